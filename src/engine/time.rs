@@ -1,0 +1,229 @@
+//! Simulated time: integer milliseconds since the scenario's `start`, never a float.
+
+use std::fmt;
+
+/// Milliseconds of simulated time since the scenario's `start` instant.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SimTime(pub u64);
+
+/// A span of simulated time in milliseconds.
+pub type Millis = u64;
+
+pub const SECOND: Millis = 1_000;
+pub const MINUTE: Millis = 60 * SECOND;
+pub const HOUR: Millis = 60 * MINUTE;
+pub const DAY: Millis = 24 * HOUR;
+
+impl SimTime {
+    pub const ZERO: SimTime = SimTime(0);
+    pub const NEVER: SimTime = SimTime(u64::MAX);
+
+    pub fn ms(self) -> u64 {
+        self.0
+    }
+
+    /// `self + d`, saturating at `NEVER` so that "never" stays never.
+    pub fn after(self, d: Millis) -> SimTime {
+        SimTime(self.0.saturating_add(d))
+    }
+
+    /// Time elapsed since `earlier` (0 if `earlier` is later).
+    pub fn since(self, earlier: SimTime) -> Millis {
+        self.0.saturating_sub(earlier.0)
+    }
+}
+
+impl fmt::Display for SimTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&format_duration(self.0))
+    }
+}
+
+/// Formats a span the way durations are written in scenarios: `0s`, `1h30m`, `2d3h`, `1.5s`.
+pub fn format_duration(ms: Millis) -> String {
+    if ms == 0 {
+        return "0s".to_string();
+    }
+    let mut out = String::new();
+    let mut rest = ms;
+    for (unit, size) in [("d", DAY), ("h", HOUR), ("m", MINUTE)] {
+        if rest >= size {
+            out.push_str(&format!("{}{unit}", rest / size));
+            rest %= size;
+        }
+    }
+    if rest > 0 {
+        let (s, frac) = (rest / SECOND, rest % SECOND);
+        if frac == 0 {
+            out.push_str(&format!("{s}s"));
+        } else if s == 0 && out.is_empty() {
+            out.push_str(&format!("{frac}ms"));
+        } else {
+            let frac = format!("{frac:03}");
+            out.push_str(&format!("{s}.{}s", frac.trim_end_matches('0')));
+        }
+    }
+    out
+}
+
+/// Why a duration string was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DurationError(pub String);
+
+impl fmt::Display for DurationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+const DURATION_HELP: &str =
+    "expected a duration such as 500ms, 90s, 5m, 1h30m, 1.5h or 7d (units ms, s, m, h, d)";
+
+/// Parses a scenario duration: one or more `<number><unit>` terms, units `ms`, `s`, `m`,
+/// `h`, `d`, decimals allowed (`1.5h`), as Go's `time.ParseDuration` plus days.
+/// A bare `0` is accepted, as in Go. The result is rounded to whole milliseconds.
+pub fn parse_duration(text: &str) -> Result<Millis, DurationError> {
+    let s = text.trim();
+    let bad = || DurationError(format!("invalid duration {text:?}: {DURATION_HELP}"));
+    if s == "0" {
+        return Ok(0);
+    }
+    if s.is_empty() {
+        return Err(bad());
+    }
+    let mut total: u128 = 0; // in nanoseconds, to keep `1.5ms`-like terms exact
+    let mut rest = s;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(bad)?;
+        let (num, tail) = rest.split_at(num_len);
+        let unit_len = tail.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(tail.len());
+        let (unit, tail) = tail.split_at(unit_len);
+        let unit_ns: u128 = match unit {
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" => 60 * 1_000_000_000,
+            "h" => 3_600 * 1_000_000_000,
+            "d" => 86_400 * 1_000_000_000,
+            _ => return Err(bad()),
+        };
+        total = total
+            .checked_add(decimal_times(num, unit_ns).ok_or_else(bad)?)
+            .ok_or_else(bad)?;
+        rest = tail;
+    }
+    let ms = total.div_ceil(1_000_000);
+    u64::try_from(ms).map_err(|_| bad())
+}
+
+/// `num * unit` for a decimal `num` such as `1.25`, exactly, in integer arithmetic.
+fn decimal_times(num: &str, unit: u128) -> Option<u128> {
+    let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+    if int.is_empty() && frac.is_empty() || frac.contains('.') {
+        return None;
+    }
+    let int: u128 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let mut value = int.checked_mul(unit)?;
+    let mut scale = unit;
+    for digit in frac.bytes() {
+        scale /= 10;
+        value = value.checked_add(u128::from(digit - b'0') * scale)?;
+    }
+    Some(value)
+}
+
+/// Serde adapter: a duration field written as `90s` in a scenario.
+pub mod serde_duration {
+    use super::{Millis, parse_duration};
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Millis, D::Error> {
+        let text = DurationText::deserialize(d)?;
+        parse_duration(&text.0).map_err(serde::de::Error::custom)
+    }
+
+    /// A duration written as a string, or a bare `0`.
+    pub struct DurationText(pub String);
+
+    impl<'de> Deserialize<'de> for DurationText {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_str(TextVisitor).map(DurationText)
+        }
+    }
+
+    struct TextVisitor;
+
+    impl serde::de::Visitor<'_> for TextVisitor {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a duration such as 90s, 5m or 1h30m")
+        }
+        fn visit_str<E>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+    }
+}
+
+/// Serde adapter for an optional duration field.
+pub mod serde_opt_duration {
+    use super::{Millis, parse_duration, serde_duration::DurationText};
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Millis>, D::Error> {
+        match Option::<DurationText>::deserialize(d)? {
+            None => Ok(None),
+            Some(t) => parse_duration(&t.0).map(Some).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_scenario_durations() {
+        let cases: &[(&str, Millis)] = &[
+            ("0", 0),
+            ("0s", 0),
+            ("500ms", 500),
+            ("90s", 90_000),
+            ("5m", 300_000),
+            ("1h30m", 5_400_000),
+            ("1.5h", 5_400_000),
+            ("7d", 7 * DAY),
+            ("2d3h4m5s6ms", 2 * DAY + 3 * HOUR + 4 * MINUTE + 5 * SECOND + 6),
+            (".5s", 500),
+            ("1.0001s", 1001), // sub-millisecond parts round up
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_duration(text), Ok(*want), "{text}");
+        }
+    }
+
+    #[test]
+    fn refuses_malformed_durations() {
+        for text in ["", "5 minutes", "5", "m", "1.2.3s", "5x", "-5s", "1e3s", "s5", "99999999999999999999d"] {
+            let err = parse_duration(text).expect_err(text);
+            assert!(err.0.contains("expected a duration"), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn formats_durations_round_trip() {
+        for ms in [0, 1, 999, 1000, 1500, 61_000, HOUR + 1, 3 * DAY + 2 * HOUR + 5 * MINUTE] {
+            assert_eq!(parse_duration(&format_duration(ms)), Ok(ms), "{ms}");
+        }
+        assert_eq!(format_duration(5_400_000), "1h30m");
+    }
+}

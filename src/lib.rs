@@ -1,0 +1,2 @@
+//! podsim: a deterministic discrete-event simulator of a Kubernetes cluster's lifecycle.
+pub mod engine;
