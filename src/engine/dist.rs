@@ -108,12 +108,16 @@ impl TryFrom<TaggedDistribution> for Distribution {
             if x.is_finite() && x > 0.0 {
                 Ok(x)
             } else {
-                Err(DistributionError(format!("{name} must be a positive number, got {x}")))
+                Err(DistributionError(format!(
+                    "{name} must be a positive number, got {x}"
+                )))
             }
         };
         Ok(match raw {
             TaggedDistribution::Constant(v) => Distribution::Constant(d(&v)?),
-            TaggedDistribution::Exponential { mean } => Distribution::Exponential { mean: d(&mean)? },
+            TaggedDistribution::Exponential { mean } => {
+                Distribution::Exponential { mean: d(&mean)? }
+            }
             TaggedDistribution::Uniform { min, max } => {
                 let (min, max) = (d(&min)?, d(&max)?);
                 if min > max {
@@ -127,7 +131,11 @@ impl TryFrom<TaggedDistribution> for Distribution {
             }
             TaggedDistribution::Lognormal { median, sigma } => Distribution::LogNormal {
                 median: d(&median)?,
-                sigma: if sigma == 0.0 { 0.0 } else { positive("lognormal sigma", sigma)? },
+                sigma: if sigma == 0.0 {
+                    0.0
+                } else {
+                    positive("lognormal sigma", sigma)?
+                },
             },
             TaggedDistribution::Weibull { scale, shape } => Distribution::Weibull {
                 scale: d(&scale)?,
@@ -135,7 +143,9 @@ impl TryFrom<TaggedDistribution> for Distribution {
             },
             TaggedDistribution::Empirical(values) => {
                 if values.is_empty() {
-                    return Err(DistributionError("empirical needs at least one value".into()));
+                    return Err(DistributionError(
+                        "empirical needs at least one value".into(),
+                    ));
                 }
                 Distribution::Empirical(values.iter().map(|v| d(v)).collect::<Result<_, _>>()?)
             }
@@ -152,9 +162,9 @@ impl<'de> Deserialize<'de> for Distribution {
         match RawDistribution::deserialize(d)
             .map_err(|_| D::Error::custom(format!("invalid distribution: expected {EXPECTED}")))?
         {
-            RawDistribution::Plain(s) => {
-                parse_duration(&s).map(Distribution::Constant).map_err(D::Error::custom)
-            }
+            RawDistribution::Plain(s) => parse_duration(&s)
+                .map(Distribution::Constant)
+                .map_err(D::Error::custom),
             RawDistribution::Tagged(t) => Distribution::try_from(t).map_err(D::Error::custom),
         }
     }
@@ -174,14 +184,26 @@ mod tests {
     fn sample_means_match_the_distribution() {
         let cases = [
             Distribution::Exponential { mean: 60_000 },
-            Distribution::Uniform { min: 1_000, max: 3_000 },
-            Distribution::LogNormal { median: 300_000, sigma: 0.5 },
-            Distribution::Weibull { scale: 100_000, shape: 1.5 },
+            Distribution::Uniform {
+                min: 1_000,
+                max: 3_000,
+            },
+            Distribution::LogNormal {
+                median: 300_000,
+                sigma: 0.5,
+            },
+            Distribution::Weibull {
+                scale: 100_000,
+                shape: 1.5,
+            },
             Distribution::Empirical(vec![1, 2, 3, 10]),
         ];
         for d in cases {
             let (got, want) = (mean_of(&d, 200_000), d.mean());
-            assert!((got - want).abs() / want < 0.01, "{d:?}: mean {got} vs {want}");
+            assert!(
+                (got - want).abs() / want < 0.01,
+                "{d:?}: mean {got} vs {want}"
+            );
         }
         assert_eq!(mean_of(&Distribution::Constant(5), 10), 5.0);
     }
@@ -191,21 +213,42 @@ mod tests {
         let parse = |s: &str| serde_saphyr::from_str::<Distribution>(s).map_err(|e| e.to_string());
         assert_eq!(parse("30s"), Ok(Distribution::Constant(30_000)));
         assert_eq!(parse("{constant: 1m}"), Ok(Distribution::Constant(60_000)));
-        assert_eq!(parse("{exponential: {mean: 2m}}"), Ok(Distribution::Exponential { mean: 120_000 }));
+        assert_eq!(
+            parse("{exponential: {mean: 2m}}"),
+            Ok(Distribution::Exponential { mean: 120_000 })
+        );
         assert_eq!(
             parse("{uniform: {min: 1s, max: 2s}}"),
-            Ok(Distribution::Uniform { min: 1000, max: 2000 })
+            Ok(Distribution::Uniform {
+                min: 1000,
+                max: 2000
+            })
         );
         assert_eq!(
             parse("{lognormal: {median: 5m, sigma: 0.5}}"),
-            Ok(Distribution::LogNormal { median: 300_000, sigma: 0.5 })
+            Ok(Distribution::LogNormal {
+                median: 300_000,
+                sigma: 0.5
+            })
         );
         assert_eq!(
             parse("{weibull: {scale: 1h, shape: 2}}"),
-            Ok(Distribution::Weibull { scale: 3_600_000, shape: 2.0 })
+            Ok(Distribution::Weibull {
+                scale: 3_600_000,
+                shape: 2.0
+            })
         );
-        assert_eq!(parse("{empirical: [1s, 2s]}"), Ok(Distribution::Empirical(vec![1000, 2000])));
-        for bad in ["5 minutes", "{normal: {mean: 1s}}", "{uniform: {min: 2s, max: 1s}}", "{weibull: {scale: 1h, shape: -1}}", "{empirical: []}"] {
+        assert_eq!(
+            parse("{empirical: [1s, 2s]}"),
+            Ok(Distribution::Empirical(vec![1000, 2000]))
+        );
+        for bad in [
+            "5 minutes",
+            "{normal: {mean: 1s}}",
+            "{uniform: {min: 2s, max: 1s}}",
+            "{weibull: {scale: 1h, shape: -1}}",
+            "{empirical: []}",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }

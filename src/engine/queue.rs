@@ -1,16 +1,23 @@
 //! The future-event list: a monotone radix heap over integer time.
 //!
-//! A discrete-event simulation never schedules into the past, so the keys popped never
-//! decrease. A radix heap exploits that: an entry lives in the bucket named by the
-//! highest bit in which its time differs from the last time popped, so a push is O(1)
-//! and an entry moves to a lower bucket at most 64 times in its life. A binary heap
-//! pays O(log n) cache-missing comparisons on every push and pop instead.
+//! A discrete-event simulation never schedules into the past, so the times popped
+//! never decrease. A radix heap exploits that: an entry is filed under the highest
+//! 6-bit digit in which its time differs from the last time popped (its *level*) and
+//! under the value of that digit, so a push is O(1) and an entry moves to a lower
+//! level at most 10 times in its life (in practice two or three), instead of paying
+//! O(log n) cache-missing comparisons on every push and pop as a binary heap does.
+//! (A binary radix heap, one bucket per bit, moves each entry about log2 of the
+//! spread of pending times, which measured twice as slow.)
 //!
 //! Events due at the same instant come out in the order they were scheduled (their
 //! sequence number), which the determinism contract requires.
 
 use super::time::SimTime;
 use std::collections::VecDeque;
+
+const DIGIT_BITS: u32 = 6;
+const DIGITS: usize = 1 << DIGIT_BITS;
+const LEVELS: usize = 64usize.div_ceil(DIGIT_BITS as usize);
 
 struct Entry<E> {
     time: u64,
@@ -24,10 +31,13 @@ pub struct EventQueue<E> {
     last: u64,
     /// Entries due exactly at `last`, in sequence order.
     due: VecDeque<Entry<E>>,
-    /// `buckets[i]` holds entries whose time differs from `last` first in bit `i`.
+    /// `buckets[level * DIGITS + digit]`: entries that agree with `last` above `level`
+    /// and have `digit` at `level` (greater than `last`'s digit there).
     buckets: Vec<Vec<Entry<E>>>,
-    /// Bit `i` is set when `buckets[i]` is not empty.
-    occupied: u64,
+    /// Bit `digit` of `occupied[level]` is set when that bucket is not empty.
+    occupied: [u64; LEVELS],
+    /// Bit `level` is set when `occupied[level]` is not zero.
+    levels: u16,
     len: usize,
     next_seq: u64,
 }
@@ -43,8 +53,9 @@ impl<E> EventQueue<E> {
         EventQueue {
             last: 0,
             due: VecDeque::new(),
-            buckets: (0..64).map(|_| Vec::new()).collect(),
-            occupied: 0,
+            buckets: (0..LEVELS * DIGITS).map(|_| Vec::new()).collect(),
+            occupied: [0; LEVELS],
+            levels: 0,
             len: 0,
             next_seq: 0,
         }
@@ -66,7 +77,12 @@ impl<E> EventQueue<E> {
     /// Schedules `event` at `at`. A time in the past is a caller bug; it is moved to
     /// the present so that time never runs backwards.
     pub fn schedule(&mut self, at: SimTime, event: E) {
-        debug_assert!(at.0 >= self.last, "scheduled at {} before now {}", at.0, self.last);
+        debug_assert!(
+            at.0 >= self.last,
+            "scheduled at {} before now {}",
+            at.0,
+            self.last
+        );
         let time = at.0.max(self.last);
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -74,14 +90,19 @@ impl<E> EventQueue<E> {
         self.place(Entry { time, seq, event });
     }
 
+    #[inline]
     fn place(&mut self, entry: Entry<E>) {
-        if entry.time == self.last {
+        let diff = entry.time ^ self.last;
+        if diff == 0 {
             self.due.push_back(entry);
-        } else {
-            let bucket = 63 - (entry.time ^ self.last).leading_zeros() as usize;
-            self.occupied |= 1 << bucket;
-            self.buckets[bucket].push(entry);
+            return;
         }
+        let level = (63 - diff.leading_zeros()) / DIGIT_BITS;
+        let digit = (entry.time >> (level * DIGIT_BITS)) as usize & (DIGITS - 1);
+        let level = level as usize;
+        self.occupied[level] |= 1 << digit;
+        self.levels |= 1 << level;
+        self.buckets[level * DIGITS + digit].push(entry);
     }
 
     /// Removes and returns the next event: the earliest, and among equals the first scheduled.
@@ -102,23 +123,31 @@ impl<E> EventQueue<E> {
         self.due.front().map(|e| SimTime(e.time))
     }
 
-    /// Advances `last` to the smallest pending time and redistributes the lowest
-    /// non-empty bucket; every entry in it lands in a lower bucket or in `due`.
+    /// Advances `last` to the smallest pending time: it is in the lowest occupied
+    /// bucket of the lowest occupied level. That bucket's entries are filed again,
+    /// each into a lower level or into `due`; no other bucket changes.
     fn refill(&mut self) -> bool {
-        if self.occupied == 0 {
+        if self.levels == 0 {
             return false;
         }
-        let bucket = self.occupied.trailing_zeros() as usize;
-        self.occupied &= !(1 << bucket);
-        let mut entries = std::mem::take(&mut self.buckets[bucket]);
+        let level = self.levels.trailing_zeros() as usize;
+        let digit = self.occupied[level].trailing_zeros() as usize;
+        self.occupied[level] &= !(1 << digit);
+        if self.occupied[level] == 0 {
+            self.levels &= !(1 << level);
+        }
+        let index = level * DIGITS + digit;
+        let mut entries = std::mem::take(&mut self.buckets[index]);
         self.last = entries.iter().map(|e| e.time).min().unwrap_or(self.last);
         for entry in entries.drain(..) {
             self.place(entry);
         }
         // Entries reach `due` out of order when they came from different buckets.
-        self.due.make_contiguous().sort_unstable_by_key(|e| e.seq);
-        // Give the emptied vector back so its capacity is reused.
-        self.buckets[bucket] = entries;
+        if self.due.len() > 1 {
+            self.due.make_contiguous().sort_unstable_by_key(|e| e.seq);
+        }
+        // Give the emptied vector back so that its capacity is reused.
+        self.buckets[index] = entries;
         true
     }
 }
@@ -135,11 +164,27 @@ mod tests {
     #[test]
     fn pops_in_time_then_schedule_order() {
         let mut q = EventQueue::new();
-        for (t, id) in [(5, 'a'), (1, 'b'), (5, 'c'), (0, 'd'), (1, 'e'), (1 << 40, 'f'), (5, 'g')] {
+        for (t, id) in [
+            (5, 'a'),
+            (1, 'b'),
+            (5, 'c'),
+            (0, 'd'),
+            (1, 'e'),
+            (1 << 40, 'f'),
+            (5, 'g'),
+        ] {
             q.schedule(SimTime(t), id);
         }
         let got = drain(&mut q);
-        let want = vec![(0, 'd'), (1, 'b'), (1, 'e'), (5, 'a'), (5, 'c'), (5, 'g'), (1 << 40, 'f')];
+        let want = vec![
+            (0, 'd'),
+            (1, 'b'),
+            (1, 'e'),
+            (5, 'a'),
+            (5, 'c'),
+            (5, 'g'),
+            (1 << 40, 'f'),
+        ];
         assert_eq!(got, want);
         assert!(q.is_empty());
     }

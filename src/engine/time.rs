@@ -98,7 +98,9 @@ pub fn parse_duration(text: &str) -> Result<Millis, DurationError> {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .ok_or_else(bad)?;
         let (num, tail) = rest.split_at(num_len);
-        let unit_len = tail.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(tail.len());
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
         let (unit, tail) = tail.split_at(unit_len);
         let unit_ns: u128 = match unit {
             "ms" => 1_000_000,
@@ -182,7 +184,9 @@ pub mod serde_opt_duration {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Millis>, D::Error> {
         match Option::<DurationText>::deserialize(d)? {
             None => Ok(None),
-            Some(t) => parse_duration(&t.0).map(Some).map_err(serde::de::Error::custom),
+            Some(t) => parse_duration(&t.0)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
         }
     }
 }
@@ -202,7 +206,10 @@ mod tests {
             ("1h30m", 5_400_000),
             ("1.5h", 5_400_000),
             ("7d", 7 * DAY),
-            ("2d3h4m5s6ms", 2 * DAY + 3 * HOUR + 4 * MINUTE + 5 * SECOND + 6),
+            (
+                "2d3h4m5s6ms",
+                2 * DAY + 3 * HOUR + 4 * MINUTE + 5 * SECOND + 6,
+            ),
             (".5s", 500),
             ("1.0001s", 1001), // sub-millisecond parts round up
         ];
@@ -213,7 +220,18 @@ mod tests {
 
     #[test]
     fn refuses_malformed_durations() {
-        for text in ["", "5 minutes", "5", "m", "1.2.3s", "5x", "-5s", "1e3s", "s5", "99999999999999999999d"] {
+        for text in [
+            "",
+            "5 minutes",
+            "5",
+            "m",
+            "1.2.3s",
+            "5x",
+            "-5s",
+            "1e3s",
+            "s5",
+            "99999999999999999999d",
+        ] {
             let err = parse_duration(text).expect_err(text);
             assert!(err.0.contains("expected a duration"), "{text}: {err}");
         }
@@ -221,7 +239,16 @@ mod tests {
 
     #[test]
     fn formats_durations_round_trip() {
-        for ms in [0, 1, 999, 1000, 1500, 61_000, HOUR + 1, 3 * DAY + 2 * HOUR + 5 * MINUTE] {
+        for ms in [
+            0,
+            1,
+            999,
+            1000,
+            1500,
+            61_000,
+            HOUR + 1,
+            3 * DAY + 2 * HOUR + 5 * MINUTE,
+        ] {
             assert_eq!(parse_duration(&format_duration(ms)), Ok(ms), "{ms}");
         }
         assert_eq!(format_duration(5_400_000), "1h30m");
