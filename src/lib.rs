@@ -1,2 +1,4 @@
 //! podsim: a deterministic discrete-event simulator of a Kubernetes cluster's lifecycle.
+pub mod api;
 pub mod engine;
+pub mod labels;

@@ -1,0 +1,25 @@
+//! Kubernetes objects as read from manifests: serde mirrors of the API types for the
+//! fields podsim models, the API server's defaults, and its validation with field
+//! paths. Everything else in a manifest is accepted and reported once as ignored.
+
+pub mod cronjob;
+pub mod errors;
+pub mod job;
+pub mod meta;
+pub mod node;
+pub mod object;
+pub mod pod;
+pub mod quantity;
+pub mod scheduling;
+pub mod source;
+pub mod validation;
+
+pub use errors::{FieldError, FieldPath, InputError};
+pub use meta::ObjectMeta;
+pub use object::{Object, ObjectKind};
+pub use quantity::Quantity;
+
+use std::collections::BTreeMap;
+
+/// `map[ResourceName]resource.Quantity`.
+pub type ResourceList = BTreeMap<String, Quantity>;

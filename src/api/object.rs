@@ -1,0 +1,379 @@
+//! Reading files of Kubernetes objects: YAML documents separated by `---`, JSON, and
+//! `List` objects, each dispatched by `apiVersion` and `kind` as kubectl does.
+
+use super::cronjob::CronJob;
+use super::errors::{FieldPath, InputError, Segment};
+use super::job::Job;
+use super::node::Node;
+use super::pod::Pod;
+use super::scheduling::PriorityClass;
+use super::source::locate;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// An object podsim simulates.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Object {
+    Pod(Box<Pod>),
+    Node(Box<Node>),
+    Job(Box<Job>),
+    CronJob(Box<CronJob>),
+    PriorityClass(Box<PriorityClass>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ObjectKind {
+    Pod,
+    Node,
+    Job,
+    CronJob,
+    PriorityClass,
+}
+
+impl ObjectKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::Pod => "Pod",
+            ObjectKind::Node => "Node",
+            ObjectKind::Job => "Job",
+            ObjectKind::CronJob => "CronJob",
+            ObjectKind::PriorityClass => "PriorityClass",
+        }
+    }
+}
+
+impl Object {
+    pub fn kind(&self) -> ObjectKind {
+        match self {
+            Object::Pod(_) => ObjectKind::Pod,
+            Object::Node(_) => ObjectKind::Node,
+            Object::Job(_) => ObjectKind::Job,
+            Object::CronJob(_) => ObjectKind::CronJob,
+            Object::PriorityClass(_) => ObjectKind::PriorityClass,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            Object::Pod(o) => &o.metadata.name,
+            Object::Node(o) => &o.metadata.name,
+            Object::Job(o) => &o.metadata.name,
+            Object::CronJob(o) => &o.metadata.name,
+            Object::PriorityClass(o) => &o.metadata.name,
+        }
+    }
+}
+
+/// Where an object came from, to point at it in an error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    /// Index of the YAML document in the file (null documents are not counted).
+    pub doc: usize,
+    /// Path of the object inside the document: empty, or `items[3]` in a List, or
+    /// `workloads[2].object` for an object written inline in a scenario.
+    pub path: FieldPath,
+}
+
+/// An object with its origin.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Manifest {
+    pub object: Object,
+    pub origin: Origin,
+}
+
+/// Fields read from manifests that the simulation does not model: listed once each,
+/// with how many objects carried them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ignored {
+    /// (kind, field path with list indexes elided) -> number of occurrences.
+    pub fields: BTreeMap<(String, String), u64>,
+    /// Objects of kinds Kubernetes has but podsim does not simulate: (kind, count).
+    pub kinds: BTreeMap<String, u64>,
+}
+
+impl Ignored {
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.kinds.is_empty()
+    }
+
+    pub fn merge(&mut self, other: Ignored) {
+        for (k, n) in other.fields {
+            *self.fields.entry(k).or_default() += n;
+        }
+        for (k, n) in other.kinds {
+            *self.kinds.entry(k).or_default() += n;
+        }
+    }
+
+    /// One line per ignored field and kind.
+    pub fn describe(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .kinds
+            .iter()
+            .map(|(kind, n)| format!("{kind}: {n} object(s) of a kind podsim does not simulate"))
+            .collect();
+        lines.extend(
+            self.fields
+                .iter()
+                .map(|((kind, path), n)| format!("{kind} {path} (in {n} object(s))")),
+        );
+        lines
+    }
+}
+
+/// The (apiVersion, kind) pairs podsim simulates.
+const MODELLED: &[(&str, &str, ObjectKind)] = &[
+    ("v1", "Pod", ObjectKind::Pod),
+    ("v1", "Node", ObjectKind::Node),
+    ("batch/v1", "Job", ObjectKind::Job),
+    ("batch/v1", "CronJob", ObjectKind::CronJob),
+    ("scheduling.k8s.io/v1", "PriorityClass", ObjectKind::PriorityClass),
+];
+
+/// Built-in kinds that are accepted and skipped with a note: they exist in Kubernetes,
+/// podsim does not simulate them (yet).
+const NOT_SIMULATED: &[(&str, &str)] = &[
+    ("v1", "Namespace"),
+    ("v1", "Service"),
+    ("v1", "ConfigMap"),
+    ("v1", "Secret"),
+    ("v1", "ServiceAccount"),
+    ("v1", "PersistentVolumeClaim"),
+    ("v1", "PersistentVolume"),
+    ("v1", "LimitRange"),
+    ("v1", "ResourceQuota"),
+    ("v1", "Endpoints"),
+    ("v1", "Event"),
+    ("apps/v1", "Deployment"),
+    ("apps/v1", "ReplicaSet"),
+    ("apps/v1", "StatefulSet"),
+    ("apps/v1", "DaemonSet"),
+    ("policy/v1", "PodDisruptionBudget"),
+    ("networking.k8s.io/v1", "Ingress"),
+    ("networking.k8s.io/v1", "NetworkPolicy"),
+    ("rbac.authorization.k8s.io/v1", "Role"),
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+    ("storage.k8s.io/v1", "StorageClass"),
+    ("autoscaling/v2", "HorizontalPodAutoscaler"),
+    ("autoscaling/v1", "HorizontalPodAutoscaler"),
+];
+
+/// Reads every object of a manifest file (YAML or JSON; several documents; Lists).
+pub fn parse_file(file: &str, text: &str, ignored: &mut Ignored) -> Result<Vec<Manifest>, InputError> {
+    let docs: Vec<Value> = serde_saphyr::from_multiple(text).map_err(|e| yaml_error(file, &e))?;
+    let mut out = Vec::new();
+    for (doc, value) in docs.into_iter().enumerate() {
+        let origin = Origin { file: file.to_string(), doc, path: FieldPath::empty() };
+        parse_value(value, origin, text, ignored, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Reads one object given as a value (inline in a scenario, or an item of a List).
+/// `text` is the source the origin points into, used to find line numbers for errors.
+pub fn parse_value(
+    value: Value,
+    origin: Origin,
+    text: &str,
+    ignored: &mut Ignored,
+    out: &mut Vec<Manifest>,
+) -> Result<(), InputError> {
+    let fail = |path: FieldPath, msg: String| {
+        let full = origin.path.join(&path);
+        InputError::new(&origin.file, msg).at(locate(text, origin.doc, &full)).with_path(full)
+    };
+    let Value::Object(map) = &value else {
+        return Err(fail(FieldPath::empty(), "expected a Kubernetes object (a mapping with apiVersion and kind)".into()));
+    };
+    let field = |name: &str| map.get(name).and_then(Value::as_str).unwrap_or("");
+    let (api_version, kind) = (field("apiVersion").to_string(), field("kind").to_string());
+    if kind.is_empty() {
+        return Err(fail(FieldPath::root("kind"), "Object 'Kind' is missing: every object needs apiVersion and kind".into()));
+    }
+    if api_version.is_empty() {
+        return Err(fail(FieldPath::root("apiVersion"), format!("Object 'apiVersion' is missing in a {kind}")));
+    }
+    if kind == "List" && api_version == "v1" {
+        return parse_list(value, origin, text, ignored, out);
+    }
+    if let Some((_, _, k)) = MODELLED.iter().find(|(v, n, _)| *v == api_version && *n == kind) {
+        let object = typed(*k, value, &mut |path| note_ignored(ignored, &kind, &path))
+            .map_err(|(path, msg)| fail(path, msg))?;
+        out.push(Manifest { object, origin });
+        return Ok(());
+    }
+    if NOT_SIMULATED.iter().any(|(v, n)| *v == api_version && *n == kind) {
+        *ignored.kinds.entry(kind).or_default() += 1;
+        return Ok(());
+    }
+    Err(fail(FieldPath::root("kind"), unknown_kind_message(&api_version, &kind)))
+}
+
+fn parse_list(value: Value, origin: Origin, text: &str, ignored: &mut Ignored, out: &mut Vec<Manifest>) -> Result<(), InputError> {
+    let Value::Object(mut map) = value else { unreachable!("checked by the caller") };
+    let items = match map.remove("items") {
+        Some(Value::Array(items)) => items,
+        None | Some(Value::Null) => Vec::new(),
+        Some(_) => {
+            let path = origin.path.child("items");
+            return Err(InputError::new(&origin.file, "a List's items must be a sequence of objects")
+                .at(locate(text, origin.doc, &path))
+                .with_path(path));
+        }
+    };
+    for (i, item) in items.into_iter().enumerate() {
+        let item_origin = Origin { path: origin.path.child("items").index(i), ..origin.clone() };
+        parse_value(item, item_origin, text, ignored, out)?;
+    }
+    Ok(())
+}
+
+fn unknown_kind_message(api_version: &str, kind: &str) -> String {
+    let known: Vec<String> = MODELLED
+        .iter()
+        .map(|(v, k, _)| format!("{k} ({v})"))
+        .collect();
+    match MODELLED.iter().find(|(_, k, _)| *k == kind) {
+        Some((v, _, _)) => format!(
+            "no matches for kind \"{kind}\" in version \"{api_version}\": expected apiVersion \"{v}\""
+        ),
+        None => format!(
+            "no matches for kind \"{kind}\" in version \"{api_version}\": podsim simulates {}",
+            known.join(", ")
+        ),
+    }
+}
+
+/// Deserializes a value into the typed object, reporting unread fields to `ignored`.
+fn typed(
+    kind: ObjectKind,
+    value: Value,
+    ignored: &mut dyn FnMut(serde_ignored::Path),
+) -> Result<Object, (FieldPath, String)> {
+    Ok(match kind {
+        ObjectKind::Pod => Object::Pod(Box::new(deserialize(value, ignored)?)),
+        ObjectKind::Node => Object::Node(Box::new(deserialize(value, ignored)?)),
+        ObjectKind::Job => Object::Job(Box::new(deserialize(value, ignored)?)),
+        ObjectKind::CronJob => Object::CronJob(Box::new(deserialize(value, ignored)?)),
+        ObjectKind::PriorityClass => Object::PriorityClass(Box::new(deserialize(value, ignored)?)),
+    })
+}
+
+fn deserialize<T: DeserializeOwned>(
+    value: Value,
+    ignored: &mut dyn FnMut(serde_ignored::Path),
+) -> Result<T, (FieldPath, String)> {
+    let mut callback = |p: serde_ignored::Path| ignored(p);
+    let de = serde_ignored::Deserializer::new(value, &mut callback);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = convert_path(e.path());
+        (path, e.into_inner().to_string())
+    })
+}
+
+fn convert_path(path: &serde_path_to_error::Path) -> FieldPath {
+    use serde_path_to_error::Segment as S;
+    let segments: Vec<Segment> = path
+        .iter()
+        .filter_map(|seg| match seg {
+            S::Seq { index } => Some(Segment::Index(*index)),
+            S::Map { key } | S::Enum { variant: key } => Some(Segment::Field(key.clone())),
+            S::Unknown => None,
+        })
+        .collect();
+    FieldPath::from(segments)
+}
+
+/// Records an ignored field as `spec.containers[].command`, once per occurrence.
+fn note_ignored(ignored: &mut Ignored, kind: &str, path: &serde_ignored::Path) {
+    let mut text = String::new();
+    render_ignored(path, &mut text);
+    if text == "apiVersion" || text == "kind" || text.is_empty() {
+        return;
+    }
+    *ignored.fields.entry((kind.to_string(), text)).or_default() += 1;
+}
+
+fn render_ignored(path: &serde_ignored::Path, out: &mut String) {
+    use serde_ignored::Path as P;
+    match path {
+        P::Root => {}
+        P::Seq { parent, .. } => {
+            render_ignored(parent, out);
+            out.push_str("[]");
+        }
+        P::Map { parent, key } => {
+            render_ignored(parent, out);
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(key);
+        }
+        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
+            render_ignored(parent, out)
+        }
+    }
+}
+
+/// A YAML syntax error with its line and column.
+pub fn yaml_error(file: &str, e: &serde_saphyr::Error) -> InputError {
+    let position = e.location().filter(|l| l.line() > 0).map(|l| (l.line(), l.column()));
+    let text = e.to_string();
+    // The rendered error starts with "error: line N column M: <message>" and a snippet;
+    // keep the message line only: the position is reported in our own format.
+    let first = text.lines().next().unwrap_or(&text);
+    let message = first
+        .trim_start_matches("error: ")
+        .split_once(": ")
+        .filter(|(prefix, _)| prefix.starts_with("line "))
+        .map(|(_, m)| m)
+        .unwrap_or(first);
+    InputError::new(file, format!("invalid YAML: {message}")).at(position)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<(Vec<Manifest>, Ignored), String> {
+        let mut ignored = Ignored::default();
+        parse_file("m.yaml", text, &mut ignored).map(|m| (m, ignored)).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reads_documents_lists_and_json() {
+        let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  dnsPolicy: Default\n  containers: [{name: c, image: i, command: [x]}]\n---\n---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Node, metadata: {name: node1}}\n- {apiVersion: v1, kind: Service, metadata: {name: s}}\n";
+        let (objects, ignored) = parse(yaml).unwrap();
+        let names: Vec<&str> = objects.iter().map(|m| m.object.name()).collect();
+        assert_eq!(names, ["a", "node1"]);
+        assert_eq!(objects[1].origin.path.to_string(), "items[0]");
+        assert_eq!(
+            ignored.describe(),
+            [
+                "Service: 1 object(s) of a kind podsim does not simulate",
+                "Pod spec.containers[].command (in 1 object(s))",
+                "Pod spec.dnsPolicy (in 1 object(s))"
+            ]
+        );
+        let json = r#"{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {"spec": {"containers": []}}}}"#;
+        assert_eq!(parse(json).unwrap().0[0].object.kind(), ObjectKind::Job);
+    }
+
+    #[test]
+    fn rejects_unknown_kinds_and_versions_with_positions() {
+        let err = parse("apiVersion: v1\nkind: Podd\nmetadata: {name: a}\n").unwrap_err();
+        assert!(err.starts_with("m.yaml:2:7: kind: no matches for kind \"Podd\" in version \"v1\""), "{err}");
+        let err = parse("apiVersion: batch/v2\nkind: Job\n").unwrap_err();
+        assert!(err.contains("expected apiVersion \"batch/v1\""), "{err}");
+        let err = parse("kind: Pod\n").unwrap_err();
+        assert!(err.contains("apiVersion' is missing"), "{err}");
+        let err = parse("apiVersion: v1\nkind: Pod\nspec:\n  containers: 5\n").unwrap_err();
+        assert!(err.starts_with("m.yaml:4:15: spec.containers: invalid type"), "{err}");
+        let err = parse("a: [1, 2\nb: 3").unwrap_err();
+        assert!(err.starts_with("m.yaml:2:2: invalid YAML:"), "{err}");
+    }
+}
