@@ -87,7 +87,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(path: FieldPath, message: impl Into<String>) -> FieldError {
-        FieldError { path, message: message.into() }
+        FieldError {
+            path,
+            message: message.into(),
+        }
     }
 
     pub fn required(path: FieldPath) -> FieldError {
@@ -110,7 +113,10 @@ impl FieldError {
         let list: Vec<String> = supported.iter().map(|s| format!("\"{s}\"")).collect();
         FieldError::new(
             path,
-            format!("Unsupported value: \"{value}\": supported values: {}", list.join(", ")),
+            format!(
+                "Unsupported value: \"{value}\": supported values: {}",
+                list.join(", ")
+            ),
         )
     }
 
@@ -141,7 +147,12 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(file: &str, message: impl Into<String>) -> InputError {
-        InputError { file: file.to_string(), position: None, path: None, message: message.into() }
+        InputError {
+            file: file.to_string(),
+            position: None,
+            path: None,
+            message: message.into(),
+        }
     }
 
     pub fn at(mut self, position: Option<(u64, u64)>) -> InputError {
