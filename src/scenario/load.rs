@@ -1,0 +1,888 @@
+//! From scenario text to a validated [`Scenario`], collecting every error with its
+//! file, line and column, and field path. Files named by the scenario are read through
+//! a callback so that the library itself never touches the file system.
+
+use super::raw::{self, RawScenario, Text};
+use super::*;
+use crate::api::errors::{FieldError, FieldPath, InputError};
+use crate::api::node::{ContainerImage, Node, Taint};
+use crate::api::object::{self, Object, Origin, parse_file, parse_value};
+use crate::api::quantity::Quantity;
+use crate::api::source::locate;
+use crate::api::validation;
+use crate::engine::time::parse_duration;
+use std::fmt;
+
+/// Every problem found in a scenario and the files it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError(pub Vec<InputError>);
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Reads a file named in the scenario (the caller resolves it against the scenario's folder).
+pub type ReadFile<'a> = dyn Fn(&str) -> Result<String, String> + 'a;
+
+const DEFAULT_START: &str = "2026-01-01T00:00:00Z";
+
+/// Validates a scenario. `file` names it in messages; `read` fetches the files it names.
+pub fn load(file: &str, text: &str, read: &ReadFile) -> Result<Scenario, ScenarioError> {
+    let raw: RawScenario = serde_saphyr::from_str(text)
+        .map_err(|e| ScenarioError(vec![object::yaml_error(file, &e)]))?;
+    let mut cx = Loader {
+        file,
+        text,
+        read,
+        errors: Vec::new(),
+        ignored: Ignored::default(),
+        warnings: Vec::new(),
+    };
+    let scenario = cx.scenario(raw);
+    if cx.errors.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(ScenarioError(cx.errors))
+    }
+}
+
+struct Loader<'a> {
+    file: &'a str,
+    text: &'a str,
+    read: &'a ReadFile<'a>,
+    errors: Vec<InputError>,
+    ignored: Ignored,
+    warnings: Vec<String>,
+}
+
+impl Loader<'_> {
+    /// An error at a path of the scenario file itself.
+    fn error(&mut self, path: FieldPath, message: impl Into<String>) {
+        let position = locate(self.text, 0, &path);
+        self.errors.push(
+            InputError::new(self.file, message)
+                .at(position)
+                .with_path(path),
+        );
+    }
+
+    fn duration(&mut self, value: &Option<Text>, path: FieldPath) -> Option<Millis> {
+        let text = value.as_ref()?;
+        match parse_duration(&text.0) {
+            Ok(ms) => Some(ms),
+            Err(e) => {
+                self.error(path, e.0);
+                None
+            }
+        }
+    }
+
+    fn scenario(&mut self, raw: RawScenario) -> Scenario {
+        let root = FieldPath::empty();
+        if raw.name.is_empty()
+            || !raw
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        {
+            self.error(root.child("name"), format!("invalid name {:?}: use letters, digits, '.', '_' and '-' (it names the results folder)", raw.name));
+        }
+        let start_text = raw.start.as_deref().unwrap_or(DEFAULT_START);
+        let start = start_text.parse::<jiff::Timestamp>().unwrap_or_else(|e| {
+            self.error(root.child("start"), format!("invalid start {start_text:?}: {e}; expected an RFC 3339 instant such as 2026-01-05T00:00:00Z"));
+            DEFAULT_START.parse().expect("a valid literal")
+        });
+        let duration = self.duration(&raw.duration, root.child("duration"));
+        if duration == Some(0) {
+            self.error(root.child("duration"), "duration must be longer than 0s");
+        }
+        let metrics_every = self
+            .duration(&raw.metrics_every, root.child("metricsEvery"))
+            .unwrap_or_else(|| duration.map_or(60_000, |d| (d / 10_000).max(60_000)));
+        if metrics_every == 0 {
+            self.error(
+                root.child("metricsEvery"),
+                "metricsEvery must be longer than 0s",
+            );
+        }
+        let nodes = self.nodes(&raw.nodes);
+        let (submissions, arrivals) = self.workloads(raw.workloads);
+        let behaviors = self.behaviors(&raw.behaviors);
+        let (faults, random_faults) = self.faults(&raw.faults, &nodes);
+        let actions = self.actions(raw.actions);
+        let kubelet = self.kubelet(raw.kubelet.unwrap_or_default());
+        let mut scenario = Scenario {
+            name: raw.name,
+            description: raw.description,
+            seed: raw.seed.unwrap_or(1),
+            start,
+            duration,
+            metrics_every: metrics_every.max(1),
+            nodes,
+            submissions,
+            arrivals,
+            behaviors,
+            faults,
+            random_faults,
+            actions,
+            kubelet,
+            ignored: std::mem::take(&mut self.ignored),
+            warnings: Vec::new(),
+        };
+        self.warn_unmatched_behaviors(&scenario);
+        scenario.warnings = std::mem::take(&mut self.warnings);
+        scenario
+    }
+
+    // -----------------------------------------------------------------------------
+    // Nodes
+
+    fn nodes(&mut self, entries: &[raw::RawNodes]) -> Vec<NodeEntry> {
+        let mut out = Vec::new();
+        for (i, entry) in entries.iter().enumerate() {
+            let path = FieldPath::root("nodes").index(i);
+            match (&entry.manifest, &entry.name) {
+                (Some(file), None) => self.node_manifests(file, &path, &mut out),
+                (None, Some(name)) => self.node_pool(entry, name, &path, &mut out),
+                (Some(_), Some(_)) => self.error(path, "a node entry is either a pool (name, count, capacity) or a manifest file, not both"),
+                (None, None) => self.error(path, "a node entry needs a pool name (with count and capacity) or a manifest file"),
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for n in &out {
+            if !seen.insert(n.node.metadata.name.clone()) {
+                self.errors.push(
+                    InputError::new(
+                        self.file,
+                        format!("node {:?} is defined twice", n.node.metadata.name),
+                    )
+                    .with_path(FieldPath::root("nodes")),
+                );
+            }
+        }
+        out
+    }
+
+    fn node_pool(
+        &mut self,
+        entry: &raw::RawNodes,
+        name: &str,
+        path: &FieldPath,
+        out: &mut Vec<NodeEntry>,
+    ) {
+        let count = entry.count.unwrap_or(1);
+        let capacity = self.resource_list(&entry.capacity, &path.child("capacity"));
+        let allocatable = self.resource_list(&entry.allocatable, &path.child("allocatable"));
+        if capacity.is_empty() && allocatable.is_empty() {
+            self.error(
+                path.child("capacity"),
+                "a node pool needs a capacity, e.g. {cpu: \"4\", memory: 16Gi, pods: 110}",
+            );
+        }
+        let mut taints = Vec::new();
+        for (j, t) in entry.taints.iter().enumerate() {
+            let tpath = path.child("taints").index(j);
+            match serde_json::from_value::<Taint>(t.clone()) {
+                Ok(taint) => {
+                    let mut errs = Vec::new();
+                    validation::validate_taint(&taint, &tpath, &mut errs);
+                    self.field_errors(errs);
+                    taints.push(taint);
+                }
+                Err(e) => self.error(tpath, format!("invalid taint: {e}; expected {{key: k, value: v, effect: NoSchedule|PreferNoSchedule|NoExecute}}")),
+            }
+        }
+        for k in 0..count {
+            let node_name = format!("{name}-{k}");
+            let mut node = Node::default();
+            node.metadata.name = node_name.clone();
+            node.metadata.labels = default_node_labels(&node_name);
+            node.metadata.labels.extend(entry.labels.clone());
+            node.spec.taints = taints.clone();
+            node.status.capacity = capacity.clone();
+            node.status.allocatable = allocatable.clone();
+            node.status.images = entry
+                .images
+                .iter()
+                .map(|i| ContainerImage {
+                    names: vec![i.clone()],
+                    size_bytes: None,
+                })
+                .collect();
+            validation::default_node(&mut node);
+            out.push(NodeEntry {
+                node,
+                pool: name.to_string(),
+            });
+        }
+        if count == 0 {
+            self.warnings
+                .push(format!("node pool {name:?} has count 0"));
+        }
+    }
+
+    fn node_manifests(&mut self, file: &str, path: &FieldPath, out: &mut Vec<NodeEntry>) {
+        let pool = std::path::Path::new(file)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or(file)
+            .to_string();
+        let Some((text, manifests)) = self.read_manifests(file, path.child("manifest")) else {
+            return;
+        };
+        for m in manifests {
+            match m.object {
+                Object::Node(mut node) => {
+                    validation::default_node(&mut node);
+                    let mut errs = Vec::new();
+                    validation::validate_node(&node, &mut errs);
+                    self.object_errors(&m.origin, &text, errs);
+                    out.push(NodeEntry {
+                        node: *node,
+                        pool: pool.clone(),
+                    });
+                }
+                other => self.errors.push(
+                    InputError::new(
+                        &m.origin.file,
+                        format!(
+                            "expected Node objects in a nodes manifest, found a {}",
+                            other.kind().as_str()
+                        ),
+                    )
+                    .at(locate(&text, m.origin.doc, &m.origin.path))
+                    .with_path(m.origin.path.clone()),
+                ),
+            }
+        }
+    }
+
+    fn resource_list(
+        &mut self,
+        raw: &std::collections::BTreeMap<String, Text>,
+        path: &FieldPath,
+    ) -> crate::api::ResourceList {
+        let mut out = crate::api::ResourceList::new();
+        for (name, value) in raw {
+            match Quantity::parse(&value.0) {
+                Ok(q) if q.is_negative() => self.error(
+                    path.child(name),
+                    format!(
+                        "Invalid value: \"{}\": must be greater than or equal to 0",
+                        value.0
+                    ),
+                ),
+                Ok(q) => {
+                    out.insert(name.clone(), q);
+                }
+                Err(e) => self.error(
+                    path.child(name),
+                    format!("Invalid value: \"{}\": {e}", value.0),
+                ),
+            }
+        }
+        out
+    }
+
+    // -----------------------------------------------------------------------------
+    // Workloads
+
+    fn read_manifests(&mut self, file: &str, path: FieldPath) -> Option<(String, Vec<Manifest>)> {
+        let text = match (self.read)(file) {
+            Ok(t) => t,
+            Err(e) => {
+                self.error(path, format!("cannot read {file:?}: {e}"));
+                return None;
+            }
+        };
+        match parse_file(file, &text, &mut self.ignored) {
+            Ok(ms) => Some((text, ms)),
+            Err(e) => {
+                self.errors.push(e);
+                None
+            }
+        }
+    }
+
+    fn inline_object(&mut self, value: serde_json::Value, path: FieldPath) -> Option<Manifest> {
+        let origin = Origin {
+            file: self.file.to_string(),
+            doc: 0,
+            path,
+        };
+        let mut out = Vec::new();
+        match parse_value(value, origin, self.text, &mut self.ignored, &mut out) {
+            Ok(()) => {}
+            Err(e) => self.errors.push(e),
+        }
+        let text = self.text;
+        let mut out: Vec<Manifest> = out
+            .into_iter()
+            .filter_map(|m| self.validated(m, text))
+            .collect();
+        if out.len() > 1 {
+            self.errors.push(
+                InputError::new(self.file, "an inline object must be one object, not a List")
+                    .with_path(FieldPath::root("workloads")),
+            );
+        }
+        out.pop()
+    }
+
+    fn workloads(&mut self, entries: Vec<raw::RawWorkload>) -> (Vec<Submission>, Vec<Arrivals>) {
+        let (mut submissions, mut arrivals) = (Vec::new(), Vec::new());
+        for (i, w) in entries.into_iter().enumerate() {
+            let path = FieldPath::root("workloads").index(i);
+            let at = self.duration(&w.at, path.child("at")).unwrap_or(0);
+            match (w.manifest, w.object, w.arrivals) {
+                (Some(file), None, None) => {
+                    for manifest in self.validated_file(&file, path.child("manifest")) {
+                        submissions.push(Submission { at, manifest });
+                    }
+                }
+                (None, Some(value), None) => {
+                    if let Some(manifest) = self.inline_object(value, path.child("object")) {
+                        submissions.push(Submission { at, manifest });
+                    }
+                }
+                (None, None, Some(a)) => {
+                    if w.at.is_some() {
+                        self.error(path.child("at"), "arrivals take start (and until), not at");
+                    }
+                    if let Some(stream) = self.arrivals(a, path.child("arrivals")) {
+                        arrivals.push(stream);
+                    }
+                }
+                _ => self.error(path, "a workload is exactly one of manifest (a file), object (inline) or arrivals (a stream)"),
+            }
+        }
+        self.check_unique_names(&submissions);
+        (submissions, arrivals)
+    }
+
+    fn validated_file(&mut self, file: &str, path: FieldPath) -> Vec<Manifest> {
+        let Some((text, manifests)) = self.read_manifests(file, path) else {
+            return Vec::new();
+        };
+        manifests
+            .into_iter()
+            .filter_map(|m| self.validated(m, &text))
+            .collect()
+    }
+
+    fn arrivals(&mut self, a: raw::RawArrivals, path: FieldPath) -> Option<Arrivals> {
+        let start = self.duration(&a.start, path.child("start")).unwrap_or(0);
+        let until = self.duration(&a.until, path.child("until"));
+        let manifest = match (a.object, a.manifest) {
+            (Some(value), None) => self.inline_object(value, path.child("object")),
+            (None, Some(file)) => {
+                let mut ms = self.validated_file(&file, path.child("manifest"));
+                if ms.len() != 1 {
+                    self.error(
+                        path.child("manifest"),
+                        format!(
+                            "an arrival stream copies one object; {file:?} holds {}",
+                            ms.len()
+                        ),
+                    );
+                }
+                ms.pop()
+            }
+            _ => {
+                self.error(
+                    path.clone(),
+                    "arrivals need exactly one of object or manifest",
+                );
+                None
+            }
+        }?;
+        if matches!(manifest.object, Object::Node(_) | Object::PriorityClass(_)) {
+            self.error(
+                path.child("object"),
+                "arrival streams copy Pods, Jobs or CronJobs",
+            );
+        }
+        if a.count.is_none() && until.is_none() {
+            self.warnings.push(format!(
+                "{path}: no count or until: copies arrive until the end of the run"
+            ));
+        }
+        if a.interarrival.mean() <= 0.0 {
+            self.error(
+                path.child("interarrival"),
+                "interarrival must have a mean above 0s",
+            );
+            return None;
+        }
+        Some(Arrivals {
+            manifest,
+            interarrival: a.interarrival,
+            count: a.count,
+            start,
+            until,
+        })
+    }
+
+    /// Applies the API server's defaults and validation to one object.
+    fn validated(&mut self, mut m: Manifest, text: &str) -> Option<Manifest> {
+        let mut errs = Vec::new();
+        match &mut m.object {
+            Object::Pod(pod) => {
+                validation::default_pod_spec(&mut pod.spec);
+                validation::validate_object_meta(
+                    &pod.metadata,
+                    &FieldPath::root("metadata"),
+                    &mut errs,
+                );
+                validation::validate_pod_spec(&pod.spec, &FieldPath::root("spec"), &mut errs);
+            }
+            Object::Node(_) => errs.push(FieldError::new(
+                FieldPath::root("kind"),
+                "Nodes belong under nodes: (as a manifest entry), not in workloads",
+            )),
+            Object::Job(job) => crate::api::validation::validate_job(job, &mut errs),
+            Object::CronJob(cj) => crate::api::validation::validate_cronjob(cj, &mut errs),
+            Object::PriorityClass(pc) => validation::validate_object_meta(
+                &pc.metadata,
+                &FieldPath::root("metadata"),
+                &mut errs,
+            ),
+        }
+        let ok = errs.is_empty();
+        self.object_errors(&m.origin, text, errs);
+        ok.then_some(m)
+    }
+
+    fn object_errors(&mut self, origin: &Origin, text: &str, errs: Vec<FieldError>) {
+        for e in errs {
+            let full = origin.path.join(&e.path);
+            self.errors.push(
+                InputError::new(&origin.file, e.message)
+                    .at(locate(text, origin.doc, &full))
+                    .with_path(full),
+            );
+        }
+    }
+
+    fn field_errors(&mut self, errs: Vec<FieldError>) {
+        for e in errs {
+            self.error(e.path, e.message);
+        }
+    }
+
+    fn check_unique_names(&mut self, submissions: &[Submission]) {
+        let mut seen = std::collections::BTreeMap::new();
+        for s in submissions {
+            let key = (
+                s.manifest.object.kind(),
+                namespace_of(&s.manifest.object),
+                s.manifest.object.name().to_string(),
+            );
+            if key.2.is_empty() {
+                continue;
+            }
+            if let Some(first) = seen.insert(key.clone(), s.manifest.origin.clone()) {
+                self.errors.push(InputError::new(&s.manifest.origin.file, format!(
+                    "{} {:?} already exists (also defined in {}): names are unique per kind and namespace; use generateName for copies",
+                    key.0.as_str(), key.2, first.file
+                )).with_path(s.manifest.origin.path.clone()));
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------
+    // Behaviors, faults, actions
+
+    fn behaviors(&mut self, entries: &[raw::RawBehavior]) -> Vec<Behavior> {
+        entries
+            .iter()
+            .enumerate()
+            .map(|(i, b)| self.behavior(b, FieldPath::root("behaviors").index(i)))
+            .collect()
+    }
+
+    fn behavior(&mut self, b: &raw::RawBehavior, path: FieldPath) -> Behavior {
+        let glob = |s: &Option<String>| s.as_deref().map(Glob::new);
+        let matcher = Matcher {
+            pod: glob(&b.matches.pod),
+            container: glob(&b.matches.container),
+            image: glob(&b.matches.image),
+            namespace: glob(&b.matches.namespace),
+        };
+        let memory = b.memory.as_ref().and_then(|m| match Quantity::parse(&m.0) {
+            Ok(q) if !q.is_negative() => Some(q.value()),
+            Ok(_) => {
+                self.error(path.child("memory"), "memory must not be negative");
+                None
+            }
+            Err(e) => {
+                self.error(
+                    path.child("memory"),
+                    format!("Invalid value: \"{}\": {e}", m.0),
+                );
+                None
+            }
+        });
+        let fails = b.image_pull_fails.unwrap_or(0.0);
+        if !(0.0..=1.0).contains(&fails) {
+            self.error(
+                path.child("imagePullFails"),
+                format!("imagePullFails is a probability between 0 and 1, got {fails}"),
+            );
+        }
+        let exit_code = match &b.exit_code {
+            None => ExitCode::Fixed(0),
+            Some(raw::RawExitCode::Fixed(c)) => ExitCode::Fixed(*c),
+            Some(raw::RawExitCode::Weighted(list)) => {
+                if list.is_empty() || list.iter().all(|w| w.weight == 0) {
+                    self.error(
+                        path.child("exitCode"),
+                        "a weighted exit code needs at least one positive weight",
+                    );
+                }
+                ExitCode::Weighted(list.iter().map(|w| (w.code, w.weight)).collect())
+            }
+        };
+        let defaults = Behavior::default_for_unmatched();
+        Behavior {
+            matcher,
+            image_pull: b.image_pull.clone().unwrap_or(defaults.image_pull),
+            startup: b.startup.clone().unwrap_or(defaults.startup),
+            run_for: b.run_for.clone(),
+            exit_code,
+            memory,
+            ramp_up: b.ramp_up.clone().unwrap_or(defaults.ramp_up),
+            image_pull_fails: fails,
+            ready_after: b.ready_after.clone(),
+            unhealthy_after: b.unhealthy_after.clone(),
+            termination_time: b
+                .termination_time
+                .clone()
+                .unwrap_or(defaults.termination_time),
+            stop_exit_code: b.stop_exit_code.unwrap_or(defaults.stop_exit_code),
+        }
+    }
+
+    fn warn_unmatched_behaviors(&mut self, s: &Scenario) {
+        let candidates = candidate_containers(s);
+        for (i, b) in s.behaviors.iter().enumerate() {
+            let hit = candidates
+                .iter()
+                .any(|(ns, pod, c, img)| b.matcher.matches(ns, pod, c, img));
+            if !hit {
+                self.warnings.push(format!(
+                    "behaviors[{i}] matches no container of the workload"
+                ));
+            }
+        }
+    }
+
+    fn faults(
+        &mut self,
+        entries: &[raw::RawFault],
+        nodes: &[NodeEntry],
+    ) -> (Vec<Fault>, Vec<RandomFaults>) {
+        let (mut faults, mut random) = (Vec::new(), Vec::new());
+        let exists = |name: &str| nodes.iter().any(|n| n.node.metadata.name == name);
+        for (i, f) in entries.iter().enumerate() {
+            let path = FieldPath::root("faults").index(i);
+            if let Some(r) = &f.random {
+                if f.at.is_some() || f.node.is_some() || f.action.is_some() || f.for_.is_some() {
+                    self.error(path.clone(), "a random fault process takes only random: {nodes, timeBetween, repairTime}");
+                }
+                let glob = Glob::new(&r.nodes);
+                if !nodes.iter().any(|n| glob.matches(&n.node.metadata.name)) {
+                    self.error(
+                        path.child("random").child("nodes"),
+                        format!("{:?} matches no node", r.nodes),
+                    );
+                }
+                if let Some(a) = r.action.as_deref().filter(|a| *a != "crash") {
+                    self.error(
+                        path.child("random").child("action"),
+                        format!("Unsupported value: {a:?}: random faults crash nodes"),
+                    );
+                }
+                random.push(RandomFaults {
+                    nodes: glob,
+                    time_between: r.time_between.clone(),
+                    repair_time: r.repair_time.clone(),
+                });
+                continue;
+            }
+            let at = self.duration(&f.at, path.child("at"));
+            let for_ = self.duration(&f.for_, path.child("for"));
+            let action = match f.action.as_deref() {
+                None => {
+                    self.error(
+                        path.child("action"),
+                        "Required value: one of crash, recover, cordon, uncordon, drain",
+                    );
+                    None
+                }
+                Some(a) => FaultAction::parse(a).or_else(|| {
+                    self.error(
+                        path.child("action"),
+                        format!(
+                            "Unsupported value: {a:?}: supported values: {}",
+                            FaultAction::NAMES.join(", ")
+                        ),
+                    );
+                    None
+                }),
+            };
+            let node = match &f.node {
+                None => {
+                    self.error(
+                        path.child("node"),
+                        "Required value: the node the fault happens to",
+                    );
+                    None
+                }
+                Some(n) if !exists(n) => {
+                    let names: Vec<&str> = nodes
+                        .iter()
+                        .take(5)
+                        .map(|n| n.node.metadata.name.as_str())
+                        .collect();
+                    self.error(
+                        path.child("node"),
+                        format!(
+                            "node {n:?} does not exist (nodes are named like {})",
+                            names.join(", ")
+                        ),
+                    );
+                    None
+                }
+                Some(n) => Some(n.clone()),
+            };
+            if at.is_none() {
+                self.error(
+                    path.child("at"),
+                    "Required value: when the fault happens, e.g. 30m",
+                );
+            }
+            if let (Some(at), Some(node), Some(action)) = (at, node, action) {
+                if for_.is_some()
+                    && !matches!(
+                        action,
+                        FaultAction::Crash | FaultAction::Cordon | FaultAction::Drain
+                    )
+                {
+                    self.error(
+                        path.child("for"),
+                        "for: applies to crash, cordon and drain (it undoes them after that time)",
+                    );
+                }
+                faults.push(Fault {
+                    at,
+                    node,
+                    action,
+                    for_,
+                });
+            }
+        }
+        (faults, random)
+    }
+
+    fn actions(&mut self, entries: Vec<raw::RawAction>) -> Vec<Action> {
+        let mut out = Vec::new();
+        for (i, a) in entries.into_iter().enumerate() {
+            let path = FieldPath::root("actions").index(i);
+            let Some(at) = self.duration(&a.at, path.child("at")) else {
+                if a.at.is_none() {
+                    self.error(
+                        path.child("at"),
+                        "Required value: when the action happens, e.g. 10m",
+                    );
+                }
+                continue;
+            };
+            match (a.delete, a.apply, a.scale, a.patch) {
+                (Some(target), None, None, None) => {
+                    if let Some((kind, namespace, name)) =
+                        self.target(&target, path.child("delete"))
+                    {
+                        let grace_seconds = if a.force { Some(0) } else { a.grace_period };
+                        out.push(Action::Delete {
+                            at,
+                            kind,
+                            namespace,
+                            name,
+                            grace_seconds,
+                        });
+                    }
+                }
+                (None, Some(file), None, None) => {
+                    let manifests = self.validated_file(&file, path.child("apply"));
+                    out.push(Action::Apply { at, manifests });
+                }
+                (None, None, Some(_), None) => self.error(
+                    path.child("scale"),
+                    "scale: podsim does not simulate Deployments or ReplicaSets yet",
+                ),
+                (None, None, None, Some(target)) => {
+                    let set: Vec<(String, serde_json::Value)> =
+                        a.set.unwrap_or_default().into_iter().collect();
+                    if set.is_empty() {
+                        self.error(path.child("set"), "patch needs set: {field.path: value}");
+                    }
+                    if let Some((kind, namespace, name)) = self.target(&target, path.child("patch"))
+                    {
+                        out.push(Action::Patch {
+                            at,
+                            kind,
+                            namespace,
+                            name,
+                            set,
+                        });
+                    }
+                }
+                _ => self.error(
+                    path,
+                    "an action is exactly one of delete, apply, scale or patch",
+                ),
+            }
+        }
+        out.sort_by_key(Action::at);
+        out
+    }
+
+    /// `pod/web`, `job/batch`, `default/pod/web` or `pod/team-a/web` style targets.
+    fn target(&mut self, text: &str, path: FieldPath) -> Option<(String, String, String)> {
+        let parts: Vec<&str> = text.split('/').collect();
+        let kind = |k: &str| match k.to_ascii_lowercase().as_str() {
+            "pod" | "pods" | "po" => Some("Pod"),
+            "job" | "jobs" => Some("Job"),
+            "cronjob" | "cronjobs" | "cj" => Some("CronJob"),
+            "node" | "nodes" | "no" => Some("Node"),
+            _ => None,
+        };
+        let parsed = match parts.as_slice() {
+            [k, name] => kind(k).map(|k| (k, "default", *name)),
+            [k, ns, name] => kind(k).map(|k| (k, *ns, *name)),
+            _ => None,
+        };
+        match parsed {
+            Some((k, ns, name)) if !name.is_empty() => {
+                Some((k.to_string(), ns.to_string(), name.to_string()))
+            }
+            _ => {
+                self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, node"));
+                None
+            }
+        }
+    }
+
+    fn kubelet(&mut self, k: raw::RawKubelet) -> KubeletConfig {
+        let path = FieldPath::root("kubelet");
+        let mut cfg = KubeletConfig::default();
+        if let Some(max) = self.duration(
+            &k.max_container_restart_period,
+            path.child("maxContainerRestartPeriod"),
+        ) {
+            // KubeletCrashLoopBackOffMax: allowed between 1s and 300s.
+            if (1_000..=300_000).contains(&max) {
+                cfg.max_container_restart_period = max;
+            } else {
+                self.error(
+                    path.child("maxContainerRestartPeriod"),
+                    "must be between 1s and 300s",
+                );
+            }
+        }
+        cfg.serialize_image_pulls = k.serialize_image_pulls.unwrap_or(true);
+        cfg.max_parallel_image_pulls = k.max_parallel_image_pulls;
+        if cfg.serialize_image_pulls && cfg.max_parallel_image_pulls.is_some_and(|n| n != 1) {
+            self.error(
+                path.child("maxParallelImagePulls"),
+                "maxParallelImagePulls needs serializeImagePulls: false",
+            );
+        }
+        cfg
+    }
+}
+
+/// The labels a kubelet puts on its Node.
+pub fn default_node_labels(name: &str) -> std::collections::BTreeMap<String, String> {
+    [
+        ("kubernetes.io/hostname", name),
+        ("kubernetes.io/os", "linux"),
+        ("kubernetes.io/arch", "amd64"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+pub fn namespace_of(object: &Object) -> String {
+    match object {
+        Object::Pod(p) => p.metadata.namespace().to_string(),
+        Object::Job(j) => j.metadata.namespace().to_string(),
+        Object::CronJob(c) => c.metadata.namespace().to_string(),
+        Object::Node(_) | Object::PriorityClass(_) => String::new(),
+    }
+}
+
+/// (namespace, a pod name, container, image) for every container the workload can run,
+/// to tell the user about behaviors that match nothing. Controller-made pods are named
+/// as their controller names them, with a placeholder suffix.
+fn candidate_containers(s: &Scenario) -> Vec<(String, String, String, String)> {
+    let mut out = Vec::new();
+    let manifests = s
+        .submissions
+        .iter()
+        .map(|x| (&x.manifest, false))
+        .chain(s.arrivals.iter().map(|a| (&a.manifest, true)))
+        .chain(s.actions.iter().flat_map(|a| match a {
+            Action::Apply { manifests, .. } => manifests.iter().map(|m| (m, false)).collect(),
+            _ => Vec::new(),
+        }));
+    for (m, copied) in manifests {
+        let (ns, name, spec) = match &m.object {
+            Object::Pod(p) => (
+                p.metadata.namespace(),
+                pod_name_sample(&p.metadata, copied),
+                &p.spec,
+            ),
+            Object::Job(j) => (
+                j.metadata.namespace(),
+                format!("{}-0-xxxxx", j.metadata.name),
+                &j.spec.template.spec,
+            ),
+            Object::CronJob(c) => (
+                c.metadata.namespace(),
+                format!("{}-29000000-xxxxx", c.metadata.name),
+                &c.spec.job_template.spec.template.spec,
+            ),
+            _ => continue,
+        };
+        for c in spec.init_containers.iter().chain(&spec.containers) {
+            out.push((
+                ns.to_string(),
+                name.clone(),
+                c.name.clone(),
+                c.image.clone().unwrap_or_default(),
+            ));
+        }
+    }
+    out
+}
+
+fn pod_name_sample(meta: &crate::api::ObjectMeta, copied: bool) -> String {
+    match (&meta.generate_name, copied) {
+        (Some(g), _) if meta.name.is_empty() => format!("{g}xxxxx"),
+        (_, true) => format!("{}-1", meta.name),
+        _ => meta.name.clone(),
+    }
+}

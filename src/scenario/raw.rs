@@ -1,0 +1,181 @@
+//! The scenario file as written: serde mirrors that refuse unknown keys. Values that
+//! need checking (durations, quantities, globs) stay text here; `load` validates them
+//! into the model with field paths.
+
+use crate::engine::Distribution;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A scalar kept as written (`90s`, `0.5`, `1`), whatever YAML type it parsed as.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Text(pub String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::engine::time::serde_duration::DurationText::deserialize(d).map(|t| Text(t.0))
+    }
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawScenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub start: Option<String>,
+    #[serde(default)]
+    pub duration: Option<Text>,
+    #[serde(default)]
+    pub metrics_every: Option<Text>,
+    #[serde(default)]
+    pub nodes: Vec<RawNodes>,
+    #[serde(default)]
+    pub workloads: Vec<RawWorkload>,
+    #[serde(default)]
+    pub behaviors: Vec<RawBehavior>,
+    #[serde(default)]
+    pub faults: Vec<RawFault>,
+    #[serde(default)]
+    pub actions: Vec<RawAction>,
+    #[serde(default)]
+    pub kubelet: Option<RawKubelet>,
+}
+
+/// A pool of identical nodes, or a file of Node manifests.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawNodes {
+    pub name: Option<String>,
+    pub count: Option<u32>,
+    #[serde(default)]
+    pub capacity: BTreeMap<String, Text>,
+    #[serde(default)]
+    pub allocatable: BTreeMap<String, Text>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub taints: Vec<Value>,
+    /// Images already present on every node of the pool.
+    #[serde(default)]
+    pub images: Vec<String>,
+    pub manifest: Option<String>,
+}
+
+/// What is submitted, and when.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawWorkload {
+    pub manifest: Option<String>,
+    pub object: Option<Value>,
+    pub arrivals: Option<RawArrivals>,
+    pub at: Option<Text>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawArrivals {
+    pub object: Option<Value>,
+    pub manifest: Option<String>,
+    pub interarrival: Distribution,
+    pub count: Option<u64>,
+    /// When the first copy may arrive (default 0s): the first arrives one interarrival
+    /// time after it.
+    pub start: Option<Text>,
+    /// No copy arrives after this time.
+    pub until: Option<Text>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawMatch {
+    pub pod: Option<String>,
+    pub container: Option<String>,
+    pub image: Option<String>,
+    pub namespace: Option<String>,
+}
+
+/// How the containers a behavior matches act once started.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawBehavior {
+    #[serde(rename = "match", default)]
+    pub matches: RawMatch,
+    pub image_pull: Option<Distribution>,
+    pub startup: Option<Distribution>,
+    pub run_for: Option<Distribution>,
+    pub exit_code: Option<RawExitCode>,
+    pub memory: Option<Text>,
+    pub ramp_up: Option<Distribution>,
+    pub image_pull_fails: Option<f64>,
+    pub ready_after: Option<Distribution>,
+    pub unhealthy_after: Option<Distribution>,
+    pub termination_time: Option<Distribution>,
+    pub stop_exit_code: Option<i32>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(untagged)]
+pub enum RawExitCode {
+    Fixed(i32),
+    Weighted(Vec<RawWeightedCode>),
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawWeightedCode {
+    pub code: i32,
+    pub weight: u32,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawFault {
+    pub at: Option<Text>,
+    pub node: Option<String>,
+    pub action: Option<String>,
+    #[serde(rename = "for")]
+    pub for_: Option<Text>,
+    pub random: Option<RawRandomFaults>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawRandomFaults {
+    pub nodes: String,
+    pub time_between: Distribution,
+    pub repair_time: Distribution,
+    #[serde(default)]
+    pub action: Option<String>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawAction {
+    pub at: Option<Text>,
+    pub delete: Option<String>,
+    pub apply: Option<String>,
+    pub scale: Option<String>,
+    pub replicas: Option<u32>,
+    pub patch: Option<String>,
+    pub set: Option<BTreeMap<String, Value>>,
+    /// For `delete`: `--grace-period` (seconds; 0 with `force`).
+    pub grace_period: Option<i64>,
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// Kubelet settings that change timing.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawKubelet {
+    /// `crashLoopBackOff.maxContainerRestartPeriod` (KubeletCrashLoopBackOffMax).
+    pub max_container_restart_period: Option<Text>,
+    /// `serializeImagePulls` (default true).
+    pub serialize_image_pulls: Option<bool>,
+    /// `maxParallelImagePulls` when pulls are not serialized.
+    pub max_parallel_image_pulls: Option<u32>,
+}
