@@ -325,7 +325,7 @@ fn validate_resources(c: &Container, path: &FieldPath, errs: &mut Vec<FieldError
 }
 
 fn compare(a: &Quantity, b: &Quantity) -> std::cmp::Ordering {
-    a.milli_value().cmp(&b.milli_value())
+    a.cmp(b)
 }
 
 /// Standard resources have no domain or the `kubernetes.io` domain; everything else
