@@ -1,0 +1,77 @@
+//! A Node as the cluster holds it: capacity, what is placed on it, its images and health.
+
+use super::PodId;
+use super::resources::ResourceVec;
+use crate::api::node::Taint;
+use crate::engine::SimTime;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+
+/// The node's Ready condition, as the API shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeReady {
+    True,
+    False,
+    Unknown,
+}
+
+impl NodeReady {
+    /// The value in `transitions.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeReady::True => "Ready",
+            NodeReady::False => "NotReady",
+            NodeReady::Unknown => "Unknown",
+        }
+    }
+}
+
+/// An image's life on one node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImageState {
+    Present,
+    /// Being pulled (or queued); containers waiting for it, as (pod, container index).
+    Pulling { waiters: Vec<(PodId, usize)>, started: Option<SimTime> },
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub name: Arc<str>,
+    pub pool: Arc<str>,
+    pub labels: BTreeMap<String, String>,
+    pub taints: Vec<Taint>,
+    pub unschedulable: bool,
+    pub allocatable: ResourceVec,
+    pub allocatable_pods: i64,
+    /// Σ requests of the pods counted on the node (bound and not terminal).
+    pub requested: ResourceVec,
+    /// Σ non-zero cpu / memory requests (scoring).
+    pub nonzero_cpu: i64,
+    pub nonzero_memory: i64,
+    pub pods: Vec<PodId>,
+    /// Host ports in use: (protocol, ip, port).
+    pub host_ports: Vec<(String, String, i32)>,
+    pub images: BTreeMap<Arc<str>, ImageState>,
+    /// Images waiting for the node's (serialised) puller, in order.
+    pub pull_queue: VecDeque<Arc<str>>,
+    pub pulls_in_flight: u32,
+    /// The kubelet is running (false after a crash).
+    pub kubelet_up: bool,
+    pub ready: NodeReady,
+    /// The node is part of the cluster (false once removed).
+    pub present: bool,
+}
+
+impl Node {
+    pub fn image_present(&self, image: &str) -> bool {
+        matches!(self.images.get(image), Some(ImageState::Present))
+    }
+
+    pub fn pod_count(&self) -> i64 {
+        self.pods.len() as i64
+    }
+
+    pub fn images_present(&self) -> BTreeSet<&str> {
+        self.images.iter().filter(|(_, s)| **s == ImageState::Present).map(|(i, _)| &**i).collect()
+    }
+}

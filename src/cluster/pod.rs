@@ -1,0 +1,299 @@
+//! A Pod as the cluster holds it: what the API shows (phase, container states,
+//! conditions) and what the kubelet is doing with it (stages and their timers).
+
+use super::NodeId;
+use super::template::PodTemplate;
+use crate::engine::{SimTime, Timer};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PodPhase {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl PodPhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodPhase::Pending => "Pending",
+            PodPhase::Running => "Running",
+            PodPhase::Succeeded => "Succeeded",
+            PodPhase::Failed => "Failed",
+        }
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(self, PodPhase::Succeeded | PodPhase::Failed)
+    }
+}
+
+/// Why a container is waiting, in the kubelet's words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitingReason {
+    ContainerCreating,
+    PodInitializing,
+    CrashLoopBackOff,
+    ErrImagePull,
+    ImagePullBackOff,
+    ErrImageNeverPull,
+}
+
+impl WaitingReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaitingReason::ContainerCreating => "ContainerCreating",
+            WaitingReason::PodInitializing => "PodInitializing",
+            WaitingReason::CrashLoopBackOff => "CrashLoopBackOff",
+            WaitingReason::ErrImagePull => "ErrImagePull",
+            WaitingReason::ImagePullBackOff => "ImagePullBackOff",
+            WaitingReason::ErrImageNeverPull => "ErrImageNeverPull",
+        }
+    }
+}
+
+/// Why a container terminated, as the runtime (containerd) or kubelet words it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TerminatedReason {
+    Completed,
+    Error,
+    OOMKilled,
+    ContainerStatusUnknown,
+}
+
+impl TerminatedReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TerminatedReason::Completed => "Completed",
+            TerminatedReason::Error => "Error",
+            TerminatedReason::OOMKilled => "OOMKilled",
+            TerminatedReason::ContainerStatusUnknown => "ContainerStatusUnknown",
+        }
+    }
+
+    /// containerd: exit 0 is `Completed`, anything else `Error` (OOM is told apart).
+    pub fn for_exit(code: i32) -> TerminatedReason {
+        if code == 0 { TerminatedReason::Completed } else { TerminatedReason::Error }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Terminated {
+    pub exit_code: i32,
+    pub reason: TerminatedReason,
+    pub started_at: Option<SimTime>,
+    pub finished_at: SimTime,
+}
+
+/// A container state as the API shows it (`v1.ContainerState`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerState {
+    Waiting(WaitingReason),
+    Running { started_at: SimTime },
+    Terminated(Terminated),
+}
+
+impl ContainerState {
+    /// The column values of `transitions.csv`: state name and reason.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ContainerState::Waiting(_) => "Waiting",
+            ContainerState::Running { .. } => "Running",
+            ContainerState::Terminated(_) => "Terminated",
+        }
+    }
+
+    pub fn reason(&self) -> &'static str {
+        match self {
+            ContainerState::Waiting(r) => r.as_str(),
+            ContainerState::Running { .. } => "",
+            ContainerState::Terminated(t) => t.reason.as_str(),
+        }
+    }
+}
+
+/// What the kubelet is doing with a container: the state machine that timers drive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Not started: waiting for its turn, or for the pod to reach a node.
+    Idle,
+    /// Waiting for its image (queued behind other pulls on the node, or pulling).
+    Pulling,
+    /// The last pull failed; retried when the image back-off runs out.
+    PullBackOff { retry_at: SimTime },
+    /// `imagePullPolicy: Never` and the image is not on the node.
+    NeverPulled,
+    /// Created; starting (the behavior's `startup` time).
+    Starting,
+    Running { started_at: SimTime },
+    /// Asked to stop at `since` (SIGTERM); exits by itself or is killed when the grace runs out.
+    Stopping { started_at: SimTime, since: SimTime },
+    Exited,
+    /// Exited and waiting out the crash-loop back-off.
+    BackOff { restart_at: SimTime },
+}
+
+/// The kubelet's per-container back-off entry (client-go `flowcontrol.Backoff`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BackoffEntry {
+    /// Current back-off in ms; 0 when there is no entry.
+    pub duration: u64,
+    pub last_update: SimTime,
+}
+
+#[derive(Clone, Debug)]
+pub struct ContainerStatus {
+    /// `None` until the kubelet first reports the pod.
+    pub state: Option<ContainerState>,
+    pub last_state: Option<Terminated>,
+    pub restart_count: u32,
+    /// `started`: running and past its startup probe.
+    pub started: bool,
+    pub ready: bool,
+    pub stage: Stage,
+    /// The stage's pending event (pull done, started, exit, back-off over, kill).
+    pub timer: Timer,
+    /// The next probe-driven change (started, ready, unready, liveness kill).
+    pub probe_timer: Timer,
+    pub crash_backoff: BackoffEntry,
+    pub pull_backoff: BackoffEntry,
+    /// Index of the behavior that drives it (`usize::MAX`: the default behavior).
+    pub behavior: usize,
+    /// Starts so far: keys this container's random draws.
+    pub attempt: u32,
+    /// Probe outcomes of the current run, computed at start.
+    pub probe_plan: ProbePlan,
+}
+
+/// When, after a run's start, probes change the container (see `kubelet::probes`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProbePlan {
+    pub started_at: Option<SimTime>,
+    pub ready_at: Option<SimTime>,
+    pub unready_at: Option<SimTime>,
+    /// A failed liveness or startup probe kills the container at this time.
+    pub kill_at: Option<SimTime>,
+    /// Which probe kills it: the grace period and the event wording depend on it.
+    pub kill_by_startup: bool,
+}
+
+impl ContainerStatus {
+    pub fn new(behavior: usize) -> ContainerStatus {
+        ContainerStatus {
+            state: None,
+            last_state: None,
+            restart_count: 0,
+            started: false,
+            ready: false,
+            stage: Stage::Idle,
+            timer: Timer::default(),
+            probe_timer: Timer::default(),
+            crash_backoff: BackoffEntry::default(),
+            pull_backoff: BackoffEntry::default(),
+            behavior,
+            attempt: 0,
+            probe_plan: ProbePlan::default(),
+        }
+    }
+
+    /// The last exit of this container, current or previous.
+    pub fn last_exit(&self) -> Option<Terminated> {
+        match self.state {
+            Some(ContainerState::Terminated(t)) => Some(t),
+            _ => self.last_state,
+        }
+    }
+
+    /// A process of this container exists on the node.
+    pub fn is_alive(&self) -> bool {
+        matches!(self.stage, Stage::Starting | Stage::Running { .. } | Stage::Stopping { .. })
+    }
+}
+
+/// Who created a pod, for controllers to find their pods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    None,
+    Job { job: super::JobId, index: Option<u32> },
+}
+
+/// A graceful deletion in progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deletion {
+    pub requested_at: SimTime,
+    pub grace: u64,
+}
+
+/// Where a pod is in kube-scheduler's queue.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SchedulingState {
+    /// Failed attempts since the last success (back-off doubles with each).
+    pub attempts: u32,
+    /// When the pod entered the queue (`PodInfo.Timestamp`), for ordering.
+    pub queued_at: SimTime,
+    /// When the pod was first seen unschedulable, for pending-time statistics.
+    pub first_failure: Option<SimTime>,
+    /// Last FailedScheduling message, to avoid repeating identical events.
+    pub last_message_hash: u64,
+    pub in_queue: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Pod {
+    /// Order of creation: the pod's uid in this run.
+    pub uid: u64,
+    pub namespace: Arc<str>,
+    pub name: Box<str>,
+    pub labels: Arc<BTreeMap<String, String>>,
+    pub annotations: Arc<BTreeMap<String, String>>,
+    pub template: Arc<PodTemplate>,
+    pub owner: Owner,
+    pub priority: i32,
+    pub created: SimTime,
+    pub phase: PodPhase,
+    /// `status.reason` (`Evicted`, `DeadlineExceeded`, ...).
+    pub reason: Option<&'static str>,
+    pub node: Option<NodeId>,
+    pub scheduled_at: Option<SimTime>,
+    /// `status.startTime`: when the kubelet acknowledged the pod.
+    pub start_time: Option<SimTime>,
+    /// When the pod first reached phase Running.
+    pub running_at: Option<SimTime>,
+    pub finished_at: Option<SimTime>,
+    pub deletion: Option<Deletion>,
+    /// Set by the kubelet once the pod will not run containers again (`podIsTerminal`).
+    pub terminal: bool,
+    /// A regular container has started at least once (`podHasInitialized`).
+    pub initialized_once: bool,
+    pub ready: bool,
+    /// `DisruptionTarget` condition reason, when set.
+    pub disruption: Option<&'static str>,
+    pub containers: Vec<ContainerStatus>,
+    pub sched: SchedulingState,
+    /// The pod's `activeDeadlineSeconds` timer.
+    pub deadline_timer: Timer,
+    /// The runtime on the node lost this pod's containers (node crash); they are
+    /// recreated when the kubelet comes back.
+    pub sandbox_lost: bool,
+    /// The pod's resources are counted on its node.
+    pub counted: bool,
+}
+
+impl Pod {
+    pub fn container_name(&self, i: usize) -> &str {
+        &self.template.containers[i].name
+    }
+
+    pub fn is_bound(&self) -> bool {
+        self.node.is_some()
+    }
+}
+
+impl fmt::Display for Pod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.namespace, self.name)
+    }
+}

@@ -1,0 +1,294 @@
+//! A Pod spec compiled once into the form the simulation reads on every event:
+//! enums instead of strings, resources as vectors, the pod's total requests.
+//! Copies of one manifest (arrivals, Job pods) share one template.
+
+use super::resources::{CPU, MEMORY, ResourceNames, ResourceVec};
+use crate::api::pod::{Container, PodSpec, Probe};
+use crate::engine::Millis;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RestartPolicy {
+    Always,
+    OnFailure,
+    Never,
+}
+
+impl RestartPolicy {
+    pub fn parse(s: Option<&str>) -> RestartPolicy {
+        match s {
+            Some("OnFailure") => RestartPolicy::OnFailure,
+            Some("Never") => RestartPolicy::Never,
+            _ => RestartPolicy::Always,
+        }
+    }
+
+    /// Whether a container that exited with `exit_code` is started again under this policy.
+    pub fn restarts(self, exit_code: i32) -> bool {
+        match self {
+            RestartPolicy::Always => true,
+            RestartPolicy::OnFailure => exit_code != 0,
+            RestartPolicy::Never => false,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerKind {
+    /// A regular init container: runs to completion, one after another.
+    Init,
+    /// An init container with `restartPolicy: Always`: a native sidecar.
+    Sidecar,
+    /// A regular (app) container.
+    App,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PullPolicy {
+    Always,
+    IfNotPresent,
+    Never,
+}
+
+/// A probe's timing in milliseconds (how it probes is not simulated).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProbeTiming {
+    pub initial_delay: Millis,
+    pub period: Millis,
+    pub success_threshold: u32,
+    pub failure_threshold: u32,
+    /// Probe-level `terminationGracePeriodSeconds`, overriding the pod's on a failure.
+    pub grace: Option<Millis>,
+}
+
+impl ProbeTiming {
+    fn from_api(p: &Probe) -> ProbeTiming {
+        let secs = |v: Option<i32>, default: i32| u64::try_from(v.unwrap_or(default)).unwrap_or(0) * 1000;
+        ProbeTiming {
+            initial_delay: secs(p.initial_delay_seconds, 0),
+            period: secs(p.period_seconds, 10).max(1000),
+            success_threshold: p.success_threshold.unwrap_or(1).max(1) as u32,
+            failure_threshold: p.failure_threshold.unwrap_or(3).max(1) as u32,
+            grace: p.termination_grace_period_seconds.map(|g| u64::try_from(g).unwrap_or(0) * 1000),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ContainerSpec {
+    pub name: String,
+    pub image: Arc<str>,
+    pub pull_policy: PullPolicy,
+    pub kind: ContainerKind,
+    /// A container-level `restartPolicy` on an app container (ContainerRestartRules).
+    pub restart_policy: Option<RestartPolicy>,
+    /// `resources.limits.memory` in bytes, for OOM kills.
+    pub memory_limit: Option<i64>,
+    pub startup_probe: Option<ProbeTiming>,
+    pub readiness_probe: Option<ProbeTiming>,
+    pub liveness_probe: Option<ProbeTiming>,
+}
+
+/// A compiled Pod spec.
+#[derive(Clone, Debug)]
+pub struct PodTemplate {
+    /// The defaulted API spec, as `kubectl get -o yaml` would show it.
+    pub spec: Arc<PodSpec>,
+    pub restart_policy: RestartPolicy,
+    /// Init containers (regular and sidecars) in spec order, then app containers.
+    pub containers: Vec<ContainerSpec>,
+    /// Index of the first app container in `containers`.
+    pub first_app: usize,
+    /// What the pod asks of a node (`PodRequests`), exact: used by the Fit filter.
+    pub requests: ResourceVec,
+    /// cpu and memory with the scheduler's defaults for unset requests: used by scores.
+    pub nonzero_cpu: i64,
+    pub nonzero_memory: i64,
+    pub grace: Millis,
+    pub active_deadline: Option<Millis>,
+    pub host_ports: Vec<(String, String, i32)>,
+}
+
+/// `DefaultMilliCPURequest` and `DefaultMemoryRequest` (scheduler `util/pod_resources.go`).
+pub const DEFAULT_MILLI_CPU_REQUEST: i64 = 100;
+pub const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
+
+impl PodTemplate {
+    pub fn compile(spec: Arc<PodSpec>, names: &mut ResourceNames) -> PodTemplate {
+        let mut containers: Vec<ContainerSpec> = spec
+            .init_containers
+            .iter()
+            .map(|c| container(c, if c.is_sidecar() { ContainerKind::Sidecar } else { ContainerKind::Init }))
+            .collect();
+        let first_app = containers.len();
+        containers.extend(spec.containers.iter().map(|c| container(c, ContainerKind::App)));
+        let requests = pod_requests(&spec, names, None);
+        let nonzero = pod_requests(&spec, names, Some((DEFAULT_MILLI_CPU_REQUEST, DEFAULT_MEMORY_REQUEST)));
+        let host_ports = spec
+            .containers
+            .iter()
+            .chain(&spec.init_containers)
+            .flat_map(|c| &c.ports)
+            .filter_map(|p| {
+                let host = p.host_port.filter(|h| *h > 0)?;
+                Some((p.protocol.clone().unwrap_or_else(|| "TCP".into()), p.host_ip.clone().unwrap_or_else(|| "0.0.0.0".into()), host))
+            })
+            .collect();
+        PodTemplate {
+            restart_policy: RestartPolicy::parse(spec.restart_policy.as_deref()),
+            containers,
+            first_app,
+            nonzero_cpu: nonzero.get(CPU),
+            nonzero_memory: nonzero.get(MEMORY),
+            requests,
+            grace: u64::try_from(spec.termination_grace_period_seconds.unwrap_or(30)).unwrap_or(0) * 1000,
+            active_deadline: spec.active_deadline_seconds.map(|s| u64::try_from(s).unwrap_or(0) * 1000),
+            host_ports,
+            spec,
+        }
+    }
+
+    pub fn has_init_containers(&self) -> bool {
+        self.first_app > 0
+    }
+
+    pub fn app_containers(&self) -> std::ops::Range<usize> {
+        self.first_app..self.containers.len()
+    }
+}
+
+fn container(c: &Container, kind: ContainerKind) -> ContainerSpec {
+    let pull_policy = match c.image_pull_policy.as_deref() {
+        Some("Always") => PullPolicy::Always,
+        Some("Never") => PullPolicy::Never,
+        _ => PullPolicy::IfNotPresent,
+    };
+    ContainerSpec {
+        name: c.name.clone(),
+        image: Arc::from(c.image.as_deref().unwrap_or("")),
+        pull_policy,
+        kind,
+        restart_policy: match kind {
+            ContainerKind::App => c.restart_policy.as_deref().map(|p| RestartPolicy::parse(Some(p))),
+            _ => None,
+        },
+        memory_limit: c.resources.limits.get("memory").map(|q| q.value()),
+        startup_probe: c.startup_probe.as_ref().map(ProbeTiming::from_api),
+        readiness_probe: c.readiness_probe.as_ref().map(ProbeTiming::from_api),
+        liveness_probe: c.liveness_probe.as_ref().map(ProbeTiming::from_api),
+    }
+}
+
+/// `PodRequests` (component-helpers `resource/helpers.go`):
+/// `max(Σ app + Σ sidecars, max_i(init_i + Σ sidecars declared before i)) + overhead`,
+/// with pod-level `spec.resources.requests` replacing the aggregate for the resources
+/// they set. With `defaults`, an unset cpu or memory request of a container counts as
+/// the scheduler's non-zero default (scoring only).
+pub fn pod_requests(spec: &PodSpec, names: &mut ResourceNames, defaults: Option<(i64, i64)>) -> ResourceVec {
+    let mut of = |c: &Container| {
+        let mut v = names.vector(&c.resources.requests);
+        if let Some((cpu, memory)) = defaults {
+            if !c.resources.requests.contains_key("cpu") {
+                v.set(CPU, cpu);
+            }
+            if !c.resources.requests.contains_key("memory") {
+                v.set(MEMORY, memory);
+            }
+        }
+        v
+    };
+    let mut sidecars = ResourceVec::default();
+    let mut init_peak = ResourceVec::default();
+    for c in &spec.init_containers {
+        let own = of(c);
+        if c.is_sidecar() {
+            sidecars.add(&own);
+            // A sidecar's own start also needs the sidecars before it plus itself.
+            init_peak.max_with(&sidecars);
+        } else {
+            let mut during = own;
+            during.add(&sidecars);
+            init_peak.max_with(&during);
+        }
+    }
+    let mut total = sidecars;
+    for c in &spec.containers {
+        total.add(&of(c));
+    }
+    total.max_with(&init_peak);
+    if let Some(pod_level) = spec.resources.as_ref() {
+        for (name, q) in &pod_level.requests {
+            if name != "pods" {
+                let i = names.intern(name);
+                total.set(i, super::resources::amount(i, q));
+            }
+        }
+    }
+    if let Some(overhead) = &spec.overhead {
+        total.add(&names.vector(overhead));
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Quantity;
+    use serde_json::Value;
+
+    fn vectors(group: &str) -> Vec<Value> {
+        let all: Value = serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/kubernetes/vectors.json"))).unwrap();
+        all["8_scheduler"].as_array().unwrap().iter().filter(|c| c["group"] == group).cloned().collect()
+    }
+
+    fn container_of(v: &Value, i: usize, prefix: &str) -> Container {
+        let mut c = Container { name: v["name"].as_str().map_or(format!("{prefix}{i}"), str::to_string), ..Default::default() };
+        for (k, q) in v.as_object().unwrap() {
+            if k != "name" && k != "restartPolicy" {
+                c.resources.requests.insert(k.clone(), Quantity::parse(q.as_str().unwrap()).unwrap());
+            }
+        }
+        c.restart_policy = v["restartPolicy"].as_str().map(str::to_string);
+        c
+    }
+
+    #[test]
+    fn pod_requests_match_kubernetes_cases() {
+        let cases = vectors("podRequests");
+        assert!(cases.len() >= 8);
+        for case in cases {
+            let mut spec = PodSpec::default();
+            for (i, c) in case["initContainers"].as_array().into_iter().flatten().enumerate() {
+                spec.init_containers.push(container_of(c, i, "init"));
+            }
+            for (i, c) in case["containers"].as_array().into_iter().flatten().enumerate() {
+                spec.containers.push(container_of(c, i, "c"));
+            }
+            let exclude = case["options"]["ExcludeOverhead"] == Value::Bool(true);
+            if let (Some(o), false) = (case["overhead"].as_object(), exclude) {
+                spec.overhead = Some(o.iter().map(|(k, q)| (k.clone(), Quantity::parse(q.as_str().unwrap()).unwrap())).collect());
+            }
+            let mut names = ResourceNames::default();
+            let got = pod_requests(&spec, &mut names, None);
+            for (k, q) in case["expectedRequests"].as_object().unwrap() {
+                let i = names.index(k).unwrap();
+                let want = super::super::resources::amount(i, &Quantity::parse(q.as_str().unwrap()).unwrap());
+                assert_eq!(got.get(i), want, "{}: {k}", case["name"]);
+            }
+        }
+    }
+
+    #[test]
+    fn nonzero_defaults_apply_only_to_unset_requests() {
+        let mut spec = PodSpec::default();
+        spec.containers.push(Container { name: "a".into(), ..Default::default() });
+        let mut explicit = Container { name: "b".into(), ..Default::default() };
+        explicit.resources.requests.insert("cpu".into(), Quantity::parse("0").unwrap());
+        spec.containers.push(explicit);
+        let mut names = ResourceNames::default();
+        let v = pod_requests(&spec, &mut names, Some((DEFAULT_MILLI_CPU_REQUEST, DEFAULT_MEMORY_REQUEST)));
+        assert_eq!(v.get(CPU), 100, "explicit 0 stays 0");
+        assert_eq!(v.get(MEMORY), 2 * DEFAULT_MEMORY_REQUEST);
+        assert!(pod_requests(&spec, &mut names, None).is_empty());
+    }
+}
