@@ -3,5 +3,6 @@ pub mod api;
 pub mod cluster;
 pub mod cron;
 pub mod engine;
+pub mod kubelet;
 pub mod labels;
 pub mod scenario;

@@ -1,0 +1,158 @@
+//! Probe outcomes worked out at a container's start instead of ticking every period.
+//!
+//! A behavior says when a container answers its probes (`readyAfter`) and when it stops
+//! answering them (`unhealthyAfter`). The prober runs each probe at the container's
+//! start plus multiples of `periodSeconds`, skipping ticks inside `initialDelaySeconds`
+//! (`pkg/kubelet/prober/worker.go`); a result changes the container only after
+//! `successThreshold` / `failureThreshold` equal results in a row. Because the answers
+//! change at most twice, each consequence has a closed form, and a container costs a
+//! handful of events over its life, not one per probe period.
+
+use crate::cluster::pod::ProbePlan;
+use crate::cluster::template::ProbeTiming;
+use crate::engine::{Millis, SimTime};
+
+/// The first tick of `probe` at or after `t` (ticks at `start + k·period`, `k·period ≥
+/// initialDelay`).
+fn tick_at_or_after(start: SimTime, probe: &ProbeTiming, t: SimTime) -> SimTime {
+    let earliest = start.after(probe.initial_delay).max(t);
+    let k = earliest.since(start).div_ceil(probe.period);
+    start.after(k * probe.period)
+}
+
+/// After how many consecutive equal results, counted from the tick `first`, the
+/// result takes effect.
+fn after_streak(first: SimTime, probe: &ProbeTiming, threshold: u32) -> SimTime {
+    first.after(u64::from(threshold.saturating_sub(1)) * probe.period)
+}
+
+/// Probe outcomes for one run started at `start`. `ready_after` / `unhealthy_after`
+/// are relative to `start`; `None` means "from the start" / "never".
+pub fn plan(
+    start: SimTime,
+    startup: Option<&ProbeTiming>,
+    readiness: Option<&ProbeTiming>,
+    liveness: Option<&ProbeTiming>,
+    ready_after: Option<Millis>,
+    unhealthy_after: Option<Millis>,
+) -> ProbePlan {
+    let answers_from = start.after(ready_after.unwrap_or(0));
+    let fails_from = unhealthy_after.map(|u| start.after(u));
+    let mut plan = ProbePlan::default();
+
+    // Startup probe: success at the first tick at or after `answers_from` (its
+    // successThreshold is always 1); killed after failureThreshold failures before that.
+    let started = match startup {
+        None => start,
+        Some(p) => {
+            let first_tick = tick_at_or_after(start, p, start);
+            let kill = after_streak(first_tick, p, p.failure_threshold);
+            let success = tick_at_or_after(start, p, answers_from);
+            let success_ok = fails_from.is_none_or(|f| success < f);
+            if success_ok && success <= kill && success < kill.after(1) {
+                if success == kill && !success_ok {
+                    unreachable!()
+                }
+                success
+            } else {
+                plan.kill_at = Some(kill);
+                plan.kill_by_startup = true;
+                return plan;
+            }
+        }
+    };
+    plan.started_at = Some(started);
+
+    // Readiness: not ready until successThreshold successes once started and answering.
+    match readiness {
+        None => plan.ready_at = Some(started),
+        Some(p) => {
+            let first_success = tick_at_or_after(start, p, started.max(answers_from));
+            let ready = after_streak(first_success, p, p.success_threshold);
+            if fails_from.is_none_or(|f| ready < f) {
+                plan.ready_at = Some(ready);
+            }
+            if let Some(f) = fails_from {
+                let first_failure = tick_at_or_after(start, p, f.max(started));
+                let unready = after_streak(first_failure, p, p.failure_threshold);
+                if plan.ready_at.is_some_and(|r| r < unready) {
+                    plan.unready_at = Some(unready);
+                }
+            }
+        }
+    }
+    if readiness.is_none()
+        && let Some(f) = fails_from
+        && liveness.is_none()
+    {
+        // Without probes, unhealthiness is invisible to Kubernetes.
+        let _ = f;
+    }
+
+    // Liveness: runs once started; killed after failureThreshold failures in a row.
+    if let (Some(p), Some(f)) = (liveness, fails_from) {
+        let first_failure = tick_at_or_after(start, p, f.max(started));
+        plan.kill_at = Some(after_streak(first_failure, p, p.failure_threshold));
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe(initial: u64, period: u64, success: u32, failure: u32) -> ProbeTiming {
+        ProbeTiming { initial_delay: initial * 1000, period: period * 1000, success_threshold: success, failure_threshold: failure, grace: None }
+    }
+
+    const S: u64 = 1000;
+
+    #[test]
+    fn no_probes_means_started_and_ready_at_once() {
+        let p = plan(SimTime(5 * S), None, None, None, Some(30 * S), Some(60 * S));
+        assert_eq!(p.started_at, Some(SimTime(5 * S)));
+        assert_eq!(p.ready_at, Some(SimTime(5 * S)));
+        assert_eq!(p.kill_at, None);
+    }
+
+    #[test]
+    fn readiness_waits_for_answers_and_the_success_threshold() {
+        // Period 10 s, no initial delay: ticks at 0, 10, 20, 30 s. Answers from 25 s:
+        // first success at 30 s, threshold 2 -> ready at 40 s.
+        let r = probe(0, 10, 2, 3);
+        let p = plan(SimTime(0), None, Some(&r), None, Some(25 * S), None);
+        assert_eq!(p.ready_at, Some(SimTime(40 * S)));
+        // Unhealthy from 100 s: failures at 100, 110, 120 -> unready at 120 s.
+        let p = plan(SimTime(0), None, Some(&r), None, Some(25 * S), Some(100 * S));
+        assert_eq!(p.unready_at, Some(SimTime(120 * S)));
+    }
+
+    #[test]
+    fn initial_delay_skips_early_ticks() {
+        // initialDelay 15 s, period 10 s: the first probe runs at 20 s.
+        let r = probe(15, 10, 1, 3);
+        assert_eq!(plan(SimTime(0), None, Some(&r), None, None, None).ready_at, Some(SimTime(20 * S)));
+    }
+
+    #[test]
+    fn liveness_kills_after_failure_threshold() {
+        // Period 10 s, failureThreshold 3, unhealthy from 61 s: failures at 70, 80, 90.
+        let l = probe(0, 10, 1, 3);
+        let p = plan(SimTime(0), None, None, Some(&l), None, Some(61 * S));
+        assert_eq!(p.kill_at, Some(SimTime(90 * S)));
+        assert!(!p.kill_by_startup);
+    }
+
+    #[test]
+    fn startup_probe_gates_the_others_or_kills() {
+        // Startup: period 5 s, failureThreshold 10: it gives up at 45 s.
+        let s = probe(0, 5, 1, 10);
+        let slow = plan(SimTime(0), Some(&s), None, None, Some(50 * S), None);
+        assert_eq!(slow.kill_at, Some(SimTime(45 * S)));
+        assert!(slow.kill_by_startup);
+        assert_eq!(slow.started_at, None);
+        let ok = plan(SimTime(0), Some(&s), None, None, Some(12 * S), None);
+        assert_eq!(ok.started_at, Some(SimTime(15 * S)));
+        assert_eq!(ok.ready_at, Some(SimTime(15 * S)));
+    }
+}
