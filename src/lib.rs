@@ -3,6 +3,7 @@ pub mod api;
 pub mod cluster;
 pub mod cron;
 pub mod engine;
+pub mod kubectl;
 pub mod kubelet;
 pub mod labels;
 pub mod scenario;

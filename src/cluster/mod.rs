@@ -56,7 +56,9 @@ impl Cluster {
     }
 
     pub fn find_pod(&self, namespace: &str, name: &str) -> Option<PodId> {
-        self.pod_by_name.get(&(Arc::from(namespace), Box::from(name))).copied()
+        self.pod_by_name
+            .get(&(Arc::from(namespace), Box::from(name)))
+            .copied()
     }
 
     pub fn intern_namespace(&self, ns: &str) -> Arc<str> {

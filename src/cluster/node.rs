@@ -31,7 +31,10 @@ impl NodeReady {
 pub enum ImageState {
     Present,
     /// Being pulled (or queued); containers waiting for it, as (pod, container index).
-    Pulling { waiters: Vec<(PodId, usize)>, started: Option<SimTime> },
+    Pulling {
+        waiters: Vec<(PodId, usize)>,
+        started: Option<SimTime>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -72,6 +75,10 @@ impl Node {
     }
 
     pub fn images_present(&self) -> BTreeSet<&str> {
-        self.images.iter().filter(|(_, s)| **s == ImageState::Present).map(|(i, _)| &**i).collect()
+        self.images
+            .iter()
+            .filter(|(_, s)| **s == ImageState::Present)
+            .map(|(i, _)| &**i)
+            .collect()
     }
 }

@@ -76,7 +76,11 @@ impl TerminatedReason {
 
     /// containerd: exit 0 is `Completed`, anything else `Error` (OOM is told apart).
     pub fn for_exit(code: i32) -> TerminatedReason {
-        if code == 0 { TerminatedReason::Completed } else { TerminatedReason::Error }
+        if code == 0 {
+            TerminatedReason::Completed
+        } else {
+            TerminatedReason::Error
+        }
     }
 }
 
@@ -123,17 +127,26 @@ pub enum Stage {
     /// Waiting for its image (queued behind other pulls on the node, or pulling).
     Pulling,
     /// The last pull failed; retried when the image back-off runs out.
-    PullBackOff { retry_at: SimTime },
+    PullBackOff {
+        retry_at: SimTime,
+    },
     /// `imagePullPolicy: Never` and the image is not on the node.
     NeverPulled,
     /// Created; starting (the behavior's `startup` time).
     Starting,
-    Running { started_at: SimTime },
+    Running {
+        started_at: SimTime,
+    },
     /// Asked to stop at `since` (SIGTERM); exits by itself or is killed when the grace runs out.
-    Stopping { started_at: SimTime, since: SimTime },
+    Stopping {
+        started_at: SimTime,
+        since: SimTime,
+    },
     Exited,
     /// Exited and waiting out the crash-loop back-off.
-    BackOff { restart_at: SimTime },
+    BackOff {
+        restart_at: SimTime,
+    },
 }
 
 /// The kubelet's per-container back-off entry (client-go `flowcontrol.Backoff`).
@@ -209,7 +222,10 @@ impl ContainerStatus {
 
     /// A process of this container exists on the node.
     pub fn is_alive(&self) -> bool {
-        matches!(self.stage, Stage::Starting | Stage::Running { .. } | Stage::Stopping { .. })
+        matches!(
+            self.stage,
+            Stage::Starting | Stage::Running { .. } | Stage::Stopping { .. }
+        )
     }
 }
 
@@ -217,7 +233,10 @@ impl ContainerStatus {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Owner {
     None,
-    Job { job: super::JobId, index: Option<u32> },
+    Job {
+        job: super::JobId,
+        index: Option<u32>,
+    },
 }
 
 /// A graceful deletion in progress.

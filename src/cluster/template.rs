@@ -63,13 +63,16 @@ pub struct ProbeTiming {
 
 impl ProbeTiming {
     fn from_api(p: &Probe) -> ProbeTiming {
-        let secs = |v: Option<i32>, default: i32| u64::try_from(v.unwrap_or(default)).unwrap_or(0) * 1000;
+        let secs =
+            |v: Option<i32>, default: i32| u64::try_from(v.unwrap_or(default)).unwrap_or(0) * 1000;
         ProbeTiming {
             initial_delay: secs(p.initial_delay_seconds, 0),
             period: secs(p.period_seconds, 10).max(1000),
             success_threshold: p.success_threshold.unwrap_or(1).max(1) as u32,
             failure_threshold: p.failure_threshold.unwrap_or(3).max(1) as u32,
-            grace: p.termination_grace_period_seconds.map(|g| u64::try_from(g).unwrap_or(0) * 1000),
+            grace: p
+                .termination_grace_period_seconds
+                .map(|g| u64::try_from(g).unwrap_or(0) * 1000),
         }
     }
 }
@@ -118,12 +121,29 @@ impl PodTemplate {
         let mut containers: Vec<ContainerSpec> = spec
             .init_containers
             .iter()
-            .map(|c| container(c, if c.is_sidecar() { ContainerKind::Sidecar } else { ContainerKind::Init }))
+            .map(|c| {
+                container(
+                    c,
+                    if c.is_sidecar() {
+                        ContainerKind::Sidecar
+                    } else {
+                        ContainerKind::Init
+                    },
+                )
+            })
             .collect();
         let first_app = containers.len();
-        containers.extend(spec.containers.iter().map(|c| container(c, ContainerKind::App)));
+        containers.extend(
+            spec.containers
+                .iter()
+                .map(|c| container(c, ContainerKind::App)),
+        );
         let requests = pod_requests(&spec, names, None);
-        let nonzero = pod_requests(&spec, names, Some((DEFAULT_MILLI_CPU_REQUEST, DEFAULT_MEMORY_REQUEST)));
+        let nonzero = pod_requests(
+            &spec,
+            names,
+            Some((DEFAULT_MILLI_CPU_REQUEST, DEFAULT_MEMORY_REQUEST)),
+        );
         let host_ports = spec
             .containers
             .iter()
@@ -131,7 +151,11 @@ impl PodTemplate {
             .flat_map(|c| &c.ports)
             .filter_map(|p| {
                 let host = p.host_port.filter(|h| *h > 0)?;
-                Some((p.protocol.clone().unwrap_or_else(|| "TCP".into()), p.host_ip.clone().unwrap_or_else(|| "0.0.0.0".into()), host))
+                Some((
+                    p.protocol.clone().unwrap_or_else(|| "TCP".into()),
+                    p.host_ip.clone().unwrap_or_else(|| "0.0.0.0".into()),
+                    host,
+                ))
             })
             .collect();
         PodTemplate {
@@ -141,8 +165,11 @@ impl PodTemplate {
             nonzero_cpu: nonzero.get(CPU),
             nonzero_memory: nonzero.get(MEMORY),
             requests,
-            grace: u64::try_from(spec.termination_grace_period_seconds.unwrap_or(30)).unwrap_or(0) * 1000,
-            active_deadline: spec.active_deadline_seconds.map(|s| u64::try_from(s).unwrap_or(0) * 1000),
+            grace: u64::try_from(spec.termination_grace_period_seconds.unwrap_or(30)).unwrap_or(0)
+                * 1000,
+            active_deadline: spec
+                .active_deadline_seconds
+                .map(|s| u64::try_from(s).unwrap_or(0) * 1000),
             host_ports,
             spec,
         }
@@ -169,7 +196,10 @@ fn container(c: &Container, kind: ContainerKind) -> ContainerSpec {
         pull_policy,
         kind,
         restart_policy: match kind {
-            ContainerKind::App => c.restart_policy.as_deref().map(|p| RestartPolicy::parse(Some(p))),
+            ContainerKind::App => c
+                .restart_policy
+                .as_deref()
+                .map(|p| RestartPolicy::parse(Some(p))),
             _ => None,
         },
         memory_limit: c.resources.limits.get("memory").map(|q| q.value()),
@@ -184,7 +214,11 @@ fn container(c: &Container, kind: ContainerKind) -> ContainerSpec {
 /// with pod-level `spec.resources.requests` replacing the aggregate for the resources
 /// they set. With `defaults`, an unset cpu or memory request of a container counts as
 /// the scheduler's non-zero default (scoring only).
-pub fn pod_requests(spec: &PodSpec, names: &mut ResourceNames, defaults: Option<(i64, i64)>) -> ResourceVec {
+pub fn pod_requests(
+    spec: &PodSpec,
+    names: &mut ResourceNames,
+    defaults: Option<(i64, i64)>,
+) -> ResourceVec {
     let mut of = |c: &Container| {
         let mut v = names.vector(&c.resources.requests);
         if let Some((cpu, memory)) = defaults {
@@ -237,15 +271,32 @@ mod tests {
     use serde_json::Value;
 
     fn vectors(group: &str) -> Vec<Value> {
-        let all: Value = serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/kubernetes/vectors.json"))).unwrap();
-        all["8_scheduler"].as_array().unwrap().iter().filter(|c| c["group"] == group).cloned().collect()
+        let all: Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/kubernetes/vectors.json"
+        )))
+        .unwrap();
+        all["8_scheduler"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["group"] == group)
+            .cloned()
+            .collect()
     }
 
     fn container_of(v: &Value, i: usize, prefix: &str) -> Container {
-        let mut c = Container { name: v["name"].as_str().map_or(format!("{prefix}{i}"), str::to_string), ..Default::default() };
+        let mut c = Container {
+            name: v["name"]
+                .as_str()
+                .map_or(format!("{prefix}{i}"), str::to_string),
+            ..Default::default()
+        };
         for (k, q) in v.as_object().unwrap() {
             if k != "name" && k != "restartPolicy" {
-                c.resources.requests.insert(k.clone(), Quantity::parse(q.as_str().unwrap()).unwrap());
+                c.resources
+                    .requests
+                    .insert(k.clone(), Quantity::parse(q.as_str().unwrap()).unwrap());
             }
         }
         c.restart_policy = v["restartPolicy"].as_str().map(str::to_string);
@@ -258,21 +309,38 @@ mod tests {
         assert!(cases.len() >= 8);
         for case in cases {
             let mut spec = PodSpec::default();
-            for (i, c) in case["initContainers"].as_array().into_iter().flatten().enumerate() {
+            for (i, c) in case["initContainers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
                 spec.init_containers.push(container_of(c, i, "init"));
             }
-            for (i, c) in case["containers"].as_array().into_iter().flatten().enumerate() {
+            for (i, c) in case["containers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
                 spec.containers.push(container_of(c, i, "c"));
             }
             let exclude = case["options"]["ExcludeOverhead"] == Value::Bool(true);
             if let (Some(o), false) = (case["overhead"].as_object(), exclude) {
-                spec.overhead = Some(o.iter().map(|(k, q)| (k.clone(), Quantity::parse(q.as_str().unwrap()).unwrap())).collect());
+                spec.overhead = Some(
+                    o.iter()
+                        .map(|(k, q)| (k.clone(), Quantity::parse(q.as_str().unwrap()).unwrap()))
+                        .collect(),
+                );
             }
             let mut names = ResourceNames::default();
             let got = pod_requests(&spec, &mut names, None);
             for (k, q) in case["expectedRequests"].as_object().unwrap() {
                 let i = names.index(k).unwrap();
-                let want = super::super::resources::amount(i, &Quantity::parse(q.as_str().unwrap()).unwrap());
+                let want = super::super::resources::amount(
+                    i,
+                    &Quantity::parse(q.as_str().unwrap()).unwrap(),
+                );
                 assert_eq!(got.get(i), want, "{}: {k}", case["name"]);
             }
         }
@@ -281,12 +349,25 @@ mod tests {
     #[test]
     fn nonzero_defaults_apply_only_to_unset_requests() {
         let mut spec = PodSpec::default();
-        spec.containers.push(Container { name: "a".into(), ..Default::default() });
-        let mut explicit = Container { name: "b".into(), ..Default::default() };
-        explicit.resources.requests.insert("cpu".into(), Quantity::parse("0").unwrap());
+        spec.containers.push(Container {
+            name: "a".into(),
+            ..Default::default()
+        });
+        let mut explicit = Container {
+            name: "b".into(),
+            ..Default::default()
+        };
+        explicit
+            .resources
+            .requests
+            .insert("cpu".into(), Quantity::parse("0").unwrap());
         spec.containers.push(explicit);
         let mut names = ResourceNames::default();
-        let v = pod_requests(&spec, &mut names, Some((DEFAULT_MILLI_CPU_REQUEST, DEFAULT_MEMORY_REQUEST)));
+        let v = pod_requests(
+            &spec,
+            &mut names,
+            Some((DEFAULT_MILLI_CPU_REQUEST, DEFAULT_MEMORY_REQUEST)),
+        );
         assert_eq!(v.get(CPU), 100, "explicit 0 stays 0");
         assert_eq!(v.get(MEMORY), 2 * DEFAULT_MEMORY_REQUEST);
         assert!(pod_requests(&spec, &mut names, None).is_empty());

@@ -30,11 +30,21 @@ pub struct Condition {
 
 impl Condition {
     fn yes(kind: &'static str) -> Condition {
-        Condition { kind, status: true, reason: None, message: None }
+        Condition {
+            kind,
+            status: true,
+            reason: None,
+            message: None,
+        }
     }
 
     fn no(kind: &'static str, reason: &'static str, message: Option<String>) -> Condition {
-        Condition { kind, status: false, reason: Some(reason), message }
+        Condition {
+            kind,
+            status: false,
+            reason: Some(reason),
+            message,
+        }
     }
 }
 
@@ -44,14 +54,21 @@ fn go_list(names: &[&str]) -> String {
 }
 
 fn messages(parts: &[(&str, &[&str])]) -> Option<String> {
-    let texts: Vec<String> =
-        parts.iter().filter(|(_, names)| !names.is_empty()).map(|(what, names)| format!("containers with {what} status: {}", go_list(names))).collect();
+    let texts: Vec<String> = parts
+        .iter()
+        .filter(|(_, names)| !names.is_empty())
+        .map(|(what, names)| format!("containers with {what} status: {}", go_list(names)))
+        .collect();
     (!texts.is_empty()).then(|| texts.join(", "))
 }
 
 /// `GenerateContainersReadyCondition`. `statuses_known` is false when the kubelet has
 /// no statuses at all (a nil list).
-pub fn containers_ready(containers: &[CondContainer], statuses_known: bool, phase: PodPhase) -> Condition {
+pub fn containers_ready(
+    containers: &[CondContainer],
+    statuses_known: bool,
+    phase: PodPhase,
+) -> Condition {
     const KIND: &str = "ContainersReady";
     if !statuses_known {
         return Condition::no(KIND, "UnknownContainerStatuses", None);
@@ -80,17 +97,29 @@ pub fn containers_ready(containers: &[CondContainer], statuses_known: bool, phas
 pub type GateStatus<'a> = (&'a str, Option<&'a str>);
 
 /// `GeneratePodReadyCondition`: containers ready and every readiness gate `True`.
-pub fn pod_ready(containers: &[CondContainer], statuses_known: bool, phase: PodPhase, gates: &[GateStatus]) -> Condition {
+pub fn pod_ready(
+    containers: &[CondContainer],
+    statuses_known: bool,
+    phase: PodPhase,
+    gates: &[GateStatus],
+) -> Condition {
     let cr = containers_ready(containers, statuses_known, phase);
     if !cr.status {
-        return Condition { kind: "Ready", ..cr };
+        return Condition {
+            kind: "Ready",
+            ..cr
+        };
     }
     let unready: Vec<String> = gates
         .iter()
         .filter_map(|(gate, status)| match status {
-            None => Some(format!("corresponding condition of pod readiness gate \"{gate}\" does not exist.")),
+            None => Some(format!(
+                "corresponding condition of pod readiness gate \"{gate}\" does not exist."
+            )),
             Some("True") => None,
-            Some(s) => Some(format!("the status of pod readiness gate \"{gate}\" is not \"True\", but {s}")),
+            Some(s) => Some(format!(
+                "the status of pod readiness gate \"{gate}\" is not \"True\", but {s}"
+            )),
         })
         .collect();
     if unready.is_empty() {
@@ -101,9 +130,16 @@ pub fn pod_ready(containers: &[CondContainer], statuses_known: bool, phase: PodP
 }
 
 /// `GeneratePodInitializedCondition`.
-pub fn initialized(containers: &[CondContainer], statuses_known: bool, phase: PodPhase) -> Condition {
+pub fn initialized(
+    containers: &[CondContainer],
+    statuses_known: bool,
+    phase: PodPhase,
+) -> Condition {
     const KIND: &str = "Initialized";
-    let inits: Vec<&CondContainer> = containers.iter().filter(|c| c.kind != ContainerKind::App).collect();
+    let inits: Vec<&CondContainer> = containers
+        .iter()
+        .filter(|c| c.kind != ContainerKind::App)
+        .collect();
     if inits.is_empty() {
         return Condition::yes(KIND);
     }
@@ -120,9 +156,16 @@ pub fn initialized(containers: &[CondContainer], statuses_known: bool, phase: Po
         }
     }
     if phase == PodPhase::Succeeded && unknown.is_empty() {
-        return Condition { kind: KIND, status: true, reason: Some("PodCompleted"), message: None };
+        return Condition {
+            kind: KIND,
+            status: true,
+            reason: Some("PodCompleted"),
+            message: None,
+        };
     }
-    let regular_started = containers.iter().any(|c| c.kind == ContainerKind::App && c.status.is_some_and(|s| s.has_run));
+    let regular_started = containers
+        .iter()
+        .any(|c| c.kind == ContainerKind::App && c.status.is_some_and(|s| s.has_run));
     if regular_started {
         return Condition::yes(KIND);
     }
@@ -139,18 +182,42 @@ mod tests {
 
     fn status_of(code: &str) -> CondStatus {
         match code {
-            "ready" => CondStatus { ready: true, started: true, has_run: true },
-            "notReady" => CondStatus { ready: false, started: true, has_run: true },
-            "started" => CondStatus { ready: false, started: true, has_run: true },
-            "notStarted" => CondStatus { ready: false, started: false, has_run: true },
-            "running" => CondStatus { ready: false, started: false, has_run: true },
+            "ready" => CondStatus {
+                ready: true,
+                started: true,
+                has_run: true,
+            },
+            "notReady" => CondStatus {
+                ready: false,
+                started: true,
+                has_run: true,
+            },
+            "started" => CondStatus {
+                ready: false,
+                started: true,
+                has_run: true,
+            },
+            "notStarted" => CondStatus {
+                ready: false,
+                started: false,
+                has_run: true,
+            },
+            "running" => CondStatus {
+                ready: false,
+                started: false,
+                has_run: true,
+            },
             other => panic!("unknown state code {other}"),
         }
     }
 
     #[test]
     fn every_kubernetes_condition_case() {
-        let all: Value = serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/kubernetes/vectors.json"))).unwrap();
+        let all: Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/kubernetes/vectors.json"
+        )))
+        .unwrap();
         let cases = all["4_pod_conditions"].as_array().unwrap();
         assert_eq!(cases.len(), 35);
         for case in cases {
@@ -161,12 +228,31 @@ mod tests {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|c| (name_of(c), if c["restartPolicy"] == "Always" { ContainerKind::Sidecar } else { ContainerKind::Init }))
+                .map(|c| {
+                    (
+                        name_of(c),
+                        if c["restartPolicy"] == "Always" {
+                            ContainerKind::Sidecar
+                        } else {
+                            ContainerKind::Init
+                        },
+                    )
+                })
                 .collect();
-            specs.extend(case["containers"].as_array().unwrap().iter().map(|c| (name_of(c), ContainerKind::App)));
+            specs.extend(
+                case["containers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| (name_of(c), ContainerKind::App)),
+            );
             let containers: Vec<CondContainer> = specs
                 .iter()
-                .map(|(n, k)| CondContainer { name: n, kind: *k, status: statuses[n.as_str()].as_str().map(status_of) })
+                .map(|(n, k)| CondContainer {
+                    name: n,
+                    kind: *k,
+                    status: statuses[n.as_str()].as_str().map(status_of),
+                })
                 .collect();
             let phase = match case["podPhase"].as_str().unwrap() {
                 "Running" => PodPhase::Running,
@@ -174,15 +260,32 @@ mod tests {
                 "Pending" => PodPhase::Pending,
                 _ => PodPhase::Failed,
             };
-            let gates: Vec<String> = case["readinessGates"].as_array().into_iter().flatten().map(|g| g.as_str().unwrap().to_string()).collect();
+            let gates: Vec<String> = case["readinessGates"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|g| g.as_str().unwrap().to_string())
+                .collect();
             let conds: Vec<(String, String)> = case["podConditions"]
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(|c| (c["type"].as_str().unwrap().to_string(), c["status"].as_str().unwrap().to_string()))
+                .map(|c| {
+                    (
+                        c["type"].as_str().unwrap().to_string(),
+                        c["status"].as_str().unwrap().to_string(),
+                    )
+                })
                 .collect();
-            let gate_status: Vec<GateStatus> =
-                gates.iter().map(|g| (g.as_str(), conds.iter().find(|(k, _)| k == g).map(|(_, v)| v.as_str()))).collect();
+            let gate_status: Vec<GateStatus> = gates
+                .iter()
+                .map(|g| {
+                    (
+                        g.as_str(),
+                        conds.iter().find(|(k, _)| k == g).map(|(_, v)| v.as_str()),
+                    )
+                })
+                .collect();
             let expected = &case["expected"];
             let got = match expected["type"].as_str().unwrap() {
                 "ContainersReady" => containers_ready(&containers, known, phase),

@@ -7,10 +7,16 @@ use crate::cluster::template::{ContainerKind, RestartPolicy};
 /// A container status reduced to what `getPhase` reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StatusView {
-    Running { started: bool },
-    Terminated { exit_code: i32 },
+    Running {
+        started: bool,
+    },
+    Terminated {
+        exit_code: i32,
+    },
     /// Waiting, with the exit code of the last termination if there was one.
-    Waiting { last_exit: Option<i32> },
+    Waiting {
+        last_exit: Option<i32>,
+    },
 }
 
 /// One container of the pod, in spec order.
@@ -25,7 +31,11 @@ pub struct PhaseContainer {
 
 /// `ContainerShouldRestart` (`pkg/api/v1/pod/util.go`): the container's own policy if
 /// it has one, else the pod's.
-pub fn should_restart(container: Option<RestartPolicy>, pod: RestartPolicy, exit_code: i32) -> bool {
+pub fn should_restart(
+    container: Option<RestartPolicy>,
+    pod: RestartPolicy,
+    exit_code: i32,
+) -> bool {
     container.unwrap_or(pod).restarts(exit_code)
 }
 
@@ -43,7 +53,12 @@ struct Counts {
 }
 
 /// `getPhase(pod, statuses, podIsTerminal, podHasInitialized)`.
-pub fn get_phase(pod_policy: RestartPolicy, containers: &[PhaseContainer], pod_is_terminal: bool, pod_has_initialized: bool) -> PodPhase {
+pub fn get_phase(
+    pod_policy: RestartPolicy,
+    containers: &[PhaseContainer],
+    pod_is_terminal: bool,
+    pod_has_initialized: bool,
+) -> PodPhase {
     let mut n = Counts::default();
     for c in containers {
         match c.kind {
@@ -66,7 +81,11 @@ pub fn get_phase(pod_policy: RestartPolicy, containers: &[PhaseContainer], pod_i
     }
     if n.running == 0 && n.stopped > 0 && n.unknown == 0 {
         if pod_is_terminal || n.stopped == n.stopped_not_restartable {
-            return if n.stopped == n.succeeded { PodPhase::Succeeded } else { PodPhase::Failed };
+            return if n.stopped == n.succeeded {
+                PodPhase::Succeeded
+            } else {
+                PodPhase::Failed
+            };
         }
         return PodPhase::Running;
     }
@@ -79,8 +98,12 @@ fn count_regular_init(c: &PhaseContainer, pod_policy: RestartPolicy, n: &mut Cou
             n.pending_regular_init += 1;
             return;
         }
-        Some(StatusView::Terminated { exit_code: 0 }) | Some(StatusView::Waiting { last_exit: Some(0) }) => return,
-        Some(StatusView::Terminated { exit_code }) | Some(StatusView::Waiting { last_exit: Some(exit_code) }) => exit_code,
+        Some(StatusView::Terminated { exit_code: 0 })
+        | Some(StatusView::Waiting { last_exit: Some(0) }) => return,
+        Some(StatusView::Terminated { exit_code })
+        | Some(StatusView::Waiting {
+            last_exit: Some(exit_code),
+        }) => exit_code,
         Some(StatusView::Waiting { last_exit: None }) => {
             n.pending_regular_init += 1;
             return;
@@ -121,7 +144,9 @@ fn count_regular(c: &PhaseContainer, pod_policy: RestartPolicy, n: &mut Counts) 
                 n.stopped_not_restartable += 1;
             }
         }
-        Some(StatusView::Waiting { last_exit: Some(exit_code) }) => {
+        Some(StatusView::Waiting {
+            last_exit: Some(exit_code),
+        }) => {
             n.stopped += 1;
             if !should_restart(c.restart_policy, pod_policy, exit_code) {
                 n.stopped_not_restartable += 1;
@@ -137,7 +162,11 @@ mod tests {
     use serde_json::Value;
 
     fn vectors(section: &str) -> Vec<Value> {
-        let all: Value = serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/kubernetes/vectors.json"))).unwrap();
+        let all: Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/kubernetes/vectors.json"
+        )))
+        .unwrap();
         all[section].as_array().unwrap().clone()
     }
 
@@ -150,7 +179,9 @@ mod tests {
             "failed" => StatusView::Terminated { exit_code: -1 },
             "waiting" => StatusView::Waiting { last_exit: None },
             "waitingLastTermZero" => StatusView::Waiting { last_exit: Some(0) },
-            "waitingLastTermNonZero" => StatusView::Waiting { last_exit: Some(-1) },
+            "waitingLastTermNonZero" => StatusView::Waiting {
+                last_exit: Some(-1),
+            },
             other => panic!("unknown state code {other}"),
         }
     }
@@ -163,8 +194,16 @@ mod tests {
             (true, _) => ContainerKind::Init,
             (false, _) => ContainerKind::App,
         };
-        let restart_policy = if kind == ContainerKind::Sidecar { None } else { rp.map(|p| RestartPolicy::parse(Some(p))) };
-        PhaseContainer { kind, restart_policy, status: statuses[name].as_str().map(status_of) }
+        let restart_policy = if kind == ContainerKind::Sidecar {
+            None
+        } else {
+            rp.map(|p| RestartPolicy::parse(Some(p)))
+        };
+        PhaseContainer {
+            kind,
+            restart_policy,
+            status: statuses[name].as_str().map(status_of),
+        }
     }
 
     #[test]
@@ -172,12 +211,33 @@ mod tests {
         let cases = vectors("1_pod_phase");
         assert_eq!(cases.len(), 79);
         for case in cases {
-            let mut containers: Vec<PhaseContainer> =
-                case["initContainers"].as_array().unwrap().iter().map(|c| container(c, true, &case["statuses"])).collect();
-            containers.extend(case["containers"].as_array().unwrap().iter().map(|c| container(c, false, &case["statuses"])));
+            let mut containers: Vec<PhaseContainer> = case["initContainers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| container(c, true, &case["statuses"]))
+                .collect();
+            containers.extend(
+                case["containers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| container(c, false, &case["statuses"])),
+            );
             let policy = RestartPolicy::parse(case["restartPolicy"].as_str());
-            let got = get_phase(policy, &containers, case["podIsTerminal"] == true, case["podHasInitialized"] == true);
-            assert_eq!(got.as_str(), case["expectedPhase"], "{} / {}", case["test_func"], case["name"]);
+            let got = get_phase(
+                policy,
+                &containers,
+                case["podIsTerminal"] == true,
+                case["podHasInitialized"] == true,
+            );
+            assert_eq!(
+                got.as_str(),
+                case["expectedPhase"],
+                "{} / {}",
+                case["test_func"],
+                case["name"]
+            );
         }
     }
 }

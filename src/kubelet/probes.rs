@@ -102,7 +102,13 @@ mod tests {
     use super::*;
 
     fn probe(initial: u64, period: u64, success: u32, failure: u32) -> ProbeTiming {
-        ProbeTiming { initial_delay: initial * 1000, period: period * 1000, success_threshold: success, failure_threshold: failure, grace: None }
+        ProbeTiming {
+            initial_delay: initial * 1000,
+            period: period * 1000,
+            success_threshold: success,
+            failure_threshold: failure,
+            grace: None,
+        }
     }
 
     const S: u64 = 1000;
@@ -123,7 +129,14 @@ mod tests {
         let p = plan(SimTime(0), None, Some(&r), None, Some(25 * S), None);
         assert_eq!(p.ready_at, Some(SimTime(40 * S)));
         // Unhealthy from 100 s: failures at 100, 110, 120 -> unready at 120 s.
-        let p = plan(SimTime(0), None, Some(&r), None, Some(25 * S), Some(100 * S));
+        let p = plan(
+            SimTime(0),
+            None,
+            Some(&r),
+            None,
+            Some(25 * S),
+            Some(100 * S),
+        );
         assert_eq!(p.unready_at, Some(SimTime(120 * S)));
     }
 
@@ -131,7 +144,10 @@ mod tests {
     fn initial_delay_skips_early_ticks() {
         // initialDelay 15 s, period 10 s: the first probe runs at 20 s.
         let r = probe(15, 10, 1, 3);
-        assert_eq!(plan(SimTime(0), None, Some(&r), None, None, None).ready_at, Some(SimTime(20 * S)));
+        assert_eq!(
+            plan(SimTime(0), None, Some(&r), None, None, None).ready_at,
+            Some(SimTime(20 * S))
+        );
     }
 
     #[test]

@@ -1,21 +1,48 @@
-//! Placeholder until the label-selector module lands.
-use serde::{Deserialize, Serialize};
+//! Kubernetes labels: selectors, validation and formatting.
+//!
+//! * [`Selector::parse`]: the `kubectl -l` string syntax (`labels.Parse`).
+//! * [`label_selector_as_selector`]: `metav1.LabelSelector` to [`Selector`].
+//! * [`node_selector_requirements_as_selector`]: node-affinity expressions.
+//! * [`Selector::matches`]: allocation-free matching on a label map.
+//! * [`format_labels`], [`format_label_selector`]: the `kubectl` cell texts.
+//! * [`is_qualified_name`], [`is_valid_label_value`]: validation messages.
+//!
+//! Error texts are Kubernetes' own (see `errors.rs` for the formatting).
+
+mod errors;
+mod label_selector;
+mod node_selector;
+mod parser;
+mod selector;
+mod validation;
+
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LabelSelector {
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub match_labels: BTreeMap<String, String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub match_expressions: Vec<LabelSelectorRequirement>,
-}
+pub use errors::SelectorError;
+pub use label_selector::{
+    LabelSelector, LabelSelectorOperator, LabelSelectorRequirement, format_label_selector,
+    label_selector_as_selector,
+};
+pub use node_selector::{
+    NodeSelectorOperator, NodeSelectorRequirement, node_selector_requirements_as_selector,
+};
+pub use selector::{Operator, Requirement, Selector};
+pub use validation::{
+    DNS1123_SUBDOMAIN_MAX_LENGTH, LABEL_VALUE_MAX_LENGTH, is_dns1123_subdomain, is_qualified_name,
+    is_valid_label_value,
+};
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LabelSelectorRequirement {
-    pub key: String,
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub values: Vec<String>,
+/// `labels.FormatLabels` (`labels.go`): `k=v` pairs joined by `,`, `<none>`
+/// when empty. Go sorts the joined `k=v` strings, not the keys, so `a-b=1`
+/// comes before `a=2` (`-` < `=`).
+pub fn format_labels(labels: &BTreeMap<String, String>) -> String {
+    if labels.is_empty() {
+        return "<none>".to_string();
+    }
+    let mut pairs: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    pairs.sort_unstable();
+    pairs.join(",")
 }
