@@ -22,45 +22,37 @@ fn hold(c: &mut Criterion) {
     group.throughput(Throughput::Elements(HOLDS));
     group.sample_size(10);
     for pending in [100_000usize, 1_000_000] {
-        group.bench_with_input(
-            BenchmarkId::new("radix_heap", pending),
-            &pending,
-            |b, &n| {
-                let mut q = EventQueue::new();
-                for i in 0..n {
-                    q.schedule(SimTime(incs[i & 0xFFFF] * 4), i as u32);
+        group.bench_with_input(BenchmarkId::new("radix_heap", pending), &pending, |b, &n| {
+            let mut q = EventQueue::new();
+            for i in 0..n {
+                q.schedule(SimTime(incs[i & 0xFFFF] * 4), i as u32);
+            }
+            let mut k = 0usize;
+            b.iter(|| {
+                for _ in 0..HOLDS {
+                    let (t, e) = q.pop().expect("hold keeps the queue full");
+                    k = k.wrapping_add(1);
+                    q.schedule(t.after(incs[k & 0xFFFF]), e);
                 }
-                let mut k = 0usize;
-                b.iter(|| {
-                    for _ in 0..HOLDS {
-                        let (t, e) = q.pop().expect("hold keeps the queue full");
-                        k = k.wrapping_add(1);
-                        q.schedule(t.after(incs[k & 0xFFFF]), e);
-                    }
-                });
-            },
-        );
-        group.bench_with_input(
-            BenchmarkId::new("std_binary_heap", pending),
-            &pending,
-            |b, &n| {
-                let mut q = BinaryHeap::new();
-                let mut seq = 0u64;
-                for i in 0..n {
-                    q.push(Reverse((incs[i & 0xFFFF] * 4, seq, i as u32)));
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("std_binary_heap", pending), &pending, |b, &n| {
+            let mut q = BinaryHeap::new();
+            let mut seq = 0u64;
+            for i in 0..n {
+                q.push(Reverse((incs[i & 0xFFFF] * 4, seq, i as u32)));
+                seq += 1;
+            }
+            let mut k = 0usize;
+            b.iter(|| {
+                for _ in 0..HOLDS {
+                    let Reverse((t, _, e)) = q.pop().expect("hold keeps the heap full");
+                    k = k.wrapping_add(1);
+                    q.push(Reverse((t + incs[k & 0xFFFF], seq, e)));
                     seq += 1;
                 }
-                let mut k = 0usize;
-                b.iter(|| {
-                    for _ in 0..HOLDS {
-                        let Reverse((t, _, e)) = q.pop().expect("hold keeps the heap full");
-                        k = k.wrapping_add(1);
-                        q.push(Reverse((t + incs[k & 0xFFFF], seq, e)));
-                        seq += 1;
-                    }
-                });
-            },
-        );
+            });
+        });
     }
     group.finish();
 }

@@ -87,10 +87,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(path: FieldPath, message: impl Into<String>) -> FieldError {
-        FieldError {
-            path,
-            message: message.into(),
-        }
+        FieldError { path, message: message.into() }
     }
 
     pub fn required(path: FieldPath) -> FieldError {
@@ -111,13 +108,7 @@ impl FieldError {
 
     pub fn unsupported(path: FieldPath, value: &str, supported: &[&str]) -> FieldError {
         let list: Vec<String> = supported.iter().map(|s| format!("\"{s}\"")).collect();
-        FieldError::new(
-            path,
-            format!(
-                "Unsupported value: \"{value}\": supported values: {}",
-                list.join(", ")
-            ),
-        )
+        FieldError::new(path, format!("Unsupported value: \"{value}\": supported values: {}", list.join(", ")))
     }
 
     pub fn duplicate(path: FieldPath, value: &str) -> FieldError {
@@ -147,12 +138,7 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(file: &str, message: impl Into<String>) -> InputError {
-        InputError {
-            file: file.to_string(),
-            position: None,
-            path: None,
-            message: message.into(),
-        }
+        InputError { file: file.to_string(), position: None, path: None, message: message.into() }
     }
 
     pub fn at(mut self, position: Option<(u64, u64)>) -> InputError {

@@ -114,11 +114,7 @@ impl Ignored {
             .iter()
             .map(|(kind, n)| format!("{kind}: {n} object(s) of a kind podsim does not simulate"))
             .collect();
-        lines.extend(
-            self.fields
-                .iter()
-                .map(|((kind, path), n)| format!("{kind} {path} (in {n} object(s))")),
-        );
+        lines.extend(self.fields.iter().map(|((kind, path), n)| format!("{kind} {path} (in {n} object(s))")));
         lines
     }
 }
@@ -129,11 +125,7 @@ const MODELLED: &[(&str, &str, ObjectKind)] = &[
     ("v1", "Node", ObjectKind::Node),
     ("batch/v1", "Job", ObjectKind::Job),
     ("batch/v1", "CronJob", ObjectKind::CronJob),
-    (
-        "scheduling.k8s.io/v1",
-        "PriorityClass",
-        ObjectKind::PriorityClass,
-    ),
+    ("scheduling.k8s.io/v1", "PriorityClass", ObjectKind::PriorityClass),
 ];
 
 /// Built-in kinds that are accepted and skipped with a note: they exist in Kubernetes,
@@ -167,19 +159,11 @@ const NOT_SIMULATED: &[(&str, &str)] = &[
 ];
 
 /// Reads every object of a manifest file (YAML or JSON; several documents; Lists).
-pub fn parse_file(
-    file: &str,
-    text: &str,
-    ignored: &mut Ignored,
-) -> Result<Vec<Manifest>, InputError> {
+pub fn parse_file(file: &str, text: &str, ignored: &mut Ignored) -> Result<Vec<Manifest>, InputError> {
     let docs: Vec<Value> = serde_saphyr::from_multiple(text).map_err(|e| yaml_error(file, &e))?;
     let mut out = Vec::new();
     for (doc, value) in docs.into_iter().enumerate() {
-        let origin = Origin {
-            file: file.to_string(),
-            doc,
-            path: FieldPath::empty(),
-        };
+        let origin = Origin { file: file.to_string(), doc, path: FieldPath::empty() };
         parse_value(value, origin, text, ignored, &mut out)?;
     }
     Ok(out)
@@ -196,9 +180,7 @@ pub fn parse_value(
 ) -> Result<(), InputError> {
     let fail = |path: FieldPath, msg: String| {
         let full = origin.path.join(&path);
-        InputError::new(&origin.file, msg)
-            .at(locate(text, origin.doc, &full))
-            .with_path(full)
+        InputError::new(&origin.file, msg).at(locate(text, origin.doc, &full)).with_path(full)
     };
     let Value::Object(map) = &value else {
         return Err(fail(
@@ -215,34 +197,22 @@ pub fn parse_value(
         ));
     }
     if api_version.is_empty() {
-        return Err(fail(
-            FieldPath::root("apiVersion"),
-            format!("Object 'apiVersion' is missing in a {kind}"),
-        ));
+        return Err(fail(FieldPath::root("apiVersion"), format!("Object 'apiVersion' is missing in a {kind}")));
     }
     if kind == "List" && api_version == "v1" {
         return parse_list(value, origin, text, ignored, out);
     }
-    if let Some((_, _, k)) = MODELLED
-        .iter()
-        .find(|(v, n, _)| *v == api_version && *n == kind)
-    {
-        let object = typed(*k, value, &mut |path| note_ignored(ignored, &kind, &path))
-            .map_err(|(path, msg)| fail(path, msg))?;
+    if let Some((_, _, k)) = MODELLED.iter().find(|(v, n, _)| *v == api_version && *n == kind) {
+        let object =
+            typed(*k, value, &mut |path| note_ignored(ignored, &kind, &path)).map_err(|(path, msg)| fail(path, msg))?;
         out.push(Manifest { object, origin });
         return Ok(());
     }
-    if NOT_SIMULATED
-        .iter()
-        .any(|(v, n)| *v == api_version && *n == kind)
-    {
+    if NOT_SIMULATED.iter().any(|(v, n)| *v == api_version && *n == kind) {
         *ignored.kinds.entry(kind).or_default() += 1;
         return Ok(());
     }
-    Err(fail(
-        FieldPath::root("kind"),
-        unknown_kind_message(&api_version, &kind),
-    ))
+    Err(fail(FieldPath::root("kind"), unknown_kind_message(&api_version, &kind)))
 }
 
 fn parse_list(
@@ -252,41 +222,30 @@ fn parse_list(
     ignored: &mut Ignored,
     out: &mut Vec<Manifest>,
 ) -> Result<(), InputError> {
-    let Value::Object(mut map) = value else {
-        unreachable!("checked by the caller")
-    };
+    let Value::Object(mut map) = value else { unreachable!("checked by the caller") };
     let items = match map.remove("items") {
         Some(Value::Array(items)) => items,
         None | Some(Value::Null) => Vec::new(),
         Some(_) => {
             let path = origin.path.child("items");
-            return Err(InputError::new(
-                &origin.file,
-                "a List's items must be a sequence of objects",
-            )
-            .at(locate(text, origin.doc, &path))
-            .with_path(path));
+            return Err(InputError::new(&origin.file, "a List's items must be a sequence of objects")
+                .at(locate(text, origin.doc, &path))
+                .with_path(path));
         }
     };
     for (i, item) in items.into_iter().enumerate() {
-        let item_origin = Origin {
-            path: origin.path.child("items").index(i),
-            ..origin.clone()
-        };
+        let item_origin = Origin { path: origin.path.child("items").index(i), ..origin.clone() };
         parse_value(item, item_origin, text, ignored, out)?;
     }
     Ok(())
 }
 
 fn unknown_kind_message(api_version: &str, kind: &str) -> String {
-    let known: Vec<String> = MODELLED
-        .iter()
-        .map(|(v, k, _)| format!("{k} ({v})"))
-        .collect();
+    let known: Vec<String> = MODELLED.iter().map(|(v, k, _)| format!("{k} ({v})")).collect();
     match MODELLED.iter().find(|(_, k, _)| *k == kind) {
-        Some((v, _, _)) => format!(
-            "no matches for kind \"{kind}\" in version \"{api_version}\": expected apiVersion \"{v}\""
-        ),
+        Some((v, _, _)) => {
+            format!("no matches for kind \"{kind}\" in version \"{api_version}\": expected apiVersion \"{v}\"")
+        }
         None => format!(
             "no matches for kind \"{kind}\" in version \"{api_version}\": podsim simulates {}",
             known.join(", ")
@@ -359,18 +318,13 @@ fn render_ignored(path: &serde_ignored::Path, out: &mut String) {
             }
             out.push_str(key);
         }
-        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
-            render_ignored(parent, out)
-        }
+        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => render_ignored(parent, out),
     }
 }
 
 /// A YAML syntax error with its line and column.
 pub fn yaml_error(file: &str, e: &serde_saphyr::Error) -> InputError {
-    let position = e
-        .location()
-        .filter(|l| l.line() > 0)
-        .map(|l| (l.line(), l.column()));
+    let position = e.location().filter(|l| l.line() > 0).map(|l| (l.line(), l.column()));
     let text = e.to_string();
     // The rendered error starts with "error: line N column M: <message>" and a snippet;
     // keep the message line only: the position is reported in our own format.
@@ -390,9 +344,7 @@ mod tests {
 
     fn parse(text: &str) -> Result<(Vec<Manifest>, Ignored), String> {
         let mut ignored = Ignored::default();
-        parse_file("m.yaml", text, &mut ignored)
-            .map(|m| (m, ignored))
-            .map_err(|e| e.to_string())
+        parse_file("m.yaml", text, &mut ignored).map(|m| (m, ignored)).map_err(|e| e.to_string())
     }
 
     #[test]
@@ -417,19 +369,13 @@ mod tests {
     #[test]
     fn rejects_unknown_kinds_and_versions_with_positions() {
         let err = parse("apiVersion: v1\nkind: Podd\nmetadata: {name: a}\n").unwrap_err();
-        assert!(
-            err.starts_with("m.yaml:2:7: kind: no matches for kind \"Podd\" in version \"v1\""),
-            "{err}"
-        );
+        assert!(err.starts_with("m.yaml:2:7: kind: no matches for kind \"Podd\" in version \"v1\""), "{err}");
         let err = parse("apiVersion: batch/v2\nkind: Job\n").unwrap_err();
         assert!(err.contains("expected apiVersion \"batch/v1\""), "{err}");
         let err = parse("kind: Pod\n").unwrap_err();
         assert!(err.contains("apiVersion' is missing"), "{err}");
         let err = parse("apiVersion: v1\nkind: Pod\nspec:\n  containers: 5\n").unwrap_err();
-        assert!(
-            err.starts_with("m.yaml:4:15: spec.containers: invalid type"),
-            "{err}"
-        );
+        assert!(err.starts_with("m.yaml:4:15: spec.containers: invalid type"), "{err}");
         let err = parse("a: [1, 2\nb: 3").unwrap_err();
         assert!(err.starts_with("m.yaml:2:2: invalid YAML:"), "{err}");
     }

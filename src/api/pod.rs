@@ -3,6 +3,7 @@
 use super::ResourceList;
 use super::meta::ObjectMeta;
 use crate::labels::LabelSelector;
+pub use crate::labels::NodeSelectorRequirement;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -202,17 +203,6 @@ pub struct NodeSelectorTerm {
     pub match_expressions: Vec<NodeSelectorRequirement>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub match_fields: Vec<NodeSelectorRequirement>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NodeSelectorRequirement {
-    #[serde(default)]
-    pub key: String,
-    #[serde(default)]
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub values: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]

@@ -43,10 +43,7 @@ impl fmt::Display for QuantityError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             QuantityError::FormatWrong => {
-                write!(
-                    f,
-                    "quantities must match the regular expression '{SPLIT_RE}'"
-                )
+                write!(f, "quantities must match the regular expression '{SPLIT_RE}'")
             }
             QuantityError::Numeric => f.write_str("unable to parse numeric part of quantity"),
             QuantityError::Suffix => f.write_str("unable to parse quantity's suffix"),
@@ -101,11 +98,7 @@ struct Decimal {
 }
 
 impl Decimal {
-    const ZERO: Decimal = Decimal {
-        negative: false,
-        digits: Vec::new(),
-        exponent: 0,
-    };
+    const ZERO: Decimal = Decimal { negative: false, digits: Vec::new(), exponent: 0 };
 
     fn new(negative: bool, mut digits: Vec<u8>, mut exponent: i64) -> Decimal {
         let leading = digits.iter().take_while(|&&d| d == 0).count();
@@ -117,11 +110,7 @@ impl Decimal {
         if digits.is_empty() {
             return Decimal::ZERO;
         }
-        Decimal {
-            negative,
-            digits,
-            exponent,
-        }
+        Decimal { negative, digits, exponent }
     }
 
     fn from_i128(value: i128, exponent: i64) -> Decimal {
@@ -247,18 +236,10 @@ impl Decimal {
             return (0, true);
         }
         let magnitude = self.scaled_magnitude(scale);
-        let limit: u128 = if self.negative {
-            1 << 63
-        } else {
-            (1 << 63) - 1
-        };
+        let limit: u128 = if self.negative { 1 << 63 } else { (1 << 63) - 1 };
         match magnitude {
             Some(m) if m <= limit => {
-                let signed = if self.negative {
-                    -(m as i128)
-                } else {
-                    m as i128
-                };
+                let signed = if self.negative { -(m as i128) } else { m as i128 };
                 (signed as i64, true)
             }
             _ if self.negative => (i64::MIN, false),
@@ -280,11 +261,7 @@ impl Decimal {
         if whole > 19 {
             return None;
         }
-        let integer = if whole > 0 {
-            digits_value(&self.digits[..whole as usize])
-        } else {
-            0
-        };
+        let integer = if whole > 0 { digits_value(&self.digits[..whole as usize]) } else { 0 };
         // The dropped fraction ends in a non-zero digit: always round up.
         Some(integer + 1)
     }
@@ -361,9 +338,7 @@ fn digit_at(digits: &[u8], index: usize) -> u8 {
 
 /// Value of at most 38 decimal digits.
 fn digits_value(digits: &[u8]) -> u128 {
-    digits
-        .iter()
-        .fold(0u128, |acc, &d| acc * 10 + u128::from(d))
+    digits.iter().fold(0u128, |acc, &d| acc * 10 + u128::from(d))
 }
 
 fn cmp_digits(a: &[u8], b: &[u8]) -> Ordering {
@@ -393,11 +368,7 @@ fn sub_digits(a: &[u8], b: &[u8]) -> Vec<u8> {
     let mut borrow = 0i8;
     for k in 0..a.len() {
         let x = a[a.len() - 1 - k] as i8;
-        let y = if k < b.len() {
-            b[b.len() - 1 - k] as i8
-        } else {
-            0
-        };
+        let y = if k < b.len() { b[b.len() - 1 - k] as i8 } else { 0 };
         let mut diff = x - y - borrow;
         borrow = i8::from(diff < 0);
         if diff < 0 {
@@ -487,25 +458,13 @@ fn scan(text: &str) -> Result<Scanned<'_>, QuantityError> {
     }
     let value = &text[..pos];
     let suffix = scan_suffix(bytes, pos).map(|_| &text[pos..])?;
-    Ok(Scanned {
-        positive,
-        value,
-        num,
-        denom,
-        suffix,
-    })
+    Ok(Scanned { positive, value, num, denom, suffix })
 }
 
 impl Scanned<'_> {
     /// Only signs and zeros were written.
     fn zero(positive: bool) -> Scanned<'static> {
-        Scanned {
-            positive,
-            value: "0",
-            num: "0",
-            denom: "",
-            suffix: "",
-        }
+        Scanned { positive, value: "0", num: "0", denom: "", suffix: "" }
     }
 }
 
@@ -524,11 +483,7 @@ fn scan_suffix(bytes: &[u8], mut pos: usize) -> Result<(), QuantityError> {
     if pos < bytes.len() && (bytes[pos] == b'+' || bytes[pos] == b'-') {
         pos += 1;
     }
-    if skip_digits(bytes, pos) == bytes.len() {
-        Ok(())
-    } else {
-        Err(QuantityError::FormatWrong)
-    }
+    if skip_digits(bytes, pos) == bytes.len() { Ok(()) } else { Err(QuantityError::FormatWrong) }
 }
 
 /// What a suffix means: value = number × base^exponent.
@@ -543,72 +498,34 @@ struct Suffix {
 /// as Kubernetes does since 2026 instead of silently truncating them.
 fn interpret_suffix(suffix: &str) -> Option<Suffix> {
     if let Some(exponent) = decimal_si_exponent(suffix) {
-        return Some(Suffix {
-            binary: false,
-            exponent,
-            format: Format::DecimalSI,
-        });
+        return Some(Suffix { binary: false, exponent, format: Format::DecimalSI });
     }
     if let Some(exponent) = binary_si_exponent(suffix) {
-        return Some(Suffix {
-            binary: true,
-            exponent,
-            format: Format::BinarySI,
-        });
+        return Some(Suffix { binary: true, exponent, format: Format::BinarySI });
     }
     let rest = suffix.strip_prefix(['e', 'E']).filter(|r| !r.is_empty())?;
     let exponent: i64 = rest.parse().ok()?;
     if exponent.abs() > i64::from(i32::MAX) {
         return None;
     }
-    Some(Suffix {
-        binary: false,
-        exponent,
-        format: Format::DecimalExponent,
-    })
+    Some(Suffix { binary: false, exponent, format: Format::DecimalExponent })
 }
 
-const DECIMAL_SI: [(&str, i64); 10] = [
-    ("n", -9),
-    ("u", -6),
-    ("m", -3),
-    ("", 0),
-    ("k", 3),
-    ("M", 6),
-    ("G", 9),
-    ("T", 12),
-    ("P", 15),
-    ("E", 18),
-];
+const DECIMAL_SI: [(&str, i64); 10] =
+    [("n", -9), ("u", -6), ("m", -3), ("", 0), ("k", 3), ("M", 6), ("G", 9), ("T", 12), ("P", 15), ("E", 18)];
 
-const BINARY_SI: [(&str, i64); 6] = [
-    ("Ki", 10),
-    ("Mi", 20),
-    ("Gi", 30),
-    ("Ti", 40),
-    ("Pi", 50),
-    ("Ei", 60),
-];
+const BINARY_SI: [(&str, i64); 6] = [("Ki", 10), ("Mi", 20), ("Gi", 30), ("Ti", 40), ("Pi", 50), ("Ei", 60)];
 
 fn decimal_si_exponent(suffix: &str) -> Option<i64> {
-    DECIMAL_SI
-        .iter()
-        .find(|(s, _)| *s == suffix)
-        .map(|(_, e)| *e)
+    DECIMAL_SI.iter().find(|(s, _)| *s == suffix).map(|(_, e)| *e)
 }
 
 fn binary_si_exponent(suffix: &str) -> Option<i64> {
-    BINARY_SI
-        .iter()
-        .find(|(s, _)| *s == suffix)
-        .map(|(_, e)| *e)
+    BINARY_SI.iter().find(|(s, _)| *s == suffix).map(|(_, e)| *e)
 }
 
 fn decimal_si_suffix(exponent: i64) -> Option<&'static str> {
-    DECIMAL_SI
-        .iter()
-        .find(|(_, e)| *e == exponent)
-        .map(|(s, _)| *s)
+    DECIMAL_SI.iter().find(|(_, e)| *e == exponent).map(|(s, _)| *s)
 }
 
 /// Binary suffix for a power of 1024; `""` for 1024^0 (`suffix.go`).
@@ -616,10 +533,7 @@ fn binary_si_suffix(power_of_1024: u32) -> Option<&'static str> {
     if power_of_1024 == 0 {
         return Some("");
     }
-    BINARY_SI
-        .iter()
-        .find(|(_, e)| *e == i64::from(power_of_1024) * 10)
-        .map(|(s, _)| *s)
+    BINARY_SI.iter().find(|(_, e)| *e == i64::from(power_of_1024) * 10).map(|(s, _)| *s)
 }
 
 // ---------------------------------------------------------------------------
@@ -678,19 +592,11 @@ impl Quantity {
     }
 
     fn from_amount(amount: Decimal, format: Format) -> Quantity {
-        Quantity {
-            amount,
-            format,
-            remembered: None,
-        }
+        Quantity { amount, format, remembered: None }
     }
 
     fn with_text(amount: Decimal, format: Format, text: &str) -> Quantity {
-        Quantity {
-            amount,
-            format,
-            remembered: Some(text.into()),
-        }
+        Quantity { amount, format, remembered: Some(text.into()) }
     }
 
     /// The format remembered from parsing or construction.
@@ -783,11 +689,7 @@ fn parse_int64_path(text: &str, scanned: &Scanned<'_>, suffix: Suffix) -> Option
     let shifted = format!("{}{}", scanned.num, scanned.denom);
     let value: i64 = shifted.parse().ok()?;
     let magnitude = value.checked_mul(multiplier)?;
-    let result = if scanned.positive {
-        magnitude
-    } else {
-        -magnitude
-    };
+    let result = if scanned.positive { magnitude } else { -magnitude };
     let amount = Decimal::from_i128(result.into(), scale);
     let keep_text = match suffix.format {
         Format::BinarySI => suffix.exponent % 10 == 0 && value & 0x07 != 0,
@@ -830,11 +732,8 @@ fn parse_decimal_path(scanned: &Scanned<'_>, suffix: Suffix) -> Result<Quantity,
     let mut digits = digits_of(scanned.num);
     digits.extend(digits_of(scanned.denom));
     let written = Decimal::new(false, digits, -(scanned.denom.len() as i64));
-    let mut magnitude = if suffix.binary {
-        written.mul_small(1u64 << suffix.exponent)
-    } else {
-        written.shifted(suffix.exponent)
-    };
+    let mut magnitude =
+        if suffix.binary { written.mul_small(1u64 << suffix.exponent) } else { written.shifted(suffix.exponent) };
     // If you ask for some of a resource you get some: never round to zero.
     magnitude = magnitude.round_away(NANO).0;
     let mut format = suffix.format;
@@ -1148,20 +1047,13 @@ pub mod validation {
             let message = format!("must be equal to {name} limit of {limit}");
             return Some(RequestLimitError::Invalid(message));
         }
-        (request > limit).then(|| {
-            RequestLimitError::Invalid(format!(
-                "must be less than or equal to {name} limit of {limit}"
-            ))
-        })
+        (request > limit)
+            .then(|| RequestLimitError::Invalid(format!("must be less than or equal to {name} limit of {limit}")))
     }
 
     /// `validateResourceQuantityHugePageValue`: a hugepages amount must be a
     /// whole number of pages unless indivisible values are allowed.
-    pub fn validate_hugepage_value(
-        name: &str,
-        quantity: &Quantity,
-        allow_indivisible: bool,
-    ) -> Option<String> {
+    pub fn validate_hugepage_value(name: &str, quantity: &Quantity, allow_indivisible: bool) -> Option<String> {
         if !is_hugepage_resource_name(name) || allow_indivisible {
             return None;
         }
@@ -1171,9 +1063,7 @@ pub mod validation {
 
     /// The `HugePages require cpu or memory` rule of
     /// `validateResourceRequirements`, over all limit and request names.
-    pub fn validate_hugepages_companions<'a>(
-        names: impl IntoIterator<Item = &'a str>,
-    ) -> Option<&'static str> {
+    pub fn validate_hugepages_companions<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<&'static str> {
         let (mut hugepages, mut cpu_or_memory) = (false, false);
         for name in names {
             hugepages |= is_hugepage_resource_name(name);
@@ -1314,11 +1204,7 @@ pub mod validation {
     }
 
     fn label_key_regex_error() -> String {
-        regex_error(
-            LABEL_KEY_MSG,
-            LABEL_KEY_FMT,
-            &["MyName", "my.name", "123-abc"],
-        )
+        regex_error(LABEL_KEY_MSG, LABEL_KEY_FMT, &["MyName", "my.name", "123-abc"])
     }
 
     /// `content.MaxLenError`.
@@ -1329,10 +1215,7 @@ pub mod validation {
     /// `content.RegexError`, spacing included.
     fn regex_error(message: &str, regex: &str, examples: &[&str]) -> String {
         let quoted: Vec<String> = examples.iter().map(|e| format!("'{e}', ")).collect();
-        format!(
-            "{message} (e.g. {}regex used for validation is '{regex}')",
-            quoted.join(" or ")
-        )
+        format!("{message} (e.g. {}regex used for validation is '{regex}')", quoted.join(" or "))
     }
 
     /// `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`.
@@ -1343,9 +1226,7 @@ pub mod validation {
         };
         first.is_ascii_alphanumeric()
             && last.is_ascii_alphanumeric()
-            && bytes
-                .iter()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            && bytes.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
     }
 
     /// `^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`.

@@ -148,17 +148,10 @@ mod tests {
 
     #[test]
     fn finds_fields_and_falls_back_to_the_nearest_ancestor() {
-        let text =
-            "a: 1\n---\nkind: Pod\nspec:\n  containers:\n  - name: c\n    image: x\n  - name: d\n";
-        let image = FieldPath::root("spec")
-            .child("containers")
-            .index(0)
-            .child("image");
+        let text = "a: 1\n---\nkind: Pod\nspec:\n  containers:\n  - name: c\n    image: x\n  - name: d\n";
+        let image = FieldPath::root("spec").child("containers").index(0).child("image");
         assert_eq!(locate(text, 1, &image), Some((7, 12)));
-        let missing = FieldPath::root("spec")
-            .child("containers")
-            .index(1)
-            .child("image");
+        let missing = FieldPath::root("spec").child("containers").index(1).child("image");
         assert_eq!(locate(text, 1, &missing), Some((8, 5)));
         assert_eq!(locate(text, 0, &FieldPath::root("a")), Some((1, 4)));
         assert_eq!(locate(text, 5, &FieldPath::root("a")), None);

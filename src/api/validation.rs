@@ -23,15 +23,9 @@ pub const DEFAULT_GRACE_SECONDS: i64 = 30;
 /// `SetDefaults_PodSpec` and friends: what the API server fills in on create.
 pub fn default_pod_spec(spec: &mut PodSpec) {
     spec.restart_policy.get_or_insert_with(|| "Always".into());
-    spec.termination_grace_period_seconds
-        .get_or_insert(DEFAULT_GRACE_SECONDS);
-    spec.scheduler_name
-        .get_or_insert_with(|| "default-scheduler".into());
-    for c in spec
-        .init_containers
-        .iter_mut()
-        .chain(spec.containers.iter_mut())
-    {
+    spec.termination_grace_period_seconds.get_or_insert(DEFAULT_GRACE_SECONDS);
+    spec.scheduler_name.get_or_insert_with(|| "default-scheduler".into());
+    for c in spec.init_containers.iter_mut().chain(spec.containers.iter_mut()) {
         default_container(c);
     }
     for t in &mut spec.tolerations {
@@ -54,14 +48,7 @@ fn default_container(c: &mut Container) {
     for port in &mut c.ports {
         port.protocol.get_or_insert_with(|| "TCP".into());
     }
-    for probe in [
-        &mut c.startup_probe,
-        &mut c.readiness_probe,
-        &mut c.liveness_probe,
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for probe in [&mut c.startup_probe, &mut c.readiness_probe, &mut c.liveness_probe].into_iter().flatten() {
         default_probe(probe);
     }
 }
@@ -93,8 +80,7 @@ fn default_probe(p: &mut Probe) {
 pub fn is_dns1123_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -108,18 +94,11 @@ pub fn is_dns1123_subdomain(s: &str) -> bool {
 pub fn validate_object_meta(meta: &ObjectMeta, path: &FieldPath, errs: &mut Vec<FieldError>) {
     let name_path = path.child("name");
     match (&meta.name[..], meta.generate_name.as_deref()) {
-        ("", None | Some("")) => errs.push(FieldError::required_because(
-            name_path,
-            "name or generateName is required",
-        )),
+        ("", None | Some("")) => errs.push(FieldError::required_because(name_path, "name or generateName is required")),
         ("", Some(g)) => {
             let trimmed = g.trim_end_matches('-');
             if !trimmed.is_empty() && !is_dns1123_subdomain(trimmed) {
-                errs.push(FieldError::invalid(
-                    path.child("generateName"),
-                    g,
-                    DNS1123_SUBDOMAIN_MSG,
-                ));
+                errs.push(FieldError::invalid(path.child("generateName"), g, DNS1123_SUBDOMAIN_MSG));
             }
         }
         (name, _) if !is_dns1123_subdomain(name) => {
@@ -130,11 +109,7 @@ pub fn validate_object_meta(meta: &ObjectMeta, path: &FieldPath, errs: &mut Vec<
     if let Some(ns) = &meta.namespace
         && !is_dns1123_label(ns)
     {
-        errs.push(FieldError::invalid(
-            path.child("namespace"),
-            ns,
-            DNS1123_LABEL_MSG,
-        ));
+        errs.push(FieldError::invalid(path.child("namespace"), ns, DNS1123_LABEL_MSG));
     }
 }
 
@@ -153,11 +128,7 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &FieldPath, errs: &mut Vec<FieldE
         if let Some(rp) = c.restart_policy.as_deref()
             && rp != "Always"
         {
-            errs.push(FieldError::unsupported(
-                p.child("restartPolicy"),
-                rp,
-                &["Always"],
-            ));
+            errs.push(FieldError::unsupported(p.child("restartPolicy"), rp, &["Always"]));
         }
         if !c.is_sidecar() {
             for (probe, name) in [
@@ -180,21 +151,13 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &FieldPath, errs: &mut Vec<FieldE
         if let Some(rp) = c.restart_policy.as_deref()
             && !RESTART_POLICIES.contains(&rp)
         {
-            errs.push(FieldError::unsupported(
-                p.child("restartPolicy"),
-                rp,
-                RESTART_POLICIES,
-            ));
+            errs.push(FieldError::unsupported(p.child("restartPolicy"), rp, RESTART_POLICIES));
         }
     }
     match spec.restart_policy.as_deref() {
         None => {}
         Some(rp) if RESTART_POLICIES.contains(&rp) => {}
-        Some(rp) => errs.push(FieldError::unsupported(
-            path.child("restartPolicy"),
-            rp,
-            RESTART_POLICIES,
-        )),
+        Some(rp) => errs.push(FieldError::unsupported(path.child("restartPolicy"), rp, RESTART_POLICIES)),
     }
     if let Some(g) = spec.termination_grace_period_seconds
         && g < 0
@@ -217,11 +180,7 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &FieldPath, errs: &mut Vec<FieldE
     if let Some(p) = spec.preemption_policy.as_deref()
         && !["PreemptLowerPriority", "Never"].contains(&p)
     {
-        errs.push(FieldError::unsupported(
-            path.child("preemptionPolicy"),
-            p,
-            &["Never", "PreemptLowerPriority"],
-        ));
+        errs.push(FieldError::unsupported(path.child("preemptionPolicy"), p, &["Never", "PreemptLowerPriority"]));
     }
     for (i, t) in spec.tolerations.iter().enumerate() {
         validate_toleration(t, &path.child("tolerations").index(i), errs);
@@ -231,12 +190,7 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &FieldPath, errs: &mut Vec<FieldE
     }
 }
 
-fn validate_container<'a>(
-    c: &'a Container,
-    path: &FieldPath,
-    names: &mut Vec<&'a str>,
-    errs: &mut Vec<FieldError>,
-) {
+fn validate_container<'a>(c: &'a Container, path: &FieldPath, names: &mut Vec<&'a str>, errs: &mut Vec<FieldError>) {
     let name_path = path.child("name");
     if c.name.is_empty() {
         errs.push(FieldError::required(name_path));
@@ -249,22 +203,16 @@ fn validate_container<'a>(
     }
     match c.image.as_deref() {
         None => errs.push(FieldError::required(path.child("image"))),
-        Some(image) if image.trim().is_empty() || image.trim() != image => {
-            errs.push(FieldError::required_because(
-                path.child("image"),
-                "an image is required, without leading or trailing whitespace",
-            ))
-        }
+        Some(image) if image.trim().is_empty() || image.trim() != image => errs.push(FieldError::required_because(
+            path.child("image"),
+            "an image is required, without leading or trailing whitespace",
+        )),
         _ => {}
     }
     if let Some(policy) = c.image_pull_policy.as_deref()
         && !PULL_POLICIES.contains(&policy)
     {
-        errs.push(FieldError::unsupported(
-            path.child("imagePullPolicy"),
-            policy,
-            PULL_POLICIES,
-        ));
+        errs.push(FieldError::unsupported(path.child("imagePullPolicy"), policy, PULL_POLICIES));
     }
     validate_resources(c, &path.child("resources"), errs);
     for (probe, name, single_success) in [
@@ -314,11 +262,9 @@ fn validate_resources(c: &Container, path: &FieldPath, errs: &mut Vec<FieldError
         if is_extended_resource(name) {
             match c.resources.limits.get(name) {
                 Some(limit) if compare(req, limit) == std::cmp::Ordering::Equal => {}
-                _ => errs.push(FieldError::invalid(
-                    req_path.child(name),
-                    req,
-                    &format!("must be equal to {name} limit"),
-                )),
+                _ => {
+                    errs.push(FieldError::invalid(req_path.child(name), req, &format!("must be equal to {name} limit")))
+                }
             }
         }
     }
@@ -341,18 +287,10 @@ fn validate_resource_list(list: &ResourceList, path: &FieldPath, errs: &mut Vec<
     for (name, q) in list {
         let p = path.child(name);
         if q.is_negative() {
-            errs.push(FieldError::invalid(
-                p.clone(),
-                q,
-                "must be greater than or equal to 0",
-            ));
+            errs.push(FieldError::invalid(p.clone(), q, "must be greater than or equal to 0"));
         }
         if !name.contains('/') && !is_standard_resource(name) {
-            errs.push(FieldError::invalid(
-                p.clone(),
-                name,
-                "must be a standard resource type or fully qualified",
-            ));
+            errs.push(FieldError::invalid(p.clone(), name, "must be a standard resource type or fully qualified"));
         }
         if is_extended_resource(name) && q.milli_value() % 1000 != 0 {
             errs.push(FieldError::invalid(p, q, "must be an integer"));
@@ -361,10 +299,8 @@ fn validate_resource_list(list: &ResourceList, path: &FieldPath, errs: &mut Vec<
 }
 
 fn is_standard_resource(name: &str) -> bool {
-    matches!(
-        name,
-        "cpu" | "memory" | "ephemeral-storage" | "pods" | "storage"
-    ) || name.starts_with("hugepages-")
+    matches!(name, "cpu" | "memory" | "ephemeral-storage" | "pods" | "storage")
+        || name.starts_with("hugepages-")
         || name.starts_with("requests.")
         || name.starts_with("limits.")
 }
@@ -381,34 +317,18 @@ fn validate_probe(p: &Probe, path: &FieldPath, single_success: bool, errs: &mut 
         if let Some(v) = value
             && v < 0
         {
-            errs.push(FieldError::invalid_number(
-                path.child(name),
-                v.into(),
-                "must be greater than or equal to 0",
-            ));
+            errs.push(FieldError::invalid_number(path.child(name), v.into(), "must be greater than or equal to 0"));
         }
     }
     if single_success
         && let Some(s) = p.success_threshold
         && s != 1
     {
-        errs.push(FieldError::invalid_number(
-            path.child("successThreshold"),
-            s.into(),
-            "must be 1",
-        ));
+        errs.push(FieldError::invalid_number(path.child("successThreshold"), s.into(), "must be 1"));
     }
-    let handlers = [
-        p.exec.is_some(),
-        p.http_get.is_some(),
-        p.tcp_socket.is_some(),
-        p.grpc.is_some(),
-    ];
+    let handlers = [p.exec.is_some(), p.http_get.is_some(), p.tcp_socket.is_some(), p.grpc.is_some()];
     if handlers.iter().filter(|h| **h).count() > 1 {
-        errs.push(FieldError::forbidden(
-            path.clone(),
-            "may not specify more than 1 handler type",
-        ));
+        errs.push(FieldError::forbidden(path.clone(), "may not specify more than 1 handler type"));
     }
 }
 
@@ -424,24 +344,20 @@ fn validate_toleration(t: &Toleration, path: &FieldPath, errs: &mut Vec<FieldErr
                 ));
             }
         }
-        other => errs.push(FieldError::unsupported(
-            path.child("operator"),
-            other,
-            &["Equal", "Exists"],
-        )),
+        other => errs.push(FieldError::unsupported(path.child("operator"), other, &["Equal", "Exists"])),
     }
     if t.key.as_deref().unwrap_or("").is_empty() && t.operator.as_deref() != Some("Exists") {
-        errs.push(FieldError::invalid(path.child("operator"), t.operator.as_deref().unwrap_or(""), "operator must be Exists when `key` is empty, which means \"match all values and all keys\""));
+        errs.push(FieldError::invalid(
+            path.child("operator"),
+            t.operator.as_deref().unwrap_or(""),
+            "operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
+        ));
     }
     if let Some(effect) = t.effect.as_deref()
         && !effect.is_empty()
         && !TAINT_EFFECTS.contains(&effect)
     {
-        errs.push(FieldError::unsupported(
-            path.child("effect"),
-            effect,
-            TAINT_EFFECTS,
-        ));
+        errs.push(FieldError::unsupported(path.child("effect"), effect, TAINT_EFFECTS));
     }
     if t.toleration_seconds.is_some() && t.effect.as_deref() != Some("NoExecute") {
         errs.push(FieldError::invalid(
@@ -478,11 +394,7 @@ pub fn validate_taint(t: &Taint, path: &FieldPath, errs: &mut Vec<FieldError>) {
         errs.push(FieldError::required(path.child("key")));
     }
     if !TAINT_EFFECTS.contains(&t.effect.as_str()) {
-        errs.push(FieldError::unsupported(
-            path.child("effect"),
-            &t.effect,
-            TAINT_EFFECTS,
-        ));
+        errs.push(FieldError::unsupported(path.child("effect"), &t.effect, TAINT_EFFECTS));
     }
 }
 
@@ -493,10 +405,7 @@ pub fn default_node(node: &mut Node) {
         node.status.allocatable.entry(name).or_insert(q);
     }
     if !node.status.allocatable.contains_key("pods") {
-        node.status.allocatable.insert(
-            "pods".into(),
-            Quantity::parse("110").expect("a valid literal"),
-        );
+        node.status.allocatable.insert("pods".into(), Quantity::parse("110").expect("a valid literal"));
     }
 }
 
@@ -531,14 +440,8 @@ mod tests {
     #[test]
     fn rejects_what_the_api_server_rejects() {
         let cases: &[(&str, &str)] = &[
-            (
-                "metadata: {name: a}\nspec: {containers: [{name: c}]}",
-                "spec.containers[0].image: Required value",
-            ),
-            (
-                "metadata: {name: a}\nspec: {containers: [{image: i}]}",
-                "spec.containers[0].name: Required value",
-            ),
+            ("metadata: {name: a}\nspec: {containers: [{name: c}]}", "spec.containers[0].image: Required value"),
+            ("metadata: {name: a}\nspec: {containers: [{image: i}]}", "spec.containers[0].name: Required value"),
             (
                 "metadata: {name: a}\nspec: {containers: [{name: c, image: i}, {name: c, image: j}]}",
                 "spec.containers[1].name: Duplicate value: \"c\"",
@@ -563,10 +466,7 @@ mod tests {
                 "metadata: {}\nspec: {containers: [{name: c, image: i}]}",
                 "metadata.name: Required value: name or generateName is required",
             ),
-            (
-                "metadata: {name: a}\nspec: {}",
-                "spec.containers: Required value",
-            ),
+            ("metadata: {name: a}\nspec: {}", "spec.containers: Required value"),
             (
                 "metadata: {name: a}\nspec: {activeDeadlineSeconds: 0, containers: [{name: c, image: i}]}",
                 "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive",
@@ -590,25 +490,21 @@ mod tests {
         ];
         for (yaml, want) in cases {
             let errs = errors_of(yaml);
-            assert!(
-                errs.iter().any(|e| e.starts_with(want)),
-                "{yaml}\n  want {want}\n  got {errs:?}"
-            );
+            assert!(errs.iter().any(|e| e.starts_with(want)), "{yaml}\n  want {want}\n  got {errs:?}");
         }
-        assert!(errors_of("metadata: {name: a}\nspec: {containers: [{name: c, image: i, resources: {limits: {cpu: 1}}}]}").is_empty());
+        assert!(
+            errors_of("metadata: {name: a}\nspec: {containers: [{name: c, image: i, resources: {limits: {cpu: 1}}}]}")
+                .is_empty()
+        );
     }
 
     #[test]
     fn limits_default_requests() {
-        let mut pod: Pod = serde_saphyr::from_str(
-            "spec: {containers: [{name: c, image: i, resources: {limits: {cpu: 500m}}}]}",
-        )
-        .unwrap();
+        let mut pod: Pod =
+            serde_saphyr::from_str("spec: {containers: [{name: c, image: i, resources: {limits: {cpu: 500m}}}]}")
+                .unwrap();
         default_pod_spec(&mut pod.spec);
-        assert_eq!(
-            pod.spec.containers[0].resources.requests["cpu"].milli_value(),
-            500
-        );
+        assert_eq!(pod.spec.containers[0].resources.requests["cpu"].milli_value(), 500);
         assert_eq!(pod.spec.restart_policy.as_deref(), Some("Always"));
     }
 }
@@ -627,11 +523,7 @@ pub fn validate_job(job: &mut super::job::Job, errs: &mut Vec<FieldError>) {
 /// CronJob validation, for the simulated fields.
 pub fn validate_cronjob(cj: &mut super::cronjob::CronJob, errs: &mut Vec<FieldError>) {
     validate_object_meta(&cj.metadata, &FieldPath::root("metadata"), errs);
-    let spec = FieldPath::root("spec")
-        .child("jobTemplate")
-        .child("spec")
-        .child("template")
-        .child("spec");
+    let spec = FieldPath::root("spec").child("jobTemplate").child("spec").child("template").child("spec");
     default_pod_spec(&mut cj.spec.job_template.spec.template.spec);
     validate_pod_spec(&cj.spec.job_template.spec.template.spec, &spec, errs);
 }

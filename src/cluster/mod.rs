@@ -30,8 +30,33 @@ pub struct Cluster {
     /// (namespace, name) of every pod object in the API.
     pub pod_by_name: BTreeMap<(Arc<str>, Box<str>), PodId>,
     pub resources: ResourceNames,
+    pub images: Images,
     /// Pods created so far (uids).
     pub pods_created: u64,
+}
+
+/// Image names interned to small ids (nodes keep per-image state by id).
+#[derive(Default)]
+pub struct Images {
+    names: Vec<Arc<str>>,
+    ids: BTreeMap<Arc<str>, u32>,
+}
+
+impl Images {
+    pub fn intern(&mut self, name: &str) -> u32 {
+        if let Some(id) = self.ids.get(name) {
+            return *id;
+        }
+        let id = self.names.len() as u32;
+        let name: Arc<str> = Arc::from(name);
+        self.names.push(name.clone());
+        self.ids.insert(name, id);
+        id
+    }
+
+    pub fn name(&self, id: u32) -> &Arc<str> {
+        &self.names[id as usize]
+    }
 }
 
 impl Cluster {
@@ -56,9 +81,7 @@ impl Cluster {
     }
 
     pub fn find_pod(&self, namespace: &str, name: &str) -> Option<PodId> {
-        self.pod_by_name
-            .get(&(Arc::from(namespace), Box::from(name)))
-            .copied()
+        self.pod_by_name.get(&(Arc::from(namespace), Box::from(name))).copied()
     }
 
     pub fn intern_namespace(&self, ns: &str) -> Arc<str> {

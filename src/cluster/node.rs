@@ -4,7 +4,7 @@ use super::PodId;
 use super::resources::ResourceVec;
 use crate::api::node::Taint;
 use crate::engine::SimTime;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 /// The node's Ready condition, as the API shows it.
@@ -32,9 +32,19 @@ pub enum ImageState {
     Present,
     /// Being pulled (or queued); containers waiting for it, as (pod, container index).
     Pulling {
-        waiters: Vec<(PodId, usize)>,
+        waiters: Vec<PullWaiter>,
         started: Option<SimTime>,
     },
+}
+
+/// A container waiting for an image: (pod, container index, the container's attempt).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PullWaiter {
+    pub pod: PodId,
+    pub container: usize,
+    pub attempt: u32,
+    /// When the container asked for the image (for "including waiting").
+    pub since: SimTime,
 }
 
 #[derive(Clone, Debug)]
@@ -54,9 +64,10 @@ pub struct Node {
     pub pods: Vec<PodId>,
     /// Host ports in use: (protocol, ip, port).
     pub host_ports: Vec<(String, String, i32)>,
-    pub images: BTreeMap<Arc<str>, ImageState>,
+    /// Image id -> state (see `Cluster::images`).
+    pub images: BTreeMap<u32, ImageState>,
     /// Images waiting for the node's (serialised) puller, in order.
-    pub pull_queue: VecDeque<Arc<str>>,
+    pub pull_queue: VecDeque<u32>,
     pub pulls_in_flight: u32,
     /// The kubelet is running (false after a crash).
     pub kubelet_up: bool,
@@ -66,19 +77,11 @@ pub struct Node {
 }
 
 impl Node {
-    pub fn image_present(&self, image: &str) -> bool {
-        matches!(self.images.get(image), Some(ImageState::Present))
+    pub fn image_present(&self, image: u32) -> bool {
+        matches!(self.images.get(&image), Some(ImageState::Present))
     }
 
     pub fn pod_count(&self) -> i64 {
         self.pods.len() as i64
-    }
-
-    pub fn images_present(&self) -> BTreeSet<&str> {
-        self.images
-            .iter()
-            .filter(|(_, s)| **s == ImageState::Present)
-            .map(|(i, _)| &**i)
-            .collect()
     }
 }

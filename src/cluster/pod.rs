@@ -76,11 +76,7 @@ impl TerminatedReason {
 
     /// containerd: exit 0 is `Completed`, anything else `Error` (OOM is told apart).
     pub fn for_exit(code: i32) -> TerminatedReason {
-        if code == 0 {
-            TerminatedReason::Completed
-        } else {
-            TerminatedReason::Error
-        }
+        if code == 0 { TerminatedReason::Completed } else { TerminatedReason::Error }
     }
 }
 
@@ -179,6 +175,33 @@ pub struct ContainerStatus {
     pub attempt: u32,
     /// Probe outcomes of the current run, computed at start.
     pub probe_plan: ProbePlan,
+    /// What this attempt will do, drawn when it starts.
+    pub plan: AttemptPlan,
+    /// Pull attempts of this container (keys the draws of each pull).
+    pub pull_tries: u32,
+    /// Instances created so far (the first creation is not a restart).
+    pub instances: u32,
+    /// A lost instance was already counted as a restart (node crash).
+    pub restart_counted: bool,
+    /// Has been `started` in the current sandbox (a sidecar no longer blocks later init containers).
+    pub has_started: bool,
+    /// A regular init container exited 0 in the current sandbox.
+    pub completed: bool,
+    /// How the running instance will end, when known: (exit code, reason).
+    pub planned_exit: Option<(i32, TerminatedReason)>,
+}
+
+/// The draws for one attempt of a container, taken together when it starts so that
+/// their positions in the random stream never depend on what happens later.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AttemptPlan {
+    pub startup: u64,
+    pub run_for: Option<u64>,
+    pub exit_code: i32,
+    pub ramp_up: u64,
+    pub ready_after: Option<u64>,
+    pub unhealthy_after: Option<u64>,
+    pub termination: u64,
 }
 
 /// When, after a run's start, probes change the container (see `kubelet::probes`).
@@ -209,6 +232,13 @@ impl ContainerStatus {
             behavior,
             attempt: 0,
             probe_plan: ProbePlan::default(),
+            plan: AttemptPlan::default(),
+            pull_tries: 0,
+            instances: 0,
+            restart_counted: false,
+            has_started: false,
+            completed: false,
+            planned_exit: None,
         }
     }
 
@@ -222,10 +252,7 @@ impl ContainerStatus {
 
     /// A process of this container exists on the node.
     pub fn is_alive(&self) -> bool {
-        matches!(
-            self.stage,
-            Stage::Starting | Stage::Running { .. } | Stage::Stopping { .. }
-        )
+        matches!(self.stage, Stage::Starting | Stage::Running { .. } | Stage::Stopping { .. })
     }
 }
 
@@ -233,10 +260,16 @@ impl ContainerStatus {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Owner {
     None,
-    Job {
-        job: super::JobId,
-        index: Option<u32>,
-    },
+    Job { job: super::JobId, index: Option<u32> },
+}
+
+/// The kubelet stopping a pod's containers: on deletion, eviction, deadline, or to
+/// stop sidecars once the main containers are done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Termination {
+    pub since: SimTime,
+    /// Containers still running then are killed (the grace period runs out).
+    pub deadline: SimTime,
 }
 
 /// A graceful deletion in progress.
@@ -255,9 +288,8 @@ pub struct SchedulingState {
     pub queued_at: SimTime,
     /// When the pod was first seen unschedulable, for pending-time statistics.
     pub first_failure: Option<SimTime>,
-    /// Last FailedScheduling message, to avoid repeating identical events.
-    pub last_message_hash: u64,
-    pub in_queue: bool,
+    /// When the last attempt failed (the back-off counts from it).
+    pub last_failure_at: SimTime,
 }
 
 #[derive(Clone, Debug)]
@@ -283,6 +315,7 @@ pub struct Pod {
     pub running_at: Option<SimTime>,
     pub finished_at: Option<SimTime>,
     pub deletion: Option<Deletion>,
+    pub termination: Option<Termination>,
     /// Set by the kubelet once the pod will not run containers again (`podIsTerminal`).
     pub terminal: bool,
     /// A regular container has started at least once (`podHasInitialized`).

@@ -18,9 +18,7 @@ pub struct ResourceNames {
 
 impl Default for ResourceNames {
     fn default() -> Self {
-        ResourceNames {
-            names: vec!["cpu".into(), "memory".into(), "ephemeral-storage".into()],
-        }
+        ResourceNames { names: vec!["cpu".into(), "memory".into(), "ephemeral-storage".into()] }
     }
 }
 
@@ -63,11 +61,7 @@ impl ResourceNames {
 
 /// A quantity in the unit the scheduler uses for resource `index`.
 pub fn amount(index: usize, q: &Quantity) -> i64 {
-    if index == CPU {
-        q.milli_value()
-    } else {
-        q.value()
-    }
+    if index == CPU { q.milli_value() } else { q.value() }
 }
 
 /// Amounts indexed by [`ResourceNames`]; missing trailing entries are zero.

@@ -9,14 +9,8 @@ pub struct Id {
 }
 
 enum Slot<T> {
-    Occupied {
-        generation: u32,
-        value: T,
-    },
-    Free {
-        generation: u32,
-        next_free: Option<u32>,
-    },
+    Occupied { generation: u32, value: T },
+    Free { generation: u32, next_free: Option<u32> },
 }
 
 pub struct Slab<T> {
@@ -27,11 +21,7 @@ pub struct Slab<T> {
 
 impl<T> Default for Slab<T> {
     fn default() -> Self {
-        Slab {
-            slots: Vec::new(),
-            free: None,
-            len: 0,
-        }
+        Slab { slots: Vec::new(), free: None, len: 0 }
     }
 }
 
@@ -48,40 +38,23 @@ impl<T> Slab<T> {
         self.len += 1;
         if let Some(index) = self.free {
             let slot = &mut self.slots[index as usize];
-            let Slot::Free {
-                generation,
-                next_free,
-            } = *slot
-            else {
-                unreachable!("free list points at a free slot")
-            };
+            let Slot::Free { generation, next_free } = *slot else { unreachable!("free list points at a free slot") };
             self.free = next_free;
             let generation = generation.wrapping_add(1);
             *slot = Slot::Occupied { generation, value };
             return Id { index, generation };
         }
         let index = u32::try_from(self.slots.len()).expect("fewer than 2^32 objects");
-        self.slots.push(Slot::Occupied {
-            generation: 0,
-            value,
-        });
-        Id {
-            index,
-            generation: 0,
-        }
+        self.slots.push(Slot::Occupied { generation: 0, value });
+        Id { index, generation: 0 }
     }
 
     pub fn remove(&mut self, id: Id) -> Option<T> {
         let slot = self.slots.get_mut(id.index as usize)?;
         match slot {
             Slot::Occupied { generation, .. } if *generation == id.generation => {
-                let free = Slot::Free {
-                    generation: id.generation,
-                    next_free: self.free,
-                };
-                let Slot::Occupied { value, .. } = std::mem::replace(slot, free) else {
-                    unreachable!()
-                };
+                let free = Slot::Free { generation: id.generation, next_free: self.free };
+                let Slot::Occupied { value, .. } = std::mem::replace(slot, free) else { unreachable!() };
                 self.free = Some(id.index);
                 self.len -= 1;
                 Some(value)
@@ -107,13 +80,7 @@ impl<T> Slab<T> {
     /// Live objects in slot order (deterministic, not creation order once slots are reused).
     pub fn iter(&self) -> impl Iterator<Item = (Id, &T)> {
         self.slots.iter().enumerate().filter_map(|(i, s)| match s {
-            Slot::Occupied { generation, value } => Some((
-                Id {
-                    index: i as u32,
-                    generation: *generation,
-                },
-                value,
-            )),
+            Slot::Occupied { generation, value } => Some((Id { index: i as u32, generation: *generation }, value)),
             Slot::Free { .. } => None,
         })
     }

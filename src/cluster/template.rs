@@ -5,6 +5,8 @@
 use super::resources::{CPU, MEMORY, ResourceNames, ResourceVec};
 use crate::api::pod::{Container, PodSpec, Probe};
 use crate::engine::Millis;
+use crate::labels::{Selector, node_selector_requirements_as_selector};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,16 +65,13 @@ pub struct ProbeTiming {
 
 impl ProbeTiming {
     fn from_api(p: &Probe) -> ProbeTiming {
-        let secs =
-            |v: Option<i32>, default: i32| u64::try_from(v.unwrap_or(default)).unwrap_or(0) * 1000;
+        let secs = |v: Option<i32>, default: i32| u64::try_from(v.unwrap_or(default)).unwrap_or(0) * 1000;
         ProbeTiming {
             initial_delay: secs(p.initial_delay_seconds, 0),
             period: secs(p.period_seconds, 10).max(1000),
             success_threshold: p.success_threshold.unwrap_or(1).max(1) as u32,
             failure_threshold: p.failure_threshold.unwrap_or(3).max(1) as u32,
-            grace: p
-                .termination_grace_period_seconds
-                .map(|g| u64::try_from(g).unwrap_or(0) * 1000),
+            grace: p.termination_grace_period_seconds.map(|g| u64::try_from(g).unwrap_or(0) * 1000),
         }
     }
 }
@@ -81,6 +80,7 @@ impl ProbeTiming {
 pub struct ContainerSpec {
     pub name: String,
     pub image: Arc<str>,
+    pub image_id: u32,
     pub pull_policy: PullPolicy,
     pub kind: ContainerKind,
     /// A container-level `restartPolicy` on an app container (ContainerRestartRules).
@@ -110,6 +110,65 @@ pub struct PodTemplate {
     pub grace: Millis,
     pub active_deadline: Option<Millis>,
     pub host_ports: Vec<(String, String, i32)>,
+    /// `spec.nodeSelector` and required node affinity, compiled.
+    pub node_affinity: RequiredNodeAffinity,
+}
+
+/// `nodeSelector` (all must match) and the required node-affinity terms (any must
+/// match), as `component-helpers/scheduling/corev1/nodeaffinity` evaluates them.
+#[derive(Clone, Debug, Default)]
+pub struct RequiredNodeAffinity {
+    pub node_selector: Vec<(String, String)>,
+    /// `None`: no required affinity. Each term: (label selector, field selector on
+    /// `metadata.name`); an empty term matches nothing.
+    pub terms: Option<Vec<(Option<Selector>, Option<Selector>)>>,
+}
+
+impl RequiredNodeAffinity {
+    fn compile(spec: &PodSpec) -> RequiredNodeAffinity {
+        let terms = spec
+            .affinity
+            .as_ref()
+            .and_then(|a| a.node_affinity.as_ref())
+            .and_then(|na| na.required_during_scheduling_ignored_during_execution.as_ref())
+            .map(|ns| {
+                ns.node_selector_terms
+                    .iter()
+                    .map(|t| {
+                        let compile = |reqs: &[crate::labels::NodeSelectorRequirement]| {
+                            (!reqs.is_empty()).then(|| {
+                                node_selector_requirements_as_selector(reqs, "").unwrap_or_else(|_| Selector::nothing())
+                            })
+                        };
+                        (compile(&t.match_expressions), compile(&t.match_fields))
+                    })
+                    .collect()
+            });
+        RequiredNodeAffinity {
+            node_selector: spec.node_selector.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            terms,
+        }
+    }
+
+    /// Whether a node with these labels and name satisfies the pod.
+    pub fn matches(&self, labels: &BTreeMap<String, String>, node_name: &str) -> bool {
+        if !self.node_selector.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+            return false;
+        }
+        let Some(terms) = &self.terms else { return true };
+        terms.iter().any(|(exprs, fields)| {
+            let fields_ok = fields.as_ref().is_none_or(|f| {
+                let mut m = BTreeMap::new();
+                m.insert("metadata.name".to_string(), node_name.to_string());
+                f.matches(&m)
+            });
+            (exprs.is_some() || fields.is_some()) && exprs.as_ref().is_none_or(|e| e.matches(labels)) && fields_ok
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.node_selector.is_empty() && self.terms.is_none()
+    }
 }
 
 /// `DefaultMilliCPURequest` and `DefaultMemoryRequest` (scheduler `util/pod_resources.go`).
@@ -117,33 +176,16 @@ pub const DEFAULT_MILLI_CPU_REQUEST: i64 = 100;
 pub const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
 
 impl PodTemplate {
-    pub fn compile(spec: Arc<PodSpec>, names: &mut ResourceNames) -> PodTemplate {
+    pub fn compile(spec: Arc<PodSpec>, names: &mut ResourceNames, images: &mut super::Images) -> PodTemplate {
         let mut containers: Vec<ContainerSpec> = spec
             .init_containers
             .iter()
-            .map(|c| {
-                container(
-                    c,
-                    if c.is_sidecar() {
-                        ContainerKind::Sidecar
-                    } else {
-                        ContainerKind::Init
-                    },
-                )
-            })
+            .map(|c| container(c, if c.is_sidecar() { ContainerKind::Sidecar } else { ContainerKind::Init }, images))
             .collect();
         let first_app = containers.len();
-        containers.extend(
-            spec.containers
-                .iter()
-                .map(|c| container(c, ContainerKind::App)),
-        );
+        containers.extend(spec.containers.iter().map(|c| container(c, ContainerKind::App, images)));
         let requests = pod_requests(&spec, names, None);
-        let nonzero = pod_requests(
-            &spec,
-            names,
-            Some((DEFAULT_MILLI_CPU_REQUEST, DEFAULT_MEMORY_REQUEST)),
-        );
+        let nonzero = pod_requests(&spec, names, Some((DEFAULT_MILLI_CPU_REQUEST, DEFAULT_MEMORY_REQUEST)));
         let host_ports = spec
             .containers
             .iter()
@@ -165,12 +207,10 @@ impl PodTemplate {
             nonzero_cpu: nonzero.get(CPU),
             nonzero_memory: nonzero.get(MEMORY),
             requests,
-            grace: u64::try_from(spec.termination_grace_period_seconds.unwrap_or(30)).unwrap_or(0)
-                * 1000,
-            active_deadline: spec
-                .active_deadline_seconds
-                .map(|s| u64::try_from(s).unwrap_or(0) * 1000),
+            grace: u64::try_from(spec.termination_grace_period_seconds.unwrap_or(30)).unwrap_or(0) * 1000,
+            active_deadline: spec.active_deadline_seconds.map(|s| u64::try_from(s).unwrap_or(0) * 1000),
             host_ports,
+            node_affinity: RequiredNodeAffinity::compile(&spec),
             spec,
         }
     }
@@ -184,7 +224,7 @@ impl PodTemplate {
     }
 }
 
-fn container(c: &Container, kind: ContainerKind) -> ContainerSpec {
+fn container(c: &Container, kind: ContainerKind, images: &mut super::Images) -> ContainerSpec {
     let pull_policy = match c.image_pull_policy.as_deref() {
         Some("Always") => PullPolicy::Always,
         Some("Never") => PullPolicy::Never,
@@ -193,13 +233,11 @@ fn container(c: &Container, kind: ContainerKind) -> ContainerSpec {
     ContainerSpec {
         name: c.name.clone(),
         image: Arc::from(c.image.as_deref().unwrap_or("")),
+        image_id: images.intern(c.image.as_deref().unwrap_or("")),
         pull_policy,
         kind,
         restart_policy: match kind {
-            ContainerKind::App => c
-                .restart_policy
-                .as_deref()
-                .map(|p| RestartPolicy::parse(Some(p))),
+            ContainerKind::App => c.restart_policy.as_deref().map(|p| RestartPolicy::parse(Some(p))),
             _ => None,
         },
         memory_limit: c.resources.limits.get("memory").map(|q| q.value()),
@@ -214,11 +252,7 @@ fn container(c: &Container, kind: ContainerKind) -> ContainerSpec {
 /// with pod-level `spec.resources.requests` replacing the aggregate for the resources
 /// they set. With `defaults`, an unset cpu or memory request of a container counts as
 /// the scheduler's non-zero default (scoring only).
-pub fn pod_requests(
-    spec: &PodSpec,
-    names: &mut ResourceNames,
-    defaults: Option<(i64, i64)>,
-) -> ResourceVec {
+pub fn pod_requests(spec: &PodSpec, names: &mut ResourceNames, defaults: Option<(i64, i64)>) -> ResourceVec {
     let mut of = |c: &Container| {
         let mut v = names.vector(&c.resources.requests);
         if let Some((cpu, memory)) = defaults {
@@ -276,27 +310,15 @@ mod tests {
             "/testdata/kubernetes/vectors.json"
         )))
         .unwrap();
-        all["8_scheduler"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|c| c["group"] == group)
-            .cloned()
-            .collect()
+        all["8_scheduler"].as_array().unwrap().iter().filter(|c| c["group"] == group).cloned().collect()
     }
 
     fn container_of(v: &Value, i: usize, prefix: &str) -> Container {
-        let mut c = Container {
-            name: v["name"]
-                .as_str()
-                .map_or(format!("{prefix}{i}"), str::to_string),
-            ..Default::default()
-        };
+        let mut c =
+            Container { name: v["name"].as_str().map_or(format!("{prefix}{i}"), str::to_string), ..Default::default() };
         for (k, q) in v.as_object().unwrap() {
             if k != "name" && k != "restartPolicy" {
-                c.resources
-                    .requests
-                    .insert(k.clone(), Quantity::parse(q.as_str().unwrap()).unwrap());
+                c.resources.requests.insert(k.clone(), Quantity::parse(q.as_str().unwrap()).unwrap());
             }
         }
         c.restart_policy = v["restartPolicy"].as_str().map(str::to_string);
@@ -309,38 +331,22 @@ mod tests {
         assert!(cases.len() >= 8);
         for case in cases {
             let mut spec = PodSpec::default();
-            for (i, c) in case["initContainers"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
+            for (i, c) in case["initContainers"].as_array().into_iter().flatten().enumerate() {
                 spec.init_containers.push(container_of(c, i, "init"));
             }
-            for (i, c) in case["containers"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
+            for (i, c) in case["containers"].as_array().into_iter().flatten().enumerate() {
                 spec.containers.push(container_of(c, i, "c"));
             }
             let exclude = case["options"]["ExcludeOverhead"] == Value::Bool(true);
             if let (Some(o), false) = (case["overhead"].as_object(), exclude) {
-                spec.overhead = Some(
-                    o.iter()
-                        .map(|(k, q)| (k.clone(), Quantity::parse(q.as_str().unwrap()).unwrap()))
-                        .collect(),
-                );
+                spec.overhead =
+                    Some(o.iter().map(|(k, q)| (k.clone(), Quantity::parse(q.as_str().unwrap()).unwrap())).collect());
             }
             let mut names = ResourceNames::default();
             let got = pod_requests(&spec, &mut names, None);
             for (k, q) in case["expectedRequests"].as_object().unwrap() {
                 let i = names.index(k).unwrap();
-                let want = super::super::resources::amount(
-                    i,
-                    &Quantity::parse(q.as_str().unwrap()).unwrap(),
-                );
+                let want = super::super::resources::amount(i, &Quantity::parse(q.as_str().unwrap()).unwrap());
                 assert_eq!(got.get(i), want, "{}: {k}", case["name"]);
             }
         }
@@ -349,25 +355,12 @@ mod tests {
     #[test]
     fn nonzero_defaults_apply_only_to_unset_requests() {
         let mut spec = PodSpec::default();
-        spec.containers.push(Container {
-            name: "a".into(),
-            ..Default::default()
-        });
-        let mut explicit = Container {
-            name: "b".into(),
-            ..Default::default()
-        };
-        explicit
-            .resources
-            .requests
-            .insert("cpu".into(), Quantity::parse("0").unwrap());
+        spec.containers.push(Container { name: "a".into(), ..Default::default() });
+        let mut explicit = Container { name: "b".into(), ..Default::default() };
+        explicit.resources.requests.insert("cpu".into(), Quantity::parse("0").unwrap());
         spec.containers.push(explicit);
         let mut names = ResourceNames::default();
-        let v = pod_requests(
-            &spec,
-            &mut names,
-            Some((DEFAULT_MILLI_CPU_REQUEST, DEFAULT_MEMORY_REQUEST)),
-        );
+        let v = pod_requests(&spec, &mut names, Some((DEFAULT_MILLI_CPU_REQUEST, DEFAULT_MEMORY_REQUEST)));
         assert_eq!(v.get(CPU), 100, "explicit 0 stays 0");
         assert_eq!(v.get(MEMORY), 2 * DEFAULT_MEMORY_REQUEST);
         assert!(pod_requests(&spec, &mut names, None).is_empty());

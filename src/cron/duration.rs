@@ -63,16 +63,12 @@ fn parse_component<'a>(text: &str, s: &'a str) -> Result<(u128, &'a str), String
     if !had_int && !had_frac {
         return Err(invalid(text));
     }
-    let unit_len = after_frac
-        .bytes()
-        .position(|c| c == b'.' || c.is_ascii_digit())
-        .unwrap_or(after_frac.len());
+    let unit_len = after_frac.bytes().position(|c| c == b'.' || c.is_ascii_digit()).unwrap_or(after_frac.len());
     if unit_len == 0 {
         return Err(format!("missing unit in duration {text:?}"));
     }
     let (unit_text, remainder) = after_frac.split_at(unit_len);
-    let unit = unit_nanos(unit_text)
-        .ok_or_else(|| format!("unknown unit {unit_text:?} in duration {text:?}"))?;
+    let unit = unit_nanos(unit_text).ok_or_else(|| format!("unknown unit {unit_text:?} in duration {text:?}"))?;
     let nanos = scale_component(whole, frac, scale, unit).ok_or_else(|| invalid(text))?;
     Ok((nanos, remainder))
 }
@@ -173,10 +169,7 @@ mod tests {
             ("1h 30m", Err("unknown unit \"h \" in duration \"1h 30m\"")),
             (".s", Err("invalid duration \".s\"")),
             ("h", Err("invalid duration \"h\"")),
-            (
-                "9223372036854775808ns",
-                Err("invalid duration \"9223372036854775808ns\""),
-            ),
+            ("9223372036854775808ns", Err("invalid duration \"9223372036854775808ns\"")),
             ("3000000h", Err("invalid duration \"3000000h\"")),
         ];
         for (input, expected) in cases {

@@ -99,11 +99,7 @@ pub enum CronError {
     /// Not exactly five fields.
     FieldCount { schedule: String, found: usize },
     /// A field part is malformed or out of range.
-    Field {
-        field: CronField,
-        expr: String,
-        problem: FieldProblem,
-    },
+    Field { field: CronField, expr: String, problem: FieldProblem },
     /// `@something` that is not a known descriptor.
     UnknownDescriptor { descriptor: String },
     /// `@every` with something Go's `time.ParseDuration` rejects.
@@ -134,11 +130,7 @@ impl fmt::Display for CronError {
                  use timeZone field instead"
             ),
             CronError::FieldCount { schedule, found } => fmt_field_count(f, schedule, *found),
-            CronError::Field {
-                field,
-                expr,
-                problem,
-            } => fmt_field(f, *field, expr, problem),
+            CronError::Field { field, expr, problem } => fmt_field(f, *field, expr, problem),
             CronError::UnknownDescriptor { descriptor } => write!(
                 f,
                 "unrecognized descriptor {descriptor:?}: expected one of @yearly, @annually, \
@@ -188,30 +180,15 @@ fn fmt_field_count(f: &mut fmt::Formatter<'_>, schedule: &str, found: usize) -> 
     Ok(())
 }
 
-fn fmt_field(
-    f: &mut fmt::Formatter<'_>,
-    field: CronField,
-    expr: &str,
-    problem: &FieldProblem,
-) -> fmt::Result {
+fn fmt_field(f: &mut fmt::Formatter<'_>, field: CronField, expr: &str, problem: &FieldProblem) -> fmt::Result {
     write!(f, "{field} field {expr:?}: ")?;
     fmt_problem(f, field, problem)?;
-    write!(
-        f,
-        "; expected {}, a range a-b, a step */n, a-b/n or a/n, or a comma-separated list",
-        field.expected()
-    )
+    write!(f, "; expected {}, a range a-b, a step */n, a-b/n or a/n, or a comma-separated list", field.expected())
 }
 
-fn fmt_problem(
-    f: &mut fmt::Formatter<'_>,
-    field: CronField,
-    problem: &FieldProblem,
-) -> fmt::Result {
+fn fmt_problem(f: &mut fmt::Formatter<'_>, field: CronField, problem: &FieldProblem) -> fmt::Result {
     match problem {
-        FieldProblem::NotANumber { token } if token.is_empty() => {
-            f.write_str("a number is missing")
-        }
+        FieldProblem::NotANumber { token } if token.is_empty() => f.write_str("a number is missing"),
         FieldProblem::NotANumber { token } => write!(f, "{token:?} is not a number or name"),
         FieldProblem::UnsupportedModifier { token, modifier } => write!(
             f,

@@ -68,13 +68,7 @@ impl<'a> Zone<'a> {
     }
 
     /// Go's `time.Date(year, month, day, hour, min, sec, 0, loc)`.
-    pub(crate) fn date(
-        &self,
-        year: i64,
-        month: i64,
-        day: i64,
-        clock: (i64, i64, i64),
-    ) -> Option<i64> {
+    pub(crate) fn date(&self, year: i64, month: i64, day: i64, clock: (i64, i64, i64)) -> Option<i64> {
         let wall = wall_as_utc(year, month, day, clock)?;
         let guess = self.offset(wall)?;
         let offset = self.offset(wall.checked_sub(guess)?)?;
@@ -85,12 +79,7 @@ impl<'a> Zone<'a> {
     /// calendar date, through `time.Date` (so it normalises the same way).
     pub(crate) fn add_date(&self, unix: i64, years: i64, months: i64, days: i64) -> Option<i64> {
         let w = self.wall(unix)?;
-        self.date(
-            w.year + years,
-            w.month + months,
-            w.day + days,
-            (w.hour, w.minute, w.second),
-        )
+        self.date(w.year + years, w.month + months, w.day + days, (w.hour, w.minute, w.second))
     }
 }
 
@@ -168,25 +157,13 @@ mod tests {
         let zone = Zone::new(&utc);
         // Month 13 is January of the next year; day 0 is the last day of
         // the previous month; hour 24 is midnight of the next day.
-        assert_eq!(
-            zone.date(2023, 13, 1, (0, 0, 0)),
-            Some(unix("2024-01-01T00:00:00Z"))
-        );
-        assert_eq!(
-            zone.date(2024, 3, 0, (0, 0, 0)),
-            Some(unix("2024-02-29T00:00:00Z"))
-        );
-        assert_eq!(
-            zone.date(2024, 1, 31, (24, 0, 0)),
-            Some(unix("2024-02-01T00:00:00Z"))
-        );
+        assert_eq!(zone.date(2023, 13, 1, (0, 0, 0)), Some(unix("2024-01-01T00:00:00Z")));
+        assert_eq!(zone.date(2024, 3, 0, (0, 0, 0)), Some(unix("2024-02-29T00:00:00Z")));
+        assert_eq!(zone.date(2024, 1, 31, (24, 0, 0)), Some(unix("2024-02-01T00:00:00Z")));
         // AddDate(0, 1, 0) from January 31 overflows into March (2024 is a
         // leap year: Feb 31 = Mar 2).
         let jan31 = unix("2024-01-31T10:00:00Z");
-        assert_eq!(
-            zone.add_date(jan31, 0, 1, 0),
-            Some(unix("2024-03-02T10:00:00Z"))
-        );
+        assert_eq!(zone.add_date(jan31, 0, 1, 0), Some(unix("2024-03-02T10:00:00Z")));
     }
 
     #[test]
@@ -196,51 +173,28 @@ mod tests {
         // so EDT (-4h) is used: 02:30 + 4h = 06:30Z, i.e. 01:30 EST.
         let ny = tz("America/New_York");
         let z = Zone::new(&ny);
-        assert_eq!(
-            z.date(2024, 3, 10, (2, 30, 0)),
-            Some(unix("2024-03-10T06:30:00Z"))
-        );
+        assert_eq!(z.date(2024, 3, 10, (2, 30, 0)), Some(unix("2024-03-10T06:30:00Z")));
         // New York, 2024-11-03 01:30 happens twice; offset at 01:30Z is EDT,
         // 01:30 + 4h = 05:30Z is still EDT: the earlier instant.
-        assert_eq!(
-            z.date(2024, 11, 3, (1, 30, 0)),
-            Some(unix("2024-11-03T05:30:00Z"))
-        );
+        assert_eq!(z.date(2024, 11, 3, (1, 30, 0)), Some(unix("2024-11-03T05:30:00Z")));
         // Berlin, 2024-03-31 02:30 does not exist. Offset at 02:30Z is CEST
         // (+2h); 02:30 - 2h = 00:30Z is before the 01:00Z switch, so CET
         // (+1h): 02:30 - 1h = 01:30Z, i.e. 03:30 CEST.
         let berlin = tz("Europe/Berlin");
         let z = Zone::new(&berlin);
-        assert_eq!(
-            z.date(2024, 3, 31, (2, 30, 0)),
-            Some(unix("2024-03-31T01:30:00Z"))
-        );
+        assert_eq!(z.date(2024, 3, 31, (2, 30, 0)), Some(unix("2024-03-31T01:30:00Z")));
         // Berlin, 2024-10-27 02:30 happens twice; offset at 02:30Z is CET,
         // 02:30 - 1h = 01:30Z is CET too: the later instant.
-        assert_eq!(
-            z.date(2024, 10, 27, (2, 30, 0)),
-            Some(unix("2024-10-27T01:30:00Z"))
-        );
+        assert_eq!(z.date(2024, 10, 27, (2, 30, 0)), Some(unix("2024-10-27T01:30:00Z")));
     }
 
     #[test]
     fn wall_fields_and_truncate() {
         let ny = tz("America/New_York");
         let w = Zone::new(&ny).wall(unix("2024-11-03T06:30:00Z")).unwrap();
-        let expected = Wall {
-            year: 2024,
-            month: 11,
-            day: 3,
-            hour: 1,
-            minute: 30,
-            second: 0,
-            weekday: 0,
-        };
+        let expected = Wall { year: 2024, month: 11, day: 3, hour: 1, minute: 30, second: 0, weekday: 0 };
         assert_eq!(w, expected);
-        assert_eq!(
-            truncate(unix("2024-11-03T06:30:59Z"), 60),
-            unix("2024-11-03T06:30:00Z")
-        );
+        assert_eq!(truncate(unix("2024-11-03T06:30:59Z"), 60), unix("2024-11-03T06:30:00Z"));
         assert_eq!(truncate(-1, 60), -60);
     }
 }

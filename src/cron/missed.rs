@@ -21,7 +21,8 @@ pub const NEXT_SCHEDULE_DELTA: SignedDuration = SignedDuration::from_millis(100)
 
 /// The Warning event `TooManyMissedTimes` that `nextScheduleTime` records on
 /// [`MissedSchedules::Many`].
-pub const TOO_MANY_MISSED_MESSAGE: &str = "too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew";
+pub const TOO_MANY_MISSED_MESSAGE: &str =
+    "too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew";
 
 const NANOS_PER_SECOND: i128 = 1_000_000_000;
 
@@ -104,18 +105,9 @@ pub fn next_schedule_time(
     starting_deadline_seconds: Option<i64>,
     now: Timestamp,
 ) -> Result<Option<Scheduled>, CronError> {
-    let (_, most_recent, missed) = most_recent_schedule_time(
-        schedule,
-        tz,
-        creation,
-        last_schedule,
-        starting_deadline_seconds,
-        true,
-        now,
-    )?;
-    Ok(most_recent
-        .filter(|time| *time <= now)
-        .map(|time| Scheduled { time, missed }))
+    let (_, most_recent, missed) =
+        most_recent_schedule_time(schedule, tz, creation, last_schedule, starting_deadline_seconds, true, now)?;
+    Ok(most_recent.filter(|time| *time <= now).map(|time| Scheduled { time, missed }))
 }
 
 /// utils.go `nextScheduleTimeDuration`: how long until the controller should
@@ -184,11 +176,7 @@ fn nanos_between(later: Timestamp, earlier: Timestamp) -> i128 {
 fn round_to_seconds(nanos: i128) -> i128 {
     let whole = nanos / NANOS_PER_SECOND;
     let rest = nanos % NANOS_PER_SECOND;
-    if 2 * rest.abs() < NANOS_PER_SECOND {
-        whole
-    } else {
-        whole + rest.signum()
-    }
+    if 2 * rest.abs() < NANOS_PER_SECOND { whole } else { whole + rest.signum() }
 }
 
 fn add_nanos(t: Timestamp, nanos: i128) -> Result<Timestamp, CronError> {

@@ -36,8 +36,8 @@ mod tests;
 
 pub use error::{CronError, CronField, FieldProblem};
 pub use missed::{
-    MissedSchedules, NEXT_SCHEDULE_DELTA, Scheduled, TOO_MANY_MISSED_MESSAGE,
-    most_recent_schedule_time, next_schedule_time, next_schedule_time_duration,
+    MissedSchedules, NEXT_SCHEDULE_DELTA, Scheduled, TOO_MANY_MISSED_MESSAGE, most_recent_schedule_time,
+    next_schedule_time, next_schedule_time_duration,
 };
 pub use zone::validate_time_zone;
 
@@ -112,15 +112,11 @@ impl Schedule {
     }
 
     fn spec(fields: SpecFields) -> Schedule {
-        Schedule {
-            kind: Kind::Spec(fields),
-        }
+        Schedule { kind: Kind::Spec(fields) }
     }
 
     fn every(seconds: i64) -> Schedule {
-        Schedule {
-            kind: Kind::Every(seconds),
-        }
+        Schedule { kind: Kind::Every(seconds) }
     }
 
     /// The field bit sets, for tests of the parser.

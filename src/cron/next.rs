@@ -40,13 +40,7 @@ pub(crate) fn spec_next(fields: &SpecFields, after: Timestamp, tz: &TimeZone) ->
     let zone = Zone::new(tz);
     // "Start at the earliest possible time (the upcoming second)."
     let start = floor_second(after).checked_add(1)?;
-    let search = Search {
-        fields,
-        zone,
-        t: start,
-        added: false,
-        steps: 0,
-    };
+    let search = Search { fields, zone, t: start, added: false, steps: 0 };
     let found = search.run()?;
     Timestamp::from_second(found).ok()
 }
@@ -55,22 +49,15 @@ pub(crate) fn spec_next(fields: &SpecFields, after: Timestamp, tz: &TimeZone) ->
 /// negative, jiff's sub-second part may be).
 fn floor_second(ts: Timestamp) -> i64 {
     let seconds = ts.as_second();
-    if ts.subsec_nanosecond() < 0 {
-        seconds - 1
-    } else {
-        seconds
-    }
+    if ts.subsec_nanosecond() < 0 { seconds - 1 } else { seconds }
 }
 
 /// A field with no allowed value (e.g. written as a lone `,`), or days that
 /// can never match, make the schedule fire never.
 fn never_matches(f: &SpecFields) -> bool {
     let empty = |bits: u64| bits & !STAR_BIT == 0;
-    let days_empty = if (f.dom | f.dow) & STAR_BIT != 0 {
-        empty(f.dom) || empty(f.dow)
-    } else {
-        empty(f.dom) && empty(f.dow)
-    };
+    let days_empty =
+        if (f.dom | f.dow) & STAR_BIT != 0 { empty(f.dom) || empty(f.dow) } else { empty(f.dom) && empty(f.dow) };
     empty(f.minute) || empty(f.hour) || empty(f.month) || days_empty
 }
 
@@ -79,11 +66,7 @@ fn never_matches(f: &SpecFields) -> bool {
 fn day_matches(f: &SpecFields, w: &Wall) -> bool {
     let dom = has(f.dom, w.day);
     let dow = has(f.dow, w.weekday);
-    if (f.dom | f.dow) & STAR_BIT != 0 {
-        dom && dow
-    } else {
-        dom || dow
-    }
+    if (f.dom | f.dow) & STAR_BIT != 0 { dom && dow } else { dom || dow }
 }
 
 fn has(bits: u64, value: i64) -> bool {

@@ -29,24 +29,9 @@ struct Bounds {
     names: &'static [(&'static str, u64)],
 }
 
-const MINUTES: Bounds = Bounds {
-    field: CronField::Minute,
-    min: 0,
-    max: 59,
-    names: &[],
-};
-const HOURS: Bounds = Bounds {
-    field: CronField::Hour,
-    min: 0,
-    max: 23,
-    names: &[],
-};
-const DOM: Bounds = Bounds {
-    field: CronField::DayOfMonth,
-    min: 1,
-    max: 31,
-    names: &[],
-};
+const MINUTES: Bounds = Bounds { field: CronField::Minute, min: 0, max: 59, names: &[] };
+const HOURS: Bounds = Bounds { field: CronField::Hour, min: 0, max: 23, names: &[] };
+const DOM: Bounds = Bounds { field: CronField::DayOfMonth, min: 1, max: 31, names: &[] };
 const MONTHS: Bounds = Bounds {
     field: CronField::Month,
     min: 1,
@@ -70,15 +55,7 @@ const DOW: Bounds = Bounds {
     field: CronField::DayOfWeek,
     min: 0,
     max: 6,
-    names: &[
-        ("sun", 0),
-        ("mon", 1),
-        ("tue", 2),
-        ("wed", 3),
-        ("thu", 4),
-        ("fri", 5),
-        ("sat", 6),
-    ],
+    names: &[("sun", 0), ("mon", 1), ("tue", 2), ("wed", 3), ("thu", 4), ("fri", 5), ("sat", 6)],
 };
 
 /// Entry point behind [`Schedule::parse`].
@@ -90,9 +67,7 @@ pub(crate) fn parse_schedule(schedule: &str) -> Result<Schedule, CronError> {
     // objects ("use timeZone field instead"), before robfig would strip a
     // leading TZ=/CRON_TZ=.
     if schedule.contains("TZ") {
-        return Err(CronError::TimeZoneInSchedule {
-            schedule: schedule.to_string(),
-        });
+        return Err(CronError::TimeZoneInSchedule { schedule: schedule.to_string() });
     }
     if schedule.starts_with('@') {
         return parse_descriptor(schedule);
@@ -106,23 +81,13 @@ fn parse_descriptor(descriptor: &str) -> Result<Schedule, CronError> {
     let all_months = full(&MONTHS);
     let all_dow = full(&DOW);
     let all_hours = full(&HOURS);
-    let at_midnight = |dom, month, dow| SpecFields {
-        second: 1,
-        minute: 1,
-        hour: 1,
-        dom,
-        month,
-        dow,
-    };
+    let at_midnight = |dom, month, dow| SpecFields { second: 1, minute: 1, hour: 1, dom, month, dow };
     let fields = match descriptor {
         "@yearly" | "@annually" => at_midnight(1 << 1, 1 << 1, all_dow),
         "@monthly" => at_midnight(1 << 1, all_months, all_dow),
         "@weekly" => at_midnight(all_dom, all_months, 1),
         "@daily" | "@midnight" => at_midnight(all_dom, all_months, all_dow),
-        "@hourly" => SpecFields {
-            hour: all_hours,
-            ..at_midnight(all_dom, all_months, all_dow)
-        },
+        "@hourly" => SpecFields { hour: all_hours, ..at_midnight(all_dom, all_months, all_dow) },
         _ => return parse_every(descriptor),
     };
     Ok(Schedule::spec(fields))
@@ -133,14 +98,10 @@ fn parse_descriptor(descriptor: &str) -> Result<Schedule, CronError> {
 /// second (zero and negative included); fractions of a second are dropped.
 fn parse_every(descriptor: &str) -> Result<Schedule, CronError> {
     let Some(text) = descriptor.strip_prefix("@every ") else {
-        return Err(CronError::UnknownDescriptor {
-            descriptor: descriptor.to_string(),
-        });
+        return Err(CronError::UnknownDescriptor { descriptor: descriptor.to_string() });
     };
-    let nanos = parse_go_duration(text).map_err(|reason| CronError::InvalidDuration {
-        text: text.to_string(),
-        reason,
-    })?;
+    let nanos =
+        parse_go_duration(text).map_err(|reason| CronError::InvalidDuration { text: text.to_string(), reason })?;
     Ok(Schedule::every(nanos.max(1_000_000_000) / 1_000_000_000))
 }
 
@@ -148,10 +109,7 @@ fn parse_every(descriptor: &str) -> Result<Schedule, CronError> {
 fn parse_fields(schedule: &str) -> Result<Schedule, CronError> {
     let fields: Vec<&str> = schedule.split_whitespace().collect();
     let [minute, hour, dom, month, dow] = fields[..] else {
-        return Err(CronError::FieldCount {
-            schedule: schedule.to_string(),
-            found: fields.len(),
-        });
+        return Err(CronError::FieldCount { schedule: schedule.to_string(), found: fields.len() });
     };
     Ok(Schedule::spec(SpecFields {
         second: 1,
@@ -166,19 +124,12 @@ fn parse_fields(schedule: &str) -> Result<Schedule, CronError> {
 /// robfig `getField`: the union of the comma-separated parts; empty parts
 /// are skipped, as `strings.FieldsFunc` does.
 fn parse_field(field: &str, bounds: &Bounds) -> Result<u64, CronError> {
-    field
-        .split(',')
-        .filter(|part| !part.is_empty())
-        .try_fold(0, |bits, part| Ok(bits | parse_part(part, bounds)?))
+    field.split(',').filter(|part| !part.is_empty()).try_fold(0, |bits, part| Ok(bits | parse_part(part, bounds)?))
 }
 
 /// robfig `getRange`: `*`, `?`, `a`, `a-b`, each optionally `/step`.
 fn parse_part(part: &str, bounds: &Bounds) -> Result<u64, CronError> {
-    let fail = |problem| CronError::Field {
-        field: bounds.field,
-        expr: part.to_string(),
-        problem,
-    };
+    let fail = |problem| CronError::Field { field: bounds.field, expr: part.to_string(), problem };
     let (range, step_text, slashes) = split_step(part);
     let (mut start, mut end, star, single) = parse_range(range, bounds).map_err(fail)?;
     let mut extra = if star { STAR_BIT } else { 0 };
@@ -232,16 +183,10 @@ fn parse_range(range: &str, bounds: &Bounds) -> Result<(u64, u64, bool, bool), F
 /// robfig's bound checks, in its order.
 fn check_range(start: &mut u64, end: u64, step: u64, bounds: &Bounds) -> Result<(), FieldProblem> {
     if *start < bounds.min {
-        return Err(FieldProblem::BelowMinimum {
-            value: *start,
-            min: bounds.min,
-        });
+        return Err(FieldProblem::BelowMinimum { value: *start, min: bounds.min });
     }
     if end > bounds.max {
-        return Err(FieldProblem::AboveMaximum {
-            value: end,
-            max: bounds.max,
-        });
+        return Err(FieldProblem::AboveMaximum { value: end, max: bounds.max });
     }
     if *start > end {
         return Err(FieldProblem::ReversedRange { start: *start, end });
@@ -254,10 +199,7 @@ fn check_range(start: &mut u64, end: u64, step: u64, bounds: &Bounds) -> Result<
 
 /// robfig `parseIntOrName`: a name of the field (any case) or a number.
 fn parse_value(text: &str, bounds: &Bounds) -> Result<u64, FieldProblem> {
-    let named = bounds
-        .names
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(text));
+    let named = bounds.names.iter().find(|(name, _)| name.eq_ignore_ascii_case(text));
     match named {
         Some((_, value)) => Ok(*value),
         None => parse_number(text, bounds.field),
@@ -274,9 +216,7 @@ fn parse_number(text: &str, field: CronField) -> Result<u64, FieldProblem> {
     if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
         return Err(not_a_number(text, field));
     }
-    let too_large = || FieldProblem::TooLarge {
-        token: text.to_string(),
-    };
+    let too_large = || FieldProblem::TooLarge { token: text.to_string() };
     let magnitude: i128 = digits.parse().map_err(|_| too_large())?;
     let value = if negative { -magnitude } else { magnitude };
     let value = i64::try_from(value).map_err(|_| too_large())?;
@@ -287,13 +227,8 @@ fn parse_number(text: &str, field: CronField) -> Result<u64, FieldProblem> {
 /// (`L`, `W`, `#`) that robfig's standard parser does not support.
 fn not_a_number(text: &str, field: CronField) -> FieldProblem {
     match unsupported_modifier(text, field) {
-        Some(modifier) => FieldProblem::UnsupportedModifier {
-            token: text.to_string(),
-            modifier,
-        },
-        None => FieldProblem::NotANumber {
-            token: text.to_string(),
-        },
+        Some(modifier) => FieldProblem::UnsupportedModifier { token: text.to_string(), modifier },
+        None => FieldProblem::NotANumber { token: text.to_string() },
     }
 }
 
@@ -311,8 +246,7 @@ fn unsupported_modifier(text: &str, field: CronField) -> Option<char> {
     }
     let day_like = |head: &str| {
         !head.is_empty()
-            && (head.bytes().all(|c| c.is_ascii_digit())
-                || DOW.names.iter().any(|(n, _)| n.eq_ignore_ascii_case(head)))
+            && (head.bytes().all(|c| c.is_ascii_digit()) || DOW.names.iter().any(|(n, _)| n.eq_ignore_ascii_case(head)))
     };
     if upper.strip_suffix('L').is_some_and(day_like) {
         return Some('L');

@@ -7,46 +7,26 @@ use serde_json::Value;
 use super::duration::parse_go_duration;
 use super::*;
 
-const KUBERNETES_CASES: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/cron/kubernetes_cases.json"
-));
-const PARSE_CASES: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/cron/parse_cases.json"
-));
-const NEXT_CASES: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/cron/next_cases.json"
-));
-const TIMEZONE_CASES: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/cron/timezone_cases.json"
-));
-const MISSED_CASES: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/cron/missed_cases.json"
-));
+const KUBERNETES_CASES: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/cron/kubernetes_cases.json"));
+const PARSE_CASES: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/cron/parse_cases.json"));
+const NEXT_CASES: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/cron/next_cases.json"));
+const TIMEZONE_CASES: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/cron/timezone_cases.json"));
+const MISSED_CASES: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/cron/missed_cases.json"));
 
 fn table(text: &str, key: &str) -> Vec<Value> {
     let doc: Value = serde_json::from_str(text).expect("test data is valid JSON");
-    let rows = doc[key]
-        .as_array()
-        .expect("test data has the table")
-        .clone();
+    let rows = doc[key].as_array().expect("test data has the table").clone();
     assert!(!rows.is_empty(), "table {key} is empty");
     rows
 }
 
 fn text<'a>(case: &'a Value, key: &str) -> &'a str {
-    case[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} missing in {case}"))
+    case[key].as_str().unwrap_or_else(|| panic!("{key} missing in {case}"))
 }
 
 fn ts(s: &str) -> Timestamp {
-    s.parse()
-        .unwrap_or_else(|e| panic!("bad timestamp {s:?}: {e}"))
+    s.parse().unwrap_or_else(|e| panic!("bad timestamp {s:?}: {e}"))
 }
 
 /// A timestamp field that may be null.
@@ -72,20 +52,12 @@ fn missed_name(missed: MissedSchedules) -> &'static str {
 }
 
 fn finish(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} failing rows:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} failing rows:\n{}", failures.len(), failures.join("\n"));
 }
 
 /// Rows of kubernetes_cases.json for `group`.
 fn kubernetes_group(group: &str) -> Vec<Value> {
-    let rows: Vec<Value> = table(KUBERNETES_CASES, "cases")
-        .into_iter()
-        .filter(|c| c["group"] == group)
-        .collect();
+    let rows: Vec<Value> = table(KUBERNETES_CASES, "cases").into_iter().filter(|c| c["group"] == group).collect();
     assert!(!rows.is_empty(), "no kubernetes cases for {group}");
     rows
 }
@@ -98,9 +70,7 @@ fn check_kubernetes_most_recent(case: &Value) -> Result<(), String> {
         ts(text(case, "creationTimestamp")),
         opt_ts(case, "lastScheduleTime"),
         case["startingDeadlineSeconds"].as_i64(),
-        case["includeStartingDeadlineSeconds"]
-            .as_bool()
-            .unwrap_or(false),
+        case["includeStartingDeadlineSeconds"].as_bool().unwrap_or(false),
         ts(text(case, "now")),
     );
     let expected = &case["expected"];
@@ -113,10 +83,7 @@ fn check_kubernetes_most_recent(case: &Value) -> Result<(), String> {
     let (earliest, most_recent, missed) = got.map_err(|e| e.to_string())?;
     let want_earliest = text(expected, "earliestTime");
     let earliest_ok = want_earliest == "(not asserted)" || ts(want_earliest) == earliest;
-    let want = (
-        opt_ts(expected, "mostRecentTime"),
-        text(expected, "missedSchedules"),
-    );
+    let want = (opt_ts(expected, "mostRecentTime"), text(expected, "missedSchedules"));
     if earliest_ok && want == (most_recent, missed_name(missed)) {
         Ok(())
     } else {
@@ -134,9 +101,7 @@ fn check_kubernetes_duration(case: &Value) -> Result<(), String> {
         ts(text(case, "now")),
     );
     let want = go_duration(text(case, "expectedRequeueAfter"));
-    (got == Some(want))
-        .then_some(())
-        .ok_or(format!("got {got:?}, want {want:?}"))
+    (got == Some(want)).then_some(()).ok_or(format!("got {got:?}, want {want:?}"))
 }
 
 fn check_kubernetes_next(case: &Value) -> Result<(), String> {
@@ -149,11 +114,7 @@ fn check_kubernetes_next(case: &Value) -> Result<(), String> {
         case["startingDeadlineSeconds"].as_i64(),
         ts(text(case, "now")),
     );
-    let ok = match (
-        &case["expectedScheduledTime"],
-        case["expectError"].as_bool(),
-        &got,
-    ) {
+    let ok = match (&case["expectedScheduledTime"], case["expectError"].as_bool(), &got) {
         (_, Some(true), Err(CronError::ScheduleGapTooSmall)) => true,
         (Value::Null, Some(false), Ok(None)) => true,
         // "non-nil (test only asserts schedule != nil)"
@@ -209,18 +170,10 @@ fn check_accept(case: &Value) -> Result<(), String> {
     let schedule = Schedule::parse(text(case, "schedule")).map_err(|e| e.to_string())?;
     if let Some(seconds) = case["every_seconds"].as_i64() {
         let got = schedule.every_seconds();
-        return (got == Some(seconds))
-            .then_some(())
-            .ok_or(format!("every_seconds {got:?}"));
+        return (got == Some(seconds)).then_some(()).ok_or(format!("every_seconds {got:?}"));
     }
     let f = schedule.fields().ok_or("not a field schedule")?;
-    let fields = [
-        ("minute", f.minute),
-        ("hour", f.hour),
-        ("dom", f.dom),
-        ("month", f.month),
-        ("dow", f.dow),
-    ];
+    let fields = [("minute", f.minute), ("hour", f.hour), ("dom", f.dom), ("month", f.month), ("dow", f.dow)];
     for (key, bits) in fields {
         if !case[key].is_null() && values_of(bits) != expected_values(&case[key]) {
             return Err(format!("{key} = {:?}", values_of(bits)));
@@ -233,9 +186,7 @@ fn check_accept(case: &Value) -> Result<(), String> {
             return Err(format!("{key} != {star}"));
         }
     }
-    (f.second == 1)
-        .then_some(())
-        .ok_or("seconds must be 0".into())
+    (f.second == 1).then_some(()).ok_or("seconds must be 0".into())
 }
 
 #[test]
@@ -309,11 +260,7 @@ fn time_zone_table() {
     finish(failures);
 }
 
-fn check_missed_most_recent(
-    case: &Value,
-    schedule: &Schedule,
-    tz: &TimeZone,
-) -> Result<(), String> {
+fn check_missed_most_recent(case: &Value, schedule: &Schedule, tz: &TimeZone) -> Result<(), String> {
     let got = most_recent_schedule_time(
         schedule,
         tz,
@@ -349,9 +296,7 @@ fn check_missed_next(case: &Value, schedule: &Schedule, tz: &TimeZone) -> Result
     let expect = &case["expect"];
     let want = opt_ts(expect, "time").map(|time| (time, text(expect, "missed")));
     let got_pair = got.map(|s| (s.time, missed_name(s.missed)));
-    (got_pair == want)
-        .then_some(())
-        .ok_or(format!("got {got:?}"))
+    (got_pair == want).then_some(()).ok_or(format!("got {got:?}"))
 }
 
 fn check_missed_duration(case: &Value, schedule: &Schedule, tz: &TimeZone) -> Result<(), String> {
@@ -363,9 +308,7 @@ fn check_missed_duration(case: &Value, schedule: &Schedule, tz: &TimeZone) -> Re
         ts(text(case, "now")),
     );
     let want = case["expect"]["requeue"].as_str().map(go_duration);
-    (got == want)
-        .then_some(())
-        .ok_or(format!("got {got:?}, want {want:?}"))
+    (got == want).then_some(()).ok_or(format!("got {got:?}, want {want:?}"))
 }
 
 #[test]
@@ -392,10 +335,7 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
 
@@ -445,15 +385,8 @@ fn garbage_never_panics() {
         "-0",
         "",
     ];
-    let field_pieces = [
-        "*", "?", "*/2", "1", "5", "0-6", "1-5", "/3", ",", "2", "MON", "jan", "10",
-    ];
-    let zones = [
-        "UTC",
-        "America/New_York",
-        "Europe/Berlin",
-        "Australia/Lord_Howe",
-    ];
+    let field_pieces = ["*", "?", "*/2", "1", "5", "0-6", "1-5", "/3", ",", "2", "MON", "jan", "10"];
+    let zones = ["UTC", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe"];
     let mut rng = Lcg(42);
     let mut parsed = 0;
     let mut rejected = 0;
@@ -462,15 +395,9 @@ fn garbage_never_panics() {
             (0..rng.next() % 14).map(|_| rng.pick(&pieces)).collect()
         } else {
             // Five fields built from grammar pieces: mostly valid.
-            let field = |rng: &mut Lcg| -> String {
-                (0..1 + rng.next() % 2)
-                    .map(|_| rng.pick(&field_pieces))
-                    .collect()
-            };
-            (0..5)
-                .map(|_| field(&mut rng))
-                .collect::<Vec<_>>()
-                .join(" ")
+            let field =
+                |rng: &mut Lcg| -> String { (0..1 + rng.next() % 2).map(|_| rng.pick(&field_pieces)).collect() };
+            (0..5).map(|_| field(&mut rng)).collect::<Vec<_>>().join(" ")
         };
         match Schedule::parse(&input) {
             Ok(schedule) => {
@@ -487,17 +414,8 @@ fn garbage_never_panics() {
             }
         }
     }
-    assert!(
-        parsed > 100 && rejected > 100,
-        "parsed {parsed}, rejected {rejected}"
-    );
-    for hostile in [
-        "\u{0}",
-        "@every \u{ff}",
-        "* * * * \u{10ffff}",
-        "1-\u{e9}",
-        "*/\u{1f600}",
-    ] {
+    assert!(parsed > 100 && rejected > 100, "parsed {parsed}, rejected {rejected}");
+    for hostile in ["\u{0}", "@every \u{ff}", "* * * * \u{10ffff}", "1-\u{e9}", "*/\u{1f600}"] {
         assert!(Schedule::parse(hostile).is_err(), "{hostile:?}");
     }
 }
@@ -509,8 +427,6 @@ fn extreme_instants_do_not_panic() {
     let spec = Schedule::parse("* * * * *").expect("valid");
     assert_eq!(every.next(Timestamp::MAX, &TimeZone::UTC), None);
     assert_eq!(spec.next(Timestamp::MAX, &TimeZone::UTC), None);
-    let first = spec
-        .next(Timestamp::MIN, &TimeZone::UTC)
-        .expect("a minute later");
+    let first = spec.next(Timestamp::MIN, &TimeZone::UTC).expect("a minute later");
     assert!(first > Timestamp::MIN);
 }

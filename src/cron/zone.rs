@@ -24,9 +24,7 @@ pub fn validate_time_zone(name: &str) -> Result<TimeZone, CronError> {
         return Err(unknown(name));
     }
     if name.eq_ignore_ascii_case("Local") {
-        return Err(CronError::LocalTimeZone {
-            name: name.to_string(),
-        });
+        return Err(CronError::LocalTimeZone { name: name.to_string() });
     }
     load(name)
 }
@@ -35,11 +33,7 @@ pub fn validate_time_zone(name: &str) -> Result<TimeZone, CronError> {
 /// (`validTimeZoneCharacters` plus the `.`, `..` and leading `-` checks).
 fn valid_part(part: &str) -> bool {
     let allowed = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'+');
-    (1..=14).contains(&part.len())
-        && part != "."
-        && part != ".."
-        && !part.starts_with('-')
-        && part.bytes().all(allowed)
+    (1..=14).contains(&part.len()) && part != "." && part != ".." && !part.starts_with('-') && part.bytes().all(allowed)
 }
 
 /// Loads from the bundled database; jiff looks names up ignoring case, Go
@@ -53,7 +47,5 @@ fn load(name: &str) -> Result<TimeZone, CronError> {
 }
 
 fn unknown(name: &str) -> CronError {
-    CronError::UnknownTimeZone {
-        name: name.to_string(),
-    }
+    CronError::UnknownTimeZone { name: name.to_string() }
 }

@@ -25,9 +25,7 @@ impl Distribution {
     pub fn sample(&self, rng: &mut SimRng) -> Millis {
         match self {
             Distribution::Constant(d) => *d,
-            Distribution::Exponential { mean } => {
-                to_millis(-(*mean as f64) * libm::log(rng.unit_open()))
-            }
+            Distribution::Exponential { mean } => to_millis(-(*mean as f64) * libm::log(rng.unit_open())),
             Distribution::Uniform { min, max } => min + rng.below(max - min + 1),
             Distribution::LogNormal { median, sigma } => {
                 to_millis(*median as f64 * libm::exp(sigma * standard_normal(rng)))
@@ -46,12 +44,8 @@ impl Distribution {
             Distribution::Constant(d) => *d as f64,
             Distribution::Exponential { mean } => *mean as f64,
             Distribution::Uniform { min, max } => (*min + *max) as f64 / 2.0,
-            Distribution::LogNormal { median, sigma } => {
-                *median as f64 * libm::exp(sigma * sigma / 2.0)
-            }
-            Distribution::Weibull { scale, shape } => {
-                *scale as f64 * libm::tgamma(1.0 + 1.0 / shape)
-            }
+            Distribution::LogNormal { median, sigma } => *median as f64 * libm::exp(sigma * sigma / 2.0),
+            Distribution::Weibull { scale, shape } => *scale as f64 * libm::tgamma(1.0 + 1.0 / shape),
             Distribution::Empirical(v) => v.iter().sum::<u64>() as f64 / v.len() as f64,
         }
     }
@@ -64,11 +58,7 @@ fn standard_normal(rng: &mut SimRng) -> f64 {
 }
 
 fn to_millis(x: f64) -> Millis {
-    if x.is_finite() && x > 0.0 {
-        libm::round(x).min(u64::MAX as f64) as u64
-    } else {
-        0
-    }
+    if x.is_finite() && x > 0.0 { libm::round(x).min(u64::MAX as f64) as u64 } else { 0 }
 }
 
 /// The raw form in a scenario: `30s`, or `{exponential: {mean: 2m}}` and friends.
@@ -108,16 +98,12 @@ impl TryFrom<TaggedDistribution> for Distribution {
             if x.is_finite() && x > 0.0 {
                 Ok(x)
             } else {
-                Err(DistributionError(format!(
-                    "{name} must be a positive number, got {x}"
-                )))
+                Err(DistributionError(format!("{name} must be a positive number, got {x}")))
             }
         };
         Ok(match raw {
             TaggedDistribution::Constant(v) => Distribution::Constant(d(&v)?),
-            TaggedDistribution::Exponential { mean } => {
-                Distribution::Exponential { mean: d(&mean)? }
-            }
+            TaggedDistribution::Exponential { mean } => Distribution::Exponential { mean: d(&mean)? },
             TaggedDistribution::Uniform { min, max } => {
                 let (min, max) = (d(&min)?, d(&max)?);
                 if min > max {
@@ -131,21 +117,14 @@ impl TryFrom<TaggedDistribution> for Distribution {
             }
             TaggedDistribution::Lognormal { median, sigma } => Distribution::LogNormal {
                 median: d(&median)?,
-                sigma: if sigma == 0.0 {
-                    0.0
-                } else {
-                    positive("lognormal sigma", sigma)?
-                },
+                sigma: if sigma == 0.0 { 0.0 } else { positive("lognormal sigma", sigma)? },
             },
-            TaggedDistribution::Weibull { scale, shape } => Distribution::Weibull {
-                scale: d(&scale)?,
-                shape: positive("weibull shape", shape)?,
-            },
+            TaggedDistribution::Weibull { scale, shape } => {
+                Distribution::Weibull { scale: d(&scale)?, shape: positive("weibull shape", shape)? }
+            }
             TaggedDistribution::Empirical(values) => {
                 if values.is_empty() {
-                    return Err(DistributionError(
-                        "empirical needs at least one value".into(),
-                    ));
+                    return Err(DistributionError("empirical needs at least one value".into()));
                 }
                 Distribution::Empirical(values.iter().map(|v| d(v)).collect::<Result<_, _>>()?)
             }
@@ -162,9 +141,7 @@ impl<'de> Deserialize<'de> for Distribution {
         match RawDistribution::deserialize(d)
             .map_err(|_| D::Error::custom(format!("invalid distribution: expected {EXPECTED}")))?
         {
-            RawDistribution::Plain(s) => parse_duration(&s)
-                .map(Distribution::Constant)
-                .map_err(D::Error::custom),
+            RawDistribution::Plain(s) => parse_duration(&s).map(Distribution::Constant).map_err(D::Error::custom),
             RawDistribution::Tagged(t) => Distribution::try_from(t).map_err(D::Error::custom),
         }
     }
@@ -184,26 +161,14 @@ mod tests {
     fn sample_means_match_the_distribution() {
         let cases = [
             Distribution::Exponential { mean: 60_000 },
-            Distribution::Uniform {
-                min: 1_000,
-                max: 3_000,
-            },
-            Distribution::LogNormal {
-                median: 300_000,
-                sigma: 0.5,
-            },
-            Distribution::Weibull {
-                scale: 100_000,
-                shape: 1.5,
-            },
+            Distribution::Uniform { min: 1_000, max: 3_000 },
+            Distribution::LogNormal { median: 300_000, sigma: 0.5 },
+            Distribution::Weibull { scale: 100_000, shape: 1.5 },
             Distribution::Empirical(vec![1, 2, 3, 10]),
         ];
         for d in cases {
             let (got, want) = (mean_of(&d, 200_000), d.mean());
-            assert!(
-                (got - want).abs() / want < 0.01,
-                "{d:?}: mean {got} vs {want}"
-            );
+            assert!((got - want).abs() / want < 0.01, "{d:?}: mean {got} vs {want}");
         }
         assert_eq!(mean_of(&Distribution::Constant(5), 10), 5.0);
     }
@@ -213,35 +178,17 @@ mod tests {
         let parse = |s: &str| serde_saphyr::from_str::<Distribution>(s).map_err(|e| e.to_string());
         assert_eq!(parse("30s"), Ok(Distribution::Constant(30_000)));
         assert_eq!(parse("{constant: 1m}"), Ok(Distribution::Constant(60_000)));
-        assert_eq!(
-            parse("{exponential: {mean: 2m}}"),
-            Ok(Distribution::Exponential { mean: 120_000 })
-        );
-        assert_eq!(
-            parse("{uniform: {min: 1s, max: 2s}}"),
-            Ok(Distribution::Uniform {
-                min: 1000,
-                max: 2000
-            })
-        );
+        assert_eq!(parse("{exponential: {mean: 2m}}"), Ok(Distribution::Exponential { mean: 120_000 }));
+        assert_eq!(parse("{uniform: {min: 1s, max: 2s}}"), Ok(Distribution::Uniform { min: 1000, max: 2000 }));
         assert_eq!(
             parse("{lognormal: {median: 5m, sigma: 0.5}}"),
-            Ok(Distribution::LogNormal {
-                median: 300_000,
-                sigma: 0.5
-            })
+            Ok(Distribution::LogNormal { median: 300_000, sigma: 0.5 })
         );
         assert_eq!(
             parse("{weibull: {scale: 1h, shape: 2}}"),
-            Ok(Distribution::Weibull {
-                scale: 3_600_000,
-                shape: 2.0
-            })
+            Ok(Distribution::Weibull { scale: 3_600_000, shape: 2.0 })
         );
-        assert_eq!(
-            parse("{empirical: [1s, 2s]}"),
-            Ok(Distribution::Empirical(vec![1000, 2000]))
-        );
+        assert_eq!(parse("{empirical: [1s, 2s]}"), Ok(Distribution::Empirical(vec![1000, 2000])));
         for bad in [
             "5 minutes",
             "{normal: {mean: 1s}}",

@@ -77,12 +77,7 @@ impl<E> EventQueue<E> {
     /// Schedules `event` at `at`. A time in the past is a caller bug; it is moved to
     /// the present so that time never runs backwards.
     pub fn schedule(&mut self, at: SimTime, event: E) {
-        debug_assert!(
-            at.0 >= self.last,
-            "scheduled at {} before now {}",
-            at.0,
-            self.last
-        );
+        debug_assert!(at.0 >= self.last, "scheduled at {} before now {}", at.0, self.last);
         let time = at.0.max(self.last);
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -164,27 +159,11 @@ mod tests {
     #[test]
     fn pops_in_time_then_schedule_order() {
         let mut q = EventQueue::new();
-        for (t, id) in [
-            (5, 'a'),
-            (1, 'b'),
-            (5, 'c'),
-            (0, 'd'),
-            (1, 'e'),
-            (1 << 40, 'f'),
-            (5, 'g'),
-        ] {
+        for (t, id) in [(5, 'a'), (1, 'b'), (5, 'c'), (0, 'd'), (1, 'e'), (1 << 40, 'f'), (5, 'g')] {
             q.schedule(SimTime(t), id);
         }
         let got = drain(&mut q);
-        let want = vec![
-            (0, 'd'),
-            (1, 'b'),
-            (1, 'e'),
-            (5, 'a'),
-            (5, 'c'),
-            (5, 'g'),
-            (1 << 40, 'f'),
-        ];
+        let want = vec![(0, 'd'), (1, 'b'), (1, 'e'), (5, 'a'), (5, 'c'), (5, 'g'), (1 << 40, 'f')];
         assert_eq!(got, want);
         assert!(q.is_empty());
     }

@@ -132,22 +132,13 @@ mod tests {
     #[test]
     fn streams_are_reproducible_and_independent() {
         let s = Streams::new(42);
-        let a: Vec<u64> = (0..4)
-            .map(|_| s.stream(Stream::Arrivals).next_u64())
-            .collect();
-        assert!(
-            a.windows(2).all(|w| w[0] == w[1]),
-            "same stream, same first draw"
-        );
+        let a: Vec<u64> = (0..4).map(|_| s.stream(Stream::Arrivals).next_u64()).collect();
+        assert!(a.windows(2).all(|w| w[0] == w[1]), "same stream, same first draw");
         let mut arrivals = s.stream(Stream::Arrivals);
         let mut faults = s.stream(Stream::Faults);
         assert_ne!(arrivals.next_u64(), faults.next_u64());
-        let k1 = s
-            .keyed(Stream::Behavior, key_of(&["default", "web", "nginx"]))
-            .next_u64();
-        let k2 = s
-            .keyed(Stream::Behavior, key_of(&["default", "web", "sidecar"]))
-            .next_u64();
+        let k1 = s.keyed(Stream::Behavior, key_of(&["default", "web", "nginx"])).next_u64();
+        let k2 = s.keyed(Stream::Behavior, key_of(&["default", "web", "sidecar"])).next_u64();
         assert_ne!(k1, k2);
         assert_ne!(Streams::new(43).stream(Stream::Arrivals).next_u64(), a[0]);
     }
@@ -160,11 +151,7 @@ mod tests {
         let draws: Vec<u64> = (0..3).map(|_| rng.next_u64()).collect();
         assert_eq!(draws, PINNED);
     }
-    const PINNED: [u64; 3] = [
-        11473342708051343177,
-        3266496750176154481,
-        13757404753187326295,
-    ];
+    const PINNED: [u64; 3] = [11473342708051343177, 3266496750176154481, 13757404753187326295];
 
     #[test]
     fn below_is_in_range_and_covers_it() {

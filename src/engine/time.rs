@@ -76,8 +76,7 @@ impl fmt::Display for DurationError {
     }
 }
 
-const DURATION_HELP: &str =
-    "expected a duration such as 500ms, 90s, 5m, 1h30m, 1.5h or 7d (units ms, s, m, h, d)";
+const DURATION_HELP: &str = "expected a duration such as 500ms, 90s, 5m, 1h30m, 1.5h or 7d (units ms, s, m, h, d)";
 
 /// Parses a scenario duration: one or more `<number><unit>` terms, units `ms`, `s`, `m`,
 /// `h`, `d`, decimals allowed (`1.5h`), as Go's `time.ParseDuration` plus days.
@@ -94,13 +93,9 @@ pub fn parse_duration(text: &str) -> Result<Millis, DurationError> {
     let mut total: u128 = 0; // in nanoseconds, to keep `1.5ms`-like terms exact
     let mut rest = s;
     while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(bad)?;
+        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
         let (num, tail) = rest.split_at(num_len);
-        let unit_len = tail
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(tail.len());
+        let unit_len = tail.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(tail.len());
         let (unit, tail) = tail.split_at(unit_len);
         let unit_ns: u128 = match unit {
             "ms" => 1_000_000,
@@ -110,9 +105,7 @@ pub fn parse_duration(text: &str) -> Result<Millis, DurationError> {
             "d" => 86_400 * 1_000_000_000,
             _ => return Err(bad()),
         };
-        total = total
-            .checked_add(decimal_times(num, unit_ns).ok_or_else(bad)?)
-            .ok_or_else(bad)?;
+        total = total.checked_add(decimal_times(num, unit_ns).ok_or_else(bad)?).ok_or_else(bad)?;
         rest = tail;
     }
     let ms = total.div_ceil(1_000_000);
@@ -184,9 +177,7 @@ pub mod serde_opt_duration {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Millis>, D::Error> {
         match Option::<DurationText>::deserialize(d)? {
             None => Ok(None),
-            Some(t) => parse_duration(&t.0)
-                .map(Some)
-                .map_err(serde::de::Error::custom),
+            Some(t) => parse_duration(&t.0).map(Some).map_err(serde::de::Error::custom),
         }
     }
 }
@@ -206,10 +197,7 @@ mod tests {
             ("1h30m", 5_400_000),
             ("1.5h", 5_400_000),
             ("7d", 7 * DAY),
-            (
-                "2d3h4m5s6ms",
-                2 * DAY + 3 * HOUR + 4 * MINUTE + 5 * SECOND + 6,
-            ),
+            ("2d3h4m5s6ms", 2 * DAY + 3 * HOUR + 4 * MINUTE + 5 * SECOND + 6),
             (".5s", 500),
             ("1.0001s", 1001), // sub-millisecond parts round up
         ];
@@ -220,18 +208,7 @@ mod tests {
 
     #[test]
     fn refuses_malformed_durations() {
-        for text in [
-            "",
-            "5 minutes",
-            "5",
-            "m",
-            "1.2.3s",
-            "5x",
-            "-5s",
-            "1e3s",
-            "s5",
-            "99999999999999999999d",
-        ] {
+        for text in ["", "5 minutes", "5", "m", "1.2.3s", "5x", "-5s", "1e3s", "s5", "99999999999999999999d"] {
             let err = parse_duration(text).expect_err(text);
             assert!(err.0.contains("expected a duration"), "{text}: {err}");
         }
@@ -239,18 +216,42 @@ mod tests {
 
     #[test]
     fn formats_durations_round_trip() {
-        for ms in [
-            0,
-            1,
-            999,
-            1000,
-            1500,
-            61_000,
-            HOUR + 1,
-            3 * DAY + 2 * HOUR + 5 * MINUTE,
-        ] {
+        for ms in [0, 1, 999, 1000, 1500, 61_000, HOUR + 1, 3 * DAY + 2 * HOUR + 5 * MINUTE] {
             assert_eq!(parse_duration(&format_duration(ms)), Ok(ms), "{ms}");
         }
         assert_eq!(format_duration(5_400_000), "1h30m");
+    }
+}
+
+/// A span as Go's `time.Duration.String()` prints it (`0s`, `500ms`, `1.5s`, `1m30s`,
+/// `1h0m0s`): the kubelet's event messages use it.
+pub fn format_go_duration(ms: Millis) -> String {
+    if ms == 0 {
+        return "0s".into();
+    }
+    if ms < SECOND {
+        return format!("{ms}ms");
+    }
+    let (h, m) = (ms / HOUR, (ms % HOUR) / MINUTE);
+    let (s, frac) = ((ms % MINUTE) / SECOND, ms % SECOND);
+    let secs = if frac == 0 { format!("{s}s") } else { format!("{s}.{}s", format!("{frac:03}").trim_end_matches('0')) };
+    match (h, m) {
+        (0, 0) => secs,
+        (0, m) => format!("{m}m{secs}"),
+        (h, m) => format!("{h}h{m}m{secs}"),
+    }
+}
+
+#[cfg(test)]
+mod go_tests {
+    use super::*;
+
+    #[test]
+    fn prints_like_go() {
+        for (ms, want) in
+            [(0, "0s"), (500, "500ms"), (1500, "1.5s"), (90_000, "1m30s"), (HOUR, "1h0m0s"), (HOUR + 1, "1h0m0.001s")]
+        {
+            assert_eq!(format_go_duration(ms), want);
+        }
     }
 }

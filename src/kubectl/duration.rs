@@ -71,11 +71,7 @@ fn hours_text(hours: i64, minutes: i64) -> String {
 
 /// `<major><unit>` followed by `<minor><unit>` unless the minor part is 0.
 fn with_remainder(major: i64, major_unit: &str, minor: i64, minor_unit: &str) -> String {
-    if minor == 0 {
-        format!("{major}{major_unit}")
-    } else {
-        format!("{major}{major_unit}{minor}{minor_unit}")
-    }
+    if minor == 0 { format!("{major}{major_unit}") } else { format!("{major}{major_unit}{minor}{minor_unit}") }
 }
 
 /// `duration.ShortHumanDuration`: one unit only (`59s`, `1m`, `23h`, `364d`, `1y`).
@@ -132,10 +128,7 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
-    const VECTORS: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/testdata/kubectl/durations.json"
-    ));
+    const VECTORS: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/kubectl/durations.json"));
 
     fn vectors() -> Value {
         serde_json::from_str(VECTORS).expect("durations.json parses")
@@ -178,18 +171,14 @@ mod tests {
         // the metav1 truncation, which only agrees on whole seconds.
         let now = 1_700_000_000_000_i64;
         let v = vectors();
-        let cases = v["translateTimestampSince"]["cases"]
-            .as_array()
-            .expect("cases");
+        let cases = v["translateTimestampSince"]["cases"].as_array().expect("cases");
         assert!(!cases.is_empty());
         for case in cases {
             let want = case["want"].as_str().expect("want");
             let then = if let Some(days) = case["age_days"].as_i64() {
                 Some(now - days * 24 * MS_PER_HOUR)
             } else {
-                case["age_s"]
-                    .as_f64()
-                    .map(|s| now - (s * 1000.0).round() as i64)
+                case["age_s"].as_f64().map(|s| now - (s * 1000.0).round() as i64)
             };
             assert_eq!(translate_timestamp_since(now, then), want, "{case}");
         }
@@ -212,9 +201,6 @@ mod tests {
         assert_eq!(short_human_duration(i64::MIN), "<invalid>");
         // 292 years is where Go's time.Since saturates.
         assert_eq!(translate_timestamp_since(i64::MAX, Some(i64::MIN)), "292y");
-        assert_eq!(
-            translate_timestamp_since(i64::MIN, Some(i64::MAX)),
-            "<invalid>"
-        );
+        assert_eq!(translate_timestamp_since(i64::MIN, Some(i64::MAX)), "<invalid>");
     }
 }

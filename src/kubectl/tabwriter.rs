@@ -89,18 +89,8 @@ pub struct TabWriter {
 impl TabWriter {
     /// `tabwriter.NewWriter(out, minwidth, tabwidth, padding, padchar, flags)`.
     /// A tab `padchar` forces left alignment, as in Go.
-    pub fn new(
-        minwidth: usize,
-        tabwidth: usize,
-        padding: usize,
-        padchar: char,
-        flags: Flags,
-    ) -> Self {
-        let flags = if padchar == '\t' {
-            flags.without(Flags::ALIGN_RIGHT)
-        } else {
-            flags
-        };
+    pub fn new(minwidth: usize, tabwidth: usize, padding: usize, padchar: char, flags: Flags) -> Self {
+        let flags = if padchar == '\t' { flags.without(Flags::ALIGN_RIGHT) } else { flags };
         TabWriter {
             minwidth,
             tabwidth,
@@ -199,10 +189,7 @@ impl TabWriter {
 
     /// Closes the current cell; returns the number of cells in its line.
     fn terminate_cell(&mut self, htab: bool) -> usize {
-        let cell = Cell {
-            htab,
-            ..std::mem::take(&mut self.cell)
-        };
+        let cell = Cell { htab, ..std::mem::take(&mut self.cell) };
         match self.lines.last_mut() {
             Some(line) => {
                 line.push(cell);
@@ -227,17 +214,10 @@ impl TabWriter {
     /// Computes the column widths of every buffered line, then writes them.
     fn format(&mut self) {
         let widths = self.column_widths();
-        let padder = Padder {
-            padchar: self.padchar,
-            tabwidth: self.tabwidth,
-        };
+        let padder = Padder { padchar: self.padchar, tabwidth: self.tabwidth };
         let mut pos = 0;
         for (i, line) in self.lines.iter().enumerate() {
-            let text = LineText {
-                buf: &self.buf,
-                cells: line,
-                widths: &widths[i],
-            };
+            let text = LineText { buf: &self.buf, cells: line, widths: &widths[i] };
             pos = text.write(pos, self.flags, padder, &mut self.out);
             if i + 1 < self.lines.len() {
                 self.out.push('\n');
@@ -254,11 +234,7 @@ impl TabWriter {
     /// relies on, without recursing once per column.
     fn column_widths(&mut self) -> Vec<Vec<usize>> {
         // Aligned columns per line: every cell but the trailing one.
-        let columns: Vec<usize> = self
-            .lines
-            .iter()
-            .map(|l| l.len().saturating_sub(1))
-            .collect();
+        let columns: Vec<usize> = self.lines.iter().map(|l| l.len().saturating_sub(1)).collect();
         let mut widths: Vec<Vec<usize>> = columns.iter().map(|&n| vec![0; n]).collect();
         let mut ranges = vec![(0, self.lines.len())];
         let mut column = 0;
@@ -317,12 +293,7 @@ impl TabWriter {
 
 /// Maximal runs of lines in `start..end` that have an aligned cell in
 /// `column`.
-fn runs_with_column(
-    columns: &[usize],
-    column: usize,
-    start: usize,
-    end: usize,
-) -> Vec<(usize, usize)> {
+fn runs_with_column(columns: &[usize], column: usize, start: usize, end: usize) -> Vec<(usize, usize)> {
     let mut runs = Vec::new();
     let mut line = start;
     while line < end {
@@ -418,18 +389,9 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
-    const TABWRITER: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/testdata/kubectl/tabwriter.json"
-    ));
-    const GET: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/testdata/kubectl/get_formatting.json"
-    ));
-    const DESCRIBE: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/testdata/kubectl/describe_layout.json"
-    ));
+    const TABWRITER: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/kubectl/tabwriter.json"));
+    const GET: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/kubectl/get_formatting.json"));
+    const DESCRIBE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/kubectl/describe_layout.json"));
 
     fn json(text: &str) -> Value {
         serde_json::from_str(text).expect("test data parses")
@@ -456,13 +418,7 @@ mod tests {
     fn writer_of(case: &Value) -> TabWriter {
         let n = |k: &str| case[k].as_u64().expect("number") as usize;
         let padchar = str_of(case, "padchar").chars().next().expect("padchar");
-        TabWriter::new(
-            n("minwidth"),
-            n("tabwidth"),
-            n("padding"),
-            padchar,
-            flags_of(case),
-        )
+        TabWriter::new(n("minwidth"), n("tabwidth"), n("padding"), padchar, flags_of(case))
     }
 
     #[test]
@@ -486,12 +442,7 @@ mod tests {
                 w.write_str(ch.encode_utf8(&mut tmp));
             }
             w.flush();
-            assert_eq!(
-                w.take_output(),
-                str_of(case, "expected"),
-                "case {}",
-                case["name"]
-            );
+            assert_eq!(w.take_output(), str_of(case, "expected"), "case {}", case["name"]);
         }
     }
 
@@ -502,20 +453,14 @@ mod tests {
         let mut w = TabWriter::new(6, 4, 3, ' ', Flags::REMEMBER_WIDTHS);
         for step in multi["steps"].as_array().expect("steps") {
             if let Some(widths) = step["set_remembered_widths"].as_array() {
-                let widths: Vec<usize> = widths
-                    .iter()
-                    .map(|v| v.as_u64().expect("w") as usize)
-                    .collect();
+                let widths: Vec<usize> = widths.iter().map(|v| v.as_u64().expect("w") as usize).collect();
                 w.set_remembered_widths(&widths);
             }
             w.write_str(str_of(step, "text_in"));
             w.flush();
             assert_eq!(w.take_output(), str_of(step, "expected"), "step {step}");
             if let Some(widths) = step["remembered_after"].as_array() {
-                let want: Vec<usize> = widths
-                    .iter()
-                    .map(|v| v.as_u64().expect("w") as usize)
-                    .collect();
+                let want: Vec<usize> = widths.iter().map(|v| v.as_u64().expect("w") as usize).collect();
                 assert_eq!(w.remembered_widths(), want.as_slice());
             }
         }
@@ -567,12 +512,7 @@ mod tests {
                 None => w.write_str(str_of(case, "text_in")),
             }
             w.flush();
-            assert_eq!(
-                w.take_output(),
-                str_of(case, "expected"),
-                "{}",
-                case["source"]
-            );
+            assert_eq!(w.take_output(), str_of(case, "expected"), "{}", case["source"]);
         }
     }
 
@@ -580,8 +520,7 @@ mod tests {
     fn get_columns_are_three_wider_than_widest_cell_at_least_six() {
         // kubectl-printing.md 1.1: NAME over foo/bar -> 7, READY -> 8,
         // an all-empty STATUS -> 9, RESTARTS -> 11.
-        let out =
-            TabWriter::get().render("NAME\tREADY\tSTATUS\tRESTARTS\tAGE\nfoo\t0/0\t\t0\t1s\n");
+        let out = TabWriter::get().render("NAME\tREADY\tSTATUS\tRESTARTS\tAGE\nfoo\t0/0\t\t0\t1s\n");
         let header = out.lines().next().expect("header");
         assert_eq!(header, "NAME   READY   STATUS   RESTARTS   AGE");
         let w = TabWriter::get().render("a\tb\n");
@@ -598,10 +537,7 @@ mod tests {
         w.flush();
         w.write_str("ADDED\tb\n");
         w.flush();
-        assert_eq!(
-            w.take_output(),
-            "EVENT   NAME\nADDED   pod/a\nMODIFIED   pod/a\nADDED      b\n"
-        );
+        assert_eq!(w.take_output(), "EVENT   NAME\nADDED   pod/a\nMODIFIED   pod/a\nADDED      b\n");
     }
 
     #[test]

@@ -15,19 +15,11 @@ pub struct Backoff {
 /// `initialCrashLoopBackOff` 10 s, `MaxContainerBackOff` 300 s; the kubelet's
 /// `HasExpiredFunc` resets the back-off once a container ran for 600 s.
 pub fn crash_loop(max: Millis) -> Backoff {
-    Backoff {
-        initial: 10_000.min(max),
-        max,
-        expiry: 600_000,
-    }
+    Backoff { initial: 10_000.min(max), max, expiry: 600_000 }
 }
 
 /// `imageBackOffPeriod` 10 s, `MaxImageBackOff` 300 s; the default expiry is twice the max.
-pub const IMAGE_PULL: Backoff = Backoff {
-    initial: 10_000,
-    max: 300_000,
-    expiry: 600_000,
-};
+pub const IMAGE_PULL: Backoff = Backoff { initial: 10_000, max: 300_000, expiry: 600_000 };
 
 impl Backoff {
     fn expired(&self, entry: &BackoffEntry, event_time: SimTime) -> bool {
@@ -36,12 +28,7 @@ impl Backoff {
 
     /// `IsInBackOffSince(id, eventTime)`: true while `now - event_time` is under the
     /// current back-off.
-    pub fn in_backoff_since(
-        &self,
-        entry: &BackoffEntry,
-        event_time: SimTime,
-        now: SimTime,
-    ) -> bool {
+    pub fn in_backoff_since(&self, entry: &BackoffEntry, event_time: SimTime, now: SimTime) -> bool {
         if entry.duration == 0 || self.expired(entry, event_time) {
             return false;
         }
@@ -93,30 +80,13 @@ mod tests {
     #[test]
     fn crash_loop_sequence_is_kubernetes() {
         let s = 1000;
-        assert_eq!(
-            restart_delays(0, 9),
-            [
-                0,
-                10 * s,
-                20 * s,
-                40 * s,
-                80 * s,
-                160 * s,
-                300 * s,
-                300 * s,
-                300 * s
-            ]
-        );
+        assert_eq!(restart_delays(0, 9), [0, 10 * s, 20 * s, 40 * s, 80 * s, 160 * s, 300 * s, 300 * s, 300 * s]);
     }
 
     #[test]
     fn ten_minutes_of_running_resets_the_back_off() {
         let s = 1000;
-        assert_eq!(
-            restart_delays(600 * s, 3),
-            [0, 10 * s, 20 * s],
-            "600 s is not more than 600 s"
-        );
+        assert_eq!(restart_delays(600 * s, 3), [0, 10 * s, 20 * s], "600 s is not more than 600 s");
         assert_eq!(restart_delays(600 * s + 1, 3), [0, 0, 0]);
     }
 

@@ -30,21 +30,11 @@ pub struct Condition {
 
 impl Condition {
     fn yes(kind: &'static str) -> Condition {
-        Condition {
-            kind,
-            status: true,
-            reason: None,
-            message: None,
-        }
+        Condition { kind, status: true, reason: None, message: None }
     }
 
     fn no(kind: &'static str, reason: &'static str, message: Option<String>) -> Condition {
-        Condition {
-            kind,
-            status: false,
-            reason: Some(reason),
-            message,
-        }
+        Condition { kind, status: false, reason: Some(reason), message }
     }
 }
 
@@ -64,11 +54,7 @@ fn messages(parts: &[(&str, &[&str])]) -> Option<String> {
 
 /// `GenerateContainersReadyCondition`. `statuses_known` is false when the kubelet has
 /// no statuses at all (a nil list).
-pub fn containers_ready(
-    containers: &[CondContainer],
-    statuses_known: bool,
-    phase: PodPhase,
-) -> Condition {
+pub fn containers_ready(containers: &[CondContainer], statuses_known: bool, phase: PodPhase) -> Condition {
     const KIND: &str = "ContainersReady";
     if !statuses_known {
         return Condition::no(KIND, "UnknownContainerStatuses", None);
@@ -105,21 +91,14 @@ pub fn pod_ready(
 ) -> Condition {
     let cr = containers_ready(containers, statuses_known, phase);
     if !cr.status {
-        return Condition {
-            kind: "Ready",
-            ..cr
-        };
+        return Condition { kind: "Ready", ..cr };
     }
     let unready: Vec<String> = gates
         .iter()
         .filter_map(|(gate, status)| match status {
-            None => Some(format!(
-                "corresponding condition of pod readiness gate \"{gate}\" does not exist."
-            )),
+            None => Some(format!("corresponding condition of pod readiness gate \"{gate}\" does not exist.")),
             Some("True") => None,
-            Some(s) => Some(format!(
-                "the status of pod readiness gate \"{gate}\" is not \"True\", but {s}"
-            )),
+            Some(s) => Some(format!("the status of pod readiness gate \"{gate}\" is not \"True\", but {s}")),
         })
         .collect();
     if unready.is_empty() {
@@ -130,16 +109,9 @@ pub fn pod_ready(
 }
 
 /// `GeneratePodInitializedCondition`.
-pub fn initialized(
-    containers: &[CondContainer],
-    statuses_known: bool,
-    phase: PodPhase,
-) -> Condition {
+pub fn initialized(containers: &[CondContainer], statuses_known: bool, phase: PodPhase) -> Condition {
     const KIND: &str = "Initialized";
-    let inits: Vec<&CondContainer> = containers
-        .iter()
-        .filter(|c| c.kind != ContainerKind::App)
-        .collect();
+    let inits: Vec<&CondContainer> = containers.iter().filter(|c| c.kind != ContainerKind::App).collect();
     if inits.is_empty() {
         return Condition::yes(KIND);
     }
@@ -156,16 +128,10 @@ pub fn initialized(
         }
     }
     if phase == PodPhase::Succeeded && unknown.is_empty() {
-        return Condition {
-            kind: KIND,
-            status: true,
-            reason: Some("PodCompleted"),
-            message: None,
-        };
+        return Condition { kind: KIND, status: true, reason: Some("PodCompleted"), message: None };
     }
-    let regular_started = containers
-        .iter()
-        .any(|c| c.kind == ContainerKind::App && c.status.is_some_and(|s| s.has_run));
+    let regular_started =
+        containers.iter().any(|c| c.kind == ContainerKind::App && c.status.is_some_and(|s| s.has_run));
     if regular_started {
         return Condition::yes(KIND);
     }
@@ -182,31 +148,11 @@ mod tests {
 
     fn status_of(code: &str) -> CondStatus {
         match code {
-            "ready" => CondStatus {
-                ready: true,
-                started: true,
-                has_run: true,
-            },
-            "notReady" => CondStatus {
-                ready: false,
-                started: true,
-                has_run: true,
-            },
-            "started" => CondStatus {
-                ready: false,
-                started: true,
-                has_run: true,
-            },
-            "notStarted" => CondStatus {
-                ready: false,
-                started: false,
-                has_run: true,
-            },
-            "running" => CondStatus {
-                ready: false,
-                started: false,
-                has_run: true,
-            },
+            "ready" => CondStatus { ready: true, started: true, has_run: true },
+            "notReady" => CondStatus { ready: false, started: true, has_run: true },
+            "started" => CondStatus { ready: false, started: true, has_run: true },
+            "notStarted" => CondStatus { ready: false, started: false, has_run: true },
+            "running" => CondStatus { ready: false, started: false, has_run: true },
             other => panic!("unknown state code {other}"),
         }
     }
@@ -231,28 +177,14 @@ mod tests {
                 .map(|c| {
                     (
                         name_of(c),
-                        if c["restartPolicy"] == "Always" {
-                            ContainerKind::Sidecar
-                        } else {
-                            ContainerKind::Init
-                        },
+                        if c["restartPolicy"] == "Always" { ContainerKind::Sidecar } else { ContainerKind::Init },
                     )
                 })
                 .collect();
-            specs.extend(
-                case["containers"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|c| (name_of(c), ContainerKind::App)),
-            );
+            specs.extend(case["containers"].as_array().unwrap().iter().map(|c| (name_of(c), ContainerKind::App)));
             let containers: Vec<CondContainer> = specs
                 .iter()
-                .map(|(n, k)| CondContainer {
-                    name: n,
-                    kind: *k,
-                    status: statuses[n.as_str()].as_str().map(status_of),
-                })
+                .map(|(n, k)| CondContainer { name: n, kind: *k, status: statuses[n.as_str()].as_str().map(status_of) })
                 .collect();
             let phase = match case["podPhase"].as_str().unwrap() {
                 "Running" => PodPhase::Running,
@@ -270,21 +202,11 @@ mod tests {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(|c| {
-                    (
-                        c["type"].as_str().unwrap().to_string(),
-                        c["status"].as_str().unwrap().to_string(),
-                    )
-                })
+                .map(|c| (c["type"].as_str().unwrap().to_string(), c["status"].as_str().unwrap().to_string()))
                 .collect();
             let gate_status: Vec<GateStatus> = gates
                 .iter()
-                .map(|g| {
-                    (
-                        g.as_str(),
-                        conds.iter().find(|(k, _)| k == g).map(|(_, v)| v.as_str()),
-                    )
-                })
+                .map(|g| (g.as_str(), conds.iter().find(|(k, _)| k == g).map(|(_, v)| v.as_str())))
                 .collect();
             let expected = &case["expected"];
             let got = match expected["type"].as_str().unwrap() {

@@ -31,11 +31,7 @@ pub struct PhaseContainer {
 
 /// `ContainerShouldRestart` (`pkg/api/v1/pod/util.go`): the container's own policy if
 /// it has one, else the pod's.
-pub fn should_restart(
-    container: Option<RestartPolicy>,
-    pod: RestartPolicy,
-    exit_code: i32,
-) -> bool {
+pub fn should_restart(container: Option<RestartPolicy>, pod: RestartPolicy, exit_code: i32) -> bool {
     container.unwrap_or(pod).restarts(exit_code)
 }
 
@@ -81,11 +77,7 @@ pub fn get_phase(
     }
     if n.running == 0 && n.stopped > 0 && n.unknown == 0 {
         if pod_is_terminal || n.stopped == n.stopped_not_restartable {
-            return if n.stopped == n.succeeded {
-                PodPhase::Succeeded
-            } else {
-                PodPhase::Failed
-            };
+            return if n.stopped == n.succeeded { PodPhase::Succeeded } else { PodPhase::Failed };
         }
         return PodPhase::Running;
     }
@@ -98,12 +90,10 @@ fn count_regular_init(c: &PhaseContainer, pod_policy: RestartPolicy, n: &mut Cou
             n.pending_regular_init += 1;
             return;
         }
-        Some(StatusView::Terminated { exit_code: 0 })
-        | Some(StatusView::Waiting { last_exit: Some(0) }) => return,
-        Some(StatusView::Terminated { exit_code })
-        | Some(StatusView::Waiting {
-            last_exit: Some(exit_code),
-        }) => exit_code,
+        Some(StatusView::Terminated { exit_code: 0 }) | Some(StatusView::Waiting { last_exit: Some(0) }) => return,
+        Some(StatusView::Terminated { exit_code }) | Some(StatusView::Waiting { last_exit: Some(exit_code) }) => {
+            exit_code
+        }
         Some(StatusView::Waiting { last_exit: None }) => {
             n.pending_regular_init += 1;
             return;
@@ -144,9 +134,7 @@ fn count_regular(c: &PhaseContainer, pod_policy: RestartPolicy, n: &mut Counts) 
                 n.stopped_not_restartable += 1;
             }
         }
-        Some(StatusView::Waiting {
-            last_exit: Some(exit_code),
-        }) => {
+        Some(StatusView::Waiting { last_exit: Some(exit_code) }) => {
             n.stopped += 1;
             if !should_restart(c.restart_policy, pod_policy, exit_code) {
                 n.stopped_not_restartable += 1;
@@ -179,9 +167,7 @@ mod tests {
             "failed" => StatusView::Terminated { exit_code: -1 },
             "waiting" => StatusView::Waiting { last_exit: None },
             "waitingLastTermZero" => StatusView::Waiting { last_exit: Some(0) },
-            "waitingLastTermNonZero" => StatusView::Waiting {
-                last_exit: Some(-1),
-            },
+            "waitingLastTermNonZero" => StatusView::Waiting { last_exit: Some(-1) },
             other => panic!("unknown state code {other}"),
         }
     }
@@ -194,16 +180,9 @@ mod tests {
             (true, _) => ContainerKind::Init,
             (false, _) => ContainerKind::App,
         };
-        let restart_policy = if kind == ContainerKind::Sidecar {
-            None
-        } else {
-            rp.map(|p| RestartPolicy::parse(Some(p)))
-        };
-        PhaseContainer {
-            kind,
-            restart_policy,
-            status: statuses[name].as_str().map(status_of),
-        }
+        let restart_policy =
+            if kind == ContainerKind::Sidecar { None } else { rp.map(|p| RestartPolicy::parse(Some(p))) };
+        PhaseContainer { kind, restart_policy, status: statuses[name].as_str().map(status_of) }
     }
 
     #[test]
@@ -217,27 +196,11 @@ mod tests {
                 .iter()
                 .map(|c| container(c, true, &case["statuses"]))
                 .collect();
-            containers.extend(
-                case["containers"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|c| container(c, false, &case["statuses"])),
-            );
+            containers
+                .extend(case["containers"].as_array().unwrap().iter().map(|c| container(c, false, &case["statuses"])));
             let policy = RestartPolicy::parse(case["restartPolicy"].as_str());
-            let got = get_phase(
-                policy,
-                &containers,
-                case["podIsTerminal"] == true,
-                case["podHasInitialized"] == true,
-            );
-            assert_eq!(
-                got.as_str(),
-                case["expectedPhase"],
-                "{} / {}",
-                case["test_func"],
-                case["name"]
-            );
+            let got = get_phase(policy, &containers, case["podIsTerminal"] == true, case["podHasInitialized"] == true);
+            assert_eq!(got.as_str(), case["expectedPhase"], "{} / {}", case["test_func"], case["name"]);
         }
     }
 }

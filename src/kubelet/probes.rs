@@ -129,14 +129,7 @@ mod tests {
         let p = plan(SimTime(0), None, Some(&r), None, Some(25 * S), None);
         assert_eq!(p.ready_at, Some(SimTime(40 * S)));
         // Unhealthy from 100 s: failures at 100, 110, 120 -> unready at 120 s.
-        let p = plan(
-            SimTime(0),
-            None,
-            Some(&r),
-            None,
-            Some(25 * S),
-            Some(100 * S),
-        );
+        let p = plan(SimTime(0), None, Some(&r), None, Some(25 * S), Some(100 * S));
         assert_eq!(p.unready_at, Some(SimTime(120 * S)));
     }
 
@@ -144,10 +137,7 @@ mod tests {
     fn initial_delay_skips_early_ticks() {
         // initialDelay 15 s, period 10 s: the first probe runs at 20 s.
         let r = probe(15, 10, 1, 3);
-        assert_eq!(
-            plan(SimTime(0), None, Some(&r), None, None, None).ready_at,
-            Some(SimTime(20 * S))
-        );
+        assert_eq!(plan(SimTime(0), None, Some(&r), None, None, None).ready_at, Some(SimTime(20 * S)));
     }
 
     #[test]

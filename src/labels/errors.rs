@@ -101,10 +101,7 @@ impl BadValue<'_> {
 
 /// `field.Invalid(path, value, detail).Error()`.
 pub(crate) fn invalid(path: &FieldPath, value: BadValue<'_>, detail: &str) -> String {
-    with_detail(
-        format!("{}: Invalid value: {}", path.render(), value.render()),
-        detail,
-    )
+    with_detail(format!("{}: Invalid value: {}", path.render(), value.render()), detail)
 }
 
 /// `field.NotSupported(path, value, valid).Error()`.
@@ -116,11 +113,7 @@ pub(crate) fn not_supported(path: &FieldPath, value: &str, valid: &[&str]) -> St
 }
 
 fn with_detail(head: String, detail: &str) -> String {
-    if detail.is_empty() {
-        head
-    } else {
-        format!("{head}: {detail}")
-    }
+    if detail.is_empty() { head } else { format!("{head}: {detail}") }
 }
 
 /// `ErrorList.ToAggregate().Error()` (also `errors.Flatten`ed aggregates):
@@ -128,10 +121,7 @@ fn with_detail(head: String, detail: &str) -> String {
 /// there is no error.
 pub(crate) fn aggregate(messages: Vec<String>) -> Option<String> {
     let mut seen = BTreeSet::new();
-    let distinct: Vec<String> = messages
-        .into_iter()
-        .filter(|m| seen.insert(m.clone()))
-        .collect();
+    let distinct: Vec<String> = messages.into_iter().filter(|m| seen.insert(m.clone())).collect();
     match distinct.len() {
         0 => None,
         1 => distinct.into_iter().next(),
@@ -214,14 +204,8 @@ mod tests {
     fn paths_render_like_field_path() {
         let root = FieldPath::nil();
         assert_eq!(root.render(), "<nil>");
-        assert_eq!(
-            root.child("values").index(0).key("x").render(),
-            "values[0][x]"
-        );
-        assert_eq!(
-            root.index(2).child("matchExpressions").render(),
-            "[2].matchExpressions"
-        );
+        assert_eq!(root.child("values").index(0).key("x").render(), "values[0][x]");
+        assert_eq!(root.index(2).child("matchExpressions").render(), "[2].matchExpressions");
         let named = FieldPath::from_rendered("root");
         assert_eq!(named.index(0).child("values").render(), "root[0].values");
         assert_eq!(FieldPath::from_rendered(""), FieldPath::nil());
@@ -231,17 +215,10 @@ mod tests {
     fn bad_values_render_like_go() {
         let list = vec!["qux".to_string(), "no\"rf".to_string()];
         assert_eq!(
-            invalid(
-                &FieldPath::nil().child("values"),
-                BadValue::List(&list),
-                "d"
-            ),
+            invalid(&FieldPath::nil().child("values"), BadValue::List(&list), "d"),
             r#"values: Invalid value: []string{"qux", "no\"rf"}: d"#
         );
-        assert_eq!(
-            invalid(&FieldPath::nil(), BadValue::List(&[]), ""),
-            "<nil>: Invalid value: []string(nil)"
-        );
+        assert_eq!(invalid(&FieldPath::nil(), BadValue::List(&[]), ""), "<nil>: Invalid value: []string(nil)");
         assert_eq!(
             not_supported(&FieldPath::nil().child("operator"), "Foo", &["In", "NotIn"]),
             r#"operator: Unsupported value: "Foo": supported values: "In", "NotIn""#
@@ -260,9 +237,6 @@ mod tests {
     fn aggregates_dedupe_and_bracket() {
         assert_eq!(aggregate(vec![]), None);
         assert_eq!(aggregate(vec!["a".into(), "a".into()]), Some("a".into()));
-        assert_eq!(
-            aggregate(vec!["a".into(), "b".into(), "a".into()]),
-            Some("[a, b]".into())
-        );
+        assert_eq!(aggregate(vec!["a".into(), "b".into(), "a".into()]), Some("[a, b]".into()));
     }
 }

@@ -16,17 +16,9 @@ use super::selector::{Operator, Requirement, Selector};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LabelSelector {
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "BTreeMap::is_empty")]
     pub match_labels: BTreeMap<String, String>,
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
     pub match_expressions: Vec<LabelSelectorRequirement>,
 }
 
@@ -35,11 +27,7 @@ pub struct LabelSelector {
 pub struct LabelSelectorRequirement {
     pub key: String,
     pub operator: LabelSelectorOperator,
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<String>,
 }
 
@@ -92,9 +80,7 @@ where
 /// `metav1.LabelSelectorAsSelector`: `None` (a nil selector) selects
 /// nothing, an empty selector everything. `In`/`NotIn` need values,
 /// `Exists`/`DoesNotExist` must have none, keys and values must be valid.
-pub fn label_selector_as_selector(
-    selector: Option<&LabelSelector>,
-) -> Result<Selector, SelectorError> {
+pub fn label_selector_as_selector(selector: Option<&LabelSelector>) -> Result<Selector, SelectorError> {
     let Some(ps) = selector else {
         return Ok(Selector::nothing());
     };
@@ -105,11 +91,7 @@ pub fn label_selector_as_selector(
     // Go ranges over a map here, so which invalid label is reported first
     // is random upstream; key order makes it deterministic.
     for (key, value) in &ps.match_labels {
-        requirements.push(Requirement::new(
-            key,
-            Operator::Equals,
-            vec![value.clone()],
-        )?);
+        requirements.push(Requirement::new(key, Operator::Equals, vec![value.clone()])?);
     }
     for expr in &ps.match_expressions {
         let operator = expression_operator(&expr.operator)?;
@@ -124,10 +106,9 @@ fn expression_operator(op: &LabelSelectorOperator) -> Result<Operator, SelectorE
         LabelSelectorOperator::NotIn => Ok(Operator::NotIn),
         LabelSelectorOperator::Exists => Ok(Operator::Exists),
         LabelSelectorOperator::DoesNotExist => Ok(Operator::DoesNotExist),
-        LabelSelectorOperator::Unknown(s) => Err(SelectorError::new(format!(
-            "{} is not a valid pod selector operator",
-            go_quote(s)
-        ))),
+        LabelSelectorOperator::Unknown(s) => {
+            Err(SelectorError::new(format!("{} is not a valid pod selector operator", go_quote(s))))
+        }
     }
 }
 
@@ -138,11 +119,7 @@ pub fn format_label_selector(selector: Option<&LabelSelector>) -> String {
         Err(_) => "<error>".to_string(),
         Ok(s) => {
             let text = s.to_string();
-            if text.is_empty() {
-                "<none>".to_string()
-            } else {
-                text
-            }
+            if text.is_empty() { "<none>".to_string() } else { text }
         }
     }
 }

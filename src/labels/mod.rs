@@ -23,16 +23,12 @@ use std::collections::BTreeMap;
 
 pub use errors::SelectorError;
 pub use label_selector::{
-    LabelSelector, LabelSelectorOperator, LabelSelectorRequirement, format_label_selector,
-    label_selector_as_selector,
+    LabelSelector, LabelSelectorOperator, LabelSelectorRequirement, format_label_selector, label_selector_as_selector,
 };
-pub use node_selector::{
-    NodeSelectorOperator, NodeSelectorRequirement, node_selector_requirements_as_selector,
-};
+pub use node_selector::{NodeSelectorOperator, NodeSelectorRequirement, node_selector_requirements_as_selector};
 pub use selector::{Operator, Requirement, Selector};
 pub use validation::{
-    DNS1123_SUBDOMAIN_MAX_LENGTH, LABEL_VALUE_MAX_LENGTH, is_dns1123_subdomain, is_qualified_name,
-    is_valid_label_value,
+    DNS1123_SUBDOMAIN_MAX_LENGTH, LABEL_VALUE_MAX_LENGTH, is_dns1123_subdomain, is_qualified_name, is_valid_label_value,
 };
 
 /// `labels.FormatLabels` (`labels.go`): `k=v` pairs joined by `,`, `<none>`

@@ -21,11 +21,7 @@ use super::selector::{Operator, Requirement, Selector};
 pub struct NodeSelectorRequirement {
     pub key: String,
     pub operator: NodeSelectorOperator,
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<String>,
 }
 
@@ -107,11 +103,7 @@ pub fn node_selector_requirements_as_selector(
     for (i, expr) in requirements.iter().enumerate() {
         let p = path.index(i);
         match expr.operator.selection() {
-            Err(unknown) => errs.push(not_supported(
-                &p.child("operator"),
-                &unknown,
-                &VALID_OPERATORS,
-            )),
+            Err(unknown) => errs.push(not_supported(&p.child("operator"), &unknown, &VALID_OPERATORS)),
             Ok(op) => match Requirement::build(&p, &expr.key, op, expr.values.clone()) {
                 Ok(r) => built.push(r),
                 Err(e) => errs.extend(e),

@@ -101,11 +101,7 @@ impl<'a> Lexer<'a> {
             return (Token::EndOfString, "");
         }
         self.unread();
-        if is_special_symbol(ch) {
-            self.scan_special_symbol()
-        } else {
-            self.scan_id_or_keyword()
-        }
+        if is_special_symbol(ch) { self.scan_special_symbol() } else { self.scan_id_or_keyword() }
     }
 
     /// Go `scanIDOrKeyword`: bytes up to a special symbol, whitespace or NUL.
@@ -204,9 +200,7 @@ impl<'a> Parser<'a> {
             let (token, literal) = self.lookahead(Context::Values);
             match token {
                 Token::Identifier | Token::DoesNotExist => {
-                    let r = self
-                        .parse_requirement()
-                        .map_err(|e| format!("unable to parse requirement: {e}"))?;
+                    let r = self.parse_requirement().map_err(|e| format!("unable to parse requirement: {e}"))?;
                     requirements.push(r);
                     if self.end_of_requirement()? {
                         return Ok(requirements);
@@ -214,9 +208,7 @@ impl<'a> Parser<'a> {
                 }
                 Token::EndOfString => return Ok(requirements),
                 _ => {
-                    return Err(format!(
-                        "found '{literal}', expected: !, identifier, or 'end of string'"
-                    ));
+                    return Err(format!("found '{literal}', expected: !, identifier, or 'end of string'"));
                 }
             }
         }
@@ -232,9 +224,7 @@ impl<'a> Parser<'a> {
                 (Token::Identifier | Token::DoesNotExist, _) => Ok(false),
                 (_, next) => Err(format!("found '{next}', expected: identifier after ','")),
             },
-            _ => Err(format!(
-                "found '{literal}', expected: ',' or 'end of string'"
-            )),
+            _ => Err(format!("found '{literal}', expected: ',' or 'end of string'")),
         }
     }
 
@@ -249,11 +239,7 @@ impl<'a> Parser<'a> {
             Operator::In | Operator::NotIn => self.parse_values()?,
             _ => self.parse_exact_value()?,
         };
-        new_requirement(
-            key,
-            operator,
-            values.into_iter().map(String::from).collect(),
-        )
+        new_requirement(key, operator, values.into_iter().map(String::from).collect())
     }
 
     /// Go `parseKeyAndInferOperator`: `[!]key`, inferring `Exists` when the
@@ -312,9 +298,7 @@ impl<'a> Parser<'a> {
                 self.consume(Context::Values);
                 Ok(BTreeSet::from([""]))
             }
-            _ => Err(format!(
-                "found '{literal}', expected: ',', ')' or identifier"
-            )),
+            _ => Err(format!("found '{literal}', expected: ',', ')' or identifier")),
         }
     }
 
@@ -378,13 +362,8 @@ fn in_context((token, literal): (Token, &str), context: Context) -> (Token, &str
 }
 
 /// `NewRequirement` with the nil path the parser uses, error aggregated.
-fn new_requirement(
-    key: &str,
-    operator: Operator,
-    values: Vec<String>,
-) -> Result<Requirement, String> {
-    Requirement::build(&FieldPath::nil(), key, operator, values)
-        .map_err(|errs| aggregate(errs).unwrap_or_default())
+fn new_requirement(key: &str, operator: Operator, values: Vec<String>) -> Result<Requirement, String> {
+    Requirement::build(&FieldPath::nil(), key, operator, values).map_err(|errs| aggregate(errs).unwrap_or_default())
 }
 
 /// `labels.Parse`: requirements sorted by key; `""` selects everything.

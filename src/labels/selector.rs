@@ -80,9 +80,7 @@ impl Requirement {
         operator: Operator,
         values: Vec<String>,
     ) -> Result<Self, Vec<String>> {
-        let mut errs: Vec<String> = validate_label_key(key, &path.child("key"))
-            .into_iter()
-            .collect();
+        let mut errs: Vec<String> = validate_label_key(key, &path.child("key")).into_iter().collect();
         let values_path = path.child("values");
         let bound = check_value_count(operator, &values, &values_path, &mut errs);
         for (i, value) in values.iter().enumerate() {
@@ -91,22 +89,12 @@ impl Requirement {
         if !errs.is_empty() {
             return Err(errs);
         }
-        Ok(Requirement {
-            key: key.to_string(),
-            operator,
-            values,
-            bound,
-        })
+        Ok(Requirement { key: key.to_string(), operator, values, bound })
     }
 
     /// A requirement taken as valid (`SelectorFromValidatedSet`).
     pub(crate) fn unchecked_equals(key: &str, value: &str) -> Self {
-        Requirement {
-            key: key.to_string(),
-            operator: Operator::Equals,
-            values: vec![value.to_string()],
-            bound: 0,
-        }
+        Requirement { key: key.to_string(), operator: Operator::Equals, values: vec![value.to_string()], bound: 0 }
     }
 
     /// The label key.
@@ -130,9 +118,7 @@ impl Requirement {
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
         let value = labels.get(self.key.as_str());
         match self.operator {
-            Operator::In | Operator::Equals | Operator::DoubleEquals => {
-                value.is_some_and(|v| self.has_value(v))
-            }
+            Operator::In | Operator::Equals | Operator::DoubleEquals => value.is_some_and(|v| self.has_value(v)),
             Operator::NotIn | Operator::NotEquals => value.is_none_or(|v| !self.has_value(v)),
             Operator::Exists => value.is_some(),
             Operator::DoesNotExist => value.is_none(),
@@ -154,34 +140,17 @@ fn parse_int(value: Option<&String>) -> Option<i64> {
 
 /// The operator-specific checks of `NewRequirement`; returns the `Gt`/`Lt`
 /// operand (0 for other operators or on error).
-fn check_value_count(
-    operator: Operator,
-    values: &[String],
-    path: &FieldPath,
-    errs: &mut Vec<String>,
-) -> i64 {
+fn check_value_count(operator: Operator, values: &[String], path: &FieldPath, errs: &mut Vec<String>) -> i64 {
     let list = BadValue::List(values);
     match operator {
         Operator::In | Operator::NotIn if values.is_empty() => {
-            errs.push(invalid(
-                path,
-                list,
-                "for 'in', 'notin' operators, values set can't be empty",
-            ));
+            errs.push(invalid(path, list, "for 'in', 'notin' operators, values set can't be empty"));
         }
         Operator::Equals | Operator::DoubleEquals | Operator::NotEquals if values.len() != 1 => {
-            errs.push(invalid(
-                path,
-                list,
-                "exact-match compatibility requires one single value",
-            ));
+            errs.push(invalid(path, list, "exact-match compatibility requires one single value"));
         }
         Operator::Exists | Operator::DoesNotExist if !values.is_empty() => {
-            errs.push(invalid(
-                path,
-                list,
-                "values set must be empty for exists and does not exist",
-            ));
+            errs.push(invalid(path, list, "values set must be empty for exists and does not exist"));
         }
         Operator::GreaterThan | Operator::LessThan => {
             return check_integer_operand(values, path, errs);
@@ -243,19 +212,13 @@ pub struct Selector {
 impl Selector {
     /// `labels.Everything()`: matches every label set; prints as `""`.
     pub fn everything() -> Self {
-        Selector {
-            requirements: Vec::new(),
-            nothing: false,
-        }
+        Selector { requirements: Vec::new(), nothing: false }
     }
 
     /// `labels.Nothing()`: matches nothing; prints as `""`. What a nil
     /// `LabelSelector` or an empty node-selector requirement list becomes.
     pub fn nothing() -> Self {
-        Selector {
-            requirements: Vec::new(),
-            nothing: true,
-        }
+        Selector { requirements: Vec::new(), nothing: true }
     }
 
     /// `labels.Parse`: the `kubectl -l` syntax. Never panics.
@@ -266,24 +229,15 @@ impl Selector {
     /// `labels.SelectorFromSet`: `key=value` for each entry, without
     /// validation; an empty set selects everything (as `pod.spec.nodeSelector`).
     pub fn from_set(set: &BTreeMap<String, String>) -> Self {
-        let requirements = set
-            .iter()
-            .map(|(k, v)| Requirement::unchecked_equals(k, v))
-            .collect();
-        Selector {
-            requirements,
-            nothing: false,
-        }
+        let requirements = set.iter().map(|(k, v)| Requirement::unchecked_equals(k, v)).collect();
+        Selector { requirements, nothing: false }
     }
 
     /// `internalSelector.Add` semantics: sorted by key. Rust's sort is
     /// stable; Go's agrees for up to 12 requirements (insertion sort).
     pub(crate) fn from_requirements(mut requirements: Vec<Requirement>) -> Self {
         requirements.sort_by(|a, b| a.key.cmp(&b.key));
-        Selector {
-            requirements,
-            nothing: false,
-        }
+        Selector { requirements, nothing: false }
     }
 
     /// Whether every requirement matches. Allocation-free.

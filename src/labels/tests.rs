@@ -10,11 +10,7 @@ use super::*;
 
 macro_rules! testdata {
     ($name:literal) => {
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/testdata/labels/",
-            $name
-        ))
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/labels/", $name))
     };
 }
 
@@ -23,9 +19,7 @@ fn json(text: &str) -> Value {
 }
 
 fn cases<'a>(v: &'a Value, table: &str) -> &'a Vec<Value> {
-    let list = v[table]["cases"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{table}.cases"));
+    let list = v[table]["cases"].as_array().unwrap_or_else(|| panic!("{table}.cases"));
     assert!(!list.is_empty(), "{table} has no cases");
     list
 }
@@ -63,9 +57,7 @@ fn requirement(v: &Value) -> Result<Requirement, SelectorError> {
 /// literal (kept in the given order, not re-sorted).
 fn selector_of(v: &Value) -> Vec<Requirement> {
     let list = v.as_array().expect("requirements");
-    list.iter()
-        .map(|r| requirement(r).expect("valid requirement"))
-        .collect()
+    list.iter().map(|r| requirement(r).expect("valid requirement")).collect()
 }
 
 fn token(name: &str) -> Token {
@@ -116,10 +108,7 @@ mod parse {
     #[test]
     fn parse_is_deterministic() {
         let data = json(DATA);
-        for pair in data["TestDeterministicParse"]["pairs"]
-            .as_array()
-            .expect("pairs")
-        {
+        for pair in data["TestDeterministicParse"]["pairs"].as_array().expect("pairs") {
             let a = Selector::parse(s(&pair[0])).expect("parses");
             let b = Selector::parse(s(&pair[1])).expect("parses");
             assert_eq!(a.to_string(), b.to_string());
@@ -133,11 +122,7 @@ mod parse {
         for case in cases(&data, "TestSetSelectorParser") {
             let input = s(&case["in"]);
             let result = Selector::parse(input);
-            assert_eq!(
-                result.is_ok(),
-                case["valid"].as_bool().expect("valid"),
-                "{input:?}: {result:?}"
-            );
+            assert_eq!(result.is_ok(), case["valid"].as_bool().expect("valid"), "{input:?}: {result:?}");
             if let (Ok(sel), Some(out)) = (&result, case["out"].as_str()) {
                 assert_eq!(sel.to_string(), out, "{input:?}");
             }
@@ -160,12 +145,7 @@ mod parse {
         let data = json(DATA);
         for case in cases(&data, "TestLexerSequence") {
             let mut lexer = Lexer::new(s(&case[0]));
-            let want: Vec<Token> = case[1]
-                .as_array()
-                .expect("tokens")
-                .iter()
-                .map(|t| token(s(t)))
-                .collect();
+            let want: Vec<Token> = case[1].as_array().expect("tokens").iter().map(|t| token(s(t))).collect();
             let mut got = Vec::new();
             loop {
                 match lexer.lex() {
@@ -209,11 +189,7 @@ mod matching {
         for case in cases(&data, "TestSelectorMatches") {
             let sel = Selector::parse(s(&case[0])).expect("parses");
             let labels = label_map(&case[1]);
-            assert_eq!(
-                sel.matches(&labels),
-                case[2].as_bool().expect("bool"),
-                "{case}"
-            );
+            assert_eq!(sel.matches(&labels), case[2].as_bool().expect("bool"), "{case}");
         }
     }
 
@@ -223,10 +199,7 @@ mod matching {
         let table = &data["TestSetMatches"];
         let labels = label_map(&table["labels"]);
         for set in table["selectors"].as_array().expect("selectors") {
-            assert!(
-                Selector::from_set(&label_map(set)).matches(&labels),
-                "{set}"
-            );
+            assert!(Selector::from_set(&label_map(set)).matches(&labels), "{set}");
         }
         assert!(Selector::from_set(&BTreeMap::new()).is_empty());
     }
@@ -319,10 +292,7 @@ mod api_selectors {
             }
             let sel = result.expect("converts");
             assert_eq!(sel.to_string(), s(&case["out"]), "{case}");
-            assert_eq!(
-                sel.matches_nothing(),
-                case["nothing"].as_bool().unwrap_or(false)
-            );
+            assert_eq!(sel.matches_nothing(), case["nothing"].as_bool().unwrap_or(false));
         }
     }
 
@@ -331,38 +301,26 @@ mod api_selectors {
         let data = json(testdata!("label_selector.json"));
         for case in cases(&data, "FormatLabelSelector") {
             let ps = label_selector(&case["selector"]);
-            assert_eq!(
-                format_label_selector(ps.as_ref()),
-                s(&case["want"]),
-                "{case}"
-            );
+            assert_eq!(format_label_selector(ps.as_ref()), s(&case["want"]), "{case}");
         }
     }
 
     #[test]
     fn label_selector_errors_and_serde() {
-        let ps: LabelSelector = serde_json::from_str(
-            r#"{"matchExpressions":[{"key":"k","operator":"Between","values":["a"]}]}"#,
-        )
-        .expect("unknown operators deserialize");
-        let err = label_selector_as_selector(Some(&ps)).expect_err("invalid operator");
-        assert_eq!(
-            err.message(),
-            r#""Between" is not a valid pod selector operator"#
-        );
         let ps: LabelSelector =
-            serde_json::from_str(r#"{"matchExpressions":[{"key":"k","operator":"In"}]}"#)
-                .expect("parses");
+            serde_json::from_str(r#"{"matchExpressions":[{"key":"k","operator":"Between","values":["a"]}]}"#)
+                .expect("unknown operators deserialize");
+        let err = label_selector_as_selector(Some(&ps)).expect_err("invalid operator");
+        assert_eq!(err.message(), r#""Between" is not a valid pod selector operator"#);
+        let ps: LabelSelector =
+            serde_json::from_str(r#"{"matchExpressions":[{"key":"k","operator":"In"}]}"#).expect("parses");
         let err = label_selector_as_selector(Some(&ps)).expect_err("empty In");
         assert_eq!(
             err.message(),
             "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty"
         );
         let text = serde_json::to_string(&ps).expect("serializes");
-        assert_eq!(
-            text,
-            r#"{"matchExpressions":[{"key":"k","operator":"In"}]}"#
-        );
+        assert_eq!(text, r#"{"matchExpressions":[{"key":"k","operator":"In"}]}"#);
     }
 
     #[test]
@@ -377,10 +335,7 @@ mod api_selectors {
                     let sel = result.expect("converts");
                     let want = Selector::parse(s(&case["out"])).expect("parses");
                     assert_eq!(sel.to_string(), want.to_string());
-                    assert_eq!(
-                        sel.matches_nothing(),
-                        case["nothing"].as_bool().unwrap_or(false)
-                    );
+                    assert_eq!(sel.matches_nothing(), case["nothing"].as_bool().unwrap_or(false));
                 }
             }
         }
@@ -390,17 +345,10 @@ mod api_selectors {
     fn node_affinity_matching_table() {
         let data = json(testdata!("node_selector.json"));
         for case in cases(&data, "TestPodMatchesNodeSelectorAndAffinityTerms") {
-            let sel = node_selector_requirements_as_selector(
-                &node_requirements(&case["requirements"]),
-                "",
-            )
-            .expect("valid");
+            let sel =
+                node_selector_requirements_as_selector(&node_requirements(&case["requirements"]), "").expect("valid");
             let labels = label_map(&case["labels"]);
-            assert_eq!(
-                sel.matches(&labels),
-                case["match"].as_bool().expect("match"),
-                "{case}"
-            );
+            assert_eq!(sel.matches(&labels), case["match"].as_bool().expect("match"), "{case}");
         }
     }
 
@@ -418,11 +366,7 @@ mod api_selectors {
             let sel = result.expect("valid");
             for pair in case["labels_match"].as_array().expect("labels_match") {
                 let labels = label_map(&pair[0]);
-                assert_eq!(
-                    sel.matches(&labels),
-                    pair[1].as_bool().expect("bool"),
-                    "{pair}"
-                );
+                assert_eq!(sel.matches(&labels), pair[1].as_bool().expect("bool"), "{pair}");
             }
         }
     }
@@ -448,9 +392,8 @@ mod garbage {
     }
 
     const PIECES: &[&str] = &[
-        "a", "b", "x", "in", "notin", "=", "==", "!", "!=", "(", ")", ",", ">", "<", " ", "\t",
-        "\r", "\n", "\0", "-", ".", "/", "_", "1", "-9", "é", "日本", "\u{200b}", "\"", "\\", "~",
-        "|",
+        "a", "b", "x", "in", "notin", "=", "==", "!", "!=", "(", ")", ",", ">", "<", " ", "\t", "\r", "\n", "\0", "-",
+        ".", "/", "_", "1", "-9", "é", "日本", "\u{200b}", "\"", "\\", "~", "|",
     ];
 
     /// Parsing garbage never panics, and whatever parses re-prints to a
@@ -463,8 +406,7 @@ mod garbage {
             }
             Ok(sel) => {
                 let text = sel.to_string();
-                let again =
-                    Selector::parse(&text).unwrap_or_else(|e| panic!("{input:?} -> {text:?}: {e}"));
+                let again = Selector::parse(&text).unwrap_or_else(|e| panic!("{input:?} -> {text:?}: {e}"));
                 assert_eq!(again.to_string(), text, "{input:?}");
                 let labels = label_map(&serde_json::json!({"a": "1", "b": "", "x": "-9"}));
                 assert_eq!(sel.matches(&labels), again.matches(&labels));
@@ -509,10 +451,7 @@ mod garbage {
         let long_key = "k".repeat(100_000);
         assert!(Selector::parse(&long_key).is_err());
         let many = vec!["a=b"; 10_000].join(",");
-        assert_eq!(
-            Selector::parse(&many).expect("parses").requirements().len(),
-            10_000
-        );
+        assert_eq!(Selector::parse(&many).expect("parses").requirements().len(), 10_000);
         let deep = "(".repeat(10_000);
         assert!(Selector::parse(&deep).is_err());
     }

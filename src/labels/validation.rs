@@ -25,8 +25,7 @@ const LABEL_VALUE_FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
 const LABEL_VALUE_ERR: &str = "a valid label must be an empty string or consist of alphanumeric \
      characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 const LABEL_VALUE_EXAMPLES: &[&str] = &["MyValue", "my_value", "12345"];
-const DNS1123_SUBDOMAIN_FMT: &str =
-    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const DNS1123_SUBDOMAIN_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 const DNS1123_SUBDOMAIN_ERR: &str = "a lowercase RFC 1123 subdomain must consist of lower case \
      alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
 
@@ -45,10 +44,7 @@ pub fn is_qualified_name(value: &str) -> Vec<String> {
     if name.is_empty() {
         errs.push("name part must be non-empty".to_string());
     } else if name.len() > LABEL_KEY_NAME_MAX_LENGTH {
-        errs.push(format!(
-            "name part {}",
-            max_len_error(LABEL_KEY_NAME_MAX_LENGTH)
-        ));
+        errs.push(format!("name part {}", max_len_error(LABEL_KEY_NAME_MAX_LENGTH)));
     }
     if !is_label_key_name(name) {
         errs.push(format!("name part {}", label_key_regex_error()));
@@ -71,10 +67,7 @@ fn prefix_errors(prefix: &str) -> Vec<String> {
     if prefix.is_empty() {
         return vec!["prefix part must be non-empty".to_string()];
     }
-    is_dns1123_subdomain(prefix)
-        .into_iter()
-        .map(|m| format!("prefix part {m}"))
-        .collect()
+    is_dns1123_subdomain(prefix).into_iter().map(|m| format!("prefix part {m}")).collect()
 }
 
 /// `content.IsLabelValue` / `validation.IsValidLabelValue`: empty, or ≤ 63
@@ -85,11 +78,7 @@ pub fn is_valid_label_value(value: &str) -> Vec<String> {
         errs.push(max_len_error(LABEL_VALUE_MAX_LENGTH));
     }
     if !value.is_empty() && !is_label_key_name(value) {
-        errs.push(regex_error(
-            LABEL_VALUE_ERR,
-            LABEL_VALUE_FMT,
-            LABEL_VALUE_EXAMPLES,
-        ));
+        errs.push(regex_error(LABEL_VALUE_ERR, LABEL_VALUE_FMT, LABEL_VALUE_EXAMPLES));
     }
     errs
 }
@@ -102,11 +91,7 @@ pub fn is_dns1123_subdomain(value: &str) -> Vec<String> {
         errs.push(max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH));
     }
     if !value.split('.').all(is_dns1123_label_chars) {
-        errs.push(regex_error(
-            DNS1123_SUBDOMAIN_ERR,
-            DNS1123_SUBDOMAIN_FMT,
-            &["example.com"],
-        ));
+        errs.push(regex_error(DNS1123_SUBDOMAIN_ERR, DNS1123_SUBDOMAIN_FMT, &["example.com"]));
     }
     errs
 }
@@ -144,10 +129,7 @@ fn regex_error(msg: &str, re: &str, examples: &[&str]) -> String {
         return format!("{msg} (regex used for validation is '{re}')");
     }
     let listed: Vec<String> = examples.iter().map(|e| format!("'{e}', ")).collect();
-    format!(
-        "{msg} (e.g. {}regex used for validation is '{re}')",
-        listed.join(" or ")
-    )
+    format!("{msg} (e.g. {}regex used for validation is '{re}')", listed.join(" or "))
 }
 
 /// selector.go `validateLabelKey`: one `field.Invalid` whose detail joins
@@ -168,10 +150,7 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
-    const DATA: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/testdata/labels/validation.json"
-    ));
+    const DATA: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/labels/validation.json"));
 
     fn strings(v: &Value) -> Vec<&str> {
         let list = v.as_array().expect("list");
@@ -215,10 +194,7 @@ mod tests {
                 "IsDNS1123Subdomain" => is_dns1123_subdomain(input),
                 other => panic!("unknown func {other}"),
             };
-            let want: Vec<String> = strings(&case["want"])
-                .into_iter()
-                .map(String::from)
-                .collect();
+            let want: Vec<String> = strings(&case["want"]).into_iter().map(String::from).collect();
             assert_eq!(got, want, "{case}");
         }
     }

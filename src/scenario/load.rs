@@ -38,22 +38,11 @@ const DEFAULT_START: &str = "2026-01-01T00:00:00Z";
 
 /// Validates a scenario. `file` names it in messages; `read` fetches the files it names.
 pub fn load(file: &str, text: &str, read: &ReadFile) -> Result<Scenario, ScenarioError> {
-    let raw: RawScenario = serde_saphyr::from_str(text)
-        .map_err(|e| ScenarioError(vec![object::yaml_error(file, &e)]))?;
-    let mut cx = Loader {
-        file,
-        text,
-        read,
-        errors: Vec::new(),
-        ignored: Ignored::default(),
-        warnings: Vec::new(),
-    };
+    let raw: RawScenario =
+        serde_saphyr::from_str(text).map_err(|e| ScenarioError(vec![object::yaml_error(file, &e)]))?;
+    let mut cx = Loader { file, text, read, errors: Vec::new(), ignored: Ignored::default(), warnings: Vec::new() };
     let scenario = cx.scenario(raw);
-    if cx.errors.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(ScenarioError(cx.errors))
-    }
+    if cx.errors.is_empty() { Ok(scenario) } else { Err(ScenarioError(cx.errors)) }
 }
 
 struct Loader<'a> {
@@ -69,11 +58,7 @@ impl Loader<'_> {
     /// An error at a path of the scenario file itself.
     fn error(&mut self, path: FieldPath, message: impl Into<String>) {
         let position = locate(self.text, 0, &path);
-        self.errors.push(
-            InputError::new(self.file, message)
-                .at(position)
-                .with_path(path),
-        );
+        self.errors.push(InputError::new(self.file, message).at(position).with_path(path));
     }
 
     fn duration(&mut self, value: &Option<Text>, path: FieldPath) -> Option<Millis> {
@@ -89,17 +74,21 @@ impl Loader<'_> {
 
     fn scenario(&mut self, raw: RawScenario) -> Scenario {
         let root = FieldPath::empty();
-        if raw.name.is_empty()
-            || !raw
-                .name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-        {
-            self.error(root.child("name"), format!("invalid name {:?}: use letters, digits, '.', '_' and '-' (it names the results folder)", raw.name));
+        if raw.name.is_empty() || !raw.name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) {
+            self.error(
+                root.child("name"),
+                format!(
+                    "invalid name {:?}: use letters, digits, '.', '_' and '-' (it names the results folder)",
+                    raw.name
+                ),
+            );
         }
         let start_text = raw.start.as_deref().unwrap_or(DEFAULT_START);
         let start = start_text.parse::<jiff::Timestamp>().unwrap_or_else(|e| {
-            self.error(root.child("start"), format!("invalid start {start_text:?}: {e}; expected an RFC 3339 instant such as 2026-01-05T00:00:00Z"));
+            self.error(
+                root.child("start"),
+                format!("invalid start {start_text:?}: {e}; expected an RFC 3339 instant such as 2026-01-05T00:00:00Z"),
+            );
             DEFAULT_START.parse().expect("a valid literal")
         });
         let duration = self.duration(&raw.duration, root.child("duration"));
@@ -110,10 +99,7 @@ impl Loader<'_> {
             .duration(&raw.metrics_every, root.child("metricsEvery"))
             .unwrap_or_else(|| duration.map_or(60_000, |d| (d / 10_000).max(60_000)));
         if metrics_every == 0 {
-            self.error(
-                root.child("metricsEvery"),
-                "metricsEvery must be longer than 0s",
-            );
+            self.error(root.child("metricsEvery"), "metricsEvery must be longer than 0s");
         }
         let nodes = self.nodes(&raw.nodes);
         let (submissions, arrivals) = self.workloads(raw.workloads);
@@ -154,32 +140,26 @@ impl Loader<'_> {
             match (&entry.manifest, &entry.name) {
                 (Some(file), None) => self.node_manifests(file, &path, &mut out),
                 (None, Some(name)) => self.node_pool(entry, name, &path, &mut out),
-                (Some(_), Some(_)) => self.error(path, "a node entry is either a pool (name, count, capacity) or a manifest file, not both"),
-                (None, None) => self.error(path, "a node entry needs a pool name (with count and capacity) or a manifest file"),
+                (Some(_), Some(_)) => self
+                    .error(path, "a node entry is either a pool (name, count, capacity) or a manifest file, not both"),
+                (None, None) => {
+                    self.error(path, "a node entry needs a pool name (with count and capacity) or a manifest file")
+                }
             }
         }
         let mut seen = std::collections::BTreeSet::new();
         for n in &out {
             if !seen.insert(n.node.metadata.name.clone()) {
                 self.errors.push(
-                    InputError::new(
-                        self.file,
-                        format!("node {:?} is defined twice", n.node.metadata.name),
-                    )
-                    .with_path(FieldPath::root("nodes")),
+                    InputError::new(self.file, format!("node {:?} is defined twice", n.node.metadata.name))
+                        .with_path(FieldPath::root("nodes")),
                 );
             }
         }
         out
     }
 
-    fn node_pool(
-        &mut self,
-        entry: &raw::RawNodes,
-        name: &str,
-        path: &FieldPath,
-        out: &mut Vec<NodeEntry>,
-    ) {
+    fn node_pool(&mut self, entry: &raw::RawNodes, name: &str, path: &FieldPath, out: &mut Vec<NodeEntry>) {
         let count = entry.count.unwrap_or(1);
         let capacity = self.resource_list(&entry.capacity, &path.child("capacity"));
         let allocatable = self.resource_list(&entry.allocatable, &path.child("allocatable"));
@@ -211,32 +191,18 @@ impl Loader<'_> {
             node.spec.taints = taints.clone();
             node.status.capacity = capacity.clone();
             node.status.allocatable = allocatable.clone();
-            node.status.images = entry
-                .images
-                .iter()
-                .map(|i| ContainerImage {
-                    names: vec![i.clone()],
-                    size_bytes: None,
-                })
-                .collect();
+            node.status.images =
+                entry.images.iter().map(|i| ContainerImage { names: vec![i.clone()], size_bytes: None }).collect();
             validation::default_node(&mut node);
-            out.push(NodeEntry {
-                node,
-                pool: name.to_string(),
-            });
+            out.push(NodeEntry { node, pool: name.to_string() });
         }
         if count == 0 {
-            self.warnings
-                .push(format!("node pool {name:?} has count 0"));
+            self.warnings.push(format!("node pool {name:?} has count 0"));
         }
     }
 
     fn node_manifests(&mut self, file: &str, path: &FieldPath, out: &mut Vec<NodeEntry>) {
-        let pool = std::path::Path::new(file)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or(file)
-            .to_string();
+        let pool = std::path::Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or(file).to_string();
         let Some((text, manifests)) = self.read_manifests(file, path.child("manifest")) else {
             return;
         };
@@ -247,18 +213,12 @@ impl Loader<'_> {
                     let mut errs = Vec::new();
                     validation::validate_node(&node, &mut errs);
                     self.object_errors(&m.origin, &text, errs);
-                    out.push(NodeEntry {
-                        node: *node,
-                        pool: pool.clone(),
-                    });
+                    out.push(NodeEntry { node: *node, pool: pool.clone() });
                 }
                 other => self.errors.push(
                     InputError::new(
                         &m.origin.file,
-                        format!(
-                            "expected Node objects in a nodes manifest, found a {}",
-                            other.kind().as_str()
-                        ),
+                        format!("expected Node objects in a nodes manifest, found a {}", other.kind().as_str()),
                     )
                     .at(locate(&text, m.origin.doc, &m.origin.path))
                     .with_path(m.origin.path.clone()),
@@ -277,18 +237,12 @@ impl Loader<'_> {
             match Quantity::parse(&value.0) {
                 Ok(q) if q.is_negative() => self.error(
                     path.child(name),
-                    format!(
-                        "Invalid value: \"{}\": must be greater than or equal to 0",
-                        value.0
-                    ),
+                    format!("Invalid value: \"{}\": must be greater than or equal to 0", value.0),
                 ),
                 Ok(q) => {
                     out.insert(name.clone(), q);
                 }
-                Err(e) => self.error(
-                    path.child(name),
-                    format!("Invalid value: \"{}\": {e}", value.0),
-                ),
+                Err(e) => self.error(path.child(name), format!("Invalid value: \"{}\": {e}", value.0)),
             }
         }
         out
@@ -315,21 +269,14 @@ impl Loader<'_> {
     }
 
     fn inline_object(&mut self, value: serde_json::Value, path: FieldPath) -> Option<Manifest> {
-        let origin = Origin {
-            file: self.file.to_string(),
-            doc: 0,
-            path,
-        };
+        let origin = Origin { file: self.file.to_string(), doc: 0, path };
         let mut out = Vec::new();
         match parse_value(value, origin, self.text, &mut self.ignored, &mut out) {
             Ok(()) => {}
             Err(e) => self.errors.push(e),
         }
         let text = self.text;
-        let mut out: Vec<Manifest> = out
-            .into_iter()
-            .filter_map(|m| self.validated(m, text))
-            .collect();
+        let mut out: Vec<Manifest> = out.into_iter().filter_map(|m| self.validated(m, text)).collect();
         if out.len() > 1 {
             self.errors.push(
                 InputError::new(self.file, "an inline object must be one object, not a List")
@@ -363,7 +310,10 @@ impl Loader<'_> {
                         arrivals.push(stream);
                     }
                 }
-                _ => self.error(path, "a workload is exactly one of manifest (a file), object (inline) or arrivals (a stream)"),
+                _ => self.error(
+                    path,
+                    "a workload is exactly one of manifest (a file), object (inline) or arrivals (a stream)",
+                ),
             }
         }
         self.check_unique_names(&submissions);
@@ -374,10 +324,7 @@ impl Loader<'_> {
         let Some((text, manifests)) = self.read_manifests(file, path) else {
             return Vec::new();
         };
-        manifests
-            .into_iter()
-            .filter_map(|m| self.validated(m, &text))
-            .collect()
+        manifests.into_iter().filter_map(|m| self.validated(m, &text)).collect()
     }
 
     fn arrivals(&mut self, a: raw::RawArrivals, path: FieldPath) -> Option<Arrivals> {
@@ -390,47 +337,27 @@ impl Loader<'_> {
                 if ms.len() != 1 {
                     self.error(
                         path.child("manifest"),
-                        format!(
-                            "an arrival stream copies one object; {file:?} holds {}",
-                            ms.len()
-                        ),
+                        format!("an arrival stream copies one object; {file:?} holds {}", ms.len()),
                     );
                 }
                 ms.pop()
             }
             _ => {
-                self.error(
-                    path.clone(),
-                    "arrivals need exactly one of object or manifest",
-                );
+                self.error(path.clone(), "arrivals need exactly one of object or manifest");
                 None
             }
         }?;
         if matches!(manifest.object, Object::Node(_) | Object::PriorityClass(_)) {
-            self.error(
-                path.child("object"),
-                "arrival streams copy Pods, Jobs or CronJobs",
-            );
+            self.error(path.child("object"), "arrival streams copy Pods, Jobs or CronJobs");
         }
         if a.count.is_none() && until.is_none() {
-            self.warnings.push(format!(
-                "{path}: no count or until: copies arrive until the end of the run"
-            ));
+            self.warnings.push(format!("{path}: no count or until: copies arrive until the end of the run"));
         }
         if a.interarrival.mean() <= 0.0 {
-            self.error(
-                path.child("interarrival"),
-                "interarrival must have a mean above 0s",
-            );
+            self.error(path.child("interarrival"), "interarrival must have a mean above 0s");
             return None;
         }
-        Some(Arrivals {
-            manifest,
-            interarrival: a.interarrival,
-            count: a.count,
-            start,
-            until,
-        })
+        Some(Arrivals { manifest, interarrival: a.interarrival, count: a.count, start, until })
     }
 
     /// Applies the API server's defaults and validation to one object.
@@ -439,11 +366,7 @@ impl Loader<'_> {
         match &mut m.object {
             Object::Pod(pod) => {
                 validation::default_pod_spec(&mut pod.spec);
-                validation::validate_object_meta(
-                    &pod.metadata,
-                    &FieldPath::root("metadata"),
-                    &mut errs,
-                );
+                validation::validate_object_meta(&pod.metadata, &FieldPath::root("metadata"), &mut errs);
                 validation::validate_pod_spec(&pod.spec, &FieldPath::root("spec"), &mut errs);
             }
             Object::Node(_) => errs.push(FieldError::new(
@@ -452,11 +375,9 @@ impl Loader<'_> {
             )),
             Object::Job(job) => crate::api::validation::validate_job(job, &mut errs),
             Object::CronJob(cj) => crate::api::validation::validate_cronjob(cj, &mut errs),
-            Object::PriorityClass(pc) => validation::validate_object_meta(
-                &pc.metadata,
-                &FieldPath::root("metadata"),
-                &mut errs,
-            ),
+            Object::PriorityClass(pc) => {
+                validation::validate_object_meta(&pc.metadata, &FieldPath::root("metadata"), &mut errs)
+            }
         }
         let ok = errs.is_empty();
         self.object_errors(&m.origin, text, errs);
@@ -466,11 +387,8 @@ impl Loader<'_> {
     fn object_errors(&mut self, origin: &Origin, text: &str, errs: Vec<FieldError>) {
         for e in errs {
             let full = origin.path.join(&e.path);
-            self.errors.push(
-                InputError::new(&origin.file, e.message)
-                    .at(locate(text, origin.doc, &full))
-                    .with_path(full),
-            );
+            self.errors
+                .push(InputError::new(&origin.file, e.message).at(locate(text, origin.doc, &full)).with_path(full));
         }
     }
 
@@ -483,11 +401,8 @@ impl Loader<'_> {
     fn check_unique_names(&mut self, submissions: &[Submission]) {
         let mut seen = std::collections::BTreeMap::new();
         for s in submissions {
-            let key = (
-                s.manifest.object.kind(),
-                namespace_of(&s.manifest.object),
-                s.manifest.object.name().to_string(),
-            );
+            let key =
+                (s.manifest.object.kind(), namespace_of(&s.manifest.object), s.manifest.object.name().to_string());
             if key.2.is_empty() {
                 continue;
             }
@@ -504,11 +419,7 @@ impl Loader<'_> {
     // Behaviors, faults, actions
 
     fn behaviors(&mut self, entries: &[raw::RawBehavior]) -> Vec<Behavior> {
-        entries
-            .iter()
-            .enumerate()
-            .map(|(i, b)| self.behavior(b, FieldPath::root("behaviors").index(i)))
-            .collect()
+        entries.iter().enumerate().map(|(i, b)| self.behavior(b, FieldPath::root("behaviors").index(i))).collect()
     }
 
     fn behavior(&mut self, b: &raw::RawBehavior, path: FieldPath) -> Behavior {
@@ -526,10 +437,7 @@ impl Loader<'_> {
                 None
             }
             Err(e) => {
-                self.error(
-                    path.child("memory"),
-                    format!("Invalid value: \"{}\": {e}", m.0),
-                );
+                self.error(path.child("memory"), format!("Invalid value: \"{}\": {e}", m.0));
                 None
             }
         });
@@ -545,10 +453,7 @@ impl Loader<'_> {
             Some(raw::RawExitCode::Fixed(c)) => ExitCode::Fixed(*c),
             Some(raw::RawExitCode::Weighted(list)) => {
                 if list.is_empty() || list.iter().all(|w| w.weight == 0) {
-                    self.error(
-                        path.child("exitCode"),
-                        "a weighted exit code needs at least one positive weight",
-                    );
+                    self.error(path.child("exitCode"), "a weighted exit code needs at least one positive weight");
                 }
                 ExitCode::Weighted(list.iter().map(|w| (w.code, w.weight)).collect())
             }
@@ -565,10 +470,7 @@ impl Loader<'_> {
             image_pull_fails: fails,
             ready_after: b.ready_after.clone(),
             unhealthy_after: b.unhealthy_after.clone(),
-            termination_time: b
-                .termination_time
-                .clone()
-                .unwrap_or(defaults.termination_time),
+            termination_time: b.termination_time.clone().unwrap_or(defaults.termination_time),
             stop_exit_code: b.stop_exit_code.unwrap_or(defaults.stop_exit_code),
         }
     }
@@ -576,36 +478,28 @@ impl Loader<'_> {
     fn warn_unmatched_behaviors(&mut self, s: &Scenario) {
         let candidates = candidate_containers(s);
         for (i, b) in s.behaviors.iter().enumerate() {
-            let hit = candidates
-                .iter()
-                .any(|(ns, pod, c, img)| b.matcher.matches(ns, pod, c, img));
+            let hit = candidates.iter().any(|(ns, pod, c, img)| b.matcher.matches(ns, pod, c, img));
             if !hit {
-                self.warnings.push(format!(
-                    "behaviors[{i}] matches no container of the workload"
-                ));
+                self.warnings.push(format!("behaviors[{i}] matches no container of the workload"));
             }
         }
     }
 
-    fn faults(
-        &mut self,
-        entries: &[raw::RawFault],
-        nodes: &[NodeEntry],
-    ) -> (Vec<Fault>, Vec<RandomFaults>) {
+    fn faults(&mut self, entries: &[raw::RawFault], nodes: &[NodeEntry]) -> (Vec<Fault>, Vec<RandomFaults>) {
         let (mut faults, mut random) = (Vec::new(), Vec::new());
         let exists = |name: &str| nodes.iter().any(|n| n.node.metadata.name == name);
         for (i, f) in entries.iter().enumerate() {
             let path = FieldPath::root("faults").index(i);
             if let Some(r) = &f.random {
                 if f.at.is_some() || f.node.is_some() || f.action.is_some() || f.for_.is_some() {
-                    self.error(path.clone(), "a random fault process takes only random: {nodes, timeBetween, repairTime}");
+                    self.error(
+                        path.clone(),
+                        "a random fault process takes only random: {nodes, timeBetween, repairTime}",
+                    );
                 }
                 let glob = Glob::new(&r.nodes);
                 if !nodes.iter().any(|n| glob.matches(&n.node.metadata.name)) {
-                    self.error(
-                        path.child("random").child("nodes"),
-                        format!("{:?} matches no node", r.nodes),
-                    );
+                    self.error(path.child("random").child("nodes"), format!("{:?} matches no node", r.nodes));
                 }
                 if let Some(a) = r.action.as_deref().filter(|a| *a != "crash") {
                     self.error(
@@ -624,72 +518,43 @@ impl Loader<'_> {
             let for_ = self.duration(&f.for_, path.child("for"));
             let action = match f.action.as_deref() {
                 None => {
-                    self.error(
-                        path.child("action"),
-                        "Required value: one of crash, recover, cordon, uncordon, drain",
-                    );
+                    self.error(path.child("action"), "Required value: one of crash, recover, cordon, uncordon, drain");
                     None
                 }
                 Some(a) => FaultAction::parse(a).or_else(|| {
                     self.error(
                         path.child("action"),
-                        format!(
-                            "Unsupported value: {a:?}: supported values: {}",
-                            FaultAction::NAMES.join(", ")
-                        ),
+                        format!("Unsupported value: {a:?}: supported values: {}", FaultAction::NAMES.join(", ")),
                     );
                     None
                 }),
             };
             let node = match &f.node {
                 None => {
-                    self.error(
-                        path.child("node"),
-                        "Required value: the node the fault happens to",
-                    );
+                    self.error(path.child("node"), "Required value: the node the fault happens to");
                     None
                 }
                 Some(n) if !exists(n) => {
-                    let names: Vec<&str> = nodes
-                        .iter()
-                        .take(5)
-                        .map(|n| n.node.metadata.name.as_str())
-                        .collect();
+                    let names: Vec<&str> = nodes.iter().take(5).map(|n| n.node.metadata.name.as_str()).collect();
                     self.error(
                         path.child("node"),
-                        format!(
-                            "node {n:?} does not exist (nodes are named like {})",
-                            names.join(", ")
-                        ),
+                        format!("node {n:?} does not exist (nodes are named like {})", names.join(", ")),
                     );
                     None
                 }
                 Some(n) => Some(n.clone()),
             };
             if at.is_none() {
-                self.error(
-                    path.child("at"),
-                    "Required value: when the fault happens, e.g. 30m",
-                );
+                self.error(path.child("at"), "Required value: when the fault happens, e.g. 30m");
             }
             if let (Some(at), Some(node), Some(action)) = (at, node, action) {
-                if for_.is_some()
-                    && !matches!(
-                        action,
-                        FaultAction::Crash | FaultAction::Cordon | FaultAction::Drain
-                    )
-                {
+                if for_.is_some() && !matches!(action, FaultAction::Crash | FaultAction::Cordon | FaultAction::Drain) {
                     self.error(
                         path.child("for"),
                         "for: applies to crash, cordon and drain (it undoes them after that time)",
                     );
                 }
-                faults.push(Fault {
-                    at,
-                    node,
-                    action,
-                    for_,
-                });
+                faults.push(Fault { at, node, action, for_ });
             }
         }
         (faults, random)
@@ -701,57 +566,34 @@ impl Loader<'_> {
             let path = FieldPath::root("actions").index(i);
             let Some(at) = self.duration(&a.at, path.child("at")) else {
                 if a.at.is_none() {
-                    self.error(
-                        path.child("at"),
-                        "Required value: when the action happens, e.g. 10m",
-                    );
+                    self.error(path.child("at"), "Required value: when the action happens, e.g. 10m");
                 }
                 continue;
             };
             match (a.delete, a.apply, a.scale, a.patch) {
                 (Some(target), None, None, None) => {
-                    if let Some((kind, namespace, name)) =
-                        self.target(&target, path.child("delete"))
-                    {
+                    if let Some((kind, namespace, name)) = self.target(&target, path.child("delete")) {
                         let grace_seconds = if a.force { Some(0) } else { a.grace_period };
-                        out.push(Action::Delete {
-                            at,
-                            kind,
-                            namespace,
-                            name,
-                            grace_seconds,
-                        });
+                        out.push(Action::Delete { at, kind, namespace, name, grace_seconds });
                     }
                 }
                 (None, Some(file), None, None) => {
                     let manifests = self.validated_file(&file, path.child("apply"));
                     out.push(Action::Apply { at, manifests });
                 }
-                (None, None, Some(_), None) => self.error(
-                    path.child("scale"),
-                    "scale: podsim does not simulate Deployments or ReplicaSets yet",
-                ),
+                (None, None, Some(_), None) => {
+                    self.error(path.child("scale"), "scale: podsim does not simulate Deployments or ReplicaSets yet")
+                }
                 (None, None, None, Some(target)) => {
-                    let set: Vec<(String, serde_json::Value)> =
-                        a.set.unwrap_or_default().into_iter().collect();
+                    let set: Vec<(String, serde_json::Value)> = a.set.unwrap_or_default().into_iter().collect();
                     if set.is_empty() {
                         self.error(path.child("set"), "patch needs set: {field.path: value}");
                     }
-                    if let Some((kind, namespace, name)) = self.target(&target, path.child("patch"))
-                    {
-                        out.push(Action::Patch {
-                            at,
-                            kind,
-                            namespace,
-                            name,
-                            set,
-                        });
+                    if let Some((kind, namespace, name)) = self.target(&target, path.child("patch")) {
+                        out.push(Action::Patch { at, kind, namespace, name, set });
                     }
                 }
-                _ => self.error(
-                    path,
-                    "an action is exactly one of delete, apply, scale or patch",
-                ),
+                _ => self.error(path, "an action is exactly one of delete, apply, scale or patch"),
             }
         }
         out.sort_by_key(Action::at);
@@ -774,9 +616,7 @@ impl Loader<'_> {
             _ => None,
         };
         match parsed {
-            Some((k, ns, name)) if !name.is_empty() => {
-                Some((k.to_string(), ns.to_string(), name.to_string()))
-            }
+            Some((k, ns, name)) if !name.is_empty() => Some((k.to_string(), ns.to_string(), name.to_string())),
             _ => {
                 self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, node"));
                 None
@@ -787,42 +627,48 @@ impl Loader<'_> {
     fn kubelet(&mut self, k: raw::RawKubelet) -> KubeletConfig {
         let path = FieldPath::root("kubelet");
         let mut cfg = KubeletConfig::default();
-        if let Some(max) = self.duration(
-            &k.max_container_restart_period,
-            path.child("maxContainerRestartPeriod"),
-        ) {
+        if let Some(max) = self.duration(&k.max_container_restart_period, path.child("maxContainerRestartPeriod")) {
             // KubeletCrashLoopBackOffMax: allowed between 1s and 300s.
             if (1_000..=300_000).contains(&max) {
                 cfg.max_container_restart_period = max;
             } else {
-                self.error(
-                    path.child("maxContainerRestartPeriod"),
-                    "must be between 1s and 300s",
-                );
+                self.error(path.child("maxContainerRestartPeriod"), "must be between 1s and 300s");
             }
         }
         cfg.serialize_image_pulls = k.serialize_image_pulls.unwrap_or(true);
         cfg.max_parallel_image_pulls = k.max_parallel_image_pulls;
         if cfg.serialize_image_pulls && cfg.max_parallel_image_pulls.is_some_and(|n| n != 1) {
-            self.error(
-                path.child("maxParallelImagePulls"),
-                "maxParallelImagePulls needs serializeImagePulls: false",
-            );
+            self.error(path.child("maxParallelImagePulls"), "maxParallelImagePulls needs serializeImagePulls: false");
         }
         cfg
     }
 }
 
+/// Validates the objects of a manifest file on its own (`podsim validate`).
+pub fn validate_manifests(file: &str, text: &str, manifests: Vec<Manifest>) -> Vec<InputError> {
+    let read = |_: &str| Err("not available".to_string());
+    let mut cx =
+        Loader { file, text, read: &read, errors: Vec::new(), ignored: Ignored::default(), warnings: Vec::new() };
+    for m in manifests {
+        if let Object::Node(node) = &m.object {
+            let mut node = node.clone();
+            validation::default_node(&mut node);
+            let mut errs = Vec::new();
+            validation::validate_node(&node, &mut errs);
+            cx.object_errors(&m.origin, text, errs);
+        } else {
+            let _ = cx.validated(m, text);
+        }
+    }
+    cx.errors
+}
+
 /// The labels a kubelet puts on its Node.
 pub fn default_node_labels(name: &str) -> std::collections::BTreeMap<String, String> {
-    [
-        ("kubernetes.io/hostname", name),
-        ("kubernetes.io/os", "linux"),
-        ("kubernetes.io/arch", "amd64"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect()
+    [("kubernetes.io/hostname", name), ("kubernetes.io/os", "linux"), ("kubernetes.io/arch", "amd64")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 pub fn namespace_of(object: &Object) -> String {
@@ -839,27 +685,17 @@ pub fn namespace_of(object: &Object) -> String {
 /// as their controller names them, with a placeholder suffix.
 fn candidate_containers(s: &Scenario) -> Vec<(String, String, String, String)> {
     let mut out = Vec::new();
-    let manifests = s
-        .submissions
-        .iter()
-        .map(|x| (&x.manifest, false))
-        .chain(s.arrivals.iter().map(|a| (&a.manifest, true)))
-        .chain(s.actions.iter().flat_map(|a| match a {
-            Action::Apply { manifests, .. } => manifests.iter().map(|m| (m, false)).collect(),
-            _ => Vec::new(),
-        }));
+    let manifests =
+        s.submissions.iter().map(|x| (&x.manifest, false)).chain(s.arrivals.iter().map(|a| (&a.manifest, true))).chain(
+            s.actions.iter().flat_map(|a| match a {
+                Action::Apply { manifests, .. } => manifests.iter().map(|m| (m, false)).collect(),
+                _ => Vec::new(),
+            }),
+        );
     for (m, copied) in manifests {
         let (ns, name, spec) = match &m.object {
-            Object::Pod(p) => (
-                p.metadata.namespace(),
-                pod_name_sample(&p.metadata, copied),
-                &p.spec,
-            ),
-            Object::Job(j) => (
-                j.metadata.namespace(),
-                format!("{}-0-xxxxx", j.metadata.name),
-                &j.spec.template.spec,
-            ),
+            Object::Pod(p) => (p.metadata.namespace(), pod_name_sample(&p.metadata, copied), &p.spec),
+            Object::Job(j) => (j.metadata.namespace(), format!("{}-0-xxxxx", j.metadata.name), &j.spec.template.spec),
             Object::CronJob(c) => (
                 c.metadata.namespace(),
                 format!("{}-29000000-xxxxx", c.metadata.name),
@@ -868,12 +704,7 @@ fn candidate_containers(s: &Scenario) -> Vec<(String, String, String, String)> {
             _ => continue,
         };
         for c in spec.init_containers.iter().chain(&spec.containers) {
-            out.push((
-                ns.to_string(),
-                name.clone(),
-                c.name.clone(),
-                c.image.clone().unwrap_or_default(),
-            ));
+            out.push((ns.to_string(), name.clone(), c.name.clone(), c.image.clone().unwrap_or_default()));
         }
     }
     out

@@ -75,10 +75,7 @@ pub struct Matcher {
 impl Matcher {
     pub fn matches(&self, namespace: &str, pod: &str, container: &str, image: &str) -> bool {
         let ok = |g: &Option<Glob>, s: &str| g.as_ref().is_none_or(|g| g.matches(s));
-        ok(&self.namespace, namespace)
-            && ok(&self.pod, pod)
-            && ok(&self.container, container)
-            && ok(&self.image, image)
+        ok(&self.namespace, namespace) && ok(&self.pod, pod) && ok(&self.container, container) && ok(&self.image, image)
     }
 }
 
@@ -175,24 +172,9 @@ pub struct RandomFaults {
 
 #[derive(Clone, Debug)]
 pub enum Action {
-    Delete {
-        at: Millis,
-        kind: String,
-        namespace: String,
-        name: String,
-        grace_seconds: Option<i64>,
-    },
-    Apply {
-        at: Millis,
-        manifests: Vec<Manifest>,
-    },
-    Patch {
-        at: Millis,
-        kind: String,
-        namespace: String,
-        name: String,
-        set: Vec<(String, serde_json::Value)>,
-    },
+    Delete { at: Millis, kind: String, namespace: String, name: String, grace_seconds: Option<i64> },
+    Apply { at: Millis, manifests: Vec<Manifest> },
+    Patch { at: Millis, kind: String, namespace: String, name: String, set: Vec<(String, serde_json::Value)> },
 }
 
 impl Action {

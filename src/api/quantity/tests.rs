@@ -7,14 +7,9 @@ use super::*;
 use serde::Deserialize;
 use serde::de::IntoDeserializer;
 
-const KUBERNETES_CASES: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/quantity/kubernetes_cases.json"
-));
-const OWN_CASES: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/quantity/own_cases.json"
-));
+const KUBERNETES_CASES: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/quantity/kubernetes_cases.json"));
+const OWN_CASES: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/quantity/own_cases.json"));
 
 #[derive(Deserialize)]
 struct KubernetesCases {
@@ -232,20 +227,11 @@ fn operand(o: &Operand) -> Quantity {
 fn check_all<T>(cases: &[T], check: impl Fn(&T) -> Result<(), String>) {
     assert!(!cases.is_empty(), "a table must not be empty");
     let failures: Vec<String> = cases.iter().filter_map(|c| check(c).err()).collect();
-    assert!(
-        failures.is_empty(),
-        "{} failing case(s):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} failing case(s):\n{}", failures.len(), failures.join("\n"));
 }
 
 fn expect_eq<T: PartialEq + fmt::Debug>(what: &str, got: T, want: T) -> Result<(), String> {
-    if got == want {
-        Ok(())
-    } else {
-        Err(format!("{what}: got {got:?}, want {want:?}"))
-    }
+    if got == want { Ok(()) } else { Err(format!("{what}: got {got:?}, want {want:?}")) }
 }
 
 fn parsed(source: &str, input: &str) -> Result<Quantity, String> {
@@ -260,19 +246,11 @@ fn parsed(source: &str, input: &str) -> Result<Quantity, String> {
 fn kubernetes_parse_values_and_formats() {
     check_all(&kubernetes().parse, |c| {
         let want = quantity(&c.mantissa, c.exponent, &c.format);
-        for (prefix, expected) in [
-            ("", want.clone()),
-            ("+", want.clone()),
-            ("-", -want.clone()),
-        ] {
+        for (prefix, expected) in [("", want.clone()), ("+", want.clone()), ("-", -want.clone())] {
             let input = format!("{prefix}{}", c.input);
             let got = parsed(&c.source, &input)?;
             let what = format!("{}: {input:?}", c.source);
-            expect_eq(
-                &format!("{what} value"),
-                got.amount.clone(),
-                expected.amount,
-            )?;
+            expect_eq(&format!("{what} value"), got.amount.clone(), expected.amount)?;
             expect_eq(&format!("{what} format"), got.format, want.format)?;
         }
         Ok(())
@@ -281,11 +259,9 @@ fn kubernetes_parse_values_and_formats() {
 
 #[test]
 fn kubernetes_invalid_inputs_are_rejected() {
-    check_all(&kubernetes().parse_invalid, |c| {
-        match Quantity::parse(&c.input) {
-            Ok(q) => Err(format!("{}: {:?} parsed as {q}", c.source, c.input)),
-            Err(_) => Ok(()),
-        }
+    check_all(&kubernetes().parse_invalid, |c| match Quantity::parse(&c.input) {
+        Ok(q) => Err(format!("{}: {:?} parsed as {q}", c.source, c.input)),
+        Err(_) => Ok(()),
     });
 }
 
@@ -296,30 +272,14 @@ fn kubernetes_canonical_strings() {
         let q = quantity(&c.mantissa, c.exponent, &c.format);
         expect_eq(&format!("{what} string"), q.to_string(), c.expect.clone())?;
         let reparsed = parsed(&c.source, &c.expect)?;
-        expect_eq(
-            &format!("{what} keeps canonical input"),
-            reparsed.remembered.as_deref(),
-            Some(c.expect.as_str()),
-        )?;
+        expect_eq(&format!("{what} keeps canonical input"), reparsed.remembered.as_deref(), Some(c.expect.as_str()))?;
         if !c.alternate.is_empty() {
             let alternate = parsed(&c.source, &c.alternate)?;
-            expect_eq(
-                &format!("{what} alternate not kept"),
-                alternate.remembered.as_deref(),
-                None,
-            )?;
-            expect_eq(
-                &format!("{what} alternate string"),
-                alternate.to_string(),
-                c.expect.clone(),
-            )?;
+            expect_eq(&format!("{what} alternate not kept"), alternate.remembered.as_deref(), None)?;
+            expect_eq(&format!("{what} alternate string"), alternate.to_string(), c.expect.clone())?;
         }
         if !q.is_zero() {
-            expect_eq(
-                &format!("{what} negated"),
-                (-q).to_string(),
-                format!("-{}", c.expect),
-            )?;
+            expect_eq(&format!("{what} negated"), (-q).to_string(), format!("-{}", c.expect))?;
         }
         Ok(())
     });
@@ -329,11 +289,7 @@ fn kubernetes_canonical_strings() {
 fn kubernetes_strings_of_constructed_values() {
     check_all(&kubernetes().string_only, |c| {
         let q = quantity(&c.mantissa, c.exponent, &c.format);
-        expect_eq(
-            &format!("{}: {}e{}", c.source, c.mantissa, c.exponent),
-            q.to_string(),
-            c.expect.clone(),
-        )
+        expect_eq(&format!("{}: {}e{}", c.source, c.mantissa, c.exponent), q.to_string(), c.expect.clone())
     });
 }
 
@@ -343,30 +299,19 @@ fn binary_past_ei_round_trips() {
     let q = quantity(&(1u128 << 70).to_string(), 0, "BinarySI");
     let back = Quantity::parse(&q.to_string()).expect("reparses");
     assert_eq!(back, q);
-    assert_eq!(
-        serde_json::to_string(&q).expect("serialises"),
-        "\"1180591620717411303424\""
-    );
+    assert_eq!(serde_json::to_string(&q).expect("serialises"), "\"1180591620717411303424\"");
 }
 
 #[test]
 fn kubernetes_parse_emit() {
     check_all(&kubernetes().parse_emit, |c| {
         let q = parsed(&c.source, &c.input)?;
-        expect_eq(
-            &format!("{}: {:?}", c.source, c.input),
-            q.to_string(),
-            c.expect.clone(),
-        )?;
+        expect_eq(&format!("{}: {:?}", c.source, c.input), q.to_string(), c.expect.clone())?;
         let negative = parsed(&c.source, &format!("-{}", c.input))?;
         if negative.is_zero() {
             return Ok(());
         }
-        expect_eq(
-            &format!("{}: -{:?}", c.source, c.input),
-            negative.to_string(),
-            format!("-{}", c.expect),
-        )
+        expect_eq(&format!("{}: -{:?}", c.source, c.input), negative.to_string(), format!("-{}", c.expect))
     });
 }
 
@@ -374,11 +319,7 @@ fn kubernetes_parse_emit() {
 fn kubernetes_reserialization() {
     check_all(&kubernetes().reserialize, |c| {
         let q = parsed(&c.source, &c.input)?;
-        expect_eq(
-            &format!("{}: {:?}", c.source, c.input),
-            q.to_string(),
-            c.expect.clone(),
-        )
+        expect_eq(&format!("{}: {:?}", c.source, c.input), q.to_string(), c.expect.clone())
     });
 }
 
@@ -388,11 +329,7 @@ fn kubernetes_round_up() {
         let mut q = parsed(&c.source, &c.input)?;
         let what = format!("{}: {:?} to scale {}", c.source, c.input, c.scale);
         expect_eq(&format!("{what} exact"), q.round_up(c.scale), c.exact)?;
-        expect_eq(
-            &format!("{what} value"),
-            q.amount,
-            amount(&c.mantissa, c.exponent),
-        )
+        expect_eq(&format!("{what} value"), q.amount, amount(&c.mantissa, c.exponent))
     });
 }
 
@@ -400,10 +337,7 @@ fn kubernetes_round_up() {
 fn kubernetes_scaled_values() {
     check_all(&kubernetes().scaled_value, |c| {
         let q = Quantity::new_scaled(c.value, c.from_scale);
-        let what = format!(
-            "{}: {}e{} at {}",
-            c.source, c.value, c.from_scale, c.to_scale
-        );
+        let what = format!("{}: {}e{} at {}", c.source, c.value, c.from_scale, c.to_scale);
         expect_eq(&what, q.as_scaled_i64(c.to_scale), (c.expect, c.ok))?;
         expect_eq(&what, q.scaled_value(c.to_scale), c.expect)
     });
@@ -413,16 +347,8 @@ fn kubernetes_scaled_values() {
 fn kubernetes_value_rounds_away_from_zero() {
     check_all(&kubernetes().value_rounding, |c| {
         let q = parsed(&c.source, &c.input)?;
-        expect_eq(
-            &format!("{}: {:?} value", c.source, c.input),
-            q.value(),
-            c.value,
-        )?;
-        expect_eq(
-            &format!("{}: {:?} milli", c.source, c.input),
-            q.milli_value(),
-            c.milli,
-        )
+        expect_eq(&format!("{}: {:?} value", c.source, c.input), q.value(), c.value)?;
+        expect_eq(&format!("{}: {:?} milli", c.source, c.input), q.milli_value(), c.milli)
     });
 }
 
@@ -448,16 +374,8 @@ fn kubernetes_sub_nano_rounds_up() {
 fn kubernetes_sub_nano_display() {
     check_all(&kubernetes().display, |c| {
         let q = parsed(&c.source, &c.input)?;
-        expect_eq(
-            &format!("{}: {:?} text", c.source, c.input),
-            q.to_string(),
-            c.expect.clone(),
-        )?;
-        expect_eq(
-            &format!("{}: {:?} format", c.source, c.input),
-            q.format(),
-            format_named(&c.format),
-        )
+        expect_eq(&format!("{}: {:?} text", c.source, c.input), q.to_string(), c.expect.clone())?;
+        expect_eq(&format!("{}: {:?} format", c.source, c.input), q.format(), format_named(&c.format))
     });
 }
 
@@ -468,19 +386,13 @@ fn kubernetes_constructors() {
         let (q, read_back): (Quantity, fn(&Quantity, i32) -> i64) = match c.kind.as_str() {
             "new" => (Quantity::new(c.value, format), |q, _| q.value()),
             "milli" => (Quantity::new_milli(c.value, format), |q, _| q.milli_value()),
-            "scaled" => (Quantity::new_scaled(c.value, c.scale), |q, s| {
-                q.scaled_value(s)
-            }),
+            "scaled" => (Quantity::new_scaled(c.value, c.scale), |q, s| q.scaled_value(s)),
             other => return Err(format!("{}: unknown kind {other}", c.source)),
         };
         let what = format!("{}: {} {}", c.source, c.kind, c.value);
         expect_eq(&what, q.to_string(), c.expect.clone())?;
         let reparsed = parsed(&c.source, &c.expect)?;
-        expect_eq(
-            &format!("{what} round trip"),
-            read_back(&reparsed, c.scale),
-            c.value,
-        )
+        expect_eq(&format!("{what} round trip"), read_back(&reparsed, c.scale), c.value)
     });
 }
 
@@ -489,16 +401,8 @@ fn kubernetes_compare() {
     check_all(&kubernetes().cmp, |c| {
         let (x, y) = (parsed(&c.source, &c.x)?, parsed(&c.source, &c.y)?);
         let want = c.expect.cmp(&0);
-        expect_eq(
-            &format!("{}: {} vs {}", c.source, c.x, c.y),
-            x.cmp(&y),
-            want,
-        )?;
-        expect_eq(
-            &format!("{}: {} vs {}", c.source, c.y, c.x),
-            y.cmp(&x),
-            want.reverse(),
-        )
+        expect_eq(&format!("{}: {} vs {}", c.source, c.x, c.y), x.cmp(&y), want)?;
+        expect_eq(&format!("{}: {} vs {}", c.source, c.y, c.x), y.cmp(&x), want.reverse())
     });
 }
 
@@ -508,13 +412,8 @@ fn kubernetes_json_whitespace() {
 }
 
 fn check_json(c: &JsonCase) -> Result<(), String> {
-    let q: Quantity =
-        serde_json::from_str(&c.json).map_err(|e| format!("{}: {}: {e}", c.source, c.json))?;
-    expect_eq(
-        &format!("{}: {}", c.source, c.json),
-        q.to_string(),
-        c.expect.clone(),
-    )
+    let q: Quantity = serde_json::from_str(&c.json).map_err(|e| format!("{}: {}: {e}", c.source, c.json))?;
+    expect_eq(&format!("{}: {}", c.source, c.json), q.to_string(), c.expect.clone())
 }
 
 #[test]
@@ -537,10 +436,7 @@ fn kubernetes_sub() {
 
 fn check_arithmetic(c: &ArithmeticCase, got: &Quantity) -> Result<(), String> {
     let want = operand(&c.expect);
-    let what = format!(
-        "{}: {}e{} and {}e{}",
-        c.source, c.a.mantissa, c.a.exponent, c.b.mantissa, c.b.exponent
-    );
+    let what = format!("{}: {}e{} and {}e{}", c.source, c.a.mantissa, c.a.exponent, c.b.mantissa, c.b.exponent);
     expect_eq(&format!("{what} value"), got, &want)?;
     expect_eq(&format!("{what} format"), got.format, want.format)
 }
@@ -593,14 +489,8 @@ fn own_parse_display_and_values() {
 #[test]
 fn own_invalid_inputs_give_kubernetes_messages() {
     check_all(&own().parse_invalid, |c| {
-        let got = Quantity::parse(&c.input)
-            .map(|q| q.to_string())
-            .map_err(|e| e.to_string());
-        expect_eq(
-            &format!("{}: {:?}", c.source, c.input),
-            got,
-            Err(c.error.clone().unwrap_or_default()),
-        )
+        let got = Quantity::parse(&c.input).map(|q| q.to_string()).map_err(|e| e.to_string());
+        expect_eq(&format!("{}: {:?}", c.source, c.input), got, Err(c.error.clone().unwrap_or_default()))
     });
 }
 
@@ -611,34 +501,20 @@ fn own_json_and_yaml_numbers() {
 
 #[test]
 fn own_json_rejections() {
-    check_all(&own().json_invalid, |c| {
-        match serde_json::from_str::<Quantity>(&c.json) {
-            Ok(q) => Err(format!("{}: {} accepted as {q}", c.source, c.json)),
-            Err(_) => Ok(()),
-        }
+    check_all(&own().json_invalid, |c| match serde_json::from_str::<Quantity>(&c.json) {
+        Ok(q) => Err(format!("{}: {} accepted as {q}", c.source, c.json)),
+        Err(_) => Ok(()),
     });
 }
 
 #[test]
 fn serialises_as_the_string_kubernetes_prints() {
-    let cases = [
-        ("1.5Gi", "\"1536Mi\""),
-        ("+1", "\"+1\""),
-        ("0.5", "\"500m\""),
-        ("0", "\"0\""),
-    ];
+    let cases = [("1.5Gi", "\"1536Mi\""), ("+1", "\"+1\""), ("0.5", "\"500m\""), ("0", "\"0\"")];
     for (input, want) in cases {
         let q = Quantity::parse(input).expect("valid");
-        assert_eq!(
-            serde_json::to_string(&q).expect("serialises"),
-            want,
-            "{input}"
-        );
+        assert_eq!(serde_json::to_string(&q).expect("serialises"), want, "{input}");
     }
-    assert_eq!(
-        serde_json::to_string(&Quantity::new(3, Format::BinarySI)).expect("serialises"),
-        "\"3\""
-    );
+    assert_eq!(serde_json::to_string(&Quantity::new(3, Format::BinarySI)).expect("serialises"), "\"3\"");
 }
 
 #[test]
@@ -680,10 +556,8 @@ fn equality_and_order_ignore_format_and_spelling() {
     let plain = Quantity::parse("1024").expect("valid");
     assert_eq!(one_ki, plain);
     assert_ne!(one_ki.format(), plain.format());
-    let mut sorted: Vec<Quantity> = ["1Gi", "100m", "-1", "1e3", "0"]
-        .iter()
-        .map(|s| Quantity::parse(s).expect("valid"))
-        .collect();
+    let mut sorted: Vec<Quantity> =
+        ["1Gi", "100m", "-1", "1e3", "0"].iter().map(|s| Quantity::parse(s).expect("valid")).collect();
     sorted.sort();
     let texts: Vec<String> = sorted.iter().map(|q| q.to_string()).collect();
     assert_eq!(texts, ["-1", "0", "100m", "1e3", "1Gi"]);
@@ -778,34 +652,22 @@ const GARBAGE_PIECES: &[&str] = &[
 
 fn garbage(rng: &mut Rng) -> String {
     let pieces = rng.below(12);
-    (0..pieces)
-        .map(|_| GARBAGE_PIECES[rng.below(GARBAGE_PIECES.len())])
-        .collect()
+    (0..pieces).map(|_| GARBAGE_PIECES[rng.below(GARBAGE_PIECES.len())]).collect()
 }
 
 /// Whether a failed reparse is explained by an exponent Kubernetes refuses.
 fn exponent_out_of_range(text: &str) -> bool {
-    text.rsplit_once('e')
-        .and_then(|(_, e)| e.parse::<i64>().ok())
-        .is_some_and(|e| e.abs() > i64::from(i32::MAX))
+    text.rsplit_once('e').and_then(|(_, e)| e.parse::<i64>().ok()).is_some_and(|e| e.abs() > i64::from(i32::MAX))
 }
 
 fn check_round_trip(input: &str, q: &Quantity) {
     for text in [q.to_string(), q.canonical()] {
         match Quantity::parse(&text) {
             Ok(back) => assert_eq!(&back, q, "{input:?} printed as {text:?}"),
-            Err(e) => assert!(
-                exponent_out_of_range(&text),
-                "{input:?} printed as {text:?}: {e}"
-            ),
+            Err(e) => assert!(exponent_out_of_range(&text), "{input:?} printed as {text:?}: {e}"),
         }
     }
-    let _ = (
-        q.value(),
-        q.milli_value(),
-        q.scaled_value(i32::MIN),
-        q.scaled_value(i32::MAX),
-    );
+    let _ = (q.value(), q.milli_value(), q.scaled_value(i32::MIN), q.scaled_value(i32::MAX));
 }
 
 #[test]
@@ -849,27 +711,12 @@ fn q(text: &str) -> Quantity {
 
 #[test]
 fn quantity_values_must_be_non_negative_and_whole_where_counted() {
-    assert_eq!(
-        validate_non_negative(&q("-1m")),
-        Some("must be greater than or equal to 0")
-    );
+    assert_eq!(validate_non_negative(&q("-1m")), Some("must be greater than or equal to 0"));
     assert_eq!(validate_non_negative(&q("0")), None);
-    assert_eq!(
-        validate_resource_quantity_value("cpu", &q("500m")),
-        Vec::<&str>::new()
-    );
-    assert_eq!(
-        validate_resource_quantity_value("pods", &q("1.5")),
-        ["must be an integer"]
-    );
-    assert_eq!(
-        validate_resource_quantity_value("example.com/gpu", &q("500m")),
-        ["must be an integer"]
-    );
-    assert_eq!(
-        validate_resource_quantity_value("example.com/gpu", &q("-1")),
-        ["must be greater than or equal to 0"]
-    );
+    assert_eq!(validate_resource_quantity_value("cpu", &q("500m")), Vec::<&str>::new());
+    assert_eq!(validate_resource_quantity_value("pods", &q("1.5")), ["must be an integer"]);
+    assert_eq!(validate_resource_quantity_value("example.com/gpu", &q("500m")), ["must be an integer"]);
+    assert_eq!(validate_resource_quantity_value("example.com/gpu", &q("-1")), ["must be greater than or equal to 0"]);
     assert_eq!(
         validate_resource_quantity_value("pods", &q("-0.5")),
         ["must be greater than or equal to 0", "must be an integer"]
@@ -879,14 +726,8 @@ fn quantity_values_must_be_non_negative_and_whole_where_counted() {
 #[test]
 fn requests_against_limits() {
     let invalid = |s: &str| Some(RequestLimitError::Invalid(s.to_owned()));
-    assert_eq!(
-        validate_request_against_limit("cpu", &q("500m"), Some(&q("1"))),
-        None
-    );
-    assert_eq!(
-        validate_request_against_limit("cpu", &q("500m"), None),
-        None
-    );
+    assert_eq!(validate_request_against_limit("cpu", &q("500m"), Some(&q("1"))), None);
+    assert_eq!(validate_request_against_limit("cpu", &q("500m"), None), None);
     assert_eq!(
         validate_request_against_limit("cpu", &q("2"), Some(&q("1"))),
         invalid("must be less than or equal to cpu limit of 1")
@@ -903,79 +744,45 @@ fn requests_against_limits() {
         validate_request_against_limit("example.com/gpu", &q("1"), None),
         Some(RequestLimitError::LimitRequired(LIMIT_REQUIRED))
     );
-    assert_eq!(
-        validate_request_against_limit("hugepages-2Mi", &q("2Mi"), Some(&q("2Mi"))),
-        None
-    );
+    assert_eq!(validate_request_against_limit("hugepages-2Mi", &q("2Mi"), Some(&q("2Mi"))), None);
 }
 
 #[test]
 fn hugepages_rules() {
-    assert_eq!(
-        validate_hugepage_value("hugepages-2Mi", &q("4Mi"), false),
-        None
-    );
+    assert_eq!(validate_hugepage_value("hugepages-2Mi", &q("4Mi"), false), None);
     assert_eq!(
         validate_hugepage_value("hugepages-2Mi", &q("3Mi"), false),
         Some("3Mi is not positive integer multiple of hugepages-2Mi".to_owned())
     );
-    assert_eq!(
-        validate_hugepage_value("hugepages-2Mi", &q("3Mi"), true),
-        None
-    );
+    assert_eq!(validate_hugepage_value("hugepages-2Mi", &q("3Mi"), true), None);
     assert_eq!(validate_hugepage_value("memory", &q("3Mi"), false), None);
     assert!(!is_hugepage_value_divisible("hugepages-bogus", &q("2Mi")));
     assert!(!is_hugepage_value_divisible("hugepages-0", &q("2Mi")));
     assert!(!is_hugepage_value_divisible("hugepages-1.5", &q("3")));
-    assert_eq!(
-        validate_hugepages_companions(["hugepages-2Mi"]),
-        Some(HUGEPAGES_NEED_CPU_OR_MEMORY)
-    );
-    assert_eq!(
-        validate_hugepages_companions(["hugepages-2Mi", "memory"]),
-        None
-    );
+    assert_eq!(validate_hugepages_companions(["hugepages-2Mi"]), Some(HUGEPAGES_NEED_CPU_OR_MEMORY));
+    assert_eq!(validate_hugepages_companions(["hugepages-2Mi", "memory"]), None);
     assert_eq!(validate_hugepages_companions(["example.com/gpu"]), None);
 }
 
 #[test]
 fn container_resource_names() {
     let none: Vec<String> = Vec::new();
-    for ok in [
-        "cpu",
-        "memory",
-        "ephemeral-storage",
-        "hugepages-2Mi",
-        "example.com/gpu",
-        "kubernetes.io/foo",
-    ] {
+    for ok in ["cpu", "memory", "ephemeral-storage", "hugepages-2Mi", "example.com/gpu", "kubernetes.io/foo"] {
         assert_eq!(validate_container_resource_name(ok), none, "{ok}");
     }
     assert_eq!(
         validate_container_resource_name("gpu"),
-        [
-            "must be a standard resource type or fully qualified",
-            "must be a standard resource for containers"
-        ]
+        ["must be a standard resource type or fully qualified", "must be a standard resource for containers"]
     );
-    assert_eq!(
-        validate_container_resource_name("pods"),
-        ["must be a standard resource for containers"]
-    );
+    assert_eq!(validate_container_resource_name("pods"), ["must be a standard resource for containers"]);
     assert_eq!(
         validate_container_resource_name("requests.example.com/gpu"),
         ["doesn't follow extended resource name standard"]
     );
     let upper = validate_container_resource_name("Example.com/gpu");
-    assert!(
-        upper[0].starts_with("prefix part a lowercase RFC 1123 subdomain"),
-        "{upper:?}"
-    );
+    assert!(upper[0].starts_with("prefix part a lowercase RFC 1123 subdomain"), "{upper:?}");
     let slashes = validate_container_resource_name("example.com/a/b");
-    assert!(
-        slashes[0].starts_with("a valid label key must consist of"),
-        "{slashes:?}"
-    );
+    assert!(slashes[0].starts_with("a valid label key must consist of"), "{slashes:?}");
     assert_eq!(slashes[1], "doesn't follow extended resource name standard");
 }
 
@@ -991,10 +798,7 @@ fn qualified_name_messages_match_kubernetes() {
             ),
         ]
     );
-    assert_eq!(
-        is_qualified_name(&"a".repeat(64)),
-        ["name part must be no more than 63 bytes"]
-    );
+    assert_eq!(is_qualified_name(&"a".repeat(64)), ["name part must be no more than 63 bytes"]);
     assert_eq!(is_qualified_name("/gpu"), ["prefix part must be non-empty"]);
     assert_eq!(is_qualified_name("a.b/c_d.e-F"), Vec::<String>::new());
     assert!(is_qualified_name("-a").len() == 1);

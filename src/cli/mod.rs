@@ -1,0 +1,65 @@
+//! The command line: the only part of podsim that touches files, clocks and threads.
+
+pub mod output;
+pub mod run;
+pub mod validate;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "podsim", version, about = "A deterministic discrete-event simulator of a Kubernetes cluster")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Simulate one scenario and write its trace, metrics and summary.
+    Run(run::RunArgs),
+    /// Check scenarios and manifests; simulate nothing.
+    Validate {
+        /// Scenario files or Kubernetes manifest files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// How a command ends: the exit codes of interface.md.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad input (exit 2): every message names its file, line or field path.
+    Input(Vec<String>),
+    /// A bug or broken invariant (exit 1), with a command that reproduces it.
+    Internal(String),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Failure::Input(_) => 2,
+            Failure::Internal(_) => 1,
+        }
+    }
+}
+
+pub fn main(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Validate { files } => validate::validate(&files),
+    }
+}
+
+/// Reads a scenario and validates it, resolving the files it names against its folder.
+pub fn load_scenario(path: &std::path::Path) -> Result<podsim::scenario::Scenario, Failure> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| Failure::Input(vec![format!("{shown}: cannot read: {e}")]))?;
+    let dir = path.parent().map(|p| p.to_path_buf()).unwrap_or_default();
+    let read = |name: &str| {
+        let p = dir.join(name);
+        std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))
+    };
+    podsim::scenario::load(&shown, &text, &read)
+        .map_err(|e| Failure::Input(e.0.iter().map(|e| e.to_string()).collect()))
+}

@@ -1,0 +1,57 @@
+//! The output folder: files are written under temporary names and renamed into place
+//! when the run has finished, so a folder never holds half-written files.
+
+use std::fs::File;
+use std::io::{self, BufWriter};
+use std::path::{Path, PathBuf};
+
+pub struct OutputDir {
+    dir: PathBuf,
+    pending: Vec<(PathBuf, PathBuf)>,
+    created_dir: bool,
+}
+
+impl OutputDir {
+    pub fn create(dir: &Path) -> io::Result<OutputDir> {
+        let created_dir = !dir.exists();
+        std::fs::create_dir_all(dir)?;
+        Ok(OutputDir { dir: dir.to_path_buf(), pending: Vec::new(), created_dir })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// A buffered writer for `name`, written as `.name.tmp` until `commit`.
+    pub fn file(&mut self, name: &str) -> io::Result<BufWriter<File>> {
+        let tmp = self.dir.join(format!(".{name}.tmp"));
+        let f = File::create(&tmp)?;
+        self.pending.push((tmp, self.dir.join(name)));
+        Ok(BufWriter::with_capacity(1 << 17, f))
+    }
+
+    pub fn write(&mut self, name: &str, bytes: &[u8]) -> io::Result<()> {
+        use std::io::Write;
+        let mut f = self.file(name)?;
+        f.write_all(bytes)?;
+        f.flush()
+    }
+
+    /// Renames every file into place.
+    pub fn commit(self) -> io::Result<()> {
+        for (tmp, dest) in &self.pending {
+            std::fs::rename(tmp, dest)?;
+        }
+        Ok(())
+    }
+
+    /// Removes the temporary files (and the folder, if this run created it).
+    pub fn abandon(self) {
+        for (tmp, _) in &self.pending {
+            let _ = std::fs::remove_file(tmp);
+        }
+        if self.created_dir {
+            let _ = std::fs::remove_dir(&self.dir);
+        }
+    }
+}

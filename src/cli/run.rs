@@ -1,0 +1,197 @@
+//! `podsim run`: simulate one scenario.
+
+use super::output::OutputDir;
+use super::{Failure, load_scenario};
+use clap::Args;
+use podsim::engine::time::{format_duration, parse_duration};
+use podsim::sim::Simulation;
+use podsim::trace::csv::CsvSink;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// Overrides the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder (default: results/<scenario name>/seed-<N>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Overrides the scenario's duration (90s, 5m, 1h30m, 7d).
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// Checks the simulation's invariants after every event (slower).
+    #[arg(long)]
+    pub check_invariants: bool,
+    /// No progress bar and no summary on stdout.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(args: RunArgs) -> Result<(), Failure> {
+    let mut scenario = load_scenario(&args.scenario)?;
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    if let Some(d) = &args.duration {
+        let ms = parse_duration(d).map_err(|e| Failure::Input(vec![format!("--duration: {e}")]))?;
+        if ms == 0 {
+            return Err(Failure::Input(vec!["--duration: must be longer than 0s".into()]));
+        }
+        scenario.duration = Some(ms);
+    }
+    report_notes(&scenario, args.quiet);
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name).join(format!("seed-{}", scenario.seed)));
+    let reproduce = reproduce_command(&args, scenario.seed);
+    let scenario = Arc::new(scenario);
+    let mut out = OutputDir::create(&out_dir)
+        .map_err(|e| Failure::Internal(format!("cannot create {}: {e}", out_dir.display())))?;
+    match simulate(&scenario, &mut out, &args, &reproduce) {
+        Ok(()) => out.commit().map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out_dir.display()))),
+        Err(f) => {
+            out.abandon();
+            Err(f)
+        }
+    }
+}
+
+fn simulate(
+    scenario: &Arc<podsim::scenario::Scenario>,
+    out: &mut OutputDir,
+    args: &RunArgs,
+    reproduce: &str,
+) -> Result<(), Failure> {
+    let shown = out.path().display().to_string();
+    let io = |e: std::io::Error| Failure::Internal(format!("cannot write to {shown}: {e}"));
+    let t = out.file("transitions.csv").map_err(io)?;
+    let e = out.file("events.csv").map_err(io)?;
+    let m = out.file("metrics.csv").map_err(io)?;
+    let sink = CsvSink::new(t, e, m);
+    let started = Instant::now();
+    let end = scenario.duration.map(podsim::engine::SimTime);
+    let scenario_for_run = scenario.clone();
+    let check = args.check_invariants;
+    let quiet = args.quiet;
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        let mut sim = Simulation::new(scenario_for_run, Box::new(sink));
+        if check {
+            sim = sim.with_invariant_checks();
+        }
+        let bar = progress_bar(end, quiet);
+        let mut progress = |t: podsim::engine::SimTime, events: u64| {
+            if let Some(b) = &bar {
+                b.set_position(t.0 / 1000);
+                b.set_message(format!("{events} events"));
+            }
+        };
+        let report = sim.run(end, &mut progress);
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        (report, sim)
+    }));
+    let (report, mut sim) = match result {
+        Ok(r) => r,
+        Err(panic) => {
+            let what =
+                panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+            return Err(Failure::Internal(format!(
+                "internal error: {}\nseed {}; reproduce with: {reproduce}",
+                what.unwrap_or_default(),
+                scenario.seed
+            )));
+        }
+    };
+    let report =
+        report.map_err(|v| Failure::Internal(format!("{v}\nseed {}; reproduce with: {reproduce}", scenario.seed)))?;
+    let digests = sim.finish_trace().map_err(|e| Failure::Internal(format!("cannot write the trace: {e}")))?;
+    let summary = sim.summary(digests);
+    let json = serde_json::to_string_pretty(&summary).expect("a summary always serializes") + "\n";
+    out.write("summary.json", json.as_bytes())
+        .map_err(|e| Failure::Internal(format!("cannot write summary.json: {e}")))?;
+    if !args.quiet {
+        print_summary(&summary, report.events, started.elapsed(), out.path());
+    }
+    Ok(())
+}
+
+fn progress_bar(end: Option<podsim::engine::SimTime>, quiet: bool) -> Option<indicatif::ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar =
+        indicatif::ProgressBar::with_draw_target(end.map(|e| e.0 / 1000), indicatif::ProgressDrawTarget::stderr());
+    let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} simulated s, {msg} [{elapsed}]").ok()?;
+    bar.set_style(style);
+    Some(bar)
+}
+
+fn report_notes(scenario: &podsim::scenario::Scenario, quiet: bool) {
+    if quiet {
+        return;
+    }
+    for w in &scenario.warnings {
+        eprintln!("warning: {w}");
+    }
+    let ignored = scenario.ignored.describe();
+    if !ignored.is_empty() {
+        eprintln!("note: {} manifest field(s) or kind(s) are read but not simulated:", ignored.len());
+        for line in ignored.iter().take(12) {
+            eprintln!("  {line}");
+        }
+        if ignored.len() > 12 {
+            eprintln!("  ... and {} more", ignored.len() - 12);
+        }
+    }
+}
+
+fn reproduce_command(args: &RunArgs, seed: u64) -> String {
+    let mut cmd = format!("podsim run {} --seed {seed} --check-invariants", args.scenario.display());
+    if let Some(d) = &args.duration {
+        cmd.push_str(&format!(" --duration {d}"));
+    }
+    cmd
+}
+
+fn print_summary(s: &podsim::trace::summary::Summary, events: u64, wall: std::time::Duration, out: &std::path::Path) {
+    let secs = wall.as_secs_f64().max(1e-9);
+    println!(
+        "{} (seed {}): simulated {} in {:.3} s wall time",
+        s.scenario,
+        s.seed,
+        format_duration(s.simulated_duration_ms),
+        secs
+    );
+    println!("  events: {events} ({:.0} events/s)", events as f64 / secs);
+    let phase = |p: &str| s.pods.by_final_phase.get(p).copied().unwrap_or(0);
+    println!(
+        "  pods: {} created; Pending {}, Running {}, Succeeded {}, Failed {}; never scheduled {}",
+        s.pods.created,
+        phase("Pending"),
+        phase("Running"),
+        phase("Succeeded"),
+        phase("Failed"),
+        s.pods.never_scheduled
+    );
+    println!("  restarts: {}, OOM kills: {}", s.pods.restarts, s.pods.oom_killed);
+    let l = &s.latency_ms;
+    println!(
+        "  scheduling latency p50/p90/p99/max: {}/{}/{}/{} ms; startup: {}/{}/{}/{} ms",
+        l.scheduling.p50,
+        l.scheduling.p90,
+        l.scheduling.p99,
+        l.scheduling.max,
+        l.startup.p50,
+        l.startup.p90,
+        l.startup.p99,
+        l.startup.max
+    );
+    println!("  output: {}", out.display());
+}

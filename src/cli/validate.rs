@@ -1,0 +1,59 @@
+//! `podsim validate`: check scenarios and manifests without simulating.
+
+use super::{Failure, load_scenario};
+use podsim::api::object::{Ignored, parse_file};
+use std::path::PathBuf;
+
+pub fn validate(files: &[PathBuf]) -> Result<(), Failure> {
+    let mut errors = Vec::new();
+    for path in files {
+        match check_one(path) {
+            Ok(notes) => {
+                println!("{}: ok", path.display());
+                for n in notes {
+                    println!("  {n}");
+                }
+            }
+            Err(Failure::Input(e)) => errors.extend(e),
+            Err(other) => return Err(other),
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(Failure::Input(errors)) }
+}
+
+/// A file is a manifest if its first document has `apiVersion` or `kind`; otherwise a scenario.
+fn check_one(path: &std::path::Path) -> Result<Vec<String>, Failure> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| Failure::Input(vec![format!("{shown}: cannot read: {e}")]))?;
+    if looks_like_manifest(&text) {
+        let mut ignored = Ignored::default();
+        let objects = parse_file(&shown, &text, &mut ignored).map_err(|e| Failure::Input(vec![e.to_string()]))?;
+        let mut notes = vec![format!("{} object(s)", objects.len())];
+        notes.extend(ignored.describe().into_iter().map(|l| format!("not simulated: {l}")));
+        let errs = podsim::scenario::load::validate_manifests(&shown, &text, objects);
+        if !errs.is_empty() {
+            return Err(Failure::Input(errs.iter().map(|e| e.to_string()).collect()));
+        }
+        return Ok(notes);
+    }
+    let s = load_scenario(path)?;
+    let mut notes = vec![format!(
+        "scenario {:?}: {} node(s), {} submission(s), {} arrival stream(s), {} behavior(s), {} fault(s), {} action(s)",
+        s.name,
+        s.nodes.len(),
+        s.submissions.len(),
+        s.arrivals.len(),
+        s.behaviors.len(),
+        s.faults.len() + s.random_faults.len(),
+        s.actions.len()
+    )];
+    notes.extend(s.warnings.iter().map(|w| format!("warning: {w}")));
+    notes.extend(s.ignored.describe().into_iter().map(|l| format!("not simulated: {l}")));
+    Ok(notes)
+}
+
+fn looks_like_manifest(text: &str) -> bool {
+    let first: Option<serde_json::Value> =
+        serde_saphyr::from_multiple::<serde_json::Value>(text).ok().and_then(|d| d.into_iter().next());
+    first.is_some_and(|v| v.get("apiVersion").is_some() || v.get("kind").is_some())
+}

@@ -1,0 +1,353 @@
+//! The kubelet's handlers: admitting a pod, starting containers, their exits and
+//! restarts with the crash-loop back-off, and probe-driven changes.
+
+use super::actions::{self, PodActions};
+use super::backoff;
+use super::probes;
+use crate::cluster::PodId;
+use crate::cluster::pod::{AttemptPlan, ContainerState, Stage, Terminated, TerminatedReason, WaitingReason};
+use crate::cluster::template::ContainerKind;
+use crate::engine::rng::key_of;
+use crate::engine::{SimTime, Stream, TimerToken};
+use crate::scenario::{Behavior, ExitCode};
+use crate::sim::{Event, Simulation};
+
+impl Simulation {
+    pub(crate) fn behavior_of(&self, index: usize) -> &Behavior {
+        self.behaviors.get(index).unwrap_or(&self.default_behavior)
+    }
+
+    /// The kubelet sees a pod bound to its node: `status.startTime`, the first container
+    /// statuses, the active deadline, then the first sync.
+    pub(crate) fn kubelet_admit(&mut self, id: PodId) {
+        let now = self.now;
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        pod.start_time = Some(now);
+        let deadline = pod.template.active_deadline.map(|d| (d, pod.deadline_timer.arm()));
+        let waiting = if pod.template.has_init_containers() {
+            WaitingReason::PodInitializing
+        } else {
+            WaitingReason::ContainerCreating
+        };
+        for c in 0..pod.containers.len() {
+            self.set_container_state(id, c, ContainerState::Waiting(waiting));
+        }
+        if let Some((d, token)) = deadline {
+            self.at(d, Event::PodDeadline { pod: id, token });
+        }
+        self.kubelet_sync(id);
+    }
+
+    /// One pass of the kubelet's pod worker: decide and start what is due.
+    pub(crate) fn kubelet_sync(&mut self, id: PodId) {
+        let Some(pod) = self.cluster.pods.get(id) else { return };
+        let Some(node) = pod.node else { return };
+        if !self.cluster.node(node).kubelet_up || pod.sandbox_lost || pod.terminal {
+            return;
+        }
+        if pod.termination.is_some() {
+            self.continue_termination(id);
+            return;
+        }
+        match actions::compute(&pod.template, &pod.containers) {
+            PodActions::Start(list) => {
+                for c in list {
+                    self.start_container(id, c);
+                }
+            }
+            PodActions::Complete => self.complete_pod(id),
+        }
+        self.refresh_status(id);
+    }
+
+    /// Every regular container is done: stop the sidecars (if any), then the pod ends.
+    fn complete_pod(&mut self, id: PodId) {
+        let Some(pod) = self.cluster.pods.get(id) else { return };
+        let any_alive = pod.containers.iter().any(|c| c.is_alive());
+        let sidecars_waiting = pod.containers.iter().any(|c| {
+            matches!(c.stage, Stage::BackOff { .. } | Stage::Pulling | Stage::PullBackOff { .. } | Stage::Starting)
+        });
+        if any_alive || sidecars_waiting {
+            let grace = pod.template.grace;
+            self.begin_termination(id, grace);
+        }
+    }
+
+    /// Draws what this attempt of the container will do, from a stream keyed by the
+    /// container's name and attempt number (independent of event order).
+    fn draw_attempt(&mut self, id: PodId, c: usize) -> AttemptPlan {
+        let pod = self.cluster.pods.get(id).expect("caller checked");
+        let status = &pod.containers[c];
+        let key = key_of(&[&pod.namespace, &pod.name, pod.container_name(c)])
+            ^ u64::from(status.attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut rng = self.streams.keyed(Stream::Behavior, key);
+        let b = self.behavior_of(status.behavior);
+        let startup = b.startup.sample(&mut rng);
+        let run_for = b.run_for.as_ref().map(|d| d.sample(&mut rng));
+        let exit_code = match &b.exit_code {
+            ExitCode::Fixed(code) => *code,
+            ExitCode::Weighted(choices) => {
+                weighted(choices, rng.below(choices.iter().map(|(_, w)| u64::from(*w)).sum::<u64>().max(1)))
+            }
+        };
+        AttemptPlan {
+            startup,
+            run_for,
+            exit_code,
+            ramp_up: b.ramp_up.sample(&mut rng),
+            ready_after: b.ready_after.as_ref().map(|d| d.sample(&mut rng)),
+            unhealthy_after: b.unhealthy_after.as_ref().map(|d| d.sample(&mut rng)),
+            termination: b.termination_time.sample(&mut rng),
+        }
+    }
+
+    /// Starts a new attempt of a container: its image first.
+    pub(crate) fn start_container(&mut self, id: PodId, c: usize) {
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        let status = &mut pod.containers[c];
+        status.attempt += 1;
+        status.stage = Stage::Pulling;
+        let plan = self.draw_attempt(id, c);
+        self.cluster.pods.get_mut(id).expect("exists").containers[c].plan = plan;
+        self.ensure_image(id, c);
+    }
+
+    /// The image is there: the runtime creates the container, which starts after the
+    /// behavior's startup time.
+    pub(crate) fn create_container(&mut self, id: PodId, c: usize) {
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        let name = pod.template.containers[c].name.clone();
+        let status = &mut pod.containers[c];
+        if status.instances > 0 && !status.restart_counted {
+            status.restart_count += 1;
+            self.counters.restarts += 1;
+        }
+        status.restart_counted = false;
+        status.instances += 1;
+        status.stage = Stage::Starting;
+        let token = status.timer.arm();
+        let startup = status.plan.startup;
+        self.at(startup, Event::Container { pod: id, container: c as u16, token });
+        self.pod_event(id, false, "Created", format_args!("Created container: {name}"));
+    }
+
+    /// A container's stage timer fired: what it means depends on the stage.
+    pub(crate) fn container_timer(&mut self, id: PodId, c: usize, token: TimerToken) {
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        let status = &mut pod.containers[c];
+        if !status.timer.fire(token) {
+            return;
+        }
+        match status.stage {
+            Stage::Starting => self.container_started(id, c),
+            Stage::Running { .. } | Stage::Stopping { .. } => {
+                let (code, reason) = status.planned_exit.unwrap_or((0, TerminatedReason::Completed));
+                self.container_exited(id, c, code, reason);
+            }
+            Stage::BackOff { .. } => self.restart_after_backoff(id, c),
+            Stage::PullBackOff { retry_at } => self.pull_backoff_timer(id, c, retry_at),
+            Stage::Idle | Stage::Pulling | Stage::NeverPulled | Stage::Exited => {}
+        }
+    }
+
+    fn container_started(&mut self, id: PodId, c: usize) {
+        let now = self.now;
+        let Some(pod) = self.cluster.pods.get(id) else { return };
+        let spec = pod.template.containers[c].clone();
+        let used = self.behavior_of(pod.containers[c].behavior).memory;
+        let pod = self.cluster.pods.get_mut(id).expect("exists");
+        let status = &mut pod.containers[c];
+        let previous = status.state;
+        status.stage = Stage::Running { started_at: now };
+        if let Some(ContainerState::Terminated(t)) = previous {
+            status.last_state = Some(t);
+        }
+        let plan = status.plan;
+        let probe_plan = probes::plan(
+            now,
+            spec.startup_probe.as_ref(),
+            spec.readiness_probe.as_ref(),
+            spec.liveness_probe.as_ref(),
+            plan.ready_after,
+            plan.unhealthy_after,
+        );
+        status.probe_plan = probe_plan;
+        status.started = probe_plan.started_at == Some(now);
+        status.has_started |= status.started;
+        status.ready = status.started && probe_plan.ready_at == Some(now);
+        // How this run ends: an OOM kill once the working set passes the limit, or an exit.
+        let oom = match (used, spec.memory_limit) {
+            (Some(used), Some(limit)) if used > limit => Some(plan.ramp_up),
+            _ => None,
+        };
+        let exit = match (oom, plan.run_for) {
+            (Some(t), run) if run.is_none_or(|r| t <= r) => Some((t, 137, TerminatedReason::OOMKilled)),
+            (_, Some(r)) => Some((r, plan.exit_code, TerminatedReason::for_exit(plan.exit_code))),
+            _ => None,
+        };
+        status.planned_exit = exit.map(|(_, code, reason)| (code, reason));
+        let token = exit.map(|_| status.timer.arm());
+        if spec.kind == ContainerKind::App {
+            pod.initialized_once = true;
+        }
+        if let (Some((after, _, _)), Some(token)) = (exit, token) {
+            self.at(after, Event::Container { pod: id, container: c as u16, token });
+        }
+        self.arm_probe_timer(id, c);
+        self.set_container_state(id, c, ContainerState::Running { started_at: now });
+        self.pod_event(id, false, "Started", format_args!("Started container {}", spec.name));
+        self.kubelet_sync(id);
+    }
+
+    /// A container exited (by itself, OOM-killed, or stopped).
+    pub(crate) fn container_exited(&mut self, id: PodId, c: usize, exit_code: i32, reason: TerminatedReason) {
+        let now = self.now;
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        let pod_policy = pod.template.restart_policy;
+        let spec_kind = pod.template.containers[c].kind;
+        let container_policy = pod.template.containers[c].restart_policy;
+        let terminating = pod.termination.is_some();
+        let status = &mut pod.containers[c];
+        let started_at = match status.stage {
+            Stage::Running { started_at } | Stage::Stopping { started_at, .. } => Some(started_at),
+            _ => None,
+        };
+        status.stage = Stage::Exited;
+        status.timer.cancel();
+        status.probe_timer.cancel();
+        status.started = false;
+        status.ready = false;
+        status.planned_exit = None;
+        if spec_kind == ContainerKind::Init && exit_code == 0 {
+            status.completed = true;
+        }
+        if reason == TerminatedReason::OOMKilled {
+            self.counters.oom_killed += 1;
+        }
+        let terminated = Terminated { exit_code, reason, started_at, finished_at: now };
+        self.set_container_state(id, c, ContainerState::Terminated(terminated));
+        if !terminating && actions::restarts(spec_kind, container_policy, pod_policy, exit_code) {
+            self.schedule_restart(id, c, terminated);
+        }
+        self.kubelet_sync(id);
+        self.refresh_status(id);
+    }
+
+    /// Restarts at once, or after the crash-loop back-off (`doBackOff`).
+    fn schedule_restart(&mut self, id: PodId, c: usize, terminated: Terminated) {
+        let now = self.now;
+        let policy = backoff::crash_loop(self.scenario.kubelet.max_container_restart_period);
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        let status = &mut pod.containers[c];
+        let restart_at = policy.retry_at(&status.crash_backoff, terminated.finished_at);
+        if restart_at <= now {
+            policy.next(&mut status.crash_backoff, terminated.finished_at, now);
+            self.start_container(id, c);
+            return;
+        }
+        status.stage = Stage::BackOff { restart_at };
+        status.last_state = Some(terminated);
+        let token = status.timer.arm();
+        self.queue.schedule(restart_at, Event::Container { pod: id, container: c as u16, token });
+        let (name, pod_name, ns, uid) =
+            (pod.template.containers[c].name.clone(), pod.name.clone(), pod.namespace.clone(), pod.uid);
+        self.set_container_state(id, c, ContainerState::Waiting(WaitingReason::CrashLoopBackOff));
+        self.pod_event(
+            id,
+            true,
+            "BackOff",
+            format_args!("Back-off restarting failed container {name} in pod {pod_name}_{ns}({uid})"),
+        );
+    }
+
+    fn restart_after_backoff(&mut self, id: PodId, c: usize) {
+        let now = self.now;
+        let policy = backoff::crash_loop(self.scenario.kubelet.max_container_restart_period);
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        let status = &mut pod.containers[c];
+        let finished = status.last_state.map_or(now, |t| t.finished_at);
+        policy.next(&mut status.crash_backoff, finished, now);
+        self.start_container(id, c);
+    }
+
+    /// Arms the probe timer for the next probe-driven change of the container.
+    fn arm_probe_timer(&mut self, id: PodId, c: usize) {
+        let now = self.now;
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        let status = &mut pod.containers[c];
+        let p = status.probe_plan;
+        let next = [p.started_at, p.ready_at, p.unready_at, p.kill_at].into_iter().flatten().filter(|t| *t > now).min();
+        match next {
+            Some(t) => {
+                let token = status.probe_timer.arm();
+                self.queue.schedule(t, Event::Probe { pod: id, container: c as u16, token });
+            }
+            None => status.probe_timer.cancel(),
+        }
+    }
+
+    /// Probes changed the container: started, ready, unready or killed.
+    pub(crate) fn probe_timer(&mut self, id: PodId, c: usize, token: TimerToken) {
+        let now = self.now;
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        let status = &mut pod.containers[c];
+        if !status.probe_timer.fire(token) || !matches!(status.stage, Stage::Running { .. }) {
+            return;
+        }
+        let p = status.probe_plan;
+        let name = pod.template.containers[c].name.clone();
+        if p.started_at == Some(now) {
+            status.started = true;
+            status.has_started = true;
+        }
+        if p.ready_at == Some(now) && status.started {
+            status.ready = true;
+        }
+        if p.unready_at == Some(now) {
+            status.ready = false;
+            self.pod_event(
+                id,
+                true,
+                "Unhealthy",
+                format_args!("Readiness probe failed: the container stopped answering its probe"),
+            );
+        }
+        if p.kill_at == Some(now) {
+            let which = if p.kill_by_startup { "Startup" } else { "Liveness" };
+            let lower = if p.kill_by_startup { "startup" } else { "liveness" };
+            self.pod_event(
+                id,
+                true,
+                "Unhealthy",
+                format_args!("{which} probe failed: the container did not answer its probe"),
+            );
+            let pod = self.cluster.pods.get(id).expect("exists");
+            let spec = &pod.template.containers[c];
+            let probe = if p.kill_by_startup { spec.startup_probe } else { spec.liveness_probe };
+            let grace = probe.and_then(|p| p.grace).unwrap_or(pod.template.grace);
+            self.pod_event(
+                id,
+                false,
+                "Killing",
+                format_args!("Container {name} failed {lower} probe, will be restarted"),
+            );
+            self.stop_container(id, c, SimTime(now.0 + grace.max(2_000)), false);
+            return;
+        }
+        self.arm_probe_timer(id, c);
+        self.kubelet_sync(id);
+        self.refresh_status(id);
+    }
+}
+
+/// The code whose cumulative weight first exceeds `draw`.
+fn weighted(choices: &[(i32, u32)], draw: u64) -> i32 {
+    let mut acc = 0u64;
+    for (code, w) in choices {
+        acc += u64::from(*w);
+        if draw < acc {
+            return *code;
+        }
+    }
+    choices.last().map_or(0, |(c, _)| *c)
+}

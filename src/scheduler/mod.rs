@@ -1,0 +1,426 @@
+//! kube-scheduler: the scheduling queue, filter and score plugins, and binding.
+//! `filter` and `score` are pure; this module runs the cycle against the cluster.
+
+pub mod filter;
+pub mod priority;
+pub mod score;
+
+use crate::cluster::template::PodTemplate;
+use crate::cluster::{Node, NodeId, PodId};
+use crate::engine::{Millis, SimRng, SimTime};
+use crate::sim::{Event, Simulation};
+use filter::Reason;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `podInitialBackoffSeconds` and `podMaxBackoffSeconds`.
+const INITIAL_BACKOFF: Millis = 1_000;
+const MAX_BACKOFF: Millis = 10_000;
+/// The event recorder folds repeats of one event within this window into a count.
+const EVENT_REPEAT_WINDOW: Millis = 10 * 60_000;
+
+/// Where a pod waits in the scheduling queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Spot {
+    Active((Reverse<i32>, SimTime, u64)),
+    Backoff(SimTime),
+    Unschedulable,
+}
+
+pub struct Scheduler {
+    /// activeQ: higher priority first, then earlier arrival (`PrioritySort`).
+    active: BTreeSet<((Reverse<i32>, SimTime, u64), PodId)>,
+    spots: BTreeMap<PodId, Spot>,
+    unschedulable: BTreeSet<PodId>,
+    cycle_pending: bool,
+    /// Round-robin start of the node search (`nextStartNodeIndex`).
+    next_start: usize,
+    rng: SimRng,
+    seq: u64,
+    /// Per pod: (last FailedScheduling message, when it was recorded).
+    last_failure: BTreeMap<PodId, (String, SimTime)>,
+}
+
+impl Scheduler {
+    pub fn new(rng: SimRng) -> Scheduler {
+        Scheduler {
+            active: BTreeSet::new(),
+            spots: BTreeMap::new(),
+            unschedulable: BTreeSet::new(),
+            cycle_pending: false,
+            next_start: 0,
+            rng,
+            seq: 0,
+            last_failure: BTreeMap::new(),
+        }
+    }
+
+    /// Nothing is queued for scheduling but pods that wait for the cluster to change.
+    pub fn is_idle(&self) -> bool {
+        self.active.is_empty() && !self.spots.values().any(|s| matches!(s, Spot::Backoff(_)))
+    }
+
+    pub fn pending(&self) -> usize {
+        self.spots.len()
+    }
+
+    fn remove(&mut self, pod: PodId) {
+        if let Some(Spot::Active(key)) = self.spots.remove(&pod) {
+            self.active.remove(&(key, pod));
+        }
+        self.unschedulable.remove(&pod);
+    }
+}
+
+/// `numFeasibleNodesToFind` (`schedule_one.go`): all nodes under 100; otherwise the
+/// configured percentage, or adaptively `50 − n/125` floored at 5%, at least 100 nodes.
+pub fn num_feasible_nodes_to_find(num_all_nodes: usize, percentage: u32) -> usize {
+    const MIN_FEASIBLE: usize = 100;
+    if num_all_nodes < MIN_FEASIBLE {
+        return num_all_nodes;
+    }
+    let pct = if percentage == 0 { (50i64 - num_all_nodes as i64 / 125).max(5) as usize } else { percentage as usize };
+    (num_all_nodes * pct / 100).max(MIN_FEASIBLE)
+}
+
+/// Why a pod fits no node: reason -> number of nodes, as `FitError` counts them.
+#[derive(Default)]
+pub struct Diagnosis {
+    pub reasons: BTreeMap<String, usize>,
+    pub all_unresolvable: bool,
+    pub nodes: usize,
+}
+
+impl Diagnosis {
+    /// `FitError.Error()`: `0/N nodes are available: <count reason, ...>.` sorted as
+    /// strings, then the preemption post-filter's verdict.
+    pub fn message(&self, preemption: &str) -> String {
+        let mut parts: Vec<String> = self.reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
+        parts.sort();
+        format!("0/{} nodes are available: {}. {preemption}", self.nodes, parts.join(", "))
+    }
+}
+
+impl Simulation {
+    /// A new pod enters the active queue.
+    pub(crate) fn scheduler_enqueue(&mut self, id: PodId) {
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        pod.sched.queued_at = self.now;
+        let priority = pod.priority;
+        self.push_active(id, priority);
+    }
+
+    fn push_active(&mut self, id: PodId, priority: i32) {
+        let s = &mut self.scheduler;
+        s.remove(id);
+        s.seq += 1;
+        let queued_at = self.cluster.pods.get(id).map_or(self.now, |p| p.sched.queued_at);
+        let key = (Reverse(priority), queued_at, s.seq);
+        s.active.insert((key, id));
+        s.spots.insert(id, Spot::Active(key));
+        if !s.cycle_pending {
+            s.cycle_pending = true;
+            self.at(0, Event::SchedulerCycle);
+        }
+    }
+
+    /// Takes pods from the active queue one at a time, each placed before the next.
+    pub(crate) fn scheduler_cycle(&mut self) {
+        self.scheduler.cycle_pending = false;
+        while let Some((key, id)) = self.scheduler.active.pop_first() {
+            let _ = key;
+            self.scheduler.spots.remove(&id);
+            self.schedule_one(id);
+        }
+    }
+
+    fn schedule_one(&mut self, id: PodId) {
+        let Some(pod) = self.cluster.pods.get(id) else { return };
+        if pod.node.is_some() || pod.deletion.is_some() {
+            return;
+        }
+        let template = pod.template.clone();
+        let tolerations = template.spec.tolerations.clone();
+        match self.find_node(&template, &tolerations) {
+            Ok(node) => self.bind(id, node),
+            Err(diagnosis) => self.schedule_failed(id, diagnosis),
+        }
+    }
+
+    /// Filters nodes from the round-robin start until enough are feasible, scores
+    /// them, and picks the best (ties broken by a seeded draw, as `selectHost` does).
+    fn find_node(
+        &mut self,
+        template: &PodTemplate,
+        tolerations: &[crate::api::pod::Toleration],
+    ) -> Result<NodeId, Diagnosis> {
+        let nodes: Vec<NodeId> = self.cluster.node_ids().filter(|n| self.cluster.node(*n).present).collect();
+        let mut diagnosis = Diagnosis { nodes: nodes.len(), all_unresolvable: true, ..Default::default() };
+        if nodes.is_empty() {
+            return Err(diagnosis);
+        }
+        let want = num_feasible_nodes_to_find(nodes.len(), 0);
+        let mut feasible: Vec<NodeId> = Vec::with_capacity(want.min(nodes.len()));
+        let mut reasons = Vec::new();
+        let start = self.scheduler.next_start % nodes.len();
+        let mut examined = 0;
+        for k in 0..nodes.len() {
+            let id = nodes[(start + k) % nodes.len()];
+            examined += 1;
+            reasons.clear();
+            if filter::check(template, tolerations, self.cluster.node(id), &self.cluster.resources, &mut reasons) {
+                feasible.push(id);
+                if feasible.len() >= want {
+                    break;
+                }
+            } else {
+                for r in &reasons {
+                    diagnosis.all_unresolvable &= !r.resolvable_by_preemption();
+                    *diagnosis.reasons.entry(r.to_string()).or_default() += 1;
+                }
+            }
+        }
+        self.scheduler.next_start = (start + examined) % nodes.len();
+        if feasible.is_empty() {
+            return Err(diagnosis);
+        }
+        Ok(self.select_host(template, &feasible))
+    }
+
+    fn select_host(&mut self, template: &PodTemplate, feasible: &[NodeId]) -> NodeId {
+        if feasible.len() == 1 {
+            return feasible[0];
+        }
+        let (mut best, mut best_score, mut ties) = (feasible[0], i64::MIN, 0u64);
+        for &id in feasible {
+            let score = total_score(template, self.cluster.node(id));
+            if score > best_score {
+                (best, best_score, ties) = (id, score, 1);
+            } else if score == best_score {
+                ties += 1;
+                if self.scheduler.rng.below(ties) == 0 {
+                    best = id;
+                }
+            }
+        }
+        best
+    }
+
+    fn schedule_failed(&mut self, id: PodId, diagnosis: Diagnosis) {
+        let now = self.now;
+        let preemption = if diagnosis.all_unresolvable {
+            format!(
+                "preemption: 0/{} nodes are available: {} Preemption is not helpful for scheduling.",
+                diagnosis.nodes, diagnosis.nodes
+            )
+        } else {
+            format!(
+                "preemption: 0/{} nodes are available: {} No preemption victims found for incoming pod.",
+                diagnosis.nodes, diagnosis.nodes
+            )
+        };
+        let message = if diagnosis.nodes == 0 {
+            "no nodes available to schedule pods".to_string()
+        } else {
+            diagnosis.message(&preemption)
+        };
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        pod.sched.attempts += 1;
+        pod.sched.first_failure.get_or_insert(now);
+        pod.sched.last_failure_at = now;
+        self.scheduler.unschedulable.insert(id);
+        self.scheduler.spots.insert(id, Spot::Unschedulable);
+        let repeat = self
+            .scheduler
+            .last_failure
+            .get(&id)
+            .is_some_and(|(m, at)| *m == message && now.since(*at) < EVENT_REPEAT_WINDOW);
+        if !repeat {
+            self.pod_event(id, true, "FailedScheduling", format_args!("{message}"));
+            self.scheduler.last_failure.insert(id, (message, now));
+        }
+    }
+
+    /// The cluster changed in a way that may let waiting pods fit (a pod ended, a node
+    /// came or recovered): unschedulable pods go back, through their back-off.
+    pub(crate) fn scheduler_retry_unschedulable(&mut self) {
+        if self.scheduler.unschedulable.is_empty() {
+            return;
+        }
+        let pods: Vec<PodId> = std::mem::take(&mut self.scheduler.unschedulable).into_iter().collect();
+        for id in pods {
+            let Some(pod) = self.cluster.pods.get(id) else {
+                self.scheduler.spots.remove(&id);
+                continue;
+            };
+            let backoff = (INITIAL_BACKOFF << pod.sched.attempts.saturating_sub(1).min(20)).min(MAX_BACKOFF);
+            let until = pod.sched.last_failure_at.after(backoff);
+            let priority = pod.priority;
+            if until > self.now {
+                self.scheduler.spots.insert(id, Spot::Backoff(until));
+                self.queue.schedule(until, Event::SchedulerBackoffDone(id));
+            } else {
+                self.push_active(id, priority);
+            }
+        }
+    }
+
+    pub(crate) fn scheduler_backoff_done(&mut self, id: PodId) {
+        if self.scheduler.spots.get(&id) != Some(&Spot::Backoff(self.now)) {
+            return;
+        }
+        match self.cluster.pods.get(id) {
+            Some(pod) => {
+                let priority = pod.priority;
+                self.push_active(id, priority);
+            }
+            None => {
+                self.scheduler.spots.remove(&id);
+            }
+        }
+    }
+
+    /// The pod left the queue for good (deleted).
+    pub(crate) fn scheduler_forget(&mut self, id: PodId) {
+        self.scheduler.remove(id);
+        self.scheduler.last_failure.remove(&id);
+    }
+
+    /// Binds the pod to the node (`DefaultBinder`), and the node's kubelet takes it.
+    pub(crate) fn bind(&mut self, id: PodId, node: NodeId) {
+        let now = self.now;
+        self.scheduler.last_failure.remove(&id);
+        let Some(pod) = self.cluster.pods.get(id) else { return };
+        let latency = now.since(pod.created);
+        self.counters.scheduling_latency.record(latency);
+        self.place_on_node(id, node);
+        let (ns, name) = pod_ns_name(self, id);
+        let node_name = self.cluster.node(node).name.clone();
+        self.pod_event(id, false, "Scheduled", format_args!("Successfully assigned {ns}/{name} to {node_name}"));
+        if self.cluster.node(node).kubelet_up {
+            self.kubelet_admit(id);
+        }
+    }
+
+    /// A pod with `spec.nodeName` goes straight to the kubelet, which refuses it when
+    /// the node lacks room (`OutOf<resource>`, kubelet admission).
+    pub(crate) fn bind_without_scheduler(&mut self, id: PodId, node: NodeId) {
+        let Some(pod) = self.cluster.pods.get(id) else { return };
+        let template = pod.template.clone();
+        let mut reasons = Vec::new();
+        filter::fits(&template, self.cluster.node(node), &self.cluster.resources, &mut reasons);
+        self.place_on_node(id, node);
+        let refused = reasons.into_iter().find_map(|r| match r {
+            Reason::Insufficient(res) => Some(res),
+            Reason::TooManyPods => Some("pods".into()),
+            _ => None,
+        });
+        if let Some(resource) = refused {
+            let reason: &'static str = match resource.as_str() {
+                "cpu" => "OutOfcpu",
+                "memory" => "OutOfmemory",
+                "pods" => "OutOfpods",
+                _ => "UnexpectedAdmissionError",
+            };
+            self.cluster.pods.get_mut(id).expect("exists").reason = Some(reason);
+            self.pod_event(id, true, reason, format_args!("Node didn't have enough resource: {resource}"));
+            self.cluster.pods.get_mut(id).expect("exists").start_time = Some(self.now);
+            self.set_phase(id, crate::cluster::pod::PodPhase::Failed, reason);
+            self.after_phase_change(id, crate::cluster::pod::PodPhase::Failed);
+            return;
+        }
+        if self.cluster.node(node).kubelet_up {
+            self.kubelet_admit(id);
+        }
+    }
+
+    /// The node now holds the pod: its requests count against the node.
+    fn place_on_node(&mut self, id: PodId, node: NodeId) {
+        let now = self.now;
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        pod.node = Some(node);
+        pod.scheduled_at = Some(now);
+        pod.counted = true;
+        let t = pod.template.clone();
+        self.counters.unscheduled -= 1;
+        let n = self.cluster.node_mut(node);
+        n.requested.add(&t.requests);
+        n.nonzero_cpu += t.nonzero_cpu;
+        n.nonzero_memory += t.nonzero_memory;
+        n.pods.push(id);
+        n.host_ports.extend(t.host_ports.iter().cloned());
+        self.counters.cpu_requested.add(now.0, t.requests.get(crate::cluster::resources::CPU));
+        self.counters.memory_requested.add(now.0, t.requests.get(crate::cluster::resources::MEMORY));
+    }
+
+    /// The pod no longer holds its node's resources (terminal, or gone); waiting pods
+    /// may fit now.
+    pub(crate) fn release_node_resources(&mut self, id: PodId) {
+        let now = self.now;
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        if !pod.counted {
+            return;
+        }
+        pod.counted = false;
+        let (Some(node), t) = (pod.node, pod.template.clone()) else { return };
+        let n = self.cluster.node_mut(node);
+        n.requested.sub(&t.requests);
+        n.nonzero_cpu -= t.nonzero_cpu;
+        n.nonzero_memory -= t.nonzero_memory;
+        n.pods.retain(|p| *p != id);
+        for port in &t.host_ports {
+            if let Some(i) = n.host_ports.iter().position(|p| p == port) {
+                n.host_ports.swap_remove(i);
+            }
+        }
+        self.counters.cpu_requested.add(now.0, -t.requests.get(crate::cluster::resources::CPU));
+        self.counters.memory_requested.add(now.0, -t.requests.get(crate::cluster::resources::MEMORY));
+        self.scheduler_retry_unschedulable();
+    }
+}
+
+fn pod_ns_name(sim: &Simulation, id: PodId) -> (String, String) {
+    sim.cluster.pods.get(id).map_or_else(Default::default, |p| (p.namespace.to_string(), p.name.to_string()))
+}
+
+/// The weighted sum of the default score plugins that apply in this version:
+/// NodeResourcesFit (LeastAllocated, weight 1) and NodeResourcesBalancedAllocation (1).
+fn total_score(template: &PodTemplate, node: &Node) -> i64 {
+    score::least_allocated_for(template, node) + score::balanced_for(template, node).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    #[test]
+    fn feasible_node_counts_match_kubernetes_cases() {
+        let all: Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/kubernetes/vectors.json"
+        )))
+        .unwrap();
+        let cases: Vec<&Value> =
+            all["8_scheduler"].as_array().unwrap().iter().filter(|c| c["group"] == "numFeasibleNodesToFind").collect();
+        assert_eq!(cases.len(), 6);
+        for c in cases {
+            let got = num_feasible_nodes_to_find(
+                c["numAllNodes"].as_u64().unwrap() as usize,
+                c["percentageOfNodesToScore"].as_u64().unwrap() as u32,
+            );
+            assert_eq!(got as u64, c["expectedNumNodes"].as_u64().unwrap(), "{}", c["name"]);
+        }
+    }
+
+    #[test]
+    fn fit_error_message_sorts_reasons_as_strings() {
+        let mut d = Diagnosis { nodes: 5, ..Default::default() };
+        d.reasons.insert("Insufficient cpu".into(), 3);
+        d.reasons.insert("node(s) had untolerated taint {dedicated: batch}".into(), 2);
+        assert_eq!(
+            d.message("preemption: x"),
+            "0/5 nodes are available: 2 node(s) had untolerated taint {dedicated: batch}, 3 Insufficient cpu. preemption: x"
+        );
+    }
+}

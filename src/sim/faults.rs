@@ -1,0 +1,211 @@
+//! What happens to nodes (crash, recover, cordon, uncordon, drain; random failure
+//! processes) and what users do (`kubectl delete`, `apply`, `patch`).
+
+use super::{Event, Simulation};
+use crate::cluster::NodeId;
+use crate::cluster::pod::{ContainerState, Stage, Terminated, TerminatedReason, WaitingReason};
+use crate::scenario::{Action, FaultAction};
+
+impl Simulation {
+    pub(crate) fn fault(&mut self, index: usize, undo: bool) {
+        let f = self.scenario.faults[index].clone();
+        let Some(node) = self.cluster.node_by_name.get(f.node.as_str()).copied() else { return };
+        let action = match (f.action, undo) {
+            (FaultAction::Crash, true) => FaultAction::Recover,
+            (FaultAction::Cordon | FaultAction::Drain, true) => FaultAction::Uncordon,
+            (a, _) => a,
+        };
+        match action {
+            FaultAction::Crash => self.crash_node(node),
+            FaultAction::Recover => self.recover_node(node),
+            FaultAction::Cordon => self.cordon(node, true),
+            FaultAction::Uncordon => self.cordon(node, false),
+            FaultAction::Drain => self.drain(node),
+        }
+        if let (false, Some(d)) = (undo, f.for_) {
+            self.at(d, Event::Fault { index: index as u32, undo: true });
+        }
+    }
+
+    /// The kubelet stops: every container on the node is gone with it; the API keeps
+    /// showing what it last reported until the node lifecycle controller notices.
+    pub(crate) fn crash_node(&mut self, node: NodeId) {
+        if !self.cluster.node(node).kubelet_up {
+            return;
+        }
+        let n = self.cluster.node_mut(node);
+        n.kubelet_up = false;
+        n.pulls_in_flight = 0;
+        n.pull_queue.clear();
+        n.images.retain(|_, s| *s == crate::cluster::node::ImageState::Present);
+        for id in n.pods.clone() {
+            let Some(pod) = self.cluster.pods.get_mut(id) else { continue };
+            pod.sandbox_lost = true;
+            for c in pod.containers.iter_mut() {
+                c.timer.cancel();
+                c.probe_timer.cancel();
+                if c.stage != Stage::Exited {
+                    c.stage = Stage::Idle;
+                }
+            }
+        }
+        self.node_lifecycle_kubelet_stopped(node);
+    }
+
+    /// The kubelet is back: pods still bound to the node get a new sandbox; their
+    /// containers are recreated (init containers run again); pods deleted meanwhile go.
+    pub(crate) fn recover_node(&mut self, node: NodeId) {
+        if self.cluster.node(node).kubelet_up {
+            return;
+        }
+        self.cluster.node_mut(node).kubelet_up = true;
+        self.node_lifecycle_kubelet_started(node);
+        for id in self.cluster.node(node).pods.clone() {
+            self.recreate_sandbox(id);
+        }
+    }
+
+    /// `convertToAPIContainerStatuses` for containers the runtime lost: a running one
+    /// becomes Waiting with last state `ContainerStatusUnknown` (137) and one more restart.
+    fn recreate_sandbox(&mut self, id: crate::cluster::PodId) {
+        let now = self.now;
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        pod.sandbox_lost = false;
+        if pod.deletion.is_some() || pod.termination.is_some() {
+            pod.termination = None;
+            self.finish_termination(id);
+            return;
+        }
+        let waiting = if pod.template.has_init_containers() {
+            WaitingReason::PodInitializing
+        } else {
+            WaitingReason::ContainerCreating
+        };
+        for c in 0..pod.containers.len() {
+            let pod = self.cluster.pods.get_mut(id).expect("exists");
+            let status = &mut pod.containers[c];
+            let was_running = matches!(status.state, Some(ContainerState::Running { .. }));
+            status.stage = Stage::Idle;
+            status.has_started = false;
+            status.completed = false;
+            status.started = false;
+            status.ready = false;
+            if was_running {
+                status.last_state = Some(Terminated {
+                    exit_code: 137,
+                    reason: TerminatedReason::ContainerStatusUnknown,
+                    started_at: None,
+                    finished_at: now,
+                });
+                status.restart_count += 1;
+                status.restart_counted = true;
+                self.counters.restarts += 1;
+                self.set_container_state(id, c, ContainerState::Waiting(waiting));
+            }
+        }
+        self.kubelet_sync(id);
+    }
+
+    /// `kubectl cordon` / `uncordon`: `spec.unschedulable`.
+    pub(crate) fn cordon(&mut self, node: NodeId, on: bool) {
+        let n = self.cluster.node_mut(node);
+        if n.unschedulable == on {
+            return;
+        }
+        n.unschedulable = on;
+        let name = n.name.clone();
+        let (reason, what) =
+            if on { ("NodeNotSchedulable", "NodeNotSchedulable") } else { ("NodeSchedulable", "NodeSchedulable") };
+        self.object_event("Node", "", &name, &name, false, reason, format_args!("Node {name} status is now: {what}"));
+        if !on {
+            self.scheduler_retry_unschedulable();
+        }
+    }
+
+    /// `kubectl drain`: cordon, then evict every pod through the eviction API (graceful,
+    /// with the `DisruptionTarget` condition).
+    pub(crate) fn drain(&mut self, node: NodeId) {
+        self.cordon(node, true);
+        for id in self.cluster.node(node).pods.clone() {
+            if let Some(pod) = self.cluster.pods.get_mut(id) {
+                pod.disruption = Some("EvictionByEvictionAPI");
+            }
+            self.delete_pod(id, None);
+        }
+    }
+
+    pub(crate) fn start_random_faults(&mut self, process: usize) {
+        let p = self.scenario.random_faults[process].clone();
+        let nodes: Vec<NodeId> =
+            self.cluster.node_ids().filter(|n| p.nodes.matches(&self.cluster.node(*n).name)).collect();
+        for node in nodes {
+            let gap = p.time_between.sample(&mut self.fault_rng[process]);
+            self.at(gap, Event::RandomFault { process: process as u32, node, repair: false });
+        }
+    }
+
+    /// A node of a random process fails, is repaired after a drawn time, then runs
+    /// until its next failure.
+    pub(crate) fn random_fault(&mut self, process: usize, node: NodeId, repair: bool) {
+        let p = self.scenario.random_faults[process].clone();
+        if repair {
+            self.recover_node(node);
+            let gap = p.time_between.sample(&mut self.fault_rng[process]);
+            self.at(gap, Event::RandomFault { process: process as u32, node, repair: false });
+        } else {
+            self.crash_node(node);
+            let fix = p.repair_time.sample(&mut self.fault_rng[process]);
+            self.at(fix, Event::RandomFault { process: process as u32, node, repair: true });
+        }
+    }
+
+    pub(crate) fn action(&mut self, i: usize) {
+        let scenario = self.scenario.clone();
+        match &scenario.actions[i] {
+            Action::Delete { kind, namespace, name, grace_seconds, .. } => match kind.as_str() {
+                "Pod" => match self.cluster.find_pod(namespace, name) {
+                    Some(id) => self.delete_pod(id, grace_seconds.map(|s| u64::try_from(s).unwrap_or(0) * 1000)),
+                    None => {
+                        self.warn_once(format!("actions[{i}]: pod {namespace}/{name} does not exist at {}", self.now))
+                    }
+                },
+                "Node" => {
+                    if let Some(node) = self.cluster.node_by_name.get(name.as_str()).copied() {
+                        self.remove_node(node);
+                    }
+                }
+                other => self.delete_controller_object(other, namespace, name),
+            },
+            Action::Apply { manifests, .. } => {
+                for m in manifests {
+                    self.apply_object(&m.object);
+                }
+            }
+            Action::Patch { kind, namespace, name, set, .. } => self.patch_object(kind, namespace, name, set),
+        }
+    }
+
+    /// `kubectl apply`: creates what does not exist; an existing pod is left as it is
+    /// (its spec is immutable where the simulation cares).
+    fn apply_object(&mut self, object: &crate::api::object::Object) {
+        if let crate::api::object::Object::Pod(p) = object
+            && self.cluster.find_pod(p.metadata.namespace(), &p.metadata.name).is_some()
+        {
+            return;
+        }
+        self.create_object(object, None);
+    }
+
+    /// The Node object is deleted: its pods are deleted with it (pod GC).
+    pub(crate) fn remove_node(&mut self, node: NodeId) {
+        self.crash_node(node);
+        self.cluster.node_mut(node).present = false;
+        for id in self.cluster.node(node).pods.clone() {
+            if let Some(pod) = self.cluster.pods.get_mut(id) {
+                pod.disruption = Some("DeletionByPodGC");
+                pod.terminal = true;
+            }
+            self.remove_pod_object(id);
+        }
+    }
+}

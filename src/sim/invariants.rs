@@ -1,0 +1,72 @@
+//! Checks run after every event in tests: what must never be, whatever the input.
+
+use super::{InvariantViolation, Simulation};
+use crate::cluster::pod::PodPhase;
+use crate::cluster::resources::ResourceVec;
+
+/// No node holds more than it can; no container runs on a node whose kubelet is down;
+/// the phase counters agree with the pods; no pod's phase went back (checked when set).
+pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
+    let fail = |message: String| Err(InvariantViolation { time: sim.now, message });
+    if let Some(m) = sim.violations.first() {
+        return fail(m.clone());
+    }
+    let mut phases = [0u64; 4];
+    let mut per_node: Vec<(ResourceVec, i64)> = vec![(ResourceVec::default(), 0); sim.cluster.nodes.len()];
+    for (_, pod) in sim.cluster.pods.iter() {
+        phases[pod.phase as usize] += 1;
+        if let Some(n) = pod.node {
+            let node = sim.cluster.node(n);
+            if !node.kubelet_up && pod.containers.iter().any(|c| c.is_alive()) {
+                return fail(format!("pod {pod} has a container running on {}, whose kubelet is down", node.name));
+            }
+            if pod.counted {
+                per_node[n.0 as usize].0.add(&pod.template.requests);
+                per_node[n.0 as usize].1 += 1;
+            }
+            if pod.counted && pod.phase.is_terminal() {
+                return fail(format!("pod {pod} is {} but still holds its node's resources", pod.phase.as_str()));
+            }
+        }
+    }
+    if phases != sim.counters.phase {
+        return fail(format!("phase counters {:?} but pods {:?}", sim.counters.phase, phases));
+    }
+    for (i, node) in sim.cluster.nodes.iter().enumerate() {
+        let (requested, count) = &per_node[i];
+        if *requested != trimmed(&node.requested) {
+            return fail(format!(
+                "node {} counts {:?} requested but its pods request {:?}",
+                node.name, node.requested, requested
+            ));
+        }
+        for (r, v) in requested.nonzero() {
+            if v > node.allocatable.get(r) {
+                return fail(format!(
+                    "node {} is over its allocatable {}: {v} > {}",
+                    node.name,
+                    sim.cluster.resources.name(r),
+                    node.allocatable.get(r)
+                ));
+            }
+        }
+        if *count > node.allocatable_pods {
+            return fail(format!("node {} holds {count} pods, more than {}", node.name, node.allocatable_pods));
+        }
+    }
+    Ok(())
+}
+
+/// A vector without trailing zeros, to compare vectors built in different orders.
+fn trimmed(v: &ResourceVec) -> ResourceVec {
+    let mut out = ResourceVec::default();
+    for (i, x) in v.nonzero() {
+        out.set(i, x);
+    }
+    out
+}
+
+/// Phases only move forward: Pending, Running, then a terminal phase that never changes.
+pub fn phase_may_move(from: PodPhase, to: PodPhase) -> bool {
+    !from.is_terminal() && to >= from
+}

@@ -1,0 +1,102 @@
+//! `metrics.csv` rows at a fixed interval, and `summary.json` at the end.
+
+use super::{Event, Simulation};
+use crate::cluster::pod::PodPhase;
+use crate::cluster::resources::{CPU, MEMORY};
+use crate::trace::MetricsRow;
+use crate::trace::stats::round3;
+use crate::trace::summary::{Latencies, NodeFigures, PodCounts, Summary};
+use std::collections::BTreeMap;
+
+impl Simulation {
+    pub(crate) fn metrics_row(&self) -> MetricsRow {
+        let c = &self.counters;
+        MetricsRow {
+            time: self.now,
+            nodes_ready: c.nodes_ready,
+            pods_pending: c.phase[PodPhase::Pending as usize],
+            pods_running: c.phase[PodPhase::Running as usize],
+            pods_succeeded: c.phase[PodPhase::Succeeded as usize],
+            pods_failed: c.phase[PodPhase::Failed as usize],
+            cpu_requested_milli: c.cpu_requested.value(),
+            cpu_allocatable_milli: c.cpu_allocatable.value(),
+            memory_requested_bytes: c.memory_requested.value(),
+            memory_allocatable_bytes: c.memory_allocatable.value(),
+            pods_unscheduled: c.unscheduled,
+            nodes_total: self.cluster.nodes.iter().filter(|n| n.present).count() as u64,
+            restarts_total: c.restarts,
+        }
+    }
+
+    pub(crate) fn sample_metrics(&mut self) {
+        let row = self.metrics_row();
+        self.trace.metrics(&row);
+        self.last_metrics = Some(self.now);
+        let every = self.scenario.metrics_every;
+        let next = self.now.after(every);
+        if self.scenario.duration.is_none_or(|d| next.0 <= d) {
+            self.queue.schedule(next, Event::Metrics);
+        }
+    }
+
+    /// A last row at the end of the run, unless one was just written.
+    pub(crate) fn finish_metrics(&mut self) {
+        if self.last_metrics != Some(self.now) {
+            let row = self.metrics_row();
+            self.trace.metrics(&row);
+            self.last_metrics = Some(self.now);
+        }
+    }
+
+    /// The figures of `summary.json` (the caller adds the trace digests).
+    pub fn summary(&self, digests: BTreeMap<String, String>) -> Summary {
+        let c = &self.counters;
+        let now = self.now.0;
+        let mut by_final_phase = BTreeMap::new();
+        for phase in [PodPhase::Pending, PodPhase::Running, PodPhase::Succeeded, PodPhase::Failed] {
+            let n = c.final_phase[phase as usize] + c.phase[phase as usize];
+            by_final_phase.insert(phase.as_str().to_string(), n);
+        }
+        let fraction = |req: f64, alloc: f64| if alloc > 0.0 { round3(req / alloc) } else { 0.0 };
+        Summary {
+            scenario: self.scenario.name.clone(),
+            seed: self.scenario.seed,
+            podsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            start: self.scenario.start.to_string(),
+            simulated_duration_ms: now,
+            events_processed: self.events_processed,
+            trace_digest: digests,
+            pods: PodCounts {
+                created: c.pods_created,
+                by_final_phase,
+                never_scheduled: c.never_scheduled + c.unscheduled,
+                restarts: c.restarts,
+                oom_killed: c.oom_killed,
+                deleted: c.pods_deleted,
+            },
+            latency_ms: Latencies {
+                scheduling: c.scheduling_latency.percentiles(),
+                startup: c.startup_latency.percentiles(),
+            },
+            nodes: NodeFigures {
+                count: self.cluster.nodes.iter().filter(|n| n.present).count() as u64,
+                cpu_requested_fraction: fraction(c.cpu_requested.mean(now), c.cpu_allocatable.mean(now)),
+                memory_requested_fraction: fraction(c.memory_requested.mean(now), c.memory_allocatable.mean(now)),
+            },
+            warnings: self.warnings.clone(),
+        }
+    }
+
+    /// Current requested and allocatable (for tests and the end-of-run line).
+    pub fn requested_cpu(&self) -> (i64, i64) {
+        let req = self.cluster.nodes.iter().map(|n| n.requested.get(CPU)).sum();
+        let alloc = self.cluster.nodes.iter().map(|n| n.allocatable.get(CPU)).sum();
+        (req, alloc)
+    }
+
+    pub fn requested_memory(&self) -> (i64, i64) {
+        let req = self.cluster.nodes.iter().map(|n| n.requested.get(MEMORY)).sum();
+        let alloc = self.cluster.nodes.iter().map(|n| n.allocatable.get(MEMORY)).sum();
+        (req, alloc)
+    }
+}

@@ -1,0 +1,138 @@
+//! Writing transitions and events: each change of an API-visible value goes through
+//! here, so that a row is written exactly when the value changes.
+
+use super::Simulation;
+use crate::cluster::PodId;
+use crate::cluster::pod::{ContainerState, PodPhase};
+use crate::trace::{EventRecord, Transition};
+use std::fmt::Write;
+
+impl Simulation {
+    /// Records an Event about a pod (`involvedObject` = the pod).
+    pub(crate) fn pod_event(&mut self, id: PodId, warning: bool, reason: &str, message: std::fmt::Arguments) {
+        let Some(pod) = self.cluster.pods.get(id) else { return };
+        self.msg.clear();
+        let _ = self.msg.write_fmt(message);
+        let node = pod.node.map_or("", |n| &*self.cluster.node(n).name);
+        self.trace.event(&EventRecord {
+            time: self.now,
+            warning,
+            reason,
+            kind: "Pod",
+            namespace: &pod.namespace,
+            name: &pod.name,
+            node,
+            message: &self.msg,
+        });
+    }
+
+    /// Records an Event about any object by kind and name.
+    pub(crate) fn object_event(
+        &mut self,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+        node: &str,
+        warning: bool,
+        reason: &str,
+        message: std::fmt::Arguments,
+    ) {
+        self.msg.clear();
+        let _ = self.msg.write_fmt(message);
+        self.trace.event(&EventRecord {
+            time: self.now,
+            warning,
+            reason,
+            kind,
+            namespace,
+            name,
+            node,
+            message: &self.msg,
+        });
+    }
+
+    /// Sets a pod's phase, writing the transition if it changed.
+    pub(crate) fn set_phase(&mut self, id: PodId, phase: PodPhase, reason: &str) {
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        let from = pod.phase;
+        if from == phase {
+            return;
+        }
+        pod.phase = phase;
+        if !super::invariants::phase_may_move(from, phase) {
+            let message = format!("pod {pod} went from {} back to {}", from.as_str(), phase.as_str());
+            self.violations.push(message);
+        }
+        self.counters.phase[from as usize] -= 1;
+        self.counters.phase[phase as usize] += 1;
+        let pod = &self.cluster.pods.get(id).expect("just read");
+        let node = pod.node.map_or("", |n| &*self.cluster.node(n).name);
+        self.trace.transition(&Transition {
+            time: self.now,
+            kind: "Pod",
+            namespace: &pod.namespace,
+            name: &pod.name,
+            container: None,
+            from: from.as_str(),
+            to: phase.as_str(),
+            reason,
+            node,
+        });
+    }
+
+    /// The first row of a pod: it exists, Pending.
+    pub(crate) fn record_pod_created(&mut self, id: PodId) {
+        let pod = self.cluster.pods.get(id).expect("created");
+        self.counters.phase[PodPhase::Pending as usize] += 1;
+        self.trace.transition(&Transition {
+            time: self.now,
+            kind: "Pod",
+            namespace: &pod.namespace,
+            name: &pod.name,
+            container: None,
+            from: "",
+            to: PodPhase::Pending.as_str(),
+            reason: "",
+            node: "",
+        });
+    }
+
+    /// Sets a container's API state, writing a row if its name or reason changed.
+    pub(crate) fn set_container_state(&mut self, id: PodId, c: usize, state: ContainerState) {
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        let old = pod.containers[c].state.replace(state);
+        let changed = old.is_none_or(|o| o.name() != state.name() || o.reason() != state.reason());
+        if !changed {
+            return;
+        }
+        let pod = self.cluster.pods.get(id).expect("just read");
+        let node = pod.node.map_or("", |n| &*self.cluster.node(n).name);
+        self.trace.transition(&Transition {
+            time: self.now,
+            kind: "Container",
+            namespace: &pod.namespace,
+            name: &pod.name,
+            container: Some(pod.container_name(c)),
+            from: old.map_or("", |o| o.name()),
+            to: state.name(),
+            reason: state.reason(),
+            node,
+        });
+    }
+
+    /// A row for a node's Ready condition.
+    pub(crate) fn record_node_ready(&mut self, node: crate::cluster::NodeId, from: &str, to: &str, reason: &str) {
+        let name = self.cluster.node(node).name.clone();
+        self.trace.transition(&Transition {
+            time: self.now,
+            kind: "Node",
+            namespace: "",
+            name: &name,
+            container: None,
+            from,
+            to,
+            reason,
+            node: &name,
+        });
+    }
+}

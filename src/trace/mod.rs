@@ -1,0 +1,115 @@
+//! What a run records: transitions, events and metrics rows (streamed to a sink as
+//! they happen, so memory does not grow with the trace), and the summary.
+
+pub mod csv;
+pub mod stats;
+pub mod summary;
+
+use crate::engine::SimTime;
+
+/// One change of state (`transitions.csv`).
+#[derive(Clone, Copy, Debug)]
+pub struct Transition<'a> {
+    pub time: SimTime,
+    pub kind: &'a str,
+    pub namespace: &'a str,
+    pub name: &'a str,
+    /// For `Container` rows: the container name, written as `<pod>/<container>`.
+    pub container: Option<&'a str>,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub reason: &'a str,
+    pub node: &'a str,
+}
+
+/// One Kubernetes Event (`events.csv`).
+#[derive(Clone, Copy, Debug)]
+pub struct EventRecord<'a> {
+    pub time: SimTime,
+    pub warning: bool,
+    pub reason: &'a str,
+    pub kind: &'a str,
+    pub namespace: &'a str,
+    pub name: &'a str,
+    pub node: &'a str,
+    pub message: &'a str,
+}
+
+/// One sample of the cluster (`metrics.csv`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MetricsRow {
+    pub time: SimTime,
+    pub nodes_ready: u64,
+    pub pods_pending: u64,
+    pub pods_running: u64,
+    pub pods_succeeded: u64,
+    pub pods_failed: u64,
+    pub cpu_requested_milli: i64,
+    pub cpu_allocatable_milli: i64,
+    pub memory_requested_bytes: i64,
+    pub memory_allocatable_bytes: i64,
+    /// Pods waiting for a node (not yet bound).
+    pub pods_unscheduled: u64,
+    pub nodes_total: u64,
+    pub restarts_total: u64,
+}
+
+/// Where the simulation sends what it records.
+pub trait TraceSink {
+    fn transition(&mut self, row: &Transition);
+    fn event(&mut self, row: &EventRecord);
+    fn metrics(&mut self, row: &MetricsRow);
+    /// Flushes what is buffered and returns a digest per file written (none by default).
+    fn finish(&mut self) -> std::io::Result<std::collections::BTreeMap<String, String>> {
+        Ok(Default::default())
+    }
+}
+
+/// A sink that keeps nothing: for benchmarks of the simulation alone.
+#[derive(Default)]
+pub struct NullSink;
+
+impl TraceSink for NullSink {
+    fn transition(&mut self, _: &Transition) {}
+    fn event(&mut self, _: &EventRecord) {}
+    fn metrics(&mut self, _: &MetricsRow) {}
+}
+
+/// A sink that keeps rows as text in memory: for tests.
+#[derive(Default, Debug, Clone)]
+pub struct MemorySink {
+    pub transitions: Vec<String>,
+    pub events: Vec<String>,
+    pub metrics: Vec<MetricsRow>,
+}
+
+impl TraceSink for MemorySink {
+    fn transition(&mut self, r: &Transition) {
+        let name = match r.container {
+            Some(c) => format!("{}/{c}", r.name),
+            None => r.name.to_string(),
+        };
+        self.transitions.push(format!(
+            "{},{},{},{},{},{},{},{}",
+            r.time.0, r.kind, r.namespace, name, r.from, r.to, r.reason, r.node
+        ));
+    }
+
+    fn event(&mut self, r: &EventRecord) {
+        self.events.push(format!(
+            "{},{},{},{},{},{},{},{}",
+            r.time.0,
+            if r.warning { "Warning" } else { "Normal" },
+            r.reason,
+            r.kind,
+            r.namespace,
+            r.name,
+            r.node,
+            r.message
+        ));
+    }
+
+    fn metrics(&mut self, row: &MetricsRow) {
+        self.metrics.push(*row);
+    }
+}

@@ -1,0 +1,52 @@
+//! `summary.json`: the outcome of a run in numbers, free of anything wall-clock.
+
+use super::stats::Percentiles;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    pub podsim_version: String,
+    pub start: String,
+    pub simulated_duration_ms: u64,
+    pub events_processed: u64,
+    /// SHA-256 of each trace file.
+    pub trace_digest: BTreeMap<String, String>,
+    pub pods: PodCounts,
+    pub latency_ms: Latencies,
+    pub nodes: NodeFigures,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PodCounts {
+    pub created: u64,
+    /// Phase of each pod when it left the API or when the run ended.
+    pub by_final_phase: BTreeMap<String, u64>,
+    /// Pods never bound to a node (included in `by_final_phase` as Pending or deleted).
+    pub never_scheduled: u64,
+    /// Container restarts, all pods.
+    pub restarts: u64,
+    pub oom_killed: u64,
+    /// Pods deleted from the API during the run.
+    pub deleted: u64,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Latencies {
+    /// From creation to `Scheduled`.
+    pub scheduling: Percentiles,
+    /// From creation to phase `Running`.
+    pub startup: Percentiles,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct NodeFigures {
+    pub count: u64,
+    /// Time-weighted mean of requested / allocatable over the run.
+    pub cpu_requested_fraction: f64,
+    pub memory_requested_fraction: f64,
+}
