@@ -158,9 +158,24 @@ const NOT_SIMULATED: &[(&str, &str)] = &[
     ("autoscaling/v1", "HorizontalPodAutoscaler"),
 ];
 
+/// Parser limits for manifests. serde-saphyr's defaults guard services against hostile
+/// input (1,024 documents, 250,000 nodes); a simulator reads the user's own files,
+/// which hold tens of thousands of objects.
+pub fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_documents: 100_000_000,
+            max_nodes: 2_000_000_000,
+            max_events: 4_000_000_000,
+            max_total_scalar_bytes: 1 << 34,
+        },
+    }
+}
+
 /// Reads every object of a manifest file (YAML or JSON; several documents; Lists).
 pub fn parse_file(file: &str, text: &str, ignored: &mut Ignored) -> Result<Vec<Manifest>, InputError> {
-    let docs: Vec<Value> = serde_saphyr::from_multiple(text).map_err(|e| yaml_error(file, &e))?;
+    let docs: Vec<Value> =
+        serde_saphyr::from_multiple_with_options(text, yaml_options()).map_err(|e| yaml_error(file, &e))?;
     let mut out = Vec::new();
     for (doc, value) in docs.into_iter().enumerate() {
         let origin = Origin { file: file.to_string(), doc, path: FieldPath::empty() };

@@ -21,8 +21,8 @@ pub enum Reason {
     Affinity,
     /// NodePorts
     Ports,
-    /// NodeResourcesFit: too little of a resource (its name).
-    Insufficient(String),
+    /// NodeResourcesFit: too little of a resource (its index in `ResourceNames`).
+    Insufficient(usize),
     /// NodeResourcesFit: the pod count is at `pods`.
     TooManyPods,
 }
@@ -34,6 +34,16 @@ impl Reason {
     }
 }
 
+impl Reason {
+    /// kube-scheduler's wording of the reason.
+    pub fn message(&self, names: &ResourceNames) -> String {
+        match self {
+            Reason::Insufficient(r) => format!("Insufficient {}", names.name(*r)),
+            other => other.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -42,7 +52,7 @@ impl fmt::Display for Reason {
             Reason::Taint(k, v) => write!(f, "node(s) had untolerated taint {{{k}: {v}}}"),
             Reason::Affinity => f.write_str("node(s) didn't match Pod's node affinity/selector"),
             Reason::Ports => f.write_str("node(s) didn't have free ports for the requested pod ports"),
-            Reason::Insufficient(r) => write!(f, "Insufficient {r}"),
+            Reason::Insufficient(r) => write!(f, "Insufficient resource #{r}"),
             Reason::TooManyPods => f.write_str("Too many pods"),
         }
     }
@@ -83,7 +93,6 @@ pub fn check(
     template: &PodTemplate,
     tolerations: &[Toleration],
     node: &Node,
-    names: &ResourceNames,
     out: &mut Vec<Reason>,
 ) -> bool {
     let before = out.len();
@@ -109,7 +118,7 @@ pub fn check(
         out.push(Reason::Ports);
         return false;
     }
-    fits(template, node, names, out);
+    fits(template, node, out);
     out.len() == before
 }
 
@@ -122,13 +131,13 @@ fn port_conflict(wanted: &(String, String, i32), used: &[(String, String, i32)])
 }
 
 /// NodeResourcesFit: pod count, then each requested resource against what is left.
-pub fn fits(template: &PodTemplate, node: &Node, names: &ResourceNames, out: &mut Vec<Reason>) {
+pub fn fits(template: &PodTemplate, node: &Node, out: &mut Vec<Reason>) {
     if node.pod_count() + 1 > node.allocatable_pods {
         out.push(Reason::TooManyPods);
     }
     for (r, want) in template.requests.nonzero() {
         if want > node.allocatable.get(r) - node.requested.get(r) {
-            out.push(Reason::Insufficient(names.name(r).to_string()));
+            out.push(Reason::Insufficient(r));
         }
     }
 }
@@ -168,6 +177,6 @@ mod tests {
             Reason::Taint("dedicated".into(), "batch".into()).to_string(),
             "node(s) had untolerated taint {dedicated: batch}"
         );
-        assert_eq!(Reason::Insufficient("cpu".into()).to_string(), "Insufficient cpu");
+        assert_eq!(Reason::Insufficient(0).message(&ResourceNames::default()), "Insufficient cpu");
     }
 }

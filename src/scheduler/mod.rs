@@ -86,7 +86,7 @@ pub fn num_feasible_nodes_to_find(num_all_nodes: usize, percentage: u32) -> usiz
 /// Why a pod fits no node: reason -> number of nodes, as `FitError` counts them.
 #[derive(Default)]
 pub struct Diagnosis {
-    pub reasons: BTreeMap<String, usize>,
+    pub reasons: BTreeMap<Reason, usize>,
     pub all_unresolvable: bool,
     pub nodes: usize,
 }
@@ -94,8 +94,8 @@ pub struct Diagnosis {
 impl Diagnosis {
     /// `FitError.Error()`: `0/N nodes are available: <count reason, ...>.` sorted as
     /// strings, then the preemption post-filter's verdict.
-    pub fn message(&self, preemption: &str) -> String {
-        let mut parts: Vec<String> = self.reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    pub fn message(&self, names: &crate::cluster::resources::ResourceNames, preemption: &str) -> String {
+        let mut parts: Vec<String> = self.reasons.iter().map(|(r, n)| format!("{n} {}", r.message(names))).collect();
         parts.sort();
         format!("0/{} nodes are available: {}. {preemption}", self.nodes, parts.join(", "))
     }
@@ -140,8 +140,7 @@ impl Simulation {
             return;
         }
         let template = pod.template.clone();
-        let tolerations = template.spec.tolerations.clone();
-        match self.find_node(&template, &tolerations) {
+        match self.find_node(&template, &template.spec.tolerations) {
             Ok(node) => self.bind(id, node),
             Err(diagnosis) => self.schedule_failed(id, diagnosis),
         }
@@ -168,15 +167,15 @@ impl Simulation {
             let id = nodes[(start + k) % nodes.len()];
             examined += 1;
             reasons.clear();
-            if filter::check(template, tolerations, self.cluster.node(id), &self.cluster.resources, &mut reasons) {
+            if filter::check(template, tolerations, self.cluster.node(id), &mut reasons) {
                 feasible.push(id);
                 if feasible.len() >= want {
                     break;
                 }
             } else {
-                for r in &reasons {
+                for r in reasons.drain(..) {
                     diagnosis.all_unresolvable &= !r.resolvable_by_preemption();
-                    *diagnosis.reasons.entry(r.to_string()).or_default() += 1;
+                    *diagnosis.reasons.entry(r).or_default() += 1;
                 }
             }
         }
@@ -222,7 +221,7 @@ impl Simulation {
         let message = if diagnosis.nodes == 0 {
             "no nodes available to schedule pods".to_string()
         } else {
-            diagnosis.message(&preemption)
+            diagnosis.message(&self.cluster.resources, &preemption)
         };
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         pod.sched.attempts += 1;
@@ -308,10 +307,10 @@ impl Simulation {
         let Some(pod) = self.cluster.pods.get(id) else { return };
         let template = pod.template.clone();
         let mut reasons = Vec::new();
-        filter::fits(&template, self.cluster.node(node), &self.cluster.resources, &mut reasons);
+        filter::fits(&template, self.cluster.node(node), &mut reasons);
         self.place_on_node(id, node);
         let refused = reasons.into_iter().find_map(|r| match r {
-            Reason::Insufficient(res) => Some(res),
+            Reason::Insufficient(res) => Some(self.cluster.resources.name(res).to_string()),
             Reason::TooManyPods => Some("pods".into()),
             _ => None,
         });
@@ -416,10 +415,10 @@ mod tests {
     #[test]
     fn fit_error_message_sorts_reasons_as_strings() {
         let mut d = Diagnosis { nodes: 5, ..Default::default() };
-        d.reasons.insert("Insufficient cpu".into(), 3);
-        d.reasons.insert("node(s) had untolerated taint {dedicated: batch}".into(), 2);
+        d.reasons.insert(Reason::Insufficient(0), 3);
+        d.reasons.insert(Reason::Taint("dedicated".into(), "batch".into()), 2);
         assert_eq!(
-            d.message("preemption: x"),
+            d.message(&Default::default(), "preemption: x"),
             "0/5 nodes are available: 2 node(s) had untolerated taint {dedicated: batch}, 3 Insufficient cpu. preemption: x"
         );
     }

@@ -105,6 +105,7 @@ pub struct Simulation {
     pub(crate) last_metrics: Option<SimTime>,
     /// Invariants broken where they are best seen (a phase going back).
     pub(crate) violations: Vec<String>,
+    #[allow(dead_code)] // filled by the Job and CronJob controllers
     pub(crate) controllers: crate::controllers::Controllers,
 }
 
