@@ -4,7 +4,8 @@ fn main() {
     let n = granit_parser::Parser::new_from_str(&text).count();
     println!("granit events {:?} ({n})", t.elapsed());
     let t = std::time::Instant::now();
-    let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple_with_options(&text, podsim::api::object::yaml_options()).unwrap();
+    let docs: Vec<serde_json::Value> =
+        serde_saphyr::from_multiple_with_options(&text, podsim::api::object::yaml_options()).unwrap();
     println!("saphyr->Value {:?} ({} docs)", t.elapsed(), docs.len());
     let t = std::time::Instant::now();
     let mut ignored = podsim::api::object::Ignored::default();

@@ -31,7 +31,13 @@ fn every_scenario_is_deterministic() {
 fn crashloop_restarts_with_the_kubelet_back_off() {
     let o = run(load_scenario("crashloop"));
     // Each run lasts 1 s of startup plus 5 s; restarts follow 0, 10, 20, 40, 80, 160, 300, 300 s of back-off.
-    let starts = times(&o.rows("crash-always/app,Waiting,Running").iter().chain(o.rows("crash-always/app,Terminated,Running").iter()).copied().collect::<Vec<_>>());
+    let starts = times(
+        &o.rows("crash-always/app,Waiting,Running")
+            .iter()
+            .chain(o.rows("crash-always/app,Terminated,Running").iter())
+            .copied()
+            .collect::<Vec<_>>(),
+    );
     let mut starts = starts;
     starts.sort();
     let mut want = vec![1_000u64];
@@ -43,7 +49,10 @@ fn crashloop_restarts_with_the_kubelet_back_off() {
     }
     want.retain(|t| *t <= 30 * 60_000);
     assert_eq!(starts, want);
-    assert!(o.rows("crash-onfailure/app,Terminated,Waiting,CrashLoopBackOff").len() >= 5, "OnFailure restarts a failing container");
+    assert!(
+        o.rows("crash-onfailure/app,Terminated,Waiting,CrashLoopBackOff").len() >= 5,
+        "OnFailure restarts a failing container"
+    );
     assert_eq!(o.rows("Pod,default,crash-never,Running,Failed").len(), 1, "Never: the pod fails");
     assert!(o.rows("crash-never/app,Terminated,Running").is_empty(), "Never: no restart");
     assert!(o.event_rows("Back-off restarting failed container app in pod crash-always_default").len() >= 5);
@@ -102,7 +111,11 @@ fn failed_pulls_back_off_and_never_policy_waits() {
     assert_eq!(o.rows("offline/app,,Waiting,ContainerCreating").len(), 1);
     assert_eq!(o.rows("offline/app,Waiting,Waiting,ErrImageNeverPull").len(), 1);
     let flaky_runs = times(&o.rows("flaky/app,Waiting,Running"))[0];
-    assert_eq!(times(&o.rows("offline/app,Waiting,Running")), vec![flaky_runs], "offline starts once flaky pulled the image");
+    assert_eq!(
+        times(&o.rows("offline/app,Waiting,Running")),
+        vec![flaky_runs],
+        "offline starts once flaky pulled the image"
+    );
 }
 
 #[test]

@@ -350,7 +350,12 @@ pub fn yaml_error(file: &str, e: &serde_saphyr::Error) -> InputError {
         .filter(|(prefix, _)| prefix.starts_with("line "))
         .map(|(_, m)| m)
         .unwrap_or(first);
-    InputError::new(file, format!("invalid YAML: {message}")).at(position)
+    // Syntax errors say so; a wrong key or type in well-formed YAML is reported as is.
+    let syntax =
+        matches!(e.without_snippet(), serde_saphyr::Error::ExternalMessage { .. } | serde_saphyr::Error::Eof { .. });
+    let schema = !syntax;
+    let text = if schema { message.to_string() } else { format!("invalid YAML: {message}") };
+    InputError::new(file, text).at(position)
 }
 
 #[cfg(test)]

@@ -20,7 +20,8 @@ enum Located {
 /// The 1-based (line, column) of the node at `path` in document `doc` of `text`, or of
 /// its deepest ancestor that exists (a missing field is reported where it belongs).
 pub fn locate(text: &str, doc: usize, path: &FieldPath) -> Option<(u64, u64)> {
-    let docs: Vec<Spanned<Located>> = serde_saphyr::from_multiple_with_options(text, super::object::yaml_options()).ok()?;
+    let docs: Vec<Spanned<Located>> =
+        serde_saphyr::from_multiple_with_options(text, super::object::yaml_options()).ok()?;
     let mut node = docs.get(doc)?;
     let mut best = position(node);
     for seg in path.segments() {

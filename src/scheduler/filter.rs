@@ -89,12 +89,7 @@ fn schedulable(node: &Node, tolerations: &[Toleration]) -> bool {
 
 /// Runs every filter; all reasons a node fails are kept (the resources filter may
 /// report several), as kube-scheduler's diagnosis does.
-pub fn check(
-    template: &PodTemplate,
-    tolerations: &[Toleration],
-    node: &Node,
-    out: &mut Vec<Reason>,
-) -> bool {
+pub fn check(template: &PodTemplate, tolerations: &[Toleration], node: &Node, out: &mut Vec<Reason>) -> bool {
     let before = out.len();
     if !schedulable(node, tolerations) {
         out.push(Reason::Unschedulable);

@@ -1,0 +1,247 @@
+//! Bad input exits with code 2, says where (file, line and column, or field path) and
+//! what is wrong, and leaves no output folder behind.
+
+use std::path::Path;
+use std::process::Command;
+
+const NODES: &str = "nodes:\n  - name: worker\n    count: 2\n    capacity: {cpu: \"4\", memory: 16Gi, pods: 110}\n";
+
+struct Case {
+    name: &'static str,
+    scenario: String,
+    /// Extra files next to the scenario.
+    files: Vec<(&'static str, &'static str)>,
+    /// Every fragment must appear in stderr.
+    expect: Vec<&'static str>,
+}
+
+fn pod_scenario(pod_spec: &str) -> String {
+    format!(
+        "name: bad\nduration: 1m\n{NODES}workloads:\n  - object:\n      apiVersion: v1\n      kind: Pod\n      metadata: {{name: p}}\n      spec:\n{pod_spec}"
+    )
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "broken YAML",
+            scenario: "name: bad\nnodes: [\n  {name: a\n".into(),
+            files: vec![],
+            expect: vec!["scenario.yaml:", "invalid YAML"],
+        },
+        Case {
+            name: "unknown scenario key",
+            scenario: format!("name: bad\n{NODES}workload: []\n"),
+            files: vec![],
+            expect: vec!["scenario.yaml:6:1", "unknown field `workload`"],
+        },
+        Case {
+            name: "unknown nested key",
+            scenario: format!("name: bad\n{NODES}faults:\n  - {{at: 1m, node: worker-0, acton: crash}}\n"),
+            files: vec![],
+            expect: vec!["scenario.yaml:7", "unknown field `acton`"],
+        },
+        Case {
+            name: "unknown kind",
+            scenario: format!("name: bad\n{NODES}workloads:\n  - manifest: m.yaml\n"),
+            files: vec![("m.yaml", "apiVersion: v1\nkind: Pood\nmetadata: {name: x}\n")],
+            expect: vec!["m.yaml:2:7", "kind", "no matches for kind \"Pood\" in version \"v1\""],
+        },
+        Case {
+            name: "unknown apiVersion",
+            scenario: format!("name: bad\n{NODES}workloads:\n  - manifest: m.yaml\n"),
+            files: vec![("m.yaml", "apiVersion: batch/v2\nkind: Job\nmetadata: {name: x}\n")],
+            expect: vec![
+                "m.yaml",
+                "no matches for kind \"Job\" in version \"batch/v2\"",
+                "expected apiVersion \"batch/v1\"",
+            ],
+        },
+        Case {
+            name: "missing image",
+            scenario: pod_scenario("        containers: [{name: c}]\n"),
+            files: vec![],
+            expect: vec!["scenario.yaml:13:22", "workloads[0].object.spec.containers[0].image: Required value"],
+        },
+        Case {
+            name: "missing container name",
+            scenario: pod_scenario("        containers: [{image: nginx}]\n"),
+            files: vec![],
+            expect: vec!["workloads[0].object.spec.containers[0].name: Required value"],
+        },
+        Case {
+            name: "duplicate container names",
+            scenario: pod_scenario("        containers: [{name: c, image: a}, {name: c, image: b}]\n"),
+            files: vec![],
+            expect: vec!["spec.containers[1].name: Duplicate value: \"c\""],
+        },
+        Case {
+            name: "negative quantity",
+            scenario: pod_scenario("        containers: [{name: c, image: a, resources: {requests: {cpu: \"-1\"}}}]\n"),
+            files: vec![],
+            expect: vec![
+                "spec.containers[0].resources.requests.cpu: Invalid value: \"-1\": must be greater than or equal to 0",
+            ],
+        },
+        Case {
+            name: "unparsable quantity",
+            scenario: pod_scenario(
+                "        containers: [{name: c, image: a, resources: {requests: {memory: 12 gigs}}}]\n",
+            ),
+            files: vec![],
+            expect: vec!["scenario.yaml:13", "quantities must match the regular expression"],
+        },
+        Case {
+            name: "requests above limits",
+            scenario: pod_scenario(
+                "        containers: [{name: c, image: a, resources: {requests: {cpu: \"2\"}, limits: {cpu: \"1\"}}}]\n",
+            ),
+            files: vec![],
+            expect: vec![
+                "spec.containers[0].resources.requests.cpu: Invalid value: \"2\": must be less than or equal to cpu limit of 1",
+            ],
+        },
+        Case {
+            name: "invalid restartPolicy",
+            scenario: pod_scenario("        restartPolicy: Sometimes\n        containers: [{name: c, image: a}]\n"),
+            files: vec![],
+            expect: vec![
+                "scenario.yaml:13:24",
+                "spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\"",
+            ],
+        },
+        Case {
+            name: "fault on a node that does not exist",
+            scenario: format!("name: bad\n{NODES}faults:\n  - {{at: 1m, node: worker-7, action: crash}}\n"),
+            files: vec![],
+            expect: vec!["scenario.yaml:7:", "faults[0].node", "node \"worker-7\" does not exist"],
+        },
+        Case {
+            name: "duration in words",
+            scenario: format!("name: bad\nduration: 5 minutes\n{NODES}"),
+            files: vec![],
+            expect: vec![
+                "scenario.yaml:2:11",
+                "duration",
+                "invalid duration \"5 minutes\"",
+                "expected a duration such as",
+            ],
+        },
+        Case {
+            name: "bad distribution",
+            scenario: format!("name: bad\n{NODES}behaviors:\n  - runFor: {{normal: {{mean: 5m}}}}\n"),
+            files: vec![],
+            expect: vec!["scenario.yaml:7", "invalid distribution"],
+        },
+        Case {
+            name: "missing manifest file",
+            scenario: format!("name: bad\n{NODES}workloads:\n  - manifest: nowhere.yaml\n"),
+            files: vec![],
+            expect: vec!["scenario.yaml:7:15", "workloads[0].manifest", "cannot read \"nowhere.yaml\""],
+        },
+        Case {
+            name: "wrong type in a manifest",
+            scenario: format!("name: bad\n{NODES}workloads:\n  - manifest: m.yaml\n"),
+            files: vec![("m.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers: {name: c}\n")],
+            expect: vec!["m.yaml:5:15", "spec.containers", "invalid type"],
+        },
+    ]
+}
+
+fn podsim(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_podsim")).args(args).current_dir(dir).output().expect("podsim runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn bad_input_exits_2_with_where_and_what() {
+    for case in cases() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("scenario.yaml"), &case.scenario).unwrap();
+        for (name, text) in &case.files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let (code, _, stderr) = podsim(dir.path(), &["run", "scenario.yaml", "--out", "out"]);
+        assert_eq!(code, 2, "{}: exit code {code}, stderr:\n{stderr}", case.name);
+        for fragment in &case.expect {
+            assert!(stderr.contains(fragment), "{}: stderr lacks {fragment:?}:\n{stderr}", case.name);
+        }
+        assert!(!stderr.contains("panicked"), "{}: {stderr}", case.name);
+        assert!(!dir.path().join("out").exists(), "{}: an output folder was left behind", case.name);
+        // `validate` agrees with `run`.
+        let (code, _, _) = podsim(dir.path(), &["validate", "scenario.yaml"]);
+        assert_eq!(code, 2, "{}: validate", case.name);
+    }
+}
+
+#[test]
+fn a_behavior_matching_nothing_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        format!("name: warn\nduration: 1m\n{NODES}behaviors:\n  - match: {{pod: \"nothing-*\"}}\n    runFor: 1m\n");
+    std::fs::write(dir.path().join("scenario.yaml"), text).unwrap();
+    let (code, stdout, stderr) = podsim(dir.path(), &["run", "scenario.yaml", "--out", "out"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("warning: behaviors[0] matches no container"), "{stderr}");
+    assert!(stdout.contains("warn (seed 1): simulated 1m"), "{stdout}");
+    for f in ["transitions.csv", "events.csv", "metrics.csv", "summary.json"] {
+        assert!(dir.path().join("out").join(f).exists(), "{f}");
+    }
+}
+
+#[test]
+fn a_bad_command_line_override_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("scenario.yaml"), format!("name: ok\n{NODES}")).unwrap();
+    let (code, _, stderr) = podsim(dir.path(), &["run", "scenario.yaml", "--duration", "soon", "--out", "out"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--duration: invalid duration \"soon\""), "{stderr}");
+    assert!(!dir.path().join("out").exists());
+    let (code, _, stderr) = podsim(dir.path(), &["run", "missing.yaml"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("missing.yaml: cannot read"), "{stderr}");
+}
+
+/// No input, however broken, may panic: every prefix and many one-byte corruptions of
+/// the example scenarios and manifests are loaded.
+#[test]
+fn mangled_input_never_panics() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut inputs: Vec<String> = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|x| x == "yaml") {
+            inputs.push(std::fs::read_to_string(p).unwrap());
+        }
+    }
+    let read = |_: &str| {
+        Ok::<String, String>(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec: {containers: [{name: c, image: i}]}\n".to_string(),
+        )
+    };
+    let junk = [b'{', b'}', b'[', b':', b'-', b'\n', b' ', b'"', b'\'', b'*', b'&', b'0', b'\t', b'#', b'|', b'>'];
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    for text in &inputs {
+        let bytes = text.as_bytes();
+        for cut in (0..bytes.len()).step_by(7) {
+            let prefix = String::from_utf8_lossy(&bytes[..cut]);
+            let _ = podsim::scenario::load("x.yaml", &prefix, &read);
+        }
+        for _ in 0..300 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let mut b = bytes.to_vec();
+            let at = (state % b.len() as u64) as usize;
+            b[at] = junk[(state >> 32) as usize % junk.len()];
+            let mangled = String::from_utf8_lossy(&b);
+            let _ = podsim::scenario::load("x.yaml", &mangled, &read);
+            let mut ignored = Default::default();
+            let _ = podsim::api::object::parse_file("m.yaml", &mangled, &mut ignored);
+        }
+    }
+}
