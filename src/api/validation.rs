@@ -409,6 +409,25 @@ pub fn default_node(node: &mut Node) {
     }
 }
 
+// ---------------------------------------------------------------------------------
+// Jobs and CronJobs (filled in by the Job and CronJob controllers' work)
+
+/// Job validation (`pkg/apis/batch/validation`), for the simulated fields.
+pub fn validate_job(job: &mut super::job::Job, errs: &mut Vec<FieldError>) {
+    validate_object_meta(&job.metadata, &FieldPath::root("metadata"), errs);
+    let spec = FieldPath::root("spec").child("template").child("spec");
+    default_pod_spec(&mut job.spec.template.spec);
+    validate_pod_spec(&job.spec.template.spec, &spec, errs);
+}
+
+/// CronJob validation, for the simulated fields.
+pub fn validate_cronjob(cj: &mut super::cronjob::CronJob, errs: &mut Vec<FieldError>) {
+    validate_object_meta(&cj.metadata, &FieldPath::root("metadata"), errs);
+    let spec = FieldPath::root("spec").child("jobTemplate").child("spec").child("template").child("spec");
+    default_pod_spec(&mut cj.spec.job_template.spec.template.spec);
+    validate_pod_spec(&cj.spec.job_template.spec.template.spec, &spec, errs);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -507,23 +526,4 @@ mod tests {
         assert_eq!(pod.spec.containers[0].resources.requests["cpu"].milli_value(), 500);
         assert_eq!(pod.spec.restart_policy.as_deref(), Some("Always"));
     }
-}
-
-// ---------------------------------------------------------------------------------
-// Jobs and CronJobs (filled in by the Job and CronJob controllers' work)
-
-/// Job validation (`pkg/apis/batch/validation`), for the simulated fields.
-pub fn validate_job(job: &mut super::job::Job, errs: &mut Vec<FieldError>) {
-    validate_object_meta(&job.metadata, &FieldPath::root("metadata"), errs);
-    let spec = FieldPath::root("spec").child("template").child("spec");
-    default_pod_spec(&mut job.spec.template.spec);
-    validate_pod_spec(&job.spec.template.spec, &spec, errs);
-}
-
-/// CronJob validation, for the simulated fields.
-pub fn validate_cronjob(cj: &mut super::cronjob::CronJob, errs: &mut Vec<FieldError>) {
-    validate_object_meta(&cj.metadata, &FieldPath::root("metadata"), errs);
-    let spec = FieldPath::root("spec").child("jobTemplate").child("spec").child("template").child("spec");
-    default_pod_spec(&mut cj.spec.job_template.spec.template.spec);
-    validate_pod_spec(&cj.spec.job_template.spec.template.spec, &spec, errs);
 }

@@ -62,6 +62,9 @@ pub struct Node {
     pub nonzero_cpu: i64,
     pub nonzero_memory: i64,
     pub pods: Vec<PodId>,
+    /// Every pod bound to the node that is still in the API, terminal or not (the
+    /// kubelet may still be stopping containers of a terminal pod).
+    pub resident: Vec<PodId>,
     /// Host ports in use: (protocol, ip, port).
     pub host_ports: Vec<(String, String, i32)>,
     /// Image id -> state (see `Cluster::images`).

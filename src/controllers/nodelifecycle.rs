@@ -29,10 +29,7 @@ impl Simulation {
         self.set_node_ready(node, NodeReady::Unknown, "NodeStatusUnknown");
         let name = self.cluster.node(node).name.clone();
         self.object_event(
-            "Node",
-            "",
-            &name,
-            &name,
+            crate::sim::record::ObjectRef::node(&name),
             false,
             "NodeNotReady",
             format_args!("Node {name} status is now: NodeNotReady"),

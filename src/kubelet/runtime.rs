@@ -103,6 +103,9 @@ impl Simulation {
 
     /// Starts a new attempt of a container: its image first.
     pub(crate) fn start_container(&mut self, id: PodId, c: usize) {
+        if !self.kubelet_may_run(id) {
+            return;
+        }
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         let status = &mut pod.containers[c];
         status.attempt += 1;
@@ -129,6 +132,13 @@ impl Simulation {
         let startup = status.plan.startup;
         self.at(startup, Event::Container { pod: id, container: c as u16, token });
         self.pod_event(id, false, "Created", format_args!("Created container: {name}"));
+    }
+
+    /// The pod may start containers: on a live kubelet, neither ending nor ended.
+    fn kubelet_may_run(&self, id: PodId) -> bool {
+        let Some(pod) = self.cluster.pods.get(id) else { return false };
+        let node_up = pod.node.is_some_and(|n| self.cluster.node(n).kubelet_up);
+        node_up && !pod.sandbox_lost && !pod.terminal && pod.termination.is_none() && !pod.phase.is_terminal()
     }
 
     /// A container's stage timer fired: what it means depends on the stage.

@@ -66,8 +66,9 @@ impl Simulation {
             self.set_phase(id, phase, reason);
             self.after_phase_change(id, phase);
         }
-        let pod = self.cluster.pods.get_mut(id).expect("exists");
-        pod.ready = compute_ready(pod);
+        if let Some(pod) = self.cluster.pods.get_mut(id) {
+            pod.ready = compute_ready(pod);
+        }
     }
 
     pub(crate) fn after_phase_change(&mut self, id: PodId, phase: PodPhase) {
@@ -90,15 +91,21 @@ impl Simulation {
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         pod.finished_at.get_or_insert(now);
         pod.deadline_timer.cancel();
+        // Nothing that is not running will start any more (back-offs, pulls).
+        for c in pod.containers.iter_mut().filter(|c| !c.is_alive() && c.stage != crate::cluster::pod::Stage::Exited) {
+            c.timer.cancel();
+            c.probe_timer.cancel();
+            c.stage = crate::cluster::pod::Stage::Idle;
+        }
         let alive = pod.containers.iter().any(|c| c.is_alive());
         let grace = pod.template.grace;
         self.release_node_resources(id);
+        self.controllers_pod_finished(id);
         if alive {
             self.begin_termination(id, grace);
-        } else if let Some(pod) = self.cluster.pods.get_mut(id) {
-            pod.terminal = true;
+        } else {
+            self.finish_termination(id);
         }
-        self.controllers_pod_finished(id);
     }
 
     /// `activeDeadlineSeconds` ran out: the kubelet fails the pod and kills it.

@@ -17,6 +17,11 @@ impl<'de> Deserialize<'de> for Text {
     }
 }
 
+/// `faults:` with nothing under it means no faults (YAML reads it as null).
+fn null_as_empty<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawScenario {
@@ -31,15 +36,15 @@ pub struct RawScenario {
     pub duration: Option<Text>,
     #[serde(default)]
     pub metrics_every: Option<Text>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub nodes: Vec<RawNodes>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub workloads: Vec<RawWorkload>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub behaviors: Vec<RawBehavior>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub faults: Vec<RawFault>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub actions: Vec<RawAction>,
     #[serde(default)]
     pub kubelet: Option<RawKubelet>,

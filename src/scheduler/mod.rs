@@ -19,17 +19,20 @@ const MAX_BACKOFF: Millis = 10_000;
 /// The event recorder folds repeats of one event within this window into a count.
 const EVENT_REPEAT_WINDOW: Millis = 10 * 60_000;
 
+/// The activeQ order: higher priority first, then earlier arrival, then insertion.
+type ActiveKey = (Reverse<i32>, SimTime, u64);
+
 /// Where a pod waits in the scheduling queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Spot {
-    Active((Reverse<i32>, SimTime, u64)),
+    Active(ActiveKey),
     Backoff(SimTime),
     Unschedulable,
 }
 
 pub struct Scheduler {
     /// activeQ: higher priority first, then earlier arrival (`PrioritySort`).
-    active: BTreeSet<((Reverse<i32>, SimTime, u64), PodId)>,
+    active: BTreeSet<(ActiveKey, PodId)>,
     spots: BTreeMap<PodId, Spot>,
     unschedulable: BTreeSet<PodId>,
     cycle_pending: bool,
@@ -347,6 +350,7 @@ impl Simulation {
         n.nonzero_cpu += t.nonzero_cpu;
         n.nonzero_memory += t.nonzero_memory;
         n.pods.push(id);
+        n.resident.push(id);
         n.host_ports.extend(t.host_ports.iter().cloned());
         self.counters.cpu_requested.add(now.0, t.requests.get(crate::cluster::resources::CPU));
         self.counters.memory_requested.add(now.0, t.requests.get(crate::cluster::resources::MEMORY));

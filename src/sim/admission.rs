@@ -61,6 +61,7 @@ impl Simulation {
             nonzero_cpu: 0,
             nonzero_memory: 0,
             pods: Vec::new(),
+            resident: Vec::new(),
             host_ports: Vec::new(),
             images,
             pull_queue: Default::default(),

@@ -36,6 +36,9 @@ impl Simulation {
         self.release_node_resources(id);
         self.scheduler_forget(id);
         let Some(pod) = self.cluster.pods.remove(id) else { return };
+        if let Some(n) = pod.node {
+            self.cluster.node_mut(n).resident.retain(|p| *p != id);
+        }
         self.cluster.pod_by_name.remove(&(pod.namespace.clone(), pod.name.clone()));
         self.counters.phase[pod.phase as usize] -= 1;
         self.counters.final_phase[pod.phase as usize] += 1;

@@ -4,6 +4,7 @@
 use super::{Event, Simulation};
 use crate::cluster::NodeId;
 use crate::cluster::pod::{ContainerState, Stage, Terminated, TerminatedReason, WaitingReason};
+use crate::cluster::template::ContainerKind;
 use crate::scenario::{Action, FaultAction};
 
 impl Simulation {
@@ -38,7 +39,7 @@ impl Simulation {
         n.pulls_in_flight = 0;
         n.pull_queue.clear();
         n.images.retain(|_, s| *s == crate::cluster::node::ImageState::Present);
-        for id in n.pods.clone() {
+        for id in n.resident.clone() {
             let Some(pod) = self.cluster.pods.get_mut(id) else { continue };
             pod.sandbox_lost = true;
             for c in pod.containers.iter_mut() {
@@ -60,7 +61,7 @@ impl Simulation {
         }
         self.cluster.node_mut(node).kubelet_up = true;
         self.node_lifecycle_kubelet_started(node);
-        for id in self.cluster.node(node).pods.clone() {
+        for id in self.cluster.node(node).resident.clone() {
             self.recreate_sandbox(id);
         }
     }
@@ -71,7 +72,7 @@ impl Simulation {
         let now = self.now;
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         pod.sandbox_lost = false;
-        if pod.deletion.is_some() || pod.termination.is_some() {
+        if pod.deletion.is_some() || pod.termination.is_some() || pod.terminal {
             pod.termination = None;
             self.finish_termination(id);
             return;
@@ -81,28 +82,42 @@ impl Simulation {
         } else {
             WaitingReason::ContainerCreating
         };
+        let policy = pod.template.restart_policy;
         for c in 0..pod.containers.len() {
             let pod = self.cluster.pods.get_mut(id).expect("exists");
+            let spec = &pod.template.containers[c];
+            let (kind, own_policy) = (spec.kind, spec.restart_policy);
             let status = &mut pod.containers[c];
             let was_running = matches!(status.state, Some(ContainerState::Running { .. }));
-            status.stage = Stage::Idle;
             status.has_started = false;
             status.completed = false;
             status.started = false;
             status.ready = false;
-            if was_running {
-                status.last_state = Some(Terminated {
-                    exit_code: 137,
-                    reason: TerminatedReason::ContainerStatusUnknown,
-                    started_at: None,
-                    finished_at: now,
-                });
+            if !was_running {
+                // Init containers run again in the new sandbox; a container that had
+                // exited for good stays so.
+                if status.stage != Stage::Exited || kind == ContainerKind::Init {
+                    status.stage = Stage::Idle;
+                }
+                continue;
+            }
+            let lost = Terminated {
+                exit_code: 137,
+                reason: TerminatedReason::ContainerStatusUnknown,
+                started_at: None,
+                finished_at: now,
+            };
+            status.last_state = Some(lost);
+            let restarts = crate::kubelet::actions::restarts(kind, own_policy, policy, 137);
+            status.stage = if restarts { Stage::Idle } else { Stage::Exited };
+            if restarts {
                 status.restart_count += 1;
                 status.restart_counted = true;
                 self.counters.restarts += 1;
-                self.set_container_state(id, c, ContainerState::Waiting(waiting));
             }
+            self.set_container_state(id, c, ContainerState::Waiting(waiting));
         }
+        self.refresh_status(id);
         self.kubelet_sync(id);
     }
 
@@ -116,7 +131,12 @@ impl Simulation {
         let name = n.name.clone();
         let (reason, what) =
             if on { ("NodeNotSchedulable", "NodeNotSchedulable") } else { ("NodeSchedulable", "NodeSchedulable") };
-        self.object_event("Node", "", &name, &name, false, reason, format_args!("Node {name} status is now: {what}"));
+        self.object_event(
+            crate::sim::record::ObjectRef::node(&name),
+            false,
+            reason,
+            format_args!("Node {name} status is now: {what}"),
+        );
         if !on {
             self.scheduler_retry_unschedulable();
         }

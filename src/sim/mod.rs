@@ -219,7 +219,7 @@ impl Simulation {
             if self.check_invariants {
                 invariants::check(self)?;
             }
-            if self.events_processed % 65_536 == 0 {
+            if self.events_processed.is_multiple_of(65_536) {
                 progress(self.now, self.events_processed);
             }
         }

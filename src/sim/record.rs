@@ -7,6 +7,21 @@ use crate::cluster::pod::{ContainerState, PodPhase};
 use crate::trace::{EventRecord, Transition};
 use std::fmt::Write;
 
+/// The object an Event is about (`involvedObject`), and the node it concerns.
+#[derive(Clone, Copy, Debug)]
+pub struct ObjectRef<'a> {
+    pub kind: &'a str,
+    pub namespace: &'a str,
+    pub name: &'a str,
+    pub node: &'a str,
+}
+
+impl<'a> ObjectRef<'a> {
+    pub fn node(name: &'a str) -> ObjectRef<'a> {
+        ObjectRef { kind: "Node", namespace: "", name, node: name }
+    }
+}
+
 impl Simulation {
     /// Records an Event about a pod (`involvedObject` = the pod).
     pub(crate) fn pod_event(&mut self, id: PodId, warning: bool, reason: &str, message: std::fmt::Arguments) {
@@ -26,19 +41,17 @@ impl Simulation {
         });
     }
 
-    /// Records an Event about any object by kind and name.
+    /// Records an Event about any object.
     pub(crate) fn object_event(
         &mut self,
-        kind: &str,
-        namespace: &str,
-        name: &str,
-        node: &str,
+        object: ObjectRef,
         warning: bool,
         reason: &str,
         message: std::fmt::Arguments,
     ) {
         self.msg.clear();
         let _ = self.msg.write_fmt(message);
+        let ObjectRef { kind, namespace, name, node } = object;
         self.trace.event(&EventRecord {
             time: self.now,
             warning,

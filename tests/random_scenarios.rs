@@ -1,0 +1,115 @@
+//! Seeded random scenarios (the idea of TigerBeetle's VOPR): clusters, workloads,
+//! behaviors and faults drawn from a seed, run with every invariant checked after every
+//! event. A failure prints the seed and the scenario to reproduce it.
+
+mod common;
+
+use common::{load_text, run};
+
+/// A small deterministic generator for the test's own choices.
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+fn scenario(seed: u64) -> String {
+    let mut g = Gen(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let nodes = 1 + g.below(4);
+    let mut s = format!(
+        "name: random-{seed}\nseed: {seed}\nduration: {}m\nmetricsEvery: 30s\nnodes:\n  - name: n\n    count: {nodes}\n    capacity: {{cpu: \"{}\", memory: {}Gi, pods: {}}}\n",
+        5 + g.below(40),
+        1 + g.below(4),
+        1 + g.below(8),
+        3 + g.below(20)
+    );
+    s.push_str("workloads:\n");
+    for p in 0..(1 + g.below(8)) {
+        let policy = g.pick(&["Always", "OnFailure", "Never"]);
+        let sidecar = if g.below(3) == 0 {
+            "        initContainers: [{name: side, image: side:1, restartPolicy: Always, startupProbe: {exec: {command: [x]}, periodSeconds: 2}}]\n".to_string()
+        } else if g.below(3) == 0 {
+            "        initContainers: [{name: init, image: init:1}]\n".to_string()
+        } else {
+            String::new()
+        };
+        let probe = if g.below(2) == 0 {
+            ", livenessProbe: {exec: {command: [x]}, periodSeconds: 5, failureThreshold: 2}, readinessProbe: {exec: {command: [x]}}"
+        } else {
+            ""
+        };
+        let deadline = if g.below(5) == 0 {
+            format!("        activeDeadlineSeconds: {}\n", 30 + g.below(300))
+        } else {
+            String::new()
+        };
+        s.push_str(&format!(
+            "  - at: {}s\n    object:\n      apiVersion: v1\n      kind: Pod\n      metadata: {{name: p{p}}}\n      spec:\n        restartPolicy: {policy}\n        terminationGracePeriodSeconds: {}\n{deadline}{sidecar}        containers: [{{name: c, image: app:{}, resources: {{requests: {{cpu: {}m, memory: {}Mi}}, limits: {{memory: {}Mi}}}}{probe}}}]\n",
+            g.below(120),
+            g.below(40),
+            g.below(3),
+            100 + g.below(1500),
+            64 + g.below(2000),
+            2100 + g.below(400),
+        ));
+    }
+    s.push_str(&format!(
+        "  - arrivals:\n      interarrival: {{exponential: {{mean: {}s}}}}\n      count: {}\n      object: {{apiVersion: v1, kind: Pod, metadata: {{generateName: burst-}}, spec: {{restartPolicy: Never, containers: [{{name: c, image: app:0, resources: {{requests: {{cpu: 300m}}}}}}]}}}}\n",
+        5 + g.below(60),
+        g.below(30)
+    ));
+    s.push_str(&format!(
+        "behaviors:\n  - match: {{container: side}}\n    runFor: {{exponential: {{mean: {}s}}}}\n    readyAfter: {}s\n  - match: {{image: \"app:*\"}}\n    imagePull: {{uniform: {{min: 0s, max: 20s}}}}\n    imagePullFails: 0.{}\n    startup: {}ms\n    runFor: {{exponential: {{mean: {}s}}}}\n    exitCode: [{{code: 0, weight: 3}}, {{code: 1, weight: {}}}]\n    memory: {}Mi\n    rampUp: 10s\n    unhealthyAfter: {{exponential: {{mean: 5m}}}}\n    terminationTime: {{uniform: {{min: 0s, max: 50s}}}}\n",
+        30 + g.below(600),
+        g.below(10),
+        g.below(4),
+        g.below(3000),
+        10 + g.below(600),
+        g.below(3),
+        1000 + g.below(2000),
+    ));
+    s.push_str("faults:\n");
+    for _ in 0..g.below(4) {
+        let action = g.pick(&["crash", "cordon", "drain", "crash"]);
+        s.push_str(&format!(
+            "  - {{at: {}s, node: n-{}, action: {action}, for: {}s}}\n",
+            g.below(1200),
+            g.below(nodes),
+            10 + g.below(600)
+        ));
+    }
+    if g.below(3) == 0 {
+        s.push_str("  - random: {nodes: \"n-*\", timeBetween: {exponential: {mean: 10m}}, repairTime: {uniform: {min: 30s, max: 5m}}}\n");
+    }
+    s.push_str("actions:\n");
+    for _ in 0..g.below(3) {
+        s.push_str(&format!("  - {{at: {}s, delete: pod/p{}}}\n", g.below(1500), g.below(3)));
+    }
+    s
+}
+
+#[test]
+fn random_scenarios_keep_every_invariant() {
+    for seed in 1..=400 {
+        let text = scenario(seed);
+        let result = std::panic::catch_unwind(|| {
+            let outcome = run(load_text(&text));
+            assert!(outcome.events_processed > 0);
+        });
+        if let Err(e) = result {
+            let msg = e.downcast_ref::<String>().cloned().unwrap_or_default();
+            panic!("random scenario seed {seed} failed: {msg}\n--- scenario ---\n{text}");
+        }
+    }
+}
