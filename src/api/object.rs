@@ -174,14 +174,114 @@ pub fn yaml_options() -> serde_saphyr::Options {
 
 /// Reads every object of a manifest file (YAML or JSON; several documents; Lists).
 pub fn parse_file(file: &str, text: &str, ignored: &mut Ignored) -> Result<Vec<Manifest>, InputError> {
-    let docs: Vec<Value> =
-        serde_saphyr::from_multiple_with_options(text, yaml_options()).map_err(|e| yaml_error(file, &e))?;
+    parse_file_with(file, text, ignored, 1)
+}
+
+/// Below this many documents a file is parsed on one thread.
+const PARALLEL_MIN_DOCUMENTS: usize = 256;
+
+/// As [`parse_file`], parsing the documents of a large file on up to `threads` threads.
+/// The result does not depend on the number of threads: documents are split at their
+/// `---` markers (YAML forbids that line inside any scalar), parsed in contiguous
+/// groups, and put back in order.
+pub fn parse_file_with(
+    file: &str,
+    text: &str,
+    ignored: &mut Ignored,
+    threads: usize,
+) -> Result<Vec<Manifest>, InputError> {
+    let docs = split_documents(text);
+    if threads <= 1 || docs.len() < PARALLEL_MIN_DOCUMENTS {
+        return parse_documents(file, text, &[(0, text)], ignored).map(|(m, _)| m);
+    }
+    let per = docs.len().div_ceil(threads);
+    let groups: Vec<&[(usize, &str)]> = docs.chunks(per).collect();
+    let results: Vec<Result<(Vec<Manifest>, Ignored, usize), InputError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = groups
+            .iter()
+            .map(|group| {
+                scope.spawn(move || {
+                    let mut local = Ignored::default();
+                    parse_documents(file, text, group, &mut local).map(|(m, n)| (m, local, n))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a parsing thread does not panic")).collect()
+    });
     let mut out = Vec::new();
-    for (doc, value) in docs.into_iter().enumerate() {
-        let origin = Origin { file: file.to_string(), doc, path: FieldPath::empty() };
-        parse_value(value, origin, text, ignored, &mut out)?;
+    let mut offset = 0;
+    for r in results {
+        let (mut manifests, local, docs_seen) = r?;
+        for m in &mut manifests {
+            m.origin.doc += offset;
+        }
+        offset += docs_seen;
+        out.append(&mut manifests);
+        ignored.merge(local);
     }
     Ok(out)
+}
+
+/// Parses documents given as (first line, text) and returns their objects with document
+/// indexes counted from 0 within this group, and how many non-null documents it held.
+fn parse_documents(
+    file: &str,
+    whole: &str,
+    docs: &[(usize, &str)],
+    ignored: &mut Ignored,
+) -> Result<(Vec<Manifest>, usize), InputError> {
+    let mut out = Vec::new();
+    let mut index = 0;
+    for (first_line, text) in docs {
+        let values: Vec<Value> = serde_saphyr::from_multiple_with_options(text, yaml_options()).map_err(|e| {
+            let mut err = yaml_error(file, &e);
+            err.position = err.position.map(|(l, c)| (l + *first_line as u64, c));
+            err
+        })?;
+        for value in values {
+            if docs.len() == 1 {
+                let origin = Origin { file: file.to_string(), doc: index, path: FieldPath::empty() };
+                parse_value(value, origin, whole, ignored, &mut out)?;
+            } else {
+                // Each piece holds one document: errors are placed within it, then
+                // shifted by its first line; objects get the group's document index.
+                let origin = Origin { file: file.to_string(), doc: 0, path: FieldPath::empty() };
+                let before = out.len();
+                parse_value(value, origin, text, ignored, &mut out).map_err(|mut e| {
+                    e.position = e.position.map(|(l, c)| (l + *first_line as u64, c));
+                    e
+                })?;
+                for m in &mut out[before..] {
+                    m.origin.doc = index;
+                }
+            }
+            index += 1;
+        }
+    }
+    Ok((out, index))
+}
+
+/// Splits a YAML stream at its document markers: (number of lines before, text).
+/// A stream with directives (`%YAML`) is not split.
+fn split_documents(text: &str) -> Vec<(usize, &str)> {
+    if text.lines().any(|l| l.starts_with('%')) {
+        return vec![(0, text)];
+    }
+    let mut docs = Vec::new();
+    let (mut start, mut start_line, mut line_no, mut pos) = (0, 0, 0, 0);
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        let marker = bare == "---" || bare.starts_with("--- ") || bare.starts_with("---\t") || bare == "...";
+        if marker && pos > start {
+            docs.push((start_line, &text[start..pos]));
+            start = pos;
+            start_line = line_no;
+        }
+        pos += line.len();
+        line_no += 1;
+    }
+    docs.push((start_line, &text[start..]));
+    docs
 }
 
 /// Reads one object given as a value (inline in a scenario, or an item of a List).
@@ -384,6 +484,29 @@ mod tests {
         );
         let json = r#"{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {"spec": {"containers": []}}}}"#;
         assert_eq!(parse(json).unwrap().0[0].object.kind(), ObjectKind::Job);
+    }
+
+    #[test]
+    fn parallel_parsing_gives_the_same_objects_and_positions() {
+        let mut text = String::new();
+        for i in 0..600 {
+            text.push_str(&format!("---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\nspec:\n  nodeName: node-a\n  containers: [{{name: c, image: i}}]\n"));
+        }
+        let (mut a, mut b) = (Ignored::default(), Ignored::default());
+        let one = parse_file_with("m.yaml", &text, &mut a, 1).unwrap();
+        let four = parse_file_with("m.yaml", &text, &mut b, 4).unwrap();
+        assert_eq!(one, four);
+        assert_eq!(a, b);
+        assert_eq!(four[599].origin.doc, 599);
+        let broken = text.replace("metadata: {name: p500}", "metadata: {name: p500");
+        let e1 = parse_file_with("m.yaml", &broken, &mut a, 1).unwrap_err();
+        let e4 = parse_file_with("m.yaml", &broken, &mut b, 4).unwrap_err();
+        assert_eq!(e1, e4);
+        let wrong = text.replace("kind: Pod\nmetadata: {name: p400}", "kind: Podd\nmetadata: {name: p400}");
+        let e1 = parse_file_with("m.yaml", &wrong, &mut a, 1).unwrap_err();
+        let e4 = parse_file_with("m.yaml", &wrong, &mut b, 4).unwrap_err();
+        assert_eq!(e1, e4);
+        assert_eq!(e1.position, Some((400 * 7 + 3, 7)));
     }
 
     #[test]

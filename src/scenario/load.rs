@@ -6,7 +6,7 @@ use super::raw::{self, RawScenario, Text};
 use super::*;
 use crate::api::errors::{FieldError, FieldPath, InputError};
 use crate::api::node::{ContainerImage, Node, Taint};
-use crate::api::object::{self, Object, Origin, parse_file, parse_value};
+use crate::api::object::{self, Object, Origin, parse_value};
 use crate::api::quantity::Quantity;
 use crate::api::source::locate;
 use crate::api::validation;
@@ -38,9 +38,16 @@ const DEFAULT_START: &str = "2026-01-01T00:00:00Z";
 
 /// Validates a scenario. `file` names it in messages; `read` fetches the files it names.
 pub fn load(file: &str, text: &str, read: &ReadFile) -> Result<Scenario, ScenarioError> {
+    load_with(file, text, read, 1)
+}
+
+/// As [`load`], parsing large manifest files on up to `threads` threads (the result is
+/// the same for any number).
+pub fn load_with(file: &str, text: &str, read: &ReadFile, threads: usize) -> Result<Scenario, ScenarioError> {
     let raw: RawScenario =
         serde_saphyr::from_str(text).map_err(|e| ScenarioError(vec![object::yaml_error(file, &e)]))?;
-    let mut cx = Loader { file, text, read, errors: Vec::new(), ignored: Ignored::default(), warnings: Vec::new() };
+    let mut cx =
+        Loader { file, text, read, errors: Vec::new(), ignored: Ignored::default(), warnings: Vec::new(), threads };
     let scenario = cx.scenario(raw);
     if cx.errors.is_empty() { Ok(scenario) } else { Err(ScenarioError(cx.errors)) }
 }
@@ -52,6 +59,7 @@ struct Loader<'a> {
     errors: Vec<InputError>,
     ignored: Ignored,
     warnings: Vec<String>,
+    threads: usize,
 }
 
 impl Loader<'_> {
@@ -259,7 +267,7 @@ impl Loader<'_> {
                 return None;
             }
         };
-        match parse_file(file, &text, &mut self.ignored) {
+        match object::parse_file_with(file, &text, &mut self.ignored, self.threads) {
             Ok(ms) => Some((text, ms)),
             Err(e) => {
                 self.errors.push(e);
@@ -647,8 +655,15 @@ impl Loader<'_> {
 /// Validates the objects of a manifest file on its own (`podsim validate`).
 pub fn validate_manifests(file: &str, text: &str, manifests: Vec<Manifest>) -> Vec<InputError> {
     let read = |_: &str| Err("not available".to_string());
-    let mut cx =
-        Loader { file, text, read: &read, errors: Vec::new(), ignored: Ignored::default(), warnings: Vec::new() };
+    let mut cx = Loader {
+        file,
+        text,
+        read: &read,
+        errors: Vec::new(),
+        ignored: Ignored::default(),
+        warnings: Vec::new(),
+        threads: 1,
+    };
     for m in manifests {
         if let Object::Node(node) = &m.object {
             let mut node = node.clone();

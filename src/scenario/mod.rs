@@ -7,7 +7,7 @@ pub mod load;
 pub mod raw;
 
 pub use glob::Glob;
-pub use load::{ScenarioError, load};
+pub use load::{ScenarioError, load, load_with};
 
 use crate::api::node::Node;
 use crate::api::object::{Ignored, Manifest};

@@ -42,6 +42,8 @@ pub struct Scheduler {
     seq: u64,
     /// Per pod: (last FailedScheduling message, when it was recorded).
     last_failure: BTreeMap<PodId, (String, SimTime)>,
+    /// The nodes in the cluster, in the order the scheduler's cache lists them.
+    pub(crate) node_list: Vec<NodeId>,
 }
 
 impl Scheduler {
@@ -55,6 +57,7 @@ impl Scheduler {
             rng,
             seq: 0,
             last_failure: BTreeMap::new(),
+            node_list: Vec::new(),
         }
     }
 
@@ -156,7 +159,18 @@ impl Simulation {
         template: &PodTemplate,
         tolerations: &[crate::api::pod::Toleration],
     ) -> Result<NodeId, Diagnosis> {
-        let nodes: Vec<NodeId> = self.cluster.node_ids().filter(|n| self.cluster.node(*n).present).collect();
+        let nodes = std::mem::take(&mut self.scheduler.node_list);
+        let result = self.search_nodes(template, tolerations, &nodes);
+        self.scheduler.node_list = nodes;
+        result
+    }
+
+    fn search_nodes(
+        &mut self,
+        template: &PodTemplate,
+        tolerations: &[crate::api::pod::Toleration],
+        nodes: &[NodeId],
+    ) -> Result<NodeId, Diagnosis> {
         let mut diagnosis = Diagnosis { nodes: nodes.len(), all_unresolvable: true, ..Default::default() };
         if nodes.is_empty() {
             return Err(diagnosis);

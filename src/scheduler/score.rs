@@ -60,15 +60,15 @@ pub fn balanced_for(template: &PodTemplate, node: &Node) -> Option<i64> {
     if template.requests.get(CPU) == 0 && template.requests.get(MEMORY) == 0 {
         return None;
     }
-    let mut fractions = Vec::with_capacity(2);
-    for r in [CPU, MEMORY] {
+    let fraction = |r: usize| {
         let alloc = node.allocatable.get(r);
-        if alloc > 0 {
-            let req = node.requested.get(r) + template.requests.get(r);
-            fractions.push((req as f64 / alloc as f64).min(1.0));
-        }
-    }
-    Some(balanced_allocation(&fractions))
+        (alloc > 0).then(|| ((node.requested.get(r) + template.requests.get(r)) as f64 / alloc as f64).min(1.0))
+    };
+    Some(match (fraction(CPU), fraction(MEMORY)) {
+        (Some(c), Some(m)) => balanced_allocation(&[c, m]),
+        (Some(f), None) | (None, Some(f)) => balanced_allocation(&[f]),
+        (None, None) => balanced_allocation(&[]),
+    })
 }
 
 #[cfg(test)]

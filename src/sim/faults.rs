@@ -220,6 +220,7 @@ impl Simulation {
     pub(crate) fn remove_node(&mut self, node: NodeId) {
         self.crash_node(node);
         self.cluster.node_mut(node).present = false;
+        self.scheduler.node_list.retain(|n| *n != node);
         for id in self.cluster.node(node).pods.clone() {
             if let Some(pod) = self.cluster.pods.get_mut(id) {
                 pod.disruption = Some("DeletionByPodGC");
