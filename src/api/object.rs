@@ -196,7 +196,7 @@ pub fn parse_file_with(
     }
     let per = docs.len().div_ceil(threads);
     let groups: Vec<&[(usize, &str)]> = docs.chunks(per).collect();
-    let results: Vec<Result<(Vec<Manifest>, Ignored, usize), InputError>> = std::thread::scope(|scope| {
+    let results: Vec<Result<GroupResult, InputError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = groups
             .iter()
             .map(|group| {
@@ -221,6 +221,9 @@ pub fn parse_file_with(
     }
     Ok(out)
 }
+
+/// A group of documents parsed: its objects, ignored fields, and document count.
+type GroupResult = (Vec<Manifest>, Ignored, usize);
 
 /// Parses documents given as (first line, text) and returns their objects with document
 /// indexes counted from 0 within this group, and how many non-null documents it held.
