@@ -23,6 +23,8 @@ fn every_scenario_is_deterministic() {
         assert_eq!(a.transitions, b.transitions, "{name}: transitions.csv differs between two runs");
         assert_eq!(a.events, b.events, "{name}: events.csv differs");
         assert_eq!(a.metrics, b.metrics, "{name}: metrics.csv differs");
+        assert_eq!(a.nodes, b.nodes, "{name}: nodes.csv differs");
+        assert_eq!(a.pool_metrics, b.pool_metrics, "{name}: pool_metrics.csv differs");
         assert_eq!(a.summary, b.summary, "{name}: summary.json differs");
     }
 }

@@ -5,7 +5,7 @@ use super::{Failure, load_scenario};
 use clap::Args;
 use podsim::engine::time::{format_duration, parse_duration};
 use podsim::sim::Simulation;
-use podsim::trace::csv::CsvSink;
+use podsim::trace::csv::{CsvSink, SinkFiles};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -70,10 +70,14 @@ fn simulate(
 ) -> Result<(), Failure> {
     let shown = out.path().display().to_string();
     let io = |e: std::io::Error| Failure::Internal(format!("cannot write to {shown}: {e}"));
-    let t = out.file("transitions.csv").map_err(io)?;
-    let e = out.file("events.csv").map_err(io)?;
-    let m = out.file("metrics.csv").map_err(io)?;
-    let sink = CsvSink::new(t, e, m);
+    let files = SinkFiles {
+        transitions: out.file("transitions.csv").map_err(io)?,
+        events: out.file("events.csv").map_err(io)?,
+        metrics: out.file("metrics.csv").map_err(io)?,
+        nodes: out.file("nodes.csv").map_err(io)?,
+        pool_metrics: out.file("pool_metrics.csv").map_err(io)?,
+    };
+    let sink = CsvSink::new(files);
     let started = Instant::now();
     let end = scenario.duration.map(podsim::engine::SimTime);
     let scenario_for_run = scenario.clone();

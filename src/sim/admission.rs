@@ -73,6 +73,7 @@ impl Simulation {
         self.cluster.node_by_name.insert(name, id);
         self.scheduler.node_list.push(id);
         self.counters.nodes_ready += 1;
+        self.record_node_added(id, api);
         self.record_node_ready(id, "", NodeReady::True.as_str(), "KubeletReady");
         id
     }

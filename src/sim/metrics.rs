@@ -3,9 +3,9 @@
 use super::{Event, Simulation};
 use crate::cluster::pod::PodPhase;
 use crate::cluster::resources::{CPU, MEMORY};
-use crate::trace::MetricsRow;
 use crate::trace::stats::round3;
 use crate::trace::summary::{Latencies, NodeFigures, PodCounts, Summary};
+use crate::trace::{MetricsRow, PoolMetricsRow};
 use std::collections::BTreeMap;
 
 impl Simulation {
@@ -28,9 +28,39 @@ impl Simulation {
         }
     }
 
-    pub(crate) fn sample_metrics(&mut self) {
+    /// One row per pool, in the order pools first appear.
+    fn pool_rows(&self) -> Vec<PoolMetricsRow> {
+        let mut rows: Vec<PoolMetricsRow> = Vec::new();
+        for n in self.cluster.nodes.iter().filter(|n| n.present) {
+            let i = match rows.iter().position(|r| *r.pool == *n.pool) {
+                Some(i) => i,
+                None => {
+                    rows.push(PoolMetricsRow { time: self.now, pool: n.pool.to_string(), ..Default::default() });
+                    rows.len() - 1
+                }
+            };
+            let r = &mut rows[i];
+            r.nodes += 1;
+            r.nodes_ready += u64::from(n.ready == crate::cluster::node::NodeReady::True);
+            r.pods += n.pods.len() as u64;
+            r.cpu_requested_milli += n.requested.get(CPU);
+            r.cpu_allocatable_milli += n.allocatable.get(CPU);
+            r.memory_requested_bytes += n.requested.get(MEMORY);
+            r.memory_allocatable_bytes += n.allocatable.get(MEMORY);
+        }
+        rows
+    }
+
+    fn write_metrics(&mut self) {
         let row = self.metrics_row();
         self.trace.metrics(&row);
+        for r in self.pool_rows() {
+            self.trace.pool_metrics(&r);
+        }
+    }
+
+    pub(crate) fn sample_metrics(&mut self) {
+        self.write_metrics();
         self.last_metrics = Some(self.now);
         let every = self.scenario.metrics_every;
         let next = self.now.after(every);
@@ -42,8 +72,7 @@ impl Simulation {
     /// A last row at the end of the run, unless one was just written.
     pub(crate) fn finish_metrics(&mut self) {
         if self.last_metrics != Some(self.now) {
-            let row = self.metrics_row();
-            self.trace.metrics(&row);
+            self.write_metrics();
             self.last_metrics = Some(self.now);
         }
     }

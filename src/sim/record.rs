@@ -133,6 +133,29 @@ impl Simulation {
         });
     }
 
+    /// The node's row in nodes.csv.
+    pub(crate) fn record_node_added(&mut self, node: crate::cluster::NodeId, api: &crate::api::node::Node) {
+        use crate::cluster::resources::{CPU, MEMORY};
+        let n = self.cluster.node(node);
+        let labels: Vec<String> = api.metadata.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let taints: Vec<String> = api
+            .spec
+            .taints
+            .iter()
+            .map(|t| format!("{}={}:{}", t.key, t.value.as_deref().unwrap_or(""), t.effect))
+            .collect();
+        self.trace.node(&crate::trace::NodeRecord {
+            time: self.now,
+            name: &n.name,
+            pool: &n.pool,
+            cpu_allocatable_milli: n.allocatable.get(CPU),
+            memory_allocatable_bytes: n.allocatable.get(MEMORY),
+            pods_allocatable: n.allocatable_pods,
+            labels: &labels.join(";"),
+            taints: &taints.join(";"),
+        });
+    }
+
     /// A row for a node's Ready condition.
     pub(crate) fn record_node_ready(&mut self, node: crate::cluster::NodeId, from: &str, to: &str, reason: &str) {
         let name = self.cluster.node(node).name.clone();

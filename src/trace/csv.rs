@@ -2,7 +2,7 @@
 //! digest of its bytes (reported in summary.json so that two runs can be compared
 //! without reading the traces).
 
-use super::{EventRecord, MetricsRow, TraceSink, Transition};
+use super::{EventRecord, MetricsRow, NodeRecord, PoolMetricsRow, TraceSink, Transition};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -24,6 +24,37 @@ pub const METRICS_HEADER: &[&str] = &[
     "nodes_total",
     "restarts_total",
 ];
+
+pub const NODES_HEADER: &[&str] = &[
+    "time_ms",
+    "name",
+    "pool",
+    "cpu_allocatable_milli",
+    "memory_allocatable_bytes",
+    "pods_allocatable",
+    "labels",
+    "taints",
+];
+pub const POOL_METRICS_HEADER: &[&str] = &[
+    "time_ms",
+    "pool",
+    "nodes",
+    "nodes_ready",
+    "pods",
+    "cpu_requested_milli",
+    "cpu_allocatable_milli",
+    "memory_requested_bytes",
+    "memory_allocatable_bytes",
+];
+
+/// The writers of one run, one per file.
+pub struct SinkFiles<W> {
+    pub transitions: W,
+    pub events: W,
+    pub metrics: W,
+    pub nodes: W,
+    pub pool_metrics: W,
+}
 
 /// A writer that hashes what passes through it.
 pub struct Hashing<W: Write> {
@@ -56,6 +87,8 @@ pub struct CsvSink<W: Write> {
     transitions: ::csv::Writer<Hashing<W>>,
     events: ::csv::Writer<Hashing<W>>,
     metrics: ::csv::Writer<Hashing<W>>,
+    nodes: ::csv::Writer<Hashing<W>>,
+    pool_metrics: ::csv::Writer<Hashing<W>>,
     error: Option<io::Error>,
     scratch: String,
     itoa: itoa::Buffer,
@@ -69,11 +102,13 @@ fn writer<W: Write>(w: W, header: &[&str]) -> ::csv::Writer<Hashing<W>> {
 }
 
 impl<W: Write> CsvSink<W> {
-    pub fn new(transitions: W, events: W, metrics: W) -> Self {
+    pub fn new(files: SinkFiles<W>) -> Self {
         CsvSink {
-            transitions: writer(transitions, TRANSITIONS_HEADER),
-            events: writer(events, EVENTS_HEADER),
-            metrics: writer(metrics, METRICS_HEADER),
+            transitions: writer(files.transitions, TRANSITIONS_HEADER),
+            events: writer(files.events, EVENTS_HEADER),
+            metrics: writer(files.metrics, METRICS_HEADER),
+            nodes: writer(files.nodes, NODES_HEADER),
+            pool_metrics: writer(files.pool_metrics, POOL_METRICS_HEADER),
             error: None,
             scratch: String::new(),
             itoa: itoa::Buffer::new(),
@@ -120,12 +155,46 @@ impl<W: Write> TraceSink for CsvSink<W> {
             ("transitions.csv", &mut self.transitions),
             ("events.csv", &mut self.events),
             ("metrics.csv", &mut self.metrics),
+            ("nodes.csv", &mut self.nodes),
+            ("pool_metrics.csv", &mut self.pool_metrics),
         ] {
             w.flush()?;
             let digest = w.get_ref().hasher.clone().finalize();
             out.insert(name.to_string(), digest.iter().map(|b| format!("{b:02x}")).collect());
         }
         Ok(out)
+    }
+
+    fn node(&mut self, r: &NodeRecord) {
+        let numbers = [r.time.0 as i64, r.cpu_allocatable_milli, r.memory_allocatable_bytes, r.pods_allocatable]
+            .map(|v| v.to_string());
+        let res = self.nodes.write_record([
+            &numbers[0],
+            r.name,
+            r.pool,
+            &numbers[1],
+            &numbers[2],
+            &numbers[3],
+            r.labels,
+            r.taints,
+        ]);
+        self.keep(res);
+    }
+
+    fn pool_metrics(&mut self, r: &PoolMetricsRow) {
+        let n = [
+            r.time.0 as i64,
+            r.nodes as i64,
+            r.nodes_ready as i64,
+            r.pods as i64,
+            r.cpu_requested_milli,
+            r.cpu_allocatable_milli,
+            r.memory_requested_bytes,
+            r.memory_allocatable_bytes,
+        ]
+        .map(|v| v.to_string());
+        let res = self.pool_metrics.write_record([&n[0], &r.pool, &n[1], &n[2], &n[3], &n[4], &n[5], &n[6], &n[7]]);
+        self.keep(res);
     }
 
     fn metrics(&mut self, m: &MetricsRow) {

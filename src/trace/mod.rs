@@ -54,11 +54,42 @@ pub struct MetricsRow {
     pub restarts_total: u64,
 }
 
+/// A node as it joins the cluster (`nodes.csv`).
+#[derive(Clone, Debug)]
+pub struct NodeRecord<'a> {
+    pub time: SimTime,
+    pub name: &'a str,
+    pub pool: &'a str,
+    pub cpu_allocatable_milli: i64,
+    pub memory_allocatable_bytes: i64,
+    pub pods_allocatable: i64,
+    /// `k=v` pairs joined by `;`.
+    pub labels: &'a str,
+    /// `key=value:Effect` joined by `;`.
+    pub taints: &'a str,
+}
+
+/// One pool's sample (`pool_metrics.csv`): its share of metrics.csv.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PoolMetricsRow {
+    pub time: SimTime,
+    pub pool: String,
+    pub nodes: u64,
+    pub nodes_ready: u64,
+    pub pods: u64,
+    pub cpu_requested_milli: i64,
+    pub cpu_allocatable_milli: i64,
+    pub memory_requested_bytes: i64,
+    pub memory_allocatable_bytes: i64,
+}
+
 /// Where the simulation sends what it records.
 pub trait TraceSink {
     fn transition(&mut self, row: &Transition);
     fn event(&mut self, row: &EventRecord);
     fn metrics(&mut self, row: &MetricsRow);
+    fn node(&mut self, _row: &NodeRecord) {}
+    fn pool_metrics(&mut self, _row: &PoolMetricsRow) {}
     /// Flushes what is buffered and returns a digest per file written (none by default).
     fn finish(&mut self) -> std::io::Result<std::collections::BTreeMap<String, String>> {
         Ok(Default::default())

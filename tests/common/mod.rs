@@ -5,7 +5,7 @@
 
 use podsim::scenario::{Scenario, load};
 use podsim::sim::Simulation;
-use podsim::trace::csv::CsvSink;
+use podsim::trace::csv::{CsvSink, SinkFiles};
 use std::cell::RefCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -50,6 +50,8 @@ pub struct Outcome {
     pub transitions: String,
     pub events: String,
     pub metrics: String,
+    pub nodes: String,
+    pub pool_metrics: String,
     pub summary: String,
     pub events_processed: u64,
 }
@@ -68,8 +70,15 @@ impl Outcome {
 /// Runs a scenario with invariant checks after every event; a broken invariant fails
 /// the test with the seed and the command that reproduces it.
 pub fn run(scenario: Scenario) -> Outcome {
-    let (t, e, m) = (SharedBuf::default(), SharedBuf::default(), SharedBuf::default());
-    let sink = CsvSink::new(t.clone(), e.clone(), m.clone());
+    let (t, e, m, n, p) =
+        (SharedBuf::default(), SharedBuf::default(), SharedBuf::default(), SharedBuf::default(), SharedBuf::default());
+    let sink = CsvSink::new(SinkFiles {
+        transitions: t.clone(),
+        events: e.clone(),
+        metrics: m.clone(),
+        nodes: n.clone(),
+        pool_metrics: p.clone(),
+    });
     let name = scenario.name.clone();
     let seed = scenario.seed;
     let end = scenario.duration.map(podsim::engine::SimTime);
@@ -80,7 +89,15 @@ pub fn run(scenario: Scenario) -> Outcome {
     let digests = sim.finish_trace().unwrap();
     let summary = serde_json::to_string_pretty(&sim.summary(digests)).unwrap();
     let text = |b: &SharedBuf| String::from_utf8(b.0.borrow().clone()).unwrap();
-    Outcome { transitions: text(&t), events: text(&e), metrics: text(&m), summary, events_processed: report.events }
+    Outcome {
+        transitions: text(&t),
+        events: text(&e),
+        metrics: text(&m),
+        nodes: text(&n),
+        pool_metrics: text(&p),
+        summary,
+        events_processed: report.events,
+    }
 }
 
 /// The times (ms) of the rows matching all `needles`.
