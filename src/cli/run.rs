@@ -164,18 +164,33 @@ fn reproduce_command(args: &RunArgs, seed: u64) -> String {
     cmd
 }
 
+/// The end-of-run summary on stdout (a closed pipe, as with `| head`, is not an error).
 fn print_summary(s: &podsim::trace::summary::Summary, events: u64, wall: std::time::Duration, out: &std::path::Path) {
+    use std::io::Write;
+    let _ = std::io::stdout().write_all(summary_text(s, events, wall, out).as_bytes());
+}
+
+fn summary_text(
+    s: &podsim::trace::summary::Summary,
+    events: u64,
+    wall: std::time::Duration,
+    out: &std::path::Path,
+) -> String {
+    use std::fmt::Write;
+    let mut t = String::new();
     let secs = wall.as_secs_f64().max(1e-9);
-    println!(
+    let _ = writeln!(
+        t,
         "{} (seed {}): simulated {} in {:.3} s wall time",
         s.scenario,
         s.seed,
         format_duration(s.simulated_duration_ms),
         secs
     );
-    println!("  events: {events} ({:.0} events/s)", events as f64 / secs);
+    let _ = writeln!(t, "  events: {events} ({:.0} events/s)", events as f64 / secs);
     let phase = |p: &str| s.pods.by_final_phase.get(p).copied().unwrap_or(0);
-    println!(
+    let _ = writeln!(
+        t,
         "  pods: {} created; Pending {}, Running {}, Succeeded {}, Failed {}; never scheduled {}",
         s.pods.created,
         phase("Pending"),
@@ -184,9 +199,10 @@ fn print_summary(s: &podsim::trace::summary::Summary, events: u64, wall: std::ti
         phase("Failed"),
         s.pods.never_scheduled
     );
-    println!("  restarts: {}, OOM kills: {}", s.pods.restarts, s.pods.oom_killed);
+    let _ = writeln!(t, "  restarts: {}, OOM kills: {}", s.pods.restarts, s.pods.oom_killed);
     let l = &s.latency_ms;
-    println!(
+    let _ = writeln!(
+        t,
         "  scheduling latency p50/p90/p99/max: {}/{}/{}/{} ms; startup: {}/{}/{}/{} ms",
         l.scheduling.p50,
         l.scheduling.p90,
@@ -197,5 +213,28 @@ fn print_summary(s: &podsim::trace::summary::Summary, events: u64, wall: std::ti
         l.startup.p99,
         l.startup.max
     );
-    println!("  output: {}", out.display());
+    if let Some(j) = &s.jobs {
+        let failed: u64 = j.failed.values().sum();
+        let reasons: Vec<String> = j.failed.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        let _ = writeln!(
+            t,
+            "  jobs: {} created; {} complete, {} failed{}; duration p50/p90/p99: {}/{}/{} ms",
+            j.created,
+            j.completed,
+            failed,
+            if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) },
+            j.duration_ms.p50,
+            j.duration_ms.p90,
+            j.duration_ms.p99
+        );
+    }
+    if let Some(c) = &s.cronjobs {
+        let _ = writeln!(
+            t,
+            "  cronjobs: {} runs; {} missed, {} skipped (Forbid); start lateness p50/p99: {}/{} ms",
+            c.runs, c.missed_starts, c.skipped_starts, c.start_lateness_ms.p50, c.start_lateness_ms.p99
+        );
+    }
+    let _ = writeln!(t, "  output: {}", out.display());
+    t
 }

@@ -1,6 +1,7 @@
 //! The cluster's state: nodes and pods (and later Jobs, CronJobs) in arenas indexed by
 //! typed ids, plain data that handlers change and pure functions read.
 
+pub mod job;
 pub mod node;
 pub mod pod;
 pub mod resources;
@@ -21,6 +22,7 @@ pub struct NodeId(pub u32);
 
 pub type PodId = slab::Id;
 pub type JobId = slab::Id;
+pub type CronJobId = slab::Id;
 
 #[derive(Default)]
 pub struct Cluster {
@@ -31,6 +33,12 @@ pub struct Cluster {
     pub pod_by_name: BTreeMap<(Arc<str>, Box<str>), PodId>,
     pub resources: ResourceNames,
     pub images: Images,
+    pub jobs: Slab<job::Job>,
+    pub job_by_name: BTreeMap<(Arc<str>, Box<str>), JobId>,
+    pub cronjobs: Slab<job::CronJob>,
+    pub cronjob_by_name: BTreeMap<(Arc<str>, Box<str>), CronJobId>,
+    /// Jobs and CronJobs created so far (uids).
+    pub objects_created: u64,
     /// Pods created so far (uids).
     pub pods_created: u64,
 }

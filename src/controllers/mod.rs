@@ -1,12 +1,12 @@
 //! Controllers: Job, CronJob, node lifecycle. Each reacts to changes of the objects it
 //! watches, as its Kubernetes counterpart does.
 
+pub mod cronjob;
+pub mod job;
 pub mod nodelifecycle;
 
-use crate::api::cronjob::CronJob;
-use crate::api::job::Job;
 use crate::cluster::PodId;
-use crate::cluster::pod::Pod;
+use crate::cluster::pod::{Owner, Pod};
 use crate::sim::Simulation;
 
 /// The controllers' own state.
@@ -14,31 +14,72 @@ use crate::sim::Simulation;
 pub struct Controllers {}
 
 impl Simulation {
-    pub(crate) fn create_job(&mut self, job: &Job, _copy: Option<u64>) {
-        self.warn_once(format!("Job {:?}: Jobs are not simulated yet; it was skipped", job.metadata.name));
+    /// A pod reached a terminal phase, or began terminating: its owner may act.
+    pub(crate) fn controllers_pod_finished(&mut self, id: PodId) {
+        if let Some(Owner::Job { job, .. }) = self.cluster.pods.get(id).map(|p| p.owner) {
+            self.job_pod_changed(job);
+        }
     }
 
-    pub(crate) fn create_cronjob(&mut self, cj: &CronJob, _copy: Option<u64>) {
-        self.warn_once(format!("CronJob {:?}: CronJobs are not simulated yet; it was skipped", cj.metadata.name));
+    /// A pod of an `OnFailure` Job restarted a container: restarts count towards its limit.
+    pub(crate) fn controllers_pod_restarted(&mut self, id: PodId) {
+        if let Some(Owner::Job { job, .. }) = self.cluster.pods.get(id).map(|p| p.owner)
+            && self.cluster.jobs.get(job).is_some_and(|j| j.spec.on_failure)
+        {
+            self.job_pod_changed(job);
+        }
     }
 
-    /// A pod reached a terminal phase: its owner may act.
-    pub(crate) fn controllers_pod_finished(&mut self, _id: PodId) {}
+    /// A pod left the API: an owner that had not counted it yet counts it now.
+    pub(crate) fn controllers_pod_removed(&mut self, id: PodId, pod: &Pod) {
+        if let Owner::Job { job, .. } = pod.owner {
+            self.job_pod_removed(job, id, pod);
+        }
+    }
 
-    /// A pod left the API.
-    pub(crate) fn controllers_pod_removed(&mut self, _id: PodId, _pod: &Pod) {}
-
+    /// `kubectl delete job|cronjob`.
     pub(crate) fn delete_controller_object(&mut self, kind: &str, namespace: &str, name: &str) {
-        self.warn_once(format!("delete {kind}/{namespace}/{name}: not simulated yet"));
+        let ns = self.cluster.intern_namespace(namespace);
+        let key = (ns, Box::from(name));
+        match kind {
+            "Job" => match self.cluster.job_by_name.get(&key).copied() {
+                Some(id) => self.delete_job(id),
+                None => self.warn_once(format!("delete job/{namespace}/{name}: no such Job at {}", self.now)),
+            },
+            "CronJob" => match self.cluster.cronjob_by_name.get(&key).copied() {
+                Some(id) => self.delete_cronjob(id),
+                None => self.warn_once(format!("delete cronjob/{namespace}/{name}: no such CronJob at {}", self.now)),
+            },
+            _ => {}
+        }
     }
 
+    /// `kubectl patch`: `spec.suspend` of Jobs and CronJobs, `spec.parallelism` of Jobs.
     pub(crate) fn patch_object(
         &mut self,
         kind: &str,
         namespace: &str,
         name: &str,
-        _set: &[(String, serde_json::Value)],
+        set: &[(String, serde_json::Value)],
     ) {
-        self.warn_once(format!("patch {kind}/{namespace}/{name}: not simulated yet"));
+        let ns = self.cluster.intern_namespace(namespace);
+        let key = (ns, Box::from(name));
+        let suspend = set.iter().find(|(k, _)| k == "spec.suspend").and_then(|(_, v)| v.as_bool());
+        let parallelism =
+            set.iter().find(|(k, _)| k == "spec.parallelism").and_then(|(_, v)| v.as_u64()).map(|p| p as u32);
+        match kind {
+            "Job" => match self.cluster.job_by_name.get(&key).copied() {
+                Some(id) => self.job_patch(id, suspend, parallelism),
+                None => self.warn_once(format!("patch job/{namespace}/{name}: no such Job at {}", self.now)),
+            },
+            "CronJob" => match (self.cluster.cronjob_by_name.get(&key).copied(), suspend) {
+                (Some(id), Some(s)) => self.cronjob_set_suspend(id, s),
+                (Some(_), None) => {}
+                (None, _) => {
+                    self.warn_once(format!("patch cronjob/{namespace}/{name}: no such CronJob at {}", self.now))
+                }
+            },
+            _ => self.warn_once(format!("patch {kind}/{namespace}/{name}: only Jobs and CronJobs can be patched")),
+        }
     }
 }

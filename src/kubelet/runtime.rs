@@ -121,7 +121,8 @@ impl Simulation {
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         let name = pod.template.containers[c].name.clone();
         let status = &mut pod.containers[c];
-        if status.instances > 0 && !status.restart_counted {
+        let restarted = status.instances > 0 && !status.restart_counted;
+        if restarted {
             status.restart_count += 1;
             self.counters.restarts += 1;
         }
@@ -132,6 +133,9 @@ impl Simulation {
         let startup = status.plan.startup;
         self.at(startup, Event::Container { pod: id, container: c as u16, token });
         self.pod_event(id, false, "Created", format_args!("Created container: {name}"));
+        if restarted {
+            self.controllers_pod_restarted(id);
+        }
     }
 
     /// The pod may start containers: on a live kubelet, neither ending nor ended.

@@ -111,6 +111,16 @@ impl Loader<'_> {
         }
         let nodes = self.nodes(&raw.nodes);
         let (submissions, arrivals) = self.workloads(raw.workloads);
+        if duration.is_none() {
+            for (i, a) in arrivals.iter().enumerate() {
+                if a.count.is_none() && a.until.is_none() {
+                    self.error(
+                        FieldPath::root("workloads"),
+                        format!("arrival stream {i} has neither count nor until: it never ends, so the scenario needs a duration"),
+                    );
+                }
+            }
+        }
         let behaviors = self.behaviors(&raw.behaviors);
         let (faults, random_faults) = self.faults(&raw.faults, &nodes);
         let actions = self.actions(raw.actions);
@@ -357,9 +367,6 @@ impl Loader<'_> {
         }?;
         if matches!(manifest.object, Object::Node(_) | Object::PriorityClass(_)) {
             self.error(path.child("object"), "arrival streams copy Pods, Jobs or CronJobs");
-        }
-        if a.count.is_none() && until.is_none() {
-            self.warnings.push(format!("{path}: no count or until: copies arrive until the end of the run"));
         }
         if a.interarrival.mean() <= 0.0 {
             self.error(path.child("interarrival"), "interarrival must have a mean above 0s");
@@ -710,7 +717,27 @@ fn candidate_containers(s: &Scenario) -> Vec<(String, String, String, String)> {
     for (m, copied) in manifests {
         let (ns, name, spec) = match &m.object {
             Object::Pod(p) => (p.metadata.namespace(), pod_name_sample(&p.metadata, copied), &p.spec),
-            Object::Job(j) => (j.metadata.namespace(), format!("{}-0-xxxxx", j.metadata.name), &j.spec.template.spec),
+            Object::Job(j) => {
+                // Job pods are `<job>-<suffix>`, or `<job>-<index>-<suffix>` when Indexed.
+                let indexed = j.spec.completion_mode.as_deref() == Some("Indexed");
+                let n = if indexed { j.spec.completions.unwrap_or(1).clamp(1, 1000) } else { 1 };
+                for i in 0..n {
+                    let name = if indexed {
+                        format!("{}-{i}-xxxxx", j.metadata.name)
+                    } else {
+                        format!("{}-xxxxx", j.metadata.name)
+                    };
+                    for c in j.spec.template.spec.init_containers.iter().chain(&j.spec.template.spec.containers) {
+                        out.push((
+                            j.metadata.namespace().to_string(),
+                            name.clone(),
+                            c.name.clone(),
+                            c.image.clone().unwrap_or_default(),
+                        ));
+                    }
+                }
+                continue;
+            }
             Object::CronJob(c) => (
                 c.metadata.namespace(),
                 format!("{}-29000000-xxxxx", c.metadata.name),

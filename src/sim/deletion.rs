@@ -29,6 +29,7 @@ impl Simulation {
             return;
         }
         self.begin_termination(id, grace);
+        self.controllers_pod_finished(id);
     }
 
     /// The pod object leaves the API: its last phase is final for the summary.

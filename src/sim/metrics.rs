@@ -4,7 +4,7 @@ use super::{Event, Simulation};
 use crate::cluster::pod::PodPhase;
 use crate::cluster::resources::{CPU, MEMORY};
 use crate::trace::stats::round3;
-use crate::trace::summary::{Latencies, NodeFigures, PodCounts, Summary};
+use crate::trace::summary::{CronJobFigures, JobFigures, Latencies, NodeFigures, PodCounts, Summary};
 use crate::trace::{MetricsRow, PoolMetricsRow};
 use std::collections::BTreeMap;
 
@@ -112,6 +112,22 @@ impl Simulation {
                 cpu_requested_fraction: fraction(c.cpu_requested.mean(now), c.cpu_allocatable.mean(now)),
                 memory_requested_fraction: fraction(c.memory_requested.mean(now), c.memory_allocatable.mean(now)),
             },
+            jobs: (c.jobs.created > 0).then(|| JobFigures {
+                created: c.jobs.created,
+                completed: c.jobs.completed,
+                failed: c.jobs.failed.clone(),
+                unfinished: self.cluster.jobs.iter().filter(|(_, j)| !j.is_finished()).count() as u64,
+                deleted: c.jobs.deleted,
+                duration_ms: c.jobs.duration.percentiles(),
+                pods_per_job: c.jobs.pods_per_job.percentiles(),
+            }),
+            cronjobs: (c.cronjobs.created > 0).then(|| CronJobFigures {
+                cronjobs: c.cronjobs.created,
+                runs: c.cronjobs.runs,
+                missed_starts: c.cronjobs.missed,
+                skipped_starts: c.cronjobs.skipped,
+                start_lateness_ms: c.cronjobs.lateness.percentiles(),
+            }),
             warnings: self.warnings.clone(),
         }
     }

@@ -48,6 +48,12 @@ pub enum Event {
     Metrics,
     /// The node lifecycle controller looks at a node whose kubelet went quiet.
     NodeMonitor(NodeId),
+    /// The Job controller syncs a Job.
+    JobSync { job: crate::cluster::JobId, token: TimerToken },
+    /// A finished Job's `ttlSecondsAfterFinished` ran out.
+    JobTtl { job: crate::cluster::JobId, token: TimerToken },
+    /// The CronJob controller syncs a CronJob.
+    CronJobSync { cronjob: crate::cluster::CronJobId, token: TimerToken },
 }
 
 /// Counters behind metrics.csv and summary.json, kept up to date as things change.
@@ -68,6 +74,33 @@ pub struct Counters {
     pub memory_requested: TimeIntegral,
     pub memory_allocatable: TimeIntegral,
     pub nodes_ready: u64,
+    pub jobs: JobCounters,
+    pub cronjobs: CronJobCounters,
+}
+
+#[derive(Default)]
+pub struct JobCounters {
+    pub created: u64,
+    pub completed: u64,
+    /// Failed Jobs by the reason of their `Failed` condition.
+    pub failed: BTreeMap<String, u64>,
+    pub deleted: u64,
+    /// From `startTime` to completion, for Jobs that completed.
+    pub duration: Histogram,
+    pub pods_per_job: Histogram,
+}
+
+#[derive(Default)]
+pub struct CronJobCounters {
+    pub created: u64,
+    /// Jobs started.
+    pub runs: u64,
+    /// Start times skipped by `startingDeadlineSeconds` (MissSchedule).
+    pub missed: u64,
+    /// Start times skipped by `concurrencyPolicy: Forbid` (JobAlreadyActive).
+    pub skipped: u64,
+    /// From the scheduled time to the Job's creation.
+    pub lateness: Histogram,
 }
 
 /// Things a run reports besides the trace.
@@ -252,6 +285,9 @@ impl Simulation {
             Event::Action(i) => self.action(i as usize),
             Event::Metrics => self.sample_metrics(),
             Event::NodeMonitor(node) => self.node_monitor(node),
+            Event::JobSync { job, token } => self.job_sync_event(job, token),
+            Event::JobTtl { job, token } => self.job_ttl_event(job, token),
+            Event::CronJobSync { cronjob, token } => self.cronjob_sync_event(cronjob, token),
         }
     }
 }

@@ -93,6 +93,29 @@ impl Simulation {
         });
     }
 
+    /// A row for a Job or CronJob (no node).
+    pub(crate) fn record_object_transition(
+        &mut self,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+        from: &str,
+        to: &str,
+        reason: &str,
+    ) {
+        self.trace.transition(&Transition {
+            time: self.now,
+            kind,
+            namespace,
+            name,
+            container: None,
+            from,
+            to,
+            reason,
+            node: "",
+        });
+    }
+
     /// The first row of a pod: it exists, Pending.
     pub(crate) fn record_pod_created(&mut self, id: PodId) {
         let pod = self.cluster.pods.get(id).expect("created");

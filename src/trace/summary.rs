@@ -17,8 +17,43 @@ pub struct Summary {
     pub pods: PodCounts,
     pub latency_ms: Latencies,
     pub nodes: NodeFigures,
+    /// Present when the scenario has Jobs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<JobFigures>,
+    /// Present when the scenario has CronJobs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cronjobs: Option<CronJobFigures>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct JobFigures {
+    pub created: u64,
+    pub completed: u64,
+    /// Failed Jobs by the reason of their `Failed` condition.
+    pub failed: BTreeMap<String, u64>,
+    /// Jobs neither complete nor failed at the end.
+    pub unfinished: u64,
+    /// Deleted during the run (TTL, CronJob history, users).
+    pub deleted: u64,
+    /// From `startTime` to completion, completed Jobs only.
+    pub duration_ms: Percentiles,
+    /// Pods created per finished Job.
+    pub pods_per_job: Percentiles,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CronJobFigures {
+    pub cronjobs: u64,
+    /// Jobs started.
+    pub runs: u64,
+    /// Start times skipped because `startingDeadlineSeconds` had passed (MissSchedule).
+    pub missed_starts: u64,
+    /// Start times skipped by `concurrencyPolicy: Forbid` (JobAlreadyActive).
+    pub skipped_starts: u64,
+    /// From each start's scheduled time to its Job's creation.
+    pub start_lateness_ms: Percentiles,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
