@@ -13,6 +13,7 @@ pub mod quantity;
 pub mod scheduling;
 pub mod source;
 pub mod validation;
+pub mod validation_batch;
 
 pub use errors::{FieldError, FieldPath, InputError};
 pub use meta::ObjectMeta;

@@ -410,22 +410,20 @@ pub fn default_node(node: &mut Node) {
 }
 
 // ---------------------------------------------------------------------------------
-// Jobs and CronJobs (filled in by the Job and CronJob controllers' work)
+// Jobs and CronJobs (the rules live in `validation_batch`)
 
-/// Job validation (`pkg/apis/batch/validation`), for the simulated fields.
+/// Applies the Job defaults in place (`SetDefaults_Job`), then validates the Job as
+/// the API server does on create (`ValidateJob`).
 pub fn validate_job(job: &mut super::job::Job, errs: &mut Vec<FieldError>) {
-    validate_object_meta(&job.metadata, &FieldPath::root("metadata"), errs);
-    let spec = FieldPath::root("spec").child("template").child("spec");
-    default_pod_spec(&mut job.spec.template.spec);
-    validate_pod_spec(&job.spec.template.spec, &spec, errs);
+    super::validation_batch::default_job(job);
+    super::validation_batch::validate_defaulted_job(job, errs);
 }
 
-/// CronJob validation, for the simulated fields.
+/// Applies the CronJob defaults in place (`SetDefaults_CronJob`), then validates the
+/// CronJob as the API server does on create (`ValidateCronJobCreate`).
 pub fn validate_cronjob(cj: &mut super::cronjob::CronJob, errs: &mut Vec<FieldError>) {
-    validate_object_meta(&cj.metadata, &FieldPath::root("metadata"), errs);
-    let spec = FieldPath::root("spec").child("jobTemplate").child("spec").child("template").child("spec");
-    default_pod_spec(&mut cj.spec.job_template.spec.template.spec);
-    validate_pod_spec(&cj.spec.job_template.spec.template.spec, &spec, errs);
+    super::validation_batch::default_cronjob(cj);
+    super::validation_batch::validate_defaulted_cronjob(cj, errs);
 }
 
 #[cfg(test)]

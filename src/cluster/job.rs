@@ -148,4 +148,7 @@ pub struct CronJob {
     pub finished_failed: BTreeMap<(SimTime, Box<str>), super::JobId>,
     pub sync_timer: Timer,
     pub sync_at: Option<SimTime>,
+    /// Recent answers of the schedule's `Next` (it is pure; the controller asks the
+    /// same questions at every sync): (second asked after, answer).
+    pub next_memo: Vec<(i64, Option<jiff::Timestamp>)>,
 }

@@ -30,17 +30,77 @@ pub struct Cluster {
     pub node_by_name: BTreeMap<Arc<str>, NodeId>,
     pub pods: Slab<Pod>,
     /// (namespace, name) of every pod object in the API.
-    pub pod_by_name: BTreeMap<(Arc<str>, Box<str>), PodId>,
+    pub pod_by_name: NameIndex<PodId>,
     pub resources: ResourceNames,
     pub images: Images,
     pub jobs: Slab<job::Job>,
-    pub job_by_name: BTreeMap<(Arc<str>, Box<str>), JobId>,
+    pub job_by_name: NameIndex<JobId>,
     pub cronjobs: Slab<job::CronJob>,
-    pub cronjob_by_name: BTreeMap<(Arc<str>, Box<str>), CronJobId>,
+    pub cronjob_by_name: NameIndex<CronJobId>,
     /// Jobs and CronJobs created so far (uids).
     pub objects_created: u64,
+    pub namespaces: std::collections::BTreeSet<Arc<str>>,
     /// Pods created so far (uids).
     pub pods_created: u64,
+}
+
+/// Objects of one kind by namespace and name. Keys are a stable 64-bit hash of the
+/// pair (FNV-1a), so a lookup compares integers, not long names sharing prefixes
+/// (`tick-57-29453770-xxxxx`); the rare collision is settled by the names. Order is by
+/// hash: deterministic, but not alphabetical.
+pub struct NameIndex<T> {
+    by_hash: BTreeMap<u64, Vec<Named<T>>>,
+}
+
+/// (namespace, name, value).
+type Named<T> = (Arc<str>, Box<str>, T);
+
+impl<T> Default for NameIndex<T> {
+    fn default() -> Self {
+        NameIndex { by_hash: BTreeMap::new() }
+    }
+}
+
+impl<T: Copy> NameIndex<T> {
+    fn key(namespace: &str, name: &str) -> u64 {
+        crate::engine::rng::key_of(&[namespace, name])
+    }
+
+    pub fn get(&self, namespace: &str, name: &str) -> Option<T> {
+        let bucket = self.by_hash.get(&Self::key(namespace, name))?;
+        bucket.iter().find(|(ns, n, _)| &**ns == namespace && &**n == name).map(|(_, _, v)| *v)
+    }
+
+    pub fn contains(&self, namespace: &str, name: &str) -> bool {
+        self.get(namespace, name).is_some()
+    }
+
+    pub fn insert(&mut self, namespace: &Arc<str>, name: &str, value: T) {
+        let bucket = self.by_hash.entry(Self::key(namespace, name)).or_default();
+        match bucket.iter_mut().find(|(ns, n, _)| **ns == **namespace && &**n == name) {
+            Some(entry) => entry.2 = value,
+            None => bucket.push((namespace.clone(), Box::from(name), value)),
+        }
+    }
+
+    pub fn remove(&mut self, namespace: &str, name: &str) -> Option<T> {
+        let key = Self::key(namespace, name);
+        let bucket = self.by_hash.get_mut(&key)?;
+        let i = bucket.iter().position(|(ns, n, _)| &**ns == namespace && &**n == name)?;
+        let (_, _, v) = bucket.swap_remove(i);
+        if bucket.is_empty() {
+            self.by_hash.remove(&key);
+        }
+        Some(v)
+    }
+
+    /// Every (namespace, name, value), sorted by namespace and name.
+    pub fn sorted(&self) -> Vec<(&str, &str, T)> {
+        let mut all: Vec<(&str, &str, T)> =
+            self.by_hash.values().flatten().map(|(ns, n, v)| (&**ns, &**n, *v)).collect();
+        all.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        all
+    }
 }
 
 /// Image names interned to small ids (nodes keep per-image state by id).
@@ -89,16 +149,16 @@ impl Cluster {
     }
 
     pub fn find_pod(&self, namespace: &str, name: &str) -> Option<PodId> {
-        self.pod_by_name.get(&(Arc::from(namespace), Box::from(name))).copied()
+        self.pod_by_name.get(namespace, name)
     }
 
-    pub fn intern_namespace(&self, ns: &str) -> Arc<str> {
-        // Namespaces are few: reuse the Arc of an existing pod's namespace when possible.
-        self.pod_by_name
-            .range((Arc::from(ns), Box::from(""))..)
-            .next()
-            .filter(|((n, _), _)| &**n == ns)
-            .map(|((n, _), _)| n.clone())
-            .unwrap_or_else(|| Arc::from(ns))
+    /// The shared name of a namespace (namespaces are few; objects share one `Arc`).
+    pub fn intern_namespace(&mut self, ns: &str) -> Arc<str> {
+        if let Some(n) = self.namespaces.get(ns) {
+            return n.clone();
+        }
+        let n: Arc<str> = Arc::from(ns);
+        self.namespaces.insert(n.clone());
+        n
     }
 }

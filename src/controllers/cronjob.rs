@@ -23,6 +23,34 @@ impl Simulation {
         ts.duration_since(self.scenario.start).as_millis() as i64
     }
 
+    /// Runs `f` with the CronJob's `Next`, remembering its answers.
+    fn with_next<R>(
+        &mut self,
+        id: CronJobId,
+        f: impl FnOnce(&mut dyn FnMut(Timestamp) -> Option<Timestamp>) -> R,
+    ) -> R {
+        const MEMO: usize = 8;
+        let cj = self.cluster.cronjobs.get_mut(id).expect("caller checked");
+        let mut memo = std::mem::take(&mut cj.next_memo);
+        let (schedule, tz) = (&cj.schedule, &cj.time_zone);
+        let mut next = |t: Timestamp| {
+            // `Next` starts from the whole second after `t`: that second is the key.
+            let key = t.as_second() - i64::from(t.subsec_nanosecond() < 0);
+            if let Some((_, hit)) = memo.iter().find(|(k, _)| *k == key) {
+                return *hit;
+            }
+            let answer = schedule.next(t, tz);
+            if memo.len() == MEMO {
+                memo.remove(0);
+            }
+            memo.push((key, answer));
+            answer
+        };
+        let result = f(&mut next);
+        self.cluster.cronjobs.get_mut(id).expect("caller checked").next_memo = memo;
+        result
+    }
+
     /// A CronJob object is created.
     pub(crate) fn create_cronjob(&mut self, api: &ApiCronJob, copy: Option<u64>) {
         let name = match copy {
@@ -30,8 +58,7 @@ impl Simulation {
             None => api.metadata.name.clone(),
         };
         let namespace = self.cluster.intern_namespace(api.metadata.namespace());
-        let key = (namespace.clone(), Box::from(name.as_str()));
-        if self.cluster.cronjob_by_name.contains_key(&key) {
+        if self.cluster.cronjob_by_name.contains(&namespace, &name) {
             self.warn_once(format!("cronjob {namespace}/{name} already exists: the second create was refused"));
             return;
         }
@@ -71,10 +98,11 @@ impl Simulation {
             finished_failed: Default::default(),
             sync_timer: Default::default(),
             sync_at: None,
+            next_memo: Vec::new(),
         };
         let suspended = cj.suspended;
         let id = self.cluster.cronjobs.insert(cj);
-        self.cluster.cronjob_by_name.insert(key, id);
+        self.cluster.cronjob_by_name.insert(&namespace, &name, id);
         self.counters.cronjobs.created += 1;
         let to = if suspended { "Suspended" } else { "Active" };
         self.record_object_transition("CronJob", &namespace, &name, "", to, "");
@@ -112,9 +140,11 @@ impl Simulation {
         let now = self.wall(self.now);
         let created = self.wall(cj.created);
         let last = cj.last_schedule.map(|ms| self.scenario.start + jiff::SignedDuration::from_millis(ms));
-        let scheduled = cron::next_schedule_time(&cj.schedule, &cj.time_zone, created, last, cj.starting_deadline, now);
+        let sds = cj.starting_deadline;
+        let scheduled = self.with_next(id, |next| cron::next_schedule_time_with(next, created, last, sds, now));
         match scheduled {
             Err(e) => {
+                let cj = self.cluster.cronjobs.get(id).expect("exists");
                 let (ns, name) = (cj.namespace.clone(), cj.name.clone());
                 self.object_event(
                     cronjob_ref(&ns, &name),
@@ -135,7 +165,7 @@ impl Simulation {
         let now = self.wall(self.now);
         let last = cj.last_schedule.map(|ms| self.scenario.start + jiff::SignedDuration::from_millis(ms));
         let created = self.wall(cj.created);
-        if let Some(d) = cron::next_schedule_time_duration(&cj.schedule, &cj.time_zone, created, last, now) {
+        if let Some(d) = self.with_next(id, |next| cron::next_schedule_time_duration_with(next, created, last, now)) {
             let at = self.now.after(d.as_millis().max(0) as u64);
             self.cronjob_enqueue(id, at);
         }
@@ -171,7 +201,7 @@ impl Simulation {
         }
         let scheduled_ms = self.sim_ms(scheduled);
         let job_name = format!("{name}-{}", scheduled.as_second().div_euclid(60));
-        let exists = self.cluster.job_by_name.contains_key(&(ns.clone(), Box::from(job_name.as_str())));
+        let exists = self.cluster.job_by_name.contains(&ns, &job_name);
         if exists || cj.last_schedule == Some(scheduled_ms) {
             return;
         }
@@ -291,7 +321,7 @@ impl Simulation {
     /// The CronJob is deleted, and with it its Jobs (cascading deletion).
     pub(crate) fn delete_cronjob(&mut self, id: CronJobId) {
         let Some(cj) = self.cluster.cronjobs.remove(id) else { return };
-        self.cluster.cronjob_by_name.remove(&(cj.namespace.clone(), cj.name.clone()));
+        self.cluster.cronjob_by_name.remove(&cj.namespace, &cj.name);
         for job in cj.active.iter().chain(cj.finished_ok.values()).chain(cj.finished_failed.values()) {
             self.delete_job(*job);
         }

@@ -39,14 +39,12 @@ impl Simulation {
 
     /// `kubectl delete job|cronjob`.
     pub(crate) fn delete_controller_object(&mut self, kind: &str, namespace: &str, name: &str) {
-        let ns = self.cluster.intern_namespace(namespace);
-        let key = (ns, Box::from(name));
         match kind {
-            "Job" => match self.cluster.job_by_name.get(&key).copied() {
+            "Job" => match self.cluster.job_by_name.get(namespace, name) {
                 Some(id) => self.delete_job(id),
                 None => self.warn_once(format!("delete job/{namespace}/{name}: no such Job at {}", self.now)),
             },
-            "CronJob" => match self.cluster.cronjob_by_name.get(&key).copied() {
+            "CronJob" => match self.cluster.cronjob_by_name.get(namespace, name) {
                 Some(id) => self.delete_cronjob(id),
                 None => self.warn_once(format!("delete cronjob/{namespace}/{name}: no such CronJob at {}", self.now)),
             },
@@ -62,17 +60,15 @@ impl Simulation {
         name: &str,
         set: &[(String, serde_json::Value)],
     ) {
-        let ns = self.cluster.intern_namespace(namespace);
-        let key = (ns, Box::from(name));
         let suspend = set.iter().find(|(k, _)| k == "spec.suspend").and_then(|(_, v)| v.as_bool());
         let parallelism =
             set.iter().find(|(k, _)| k == "spec.parallelism").and_then(|(_, v)| v.as_u64()).map(|p| p as u32);
         match kind {
-            "Job" => match self.cluster.job_by_name.get(&key).copied() {
+            "Job" => match self.cluster.job_by_name.get(namespace, name) {
                 Some(id) => self.job_patch(id, suspend, parallelism),
                 None => self.warn_once(format!("patch job/{namespace}/{name}: no such Job at {}", self.now)),
             },
-            "CronJob" => match (self.cluster.cronjob_by_name.get(&key).copied(), suspend) {
+            "CronJob" => match (self.cluster.cronjob_by_name.get(namespace, name), suspend) {
                 (Some(id), Some(s)) => self.cronjob_set_suspend(id, s),
                 (Some(_), None) => {}
                 (None, _) => {

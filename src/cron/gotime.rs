@@ -37,17 +37,28 @@ pub(crate) struct Wall {
 /// returns `None` when an instant leaves jiff's range (years ±9999).
 pub(crate) struct Zone<'a> {
     tz: &'a TimeZone,
+    /// The offset of a zone that has only one (UTC, fixed offsets): no lookups.
+    fixed: Option<i64>,
 }
 
 impl<'a> Zone<'a> {
     pub(crate) fn new(tz: &'a TimeZone) -> Zone<'a> {
-        Zone { tz }
+        let fixed = tz.to_fixed_offset().ok().map(|o| i64::from(o.seconds()));
+        Zone { tz, fixed }
     }
 
     /// The UTC offset in seconds in force at `unix` (Go's `loc.lookup`).
     fn offset(&self, unix: i64) -> Option<i64> {
+        if let Some(fixed) = self.fixed {
+            return Some(fixed);
+        }
         let ts = Timestamp::from_second(unix).ok()?;
         Some(i64::from(self.tz.to_offset(ts).seconds()))
+    }
+
+    /// The zone's offset (seconds east of UTC) at `unix`.
+    pub(crate) fn offset_at(&self, unix: i64) -> Option<i64> {
+        self.offset(unix)
     }
 
     /// Wall-clock fields of the instant `unix`.

@@ -65,6 +65,20 @@ pub fn most_recent_schedule_time(
     include_sds: bool,
     now: Timestamp,
 ) -> Result<(Timestamp, Option<Timestamp>, MissedSchedules), CronError> {
+    let mut next = |t: Timestamp| schedule.next(t, tz);
+    most_recent_schedule_time_with(&mut next, creation, last_schedule, starting_deadline_seconds, include_sds, now)
+}
+
+/// [`most_recent_schedule_time`] with the schedule's `Next` given as a function, so
+/// that a caller may remember its answers (they never change).
+pub fn most_recent_schedule_time_with(
+    next: &mut dyn FnMut(Timestamp) -> Option<Timestamp>,
+    creation: Timestamp,
+    last_schedule: Option<Timestamp>,
+    starting_deadline_seconds: Option<i64>,
+    include_sds: bool,
+    now: Timestamp,
+) -> Result<(Timestamp, Option<Timestamp>, MissedSchedules), CronError> {
     let mut earliest = last_schedule.unwrap_or(creation);
     if let Some(sds) = starting_deadline_seconds.filter(|_| include_sds) {
         // "controller is not going to schedule anything below this point"
@@ -74,7 +88,6 @@ pub fn most_recent_schedule_time(
             earliest = deadline;
         }
     }
-    let next = |t: Timestamp| schedule.next(t, tz);
     let t1 = next(earliest).ok_or(CronError::ScheduleGapTooSmall)?;
     if now < t1 {
         return Ok((earliest, None, MissedSchedules::None));
@@ -105,8 +118,20 @@ pub fn next_schedule_time(
     starting_deadline_seconds: Option<i64>,
     now: Timestamp,
 ) -> Result<Option<Scheduled>, CronError> {
+    let mut next = |t: Timestamp| schedule.next(t, tz);
+    next_schedule_time_with(&mut next, creation, last_schedule, starting_deadline_seconds, now)
+}
+
+/// [`next_schedule_time`] with `Next` given as a function.
+pub fn next_schedule_time_with(
+    next: &mut dyn FnMut(Timestamp) -> Option<Timestamp>,
+    creation: Timestamp,
+    last_schedule: Option<Timestamp>,
+    starting_deadline_seconds: Option<i64>,
+    now: Timestamp,
+) -> Result<Option<Scheduled>, CronError> {
     let (_, most_recent, missed) =
-        most_recent_schedule_time(schedule, tz, creation, last_schedule, starting_deadline_seconds, true, now)?;
+        most_recent_schedule_time_with(next, creation, last_schedule, starting_deadline_seconds, true, now)?;
     Ok(most_recent.filter(|time| *time <= now).map(|time| Scheduled { time, missed }))
 }
 
@@ -124,14 +149,25 @@ pub fn next_schedule_time_duration(
     last_schedule: Option<Timestamp>,
     now: Timestamp,
 ) -> Option<SignedDuration> {
-    let result = most_recent_schedule_time(schedule, tz, creation, last_schedule, None, false, now);
+    let mut next = |t: Timestamp| schedule.next(t, tz);
+    next_schedule_time_duration_with(&mut next, creation, last_schedule, now)
+}
+
+/// [`next_schedule_time_duration`] with `Next` given as a function.
+pub fn next_schedule_time_duration_with(
+    next: &mut dyn FnMut(Timestamp) -> Option<Timestamp>,
+    creation: Timestamp,
+    last_schedule: Option<Timestamp>,
+    now: Timestamp,
+) -> Option<SignedDuration> {
+    let result = most_recent_schedule_time_with(next, creation, last_schedule, None, false, now);
     let base = match result {
         Err(_) => now,
         Ok((_, Some(most_recent), _)) => most_recent,
         Ok((earliest, None, MissedSchedules::None)) => earliest,
         Ok((_, None, _)) => now,
     };
-    let next = schedule.next(base, tz)?;
+    let next = next(base)?;
     let wake = next.checked_add(NEXT_SCHEDULE_DELTA).ok()?;
     Some(wake.duration_since(now))
 }
@@ -145,7 +181,7 @@ fn scheduling_deadline(now: Timestamp, sds: i64) -> Option<Timestamp> {
 
 /// The last activation `<= now`, walking from `from` (utils.go's loop).
 fn last_activation_until(
-    next: impl Fn(Timestamp) -> Option<Timestamp>,
+    next: &mut dyn FnMut(Timestamp) -> Option<Timestamp>,
     from: Timestamp,
     now: Timestamp,
 ) -> Option<Timestamp> {

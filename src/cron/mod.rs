@@ -37,7 +37,8 @@ mod tests;
 pub use error::{CronError, CronField, FieldProblem};
 pub use missed::{
     MissedSchedules, NEXT_SCHEDULE_DELTA, Scheduled, TOO_MANY_MISSED_MESSAGE, most_recent_schedule_time,
-    next_schedule_time, next_schedule_time_duration,
+    most_recent_schedule_time_with, next_schedule_time, next_schedule_time_duration, next_schedule_time_duration_with,
+    next_schedule_time_with,
 };
 pub use zone::validate_time_zone;
 

@@ -190,12 +190,28 @@ impl Search<'_> {
             self.tick()?;
             let t = self.t;
             self.reset(|_, _| Some(truncate(t, 60)))?;
-            self.t = self.t.checked_add(60)?;
+            let minute = self.wall()?.minute;
+            self.t = self.jump(minute, self.fields.minute, 60)?;
             if self.wall()?.minute == 0 {
                 return Some(Step::Wrap);
             }
         }
         Some(Step::Found)
+    }
+
+    /// robfig adds one unit (a minute, a second) per loop turn until the field
+    /// matches or wraps to 0. Where the zone's offset is the same at both ends,
+    /// no turn in between can match or wrap, so jump to the next allowed value
+    /// (or to the wrap) at once; otherwise take one step, as robfig does.
+    fn jump(&self, current: i64, bits: u64, unit: i64) -> Option<i64> {
+        let next = (current + 1..60).find(|v| has(bits, *v)).unwrap_or(60);
+        let candidate = self.t.checked_add((next - current) * unit)?;
+        let step = self.t.checked_add(unit)?;
+        if next - current > 1 && self.zone.offset_at(candidate) == self.zone.offset_at(self.t) {
+            Some(candidate)
+        } else {
+            Some(step)
+        }
     }
 
     fn seconds(&mut self) -> Option<Step> {
@@ -204,7 +220,8 @@ impl Search<'_> {
             // Truncate(time.Second) is a no-op on whole seconds.
             let t = self.t;
             self.reset(|_, _| Some(t))?;
-            self.t = self.t.checked_add(1)?;
+            let second = self.wall()?.second;
+            self.t = self.jump(second, self.fields.second, 1)?;
             if self.wall()?.second == 0 {
                 return Some(Step::Wrap);
             }

@@ -118,6 +118,11 @@ impl Simulation {
     /// The image is there: the runtime creates the container, which starts after the
     /// behavior's startup time.
     pub(crate) fn create_container(&mut self, id: PodId, c: usize) {
+        if self.check_invariants && !self.kubelet_may_run(id) {
+            let message =
+                format!("pod {}: a container was created where the kubelet may not run it", self.pod_label(id));
+            self.violations.push(message);
+        }
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         let name = pod.template.containers[c].name.clone();
         let status = &mut pod.containers[c];
@@ -129,6 +134,7 @@ impl Simulation {
         status.restart_counted = false;
         status.instances += 1;
         status.stage = Stage::Starting;
+
         let token = status.timer.arm();
         let startup = status.plan.startup;
         self.at(startup, Event::Container { pod: id, container: c as u16, token });

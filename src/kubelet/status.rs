@@ -32,8 +32,23 @@ pub fn compute_phase(pod: &Pod) -> PodPhase {
     get_phase(pod.template.restart_policy, &phase_view(pod), pod.terminal, pod.initialized_once)
 }
 
-/// The pod's `Ready` condition.
+/// The pod's `Ready` condition: the status of [`pod_ready`] without building its
+/// messages (this runs at every change of every pod). Readiness gates are not
+/// simulated, so a pod with gates never turns ready.
 pub fn compute_ready(pod: &Pod) -> bool {
+    use crate::cluster::template::ContainerKind;
+    pod.start_time.is_some()
+        && !pod.phase.is_terminal()
+        && pod.template.spec.readiness_gates.is_empty()
+        && pod
+            .containers
+            .iter()
+            .zip(&pod.template.containers)
+            .all(|(s, spec)| spec.kind == ContainerKind::Init || (s.state.is_some() && s.ready))
+}
+
+/// The pod's `Ready` condition with its reason and message.
+pub fn ready_condition(pod: &Pod) -> super::conditions::Condition {
     let containers: Vec<CondContainer> = pod
         .containers
         .iter()
@@ -50,7 +65,7 @@ pub fn compute_ready(pod: &Pod) -> bool {
         .collect();
     let gates: Vec<(&str, Option<&str>)> =
         pod.template.spec.readiness_gates.iter().map(|g| (g.condition_type.as_str(), None)).collect();
-    pod_ready(&containers, pod.start_time.is_some(), pod.phase, &gates).status
+    pod_ready(&containers, pod.start_time.is_some(), pod.phase, &gates)
 }
 
 impl Simulation {

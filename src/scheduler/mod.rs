@@ -368,6 +368,18 @@ impl Simulation {
         n.host_ports.extend(t.host_ports.iter().cloned());
         self.counters.cpu_requested.add(now.0, t.requests.get(crate::cluster::resources::CPU));
         self.counters.memory_requested.add(now.0, t.requests.get(crate::cluster::resources::MEMORY));
+        if self.check_invariants {
+            let n = self.cluster.node(node);
+            let over = n.requested.nonzero().find(|(r, v)| *v > n.allocatable.get(*r)).map(|(r, _)| r);
+            if let Some(r) = over {
+                let message = format!(
+                    "node {} is over its allocatable {} after binding a pod",
+                    n.name,
+                    self.cluster.resources.name(r)
+                );
+                self.violations.push(message);
+            }
+        }
     }
 
     /// The pod no longer holds its node's resources (terminal, or gone); waiting pods

@@ -214,7 +214,7 @@ impl Simulation {
         };
         let node_name = pod.template.spec.node_name.clone();
         let id = self.cluster.pods.insert(pod);
-        self.cluster.pod_by_name.insert((namespace, name.into_boxed_str()), id);
+        self.cluster.pod_by_name.insert(&namespace, &name, id);
         self.counters.pods_created += 1;
         self.counters.unscheduled += 1;
         self.record_pod_created(id);

@@ -40,7 +40,7 @@ impl Simulation {
         if let Some(n) = pod.node {
             self.cluster.node_mut(n).resident.retain(|p| *p != id);
         }
-        self.cluster.pod_by_name.remove(&(pod.namespace.clone(), pod.name.clone()));
+        self.cluster.pod_by_name.remove(&pod.namespace, &pod.name);
         self.counters.phase[pod.phase as usize] -= 1;
         self.counters.final_phase[pod.phase as usize] += 1;
         self.counters.pods_deleted += 1;

@@ -4,6 +4,20 @@ use super::{InvariantViolation, Simulation};
 use crate::cluster::pod::PodPhase;
 use crate::cluster::resources::ResourceVec;
 
+/// How often (in events) the full scan runs; the checks at the points where an
+/// invariant could break run after every event.
+const FULL_SCAN_EVERY: u64 = 256;
+
+/// After every event: what the handlers recorded as broken (a phase going back, a
+/// node over its allocatable at binding, a container started on a dead kubelet), and
+/// every `FULL_SCAN_EVERY` events the full scan.
+pub fn after_event(sim: &mut Simulation) -> Result<(), InvariantViolation> {
+    if let Some(m) = sim.violations.first() {
+        return Err(InvariantViolation { time: sim.now, message: m.clone() });
+    }
+    if sim.events_processed.is_multiple_of(FULL_SCAN_EVERY) { check(sim) } else { Ok(()) }
+}
+
 /// No node holds more than it can; no container runs on a node whose kubelet is down;
 /// the phase counters agree with the pods; no pod's phase went back (checked when set).
 pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
@@ -15,6 +29,9 @@ pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
     let mut per_node: Vec<(ResourceVec, i64)> = vec![(ResourceVec::default(), 0); sim.cluster.nodes.len()];
     for (_, pod) in sim.cluster.pods.iter() {
         phases[pod.phase as usize] += 1;
+        if pod.ready != crate::kubelet::status::ready_condition(pod).status && pod.start_time.is_some() {
+            return fail(format!("pod {pod}: the Ready flag disagrees with the Ready condition"));
+        }
         if let Some(n) = pod.node {
             let node = sim.cluster.node(n);
             if !node.kubelet_up && pod.containers.iter().any(|c| c.is_alive()) {

@@ -250,7 +250,7 @@ impl Simulation {
             self.dispatch(event);
             self.events_processed += 1;
             if self.check_invariants {
-                invariants::check(self)?;
+                invariants::after_event(self)?;
             }
             if self.events_processed.is_multiple_of(65_536) {
                 progress(self.now, self.events_processed);
@@ -261,6 +261,9 @@ impl Simulation {
             None => self.now,
         };
         self.finish_metrics();
+        if self.check_invariants {
+            invariants::check(self)?;
+        }
         progress(self.now, self.events_processed);
         Ok(RunReport { events: self.events_processed, end: self.now })
     }

@@ -72,8 +72,7 @@ impl Simulation {
         scheduled: Option<i64>,
     ) -> Option<JobId> {
         let ns = self.cluster.intern_namespace(namespace);
-        let key = (ns.clone(), Box::from(name));
-        if self.cluster.job_by_name.contains_key(&key) {
+        if self.cluster.job_by_name.contains(&ns, name) {
             self.warn_once(format!("job {namespace}/{name} already exists: the second create was refused"));
             return None;
         }
@@ -111,7 +110,7 @@ impl Simulation {
         };
         let phase = job.phase;
         let id = self.cluster.jobs.insert(job);
-        self.cluster.job_by_name.insert(key, id);
+        self.cluster.job_by_name.insert(&ns, name, id);
         self.counters.jobs.created += 1;
         self.record_object_transition("Job", &ns, name, "", phase.as_str(), "");
         // A new Job is synced at once (`enqueueSyncJobImmediately`).
@@ -182,25 +181,39 @@ impl Simulation {
                 _ => {}
             }
         }
+        let (mut succeeded_at, mut failed_at) = (Vec::new(), Vec::new());
         for (pod_id, outcome) in outcomes {
             self.cluster.jobs.get_mut(id).expect("synced").active.remove(&pod_id);
             match outcome {
-                Some((true, at)) => self.job_pod_succeeded(id, pod_id, at),
-                Some((false, at)) => self.job_pod_failed(id, pod_id, at),
+                Some((true, at)) => {
+                    succeeded_at.push(at);
+                    self.job_pod_succeeded(id, pod_id);
+                }
+                Some((false, at)) => {
+                    failed_at.push(at);
+                    self.job_pod_failed(id, pod_id, at);
+                }
                 None => {}
             }
         }
+        self.job_update_backoff(id, &succeeded_at, &failed_at);
     }
 
-    fn job_pod_succeeded(&mut self, id: JobId, pod: PodId, at: SimTime) {
+    /// `newBackoffRecord`: the pods that finished since the last sync update the
+    /// failures-after-last-success count.
+    fn job_update_backoff(&mut self, id: JobId, succeeded: &[SimTime], failed: &[SimTime]) {
+        let job = self.cluster.jobs.get_mut(id).expect("synced");
+        let record = policy::record(job).updated(succeeded, failed);
+        job.failures_after_success = record.failures_after_last_success;
+        job.last_failure = record.last_failure_time;
+    }
+
+    fn job_pod_succeeded(&mut self, id: JobId, pod: PodId) {
         let index = self.pod_index(pod);
         let job = self.cluster.jobs.get_mut(id).expect("synced");
         job.succeeded += 1;
         if let Some(i) = index {
             job.succeeded_indexes.insert(i);
-        }
-        if job.last_failure.is_none_or(|f| at >= f) {
-            job.failures_after_success = 0;
         }
     }
 
@@ -217,8 +230,6 @@ impl Simulation {
         let job = self.cluster.jobs.get_mut(id).expect("synced");
         if decision.counts {
             job.failed += 1;
-            job.failures_after_success += 1;
-            job.last_failure = Some(job.last_failure.map_or(at, |l| l.max(at)));
         }
         if let Some(i) = index {
             let entry = job.index_failures.entry(i).or_default();
@@ -538,7 +549,7 @@ impl Simulation {
     /// (cascading deletion by the garbage collector).
     pub(crate) fn delete_job(&mut self, id: JobId) {
         let Some(job) = self.cluster.jobs.remove(id) else { return };
-        self.cluster.job_by_name.remove(&(job.namespace.clone(), job.name.clone()));
+        self.cluster.job_by_name.remove(&job.namespace, &job.name);
         self.counters.jobs.deleted += 1;
         for pod in job.pods {
             if let Some(p) = self.cluster.pods.get_mut(pod) {
@@ -588,11 +599,10 @@ impl Simulation {
                 if let Some(i) = index {
                     j.succeeded_indexes.insert(i);
                 }
-                if j.last_failure.is_none_or(|f| at >= f) {
-                    j.failures_after_success = 0;
-                }
+                self.job_update_backoff(job, &[at], &[]);
             } else {
                 self.job_count_failure(job, index, Some(policy::FailedPodView::of(pod)), at);
+                self.job_update_backoff(job, &[], &[at]);
             }
         }
         self.job_pod_changed(job);
