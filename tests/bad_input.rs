@@ -21,8 +21,63 @@ fn pod_scenario(pod_spec: &str) -> String {
     )
 }
 
+fn cronjob_scenario(schedule: &str, zone: &str) -> String {
+    let zone = if zone.is_empty() { String::new() } else { format!("        timeZone: {zone}\n") };
+    format!(
+        "name: bad\n{NODES}workloads:\n  - object:\n      apiVersion: batch/v1\n      kind: CronJob\n      metadata: {{name: c}}\n      spec:\n        schedule: \"{schedule}\"\n{zone}        jobTemplate: {{spec: {{template: {{spec: {{restartPolicy: Never, containers: [{{name: c, image: i}}]}}}}}}}}\n"
+    )
+}
+
 fn cases() -> Vec<Case> {
     vec![
+        Case {
+            name: "TZ= in a schedule",
+            scenario: cronjob_scenario("TZ=UTC 0 * * * *", ""),
+            files: vec![],
+            expect: vec![
+                "scenario.yaml:12:19",
+                "spec.schedule",
+                "cannot use TZ or CRON_TZ in schedule, use timeZone field instead",
+            ],
+        },
+        Case {
+            name: "6 cron fields",
+            scenario: cronjob_scenario("0 0 * * * *", ""),
+            files: vec![],
+            expect: vec!["has 6 fields: expected exactly 5"],
+        },
+        Case {
+            name: "7 for Sunday",
+            scenario: cronjob_scenario("0 0 * * 7", ""),
+            files: vec![],
+            expect: vec!["value 7 is above the maximum 6"],
+        },
+        Case {
+            name: "L in a schedule",
+            scenario: cronjob_scenario("0 0 L * *", ""),
+            files: vec![],
+            expect: vec!["uses the 'L' modifier"],
+        },
+        Case {
+            name: "# in a schedule",
+            scenario: cronjob_scenario("0 0 * * 1#2", ""),
+            files: vec![],
+            expect: vec!["uses the '#' modifier"],
+        },
+        Case {
+            name: "unknown time zone",
+            scenario: cronjob_scenario("0 0 * * *", "Mars/Olympus"),
+            files: vec![],
+            expect: vec!["spec.timeZone: Invalid value: \"Mars/Olympus\""],
+        },
+        Case {
+            name: "a Job that restarts always",
+            scenario: format!(
+                "name: bad\n{NODES}workloads:\n  - object: {{apiVersion: batch/v1, kind: Job, metadata: {{name: j}}, spec: {{template: {{spec: {{containers: [{{name: c, image: i}}]}}}}}}}}\n"
+            ),
+            files: vec![],
+            expect: vec!["spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""],
+        },
         Case {
             name: "broken YAML",
             scenario: "name: bad\nnodes: [\n  {name: a\n".into(),
