@@ -3,7 +3,7 @@ use podsim::trace::NullSink;
 use podsim::trace::csv::{CsvSink, SinkFiles};
 use std::sync::Arc;
 fn main() {
-    let dir = std::path::Path::new("scenarios");
+    let dir = std::path::Path::new("benches/scenarios");
     let text = std::fs::read_to_string(dir.join("cronjob-fleet.yaml")).unwrap();
     let read = |n: &str| std::fs::read_to_string(dir.join(n)).map_err(|e| e.to_string());
     let mut s = podsim::scenario::load("f", &text, &read).unwrap();

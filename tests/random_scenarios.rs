@@ -69,8 +69,47 @@ fn scenario(seed: u64) -> String {
         5 + g.below(60),
         g.below(30)
     ));
+    if g.below(2) == 0 {
+        let policy = g.pick(&["Never", "OnFailure"]);
+        let indexed = g.below(2) == 0;
+        let completions = 1 + g.below(8);
+        let mut spec = format!(
+            "completions: {completions}, parallelism: {}, backoffLimit: {}, activeDeadlineSeconds: {}",
+            1 + g.below(4),
+            g.below(5),
+            60 + g.below(1500)
+        );
+        if indexed {
+            spec.push_str(", completionMode: Indexed");
+            if g.below(2) == 0 && policy == "Never" {
+                spec.push_str(&format!(
+                    ", backoffLimitPerIndex: {}, maxFailedIndexes: {}",
+                    g.below(3),
+                    g.below(completions)
+                ));
+            }
+        }
+        if policy == "Never" && g.below(2) == 0 {
+            spec.push_str(", podFailurePolicy: {rules: [{action: Ignore, onPodConditions: [{type: DisruptionTarget}]}, {action: FailJob, onExitCodes: {operator: In, values: [42]}}]}");
+        }
+        if g.below(2) == 0 {
+            spec.push_str(&format!(", ttlSecondsAfterFinished: {}", g.below(300)));
+        }
+        s.push_str(&format!(
+            "  - object: {{apiVersion: batch/v1, kind: Job, metadata: {{name: job}}, spec: {{{spec}, template: {{spec: {{restartPolicy: {policy}, containers: [{{name: c, image: app:2, resources: {{requests: {{cpu: 200m}}}}}}]}}}}}}}}\n"
+        ));
+    }
+    if g.below(2) == 0 {
+        let concurrency = g.pick(&["Allow", "Forbid", "Replace"]);
+        s.push_str(&format!(
+            "  - object: {{apiVersion: batch/v1, kind: CronJob, metadata: {{name: cron}}, spec: {{schedule: \"*/{} * * * *\", concurrencyPolicy: {concurrency}, startingDeadlineSeconds: {}, successfulJobsHistoryLimit: {}, jobTemplate: {{spec: {{template: {{spec: {{restartPolicy: Never, containers: [{{name: c, image: app:3, resources: {{requests: {{cpu: 100m}}}}}}]}}}}}}}}}}}}\n",
+            1 + g.below(10),
+            10 + g.below(300),
+            g.below(4)
+        ));
+    }
     s.push_str(&format!(
-        "behaviors:\n  - match: {{container: side}}\n    runFor: {{exponential: {{mean: {}s}}}}\n    readyAfter: {}s\n  - match: {{image: \"app:*\"}}\n    imagePull: {{uniform: {{min: 0s, max: 20s}}}}\n    imagePullFails: 0.{}\n    startup: {}ms\n    runFor: {{exponential: {{mean: {}s}}}}\n    exitCode: [{{code: 0, weight: 3}}, {{code: 1, weight: {}}}]\n    memory: {}Mi\n    rampUp: 10s\n    unhealthyAfter: {{exponential: {{mean: 5m}}}}\n    terminationTime: {{uniform: {{min: 0s, max: 50s}}}}\n",
+        "behaviors:\n  - match: {{container: side}}\n    runFor: {{exponential: {{mean: {}s}}}}\n    readyAfter: {}s\n  - match: {{image: \"app:*\"}}\n    imagePull: {{uniform: {{min: 0s, max: 20s}}}}\n    imagePullFails: 0.{}\n    startup: {}ms\n    runFor: {{exponential: {{mean: {}s}}}}\n    exitCode: [{{code: 0, weight: 3}}, {{code: 1, weight: {}}}, {{code: 42, weight: 1}}]\n    memory: {}Mi\n    rampUp: 10s\n    unhealthyAfter: {{exponential: {{mean: 5m}}}}\n    terminationTime: {{uniform: {{min: 0s, max: 50s}}}}\n",
         30 + g.below(600),
         g.below(10),
         g.below(4),

@@ -71,8 +71,10 @@ pub struct JobSpec {
 pub struct Job {
     pub uid: u64,
     pub namespace: Arc<str>,
-    pub name: Box<str>,
+    pub name: Arc<str>,
     pub labels: BTreeMap<String, String>,
+    /// The labels of the Job's pods: the template's and the Job's own.
+    pub pod_labels: Arc<BTreeMap<String, String>>,
     pub spec: Arc<JobSpec>,
     /// Set when a CronJob created it.
     pub owner: Option<CronJobId>,
@@ -127,7 +129,7 @@ pub enum ConcurrencyPolicy {
 pub struct CronJob {
     pub uid: u64,
     pub namespace: Arc<str>,
-    pub name: Box<str>,
+    pub name: Arc<str>,
     pub api: Arc<crate::api::cronjob::CronJob>,
     pub schedule: crate::cron::Schedule,
     pub time_zone: jiff::tz::TimeZone,
@@ -144,8 +146,8 @@ pub struct CronJob {
     pub last_schedule: Option<i64>,
     pub active: Vec<super::JobId>,
     /// Finished children still kept: (start time, name) -> job, per outcome.
-    pub finished_ok: BTreeMap<(SimTime, Box<str>), super::JobId>,
-    pub finished_failed: BTreeMap<(SimTime, Box<str>), super::JobId>,
+    pub finished_ok: BTreeMap<(SimTime, Arc<str>), super::JobId>,
+    pub finished_failed: BTreeMap<(SimTime, Arc<str>), super::JobId>,
     pub sync_timer: Timer,
     pub sync_at: Option<SimTime>,
     /// Recent answers of the schedule's `Next` (it is pure; the controller asks the

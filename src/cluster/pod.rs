@@ -297,7 +297,7 @@ pub struct Pod {
     /// Order of creation: the pod's uid in this run.
     pub uid: u64,
     pub namespace: Arc<str>,
-    pub name: Box<str>,
+    pub name: Arc<str>,
     pub labels: Arc<BTreeMap<String, String>>,
     pub annotations: Arc<BTreeMap<String, String>>,
     pub template: Arc<PodTemplate>,

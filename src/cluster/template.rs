@@ -78,7 +78,7 @@ impl ProbeTiming {
 
 #[derive(Clone, Debug)]
 pub struct ContainerSpec {
-    pub name: String,
+    pub name: Arc<str>,
     pub image: Arc<str>,
     pub image_id: u32,
     pub pull_policy: PullPolicy,
@@ -231,7 +231,7 @@ fn container(c: &Container, kind: ContainerKind, images: &mut super::Images) -> 
         _ => PullPolicy::IfNotPresent,
     };
     ContainerSpec {
-        name: c.name.clone(),
+        name: Arc::from(c.name.as_str()),
         image: Arc::from(c.image.as_deref().unwrap_or("")),
         image_id: images.intern(c.image.as_deref().unwrap_or("")),
         pull_policy,

@@ -75,7 +75,7 @@ impl Simulation {
         let cj = CronJob {
             uid: self.cluster.objects_created,
             namespace: namespace.clone(),
-            name: name.clone().into_boxed_str(),
+            name: Arc::from(name.as_str()),
             api: Arc::new(api.clone()),
             schedule,
             time_zone,
@@ -100,9 +100,9 @@ impl Simulation {
             sync_at: None,
             next_memo: Vec::new(),
         };
-        let suspended = cj.suspended;
+        let (suspended, shared_name) = (cj.suspended, cj.name.clone());
         let id = self.cluster.cronjobs.insert(cj);
-        self.cluster.cronjob_by_name.insert(&namespace, &name, id);
+        self.cluster.cronjob_by_name.insert(&namespace, &shared_name, id);
         self.counters.cronjobs.created += 1;
         let to = if suspended { "Suspended" } else { "Active" };
         self.record_object_transition("CronJob", &namespace, &name, "", to, "");

@@ -40,7 +40,7 @@ pub(crate) fn spec_next(fields: &SpecFields, after: Timestamp, tz: &TimeZone) ->
     let zone = Zone::new(tz);
     // "Start at the earliest possible time (the upcoming second)."
     let start = floor_second(after).checked_add(1)?;
-    let search = Search { fields, zone, t: start, added: false, steps: 0 };
+    let search = Search { fields, zone, t: start, added: false, steps: 0, last_wall: std::cell::Cell::new(None) };
     let found = search.run()?;
     Timestamp::from_second(found).ok()
 }
@@ -88,6 +88,7 @@ struct Search<'a> {
     /// start from zero instead of from the current time.
     added: bool,
     steps: u32,
+    last_wall: std::cell::Cell<Option<(i64, Wall)>>,
 }
 
 impl Search<'_> {
@@ -116,8 +117,17 @@ impl Search<'_> {
         }
     }
 
+    /// The wall clock at `t`; the search asks several times per instant, so the last
+    /// answer is kept.
     fn wall(&self) -> Option<Wall> {
-        self.zone.wall(self.t)
+        if let Some((t, w)) = self.last_wall.get()
+            && t == self.t
+        {
+            return Some(w);
+        }
+        let w = self.zone.wall(self.t)?;
+        self.last_wall.set(Some((self.t, w)));
+        Some(w)
     }
 
     /// Counts a step; `None` once the safety net is reached.

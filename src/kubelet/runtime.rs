@@ -173,7 +173,8 @@ impl Simulation {
     fn container_started(&mut self, id: PodId, c: usize) {
         let now = self.now;
         let Some(pod) = self.cluster.pods.get(id) else { return };
-        let spec = pod.template.containers[c].clone();
+        let template = pod.template.clone();
+        let spec = &template.containers[c];
         let used = self.behavior_of(pod.containers[c].behavior).memory;
         let pod = self.cluster.pods.get_mut(id).expect("exists");
         let status = &mut pod.containers[c];

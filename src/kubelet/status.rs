@@ -71,8 +71,9 @@ pub fn ready_condition(pod: &Pod) -> super::conditions::Condition {
 impl Simulation {
     /// Recomputes the pod's phase and readiness, recording what changed.
     pub(crate) fn refresh_status(&mut self, id: PodId) {
-        let Some(pod) = self.cluster.pods.get(id) else { return };
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         if pod.phase.is_terminal() {
+            pod.ready = compute_ready(pod);
             return; // A pod never leaves a terminal phase.
         }
         let phase = compute_phase(pod);
@@ -89,6 +90,7 @@ impl Simulation {
     pub(crate) fn after_phase_change(&mut self, id: PodId, phase: PodPhase) {
         let now = self.now;
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        pod.ready = compute_ready(pod);
         if phase == PodPhase::Running && pod.running_at.is_none() {
             pod.running_at = Some(now);
             let latency = now.since(pod.created);

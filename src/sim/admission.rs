@@ -186,7 +186,7 @@ impl Simulation {
         let pod = Pod {
             uid: self.cluster.pods_created,
             namespace: namespace.clone(),
-            name: name.clone().into_boxed_str(),
+            name: Arc::from(name.as_str()),
             labels: req.labels,
             annotations: req.annotations,
             owner: req.owner,
@@ -212,9 +212,9 @@ impl Simulation {
             counted: false,
             template: req.template,
         };
-        let node_name = pod.template.spec.node_name.clone();
+        let (node_name, shared_name) = (pod.template.spec.node_name.clone(), pod.name.clone());
         let id = self.cluster.pods.insert(pod);
-        self.cluster.pod_by_name.insert(&namespace, &name, id);
+        self.cluster.pod_by_name.insert(&namespace, &shared_name, id);
         self.counters.pods_created += 1;
         self.counters.unscheduled += 1;
         self.record_pod_created(id);

@@ -32,7 +32,7 @@ impl FailedPodView {
             let containers = pod.template.containers.iter().enumerate();
             containers
                 .filter(|(_, c)| (c.kind == ContainerKind::App) == app)
-                .map(|(i, c)| (c.name.clone(), exit(i)))
+                .map(|(i, c)| (c.name.to_string(), exit(i)))
                 .collect()
         };
         let mut conditions = Vec::new();

@@ -78,11 +78,14 @@ impl Simulation {
         }
         self.cluster.objects_created += 1;
         let suspended = spec.api.suspend.unwrap_or(false);
+        let uid = self.cluster.objects_created;
+        let pod_labels = Arc::new(job_pod_labels(&spec, uid, name));
         let job = Job {
-            uid: self.cluster.objects_created,
+            uid,
             namespace: ns.clone(),
-            name: Box::from(name),
+            name: Arc::from(name),
             labels,
+            pod_labels,
             parallelism: spec.parallelism,
             spec,
             owner,
@@ -108,9 +111,9 @@ impl Simulation {
             sync_at: None,
             ttl_timer: Default::default(),
         };
-        let phase = job.phase;
+        let (phase, shared_name) = (job.phase, job.name.clone());
         let id = self.cluster.jobs.insert(job);
-        self.cluster.job_by_name.insert(&ns, name, id);
+        self.cluster.job_by_name.insert(&ns, &shared_name, id);
         self.counters.jobs.created += 1;
         self.record_object_transition("Job", &ns, name, "", phase.as_str(), "");
         // A new Job is synced at once (`enqueueSyncJobImmediately`).
@@ -494,34 +497,26 @@ impl Simulation {
 
     fn job_create_pod(&mut self, id: JobId, index: Option<u32>) {
         let job = self.cluster.jobs.get(id).expect("synced");
-        let spec = job.spec.clone();
-        let (ns, job_name, uid) = (job.namespace.clone(), job.name.clone(), job.uid);
-        let mut labels = spec.pod_labels.clone();
-        let mut annotations = spec.pod_annotations.clone();
-        let uid_text = format!("job-{uid}");
-        for (k, v) in [
-            ("batch.kubernetes.io/controller-uid", uid_text.as_str()),
-            ("batch.kubernetes.io/job-name", &job_name),
-            ("controller-uid", uid_text.as_str()),
-            ("job-name", &job_name),
-        ] {
-            labels.insert(k.to_string(), v.to_string());
-        }
-        let prefix = match index {
+        let (ns, job_name, template) = (job.namespace.clone(), job.name.clone(), job.spec.template.clone());
+        let (labels, annotations, prefix) = match index {
+            None => (job.pod_labels.clone(), Arc::new(job.spec.pod_annotations.clone()), format!("{job_name}-")),
             Some(i) => {
-                labels.insert("batch.kubernetes.io/job-completion-index".into(), i.to_string());
-                annotations.insert("batch.kubernetes.io/job-completion-index".into(), i.to_string());
-                format!("{job_name}-{i}-")
+                // Indexed pods carry their index as a label and an annotation.
+                let key = "batch.kubernetes.io/job-completion-index";
+                let mut labels = (*job.pod_labels).clone();
+                labels.insert(key.into(), i.to_string());
+                let mut annotations = job.spec.pod_annotations.clone();
+                annotations.insert(key.into(), i.to_string());
+                (Arc::new(labels), Arc::new(annotations), format!("{job_name}-{i}-"))
             }
-            None => format!("{job_name}-"),
         };
         let request = PodRequest {
             namespace: ns.to_string(),
             name: String::new(),
             generate_name: Some(prefix),
-            labels: Arc::new(labels),
-            annotations: Arc::new(annotations),
-            template: spec.template.clone(),
+            labels,
+            annotations,
+            template,
             owner: Owner::Job { job: id, index },
         };
         let Some(pod) = self.create_pod(request) else { return };
@@ -529,7 +524,7 @@ impl Simulation {
         job.active.insert(pod);
         job.pods.insert(pod);
         job.pods_created += 1;
-        let pod_name = self.cluster.pods.get(pod).map(|p| p.name.clone()).unwrap_or_default();
+        let pod_name = self.cluster.pods.get(pod).map(|p| p.name.clone()).unwrap_or_else(|| Arc::from(""));
         self.object_event(job_ref(&ns, &job_name), false, "SuccessfulCreate", format_args!("Created pod: {pod_name}"));
     }
 
@@ -607,6 +602,22 @@ impl Simulation {
         }
         self.job_pod_changed(job);
     }
+}
+
+/// The labels the Job controller puts on its pods: the template's, and the Job's name
+/// and uid under the old and the `batch.kubernetes.io/` keys.
+fn job_pod_labels(spec: &JobSpec, uid: u64, job_name: &str) -> BTreeMap<String, String> {
+    let mut labels = spec.pod_labels.clone();
+    let uid = format!("job-{uid}");
+    for (k, v) in [
+        ("batch.kubernetes.io/controller-uid", uid.as_str()),
+        ("batch.kubernetes.io/job-name", job_name),
+        ("controller-uid", uid.as_str()),
+        ("job-name", job_name),
+    ] {
+        labels.insert(k.to_string(), v.to_string());
+    }
+    labels
 }
 
 fn job_ref<'a>(namespace: &'a str, name: &'a str) -> ObjectRef<'a> {
