@@ -327,6 +327,8 @@ pub struct Pod {
     pub sched: SchedulingState,
     /// The pod's `activeDeadlineSeconds` timer.
     pub deadline_timer: Timer,
+    /// The taint eviction controller's timer (a NoExecute toleration running out).
+    pub eviction_timer: Timer,
     /// The runtime on the node lost this pod's containers (node crash); they are
     /// recreated when the kubelet comes back.
     pub sandbox_lost: bool,

@@ -177,6 +177,7 @@ pub const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
 
 impl PodTemplate {
     pub fn compile(spec: Arc<PodSpec>, names: &mut ResourceNames, images: &mut super::Images) -> PodTemplate {
+        let spec = with_default_tolerations(spec);
         let mut containers: Vec<ContainerSpec> = spec
             .init_containers
             .iter()
@@ -245,6 +246,36 @@ fn container(c: &Container, kind: ContainerKind, images: &mut super::Images) -> 
         readiness_probe: c.readiness_probe.as_ref().map(ProbeTiming::from_api),
         liveness_probe: c.liveness_probe.as_ref().map(ProbeTiming::from_api),
     }
+}
+
+/// The `DefaultTolerationSeconds` admission plugin: a pod that does not tolerate the
+/// `not-ready` or `unreachable` NoExecute taints gets a toleration of 300 s for each
+/// (`--default-not-ready-toleration-seconds`, `--default-unreachable-toleration-seconds`).
+pub fn with_default_tolerations(spec: Arc<PodSpec>) -> Arc<PodSpec> {
+    const KEYS: [&str; 2] = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"];
+    let tolerated = |key: &str| {
+        spec.tolerations.iter().any(|t| {
+            let effect_ok = t.effect.as_deref().is_none_or(|e| e.is_empty() || e == "NoExecute");
+            effect_ok
+                && (t.key.as_deref() == Some(key)
+                    || (t.key.as_deref().unwrap_or("").is_empty() && t.operator.as_deref() == Some("Exists")))
+        })
+    };
+    let missing: Vec<&str> = KEYS.into_iter().filter(|k| !tolerated(k)).collect();
+    if missing.is_empty() {
+        return spec;
+    }
+    let mut spec = (*spec).clone();
+    for key in missing {
+        spec.tolerations.push(crate::api::pod::Toleration {
+            key: Some(key.to_string()),
+            operator: Some("Exists".into()),
+            value: None,
+            effect: Some("NoExecute".into()),
+            toleration_seconds: Some(300),
+        });
+    }
+    Arc::new(spec)
 }
 
 /// `PodRequests` (component-helpers `resource/helpers.go`):

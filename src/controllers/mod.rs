@@ -11,7 +11,9 @@ use crate::sim::Simulation;
 
 /// The controllers' own state.
 #[derive(Default)]
-pub struct Controllers {}
+pub struct Controllers {
+    pub nodes: nodelifecycle::NodeLifecycle,
+}
 
 impl Simulation {
     /// A pod reached a terminal phase, or began terminating: its owner may act.

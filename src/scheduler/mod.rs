@@ -359,6 +359,7 @@ impl Simulation {
         pod.counted = true;
         let t = pod.template.clone();
         self.counters.unscheduled -= 1;
+        self.outage_tick();
         let n = self.cluster.node_mut(node);
         n.requested.add(&t.requests);
         n.nonzero_cpu += t.nonzero_cpu;

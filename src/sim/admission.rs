@@ -208,6 +208,7 @@ impl Simulation {
             containers: behaviors.into_iter().map(ContainerStatus::new).collect(),
             sched: SchedulingState::default(),
             deadline_timer: Timer::default(),
+            eviction_timer: Timer::default(),
             sandbox_lost: false,
             counted: false,
             template: req.template,
@@ -217,6 +218,7 @@ impl Simulation {
         self.cluster.pod_by_name.insert(&namespace, &shared_name, id);
         self.counters.pods_created += 1;
         self.counters.unscheduled += 1;
+        self.outage_tick();
         self.record_pod_created(id);
         match node_name {
             Some(node) => self.bind_by_name(id, &node),

@@ -47,6 +47,7 @@ impl Simulation {
         if pod.node.is_none() {
             self.counters.never_scheduled += 1;
             self.counters.unscheduled -= 1;
+            self.outage_tick();
         }
         self.controllers_pod_removed(id, &pod);
     }

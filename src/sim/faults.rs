@@ -34,6 +34,7 @@ impl Simulation {
         if !self.cluster.node(node).kubelet_up {
             return;
         }
+        self.counters.node_crashes += 1;
         let n = self.cluster.node_mut(node);
         n.kubelet_up = false;
         n.pulls_in_flight = 0;
@@ -73,7 +74,24 @@ impl Simulation {
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         pod.sandbox_lost = false;
         if pod.deletion.is_some() || pod.termination.is_some() || pod.terminal {
+            // The containers are gone with the old sandbox: the kubelet reports them
+            // terminated (ContainerStatusUnknown, 137) and finishes the pod.
             pod.termination = None;
+            let running: Vec<usize> = (0..pod.containers.len())
+                .filter(|c| matches!(pod.containers[*c].state, Some(ContainerState::Running { .. })))
+                .collect();
+            for c in running {
+                let lost = Terminated {
+                    exit_code: 137,
+                    reason: TerminatedReason::ContainerStatusUnknown,
+                    started_at: None,
+                    finished_at: now,
+                };
+                if let Some(p) = self.cluster.pods.get_mut(id) {
+                    p.containers[c].stage = Stage::Exited;
+                }
+                self.set_container_state(id, c, ContainerState::Terminated(lost));
+            }
             self.finish_termination(id);
             return;
         }
@@ -128,6 +146,15 @@ impl Simulation {
             return;
         }
         n.unschedulable = on;
+        if on {
+            n.taints.push(crate::api::node::Taint {
+                key: crate::controllers::nodelifecycle::UNSCHEDULABLE.into(),
+                value: None,
+                effect: "NoSchedule".into(),
+            });
+        } else {
+            n.taints.retain(|t| t.key != crate::controllers::nodelifecycle::UNSCHEDULABLE);
+        }
         let name = n.name.clone();
         let (reason, what) =
             if on { ("NodeNotSchedulable", "NodeNotSchedulable") } else { ("NodeSchedulable", "NodeSchedulable") };

@@ -4,7 +4,7 @@ use super::{Event, Simulation};
 use crate::cluster::pod::PodPhase;
 use crate::cluster::resources::{CPU, MEMORY};
 use crate::trace::stats::round3;
-use crate::trace::summary::{CronJobFigures, JobFigures, Latencies, NodeFigures, PodCounts, Summary};
+use crate::trace::summary::{CronJobFigures, FailureFigures, JobFigures, Latencies, NodeFigures, PodCounts, Summary};
 use crate::trace::{MetricsRow, PoolMetricsRow};
 use std::collections::BTreeMap;
 
@@ -111,6 +111,11 @@ impl Simulation {
                 count: self.cluster.nodes.iter().filter(|n| n.present).count() as u64,
                 cpu_requested_fraction: fraction(c.cpu_requested.mean(now), c.cpu_allocatable.mean(now)),
                 memory_requested_fraction: fraction(c.memory_requested.mean(now), c.memory_allocatable.mean(now)),
+            },
+            failures: FailureFigures {
+                node_crashes: c.node_crashes,
+                pods_evicted: c.pods_evicted,
+                pending_pod_ms_during_outages: (c.pending_during_outages.mean(now) * now as f64).round() as u64,
             },
             jobs: (c.jobs.created > 0).then(|| JobFigures {
                 created: c.jobs.created,

@@ -54,6 +54,10 @@ pub enum Event {
     JobTtl { job: crate::cluster::JobId, token: TimerToken },
     /// The CronJob controller syncs a CronJob.
     CronJobSync { cronjob: crate::cluster::CronJobId, token: TimerToken },
+    /// The node lifecycle controller's NoExecute tainting pass for a zone (by index).
+    TaintingPass(u32),
+    /// A pod's toleration of a NoExecute taint ran out.
+    TaintEviction { pod: PodId, token: TimerToken },
 }
 
 /// Counters behind metrics.csv and summary.json, kept up to date as things change.
@@ -74,6 +78,11 @@ pub struct Counters {
     pub memory_requested: TimeIntegral,
     pub memory_allocatable: TimeIntegral,
     pub nodes_ready: u64,
+    /// Pods evicted by the taint eviction controller.
+    pub pods_evicted: u64,
+    pub node_crashes: u64,
+    /// Unscheduled pods, integrated over the time some node was not Ready.
+    pub pending_during_outages: TimeIntegral,
     pub jobs: JobCounters,
     pub cronjobs: CronJobCounters,
 }
@@ -291,6 +300,8 @@ impl Simulation {
             Event::JobSync { job, token } => self.job_sync_event(job, token),
             Event::JobTtl { job, token } => self.job_ttl_event(job, token),
             Event::CronJobSync { cronjob, token } => self.cronjob_sync_event(cronjob, token),
+            Event::TaintingPass(zone) => self.tainting_pass(zone),
+            Event::TaintEviction { pod, token } => self.taint_eviction_event(pod, token),
         }
     }
 }

@@ -17,6 +17,7 @@ pub struct Summary {
     pub pods: PodCounts,
     pub latency_ms: Latencies,
     pub nodes: NodeFigures,
+    pub failures: FailureFigures,
     /// Present when the scenario has Jobs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jobs: Option<JobFigures>,
@@ -25,6 +26,16 @@ pub struct Summary {
     pub cronjobs: Option<CronJobFigures>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FailureFigures {
+    /// Node crashes (faults and random failures).
+    pub node_crashes: u64,
+    /// Pods deleted by the taint eviction controller.
+    pub pods_evicted: u64,
+    /// Σ over time of pods waiting for a node while some node was not Ready, in pod·ms.
+    pub pending_pod_ms_during_outages: u64,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
