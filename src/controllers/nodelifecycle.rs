@@ -210,7 +210,7 @@ impl Simulation {
                 pod.eviction_timer.cancel();
             }
         }
-        self.scheduler_retry_unschedulable();
+        self.scheduler_cluster_event(crate::scheduler::filter::hint::NODE_UNTAINTED, Some(node));
     }
 
     pub(crate) fn has_taint(&self, node: NodeId, key: &str, effect: &str) -> bool {

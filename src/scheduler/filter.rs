@@ -27,7 +27,36 @@ pub enum Reason {
     TooManyPods,
 }
 
+/// Which cluster events may make a pod that failed for a reason schedulable
+/// (kube-scheduler's QueueingHints, one bit per kind of event).
+pub mod hint {
+    /// A pod on some node ended or left (resources and ports freed).
+    pub const POD_GONE: u16 = 1;
+    /// A pod was bound (pod affinity may now be satisfied).
+    pub const POD_BOUND: u16 = 1 << 1;
+    /// A node was uncordoned.
+    pub const NODE_SCHEDULABLE: u16 = 1 << 2;
+    /// A node lost a taint.
+    pub const NODE_UNTAINTED: u16 = 1 << 3;
+    /// A node was added (any pod may fit on it).
+    pub const NODE_ADDED: u16 = 1 << 4;
+    pub const ANY: u16 = u16::MAX;
+}
+
 impl Reason {
+    /// The cluster events that may resolve this reason.
+    pub fn hint(&self) -> u16 {
+        use hint::*;
+        match self {
+            Reason::Unschedulable => NODE_SCHEDULABLE | NODE_ADDED,
+            Reason::NodeName | Reason::Affinity => NODE_ADDED,
+            Reason::Taint(..) => NODE_UNTAINTED | NODE_ADDED,
+            Reason::Ports | Reason::Insufficient(_) | Reason::TooManyPods => POD_GONE | NODE_ADDED,
+            #[allow(unreachable_patterns)]
+            _ => ANY,
+        }
+    }
+
     /// Whether evicting pods could help (`Unschedulable` vs `UnschedulableAndUnresolvable`).
     pub fn resolvable_by_preemption(&self) -> bool {
         matches!(self, Reason::Insufficient(_) | Reason::TooManyPods | Reason::Ports)

@@ -16,6 +16,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// `podInitialBackoffSeconds` and `podMaxBackoffSeconds`.
 const INITIAL_BACKOFF: Millis = 1_000;
 const MAX_BACKOFF: Millis = 10_000;
+/// `podMaxInUnschedulablePodsDuration`, and the period of `flushUnschedulablePodsLeftover`.
+const MAX_IN_UNSCHEDULABLE: Millis = 5 * 60_000;
+const FLUSH_PERIOD: Millis = 30_000;
 /// The event recorder folds repeats of one event within this window into a count.
 const EVENT_REPEAT_WINDOW: Millis = 10 * 60_000;
 
@@ -34,7 +37,10 @@ pub struct Scheduler {
     /// activeQ: higher priority first, then earlier arrival (`PrioritySort`).
     active: BTreeSet<(ActiveKey, PodId)>,
     spots: BTreeMap<PodId, Spot>,
-    unschedulable: BTreeSet<PodId>,
+    /// The unschedulable pool: each pod with the events that may help it and when it
+    /// entered (`podMaxInUnschedulablePodsDuration` sends it back after 5 minutes).
+    unschedulable: BTreeMap<PodId, (u16, SimTime)>,
+    flush_pending: bool,
     cycle_pending: bool,
     /// Round-robin start of the node search (`nextStartNodeIndex`).
     next_start: usize,
@@ -51,7 +57,8 @@ impl Scheduler {
         Scheduler {
             active: BTreeSet::new(),
             spots: BTreeMap::new(),
-            unschedulable: BTreeSet::new(),
+            unschedulable: BTreeMap::new(),
+            flush_pending: false,
             cycle_pending: false,
             next_start: 0,
             rng,
@@ -76,6 +83,15 @@ impl Scheduler {
         }
         self.unschedulable.remove(&pod);
     }
+
+    pub fn flush_pending(&self) -> bool {
+        self.flush_pending
+    }
+
+    /// Pods waiting in the unschedulable pool.
+    pub fn unschedulable_count(&self) -> usize {
+        self.unschedulable.len()
+    }
 }
 
 /// `numFeasibleNodesToFind` (`schedule_one.go`): all nodes under 100; otherwise the
@@ -95,6 +111,16 @@ pub struct Diagnosis {
     pub reasons: BTreeMap<Reason, usize>,
     pub all_unresolvable: bool,
     pub nodes: usize,
+}
+
+impl Diagnosis {
+    /// The cluster events that may help this pod (any node may change).
+    pub fn hint(&self) -> u16 {
+        if self.nodes == 0 {
+            return filter::hint::NODE_ADDED;
+        }
+        self.reasons.keys().fold(0, |m, r| m | r.hint())
+    }
 }
 
 impl Diagnosis {
@@ -244,8 +270,12 @@ impl Simulation {
         pod.sched.attempts += 1;
         pod.sched.first_failure.get_or_insert(now);
         pod.sched.last_failure_at = now;
-        self.scheduler.unschedulable.insert(id);
+        self.scheduler.unschedulable.insert(id, (diagnosis.hint(), now));
         self.scheduler.spots.insert(id, Spot::Unschedulable);
+        if !self.scheduler.flush_pending {
+            self.scheduler.flush_pending = true;
+            self.at(FLUSH_PERIOD, Event::SchedulerFlush);
+        }
         let repeat = self
             .scheduler
             .last_failure
@@ -257,27 +287,70 @@ impl Simulation {
         }
     }
 
-    /// The cluster changed in a way that may let waiting pods fit (a pod ended, a node
-    /// came or recovered): unschedulable pods go back, through their back-off.
-    pub(crate) fn scheduler_retry_unschedulable(&mut self) {
+    /// The cluster changed (`event`, a `filter::hint` bit): the unschedulable pods it may
+    /// help go back to the queue, through their back-off (QueueingHints). A pod waiting
+    /// only for resources goes back only if it fits on `node` now.
+    pub(crate) fn scheduler_cluster_event(&mut self, event: u16, node: Option<NodeId>) {
         if self.scheduler.unschedulable.is_empty() {
             return;
         }
-        let pods: Vec<PodId> = std::mem::take(&mut self.scheduler.unschedulable).into_iter().collect();
-        for id in pods {
-            let Some(pod) = self.cluster.pods.get(id) else {
-                self.scheduler.spots.remove(&id);
-                continue;
-            };
-            let backoff = (INITIAL_BACKOFF << pod.sched.attempts.saturating_sub(1).min(20)).min(MAX_BACKOFF);
-            let until = pod.sched.last_failure_at.after(backoff);
-            let priority = pod.priority;
-            if until > self.now {
-                self.scheduler.spots.insert(id, Spot::Backoff(until));
-                self.queue.schedule(until, Event::SchedulerBackoffDone(id));
-            } else {
-                self.push_active(id, priority);
-            }
+        let helped: Vec<PodId> = self
+            .scheduler
+            .unschedulable
+            .iter()
+            .filter(|(id, (mask, _))| mask & event != 0 && self.may_fit_after(**id, *mask, event, node))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in helped {
+            self.requeue_unschedulable(id);
+        }
+    }
+
+    /// With resources as the only obstacle, a freed node helps only if the pod fits it.
+    fn may_fit_after(&self, id: PodId, mask: u16, event: u16, node: Option<NodeId>) -> bool {
+        use filter::hint::*;
+        let (Some(node), true) = (node, event == POD_GONE && mask & !(POD_GONE | NODE_ADDED) == 0) else { return true };
+        let Some(pod) = self.cluster.pods.get(id) else { return true };
+        let mut reasons = Vec::new();
+        filter::fits(&pod.template, self.cluster.node(node), &mut reasons);
+        reasons.is_empty()
+    }
+
+    /// `flushUnschedulablePodsLeftover`: pods unschedulable for 5 minutes go back.
+    pub(crate) fn scheduler_flush(&mut self) {
+        self.scheduler.flush_pending = false;
+        let now = self.now;
+        let stale: Vec<PodId> = self
+            .scheduler
+            .unschedulable
+            .iter()
+            .filter(|(_, (_, since))| now.since(*since) >= MAX_IN_UNSCHEDULABLE)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in stale {
+            self.requeue_unschedulable(id);
+        }
+        if !self.scheduler.unschedulable.is_empty() {
+            self.scheduler.flush_pending = true;
+            self.at(FLUSH_PERIOD, Event::SchedulerFlush);
+        }
+    }
+
+    /// Moves a pod from the unschedulable pool to the backoffQ or the activeQ.
+    fn requeue_unschedulable(&mut self, id: PodId) {
+        self.scheduler.unschedulable.remove(&id);
+        let Some(pod) = self.cluster.pods.get(id) else {
+            self.scheduler.spots.remove(&id);
+            return;
+        };
+        let backoff = (INITIAL_BACKOFF << pod.sched.attempts.saturating_sub(1).min(20)).min(MAX_BACKOFF);
+        let until = pod.sched.last_failure_at.after(backoff);
+        let priority = pod.priority;
+        if until > self.now {
+            self.scheduler.spots.insert(id, Spot::Backoff(until));
+            self.queue.schedule(until, Event::SchedulerBackoffDone(id));
+        } else {
+            self.push_active(id, priority);
         }
     }
 
@@ -405,7 +478,7 @@ impl Simulation {
         }
         self.counters.cpu_requested.add(now.0, -t.requests.get(crate::cluster::resources::CPU));
         self.counters.memory_requested.add(now.0, -t.requests.get(crate::cluster::resources::MEMORY));
-        self.scheduler_retry_unschedulable();
+        self.scheduler_cluster_event(filter::hint::POD_GONE, Some(node));
     }
 }
 

@@ -165,7 +165,7 @@ impl Simulation {
             format_args!("Node {name} status is now: {what}"),
         );
         if !on {
-            self.scheduler_retry_unschedulable();
+            self.scheduler_cluster_event(crate::scheduler::filter::hint::NODE_SCHEDULABLE, Some(node));
         }
     }
 

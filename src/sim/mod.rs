@@ -30,6 +30,8 @@ pub enum Event {
     SchedulerCycle,
     /// A pod's scheduling back-off is over.
     SchedulerBackoffDone(PodId),
+    /// The scheduler sends pods unschedulable for too long back to the queue.
+    SchedulerFlush,
     /// An image pull on a node finished.
     ImagePullDone { node: NodeId, image: u32, ok: bool },
     /// A container's stage timer.
@@ -277,9 +279,11 @@ impl Simulation {
         Ok(RunReport { events: self.events_processed, end: self.now })
     }
 
-    /// With no duration set, a run ends when only the metrics sampler is left.
+    /// With no duration set, a run ends when only the metrics sampler (and the
+    /// scheduler's periodic flush, which cannot help a cluster that no longer changes)
+    /// is left.
     fn only_metrics_left(&self) -> bool {
-        self.queue.len() == 1 && self.scheduler.is_idle()
+        self.queue.len() <= 1 + usize::from(self.scheduler.flush_pending()) && self.scheduler.is_idle()
     }
 
     fn dispatch(&mut self, event: Event) {
@@ -288,6 +292,7 @@ impl Simulation {
             Event::Arrival(i) => self.arrive(i as usize),
             Event::SchedulerCycle => self.scheduler_cycle(),
             Event::SchedulerBackoffDone(pod) => self.scheduler_backoff_done(pod),
+            Event::SchedulerFlush => self.scheduler_flush(),
             Event::ImagePullDone { node, image, ok } => self.image_pull_done(node, image, ok),
             Event::Container { pod, container, token } => self.container_timer(pod, container as usize, token),
             Event::Probe { pod, container, token } => self.probe_timer(pod, container as usize, token),
