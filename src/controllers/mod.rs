@@ -4,6 +4,7 @@
 pub mod cronjob;
 pub mod job;
 pub mod nodelifecycle;
+pub mod podgc;
 
 use crate::cluster::PodId;
 use crate::cluster::pod::{Owner, Pod};
@@ -13,6 +14,7 @@ use crate::sim::Simulation;
 #[derive(Default)]
 pub struct Controllers {
     pub nodes: nodelifecycle::NodeLifecycle,
+    pub podgc: podgc::PodGc,
 }
 
 impl Simulation {

@@ -291,6 +291,16 @@ impl Simulation {
         }
     }
 
+    /// A removed node no longer counts as Ready; its last row says `Deleted`.
+    pub(crate) fn set_node_ready_gone(&mut self, node: NodeId) {
+        let from = self.cluster.node(node).ready;
+        if from == NodeReady::True {
+            self.counters.nodes_ready -= 1;
+        }
+        self.record_node_ready(node, from.as_str(), "Deleted", "NodeDeleted");
+        self.outage_tick();
+    }
+
     pub(crate) fn present_nodes(&self) -> u64 {
         self.scheduler.node_list.len() as u64
     }

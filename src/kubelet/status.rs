@@ -117,6 +117,7 @@ impl Simulation {
         let alive = pod.containers.iter().any(|c| c.is_alive());
         let grace = pod.template.grace;
         self.release_node_resources(id);
+        self.podgc_note_terminal(id);
         self.controllers_pod_finished(id);
         if alive {
             self.begin_termination(id, grace);

@@ -109,7 +109,7 @@ impl Loader<'_> {
         if metrics_every == 0 {
             self.error(root.child("metricsEvery"), "metricsEvery must be longer than 0s");
         }
-        let nodes = self.nodes(&raw.nodes);
+        let (nodes, pool_templates) = self.nodes(&raw.nodes);
         let (submissions, arrivals) = self.workloads(raw.workloads);
         if duration.is_none() {
             for (i, a) in arrivals.iter().enumerate() {
@@ -122,7 +122,7 @@ impl Loader<'_> {
             }
         }
         let behaviors = self.behaviors(&raw.behaviors);
-        let (faults, random_faults) = self.faults(&raw.faults, &nodes);
+        let (faults, random_faults) = self.faults(&raw.faults, &nodes, &pool_templates);
         let actions = self.actions(raw.actions);
         let kubelet = self.kubelet(raw.kubelet.unwrap_or_default());
         let mut scenario = Scenario {
@@ -133,6 +133,7 @@ impl Loader<'_> {
             duration,
             metrics_every: metrics_every.max(1),
             nodes,
+            pool_templates,
             submissions,
             arrivals,
             behaviors,
@@ -151,13 +152,24 @@ impl Loader<'_> {
     // -----------------------------------------------------------------------------
     // Nodes
 
-    fn nodes(&mut self, entries: &[raw::RawNodes]) -> Vec<NodeEntry> {
+    fn nodes(&mut self, entries: &[raw::RawNodes]) -> (Vec<NodeEntry>, Vec<NodeEntry>) {
         let mut out = Vec::new();
+        let mut templates = Vec::new();
         for (i, entry) in entries.iter().enumerate() {
             let path = FieldPath::root("nodes").index(i);
             match (&entry.manifest, &entry.name) {
-                (Some(file), None) => self.node_manifests(file, &path, &mut out),
-                (None, Some(name)) => self.node_pool(entry, name, &path, &mut out),
+                (Some(file), None) => {
+                    let mut pool = Vec::new();
+                    self.node_manifests(file, &path, &mut pool);
+                    templates.extend(pool.first().cloned());
+                    out.extend(pool);
+                }
+                (None, Some(name)) => {
+                    let mut pool = Vec::new();
+                    self.node_pool(entry, name, &path, &mut pool, true);
+                    templates.push(pool.remove(0));
+                    out.extend(pool);
+                }
                 (Some(_), Some(_)) => self
                     .error(path, "a node entry is either a pool (name, count, capacity) or a manifest file, not both"),
                 (None, None) => {
@@ -174,10 +186,18 @@ impl Loader<'_> {
                 );
             }
         }
-        out
+        (out, templates)
     }
 
-    fn node_pool(&mut self, entry: &raw::RawNodes, name: &str, path: &FieldPath, out: &mut Vec<NodeEntry>) {
+    /// The pool's nodes; with `template`, first one more node (its template).
+    fn node_pool(
+        &mut self,
+        entry: &raw::RawNodes,
+        name: &str,
+        path: &FieldPath,
+        out: &mut Vec<NodeEntry>,
+        template: bool,
+    ) {
         let count = entry.count.unwrap_or(1);
         let capacity = self.resource_list(&entry.capacity, &path.child("capacity"));
         let allocatable = self.resource_list(&entry.allocatable, &path.child("allocatable"));
@@ -200,8 +220,11 @@ impl Loader<'_> {
                 Err(e) => self.error(tpath, format!("invalid taint: {e}; expected {{key: k, value: v, effect: NoSchedule|PreferNoSchedule|NoExecute}}")),
             }
         }
-        for k in 0..count {
-            let node_name = format!("{name}-{k}");
+        for k in (0..count).map(Some).chain(template.then_some(None)) {
+            let node_name = match k {
+                Some(k) => format!("{name}-{k}"),
+                None => format!("{name}-template"),
+            };
             let mut node = Node::default();
             node.metadata.name = node_name.clone();
             node.metadata.labels = default_node_labels(&node_name);
@@ -212,10 +235,10 @@ impl Loader<'_> {
             node.status.images =
                 entry.images.iter().map(|i| ContainerImage { names: vec![i.clone()], size_bytes: None }).collect();
             validation::default_node(&mut node);
-            out.push(NodeEntry { node, pool: name.to_string() });
-        }
-        if count == 0 {
-            self.warnings.push(format!("node pool {name:?} has count 0"));
+            match k {
+                Some(_) => out.push(NodeEntry { node, pool: name.to_string() }),
+                None => out.insert(0, NodeEntry { node, pool: name.to_string() }),
+            }
         }
     }
 
@@ -500,7 +523,12 @@ impl Loader<'_> {
         }
     }
 
-    fn faults(&mut self, entries: &[raw::RawFault], nodes: &[NodeEntry]) -> (Vec<Fault>, Vec<RandomFaults>) {
+    fn faults(
+        &mut self,
+        entries: &[raw::RawFault],
+        nodes: &[NodeEntry],
+        templates: &[NodeEntry],
+    ) -> (Vec<Fault>, Vec<RandomFaults>) {
         let (mut faults, mut random) = (Vec::new(), Vec::new());
         let exists = |name: &str| nodes.iter().any(|n| n.node.metadata.name == name);
         for (i, f) in entries.iter().enumerate() {
@@ -544,12 +572,45 @@ impl Loader<'_> {
                     None
                 }),
             };
+            let pool_named = |p: &str| templates.iter().any(|n| n.pool == p);
+            let added_later = |n: &str| {
+                entries.iter().any(|e| {
+                    e.action.as_deref() == Some("add")
+                        && e.pool.as_deref().is_some_and(|p| {
+                            n.strip_prefix(p)
+                                .and_then(|r| r.strip_prefix('-'))
+                                .is_some_and(|i| i.parse::<u32>().is_ok())
+                        })
+                })
+            };
+            if action == Some(FaultAction::Add) {
+                let count = f.count.unwrap_or(1);
+                match &f.pool {
+                    Some(p) if pool_named(p) => {
+                        if let Some(at) = at {
+                            faults.push(Fault { at, node: p.clone(), action: FaultAction::Add, count, for_: None });
+                        }
+                    }
+                    Some(p) => self.error(path.child("pool"), format!("no node pool named {p:?} to copy")),
+                    None => self.error(
+                        path.child("pool"),
+                        "Required value: add copies the nodes of a pool (pool: <name>, count: N)",
+                    ),
+                }
+                if f.node.is_some() || for_.is_some() {
+                    self.error(path.clone(), "add takes pool and count, not node or for");
+                }
+                continue;
+            }
+            if f.pool.is_some() || f.count.is_some() {
+                self.error(path.child("pool"), "pool and count go with action: add");
+            }
             let node = match &f.node {
                 None => {
                     self.error(path.child("node"), "Required value: the node the fault happens to");
                     None
                 }
-                Some(n) if !exists(n) => {
+                Some(n) if !exists(n) && !added_later(n) => {
                     let names: Vec<&str> = nodes.iter().take(5).map(|n| n.node.metadata.name.as_str()).collect();
                     self.error(
                         path.child("node"),
@@ -569,7 +630,7 @@ impl Loader<'_> {
                         "for: applies to crash, cordon and drain (it undoes them after that time)",
                     );
                 }
-                faults.push(Fault { at, node, action, for_ });
+                faults.push(Fault { at, node, action, count: 1, for_ });
             }
         }
         (faults, random)

@@ -25,6 +25,9 @@ pub struct Scenario {
     pub duration: Option<Millis>,
     pub metrics_every: Millis,
     pub nodes: Vec<NodeEntry>,
+    /// One node of each pool as a template for nodes that join later (`action: add`),
+    /// pools of count 0 included.
+    pub pool_templates: Vec<NodeEntry>,
     pub submissions: Vec<Submission>,
     pub arrivals: Vec<Arrivals>,
     pub behaviors: Vec<Behavior>,
@@ -137,10 +140,14 @@ pub enum FaultAction {
     Cordon,
     Uncordon,
     Drain,
+    /// New nodes join, copies of a pool's nodes (scale up).
+    Add,
+    /// The Node object is deleted (scale down); its pods are garbage-collected.
+    Remove,
 }
 
 impl FaultAction {
-    pub const NAMES: &[&str] = &["crash", "recover", "cordon", "uncordon", "drain"];
+    pub const NAMES: &[&str] = &["crash", "recover", "cordon", "uncordon", "drain", "add", "remove"];
 
     pub fn parse(s: &str) -> Option<FaultAction> {
         Some(match s {
@@ -149,6 +156,8 @@ impl FaultAction {
             "cordon" => FaultAction::Cordon,
             "uncordon" => FaultAction::Uncordon,
             "drain" => FaultAction::Drain,
+            "add" => FaultAction::Add,
+            "remove" => FaultAction::Remove,
             _ => return None,
         })
     }
@@ -157,8 +166,11 @@ impl FaultAction {
 #[derive(Clone, Debug)]
 pub struct Fault {
     pub at: Millis,
+    /// The node (for `add`: the pool).
     pub node: String,
     pub action: FaultAction,
+    /// For `add`: how many nodes join.
+    pub count: u32,
     /// Undo after (recover, uncordon).
     pub for_: Option<Millis>,
 }

@@ -144,6 +144,9 @@ pub struct RawFault {
     pub action: Option<String>,
     #[serde(rename = "for")]
     pub for_: Option<Text>,
+    /// For `add`: the pool the new nodes copy, and how many.
+    pub pool: Option<String>,
+    pub count: Option<u32>,
     pub random: Option<RawRandomFaults>,
 }
 

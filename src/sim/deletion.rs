@@ -37,6 +37,7 @@ impl Simulation {
         self.release_node_resources(id);
         self.scheduler_forget(id);
         let Some(pod) = self.cluster.pods.remove(id) else { return };
+        self.podgc_forget(id, pod.created, pod.uid);
         if let Some(n) = pod.node {
             self.cluster.node_mut(n).resident.retain(|p| *p != id);
         }

@@ -6,10 +6,15 @@ use crate::cluster::NodeId;
 use crate::cluster::pod::{ContainerState, Stage, Terminated, TerminatedReason, WaitingReason};
 use crate::cluster::template::ContainerKind;
 use crate::scenario::{Action, FaultAction};
+use crate::sim::record::ObjectRef;
 
 impl Simulation {
     pub(crate) fn fault(&mut self, index: usize, undo: bool) {
         let f = self.scenario.faults[index].clone();
+        if f.action == FaultAction::Add {
+            self.add_pool_nodes(&f.node, f.count);
+            return;
+        }
         let Some(node) = self.cluster.node_by_name.get(f.node.as_str()).copied() else { return };
         let action = match (f.action, undo) {
             (FaultAction::Crash, true) => FaultAction::Recover,
@@ -22,6 +27,8 @@ impl Simulation {
             FaultAction::Cordon => self.cordon(node, true),
             FaultAction::Uncordon => self.cordon(node, false),
             FaultAction::Drain => self.drain(node),
+            FaultAction::Remove => self.remove_node(node),
+            FaultAction::Add => {}
         }
         if let (false, Some(d)) = (undo, f.for_) {
             self.at(d, Event::Fault { index: index as u32, undo: true });
@@ -31,7 +38,7 @@ impl Simulation {
     /// The kubelet stops: every container on the node is gone with it; the API keeps
     /// showing what it last reported until the node lifecycle controller notices.
     pub(crate) fn crash_node(&mut self, node: NodeId) {
-        if !self.cluster.node(node).kubelet_up {
+        if !self.cluster.node(node).kubelet_up || !self.cluster.node(node).present {
             return;
         }
         self.counters.node_crashes += 1;
@@ -57,7 +64,7 @@ impl Simulation {
     /// The kubelet is back: pods still bound to the node get a new sandbox; their
     /// containers are recreated (init containers run again); pods deleted meanwhile go.
     pub(crate) fn recover_node(&mut self, node: NodeId) {
-        if self.cluster.node(node).kubelet_up {
+        if self.cluster.node(node).kubelet_up || !self.cluster.node(node).present {
             return;
         }
         self.cluster.node_mut(node).kubelet_up = true;
@@ -243,17 +250,45 @@ impl Simulation {
         self.create_object(object, None);
     }
 
-    /// The Node object is deleted: its pods are deleted with it (pod GC).
+    /// Nodes join: copies of the pool's first node, named on after the pool's last.
+    fn add_pool_nodes(&mut self, pool: &str, count: u32) {
+        let scenario = self.scenario.clone();
+        let Some(template) = scenario.pool_templates.iter().find(|n| n.pool == pool) else { return };
+        for _ in 0..count {
+            let next =
+                (0..).find(|i| !self.cluster.node_by_name.contains_key(format!("{pool}-{i}").as_str())).unwrap_or(0);
+            let name = format!("{pool}-{next}");
+            let mut api = template.node.clone();
+            api.metadata.name = name.clone();
+            api.metadata.labels.insert("kubernetes.io/hostname".into(), name.clone());
+            let node = self.add_node(&api, pool);
+            self.object_event(
+                ObjectRef::node(&name),
+                false,
+                "RegisteredNode",
+                format_args!("Node {name} event: Registered Node {name} in Controller"),
+            );
+            self.scheduler_cluster_event(crate::scheduler::filter::hint::NODE_ADDED, Some(node));
+        }
+    }
+
+    /// The Node object is deleted: its kubelet is gone, and the pod garbage collector
+    /// deletes its pods after the 40 s quarantine.
     pub(crate) fn remove_node(&mut self, node: NodeId) {
+        if !self.cluster.node(node).present {
+            return;
+        }
         self.crash_node(node);
         self.cluster.node_mut(node).present = false;
         self.scheduler.node_list.retain(|n| *n != node);
-        for id in self.cluster.node(node).pods.clone() {
-            if let Some(pod) = self.cluster.pods.get_mut(id) {
-                pod.disruption = Some("DeletionByPodGC");
-                pod.terminal = true;
-            }
-            self.remove_pod_object(id);
-        }
+        self.set_node_ready_gone(node);
+        let name = self.cluster.node(node).name.clone();
+        self.object_event(
+            ObjectRef::node(&name),
+            false,
+            "RemovingNode",
+            format_args!("Node {name} event: Removing Node {name} from Controller"),
+        );
+        self.at(crate::controllers::podgc::QUARANTINE, Event::PodGcOrphans(node));
     }
 }

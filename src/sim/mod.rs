@@ -60,6 +60,10 @@ pub enum Event {
     TaintingPass(u32),
     /// A pod's toleration of a NoExecute taint ran out.
     TaintEviction { pod: PodId, token: TimerToken },
+    /// The pod garbage collector deletes terminated pods beyond its threshold.
+    PodGcTerminated,
+    /// The pod garbage collector deletes the pods of a node that was removed.
+    PodGcOrphans(NodeId),
 }
 
 /// Counters behind metrics.csv and summary.json, kept up to date as things change.
@@ -307,6 +311,8 @@ impl Simulation {
             Event::CronJobSync { cronjob, token } => self.cronjob_sync_event(cronjob, token),
             Event::TaintingPass(zone) => self.tainting_pass(zone),
             Event::TaintEviction { pod, token } => self.taint_eviction_event(pod, token),
+            Event::PodGcTerminated => self.podgc_terminated(),
+            Event::PodGcOrphans(node) => self.podgc_orphans(node),
         }
     }
 }
