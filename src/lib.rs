@@ -19,6 +19,7 @@ pub mod engine;
 pub mod kubectl;
 pub mod kubelet;
 pub mod labels;
+pub mod plot;
 pub mod scenario;
 pub mod scheduler;
 pub mod sim;

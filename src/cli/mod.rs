@@ -1,6 +1,7 @@
 //! The command line: the only part of podsim that touches files, clocks and threads.
 
 pub mod output;
+pub mod plot;
 pub mod run;
 pub mod validate;
 
@@ -18,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Simulate one scenario and write its trace, metrics and summary.
     Run(run::RunArgs),
+    /// Draw the charts of a run's output folder into DIR/plots/ (PNG and SVG).
+    Plot(plot::PlotArgs),
     /// Check scenarios and manifests; simulate nothing.
     Validate {
         /// Scenario files or Kubernetes manifest files.
@@ -47,6 +50,7 @@ impl Failure {
 pub fn main(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Plot(args) => plot::plot(args),
         Command::Validate { files } => validate::validate(&files),
     }
 }

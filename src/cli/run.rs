@@ -27,6 +27,9 @@ pub struct RunArgs {
     /// Checks the simulation's invariants after every event (slower).
     #[arg(long)]
     pub check_invariants: bool,
+    /// Draws the charts into the output folder's plots/ after the run (as `podsim plot`).
+    #[arg(long)]
+    pub plot: bool,
     /// No progress bar and no summary on stdout.
     #[arg(long, short)]
     pub quiet: bool,
@@ -54,7 +57,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let mut out = OutputDir::create(&out_dir)
         .map_err(|e| Failure::Internal(format!("cannot create {}: {e}", out_dir.display())))?;
     match simulate(&scenario, &mut out, &args, &reproduce) {
-        Ok(()) => out.commit().map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out_dir.display()))),
+        Ok(()) => {
+            out.commit().map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out_dir.display())))?;
+            if args.plot { super::plot::draw(&out_dir, args.quiet) } else { Ok(()) }
+        }
         Err(f) => {
             out.abandon();
             Err(f)

@@ -69,6 +69,11 @@ impl<E> EventQueue<E> {
         self.len == 0
     }
 
+    /// Every pending event, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &E> {
+        self.due.iter().chain(self.buckets.iter().flatten()).map(|e| &e.event)
+    }
+
     /// The time of the last event popped; nothing may be scheduled before it.
     pub fn now(&self) -> SimTime {
         SimTime(self.last)

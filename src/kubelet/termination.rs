@@ -99,9 +99,10 @@ impl Simulation {
         let killed = pod.deletion.is_some() || pod.reason.is_some();
         pod.terminal = true;
         if killed {
-            // A container that never ran is reported terminated when the pod is.
+            // A container that never ran (waiting, or not yet seen by the kubelet) is
+            // reported terminated when the pod is.
             let lost: Vec<usize> = (0..pod.containers.len())
-                .filter(|c| matches!(pod.containers[*c].state, Some(ContainerState::Waiting(_))))
+                .filter(|c| matches!(pod.containers[*c].state, Some(ContainerState::Waiting(_)) | None))
                 .collect();
             for c in lost {
                 let t = Terminated {

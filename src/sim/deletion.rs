@@ -17,8 +17,10 @@ impl Simulation {
         }
         let grace = grace.unwrap_or(pod.template.grace);
         pod.deletion = Some(Deletion { requested_at: now, grace });
-        let running =
-            pod.node.is_some() && !pod.terminal && pod.containers.iter().any(|c| c.is_alive() || c.state.is_some());
+        // The API server deletes at once only a pod that is unscheduled or already
+        // terminal; a bound pod waits for its kubelet to stop it, however long the
+        // kubelet is away (a pod bound to a crashed node stays Terminating).
+        let running = pod.node.is_some() && !pod.terminal;
         if !running || grace == 0 {
             if pod.node.is_some() && !pod.terminal && grace == 0 {
                 // A forced delete: the object goes now; the kubelet still kills the

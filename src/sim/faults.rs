@@ -80,7 +80,14 @@ impl Simulation {
         let now = self.now;
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         pod.sandbox_lost = false;
+        if pod.start_time.is_none() && pod.deletion.is_none() && !pod.terminal {
+            // Bound while the kubelet was down: it sees the pod for the first time now.
+            self.kubelet_admit(id);
+            return;
+        }
         if pod.deletion.is_some() || pod.termination.is_some() || pod.terminal {
+            // The status manager stamps startTime the first time the kubelet reports.
+            pod.start_time.get_or_insert(now);
             // The containers are gone with the old sandbox: the kubelet reports them
             // terminated (ContainerStatusUnknown, 137) and finishes the pod.
             pod.termination = None;
@@ -132,14 +139,18 @@ impl Simulation {
                 started_at: None,
                 finished_at: now,
             };
-            status.last_state = Some(lost);
             let restarts = crate::kubelet::actions::restarts(kind, own_policy, policy, 137);
-            status.stage = if restarts { Stage::Idle } else { Stage::Exited };
-            if restarts {
-                status.restart_count += 1;
-                status.restart_counted = true;
-                self.counters.restarts += 1;
+            if !restarts {
+                // Not restarted: the lost container stays terminated.
+                status.stage = Stage::Exited;
+                self.set_container_state(id, c, ContainerState::Terminated(lost));
+                continue;
             }
+            status.last_state = Some(lost);
+            status.stage = Stage::Idle;
+            status.restart_count += 1;
+            status.restart_counted = true;
+            self.counters.restarts += 1;
             self.set_container_state(id, c, ContainerState::Waiting(waiting));
         }
         self.refresh_status(id);

@@ -149,6 +149,8 @@ pub struct Simulation {
     /// Checks invariants after every event (tests).
     pub(crate) check_invariants: bool,
     pub(crate) events_processed: u64,
+    /// When a run without a duration next looks whether its workload has finished.
+    next_finished_check: SimTime,
     pub(crate) warnings: Vec<String>,
     pub(crate) last_metrics: Option<SimTime>,
     /// Invariants broken where they are best seen (a phase going back).
@@ -194,6 +196,7 @@ impl Simulation {
             msg: String::new(),
             check_invariants: false,
             events_processed: 0,
+            next_finished_check: SimTime(0),
             warnings: scenario.warnings.clone(),
             last_metrics: None,
             violations: Vec::new(),
@@ -257,7 +260,7 @@ impl Simulation {
     ) -> Result<RunReport, InvariantViolation> {
         let limit = end.unwrap_or(SimTime(365 * crate::engine::time::DAY));
         while let Some(t) = self.queue.peek_time() {
-            if t > limit || (end.is_none() && self.only_metrics_left()) {
+            if t > limit || (end.is_none() && (self.only_metrics_left() || self.workload_finished(t))) {
                 break;
             }
             let (time, event) = self.queue.pop().expect("peeked");
@@ -288,6 +291,39 @@ impl Simulation {
     /// is left.
     fn only_metrics_left(&self) -> bool {
         self.queue.len() <= 1 + usize::from(self.scheduler.flush_pending()) && self.scheduler.is_idle()
+    }
+
+    /// With no duration set, a run also ends when no pod is alive and nothing but the
+    /// cluster's own background is left: the sampler, the controllers' periodic passes,
+    /// random node failures and timers of pods that are gone. Failures alone would
+    /// otherwise keep a finished workload running for the full year. Looked at once a
+    /// simulated minute at most, since it reads the whole queue.
+    fn workload_finished(&mut self, next: SimTime) -> bool {
+        use crate::cluster::pod::PodPhase;
+        if next < self.next_finished_check
+            || self.counters.phase[PodPhase::Pending as usize] + self.counters.phase[PodPhase::Running as usize] > 0
+            || !self.scheduler.is_idle()
+        {
+            return false;
+        }
+        self.next_finished_check = next.after(60_000);
+        let gone = |pod: &PodId| self.cluster.pods.get(*pod).is_none_or(|p| p.terminal && p.termination.is_none());
+        self.queue.iter().all(|event| match event {
+            Event::Metrics
+            | Event::SchedulerFlush
+            | Event::NodeMonitor(_)
+            | Event::RandomFault { .. }
+            | Event::TaintingPass(_)
+            | Event::PodGcTerminated
+            | Event::PodGcOrphans(_)
+            | Event::ImagePullDone { .. } => true,
+            Event::Container { pod, .. }
+            | Event::Probe { pod, .. }
+            | Event::PodDeadline { pod, .. }
+            | Event::TaintEviction { pod, .. }
+            | Event::SchedulerBackoffDone(pod) => gone(pod),
+            _ => false,
+        })
     }
 
     fn dispatch(&mut self, event: Event) {

@@ -1,0 +1,100 @@
+//! `podsim plot DIR`: draws the charts of a run's output folder into `DIR/plots/`.
+
+use super::Failure;
+use super::output::OutputDir;
+use clap::Args;
+use podsim::plot::{PLOTS_DIR, PlotError, RunFiles};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct PlotArgs {
+    /// The output folder of `podsim run` (it holds transitions.csv, metrics.csv, ...).
+    pub dir: PathBuf,
+    /// Prints nothing on success.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn plot(args: PlotArgs) -> Result<(), Failure> {
+    draw(&args.dir, args.quiet)
+}
+
+/// Every file the charts may be written to, so that charts a previous drawing left and
+/// this one does not make (say `jobs.png`) are removed rather than left stale.
+const KNOWN: [&str; 6] = ["timeline", "timeline-detail", "phases", "resources", "latency", "jobs"];
+
+/// Reads the run in `dir`, draws its charts and writes them into `dir/plots/`.
+pub fn draw(dir: &Path, quiet: bool) -> Result<(), Failure> {
+    let started = Instant::now();
+    if !dir.is_dir() {
+        return Err(input(format!("{}: not a folder (expected the output folder of `podsim run`)", dir.display())));
+    }
+    let summary = read(dir, "summary.json")?;
+    let transitions = read(dir, "transitions.csv")?;
+    let events = read(dir, "events.csv")?;
+    let metrics = read(dir, "metrics.csv")?;
+    let nodes = read_optional(dir, "nodes.csv")?;
+    let pool_metrics = read_optional(dir, "pool_metrics.csv")?;
+    let files = RunFiles {
+        summary: &summary,
+        transitions: &transitions,
+        events: &events,
+        metrics: &metrics,
+        nodes: nodes.as_deref(),
+        pool_metrics: pool_metrics.as_deref(),
+    };
+    // The library is not expected to panic; if it does, that is a bug (exit 1), not bad input.
+    let rendered = std::panic::catch_unwind(|| podsim::plot::render(&files))
+        .map_err(|_| Failure::Internal(format!("internal error while drawing the charts of {}", dir.display())))?;
+    let plots = rendered.map_err(|e| plot_failure(dir, &e))?;
+    let out_dir = dir.join(PLOTS_DIR);
+    write(&out_dir, &plots)?;
+    if !quiet {
+        let secs = started.elapsed().as_secs_f64();
+        println!("  plots: {} ({} files, {secs:.2} s)", out_dir.display(), plots.len());
+    }
+    Ok(())
+}
+
+fn input(message: String) -> Failure {
+    Failure::Input(vec![message])
+}
+
+fn read(dir: &Path, name: &str) -> Result<String, Failure> {
+    let path = dir.join(name);
+    std::fs::read_to_string(&path).map_err(|e| input(format!("{}: cannot read: {e}", path.display())))
+}
+
+/// nodes.csv and pool_metrics.csv are podsim's additions: older runs lack them.
+fn read_optional(dir: &Path, name: &str) -> Result<Option<String>, Failure> {
+    if dir.join(name).exists() { read(dir, name).map(Some) } else { Ok(None) }
+}
+
+fn plot_failure(dir: &Path, e: &PlotError) -> Failure {
+    let shown = PlotError { file: dir.join(&e.file).display().to_string(), ..e.clone() };
+    if e.drawing { Failure::Internal(shown.to_string()) } else { input(shown.to_string()) }
+}
+
+/// Writes every chart under a temporary name, then renames them all into place.
+fn write(out_dir: &Path, plots: &[podsim::plot::PlotFile]) -> Result<(), Failure> {
+    let shown = out_dir.display().to_string();
+    let io = |e: std::io::Error| Failure::Internal(format!("cannot write to {shown}: {e}"));
+    let mut out = OutputDir::create(out_dir).map_err(io)?;
+    for (name, bytes) in plots {
+        if let Err(e) = out.write(name, bytes) {
+            out.abandon();
+            return Err(io(e));
+        }
+    }
+    out.commit().map_err(io)?;
+    for stem in KNOWN {
+        for ext in ["png", "svg"] {
+            let name = format!("{stem}.{ext}");
+            if !plots.iter().any(|(n, _)| *n == name) {
+                let _ = std::fs::remove_file(out_dir.join(name));
+            }
+        }
+    }
+    Ok(())
+}

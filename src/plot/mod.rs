@@ -1,0 +1,65 @@
+//! Charts of a run's output folder (`podsim plot`).
+//!
+//! Pure: it takes the text of the output files and returns the bytes of each chart, as
+//! PNG and SVG, so the binary alone touches files. The same text gives the same bytes:
+//! no clock, no randomness, no hash-map order (everything keyed is in `BTreeMap`s or in
+//! vectors in file order), and the font is embedded rather than looked up on the system.
+//!
+//! Charts, each `<stem>.png` and `<stem>.svg`:
+//! - `timeline`: pods per node over time (one bar per pod) or, for a run too large for
+//!   bars, a heat map of pods per node; `timeline-detail` then shows the busiest nodes
+//!   over the first stretch of the run, pod by pod.
+//! - `phases`: pods by phase (stacked) and pending pods, from metrics.csv.
+//! - `resources`: requested against allocatable CPU and memory per pool (pool_metrics.csv).
+//! - `latency`: distributions of scheduling and start-up latency.
+//! - `jobs`: Job durations and CronJob start lateness, only when the run has Jobs.
+
+mod canvas;
+mod glyphs;
+mod input;
+mod jobs;
+mod latency;
+mod model;
+mod phases;
+mod resources;
+mod style;
+mod thin;
+mod timeaxis;
+mod timeline;
+
+pub use input::PlotError;
+
+/// The text of a run's output files. `nodes` and `pool_metrics` are podsim's additions
+/// to the interface: without them the node list comes from transitions.csv and the
+/// per-pool chart is left out.
+#[derive(Clone, Copy, Debug)]
+pub struct RunFiles<'a> {
+    pub summary: &'a str,
+    pub transitions: &'a str,
+    pub events: &'a str,
+    pub metrics: &'a str,
+    pub nodes: Option<&'a str>,
+    pub pool_metrics: Option<&'a str>,
+}
+
+/// One file to write into `plots/`: its name and its bytes.
+pub type PlotFile = (String, Vec<u8>);
+
+/// The folder, under the run's output folder, where the charts go.
+pub const PLOTS_DIR: &str = "plots";
+
+/// Draws every chart the run's files allow, in a fixed order.
+pub fn render(files: &RunFiles<'_>) -> Result<Vec<PlotFile>, PlotError> {
+    let run = model::Run::read(files)?;
+    let mut out = Vec::new();
+    timeline::render(&run, &mut out)?;
+    phases::render(&run, &mut out)?;
+    if run.pools.is_some() {
+        resources::render(&run, &mut out)?;
+    }
+    latency::render(&run, &mut out)?;
+    if !run.jobs.is_empty() {
+        jobs::render(&run, &mut out)?;
+    }
+    Ok(out)
+}

@@ -1,0 +1,616 @@
+//! What the charts need from a run, read from its files in one pass each.
+//!
+//! transitions.csv is replayed row by row: each pod keeps its phase and which of its
+//! containers are in a back-off, and the bar of the timeline changes colour whenever the
+//! state it shows changes. Names are looked up in `BTreeMap`s; pods, nodes and jobs are
+//! vectors in the order they first appear, so every chart is drawn in file order.
+
+use super::RunFiles;
+use super::input::{PlotError, Row, for_each_row};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a pod's bar shows at a moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Seg {
+    /// Bound, Pending: pulling images, creating containers, running init containers.
+    Starting,
+    /// Running.
+    Running,
+    /// A container waits in CrashLoopBackOff, ErrImagePull or ImagePullBackOff.
+    BackOff,
+}
+
+/// How a pod's bar ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Succeeded,
+    Failed,
+}
+
+/// Something that happened to a pod, marked on its bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mark {
+    /// A container that had terminated runs again.
+    Restart,
+    /// A container was `Terminated` with reason `OOMKilled`.
+    OomKilled,
+    /// The pod's phase changed for a reason: `Evicted`, `Preempted`, `DeadlineExceeded`.
+    Killed,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Pod {
+    pub created: u64,
+    /// The pod's `Scheduled` event (none for pods created with `spec.nodeName`).
+    pub scheduled: Option<u64>,
+    /// The first row that names the pod's node: where its bar starts.
+    pub bound: Option<u64>,
+    pub node: Option<u32>,
+    /// The first `Pending → Running` row.
+    pub running: Option<u64>,
+    pub end: Option<(u64, Outcome)>,
+    /// Changes of what the bar shows, in time order, from `bound`.
+    pub segs: Vec<(u64, Seg)>,
+    pub marks: Vec<(u64, Mark)>,
+    /// An earlier pod of the same namespace and name (deleted and created again).
+    prev: Option<u32>,
+    running_phase: bool,
+    containers: Vec<Container>,
+}
+
+impl Pod {
+    /// Where the bar starts: when the pod was scheduled to a node, or (for a pod created
+    /// with `spec.nodeName`, which has no `Scheduled` event) when a row first names its node.
+    pub fn start(&self) -> Option<u64> {
+        match (self.scheduled, self.bound) {
+            (Some(s), Some(b)) => Some(s.min(b)),
+            (s, b) => s.or(b),
+        }
+    }
+
+    /// Where the bar ends: when the pod finished, or the end of the run.
+    pub fn stop(&self, run_end: u64) -> u64 {
+        self.end.map_or(run_end, |(t, _)| t)
+    }
+
+    fn state(&self) -> Seg {
+        if self.containers.iter().any(|c| c.backoff) {
+            Seg::BackOff
+        } else if self.running_phase {
+            Seg::Running
+        } else {
+            Seg::Starting
+        }
+    }
+
+    /// Records the bar's state at `t`, once the pod is on a node and until it ends.
+    fn update_seg(&mut self, t: u64) {
+        if self.bound.is_none() || self.end.is_some() {
+            return;
+        }
+        let state = self.state();
+        match self.segs.last_mut() {
+            Some((last_t, s)) if *last_t == t => *s = state,
+            Some((_, s)) if *s == state => {}
+            _ => self.segs.push((t, state)),
+        }
+        // Two changes at one instant may have restored the state before them.
+        let n = self.segs.len();
+        if n >= 2 && self.segs[n - 2].1 == self.segs[n - 1].1 {
+            self.segs.pop();
+        }
+    }
+}
+
+/// What the replay keeps of a container.
+#[derive(Debug)]
+struct Container {
+    name: Box<str>,
+    /// Waiting in a back-off.
+    backoff: bool,
+    /// Terminated since it last ran: running again is a restart.
+    exited: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct Node {
+    pub name: String,
+    /// Times the node was `Unknown` or `NotReady`: [from, to).
+    pub outages: Vec<(u64, u64)>,
+    open_outage: Option<u64>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Job {
+    pub name: String,
+    pub first: u64,
+    /// When it reached `Complete` or `Failed`, and whether it failed.
+    pub end: Option<(u64, bool)>,
+    /// The CronJob that created it and the time it was scheduled for, in simulated ms
+    /// (negative if before the run's start).
+    pub cron: Option<(String, i64)>,
+}
+
+/// One row of metrics.csv.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sample {
+    pub t: u64,
+    pub pending: u64,
+    pub running: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    /// `pods_unscheduled`, where the file has it.
+    pub unscheduled: Option<u64>,
+}
+
+/// One row of pool_metrics.csv.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PoolSample {
+    pub t: u64,
+    pub cpu_requested_milli: u64,
+    pub cpu_allocatable_milli: u64,
+    pub memory_requested: u64,
+    pub memory_allocatable: u64,
+}
+
+#[derive(Debug)]
+pub(crate) struct Run {
+    pub scenario: String,
+    pub seed: u64,
+    /// The end of the run in simulated ms (at least 1).
+    pub end: u64,
+    pub nodes: Vec<Node>,
+    pub pods: Vec<Pod>,
+    pub samples: Vec<Sample>,
+    /// Samples by pool, when pool_metrics.csv was given.
+    pub pools: Option<BTreeMap<String, Vec<PoolSample>>>,
+    pub jobs: Vec<Job>,
+}
+
+impl Run {
+    pub fn read(files: &RunFiles<'_>) -> Result<Run, PlotError> {
+        let summary = read_summary(files.summary)?;
+        let mut b = Builder::default();
+        if let Some(text) = files.nodes {
+            b.read_nodes(text)?;
+        }
+        b.read_transitions(files.transitions)?;
+        b.read_events(files.events)?;
+        let samples = read_metrics(files.metrics)?;
+        let pools = files.pool_metrics.map(read_pool_metrics).transpose()?;
+        let last_sample = samples.last().map_or(0, |s| s.t);
+        let end = summary.duration.unwrap_or(0).max(b.last_time).max(last_sample).max(1);
+        let jobs = b.finish_jobs(summary.start_unix_ms);
+        let mut nodes = b.nodes;
+        for n in &mut nodes {
+            if let Some(from) = n.open_outage.take() {
+                n.outages.push((from, end));
+            }
+        }
+        Ok(Run { scenario: summary.scenario, seed: summary.seed, end, nodes, pods: b.pods, samples, pools, jobs })
+    }
+
+    /// "quickstart, seed 1": the start of every chart's title.
+    pub fn title(&self, what: &str) -> String {
+        format!("{}, seed {}: {what}", self.scenario, self.seed)
+    }
+}
+
+struct SummaryFields {
+    scenario: String,
+    seed: u64,
+    start_unix_ms: Option<i64>,
+    duration: Option<u64>,
+}
+
+const SUMMARY: &str = "summary.json";
+
+fn read_summary(text: &str) -> Result<SummaryFields, PlotError> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| PlotError::new(SUMMARY, Some(e.line() as u64), format!("not valid JSON: {e}")))?;
+    let field = |name: &str| value.get(name);
+    let scenario = field("scenario")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| PlotError::new(SUMMARY, None, "expected a string field `scenario`"))?
+        .to_string();
+    let seed = field("seed")
+        .and_then(|v| v.as_u64())
+        .ok_or_else(|| PlotError::new(SUMMARY, None, "expected an integer field `seed`"))?;
+    let start_unix_ms = match field("start").and_then(|v| v.as_str()) {
+        None => None,
+        Some(s) => Some(
+            s.parse::<jiff::Timestamp>()
+                .map_err(|e| PlotError::new(SUMMARY, None, format!("`start`: expected an RFC 3339 time: {e}")))?
+                .as_millisecond(),
+        ),
+    };
+    let duration = field("simulated_duration_ms").and_then(|v| v.as_u64());
+    Ok(SummaryFields { scenario, seed, start_unix_ms, duration })
+}
+
+/// The container states whose waiting the timeline shows as a back-off.
+fn is_back_off(to: &str, reason: &str) -> bool {
+    to == "Waiting" && matches!(reason, "CrashLoopBackOff" | "ImagePullBackOff" | "ErrImagePull")
+}
+
+#[derive(Default)]
+struct Builder {
+    nodes: Vec<Node>,
+    node_index: BTreeMap<String, u32>,
+    pods: Vec<Pod>,
+    /// `namespace/name` to the latest pod of that name.
+    pod_index: BTreeMap<String, u32>,
+    jobs: Vec<Job>,
+    job_index: BTreeMap<String, u32>,
+    cronjobs: BTreeSet<String>,
+    last_time: u64,
+    key: String,
+}
+
+impl Builder {
+    fn node(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.node_index.get(name) {
+            return i;
+        }
+        let i = self.nodes.len() as u32;
+        self.nodes.push(Node { name: name.to_string(), outages: Vec::new(), open_outage: None });
+        self.node_index.insert(name.to_string(), i);
+        i
+    }
+
+    fn read_nodes(&mut self, text: &str) -> Result<(), PlotError> {
+        // Only the order: lanes follow the order nodes joined the cluster.
+        for_each_row("nodes.csv", text, &["name"], &[], |r| {
+            self.node(r.str(0));
+            Ok(())
+        })
+    }
+
+    fn read_transitions(&mut self, text: &str) -> Result<(), PlotError> {
+        const COLUMNS: [&str; 8] = ["time_ms", "kind", "namespace", "name", "from", "to", "reason", "node"];
+        for_each_row("transitions.csv", text, &COLUMNS, &[], |r| {
+            let t = r.u64(0)?;
+            if t < self.last_time {
+                return Err(format!(
+                    "time {t} is before the previous row's {}: rows must be in time order",
+                    self.last_time
+                ));
+            }
+            self.last_time = t;
+            match r.str(1) {
+                "Node" => self.node_row(t, r),
+                "Pod" => self.pod_row(t, r),
+                "Container" => self.container_row(t, r),
+                "Job" => self.job_row(t, r),
+                "CronJob" => {
+                    self.set_key(r.str(2), r.str(3));
+                    if !self.cronjobs.contains(self.key.as_str()) {
+                        self.cronjobs.insert(self.key.clone());
+                    }
+                }
+                _ => {} // kinds added later are not drawn
+            }
+            Ok(())
+        })
+    }
+
+    fn set_key(&mut self, namespace: &str, name: &str) {
+        self.key.clear();
+        self.key.push_str(namespace);
+        self.key.push('/');
+        self.key.push_str(name);
+    }
+
+    fn node_row(&mut self, t: u64, r: &Row<'_>) {
+        let i = self.node(r.str(3));
+        let node = &mut self.nodes[i as usize];
+        match r.str(5) {
+            "Ready" => {
+                if let Some(from) = node.open_outage.take() {
+                    node.outages.push((from, t));
+                }
+            }
+            _ => {
+                node.open_outage.get_or_insert(t);
+            }
+        }
+    }
+
+    /// The pod a row is about; a row with an empty `from` starts a new pod.
+    fn pod_for(&mut self, t: u64, namespace: &str, name: &str, first_row: bool) -> u32 {
+        self.set_key(namespace, name);
+        let existing = self.pod_index.get(self.key.as_str()).copied();
+        if let (Some(i), false) = (existing, first_row) {
+            return i;
+        }
+        let i = self.pods.len() as u32;
+        self.pods.push(Pod { created: t, prev: existing, ..Pod::default() });
+        self.pod_index.insert(self.key.clone(), i);
+        i
+    }
+
+    /// The first row naming a node binds the pod there: its bar starts.
+    fn bind(&mut self, pod: u32, t: u64, node: &str) {
+        if node.is_empty() || self.pods[pod as usize].node.is_some() {
+            return;
+        }
+        let n = self.node(node);
+        let p = &mut self.pods[pod as usize];
+        p.node = Some(n);
+        p.bound = Some(t);
+    }
+
+    fn pod_row(&mut self, t: u64, r: &Row<'_>) {
+        let i = self.pod_for(t, r.str(2), r.str(3), r.str(4).is_empty());
+        self.bind(i, t, r.str(7));
+        let p = &mut self.pods[i as usize];
+        if !r.str(6).is_empty() {
+            p.marks.push((t, Mark::Killed));
+        }
+        match r.str(5) {
+            "Running" => {
+                p.running.get_or_insert(t);
+                p.running_phase = true;
+            }
+            "Succeeded" => p.end = p.end.or(Some((t, Outcome::Succeeded))),
+            "Failed" => p.end = p.end.or(Some((t, Outcome::Failed))),
+            _ => {}
+        }
+        p.update_seg(t);
+    }
+
+    fn container_row(&mut self, t: u64, r: &Row<'_>) {
+        let full = r.str(3);
+        let (pod_name, container) = full.split_once('/').unwrap_or((full, ""));
+        let i = self.pod_for(t, r.str(2), pod_name, false);
+        self.bind(i, t, r.str(7));
+        let (to, reason) = (r.str(5), r.str(6));
+        let p = &mut self.pods[i as usize];
+        let k = match p.containers.iter().position(|c| &*c.name == container) {
+            Some(k) => k,
+            None => {
+                p.containers.push(Container { name: container.into(), backoff: false, exited: false });
+                p.containers.len() - 1
+            }
+        };
+        let c = &mut p.containers[k];
+        c.backoff = is_back_off(to, reason);
+        match to {
+            "Terminated" => c.exited = true,
+            "Running" if std::mem::take(&mut c.exited) => p.marks.push((t, Mark::Restart)),
+            _ => {}
+        }
+        if to == "Terminated" && reason == "OOMKilled" {
+            p.marks.push((t, Mark::OomKilled));
+        }
+        p.update_seg(t);
+    }
+
+    fn job_row(&mut self, t: u64, r: &Row<'_>) {
+        self.set_key(r.str(2), r.str(3));
+        let existing = self.job_index.get(self.key.as_str()).copied();
+        let i = match (existing, r.str(4).is_empty()) {
+            (Some(i), false) => i,
+            _ => {
+                let i = self.jobs.len() as u32;
+                self.jobs.push(Job { name: self.key.clone(), first: t, end: None, cron: None });
+                self.job_index.insert(self.key.clone(), i);
+                i
+            }
+        };
+        let job = &mut self.jobs[i as usize];
+        if job.end.is_none() {
+            match r.str(5) {
+                "Complete" => job.end = Some((t, false)),
+                "Failed" => job.end = Some((t, true)),
+                _ => {}
+            }
+        }
+    }
+
+    fn read_events(&mut self, text: &str) -> Result<(), PlotError> {
+        for_each_row("events.csv", text, &["time_ms", "reason", "kind", "namespace", "name", "node"], &[], |r| {
+            let t = r.u64(0)?;
+            if r.str(1) != "Scheduled" || r.str(2) != "Pod" {
+                return Ok(());
+            }
+            self.set_key(r.str(3), r.str(4));
+            // The pod of that name that existed then: the latest one created by `t`.
+            let mut at = self.pod_index.get(self.key.as_str()).copied();
+            while let Some(i) = at {
+                let p = &mut self.pods[i as usize];
+                if p.created <= t {
+                    p.scheduled.get_or_insert(t);
+                    break;
+                }
+                at = p.prev;
+            }
+            // A pod scheduled to a node whose kubelet never reported it has no row there.
+            if let Some(i) = at.filter(|&i| self.pods[i as usize].node.is_none() && !r.str(5).is_empty()) {
+                let n = self.node(r.str(5));
+                self.pods[i as usize].node = Some(n);
+            }
+            Ok(())
+        })
+    }
+
+    /// Finds each CronJob's Jobs: named `<cronjob>-<scheduled time in Unix minutes>`.
+    fn finish_jobs(&mut self, start_unix_ms: Option<i64>) -> Vec<Job> {
+        let mut jobs = std::mem::take(&mut self.jobs);
+        let Some(start) = start_unix_ms else { return jobs };
+        for job in &mut jobs {
+            let Some((prefix, minutes)) = job.name.rsplit_once('-') else { continue };
+            let Ok(minutes) = minutes.parse::<i64>() else { continue };
+            // A suffix of 7 digits or more is a time (Unix minutes past 1971); a shorter one
+            // is a copy number, unless the CronJob is known from its own rows.
+            if !self.cronjobs.contains(prefix) && minutes < 1_000_000 {
+                continue;
+            }
+            let scheduled = minutes.saturating_mul(60_000).saturating_sub(start);
+            let cronjob = prefix.split_once('/').map_or(prefix, |(_, n)| n).to_string();
+            job.cron = Some((cronjob, scheduled));
+        }
+        jobs
+    }
+}
+
+fn read_metrics(text: &str) -> Result<Vec<Sample>, PlotError> {
+    const COLUMNS: [&str; 5] = ["time_ms", "pods_pending", "pods_running", "pods_succeeded", "pods_failed"];
+    let mut out = Vec::new();
+    for_each_row("metrics.csv", text, &COLUMNS, &["pods_unscheduled"], |r| {
+        out.push(Sample {
+            t: r.u64(0)?,
+            pending: r.u64(1)?,
+            running: r.u64(2)?,
+            succeeded: r.u64(3)?,
+            failed: r.u64(4)?,
+            unscheduled: if r.has(5) { Some(r.u64(5)?) } else { None },
+        });
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+fn read_pool_metrics(text: &str) -> Result<BTreeMap<String, Vec<PoolSample>>, PlotError> {
+    const COLUMNS: [&str; 6] = [
+        "time_ms",
+        "pool",
+        "cpu_requested_milli",
+        "cpu_allocatable_milli",
+        "memory_requested_bytes",
+        "memory_allocatable_bytes",
+    ];
+    let mut pools: BTreeMap<String, Vec<PoolSample>> = BTreeMap::new();
+    for_each_row("pool_metrics.csv", text, &COLUMNS, &[], |r| {
+        let sample = PoolSample {
+            t: r.u64(0)?,
+            cpu_requested_milli: r.u64(2)?,
+            cpu_allocatable_milli: r.u64(3)?,
+            memory_requested: r.u64(4)?,
+            memory_allocatable: r.u64(5)?,
+        };
+        match pools.get_mut(r.str(1)) {
+            Some(v) => v.push(sample),
+            None => {
+                pools.insert(r.str(1).to_string(), vec![sample]);
+            }
+        }
+        Ok(())
+    })?;
+    Ok(pools)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// The hand-written run in testdata/plot/jobs.
+    pub(crate) fn fixture() -> RunFiles<'static> {
+        RunFiles {
+            summary: include_str!("../../testdata/plot/jobs/summary.json"),
+            transitions: include_str!("../../testdata/plot/jobs/transitions.csv"),
+            events: include_str!("../../testdata/plot/jobs/events.csv"),
+            metrics: include_str!("../../testdata/plot/jobs/metrics.csv"),
+            nodes: Some(include_str!("../../testdata/plot/jobs/nodes.csv")),
+            pool_metrics: Some(include_str!("../../testdata/plot/jobs/pool_metrics.csv")),
+        }
+    }
+
+    #[test]
+    fn pods_are_replayed_from_their_rows() {
+        let run = Run::read(&fixture()).unwrap();
+        assert_eq!((run.scenario.as_str(), run.seed, run.end), ("fixture-jobs", 3, 300_000));
+        let a = &run.pods[0];
+        assert_eq!((a.created, a.scheduled, a.bound, a.running), (1000, Some(1500), Some(1500), Some(4000)));
+        assert_eq!(a.end, Some((30_000, Outcome::Failed)));
+        assert_eq!(
+            a.segs,
+            [(1500, Seg::Starting), (4000, Seg::Running), (10_000, Seg::BackOff), (20_000, Seg::Running)]
+        );
+        assert_eq!(a.marks, [(10_000, Mark::OomKilled), (20_000, Mark::Restart), (30_000, Mark::Killed)]);
+        // Created with spec.nodeName: no Scheduled event, its bar starts at its first row.
+        let b = &run.pods[1];
+        assert_eq!((b.scheduled, b.start(), b.running, b.end), (None, Some(2000), Some(2500), None));
+    }
+
+    #[test]
+    fn outages_run_from_not_ready_to_ready_or_the_end() {
+        let run = Run::read(&fixture()).unwrap();
+        let names: Vec<&str> = run.nodes.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, ["n1", "n2"]);
+        assert_eq!(run.nodes[0].outages, [(40_000, 50_000)]);
+        assert_eq!(run.nodes[1].outages, [(45_000, 300_000)]);
+    }
+
+    #[test]
+    fn cronjob_jobs_are_found_by_name_and_scheduled_time() {
+        let run = Run::read(&fixture()).unwrap();
+        type Row<'a> = (&'a str, u64, Option<(u64, bool)>, Option<(&'a str, i64)>);
+        let jobs: Vec<Row<'_>> = run
+            .jobs
+            .iter()
+            .map(|j| (j.name.as_str(), j.first, j.end, j.cron.as_ref().map(|(c, t)| (c.as_str(), *t))))
+            .collect();
+        assert_eq!(
+            jobs,
+            [
+                ("default/nightly-29453760", 1000, Some((61_000, false)), Some(("nightly", 0))),
+                ("default/batch-3", 2000, Some((62_000, true)), None),
+                ("default/nightly-29453761", 65_000, None, Some(("nightly", 60_000))),
+                ("default/nightly-29453762", 125_000, Some((185_000, false)), Some(("nightly", 120_000))),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_pod_created_again_gets_its_own_scheduled_event() {
+        let mut files = fixture();
+        let transitions = "time_ms,kind,namespace,name,from,to,reason,node\n\
+            0,Pod,ns,p,,Pending,,\n10,Pod,ns,p,Pending,Failed,,\n20,Pod,ns,p,,Pending,,\n";
+        let events = "time_ms,type,reason,kind,namespace,name,node,message\n\
+            5,Normal,Scheduled,Pod,ns,p,n1,x\n25,Normal,Scheduled,Pod,ns,p,n2,y\n";
+        files.transitions = transitions;
+        files.events = events;
+        let run = Run::read(&files).unwrap();
+        assert_eq!(run.pods.len(), 2);
+        assert_eq!((run.pods[0].scheduled, run.pods[1].scheduled), (Some(5), Some(25)));
+    }
+
+    #[test]
+    fn bad_input_names_the_file_and_line() {
+        let check = |f: &dyn Fn(&mut RunFiles<'static>), expected: &str| {
+            let mut files = fixture();
+            f(&mut files);
+            assert_eq!(Run::read(&files).unwrap_err().to_string(), expected);
+        };
+        check(
+            &|f| {
+                f.transitions =
+                    "time_ms,kind,namespace,name,from,to,reason,node\n0,Pod,a,b,,Pending,,\nx,Pod,a,b,,Pending,,\n"
+            },
+            "transitions.csv:3: column `time_ms`: expected a non-negative integer, found `x`",
+        );
+        check(
+            &|f| {
+                f.transitions =
+                    "time_ms,kind,namespace,name,from,to,reason,node\n5,Pod,a,b,,Pending,,\n4,Pod,a,c,,Pending,,\n"
+            },
+            "transitions.csv:3: time 4 is before the previous row's 5: rows must be in time order",
+        );
+        check(&|f| f.metrics = "time_ms,pods_pending\n", "metrics.csv:1: missing column `pods_running` in the header");
+        check(&|f| f.events = "", "events.csv:1: empty file: no header row");
+        check(&|f| f.summary = "{\"seed\": 1}", "summary.json: expected a string field `scenario`");
+        check(
+            &|f| f.summary = "{\n  \"scenario\": ",
+            "summary.json:2: not valid JSON: EOF while parsing a value at line 2 column 14",
+        );
+        check(
+            &|f| {
+                f.pool_metrics = Some(
+                    "time_ms,pool,cpu_requested_milli,cpu_allocatable_milli,memory_requested_bytes,memory_allocatable_bytes\n1,p,2,3\n",
+                )
+            },
+            "pool_metrics.csv:2: expected 6 fields as in the header, found 4",
+        );
+    }
+}

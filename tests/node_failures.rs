@@ -1,0 +1,118 @@
+//! Pods and nodes that go away: pods bound to a node whose kubelet is down, and runs
+//! whose only remaining activity is random node failures.
+
+mod common;
+use common::{load_text, run};
+
+const CLUSTER: &str = r#"
+name: bound-while-down
+seed: 3
+nodes:
+  - name: worker
+    count: 2
+    capacity: {cpu: "4", memory: 8Gi, pods: 110}
+"#;
+
+/// A pod bound in the 40 s before the node is marked Unknown (the scheduler does not
+/// know yet) is seen by the kubelet only when it comes back: then it starts and runs.
+#[test]
+fn a_pod_bound_to_a_crashed_node_runs_when_the_kubelet_returns() {
+    let text = format!(
+        "{CLUSTER}
+workloads:
+  - at: 10s
+    object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {{name: late}}
+      spec:
+        restartPolicy: Never
+        nodeSelector: {{kubernetes.io/hostname: worker-0}}
+        containers: [{{name: c, image: busybox}}]
+behaviors:
+  - match: {{container: c}}
+    runFor: 1m
+faults:
+  - {{at: 5s, node: worker-0, action: crash, for: 2m}}
+"
+    );
+    let o = run(load_text(&text));
+    assert_eq!(o.event_rows("Scheduled").len(), 1, "{}", o.events);
+    let pod: Vec<&str> = o.rows("Pod,default,late,");
+    assert_eq!(
+        pod,
+        vec![
+            "10000,Pod,default,late,,Pending,,",
+            "125000,Pod,default,late,Pending,Running,,worker-0",
+            "185000,Pod,default,late,Running,Succeeded,,worker-0"
+        ],
+        "{}",
+        o.transitions
+    );
+}
+
+/// Evicted while its node is away, such a pod stays Terminating: the API server waits
+/// for the kubelet, which on its return reports the never-started container as
+/// ContainerStatusUnknown and the pod Failed, and the object goes.
+#[test]
+fn a_pod_evicted_from_a_crashed_node_fails_when_the_kubelet_returns() {
+    let text = format!(
+        "{CLUSTER}
+workloads:
+  - at: 10s
+    object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {{name: late}}
+      spec:
+        restartPolicy: Never
+        nodeSelector: {{kubernetes.io/hostname: worker-0}}
+        containers: [{{name: c, image: busybox}}]
+faults:
+  - {{at: 5s, node: worker-0, action: crash, for: 20m}}
+"
+    );
+    let o = run(load_text(&text));
+    assert_eq!(o.event_rows("TaintManagerEviction,Pod,default,late").len(), 1, "{}", o.events);
+    let back = 1_205_000;
+    assert_eq!(
+        o.rows("default,late"),
+        vec![
+            "10000,Pod,default,late,,Pending,,",
+            &format!("{back},Container,default,late/c,,Terminated,ContainerStatusUnknown,worker-0"),
+            &format!("{back},Pod,default,late,Pending,Failed,,worker-0"),
+        ],
+        "{}",
+        o.transitions
+    );
+    assert!(o.summary.contains("\"deleted\": 1"), "{}", o.summary);
+}
+
+/// Without a duration, a run ends once the workload is done even though random failures
+/// would go on for ever.
+#[test]
+fn random_failures_do_not_keep_a_finished_run_going() {
+    let text = format!(
+        "{CLUSTER}
+workloads:
+  - object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {{name: short}}
+      spec:
+        restartPolicy: Never
+        containers: [{{name: c, image: busybox}}]
+behaviors:
+  - match: {{container: c}}
+    runFor: 10m
+faults:
+  - random: {{nodes: \"*\", timeBetween: {{exponential: {{mean: 1h}}}}, repairTime: {{constant: 5m}}}}
+"
+    );
+    let o = run(load_text(&text));
+    let summary: serde_json::Value = serde_json::from_str(&o.summary).unwrap();
+    let end = summary["simulated_duration_ms"].as_u64().unwrap();
+    assert!(end < 86_400_000, "ran for {end} ms");
+    let last = *o.rows("Pod,default,short,").last().unwrap();
+    assert!(last.contains(",Succeeded,") || last.contains(",Failed,"), "{}", o.transitions);
+}
