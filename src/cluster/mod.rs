@@ -1,6 +1,7 @@
 //! The cluster's state: nodes and pods (and later Jobs, CronJobs) in arenas indexed by
 //! typed ids, plain data that handlers change and pure functions read.
 
+pub mod fit;
 pub mod job;
 pub mod node;
 pub mod pod;
@@ -27,6 +28,8 @@ pub type CronJobId = slab::Id;
 #[derive(Default)]
 pub struct Cluster {
     pub nodes: Vec<Node>,
+    /// The scheduler's packed view of each node (by node id); see [`fit`].
+    pub fit: Vec<fit::FitRow>,
     pub node_by_name: BTreeMap<Arc<str>, NodeId>,
     pub pods: Slab<Pod>,
     /// (namespace, name) of every pod object in the API.
@@ -167,6 +170,17 @@ impl Cluster {
 
     pub fn node_mut(&mut self, id: NodeId) -> &mut Node {
         &mut self.nodes[id.0 as usize]
+    }
+
+    /// Copies a node's resources, taints and schedulability into its [`fit::FitRow`]:
+    /// called after every change of those.
+    pub fn refresh_fit(&mut self, id: NodeId) {
+        let i = id.0 as usize;
+        if self.fit.len() <= i {
+            self.fit.resize(i + 1, fit::FitRow::default());
+        }
+        let version = self.fit[i].version.wrapping_add(1).max(1);
+        self.fit[i] = fit::FitRow { version, ..fit::FitRow::of(&self.nodes[i]) };
     }
 
     pub fn node_ids(&self) -> impl Iterator<Item = NodeId> {

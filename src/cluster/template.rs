@@ -112,6 +112,11 @@ pub struct PodTemplate {
     pub host_ports: Vec<(String, String, i32)>,
     /// `spec.nodeSelector` and required node affinity, compiled.
     pub node_affinity: RequiredNodeAffinity,
+    /// On a node without taints that is not cordoned, only NodeResourcesFit's cpu,
+    /// memory and pod count can reject this pod: no `nodeName`, node selector, required
+    /// affinity or host ports, and no request but cpu and memory. The scheduler then
+    /// needs nothing but the node's [`super::fit::FitRow`].
+    pub fit_only: bool,
 }
 
 /// `nodeSelector` (all must match) and the required node-affinity terms (any must
@@ -187,7 +192,7 @@ impl PodTemplate {
         containers.extend(spec.containers.iter().map(|c| container(c, ContainerKind::App, images)));
         let requests = pod_requests(&spec, names, None);
         let nonzero = pod_requests(&spec, names, Some((DEFAULT_MILLI_CPU_REQUEST, DEFAULT_MEMORY_REQUEST)));
-        let host_ports = spec
+        let host_ports: Vec<(String, String, i32)> = spec
             .containers
             .iter()
             .chain(&spec.init_containers)
@@ -201,7 +206,14 @@ impl PodTemplate {
                 ))
             })
             .collect();
+        let node_affinity = RequiredNodeAffinity::compile(&spec);
+        let fit_only = spec.node_name.is_none()
+            && node_affinity.node_selector.is_empty()
+            && node_affinity.terms.is_none()
+            && host_ports.is_empty()
+            && requests.nonzero().all(|(r, _)| r == CPU || r == MEMORY);
         PodTemplate {
+            fit_only,
             restart_policy: RestartPolicy::parse(spec.restart_policy.as_deref()),
             containers,
             first_app,
@@ -211,7 +223,7 @@ impl PodTemplate {
             grace: u64::try_from(spec.termination_grace_period_seconds.unwrap_or(30)).unwrap_or(0) * 1000,
             active_deadline: spec.active_deadline_seconds.map(|s| u64::try_from(s).unwrap_or(0) * 1000),
             host_ports,
-            node_affinity: RequiredNodeAffinity::compile(&spec),
+            node_affinity,
             spec,
         }
     }

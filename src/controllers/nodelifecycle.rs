@@ -202,6 +202,7 @@ impl Simulation {
             return;
         }
         self.cluster.node_mut(node).taints.retain(|t| t.key != UNREACHABLE);
+        self.cluster.refresh_fit(node);
         for z in self.controllers.nodes.zones.values_mut() {
             z.queue.retain(|n| *n != node);
         }
@@ -220,6 +221,7 @@ impl Simulation {
     pub(crate) fn add_taint(&mut self, node: NodeId, key: &str, effect: &str) {
         if !self.has_taint(node, key, effect) {
             self.cluster.node_mut(node).taints.push(Taint { key: key.into(), value: None, effect: effect.into() });
+            self.cluster.refresh_fit(node);
         }
     }
 

@@ -4,14 +4,18 @@
 pub mod filter;
 pub mod priority;
 pub mod score;
+pub mod score_cache;
 
+use crate::cluster::fit::FitRow;
+use crate::cluster::resources::{CPU, MEMORY};
 use crate::cluster::template::PodTemplate;
-use crate::cluster::{Node, NodeId, PodId};
+use crate::cluster::{NodeId, PodId};
 use crate::engine::{Millis, SimRng, SimTime};
 use crate::sim::{Event, Simulation};
 use filter::Reason;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// `podInitialBackoffSeconds` and `podMaxBackoffSeconds`.
 const INITIAL_BACKOFF: Millis = 1_000;
@@ -50,6 +54,8 @@ pub struct Scheduler {
     last_failure: BTreeMap<PodId, (String, SimTime)>,
     /// The nodes in the cluster, in the order the scheduler's cache lists them.
     pub(crate) node_list: Vec<NodeId>,
+    /// Resource scores of recent templates, per node.
+    score_cache: score_cache::ScoreCache,
 }
 
 impl Scheduler {
@@ -65,6 +71,7 @@ impl Scheduler {
             seq: 0,
             last_failure: BTreeMap::new(),
             node_list: Vec::new(),
+            score_cache: Default::default(),
         }
     }
 
@@ -182,7 +189,7 @@ impl Simulation {
     /// them, and picks the best (ties broken by a seeded draw, as `selectHost` does).
     fn find_node(
         &mut self,
-        template: &PodTemplate,
+        template: &Arc<PodTemplate>,
         tolerations: &[crate::api::pod::Toleration],
     ) -> Result<NodeId, Diagnosis> {
         let nodes = std::mem::take(&mut self.scheduler.node_list);
@@ -193,7 +200,7 @@ impl Simulation {
 
     fn search_nodes(
         &mut self,
-        template: &PodTemplate,
+        template: &Arc<PodTemplate>,
         tolerations: &[crate::api::pod::Toleration],
         nodes: &[NodeId],
     ) -> Result<NodeId, Diagnosis> {
@@ -206,10 +213,21 @@ impl Simulation {
         let mut reasons = Vec::new();
         let start = self.scheduler.next_start % nodes.len();
         let mut examined = 0;
+        let (cpu, memory) = (template.requests.get(CPU), template.requests.get(MEMORY));
         for k in 0..nodes.len() {
-            let id = nodes[(start + k) % nodes.len()];
+            let j = start + k;
+            let id = nodes[if j >= nodes.len() { j - nodes.len() } else { j }];
             examined += 1;
             reasons.clear();
+            let row = &self.cluster.fit[id.0 as usize];
+            if template.fit_only && row.plain && row.fits(cpu, memory) {
+                // The only filter that could reject the pod here passes.
+                feasible.push(id);
+                if feasible.len() >= want {
+                    break;
+                }
+                continue;
+            }
             if filter::check(template, tolerations, self.cluster.node(id), &mut reasons) {
                 feasible.push(id);
                 if feasible.len() >= want {
@@ -229,13 +247,15 @@ impl Simulation {
         Ok(self.select_host(template, &feasible))
     }
 
-    fn select_host(&mut self, template: &PodTemplate, feasible: &[NodeId]) -> NodeId {
+    fn select_host(&mut self, template: &Arc<PodTemplate>, feasible: &[NodeId]) -> NodeId {
         if feasible.len() == 1 {
             return feasible[0];
         }
+        let cache = self.scheduler.score_cache.scores(template, self.cluster.fit.len());
         let (mut best, mut best_score, mut ties) = (feasible[0], i64::MIN, 0u64);
         for &id in feasible {
-            let score = total_score(template, self.cluster.node(id));
+            let i = id.0 as usize;
+            let score = score_cache::cached(&mut cache[i], &self.cluster.fit[i], |row| total_score(template, row));
             if score > best_score {
                 (best, best_score, ties) = (id, score, 1);
             } else if score == best_score {
@@ -440,6 +460,7 @@ impl Simulation {
         n.pods.push(id);
         n.resident.push(id);
         n.host_ports.extend(t.host_ports.iter().cloned());
+        self.cluster.refresh_fit(node);
         self.counters.cpu_requested.add(now.0, t.requests.get(crate::cluster::resources::CPU));
         self.counters.memory_requested.add(now.0, t.requests.get(crate::cluster::resources::MEMORY));
         if self.check_invariants {
@@ -476,6 +497,7 @@ impl Simulation {
                 n.host_ports.swap_remove(i);
             }
         }
+        self.cluster.refresh_fit(node);
         self.counters.cpu_requested.add(now.0, -t.requests.get(crate::cluster::resources::CPU));
         self.counters.memory_requested.add(now.0, -t.requests.get(crate::cluster::resources::MEMORY));
         self.scheduler_cluster_event(filter::hint::POD_GONE, Some(node));
@@ -488,7 +510,7 @@ fn pod_ns_name(sim: &Simulation, id: PodId) -> (String, String) {
 
 /// The weighted sum of the default score plugins that apply in this version:
 /// NodeResourcesFit (LeastAllocated, weight 1) and NodeResourcesBalancedAllocation (1).
-fn total_score(template: &PodTemplate, node: &Node) -> i64 {
+fn total_score(template: &PodTemplate, node: &FitRow) -> i64 {
     score::least_allocated_for(template, node) + score::balanced_for(template, node).unwrap_or(0)
 }
 

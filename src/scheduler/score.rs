@@ -1,6 +1,6 @@
 //! Score plugins, each 0 to 100 (`MaxNodeScore`), in kube-scheduler's arithmetic.
 
-use crate::cluster::Node;
+use crate::cluster::fit::FitRow;
 use crate::cluster::resources::{CPU, MEMORY};
 use crate::cluster::template::PodTemplate;
 
@@ -47,28 +47,31 @@ pub fn balanced_allocation(fractions: &[f64]) -> i64 {
 }
 
 /// The node's LeastAllocated score for a pod, with the non-zero request defaults.
-pub fn least_allocated_for(template: &PodTemplate, node: &Node) -> i64 {
+pub fn least_allocated_for(template: &PodTemplate, node: &FitRow) -> i64 {
     least_allocated(&[
-        (node.nonzero_cpu + template.nonzero_cpu, node.allocatable.get(CPU), 1),
-        (node.nonzero_memory + template.nonzero_memory, node.allocatable.get(MEMORY), 1),
+        (node.nonzero_cpu + template.nonzero_cpu, node.allocatable_cpu, 1),
+        (node.nonzero_memory + template.nonzero_memory, node.allocatable_memory, 1),
     ])
 }
 
 /// The node's BalancedAllocation score for a pod (exact requests; `None`: skipped for
 /// a pod that requests neither cpu nor memory).
-pub fn balanced_for(template: &PodTemplate, node: &Node) -> Option<i64> {
-    if template.requests.get(CPU) == 0 && template.requests.get(MEMORY) == 0 {
+pub fn balanced_for(template: &PodTemplate, node: &FitRow) -> Option<i64> {
+    let (cpu, memory) = (template.requests.get(CPU), template.requests.get(MEMORY));
+    if cpu == 0 && memory == 0 {
         return None;
     }
-    let fraction = |r: usize| {
-        let alloc = node.allocatable.get(r);
-        (alloc > 0).then(|| ((node.requested.get(r) + template.requests.get(r)) as f64 / alloc as f64).min(1.0))
-    };
-    Some(match (fraction(CPU), fraction(MEMORY)) {
-        (Some(c), Some(m)) => balanced_allocation(&[c, m]),
-        (Some(f), None) | (None, Some(f)) => balanced_allocation(&[f]),
-        (None, None) => balanced_allocation(&[]),
-    })
+    let fraction = |requested: i64, alloc: i64| (alloc > 0).then(|| ((requested as f64) / alloc as f64).min(1.0));
+    Some(
+        match (
+            fraction(node.requested_cpu + cpu, node.allocatable_cpu),
+            fraction(node.requested_memory + memory, node.allocatable_memory),
+        ) {
+            (Some(c), Some(m)) => balanced_allocation(&[c, m]),
+            (Some(f), None) | (None, Some(f)) => balanced_allocation(&[f]),
+            (None, None) => balanced_allocation(&[]),
+        },
+    )
 }
 
 #[cfg(test)]

@@ -71,6 +71,7 @@ impl Simulation {
             present: true,
         });
         self.cluster.node_by_name.insert(name, id);
+        self.cluster.refresh_fit(id);
         self.scheduler.node_list.push(id);
         self.counters.nodes_ready += 1;
         self.record_node_added(id, api);

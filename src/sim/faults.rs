@@ -174,6 +174,7 @@ impl Simulation {
             n.taints.retain(|t| t.key != crate::controllers::nodelifecycle::UNSCHEDULABLE);
         }
         let name = n.name.clone();
+        self.cluster.refresh_fit(node);
         let (reason, what) =
             if on { ("NodeNotSchedulable", "NodeNotSchedulable") } else { ("NodeSchedulable", "NodeSchedulable") };
         self.object_event(
@@ -291,6 +292,7 @@ impl Simulation {
         }
         self.crash_node(node);
         self.cluster.node_mut(node).present = false;
+        self.cluster.refresh_fit(node);
         self.scheduler.node_list.retain(|n| *n != node);
         self.set_node_ready_gone(node);
         let name = self.cluster.node(node).name.clone();

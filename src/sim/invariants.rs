@@ -67,6 +67,10 @@ pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
                 ));
             }
         }
+        let row = sim.cluster.fit[i];
+        if row != (crate::cluster::fit::FitRow { version: row.version, ..crate::cluster::fit::FitRow::of(node) }) {
+            return fail(format!("node {}: the scheduler's fit row is stale", node.name));
+        }
         if *count > node.allocatable_pods {
             return fail(format!("node {} holds {count} pods, more than {}", node.name, node.allocatable_pods));
         }
