@@ -241,6 +241,19 @@ fn summary_text(
             c.runs, c.missed_starts, c.skipped_starts, c.start_lateness_ms.p50, c.start_lateness_ms.p99
         );
     }
+    let f = &s.failures;
+    if f.node_crashes > 0 || f.pods_evicted > 0 {
+        let _ = writeln!(
+            t,
+            "  node failures: {} crashes, {} pods evicted, {:.1} pod-hours pending during outages",
+            f.node_crashes,
+            f.pods_evicted,
+            f.pending_pod_ms_during_outages as f64 / 3_600_000.0
+        );
+    }
+    for (message, n) in &f.unschedulable_at_end {
+        let _ = writeln!(t, "  unschedulable at the end: {n} pod(s): {message}");
+    }
     let _ = writeln!(t, "  output: {}", out.display());
     t
 }

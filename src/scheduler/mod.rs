@@ -95,6 +95,16 @@ impl Scheduler {
         self.flush_pending
     }
 
+    /// The pods that failed to schedule and are not bound yet, by their last
+    /// FailedScheduling message.
+    pub fn unschedulable_messages(&self) -> BTreeMap<String, u64> {
+        let mut out = BTreeMap::new();
+        for (message, _) in self.last_failure.values() {
+            *out.entry(message.clone()).or_default() += 1;
+        }
+        out
+    }
+
     /// Pods waiting in the unschedulable pool.
     pub fn unschedulable_count(&self) -> usize {
         self.unschedulable.len()
@@ -117,6 +127,8 @@ pub fn num_feasible_nodes_to_find(num_all_nodes: usize, percentage: u32) -> usiz
 pub struct Diagnosis {
     pub reasons: BTreeMap<Reason, usize>,
     pub all_unresolvable: bool,
+    /// Nodes whose failure no preemption can cure (`UnschedulableAndUnresolvable`).
+    pub unresolvable_nodes: usize,
     pub nodes: usize,
 }
 
@@ -131,6 +143,21 @@ impl Diagnosis {
 }
 
 impl Diagnosis {
+    /// DefaultPreemption's verdict when no node can take the pod even with victims: per
+    /// node, either no preemption helps (its failure is unresolvable) or none was found.
+    pub fn preemption_message(&self) -> String {
+        let unresolvable = self.unresolvable_nodes.min(self.nodes);
+        let mut parts = Vec::new();
+        if unresolvable > 0 {
+            parts.push(format!("{unresolvable} Preemption is not helpful for scheduling"));
+        }
+        if self.nodes > unresolvable {
+            parts.push(format!("{} No preemption victims found for incoming pod", self.nodes - unresolvable));
+        }
+        parts.sort();
+        format!("preemption: 0/{} nodes are available: {}.", self.nodes, parts.join(", "))
+    }
+
     /// `FitError.Error()`: `0/N nodes are available: <count reason, ...>.` sorted as
     /// strings, then the preemption post-filter's verdict.
     pub fn message(&self, names: &crate::cluster::resources::ResourceNames, preemption: &str) -> String {
@@ -234,6 +261,7 @@ impl Simulation {
                     break;
                 }
             } else {
+                diagnosis.unresolvable_nodes += usize::from(!reasons.iter().any(Reason::resolvable_by_preemption));
                 for r in reasons.drain(..) {
                     diagnosis.all_unresolvable &= !r.resolvable_by_preemption();
                     *diagnosis.reasons.entry(r).or_default() += 1;
@@ -270,17 +298,7 @@ impl Simulation {
 
     fn schedule_failed(&mut self, id: PodId, diagnosis: Diagnosis) {
         let now = self.now;
-        let preemption = if diagnosis.all_unresolvable {
-            format!(
-                "preemption: 0/{} nodes are available: {} Preemption is not helpful for scheduling.",
-                diagnosis.nodes, diagnosis.nodes
-            )
-        } else {
-            format!(
-                "preemption: 0/{} nodes are available: {} No preemption victims found for incoming pod.",
-                diagnosis.nodes, diagnosis.nodes
-            )
-        };
+        let preemption = diagnosis.preemption_message();
         let message = if diagnosis.nodes == 0 {
             "no nodes available to schedule pods".to_string()
         } else {
@@ -288,7 +306,10 @@ impl Simulation {
         };
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         pod.sched.attempts += 1;
-        pod.sched.first_failure.get_or_insert(now);
+        if pod.sched.first_failure.is_none() {
+            pod.sched.first_failure = Some(now);
+            self.counters.pods_ever_unschedulable += 1;
+        }
         pod.sched.last_failure_at = now;
         self.scheduler.unschedulable.insert(id, (diagnosis.hint(), now));
         self.scheduler.spots.insert(id, Spot::Unschedulable);

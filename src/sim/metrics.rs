@@ -116,6 +116,8 @@ impl Simulation {
                 node_crashes: c.node_crashes,
                 pods_evicted: c.pods_evicted,
                 pending_pod_ms_during_outages: (c.pending_during_outages.mean(now) * now as f64).round() as u64,
+                pods_ever_unschedulable: c.pods_ever_unschedulable,
+                unschedulable_at_end: self.scheduler.unschedulable_messages(),
             },
             jobs: (c.jobs.created > 0).then(|| JobFigures {
                 created: c.jobs.created,

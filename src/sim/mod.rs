@@ -86,6 +86,7 @@ pub struct Counters {
     pub nodes_ready: u64,
     /// Pods evicted by the taint eviction controller.
     pub pods_evicted: u64,
+    pub pods_ever_unschedulable: u64,
     pub node_crashes: u64,
     /// Unscheduled pods, integrated over the time some node was not Ready.
     pub pending_during_outages: TimeIntegral,

@@ -36,6 +36,10 @@ pub struct FailureFigures {
     pub pods_evicted: u64,
     /// Σ over time of pods waiting for a node while some node was not Ready, in pod·ms.
     pub pending_pod_ms_during_outages: u64,
+    /// Pods that failed to schedule at least once.
+    pub pods_ever_unschedulable: u64,
+    /// Pods still waiting for a node at the end, by their last FailedScheduling message.
+    pub unschedulable_at_end: BTreeMap<String, u64>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
