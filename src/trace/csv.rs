@@ -2,6 +2,7 @@
 //! digest of its bytes (reported in summary.json so that two runs can be compared
 //! without reading the traces).
 
+use super::row::RowWriter;
 use super::{EventRecord, MetricsRow, NodeRecord, PoolMetricsRow, TraceSink, Transition};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -67,6 +68,11 @@ impl<W: Write> Hashing<W> {
     pub fn new(inner: W) -> Self {
         Hashing { inner, hasher: Sha256::new(), bytes: 0 }
     }
+
+    /// The SHA-256 of the bytes so far, in lower-case hex.
+    pub fn hex_digest(&self) -> String {
+        self.hasher.clone().finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 impl<W: Write> Write for Hashing<W> {
@@ -84,18 +90,18 @@ impl<W: Write> Write for Hashing<W> {
 
 /// The three trace files. The first write error is kept and reported by `finish`.
 pub struct CsvSink<W: Write> {
-    transitions: ::csv::Writer<Hashing<W>>,
-    events: ::csv::Writer<Hashing<W>>,
-    metrics: ::csv::Writer<Hashing<W>>,
-    nodes: ::csv::Writer<Hashing<W>>,
-    pool_metrics: ::csv::Writer<Hashing<W>>,
+    transitions: RowWriter<W>,
+    events: RowWriter<W>,
+    metrics: RowWriter<W>,
+    nodes: RowWriter<W>,
+    pool_metrics: RowWriter<W>,
     error: Option<io::Error>,
     scratch: String,
     itoa: itoa::Buffer,
 }
 
-fn writer<W: Write>(w: W, header: &[&str]) -> ::csv::Writer<Hashing<W>> {
-    let mut w = ::csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(Hashing::new(w));
+fn writer<W: Write>(w: W, header: &[&str]) -> RowWriter<W> {
+    let mut w = RowWriter::new(w);
     // A header row cannot fail to encode; an I/O error surfaces again at the next write.
     let _ = w.write_record(header);
     w
@@ -115,9 +121,9 @@ impl<W: Write> CsvSink<W> {
         }
     }
 
-    fn keep(&mut self, r: ::csv::Result<()>) {
+    fn keep(&mut self, r: io::Result<()>) {
         if let (Err(e), None) = (r, &self.error) {
-            self.error = Some(io::Error::other(e));
+            self.error = Some(e);
         }
     }
 }
@@ -159,8 +165,7 @@ impl<W: Write> TraceSink for CsvSink<W> {
             ("pool_metrics.csv", &mut self.pool_metrics),
         ] {
             w.flush()?;
-            let digest = w.get_ref().hasher.clone().finalize();
-            out.insert(name.to_string(), digest.iter().map(|b| format!("{b:02x}")).collect());
+            out.insert(name.to_string(), w.get_ref().hex_digest());
         }
         Ok(out)
     }

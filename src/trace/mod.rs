@@ -2,6 +2,7 @@
 //! they happen, so memory does not grow with the trace), and the summary.
 
 pub mod csv;
+pub mod row;
 pub mod stats;
 pub mod summary;
 
