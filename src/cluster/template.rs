@@ -6,6 +6,7 @@ use super::resources::{CPU, MEMORY, ResourceNames, ResourceVec};
 use crate::api::pod::{Container, PodSpec, Probe};
 use crate::engine::Millis;
 use crate::labels::{Selector, node_selector_requirements_as_selector};
+use crate::scheduler::{interpod_affinity, topology_spread};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -112,6 +113,10 @@ pub struct PodTemplate {
     pub host_ports: Vec<(String, String, i32)>,
     /// `spec.nodeSelector` and required node affinity, compiled.
     pub node_affinity: RequiredNodeAffinity,
+    /// `topologySpreadConstraints`, compiled (PodTopologySpread).
+    pub spread: Vec<topology_spread::Constraint>,
+    /// Pod affinity and anti-affinity terms, compiled (InterPodAffinity); `None` without any.
+    pub pod_affinity: Option<interpod_affinity::Rules>,
 }
 
 /// `nodeSelector` (all must match) and the required node-affinity terms (any must
@@ -212,6 +217,8 @@ impl PodTemplate {
             active_deadline: spec.active_deadline_seconds.map(|s| u64::try_from(s).unwrap_or(0) * 1000),
             host_ports,
             node_affinity: RequiredNodeAffinity::compile(&spec),
+            spread: topology_spread::compile(&spec),
+            pod_affinity: interpod_affinity::Rules::compile(&spec),
             spec,
         }
     }

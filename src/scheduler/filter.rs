@@ -25,6 +25,16 @@ pub enum Reason {
     Insufficient(usize),
     /// NodeResourcesFit: the pod count is at `pods`.
     TooManyPods,
+    /// PodTopologySpread: the node's domain would be too far above the least full one.
+    SpreadConstraints,
+    /// PodTopologySpread: the node lacks a constraint's topology key.
+    SpreadMissingLabel,
+    /// InterPodAffinity: the pod's required affinity is not met in the node's domains.
+    PodAffinity,
+    /// InterPodAffinity: a pod the pod's required anti-affinity selects is in the domain.
+    PodAntiAffinity,
+    /// InterPodAffinity: a bound pod's required anti-affinity selects the pod there.
+    ExistingAntiAffinity,
 }
 
 /// Which cluster events may make a pod that failed for a reason schedulable
@@ -40,6 +50,10 @@ pub mod hint {
     pub const NODE_UNTAINTED: u16 = 1 << 3;
     /// A node was added (any pod may fit on it).
     pub const NODE_ADDED: u16 = 1 << 4;
+    /// Never an event: marks reasons that depend on where other pods sit (spread,
+    /// inter-pod affinity), so a pod leaving helps every node of its domain and a freed
+    /// node is not judged by its resources alone.
+    pub const POD_TOPOLOGY: u16 = 1 << 5;
     pub const ANY: u16 = u16::MAX;
 }
 
@@ -52,6 +66,10 @@ impl Reason {
             Reason::NodeName | Reason::Affinity => NODE_ADDED,
             Reason::Taint(..) => NODE_UNTAINTED | NODE_ADDED,
             Reason::Ports | Reason::Insufficient(_) | Reason::TooManyPods => POD_GONE | NODE_ADDED,
+            Reason::SpreadConstraints => POD_GONE | POD_BOUND | NODE_ADDED | POD_TOPOLOGY,
+            Reason::SpreadMissingLabel => NODE_ADDED,
+            Reason::PodAffinity => POD_BOUND | NODE_ADDED | POD_TOPOLOGY,
+            Reason::PodAntiAffinity | Reason::ExistingAntiAffinity => POD_GONE | NODE_ADDED | POD_TOPOLOGY,
             #[allow(unreachable_patterns)]
             _ => ANY,
         }
@@ -59,7 +77,15 @@ impl Reason {
 
     /// Whether evicting pods could help (`Unschedulable` vs `UnschedulableAndUnresolvable`).
     pub fn resolvable_by_preemption(&self) -> bool {
-        matches!(self, Reason::Insufficient(_) | Reason::TooManyPods | Reason::Ports)
+        matches!(
+            self,
+            Reason::Insufficient(_)
+                | Reason::TooManyPods
+                | Reason::Ports
+                | Reason::SpreadConstraints
+                | Reason::PodAntiAffinity
+                | Reason::ExistingAntiAffinity
+        )
     }
 }
 
@@ -83,6 +109,14 @@ impl fmt::Display for Reason {
             Reason::Ports => f.write_str("node(s) didn't have free ports for the requested pod ports"),
             Reason::Insufficient(r) => write!(f, "Insufficient resource #{r}"),
             Reason::TooManyPods => f.write_str("Too many pods"),
+            // podtopologyspread/plugin.go, interpodaffinity/filtering.go
+            Reason::SpreadConstraints => f.write_str("node(s) didn't match pod topology spread constraints"),
+            Reason::SpreadMissingLabel => {
+                f.write_str("node(s) didn't match pod topology spread constraints (missing required label)")
+            }
+            Reason::PodAffinity => f.write_str("node(s) didn't match pod affinity rules"),
+            Reason::PodAntiAffinity => f.write_str("node(s) didn't match pod anti-affinity rules"),
+            Reason::ExistingAntiAffinity => f.write_str("node(s) didn't satisfy existing pods anti-affinity rules"),
         }
     }
 }

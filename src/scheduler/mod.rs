@@ -1,9 +1,12 @@
 //! kube-scheduler: the scheduling queue, filter and score plugins, and binding.
 //! `filter` and `score` are pure; this module runs the cycle against the cluster.
 
+pub mod cycle;
 pub mod filter;
+pub mod interpod_affinity;
 pub mod priority;
 pub mod score;
+pub mod topology_spread;
 
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Node, NodeId, PodId};
@@ -172,7 +175,8 @@ impl Simulation {
             return;
         }
         let template = pod.template.clone();
-        match self.find_node(&template, &template.spec.tolerations) {
+        let subject = cycle::Subject::of(pod);
+        match self.find_node(&template, &template.spec.tolerations, &subject) {
             Ok(node) => self.bind(id, node),
             Err(diagnosis) => self.schedule_failed(id, diagnosis),
         }
@@ -184,19 +188,17 @@ impl Simulation {
         &mut self,
         template: &PodTemplate,
         tolerations: &[crate::api::pod::Toleration],
+        subject: &cycle::Subject,
     ) -> Result<NodeId, Diagnosis> {
         let nodes = std::mem::take(&mut self.scheduler.node_list);
-        let result = self.search_nodes(template, tolerations, &nodes);
+        let pod = cycle::Incoming { namespace: &subject.namespace, labels: &subject.labels, template, tolerations };
+        let result = self.search_nodes(&pod, &nodes);
         self.scheduler.node_list = nodes;
         result
     }
 
-    fn search_nodes(
-        &mut self,
-        template: &PodTemplate,
-        tolerations: &[crate::api::pod::Toleration],
-        nodes: &[NodeId],
-    ) -> Result<NodeId, Diagnosis> {
+    fn search_nodes(&mut self, pod: &cycle::Incoming, nodes: &[NodeId]) -> Result<NodeId, Diagnosis> {
+        let (template, tolerations) = (pod.template, pod.tolerations);
         let mut diagnosis = Diagnosis { nodes: nodes.len(), all_unresolvable: true, ..Default::default() };
         if nodes.is_empty() {
             return Err(diagnosis);
@@ -204,13 +206,15 @@ impl Simulation {
         let want = num_feasible_nodes_to_find(nodes.len(), 0);
         let mut feasible: Vec<NodeId> = Vec::with_capacity(want.min(nodes.len()));
         let mut reasons = Vec::new();
+        let plugins = cycle::Cycle::prefilter(&cycle::SimView { cluster: &self.cluster, nodes }, pod);
         let start = self.scheduler.next_start % nodes.len();
         let mut examined = 0;
         for k in 0..nodes.len() {
             let id = nodes[(start + k) % nodes.len()];
             examined += 1;
             reasons.clear();
-            if filter::check(template, tolerations, self.cluster.node(id), &mut reasons) {
+            let node = self.cluster.node(id);
+            if filter::check(template, tolerations, node, &mut reasons) && plugins.filter(&node.labels, &mut reasons) {
                 feasible.push(id);
                 if feasible.len() >= want {
                     break;
@@ -226,16 +230,18 @@ impl Simulation {
         if feasible.is_empty() {
             return Err(diagnosis);
         }
-        Ok(self.select_host(template, &feasible))
+        let extra = cycle::Cycle::scores(&cycle::SimView { cluster: &self.cluster, nodes }, pod, &feasible);
+        Ok(self.select_host(template, &feasible, &extra))
     }
 
-    fn select_host(&mut self, template: &PodTemplate, feasible: &[NodeId]) -> NodeId {
+    /// `extra`: the topology plugins' weighted scores, per feasible node.
+    fn select_host(&mut self, template: &PodTemplate, feasible: &[NodeId], extra: &[i64]) -> NodeId {
         if feasible.len() == 1 {
             return feasible[0];
         }
         let (mut best, mut best_score, mut ties) = (feasible[0], i64::MIN, 0u64);
-        for &id in feasible {
-            let score = total_score(template, self.cluster.node(id));
+        for (i, &id) in feasible.iter().enumerate() {
+            let score = total_score(template, self.cluster.node(id)) + extra.get(i).copied().unwrap_or(0);
             if score > best_score {
                 (best, best_score, ties) = (id, score, 1);
             } else if score == best_score {
@@ -440,6 +446,9 @@ impl Simulation {
         n.pods.push(id);
         n.resident.push(id);
         n.host_ports.extend(t.host_ports.iter().cloned());
+        if t.pod_affinity.is_some() {
+            self.cluster.affinity_pods.insert(id);
+        }
         self.counters.cpu_requested.add(now.0, t.requests.get(crate::cluster::resources::CPU));
         self.counters.memory_requested.add(now.0, t.requests.get(crate::cluster::resources::MEMORY));
         if self.check_invariants {
@@ -476,6 +485,7 @@ impl Simulation {
                 n.host_ports.swap_remove(i);
             }
         }
+        self.cluster.affinity_pods.remove(&id);
         self.counters.cpu_requested.add(now.0, -t.requests.get(crate::cluster::resources::CPU));
         self.counters.memory_requested.add(now.0, -t.requests.get(crate::cluster::resources::MEMORY));
         self.scheduler_cluster_event(filter::hint::POD_GONE, Some(node));
