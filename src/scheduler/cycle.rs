@@ -109,13 +109,13 @@ impl Cycle {
     }
 
     /// PreScore, Score and NormalizeScore of both plugins over the feasible nodes,
-    /// weighted: what each node adds to its total. Empty with one feasible node, which
-    /// kube-scheduler picks without scoring.
+    /// weighted: what each node adds to its total. Empty when both plugins skip, and with
+    /// one feasible node, which kube-scheduler picks without scoring.
     pub fn scores<V: ClusterView>(view: &V, pod: &Incoming, feasible: &[V::Node]) -> Vec<i64> {
+        let mut total = Vec::new();
         if feasible.len() < 2 {
-            return Vec::new();
+            return total;
         }
-        let mut total = vec![0; feasible.len()];
         // podsim has no Services, ReplicaSets or StatefulSets to take a default selector
         // from, so the system default constraints never apply (see `system_default_constraints`).
         if let Some(state) = topology_spread::prepare_score(view, pod, feasible, None) {
@@ -128,7 +128,9 @@ impl Cycle {
     }
 }
 
-fn add_weighted(total: &mut [i64], scores: &[i64], weight: i64) {
+/// Adds `weight · scores` to `total`, which starts empty (all zeros).
+fn add_weighted(total: &mut Vec<i64>, scores: &[i64], weight: i64) {
+    total.resize(scores.len(), 0);
     for (t, s) in total.iter_mut().zip(scores) {
         *t += weight * s;
     }
@@ -140,7 +142,8 @@ pub struct SimView<'a> {
     pub nodes: &'a [NodeId],
 }
 
-fn pod_view(pod: &Pod) -> PodView<'_> {
+/// A pod of the simulation as the plugins read it.
+pub(crate) fn pod_view(pod: &Pod) -> PodView<'_> {
     PodView {
         namespace: &pod.namespace,
         labels: &pod.labels,

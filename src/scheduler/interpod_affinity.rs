@@ -403,6 +403,40 @@ impl ScoreState {
     }
 }
 
+/// QueueingHint for a bound pod (`isSchedulableAfterPodChange`, Add): it may meet the
+/// required affinity only if it matches every term, as Filter counts pods.
+pub fn bound_pod_may_help<V: ClusterView>(view: &V, pod: &Incoming, bound: &PodView) -> bool {
+    let Some(rules) = pod.template.pod_affinity.as_ref() else { return false };
+    matches_all(&bind_all(view, &rules.required, pod), pod, bound)
+}
+
+/// QueueingHint for a pod gone (`isSchedulableAfterPodChange`, Delete): the pod's
+/// required anti-affinity selected it (any term), or its required anti-affinity selected
+/// the pod (kubernetes#135325 and #139161).
+pub fn gone_pod_may_help<V: ClusterView>(view: &V, pod: &Incoming, gone: &PodView) -> bool {
+    let repelled = pod
+        .template
+        .pod_affinity
+        .as_ref()
+        .is_some_and(|r| bind_all(view, &r.required_anti, pod).iter().any(|t| t.matches(pod, gone)));
+    repelled
+        || gone.affinity.is_some_and(|r| {
+            let ns_labels = view.namespace_labels(pod.namespace);
+            r.required_anti.iter().any(|t| t.matches_incoming(gone, pod, &ns_labels))
+        })
+}
+
+/// QueueingHint for an added node (`isSchedulableAfterNodeChange`): a node with a
+/// required affinity term's key may join a domain where the affinity is met; any new
+/// node may be a domain free of what the pod's required anti-affinity repels. A pod
+/// kept off only by bound pods' anti-affinity is not retried for a node, as upstream.
+pub fn added_node_may_help(pod: &Incoming, labels: &BTreeMap<String, String>) -> bool {
+    pod.template
+        .pod_affinity
+        .as_ref()
+        .is_some_and(|r| !r.required_anti.is_empty() || r.required.iter().any(|t| labels.contains_key(&t.topology_key)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ pub mod cycle;
 pub mod filter;
 pub mod interpod_affinity;
 pub mod priority;
+pub mod requeue;
 pub mod score;
 pub mod topology_spread;
 
@@ -43,6 +44,9 @@ pub struct Scheduler {
     /// The unschedulable pool: each pod with the events that may help it and when it
     /// entered (`podMaxInUnschedulablePodsDuration` sends it back after 5 minutes).
     unschedulable: BTreeMap<PodId, (u16, SimTime)>,
+    /// At least the union of the unschedulable pods' hints (recomputed at each flush),
+    /// so an event no waiting pod listens to costs nothing.
+    listening: u16,
     flush_pending: bool,
     cycle_pending: bool,
     /// Round-robin start of the node search (`nextStartNodeIndex`).
@@ -61,6 +65,7 @@ impl Scheduler {
             active: BTreeSet::new(),
             spots: BTreeMap::new(),
             unschedulable: BTreeMap::new(),
+            listening: 0,
             flush_pending: false,
             cycle_pending: false,
             next_start: 0,
@@ -120,7 +125,7 @@ impl Diagnosis {
     /// The cluster events that may help this pod (any node may change).
     pub fn hint(&self) -> u16 {
         if self.nodes == 0 {
-            return filter::hint::NODE_ADDED;
+            return filter::hint::ANY_NODE_ADDED;
         }
         self.reasons.keys().fold(0, |m, r| m | r.hint())
     }
@@ -277,6 +282,7 @@ impl Simulation {
         pod.sched.first_failure.get_or_insert(now);
         pod.sched.last_failure_at = now;
         self.scheduler.unschedulable.insert(id, (diagnosis.hint(), now));
+        self.scheduler.listening |= diagnosis.hint();
         self.scheduler.spots.insert(id, Spot::Unschedulable);
         if !self.scheduler.flush_pending {
             self.scheduler.flush_pending = true;
@@ -293,33 +299,35 @@ impl Simulation {
         }
     }
 
-    /// The cluster changed (`event`, a `filter::hint` bit): the unschedulable pods it may
-    /// help go back to the queue, through their back-off (QueueingHints). A pod waiting
-    /// only for resources goes back only if it fits on `node` now.
+    /// The cluster changed (`event`, a `filter::hint` event) at `node`: the unschedulable
+    /// pods it may help go back to the queue, through their back-off (QueueingHints).
     pub(crate) fn scheduler_cluster_event(&mut self, event: u16, node: Option<NodeId>) {
-        if self.scheduler.unschedulable.is_empty() {
+        self.requeue_helped(event, requeue::Change { node, pod: None });
+    }
+
+    /// A pod was bound to `node` or left it (`event`).
+    fn scheduler_pod_event(&mut self, event: u16, pod: PodId, node: NodeId) {
+        self.requeue_helped(event, requeue::Change { node: Some(node), pod: Some(pod) });
+    }
+
+    fn requeue_helped(&mut self, event: u16, change: requeue::Change) {
+        if self.scheduler.listening & event == 0 || self.scheduler.unschedulable.is_empty() {
             return;
         }
+        let view = cycle::SimView { cluster: &self.cluster, nodes: &self.scheduler.node_list };
         let helped: Vec<PodId> = self
             .scheduler
             .unschedulable
             .iter()
-            .filter(|(id, (mask, _))| mask & event != 0 && self.may_fit_after(**id, *mask, event, node))
+            .filter(|(id, (mask, _))| {
+                mask & event != 0
+                    && self.cluster.pods.get(**id).is_none_or(|p| requeue::may_help(&view, p, mask & event, change))
+            })
             .map(|(id, _)| *id)
             .collect();
         for id in helped {
             self.requeue_unschedulable(id);
         }
-    }
-
-    /// With resources as the only obstacle, a freed node helps only if the pod fits it.
-    fn may_fit_after(&self, id: PodId, mask: u16, event: u16, node: Option<NodeId>) -> bool {
-        use filter::hint::*;
-        let (Some(node), true) = (node, event == POD_GONE && mask & !(POD_GONE | NODE_ADDED) == 0) else { return true };
-        let Some(pod) = self.cluster.pods.get(id) else { return true };
-        let mut reasons = Vec::new();
-        filter::fits(&pod.template, self.cluster.node(node), &mut reasons);
-        reasons.is_empty()
     }
 
     /// `flushUnschedulablePodsLeftover`: pods unschedulable for 5 minutes go back.
@@ -336,6 +344,7 @@ impl Simulation {
         for id in stale {
             self.requeue_unschedulable(id);
         }
+        self.scheduler.listening = self.scheduler.unschedulable.values().fold(0, |m, (hint, _)| m | hint);
         if !self.scheduler.unschedulable.is_empty() {
             self.scheduler.flush_pending = true;
             self.at(FLUSH_PERIOD, Event::SchedulerFlush);
@@ -463,6 +472,7 @@ impl Simulation {
                 self.violations.push(message);
             }
         }
+        self.scheduler_pod_event(filter::hint::POD_BOUND, id, node);
     }
 
     /// The pod no longer holds its node's resources (terminal, or gone); waiting pods
@@ -485,10 +495,12 @@ impl Simulation {
                 n.host_ports.swap_remove(i);
             }
         }
-        self.cluster.affinity_pods.remove(&id);
+        if t.pod_affinity.is_some() {
+            self.cluster.affinity_pods.remove(&id);
+        }
         self.counters.cpu_requested.add(now.0, -t.requests.get(crate::cluster::resources::CPU));
         self.counters.memory_requested.add(now.0, -t.requests.get(crate::cluster::resources::MEMORY));
-        self.scheduler_cluster_event(filter::hint::POD_GONE, Some(node));
+        self.scheduler_pod_event(filter::hint::POD_GONE, id, node);
     }
 }
 

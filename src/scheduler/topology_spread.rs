@@ -12,7 +12,7 @@
 //! every constraint's key, passing the pod's required node affinity unless
 //! `nodeAffinityPolicy: Ignore`, and tolerated unless `nodeTaintsPolicy` is `Honor`.
 
-use super::cycle::{ClusterView, Incoming};
+use super::cycle::{ClusterView, Incoming, PodView};
 use super::filter::{Reason, untolerated};
 use super::score::MAX_NODE_SCORE;
 use crate::api::pod::{PodSpec, TopologySpreadConstraint};
@@ -191,7 +191,7 @@ pub struct FilterState {
 /// PreFilter (`calPreFilterState`): `None` (Skip) for a pod without DoNotSchedule
 /// constraints. Touches each node once and, on nodes that count, the pods on them.
 pub fn prepare_filter<V: ClusterView>(view: &V, pod: &Incoming) -> Option<FilterState> {
-    let hard = bind_all(pod.template.spread.iter().filter(|c| c.when == When::DoNotSchedule), pod);
+    let hard = hard_constraints(pod);
     if hard.is_empty() {
         return None;
     }
@@ -417,6 +417,25 @@ impl ScoreState {
         self.normalize(view, feasible, &mut scores);
         scores
     }
+}
+
+/// The DoNotSchedule constraints bound to the pod: those Filter checks, and so the
+/// only ones a pod failed by this plugin waits on (`getConstraints` in `plugin.go`; the
+/// system defaults are all ScheduleAnyway).
+fn hard_constraints<'a>(pod: &Incoming<'a>) -> Vec<Bound<'a>> {
+    bind_all(pod.template.spread.iter().filter(|c| c.when == When::DoNotSchedule), pod)
+}
+
+/// QueueingHint for a pod bound or gone (`isSchedulableAfterPodChange`): it changes a
+/// count only if it is in the pod's namespace and a constraint's selector matches it.
+pub fn pod_change_may_help(pod: &Incoming, changed: &PodView) -> bool {
+    changed.namespace == pod.namespace && hard_constraints(pod).iter().any(|c| c.selector.matches(changed.labels))
+}
+
+/// QueueingHint for a node added, removed or untainted (`isSchedulableAfterNodeChange`):
+/// only a node with every constraint's key is, or was, in a domain.
+pub fn node_change_may_help(pod: &Incoming, labels: &BTreeMap<String, String>) -> bool {
+    has_all_keys(labels, &hard_constraints(pod))
 }
 
 #[cfg(test)]

@@ -281,6 +281,7 @@ impl Simulation {
         self.crash_node(node);
         self.cluster.node_mut(node).present = false;
         self.scheduler.node_list.retain(|n| *n != node);
+        self.scheduler_cluster_event(crate::scheduler::filter::hint::NODE_REMOVED, Some(node));
         self.set_node_ready_gone(node);
         let name = self.cluster.node(node).name.clone();
         self.object_event(
