@@ -261,6 +261,30 @@ mod tests {
     }
 
     #[test]
+    fn events_reach_the_reasons_whose_plugins_registered_for_them() {
+        use hint::*;
+        let heard = |r: Reason, event: u16| r.hint() & event != 0;
+        let taint = Reason::Taint("k".into(), "v".into());
+        let cases = [
+            (Reason::Insufficient(0), [true, false, true, false, false, false]),
+            (Reason::Ports, [true, false, true, false, false, false]),
+            (taint, [false, false, true, false, false, true]),
+            (Reason::Unschedulable, [false, false, true, false, true, false]),
+            (Reason::Affinity, [false, false, true, false, false, false]),
+            (Reason::SpreadConstraints, [true, true, true, true, true, true]),
+            (Reason::SpreadMissingLabel, [true, true, true, true, true, true]),
+            (Reason::PodAffinity, [true, true, true, false, false, false]),
+            (Reason::PodAntiAffinity, [true, true, true, false, false, false]),
+            (Reason::ExistingAntiAffinity, [true, true, true, false, false, false]),
+        ];
+        let events = [POD_GONE, POD_BOUND, NODE_ADDED, NODE_REMOVED, NODE_SCHEDULABLE, NODE_UNTAINTED];
+        for (reason, want) in cases {
+            let got: Vec<bool> = events.iter().map(|e| heard(reason.clone(), *e)).collect();
+            assert_eq!(got, want, "{reason:?}: gone, bound, added, removed, uncordoned, untainted");
+        }
+    }
+
+    #[test]
     fn reasons_read_like_kube_scheduler() {
         assert_eq!(
             Reason::Taint("dedicated".into(), "batch".into()).to_string(),

@@ -462,6 +462,10 @@ mod tests {
     }
 
     fn cases(group: &str) -> Vec<Case> {
+        cases_of(group)
+    }
+
+    fn cases_of<T: serde::de::DeserializeOwned>(group: &str) -> Vec<T> {
         let all: Value = serde_json::from_str(include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/testdata/scheduler/interpod_affinity.json"
@@ -526,6 +530,54 @@ mod tests {
                 let want: Vec<i64> = feasible.iter().map(|n| want[view.name(*n)].as_i64().unwrap()).collect();
                 assert_eq!(got, want, "{name}");
             });
+        }
+    }
+
+    /// A case of the `hintPod` and `hintNode` groups: a pod failed by the plugin, and a
+    /// pod bound (`add`) or gone (`delete`), or a node added.
+    #[derive(Deserialize)]
+    struct HintCase {
+        name: String,
+        #[serde(default)]
+        event: String,
+        pod: TestPod,
+        changed: Option<TestPod>,
+        node: Option<TestNode>,
+        want: String,
+    }
+
+    #[test]
+    fn queueing_hints_match_kubernetes_cases() {
+        let cases: Vec<HintCase> = ["hintPod", "hintNode"].iter().flat_map(|g| cases_of(g)).collect();
+        assert_eq!(cases.len(), 11);
+        let view = TestView::new(Vec::new(), Vec::new(), BTreeMap::new());
+        for case in cases {
+            let t = template(&case.pod.spec);
+            let pod = Incoming {
+                namespace: &case.pod.namespace,
+                labels: &case.pod.labels,
+                template: &t,
+                tolerations: &t.spec.tolerations,
+            };
+            let queue = match (&case.changed, &case.node) {
+                (Some(p), _) => {
+                    let pt = template(&p.spec);
+                    let changed = PodView {
+                        namespace: &p.namespace,
+                        labels: &p.labels,
+                        terminating: false,
+                        affinity: pt.pod_affinity.as_ref(),
+                    };
+                    match case.event.as_str() {
+                        "add" => bound_pod_may_help(&view, &pod, &changed),
+                        "delete" => gone_pod_may_help(&view, &pod, &changed),
+                        other => panic!("{}: event {other}", case.name),
+                    }
+                }
+                (None, Some(node)) => added_node_may_help(&pod, &node.labels),
+                (None, None) => panic!("{}: no change", case.name),
+            };
+            assert_eq!(if queue { "Queue" } else { "QueueSkip" }, case.want, "{}", case.name);
         }
     }
 
