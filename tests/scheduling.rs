@@ -26,7 +26,7 @@ fn failures(o: &Outcome, pod: &str) -> Vec<String> {
 }
 
 #[test]
-fn spread_zones_keeps_the_skew_at_one_and_leaves_two_pending() {
+fn spread_zones_keeps_the_skew_at_one_and_a_freed_place_goes_to_a_pending_replica() {
     let o = run(load_scenario("spread-zones"));
     let placed = placements(&o);
     assert_eq!(placed.len(), 9, "{placed:?}");
