@@ -45,6 +45,10 @@ pub struct Cluster {
     pub namespaces: std::collections::BTreeSet<Arc<str>>,
     /// Pods created so far (uids).
     pub pods_created: u64,
+    /// Pods holding a node whose spec has pod affinity or anti-affinity terms (the
+    /// scheduler's `PodsWithAffinity`): InterPodAffinity reads only these when the pod
+    /// being scheduled has no terms of its own.
+    pub affinity_pods: std::collections::BTreeSet<PodId>,
 }
 
 /// Objects of one kind by namespace and name. Keys are a stable 64-bit hash of the

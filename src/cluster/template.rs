@@ -6,6 +6,7 @@ use super::resources::{CPU, MEMORY, ResourceNames, ResourceVec};
 use crate::api::pod::{Container, PodSpec, Probe};
 use crate::engine::Millis;
 use crate::labels::{Selector, node_selector_requirements_as_selector};
+use crate::scheduler::{interpod_affinity, topology_spread};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -117,6 +118,10 @@ pub struct PodTemplate {
     /// affinity or host ports, and no request but cpu and memory. The scheduler then
     /// needs nothing but the node's [`super::fit::FitRow`].
     pub fit_only: bool,
+    /// `topologySpreadConstraints`, compiled (PodTopologySpread).
+    pub spread: Vec<topology_spread::Constraint>,
+    /// Pod affinity and anti-affinity terms, compiled (InterPodAffinity); `None` without any.
+    pub pod_affinity: Option<interpod_affinity::Rules>,
 }
 
 /// `nodeSelector` (all must match) and the required node-affinity terms (any must
@@ -224,6 +229,8 @@ impl PodTemplate {
             active_deadline: spec.active_deadline_seconds.map(|s| u64::try_from(s).unwrap_or(0) * 1000),
             host_ports,
             node_affinity,
+            spread: topology_spread::compile(&spec),
+            pod_affinity: interpod_affinity::Rules::compile(&spec),
             spec,
         }
     }

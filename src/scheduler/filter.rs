@@ -25,33 +25,82 @@ pub enum Reason {
     Insufficient(usize),
     /// NodeResourcesFit: the pod count is at `pods`.
     TooManyPods,
+    /// PodTopologySpread: the node's domain would be too far above the least full one.
+    SpreadConstraints,
+    /// PodTopologySpread: the node lacks a constraint's topology key.
+    SpreadMissingLabel,
+    /// InterPodAffinity: the pod's required affinity is not met in the node's domains.
+    PodAffinity,
+    /// InterPodAffinity: a pod the pod's required anti-affinity selects is in the domain.
+    PodAntiAffinity,
+    /// InterPodAffinity: a bound pod's required anti-affinity selects the pod there.
+    ExistingAntiAffinity,
 }
 
-/// Which cluster events may make a pod that failed for a reason schedulable
-/// (kube-scheduler's QueueingHints, one bit per kind of event).
+/// QueueingHints: which cluster events may make a pod that failed for a reason
+/// schedulable. Each bit is one plugin's registration for one kind of event (its
+/// `EventsToRegister`); an event is the union of the bits registered for it. A pod goes
+/// back to the queue when an event shares a bit with the reasons it failed for and the
+/// plugin behind that bit, looking at the change (its `QueueingHintFn`, see
+/// `requeue.rs`), finds that it may help.
 pub mod hint {
-    /// A pod on some node ended or left (resources and ports freed).
-    pub const POD_GONE: u16 = 1;
-    /// A pod was bound (pod affinity may now be satisfied).
-    pub const POD_BOUND: u16 = 1 << 1;
-    /// A node was uncordoned.
-    pub const NODE_SCHEDULABLE: u16 = 1 << 2;
-    /// A node lost a taint.
-    pub const NODE_UNTAINTED: u16 = 1 << 3;
-    /// A node was added (any pod may fit on it).
-    pub const NODE_ADDED: u16 = 1 << 4;
+    /// NodeResourcesFit, NodePorts: a pod released its node (looked at: the pod fits it now).
+    pub const FIT_POD_GONE: u16 = 1;
+    /// NodeUnschedulable: a node was uncordoned.
+    pub const CORDON_LIFTED: u16 = 1 << 1;
+    /// TaintToleration: a node lost a taint.
+    pub const TAINT_LIFTED: u16 = 1 << 2;
+    /// Every node filter: a node was added.
+    pub const ANY_NODE_ADDED: u16 = 1 << 3;
+    /// PodTopologySpread: a pod was bound or released its node (looked at: it is in the
+    /// pod's namespace and a DoNotSchedule constraint's selector matches it).
+    pub const SPREAD_POD: u16 = 1 << 4;
+    /// PodTopologySpread: a node was added, removed or lost a taint (looked at: it has
+    /// every DoNotSchedule constraint's topology key, so it is or was in a domain).
+    pub const SPREAD_NODE: u16 = 1 << 5;
+    /// InterPodAffinity: a pod was bound (looked at: it matches every required affinity term).
+    pub const AFFINITY_POD_BOUND: u16 = 1 << 6;
+    /// InterPodAffinity: a pod released its node (looked at: the pod's required
+    /// anti-affinity selects it, or its required anti-affinity selects the pod).
+    pub const AFFINITY_POD_GONE: u16 = 1 << 7;
+    /// InterPodAffinity: a node was added (looked at: it has a required affinity term's
+    /// key, or the pod has required anti-affinity, which a new domain may satisfy).
+    pub const AFFINITY_NODE_ADDED: u16 = 1 << 8;
+    /// The bits whose plugin looks at the change before the pod goes back.
+    pub const LOOKED_AT: u16 =
+        FIT_POD_GONE | SPREAD_POD | SPREAD_NODE | AFFINITY_POD_BOUND | AFFINITY_POD_GONE | AFFINITY_NODE_ADDED;
     pub const ANY: u16 = u16::MAX;
+
+    /// The event: a pod on a node ended or left (its resources, ports and place in its
+    /// topology domains are freed).
+    pub const POD_GONE: u16 = FIT_POD_GONE | SPREAD_POD | AFFINITY_POD_GONE;
+    /// The event: a pod was bound to a node.
+    pub const POD_BOUND: u16 = SPREAD_POD | AFFINITY_POD_BOUND;
+    /// The event: a node was added.
+    pub const NODE_ADDED: u16 = ANY_NODE_ADDED | SPREAD_NODE | AFFINITY_NODE_ADDED;
+    /// The event: a node was removed.
+    pub const NODE_REMOVED: u16 = SPREAD_NODE;
+    /// The event: a node was uncordoned (which lifts its `unschedulable` taint).
+    pub const NODE_SCHEDULABLE: u16 = CORDON_LIFTED | SPREAD_NODE;
+    /// The event: a node lost a taint.
+    pub const NODE_UNTAINTED: u16 = TAINT_LIFTED | SPREAD_NODE;
 }
 
 impl Reason {
-    /// The cluster events that may resolve this reason.
+    /// The registrations of the reason's plugin: the events that may resolve it.
     pub fn hint(&self) -> u16 {
         use hint::*;
         match self {
-            Reason::Unschedulable => NODE_SCHEDULABLE | NODE_ADDED,
-            Reason::NodeName | Reason::Affinity => NODE_ADDED,
-            Reason::Taint(..) => NODE_UNTAINTED | NODE_ADDED,
-            Reason::Ports | Reason::Insufficient(_) | Reason::TooManyPods => POD_GONE | NODE_ADDED,
+            Reason::Unschedulable => CORDON_LIFTED | ANY_NODE_ADDED,
+            Reason::NodeName | Reason::Affinity => ANY_NODE_ADDED,
+            Reason::Taint(..) => TAINT_LIFTED | ANY_NODE_ADDED,
+            Reason::Ports | Reason::Insufficient(_) | Reason::TooManyPods => FIT_POD_GONE | ANY_NODE_ADDED,
+            // podtopologyspread/plugin.go and interpodaffinity/plugin.go register per
+            // plugin, not per reason: a node missing a key is retried on pod events too.
+            Reason::SpreadConstraints | Reason::SpreadMissingLabel => SPREAD_POD | SPREAD_NODE,
+            Reason::PodAffinity | Reason::PodAntiAffinity | Reason::ExistingAntiAffinity => {
+                AFFINITY_POD_BOUND | AFFINITY_POD_GONE | AFFINITY_NODE_ADDED
+            }
             #[allow(unreachable_patterns)]
             _ => ANY,
         }
@@ -59,7 +108,15 @@ impl Reason {
 
     /// Whether evicting pods could help (`Unschedulable` vs `UnschedulableAndUnresolvable`).
     pub fn resolvable_by_preemption(&self) -> bool {
-        matches!(self, Reason::Insufficient(_) | Reason::TooManyPods | Reason::Ports)
+        matches!(
+            self,
+            Reason::Insufficient(_)
+                | Reason::TooManyPods
+                | Reason::Ports
+                | Reason::SpreadConstraints
+                | Reason::PodAntiAffinity
+                | Reason::ExistingAntiAffinity
+        )
     }
 }
 
@@ -83,6 +140,14 @@ impl fmt::Display for Reason {
             Reason::Ports => f.write_str("node(s) didn't have free ports for the requested pod ports"),
             Reason::Insufficient(r) => write!(f, "Insufficient resource #{r}"),
             Reason::TooManyPods => f.write_str("Too many pods"),
+            // podtopologyspread/plugin.go, interpodaffinity/filtering.go
+            Reason::SpreadConstraints => f.write_str("node(s) didn't match pod topology spread constraints"),
+            Reason::SpreadMissingLabel => {
+                f.write_str("node(s) didn't match pod topology spread constraints (missing required label)")
+            }
+            Reason::PodAffinity => f.write_str("node(s) didn't match pod affinity rules"),
+            Reason::PodAntiAffinity => f.write_str("node(s) didn't match pod anti-affinity rules"),
+            Reason::ExistingAntiAffinity => f.write_str("node(s) didn't satisfy existing pods anti-affinity rules"),
         }
     }
 }
@@ -193,6 +258,30 @@ mod tests {
         assert!(!tolerates(&tol("other", "Exists", "", ""), &taint));
         let soft = Taint { key: "k".into(), value: None, effect: "PreferNoSchedule".into() };
         assert!(untolerated(&[soft], &[]).is_none(), "PreferNoSchedule only scores");
+    }
+
+    #[test]
+    fn events_reach_the_reasons_whose_plugins_registered_for_them() {
+        use hint::*;
+        let heard = |r: Reason, event: u16| r.hint() & event != 0;
+        let taint = Reason::Taint("k".into(), "v".into());
+        let cases = [
+            (Reason::Insufficient(0), [true, false, true, false, false, false]),
+            (Reason::Ports, [true, false, true, false, false, false]),
+            (taint, [false, false, true, false, false, true]),
+            (Reason::Unschedulable, [false, false, true, false, true, false]),
+            (Reason::Affinity, [false, false, true, false, false, false]),
+            (Reason::SpreadConstraints, [true, true, true, true, true, true]),
+            (Reason::SpreadMissingLabel, [true, true, true, true, true, true]),
+            (Reason::PodAffinity, [true, true, true, false, false, false]),
+            (Reason::PodAntiAffinity, [true, true, true, false, false, false]),
+            (Reason::ExistingAntiAffinity, [true, true, true, false, false, false]),
+        ];
+        let events = [POD_GONE, POD_BOUND, NODE_ADDED, NODE_REMOVED, NODE_SCHEDULABLE, NODE_UNTAINTED];
+        for (reason, want) in cases {
+            let got: Vec<bool> = events.iter().map(|e| heard(reason.clone(), *e)).collect();
+            assert_eq!(got, want, "{reason:?}: gone, bound, added, removed, uncordoned, untainted");
+        }
     }
 
     #[test]

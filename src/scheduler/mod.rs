@@ -1,10 +1,14 @@
 //! kube-scheduler: the scheduling queue, filter and score plugins, and binding.
 //! `filter` and `score` are pure; this module runs the cycle against the cluster.
 
+pub mod cycle;
 pub mod filter;
+pub mod interpod_affinity;
 pub mod priority;
+pub mod requeue;
 pub mod score;
 pub mod score_cache;
+pub mod topology_spread;
 
 use crate::cluster::fit::FitRow;
 use crate::cluster::resources::{CPU, MEMORY};
@@ -44,6 +48,9 @@ pub struct Scheduler {
     /// The unschedulable pool: each pod with the events that may help it and when it
     /// entered (`podMaxInUnschedulablePodsDuration` sends it back after 5 minutes).
     unschedulable: BTreeMap<PodId, (u16, SimTime)>,
+    /// At least the union of the unschedulable pods' hints (recomputed at each flush),
+    /// so an event no waiting pod listens to costs nothing.
+    listening: u16,
     flush_pending: bool,
     cycle_pending: bool,
     /// Round-robin start of the node search (`nextStartNodeIndex`).
@@ -64,6 +71,7 @@ impl Scheduler {
             active: BTreeSet::new(),
             spots: BTreeMap::new(),
             unschedulable: BTreeMap::new(),
+            listening: 0,
             flush_pending: false,
             cycle_pending: false,
             next_start: 0,
@@ -136,7 +144,7 @@ impl Diagnosis {
     /// The cluster events that may help this pod (any node may change).
     pub fn hint(&self) -> u16 {
         if self.nodes == 0 {
-            return filter::hint::NODE_ADDED;
+            return filter::hint::ANY_NODE_ADDED;
         }
         self.reasons.keys().fold(0, |m, r| m | r.hint())
     }
@@ -206,7 +214,8 @@ impl Simulation {
             return;
         }
         let template = pod.template.clone();
-        match self.find_node(&template, &template.spec.tolerations) {
+        let subject = cycle::Subject::of(pod);
+        match self.find_node(&template, &template.spec.tolerations, &subject) {
             Ok(node) => self.bind(id, node),
             Err(diagnosis) => self.schedule_failed(id, diagnosis),
         }
@@ -218,19 +227,22 @@ impl Simulation {
         &mut self,
         template: &Arc<PodTemplate>,
         tolerations: &[crate::api::pod::Toleration],
+        subject: &cycle::Subject,
     ) -> Result<NodeId, Diagnosis> {
         let nodes = std::mem::take(&mut self.scheduler.node_list);
-        let result = self.search_nodes(template, tolerations, &nodes);
+        let pod = cycle::Incoming { namespace: &subject.namespace, labels: &subject.labels, template, tolerations };
+        let result = self.search_nodes(&pod, template, &nodes);
         self.scheduler.node_list = nodes;
         result
     }
 
     fn search_nodes(
         &mut self,
-        template: &Arc<PodTemplate>,
-        tolerations: &[crate::api::pod::Toleration],
+        pod: &cycle::Incoming,
+        shared: &Arc<PodTemplate>,
         nodes: &[NodeId],
     ) -> Result<NodeId, Diagnosis> {
+        let (template, tolerations) = (pod.template, pod.tolerations);
         let mut diagnosis = Diagnosis { nodes: nodes.len(), all_unresolvable: true, ..Default::default() };
         if nodes.is_empty() {
             return Err(diagnosis);
@@ -238,16 +250,20 @@ impl Simulation {
         let want = num_feasible_nodes_to_find(nodes.len(), 0);
         let mut feasible: Vec<NodeId> = Vec::with_capacity(want.min(nodes.len()));
         let mut reasons = Vec::new();
+        let plugins = cycle::Cycle::prefilter(&cycle::SimView { cluster: &self.cluster, nodes }, pod);
         let start = self.scheduler.next_start % nodes.len();
         let mut examined = 0;
         let (cpu, memory) = (template.requests.get(CPU), template.requests.get(MEMORY));
+        // Without topology constraints or pod affinity in play, a fit-only pod needs only
+        // the node's fit row.
+        let fast = template.fit_only && plugins.is_noop();
         for k in 0..nodes.len() {
             let j = start + k;
             let id = nodes[if j >= nodes.len() { j - nodes.len() } else { j }];
             examined += 1;
             reasons.clear();
             let row = &self.cluster.fit[id.0 as usize];
-            if template.fit_only && row.plain && row.fits(cpu, memory) {
+            if fast && row.plain && row.fits(cpu, memory) {
                 // The only filter that could reject the pod here passes.
                 feasible.push(id);
                 if feasible.len() >= want {
@@ -255,7 +271,8 @@ impl Simulation {
                 }
                 continue;
             }
-            if filter::check(template, tolerations, self.cluster.node(id), &mut reasons) {
+            let node = self.cluster.node(id);
+            if filter::check(template, tolerations, node, &mut reasons) && plugins.filter(&node.labels, &mut reasons) {
                 feasible.push(id);
                 if feasible.len() >= want {
                     break;
@@ -272,18 +289,21 @@ impl Simulation {
         if feasible.is_empty() {
             return Err(diagnosis);
         }
-        Ok(self.select_host(template, &feasible))
+        let extra = cycle::Cycle::scores(&cycle::SimView { cluster: &self.cluster, nodes }, pod, &feasible);
+        Ok(self.select_host(shared, &feasible, &extra))
     }
 
-    fn select_host(&mut self, template: &Arc<PodTemplate>, feasible: &[NodeId]) -> NodeId {
+    /// `extra`: the topology plugins' weighted scores, per feasible node.
+    fn select_host(&mut self, template: &Arc<PodTemplate>, feasible: &[NodeId], extra: &[i64]) -> NodeId {
         if feasible.len() == 1 {
             return feasible[0];
         }
         let cache = self.scheduler.score_cache.scores(template, self.cluster.fit.len());
         let (mut best, mut best_score, mut ties) = (feasible[0], i64::MIN, 0u64);
-        for &id in feasible {
+        for (k, &id) in feasible.iter().enumerate() {
             let i = id.0 as usize;
-            let score = score_cache::cached(&mut cache[i], &self.cluster.fit[i], |row| total_score(template, row));
+            let score = score_cache::cached(&mut cache[i], &self.cluster.fit[i], |row| total_score(template, row))
+                + extra.get(k).copied().unwrap_or(0);
             if score > best_score {
                 (best, best_score, ties) = (id, score, 1);
             } else if score == best_score {
@@ -312,6 +332,7 @@ impl Simulation {
         }
         pod.sched.last_failure_at = now;
         self.scheduler.unschedulable.insert(id, (diagnosis.hint(), now));
+        self.scheduler.listening |= diagnosis.hint();
         self.scheduler.spots.insert(id, Spot::Unschedulable);
         if !self.scheduler.flush_pending {
             self.scheduler.flush_pending = true;
@@ -328,33 +349,35 @@ impl Simulation {
         }
     }
 
-    /// The cluster changed (`event`, a `filter::hint` bit): the unschedulable pods it may
-    /// help go back to the queue, through their back-off (QueueingHints). A pod waiting
-    /// only for resources goes back only if it fits on `node` now.
+    /// The cluster changed (`event`, a `filter::hint` event) at `node`: the unschedulable
+    /// pods it may help go back to the queue, through their back-off (QueueingHints).
     pub(crate) fn scheduler_cluster_event(&mut self, event: u16, node: Option<NodeId>) {
-        if self.scheduler.unschedulable.is_empty() {
+        self.requeue_helped(event, requeue::Change { node, pod: None });
+    }
+
+    /// A pod was bound to `node` or left it (`event`).
+    fn scheduler_pod_event(&mut self, event: u16, pod: PodId, node: NodeId) {
+        self.requeue_helped(event, requeue::Change { node: Some(node), pod: Some(pod) });
+    }
+
+    fn requeue_helped(&mut self, event: u16, change: requeue::Change) {
+        if self.scheduler.listening & event == 0 || self.scheduler.unschedulable.is_empty() {
             return;
         }
+        let view = cycle::SimView { cluster: &self.cluster, nodes: &self.scheduler.node_list };
         let helped: Vec<PodId> = self
             .scheduler
             .unschedulable
             .iter()
-            .filter(|(id, (mask, _))| mask & event != 0 && self.may_fit_after(**id, *mask, event, node))
+            .filter(|(id, (mask, _))| {
+                mask & event != 0
+                    && self.cluster.pods.get(**id).is_none_or(|p| requeue::may_help(&view, p, mask & event, change))
+            })
             .map(|(id, _)| *id)
             .collect();
         for id in helped {
             self.requeue_unschedulable(id);
         }
-    }
-
-    /// With resources as the only obstacle, a freed node helps only if the pod fits it.
-    fn may_fit_after(&self, id: PodId, mask: u16, event: u16, node: Option<NodeId>) -> bool {
-        use filter::hint::*;
-        let (Some(node), true) = (node, event == POD_GONE && mask & !(POD_GONE | NODE_ADDED) == 0) else { return true };
-        let Some(pod) = self.cluster.pods.get(id) else { return true };
-        let mut reasons = Vec::new();
-        filter::fits(&pod.template, self.cluster.node(node), &mut reasons);
-        reasons.is_empty()
     }
 
     /// `flushUnschedulablePodsLeftover`: pods unschedulable for 5 minutes go back.
@@ -371,6 +394,7 @@ impl Simulation {
         for id in stale {
             self.requeue_unschedulable(id);
         }
+        self.scheduler.listening = self.scheduler.unschedulable.values().fold(0, |m, (hint, _)| m | hint);
         if !self.scheduler.unschedulable.is_empty() {
             self.scheduler.flush_pending = true;
             self.at(FLUSH_PERIOD, Event::SchedulerFlush);
@@ -482,6 +506,9 @@ impl Simulation {
         n.resident.push(id);
         n.host_ports.extend(t.host_ports.iter().cloned());
         self.cluster.refresh_fit(node);
+        if t.pod_affinity.is_some() {
+            self.cluster.affinity_pods.insert(id);
+        }
         self.counters.cpu_requested.add(now.0, t.requests.get(crate::cluster::resources::CPU));
         self.counters.memory_requested.add(now.0, t.requests.get(crate::cluster::resources::MEMORY));
         if self.check_invariants {
@@ -496,6 +523,7 @@ impl Simulation {
                 self.violations.push(message);
             }
         }
+        self.scheduler_pod_event(filter::hint::POD_BOUND, id, node);
     }
 
     /// The pod no longer holds its node's resources (terminal, or gone); waiting pods
@@ -519,9 +547,12 @@ impl Simulation {
             }
         }
         self.cluster.refresh_fit(node);
+        if t.pod_affinity.is_some() {
+            self.cluster.affinity_pods.remove(&id);
+        }
         self.counters.cpu_requested.add(now.0, -t.requests.get(crate::cluster::resources::CPU));
         self.counters.memory_requested.add(now.0, -t.requests.get(crate::cluster::resources::MEMORY));
-        self.scheduler_cluster_event(filter::hint::POD_GONE, Some(node));
+        self.scheduler_pod_event(filter::hint::POD_GONE, id, node);
     }
 }
 

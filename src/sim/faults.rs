@@ -294,6 +294,7 @@ impl Simulation {
         self.cluster.node_mut(node).present = false;
         self.cluster.refresh_fit(node);
         self.scheduler.node_list.retain(|n| *n != node);
+        self.scheduler_cluster_event(crate::scheduler::filter::hint::NODE_REMOVED, Some(node));
         self.set_node_ready_gone(node);
         let name = self.cluster.node(node).name.clone();
         self.object_event(

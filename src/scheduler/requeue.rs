@@ -1,0 +1,80 @@
+//! The plugins' closer look at a cluster change before an unschedulable pod goes back to
+//! the queue (kube-scheduler's `QueueingHintFn`s). `filter::hint` says which events a
+//! failure waits for; this says, for the bits an event and the failure share, whether
+//! the change may help. A bit without a closer look always may.
+
+use super::cycle::{Incoming, PodView, SimView, pod_view};
+use super::filter::{self, hint};
+use super::{interpod_affinity, topology_spread};
+use crate::cluster::{NodeId, Pod, PodId};
+
+/// What changed: a node, and the pod bound to it or gone from it, if the event is a
+/// pod's. Either may be unknown, which the closer looks read as "may help".
+#[derive(Clone, Copy, Debug)]
+pub struct Change {
+    pub node: Option<NodeId>,
+    pub pod: Option<PodId>,
+}
+
+/// Whether `change` may help `waiting`, by any plugin behind `shared` (the bits the
+/// event and the pod's failure have in common).
+pub fn may_help(view: &SimView, waiting: &Pod, shared: u16, change: Change) -> bool {
+    if shared & !hint::LOOKED_AT != 0 {
+        return true;
+    }
+    let pod = Incoming {
+        namespace: &waiting.namespace,
+        labels: &waiting.labels,
+        template: &waiting.template,
+        tolerations: &waiting.template.spec.tolerations,
+    };
+    let looks = [
+        (hint::FIT_POD_GONE, fits_freed_node as Look),
+        (hint::SPREAD_POD, spread_pod),
+        (hint::SPREAD_NODE, spread_node),
+        (hint::AFFINITY_POD_BOUND, affinity_pod_bound),
+        (hint::AFFINITY_POD_GONE, affinity_pod_gone),
+        (hint::AFFINITY_NODE_ADDED, affinity_node_added),
+    ];
+    looks.iter().any(|(bit, look)| shared & bit != 0 && look(view, &pod, change))
+}
+
+type Look = fn(&SimView, &Incoming, Change) -> bool;
+
+/// NodeResourcesFit and NodePorts: podsim looks closer than upstream (which retries on
+/// any bound pod's deletion) and retries only if the pod fits the freed node now, so a
+/// big cluster's stream of ending pods does not wake every waiting pod.
+fn fits_freed_node(view: &SimView, pod: &Incoming, change: Change) -> bool {
+    let Some(node) = change.node else { return true };
+    let mut reasons = Vec::new();
+    filter::fits(pod.template, view.cluster.node(node), &mut reasons);
+    reasons.is_empty()
+}
+
+/// Runs `look` on the changed pod, or says "may help" if it is not known.
+fn with_pod(view: &SimView, change: Change, look: impl Fn(&PodView) -> bool) -> bool {
+    match change.pod.and_then(|id| view.cluster.pods.get(id)) {
+        Some(p) => look(&pod_view(p)),
+        None => true,
+    }
+}
+
+fn spread_pod(view: &SimView, pod: &Incoming, change: Change) -> bool {
+    with_pod(view, change, |changed| topology_spread::pod_change_may_help(pod, changed))
+}
+
+fn spread_node(view: &SimView, pod: &Incoming, change: Change) -> bool {
+    change.node.is_none_or(|n| topology_spread::node_change_may_help(pod, &view.cluster.node(n).labels))
+}
+
+fn affinity_pod_bound(view: &SimView, pod: &Incoming, change: Change) -> bool {
+    with_pod(view, change, |bound| interpod_affinity::bound_pod_may_help(view, pod, bound))
+}
+
+fn affinity_pod_gone(view: &SimView, pod: &Incoming, change: Change) -> bool {
+    with_pod(view, change, |gone| interpod_affinity::gone_pod_may_help(view, pod, gone))
+}
+
+fn affinity_node_added(view: &SimView, pod: &Incoming, change: Change) -> bool {
+    change.node.is_none_or(|n| interpod_affinity::added_node_may_help(pod, &view.cluster.node(n).labels))
+}
