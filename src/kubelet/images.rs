@@ -119,7 +119,7 @@ impl Simulation {
         n.pulls_in_flight = n.pulls_in_flight.saturating_sub(1);
         let Some(ImageState::Pulling { waiters, started }) = n.images.remove(&image) else { return };
         if ok {
-            n.images.insert(image, ImageState::Present);
+            self.cluster.image_present(node, image, None);
         }
         let pulled_in = now.since(started.unwrap_or(now));
         let name = self.cluster.images.name(image).clone();

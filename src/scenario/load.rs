@@ -125,6 +125,13 @@ impl Loader<'_> {
         let (faults, random_faults) = self.faults(&raw.faults, &nodes, &pool_templates);
         let actions = self.actions(raw.actions);
         let kubelet = self.kubelet(raw.kubelet.unwrap_or_default());
+        let mut scheduler_errors = Vec::new();
+        let scheduler = super::scheduler::compile(
+            &raw.scheduler.unwrap_or_default(),
+            &FieldPath::root("scheduler"),
+            &mut scheduler_errors,
+        );
+        self.field_errors(scheduler_errors);
         let mut scenario = Scenario {
             name: raw.name,
             description: raw.description,
@@ -141,6 +148,7 @@ impl Loader<'_> {
             random_faults,
             actions,
             kubelet,
+            scheduler,
             ignored: std::mem::take(&mut self.ignored),
             warnings: Vec::new(),
         };

@@ -5,6 +5,7 @@
 pub mod glob;
 pub mod load;
 pub mod raw;
+pub mod scheduler;
 
 pub use glob::Glob;
 pub use load::{ScenarioError, load, load_with};
@@ -35,6 +36,8 @@ pub struct Scenario {
     pub random_faults: Vec<RandomFaults>,
     pub actions: Vec<Action>,
     pub kubelet: KubeletConfig,
+    /// The kube-scheduler profile (`scheduler:`); kube-scheduler's defaults without it.
+    pub scheduler: crate::scheduler::profile::SchedulerProfile,
     /// Manifest fields and kinds read but not simulated.
     pub ignored: Ignored,
     /// Things worth telling the user that do not stop the run.

@@ -2,11 +2,16 @@
 //! `filter` and `score` are pure; this module runs the cycle against the cluster.
 
 pub mod filter;
+pub mod preemption;
+pub mod preference;
+pub mod prioritize;
 pub mod priority;
+pub mod profile;
 pub mod score;
 
+use crate::cluster::resources::ResourceNames;
 use crate::cluster::template::PodTemplate;
-use crate::cluster::{Node, NodeId, PodId};
+use crate::cluster::{NodeId, PodId};
 use crate::engine::{Millis, SimRng, SimTime};
 use crate::sim::{Event, Simulation};
 use filter::Reason;
@@ -50,10 +55,13 @@ pub struct Scheduler {
     last_failure: BTreeMap<PodId, (String, SimTime)>,
     /// The nodes in the cluster, in the order the scheduler's cache lists them.
     pub(crate) node_list: Vec<NodeId>,
+    pub(crate) profile: profile::SchedulerProfile,
+    scoring: prioritize::Scoring,
+    scratch: prioritize::Scratch,
 }
 
 impl Scheduler {
-    pub fn new(rng: SimRng) -> Scheduler {
+    pub fn new(rng: SimRng, profile: profile::SchedulerProfile, names: &mut ResourceNames) -> Scheduler {
         Scheduler {
             active: BTreeSet::new(),
             spots: BTreeMap::new(),
@@ -65,6 +73,9 @@ impl Scheduler {
             seq: 0,
             last_failure: BTreeMap::new(),
             node_list: Vec::new(),
+            scoring: prioritize::Scoring::compile(&profile, names),
+            scratch: Default::default(),
+            profile,
         }
     }
 
@@ -201,7 +212,7 @@ impl Simulation {
         if nodes.is_empty() {
             return Err(diagnosis);
         }
-        let want = num_feasible_nodes_to_find(nodes.len(), 0);
+        let want = num_feasible_nodes_to_find(nodes.len(), self.scheduler.profile.percentage_of_nodes_to_score);
         let mut feasible: Vec<NodeId> = Vec::with_capacity(want.min(nodes.len()));
         let mut reasons = Vec::new();
         let start = self.scheduler.next_start % nodes.len();
@@ -226,21 +237,24 @@ impl Simulation {
         if feasible.is_empty() {
             return Err(diagnosis);
         }
-        Ok(self.select_host(template, &feasible))
+        Ok(self.select_host(template, &feasible, nodes.len()))
     }
 
-    fn select_host(&mut self, template: &PodTemplate, feasible: &[NodeId]) -> NodeId {
+    /// Scores the feasible nodes and takes the best; ties are broken by reservoir
+    /// sampling, each tied node equally likely (`selectHost`).
+    fn select_host(&mut self, template: &PodTemplate, feasible: &[NodeId], all_nodes: usize) -> NodeId {
         if feasible.len() == 1 {
             return feasible[0];
         }
+        let s = &mut self.scheduler;
+        let totals = prioritize::prioritize(&s.scoring, &self.cluster, all_nodes, template, feasible, &mut s.scratch);
         let (mut best, mut best_score, mut ties) = (feasible[0], i64::MIN, 0u64);
-        for &id in feasible {
-            let score = total_score(template, self.cluster.node(id));
+        for (&id, &score) in feasible.iter().zip(totals) {
             if score > best_score {
                 (best, best_score, ties) = (id, score, 1);
             } else if score == best_score {
                 ties += 1;
-                if self.scheduler.rng.below(ties) == 0 {
+                if s.rng.below(ties) == 0 {
                     best = id;
                 }
             }
@@ -484,12 +498,6 @@ impl Simulation {
 
 fn pod_ns_name(sim: &Simulation, id: PodId) -> (String, String) {
     sim.cluster.pods.get(id).map_or_else(Default::default, |p| (p.namespace.to_string(), p.name.to_string()))
-}
-
-/// The weighted sum of the default score plugins that apply in this version:
-/// NodeResourcesFit (LeastAllocated, weight 1) and NodeResourcesBalancedAllocation (1).
-fn total_score(template: &PodTemplate, node: &Node) -> i64 {
-    score::least_allocated_for(template, node) + score::balanced_for(template, node).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use super::{Event, Simulation};
 use crate::api::object::Object;
 use crate::api::pod::Pod as ApiPod;
-use crate::cluster::node::{ImageState, Node, NodeReady};
+use crate::cluster::node::{Node, NodeReady};
 use crate::cluster::pod::{ContainerStatus, Owner, Pod, PodPhase, SchedulingState};
 use crate::cluster::resources::{CPU, MEMORY};
 use crate::cluster::template::PodTemplate;
@@ -40,12 +40,6 @@ impl Simulation {
         let id = NodeId(self.cluster.nodes.len() as u32);
         let allocatable = self.cluster.resources.vector(&api.status.allocatable);
         let allocatable_pods = api.status.allocatable.get("pods").map_or(110, |q| q.value());
-        let mut images = BTreeMap::new();
-        for image in &api.status.images {
-            for name in &image.names {
-                images.insert(self.cluster.images.intern(name), ImageState::Present);
-            }
-        }
         let name: Arc<str> = Arc::from(api.metadata.name.as_str());
         self.counters.cpu_allocatable.add(self.now.0, allocatable.get(CPU));
         self.counters.memory_allocatable.add(self.now.0, allocatable.get(MEMORY));
@@ -63,13 +57,19 @@ impl Simulation {
             pods: Vec::new(),
             resident: Vec::new(),
             host_ports: Vec::new(),
-            images,
+            images: BTreeMap::new(),
             pull_queue: Default::default(),
             pulls_in_flight: 0,
             kubelet_up: true,
             ready: NodeReady::True,
             present: true,
         });
+        for image in &api.status.images {
+            for name in &image.names {
+                let image_id = self.cluster.images.intern(name);
+                self.cluster.image_present(id, image_id, image.size_bytes);
+            }
+        }
         self.cluster.node_by_name.insert(name, id);
         self.scheduler.node_list.push(id);
         self.counters.nodes_ready += 1;

@@ -279,6 +279,7 @@ impl Simulation {
             return;
         }
         self.crash_node(node);
+        self.cluster.forget_node_images(node);
         self.cluster.node_mut(node).present = false;
         self.scheduler.node_list.retain(|n| *n != node);
         self.set_node_ready_gone(node);

@@ -174,10 +174,13 @@ impl Simulation {
     /// Builds the cluster of `scenario` and schedules what it says will happen.
     pub fn new(scenario: Arc<Scenario>, trace: Box<dyn TraceSink>) -> Simulation {
         let streams = Streams::new(scenario.seed);
+        let mut cluster = Cluster::default();
+        let scheduler =
+            Scheduler::new(streams.stream(Stream::Placement), scenario.scheduler.clone(), &mut cluster.resources);
         let mut sim = Simulation {
             now: SimTime::ZERO,
             queue: EventQueue::new(),
-            scheduler: Scheduler::new(streams.stream(Stream::Placement)),
+            scheduler,
             names_rng: streams.stream(Stream::Names),
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
             arrival_count: vec![0; scenario.arrivals.len()],
@@ -188,7 +191,7 @@ impl Simulation {
             streams,
             behaviors: scenario.behaviors.clone(),
             default_behavior: Behavior::default_for_unmatched(),
-            cluster: Cluster::default(),
+            cluster,
             trace,
             counters: Counters::default(),
             msg: String::new(),
