@@ -117,6 +117,8 @@ pub struct RawBehavior {
     pub run_for: Option<Distribution>,
     pub exit_code: Option<RawExitCode>,
     pub memory: Option<Text>,
+    /// The image's size as the kubelet reports it once pulled (ImageLocality).
+    pub image_size: Option<Text>,
     pub ramp_up: Option<Distribution>,
     pub image_pull_fails: Option<f64>,
     pub ready_after: Option<Distribution>,

@@ -2,6 +2,8 @@
 //! `filter` and `score` are pure; this module runs the cycle against the cluster.
 
 pub mod filter;
+mod nominator;
+mod postfilter;
 pub mod preemption;
 pub mod preference;
 pub mod prioritize;
@@ -56,12 +58,21 @@ pub struct Scheduler {
     /// The nodes in the cluster, in the order the scheduler's cache lists them.
     pub(crate) node_list: Vec<NodeId>,
     pub(crate) profile: profile::SchedulerProfile,
+    /// Pods nominated to each node (the nominator).
+    nominated: BTreeMap<NodeId, Vec<PodId>>,
+    /// Offsets of preemption's dry runs.
+    preemption_rng: SimRng,
     scoring: prioritize::Scoring,
     scratch: prioritize::Scratch,
 }
 
 impl Scheduler {
-    pub fn new(rng: SimRng, profile: profile::SchedulerProfile, names: &mut ResourceNames) -> Scheduler {
+    pub fn new(
+        rng: SimRng,
+        preemption_rng: SimRng,
+        profile: profile::SchedulerProfile,
+        names: &mut ResourceNames,
+    ) -> Scheduler {
         Scheduler {
             active: BTreeSet::new(),
             spots: BTreeMap::new(),
@@ -73,6 +84,8 @@ impl Scheduler {
             seq: 0,
             last_failure: BTreeMap::new(),
             node_list: Vec::new(),
+            nominated: BTreeMap::new(),
+            preemption_rng,
             scoring: prioritize::Scoring::compile(&profile, names),
             scratch: Default::default(),
             profile,
@@ -120,7 +133,10 @@ pub fn num_feasible_nodes_to_find(num_all_nodes: usize, percentage: u32) -> usiz
 #[derive(Default)]
 pub struct Diagnosis {
     pub reasons: BTreeMap<Reason, usize>,
-    pub all_unresolvable: bool,
+    /// The nodes that failed only for reasons removing pods may resolve (status
+    /// `Unschedulable`, not `UnschedulableAndUnresolvable`), in the cache's node order:
+    /// where preemption may help.
+    pub potential: Vec<NodeId>,
     pub nodes: usize,
 }
 
@@ -136,11 +152,16 @@ impl Diagnosis {
 
 impl Diagnosis {
     /// `FitError.Error()`: `0/N nodes are available: <count reason, ...>.` sorted as
-    /// strings, then the preemption post-filter's verdict.
-    pub fn message(&self, names: &crate::cluster::resources::ResourceNames, preemption: &str) -> String {
+    /// strings, then the PostFilter's message, if any.
+    pub fn message(&self, names: &crate::cluster::resources::ResourceNames, post_filter: Option<&str>) -> String {
         let mut parts: Vec<String> = self.reasons.iter().map(|(r, n)| format!("{n} {}", r.message(names))).collect();
         parts.sort();
-        format!("0/{} nodes are available: {}. {preemption}", self.nodes, parts.join(", "))
+        let mut out = format!("0/{} nodes are available: {}.", self.nodes, parts.join(", "));
+        if let Some(m) = post_filter {
+            out.push(' ');
+            out.push_str(m);
+        }
+        out
     }
 }
 
@@ -183,7 +204,16 @@ impl Simulation {
             return;
         }
         let template = pod.template.clone();
-        match self.find_node(&template, &template.spec.tolerations) {
+        let who = (id, pod.priority);
+        // A pod nominated by an earlier preemption tries that node first
+        // (`evaluateNominatedNode`): it is likely the only one with room.
+        if let Some(node) = pod.sched.nominated_node
+            && self.cluster.node(node).present
+            && self.filter_with_nominated(&template, who, node, &mut Vec::new())
+        {
+            return self.bind(id, node);
+        }
+        match self.find_node(&template, who) {
             Ok(node) => self.bind(id, node),
             Err(diagnosis) => self.schedule_failed(id, diagnosis),
         }
@@ -191,13 +221,9 @@ impl Simulation {
 
     /// Filters nodes from the round-robin start until enough are feasible, scores
     /// them, and picks the best (ties broken by a seeded draw, as `selectHost` does).
-    fn find_node(
-        &mut self,
-        template: &PodTemplate,
-        tolerations: &[crate::api::pod::Toleration],
-    ) -> Result<NodeId, Diagnosis> {
+    fn find_node(&mut self, template: &PodTemplate, who: (PodId, i32)) -> Result<NodeId, Diagnosis> {
         let nodes = std::mem::take(&mut self.scheduler.node_list);
-        let result = self.search_nodes(template, tolerations, &nodes);
+        let result = self.search_nodes(template, who, &nodes);
         self.scheduler.node_list = nodes;
         result
     }
@@ -205,10 +231,10 @@ impl Simulation {
     fn search_nodes(
         &mut self,
         template: &PodTemplate,
-        tolerations: &[crate::api::pod::Toleration],
+        who: (PodId, i32),
         nodes: &[NodeId],
     ) -> Result<NodeId, Diagnosis> {
-        let mut diagnosis = Diagnosis { nodes: nodes.len(), all_unresolvable: true, ..Default::default() };
+        let mut diagnosis = Diagnosis { nodes: nodes.len(), ..Default::default() };
         if nodes.is_empty() {
             return Err(diagnosis);
         }
@@ -221,20 +247,24 @@ impl Simulation {
             let id = nodes[(start + k) % nodes.len()];
             examined += 1;
             reasons.clear();
-            if filter::check(template, tolerations, self.cluster.node(id), &mut reasons) {
+            if self.filter_with_nominated(template, who, id, &mut reasons) {
                 feasible.push(id);
                 if feasible.len() >= want {
                     break;
                 }
             } else {
+                if reasons.iter().all(Reason::resolvable_by_preemption) {
+                    diagnosis.potential.push(id);
+                }
                 for r in reasons.drain(..) {
-                    diagnosis.all_unresolvable &= !r.resolvable_by_preemption();
                     *diagnosis.reasons.entry(r).or_default() += 1;
                 }
             }
         }
         self.scheduler.next_start = (start + examined) % nodes.len();
         if feasible.is_empty() {
+            // Node ids grow in the order nodes join, which is the cache's order.
+            diagnosis.potential.sort_unstable();
             return Err(diagnosis);
         }
         Ok(self.select_host(template, &feasible, nodes.len()))
@@ -264,21 +294,11 @@ impl Simulation {
 
     fn schedule_failed(&mut self, id: PodId, diagnosis: Diagnosis) {
         let now = self.now;
-        let preemption = if diagnosis.all_unresolvable {
-            format!(
-                "preemption: 0/{} nodes are available: {} Preemption is not helpful for scheduling.",
-                diagnosis.nodes, diagnosis.nodes
-            )
-        } else {
-            format!(
-                "preemption: 0/{} nodes are available: {} No preemption victims found for incoming pod.",
-                diagnosis.nodes, diagnosis.nodes
-            )
-        };
         let message = if diagnosis.nodes == 0 {
             "no nodes available to schedule pods".to_string()
         } else {
-            diagnosis.message(&self.cluster.resources, &preemption)
+            let post_filter = self.post_filter(id, &diagnosis);
+            diagnosis.message(&self.cluster.resources, post_filter.as_deref())
         };
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         pod.sched.attempts += 1;
@@ -385,6 +405,7 @@ impl Simulation {
 
     /// The pod left the queue for good (deleted).
     pub(crate) fn scheduler_forget(&mut self, id: PodId) {
+        self.nominate(id, None);
         self.scheduler.remove(id);
         self.scheduler.last_failure.remove(&id);
     }
@@ -393,6 +414,7 @@ impl Simulation {
     pub(crate) fn bind(&mut self, id: PodId, node: NodeId) {
         let now = self.now;
         self.scheduler.last_failure.remove(&id);
+        self.nominate(id, None);
         let Some(pod) = self.cluster.pods.get(id) else { return };
         let latency = now.since(pod.created);
         self.counters.scheduling_latency.record(latency);
@@ -530,7 +552,7 @@ mod tests {
         d.reasons.insert(Reason::Insufficient(0), 3);
         d.reasons.insert(Reason::Taint("dedicated".into(), "batch".into()), 2);
         assert_eq!(
-            d.message(&Default::default(), "preemption: x"),
+            d.message(&Default::default(), Some("preemption: x")),
             "0/5 nodes are available: 2 node(s) had untolerated taint {dedicated: batch}, 3 Insufficient cpu. preemption: x"
         );
     }

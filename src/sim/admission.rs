@@ -177,7 +177,13 @@ impl Simulation {
             ));
             return None;
         }
-        let priority = self.admit_priority(&req.template)?;
+        let admitted = match self.admit_priority(&req.template) {
+            Ok(a) => a,
+            Err(reason) => {
+                self.pod_refused(&req, &reason);
+                return None;
+            }
+        };
         let namespace = self.cluster.intern_namespace(&req.namespace);
         let behaviors: Vec<usize> = (0..req.template.containers.len())
             .map(|c| self.behavior_index(&req.namespace, &name, &req.template, c))
@@ -190,7 +196,8 @@ impl Simulation {
             labels: req.labels,
             annotations: req.annotations,
             owner: req.owner,
-            priority,
+            priority: admitted.priority,
+            preempt_never: admitted.preempt_never,
             created: self.now,
             phase: PodPhase::Pending,
             reason: None,
@@ -225,6 +232,23 @@ impl Simulation {
             None => self.scheduler_enqueue(id),
         }
         Some(id)
+    }
+
+    /// The API server refused to create the pod (`admission.NewForbidden`): a Job's
+    /// controller records `FailedCreate` and retries; anyone else sees the error, which
+    /// the run reports as a warning (there is no object to hang an event on).
+    fn pod_refused(&mut self, req: &PodRequest, reason: &str) {
+        // The API server names the pod before generating a name, so a generated pod
+        // goes by its prefix.
+        let name = match (&req.name[..], &req.generate_name) {
+            ("", Some(prefix)) => prefix.as_str(),
+            (name, _) => name,
+        };
+        let message = format!("pods {name:?} is forbidden: {reason}");
+        match req.owner {
+            Owner::Job { job, .. } => self.job_create_failed(job, &message),
+            Owner::None => self.warn_once(message),
+        }
     }
 
     /// The behavior a container follows: the first whose globs match it.

@@ -139,8 +139,8 @@ pub struct Simulation {
     pub(crate) arrival_rng: Vec<SimRng>,
     pub(crate) arrival_count: Vec<u64>,
     pub(crate) arrival_templates: BTreeMap<usize, Arc<crate::cluster::template::PodTemplate>>,
-    /// PriorityClass name -> (value, preemption policy Never).
-    pub(crate) priority_classes: BTreeMap<String, (i32, bool)>,
+    /// PriorityClasses by name.
+    pub(crate) priority_classes: BTreeMap<String, crate::scheduler::priority::Class>,
     pub(crate) default_priority_class: Option<String>,
     pub(crate) names_rng: SimRng,
     pub(crate) fault_rng: Vec<SimRng>,
@@ -175,8 +175,12 @@ impl Simulation {
     pub fn new(scenario: Arc<Scenario>, trace: Box<dyn TraceSink>) -> Simulation {
         let streams = Streams::new(scenario.seed);
         let mut cluster = Cluster::default();
-        let scheduler =
-            Scheduler::new(streams.stream(Stream::Placement), scenario.scheduler.clone(), &mut cluster.resources);
+        let scheduler = Scheduler::new(
+            streams.stream(Stream::Placement),
+            streams.stream(Stream::Preemption),
+            scenario.scheduler.clone(),
+            &mut cluster.resources,
+        );
         let mut sim = Simulation {
             now: SimTime::ZERO,
             queue: EventQueue::new(),
