@@ -60,6 +60,8 @@ pub struct Scheduler {
     pub(crate) profile: profile::SchedulerProfile,
     /// Pods nominated to each node (the nominator).
     nominated: BTreeMap<NodeId, Vec<PodId>>,
+    /// How many pods on nodes have each priority: preemption needs a lower one.
+    bound_priorities: BTreeMap<i32, u32>,
     /// Offsets of preemption's dry runs.
     preemption_rng: SimRng,
     scoring: prioritize::Scoring,
@@ -85,6 +87,7 @@ impl Scheduler {
             last_failure: BTreeMap::new(),
             node_list: Vec::new(),
             nominated: BTreeMap::new(),
+            bound_priorities: BTreeMap::new(),
             preemption_rng,
             scoring: prioritize::Scoring::compile(&profile, names),
             scratch: Default::default(),
@@ -243,11 +246,16 @@ impl Simulation {
         let mut reasons = Vec::new();
         let start = self.scheduler.next_start % nodes.len();
         let mut examined = 0;
+        let held = self.holds_nominated_nodes();
         for k in 0..nodes.len() {
             let id = nodes[(start + k) % nodes.len()];
             examined += 1;
             reasons.clear();
-            if self.filter_with_nominated(template, who, id, &mut reasons) {
+            let fits = match held {
+                false => filter::check(template, &template.spec.tolerations, self.cluster.node(id), &mut reasons),
+                true => self.filter_with_nominated(template, who, id, &mut reasons),
+            };
+            if fits {
                 feasible.push(id);
                 if feasible.len() >= want {
                     break;
@@ -466,6 +474,7 @@ impl Simulation {
         pod.node = Some(node);
         pod.scheduled_at = Some(now);
         pod.counted = true;
+        *self.scheduler.bound_priorities.entry(pod.priority).or_default() += 1;
         let t = pod.template.clone();
         self.counters.unscheduled -= 1;
         self.outage_tick();
@@ -501,6 +510,13 @@ impl Simulation {
             return;
         }
         pod.counted = false;
+        if let std::collections::btree_map::Entry::Occupied(mut e) = self.scheduler.bound_priorities.entry(pod.priority)
+        {
+            *e.get_mut() -= 1;
+            if *e.get() == 0 {
+                e.remove();
+            }
+        }
         let (Some(node), t) = (pod.node, pod.template.clone()) else { return };
         let n = self.cluster.node_mut(node);
         n.requested.sub(&t.requests);

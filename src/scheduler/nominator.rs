@@ -29,6 +29,11 @@ impl Simulation {
         }
     }
 
+    /// Whether any node is held for a nominated pod.
+    pub(crate) fn holds_nominated_nodes(&self) -> bool {
+        !self.scheduler.nominated.is_empty()
+    }
+
     /// Pods nominated to `node`.
     pub(crate) fn nominated_on(&self, node: NodeId) -> &[PodId] {
         self.scheduler.nominated.get(&node).map_or(&[], |v| &v[..])

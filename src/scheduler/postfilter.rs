@@ -65,6 +65,14 @@ impl Simulation {
             0 => 0,
             n => self.scheduler.preemption_rng.below(n as u64) as usize,
         };
+        // No pod on any node has a lower priority: every potential node would answer "No
+        // preemption victims found", so the dry run is skipped.
+        let lowest = self.scheduler.bound_priorities.keys().next().copied();
+        if lowest.is_none_or(|p| p >= priority) {
+            self.nominate(id, None);
+            let statuses = [(preemption::NO_VICTIMS.to_string(), potential.len())].into_iter().collect();
+            return Some(format!("preemption: {}", preemption::fit_error(diagnosis.nodes, potential.len(), &statuses)));
+        }
         let verdict = preemption::preempt(
             diagnosis.nodes,
             potential.len(),
@@ -116,20 +124,21 @@ impl Simulation {
     ) -> (Vec<PodInfo>, NodeOutcome<Reason>) {
         let n = self.cluster.node(node);
         // A node's pods are in the API: they leave the node before the object goes.
-        let pods: Vec<(PodId, &crate::cluster::Pod)> =
-            n.pods.iter().map(|p| (*p, self.cluster.pods.get(*p).expect("a node's pods exist"))).collect();
+        let pod = |id: &PodId| self.cluster.pods.get(*id).expect("a node's pods exist");
+        if n.pods.iter().all(|p| pod(p).priority >= who.1) {
+            return (Vec::new(), NodeOutcome::NoVictims);
+        }
+        let pods: Vec<&crate::cluster::Pod> = n.pods.iter().map(pod).collect();
         let infos: Vec<PodInfo> = pods
             .iter()
-            .map(|(_, p)| PodInfo {
+            .map(|p| PodInfo {
                 priority: p.priority,
                 // `GetPodStartTime`: a pod the kubelet has not started counts as now.
                 start_time: p.start_time.unwrap_or(self.now).0,
             })
             .collect();
-        if infos.iter().all(|p| p.priority >= who.1) {
-            return (infos, NodeOutcome::NoVictims);
-        }
-        let pods = pods.into_iter().map(|(id, p)| (id, p.template.clone())).collect();
+        // Only here is the node copied.
+        let pods = n.pods.iter().zip(pods).map(|(id, p)| (*id, p.template.clone())).collect();
         let view = self.node_with_nominated(node, who.0, who.1).into_owned();
         let mut dry = NodeDryRun { node: view, preemptor, pods };
         let outcome = preemption::select_victims_on_node(who.1, &infos, &mut dry);

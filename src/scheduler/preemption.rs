@@ -141,7 +141,8 @@ pub fn preempt<R>(
         }
     }
     let infos: Vec<Vec<PodInfo>> = candidates.iter().map(|(_, _, infos)| infos.clone()).collect();
-    let best = pick_one_node(&infos).ok_or_else(|| fit_error(num_all_nodes, &statuses))?;
+    // Without a candidate every potential node was examined.
+    let best = pick_one_node(&infos).ok_or_else(|| fit_error(num_all_nodes, potential, &statuses))?;
     let (node, victims, _) = candidates.swap_remove(best);
     Ok(Verdict { node, victims })
 }
@@ -190,13 +191,12 @@ fn earliest_start_of_most_important(victims: &[PodInfo]) -> Option<u64> {
 }
 
 /// `FitError.Error()` for the nodes preemption looked at: `0/N nodes are available:
-/// <count reason, ...>.`, counts sorted as strings; nodes not examined count as
-/// "Preemption is not helpful for scheduling".
-pub fn fit_error(num_all_nodes: usize, reasons: &BTreeMap<String, usize>) -> String {
-    let counted: usize = reasons.values().sum();
+/// <count reason, ...>.`, each reason counted once per node that gave it, sorted as
+/// strings; the nodes not `examined` count as "Preemption is not helpful for scheduling".
+pub fn fit_error(num_all_nodes: usize, examined: usize, reasons: &BTreeMap<String, usize>) -> String {
     let mut all = reasons.clone();
-    if num_all_nodes > counted {
-        *all.entry(NOT_HELPFUL.to_string()).or_default() += num_all_nodes - counted;
+    if num_all_nodes > examined {
+        *all.entry(NOT_HELPFUL.to_string()).or_default() += num_all_nodes - examined;
     }
     let mut parts: Vec<String> = all.iter().filter(|(_, n)| **n > 0).map(|(r, n)| format!("{n} {r}")).collect();
     parts.sort();

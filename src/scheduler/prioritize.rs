@@ -66,8 +66,8 @@ pub fn prioritize<'a>(
     scratch: &'a mut Scratch,
 ) -> &'a [i64] {
     let Scratch { totals, raw, images } = scratch;
-    per_node_scores(scoring, cluster, all_nodes, template, feasible, totals, images);
-    if scoring.taint_weight > 0 {
+    let any_taints = per_node_scores(scoring, cluster, all_nodes, template, feasible, totals, images);
+    if scoring.taint_weight > 0 && any_taints {
         taint_toleration(scoring.taint_weight, cluster, template, feasible, totals, raw);
     }
     if scoring.affinity_weight > 0 && !template.preferred_affinity.is_empty() {
@@ -82,7 +82,8 @@ pub fn prioritize<'a>(
 }
 
 /// The plugins scored node by node without normalisation: NodeResourcesFit,
-/// NodeResourcesBalancedAllocation and ImageLocality.
+/// NodeResourcesBalancedAllocation and ImageLocality. Returns whether any of the nodes
+/// has taints (only then can TaintToleration tell them apart).
 fn per_node_scores(
     scoring: &Scoring,
     cluster: &Cluster,
@@ -91,13 +92,15 @@ fn per_node_scores(
     feasible: &[NodeId],
     totals: &mut Vec<i64>,
     images: &mut Vec<(u32, i64)>,
-) {
+) -> bool {
     // BalancedAllocation's PreScore skips a pod that requests neither cpu nor memory.
     let balanced = scoring.balanced_weight > 0 && balanced_applies(template);
     let with_images = scoring.image_weight > 0 && image_plan(cluster, all_nodes, template, images);
+    let mut any_taints = false;
     totals.clear();
     totals.extend(feasible.iter().map(|&n| {
         let node = cluster.node(n);
+        any_taints |= !node.taints.is_empty();
         let mut total = scoring.fit_weight * scoring.fit.score_node(template, node);
         if balanced {
             total += scoring.balanced_weight * balanced_for(template, node).unwrap_or(0);
@@ -109,6 +112,7 @@ fn per_node_scores(
         }
         total
     }));
+    any_taints
 }
 
 /// ImageLocality's per-image scores for the pod (init containers included), or false when
@@ -142,10 +146,7 @@ fn taint_toleration(
 ) {
     raw.clear();
     let tolerations = &template.spec.tolerations;
-    raw.extend(feasible.iter().map(|&n| {
-        let taints = &cluster.node(n).taints;
-        if taints.is_empty() { 0 } else { intolerable_prefer_no_schedule(taints, tolerations) }
-    }));
+    raw.extend(feasible.iter().map(|&n| intolerable_prefer_no_schedule(&cluster.node(n).taints, tolerations)));
     if raw.iter().all(|s| *s == 0) {
         return;
     }

@@ -31,7 +31,7 @@ pub fn most_requested_score(requested: i64, capacity: i64) -> i64 {
     requested.min(capacity) * MAX_NODE_SCORE / capacity
 }
 
-fn weighted(resources: &[(i64, i64, i64)], score: fn(i64, i64) -> i64) -> i64 {
+fn weighted(resources: &[(i64, i64, i64)], score: impl Fn(i64, i64) -> i64) -> i64 {
     let (mut sum, mut weights) = (0, 0);
     for &(req, alloc, w) in resources {
         if alloc == 0 {
@@ -82,6 +82,27 @@ pub fn requested_to_capacity_score(scaled_shape: &[ShapePoint], requested: i64, 
     broken_linear(scaled_shape, requested * MAX_NODE_SCORE / capacity)
 }
 
+/// The weighted mean of two always-counted resources, each `(pod, on node, allocatable)`:
+/// the general loop unrolled for the default resources.
+#[inline(always)]
+fn cpu_memory_mean(
+    (cpu, cpu_node, cpu_alloc): (i64, i64, i64),
+    (mem, mem_node, mem_alloc): (i64, i64, i64),
+    (cpu_weight, mem_weight): (i64, i64),
+    per: impl Fn(i64, i64) -> i64,
+) -> i64 {
+    let (mut sum, mut weights) = (0, 0);
+    if cpu_alloc != 0 {
+        sum += per(cpu + cpu_node, cpu_alloc) * cpu_weight;
+        weights += cpu_weight;
+    }
+    if mem_alloc != 0 {
+        sum += per(mem + mem_node, mem_alloc) * mem_weight;
+        weights += mem_weight;
+    }
+    if weights == 0 { 0 } else { sum / weights }
+}
+
 /// When a resource of the strategy counts (`calculateResourceAllocatableRequest`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Counted {
@@ -109,6 +130,9 @@ fn counted(name: &str) -> Counted {
 #[derive(Clone, Debug)]
 pub struct FitScorer {
     kind: ScoringType,
+    /// The weights of cpu and memory when they are the only resources (the usual case,
+    /// scored without walking the list).
+    cpu_memory: Option<(i64, i64)>,
     /// (resource index, weight, when it counts).
     resources: Vec<(usize, i64, Counted)>,
     shape: Vec<ShapePoint>,
@@ -116,12 +140,17 @@ pub struct FitScorer {
 
 impl FitScorer {
     pub fn compile(strategy: &ScoringStrategy, names: &mut ResourceNames) -> FitScorer {
-        let resources =
+        let resources: Vec<(usize, i64, Counted)> =
             strategy.resources.iter().map(|r| (names.intern(&r.name), r.weight, counted(&r.name))).collect();
         let scale = MAX_NODE_SCORE / MAX_CUSTOM_PRIORITY_SCORE;
         let shape =
             strategy.shape.iter().map(|p| ShapePoint { utilization: p.utilization, score: p.score * scale }).collect();
-        FitScorer { kind: strategy.kind, resources, shape }
+        let cpu_memory = match resources[..] {
+            [(CPU, wc, _), (MEMORY, wm, _)] => Some((wc, wm)),
+            [(MEMORY, wm, _), (CPU, wc, _)] => Some((wc, wm)),
+            _ => None,
+        };
+        FitScorer { kind: strategy.kind, cpu_memory, resources, shape }
     }
 
     /// The score, given for each resource index `(pod request, requested on the node,
@@ -130,37 +159,66 @@ impl FitScorer {
     /// MostAllocated take the weighted mean with integer division; RequestedToCapacityRatio
     /// leaves out resources scoring 0 and rounds the mean half up (Go's `math.Round` of
     /// a non-negative quotient, done here in integers).
+    #[inline]
     pub fn score(&self, amounts: impl Fn(usize) -> (i64, i64, i64)) -> i64 {
-        let (mut sum, mut weights) = (0i64, 0i64);
-        for &(r, weight, counted) in &self.resources {
-            let (pod, on_node, alloc) = amounts(r);
-            if alloc == 0 || counted == Counted::Never || (counted == Counted::WhenRequested && pod == 0) {
-                continue;
+        // One loop per strategy, so that the per-resource score is inlined (this runs for
+        // every feasible node); cpu and memory alone without a loop.
+        if let Some(weights) = self.cpu_memory {
+            let (cpu, memory) = (amounts(CPU), amounts(MEMORY));
+            match self.kind {
+                ScoringType::LeastAllocated => return cpu_memory_mean(cpu, memory, weights, least_requested_score),
+                ScoringType::MostAllocated => return cpu_memory_mean(cpu, memory, weights, most_requested_score),
+                ScoringType::RequestedToCapacityRatio => {}
             }
-            let requested = pod + on_node;
-            let score = match self.kind {
-                ScoringType::LeastAllocated => least_requested_score(requested, alloc),
-                ScoringType::MostAllocated => most_requested_score(requested, alloc),
-                ScoringType::RequestedToCapacityRatio => {
-                    let s = requested_to_capacity_score(&self.shape, requested, alloc);
-                    if s <= 0 {
-                        continue;
-                    }
-                    s
-                }
-            };
-            sum += score * weight;
+        }
+        match self.kind {
+            ScoringType::LeastAllocated => self.weighted_mean(amounts, least_requested_score),
+            ScoringType::MostAllocated => self.weighted_mean(amounts, most_requested_score),
+            ScoringType::RequestedToCapacityRatio => self.ratio_mean(amounts),
+        }
+    }
+
+    /// The resources that count for this pod on this node, as (requested with the pod,
+    /// allocatable, weight).
+    #[inline(always)]
+    fn counted(&self, amounts: impl Fn(usize) -> (i64, i64, i64)) -> impl Iterator<Item = (i64, i64, i64)> {
+        self.resources.iter().filter_map(move |&(r, weight, counted)| {
+            let (pod, on_node, alloc) = amounts(r);
+            let skip = alloc == 0
+                || match counted {
+                    Counted::Always => false,
+                    Counted::WhenRequested => pod == 0,
+                    Counted::Never => true,
+                };
+            (!skip).then_some((pod + on_node, alloc, weight))
+        })
+    }
+
+    #[inline(always)]
+    fn weighted_mean(&self, amounts: impl Fn(usize) -> (i64, i64, i64), per: impl Fn(i64, i64) -> i64) -> i64 {
+        let (mut sum, mut weights) = (0i64, 0i64);
+        for (requested, alloc, weight) in self.counted(amounts) {
+            sum += per(requested, alloc) * weight;
             weights += weight;
         }
-        match (weights, self.kind) {
-            (0, _) => 0,
-            (_, ScoringType::RequestedToCapacityRatio) => (2 * sum + weights) / (2 * weights),
-            _ => sum / weights,
+        if weights == 0 { 0 } else { sum / weights }
+    }
+
+    fn ratio_mean(&self, amounts: impl Fn(usize) -> (i64, i64, i64)) -> i64 {
+        let (mut sum, mut weights) = (0i64, 0i64);
+        for (requested, alloc, weight) in self.counted(amounts) {
+            let score = requested_to_capacity_score(&self.shape, requested, alloc);
+            if score > 0 {
+                sum += score * weight;
+                weights += weight;
+            }
         }
+        if weights == 0 { 0 } else { (2 * sum + weights) / (2 * weights) }
     }
 
     /// The pod's score on the node: cpu and memory with the non-zero request defaults
     /// (for the pod and the pods already there), other resources as requested.
+    #[inline]
     pub fn score_node(&self, template: &PodTemplate, node: &Node) -> i64 {
         self.score(|r| {
             let (pod, on_node) = match r {

@@ -127,6 +127,19 @@ fn victims_are_reprieved_most_important_first() {
 }
 
 #[test]
+fn fit_error_counts_nodes_not_reasons() {
+    // One node lacking cpu and memory, one without victims, one preemption cannot help.
+    let reasons = [("Insufficient cpu", 1), ("Insufficient memory", 1), (NO_VICTIMS, 1)]
+        .into_iter()
+        .map(|(r, n)| (r.to_string(), n))
+        .collect();
+    assert_eq!(
+        fit_error(3, 2, &reasons),
+        "0/3 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling."
+    );
+}
+
+#[test]
 fn candidate_counts_follow_the_arguments() {
     let args = PreemptionArgs::default();
     assert_eq!(num_candidates(&args, 50), 50);
