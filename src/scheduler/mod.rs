@@ -115,6 +115,11 @@ impl Scheduler {
         self.flush_pending
     }
 
+    /// Whether the nominator holds `node` for `pod`.
+    pub fn is_nominated(&self, pod: PodId, node: NodeId) -> bool {
+        self.nominated.get(&node).is_some_and(|pods| pods.contains(&pod))
+    }
+
     /// Pods waiting in the unschedulable pool.
     pub fn unschedulable_count(&self) -> usize {
         self.unschedulable.len()
