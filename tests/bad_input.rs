@@ -79,6 +79,91 @@ fn cases() -> Vec<Case> {
             expect: vec!["spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""],
         },
         Case {
+            name: "unknown key in the scheduler profile",
+            scenario: format!("name: bad\n{NODES}scheduler:\n  percentOfNodesToScore: 50\n"),
+            files: vec![],
+            expect: vec!["scenario.yaml:7", "unknown field `percentOfNodesToScore`"],
+        },
+        Case {
+            name: "percentageOfNodesToScore out of range",
+            scenario: format!("name: bad\n{NODES}scheduler:\n  percentageOfNodesToScore: 120\n"),
+            files: vec![],
+            expect: vec![
+                "scenario.yaml:7:29",
+                "scheduler.percentageOfNodesToScore: Invalid value: 120: not in valid range [0-100]",
+            ],
+        },
+        Case {
+            name: "unknown score plugin",
+            scenario: format!(
+                "name: bad\n{NODES}scheduler:\n  plugins:\n    score:\n      enabled:\n        - {{name: NodeResourcesLeastAllocated, weight: 2}}\n"
+            ),
+            files: vec![],
+            expect: vec![
+                "scenario.yaml:10:",
+                "scheduler.plugins.score.enabled[0].name: Unsupported value: \"NodeResourcesLeastAllocated\"",
+                "\"PodTopologySpread\", \"InterPodAffinity\"",
+            ],
+        },
+        Case {
+            name: "negative score weight",
+            scenario: format!(
+                "name: bad\n{NODES}scheduler:\n  plugins: {{score: {{enabled: [{{name: ImageLocality, weight: -1}}]}}}}\n"
+            ),
+            files: vec![],
+            expect: vec!["scenario.yaml:7", "scheduler.plugins.score.enabled[0].weight: Invalid value: -1"],
+        },
+        Case {
+            name: "unknown scoring strategy",
+            scenario: format!(
+                "name: bad\n{NODES}scheduler:\n  pluginConfig:\n    - name: NodeResourcesFit\n      args:\n        scoringStrategy:\n          type: Tightest\n"
+            ),
+            files: vec![],
+            expect: vec![
+                "scenario.yaml:11:17",
+                "scheduler.pluginConfig[0].args.scoringStrategy.type: Unsupported value: \"Tightest\"",
+            ],
+        },
+        Case {
+            name: "shape not increasing",
+            scenario: format!(
+                "name: bad\n{NODES}scheduler:\n  pluginConfig:\n    - name: NodeResourcesFit\n      args:\n        scoringStrategy:\n          type: RequestedToCapacityRatio\n          requestedToCapacityRatio:\n            shape:\n              - {{utilization: 60, score: 2}}\n              - {{utilization: 30, score: 8}}\n"
+            ),
+            files: vec![],
+            expect: vec![
+                "scenario.yaml:15:31",
+                "requestedToCapacityRatio.shape[1].utilization: Invalid value: 30: values must be sorted in increasing order",
+            ],
+        },
+        Case {
+            name: "unknown field in plugin args",
+            scenario: format!(
+                "name: bad\n{NODES}scheduler:\n  pluginConfig:\n    - name: DefaultPreemption\n      args: {{minCandidateNodes: 5}}\n"
+            ),
+            files: vec![],
+            expect: vec!["scenario.yaml:9", "scheduler.pluginConfig[0].args: unknown field `minCandidateNodes`"],
+        },
+        Case {
+            name: "PriorityClass above the user maximum",
+            scenario: format!(
+                "name: bad\n{NODES}workloads:\n  - object: {{apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {{name: top}}, value: 2000000000}}\n"
+            ),
+            files: vec![],
+            expect: vec![
+                "workloads[0].object.value: Forbidden: maximum allowed value of a user defined priority is 1000000000",
+            ],
+        },
+        Case {
+            name: "PriorityClass with a reserved name",
+            scenario: format!(
+                "name: bad\n{NODES}workloads:\n  - object: {{apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {{name: system-mine}}, value: 10}}\n"
+            ),
+            files: vec![],
+            expect: vec![
+                "workloads[0].object.metadata.name: Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: system-mine is not a known system priority class",
+            ],
+        },
+        Case {
             name: "broken YAML",
             scenario: "name: bad\nnodes: [\n  {name: a\n".into(),
             files: vec![],

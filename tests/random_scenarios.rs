@@ -34,8 +34,25 @@ fn scenario(seed: u64) -> String {
         1 + g.below(8),
         3 + g.below(20)
     );
+    s.push_str(match g.below(3) {
+        0 => "",
+        1 => "scheduler:\n  pluginConfig: [{name: NodeResourcesFit, args: {scoringStrategy: {type: MostAllocated}}}]\n",
+        _ => "scheduler:\n  pluginConfig: [{name: NodeResourcesFit, args: {scoringStrategy: {type: RequestedToCapacityRatio, requestedToCapacityRatio: {shape: [{utilization: 0, score: 0}, {utilization: 100, score: 10}]}}}}]\n",
+    });
     s.push_str("workloads:\n");
+    // Priorities, so that pods preempt one another (and one class that never does).
+    for (name, value, policy) in
+        [("low", 10, "PreemptLowerPriority"), ("high", 1000, "PreemptLowerPriority"), ("polite", 500, "Never")]
+    {
+        s.push_str(&format!(
+            "  - object: {{apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {{name: {name}}}, value: {value}, preemptionPolicy: {policy}}}\n"
+        ));
+    }
     for p in 0..(1 + g.below(8)) {
+        let class = match g.pick(&["", "low", "high", "polite"]) {
+            "" => String::new(),
+            c => format!("        priorityClassName: {c}\n"),
+        };
         let policy = g.pick(&["Always", "OnFailure", "Never"]);
         let sidecar = if g.below(3) == 0 {
             "        initContainers: [{name: side, image: side:1, restartPolicy: Always, startupProbe: {exec: {command: [x]}, periodSeconds: 2}}]\n".to_string()
@@ -55,7 +72,7 @@ fn scenario(seed: u64) -> String {
             String::new()
         };
         s.push_str(&format!(
-            "  - at: {}s\n    object:\n      apiVersion: v1\n      kind: Pod\n      metadata: {{name: p{p}}}\n      spec:\n        restartPolicy: {policy}\n        terminationGracePeriodSeconds: {}\n{deadline}{sidecar}        containers: [{{name: c, image: app:{}, resources: {{requests: {{cpu: {}m, memory: {}Mi}}, limits: {{memory: {}Mi}}}}{probe}}}]\n",
+            "  - at: {}s\n    object:\n      apiVersion: v1\n      kind: Pod\n      metadata: {{name: p{p}}}\n      spec:\n        restartPolicy: {policy}\n        terminationGracePeriodSeconds: {}\n{class}{deadline}{sidecar}        containers: [{{name: c, image: app:{}, resources: {{requests: {{cpu: {}m, memory: {}Mi}}, limits: {{memory: {}Mi}}}}{probe}}}]\n",
             g.below(120),
             g.below(40),
             g.below(3),
@@ -65,7 +82,7 @@ fn scenario(seed: u64) -> String {
         ));
     }
     s.push_str(&format!(
-        "  - arrivals:\n      interarrival: {{exponential: {{mean: {}s}}}}\n      count: {}\n      object: {{apiVersion: v1, kind: Pod, metadata: {{generateName: burst-}}, spec: {{restartPolicy: Never, containers: [{{name: c, image: app:0, resources: {{requests: {{cpu: 300m}}}}}}]}}}}\n",
+        "  - arrivals:\n      interarrival: {{exponential: {{mean: {}s}}}}\n      count: {}\n      object: {{apiVersion: v1, kind: Pod, metadata: {{generateName: burst-}}, spec: {{priorityClassName: low, restartPolicy: Never, containers: [{{name: c, image: app:0, resources: {{requests: {{cpu: 300m}}}}}}]}}}}\n",
         5 + g.below(60),
         g.below(30)
     ));
@@ -95,8 +112,9 @@ fn scenario(seed: u64) -> String {
         if g.below(2) == 0 {
             spec.push_str(&format!(", ttlSecondsAfterFinished: {}", g.below(300)));
         }
+        let job_class = g.pick(&["low", "high"]);
         s.push_str(&format!(
-            "  - object: {{apiVersion: batch/v1, kind: Job, metadata: {{name: job}}, spec: {{{spec}, template: {{spec: {{restartPolicy: {policy}, containers: [{{name: c, image: app:2, resources: {{requests: {{cpu: 200m}}}}}}]}}}}}}}}\n"
+            "  - object: {{apiVersion: batch/v1, kind: Job, metadata: {{name: job}}, spec: {{{spec}, template: {{spec: {{priorityClassName: {job_class}, restartPolicy: {policy}, containers: [{{name: c, image: app:2, resources: {{requests: {{cpu: 200m}}}}}}]}}}}}}}}\n"
         ));
     }
     if g.below(2) == 0 {
@@ -140,15 +158,22 @@ fn scenario(seed: u64) -> String {
 
 #[test]
 fn random_scenarios_keep_every_invariant() {
+    let mut preempting = 0;
     for seed in 1..=400 {
         let text = scenario(seed);
         let result = std::panic::catch_unwind(|| {
             let outcome = run(load_text(&text));
             assert!(outcome.events_processed > 0);
+            outcome.events.contains(",Preempted,")
         });
-        if let Err(e) = result {
-            let msg = e.downcast_ref::<String>().cloned().unwrap_or_default();
-            panic!("random scenario seed {seed} failed: {msg}\n--- scenario ---\n{text}");
+        match result {
+            Ok(preempted) => preempting += usize::from(preempted),
+            Err(e) => {
+                let msg = e.downcast_ref::<String>().cloned().unwrap_or_default();
+                panic!("random scenario seed {seed} failed: {msg}\n--- scenario ---\n{text}");
+            }
         }
     }
+    // The generator must reach preemption (and the nominator) often enough to test it.
+    assert!(preempting >= 20, "only {preempting} of 400 random scenarios preempted");
 }

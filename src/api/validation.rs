@@ -414,6 +414,42 @@ pub fn default_node(node: &mut Node) {
 
 /// Applies the Job defaults in place (`SetDefaults_Job`), then validates the Job as
 /// the API server does on create (`ValidateJob`).
+/// `ValidatePriorityClass` (`pkg/apis/scheduling/validation`): a name with the `system-`
+/// prefix must be one of the built-in classes with its value; any other class may not
+/// go above `HighestUserDefinablePriority`; the preemption policy is one of two.
+pub fn validate_priority_class(pc: &super::scheduling::PriorityClass, errs: &mut Vec<FieldError>) {
+    const HIGHEST_USER_DEFINABLE_PRIORITY: i64 = 1_000_000_000;
+    validate_object_meta(&pc.metadata, &FieldPath::root("metadata"), errs);
+    let name = pc.metadata.name.as_str();
+    if name.starts_with("system-") {
+        let known = [("system-node-critical", 2_000_001_000), ("system-cluster-critical", 2_000_000_000)];
+        let problem = match known.iter().find(|(n, _)| *n == name) {
+            None => Some(format!("{name} is not a known system priority class")),
+            Some((n, v)) if *v != pc.value => Some(format!("value of {n} PriorityClass must be {v}")),
+            Some((n, _)) if pc.global_default == Some(true) => {
+                Some(format!("globalDefault of {n} PriorityClass must be false"))
+            }
+            Some(_) => None,
+        };
+        if let Some(p) = problem {
+            errs.push(FieldError::forbidden(
+                FieldPath::root("metadata").child("name"),
+                &format!("priority class names with 'system-' prefix are reserved for system use only. error: {p}"),
+            ));
+        }
+    } else if i64::from(pc.value) > HIGHEST_USER_DEFINABLE_PRIORITY {
+        errs.push(FieldError::forbidden(
+            FieldPath::root("value"),
+            &format!("maximum allowed value of a user defined priority is {HIGHEST_USER_DEFINABLE_PRIORITY}"),
+        ));
+    }
+    if let Some(p) = pc.preemption_policy.as_deref()
+        && !["PreemptLowerPriority", "Never"].contains(&p)
+    {
+        errs.push(FieldError::unsupported(FieldPath::root("preemptionPolicy"), p, &["Never", "PreemptLowerPriority"]));
+    }
+}
+
 pub fn validate_job(job: &mut super::job::Job, errs: &mut Vec<FieldError>) {
     super::validation_batch::default_job(job);
     super::validation_batch::validate_defaulted_job(job, errs);

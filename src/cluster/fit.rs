@@ -26,6 +26,8 @@ pub struct FitRow {
     pub free_pods: i64,
     /// Bumped at every refresh (never 0): scores computed from an older row are stale.
     pub version: u32,
+    /// The node has taints (TaintToleration's score can tell it apart).
+    pub tainted: bool,
     /// No taint, not cordoned, in the cluster: only NodeResourcesFit (and the filters
     /// on the pod's own terms) can reject a pod here.
     pub plain: bool,
@@ -42,6 +44,7 @@ impl FitRow {
             nonzero_memory: node.nonzero_memory,
             free_pods: node.allocatable_pods - node.pod_count(),
             version: 0,
+            tainted: !node.taints.is_empty(),
             plain: node.present && !node.unschedulable && node.taints.is_empty(),
         }
     }

@@ -108,6 +108,8 @@ pub struct Job {
     /// earliest time asked for).
     pub sync_timer: Timer,
     pub sync_at: Option<SimTime>,
+    /// Syncs in a row that failed to create a pod: the work queue's per-key back-off.
+    pub create_failures: u32,
     pub ttl_timer: Timer,
 }
 

@@ -143,11 +143,22 @@ impl<T: Copy> NameIndex<T> {
     }
 }
 
-/// Image names interned to small ids (nodes keep per-image state by id).
+/// Image names interned to small ids (nodes keep per-image state by id), and what
+/// ImageLocality knows of each image: it matches images by their normalised name
+/// (`normalizedImageName`: `nginx` is `nginx:latest`), so every id maps to the id of its
+/// normalised name, its canonical id, which carries the cluster-wide summary
+/// (`ImageStateSummary`: the size, and how many nodes hold it).
 #[derive(Default)]
 pub struct Images {
     names: Vec<Arc<str>>,
     ids: BTreeMap<Arc<str>, u32>,
+    canonical: Vec<u32>,
+    /// Per canonical id: every id that normalises to it (itself first).
+    aliases: Vec<Vec<u32>>,
+    /// Per canonical id: the present nodes that hold the image.
+    holders: Vec<u32>,
+    /// Per canonical id: the size the first node reported, 0 when none did.
+    sizes: Vec<i64>,
 }
 
 impl Images {
@@ -158,12 +169,40 @@ impl Images {
         let id = self.names.len() as u32;
         let name: Arc<str> = Arc::from(name);
         self.names.push(name.clone());
-        self.ids.insert(name, id);
+        self.ids.insert(name.clone(), id);
+        self.canonical.push(id);
+        self.aliases.push(Vec::new());
+        self.holders.push(0);
+        self.sizes.push(0);
+        let normalized = crate::scheduler::preference::normalized_image_name(&name);
+        let canonical = if *normalized == *name { id } else { self.intern(&normalized) };
+        self.canonical[id as usize] = canonical;
+        self.aliases[canonical as usize].push(id);
         id
     }
 
     pub fn name(&self, id: u32) -> &Arc<str> {
         &self.names[id as usize]
+    }
+
+    /// The id of the image's normalised name.
+    pub fn canonical(&self, id: u32) -> u32 {
+        self.canonical[id as usize]
+    }
+
+    /// How many present nodes hold the image (a canonical id).
+    pub fn holders(&self, canonical: u32) -> u32 {
+        self.holders[canonical as usize]
+    }
+
+    /// The image's size as a node reported it, 0 when unknown (a canonical id).
+    pub fn size(&self, canonical: u32) -> i64 {
+        self.sizes[canonical as usize]
+    }
+
+    /// Whether a node with these images holds the image under any of its names.
+    pub fn held_by(&self, canonical: u32, node_images: &BTreeMap<u32, node::ImageState>) -> bool {
+        self.aliases[canonical as usize].iter().any(|a| matches!(node_images.get(a), Some(node::ImageState::Present)))
     }
 }
 
@@ -197,6 +236,38 @@ impl Cluster {
 
     pub fn pod_mut(&mut self, id: PodId) -> Option<&mut Pod> {
         self.pods.get_mut(id)
+    }
+
+    /// The image is now on the node (pulled, or reported by its Node object, with its
+    /// size when known).
+    pub fn image_present(&mut self, node: NodeId, image: u32, size: Option<i64>) {
+        let canonical = self.images.canonical(image);
+        let n = &mut self.nodes[node.0 as usize];
+        let had = self.images.held_by(canonical, &n.images);
+        n.images.insert(image, node::ImageState::Present);
+        if !had && n.present {
+            self.images.holders[canonical as usize] += 1;
+        }
+        let known = &mut self.images.sizes[canonical as usize];
+        if *known == 0 {
+            *known = size.unwrap_or(0).max(0);
+        }
+    }
+
+    /// The node left the cluster: its images no longer count.
+    pub fn forget_node_images(&mut self, node: NodeId) {
+        let n = &self.nodes[node.0 as usize];
+        let mut held: Vec<u32> = n
+            .images
+            .iter()
+            .filter(|(_, s)| matches!(s, node::ImageState::Present))
+            .map(|(id, _)| self.images.canonical(*id))
+            .collect();
+        held.sort_unstable();
+        held.dedup();
+        for c in held {
+            self.images.holders[c as usize] -= 1;
+        }
     }
 
     pub fn find_pod(&self, namespace: &str, name: &str) -> Option<PodId> {

@@ -290,6 +290,8 @@ pub struct SchedulingState {
     pub first_failure: Option<SimTime>,
     /// When the last attempt failed (the back-off counts from it).
     pub last_failure_at: SimTime,
+    /// `status.nominatedNodeName`: where preemption made room for the pod.
+    pub nominated_node: Option<NodeId>,
 }
 
 #[derive(Clone, Debug)]
@@ -303,6 +305,8 @@ pub struct Pod {
     pub template: Arc<PodTemplate>,
     pub owner: Owner,
     pub priority: i32,
+    /// `spec.preemptionPolicy` as admission resolved it: Never (it does not preempt).
+    pub preempt_never: bool,
     pub created: SimTime,
     pub phase: PodPhase,
     /// `status.reason` (`Evicted`, `DeadlineExceeded`, ...).
@@ -336,7 +340,20 @@ pub struct Pod {
     pub counted: bool,
 }
 
+/// The `DisruptionTarget` reason of a pod the scheduler preempted.
+pub const PREEMPTION_BY_SCHEDULER: &str = "PreemptionByScheduler";
+
 impl Pod {
+    /// The reason a phase change of the pod shows in `transitions.csv`: its
+    /// `status.reason`, or `Preempted` for a pod the scheduler preempted.
+    pub fn phase_reason(&self) -> &'static str {
+        match (self.reason, self.disruption) {
+            (Some(r), _) => r,
+            (None, Some(PREEMPTION_BY_SCHEDULER)) => "Preempted",
+            _ => "",
+        }
+    }
+
     pub fn container_name(&self, i: usize) -> &str {
         &self.template.containers[i].name
     }

@@ -122,6 +122,8 @@ pub struct PodTemplate {
     pub spread: Vec<topology_spread::Constraint>,
     /// Pod affinity and anti-affinity terms, compiled (InterPodAffinity); `None` without any.
     pub pod_affinity: Option<interpod_affinity::Rules>,
+    /// Preferred node affinity, compiled (NodeAffinity's score).
+    pub preferred_affinity: PreferredTerms,
 }
 
 /// `nodeSelector` (all must match) and the required node-affinity terms (any must
@@ -181,6 +183,48 @@ impl RequiredNodeAffinity {
     }
 }
 
+/// The pod's `preferredDuringSchedulingIgnoredDuringExecution` terms, compiled
+/// (`nodeaffinity.NewPreferredSchedulingTerms`), for NodeAffinity's score: terms of weight 0 are dropped, an empty
+/// term matches nothing.
+#[derive(Clone, Debug, Default)]
+pub struct PreferredTerms {
+    terms: Vec<(i64, RequiredNodeAffinity)>,
+}
+
+impl PreferredTerms {
+    pub fn compile(spec: &PodSpec) -> PreferredTerms {
+        let preferred = spec
+            .affinity
+            .as_ref()
+            .and_then(|a| a.node_affinity.as_ref())
+            .map_or(&[][..], |na| &na.preferred_during_scheduling_ignored_during_execution[..]);
+        let compile = |reqs: &[crate::labels::NodeSelectorRequirement]| {
+            (!reqs.is_empty())
+                .then(|| node_selector_requirements_as_selector(reqs, "").unwrap_or_else(|_| Selector::nothing()))
+        };
+        let terms = preferred
+            .iter()
+            .filter(|t| t.weight != 0)
+            .map(|t| {
+                let term = (compile(&t.preference.match_expressions), compile(&t.preference.match_fields));
+                (i64::from(t.weight), RequiredNodeAffinity { node_selector: Vec::new(), terms: Some(vec![term]) })
+            })
+            .collect();
+        PreferredTerms { terms }
+    }
+
+    /// No terms: PreScore skips the plugin and every node scores 0.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// NodeAffinity's raw score: the sum of the weights of the terms the node matches.
+    /// Normalised so that the best node gets 100.
+    pub fn score(&self, labels: &BTreeMap<String, String>, node_name: &str) -> i64 {
+        self.terms.iter().filter(|(_, term)| term.matches(labels, node_name)).map(|(w, _)| *w).sum()
+    }
+}
+
 /// `DefaultMilliCPURequest` and `DefaultMemoryRequest` (scheduler `util/pod_resources.go`).
 pub const DEFAULT_MILLI_CPU_REQUEST: i64 = 100;
 pub const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
@@ -231,6 +275,7 @@ impl PodTemplate {
             node_affinity,
             spread: topology_spread::compile(&spec),
             pod_affinity: interpod_affinity::Rules::compile(&spec),
+            preferred_affinity: PreferredTerms::compile(&spec),
             spec,
         }
     }

@@ -26,6 +26,8 @@ pub enum Stream {
     Faults = 4,
     /// Random name suffixes (generateName), as the API server would make them.
     Names = 5,
+    /// Where preemption's dry run starts among the nodes (`GetOffsetAndNumCandidates`).
+    Preemption = 6,
 }
 
 /// The root of every random stream of one run.

@@ -119,7 +119,12 @@ impl Simulation {
         n.pulls_in_flight = n.pulls_in_flight.saturating_sub(1);
         let Some(ImageState::Pulling { waiters, started }) = n.images.remove(&image) else { return };
         if ok {
-            n.images.insert(image, ImageState::Present);
+            // The node reports the size the behavior of the container that asked gives.
+            let size = waiters.first().and_then(|w| {
+                let c = self.cluster.pods.get(w.pod)?.containers.get(w.container)?;
+                self.behavior_of(c.behavior).image_size
+            });
+            self.cluster.image_present(node, image, size);
         }
         let pulled_in = now.since(started.unwrap_or(now));
         let name = self.cluster.images.name(image).clone();

@@ -77,7 +77,7 @@ impl Simulation {
             return; // A pod never leaves a terminal phase.
         }
         let phase = compute_phase(pod);
-        let reason = pod.reason.unwrap_or("");
+        let reason = pod.phase_reason();
         if phase != pod.phase {
             self.set_phase(id, phase, reason);
             self.after_phase_change(id, phase);

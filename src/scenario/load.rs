@@ -125,6 +125,13 @@ impl Loader<'_> {
         let (faults, random_faults) = self.faults(&raw.faults, &nodes, &pool_templates);
         let actions = self.actions(raw.actions);
         let kubelet = self.kubelet(raw.kubelet.unwrap_or_default());
+        let mut scheduler_errors = Vec::new();
+        let scheduler = super::scheduler::compile(
+            &raw.scheduler.unwrap_or_default(),
+            &FieldPath::root("scheduler"),
+            &mut scheduler_errors,
+        );
+        self.field_errors(scheduler_errors);
         let mut scenario = Scenario {
             name: raw.name,
             description: raw.description,
@@ -141,6 +148,7 @@ impl Loader<'_> {
             random_faults,
             actions,
             kubelet,
+            scheduler,
             ignored: std::mem::take(&mut self.ignored),
             warnings: Vec::new(),
         };
@@ -413,9 +421,7 @@ impl Loader<'_> {
             )),
             Object::Job(job) => crate::api::validation::validate_job(job, &mut errs),
             Object::CronJob(cj) => crate::api::validation::validate_cronjob(cj, &mut errs),
-            Object::PriorityClass(pc) => {
-                validation::validate_object_meta(&pc.metadata, &FieldPath::root("metadata"), &mut errs)
-            }
+            Object::PriorityClass(pc) => validation::validate_priority_class(pc, &mut errs),
         }
         let ok = errs.is_empty();
         self.object_errors(&m.origin, text, errs);
@@ -460,6 +466,22 @@ impl Loader<'_> {
         entries.iter().enumerate().map(|(i, b)| self.behavior(b, FieldPath::root("behaviors").index(i))).collect()
     }
 
+    /// A non-negative quantity of bytes (`300Mi`).
+    fn bytes(&mut self, value: &Option<Text>, path: FieldPath) -> Option<i64> {
+        let text = &value.as_ref()?.0;
+        match Quantity::parse(text) {
+            Ok(q) if !q.is_negative() => Some(q.value()),
+            Ok(_) => {
+                self.error(path, format!("Invalid value: \"{text}\": must be greater than or equal to 0"));
+                None
+            }
+            Err(e) => {
+                self.error(path, format!("Invalid value: \"{text}\": {e}"));
+                None
+            }
+        }
+    }
+
     fn behavior(&mut self, b: &raw::RawBehavior, path: FieldPath) -> Behavior {
         let glob = |s: &Option<String>| s.as_deref().map(Glob::new);
         let matcher = Matcher {
@@ -468,17 +490,8 @@ impl Loader<'_> {
             image: glob(&b.matches.image),
             namespace: glob(&b.matches.namespace),
         };
-        let memory = b.memory.as_ref().and_then(|m| match Quantity::parse(&m.0) {
-            Ok(q) if !q.is_negative() => Some(q.value()),
-            Ok(_) => {
-                self.error(path.child("memory"), "memory must not be negative");
-                None
-            }
-            Err(e) => {
-                self.error(path.child("memory"), format!("Invalid value: \"{}\": {e}", m.0));
-                None
-            }
-        });
+        let memory = self.bytes(&b.memory, path.child("memory"));
+        let image_size = self.bytes(&b.image_size, path.child("imageSize"));
         let fails = b.image_pull_fails.unwrap_or(0.0);
         if !(0.0..=1.0).contains(&fails) {
             self.error(
@@ -504,6 +517,7 @@ impl Loader<'_> {
             run_for: b.run_for.clone(),
             exit_code,
             memory,
+            image_size,
             ramp_up: b.ramp_up.clone().unwrap_or(defaults.ramp_up),
             image_pull_fails: fails,
             ready_after: b.ready_after.clone(),

@@ -5,6 +5,7 @@
 pub mod glob;
 pub mod load;
 pub mod raw;
+pub mod scheduler;
 
 pub use glob::Glob;
 pub use load::{ScenarioError, load, load_with};
@@ -35,6 +36,8 @@ pub struct Scenario {
     pub random_faults: Vec<RandomFaults>,
     pub actions: Vec<Action>,
     pub kubelet: KubeletConfig,
+    /// The kube-scheduler profile (`scheduler:`); kube-scheduler's defaults without it.
+    pub scheduler: crate::scheduler::profile::SchedulerProfile,
     /// Manifest fields and kinds read but not simulated.
     pub ignored: Ignored,
     /// Things worth telling the user that do not stop the run.
@@ -93,6 +96,9 @@ pub struct Behavior {
     pub exit_code: ExitCode,
     /// Working set in bytes; above the memory limit the container is OOMKilled.
     pub memory: Option<i64>,
+    /// The size of the image in bytes, as the node reports it once pulled; ImageLocality
+    /// weighs nodes by it (unknown: `scheduler::preference::DEFAULT_IMAGE_SIZE`).
+    pub image_size: Option<i64>,
     /// Time from start until the working set is reached.
     pub ramp_up: Distribution,
     pub image_pull_fails: f64,
@@ -116,6 +122,7 @@ impl Behavior {
             run_for: None,
             exit_code: ExitCode::Fixed(0),
             memory: None,
+            image_size: None,
             ramp_up: Distribution::Constant(0),
             image_pull_fails: 0.0,
             ready_after: None,

@@ -48,6 +48,9 @@ pub struct RawScenario {
     pub actions: Vec<RawAction>,
     #[serde(default)]
     pub kubelet: Option<RawKubelet>,
+    /// A kube-scheduler profile (part of `KubeSchedulerConfiguration.profiles[]`).
+    #[serde(default)]
+    pub scheduler: Option<RawScheduler>,
 }
 
 /// A pool of identical nodes, or a file of Node manifests.
@@ -114,6 +117,8 @@ pub struct RawBehavior {
     pub run_for: Option<Distribution>,
     pub exit_code: Option<RawExitCode>,
     pub memory: Option<Text>,
+    /// The image's size as the kubelet reports it once pulled (ImageLocality).
+    pub image_size: Option<Text>,
     pub ramp_up: Option<Distribution>,
     pub image_pull_fails: Option<f64>,
     pub ready_after: Option<Distribution>,
@@ -186,4 +191,51 @@ pub struct RawKubelet {
     pub serialize_image_pulls: Option<bool>,
     /// `maxParallelImagePulls` when pulls are not serialized.
     pub max_parallel_image_pulls: Option<u32>,
+}
+
+/// The part of a `KubeSchedulerProfile` podsim reads (`kubescheduler.config.k8s.io/v1`).
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawScheduler {
+    pub percentage_of_nodes_to_score: Option<i64>,
+    #[serde(default)]
+    pub plugins: RawPlugins,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub plugin_config: Vec<RawPluginConfig>,
+}
+
+/// `Plugins`: the extension points a profile may change here.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawPlugins {
+    #[serde(default)]
+    pub score: RawPluginSet,
+    #[serde(default)]
+    pub post_filter: RawPluginSet,
+}
+
+/// `PluginSet`.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawPluginSet {
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub enabled: Vec<RawPlugin>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub disabled: Vec<RawPlugin>,
+}
+
+/// `Plugin`: a name and, for score plugins, a weight.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlugin {
+    pub name: String,
+    pub weight: Option<i64>,
+}
+
+/// `PluginConfig`: the arguments of one plugin, typed by its name (`scenario::scheduler`).
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawPluginConfig {
+    pub name: String,
+    pub args: Option<Value>,
 }

@@ -116,18 +116,24 @@ impl Cycle {
     /// PreScore, Score and NormalizeScore of both plugins over the feasible nodes,
     /// weighted: what each node adds to its total. Empty when both plugins skip, and with
     /// one feasible node, which kube-scheduler picks without scoring.
-    pub fn scores<V: ClusterView>(view: &V, pod: &Incoming, feasible: &[V::Node]) -> Vec<i64> {
+    /// `weights`: PodTopologySpread's and InterPodAffinity's in the profile (0: disabled).
+    pub fn scores<V: ClusterView>(view: &V, pod: &Incoming, feasible: &[V::Node], weights: (i64, i64)) -> Vec<i64> {
         let mut total = Vec::new();
         if feasible.len() < 2 {
             return total;
         }
         // podsim has no Services, ReplicaSets or StatefulSets to take a default selector
         // from, so the system default constraints never apply (see `system_default_constraints`).
-        if let Some(state) = topology_spread::prepare_score(view, pod, feasible, None) {
-            add_weighted(&mut total, &state.normalized(view, feasible), POD_TOPOLOGY_SPREAD_WEIGHT);
+        let (spread_weight, affinity_weight) = weights;
+        if spread_weight > 0
+            && let Some(state) = topology_spread::prepare_score(view, pod, feasible, None)
+        {
+            add_weighted(&mut total, &state.normalized(view, feasible), spread_weight);
         }
-        if let Some(state) = interpod_affinity::prepare_score(view, pod) {
-            add_weighted(&mut total, &state.normalized(view, feasible), INTER_POD_AFFINITY_WEIGHT);
+        if affinity_weight > 0
+            && let Some(state) = interpod_affinity::prepare_score(view, pod)
+        {
+            add_weighted(&mut total, &state.normalized(view, feasible), affinity_weight);
         }
         total
     }

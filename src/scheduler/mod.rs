@@ -4,13 +4,19 @@
 pub mod cycle;
 pub mod filter;
 pub mod interpod_affinity;
+mod nominator;
+mod postfilter;
+pub mod preemption;
+pub mod preference;
+pub mod prioritize;
 pub mod priority;
+pub mod profile;
 pub mod requeue;
 pub mod score;
 pub mod score_cache;
 pub mod topology_spread;
 
-use crate::cluster::fit::FitRow;
+use crate::cluster::resources::ResourceNames;
 use crate::cluster::resources::{CPU, MEMORY};
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{NodeId, PodId};
@@ -63,10 +69,24 @@ pub struct Scheduler {
     pub(crate) node_list: Vec<NodeId>,
     /// Resource scores of recent templates, per node.
     score_cache: score_cache::ScoreCache,
+    pub(crate) profile: profile::SchedulerProfile,
+    /// Pods nominated to each node (the nominator).
+    nominated: BTreeMap<NodeId, Vec<PodId>>,
+    /// How many pods on nodes have each priority: preemption needs a lower one.
+    bound_priorities: BTreeMap<i32, u32>,
+    /// Offsets of preemption's dry runs.
+    preemption_rng: SimRng,
+    scoring: prioritize::Scoring,
+    scratch: prioritize::Scratch,
 }
 
 impl Scheduler {
-    pub fn new(rng: SimRng) -> Scheduler {
+    pub fn new(
+        rng: SimRng,
+        preemption_rng: SimRng,
+        profile: profile::SchedulerProfile,
+        names: &mut ResourceNames,
+    ) -> Scheduler {
         Scheduler {
             active: BTreeSet::new(),
             spots: BTreeMap::new(),
@@ -80,6 +100,12 @@ impl Scheduler {
             last_failure: BTreeMap::new(),
             node_list: Vec::new(),
             score_cache: Default::default(),
+            nominated: BTreeMap::new(),
+            bound_priorities: BTreeMap::new(),
+            preemption_rng,
+            scoring: prioritize::Scoring::compile(&profile, names),
+            scratch: Default::default(),
+            profile,
         }
     }
 
@@ -113,6 +139,11 @@ impl Scheduler {
         out
     }
 
+    /// Whether the nominator holds `node` for `pod`.
+    pub fn is_nominated(&self, pod: PodId, node: NodeId) -> bool {
+        self.nominated.get(&node).is_some_and(|pods| pods.contains(&pod))
+    }
+
     /// Pods waiting in the unschedulable pool.
     pub fn unschedulable_count(&self) -> usize {
         self.unschedulable.len()
@@ -134,9 +165,10 @@ pub fn num_feasible_nodes_to_find(num_all_nodes: usize, percentage: u32) -> usiz
 #[derive(Default)]
 pub struct Diagnosis {
     pub reasons: BTreeMap<Reason, usize>,
-    pub all_unresolvable: bool,
-    /// Nodes whose failure no preemption can cure (`UnschedulableAndUnresolvable`).
-    pub unresolvable_nodes: usize,
+    /// The nodes that failed only for reasons removing pods may resolve (status
+    /// `Unschedulable`, not `UnschedulableAndUnresolvable`), in the cache's node order:
+    /// where preemption may help.
+    pub potential: Vec<NodeId>,
     pub nodes: usize,
 }
 
@@ -151,27 +183,17 @@ impl Diagnosis {
 }
 
 impl Diagnosis {
-    /// DefaultPreemption's verdict when no node can take the pod even with victims: per
-    /// node, either no preemption helps (its failure is unresolvable) or none was found.
-    pub fn preemption_message(&self) -> String {
-        let unresolvable = self.unresolvable_nodes.min(self.nodes);
-        let mut parts = Vec::new();
-        if unresolvable > 0 {
-            parts.push(format!("{unresolvable} Preemption is not helpful for scheduling"));
-        }
-        if self.nodes > unresolvable {
-            parts.push(format!("{} No preemption victims found for incoming pod", self.nodes - unresolvable));
-        }
-        parts.sort();
-        format!("preemption: 0/{} nodes are available: {}.", self.nodes, parts.join(", "))
-    }
-
     /// `FitError.Error()`: `0/N nodes are available: <count reason, ...>.` sorted as
-    /// strings, then the preemption post-filter's verdict.
-    pub fn message(&self, names: &crate::cluster::resources::ResourceNames, preemption: &str) -> String {
+    /// strings, then the PostFilter's message, if any.
+    pub fn message(&self, names: &crate::cluster::resources::ResourceNames, post_filter: Option<&str>) -> String {
         let mut parts: Vec<String> = self.reasons.iter().map(|(r, n)| format!("{n} {}", r.message(names))).collect();
         parts.sort();
-        format!("0/{} nodes are available: {}. {preemption}", self.nodes, parts.join(", "))
+        let mut out = format!("0/{} nodes are available: {}.", self.nodes, parts.join(", "));
+        if let Some(m) = post_filter {
+            out.push(' ');
+            out.push_str(m);
+        }
+        out
     }
 }
 
@@ -214,8 +236,17 @@ impl Simulation {
             return;
         }
         let template = pod.template.clone();
+        let who = (id, pod.priority);
         let subject = cycle::Subject::of(pod);
-        match self.find_node(&template, &template.spec.tolerations, &subject) {
+        // A pod nominated by an earlier preemption tries that node first
+        // (`evaluateNominatedNode`): it is likely the only one with room.
+        if let Some(node) = pod.sched.nominated_node
+            && self.cluster.node(node).present
+            && self.filter_with_nominated(&template, who, node, &mut Vec::new())
+        {
+            return self.bind(id, node);
+        }
+        match self.find_node(&template, who, &subject) {
             Ok(node) => self.bind(id, node),
             Err(diagnosis) => self.schedule_failed(id, diagnosis),
         }
@@ -226,12 +257,13 @@ impl Simulation {
     fn find_node(
         &mut self,
         template: &Arc<PodTemplate>,
-        tolerations: &[crate::api::pod::Toleration],
+        who: (PodId, i32),
         subject: &cycle::Subject,
     ) -> Result<NodeId, Diagnosis> {
         let nodes = std::mem::take(&mut self.scheduler.node_list);
+        let tolerations = &template.spec.tolerations;
         let pod = cycle::Incoming { namespace: &subject.namespace, labels: &subject.labels, template, tolerations };
-        let result = self.search_nodes(&pod, template, &nodes);
+        let result = self.search_nodes(&pod, template, who, &nodes);
         self.scheduler.node_list = nodes;
         result
     }
@@ -240,23 +272,25 @@ impl Simulation {
         &mut self,
         pod: &cycle::Incoming,
         shared: &Arc<PodTemplate>,
+        who: (PodId, i32),
         nodes: &[NodeId],
     ) -> Result<NodeId, Diagnosis> {
         let (template, tolerations) = (pod.template, pod.tolerations);
-        let mut diagnosis = Diagnosis { nodes: nodes.len(), all_unresolvable: true, ..Default::default() };
+        let mut diagnosis = Diagnosis { nodes: nodes.len(), ..Default::default() };
         if nodes.is_empty() {
             return Err(diagnosis);
         }
-        let want = num_feasible_nodes_to_find(nodes.len(), 0);
+        let want = num_feasible_nodes_to_find(nodes.len(), self.scheduler.profile.percentage_of_nodes_to_score);
         let mut feasible: Vec<NodeId> = Vec::with_capacity(want.min(nodes.len()));
         let mut reasons = Vec::new();
         let plugins = cycle::Cycle::prefilter(&cycle::SimView { cluster: &self.cluster, nodes }, pod);
         let start = self.scheduler.next_start % nodes.len();
         let mut examined = 0;
+        let held = self.holds_nominated_nodes();
         let (cpu, memory) = (template.requests.get(CPU), template.requests.get(MEMORY));
-        // Without topology constraints or pod affinity in play, a fit-only pod needs only
-        // the node's fit row.
-        let fast = template.fit_only && plugins.is_noop();
+        // Without topology constraints, pod affinity or nominated pods in play, a fit-only
+        // pod needs only the node's fit row.
+        let fast = template.fit_only && plugins.is_noop() && !held;
         for k in 0..nodes.len() {
             let j = start + k;
             let id = nodes[if j >= nodes.len() { j - nodes.len() } else { j }];
@@ -271,44 +305,60 @@ impl Simulation {
                 }
                 continue;
             }
-            let node = self.cluster.node(id);
-            if filter::check(template, tolerations, node, &mut reasons) && plugins.filter(&node.labels, &mut reasons) {
+            let fits = match held {
+                false => filter::check(template, tolerations, self.cluster.node(id), &mut reasons),
+                true => self.filter_with_nominated(template, who, id, &mut reasons),
+            } && plugins.filter(&self.cluster.node(id).labels, &mut reasons);
+            if fits {
                 feasible.push(id);
                 if feasible.len() >= want {
                     break;
                 }
             } else {
-                diagnosis.unresolvable_nodes += usize::from(!reasons.iter().any(Reason::resolvable_by_preemption));
+                if reasons.iter().all(Reason::resolvable_by_preemption) {
+                    diagnosis.potential.push(id);
+                }
                 for r in reasons.drain(..) {
-                    diagnosis.all_unresolvable &= !r.resolvable_by_preemption();
                     *diagnosis.reasons.entry(r).or_default() += 1;
                 }
             }
         }
         self.scheduler.next_start = (start + examined) % nodes.len();
         if feasible.is_empty() {
+            // Node ids grow in the order nodes join, which is the cache's order.
+            diagnosis.potential.sort_unstable();
             return Err(diagnosis);
         }
-        let extra = cycle::Cycle::scores(&cycle::SimView { cluster: &self.cluster, nodes }, pod, &feasible);
-        Ok(self.select_host(shared, &feasible, &extra))
+        let weights = self.scheduler.scoring.topology_weights();
+        let extra = cycle::Cycle::scores(&cycle::SimView { cluster: &self.cluster, nodes }, pod, &feasible, weights);
+        Ok(self.select_host(shared, &feasible, nodes.len(), &extra))
     }
 
-    /// `extra`: the topology plugins' weighted scores, per feasible node.
-    fn select_host(&mut self, template: &Arc<PodTemplate>, feasible: &[NodeId], extra: &[i64]) -> NodeId {
+    /// Scores the feasible nodes and takes the best; ties are broken by reservoir
+    /// sampling, each tied node equally likely (`selectHost`). `extra`: the topology
+    /// plugins' weighted scores, per feasible node.
+    fn select_host(
+        &mut self,
+        template: &Arc<PodTemplate>,
+        feasible: &[NodeId],
+        all_nodes: usize,
+        extra: &[i64],
+    ) -> NodeId {
         if feasible.len() == 1 {
             return feasible[0];
         }
-        let cache = self.scheduler.score_cache.scores(template, self.cluster.fit.len());
+        let s = &mut self.scheduler;
+        let cache = s.score_cache.scores(template, self.cluster.fit.len());
+        let totals =
+            prioritize::prioritize(&s.scoring, &self.cluster, all_nodes, template, feasible, &mut s.scratch, cache);
         let (mut best, mut best_score, mut ties) = (feasible[0], i64::MIN, 0u64);
-        for (k, &id) in feasible.iter().enumerate() {
-            let i = id.0 as usize;
-            let score = score_cache::cached(&mut cache[i], &self.cluster.fit[i], |row| total_score(template, row))
-                + extra.get(k).copied().unwrap_or(0);
+        for (k, (&id, &score)) in feasible.iter().zip(totals).enumerate() {
+            let score = score + extra.get(k).copied().unwrap_or(0);
             if score > best_score {
                 (best, best_score, ties) = (id, score, 1);
             } else if score == best_score {
                 ties += 1;
-                if self.scheduler.rng.below(ties) == 0 {
+                if s.rng.below(ties) == 0 {
                     best = id;
                 }
             }
@@ -318,11 +368,11 @@ impl Simulation {
 
     fn schedule_failed(&mut self, id: PodId, diagnosis: Diagnosis) {
         let now = self.now;
-        let preemption = diagnosis.preemption_message();
         let message = if diagnosis.nodes == 0 {
             "no nodes available to schedule pods".to_string()
         } else {
-            diagnosis.message(&self.cluster.resources, &preemption)
+            let post_filter = self.post_filter(id, &diagnosis);
+            diagnosis.message(&self.cluster.resources, post_filter.as_deref())
         };
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         pod.sched.attempts += 1;
@@ -436,6 +486,7 @@ impl Simulation {
 
     /// The pod left the queue for good (deleted).
     pub(crate) fn scheduler_forget(&mut self, id: PodId) {
+        self.nominate(id, None);
         self.scheduler.remove(id);
         self.scheduler.last_failure.remove(&id);
     }
@@ -444,6 +495,7 @@ impl Simulation {
     pub(crate) fn bind(&mut self, id: PodId, node: NodeId) {
         let now = self.now;
         self.scheduler.last_failure.remove(&id);
+        self.nominate(id, None);
         let Some(pod) = self.cluster.pods.get(id) else { return };
         let latency = now.since(pod.created);
         self.counters.scheduling_latency.record(latency);
@@ -495,6 +547,7 @@ impl Simulation {
         pod.node = Some(node);
         pod.scheduled_at = Some(now);
         pod.counted = true;
+        *self.scheduler.bound_priorities.entry(pod.priority).or_default() += 1;
         let t = pod.template.clone();
         self.counters.unscheduled -= 1;
         self.outage_tick();
@@ -535,6 +588,13 @@ impl Simulation {
             return;
         }
         pod.counted = false;
+        if let std::collections::btree_map::Entry::Occupied(mut e) = self.scheduler.bound_priorities.entry(pod.priority)
+        {
+            *e.get_mut() -= 1;
+            if *e.get() == 0 {
+                e.remove();
+            }
+        }
         let (Some(node), t) = (pod.node, pod.template.clone()) else { return };
         let n = self.cluster.node_mut(node);
         n.requested.sub(&t.requests);
@@ -558,12 +618,6 @@ impl Simulation {
 
 fn pod_ns_name(sim: &Simulation, id: PodId) -> (String, String) {
     sim.cluster.pods.get(id).map_or_else(Default::default, |p| (p.namespace.to_string(), p.name.to_string()))
-}
-
-/// The weighted sum of the default score plugins that apply in this version:
-/// NodeResourcesFit (LeastAllocated, weight 1) and NodeResourcesBalancedAllocation (1).
-fn total_score(template: &PodTemplate, node: &FitRow) -> i64 {
-    score::least_allocated_for(template, node) + score::balanced_for(template, node).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -596,7 +650,7 @@ mod tests {
         d.reasons.insert(Reason::Insufficient(0), 3);
         d.reasons.insert(Reason::Taint("dedicated".into(), "batch".into()), 2);
         assert_eq!(
-            d.message(&Default::default(), "preemption: x"),
+            d.message(&Default::default(), Some("preemption: x")),
             "0/5 nodes are available: 2 node(s) had untolerated taint {dedicated: batch}, 3 Insufficient cpu. preemption: x"
         );
     }

@@ -4,7 +4,7 @@
 use super::{Event, Simulation};
 use crate::api::object::Object;
 use crate::api::pod::Pod as ApiPod;
-use crate::cluster::node::{ImageState, Node, NodeReady};
+use crate::cluster::node::{Node, NodeReady};
 use crate::cluster::pod::{ContainerStatus, Owner, Pod, PodPhase, SchedulingState};
 use crate::cluster::resources::{CPU, MEMORY};
 use crate::cluster::template::PodTemplate;
@@ -40,12 +40,6 @@ impl Simulation {
         let id = NodeId(self.cluster.nodes.len() as u32);
         let allocatable = self.cluster.resources.vector(&api.status.allocatable);
         let allocatable_pods = api.status.allocatable.get("pods").map_or(110, |q| q.value());
-        let mut images = BTreeMap::new();
-        for image in &api.status.images {
-            for name in &image.names {
-                images.insert(self.cluster.images.intern(name), ImageState::Present);
-            }
-        }
         let name: Arc<str> = Arc::from(api.metadata.name.as_str());
         self.counters.cpu_allocatable.add(self.now.0, allocatable.get(CPU));
         self.counters.memory_allocatable.add(self.now.0, allocatable.get(MEMORY));
@@ -63,13 +57,19 @@ impl Simulation {
             pods: Vec::new(),
             resident: Vec::new(),
             host_ports: Vec::new(),
-            images,
+            images: BTreeMap::new(),
             pull_queue: Default::default(),
             pulls_in_flight: 0,
             kubelet_up: true,
             ready: NodeReady::True,
             present: true,
         });
+        for image in &api.status.images {
+            for name in &image.names {
+                let image_id = self.cluster.images.intern(name);
+                self.cluster.image_present(id, image_id, image.size_bytes);
+            }
+        }
         self.cluster.node_by_name.insert(name, id);
         self.cluster.refresh_fit(id);
         self.scheduler.node_list.push(id);
@@ -178,7 +178,13 @@ impl Simulation {
             ));
             return None;
         }
-        let priority = self.admit_priority(&req.template)?;
+        let admitted = match self.admit_priority(&req.template) {
+            Ok(a) => a,
+            Err(reason) => {
+                self.pod_refused(&req, &reason);
+                return None;
+            }
+        };
         let namespace = self.cluster.intern_namespace(&req.namespace);
         let behaviors: Vec<usize> = (0..req.template.containers.len())
             .map(|c| self.behavior_index(&req.namespace, &name, &req.template, c))
@@ -191,7 +197,8 @@ impl Simulation {
             labels: req.labels,
             annotations: req.annotations,
             owner: req.owner,
-            priority,
+            priority: admitted.priority,
+            preempt_never: admitted.preempt_never,
             created: self.now,
             phase: PodPhase::Pending,
             reason: None,
@@ -226,6 +233,23 @@ impl Simulation {
             None => self.scheduler_enqueue(id),
         }
         Some(id)
+    }
+
+    /// The API server refused to create the pod (`admission.NewForbidden`): a Job's
+    /// controller records `FailedCreate` and retries; anyone else sees the error, which
+    /// the run reports as a warning (there is no object to hang an event on).
+    fn pod_refused(&mut self, req: &PodRequest, reason: &str) {
+        // The API server names the pod before generating a name, so a generated pod
+        // goes by its prefix.
+        let name = match (&req.name[..], &req.generate_name) {
+            ("", Some(prefix)) => prefix.as_str(),
+            (name, _) => name,
+        };
+        let message = format!("pods {name:?} is forbidden: {reason}");
+        match req.owner {
+            Owner::Job { job, .. } => self.job_create_failed(job, &message),
+            Owner::None => self.warn_once(message),
+        }
     }
 
     /// The behavior a container follows: the first whose globs match it.

@@ -291,6 +291,7 @@ impl Simulation {
             return;
         }
         self.crash_node(node);
+        self.cluster.forget_node_images(node);
         self.cluster.node_mut(node).present = false;
         self.cluster.refresh_fit(node);
         self.scheduler.node_list.retain(|n| *n != node);

@@ -19,7 +19,8 @@ pub fn after_event(sim: &mut Simulation) -> Result<(), InvariantViolation> {
 }
 
 /// No node holds more than it can; no container runs on a node whose kubelet is down;
-/// the phase counters agree with the pods; no pod's phase went back (checked when set).
+/// the phase counters agree with the pods; no pod's phase went back (checked when set);
+/// no bound pod is nominated, and the nominator holds every nominated pod's node.
 pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
     let fail = |message: String| Err(InvariantViolation { time: sim.now, message });
     if let Some(m) = sim.violations.first() {
@@ -27,7 +28,7 @@ pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
     }
     let mut phases = [0u64; 4];
     let mut per_node: Vec<(ResourceVec, i64)> = vec![(ResourceVec::default(), 0); sim.cluster.nodes.len()];
-    for (_, pod) in sim.cluster.pods.iter() {
+    for (id, pod) in sim.cluster.pods.iter() {
         phases[pod.phase as usize] += 1;
         if pod.ready != crate::kubelet::status::ready_condition(pod).status && pod.start_time.is_some() {
             return fail(format!("pod {pod}: the Ready flag disagrees with the Ready condition"));
@@ -44,6 +45,11 @@ pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
             if pod.counted && pod.phase.is_terminal() {
                 return fail(format!("pod {pod} is {} but still holds its node's resources", pod.phase.as_str()));
             }
+        }
+        if let Some(n) = pod.sched.nominated_node
+            && (pod.node.is_some() || !sim.scheduler.is_nominated(id, n))
+        {
+            return fail(format!("pod {pod} is nominated to a node, but is bound or not held there"));
         }
     }
     if phases != sim.counters.phase {

@@ -140,8 +140,8 @@ pub struct Simulation {
     pub(crate) arrival_rng: Vec<SimRng>,
     pub(crate) arrival_count: Vec<u64>,
     pub(crate) arrival_templates: BTreeMap<usize, Arc<crate::cluster::template::PodTemplate>>,
-    /// PriorityClass name -> (value, preemption policy Never).
-    pub(crate) priority_classes: BTreeMap<String, (i32, bool)>,
+    /// PriorityClasses by name.
+    pub(crate) priority_classes: BTreeMap<String, crate::scheduler::priority::Class>,
     pub(crate) default_priority_class: Option<String>,
     pub(crate) names_rng: SimRng,
     pub(crate) fault_rng: Vec<SimRng>,
@@ -177,10 +177,17 @@ impl Simulation {
     /// Builds the cluster of `scenario` and schedules what it says will happen.
     pub fn new(scenario: Arc<Scenario>, trace: Box<dyn TraceSink>) -> Simulation {
         let streams = Streams::new(scenario.seed);
+        let mut cluster = Cluster::default();
+        let scheduler = Scheduler::new(
+            streams.stream(Stream::Placement),
+            streams.stream(Stream::Preemption),
+            scenario.scheduler.clone(),
+            &mut cluster.resources,
+        );
         let mut sim = Simulation {
             now: SimTime::ZERO,
             queue: EventQueue::new(),
-            scheduler: Scheduler::new(streams.stream(Stream::Placement)),
+            scheduler,
             names_rng: streams.stream(Stream::Names),
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
             arrival_count: vec![0; scenario.arrivals.len()],
@@ -191,7 +198,7 @@ impl Simulation {
             streams,
             behaviors: scenario.behaviors.clone(),
             default_behavior: Behavior::default_for_unmatched(),
-            cluster: Cluster::default(),
+            cluster,
             trace,
             counters: Counters::default(),
             msg: String::new(),

@@ -109,6 +109,7 @@ impl Simulation {
             pods_created: 0,
             sync_timer: Default::default(),
             sync_at: None,
+            create_failures: 0,
             ttl_timer: Default::default(),
         };
         let (phase, shared_name) = (job.phase, job.name.clone());
@@ -460,16 +461,21 @@ impl Simulation {
             return;
         }
         let diff = diff.min(MAX_POD_CREATE_DELETE_PER_SYNC);
+        // A refused create ends the sync (`slowStartBatch` stops at the first error).
         if !job.spec.indexed {
             for _ in 0..diff {
-                self.job_create_pod(id, None);
+                if !self.job_create_pod(id, None) {
+                    return;
+                }
             }
             return;
         }
         let active_indexes: Vec<u32> = job.active.iter().filter_map(|p| self.pod_index(*p)).collect();
         let (indexes, wait) = policy::indexes_to_create(job, diff, self.now, &active_indexes);
         for i in indexes {
-            self.job_create_pod(id, Some(i));
+            if !self.job_create_pod(id, Some(i)) {
+                return;
+            }
         }
         if let Some(wait) = wait {
             self.job_enqueue(id, self.now.after(wait));
@@ -495,7 +501,8 @@ impl Simulation {
         pods
     }
 
-    fn job_create_pod(&mut self, id: JobId, index: Option<u32>) {
+    /// Creates one pod of the Job; false when the API server refused it.
+    fn job_create_pod(&mut self, id: JobId, index: Option<u32>) -> bool {
         let job = self.cluster.jobs.get(id).expect("synced");
         let (ns, job_name, template) = (job.namespace.clone(), job.name.clone(), job.spec.template.clone());
         let (labels, annotations, prefix) = match index {
@@ -519,13 +526,27 @@ impl Simulation {
             template,
             owner: Owner::Job { job: id, index },
         };
-        let Some(pod) = self.create_pod(request) else { return };
+        let Some(pod) = self.create_pod(request) else { return false };
         let job = self.cluster.jobs.get_mut(id).expect("synced");
+        job.create_failures = 0;
         job.active.insert(pod);
         job.pods.insert(pod);
         job.pods_created += 1;
         let pod_name = self.cluster.pods.get(pod).map(|p| p.name.clone()).unwrap_or_else(|| Arc::from(""));
         self.object_event(job_ref(&ns, &job_name), false, "SuccessfulCreate", format_args!("Created pod: {pod_name}"));
+        true
+    }
+
+    /// The API server refused a pod of the Job: `FailedCreate`, and the sync is retried
+    /// after the work queue's back-off (`DefaultJobApiBackOff` 1 s doubling to
+    /// `MaxJobApiBackOff` 60 s).
+    pub(crate) fn job_create_failed(&mut self, id: JobId, message: &str) {
+        let Some(job) = self.cluster.jobs.get_mut(id) else { return };
+        job.create_failures += 1;
+        let backoff = (1_000u64 << (job.create_failures - 1).min(6)).min(60_000);
+        let (ns, job_name) = (job.namespace.clone(), job.name.clone());
+        self.object_event(job_ref(&ns, &job_name), true, "FailedCreate", format_args!("Error creating: {message}"));
+        self.job_enqueue(id, self.now.after(backoff));
     }
 
     fn job_delete_pod(&mut self, id: JobId, pod: PodId) {

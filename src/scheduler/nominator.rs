@@ -1,0 +1,79 @@
+//! The nominator (`backend/queue/nominator.go`): pods that preempted others wait for
+//! their victims to go with `status.nominatedNodeName` set, and until they are bound the
+//! scheduler counts them on that node when it filters pods of lower or equal priority
+//! (`RunFilterPluginsWithNominatedPods`, `addGENominatedPods`), so that the room made
+//! for them is not taken by others.
+
+use super::filter::Reason;
+use crate::cluster::template::PodTemplate;
+use crate::cluster::{Node, NodeId, PodId};
+use crate::sim::Simulation;
+use std::borrow::Cow;
+
+impl Simulation {
+    /// Sets the pod's nominated node (`None` clears it).
+    pub(crate) fn nominate(&mut self, id: PodId, node: Option<NodeId>) {
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        let old = std::mem::replace(&mut pod.sched.nominated_node, node);
+        let by_node = &mut self.scheduler.nominated;
+        if let Some(old) = old
+            && let Some(list) = by_node.get_mut(&old)
+        {
+            list.retain(|p| *p != id);
+            if list.is_empty() {
+                by_node.remove(&old);
+            }
+        }
+        if let Some(node) = node {
+            by_node.entry(node).or_default().push(id);
+        }
+    }
+
+    /// Whether any node is held for a nominated pod.
+    pub(crate) fn holds_nominated_nodes(&self) -> bool {
+        !self.scheduler.nominated.is_empty()
+    }
+
+    /// Pods nominated to `node`.
+    pub(crate) fn nominated_on(&self, node: NodeId) -> &[PodId] {
+        self.scheduler.nominated.get(&node).map_or(&[], |v| &v[..])
+    }
+
+    /// The node as the filters see it for pod `id` of `priority`: with the requests of
+    /// the other pods nominated to it whose priority is at least as high.
+    pub(crate) fn node_with_nominated(&self, node: NodeId, id: PodId, priority: i32) -> Cow<'_, Node> {
+        let n = self.cluster.node(node);
+        let mut held = self
+            .nominated_on(node)
+            .iter()
+            .filter(|p| **p != id)
+            .filter_map(|p| Some((*p, self.cluster.pods.get(*p)?)))
+            .filter(|(_, p)| p.priority >= priority)
+            .peekable();
+        if held.peek().is_none() {
+            return Cow::Borrowed(n);
+        }
+        let mut view = n.clone();
+        for (held_id, p) in held {
+            view.requested.add(&p.template.requests);
+            view.pods.push(held_id);
+            view.host_ports.extend(p.template.host_ports.iter().cloned());
+        }
+        Cow::Owned(view)
+    }
+
+    /// Runs the filters for pod `id` on `node`, counting the nominated pods that hold it.
+    pub(crate) fn filter_with_nominated(
+        &self,
+        template: &PodTemplate,
+        who: (PodId, i32),
+        node: NodeId,
+        out: &mut Vec<Reason>,
+    ) -> bool {
+        if self.scheduler.nominated.is_empty() {
+            return super::filter::check(template, &template.spec.tolerations, self.cluster.node(node), out);
+        }
+        let view = self.node_with_nominated(node, who.0, who.1);
+        super::filter::check(template, &template.spec.tolerations, &view, out)
+    }
+}

@@ -1,0 +1,181 @@
+//! Scoring the feasible nodes (`prioritizeNodes`, `schedule_one.go`): every enabled score
+//! plugin gives each node 0–100, TaintToleration and NodeAffinity normalised across the
+//! nodes, and a node's total is Σ weight × score.
+//!
+//! This is the hot path (every feasible node of every attempt), so a plugin that cannot
+//! tell the nodes apart for this pod is skipped: no preferred affinity (Kubernetes'
+//! PreScore skips it too), no untolerated PreferNoSchedule taint among the nodes (every
+//! node would get 100), no image of the pod on enough nodes to score (every node would
+//! get 0). Each adds the same amount to every node; totals are never shown, only their
+//! order matters, so skipping changes nothing.
+
+use super::preference::{
+    DEFAULT_IMAGE_SIZE, MIN_THRESHOLD, default_normalize_score, image_locality_priority,
+    intolerable_prefer_no_schedule, scaled_image_score,
+};
+use super::profile::{SchedulerProfile, ScorePlugin};
+use super::score::{FitScorer, MAX_NODE_SCORE, balanced_applies, balanced_for};
+use super::score_cache::cached;
+use crate::cluster::resources::ResourceNames;
+use crate::cluster::template::PodTemplate;
+use crate::cluster::{Cluster, NodeId};
+
+/// The profile's score plugins, compiled: a weight of 0 means disabled.
+/// PodTopologySpread and InterPodAffinity score in `cycle.rs`, with these weights.
+#[derive(Clone, Debug)]
+pub struct Scoring {
+    fit: FitScorer,
+    fit_weight: i64,
+    balanced_weight: i64,
+    taint_weight: i64,
+    affinity_weight: i64,
+    image_weight: i64,
+    spread_weight: i64,
+    inter_pod_affinity_weight: i64,
+}
+
+impl Scoring {
+    pub fn compile(profile: &SchedulerProfile, names: &mut ResourceNames) -> Scoring {
+        let w = |p| profile.weight(p).unwrap_or(0);
+        Scoring {
+            fit: FitScorer::compile(&profile.scoring_strategy, names),
+            fit_weight: w(ScorePlugin::NodeResourcesFit),
+            balanced_weight: w(ScorePlugin::NodeResourcesBalancedAllocation),
+            taint_weight: w(ScorePlugin::TaintToleration),
+            affinity_weight: w(ScorePlugin::NodeAffinity),
+            image_weight: w(ScorePlugin::ImageLocality),
+            spread_weight: w(ScorePlugin::PodTopologySpread),
+            inter_pod_affinity_weight: w(ScorePlugin::InterPodAffinity),
+        }
+    }
+
+    /// The weights of PodTopologySpread and InterPodAffinity (0: disabled).
+    pub fn topology_weights(&self) -> (i64, i64) {
+        (self.spread_weight, self.inter_pod_affinity_weight)
+    }
+}
+
+/// Buffers reused from one attempt to the next.
+#[derive(Default)]
+pub struct Scratch {
+    totals: Vec<i64>,
+    raw: Vec<i64>,
+    /// ImageLocality: (canonical image id, scaled score) of the pod's images held somewhere.
+    images: Vec<(u32, i64)>,
+}
+
+/// The total score of each feasible node, in the order given. `all_nodes` is the number
+/// of nodes in the cluster (ImageLocality's spread).
+pub fn prioritize<'a>(
+    scoring: &Scoring,
+    cluster: &Cluster,
+    all_nodes: usize,
+    template: &PodTemplate,
+    feasible: &[NodeId],
+    scratch: &'a mut Scratch,
+    cache: &mut [(u32, i32)],
+) -> &'a [i64] {
+    let Scratch { totals, raw, images } = scratch;
+    let any_taints = per_node_scores(scoring, cluster, all_nodes, template, feasible, totals, images, cache);
+    if scoring.taint_weight > 0 && any_taints {
+        taint_toleration(scoring.taint_weight, cluster, template, feasible, totals, raw);
+    }
+    if scoring.affinity_weight > 0 && !template.preferred_affinity.is_empty() {
+        raw.clear();
+        raw.extend(feasible.iter().map(|&n| {
+            let node = cluster.node(n);
+            template.preferred_affinity.score(&node.labels, &node.name)
+        }));
+        add_normalized(scoring.affinity_weight, false, totals, raw);
+    }
+    totals
+}
+
+/// The plugins scored node by node without normalisation: NodeResourcesFit,
+/// NodeResourcesBalancedAllocation and ImageLocality. Returns whether any of the nodes
+/// has taints (only then can TaintToleration tell them apart). The first two depend only
+/// on the template and the node's resources: they come from `cache` while the node's
+/// fit row is unchanged (see `score_cache.rs`).
+#[allow(clippy::too_many_arguments)]
+fn per_node_scores(
+    scoring: &Scoring,
+    cluster: &Cluster,
+    all_nodes: usize,
+    template: &PodTemplate,
+    feasible: &[NodeId],
+    totals: &mut Vec<i64>,
+    images: &mut Vec<(u32, i64)>,
+    cache: &mut [(u32, i32)],
+) -> bool {
+    // BalancedAllocation's PreScore skips a pod that requests neither cpu nor memory.
+    let balanced = scoring.balanced_weight > 0 && balanced_applies(template);
+    let with_images = scoring.image_weight > 0 && image_plan(cluster, all_nodes, template, images);
+    let mut any_taints = false;
+    totals.clear();
+    totals.extend(feasible.iter().map(|&n| {
+        let i = n.0 as usize;
+        let row = &cluster.fit[i];
+        any_taints |= row.tainted;
+        let mut total = cached(&mut cache[i], row, |_| {
+            let node = cluster.node(n);
+            let mut total = scoring.fit_weight * scoring.fit.score_node(template, node);
+            if balanced {
+                total += scoring.balanced_weight * balanced_for(template, node).unwrap_or(0);
+            }
+            total
+        });
+        if with_images {
+            let node = cluster.node(n);
+            let sum: i64 =
+                images.iter().filter(|(c, _)| cluster.images.held_by(*c, &node.images)).map(|(_, s)| s).sum();
+            total += scoring.image_weight * image_locality_priority(sum, template.containers.len());
+        }
+        total
+    }));
+    any_taints
+}
+
+/// ImageLocality's per-image scores for the pod (init containers included), or false when
+/// no node can score above 0: the images held anywhere do not add up to `minThreshold`.
+fn image_plan(cluster: &Cluster, all_nodes: usize, template: &PodTemplate, plan: &mut Vec<(u32, i64)>) -> bool {
+    plan.clear();
+    for c in &template.containers {
+        let canonical = cluster.images.canonical(c.image_id);
+        let holders = cluster.images.holders(canonical);
+        if holders == 0 {
+            continue;
+        }
+        let size = match cluster.images.size(canonical) {
+            0 => DEFAULT_IMAGE_SIZE,
+            known => known,
+        };
+        plan.push((canonical, scaled_image_score(size, holders as usize, all_nodes)));
+    }
+    plan.iter().map(|(_, s)| s).sum::<i64>() > MIN_THRESHOLD
+}
+
+/// TaintToleration: untolerated PreferNoSchedule taints, fewest best (reversed
+/// normalisation). With none on any node every node gets 100: skipped.
+fn taint_toleration(
+    weight: i64,
+    cluster: &Cluster,
+    template: &PodTemplate,
+    feasible: &[NodeId],
+    totals: &mut [i64],
+    raw: &mut Vec<i64>,
+) {
+    raw.clear();
+    let tolerations = &template.spec.tolerations;
+    raw.extend(feasible.iter().map(|&n| intolerable_prefer_no_schedule(&cluster.node(n).taints, tolerations)));
+    if raw.iter().all(|s| *s == 0) {
+        return;
+    }
+    add_normalized(weight, true, totals, raw);
+}
+
+fn add_normalized(weight: i64, reverse: bool, totals: &mut [i64], raw: &mut [i64]) {
+    default_normalize_score(MAX_NODE_SCORE, reverse, raw);
+    for (t, s) in totals.iter_mut().zip(raw.iter()) {
+        *t += weight * s;
+    }
+}
