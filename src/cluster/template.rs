@@ -184,8 +184,8 @@ impl RequiredNodeAffinity {
 }
 
 /// The pod's `preferredDuringSchedulingIgnoredDuringExecution` terms, compiled
-/// (`nodeaffinity.NewPreferredSchedulingTerms`), for NodeAffinity's score: terms of weight 0 are dropped, an empty
-/// term matches nothing.
+/// (`nodeaffinity.NewPreferredSchedulingTerms`) for NodeAffinity's score: terms of
+/// weight 0 are dropped, an empty term matches nothing.
 #[derive(Clone, Debug, Default)]
 pub struct PreferredTerms {
     terms: Vec<(i64, RequiredNodeAffinity)>,
