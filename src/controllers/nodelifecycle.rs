@@ -121,6 +121,7 @@ impl Simulation {
                     c.ready = false;
                 }
             }
+            self.report_containers(id);
         }
         // The NoExecute taint follows the condition as seen at the next pass.
         self.queue.schedule(self.now.after(NODE_MONITOR_PERIOD), Event::NodeMonitor(node));
@@ -202,6 +203,7 @@ impl Simulation {
             return;
         }
         self.cluster.node_mut(node).taints.retain(|t| t.key != UNREACHABLE);
+        self.report_node(node);
         for z in self.controllers.nodes.zones.values_mut() {
             z.queue.retain(|n| *n != node);
         }
@@ -220,6 +222,7 @@ impl Simulation {
     pub(crate) fn add_taint(&mut self, node: NodeId, key: &str, effect: &str) {
         if !self.has_taint(node, key, effect) {
             self.cluster.node_mut(node).taints.push(Taint { key: key.into(), value: None, effect: effect.into() });
+            self.report_node(node);
         }
     }
 

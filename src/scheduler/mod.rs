@@ -431,6 +431,7 @@ impl Simulation {
         pod.scheduled_at = Some(now);
         pod.counted = true;
         let t = pod.template.clone();
+        self.record_pod_bound(id);
         self.counters.unscheduled -= 1;
         self.outage_tick();
         let n = self.cluster.node_mut(node);

@@ -58,6 +58,7 @@ impl Simulation {
                 }
             }
         }
+        self.report_node(node);
         self.node_lifecycle_kubelet_stopped(node);
     }
 
@@ -68,6 +69,7 @@ impl Simulation {
             return;
         }
         self.cluster.node_mut(node).kubelet_up = true;
+        self.report_node(node);
         self.node_lifecycle_kubelet_started(node);
         for id in self.cluster.node(node).resident.clone() {
             self.recreate_sandbox(id);
@@ -142,6 +144,7 @@ impl Simulation {
             }
             self.set_container_state(id, c, ContainerState::Waiting(waiting));
         }
+        self.report_containers(id);
         self.refresh_status(id);
         self.kubelet_sync(id);
     }
@@ -163,6 +166,7 @@ impl Simulation {
             n.taints.retain(|t| t.key != crate::controllers::nodelifecycle::UNSCHEDULABLE);
         }
         let name = n.name.clone();
+        self.report_node(node);
         let (reason, what) =
             if on { ("NodeNotSchedulable", "NodeNotSchedulable") } else { ("NodeSchedulable", "NodeSchedulable") };
         self.object_event(
