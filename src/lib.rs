@@ -23,3 +23,4 @@ pub mod scenario;
 pub mod scheduler;
 pub mod sim;
 pub mod trace;
+pub mod views;

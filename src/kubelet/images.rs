@@ -29,7 +29,8 @@ impl Simulation {
                 self.cluster.pods.get_mut(id).expect("exists").containers[c].stage = Stage::NeverPulled;
                 self.set_container_state(id, c, ContainerState::Waiting(WaitingReason::ErrImageNeverPull));
                 self.container_event(
-                    id, c,
+                    id,
+                    c,
                     true,
                     "ErrImageNeverPull",
                     format_args!("Container image \"{image_name}\" is not present with pull policy of Never"),
@@ -38,7 +39,8 @@ impl Simulation {
             }
             (PullPolicy::IfNotPresent | PullPolicy::Never, true) => {
                 self.container_event(
-                    id, c,
+                    id,
+                    c,
                     false,
                     "Pulled",
                     format_args!("Container image \"{image_name}\" already present on machine"),
@@ -49,7 +51,8 @@ impl Simulation {
                 // The registry is asked again, but the layers are all here.
                 self.container_event(id, c, false, "Pulling", format_args!("Pulling image \"{image_name}\""));
                 self.container_event(
-                    id, c,
+                    id,
+                    c,
                     false,
                     "Pulled",
                     format_args!("Successfully pulled image \"{image_name}\" in 0s (0s including waiting)"),

@@ -16,11 +16,9 @@ impl Simulation {
     pub(crate) fn record_pod_object(&mut self, id: PodId) {
         let Some(pod) = self.cluster.pods.get(id) else { return };
         let owner = match pod.owner {
-            Owner::Job { job, .. } => self.cluster.jobs.get(job).map(|j| OwnerRecord {
-                kind: "Job",
-                name: &j.name,
-                uid: j.uid,
-            }),
+            Owner::Job { job, .. } => {
+                self.cluster.jobs.get(job).map(|j| OwnerRecord { kind: "Job", name: &j.name, uid: j.uid })
+            }
             Owner::None => None,
         };
         let generate_name = match pod.owner {
@@ -309,10 +307,9 @@ fn waiting_message(
                 pod.uid
             )
         }
-        WaitingReason::ErrImagePull => write!(
-            out,
-            "failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\""
-        ),
+        WaitingReason::ErrImagePull => {
+            write!(out, "failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\"")
+        }
         WaitingReason::ImagePullBackOff => write!(out, "Back-off pulling image \"{image}\""),
         WaitingReason::ErrImageNeverPull => {
             write!(out, "Container image \"{image}\" is not present with pull policy of Never")

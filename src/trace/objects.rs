@@ -41,7 +41,11 @@ pub enum ObjectRecord<'a> {
         owner: Option<OwnerRecord<'a>>,
     },
     /// `spec.nodeName` is set (by the scheduler's binding, or by the manifest).
-    PodBound { time: SimTime, uid: u64, node: &'a str },
+    PodBound {
+        time: SimTime,
+        uid: u64,
+        node: &'a str,
+    },
     /// The pod-level status fields (containers are in `containers.csv`).
     PodStatus {
         time: SimTime,
@@ -53,10 +57,21 @@ pub enum ObjectRecord<'a> {
         disruption: &'a str,
     },
     /// A graceful deletion was asked for: `deletionTimestamp` = time + grace.
-    PodDeleted { time: SimTime, uid: u64, grace_ms: u64 },
+    PodDeleted {
+        time: SimTime,
+        uid: u64,
+        grace_ms: u64,
+    },
     /// The object left the API.
-    PodRemoved { time: SimTime, uid: u64 },
-    NodeCreated { time: SimTime, pool: &'a str, node: &'a ApiNode },
+    PodRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    NodeCreated {
+        time: SimTime,
+        pool: &'a str,
+        node: &'a ApiNode,
+    },
     NodeStatus {
         time: SimTime,
         name: &'a str,
@@ -66,7 +81,10 @@ pub enum ObjectRecord<'a> {
         unschedulable: bool,
         taints: &'a [Taint],
     },
-    NodeRemoved { time: SimTime, name: &'a str },
+    NodeRemoved {
+        time: SimTime,
+        name: &'a str,
+    },
     JobCreated {
         time: SimTime,
         uid: u64,
@@ -91,8 +109,15 @@ pub enum ObjectRecord<'a> {
         parallelism: u32,
         suspend: bool,
     },
-    JobRemoved { time: SimTime, uid: u64 },
-    CronJobCreated { time: SimTime, uid: u64, cronjob: &'a ApiCronJob },
+    JobRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    CronJobCreated {
+        time: SimTime,
+        uid: u64,
+        cronjob: &'a ApiCronJob,
+    },
     CronJobStatus {
         time: SimTime,
         uid: u64,
@@ -102,7 +127,10 @@ pub enum ObjectRecord<'a> {
         last_schedule: Option<i64>,
         suspend: bool,
     },
-    CronJobRemoved { time: SimTime, uid: u64 },
+    CronJobRemoved {
+        time: SimTime,
+        uid: u64,
+    },
 }
 
 /// One row of `containers.csv`: a container's status after a change.
@@ -299,13 +327,16 @@ enum Line<'a> {
     },
 }
 
+/// A spec's serialized content and its id.
+type Known = (Box<[u8]>, u32);
+
 /// Specs already written: by allocation first (copies of one manifest share an `Arc`;
 /// the `Weak` keeps the address from being reused while it is known), then by content
 /// (separate manifests often hold equal specs).
 struct Templates<T> {
     by_address: BTreeMap<usize, (Weak<T>, u32)>,
     /// 64-bit content hash -> (content, id); collisions are settled by the content.
-    by_content: BTreeMap<u64, Vec<(Box<[u8]>, u32)>>,
+    by_content: BTreeMap<u64, Vec<Known>>,
     /// Addresses known when the address map was last pruned (bounds its growth).
     pruned_at: usize,
 }
