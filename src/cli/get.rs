@@ -119,9 +119,5 @@ pub fn describe_command(args: ViewArgs) -> Result<(), Failure> {
         selector: p.selector,
         at: p.at,
     };
-    let mut printed = describe(&p.run, &req).map_err(view_failure)?;
-    if !printed.stdout.is_empty() {
-        printed.stdout.push('\n');
-    }
-    print(printed)
+    print(describe(&p.run, &req).map_err(view_failure)?)
 }

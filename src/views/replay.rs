@@ -31,20 +31,21 @@ pub struct Want {
 /// Small interned strings (container reasons), so a row costs no allocation.
 #[derive(Default)]
 pub struct Symbols {
-    names: Vec<Arc<str>>,
-    ids: BTreeMap<Arc<str>, u16>,
+    names: Vec<Box<str>>,
+    ids: BTreeMap<Box<[u8]>, u16>,
 }
 
 impl Symbols {
-    fn intern(&mut self, s: &str) -> u16 {
-        if let Some(id) = self.ids.get(s) {
-            return *id;
+    /// The id of `bytes`; `None` if they are not UTF-8.
+    fn intern(&mut self, bytes: &[u8]) -> Option<u16> {
+        if let Some(id) = self.ids.get(bytes) {
+            return Some(*id);
         }
+        let name = std::str::from_utf8(bytes).ok()?;
         let id = self.names.len() as u16;
-        let name: Arc<str> = Arc::from(s);
-        self.names.push(name.clone());
-        self.ids.insert(name, id);
-        id
+        self.names.push(name.into());
+        self.ids.insert(bytes.into(), id);
+        Some(id)
     }
 
     pub fn name(&self, id: u16) -> &str {
@@ -359,6 +360,26 @@ struct CronJobStatusLine {
     suspend: bool,
 }
 
+/// Every op of objects.jsonl.
+const OPS: [&str; 16] = [
+    "PodStatus",
+    "PodCreated",
+    "PodBound",
+    "PodDeleted",
+    "PodRemoved",
+    "PodTemplate",
+    "NodeCreated",
+    "NodeStatus",
+    "NodeRemoved",
+    "JobTemplate",
+    "JobCreated",
+    "JobStatus",
+    "JobRemoved",
+    "CronJobCreated",
+    "CronJobStatus",
+    "CronJobRemoved",
+];
+
 /// `{"op":"<op>","t":<ms>,...`: the op and time, read without parsing the line.
 fn head(line: &[u8]) -> Option<(&str, i64)> {
     let rest = line.strip_prefix(b"{\"op\":\"")?;
@@ -366,8 +387,7 @@ fn head(line: &[u8]) -> Option<(&str, i64)> {
     let op = std::str::from_utf8(&rest[..end]).ok()?;
     let rest = rest[end..].strip_prefix(b"\",\"t\":")?;
     let digits = rest.iter().take_while(|b| b.is_ascii_digit() || **b == b'-').count();
-    let t = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
-    Some((op, t))
+    Some((op, int(&rest[..digits])?))
 }
 
 /// Streams `objects.jsonl`.
@@ -377,7 +397,7 @@ struct Objects {
     line: Vec<u8>,
     number: usize,
     /// The op and time of the line in `line`, if one is read ahead.
-    ahead: Option<(String, i64)>,
+    ahead: Option<(&'static str, i64)>,
 }
 
 impl Objects {
@@ -409,7 +429,10 @@ impl Objects {
             let Some((op, t)) = head(&self.line) else {
                 return Err(self.error("expected a line starting with {\"op\":\"...\",\"t\":<ms>"));
             };
-            self.ahead = Some((op.to_string(), t));
+            let Some(op) = OPS.iter().find(|o| **o == op) else {
+                return Err(self.error(&format!("unknown op {op:?}")));
+            };
+            self.ahead = Some((op, t));
             return Ok(Some(t));
         }
     }
@@ -431,11 +454,30 @@ fn field(r: &csv::ByteRecord, i: usize) -> &[u8] {
     r.get(i).unwrap_or(b"")
 }
 
-fn number<T: std::str::FromStr>(bytes: &[u8]) -> Option<T> {
-    std::str::from_utf8(bytes).ok()?.parse().ok()
+/// A decimal integer, read from bytes (the hot path: no UTF-8 check, no `str::parse`).
+fn int(bytes: &[u8]) -> Option<i64> {
+    let (negative, digits) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + i64::from(b - b'0');
+    }
+    Some(if negative { -n } else { n })
 }
 
-fn optional<T: std::str::FromStr>(bytes: &[u8]) -> Result<Option<T>, ()> {
+fn number<T: TryFrom<i64>>(bytes: &[u8]) -> Option<T> {
+    T::try_from(int(bytes)?).ok()
+}
+
+fn optional<T: TryFrom<i64>>(bytes: &[u8]) -> Result<Option<T>, ()> {
     if bytes.is_empty() { Ok(None) } else { number(bytes).map(Some).ok_or(()) }
 }
 
@@ -499,7 +541,7 @@ fn parse<'a, T: Deserialize<'a>>(objects: &Objects, line: &'a [u8]) -> Result<T,
 fn apply_object(state: &mut State, objects: &mut Objects, want: Want) -> Result<(), ViewError> {
     let (op, t) = objects.ahead.take().expect("peeked");
     let line = std::mem::take(&mut objects.line);
-    let result = apply_line(state, objects, &op, t, &line, want);
+    let result = apply_line(state, objects, op, t, &line, want);
     objects.line = line;
     result
 }
@@ -551,14 +593,21 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
             state.pods[i] = Some(pod);
         }
         "PodBound" if want.pods => {
-            let b: PodBound = parse(o, line)?;
+            let b = match fast_pod_bound(line) {
+                Some(b) => b,
+                None => parse::<PodBound>(o, line)?,
+            };
+            let node = state.namespace(b.node);
             if let Some(pod) = pod_mut(state, b.uid) {
-                pod.node = Some(Arc::from(b.node));
+                pod.node = Some(node);
                 pod.bound_at = Some(t);
             }
         }
         "PodStatus" if want.pods => {
-            let s: PodStatusLine = parse(o, line)?;
+            let s = match fast_pod_status(line) {
+                Some(s) => s,
+                None => parse::<PodStatusLine>(o, line)?,
+            };
             if let Some(pod) = pod_mut(state, s.uid) {
                 pod.phase = match s.phase {
                     "Running" => "Running",
@@ -571,7 +620,9 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 if !s.disruption.is_empty() && pod.disruption.is_none() {
                     pod.disruption = Some((s.disruption.into(), t));
                 }
-                track_conditions(pod, t);
+                if want.history {
+                    track_conditions(pod, t);
+                }
             }
         }
         "PodDeleted" if want.pods => {
@@ -581,8 +632,11 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
             }
         }
         "PodRemoved" if want.pods => {
-            let r: ByUid = parse(o, line)?;
-            if let Some(slot) = state.pods.get_mut(r.uid as usize) {
+            let uid = match fast_uid(line) {
+                Some(uid) => uid,
+                None => parse::<ByUid>(o, line)?.uid,
+            };
+            if let Some(slot) = state.pods.get_mut(uid as usize) {
                 *slot = None;
             }
         }
@@ -715,12 +769,109 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 *slot = None;
             }
         }
-        "PodTemplate" | "PodCreated" | "PodBound" | "PodStatus" | "PodDeleted" | "PodRemoved" | "NodeCreated"
-        | "NodeStatus" | "NodeRemoved" | "JobTemplate" | "JobCreated" | "JobStatus" | "JobRemoved"
-        | "CronJobCreated" | "CronJobStatus" | "CronJobRemoved" => {}
-        other => return Err(o.error(&format!("unknown op {other:?}"))),
+        // Lines of the kinds not asked for.
+        _ => {}
     }
     Ok(())
+}
+
+/// A value of a flat JSON object.
+#[derive(Clone, Copy)]
+enum Flat<'a> {
+    Str(&'a str),
+    Num(i64),
+    Bool,
+}
+
+/// Reads a flat JSON object as podsim writes it (no spaces, strings without escapes,
+/// integers, booleans) without serde: the hot lines are read this way. `None` for
+/// anything else; the caller then parses the line with serde_json.
+fn flat<'a>(line: &'a [u8], mut field: impl FnMut(&'a [u8], Flat<'a>)) -> Option<()> {
+    let mut i = 1;
+    if line.first() != Some(&b'{') {
+        return None;
+    }
+    let quoted = |i: usize| -> Option<(&'a [u8], usize)> {
+        if line.get(i) != Some(&b'"') {
+            return None;
+        }
+        let len = line[i + 1..].iter().position(|b| *b == b'"')?;
+        let s = &line[i + 1..i + 1 + len];
+        (!s.contains(&b'\\')).then_some((s, i + len + 2))
+    };
+    loop {
+        let (key, next) = quoted(i)?;
+        if line.get(next) != Some(&b':') {
+            return None;
+        }
+        i = next + 1;
+        let value = match line.get(i)? {
+            b'"' => {
+                let (s, next) = quoted(i)?;
+                i = next;
+                Flat::Str(std::str::from_utf8(s).ok()?)
+            }
+            b't' | b'f' => {
+                let len = if line[i..].starts_with(b"true") {
+                    4
+                } else if line[i..].starts_with(b"false") {
+                    5
+                } else {
+                    0
+                };
+                if len == 0 {
+                    return None;
+                }
+                i += len;
+                Flat::Bool
+            }
+            _ => {
+                let len = line[i..].iter().take_while(|b| b.is_ascii_digit() || **b == b'-').count();
+                let n = int(&line[i..i + len])?;
+                i += len;
+                Flat::Num(n)
+            }
+        };
+        field(key, value);
+        match line.get(i)? {
+            b',' => i += 1,
+            b'}' => return (i + 1 == line.len()).then_some(()),
+            _ => return None,
+        }
+    }
+}
+
+fn fast_uid(line: &[u8]) -> Option<u64> {
+    let mut uid = None;
+    flat(line, |k, v| {
+        if let (b"uid", Flat::Num(n)) = (k, v) {
+            uid = u64::try_from(n).ok();
+        }
+    })?;
+    uid
+}
+
+fn fast_pod_bound(line: &[u8]) -> Option<PodBound<'_>> {
+    let (mut uid, mut node) = (None, None);
+    flat(line, |k, v| match (k, v) {
+        (b"uid", Flat::Num(n)) => uid = u64::try_from(n).ok(),
+        (b"node", Flat::Str(s)) => node = Some(s),
+        _ => {}
+    })?;
+    Some(PodBound { uid: uid?, node: node? })
+}
+
+fn fast_pod_status(line: &[u8]) -> Option<PodStatusLine<'_>> {
+    let mut s = PodStatusLine { uid: u64::MAX, phase: "", reason: "", start_time: None, disruption: "" };
+    flat(line, |k, v| match (k, v) {
+        (b"uid", Flat::Num(n)) => s.uid = u64::try_from(n).unwrap_or(u64::MAX),
+        (b"phase", Flat::Str(p)) => s.phase = p,
+        (b"reason", Flat::Str(r)) => s.reason = r,
+        (b"startTime", Flat::Num(n)) => s.start_time = Some(n),
+        (b"disruption", Flat::Str(d)) => s.disruption = d,
+        _ => {}
+    })?;
+    (s.uid != u64::MAX && !s.phase.is_empty()).then_some(s)
 }
 
 fn pod_mut(state: &mut State, uid: u64) -> Option<&mut PodState> {
@@ -748,7 +899,14 @@ fn job_status(job: &mut JobState, s: JobStatusLine, t: i64) {
     match s.phase {
         "Suspended" => set("Suspended", true, "JobSuspended", "Job suspended"),
         "Active" if job.phase == "Suspended" => set("Suspended", false, "JobResumed", "Job resumed"),
-        "FailureTarget" | "SuccessCriteriaMet" | "Complete" | "Failed" => set(s.phase, true, s.reason, &s.message),
+        "FailureTarget" | "SuccessCriteriaMet" => set(s.phase, true, s.reason, &s.message),
+        "Complete" | "Failed" => {
+            // The controller records the interim condition first (it may be in the
+            // same sync as the final one, hence the same status line).
+            let interim = if s.phase == "Complete" { "SuccessCriteriaMet" } else { "FailureTarget" };
+            set(interim, true, s.reason, &s.message);
+            set(s.phase, true, s.reason, &s.message);
+        }
         _ => {}
     }
     job.phase = s.phase.into();
@@ -773,8 +931,8 @@ fn apply_container(state: &mut State, c: &mut Containers, want: Want) -> Result<
         _ => return Err(bad("state")),
     };
     let text = |i: usize| std::str::from_utf8(field(r, i)).map_err(|_| bad("text"));
-    let reason = state.symbols.intern(text(6)?);
-    let message = text(7)?;
+    let reason = state.symbols.intern(field(r, 6)).ok_or_else(|| bad("reason"))?;
+    let message = if field(r, 7).is_empty() { "" } else { text(7)? };
     let cs = &mut pod.containers[i];
     cs.kind = kind;
     cs.reason = reason;
@@ -793,14 +951,15 @@ fn apply_container(state: &mut State, c: &mut Containers, want: Want) -> Result<
     cs.last = match last_finished {
         None => None,
         Some(finished_at) => Some(LastState {
-            reason: state.symbols.intern(text(14)?),
+            reason: state.symbols.intern(field(r, 14)).ok_or_else(|| bad("last_reason"))?,
             exit_code: optional(field(r, 15)).map_err(|_| bad("last_exit_code"))?.unwrap_or(0),
             started_at: optional(field(r, 16)).map_err(|_| bad("last_started_at_ms"))?,
             finished_at,
         }),
     };
-    let _ = want;
-    track_conditions(pod, t);
+    if want.history {
+        track_conditions(pod, t);
+    }
     Ok(())
 }
 
