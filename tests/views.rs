@@ -237,3 +237,46 @@ fn bad_input_exits_2_with_a_message() {
     let (code, stdout, stderr) = view(&dir, "get pods -n kube-system DIR");
     assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "", "No resources found in kube-system namespace.\n"));
 }
+
+/// The objects the views rebuild agree with transitions.csv at every instant: each pod's
+/// phase and each container's state and reason are those of its last row up to T.
+#[test]
+fn views_agree_with_transitions() {
+    use podsim::views::RunDir;
+    use podsim::views::replay::{CKind, Want, replay};
+    use std::collections::BTreeMap;
+    for name in ["crashloop", "node-crash-eviction", "web-with-sidecar", "batch-flaky", "init-volume"] {
+        let (_tmp, dir) = run(name);
+        let run = RunDir::open(&dir).unwrap();
+        let transitions = std::fs::read_to_string(dir.join("transitions.csv")).unwrap();
+        let rows: Vec<Vec<&str>> = transitions.lines().skip(1).map(|l| l.split(',').collect()).collect();
+        for step in 0..=20 {
+            let at = run.end * step / 20;
+            let state = replay(&run, at, Want { pods: true, ..Default::default() }).unwrap();
+            // (kind, namespace, name) -> (to, reason) of the last row up to `at`.
+            let mut last: BTreeMap<(&str, &str, &str), (&str, &str)> = BTreeMap::new();
+            for r in rows.iter().filter(|r| r[0].parse::<i64>().unwrap() <= at) {
+                last.insert((r[1], r[2], r[3]), (r[5], r[6]));
+            }
+            for pod in state.pods() {
+                let (phase, _) = last[&("Pod", &*pod.namespace, &*pod.name)];
+                assert_eq!(pod.phase, phase, "{name} at {at} ms: pod {}", pod.name);
+                let names = pod.spec.init_containers.iter().chain(&pod.spec.containers).map(|c| c.name.as_str());
+                for (c, cname) in pod.containers.iter().zip(names) {
+                    let key = format!("{}/{cname}", pod.name);
+                    let Some((to, reason)) = last.get(&("Container", &*pod.namespace, key.as_str())) else {
+                        assert_eq!(c.kind, CKind::None, "{name} at {at}: {key}");
+                        continue;
+                    };
+                    let kind = match c.kind {
+                        CKind::Waiting => "Waiting",
+                        CKind::Running => "Running",
+                        CKind::Terminated => "Terminated",
+                        CKind::None => "",
+                    };
+                    assert_eq!((kind, state.symbols.name(c.reason)), (*to, *reason), "{name} at {at} ms: {key}");
+                }
+            }
+        }
+    }
+}

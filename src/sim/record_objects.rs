@@ -38,7 +38,10 @@ impl Simulation {
             annotations: &pod.annotations,
             owner,
         });
-        self.report_pod_status(id);
+        // A new pod is Pending: the line says so; statuses follow when they change.
+        if let Some(pod) = self.cluster.pods.get_mut(id) {
+            pod.reported = Some(ReportedPod { phase: pod.phase, reason: None, start_time: None, disruption: None });
+        }
     }
 
     /// `spec.nodeName` is set.

@@ -23,8 +23,8 @@ pub fn to_api(state: &State, p: &PodState, unschedulable: Unschedulable) -> Pod 
         namespace: p.namespace.to_string(),
         uid: p.uid.to_string(),
         generate_name: p.generate_name.as_ref().map(|g| g.to_string()),
-        labels: p.labels.clone(),
-        annotations: p.annotations.clone(),
+        labels: (*p.labels).clone(),
+        annotations: (*p.annotations).clone(),
         created: Some(p.created),
         // The API server sets deletionTimestamp to the request plus the grace period.
         deletion: p.deletion.map(|(at, grace)| at + grace),

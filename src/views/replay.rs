@@ -11,6 +11,7 @@ use crate::api::node::{Node as ApiNode, Taint};
 use crate::api::pod::PodSpec;
 use crate::cluster::template::ContainerKind;
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -107,8 +108,9 @@ pub struct PodState {
     /// init container, a sidecar or an app container.
     pub kinds: Arc<[ContainerKind]>,
     pub priority: i32,
-    pub labels: BTreeMap<String, String>,
-    pub annotations: BTreeMap<String, String>,
+    /// Shared with the pods created before it when equal (copies of one manifest).
+    pub labels: Arc<BTreeMap<String, String>>,
+    pub annotations: Arc<BTreeMap<String, String>>,
     pub owner: Option<PodOwner>,
     pub created: i64,
     pub node: Option<Arc<str>>,
@@ -188,6 +190,8 @@ pub struct State {
     pod_templates: BTreeMap<u32, (Arc<PodSpec>, Arc<[ContainerKind]>)>,
     job_templates: BTreeMap<u32, Arc<ApiJobSpec>>,
     namespaces: BTreeMap<Box<str>, Arc<str>>,
+    last_labels: Arc<BTreeMap<String, String>>,
+    last_annotations: Arc<BTreeMap<String, String>>,
 }
 
 impl State {
@@ -238,10 +242,10 @@ struct PodCreated<'a> {
     template: u32,
     #[serde(default)]
     priority: i32,
-    #[serde(default)]
-    labels: BTreeMap<String, String>,
-    #[serde(default)]
-    annotations: BTreeMap<String, String>,
+    #[serde(default, borrow)]
+    labels: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
+    #[serde(default, borrow)]
+    annotations: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
     #[serde(default, borrow)]
     owner: Option<Owner<'a>>,
 }
@@ -573,8 +577,8 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 spec,
                 kinds,
                 priority: p.priority,
-                labels: p.labels,
-                annotations: p.annotations,
+                labels: shared(&mut state.last_labels, &p.labels),
+                annotations: shared(&mut state.last_annotations, &p.annotations),
                 owner: p.owner.map(|o| PodOwner { kind: o.kind.into(), name: o.name.into(), uid: o.uid }),
                 created: t,
                 node: None,
@@ -872,6 +876,19 @@ fn fast_pod_status(line: &[u8]) -> Option<PodStatusLine<'_>> {
         _ => {}
     })?;
     (s.uid != u64::MAX && !s.phase.is_empty()).then_some(s)
+}
+
+/// `map` as a shared map: the last one when equal (the pods of one manifest or stream
+/// carry the same labels), else a new one that becomes the last.
+fn shared(
+    last: &mut Arc<BTreeMap<String, String>>,
+    map: &BTreeMap<Cow<str>, Cow<str>>,
+) -> Arc<BTreeMap<String, String>> {
+    let equal = last.len() == map.len() && last.iter().zip(map).all(|((a, b), (c, d))| a == c && b == d);
+    if !equal {
+        *last = Arc::new(map.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+    }
+    last.clone()
 }
 
 fn pod_mut(state: &mut State, uid: u64) -> Option<&mut PodState> {
