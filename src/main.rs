@@ -17,6 +17,11 @@ fn main() {
                 }
             }
             cli::Failure::Internal(m) => eprintln!("error: {m}"),
+            cli::Failure::Verbatim(messages) => {
+                for m in messages {
+                    eprintln!("{m}");
+                }
+            }
         }
         std::process::exit(failure.exit_code());
     }

@@ -135,6 +135,9 @@ fn run_unchecked(scenario: podsim::scenario::Scenario) -> common::Outcome {
         nodes: text(3),
         pool_metrics: text(4),
         summary,
+        objects: String::new(),
+        containers: String::new(),
+        event_paths: String::new(),
         events_processed: report.events,
     }
 }

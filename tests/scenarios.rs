@@ -26,6 +26,9 @@ fn every_scenario_is_deterministic() {
         assert_eq!(a.nodes, b.nodes, "{name}: nodes.csv differs");
         assert_eq!(a.pool_metrics, b.pool_metrics, "{name}: pool_metrics.csv differs");
         assert_eq!(a.summary, b.summary, "{name}: summary.json differs");
+        assert_eq!(a.objects, b.objects, "{name}: objects.jsonl differs");
+        assert_eq!(a.containers, b.containers, "{name}: containers.csv differs");
+        assert_eq!(a.event_paths, b.event_paths, "{name}: event_paths.csv differs");
     }
 }
 

@@ -1,5 +1,6 @@
 //! The command line: the only part of podsim that touches files, clocks and threads.
 
+pub mod get;
 pub mod output;
 pub mod plot;
 pub mod run;
@@ -27,6 +28,10 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// What `kubectl get` would have printed at a simulated instant of a finished run.
+    Get(get::ViewArgs),
+    /// What `kubectl describe` would have printed at a simulated instant of a finished run.
+    Describe(get::ViewArgs),
 }
 
 /// How a command ends: the exit codes of interface.md.
@@ -36,12 +41,15 @@ pub enum Failure {
     Input(Vec<String>),
     /// A bug or broken invariant (exit 1), with a command that reproduces it.
     Internal(String),
+    /// Bad input (exit 2) whose messages are printed as they are (kubectl's
+    /// `Error from server (NotFound): ...`).
+    Verbatim(Vec<String>),
 }
 
 impl Failure {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Failure::Input(_) => 2,
+            Failure::Input(_) | Failure::Verbatim(_) => 2,
             Failure::Internal(_) => 1,
         }
     }
@@ -52,6 +60,8 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
         Command::Run(args) => run::run(args),
         Command::Plot(args) => plot::plot(args),
         Command::Validate { files } => validate::validate(&files),
+        Command::Get(args) => get::get_command(args),
+        Command::Describe(args) => get::describe_command(args),
     }
 }
 

@@ -5,7 +5,7 @@ use super::{Failure, load_scenario};
 use clap::Args;
 use podsim::engine::time::{format_duration, parse_duration};
 use podsim::sim::Simulation;
-use podsim::trace::csv::{CsvSink, SinkFiles};
+use podsim::trace::csv::{CsvSink, ObjectFiles, SinkFiles};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -83,7 +83,12 @@ fn simulate(
         nodes: out.file("nodes.csv").map_err(io)?,
         pool_metrics: out.file("pool_metrics.csv").map_err(io)?,
     };
-    let sink = CsvSink::new(files);
+    let objects = ObjectFiles {
+        objects: out.file("objects.jsonl").map_err(io)?,
+        containers: out.file("containers.csv").map_err(io)?,
+        event_paths: out.file("event_paths.csv").map_err(io)?,
+    };
+    let sink = CsvSink::new(files).with_objects(objects);
     let started = Instant::now();
     let end = scenario.duration.map(podsim::engine::SimTime);
     let scenario_for_run = scenario.clone();

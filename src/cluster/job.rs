@@ -111,6 +111,21 @@ pub struct Job {
     /// Syncs in a row that failed to create a pod: the work queue's per-key back-off.
     pub create_failures: u32,
     pub ttl_timer: Timer,
+    /// The status last written to objects.jsonl.
+    pub reported: Option<ReportedJob>,
+}
+
+/// A Job's status fields as last recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportedJob {
+    pub phase: JobPhase,
+    pub active: u32,
+    pub succeeded: u32,
+    pub failed: u32,
+    pub start_time: Option<SimTime>,
+    pub finish_time: Option<SimTime>,
+    pub parallelism: u32,
+    pub suspended: bool,
 }
 
 impl Job {
@@ -155,4 +170,6 @@ pub struct CronJob {
     /// Recent answers of the schedule's `Next` (it is pure; the controller asks the
     /// same questions at every sync): (second asked after, answer).
     pub next_memo: Vec<(i64, Option<jiff::Timestamp>)>,
+    /// The status last written to objects.jsonl: (active Job uids, lastScheduleTime, suspend).
+    pub reported: Option<(Vec<u64>, Option<i64>, bool)>,
 }

@@ -189,6 +189,20 @@ pub struct ContainerStatus {
     pub completed: bool,
     /// How the running instance will end, when known: (exit code, reason).
     pub planned_exit: Option<(i32, TerminatedReason)>,
+    /// The status last written to containers.csv (a row is written when it changes).
+    pub reported: Option<ReportedContainer>,
+}
+
+/// A container's status as the API shows it, as last recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportedContainer {
+    pub state: Option<ContainerState>,
+    pub last_state: Option<Terminated>,
+    pub restart_count: u32,
+    pub ready: bool,
+    pub started: bool,
+    /// The crash-loop back-off the Waiting message names (ms).
+    pub backoff: u64,
 }
 
 /// The draws for one attempt of a container, taken together when it starts so that
@@ -239,6 +253,7 @@ impl ContainerStatus {
             has_started: false,
             completed: false,
             planned_exit: None,
+            reported: None,
         }
     }
 
@@ -338,6 +353,17 @@ pub struct Pod {
     pub sandbox_lost: bool,
     /// The pod's resources are counted on its node.
     pub counted: bool,
+    /// The pod-level status last written to objects.jsonl.
+    pub reported: Option<ReportedPod>,
+}
+
+/// The pod-level status fields as last recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportedPod {
+    pub phase: PodPhase,
+    pub reason: Option<&'static str>,
+    pub start_time: Option<SimTime>,
+    pub disruption: Option<&'static str>,
 }
 
 /// The `DisruptionTarget` reason of a pod the scheduler preempted.

@@ -99,11 +99,13 @@ impl Simulation {
             sync_timer: Default::default(),
             sync_at: None,
             next_memo: Vec::new(),
+            reported: None,
         };
         let (suspended, shared_name) = (cj.suspended, cj.name.clone());
         let id = self.cluster.cronjobs.insert(cj);
         self.cluster.cronjob_by_name.insert(&namespace, &shared_name, id);
         self.counters.cronjobs.created += 1;
+        self.record_cronjob_object(id);
         let to = if suspended { "Suspended" } else { "Active" };
         self.record_object_transition("CronJob", &namespace, &name, "", to, "");
         self.cronjob_enqueue(id, self.now);
@@ -127,6 +129,7 @@ impl Simulation {
         }
         cj.sync_at = None;
         self.cronjob_sync(id);
+        self.report_cronjob_status(id);
     }
 
     /// `syncCronJob`.
@@ -321,6 +324,7 @@ impl Simulation {
     /// The CronJob is deleted, and with it its Jobs (cascading deletion).
     pub(crate) fn delete_cronjob(&mut self, id: CronJobId) {
         let Some(cj) = self.cluster.cronjobs.remove(id) else { return };
+        self.record_cronjob_removed(cj.uid);
         self.cluster.cronjob_by_name.remove(&cj.namespace, &cj.name);
         for job in cj.active.iter().chain(cj.finished_ok.values()).chain(cj.finished_failed.values()) {
             self.delete_job(*job);

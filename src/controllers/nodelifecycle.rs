@@ -121,6 +121,7 @@ impl Simulation {
                     c.ready = false;
                 }
             }
+            self.report_containers(id);
         }
         // The NoExecute taint follows the condition as seen at the next pass.
         self.queue.schedule(self.now.after(NODE_MONITOR_PERIOD), Event::NodeMonitor(node));
@@ -203,6 +204,7 @@ impl Simulation {
         }
         self.cluster.node_mut(node).taints.retain(|t| t.key != UNREACHABLE);
         self.cluster.refresh_fit(node);
+        self.report_node(node);
         for z in self.controllers.nodes.zones.values_mut() {
             z.queue.retain(|n| *n != node);
         }
@@ -222,6 +224,7 @@ impl Simulation {
         if !self.has_taint(node, key, effect) {
             self.cluster.node_mut(node).taints.push(Taint { key: key.into(), value: None, effect: effect.into() });
             self.cluster.refresh_fit(node);
+            self.report_node(node);
         }
     }
 

@@ -28,17 +28,19 @@ impl Simulation {
             (PullPolicy::Never, false) => {
                 self.cluster.pods.get_mut(id).expect("exists").containers[c].stage = Stage::NeverPulled;
                 self.set_container_state(id, c, ContainerState::Waiting(WaitingReason::ErrImageNeverPull));
-                self.pod_event(
+                self.container_event(
                     id,
+                    c,
                     true,
                     "ErrImageNeverPull",
                     format_args!("Container image \"{image_name}\" is not present with pull policy of Never"),
                 );
-                self.pod_event(id, true, "Failed", format_args!("Error: ErrImageNeverPull"));
+                self.container_event(id, c, true, "Failed", format_args!("Error: ErrImageNeverPull"));
             }
             (PullPolicy::IfNotPresent | PullPolicy::Never, true) => {
-                self.pod_event(
+                self.container_event(
                     id,
+                    c,
                     false,
                     "Pulled",
                     format_args!("Container image \"{image_name}\" already present on machine"),
@@ -47,9 +49,10 @@ impl Simulation {
             }
             (PullPolicy::Always, true) => {
                 // The registry is asked again, but the layers are all here.
-                self.pod_event(id, false, "Pulling", format_args!("Pulling image \"{image_name}\""));
-                self.pod_event(
+                self.container_event(id, c, false, "Pulling", format_args!("Pulling image \"{image_name}\""));
+                self.container_event(
                     id,
+                    c,
                     false,
                     "Pulled",
                     format_args!("Successfully pulled image \"{image_name}\" in 0s (0s including waiting)"),
@@ -57,7 +60,7 @@ impl Simulation {
                 self.create_container(id, c);
             }
             (_, false) => {
-                self.pod_event(id, false, "Pulling", format_args!("Pulling image \"{image_name}\""));
+                self.container_event(id, c, false, "Pulling", format_args!("Pulling image \"{image_name}\""));
                 self.join_pull(node, image, id, c);
             }
         }
@@ -134,8 +137,9 @@ impl Simulation {
             }
             if ok {
                 let waited = now.since(w.since);
-                self.pod_event(
+                self.container_event(
                     w.pod,
+                    w.container,
                     false,
                     "Pulled",
                     format_args!(
@@ -178,8 +182,8 @@ impl Simulation {
             Event::Container { pod: id, container: c as u16, token },
         );
         self.set_container_state(id, c, ContainerState::Waiting(WaitingReason::ErrImagePull));
-        self.pod_event(id, true, "Failed", format_args!("Failed to pull image \"{image}\": failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\""));
-        self.pod_event(id, true, "Failed", format_args!("Error: ErrImagePull"));
+        self.container_event(id, c, true, "Failed", format_args!("Failed to pull image \"{image}\": failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\""));
+        self.container_event(id, c, true, "Failed", format_args!("Error: ErrImagePull"));
         self.refresh_status(id);
     }
 
@@ -196,8 +200,8 @@ impl Simulation {
         let image = pod.template.containers[c].image.clone();
         self.queue.schedule(retry_at, Event::Container { pod: id, container: c as u16, token });
         self.set_container_state(id, c, ContainerState::Waiting(WaitingReason::ImagePullBackOff));
-        self.pod_event(id, false, "BackOff", format_args!("Back-off pulling image \"{image}\""));
-        self.pod_event(id, true, "Failed", format_args!("Error: ImagePullBackOff"));
+        self.container_event(id, c, false, "BackOff", format_args!("Back-off pulling image \"{image}\""));
+        self.container_event(id, c, true, "Failed", format_args!("Error: ImagePullBackOff"));
     }
 
     /// Containers that could not start because `imagePullPolicy: Never` found no image

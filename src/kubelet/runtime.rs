@@ -138,7 +138,8 @@ impl Simulation {
         let token = status.timer.arm();
         let startup = status.plan.startup;
         self.at(startup, Event::Container { pod: id, container: c as u16, token });
-        self.pod_event(id, false, "Created", format_args!("Created container: {name}"));
+        self.report_container(id, c);
+        self.container_event(id, c, false, "Created", format_args!("Created container: {name}"));
         if restarted {
             self.controllers_pod_restarted(id);
         }
@@ -216,7 +217,7 @@ impl Simulation {
         }
         self.arm_probe_timer(id, c);
         self.set_container_state(id, c, ContainerState::Running { started_at: now });
-        self.pod_event(id, false, "Started", format_args!("Started container {}", spec.name));
+        self.container_event(id, c, false, "Started", format_args!("Started container {}", spec.name));
         self.kubelet_sync(id);
     }
 
@@ -273,8 +274,9 @@ impl Simulation {
         let (name, pod_name, ns, uid) =
             (pod.template.containers[c].name.clone(), pod.name.clone(), pod.namespace.clone(), pod.uid);
         self.set_container_state(id, c, ContainerState::Waiting(WaitingReason::CrashLoopBackOff));
-        self.pod_event(
+        self.container_event(
             id,
+            c,
             true,
             "BackOff",
             format_args!("Back-off restarting failed container {name} in pod {pod_name}_{ns}({uid})"),
@@ -326,8 +328,12 @@ impl Simulation {
         }
         if p.unready_at == Some(now) {
             status.ready = false;
-            self.pod_event(
+        }
+        self.report_container(id, c);
+        if p.unready_at == Some(now) {
+            self.container_event(
                 id,
+                c,
                 true,
                 "Unhealthy",
                 format_args!("Readiness probe failed: the container stopped answering its probe"),
@@ -336,8 +342,9 @@ impl Simulation {
         if p.kill_at == Some(now) {
             let which = if p.kill_by_startup { "Startup" } else { "Liveness" };
             let lower = if p.kill_by_startup { "startup" } else { "liveness" };
-            self.pod_event(
+            self.container_event(
                 id,
+                c,
                 true,
                 "Unhealthy",
                 format_args!("{which} probe failed: the container did not answer its probe"),
@@ -346,8 +353,9 @@ impl Simulation {
             let spec = &pod.template.containers[c];
             let probe = if p.kill_by_startup { spec.startup_probe } else { spec.liveness_probe };
             let grace = probe.and_then(|p| p.grace).unwrap_or(pod.template.grace);
-            self.pod_event(
+            self.container_event(
                 id,
+                c,
                 false,
                 "Killing",
                 format_args!("Container {name} failed {lower} probe, will be restarted"),

@@ -87,7 +87,7 @@ impl Simulation {
         let name = pod.template.containers[c].name.clone();
         self.queue.schedule(at, Event::Container { pod: id, container: c as u16, token });
         if announce {
-            self.pod_event(id, false, "Killing", format_args!("Stopping container {name}"));
+            self.container_event(id, c, false, "Killing", format_args!("Stopping container {name}"));
         }
     }
 

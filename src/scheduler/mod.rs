@@ -549,6 +549,7 @@ impl Simulation {
         pod.counted = true;
         *self.scheduler.bound_priorities.entry(pod.priority).or_default() += 1;
         let t = pod.template.clone();
+        self.record_pod_bound(id);
         self.counters.unscheduled -= 1;
         self.outage_tick();
         let n = self.cluster.node_mut(node);

@@ -219,6 +219,7 @@ impl Simulation {
             eviction_timer: Timer::default(),
             sandbox_lost: false,
             counted: false,
+            reported: None,
             template: req.template,
         };
         let (node_name, shared_name) = (pod.template.spec.node_name.clone(), pod.name.clone());

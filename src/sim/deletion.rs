@@ -30,6 +30,7 @@ impl Simulation {
             self.remove_pod_object(id);
             return;
         }
+        self.record_pod_deleted(id);
         self.begin_termination(id, grace);
         self.controllers_pod_finished(id);
     }
@@ -39,6 +40,7 @@ impl Simulation {
         self.release_node_resources(id);
         self.scheduler_forget(id);
         let Some(pod) = self.cluster.pods.remove(id) else { return };
+        self.record_pod_removed(&pod);
         self.podgc_forget(id, pod.created, pod.uid);
         if let Some(n) = pod.node {
             self.cluster.node_mut(n).resident.retain(|p| *p != id);

@@ -58,6 +58,7 @@ impl Simulation {
                 }
             }
         }
+        self.report_node(node);
         self.node_lifecycle_kubelet_stopped(node);
     }
 
@@ -68,6 +69,7 @@ impl Simulation {
             return;
         }
         self.cluster.node_mut(node).kubelet_up = true;
+        self.report_node(node);
         self.node_lifecycle_kubelet_started(node);
         for id in self.cluster.node(node).resident.clone() {
             self.recreate_sandbox(id);
@@ -153,6 +155,7 @@ impl Simulation {
             self.counters.restarts += 1;
             self.set_container_state(id, c, ContainerState::Waiting(waiting));
         }
+        self.report_containers(id);
         self.refresh_status(id);
         self.kubelet_sync(id);
     }
@@ -175,6 +178,7 @@ impl Simulation {
         }
         let name = n.name.clone();
         self.cluster.refresh_fit(node);
+        self.report_node(node);
         let (reason, what) =
             if on { ("NodeNotSchedulable", "NodeNotSchedulable") } else { ("NodeSchedulable", "NodeSchedulable") };
         self.object_event(

@@ -9,6 +9,7 @@ pub mod faults;
 pub mod invariants;
 pub mod metrics;
 pub mod record;
+pub mod record_objects;
 
 use crate::cluster::{Cluster, NodeId, PodId};
 use crate::engine::{EventQueue, Millis, SimRng, SimTime, Stream, Streams, TimerToken};
@@ -147,6 +148,8 @@ pub struct Simulation {
     pub(crate) fault_rng: Vec<SimRng>,
     /// Scratch buffer for event messages (no allocation per event).
     pub(crate) msg: String,
+    /// Scratch buffer for an event's field path.
+    pub(crate) field_path: String,
     /// Checks invariants after every event (tests).
     pub(crate) check_invariants: bool,
     pub(crate) events_processed: u64,
@@ -202,6 +205,7 @@ impl Simulation {
             trace,
             counters: Counters::default(),
             msg: String::new(),
+            field_path: String::new(),
             check_invariants: false,
             events_processed: 0,
             next_finished_check: SimTime(0),

@@ -25,7 +25,37 @@ impl<'a> ObjectRef<'a> {
 impl Simulation {
     /// Records an Event about a pod (`involvedObject` = the pod).
     pub(crate) fn pod_event(&mut self, id: PodId, warning: bool, reason: &str, message: std::fmt::Arguments) {
+        self.pod_event_at(id, None, warning, reason, message);
+    }
+
+    /// Records an Event about one container of a pod (`involvedObject.fieldPath` =
+    /// `spec.containers{name}` or `spec.initContainers{name}`), as the kubelet does.
+    pub(crate) fn container_event(
+        &mut self,
+        id: PodId,
+        c: usize,
+        warning: bool,
+        reason: &str,
+        message: std::fmt::Arguments,
+    ) {
+        self.pod_event_at(id, Some(c), warning, reason, message);
+    }
+
+    fn pod_event_at(
+        &mut self,
+        id: PodId,
+        container: Option<usize>,
+        warning: bool,
+        reason: &str,
+        message: std::fmt::Arguments,
+    ) {
         let Some(pod) = self.cluster.pods.get(id) else { return };
+        let mut path = std::mem::take(&mut self.field_path);
+        path.clear();
+        if let Some(c) = container {
+            let list = if c < pod.template.first_app { "initContainers" } else { "containers" };
+            let _ = write!(path, "spec.{list}{{{}}}", pod.container_name(c));
+        }
         self.msg.clear();
         let _ = self.msg.write_fmt(message);
         let node = pod.node.map_or("", |n| &*self.cluster.node(n).name);
@@ -38,7 +68,9 @@ impl Simulation {
             name: &pod.name,
             node,
             message: &self.msg,
+            field_path: &path,
         });
+        self.field_path = path;
     }
 
     /// Records an Event about any object.
@@ -61,6 +93,7 @@ impl Simulation {
             name,
             node,
             message: &self.msg,
+            field_path: "",
         });
     }
 
@@ -91,6 +124,7 @@ impl Simulation {
             reason,
             node,
         });
+        self.report_pod_status(id);
     }
 
     /// A row for a Job or CronJob (no node).
@@ -131,6 +165,7 @@ impl Simulation {
             reason: "",
             node: "",
         });
+        self.record_pod_object(id);
     }
 
     /// Sets a container's API state, writing a row if its name or reason changed.
@@ -139,6 +174,7 @@ impl Simulation {
         let old = pod.containers[c].state.replace(state);
         let changed = old.is_none_or(|o| o.name() != state.name() || o.reason() != state.reason());
         if !changed {
+            self.report_container(id, c);
             return;
         }
         let pod = self.cluster.pods.get(id).expect("just read");
@@ -154,6 +190,8 @@ impl Simulation {
             reason: state.reason(),
             node,
         });
+        self.report_container(id, c);
+        self.report_pod_status(id);
     }
 
     /// The node's row in nodes.csv.
@@ -177,6 +215,7 @@ impl Simulation {
             labels: &labels.join(";"),
             taints: &taints.join(";"),
         });
+        self.record_node_object(node, api);
     }
 
     /// A row for a node's Ready condition.
@@ -193,5 +232,10 @@ impl Simulation {
             reason,
             node: &name,
         });
+        if to == "Deleted" {
+            self.record_node_removed(node);
+        } else {
+            self.report_node(node);
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! digest of its bytes (reported in summary.json so that two runs can be compared
 //! without reading the traces).
 
+use super::objects::{CONTAINERS_HEADER, ContainerRecord, ObjectRecord, ObjectsWriter};
 use super::row::RowWriter;
 use super::{EventRecord, MetricsRow, NodeRecord, PoolMetricsRow, TraceSink, Transition};
 use sha2::{Digest, Sha256};
@@ -88,13 +89,30 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-/// The three trace files. The first write error is kept and reported by `finish`.
+/// The writers of the files that `podsim get` and `describe` read (`ObjectFiles`).
+pub struct ObjectFiles<W> {
+    pub objects: W,
+    pub containers: W,
+    pub event_paths: W,
+}
+
+/// The files the views read, when the sink writes them.
+struct Views<W: Write> {
+    objects: ObjectsWriter<W>,
+    containers: RowWriter<W>,
+    event_paths: RowWriter<W>,
+}
+
+/// The trace files. The first write error is kept and reported by `finish`.
 pub struct CsvSink<W: Write> {
     transitions: RowWriter<W>,
     events: RowWriter<W>,
     metrics: RowWriter<W>,
     nodes: RowWriter<W>,
     pool_metrics: RowWriter<W>,
+    views: Option<Views<W>>,
+    /// Rows written to events.csv so far (event_paths.csv refers to them by index).
+    events_written: u64,
     error: Option<io::Error>,
     scratch: String,
     itoa: itoa::Buffer,
@@ -115,16 +133,50 @@ impl<W: Write> CsvSink<W> {
             metrics: writer(files.metrics, METRICS_HEADER),
             nodes: writer(files.nodes, NODES_HEADER),
             pool_metrics: writer(files.pool_metrics, POOL_METRICS_HEADER),
+            views: None,
+            events_written: 0,
             error: None,
             scratch: String::new(),
             itoa: itoa::Buffer::new(),
         }
     }
 
+    /// Also writes `objects.jsonl`, `containers.csv` and `event_paths.csv`, from which
+    /// `podsim get` and `podsim describe` rebuild the objects at any instant.
+    pub fn with_objects(mut self, files: ObjectFiles<W>) -> Self {
+        self.views = Some(Views {
+            objects: ObjectsWriter::new(files.objects),
+            containers: writer(files.containers, CONTAINERS_HEADER),
+            event_paths: writer(files.event_paths, EVENT_PATHS_HEADER),
+        });
+        self
+    }
+
     fn keep(&mut self, r: io::Result<()>) {
         if let (Err(e), None) = (r, &self.error) {
             self.error = Some(e);
         }
+    }
+}
+
+pub const EVENT_PATHS_HEADER: &[&str] = &["event_index", "field_path"];
+
+/// Formats optional numbers into fixed slots without allocating.
+struct Numbers {
+    bufs: [itoa::Buffer; 9],
+}
+
+impl Numbers {
+    fn new() -> Self {
+        Numbers { bufs: std::array::from_fn(|_| itoa::Buffer::new()) }
+    }
+}
+
+/// A number, or an empty cell.
+fn opt(buf: &mut itoa::Buffer, v: Option<i64>) -> &str {
+    match v {
+        Some(v) => buf.format(v),
+        None => "",
     }
 }
 
@@ -150,6 +202,58 @@ impl<W: Write> TraceSink for CsvSink<W> {
         let kind = if r.warning { "Warning" } else { "Normal" };
         let res = self.events.write_record([time, kind, r.reason, r.kind, r.namespace, r.name, r.node, r.message]);
         self.keep(res);
+        if let (false, Some(v)) = (r.field_path.is_empty(), &mut self.views) {
+            let index = self.itoa.format(self.events_written);
+            let res = v.event_paths.write_record([index, r.field_path]);
+            self.keep(res);
+        }
+        self.events_written += 1;
+    }
+
+    fn object(&mut self, r: &ObjectRecord) {
+        if let Some(v) = &mut self.views
+            && let Err(e) = v.objects.write(r)
+            && self.error.is_none()
+        {
+            self.error = Some(e);
+        }
+    }
+
+    fn container(&mut self, r: &ContainerRecord) {
+        let Some(v) = &mut self.views else { return };
+        let mut n = Numbers::new();
+        let [b0, b1, b2, b3, b4, b5, b6, b7, b8] = &mut n.bufs;
+        let time = b0.format(r.time.0);
+        let uid = b1.format(r.uid);
+        let exit = opt(b2, r.exit_code.map(i64::from));
+        let started_at = opt(b3, r.started_at.map(|t| t.0 as i64));
+        let finished_at = opt(b4, r.finished_at.map(|t| t.0 as i64));
+        let restarts = b5.format(r.restart_count);
+        let last_exit = opt(b6, r.last.map(|l| i64::from(l.exit_code)));
+        let last_started = opt(b7, r.last.and_then(|l| l.started_at).map(|t| t.0 as i64));
+        let last_finished = opt(b8, r.last.map(|l| l.finished_at.0 as i64));
+        let flag = |b: bool| if b { "true" } else { "false" };
+        let res = v.containers.write_record([
+            time,
+            r.namespace,
+            r.pod,
+            uid,
+            r.container,
+            r.state,
+            r.reason,
+            r.message,
+            exit,
+            started_at,
+            finished_at,
+            restarts,
+            flag(r.ready),
+            flag(r.started),
+            r.last.map_or("", |l| l.reason),
+            last_exit,
+            last_started,
+            last_finished,
+        ]);
+        self.keep(res);
     }
 
     fn finish(&mut self) -> io::Result<BTreeMap<String, String>> {
@@ -166,6 +270,13 @@ impl<W: Write> TraceSink for CsvSink<W> {
         ] {
             w.flush()?;
             out.insert(name.to_string(), w.get_ref().hex_digest());
+        }
+        if let Some(v) = &mut self.views {
+            for (name, w) in [("containers.csv", &mut v.containers), ("event_paths.csv", &mut v.event_paths)] {
+                w.flush()?;
+                out.insert(name.to_string(), w.get_ref().hex_digest());
+            }
+            out.insert("objects.jsonl".to_string(), v.objects.finish()?);
         }
         Ok(out)
     }

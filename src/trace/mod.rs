@@ -2,11 +2,13 @@
 //! they happen, so memory does not grow with the trace), and the summary.
 
 pub mod csv;
+pub mod objects;
 pub mod row;
 pub mod stats;
 pub mod summary;
 
 use crate::engine::SimTime;
+pub use objects::{ContainerRecord, LastTerminated, ObjectRecord, OwnerRecord};
 
 /// One change of state (`transitions.csv`).
 #[derive(Clone, Copy, Debug)]
@@ -34,6 +36,9 @@ pub struct EventRecord<'a> {
     pub name: &'a str,
     pub node: &'a str,
     pub message: &'a str,
+    /// `involvedObject.fieldPath` (`spec.containers{nginx}`), empty when the Event is
+    /// about the whole object (written to `event_paths.csv`).
+    pub field_path: &'a str,
 }
 
 /// One sample of the cluster (`metrics.csv`).
@@ -91,6 +96,10 @@ pub trait TraceSink {
     fn metrics(&mut self, row: &MetricsRow);
     fn node(&mut self, _row: &NodeRecord) {}
     fn pool_metrics(&mut self, _row: &PoolMetricsRow) {}
+    /// An object was created, changed or removed (`objects.jsonl`).
+    fn object(&mut self, _row: &ObjectRecord) {}
+    /// A container's API status changed (`containers.csv`).
+    fn container(&mut self, _row: &ContainerRecord) {}
     /// Flushes what is buffered and returns a digest per file written (none by default).
     fn finish(&mut self) -> std::io::Result<std::collections::BTreeMap<String, String>> {
         Ok(Default::default())

@@ -5,7 +5,7 @@
 
 use podsim::scenario::{Scenario, load};
 use podsim::sim::Simulation;
-use podsim::trace::csv::{CsvSink, SinkFiles};
+use podsim::trace::csv::{CsvSink, ObjectFiles, SinkFiles};
 use std::cell::RefCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -53,6 +53,9 @@ pub struct Outcome {
     pub nodes: String,
     pub pool_metrics: String,
     pub summary: String,
+    pub objects: String,
+    pub containers: String,
+    pub event_paths: String,
     pub events_processed: u64,
 }
 
@@ -79,6 +82,8 @@ pub fn run(scenario: Scenario) -> Outcome {
         nodes: n.clone(),
         pool_metrics: p.clone(),
     });
+    let (o, c, ep) = (SharedBuf::default(), SharedBuf::default(), SharedBuf::default());
+    let sink = sink.with_objects(ObjectFiles { objects: o.clone(), containers: c.clone(), event_paths: ep.clone() });
     let name = scenario.name.clone();
     let seed = scenario.seed;
     let end = scenario.duration.map(podsim::engine::SimTime);
@@ -96,6 +101,9 @@ pub fn run(scenario: Scenario) -> Outcome {
         nodes: text(&n),
         pool_metrics: text(&p),
         summary,
+        objects: text(&o),
+        containers: text(&c),
+        event_paths: text(&ep),
         events_processed: report.events,
     }
 }

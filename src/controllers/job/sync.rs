@@ -111,11 +111,13 @@ impl Simulation {
             sync_at: None,
             create_failures: 0,
             ttl_timer: Default::default(),
+            reported: None,
         };
         let (phase, shared_name) = (job.phase, job.name.clone());
         let id = self.cluster.jobs.insert(job);
         self.cluster.job_by_name.insert(&ns, &shared_name, id);
         self.counters.jobs.created += 1;
+        self.record_job_object(id);
         self.record_object_transition("Job", &ns, name, "", phase.as_str(), "");
         // A new Job is synced at once (`enqueueSyncJobImmediately`).
         self.job_enqueue(id, self.now);
@@ -140,6 +142,7 @@ impl Simulation {
         }
         job.sync_at = None;
         self.job_sync(id);
+        self.report_job_status(id);
     }
 
     /// A pod of the Job changed (finished, is terminating, restarted, or is gone):
@@ -565,6 +568,7 @@ impl Simulation {
     /// (cascading deletion by the garbage collector).
     pub(crate) fn delete_job(&mut self, id: JobId) {
         let Some(job) = self.cluster.jobs.remove(id) else { return };
+        self.record_job_removed(job.uid);
         self.cluster.job_by_name.remove(&job.namespace, &job.name);
         self.counters.jobs.deleted += 1;
         for pod in job.pods {

@@ -1,0 +1,123 @@
+//! `podsim get` and `podsim describe`: kubectl's views of a finished run at a simulated
+//! instant (the work is in `podsim::views`; this file reads the arguments).
+
+use super::Failure;
+use clap::Args;
+use podsim::labels::Selector;
+use podsim::views::describe::{DescribeRequest, describe};
+use podsim::views::get::{GetRequest, Printed, get};
+use podsim::views::{Output, Resource, RunDir, ViewError, parse_at};
+use std::io::Write;
+use std::path::Path;
+
+#[derive(Args, Debug)]
+pub struct ViewArgs {
+    /// pods|nodes|jobs|cronjobs|events (kubectl's names and aliases: po, no, job, cj, ev),
+    /// or TYPE/NAME.
+    pub resource: String,
+    /// Object names (optional), then the output folder of `podsim run`.
+    #[arg(required = true, num_args = 1.., value_name = "NAME... DIR")]
+    pub args: Vec<String>,
+    /// The simulated instant: a duration since the run's start (90s, 1h30m); default: the end.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Output format: wide, yaml, json or name (get only).
+    #[arg(short = 'o', long)]
+    pub output: Option<String>,
+    /// Label selector (`app=web`, `tier in (a,b)`, `!canary`).
+    #[arg(short = 'l', long)]
+    pub selector: Option<String>,
+    /// The namespace (default: `default`).
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// Every namespace (adds the NAMESPACE column).
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+}
+
+struct Parsed {
+    run: RunDir,
+    resource: Resource,
+    names: Vec<String>,
+    at: i64,
+    selector: Option<Selector>,
+}
+
+fn parse(args: &ViewArgs) -> Result<Parsed, Failure> {
+    let input = |m: String| Failure::Input(vec![m]);
+    let (dir, names) = args.args.split_last().expect("clap requires one argument");
+    let mut names = names.to_vec();
+    let kind = match args.resource.split_once('/') {
+        Some((kind, name)) => {
+            names.insert(0, name.to_string());
+            kind
+        }
+        None => args.resource.as_str(),
+    };
+    let resource = Resource::parse(kind).ok_or_else(|| {
+        input(format!(
+            "the server doesn't have a resource type \"{kind}\" (podsim knows pods, nodes, jobs, cronjobs, events)"
+        ))
+    })?;
+    if let Some(name) = names.iter().find(|n| n.is_empty() || n.contains('/')) {
+        return Err(input(format!("invalid object name {name:?}")));
+    }
+    let run = RunDir::open(Path::new(dir)).map_err(view_failure)?;
+    let at = parse_at(args.at.as_deref(), &run).map_err(view_failure)?;
+    let selector = match &args.selector {
+        Some(s) => Some(Selector::parse(s).map_err(|e| input(format!("-l {s}: {}", e.message())))?),
+        None => None,
+    };
+    Ok(Parsed { run, resource, names, at, selector })
+}
+
+fn view_failure(e: ViewError) -> Failure {
+    match e {
+        ViewError::Input(m) => Failure::Input(vec![m]),
+        ViewError::NotFound(m) => Failure::Verbatim(m),
+    }
+}
+
+/// Prints what a view produced; names that do not exist fail the command (exit 2).
+fn print(p: Printed) -> Result<(), Failure> {
+    // A closed pipe (`| head`) is not an error.
+    let _ = std::io::stdout().write_all(p.stdout.as_bytes());
+    let _ = std::io::stderr().write_all(p.stderr.as_bytes());
+    if p.not_found.is_empty() { Ok(()) } else { Err(Failure::Verbatim(p.not_found)) }
+}
+
+pub fn get_command(args: ViewArgs) -> Result<(), Failure> {
+    let p = parse(&args)?;
+    let output = match args.output.as_deref() {
+        None => Output::Table,
+        Some(o) => Output::parse(o).ok_or_else(|| {
+            Failure::Input(vec![format!("-o {o}: unknown output format (expected wide, yaml, json or name)")])
+        })?,
+    };
+    let req = GetRequest {
+        resource: p.resource,
+        names: p.names,
+        namespace: args.namespace.clone().unwrap_or_else(|| "default".into()),
+        all_namespaces: args.all_namespaces,
+        selector: p.selector,
+        at: p.at,
+        output,
+    };
+    print(get(&p.run, &req).map_err(view_failure)?)
+}
+
+pub fn describe_command(args: ViewArgs) -> Result<(), Failure> {
+    if args.output.is_some() {
+        return Err(Failure::Input(vec!["describe has no -o option".into()]));
+    }
+    let p = parse(&args)?;
+    let req = DescribeRequest {
+        resource: p.resource,
+        names: p.names,
+        namespace: args.namespace.clone().unwrap_or_else(|| "default".into()),
+        all_namespaces: args.all_namespaces,
+        selector: p.selector,
+        at: p.at,
+    };
+    print(describe(&p.run, &req).map_err(view_failure)?)
+}

@@ -1,0 +1,522 @@
+//! What `kubectl get` needs to rebuild any object at any instant of a finished run:
+//! `objects.jsonl` (objects created, bound, changed, deleted, removed; one JSON object
+//! per line, in time order) and `containers.csv` (every change of a container's status
+//! as the API shows it). Pod and Job specs are written once per distinct content
+//! (`PodTemplate` / `JobTemplate` lines) and referred to by id: the pods of a run share a
+//! handful of specs.
+
+use super::csv::Hashing;
+use crate::api::cronjob::CronJob as ApiCronJob;
+use crate::api::job::JobSpec as ApiJobSpec;
+use crate::api::node::{Node as ApiNode, Taint};
+use crate::api::pod::PodSpec;
+use crate::engine::SimTime;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::sync::{Arc, Weak};
+
+/// The object that owns another (`metadata.ownerReferences[0]`, a controller).
+#[derive(Clone, Copy, Debug)]
+pub struct OwnerRecord<'a> {
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub uid: u64,
+}
+
+/// One line of `objects.jsonl`. Uids are per kind: pods are numbered in order of
+/// creation, Jobs and CronJobs share one numbering; nodes are known by name.
+#[derive(Clone, Copy, Debug)]
+pub enum ObjectRecord<'a> {
+    PodCreated {
+        time: SimTime,
+        uid: u64,
+        namespace: &'a str,
+        name: &'a str,
+        generate_name: Option<&'a str>,
+        spec: &'a Arc<PodSpec>,
+        priority: i32,
+        labels: &'a BTreeMap<String, String>,
+        annotations: &'a BTreeMap<String, String>,
+        owner: Option<OwnerRecord<'a>>,
+    },
+    /// `spec.nodeName` is set (by the scheduler's binding, or by the manifest).
+    PodBound {
+        time: SimTime,
+        uid: u64,
+        node: &'a str,
+    },
+    /// The pod-level status fields (containers are in `containers.csv`).
+    PodStatus {
+        time: SimTime,
+        uid: u64,
+        phase: &'a str,
+        reason: &'a str,
+        start_time: Option<SimTime>,
+        /// The reason of the `DisruptionTarget` condition, when set.
+        disruption: &'a str,
+    },
+    /// A graceful deletion was asked for: `deletionTimestamp` = time + grace.
+    PodDeleted {
+        time: SimTime,
+        uid: u64,
+        grace_ms: u64,
+    },
+    /// The object left the API.
+    PodRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    NodeCreated {
+        time: SimTime,
+        pool: &'a str,
+        node: &'a ApiNode,
+    },
+    NodeStatus {
+        time: SimTime,
+        name: &'a str,
+        /// The Ready condition: `True`, `False` or `Unknown`.
+        ready: &'a str,
+        kubelet_up: bool,
+        unschedulable: bool,
+        taints: &'a [Taint],
+    },
+    NodeRemoved {
+        time: SimTime,
+        name: &'a str,
+    },
+    JobCreated {
+        time: SimTime,
+        uid: u64,
+        namespace: &'a str,
+        name: &'a str,
+        labels: &'a BTreeMap<String, String>,
+        spec: &'a Arc<ApiJobSpec>,
+        owner: Option<OwnerRecord<'a>>,
+    },
+    JobStatus {
+        time: SimTime,
+        uid: u64,
+        /// What the Job's transition rows say: `Active`, `Suspended`, `Complete`, ...
+        phase: &'a str,
+        reason: &'a str,
+        message: &'a str,
+        active: u32,
+        succeeded: u32,
+        failed: u32,
+        start_time: Option<SimTime>,
+        completion_time: Option<SimTime>,
+        parallelism: u32,
+        suspend: bool,
+    },
+    JobRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    CronJobCreated {
+        time: SimTime,
+        uid: u64,
+        cronjob: &'a ApiCronJob,
+    },
+    CronJobStatus {
+        time: SimTime,
+        uid: u64,
+        /// Uids of the active Jobs.
+        active: &'a [u64],
+        /// ms since the run's start (negative before it).
+        last_schedule: Option<i64>,
+        suspend: bool,
+    },
+    CronJobRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+}
+
+/// One row of `containers.csv`: a container's status after a change.
+#[derive(Clone, Copy, Debug)]
+pub struct ContainerRecord<'a> {
+    pub time: SimTime,
+    pub namespace: &'a str,
+    pub pod: &'a str,
+    pub uid: u64,
+    pub container: &'a str,
+    /// `Waiting`, `Running` or `Terminated`.
+    pub state: &'a str,
+    pub reason: &'a str,
+    pub message: &'a str,
+    pub exit_code: Option<i32>,
+    pub started_at: Option<SimTime>,
+    pub finished_at: Option<SimTime>,
+    pub restart_count: u32,
+    pub ready: bool,
+    pub started: bool,
+    /// `lastState.terminated`.
+    pub last: Option<LastTerminated<'a>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct LastTerminated<'a> {
+    pub reason: &'a str,
+    pub exit_code: i32,
+    pub started_at: Option<SimTime>,
+    pub finished_at: SimTime,
+}
+
+pub const CONTAINERS_HEADER: &[&str] = &[
+    "time_ms",
+    "namespace",
+    "pod",
+    "uid",
+    "container",
+    "state",
+    "reason",
+    "message",
+    "exit_code",
+    "started_at_ms",
+    "finished_at_ms",
+    "restart_count",
+    "ready",
+    "started",
+    "last_reason",
+    "last_exit_code",
+    "last_started_at_ms",
+    "last_finished_at_ms",
+];
+
+// ---------------------------------------------------------------------------------
+// The lines as they are written. Field names are the API's where there is one.
+
+#[derive(Serialize)]
+struct Owner<'a> {
+    kind: &'a str,
+    name: &'a str,
+    uid: u64,
+}
+
+impl<'a> From<OwnerRecord<'a>> for Owner<'a> {
+    fn from(o: OwnerRecord<'a>) -> Self {
+        Owner { kind: o.kind, name: o.name, uid: o.uid }
+    }
+}
+
+fn is_empty(s: &&str) -> bool {
+    s.is_empty()
+}
+
+#[derive(Serialize)]
+#[serde(tag = "op", rename_all_fields = "camelCase")]
+enum Line<'a> {
+    PodTemplate {
+        t: u64,
+        id: u32,
+        spec: &'a PodSpec,
+    },
+    JobTemplate {
+        t: u64,
+        id: u32,
+        spec: &'a ApiJobSpec,
+    },
+    PodCreated {
+        t: u64,
+        uid: u64,
+        namespace: &'a str,
+        name: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        generate_name: Option<&'a str>,
+        template: u32,
+        priority: i32,
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        labels: &'a BTreeMap<String, String>,
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        annotations: &'a BTreeMap<String, String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        owner: Option<Owner<'a>>,
+    },
+    PodBound {
+        t: u64,
+        uid: u64,
+        node: &'a str,
+    },
+    PodStatus {
+        t: u64,
+        uid: u64,
+        phase: &'a str,
+        #[serde(skip_serializing_if = "is_empty")]
+        reason: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        start_time: Option<u64>,
+        #[serde(skip_serializing_if = "is_empty")]
+        disruption: &'a str,
+    },
+    PodDeleted {
+        t: u64,
+        uid: u64,
+        grace_ms: u64,
+    },
+    PodRemoved {
+        t: u64,
+        uid: u64,
+    },
+    NodeCreated {
+        t: u64,
+        pool: &'a str,
+        node: &'a ApiNode,
+    },
+    NodeStatus {
+        t: u64,
+        name: &'a str,
+        ready: &'a str,
+        kubelet_up: bool,
+        unschedulable: bool,
+        taints: &'a [Taint],
+    },
+    NodeRemoved {
+        t: u64,
+        name: &'a str,
+    },
+    JobCreated {
+        t: u64,
+        uid: u64,
+        namespace: &'a str,
+        name: &'a str,
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        labels: &'a BTreeMap<String, String>,
+        template: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        owner: Option<Owner<'a>>,
+    },
+    JobStatus {
+        t: u64,
+        uid: u64,
+        phase: &'a str,
+        #[serde(skip_serializing_if = "is_empty")]
+        reason: &'a str,
+        #[serde(skip_serializing_if = "is_empty")]
+        message: &'a str,
+        active: u32,
+        succeeded: u32,
+        failed: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        start_time: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        completion_time: Option<u64>,
+        parallelism: u32,
+        suspend: bool,
+    },
+    JobRemoved {
+        t: u64,
+        uid: u64,
+    },
+    CronJobCreated {
+        t: u64,
+        uid: u64,
+        cronjob: &'a ApiCronJob,
+    },
+    CronJobStatus {
+        t: u64,
+        uid: u64,
+        active: &'a [u64],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        last_schedule_time: Option<i64>,
+        suspend: bool,
+    },
+    CronJobRemoved {
+        t: u64,
+        uid: u64,
+    },
+}
+
+/// A spec's serialized content and its id.
+type Known = (Box<[u8]>, u32);
+
+/// Specs already written: by allocation first (copies of one manifest share an `Arc`;
+/// the `Weak` keeps the address from being reused while it is known), then by content
+/// (separate manifests often hold equal specs).
+struct Templates<T> {
+    by_address: BTreeMap<usize, (Weak<T>, u32)>,
+    /// 64-bit content hash -> (content, id); collisions are settled by the content.
+    by_content: BTreeMap<u64, Vec<Known>>,
+    /// Addresses known when the address map was last pruned (bounds its growth).
+    pruned_at: usize,
+}
+
+impl<T> Default for Templates<T> {
+    fn default() -> Self {
+        Templates { by_address: BTreeMap::new(), by_content: BTreeMap::new(), pruned_at: 1024 }
+    }
+}
+
+impl<T> Templates<T> {
+    fn by_address(&self, spec: &Arc<T>) -> Option<u32> {
+        let (weak, id) = self.by_address.get(&(Arc::as_ptr(spec) as usize))?;
+        (weak.strong_count() > 0).then_some(*id)
+    }
+
+    fn remember_address(&mut self, spec: &Arc<T>, id: u32) {
+        if self.by_address.len() >= self.pruned_at {
+            // Specs of objects long gone free their entries (memory follows what is alive).
+            self.by_address.retain(|_, (w, _)| w.strong_count() > 0);
+            self.pruned_at = (self.by_address.len() * 2).max(1024);
+        }
+        self.by_address.insert(Arc::as_ptr(spec) as usize, (Arc::downgrade(spec), id));
+    }
+
+    /// The id of `content`, and whether it is new.
+    fn by_content(&mut self, content: &[u8], next_id: &mut u32) -> (u32, bool) {
+        let bucket = self.by_content.entry(fnv1a(content)).or_default();
+        if let Some((_, id)) = bucket.iter().find(|(c, _)| &**c == content) {
+            return (*id, false);
+        }
+        let id = *next_id;
+        *next_id += 1;
+        bucket.push((content.into(), id));
+        (id, true)
+    }
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// Writes `objects.jsonl`.
+pub struct ObjectsWriter<W: Write> {
+    out: io::BufWriter<Hashing<W>>,
+    pods: Templates<PodSpec>,
+    jobs: Templates<ApiJobSpec>,
+    next_template: u32,
+    scratch: Vec<u8>,
+}
+
+impl<W: Write> ObjectsWriter<W> {
+    pub fn new(w: W) -> Self {
+        ObjectsWriter {
+            out: io::BufWriter::with_capacity(1 << 16, Hashing::new(w)),
+            pods: Templates::default(),
+            jobs: Templates::default(),
+            next_template: 1,
+            scratch: Vec::new(),
+        }
+    }
+
+    pub fn write(&mut self, record: &ObjectRecord) -> io::Result<()> {
+        let line = match *record {
+            ObjectRecord::PodCreated {
+                time,
+                uid,
+                namespace,
+                name,
+                generate_name,
+                spec,
+                priority,
+                labels,
+                annotations,
+                owner,
+            } => Line::PodCreated {
+                t: time.0,
+                uid,
+                namespace,
+                name,
+                generate_name,
+                template: self.pod_template(time, spec)?,
+                priority,
+                labels,
+                annotations,
+                owner: owner.map(Owner::from),
+            },
+            ObjectRecord::PodBound { time, uid, node } => Line::PodBound { t: time.0, uid, node },
+            ObjectRecord::PodStatus { time, uid, phase, reason, start_time, disruption } => {
+                Line::PodStatus { t: time.0, uid, phase, reason, start_time: start_time.map(|s| s.0), disruption }
+            }
+            ObjectRecord::PodDeleted { time, uid, grace_ms } => Line::PodDeleted { t: time.0, uid, grace_ms },
+            ObjectRecord::PodRemoved { time, uid } => Line::PodRemoved { t: time.0, uid },
+            ObjectRecord::NodeCreated { time, pool, node } => Line::NodeCreated { t: time.0, pool, node },
+            ObjectRecord::NodeStatus { time, name, ready, kubelet_up, unschedulable, taints } => {
+                Line::NodeStatus { t: time.0, name, ready, kubelet_up, unschedulable, taints }
+            }
+            ObjectRecord::NodeRemoved { time, name } => Line::NodeRemoved { t: time.0, name },
+            ObjectRecord::JobCreated { time, uid, namespace, name, labels, spec, owner } => Line::JobCreated {
+                t: time.0,
+                uid,
+                namespace,
+                name,
+                labels,
+                template: self.job_template(time, spec)?,
+                owner: owner.map(Owner::from),
+            },
+            ObjectRecord::JobStatus {
+                time,
+                uid,
+                phase,
+                reason,
+                message,
+                active,
+                succeeded,
+                failed,
+                start_time,
+                completion_time,
+                parallelism,
+                suspend,
+            } => Line::JobStatus {
+                t: time.0,
+                uid,
+                phase,
+                reason,
+                message,
+                active,
+                succeeded,
+                failed,
+                start_time: start_time.map(|s| s.0),
+                completion_time: completion_time.map(|s| s.0),
+                parallelism,
+                suspend,
+            },
+            ObjectRecord::JobRemoved { time, uid } => Line::JobRemoved { t: time.0, uid },
+            ObjectRecord::CronJobCreated { time, uid, cronjob } => Line::CronJobCreated { t: time.0, uid, cronjob },
+            ObjectRecord::CronJobStatus { time, uid, active, last_schedule, suspend } => {
+                Line::CronJobStatus { t: time.0, uid, active, last_schedule_time: last_schedule, suspend }
+            }
+            ObjectRecord::CronJobRemoved { time, uid } => Line::CronJobRemoved { t: time.0, uid },
+        };
+        self.line(&line)
+    }
+
+    fn line(&mut self, line: &Line) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, line).map_err(io::Error::other)?;
+        self.out.write_all(b"\n")
+    }
+
+    fn pod_template(&mut self, time: SimTime, spec: &Arc<PodSpec>) -> io::Result<u32> {
+        if let Some(id) = self.pods.by_address(spec) {
+            return Ok(id);
+        }
+        self.scratch.clear();
+        serde_json::to_writer(&mut self.scratch, &**spec).map_err(io::Error::other)?;
+        let (id, new) = self.pods.by_content(&self.scratch, &mut self.next_template);
+        self.pods.remember_address(spec, id);
+        if new {
+            self.line(&Line::PodTemplate { t: time.0, id, spec })?;
+        }
+        Ok(id)
+    }
+
+    fn job_template(&mut self, time: SimTime, spec: &Arc<ApiJobSpec>) -> io::Result<u32> {
+        if let Some(id) = self.jobs.by_address(spec) {
+            return Ok(id);
+        }
+        self.scratch.clear();
+        serde_json::to_writer(&mut self.scratch, &**spec).map_err(io::Error::other)?;
+        let (id, new) = self.jobs.by_content(&self.scratch, &mut self.next_template);
+        self.jobs.remember_address(spec, id);
+        if new {
+            self.line(&Line::JobTemplate { t: time.0, id, spec })?;
+        }
+        Ok(id)
+    }
+
+    /// Flushes and returns the SHA-256 of what was written.
+    pub fn finish(&mut self) -> io::Result<String> {
+        self.out.flush()?;
+        Ok(self.out.get_ref().hex_digest())
+    }
+}

@@ -1,0 +1,826 @@
+//! `podsim describe pod|node|job`: kubectl's `describe` text (`kubectl/pkg/describe/
+//! describe.go`): `Label:<TAB>value` lines aligned by the describe tab writer
+//! (minwidth 0, padding 2), flushed before the Events table.
+
+use super::files::RunDir;
+use super::model::{ContainerState, ContainerStatus, Event, Job, Node, Pod, Terminated};
+use crate::api::pod::{Container, PodSpec, Probe, Toleration};
+use crate::kubectl::duration::{human_duration, translate_timestamp_since, truncate_to_seconds};
+use crate::kubectl::tabwriter::TabWriter;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// `Mon, 02 Jan 2006 15:04:05 -0700` (RFC 1123 with a numeric zone), in UTC.
+pub fn rfc1123z(run: &RunDir, ms: Option<i64>) -> String {
+    match ms {
+        Some(ms) => run.instant(truncate_to_seconds(ms)).strftime("%a, %d %b %Y %H:%M:%S +0000").to_string(),
+        // Go's zero time.
+        None => "Mon, 01 Jan 0001 00:00:00 +0000".into(),
+    }
+}
+
+/// The text before alignment, written level by level (`PrefixWriter`).
+#[derive(Default)]
+struct Out {
+    text: String,
+}
+
+impl Out {
+    /// Writes at an indentation level (2 spaces per level).
+    fn w(&mut self, level: usize, args: std::fmt::Arguments) {
+        for _ in 0..level {
+            self.text.push_str("  ");
+        }
+        let _ = self.text.write_fmt(args);
+    }
+}
+
+macro_rules! w {
+    ($out:expr, $level:expr, $($arg:tt)*) => { $out.w($level, format_args!($($arg)*)) };
+}
+
+/// The aligned text; the writer is flushed before the Events table.
+fn finish(out: Out, events: Option<String>) -> String {
+    let mut text = TabWriter::describe().render(&out.text);
+    if let Some(e) = events {
+        text.push_str(&TabWriter::describe().render(&e));
+    }
+    text
+}
+
+fn labels_multiline(out: &mut Out, indent: &str, title: &str, labels: &BTreeMap<String, String>) {
+    w!(out, 0, "{indent}{title}:\t");
+    if labels.is_empty() {
+        w!(out, 0, "<none>\n");
+        return;
+    }
+    for (i, (k, v)) in labels.iter().enumerate() {
+        if i != 0 {
+            w!(out, 0, "{indent}\t");
+        }
+        w!(out, 0, "{k}={v}\n");
+    }
+}
+
+/// `printAnnotationsMultiline`: long or multi-line values on their own lines.
+pub fn annotations_multiline(indent: &str, title: &str, annotations: &BTreeMap<String, String>) -> String {
+    const MAX: usize = 140;
+    let mut out = Out::default();
+    w!(out, 0, "{indent}{title}:\t");
+    let keys: Vec<&String> =
+        annotations.keys().filter(|k| *k != "kubectl.kubernetes.io/last-applied-configuration").collect();
+    if keys.is_empty() {
+        w!(out, 0, "<none>\n");
+        return out.text;
+    }
+    for (i, key) in keys.into_iter().enumerate() {
+        if i != 0 {
+            w!(out, 0, "{indent}\t");
+        }
+        let value = annotations[key].strip_suffix('\n').unwrap_or(&annotations[key]);
+        if value.len() + key.len() + 2 > MAX || value.contains('\n') {
+            w!(out, 0, "{key}:\n");
+            for line in value.split('\n') {
+                let short = if line.len() > MAX - 2 {
+                    format!("{}...", &line[..floor_char(line, MAX - 2)])
+                } else {
+                    line.into()
+                };
+                w!(out, 0, "{indent}\t  {short}\n");
+            }
+        } else {
+            w!(out, 0, "{key}: {value}\n");
+        }
+    }
+    out.text
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// `printTolerationsMultilineWithIndent`.
+pub fn tolerations_multiline(indent: &str, title: &str, tolerations: &[Toleration]) -> String {
+    let mut out = Out::default();
+    w!(out, 0, "{indent}{title}:\t");
+    if tolerations.is_empty() {
+        w!(out, 0, "<none>\n");
+        return out.text;
+    }
+    let mut sorted: Vec<&Toleration> = tolerations.iter().collect();
+    sorted.sort_by(|a, b| a.key.cmp(&b.key));
+    for (i, t) in sorted.into_iter().enumerate() {
+        if i != 0 {
+            w!(out, 0, "{indent}\t");
+        }
+        let key = t.key.as_deref().unwrap_or("");
+        let value = t.value.as_deref().unwrap_or("");
+        let effect = t.effect.as_deref().unwrap_or("");
+        w!(out, 0, "{key}");
+        if !value.is_empty() {
+            w!(out, 0, "={value}");
+        }
+        if !effect.is_empty() {
+            w!(out, 0, ":{effect}");
+        }
+        if t.operator.as_deref() == Some("Exists") && value.is_empty() {
+            if !key.is_empty() || !effect.is_empty() {
+                w!(out, 0, " op=Exists");
+            } else {
+                w!(out, 0, "op=Exists");
+            }
+        }
+        if let Some(s) = t.toleration_seconds {
+            w!(out, 0, " for {s}s");
+        }
+        w!(out, 0, "\n");
+    }
+    out.text
+}
+
+fn ports(c: &Container, host: bool) -> String {
+    let list: Vec<String> = c
+        .ports
+        .iter()
+        .map(|p| {
+            let port = if host { p.host_port.unwrap_or(0) } else { p.container_port };
+            let mut s = format!("{port}/{}", p.protocol.as_deref().unwrap_or("TCP"));
+            if let (false, Some(name)) = (host, &p.name) {
+                let _ = write!(s, " ({name})");
+            }
+            s
+        })
+        .collect();
+    list.join(", ")
+}
+
+/// `DescribeProbe` (kubectl master: `successThreshold=` / `failureThreshold=`).
+pub fn probe(p: &Probe) -> String {
+    let attrs = format!(
+        "delay={}s timeout={}s period={}s successThreshold={} failureThreshold={}",
+        p.initial_delay_seconds.unwrap_or(0),
+        p.timeout_seconds.unwrap_or(1),
+        p.period_seconds.unwrap_or(10),
+        p.success_threshold.unwrap_or(1),
+        p.failure_threshold.unwrap_or(3)
+    );
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    if let Some(e) = &p.exec {
+        let cmd: Vec<String> = e["command"].as_array().into_iter().flatten().map(text).collect();
+        return format!("exec [{}] {attrs}", cmd.join(" "));
+    }
+    if let Some(h) = &p.http_get {
+        let scheme = h["scheme"].as_str().unwrap_or("HTTP").to_ascii_lowercase();
+        let (host, port) = (text(&h["host"]), text(&h["port"]));
+        let host = if port.is_empty() {
+            host
+        } else if host.contains(':') {
+            format!("[{host}]:{port}")
+        } else {
+            format!("{host}:{port}")
+        };
+        return format!("http-get {scheme}://{host}{} {attrs}", text(&h["path"]));
+    }
+    if let Some(t) = &p.tcp_socket {
+        return format!("tcp-socket {}:{} {attrs}", text(&t["host"]), text(&t["port"]));
+    }
+    if let Some(g) = &p.grpc {
+        return format!("grpc <pod>:{} {} {attrs}", text(&g["port"]), text(&g["service"]));
+    }
+    format!("unknown {attrs}")
+}
+
+fn state_lines(out: &mut Out, run: &RunDir, name: &str, state: &ContainerState) {
+    match state {
+        ContainerState::Running { started_at } => {
+            w!(out, 2, "{name}:\tRunning\n");
+            w!(out, 3, "Started:\t{}\n", rfc1123z(run, *started_at));
+        }
+        ContainerState::Waiting { reason, .. } => {
+            w!(out, 2, "{name}:\tWaiting\n");
+            if !reason.is_empty() {
+                w!(out, 3, "Reason:\t{reason}\n");
+            }
+        }
+        ContainerState::Terminated(t) => terminated_lines(out, run, name, t),
+        ContainerState::None => w!(out, 2, "{name}:\tWaiting\n"),
+    }
+}
+
+fn terminated_lines(out: &mut Out, run: &RunDir, name: &str, t: &Terminated) {
+    w!(out, 2, "{name}:\tTerminated\n");
+    if !t.reason.is_empty() {
+        w!(out, 3, "Reason:\t{}\n", t.reason);
+    }
+    if !t.message.is_empty() {
+        w!(out, 3, "Message:\t{}\n", t.message);
+    }
+    w!(out, 3, "Exit Code:\t{}\n", t.exit_code);
+    if t.signal > 0 {
+        w!(out, 3, "Signal:\t{}\n", t.signal);
+    }
+    w!(out, 3, "Started:\t{}\n", rfc1123z(run, t.started_at));
+    w!(out, 3, "Finished:\t{}\n", rfc1123z(run, t.finished_at));
+}
+
+/// `describeContainers`: per container in spec order.
+fn containers(out: &mut Out, run: &RunDir, label: &str, list: &[Container], statuses: &[ContainerStatus], space: &str) {
+    let none = if list.is_empty() { " <none>" } else { "" };
+    w!(out, 0, "{space}{label}:{none}\n");
+    let name_indent = if space.is_empty() { "" } else { " " };
+    for c in list {
+        let status = statuses.iter().find(|s| s.name == c.name);
+        w!(out, 1, "{name_indent}{}:\n", c.name);
+        if status.is_some() {
+            w!(out, 2, "Container ID:\t\n");
+        }
+        w!(out, 2, "Image:\t{}\n", c.image.as_deref().unwrap_or(""));
+        if status.is_some() {
+            w!(out, 2, "Image ID:\t\n");
+        }
+        for (host, one, many) in [(false, "Port", "Ports"), (true, "Host Port", "Host Ports")] {
+            let p = ports(c, host);
+            if p.contains(',') {
+                w!(out, 2, "{many}:\t{p}\n");
+            } else {
+                w!(out, 2, "{one}:\t{}\n", if p.is_empty() { "<none>" } else { &p });
+            }
+        }
+        if let Some(s) = status {
+            state_lines(out, run, "State", &s.state);
+            if let Some(t) = &s.last_terminated {
+                terminated_lines(out, run, "Last State", t);
+            }
+            w!(out, 2, "Ready:\t{}\n", if s.ready { "True" } else { "False" });
+            w!(out, 2, "Restart Count:\t{}\n", s.restart_count);
+        }
+        for (title, list) in [("Limits", &c.resources.limits), ("Requests", &c.resources.requests)] {
+            if !list.is_empty() {
+                w!(out, 2, "{title}:\n");
+            }
+            for (name, q) in list {
+                w!(out, 3, "{name}:\t{}\n", q.canonical());
+            }
+        }
+        for (title, p) in
+            [("Liveness", &c.liveness_probe), ("Readiness", &c.readiness_probe), ("Startup", &c.startup_probe)]
+        {
+            if let Some(p) = p {
+                w!(out, 2, "{title}:\t{}\n", probe(p));
+            }
+        }
+        if c.env.is_empty() {
+            w!(out, 2, "Environment:\t<none>\n");
+        } else {
+            w!(out, 2, "Environment:\n");
+            for e in &c.env {
+                let name = e["name"].as_str().unwrap_or("");
+                match e["value"].as_str() {
+                    Some(v) => {
+                        for (i, line) in v.split('\n').enumerate() {
+                            if i == 0 {
+                                w!(out, 3, "{name}:\t{line}\n");
+                            } else {
+                                w!(out, 3, "\t{line}\n");
+                            }
+                        }
+                    }
+                    None if e["valueFrom"]["fieldRef"].is_object() => {
+                        let f = &e["valueFrom"]["fieldRef"];
+                        w!(
+                            out,
+                            3,
+                            "{name}:\t ({}:{})\n",
+                            f["apiVersion"].as_str().unwrap_or("v1"),
+                            f["fieldPath"].as_str().unwrap_or("")
+                        );
+                    }
+                    None => w!(out, 3, "{name}:\t\n"),
+                }
+            }
+        }
+        w!(out, 2, "Mounts:\t<none>\n");
+    }
+}
+
+/// The Events table (`DescribeEvents`), sorted by last time seen.
+fn events_table(now: i64, events: &[&Event]) -> Option<String> {
+    if events.is_empty() {
+        return None;
+    }
+    let mut sorted = events.to_vec();
+    sorted.sort_by_key(|e| (e.last, e.seq));
+    let mut out = Out::default();
+    w!(out, 0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n");
+    w!(out, 1, "----\t------\t----\t----\t-------\n");
+    for e in sorted {
+        let first = translate_timestamp_since(now, Some(e.first));
+        let interval = if e.count > 1 {
+            format!("{} (x{} over {first})", translate_timestamp_since(now, Some(e.last)), e.count)
+        } else {
+            first
+        };
+        let message = e.message.trim();
+        let message =
+            if e.field_path.is_empty() { message.to_string() } else { format!("{}: {message}", e.field_path) };
+        w!(
+            out,
+            1,
+            "{}\t{}\t{interval}\t{}\t{message}\n",
+            if e.warning { "Warning" } else { "Normal" },
+            e.reason,
+            e.component
+        );
+    }
+    Some(out.text)
+}
+
+fn events_or_none(out: &mut Out, now: i64, events: &[&Event]) -> Option<String> {
+    let table = events_table(now, events);
+    if table.is_none() {
+        w!(out, 0, "Events:\t<none>\n");
+    }
+    table
+}
+
+/// `kubectl describe pod`.
+pub fn pod(run: &RunDir, now: i64, p: &Pod, events: &[&Event]) -> String {
+    let mut out = Out::default();
+    let spec: &PodSpec = &p.spec;
+    let s = &p.status;
+    w!(out, 0, "Name:\t{}\n", p.meta.name);
+    w!(out, 0, "Namespace:\t{}\n", p.meta.namespace);
+    if let Some(pr) = p.priority {
+        w!(out, 0, "Priority:\t{pr}\n");
+    }
+    if let Some(pc) = spec.priority_class_name.as_deref().filter(|s| !s.is_empty()) {
+        w!(out, 0, "Priority Class Name:\t{pc}\n");
+    }
+    match &p.node_name {
+        Some(n) => w!(out, 0, "Node:\t{n}/{}\n", s.host_ip),
+        None => w!(out, 0, "Node:\t<none>\n"),
+    }
+    if s.start_time.is_some() {
+        w!(out, 0, "Start Time:\t{}\n", rfc1123z(run, s.start_time));
+    }
+    labels_multiline(&mut out, "", "Labels", &p.meta.labels);
+    out.text.push_str(&annotations_multiline("", "Annotations", &p.meta.annotations));
+    match (p.meta.deletion, s.phase.as_str()) {
+        (Some(d), phase) if phase != "Failed" && phase != "Succeeded" => {
+            w!(out, 0, "Status:\tTerminating (lasts {})\n", translate_timestamp_since(now, Some(d)));
+            w!(out, 0, "Termination Grace Period:\t{}s\n", p.meta.deletion_grace_seconds.unwrap_or(0));
+        }
+        _ => w!(out, 0, "Status:\t{}\n", s.phase),
+    }
+    if !s.reason.is_empty() {
+        w!(out, 0, "Reason:\t{}\n", s.reason);
+    }
+    if !s.message.is_empty() {
+        w!(out, 0, "Message:\t{}\n", s.message);
+    }
+    w!(out, 0, "IP:\t{}\n", s.pod_ips.first().map_or("", |s| s.as_str()));
+    if s.pod_ips.is_empty() {
+        w!(out, 0, "IPs:\t<none>\n");
+    } else {
+        w!(out, 0, "IPs:\n");
+        for ip in &s.pod_ips {
+            w!(out, 1, "IP:\t{ip}\n");
+        }
+    }
+    if let Some(o) = &p.meta.owner {
+        w!(out, 0, "Controlled By:\t{}/{}\n", o.kind, o.name);
+    }
+    if !s.nominated_node_name.is_empty() {
+        w!(out, 0, "NominatedNodeName:\t{}\n", s.nominated_node_name);
+    }
+    if !spec.init_containers.is_empty() {
+        containers(&mut out, run, "Init Containers", &spec.init_containers, &s.init_container_statuses, "");
+    }
+    containers(&mut out, run, "Containers", &spec.containers, &s.container_statuses, "");
+    if !spec.readiness_gates.is_empty() {
+        w!(out, 0, "Readiness Gates:\n  Type\tStatus\n");
+        for g in &spec.readiness_gates {
+            let status = p.condition(&g.condition_type).map_or("<none>", |c| c.status.as_str());
+            w!(out, 1, "{} \t{status} \n", g.condition_type);
+        }
+    }
+    if !s.conditions.is_empty() {
+        w!(out, 0, "Conditions:\n  Type\tStatus\n");
+        for c in &s.conditions {
+            w!(out, 1, "{} \t{} \n", c.kind, c.status);
+        }
+    }
+    w!(out, 0, "Volumes:\t<none>\n");
+    w!(out, 0, "QoS Class:\t{}\n", s.qos_class);
+    labels_multiline(&mut out, "", "Node-Selectors", &spec.node_selector);
+    out.text.push_str(&tolerations_multiline("", "Tolerations", &spec.tolerations));
+    if !spec.topology_spread_constraints.is_empty() {
+        let mut lines: Vec<String> = spec
+            .topology_spread_constraints
+            .iter()
+            .map(|t| {
+                let mut l =
+                    format!("{}:{} when max skew {} is exceeded", t.topology_key, t.when_unsatisfiable, t.max_skew);
+                if t.label_selector.is_some() {
+                    let _ =
+                        write!(l, " for selector {}", crate::labels::format_label_selector(t.label_selector.as_ref()));
+                }
+                l
+            })
+            .collect();
+        lines.sort();
+        w!(out, 0, "Topology Spread Constraints:\t{}\n", lines.join("\n\t"));
+    }
+    let events = events_or_none(&mut out, now, events);
+    finish(out, events)
+}
+
+/// `kubectl describe node`. `pods`: the node's non-terminated pods.
+pub fn node(run: &RunDir, now: i64, n: &Node, pods: &[Pod], events: &[&Event]) -> String {
+    let mut out = Out::default();
+    w!(out, 0, "Name:\t{}\n", n.meta.name);
+    w!(out, 0, "Roles:\t{}\n", super::nodes::roles(&n.meta.labels));
+    labels_multiline(&mut out, "", "Labels", &n.meta.labels);
+    out.text.push_str(&annotations_multiline("", "Annotations", &n.meta.annotations));
+    w!(out, 0, "CreationTimestamp:\t{}\n", rfc1123z(run, n.meta.created));
+    w!(out, 0, "Taints:\t");
+    if n.taints.is_empty() {
+        w!(out, 0, "<none>\n");
+    }
+    let mut taints: Vec<&crate::api::node::Taint> = n.taints.iter().collect();
+    taints.sort_by(|a, b| (&a.effect, &a.key).cmp(&(&b.effect, &b.key)));
+    for (i, t) in taints.into_iter().enumerate() {
+        if i != 0 {
+            w!(out, 0, "\t");
+        }
+        match t.value.as_deref().filter(|v| !v.is_empty()) {
+            Some(v) => w!(out, 0, "{}={v}:{}\n", t.key, t.effect),
+            None => w!(out, 0, "{}:{}\n", t.key, t.effect),
+        }
+    }
+    w!(out, 0, "Unschedulable:\t{}\n", n.unschedulable);
+    let ready = n.conditions.iter().find(|c| c.kind == "Ready");
+    w!(out, 0, "Lease:\n");
+    w!(out, 1, "HolderIdentity:\t{}\n", n.meta.name);
+    w!(out, 1, "AcquireTime:\t<unset>\n");
+    w!(out, 1, "RenewTime:\t{}\n", rfc1123z(run, ready.and_then(|c| c.last_heartbeat)));
+    if !n.conditions.is_empty() {
+        w!(out, 0, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n");
+        w!(out, 1, "----\t------\t-----------------\t------------------\t------\t-------\n");
+        for c in &n.conditions {
+            w!(
+                out,
+                1,
+                "{} \t{} \t{} \t{} \t{} \t{}\n",
+                c.kind,
+                c.status,
+                rfc1123z(run, c.last_heartbeat),
+                rfc1123z(run, c.last_transition),
+                c.reason,
+                c.message
+            );
+        }
+    }
+    w!(out, 0, "Addresses:\n");
+    for a in &n.addresses {
+        w!(out, 1, "{}:\t{}\n", a.kind, a.address);
+    }
+    for (title, list) in [("Capacity", &n.capacity), ("Allocatable", &n.allocatable)] {
+        if !list.is_empty() {
+            w!(out, 0, "{title}:\n");
+            for (k, v) in list {
+                w!(out, 0, "  {k}:\t{v}\n");
+            }
+        }
+    }
+    let info = |k: &str| n.node_info.get(k).cloned().unwrap_or_default();
+    w!(out, 0, "System Info:\n");
+    for (label, key) in [
+        ("Machine ID", "machineID"),
+        ("System UUID", "systemUUID"),
+        ("Boot ID", "bootID"),
+        ("Kernel Version", "kernelVersion"),
+        ("OS Image", "osImage"),
+        ("Operating System", "operatingSystem"),
+        ("Architecture", "architecture"),
+        ("Container Runtime Version", "containerRuntimeVersion"),
+        ("Kubelet Version", "kubeletVersion"),
+    ] {
+        w!(out, 0, "  {label}:\t{}\n", info(key));
+    }
+    node_resources(&mut out, now, n, pods);
+    let events = events_or_none(&mut out, now, events);
+    finish(out, events)
+}
+
+/// `describeNodeResource`: the node's pods with their requests and limits, then the
+/// totals against allocatable.
+fn node_resources(out: &mut Out, now: i64, n: &Node, pods: &[Pod]) {
+    use crate::api::Quantity;
+    let alloc = if n.allocatable.is_empty() { &n.capacity } else { &n.allocatable };
+    let total = |name: &str, milli: bool| {
+        alloc
+            .get(name)
+            .and_then(|q| Quantity::parse(q).ok())
+            .map_or(0, |q| if milli { q.milli_value() } else { q.value() })
+    };
+    let (cpu_alloc, mem_alloc, eph_alloc) =
+        (total("cpu", true), total("memory", false), total("ephemeral-storage", false));
+    let pct = |v: i64, of: i64| if of == 0 { 0 } else { (v as f64 / of as f64 * 100.0) as i64 };
+    w!(out, 0, "Non-terminated Pods:\t({} in total)\n", pods.len());
+    w!(out, 1, "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n");
+    w!(out, 1, "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n");
+    let mut sums: BTreeMap<String, (Quantity, Quantity)> = BTreeMap::new();
+    for p in pods {
+        let (req, lim) = requests_and_limits(&p.spec);
+        let get = |l: &BTreeMap<String, Quantity>, k: &str| l.get(k).cloned().unwrap_or_else(Quantity::zero);
+        let (cr, cl, mr, ml) = (get(&req, "cpu"), get(&lim, "cpu"), get(&req, "memory"), get(&lim, "memory"));
+        w!(
+            out,
+            1,
+            "{}\t{}\t\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{}\n",
+            p.meta.namespace,
+            p.meta.name,
+            cr.canonical(),
+            pct(cr.milli_value(), cpu_alloc),
+            cl.canonical(),
+            pct(cl.milli_value(), cpu_alloc),
+            mr.canonical(),
+            pct(mr.value(), mem_alloc),
+            ml.canonical(),
+            pct(ml.value(), mem_alloc),
+            translate_timestamp_since(now, p.meta.created)
+        );
+        for (name, q) in &req {
+            let e = sums.entry(name.clone()).or_insert_with(|| (Quantity::zero(), Quantity::zero()));
+            e.0 = add(&e.0, q);
+        }
+        for (name, q) in &lim {
+            let e = sums.entry(name.clone()).or_insert_with(|| (Quantity::zero(), Quantity::zero()));
+            e.1 = add(&e.1, q);
+        }
+    }
+    w!(out, 0, "Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n");
+    w!(out, 1, "Resource\tRequests\tLimits\n");
+    w!(out, 1, "--------\t--------\t------\n");
+    let zero = (Quantity::zero(), Quantity::zero());
+    for (name, of, milli) in
+        [("cpu", cpu_alloc, true), ("memory", mem_alloc, false), ("ephemeral-storage", eph_alloc, false)]
+    {
+        let (r, l) = sums.get(name).unwrap_or(&zero);
+        let v = |q: &Quantity| if milli { q.milli_value() } else { q.value() };
+        w!(out, 1, "{name}\t{} ({}%)\t{} ({}%)\n", r.canonical(), pct(v(r), of), l.canonical(), pct(v(l), of));
+    }
+    for name in alloc.keys() {
+        let standard = matches!(name.as_str(), "cpu" | "memory" | "ephemeral-storage" | "pods" | "storage");
+        if standard || name.starts_with("hugepages-") {
+            continue;
+        }
+        let (r, l) = sums.get(name).unwrap_or(&zero);
+        w!(out, 1, "{name}\t{}\t{}\n", r.canonical(), l.canonical());
+    }
+}
+
+/// `Quantity.Add`: the sum keeps the format of the first operand (of the second when
+/// the first is the zero it started from).
+fn add(a: &crate::api::Quantity, b: &crate::api::Quantity) -> crate::api::Quantity {
+    let format = if a.is_zero() { b.format() } else { a.format() };
+    crate::api::Quantity::new_milli(a.milli_value() + b.milli_value(), format)
+}
+
+/// `PodRequestsAndLimits`: the pod's effective requests (sidecar-aware) and limits.
+fn requests_and_limits(
+    spec: &PodSpec,
+) -> (BTreeMap<String, crate::api::Quantity>, BTreeMap<String, crate::api::Quantity>) {
+    use crate::api::Quantity;
+    let mut out = (BTreeMap::new(), BTreeMap::new());
+    for (which, pick) in [(0usize, true), (1, false)] {
+        let of = |c: &Container| if pick { c.resources.requests.clone() } else { c.resources.limits.clone() };
+        let mut sidecars: BTreeMap<String, Quantity> = BTreeMap::new();
+        let mut init_peak: BTreeMap<String, Quantity> = BTreeMap::new();
+        let max_into = |acc: &mut BTreeMap<String, Quantity>, v: &BTreeMap<String, Quantity>| {
+            for (k, q) in v {
+                let e = acc.entry(k.clone()).or_insert_with(Quantity::zero);
+                if q.milli_value() > e.milli_value() {
+                    *e = q.clone();
+                }
+            }
+        };
+        let add_into = |acc: &mut BTreeMap<String, Quantity>, v: &BTreeMap<String, Quantity>| {
+            for (k, q) in v {
+                let e = acc.entry(k.clone()).or_insert_with(Quantity::zero);
+                *e = add(e, q);
+            }
+        };
+        for c in &spec.init_containers {
+            if c.is_sidecar() {
+                add_into(&mut sidecars, &of(c));
+                let s = sidecars.clone();
+                max_into(&mut init_peak, &s);
+            } else {
+                let mut during = of(c);
+                add_into(&mut during, &sidecars);
+                max_into(&mut init_peak, &during);
+            }
+        }
+        let mut total = sidecars;
+        for c in &spec.containers {
+            add_into(&mut total, &of(c));
+        }
+        max_into(&mut total, &init_peak);
+        if which == 0 { out.0 = total } else { out.1 = total }
+    }
+    out
+}
+
+/// `kubectl describe job`.
+pub fn job(run: &RunDir, now: i64, j: &Job, events: &[&Event]) -> String {
+    let mut out = Out::default();
+    let spec = &j.spec;
+    w!(out, 0, "Name:\t{}\n", j.meta.name);
+    w!(out, 0, "Namespace:\t{}\n", j.meta.namespace);
+    let selector = crate::labels::label_selector_as_selector(spec.selector.as_ref())
+        .map(|s| s.to_string())
+        .unwrap_or_else(|e| format!("Failed to get selector: {}", e.message()));
+    w!(out, 0, "Selector:\t{selector}\n");
+    labels_multiline(&mut out, "", "Labels", &j.meta.labels);
+    out.text.push_str(&annotations_multiline("", "Annotations", &j.meta.annotations));
+    if let Some(o) = &j.meta.owner {
+        w!(out, 0, "Controlled By:\t{}/{}\n", o.kind, o.name);
+    }
+    if let Some(p) = spec.parallelism {
+        w!(out, 0, "Parallelism:\t{p}\n");
+    }
+    match spec.completions {
+        Some(c) => w!(out, 0, "Completions:\t{c}\n"),
+        None => w!(out, 0, "Completions:\t<unset>\n"),
+    }
+    if let Some(m) = &spec.completion_mode {
+        w!(out, 0, "Completion Mode:\t{m}\n");
+    }
+    if let Some(s) = spec.suspend {
+        w!(out, 0, "Suspend:\t{s}\n");
+    }
+    if let Some(b) = spec.backoff_limit {
+        w!(out, 0, "Backoff Limit:\t{b}\n");
+    }
+    if let Some(t) = spec.ttl_seconds_after_finished {
+        w!(out, 0, "TTL Seconds After Finished:\t{t}\n");
+    }
+    if let Some(b) = spec.backoff_limit_per_index {
+        w!(out, 0, "Backoff Limit Per Index:\t{b}\n");
+    }
+    if let Some(m) = spec.max_failed_indexes {
+        w!(out, 0, "Max Failed Indexes:\t{m}\n");
+    }
+    let st = &j.status;
+    if st.start_time.is_some() {
+        w!(out, 0, "Start Time:\t{}\n", rfc1123z(run, st.start_time));
+    }
+    if st.completion_time.is_some() {
+        w!(out, 0, "Completed At:\t{}\n", rfc1123z(run, st.completion_time));
+    }
+    if let (Some(s), Some(c)) = (st.start_time, st.completion_time) {
+        w!(out, 0, "Duration:\t{}\n", human_duration(truncate_to_seconds(c) - truncate_to_seconds(s)));
+    }
+    if let Some(a) = spec.active_deadline_seconds {
+        w!(out, 0, "Active Deadline Seconds:\t{a}s\n");
+    }
+    w!(out, 0, "Pods Statuses:\t{} Active / {} Succeeded / {} Failed\n", st.active, st.succeeded, st.failed);
+    let t = &spec.template;
+    w!(out, 0, "Pod Template:\n");
+    labels_multiline(&mut out, "  ", "Labels", &t.metadata.labels);
+    if !t.metadata.annotations.is_empty() {
+        out.text.push_str(&annotations_multiline("  ", "Annotations", &t.metadata.annotations));
+    }
+    if !t.spec.init_containers.is_empty() {
+        containers(&mut out, run, "Init Containers", &t.spec.init_containers, &[], "  ");
+    }
+    containers(&mut out, run, "Containers", &t.spec.containers, &[], "  ");
+    w!(out, 0, "  Volumes:\t<none>\n");
+    if let Some(pc) = t.spec.priority_class_name.as_deref().filter(|s| !s.is_empty()) {
+        w!(out, 1, "Priority Class Name:\t{pc}\n");
+    }
+    labels_multiline(&mut out, "  ", "Node-Selectors", &t.spec.node_selector);
+    out.text.push_str(&tolerations_multiline("  ", "Tolerations", &t.spec.tolerations));
+    let events = events_or_none(&mut out, now, events);
+    finish(out, events)
+}
+
+/// What to describe.
+#[derive(Clone, Debug)]
+pub struct DescribeRequest {
+    pub resource: super::Resource,
+    /// Names, or name prefixes (kubectl describes every object whose name starts with
+    /// the argument when none has exactly that name); none: every object.
+    pub names: Vec<String>,
+    pub namespace: String,
+    pub all_namespaces: bool,
+    pub selector: Option<crate::labels::Selector>,
+    pub at: i64,
+}
+
+/// Describes the objects asked for; their texts are separated by an empty line.
+pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Printed, super::ViewError> {
+    use super::Resource;
+    use super::replay::{Want, replay};
+    let now = req.at;
+    let events = super::events::load(run, now)?;
+    let events_of = |kind: &str, ns: &str, name: &str, since: i64| -> Vec<&Event> {
+        events
+            .iter()
+            .filter(|e| e.kind == kind && e.object == name && (kind == "Node" || e.namespace == ns) && e.last >= since)
+            .collect()
+    };
+    let in_scope = |ns: &str| req.all_namespaces || ns == req.namespace;
+    // (namespace, name, labels, text), in list order.
+    let mut found: Vec<(String, String, BTreeMap<String, String>, String)> = Vec::new();
+    match req.resource {
+        Resource::Pods => {
+            let state = replay(run, now, Want { pods: true, history: true, ..Default::default() })?;
+            let all = super::events::load_all(run, now)?;
+            let mut list: Vec<&super::replay::PodState> = state.pods().filter(|p| in_scope(&p.namespace)).collect();
+            list.sort_by(|a, b| (&*a.namespace, &*a.name).cmp(&(&*b.namespace, &*b.name)));
+            for p in list {
+                let unschedulable = if p.bound_at.is_none() {
+                    super::events::unschedulable(&all, &p.namespace, &p.name, p.created)
+                } else {
+                    None
+                };
+                let pod = super::pods::to_api(&state, p, unschedulable);
+                let text = self::pod(run, now, &pod, &events_of("Pod", &p.namespace, &p.name, p.created));
+                found.push((p.namespace.to_string(), p.name.to_string(), pod.meta.labels, text));
+            }
+        }
+        Resource::Nodes => {
+            let state = replay(run, now, Want { pods: true, nodes: true, history: true, ..Default::default() })?;
+            for n in state.nodes.values() {
+                let node = super::nodes::to_api(n, now);
+                let mut pods: Vec<Pod> = state
+                    .pods()
+                    .filter(|p| {
+                        p.node.as_deref() == Some(n.name.as_str()) && !matches!(p.phase, "Succeeded" | "Failed")
+                    })
+                    .map(|p| super::pods::to_api(&state, p, None))
+                    .collect();
+                pods.sort_by(|a, b| (&a.meta.namespace, &a.meta.name).cmp(&(&b.meta.namespace, &b.meta.name)));
+                let text = self::node(run, now, &node, &pods, &events_of("Node", "", &n.name, n.created));
+                found.push((String::new(), n.name.clone(), node.meta.labels, text));
+            }
+        }
+        Resource::Jobs => {
+            let state = replay(run, now, Want { jobs: true, history: true, ..Default::default() })?;
+            let mut list: Vec<&super::replay::JobState> = state.jobs().filter(|j| in_scope(&j.namespace)).collect();
+            list.sort_by(|a, b| (&*a.namespace, &a.name).cmp(&(&*b.namespace, &b.name)));
+            for j in list {
+                let job = super::jobs::job_to_api(j);
+                let text = self::job(run, now, &job, &events_of("Job", &j.namespace, &j.name, j.created));
+                found.push((j.namespace.to_string(), j.name.clone(), job.meta.labels, text));
+            }
+        }
+        Resource::CronJobs | Resource::Events => {
+            return Err(super::ViewError::input(format!(
+                "describe knows pods, nodes and jobs, not {}",
+                req.resource.plural()
+            )));
+        }
+    }
+    let mut texts: Vec<String> = Vec::new();
+    let mut not_found = Vec::new();
+    if req.names.is_empty() {
+        texts = found
+            .into_iter()
+            .filter(|(_, _, labels, _)| req.selector.as_ref().is_none_or(|s| s.matches(labels)))
+            .map(|f| f.3)
+            .collect();
+    } else {
+        for name in &req.names {
+            let exact: Vec<&String> = found.iter().filter(|f| &f.1 == name).map(|f| &f.3).collect();
+            let chosen = if exact.is_empty() {
+                found.iter().filter(|f| f.1.starts_with(name.as_str())).map(|f| &f.3).collect()
+            } else {
+                exact
+            };
+            if chosen.is_empty() {
+                not_found.push(req.resource.not_found(name));
+            }
+            texts.extend(chosen.into_iter().cloned());
+        }
+    }
+    let mut out = super::get::Printed { stdout: texts.join("\n\n"), not_found, ..Default::default() };
+    if texts.is_empty() && req.names.is_empty() {
+        out.stderr = if req.resource.namespaced() && !req.all_namespaces {
+            format!("No resources found in {} namespace.\n", req.namespace)
+        } else {
+            "No resources found\n".to_string()
+        };
+    }
+    Ok(out)
+}

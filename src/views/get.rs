@@ -1,0 +1,256 @@
+//! `podsim get`: what `kubectl get` would have printed at an instant of a run.
+
+use super::files::RunDir;
+use super::replay::{self, State, Want};
+use super::table::Table;
+use super::{Output, Resource, ViewError, events, jobs, model, nodes, pods, yaml};
+use crate::labels::Selector;
+use std::collections::BTreeMap;
+
+/// What to list.
+#[derive(Clone, Debug)]
+pub struct GetRequest {
+    pub resource: Resource,
+    /// Names asked for (none: every object that matches).
+    pub names: Vec<String>,
+    pub namespace: String,
+    pub all_namespaces: bool,
+    pub selector: Option<Selector>,
+    pub at: i64,
+    pub output: Output,
+}
+
+/// What `get` prints: its standard output, its standard error (`No resources
+/// found ...`), and the names that do not exist at T (kubectl's NotFound errors).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Printed {
+    pub stdout: String,
+    pub stderr: String,
+    pub not_found: Vec<String>,
+}
+
+/// One object ready to print: namespace, name, its table cells and its API form.
+struct Item {
+    namespace: String,
+    name: String,
+    labels: BTreeMap<String, String>,
+    cells: Vec<String>,
+    value: Option<serde_json::Value>,
+}
+
+pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
+    if req.selector.is_some() && !req.names.is_empty() {
+        return Err(ViewError::input("a label selector (-l) cannot be combined with object names"));
+    }
+    let wide = req.output == Output::Wide;
+    let structured = matches!(req.output, Output::Yaml | Output::Json);
+    let (headers, items) = match req.resource {
+        Resource::Pods => pods_items(run, req, wide, structured)?,
+        Resource::Nodes => nodes_items(run, req, wide, structured)?,
+        Resource::Jobs => jobs_items(run, req, wide, structured)?,
+        Resource::CronJobs => cronjobs_items(run, req, wide, structured)?,
+        Resource::Events => events_items(run, req, wide, structured)?,
+    };
+    let in_scope = |i: &Item| !req.resource.namespaced() || req.all_namespaces || i.namespace == req.namespace;
+    let mut chosen: Vec<Item> = Vec::new();
+    let mut not_found = Vec::new();
+    let mut items: Vec<Item> = items.into_iter().filter(in_scope).collect();
+    if req.names.is_empty() {
+        chosen = items.into_iter().filter(|i| req.selector.as_ref().is_none_or(|s| s.matches(&i.labels))).collect();
+    } else {
+        for name in &req.names {
+            match items.iter().position(|i| &i.name == name) {
+                Some(p) => chosen.push(items.swap_remove(p)),
+                None => not_found.push(req.resource.not_found(name)),
+            }
+        }
+    }
+    let mut out = Printed { not_found, ..Default::default() };
+    if chosen.is_empty() {
+        if req.names.is_empty() {
+            out.stderr = if req.resource.namespaced() && !req.all_namespaces {
+                format!("No resources found in {} namespace.\n", req.namespace)
+            } else {
+                "No resources found\n".to_string()
+            };
+        }
+        return Ok(out);
+    }
+    out.stdout = match req.output {
+        Output::Yaml | Output::Json => {
+            let single = req.names.len() == 1;
+            let mut values: Vec<serde_json::Value> = chosen.into_iter().filter_map(|i| i.value).collect();
+            let value = if single { values.remove(0) } else { yaml::list(values) };
+            if req.output == Output::Yaml { yaml::to_yaml(&value) } else { yaml::to_json(&value) }
+        }
+        Output::Name => {
+            let kind = match req.resource {
+                Resource::Pods => "pod",
+                Resource::Nodes => "node",
+                Resource::Jobs => "job.batch",
+                Resource::CronJobs => "cronjob.batch",
+                Resource::Events => "event",
+            };
+            chosen.iter().map(|i| format!("{kind}/{}\n", i.name)).collect()
+        }
+        Output::Table | Output::Wide => {
+            let namespaces: Vec<String> = chosen.iter().map(|i| i.namespace.clone()).collect();
+            let mut table = Table::new(headers);
+            table.rows = chosen.into_iter().map(|i| i.cells).collect();
+            if req.all_namespaces && req.resource.namespaced() {
+                table = table.with_namespaces(&namespaces);
+            }
+            table.render()
+        }
+    };
+    Ok(out)
+}
+
+fn headers(base: &[&'static str], wide_extra: &[&'static str], wide: bool) -> Vec<&'static str> {
+    let mut h = base.to_vec();
+    if wide {
+        h.extend_from_slice(wide_extra);
+    }
+    h
+}
+
+fn want(pods: bool, nodes: bool, jobs: bool, cronjobs: bool, history: bool) -> Want {
+    Want { pods, nodes, jobs, cronjobs, history }
+}
+
+/// The pods at T, sorted by namespace and name (the API server's list order).
+fn pods_items(
+    run: &RunDir,
+    req: &GetRequest,
+    wide: bool,
+    structured: bool,
+) -> Result<(Vec<&'static str>, Vec<Item>), ViewError> {
+    let state = replay::replay(run, req.at, want(true, false, false, false, structured))?;
+    let mut list: Vec<&replay::PodState> = state.pods().collect();
+    list.sort_by(|a, b| (&*a.namespace, &*a.name).cmp(&(&*b.namespace, &*b.name)));
+    // Unschedulable pods show their last FailedScheduling in PodScheduled.
+    let events = if structured && list.iter().any(|p| p.bound_at.is_none()) {
+        events::load_all(run, req.at)?
+    } else {
+        Vec::new()
+    };
+    let items = list
+        .into_iter()
+        .map(|p| {
+            let unschedulable = if p.bound_at.is_none() {
+                events::unschedulable(&events, &p.namespace, &p.name, p.created)
+            } else {
+                None
+            };
+            let pod = pods::to_api(&state, p, unschedulable);
+            let cells = if structured { Vec::new() } else { pods::row(&pod, req.at, wide) };
+            Item {
+                namespace: p.namespace.to_string(),
+                name: p.name.to_string(),
+                cells,
+                value: structured.then(|| yaml::pod(run, &pod)),
+                labels: pod.meta.labels,
+            }
+        })
+        .collect();
+    Ok((headers(&pods::HEADERS, &pods::WIDE_HEADERS, wide), items))
+}
+
+fn nodes_items(
+    run: &RunDir,
+    req: &GetRequest,
+    wide: bool,
+    structured: bool,
+) -> Result<(Vec<&'static str>, Vec<Item>), ViewError> {
+    let state = replay::replay(run, req.at, want(false, true, false, false, structured))?;
+    let items = state
+        .nodes
+        .values()
+        .map(|n| {
+            let node = nodes::to_api(n, req.at);
+            Item {
+                namespace: String::new(),
+                name: n.name.clone(),
+                cells: nodes::row(&node, req.at, wide),
+                value: structured.then(|| yaml::node(run, &node)),
+                labels: node.meta.labels,
+            }
+        })
+        .collect();
+    Ok((headers(&nodes::HEADERS, &nodes::WIDE_HEADERS, wide), items))
+}
+
+fn sorted_by_name<T>(mut v: Vec<(String, String, T)>) -> Vec<(String, String, T)> {
+    v.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    v
+}
+
+fn jobs_items(
+    run: &RunDir,
+    req: &GetRequest,
+    wide: bool,
+    structured: bool,
+) -> Result<(Vec<&'static str>, Vec<Item>), ViewError> {
+    let state = replay::replay(run, req.at, want(false, false, true, false, structured))?;
+    let list: Vec<(String, String, model::Job)> =
+        state.jobs().map(|j| (j.namespace.to_string(), j.name.clone(), jobs::job_to_api(j))).collect();
+    let items = sorted_by_name(list)
+        .into_iter()
+        .map(|(namespace, name, job)| Item {
+            namespace,
+            name,
+            cells: jobs::job_row(&job, req.at, wide),
+            value: structured.then(|| yaml::job(run, &job)),
+            labels: job.meta.labels,
+        })
+        .collect();
+    Ok((headers(&jobs::JOB_HEADERS, &jobs::WIDE_HEADERS, wide), items))
+}
+
+fn cronjobs_items(
+    run: &RunDir,
+    req: &GetRequest,
+    wide: bool,
+    structured: bool,
+) -> Result<(Vec<&'static str>, Vec<Item>), ViewError> {
+    let state: State = replay::replay(run, req.at, want(false, false, true, true, structured))?;
+    let list: Vec<(String, String, model::CronJob)> = state
+        .cronjobs()
+        .map(|c| {
+            let cj = jobs::cronjob_to_api(&state, c);
+            (cj.meta.namespace.clone(), cj.meta.name.clone(), cj)
+        })
+        .collect();
+    let items = sorted_by_name(list)
+        .into_iter()
+        .map(|(namespace, name, cj)| Item {
+            namespace,
+            name,
+            cells: jobs::cronjob_row(&cj, req.at, wide),
+            value: structured.then(|| yaml::cronjob(run, &cj)),
+            labels: cj.meta.labels,
+        })
+        .collect();
+    Ok((headers(&jobs::CRONJOB_HEADERS, &jobs::WIDE_HEADERS, wide), items))
+}
+
+fn events_items(
+    run: &RunDir,
+    req: &GetRequest,
+    wide: bool,
+    structured: bool,
+) -> Result<(Vec<&'static str>, Vec<Item>), ViewError> {
+    let list = events::load(run, req.at)?;
+    let items = list
+        .iter()
+        .map(|e| Item {
+            namespace: e.namespace.clone(),
+            name: e.name.clone(),
+            cells: events::row(e, req.at, wide),
+            value: structured.then(|| yaml::event(run, e)),
+            labels: BTreeMap::new(),
+        })
+        .collect();
+    let h = if wide { events::WIDE_HEADERS.to_vec() } else { events::HEADERS.to_vec() };
+    Ok((h, items))
+}

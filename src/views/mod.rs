@@ -1,0 +1,150 @@
+//! kubectl's views of a finished run at any simulated instant: `podsim get` and
+//! `podsim describe` read a run's output folder, rebuild the objects as the API server
+//! would have returned them at T (`replay`), and print them as kubectl does (the rules
+//! of `shared/reference/kubectl-printing.md`).
+//!
+//! * [`replay`]: objects.jsonl + containers.csv up to T -> the cluster at T.
+//! * [`pods`], [`nodes`], [`jobs`], [`events`]: API objects and table rows.
+//! * [`yaml`]: `-o yaml` / `-o json`; [`describe`]: `kubectl describe`.
+
+pub mod describe;
+pub mod events;
+pub mod files;
+pub mod get;
+pub mod jobs;
+pub mod model;
+pub mod nodes;
+pub mod pods;
+pub mod qos;
+pub mod replay;
+pub mod table;
+pub mod yaml;
+
+pub use files::RunDir;
+
+/// Why a view cannot be shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ViewError {
+    /// Bad input: a missing or malformed file, an unknown resource type, a bad time.
+    Input(String),
+    /// Objects asked for by name that do not exist at T, in kubectl's words
+    /// (`Error from server (NotFound): pods "x" not found`).
+    NotFound(Vec<String>),
+}
+
+impl ViewError {
+    pub fn input(message: impl Into<String>) -> ViewError {
+        ViewError::Input(message.into())
+    }
+}
+
+impl std::fmt::Display for ViewError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ViewError::Input(m) => f.write_str(m),
+            ViewError::NotFound(ms) => f.write_str(&ms.join("\n")),
+        }
+    }
+}
+
+/// The resource types the views know, with kubectl's names and aliases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Resource {
+    Pods,
+    Nodes,
+    Jobs,
+    CronJobs,
+    Events,
+}
+
+impl Resource {
+    /// `pod`, `pods`, `po`, ... as kubectl's RESTMapper and short names accept them
+    /// (case-insensitive, with an optional `.group` suffix).
+    pub fn parse(name: &str) -> Option<Resource> {
+        let lower = name.to_ascii_lowercase();
+        let (base, group) = match lower.split_once('.') {
+            Some((b, g)) => (b.to_string(), Some(g.to_string())),
+            None => (lower, None),
+        };
+        let resource = match base.as_str() {
+            "pod" | "pods" | "po" => Resource::Pods,
+            "node" | "nodes" | "no" => Resource::Nodes,
+            "job" | "jobs" => Resource::Jobs,
+            "cronjob" | "cronjobs" | "cj" => Resource::CronJobs,
+            "event" | "events" | "ev" => Resource::Events,
+            _ => return None,
+        };
+        let group_ok = matches!(
+            (resource, group.as_deref()),
+            (_, None)
+                | (Resource::Jobs | Resource::CronJobs, Some("batch"))
+                | (Resource::Events, Some("events.k8s.io"))
+        );
+        group_ok.then_some(resource)
+    }
+
+    /// The plural resource name, as in kubectl's messages.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Resource::Pods => "pods",
+            Resource::Nodes => "nodes",
+            Resource::Jobs => "jobs.batch",
+            Resource::CronJobs => "cronjobs.batch",
+            Resource::Events => "events",
+        }
+    }
+
+    pub fn namespaced(self) -> bool {
+        self != Resource::Nodes
+    }
+
+    /// kubectl's "Error from server (NotFound)" for a name that does not exist.
+    pub fn not_found(self, name: &str) -> String {
+        format!("Error from server (NotFound): {} \"{name}\" not found", self.plural())
+    }
+}
+
+/// How `get` prints (`-o`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Output {
+    #[default]
+    Table,
+    Wide,
+    Yaml,
+    Json,
+    Name,
+}
+
+impl Output {
+    pub fn parse(s: &str) -> Option<Output> {
+        match s {
+            "wide" => Some(Output::Wide),
+            "yaml" => Some(Output::Yaml),
+            "json" => Some(Output::Json),
+            "name" => Some(Output::Name),
+            _ => None,
+        }
+    }
+}
+
+/// Parses `--at`: a duration since the run's start (`90s`, `1h30m`), or `end`.
+pub fn parse_at(text: Option<&str>, run: &RunDir) -> Result<i64, ViewError> {
+    let Some(text) = text else { return Ok(run.end) };
+    if text == "end" {
+        return Ok(run.end);
+    }
+    let ms = crate::engine::time::parse_duration(text).map_err(|e| {
+        ViewError::input(format!("--at {text}: {e} (a duration since the run's start, like 90s or 1h30m)"))
+    })?;
+    let ms = i64::try_from(ms).map_err(|_| ViewError::input(format!("--at {text}: too far")))?;
+    if ms > run.end {
+        return Err(ViewError::input(format!(
+            "--at {text}: the run ended at {} (simulated time since its start)",
+            crate::engine::time::format_duration(run.end as u64)
+        )));
+    }
+    Ok(ms)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1016 @@
+//! Rebuilds the cluster at an instant T from a run's `objects.jsonl` and
+//! `containers.csv`: both are in time order, so they are read together, oldest line
+//! first, and reading stops at the first line after T. A line is parsed into borrowed
+//! fields (no allocation per line beyond what the object keeps).
+
+use super::ViewError;
+use super::files::RunDir;
+use crate::api::cronjob::CronJob as ApiCronJob;
+use crate::api::job::JobSpec as ApiJobSpec;
+use crate::api::node::{Node as ApiNode, Taint};
+use crate::api::pod::PodSpec;
+use crate::cluster::template::ContainerKind;
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Which kinds of objects to keep (the others' lines are skipped unparsed). CronJobs
+/// need their Jobs (completion times, names of the active ones).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Want {
+    pub pods: bool,
+    pub nodes: bool,
+    pub jobs: bool,
+    pub cronjobs: bool,
+    /// Keep each condition's transition time (for YAML, JSON and describe).
+    pub history: bool,
+}
+
+/// Small interned strings (container reasons), so a row costs no allocation.
+#[derive(Default)]
+pub struct Symbols {
+    names: Vec<Box<str>>,
+    ids: BTreeMap<Box<[u8]>, u16>,
+}
+
+impl Symbols {
+    /// The id of `bytes`; `None` if they are not UTF-8.
+    fn intern(&mut self, bytes: &[u8]) -> Option<u16> {
+        if let Some(id) = self.ids.get(bytes) {
+            return Some(*id);
+        }
+        let name = std::str::from_utf8(bytes).ok()?;
+        let id = self.names.len() as u16;
+        self.names.push(name.into());
+        self.ids.insert(bytes.into(), id);
+        Some(id)
+    }
+
+    pub fn name(&self, id: u16) -> &str {
+        &self.names[id as usize]
+    }
+}
+
+/// A container's state as `containers.csv` last said.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CKind {
+    #[default]
+    None,
+    Waiting,
+    Running,
+    Terminated,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LastState {
+    pub reason: u16,
+    pub exit_code: i32,
+    pub started_at: Option<i64>,
+    pub finished_at: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CState {
+    pub kind: CKind,
+    pub reason: u16,
+    pub message: Option<Box<str>>,
+    pub exit_code: i32,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub restart_count: u32,
+    pub ready: bool,
+    pub started: bool,
+    pub last: Option<LastState>,
+}
+
+/// The kubelet-owned pod conditions the views track: PodReadyToStartContainers,
+/// Initialized, Ready, ContainersReady.
+pub const TRACKED: [&str; 4] = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady"];
+
+#[derive(Clone, Debug)]
+pub struct PodOwner {
+    pub kind: String,
+    pub name: String,
+    pub uid: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct PodState {
+    pub uid: u64,
+    pub namespace: Arc<str>,
+    pub name: Box<str>,
+    pub generate_name: Option<Box<str>>,
+    pub spec: Arc<PodSpec>,
+    /// Per container (init containers first, as in the spec), whether it is a regular
+    /// init container, a sidecar or an app container.
+    pub kinds: Arc<[ContainerKind]>,
+    pub priority: i32,
+    /// Shared with the pods created before it when equal (copies of one manifest).
+    pub labels: Arc<BTreeMap<String, String>>,
+    pub annotations: Arc<BTreeMap<String, String>>,
+    pub owner: Option<PodOwner>,
+    pub created: i64,
+    pub node: Option<Arc<str>>,
+    pub bound_at: Option<i64>,
+    pub phase: &'static str,
+    pub reason: Option<Box<str>>,
+    pub start_time: Option<i64>,
+    /// `DisruptionTarget`: (reason, since).
+    pub disruption: Option<(Box<str>, i64)>,
+    /// (requested at, grace ms).
+    pub deletion: Option<(i64, i64)>,
+    pub containers: Vec<CState>,
+    /// The tracked conditions: (status, since), once the kubelet reported the pod.
+    pub conditions: [Option<(bool, i64)>; 4],
+}
+
+#[derive(Clone, Debug)]
+pub struct NodeState {
+    pub name: String,
+    pub pool: String,
+    pub api: ApiNode,
+    pub created: i64,
+    pub ready: String,
+    pub ready_since: i64,
+    pub kubelet_up: bool,
+    /// When the kubelet last started or stopped.
+    pub kubelet_since: i64,
+    pub unschedulable: bool,
+    pub taints: Vec<Taint>,
+}
+
+#[derive(Clone, Debug)]
+pub struct JobState {
+    pub uid: u64,
+    pub namespace: Arc<str>,
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub spec: Arc<ApiJobSpec>,
+    pub owner: Option<PodOwner>,
+    pub created: i64,
+    pub phase: String,
+    pub active: u32,
+    pub succeeded: u32,
+    pub failed: u32,
+    pub start_time: Option<i64>,
+    pub completion_time: Option<i64>,
+    pub parallelism: u32,
+    pub suspend: bool,
+    /// (type, status, reason, message, since), in the order they were added.
+    pub conditions: Vec<(String, bool, String, String, i64)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CronJobState {
+    pub uid: u64,
+    pub api: Arc<ApiCronJob>,
+    pub created: i64,
+    pub active: Vec<u64>,
+    pub last_schedule: Option<i64>,
+    pub last_successful: Option<i64>,
+    pub suspend: bool,
+}
+
+/// The cluster at T.
+#[derive(Default)]
+pub struct State {
+    pub at: i64,
+    /// By uid (pods are numbered from 1 in order of creation).
+    pub pods: Vec<Option<PodState>>,
+    pub nodes: BTreeMap<String, NodeState>,
+    /// Jobs and CronJobs by uid (one numbering for both).
+    pub jobs: Vec<Option<JobState>>,
+    pub cronjobs: Vec<Option<CronJobState>>,
+    /// Names of Jobs by uid, kept after they are gone (CronJob references).
+    pub job_names: BTreeMap<u64, (Arc<str>, String)>,
+    pub symbols: Symbols,
+    pod_templates: BTreeMap<u32, (Arc<PodSpec>, Arc<[ContainerKind]>)>,
+    job_templates: BTreeMap<u32, Arc<ApiJobSpec>>,
+    namespaces: BTreeMap<Box<str>, Arc<str>>,
+    last_labels: Arc<BTreeMap<String, String>>,
+    last_annotations: Arc<BTreeMap<String, String>>,
+}
+
+impl State {
+    pub fn pods(&self) -> impl Iterator<Item = &PodState> {
+        self.pods.iter().flatten()
+    }
+
+    pub fn jobs(&self) -> impl Iterator<Item = &JobState> {
+        self.jobs.iter().flatten()
+    }
+
+    pub fn cronjobs(&self) -> impl Iterator<Item = &CronJobState> {
+        self.cronjobs.iter().flatten()
+    }
+
+    fn namespace(&mut self, ns: &str) -> Arc<str> {
+        if let Some(n) = self.namespaces.get(ns) {
+            return n.clone();
+        }
+        let n: Arc<str> = Arc::from(ns);
+        self.namespaces.insert(ns.into(), n.clone());
+        n
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Lines of objects.jsonl (see trace::objects for the writer).
+
+#[derive(Deserialize)]
+struct Owner<'a> {
+    #[serde(borrow)]
+    kind: &'a str,
+    #[serde(borrow)]
+    name: &'a str,
+    uid: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PodCreated<'a> {
+    uid: u64,
+    #[serde(borrow)]
+    namespace: &'a str,
+    #[serde(borrow)]
+    name: &'a str,
+    #[serde(default, borrow)]
+    generate_name: Option<&'a str>,
+    template: u32,
+    #[serde(default)]
+    priority: i32,
+    #[serde(default, borrow)]
+    labels: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
+    #[serde(default, borrow)]
+    annotations: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
+    #[serde(default, borrow)]
+    owner: Option<Owner<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Template<T> {
+    id: u32,
+    spec: T,
+}
+
+#[derive(Deserialize)]
+struct PodBound<'a> {
+    uid: u64,
+    #[serde(borrow)]
+    node: &'a str,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PodStatusLine<'a> {
+    uid: u64,
+    #[serde(borrow)]
+    phase: &'a str,
+    #[serde(default, borrow)]
+    reason: &'a str,
+    #[serde(default)]
+    start_time: Option<i64>,
+    #[serde(default, borrow)]
+    disruption: &'a str,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PodDeleted {
+    uid: u64,
+    grace_ms: i64,
+}
+
+#[derive(Deserialize)]
+struct ByUid {
+    uid: u64,
+}
+
+#[derive(Deserialize)]
+struct NodeCreated {
+    pool: String,
+    node: ApiNode,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NodeStatusLine<'a> {
+    #[serde(borrow)]
+    name: &'a str,
+    #[serde(borrow)]
+    ready: &'a str,
+    kubelet_up: bool,
+    unschedulable: bool,
+    #[serde(default)]
+    taints: Vec<Taint>,
+}
+
+#[derive(Deserialize)]
+struct ByName<'a> {
+    #[serde(borrow)]
+    name: &'a str,
+}
+
+#[derive(Deserialize)]
+struct JobCreated<'a> {
+    uid: u64,
+    #[serde(borrow)]
+    namespace: &'a str,
+    name: String,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+    template: u32,
+    #[serde(default, borrow)]
+    owner: Option<Owner<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JobStatusLine<'a> {
+    uid: u64,
+    #[serde(borrow)]
+    phase: &'a str,
+    #[serde(default, borrow)]
+    reason: &'a str,
+    #[serde(default)]
+    message: String,
+    active: u32,
+    succeeded: u32,
+    failed: u32,
+    #[serde(default)]
+    start_time: Option<i64>,
+    #[serde(default)]
+    completion_time: Option<i64>,
+    parallelism: u32,
+    suspend: bool,
+}
+
+#[derive(Deserialize)]
+struct CronJobCreated {
+    uid: u64,
+    cronjob: ApiCronJob,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CronJobStatusLine {
+    uid: u64,
+    active: Vec<u64>,
+    #[serde(default)]
+    last_schedule_time: Option<i64>,
+    suspend: bool,
+}
+
+/// Every op of objects.jsonl.
+const OPS: [&str; 16] = [
+    "PodStatus",
+    "PodCreated",
+    "PodBound",
+    "PodDeleted",
+    "PodRemoved",
+    "PodTemplate",
+    "NodeCreated",
+    "NodeStatus",
+    "NodeRemoved",
+    "JobTemplate",
+    "JobCreated",
+    "JobStatus",
+    "JobRemoved",
+    "CronJobCreated",
+    "CronJobStatus",
+    "CronJobRemoved",
+];
+
+/// `{"op":"<op>","t":<ms>,...`: the op and time, read without parsing the line.
+fn head(line: &[u8]) -> Option<(&str, i64)> {
+    let rest = line.strip_prefix(b"{\"op\":\"")?;
+    let end = rest.iter().position(|b| *b == b'"')?;
+    let op = std::str::from_utf8(&rest[..end]).ok()?;
+    let rest = rest[end..].strip_prefix(b"\",\"t\":")?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit() || **b == b'-').count();
+    Some((op, int(&rest[..digits])?))
+}
+
+/// Streams `objects.jsonl`.
+struct Objects {
+    path: PathBuf,
+    reader: BufReader<std::fs::File>,
+    line: Vec<u8>,
+    number: usize,
+    /// The op and time of the line in `line`, if one is read ahead.
+    ahead: Option<(&'static str, i64)>,
+}
+
+impl Objects {
+    fn open(run: &RunDir) -> Result<Objects, ViewError> {
+        let path = run.file("objects.jsonl")?;
+        let file = std::fs::File::open(&path)
+            .map_err(|e| ViewError::input(format!("{}: cannot read: {e}", path.display())))?;
+        Ok(Objects { path, reader: BufReader::with_capacity(1 << 16, file), line: Vec::new(), number: 0, ahead: None })
+    }
+
+    /// The time of the next line (reads it ahead), `None` at the end.
+    fn peek(&mut self) -> Result<Option<i64>, ViewError> {
+        if let Some((_, t)) = &self.ahead {
+            return Ok(Some(*t));
+        }
+        loop {
+            self.line.clear();
+            let n = self.reader.read_until(b'\n', &mut self.line).map_err(|e| self.error(&e.to_string()))?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.number += 1;
+            while self.line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                self.line.pop();
+            }
+            if self.line.is_empty() {
+                continue;
+            }
+            let Some((op, t)) = head(&self.line) else {
+                return Err(self.error("expected a line starting with {\"op\":\"...\",\"t\":<ms>"));
+            };
+            let Some(op) = OPS.iter().find(|o| **o == op) else {
+                return Err(self.error(&format!("unknown op {op:?}")));
+            };
+            self.ahead = Some((op, t));
+            return Ok(Some(t));
+        }
+    }
+
+    fn error(&self, what: &str) -> ViewError {
+        ViewError::input(format!("{}:{}: {what}", self.path.display(), self.number))
+    }
+}
+
+/// Streams `containers.csv`.
+struct Containers {
+    path: PathBuf,
+    reader: csv::Reader<std::fs::File>,
+    record: csv::ByteRecord,
+    ahead: Option<i64>,
+}
+
+fn field(r: &csv::ByteRecord, i: usize) -> &[u8] {
+    r.get(i).unwrap_or(b"")
+}
+
+/// A decimal integer, read from bytes (the hot path: no UTF-8 check, no `str::parse`).
+fn int(bytes: &[u8]) -> Option<i64> {
+    let (negative, digits) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + i64::from(b - b'0');
+    }
+    Some(if negative { -n } else { n })
+}
+
+fn number<T: TryFrom<i64>>(bytes: &[u8]) -> Option<T> {
+    T::try_from(int(bytes)?).ok()
+}
+
+fn optional<T: TryFrom<i64>>(bytes: &[u8]) -> Result<Option<T>, ()> {
+    if bytes.is_empty() { Ok(None) } else { number(bytes).map(Some).ok_or(()) }
+}
+
+impl Containers {
+    fn open(run: &RunDir) -> Result<Containers, ViewError> {
+        let path = run.file("containers.csv")?;
+        let reader = csv::ReaderBuilder::new()
+            .buffer_capacity(1 << 16)
+            .from_path(&path)
+            .map_err(|e| ViewError::input(format!("{}: cannot read: {e}", path.display())))?;
+        Ok(Containers { path, reader, record: csv::ByteRecord::new(), ahead: None })
+    }
+
+    fn peek(&mut self) -> Result<Option<i64>, ViewError> {
+        if self.ahead.is_some() {
+            return Ok(self.ahead);
+        }
+        let more = self.reader.read_byte_record(&mut self.record).map_err(|e| self.error(&e.to_string()))?;
+        if !more {
+            return Ok(None);
+        }
+        if self.record.len() != crate::trace::objects::CONTAINERS_HEADER.len() {
+            return Err(self.error("wrong number of columns"));
+        }
+        let t = number(field(&self.record, 0)).ok_or_else(|| self.error("time_ms is not a number"))?;
+        self.ahead = Some(t);
+        Ok(self.ahead)
+    }
+
+    fn error(&self, what: &str) -> ViewError {
+        let line = self.record.position().map_or(0, |p| p.line());
+        ViewError::input(format!("{}:{line}: {what}", self.path.display()))
+    }
+}
+
+/// Replays a run up to `at` (inclusive).
+pub fn replay(run: &RunDir, at: i64, want: Want) -> Result<State, ViewError> {
+    let mut state = State { at, ..Default::default() };
+    let mut objects = Objects::open(run)?;
+    let mut containers = if want.pods { Some(Containers::open(run)?) } else { None };
+    loop {
+        let next_object = objects.peek()?.filter(|t| *t <= at);
+        let next_container = match &mut containers {
+            Some(c) => c.peek()?.filter(|t| *t <= at),
+            None => None,
+        };
+        match (next_object, next_container) {
+            (None, None) => break,
+            (Some(a), Some(b)) if b < a => apply_container(&mut state, containers.as_mut().expect("peeked"), want)?,
+            (Some(_), _) => apply_object(&mut state, &mut objects, want)?,
+            (None, Some(_)) => apply_container(&mut state, containers.as_mut().expect("peeked"), want)?,
+        }
+    }
+    Ok(state)
+}
+
+fn parse<'a, T: Deserialize<'a>>(objects: &Objects, line: &'a [u8]) -> Result<T, ViewError> {
+    serde_json::from_slice(line).map_err(|e| objects.error(&e.to_string()))
+}
+
+fn apply_object(state: &mut State, objects: &mut Objects, want: Want) -> Result<(), ViewError> {
+    let (op, t) = objects.ahead.take().expect("peeked");
+    let line = std::mem::take(&mut objects.line);
+    let result = apply_line(state, objects, op, t, &line, want);
+    objects.line = line;
+    result
+}
+
+fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], want: Want) -> Result<(), ViewError> {
+    match op {
+        "PodTemplate" if want.pods => {
+            let tpl: Template<PodSpec> = parse(o, line)?;
+            let kinds: Arc<[ContainerKind]> = tpl
+                .spec
+                .init_containers
+                .iter()
+                .map(|c| if c.is_sidecar() { ContainerKind::Sidecar } else { ContainerKind::Init })
+                .chain(tpl.spec.containers.iter().map(|_| ContainerKind::App))
+                .collect();
+            state.pod_templates.insert(tpl.id, (Arc::new(tpl.spec), kinds));
+        }
+        "PodCreated" if want.pods => {
+            let p: PodCreated = parse(o, line)?;
+            let (spec, kinds) =
+                state.pod_templates.get(&p.template).cloned().ok_or_else(|| o.error("unknown template id"))?;
+            let namespace = state.namespace(p.namespace);
+            let pod = PodState {
+                uid: p.uid,
+                namespace,
+                name: p.name.into(),
+                generate_name: p.generate_name.map(Into::into),
+                containers: vec![CState::default(); kinds.len()],
+                spec,
+                kinds,
+                priority: p.priority,
+                labels: shared(&mut state.last_labels, &p.labels),
+                annotations: shared(&mut state.last_annotations, &p.annotations),
+                owner: p.owner.map(|o| PodOwner { kind: o.kind.into(), name: o.name.into(), uid: o.uid }),
+                created: t,
+                node: None,
+                bound_at: None,
+                phase: "Pending",
+                reason: None,
+                start_time: None,
+                disruption: None,
+                deletion: None,
+                conditions: [None; 4],
+            };
+            let i = p.uid as usize;
+            if state.pods.len() <= i {
+                state.pods.resize_with(i + 1, || None);
+            }
+            state.pods[i] = Some(pod);
+        }
+        "PodBound" if want.pods => {
+            let b = match fast_pod_bound(line) {
+                Some(b) => b,
+                None => parse::<PodBound>(o, line)?,
+            };
+            let node = state.namespace(b.node);
+            if let Some(pod) = pod_mut(state, b.uid) {
+                pod.node = Some(node);
+                pod.bound_at = Some(t);
+            }
+        }
+        "PodStatus" if want.pods => {
+            let s = match fast_pod_status(line) {
+                Some(s) => s,
+                None => parse::<PodStatusLine>(o, line)?,
+            };
+            if let Some(pod) = pod_mut(state, s.uid) {
+                pod.phase = match s.phase {
+                    "Running" => "Running",
+                    "Succeeded" => "Succeeded",
+                    "Failed" => "Failed",
+                    _ => "Pending",
+                };
+                pod.reason = (!s.reason.is_empty()).then(|| s.reason.into());
+                pod.start_time = s.start_time;
+                if !s.disruption.is_empty() && pod.disruption.is_none() {
+                    pod.disruption = Some((s.disruption.into(), t));
+                }
+                if want.history {
+                    track_conditions(pod, t);
+                }
+            }
+        }
+        "PodDeleted" if want.pods => {
+            let d: PodDeleted = parse(o, line)?;
+            if let Some(pod) = pod_mut(state, d.uid) {
+                pod.deletion = Some((t, d.grace_ms));
+            }
+        }
+        "PodRemoved" if want.pods => {
+            let uid = match fast_uid(line) {
+                Some(uid) => uid,
+                None => parse::<ByUid>(o, line)?.uid,
+            };
+            if let Some(slot) = state.pods.get_mut(uid as usize) {
+                *slot = None;
+            }
+        }
+        "NodeCreated" if want.nodes => {
+            let n: NodeCreated = parse(o, line)?;
+            let name = n.node.metadata.name.clone();
+            let node = NodeState {
+                name: name.clone(),
+                pool: n.pool,
+                taints: n.node.spec.taints.clone(),
+                unschedulable: n.node.spec.unschedulable.unwrap_or(false),
+                api: n.node,
+                created: t,
+                ready: "True".into(),
+                ready_since: t,
+                kubelet_up: true,
+                kubelet_since: t,
+            };
+            state.nodes.insert(name, node);
+        }
+        "NodeStatus" if want.nodes => {
+            let s: NodeStatusLine = parse(o, line)?;
+            if let Some(n) = state.nodes.get_mut(s.name) {
+                if n.ready != s.ready {
+                    n.ready = s.ready.into();
+                    n.ready_since = t;
+                }
+                if n.kubelet_up != s.kubelet_up {
+                    n.kubelet_up = s.kubelet_up;
+                    n.kubelet_since = t;
+                }
+                n.unschedulable = s.unschedulable;
+                n.taints = s.taints;
+            }
+        }
+        "NodeRemoved" if want.nodes => {
+            let r: ByName = parse(o, line)?;
+            state.nodes.remove(r.name);
+        }
+        "JobTemplate" if want.jobs => {
+            let tpl: Template<ApiJobSpec> = parse(o, line)?;
+            state.job_templates.insert(tpl.id, Arc::new(tpl.spec));
+        }
+        "JobCreated" if want.jobs || want.cronjobs => {
+            let j: JobCreated = parse(o, line)?;
+            let ns = state.namespace(j.namespace);
+            state.job_names.insert(j.uid, (ns, j.name.clone()));
+            if !want.jobs {
+                return Ok(());
+            }
+            let spec = state.job_templates.get(&j.template).cloned().ok_or_else(|| o.error("unknown template id"))?;
+            let job = JobState {
+                uid: j.uid,
+                namespace: state.namespace(j.namespace),
+                name: j.name,
+                labels: j.labels,
+                parallelism: spec.parallelism.unwrap_or(1).max(0) as u32,
+                suspend: spec.suspend.unwrap_or(false),
+                spec,
+                owner: j.owner.map(|o| PodOwner { kind: o.kind.into(), name: o.name.into(), uid: o.uid }),
+                created: t,
+                phase: "Active".into(),
+                active: 0,
+                succeeded: 0,
+                failed: 0,
+                start_time: None,
+                completion_time: None,
+                conditions: Vec::new(),
+            };
+            let i = j.uid as usize;
+            if state.jobs.len() <= i {
+                state.jobs.resize_with(i + 1, || None);
+            }
+            state.jobs[i] = Some(job);
+        }
+        "JobStatus" if want.jobs => {
+            let s: JobStatusLine = parse(o, line)?;
+            if let Some(Some(job)) = state.jobs.get_mut(s.uid as usize) {
+                job_status(job, s, t);
+            }
+        }
+        "JobRemoved" if want.jobs => {
+            let r: ByUid = parse(o, line)?;
+            if let Some(slot) = state.jobs.get_mut(r.uid as usize) {
+                *slot = None;
+            }
+        }
+        "CronJobCreated" if want.cronjobs => {
+            let c: CronJobCreated = parse(o, line)?;
+            let cj = CronJobState {
+                uid: c.uid,
+                suspend: c.cronjob.spec.suspend.unwrap_or(false),
+                api: Arc::new(c.cronjob),
+                // metav1.Time keeps whole seconds; the controller works from that.
+                created: t - t.rem_euclid(1000),
+                active: Vec::new(),
+                last_schedule: None,
+                last_successful: None,
+            };
+            let i = c.uid as usize;
+            if state.cronjobs.len() <= i {
+                state.cronjobs.resize_with(i + 1, || None);
+            }
+            state.cronjobs[i] = Some(cj);
+        }
+        "CronJobStatus" if want.cronjobs => {
+            let s: CronJobStatusLine = parse(o, line)?;
+            let finished: Vec<u64> = match state.cronjobs.get(s.uid as usize) {
+                Some(Some(cj)) => cj.active.iter().copied().filter(|j| !s.active.contains(j)).collect(),
+                _ => Vec::new(),
+            };
+            // `SawCompletedJob`: lastSuccessfulTime is the completed Job's completionTime.
+            let completed = finished
+                .iter()
+                .filter_map(|j| state.jobs.get(*j as usize).and_then(Option::as_ref))
+                .filter_map(|j| j.completion_time)
+                .max();
+            if let Some(Some(cj)) = state.cronjobs.get_mut(s.uid as usize) {
+                cj.active = s.active;
+                cj.last_schedule = s.last_schedule_time;
+                cj.suspend = s.suspend;
+                if completed.is_some() {
+                    cj.last_successful = completed.max(cj.last_successful);
+                }
+            }
+        }
+        "CronJobRemoved" if want.cronjobs => {
+            let r: ByUid = parse(o, line)?;
+            if let Some(slot) = state.cronjobs.get_mut(r.uid as usize) {
+                *slot = None;
+            }
+        }
+        // Lines of the kinds not asked for.
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A value of a flat JSON object.
+#[derive(Clone, Copy)]
+enum Flat<'a> {
+    Str(&'a str),
+    Num(i64),
+    Bool,
+}
+
+/// Reads a flat JSON object as podsim writes it (no spaces, strings without escapes,
+/// integers, booleans) without serde: the hot lines are read this way. `None` for
+/// anything else; the caller then parses the line with serde_json.
+fn flat<'a>(line: &'a [u8], mut field: impl FnMut(&'a [u8], Flat<'a>)) -> Option<()> {
+    let mut i = 1;
+    if line.first() != Some(&b'{') {
+        return None;
+    }
+    let quoted = |i: usize| -> Option<(&'a [u8], usize)> {
+        if line.get(i) != Some(&b'"') {
+            return None;
+        }
+        let len = line[i + 1..].iter().position(|b| *b == b'"')?;
+        let s = &line[i + 1..i + 1 + len];
+        (!s.contains(&b'\\')).then_some((s, i + len + 2))
+    };
+    loop {
+        let (key, next) = quoted(i)?;
+        if line.get(next) != Some(&b':') {
+            return None;
+        }
+        i = next + 1;
+        let value = match line.get(i)? {
+            b'"' => {
+                let (s, next) = quoted(i)?;
+                i = next;
+                Flat::Str(std::str::from_utf8(s).ok()?)
+            }
+            b't' | b'f' => {
+                let len = if line[i..].starts_with(b"true") {
+                    4
+                } else if line[i..].starts_with(b"false") {
+                    5
+                } else {
+                    0
+                };
+                if len == 0 {
+                    return None;
+                }
+                i += len;
+                Flat::Bool
+            }
+            _ => {
+                let len = line[i..].iter().take_while(|b| b.is_ascii_digit() || **b == b'-').count();
+                let n = int(&line[i..i + len])?;
+                i += len;
+                Flat::Num(n)
+            }
+        };
+        field(key, value);
+        match line.get(i)? {
+            b',' => i += 1,
+            b'}' => return (i + 1 == line.len()).then_some(()),
+            _ => return None,
+        }
+    }
+}
+
+fn fast_uid(line: &[u8]) -> Option<u64> {
+    let mut uid = None;
+    flat(line, |k, v| {
+        if let (b"uid", Flat::Num(n)) = (k, v) {
+            uid = u64::try_from(n).ok();
+        }
+    })?;
+    uid
+}
+
+fn fast_pod_bound(line: &[u8]) -> Option<PodBound<'_>> {
+    let (mut uid, mut node) = (None, None);
+    flat(line, |k, v| match (k, v) {
+        (b"uid", Flat::Num(n)) => uid = u64::try_from(n).ok(),
+        (b"node", Flat::Str(s)) => node = Some(s),
+        _ => {}
+    })?;
+    Some(PodBound { uid: uid?, node: node? })
+}
+
+fn fast_pod_status(line: &[u8]) -> Option<PodStatusLine<'_>> {
+    let mut s = PodStatusLine { uid: u64::MAX, phase: "", reason: "", start_time: None, disruption: "" };
+    flat(line, |k, v| match (k, v) {
+        (b"uid", Flat::Num(n)) => s.uid = u64::try_from(n).unwrap_or(u64::MAX),
+        (b"phase", Flat::Str(p)) => s.phase = p,
+        (b"reason", Flat::Str(r)) => s.reason = r,
+        (b"startTime", Flat::Num(n)) => s.start_time = Some(n),
+        (b"disruption", Flat::Str(d)) => s.disruption = d,
+        _ => {}
+    })?;
+    (s.uid != u64::MAX && !s.phase.is_empty()).then_some(s)
+}
+
+/// `map` as a shared map: the last one when equal (the pods of one manifest or stream
+/// carry the same labels), else a new one that becomes the last.
+fn shared(
+    last: &mut Arc<BTreeMap<String, String>>,
+    map: &BTreeMap<Cow<str>, Cow<str>>,
+) -> Arc<BTreeMap<String, String>> {
+    let equal = last.len() == map.len() && last.iter().zip(map).all(|((a, b), (c, d))| a == c && b == d);
+    if !equal {
+        *last = Arc::new(map.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+    }
+    last.clone()
+}
+
+fn pod_mut(state: &mut State, uid: u64) -> Option<&mut PodState> {
+    state.pods.get_mut(uid as usize).and_then(Option::as_mut)
+}
+
+/// A Job's status line; its conditions follow its phase as the controller adds them.
+fn job_status(job: &mut JobState, s: JobStatusLine, t: i64) {
+    job.active = s.active;
+    job.succeeded = s.succeeded;
+    job.failed = s.failed;
+    job.start_time = s.start_time;
+    job.completion_time = s.completion_time;
+    job.parallelism = s.parallelism;
+    job.suspend = s.suspend;
+    if job.phase == s.phase {
+        return;
+    }
+    let mut set =
+        |kind: &str, status: bool, reason: &str, message: &str| match job.conditions.iter_mut().find(|c| c.0 == kind) {
+            Some(c) if c.1 == status => {}
+            Some(c) => *c = (kind.into(), status, reason.into(), message.into(), t),
+            None => job.conditions.push((kind.into(), status, reason.into(), message.into(), t)),
+        };
+    match s.phase {
+        "Suspended" => set("Suspended", true, "JobSuspended", "Job suspended"),
+        "Active" if job.phase == "Suspended" => set("Suspended", false, "JobResumed", "Job resumed"),
+        "FailureTarget" | "SuccessCriteriaMet" => set(s.phase, true, s.reason, &s.message),
+        "Complete" | "Failed" => {
+            // The controller records the interim condition first (it may be in the
+            // same sync as the final one, hence the same status line).
+            let interim = if s.phase == "Complete" { "SuccessCriteriaMet" } else { "FailureTarget" };
+            set(interim, true, s.reason, &s.message);
+            set(s.phase, true, s.reason, &s.message);
+        }
+        _ => {}
+    }
+    job.phase = s.phase.into();
+}
+
+fn apply_container(state: &mut State, c: &mut Containers, want: Want) -> Result<(), ViewError> {
+    let t = c.ahead.take().expect("peeked");
+    let r = &c.record;
+    let uid: u64 = number(field(r, 3)).ok_or_else(|| c.error("uid is not a number"))?;
+    let Some(Some(pod)) = state.pods.get_mut(uid as usize) else { return Ok(()) };
+    let name = field(r, 4);
+    let Some(i) =
+        pod.spec.init_containers.iter().chain(pod.spec.containers.iter()).position(|s| s.name.as_bytes() == name)
+    else {
+        return Err(c.error("no such container in the pod's spec"));
+    };
+    let bad = |what: &str| c.error(&format!("{what} is not valid"));
+    let kind = match field(r, 5) {
+        b"Waiting" => CKind::Waiting,
+        b"Running" => CKind::Running,
+        b"Terminated" => CKind::Terminated,
+        _ => return Err(bad("state")),
+    };
+    let text = |i: usize| std::str::from_utf8(field(r, i)).map_err(|_| bad("text"));
+    let reason = state.symbols.intern(field(r, 6)).ok_or_else(|| bad("reason"))?;
+    let message = if field(r, 7).is_empty() { "" } else { text(7)? };
+    let cs = &mut pod.containers[i];
+    cs.kind = kind;
+    cs.reason = reason;
+    if message.is_empty() {
+        cs.message = None;
+    } else if cs.message.as_deref() != Some(message) {
+        cs.message = Some(message.into());
+    }
+    cs.exit_code = optional(field(r, 8)).map_err(|_| bad("exit_code"))?.unwrap_or(0);
+    cs.started_at = optional(field(r, 9)).map_err(|_| bad("started_at_ms"))?;
+    cs.finished_at = optional(field(r, 10)).map_err(|_| bad("finished_at_ms"))?;
+    cs.restart_count = number(field(r, 11)).ok_or_else(|| bad("restart_count"))?;
+    cs.ready = field(r, 12) == b"true";
+    cs.started = field(r, 13) == b"true";
+    let last_finished: Option<i64> = optional(field(r, 17)).map_err(|_| bad("last_finished_at_ms"))?;
+    cs.last = match last_finished {
+        None => None,
+        Some(finished_at) => Some(LastState {
+            reason: state.symbols.intern(field(r, 14)).ok_or_else(|| bad("last_reason"))?,
+            exit_code: optional(field(r, 15)).map_err(|_| bad("last_exit_code"))?.unwrap_or(0),
+            started_at: optional(field(r, 16)).map_err(|_| bad("last_started_at_ms"))?,
+            finished_at,
+        }),
+    };
+    if want.history {
+        track_conditions(pod, t);
+    }
+    Ok(())
+}
+
+/// Recomputes the tracked conditions and keeps when each last changed.
+fn track_conditions(pod: &mut PodState, t: i64) {
+    if pod.start_time.is_none() {
+        return;
+    }
+    let now = condition_statuses(pod);
+    for (slot, status) in pod.conditions.iter_mut().zip(now) {
+        match slot {
+            Some((s, _)) if *s == status => {}
+            _ => *slot = Some((status, t)),
+        }
+    }
+}
+
+/// PodReadyToStartContainers, Initialized, Ready, ContainersReady, as the kubelet's
+/// generators (`kubelet/status/generate.go`) decide them.
+pub fn condition_statuses(pod: &PodState) -> [bool; 4] {
+    let terminal = matches!(pod.phase, "Succeeded" | "Failed");
+    let has_run = |c: &CState| matches!(c.kind, CKind::Running | CKind::Terminated);
+    let all = || pod.kinds.iter().zip(&pod.containers);
+    let inits_done = all().all(|(k, c)| match k {
+        ContainerKind::Init => c.kind == CKind::Terminated && c.exit_code == 0,
+        ContainerKind::Sidecar => c.kind != CKind::None && c.started,
+        ContainerKind::App => true,
+    });
+    let unknown_init = all().any(|(k, c)| *k != ContainerKind::App && c.kind == CKind::None);
+    let app_started = all().any(|(k, c)| *k == ContainerKind::App && has_run(c));
+    let initialized = inits_done || app_started || (pod.phase == "Succeeded" && !unknown_init);
+    let containers_ready =
+        !terminal && all().all(|(k, c)| *k == ContainerKind::Init || (c.kind != CKind::None && c.ready));
+    let ready = containers_ready && pod.spec.readiness_gates.is_empty();
+    // The sandbox is torn down once the pod is terminal.
+    [!terminal, initialized, ready, containers_ready]
+}
