@@ -219,7 +219,9 @@ impl Simulation {
             examined += 1;
             reasons.clear();
             let node = self.cluster.node(id);
-            if filter::check(template, tolerations, node, &mut reasons) && plugins.filter(&node.labels, &mut reasons) {
+            if filter::check(template, tolerations, node, &mut reasons)
+                && plugins.as_ref().is_none_or(|p| p.filter(&node.labels, &mut reasons))
+            {
                 feasible.push(id);
                 if feasible.len() >= want {
                     break;
@@ -239,24 +241,33 @@ impl Simulation {
         Ok(self.select_host(template, &feasible, &extra))
     }
 
-    /// `extra`: the topology plugins' weighted scores, per feasible node.
+    /// `extra`: the topology plugins' weighted scores, per feasible node (empty when
+    /// both skipped).
     fn select_host(&mut self, template: &PodTemplate, feasible: &[NodeId], extra: &[i64]) -> NodeId {
         if feasible.len() == 1 {
             return feasible[0];
         }
-        let (mut best, mut best_score, mut ties) = (feasible[0], i64::MIN, 0u64);
-        for (i, &id) in feasible.iter().enumerate() {
-            let score = total_score(template, self.cluster.node(id)) + extra.get(i).copied().unwrap_or(0);
-            if score > best_score {
-                (best, best_score, ties) = (id, score, 1);
-            } else if score == best_score {
-                ties += 1;
-                if self.scheduler.rng.below(ties) == 0 {
-                    best = id;
-                }
-            }
+        if !extra.is_empty() {
+            return self.select_host_with(template, feasible, extra);
         }
-        best
+        let mut pick = Pick { best: feasible[0], score: i64::MIN, ties: 0 };
+        let rng = &mut self.scheduler.rng;
+        for &id in feasible {
+            pick.offer(id, total_score(template, self.cluster.node(id)), rng);
+        }
+        pick.best
+    }
+
+    /// `select_host` adding the topology plugins' scores. Out of line, so that the loop
+    /// for pods that use neither plugin compiles as it did before them.
+    #[inline(never)]
+    fn select_host_with(&mut self, template: &PodTemplate, feasible: &[NodeId], extra: &[i64]) -> NodeId {
+        let mut pick = Pick { best: feasible[0], score: i64::MIN, ties: 0 };
+        let rng = &mut self.scheduler.rng;
+        for (&id, bonus) in feasible.iter().zip(extra) {
+            pick.offer(id, total_score(template, self.cluster.node(id)) + bonus, rng);
+        }
+        pick.best
     }
 
     fn schedule_failed(&mut self, id: PodId, diagnosis: Diagnosis) {
@@ -314,6 +325,12 @@ impl Simulation {
         if self.scheduler.listening & event == 0 || self.scheduler.unschedulable.is_empty() {
             return;
         }
+        self.requeue_helped_pods(event, change);
+    }
+
+    /// Out of line: bind and release, which call `requeue_helped`, are hot; this is not.
+    #[inline(never)]
+    fn requeue_helped_pods(&mut self, event: u16, change: requeue::Change) {
         let view = cycle::SimView { cluster: &self.cluster, nodes: &self.scheduler.node_list };
         let helped: Vec<PodId> = self
             .scheduler
@@ -508,8 +525,33 @@ fn pod_ns_name(sim: &Simulation, id: PodId) -> (String, String) {
     sim.cluster.pods.get(id).map_or_else(Default::default, |p| (p.namespace.to_string(), p.name.to_string()))
 }
 
+/// `selectHost`: the best node so far, its score, and how many nodes tie with it; a tie
+/// replaces the best with probability 1/ties (reservoir sampling, seeded).
+struct Pick {
+    best: NodeId,
+    score: i64,
+    ties: u64,
+}
+
+impl Pick {
+    /// Inlined: it runs for every feasible node of every cycle.
+    #[inline(always)]
+    fn offer(&mut self, id: NodeId, score: i64, rng: &mut SimRng) {
+        if score > self.score {
+            (self.best, self.score, self.ties) = (id, score, 1);
+        } else if score == self.score {
+            self.ties += 1;
+            if rng.below(self.ties) == 0 {
+                self.best = id;
+            }
+        }
+    }
+}
+
 /// The weighted sum of the default score plugins that apply in this version:
 /// NodeResourcesFit (LeastAllocated, weight 1) and NodeResourcesBalancedAllocation (1).
+/// Inlined: it runs for every feasible node of every cycle.
+#[inline(always)]
 fn total_score(template: &PodTemplate, node: &Node) -> i64 {
     score::least_allocated_for(template, node) + score::balanced_for(template, node).unwrap_or(0)
 }
