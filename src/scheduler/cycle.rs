@@ -17,8 +17,10 @@ use crate::cluster::{Cluster, NodeId, Pod};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// The default plugin weights (`pkg/scheduler/apis/config/v1/default_plugins.go`).
+/// PodTopologySpread's score weight in the default profile
+/// (`pkg/scheduler/apis/config/v1/default_plugins.go`); a profile may set another.
 pub const POD_TOPOLOGY_SPREAD_WEIGHT: i64 = 2;
+/// InterPodAffinity's score weight in the default profile (same file).
 pub const INTER_POD_AFFINITY_WEIGHT: i64 = 2;
 
 /// A bound pod as the plugins read it.
@@ -82,29 +84,22 @@ pub struct Cycle {
 }
 
 impl Cycle {
-    /// PreFilter of both plugins.
-    pub fn prefilter<V: ClusterView>(view: &V, pod: &Incoming) -> Cycle {
-        Cycle {
+    /// PreFilter of both plugins; `None` when both skip, so the per-node loop of a pod
+    /// that uses neither tests one `Option` and calls nothing. Once per cycle, and kept
+    /// out of line so it does not change how the per-node loops around it are inlined.
+    #[inline(never)]
+    pub fn prefilter<V: ClusterView>(view: &V, pod: &Incoming) -> Option<Cycle> {
+        let cycle = Cycle {
             spread: topology_spread::prepare_filter(view, pod),
             affinity: interpod_affinity::prepare_filter(view, pod),
-        }
-    }
-
-    /// Neither plugin has anything to check for this pod.
-    pub fn is_noop(&self) -> bool {
-        self.spread.is_none() && self.affinity.is_none()
+        };
+        (cycle.spread.is_some() || cycle.affinity.is_some()).then_some(cycle)
     }
 
     /// Filter of both plugins, in kube-scheduler's order; the first failure is kept.
     pub fn filter(&self, labels: &BTreeMap<String, String>, out: &mut Vec<Reason>) -> bool {
-        let verdict = match (&self.spread, &self.affinity) {
-            (None, None) => return true,
-            (spread, affinity) => spread
-                .as_ref()
-                .map_or(Ok(()), |s| s.filter(labels))
-                .and_then(|()| affinity.as_ref().map_or(Ok(()), |a| a.filter(labels))),
-        };
-        match verdict {
+        let spread = self.spread.as_ref().map_or(Ok(()), |s| s.filter(labels));
+        match spread.and_then(|()| self.affinity.as_ref().map_or(Ok(()), |a| a.filter(labels))) {
             Ok(()) => true,
             Err(reason) => {
                 out.push(reason);
@@ -115,8 +110,10 @@ impl Cycle {
 
     /// PreScore, Score and NormalizeScore of both plugins over the feasible nodes,
     /// weighted: what each node adds to its total. Empty when both plugins skip, and with
-    /// one feasible node, which kube-scheduler picks without scoring.
-    /// `weights`: PodTopologySpread's and InterPodAffinity's in the profile (0: disabled).
+    /// one feasible node, which kube-scheduler picks without scoring. Out of line, as
+    /// `prefilter`. `weights`: PodTopologySpread's and InterPodAffinity's in the profile
+    /// (0: disabled).
+    #[inline(never)]
     pub fn scores<V: ClusterView>(view: &V, pod: &Incoming, feasible: &[V::Node], weights: (i64, i64)) -> Vec<i64> {
         let mut total = Vec::new();
         if feasible.len() < 2 {

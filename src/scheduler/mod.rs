@@ -290,7 +290,7 @@ impl Simulation {
         let (cpu, memory) = (template.requests.get(CPU), template.requests.get(MEMORY));
         // Without topology constraints, pod affinity or nominated pods in play, a fit-only
         // pod needs only the node's fit row.
-        let fast = template.fit_only && plugins.is_noop() && !held;
+        let fast = template.fit_only && plugins.is_none() && !held;
         for k in 0..nodes.len() {
             let j = start + k;
             let id = nodes[if j >= nodes.len() { j - nodes.len() } else { j }];
@@ -308,7 +308,7 @@ impl Simulation {
             let fits = match held {
                 false => filter::check(template, tolerations, self.cluster.node(id), &mut reasons),
                 true => self.filter_with_nominated(template, who, id, &mut reasons),
-            } && plugins.filter(&self.cluster.node(id).labels, &mut reasons);
+            } && plugins.as_ref().is_none_or(|p| p.filter(&self.cluster.node(id).labels, &mut reasons));
             if fits {
                 feasible.push(id);
                 if feasible.len() >= want {
