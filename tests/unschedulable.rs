@@ -42,3 +42,48 @@ workloads:
     assert!(events[0].starts_with("0,Warning,FailedScheduling,Pod,default,big,,"), "{}", o.events);
     assert!(events.iter().all(|e| e.contains(expected)), "{}", o.events);
 }
+
+/// Preemption does not evict pods to satisfy pod anti-affinity (its dry run does not
+/// re-run InterPodAffinity): the high-priority pod waits, no one is preempted.
+#[test]
+fn no_preemption_for_anti_affinity() {
+    let o = run(load_text(
+        r#"
+name: anti-affinity-priority
+duration: 5m
+nodes:
+  - name: worker
+    capacity: {cpu: "4", memory: 8Gi}
+workloads:
+  - object: {apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {name: high}, value: 1000}
+  - object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: low, labels: {app: x}}
+      spec:
+        containers: [{name: c, image: busybox}]
+  - at: 1m
+    object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: high}
+      spec:
+        priorityClassName: high
+        affinity:
+          podAntiAffinity:
+            requiredDuringSchedulingIgnoredDuringExecution:
+              - {labelSelector: {matchLabels: {app: x}}, topologyKey: kubernetes.io/hostname}
+        containers: [{name: c, image: busybox}]
+"#,
+    ));
+    assert!(o.event_rows("Preempted").is_empty(), "{}", o.events);
+    let failed = o.event_rows("FailedScheduling,Pod,default,high");
+    assert!(
+        failed[0].ends_with(
+            "0/1 nodes are available: 1 node(s) didn't match pod anti-affinity rules. \
+             preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."
+        ),
+        "{}",
+        o.events
+    );
+}

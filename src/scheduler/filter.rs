@@ -107,6 +107,18 @@ impl Reason {
     }
 
     /// Whether evicting pods could help (`Unschedulable` vs `UnschedulableAndUnresolvable`).
+    /// Given by PodTopologySpread or InterPodAffinity, which look at other pods.
+    pub fn from_topology_plugin(&self) -> bool {
+        matches!(
+            self,
+            Reason::SpreadConstraints
+                | Reason::SpreadMissingLabel
+                | Reason::PodAffinity
+                | Reason::PodAntiAffinity
+                | Reason::ExistingAntiAffinity
+        )
+    }
+
     pub fn resolvable_by_preemption(&self) -> bool {
         matches!(
             self,

@@ -169,6 +169,11 @@ pub struct Diagnosis {
     /// `Unschedulable`, not `UnschedulableAndUnresolvable`), in the cache's node order:
     /// where preemption may help.
     pub potential: Vec<NodeId>,
+    /// Potential nodes that failed PodTopologySpread or InterPodAffinity, sorted.
+    /// Preemption's dry run re-runs only the node's own filters, so it cannot tell
+    /// whether removing pods would satisfy these: it finds no victims there rather
+    /// than preempt for nothing (see ARCHITECTURE.md).
+    pub topology: Vec<NodeId>,
     pub nodes: usize,
 }
 
@@ -317,6 +322,9 @@ impl Simulation {
             } else {
                 if reasons.iter().all(Reason::resolvable_by_preemption) {
                     diagnosis.potential.push(id);
+                    if reasons.iter().any(Reason::from_topology_plugin) {
+                        diagnosis.topology.push(id);
+                    }
                 }
                 for r in reasons.drain(..) {
                     *diagnosis.reasons.entry(r).or_default() += 1;
@@ -327,6 +335,7 @@ impl Simulation {
         if feasible.is_empty() {
             // Node ids grow in the order nodes join, which is the cache's order.
             diagnosis.potential.sort_unstable();
+            diagnosis.topology.sort_unstable();
             return Err(diagnosis);
         }
         let weights = self.scheduler.scoring.topology_weights();

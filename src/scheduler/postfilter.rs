@@ -78,7 +78,10 @@ impl Simulation {
             potential.len(),
             offset,
             &args,
-            |i| self.select_victims(&template, (id, priority), potential[i]),
+            |i| match diagnosis.topology.binary_search(&potential[i]) {
+                Ok(_) => (Vec::new(), NodeOutcome::NoVictims),
+                Err(_) => self.select_victims(&template, (id, priority), potential[i]),
+            },
             |r| r.message(&self.cluster.resources),
         );
         match verdict {
