@@ -280,3 +280,22 @@ fn views_agree_with_transitions() {
         }
     }
 }
+
+/// `run --no-objects` leaves the view files out, removes an earlier run's, and `get`
+/// then says why it cannot answer (exit 2) instead of showing the earlier run.
+#[test]
+fn a_run_without_objects_cannot_be_viewed_and_leaves_no_stale_files() {
+    let (_tmp, out) = run("web-server");
+    assert!(out.join("objects.jsonl").exists());
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/web-server.yaml");
+    let status =
+        podsim().arg("run").arg(&scenario).arg("--out").arg(&out).args(["-q", "--no-objects"]).status().unwrap();
+    assert!(status.success());
+    for name in ["objects.jsonl", "containers.csv", "event_paths.csv"] {
+        assert!(!out.join(name).exists(), "{name} left from the earlier run");
+    }
+    assert!(out.join("transitions.csv").exists());
+    let (code, stdout, stderr) = view(&out, "get pods DIR");
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("objects.jsonl: missing") && stderr.contains("--no-objects"), "{stderr}");
+}

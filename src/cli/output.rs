@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 pub struct OutputDir {
     dir: PathBuf,
     pending: Vec<(PathBuf, PathBuf)>,
+    /// Files of an earlier run this one does not write: removed at `commit`, so that a
+    /// folder never mixes two runs.
+    stale: Vec<PathBuf>,
     created_dir: bool,
 }
 
@@ -15,7 +18,7 @@ impl OutputDir {
     pub fn create(dir: &Path) -> io::Result<OutputDir> {
         let created_dir = !dir.exists();
         std::fs::create_dir_all(dir)?;
-        Ok(OutputDir { dir: dir.to_path_buf(), pending: Vec::new(), created_dir })
+        Ok(OutputDir { dir: dir.to_path_buf(), pending: Vec::new(), stale: Vec::new(), created_dir })
     }
 
     pub fn path(&self) -> &Path {
@@ -37,10 +40,21 @@ impl OutputDir {
         f.flush()
     }
 
-    /// Renames every file into place.
+    /// `name` is not part of this run: an earlier run's file of that name goes at commit.
+    pub fn remove(&mut self, name: &str) {
+        self.stale.push(self.dir.join(name));
+    }
+
+    /// Renames every file into place and removes the stale ones.
     pub fn commit(self) -> io::Result<()> {
         for (tmp, dest) in &self.pending {
             std::fs::rename(tmp, dest)?;
+        }
+        for path in &self.stale {
+            match std::fs::remove_file(path) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
         }
         Ok(())
     }

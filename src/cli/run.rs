@@ -30,6 +30,10 @@ pub struct RunArgs {
     /// Draws the charts into the output folder's plots/ after the run (as `podsim plot`).
     #[arg(long)]
     pub plot: bool,
+    /// Do not write objects.jsonl, containers.csv and event_paths.csv, which `podsim get`
+    /// and `describe` read: about half the output of a large run, and of its time.
+    #[arg(long)]
+    pub no_objects: bool,
     /// No progress bar and no summary on stdout.
     #[arg(long, short)]
     pub quiet: bool,
@@ -83,12 +87,18 @@ fn simulate(
         nodes: out.file("nodes.csv").map_err(io)?,
         pool_metrics: out.file("pool_metrics.csv").map_err(io)?,
     };
-    let objects = ObjectFiles {
-        objects: out.file("objects.jsonl").map_err(io)?,
-        containers: out.file("containers.csv").map_err(io)?,
-        event_paths: out.file("event_paths.csv").map_err(io)?,
-    };
-    let sink = CsvSink::new(files).with_objects(objects);
+    let mut sink = CsvSink::new(files);
+    if args.no_objects {
+        for name in ["objects.jsonl", "containers.csv", "event_paths.csv"] {
+            out.remove(name);
+        }
+    } else {
+        sink = sink.with_objects(ObjectFiles {
+            objects: out.file("objects.jsonl").map_err(io)?,
+            containers: out.file("containers.csv").map_err(io)?,
+            event_paths: out.file("event_paths.csv").map_err(io)?,
+        });
+    }
     let started = Instant::now();
     let end = scenario.duration.map(podsim::engine::SimTime);
     let scenario_for_run = scenario.clone();

@@ -46,7 +46,7 @@ impl RunDir {
             Ok(path)
         } else {
             Err(ViewError::input(format!(
-                "{}: missing (written by `podsim run` since the views were added; run the scenario again)",
+                "{}: missing (`podsim run` writes it unless given --no-objects; run the scenario again without it)",
                 path.display()
             )))
         }
