@@ -109,7 +109,7 @@ fn per_node_scores(
 ) -> bool {
     // BalancedAllocation's PreScore skips a pod that requests neither cpu nor memory.
     let balanced = scoring.balanced_weight > 0 && balanced_applies(template);
-    let with_images = scoring.image_weight > 0 && image_plan(cluster, all_nodes, template, images);
+    let with_images = if scoring.image_weight > 0 { image_plan(cluster, all_nodes, template, images) } else { None };
     let mut any_taints = false;
     totals.clear();
     totals.extend(feasible.iter().map(|&n| {
@@ -124,10 +124,10 @@ fn per_node_scores(
             }
             total
         });
-        if with_images {
+        if let Some(everywhere) = with_images {
             let node = cluster.node(n);
-            let sum: i64 =
-                images.iter().filter(|(c, _)| cluster.images.held_by(*c, &node.images)).map(|(_, s)| s).sum();
+            let sum: i64 = everywhere
+                + images.iter().filter(|(c, _)| cluster.images.held_by(*c, &node.images)).map(|(_, s)| s).sum::<i64>();
             total += scoring.image_weight * image_locality_priority(sum, template.containers.len());
         }
         total
@@ -135,10 +135,14 @@ fn per_node_scores(
     any_taints
 }
 
-/// ImageLocality's per-image scores for the pod (init containers included), or false when
-/// no node can score above 0: the images held anywhere do not add up to `minThreshold`.
-fn image_plan(cluster: &Cluster, all_nodes: usize, template: &PodTemplate, plan: &mut Vec<(u32, i64)>) -> bool {
+/// ImageLocality's plan for the pod (init containers included): the summed scores of its
+/// images every node holds, with `plan` left holding the per-image scores of the images
+/// only some nodes hold (looked up node by node). `None` when the plugin cannot tell the
+/// nodes apart: the images held anywhere do not add up to `minThreshold` (every node
+/// scores 0), or every node holds all of them (every node scores the same).
+fn image_plan(cluster: &Cluster, all_nodes: usize, template: &PodTemplate, plan: &mut Vec<(u32, i64)>) -> Option<i64> {
     plan.clear();
+    let mut everywhere = 0;
     for c in &template.containers {
         let canonical = cluster.images.canonical(c.image_id);
         let holders = cluster.images.holders(canonical);
@@ -149,9 +153,15 @@ fn image_plan(cluster: &Cluster, all_nodes: usize, template: &PodTemplate, plan:
             0 => DEFAULT_IMAGE_SIZE,
             known => known,
         };
-        plan.push((canonical, scaled_image_score(size, holders as usize, all_nodes)));
+        let score = scaled_image_score(size, holders as usize, all_nodes);
+        if holders as usize >= all_nodes {
+            everywhere += score;
+        } else {
+            plan.push((canonical, score));
+        }
     }
-    plan.iter().map(|(_, s)| s).sum::<i64>() > MIN_THRESHOLD
+    let total = everywhere + plan.iter().map(|(_, s)| s).sum::<i64>();
+    (total > MIN_THRESHOLD && !plan.is_empty()).then_some(everywhere)
 }
 
 /// TaintToleration: untolerated PreferNoSchedule taints, fewest best (reversed
