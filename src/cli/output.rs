@@ -26,11 +26,15 @@ impl OutputDir {
     }
 
     /// A buffered writer for `name`, written as `.name.tmp` until `commit`.
+    ///
+    /// The buffer is small on purpose: the trace writers hand over chunks of 64 KiB and
+    /// more, and `BufWriter` passes a write at least as large as its buffer straight to
+    /// the file instead of copying it.
     pub fn file(&mut self, name: &str) -> io::Result<BufWriter<File>> {
         let tmp = self.dir.join(format!(".{name}.tmp"));
         let f = File::create(&tmp)?;
         self.pending.push((tmp, self.dir.join(name)));
-        Ok(BufWriter::with_capacity(1 << 17, f))
+        Ok(BufWriter::with_capacity(1 << 15, f))
     }
 
     pub fn write(&mut self, name: &str, bytes: &[u8]) -> io::Result<()> {

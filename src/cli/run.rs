@@ -87,18 +87,19 @@ fn simulate(
         nodes: out.file("nodes.csv").map_err(io)?,
         pool_metrics: out.file("pool_metrics.csv").map_err(io)?,
     };
-    let mut sink = CsvSink::new(files);
-    if args.no_objects {
+    let objects = if args.no_objects {
         for name in ["objects.jsonl", "containers.csv", "event_paths.csv"] {
             out.remove(name);
         }
+        None
     } else {
-        sink = sink.with_objects(ObjectFiles {
+        Some(ObjectFiles {
             objects: out.file("objects.jsonl").map_err(io)?,
             containers: out.file("containers.csv").map_err(io)?,
             event_paths: out.file("event_paths.csv").map_err(io)?,
-        });
-    }
+        })
+    };
+    let sink = CsvSink::in_background(files, objects);
     let started = Instant::now();
     let end = scenario.duration.map(podsim::engine::SimTime);
     let scenario_for_run = scenario.clone();

@@ -137,6 +137,8 @@ pub struct Simulation {
     pub(crate) behaviors: Vec<Behavior>,
     pub(crate) default_behavior: Behavior,
     pub(crate) trace: Box<dyn TraceSink>,
+    /// Whether `trace` writes the object records of `podsim get` (see record_objects).
+    pub(crate) records_objects: bool,
     pub(crate) counters: Counters,
     pub(crate) arrival_rng: Vec<SimRng>,
     pub(crate) arrival_count: Vec<u64>,
@@ -202,6 +204,7 @@ impl Simulation {
             behaviors: scenario.behaviors.clone(),
             default_behavior: Behavior::default_for_unmatched(),
             cluster,
+            records_objects: trace.records_objects(),
             trace,
             counters: Counters::default(),
             msg: String::new(),

@@ -1,7 +1,9 @@
 //! Recording objects as the API would show them (`objects.jsonl`, `containers.csv`), so
 //! that `podsim get` and `podsim describe` can rebuild any object at any instant of a
 //! finished run. Each `report_*` writes a line only when what the API shows changed:
-//! the value last written is kept beside the object (`reported`).
+//! the value last written is kept beside the object (`reported`). A sink that does not
+//! write these files (`run --no-objects`, the benches) is not handed them at all:
+//! building the records was a tenth of a CronJob fleet's run.
 
 use super::Simulation;
 use crate::cluster::pod::{ContainerState, Owner, Pod, ReportedContainer, ReportedPod, Stage, WaitingReason};
@@ -14,6 +16,9 @@ use std::fmt::Write;
 impl Simulation {
     /// The pod object as created (its spec, labels and owner).
     pub(crate) fn record_pod_object(&mut self, id: PodId) {
+        if !self.records_objects {
+            return;
+        }
         let Some(pod) = self.cluster.pods.get(id) else { return };
         let owner = match pod.owner {
             Owner::Job { job, .. } => {
@@ -46,6 +51,9 @@ impl Simulation {
 
     /// `spec.nodeName` is set.
     pub(crate) fn record_pod_bound(&mut self, id: PodId) {
+        if !self.records_objects {
+            return;
+        }
         let Some(pod) = self.cluster.pods.get(id) else { return };
         let Some(node) = pod.node else { return };
         let node = &*self.cluster.node(node).name;
@@ -54,6 +62,9 @@ impl Simulation {
 
     /// Writes the pod-level status if it changed since it was last written.
     pub(crate) fn report_pod_status(&mut self, id: PodId) {
+        if !self.records_objects {
+            return;
+        }
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         let now = ReportedPod {
             phase: pod.phase,
@@ -77,6 +88,9 @@ impl Simulation {
 
     /// A graceful deletion began (`deletionTimestamp`).
     pub(crate) fn record_pod_deleted(&mut self, id: PodId) {
+        if !self.records_objects {
+            return;
+        }
         self.report_pod_status(id);
         let Some(pod) = self.cluster.pods.get(id) else { return };
         let Some(d) = pod.deletion else { return };
@@ -85,11 +99,17 @@ impl Simulation {
 
     /// The pod object is gone from the API.
     pub(crate) fn record_pod_removed(&mut self, pod: &Pod) {
+        if !self.records_objects {
+            return;
+        }
         self.trace.object(&ObjectRecord::PodRemoved { time: self.now, uid: pod.uid });
     }
 
     /// Every container of the pod whose API status changed gets a row.
     pub(crate) fn report_containers(&mut self, id: PodId) {
+        if !self.records_objects {
+            return;
+        }
         let n = self.cluster.pods.get(id).map_or(0, |p| p.containers.len());
         for c in 0..n {
             self.report_container(id, c);
@@ -99,6 +119,9 @@ impl Simulation {
 
     /// Writes the container's API status if it changed since it was last written.
     pub(crate) fn report_container(&mut self, id: PodId, c: usize) {
+        if !self.records_objects {
+            return;
+        }
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         let kind = pod.template.containers[c].kind;
         let status = &mut pod.containers[c];
@@ -168,6 +191,9 @@ impl Simulation {
 
     /// The Node object as it joins.
     pub(crate) fn record_node_object(&mut self, node: NodeId, api: &crate::api::node::Node) {
+        if !self.records_objects {
+            return;
+        }
         let pool = self.cluster.node(node).pool.clone();
         // Its status follows with the Ready condition (`record_node_ready`).
         self.trace.object(&ObjectRecord::NodeCreated { time: self.now, pool: &pool, node: api });
@@ -175,6 +201,9 @@ impl Simulation {
 
     /// The node's condition, schedulability and taints now.
     pub(crate) fn report_node(&mut self, node: NodeId) {
+        if !self.records_objects {
+            return;
+        }
         let n = self.cluster.node(node);
         if !n.present {
             return;
@@ -195,11 +224,17 @@ impl Simulation {
     }
 
     pub(crate) fn record_node_removed(&mut self, node: NodeId) {
+        if !self.records_objects {
+            return;
+        }
         let name = &*self.cluster.node(node).name;
         self.trace.object(&ObjectRecord::NodeRemoved { time: self.now, name });
     }
 
     pub(crate) fn record_job_object(&mut self, id: JobId) {
+        if !self.records_objects {
+            return;
+        }
         let Some(job) = self.cluster.jobs.get(id) else { return };
         let owner = job.owner.and_then(|cj| self.cluster.cronjobs.get(cj)).map(|cj| OwnerRecord {
             kind: "CronJob",
@@ -219,6 +254,9 @@ impl Simulation {
 
     /// Writes the Job's status if it changed (the controller writes it at each sync).
     pub(crate) fn report_job_status(&mut self, id: JobId) {
+        if !self.records_objects {
+            return;
+        }
         let Some(job) = self.cluster.jobs.get_mut(id) else { return };
         let now = crate::cluster::job::ReportedJob {
             phase: job.phase,
@@ -255,10 +293,16 @@ impl Simulation {
     }
 
     pub(crate) fn record_job_removed(&mut self, uid: u64) {
+        if !self.records_objects {
+            return;
+        }
         self.trace.object(&ObjectRecord::JobRemoved { time: self.now, uid });
     }
 
     pub(crate) fn record_cronjob_object(&mut self, id: CronJobId) {
+        if !self.records_objects {
+            return;
+        }
         let Some(cj) = self.cluster.cronjobs.get(id) else { return };
         self.trace.object(&ObjectRecord::CronJobCreated { time: self.now, uid: cj.uid, cronjob: &cj.api });
         self.report_cronjob_status(id);
@@ -266,6 +310,9 @@ impl Simulation {
 
     /// Writes the CronJob's status if it changed.
     pub(crate) fn report_cronjob_status(&mut self, id: CronJobId) {
+        if !self.records_objects {
+            return;
+        }
         let Some(cj) = self.cluster.cronjobs.get(id) else { return };
         let active: Vec<u64> = cj.active.iter().filter_map(|j| self.cluster.jobs.get(*j)).map(|j| j.uid).collect();
         let now = (active, cj.last_schedule, cj.suspended);
@@ -283,6 +330,9 @@ impl Simulation {
     }
 
     pub(crate) fn record_cronjob_removed(&mut self, uid: u64) {
+        if !self.records_objects {
+            return;
+        }
         self.trace.object(&ObjectRecord::CronJobRemoved { time: self.now, uid });
     }
 }

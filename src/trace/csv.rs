@@ -3,9 +3,9 @@
 //! without reading the traces).
 
 use super::objects::{CONTAINERS_HEADER, ContainerRecord, ObjectRecord, ObjectsWriter};
+use super::out::{Background, Hashing, Pipe, TraceOut};
 use super::row::RowWriter;
 use super::{EventRecord, MetricsRow, NodeRecord, PoolMetricsRow, TraceSink, Transition};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -58,34 +58,15 @@ pub struct SinkFiles<W> {
     pub pool_metrics: W,
 }
 
-/// A writer that hashes what passes through it.
-pub struct Hashing<W: Write> {
-    inner: W,
-    hasher: Sha256,
-    bytes: u64,
-}
-
-impl<W: Write> Hashing<W> {
-    pub fn new(inner: W) -> Self {
-        Hashing { inner, hasher: Sha256::new(), bytes: 0 }
-    }
-
-    /// The SHA-256 of the bytes so far, in lower-case hex.
-    pub fn hex_digest(&self) -> String {
-        self.hasher.clone().finalize().iter().map(|b| format!("{b:02x}")).collect()
-    }
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
+impl<W> SinkFiles<W> {
+    fn map<O>(self, f: impl Fn(W) -> O) -> SinkFiles<O> {
+        SinkFiles {
+            transitions: f(self.transitions),
+            events: f(self.events),
+            metrics: f(self.metrics),
+            nodes: f(self.nodes),
+            pool_metrics: f(self.pool_metrics),
+        }
     }
 }
 
@@ -97,20 +78,20 @@ pub struct ObjectFiles<W> {
 }
 
 /// The files the views read, when the sink writes them.
-struct Views<W: Write> {
-    objects: ObjectsWriter<W>,
-    containers: RowWriter<W>,
-    event_paths: RowWriter<W>,
+struct Views<O: TraceOut> {
+    objects: ObjectsWriter<O>,
+    containers: RowWriter<O>,
+    event_paths: RowWriter<O>,
 }
 
 /// The trace files. The first write error is kept and reported by `finish`.
-pub struct CsvSink<W: Write> {
-    transitions: RowWriter<W>,
-    events: RowWriter<W>,
-    metrics: RowWriter<W>,
-    nodes: RowWriter<W>,
-    pool_metrics: RowWriter<W>,
-    views: Option<Views<W>>,
+pub struct CsvSink<O: TraceOut> {
+    transitions: RowWriter<O>,
+    events: RowWriter<O>,
+    metrics: RowWriter<O>,
+    nodes: RowWriter<O>,
+    pool_metrics: RowWriter<O>,
+    views: Option<Views<O>>,
     /// Rows written to events.csv so far (event_paths.csv refers to them by index).
     events_written: u64,
     error: Option<io::Error>,
@@ -118,15 +99,59 @@ pub struct CsvSink<W: Write> {
     itoa: itoa::Buffer,
 }
 
-fn writer<W: Write>(w: W, header: &[&str]) -> RowWriter<W> {
-    let mut w = RowWriter::new(w);
+fn writer<O: TraceOut>(out: O, header: &[&str]) -> RowWriter<O> {
+    let mut w = RowWriter::to(out);
     // A header row cannot fail to encode; an I/O error surfaces again at the next write.
     let _ = w.write_record(header);
     w
 }
 
-impl<W: Write> CsvSink<W> {
+impl<W: Write> CsvSink<Hashing<W>> {
+    /// A sink that digests and writes on the simulation's thread.
     pub fn new(files: SinkFiles<W>) -> Self {
+        CsvSink::to(files.map(Hashing::new))
+    }
+
+    /// Also writes `objects.jsonl`, `containers.csv` and `event_paths.csv`, from which
+    /// `podsim get` and `podsim describe` rebuild the objects at any instant.
+    pub fn with_objects(self, files: ObjectFiles<W>) -> Self {
+        self.with_views(ObjectFiles {
+            objects: Hashing::new(files.objects),
+            containers: Hashing::new(files.containers),
+            event_paths: Hashing::new(files.event_paths),
+        })
+    }
+}
+
+impl CsvSink<Pipe> {
+    /// A sink whose files are digested and written by a thread of their own, so that a
+    /// long run's simulation does not wait on SHA-256 and the file system.
+    pub fn in_background<W: Write + Send + 'static>(files: SinkFiles<W>, objects: Option<ObjectFiles<W>>) -> Self {
+        let SinkFiles { transitions, events, metrics, nodes, pool_metrics } = files;
+        let mut all = vec![transitions, events, metrics, nodes, pool_metrics];
+        if let Some(o) = objects {
+            all.extend([o.objects, o.containers, o.event_paths]);
+        }
+        let mut pipes = Background::start(all).into_iter();
+        let mut next = || pipes.next().expect("a pipe per file");
+        let sink = CsvSink::to(SinkFiles {
+            transitions: next(),
+            events: next(),
+            metrics: next(),
+            nodes: next(),
+            pool_metrics: next(),
+        });
+        match (pipes.next(), pipes.next(), pipes.next()) {
+            (Some(objects), Some(containers), Some(event_paths)) => {
+                sink.with_views(ObjectFiles { objects, containers, event_paths })
+            }
+            _ => sink,
+        }
+    }
+}
+
+impl<O: TraceOut> CsvSink<O> {
+    fn to(files: SinkFiles<O>) -> Self {
         CsvSink {
             transitions: writer(files.transitions, TRANSITIONS_HEADER),
             events: writer(files.events, EVENTS_HEADER),
@@ -141,11 +166,9 @@ impl<W: Write> CsvSink<W> {
         }
     }
 
-    /// Also writes `objects.jsonl`, `containers.csv` and `event_paths.csv`, from which
-    /// `podsim get` and `podsim describe` rebuild the objects at any instant.
-    pub fn with_objects(mut self, files: ObjectFiles<W>) -> Self {
+    fn with_views(mut self, files: ObjectFiles<O>) -> Self {
         self.views = Some(Views {
-            objects: ObjectsWriter::new(files.objects),
+            objects: ObjectsWriter::to(files.objects),
             containers: writer(files.containers, CONTAINERS_HEADER),
             event_paths: writer(files.event_paths, EVENT_PATHS_HEADER),
         });
@@ -180,7 +203,7 @@ fn opt(buf: &mut itoa::Buffer, v: Option<i64>) -> &str {
     }
 }
 
-impl<W: Write> TraceSink for CsvSink<W> {
+impl<O: TraceOut> TraceSink for CsvSink<O> {
     fn transition(&mut self, r: &Transition) {
         let name: &str = match r.container {
             Some(c) => {
@@ -256,6 +279,10 @@ impl<W: Write> TraceSink for CsvSink<W> {
         self.keep(res);
     }
 
+    fn records_objects(&self) -> bool {
+        self.views.is_some()
+    }
+
     fn finish(&mut self) -> io::Result<BTreeMap<String, String>> {
         if let Some(e) = self.error.take() {
             return Err(e);
@@ -268,13 +295,11 @@ impl<W: Write> TraceSink for CsvSink<W> {
             ("nodes.csv", &mut self.nodes),
             ("pool_metrics.csv", &mut self.pool_metrics),
         ] {
-            w.flush()?;
-            out.insert(name.to_string(), w.get_ref().hex_digest());
+            out.insert(name.to_string(), w.finish()?);
         }
         if let Some(v) = &mut self.views {
             for (name, w) in [("containers.csv", &mut v.containers), ("event_paths.csv", &mut v.event_paths)] {
-                w.flush()?;
-                out.insert(name.to_string(), w.get_ref().hex_digest());
+                out.insert(name.to_string(), w.finish()?);
             }
             out.insert("objects.jsonl".to_string(), v.objects.finish()?);
         }

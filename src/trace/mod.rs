@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod objects;
+pub mod out;
 pub mod row;
 pub mod stats;
 pub mod summary;
@@ -100,6 +101,11 @@ pub trait TraceSink {
     fn object(&mut self, _row: &ObjectRecord) {}
     /// A container's API status changed (`containers.csv`).
     fn container(&mut self, _row: &ContainerRecord) {}
+    /// Whether the sink writes `object` and `container` records; when it does not, the
+    /// simulation does not build them.
+    fn records_objects(&self) -> bool {
+        false
+    }
     /// Flushes what is buffered and returns a digest per file written (none by default).
     fn finish(&mut self) -> std::io::Result<std::collections::BTreeMap<String, String>> {
         Ok(Default::default())

@@ -5,7 +5,7 @@
 //! (`PodTemplate` / `JobTemplate` lines) and referred to by id: the pods of a run share a
 //! handful of specs.
 
-use super::csv::Hashing;
+use super::out::{CHUNK, Hashing, TraceOut};
 use crate::api::cronjob::CronJob as ApiCronJob;
 use crate::api::job::JobSpec as ApiJobSpec;
 use crate::api::node::{Node as ApiNode, Taint};
@@ -375,23 +375,40 @@ impl<T> Templates<T> {
     }
 }
 
+impl<O: TraceOut> Drop for ObjectsWriter<O> {
+    fn drop(&mut self) {
+        // Lines still buffered reach the file even when `finish` was not called.
+        let _ = self.out.take(&mut self.buf);
+    }
+}
+
 fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Writes `objects.jsonl`.
-pub struct ObjectsWriter<W: Write> {
-    out: io::BufWriter<Hashing<W>>,
+pub struct ObjectsWriter<O: TraceOut> {
+    out: O,
+    /// Lines not yet handed to `out`.
+    buf: Vec<u8>,
     pods: Templates<PodSpec>,
     jobs: Templates<ApiJobSpec>,
     next_template: u32,
     scratch: Vec<u8>,
 }
 
-impl<W: Write> ObjectsWriter<W> {
+impl<W: Write> ObjectsWriter<Hashing<W>> {
+    /// A writer that digests and writes on the caller's thread.
     pub fn new(w: W) -> Self {
+        ObjectsWriter::to(Hashing::new(w))
+    }
+}
+
+impl<O: TraceOut> ObjectsWriter<O> {
+    pub fn to(out: O) -> Self {
         ObjectsWriter {
-            out: io::BufWriter::with_capacity(1 << 16, Hashing::new(w)),
+            out,
+            buf: Vec::with_capacity(CHUNK + 4096),
             pods: Templates::default(),
             jobs: Templates::default(),
             next_template: 1,
@@ -482,8 +499,9 @@ impl<W: Write> ObjectsWriter<W> {
     }
 
     fn line(&mut self, line: &Line) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, line).map_err(io::Error::other)?;
-        self.out.write_all(b"\n")
+        serde_json::to_writer(&mut self.buf, line).map_err(io::Error::other)?;
+        self.buf.push(b'\n');
+        if self.buf.len() >= CHUNK { self.out.take(&mut self.buf) } else { Ok(()) }
     }
 
     fn pod_template(&mut self, time: SimTime, spec: &Arc<PodSpec>) -> io::Result<u32> {
@@ -516,7 +534,7 @@ impl<W: Write> ObjectsWriter<W> {
 
     /// Flushes and returns the SHA-256 of what was written.
     pub fn finish(&mut self) -> io::Result<String> {
-        self.out.flush()?;
-        Ok(self.out.get_ref().hex_digest())
+        self.out.take(&mut self.buf)?;
+        self.out.finish()
     }
 }
