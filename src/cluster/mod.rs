@@ -3,12 +3,14 @@
 
 pub mod fit;
 pub mod job;
+pub mod names;
 pub mod node;
 pub mod pod;
 pub mod resources;
 pub mod slab;
 pub mod template;
 
+pub use names::NameIndex;
 pub use node::Node;
 pub use pod::Pod;
 
@@ -49,98 +51,6 @@ pub struct Cluster {
     /// scheduler's `PodsWithAffinity`): InterPodAffinity reads only these when the pod
     /// being scheduled has no terms of its own.
     pub affinity_pods: std::collections::BTreeSet<PodId>,
-}
-
-/// Objects of one kind by namespace and name. Keys are a stable 64-bit hash of the
-/// pair (FNV-1a), so a lookup compares integers, not long names sharing prefixes
-/// (`tick-57-29453770-xxxxx`); the rare collision is settled by the names. Order is by
-/// hash: deterministic, but not alphabetical.
-pub struct NameIndex<T> {
-    by_hash: BTreeMap<u64, Slot<T>>,
-}
-
-/// (namespace, name, value).
-type Named<T> = (Arc<str>, Arc<str>, T);
-
-/// The objects under one hash: nearly always one, so it is kept inline.
-enum Slot<T> {
-    One(Named<T>),
-    Many(Vec<Named<T>>),
-}
-
-impl<T> Slot<T> {
-    fn entries(&self) -> &[Named<T>] {
-        match self {
-            Slot::One(e) => std::slice::from_ref(e),
-            Slot::Many(v) => v,
-        }
-    }
-}
-
-impl<T> Default for NameIndex<T> {
-    fn default() -> Self {
-        NameIndex { by_hash: BTreeMap::new() }
-    }
-}
-
-impl<T: Copy> NameIndex<T> {
-    fn key(namespace: &str, name: &str) -> u64 {
-        crate::engine::rng::key_of(&[namespace, name])
-    }
-
-    pub fn get(&self, namespace: &str, name: &str) -> Option<T> {
-        let slot = self.by_hash.get(&Self::key(namespace, name))?;
-        slot.entries().iter().find(|(ns, n, _)| &**ns == namespace && &**n == name).map(|(_, _, v)| *v)
-    }
-
-    pub fn contains(&self, namespace: &str, name: &str) -> bool {
-        self.get(namespace, name).is_some()
-    }
-
-    /// Files `value` under the name; the `Arc`s are shared with the object.
-    pub fn insert(&mut self, namespace: &Arc<str>, name: &Arc<str>, value: T) {
-        let entry = (namespace.clone(), name.clone(), value);
-        match self.by_hash.entry(Self::key(namespace, name)) {
-            std::collections::btree_map::Entry::Vacant(v) => {
-                v.insert(Slot::One(entry));
-            }
-            std::collections::btree_map::Entry::Occupied(mut o) => {
-                let slot = o.get_mut();
-                let mut all: Vec<Named<T>> = match std::mem::replace(slot, Slot::Many(Vec::new())) {
-                    Slot::One(e) => vec![e],
-                    Slot::Many(v) => v,
-                };
-                all.retain(|(ns, n, _)| !(**ns == **namespace && **n == **name));
-                all.push(entry);
-                *slot = Slot::Many(all);
-            }
-        }
-    }
-
-    pub fn remove(&mut self, namespace: &str, name: &str) -> Option<T> {
-        let key = Self::key(namespace, name);
-        let found = |e: &Named<T>| &*e.0 == namespace && &*e.1 == name;
-        match self.by_hash.get_mut(&key)? {
-            Slot::One(e) if found(e) => self.by_hash.remove(&key).and_then(|s| s.entries().first().map(|e| e.2)),
-            Slot::One(_) => None,
-            Slot::Many(v) => {
-                let i = v.iter().position(found)?;
-                let (_, _, value) = v.swap_remove(i);
-                if v.is_empty() {
-                    self.by_hash.remove(&key);
-                }
-                Some(value)
-            }
-        }
-    }
-
-    /// Every (namespace, name, value), sorted by namespace and name.
-    pub fn sorted(&self) -> Vec<(&str, &str, T)> {
-        let mut all: Vec<(&str, &str, T)> =
-            self.by_hash.values().flat_map(|s| s.entries().iter()).map(|(ns, n, v)| (&**ns, &**n, *v)).collect();
-        all.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        all
-    }
 }
 
 /// Image names interned to small ids (nodes keep per-image state by id), and what

@@ -1,0 +1,181 @@
+//! Objects of one kind by namespace and name.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+
+/// Objects of one kind by namespace and name. Keys are a 64-bit hash of the pair, so a
+/// lookup compares integers, not long names sharing prefixes (`tick-57-29453770-xxxxx`);
+/// the rare collision is settled by the names. The table is hashed, not ordered: a
+/// CronJob fleet looks names up about ten times per Job, and a search tree of a few
+/// thousand names cost twice as much. Nothing iterates it but `sorted`.
+pub struct NameIndex<T> {
+    by_hash: HashMap<u64, Slot<T>, BuildHasherDefault<KeyHasher>>,
+}
+
+/// (namespace, name, value).
+type Named<T> = (Arc<str>, Arc<str>, T);
+
+/// The objects under one hash: nearly always one, so it is kept inline.
+enum Slot<T> {
+    One(Named<T>),
+    Many(Vec<Named<T>>),
+}
+
+impl<T> Slot<T> {
+    fn entries(&self) -> &[Named<T>] {
+        match self {
+            Slot::One(e) => std::slice::from_ref(e),
+            Slot::Many(v) => v,
+        }
+    }
+}
+
+/// The table's keys are hashes already: used as they are.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("NameIndex keys are u64")
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
+}
+
+/// The hash of (namespace, name): eight bytes at a time, each word folded in by a
+/// rotate, xor and multiply (the Fx hash's step), and a final mix so that the high bits
+/// the table uses depend on every byte. The same on every platform.
+fn key(namespace: &str, name: &str) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = 0u64;
+    let mut add = |word: u64| h = (h.rotate_left(5) ^ word).wrapping_mul(K);
+    for part in [namespace.as_bytes(), name.as_bytes()] {
+        let mut words = part.chunks_exact(8);
+        for w in &mut words {
+            add(u64::from_le_bytes(w.try_into().expect("8 bytes")));
+        }
+        let mut last = [0u8; 8];
+        last[..words.remainder().len()].copy_from_slice(words.remainder());
+        // The length keeps ("ab", "c") apart from ("a", "bc").
+        add(u64::from_le_bytes(last) ^ (part.len() as u64) << 56);
+    }
+    h ^ (h >> 29)
+}
+
+impl<T> Default for NameIndex<T> {
+    fn default() -> Self {
+        NameIndex { by_hash: HashMap::default() }
+    }
+}
+
+impl<T: Copy> NameIndex<T> {
+    pub fn get(&self, namespace: &str, name: &str) -> Option<T> {
+        let slot = self.by_hash.get(&key(namespace, name))?;
+        slot.entries().iter().find(|(ns, n, _)| &**ns == namespace && &**n == name).map(|(_, _, v)| *v)
+    }
+
+    pub fn contains(&self, namespace: &str, name: &str) -> bool {
+        self.get(namespace, name).is_some()
+    }
+
+    /// Files `value` under the name; the `Arc`s are shared with the object.
+    pub fn insert(&mut self, namespace: &Arc<str>, name: &Arc<str>, value: T) {
+        let entry = (namespace.clone(), name.clone(), value);
+        match self.by_hash.entry(key(namespace, name)) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(Slot::One(entry));
+            }
+            std::collections::hash_map::Entry::Occupied(mut o) => {
+                let slot = o.get_mut();
+                let mut all: Vec<Named<T>> = match std::mem::replace(slot, Slot::Many(Vec::new())) {
+                    Slot::One(e) => vec![e],
+                    Slot::Many(v) => v,
+                };
+                all.retain(|(ns, n, _)| !(**ns == **namespace && **n == **name));
+                all.push(entry);
+                *slot = Slot::Many(all);
+            }
+        }
+    }
+
+    pub fn remove(&mut self, namespace: &str, name: &str) -> Option<T> {
+        let key = key(namespace, name);
+        let found = |e: &Named<T>| &*e.0 == namespace && &*e.1 == name;
+        match self.by_hash.get_mut(&key)? {
+            Slot::One(e) if found(e) => self.by_hash.remove(&key).and_then(|s| s.entries().first().map(|e| e.2)),
+            Slot::One(_) => None,
+            Slot::Many(v) => {
+                let i = v.iter().position(found)?;
+                let (_, _, value) = v.swap_remove(i);
+                if v.is_empty() {
+                    self.by_hash.remove(&key);
+                }
+                Some(value)
+            }
+        }
+    }
+
+    /// Every (namespace, name, value), sorted by namespace and name.
+    pub fn sorted(&self) -> Vec<(&str, &str, T)> {
+        let mut all: Vec<(&str, &str, T)> =
+            self.by_hash.values().flat_map(|s| s.entries().iter()).map(|(ns, n, v)| (&**ns, &**n, *v)).collect();
+        all.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_found_replaced_and_removed() {
+        let mut index: NameIndex<u32> = NameIndex::default();
+        let arc = |s: &str| -> Arc<str> { Arc::from(s) };
+        let names: Vec<String> = (0..2000).map(|i| format!("tick-{}-2945{i:04}-abcde", i % 100)).collect();
+        for (i, n) in names.iter().enumerate() {
+            index.insert(&arc("default"), &arc(n), i as u32);
+        }
+        index.insert(&arc("other"), &arc(&names[0]), 9999);
+        for (i, n) in names.iter().enumerate() {
+            assert_eq!(index.get("default", n), Some(i as u32));
+        }
+        assert_eq!(index.get("other", &names[0]), Some(9999));
+        assert_eq!(index.get("defaul", &format!("t{}", names[0])), None);
+        index.insert(&arc("default"), &arc(&names[5]), 5555);
+        assert_eq!(index.get("default", &names[5]), Some(5555));
+        assert_eq!(index.remove("default", &names[5]), Some(5555));
+        assert_eq!(index.remove("default", &names[5]), None);
+        assert!(!index.contains("default", &names[5]));
+        let sorted = index.sorted();
+        assert_eq!(sorted.len(), 2000);
+        assert!(sorted.windows(2).all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)));
+    }
+
+    #[test]
+    fn the_split_between_namespace_and_name_counts() {
+        assert_ne!(key("ab", "c"), key("a", "bc"));
+        assert_ne!(key("", "abcdefgh"), key("abcdefgh", ""));
+        assert_ne!(key("default", "a"), key("default", "a\0"));
+    }
+
+    #[test]
+    fn colliding_hashes_keep_both_objects() {
+        // Force a collision by filing two names under one slot by hand.
+        let mut index: NameIndex<u32> = NameIndex::default();
+        let (a, b): (Arc<str>, Arc<str>) = (Arc::from("a"), Arc::from("b"));
+        let ns: Arc<str> = Arc::from("default");
+        index.by_hash.insert(key("default", "a"), Slot::Many(vec![(ns.clone(), a.clone(), 1), (ns.clone(), b, 2)]));
+        assert_eq!(index.get("default", "a"), Some(1));
+        assert_eq!(index.get("default", "b"), None, "b is not under a's hash");
+        assert_eq!(index.remove("default", "a"), Some(1));
+        assert_eq!(index.get("default", "a"), None);
+    }
+}
