@@ -27,7 +27,7 @@ impl OutputDir {
 
     /// A buffered writer for `name`, written as `.name.tmp` until `commit`.
     ///
-    /// The buffer is small on purpose: the trace writers hand over chunks of 64 KiB and
+    /// The buffer is small on purpose: the trace writers hand over chunks of 256 KiB and
     /// more, and `BufWriter` passes a write at least as large as its buffer straight to
     /// the file instead of copying it.
     pub fn file(&mut self, name: &str) -> io::Result<BufWriter<File>> {

@@ -51,16 +51,16 @@ struct Counts {
 /// `getPhase(pod, statuses, podIsTerminal, podHasInitialized)`.
 pub fn get_phase(
     pod_policy: RestartPolicy,
-    containers: &[PhaseContainer],
+    containers: impl IntoIterator<Item = PhaseContainer>,
     pod_is_terminal: bool,
     pod_has_initialized: bool,
 ) -> PodPhase {
     let mut n = Counts::default();
     for c in containers {
         match c.kind {
-            ContainerKind::Init => count_regular_init(c, pod_policy, &mut n),
-            ContainerKind::Sidecar => count_sidecar(c, &mut n),
-            ContainerKind::App => count_regular(c, pod_policy, &mut n),
+            ContainerKind::Init => count_regular_init(&c, pod_policy, &mut n),
+            ContainerKind::Sidecar => count_sidecar(&c, &mut n),
+            ContainerKind::App => count_regular(&c, pod_policy, &mut n),
         }
     }
     if n.failed_init_not_restartable > 0 {
@@ -199,7 +199,12 @@ mod tests {
             containers
                 .extend(case["containers"].as_array().unwrap().iter().map(|c| container(c, false, &case["statuses"])));
             let policy = RestartPolicy::parse(case["restartPolicy"].as_str());
-            let got = get_phase(policy, &containers, case["podIsTerminal"] == true, case["podHasInitialized"] == true);
+            let got = get_phase(
+                policy,
+                containers.iter().copied(),
+                case["podIsTerminal"] == true,
+                case["podHasInitialized"] == true,
+            );
             assert_eq!(got.as_str(), case["expectedPhase"], "{} / {}", case["test_func"], case["name"]);
         }
     }

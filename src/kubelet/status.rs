@@ -7,21 +7,18 @@ use crate::cluster::PodId;
 use crate::cluster::pod::{ContainerState, Pod, PodPhase};
 use crate::sim::Simulation;
 
-/// The containers of a pod as `getPhase` sees them.
-pub fn phase_view(pod: &Pod) -> Vec<PhaseContainer> {
-    pod.containers
-        .iter()
-        .zip(&pod.template.containers)
-        .map(|(s, spec)| PhaseContainer {
-            kind: spec.kind,
-            restart_policy: spec.restart_policy,
-            status: s.state.map(|st| match st {
-                ContainerState::Running { .. } => StatusView::Running { started: s.started },
-                ContainerState::Terminated(t) => StatusView::Terminated { exit_code: t.exit_code },
-                ContainerState::Waiting(_) => StatusView::Waiting { last_exit: s.last_state.map(|t| t.exit_code) },
-            }),
-        })
-        .collect()
+/// The containers of a pod as `getPhase` sees them (computed as it reads them: this
+/// runs at every change of every pod).
+pub fn phase_view(pod: &Pod) -> impl Iterator<Item = PhaseContainer> + '_ {
+    pod.containers.iter().zip(&pod.template.containers).map(|(s, spec)| PhaseContainer {
+        kind: spec.kind,
+        restart_policy: spec.restart_policy,
+        status: s.state.map(|st| match st {
+            ContainerState::Running { .. } => StatusView::Running { started: s.started },
+            ContainerState::Terminated(t) => StatusView::Terminated { exit_code: t.exit_code },
+            ContainerState::Waiting(_) => StatusView::Waiting { last_exit: s.last_state.map(|t| t.exit_code) },
+        }),
+    })
 }
 
 /// The pod's phase now.
@@ -29,7 +26,7 @@ pub fn compute_phase(pod: &Pod) -> PodPhase {
     if pod.start_time.is_none() {
         return PodPhase::Pending;
     }
-    get_phase(pod.template.restart_policy, &phase_view(pod), pod.terminal, pod.initialized_once)
+    get_phase(pod.template.restart_policy, phase_view(pod), pod.terminal, pod.initialized_once)
 }
 
 /// The pod's `Ready` condition: the status of [`pod_ready`] without building its

@@ -626,8 +626,8 @@ impl Simulation {
     }
 }
 
-fn pod_ns_name(sim: &Simulation, id: PodId) -> (String, String) {
-    sim.cluster.pods.get(id).map_or_else(Default::default, |p| (p.namespace.to_string(), p.name.to_string()))
+fn pod_ns_name(sim: &Simulation, id: PodId) -> (Arc<str>, Arc<str>) {
+    sim.cluster.pods.get(id).map_or_else(|| (Arc::from(""), Arc::from("")), |p| (p.namespace.clone(), p.name.clone()))
 }
 
 #[cfg(test)]

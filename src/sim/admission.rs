@@ -155,8 +155,8 @@ impl Simulation {
     }
 
     /// A random `generateName` suffix, as the API server makes one.
-    pub(crate) fn generated_suffix(&mut self) -> String {
-        (0..5).map(|_| NAME_ALPHABET[self.names_rng.below(NAME_ALPHABET.len() as u64) as usize] as char).collect()
+    pub(crate) fn generated_suffix(&mut self) -> [u8; 5] {
+        std::array::from_fn(|_| NAME_ALPHABET[self.names_rng.below(NAME_ALPHABET.len() as u64) as usize])
     }
 
     /// Creates a pod as the API server would: a name, admission defaults, then the
@@ -164,7 +164,9 @@ impl Simulation {
     pub(crate) fn create_pod(&mut self, req: PodRequest) -> Option<PodId> {
         let name = match (&req.name[..], &req.generate_name) {
             ("", Some(prefix)) => loop {
-                let candidate = format!("{prefix}{}", self.generated_suffix());
+                let mut candidate = String::with_capacity(prefix.len() + 5);
+                candidate.push_str(prefix);
+                candidate.extend(self.generated_suffix().map(char::from));
                 if self.cluster.find_pod(&req.namespace, &candidate).is_none() {
                     break candidate;
                 }

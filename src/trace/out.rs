@@ -2,24 +2,29 @@
 //! reports the digests, so that two runs can be compared without reading the traces).
 //!
 //! The writers of the trace (`RowWriter`, `ObjectsWriter`) fill a buffer and hand it
-//! over whole. A `Hashing` writer digests and writes it at once, on the simulation's
-//! thread. `Background` hands the buffers to one writer thread that digests and writes
-//! every file of the run: on a long run the digests and the file system are a sixth of
-//! the work, and the machine has a second core. The bytes and their order are the same
-//! either way.
+//! over whole. A `Hashing` writer encodes (CSV rows come packed), digests and writes it
+//! at once, on the simulation's thread. `Background` hands the buffers to one writer
+//! thread that does that for every file of the run: on a long run the encoding, the
+//! digests and the file system are a quarter of the work, and the machine has a second
+//! core. The bytes and their order are the same either way.
 
+use super::row::CsvEncoder;
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 use std::thread::JoinHandle;
 
-/// The size of the chunks the trace writers hand over.
-pub const CHUNK: usize = 1 << 16;
+/// The size of the chunks the trace writers hand over: large, because each hand-over
+/// to the writer thread may wake it (a system call).
+pub const CHUNK: usize = 1 << 18;
 
 /// A trace file's destination.
 pub trait TraceOut {
     /// Takes the bytes of `chunk`, leaving it empty (and able to hold a chunk).
     fn take(&mut self, chunk: &mut Vec<u8>) -> io::Result<()>;
+
+    /// Takes the packed rows of `chunk` (from a `RowWriter`), to be written as CSV.
+    fn take_rows(&mut self, chunk: &mut Vec<u8>) -> io::Result<()>;
 
     /// Flushes what was taken and returns the SHA-256 of all of it, in lower-case hex.
     fn finish(&mut self) -> io::Result<String>;
@@ -29,11 +34,14 @@ pub trait TraceOut {
 pub struct Hashing<W: Write> {
     inner: W,
     hasher: Sha256,
+    encoder: CsvEncoder,
+    /// CSV encoded from packed rows, on its way to `inner`.
+    csv: Vec<u8>,
 }
 
 impl<W: Write> Hashing<W> {
     pub fn new(inner: W) -> Self {
-        Hashing { inner, hasher: Sha256::new() }
+        Hashing { inner, hasher: Sha256::new(), encoder: CsvEncoder::default(), csv: Vec::new() }
     }
 
     /// The SHA-256 of the bytes so far, in lower-case hex.
@@ -65,6 +73,16 @@ impl<W: Write> TraceOut for Hashing<W> {
         result
     }
 
+    fn take_rows(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
+        let mut csv = std::mem::take(&mut self.csv);
+        csv.clear();
+        self.encoder.encode(chunk, &mut csv);
+        chunk.clear();
+        let result = self.write_all(&csv);
+        self.csv = csv;
+        result
+    }
+
     fn finish(&mut self) -> io::Result<String> {
         self.flush()?;
         Ok(self.hex_digest())
@@ -72,20 +90,15 @@ impl<W: Write> TraceOut for Hashing<W> {
 }
 
 enum Message {
-    Chunk {
-        file: usize,
-        bytes: Vec<u8>,
-    },
+    /// Bytes for the file; packed rows when `rows`.
+    Chunk { file: usize, bytes: Vec<u8>, rows: bool },
     /// Flush the file and answer with its digest.
-    Finish {
-        file: usize,
-        answer: SyncSender<io::Result<String>>,
-    },
+    Finish { file: usize, answer: SyncSender<io::Result<String>> },
 }
 
-/// Chunks in flight at most: 4 MiB at the usual chunk size, enough to ride out a
-/// slow write without letting a stalled disk hold the trace in memory.
-const IN_FLIGHT: usize = 64;
+/// Chunks in flight at most: 4 MiB, enough to ride out a slow write without letting
+/// a stalled disk hold the trace in memory.
+const IN_FLIGHT: usize = 16;
 
 /// The writer thread of a run, and a `Pipe` to each of its files.
 pub struct Background;
@@ -129,9 +142,10 @@ fn write_all<W: Write>(files: Vec<W>, inbox: Receiver<Message>, recycle: SyncSen
     let mut errors: Vec<Option<io::Error>> = files.iter().map(|_| None).collect();
     while let Ok(message) = inbox.recv() {
         match message {
-            Message::Chunk { file, mut bytes } => {
+            Message::Chunk { file, mut bytes, rows } => {
+                let out = &mut files[file];
                 if errors[file].is_none()
-                    && let Err(e) = files[file].take(&mut bytes)
+                    && let Err(e) = if rows { out.take_rows(&mut bytes) } else { out.take(&mut bytes) }
                 {
                     errors[file] = Some(e);
                 }
@@ -161,8 +175,8 @@ fn gone() -> io::Error {
     io::Error::other("the trace writer thread stopped")
 }
 
-impl TraceOut for Pipe {
-    fn take(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
+impl Pipe {
+    fn send(&mut self, chunk: &mut Vec<u8>, rows: bool) -> io::Result<()> {
         if chunk.is_empty() {
             return Ok(());
         }
@@ -171,7 +185,17 @@ impl TraceOut for Pipe {
             Ok(Err(TryRecvError::Empty | TryRecvError::Disconnected)) | Err(_) => Vec::with_capacity(CHUNK + 1024),
         };
         let bytes = std::mem::replace(chunk, spare);
-        self.to_writer.send(Message::Chunk { file: self.file, bytes }).map_err(|_| gone())
+        self.to_writer.send(Message::Chunk { file: self.file, bytes, rows }).map_err(|_| gone())
+    }
+}
+
+impl TraceOut for Pipe {
+    fn take(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
+        self.send(chunk, false)
+    }
+
+    fn take_rows(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
+        self.send(chunk, true)
     }
 
     fn finish(&mut self) -> io::Result<String> {
@@ -221,6 +245,38 @@ mod tests {
             assert_eq!(*files[file].0.lock().unwrap(), expected[file]);
             assert_eq!(digests[file], digest(&expected[file]));
         }
+    }
+
+    #[test]
+    fn rows_are_encoded_alike_on_either_thread() {
+        use crate::trace::row::RowWriter;
+        let rows: Vec<[String; 4]> = (0..20_000)
+            .map(|i| {
+                let message =
+                    if i % 7 == 0 { format!("Saw \"job-{i}\", condition: Complete") } else { format!("m{i}") };
+                [i.to_string(), "Pod".into(), format!("tick-{}-{i}", i % 100), message]
+            })
+            .collect();
+        let inline = {
+            let file = Shared::default();
+            let mut w = RowWriter::new(file.clone());
+            rows.iter().for_each(|r| w.write_record(r).unwrap());
+            let digest = w.finish().unwrap();
+            (file.0.lock().unwrap().clone(), digest)
+        };
+        let background = {
+            let file = Shared::default();
+            let pipe = Background::start(vec![file.clone()]).pop().unwrap();
+            let mut w = RowWriter::to(pipe);
+            rows.iter().for_each(|r| w.write_record(r).unwrap());
+            let digest = w.finish().unwrap();
+            drop(w);
+            (file.0.lock().unwrap().clone(), digest)
+        };
+        assert!(inline.0.len() > 400_000, "several chunks");
+        assert_eq!(inline.0, background.0);
+        assert_eq!(inline.1, background.1);
+        assert_eq!(inline.1, digest(&inline.0));
     }
 
     #[test]

@@ -12,15 +12,12 @@ use std::io::{self, Write};
 
 pub struct RowWriter<O: TraceOut> {
     out: O,
+    /// Rows not yet handed over, packed (see `pack_field`).
     buf: Vec<u8>,
-    /// Where the separators of the row being written are in `buf`.
-    separators: Vec<usize>,
-    /// A row being rewritten with quotes.
-    scratch: Vec<u8>,
 }
 
 impl<W: Write> RowWriter<Hashing<W>> {
-    /// A writer that digests and writes on the caller's thread.
+    /// A writer that encodes, digests and writes on the caller's thread.
     pub fn new(inner: W) -> Self {
         RowWriter::to(Hashing::new(inner))
     }
@@ -28,64 +25,108 @@ impl<W: Write> RowWriter<Hashing<W>> {
 
 impl<O: TraceOut> RowWriter<O> {
     pub fn to(out: O) -> Self {
-        RowWriter { out, buf: Vec::with_capacity(CHUNK + 1024), separators: Vec::new(), scratch: Vec::new() }
+        RowWriter { out, buf: Vec::with_capacity(CHUNK + 1024) }
     }
 
-    /// Writes one row of fields.
-    ///
-    /// Most rows need no quotes at all, so the fields are first copied as they are,
-    /// separated by a zero byte (not special) whose places are noted, and the whole row
-    /// is scanned once; the separators then become commas. A row with a special byte is
-    /// rewritten field by field. One scan per row instead of one per field took a third
-    /// off the cost of formatting the trace.
+    /// Writes one row of fields. The row is packed as it is (each field's length, then
+    /// its bytes) and encoded as CSV where the chunk is taken: on the writer thread for
+    /// `podsim run`, so that the simulation's thread only copies bytes.
     pub fn write_record<I, T>(&mut self, record: I) -> io::Result<()>
     where
         I: IntoIterator<Item = T>,
         T: AsRef<[u8]>,
     {
-        let start = self.buf.len();
-        self.separators.clear();
-        for (i, field) in record.into_iter().enumerate() {
-            if i > 0 {
-                self.separators.push(self.buf.len());
-                self.buf.push(0);
-            }
-            self.buf.extend_from_slice(field.as_ref());
+        for field in record {
+            pack_field(&mut self.buf, field.as_ref());
         }
-        if needs_quotes(&self.buf[start..]) {
-            self.requote(start);
-        } else {
-            for &at in &self.separators {
-                self.buf[at] = b',';
-            }
-        }
-        self.buf.push(b'\n');
+        self.buf.extend_from_slice(&ROW_END.to_le_bytes());
         if self.buf.len() >= CHUNK { self.drain() } else { Ok(()) }
     }
 
-    /// Rewrites the row from `start` field by field, quoting the fields that need it.
-    #[cold]
-    fn requote(&mut self, start: usize) {
-        self.scratch.clear();
-        self.scratch.extend_from_slice(&self.buf[start..]);
-        self.buf.truncate(start);
-        let mut from = 0;
-        for &at in &self.separators {
-            push_field(&mut self.buf, &self.scratch[from..at - start]);
-            self.buf.push(b',');
-            from = at - start + 1;
-        }
-        push_field(&mut self.buf, &self.scratch[from..]);
-    }
-
     fn drain(&mut self) -> io::Result<()> {
-        self.out.take(&mut self.buf)
+        self.out.take_rows(&mut self.buf)
     }
 
     /// Writes out every row and returns the file's SHA-256.
     pub fn finish(&mut self) -> io::Result<String> {
         self.drain()?;
         self.out.finish()
+    }
+}
+
+/// The length that ends a packed row instead of starting a field.
+const ROW_END: u32 = u32::MAX;
+
+#[inline]
+fn pack_field(buf: &mut Vec<u8>, field: &[u8]) {
+    // A trace field of 4 GiB is not a thing; refusing it keeps `ROW_END` unambiguous.
+    let len = u32::try_from(field.len()).ok().filter(|&n| n != ROW_END).expect("a trace field under 4 GiB");
+    buf.extend_from_slice(&len.to_le_bytes());
+    buf.extend_from_slice(field);
+}
+
+/// Turns packed rows into CSV.
+#[derive(Default)]
+pub struct CsvEncoder {
+    /// Where the separators of the row being encoded are in the output.
+    separators: Vec<usize>,
+    /// A row being rewritten with quotes.
+    scratch: Vec<u8>,
+}
+
+impl CsvEncoder {
+    /// Appends the CSV of the packed rows to `csv`.
+    ///
+    /// Most rows need no quotes at all, so the fields are first copied as they are,
+    /// separated by a zero byte (not special) whose places are noted, and the whole row
+    /// is scanned once; the separators then become commas. A row with a special byte is
+    /// rewritten field by field. One scan per row instead of one per field took a third
+    /// off the cost of formatting the trace.
+    pub fn encode(&mut self, mut packed: &[u8], csv: &mut Vec<u8>) {
+        let mut start = csv.len();
+        let mut first = true;
+        self.separators.clear();
+        while let Some((len, rest)) = packed.split_first_chunk::<4>() {
+            let len = u32::from_le_bytes(*len);
+            if len == ROW_END {
+                if needs_quotes(&csv[start..]) {
+                    self.requote(csv, start);
+                } else {
+                    for &at in &self.separators {
+                        csv[at] = b',';
+                    }
+                }
+                csv.push(b'\n');
+                start = csv.len();
+                first = true;
+                self.separators.clear();
+                packed = rest;
+                continue;
+            }
+            let (field, rest) = rest.split_at(len as usize);
+            if !first {
+                self.separators.push(csv.len());
+                csv.push(0);
+            }
+            csv.extend_from_slice(field);
+            first = false;
+            packed = rest;
+        }
+    }
+
+    /// Rewrites the row from `start` field by field, quoting the fields that need it.
+    #[cold]
+    fn requote(&mut self, csv: &mut Vec<u8>, start: usize) {
+        self.scratch.clear();
+        self.scratch.extend_from_slice(&csv[start..]);
+        csv.truncate(start);
+        let mut from = 0;
+        for &at in &self.separators {
+            push_field(csv, &self.scratch[from..at - start]);
+            csv.push(b',');
+            from = at - start + 1;
+        }
+        push_field(csv, &self.scratch[from..]);
     }
 }
 
