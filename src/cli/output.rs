@@ -50,8 +50,17 @@ impl OutputDir {
     }
 
     /// Renames every file into place and removes the stale ones.
+    ///
+    /// An earlier run's file is removed before the new one is renamed over it: ext4
+    /// treats a rename over an existing file as a request to write the new file's data
+    /// to disk first (`auto_da_alloc`), which made a long run into the same folder wait
+    /// a second or more for its 1 GB trace to reach the disk.
     pub fn commit(self) -> io::Result<()> {
         for (tmp, dest) in &self.pending {
+            match std::fs::remove_file(dest) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
             std::fs::rename(tmp, dest)?;
         }
         for path in &self.stale {
