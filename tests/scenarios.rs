@@ -129,3 +129,41 @@ fn alibaba_pods_are_placed_within_node_capacity() {
     assert!(o.summary.contains("\"created\": 1067"), "{}", o.summary);
     assert_eq!(o.rows("Pod,paib-gpu,").iter().filter(|r| r.contains(",,Pending,")).count(), 1067);
 }
+
+/// `podsim run` writes its files through the trace writer thread; the library's inline
+/// sink (used above) must give the very same bytes and digests.
+#[test]
+fn the_command_writes_what_the_library_writes() {
+    for name in ["cronjob-forbid", "node-crash-eviction", "quickstart"] {
+        let inline = run(load_scenario(&name));
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join(name);
+        let scenario = scenarios_dir().join(format!("{name}.yaml"));
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_podsim"))
+            .arg("run")
+            .arg(&scenario)
+            .arg("--out")
+            .arg(&out)
+            .arg("-q")
+            .status()
+            .unwrap();
+        assert!(status.success(), "podsim run {name} failed");
+        let file = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
+        for (f, expected) in [
+            ("transitions.csv", &inline.transitions),
+            ("events.csv", &inline.events),
+            ("metrics.csv", &inline.metrics),
+            ("nodes.csv", &inline.nodes),
+            ("pool_metrics.csv", &inline.pool_metrics),
+            ("objects.jsonl", &inline.objects),
+            ("containers.csv", &inline.containers),
+            ("event_paths.csv", &inline.event_paths),
+        ] {
+            assert!(file(f) == *expected, "{name}: {f} differs between `podsim run` and the library");
+        }
+        let digests = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap()["trace_digest"].clone();
+        let command = digests(&file("summary.json"));
+        assert_eq!(command, digests(&inline.summary), "{name}: digests differ");
+        assert_eq!(command.as_object().map(|o| o.len()), Some(8), "{name}: a digest per file");
+    }
+}
