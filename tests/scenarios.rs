@@ -135,7 +135,7 @@ fn alibaba_pods_are_placed_within_node_capacity() {
 #[test]
 fn the_command_writes_what_the_library_writes() {
     for name in ["cronjob-forbid", "node-crash-eviction", "quickstart"] {
-        let inline = run(load_scenario(&name));
+        let inline = run(load_scenario(name));
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join(name);
         let scenario = scenarios_dir().join(format!("{name}.yaml"));
