@@ -13,23 +13,25 @@ nodes:
     capacity: {cpu: "4", memory: 8Gi, pods: 110}
 "#;
 
+/// A pod that arrives at 10 s for worker-0.
+const LATE_POD: &str = r#"workloads:
+  - at: 10s
+    object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: late}
+      spec:
+        restartPolicy: Never
+        nodeSelector: {kubernetes.io/hostname: worker-0}
+        containers: [{name: c, image: busybox}]
+"#;
+
 /// A pod bound in the 40 s before the node is marked Unknown (the scheduler does not
 /// know yet) is seen by the kubelet only when it comes back: then it starts and runs.
 #[test]
 fn a_pod_bound_to_a_crashed_node_runs_when_the_kubelet_returns() {
     let text = format!(
-        "{CLUSTER}
-workloads:
-  - at: 10s
-    object:
-      apiVersion: v1
-      kind: Pod
-      metadata: {{name: late}}
-      spec:
-        restartPolicy: Never
-        nodeSelector: {{kubernetes.io/hostname: worker-0}}
-        containers: [{{name: c, image: busybox}}]
-behaviors:
+        "{CLUSTER}{LATE_POD}behaviors:
   - match: {{container: c}}
     runFor: 1m
 faults:
@@ -57,18 +59,7 @@ faults:
 #[test]
 fn a_pod_evicted_from_a_crashed_node_fails_when_the_kubelet_returns() {
     let text = format!(
-        "{CLUSTER}
-workloads:
-  - at: 10s
-    object:
-      apiVersion: v1
-      kind: Pod
-      metadata: {{name: late}}
-      spec:
-        restartPolicy: Never
-        nodeSelector: {{kubernetes.io/hostname: worker-0}}
-        containers: [{{name: c, image: busybox}}]
-faults:
+        "{CLUSTER}{LATE_POD}faults:
   - {{at: 5s, node: worker-0, action: crash, for: 20m}}
 "
     );

@@ -39,6 +39,7 @@ struct Parsed {
     run: RunDir,
     resource: Resource,
     names: Vec<String>,
+    namespace: String,
     at: i64,
     selector: Option<Selector>,
 }
@@ -68,7 +69,8 @@ fn parse(args: &ViewArgs) -> Result<Parsed, Failure> {
         Some(s) => Some(Selector::parse(s).map_err(|e| input(format!("-l {s}: {}", e.message())))?),
         None => None,
     };
-    Ok(Parsed { run, resource, names, at, selector })
+    let namespace = args.namespace.clone().unwrap_or_else(|| "default".into());
+    Ok(Parsed { run, resource, names, namespace, at, selector })
 }
 
 fn view_failure(e: ViewError) -> Failure {
@@ -97,7 +99,7 @@ pub fn get_command(args: ViewArgs) -> Result<(), Failure> {
     let req = GetRequest {
         resource: p.resource,
         names: p.names,
-        namespace: args.namespace.clone().unwrap_or_else(|| "default".into()),
+        namespace: p.namespace,
         all_namespaces: args.all_namespaces,
         selector: p.selector,
         at: p.at,
@@ -114,7 +116,7 @@ pub fn describe_command(args: ViewArgs) -> Result<(), Failure> {
     let req = DescribeRequest {
         resource: p.resource,
         names: p.names,
-        namespace: args.namespace.clone().unwrap_or_else(|| "default".into()),
+        namespace: p.namespace,
         all_namespaces: args.all_namespaces,
         selector: p.selector,
         at: p.at,

@@ -249,6 +249,24 @@ pub(crate) mod testing {
         PodTemplate::compile(Arc::new(spec.clone()), &mut ResourceNames::default(), &mut Images::default())
     }
 
+    impl TestPod {
+        /// The pod as the scheduler sees it, with `template` compiled from its spec.
+        pub fn incoming<'a>(&'a self, template: &'a PodTemplate) -> Incoming<'a> {
+            Incoming {
+                namespace: &self.namespace,
+                labels: &self.labels,
+                template,
+                tolerations: &template.spec.tolerations,
+            }
+        }
+    }
+
+    /// The cases of `group` in a table file of `testdata/scheduler/`.
+    pub fn cases_of<T: serde::de::DeserializeOwned>(table: &str, group: &str) -> Vec<T> {
+        let all: serde_json::Value = serde_json::from_str(table).unwrap();
+        serde_json::from_value(all[group].clone()).unwrap()
+    }
+
     impl TestView {
         pub fn new(
             nodes: Vec<TestNode>,

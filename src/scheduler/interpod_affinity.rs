@@ -440,7 +440,7 @@ pub fn added_node_may_help(pod: &Incoming, labels: &BTreeMap<String, String>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scheduler::cycle::testing::{TestNode, TestPod, TestView, template};
+    use crate::scheduler::cycle::testing::{self, TestNode, TestPod, TestView, template};
     use serde::Deserialize;
     use serde_json::Value;
 
@@ -466,23 +466,16 @@ mod tests {
     }
 
     fn cases_of<T: serde::de::DeserializeOwned>(group: &str) -> Vec<T> {
-        let all: Value = serde_json::from_str(include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/testdata/scheduler/interpod_affinity.json"
-        )))
-        .unwrap();
-        serde_json::from_value(all[group].clone()).unwrap()
+        testing::cases_of(
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/scheduler/interpod_affinity.json")),
+            group,
+        )
     }
 
     fn with_case<R>(case: Case, f: impl FnOnce(&TestView, &Incoming) -> R) -> R {
         let view = TestView::new(case.nodes, case.existing_pods, case.namespaces);
         let t = template(&case.pod.spec);
-        let pod = Incoming {
-            namespace: &case.pod.namespace,
-            labels: &case.pod.labels,
-            template: &t,
-            tolerations: &t.spec.tolerations,
-        };
+        let pod = case.pod.incoming(&t);
         f(&view, &pod)
     }
 
@@ -553,12 +546,7 @@ mod tests {
         let view = TestView::new(Vec::new(), Vec::new(), BTreeMap::new());
         for case in cases {
             let t = template(&case.pod.spec);
-            let pod = Incoming {
-                namespace: &case.pod.namespace,
-                labels: &case.pod.labels,
-                template: &t,
-                tolerations: &t.spec.tolerations,
-            };
+            let pod = case.pod.incoming(&t);
             let queue = match (&case.changed, &case.node) {
                 (Some(p), _) => {
                     let pt = template(&p.spec);

@@ -441,7 +441,7 @@ pub fn node_change_may_help(pod: &Incoming, labels: &BTreeMap<String, String>) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scheduler::cycle::testing::{TestNode, TestPod, TestView, template};
+    use crate::scheduler::cycle::testing::{self, TestNode, TestPod, TestView, template};
     use crate::scheduler::filter::Reason;
     use serde::Deserialize;
     use serde_json::Value;
@@ -469,12 +469,10 @@ mod tests {
     }
 
     fn cases_of<T: serde::de::DeserializeOwned>(group: &str) -> Vec<T> {
-        let all: Value = serde_json::from_str(include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/testdata/scheduler/topology_spread.json"
-        )))
-        .unwrap();
-        serde_json::from_value(all[group].clone()).unwrap()
+        testing::cases_of(
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/scheduler/topology_spread.json")),
+            group,
+        )
     }
 
     /// Runs `f` with the case's cluster (candidates first, then the failed nodes) and pod.
@@ -483,12 +481,7 @@ mod tests {
         let nodes = case.nodes.into_iter().chain(case.failed_nodes).collect();
         let view = TestView::new(nodes, case.existing_pods, BTreeMap::new());
         let t = template(&case.pod.spec);
-        let pod = Incoming {
-            namespace: &case.pod.namespace,
-            labels: &case.pod.labels,
-            template: &t,
-            tolerations: &t.spec.tolerations,
-        };
+        let pod = case.pod.incoming(&t);
         let feasible: Vec<usize> = (0..candidates).collect();
         f(&view, &pod, &feasible)
     }
@@ -562,12 +555,7 @@ mod tests {
         assert_eq!(cases.len(), 11);
         for case in cases {
             let t = template(&case.pod.spec);
-            let pod = Incoming {
-                namespace: &case.pod.namespace,
-                labels: &case.pod.labels,
-                template: &t,
-                tolerations: &t.spec.tolerations,
-            };
+            let pod = case.pod.incoming(&t);
             let queue = match (&case.changed, &case.node) {
                 (Some(p), _) => {
                     let changed =

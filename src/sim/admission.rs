@@ -154,9 +154,14 @@ impl Simulation {
         PodTemplate::compile(Arc::new(Default::default()), &mut self.cluster.resources, &mut self.cluster.images)
     }
 
-    /// A random `generateName` suffix, as the API server makes one.
-    pub(crate) fn generated_suffix(&mut self) -> [u8; 5] {
-        std::array::from_fn(|_| NAME_ALPHABET[self.names_rng.below(NAME_ALPHABET.len() as u64) as usize])
+    /// `prefix` and a random `generateName` suffix, as the API server makes one.
+    pub(crate) fn generated_name(&mut self, prefix: &str) -> String {
+        let mut name = String::with_capacity(prefix.len() + 5);
+        name.push_str(prefix);
+        name.extend(
+            (0..5).map(|_| char::from(NAME_ALPHABET[self.names_rng.below(NAME_ALPHABET.len() as u64) as usize])),
+        );
+        name
     }
 
     /// Creates a pod as the API server would: a name, admission defaults, then the
@@ -164,9 +169,7 @@ impl Simulation {
     pub(crate) fn create_pod(&mut self, req: PodRequest) -> Option<PodId> {
         let name = match (&req.name[..], &req.generate_name) {
             ("", Some(prefix)) => loop {
-                let mut candidate = String::with_capacity(prefix.len() + 5);
-                candidate.push_str(prefix);
-                candidate.extend(self.generated_suffix().map(char::from));
+                let candidate = self.generated_name(prefix);
                 if self.cluster.find_pod(&req.namespace, &candidate).is_none() {
                     break candidate;
                 }

@@ -129,9 +129,11 @@ impl CsvSink<Pipe> {
     pub fn in_background<W: Write + Send + 'static>(files: SinkFiles<W>, objects: Option<ObjectFiles<W>>) -> Self {
         let SinkFiles { transitions, events, metrics, nodes, pool_metrics } = files;
         let mut all = vec![transitions, events, metrics, nodes, pool_metrics];
+        let views = objects.is_some();
         if let Some(o) = objects {
             all.extend([o.objects, o.containers, o.event_paths]);
         }
+        // The pipes come back in the order of `all`.
         let mut pipes = Background::start(all).into_iter();
         let mut next = || pipes.next().expect("a pipe per file");
         let sink = CsvSink::to(SinkFiles {
@@ -141,11 +143,10 @@ impl CsvSink<Pipe> {
             nodes: next(),
             pool_metrics: next(),
         });
-        match (pipes.next(), pipes.next(), pipes.next()) {
-            (Some(objects), Some(containers), Some(event_paths)) => {
-                sink.with_views(ObjectFiles { objects, containers, event_paths })
-            }
-            _ => sink,
+        if views {
+            sink.with_views(ObjectFiles { objects: next(), containers: next(), event_paths: next() })
+        } else {
+            sink
         }
     }
 }

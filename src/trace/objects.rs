@@ -362,6 +362,22 @@ impl<T> Templates<T> {
         self.by_address.insert(Arc::as_ptr(spec) as usize, (Arc::downgrade(spec), id));
     }
 
+    /// The template id of `spec` (by its allocation, else by its JSON, serialised into
+    /// `scratch`), and whether it is new and must be written.
+    fn id(&mut self, spec: &Arc<T>, scratch: &mut Vec<u8>, next_id: &mut u32) -> io::Result<(u32, bool)>
+    where
+        T: Serialize,
+    {
+        if let Some(id) = self.by_address(spec) {
+            return Ok((id, false));
+        }
+        scratch.clear();
+        serde_json::to_writer(&mut *scratch, &**spec).map_err(io::Error::other)?;
+        let (id, new) = self.by_content(scratch, next_id);
+        self.remember_address(spec, id);
+        Ok((id, new))
+    }
+
     /// The id of `content`, and whether it is new.
     fn by_content(&mut self, content: &[u8], next_id: &mut u32) -> (u32, bool) {
         let bucket = self.by_content.entry(fnv1a(content)).or_default();
@@ -505,13 +521,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
     }
 
     fn pod_template(&mut self, time: SimTime, spec: &Arc<PodSpec>) -> io::Result<u32> {
-        if let Some(id) = self.pods.by_address(spec) {
-            return Ok(id);
-        }
-        self.scratch.clear();
-        serde_json::to_writer(&mut self.scratch, &**spec).map_err(io::Error::other)?;
-        let (id, new) = self.pods.by_content(&self.scratch, &mut self.next_template);
-        self.pods.remember_address(spec, id);
+        let (id, new) = self.pods.id(spec, &mut self.scratch, &mut self.next_template)?;
         if new {
             self.line(&Line::PodTemplate { t: time.0, id, spec })?;
         }
@@ -519,13 +529,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
     }
 
     fn job_template(&mut self, time: SimTime, spec: &Arc<ApiJobSpec>) -> io::Result<u32> {
-        if let Some(id) = self.jobs.by_address(spec) {
-            return Ok(id);
-        }
-        self.scratch.clear();
-        serde_json::to_writer(&mut self.scratch, &**spec).map_err(io::Error::other)?;
-        let (id, new) = self.jobs.by_content(&self.scratch, &mut self.next_template);
-        self.jobs.remember_address(spec, id);
+        let (id, new) = self.jobs.id(spec, &mut self.scratch, &mut self.next_template)?;
         if new {
             self.line(&Line::JobTemplate { t: time.0, id, spec })?;
         }

@@ -11,7 +11,7 @@
 use super::row::CsvEncoder;
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 /// The size of the chunks the trace writers hand over: large, because each hand-over
@@ -74,13 +74,12 @@ impl<W: Write> TraceOut for Hashing<W> {
     }
 
     fn take_rows(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
-        let mut csv = std::mem::take(&mut self.csv);
-        csv.clear();
-        self.encoder.encode(chunk, &mut csv);
+        self.csv.clear();
+        self.encoder.encode(chunk, &mut self.csv);
         chunk.clear();
-        let result = self.write_all(&csv);
-        self.csv = csv;
-        result
+        self.inner.write_all(&self.csv)?;
+        self.hasher.update(&self.csv);
+        Ok(())
     }
 
     fn finish(&mut self) -> io::Result<String> {
@@ -180,10 +179,8 @@ impl Pipe {
         if chunk.is_empty() {
             return Ok(());
         }
-        let spare = match self.shared.recycled.lock().map(|r| r.try_recv()) {
-            Ok(Ok(buffer)) => buffer,
-            Ok(Err(TryRecvError::Empty | TryRecvError::Disconnected)) | Err(_) => Vec::with_capacity(CHUNK + 1024),
-        };
+        let recycled = self.shared.recycled.lock().ok().and_then(|r| r.try_recv().ok());
+        let spare = recycled.unwrap_or_else(|| Vec::with_capacity(CHUNK + 1024));
         let bytes = std::mem::replace(chunk, spare);
         self.to_writer.send(Message::Chunk { file: self.file, bytes, rows }).map_err(|_| gone())
     }

@@ -53,9 +53,7 @@ impl Simulation {
     /// A Job from a manifest or an arrival stream (copies are named `<name>-<n>`).
     pub(crate) fn create_job(&mut self, api: &ApiJob, copy: Option<u64>) {
         let name = match (copy, &api.metadata.generate_name) {
-            (_, Some(prefix)) if api.metadata.name.is_empty() => {
-                format!("{prefix}{}", String::from_iter(self.generated_suffix().map(char::from)))
-            }
+            (_, Some(prefix)) if api.metadata.name.is_empty() => self.generated_name(prefix),
             (Some(n), _) => format!("{}-{n}", api.metadata.name),
             (None, _) => api.metadata.name.clone(),
         };
