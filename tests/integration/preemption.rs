@@ -2,9 +2,8 @@
 //! who was preempted, on which node, what the events say, where the preemptor went; and
 //! how the scoring strategy changes where pods go.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use std::collections::BTreeSet;
 
 /// (time, name, message) of the events with `reason`, in order. The message is the

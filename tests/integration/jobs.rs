@@ -1,8 +1,7 @@
 //! Jobs and CronJobs: each scenario's expected Job and CronJob transitions.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 
 /// (time, message) of the events of one object with a reason.
 fn events_of(o: &Outcome, kind_name: &str, reason: &str) -> Vec<(u64, String)> {

@@ -1,7 +1,6 @@
 //! The summary says which pods never found a node, and why, in kube-scheduler's words.
 
-mod common;
-use common::{load_text, run};
+use crate::common::{load_text, run};
 
 #[test]
 fn pods_left_unscheduled_are_counted_by_their_failed_scheduling_message() {

@@ -1,8 +1,7 @@
 //! Pods and nodes that go away: pods bound to a node whose kubelet is down, and runs
 //! whose only remaining activity is random node failures.
 
-mod common;
-use common::{load_text, run};
+use crate::common::{load_text, run};
 
 const CLUSTER: &str = r#"
 name: bound-while-down

@@ -2,7 +2,7 @@
 //! byte for byte the same when drawn again; large runs are aggregated; Jobs get their
 //! chart; bad input exits 2 naming the file and line; no input makes the library panic.
 
-mod common;
+use crate::common;
 
 use podsim::plot::{PlotFile, RunFiles, render};
 use std::path::Path;
@@ -126,7 +126,7 @@ fn run_unchecked(scenario: podsim::scenario::Scenario) -> common::Outcome {
     let mut sim = podsim::sim::Simulation::new(std::sync::Arc::new(scenario), Box::new(sink));
     let report = sim.run(end, &mut |_, _| {}).expect("no invariant is checked");
     let digests = sim.finish_trace().unwrap();
-    let summary = serde_json::to_string_pretty(&sim.summary(digests)).unwrap();
+    let summary = serde_json::to_string_pretty(&sim.summary(digests.clone())).unwrap();
     let text = |i: usize| String::from_utf8(bufs[i].0.borrow().clone()).unwrap();
     common::Outcome {
         transitions: text(0),
@@ -139,6 +139,7 @@ fn run_unchecked(scenario: podsim::scenario::Scenario) -> common::Outcome {
         containers: String::new(),
         event_paths: String::new(),
         events_processed: report.events,
+        digests,
     }
 }
 

@@ -2,9 +2,8 @@
 //! behaviors and faults drawn from a seed, run with every invariant checked after every
 //! event. A failure prints the seed and the scenario to reproduce it.
 
-mod common;
 
-use common::{load_text, run};
+use crate::common::{load_text, run};
 
 /// A small deterministic generator for the test's own choices.
 struct Gen(u64);
@@ -159,15 +158,19 @@ fn scenario(seed: u64) -> String {
 #[test]
 fn random_scenarios_keep_every_invariant() {
     let mut preempting = 0;
+    let mut pinned = std::collections::BTreeMap::new();
     for seed in 1..=400 {
         let text = scenario(seed);
         let result = std::panic::catch_unwind(|| {
             let outcome = run(load_text(&text));
             assert!(outcome.events_processed > 0);
-            outcome.events.contains(",Preempted,")
+            (outcome.events.contains(",Preempted,"), crate::pinned::combined(&outcome.digests))
         });
         match result {
-            Ok(preempted) => preempting += usize::from(preempted),
+            Ok((preempted, digest)) => {
+                preempting += usize::from(preempted);
+                pinned.insert(format!("{seed:03}"), digest);
+            }
             Err(e) => {
                 let msg = e.downcast_ref::<String>().cloned().unwrap_or_default();
                 panic!("random scenario seed {seed} failed: {msg}\n--- scenario ---\n{text}");
@@ -176,4 +179,5 @@ fn random_scenarios_keep_every_invariant() {
     }
     // The generator must reach preemption (and the nominator) often enough to test it.
     assert!(preempting >= 20, "only {preempting} of 400 random scenarios preempted");
+    crate::pinned::check("random.txt", &pinned);
 }

@@ -1,9 +1,9 @@
 //! Every example scenario runs (with invariant checks after every event), twice, with
-//! byte-identical output; and each shows what it is about in its trace.
+//! byte-identical output and the digests pinned in `testdata/pinned/examples.txt`; and
+//! each shows what it is about in its trace.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn every_scenario_is_deterministic() {
@@ -16,8 +16,12 @@ fn every_scenario_is_deterministic() {
         .collect();
     names.sort();
     assert!(names.len() >= 8, "scenarios: {names:?}");
+    let mut pinned = std::collections::BTreeMap::new();
     for name in names {
         let a = run(load_scenario(&name));
+        for (file, digest) in &a.digests {
+            pinned.insert(format!("{name} {file}"), digest.clone());
+        }
         let b = run(load_scenario(&name));
         assert!(a.events_processed > 0, "{name} did nothing");
         assert_eq!(a.transitions, b.transitions, "{name}: transitions.csv differs between two runs");
@@ -30,6 +34,7 @@ fn every_scenario_is_deterministic() {
         assert_eq!(a.containers, b.containers, "{name}: containers.csv differs");
         assert_eq!(a.event_paths, b.event_paths, "{name}: event_paths.csv differs");
     }
+    crate::pinned::check("examples.txt", &pinned);
 }
 
 #[test]

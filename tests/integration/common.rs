@@ -57,6 +57,8 @@ pub struct Outcome {
     pub containers: String,
     pub event_paths: String,
     pub events_processed: u64,
+    /// The SHA-256 of each file, as summary.json reports them.
+    pub digests: std::collections::BTreeMap<String, String>,
 }
 
 impl Outcome {
@@ -92,7 +94,7 @@ pub fn run(scenario: Scenario) -> Outcome {
         panic!("{v}\nscenario {name}, seed {seed}; reproduce with: podsim run scenarios/{name}.yaml --seed {seed} --check-invariants")
     });
     let digests = sim.finish_trace().unwrap();
-    let summary = serde_json::to_string_pretty(&sim.summary(digests)).unwrap();
+    let summary = serde_json::to_string_pretty(&sim.summary(digests.clone())).unwrap();
     let text = |b: &SharedBuf| String::from_utf8(b.0.borrow().clone()).unwrap();
     Outcome {
         transitions: text(&t),
@@ -105,6 +107,7 @@ pub fn run(scenario: Scenario) -> Outcome {
         containers: text(&c),
         event_paths: text(&ep),
         events_processed: report.events,
+        digests,
     }
 }
 

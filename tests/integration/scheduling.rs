@@ -1,9 +1,8 @@
 //! Scheduling with PodTopologySpread and InterPodAffinity, end to end: where the example
 //! scenarios' pods land, read from the trace, and what the pods left Pending are told.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use std::collections::BTreeMap;
 
 /// (time, pod, node) of every `Scheduled` event, in order.
