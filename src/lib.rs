@@ -12,10 +12,12 @@
 //! 6. The library reads no clock, environment or file; parallelism is across runs only.
 
 pub mod api;
+pub mod apiserver;
 pub mod cluster;
 pub mod controllers;
 pub mod cron;
 pub mod engine;
+pub mod event;
 pub mod kubectl;
 pub mod kubelet;
 pub mod labels;

@@ -129,9 +129,74 @@ pub struct ReportedJob {
 }
 
 impl Job {
+    /// A new Job object, Active (or Suspended), not yet synced.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        uid: u64,
+        namespace: Arc<str>,
+        name: Arc<str>,
+        labels: BTreeMap<String, String>,
+        spec: Arc<JobSpec>,
+        owner: Option<CronJobId>,
+        scheduled: Option<i64>,
+        now: SimTime,
+    ) -> Job {
+        let suspended = spec.api.suspend.unwrap_or(false);
+        let pod_labels = Arc::new(job_pod_labels(&spec, uid, &name));
+        Job {
+            uid,
+            namespace,
+            name,
+            labels,
+            pod_labels,
+            parallelism: spec.parallelism,
+            spec,
+            owner,
+            scheduled,
+            created: now,
+            start_time: None,
+            finish_time: None,
+            phase: if suspended { JobPhase::Suspended } else { JobPhase::Active },
+            suspended,
+            active: Default::default(),
+            pods: Default::default(),
+            succeeded: 0,
+            failed: 0,
+            succeeded_indexes: Default::default(),
+            failed_indexes: Default::default(),
+            index_failures: Default::default(),
+            failures_after_success: 0,
+            last_failure: None,
+            index_last_failure: Default::default(),
+            verdict: None,
+            pods_created: 0,
+            sync_timer: Default::default(),
+            sync_at: None,
+            create_failures: 0,
+            ttl_timer: Default::default(),
+            reported: None,
+        }
+    }
+
     pub fn is_finished(&self) -> bool {
         self.phase.is_finished()
     }
+}
+
+/// The labels the Job controller puts on its pods: the template's, and the Job's name
+/// and uid under the old and the `batch.kubernetes.io/` keys.
+fn job_pod_labels(spec: &JobSpec, uid: u64, job_name: &str) -> BTreeMap<String, String> {
+    let mut labels = spec.pod_labels.clone();
+    let uid = format!("job-{uid}");
+    for (k, v) in [
+        ("batch.kubernetes.io/controller-uid", uid.as_str()),
+        ("batch.kubernetes.io/job-name", job_name),
+        ("controller-uid", uid.as_str()),
+        ("job-name", job_name),
+    ] {
+        labels.insert(k.to_string(), v.to_string());
+    }
+    labels
 }
 
 /// `concurrencyPolicy`.

@@ -27,8 +27,24 @@ pub type PodId = slab::Id;
 pub type JobId = slab::Id;
 pub type CronJobId = slab::Id;
 
-#[derive(Default)]
+/// A PriorityClass as admission reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PriorityClassInfo {
+    pub value: i32,
+    /// `preemptionPolicy: Never` (the default is PreemptLowerPriority).
+    pub never: bool,
+}
+
+/// What the API server keeps besides objects: the PriorityClasses its admission plugin
+/// reads, and the generator of `generateName` suffixes.
+pub struct ApiState {
+    pub priority_classes: BTreeMap<String, PriorityClassInfo>,
+    pub default_priority_class: Option<String>,
+    pub names: crate::engine::SimRng,
+}
+
 pub struct Cluster {
+    pub api: ApiState,
     pub nodes: Vec<Node>,
     /// The scheduler's packed view of each node (by node id); see [`fit`].
     pub fit: Vec<fit::FitRow>,
@@ -51,6 +67,10 @@ pub struct Cluster {
     /// scheduler's `PodsWithAffinity`): InterPodAffinity reads only these when the pod
     /// being scheduled has no terms of its own.
     pub affinity_pods: std::collections::BTreeSet<PodId>,
+    /// How many pods on nodes have each priority: preemption needs a lower one.
+    pub bound_priorities: BTreeMap<i32, u32>,
+    /// Nodes in the cluster (not removed).
+    pub present_nodes: u64,
 }
 
 /// Image names interned to small ids (nodes keep per-image state by id), and what
@@ -117,6 +137,30 @@ impl Images {
 }
 
 impl Cluster {
+    /// An empty cluster whose API server draws generated names from `names`.
+    pub fn new(priority_classes: BTreeMap<String, PriorityClassInfo>, names: crate::engine::SimRng) -> Cluster {
+        Cluster {
+            api: ApiState { priority_classes, default_priority_class: None, names },
+            nodes: Vec::new(),
+            fit: Vec::new(),
+            node_by_name: BTreeMap::new(),
+            pods: Slab::default(),
+            pod_by_name: NameIndex::default(),
+            resources: ResourceNames::default(),
+            images: Images::default(),
+            jobs: Slab::default(),
+            job_by_name: NameIndex::default(),
+            cronjobs: Slab::default(),
+            cronjob_by_name: NameIndex::default(),
+            objects_created: 0,
+            namespaces: Default::default(),
+            pods_created: 0,
+            affinity_pods: Default::default(),
+            bound_priorities: BTreeMap::new(),
+            present_nodes: 0,
+        }
+    }
+
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.0 as usize]
     }

@@ -88,6 +88,19 @@ pub struct Terminated {
     pub finished_at: SimTime,
 }
 
+impl Terminated {
+    /// A container the runtime lost, or one that never ran in a pod that ended: the
+    /// kubelet reports it terminated, 137, `ContainerStatusUnknown`.
+    pub fn lost(now: SimTime) -> Terminated {
+        Terminated {
+            exit_code: 137,
+            reason: TerminatedReason::ContainerStatusUnknown,
+            started_at: None,
+            finished_at: now,
+        }
+    }
+}
+
 /// A container state as the API shows it (`v1.ContainerState`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ContainerState {
@@ -231,7 +244,8 @@ pub struct ProbePlan {
 }
 
 impl ContainerStatus {
-    pub fn new(behavior: usize) -> ContainerStatus {
+    /// A container the kubelet has not seen yet (it picks the behavior at admission).
+    pub fn unseen() -> ContainerStatus {
         ContainerStatus {
             state: None,
             last_state: None,
@@ -243,7 +257,7 @@ impl ContainerStatus {
             probe_timer: Timer::default(),
             crash_backoff: BackoffEntry::default(),
             pull_backoff: BackoffEntry::default(),
-            behavior,
+            behavior: usize::MAX,
             attempt: 0,
             probe_plan: ProbePlan::default(),
             plan: AttemptPlan::default(),

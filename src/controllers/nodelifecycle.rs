@@ -11,11 +11,13 @@
 //! removes the taints.
 
 use crate::api::node::Taint;
+use crate::apiserver::record::ObjectRef;
+use crate::apiserver::{Change, Ctx, Kind, Watches};
 use crate::cluster::node::NodeReady;
-use crate::cluster::{NodeId, PodId};
+use crate::cluster::{Cluster, NodeId, PodId};
 use crate::engine::{Millis, SimTime, TimerToken};
-use crate::sim::record::ObjectRef;
-use crate::sim::{Event, Simulation};
+use crate::event::NodeLifecycleEvent;
+use crate::trace::EventType;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -34,7 +36,6 @@ const UNHEALTHY_ZONE_PERCENT: usize = 55;
 const LARGE_CLUSTER: usize = 50;
 
 pub const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
-pub const UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
 
 /// The tainting queue of one zone and its rate limiter.
 #[derive(Default, Debug)]
@@ -64,251 +65,193 @@ fn next_pass(t: SimTime) -> SimTime {
     SimTime(t.0.div_ceil(NODE_MONITOR_PERIOD) * NODE_MONITOR_PERIOD)
 }
 
-impl Simulation {
-    pub(crate) fn node_lifecycle_kubelet_stopped(&mut self, node: NodeId) {
-        // The last status the kubelet posted is (at most) now; the node is noticed at
-        // the first pass more than the grace period later.
-        let at = next_pass(self.now.after(NODE_MONITOR_GRACE + 1));
-        self.queue.schedule(at, Event::NodeMonitor(node));
+impl NodeLifecycle {
+    /// The change kinds the controller watches: kubelets that stop or resume posting
+    /// status.
+    pub const WATCHES: Watches = Watches::of(&[Kind::NodeHeartbeat]);
+
+    pub fn handle(&mut self, ctx: &mut Ctx, event: NodeLifecycleEvent) {
+        match event {
+            NodeLifecycleEvent::Monitor(node) => self.monitor(ctx, node),
+            NodeLifecycleEvent::TaintingPass(zone) => self.tainting_pass(ctx, zone),
+            NodeLifecycleEvent::TaintEviction { pod, token } => self.taint_eviction(ctx, pod, token),
+        }
     }
 
-    pub(crate) fn node_lifecycle_kubelet_started(&mut self, node: NodeId) {
-        if self.cluster.node(node).ready != NodeReady::True {
-            self.set_node_ready(node, NodeReady::True, "KubeletReady");
-            let name = self.cluster.node(node).name.clone();
-            self.object_event(
-                ObjectRef::node(&name),
-                false,
-                "NodeReady",
-                format_args!("Node {name} status is now: NodeReady"),
-            );
+    pub fn observe(&mut self, ctx: &mut Ctx, change: &Change) {
+        if let Change::NodeHeartbeat { node, up } = change {
+            // Stopped: the last status the kubelet posted is (at most) now; the node is
+            // noticed at the first pass more than the grace period later. Resumed: the
+            // next pass sees Ready and removes the taints.
+            let at = if *up { next_pass(ctx.now.after(1)) } else { next_pass(ctx.now.after(NODE_MONITOR_GRACE + 1)) };
+            ctx.schedule(at, NodeLifecycleEvent::Monitor(*node));
         }
-        // The next pass sees Ready and removes the taints.
-        let at = next_pass(self.now.after(1));
-        self.queue.schedule(at, Event::NodeMonitor(node));
     }
 
     /// A monitor pass over one node.
-    pub(crate) fn node_monitor(&mut self, node: NodeId) {
-        let n = self.cluster.node(node);
+    fn monitor(&mut self, ctx: &mut Ctx, node: NodeId) {
+        let n = ctx.cluster.node(node);
         if !n.present {
             return;
         }
         match (n.kubelet_up, n.ready) {
-            (true, NodeReady::True) => self.untaint_unreachable(node),
-            (false, NodeReady::True) => self.node_lost(node),
-            (false, _) => self.enqueue_tainting(node),
+            (true, NodeReady::True) => self.untaint_unreachable(ctx, node),
+            (false, NodeReady::True) => node_lost(ctx, node),
+            (false, _) => self.enqueue_tainting(ctx, node),
             (true, _) => {}
         }
     }
 
-    /// `tryUpdateNodeHealth` found no status for longer than the grace period.
-    fn node_lost(&mut self, node: NodeId) {
-        self.set_node_ready(node, NodeReady::Unknown, "NodeStatusUnknown");
-        let name = self.cluster.node(node).name.clone();
-        self.object_event(
-            ObjectRef::node(&name),
-            false,
-            "NodeNotReady",
-            format_args!("Node {name} status is now: NodeNotReady"),
-        );
-        self.add_taint(node, UNREACHABLE, "NoSchedule");
-        // `MarkPodsNotReady`: the pods' Ready condition turns False.
-        for id in self.cluster.node(node).resident.clone() {
-            if let Some(pod) = self.cluster.pods.get_mut(id) {
-                pod.ready = false;
-                for c in &mut pod.containers {
-                    c.ready = false;
-                }
-            }
-            self.report_containers(id);
-        }
-        // The NoExecute taint follows the condition as seen at the next pass.
-        self.queue.schedule(self.now.after(NODE_MONITOR_PERIOD), Event::NodeMonitor(node));
-    }
-
-    fn enqueue_tainting(&mut self, node: NodeId) {
-        if self.has_taint(node, UNREACHABLE, "NoExecute") {
+    fn enqueue_tainting(&mut self, ctx: &mut Ctx, node: NodeId) {
+        if ctx.has_taint(node, UNREACHABLE, "NoExecute") {
             return;
         }
-        let zone: Arc<str> = Arc::from(zone_key(&self.cluster.node(node).labels));
-        let z = self.controllers.nodes.zones.entry(zone.clone()).or_default();
+        let zone: Arc<str> = Arc::from(zone_key(&ctx.cluster.node(node).labels));
+        let z = self.zones.entry(zone.clone()).or_default();
         if !z.queue.contains(&node) {
             z.queue.push_back(node);
         }
-        self.schedule_tainting_pass(&zone, self.now);
+        self.schedule_tainting_pass(ctx, &zone, ctx.now);
     }
 
-    fn schedule_tainting_pass(&mut self, zone: &Arc<str>, at: SimTime) {
-        let z = self.controllers.nodes.zones.get_mut(zone).expect("created");
+    fn schedule_tainting_pass(&mut self, ctx: &mut Ctx, zone: &Arc<str>, at: SimTime) {
+        let z = self.zones.get_mut(zone).expect("created");
         if z.pass_pending || z.queue.is_empty() {
             return;
         }
         z.pass_pending = true;
-        let at = SimTime(at.0.div_ceil(TAINTING_PASS) * TAINTING_PASS).max(self.now);
-        let index = self.controllers.nodes.zones.keys().position(|k| k == zone).expect("present") as u32;
-        self.queue.schedule(at, Event::TaintingPass(index));
+        let at = SimTime(at.0.div_ceil(TAINTING_PASS) * TAINTING_PASS).max(ctx.now);
+        let index = self.zones.keys().position(|k| k == zone).expect("present") as u32;
+        ctx.schedule(at, NodeLifecycleEvent::TaintingPass(index));
     }
 
     /// `doNoExecuteTaintingPass` for one zone: taint the next node when the zone's
     /// limiter allows (its rate depends on how much of the zone is down).
-    pub(crate) fn tainting_pass(&mut self, index: u32) {
-        let Some(zone) = self.controllers.nodes.zones.keys().nth(index as usize).cloned() else { return };
-        let interval = self.zone_interval(&zone);
-        let now = self.now;
-        let z = self.controllers.nodes.zones.get_mut(&zone).expect("listed");
+    fn tainting_pass(&mut self, ctx: &mut Ctx, index: u32) {
+        let Some(zone) = self.zones.keys().nth(index as usize).cloned() else { return };
+        let interval = zone_interval(ctx.cluster, &zone);
+        let now = ctx.now;
+        let z = self.zones.get_mut(&zone).expect("listed");
         z.pass_pending = false;
         let Some(interval) = interval else {
             // Full disruption: no evictions; look again at the next monitor pass.
             let at = next_pass(now.after(1));
-            self.schedule_tainting_pass(&zone, at);
+            self.schedule_tainting_pass(ctx, &zone, at);
             return;
         };
         if z.next_token > now {
             let at = z.next_token;
-            self.schedule_tainting_pass(&zone, at);
+            self.schedule_tainting_pass(ctx, &zone, at);
             return;
         }
         let Some(node) = z.queue.pop_front() else { return };
         z.next_token = now.after(interval);
-        let n = self.cluster.node(node);
+        let n = ctx.cluster.node(node);
         if n.present && !n.kubelet_up && n.ready != NodeReady::True {
-            self.add_taint(node, UNREACHABLE, "NoExecute");
-            self.taint_eviction_node(node);
+            ctx.add_taint(node, UNREACHABLE, "NoExecute");
+            taint_eviction_node(ctx, node);
         }
-        let next = self.controllers.nodes.zones[&zone].next_token;
-        self.schedule_tainting_pass(&zone, next);
-    }
-
-    /// The zone's state (`ComputeZoneState`): all nodes down stops evictions, more than
-    /// 55% (and more than 2) slows them in large clusters and stops them in small ones.
-    fn zone_interval(&self, zone: &str) -> Option<Millis> {
-        let nodes: Vec<&crate::cluster::Node> =
-            self.cluster.nodes.iter().filter(|n| n.present && zone_key(&n.labels) == zone).collect();
-        let down = nodes.iter().filter(|n| n.ready != NodeReady::True).count();
-        if down == nodes.len() {
-            return None;
-        }
-        if down > 2 && down * 100 >= nodes.len() * UNHEALTHY_ZONE_PERCENT {
-            let present = self.cluster.nodes.iter().filter(|n| n.present).count();
-            return (present > LARGE_CLUSTER).then_some(SECONDARY_INTERVAL);
-        }
-        Some(NORMAL_INTERVAL)
+        let next = self.zones[&zone].next_token;
+        self.schedule_tainting_pass(ctx, &zone, next);
     }
 
     /// Ready again: the unreachable taints go and pending evictions are cancelled.
-    fn untaint_unreachable(&mut self, node: NodeId) {
-        let had = self.has_taint(node, UNREACHABLE, "NoSchedule") || self.has_taint(node, UNREACHABLE, "NoExecute");
-        if !had {
+    fn untaint_unreachable(&mut self, ctx: &mut Ctx, node: NodeId) {
+        if !ctx.remove_taints(node, UNREACHABLE) {
             return;
         }
-        self.cluster.node_mut(node).taints.retain(|t| t.key != UNREACHABLE);
-        self.cluster.refresh_fit(node);
-        self.report_node(node);
-        for z in self.controllers.nodes.zones.values_mut() {
+        for z in self.zones.values_mut() {
             z.queue.retain(|n| *n != node);
         }
-        for id in self.cluster.node(node).resident.clone() {
-            if let Some(pod) = self.cluster.pods.get_mut(id) {
+        for id in ctx.cluster.node(node).resident.clone() {
+            if let Some(pod) = ctx.cluster.pods.get_mut(id) {
                 pod.eviction_timer.cancel();
             }
         }
-        self.scheduler_cluster_event(crate::scheduler::filter::hint::NODE_UNTAINTED, Some(node));
     }
 
-    pub(crate) fn has_taint(&self, node: NodeId, key: &str, effect: &str) -> bool {
-        self.cluster.node(node).taints.iter().any(|t| t.key == key && t.effect == effect)
-    }
-
-    pub(crate) fn add_taint(&mut self, node: NodeId, key: &str, effect: &str) {
-        if !self.has_taint(node, key, effect) {
-            self.cluster.node_mut(node).taints.push(Taint { key: key.into(), value: None, effect: effect.into() });
-            self.cluster.refresh_fit(node);
-            self.report_node(node);
-        }
-    }
-
-    /// The taint eviction controller sees a NoExecute taint: each pod is deleted when its
-    /// toleration runs out (`minTolerationTime`), at once if it has none.
-    fn taint_eviction_node(&mut self, node: NodeId) {
-        let taints: Vec<Taint> =
-            self.cluster.node(node).taints.iter().filter(|t| t.effect == "NoExecute").cloned().collect();
-        for id in self.cluster.node(node).resident.clone() {
-            let Some(pod) = self.cluster.pods.get(id) else { continue };
-            if pod.deletion.is_some() || pod.phase.is_terminal() {
-                continue;
-            }
-            match min_toleration(&pod.template.spec.tolerations, &taints) {
-                Toleration::Never => self.evict_by_taint(id),
-                Toleration::Forever => {}
-                Toleration::For(ms) => {
-                    let pod = self.cluster.pods.get_mut(id).expect("exists");
-                    let token = pod.eviction_timer.arm();
-                    self.at(ms, Event::TaintEviction { pod: id, token });
-                }
-            }
-        }
-    }
-
-    pub(crate) fn taint_eviction_event(&mut self, id: PodId, token: TimerToken) {
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+    fn taint_eviction(&mut self, ctx: &mut Ctx, id: PodId, token: TimerToken) {
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         if pod.eviction_timer.fire(token) {
-            self.evict_by_taint(id);
+            evict_by_taint(ctx, id);
         }
     }
+}
 
-    /// The pod gets `DisruptionTarget` (DeletionByTaintManager) and a graceful delete.
-    fn evict_by_taint(&mut self, id: PodId) {
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
-        if pod.deletion.is_some() {
-            return;
+/// `tryUpdateNodeHealth` found no status for longer than the grace period.
+fn node_lost(ctx: &mut Ctx, node: NodeId) {
+    ctx.set_node_ready(node, NodeReady::Unknown, "NodeStatusUnknown");
+    let name = ctx.cluster.node(node).name.clone();
+    ctx.object_event(
+        ObjectRef::node(&name),
+        EventType::Normal,
+        "NodeNotReady",
+        format_args!("Node {name} status is now: NodeNotReady"),
+    );
+    ctx.add_taint(node, UNREACHABLE, "NoSchedule");
+    // `MarkPodsNotReady`: the pods' Ready condition turns False.
+    for id in ctx.cluster.node(node).resident.clone() {
+        if let Some(pod) = ctx.cluster.pods.get_mut(id) {
+            for c in &mut pod.containers {
+                c.ready = false;
+            }
         }
-        pod.disruption = Some("DeletionByTaintManager");
-        self.counters.pods_evicted += 1;
-        let label = self.pod_label(id);
-        self.pod_event(id, false, "TaintManagerEviction", format_args!("Marking for deletion Pod {label}"));
-        self.delete_pod(id, None);
+        ctx.set_ready(id, false);
+        ctx.report_containers(id);
     }
+    // The NoExecute taint follows the condition as seen at the next pass.
+    ctx.at(NODE_MONITOR_PERIOD, NodeLifecycleEvent::Monitor(node));
+}
 
-    pub(crate) fn set_node_ready(&mut self, node: NodeId, ready: NodeReady, reason: &str) {
-        let from = self.cluster.node(node).ready;
-        if from == ready {
-            return;
-        }
-        if from == NodeReady::True {
-            self.counters.nodes_ready -= 1;
-        }
-        if ready == NodeReady::True {
-            self.counters.nodes_ready += 1;
-        }
-        self.cluster.node_mut(node).ready = ready;
-        self.record_node_ready(node, from.as_str(), ready.as_str(), reason);
-        self.outage_tick();
+/// The zone's state (`ComputeZoneState`): all nodes down stops evictions, more than
+/// 55% (and more than 2) slows them in large clusters and stops them in small ones.
+fn zone_interval(cluster: &Cluster, zone: &str) -> Option<Millis> {
+    let nodes: Vec<&crate::cluster::Node> =
+        cluster.nodes.iter().filter(|n| n.present && zone_key(&n.labels) == zone).collect();
+    let down = nodes.iter().filter(|n| n.ready != NodeReady::True).count();
+    if down == nodes.len() {
+        return None;
     }
+    if down > 2 && down * 100 >= nodes.len() * UNHEALTHY_ZONE_PERCENT {
+        let present = cluster.nodes.iter().filter(|n| n.present).count();
+        return (present > LARGE_CLUSTER).then_some(SECONDARY_INTERVAL);
+    }
+    Some(NORMAL_INTERVAL)
+}
 
-    /// Keeps the integral of unscheduled pods during outages current: call after the
-    /// number of unscheduled pods or of Ready nodes changed.
-    pub(crate) fn outage_tick(&mut self) {
-        let outage = self.counters.nodes_ready < self.present_nodes();
-        let pending = if outage { self.counters.unscheduled as i64 } else { 0 };
-        if pending != self.counters.pending_during_outages.value() {
-            self.counters.pending_during_outages.set(self.now.0, pending);
+/// The taint eviction controller sees a NoExecute taint: each pod is deleted when its
+/// toleration runs out (`minTolerationTime`), at once if it has none.
+fn taint_eviction_node(ctx: &mut Ctx, node: NodeId) {
+    let taints: Vec<Taint> =
+        ctx.cluster.node(node).taints.iter().filter(|t| t.effect == "NoExecute").cloned().collect();
+    for id in ctx.cluster.node(node).resident.clone() {
+        let Some(pod) = ctx.cluster.pods.get(id) else { continue };
+        if pod.deletion.is_some() || pod.phase.is_terminal() {
+            continue;
+        }
+        match min_toleration(&pod.template.spec.tolerations, &taints) {
+            Toleration::Never => evict_by_taint(ctx, id),
+            Toleration::Forever => {}
+            Toleration::For(ms) => {
+                let pod = ctx.cluster.pods.get_mut(id).expect("exists");
+                let token = pod.eviction_timer.arm();
+                ctx.at(ms, NodeLifecycleEvent::TaintEviction { pod: id, token });
+            }
         }
     }
+}
 
-    /// A removed node no longer counts as Ready; its last row says `Deleted`.
-    pub(crate) fn set_node_ready_gone(&mut self, node: NodeId) {
-        let from = self.cluster.node(node).ready;
-        if from == NodeReady::True {
-            self.counters.nodes_ready -= 1;
-        }
-        self.record_node_ready(node, from.as_str(), "Deleted", "NodeDeleted");
-        self.outage_tick();
+/// The pod gets `DisruptionTarget` (DeletionByTaintManager) and a graceful delete.
+fn evict_by_taint(ctx: &mut Ctx, id: PodId) {
+    let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
+    if pod.deletion.is_some() {
+        return;
     }
-
-    pub(crate) fn present_nodes(&self) -> u64 {
-        self.scheduler.node_list.len() as u64
-    }
+    pod.disruption = Some("DeletionByTaintManager");
+    ctx.rec.counters.pods_evicted += 1;
+    let label = ctx.pod_label(id);
+    ctx.pod_event(id, EventType::Normal, "TaintManagerEviction", format_args!("Marking for deletion Pod {label}"));
+    ctx.delete_pod(id, None);
 }
 
 /// How long a pod tolerates a set of NoExecute taints.

@@ -2,10 +2,11 @@
 //! terminated pods beyond `--terminated-pod-gc-threshold` (oldest first) and, after a
 //! 40 s quarantine, the pods of nodes that no longer exist.
 
+use crate::apiserver::{Change, Ctx, Kind, Watches};
 use crate::cluster::pod::PodPhase;
 use crate::cluster::{NodeId, PodId};
 use crate::engine::{Millis, SimTime};
-use crate::sim::{Event, Simulation};
+use crate::event::PodGcEvent;
 
 /// `gcCheckPeriod`.
 pub const GC_CHECK_PERIOD: Millis = 20_000;
@@ -17,50 +18,70 @@ pub const TERMINATED_POD_THRESHOLD: usize = 12_500;
 /// Terminated pods still in the API, oldest first (`byEvictionAndCreationTimestamp`).
 #[derive(Default)]
 pub struct PodGc {
-    pub terminated: std::collections::BTreeSet<(SimTime, u64, PodId)>,
-    pub pass_pending: bool,
+    terminated: std::collections::BTreeSet<(SimTime, u64, PodId)>,
+    pass_pending: bool,
 }
 
-impl Simulation {
-    /// A pod reached a terminal phase: it may have to be collected.
-    pub(crate) fn podgc_note_terminal(&mut self, id: PodId) {
-        let Some(pod) = self.cluster.pods.get(id) else { return };
-        self.controllers.podgc.terminated.insert((pod.created, pod.uid, id));
-        if self.controllers.podgc.terminated.len() > TERMINATED_POD_THRESHOLD && !self.controllers.podgc.pass_pending {
-            self.controllers.podgc.pass_pending = true;
-            let at = SimTime(self.now.0.div_ceil(GC_CHECK_PERIOD).max(1) * GC_CHECK_PERIOD);
-            self.queue.schedule(at.max(self.now), Event::PodGcTerminated);
+impl PodGc {
+    /// The change kinds the collector watches: pods that end or go, nodes that go.
+    pub const WATCHES: Watches = Watches::of(&[Kind::PodPhase, Kind::PodRemoved, Kind::NodeRemoved]);
+
+    pub fn handle(&mut self, ctx: &mut Ctx, event: PodGcEvent) {
+        match event {
+            PodGcEvent::Terminated => self.gc_terminated(ctx),
+            PodGcEvent::Orphans(node) => gc_orphaned(ctx, node),
         }
     }
 
-    pub(crate) fn podgc_forget(&mut self, id: PodId, created: SimTime, uid: u64) {
-        self.controllers.podgc.terminated.remove(&(created, uid, id));
+    pub fn observe(&mut self, ctx: &mut Ctx, change: &Change) {
+        match change {
+            Change::PodPhase { pod, phase } if phase.is_terminal() => self.note_terminal(ctx, *pod),
+            Change::PodRemoved { id, pod } => {
+                self.terminated.remove(&(pod.created, pod.uid, *id));
+            }
+            Change::NodeRemoved(node) => ctx.at(QUARANTINE, PodGcEvent::Orphans(*node)),
+            _ => {}
+        }
+    }
+
+    /// A pod reached a terminal phase: it may have to be collected.
+    fn note_terminal(&mut self, ctx: &mut Ctx, id: PodId) {
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
+        self.terminated.insert((pod.created, pod.uid, id));
+        if self.terminated.len() > TERMINATED_POD_THRESHOLD && !self.pass_pending {
+            self.pass_pending = true;
+            let at = SimTime(ctx.now.0.div_ceil(GC_CHECK_PERIOD).max(1) * GC_CHECK_PERIOD);
+            ctx.schedule(at.max(ctx.now), PodGcEvent::Terminated);
+        }
     }
 
     /// `gcTerminated`: delete the oldest terminated pods beyond the threshold.
-    pub(crate) fn podgc_terminated(&mut self) {
-        self.controllers.podgc.pass_pending = false;
-        while self.controllers.podgc.terminated.len() > TERMINATED_POD_THRESHOLD {
-            let Some((_, _, id)) = self.controllers.podgc.terminated.pop_first() else { break };
-            self.remove_pod_object(id);
+    fn gc_terminated(&mut self, ctx: &mut Ctx) {
+        self.pass_pending = false;
+        while self.terminated.len() > TERMINATED_POD_THRESHOLD {
+            let Some((_, _, id)) = self.terminated.pop_first() else { break };
+            ctx.remove_pod(id);
         }
     }
+}
 
-    /// `gcOrphaned`: the node is gone; its pods end Failed (`DeletionByPodGC`) and go.
-    pub(crate) fn podgc_orphans(&mut self, node: NodeId) {
-        if self.cluster.node(node).present {
-            return;
-        }
-        for id in self.cluster.node(node).resident.clone() {
-            let Some(pod) = self.cluster.pods.get_mut(id) else { continue };
-            pod.disruption = Some("DeletionByPodGC");
-            pod.terminal = true;
-            pod.termination = None;
-            if !pod.phase.is_terminal() {
-                self.set_phase(id, PodPhase::Failed, "");
-                self.after_phase_change(id, PodPhase::Failed);
+/// `gcOrphaned`: the node is gone; its pods end Failed (`DeletionByPodGC`) and go.
+fn gc_orphaned(ctx: &mut Ctx, node: NodeId) {
+    if ctx.cluster.node(node).present {
+        return;
+    }
+    for id in ctx.cluster.node(node).resident.clone() {
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { continue };
+        pod.disruption = Some("DeletionByPodGC");
+        pod.terminal = true;
+        pod.termination = None;
+        if !pod.phase.is_terminal() {
+            let killed = pod.deletion.is_some() || pod.reason.is_some();
+            ctx.set_phase(id, PodPhase::Failed, "");
+            if killed {
+                ctx.report_unstarted_lost(id);
             }
-            self.remove_pod_object(id);
         }
+        ctx.remove_pod(id);
     }
 }

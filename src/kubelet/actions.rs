@@ -77,7 +77,7 @@ mod tests {
     }
 
     fn statuses(n: usize) -> Vec<ContainerStatus> {
-        (0..n).map(|_| ContainerStatus::new(0)).collect()
+        (0..n).map(|_| ContainerStatus::unseen()).collect()
     }
 
     #[test]

@@ -1,14 +1,80 @@
 //! The kubelet: container lifecycle on a node (pull, start, run, exit, restart with
 //! back-off, probes, termination) and the pod phase and conditions it reports.
 //! Pure decisions live in `phase`, `conditions`, `backoff`, `probes` and `actions`;
-//! the handlers that apply them are in `runtime`, `images`, `termination` and `status`.
+//! the handlers that apply them are in `runtime`, `images`, `termination`, `status`
+//! and `node` (the kubelet's own stop and restart). Its per-pod and per-node state
+//! (container stages and their timers, the image puller) lives beside the objects, in
+//! fields only the kubelet writes.
 
 pub mod actions;
 pub mod backoff;
 pub mod conditions;
 pub mod images;
+pub mod node;
 pub mod phase;
 pub mod probes;
 pub mod runtime;
 pub mod status;
 pub mod termination;
+
+use crate::apiserver::{Change, Ctx, Kind, Watches};
+use crate::engine::Streams;
+use crate::event::KubeletEvent;
+use crate::scenario::{Behavior, KubeletConfig};
+
+/// Every node's kubelet (they share their configuration and the behaviors).
+pub struct Kubelet {
+    behaviors: Vec<Behavior>,
+    default_behavior: Behavior,
+    /// Per-container draws come from streams keyed by the container and attempt.
+    streams: Streams,
+    config: KubeletConfig,
+}
+
+impl Kubelet {
+    /// The change kinds the kubelet watches: pods bound to its node (or naming it), and
+    /// deletions it must carry out.
+    pub const WATCHES: Watches = Watches::of(&[Kind::PodCreated, Kind::PodBound, Kind::PodDeleting]);
+
+    pub fn new(behaviors: Vec<Behavior>, streams: Streams, config: KubeletConfig) -> Kubelet {
+        Kubelet { behaviors, default_behavior: Behavior::default_for_unmatched(), streams, config }
+    }
+
+    pub fn handle(&mut self, ctx: &mut Ctx, event: KubeletEvent) {
+        match event {
+            KubeletEvent::ImagePullDone { node, image, ok } => self.image_pull_done(ctx, node, image, ok),
+            KubeletEvent::Container { pod, container, token } => {
+                self.container_timer(ctx, pod, container as usize, token)
+            }
+            KubeletEvent::Probe { pod, container, token } => self.probe_timer(ctx, pod, container as usize, token),
+            KubeletEvent::PodDeadline { pod, token } => self.pod_deadline(ctx, pod, token),
+        }
+    }
+
+    pub fn observe(&mut self, ctx: &mut Ctx, change: &Change) {
+        match change {
+            Change::PodCreated(id) => {
+                let node = ctx.cluster.pods.get(*id).and_then(|p| p.template.spec.node_name.clone());
+                if let Some(node) = node {
+                    self.bind_by_name(ctx, *id, &node);
+                }
+            }
+            Change::PodBound { pod, node } => {
+                let unseen = ctx.cluster.pods.get(*pod).is_some_and(|p| p.start_time.is_none());
+                if unseen && ctx.cluster.node(*node).kubelet_up {
+                    self.admit(ctx, *pod);
+                }
+            }
+            Change::PodDeleting(id) => {
+                if let Some(grace) = ctx.cluster.pods.get(*id).and_then(|p| p.deletion).map(|d| d.grace) {
+                    self.begin_termination(ctx, *id, grace);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(crate) fn behavior_of(&self, index: usize) -> &Behavior {
+        self.behaviors.get(index).unwrap_or(&self.default_behavior)
+    }
+}

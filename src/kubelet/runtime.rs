@@ -1,28 +1,31 @@
 //! The kubelet's handlers: admitting a pod, starting containers, their exits and
 //! restarts with the crash-loop back-off, and probe-driven changes.
 
+use super::Kubelet;
 use super::actions::{self, PodActions};
 use super::backoff;
 use super::probes;
-use crate::cluster::PodId;
+use crate::apiserver::Ctx;
 use crate::cluster::pod::{AttemptPlan, ContainerState, Stage, Terminated, TerminatedReason, WaitingReason};
-use crate::cluster::template::ContainerKind;
+use crate::cluster::template::{ContainerKind, PodTemplate};
+use crate::cluster::{Cluster, PodId};
 use crate::engine::rng::key_of;
 use crate::engine::{SimTime, Stream, TimerToken};
+use crate::event::KubeletEvent;
 use crate::scenario::{Behavior, ExitCode};
-use crate::sim::{Event, Simulation};
+use crate::trace::EventType;
 
-impl Simulation {
-    pub(crate) fn behavior_of(&self, index: usize) -> &Behavior {
-        self.behaviors.get(index).unwrap_or(&self.default_behavior)
-    }
-
+impl Kubelet {
     /// The kubelet sees a pod bound to its node: `status.startTime`, the first container
     /// statuses, the active deadline, then the first sync.
-    pub(crate) fn kubelet_admit(&mut self, id: PodId) {
-        let now = self.now;
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+    pub(super) fn admit(&mut self, ctx: &mut Ctx, id: PodId) {
+        let now = ctx.now;
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         pod.start_time = Some(now);
+        // The behavior each container follows: the first whose globs match it.
+        for (c, status) in pod.containers.iter_mut().enumerate() {
+            status.behavior = behavior_index(&self.behaviors, &pod.namespace, &pod.name, &pod.template, c);
+        }
         let deadline = pod.template.active_deadline.map(|d| (d, pod.deadline_timer.arm()));
         let waiting = if pod.template.has_init_containers() {
             WaitingReason::PodInitializing
@@ -30,53 +33,53 @@ impl Simulation {
             WaitingReason::ContainerCreating
         };
         for c in 0..pod.containers.len() {
-            self.set_container_state(id, c, ContainerState::Waiting(waiting));
+            ctx.set_container_state(id, c, ContainerState::Waiting(waiting));
         }
         if let Some((d, token)) = deadline {
-            self.at(d, Event::PodDeadline { pod: id, token });
+            ctx.at(d, KubeletEvent::PodDeadline { pod: id, token });
         }
-        self.kubelet_sync(id);
+        self.sync(ctx, id);
     }
 
     /// One pass of the kubelet's pod worker: decide and start what is due.
-    pub(crate) fn kubelet_sync(&mut self, id: PodId) {
-        let Some(pod) = self.cluster.pods.get(id) else { return };
+    pub(super) fn sync(&mut self, ctx: &mut Ctx, id: PodId) {
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
         let Some(node) = pod.node else { return };
-        if !self.cluster.node(node).kubelet_up || pod.sandbox_lost || pod.terminal {
+        if !ctx.cluster.node(node).kubelet_up || pod.sandbox_lost || pod.terminal {
             return;
         }
         if pod.termination.is_some() {
-            self.continue_termination(id);
+            self.continue_termination(ctx, id);
             return;
         }
         match actions::compute(&pod.template, &pod.containers) {
             PodActions::Start(list) => {
                 for c in list {
-                    self.start_container(id, c);
+                    self.start_container(ctx, id, c);
                 }
             }
-            PodActions::Complete => self.complete_pod(id),
+            PodActions::Complete => self.complete_pod(ctx, id),
         }
-        self.refresh_status(id);
+        self.refresh_status(ctx, id);
     }
 
     /// Every regular container is done: stop the sidecars (if any), then the pod ends.
-    fn complete_pod(&mut self, id: PodId) {
-        let Some(pod) = self.cluster.pods.get(id) else { return };
+    fn complete_pod(&mut self, ctx: &mut Ctx, id: PodId) {
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
         let any_alive = pod.containers.iter().any(|c| c.is_alive());
         let sidecars_waiting = pod.containers.iter().any(|c| {
             matches!(c.stage, Stage::BackOff { .. } | Stage::Pulling | Stage::PullBackOff { .. } | Stage::Starting)
         });
         if any_alive || sidecars_waiting {
             let grace = pod.template.grace;
-            self.begin_termination(id, grace);
+            self.begin_termination(ctx, id, grace);
         }
     }
 
     /// Draws what this attempt of the container will do, from a stream keyed by the
     /// container's name and attempt number (independent of event order).
-    fn draw_attempt(&mut self, id: PodId, c: usize) -> AttemptPlan {
-        let pod = self.cluster.pods.get(id).expect("caller checked");
+    fn draw_attempt(&mut self, ctx: &mut Ctx, id: PodId, c: usize) -> AttemptPlan {
+        let pod = ctx.cluster.pods.get(id).expect("caller checked");
         let status = &pod.containers[c];
         let key = key_of(&[&pod.namespace, &pod.name, pod.container_name(c)])
             ^ u64::from(status.attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -102,34 +105,33 @@ impl Simulation {
     }
 
     /// Starts a new attempt of a container: its image first.
-    pub(crate) fn start_container(&mut self, id: PodId, c: usize) {
-        if !self.kubelet_may_run(id) {
+    pub(super) fn start_container(&mut self, ctx: &mut Ctx, id: PodId, c: usize) {
+        if !may_run(ctx.cluster, id) {
             return;
         }
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         let status = &mut pod.containers[c];
         status.attempt += 1;
         status.stage = Stage::Pulling;
-        let plan = self.draw_attempt(id, c);
-        self.cluster.pods.get_mut(id).expect("exists").containers[c].plan = plan;
-        self.ensure_image(id, c);
+        let plan = self.draw_attempt(ctx, id, c);
+        ctx.cluster.pods.get_mut(id).expect("exists").containers[c].plan = plan;
+        self.ensure_image(ctx, id, c);
     }
 
     /// The image is there: the runtime creates the container, which starts after the
     /// behavior's startup time.
-    pub(crate) fn create_container(&mut self, id: PodId, c: usize) {
-        if self.check_invariants && !self.kubelet_may_run(id) {
+    pub(super) fn create_container(&mut self, ctx: &mut Ctx, id: PodId, c: usize) {
+        if ctx.rec.check_invariants && !may_run(ctx.cluster, id) {
             let message =
-                format!("pod {}: a container was created where the kubelet may not run it", self.pod_label(id));
-            self.violations.push(message);
+                format!("pod {}: a container was created where the kubelet may not run it", ctx.pod_label(id));
+            ctx.rec.violations.push(message);
         }
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         let name = pod.template.containers[c].name.clone();
         let status = &mut pod.containers[c];
         let restarted = status.instances > 0 && !status.restart_counted;
         if restarted {
             status.restart_count += 1;
-            self.counters.restarts += 1;
         }
         status.restart_counted = false;
         status.instances += 1;
@@ -137,47 +139,40 @@ impl Simulation {
 
         let token = status.timer.arm();
         let startup = status.plan.startup;
-        self.at(startup, Event::Container { pod: id, container: c as u16, token });
-        self.report_container(id, c);
-        self.container_event(id, c, false, "Created", format_args!("Created container: {name}"));
+        ctx.at(startup, KubeletEvent::Container { pod: id, container: c as u16, token });
+        ctx.report_container(id, c);
+        ctx.container_event(id, c, EventType::Normal, "Created", format_args!("Created container: {name}"));
         if restarted {
-            self.controllers_pod_restarted(id);
+            ctx.count_restart(id);
         }
     }
 
-    /// The pod may start containers: on a live kubelet, neither ending nor ended.
-    fn kubelet_may_run(&self, id: PodId) -> bool {
-        let Some(pod) = self.cluster.pods.get(id) else { return false };
-        let node_up = pod.node.is_some_and(|n| self.cluster.node(n).kubelet_up);
-        node_up && !pod.sandbox_lost && !pod.terminal && pod.termination.is_none() && !pod.phase.is_terminal()
-    }
-
     /// A container's stage timer fired: what it means depends on the stage.
-    pub(crate) fn container_timer(&mut self, id: PodId, c: usize, token: TimerToken) {
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+    pub(super) fn container_timer(&mut self, ctx: &mut Ctx, id: PodId, c: usize, token: TimerToken) {
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         let status = &mut pod.containers[c];
         if !status.timer.fire(token) {
             return;
         }
         match status.stage {
-            Stage::Starting => self.container_started(id, c),
+            Stage::Starting => self.container_started(ctx, id, c),
             Stage::Running { .. } | Stage::Stopping { .. } => {
                 let (code, reason) = status.planned_exit.unwrap_or((0, TerminatedReason::Completed));
-                self.container_exited(id, c, code, reason);
+                self.container_exited(ctx, id, c, code, reason);
             }
-            Stage::BackOff { .. } => self.restart_after_backoff(id, c),
-            Stage::PullBackOff { retry_at } => self.pull_backoff_timer(id, c, retry_at),
+            Stage::BackOff { .. } => self.restart_after_backoff(ctx, id, c),
+            Stage::PullBackOff { retry_at } => self.pull_backoff_timer(ctx, id, c, retry_at),
             Stage::Idle | Stage::Pulling | Stage::NeverPulled | Stage::Exited => {}
         }
     }
 
-    fn container_started(&mut self, id: PodId, c: usize) {
-        let now = self.now;
-        let Some(pod) = self.cluster.pods.get(id) else { return };
+    fn container_started(&mut self, ctx: &mut Ctx, id: PodId, c: usize) {
+        let now = ctx.now;
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
         let template = pod.template.clone();
         let spec = &template.containers[c];
         let used = self.behavior_of(pod.containers[c].behavior).memory;
-        let pod = self.cluster.pods.get_mut(id).expect("exists");
+        let pod = ctx.cluster.pods.get_mut(id).expect("exists");
         let status = &mut pod.containers[c];
         let previous = status.state;
         status.stage = Stage::Running { started_at: now };
@@ -213,18 +208,25 @@ impl Simulation {
             pod.initialized_once = true;
         }
         if let (Some((after, _, _)), Some(token)) = (exit, token) {
-            self.at(after, Event::Container { pod: id, container: c as u16, token });
+            ctx.at(after, KubeletEvent::Container { pod: id, container: c as u16, token });
         }
-        self.arm_probe_timer(id, c);
-        self.set_container_state(id, c, ContainerState::Running { started_at: now });
-        self.container_event(id, c, false, "Started", format_args!("Started container {}", spec.name));
-        self.kubelet_sync(id);
+        self.arm_probe_timer(ctx, id, c);
+        ctx.set_container_state(id, c, ContainerState::Running { started_at: now });
+        ctx.container_event(id, c, EventType::Normal, "Started", format_args!("Started container {}", spec.name));
+        self.sync(ctx, id);
     }
 
     /// A container exited (by itself, OOM-killed, or stopped).
-    pub(crate) fn container_exited(&mut self, id: PodId, c: usize, exit_code: i32, reason: TerminatedReason) {
-        let now = self.now;
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+    pub(super) fn container_exited(
+        &mut self,
+        ctx: &mut Ctx,
+        id: PodId,
+        c: usize,
+        exit_code: i32,
+        reason: TerminatedReason,
+    ) {
+        let now = ctx.now;
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         let pod_policy = pod.template.restart_policy;
         let spec_kind = pod.template.containers[c].kind;
         let container_policy = pod.template.containers[c].restart_policy;
@@ -244,75 +246,75 @@ impl Simulation {
             status.completed = true;
         }
         if reason == TerminatedReason::OOMKilled {
-            self.counters.oom_killed += 1;
+            ctx.rec.counters.oom_killed += 1;
         }
         let terminated = Terminated { exit_code, reason, started_at, finished_at: now };
-        self.set_container_state(id, c, ContainerState::Terminated(terminated));
+        ctx.set_container_state(id, c, ContainerState::Terminated(terminated));
         if !terminating && actions::restarts(spec_kind, container_policy, pod_policy, exit_code) {
-            self.schedule_restart(id, c, terminated);
+            self.schedule_restart(ctx, id, c, terminated);
         }
-        self.kubelet_sync(id);
-        self.refresh_status(id);
+        self.sync(ctx, id);
+        self.refresh_status(ctx, id);
     }
 
     /// Restarts at once, or after the crash-loop back-off (`doBackOff`).
-    fn schedule_restart(&mut self, id: PodId, c: usize, terminated: Terminated) {
-        let now = self.now;
-        let policy = backoff::crash_loop(self.scenario.kubelet.max_container_restart_period);
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+    fn schedule_restart(&mut self, ctx: &mut Ctx, id: PodId, c: usize, terminated: Terminated) {
+        let now = ctx.now;
+        let policy = backoff::crash_loop(self.config.max_container_restart_period);
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         let status = &mut pod.containers[c];
         let restart_at = policy.retry_at(&status.crash_backoff, terminated.finished_at);
         if restart_at <= now {
             policy.next(&mut status.crash_backoff, terminated.finished_at, now);
-            self.start_container(id, c);
+            self.start_container(ctx, id, c);
             return;
         }
         status.stage = Stage::BackOff { restart_at };
         status.last_state = Some(terminated);
         let token = status.timer.arm();
-        self.queue.schedule(restart_at, Event::Container { pod: id, container: c as u16, token });
         let (name, pod_name, ns, uid) =
             (pod.template.containers[c].name.clone(), pod.name.clone(), pod.namespace.clone(), pod.uid);
-        self.set_container_state(id, c, ContainerState::Waiting(WaitingReason::CrashLoopBackOff));
-        self.container_event(
+        ctx.schedule(restart_at, KubeletEvent::Container { pod: id, container: c as u16, token });
+        ctx.set_container_state(id, c, ContainerState::Waiting(WaitingReason::CrashLoopBackOff));
+        ctx.container_event(
             id,
             c,
-            true,
+            EventType::Warning,
             "BackOff",
             format_args!("Back-off restarting failed container {name} in pod {pod_name}_{ns}({uid})"),
         );
     }
 
-    fn restart_after_backoff(&mut self, id: PodId, c: usize) {
-        let now = self.now;
-        let policy = backoff::crash_loop(self.scenario.kubelet.max_container_restart_period);
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+    fn restart_after_backoff(&mut self, ctx: &mut Ctx, id: PodId, c: usize) {
+        let now = ctx.now;
+        let policy = backoff::crash_loop(self.config.max_container_restart_period);
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         let status = &mut pod.containers[c];
         let finished = status.last_state.map_or(now, |t| t.finished_at);
         policy.next(&mut status.crash_backoff, finished, now);
-        self.start_container(id, c);
+        self.start_container(ctx, id, c);
     }
 
     /// Arms the probe timer for the next probe-driven change of the container.
-    fn arm_probe_timer(&mut self, id: PodId, c: usize) {
-        let now = self.now;
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+    fn arm_probe_timer(&mut self, ctx: &mut Ctx, id: PodId, c: usize) {
+        let now = ctx.now;
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         let status = &mut pod.containers[c];
         let p = status.probe_plan;
         let next = [p.started_at, p.ready_at, p.unready_at, p.kill_at].into_iter().flatten().filter(|t| *t > now).min();
         match next {
             Some(t) => {
                 let token = status.probe_timer.arm();
-                self.queue.schedule(t, Event::Probe { pod: id, container: c as u16, token });
+                ctx.schedule(t, KubeletEvent::Probe { pod: id, container: c as u16, token });
             }
             None => status.probe_timer.cancel(),
         }
     }
 
     /// Probes changed the container: started, ready, unready or killed.
-    pub(crate) fn probe_timer(&mut self, id: PodId, c: usize, token: TimerToken) {
-        let now = self.now;
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+    pub(super) fn probe_timer(&mut self, ctx: &mut Ctx, id: PodId, c: usize, token: TimerToken) {
+        let now = ctx.now;
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         let status = &mut pod.containers[c];
         if !status.probe_timer.fire(token) || !matches!(status.stage, Stage::Running { .. }) {
             return;
@@ -329,12 +331,12 @@ impl Simulation {
         if p.unready_at == Some(now) {
             status.ready = false;
         }
-        self.report_container(id, c);
+        ctx.report_container(id, c);
         if p.unready_at == Some(now) {
-            self.container_event(
+            ctx.container_event(
                 id,
                 c,
-                true,
+                EventType::Warning,
                 "Unhealthy",
                 format_args!("Readiness probe failed: the container stopped answering its probe"),
             );
@@ -342,31 +344,45 @@ impl Simulation {
         if p.kill_at == Some(now) {
             let which = if p.kill_by_startup { "Startup" } else { "Liveness" };
             let lower = if p.kill_by_startup { "startup" } else { "liveness" };
-            self.container_event(
+            ctx.container_event(
                 id,
                 c,
-                true,
+                EventType::Warning,
                 "Unhealthy",
                 format_args!("{which} probe failed: the container did not answer its probe"),
             );
-            let pod = self.cluster.pods.get(id).expect("exists");
+            let pod = ctx.cluster.pods.get(id).expect("exists");
             let spec = &pod.template.containers[c];
             let probe = if p.kill_by_startup { spec.startup_probe } else { spec.liveness_probe };
             let grace = probe.and_then(|p| p.grace).unwrap_or(pod.template.grace);
-            self.container_event(
+            ctx.container_event(
                 id,
                 c,
-                false,
+                EventType::Normal,
                 "Killing",
                 format_args!("Container {name} failed {lower} probe, will be restarted"),
             );
-            self.stop_container(id, c, SimTime(now.0 + grace.max(2_000)), false);
+            self.stop_container(ctx, id, c, SimTime(now.0 + grace.max(2_000)), false);
             return;
         }
-        self.arm_probe_timer(id, c);
-        self.kubelet_sync(id);
-        self.refresh_status(id);
+        self.arm_probe_timer(ctx, id, c);
+        self.sync(ctx, id);
+        self.refresh_status(ctx, id);
     }
+}
+
+/// The pod may start containers: on a live kubelet, neither ending nor ended.
+fn may_run(cluster: &Cluster, id: PodId) -> bool {
+    let Some(pod) = cluster.pods.get(id) else { return false };
+    let node_up = pod.node.is_some_and(|n| cluster.node(n).kubelet_up);
+    node_up && !pod.sandbox_lost && !pod.terminal && pod.termination.is_none() && !pod.phase.is_terminal()
+}
+
+/// The index of the behavior a container follows: the first whose globs match it
+/// (`usize::MAX`: the default behavior).
+fn behavior_index(behaviors: &[Behavior], namespace: &str, pod: &str, template: &PodTemplate, c: usize) -> usize {
+    let spec = &template.containers[c];
+    behaviors.iter().position(|b| b.matcher.matches(namespace, pod, &spec.name, &spec.image)).unwrap_or(usize::MAX)
 }
 
 /// The code whose cumulative weight first exceeds `draw`.

@@ -1,11 +1,14 @@
 //! The pod status the kubelet reports: phase (`getPhase`), readiness, and what a phase
 //! change sets off (the pod's end frees its node for the scheduler).
 
+use super::Kubelet;
 use super::conditions::{CondContainer, CondStatus, pod_ready};
 use super::phase::{PhaseContainer, StatusView, get_phase};
+use crate::apiserver::Ctx;
 use crate::cluster::PodId;
-use crate::cluster::pod::{ContainerState, Pod, PodPhase};
-use crate::sim::Simulation;
+use crate::cluster::pod::{ContainerState, Pod, PodPhase, Stage};
+use crate::engine::TimerToken;
+use crate::trace::EventType;
 
 /// The containers of a pod as `getPhase` sees them (computed as it reads them: this
 /// runs at every change of every pod).
@@ -65,78 +68,70 @@ pub fn ready_condition(pod: &Pod) -> super::conditions::Condition {
     pod_ready(&containers, pod.start_time.is_some(), pod.phase, &gates)
 }
 
-impl Simulation {
+impl Kubelet {
     /// Recomputes the pod's phase and readiness, recording what changed.
-    pub(crate) fn refresh_status(&mut self, id: PodId) {
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+    pub(super) fn refresh_status(&mut self, ctx: &mut Ctx, id: PodId) {
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
         if pod.phase.is_terminal() {
-            pod.ready = compute_ready(pod);
-            return; // A pod never leaves a terminal phase.
+            return; // A pod never leaves a terminal phase (nor turns ready).
         }
         let phase = compute_phase(pod);
         let reason = pod.phase_reason();
         if phase != pod.phase {
-            self.set_phase(id, phase, reason);
-            self.after_phase_change(id, phase);
+            ctx.set_phase(id, phase, reason);
+            self.after_phase_change(ctx, id, phase);
         }
-        if let Some(pod) = self.cluster.pods.get_mut(id) {
-            pod.ready = compute_ready(pod);
+        if let Some(pod) = ctx.cluster.pods.get(id) {
+            let ready = compute_ready(pod);
+            ctx.set_ready(id, ready);
         }
     }
 
-    pub(crate) fn after_phase_change(&mut self, id: PodId, phase: PodPhase) {
-        let now = self.now;
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
-        pod.ready = compute_ready(pod);
-        if phase == PodPhase::Running && pod.running_at.is_none() {
-            pod.running_at = Some(now);
-            let latency = now.since(pod.created);
-            self.counters.startup_latency.record(latency);
-        }
+    /// What a phase the kubelet set sets off: readiness, and at the end, the stop of
+    /// whatever still runs.
+    pub(super) fn after_phase_change(&mut self, ctx: &mut Ctx, id: PodId, phase: PodPhase) {
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
+        let ready = compute_ready(pod);
+        ctx.set_ready(id, ready);
         if phase.is_terminal() {
-            self.on_pod_terminal(id);
+            self.on_pod_terminal(ctx, id);
         }
     }
 
-    /// The pod is Succeeded or Failed: it no longer holds its node's resources, and
-    /// whatever still runs in it is stopped.
-    pub(crate) fn on_pod_terminal(&mut self, id: PodId) {
-        let now = self.now;
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
-        pod.finished_at.get_or_insert(now);
+    /// The pod is Succeeded or Failed: whatever still runs in it is stopped (its place
+    /// on the node was freed with the phase).
+    fn on_pod_terminal(&mut self, ctx: &mut Ctx, id: PodId) {
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         pod.deadline_timer.cancel();
         // Nothing that is not running will start any more (back-offs, pulls).
-        for c in pod.containers.iter_mut().filter(|c| !c.is_alive() && c.stage != crate::cluster::pod::Stage::Exited) {
+        for c in pod.containers.iter_mut().filter(|c| !c.is_alive() && c.stage != Stage::Exited) {
             c.timer.cancel();
             c.probe_timer.cancel();
-            c.stage = crate::cluster::pod::Stage::Idle;
+            c.stage = Stage::Idle;
         }
         let alive = pod.containers.iter().any(|c| c.is_alive());
         let grace = pod.template.grace;
-        self.release_node_resources(id);
-        self.podgc_note_terminal(id);
-        self.controllers_pod_finished(id);
         if alive {
-            self.begin_termination(id, grace);
+            self.begin_termination(ctx, id, grace);
         } else {
-            self.finish_termination(id);
+            self.finish_termination(ctx, id);
         }
     }
 
     /// `activeDeadlineSeconds` ran out: the kubelet fails the pod and kills it.
-    pub(crate) fn pod_deadline(&mut self, id: PodId, token: crate::engine::TimerToken) {
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+    pub(super) fn pod_deadline(&mut self, ctx: &mut Ctx, id: PodId, token: TimerToken) {
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         if !pod.deadline_timer.fire(token) || pod.phase.is_terminal() {
             return;
         }
         pod.reason = Some("DeadlineExceeded");
-        self.pod_event(
+        ctx.pod_event(
             id,
-            false,
+            EventType::Normal,
             "DeadlineExceeded",
             format_args!("Pod was active on the node longer than the specified deadline"),
         );
-        self.set_phase(id, PodPhase::Failed, "DeadlineExceeded");
-        self.after_phase_change(id, PodPhase::Failed);
+        ctx.set_phase(id, PodPhase::Failed, "DeadlineExceeded");
+        self.after_phase_change(ctx, id, PodPhase::Failed);
     }
 }

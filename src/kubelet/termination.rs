@@ -2,35 +2,38 @@
 //! containers first, each given the rest of the grace period (never less than 2 s),
 //! then sidecars one by one in reverse order; then the pod is terminal.
 
+use super::Kubelet;
+use crate::apiserver::Ctx;
 use crate::cluster::PodId;
-use crate::cluster::pod::{ContainerState, Stage, Terminated, TerminatedReason, Termination};
+use crate::cluster::pod::{Stage, TerminatedReason, Termination};
 use crate::cluster::template::ContainerKind;
 use crate::engine::{Millis, SimTime, TimerToken};
-use crate::sim::{Event, Simulation};
+use crate::event::KubeletEvent;
+use crate::trace::EventType;
 
 /// `minimumGracePeriodInSeconds`.
 const MINIMUM_GRACE: Millis = 2_000;
 
-impl Simulation {
+impl Kubelet {
     /// Starts stopping every container of the pod, with `grace` to do it.
-    pub(crate) fn begin_termination(&mut self, id: PodId, grace: Millis) {
-        let now = self.now;
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+    pub(super) fn begin_termination(&mut self, ctx: &mut Ctx, id: PodId, grace: Millis) {
+        let now = ctx.now;
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         if pod.termination.is_none() {
             pod.termination = Some(Termination { since: now, deadline: now.after(grace) });
         }
         pod.deadline_timer.cancel();
-        self.continue_termination(id);
+        self.continue_termination(ctx, id);
     }
 
     /// The next step of a termination: called again whenever a container exits.
-    pub(crate) fn continue_termination(&mut self, id: PodId) {
-        let Some(pod) = self.cluster.pods.get(id) else { return };
+    pub(super) fn continue_termination(&mut self, ctx: &mut Ctx, id: PodId) {
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
         let (Some(node), Some(termination)) = (pod.node, pod.termination) else { return };
-        if !self.cluster.node(node).kubelet_up {
+        if !ctx.cluster.node(node).kubelet_up {
             return;
         }
-        let pod = self.cluster.pods.get_mut(id).expect("exists");
+        let pod = ctx.cluster.pods.get_mut(id).expect("exists");
         // Containers not running will not start now.
         for c in pod.containers.iter_mut() {
             if !c.is_alive() && c.stage != Stage::Exited {
@@ -47,7 +50,7 @@ impl Simulation {
         if !regular.is_empty() {
             for (c, already) in regular {
                 if !already {
-                    self.stop_container(id, c, termination.deadline, true);
+                    self.stop_container(ctx, id, c, termination.deadline, true);
                 }
             }
             return;
@@ -57,20 +60,20 @@ impl Simulation {
             .find(|i| kinds[*i] == ContainerKind::Sidecar && pod.containers[*i].is_alive())
             .map(|i| (i, stopping(&pod.containers[i].stage)));
         match last_sidecar {
-            Some((c, false)) => self.stop_container(id, c, termination.deadline, true),
+            Some((c, false)) => self.stop_container(ctx, id, c, termination.deadline, true),
             Some((_, true)) => {}
-            None => self.finish_termination(id),
+            None => self.finish_termination(ctx, id),
         }
     }
 
     /// Sends the container SIGTERM: it exits after its behavior's termination time, or
     /// is killed (137) when the grace period runs out.
-    pub(crate) fn stop_container(&mut self, id: PodId, c: usize, deadline: SimTime, announce: bool) {
-        let now = self.now;
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+    pub(super) fn stop_container(&mut self, ctx: &mut Ctx, id: PodId, c: usize, deadline: SimTime, announce: bool) {
+        let now = ctx.now;
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         let behavior = pod.containers[c].behavior;
         let stop_code = self.behavior_of(behavior).stop_exit_code;
-        let pod = self.cluster.pods.get_mut(id).expect("exists");
+        let pod = ctx.cluster.pods.get_mut(id).expect("exists");
         let status = &mut pod.containers[c];
         let started_at = match status.stage {
             Stage::Running { started_at } => started_at,
@@ -85,38 +88,24 @@ impl Simulation {
         status.probe_timer.cancel();
         let token: TimerToken = status.timer.arm();
         let name = pod.template.containers[c].name.clone();
-        self.queue.schedule(at, Event::Container { pod: id, container: c as u16, token });
+        ctx.schedule(at, KubeletEvent::Container { pod: id, container: c as u16, token });
         if announce {
-            self.container_event(id, c, false, "Killing", format_args!("Stopping container {name}"));
+            ctx.container_event(id, c, EventType::Normal, "Killing", format_args!("Stopping container {name}"));
         }
     }
 
     /// Every container has stopped: the pod is terminal, and a deleted pod leaves the API.
-    pub(crate) fn finish_termination(&mut self, id: PodId) {
-        let now = self.now;
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+    pub(super) fn finish_termination(&mut self, ctx: &mut Ctx, id: PodId) {
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         pod.termination = None;
         let killed = pod.deletion.is_some() || pod.reason.is_some();
         pod.terminal = true;
         if killed {
-            // A container that never ran (waiting, or not yet seen by the kubelet) is
-            // reported terminated when the pod is.
-            let lost: Vec<usize> = (0..pod.containers.len())
-                .filter(|c| matches!(pod.containers[*c].state, Some(ContainerState::Waiting(_)) | None))
-                .collect();
-            for c in lost {
-                let t = Terminated {
-                    exit_code: 137,
-                    reason: TerminatedReason::ContainerStatusUnknown,
-                    started_at: None,
-                    finished_at: now,
-                };
-                self.set_container_state(id, c, ContainerState::Terminated(t));
-            }
+            ctx.report_unstarted_lost(id);
         }
-        self.refresh_status(id);
-        if self.cluster.pods.get(id).is_some_and(|p| p.deletion.is_some()) {
-            self.remove_pod_object(id);
+        self.refresh_status(ctx, id);
+        if ctx.cluster.pods.get(id).is_some_and(|p| p.deletion.is_some()) {
+            ctx.remove_pod(id);
         }
     }
 }

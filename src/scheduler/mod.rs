@@ -9,19 +9,20 @@ mod postfilter;
 pub mod preemption;
 pub mod preference;
 pub mod prioritize;
-pub mod priority;
 pub mod profile;
 pub mod requeue;
 pub mod score;
 pub mod score_cache;
 pub mod topology_spread;
 
+use crate::apiserver::{Change, Ctx, Kind, Watches};
 use crate::cluster::resources::ResourceNames;
 use crate::cluster::resources::{CPU, MEMORY};
 use crate::cluster::template::PodTemplate;
-use crate::cluster::{NodeId, PodId};
+use crate::cluster::{Cluster, NodeId, PodId};
 use crate::engine::{Millis, SimRng, SimTime};
-use crate::sim::{Event, Simulation};
+use crate::event::SchedulerEvent;
+use crate::trace::EventType;
 use filter::Reason;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
@@ -72,8 +73,6 @@ pub struct Scheduler {
     pub(crate) profile: profile::SchedulerProfile,
     /// Pods nominated to each node (the nominator).
     nominated: BTreeMap<NodeId, Vec<PodId>>,
-    /// How many pods on nodes have each priority: preemption needs a lower one.
-    bound_priorities: BTreeMap<i32, u32>,
     /// Offsets of preemption's dry runs.
     preemption_rng: SimRng,
     scoring: prioritize::Scoring,
@@ -101,7 +100,6 @@ impl Scheduler {
             node_list: Vec::new(),
             score_cache: Default::default(),
             nominated: BTreeMap::new(),
-            bound_priorities: BTreeMap::new(),
             preemption_rng,
             scoring: prioritize::Scoring::compile(&profile, names),
             scratch: Default::default(),
@@ -202,41 +200,105 @@ impl Diagnosis {
     }
 }
 
-impl Simulation {
-    /// A new pod enters the active queue.
-    pub(crate) fn scheduler_enqueue(&mut self, id: PodId) {
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
-        pod.sched.queued_at = self.now;
-        let priority = pod.priority;
-        self.push_active(id, priority);
+impl Scheduler {
+    /// The change kinds the scheduler watches.
+    pub const WATCHES: Watches = Watches::of(&[
+        Kind::PodCreated,
+        Kind::PodBound,
+        Kind::PodReleased,
+        Kind::PodRemoved,
+        Kind::NodeAdded,
+        Kind::NodeRemoved,
+        Kind::NodeSchedulable,
+        Kind::NodeUntainted,
+    ]);
+
+    /// The scheduler's own events.
+    pub fn handle(&mut self, ctx: &mut Ctx, event: SchedulerEvent) {
+        match event {
+            SchedulerEvent::Cycle => self.cycle(ctx),
+            SchedulerEvent::BackoffDone(pod) => self.backoff_done(ctx, pod),
+            SchedulerEvent::Flush => self.flush(ctx),
+        }
     }
 
-    fn push_active(&mut self, id: PodId, priority: i32) {
-        let s = &mut self.scheduler;
-        s.remove(id);
-        s.seq += 1;
-        let queued_at = self.cluster.pods.get(id).map_or(self.now, |p| p.sched.queued_at);
-        let key = (Reverse(priority), queued_at, s.seq);
-        s.active.insert((key, id));
-        s.spots.insert(id, Spot::Active(key));
-        if !s.cycle_pending {
-            s.cycle_pending = true;
-            self.at(0, Event::SchedulerCycle);
+    /// What the scheduler's informers deliver: new pods to place, and the changes of
+    /// the cluster that may help the pods waiting in the unschedulable pool.
+    pub fn observe(&mut self, ctx: &mut Ctx, change: &Change) {
+        match change {
+            Change::PodCreated(id)
+                if ctx
+                    .cluster
+                    .pods
+                    .get(*id)
+                    .is_some_and(|p| p.node.is_none() && p.template.spec.node_name.is_none()) =>
+            {
+                self.enqueue(ctx, *id)
+            }
+            Change::PodBound { pod, node } => {
+                let view = ctx.cluster.pods.get(*pod).map(cycle::pod_view);
+                let change = requeue::Change { node: Some(*node), pod: view };
+                let helped = self.helped(ctx.cluster, filter::hint::POD_BOUND, change);
+                self.requeue_all(ctx, helped);
+            }
+            Change::PodReleased(r) => {
+                let view = cycle::PodView {
+                    namespace: &r.namespace,
+                    labels: &r.labels,
+                    terminating: r.terminating,
+                    affinity: r.template.pod_affinity.as_ref(),
+                };
+                let change = requeue::Change { node: Some(r.node), pod: Some(view) };
+                let helped = self.helped(ctx.cluster, filter::hint::POD_GONE, change);
+                self.requeue_all(ctx, helped);
+            }
+            Change::PodRemoved { id, .. } => self.forget(ctx, *id),
+            Change::NodeAdded(node) => {
+                self.node_list.push(*node);
+                self.cluster_event(ctx, filter::hint::NODE_ADDED, *node);
+            }
+            Change::NodeRemoved(node) => {
+                self.node_list.retain(|n| n != node);
+                self.cluster_event(ctx, filter::hint::NODE_REMOVED, *node);
+            }
+            Change::NodeSchedulable(node) => self.cluster_event(ctx, filter::hint::NODE_SCHEDULABLE, *node),
+            Change::NodeUntainted(node) => self.cluster_event(ctx, filter::hint::NODE_UNTAINTED, *node),
+            _ => {}
+        }
+    }
+
+    /// A new pod enters the active queue.
+    fn enqueue(&mut self, ctx: &mut Ctx, id: PodId) {
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
+        pod.sched.queued_at = ctx.now;
+        let priority = pod.priority;
+        self.push_active(ctx, id, priority);
+    }
+
+    fn push_active(&mut self, ctx: &mut Ctx, id: PodId, priority: i32) {
+        self.remove(id);
+        self.seq += 1;
+        let queued_at = ctx.cluster.pods.get(id).map_or(ctx.now, |p| p.sched.queued_at);
+        let key = (Reverse(priority), queued_at, self.seq);
+        self.active.insert((key, id));
+        self.spots.insert(id, Spot::Active(key));
+        if !self.cycle_pending {
+            self.cycle_pending = true;
+            ctx.at(0, SchedulerEvent::Cycle);
         }
     }
 
     /// Takes pods from the active queue one at a time, each placed before the next.
-    pub(crate) fn scheduler_cycle(&mut self) {
-        self.scheduler.cycle_pending = false;
-        while let Some((key, id)) = self.scheduler.active.pop_first() {
-            let _ = key;
-            self.scheduler.spots.remove(&id);
-            self.schedule_one(id);
+    fn cycle(&mut self, ctx: &mut Ctx) {
+        self.cycle_pending = false;
+        while let Some((_, id)) = self.active.pop_first() {
+            self.spots.remove(&id);
+            self.schedule_one(ctx, id);
         }
     }
 
-    fn schedule_one(&mut self, id: PodId) {
-        let Some(pod) = self.cluster.pods.get(id) else { return };
+    fn schedule_one(&mut self, ctx: &mut Ctx, id: PodId) {
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
         if pod.node.is_some() || pod.deletion.is_some() {
             return;
         }
@@ -246,14 +308,14 @@ impl Simulation {
         // A pod nominated by an earlier preemption tries that node first
         // (`evaluateNominatedNode`): it is likely the only one with room.
         if let Some(node) = pod.sched.nominated_node
-            && self.cluster.node(node).present
-            && self.filter_with_nominated(&template, who, node, &mut Vec::new())
+            && ctx.cluster.node(node).present
+            && self.filter_with_nominated(ctx.cluster, &template, who, node, &mut Vec::new())
         {
-            return self.bind(id, node);
+            return self.bind(ctx, id, node);
         }
-        match self.find_node(&template, who, &subject) {
-            Ok(node) => self.bind(id, node),
-            Err(diagnosis) => self.schedule_failed(id, diagnosis),
+        match self.find_node(ctx.cluster, &template, who, &subject) {
+            Ok(node) => self.bind(ctx, id, node),
+            Err(diagnosis) => self.schedule_failed(ctx, id, diagnosis),
         }
     }
 
@@ -261,20 +323,22 @@ impl Simulation {
     /// them, and picks the best (ties broken by a seeded draw, as `selectHost` does).
     fn find_node(
         &mut self,
+        cluster: &Cluster,
         template: &Arc<PodTemplate>,
         who: (PodId, i32),
         subject: &cycle::Subject,
     ) -> Result<NodeId, Diagnosis> {
-        let nodes = std::mem::take(&mut self.scheduler.node_list);
+        let nodes = std::mem::take(&mut self.node_list);
         let tolerations = &template.spec.tolerations;
         let pod = cycle::Incoming { namespace: &subject.namespace, labels: &subject.labels, template, tolerations };
-        let result = self.search_nodes(&pod, template, who, &nodes);
-        self.scheduler.node_list = nodes;
+        let result = self.search_nodes(cluster, &pod, template, who, &nodes);
+        self.node_list = nodes;
         result
     }
 
     fn search_nodes(
         &mut self,
+        cluster: &Cluster,
         pod: &cycle::Incoming,
         shared: &Arc<PodTemplate>,
         who: (PodId, i32),
@@ -285,11 +349,11 @@ impl Simulation {
         if nodes.is_empty() {
             return Err(diagnosis);
         }
-        let want = num_feasible_nodes_to_find(nodes.len(), self.scheduler.profile.percentage_of_nodes_to_score);
+        let want = num_feasible_nodes_to_find(nodes.len(), self.profile.percentage_of_nodes_to_score);
         let mut feasible: Vec<NodeId> = Vec::with_capacity(want.min(nodes.len()));
         let mut reasons = Vec::new();
-        let plugins = cycle::Cycle::prefilter(&cycle::SimView { cluster: &self.cluster, nodes }, pod);
-        let start = self.scheduler.next_start % nodes.len();
+        let plugins = cycle::Cycle::prefilter(&cycle::SimView { cluster, nodes }, pod);
+        let start = self.next_start % nodes.len();
         let mut examined = 0;
         let held = self.holds_nominated_nodes();
         let (cpu, memory) = (template.requests.get(CPU), template.requests.get(MEMORY));
@@ -301,7 +365,7 @@ impl Simulation {
             let id = nodes[if j >= nodes.len() { j - nodes.len() } else { j }];
             examined += 1;
             reasons.clear();
-            let row = &self.cluster.fit[id.0 as usize];
+            let row = &cluster.fit[id.0 as usize];
             if fast && row.plain && row.fits(cpu, memory) {
                 // The only filter that could reject the pod here passes.
                 feasible.push(id);
@@ -311,9 +375,9 @@ impl Simulation {
                 continue;
             }
             let fits = match held {
-                false => filter::check(template, tolerations, self.cluster.node(id), &mut reasons),
-                true => self.filter_with_nominated(template, who, id, &mut reasons),
-            } && plugins.as_ref().is_none_or(|p| p.filter(&self.cluster.node(id).labels, &mut reasons));
+                false => filter::check(template, tolerations, cluster.node(id), &mut reasons),
+                true => self.filter_with_nominated(cluster, template, who, id, &mut reasons),
+            } && plugins.as_ref().is_none_or(|p| p.filter(&cluster.node(id).labels, &mut reasons));
             if fits {
                 feasible.push(id);
                 if feasible.len() >= want {
@@ -331,16 +395,16 @@ impl Simulation {
                 }
             }
         }
-        self.scheduler.next_start = (start + examined) % nodes.len();
+        self.next_start = (start + examined) % nodes.len();
         if feasible.is_empty() {
             // Node ids grow in the order nodes join, which is the cache's order.
             diagnosis.potential.sort_unstable();
             diagnosis.topology.sort_unstable();
             return Err(diagnosis);
         }
-        let weights = self.scheduler.scoring.topology_weights();
-        let extra = cycle::Cycle::scores(&cycle::SimView { cluster: &self.cluster, nodes }, pod, &feasible, weights);
-        Ok(self.select_host(shared, &feasible, nodes.len(), &extra))
+        let weights = self.scoring.topology_weights();
+        let extra = cycle::Cycle::scores(&cycle::SimView { cluster, nodes }, pod, &feasible, weights);
+        Ok(self.select_host(cluster, shared, &feasible, nodes.len(), &extra))
     }
 
     /// Scores the feasible nodes and takes the best; ties are broken by reservoir
@@ -348,6 +412,7 @@ impl Simulation {
     /// plugins' weighted scores, per feasible node.
     fn select_host(
         &mut self,
+        cluster: &Cluster,
         template: &Arc<PodTemplate>,
         feasible: &[NodeId],
         all_nodes: usize,
@@ -356,10 +421,9 @@ impl Simulation {
         if feasible.len() == 1 {
             return feasible[0];
         }
-        let s = &mut self.scheduler;
-        let cache = s.score_cache.scores(template, self.cluster.fit.len());
+        let cache = self.score_cache.scores(template, cluster.fit.len());
         let totals =
-            prioritize::prioritize(&s.scoring, &self.cluster, all_nodes, template, feasible, &mut s.scratch, cache);
+            prioritize::prioritize(&self.scoring, cluster, all_nodes, template, feasible, &mut self.scratch, cache);
         let (mut best, mut best_score, mut ties) = (feasible[0], i64::MIN, 0u64);
         for (k, (&id, &score)) in feasible.iter().zip(totals).enumerate() {
             let score = score + extra.get(k).copied().unwrap_or(0);
@@ -367,7 +431,7 @@ impl Simulation {
                 (best, best_score, ties) = (id, score, 1);
             } else if score == best_score {
                 ties += 1;
-                if s.rng.below(ties) == 0 {
+                if self.rng.below(ties) == 0 {
                     best = id;
                 }
             }
@@ -375,259 +439,139 @@ impl Simulation {
         best
     }
 
-    fn schedule_failed(&mut self, id: PodId, diagnosis: Diagnosis) {
-        let now = self.now;
+    fn schedule_failed(&mut self, ctx: &mut Ctx, id: PodId, diagnosis: Diagnosis) {
+        let now = ctx.now;
         let message = if diagnosis.nodes == 0 {
             "no nodes available to schedule pods".to_string()
         } else {
-            let post_filter = self.post_filter(id, &diagnosis);
-            diagnosis.message(&self.cluster.resources, post_filter.as_deref())
+            let post_filter = self.post_filter(ctx, id, &diagnosis);
+            diagnosis.message(&ctx.cluster.resources, post_filter.as_deref())
         };
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         pod.sched.attempts += 1;
         if pod.sched.first_failure.is_none() {
             pod.sched.first_failure = Some(now);
-            self.counters.pods_ever_unschedulable += 1;
+            ctx.rec.counters.pods_ever_unschedulable += 1;
         }
         pod.sched.last_failure_at = now;
-        self.scheduler.unschedulable.insert(id, (diagnosis.hint(), now));
-        self.scheduler.listening |= diagnosis.hint();
-        self.scheduler.spots.insert(id, Spot::Unschedulable);
-        if !self.scheduler.flush_pending {
-            self.scheduler.flush_pending = true;
-            self.at(FLUSH_PERIOD, Event::SchedulerFlush);
+        self.unschedulable.insert(id, (diagnosis.hint(), now));
+        self.listening |= diagnosis.hint();
+        self.spots.insert(id, Spot::Unschedulable);
+        if !self.flush_pending {
+            self.flush_pending = true;
+            ctx.at(FLUSH_PERIOD, SchedulerEvent::Flush);
         }
-        let repeat = self
-            .scheduler
-            .last_failure
-            .get(&id)
-            .is_some_and(|(m, at)| *m == message && now.since(*at) < EVENT_REPEAT_WINDOW);
+        let repeat =
+            self.last_failure.get(&id).is_some_and(|(m, at)| *m == message && now.since(*at) < EVENT_REPEAT_WINDOW);
         if !repeat {
-            self.pod_event(id, true, "FailedScheduling", format_args!("{message}"));
-            self.scheduler.last_failure.insert(id, (message, now));
+            ctx.pod_event(id, EventType::Warning, "FailedScheduling", format_args!("{message}"));
+            self.last_failure.insert(id, (message, now));
         }
     }
 
     /// The cluster changed (`event`, a `filter::hint` event) at `node`: the unschedulable
     /// pods it may help go back to the queue, through their back-off (QueueingHints).
-    pub(crate) fn scheduler_cluster_event(&mut self, event: u16, node: Option<NodeId>) {
-        self.requeue_helped(event, requeue::Change { node, pod: None });
+    fn cluster_event(&mut self, ctx: &mut Ctx, event: u16, node: NodeId) {
+        let helped = self.helped(ctx.cluster, event, requeue::Change { node: Some(node), pod: None });
+        self.requeue_all(ctx, helped);
     }
 
-    /// A pod was bound to `node` or left it (`event`).
-    fn scheduler_pod_event(&mut self, event: u16, pod: PodId, node: NodeId) {
-        self.requeue_helped(event, requeue::Change { node: Some(node), pod: Some(pod) });
-    }
-
-    fn requeue_helped(&mut self, event: u16, change: requeue::Change) {
-        if self.scheduler.listening & event == 0 || self.scheduler.unschedulable.is_empty() {
-            return;
+    /// The unschedulable pods that `change` (an `event`) may help.
+    fn helped(&self, cluster: &Cluster, event: u16, change: requeue::Change) -> Vec<PodId> {
+        if self.listening & event == 0 || self.unschedulable.is_empty() {
+            return Vec::new();
         }
-        let view = cycle::SimView { cluster: &self.cluster, nodes: &self.scheduler.node_list };
-        let helped: Vec<PodId> = self
-            .scheduler
-            .unschedulable
+        let view = cycle::SimView { cluster, nodes: &self.node_list };
+        self.unschedulable
             .iter()
             .filter(|(id, (mask, _))| {
                 mask & event != 0
-                    && self.cluster.pods.get(**id).is_none_or(|p| requeue::may_help(&view, p, mask & event, change))
+                    && cluster.pods.get(**id).is_none_or(|p| requeue::may_help(&view, p, mask & event, change))
             })
             .map(|(id, _)| *id)
-            .collect();
-        for id in helped {
-            self.requeue_unschedulable(id);
+            .collect()
+    }
+
+    fn requeue_all(&mut self, ctx: &mut Ctx, pods: Vec<PodId>) {
+        for id in pods {
+            self.requeue_unschedulable(ctx, id);
         }
     }
 
     /// `flushUnschedulablePodsLeftover`: pods unschedulable for 5 minutes go back.
-    pub(crate) fn scheduler_flush(&mut self) {
-        self.scheduler.flush_pending = false;
-        let now = self.now;
+    fn flush(&mut self, ctx: &mut Ctx) {
+        self.flush_pending = false;
+        let now = ctx.now;
         let stale: Vec<PodId> = self
-            .scheduler
             .unschedulable
             .iter()
             .filter(|(_, (_, since))| now.since(*since) >= MAX_IN_UNSCHEDULABLE)
             .map(|(id, _)| *id)
             .collect();
-        for id in stale {
-            self.requeue_unschedulable(id);
-        }
-        self.scheduler.listening = self.scheduler.unschedulable.values().fold(0, |m, (hint, _)| m | hint);
-        if !self.scheduler.unschedulable.is_empty() {
-            self.scheduler.flush_pending = true;
-            self.at(FLUSH_PERIOD, Event::SchedulerFlush);
+        self.requeue_all(ctx, stale);
+        self.listening = self.unschedulable.values().fold(0, |m, (hint, _)| m | hint);
+        if !self.unschedulable.is_empty() {
+            self.flush_pending = true;
+            ctx.at(FLUSH_PERIOD, SchedulerEvent::Flush);
         }
     }
 
     /// Moves a pod from the unschedulable pool to the backoffQ or the activeQ.
-    fn requeue_unschedulable(&mut self, id: PodId) {
-        self.scheduler.unschedulable.remove(&id);
-        let Some(pod) = self.cluster.pods.get(id) else {
-            self.scheduler.spots.remove(&id);
+    fn requeue_unschedulable(&mut self, ctx: &mut Ctx, id: PodId) {
+        self.unschedulable.remove(&id);
+        let Some(pod) = ctx.cluster.pods.get(id) else {
+            self.spots.remove(&id);
             return;
         };
         let backoff = (INITIAL_BACKOFF << pod.sched.attempts.saturating_sub(1).min(20)).min(MAX_BACKOFF);
         let until = pod.sched.last_failure_at.after(backoff);
         let priority = pod.priority;
-        if until > self.now {
-            self.scheduler.spots.insert(id, Spot::Backoff(until));
-            self.queue.schedule(until, Event::SchedulerBackoffDone(id));
+        if until > ctx.now {
+            self.spots.insert(id, Spot::Backoff(until));
+            ctx.schedule(until, SchedulerEvent::BackoffDone(id));
         } else {
-            self.push_active(id, priority);
+            self.push_active(ctx, id, priority);
         }
     }
 
-    pub(crate) fn scheduler_backoff_done(&mut self, id: PodId) {
-        if self.scheduler.spots.get(&id) != Some(&Spot::Backoff(self.now)) {
+    fn backoff_done(&mut self, ctx: &mut Ctx, id: PodId) {
+        if self.spots.get(&id) != Some(&Spot::Backoff(ctx.now)) {
             return;
         }
-        match self.cluster.pods.get(id) {
+        match ctx.cluster.pods.get(id) {
             Some(pod) => {
                 let priority = pod.priority;
-                self.push_active(id, priority);
+                self.push_active(ctx, id, priority);
             }
             None => {
-                self.scheduler.spots.remove(&id);
+                self.spots.remove(&id);
             }
         }
     }
 
     /// The pod left the queue for good (deleted).
-    pub(crate) fn scheduler_forget(&mut self, id: PodId) {
-        self.nominate(id, None);
-        self.scheduler.remove(id);
-        self.scheduler.last_failure.remove(&id);
+    fn forget(&mut self, ctx: &mut Ctx, id: PodId) {
+        self.nominate(ctx.cluster, id, None);
+        self.remove(id);
+        self.last_failure.remove(&id);
     }
 
-    /// Binds the pod to the node (`DefaultBinder`), and the node's kubelet takes it.
-    pub(crate) fn bind(&mut self, id: PodId, node: NodeId) {
-        let now = self.now;
-        self.scheduler.last_failure.remove(&id);
-        self.nominate(id, None);
-        let Some(pod) = self.cluster.pods.get(id) else { return };
-        let latency = now.since(pod.created);
-        self.counters.scheduling_latency.record(latency);
-        self.place_on_node(id, node);
-        let (ns, name) = pod_ns_name(self, id);
-        let node_name = self.cluster.node(node).name.clone();
-        self.pod_event(id, false, "Scheduled", format_args!("Successfully assigned {ns}/{name} to {node_name}"));
-        if self.cluster.node(node).kubelet_up {
-            self.kubelet_admit(id);
-        }
+    /// Binds the pod to the node (`DefaultBinder`); the node's kubelet sees the binding.
+    fn bind(&mut self, ctx: &mut Ctx, id: PodId, node: NodeId) {
+        self.last_failure.remove(&id);
+        self.nominate(ctx.cluster, id, None);
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
+        ctx.rec.counters.scheduling_latency.record(ctx.now.since(pod.created));
+        let (ns, name) = (pod.namespace.clone(), pod.name.clone());
+        ctx.place_on_node(id, node);
+        let node_name = ctx.cluster.node(node).name.clone();
+        ctx.pod_event(
+            id,
+            EventType::Normal,
+            "Scheduled",
+            format_args!("Successfully assigned {ns}/{name} to {node_name}"),
+        );
     }
-
-    /// A pod with `spec.nodeName` goes straight to the kubelet, which refuses it when
-    /// the node lacks room (`OutOf<resource>`, kubelet admission).
-    pub(crate) fn bind_without_scheduler(&mut self, id: PodId, node: NodeId) {
-        let Some(pod) = self.cluster.pods.get(id) else { return };
-        let template = pod.template.clone();
-        let mut reasons = Vec::new();
-        filter::fits(&template, self.cluster.node(node), &mut reasons);
-        self.place_on_node(id, node);
-        let refused = reasons.into_iter().find_map(|r| match r {
-            Reason::Insufficient(res) => Some(self.cluster.resources.name(res).to_string()),
-            Reason::TooManyPods => Some("pods".into()),
-            _ => None,
-        });
-        if let Some(resource) = refused {
-            let reason: &'static str = match resource.as_str() {
-                "cpu" => "OutOfcpu",
-                "memory" => "OutOfmemory",
-                "pods" => "OutOfpods",
-                _ => "UnexpectedAdmissionError",
-            };
-            self.cluster.pods.get_mut(id).expect("exists").reason = Some(reason);
-            self.pod_event(id, true, reason, format_args!("Node didn't have enough resource: {resource}"));
-            self.cluster.pods.get_mut(id).expect("exists").start_time = Some(self.now);
-            self.set_phase(id, crate::cluster::pod::PodPhase::Failed, reason);
-            self.after_phase_change(id, crate::cluster::pod::PodPhase::Failed);
-            return;
-        }
-        if self.cluster.node(node).kubelet_up {
-            self.kubelet_admit(id);
-        }
-    }
-
-    /// The node now holds the pod: its requests count against the node.
-    fn place_on_node(&mut self, id: PodId, node: NodeId) {
-        let now = self.now;
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
-        pod.node = Some(node);
-        pod.scheduled_at = Some(now);
-        pod.counted = true;
-        *self.scheduler.bound_priorities.entry(pod.priority).or_default() += 1;
-        let t = pod.template.clone();
-        self.record_pod_bound(id);
-        self.counters.unscheduled -= 1;
-        self.outage_tick();
-        let n = self.cluster.node_mut(node);
-        n.requested.add(&t.requests);
-        n.nonzero_cpu += t.nonzero_cpu;
-        n.nonzero_memory += t.nonzero_memory;
-        n.pods.push(id);
-        n.resident.push(id);
-        n.host_ports.extend(t.host_ports.iter().cloned());
-        self.cluster.refresh_fit(node);
-        if t.pod_affinity.is_some() {
-            self.cluster.affinity_pods.insert(id);
-        }
-        self.counters.cpu_requested.add(now.0, t.requests.get(crate::cluster::resources::CPU));
-        self.counters.memory_requested.add(now.0, t.requests.get(crate::cluster::resources::MEMORY));
-        if self.check_invariants {
-            let n = self.cluster.node(node);
-            let over = n.requested.nonzero().find(|(r, v)| *v > n.allocatable.get(*r)).map(|(r, _)| r);
-            if let Some(r) = over {
-                let message = format!(
-                    "node {} is over its allocatable {} after binding a pod",
-                    n.name,
-                    self.cluster.resources.name(r)
-                );
-                self.violations.push(message);
-            }
-        }
-        self.scheduler_pod_event(filter::hint::POD_BOUND, id, node);
-    }
-
-    /// The pod no longer holds its node's resources (terminal, or gone); waiting pods
-    /// may fit now.
-    pub(crate) fn release_node_resources(&mut self, id: PodId) {
-        let now = self.now;
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
-        if !pod.counted {
-            return;
-        }
-        pod.counted = false;
-        if let std::collections::btree_map::Entry::Occupied(mut e) = self.scheduler.bound_priorities.entry(pod.priority)
-        {
-            *e.get_mut() -= 1;
-            if *e.get() == 0 {
-                e.remove();
-            }
-        }
-        let (Some(node), t) = (pod.node, pod.template.clone()) else { return };
-        let n = self.cluster.node_mut(node);
-        n.requested.sub(&t.requests);
-        n.nonzero_cpu -= t.nonzero_cpu;
-        n.nonzero_memory -= t.nonzero_memory;
-        n.pods.retain(|p| *p != id);
-        for port in &t.host_ports {
-            if let Some(i) = n.host_ports.iter().position(|p| p == port) {
-                n.host_ports.swap_remove(i);
-            }
-        }
-        self.cluster.refresh_fit(node);
-        if t.pod_affinity.is_some() {
-            self.cluster.affinity_pods.remove(&id);
-        }
-        self.counters.cpu_requested.add(now.0, -t.requests.get(crate::cluster::resources::CPU));
-        self.counters.memory_requested.add(now.0, -t.requests.get(crate::cluster::resources::MEMORY));
-        self.scheduler_pod_event(filter::hint::POD_GONE, id, node);
-    }
-}
-
-fn pod_ns_name(sim: &Simulation, id: PodId) -> (Arc<str>, Arc<str>) {
-    sim.cluster.pods.get(id).map_or_else(|| (Arc::from(""), Arc::from("")), |p| (p.namespace.clone(), p.name.clone()))
 }
 
 #[cfg(test)]

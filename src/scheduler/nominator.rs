@@ -4,18 +4,18 @@
 //! (`RunFilterPluginsWithNominatedPods`, `addGENominatedPods`), so that the room made
 //! for them is not taken by others.
 
+use super::Scheduler;
 use super::filter::Reason;
 use crate::cluster::template::PodTemplate;
-use crate::cluster::{Node, NodeId, PodId};
-use crate::sim::Simulation;
+use crate::cluster::{Cluster, Node, NodeId, PodId};
 use std::borrow::Cow;
 
-impl Simulation {
+impl Scheduler {
     /// Sets the pod's nominated node (`None` clears it).
-    pub(crate) fn nominate(&mut self, id: PodId, node: Option<NodeId>) {
-        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+    pub(super) fn nominate(&mut self, cluster: &mut Cluster, id: PodId, node: Option<NodeId>) {
+        let Some(pod) = cluster.pods.get_mut(id) else { return };
         let old = std::mem::replace(&mut pod.sched.nominated_node, node);
-        let by_node = &mut self.scheduler.nominated;
+        let by_node = &mut self.nominated;
         if let Some(old) = old
             && let Some(list) = by_node.get_mut(&old)
         {
@@ -30,24 +30,30 @@ impl Simulation {
     }
 
     /// Whether any node is held for a nominated pod.
-    pub(crate) fn holds_nominated_nodes(&self) -> bool {
-        !self.scheduler.nominated.is_empty()
+    pub(super) fn holds_nominated_nodes(&self) -> bool {
+        !self.nominated.is_empty()
     }
 
     /// Pods nominated to `node`.
-    pub(crate) fn nominated_on(&self, node: NodeId) -> &[PodId] {
-        self.scheduler.nominated.get(&node).map_or(&[], |v| &v[..])
+    pub(super) fn nominated_on(&self, node: NodeId) -> &[PodId] {
+        self.nominated.get(&node).map_or(&[], |v| &v[..])
     }
 
     /// The node as the filters see it for pod `id` of `priority`: with the requests of
     /// the other pods nominated to it whose priority is at least as high.
-    pub(crate) fn node_with_nominated(&self, node: NodeId, id: PodId, priority: i32) -> Cow<'_, Node> {
-        let n = self.cluster.node(node);
+    pub(super) fn node_with_nominated<'a>(
+        &self,
+        cluster: &'a Cluster,
+        node: NodeId,
+        id: PodId,
+        priority: i32,
+    ) -> Cow<'a, Node> {
+        let n = cluster.node(node);
         let mut held = self
             .nominated_on(node)
             .iter()
             .filter(|p| **p != id)
-            .filter_map(|p| Some((*p, self.cluster.pods.get(*p)?)))
+            .filter_map(|p| Some((*p, cluster.pods.get(*p)?)))
             .filter(|(_, p)| p.priority >= priority)
             .peekable();
         if held.peek().is_none() {
@@ -63,17 +69,18 @@ impl Simulation {
     }
 
     /// Runs the filters for pod `id` on `node`, counting the nominated pods that hold it.
-    pub(crate) fn filter_with_nominated(
+    pub(super) fn filter_with_nominated(
         &self,
+        cluster: &Cluster,
         template: &PodTemplate,
         who: (PodId, i32),
         node: NodeId,
         out: &mut Vec<Reason>,
     ) -> bool {
-        if self.scheduler.nominated.is_empty() {
-            return super::filter::check(template, &template.spec.tolerations, self.cluster.node(node), out);
+        if self.nominated.is_empty() {
+            return super::filter::check(template, &template.spec.tolerations, cluster.node(node), out);
         }
-        let view = self.node_with_nominated(node, who.0, who.1);
+        let view = self.node_with_nominated(cluster, node, who.0, who.1);
         super::filter::check(template, &template.spec.tolerations, &view, out)
     }
 }

@@ -6,13 +6,15 @@
 //! lose their nomination; the preemptor is nominated to the node and retried when the
 //! victims are gone.
 
-use super::Diagnosis;
 use super::filter::{self, Reason};
 use super::preemption::{self, DryRun, NodeOutcome, PodInfo};
+use super::{Diagnosis, Scheduler};
+use crate::apiserver::Ctx;
 use crate::cluster::pod::PREEMPTION_BY_SCHEDULER;
 use crate::cluster::template::PodTemplate;
-use crate::cluster::{Node, NodeId, PodId};
-use crate::sim::Simulation;
+use crate::cluster::{Cluster, Node, NodeId, PodId};
+use crate::engine::SimTime;
+use crate::trace::EventType;
 use std::sync::Arc;
 
 /// A copy of a node under a dry run (Kubernetes' `NodeInfo.Snapshot()`), with the
@@ -49,27 +51,27 @@ impl DryRun for NodeDryRun<'_> {
     }
 }
 
-impl Simulation {
+impl Scheduler {
     /// Runs DefaultPreemption for a pod that fits no node. Returns the PostFilter's
     /// message for FailedScheduling (`preemption: ...`), or `None` when preemption is
     /// disabled or nominated a node (the event then carries the filters' reasons only).
-    pub(crate) fn post_filter(&mut self, id: PodId, diagnosis: &Diagnosis) -> Option<String> {
-        let args = self.scheduler.profile.preemption?;
-        let pod = self.cluster.pods.get(id)?;
-        if let Some(refusal) = self.not_eligible(id, diagnosis) {
+    pub(super) fn post_filter(&mut self, ctx: &mut Ctx, id: PodId, diagnosis: &Diagnosis) -> Option<String> {
+        let args = self.profile.preemption?;
+        let pod = ctx.cluster.pods.get(id)?;
+        if let Some(refusal) = not_eligible(ctx.cluster, id, diagnosis) {
             return Some(format!("preemption: {refusal}"));
         }
         let (priority, template) = (pod.priority, pod.template.clone());
         let potential = &diagnosis.potential;
         let offset = match potential.len() {
             0 => 0,
-            n => self.scheduler.preemption_rng.below(n as u64) as usize,
+            n => self.preemption_rng.below(n as u64) as usize,
         };
         // No pod on any node has a lower priority: every potential node would answer "No
         // preemption victims found", so the dry run is skipped.
-        let lowest = self.scheduler.bound_priorities.keys().next().copied();
+        let lowest = ctx.cluster.bound_priorities.keys().next().copied();
         if lowest.is_none_or(|p| p >= priority) {
-            self.nominate(id, None);
+            self.nominate(ctx.cluster, id, None);
             let statuses = [(preemption::NO_VICTIMS.to_string(), potential.len())].into_iter().collect();
             return Some(format!("preemption: {}", preemption::fit_error(diagnosis.nodes, potential.len(), &statuses)));
         }
@@ -80,54 +82,38 @@ impl Simulation {
             &args,
             |i| match diagnosis.topology.binary_search(&potential[i]) {
                 Ok(_) => (Vec::new(), NodeOutcome::NoVictims),
-                Err(_) => self.select_victims(&template, (id, priority), potential[i]),
+                Err(_) => self.select_victims(ctx.cluster, ctx.now, &template, (id, priority), potential[i]),
             },
-            |r| r.message(&self.cluster.resources),
+            |r| r.message(&ctx.cluster.resources),
         );
         match verdict {
             Ok(v) => {
                 let node = potential[v.node];
-                let victims: Vec<PodId> = v.victims.iter().map(|&i| self.cluster.node(node).pods[i]).collect();
-                self.prepare_candidate(id, node, &victims);
-                self.nominate(id, Some(node));
+                let victims: Vec<PodId> = v.victims.iter().map(|&i| ctx.cluster.node(node).pods[i]).collect();
+                self.prepare_candidate(ctx, id, node, &victims);
+                self.nominate(ctx.cluster, id, Some(node));
                 None
             }
             Err(message) => {
-                self.nominate(id, None);
+                self.nominate(ctx.cluster, id, None);
                 Some(format!("preemption: {message}"))
             }
         }
-    }
-
-    /// `PodEligibleToPreemptOthers`: not with `preemptionPolicy: Never`, and not while
-    /// victims of its earlier preemption are still terminating on its nominated node
-    /// (unless the filters now rule that node out for good).
-    fn not_eligible(&self, id: PodId, diagnosis: &Diagnosis) -> Option<&'static str> {
-        let pod = self.cluster.pods.get(id)?;
-        if pod.preempt_never {
-            return Some(preemption::NOT_ELIGIBLE_NEVER);
-        }
-        let node = pod.sched.nominated_node?;
-        if !diagnosis.potential.contains(&node) || !self.cluster.node(node).present {
-            return None;
-        }
-        let terminating = self.cluster.node(node).pods.iter().filter_map(|p| self.cluster.pods.get(*p)).any(|p| {
-            p.priority < pod.priority && p.deletion.is_some() && p.disruption == Some(PREEMPTION_BY_SCHEDULER)
-        });
-        terminating.then_some(preemption::NOT_ELIGIBLE_TERMINATING)
     }
 
     /// `SelectVictimsOnNode` on a copy of the node (with the nominated pods that hold it).
     /// A node without lower-priority pods is answered without copying it.
     fn select_victims(
         &self,
+        cluster: &Cluster,
+        now: SimTime,
         preemptor: &PodTemplate,
         who: (PodId, i32),
         node: NodeId,
     ) -> (Vec<PodInfo>, NodeOutcome<Reason>) {
-        let n = self.cluster.node(node);
+        let n = cluster.node(node);
         // A node's pods are in the API: they leave the node before the object goes.
-        let pod = |id: &PodId| self.cluster.pods.get(*id).expect("a node's pods exist");
+        let pod = |id: &PodId| cluster.pods.get(*id).expect("a node's pods exist");
         if n.pods.iter().all(|p| pod(p).priority >= who.1) {
             return (Vec::new(), NodeOutcome::NoVictims);
         }
@@ -137,12 +123,12 @@ impl Simulation {
             .map(|p| PodInfo {
                 priority: p.priority,
                 // `GetPodStartTime`: a pod the kubelet has not started counts as now.
-                start_time: p.start_time.unwrap_or(self.now).0,
+                start_time: p.start_time.unwrap_or(now).0,
             })
             .collect();
         // Only here is the node copied.
         let pods = n.pods.iter().zip(pods).map(|(id, p)| (*id, p.template.clone())).collect();
-        let view = self.node_with_nominated(node, who.0, who.1).into_owned();
+        let view = self.node_with_nominated(cluster, node, who.0, who.1).into_owned();
         let mut dry = NodeDryRun { node: view, preemptor, pods };
         let outcome = preemption::select_victims_on_node(who.1, &infos, &mut dry);
         (infos, outcome)
@@ -150,29 +136,49 @@ impl Simulation {
 
     /// `prepareCandidate`: evicts the victims and clears the nominations of lower-priority
     /// pods on the node (they may no longer fit there).
-    fn prepare_candidate(&mut self, preemptor: PodId, node: NodeId, victims: &[PodId]) {
-        let Some(p) = self.cluster.pods.get(preemptor) else { return };
+    fn prepare_candidate(&mut self, ctx: &mut Ctx, preemptor: PodId, node: NodeId, victims: &[PodId]) {
+        let Some(p) = ctx.cluster.pods.get(preemptor) else { return };
         let (uid, priority) = (p.uid, p.priority);
-        let node_name = self.cluster.node(node).name.clone();
+        let node_name = ctx.cluster.node(node).name.clone();
         for &victim in victims {
-            let Some(v) = self.cluster.pods.get_mut(victim) else { continue };
+            let Some(v) = ctx.cluster.pods.get_mut(victim) else { continue };
             // Graceful deletion already under way: no second delete.
             if v.deletion.is_some() {
                 continue;
             }
             v.disruption = Some(PREEMPTION_BY_SCHEDULER);
             // Recorded before the delete so that it precedes the kubelet's Killing.
-            self.pod_event(victim, false, "Preempted", format_args!("Preempted by pod {uid} on node {node_name}"));
-            self.delete_pod(victim, None);
+            let message = format_args!("Preempted by pod {uid} on node {node_name}");
+            ctx.pod_event(victim, EventType::Normal, "Preempted", message);
+            ctx.delete_pod(victim, None);
         }
         let lower: Vec<PodId> = self
             .nominated_on(node)
             .iter()
             .copied()
-            .filter(|p| self.cluster.pods.get(*p).is_some_and(|p| p.priority < priority))
+            .filter(|p| ctx.cluster.pods.get(*p).is_some_and(|p| p.priority < priority))
             .collect();
         for p in lower {
-            self.nominate(p, None);
+            self.nominate(ctx.cluster, p, None);
         }
     }
+}
+
+/// `PodEligibleToPreemptOthers`: not with `preemptionPolicy: Never`, and not while
+/// victims of its earlier preemption are still terminating on its nominated node
+/// (unless the filters now rule that node out for good).
+fn not_eligible(cluster: &Cluster, id: PodId, diagnosis: &Diagnosis) -> Option<&'static str> {
+    let pod = cluster.pods.get(id)?;
+    if pod.preempt_never {
+        return Some(preemption::NOT_ELIGIBLE_NEVER);
+    }
+    let node = pod.sched.nominated_node?;
+    if !diagnosis.potential.contains(&node) || !cluster.node(node).present {
+        return None;
+    }
+    let terminating =
+        cluster.node(node).pods.iter().filter_map(|p| cluster.pods.get(*p)).any(|p| {
+            p.priority < pod.priority && p.deletion.is_some() && p.disruption == Some(PREEMPTION_BY_SCHEDULER)
+        });
+    terminating.then_some(preemption::NOT_ELIGIBLE_TERMINATING)
 }

@@ -3,17 +3,17 @@
 //! failure waits for; this says, for the bits an event and the failure share, whether
 //! the change may help. A bit without a closer look always may.
 
-use super::cycle::{Incoming, PodView, SimView, pod_view};
+use super::cycle::{Incoming, PodView, SimView};
 use super::filter::{self, hint};
 use super::{interpod_affinity, topology_spread};
-use crate::cluster::{NodeId, Pod, PodId};
+use crate::cluster::{NodeId, Pod};
 
-/// What changed: a node, and the pod bound to it or gone from it, if the event is a
-/// pod's. Either may be unknown, which the closer looks read as "may help".
+/// What changed: a node, and the pod bound to it or gone from it (as it was), if the
+/// event is a pod's. Either may be unknown, which the closer looks read as "may help".
 #[derive(Clone, Copy, Debug)]
-pub struct Change {
+pub struct Change<'a> {
     pub node: Option<NodeId>,
-    pub pod: Option<PodId>,
+    pub pod: Option<PodView<'a>>,
 }
 
 /// Whether `change` may help `waiting`, by any plugin behind `shared` (the bits the
@@ -52,15 +52,15 @@ fn fits_freed_node(view: &SimView, pod: &Incoming, change: Change) -> bool {
 }
 
 /// Runs `look` on the changed pod, or says "may help" if it is not known.
-fn with_pod(view: &SimView, change: Change, look: impl Fn(&PodView) -> bool) -> bool {
-    match change.pod.and_then(|id| view.cluster.pods.get(id)) {
-        Some(p) => look(&pod_view(p)),
+fn with_pod(change: Change, look: impl Fn(&PodView) -> bool) -> bool {
+    match change.pod {
+        Some(p) => look(&p),
         None => true,
     }
 }
 
-fn spread_pod(view: &SimView, pod: &Incoming, change: Change) -> bool {
-    with_pod(view, change, |changed| topology_spread::pod_change_may_help(pod, changed))
+fn spread_pod(_: &SimView, pod: &Incoming, change: Change) -> bool {
+    with_pod(change, |changed| topology_spread::pod_change_may_help(pod, changed))
 }
 
 fn spread_node(view: &SimView, pod: &Incoming, change: Change) -> bool {
@@ -68,11 +68,11 @@ fn spread_node(view: &SimView, pod: &Incoming, change: Change) -> bool {
 }
 
 fn affinity_pod_bound(view: &SimView, pod: &Incoming, change: Change) -> bool {
-    with_pod(view, change, |bound| interpod_affinity::bound_pod_may_help(view, pod, bound))
+    with_pod(change, |bound| interpod_affinity::bound_pod_may_help(view, pod, bound))
 }
 
 fn affinity_pod_gone(view: &SimView, pod: &Incoming, change: Change) -> bool {
-    with_pod(view, change, |gone| interpod_affinity::gone_pod_may_help(view, pod, gone))
+    with_pod(change, |gone| interpod_affinity::gone_pod_may_help(view, pod, gone))
 }
 
 fn affinity_node_added(view: &SimView, pod: &Incoming, change: Change) -> bool {

@@ -1,7 +1,6 @@
 //! Checks run after every event in tests: what must never be, whatever the input.
 
 use super::{InvariantViolation, Simulation};
-use crate::cluster::pod::PodPhase;
 use crate::cluster::resources::ResourceVec;
 
 /// How often (in events) the full scan runs; the checks at the points where an
@@ -12,7 +11,7 @@ const FULL_SCAN_EVERY: u64 = 256;
 /// node over its allocatable at binding, a container started on a dead kubelet), and
 /// every `FULL_SCAN_EVERY` events the full scan.
 pub fn after_event(sim: &mut Simulation) -> Result<(), InvariantViolation> {
-    if let Some(m) = sim.violations.first() {
+    if let Some(m) = sim.rec.violations.first() {
         return Err(InvariantViolation { time: sim.now, message: m.clone() });
     }
     if sim.events_processed.is_multiple_of(FULL_SCAN_EVERY) { check(sim) } else { Ok(()) }
@@ -23,7 +22,7 @@ pub fn after_event(sim: &mut Simulation) -> Result<(), InvariantViolation> {
 /// no bound pod is nominated, and the nominator holds every nominated pod's node.
 pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
     let fail = |message: String| Err(InvariantViolation { time: sim.now, message });
-    if let Some(m) = sim.violations.first() {
+    if let Some(m) = sim.rec.violations.first() {
         return fail(m.clone());
     }
     let mut phases = [0u64; 4];
@@ -47,13 +46,13 @@ pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
             }
         }
         if let Some(n) = pod.sched.nominated_node
-            && (pod.node.is_some() || !sim.scheduler.is_nominated(id, n))
+            && (pod.node.is_some() || !sim.subsystems.scheduler.is_nominated(id, n))
         {
             return fail(format!("pod {pod} is nominated to a node, but is bound or not held there"));
         }
     }
-    if phases != sim.counters.phase {
-        return fail(format!("phase counters {:?} but pods {:?}", sim.counters.phase, phases));
+    if phases != sim.rec.counters.phase {
+        return fail(format!("phase counters {:?} but pods {:?}", sim.rec.counters.phase, phases));
     }
     for (i, node) in sim.cluster.nodes.iter().enumerate() {
         let (requested, count) = &per_node[i];
@@ -91,9 +90,4 @@ fn trimmed(v: &ResourceVec) -> ResourceVec {
         out.set(i, x);
     }
     out
-}
-
-/// Phases only move forward: Pending, Running, then a terminal phase that never changes.
-pub fn phase_may_move(from: PodPhase, to: PodPhase) -> bool {
-    !from.is_terminal() && to >= from
 }

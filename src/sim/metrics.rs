@@ -1,16 +1,17 @@
 //! `metrics.csv` rows at a fixed interval, and `summary.json` at the end.
 
-use super::{Event, Simulation};
+use super::Simulation;
 use crate::cluster::pod::PodPhase;
 use crate::cluster::resources::{CPU, MEMORY};
+use crate::event::ScriptEvent;
 use crate::trace::stats::round3;
 use crate::trace::summary::{CronJobFigures, FailureFigures, JobFigures, Latencies, NodeFigures, PodCounts, Summary};
 use crate::trace::{MetricsRow, PoolMetricsRow};
 use std::collections::BTreeMap;
 
 impl Simulation {
-    pub(crate) fn metrics_row(&self) -> MetricsRow {
-        let c = &self.counters;
+    fn metrics_row(&self) -> MetricsRow {
+        let c = &self.rec.counters;
         MetricsRow {
             time: self.now,
             nodes_ready: c.nodes_ready,
@@ -52,25 +53,23 @@ impl Simulation {
     }
 
     fn write_metrics(&mut self) {
-        let row = self.metrics_row();
-        self.trace.metrics(&row);
-        for r in self.pool_rows() {
-            self.trace.pool_metrics(&r);
-        }
+        let (row, pools) = (self.metrics_row(), self.pool_rows());
+        let (mut ctx, _, _) = self.ctx();
+        ctx.record_metrics(&row, &pools);
     }
 
-    pub(crate) fn sample_metrics(&mut self) {
+    pub(super) fn sample_metrics(&mut self) {
         self.write_metrics();
         self.last_metrics = Some(self.now);
-        let every = self.scenario.metrics_every;
+        let every = self.script.scenario.metrics_every;
         let next = self.now.after(every);
-        if self.scenario.duration.is_none_or(|d| next.0 <= d) {
-            self.queue.schedule(next, Event::Metrics);
+        if self.script.scenario.duration.is_none_or(|d| next.0 <= d) {
+            self.queue.schedule(next, ScriptEvent::Metrics.into());
         }
     }
 
     /// A last row at the end of the run, unless one was just written.
-    pub(crate) fn finish_metrics(&mut self) {
+    pub(super) fn finish_metrics(&mut self) {
         if self.last_metrics != Some(self.now) {
             self.write_metrics();
             self.last_metrics = Some(self.now);
@@ -79,7 +78,7 @@ impl Simulation {
 
     /// The figures of `summary.json` (the caller adds the trace digests).
     pub fn summary(&self, digests: BTreeMap<String, String>) -> Summary {
-        let c = &self.counters;
+        let c = &self.rec.counters;
         let now = self.now.0;
         let mut by_final_phase = BTreeMap::new();
         for phase in [PodPhase::Pending, PodPhase::Running, PodPhase::Succeeded, PodPhase::Failed] {
@@ -88,10 +87,10 @@ impl Simulation {
         }
         let fraction = |req: f64, alloc: f64| if alloc > 0.0 { round3(req / alloc) } else { 0.0 };
         Summary {
-            scenario: self.scenario.name.clone(),
-            seed: self.scenario.seed,
+            scenario: self.script.scenario.name.clone(),
+            seed: self.script.scenario.seed,
             podsim_version: env!("CARGO_PKG_VERSION").to_string(),
-            start: self.scenario.start.to_string(),
+            start: self.script.scenario.start.to_string(),
             simulated_duration_ms: now,
             events_processed: self.events_processed,
             trace_digest: digests,
@@ -117,7 +116,7 @@ impl Simulation {
                 pods_evicted: c.pods_evicted,
                 pending_pod_ms_during_outages: (c.pending_during_outages.mean(now) * now as f64).round() as u64,
                 pods_ever_unschedulable: c.pods_ever_unschedulable,
-                unschedulable_at_end: self.scheduler.unschedulable_messages(),
+                unschedulable_at_end: self.subsystems.scheduler.unschedulable_messages(),
             },
             jobs: (c.jobs.created > 0).then(|| JobFigures {
                 created: c.jobs.created,
@@ -135,7 +134,7 @@ impl Simulation {
                 skipped_starts: c.cronjobs.skipped,
                 start_lateness_ms: c.cronjobs.lateness.percentiles(),
             }),
-            warnings: self.warnings.clone(),
+            warnings: self.rec.warnings.clone(),
         }
     }
 

@@ -1,124 +1,30 @@
-//! The simulation: it owns the cluster state, the event queue, the random streams and
-//! the trace sink. One closed `Event` enum and one `dispatch` hand each event to its
-//! handler; handlers guard, ask pure functions for decisions, change the state and
-//! schedule what follows.
+//! The simulation: time, the event queue, the random streams, the cluster, the
+//! recorder, and the loop. Each event goes to the one entry point of the subsystem it
+//! belongs to; after each event the changes it recorded go, in order, to the
+//! subsystems that watch them (the change feed), and what those record goes next,
+//! until nothing is left. The scenario's script (submissions, arrivals, faults,
+//! actions, metrics) is played from here: it is the world outside the cluster.
 
 pub mod admission;
-pub mod deletion;
 pub mod faults;
 pub mod invariants;
 pub mod metrics;
-pub mod record;
-pub mod record_objects;
 
-use crate::cluster::{Cluster, NodeId, PodId};
-use crate::engine::{EventQueue, Millis, SimRng, SimTime, Stream, Streams, TimerToken};
-use crate::scenario::{Behavior, Scenario};
+use crate::apiserver::{Change, Ctx, Recorder, Watches};
+use crate::cluster::template::PodTemplate;
+use crate::cluster::{Cluster, PodId};
+use crate::controllers::cronjob::CronJobController;
+use crate::controllers::job::JobController;
+use crate::controllers::nodelifecycle::NodeLifecycle;
+use crate::controllers::podgc::PodGc;
+use crate::engine::{EventQueue, SimRng, SimTime, Stream, Streams};
+use crate::event::{Event, KubeletEvent, NodeLifecycleEvent, PodGcEvent, SchedulerEvent, ScriptEvent};
+use crate::kubelet::Kubelet;
+use crate::scenario::Scenario;
 use crate::scheduler::Scheduler;
 use crate::trace::TraceSink;
-use crate::trace::stats::{Histogram, TimeIntegral};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-/// Everything that can happen, one variant per handler.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Event {
-    /// `scenario.submissions[i]` is submitted.
-    Submit(u32),
-    /// The next copy of `scenario.arrivals[i]` arrives.
-    Arrival(u32),
-    /// The scheduler takes pods from its active queue.
-    SchedulerCycle,
-    /// A pod's scheduling back-off is over.
-    SchedulerBackoffDone(PodId),
-    /// The scheduler sends pods unschedulable for too long back to the queue.
-    SchedulerFlush,
-    /// An image pull on a node finished.
-    ImagePullDone { node: NodeId, image: u32, ok: bool },
-    /// A container's stage timer.
-    Container { pod: PodId, container: u16, token: TimerToken },
-    /// A container's probe timer.
-    Probe { pod: PodId, container: u16, token: TimerToken },
-    /// A pod's `activeDeadlineSeconds` ran out.
-    PodDeadline { pod: PodId, token: TimerToken },
-    /// `scenario.faults[i]` happens (or is undone).
-    Fault { index: u32, undo: bool },
-    /// A random fault process crashes or repairs a node.
-    RandomFault { process: u32, node: NodeId, repair: bool },
-    /// `scenario.actions[i]` happens.
-    Action(u32),
-    /// A row of metrics.csv is due.
-    Metrics,
-    /// The node lifecycle controller looks at a node whose kubelet went quiet.
-    NodeMonitor(NodeId),
-    /// The Job controller syncs a Job.
-    JobSync { job: crate::cluster::JobId, token: TimerToken },
-    /// A finished Job's `ttlSecondsAfterFinished` ran out.
-    JobTtl { job: crate::cluster::JobId, token: TimerToken },
-    /// The CronJob controller syncs a CronJob.
-    CronJobSync { cronjob: crate::cluster::CronJobId, token: TimerToken },
-    /// The node lifecycle controller's NoExecute tainting pass for a zone (by index).
-    TaintingPass(u32),
-    /// A pod's toleration of a NoExecute taint ran out.
-    TaintEviction { pod: PodId, token: TimerToken },
-    /// The pod garbage collector deletes terminated pods beyond its threshold.
-    PodGcTerminated,
-    /// The pod garbage collector deletes the pods of a node that was removed.
-    PodGcOrphans(NodeId),
-}
-
-/// Counters behind metrics.csv and summary.json, kept up to date as things change.
-#[derive(Default)]
-pub struct Counters {
-    pub phase: [u64; 4],
-    pub unscheduled: u64,
-    pub restarts: u64,
-    pub oom_killed: u64,
-    pub pods_created: u64,
-    pub pods_deleted: u64,
-    pub final_phase: [u64; 4],
-    pub never_scheduled: u64,
-    pub scheduling_latency: Histogram,
-    pub startup_latency: Histogram,
-    pub cpu_requested: TimeIntegral,
-    pub cpu_allocatable: TimeIntegral,
-    pub memory_requested: TimeIntegral,
-    pub memory_allocatable: TimeIntegral,
-    pub nodes_ready: u64,
-    /// Pods evicted by the taint eviction controller.
-    pub pods_evicted: u64,
-    pub pods_ever_unschedulable: u64,
-    pub node_crashes: u64,
-    /// Unscheduled pods, integrated over the time some node was not Ready.
-    pub pending_during_outages: TimeIntegral,
-    pub jobs: JobCounters,
-    pub cronjobs: CronJobCounters,
-}
-
-#[derive(Default)]
-pub struct JobCounters {
-    pub created: u64,
-    pub completed: u64,
-    /// Failed Jobs by the reason of their `Failed` condition.
-    pub failed: BTreeMap<String, u64>,
-    pub deleted: u64,
-    /// From `startTime` to completion, for Jobs that completed.
-    pub duration: Histogram,
-    pub pods_per_job: Histogram,
-}
-
-#[derive(Default)]
-pub struct CronJobCounters {
-    pub created: u64,
-    /// Jobs started.
-    pub runs: u64,
-    /// Start times skipped by `startingDeadlineSeconds` (MissSchedule).
-    pub missed: u64,
-    /// Start times skipped by `concurrencyPolicy: Forbid` (JobAlreadyActive).
-    pub skipped: u64,
-    /// From the scheduled time to the Job's creation.
-    pub lateness: Histogram,
-}
 
 /// Things a run reports besides the trace.
 #[derive(Default, Clone, Debug)]
@@ -127,42 +33,74 @@ pub struct RunReport {
     pub end: SimTime,
 }
 
+/// Every subsystem, in the order the change feed reaches them.
+struct Subsystems {
+    scheduler: Scheduler,
+    kubelet: Kubelet,
+    node_lifecycle: NodeLifecycle,
+    jobs: JobController,
+    cronjobs: CronJobController,
+    podgc: PodGc,
+}
+
+impl Subsystems {
+    /// What any of them watches: changes of other kinds are not queued.
+    const WATCHES: Watches = Scheduler::WATCHES
+        .union(Kubelet::WATCHES)
+        .union(NodeLifecycle::WATCHES)
+        .union(JobController::WATCHES)
+        .union(CronJobController::WATCHES)
+        .union(PodGc::WATCHES);
+
+    /// One change to each subsystem that watches its kind, in a fixed order.
+    fn deliver(&mut self, ctx: &mut Ctx, change: &Change) {
+        let kind = change.kind();
+        if Scheduler::WATCHES.contains(kind) {
+            self.scheduler.observe(ctx, change);
+        }
+        if Kubelet::WATCHES.contains(kind) {
+            self.kubelet.observe(ctx, change);
+        }
+        if NodeLifecycle::WATCHES.contains(kind) {
+            self.node_lifecycle.observe(ctx, change);
+        }
+        if JobController::WATCHES.contains(kind) {
+            self.jobs.observe(ctx, change);
+        }
+        if CronJobController::WATCHES.contains(kind) {
+            self.cronjobs.observe(ctx, change);
+        }
+        if PodGc::WATCHES.contains(kind) {
+            self.podgc.observe(ctx, change);
+        }
+    }
+}
+
+/// The scenario's script: its random streams and where each arrival stream is.
+struct Script {
+    scenario: Arc<Scenario>,
+    arrival_rng: Vec<SimRng>,
+    arrival_count: Vec<u64>,
+    /// Copies of one arrival stream share one compiled template.
+    arrival_templates: BTreeMap<usize, Arc<PodTemplate>>,
+    fault_rng: Vec<SimRng>,
+    /// Per pool: the next index to try for a node's name (`<pool>-<i>`).
+    next_node_index: BTreeMap<String, u64>,
+}
+
 pub struct Simulation {
-    pub(crate) now: SimTime,
-    pub(crate) queue: EventQueue<Event>,
-    pub(crate) streams: Streams,
-    pub(crate) scenario: Arc<Scenario>,
-    pub(crate) cluster: Cluster,
-    pub(crate) scheduler: Scheduler,
-    pub(crate) behaviors: Vec<Behavior>,
-    pub(crate) default_behavior: Behavior,
-    pub(crate) trace: Box<dyn TraceSink>,
-    /// Whether `trace` writes the object records of `podsim get` (see record_objects).
-    pub(crate) records_objects: bool,
-    pub(crate) counters: Counters,
-    pub(crate) arrival_rng: Vec<SimRng>,
-    pub(crate) arrival_count: Vec<u64>,
-    pub(crate) arrival_templates: BTreeMap<usize, Arc<crate::cluster::template::PodTemplate>>,
-    /// PriorityClasses by name.
-    pub(crate) priority_classes: BTreeMap<String, crate::scheduler::priority::Class>,
-    pub(crate) default_priority_class: Option<String>,
-    pub(crate) names_rng: SimRng,
-    pub(crate) fault_rng: Vec<SimRng>,
-    /// Scratch buffer for event messages (no allocation per event).
-    pub(crate) msg: String,
-    /// Scratch buffer for an event's field path.
-    pub(crate) field_path: String,
-    /// Checks invariants after every event (tests).
-    pub(crate) check_invariants: bool,
-    pub(crate) events_processed: u64,
+    now: SimTime,
+    queue: EventQueue<Event>,
+    cluster: Cluster,
+    rec: Recorder,
+    subsystems: Subsystems,
+    script: Script,
+    /// The changes being delivered (kept to reuse its allocation).
+    feed: Vec<Change>,
+    events_processed: u64,
     /// When a run without a duration next looks whether its workload has finished.
     next_finished_check: SimTime,
-    pub(crate) warnings: Vec<String>,
-    pub(crate) last_metrics: Option<SimTime>,
-    /// Invariants broken where they are best seen (a phase going back).
-    pub(crate) violations: Vec<String>,
-    #[allow(dead_code)] // filled by the Job and CronJob controllers
-    pub(crate) controllers: crate::controllers::Controllers,
+    last_metrics: Option<SimTime>,
 }
 
 /// A broken invariant: the simulation's own bug, reported with exit code 1.
@@ -182,56 +120,56 @@ impl Simulation {
     /// Builds the cluster of `scenario` and schedules what it says will happen.
     pub fn new(scenario: Arc<Scenario>, trace: Box<dyn TraceSink>) -> Simulation {
         let streams = Streams::new(scenario.seed);
-        let mut cluster = Cluster::default();
+        let mut cluster = Cluster::new(crate::apiserver::admission::builtin_classes(), streams.stream(Stream::Names));
         let scheduler = Scheduler::new(
             streams.stream(Stream::Placement),
             streams.stream(Stream::Preemption),
             scenario.scheduler.clone(),
             &mut cluster.resources,
         );
-        let mut sim = Simulation {
-            now: SimTime::ZERO,
-            queue: EventQueue::new(),
+        let subsystems = Subsystems {
             scheduler,
-            names_rng: streams.stream(Stream::Names),
+            kubelet: Kubelet::new(scenario.behaviors.clone(), streams.clone(), scenario.kubelet.clone()),
+            node_lifecycle: NodeLifecycle::default(),
+            jobs: JobController,
+            cronjobs: CronJobController::new(scenario.start),
+            podgc: PodGc::default(),
+        };
+        let script = Script {
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
             arrival_count: vec![0; scenario.arrivals.len()],
             arrival_templates: BTreeMap::new(),
-            priority_classes: crate::scheduler::priority::builtin_classes(),
-            default_priority_class: None,
             fault_rng: (0..scenario.random_faults.len()).map(|i| streams.keyed(Stream::Faults, i as u64)).collect(),
-            streams,
-            behaviors: scenario.behaviors.clone(),
-            default_behavior: Behavior::default_for_unmatched(),
+            next_node_index: BTreeMap::new(),
+            scenario: scenario.clone(),
+        };
+        let mut sim = Simulation {
+            now: SimTime::ZERO,
+            queue: EventQueue::new(),
             cluster,
-            records_objects: trace.records_objects(),
-            trace,
-            counters: Counters::default(),
-            msg: String::new(),
-            field_path: String::new(),
-            check_invariants: false,
+            rec: Recorder::new(trace, Subsystems::WATCHES, scenario.warnings.clone()),
+            subsystems,
+            script,
+            feed: Vec::new(),
             events_processed: 0,
             next_finished_check: SimTime(0),
-            warnings: scenario.warnings.clone(),
             last_metrics: None,
-            violations: Vec::new(),
-            controllers: Default::default(),
-            scenario,
         };
         sim.build_nodes();
+        sim.deliver_changes();
         sim.schedule_scenario();
         sim
     }
 
     /// Checks the invariants after every event (slower; for tests).
     pub fn with_invariant_checks(mut self) -> Simulation {
-        self.check_invariants = true;
+        self.rec.check_invariants = true;
         self
     }
 
     /// Flushes the trace and returns the digest of each file written.
     pub fn finish_trace(&mut self) -> std::io::Result<BTreeMap<String, String>> {
-        self.trace.finish()
+        self.rec.finish()
     }
 
     pub fn now(&self) -> SimTime {
@@ -242,28 +180,30 @@ impl Simulation {
         self.events_processed
     }
 
+    /// The context a handler works on.
+    fn ctx(&mut self) -> (Ctx<'_>, &mut Subsystems, &mut Script) {
+        let ctx = Ctx { now: self.now, queue: &mut self.queue, cluster: &mut self.cluster, rec: &mut self.rec };
+        (ctx, &mut self.subsystems, &mut self.script)
+    }
+
     fn schedule_scenario(&mut self) {
-        let s = self.scenario.clone();
+        let s = self.script.scenario.clone();
         for (i, sub) in s.submissions.iter().enumerate() {
-            self.queue.schedule(SimTime(sub.at), Event::Submit(i as u32));
+            self.queue.schedule(SimTime(sub.at), ScriptEvent::Submit(i as u32).into());
         }
         for i in 0..s.arrivals.len() {
             self.schedule_next_arrival(i);
         }
         for (i, f) in s.faults.iter().enumerate() {
-            self.queue.schedule(SimTime(f.at), Event::Fault { index: i as u32, undo: false });
+            self.queue.schedule(SimTime(f.at), ScriptEvent::Fault { index: i as u32, undo: false }.into());
         }
         for i in 0..s.random_faults.len() {
             self.start_random_faults(i);
         }
         for (i, a) in s.actions.iter().enumerate() {
-            self.queue.schedule(SimTime(a.at()), Event::Action(i as u32));
+            self.queue.schedule(SimTime(a.at()), ScriptEvent::Action(i as u32).into());
         }
-        self.queue.schedule(SimTime::ZERO, Event::Metrics);
-    }
-
-    pub(crate) fn at(&mut self, delay: Millis, event: Event) {
-        self.queue.schedule(self.now.after(delay), event);
+        self.queue.schedule(SimTime::ZERO, ScriptEvent::Metrics.into());
     }
 
     /// Runs until `end` (inclusive) or until nothing is left to happen, calling
@@ -281,8 +221,9 @@ impl Simulation {
             let (time, event) = self.queue.pop().expect("peeked");
             self.now = time;
             self.dispatch(event);
+            self.deliver_changes();
             self.events_processed += 1;
-            if self.check_invariants {
+            if self.rec.check_invariants {
                 invariants::after_event(self)?;
             }
             if self.events_processed.is_multiple_of(65_536) {
@@ -294,18 +235,34 @@ impl Simulation {
             None => self.now,
         };
         self.finish_metrics();
-        if self.check_invariants {
+        if self.rec.check_invariants {
             invariants::check(self)?;
         }
         progress(self.now, self.events_processed);
         Ok(RunReport { events: self.events_processed, end: self.now })
     }
 
+    /// Hands the queued changes to the subsystems that watch them, oldest first, until
+    /// none is left (what a subsystem records in reply is delivered after).
+    fn deliver_changes(&mut self) {
+        while self.rec.has_changes() {
+            let mut feed = std::mem::take(&mut self.feed);
+            self.rec.take_changes(&mut feed);
+            let (mut ctx, subsystems, _) = self.ctx();
+            for change in &feed {
+                subsystems.deliver(&mut ctx, change);
+            }
+            feed.clear();
+            self.feed = feed;
+        }
+    }
+
     /// With no duration set, a run ends when only the metrics sampler (and the
     /// scheduler's periodic flush, which cannot help a cluster that no longer changes)
     /// is left.
     fn only_metrics_left(&self) -> bool {
-        self.queue.len() <= 1 + usize::from(self.scheduler.flush_pending()) && self.scheduler.is_idle()
+        let scheduler = &self.subsystems.scheduler;
+        self.queue.len() <= 1 + usize::from(scheduler.flush_pending()) && scheduler.is_idle()
     }
 
     /// With no duration set, a run also ends when no pod is alive and nothing but the
@@ -315,55 +272,56 @@ impl Simulation {
     /// simulated minute at most, since it reads the whole queue.
     fn workload_finished(&mut self, next: SimTime) -> bool {
         use crate::cluster::pod::PodPhase;
+        let phase = &self.rec.counters.phase;
         if next < self.next_finished_check
-            || self.counters.phase[PodPhase::Pending as usize] + self.counters.phase[PodPhase::Running as usize] > 0
-            || !self.scheduler.is_idle()
+            || phase[PodPhase::Pending as usize] + phase[PodPhase::Running as usize] > 0
+            || !self.subsystems.scheduler.is_idle()
         {
             return false;
         }
         self.next_finished_check = next.after(60_000);
         let gone = |pod: &PodId| self.cluster.pods.get(*pod).is_none_or(|p| p.terminal && p.termination.is_none());
         self.queue.iter().all(|event| match event {
-            Event::Metrics
-            | Event::SchedulerFlush
-            | Event::NodeMonitor(_)
-            | Event::RandomFault { .. }
-            | Event::TaintingPass(_)
-            | Event::PodGcTerminated
-            | Event::PodGcOrphans(_)
-            | Event::ImagePullDone { .. } => true,
-            Event::Container { pod, .. }
-            | Event::Probe { pod, .. }
-            | Event::PodDeadline { pod, .. }
-            | Event::TaintEviction { pod, .. }
-            | Event::SchedulerBackoffDone(pod) => gone(pod),
+            Event::Script(ScriptEvent::Metrics | ScriptEvent::RandomFault { .. })
+            | Event::Scheduler(SchedulerEvent::Flush)
+            | Event::NodeLifecycle(NodeLifecycleEvent::Monitor(_) | NodeLifecycleEvent::TaintingPass(_))
+            | Event::PodGc(PodGcEvent::Terminated | PodGcEvent::Orphans(_))
+            | Event::Kubelet(KubeletEvent::ImagePullDone { .. }) => true,
+            Event::Kubelet(
+                KubeletEvent::Container { pod, .. }
+                | KubeletEvent::Probe { pod, .. }
+                | KubeletEvent::PodDeadline { pod, .. },
+            )
+            | Event::NodeLifecycle(NodeLifecycleEvent::TaintEviction { pod, .. })
+            | Event::Scheduler(SchedulerEvent::BackoffDone(pod)) => gone(pod),
             _ => false,
         })
     }
 
     fn dispatch(&mut self, event: Event) {
+        if let Event::Script(e) = event {
+            return self.script_event(e);
+        }
+        let (mut ctx, s, _) = self.ctx();
         match event {
-            Event::Submit(i) => self.submit(i as usize),
-            Event::Arrival(i) => self.arrive(i as usize),
-            Event::SchedulerCycle => self.scheduler_cycle(),
-            Event::SchedulerBackoffDone(pod) => self.scheduler_backoff_done(pod),
-            Event::SchedulerFlush => self.scheduler_flush(),
-            Event::ImagePullDone { node, image, ok } => self.image_pull_done(node, image, ok),
-            Event::Container { pod, container, token } => self.container_timer(pod, container as usize, token),
-            Event::Probe { pod, container, token } => self.probe_timer(pod, container as usize, token),
-            Event::PodDeadline { pod, token } => self.pod_deadline(pod, token),
-            Event::Fault { index, undo } => self.fault(index as usize, undo),
-            Event::RandomFault { process, node, repair } => self.random_fault(process as usize, node, repair),
-            Event::Action(i) => self.action(i as usize),
-            Event::Metrics => self.sample_metrics(),
-            Event::NodeMonitor(node) => self.node_monitor(node),
-            Event::JobSync { job, token } => self.job_sync_event(job, token),
-            Event::JobTtl { job, token } => self.job_ttl_event(job, token),
-            Event::CronJobSync { cronjob, token } => self.cronjob_sync_event(cronjob, token),
-            Event::TaintingPass(zone) => self.tainting_pass(zone),
-            Event::TaintEviction { pod, token } => self.taint_eviction_event(pod, token),
-            Event::PodGcTerminated => self.podgc_terminated(),
-            Event::PodGcOrphans(node) => self.podgc_orphans(node),
+            Event::Script(_) => {}
+            Event::Scheduler(e) => s.scheduler.handle(&mut ctx, e),
+            Event::Kubelet(e) => s.kubelet.handle(&mut ctx, e),
+            Event::NodeLifecycle(e) => s.node_lifecycle.handle(&mut ctx, e),
+            Event::Job(e) => s.jobs.handle(&mut ctx, e),
+            Event::CronJob(e) => s.cronjobs.handle(&mut ctx, e),
+            Event::PodGc(e) => s.podgc.handle(&mut ctx, e),
+        }
+    }
+
+    fn script_event(&mut self, event: ScriptEvent) {
+        match event {
+            ScriptEvent::Submit(i) => self.submit(i as usize),
+            ScriptEvent::Arrival(i) => self.arrive(i as usize),
+            ScriptEvent::Fault { index, undo } => self.fault(index as usize, undo),
+            ScriptEvent::RandomFault { process, node, repair } => self.random_fault(process as usize, node, repair),
+            ScriptEvent::Action(i) => self.action(i as usize),
+            ScriptEvent::Metrics => self.sample_metrics(),
         }
     }
 }

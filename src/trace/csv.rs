@@ -223,7 +223,7 @@ impl<O: TraceOut> TraceSink for CsvSink<O> {
 
     fn event(&mut self, r: &EventRecord) {
         let time = self.itoa.format(r.time.0);
-        let kind = if r.warning { "Warning" } else { "Normal" };
+        let kind = r.type_.as_str();
         let res = self.events.write_record([time, kind, r.reason, r.kind, r.namespace, r.name, r.node, r.message]);
         self.keep(res);
         if let (false, Some(v)) = (r.field_path.is_empty(), &mut self.views) {

@@ -26,11 +26,27 @@ pub struct Transition<'a> {
     pub node: &'a str,
 }
 
+/// An Event's `type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventType {
+    Normal,
+    Warning,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Normal => "Normal",
+            EventType::Warning => "Warning",
+        }
+    }
+}
+
 /// One Kubernetes Event (`events.csv`).
 #[derive(Clone, Copy, Debug)]
 pub struct EventRecord<'a> {
     pub time: SimTime,
-    pub warning: bool,
+    pub type_: EventType,
     pub reason: &'a str,
     pub kind: &'a str,
     pub namespace: &'a str,
@@ -146,7 +162,7 @@ impl TraceSink for MemorySink {
         self.events.push(format!(
             "{},{},{},{},{},{},{},{}",
             r.time.0,
-            if r.warning { "Warning" } else { "Normal" },
+            r.type_.as_str(),
             r.reason,
             r.kind,
             r.namespace,

@@ -17,3 +17,5 @@ pub mod indexes;
 pub mod policy;
 pub mod success_policy;
 pub mod sync;
+
+pub use sync::{JobController, compile_spec, create_from_manifest};

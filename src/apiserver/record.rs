@@ -1,10 +1,12 @@
 //! Writing transitions and events: each change of an API-visible value goes through
-//! here, so that a row is written exactly when the value changes.
+//! here, so that a row is written exactly when the value changes. No other module
+//! writes trace rows.
 
-use super::Simulation;
-use crate::cluster::PodId;
+use super::{Change, Ctx};
+use crate::cluster::node::NodeReady;
 use crate::cluster::pod::{ContainerState, PodPhase};
-use crate::trace::{EventRecord, Transition};
+use crate::cluster::{NodeId, PodId};
+use crate::trace::{EventRecord, EventType, NodeRecord, Transition};
 use std::fmt::Write;
 
 /// The object an Event is about (`involvedObject`), and the node it concerns.
@@ -20,101 +22,131 @@ impl<'a> ObjectRef<'a> {
     pub fn node(name: &'a str) -> ObjectRef<'a> {
         ObjectRef { kind: "Node", namespace: "", name, node: name }
     }
+
+    /// A namespaced object that concerns no node (a Job, a CronJob).
+    pub fn of(kind: &'a str, namespace: &'a str, name: &'a str) -> ObjectRef<'a> {
+        ObjectRef { kind, namespace, name, node: "" }
+    }
 }
 
-impl Simulation {
+/// What a node's row in transitions.csv says it became.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeCondition {
+    /// Before it joined.
+    Absent,
+    Ready(NodeReady),
+    Deleted,
+}
+
+impl NodeCondition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeCondition::Absent => "",
+            NodeCondition::Ready(r) => r.as_str(),
+            NodeCondition::Deleted => "Deleted",
+        }
+    }
+}
+
+impl Ctx<'_> {
     /// Records an Event about a pod (`involvedObject` = the pod).
-    pub(crate) fn pod_event(&mut self, id: PodId, warning: bool, reason: &str, message: std::fmt::Arguments) {
-        self.pod_event_at(id, None, warning, reason, message);
+    pub fn pod_event(&mut self, id: PodId, type_: EventType, reason: &str, message: std::fmt::Arguments) {
+        self.pod_event_at(id, None, type_, reason, message);
     }
 
     /// Records an Event about one container of a pod (`involvedObject.fieldPath` =
     /// `spec.containers{name}` or `spec.initContainers{name}`), as the kubelet does.
-    pub(crate) fn container_event(
+    pub fn container_event(
         &mut self,
         id: PodId,
         c: usize,
-        warning: bool,
+        type_: EventType,
         reason: &str,
         message: std::fmt::Arguments,
     ) {
-        self.pod_event_at(id, Some(c), warning, reason, message);
+        self.pod_event_at(id, Some(c), type_, reason, message);
     }
 
     fn pod_event_at(
         &mut self,
         id: PodId,
         container: Option<usize>,
-        warning: bool,
+        type_: EventType,
         reason: &str,
         message: std::fmt::Arguments,
     ) {
         let Some(pod) = self.cluster.pods.get(id) else { return };
-        let mut path = std::mem::take(&mut self.field_path);
+        let rec = &mut *self.rec;
+        let mut path = std::mem::take(&mut rec.field_path);
         path.clear();
         if let Some(c) = container {
             let list = if c < pod.template.first_app { "initContainers" } else { "containers" };
             let _ = write!(path, "spec.{list}{{{}}}", pod.container_name(c));
         }
-        self.msg.clear();
-        let _ = self.msg.write_fmt(message);
+        rec.msg.clear();
+        let _ = rec.msg.write_fmt(message);
         let node = pod.node.map_or("", |n| &*self.cluster.node(n).name);
-        self.trace.event(&EventRecord {
+        rec.sink.event(&EventRecord {
             time: self.now,
-            warning,
+            type_,
             reason,
             kind: "Pod",
             namespace: &pod.namespace,
             name: &pod.name,
             node,
-            message: &self.msg,
+            message: &rec.msg,
             field_path: &path,
         });
-        self.field_path = path;
+        rec.field_path = path;
     }
 
     /// Records an Event about any object.
-    pub(crate) fn object_event(
-        &mut self,
-        object: ObjectRef,
-        warning: bool,
-        reason: &str,
-        message: std::fmt::Arguments,
-    ) {
-        self.msg.clear();
-        let _ = self.msg.write_fmt(message);
+    pub fn object_event(&mut self, object: ObjectRef, type_: EventType, reason: &str, message: std::fmt::Arguments) {
+        let rec = &mut *self.rec;
+        rec.msg.clear();
+        let _ = rec.msg.write_fmt(message);
         let ObjectRef { kind, namespace, name, node } = object;
-        self.trace.event(&EventRecord {
+        rec.sink.event(&EventRecord {
             time: self.now,
-            warning,
+            type_,
             reason,
             kind,
             namespace,
             name,
             node,
-            message: &self.msg,
+            message: &rec.msg,
             field_path: "",
         });
     }
 
-    /// Sets a pod's phase, writing the transition if it changed.
-    pub(crate) fn set_phase(&mut self, id: PodId, phase: PodPhase, reason: &str) {
+    /// Sets a pod's phase, writing the transition if it changed. A terminal phase frees
+    /// the pod's place on its node.
+    pub fn set_phase(&mut self, id: PodId, phase: PodPhase, reason: &str) {
+        let now = self.now;
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         let from = pod.phase;
         if from == phase {
             return;
         }
         pod.phase = phase;
-        if !super::invariants::phase_may_move(from, phase) {
+        if !phase_may_move(from, phase) {
             let message = format!("pod {pod} went from {} back to {}", from.as_str(), phase.as_str());
-            self.violations.push(message);
+            self.rec.violations.push(message);
         }
-        self.counters.phase[from as usize] -= 1;
-        self.counters.phase[phase as usize] += 1;
-        let pod = &self.cluster.pods.get(id).expect("just read");
+        let counters = &mut self.rec.counters;
+        counters.phase[from as usize] -= 1;
+        counters.phase[phase as usize] += 1;
+        if phase == PodPhase::Running && pod.running_at.is_none() {
+            pod.running_at = Some(now);
+            counters.startup_latency.record(now.since(pod.created));
+        }
+        if phase.is_terminal() {
+            pod.finished_at.get_or_insert(now);
+        }
+        let pod = self.cluster.pods.get(id).expect("just read");
         let node = pod.node.map_or("", |n| &*self.cluster.node(n).name);
-        self.trace.transition(&Transition {
-            time: self.now,
+        self.rec.sink.transition(&Transition {
+            time: now,
             kind: "Pod",
             namespace: &pod.namespace,
             name: &pod.name,
@@ -125,10 +157,24 @@ impl Simulation {
             node,
         });
         self.report_pod_status(id);
+        if phase.is_terminal() {
+            self.set_ready(id, false);
+            self.release_node_resources(id);
+        }
+        self.changed(Change::PodPhase { pod: id, phase });
+    }
+
+    /// Sets the pod's `Ready` condition.
+    pub fn set_ready(&mut self, id: PodId, ready: bool) {
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        if pod.ready != ready {
+            pod.ready = ready;
+            self.changed(Change::PodReady { pod: id, ready });
+        }
     }
 
     /// A row for a Job or CronJob (no node).
-    pub(crate) fn record_object_transition(
+    pub fn record_object_transition(
         &mut self,
         kind: &str,
         namespace: &str,
@@ -137,7 +183,7 @@ impl Simulation {
         to: &str,
         reason: &str,
     ) {
-        self.trace.transition(&Transition {
+        self.rec.sink.transition(&Transition {
             time: self.now,
             kind,
             namespace,
@@ -151,10 +197,10 @@ impl Simulation {
     }
 
     /// The first row of a pod: it exists, Pending.
-    pub(crate) fn record_pod_created(&mut self, id: PodId) {
+    pub(super) fn record_pod_created(&mut self, id: PodId) {
         let pod = self.cluster.pods.get(id).expect("created");
-        self.counters.phase[PodPhase::Pending as usize] += 1;
-        self.trace.transition(&Transition {
+        self.rec.counters.phase[PodPhase::Pending as usize] += 1;
+        self.rec.sink.transition(&Transition {
             time: self.now,
             kind: "Pod",
             namespace: &pod.namespace,
@@ -169,7 +215,7 @@ impl Simulation {
     }
 
     /// Sets a container's API state, writing a row if its name or reason changed.
-    pub(crate) fn set_container_state(&mut self, id: PodId, c: usize, state: ContainerState) {
+    pub fn set_container_state(&mut self, id: PodId, c: usize, state: ContainerState) {
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         let old = pod.containers[c].state.replace(state);
         let changed = old.is_none_or(|o| o.name() != state.name() || o.reason() != state.reason());
@@ -179,7 +225,7 @@ impl Simulation {
         }
         let pod = self.cluster.pods.get(id).expect("just read");
         let node = pod.node.map_or("", |n| &*self.cluster.node(n).name);
-        self.trace.transition(&Transition {
+        self.rec.sink.transition(&Transition {
             time: self.now,
             kind: "Container",
             namespace: &pod.namespace,
@@ -195,7 +241,7 @@ impl Simulation {
     }
 
     /// The node's row in nodes.csv.
-    pub(crate) fn record_node_added(&mut self, node: crate::cluster::NodeId, api: &crate::api::node::Node) {
+    pub(super) fn record_node_added(&mut self, node: NodeId, api: &crate::api::node::Node) {
         use crate::cluster::resources::{CPU, MEMORY};
         let n = self.cluster.node(node);
         let labels: Vec<String> = api.metadata.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -205,7 +251,7 @@ impl Simulation {
             .iter()
             .map(|t| format!("{}={}:{}", t.key, t.value.as_deref().unwrap_or(""), t.effect))
             .collect();
-        self.trace.node(&crate::trace::NodeRecord {
+        self.rec.sink.node(&NodeRecord {
             time: self.now,
             name: &n.name,
             pool: &n.pool,
@@ -218,24 +264,37 @@ impl Simulation {
         self.record_node_object(node, api);
     }
 
-    /// A row for a node's Ready condition.
-    pub(crate) fn record_node_ready(&mut self, node: crate::cluster::NodeId, from: &str, to: &str, reason: &str) {
+    /// A row for a node's Ready condition (or its removal).
+    pub(super) fn record_node_condition(&mut self, node: NodeId, from: NodeCondition, to: NodeCondition, reason: &str) {
         let name = self.cluster.node(node).name.clone();
-        self.trace.transition(&Transition {
+        self.rec.sink.transition(&Transition {
             time: self.now,
             kind: "Node",
             namespace: "",
             name: &name,
             container: None,
-            from,
-            to,
+            from: from.as_str(),
+            to: to.as_str(),
             reason,
             node: &name,
         });
-        if to == "Deleted" {
+        if to == NodeCondition::Deleted {
             self.record_node_removed(node);
         } else {
             self.report_node(node);
         }
     }
+
+    /// A sample of metrics.csv and pool_metrics.csv.
+    pub fn record_metrics(&mut self, row: &crate::trace::MetricsRow, pools: &[crate::trace::PoolMetricsRow]) {
+        self.rec.sink.metrics(row);
+        for r in pools {
+            self.rec.sink.pool_metrics(r);
+        }
+    }
+}
+
+/// Phases only move forward: Pending, Running, then a terminal phase that never changes.
+pub fn phase_may_move(from: PodPhase, to: PodPhase) -> bool {
+    !from.is_terminal() && to >= from
 }

@@ -1,21 +1,19 @@
-//! PriorityClasses and the `Priority` admission plugin
-//! (`plugin/pkg/admission/priority/admission.go`): a new pod's priority and preemption
-//! policy come from its class, or from the global default class, or are 0 and the pod's
-//! own policy. A class that does not exist, or a priority or policy in the pod spec that
-//! disagrees with the class, makes the API server refuse the pod.
+//! Admission, as the API server does it before an object is stored: the `Priority`
+//! plugin (`plugin/pkg/admission/priority/admission.go`), where a new pod's priority and
+//! preemption policy come from its class, or from the global default class, or are 0
+//! and the pod's own policy (a class that does not exist, or a priority or policy in the
+//! pod spec that disagrees with the class, makes the API server refuse the pod); and
+//! the names it generates for `generateName`.
 
+use super::Ctx;
 use crate::api::scheduling::PriorityClass;
+use crate::cluster::PriorityClassInfo as Class;
 use crate::cluster::template::PodTemplate;
-use crate::sim::Simulation;
 use std::collections::BTreeMap;
 
-/// A PriorityClass as admission reads it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Class {
-    pub value: i32,
-    /// `preemptionPolicy: Never` (the default is PreemptLowerPriority).
-    pub never: bool,
-}
+/// The alphabet of generated name suffixes (apimachinery `util/rand.String`): no vowels,
+/// no look-alike characters.
+const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
 /// `scheduling.DefaultPriorityWhenNoDefaultClassExists`.
 const DEFAULT_PRIORITY: i32 = 0;
@@ -77,15 +75,16 @@ pub fn admit(
     Ok(Admitted { priority, preempt_never })
 }
 
-impl Simulation {
+impl Ctx<'_> {
     /// A PriorityClass is created (validated at load: value, reserved names, policy).
     /// The admission plugin refuses a second global default and an existing name.
-    pub(crate) fn create_priority_class(&mut self, pc: &PriorityClass) {
+    pub fn create_priority_class(&mut self, pc: &PriorityClass) {
         let name = &pc.metadata.name;
-        let refused = if self.priority_classes.contains_key(name) {
+        let api = &self.cluster.api;
+        let refused = if api.priority_classes.contains_key(name) {
             Some(format!("priorityclasses.scheduling.k8s.io {name:?} already exists"))
         } else if pc.global_default == Some(true)
-            && let Some(current) = &self.default_priority_class
+            && let Some(current) = &api.default_priority_class
         {
             Some(format!(
                 "priorityclasses.scheduling.k8s.io {name:?} is forbidden: PriorityClass {current} is already marked as default. Only one default can exist"
@@ -98,15 +97,26 @@ impl Simulation {
             return;
         }
         let never = pc.preemption_policy.as_deref() == Some("Never");
-        self.priority_classes.insert(name.clone(), Class { value: pc.value, never });
+        let api = &mut self.cluster.api;
+        api.priority_classes.insert(name.clone(), Class { value: pc.value, never });
         if pc.global_default == Some(true) {
-            self.default_priority_class = Some(name.clone());
+            api.default_priority_class = Some(name.clone());
         }
     }
 
     /// Admission of a new pod against the classes that exist now.
-    pub(crate) fn admit_priority(&self, template: &PodTemplate) -> Result<Admitted, String> {
-        admit(template, &self.priority_classes, self.default_priority_class.as_deref())
+    pub fn admit_priority(&self, template: &PodTemplate) -> Result<Admitted, String> {
+        let api = &self.cluster.api;
+        admit(template, &api.priority_classes, api.default_priority_class.as_deref())
+    }
+
+    /// `prefix` and a random `generateName` suffix, as the API server makes one.
+    pub fn generated_name(&mut self, prefix: &str) -> String {
+        let rng = &mut self.cluster.api.names;
+        let mut name = String::with_capacity(prefix.len() + 5);
+        name.push_str(prefix);
+        name.extend((0..5).map(|_| char::from(NAME_ALPHABET[rng.below(NAME_ALPHABET.len() as u64) as usize])));
+        name
     }
 }
 

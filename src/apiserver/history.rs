@@ -5,7 +5,7 @@
 //! write these files (`run --no-objects`, the benches) is not handed them at all:
 //! building the records was a tenth of a CronJob fleet's run.
 
-use super::Simulation;
+use super::Ctx;
 use crate::cluster::pod::{ContainerState, Owner, Pod, ReportedContainer, ReportedPod, Stage, WaitingReason};
 use crate::cluster::template::ContainerKind;
 use crate::cluster::{CronJobId, JobId, NodeId, PodId};
@@ -13,10 +13,10 @@ use crate::engine::time::format_go_duration;
 use crate::trace::{ContainerRecord, LastTerminated, ObjectRecord, OwnerRecord};
 use std::fmt::Write;
 
-impl Simulation {
+impl Ctx<'_> {
     /// The pod object as created (its spec, labels and owner).
-    pub(crate) fn record_pod_object(&mut self, id: PodId) {
-        if !self.records_objects {
+    pub fn record_pod_object(&mut self, id: PodId) {
+        if !self.rec.records_objects {
             return;
         }
         let Some(pod) = self.cluster.pods.get(id) else { return };
@@ -31,7 +31,7 @@ impl Simulation {
             Owner::Job { .. } => pod.name.rfind('-').map(|i| &pod.name[..=i]),
             Owner::None => None,
         };
-        self.trace.object(&ObjectRecord::PodCreated {
+        self.rec.sink.object(&ObjectRecord::PodCreated {
             time: self.now,
             uid: pod.uid,
             namespace: &pod.namespace,
@@ -50,19 +50,19 @@ impl Simulation {
     }
 
     /// `spec.nodeName` is set.
-    pub(crate) fn record_pod_bound(&mut self, id: PodId) {
-        if !self.records_objects {
+    pub fn record_pod_bound(&mut self, id: PodId) {
+        if !self.rec.records_objects {
             return;
         }
         let Some(pod) = self.cluster.pods.get(id) else { return };
         let Some(node) = pod.node else { return };
         let node = &*self.cluster.node(node).name;
-        self.trace.object(&ObjectRecord::PodBound { time: self.now, uid: pod.uid, node });
+        self.rec.sink.object(&ObjectRecord::PodBound { time: self.now, uid: pod.uid, node });
     }
 
     /// Writes the pod-level status if it changed since it was last written.
-    pub(crate) fn report_pod_status(&mut self, id: PodId) {
-        if !self.records_objects {
+    pub fn report_pod_status(&mut self, id: PodId) {
+        if !self.rec.records_objects {
             return;
         }
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
@@ -76,7 +76,7 @@ impl Simulation {
             return;
         }
         pod.reported = Some(now);
-        self.trace.object(&ObjectRecord::PodStatus {
+        self.rec.sink.object(&ObjectRecord::PodStatus {
             time: self.now,
             uid: pod.uid,
             phase: now.phase.as_str(),
@@ -87,27 +87,27 @@ impl Simulation {
     }
 
     /// A graceful deletion began (`deletionTimestamp`).
-    pub(crate) fn record_pod_deleted(&mut self, id: PodId) {
-        if !self.records_objects {
+    pub fn record_pod_deleted(&mut self, id: PodId) {
+        if !self.rec.records_objects {
             return;
         }
         self.report_pod_status(id);
         let Some(pod) = self.cluster.pods.get(id) else { return };
         let Some(d) = pod.deletion else { return };
-        self.trace.object(&ObjectRecord::PodDeleted { time: self.now, uid: pod.uid, grace_ms: d.grace });
+        self.rec.sink.object(&ObjectRecord::PodDeleted { time: self.now, uid: pod.uid, grace_ms: d.grace });
     }
 
     /// The pod object is gone from the API.
-    pub(crate) fn record_pod_removed(&mut self, pod: &Pod) {
-        if !self.records_objects {
+    pub fn record_pod_removed(&mut self, pod: &Pod) {
+        if !self.rec.records_objects {
             return;
         }
-        self.trace.object(&ObjectRecord::PodRemoved { time: self.now, uid: pod.uid });
+        self.rec.sink.object(&ObjectRecord::PodRemoved { time: self.now, uid: pod.uid });
     }
 
     /// Every container of the pod whose API status changed gets a row.
-    pub(crate) fn report_containers(&mut self, id: PodId) {
-        if !self.records_objects {
+    pub fn report_containers(&mut self, id: PodId) {
+        if !self.rec.records_objects {
             return;
         }
         let n = self.cluster.pods.get(id).map_or(0, |p| p.containers.len());
@@ -118,8 +118,8 @@ impl Simulation {
     }
 
     /// Writes the container's API status if it changed since it was last written.
-    pub(crate) fn report_container(&mut self, id: PodId, c: usize) {
-        if !self.records_objects {
+    pub fn report_container(&mut self, id: PodId, c: usize) {
+        if !self.rec.records_objects {
             return;
         }
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
@@ -158,14 +158,14 @@ impl Simulation {
         status.reported = Some(now);
         let pod = self.cluster.pods.get(id).expect("just read");
         let spec = &pod.template.containers[c];
-        self.msg.clear();
-        waiting_message(&mut self.msg, state, backoff, spec, pod);
+        self.rec.msg.clear();
+        waiting_message(&mut self.rec.msg, state, backoff, spec, pod);
         let (exit_code, started_at, finished_at) = match state {
             ContainerState::Waiting(_) => (None, None, None),
             ContainerState::Running { started_at } => (None, Some(started_at), None),
             ContainerState::Terminated(t) => (Some(t.exit_code), t.started_at, Some(t.finished_at)),
         };
-        self.trace.container(&ContainerRecord {
+        self.rec.sink.container(&ContainerRecord {
             time: self.now,
             namespace: &pod.namespace,
             pod: &pod.name,
@@ -173,7 +173,7 @@ impl Simulation {
             container: &spec.name,
             state: state.name(),
             reason: state.reason(),
-            message: &self.msg,
+            message: &self.rec.msg,
             exit_code,
             started_at,
             finished_at,
@@ -190,18 +190,18 @@ impl Simulation {
     }
 
     /// The Node object as it joins.
-    pub(crate) fn record_node_object(&mut self, node: NodeId, api: &crate::api::node::Node) {
-        if !self.records_objects {
+    pub fn record_node_object(&mut self, node: NodeId, api: &crate::api::node::Node) {
+        if !self.rec.records_objects {
             return;
         }
         let pool = self.cluster.node(node).pool.clone();
         // Its status follows with the Ready condition (`record_node_ready`).
-        self.trace.object(&ObjectRecord::NodeCreated { time: self.now, pool: &pool, node: api });
+        self.rec.sink.object(&ObjectRecord::NodeCreated { time: self.now, pool: &pool, node: api });
     }
 
     /// The node's condition, schedulability and taints now.
-    pub(crate) fn report_node(&mut self, node: NodeId) {
-        if !self.records_objects {
+    pub fn report_node(&mut self, node: NodeId) {
+        if !self.rec.records_objects {
             return;
         }
         let n = self.cluster.node(node);
@@ -213,7 +213,7 @@ impl Simulation {
             crate::cluster::node::NodeReady::False => "False",
             crate::cluster::node::NodeReady::Unknown => "Unknown",
         };
-        self.trace.object(&ObjectRecord::NodeStatus {
+        self.rec.sink.object(&ObjectRecord::NodeStatus {
             time: self.now,
             name: &n.name,
             ready,
@@ -223,16 +223,16 @@ impl Simulation {
         });
     }
 
-    pub(crate) fn record_node_removed(&mut self, node: NodeId) {
-        if !self.records_objects {
+    pub fn record_node_removed(&mut self, node: NodeId) {
+        if !self.rec.records_objects {
             return;
         }
         let name = &*self.cluster.node(node).name;
-        self.trace.object(&ObjectRecord::NodeRemoved { time: self.now, name });
+        self.rec.sink.object(&ObjectRecord::NodeRemoved { time: self.now, name });
     }
 
-    pub(crate) fn record_job_object(&mut self, id: JobId) {
-        if !self.records_objects {
+    pub fn record_job_object(&mut self, id: JobId) {
+        if !self.rec.records_objects {
             return;
         }
         let Some(job) = self.cluster.jobs.get(id) else { return };
@@ -241,7 +241,7 @@ impl Simulation {
             name: &cj.name,
             uid: cj.uid,
         });
-        self.trace.object(&ObjectRecord::JobCreated {
+        self.rec.sink.object(&ObjectRecord::JobCreated {
             time: self.now,
             uid: job.uid,
             namespace: &job.namespace,
@@ -253,8 +253,8 @@ impl Simulation {
     }
 
     /// Writes the Job's status if it changed (the controller writes it at each sync).
-    pub(crate) fn report_job_status(&mut self, id: JobId) {
-        if !self.records_objects {
+    pub fn report_job_status(&mut self, id: JobId) {
+        if !self.rec.records_objects {
             return;
         }
         let Some(job) = self.cluster.jobs.get_mut(id) else { return };
@@ -276,7 +276,7 @@ impl Simulation {
             Some(v) if !matches!(job.phase, crate::cluster::job::JobPhase::Active) => (v.reason, v.message.as_str()),
             _ => ("", ""),
         };
-        self.trace.object(&ObjectRecord::JobStatus {
+        self.rec.sink.object(&ObjectRecord::JobStatus {
             time: self.now,
             uid: job.uid,
             phase: now.phase.as_str(),
@@ -292,25 +292,25 @@ impl Simulation {
         });
     }
 
-    pub(crate) fn record_job_removed(&mut self, uid: u64) {
-        if !self.records_objects {
+    pub fn record_job_removed(&mut self, uid: u64) {
+        if !self.rec.records_objects {
             return;
         }
-        self.trace.object(&ObjectRecord::JobRemoved { time: self.now, uid });
+        self.rec.sink.object(&ObjectRecord::JobRemoved { time: self.now, uid });
     }
 
-    pub(crate) fn record_cronjob_object(&mut self, id: CronJobId) {
-        if !self.records_objects {
+    pub fn record_cronjob_object(&mut self, id: CronJobId) {
+        if !self.rec.records_objects {
             return;
         }
         let Some(cj) = self.cluster.cronjobs.get(id) else { return };
-        self.trace.object(&ObjectRecord::CronJobCreated { time: self.now, uid: cj.uid, cronjob: &cj.api });
+        self.rec.sink.object(&ObjectRecord::CronJobCreated { time: self.now, uid: cj.uid, cronjob: &cj.api });
         self.report_cronjob_status(id);
     }
 
     /// Writes the CronJob's status if it changed.
-    pub(crate) fn report_cronjob_status(&mut self, id: CronJobId) {
-        if !self.records_objects {
+    pub fn report_cronjob_status(&mut self, id: CronJobId) {
+        if !self.rec.records_objects {
             return;
         }
         let Some(cj) = self.cluster.cronjobs.get(id) else { return };
@@ -319,7 +319,7 @@ impl Simulation {
         if cj.reported.as_ref() == Some(&now) {
             return;
         }
-        self.trace.object(&ObjectRecord::CronJobStatus {
+        self.rec.sink.object(&ObjectRecord::CronJobStatus {
             time: self.now,
             uid: cj.uid,
             active: &now.0,
@@ -329,11 +329,11 @@ impl Simulation {
         self.cluster.cronjobs.get_mut(id).expect("just read").reported = Some(now);
     }
 
-    pub(crate) fn record_cronjob_removed(&mut self, uid: u64) {
-        if !self.records_objects {
+    pub fn record_cronjob_removed(&mut self, uid: u64) {
+        if !self.rec.records_objects {
             return;
         }
-        self.trace.object(&ObjectRecord::CronJobRemoved { time: self.now, uid });
+        self.rec.sink.object(&ObjectRecord::CronJobRemoved { time: self.now, uid });
     }
 }
 

@@ -1,0 +1,57 @@
+//! The counters behind metrics.csv and summary.json, kept up to date as things change.
+
+use crate::trace::stats::{Histogram, TimeIntegral};
+use std::collections::BTreeMap;
+
+/// Counters behind metrics.csv and summary.json, kept up to date as things change.
+#[derive(Default)]
+pub struct Counters {
+    pub phase: [u64; 4],
+    pub unscheduled: u64,
+    pub restarts: u64,
+    pub oom_killed: u64,
+    pub pods_created: u64,
+    pub pods_deleted: u64,
+    pub final_phase: [u64; 4],
+    pub never_scheduled: u64,
+    pub scheduling_latency: Histogram,
+    pub startup_latency: Histogram,
+    pub cpu_requested: TimeIntegral,
+    pub cpu_allocatable: TimeIntegral,
+    pub memory_requested: TimeIntegral,
+    pub memory_allocatable: TimeIntegral,
+    pub nodes_ready: u64,
+    /// Pods evicted by the taint eviction controller.
+    pub pods_evicted: u64,
+    pub pods_ever_unschedulable: u64,
+    pub node_crashes: u64,
+    /// Unscheduled pods, integrated over the time some node was not Ready.
+    pub pending_during_outages: TimeIntegral,
+    pub jobs: JobCounters,
+    pub cronjobs: CronJobCounters,
+}
+
+#[derive(Default)]
+pub struct JobCounters {
+    pub created: u64,
+    pub completed: u64,
+    /// Failed Jobs by the reason of their `Failed` condition.
+    pub failed: BTreeMap<String, u64>,
+    pub deleted: u64,
+    /// From `startTime` to completion, for Jobs that completed.
+    pub duration: Histogram,
+    pub pods_per_job: Histogram,
+}
+
+#[derive(Default)]
+pub struct CronJobCounters {
+    pub created: u64,
+    /// Jobs started.
+    pub runs: u64,
+    /// Start times skipped by `startingDeadlineSeconds` (MissSchedule).
+    pub missed: u64,
+    /// Start times skipped by `concurrencyPolicy: Forbid` (JobAlreadyActive).
+    pub skipped: u64,
+    /// From the scheduled time to the Job's creation.
+    pub lateness: Histogram,
+}

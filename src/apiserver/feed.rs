@@ -1,0 +1,148 @@
+//! The change feed, as Kubernetes' informers deliver it: every change the API shows is
+//! queued where it is recorded, as a typed [`Change`], and the loop hands the queued
+//! changes to the subsystems that watch their kind, in a fixed order, after each event.
+//! A controller learns of a pod's end from the feed, never from a call the kubelet
+//! makes. Only kinds somebody watches are queued (see [`Watches`]).
+
+use crate::cluster::pod::PodPhase;
+use crate::cluster::template::PodTemplate;
+use crate::cluster::{CronJobId, JobId, NodeId, Pod, PodId};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// One change, as a watch event would carry it.
+#[derive(Debug)]
+pub enum Change {
+    /// A pod object was created (unbound, or with `spec.nodeName`).
+    PodCreated(PodId),
+    /// `spec.nodeName` was set (by the scheduler's binding or at creation).
+    PodBound {
+        pod: PodId,
+        node: NodeId,
+    },
+    /// The pod's phase changed.
+    PodPhase {
+        pod: PodId,
+        phase: PodPhase,
+    },
+    /// The pod's `Ready` condition changed.
+    PodReady {
+        pod: PodId,
+        ready: bool,
+    },
+    /// A graceful deletion began (`deletionTimestamp` set).
+    PodDeleting(PodId),
+    /// The pod no longer holds its node's resources (terminal, or gone): what the
+    /// scheduler needs to know of it, since the object may be gone when it looks.
+    PodReleased(Released),
+    /// A container of the pod restarted (its `restartCount` went up).
+    ContainerRestarted(PodId),
+    /// The pod object left the API; the last state it had.
+    PodRemoved {
+        id: PodId,
+        pod: Box<Pod>,
+    },
+    NodeAdded(NodeId),
+    /// The Node object was deleted.
+    NodeRemoved(NodeId),
+    /// The node's kubelet stopped (`false`) or resumed (`true`) renewing its lease.
+    NodeHeartbeat {
+        node: NodeId,
+        up: bool,
+    },
+    /// `spec.unschedulable` was cleared.
+    NodeSchedulable(NodeId),
+    /// Taints were removed from the node.
+    NodeUntainted(NodeId),
+    /// The node's `NoExecute` taints grew.
+    NodeNoExecute(NodeId),
+    JobCreated(JobId),
+    /// A Job reached `Complete` or `Failed`.
+    JobFinished(JobId),
+    CronJobCreated(CronJobId),
+}
+
+/// The pod a [`Change::PodReleased`] is about, as the scheduler's QueueingHints read it.
+#[derive(Debug)]
+pub struct Released {
+    pub pod: PodId,
+    pub node: NodeId,
+    pub namespace: Arc<str>,
+    pub labels: Arc<BTreeMap<String, String>>,
+    pub template: Arc<PodTemplate>,
+    /// It had a deletion timestamp.
+    pub terminating: bool,
+}
+
+/// The kinds of change, as bits of a [`Watches`] mask.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum Kind {
+    PodCreated = 1 << 0,
+    PodBound = 1 << 1,
+    PodPhase = 1 << 2,
+    PodReady = 1 << 3,
+    PodDeleting = 1 << 4,
+    PodReleased = 1 << 5,
+    ContainerRestarted = 1 << 6,
+    PodRemoved = 1 << 7,
+    NodeAdded = 1 << 8,
+    NodeRemoved = 1 << 9,
+    NodeHeartbeat = 1 << 10,
+    NodeSchedulable = 1 << 11,
+    NodeUntainted = 1 << 12,
+    NodeNoExecute = 1 << 13,
+    JobCreated = 1 << 14,
+    JobFinished = 1 << 15,
+    CronJobCreated = 1 << 16,
+}
+
+impl Change {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Change::PodCreated(_) => Kind::PodCreated,
+            Change::PodBound { .. } => Kind::PodBound,
+            Change::PodPhase { .. } => Kind::PodPhase,
+            Change::PodReady { .. } => Kind::PodReady,
+            Change::PodDeleting(_) => Kind::PodDeleting,
+            Change::PodReleased(_) => Kind::PodReleased,
+            Change::ContainerRestarted(_) => Kind::ContainerRestarted,
+            Change::PodRemoved { .. } => Kind::PodRemoved,
+            Change::NodeAdded(_) => Kind::NodeAdded,
+            Change::NodeRemoved(_) => Kind::NodeRemoved,
+            Change::NodeHeartbeat { .. } => Kind::NodeHeartbeat,
+            Change::NodeSchedulable(_) => Kind::NodeSchedulable,
+            Change::NodeUntainted(_) => Kind::NodeUntainted,
+            Change::NodeNoExecute(_) => Kind::NodeNoExecute,
+            Change::JobCreated(_) => Kind::JobCreated,
+            Change::JobFinished(_) => Kind::JobFinished,
+            Change::CronJobCreated(_) => Kind::CronJobCreated,
+        }
+    }
+}
+
+/// A set of change kinds: what a subsystem watches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Watches(u32);
+
+impl Watches {
+    pub const NONE: Watches = Watches(0);
+
+    pub const fn of(kinds: &[Kind]) -> Watches {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < kinds.len() {
+            bits |= kinds[i] as u32;
+            i += 1;
+        }
+        Watches(bits)
+    }
+
+    pub const fn union(self, other: Watches) -> Watches {
+        Watches(self.0 | other.0)
+    }
+
+    pub fn contains(self, kind: Kind) -> bool {
+        self.0 & kind as u32 != 0
+    }
+}

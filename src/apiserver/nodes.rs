@@ -1,0 +1,164 @@
+//! Nodes as the API server keeps them: joining, the Ready condition, taints and
+//! `spec.unschedulable`, and removal.
+
+use super::record::{NodeCondition, ObjectRef};
+use super::{Change, Ctx};
+use crate::api::node::Taint;
+use crate::cluster::NodeId;
+use crate::cluster::node::{Node, NodeReady};
+use crate::cluster::resources::{CPU, MEMORY};
+use crate::trace::EventType;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The taint `kubectl cordon` adds beside `spec.unschedulable`.
+pub const UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
+
+impl Ctx<'_> {
+    /// A node joins the cluster, Ready.
+    pub fn add_node(&mut self, api: &crate::api::node::Node, pool: &str) -> NodeId {
+        let id = NodeId(self.cluster.nodes.len() as u32);
+        let allocatable = self.cluster.resources.vector(&api.status.allocatable);
+        let allocatable_pods = api.status.allocatable.get("pods").map_or(110, |q| q.value());
+        let name: Arc<str> = Arc::from(api.metadata.name.as_str());
+        self.rec.counters.cpu_allocatable.add(self.now.0, allocatable.get(CPU));
+        self.rec.counters.memory_allocatable.add(self.now.0, allocatable.get(MEMORY));
+        self.cluster.nodes.push(Node {
+            name: name.clone(),
+            pool: Arc::from(pool),
+            labels: api.metadata.labels.clone(),
+            taints: api.spec.taints.clone(),
+            unschedulable: api.spec.unschedulable.unwrap_or(false),
+            allocatable,
+            allocatable_pods,
+            requested: Default::default(),
+            nonzero_cpu: 0,
+            nonzero_memory: 0,
+            pods: Vec::new(),
+            resident: Vec::new(),
+            host_ports: Vec::new(),
+            images: BTreeMap::new(),
+            pull_queue: Default::default(),
+            pulls_in_flight: 0,
+            kubelet_up: true,
+            ready: NodeReady::True,
+            present: true,
+        });
+        for image in &api.status.images {
+            for name in &image.names {
+                let image_id = self.cluster.images.intern(name);
+                self.cluster.image_present(id, image_id, image.size_bytes);
+            }
+        }
+        self.cluster.node_by_name.insert(name, id);
+        self.cluster.refresh_fit(id);
+        self.cluster.present_nodes += 1;
+        self.rec.counters.nodes_ready += 1;
+        self.record_node_added(id, api);
+        self.record_node_condition(id, NodeCondition::Absent, NodeCondition::Ready(NodeReady::True), "KubeletReady");
+        self.changed(Change::NodeAdded(id));
+        id
+    }
+
+    /// Sets the node's Ready condition, writing the transition if it changed.
+    pub fn set_node_ready(&mut self, node: NodeId, ready: NodeReady, reason: &str) {
+        let from = self.cluster.node(node).ready;
+        if from == ready {
+            return;
+        }
+        if from == NodeReady::True {
+            self.rec.counters.nodes_ready -= 1;
+        }
+        if ready == NodeReady::True {
+            self.rec.counters.nodes_ready += 1;
+        }
+        self.cluster.node_mut(node).ready = ready;
+        self.record_node_condition(node, NodeCondition::Ready(from), NodeCondition::Ready(ready), reason);
+        self.outage_tick();
+    }
+
+    pub fn has_taint(&self, node: NodeId, key: &str, effect: &str) -> bool {
+        self.cluster.node(node).taints.iter().any(|t| t.key == key && t.effect == effect)
+    }
+
+    /// Adds a taint (no value) unless the node has it.
+    pub fn add_taint(&mut self, node: NodeId, key: &str, effect: &str) {
+        if !self.has_taint(node, key, effect) {
+            self.cluster.node_mut(node).taints.push(Taint { key: key.into(), value: None, effect: effect.into() });
+            self.cluster.refresh_fit(node);
+            self.report_node(node);
+        }
+    }
+
+    /// Removes every taint with `key`; true if there was one.
+    pub fn remove_taints(&mut self, node: NodeId, key: &str) -> bool {
+        let n = self.cluster.node_mut(node);
+        let before = n.taints.len();
+        n.taints.retain(|t| t.key != key);
+        if n.taints.len() == before {
+            return false;
+        }
+        self.cluster.refresh_fit(node);
+        self.report_node(node);
+        self.changed(Change::NodeUntainted(node));
+        true
+    }
+
+    /// `kubectl cordon` / `uncordon`: `spec.unschedulable`.
+    pub fn cordon(&mut self, node: NodeId, on: bool) {
+        let n = self.cluster.node_mut(node);
+        if n.unschedulable == on {
+            return;
+        }
+        n.unschedulable = on;
+        if on {
+            n.taints.push(Taint { key: UNSCHEDULABLE.into(), value: None, effect: "NoSchedule".into() });
+        } else {
+            n.taints.retain(|t| t.key != UNSCHEDULABLE);
+        }
+        let name = n.name.clone();
+        self.cluster.refresh_fit(node);
+        self.report_node(node);
+        let what = if on { "NodeNotSchedulable" } else { "NodeSchedulable" };
+        self.object_event(
+            ObjectRef::node(&name),
+            EventType::Normal,
+            what,
+            format_args!("Node {name} status is now: {what}"),
+        );
+        if !on {
+            self.changed(Change::NodeSchedulable(node));
+        }
+    }
+
+    /// The kubelet stopped (`false`) or resumed (`true`) renewing the node's lease.
+    pub fn node_heartbeat(&mut self, node: NodeId, up: bool) {
+        self.report_node(node);
+        self.changed(Change::NodeHeartbeat { node, up });
+    }
+
+    /// The Node object is deleted: it no longer counts, its last row says `Deleted`.
+    pub fn remove_node(&mut self, node: NodeId) {
+        if !self.cluster.node(node).present {
+            return;
+        }
+        self.cluster.forget_node_images(node);
+        self.cluster.node_mut(node).present = false;
+        self.cluster.present_nodes -= 1;
+        self.cluster.refresh_fit(node);
+        self.changed(Change::NodeRemoved(node));
+        let from = self.cluster.node(node).ready;
+        if from == NodeReady::True {
+            self.rec.counters.nodes_ready -= 1;
+        }
+        self.record_node_condition(node, NodeCondition::Ready(from), NodeCondition::Deleted, "NodeDeleted");
+        self.outage_tick();
+        let name = self.cluster.node(node).name.clone();
+        self.object_event(
+            ObjectRef::node(&name),
+            EventType::Normal,
+            "RemovingNode",
+            format_args!("Node {name} event: Removing Node {name} from Controller"),
+        );
+    }
+}

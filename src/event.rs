@@ -1,0 +1,107 @@
+//! Everything that can happen, by the room it happens in: one variant per subsystem,
+//! each carrying that subsystem's own events. The loop (`sim`) hands each variant to
+//! its subsystem's one entry point; a subsystem schedules only its own events. The
+//! enums live here, below every subsystem, so that no subsystem names the simulation.
+
+use crate::cluster::{CronJobId, JobId, NodeId, PodId};
+use crate::engine::TimerToken;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// What the scenario says happens: submissions, arrivals, faults, actions, metrics.
+    Script(ScriptEvent),
+    Scheduler(SchedulerEvent),
+    Kubelet(KubeletEvent),
+    NodeLifecycle(NodeLifecycleEvent),
+    Job(JobEvent),
+    CronJob(CronJobEvent),
+    PodGc(PodGcEvent),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScriptEvent {
+    /// `scenario.submissions[i]` is submitted.
+    Submit(u32),
+    /// The next copy of `scenario.arrivals[i]` arrives.
+    Arrival(u32),
+    /// `scenario.faults[i]` happens (or is undone).
+    Fault { index: u32, undo: bool },
+    /// A random fault process crashes or repairs a node.
+    RandomFault { process: u32, node: NodeId, repair: bool },
+    /// `scenario.actions[i]` happens.
+    Action(u32),
+    /// A row of metrics.csv is due.
+    Metrics,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchedulerEvent {
+    /// The scheduler takes pods from its active queue.
+    Cycle,
+    /// A pod's scheduling back-off is over.
+    BackoffDone(PodId),
+    /// Pods unschedulable for too long go back to the queue.
+    Flush,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KubeletEvent {
+    /// An image pull on a node finished.
+    ImagePullDone { node: NodeId, image: u32, ok: bool },
+    /// A container's stage timer.
+    Container { pod: PodId, container: u16, token: TimerToken },
+    /// A container's probe timer.
+    Probe { pod: PodId, container: u16, token: TimerToken },
+    /// A pod's `activeDeadlineSeconds` ran out.
+    PodDeadline { pod: PodId, token: TimerToken },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeLifecycleEvent {
+    /// A monitor pass looks at a node whose kubelet went quiet (or came back).
+    Monitor(NodeId),
+    /// The NoExecute tainting pass of a zone (by index).
+    TaintingPass(u32),
+    /// A pod's toleration of a NoExecute taint ran out.
+    TaintEviction { pod: PodId, token: TimerToken },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobEvent {
+    /// The controller syncs a Job.
+    Sync { job: JobId, token: TimerToken },
+    /// A finished Job's `ttlSecondsAfterFinished` ran out.
+    Ttl { job: JobId, token: TimerToken },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CronJobEvent {
+    /// The controller syncs a CronJob.
+    Sync { cronjob: CronJobId, token: TimerToken },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PodGcEvent {
+    /// Terminated pods beyond the threshold are deleted.
+    Terminated,
+    /// The pods of a node that was removed are deleted.
+    Orphans(NodeId),
+}
+
+macro_rules! room {
+    ($variant:ident, $inner:ty) => {
+        impl From<$inner> for Event {
+            fn from(e: $inner) -> Event {
+                Event::$variant(e)
+            }
+        }
+    };
+}
+
+room!(Script, ScriptEvent);
+room!(Scheduler, SchedulerEvent);
+room!(Kubelet, KubeletEvent);
+room!(NodeLifecycle, NodeLifecycleEvent);
+room!(Job, JobEvent);
+room!(CronJob, CronJobEvent);
+room!(PodGc, PodGcEvent);
