@@ -5,6 +5,7 @@
 pub mod cronjob;
 pub mod errors;
 pub mod job;
+pub mod kinds;
 pub mod meta;
 pub mod node;
 pub mod object;

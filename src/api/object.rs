@@ -4,11 +4,11 @@
 use super::cronjob::CronJob;
 use super::errors::{FieldPath, InputError, Segment};
 use super::job::Job;
+use super::kinds::{KINDS, by_api};
 use super::node::Node;
 use super::pod::Pod;
 use super::scheduling::PriorityClass;
 use super::source::locate;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -33,13 +33,7 @@ pub enum ObjectKind {
 
 impl ObjectKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            ObjectKind::Pod => "Pod",
-            ObjectKind::Node => "Node",
-            ObjectKind::Job => "Job",
-            ObjectKind::CronJob => "CronJob",
-            ObjectKind::PriorityClass => "PriorityClass",
-        }
+        self.info().name
     }
 }
 
@@ -118,15 +112,6 @@ impl Ignored {
         lines
     }
 }
-
-/// The (apiVersion, kind) pairs podsim simulates.
-const MODELLED: &[(&str, &str, ObjectKind)] = &[
-    ("v1", "Pod", ObjectKind::Pod),
-    ("v1", "Node", ObjectKind::Node),
-    ("batch/v1", "Job", ObjectKind::Job),
-    ("batch/v1", "CronJob", ObjectKind::CronJob),
-    ("scheduling.k8s.io/v1", "PriorityClass", ObjectKind::PriorityClass),
-];
 
 /// Built-in kinds that are accepted and skipped with a note: they exist in Kubernetes,
 /// podsim does not simulate them (yet).
@@ -320,9 +305,9 @@ pub fn parse_value(
     if kind == "List" && api_version == "v1" {
         return parse_list(value, origin, text, ignored, out);
     }
-    if let Some((_, _, k)) = MODELLED.iter().find(|(v, n, _)| *v == api_version && *n == kind) {
-        let object =
-            typed(*k, value, &mut |path| note_ignored(ignored, &kind, &path)).map_err(|(path, msg)| fail(path, msg))?;
+    if let Some(info) = by_api(&api_version, &kind) {
+        let object = (info.decode)(value, &mut |path| note_ignored(ignored, &kind, &path))
+            .map_err(|(path, msg)| fail(path, msg))?;
         out.push(Manifest { object, origin });
         return Ok(());
     }
@@ -359,9 +344,9 @@ fn parse_list(
 }
 
 fn unknown_kind_message(api_version: &str, kind: &str) -> String {
-    let known: Vec<String> = MODELLED.iter().map(|(v, k, _)| format!("{k} ({v})")).collect();
-    match MODELLED.iter().find(|(_, k, _)| *k == kind) {
-        Some((v, _, _)) => {
+    let known: Vec<String> = KINDS.iter().map(|k| format!("{} ({})", k.name, k.api_version)).collect();
+    match KINDS.iter().find(|k| k.name == kind).map(|k| k.api_version) {
+        Some(v) => {
             format!("no matches for kind \"{kind}\" in version \"{api_version}\": expected apiVersion \"{v}\"")
         }
         None => format!(
@@ -371,34 +356,7 @@ fn unknown_kind_message(api_version: &str, kind: &str) -> String {
     }
 }
 
-/// Deserializes a value into the typed object, reporting unread fields to `ignored`.
-fn typed(
-    kind: ObjectKind,
-    value: Value,
-    ignored: &mut dyn FnMut(serde_ignored::Path),
-) -> Result<Object, (FieldPath, String)> {
-    Ok(match kind {
-        ObjectKind::Pod => Object::Pod(Box::new(deserialize(value, ignored)?)),
-        ObjectKind::Node => Object::Node(Box::new(deserialize(value, ignored)?)),
-        ObjectKind::Job => Object::Job(Box::new(deserialize(value, ignored)?)),
-        ObjectKind::CronJob => Object::CronJob(Box::new(deserialize(value, ignored)?)),
-        ObjectKind::PriorityClass => Object::PriorityClass(Box::new(deserialize(value, ignored)?)),
-    })
-}
-
-fn deserialize<T: DeserializeOwned>(
-    value: Value,
-    ignored: &mut dyn FnMut(serde_ignored::Path),
-) -> Result<T, (FieldPath, String)> {
-    let mut callback = |p: serde_ignored::Path| ignored(p);
-    let de = serde_ignored::Deserializer::new(value, &mut callback);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = convert_path(e.path());
-        (path, e.into_inner().to_string())
-    })
-}
-
-fn convert_path(path: &serde_path_to_error::Path) -> FieldPath {
+pub(super) fn convert_path(path: &serde_path_to_error::Path) -> FieldPath {
     use serde_path_to_error::Segment as S;
     let segments: Vec<Segment> = path
         .iter()

@@ -79,7 +79,7 @@ impl Ctx<'_> {
         self.rec.sink.object(&ObjectRecord::PodStatus {
             time: self.now,
             uid: pod.uid,
-            phase: now.phase.as_str(),
+            phase: now.phase,
             reason: now.reason.unwrap_or(""),
             start_time: now.start_time,
             disruption: now.disruption.unwrap_or(""),
@@ -208,15 +208,10 @@ impl Ctx<'_> {
         if !n.present {
             return;
         }
-        let ready = match n.ready {
-            crate::cluster::node::NodeReady::True => "True",
-            crate::cluster::node::NodeReady::False => "False",
-            crate::cluster::node::NodeReady::Unknown => "Unknown",
-        };
         self.rec.sink.object(&ObjectRecord::NodeStatus {
             time: self.now,
             name: &n.name,
-            ready,
+            ready: n.ready,
             kubelet_up: n.kubelet_up,
             unschedulable: n.unschedulable,
             taints: &n.taints,
@@ -279,7 +274,7 @@ impl Ctx<'_> {
         self.rec.sink.object(&ObjectRecord::JobStatus {
             time: self.now,
             uid: job.uid,
-            phase: now.phase.as_str(),
+            phase: now.phase,
             reason,
             message,
             active: now.active,

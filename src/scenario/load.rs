@@ -409,19 +409,12 @@ impl Loader<'_> {
     /// Applies the API server's defaults and validation to one object.
     fn validated(&mut self, mut m: Manifest, text: &str) -> Option<Manifest> {
         let mut errs = Vec::new();
-        match &mut m.object {
-            Object::Pod(pod) => {
-                validation::default_pod_spec(&mut pod.spec);
-                validation::validate_object_meta(&pod.metadata, &FieldPath::root("metadata"), &mut errs);
-                validation::validate_pod_spec(&pod.spec, &FieldPath::root("spec"), &mut errs);
-            }
-            Object::Node(_) => errs.push(FieldError::new(
+        match m.object.kind().info().validate {
+            Some(validate) => validate(&mut m.object, &mut errs),
+            None => errs.push(FieldError::new(
                 FieldPath::root("kind"),
                 "Nodes belong under nodes: (as a manifest entry), not in workloads",
             )),
-            Object::Job(job) => crate::api::validation::validate_job(job, &mut errs),
-            Object::CronJob(cj) => crate::api::validation::validate_cronjob(cj, &mut errs),
-            Object::PriorityClass(pc) => validation::validate_priority_class(pc, &mut errs),
         }
         let ok = errs.is_empty();
         self.object_errors(&m.origin, text, errs);

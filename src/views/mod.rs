@@ -22,6 +22,8 @@ pub mod yaml;
 
 pub use files::RunDir;
 
+use crate::api::ObjectKind;
+
 /// Why a view cannot be shown.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ViewError {
@@ -61,41 +63,38 @@ impl Resource {
     /// `pod`, `pods`, `po`, ... as kubectl's RESTMapper and short names accept them
     /// (case-insensitive, with an optional `.group` suffix).
     pub fn parse(name: &str) -> Option<Resource> {
+        if let Some(info) = crate::api::kinds::by_resource(name) {
+            return match info.kind {
+                ObjectKind::Pod => Some(Resource::Pods),
+                ObjectKind::Node => Some(Resource::Nodes),
+                ObjectKind::Job => Some(Resource::Jobs),
+                ObjectKind::CronJob => Some(Resource::CronJobs),
+                ObjectKind::PriorityClass => None,
+            };
+        }
+        // Events are not a kind podsim simulates: they are the run's record.
         let lower = name.to_ascii_lowercase();
-        let (base, group) = match lower.split_once('.') {
-            Some((b, g)) => (b.to_string(), Some(g.to_string())),
-            None => (lower, None),
-        };
-        let resource = match base.as_str() {
-            "pod" | "pods" | "po" => Resource::Pods,
-            "node" | "nodes" | "no" => Resource::Nodes,
-            "job" | "jobs" => Resource::Jobs,
-            "cronjob" | "cronjobs" | "cj" => Resource::CronJobs,
-            "event" | "events" | "ev" => Resource::Events,
-            _ => return None,
-        };
-        let group_ok = matches!(
-            (resource, group.as_deref()),
-            (_, None)
-                | (Resource::Jobs | Resource::CronJobs, Some("batch"))
-                | (Resource::Events, Some("events.k8s.io"))
-        );
-        group_ok.then_some(resource)
+        matches!(lower.as_str(), "event" | "events" | "ev" | "events.events.k8s.io").then_some(Resource::Events)
     }
 
-    /// The plural resource name, as in kubectl's messages.
-    pub fn plural(self) -> &'static str {
+    /// The kind shown, if the resource is one (events are not).
+    fn kind(self) -> Option<ObjectKind> {
         match self {
-            Resource::Pods => "pods",
-            Resource::Nodes => "nodes",
-            Resource::Jobs => "jobs.batch",
-            Resource::CronJobs => "cronjobs.batch",
-            Resource::Events => "events",
+            Resource::Pods => Some(ObjectKind::Pod),
+            Resource::Nodes => Some(ObjectKind::Node),
+            Resource::Jobs => Some(ObjectKind::Job),
+            Resource::CronJobs => Some(ObjectKind::CronJob),
+            Resource::Events => None,
         }
     }
 
+    /// The plural resource name, as in kubectl's messages.
+    pub fn plural(self) -> String {
+        self.kind().map_or_else(|| "events".to_string(), |k| k.info().qualified_plural())
+    }
+
     pub fn namespaced(self) -> bool {
-        self != Resource::Nodes
+        self.kind().is_none_or(|k| k.info().namespaced)
     }
 
     /// kubectl's "Error from server (NotFound)" for a name that does not exist.

@@ -10,8 +10,8 @@ use crate::api::job::JobSpec as ApiJobSpec;
 use crate::api::node::{Node as ApiNode, Taint};
 use crate::api::pod::PodSpec;
 use crate::cluster::template::ContainerKind;
+use crate::trace::lines::{self, Line, Map};
 use serde::Deserialize;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -218,171 +218,8 @@ impl State {
 }
 
 // ---------------------------------------------------------------------------------
-// Lines of objects.jsonl (see trace::objects for the writer).
-
-#[derive(Deserialize)]
-struct Owner<'a> {
-    #[serde(borrow)]
-    kind: &'a str,
-    #[serde(borrow)]
-    name: &'a str,
-    uid: u64,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PodCreated<'a> {
-    uid: u64,
-    #[serde(borrow)]
-    namespace: &'a str,
-    #[serde(borrow)]
-    name: &'a str,
-    #[serde(default, borrow)]
-    generate_name: Option<&'a str>,
-    template: u32,
-    #[serde(default)]
-    priority: i32,
-    #[serde(default, borrow)]
-    labels: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
-    #[serde(default, borrow)]
-    annotations: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
-    #[serde(default, borrow)]
-    owner: Option<Owner<'a>>,
-}
-
-#[derive(Deserialize)]
-struct Template<T> {
-    id: u32,
-    spec: T,
-}
-
-#[derive(Deserialize)]
-struct PodBound<'a> {
-    uid: u64,
-    #[serde(borrow)]
-    node: &'a str,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PodStatusLine<'a> {
-    uid: u64,
-    #[serde(borrow)]
-    phase: &'a str,
-    #[serde(default, borrow)]
-    reason: &'a str,
-    #[serde(default)]
-    start_time: Option<i64>,
-    #[serde(default, borrow)]
-    disruption: &'a str,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PodDeleted {
-    uid: u64,
-    grace_ms: i64,
-}
-
-#[derive(Deserialize)]
-struct ByUid {
-    uid: u64,
-}
-
-#[derive(Deserialize)]
-struct NodeCreated {
-    pool: String,
-    node: ApiNode,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct NodeStatusLine<'a> {
-    #[serde(borrow)]
-    name: &'a str,
-    #[serde(borrow)]
-    ready: &'a str,
-    kubelet_up: bool,
-    unschedulable: bool,
-    #[serde(default)]
-    taints: Vec<Taint>,
-}
-
-#[derive(Deserialize)]
-struct ByName<'a> {
-    #[serde(borrow)]
-    name: &'a str,
-}
-
-#[derive(Deserialize)]
-struct JobCreated<'a> {
-    uid: u64,
-    #[serde(borrow)]
-    namespace: &'a str,
-    name: String,
-    #[serde(default)]
-    labels: BTreeMap<String, String>,
-    template: u32,
-    #[serde(default, borrow)]
-    owner: Option<Owner<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct JobStatusLine<'a> {
-    uid: u64,
-    #[serde(borrow)]
-    phase: &'a str,
-    #[serde(default, borrow)]
-    reason: &'a str,
-    #[serde(default)]
-    message: String,
-    active: u32,
-    succeeded: u32,
-    failed: u32,
-    #[serde(default)]
-    start_time: Option<i64>,
-    #[serde(default)]
-    completion_time: Option<i64>,
-    parallelism: u32,
-    suspend: bool,
-}
-
-#[derive(Deserialize)]
-struct CronJobCreated {
-    uid: u64,
-    cronjob: ApiCronJob,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CronJobStatusLine {
-    uid: u64,
-    active: Vec<u64>,
-    #[serde(default)]
-    last_schedule_time: Option<i64>,
-    suspend: bool,
-}
-
-/// Every op of objects.jsonl.
-const OPS: [&str; 16] = [
-    "PodStatus",
-    "PodCreated",
-    "PodBound",
-    "PodDeleted",
-    "PodRemoved",
-    "PodTemplate",
-    "NodeCreated",
-    "NodeStatus",
-    "NodeRemoved",
-    "JobTemplate",
-    "JobCreated",
-    "JobStatus",
-    "JobRemoved",
-    "CronJobCreated",
-    "CronJobStatus",
-    "CronJobRemoved",
-];
+// Lines of objects.jsonl: their types are the writer's (`trace::lines`); a line is
+// parsed only when its kind is wanted.
 
 /// `{"op":"<op>","t":<ms>,...`: the op and time, read without parsing the line.
 fn head(line: &[u8]) -> Option<(&str, i64)> {
@@ -433,7 +270,7 @@ impl Objects {
             let Some((op, t)) = head(&self.line) else {
                 return Err(self.error("expected a line starting with {\"op\":\"...\",\"t\":<ms>"));
             };
-            let Some(op) = OPS.iter().find(|o| **o == op) else {
+            let Some(op) = Line::OPS.iter().find(|o| **o == op) else {
                 return Err(self.error(&format!("unknown op {op:?}")));
             };
             self.ahead = Some((op, t));
@@ -553,18 +390,18 @@ fn apply_object(state: &mut State, objects: &mut Objects, want: Want) -> Result<
 fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], want: Want) -> Result<(), ViewError> {
     match op {
         "PodTemplate" if want.pods => {
-            let tpl: Template<PodSpec> = parse(o, line)?;
-            let kinds: Arc<[ContainerKind]> = tpl
-                .spec
+            let tpl: lines::Template<PodSpec> = parse(o, line)?;
+            let spec = tpl.spec.into_owned();
+            let kinds: Arc<[ContainerKind]> = spec
                 .init_containers
                 .iter()
                 .map(|c| if c.is_sidecar() { ContainerKind::Sidecar } else { ContainerKind::Init })
-                .chain(tpl.spec.containers.iter().map(|_| ContainerKind::App))
+                .chain(spec.containers.iter().map(|_| ContainerKind::App))
                 .collect();
-            state.pod_templates.insert(tpl.id, (Arc::new(tpl.spec), kinds));
+            state.pod_templates.insert(tpl.id, (Arc::new(spec), kinds));
         }
         "PodCreated" if want.pods => {
-            let p: PodCreated = parse(o, line)?;
+            let p: lines::PodCreated = parse(o, line)?;
             let (spec, kinds) =
                 state.pod_templates.get(&p.template).cloned().ok_or_else(|| o.error("unknown template id"))?;
             let namespace = state.namespace(p.namespace);
@@ -599,7 +436,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
         "PodBound" if want.pods => {
             let b = match fast_pod_bound(line) {
                 Some(b) => b,
-                None => parse::<PodBound>(o, line)?,
+                None => parse::<lines::PodBound>(o, line)?,
             };
             let node = state.namespace(b.node);
             if let Some(pod) = pod_mut(state, b.uid) {
@@ -610,7 +447,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
         "PodStatus" if want.pods => {
             let s = match fast_pod_status(line) {
                 Some(s) => s,
-                None => parse::<PodStatusLine>(o, line)?,
+                None => parse::<lines::PodStatus>(o, line)?,
             };
             if let Some(pod) = pod_mut(state, s.uid) {
                 pod.phase = match s.phase {
@@ -630,7 +467,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
             }
         }
         "PodDeleted" if want.pods => {
-            let d: PodDeleted = parse(o, line)?;
+            let d: lines::PodDeleted = parse(o, line)?;
             if let Some(pod) = pod_mut(state, d.uid) {
                 pod.deletion = Some((t, d.grace_ms));
             }
@@ -638,21 +475,22 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
         "PodRemoved" if want.pods => {
             let uid = match fast_uid(line) {
                 Some(uid) => uid,
-                None => parse::<ByUid>(o, line)?.uid,
+                None => parse::<lines::Removed>(o, line)?.uid,
             };
             if let Some(slot) = state.pods.get_mut(uid as usize) {
                 *slot = None;
             }
         }
         "NodeCreated" if want.nodes => {
-            let n: NodeCreated = parse(o, line)?;
-            let name = n.node.metadata.name.clone();
+            let n: lines::NodeCreated = parse(o, line)?;
+            let api = n.node.into_owned();
+            let name = api.metadata.name.clone();
             let node = NodeState {
                 name: name.clone(),
-                pool: n.pool,
-                taints: n.node.spec.taints.clone(),
-                unschedulable: n.node.spec.unschedulable.unwrap_or(false),
-                api: n.node,
+                pool: n.pool.into_owned(),
+                taints: api.spec.taints.clone(),
+                unschedulable: api.spec.unschedulable.unwrap_or(false),
+                api,
                 created: t,
                 ready: "True".into(),
                 ready_since: t,
@@ -662,7 +500,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
             state.nodes.insert(name, node);
         }
         "NodeStatus" if want.nodes => {
-            let s: NodeStatusLine = parse(o, line)?;
+            let s: lines::NodeStatus = parse(o, line)?;
             if let Some(n) = state.nodes.get_mut(s.name) {
                 if n.ready != s.ready {
                     n.ready = s.ready.into();
@@ -673,21 +511,21 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                     n.kubelet_since = t;
                 }
                 n.unschedulable = s.unschedulable;
-                n.taints = s.taints;
+                n.taints = s.taints.into_owned();
             }
         }
         "NodeRemoved" if want.nodes => {
-            let r: ByName = parse(o, line)?;
+            let r: lines::NodeRemoved = parse(o, line)?;
             state.nodes.remove(r.name);
         }
         "JobTemplate" if want.jobs => {
-            let tpl: Template<ApiJobSpec> = parse(o, line)?;
-            state.job_templates.insert(tpl.id, Arc::new(tpl.spec));
+            let tpl: lines::Template<ApiJobSpec> = parse(o, line)?;
+            state.job_templates.insert(tpl.id, Arc::new(tpl.spec.into_owned()));
         }
         "JobCreated" if want.jobs || want.cronjobs => {
-            let j: JobCreated = parse(o, line)?;
+            let j: lines::JobCreated = parse(o, line)?;
             let ns = state.namespace(j.namespace);
-            state.job_names.insert(j.uid, (ns, j.name.clone()));
+            state.job_names.insert(j.uid, (ns, j.name.to_string()));
             if !want.jobs {
                 return Ok(());
             }
@@ -695,8 +533,8 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
             let job = JobState {
                 uid: j.uid,
                 namespace: state.namespace(j.namespace),
-                name: j.name,
-                labels: j.labels,
+                name: j.name.to_string(),
+                labels: j.labels.to_owned_map(),
                 parallelism: spec.parallelism.unwrap_or(1).max(0) as u32,
                 suspend: spec.suspend.unwrap_or(false),
                 spec,
@@ -717,23 +555,24 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
             state.jobs[i] = Some(job);
         }
         "JobStatus" if want.jobs => {
-            let s: JobStatusLine = parse(o, line)?;
+            let s: lines::JobStatus = parse(o, line)?;
             if let Some(Some(job)) = state.jobs.get_mut(s.uid as usize) {
                 job_status(job, s, t);
             }
         }
         "JobRemoved" if want.jobs => {
-            let r: ByUid = parse(o, line)?;
+            let r: lines::Removed = parse(o, line)?;
             if let Some(slot) = state.jobs.get_mut(r.uid as usize) {
                 *slot = None;
             }
         }
         "CronJobCreated" if want.cronjobs => {
-            let c: CronJobCreated = parse(o, line)?;
+            let c: lines::CronJobCreated = parse(o, line)?;
+            let api = c.cronjob.into_owned();
             let cj = CronJobState {
                 uid: c.uid,
-                suspend: c.cronjob.spec.suspend.unwrap_or(false),
-                api: Arc::new(c.cronjob),
+                suspend: api.spec.suspend.unwrap_or(false),
+                api: Arc::new(api),
                 // metav1.Time keeps whole seconds; the controller works from that.
                 created: t - t.rem_euclid(1000),
                 active: Vec::new(),
@@ -747,7 +586,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
             state.cronjobs[i] = Some(cj);
         }
         "CronJobStatus" if want.cronjobs => {
-            let s: CronJobStatusLine = parse(o, line)?;
+            let s: lines::CronJobStatus = parse(o, line)?;
             let finished: Vec<u64> = match state.cronjobs.get(s.uid as usize) {
                 Some(Some(cj)) => cj.active.iter().copied().filter(|j| !s.active.contains(j)).collect(),
                 _ => Vec::new(),
@@ -759,7 +598,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 .filter_map(|j| j.completion_time)
                 .max();
             if let Some(Some(cj)) = state.cronjobs.get_mut(s.uid as usize) {
-                cj.active = s.active;
+                cj.active = s.active.into_owned();
                 cj.last_schedule = s.last_schedule_time;
                 cj.suspend = s.suspend;
                 if completed.is_some() {
@@ -768,7 +607,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
             }
         }
         "CronJobRemoved" if want.cronjobs => {
-            let r: ByUid = parse(o, line)?;
+            let r: lines::Removed = parse(o, line)?;
             if let Some(slot) = state.cronjobs.get_mut(r.uid as usize) {
                 *slot = None;
             }
@@ -855,19 +694,21 @@ fn fast_uid(line: &[u8]) -> Option<u64> {
     uid
 }
 
-fn fast_pod_bound(line: &[u8]) -> Option<PodBound<'_>> {
-    let (mut uid, mut node) = (None, None);
+fn fast_pod_bound(line: &[u8]) -> Option<lines::PodBound<'_>> {
+    let (mut t, mut uid, mut node) = (0, None, None);
     flat(line, |k, v| match (k, v) {
+        (b"t", Flat::Num(n)) => t = n,
         (b"uid", Flat::Num(n)) => uid = u64::try_from(n).ok(),
         (b"node", Flat::Str(s)) => node = Some(s),
         _ => {}
     })?;
-    Some(PodBound { uid: uid?, node: node? })
+    Some(lines::PodBound { t, uid: uid?, node: node? })
 }
 
-fn fast_pod_status(line: &[u8]) -> Option<PodStatusLine<'_>> {
-    let mut s = PodStatusLine { uid: u64::MAX, phase: "", reason: "", start_time: None, disruption: "" };
+fn fast_pod_status(line: &[u8]) -> Option<lines::PodStatus<'_>> {
+    let mut s = lines::PodStatus { t: 0, uid: u64::MAX, phase: "", reason: "", start_time: None, disruption: "" };
     flat(line, |k, v| match (k, v) {
+        (b"t", Flat::Num(n)) => s.t = n,
         (b"uid", Flat::Num(n)) => s.uid = u64::try_from(n).unwrap_or(u64::MAX),
         (b"phase", Flat::Str(p)) => s.phase = p,
         (b"reason", Flat::Str(r)) => s.reason = r,
@@ -880,13 +721,10 @@ fn fast_pod_status(line: &[u8]) -> Option<PodStatusLine<'_>> {
 
 /// `map` as a shared map: the last one when equal (the pods of one manifest or stream
 /// carry the same labels), else a new one that becomes the last.
-fn shared(
-    last: &mut Arc<BTreeMap<String, String>>,
-    map: &BTreeMap<Cow<str>, Cow<str>>,
-) -> Arc<BTreeMap<String, String>> {
-    let equal = last.len() == map.len() && last.iter().zip(map).all(|((a, b), (c, d))| a == c && b == d);
+fn shared(last: &mut Arc<BTreeMap<String, String>>, map: &Map) -> Arc<BTreeMap<String, String>> {
+    let equal = last.len() == map.len() && last.iter().zip(map.iter()).all(|((a, b), (c, d))| a == c && b == d);
     if !equal {
-        *last = Arc::new(map.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        *last = Arc::new(map.to_owned_map());
     }
     last.clone()
 }
@@ -896,7 +734,7 @@ fn pod_mut(state: &mut State, uid: u64) -> Option<&mut PodState> {
 }
 
 /// A Job's status line; its conditions follow its phase as the controller adds them.
-fn job_status(job: &mut JobState, s: JobStatusLine, t: i64) {
+fn job_status(job: &mut JobState, s: lines::JobStatus, t: i64) {
     job.active = s.active;
     job.succeeded = s.succeeded;
     job.failed = s.failed;
