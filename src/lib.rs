@@ -12,18 +12,18 @@
 //! 6. The library reads no clock, environment or file; parallelism is across runs only.
 
 pub mod api;
-pub mod apiserver;
-pub mod cluster;
-pub mod controllers;
-pub mod cron;
+pub(crate) mod apiserver;
+pub(crate) mod cluster;
+pub(crate) mod controllers;
+pub(crate) mod cron;
 pub mod engine;
-pub mod event;
-pub mod kubectl;
-pub mod kubelet;
+pub(crate) mod event;
+pub(crate) mod kubectl;
+pub(crate) mod kubelet;
 pub mod labels;
 pub mod plot;
 pub mod scenario;
-pub mod scheduler;
+pub(crate) mod scheduler;
 pub mod sim;
 pub mod trace;
 pub mod views;

@@ -25,7 +25,8 @@ pub enum Change {
         pod: PodId,
         phase: PodPhase,
     },
-    /// The pod's `Ready` condition changed.
+    /// The pod's `Ready` condition changed (what endpoints follow).
+    #[allow(dead_code)] // no subsystem watches readiness yet
     PodReady {
         pod: PodId,
         ready: bool,
@@ -54,8 +55,6 @@ pub enum Change {
     NodeSchedulable(NodeId),
     /// Taints were removed from the node.
     NodeUntainted(NodeId),
-    /// The node's `NoExecute` taints grew.
-    NodeNoExecute(NodeId),
     JobCreated(JobId),
     /// A Job reached `Complete` or `Failed`.
     JobFinished(JobId),
@@ -65,7 +64,6 @@ pub enum Change {
 /// The pod a [`Change::PodReleased`] is about, as the scheduler's QueueingHints read it.
 #[derive(Debug)]
 pub struct Released {
-    pub pod: PodId,
     pub node: NodeId,
     pub namespace: Arc<str>,
     pub labels: Arc<BTreeMap<String, String>>,
@@ -91,10 +89,9 @@ pub enum Kind {
     NodeHeartbeat = 1 << 10,
     NodeSchedulable = 1 << 11,
     NodeUntainted = 1 << 12,
-    NodeNoExecute = 1 << 13,
-    JobCreated = 1 << 14,
-    JobFinished = 1 << 15,
-    CronJobCreated = 1 << 16,
+    JobCreated = 1 << 13,
+    JobFinished = 1 << 14,
+    CronJobCreated = 1 << 15,
 }
 
 impl Change {
@@ -113,7 +110,6 @@ impl Change {
             Change::NodeHeartbeat { .. } => Kind::NodeHeartbeat,
             Change::NodeSchedulable(_) => Kind::NodeSchedulable,
             Change::NodeUntainted(_) => Kind::NodeUntainted,
-            Change::NodeNoExecute(_) => Kind::NodeNoExecute,
             Change::JobCreated(_) => Kind::JobCreated,
             Change::JobFinished(_) => Kind::JobFinished,
             Change::CronJobCreated(_) => Kind::CronJobCreated,
@@ -126,8 +122,6 @@ impl Change {
 pub struct Watches(u32);
 
 impl Watches {
-    pub const NONE: Watches = Watches(0);
-
     pub const fn of(kinds: &[Kind]) -> Watches {
         let mut bits = 0;
         let mut i = 0;

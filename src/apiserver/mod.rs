@@ -119,8 +119,4 @@ impl Recorder {
     pub fn finish(&mut self) -> std::io::Result<std::collections::BTreeMap<String, String>> {
         self.sink.finish()
     }
-
-    pub fn sink(&mut self) -> &mut dyn TraceSink {
-        &mut *self.sink
-    }
 }

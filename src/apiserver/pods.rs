@@ -219,7 +219,6 @@ impl Ctx<'_> {
         let pod = self.cluster.pods.get(id).expect("just read");
         let (Some(node), t) = (pod.node, pod.template.clone()) else { return };
         let released = self.watched(Kind::PodReleased).then(|| Released {
-            pod: id,
             node,
             namespace: pod.namespace.clone(),
             labels: pod.labels.clone(),

@@ -184,14 +184,6 @@ impl Cluster {
         (0..self.nodes.len() as u32).map(NodeId)
     }
 
-    pub fn pod(&self, id: PodId) -> Option<&Pod> {
-        self.pods.get(id)
-    }
-
-    pub fn pod_mut(&mut self, id: PodId) -> Option<&mut Pod> {
-        self.pods.get_mut(id)
-    }
-
     /// The image is now on the node (pulled, or reported by its Node object, with its
     /// size when known).
     pub fn image_present(&mut self, node: NodeId, image: u32, size: Option<i64>) {

@@ -271,14 +271,6 @@ impl ContainerStatus {
         }
     }
 
-    /// The last exit of this container, current or previous.
-    pub fn last_exit(&self) -> Option<Terminated> {
-        match self.state {
-            Some(ContainerState::Terminated(t)) => Some(t),
-            _ => self.last_state,
-        }
-    }
-
     /// A process of this container exists on the node.
     pub fn is_alive(&self) -> bool {
         matches!(self.stage, Stage::Starting | Stage::Running { .. } | Stage::Stopping { .. })
@@ -396,10 +388,6 @@ impl Pod {
 
     pub fn container_name(&self, i: usize) -> &str {
         &self.template.containers[i].name
-    }
-
-    pub fn is_bound(&self) -> bool {
-        self.node.is_some()
     }
 }
 
