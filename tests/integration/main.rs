@@ -11,5 +11,6 @@ mod preemption;
 mod random_scenarios;
 mod scenarios;
 mod scheduling;
+mod tidy;
 mod unschedulable;
 mod views;
