@@ -1,6 +1,7 @@
 //! Reading files of Kubernetes objects: YAML documents separated by `---`, JSON, and
 //! `List` objects, each dispatched by `apiVersion` and `kind` as kubectl does.
 
+use super::apps::{Deployment, ReplicaSet};
 use super::cronjob::CronJob;
 use super::errors::{FieldPath, InputError, Segment};
 use super::job::Job;
@@ -20,6 +21,8 @@ pub enum Object {
     Job(Box<Job>),
     CronJob(Box<CronJob>),
     PriorityClass(Box<PriorityClass>),
+    ReplicaSet(Box<ReplicaSet>),
+    Deployment(Box<Deployment>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -29,6 +32,8 @@ pub enum ObjectKind {
     Job,
     CronJob,
     PriorityClass,
+    ReplicaSet,
+    Deployment,
 }
 
 impl ObjectKind {
@@ -45,6 +50,8 @@ impl Object {
             Object::Job(_) => ObjectKind::Job,
             Object::CronJob(_) => ObjectKind::CronJob,
             Object::PriorityClass(_) => ObjectKind::PriorityClass,
+            Object::ReplicaSet(_) => ObjectKind::ReplicaSet,
+            Object::Deployment(_) => ObjectKind::Deployment,
         }
     }
 
@@ -55,6 +62,8 @@ impl Object {
             Object::Job(o) => &o.metadata.name,
             Object::CronJob(o) => &o.metadata.name,
             Object::PriorityClass(o) => &o.metadata.name,
+            Object::ReplicaSet(o) => &o.metadata.name,
+            Object::Deployment(o) => &o.metadata.name,
         }
     }
 }
@@ -127,8 +136,6 @@ const NOT_SIMULATED: &[(&str, &str)] = &[
     ("v1", "ResourceQuota"),
     ("v1", "Endpoints"),
     ("v1", "Event"),
-    ("apps/v1", "Deployment"),
-    ("apps/v1", "ReplicaSet"),
     ("apps/v1", "StatefulSet"),
     ("apps/v1", "DaemonSet"),
     ("policy/v1", "PodDisruptionBudget"),

@@ -6,7 +6,7 @@
 
 use crate::cluster::pod::PodPhase;
 use crate::cluster::template::PodTemplate;
-use crate::cluster::{CronJobId, JobId, NodeId, Pod, PodId};
+use crate::cluster::{CronJobId, DeploymentId, JobId, NodeId, Pod, PodId, ReplicaSetId};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -25,10 +25,10 @@ pub enum Change {
         pod: PodId,
         phase: PodPhase,
     },
-    /// The pod's `Ready` condition changed (what endpoints follow).
-    #[allow(dead_code)] // no subsystem watches readiness yet
+    /// The pod's `Ready` condition changed.
     PodReady {
         pod: PodId,
+        #[allow(dead_code)] // for watchers that need the new value (endpoints)
         ready: bool,
     },
     /// A graceful deletion began (`deletionTimestamp` set).
@@ -59,6 +59,14 @@ pub enum Change {
     /// A Job reached `Complete` or `Failed`.
     JobFinished(JobId),
     CronJobCreated(CronJobId),
+    ReplicaSetCreated(ReplicaSetId),
+    /// `spec.replicas` of a ReplicaSet changed.
+    ReplicaSetScaled(ReplicaSetId),
+    /// A ReplicaSet's status changed.
+    ReplicaSetStatus(ReplicaSetId),
+    DeploymentCreated(DeploymentId),
+    /// A Deployment's spec changed (template, replicas, paused).
+    DeploymentUpdated(DeploymentId),
 }
 
 /// The pod a [`Change::PodReleased`] is about, as the scheduler's QueueingHints read it.
@@ -92,6 +100,11 @@ pub enum Kind {
     JobCreated = 1 << 13,
     JobFinished = 1 << 14,
     CronJobCreated = 1 << 15,
+    ReplicaSetCreated = 1 << 16,
+    ReplicaSetScaled = 1 << 17,
+    ReplicaSetStatus = 1 << 18,
+    DeploymentCreated = 1 << 19,
+    DeploymentUpdated = 1 << 20,
 }
 
 impl Change {
@@ -113,6 +126,11 @@ impl Change {
             Change::JobCreated(_) => Kind::JobCreated,
             Change::JobFinished(_) => Kind::JobFinished,
             Change::CronJobCreated(_) => Kind::CronJobCreated,
+            Change::ReplicaSetCreated(_) => Kind::ReplicaSetCreated,
+            Change::ReplicaSetScaled(_) => Kind::ReplicaSetScaled,
+            Change::ReplicaSetStatus(_) => Kind::ReplicaSetStatus,
+            Change::DeploymentCreated(_) => Kind::DeploymentCreated,
+            Change::DeploymentUpdated(_) => Kind::DeploymentUpdated,
         }
     }
 }

@@ -57,7 +57,7 @@ fn parse(args: &ViewArgs) -> Result<Parsed, Failure> {
     };
     let resource = Resource::parse(kind).ok_or_else(|| {
         input(format!(
-            "the server doesn't have a resource type \"{kind}\" (podsim knows pods, nodes, jobs, cronjobs, events)"
+            "the server doesn't have a resource type \"{kind}\" (podsim knows pods, nodes, jobs, cronjobs, deployments, replicasets, events)"
         ))
     })?;
     if let Some(name) = names.iter().find(|n| n.is_empty() || n.contains('/')) {

@@ -653,6 +653,63 @@ impl Loader<'_> {
                 }
                 continue;
             };
+            let verbs = [
+                a.delete.is_some(),
+                a.apply.is_some(),
+                a.scale.is_some(),
+                a.patch.is_some(),
+                a.set_image.is_some(),
+                a.rollout.is_some(),
+            ];
+            if verbs.iter().filter(|v| **v).count() != 1 {
+                self.error(path, "an action is exactly one of delete, apply, scale, patch, setImage or rollout");
+                continue;
+            }
+            if let Some(target) = a.set_image {
+                let images: Vec<(String, String)> = a.images.unwrap_or_default().into_iter().collect();
+                if images.is_empty() {
+                    self.error(path.child("images"), "setImage needs images: {container: image}");
+                }
+                if let Some((kind, namespace, name)) = self.target(&target, path.child("setImage")) {
+                    if kind == "Deployment" {
+                        out.push(Action::SetImage { at, namespace, name, images });
+                    } else {
+                        self.error(
+                            path.child("setImage"),
+                            format!("setImage: podsim sets images of Deployments, not {kind}s"),
+                        );
+                    }
+                }
+                continue;
+            }
+            if let Some(text) = a.rollout {
+                let (verb, target) = text.split_once(' ').unwrap_or((text.as_str(), ""));
+                let verb = match verb {
+                    "undo" => Some(RolloutVerb::Undo { to_revision: a.to_revision.unwrap_or(0) }),
+                    "restart" => Some(RolloutVerb::Restart),
+                    "pause" => Some(RolloutVerb::Pause),
+                    "resume" => Some(RolloutVerb::Resume),
+                    _ => None,
+                };
+                let Some(verb) = verb else {
+                    self.error(path.child("rollout"), format!("invalid rollout {text:?}: expected undo, restart, pause or resume and a deployment, e.g. \"undo deployment/web\""));
+                    continue;
+                };
+                if a.to_revision.is_some_and(|r| r < 0) {
+                    self.error(path.child("toRevision"), "must be greater than or equal to 0");
+                }
+                if let Some((kind, namespace, name)) = self.target(target.trim(), path.child("rollout")) {
+                    if kind == "Deployment" {
+                        out.push(Action::Rollout { at, verb, namespace, name });
+                    } else {
+                        self.error(
+                            path.child("rollout"),
+                            format!("rollout: podsim rolls out Deployments, not {kind}s"),
+                        );
+                    }
+                }
+                continue;
+            }
             match (a.delete, a.apply, a.scale, a.patch) {
                 (Some(target), None, None, None) => {
                     if let Some((kind, namespace, name)) = self.target(&target, path.child("delete")) {
@@ -664,8 +721,21 @@ impl Loader<'_> {
                     let manifests = self.validated_file(&file, path.child("apply"));
                     out.push(Action::Apply { at, manifests });
                 }
-                (None, None, Some(_), None) => {
-                    self.error(path.child("scale"), "scale: podsim does not simulate Deployments or ReplicaSets yet")
+                (None, None, Some(target), None) => {
+                    let Some(replicas) = a.replicas else {
+                        self.error(path.child("replicas"), "Required value: scale needs replicas");
+                        continue;
+                    };
+                    if let Some((kind, namespace, name)) = self.target(&target, path.child("scale")) {
+                        if matches!(kind.as_str(), "Deployment" | "ReplicaSet") {
+                            out.push(Action::Scale { at, kind, namespace, name, replicas });
+                        } else {
+                            self.error(
+                                path.child("scale"),
+                                format!("scale: podsim scales Deployments and ReplicaSets, not {kind}s"),
+                            );
+                        }
+                    }
                 }
                 (None, None, None, Some(target)) => {
                     let set: Vec<(String, serde_json::Value)> = a.set.unwrap_or_default().into_iter().collect();
@@ -691,6 +761,8 @@ impl Loader<'_> {
             "job" | "jobs" => Some("Job"),
             "cronjob" | "cronjobs" | "cj" => Some("CronJob"),
             "node" | "nodes" | "no" => Some("Node"),
+            "deployment" | "deployments" | "deploy" => Some("Deployment"),
+            "replicaset" | "replicasets" | "rs" => Some("ReplicaSet"),
             _ => None,
         };
         let parsed = match parts.as_slice() {
@@ -701,7 +773,7 @@ impl Loader<'_> {
         match parsed {
             Some((k, ns, name)) if !name.is_empty() => Some((k.to_string(), ns.to_string(), name.to_string())),
             _ => {
-                self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, node"));
+                self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, node, deployment, replicaset"));
                 None
             }
         }
@@ -766,6 +838,8 @@ pub fn namespace_of(object: &Object) -> String {
         Object::Pod(p) => p.metadata.namespace().to_string(),
         Object::Job(j) => j.metadata.namespace().to_string(),
         Object::CronJob(c) => c.metadata.namespace().to_string(),
+        Object::ReplicaSet(r) => r.metadata.namespace().to_string(),
+        Object::Deployment(d) => d.metadata.namespace().to_string(),
         Object::Node(_) | Object::PriorityClass(_) => String::new(),
     }
 }
@@ -811,6 +885,13 @@ fn candidate_containers(s: &Scenario) -> Vec<(String, String, String, String)> {
                 format!("{}-29000000-xxxxx", c.metadata.name),
                 &c.spec.job_template.spec.template.spec,
             ),
+            // ReplicaSet pods are `<rs>-<suffix>`, a Deployment's `<deployment>-<hash>-<suffix>`.
+            Object::ReplicaSet(r) => {
+                (r.metadata.namespace(), format!("{}-xxxxx", r.metadata.name), &r.spec.template.spec)
+            }
+            Object::Deployment(d) => {
+                (d.metadata.namespace(), format!("{}-xxxxxxxxxx-xxxxx", d.metadata.name), &d.spec.template.spec)
+            }
             _ => continue,
         };
         for c in spec.init_containers.iter().chain(&spec.containers) {

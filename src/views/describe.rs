@@ -785,7 +785,7 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
                 found.push((j.namespace.to_string(), j.name.clone(), job.meta.labels, text));
             }
         }
-        Resource::CronJobs | Resource::Events => {
+        Resource::CronJobs | Resource::ReplicaSets | Resource::Deployments | Resource::Events => {
             return Err(super::ViewError::input(format!(
                 "describe knows pods, nodes and jobs, not {}",
                 req.resource.plural()

@@ -3,7 +3,7 @@
 use super::files::RunDir;
 use super::replay::{self, State, Want};
 use super::table::Table;
-use super::{Output, Resource, ViewError, events, jobs, model, nodes, pods, yaml};
+use super::{Output, Resource, ViewError, apps, events, jobs, model, nodes, pods, yaml};
 use crate::labels::Selector;
 use std::collections::BTreeMap;
 
@@ -49,6 +49,7 @@ pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
         Resource::Nodes => nodes_items(run, req, wide, structured)?,
         Resource::Jobs => jobs_items(run, req, wide, structured)?,
         Resource::CronJobs => cronjobs_items(run, req, wide, structured)?,
+        Resource::ReplicaSets | Resource::Deployments => apps_items(run, req, wide, structured)?,
         Resource::Events => events_items(run, req, wide, structured)?,
     };
     let in_scope = |i: &Item| !req.resource.namespaced() || req.all_namespaces || i.namespace == req.namespace;
@@ -89,6 +90,8 @@ pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
                 Resource::Nodes => "node",
                 Resource::Jobs => "job.batch",
                 Resource::CronJobs => "cronjob.batch",
+                Resource::ReplicaSets => "replicaset.apps",
+                Resource::Deployments => "deployment.apps",
                 Resource::Events => "event",
             };
             chosen.iter().map(|i| format!("{kind}/{}\n", i.name)).collect()
@@ -115,7 +118,7 @@ fn headers(base: &[&'static str], wide_extra: &[&'static str], wide: bool) -> Ve
 }
 
 fn want(pods: bool, nodes: bool, jobs: bool, cronjobs: bool, history: bool) -> Want {
-    Want { pods, nodes, jobs, cronjobs, history }
+    Want { pods, nodes, jobs, cronjobs, apps: false, history }
 }
 
 /// The pods at T, sorted by namespace and name (the API server's list order).
@@ -232,6 +235,38 @@ fn cronjobs_items(
         })
         .collect();
     Ok((headers(&jobs::CRONJOB_HEADERS, &jobs::WIDE_HEADERS, wide), items))
+}
+
+fn apps_items(
+    run: &RunDir,
+    req: &GetRequest,
+    wide: bool,
+    structured: bool,
+) -> Result<(Vec<&'static str>, Vec<Item>), ViewError> {
+    let state = replay::replay(run, req.at, Want { apps: true, ..Default::default() })?;
+    let deployments = req.resource == Resource::Deployments;
+    let mut items: Vec<Item> = if deployments {
+        let item = |d: &replay::DeploymentState| Item {
+            namespace: d.api.metadata.namespace().to_string(),
+            name: d.api.metadata.name.clone(),
+            labels: d.api.metadata.labels.clone(),
+            cells: apps::deployment_row(d, req.at, wide),
+            value: structured.then(|| apps::deployment_value(run, d)),
+        };
+        state.deployments.values().map(item).collect()
+    } else {
+        let item = |r: &replay::ReplicaSetState| Item {
+            namespace: r.namespace.to_string(),
+            name: r.name.clone(),
+            labels: r.labels.clone(),
+            cells: apps::replicaset_row(r, req.at, wide),
+            value: structured.then(|| apps::replicaset_value(run, r)),
+        };
+        state.replicasets.values().map(item).collect()
+    };
+    items.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    let base: &[&'static str] = if deployments { &apps::DEPLOYMENT_HEADERS } else { &apps::REPLICASET_HEADERS };
+    Ok((headers(base, &apps::WIDE_HEADERS, wide), items))
 }
 
 fn events_items(

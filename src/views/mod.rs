@@ -7,6 +7,7 @@
 //! * [`pods`], [`nodes`], [`jobs`], [`events`]: API objects and table rows.
 //! * [`yaml`]: `-o yaml` / `-o json`; [`describe`]: `kubectl describe`.
 
+pub mod apps;
 pub mod describe;
 pub mod events;
 pub mod files;
@@ -56,6 +57,8 @@ pub enum Resource {
     Nodes,
     Jobs,
     CronJobs,
+    ReplicaSets,
+    Deployments,
     Events,
 }
 
@@ -69,6 +72,8 @@ impl Resource {
                 ObjectKind::Node => Some(Resource::Nodes),
                 ObjectKind::Job => Some(Resource::Jobs),
                 ObjectKind::CronJob => Some(Resource::CronJobs),
+                ObjectKind::ReplicaSet => Some(Resource::ReplicaSets),
+                ObjectKind::Deployment => Some(Resource::Deployments),
                 ObjectKind::PriorityClass => None,
             };
         }
@@ -84,6 +89,8 @@ impl Resource {
             Resource::Nodes => Some(ObjectKind::Node),
             Resource::Jobs => Some(ObjectKind::Job),
             Resource::CronJobs => Some(ObjectKind::CronJob),
+            Resource::ReplicaSets => Some(ObjectKind::ReplicaSet),
+            Resource::Deployments => Some(ObjectKind::Deployment),
             Resource::Events => None,
         }
     }

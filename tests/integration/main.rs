@@ -14,3 +14,4 @@ mod scheduling;
 mod tidy;
 mod unschedulable;
 mod views;
+mod workloads;
