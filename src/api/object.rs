@@ -393,12 +393,13 @@ fn deserialize<T: DeserializeOwned>(
     let mut callback = |p: serde_ignored::Path| ignored(p);
     let de = serde_ignored::Deserializer::new(value, &mut callback);
     serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = convert_path(e.path());
+        let path = field_path(e.path());
         (path, e.into_inner().to_string())
     })
 }
 
-fn convert_path(path: &serde_path_to_error::Path) -> FieldPath {
+/// A path as serde_path_to_error tracks it, as a field path.
+pub fn field_path(path: &serde_path_to_error::Path) -> FieldPath {
     use serde_path_to_error::Segment as S;
     let segments: Vec<Segment> = path
         .iter()

@@ -9,6 +9,7 @@ mod pinned;
 mod plot;
 mod preemption;
 mod random_scenarios;
+mod robustness;
 mod scenarios;
 mod scheduling;
 mod unschedulable;
