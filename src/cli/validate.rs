@@ -51,6 +51,7 @@ fn check_one(path: &std::path::Path) -> Result<Vec<String>, Failure> {
         s.actions.len()
     )];
     notes.extend(s.warnings.iter().map(|w| format!("warning: {w}")));
+    notes.extend(super::estimate::heavy_output(&s).map(|w| format!("warning: {w}")));
     notes.extend(s.ignored.describe().into_iter().map(|l| format!("not simulated: {l}")));
     Ok(notes)
 }

@@ -5,6 +5,7 @@ mod bad_input;
 mod common;
 mod jobs;
 mod node_failures;
+mod output_folder;
 mod pinned;
 mod plot;
 mod preemption;
