@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod common;
+mod first_hour;
 mod jobs;
 mod node_failures;
 mod output_folder;
