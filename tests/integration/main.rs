@@ -4,6 +4,7 @@
 mod bad_input;
 mod common;
 mod first_hour;
+mod fuzz;
 mod jobs;
 mod node_failures;
 mod output_folder;

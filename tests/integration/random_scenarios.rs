@@ -2,7 +2,6 @@
 //! behaviors and faults drawn from a seed, run with every invariant checked after every
 //! event. A failure prints the seed and the scenario to reproduce it.
 
-
 use crate::common::{load_text, run};
 
 /// A small deterministic generator for the test's own choices.
@@ -23,7 +22,7 @@ impl Gen {
     }
 }
 
-fn scenario(seed: u64) -> String {
+pub fn scenario(seed: u64) -> String {
     let mut g = Gen(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let nodes = 1 + g.below(4);
     let mut s = format!(
