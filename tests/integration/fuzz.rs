@@ -1,14 +1,15 @@
 //! The search for more, on stable Rust: deterministic mutations of the example scenarios,
 //! their manifests and a finished run's output folder, with the examples as the seed
-//! corpus. Whatever the input, podsim must not panic, must exit 0, 1 or 2 (1 only with
-//! its own "internal error" message), and must not hang.
+//! corpus. Whatever the input, podsim must not panic, must exit 0 or 2 (1 would be a
+//! podsim bug, a broken invariant), and must not hang.
 //!
 //! The bounded drivers run with `cargo test`; longer searches are the same drivers with
-//! more cases and another starting seed, and the `#[ignore]`d suites:
+//! more cases and another starting seed, and the `#[ignore]`d suite (in the test
+//! profile, which keeps the overflow checks that `--release` drops):
 //!
 //! ```text
-//! PODSIM_FUZZ_CASES=20000 PODSIM_FUZZ_SEED=7 cargo test --release --test integration fuzz -- --include-ignored
-//! PODSIM_SEEDS=100000 cargo test --release --test integration random_scenarios_over_thousands -- --ignored
+//! PODSIM_FUZZ_CASES=20000 PODSIM_FUZZ_SEED=7 cargo test --test integration fuzz -- --include-ignored
+//! PODSIM_SEEDS=100000 cargo test --test integration random_scenarios_over_thousands -- --ignored
 //! ```
 
 use crate::robustness::podsim;
