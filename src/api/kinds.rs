@@ -197,7 +197,7 @@ fn typed<T: DeserializeOwned>(
     let mut callback = |p: serde_ignored::Path| ignored(p);
     let de = serde_ignored::Deserializer::new(value, &mut callback);
     serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = super::object::convert_path(e.path());
+        let path = super::object::field_path(e.path());
         (path, e.into_inner().to_string())
     })
 }

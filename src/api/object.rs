@@ -363,7 +363,8 @@ fn unknown_kind_message(api_version: &str, kind: &str) -> String {
     }
 }
 
-pub(super) fn convert_path(path: &serde_path_to_error::Path) -> FieldPath {
+/// A path as serde_path_to_error tracks it, as a field path.
+pub fn field_path(path: &serde_path_to_error::Path) -> FieldPath {
     use serde_path_to_error::Segment as S;
     let segments: Vec<Segment> = path
         .iter()

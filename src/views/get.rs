@@ -1,5 +1,6 @@
 //! `podsim get`: what `kubectl get` would have printed at an instant of a run.
 
+use super::fields::{FieldSelector, SortBy};
 use super::files::RunDir;
 use super::replay::{self, State, Want};
 use super::table::Table;
@@ -18,6 +19,12 @@ pub struct GetRequest {
     pub selector: Option<Selector>,
     pub at: i64,
     pub output: Output,
+    /// `--show-labels`: a LABELS column.
+    pub show_labels: bool,
+    /// `--field-selector`.
+    pub field_selector: Option<FieldSelector>,
+    /// `--sort-by`.
+    pub sort_by: Option<SortBy>,
 }
 
 /// What `get` prints: its standard output, its standard error (`No resources
@@ -43,8 +50,10 @@ pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
         return Err(ViewError::input("a label selector (-l) cannot be combined with object names"));
     }
     let wide = req.output == Output::Wide;
-    let structured = matches!(req.output, Output::Yaml | Output::Json);
-    let (headers, items) = match req.resource {
+    // The API form of each object: printed, or read by a field selector or a sort key.
+    let structured =
+        matches!(req.output, Output::Yaml | Output::Json) || req.field_selector.is_some() || req.sort_by.is_some();
+    let (mut headers, items) = match req.resource {
         Resource::Pods => pods_items(run, req, wide, structured)?,
         Resource::Nodes => nodes_items(run, req, wide, structured)?,
         Resource::Jobs => jobs_items(run, req, wide, structured)?,
@@ -55,7 +64,15 @@ pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
     let in_scope = |i: &Item| !req.resource.namespaced() || req.all_namespaces || i.namespace == req.namespace;
     let mut chosen: Vec<Item> = Vec::new();
     let mut not_found = Vec::new();
-    let mut items: Vec<Item> = items.into_iter().filter(in_scope).collect();
+    let selected = |i: &Item| match (&req.field_selector, &i.value) {
+        (Some(f), Some(v)) => f.matches(v),
+        _ => true,
+    };
+    let mut items: Vec<Item> = items.into_iter().filter(in_scope).filter(selected).collect();
+    if let Some(by) = &req.sort_by {
+        let null = serde_json::Value::Null;
+        items.sort_by(|a, b| by.compare(a.value.as_ref().unwrap_or(&null), b.value.as_ref().unwrap_or(&null)));
+    }
     if req.names.is_empty() {
         chosen = items.into_iter().filter(|i| req.selector.as_ref().is_none_or(|s| s.matches(&i.labels))).collect();
     } else {
@@ -98,6 +115,12 @@ pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
         }
         Output::Table | Output::Wide => {
             let namespaces: Vec<String> = chosen.iter().map(|i| i.namespace.clone()).collect();
+            if req.show_labels {
+                headers.push("LABELS");
+                for i in &mut chosen {
+                    i.cells.push(labels_cell(&i.labels));
+                }
+            }
             let mut table = Table::new(headers);
             table.rows = chosen.into_iter().map(|i| i.cells).collect();
             if req.all_namespaces && req.resource.namespaced() {
@@ -107,6 +130,14 @@ pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
         }
     };
     Ok(out)
+}
+
+/// `app=web,tier=front` (sorted by key), or `<none>`, as kubectl's LABELS column.
+fn labels_cell(labels: &BTreeMap<String, String>) -> String {
+    if labels.is_empty() {
+        return "<none>".to_string();
+    }
+    labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
 }
 
 fn headers(base: &[&'static str], wide_extra: &[&'static str], wide: bool) -> Vec<&'static str> {
@@ -146,7 +177,8 @@ fn pods_items(
                 None
             };
             let pod = pods::to_api(&state, p, unschedulable);
-            let cells = if structured { Vec::new() } else { pods::row(&pod, req.at, wide) };
+            let printed = matches!(req.output, Output::Yaml | Output::Json);
+            let cells = if printed { Vec::new() } else { pods::row(&pod, req.at, wide) };
             Item {
                 namespace: p.namespace.to_string(),
                 name: p.name.to_string(),

@@ -419,6 +419,16 @@ pub fn replay(run: &RunDir, at: i64, want: Want) -> Result<State, ViewError> {
     Ok(state)
 }
 
+/// The index of a created object's uid in the state's tables. Uids count the objects
+/// created, and every creation is a line, so a uid above the line number is corrupt
+/// (and would otherwise size the table: 4,000,000,000 asked for 1.5 TB).
+fn slot(objects: &Objects, uid: u64) -> Result<usize, ViewError> {
+    match usize::try_from(uid) {
+        Ok(i) if uid <= objects.number as u64 => Ok(i),
+        _ => Err(objects.error(&format!("uid {uid} is above the number of objects created so far"))),
+    }
+}
+
 fn parse<'a, T: Deserialize<'a>>(objects: &Objects, line: &'a [u8]) -> Result<T, ViewError> {
     serde_json::from_slice(line).map_err(|e| objects.error(&e.to_string()))
 }
@@ -471,7 +481,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 deletion: None,
                 conditions: [None; 4],
             };
-            let i = p.uid as usize;
+            let i = slot(o, p.uid)?;
             if state.pods.len() <= i {
                 state.pods.resize_with(i + 1, || None);
             }
@@ -592,7 +602,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 completion_time: None,
                 conditions: Vec::new(),
             };
-            let i = j.uid as usize;
+            let i = slot(o, j.uid)?;
             if state.jobs.len() <= i {
                 state.jobs.resize_with(i + 1, || None);
             }
@@ -623,7 +633,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 last_schedule: None,
                 last_successful: None,
             };
-            let i = c.uid as usize;
+            let i = slot(o, c.uid)?;
             if state.cronjobs.len() <= i {
                 state.cronjobs.resize_with(i + 1, || None);
             }

@@ -3,12 +3,16 @@
 
 mod bad_input;
 mod common;
+mod first_hour;
+mod fuzz;
 mod jobs;
 mod node_failures;
+mod output_folder;
 mod pinned;
 mod plot;
 mod preemption;
 mod random_scenarios;
+mod robustness;
 mod scenarios;
 mod scheduling;
 mod tidy;
