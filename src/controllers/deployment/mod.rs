@@ -448,7 +448,24 @@ impl DeploymentController {
         if util::complete(replicas, &counts(&d.status), true) || c.reason == "ProgressDeadlineExceeded" || d.paused {
             return;
         }
-        let at = c.last_update.after(deadline + 1_000).max(ctx.now);
+        // deployment/progress.go: `after` = lastUpdateTime + progressDeadlineSeconds - now.
+        let due = c.last_update.after(deadline);
+        let now = ctx.now;
+        let at = if due.0 >= now.0 + 1_000 {
+            // enqueueAfter(after + 1s): a second more against clock skew.
+            due.after(1_000)
+        } else if c.reason == "NewReplicaSetAvailable" {
+            // A finished rollout that lost availability keeps its condition and never
+            // times out: upstream requeues it rate-limited (every 5 ms, the sync's Forget
+            // resetting the back-off) for as long as it stays so, and every such sync
+            // changes nothing. Its pods' changes sync it anyway.
+            return;
+        } else {
+            // enqueueRateLimited: the workqueue's 5 ms base delay, again after every sync
+            // (client-go util/workqueue default_rate_limiters.go), up to the first sync
+            // past the deadline.
+            SimTime(now.0 + 5 * ((due.0.saturating_sub(now.0)) / 5 + 1))
+        };
         enqueue(ctx, id, at);
     }
 }
