@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod common;
+mod docs;
 mod first_hour;
 mod fuzz;
 mod jobs;

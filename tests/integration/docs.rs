@@ -1,0 +1,210 @@
+//! The documentation is run: every command it shows and every scenario it writes out, so
+//! that what a reader copies works. A clone holds all it needs: no document may send the
+//! reader to a file outside the project.
+//!
+//! Commands are the lines of ```sh blocks that run podsim (`podsim ...` or
+//! `cargo run --release -- ...`) and the inline `podsim ...` examples that name no
+//! placeholder (`DIR`, `<file>`, `a|b`, `[...]`). Scenarios are the ```yaml blocks: a
+//! complete one (with `name:`) is validated and run; a part of one (`faults:`, ...) is
+//! completed with a name and a node pool and validated. The files the parts name
+//! (`web.yaml`, `nodes.yaml`, ...) are in testdata/docs/.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const DOCS: &[&str] = &["README.md", "docs/interface.md", "scenarios/README.md", "results/README.md"];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// One fenced block: its info string, its text, and the line of the document it starts on.
+struct Block {
+    lang: String,
+    text: String,
+    line: usize,
+}
+
+fn blocks(doc: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut open: Option<Block> = None;
+    for (i, line) in doc.lines().enumerate() {
+        let fence = line.trim_start().starts_with("```");
+        match (&mut open, fence) {
+            (None, true) => {
+                let lang = line.trim_start().trim_start_matches('`').trim().to_string();
+                open = Some(Block { lang, text: String::new(), line: i + 1 });
+            }
+            (Some(_), true) => out.push(open.take().unwrap()),
+            (Some(b), false) => {
+                b.text.push_str(line);
+                b.text.push('\n');
+            }
+            (None, false) => {}
+        }
+    }
+    assert!(open.is_none(), "a code block is not closed");
+    out
+}
+
+/// Inline code spans outside fenced blocks.
+fn inline_spans(doc: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut fenced = false;
+    for (i, line) in doc.lines().enumerate() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        let mut parts = line.split('`');
+        parts.next();
+        while let (Some(code), Some(_)) = (parts.next(), parts.next()) {
+            out.push((i + 1, code.to_string()));
+        }
+    }
+    out
+}
+
+/// The podsim arguments of a command a reader would type, if it is one.
+fn podsim_args(line: &str) -> Option<Vec<String>> {
+    let line = line.trim();
+    let rest = line.strip_prefix("cargo run --release -- ").or_else(|| line.strip_prefix("podsim "))?;
+    let words: Vec<String> = rest.split_whitespace().map(|w| w.trim_matches('"').to_string()).collect();
+    let verb = words.first()?;
+    if !["run", "validate", "plot", "get", "describe"].contains(&verb.as_str()) {
+        return None;
+    }
+    let placeholder = |w: &String| {
+        w.contains(['<', '|', '[', '*'])
+            || w.contains("...")
+            || (w.len() > 1 && w.chars().all(|c| c.is_ascii_uppercase()))
+    };
+    // A command needs something to work on: a scenario, a file or an output folder.
+    let has_path = words.iter().any(|w| w.contains('/'));
+    (has_path && !words.iter().any(placeholder)).then_some(words)
+}
+
+/// A folder laid out as the project is: the scenarios and the files the parts name.
+fn workspace() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(root().join("scenarios"), tmp.path().join("scenarios")).unwrap();
+    std::os::unix::fs::symlink(root().join("scenarios/manifests"), tmp.path().join("manifests")).unwrap();
+    for f in std::fs::read_dir(root().join("testdata/docs")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, tmp.path().join(f.file_name().unwrap())).unwrap();
+    }
+    tmp
+}
+
+fn podsim(cwd: &Path, args: &[String]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_podsim")).args(args).current_dir(cwd).output().unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+fn read(doc: &str) -> String {
+    std::fs::read_to_string(root().join(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"))
+}
+
+#[test]
+fn no_document_sends_the_reader_outside_the_project() {
+    for doc in DOCS {
+        let text = read(doc);
+        assert!(!text.contains("../shared"), "{doc} names ../shared, which a clone does not have");
+        // Links to other documents of the project point at files that exist.
+        for (n, target) in text.match_indices("](").map(|(at, _)| &text[at + 2..]).enumerate() {
+            let target = &target[..target.find(')').unwrap()];
+            if target.starts_with("http") || target.starts_with('#') {
+                continue;
+            }
+            let file = target.split('#').next().unwrap();
+            let base = root().join(doc).parent().unwrap().to_path_buf();
+            assert!(base.join(file).exists(), "{doc}: link {n} to {target} names no file");
+        }
+    }
+}
+
+#[test]
+fn every_command_in_the_docs_runs() {
+    let ws = workspace();
+    let mut commands = Vec::new();
+    for doc in DOCS {
+        let text = read(doc);
+        for b in blocks(&text).iter().filter(|b| b.lang == "sh") {
+            for (i, line) in b.text.lines().enumerate() {
+                if let Some(args) = podsim_args(line) {
+                    commands.push((format!("{doc}:{}", b.line + 1 + i), args));
+                }
+            }
+        }
+        for (line, span) in inline_spans(&text) {
+            if let Some(args) = podsim_args(&span) {
+                commands.push((format!("{doc}:{line}"), args));
+            }
+        }
+    }
+    // Runs first: the views and charts read their output folders.
+    commands.sort_by_key(|(_, args)| args[0] != "run");
+    assert!(commands.len() >= 4, "the docs show too few commands: {commands:?}");
+    for (at, args) in &commands {
+        let (code, stdout, stderr) = podsim(ws.path(), args);
+        assert_eq!(code, 0, "{at}: podsim {}\n{stdout}{stderr}", args.join(" "));
+        if ["get", "describe"].contains(&args[0].as_str()) {
+            assert!(!stdout.trim().is_empty(), "{at}: podsim {} printed nothing", args.join(" "));
+        }
+    }
+}
+
+/// The scenario keys a part of a scenario may start with.
+const PARTS: &[&str] = &["nodes:", "workloads:", "behaviors:", "faults:", "actions:", "scheduler:", "kubelet:"];
+
+#[test]
+fn every_scenario_in_the_docs_is_valid() {
+    let ws = workspace();
+    let mut complete = 0;
+    let mut parts = 0;
+    for doc in DOCS {
+        for (n, b) in blocks(&read(doc)).into_iter().filter(|b| b.lang == "yaml").enumerate() {
+            let at = format!("{doc}:{}", b.line);
+            let first = b.text.lines().find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')).unwrap_or("");
+            let is_complete = b.text.lines().any(|l| l.starts_with("name:"));
+            let text = if is_complete {
+                complete += 1;
+                b.text.clone()
+            } else {
+                assert!(
+                    PARTS.iter().any(|p| first.starts_with(p)),
+                    "{at}: a yaml block that is neither a scenario nor a part of one"
+                );
+                parts += 1;
+                let mut t = format!("name: doc-part-{n}\n{}", b.text);
+                if !first.starts_with("nodes:") {
+                    t.push_str("nodes:\n  - {name: worker, count: 8, capacity: {cpu: \"4\", memory: 16Gi}}\n");
+                }
+                t
+            };
+            let file = ws.path().join(format!("doc-{n}.yaml"));
+            std::fs::write(&file, &text).unwrap();
+            let name = file.display().to_string();
+            let (code, stdout, stderr) = podsim(ws.path(), &["validate".into(), name.clone()]);
+            assert_eq!(code, 0, "{at}: podsim validate\n{stdout}{stderr}\n{text}");
+            if is_complete {
+                let out = ws.path().join(format!("out-{n}"));
+                let args = [
+                    "run".into(),
+                    name,
+                    "--out".into(),
+                    out.display().to_string(),
+                    "-q".into(),
+                    "--check-invariants".into(),
+                ];
+                let (code, stdout, stderr) = podsim(ws.path(), &args);
+                assert_eq!(code, 0, "{at}: podsim run\n{stdout}{stderr}");
+            }
+        }
+    }
+    assert!(complete >= 1 && parts >= 6, "{complete} scenarios and {parts} parts found in the docs");
+}
