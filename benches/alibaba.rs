@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 fn read_all() -> (String, BTreeMap<String, String>) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
     let text = std::fs::read_to_string(dir.join("alibaba-600.yaml")).unwrap();
     let mut files = BTreeMap::new();
     for f in ["data/alibaba-gpu-2023/nodes-600.yaml", "data/alibaba-gpu-2023/pods-600.yaml"] {

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 fn scenario() -> Scenario {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/scenarios");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let text = std::fs::read_to_string(dir.join("cronjob-fleet.yaml")).unwrap();
     load("cronjob-fleet.yaml", &text, &|_: &str| Err("no files".to_string())).expect("valid scenario")
 }

@@ -71,7 +71,7 @@ fn scheduling(c: &mut Criterion) {
 }
 
 fn load_scale(name: &str) -> Arc<Scenario> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/scenarios");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let text = std::fs::read_to_string(dir.join(format!("{name}.yaml"))).expect("bench scenario");
     Arc::new(load(&format!("{name}.yaml"), &text, &no_files).expect("valid"))
 }

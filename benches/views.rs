@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 fn simulate(dir: &Path) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/scenarios/views-100k.yaml");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/views-100k.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
     let scenario = load("views-100k.yaml", &text, &|_: &str| Err("no files".to_string())).expect("valid scenario");
     let file = |name: &str| BufWriter::with_capacity(1 << 17, File::create(dir.join(name)).unwrap());

@@ -211,7 +211,7 @@ fn mutated_scenarios_never_panic() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let read = reader(&dir);
     let (mut loaded, mut simulated, mut refused) = (0, 0, 0);
-    let n = cases(400);
+    let n = cases(250);
     let seed = first_seed();
     for case in 0..n {
         let mut g = Gen::new(seed.wrapping_add(case));
