@@ -1,6 +1,5 @@
 //! Jobs and CronJobs: each scenario's expected Job and CronJob transitions.
 
-
 use crate::common::*;
 
 /// (time, message) of the events of one object with a reason.

@@ -2,7 +2,6 @@
 //! who was preempted, on which node, what the events say, where the preemptor went; and
 //! how the scoring strategy changes where pods go.
 
-
 use crate::common::*;
 use std::collections::BTreeSet;
 

@@ -2,7 +2,6 @@
 //! behaviors and faults drawn from a seed, run with every invariant checked after every
 //! event. A failure prints the seed and the scenario to reproduce it.
 
-
 use crate::common::{load_text, run};
 
 /// A small deterministic generator for the test's own choices.

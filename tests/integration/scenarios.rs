@@ -2,7 +2,6 @@
 //! byte-identical output and the digests pinned in `testdata/pinned/examples.txt`; and
 //! each shows what it is about in its trace.
 
-
 use crate::common::*;
 
 #[test]

@@ -1,7 +1,6 @@
 //! Scheduling with PodTopologySpread and InterPodAffinity, end to end: where the example
 //! scenarios' pods land, read from the trace, and what the pods left Pending are told.
 
-
 use crate::common::*;
 use std::collections::BTreeMap;
 
