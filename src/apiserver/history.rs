@@ -125,6 +125,9 @@ impl Ctx<'_> {
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         let kind = pod.template.containers[c].kind;
         let status = &mut pod.containers[c];
+        if status.status_held {
+            return; // The whole status update was refused (`set_container_state`).
+        }
         let Some(state) = status.state else { return };
         // The kubelet reports a regular init container Ready once it exited 0
         // (`prober_manager.UpdatePodStatus`).

@@ -202,6 +202,9 @@ pub struct ContainerStatus {
     pub completed: bool,
     /// How the running instance will end, when known: (exit code, reason).
     pub planned_exit: Option<(i32, TerminatedReason)>,
+    /// The API refused to show this init container leaving `Terminated` (see
+    /// `Ctx::set_container_state`): its status is the old one until it terminates again.
+    pub status_held: bool,
     /// The status last written to containers.csv (a row is written when it changes).
     pub reported: Option<ReportedContainer>,
 }
@@ -267,6 +270,7 @@ impl ContainerStatus {
             has_started: false,
             completed: false,
             planned_exit: None,
+            status_held: false,
             reported: None,
         }
     }
@@ -351,8 +355,12 @@ pub struct Pod {
     pub termination: Option<Termination>,
     /// Set by the kubelet once the pod will not run containers again (`podIsTerminal`).
     pub terminal: bool,
-    /// A regular container has started at least once (`podHasInitialized`).
-    pub initialized_once: bool,
+    /// A regular container has started in the current sandbox (`podHasInitialized`:
+    /// `HasAnyActiveRegularContainerStarted`, `pkg/kubelet/container/helpers.go`).
+    pub initialized: bool,
+    /// Sandboxes the kubelet made for the pod after its first (`PodSandboxChanged`'s
+    /// attempt, `pkg/kubelet/kuberuntime/util/util.go`): a node that crashed and came back.
+    pub sandbox_attempt: u32,
     pub ready: bool,
     /// `DisruptionTarget` condition reason, when set.
     pub disruption: Option<&'static str>,
@@ -400,6 +408,14 @@ impl Pod {
 
     pub fn is_bound(&self) -> bool {
         self.node.is_some()
+    }
+
+    /// The kubelet recreated the pod's sandbox and no regular container has started in
+    /// the new one yet: its init containers run again, and the kubelet reports the pod
+    /// `Pending` meanwhile (`getPhase` since Kubernetes 1.32, kubernetes/kubernetes#126653
+    /// and #128516). The one way a pod's phase goes back.
+    pub fn reinitializing(&self) -> bool {
+        self.sandbox_attempt > 0 && !self.initialized
     }
 }
 

@@ -92,6 +92,11 @@ impl Kubelet {
             self.finish_termination(ctx, id);
             return;
         }
+        // A new sandbox (`computePodActions` with `CreateSandbox`): the init containers run
+        // again, and the pod counts as initialized only once a regular container starts
+        // in it (`HasAnyActiveRegularContainerStarted`).
+        pod.sandbox_attempt += 1;
+        pod.initialized = false;
         let waiting = if pod.template.has_init_containers() {
             WaitingReason::PodInitializing
         } else {

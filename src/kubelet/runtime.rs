@@ -140,7 +140,7 @@ impl Kubelet {
         let token = status.timer.arm();
         let startup = status.plan.startup;
         ctx.at(startup, KubeletEvent::Container { pod: id, container: c as u16, token });
-        ctx.report_container(id, c);
+        ctx.report_created(id, c);
         ctx.container_event(id, c, EventType::Normal, "Created", format_args!("Created container: {name}"));
         if restarted {
             ctx.count_restart(id);
@@ -205,7 +205,7 @@ impl Kubelet {
         status.planned_exit = exit.map(|(_, code, reason)| (code, reason));
         let token = exit.map(|_| status.timer.arm());
         if spec.kind == ContainerKind::App {
-            pod.initialized_once = true;
+            pod.initialized = true;
         }
         if let (Some((after, _, _)), Some(token)) = (exit, token) {
             ctx.at(after, KubeletEvent::Container { pod: id, container: c as u16, token });

@@ -29,7 +29,7 @@ pub fn compute_phase(pod: &Pod) -> PodPhase {
     if pod.start_time.is_none() {
         return PodPhase::Pending;
     }
-    get_phase(pod.template.restart_policy, phase_view(pod), pod.terminal, pod.initialized_once)
+    get_phase(pod.template.restart_policy, phase_view(pod), pod.terminal, pod.initialized)
 }
 
 /// The pod's `Ready` condition: the status of [`pod_ready`] without building its

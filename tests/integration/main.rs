@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod common;
+mod fidelity;
 mod jobs;
 mod node_failures;
 mod pinned;

@@ -1,0 +1,96 @@
+//! Kubernetes' behaviour where podsim once differed from it: each test names the upstream
+//! source of the rule and checks the exact times of the transitions and events.
+
+use crate::common::{load_text, run};
+
+/// One 4-CPU node.
+const ONE_NODE: &str = r#"
+name: fidelity
+nodes:
+  - name: worker
+    capacity: {cpu: "4", memory: 16Gi}
+"#;
+
+/// A pod with one init container (2 s) and an app container, on a node that crashes at
+/// 1m and comes back at 2m.
+fn reinit_scenario(policy: &str) -> String {
+    format!(
+        "{ONE_NODE}duration: 10m
+workloads:
+  - object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {{name: web}}
+      spec:
+        restartPolicy: {policy}
+        initContainers: [{{name: init, image: busybox}}]
+        containers: [{{name: app, image: nginx}}]
+behaviors:
+  - match: {{container: init}}
+    startup: 1s
+    runFor: 2s
+  - match: {{container: app}}
+    startup: 1s
+faults:
+  - {{at: 1m, node: worker-0, action: crash, for: 1m}}
+"
+    )
+}
+
+/// A recreated sandbox runs the init containers again; since Kubernetes 1.32 the kubelet
+/// reports the pod `Pending` until they are done (`getPhase`, `pkg/kubelet/kubelet_pods.go`,
+/// with `podHasInitialized` = a regular container started in the current sandbox:
+/// `HasAnyActiveRegularContainerStarted`, `pkg/kubelet/container/helpers.go`).
+#[test]
+fn a_recreated_sandbox_reinitializes_a_restart_always_pod_in_pending() {
+    let o = run(load_text(&reinit_scenario("Always")));
+    assert_eq!(
+        o.rows("default,web"),
+        vec![
+            "0,Pod,default,web,,Pending,,",
+            "0,Container,default,web/init,,Waiting,PodInitializing,worker-0",
+            "0,Container,default,web/app,,Waiting,PodInitializing,worker-0",
+            "1000,Container,default,web/init,Waiting,Running,,worker-0",
+            "3000,Container,default,web/init,Running,Terminated,Completed,worker-0",
+            "4000,Container,default,web/app,Waiting,Running,,worker-0",
+            "4000,Pod,default,web,Pending,Running,,worker-0",
+            "120000,Container,default,web/app,Running,Waiting,PodInitializing,worker-0",
+            "121000,Container,default,web/init,Terminated,Running,,worker-0",
+            "121000,Pod,default,web,Running,Pending,,worker-0",
+            "123000,Container,default,web/init,Running,Terminated,Completed,worker-0",
+            "123000,Pod,default,web,Pending,Running,,worker-0",
+            "124000,Container,default,web/app,Waiting,Running,,worker-0",
+        ],
+        "{}",
+        o.transitions
+    );
+}
+
+/// Unless the pod restarts `Always`, the status manager refuses an update that moves an
+/// init container that succeeded out of `Terminated` (`checkContainerStateTransition`,
+/// `pkg/kubelet/status/status_manager.go`; the API server's
+/// `ValidateInitContainerStateTransition` the same): while the init container runs again
+/// the API keeps its old status, and the pod stays `Running`.
+#[test]
+fn an_on_failure_pod_keeps_its_init_status_while_the_new_sandbox_reinitializes() {
+    let o = run(load_text(&reinit_scenario("OnFailure")));
+    assert_eq!(
+        o.rows("default,web")[7..],
+        [
+            "120000,Container,default,web/app,Running,Waiting,PodInitializing,worker-0",
+            "124000,Container,default,web/app,Waiting,Running,,worker-0",
+        ],
+        "{}",
+        o.transitions
+    );
+    // containers.csv: the init container's new run shows once it is over (restart 1).
+    let init: Vec<&str> = o.containers.lines().filter(|l| l.contains(",init,")).collect();
+    assert_eq!(init.len(), 4, "{}", o.containers);
+    assert!(
+        init[3].starts_with(
+            "123000,default,web,1,init,Terminated,Completed,,0,121000,123000,1,true,false,Completed,0,1000,3000"
+        ),
+        "{}",
+        init[3]
+    );
+}
