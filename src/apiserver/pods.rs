@@ -81,6 +81,7 @@ impl Ctx<'_> {
             created: self.now,
             phase: PodPhase::Pending,
             reason: None,
+            evicted: None,
             node: None,
             scheduled_at: None,
             start_time: None,

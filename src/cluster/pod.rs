@@ -344,6 +344,11 @@ pub struct Pod {
     pub phase: PodPhase,
     /// `status.reason` (`Evicted`, `DeadlineExceeded`, ...).
     pub reason: Option<&'static str>,
+    /// A pod sync handler told the kubelet to evict the pod (`ShouldEvict`: the active
+    /// deadline ran out), with this reason: the kubelet's status for it is `Failed`, which
+    /// the API shows only once no container can still run (`mergePodStatus`,
+    /// `pkg/kubelet/status/status_manager.go`).
+    pub evicted: Option<&'static str>,
     pub node: Option<NodeId>,
     pub scheduled_at: Option<SimTime>,
     /// `status.startTime`: when the kubelet acknowledged the pod.
@@ -404,6 +409,12 @@ impl Pod {
 
     pub fn container_name(&self, i: usize) -> &str {
         &self.template.containers[i].name
+    }
+
+    /// The phase the kubelet's conditions are computed with: `Failed` for a pod it is
+    /// evicting, though the API keeps the old phase until its containers are gone.
+    pub fn kubelet_phase(&self) -> PodPhase {
+        if self.evicted.is_some() { PodPhase::Failed } else { self.phase }
     }
 
     pub fn is_bound(&self) -> bool {

@@ -76,7 +76,7 @@ fn gc_orphaned(ctx: &mut Ctx, node: NodeId) {
         pod.terminal = true;
         pod.termination = None;
         if !pod.phase.is_terminal() {
-            let killed = pod.deletion.is_some() || pod.reason.is_some();
+            let killed = pod.deletion.is_some() || pod.reason.is_some() || pod.evicted.is_some();
             ctx.set_phase(id, PodPhase::Failed, "");
             if killed {
                 ctx.report_unstarted_lost(id);

@@ -98,7 +98,9 @@ impl Kubelet {
     pub(super) fn finish_termination(&mut self, ctx: &mut Ctx, id: PodId) {
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         pod.termination = None;
-        let killed = pod.deletion.is_some() || pod.reason.is_some();
+        let killed = pod.deletion.is_some() || pod.reason.is_some() || pod.evicted.is_some();
+        // The eviction's reason shows with the terminal phase (`mergePodStatus`).
+        pod.reason = pod.reason.or(pod.evicted);
         pod.terminal = true;
         if killed {
             ctx.report_unstarted_lost(id);

@@ -94,3 +94,53 @@ fn an_on_failure_pod_keeps_its_init_status_while_the_new_sandbox_reinitializes()
         init[3]
     );
 }
+
+/// `activeDeadlineSeconds` runs out at 1m: the kubelet records `DeadlineExceeded` and
+/// kills the pod with its grace period (`activeDeadlineHandler`,
+/// `pkg/kubelet/active_deadline.go`), but the API shows `Failed` (reason
+/// `DeadlineExceeded`) only once the last container has stopped, 10 s later
+/// (`mergePodStatus`, `pkg/kubelet/status/status_manager.go`).
+#[test]
+fn a_pod_past_its_active_deadline_fails_once_its_containers_stopped() {
+    let o = run(load_text(&format!(
+        "{ONE_NODE}workloads:
+  - object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {{name: slow}}
+      spec:
+        activeDeadlineSeconds: 60
+        containers: [{{name: app, image: nginx}}]
+behaviors:
+  - match: {{container: app}}
+    terminationTime: 10s
+"
+    )));
+    assert_eq!(
+        o.rows("default,slow"),
+        vec![
+            "0,Pod,default,slow,,Pending,,",
+            "0,Container,default,slow/app,,Waiting,ContainerCreating,worker-0",
+            "0,Container,default,slow/app,Waiting,Running,,worker-0",
+            "0,Pod,default,slow,Pending,Running,,worker-0",
+            "70000,Container,default,slow/app,Running,Terminated,Error,worker-0",
+            "70000,Pod,default,slow,Running,Failed,DeadlineExceeded,worker-0",
+        ],
+        "{}",
+        o.transitions
+    );
+    let events: Vec<&str> = o.event_rows("default,slow").into_iter().filter(|e| !e.contains(",Scheduled,")).collect();
+    assert_eq!(
+        events.iter().map(|e| e.split(',').take(3).collect::<Vec<_>>().join(",")).collect::<Vec<_>>(),
+        vec![
+            "0,Normal,Pulling",
+            "0,Normal,Pulled",
+            "0,Normal,Created",
+            "0,Normal,Started",
+            "60000,Normal,DeadlineExceeded",
+            "60000,Normal,Killing"
+        ],
+        "{}",
+        o.events
+    );
+}

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod common;
+mod fault_seeds;
 mod fidelity;
 mod jobs;
 mod node_failures;
