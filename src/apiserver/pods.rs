@@ -93,6 +93,7 @@ impl Ctx<'_> {
             initialized: false,
             sandbox_attempt: 0,
             ready: false,
+            ready_changed_at: None,
             disruption: None,
             containers: (0..req.template.containers.len()).map(|_| ContainerStatus::unseen()).collect(),
             sched: SchedulingState::default(),

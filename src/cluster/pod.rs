@@ -367,6 +367,9 @@ pub struct Pod {
     /// attempt, `pkg/kubelet/kuberuntime/util/util.go`): a node that crashed and came back.
     pub sandbox_attempt: u32,
     pub ready: bool,
+    /// When `ready` last changed (the Ready condition's `lastTransitionTime`; before any
+    /// change, the condition dates from the kubelet's first status, `start_time`).
+    pub ready_changed_at: Option<SimTime>,
     /// `DisruptionTarget` condition reason, when set.
     pub disruption: Option<&'static str>,
     pub containers: Vec<ContainerStatus>,

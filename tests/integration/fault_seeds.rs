@@ -1,5 +1,5 @@
 //! The example scenarios with faults (node crashes, drains, random failures), each run
-//! over 200 seeds with every invariant checked after every event. About three minutes,
+//! over 200 seeds with every invariant checked after every event. Three to ten minutes,
 //! so it is not run by default: `cargo test --test integration -- --ignored fault_seeds`.
 
 use crate::common::{load_scenario, run};
@@ -8,7 +8,7 @@ const FAULT_SCENARIOS: [&str; 5] =
     ["random-failures", "node-crash-eviction", "rolling-drain", "job-failure-policy", "quickstart"];
 
 #[test]
-#[ignore = "about three minutes: run with --ignored"]
+#[ignore = "three to ten minutes: run with --ignored"]
 fn fault_scenarios_keep_every_invariant_over_200_seeds() {
     for name in FAULT_SCENARIOS {
         for seed in 1..=200 {

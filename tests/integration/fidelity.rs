@@ -144,3 +144,46 @@ behaviors:
         o.events
     );
 }
+
+/// A Job's pod on a node that stops reporting: the node is `Unknown` at 1m55s and the
+/// node lifecycle controller marks its pods not ready then (`MarkPodsNotReady`); the pod is
+/// evicted when its 300 s toleration of the unreachable taint (added at 2m) runs out, at
+/// 7m. The Job controller counts a terminating pod as failed at its finish time, which
+/// for a pod whose containers never reported an end is when Ready turned False
+/// (`getFinishedTime`, `pkg/controller/job/backoff_utils.go`), five minutes earlier: the
+/// 10 s back-off is long over, and the replacement comes with the next sync, 1 s later.
+#[test]
+fn a_job_replaces_a_pod_evicted_from_a_dead_node_within_the_sync_batch() {
+    let o = run(load_text(
+        r#"
+name: evicted-job-pod
+duration: 15m
+nodes:
+  - name: big
+    capacity: {cpu: "4", memory: 16Gi}
+  - name: small
+    capacity: {cpu: "1", memory: 16Gi}
+workloads:
+  - object:
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: crunch}
+      spec:
+        template:
+          spec:
+            restartPolicy: Never
+            containers: [{name: work, image: busybox, resources: {requests: {cpu: "2"}}}]
+behaviors:
+  - match: {container: work}
+    runFor: 30m
+faults:
+  - {at: 1m, node: big-0, action: crash}
+"#,
+    ));
+    let at = |reason: &str| -> Vec<u64> {
+        o.event_rows(&format!(",{reason},")).iter().map(|r| r.split(',').next().unwrap().parse().unwrap()).collect()
+    };
+    assert_eq!(at("NodeNotReady"), vec![115_000], "{}", o.events);
+    assert_eq!(at("TaintManagerEviction"), vec![420_000], "{}", o.events);
+    assert_eq!(at("SuccessfulCreate"), vec![0, 421_000], "{}", o.events);
+}

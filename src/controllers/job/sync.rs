@@ -123,12 +123,12 @@ impl JobController {
                 outcomes.push((pod_id, None));
                 continue;
             };
-            let finished_at = pod.finished_at.unwrap_or(ctx.now);
+            let finished_at = policy::finished_time(pod);
             match pod.phase {
                 PodPhase::Succeeded => outcomes.push((pod_id, Some((true, finished_at)))),
                 PodPhase::Failed => outcomes.push((pod_id, Some((false, finished_at)))),
                 _ if pod.deletion.is_some() && !replace_failed_only => {
-                    outcomes.push((pod_id, Some((false, pod.deletion.map_or(ctx.now, |d| d.requested_at)))))
+                    outcomes.push((pod_id, Some((false, finished_at))))
                 }
                 _ => {}
             }
@@ -507,7 +507,7 @@ impl JobController {
                 Owner::Job { index, .. } => index,
                 Owner::None => None,
             };
-            let at = pod.finished_at.unwrap_or(ctx.now);
+            let at = policy::finished_time(pod);
             if pod.phase == PodPhase::Succeeded {
                 let j = ctx.cluster.jobs.get_mut(job).expect("exists");
                 j.succeeded += 1;
