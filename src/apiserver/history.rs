@@ -99,6 +99,7 @@ impl Ctx<'_> {
 
     /// The pod object is gone from the API.
     pub fn record_pod_removed(&mut self, pod: &Pod) {
+        self.rec.kubelet_spam.forget(pod.uid);
         if !self.rec.records_objects {
             return;
         }

@@ -56,7 +56,8 @@ impl Ctx<'_> {
     }
 
     /// Records an Event about one container of a pod (`involvedObject.fieldPath` =
-    /// `spec.containers{name}` or `spec.initContainers{name}`), as the kubelet does.
+    /// `spec.containers{name}` or `spec.initContainers{name}`), as the kubelet does: through
+    /// its spam filter ([`super::spam`]).
     pub fn container_event(
         &mut self,
         id: PodId,
@@ -65,7 +66,21 @@ impl Ctx<'_> {
         reason: &str,
         message: std::fmt::Arguments,
     ) {
-        self.pod_event_at(id, Some(c), type_, reason, message);
+        if self.kubelet_may_record(id) {
+            self.pod_event_at(id, Some(c), type_, reason, message);
+        }
+    }
+
+    /// Records an Event the kubelet reports about a pod, through its spam filter.
+    pub fn kubelet_pod_event(&mut self, id: PodId, type_: EventType, reason: &str, message: std::fmt::Arguments) {
+        if self.kubelet_may_record(id) {
+            self.pod_event_at(id, None, type_, reason, message);
+        }
+    }
+
+    fn kubelet_may_record(&mut self, id: PodId) -> bool {
+        let Some(pod) = self.cluster.pods.get(id) else { return false };
+        self.rec.kubelet_spam.accept(pod.uid, self.now)
     }
 
     fn pod_event_at(

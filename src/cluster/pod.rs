@@ -244,6 +244,11 @@ pub struct ProbePlan {
     pub kill_at: Option<SimTime>,
     /// Which probe kills it: the grace period and the event wording depend on it.
     pub kill_by_startup: bool,
+    /// When the run started, and the behavior's answers: probes succeed from
+    /// `answers_from` and fail from `fails_from` (the ticks that fail record events).
+    pub start: SimTime,
+    pub answers_from: SimTime,
+    pub fails_from: Option<SimTime>,
 }
 
 impl ContainerStatus {

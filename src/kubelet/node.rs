@@ -174,7 +174,12 @@ impl Kubelet {
             _ => "UnexpectedAdmissionError",
         };
         ctx.cluster.pods.get_mut(id).expect("exists").reason = Some(reason);
-        ctx.pod_event(id, EventType::Warning, reason, format_args!("Node didn't have enough resource: {resource}"));
+        ctx.kubelet_pod_event(
+            id,
+            EventType::Warning,
+            reason,
+            format_args!("Node didn't have enough resource: {resource}"),
+        );
         ctx.cluster.pods.get_mut(id).expect("exists").start_time = Some(ctx.now);
         ctx.set_phase(id, PodPhase::Failed, reason);
         self.after_phase_change(ctx, id, PodPhase::Failed);

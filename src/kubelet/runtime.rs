@@ -4,7 +4,7 @@
 use super::Kubelet;
 use super::actions::{self, PodActions};
 use super::backoff;
-use super::probes;
+use super::probes::{self, Probes};
 use crate::apiserver::Ctx;
 use crate::cluster::pod::{AttemptPlan, ContainerState, Stage, Terminated, TerminatedReason, WaitingReason};
 use crate::cluster::template::{ContainerKind, PodTemplate};
@@ -210,7 +210,7 @@ impl Kubelet {
         if let (Some((after, _, _)), Some(token)) = (exit, token) {
             ctx.at(after, KubeletEvent::Container { pod: id, container: c as u16, token });
         }
-        self.arm_probe_timer(ctx, id, c);
+        self.arm_probe_timer(ctx, id, c, now);
         ctx.set_container_state(id, c, ContainerState::Running { started_at: now });
         ctx.container_event(id, c, EventType::Normal, "Started", format_args!("Started container {}", spec.name));
         self.sync(ctx, id);
@@ -295,13 +295,24 @@ impl Kubelet {
         self.start_container(ctx, id, c);
     }
 
-    /// Arms the probe timer for the next probe-driven change of the container.
-    fn arm_probe_timer(&mut self, ctx: &mut Ctx, id: PodId, c: usize) {
-        let now = ctx.now;
-        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
-        let status = &mut pod.containers[c];
-        let p = status.probe_plan;
-        let next = [p.started_at, p.ready_at, p.unready_at, p.kill_at].into_iter().flatten().filter(|t| *t > now).min();
+    /// Arms the probe timer for the next probe-driven change of the container (started,
+    /// ready, unready, killed) or the next failed probe, from `from` on. A failed probe the
+    /// kubelet's event spam filter would drop is not worth a timer: the next one looked
+    /// at is the first after the filter has a token again.
+    fn arm_probe_timer(&mut self, ctx: &mut Ctx, id: PodId, c: usize, from: SimTime) {
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
+        let spec = &pod.template.containers[c];
+        let probes = Probes {
+            startup: spec.startup_probe.as_ref(),
+            liveness: spec.liveness_probe.as_ref(),
+            readiness: spec.readiness_probe.as_ref(),
+        };
+        let p = pod.containers[c].probe_plan;
+        let change =
+            [p.started_at, p.ready_at, p.unready_at, p.kill_at].into_iter().flatten().filter(|t| *t >= from).min();
+        let failure = probes::next_failure(&p, &probes, from.max(ctx.rec.kubelet_spam.next_accept(pod.uid, from)));
+        let next = change.into_iter().chain(failure).min();
+        let status = &mut ctx.cluster.pods.get_mut(id).expect("exists").containers[c];
         match next {
             Some(t) => {
                 let token = status.probe_timer.arm();
@@ -311,7 +322,8 @@ impl Kubelet {
         }
     }
 
-    /// Probes changed the container: started, ready, unready or killed.
+    /// A probe tick: the probes that fail now record `Unhealthy` (`prober.go`), then the
+    /// container changes as the results say: started, ready, unready or killed.
     pub(super) fn probe_timer(&mut self, ctx: &mut Ctx, id: PodId, c: usize, token: TimerToken) {
         let now = ctx.now;
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
@@ -320,6 +332,9 @@ impl Kubelet {
             return;
         }
         let p = status.probe_plan;
+        self.record_failed_probes(ctx, id, c);
+        let pod = ctx.cluster.pods.get_mut(id).expect("exists");
+        let status = &mut pod.containers[c];
         let name = pod.template.containers[c].name.clone();
         if p.started_at == Some(now) {
             status.started = true;
@@ -332,25 +347,8 @@ impl Kubelet {
             status.ready = false;
         }
         ctx.report_container(id, c);
-        if p.unready_at == Some(now) {
-            ctx.container_event(
-                id,
-                c,
-                EventType::Warning,
-                "Unhealthy",
-                format_args!("Readiness probe failed: the container stopped answering its probe"),
-            );
-        }
         if p.kill_at == Some(now) {
-            let which = if p.kill_by_startup { "Startup" } else { "Liveness" };
             let lower = if p.kill_by_startup { "startup" } else { "liveness" };
-            ctx.container_event(
-                id,
-                c,
-                EventType::Warning,
-                "Unhealthy",
-                format_args!("{which} probe failed: the container did not answer its probe"),
-            );
             let pod = ctx.cluster.pods.get(id).expect("exists");
             let spec = &pod.template.containers[c];
             let probe = if p.kill_by_startup { spec.startup_probe } else { spec.liveness_probe };
@@ -365,9 +363,32 @@ impl Kubelet {
             self.stop_container(ctx, id, c, SimTime(now.0 + grace.max(2_000)), false);
             return;
         }
-        self.arm_probe_timer(ctx, id, c);
+        self.arm_probe_timer(ctx, id, c, now.after(1));
         self.sync(ctx, id);
         self.refresh_status(ctx, id);
+    }
+
+    /// A Warning `Unhealthy` for each probe that fails at this tick.
+    fn record_failed_probes(&mut self, ctx: &mut Ctx, id: PodId, c: usize) {
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
+        let spec = &pod.template.containers[c];
+        let probes = Probes {
+            startup: spec.startup_probe.as_ref(),
+            liveness: spec.liveness_probe.as_ref(),
+            readiness: spec.readiness_probe.as_ref(),
+        };
+        let failing = probes::failing_at(&pod.containers[c].probe_plan, &probes, ctx.now);
+        for (kind, fails) in ["Startup", "Liveness", "Readiness"].into_iter().zip(failing) {
+            if fails {
+                ctx.container_event(
+                    id,
+                    c,
+                    EventType::Warning,
+                    "Unhealthy",
+                    format_args!("{kind} probe failed: the container did not answer its probe"),
+                );
+            }
+        }
     }
 }
 

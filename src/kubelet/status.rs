@@ -132,7 +132,7 @@ impl Kubelet {
             return;
         }
         pod.evicted = Some("DeadlineExceeded");
-        ctx.pod_event(
+        ctx.kubelet_pod_event(
             id,
             EventType::Normal,
             "DeadlineExceeded",

@@ -187,3 +187,63 @@ faults:
     assert_eq!(at("TaintManagerEviction"), vec![420_000], "{}", o.events);
     assert_eq!(at("SuccessfulCreate"), vec![0, 421_000], "{}", o.events);
 }
+
+/// The prober records a Warning `Unhealthy` for every failed probe (`prober.probe`,
+/// `pkg/kubelet/prober/prober.go`): a liveness probe every 10 s with failureThreshold 3,
+/// failing from 61 s, fails at 70, 80 and 90 s, and the third failure kills the
+/// container, so `kubectl describe` shows `(x3 over 20s)` before `Killing`. The
+/// readiness probe (every 5 s) fails at 0 s, before the container answers at 2 s, and
+/// from 65 s on. (Killing's message has a comma, so its field is cut there.)
+#[test]
+fn every_failed_probe_records_unhealthy() {
+    let o = run(load_text(&format!(
+        "{ONE_NODE}duration: 100s
+workloads:
+  - object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {{name: web}}
+      spec:
+        terminationGracePeriodSeconds: 5
+        containers:
+          - name: app
+            image: nginx
+            livenessProbe: {{httpGet: {{path: /healthz, port: 80}}, periodSeconds: 10, failureThreshold: 3}}
+            readinessProbe: {{httpGet: {{path: /ready, port: 80}}, periodSeconds: 5}}
+behaviors:
+  - match: {{container: app}}
+    readyAfter: 2s
+    unhealthyAfter: 61s
+"
+    )));
+    let probe_events: Vec<String> = o
+        .event_rows("default,web")
+        .iter()
+        .filter(|e| e.contains(",Unhealthy,") || e.contains(",Killing,"))
+        .map(|e| {
+            let f: Vec<&str> = e.split(',').collect();
+            format!("{} {} {}", f[0], f[2], f[7].trim_start_matches('"').split(':').next().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        probe_events,
+        [
+            "0 Unhealthy Readiness probe failed",
+            "65000 Unhealthy Readiness probe failed",
+            "70000 Unhealthy Liveness probe failed",
+            "70000 Unhealthy Readiness probe failed",
+            "75000 Unhealthy Readiness probe failed",
+            "80000 Unhealthy Liveness probe failed",
+            "80000 Unhealthy Readiness probe failed",
+            "85000 Unhealthy Readiness probe failed",
+            "90000 Unhealthy Liveness probe failed",
+            "90000 Unhealthy Readiness probe failed",
+            "90000 Killing Container app failed liveness probe",
+            // The container exits at once (no terminationTime) and restarts: its first
+            // readiness probe, before it answers.
+            "90000 Unhealthy Readiness probe failed",
+        ],
+        "{}",
+        o.events
+    );
+}
