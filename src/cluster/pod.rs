@@ -308,6 +308,8 @@ pub struct Termination {
     pub since: SimTime,
     /// Containers still running then are killed (the grace period runs out).
     pub deadline: SimTime,
+    /// The kubelet has recorded `Killing` for every container it stops.
+    pub announced: bool,
 }
 
 /// A graceful deletion in progress.

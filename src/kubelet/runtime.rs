@@ -360,7 +360,7 @@ impl Kubelet {
                 "Killing",
                 format_args!("Container {name} failed {lower} probe, will be restarted"),
             );
-            self.stop_container(ctx, id, c, SimTime(now.0 + grace.max(2_000)), false);
+            self.stop_container(ctx, id, c, SimTime(now.0 + grace.max(2_000)));
             return;
         }
         self.arm_probe_timer(ctx, id, c, now.after(1));

@@ -20,7 +20,7 @@ impl Kubelet {
         let now = ctx.now;
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         if pod.termination.is_none() {
-            pod.termination = Some(Termination { since: now, deadline: now.after(grace) });
+            pod.termination = Some(Termination { since: now, deadline: now.after(grace), announced: false });
         }
         pod.deadline_timer.cancel();
         self.continue_termination(ctx, id);
@@ -42,6 +42,10 @@ impl Kubelet {
             }
         }
         let kinds: Vec<ContainerKind> = pod.template.containers.iter().map(|c| c.kind).collect();
+        if !termination.announced {
+            self.announce_killing(ctx, id, &kinds);
+        }
+        let pod = ctx.cluster.pods.get_mut(id).expect("exists");
         let stopping = |s: &Stage| matches!(s, Stage::Stopping { .. });
         let regular: Vec<(usize, bool)> = (0..kinds.len())
             .filter(|i| kinds[*i] != ContainerKind::Sidecar && pod.containers[*i].is_alive())
@@ -50,7 +54,7 @@ impl Kubelet {
         if !regular.is_empty() {
             for (c, already) in regular {
                 if !already {
-                    self.stop_container(ctx, id, c, termination.deadline, true);
+                    self.stop_container(ctx, id, c, termination.deadline);
                 }
             }
             return;
@@ -60,15 +64,36 @@ impl Kubelet {
             .find(|i| kinds[*i] == ContainerKind::Sidecar && pod.containers[*i].is_alive())
             .map(|i| (i, stopping(&pod.containers[i].stage)));
         match last_sidecar {
-            Some((c, false)) => self.stop_container(ctx, id, c, termination.deadline, true),
+            Some((c, false)) => self.stop_container(ctx, id, c, termination.deadline),
             Some((_, true)) => {}
             None => self.finish_termination(ctx, id),
         }
     }
 
+    /// `killContainersWithSyncResult` (`pkg/kubelet/kuberuntime/kuberuntime_container.go`)
+    /// kills every container at once, each in its own goroutine, and `killContainer`
+    /// records `Killing` before it waits for the container's turn (sidecars wait for the
+    /// regular containers and for the sidecars after them): so every container's event
+    /// comes when the termination begins, regular containers first, then the sidecars in
+    /// the order they stop.
+    fn announce_killing(&mut self, ctx: &mut Ctx, id: PodId, kinds: &[ContainerKind]) {
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
+        if let Some(t) = pod.termination.as_mut() {
+            t.announced = true;
+        }
+        let alive = |i: &usize| pod.containers[*i].is_alive();
+        let regular = (0..kinds.len()).filter(|i| kinds[*i] != ContainerKind::Sidecar).filter(alive);
+        let sidecars = (0..kinds.len()).rev().filter(|i| kinds[*i] == ContainerKind::Sidecar).filter(alive);
+        let order: Vec<usize> = regular.chain(sidecars).collect();
+        for c in order {
+            let name = ctx.cluster.pods.get(id).expect("exists").template.containers[c].name.clone();
+            ctx.container_event(id, c, EventType::Normal, "Killing", format_args!("Stopping container {name}"));
+        }
+    }
+
     /// Sends the container SIGTERM: it exits after its behavior's termination time, or
     /// is killed (137) when the grace period runs out.
-    pub(super) fn stop_container(&mut self, ctx: &mut Ctx, id: PodId, c: usize, deadline: SimTime, announce: bool) {
+    pub(super) fn stop_container(&mut self, ctx: &mut Ctx, id: PodId, c: usize, deadline: SimTime) {
         let now = ctx.now;
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         let behavior = pod.containers[c].behavior;
@@ -87,11 +112,7 @@ impl Kubelet {
         status.planned_exit = Some((code, TerminatedReason::for_exit(code)));
         status.probe_timer.cancel();
         let token: TimerToken = status.timer.arm();
-        let name = pod.template.containers[c].name.clone();
         ctx.schedule(at, KubeletEvent::Container { pod: id, container: c as u16, token });
-        if announce {
-            ctx.container_event(id, c, EventType::Normal, "Killing", format_args!("Stopping container {name}"));
-        }
     }
 
     /// Every container has stopped: the pod is terminal, and a deleted pod leaves the API.

@@ -247,3 +247,45 @@ behaviors:
         o.events
     );
 }
+
+/// Deleting a pod with a sidecar at 1m: the kubelet records `Killing` for every container
+/// when it starts killing the pod (`killContainer` records it before the sidecar waits for
+/// its turn, `pkg/kubelet/kuberuntime/kuberuntime_container.go`); the app stops in 5 s,
+/// then the sidecar gets SIGTERM and stops in 3 s.
+#[test]
+fn graceful_deletion_records_killing_for_every_container_at_once() {
+    let o = run(load_text(&format!(
+        "{ONE_NODE}workloads:
+  - object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {{name: web}}
+      spec:
+        initContainers: [{{name: proxy, image: envoy, restartPolicy: Always}}]
+        containers: [{{name: app, image: nginx}}]
+behaviors:
+  - match: {{container: app}}
+    terminationTime: 5s
+  - match: {{container: proxy}}
+    terminationTime: 3s
+actions:
+  - {{at: 1m, delete: pod/web}}
+"
+    )));
+    let killing: Vec<String> = o
+        .event_rows(",Killing,")
+        .iter()
+        .map(|e| format!("{} {}", e.split(',').next().unwrap(), e.rsplit(',').next().unwrap()))
+        .collect();
+    assert_eq!(killing, ["60000 Stopping container app", "60000 Stopping container proxy"], "{}", o.events);
+    assert_eq!(
+        o.rows("default,web")[6..],
+        [
+            "65000,Container,default,web/app,Running,Terminated,Error,worker-0",
+            "68000,Container,default,web/proxy,Running,Terminated,Error,worker-0",
+            "68000,Pod,default,web,Running,Failed,,worker-0",
+        ],
+        "{}",
+        o.transitions
+    );
+}
