@@ -186,6 +186,8 @@ pub struct ContainerStatus {
     pub behavior: usize,
     /// Starts so far: keys this container's random draws.
     pub attempt: u32,
+    /// The number of the current run for the behavior's `attempts` (0: not counted).
+    pub run: u32,
     /// Probe outcomes of the current run, computed at start.
     pub probe_plan: ProbePlan,
     /// What this attempt will do, drawn when it starts.
@@ -267,6 +269,7 @@ impl ContainerStatus {
             pull_backoff: BackoffEntry::default(),
             behavior: usize::MAX,
             attempt: 0,
+            run: 0,
             probe_plan: ProbePlan::default(),
             plan: AttemptPlan::default(),
             pull_tries: 0,

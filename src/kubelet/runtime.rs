@@ -84,7 +84,7 @@ impl Kubelet {
         let key = key_of(&[&pod.namespace, &pod.name, pod.container_name(c)])
             ^ u64::from(status.attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let mut rng = self.streams.keyed(Stream::Behavior, key);
-        let b = self.behavior_of(status.behavior);
+        let b = self.behavior_now(status);
         let startup = b.startup.sample(&mut rng);
         let run_for = b.run_for.as_ref().map(|d| d.sample(&mut rng));
         let exit_code = match &b.exit_code {
@@ -109,9 +109,11 @@ impl Kubelet {
         if !may_run(ctx.cluster, id) {
             return;
         }
-        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
-        let status = &mut pod.containers[c];
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
+        let run = self.count_run(pod, c);
+        let status = &mut ctx.cluster.pods.get_mut(id).expect("exists").containers[c];
         status.attempt += 1;
+        status.run = run;
         status.stage = Stage::Pulling;
         let plan = self.draw_attempt(ctx, id, c);
         ctx.cluster.pods.get_mut(id).expect("exists").containers[c].plan = plan;
@@ -171,7 +173,7 @@ impl Kubelet {
         let Some(pod) = ctx.cluster.pods.get(id) else { return };
         let template = pod.template.clone();
         let spec = &template.containers[c];
-        let used = self.behavior_of(pod.containers[c].behavior).memory;
+        let used = self.behavior_now(&pod.containers[c]).memory;
         let pod = ctx.cluster.pods.get_mut(id).expect("exists");
         let status = &mut pod.containers[c];
         let previous = status.state;

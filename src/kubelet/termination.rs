@@ -96,8 +96,7 @@ impl Kubelet {
     pub(super) fn stop_container(&mut self, ctx: &mut Ctx, id: PodId, c: usize, deadline: SimTime) {
         let now = ctx.now;
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
-        let behavior = pod.containers[c].behavior;
-        let stop_code = self.behavior_of(behavior).stop_exit_code;
+        let stop_code = self.behavior_now(&pod.containers[c]).stop_exit_code;
         let pod = ctx.cluster.pods.get_mut(id).expect("exists");
         let status = &mut pod.containers[c];
         let started_at = match status.stage {

@@ -2,6 +2,7 @@
 //! `raw` mirrors the file; `load` validates it into the types below, collecting every
 //! error with its file, line and field path.
 
+pub mod behaviors;
 pub mod glob;
 pub mod load;
 pub mod raw;
@@ -88,6 +89,8 @@ impl Matcher {
 /// How a container acts once started.
 #[derive(Clone, Debug)]
 pub struct Behavior {
+    /// The behavior's `name`, for actions that change it (`patch: behavior/<name>`).
+    pub name: Option<String>,
     pub matcher: Matcher,
     pub image_pull: Distribution,
     pub startup: Distribution,
@@ -110,12 +113,71 @@ pub struct Behavior {
     pub termination_time: Distribution,
     /// Exit code when the container exits on SIGTERM within its grace period.
     pub stop_exit_code: i32,
+    /// `attempts[n-1]` changes the n-th run of the container (see [`Behavior::for_attempt`]).
+    pub attempts: Vec<BehaviorPatch>,
+}
+
+/// Fields of a behavior that change: for one attempt (`attempts:`), or from a time on (an
+/// action `patch: behavior/<name>`). `None` leaves a field as it is; for the fields that
+/// may be absent, `Some(None)` removes it (`runFor: null`: runs until stopped).
+#[derive(Clone, Debug, Default)]
+pub struct BehaviorPatch {
+    pub image_pull: Option<Distribution>,
+    pub image_pull_fails: Option<f64>,
+    pub image_size: Option<Option<i64>>,
+    pub startup: Option<Distribution>,
+    pub run_for: Option<Option<Distribution>>,
+    pub exit_code: Option<ExitCode>,
+    pub memory: Option<Option<i64>>,
+    pub ramp_up: Option<Distribution>,
+    pub ready_after: Option<Option<Distribution>>,
+    pub unhealthy_after: Option<Option<Distribution>>,
+    pub termination_time: Option<Distribution>,
+    pub stop_exit_code: Option<i32>,
+}
+
+impl Behavior {
+    /// The behavior with `patch` applied.
+    pub fn patched(&self, patch: &BehaviorPatch) -> Behavior {
+        let mut b = self.clone();
+        let p = patch.clone();
+        macro_rules! set {
+            ($($field:ident),*) => { $( if let Some(v) = p.$field { b.$field = v; } )* };
+        }
+        set!(
+            image_pull,
+            image_pull_fails,
+            image_size,
+            startup,
+            run_for,
+            exit_code,
+            memory,
+            ramp_up,
+            ready_after,
+            unhealthy_after,
+            termination_time,
+            stop_exit_code
+        );
+        b
+    }
+
+    /// The behavior of the container's `attempt`-th run (1 for the first): `attempts`
+    /// changes the first runs; later ones follow the behavior itself. A Job's pods count
+    /// their runs together (per completion index), so "fail twice, then succeed" spans the
+    /// pods the Job creates.
+    pub fn for_attempt(&self, attempt: u32) -> std::borrow::Cow<'_, Behavior> {
+        match attempt.checked_sub(1).and_then(|i| self.attempts.get(i as usize)) {
+            Some(patch) => std::borrow::Cow::Owned(self.patched(patch)),
+            None => std::borrow::Cow::Borrowed(self),
+        }
+    }
 }
 
 impl Behavior {
     /// What a container does when no behavior matches it: starts at once, runs until stopped.
     pub fn default_for_unmatched() -> Behavior {
         Behavior {
+            name: None,
             matcher: Matcher::default(),
             image_pull: Distribution::Constant(0),
             startup: Distribution::Constant(0),
@@ -129,6 +191,7 @@ impl Behavior {
             unhealthy_after: None,
             termination_time: Distribution::Constant(0),
             stop_exit_code: 143,
+            attempts: Vec::new(),
         }
     }
 }
@@ -191,15 +254,40 @@ pub struct RandomFaults {
 
 #[derive(Clone, Debug)]
 pub enum Action {
-    Delete { at: Millis, kind: String, namespace: String, name: String, grace_seconds: Option<i64> },
-    Apply { at: Millis, manifests: Vec<Manifest> },
-    Patch { at: Millis, kind: String, namespace: String, name: String, set: Vec<(String, serde_json::Value)> },
+    Delete {
+        at: Millis,
+        kind: String,
+        namespace: String,
+        name: String,
+        grace_seconds: Option<i64>,
+    },
+    Apply {
+        at: Millis,
+        manifests: Vec<Manifest>,
+    },
+    Patch {
+        at: Millis,
+        kind: String,
+        namespace: String,
+        name: String,
+        set: Vec<(String, serde_json::Value)>,
+    },
+    /// `patch: behavior/<name>`: `behaviors[behavior]` changes from `at` on (runs and pulls
+    /// that start later follow the new values).
+    PatchBehavior {
+        at: Millis,
+        behavior: usize,
+        patch: BehaviorPatch,
+    },
 }
 
 impl Action {
     pub fn at(&self) -> Millis {
         match self {
-            Action::Delete { at, .. } | Action::Apply { at, .. } | Action::Patch { at, .. } => *at,
+            Action::Delete { at, .. }
+            | Action::Apply { at, .. }
+            | Action::Patch { at, .. }
+            | Action::PatchBehavior { at, .. } => *at,
         }
     }
 }

@@ -110,6 +110,8 @@ pub struct RawMatch {
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawBehavior {
+    /// A name for actions that change the behavior (`patch: behavior/<name>`).
+    pub name: Option<String>,
     #[serde(rename = "match", default)]
     pub matches: RawMatch,
     pub image_pull: Option<Distribution>,
@@ -125,16 +127,48 @@ pub struct RawBehavior {
     pub unhealthy_after: Option<Distribution>,
     pub termination_time: Option<Distribution>,
     pub stop_exit_code: Option<i32>,
+    /// Changes to the first runs of the container, one entry per run.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub attempts: Vec<RawBehaviorPatch>,
 }
 
-#[derive(Deserialize, Debug)]
+/// A change to a behavior (an entry of `attempts`, or an action's `set`): its fields, any
+/// of them; `null` removes the optional ones (`runFor: null`).
+#[derive(Deserialize, Debug, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawBehaviorPatch {
+    pub image_pull: Option<Distribution>,
+    pub image_pull_fails: Option<f64>,
+    #[serde(default, deserialize_with = "present")]
+    pub image_size: Option<Option<Text>>,
+    pub startup: Option<Distribution>,
+    #[serde(default, deserialize_with = "present")]
+    pub run_for: Option<Option<Distribution>>,
+    pub exit_code: Option<RawExitCode>,
+    #[serde(default, deserialize_with = "present")]
+    pub memory: Option<Option<Text>>,
+    pub ramp_up: Option<Distribution>,
+    #[serde(default, deserialize_with = "present")]
+    pub ready_after: Option<Option<Distribution>>,
+    #[serde(default, deserialize_with = "present")]
+    pub unhealthy_after: Option<Option<Distribution>>,
+    pub termination_time: Option<Distribution>,
+    pub stop_exit_code: Option<i32>,
+}
+
+/// A key that is present, with a value or `null` (`Some(None)`); absent is `None`.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize, Debug, Clone)]
 #[serde(untagged)]
 pub enum RawExitCode {
     Fixed(i32),
     Weighted(Vec<RawWeightedCode>),
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct RawWeightedCode {
     pub code: i32,

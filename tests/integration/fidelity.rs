@@ -289,3 +289,115 @@ actions:
         o.transitions
     );
 }
+
+/// `attempts:` times a recovery exactly: an init container that fails its first three
+/// runs (crash-loop back-off 0 s, 10 s, 20 s: `doBackOff`, `kuberuntime_manager.go`)
+/// succeeds on the fourth, at 36 s, and the app starts when it is done.
+#[test]
+fn an_init_container_succeeds_on_its_fourth_attempt() {
+    let o = run(load_text(&format!(
+        "{ONE_NODE}duration: 1m
+workloads:
+  - object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {{name: web}}
+      spec:
+        initContainers: [{{name: migrate, image: busybox}}]
+        containers: [{{name: app, image: nginx}}]
+behaviors:
+  - match: {{container: migrate}}
+    runFor: 2s
+    attempts: [{{exitCode: 1}}, {{exitCode: 1}}, {{exitCode: 1}}]
+"
+    )));
+    let migrate: Vec<u64> = crate::common::times(&o.rows("web/migrate,Waiting,Running"));
+    assert_eq!(migrate, [0, 14_000, 36_000], "{}", o.transitions);
+    assert_eq!(
+        o.rows("web/migrate,Running,Terminated"),
+        [
+            "2000,Container,default,web/migrate,Running,Terminated,Error,worker-0",
+            "4000,Container,default,web/migrate,Running,Terminated,Error,worker-0",
+            "16000,Container,default,web/migrate,Running,Terminated,Error,worker-0",
+            "38000,Container,default,web/migrate,Running,Terminated,Completed,worker-0",
+        ],
+        "{}",
+        o.transitions
+    );
+    assert_eq!(o.rows("Pod,default,web,Pending,Running"), ["38000,Pod,default,web,Pending,Running,,worker-0"]);
+}
+
+/// A Job's pods count their runs together: "fail twice, then succeed" fails the first two
+/// pods (replaced after the Job's back-off, 10 s then 20 s from each failure:
+/// `backoff_utils.go`) and the third succeeds. An action fixes the registry at 10m
+/// (`patch: behavior/registry`): the next pull, the back-off's retry at 10m16s, succeeds.
+#[test]
+fn behaviors_change_by_attempt_and_by_action() {
+    let o = run(load_text(&format!(
+        "{ONE_NODE}duration: 15m
+workloads:
+  - object:
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {{name: flaky}}
+      spec:
+        template:
+          spec:
+            restartPolicy: Never
+            containers: [{{name: work, image: busybox}}]
+  - object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {{name: puller}}
+      spec:
+        containers: [{{name: app, image: \"registry.example/app:2\"}}]
+behaviors:
+  - match: {{container: work}}
+    runFor: 10s
+    attempts: [{{exitCode: 1}}, {{exitCode: 1}}]
+  - name: registry
+    match: {{image: \"registry.example/*\"}}
+    imagePull: 1s
+    imagePullFails: 1
+actions:
+  - {{at: 10m, patch: behavior/registry, set: {{imagePullFails: 0}}}}
+"
+    )));
+    let ends: Vec<&str> = o.rows("/work,Running,Terminated").iter().map(|r| r.rsplit(',').nth(1).unwrap()).collect();
+    assert_eq!(ends, ["Error", "Error", "Completed"], "{}", o.transitions);
+    assert_eq!(crate::common::times(&o.rows("/work,Running,Terminated")), [11_000, 31_000, 61_000]);
+    let created: Vec<u64> = crate::common::times(&o.rows(",Pending,,"));
+    assert_eq!(created, [0, 0, 21_000, 51_000], "{}", o.transitions);
+    assert_eq!(
+        o.rows("Job,default,flaky,SuccessCriteriaMet,Complete"),
+        ["62000,Job,default,flaky,SuccessCriteriaMet,Complete,CompletionsReached,"]
+    );
+    let pulls: Vec<u64> = crate::common::times(&o.rows("puller/app,Waiting,Waiting,ErrImagePull"));
+    assert_eq!(pulls, [1_000, 33_000, 74_000, 155_000, 316_000], "{}", o.transitions);
+    assert_eq!(o.rows("puller/app,Waiting,Running"), ["617000,Container,default,puller/app,Waiting,Running,,worker-0"]);
+}
+
+/// A change to a behavior names an existing behavior and its real fields.
+#[test]
+fn behavior_changes_are_validated() {
+    let scenario = |attempt: &str, action: &str| {
+        format!(
+            "{ONE_NODE}behaviors:
+  - name: registry
+    match: {{image: \"r/*\"}}
+    attempts: [{attempt}]
+actions:
+  - {action}
+"
+        )
+    };
+    let err = |text: &str| {
+        podsim::scenario::load("t.yaml", text, &|_: &str| Err("no files".to_string())).unwrap_err().to_string()
+    };
+    let e = err(&scenario("{exitCod: 1}", "{at: 1m, patch: behavior/registry, set: {imagePullFails: 0}}"));
+    assert!(e.contains("t.yaml:9:") && e.contains("unknown field `exitCod`"), "{e}");
+    let e = err(&scenario("{exitCode: 1}", "{at: 1m, patch: behavior/nope, set: {imagePullFails: 0}}"));
+    assert!(e.contains("no behavior is named \"nope\""), "{e}");
+    let e = err(&scenario("{exitCode: 1}", "{at: 1m, patch: behavior/registry, set: {imagePullFail: 0}}"));
+    assert!(e.contains("actions[0].set") && e.contains("unknown field `imagePullFail`"), "{e}");
+}
