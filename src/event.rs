@@ -3,7 +3,7 @@
 //! its subsystem's one entry point; a subsystem schedules only its own events. The
 //! enums live here, below every subsystem, so that no subsystem names the simulation.
 
-use crate::cluster::{CronJobId, JobId, NodeId, PodId};
+use crate::cluster::{CronJobId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId};
 use crate::engine::TimerToken;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,6 +16,8 @@ pub enum Event {
     Job(JobEvent),
     CronJob(CronJobEvent),
     PodGc(PodGcEvent),
+    ReplicaSet(ReplicaSetEvent),
+    Deployment(DeploymentEvent),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +90,18 @@ pub enum PodGcEvent {
     Orphans(NodeId),
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplicaSetEvent {
+    /// The controller syncs a ReplicaSet.
+    Sync { rs: ReplicaSetId, token: TimerToken },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeploymentEvent {
+    /// The controller syncs a Deployment.
+    Sync { deployment: DeploymentId, token: TimerToken },
+}
+
 macro_rules! room {
     ($variant:ident, $inner:ty) => {
         impl From<$inner> for Event {
@@ -105,3 +119,5 @@ room!(NodeLifecycle, NodeLifecycleEvent);
 room!(Job, JobEvent);
 room!(CronJob, CronJobEvent);
 room!(PodGc, PodGcEvent);
+room!(ReplicaSet, ReplicaSetEvent);
+room!(Deployment, DeploymentEvent);

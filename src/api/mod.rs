@@ -2,9 +2,11 @@
 //! fields podsim models, the API server's defaults, and its validation with field
 //! paths. Everything else in a manifest is accepted and reported once as ignored.
 
+pub mod apps;
 pub mod cronjob;
 pub mod errors;
 pub mod job;
+pub mod kinds;
 pub mod meta;
 pub mod node;
 pub mod object;
@@ -13,6 +15,7 @@ pub mod quantity;
 pub mod scheduling;
 pub mod source;
 pub mod validation;
+pub mod validation_apps;
 pub mod validation_batch;
 
 pub use errors::{FieldError, FieldPath, InputError};

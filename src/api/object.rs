@@ -1,14 +1,15 @@
 //! Reading files of Kubernetes objects: YAML documents separated by `---`, JSON, and
 //! `List` objects, each dispatched by `apiVersion` and `kind` as kubectl does.
 
+use super::apps::{Deployment, ReplicaSet};
 use super::cronjob::CronJob;
 use super::errors::{FieldPath, InputError, Segment};
 use super::job::Job;
+use super::kinds::{KINDS, by_api};
 use super::node::Node;
 use super::pod::Pod;
 use super::scheduling::PriorityClass;
 use super::source::locate;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -20,6 +21,8 @@ pub enum Object {
     Job(Box<Job>),
     CronJob(Box<CronJob>),
     PriorityClass(Box<PriorityClass>),
+    ReplicaSet(Box<ReplicaSet>),
+    Deployment(Box<Deployment>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -29,17 +32,13 @@ pub enum ObjectKind {
     Job,
     CronJob,
     PriorityClass,
+    ReplicaSet,
+    Deployment,
 }
 
 impl ObjectKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            ObjectKind::Pod => "Pod",
-            ObjectKind::Node => "Node",
-            ObjectKind::Job => "Job",
-            ObjectKind::CronJob => "CronJob",
-            ObjectKind::PriorityClass => "PriorityClass",
-        }
+        self.info().name
     }
 }
 
@@ -51,6 +50,8 @@ impl Object {
             Object::Job(_) => ObjectKind::Job,
             Object::CronJob(_) => ObjectKind::CronJob,
             Object::PriorityClass(_) => ObjectKind::PriorityClass,
+            Object::ReplicaSet(_) => ObjectKind::ReplicaSet,
+            Object::Deployment(_) => ObjectKind::Deployment,
         }
     }
 
@@ -61,6 +62,8 @@ impl Object {
             Object::Job(o) => &o.metadata.name,
             Object::CronJob(o) => &o.metadata.name,
             Object::PriorityClass(o) => &o.metadata.name,
+            Object::ReplicaSet(o) => &o.metadata.name,
+            Object::Deployment(o) => &o.metadata.name,
         }
     }
 }
@@ -119,15 +122,6 @@ impl Ignored {
     }
 }
 
-/// The (apiVersion, kind) pairs podsim simulates.
-const MODELLED: &[(&str, &str, ObjectKind)] = &[
-    ("v1", "Pod", ObjectKind::Pod),
-    ("v1", "Node", ObjectKind::Node),
-    ("batch/v1", "Job", ObjectKind::Job),
-    ("batch/v1", "CronJob", ObjectKind::CronJob),
-    ("scheduling.k8s.io/v1", "PriorityClass", ObjectKind::PriorityClass),
-];
-
 /// Built-in kinds that are accepted and skipped with a note: they exist in Kubernetes,
 /// podsim does not simulate them (yet).
 const NOT_SIMULATED: &[(&str, &str)] = &[
@@ -142,8 +136,6 @@ const NOT_SIMULATED: &[(&str, &str)] = &[
     ("v1", "ResourceQuota"),
     ("v1", "Endpoints"),
     ("v1", "Event"),
-    ("apps/v1", "Deployment"),
-    ("apps/v1", "ReplicaSet"),
     ("apps/v1", "StatefulSet"),
     ("apps/v1", "DaemonSet"),
     ("policy/v1", "PodDisruptionBudget"),
@@ -320,9 +312,9 @@ pub fn parse_value(
     if kind == "List" && api_version == "v1" {
         return parse_list(value, origin, text, ignored, out);
     }
-    if let Some((_, _, k)) = MODELLED.iter().find(|(v, n, _)| *v == api_version && *n == kind) {
-        let object =
-            typed(*k, value, &mut |path| note_ignored(ignored, &kind, &path)).map_err(|(path, msg)| fail(path, msg))?;
+    if let Some(info) = by_api(&api_version, &kind) {
+        let object = (info.decode)(value, &mut |path| note_ignored(ignored, &kind, &path))
+            .map_err(|(path, msg)| fail(path, msg))?;
         out.push(Manifest { object, origin });
         return Ok(());
     }
@@ -359,9 +351,9 @@ fn parse_list(
 }
 
 fn unknown_kind_message(api_version: &str, kind: &str) -> String {
-    let known: Vec<String> = MODELLED.iter().map(|(v, k, _)| format!("{k} ({v})")).collect();
-    match MODELLED.iter().find(|(_, k, _)| *k == kind) {
-        Some((v, _, _)) => {
+    let known: Vec<String> = KINDS.iter().map(|k| format!("{} ({})", k.name, k.api_version)).collect();
+    match KINDS.iter().find(|k| k.name == kind).map(|k| k.api_version) {
+        Some(v) => {
             format!("no matches for kind \"{kind}\" in version \"{api_version}\": expected apiVersion \"{v}\"")
         }
         None => format!(
@@ -371,34 +363,8 @@ fn unknown_kind_message(api_version: &str, kind: &str) -> String {
     }
 }
 
-/// Deserializes a value into the typed object, reporting unread fields to `ignored`.
-fn typed(
-    kind: ObjectKind,
-    value: Value,
-    ignored: &mut dyn FnMut(serde_ignored::Path),
-) -> Result<Object, (FieldPath, String)> {
-    Ok(match kind {
-        ObjectKind::Pod => Object::Pod(Box::new(deserialize(value, ignored)?)),
-        ObjectKind::Node => Object::Node(Box::new(deserialize(value, ignored)?)),
-        ObjectKind::Job => Object::Job(Box::new(deserialize(value, ignored)?)),
-        ObjectKind::CronJob => Object::CronJob(Box::new(deserialize(value, ignored)?)),
-        ObjectKind::PriorityClass => Object::PriorityClass(Box::new(deserialize(value, ignored)?)),
-    })
-}
-
-fn deserialize<T: DeserializeOwned>(
-    value: Value,
-    ignored: &mut dyn FnMut(serde_ignored::Path),
-) -> Result<T, (FieldPath, String)> {
-    let mut callback = |p: serde_ignored::Path| ignored(p);
-    let de = serde_ignored::Deserializer::new(value, &mut callback);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = convert_path(e.path());
-        (path, e.into_inner().to_string())
-    })
-}
-
-fn convert_path(path: &serde_path_to_error::Path) -> FieldPath {
+/// A path as serde_path_to_error tracks it, as a field path.
+pub fn field_path(path: &serde_path_to_error::Path) -> FieldPath {
     use serde_path_to_error::Segment as S;
     let segments: Vec<Segment> = path
         .iter()

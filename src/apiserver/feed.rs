@@ -6,7 +6,7 @@
 
 use crate::cluster::pod::PodPhase;
 use crate::cluster::template::PodTemplate;
-use crate::cluster::{CronJobId, JobId, NodeId, Pod, PodId};
+use crate::cluster::{CronJobId, DeploymentId, JobId, NodeId, Pod, PodId, ReplicaSetId};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -28,6 +28,7 @@ pub enum Change {
     /// The pod's `Ready` condition changed.
     PodReady {
         pod: PodId,
+        #[allow(dead_code)] // for watchers that need the new value (endpoints)
         ready: bool,
     },
     /// A graceful deletion began (`deletionTimestamp` set).
@@ -54,18 +55,23 @@ pub enum Change {
     NodeSchedulable(NodeId),
     /// Taints were removed from the node.
     NodeUntainted(NodeId),
-    /// The node's `NoExecute` taints grew.
-    NodeNoExecute(NodeId),
     JobCreated(JobId),
     /// A Job reached `Complete` or `Failed`.
     JobFinished(JobId),
     CronJobCreated(CronJobId),
+    ReplicaSetCreated(ReplicaSetId),
+    /// `spec.replicas` of a ReplicaSet changed.
+    ReplicaSetScaled(ReplicaSetId),
+    /// A ReplicaSet's status changed.
+    ReplicaSetStatus(ReplicaSetId),
+    DeploymentCreated(DeploymentId),
+    /// A Deployment's spec changed (template, replicas, paused).
+    DeploymentUpdated(DeploymentId),
 }
 
 /// The pod a [`Change::PodReleased`] is about, as the scheduler's QueueingHints read it.
 #[derive(Debug)]
 pub struct Released {
-    pub pod: PodId,
     pub node: NodeId,
     pub namespace: Arc<str>,
     pub labels: Arc<BTreeMap<String, String>>,
@@ -91,10 +97,14 @@ pub enum Kind {
     NodeHeartbeat = 1 << 10,
     NodeSchedulable = 1 << 11,
     NodeUntainted = 1 << 12,
-    NodeNoExecute = 1 << 13,
-    JobCreated = 1 << 14,
-    JobFinished = 1 << 15,
-    CronJobCreated = 1 << 16,
+    JobCreated = 1 << 13,
+    JobFinished = 1 << 14,
+    CronJobCreated = 1 << 15,
+    ReplicaSetCreated = 1 << 16,
+    ReplicaSetScaled = 1 << 17,
+    ReplicaSetStatus = 1 << 18,
+    DeploymentCreated = 1 << 19,
+    DeploymentUpdated = 1 << 20,
 }
 
 impl Change {
@@ -113,10 +123,14 @@ impl Change {
             Change::NodeHeartbeat { .. } => Kind::NodeHeartbeat,
             Change::NodeSchedulable(_) => Kind::NodeSchedulable,
             Change::NodeUntainted(_) => Kind::NodeUntainted,
-            Change::NodeNoExecute(_) => Kind::NodeNoExecute,
             Change::JobCreated(_) => Kind::JobCreated,
             Change::JobFinished(_) => Kind::JobFinished,
             Change::CronJobCreated(_) => Kind::CronJobCreated,
+            Change::ReplicaSetCreated(_) => Kind::ReplicaSetCreated,
+            Change::ReplicaSetScaled(_) => Kind::ReplicaSetScaled,
+            Change::ReplicaSetStatus(_) => Kind::ReplicaSetStatus,
+            Change::DeploymentCreated(_) => Kind::DeploymentCreated,
+            Change::DeploymentUpdated(_) => Kind::DeploymentUpdated,
         }
     }
 }
@@ -126,8 +140,6 @@ impl Change {
 pub struct Watches(u32);
 
 impl Watches {
-    pub const NONE: Watches = Watches(0);
-
     pub const fn of(kinds: &[Kind]) -> Watches {
         let mut bits = 0;
         let mut i = 0;

@@ -24,11 +24,14 @@ impl Ctx<'_> {
             Owner::Job { job, .. } => {
                 self.cluster.jobs.get(job).map(|j| OwnerRecord { kind: "Job", name: &j.name, uid: j.uid })
             }
+            Owner::ReplicaSet(rs) => {
+                self.cluster.replicasets.get(rs).map(|r| OwnerRecord { kind: "ReplicaSet", name: &r.name, uid: r.uid })
+            }
             Owner::None => None,
         };
         let generate_name = match pod.owner {
-            // The Job controller names its pods with generateName.
-            Owner::Job { .. } => pod.name.rfind('-').map(|i| &pod.name[..=i]),
+            // Controllers name their pods with generateName.
+            Owner::Job { .. } | Owner::ReplicaSet(_) => pod.name.rfind('-').map(|i| &pod.name[..=i]),
             Owner::None => None,
         };
         self.rec.sink.object(&ObjectRecord::PodCreated {
@@ -79,7 +82,7 @@ impl Ctx<'_> {
         self.rec.sink.object(&ObjectRecord::PodStatus {
             time: self.now,
             uid: pod.uid,
-            phase: now.phase.as_str(),
+            phase: now.phase,
             reason: now.reason.unwrap_or(""),
             start_time: now.start_time,
             disruption: now.disruption.unwrap_or(""),
@@ -212,15 +215,10 @@ impl Ctx<'_> {
         if !n.present {
             return;
         }
-        let ready = match n.ready {
-            crate::cluster::node::NodeReady::True => "True",
-            crate::cluster::node::NodeReady::False => "False",
-            crate::cluster::node::NodeReady::Unknown => "Unknown",
-        };
         self.rec.sink.object(&ObjectRecord::NodeStatus {
             time: self.now,
             name: &n.name,
-            ready,
+            ready: n.ready,
             kubelet_up: n.kubelet_up,
             unschedulable: n.unschedulable,
             taints: &n.taints,
@@ -283,7 +281,7 @@ impl Ctx<'_> {
         self.rec.sink.object(&ObjectRecord::JobStatus {
             time: self.now,
             uid: job.uid,
-            phase: now.phase.as_str(),
+            phase: now.phase,
             reason,
             message,
             active: now.active,

@@ -18,7 +18,6 @@ impl Ctx<'_> {
         labels: BTreeMap<String, String>,
         spec: Arc<JobSpec>,
         owner: Option<CronJobId>,
-        scheduled: Option<i64>,
     ) -> Option<JobId> {
         let ns = self.cluster.intern_namespace(namespace);
         if self.cluster.job_by_name.contains(&ns, name) {
@@ -27,7 +26,7 @@ impl Ctx<'_> {
         }
         self.cluster.objects_created += 1;
         let uid = self.cluster.objects_created;
-        let job = Job::new(uid, ns.clone(), Arc::from(name), labels, spec, owner, scheduled, self.now);
+        let job = Job::new(uid, ns.clone(), Arc::from(name), labels, spec, owner, self.now);
         let (phase, shared_name) = (job.phase, job.name.clone());
         let id = self.cluster.jobs.insert(job);
         self.cluster.job_by_name.insert(&ns, &shared_name, id);

@@ -8,6 +8,7 @@
 //! follows from the feed.
 
 pub mod admission;
+pub mod apps;
 pub mod counters;
 pub mod feed;
 pub mod history;
@@ -122,9 +123,5 @@ impl Recorder {
     /// Flushes the sink and returns the digest of each file written.
     pub fn finish(&mut self) -> std::io::Result<std::collections::BTreeMap<String, String>> {
         self.sink.finish()
-    }
-
-    pub fn sink(&mut self) -> &mut dyn TraceSink {
-        &mut *self.sink
     }
 }

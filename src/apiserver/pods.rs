@@ -94,6 +94,7 @@ impl Ctx<'_> {
             sandbox_attempt: 0,
             ready: false,
             ready_changed_at: None,
+            ready_since: None,
             disruption: None,
             containers: (0..req.template.containers.len()).map(|_| ContainerStatus::unseen()).collect(),
             sched: SchedulingState::default(),
@@ -222,7 +223,6 @@ impl Ctx<'_> {
         let pod = self.cluster.pods.get(id).expect("just read");
         let (Some(node), t) = (pod.node, pod.template.clone()) else { return };
         let released = self.watched(Kind::PodReleased).then(|| Released {
-            pod: id,
             node,
             namespace: pod.namespace.clone(),
             labels: pod.labels.clone(),

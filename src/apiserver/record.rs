@@ -188,6 +188,7 @@ impl Ctx<'_> {
         if pod.ready != ready {
             pod.ready = ready;
             pod.ready_changed_at = Some(self.now);
+            pod.ready_since = ready.then_some(self.now);
             self.changed(Change::PodReady { pod: id, ready });
         }
     }

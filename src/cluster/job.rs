@@ -78,8 +78,6 @@ pub struct Job {
     pub spec: Arc<JobSpec>,
     /// Set when a CronJob created it.
     pub owner: Option<CronJobId>,
-    /// For CronJob children: the scheduled time (ms since the run's start, may be < 0).
-    pub scheduled: Option<i64>,
     pub created: SimTime,
     pub start_time: Option<SimTime>,
     pub finish_time: Option<SimTime>,
@@ -138,7 +136,6 @@ impl Job {
         labels: BTreeMap<String, String>,
         spec: Arc<JobSpec>,
         owner: Option<CronJobId>,
-        scheduled: Option<i64>,
         now: SimTime,
     ) -> Job {
         let suspended = spec.api.suspend.unwrap_or(false);
@@ -152,7 +149,6 @@ impl Job {
             parallelism: spec.parallelism,
             spec,
             owner,
-            scheduled,
             created: now,
             start_time: None,
             finish_time: None,

@@ -128,6 +128,7 @@ impl<T: Copy> NameIndex<T> {
     }
 
     /// Every (namespace, name, value), sorted by namespace and name.
+    #[cfg(test)]
     pub fn sorted(&self) -> Vec<(&str, &str, T)> {
         let mut all: Vec<(&str, &str, T)> =
             self.by_hash.values().flat_map(|s| s.entries().iter()).map(|(ns, n, v)| (&**ns, &**n, *v)).collect();

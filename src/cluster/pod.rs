@@ -283,14 +283,6 @@ impl ContainerStatus {
         }
     }
 
-    /// The last exit of this container, current or previous.
-    pub fn last_exit(&self) -> Option<Terminated> {
-        match self.state {
-            Some(ContainerState::Terminated(t)) => Some(t),
-            _ => self.last_state,
-        }
-    }
-
     /// A process of this container exists on the node.
     pub fn is_alive(&self) -> bool {
         matches!(self.stage, Stage::Starting | Stage::Running { .. } | Stage::Stopping { .. })
@@ -302,6 +294,7 @@ impl ContainerStatus {
 pub enum Owner {
     None,
     Job { job: super::JobId, index: Option<u32> },
+    ReplicaSet(super::ReplicaSetId),
 }
 
 /// The kubelet stopping a pod's containers: on deletion, eviction, deadline, or to
@@ -380,6 +373,8 @@ pub struct Pod {
     /// When `ready` last changed (the Ready condition's `lastTransitionTime`; before any
     /// change, the condition dates from the kubelet's first status, `start_time`).
     pub ready_changed_at: Option<SimTime>,
+    /// When `Ready` last turned True (the ReplicaSet's availability and ranking).
+    pub ready_since: Option<SimTime>,
     /// `DisruptionTarget` condition reason, when set.
     pub disruption: Option<&'static str>,
     pub containers: Vec<ContainerStatus>,
@@ -428,10 +423,6 @@ impl Pod {
     /// evicting, though the API keeps the old phase until its containers are gone.
     pub fn kubelet_phase(&self) -> PodPhase {
         if self.evicted.is_some() { PodPhase::Failed } else { self.phase }
-    }
-
-    pub fn is_bound(&self) -> bool {
-        self.node.is_some()
     }
 
     /// The kubelet recreated the pod's sandbox and no regular container has started in

@@ -7,7 +7,6 @@ use crate::api::{Quantity, ResourceList};
 
 pub const CPU: usize = 0;
 pub const MEMORY: usize = 1;
-pub const EPHEMERAL_STORAGE: usize = 2;
 
 /// The resource names of one run, with fixed indexes (cpu, memory, ephemeral-storage
 /// first). `pods` is not one of them: the pod count is kept apart.
@@ -23,14 +22,6 @@ impl Default for ResourceNames {
 }
 
 impl ResourceNames {
-    pub fn len(&self) -> usize {
-        self.names.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
-
     pub fn name(&self, i: usize) -> &str {
         &self.names[i]
     }
@@ -80,10 +71,7 @@ impl ResourceVec {
         self.0[i] = value;
     }
 
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.0.iter().all(|v| *v == 0)
     }

@@ -26,12 +26,9 @@ impl<T> Default for Slab<T> {
 }
 
 impl<T> Slab<T> {
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     pub fn insert(&mut self, value: T) -> Id {

@@ -177,10 +177,6 @@ impl RequiredNodeAffinity {
             (exprs.is_some() || fields.is_some()) && exprs.as_ref().is_none_or(|e| e.matches(labels)) && fields_ok
         })
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.node_selector.is_empty() && self.terms.is_none()
-    }
 }
 
 /// The pod's `preferredDuringSchedulingIgnoredDuringExecution` terms, compiled

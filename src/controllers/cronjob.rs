@@ -180,7 +180,7 @@ impl CronJobController {
         let cj = ctx.cluster.cronjobs.get(id).expect("exists");
         let (spec, mut labels) = (cj.job_spec.clone(), cj.job_labels.clone());
         labels.remove("controller-uid");
-        let Some(job) = ctx.create_job(&ns, &job_name, labels, spec, Some(id), Some(scheduled_ms)) else {
+        let Some(job) = ctx.create_job(&ns, &job_name, labels, spec, Some(id)) else {
             return;
         };
         let lateness = ctx.now.0 as i64 - scheduled_ms;
@@ -276,7 +276,7 @@ impl CronJobController {
 }
 
 fn cronjob_ref<'a>(namespace: &'a str, name: &'a str) -> ObjectRef<'a> {
-    ObjectRef { kind: "CronJob", namespace, name, node: "" }
+    ObjectRef::of("CronJob", namespace, name)
 }
 
 /// Go's `time.RFC1123Z` in the CronJob's zone: `Mon, 02 Jan 2006 15:04:05 -0700`.

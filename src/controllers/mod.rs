@@ -4,6 +4,8 @@
 //! informers.
 
 pub mod cronjob;
+pub mod deployment;
 pub mod job;
 pub mod nodelifecycle;
 pub mod podgc;
+pub mod replicaset;

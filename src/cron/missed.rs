@@ -9,11 +9,13 @@
 //! a schedule that never fires, and the most-recent loop ends at the first
 //! absent activation instead of looping from year 1.
 
-use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
+#[cfg(test)]
 use super::Schedule;
 use super::error::CronError;
+#[cfg(test)]
+use jiff::tz::TimeZone;
 
 /// utils.go `nextScheduleDelta`: requeues are padded by 100 ms so that a
 /// slightly early wake-up still finds the schedule due.
@@ -56,6 +58,7 @@ pub struct Scheduled {
 /// activation by the gap between the first two activations, and the search
 /// for the most recent one starts two gaps before `now`: for irregular
 /// schedules it can therefore miss activations, exactly as Kubernetes does.
+#[cfg(test)]
 pub fn most_recent_schedule_time(
     schedule: &Schedule,
     tz: &TimeZone,
@@ -110,6 +113,7 @@ pub fn most_recent_schedule_time_with(
 /// utils.go `nextScheduleTime`: the start time due now, if any, with
 /// `includeStartingDeadlineSeconds = true`. An error of
 /// [`most_recent_schedule_time`] is passed on.
+#[cfg(test)]
 pub fn next_schedule_time(
     schedule: &Schedule,
     tz: &TimeZone,
@@ -142,6 +146,7 @@ pub fn next_schedule_time_with(
 /// activation after `now`; with nothing missed, at the first after the
 /// earliest time. `None` when the schedule has no activation left (Go would
 /// compute a nonsensical negative duration from its zero time).
+#[cfg(test)]
 pub fn next_schedule_time_duration(
     schedule: &Schedule,
     tz: &TimeZone,

@@ -34,12 +34,8 @@ mod zone;
 #[cfg(test)]
 mod tests;
 
-pub use error::{CronError, CronField, FieldProblem};
-pub use missed::{
-    MissedSchedules, NEXT_SCHEDULE_DELTA, Scheduled, TOO_MANY_MISSED_MESSAGE, most_recent_schedule_time,
-    most_recent_schedule_time_with, next_schedule_time, next_schedule_time_duration, next_schedule_time_duration_with,
-    next_schedule_time_with,
-};
+pub use error::CronError;
+pub use missed::{MissedSchedules, TOO_MANY_MISSED_MESSAGE, next_schedule_time_duration_with, next_schedule_time_with};
 pub use zone::validate_time_zone;
 
 use jiff::Timestamp;
@@ -105,6 +101,7 @@ impl Schedule {
 
     /// The delay of an `@every` schedule in whole seconds, `None` for a
     /// field schedule.
+    #[cfg(test)]
     pub fn every_seconds(&self) -> Option<i64> {
         match self.kind {
             Kind::Every(seconds) => Some(seconds),

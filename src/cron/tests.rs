@@ -5,6 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
 use super::duration::parse_go_duration;
+use super::missed::{most_recent_schedule_time, next_schedule_time, next_schedule_time_duration};
 use super::*;
 
 const KUBERNETES_CASES: &str =

@@ -76,6 +76,7 @@ fn with_remainder(major: i64, major_unit: &str, minor: i64, minor_unit: &str) ->
 
 /// `duration.ShortHumanDuration`: one unit only (`59s`, `1m`, `23h`, `364d`, `1y`).
 /// Not used by the printers kubectl shows today; kept for completeness.
+#[cfg(test)]
 pub fn short_human_duration(ms: i64) -> String {
     let seconds = ms / MS_PER_SECOND;
     let minutes = ms / MS_PER_MINUTE;

@@ -154,12 +154,14 @@ impl TabWriter {
     }
 
     /// The per-column widths remembered so far (`RememberedWidths`).
+    #[cfg(test)]
     pub fn remembered_widths(&self) -> &[usize] {
         &self.maxwidths
     }
 
     /// Replaces the remembered widths (`SetRememberedWidths`); an empty
     /// slice forgets them, as kubectl does between resource types.
+    #[cfg(test)]
     pub fn set_remembered_widths(&mut self, widths: &[usize]) {
         self.maxwidths = widths.to_vec();
     }

@@ -28,6 +28,7 @@ impl Backoff {
 
     /// `IsInBackOffSince(id, eventTime)`: true while `now - event_time` is under the
     /// current back-off.
+    #[cfg(test)]
     pub fn in_backoff_since(&self, entry: &BackoffEntry, event_time: SimTime, now: SimTime) -> bool {
         if entry.duration == 0 || self.expired(entry, event_time) {
             return false;

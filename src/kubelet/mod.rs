@@ -113,7 +113,8 @@ impl Kubelet {
         }
         let key = match pod.owner {
             Owner::Job { job, index } => RunKey::Job(job, index, c as u16),
-            Owner::None => RunKey::Pod(pod.uid, c as u16),
+            // A ReplicaSet's pods are replicas running side by side: each counts its own.
+            Owner::None | Owner::ReplicaSet(_) => RunKey::Pod(pod.uid, c as u16),
         };
         let runs = self.runs.entry(key).or_insert(0);
         *runs += 1;

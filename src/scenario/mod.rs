@@ -279,6 +279,40 @@ pub enum Action {
         behavior: usize,
         patch: BehaviorPatch,
     },
+    /// `kubectl scale deployment|replicaset/<name> --replicas=<n>`.
+    Scale {
+        at: Millis,
+        kind: String,
+        namespace: String,
+        name: String,
+        replicas: u32,
+    },
+    /// `kubectl set image deployment/<name> <container>=<image> ...`.
+    SetImage {
+        at: Millis,
+        namespace: String,
+        name: String,
+        images: Vec<(String, String)>,
+    },
+    /// `kubectl rollout <verb> deployment/<name>`.
+    Rollout {
+        at: Millis,
+        verb: RolloutVerb,
+        namespace: String,
+        name: String,
+    },
+}
+
+/// What `kubectl rollout` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RolloutVerb {
+    /// Back to a revision (0: the previous one).
+    Undo {
+        to_revision: i64,
+    },
+    Restart,
+    Pause,
+    Resume,
 }
 
 impl Action {
@@ -287,7 +321,10 @@ impl Action {
             Action::Delete { at, .. }
             | Action::Apply { at, .. }
             | Action::Patch { at, .. }
-            | Action::PatchBehavior { at, .. } => *at,
+            | Action::PatchBehavior { at, .. }
+            | Action::Scale { at, .. }
+            | Action::SetImage { at, .. }
+            | Action::Rollout { at, .. } => *at,
         }
     }
 }

@@ -17,12 +17,6 @@ use crate::cluster::{Cluster, NodeId, Pod};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// PodTopologySpread's score weight in the default profile
-/// (`pkg/scheduler/apis/config/v1/default_plugins.go`); a profile may set another.
-pub const POD_TOPOLOGY_SPREAD_WEIGHT: i64 = 2;
-/// InterPodAffinity's score weight in the default profile (same file).
-pub const INTER_POD_AFFINITY_WEIGHT: i64 = 2;
-
 /// A bound pod as the plugins read it.
 #[derive(Clone, Copy, Debug)]
 pub struct PodView<'a> {

@@ -108,7 +108,7 @@ impl Reason {
 
     /// Whether evicting pods could help (`Unschedulable` vs `UnschedulableAndUnresolvable`).
     /// Given by PodTopologySpread or InterPodAffinity, which look at other pods.
-    pub fn from_topology_plugin(&self) -> bool {
+    pub fn is_from_topology_plugin(&self) -> bool {
         matches!(
             self,
             Reason::SpreadConstraints

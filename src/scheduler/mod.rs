@@ -112,10 +112,6 @@ impl Scheduler {
         self.active.is_empty() && !self.spots.values().any(|s| matches!(s, Spot::Backoff(_)))
     }
 
-    pub fn pending(&self) -> usize {
-        self.spots.len()
-    }
-
     fn remove(&mut self, pod: PodId) {
         if let Some(Spot::Active(key)) = self.spots.remove(&pod) {
             self.active.remove(&(key, pod));
@@ -140,11 +136,6 @@ impl Scheduler {
     /// Whether the nominator holds `node` for `pod`.
     pub fn is_nominated(&self, pod: PodId, node: NodeId) -> bool {
         self.nominated.get(&node).is_some_and(|pods| pods.contains(&pod))
-    }
-
-    /// Pods waiting in the unschedulable pool.
-    pub fn unschedulable_count(&self) -> usize {
-        self.unschedulable.len()
     }
 }
 
@@ -386,7 +377,7 @@ impl Scheduler {
             } else {
                 if reasons.iter().all(Reason::resolvable_by_preemption) {
                     diagnosis.potential.push(id);
-                    if reasons.iter().any(Reason::from_topology_plugin) {
+                    if reasons.iter().any(Reason::is_from_topology_plugin) {
                         diagnosis.topology.push(id);
                     }
                 }

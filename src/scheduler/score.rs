@@ -10,6 +10,7 @@ pub const MAX_NODE_SCORE: i64 = 100;
 /// LeastAllocated (`least_allocated.go`) over (requested, allocatable, weight):
 /// `Σ w·((alloc − req)·100 / alloc) / Σ w`, integer division, 0 if over-requested,
 /// resources with no allocatable skipped.
+#[cfg(test)]
 pub fn least_allocated(resources: &[(i64, i64, i64)]) -> i64 {
     weighted(resources, least_requested_score)
 }
@@ -31,6 +32,7 @@ pub fn most_requested_score(requested: i64, capacity: i64) -> i64 {
     requested.min(capacity) * MAX_NODE_SCORE / capacity
 }
 
+#[cfg(test)]
 fn weighted(resources: &[(i64, i64, i64)], score: impl Fn(i64, i64) -> i64) -> i64 {
     let (mut sum, mut weights) = (0, 0);
     for &(req, alloc, w) in resources {

@@ -243,6 +243,7 @@ impl FilterState {
     }
 
     /// The matching pods per domain of each constraint, in declaration order.
+    #[cfg(test)]
     pub fn counts(&self) -> Vec<&BTreeMap<String, i64>> {
         self.constraints.iter().map(|d| &d.counts).collect()
     }

@@ -14,9 +14,11 @@ use crate::apiserver::{Change, Ctx, Recorder, Watches};
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, PodId};
 use crate::controllers::cronjob::CronJobController;
+use crate::controllers::deployment::DeploymentController;
 use crate::controllers::job::JobController;
 use crate::controllers::nodelifecycle::NodeLifecycle;
 use crate::controllers::podgc::PodGc;
+use crate::controllers::replicaset::ReplicaSetController;
 use crate::engine::{EventQueue, SimRng, SimTime, Stream, Streams};
 use crate::event::{Event, KubeletEvent, NodeLifecycleEvent, PodGcEvent, SchedulerEvent, ScriptEvent};
 use crate::kubelet::Kubelet;
@@ -41,6 +43,8 @@ struct Subsystems {
     jobs: JobController,
     cronjobs: CronJobController,
     podgc: PodGc,
+    replicasets: ReplicaSetController,
+    deployments: DeploymentController,
 }
 
 impl Subsystems {
@@ -50,7 +54,9 @@ impl Subsystems {
         .union(NodeLifecycle::WATCHES)
         .union(JobController::WATCHES)
         .union(CronJobController::WATCHES)
-        .union(PodGc::WATCHES);
+        .union(PodGc::WATCHES)
+        .union(ReplicaSetController::WATCHES)
+        .union(DeploymentController::WATCHES);
 
     /// One change to each subsystem that watches its kind, in a fixed order.
     fn deliver(&mut self, ctx: &mut Ctx, change: &Change) {
@@ -72,6 +78,12 @@ impl Subsystems {
         }
         if PodGc::WATCHES.contains(kind) {
             self.podgc.observe(ctx, change);
+        }
+        if ReplicaSetController::WATCHES.contains(kind) {
+            self.replicasets.observe(ctx, change);
+        }
+        if DeploymentController::WATCHES.contains(kind) {
+            self.deployments.observe(ctx, change);
         }
     }
 }
@@ -134,6 +146,8 @@ impl Simulation {
             jobs: JobController,
             cronjobs: CronJobController::new(scenario.start),
             podgc: PodGc::default(),
+            replicasets: ReplicaSetController,
+            deployments: DeploymentController,
         };
         let script = Script {
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
@@ -311,6 +325,8 @@ impl Simulation {
             Event::Job(e) => s.jobs.handle(&mut ctx, e),
             Event::CronJob(e) => s.cronjobs.handle(&mut ctx, e),
             Event::PodGc(e) => s.podgc.handle(&mut ctx, e),
+            Event::ReplicaSet(e) => s.replicasets.handle(&mut ctx, e),
+            Event::Deployment(e) => s.deployments.handle(&mut ctx, e),
         }
     }
 

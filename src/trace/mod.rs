@@ -2,6 +2,7 @@
 //! they happen, so memory does not grow with the trace), and the summary.
 
 pub mod csv;
+pub mod lines;
 pub mod objects;
 pub mod out;
 pub mod row;

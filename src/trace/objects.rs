@@ -5,13 +5,22 @@
 //! (`PodTemplate` / `JobTemplate` lines) and referred to by id: the pods of a run share a
 //! handful of specs.
 
+use super::lines::{self, Line, Map, Removed, Template};
 use super::out::{CHUNK, Hashing, TraceOut};
+use crate::api::apps::Deployment as ApiDeployment;
 use crate::api::cronjob::CronJob as ApiCronJob;
 use crate::api::job::JobSpec as ApiJobSpec;
 use crate::api::node::{Node as ApiNode, Taint};
 use crate::api::pod::PodSpec;
+use crate::api::pod::PodTemplateSpec;
+use crate::cluster::apps::Condition;
+use crate::cluster::job::JobPhase;
+use crate::cluster::node::NodeReady;
+use crate::cluster::pod::PodPhase;
 use crate::engine::SimTime;
+use crate::labels::LabelSelector;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::{Arc, Weak};
@@ -50,7 +59,7 @@ pub enum ObjectRecord<'a> {
     PodStatus {
         time: SimTime,
         uid: u64,
-        phase: &'a str,
+        phase: PodPhase,
         reason: &'a str,
         start_time: Option<SimTime>,
         /// The reason of the `DisruptionTarget` condition, when set.
@@ -75,8 +84,7 @@ pub enum ObjectRecord<'a> {
     NodeStatus {
         time: SimTime,
         name: &'a str,
-        /// The Ready condition: `True`, `False` or `Unknown`.
-        ready: &'a str,
+        ready: NodeReady,
         kubelet_up: bool,
         unschedulable: bool,
         taints: &'a [Taint],
@@ -97,8 +105,7 @@ pub enum ObjectRecord<'a> {
     JobStatus {
         time: SimTime,
         uid: u64,
-        /// What the Job's transition rows say: `Active`, `Suspended`, `Complete`, ...
-        phase: &'a str,
+        phase: JobPhase,
         reason: &'a str,
         message: &'a str,
         active: u32,
@@ -128,6 +135,63 @@ pub enum ObjectRecord<'a> {
         suspend: bool,
     },
     CronJobRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    ReplicaSetCreated {
+        time: SimTime,
+        uid: u64,
+        namespace: &'a str,
+        name: &'a str,
+        labels: &'a BTreeMap<String, String>,
+        annotations: &'a BTreeMap<String, String>,
+        selector: &'a LabelSelector,
+        template: &'a Arc<PodTemplateSpec>,
+        replicas: u32,
+        min_ready_seconds: u64,
+        owner: Option<OwnerRecord<'a>>,
+    },
+    ReplicaSetStatus {
+        time: SimTime,
+        uid: u64,
+        /// `spec.replicas`.
+        desired: u32,
+        revision: i64,
+        replicas: u32,
+        fully_labeled: u32,
+        ready: u32,
+        available: u32,
+        terminating: u32,
+        /// The `ReplicaFailure` condition's message, if set.
+        failure: Option<&'a str>,
+    },
+    ReplicaSetRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    DeploymentCreated {
+        time: SimTime,
+        uid: u64,
+        deployment: &'a ApiDeployment,
+    },
+    /// The spec changed (a rollout, a scale, a pause).
+    DeploymentUpdated {
+        time: SimTime,
+        uid: u64,
+        deployment: &'a ApiDeployment,
+    },
+    DeploymentStatus {
+        time: SimTime,
+        uid: u64,
+        revision: i64,
+        replicas: u32,
+        updated: u32,
+        ready: u32,
+        available: u32,
+        unavailable: u32,
+        conditions: &'a [(&'a str, &'a Condition)],
+    },
+    DeploymentRemoved {
         time: SimTime,
         uid: u64,
     },
@@ -183,149 +247,6 @@ pub const CONTAINERS_HEADER: &[&str] = &[
     "last_started_at_ms",
     "last_finished_at_ms",
 ];
-
-// ---------------------------------------------------------------------------------
-// The lines as they are written. Field names are the API's where there is one.
-
-#[derive(Serialize)]
-struct Owner<'a> {
-    kind: &'a str,
-    name: &'a str,
-    uid: u64,
-}
-
-impl<'a> From<OwnerRecord<'a>> for Owner<'a> {
-    fn from(o: OwnerRecord<'a>) -> Self {
-        Owner { kind: o.kind, name: o.name, uid: o.uid }
-    }
-}
-
-fn is_empty(s: &&str) -> bool {
-    s.is_empty()
-}
-
-#[derive(Serialize)]
-#[serde(tag = "op", rename_all_fields = "camelCase")]
-enum Line<'a> {
-    PodTemplate {
-        t: u64,
-        id: u32,
-        spec: &'a PodSpec,
-    },
-    JobTemplate {
-        t: u64,
-        id: u32,
-        spec: &'a ApiJobSpec,
-    },
-    PodCreated {
-        t: u64,
-        uid: u64,
-        namespace: &'a str,
-        name: &'a str,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        generate_name: Option<&'a str>,
-        template: u32,
-        priority: i32,
-        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-        labels: &'a BTreeMap<String, String>,
-        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-        annotations: &'a BTreeMap<String, String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        owner: Option<Owner<'a>>,
-    },
-    PodBound {
-        t: u64,
-        uid: u64,
-        node: &'a str,
-    },
-    PodStatus {
-        t: u64,
-        uid: u64,
-        phase: &'a str,
-        #[serde(skip_serializing_if = "is_empty")]
-        reason: &'a str,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        start_time: Option<u64>,
-        #[serde(skip_serializing_if = "is_empty")]
-        disruption: &'a str,
-    },
-    PodDeleted {
-        t: u64,
-        uid: u64,
-        grace_ms: u64,
-    },
-    PodRemoved {
-        t: u64,
-        uid: u64,
-    },
-    NodeCreated {
-        t: u64,
-        pool: &'a str,
-        node: &'a ApiNode,
-    },
-    NodeStatus {
-        t: u64,
-        name: &'a str,
-        ready: &'a str,
-        kubelet_up: bool,
-        unschedulable: bool,
-        taints: &'a [Taint],
-    },
-    NodeRemoved {
-        t: u64,
-        name: &'a str,
-    },
-    JobCreated {
-        t: u64,
-        uid: u64,
-        namespace: &'a str,
-        name: &'a str,
-        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-        labels: &'a BTreeMap<String, String>,
-        template: u32,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        owner: Option<Owner<'a>>,
-    },
-    JobStatus {
-        t: u64,
-        uid: u64,
-        phase: &'a str,
-        #[serde(skip_serializing_if = "is_empty")]
-        reason: &'a str,
-        #[serde(skip_serializing_if = "is_empty")]
-        message: &'a str,
-        active: u32,
-        succeeded: u32,
-        failed: u32,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        start_time: Option<u64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        completion_time: Option<u64>,
-        parallelism: u32,
-        suspend: bool,
-    },
-    JobRemoved {
-        t: u64,
-        uid: u64,
-    },
-    CronJobCreated {
-        t: u64,
-        uid: u64,
-        cronjob: &'a ApiCronJob,
-    },
-    CronJobStatus {
-        t: u64,
-        uid: u64,
-        active: &'a [u64],
-        #[serde(skip_serializing_if = "Option::is_none")]
-        last_schedule_time: Option<i64>,
-        suspend: bool,
-    },
-    CronJobRemoved {
-        t: u64,
-        uid: u64,
-    },
-}
 
 /// A spec's serialized content and its id.
 type Known = (Box<[u8]>, u32);
@@ -433,6 +354,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
     }
 
     pub fn write(&mut self, record: &ObjectRecord) -> io::Result<()> {
+        let t = |time: SimTime| time.0 as i64;
         let line = match *record {
             ObjectRecord::PodCreated {
                 time,
@@ -444,39 +366,63 @@ impl<O: TraceOut> ObjectsWriter<O> {
                 priority,
                 labels,
                 annotations,
-                owner,
-            } => Line::PodCreated {
-                t: time.0,
+                owner: o,
+            } => Line::PodCreated(lines::PodCreated {
+                t: t(time),
                 uid,
                 namespace,
                 name,
                 generate_name,
                 template: self.pod_template(time, spec)?,
                 priority,
-                labels,
-                annotations,
-                owner: owner.map(Owner::from),
-            },
-            ObjectRecord::PodBound { time, uid, node } => Line::PodBound { t: time.0, uid, node },
+                labels: Map::Of(labels),
+                annotations: Map::Of(annotations),
+                owner: o.map(|o| lines::Owner { kind: o.kind, name: o.name, uid: o.uid }),
+            }),
+            ObjectRecord::PodBound { time, uid, node } => Line::PodBound(lines::PodBound { t: t(time), uid, node }),
             ObjectRecord::PodStatus { time, uid, phase, reason, start_time, disruption } => {
-                Line::PodStatus { t: time.0, uid, phase, reason, start_time: start_time.map(|s| s.0), disruption }
+                Line::PodStatus(lines::PodStatus {
+                    t: t(time),
+                    uid,
+                    phase: phase.as_str(),
+                    reason,
+                    start_time: start_time.map(t),
+                    disruption,
+                })
             }
-            ObjectRecord::PodDeleted { time, uid, grace_ms } => Line::PodDeleted { t: time.0, uid, grace_ms },
-            ObjectRecord::PodRemoved { time, uid } => Line::PodRemoved { t: time.0, uid },
-            ObjectRecord::NodeCreated { time, pool, node } => Line::NodeCreated { t: time.0, pool, node },
+            ObjectRecord::PodDeleted { time, uid, grace_ms } => {
+                Line::PodDeleted(lines::PodDeleted { t: t(time), uid, grace_ms: grace_ms as i64 })
+            }
+            ObjectRecord::PodRemoved { time, uid } => Line::PodRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::NodeCreated { time, pool, node } => {
+                Line::NodeCreated(lines::NodeCreated { t: t(time), pool: pool.into(), node: Cow::Borrowed(node) })
+            }
             ObjectRecord::NodeStatus { time, name, ready, kubelet_up, unschedulable, taints } => {
-                Line::NodeStatus { t: time.0, name, ready, kubelet_up, unschedulable, taints }
+                Line::NodeStatus(lines::NodeStatus {
+                    t: t(time),
+                    name,
+                    ready: match ready {
+                        NodeReady::True => "True",
+                        NodeReady::False => "False",
+                        NodeReady::Unknown => "Unknown",
+                    },
+                    kubelet_up,
+                    unschedulable,
+                    taints: Cow::Borrowed(taints),
+                })
             }
-            ObjectRecord::NodeRemoved { time, name } => Line::NodeRemoved { t: time.0, name },
-            ObjectRecord::JobCreated { time, uid, namespace, name, labels, spec, owner } => Line::JobCreated {
-                t: time.0,
-                uid,
-                namespace,
-                name,
-                labels,
-                template: self.job_template(time, spec)?,
-                owner: owner.map(Owner::from),
-            },
+            ObjectRecord::NodeRemoved { time, name } => Line::NodeRemoved(lines::NodeRemoved { t: t(time), name }),
+            ObjectRecord::JobCreated { time, uid, namespace, name, labels, spec, owner: o } => {
+                Line::JobCreated(lines::JobCreated {
+                    t: t(time),
+                    uid,
+                    namespace,
+                    name,
+                    labels: Map::Of(labels),
+                    template: self.job_template(time, spec)?,
+                    owner: o.map(|o| lines::Owner { kind: o.kind, name: o.name, uid: o.uid }),
+                })
+            }
             ObjectRecord::JobStatus {
                 time,
                 uid,
@@ -490,26 +436,131 @@ impl<O: TraceOut> ObjectsWriter<O> {
                 completion_time,
                 parallelism,
                 suspend,
-            } => Line::JobStatus {
-                t: time.0,
+            } => Line::JobStatus(lines::JobStatus {
+                t: t(time),
                 uid,
-                phase,
+                phase: phase.as_str(),
                 reason,
-                message,
+                message: message.into(),
                 active,
                 succeeded,
                 failed,
-                start_time: start_time.map(|s| s.0),
-                completion_time: completion_time.map(|s| s.0),
+                start_time: start_time.map(t),
+                completion_time: completion_time.map(t),
                 parallelism,
                 suspend,
-            },
-            ObjectRecord::JobRemoved { time, uid } => Line::JobRemoved { t: time.0, uid },
-            ObjectRecord::CronJobCreated { time, uid, cronjob } => Line::CronJobCreated { t: time.0, uid, cronjob },
-            ObjectRecord::CronJobStatus { time, uid, active, last_schedule, suspend } => {
-                Line::CronJobStatus { t: time.0, uid, active, last_schedule_time: last_schedule, suspend }
+            }),
+            ObjectRecord::JobRemoved { time, uid } => Line::JobRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::CronJobCreated { time, uid, cronjob } => {
+                Line::CronJobCreated(lines::CronJobCreated { t: t(time), uid, cronjob: Cow::Borrowed(cronjob) })
             }
-            ObjectRecord::CronJobRemoved { time, uid } => Line::CronJobRemoved { t: time.0, uid },
+            ObjectRecord::CronJobStatus { time, uid, active, last_schedule, suspend } => {
+                Line::CronJobStatus(lines::CronJobStatus {
+                    t: t(time),
+                    uid,
+                    active: Cow::Borrowed(active),
+                    last_schedule_time: last_schedule,
+                    suspend,
+                })
+            }
+            ObjectRecord::CronJobRemoved { time, uid } => Line::CronJobRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::ReplicaSetCreated {
+                time,
+                uid,
+                namespace,
+                name,
+                labels,
+                annotations,
+                selector,
+                template,
+                replicas,
+                min_ready_seconds,
+                owner: o,
+            } => Line::ReplicaSetCreated(lines::ReplicaSetCreated {
+                t: t(time),
+                uid,
+                namespace,
+                name,
+                labels: Map::Of(labels),
+                annotations: Map::Of(annotations),
+                selector: Cow::Borrowed(selector),
+                template: self.pod_template(time, &Arc::new(template.spec.clone()))?,
+                template_labels: Map::Of(&template.metadata.labels),
+                template_annotations: Map::Of(&template.metadata.annotations),
+                replicas,
+                min_ready_seconds,
+                owner: o.map(|o| lines::Owner { kind: o.kind, name: o.name, uid: o.uid }),
+            }),
+            ObjectRecord::ReplicaSetStatus {
+                time,
+                uid,
+                desired,
+                revision,
+                replicas,
+                fully_labeled,
+                ready,
+                available,
+                terminating,
+                failure,
+            } => Line::ReplicaSetStatus(lines::ReplicaSetStatus {
+                t: t(time),
+                uid,
+                desired,
+                revision,
+                replicas,
+                fully_labeled,
+                ready,
+                available,
+                terminating,
+                failure: failure.map(Cow::Borrowed),
+            }),
+            ObjectRecord::ReplicaSetRemoved { time, uid } => Line::ReplicaSetRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::DeploymentCreated { time, uid, deployment } => {
+                Line::DeploymentCreated(lines::DeploymentSpecLine {
+                    t: t(time),
+                    uid,
+                    deployment: Cow::Borrowed(deployment),
+                })
+            }
+            ObjectRecord::DeploymentUpdated { time, uid, deployment } => {
+                Line::DeploymentUpdated(lines::DeploymentSpecLine {
+                    t: t(time),
+                    uid,
+                    deployment: Cow::Borrowed(deployment),
+                })
+            }
+            ObjectRecord::DeploymentStatus {
+                time,
+                uid,
+                revision,
+                replicas,
+                updated,
+                ready,
+                available,
+                unavailable,
+                conditions,
+            } => Line::DeploymentStatus(lines::DeploymentStatus {
+                t: t(time),
+                uid,
+                revision,
+                replicas,
+                updated,
+                ready,
+                available,
+                unavailable,
+                conditions: conditions
+                    .iter()
+                    .map(|(kind, c)| lines::ConditionLine {
+                        kind,
+                        status: c.status.as_str(),
+                        reason: c.reason,
+                        message: Cow::Borrowed(&c.message),
+                        last_update: c.last_update.0 as i64,
+                        last_transition: c.last_transition.0 as i64,
+                    })
+                    .collect(),
+            }),
+            ObjectRecord::DeploymentRemoved { time, uid } => Line::DeploymentRemoved(Removed { t: t(time), uid }),
         };
         self.line(&line)
     }
@@ -523,7 +574,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
     fn pod_template(&mut self, time: SimTime, spec: &Arc<PodSpec>) -> io::Result<u32> {
         let (id, new) = self.pods.id(spec, &mut self.scratch, &mut self.next_template)?;
         if new {
-            self.line(&Line::PodTemplate { t: time.0, id, spec })?;
+            self.line(&Line::PodTemplate(Template { t: time.0 as i64, id, spec: Cow::Borrowed(&**spec) }))?;
         }
         Ok(id)
     }
@@ -531,7 +582,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
     fn job_template(&mut self, time: SimTime, spec: &Arc<ApiJobSpec>) -> io::Result<u32> {
         let (id, new) = self.jobs.id(spec, &mut self.scratch, &mut self.next_template)?;
         if new {
-            self.line(&Line::JobTemplate { t: time.0, id, spec })?;
+            self.line(&Line::JobTemplate(Template { t: time.0 as i64, id, spec: Cow::Borrowed(&**spec) }))?;
         }
         Ok(id)
     }

@@ -7,8 +7,10 @@
 //! * [`pods`], [`nodes`], [`jobs`], [`events`]: API objects and table rows.
 //! * [`yaml`]: `-o yaml` / `-o json`; [`describe`]: `kubectl describe`.
 
+pub mod apps;
 pub mod describe;
 pub mod events;
+pub mod fields;
 pub mod files;
 pub mod get;
 pub mod jobs;
@@ -21,6 +23,8 @@ pub mod table;
 pub mod yaml;
 
 pub use files::RunDir;
+
+use crate::api::ObjectKind;
 
 /// Why a view cannot be shown.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +58,8 @@ pub enum Resource {
     Nodes,
     Jobs,
     CronJobs,
+    ReplicaSets,
+    Deployments,
     Events,
 }
 
@@ -61,41 +67,42 @@ impl Resource {
     /// `pod`, `pods`, `po`, ... as kubectl's RESTMapper and short names accept them
     /// (case-insensitive, with an optional `.group` suffix).
     pub fn parse(name: &str) -> Option<Resource> {
+        if let Some(info) = crate::api::kinds::by_resource(name) {
+            return match info.kind {
+                ObjectKind::Pod => Some(Resource::Pods),
+                ObjectKind::Node => Some(Resource::Nodes),
+                ObjectKind::Job => Some(Resource::Jobs),
+                ObjectKind::CronJob => Some(Resource::CronJobs),
+                ObjectKind::ReplicaSet => Some(Resource::ReplicaSets),
+                ObjectKind::Deployment => Some(Resource::Deployments),
+                ObjectKind::PriorityClass => None,
+            };
+        }
+        // Events are not a kind podsim simulates: they are the run's record.
         let lower = name.to_ascii_lowercase();
-        let (base, group) = match lower.split_once('.') {
-            Some((b, g)) => (b.to_string(), Some(g.to_string())),
-            None => (lower, None),
-        };
-        let resource = match base.as_str() {
-            "pod" | "pods" | "po" => Resource::Pods,
-            "node" | "nodes" | "no" => Resource::Nodes,
-            "job" | "jobs" => Resource::Jobs,
-            "cronjob" | "cronjobs" | "cj" => Resource::CronJobs,
-            "event" | "events" | "ev" => Resource::Events,
-            _ => return None,
-        };
-        let group_ok = matches!(
-            (resource, group.as_deref()),
-            (_, None)
-                | (Resource::Jobs | Resource::CronJobs, Some("batch"))
-                | (Resource::Events, Some("events.k8s.io"))
-        );
-        group_ok.then_some(resource)
+        matches!(lower.as_str(), "event" | "events" | "ev" | "events.events.k8s.io").then_some(Resource::Events)
     }
 
-    /// The plural resource name, as in kubectl's messages.
-    pub fn plural(self) -> &'static str {
+    /// The kind shown, if the resource is one (events are not).
+    fn kind(self) -> Option<ObjectKind> {
         match self {
-            Resource::Pods => "pods",
-            Resource::Nodes => "nodes",
-            Resource::Jobs => "jobs.batch",
-            Resource::CronJobs => "cronjobs.batch",
-            Resource::Events => "events",
+            Resource::Pods => Some(ObjectKind::Pod),
+            Resource::Nodes => Some(ObjectKind::Node),
+            Resource::Jobs => Some(ObjectKind::Job),
+            Resource::CronJobs => Some(ObjectKind::CronJob),
+            Resource::ReplicaSets => Some(ObjectKind::ReplicaSet),
+            Resource::Deployments => Some(ObjectKind::Deployment),
+            Resource::Events => None,
         }
     }
 
+    /// The plural resource name, as in kubectl's messages.
+    pub fn plural(self) -> String {
+        self.kind().map_or_else(|| "events".to_string(), |k| k.info().qualified_plural())
+    }
+
     pub fn namespaced(self) -> bool {
-        self != Resource::Nodes
+        self.kind().is_none_or(|k| k.info().namespaced)
     }
 
     /// kubectl's "Error from server (NotFound)" for a name that does not exist.
@@ -127,16 +134,33 @@ impl Output {
     }
 }
 
-/// Parses `--at`: a duration since the run's start (`90s`, `1h30m`), or `end`.
+/// Parses `--at`: a duration since the run's start (`90s`, `1h30m`), `end`, or an
+/// instant as the views print it: `Mon, 05 Jan 2026 00:01:30 +0000` (describe) or
+/// `2026-01-05T00:01:30Z` (YAML and JSON).
 pub fn parse_at(text: Option<&str>, run: &RunDir) -> Result<i64, ViewError> {
     let Some(text) = text else { return Ok(run.end) };
     if text == "end" {
         return Ok(run.end);
     }
-    let ms = crate::engine::time::parse_duration(text).map_err(|e| {
-        ViewError::input(format!("--at {text}: {e} (a duration since the run's start, like 90s or 1h30m)"))
-    })?;
-    let ms = i64::try_from(ms).map_err(|_| ViewError::input(format!("--at {text}: too far")))?;
+    let ms = match instant(text) {
+        Some(t) => {
+            let ms = t.duration_since(run.start).as_millis();
+            if ms < 0 {
+                return Err(ViewError::input(format!("--at {text}: before the run's start ({})", run.start)));
+            }
+            i64::try_from(ms).map_err(|_| ViewError::input(format!("--at {text}: too far")))?
+        }
+        None => {
+            let ms = crate::engine::time::parse_duration(text).map_err(|e| {
+                ViewError::input(format!(
+                    "--at {text}: {e} (a duration since the run's start, like 90s or 1h30m, or an instant \
+                     as describe prints it, like \"{}\")",
+                    describe::rfc1123z(run, Some(0))
+                ))
+            })?;
+            i64::try_from(ms).map_err(|_| ViewError::input(format!("--at {text}: too far")))?
+        }
+    };
     if ms > run.end {
         return Err(ViewError::input(format!(
             "--at {text}: the run ended at {} (simulated time since its start)",
@@ -144,6 +168,14 @@ pub fn parse_at(text: Option<&str>, run: &RunDir) -> Result<i64, ViewError> {
         )));
     }
     Ok(ms)
+}
+
+/// An RFC 3339 instant, or one in RFC 1123 with a numeric zone (`describe`'s).
+fn instant(text: &str) -> Option<jiff::Timestamp> {
+    if let Ok(t) = text.parse::<jiff::Timestamp>() {
+        return Some(t);
+    }
+    jiff::fmt::strtime::parse("%a, %d %b %Y %H:%M:%S %z", text).ok()?.to_timestamp().ok()
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use crate::api::job::JobSpec as ApiJobSpec;
 use crate::api::node::{Node as ApiNode, Taint};
 use crate::api::pod::PodSpec;
 use crate::cluster::template::ContainerKind;
+use crate::trace::lines::{self, Line, Map};
 use serde::Deserialize;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -25,6 +25,8 @@ pub struct Want {
     pub nodes: bool,
     pub jobs: bool,
     pub cronjobs: bool,
+    /// ReplicaSets and Deployments.
+    pub apps: bool,
     /// Keep each condition's transition time (for YAML, JSON and describe).
     pub history: bool,
 }
@@ -174,9 +176,51 @@ pub struct CronJobState {
     pub suspend: bool,
 }
 
+/// A ReplicaSet at T.
+#[derive(Clone, Debug)]
+pub struct ReplicaSetState {
+    pub uid: u64,
+    pub namespace: Arc<str>,
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    pub selector: crate::labels::LabelSelector,
+    pub template: crate::api::pod::PodTemplateSpec,
+    pub owner: Option<PodOwner>,
+    pub created: i64,
+    pub desired: u32,
+    pub min_ready_seconds: u64,
+    pub replicas: u32,
+    pub fully_labeled: u32,
+    pub ready: u32,
+    pub available: u32,
+    pub failure: Option<String>,
+}
+
+/// A Deployment condition: (type, status, reason, message, last update, last transition).
+pub type DeploymentCondition = (String, String, String, String, i64, i64);
+
+/// A Deployment at T.
+#[derive(Clone, Debug)]
+pub struct DeploymentState {
+    pub uid: u64,
+    pub api: crate::api::apps::Deployment,
+    pub created: i64,
+    pub revision: i64,
+    pub replicas: u32,
+    pub updated: u32,
+    pub ready: u32,
+    pub available: u32,
+    pub unavailable: u32,
+    pub conditions: Vec<DeploymentCondition>,
+}
+
 /// The cluster at T.
 #[derive(Default)]
 pub struct State {
+    /// ReplicaSets and Deployments by uid.
+    pub replicasets: BTreeMap<u64, ReplicaSetState>,
+    pub deployments: BTreeMap<u64, DeploymentState>,
     pub at: i64,
     /// By uid (pods are numbered from 1 in order of creation).
     pub pods: Vec<Option<PodState>>,
@@ -218,171 +262,8 @@ impl State {
 }
 
 // ---------------------------------------------------------------------------------
-// Lines of objects.jsonl (see trace::objects for the writer).
-
-#[derive(Deserialize)]
-struct Owner<'a> {
-    #[serde(borrow)]
-    kind: &'a str,
-    #[serde(borrow)]
-    name: &'a str,
-    uid: u64,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PodCreated<'a> {
-    uid: u64,
-    #[serde(borrow)]
-    namespace: &'a str,
-    #[serde(borrow)]
-    name: &'a str,
-    #[serde(default, borrow)]
-    generate_name: Option<&'a str>,
-    template: u32,
-    #[serde(default)]
-    priority: i32,
-    #[serde(default, borrow)]
-    labels: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
-    #[serde(default, borrow)]
-    annotations: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
-    #[serde(default, borrow)]
-    owner: Option<Owner<'a>>,
-}
-
-#[derive(Deserialize)]
-struct Template<T> {
-    id: u32,
-    spec: T,
-}
-
-#[derive(Deserialize)]
-struct PodBound<'a> {
-    uid: u64,
-    #[serde(borrow)]
-    node: &'a str,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PodStatusLine<'a> {
-    uid: u64,
-    #[serde(borrow)]
-    phase: &'a str,
-    #[serde(default, borrow)]
-    reason: &'a str,
-    #[serde(default)]
-    start_time: Option<i64>,
-    #[serde(default, borrow)]
-    disruption: &'a str,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PodDeleted {
-    uid: u64,
-    grace_ms: i64,
-}
-
-#[derive(Deserialize)]
-struct ByUid {
-    uid: u64,
-}
-
-#[derive(Deserialize)]
-struct NodeCreated {
-    pool: String,
-    node: ApiNode,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct NodeStatusLine<'a> {
-    #[serde(borrow)]
-    name: &'a str,
-    #[serde(borrow)]
-    ready: &'a str,
-    kubelet_up: bool,
-    unschedulable: bool,
-    #[serde(default)]
-    taints: Vec<Taint>,
-}
-
-#[derive(Deserialize)]
-struct ByName<'a> {
-    #[serde(borrow)]
-    name: &'a str,
-}
-
-#[derive(Deserialize)]
-struct JobCreated<'a> {
-    uid: u64,
-    #[serde(borrow)]
-    namespace: &'a str,
-    name: String,
-    #[serde(default)]
-    labels: BTreeMap<String, String>,
-    template: u32,
-    #[serde(default, borrow)]
-    owner: Option<Owner<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct JobStatusLine<'a> {
-    uid: u64,
-    #[serde(borrow)]
-    phase: &'a str,
-    #[serde(default, borrow)]
-    reason: &'a str,
-    #[serde(default)]
-    message: String,
-    active: u32,
-    succeeded: u32,
-    failed: u32,
-    #[serde(default)]
-    start_time: Option<i64>,
-    #[serde(default)]
-    completion_time: Option<i64>,
-    parallelism: u32,
-    suspend: bool,
-}
-
-#[derive(Deserialize)]
-struct CronJobCreated {
-    uid: u64,
-    cronjob: ApiCronJob,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CronJobStatusLine {
-    uid: u64,
-    active: Vec<u64>,
-    #[serde(default)]
-    last_schedule_time: Option<i64>,
-    suspend: bool,
-}
-
-/// Every op of objects.jsonl.
-const OPS: [&str; 16] = [
-    "PodStatus",
-    "PodCreated",
-    "PodBound",
-    "PodDeleted",
-    "PodRemoved",
-    "PodTemplate",
-    "NodeCreated",
-    "NodeStatus",
-    "NodeRemoved",
-    "JobTemplate",
-    "JobCreated",
-    "JobStatus",
-    "JobRemoved",
-    "CronJobCreated",
-    "CronJobStatus",
-    "CronJobRemoved",
-];
+// Lines of objects.jsonl: their types are the writer's (`trace::lines`); a line is
+// parsed only when its kind is wanted.
 
 /// `{"op":"<op>","t":<ms>,...`: the op and time, read without parsing the line.
 fn head(line: &[u8]) -> Option<(&str, i64)> {
@@ -433,7 +314,7 @@ impl Objects {
             let Some((op, t)) = head(&self.line) else {
                 return Err(self.error("expected a line starting with {\"op\":\"...\",\"t\":<ms>"));
             };
-            let Some(op) = OPS.iter().find(|o| **o == op) else {
+            let Some(op) = Line::OPS.iter().find(|o| **o == op) else {
                 return Err(self.error(&format!("unknown op {op:?}")));
             };
             self.ahead = Some((op, t));
@@ -538,6 +419,16 @@ pub fn replay(run: &RunDir, at: i64, want: Want) -> Result<State, ViewError> {
     Ok(state)
 }
 
+/// The index of a created object's uid in the state's tables. Uids count the objects
+/// created, and every creation is a line, so a uid above the line number is corrupt
+/// (and would otherwise size the table: 4,000,000,000 asked for 1.5 TB).
+fn slot(objects: &Objects, uid: u64) -> Result<usize, ViewError> {
+    match usize::try_from(uid) {
+        Ok(i) if uid <= objects.number as u64 => Ok(i),
+        _ => Err(objects.error(&format!("uid {uid} is above the number of objects created so far"))),
+    }
+}
+
 fn parse<'a, T: Deserialize<'a>>(objects: &Objects, line: &'a [u8]) -> Result<T, ViewError> {
     serde_json::from_slice(line).map_err(|e| objects.error(&e.to_string()))
 }
@@ -552,19 +443,19 @@ fn apply_object(state: &mut State, objects: &mut Objects, want: Want) -> Result<
 
 fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], want: Want) -> Result<(), ViewError> {
     match op {
-        "PodTemplate" if want.pods => {
-            let tpl: Template<PodSpec> = parse(o, line)?;
-            let kinds: Arc<[ContainerKind]> = tpl
-                .spec
+        "PodTemplate" if want.pods || want.apps => {
+            let tpl: lines::Template<PodSpec> = parse(o, line)?;
+            let spec = tpl.spec.into_owned();
+            let kinds: Arc<[ContainerKind]> = spec
                 .init_containers
                 .iter()
                 .map(|c| if c.is_sidecar() { ContainerKind::Sidecar } else { ContainerKind::Init })
-                .chain(tpl.spec.containers.iter().map(|_| ContainerKind::App))
+                .chain(spec.containers.iter().map(|_| ContainerKind::App))
                 .collect();
-            state.pod_templates.insert(tpl.id, (Arc::new(tpl.spec), kinds));
+            state.pod_templates.insert(tpl.id, (Arc::new(spec), kinds));
         }
         "PodCreated" if want.pods => {
-            let p: PodCreated = parse(o, line)?;
+            let p: lines::PodCreated = parse(o, line)?;
             let (spec, kinds) =
                 state.pod_templates.get(&p.template).cloned().ok_or_else(|| o.error("unknown template id"))?;
             let namespace = state.namespace(p.namespace);
@@ -590,7 +481,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 deletion: None,
                 conditions: [None; 4],
             };
-            let i = p.uid as usize;
+            let i = slot(o, p.uid)?;
             if state.pods.len() <= i {
                 state.pods.resize_with(i + 1, || None);
             }
@@ -599,7 +490,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
         "PodBound" if want.pods => {
             let b = match fast_pod_bound(line) {
                 Some(b) => b,
-                None => parse::<PodBound>(o, line)?,
+                None => parse::<lines::PodBound>(o, line)?,
             };
             let node = state.namespace(b.node);
             if let Some(pod) = pod_mut(state, b.uid) {
@@ -610,7 +501,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
         "PodStatus" if want.pods => {
             let s = match fast_pod_status(line) {
                 Some(s) => s,
-                None => parse::<PodStatusLine>(o, line)?,
+                None => parse::<lines::PodStatus>(o, line)?,
             };
             if let Some(pod) = pod_mut(state, s.uid) {
                 pod.phase = match s.phase {
@@ -630,7 +521,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
             }
         }
         "PodDeleted" if want.pods => {
-            let d: PodDeleted = parse(o, line)?;
+            let d: lines::PodDeleted = parse(o, line)?;
             if let Some(pod) = pod_mut(state, d.uid) {
                 pod.deletion = Some((t, d.grace_ms));
             }
@@ -638,21 +529,22 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
         "PodRemoved" if want.pods => {
             let uid = match fast_uid(line) {
                 Some(uid) => uid,
-                None => parse::<ByUid>(o, line)?.uid,
+                None => parse::<lines::Removed>(o, line)?.uid,
             };
             if let Some(slot) = state.pods.get_mut(uid as usize) {
                 *slot = None;
             }
         }
         "NodeCreated" if want.nodes => {
-            let n: NodeCreated = parse(o, line)?;
-            let name = n.node.metadata.name.clone();
+            let n: lines::NodeCreated = parse(o, line)?;
+            let api = n.node.into_owned();
+            let name = api.metadata.name.clone();
             let node = NodeState {
                 name: name.clone(),
-                pool: n.pool,
-                taints: n.node.spec.taints.clone(),
-                unschedulable: n.node.spec.unschedulable.unwrap_or(false),
-                api: n.node,
+                pool: n.pool.into_owned(),
+                taints: api.spec.taints.clone(),
+                unschedulable: api.spec.unschedulable.unwrap_or(false),
+                api,
                 created: t,
                 ready: "True".into(),
                 ready_since: t,
@@ -662,7 +554,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
             state.nodes.insert(name, node);
         }
         "NodeStatus" if want.nodes => {
-            let s: NodeStatusLine = parse(o, line)?;
+            let s: lines::NodeStatus = parse(o, line)?;
             if let Some(n) = state.nodes.get_mut(s.name) {
                 if n.ready != s.ready {
                     n.ready = s.ready.into();
@@ -673,21 +565,21 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                     n.kubelet_since = t;
                 }
                 n.unschedulable = s.unschedulable;
-                n.taints = s.taints;
+                n.taints = s.taints.into_owned();
             }
         }
         "NodeRemoved" if want.nodes => {
-            let r: ByName = parse(o, line)?;
+            let r: lines::NodeRemoved = parse(o, line)?;
             state.nodes.remove(r.name);
         }
         "JobTemplate" if want.jobs => {
-            let tpl: Template<ApiJobSpec> = parse(o, line)?;
-            state.job_templates.insert(tpl.id, Arc::new(tpl.spec));
+            let tpl: lines::Template<ApiJobSpec> = parse(o, line)?;
+            state.job_templates.insert(tpl.id, Arc::new(tpl.spec.into_owned()));
         }
         "JobCreated" if want.jobs || want.cronjobs => {
-            let j: JobCreated = parse(o, line)?;
+            let j: lines::JobCreated = parse(o, line)?;
             let ns = state.namespace(j.namespace);
-            state.job_names.insert(j.uid, (ns, j.name.clone()));
+            state.job_names.insert(j.uid, (ns, j.name.to_string()));
             if !want.jobs {
                 return Ok(());
             }
@@ -695,8 +587,8 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
             let job = JobState {
                 uid: j.uid,
                 namespace: state.namespace(j.namespace),
-                name: j.name,
-                labels: j.labels,
+                name: j.name.to_string(),
+                labels: j.labels.to_owned_map(),
                 parallelism: spec.parallelism.unwrap_or(1).max(0) as u32,
                 suspend: spec.suspend.unwrap_or(false),
                 spec,
@@ -710,44 +602,45 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 completion_time: None,
                 conditions: Vec::new(),
             };
-            let i = j.uid as usize;
+            let i = slot(o, j.uid)?;
             if state.jobs.len() <= i {
                 state.jobs.resize_with(i + 1, || None);
             }
             state.jobs[i] = Some(job);
         }
         "JobStatus" if want.jobs => {
-            let s: JobStatusLine = parse(o, line)?;
+            let s: lines::JobStatus = parse(o, line)?;
             if let Some(Some(job)) = state.jobs.get_mut(s.uid as usize) {
                 job_status(job, s, t);
             }
         }
         "JobRemoved" if want.jobs => {
-            let r: ByUid = parse(o, line)?;
+            let r: lines::Removed = parse(o, line)?;
             if let Some(slot) = state.jobs.get_mut(r.uid as usize) {
                 *slot = None;
             }
         }
         "CronJobCreated" if want.cronjobs => {
-            let c: CronJobCreated = parse(o, line)?;
+            let c: lines::CronJobCreated = parse(o, line)?;
+            let api = c.cronjob.into_owned();
             let cj = CronJobState {
                 uid: c.uid,
-                suspend: c.cronjob.spec.suspend.unwrap_or(false),
-                api: Arc::new(c.cronjob),
+                suspend: api.spec.suspend.unwrap_or(false),
+                api: Arc::new(api),
                 // metav1.Time keeps whole seconds; the controller works from that.
                 created: t - t.rem_euclid(1000),
                 active: Vec::new(),
                 last_schedule: None,
                 last_successful: None,
             };
-            let i = c.uid as usize;
+            let i = slot(o, c.uid)?;
             if state.cronjobs.len() <= i {
                 state.cronjobs.resize_with(i + 1, || None);
             }
             state.cronjobs[i] = Some(cj);
         }
         "CronJobStatus" if want.cronjobs => {
-            let s: CronJobStatusLine = parse(o, line)?;
+            let s: lines::CronJobStatus = parse(o, line)?;
             let finished: Vec<u64> = match state.cronjobs.get(s.uid as usize) {
                 Some(Some(cj)) => cj.active.iter().copied().filter(|j| !s.active.contains(j)).collect(),
                 _ => Vec::new(),
@@ -759,7 +652,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 .filter_map(|j| j.completion_time)
                 .max();
             if let Some(Some(cj)) = state.cronjobs.get_mut(s.uid as usize) {
-                cj.active = s.active;
+                cj.active = s.active.into_owned();
                 cj.last_schedule = s.last_schedule_time;
                 cj.suspend = s.suspend;
                 if completed.is_some() {
@@ -768,10 +661,103 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
             }
         }
         "CronJobRemoved" if want.cronjobs => {
-            let r: ByUid = parse(o, line)?;
+            let r: lines::Removed = parse(o, line)?;
             if let Some(slot) = state.cronjobs.get_mut(r.uid as usize) {
                 *slot = None;
             }
+        }
+        "ReplicaSetCreated" if want.apps => {
+            let r: lines::ReplicaSetCreated = parse(o, line)?;
+            let (spec, _) =
+                state.pod_templates.get(&r.template).cloned().ok_or_else(|| o.error("unknown template id"))?;
+            let template = crate::api::pod::PodTemplateSpec {
+                metadata: crate::api::ObjectMeta {
+                    labels: r.template_labels.to_owned_map(),
+                    annotations: r.template_annotations.to_owned_map(),
+                    ..Default::default()
+                },
+                spec: (*spec).clone(),
+            };
+            let rs = ReplicaSetState {
+                uid: r.uid,
+                namespace: state.namespace(r.namespace),
+                name: r.name.to_string(),
+                labels: r.labels.to_owned_map(),
+                annotations: r.annotations.to_owned_map(),
+                selector: r.selector.into_owned(),
+                template,
+                owner: r.owner.map(|o| PodOwner { kind: o.kind.into(), name: o.name.into(), uid: o.uid }),
+                created: t,
+                desired: r.replicas,
+                min_ready_seconds: r.min_ready_seconds,
+                replicas: 0,
+                fully_labeled: 0,
+                ready: 0,
+                available: 0,
+                failure: None,
+            };
+            state.replicasets.insert(r.uid, rs);
+        }
+        "ReplicaSetStatus" if want.apps => {
+            let s: lines::ReplicaSetStatus = parse(o, line)?;
+            if let Some(rs) = state.replicasets.get_mut(&s.uid) {
+                rs.desired = s.desired;
+                rs.replicas = s.replicas;
+                rs.fully_labeled = s.fully_labeled;
+                rs.ready = s.ready;
+                rs.available = s.available;
+                rs.failure = s.failure.map(|f| f.into_owned());
+                rs.annotations.insert(crate::cluster::apps::REVISION_ANNOTATION.into(), s.revision.to_string());
+            }
+        }
+        "ReplicaSetRemoved" if want.apps => {
+            let r: lines::Removed = parse(o, line)?;
+            state.replicasets.remove(&r.uid);
+        }
+        "DeploymentCreated" | "DeploymentUpdated" if want.apps => {
+            let d: lines::DeploymentSpecLine = parse(o, line)?;
+            let api = d.deployment.into_owned();
+            match state.deployments.get_mut(&d.uid) {
+                Some(existing) => existing.api = api,
+                None => {
+                    let state_line = DeploymentState {
+                        uid: d.uid,
+                        api,
+                        created: t,
+                        revision: 0,
+                        replicas: 0,
+                        updated: 0,
+                        ready: 0,
+                        available: 0,
+                        unavailable: 0,
+                        conditions: Vec::new(),
+                    };
+                    state.deployments.insert(d.uid, state_line);
+                }
+            }
+        }
+        "DeploymentStatus" if want.apps => {
+            let s: lines::DeploymentStatus = parse(o, line)?;
+            if let Some(d) = state.deployments.get_mut(&s.uid) {
+                d.revision = s.revision;
+                d.replicas = s.replicas;
+                d.updated = s.updated;
+                d.ready = s.ready;
+                d.available = s.available;
+                d.unavailable = s.unavailable;
+                d.conditions = s
+                    .conditions
+                    .into_iter()
+                    .map(|c| {
+                        let (kind, status, reason) = (c.kind.to_string(), c.status.to_string(), c.reason.to_string());
+                        (kind, status, reason, c.message.into_owned(), c.last_update, c.last_transition)
+                    })
+                    .collect();
+            }
+        }
+        "DeploymentRemoved" if want.apps => {
+            let r: lines::Removed = parse(o, line)?;
+            state.deployments.remove(&r.uid);
         }
         // Lines of the kinds not asked for.
         _ => {}
@@ -855,19 +841,21 @@ fn fast_uid(line: &[u8]) -> Option<u64> {
     uid
 }
 
-fn fast_pod_bound(line: &[u8]) -> Option<PodBound<'_>> {
-    let (mut uid, mut node) = (None, None);
+fn fast_pod_bound(line: &[u8]) -> Option<lines::PodBound<'_>> {
+    let (mut t, mut uid, mut node) = (0, None, None);
     flat(line, |k, v| match (k, v) {
+        (b"t", Flat::Num(n)) => t = n,
         (b"uid", Flat::Num(n)) => uid = u64::try_from(n).ok(),
         (b"node", Flat::Str(s)) => node = Some(s),
         _ => {}
     })?;
-    Some(PodBound { uid: uid?, node: node? })
+    Some(lines::PodBound { t, uid: uid?, node: node? })
 }
 
-fn fast_pod_status(line: &[u8]) -> Option<PodStatusLine<'_>> {
-    let mut s = PodStatusLine { uid: u64::MAX, phase: "", reason: "", start_time: None, disruption: "" };
+fn fast_pod_status(line: &[u8]) -> Option<lines::PodStatus<'_>> {
+    let mut s = lines::PodStatus { t: 0, uid: u64::MAX, phase: "", reason: "", start_time: None, disruption: "" };
     flat(line, |k, v| match (k, v) {
+        (b"t", Flat::Num(n)) => s.t = n,
         (b"uid", Flat::Num(n)) => s.uid = u64::try_from(n).unwrap_or(u64::MAX),
         (b"phase", Flat::Str(p)) => s.phase = p,
         (b"reason", Flat::Str(r)) => s.reason = r,
@@ -880,13 +868,10 @@ fn fast_pod_status(line: &[u8]) -> Option<PodStatusLine<'_>> {
 
 /// `map` as a shared map: the last one when equal (the pods of one manifest or stream
 /// carry the same labels), else a new one that becomes the last.
-fn shared(
-    last: &mut Arc<BTreeMap<String, String>>,
-    map: &BTreeMap<Cow<str>, Cow<str>>,
-) -> Arc<BTreeMap<String, String>> {
-    let equal = last.len() == map.len() && last.iter().zip(map).all(|((a, b), (c, d))| a == c && b == d);
+fn shared(last: &mut Arc<BTreeMap<String, String>>, map: &Map) -> Arc<BTreeMap<String, String>> {
+    let equal = last.len() == map.len() && last.iter().zip(map.iter()).all(|((a, b), (c, d))| a == c && b == d);
     if !equal {
-        *last = Arc::new(map.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        *last = Arc::new(map.to_owned_map());
     }
     last.clone()
 }
@@ -896,7 +881,7 @@ fn pod_mut(state: &mut State, uid: u64) -> Option<&mut PodState> {
 }
 
 /// A Job's status line; its conditions follow its phase as the controller adds them.
-fn job_status(job: &mut JobState, s: JobStatusLine, t: i64) {
+fn job_status(job: &mut JobState, s: lines::JobStatus, t: i64) {
     job.active = s.active;
     job.succeeded = s.succeeded;
     job.failed = s.failed;

@@ -16,10 +16,6 @@ use crate::engine::{Millis, SimTime};
 pub const DEFAULT_JOB_POD_FAILURE_BACKOFF: Millis = 10_000;
 /// `MaxJobPodFailureBackOff` (`job_controller.go`): 10 minutes (the docs say six).
 pub const MAX_JOB_POD_FAILURE_BACKOFF: Millis = 600_000;
-/// `batch.kubernetes.io/job-index-failure-count`: counted failures of the index so far.
-pub const INDEX_FAILURE_COUNT_ANNOTATION: &str = "batch.kubernetes.io/job-index-failure-count";
-/// `batch.kubernetes.io/job-index-ignored-failure-count`: failures an `Ignore` rule matched.
-pub const INDEX_IGNORED_FAILURE_COUNT_ANNOTATION: &str = "batch.kubernetes.io/job-index-ignored-failure-count";
 
 /// `backoffRecord`: failures after the last success and when the last one was.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -101,6 +97,7 @@ pub fn remaining_for_failures(
 
 /// The last failed pod of an index, as the per-index back-off reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg(test)]
 pub struct LastFailedPod<'a> {
     /// The `job-index-failure-count` annotation, if present.
     pub failure_count: Option<&'a str>,
@@ -113,6 +110,7 @@ pub struct LastFailedPod<'a> {
 /// `getRemainingTimePerIndex`: the index has failed (counted + ignored) + 1
 /// times, the last time when its last failed pod finished. No failed pod, no
 /// wait.
+#[cfg(test)]
 pub fn remaining_per_index(
     last_failed: Option<&LastFailedPod<'_>>,
     now: SimTime,
@@ -131,6 +129,7 @@ pub fn remaining_per_index(
 /// `parseIndexFailureCountAnnotation` / `parseInt32`: a Go `strconv.Atoi`
 /// number in `0..=2147483647`; anything else (absent, not a number, negative,
 /// too large) reads as 0.
+#[cfg(test)]
 pub fn index_failure_count(annotation: Option<&str>) -> u32 {
     let Some(text) = annotation else {
         return 0;

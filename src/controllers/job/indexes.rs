@@ -13,10 +13,6 @@
 
 use std::fmt;
 
-/// `batch.kubernetes.io/job-completion-index`, the annotation (and label)
-/// carrying a pod's index.
-pub const COMPLETION_INDEX_ANNOTATION: &str = "batch.kubernetes.io/job-completion-index";
-
 /// An inclusive interval of indexes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Interval {
@@ -129,10 +125,6 @@ impl IndexSet {
         IndexSet::from_intervals(found)
     }
 
-    pub fn intervals(&self) -> &[Interval] {
-        &self.intervals
-    }
-
     pub fn is_empty(&self) -> bool {
         self.intervals.is_empty()
     }
@@ -143,17 +135,20 @@ impl IndexSet {
     }
 
     /// `has`: binary search over the intervals.
+    #[cfg(test)]
     pub fn contains(&self, index: u32) -> bool {
         let at = self.intervals.partition_point(|i| i.last < index);
         self.intervals.get(at).is_some_and(|i| i.first <= index)
     }
 
     /// `withOrderedIndexes`: this set plus `indexes` (any order).
+    #[cfg(test)]
     pub fn with_indexes(&self, indexes: impl IntoIterator<Item = u32>) -> IndexSet {
         self.merge(&IndexSet::from_indexes(indexes))
     }
 
     /// `merge`: the union of two sets.
+    #[cfg(test)]
     pub fn merge(&self, other: &IndexSet) -> IndexSet {
         let mut all: Vec<Interval> = self.intervals.iter().chain(&other.intervals).copied().collect();
         all.sort_unstable_by_key(|i| i.first);
@@ -278,6 +273,7 @@ pub fn first_pending_indexes(non_pending: &IndexSet, count: usize, completions: 
 
 /// `getCompletionIndex`: the index a pod's annotation names, `None` when it
 /// is absent, not an integer, or negative.
+#[cfg(test)]
 pub fn completion_index(annotation: Option<&str>) -> Option<u32> {
     annotation.and_then(go_atoi).and_then(|v| u32::try_from(v).ok())
 }

@@ -18,4 +18,4 @@ pub mod policy;
 pub mod success_policy;
 pub mod sync;
 
-pub use sync::{JobController, compile_spec, create_from_manifest};
+pub use sync::{JobController, create_from_manifest};

@@ -505,7 +505,7 @@ impl JobController {
         if j.active.remove(&id) && !j.is_finished() {
             let index = match pod.owner {
                 Owner::Job { index, .. } => index,
-                Owner::None => None,
+                Owner::None | Owner::ReplicaSet(_) => None,
             };
             let at = policy::finished_time(pod);
             if pod.phase == PodPhase::Succeeded {
@@ -527,7 +527,7 @@ impl JobController {
 fn pod_index(cluster: &Cluster, pod: PodId) -> Option<u32> {
     match cluster.pods.get(pod)?.owner {
         Owner::Job { index, .. } => index,
-        Owner::None => None,
+        Owner::None | Owner::ReplicaSet(_) => None,
     }
 }
 
@@ -571,7 +571,7 @@ fn removal_order(cluster: &Cluster, mut pods: Vec<PodId>) -> Vec<PodId> {
 }
 
 fn job_ref<'a>(namespace: &'a str, name: &'a str) -> ObjectRef<'a> {
-    ObjectRef { kind: "Job", namespace, name, node: "" }
+    ObjectRef::of("Job", namespace, name)
 }
 
 /// A Job from a manifest or an arrival stream (copies are named `<name>-<n>`).
@@ -583,7 +583,7 @@ pub fn create_from_manifest(ctx: &mut Ctx, api: &ApiJob, copy: Option<u64>) {
     };
     let spec = compile_spec(ctx.cluster, &api.spec);
     let ns = api.metadata.namespace().to_string();
-    ctx.create_job(&ns, &name, api.metadata.labels.clone(), Arc::new(spec), None, None);
+    ctx.create_job(&ns, &name, api.metadata.labels.clone(), Arc::new(spec), None);
 }
 
 /// Compiles a Job spec (and its pod template) once; CronJob children share it.

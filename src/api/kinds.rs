@@ -1,0 +1,221 @@
+//! The table of kinds: every kind podsim reads, simulates and shows, with what the API
+//! server and kubectl know of it (apiVersion, resource names, scope), how a manifest
+//! becomes the typed object, and the API server's defaults and validation. A new kind
+//! is one entry here and a module of its own for its types.
+
+use super::errors::{FieldError, FieldPath};
+use super::object::{Object, ObjectKind};
+use super::{validation, validation_apps};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Decodes a manifest's JSON value, reporting fields the type does not read.
+pub type Decode = fn(Value, &mut dyn FnMut(serde_ignored::Path)) -> Result<Object, (FieldPath, String)>;
+
+/// What the API server and kubectl know of a kind.
+pub struct KindInfo {
+    pub kind: ObjectKind,
+    pub api_version: &'static str,
+    /// `Kind` as manifests write it.
+    pub name: &'static str,
+    /// The resource (kubectl's plural), its singular and short names.
+    pub plural: &'static str,
+    pub singular: &'static str,
+    pub short_names: &'static [&'static str],
+    pub namespaced: bool,
+    pub decode: Decode,
+    /// The API server's defaults and validation of a workload object; `None` for kinds
+    /// that are not workloads (Nodes are the cluster).
+    pub validate: Option<fn(&mut Object, &mut Vec<FieldError>)>,
+}
+
+impl KindInfo {
+    /// The API group (`batch`; empty for the core group).
+    pub fn group(&self) -> &'static str {
+        self.api_version.rsplit_once('/').map_or("", |(g, _)| g)
+    }
+
+    /// `jobs.batch`, `pods`: the resource as kubectl names it in messages.
+    pub fn qualified_plural(&self) -> String {
+        match self.group() {
+            "" => self.plural.to_string(),
+            g => format!("{}.{g}", self.plural),
+        }
+    }
+
+    /// Whether kubectl's `name` (`pods`, `po`, `Pod`, `jobs.batch`) names this kind:
+    /// case-insensitive, with an optional `.group` suffix.
+    pub fn is_named(&self, name: &str) -> bool {
+        let lower = name.to_ascii_lowercase();
+        let (base, group) = match lower.split_once('.') {
+            Some((b, g)) => (b, Some(g)),
+            None => (lower.as_str(), None),
+        };
+        let named = base == self.plural || base == self.singular || self.short_names.contains(&base);
+        named && group.is_none_or(|g| g == self.group())
+    }
+}
+
+macro_rules! decode {
+    ($variant:ident) => {
+        |value, ignored| Ok(Object::$variant(Box::new(typed(value, ignored)?)))
+    };
+}
+
+/// Every kind podsim simulates.
+pub const KINDS: &[KindInfo] = &[
+    KindInfo {
+        kind: ObjectKind::Pod,
+        api_version: "v1",
+        name: "Pod",
+        plural: "pods",
+        singular: "pod",
+        short_names: &["po"],
+        namespaced: true,
+        decode: decode!(Pod),
+        validate: Some(|object, errs| {
+            if let Object::Pod(pod) = object {
+                validation::default_pod_spec(&mut pod.spec);
+                validation::validate_object_meta(&pod.metadata, &FieldPath::root("metadata"), errs);
+                validation::validate_pod_spec(&pod.spec, &FieldPath::root("spec"), errs);
+            }
+        }),
+    },
+    KindInfo {
+        kind: ObjectKind::Node,
+        api_version: "v1",
+        name: "Node",
+        plural: "nodes",
+        singular: "node",
+        short_names: &["no"],
+        namespaced: false,
+        decode: decode!(Node),
+        validate: None,
+    },
+    KindInfo {
+        kind: ObjectKind::Job,
+        api_version: "batch/v1",
+        name: "Job",
+        plural: "jobs",
+        singular: "job",
+        short_names: &[],
+        namespaced: true,
+        decode: decode!(Job),
+        validate: Some(|object, errs| {
+            if let Object::Job(job) = object {
+                validation::validate_job(job, errs);
+            }
+        }),
+    },
+    KindInfo {
+        kind: ObjectKind::CronJob,
+        api_version: "batch/v1",
+        name: "CronJob",
+        plural: "cronjobs",
+        singular: "cronjob",
+        short_names: &["cj"],
+        namespaced: true,
+        decode: decode!(CronJob),
+        validate: Some(|object, errs| {
+            if let Object::CronJob(cj) = object {
+                validation::validate_cronjob(cj, errs);
+            }
+        }),
+    },
+    KindInfo {
+        kind: ObjectKind::PriorityClass,
+        api_version: "scheduling.k8s.io/v1",
+        name: "PriorityClass",
+        plural: "priorityclasses",
+        singular: "priorityclass",
+        short_names: &["pc"],
+        namespaced: false,
+        decode: decode!(PriorityClass),
+        validate: Some(|object, errs| {
+            if let Object::PriorityClass(pc) = object {
+                validation::validate_priority_class(pc, errs);
+            }
+        }),
+    },
+    KindInfo {
+        kind: ObjectKind::ReplicaSet,
+        api_version: "apps/v1",
+        name: "ReplicaSet",
+        plural: "replicasets",
+        singular: "replicaset",
+        short_names: &["rs"],
+        namespaced: true,
+        decode: decode!(ReplicaSet),
+        validate: Some(|object, errs| {
+            if let Object::ReplicaSet(rs) = object {
+                validation_apps::default_replicaset(rs);
+                validation_apps::validate_replicaset(rs, errs);
+            }
+        }),
+    },
+    KindInfo {
+        kind: ObjectKind::Deployment,
+        api_version: "apps/v1",
+        name: "Deployment",
+        plural: "deployments",
+        singular: "deployment",
+        short_names: &["deploy"],
+        namespaced: true,
+        decode: decode!(Deployment),
+        validate: Some(|object, errs| {
+            if let Object::Deployment(d) = object {
+                validation_apps::default_deployment(d);
+                validation_apps::validate_deployment(d, errs);
+            }
+        }),
+    },
+];
+
+impl ObjectKind {
+    /// This kind's entry in [`KINDS`].
+    pub fn info(self) -> &'static KindInfo {
+        KINDS.iter().find(|k| k.kind == self).expect("every kind has an entry")
+    }
+}
+
+/// The kind a manifest's `apiVersion` and `kind` name, if podsim simulates it.
+pub fn by_api(api_version: &str, kind: &str) -> Option<&'static KindInfo> {
+    KINDS.iter().find(|k| k.api_version == api_version && k.name == kind)
+}
+
+/// The kind kubectl's resource `name` names (`pods`, `po`, `cronjobs.batch`).
+pub fn by_resource(name: &str) -> Option<&'static KindInfo> {
+    KINDS.iter().find(|k| k.is_named(name))
+}
+
+/// Deserializes a value into the typed object, reporting unread fields to `ignored`
+/// and a failure with the path of the field.
+fn typed<T: DeserializeOwned>(
+    value: Value,
+    ignored: &mut dyn FnMut(serde_ignored::Path),
+) -> Result<T, (FieldPath, String)> {
+    let mut callback = |p: serde_ignored::Path| ignored(p);
+    let de = serde_ignored::Deserializer::new(value, &mut callback);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = super::object::field_path(e.path());
+        (path, e.into_inner().to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_one_entry_and_kubectl_names_resolve() {
+        for k in KINDS {
+            assert_eq!(k.kind.info().name, k.name);
+            assert_eq!(k.kind.as_str(), k.name);
+        }
+        assert_eq!(by_resource("po").map(|k| k.kind), Some(ObjectKind::Pod));
+        assert_eq!(by_resource("CronJobs.batch").map(|k| k.kind), Some(ObjectKind::CronJob));
+        assert_eq!(by_resource("jobs.apps").map(|k| k.kind), None);
+        assert_eq!(by_api("batch/v1", "Job").map(|k| k.qualified_plural()), Some("jobs.batch".into()));
+        assert!(by_api("apps/v1", "Job").is_none());
+    }
+}

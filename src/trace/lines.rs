@@ -1,0 +1,444 @@
+//! The schema of `objects.jsonl`: one type per line, written by the run
+//! (`trace::objects`) and read by the views (`views::replay`), so the two cannot
+//! drift apart. A line is `{"op":"<Op>","t":<ms>,...}`; [`Line::parse`] reads a line
+//! whose op is known and refuses the others. Strings are borrowed from the line where
+//! they can be; specs and nodes are owned once read.
+
+use crate::api::cronjob::CronJob as ApiCronJob;
+use crate::api::job::JobSpec as ApiJobSpec;
+use crate::api::node::{Node as ApiNode, Taint};
+use crate::api::pod::PodSpec;
+use crate::labels::LabelSelector;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// Labels or annotations: the simulation's map when written, the line's strings when
+/// read (no allocation for strings without escapes).
+#[derive(Clone, Debug)]
+pub enum Map<'a> {
+    Of(&'a BTreeMap<String, String>),
+    Read(BTreeMap<Cow<'a, str>, Cow<'a, str>>),
+}
+
+impl Default for Map<'_> {
+    fn default() -> Self {
+        Map::Read(BTreeMap::new())
+    }
+}
+
+impl<'a> Map<'a> {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Map::Of(m) => m.is_empty(),
+            Map::Read(m) => m.is_empty(),
+        }
+    }
+
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (&str, &str)> + '_> {
+        match self {
+            Map::Of(m) => Box::new(m.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+            Map::Read(m) => Box::new(m.iter().map(|(k, v)| (&**k, &**v))),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Map::Of(m) => m.len(),
+            Map::Read(m) => m.len(),
+        }
+    }
+
+    pub fn to_owned_map(&self) -> BTreeMap<String, String> {
+        self.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+}
+
+impl Serialize for Map<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Map::Of(m) => m.serialize(s),
+            Map::Read(m) => m.serialize(s),
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Map<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let m = BTreeMap::<Cow<'a, str>, Cow<'a, str>>::deserialize(d)?;
+        Ok(Map::Read(m))
+    }
+}
+
+fn is_empty_str(s: &&str) -> bool {
+    s.is_empty()
+}
+
+// serde hands `skip_serializing_if` a reference to the field's own type.
+#[allow(clippy::ptr_arg)]
+fn is_empty_text(s: &Cow<str>) -> bool {
+    s.is_empty()
+}
+
+/// The object that owns another (`metadata.ownerReferences[0]`, a controller).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct Owner<'a> {
+    #[serde(borrow)]
+    pub kind: &'a str,
+    #[serde(borrow)]
+    pub name: &'a str,
+    pub uid: u64,
+}
+
+/// A spec written once and referred to by id (`PodTemplate`, `JobTemplate`).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(bound(deserialize = "T: Clone + Deserialize<'de>"))]
+pub struct Template<'a, T: Clone> {
+    pub t: i64,
+    pub id: u32,
+    pub spec: Cow<'a, T>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodCreated<'a> {
+    pub t: i64,
+    pub uid: u64,
+    #[serde(borrow)]
+    pub namespace: &'a str,
+    #[serde(borrow)]
+    pub name: &'a str,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub generate_name: Option<&'a str>,
+    pub template: u32,
+    #[serde(default)]
+    pub priority: i32,
+    #[serde(default, borrow, skip_serializing_if = "Map::is_empty")]
+    pub labels: Map<'a>,
+    #[serde(default, borrow, skip_serializing_if = "Map::is_empty")]
+    pub annotations: Map<'a>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner<'a>>,
+}
+
+/// `spec.nodeName` is set (by the scheduler's binding, or by the manifest).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PodBound<'a> {
+    pub t: i64,
+    pub uid: u64,
+    #[serde(borrow)]
+    pub node: &'a str,
+}
+
+/// The pod-level status fields (containers are in `containers.csv`).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodStatus<'a> {
+    pub t: i64,
+    pub uid: u64,
+    #[serde(borrow)]
+    pub phase: &'a str,
+    #[serde(default, borrow, skip_serializing_if = "is_empty_str")]
+    pub reason: &'a str,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<i64>,
+    /// The reason of the `DisruptionTarget` condition, when set.
+    #[serde(default, borrow, skip_serializing_if = "is_empty_str")]
+    pub disruption: &'a str,
+}
+
+/// A graceful deletion was asked for: `deletionTimestamp` = t + grace.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodDeleted {
+    pub t: i64,
+    pub uid: u64,
+    pub grace_ms: i64,
+}
+
+/// An object known by its uid left the API.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Removed {
+    pub t: i64,
+    pub uid: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct NodeCreated<'a> {
+    pub t: i64,
+    #[serde(borrow)]
+    pub pool: Cow<'a, str>,
+    pub node: Cow<'a, ApiNode>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeStatus<'a> {
+    pub t: i64,
+    #[serde(borrow)]
+    pub name: &'a str,
+    /// The Ready condition: `True`, `False` or `Unknown`.
+    #[serde(borrow)]
+    pub ready: &'a str,
+    pub kubelet_up: bool,
+    pub unschedulable: bool,
+    #[serde(default)]
+    pub taints: Cow<'a, [Taint]>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct NodeRemoved<'a> {
+    pub t: i64,
+    #[serde(borrow)]
+    pub name: &'a str,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct JobCreated<'a> {
+    pub t: i64,
+    pub uid: u64,
+    #[serde(borrow)]
+    pub namespace: &'a str,
+    #[serde(borrow)]
+    pub name: &'a str,
+    #[serde(default, borrow, skip_serializing_if = "Map::is_empty")]
+    pub labels: Map<'a>,
+    pub template: u32,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner<'a>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobStatus<'a> {
+    pub t: i64,
+    pub uid: u64,
+    /// What the Job's transition rows say: `Active`, `Suspended`, `Complete`, ...
+    #[serde(borrow)]
+    pub phase: &'a str,
+    #[serde(default, borrow, skip_serializing_if = "is_empty_str")]
+    pub reason: &'a str,
+    #[serde(default, borrow, skip_serializing_if = "is_empty_text")]
+    pub message: Cow<'a, str>,
+    pub active: u32,
+    pub succeeded: u32,
+    pub failed: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_time: Option<i64>,
+    pub parallelism: u32,
+    pub suspend: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CronJobCreated<'a> {
+    pub t: i64,
+    pub uid: u64,
+    pub cronjob: Cow<'a, ApiCronJob>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CronJobStatus<'a> {
+    pub t: i64,
+    pub uid: u64,
+    /// Uids of the active Jobs.
+    pub active: Cow<'a, [u64]>,
+    /// ms since the run's start (negative before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_schedule_time: Option<i64>,
+    pub suspend: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicaSetCreated<'a> {
+    pub t: i64,
+    pub uid: u64,
+    #[serde(borrow)]
+    pub namespace: &'a str,
+    #[serde(borrow)]
+    pub name: &'a str,
+    #[serde(default, borrow, skip_serializing_if = "Map::is_empty")]
+    pub labels: Map<'a>,
+    #[serde(default, borrow, skip_serializing_if = "Map::is_empty")]
+    pub annotations: Map<'a>,
+    pub selector: Cow<'a, LabelSelector>,
+    /// The pod template's spec (a `PodTemplate` line), labels and annotations.
+    pub template: u32,
+    #[serde(default, borrow, skip_serializing_if = "Map::is_empty")]
+    pub template_labels: Map<'a>,
+    #[serde(default, borrow, skip_serializing_if = "Map::is_empty")]
+    pub template_annotations: Map<'a>,
+    pub replicas: u32,
+    #[serde(default)]
+    pub min_ready_seconds: u64,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner<'a>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicaSetStatus<'a> {
+    pub t: i64,
+    pub uid: u64,
+    /// `spec.replicas`.
+    pub desired: u32,
+    #[serde(default)]
+    pub revision: i64,
+    pub replicas: u32,
+    pub fully_labeled: u32,
+    pub ready: u32,
+    pub available: u32,
+    #[serde(default)]
+    pub terminating: u32,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Cow<'a, str>>,
+}
+
+/// A Deployment as created or changed (its whole spec).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeploymentSpecLine<'a> {
+    pub t: i64,
+    pub uid: u64,
+    pub deployment: Cow<'a, crate::api::apps::Deployment>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConditionLine<'a> {
+    #[serde(rename = "type", borrow)]
+    pub kind: &'a str,
+    #[serde(borrow)]
+    pub status: &'a str,
+    #[serde(borrow)]
+    pub reason: &'a str,
+    #[serde(borrow)]
+    pub message: Cow<'a, str>,
+    pub last_update: i64,
+    pub last_transition: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeploymentStatus<'a> {
+    pub t: i64,
+    pub uid: u64,
+    pub revision: i64,
+    pub replicas: u32,
+    pub updated: u32,
+    pub ready: u32,
+    pub available: u32,
+    pub unavailable: u32,
+    #[serde(borrow)]
+    pub conditions: Vec<ConditionLine<'a>>,
+}
+
+macro_rules! lines {
+    ($($op:ident($ty:ty)),* $(,)?) => {
+        /// One line of `objects.jsonl`. Uids are per kind: pods are numbered in order of
+        /// creation, Jobs and CronJobs share one numbering; nodes are known by name.
+        // A line lives while it is written or read, one at a time: its size does not matter.
+        #[allow(clippy::large_enum_variant)]
+        #[derive(Debug, Serialize)]
+        #[serde(tag = "op")]
+        pub enum Line<'a> {
+            $($op($ty)),*
+        }
+
+        impl<'a> Line<'a> {
+            /// Every op, as lines name them.
+            pub const OPS: &'static [&'static str] = &[$(stringify!($op)),*];
+
+            /// Reads a line whose op is `op`; `None` for an op that is not one of [`Self::OPS`].
+            pub fn parse(op: &str, line: &'a [u8]) -> Option<serde_json::Result<Line<'a>>> {
+                match op {
+                    $(stringify!($op) => Some(serde_json::from_slice::<$ty>(line).map(Line::$op)),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+lines! {
+    PodTemplate(Template<'a, PodSpec>),
+    JobTemplate(Template<'a, ApiJobSpec>),
+    PodCreated(PodCreated<'a>),
+    PodBound(PodBound<'a>),
+    PodStatus(PodStatus<'a>),
+    PodDeleted(PodDeleted),
+    PodRemoved(Removed),
+    NodeCreated(NodeCreated<'a>),
+    NodeStatus(NodeStatus<'a>),
+    NodeRemoved(NodeRemoved<'a>),
+    JobCreated(JobCreated<'a>),
+    JobStatus(JobStatus<'a>),
+    JobRemoved(Removed),
+    CronJobCreated(CronJobCreated<'a>),
+    CronJobStatus(CronJobStatus<'a>),
+    CronJobRemoved(Removed),
+    ReplicaSetCreated(ReplicaSetCreated<'a>),
+    ReplicaSetStatus(ReplicaSetStatus<'a>),
+    ReplicaSetRemoved(Removed),
+    DeploymentCreated(DeploymentSpecLine<'a>),
+    DeploymentUpdated(DeploymentSpecLine<'a>),
+    DeploymentStatus(DeploymentStatus<'a>),
+    DeploymentRemoved(Removed),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the writer writes, the reader reads back as the same line.
+    #[test]
+    fn every_line_reads_back_as_written() {
+        let labels: BTreeMap<String, String> = [("app".to_string(), "web".to_string())].into();
+        let lines = [
+            Line::PodCreated(PodCreated {
+                t: 5,
+                uid: 1,
+                namespace: "default",
+                name: "web-0",
+                generate_name: None,
+                template: 1,
+                priority: 0,
+                labels: Map::Of(&labels),
+                annotations: Map::default(),
+                owner: Some(Owner { kind: "Job", name: "j", uid: 2 }),
+            }),
+            Line::PodStatus(PodStatus {
+                t: 6,
+                uid: 1,
+                phase: "Running",
+                reason: "",
+                start_time: Some(5),
+                disruption: "",
+            }),
+            Line::JobStatus(JobStatus {
+                t: 7,
+                uid: 2,
+                phase: "Failed",
+                reason: "BackoffLimitExceeded",
+                message: "Job has reached the specified \"backoff\" limit".into(),
+                active: 0,
+                succeeded: 1,
+                failed: 7,
+                start_time: Some(0),
+                completion_time: None,
+                parallelism: 1,
+                suspend: false,
+            }),
+            Line::CronJobRemoved(Removed { t: 8, uid: 3 }),
+        ];
+        for line in lines {
+            let text = serde_json::to_string(&line).unwrap();
+            let op = text.split('"').nth(3).unwrap();
+            assert!(Line::OPS.contains(&op), "{op}");
+            let back = Line::parse(op, text.as_bytes()).unwrap().unwrap();
+            assert_eq!(serde_json::to_string(&back).unwrap(), text);
+        }
+        assert!(Line::parse("PodExploded", b"{}").is_none(), "an unknown op is refused");
+    }
+}
