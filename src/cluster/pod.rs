@@ -143,8 +143,20 @@ pub enum Stage {
     NeverPulled,
     /// Created; starting (the behavior's `startup` time).
     Starting,
+    /// Started at `started_at`; its `postStart` hook runs, and the kubelet reports it
+    /// running only once the hook returns (`startContainer`, step 4).
+    PostStart {
+        started_at: SimTime,
+    },
     Running {
         started_at: SimTime,
+    },
+    /// Its `preStop` hook runs since `since`; the stop signal follows when it returns or
+    /// when the grace period (which ends at `deadline`) runs out (`killContainer`).
+    PreStop {
+        started_at: SimTime,
+        since: SimTime,
+        deadline: SimTime,
     },
     /// Asked to stop at `since` (SIGTERM); exits by itself or is killed when the grace runs out.
     Stopping {
@@ -204,6 +216,9 @@ pub struct ContainerStatus {
     pub completed: bool,
     /// How the running instance will end, when known: (exit code, reason).
     pub planned_exit: Option<(i32, TerminatedReason)>,
+    /// When the grace period left after the `preStop` hook runs out: the stop signal's
+    /// deadline, for a sidecar that waits for its turn after its hook.
+    pub stop_deadline: Option<SimTime>,
     /// The API refused to show this init container leaving `Terminated` (see
     /// `Ctx::set_container_state`): its status is the old one until it terminates again.
     pub status_held: bool,
@@ -234,6 +249,17 @@ pub struct AttemptPlan {
     pub ready_after: Option<u64>,
     pub unhealthy_after: Option<u64>,
     pub termination: u64,
+    /// This run's hooks, when the container has them: how long each takes and whether
+    /// it fails.
+    pub post_start: Option<HookPlan>,
+    pub pre_stop: Option<HookPlan>,
+}
+
+/// How a lifecycle hook of one run goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HookPlan {
+    pub takes: u64,
+    pub fails: bool,
 }
 
 /// When, after a run's start, probes change the container (see `kubelet::probes`).
@@ -251,6 +277,18 @@ pub struct ProbePlan {
     pub start: SimTime,
     pub answers_from: SimTime,
     pub fails_from: Option<SimTime>,
+}
+
+impl ProbePlan {
+    /// Changes due before `t` happen at `t`: the prober acts on a container only once
+    /// the kubelet reports it running (after its `postStart` hook).
+    pub fn not_before(&mut self, t: SimTime) {
+        for at in
+            [&mut self.started_at, &mut self.ready_at, &mut self.unready_at, &mut self.kill_at].into_iter().flatten()
+        {
+            *at = (*at).max(t);
+        }
+    }
 }
 
 impl ContainerStatus {
@@ -278,6 +316,7 @@ impl ContainerStatus {
             has_started: false,
             completed: false,
             planned_exit: None,
+            stop_deadline: None,
             status_held: false,
             reported: None,
         }
@@ -285,7 +324,14 @@ impl ContainerStatus {
 
     /// A process of this container exists on the node.
     pub fn is_alive(&self) -> bool {
-        matches!(self.stage, Stage::Starting | Stage::Running { .. } | Stage::Stopping { .. })
+        matches!(
+            self.stage,
+            Stage::Starting
+                | Stage::PostStart { .. }
+                | Stage::Running { .. }
+                | Stage::PreStop { .. }
+                | Stage::Stopping { .. }
+        )
     }
 }
 

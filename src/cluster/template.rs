@@ -77,6 +77,28 @@ impl ProbeTiming {
     }
 }
 
+/// A lifecycle hook's action, as the kubelet's handler runner runs it
+/// (`pkg/kubelet/lifecycle/handlers.go`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hook {
+    /// `exec` or `httpGet`: the behavior says how long it takes and whether it fails.
+    Action,
+    /// `tcpSocket`: kept by the API for compatibility, not supported: it fails at once.
+    TcpSocket,
+    /// `sleep`: waits its seconds and never fails.
+    Sleep(Millis),
+}
+
+impl Hook {
+    fn from_api(h: &crate::api::pod::LifecycleHandler) -> Hook {
+        match (&h.sleep, &h.tcp_socket) {
+            (Some(s), _) => Hook::Sleep(u64::try_from(s.seconds).unwrap_or(0) * 1000),
+            (None, Some(_)) if h.exec.is_none() && h.http_get.is_none() => Hook::TcpSocket,
+            _ => Hook::Action,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ContainerSpec {
     pub name: Arc<str>,
@@ -91,6 +113,8 @@ pub struct ContainerSpec {
     pub startup_probe: Option<ProbeTiming>,
     pub readiness_probe: Option<ProbeTiming>,
     pub liveness_probe: Option<ProbeTiming>,
+    pub post_start: Option<Hook>,
+    pub pre_stop: Option<Hook>,
 }
 
 /// A compiled Pod spec.
@@ -305,6 +329,8 @@ fn container(c: &Container, kind: ContainerKind, images: &mut super::Images) -> 
         startup_probe: c.startup_probe.as_ref().map(ProbeTiming::from_api),
         readiness_probe: c.readiness_probe.as_ref().map(ProbeTiming::from_api),
         liveness_probe: c.liveness_probe.as_ref().map(ProbeTiming::from_api),
+        post_start: c.lifecycle.as_ref().and_then(|l| l.post_start.as_ref()).map(Hook::from_api),
+        pre_stop: c.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref()).map(Hook::from_api),
     }
 }
 

@@ -6,11 +6,11 @@ use super::actions::{self, PodActions};
 use super::backoff;
 use super::probes::{self, Probes};
 use crate::apiserver::Ctx;
-use crate::cluster::pod::{AttemptPlan, ContainerState, Stage, Terminated, TerminatedReason, WaitingReason};
-use crate::cluster::template::{ContainerKind, PodTemplate};
+use crate::cluster::pod::{AttemptPlan, ContainerState, HookPlan, Stage, Terminated, TerminatedReason, WaitingReason};
+use crate::cluster::template::{ContainerKind, Hook, PodTemplate};
 use crate::cluster::{Cluster, PodId};
 use crate::engine::rng::key_of;
-use crate::engine::{SimTime, Stream, TimerToken};
+use crate::engine::{Distribution, SimRng, SimTime, Stream, TimerToken};
 use crate::event::KubeletEvent;
 use crate::scenario::{Behavior, ExitCode};
 use crate::trace::EventType;
@@ -93,14 +93,24 @@ impl Kubelet {
                 weighted(choices, rng.below(choices.iter().map(|(_, w)| u64::from(*w)).sum::<u64>().max(1)))
             }
         };
+        let ramp_up = b.ramp_up.sample(&mut rng);
+        let ready_after = b.ready_after.as_ref().map(|d| d.sample(&mut rng));
+        let unhealthy_after = b.unhealthy_after.as_ref().map(|d| d.sample(&mut rng));
+        let termination = b.termination_time.sample(&mut rng);
+        // The hooks' draws come last, so that they shift none of the others.
+        let spec = &pod.template.containers[c];
+        let post_start = spec.post_start.map(|h| hook_plan(h, &b.post_start, b.post_start_fails, &mut rng));
+        let pre_stop = spec.pre_stop.map(|h| hook_plan(h, &b.pre_stop, b.pre_stop_fails, &mut rng));
         AttemptPlan {
             startup,
             run_for,
             exit_code,
-            ramp_up: b.ramp_up.sample(&mut rng),
-            ready_after: b.ready_after.as_ref().map(|d| d.sample(&mut rng)),
-            unhealthy_after: b.unhealthy_after.as_ref().map(|d| d.sample(&mut rng)),
-            termination: b.termination_time.sample(&mut rng),
+            ramp_up,
+            ready_after,
+            unhealthy_after,
+            termination,
+            post_start,
+            pre_stop,
         }
     }
 
@@ -114,6 +124,7 @@ impl Kubelet {
         let status = &mut ctx.cluster.pods.get_mut(id).expect("exists").containers[c];
         status.attempt += 1;
         status.run = run;
+        status.stop_deadline = None;
         status.stage = Stage::Pulling;
         let plan = self.draw_attempt(ctx, id, c);
         ctx.cluster.pods.get_mut(id).expect("exists").containers[c].plan = plan;
@@ -158,6 +169,8 @@ impl Kubelet {
         }
         match status.stage {
             Stage::Starting => self.container_started(ctx, id, c),
+            Stage::PostStart { started_at } => self.post_start_done(ctx, id, c, started_at),
+            Stage::PreStop { since, deadline, .. } => self.pre_stop_done(ctx, id, c, since, deadline),
             Stage::Running { .. } | Stage::Stopping { .. } => {
                 let (code, reason) = status.planned_exit.unwrap_or((0, TerminatedReason::Completed));
                 self.container_exited(ctx, id, c, code, reason);
@@ -168,7 +181,47 @@ impl Kubelet {
         }
     }
 
+    /// The runtime started the container (`Started`); a `postStart` hook runs before the
+    /// kubelet goes on (`startContainer`, step 4, `pkg/kubelet/kuberuntime/kuberuntime_container.go`).
     fn container_started(&mut self, ctx: &mut Ctx, id: PodId, c: usize) {
+        let now = ctx.now;
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
+        let name = pod.template.containers[c].name.clone();
+        let status = &mut pod.containers[c];
+        let Some(hook) = status.plan.post_start else {
+            self.container_running(ctx, id, c, now, true);
+            return;
+        };
+        status.stage = Stage::PostStart { started_at: now };
+        let token = status.timer.arm();
+        ctx.at(hook.takes, KubeletEvent::Container { pod: id, container: c as u16, token });
+        ctx.container_event(id, c, EventType::Normal, "Started", format_args!("Started container {name}"));
+    }
+
+    /// The `postStart` hook returned. A failed hook records `FailedPostStartHook` and the
+    /// kubelet kills the container with the pod's grace period (`killContainer` with the
+    /// message "FailedPostStartHook", its `preStop` hook included); the container then
+    /// restarts as its restart policy says.
+    fn post_start_done(&mut self, ctx: &mut Ctx, id: PodId, c: usize, started_at: SimTime) {
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
+        let fails = pod.containers[c].plan.post_start.is_some_and(|h| h.fails);
+        if !fails {
+            self.container_running(ctx, id, c, started_at, false);
+            return;
+        }
+        let grace = pod.template.grace;
+        ctx.container_event(id, c, EventType::Warning, "FailedPostStartHook", format_args!("PostStartHook failed"));
+        ctx.container_event(id, c, EventType::Normal, "Killing", format_args!("FailedPostStartHook"));
+        let deadline = ctx.now.after(grace);
+        self.kill_container(ctx, id, c, deadline);
+    }
+
+    /// The kubelet reports the container running, started at `started_at` (before its
+    /// `postStart` hook, if any). Probes count from `started_at` (`initialDelaySeconds`
+    /// runs from `State.Running.StartedAt`, `prober/worker.go`), but act only from now,
+    /// when the kubelet reports it running; the run's own end counts from `started_at` too.
+    /// `announce`: record `Started` (not yet recorded when no hook ran).
+    fn container_running(&mut self, ctx: &mut Ctx, id: PodId, c: usize, started_at: SimTime, announce: bool) {
         let now = ctx.now;
         let Some(pod) = ctx.cluster.pods.get(id) else { return };
         let template = pod.template.clone();
@@ -177,23 +230,26 @@ impl Kubelet {
         let pod = ctx.cluster.pods.get_mut(id).expect("exists");
         let status = &mut pod.containers[c];
         let previous = status.state;
-        status.stage = Stage::Running { started_at: now };
+        status.stage = Stage::Running { started_at };
         if let Some(ContainerState::Terminated(t)) = previous {
             status.last_state = Some(t);
         }
         let plan = status.plan;
-        let probe_plan = probes::plan(
-            now,
+        let mut probe_plan = probes::plan(
+            started_at,
             spec.startup_probe.as_ref(),
             spec.readiness_probe.as_ref(),
             spec.liveness_probe.as_ref(),
             plan.ready_after,
             plan.unhealthy_after,
         );
+        if started_at < now {
+            probe_plan.not_before(now);
+        }
         status.probe_plan = probe_plan;
         status.started = probe_plan.started_at == Some(now);
         status.has_started |= status.started;
-        status.ready = status.started && probe_plan.ready_at == Some(now);
+        status.ready = status.started && probe_plan.ready_at == Some(now) && probe_plan.unready_at != Some(now);
         // How this run ends: an OOM kill once the working set passes the limit, or an exit.
         let oom = match (used, spec.memory_limit) {
             (Some(used), Some(limit)) if used > limit => Some(plan.ramp_up),
@@ -210,11 +266,16 @@ impl Kubelet {
             pod.initialized = true;
         }
         if let (Some((after, _, _)), Some(token)) = (exit, token) {
-            ctx.at(after, KubeletEvent::Container { pod: id, container: c as u16, token });
+            ctx.schedule(
+                started_at.after(after).max(now),
+                KubeletEvent::Container { pod: id, container: c as u16, token },
+            );
         }
         self.arm_probe_timer(ctx, id, c, now);
-        ctx.set_container_state(id, c, ContainerState::Running { started_at: now });
-        ctx.container_event(id, c, EventType::Normal, "Started", format_args!("Started container {}", spec.name));
+        ctx.set_container_state(id, c, ContainerState::Running { started_at });
+        if announce {
+            ctx.container_event(id, c, EventType::Normal, "Started", format_args!("Started container {}", spec.name));
+        }
         self.sync(ctx, id);
     }
 
@@ -235,7 +296,10 @@ impl Kubelet {
         let terminating = pod.termination.is_some();
         let status = &mut pod.containers[c];
         let started_at = match status.stage {
-            Stage::Running { started_at } | Stage::Stopping { started_at, .. } => Some(started_at),
+            Stage::Running { started_at }
+            | Stage::Stopping { started_at, .. }
+            | Stage::PostStart { started_at }
+            | Stage::PreStop { started_at, .. } => Some(started_at),
             _ => None,
         };
         status.stage = Stage::Exited;
@@ -362,7 +426,7 @@ impl Kubelet {
                 "Killing",
                 format_args!("Container {name} failed {lower} probe, will be restarted"),
             );
-            self.stop_container(ctx, id, c, SimTime(now.0 + grace.max(2_000)));
+            self.kill_container(ctx, id, c, now.after(grace));
             return;
         }
         self.arm_probe_timer(ctx, id, c, now.after(1));
@@ -406,6 +470,19 @@ fn may_run(cluster: &Cluster, id: PodId) -> bool {
 fn behavior_index(behaviors: &[Behavior], namespace: &str, pod: &str, template: &PodTemplate, c: usize) -> usize {
     let spec = &template.containers[c];
     behaviors.iter().position(|b| b.matcher.matches(namespace, pod, &spec.name, &spec.image)).unwrap_or(usize::MAX)
+}
+
+/// How a hook of this run goes: a `sleep` takes its seconds and succeeds, `tcpSocket`
+/// fails at once (`handlers.go`: not supported), exec and httpGet follow the behavior.
+fn hook_plan(hook: Hook, takes: &Distribution, fails: f64, rng: &mut SimRng) -> HookPlan {
+    match hook {
+        Hook::Sleep(ms) => HookPlan { takes: ms, fails: false },
+        Hook::TcpSocket => HookPlan { takes: 0, fails: true },
+        Hook::Action => {
+            let takes = takes.sample(rng);
+            HookPlan { takes, fails: rng.chance(fails) }
+        }
+    }
 }
 
 /// The code whose cumulative weight first exceeds `draw`.

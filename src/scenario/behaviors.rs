@@ -43,6 +43,10 @@ fn behavior(b: &RawBehavior, path: &FieldPath, errs: &mut Vec<FieldError>) -> Be
         unhealthy_after: b.unhealthy_after.clone().map(Some),
         termination_time: b.termination_time.clone(),
         stop_exit_code: b.stop_exit_code,
+        post_start: b.post_start.clone(),
+        post_start_fails: b.post_start_fails,
+        pre_stop: b.pre_stop.clone(),
+        pre_stop_fails: b.pre_stop_fails,
     };
     let base = Behavior { name: b.name.clone(), matcher, ..Behavior::default_for_unmatched() };
     let mut out = base.patched(&patch(&own, path, errs));
@@ -53,13 +57,19 @@ fn behavior(b: &RawBehavior, path: &FieldPath, errs: &mut Vec<FieldError>) -> Be
 
 /// A change to a behavior, validated (`path` is where its fields are).
 pub fn patch(p: &RawBehaviorPatch, path: &FieldPath, errs: &mut Vec<FieldError>) -> BehaviorPatch {
-    if let Some(fails) = p.image_pull_fails
-        && !(0.0..=1.0).contains(&fails)
-    {
-        errs.push(FieldError::new(
-            path.child("imagePullFails"),
-            format!("imagePullFails is a probability between 0 and 1, got {fails}"),
-        ));
+    for (fails, name) in [
+        (p.image_pull_fails, "imagePullFails"),
+        (p.post_start_fails, "postStartFails"),
+        (p.pre_stop_fails, "preStopFails"),
+    ] {
+        if let Some(fails) = fails
+            && !(0.0..=1.0).contains(&fails)
+        {
+            errs.push(FieldError::new(
+                path.child(name),
+                format!("{name} is a probability between 0 and 1, got {fails}"),
+            ));
+        }
     }
     let exit_code = p.exit_code.as_ref().map(|e| match e {
         RawExitCode::Fixed(c) => ExitCode::Fixed(*c),
@@ -91,6 +101,10 @@ pub fn patch(p: &RawBehaviorPatch, path: &FieldPath, errs: &mut Vec<FieldError>)
         unhealthy_after: p.unhealthy_after.clone(),
         termination_time: p.termination_time.clone(),
         stop_exit_code: p.stop_exit_code,
+        post_start: p.post_start.clone(),
+        post_start_fails: p.post_start_fails,
+        pre_stop: p.pre_stop.clone(),
+        pre_stop_fails: p.pre_stop_fails,
     }
 }
 

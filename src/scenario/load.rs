@@ -895,7 +895,7 @@ impl<'a> Loader<'a> {
         let mut errs = Vec::new();
         let patch = super::behaviors::patch_from_set(set, &path.child("set"), &mut errs);
         self.field_errors(errs);
-        Some(Action::PatchBehavior { at, behavior, patch: patch? })
+        Some(Action::PatchBehavior { at, behavior, patch: Box::new(patch?) })
     }
 
     /// `pod/web`, `job/batch`, `default/pod/web` or `pod/team-a/web` style targets.

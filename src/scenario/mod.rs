@@ -113,6 +113,12 @@ pub struct Behavior {
     pub termination_time: Distribution,
     /// Exit code when the container exits on SIGTERM within its grace period.
     pub stop_exit_code: i32,
+    /// How long an exec or httpGet `postStart` hook takes, and the chance it fails.
+    pub post_start: Distribution,
+    pub post_start_fails: f64,
+    /// How long an exec or httpGet `preStop` hook takes, and the chance it fails.
+    pub pre_stop: Distribution,
+    pub pre_stop_fails: f64,
     /// `attempts[n-1]` changes the n-th run of the container (see [`Behavior::for_attempt`]).
     pub attempts: Vec<BehaviorPatch>,
 }
@@ -134,6 +140,10 @@ pub struct BehaviorPatch {
     pub unhealthy_after: Option<Option<Distribution>>,
     pub termination_time: Option<Distribution>,
     pub stop_exit_code: Option<i32>,
+    pub post_start: Option<Distribution>,
+    pub post_start_fails: Option<f64>,
+    pub pre_stop: Option<Distribution>,
+    pub pre_stop_fails: Option<f64>,
 }
 
 impl Behavior {
@@ -156,7 +166,11 @@ impl Behavior {
             ready_after,
             unhealthy_after,
             termination_time,
-            stop_exit_code
+            stop_exit_code,
+            post_start,
+            post_start_fails,
+            pre_stop,
+            pre_stop_fails
         );
         b
     }
@@ -191,6 +205,10 @@ impl Behavior {
             unhealthy_after: None,
             termination_time: Distribution::Constant(0),
             stop_exit_code: 143,
+            post_start: Distribution::Constant(0),
+            post_start_fails: 0.0,
+            pre_stop: Distribution::Constant(0),
+            pre_stop_fails: 0.0,
             attempts: Vec::new(),
         }
     }
@@ -277,7 +295,7 @@ pub enum Action {
     PatchBehavior {
         at: Millis,
         behavior: usize,
-        patch: BehaviorPatch,
+        patch: Box<BehaviorPatch>,
     },
     /// `kubectl scale deployment|replicaset/<name> --replicas=<n>`.
     Scale {

@@ -127,6 +127,10 @@ pub struct RawBehavior {
     pub unhealthy_after: Option<Distribution>,
     pub termination_time: Option<Distribution>,
     pub stop_exit_code: Option<i32>,
+    pub post_start: Option<Distribution>,
+    pub post_start_fails: Option<f64>,
+    pub pre_stop: Option<Distribution>,
+    pub pre_stop_fails: Option<f64>,
     /// Changes to the first runs of the container, one entry per run.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub attempts: Vec<RawBehaviorPatch>,
@@ -154,6 +158,10 @@ pub struct RawBehaviorPatch {
     pub unhealthy_after: Option<Option<Distribution>>,
     pub termination_time: Option<Distribution>,
     pub stop_exit_code: Option<i32>,
+    pub post_start: Option<Distribution>,
+    pub post_start_fails: Option<f64>,
+    pub pre_stop: Option<Distribution>,
+    pub pre_stop_fails: Option<f64>,
 }
 
 /// A key that is present, with a value or `null` (`Some(None)`); absent is `None`.

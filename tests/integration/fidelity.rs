@@ -401,3 +401,192 @@ actions:
     let e = err(&scenario("{exitCode: 1}", "{at: 1m, patch: behavior/registry, set: {imagePullFail: 0}}"));
     assert!(e.contains("actions[0].set") && e.contains("unknown field `imagePullFail`"), "{e}");
 }
+
+/// One pod named `name` with one container `app` (nginx) and the given lifecycle, grace
+/// period and behavior fields.
+fn hook_pod(name: &str, grace: u32, lifecycle: &str) -> String {
+    format!(
+        "  - object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {{name: {name}}}
+      spec:
+        terminationGracePeriodSeconds: {grace}
+        containers: [{{name: app, image: \"nginx:1.27\", lifecycle: {lifecycle}}}]
+"
+    )
+}
+
+/// `preStop` (`killContainer` and `executePreStopHook`,
+/// `pkg/kubelet/kuberuntime/kuberuntime_container.go`): the hook runs first and its time
+/// counts against the grace period, in whole seconds (the kubelet subtracts
+/// `int64(elapsed.Seconds())`); a hook longer than the grace is cut off when the grace
+/// runs out, then the stop signal still gets the minimum window of 2 s; a failing hook
+/// records `FailedPreStopHook` and the stop signal follows.
+#[test]
+fn pre_stop_hooks_count_against_the_grace_period() {
+    let o = run(load_text(&format!(
+        "{ONE_NODE}duration: 5m
+workloads:
+{}{}{}{}behaviors:
+  - match: {{pod: quick}}
+    preStop: 5s
+    terminationTime: 3s
+  - match: {{pod: slow}}
+    preStop: 20s
+    terminationTime: 1m
+  - match: {{pod: partial}}
+    preStop: 2500ms
+    terminationTime: 1m
+  - match: {{pod: failing}}
+    preStop: 1s
+    preStopFails: 1
+    terminationTime: 1s
+actions:
+  - {{at: 1m, delete: pod/quick}}
+  - {{at: 1m, delete: pod/slow}}
+  - {{at: 1m, delete: pod/partial}}
+  - {{at: 1m, delete: pod/failing}}
+",
+        hook_pod("quick", 30, "{preStop: {exec: {command: [nginx, -s, quit]}}}"),
+        hook_pod("slow", 10, "{preStop: {httpGet: {path: /drain, port: 80}}}"),
+        hook_pod("partial", 30, "{preStop: {exec: {command: [drain]}}}"),
+        hook_pod("failing", 30, "{preStop: {exec: {command: [drain]}}}"),
+    )));
+    // quick: hook 60-65 s, SIGTERM at 65 s, exits 3 s later with 143.
+    // slow: hook cut off at 70 s (grace 10 s), SIGKILL 2 s later.
+    // partial: hook 60-62.5 s counts 2 s, so the 28 s left run to 90.5 s.
+    // failing: hook fails at 61 s, SIGTERM, exits at 62 s.
+    assert_eq!(
+        o.rows(",Running,Terminated,"),
+        [
+            "62000,Container,default,failing/app,Running,Terminated,Error,worker-0",
+            "68000,Container,default,quick/app,Running,Terminated,Error,worker-0",
+            "72000,Container,default,slow/app,Running,Terminated,Error,worker-0",
+            "90500,Container,default,partial/app,Running,Terminated,Error,worker-0",
+        ],
+        "{}",
+        o.transitions
+    );
+    let exits: Vec<&str> = o.rows(",Running,Terminated,").iter().map(|r| r.split(',').nth(3).unwrap()).collect();
+    assert_eq!(exits, ["failing/app", "quick/app", "slow/app", "partial/app"]);
+    assert_eq!(
+        o.event_rows(",FailedPreStopHook,"),
+        ["61000,Warning,FailedPreStopHook,Pod,default,failing,worker-0,PreStopHook failed"],
+        "{}",
+        o.events
+    );
+    assert_eq!(o.event_rows(",Killing,").len(), 4, "{}", o.events);
+    assert!(o.event_rows(",Killing,").iter().all(|e| e.starts_with("60000,")), "{}", o.events);
+}
+
+/// `postStart` (`startContainer`, step 4): the container is started (`Started`), then
+/// the kubelet waits for the hook, and reports it running only once the hook returned,
+/// with `startedAt` when it started. A failing hook records `FailedPostStartHook` and
+/// kills the container (`Killing` with the message "FailedPostStartHook", the pod's
+/// grace); it restarts as its restart policy says: here the second run's hook succeeds.
+#[test]
+fn post_start_hooks_hold_the_container_until_they_return() {
+    let o = run(load_text(&format!(
+        "{ONE_NODE}duration: 2m
+workloads:
+{}{}behaviors:
+  - match: {{pod: ok}}
+    startup: 1s
+    postStart: 3s
+  - match: {{pod: broken}}
+    startup: 1s
+    postStart: 2s
+    terminationTime: 1s
+    attempts: [{{postStartFails: 1}}]
+",
+        hook_pod("ok", 30, "{postStart: {exec: {command: [warm-up]}}}"),
+        hook_pod("broken", 30, "{postStart: {httpGet: {path: /init, port: 80}}}"),
+    )));
+    assert_eq!(
+        o.rows("ok/app,"),
+        [
+            "0,Container,default,ok/app,,Waiting,ContainerCreating,worker-0",
+            "4000,Container,default,ok/app,Waiting,Running,,worker-0",
+        ],
+        "{}",
+        o.transitions
+    );
+    assert_eq!(o.rows("Pod,default,ok,Pending,Running"), ["4000,Pod,default,ok,Pending,Running,,worker-0"]);
+    let ok_events: Vec<&str> =
+        o.event_rows("default,ok,").iter().map(|e| e.split(',').take(3).last().unwrap()).collect();
+    assert_eq!(ok_events, ["Scheduled", "Pulling", "Pulled", "Created", "Started"], "{}", o.events);
+    assert_eq!(o.event_rows(",Started,Pod,default,ok,")[0].split(',').next(), Some("1000"));
+
+    let broken: Vec<String> = o
+        .event_rows("default,broken,")
+        .iter()
+        .map(|e| {
+            let f: Vec<&str> = e.split(',').collect();
+            format!("{} {} {}", f[0], f[2], f[7])
+        })
+        .filter(|e| !e.contains("Scheduled") && !e.contains("Pull"))
+        .collect();
+    assert_eq!(
+        broken,
+        [
+            "0 Created Created container: app",
+            "1000 Started Started container app",
+            "3000 FailedPostStartHook PostStartHook failed",
+            "3000 Killing FailedPostStartHook",
+            "4000 Created Created container: app",
+            "5000 Started Started container app",
+        ],
+        "{}",
+        o.events
+    );
+    assert_eq!(
+        o.rows("broken/app,"),
+        [
+            "0,Container,default,broken/app,,Waiting,ContainerCreating,worker-0",
+            "4000,Container,default,broken/app,Waiting,Terminated,Error,worker-0",
+            // Restarted at once (the first back-off is 0): the API shows the last
+            // state until the new run is reported, after its hook.
+            "7000,Container,default,broken/app,Terminated,Running,,worker-0",
+        ],
+        "{}",
+        o.transitions
+    );
+}
+
+/// The API server's rules for hooks (`validateLifecycle`, `validateHandler`,
+/// `validateSleepAction`): one action, a sleep within the grace period, no hooks on a
+/// regular init container; each error names its file, line and field.
+#[test]
+fn lifecycle_hooks_are_validated() {
+    let err = |spec: &str| {
+        let text = format!(
+            "{ONE_NODE}workloads:
+  - object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {{name: web}}
+      spec:
+{spec}"
+        );
+        podsim::scenario::load("t.yaml", &text, &|_: &str| Err("no files".to_string())).unwrap_err().to_string()
+    };
+    let e = err("        containers: [{name: app, image: nginx, lifecycle: {preStop: {sleep: {seconds: 40}}}}]\n");
+    assert!(
+        e.contains("t.yaml:12:")
+            && e.contains("spec.containers[0].lifecycle.preStop.sleep: Invalid value: 40: must be non-negative and less than terminationGracePeriodSeconds (30)"),
+        "{e}"
+    );
+    let e = err("        containers: [{name: app, image: nginx, lifecycle: {postStart: {}}}]\n");
+    assert!(e.contains("spec.containers[0].lifecycle.postStart: Required value: must specify a handler type"), "{e}");
+    let e = err(
+        "        containers: [{name: app, image: nginx, lifecycle: {postStart: {exec: {command: [a]}, sleep: {seconds: 1}}}}]\n",
+    );
+    assert!(e.contains("lifecycle.postStart.sleep: Forbidden: may not specify more than 1 handler type"), "{e}");
+    let e = err("        initContainers: [{name: init, image: busybox, lifecycle: {preStop: {exec: {command: [a]}}}}]
+        containers: [{name: app, image: nginx}]\n");
+    assert!(
+        e.contains("spec.initContainers[0].lifecycle: Forbidden: may not be set for init containers without restartPolicy=Always"),
+        "{e}"
+    );
+}
