@@ -199,6 +199,9 @@ impl<'a> Loader<'a> {
             &mut scheduler_errors,
         );
         self.field_errors(scheduler_errors);
+        let mut kubernetes_errors = Vec::new();
+        let kubernetes = super::kubernetes::compile(raw.kubernetes.as_ref(), &mut kubernetes_errors);
+        self.field_errors(kubernetes_errors);
         let mut scenario = Scenario {
             name: raw.name,
             description: raw.description,
@@ -215,6 +218,7 @@ impl<'a> Loader<'a> {
             random_faults,
             actions,
             kubelet,
+            kubernetes,
             scheduler,
             ignored: std::mem::take(&mut self.ignored),
             warnings: Vec::new(),

@@ -4,6 +4,7 @@
 
 pub mod behaviors;
 pub mod glob;
+pub mod kubernetes;
 pub mod load;
 pub mod raw;
 pub mod scheduler;
@@ -37,6 +38,8 @@ pub struct Scenario {
     pub random_faults: Vec<RandomFaults>,
     pub actions: Vec<Action>,
     pub kubelet: KubeletConfig,
+    /// The control plane's version and settings (`kubernetes:`).
+    pub kubernetes: ControlPlane,
     /// The kube-scheduler profile (`scheduler:`); kube-scheduler's defaults without it.
     pub scheduler: crate::scheduler::profile::SchedulerProfile,
     /// Manifest fields and kinds read but not simulated.
@@ -344,6 +347,56 @@ impl Action {
             | Action::SetImage { at, .. }
             | Action::Rollout { at, .. } => *at,
         }
+    }
+}
+
+/// The Kubernetes version whose defaults apply, and the control plane's settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ControlPlane {
+    /// Minor version (1.`minor`).
+    pub minor: u32,
+    /// kube-apiserver `--default-not-ready-toleration-seconds` and
+    /// `--default-unreachable-toleration-seconds` (DefaultTolerationSeconds admission).
+    pub default_tolerations: DefaultTolerations,
+    /// kube-controller-manager `--node-monitor-grace-period`.
+    pub node_monitor_grace: Millis,
+    /// kube-controller-manager `--node-monitor-period`.
+    pub node_monitor_period: Millis,
+    /// kube-controller-manager `--terminated-pod-gc-threshold`; `None`: not collected
+    /// (a threshold of 0 or less).
+    pub terminated_pod_gc_threshold: Option<usize>,
+    /// kube-scheduler `podInitialBackoffSeconds` and `podMaxBackoffSeconds`.
+    pub pod_initial_backoff: Millis,
+    pub pod_max_backoff: Millis,
+}
+
+pub use crate::cluster::template::DefaultTolerations;
+
+impl ControlPlane {
+    /// The newest version podsim follows.
+    pub const LATEST_MINOR: u32 = 34;
+    /// The oldest.
+    pub const OLDEST_MINOR: u32 = 31;
+
+    /// The defaults of Kubernetes 1.`minor`.
+    pub fn defaults(minor: u32) -> ControlPlane {
+        ControlPlane {
+            minor,
+            default_tolerations: DefaultTolerations::default(),
+            // 40 s until 1.31; 50 s since 1.32 (kubernetes/kubernetes#126287,
+            // `pkg/controller/nodelifecycle/config/v1alpha1/defaults.go`).
+            node_monitor_grace: if minor >= 32 { 50_000 } else { 40_000 },
+            node_monitor_period: 5_000,
+            terminated_pod_gc_threshold: Some(12_500),
+            pod_initial_backoff: 1_000,
+            pod_max_backoff: 10_000,
+        }
+    }
+}
+
+impl Default for ControlPlane {
+    fn default() -> Self {
+        ControlPlane::defaults(ControlPlane::LATEST_MINOR)
     }
 }
 

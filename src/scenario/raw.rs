@@ -48,6 +48,9 @@ pub struct RawScenario {
     pub actions: Vec<RawAction>,
     #[serde(default)]
     pub kubelet: Option<RawKubelet>,
+    /// The control plane's version and settings.
+    #[serde(default)]
+    pub kubernetes: Option<RawKubernetes>,
     /// A kube-scheduler profile (part of `KubeSchedulerConfiguration.profiles[]`).
     #[serde(default)]
     pub scheduler: Option<RawScheduler>,
@@ -228,6 +231,43 @@ pub struct RawAction {
     pub grace_period: Option<i64>,
     #[serde(default)]
     pub force: bool,
+}
+
+/// `kubernetes:`: the version whose defaults apply, and the control plane's settings by
+/// component, each under its flag's name (or its configuration file's field).
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawKubernetes {
+    pub version: Option<Text>,
+    #[serde(rename = "kube-apiserver", default)]
+    pub apiserver: RawApiServer,
+    #[serde(rename = "kube-controller-manager", default)]
+    pub controller_manager: RawControllerManager,
+    #[serde(rename = "kube-scheduler", default)]
+    pub scheduler: RawKubeScheduler,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawApiServer {
+    pub default_not_ready_toleration_seconds: Option<i64>,
+    pub default_unreachable_toleration_seconds: Option<i64>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawControllerManager {
+    pub node_monitor_grace_period: Option<Text>,
+    pub node_monitor_period: Option<Text>,
+    pub terminated_pod_gc_threshold: Option<i64>,
+}
+
+/// `KubeSchedulerConfiguration`'s back-off fields (their flags are gone).
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawKubeScheduler {
+    pub pod_initial_backoff_seconds: Option<i64>,
+    pub pod_max_backoff_seconds: Option<i64>,
 }
 
 /// Kubelet settings that change timing.

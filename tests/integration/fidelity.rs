@@ -590,3 +590,130 @@ fn lifecycle_hooks_are_validated() {
         "{e}"
     );
 }
+
+/// A pod on a node that crashes at 1m (one of two: a zone whose every node is down
+/// evicts nothing), under the control plane `kubernetes` describes.
+fn crash_with(kubernetes: &str) -> crate::common::Outcome {
+    run(load_text(&format!(
+        "name: crash
+duration: 10m
+nodes:
+  - name: worker
+    capacity: {{cpu: \"4\", memory: 16Gi}}
+  - name: spare
+    capacity: {{cpu: \"1\", memory: 16Gi}}
+{kubernetes}
+workloads:
+  - object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {{name: web}}
+      spec:
+        nodeName: worker-0
+        containers: [{{name: app, image: nginx}}]
+faults:
+  - {{at: 1m, node: worker-0, action: crash}}
+"
+    )))
+}
+
+fn event_times(o: &crate::common::Outcome, reason: &str) -> Vec<u64> {
+    crate::common::times(&o.event_rows(&format!(",{reason},")))
+}
+
+/// `kubernetes.version` picks that version's defaults: `--node-monitor-grace-period` was
+/// 40 s until 1.31 and is 50 s since 1.32 (`pkg/controller/nodelifecycle/config/v1alpha1/
+/// defaults.go`, kubernetes/kubernetes#126287), so a node that stops reporting at 1m is
+/// `NodeNotReady` at the first 5 s monitor pass after 1m40s, or after 1m50s. The flags
+/// override the defaults: a 20 s grace, a 10 s monitor period, and 60 s default
+/// tolerations (`--default-unreachable-toleration-seconds`, the DefaultTolerationSeconds
+/// admission plugin) that evict the pod 60 s after the NoExecute taint, one pass after.
+#[test]
+fn the_kubernetes_section_sets_the_version_and_the_control_plane_flags() {
+    let latest = crash_with("");
+    assert_eq!(event_times(&latest, "NodeNotReady"), [115_000], "{}", latest.events);
+    assert_eq!(event_times(&latest, "TaintManagerEviction"), [420_000], "{}", latest.events);
+
+    let v131 = crash_with("kubernetes: {version: \"1.31\"}");
+    assert_eq!(event_times(&v131, "NodeNotReady"), [105_000], "{}", v131.events);
+    assert_eq!(event_times(&v131, "TaintManagerEviction"), [410_000], "{}", v131.events);
+    assert_eq!(event_times(&crash_with("kubernetes: {version: v1.32.3}"), "NodeNotReady"), [115_000]);
+
+    let flags = crash_with(
+        "kubernetes:
+  version: \"1.33\"
+  kube-apiserver: {default-unreachable-toleration-seconds: 60}
+  kube-controller-manager: {node-monitor-grace-period: 20s, node-monitor-period: 10s}",
+    );
+    assert_eq!(event_times(&flags, "NodeNotReady"), [90_000], "{}", flags.events);
+    assert_eq!(event_times(&flags, "TaintManagerEviction"), [160_000], "{}", flags.events);
+}
+
+/// `--terminated-pod-gc-threshold`: the pod GC deletes the oldest terminated pods beyond
+/// it at its next 20 s pass (`gcTerminated`, `pkg/controller/podgc/gc_controller.go`);
+/// 0 turns it off.
+#[test]
+fn the_terminated_pod_gc_threshold_is_a_flag() {
+    let scenario = |threshold: &str| {
+        format!(
+            "{ONE_NODE}duration: 2m
+kubernetes:
+  kube-controller-manager: {{terminated-pod-gc-threshold: {threshold}}}
+workloads:
+  - arrivals:
+      interarrival: 1s
+      count: 4
+      object:
+        apiVersion: v1
+        kind: Pod
+        metadata: {{name: done}}
+        spec:
+          restartPolicy: Never
+          containers: [{{name: app, image: busybox}}]
+behaviors:
+  - match: {{container: app}}
+    runFor: 5s
+"
+        )
+    };
+    let removed = |o: &crate::common::Outcome| -> Vec<String> {
+        o.objects.lines().filter(|l| l.contains("\"PodRemoved\"")).map(str::to_string).collect()
+    };
+    // done-1 and done-2 (uids 1 and 2), the oldest, go at the pass at 20 s.
+    let o = run(load_text(&scenario("2")));
+    assert_eq!(
+        removed(&o),
+        [r#"{"op":"PodRemoved","t":20000,"uid":1}"#, r#"{"op":"PodRemoved","t":20000,"uid":2}"#],
+        "{}",
+        o.transitions
+    );
+    assert!(removed(&run(load_text(&scenario("0")))).is_empty());
+    assert!(removed(&run(load_text(&scenario("12500")))).is_empty());
+}
+
+/// The section is checked: a version podsim does not follow, a misspelt flag, values
+/// out of range; each error names its file, line and field.
+#[test]
+fn the_kubernetes_section_is_validated() {
+    let err = |section: &str| {
+        let text = format!("{ONE_NODE}kubernetes:\n{section}");
+        podsim::scenario::load("t.yaml", &text, &|_: &str| Err("no files".to_string())).unwrap_err().to_string()
+    };
+    let e = err("  version: \"1.29\"\n");
+    assert!(
+        e.contains("t.yaml:7:")
+            && e.contains("kubernetes.version: Unsupported value: \"1.29\": supported values: \"1.31\" to \"1.34\""),
+        "{e}"
+    );
+    let e = err("  kube-controller-manager: {node-monitor-grace: 20s}\n");
+    assert!(e.contains("unknown field `node-monitor-grace`"), "{e}");
+    let e = err("  kube-controller-manager: {node-monitor-grace-period: 0s}\n");
+    assert!(e.contains("kubernetes.kube-controller-manager.node-monitor-grace-period: Invalid value: \"0s\""), "{e}");
+    let e = err("  kube-apiserver: {default-not-ready-toleration-seconds: -1}\n");
+    assert!(e.contains("kubernetes.kube-apiserver.default-not-ready-toleration-seconds: Invalid value: -1"), "{e}");
+    let e = err("  kube-scheduler: {podInitialBackoffSeconds: 20}\n");
+    assert!(
+        e.contains("kubernetes.kube-scheduler.podMaxBackoffSeconds: Invalid value: 10: must be greater than or equal to PodInitialBackoffSeconds"),
+        "{e}"
+    );
+}

@@ -588,8 +588,12 @@ pub fn create_from_manifest(ctx: &mut Ctx, api: &ApiJob, copy: Option<u64>) {
 
 /// Compiles a Job spec (and its pod template) once; CronJob children share it.
 pub fn compile_spec(cluster: &mut Cluster, spec: &crate::api::job::JobSpec) -> JobSpec {
-    let template =
-        PodTemplate::compile(Arc::new(spec.template.spec.clone()), &mut cluster.resources, &mut cluster.images);
+    let template = PodTemplate::compile(
+        Arc::new(spec.template.spec.clone()),
+        &mut cluster.resources,
+        &mut cluster.images,
+        cluster.api.default_tolerations,
+    );
     let secs = |s: i64| u64::try_from(s).unwrap_or(0) * 1000;
     let per_index = spec.backoff_limit_per_index.map(|b| b.max(0) as u32);
     JobSpec {
