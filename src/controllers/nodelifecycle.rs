@@ -197,15 +197,20 @@ fn node_lost(ctx: &mut Ctx, node: NodeId, period: Millis) {
         format_args!("Node {name} status is now: NodeNotReady"),
     );
     ctx.add_taint(node, UNREACHABLE, "NoSchedule");
-    // `MarkPodsNotReady`: the pods' Ready condition turns False.
+    // `MarkPodsNotReady` (`pkg/controller/util/node/controller_utils.go`): the pods'
+    // Ready condition turns False, and each pod that has the condition (the kubelet
+    // reported it) gets a Warning `NodeNotReady` once its status is written.
     for id in ctx.cluster.node(node).resident.clone() {
-        if let Some(pod) = ctx.cluster.pods.get_mut(id) {
-            for c in &mut pod.containers {
-                c.ready = false;
-            }
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { continue };
+        let has_condition = pod.start_time.is_some();
+        for c in &mut pod.containers {
+            c.ready = false;
         }
         ctx.set_ready(id, false);
         ctx.report_containers(id);
+        if has_condition {
+            ctx.pod_event(id, EventType::Warning, "NodeNotReady", format_args!("Node is not ready"));
+        }
     }
     // The NoExecute taint follows the condition as seen at the next pass.
     ctx.at(period, NodeLifecycleEvent::Monitor(node));

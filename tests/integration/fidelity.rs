@@ -183,7 +183,14 @@ faults:
     let at = |reason: &str| -> Vec<u64> {
         o.event_rows(&format!(",{reason},")).iter().map(|r| r.split(',').next().unwrap().parse().unwrap()).collect()
     };
-    assert_eq!(at("NodeNotReady"), vec![115_000], "{}", o.events);
+    // The node's event, then the pod's (`MarkPodsNotReady`).
+    assert_eq!(at("NodeNotReady"), vec![115_000, 115_000], "{}", o.events);
+    assert_eq!(
+        o.event_rows(",NodeNotReady,Pod,"),
+        ["115000,Warning,NodeNotReady,Pod,default,crunch-dmzcp,big-0,Node is not ready"],
+        "{}",
+        o.events
+    );
     assert_eq!(at("TaintManagerEviction"), vec![420_000], "{}", o.events);
     assert_eq!(at("SuccessfulCreate"), vec![0, 421_000], "{}", o.events);
 }
@@ -618,7 +625,13 @@ faults:
 }
 
 fn event_times(o: &crate::common::Outcome, reason: &str) -> Vec<u64> {
-    crate::common::times(&o.event_rows(&format!(",{reason},")))
+    // The node's events (a pod's NodeNotReady comes with its node's).
+    crate::common::times(
+        &o.event_rows(&format!(",{reason},"))
+            .into_iter()
+            .filter(|e| !e.contains(",Pod,") || reason != "NodeNotReady")
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// `kubernetes.version` picks that version's defaults: `--node-monitor-grace-period` was
