@@ -95,6 +95,43 @@ pub struct Container {
     /// Kept so that the Job controller can add `JOB_COMPLETION_INDEX`; not simulated.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub env: Vec<serde_json::Value>,
+    /// `postStart` and `preStop` hooks; a behavior says how long an exec or httpGet
+    /// handler takes and whether it fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<Lifecycle>,
+}
+
+/// `core/v1` Lifecycle.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Lifecycle {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_start: Option<LifecycleHandler>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_stop: Option<LifecycleHandler>,
+}
+
+/// `core/v1` LifecycleHandler: one of its actions. What an exec or httpGet action does
+/// is not simulated (a behavior says how long it takes and whether it fails); `sleep`
+/// takes its seconds; `tcpSocket` is kept by the API for compatibility and always fails.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LifecycleHandler {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exec: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_get: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcp_socket: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sleep: Option<SleepAction>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SleepAction {
+    #[serde(default)]
+    pub seconds: i64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]

@@ -5,7 +5,7 @@
 use super::errors::{FieldError, FieldPath};
 use super::meta::ObjectMeta;
 use super::node::{Node, Taint};
-use super::pod::{Container, PodSpec, Probe, Toleration};
+use super::pod::{Container, LifecycleHandler, PodSpec, Probe, Toleration};
 use super::{Quantity, ResourceList};
 
 pub const RESTART_POLICIES: &[&str] = &["Always", "OnFailure", "Never"];
@@ -125,10 +125,19 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &FieldPath, errs: &mut Vec<FieldE
     for (i, c) in spec.init_containers.iter().enumerate() {
         let p = path.child("initContainers").index(i);
         validate_container(c, &p, &mut names, errs);
+        if c.is_sidecar() {
+            validate_lifecycle(c, &p, spec.termination_grace_period_seconds, errs);
+        }
         if let Some(rp) = c.restart_policy.as_deref()
             && rp != "Always"
         {
             errs.push(FieldError::unsupported(p.child("restartPolicy"), rp, &["Always"]));
+        }
+        if !c.is_sidecar() && c.lifecycle.is_some() {
+            errs.push(FieldError::forbidden(
+                p.child("lifecycle"),
+                "may not be set for init containers without restartPolicy=Always",
+            ));
         }
         if !c.is_sidecar() {
             for (probe, name) in [
@@ -148,6 +157,7 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &FieldPath, errs: &mut Vec<FieldE
     for (i, c) in spec.containers.iter().enumerate() {
         let p = path.child("containers").index(i);
         validate_container(c, &p, &mut names, errs);
+        validate_lifecycle(c, &p, spec.termination_grace_period_seconds, errs);
         if let Some(rp) = c.restart_policy.as_deref()
             && !RESTART_POLICIES.contains(&rp)
         {
@@ -321,6 +331,56 @@ fn is_standard_resource(name: &str) -> bool {
         || name.starts_with("hugepages-")
         || name.starts_with("requests.")
         || name.starts_with("limits.")
+}
+
+/// `validateLifecycle` and `validateHandler` (`pkg/apis/core/validation/validation.go`):
+/// one action per hook, and a `sleep` no longer than the pod's grace period (zero is
+/// allowed since 1.33, PodLifecycleSleepActionAllowZero).
+fn validate_lifecycle(c: &Container, path: &FieldPath, grace: Option<i64>, errs: &mut Vec<FieldError>) {
+    let Some(lifecycle) = &c.lifecycle else { return };
+    let path = path.child("lifecycle");
+    for (handler, name) in [(&lifecycle.post_start, "postStart"), (&lifecycle.pre_stop, "preStop")] {
+        if let Some(h) = handler {
+            validate_handler(h, &path.child(name), grace, errs);
+        }
+    }
+}
+
+fn validate_handler(h: &LifecycleHandler, path: &FieldPath, grace: Option<i64>, errs: &mut Vec<FieldError>) {
+    let actions = [
+        ("exec", h.exec.is_some()),
+        ("httpGet", h.http_get.is_some()),
+        ("tcpSocket", h.tcp_socket.is_some()),
+        ("sleep", h.sleep.is_some()),
+    ];
+    let mut seen = 0;
+    for (name, set) in actions {
+        if !set {
+            continue;
+        }
+        if seen > 0 {
+            errs.push(FieldError::forbidden(path.child(name), "may not specify more than 1 handler type"));
+        }
+        seen += 1;
+    }
+    if seen == 0 {
+        errs.push(FieldError::required_because(path.clone(), "must specify a handler type"));
+    }
+    if let Some(exec) = &h.exec
+        && exec.get("command").and_then(|c| c.as_array()).is_none_or(|c| c.is_empty())
+    {
+        errs.push(FieldError::required(path.child("exec").child("command")));
+    }
+    let grace = grace.unwrap_or(DEFAULT_GRACE_SECONDS);
+    if let Some(sleep) = &h.sleep
+        && (sleep.seconds < 0 || sleep.seconds > grace)
+    {
+        errs.push(FieldError::invalid_number(
+            path.child("sleep"),
+            sleep.seconds,
+            &format!("must be non-negative and less than terminationGracePeriodSeconds ({grace})"),
+        ));
+    }
 }
 
 fn validate_probe(p: &Probe, path: &FieldPath, single_success: bool, errs: &mut Vec<FieldError>) {

@@ -134,7 +134,7 @@ mod tests {
             preemption_policy: policy.map(String::from),
             ..Default::default()
         };
-        PodTemplate::compile(Arc::new(spec), &mut ResourceNames::default(), &mut Default::default())
+        PodTemplate::compile(Arc::new(spec), &mut ResourceNames::default(), &mut Default::default(), Default::default())
     }
 
     #[test]

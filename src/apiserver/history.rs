@@ -102,6 +102,7 @@ impl Ctx<'_> {
 
     /// The pod object is gone from the API.
     pub fn record_pod_removed(&mut self, pod: &Pod) {
+        self.rec.kubelet_spam.forget(pod.uid);
         if !self.rec.records_objects {
             return;
         }
@@ -128,6 +129,9 @@ impl Ctx<'_> {
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         let kind = pod.template.containers[c].kind;
         let status = &mut pod.containers[c];
+        if status.status_held {
+            return; // The whole status update was refused (`set_container_state`).
+        }
         let Some(state) = status.state else { return };
         // The kubelet reports a regular init container Ready once it exited 0
         // (`prober_manager.UpdatePodStatus`).

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod nodes;
 pub mod pods;
 pub mod record;
+pub mod spam;
 
 pub use counters::Counters;
 pub use feed::{Change, Kind, Watches};
@@ -85,6 +86,8 @@ pub struct Recorder {
     pub violations: Vec<String>,
     /// Whether the checks that cost time run (tests, `--check-invariants`).
     pub check_invariants: bool,
+    /// The kubelet's event spam filter (its event recorder's, client-side).
+    pub kubelet_spam: spam::SpamFilter,
     /// What any subsystem watches; changes of other kinds are not queued.
     watched: Watches,
     changes: Vec<Change>,
@@ -101,6 +104,7 @@ impl Recorder {
             warnings,
             violations: Vec::new(),
             check_invariants: false,
+            kubelet_spam: spam::SpamFilter::default(),
             watched,
             changes: Vec::new(),
         }

@@ -4,7 +4,8 @@
 
 use super::{Change, Ctx};
 use crate::cluster::node::NodeReady;
-use crate::cluster::pod::{ContainerState, PodPhase};
+use crate::cluster::pod::{ContainerState, Pod, PodPhase, WaitingReason};
+use crate::cluster::template::{ContainerKind, RestartPolicy};
 use crate::cluster::{NodeId, PodId};
 use crate::trace::{EventRecord, EventType, NodeRecord, Transition};
 use std::fmt::Write;
@@ -55,7 +56,8 @@ impl Ctx<'_> {
     }
 
     /// Records an Event about one container of a pod (`involvedObject.fieldPath` =
-    /// `spec.containers{name}` or `spec.initContainers{name}`), as the kubelet does.
+    /// `spec.containers{name}` or `spec.initContainers{name}`), as the kubelet does: through
+    /// its spam filter ([`super::spam`]).
     pub fn container_event(
         &mut self,
         id: PodId,
@@ -64,7 +66,21 @@ impl Ctx<'_> {
         reason: &str,
         message: std::fmt::Arguments,
     ) {
-        self.pod_event_at(id, Some(c), type_, reason, message);
+        if self.kubelet_may_record(id) {
+            self.pod_event_at(id, Some(c), type_, reason, message);
+        }
+    }
+
+    /// Records an Event the kubelet reports about a pod, through its spam filter.
+    pub fn kubelet_pod_event(&mut self, id: PodId, type_: EventType, reason: &str, message: std::fmt::Arguments) {
+        if self.kubelet_may_record(id) {
+            self.pod_event_at(id, None, type_, reason, message);
+        }
+    }
+
+    fn kubelet_may_record(&mut self, id: PodId) -> bool {
+        let Some(pod) = self.cluster.pods.get(id) else { return false };
+        self.rec.kubelet_spam.accept(pod.uid, self.now)
     }
 
     fn pod_event_at(
@@ -129,7 +145,9 @@ impl Ctx<'_> {
             return;
         }
         pod.phase = phase;
-        if !phase_may_move(from, phase) {
+        let goes_back = from == PodPhase::Running && phase == PodPhase::Pending;
+        let may_move = phase_may_move(from, phase) || (goes_back && pod.reinitializing());
+        if !may_move {
             let message = format!("pod {pod} went from {} back to {}", from.as_str(), phase.as_str());
             self.rec.violations.push(message);
         }
@@ -169,6 +187,7 @@ impl Ctx<'_> {
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         if pod.ready != ready {
             pod.ready = ready;
+            pod.ready_changed_at = Some(self.now);
             pod.ready_since = ready.then_some(self.now);
             self.changed(Change::PodReady { pod: id, ready });
         }
@@ -215,9 +234,16 @@ impl Ctx<'_> {
         self.record_pod_object(id);
     }
 
-    /// Sets a container's API state, writing a row if its name or reason changed.
+    /// Sets a container's API state, writing a row if its name or reason changed. A
+    /// state the API server refuses (see [`refuses_transition`]) is not shown: the
+    /// container keeps its old status until it terminates again.
     pub fn set_container_state(&mut self, id: PodId, c: usize, state: ContainerState) {
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        let refused = refuses_transition(pod, c, state);
+        pod.containers[c].status_held = refused;
+        if refused {
+            return;
+        }
         let old = pod.containers[c].state.replace(state);
         let changed = old.is_none_or(|o| o.name() != state.name() || o.reason() != state.reason());
         if !changed {
@@ -239,6 +265,17 @@ impl Ctx<'_> {
         });
         self.report_container(id, c);
         self.report_pod_status(id);
+    }
+
+    /// The kubelet created a new instance of the container. The runtime shows it
+    /// `Created`, which the kubelet reports as waiting: the API shows the new restart
+    /// count beside the old state until it runs, unless it refuses that status (an init
+    /// container that had succeeded: [`refuses_transition`]).
+    pub fn report_created(&mut self, id: PodId, c: usize) {
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        let created = ContainerState::Waiting(WaitingReason::ContainerCreating);
+        pod.containers[c].status_held = refuses_transition(pod, c, created);
+        self.report_container(id, c);
     }
 
     /// The node's row in nodes.csv.
@@ -296,6 +333,28 @@ impl Ctx<'_> {
 }
 
 /// Phases only move forward: Pending, Running, then a terminal phase that never changes.
+/// (A pod whose sandbox was recreated goes back from Running to Pending while its init
+/// containers run again: `Pod::reinitializing`.)
 pub fn phase_may_move(from: PodPhase, to: PodPhase) -> bool {
     !from.is_terminal() && to >= from
+}
+
+/// The API server refuses a status that moves a regular init container out of
+/// `Terminated` unless the pod restarts `Always` or the container failed under
+/// `OnFailure` (`ValidateInitContainerStateTransition`, `pkg/apis/core/validation/validation.go`;
+/// the kubelet's status manager drops such an update before sending it:
+/// `checkContainerStateTransition`, `pkg/kubelet/status/status_manager.go`). It happens
+/// when a recreated sandbox runs an init container that had succeeded again.
+fn refuses_transition(pod: &Pod, c: usize, new: ContainerState) -> bool {
+    let policy = pod.template.restart_policy;
+    if policy == RestartPolicy::Always
+        || pod.template.containers[c].kind != ContainerKind::Init
+        || matches!(new, ContainerState::Terminated(_))
+    {
+        return false;
+    }
+    match pod.containers[c].state {
+        Some(ContainerState::Terminated(t)) => t.exit_code == 0 || policy != RestartPolicy::OnFailure,
+        _ => false,
+    }
 }

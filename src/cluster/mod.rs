@@ -44,6 +44,8 @@ pub struct ApiState {
     pub priority_classes: BTreeMap<String, PriorityClassInfo>,
     pub default_priority_class: Option<String>,
     pub names: crate::engine::SimRng,
+    /// The DefaultTolerationSeconds admission plugin's seconds.
+    pub default_tolerations: template::DefaultTolerations,
 }
 
 pub struct Cluster {
@@ -147,7 +149,12 @@ impl Cluster {
     /// An empty cluster whose API server draws generated names from `names`.
     pub fn new(priority_classes: BTreeMap<String, PriorityClassInfo>, names: crate::engine::SimRng) -> Cluster {
         Cluster {
-            api: ApiState { priority_classes, default_priority_class: None, names },
+            api: ApiState {
+                priority_classes,
+                default_priority_class: None,
+                names,
+                default_tolerations: Default::default(),
+            },
             nodes: Vec::new(),
             fit: Vec::new(),
             node_by_name: BTreeMap::new(),

@@ -143,8 +143,20 @@ pub enum Stage {
     NeverPulled,
     /// Created; starting (the behavior's `startup` time).
     Starting,
+    /// Started at `started_at`; its `postStart` hook runs, and the kubelet reports it
+    /// running only once the hook returns (`startContainer`, step 4).
+    PostStart {
+        started_at: SimTime,
+    },
     Running {
         started_at: SimTime,
+    },
+    /// Its `preStop` hook runs since `since`; the stop signal follows when it returns or
+    /// when the grace period (which ends at `deadline`) runs out (`killContainer`).
+    PreStop {
+        started_at: SimTime,
+        since: SimTime,
+        deadline: SimTime,
     },
     /// Asked to stop at `since` (SIGTERM); exits by itself or is killed when the grace runs out.
     Stopping {
@@ -186,6 +198,8 @@ pub struct ContainerStatus {
     pub behavior: usize,
     /// Starts so far: keys this container's random draws.
     pub attempt: u32,
+    /// The number of the current run for the behavior's `attempts` (0: not counted).
+    pub run: u32,
     /// Probe outcomes of the current run, computed at start.
     pub probe_plan: ProbePlan,
     /// What this attempt will do, drawn when it starts.
@@ -202,6 +216,12 @@ pub struct ContainerStatus {
     pub completed: bool,
     /// How the running instance will end, when known: (exit code, reason).
     pub planned_exit: Option<(i32, TerminatedReason)>,
+    /// When the grace period left after the `preStop` hook runs out: the stop signal's
+    /// deadline, for a sidecar that waits for its turn after its hook.
+    pub stop_deadline: Option<SimTime>,
+    /// The API refused to show this init container leaving `Terminated` (see
+    /// `Ctx::set_container_state`): its status is the old one until it terminates again.
+    pub status_held: bool,
     /// The status last written to containers.csv (a row is written when it changes).
     pub reported: Option<ReportedContainer>,
 }
@@ -229,6 +249,17 @@ pub struct AttemptPlan {
     pub ready_after: Option<u64>,
     pub unhealthy_after: Option<u64>,
     pub termination: u64,
+    /// This run's hooks, when the container has them: how long each takes and whether
+    /// it fails.
+    pub post_start: Option<HookPlan>,
+    pub pre_stop: Option<HookPlan>,
+}
+
+/// How a lifecycle hook of one run goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HookPlan {
+    pub takes: u64,
+    pub fails: bool,
 }
 
 /// When, after a run's start, probes change the container (see `kubelet::probes`).
@@ -241,6 +272,23 @@ pub struct ProbePlan {
     pub kill_at: Option<SimTime>,
     /// Which probe kills it: the grace period and the event wording depend on it.
     pub kill_by_startup: bool,
+    /// When the run started, and the behavior's answers: probes succeed from
+    /// `answers_from` and fail from `fails_from` (the ticks that fail record events).
+    pub start: SimTime,
+    pub answers_from: SimTime,
+    pub fails_from: Option<SimTime>,
+}
+
+impl ProbePlan {
+    /// Changes due before `t` happen at `t`: the prober acts on a container only once
+    /// the kubelet reports it running (after its `postStart` hook).
+    pub fn not_before(&mut self, t: SimTime) {
+        for at in
+            [&mut self.started_at, &mut self.ready_at, &mut self.unready_at, &mut self.kill_at].into_iter().flatten()
+        {
+            *at = (*at).max(t);
+        }
+    }
 }
 
 impl ContainerStatus {
@@ -259,6 +307,7 @@ impl ContainerStatus {
             pull_backoff: BackoffEntry::default(),
             behavior: usize::MAX,
             attempt: 0,
+            run: 0,
             probe_plan: ProbePlan::default(),
             plan: AttemptPlan::default(),
             pull_tries: 0,
@@ -267,13 +316,22 @@ impl ContainerStatus {
             has_started: false,
             completed: false,
             planned_exit: None,
+            stop_deadline: None,
+            status_held: false,
             reported: None,
         }
     }
 
     /// A process of this container exists on the node.
     pub fn is_alive(&self) -> bool {
-        matches!(self.stage, Stage::Starting | Stage::Running { .. } | Stage::Stopping { .. })
+        matches!(
+            self.stage,
+            Stage::Starting
+                | Stage::PostStart { .. }
+                | Stage::Running { .. }
+                | Stage::PreStop { .. }
+                | Stage::Stopping { .. }
+        )
     }
 }
 
@@ -292,6 +350,8 @@ pub struct Termination {
     pub since: SimTime,
     /// Containers still running then are killed (the grace period runs out).
     pub deadline: SimTime,
+    /// The kubelet has recorded `Killing` for every container it stops.
+    pub announced: bool,
 }
 
 /// A graceful deletion in progress.
@@ -333,6 +393,11 @@ pub struct Pod {
     pub phase: PodPhase,
     /// `status.reason` (`Evicted`, `DeadlineExceeded`, ...).
     pub reason: Option<&'static str>,
+    /// A pod sync handler told the kubelet to evict the pod (`ShouldEvict`: the active
+    /// deadline ran out), with this reason: the kubelet's status for it is `Failed`, which
+    /// the API shows only once no container can still run (`mergePodStatus`,
+    /// `pkg/kubelet/status/status_manager.go`).
+    pub evicted: Option<&'static str>,
     pub node: Option<NodeId>,
     pub scheduled_at: Option<SimTime>,
     /// `status.startTime`: when the kubelet acknowledged the pod.
@@ -344,9 +409,16 @@ pub struct Pod {
     pub termination: Option<Termination>,
     /// Set by the kubelet once the pod will not run containers again (`podIsTerminal`).
     pub terminal: bool,
-    /// A regular container has started at least once (`podHasInitialized`).
-    pub initialized_once: bool,
+    /// A regular container has started in the current sandbox (`podHasInitialized`:
+    /// `HasAnyActiveRegularContainerStarted`, `pkg/kubelet/container/helpers.go`).
+    pub initialized: bool,
+    /// Sandboxes the kubelet made for the pod after its first (`PodSandboxChanged`'s
+    /// attempt, `pkg/kubelet/kuberuntime/util/util.go`): a node that crashed and came back.
+    pub sandbox_attempt: u32,
     pub ready: bool,
+    /// When `ready` last changed (the Ready condition's `lastTransitionTime`; before any
+    /// change, the condition dates from the kubelet's first status, `start_time`).
+    pub ready_changed_at: Option<SimTime>,
     /// When `Ready` last turned True (the ReplicaSet's availability and ranking).
     pub ready_since: Option<SimTime>,
     /// `DisruptionTarget` condition reason, when set.
@@ -391,6 +463,20 @@ impl Pod {
 
     pub fn container_name(&self, i: usize) -> &str {
         &self.template.containers[i].name
+    }
+
+    /// The phase the kubelet's conditions are computed with: `Failed` for a pod it is
+    /// evicting, though the API keeps the old phase until its containers are gone.
+    pub fn kubelet_phase(&self) -> PodPhase {
+        if self.evicted.is_some() { PodPhase::Failed } else { self.phase }
+    }
+
+    /// The kubelet recreated the pod's sandbox and no regular container has started in
+    /// the new one yet: its init containers run again, and the kubelet reports the pod
+    /// `Pending` meanwhile (`getPhase` since Kubernetes 1.32, kubernetes/kubernetes#126653
+    /// and #128516). The one way a pod's phase goes back.
+    pub fn reinitializing(&self) -> bool {
+        self.sandbox_attempt > 0 && !self.initialized
     }
 }
 

@@ -77,6 +77,28 @@ impl ProbeTiming {
     }
 }
 
+/// A lifecycle hook's action, as the kubelet's handler runner runs it
+/// (`pkg/kubelet/lifecycle/handlers.go`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hook {
+    /// `exec` or `httpGet`: the behavior says how long it takes and whether it fails.
+    Action,
+    /// `tcpSocket`: kept by the API for compatibility, not supported: it fails at once.
+    TcpSocket,
+    /// `sleep`: waits its seconds and never fails.
+    Sleep(Millis),
+}
+
+impl Hook {
+    fn from_api(h: &crate::api::pod::LifecycleHandler) -> Hook {
+        match (&h.sleep, &h.tcp_socket) {
+            (Some(s), _) => Hook::Sleep(u64::try_from(s.seconds).unwrap_or(0) * 1000),
+            (None, Some(_)) if h.exec.is_none() && h.http_get.is_none() => Hook::TcpSocket,
+            _ => Hook::Action,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ContainerSpec {
     pub name: Arc<str>,
@@ -91,6 +113,8 @@ pub struct ContainerSpec {
     pub startup_probe: Option<ProbeTiming>,
     pub readiness_probe: Option<ProbeTiming>,
     pub liveness_probe: Option<ProbeTiming>,
+    pub post_start: Option<Hook>,
+    pub pre_stop: Option<Hook>,
 }
 
 /// A compiled Pod spec.
@@ -225,9 +249,30 @@ impl PreferredTerms {
 pub const DEFAULT_MILLI_CPU_REQUEST: i64 = 100;
 pub const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
 
+/// The tolerations of the `not-ready` and `unreachable` NoExecute taints the
+/// DefaultTolerationSeconds admission plugin gives a pod that has none, in seconds
+/// (kube-apiserver `--default-not-ready-toleration-seconds` and
+/// `--default-unreachable-toleration-seconds`, 300 each).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DefaultTolerations {
+    pub not_ready: i64,
+    pub unreachable: i64,
+}
+
+impl Default for DefaultTolerations {
+    fn default() -> Self {
+        DefaultTolerations { not_ready: 300, unreachable: 300 }
+    }
+}
+
 impl PodTemplate {
-    pub fn compile(spec: Arc<PodSpec>, names: &mut ResourceNames, images: &mut super::Images) -> PodTemplate {
-        let spec = with_default_tolerations(spec);
+    pub fn compile(
+        spec: Arc<PodSpec>,
+        names: &mut ResourceNames,
+        images: &mut super::Images,
+        tolerations: DefaultTolerations,
+    ) -> PodTemplate {
+        let spec = with_default_tolerations(spec, tolerations);
         let mut containers: Vec<ContainerSpec> = spec
             .init_containers
             .iter()
@@ -305,13 +350,15 @@ fn container(c: &Container, kind: ContainerKind, images: &mut super::Images) -> 
         startup_probe: c.startup_probe.as_ref().map(ProbeTiming::from_api),
         readiness_probe: c.readiness_probe.as_ref().map(ProbeTiming::from_api),
         liveness_probe: c.liveness_probe.as_ref().map(ProbeTiming::from_api),
+        post_start: c.lifecycle.as_ref().and_then(|l| l.post_start.as_ref()).map(Hook::from_api),
+        pre_stop: c.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref()).map(Hook::from_api),
     }
 }
 
 /// The `DefaultTolerationSeconds` admission plugin: a pod that does not tolerate the
 /// `not-ready` or `unreachable` NoExecute taints gets a toleration of 300 s for each
 /// (`--default-not-ready-toleration-seconds`, `--default-unreachable-toleration-seconds`).
-pub fn with_default_tolerations(spec: Arc<PodSpec>) -> Arc<PodSpec> {
+pub fn with_default_tolerations(spec: Arc<PodSpec>, seconds: DefaultTolerations) -> Arc<PodSpec> {
     const KEYS: [&str; 2] = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"];
     let tolerated = |key: &str| {
         spec.tolerations.iter().any(|t| {
@@ -321,18 +368,19 @@ pub fn with_default_tolerations(spec: Arc<PodSpec>) -> Arc<PodSpec> {
                     || (t.key.as_deref().unwrap_or("").is_empty() && t.operator.as_deref() == Some("Exists")))
         })
     };
-    let missing: Vec<&str> = KEYS.into_iter().filter(|k| !tolerated(k)).collect();
+    let missing: Vec<(&str, i64)> =
+        KEYS.into_iter().zip([seconds.not_ready, seconds.unreachable]).filter(|(k, _)| !tolerated(k)).collect();
     if missing.is_empty() {
         return spec;
     }
     let mut spec = (*spec).clone();
-    for key in missing {
+    for (key, seconds) in missing {
         spec.tolerations.push(crate::api::pod::Toleration {
             key: Some(key.to_string()),
             operator: Some("Exists".into()),
             value: None,
             effect: Some("NoExecute".into()),
-            toleration_seconds: Some(300),
+            toleration_seconds: Some(seconds),
         });
     }
     Arc::new(spec)

@@ -2,7 +2,8 @@
 //! eviction controller (`pkg/controller/tainteviction`).
 //!
 //! A node whose kubelet stops posting status turns `Unknown` at the first monitor pass
-//! (every 5 s) after the grace period (50 s); it gets the `unreachable:NoSchedule` taint
+//! (every 5 s, `--node-monitor-period`) after the grace period (50 s since 1.32, 40 s
+//! before; `--node-monitor-grace-period`); it gets the `unreachable:NoSchedule` taint
 //! at once and the `unreachable:NoExecute` taint one pass later, through a per-zone
 //! rate-limited queue (0.1 node/s; slower or stopped when much of the zone is down).
 //! The taint eviction controller then deletes each pod on the node when its toleration
@@ -21,10 +22,6 @@ use crate::trace::EventType;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-/// `--node-monitor-grace-period` (50 s since 1.32).
-pub const NODE_MONITOR_GRACE: Millis = 50_000;
-/// `--node-monitor-period`.
-pub const NODE_MONITOR_PERIOD: Millis = 5_000;
 /// `doNoExecuteTaintingPass` runs every 100 ms.
 const TAINTING_PASS: Millis = 100;
 /// `--node-eviction-rate` and `--secondary-node-eviction-rate` (nodes per second), as
@@ -47,9 +44,13 @@ pub struct Zone {
 }
 
 /// The controller's own state.
-#[derive(Default, Debug)]
+#[derive(Debug)]
 pub struct NodeLifecycle {
     pub zones: BTreeMap<Arc<str>, Zone>,
+    /// `--node-monitor-grace-period`.
+    grace: Millis,
+    /// `--node-monitor-period`.
+    period: Millis,
 }
 
 /// The zone of a node, as the controller keys it (`utilnode.GetZoneKey`: region and zone).
@@ -60,15 +61,21 @@ pub fn zone_key(labels: &BTreeMap<String, String>) -> String {
     if region.is_empty() && zone.is_empty() { String::new() } else { format!("{region}:\x00:{zone}") }
 }
 
-/// The first monitor pass at or after `t` (passes run every `NODE_MONITOR_PERIOD`).
-fn next_pass(t: SimTime) -> SimTime {
-    SimTime(t.0.div_ceil(NODE_MONITOR_PERIOD) * NODE_MONITOR_PERIOD)
+/// The first monitor pass at or after `t` (passes run every `period`).
+fn next_pass(t: SimTime, period: Millis) -> SimTime {
+    SimTime(t.0.div_ceil(period) * period)
 }
 
 impl NodeLifecycle {
     /// The change kinds the controller watches: kubelets that stop or resume posting
     /// status.
     pub const WATCHES: Watches = Watches::of(&[Kind::NodeHeartbeat]);
+
+    /// The controller with kube-controller-manager's `--node-monitor-grace-period` and
+    /// `--node-monitor-period`.
+    pub fn new(grace: Millis, period: Millis) -> NodeLifecycle {
+        NodeLifecycle { zones: BTreeMap::new(), grace, period: period.max(1) }
+    }
 
     pub fn handle(&mut self, ctx: &mut Ctx, event: NodeLifecycleEvent) {
         match event {
@@ -83,7 +90,8 @@ impl NodeLifecycle {
             // Stopped: the last status the kubelet posted is (at most) now; the node is
             // noticed at the first pass more than the grace period later. Resumed: the
             // next pass sees Ready and removes the taints.
-            let at = if *up { next_pass(ctx.now.after(1)) } else { next_pass(ctx.now.after(NODE_MONITOR_GRACE + 1)) };
+            let after = if *up { 1 } else { self.grace + 1 };
+            let at = next_pass(ctx.now.after(after), self.period);
             ctx.schedule(at, NodeLifecycleEvent::Monitor(*node));
         }
     }
@@ -96,7 +104,7 @@ impl NodeLifecycle {
         }
         match (n.kubelet_up, n.ready) {
             (true, NodeReady::True) => self.untaint_unreachable(ctx, node),
-            (false, NodeReady::True) => node_lost(ctx, node),
+            (false, NodeReady::True) => node_lost(ctx, node, self.period),
             (false, _) => self.enqueue_tainting(ctx, node),
             (true, _) => {}
         }
@@ -135,7 +143,7 @@ impl NodeLifecycle {
         z.pass_pending = false;
         let Some(interval) = interval else {
             // Full disruption: no evictions; look again at the next monitor pass.
-            let at = next_pass(now.after(1));
+            let at = next_pass(now.after(1), self.period);
             self.schedule_tainting_pass(ctx, &zone, at);
             return;
         };
@@ -179,7 +187,7 @@ impl NodeLifecycle {
 }
 
 /// `tryUpdateNodeHealth` found no status for longer than the grace period.
-fn node_lost(ctx: &mut Ctx, node: NodeId) {
+fn node_lost(ctx: &mut Ctx, node: NodeId, period: Millis) {
     ctx.set_node_ready(node, NodeReady::Unknown, "NodeStatusUnknown");
     let name = ctx.cluster.node(node).name.clone();
     ctx.object_event(
@@ -189,18 +197,23 @@ fn node_lost(ctx: &mut Ctx, node: NodeId) {
         format_args!("Node {name} status is now: NodeNotReady"),
     );
     ctx.add_taint(node, UNREACHABLE, "NoSchedule");
-    // `MarkPodsNotReady`: the pods' Ready condition turns False.
+    // `MarkPodsNotReady` (`pkg/controller/util/node/controller_utils.go`): the pods'
+    // Ready condition turns False, and each pod that has the condition (the kubelet
+    // reported it) gets a Warning `NodeNotReady` once its status is written.
     for id in ctx.cluster.node(node).resident.clone() {
-        if let Some(pod) = ctx.cluster.pods.get_mut(id) {
-            for c in &mut pod.containers {
-                c.ready = false;
-            }
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { continue };
+        let has_condition = pod.start_time.is_some();
+        for c in &mut pod.containers {
+            c.ready = false;
         }
         ctx.set_ready(id, false);
         ctx.report_containers(id);
+        if has_condition {
+            ctx.pod_event(id, EventType::Warning, "NodeNotReady", format_args!("Node is not ready"));
+        }
     }
     // The NoExecute taint follows the condition as seen at the next pass.
-    ctx.at(NODE_MONITOR_PERIOD, NodeLifecycleEvent::Monitor(node));
+    ctx.at(period, NodeLifecycleEvent::Monitor(node));
 }
 
 /// The zone's state (`ComputeZoneState`): all nodes down stops evictions, more than
@@ -316,8 +329,8 @@ mod tests {
 
     #[test]
     fn monitor_passes_fall_on_the_5_second_grid() {
-        assert_eq!(next_pass(SimTime(50_001)), SimTime(55_000));
-        assert_eq!(next_pass(SimTime(55_000)), SimTime(55_000));
+        assert_eq!(next_pass(SimTime(50_001), 5_000), SimTime(55_000));
+        assert_eq!(next_pass(SimTime(55_000), 5_000), SimTime(55_000));
         assert_eq!(zone_key(&BTreeMap::new()), "");
     }
 }

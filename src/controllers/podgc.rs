@@ -12,19 +12,22 @@ use crate::event::PodGcEvent;
 pub const GC_CHECK_PERIOD: Millis = 20_000;
 /// `quarantineTime`: how long a pod's node must be gone before its pods are deleted.
 pub const QUARANTINE: Millis = 40_000;
-/// `--terminated-pod-gc-threshold` (kube-controller-manager default).
-pub const TERMINATED_POD_THRESHOLD: usize = 12_500;
-
 /// Terminated pods still in the API, oldest first (`byEvictionAndCreationTimestamp`).
-#[derive(Default)]
 pub struct PodGc {
     terminated: std::collections::BTreeSet<(SimTime, u64, PodId)>,
     pass_pending: bool,
+    /// `--terminated-pod-gc-threshold` (12500 by default); `None` (0 or less): terminated
+    /// pods are not collected.
+    threshold: Option<usize>,
 }
 
 impl PodGc {
     /// The change kinds the collector watches: pods that end or go, nodes that go.
     pub const WATCHES: Watches = Watches::of(&[Kind::PodPhase, Kind::PodRemoved, Kind::NodeRemoved]);
+
+    pub fn new(threshold: Option<usize>) -> PodGc {
+        PodGc { terminated: std::collections::BTreeSet::new(), pass_pending: false, threshold }
+    }
 
     pub fn handle(&mut self, ctx: &mut Ctx, event: PodGcEvent) {
         match event {
@@ -46,9 +49,10 @@ impl PodGc {
 
     /// A pod reached a terminal phase: it may have to be collected.
     fn note_terminal(&mut self, ctx: &mut Ctx, id: PodId) {
+        let Some(threshold) = self.threshold else { return };
         let Some(pod) = ctx.cluster.pods.get(id) else { return };
         self.terminated.insert((pod.created, pod.uid, id));
-        if self.terminated.len() > TERMINATED_POD_THRESHOLD && !self.pass_pending {
+        if self.terminated.len() > threshold && !self.pass_pending {
             self.pass_pending = true;
             let at = SimTime(ctx.now.0.div_ceil(GC_CHECK_PERIOD).max(1) * GC_CHECK_PERIOD);
             ctx.schedule(at.max(ctx.now), PodGcEvent::Terminated);
@@ -58,7 +62,8 @@ impl PodGc {
     /// `gcTerminated`: delete the oldest terminated pods beyond the threshold.
     fn gc_terminated(&mut self, ctx: &mut Ctx) {
         self.pass_pending = false;
-        while self.terminated.len() > TERMINATED_POD_THRESHOLD {
+        let threshold = self.threshold.unwrap_or(usize::MAX);
+        while self.terminated.len() > threshold {
             let Some((_, _, id)) = self.terminated.pop_first() else { break };
             ctx.remove_pod(id);
         }
@@ -76,7 +81,7 @@ fn gc_orphaned(ctx: &mut Ctx, node: NodeId) {
         pod.terminal = true;
         pod.termination = None;
         if !pod.phase.is_terminal() {
-            let killed = pod.deletion.is_some() || pod.reason.is_some();
+            let killed = pod.deletion.is_some() || pod.reason.is_some() || pod.evicted.is_some();
             ctx.set_phase(id, PodPhase::Failed, "");
             if killed {
                 ctx.report_unstarted_lost(id);

@@ -73,7 +73,7 @@ mod tests {
             containers: apps.iter().map(|n| c(n, false)).collect(),
             ..Default::default()
         };
-        PodTemplate::compile(Arc::new(spec), &mut ResourceNames::default(), &mut Images::default())
+        PodTemplate::compile(Arc::new(spec), &mut ResourceNames::default(), &mut Images::default(), Default::default())
     }
 
     fn statuses(n: usize) -> Vec<ContainerStatus> {

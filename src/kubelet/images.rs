@@ -125,7 +125,7 @@ impl Kubelet {
         let key = key_of(&[&pod.namespace, &pod.name, pod.container_name(w.container), "pull"])
             ^ u64::from(status.pull_tries).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let mut rng = self.streams.keyed(Stream::Behavior, key);
-        let b = self.behavior_of(status.behavior);
+        let b = self.behavior_now(status);
         let duration = b.image_pull.sample(&mut rng);
         let fails = rng.chance(b.image_pull_fails);
         (duration, fails)
@@ -140,7 +140,7 @@ impl Kubelet {
             // The node reports the size the behavior of the container that asked gives.
             let size = waiters.first().and_then(|w| {
                 let c = ctx.cluster.pods.get(w.pod)?.containers.get(w.container)?;
-                self.behavior_of(c.behavior).image_size
+                self.behavior_now(c).image_size
             });
             ctx.cluster.image_present(node, image, size);
         }

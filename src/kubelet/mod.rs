@@ -18,14 +18,21 @@ pub mod status;
 pub mod termination;
 
 use crate::apiserver::{Change, Ctx, Kind, Watches};
+use crate::cluster::JobId;
+use crate::cluster::pod::{ContainerStatus, Owner, Pod};
 use crate::engine::Streams;
 use crate::event::KubeletEvent;
-use crate::scenario::{Behavior, KubeletConfig};
+use crate::scenario::{Behavior, BehaviorPatch, KubeletConfig};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// Every node's kubelet (they share their configuration and the behaviors).
 pub struct Kubelet {
     behaviors: Vec<Behavior>,
     default_behavior: Behavior,
+    /// Runs so far of each container whose behavior changes by attempt, counted per
+    /// workload (see [`RunKey`]): the scenario's notion, not the kubelet's.
+    runs: BTreeMap<RunKey, u32>,
     /// Per-container draws come from streams keyed by the container and attempt.
     streams: Streams,
     config: KubeletConfig,
@@ -37,7 +44,13 @@ impl Kubelet {
     pub const WATCHES: Watches = Watches::of(&[Kind::PodCreated, Kind::PodBound, Kind::PodDeleting]);
 
     pub fn new(behaviors: Vec<Behavior>, streams: Streams, config: KubeletConfig) -> Kubelet {
-        Kubelet { behaviors, default_behavior: Behavior::default_for_unmatched(), streams, config }
+        Kubelet {
+            behaviors,
+            default_behavior: Behavior::default_for_unmatched(),
+            runs: BTreeMap::new(),
+            streams,
+            config,
+        }
     }
 
     pub fn handle(&mut self, ctx: &mut Ctx, event: KubeletEvent) {
@@ -77,4 +90,41 @@ impl Kubelet {
     pub(crate) fn behavior_of(&self, index: usize) -> &Behavior {
         self.behaviors.get(index).unwrap_or(&self.default_behavior)
     }
+
+    /// The behavior of a container's current run (its `attempts` entry, if any).
+    pub(crate) fn behavior_now(&self, status: &ContainerStatus) -> Cow<'_, Behavior> {
+        self.behavior_of(status.behavior).for_attempt(status.run)
+    }
+
+    /// An action changes `behaviors[index]` from now on (`patch: behavior/<name>`): runs
+    /// and pulls that start later follow the new values.
+    pub fn patch_behavior(&mut self, index: usize, patch: &BehaviorPatch) {
+        if let Some(b) = self.behaviors.get_mut(index) {
+            *b = b.patched(patch);
+        }
+    }
+
+    /// Counts a new run of container `c` of the pod and returns its number (1 for the
+    /// first): per pod, or for a Job's pods per Job and completion index, so that a
+    /// replacement pod continues the count. Counted only for behaviors with `attempts`.
+    pub(crate) fn count_run(&mut self, pod: &Pod, c: usize) -> u32 {
+        if self.behavior_of(pod.containers[c].behavior).attempts.is_empty() {
+            return 0;
+        }
+        let key = match pod.owner {
+            Owner::Job { job, index } => RunKey::Job(job, index, c as u16),
+            // A ReplicaSet's pods are replicas running side by side: each counts its own.
+            Owner::None | Owner::ReplicaSet(_) => RunKey::Pod(pod.uid, c as u16),
+        };
+        let runs = self.runs.entry(key).or_insert(0);
+        *runs += 1;
+        *runs
+    }
+}
+
+/// Whose runs a behavior's `attempts` count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum RunKey {
+    Pod(u64, u16),
+    Job(JobId, Option<u32>, u16),
 }

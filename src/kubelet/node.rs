@@ -92,6 +92,11 @@ impl Kubelet {
             self.finish_termination(ctx, id);
             return;
         }
+        // A new sandbox (`computePodActions` with `CreateSandbox`): the init containers run
+        // again, and the pod counts as initialized only once a regular container starts
+        // in it (`HasAnyActiveRegularContainerStarted`).
+        pod.sandbox_attempt += 1;
+        pod.initialized = false;
         let waiting = if pod.template.has_init_containers() {
             WaitingReason::PodInitializing
         } else {
@@ -169,7 +174,12 @@ impl Kubelet {
             _ => "UnexpectedAdmissionError",
         };
         ctx.cluster.pods.get_mut(id).expect("exists").reason = Some(reason);
-        ctx.pod_event(id, EventType::Warning, reason, format_args!("Node didn't have enough resource: {resource}"));
+        ctx.kubelet_pod_event(
+            id,
+            EventType::Warning,
+            reason,
+            format_args!("Node didn't have enough resource: {resource}"),
+        );
         ctx.cluster.pods.get_mut(id).expect("exists").start_time = Some(ctx.now);
         ctx.set_phase(id, PodPhase::Failed, reason);
         self.after_phase_change(ctx, id, PodPhase::Failed);

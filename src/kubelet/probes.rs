@@ -38,7 +38,7 @@ pub fn plan(
 ) -> ProbePlan {
     let answers_from = start.after(ready_after.unwrap_or(0));
     let fails_from = unhealthy_after.map(|u| start.after(u));
-    let mut plan = ProbePlan::default();
+    let mut plan = ProbePlan { start, answers_from, fails_from, ..ProbePlan::default() };
 
     // Startup probe: success at the first tick at or after `answers_from` (its
     // successThreshold is always 1); killed after failureThreshold failures before that.
@@ -97,6 +97,70 @@ pub fn plan(
     plan
 }
 
+/// A container's probes, as its spec gives them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Probes<'a> {
+    pub startup: Option<&'a ProbeTiming>,
+    pub liveness: Option<&'a ProbeTiming>,
+    pub readiness: Option<&'a ProbeTiming>,
+}
+
+/// Which probes run at `t` and fail: `[startup, liveness, readiness]`. The prober records
+/// a Warning `Unhealthy` event for each failed probe (`prober.probe`,
+/// `pkg/kubelet/prober/prober.go`). The startup probe runs until it succeeds or gives up;
+/// the others only once the container has started (`worker.doProbe`); liveness stops at
+/// the failure that kills the container (the worker is then on hold); readiness fails
+/// before the container answers and after it stops answering, for as long as it runs.
+pub fn failing_at(plan: &ProbePlan, probes: &Probes, t: SimTime) -> [bool; 3] {
+    let tick = |p: &ProbeTiming| t >= plan.start.after(p.initial_delay) && t.since(plan.start).is_multiple_of(p.period);
+    let startup = probes.startup.is_some_and(|p| {
+        tick(p)
+            && match plan.started_at {
+                Some(started) => t < started,
+                None => plan.kill_by_startup && plan.kill_at.is_some_and(|k| t <= k),
+            }
+    });
+    let (liveness, readiness) = match plan.started_at {
+        None => (false, false),
+        Some(started) => (
+            probes.liveness.is_some_and(|p| {
+                let killed_by_it = !plan.kill_by_startup && plan.kill_at.is_some_and(|k| t <= k);
+                tick(p) && t >= started && plan.fails_from.is_some_and(|f| t >= f) && killed_by_it
+            }),
+            probes.readiness.is_some_and(|p| {
+                tick(p) && t >= started && (t < plan.answers_from || plan.fails_from.is_some_and(|f| t >= f))
+            }),
+        ),
+    };
+    [startup, liveness, readiness]
+}
+
+/// The first tick at or after `after` at which some probe fails (see [`failing_at`]).
+pub fn next_failure(plan: &ProbePlan, probes: &Probes, after: SimTime) -> Option<SimTime> {
+    let start = plan.start;
+    let startup = probes.startup.and_then(|p| {
+        let t = tick_at_or_after(start, p, after);
+        let fails = match plan.started_at {
+            Some(started) => t < started,
+            None => plan.kill_by_startup && plan.kill_at.is_some_and(|k| t <= k),
+        };
+        fails.then_some(t)
+    });
+    let started = plan.started_at;
+    let liveness = probes.liveness.zip(started).zip(plan.fails_from).and_then(|((p, s), f)| {
+        let t = tick_at_or_after(start, p, after.max(s).max(f));
+        (!plan.kill_by_startup && plan.kill_at.is_some_and(|k| t <= k)).then_some(t)
+    });
+    let readiness = probes.readiness.zip(started).and_then(|(p, s)| {
+        let t = tick_at_or_after(start, p, after.max(s));
+        if t < plan.answers_from {
+            return Some(t);
+        }
+        plan.fails_from.map(|f| tick_at_or_after(start, p, t.max(f)))
+    });
+    [startup, liveness, readiness].into_iter().flatten().min()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +211,40 @@ mod tests {
         let p = plan(SimTime(0), None, None, Some(&l), None, Some(61 * S));
         assert_eq!(p.kill_at, Some(SimTime(90 * S)));
         assert!(!p.kill_by_startup);
+    }
+
+    #[test]
+    fn every_failed_probe_is_a_failure_tick() {
+        // Liveness period 10 s, failureThreshold 3, unhealthy from 61 s: failures at 70,
+        // 80 and 90 s (the kill); readiness period 5 s answers from 12 s: it fails at 0,
+        // 5 and 10 s, then from 61 s at 65, 70, ... for as long as the container runs.
+        let l = probe(0, 10, 1, 3);
+        let r = probe(0, 5, 1, 3);
+        let probes = Probes { liveness: Some(&l), readiness: Some(&r), ..Probes::default() };
+        let p = plan(SimTime(0), None, Some(&r), Some(&l), Some(12 * S), Some(61 * S));
+        let mut ticks = Vec::new();
+        let mut t = SimTime(0);
+        while let Some(next) = next_failure(&p, &probes, t).filter(|t| t.0 <= 100 * S) {
+            ticks.push((next.0 / S, failing_at(&p, &probes, next)));
+            t = next.after(1);
+        }
+        let (rd, both) = ([false, false, true], [false, true, true]);
+        assert_eq!(
+            ticks,
+            [
+                (0, rd),
+                (5, rd),
+                (10, rd),
+                (65, rd),
+                (70, both),
+                (75, rd),
+                (80, both),
+                (85, rd),
+                (90, both),
+                (95, rd),
+                (100, rd)
+            ]
+        );
     }
 
     #[test]

@@ -4,13 +4,13 @@
 use super::Kubelet;
 use super::actions::{self, PodActions};
 use super::backoff;
-use super::probes;
+use super::probes::{self, Probes};
 use crate::apiserver::Ctx;
-use crate::cluster::pod::{AttemptPlan, ContainerState, Stage, Terminated, TerminatedReason, WaitingReason};
-use crate::cluster::template::{ContainerKind, PodTemplate};
+use crate::cluster::pod::{AttemptPlan, ContainerState, HookPlan, Stage, Terminated, TerminatedReason, WaitingReason};
+use crate::cluster::template::{ContainerKind, Hook, PodTemplate};
 use crate::cluster::{Cluster, PodId};
 use crate::engine::rng::key_of;
-use crate::engine::{SimTime, Stream, TimerToken};
+use crate::engine::{Distribution, SimRng, SimTime, Stream, TimerToken};
 use crate::event::KubeletEvent;
 use crate::scenario::{Behavior, ExitCode};
 use crate::trace::EventType;
@@ -84,7 +84,7 @@ impl Kubelet {
         let key = key_of(&[&pod.namespace, &pod.name, pod.container_name(c)])
             ^ u64::from(status.attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let mut rng = self.streams.keyed(Stream::Behavior, key);
-        let b = self.behavior_of(status.behavior);
+        let b = self.behavior_now(status);
         let startup = b.startup.sample(&mut rng);
         let run_for = b.run_for.as_ref().map(|d| d.sample(&mut rng));
         let exit_code = match &b.exit_code {
@@ -93,14 +93,24 @@ impl Kubelet {
                 weighted(choices, rng.below(choices.iter().map(|(_, w)| u64::from(*w)).sum::<u64>().max(1)))
             }
         };
+        let ramp_up = b.ramp_up.sample(&mut rng);
+        let ready_after = b.ready_after.as_ref().map(|d| d.sample(&mut rng));
+        let unhealthy_after = b.unhealthy_after.as_ref().map(|d| d.sample(&mut rng));
+        let termination = b.termination_time.sample(&mut rng);
+        // The hooks' draws come last, so that they shift none of the others.
+        let spec = &pod.template.containers[c];
+        let post_start = spec.post_start.map(|h| hook_plan(h, &b.post_start, b.post_start_fails, &mut rng));
+        let pre_stop = spec.pre_stop.map(|h| hook_plan(h, &b.pre_stop, b.pre_stop_fails, &mut rng));
         AttemptPlan {
             startup,
             run_for,
             exit_code,
-            ramp_up: b.ramp_up.sample(&mut rng),
-            ready_after: b.ready_after.as_ref().map(|d| d.sample(&mut rng)),
-            unhealthy_after: b.unhealthy_after.as_ref().map(|d| d.sample(&mut rng)),
-            termination: b.termination_time.sample(&mut rng),
+            ramp_up,
+            ready_after,
+            unhealthy_after,
+            termination,
+            post_start,
+            pre_stop,
         }
     }
 
@@ -109,9 +119,12 @@ impl Kubelet {
         if !may_run(ctx.cluster, id) {
             return;
         }
-        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
-        let status = &mut pod.containers[c];
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
+        let run = self.count_run(pod, c);
+        let status = &mut ctx.cluster.pods.get_mut(id).expect("exists").containers[c];
         status.attempt += 1;
+        status.run = run;
+        status.stop_deadline = None;
         status.stage = Stage::Pulling;
         let plan = self.draw_attempt(ctx, id, c);
         ctx.cluster.pods.get_mut(id).expect("exists").containers[c].plan = plan;
@@ -140,7 +153,7 @@ impl Kubelet {
         let token = status.timer.arm();
         let startup = status.plan.startup;
         ctx.at(startup, KubeletEvent::Container { pod: id, container: c as u16, token });
-        ctx.report_container(id, c);
+        ctx.report_created(id, c);
         ctx.container_event(id, c, EventType::Normal, "Created", format_args!("Created container: {name}"));
         if restarted {
             ctx.count_restart(id);
@@ -156,6 +169,8 @@ impl Kubelet {
         }
         match status.stage {
             Stage::Starting => self.container_started(ctx, id, c),
+            Stage::PostStart { started_at } => self.post_start_done(ctx, id, c, started_at),
+            Stage::PreStop { since, deadline, .. } => self.pre_stop_done(ctx, id, c, since, deadline),
             Stage::Running { .. } | Stage::Stopping { .. } => {
                 let (code, reason) = status.planned_exit.unwrap_or((0, TerminatedReason::Completed));
                 self.container_exited(ctx, id, c, code, reason);
@@ -166,32 +181,75 @@ impl Kubelet {
         }
     }
 
+    /// The runtime started the container (`Started`); a `postStart` hook runs before the
+    /// kubelet goes on (`startContainer`, step 4, `pkg/kubelet/kuberuntime/kuberuntime_container.go`).
     fn container_started(&mut self, ctx: &mut Ctx, id: PodId, c: usize) {
+        let now = ctx.now;
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
+        let name = pod.template.containers[c].name.clone();
+        let status = &mut pod.containers[c];
+        let Some(hook) = status.plan.post_start else {
+            self.container_running(ctx, id, c, now, true);
+            return;
+        };
+        status.stage = Stage::PostStart { started_at: now };
+        let token = status.timer.arm();
+        ctx.at(hook.takes, KubeletEvent::Container { pod: id, container: c as u16, token });
+        ctx.container_event(id, c, EventType::Normal, "Started", format_args!("Started container {name}"));
+    }
+
+    /// The `postStart` hook returned. A failed hook records `FailedPostStartHook` and the
+    /// kubelet kills the container with the pod's grace period (`killContainer` with the
+    /// message "FailedPostStartHook", its `preStop` hook included); the container then
+    /// restarts as its restart policy says.
+    fn post_start_done(&mut self, ctx: &mut Ctx, id: PodId, c: usize, started_at: SimTime) {
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
+        let fails = pod.containers[c].plan.post_start.is_some_and(|h| h.fails);
+        if !fails {
+            self.container_running(ctx, id, c, started_at, false);
+            return;
+        }
+        let grace = pod.template.grace;
+        ctx.container_event(id, c, EventType::Warning, "FailedPostStartHook", format_args!("PostStartHook failed"));
+        ctx.container_event(id, c, EventType::Normal, "Killing", format_args!("FailedPostStartHook"));
+        let deadline = ctx.now.after(grace);
+        self.kill_container(ctx, id, c, deadline);
+    }
+
+    /// The kubelet reports the container running, started at `started_at` (before its
+    /// `postStart` hook, if any). Probes count from `started_at` (`initialDelaySeconds`
+    /// runs from `State.Running.StartedAt`, `prober/worker.go`), but act only from now,
+    /// when the kubelet reports it running; the run's own end counts from `started_at` too.
+    /// `announce`: record `Started` (not yet recorded when no hook ran).
+    fn container_running(&mut self, ctx: &mut Ctx, id: PodId, c: usize, started_at: SimTime, announce: bool) {
         let now = ctx.now;
         let Some(pod) = ctx.cluster.pods.get(id) else { return };
         let template = pod.template.clone();
         let spec = &template.containers[c];
-        let used = self.behavior_of(pod.containers[c].behavior).memory;
+        let used = self.behavior_now(&pod.containers[c]).memory;
         let pod = ctx.cluster.pods.get_mut(id).expect("exists");
         let status = &mut pod.containers[c];
         let previous = status.state;
-        status.stage = Stage::Running { started_at: now };
+        status.stage = Stage::Running { started_at };
         if let Some(ContainerState::Terminated(t)) = previous {
             status.last_state = Some(t);
         }
         let plan = status.plan;
-        let probe_plan = probes::plan(
-            now,
+        let mut probe_plan = probes::plan(
+            started_at,
             spec.startup_probe.as_ref(),
             spec.readiness_probe.as_ref(),
             spec.liveness_probe.as_ref(),
             plan.ready_after,
             plan.unhealthy_after,
         );
+        if started_at < now {
+            probe_plan.not_before(now);
+        }
         status.probe_plan = probe_plan;
         status.started = probe_plan.started_at == Some(now);
         status.has_started |= status.started;
-        status.ready = status.started && probe_plan.ready_at == Some(now);
+        status.ready = status.started && probe_plan.ready_at == Some(now) && probe_plan.unready_at != Some(now);
         // How this run ends: an OOM kill once the working set passes the limit, or an exit.
         let oom = match (used, spec.memory_limit) {
             (Some(used), Some(limit)) if used > limit => Some(plan.ramp_up),
@@ -205,14 +263,19 @@ impl Kubelet {
         status.planned_exit = exit.map(|(_, code, reason)| (code, reason));
         let token = exit.map(|_| status.timer.arm());
         if spec.kind == ContainerKind::App {
-            pod.initialized_once = true;
+            pod.initialized = true;
         }
         if let (Some((after, _, _)), Some(token)) = (exit, token) {
-            ctx.at(after, KubeletEvent::Container { pod: id, container: c as u16, token });
+            ctx.schedule(
+                started_at.after(after).max(now),
+                KubeletEvent::Container { pod: id, container: c as u16, token },
+            );
         }
-        self.arm_probe_timer(ctx, id, c);
-        ctx.set_container_state(id, c, ContainerState::Running { started_at: now });
-        ctx.container_event(id, c, EventType::Normal, "Started", format_args!("Started container {}", spec.name));
+        self.arm_probe_timer(ctx, id, c, now);
+        ctx.set_container_state(id, c, ContainerState::Running { started_at });
+        if announce {
+            ctx.container_event(id, c, EventType::Normal, "Started", format_args!("Started container {}", spec.name));
+        }
         self.sync(ctx, id);
     }
 
@@ -233,7 +296,10 @@ impl Kubelet {
         let terminating = pod.termination.is_some();
         let status = &mut pod.containers[c];
         let started_at = match status.stage {
-            Stage::Running { started_at } | Stage::Stopping { started_at, .. } => Some(started_at),
+            Stage::Running { started_at }
+            | Stage::Stopping { started_at, .. }
+            | Stage::PostStart { started_at }
+            | Stage::PreStop { started_at, .. } => Some(started_at),
             _ => None,
         };
         status.stage = Stage::Exited;
@@ -295,13 +361,24 @@ impl Kubelet {
         self.start_container(ctx, id, c);
     }
 
-    /// Arms the probe timer for the next probe-driven change of the container.
-    fn arm_probe_timer(&mut self, ctx: &mut Ctx, id: PodId, c: usize) {
-        let now = ctx.now;
-        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
-        let status = &mut pod.containers[c];
-        let p = status.probe_plan;
-        let next = [p.started_at, p.ready_at, p.unready_at, p.kill_at].into_iter().flatten().filter(|t| *t > now).min();
+    /// Arms the probe timer for the next probe-driven change of the container (started,
+    /// ready, unready, killed) or the next failed probe, from `from` on. A failed probe the
+    /// kubelet's event spam filter would drop is not worth a timer: the next one looked
+    /// at is the first after the filter has a token again.
+    fn arm_probe_timer(&mut self, ctx: &mut Ctx, id: PodId, c: usize, from: SimTime) {
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
+        let spec = &pod.template.containers[c];
+        let probes = Probes {
+            startup: spec.startup_probe.as_ref(),
+            liveness: spec.liveness_probe.as_ref(),
+            readiness: spec.readiness_probe.as_ref(),
+        };
+        let p = pod.containers[c].probe_plan;
+        let change =
+            [p.started_at, p.ready_at, p.unready_at, p.kill_at].into_iter().flatten().filter(|t| *t >= from).min();
+        let failure = probes::next_failure(&p, &probes, from.max(ctx.rec.kubelet_spam.next_accept(pod.uid, from)));
+        let next = change.into_iter().chain(failure).min();
+        let status = &mut ctx.cluster.pods.get_mut(id).expect("exists").containers[c];
         match next {
             Some(t) => {
                 let token = status.probe_timer.arm();
@@ -311,7 +388,8 @@ impl Kubelet {
         }
     }
 
-    /// Probes changed the container: started, ready, unready or killed.
+    /// A probe tick: the probes that fail now record `Unhealthy` (`prober.go`), then the
+    /// container changes as the results say: started, ready, unready or killed.
     pub(super) fn probe_timer(&mut self, ctx: &mut Ctx, id: PodId, c: usize, token: TimerToken) {
         let now = ctx.now;
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
@@ -320,6 +398,9 @@ impl Kubelet {
             return;
         }
         let p = status.probe_plan;
+        self.record_failed_probes(ctx, id, c);
+        let pod = ctx.cluster.pods.get_mut(id).expect("exists");
+        let status = &mut pod.containers[c];
         let name = pod.template.containers[c].name.clone();
         if p.started_at == Some(now) {
             status.started = true;
@@ -332,25 +413,8 @@ impl Kubelet {
             status.ready = false;
         }
         ctx.report_container(id, c);
-        if p.unready_at == Some(now) {
-            ctx.container_event(
-                id,
-                c,
-                EventType::Warning,
-                "Unhealthy",
-                format_args!("Readiness probe failed: the container stopped answering its probe"),
-            );
-        }
         if p.kill_at == Some(now) {
-            let which = if p.kill_by_startup { "Startup" } else { "Liveness" };
             let lower = if p.kill_by_startup { "startup" } else { "liveness" };
-            ctx.container_event(
-                id,
-                c,
-                EventType::Warning,
-                "Unhealthy",
-                format_args!("{which} probe failed: the container did not answer its probe"),
-            );
             let pod = ctx.cluster.pods.get(id).expect("exists");
             let spec = &pod.template.containers[c];
             let probe = if p.kill_by_startup { spec.startup_probe } else { spec.liveness_probe };
@@ -362,12 +426,35 @@ impl Kubelet {
                 "Killing",
                 format_args!("Container {name} failed {lower} probe, will be restarted"),
             );
-            self.stop_container(ctx, id, c, SimTime(now.0 + grace.max(2_000)), false);
+            self.kill_container(ctx, id, c, now.after(grace));
             return;
         }
-        self.arm_probe_timer(ctx, id, c);
+        self.arm_probe_timer(ctx, id, c, now.after(1));
         self.sync(ctx, id);
         self.refresh_status(ctx, id);
+    }
+
+    /// A Warning `Unhealthy` for each probe that fails at this tick.
+    fn record_failed_probes(&mut self, ctx: &mut Ctx, id: PodId, c: usize) {
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
+        let spec = &pod.template.containers[c];
+        let probes = Probes {
+            startup: spec.startup_probe.as_ref(),
+            liveness: spec.liveness_probe.as_ref(),
+            readiness: spec.readiness_probe.as_ref(),
+        };
+        let failing = probes::failing_at(&pod.containers[c].probe_plan, &probes, ctx.now);
+        for (kind, fails) in ["Startup", "Liveness", "Readiness"].into_iter().zip(failing) {
+            if fails {
+                ctx.container_event(
+                    id,
+                    c,
+                    EventType::Warning,
+                    "Unhealthy",
+                    format_args!("{kind} probe failed: the container did not answer its probe"),
+                );
+            }
+        }
     }
 }
 
@@ -383,6 +470,19 @@ fn may_run(cluster: &Cluster, id: PodId) -> bool {
 fn behavior_index(behaviors: &[Behavior], namespace: &str, pod: &str, template: &PodTemplate, c: usize) -> usize {
     let spec = &template.containers[c];
     behaviors.iter().position(|b| b.matcher.matches(namespace, pod, &spec.name, &spec.image)).unwrap_or(usize::MAX)
+}
+
+/// How a hook of this run goes: a `sleep` takes its seconds and succeeds, `tcpSocket`
+/// fails at once (`handlers.go`: not supported), exec and httpGet follow the behavior.
+fn hook_plan(hook: Hook, takes: &Distribution, fails: f64, rng: &mut SimRng) -> HookPlan {
+    match hook {
+        Hook::Sleep(ms) => HookPlan { takes: ms, fails: false },
+        Hook::TcpSocket => HookPlan { takes: 0, fails: true },
+        Hook::Action => {
+            let takes = takes.sample(rng);
+            HookPlan { takes, fails: rng.chance(fails) }
+        }
+    }
 }
 
 /// The code whose cumulative weight first exceeds `draw`.

@@ -29,7 +29,10 @@ pub fn compute_phase(pod: &Pod) -> PodPhase {
     if pod.start_time.is_none() {
         return PodPhase::Pending;
     }
-    get_phase(pod.template.restart_policy, phase_view(pod), pod.terminal, pod.initialized_once)
+    if pod.evicted.is_some() && pod.terminal {
+        return PodPhase::Failed; // `ShouldEvict` overrides getPhase.
+    }
+    get_phase(pod.template.restart_policy, phase_view(pod), pod.terminal, pod.initialized)
 }
 
 /// The pod's `Ready` condition: the status of [`pod_ready`] without building its
@@ -38,7 +41,7 @@ pub fn compute_phase(pod: &Pod) -> PodPhase {
 pub fn compute_ready(pod: &Pod) -> bool {
     use crate::cluster::template::ContainerKind;
     pod.start_time.is_some()
-        && !pod.phase.is_terminal()
+        && !pod.kubelet_phase().is_terminal()
         && pod.template.spec.readiness_gates.is_empty()
         && pod
             .containers
@@ -65,7 +68,7 @@ pub fn ready_condition(pod: &Pod) -> super::conditions::Condition {
         .collect();
     let gates: Vec<(&str, Option<&str>)> =
         pod.template.spec.readiness_gates.iter().map(|g| (g.condition_type.as_str(), None)).collect();
-    pod_ready(&containers, pod.start_time.is_some(), pod.phase, &gates)
+    pod_ready(&containers, pod.start_time.is_some(), pod.kubelet_phase(), &gates)
 }
 
 impl Kubelet {
@@ -118,20 +121,24 @@ impl Kubelet {
         }
     }
 
-    /// `activeDeadlineSeconds` ran out: the kubelet fails the pod and kills it.
+    /// `activeDeadlineSeconds` ran out (`activeDeadlineHandler.ShouldEvict`,
+    /// `pkg/kubelet/active_deadline.go`): the kubelet records `DeadlineExceeded`, its
+    /// status for the pod turns `Failed` (Ready turns False at once) and it kills the pod
+    /// with its grace period. The API shows `Failed` with the reason only when the last
+    /// container has stopped (`mergePodStatus`, `pkg/kubelet/status/status_manager.go`).
     pub(super) fn pod_deadline(&mut self, ctx: &mut Ctx, id: PodId, token: TimerToken) {
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
-        if !pod.deadline_timer.fire(token) || pod.phase.is_terminal() {
+        if !pod.deadline_timer.fire(token) || pod.phase.is_terminal() || pod.evicted.is_some() {
             return;
         }
-        pod.reason = Some("DeadlineExceeded");
-        ctx.pod_event(
+        pod.evicted = Some("DeadlineExceeded");
+        ctx.kubelet_pod_event(
             id,
             EventType::Normal,
             "DeadlineExceeded",
             format_args!("Pod was active on the node longer than the specified deadline"),
         );
-        ctx.set_phase(id, PodPhase::Failed, "DeadlineExceeded");
-        self.after_phase_change(ctx, id, PodPhase::Failed);
+        ctx.set_ready(id, false);
+        self.on_pod_terminal(ctx, id);
     }
 }

@@ -190,7 +190,7 @@ impl<'a> Loader<'a> {
         let (submissions, arrivals) = self.workloads(raw.workloads, duration.is_none());
         let behaviors = self.behaviors(&raw.behaviors);
         let (faults, random_faults) = self.faults(&raw.faults, &nodes, &pool_templates);
-        let actions = self.actions(raw.actions);
+        let actions = self.actions(raw.actions, &behaviors);
         let kubelet = self.kubelet(raw.kubelet.unwrap_or_default());
         let mut scheduler_errors = Vec::new();
         let scheduler = super::scheduler::compile(
@@ -199,6 +199,9 @@ impl<'a> Loader<'a> {
             &mut scheduler_errors,
         );
         self.field_errors(scheduler_errors);
+        let mut kubernetes_errors = Vec::new();
+        let kubernetes = super::kubernetes::compile(raw.kubernetes.as_ref(), &mut kubernetes_errors);
+        self.field_errors(kubernetes_errors);
         let mut scenario = Scenario {
             name: raw.name,
             description: raw.description,
@@ -215,6 +218,7 @@ impl<'a> Loader<'a> {
             random_faults,
             actions,
             kubelet,
+            kubernetes,
             scheduler,
             ignored: std::mem::take(&mut self.ignored),
             warnings: Vec::new(),
@@ -574,68 +578,10 @@ impl<'a> Loader<'a> {
     // Behaviors, faults, actions
 
     fn behaviors(&mut self, entries: &[raw::RawBehavior]) -> Vec<Behavior> {
-        entries.iter().enumerate().map(|(i, b)| self.behavior(b, FieldPath::root("behaviors").index(i))).collect()
-    }
-
-    /// A non-negative quantity of bytes (`300Mi`).
-    fn bytes(&mut self, value: &Option<Text>, path: FieldPath) -> Option<i64> {
-        let text = &value.as_ref()?.0;
-        match Quantity::parse(text) {
-            Ok(q) if !q.is_negative() => Some(q.value()),
-            Ok(_) => {
-                self.error(path, format!("Invalid value: \"{text}\": must be greater than or equal to 0"));
-                None
-            }
-            Err(e) => {
-                self.error(path, format!("Invalid value: \"{text}\": {e}"));
-                None
-            }
-        }
-    }
-
-    fn behavior(&mut self, b: &raw::RawBehavior, path: FieldPath) -> Behavior {
-        let glob = |s: &Option<String>| s.as_deref().map(Glob::new);
-        let matcher = Matcher {
-            pod: glob(&b.matches.pod),
-            container: glob(&b.matches.container),
-            image: glob(&b.matches.image),
-            namespace: glob(&b.matches.namespace),
-        };
-        let memory = self.bytes(&b.memory, path.child("memory"));
-        let image_size = self.bytes(&b.image_size, path.child("imageSize"));
-        let fails = b.image_pull_fails.unwrap_or(0.0);
-        if !(0.0..=1.0).contains(&fails) {
-            self.error(
-                path.child("imagePullFails"),
-                format!("imagePullFails is a probability between 0 and 1, got {fails}"),
-            );
-        }
-        let exit_code = match &b.exit_code {
-            None => ExitCode::Fixed(0),
-            Some(raw::RawExitCode::Fixed(c)) => ExitCode::Fixed(*c),
-            Some(raw::RawExitCode::Weighted(list)) => {
-                if list.is_empty() || list.iter().all(|w| w.weight == 0) {
-                    self.error(path.child("exitCode"), "a weighted exit code needs at least one positive weight");
-                }
-                ExitCode::Weighted(list.iter().map(|w| (w.code, w.weight)).collect())
-            }
-        };
-        let defaults = Behavior::default_for_unmatched();
-        Behavior {
-            matcher,
-            image_pull: b.image_pull.clone().unwrap_or(defaults.image_pull),
-            startup: b.startup.clone().unwrap_or(defaults.startup),
-            run_for: b.run_for.clone(),
-            exit_code,
-            memory,
-            image_size,
-            ramp_up: b.ramp_up.clone().unwrap_or(defaults.ramp_up),
-            image_pull_fails: fails,
-            ready_after: b.ready_after.clone(),
-            unhealthy_after: b.unhealthy_after.clone(),
-            termination_time: b.termination_time.clone().unwrap_or(defaults.termination_time),
-            stop_exit_code: b.stop_exit_code.unwrap_or(defaults.stop_exit_code),
-        }
+        let mut errs = Vec::new();
+        let behaviors = super::behaviors::compile(entries, &mut errs);
+        self.field_errors(errs);
+        behaviors
     }
 
     fn warn_unmatched_behaviors(&mut self, s: &Scenario) {
@@ -825,7 +771,7 @@ impl<'a> Loader<'a> {
         (faults, random)
     }
 
-    fn actions(&mut self, entries: Vec<raw::RawAction>) -> Vec<Action> {
+    fn actions(&mut self, entries: Vec<raw::RawAction>, behaviors: &[Behavior]) -> Vec<Action> {
         let mut out = Vec::new();
         for (i, a) in entries.into_iter().enumerate() {
             let path = FieldPath::root("actions").index(i);
@@ -924,7 +870,9 @@ impl<'a> Loader<'a> {
                     if set.is_empty() {
                         self.error(path.child("set"), "patch needs set: {field.path: value}");
                     }
-                    if let Some((kind, namespace, name)) = self.target(&target, path.child("patch")) {
+                    if let Some(name) = target.strip_prefix("behavior/") {
+                        out.extend(self.behavior_action(at, name, &set, behaviors, &path));
+                    } else if let Some((kind, namespace, name)) = self.target(&target, path.child("patch")) {
                         out.push(Action::Patch { at, kind, namespace, name, set });
                     }
                 }
@@ -933,6 +881,25 @@ impl<'a> Loader<'a> {
         }
         out.sort_by_key(Action::at);
         out
+    }
+
+    /// `patch: behavior/<name>`: the named behavior changes from `at` on.
+    fn behavior_action(
+        &mut self,
+        at: Millis,
+        name: &str,
+        set: &[(String, serde_json::Value)],
+        behaviors: &[Behavior],
+        path: &FieldPath,
+    ) -> Option<Action> {
+        let Some(behavior) = behaviors.iter().position(|b| b.name.as_deref() == Some(name)) else {
+            self.error(path.child("patch"), format!("no behavior is named {name:?}"));
+            return None;
+        };
+        let mut errs = Vec::new();
+        let patch = super::behaviors::patch_from_set(set, &path.child("set"), &mut errs);
+        self.field_errors(errs);
+        Some(Action::PatchBehavior { at, behavior, patch: Box::new(patch?) })
     }
 
     /// `pod/web`, `job/batch`, `default/pod/web` or `pod/team-a/web` style targets.

@@ -2,7 +2,9 @@
 //! `raw` mirrors the file; `load` validates it into the types below, collecting every
 //! error with its file, line and field path.
 
+pub mod behaviors;
 pub mod glob;
+pub mod kubernetes;
 pub mod load;
 pub mod raw;
 pub mod scheduler;
@@ -36,6 +38,8 @@ pub struct Scenario {
     pub random_faults: Vec<RandomFaults>,
     pub actions: Vec<Action>,
     pub kubelet: KubeletConfig,
+    /// The control plane's version and settings (`kubernetes:`).
+    pub kubernetes: ControlPlane,
     /// The kube-scheduler profile (`scheduler:`); kube-scheduler's defaults without it.
     pub scheduler: crate::scheduler::profile::SchedulerProfile,
     /// Manifest fields and kinds read but not simulated.
@@ -88,6 +92,8 @@ impl Matcher {
 /// How a container acts once started.
 #[derive(Clone, Debug)]
 pub struct Behavior {
+    /// The behavior's `name`, for actions that change it (`patch: behavior/<name>`).
+    pub name: Option<String>,
     pub matcher: Matcher,
     pub image_pull: Distribution,
     pub startup: Distribution,
@@ -110,12 +116,85 @@ pub struct Behavior {
     pub termination_time: Distribution,
     /// Exit code when the container exits on SIGTERM within its grace period.
     pub stop_exit_code: i32,
+    /// How long an exec or httpGet `postStart` hook takes, and the chance it fails.
+    pub post_start: Distribution,
+    pub post_start_fails: f64,
+    /// How long an exec or httpGet `preStop` hook takes, and the chance it fails.
+    pub pre_stop: Distribution,
+    pub pre_stop_fails: f64,
+    /// `attempts[n-1]` changes the n-th run of the container (see [`Behavior::for_attempt`]).
+    pub attempts: Vec<BehaviorPatch>,
+}
+
+/// Fields of a behavior that change: for one attempt (`attempts:`), or from a time on (an
+/// action `patch: behavior/<name>`). `None` leaves a field as it is; for the fields that
+/// may be absent, `Some(None)` removes it (`runFor: null`: runs until stopped).
+#[derive(Clone, Debug, Default)]
+pub struct BehaviorPatch {
+    pub image_pull: Option<Distribution>,
+    pub image_pull_fails: Option<f64>,
+    pub image_size: Option<Option<i64>>,
+    pub startup: Option<Distribution>,
+    pub run_for: Option<Option<Distribution>>,
+    pub exit_code: Option<ExitCode>,
+    pub memory: Option<Option<i64>>,
+    pub ramp_up: Option<Distribution>,
+    pub ready_after: Option<Option<Distribution>>,
+    pub unhealthy_after: Option<Option<Distribution>>,
+    pub termination_time: Option<Distribution>,
+    pub stop_exit_code: Option<i32>,
+    pub post_start: Option<Distribution>,
+    pub post_start_fails: Option<f64>,
+    pub pre_stop: Option<Distribution>,
+    pub pre_stop_fails: Option<f64>,
+}
+
+impl Behavior {
+    /// The behavior with `patch` applied.
+    pub fn patched(&self, patch: &BehaviorPatch) -> Behavior {
+        let mut b = self.clone();
+        let p = patch.clone();
+        macro_rules! set {
+            ($($field:ident),*) => { $( if let Some(v) = p.$field { b.$field = v; } )* };
+        }
+        set!(
+            image_pull,
+            image_pull_fails,
+            image_size,
+            startup,
+            run_for,
+            exit_code,
+            memory,
+            ramp_up,
+            ready_after,
+            unhealthy_after,
+            termination_time,
+            stop_exit_code,
+            post_start,
+            post_start_fails,
+            pre_stop,
+            pre_stop_fails
+        );
+        b
+    }
+
+    /// The behavior of the container's `attempt`-th run (1 for the first): `attempts`
+    /// changes the first runs; later ones follow the behavior itself. A Job's pods count
+    /// their runs together (per completion index), so "fail twice, then succeed" spans the
+    /// pods the Job creates.
+    pub fn for_attempt(&self, attempt: u32) -> std::borrow::Cow<'_, Behavior> {
+        match attempt.checked_sub(1).and_then(|i| self.attempts.get(i as usize)) {
+            Some(patch) => std::borrow::Cow::Owned(self.patched(patch)),
+            None => std::borrow::Cow::Borrowed(self),
+        }
+    }
 }
 
 impl Behavior {
     /// What a container does when no behavior matches it: starts at once, runs until stopped.
     pub fn default_for_unmatched() -> Behavior {
         Behavior {
+            name: None,
             matcher: Matcher::default(),
             image_pull: Distribution::Constant(0),
             startup: Distribution::Constant(0),
@@ -129,6 +208,11 @@ impl Behavior {
             unhealthy_after: None,
             termination_time: Distribution::Constant(0),
             stop_exit_code: 143,
+            post_start: Distribution::Constant(0),
+            post_start_fails: 0.0,
+            pre_stop: Distribution::Constant(0),
+            pre_stop_fails: 0.0,
+            attempts: Vec::new(),
         }
     }
 }
@@ -209,6 +293,13 @@ pub enum Action {
         name: String,
         set: Vec<(String, serde_json::Value)>,
     },
+    /// `patch: behavior/<name>`: `behaviors[behavior]` changes from `at` on (runs and pulls
+    /// that start later follow the new values).
+    PatchBehavior {
+        at: Millis,
+        behavior: usize,
+        patch: Box<BehaviorPatch>,
+    },
     /// `kubectl scale deployment|replicaset/<name> --replicas=<n>`.
     Scale {
         at: Millis,
@@ -251,10 +342,61 @@ impl Action {
             Action::Delete { at, .. }
             | Action::Apply { at, .. }
             | Action::Patch { at, .. }
+            | Action::PatchBehavior { at, .. }
             | Action::Scale { at, .. }
             | Action::SetImage { at, .. }
             | Action::Rollout { at, .. } => *at,
         }
+    }
+}
+
+/// The Kubernetes version whose defaults apply, and the control plane's settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ControlPlane {
+    /// Minor version (1.`minor`).
+    pub minor: u32,
+    /// kube-apiserver `--default-not-ready-toleration-seconds` and
+    /// `--default-unreachable-toleration-seconds` (DefaultTolerationSeconds admission).
+    pub default_tolerations: DefaultTolerations,
+    /// kube-controller-manager `--node-monitor-grace-period`.
+    pub node_monitor_grace: Millis,
+    /// kube-controller-manager `--node-monitor-period`.
+    pub node_monitor_period: Millis,
+    /// kube-controller-manager `--terminated-pod-gc-threshold`; `None`: not collected
+    /// (a threshold of 0 or less).
+    pub terminated_pod_gc_threshold: Option<usize>,
+    /// kube-scheduler `podInitialBackoffSeconds` and `podMaxBackoffSeconds`.
+    pub pod_initial_backoff: Millis,
+    pub pod_max_backoff: Millis,
+}
+
+pub use crate::cluster::template::DefaultTolerations;
+
+impl ControlPlane {
+    /// The newest version podsim follows.
+    pub const LATEST_MINOR: u32 = 34;
+    /// The oldest.
+    pub const OLDEST_MINOR: u32 = 31;
+
+    /// The defaults of Kubernetes 1.`minor`.
+    pub fn defaults(minor: u32) -> ControlPlane {
+        ControlPlane {
+            minor,
+            default_tolerations: DefaultTolerations::default(),
+            // 40 s until 1.31; 50 s since 1.32 (kubernetes/kubernetes#126287,
+            // `pkg/controller/nodelifecycle/config/v1alpha1/defaults.go`).
+            node_monitor_grace: if minor >= 32 { 50_000 } else { 40_000 },
+            node_monitor_period: 5_000,
+            terminated_pod_gc_threshold: Some(12_500),
+            pod_initial_backoff: 1_000,
+            pod_max_backoff: 10_000,
+        }
+    }
+}
+
+impl Default for ControlPlane {
+    fn default() -> Self {
+        ControlPlane::defaults(ControlPlane::LATEST_MINOR)
     }
 }
 

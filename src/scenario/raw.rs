@@ -48,6 +48,9 @@ pub struct RawScenario {
     pub actions: Vec<RawAction>,
     #[serde(default)]
     pub kubelet: Option<RawKubelet>,
+    /// The control plane's version and settings.
+    #[serde(default)]
+    pub kubernetes: Option<RawKubernetes>,
     /// A kube-scheduler profile (part of `KubeSchedulerConfiguration.profiles[]`).
     #[serde(default)]
     pub scheduler: Option<RawScheduler>,
@@ -110,6 +113,8 @@ pub struct RawMatch {
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawBehavior {
+    /// A name for actions that change the behavior (`patch: behavior/<name>`).
+    pub name: Option<String>,
     #[serde(rename = "match", default)]
     pub matches: RawMatch,
     pub image_pull: Option<Distribution>,
@@ -125,16 +130,56 @@ pub struct RawBehavior {
     pub unhealthy_after: Option<Distribution>,
     pub termination_time: Option<Distribution>,
     pub stop_exit_code: Option<i32>,
+    pub post_start: Option<Distribution>,
+    pub post_start_fails: Option<f64>,
+    pub pre_stop: Option<Distribution>,
+    pub pre_stop_fails: Option<f64>,
+    /// Changes to the first runs of the container, one entry per run.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub attempts: Vec<RawBehaviorPatch>,
 }
 
-#[derive(Deserialize, Debug)]
+/// A change to a behavior (an entry of `attempts`, or an action's `set`): its fields, any
+/// of them; `null` removes the optional ones (`runFor: null`).
+#[derive(Deserialize, Debug, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawBehaviorPatch {
+    pub image_pull: Option<Distribution>,
+    pub image_pull_fails: Option<f64>,
+    #[serde(default, deserialize_with = "present")]
+    pub image_size: Option<Option<Text>>,
+    pub startup: Option<Distribution>,
+    #[serde(default, deserialize_with = "present")]
+    pub run_for: Option<Option<Distribution>>,
+    pub exit_code: Option<RawExitCode>,
+    #[serde(default, deserialize_with = "present")]
+    pub memory: Option<Option<Text>>,
+    pub ramp_up: Option<Distribution>,
+    #[serde(default, deserialize_with = "present")]
+    pub ready_after: Option<Option<Distribution>>,
+    #[serde(default, deserialize_with = "present")]
+    pub unhealthy_after: Option<Option<Distribution>>,
+    pub termination_time: Option<Distribution>,
+    pub stop_exit_code: Option<i32>,
+    pub post_start: Option<Distribution>,
+    pub post_start_fails: Option<f64>,
+    pub pre_stop: Option<Distribution>,
+    pub pre_stop_fails: Option<f64>,
+}
+
+/// A key that is present, with a value or `null` (`Some(None)`); absent is `None`.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize, Debug, Clone)]
 #[serde(untagged)]
 pub enum RawExitCode {
     Fixed(i32),
     Weighted(Vec<RawWeightedCode>),
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct RawWeightedCode {
     pub code: i32,
@@ -186,6 +231,43 @@ pub struct RawAction {
     pub grace_period: Option<i64>,
     #[serde(default)]
     pub force: bool,
+}
+
+/// `kubernetes:`: the version whose defaults apply, and the control plane's settings by
+/// component, each under its flag's name (or its configuration file's field).
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawKubernetes {
+    pub version: Option<Text>,
+    #[serde(rename = "kube-apiserver", default)]
+    pub apiserver: RawApiServer,
+    #[serde(rename = "kube-controller-manager", default)]
+    pub controller_manager: RawControllerManager,
+    #[serde(rename = "kube-scheduler", default)]
+    pub scheduler: RawKubeScheduler,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawApiServer {
+    pub default_not_ready_toleration_seconds: Option<i64>,
+    pub default_unreachable_toleration_seconds: Option<i64>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawControllerManager {
+    pub node_monitor_grace_period: Option<Text>,
+    pub node_monitor_period: Option<Text>,
+    pub terminated_pod_gc_threshold: Option<i64>,
+}
+
+/// `KubeSchedulerConfiguration`'s back-off fields (their flags are gone).
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawKubeScheduler {
+    pub pod_initial_backoff_seconds: Option<i64>,
+    pub pod_max_backoff_seconds: Option<i64>,
 }
 
 /// Kubelet settings that change timing.

@@ -240,7 +240,12 @@ pub(crate) mod testing {
     }
 
     pub fn template(spec: &PodSpec) -> PodTemplate {
-        PodTemplate::compile(Arc::new(spec.clone()), &mut ResourceNames::default(), &mut Images::default())
+        PodTemplate::compile(
+            Arc::new(spec.clone()),
+            &mut ResourceNames::default(),
+            &mut Images::default(),
+            Default::default(),
+        )
     }
 
     impl TestPod {

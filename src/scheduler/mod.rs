@@ -28,9 +28,6 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-/// `podInitialBackoffSeconds` and `podMaxBackoffSeconds`.
-const INITIAL_BACKOFF: Millis = 1_000;
-const MAX_BACKOFF: Millis = 10_000;
 /// `podMaxInUnschedulablePodsDuration`, and the period of `flushUnschedulablePodsLeftover`.
 const MAX_IN_UNSCHEDULABLE: Millis = 5 * 60_000;
 const FLUSH_PERIOD: Millis = 30_000;
@@ -49,6 +46,9 @@ enum Spot {
 }
 
 pub struct Scheduler {
+    /// `podInitialBackoffSeconds` and `podMaxBackoffSeconds` (1 s and 10 s by default).
+    initial_backoff: Millis,
+    max_backoff: Millis,
     /// activeQ: higher priority first, then earlier arrival (`PrioritySort`).
     active: BTreeSet<(ActiveKey, PodId)>,
     spots: BTreeMap<PodId, Spot>,
@@ -84,9 +84,12 @@ impl Scheduler {
         rng: SimRng,
         preemption_rng: SimRng,
         profile: profile::SchedulerProfile,
+        backoff: (Millis, Millis),
         names: &mut ResourceNames,
     ) -> Scheduler {
         Scheduler {
+            initial_backoff: backoff.0,
+            max_backoff: backoff.1,
             active: BTreeSet::new(),
             spots: BTreeMap::new(),
             unschedulable: BTreeMap::new(),
@@ -514,7 +517,7 @@ impl Scheduler {
             self.spots.remove(&id);
             return;
         };
-        let backoff = (INITIAL_BACKOFF << pod.sched.attempts.saturating_sub(1).min(20)).min(MAX_BACKOFF);
+        let backoff = (self.initial_backoff << pod.sched.attempts.saturating_sub(1).min(20)).min(self.max_backoff);
         let until = pod.sched.last_failure_at.after(backoff);
         let priority = pod.priority;
         if until > ctx.now {

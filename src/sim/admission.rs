@@ -59,6 +59,7 @@ impl Simulation {
                 Arc::new(Default::default()),
                 &mut ctx.cluster.resources,
                 &mut ctx.cluster.images,
+                ctx.cluster.api.default_tolerations,
             )),
         };
         create_object(&mut ctx, object, Some((n, &template)));
@@ -102,7 +103,12 @@ pub(super) fn create_object(ctx: &mut Ctx, object: &Object, copy: Option<(u64, &
 }
 
 fn compile(ctx: &mut Ctx, pod: &ApiPod) -> PodTemplate {
-    PodTemplate::compile(Arc::new(pod.spec.clone()), &mut ctx.cluster.resources, &mut ctx.cluster.images)
+    PodTemplate::compile(
+        Arc::new(pod.spec.clone()),
+        &mut ctx.cluster.resources,
+        &mut ctx.cluster.images,
+        ctx.cluster.api.default_tolerations,
+    )
 }
 
 /// A pod of a manifest or of an arrival stream (copies are named `<name>-<n>`).

@@ -134,6 +134,7 @@ impl Simulation {
                     super::admission::create_object(&mut ctx, &m.object, None);
                 }
             }
+            Action::PatchBehavior { behavior, patch, .. } => s.kubelet.patch_behavior(*behavior, patch),
             Action::Patch { kind, namespace, name, set, .. } => {
                 // `kubectl patch`: `spec.suspend` of Jobs and CronJobs, `spec.parallelism` of Jobs.
                 let suspend = set.iter().find(|(k, _)| k == "spec.suspend").and_then(|(_, v)| v.as_bool());

@@ -133,19 +133,24 @@ impl Simulation {
     pub fn new(scenario: Arc<Scenario>, trace: Box<dyn TraceSink>) -> Simulation {
         let streams = Streams::new(scenario.seed);
         let mut cluster = Cluster::new(crate::apiserver::admission::builtin_classes(), streams.stream(Stream::Names));
+        cluster.api.default_tolerations = scenario.kubernetes.default_tolerations;
         let scheduler = Scheduler::new(
             streams.stream(Stream::Placement),
             streams.stream(Stream::Preemption),
             scenario.scheduler.clone(),
+            (scenario.kubernetes.pod_initial_backoff, scenario.kubernetes.pod_max_backoff),
             &mut cluster.resources,
         );
         let subsystems = Subsystems {
             scheduler,
             kubelet: Kubelet::new(scenario.behaviors.clone(), streams.clone(), scenario.kubelet.clone()),
-            node_lifecycle: NodeLifecycle::default(),
+            node_lifecycle: NodeLifecycle::new(
+                scenario.kubernetes.node_monitor_grace,
+                scenario.kubernetes.node_monitor_period,
+            ),
             jobs: JobController,
             cronjobs: CronJobController::new(scenario.start),
-            podgc: PodGc::default(),
+            podgc: PodGc::new(scenario.kubernetes.terminated_pod_gc_threshold),
             replicasets: ReplicaSetController,
             deployments: DeploymentController,
         };

@@ -159,7 +159,8 @@ fn every_command_in_the_docs_runs() {
 }
 
 /// The scenario keys a part of a scenario may start with.
-const PARTS: &[&str] = &["nodes:", "workloads:", "behaviors:", "faults:", "actions:", "scheduler:", "kubelet:"];
+const PARTS: &[&str] =
+    &["nodes:", "workloads:", "behaviors:", "faults:", "actions:", "scheduler:", "kubelet:", "kubernetes:"];
 
 #[test]
 fn every_scenario_in_the_docs_is_valid() {

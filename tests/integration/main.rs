@@ -4,6 +4,8 @@
 mod bad_input;
 mod common;
 mod docs;
+mod fault_seeds;
+mod fidelity;
 mod first_hour;
 mod fuzz;
 mod jobs;

@@ -588,8 +588,12 @@ fn build_replicaset(
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     let (ns, name, min_ready) = (d.namespace.clone(), format!("{}-{hash}", d.name), d.min_ready);
-    let compiled =
-        PodTemplate::compile(Arc::new(template.spec.clone()), &mut ctx.cluster.resources, &mut ctx.cluster.images);
+    let compiled = PodTemplate::compile(
+        Arc::new(template.spec.clone()),
+        &mut ctx.cluster.resources,
+        &mut ctx.cluster.images,
+        ctx.cluster.api.default_tolerations,
+    );
     Some(ReplicaSet {
         uid: 0,
         namespace: ns,

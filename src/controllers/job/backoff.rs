@@ -143,7 +143,6 @@ pub fn index_failure_count(annotation: Option<&str>) -> u32 {
 
 /// What `getFinishedTime` reads from a finished pod.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg(test)]
 pub struct FinishTimes<'a> {
     /// `finishedAt` of each regular and sidecar container, `None` when one is
     /// not terminated (or has no finish time).
@@ -158,7 +157,6 @@ pub struct FinishTimes<'a> {
 /// `getFinishedTime`: the latest container finish time if every container
 /// (sidecars included) terminated; else when `Ready` turned `False`; else the
 /// deletion time minus the grace period; else the creation time.
-#[cfg(test)]
 pub fn finished_time(pod: &FinishTimes<'_>) -> SimTime {
     let from_containers = if pod.containers.is_empty() {
         None

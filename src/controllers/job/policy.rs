@@ -1,12 +1,12 @@
 //! The Job controller's policy decisions (`failure_policy`, `backoff`, `indexes`,
 //! `success_policy`) applied to a simulated Job and its pods.
 
-use super::backoff::{self, BackoffRecord, DEFAULT_JOB_POD_FAILURE_BACKOFF, MAX_JOB_POD_FAILURE_BACKOFF};
+use super::backoff::{self, BackoffRecord, DEFAULT_JOB_POD_FAILURE_BACKOFF, FinishTimes, MAX_JOB_POD_FAILURE_BACKOFF};
 use super::failure_policy::{ContainerExit, FailedPod, PodFailurePolicyAction, match_pod_failure_policy};
 use super::indexes::{IndexSet, first_pending_indexes};
 use super::success_policy::match_success_policy;
 use crate::cluster::job::{Job, JobSpec, Verdict};
-use crate::cluster::pod::{ContainerState, Pod};
+use crate::cluster::pod::{ContainerState, Pod, TerminatedReason};
 use crate::cluster::template::ContainerKind;
 use crate::engine::{Millis, SimTime};
 
@@ -85,6 +85,38 @@ pub fn decide(spec: &JobSpec, pod: Option<&FailedPodView>) -> Decision {
         fail_index: m.action == Some(PodFailurePolicyAction::FailIndex),
         fail_job: m.job_failure_message,
     }
+}
+
+/// `getFinishedTime` (`pkg/controller/job/backoff_utils.go`) of a pod the controller
+/// counts as finished: the latest `finishedAt` of its regular containers and sidecars
+/// when all terminated (a container the kubelet reported lost, `ContainerStatusUnknown`,
+/// has none); else when its Ready condition turned False (for a pod on a node that
+/// stopped reporting, when the node lifecycle controller marked it not ready); else the
+/// deletion time; else the creation time.
+pub fn finished_time(pod: &Pod) -> SimTime {
+    let containers: Vec<Option<SimTime>> = pod
+        .containers
+        .iter()
+        .zip(&pod.template.containers)
+        .filter(|(_, spec)| spec.kind != ContainerKind::Init)
+        .map(|(status, _)| match status.state {
+            Some(ContainerState::Terminated(t)) if t.reason != TerminatedReason::ContainerStatusUnknown => {
+                Some(t.finished_at)
+            }
+            _ => None,
+        })
+        .collect();
+    // The kubelet writes the Ready condition with its first container statuses (a pod
+    // it rejected at admission has neither).
+    let has_ready_condition = pod.containers.iter().any(|c| c.state.is_some());
+    let ready_false_since =
+        (has_ready_condition && !pod.ready).then(|| pod.ready_changed_at.or(pod.start_time)).flatten();
+    backoff::finished_time(&FinishTimes {
+        containers: &containers,
+        ready_false_since,
+        deletion: pod.deletion.map(|d| (d.requested_at.after(d.grace), d.grace / 1_000)),
+        created: pod.created,
+    })
 }
 
 /// The Job's pod-failure back-off record.

@@ -123,12 +123,12 @@ impl JobController {
                 outcomes.push((pod_id, None));
                 continue;
             };
-            let finished_at = pod.finished_at.unwrap_or(ctx.now);
+            let finished_at = policy::finished_time(pod);
             match pod.phase {
                 PodPhase::Succeeded => outcomes.push((pod_id, Some((true, finished_at)))),
                 PodPhase::Failed => outcomes.push((pod_id, Some((false, finished_at)))),
                 _ if pod.deletion.is_some() && !replace_failed_only => {
-                    outcomes.push((pod_id, Some((false, pod.deletion.map_or(ctx.now, |d| d.requested_at)))))
+                    outcomes.push((pod_id, Some((false, finished_at))))
                 }
                 _ => {}
             }
@@ -507,7 +507,7 @@ impl JobController {
                 Owner::Job { index, .. } => index,
                 Owner::None | Owner::ReplicaSet(_) => None,
             };
-            let at = pod.finished_at.unwrap_or(ctx.now);
+            let at = policy::finished_time(pod);
             if pod.phase == PodPhase::Succeeded {
                 let j = ctx.cluster.jobs.get_mut(job).expect("exists");
                 j.succeeded += 1;
@@ -588,8 +588,12 @@ pub fn create_from_manifest(ctx: &mut Ctx, api: &ApiJob, copy: Option<u64>) {
 
 /// Compiles a Job spec (and its pod template) once; CronJob children share it.
 pub fn compile_spec(cluster: &mut Cluster, spec: &crate::api::job::JobSpec) -> JobSpec {
-    let template =
-        PodTemplate::compile(Arc::new(spec.template.spec.clone()), &mut cluster.resources, &mut cluster.images);
+    let template = PodTemplate::compile(
+        Arc::new(spec.template.spec.clone()),
+        &mut cluster.resources,
+        &mut cluster.images,
+        cluster.api.default_tolerations,
+    );
     let secs = |s: i64| u64::try_from(s).unwrap_or(0) * 1000;
     let per_index = spec.backoff_limit_per_index.map(|b| b.max(0) as u32);
     JobSpec {

@@ -320,6 +320,7 @@ pub fn from_manifest(
             Arc::new(template.spec.clone()),
             &mut cluster.resources,
             &mut cluster.images,
+            cluster.api.default_tolerations,
         )),
         pod_labels: Arc::new(template.metadata.labels.clone()),
         pod_annotations: Arc::new(template.metadata.annotations.clone()),
