@@ -54,6 +54,8 @@ pub enum KubeletEvent {
     Probe { pod: PodId, container: u16, token: TimerToken },
     /// A pod's `activeDeadlineSeconds` ran out.
     PodDeadline { pod: PodId, token: TimerToken },
+    /// The pod worker syncs a pod whose sandbox could not be created.
+    Sandbox { pod: PodId, token: TimerToken },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

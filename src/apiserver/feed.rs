@@ -59,6 +59,9 @@ pub enum Change {
     /// A Job reached `Complete` or `Failed`.
     JobFinished(JobId),
     CronJobCreated(CronJobId),
+    /// `status.podIP` was set or changed (the sandbox's network is up).
+    #[allow(dead_code)] // no subsystem watches it yet
+    PodNetwork(PodId),
 }
 
 /// The pod a [`Change::PodReleased`] is about, as the scheduler's QueueingHints read it.
@@ -92,6 +95,7 @@ pub enum Kind {
     JobCreated = 1 << 13,
     JobFinished = 1 << 14,
     CronJobCreated = 1 << 15,
+    PodNetwork = 1 << 16,
 }
 
 impl Change {
@@ -113,6 +117,7 @@ impl Change {
             Change::JobCreated(_) => Kind::JobCreated,
             Change::JobFinished(_) => Kind::JobFinished,
             Change::CronJobCreated(_) => Kind::CronJobCreated,
+            Change::PodNetwork(_) => Kind::PodNetwork,
         }
     }
 }

@@ -45,7 +45,8 @@ impl Ctx<'_> {
         });
         // A new pod is Pending: the line says so; statuses follow when they change.
         if let Some(pod) = self.cluster.pods.get_mut(id) {
-            pod.reported = Some(ReportedPod { phase: pod.phase, reason: None, start_time: None, disruption: None });
+            pod.reported =
+                Some(ReportedPod { phase: pod.phase, ip: None, reason: None, start_time: None, disruption: None });
         }
     }
 
@@ -68,6 +69,7 @@ impl Ctx<'_> {
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         let now = ReportedPod {
             phase: pod.phase,
+            ip: pod.ip,
             reason: pod.reason,
             start_time: pod.start_time,
             disruption: pod.disruption,
@@ -83,6 +85,7 @@ impl Ctx<'_> {
             reason: now.reason.unwrap_or(""),
             start_time: now.start_time,
             disruption: now.disruption.unwrap_or(""),
+            ip: now.ip,
         });
     }
 

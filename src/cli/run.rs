@@ -86,6 +86,7 @@ fn simulate(
         metrics: out.file("metrics.csv").map_err(io)?,
         nodes: out.file("nodes.csv").map_err(io)?,
         pool_metrics: out.file("pool_metrics.csv").map_err(io)?,
+        services: out.file("services.csv").map_err(io)?,
     };
     let objects = if args.no_objects {
         for name in ["objects.jsonl", "containers.csv", "event_paths.csv"] {

@@ -4,6 +4,7 @@
 pub mod fit;
 pub mod job;
 pub mod names;
+pub mod network;
 pub mod node;
 pub mod pod;
 pub mod resources;
@@ -71,6 +72,8 @@ pub struct Cluster {
     pub bound_priorities: BTreeMap<i32, u32>,
     /// Nodes in the cluster (not removed).
     pub present_nodes: u64,
+    /// Pod CIDRs, ClusterIPs and node addresses.
+    pub net: network::NetState,
 }
 
 /// Image names interned to small ids (nodes keep per-image state by id), and what
@@ -138,7 +141,11 @@ impl Images {
 
 impl Cluster {
     /// An empty cluster whose API server draws generated names from `names`.
-    pub fn new(priority_classes: BTreeMap<String, PriorityClassInfo>, names: crate::engine::SimRng) -> Cluster {
+    pub fn new(
+        priority_classes: BTreeMap<String, PriorityClassInfo>,
+        names: crate::engine::SimRng,
+        network: network::NetworkConfig,
+    ) -> Cluster {
         Cluster {
             api: ApiState { priority_classes, default_priority_class: None, names },
             nodes: Vec::new(),
@@ -158,6 +165,7 @@ impl Cluster {
             affinity_pods: Default::default(),
             bound_priorities: BTreeMap::new(),
             present_nodes: 0,
+            net: network::NetState::new(network),
         }
     }
 
@@ -213,6 +221,20 @@ impl Cluster {
         held.dedup();
         for c in held {
             self.images.holders[c as usize] -= 1;
+        }
+    }
+
+    /// The pod's sandbox is gone: its address goes back to its node's range (CNI DEL).
+    /// `status.podIP` is left as it was.
+    pub fn release_pod_ip(&mut self, id: PodId) {
+        let Some(pod) = self.pods.get_mut(id) else { return };
+        if !pod.ip_held {
+            return;
+        }
+        pod.ip_held = false;
+        let (Some(node), Some(ip)) = (pod.node, pod.ip) else { return };
+        if let Some(range) = self.nodes[node.0 as usize].pod_range.as_mut() {
+            range.release(ip);
         }
     }
 

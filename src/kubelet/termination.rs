@@ -100,6 +100,9 @@ impl Kubelet {
         pod.termination = None;
         let killed = pod.deletion.is_some() || pod.reason.is_some();
         pod.terminal = true;
+        pod.sandbox_timer.cancel();
+        // The sandbox goes with the last container: its address is free again.
+        ctx.cluster.release_pod_ip(id);
         if killed {
             ctx.report_unstarted_lost(id);
         }

@@ -10,6 +10,7 @@ use crate::api::object::{self, Object, Origin, parse_value};
 use crate::api::quantity::Quantity;
 use crate::api::source::locate;
 use crate::api::validation;
+use crate::cluster::network::Cidr;
 use crate::engine::time::parse_duration;
 use std::fmt;
 
@@ -132,6 +133,9 @@ impl Loader<'_> {
             &mut scheduler_errors,
         );
         self.field_errors(scheduler_errors);
+        let added: u64 =
+            faults.iter().filter(|f| f.action == crate::scenario::FaultAction::Add).map(|f| u64::from(f.count)).sum();
+        let network = self.network(raw.network.unwrap_or_default(), nodes.len() as u64 + added);
         let mut scenario = Scenario {
             name: raw.name,
             description: raw.description,
@@ -149,6 +153,7 @@ impl Loader<'_> {
             actions,
             kubelet,
             scheduler,
+            network,
             ignored: std::mem::take(&mut self.ignored),
             warnings: Vec::new(),
         };
@@ -705,6 +710,66 @@ impl Loader<'_> {
                 None
             }
         }
+    }
+
+    /// `network:`, over the defaults for a cluster of `nodes` nodes (those it starts
+    /// with and those `add` faults bring).
+    fn network(&mut self, n: raw::RawNetwork, nodes: u64) -> NetworkConfig {
+        let path = FieldPath::root("network");
+        let mut cfg = NetworkConfig::defaults(nodes);
+        let cidr = |cx: &mut Self, text: &Option<String>, field: &str| -> Option<Cidr> {
+            let text = text.as_ref()?;
+            let parsed = Cidr::parse(text);
+            if parsed.is_none() {
+                // Go's `net.ParseCIDR` error.
+                cx.error(path.child(field), format!("invalid CIDR address: {text}"));
+            }
+            parsed
+        };
+        if let Some(c) = cidr(self, &n.cluster_cidr, "clusterCIDR") {
+            cfg.cluster_cidr = c;
+        }
+        if let Some(c) = cidr(self, &n.service_cidr, "serviceCIDR") {
+            // kubeadm `ValidateServiceSubnetSize` (the API server's own limit, 20 host bits).
+            if c.prefix < 12 {
+                self.error(
+                    path.child("serviceCIDR"),
+                    format!("Invalid value: \"{c}\": specified service subnet is too large; for 32-bit addresses, the mask must be >= 12"),
+                );
+            } else if c.prefix > 30 {
+                self.error(
+                    path.child("serviceCIDR"),
+                    format!("Invalid value: \"{c}\": must hold at least 2 ClusterIPs (a mask of 30 or less)"),
+                );
+            }
+            cfg.service_cidr = c;
+        }
+        match n.node_cidr_mask_size {
+            Some(m) if m < i64::from(cfg.cluster_cidr.prefix) || m > 30 => self.error(
+                path.child("nodeCIDRMaskSize"),
+                format!(
+                    "Invalid value: {m}: must be between the cluster CIDR's prefix length ({}) and 30",
+                    cfg.cluster_cidr.prefix
+                ),
+            ),
+            Some(m) => cfg.node_mask = m as u8,
+            None if cfg.node_mask < cfg.cluster_cidr.prefix => self.error(
+                path.child("clusterCIDR"),
+                format!(
+                    "Invalid value: \"{}\": the cluster CIDR must be at least as large as a node's pod CIDR (/{}); set nodeCIDRMaskSize",
+                    cfg.cluster_cidr, cfg.node_mask
+                ),
+            ),
+            None => {}
+        }
+        match n.max_endpoints_per_slice {
+            // kube-controller-manager accepts 1 to 1000 (`cmd/kube-controller-manager/app/options/endpointslicecontroller.go`).
+            Some(m) if !(1..=1000).contains(&m) => self
+                .error(path.child("maxEndpointsPerSlice"), format!("Invalid value: {m}: must be between 1 and 1000")),
+            Some(m) => cfg.max_endpoints_per_slice = m as u32,
+            None => {}
+        }
+        cfg
     }
 
     fn kubelet(&mut self, k: raw::RawKubelet) -> KubeletConfig {

@@ -120,7 +120,11 @@ impl Simulation {
     /// Builds the cluster of `scenario` and schedules what it says will happen.
     pub fn new(scenario: Arc<Scenario>, trace: Box<dyn TraceSink>) -> Simulation {
         let streams = Streams::new(scenario.seed);
-        let mut cluster = Cluster::new(crate::apiserver::admission::builtin_classes(), streams.stream(Stream::Names));
+        let mut cluster = Cluster::new(
+            crate::apiserver::admission::builtin_classes(),
+            streams.stream(Stream::Names),
+            scenario.network,
+        );
         let scheduler = Scheduler::new(
             streams.stream(Stream::Placement),
             streams.stream(Stream::Preemption),
@@ -290,7 +294,8 @@ impl Simulation {
             Event::Kubelet(
                 KubeletEvent::Container { pod, .. }
                 | KubeletEvent::Probe { pod, .. }
-                | KubeletEvent::PodDeadline { pod, .. },
+                | KubeletEvent::PodDeadline { pod, .. }
+                | KubeletEvent::Sandbox { pod, .. },
             )
             | Event::NodeLifecycle(NodeLifecycleEvent::TaintEviction { pod, .. })
             | Event::Scheduler(SchedulerEvent::BackoffDone(pod)) => gone(pod),

@@ -144,6 +144,9 @@ pub struct PodStatus<'a> {
     /// The reason of the `DisruptionTarget` condition, when set.
     #[serde(default, borrow, skip_serializing_if = "is_empty_str")]
     pub disruption: &'a str,
+    /// `status.podIP`, once the sandbox's network is up.
+    #[serde(default, borrow, rename = "podIP", skip_serializing_if = "is_empty_str")]
+    pub pod_ip: &'a str,
 }
 
 /// A graceful deletion was asked for: `deletionTimestamp` = t + grace.
@@ -324,6 +327,7 @@ mod tests {
                 reason: "",
                 start_time: Some(5),
                 disruption: "",
+                pod_ip: "10.64.0.2",
             }),
             Line::JobStatus(JobStatus {
                 t: 7,

@@ -60,6 +60,8 @@ pub enum ObjectRecord<'a> {
         start_time: Option<SimTime>,
         /// The reason of the `DisruptionTarget` condition, when set.
         disruption: &'a str,
+        /// `status.podIP`.
+        ip: Option<crate::cluster::network::Ipv4>,
     },
     /// A graceful deletion was asked for: `deletionTimestamp` = time + grace.
     PodDeleted {
@@ -294,6 +296,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
 
     pub fn write(&mut self, record: &ObjectRecord) -> io::Result<()> {
         let t = |time: SimTime| time.0 as i64;
+        let mut text = [0u8; 15];
         let line = match *record {
             ObjectRecord::PodCreated {
                 time,
@@ -319,7 +322,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
                 owner: o.map(|o| lines::Owner { kind: o.kind, name: o.name, uid: o.uid }),
             }),
             ObjectRecord::PodBound { time, uid, node } => Line::PodBound(lines::PodBound { t: t(time), uid, node }),
-            ObjectRecord::PodStatus { time, uid, phase, reason, start_time, disruption } => {
+            ObjectRecord::PodStatus { time, uid, phase, reason, start_time, disruption, ip } => {
                 Line::PodStatus(lines::PodStatus {
                     t: t(time),
                     uid,
@@ -327,6 +330,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
                     reason,
                     start_time: start_time.map(t),
                     disruption,
+                    pod_ip: ip.map_or("", |ip| ip.write_into(&mut text)),
                 })
             }
             ObjectRecord::PodDeleted { time, uid, grace_ms } => {

@@ -515,6 +515,10 @@ pub fn node(run: &RunDir, now: i64, n: &Node, pods: &[Pod], events: &[&Event]) -
     ] {
         w!(out, 0, "  {label}:\t{}\n", info(key));
     }
+    if let Some(cidr) = &n.pod_cidr {
+        w!(out, 0, "PodCIDR:\t{cidr}\n");
+        w!(out, 0, "PodCIDRs:\t{cidr}\n");
+    }
     node_resources(&mut out, now, n, pods);
     let events = events_or_none(&mut out, now, events);
     finish(out, events)

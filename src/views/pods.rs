@@ -60,8 +60,12 @@ pub fn to_api(state: &State, p: &PodState, unschedulable: Unschedulable) -> Pod 
             init_container_statuses: init_statuses,
             container_statuses: statuses,
             start_time: p.start_time,
-            host_ip: String::new(),
-            pod_ips: Vec::new(),
+            // The kubelet's first status sets hostIP (and startTime).
+            host_ip: match (&p.node, p.start_time) {
+                (Some(n), Some(_)) => state.node_ips.get(&**n).cloned().unwrap_or_default(),
+                _ => String::new(),
+            },
+            pod_ips: p.ip.iter().map(|ip| ip.to_string()).collect(),
             nominated_node_name: String::new(),
             qos_class: super::qos::qos_class(spec).to_string(),
         },

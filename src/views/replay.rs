@@ -125,6 +125,8 @@ pub struct PodState {
     pub containers: Vec<CState>,
     /// The tracked conditions: (status, since), once the kubelet reported the pod.
     pub conditions: [Option<(bool, i64)>; 4],
+    /// `status.podIP`.
+    pub ip: Option<Box<str>>,
 }
 
 #[derive(Clone, Debug)]
@@ -186,6 +188,8 @@ pub struct State {
     pub cronjobs: Vec<Option<CronJobState>>,
     /// Names of Jobs by uid, kept after they are gone (CronJob references).
     pub job_names: BTreeMap<u64, (Arc<str>, String)>,
+    /// Each node's InternalIP (a pod's `status.hostIP`), kept when only pods are wanted.
+    pub node_ips: BTreeMap<String, String>,
     pub symbols: Symbols,
     pod_templates: BTreeMap<u32, (Arc<PodSpec>, Arc<[ContainerKind]>)>,
     job_templates: BTreeMap<u32, Arc<ApiJobSpec>>,
@@ -426,6 +430,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 disruption: None,
                 deletion: None,
                 conditions: [None; 4],
+                ip: None,
             };
             let i = p.uid as usize;
             if state.pods.len() <= i {
@@ -458,6 +463,9 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 };
                 pod.reason = (!s.reason.is_empty()).then(|| s.reason.into());
                 pod.start_time = s.start_time;
+                if pod.ip.as_deref() != Some(s.pod_ip) {
+                    pod.ip = (!s.pod_ip.is_empty()).then(|| s.pod_ip.into());
+                }
                 if !s.disruption.is_empty() && pod.disruption.is_none() {
                     pod.disruption = Some((s.disruption.into(), t));
                 }
@@ -481,10 +489,16 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 *slot = None;
             }
         }
-        "NodeCreated" if want.nodes => {
+        "NodeCreated" if want.nodes || want.pods => {
             let n: lines::NodeCreated = parse(o, line)?;
             let api = n.node.into_owned();
             let name = api.metadata.name.clone();
+            if let Some(a) = api.status.addresses.iter().find(|a| a.kind == "InternalIP") {
+                state.node_ips.insert(name.clone(), a.address.clone());
+            }
+            if !want.nodes {
+                return Ok(());
+            }
             let node = NodeState {
                 name: name.clone(),
                 pool: n.pool.into_owned(),
@@ -706,7 +720,8 @@ fn fast_pod_bound(line: &[u8]) -> Option<lines::PodBound<'_>> {
 }
 
 fn fast_pod_status(line: &[u8]) -> Option<lines::PodStatus<'_>> {
-    let mut s = lines::PodStatus { t: 0, uid: u64::MAX, phase: "", reason: "", start_time: None, disruption: "" };
+    let mut s =
+        lines::PodStatus { t: 0, uid: u64::MAX, phase: "", reason: "", start_time: None, disruption: "", pod_ip: "" };
     flat(line, |k, v| match (k, v) {
         (b"t", Flat::Num(n)) => s.t = n,
         (b"uid", Flat::Num(n)) => s.uid = u64::try_from(n).unwrap_or(u64::MAX),
@@ -714,6 +729,7 @@ fn fast_pod_status(line: &[u8]) -> Option<lines::PodStatus<'_>> {
         (b"reason", Flat::Str(r)) => s.reason = r,
         (b"startTime", Flat::Num(n)) => s.start_time = Some(n),
         (b"disruption", Flat::Str(d)) => s.disruption = d,
+        (b"podIP", Flat::Str(ip)) => s.pod_ip = ip,
         _ => {}
     })?;
     (s.uid != u64::MAX && !s.phase.is_empty()).then_some(s)
@@ -849,6 +865,7 @@ pub fn condition_statuses(pod: &PodState) -> [bool; 4] {
     let containers_ready =
         !terminal && all().all(|(k, c)| *k == ContainerKind::Init || (c.kind != CKind::None && c.ready));
     let ready = containers_ready && pod.spec.readiness_gates.is_empty();
-    // The sandbox is torn down once the pod is terminal.
-    [!terminal, initialized, ready, containers_ready]
+    // The sandbox is up once its network is (the pod has its address), and torn down
+    // once the pod is terminal.
+    [!terminal && pod.ip.is_some(), initialized, ready, containers_ready]
 }

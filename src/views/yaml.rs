@@ -147,6 +147,14 @@ pub fn pod(run: &RunDir, p: &Pod) -> Value {
     }
     insert_opt(&mut status, "startTime", s.start_time.map(|t| timestamp(run, t)));
     insert_opt(&mut status, "nominatedNodeName", nonempty(&s.nominated_node_name));
+    if !s.host_ip.is_empty() {
+        status.insert("hostIP".into(), Value::String(s.host_ip.clone()));
+        status.insert("hostIPs".into(), json!([{ "ip": s.host_ip }]));
+    }
+    if let Some(ip) = s.pod_ips.first() {
+        status.insert("podIP".into(), Value::String(ip.clone()));
+        status.insert("podIPs".into(), s.pod_ips.iter().map(|ip| json!({ "ip": ip })).collect());
+    }
     status.insert("qosClass".into(), Value::String(s.qos_class.clone()));
     json!({
         "apiVersion": "v1",
@@ -165,7 +173,17 @@ pub fn node(run: &RunDir, n: &Node) -> Value {
     if n.unschedulable {
         spec.insert("unschedulable".into(), Value::Bool(true));
     }
+    if let Some(cidr) = &n.pod_cidr {
+        spec.insert("podCIDR".into(), Value::String(cidr.clone()));
+        spec.insert("podCIDRs".into(), json!([cidr]));
+    }
     let mut status = Map::new();
+    if !n.addresses.is_empty() {
+        status.insert(
+            "addresses".into(),
+            n.addresses.iter().map(|a| json!({ "address": a.address, "type": a.kind })).collect(),
+        );
+    }
     status.insert("capacity".into(), serde_json::to_value(&n.capacity).expect("strings"));
     status.insert("allocatable".into(), serde_json::to_value(&n.allocatable).expect("strings"));
     status.insert("conditions".into(), n.conditions.iter().map(|c| condition(run, c, false)).collect());

@@ -4,6 +4,7 @@
 mod bad_input;
 mod common;
 mod jobs;
+mod networking;
 mod node_failures;
 mod pinned;
 mod plot;
