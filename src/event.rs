@@ -3,6 +3,7 @@
 //! its subsystem's one entry point; a subsystem schedules only its own events. The
 //! enums live here, below every subsystem, so that no subsystem names the simulation.
 
+use crate::cluster::service::ServiceId;
 use crate::cluster::{CronJobId, JobId, NodeId, PodId};
 use crate::engine::TimerToken;
 
@@ -16,6 +17,7 @@ pub enum Event {
     Job(JobEvent),
     CronJob(CronJobEvent),
     PodGc(PodGcEvent),
+    EndpointSlice(EndpointSliceEvent),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,6 +92,12 @@ pub enum PodGcEvent {
     Orphans(NodeId),
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointSliceEvent {
+    /// The controller syncs a Service's EndpointSlices.
+    Sync { service: ServiceId, token: TimerToken },
+}
+
 macro_rules! room {
     ($variant:ident, $inner:ty) => {
         impl From<$inner> for Event {
@@ -107,3 +115,4 @@ room!(NodeLifecycle, NodeLifecycleEvent);
 room!(Job, JobEvent);
 room!(CronJob, CronJobEvent);
 room!(PodGc, PodGcEvent);
+room!(EndpointSlice, EndpointSliceEvent);

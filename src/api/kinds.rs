@@ -137,6 +137,22 @@ pub const KINDS: &[KindInfo] = &[
             }
         }),
     },
+    KindInfo {
+        kind: ObjectKind::Service,
+        api_version: "v1",
+        name: "Service",
+        plural: "services",
+        singular: "service",
+        short_names: &["svc"],
+        namespaced: true,
+        decode: decode!(Service),
+        validate: Some(|object, errs| {
+            if let Object::Service(svc) = object {
+                super::service::default_service(svc);
+                super::service::validate_service(svc, errs);
+            }
+        }),
+    },
 ];
 
 impl ObjectKind {

@@ -12,6 +12,7 @@ pub mod object;
 pub mod pod;
 pub mod quantity;
 pub mod scheduling;
+pub mod service;
 pub mod source;
 pub mod validation;
 pub mod validation_batch;

@@ -5,6 +5,7 @@
 //! makes. Only kinds somebody watches are queued (see [`Watches`]).
 
 use crate::cluster::pod::PodPhase;
+use crate::cluster::service::ServiceId;
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{CronJobId, JobId, NodeId, Pod, PodId};
 use std::collections::BTreeMap;
@@ -26,9 +27,9 @@ pub enum Change {
         phase: PodPhase,
     },
     /// The pod's `Ready` condition changed (what endpoints follow).
-    #[allow(dead_code)] // no subsystem watches readiness yet
     PodReady {
         pod: PodId,
+        #[allow(dead_code)] // its watchers read the pod itself
         ready: bool,
     },
     /// A graceful deletion began (`deletionTimestamp` set).
@@ -60,8 +61,10 @@ pub enum Change {
     JobFinished(JobId),
     CronJobCreated(CronJobId),
     /// `status.podIP` was set or changed (the sandbox's network is up).
-    #[allow(dead_code)] // no subsystem watches it yet
     PodNetwork(PodId),
+    ServiceCreated(ServiceId),
+    /// The Service object was deleted (its EndpointSlices with it).
+    ServiceDeleted(ServiceId),
 }
 
 /// The pod a [`Change::PodReleased`] is about, as the scheduler's QueueingHints read it.
@@ -96,6 +99,8 @@ pub enum Kind {
     JobFinished = 1 << 14,
     CronJobCreated = 1 << 15,
     PodNetwork = 1 << 16,
+    ServiceCreated = 1 << 17,
+    ServiceDeleted = 1 << 18,
 }
 
 impl Change {
@@ -118,6 +123,8 @@ impl Change {
             Change::JobFinished(_) => Kind::JobFinished,
             Change::CronJobCreated(_) => Kind::CronJobCreated,
             Change::PodNetwork(_) => Kind::PodNetwork,
+            Change::ServiceCreated(_) => Kind::ServiceCreated,
+            Change::ServiceDeleted(_) => Kind::ServiceDeleted,
         }
     }
 }

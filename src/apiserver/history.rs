@@ -327,6 +327,45 @@ impl Ctx<'_> {
         self.cluster.cronjobs.get_mut(id).expect("just read").reported = Some(now);
     }
 
+    /// The Service as created (defaulted, with its ClusterIP).
+    pub fn record_service_object(&mut self, id: crate::cluster::service::ServiceId) {
+        if !self.rec.records_objects {
+            return;
+        }
+        let Some(svc) = self.cluster.services.get(id) else { return };
+        self.rec.sink.object(&ObjectRecord::ServiceCreated { time: self.now, uid: svc.uid, service: &svc.api });
+    }
+
+    pub fn record_service_removed(&mut self, uid: u64) {
+        if !self.rec.records_objects {
+            return;
+        }
+        self.rec.sink.object(&ObjectRecord::ServiceRemoved { time: self.now, uid });
+    }
+
+    /// The Service's EndpointSlice `index` as it is now.
+    pub fn record_slice(&mut self, id: crate::cluster::service::ServiceId, index: usize) {
+        if !self.rec.records_objects {
+            return;
+        }
+        let Some(svc) = self.cluster.services.get(id) else { return };
+        let Some(slice) = svc.endpoints.slices.get(index) else { return };
+        self.rec.sink.object(&ObjectRecord::EndpointSlice {
+            time: self.now,
+            namespace: &svc.namespace,
+            service: &svc.name,
+            service_uid: svc.uid,
+            slice,
+        });
+    }
+
+    pub fn record_slice_removed(&mut self, uid: u64) {
+        if !self.rec.records_objects {
+            return;
+        }
+        self.rec.sink.object(&ObjectRecord::EndpointSliceRemoved { time: self.now, uid });
+    }
+
     pub fn record_cronjob_removed(&mut self, uid: u64) {
         if !self.rec.records_objects {
             return;

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod nodes;
 pub mod pods;
 pub mod record;
+pub mod services;
 
 pub use counters::Counters;
 pub use feed::{Change, Kind, Watches};

@@ -12,8 +12,8 @@ use std::path::Path;
 
 #[derive(Args, Debug)]
 pub struct ViewArgs {
-    /// pods|nodes|jobs|cronjobs|events (kubectl's names and aliases: po, no, job, cj, ev),
-    /// or TYPE/NAME.
+    /// pods|nodes|jobs|cronjobs|services|endpointslices|events (kubectl's names and aliases:
+    /// po, no, job, cj, svc, ev), or TYPE/NAME.
     pub resource: String,
     /// Object names (optional), then the output folder of `podsim run`.
     #[arg(required = true, num_args = 1.., value_name = "NAME... DIR")]
@@ -57,7 +57,7 @@ fn parse(args: &ViewArgs) -> Result<Parsed, Failure> {
     };
     let resource = Resource::parse(kind).ok_or_else(|| {
         input(format!(
-            "the server doesn't have a resource type \"{kind}\" (podsim knows pods, nodes, jobs, cronjobs, events)"
+            "the server doesn't have a resource type \"{kind}\" (podsim knows pods, nodes, jobs, cronjobs, services, endpointslices, events)"
         ))
     })?;
     if let Some(name) = names.iter().find(|n| n.is_empty() || n.contains('/')) {

@@ -8,6 +8,7 @@ pub mod network;
 pub mod node;
 pub mod pod;
 pub mod resources;
+pub mod service;
 pub mod slab;
 pub mod template;
 
@@ -74,6 +75,11 @@ pub struct Cluster {
     pub present_nodes: u64,
     /// Pod CIDRs, ClusterIPs and node addresses.
     pub net: network::NetState,
+    pub services: slab::Slab<service::Service>,
+    pub service_by_name: NameIndex<service::ServiceId>,
+    /// Services and EndpointSlices created so far (their uids, one numbering each).
+    pub services_created: u64,
+    pub slices_created: u64,
 }
 
 /// Image names interned to small ids (nodes keep per-image state by id), and what
@@ -143,9 +149,11 @@ impl Cluster {
     /// An empty cluster whose API server draws generated names from `names`.
     pub fn new(
         priority_classes: BTreeMap<String, PriorityClassInfo>,
-        names: crate::engine::SimRng,
+        streams: &crate::engine::Streams,
         network: network::NetworkConfig,
     ) -> Cluster {
+        use crate::engine::Stream;
+        let names = streams.stream(Stream::Names);
         Cluster {
             api: ApiState { priority_classes, default_priority_class: None, names },
             nodes: Vec::new(),
@@ -165,7 +173,15 @@ impl Cluster {
             affinity_pods: Default::default(),
             bound_priorities: BTreeMap::new(),
             present_nodes: 0,
-            net: network::NetState::new(network),
+            net: network::NetState::new(
+                network,
+                streams.stream(Stream::ClusterIps),
+                streams.keyed(Stream::ClusterIps, 1),
+            ),
+            services: slab::Slab::default(),
+            service_by_name: NameIndex::default(),
+            services_created: 0,
+            slices_created: 0,
         }
     }
 

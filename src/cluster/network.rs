@@ -183,8 +183,12 @@ impl NetworkConfig {
 pub struct NetState {
     pub config: NetworkConfig,
     pub node_cidrs: CidrSet,
-    #[allow(dead_code)] // Services are not created yet
     pub service_ips: ServiceIps,
+    pub node_ports: NodePorts,
+    /// The ClusterIP allocator's random starts (`Stream::ClusterIps`).
+    pub cluster_ip_draws: SimRng,
+    /// The node port allocator's (the same purpose, keyed 1).
+    pub node_port_draws: SimRng,
     /// Nodes that joined while the cluster CIDR was full (`CIDRNotAvailable`), in the
     /// order they joined: each gets the next CIDR a leaving node frees.
     pub waiting: Vec<super::NodeId>,
@@ -193,7 +197,7 @@ pub struct NetState {
 }
 
 impl NetState {
-    pub fn new(config: NetworkConfig) -> NetState {
+    pub fn new(config: NetworkConfig, cluster_ip_draws: SimRng, node_port_draws: SimRng) -> NetState {
         let mut node_cidrs = CidrSet::new(config.cluster_cidr, config.node_mask);
         // `NewCIDRRangeAllocator`: the service range is never a node's pod range.
         node_cidrs.occupy(config.service_cidr);
@@ -206,7 +210,16 @@ impl NetState {
                 let _ = service_ips.allocate(config.service_cidr.nth(i));
             }
         }
-        NetState { config, node_cidrs, service_ips, waiting: Vec::new(), nodes_addressed: 0 }
+        NetState {
+            config,
+            node_cidrs,
+            service_ips,
+            node_ports: NodePorts::new(),
+            cluster_ip_draws,
+            node_port_draws,
+            waiting: Vec::new(),
+            nodes_addressed: 0,
+        }
     }
 
     /// The next node's InternalIP: the nodes' subnet in order, from network+2 (the
@@ -395,10 +408,9 @@ impl PodRange {
     }
 }
 
-/// Why the API server refused a ClusterIP a Service asked for.
+/// Why the API server refused an address or port a Service asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code)] // Services are not created yet
-pub enum ServiceIpError {
+pub enum AllocError {
     /// `ErrNotInRange`.
     NotInRange,
     /// `ErrAllocated`.
@@ -407,14 +419,65 @@ pub enum ServiceIpError {
     Full,
 }
 
-/// The ClusterIPs of the service CIDR: network+1 to broadcast-1.
+/// `allocator.AllocationBitmap` with the random-scan-with-offset strategy
+/// (`pkg/registry/core/service/allocator/bitmap.go`, and the same rule in
+/// `ipallocator.go`'s `allocateNextService`): a random start in the upper band
+/// `[offset, size)`, then the next free item (wrapping within the band); the lower
+/// band the same way only when the upper one is full. The lower band is meant for
+/// values users ask for.
 #[derive(Clone, Debug)]
-#[allow(dead_code)] // Services are not created yet
-pub struct ServiceIps {
-    pub cidr: Cidr,
+struct OffsetBitmap {
     size: u64,
     offset: u64,
     used: Bits,
+}
+
+impl OffsetBitmap {
+    fn new(size: u64, offset: u64) -> OffsetBitmap {
+        OffsetBitmap { size, offset: offset.min(size), used: Bits::with_len(size) }
+    }
+
+    fn take(&mut self, i: u64) -> Result<(), AllocError> {
+        if i >= self.size {
+            return Err(AllocError::NotInRange);
+        }
+        if self.used.get(i) {
+            return Err(AllocError::Allocated);
+        }
+        self.used.set(i, true);
+        Ok(())
+    }
+
+    fn take_next(&mut self, rng: &mut SimRng) -> Result<u64, AllocError> {
+        for (lo, hi) in [(self.offset, self.size), (0, self.offset)] {
+            let span = hi - lo;
+            if span == 0 {
+                continue;
+            }
+            let start = rng.below(span);
+            for step in 0..span {
+                let i = lo + (start + step) % span;
+                if !self.used.get(i) {
+                    self.used.set(i, true);
+                    return Ok(i);
+                }
+            }
+        }
+        Err(AllocError::Full)
+    }
+
+    fn free(&mut self, i: u64) {
+        if i < self.size {
+            self.used.set(i, false);
+        }
+    }
+}
+
+/// The ClusterIPs of the service CIDR: network+1 to broadcast-1.
+#[derive(Clone, Debug)]
+pub struct ServiceIps {
+    pub cidr: Cidr,
+    map: OffsetBitmap,
 }
 
 /// `calculateRangeOffset` (`ipallocator.go`): `min(max(16, size/16), 256)`, 0 for
@@ -431,52 +494,81 @@ pub fn range_offset(cidr: Cidr) -> u64 {
     (size / STEP).clamp(MIN, MAX)
 }
 
-#[allow(dead_code)] // Services are not created yet
 impl ServiceIps {
     pub fn new(cidr: Cidr) -> ServiceIps {
-        let size = cidr.size().saturating_sub(2);
-        ServiceIps { cidr, size, offset: range_offset(cidr).min(size), used: Bits::with_len(size) }
+        ServiceIps { cidr, map: OffsetBitmap::new(cidr.size().saturating_sub(2), range_offset(cidr)) }
     }
 
     fn index(&self, ip: Ipv4) -> Option<u64> {
         let i = u64::from(ip.0.wrapping_sub(self.cidr.base));
-        (self.cidr.contains(ip) && i >= 1 && i <= self.size).then(|| i - 1)
+        (self.cidr.contains(ip) && i >= 1).then(|| i - 1)
     }
 
     /// `Allocate`: a ClusterIP the Service asked for.
-    pub fn allocate(&mut self, ip: Ipv4) -> Result<(), ServiceIpError> {
-        let i = self.index(ip).ok_or(ServiceIpError::NotInRange)?;
-        if self.used.get(i) {
-            return Err(ServiceIpError::Allocated);
-        }
-        self.used.set(i, true);
-        Ok(())
+    pub fn allocate(&mut self, ip: Ipv4) -> Result<(), AllocError> {
+        self.map.take(self.index(ip).ok_or(AllocError::NotInRange)?)
     }
 
-    /// `AllocateNext`: a random start in the upper band, then the next free address
-    /// (wrapping within the band); the lower band the same way if the upper one is full.
-    pub fn allocate_next(&mut self, rng: &mut SimRng) -> Result<Ipv4, ServiceIpError> {
-        for (lo, hi) in [(self.offset, self.size), (0, self.offset)] {
-            let span = hi - lo;
-            if span == 0 {
-                continue;
-            }
-            let start = rng.below(span);
-            for step in 0..span {
-                let i = lo + (start + step) % span;
-                if !self.used.get(i) {
-                    self.used.set(i, true);
-                    return Ok(self.cidr.nth(i + 1));
-                }
-            }
-        }
-        Err(ServiceIpError::Full)
+    /// `AllocateNext`.
+    pub fn allocate_next(&mut self, rng: &mut SimRng) -> Result<Ipv4, AllocError> {
+        self.map.take_next(rng).map(|i| self.cidr.nth(i + 1))
     }
 
     pub fn release(&mut self, ip: Ipv4) {
         if let Some(i) = self.index(ip) {
-            self.used.set(i, false);
+            self.map.free(i);
         }
+    }
+}
+
+/// The node ports of NodePort and LoadBalancer Services (`portallocator`), the
+/// API server's `--service-node-port-range`.
+#[derive(Clone, Debug)]
+pub struct NodePorts {
+    pub base: u32,
+    pub size: u32,
+    map: OffsetBitmap,
+}
+
+impl NodePorts {
+    /// `DefaultServiceNodePortRange`: 30000-32767.
+    pub const BASE: u32 = 30_000;
+    pub const SIZE: u32 = 2_768;
+
+    pub fn new() -> NodePorts {
+        // `calculateRangeOffset` (`portallocator/allocator.go`): min(max(16, size/32), 128).
+        let offset = if Self::SIZE <= 16 { 0 } else { (Self::SIZE / 32).clamp(16, 128) };
+        NodePorts {
+            base: Self::BASE,
+            size: Self::SIZE,
+            map: OffsetBitmap::new(u64::from(Self::SIZE), u64::from(offset)),
+        }
+    }
+
+    /// `30000-32767`, as the allocator's errors name it.
+    pub fn range_text(&self) -> String {
+        format!("{}-{}", self.base, self.base + self.size - 1)
+    }
+
+    pub fn allocate(&mut self, port: u32) -> Result<(), AllocError> {
+        let i = port.checked_sub(self.base).ok_or(AllocError::NotInRange)?;
+        self.map.take(u64::from(i))
+    }
+
+    pub fn allocate_next(&mut self, rng: &mut SimRng) -> Result<u32, AllocError> {
+        self.map.take_next(rng).map(|i| self.base + i as u32)
+    }
+
+    pub fn release(&mut self, port: u32) {
+        if let Some(i) = port.checked_sub(self.base) {
+            self.map.free(u64::from(i));
+        }
+    }
+}
+
+impl Default for NodePorts {
+    fn default() -> Self {
+        NodePorts::new()
     }
 }
 
@@ -549,12 +641,12 @@ mod tests {
         got.sort_unstable();
         assert_eq!(got, (17..=126).collect::<Vec<u32>>(), "the upper band, .17 to .126");
         // Then the lower band, 16 addresses left for static IPs.
-        assert_eq!(ips.allocate(Ipv4::parse("192.168.1.17").unwrap()), Err(ServiceIpError::Allocated));
-        assert_eq!(ips.allocate(Ipv4::parse("192.168.1.200").unwrap()), Err(ServiceIpError::NotInRange));
-        assert_eq!(ips.allocate(Ipv4::parse("192.168.1.0").unwrap()), Err(ServiceIpError::NotInRange));
+        assert_eq!(ips.allocate(Ipv4::parse("192.168.1.17").unwrap()), Err(AllocError::Allocated));
+        assert_eq!(ips.allocate(Ipv4::parse("192.168.1.200").unwrap()), Err(AllocError::NotInRange));
+        assert_eq!(ips.allocate(Ipv4::parse("192.168.1.0").unwrap()), Err(AllocError::NotInRange));
         assert_eq!(ips.allocate(Ipv4::parse("192.168.1.1").unwrap()), Ok(()));
         let low: Vec<u32> = (0..15).map(|_| ips.allocate_next(&mut rng).unwrap().0 & 0xff).collect();
         assert!(low.iter().all(|i| (2..=16).contains(i)), "{low:?}");
-        assert_eq!(ips.allocate_next(&mut rng), Err(ServiceIpError::Full));
+        assert_eq!(ips.allocate_next(&mut rng), Err(AllocError::Full));
     }
 }

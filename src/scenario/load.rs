@@ -47,8 +47,16 @@ pub fn load(file: &str, text: &str, read: &ReadFile) -> Result<Scenario, Scenari
 pub fn load_with(file: &str, text: &str, read: &ReadFile, threads: usize) -> Result<Scenario, ScenarioError> {
     let raw: RawScenario =
         serde_saphyr::from_str(text).map_err(|e| ScenarioError(vec![object::yaml_error(file, &e)]))?;
-    let mut cx =
-        Loader { file, text, read, errors: Vec::new(), ignored: Ignored::default(), warnings: Vec::new(), threads };
+    let mut cx = Loader {
+        file,
+        text,
+        read,
+        errors: Vec::new(),
+        ignored: Ignored::default(),
+        warnings: Vec::new(),
+        threads,
+        services: ServiceAddresses::new(&NetworkConfig::defaults(0)),
+    };
     let scenario = cx.scenario(raw);
     if cx.errors.is_empty() { Ok(scenario) } else { Err(ScenarioError(cx.errors)) }
 }
@@ -61,6 +69,72 @@ struct Loader<'a> {
     ignored: Ignored,
     warnings: Vec<String>,
     threads: usize,
+    /// The ClusterIPs and node ports the scenario's Services ask for so far.
+    services: ServiceAddresses,
+}
+
+/// What the API server's allocators would say of the ClusterIPs and node ports the
+/// scenario's Services ask for (`alloc.go` `allocIPs`, the node port allocation): out
+/// of range, or already taken (by the cluster's own Services or an earlier Service of
+/// the scenario).
+struct ServiceAddresses {
+    ips: crate::cluster::network::ServiceIps,
+    range: String,
+    node_ports: crate::cluster::network::NodePorts,
+}
+
+impl ServiceAddresses {
+    fn new(network: &NetworkConfig) -> ServiceAddresses {
+        let state = crate::cluster::network::NetState::new(
+            *network,
+            crate::engine::Streams::new(0).stream(crate::engine::Stream::ClusterIps),
+            crate::engine::Streams::new(0).stream(crate::engine::Stream::ClusterIps),
+        );
+        ServiceAddresses {
+            ips: state.service_ips,
+            range: network.service_cidr.to_string(),
+            node_ports: state.node_ports,
+        }
+    }
+
+    fn check(&mut self, svc: &crate::api::service::Service, errs: &mut Vec<FieldError>) {
+        use crate::cluster::network::{AllocError, Ipv4};
+        if let Some(text) = svc.spec.cluster_ip.as_deref().filter(|ip| !ip.is_empty() && *ip != "None")
+            && svc.type_() != crate::api::service::EXTERNAL_NAME
+            && text.parse::<std::net::IpAddr>().is_ok()
+        {
+            let result = Ipv4::parse(text).map_or(Err(AllocError::NotInRange), |ip| self.ips.allocate(ip));
+            let why = match result {
+                Ok(()) => None,
+                Err(AllocError::Allocated) => Some("provided IP is already allocated".to_string()),
+                Err(_) => Some(format!(
+                    "the provided IP ({text}) is not in the valid range. The range of valid IPs is {}",
+                    self.range
+                )),
+            };
+            if let Some(why) = why {
+                errs.push(FieldError::new(
+                    FieldPath::root("spec").child("clusterIPs"),
+                    format!("Invalid value: []string{{{text:?}}}: failed to allocate IP {text}: {why}"),
+                ));
+            }
+        }
+        for (i, port) in svc.spec.ports.iter().enumerate() {
+            let Some(p) = port.node_port.filter(|p| *p > 0) else { continue };
+            let why = match self.node_ports.allocate(p as u32) {
+                Ok(()) => continue,
+                Err(AllocError::Allocated) => "provided port is already allocated".to_string(),
+                Err(_) => format!(
+                    "provided port is not in the valid range. The range of valid ports is {}",
+                    self.node_ports.range_text()
+                ),
+            };
+            errs.push(FieldError::new(
+                FieldPath::root("spec").child("ports").index(i).child("nodePort"),
+                format!("Invalid value: {p}: {why}"),
+            ));
+        }
+    }
 }
 
 impl Loader<'_> {
@@ -81,7 +155,7 @@ impl Loader<'_> {
         }
     }
 
-    fn scenario(&mut self, raw: RawScenario) -> Scenario {
+    fn scenario(&mut self, mut raw: RawScenario) -> Scenario {
         let root = FieldPath::empty();
         if raw.name.is_empty() || !raw.name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) {
             self.error(
@@ -111,6 +185,15 @@ impl Loader<'_> {
             self.error(root.child("metricsEvery"), "metricsEvery must be longer than 0s");
         }
         let (nodes, pool_templates) = self.nodes(&raw.nodes);
+        // Nodes `add` faults bring count towards the default network sizes.
+        let added: u64 = raw
+            .faults
+            .iter()
+            .filter(|f| f.action.as_deref() == Some("add") && f.random.is_none())
+            .map(|f| u64::from(f.count.unwrap_or(1)))
+            .sum();
+        let network = self.network(raw.network.take().unwrap_or_default(), nodes.len() as u64 + added);
+        self.services = ServiceAddresses::new(&network);
         let (submissions, arrivals) = self.workloads(raw.workloads);
         if duration.is_none() {
             for (i, a) in arrivals.iter().enumerate() {
@@ -133,9 +216,6 @@ impl Loader<'_> {
             &mut scheduler_errors,
         );
         self.field_errors(scheduler_errors);
-        let added: u64 =
-            faults.iter().filter(|f| f.action == crate::scenario::FaultAction::Add).map(|f| u64::from(f.count)).sum();
-        let network = self.network(raw.network.unwrap_or_default(), nodes.len() as u64 + added);
         let mut scenario = Scenario {
             name: raw.name,
             description: raw.description,
@@ -401,7 +481,7 @@ impl Loader<'_> {
                 None
             }
         }?;
-        if matches!(manifest.object, Object::Node(_) | Object::PriorityClass(_)) {
+        if matches!(manifest.object, Object::Node(_) | Object::PriorityClass(_) | Object::Service(_)) {
             self.error(path.child("object"), "arrival streams copy Pods, Jobs or CronJobs");
         }
         if a.interarrival.mean() <= 0.0 {
@@ -420,6 +500,9 @@ impl Loader<'_> {
                 FieldPath::root("kind"),
                 "Nodes belong under nodes: (as a manifest entry), not in workloads",
             )),
+        }
+        if let (true, Object::Service(svc)) = (errs.is_empty(), &m.object) {
+            self.services.check(svc, &mut errs);
         }
         let ok = errs.is_empty();
         self.object_errors(&m.origin, text, errs);
@@ -695,6 +778,7 @@ impl Loader<'_> {
             "pod" | "pods" | "po" => Some("Pod"),
             "job" | "jobs" => Some("Job"),
             "cronjob" | "cronjobs" | "cj" => Some("CronJob"),
+            "service" | "services" | "svc" => Some("Service"),
             "node" | "nodes" | "no" => Some("Node"),
             _ => None,
         };
@@ -706,7 +790,7 @@ impl Loader<'_> {
         match parsed {
             Some((k, ns, name)) if !name.is_empty() => Some((k.to_string(), ns.to_string(), name.to_string())),
             _ => {
-                self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, node"));
+                self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, service, node"));
                 None
             }
         }
@@ -803,6 +887,7 @@ pub fn validate_manifests(file: &str, text: &str, manifests: Vec<Manifest>) -> V
         ignored: Ignored::default(),
         warnings: Vec::new(),
         threads: 1,
+        services: ServiceAddresses::new(&NetworkConfig::defaults(0)),
     };
     for m in manifests {
         if let Object::Node(node) = &m.object {
@@ -831,6 +916,7 @@ pub fn namespace_of(object: &Object) -> String {
         Object::Pod(p) => p.metadata.namespace().to_string(),
         Object::Job(j) => j.metadata.namespace().to_string(),
         Object::CronJob(c) => c.metadata.namespace().to_string(),
+        Object::Service(s) => s.metadata.namespace().to_string(),
         Object::Node(_) | Object::PriorityClass(_) => String::new(),
     }
 }

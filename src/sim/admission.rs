@@ -87,6 +87,9 @@ pub(super) fn create_object(ctx: &mut Ctx, object: &Object, copy: Option<(u64, &
             }
         }
         Object::PriorityClass(pc) => ctx.create_priority_class(pc),
+        Object::Service(svc) => {
+            ctx.create_service(svc);
+        }
         Object::Node(_) => {}
     }
 }

@@ -14,6 +14,7 @@ use crate::apiserver::{Change, Ctx, Recorder, Watches};
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, PodId};
 use crate::controllers::cronjob::CronJobController;
+use crate::controllers::endpointslice::EndpointSliceController;
 use crate::controllers::job::JobController;
 use crate::controllers::nodelifecycle::NodeLifecycle;
 use crate::controllers::podgc::PodGc;
@@ -41,6 +42,7 @@ struct Subsystems {
     jobs: JobController,
     cronjobs: CronJobController,
     podgc: PodGc,
+    endpointslices: EndpointSliceController,
 }
 
 impl Subsystems {
@@ -50,7 +52,8 @@ impl Subsystems {
         .union(NodeLifecycle::WATCHES)
         .union(JobController::WATCHES)
         .union(CronJobController::WATCHES)
-        .union(PodGc::WATCHES);
+        .union(PodGc::WATCHES)
+        .union(EndpointSliceController::WATCHES);
 
     /// One change to each subsystem that watches its kind, in a fixed order.
     fn deliver(&mut self, ctx: &mut Ctx, change: &Change) {
@@ -72,6 +75,9 @@ impl Subsystems {
         }
         if PodGc::WATCHES.contains(kind) {
             self.podgc.observe(ctx, change);
+        }
+        if EndpointSliceController::WATCHES.contains(kind) {
+            self.endpointslices.observe(ctx, change);
         }
     }
 }
@@ -120,11 +126,7 @@ impl Simulation {
     /// Builds the cluster of `scenario` and schedules what it says will happen.
     pub fn new(scenario: Arc<Scenario>, trace: Box<dyn TraceSink>) -> Simulation {
         let streams = Streams::new(scenario.seed);
-        let mut cluster = Cluster::new(
-            crate::apiserver::admission::builtin_classes(),
-            streams.stream(Stream::Names),
-            scenario.network,
-        );
+        let mut cluster = Cluster::new(crate::apiserver::admission::builtin_classes(), &streams, scenario.network);
         let scheduler = Scheduler::new(
             streams.stream(Stream::Placement),
             streams.stream(Stream::Preemption),
@@ -138,6 +140,7 @@ impl Simulation {
             jobs: JobController,
             cronjobs: CronJobController::new(scenario.start),
             podgc: PodGc::default(),
+            endpointslices: EndpointSliceController::new(scenario.network.max_endpoints_per_slice),
         };
         let script = Script {
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
@@ -316,6 +319,7 @@ impl Simulation {
             Event::Job(e) => s.jobs.handle(&mut ctx, e),
             Event::CronJob(e) => s.cronjobs.handle(&mut ctx, e),
             Event::PodGc(e) => s.podgc.handle(&mut ctx, e),
+            Event::EndpointSlice(e) => s.endpointslices.handle(&mut ctx, e),
         }
     }
 

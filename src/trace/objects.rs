@@ -136,6 +136,27 @@ pub enum ObjectRecord<'a> {
         time: SimTime,
         uid: u64,
     },
+    ServiceCreated {
+        time: SimTime,
+        uid: u64,
+        service: &'a crate::api::service::Service,
+    },
+    ServiceRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    /// A slice as it is now (created or updated).
+    EndpointSlice {
+        time: SimTime,
+        namespace: &'a str,
+        service: &'a str,
+        service_uid: u64,
+        slice: &'a crate::cluster::service::EndpointSlice,
+    },
+    EndpointSliceRemoved {
+        time: SimTime,
+        uid: u64,
+    },
 }
 
 /// One row of `containers.csv`: a container's status after a change.
@@ -407,6 +428,46 @@ impl<O: TraceOut> ObjectsWriter<O> {
                 })
             }
             ObjectRecord::CronJobRemoved { time, uid } => Line::CronJobRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::ServiceCreated { time, uid, service } => {
+                Line::ServiceCreated(lines::ServiceCreated { t: t(time), uid, service: Cow::Borrowed(service) })
+            }
+            ObjectRecord::ServiceRemoved { time, uid } => Line::ServiceRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::EndpointSlice { time, namespace, service, service_uid, slice } => {
+                Line::EndpointSlice(lines::EndpointSlice {
+                    t: t(time),
+                    uid: slice.uid,
+                    namespace,
+                    name: &slice.name,
+                    service,
+                    service_uid,
+                    ports: slice
+                        .ports
+                        .iter()
+                        .map(|p| lines::SlicePort {
+                            name: Cow::Borrowed(&p.name),
+                            port: p.port,
+                            protocol: Cow::Borrowed(&p.protocol),
+                            app_protocol: p.app_protocol.as_deref().map(Cow::Borrowed),
+                        })
+                        .collect(),
+                    endpoints: slice
+                        .endpoints
+                        .iter()
+                        .map(|e| lines::SliceEndpoint {
+                            ip: Cow::Owned(e.ip.to_string()),
+                            ready: e.ready,
+                            serving: e.serving,
+                            terminating: e.terminating,
+                            node: Cow::Borrowed(&e.node),
+                            zone: e.zone.as_deref().map(Cow::Borrowed),
+                            hostname: e.hostname.as_deref().map(Cow::Borrowed),
+                            pod: Cow::Borrowed(&e.pod_name),
+                            pod_uid: e.pod_uid,
+                        })
+                        .collect(),
+                })
+            }
+            ObjectRecord::EndpointSliceRemoved { time, uid } => Line::EndpointSliceRemoved(Removed { t: t(time), uid }),
         };
         self.line(&line)
     }

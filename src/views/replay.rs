@@ -25,6 +25,8 @@ pub struct Want {
     pub nodes: bool,
     pub jobs: bool,
     pub cronjobs: bool,
+    /// Services and their EndpointSlices.
+    pub services: bool,
     /// Keep each condition's transition time (for YAML, JSON and describe).
     pub history: bool,
 }
@@ -176,6 +178,48 @@ pub struct CronJobState {
     pub suspend: bool,
 }
 
+#[derive(Clone, Debug)]
+pub struct ServiceState {
+    pub uid: u64,
+    pub api: Arc<crate::api::service::Service>,
+    pub created: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct SlicePort {
+    pub name: String,
+    pub port: Option<i32>,
+    pub protocol: String,
+    pub app_protocol: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SliceEndpoint {
+    pub ip: String,
+    pub ready: bool,
+    pub serving: bool,
+    pub terminating: bool,
+    pub node: String,
+    pub zone: Option<String>,
+    pub hostname: Option<String>,
+    pub pod: String,
+    pub pod_uid: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct SliceState {
+    pub uid: u64,
+    pub namespace: Arc<str>,
+    pub name: String,
+    pub service: String,
+    pub service_uid: u64,
+    pub created: i64,
+    /// When the controller last wrote it.
+    pub updated: i64,
+    pub ports: Vec<SlicePort>,
+    pub endpoints: Vec<SliceEndpoint>,
+}
+
 /// The cluster at T.
 #[derive(Default)]
 pub struct State {
@@ -190,6 +234,9 @@ pub struct State {
     pub job_names: BTreeMap<u64, (Arc<str>, String)>,
     /// Each node's InternalIP (a pod's `status.hostIP`), kept when only pods are wanted.
     pub node_ips: BTreeMap<String, String>,
+    /// Services and EndpointSlices by uid (one numbering each).
+    pub services: BTreeMap<u64, ServiceState>,
+    pub slices: BTreeMap<u64, SliceState>,
     pub symbols: Symbols,
     pod_templates: BTreeMap<u32, (Arc<PodSpec>, Arc<[ContainerKind]>)>,
     job_templates: BTreeMap<u32, Arc<ApiJobSpec>>,
@@ -625,6 +672,59 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
             if let Some(slot) = state.cronjobs.get_mut(r.uid as usize) {
                 *slot = None;
             }
+        }
+        "ServiceCreated" if want.services => {
+            let c: lines::ServiceCreated = parse(o, line)?;
+            state
+                .services
+                .insert(c.uid, ServiceState { uid: c.uid, api: Arc::new(c.service.into_owned()), created: t });
+        }
+        "ServiceRemoved" if want.services => {
+            let r: lines::Removed = parse(o, line)?;
+            state.services.remove(&r.uid);
+        }
+        "EndpointSlice" if want.services => {
+            let e: lines::EndpointSlice = parse(o, line)?;
+            let created = state.slices.get(&e.uid).map_or(t, |s| s.created);
+            let slice = SliceState {
+                uid: e.uid,
+                namespace: state.namespace(e.namespace),
+                name: e.name.to_string(),
+                service: e.service.to_string(),
+                service_uid: e.service_uid,
+                created,
+                updated: t,
+                ports: e
+                    .ports
+                    .into_iter()
+                    .map(|p| SlicePort {
+                        name: p.name.into_owned(),
+                        port: p.port,
+                        protocol: p.protocol.into_owned(),
+                        app_protocol: p.app_protocol.map(|a| a.into_owned()),
+                    })
+                    .collect(),
+                endpoints: e
+                    .endpoints
+                    .into_iter()
+                    .map(|x| SliceEndpoint {
+                        ip: x.ip.into_owned(),
+                        ready: x.ready,
+                        serving: x.serving,
+                        terminating: x.terminating,
+                        node: x.node.into_owned(),
+                        zone: x.zone.map(|z| z.into_owned()),
+                        hostname: x.hostname.map(|h| h.into_owned()),
+                        pod: x.pod.into_owned(),
+                        pod_uid: x.pod_uid,
+                    })
+                    .collect(),
+            };
+            state.slices.insert(e.uid, slice);
+        }
+        "EndpointSliceRemoved" if want.services => {
+            let r: lines::Removed = parse(o, line)?;
+            state.slices.remove(&r.uid);
         }
         // Lines of the kinds not asked for.
         _ => {}
