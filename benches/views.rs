@@ -50,6 +50,9 @@ fn request(at: i64) -> GetRequest {
         selector: None,
         at,
         output: Output::Table,
+        show_labels: false,
+        field_selector: None,
+        sort_by: None,
     }
 }
 

@@ -4,7 +4,7 @@
 //! enums live here, below every subsystem, so that no subsystem names the simulation.
 
 use crate::cluster::service::ServiceId;
-use crate::cluster::{CronJobId, JobId, NodeId, PodId};
+use crate::cluster::{CronJobId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId};
 use crate::engine::TimerToken;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,6 +17,8 @@ pub enum Event {
     Job(JobEvent),
     CronJob(CronJobEvent),
     PodGc(PodGcEvent),
+    ReplicaSet(ReplicaSetEvent),
+    Deployment(DeploymentEvent),
     EndpointSlice(EndpointSliceEvent),
 }
 
@@ -93,6 +95,18 @@ pub enum PodGcEvent {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplicaSetEvent {
+    /// The controller syncs a ReplicaSet.
+    Sync { rs: ReplicaSetId, token: TimerToken },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeploymentEvent {
+    /// The controller syncs a Deployment.
+    Sync { deployment: DeploymentId, token: TimerToken },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EndpointSliceEvent {
     /// The controller syncs a Service's EndpointSlices.
     Sync { service: ServiceId, token: TimerToken },
@@ -115,4 +129,6 @@ room!(NodeLifecycle, NodeLifecycleEvent);
 room!(Job, JobEvent);
 room!(CronJob, CronJobEvent);
 room!(PodGc, PodGcEvent);
+room!(ReplicaSet, ReplicaSetEvent);
+room!(Deployment, DeploymentEvent);
 room!(EndpointSlice, EndpointSliceEvent);

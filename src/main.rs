@@ -16,7 +16,7 @@ fn main() {
                     eprintln!("error: ... and {} more", messages.len() - 50);
                 }
             }
-            cli::Failure::Internal(m) => eprintln!("error: {m}"),
+            cli::Failure::Internal(m) | cli::Failure::Environment(m) => eprintln!("error: {m}"),
             cli::Failure::Verbatim(messages) => {
                 for m in messages {
                     eprintln!("{m}");

@@ -5,7 +5,7 @@
 
 use super::errors::{FieldError, FieldPath};
 use super::object::{Object, ObjectKind};
-use super::validation;
+use super::{validation, validation_apps};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -153,6 +153,38 @@ pub const KINDS: &[KindInfo] = &[
             }
         }),
     },
+    KindInfo {
+        kind: ObjectKind::ReplicaSet,
+        api_version: "apps/v1",
+        name: "ReplicaSet",
+        plural: "replicasets",
+        singular: "replicaset",
+        short_names: &["rs"],
+        namespaced: true,
+        decode: decode!(ReplicaSet),
+        validate: Some(|object, errs| {
+            if let Object::ReplicaSet(rs) = object {
+                validation_apps::default_replicaset(rs);
+                validation_apps::validate_replicaset(rs, errs);
+            }
+        }),
+    },
+    KindInfo {
+        kind: ObjectKind::Deployment,
+        api_version: "apps/v1",
+        name: "Deployment",
+        plural: "deployments",
+        singular: "deployment",
+        short_names: &["deploy"],
+        namespaced: true,
+        decode: decode!(Deployment),
+        validate: Some(|object, errs| {
+            if let Object::Deployment(d) = object {
+                validation_apps::default_deployment(d);
+                validation_apps::validate_deployment(d, errs);
+            }
+        }),
+    },
 ];
 
 impl ObjectKind {
@@ -181,7 +213,7 @@ fn typed<T: DeserializeOwned>(
     let mut callback = |p: serde_ignored::Path| ignored(p);
     let de = serde_ignored::Deserializer::new(value, &mut callback);
     serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = super::object::convert_path(e.path());
+        let path = super::object::field_path(e.path());
         (path, e.into_inner().to_string())
     })
 }

@@ -2,6 +2,7 @@
 //! fields podsim models, the API server's defaults, and its validation with field
 //! paths. Everything else in a manifest is accepted and reported once as ignored.
 
+pub mod apps;
 pub mod cronjob;
 pub mod errors;
 pub mod job;
@@ -15,6 +16,7 @@ pub mod scheduling;
 pub mod service;
 pub mod source;
 pub mod validation;
+pub mod validation_apps;
 pub mod validation_batch;
 
 pub use errors::{FieldError, FieldPath, InputError};

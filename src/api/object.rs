@@ -1,6 +1,7 @@
 //! Reading files of Kubernetes objects: YAML documents separated by `---`, JSON, and
 //! `List` objects, each dispatched by `apiVersion` and `kind` as kubectl does.
 
+use super::apps::{Deployment, ReplicaSet};
 use super::cronjob::CronJob;
 use super::errors::{FieldPath, InputError, Segment};
 use super::job::Job;
@@ -22,6 +23,8 @@ pub enum Object {
     CronJob(Box<CronJob>),
     PriorityClass(Box<PriorityClass>),
     Service(Box<Service>),
+    ReplicaSet(Box<ReplicaSet>),
+    Deployment(Box<Deployment>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -32,6 +35,8 @@ pub enum ObjectKind {
     CronJob,
     PriorityClass,
     Service,
+    ReplicaSet,
+    Deployment,
 }
 
 impl ObjectKind {
@@ -49,6 +54,8 @@ impl Object {
             Object::CronJob(_) => ObjectKind::CronJob,
             Object::PriorityClass(_) => ObjectKind::PriorityClass,
             Object::Service(_) => ObjectKind::Service,
+            Object::ReplicaSet(_) => ObjectKind::ReplicaSet,
+            Object::Deployment(_) => ObjectKind::Deployment,
         }
     }
 
@@ -60,6 +67,8 @@ impl Object {
             Object::CronJob(o) => &o.metadata.name,
             Object::PriorityClass(o) => &o.metadata.name,
             Object::Service(o) => &o.metadata.name,
+            Object::ReplicaSet(o) => &o.metadata.name,
+            Object::Deployment(o) => &o.metadata.name,
         }
     }
 }
@@ -132,8 +141,6 @@ const NOT_SIMULATED: &[(&str, &str)] = &[
     ("v1", "Endpoints"),
     ("discovery.k8s.io/v1", "EndpointSlice"),
     ("v1", "Event"),
-    ("apps/v1", "Deployment"),
-    ("apps/v1", "ReplicaSet"),
     ("apps/v1", "StatefulSet"),
     ("apps/v1", "DaemonSet"),
     ("policy/v1", "PodDisruptionBudget"),
@@ -361,7 +368,8 @@ fn unknown_kind_message(api_version: &str, kind: &str) -> String {
     }
 }
 
-pub(super) fn convert_path(path: &serde_path_to_error::Path) -> FieldPath {
+/// A path as serde_path_to_error tracks it, as a field path.
+pub fn field_path(path: &serde_path_to_error::Path) -> FieldPath {
     use serde_path_to_error::Segment as S;
     let segments: Vec<Segment> = path
         .iter()

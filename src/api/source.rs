@@ -8,6 +8,7 @@ use super::errors::{FieldPath, Segment};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
+use std::cell::OnceCell;
 use std::fmt;
 
 /// A YAML node with the position of each child.
@@ -20,27 +21,52 @@ enum Located {
 /// The 1-based (line, column) of the node at `path` in document `doc` of `text`, or of
 /// its deepest ancestor that exists (a missing field is reported where it belongs).
 pub fn locate(text: &str, doc: usize, path: &FieldPath) -> Option<(u64, u64)> {
-    let docs: Vec<Spanned<Located>> =
-        serde_saphyr::from_multiple_with_options(text, super::object::yaml_options()).ok()?;
-    let mut node = docs.get(doc)?;
-    let mut best = position(node);
-    for seg in path.segments() {
-        let next = match (&node.value, seg) {
-            (Located::Map(entries), Segment::Field(k) | Segment::Key(k)) => {
-                entries.iter().find(|(key, _)| key == k).map(|(_, v)| v)
-            }
-            (Located::Seq(items), Segment::Index(i)) => items.get(*i),
-            _ => None,
-        };
-        match next {
-            Some(n) => {
-                node = n;
-                best = position(node).or(best);
-            }
-            None => break,
-        }
+    Positions::new(text).locate(doc, path)
+}
+
+/// The positions of one text's YAML nodes, parsed when first asked for and then kept:
+/// a file with thousands of errors is parsed once, not once per error (which made
+/// reporting many errors quadratic in the size of the file).
+pub struct Positions<'t> {
+    text: &'t str,
+    /// `None` inside: the text is not YAML (no positions to give).
+    docs: OnceCell<Option<Vec<Spanned<Located>>>>,
+}
+
+impl<'t> Positions<'t> {
+    pub fn new(text: &'t str) -> Positions<'t> {
+        Positions { text, docs: OnceCell::new() }
     }
-    best
+
+    pub fn text(&self) -> &'t str {
+        self.text
+    }
+
+    /// As [`locate`], for this text.
+    pub fn locate(&self, doc: usize, path: &FieldPath) -> Option<(u64, u64)> {
+        let docs = self
+            .docs
+            .get_or_init(|| serde_saphyr::from_multiple_with_options(self.text, super::object::yaml_options()).ok());
+        let mut node = docs.as_ref()?.get(doc)?;
+        let mut best = position(node);
+        for seg in path.segments() {
+            let next = match (&node.value, seg) {
+                (Located::Map(entries), Segment::Field(k) | Segment::Key(k)) => {
+                    entries.iter().find(|(key, _)| key == k).map(|(_, v)| v)
+                }
+                (Located::Seq(items), Segment::Index(i)) => items.get(*i),
+                _ => None,
+            };
+            match next {
+                Some(n) => {
+                    node = n;
+                    best = position(node).or(best);
+                }
+                None => break,
+            }
+        }
+        best
+    }
 }
 
 fn position(node: &Spanned<Located>) -> Option<(u64, u64)> {

@@ -291,11 +291,29 @@ pub fn is_extended_resource(name: &str) -> bool {
     }
 }
 
+/// The largest quantity podsim takes, in the resource's unit (thousandths of a core for
+/// `cpu`, bytes or items otherwise): 2^46, 64Ti of memory or 70 billion cores. Quantities
+/// are added up in 64 bits over as many as 100,000 nodes (`scenario::load::MAX_NODES`),
+/// and an absurd capacity (2^64 CPUs) would overflow the sums.
+pub const MAX_QUANTITY: i64 = 1 << 46;
+
+/// Why `q` of resource `name` is too large for podsim, if it is.
+pub fn too_large(name: &str, q: &crate::api::Quantity) -> Option<String> {
+    let units = if name == "cpu" { q.milli_value() } else { q.value() };
+    (units > MAX_QUANTITY).then(|| {
+        let most = if name == "cpu" { "70368744177 (cores)" } else { "64Ti" };
+        format!("must be at most {most}: podsim adds quantities up in 64 bits")
+    })
+}
+
 fn validate_resource_list(list: &ResourceList, path: &FieldPath, errs: &mut Vec<FieldError>) {
     for (name, q) in list {
         let p = path.child(name);
         if q.is_negative() {
             errs.push(FieldError::invalid(p.clone(), q, "must be greater than or equal to 0"));
+        }
+        if let Some(why) = too_large(name, q) {
+            errs.push(FieldError::invalid(p.clone(), q, &why));
         }
         if !name.contains('/') && !is_standard_resource(name) {
             errs.push(FieldError::invalid(p.clone(), name, "must be a standard resource type or fully qualified"));

@@ -7,7 +7,7 @@
 use crate::cluster::pod::PodPhase;
 use crate::cluster::service::ServiceId;
 use crate::cluster::template::PodTemplate;
-use crate::cluster::{CronJobId, JobId, NodeId, Pod, PodId};
+use crate::cluster::{CronJobId, DeploymentId, JobId, NodeId, Pod, PodId, ReplicaSetId};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -65,6 +65,14 @@ pub enum Change {
     ServiceCreated(ServiceId),
     /// The Service object was deleted (its EndpointSlices with it).
     ServiceDeleted(ServiceId),
+    ReplicaSetCreated(ReplicaSetId),
+    /// `spec.replicas` of a ReplicaSet changed.
+    ReplicaSetScaled(ReplicaSetId),
+    /// A ReplicaSet's status changed.
+    ReplicaSetStatus(ReplicaSetId),
+    DeploymentCreated(DeploymentId),
+    /// A Deployment's spec changed (template, replicas, paused).
+    DeploymentUpdated(DeploymentId),
 }
 
 /// The pod a [`Change::PodReleased`] is about, as the scheduler's QueueingHints read it.
@@ -101,6 +109,11 @@ pub enum Kind {
     PodNetwork = 1 << 16,
     ServiceCreated = 1 << 17,
     ServiceDeleted = 1 << 18,
+    ReplicaSetCreated = 1 << 19,
+    ReplicaSetScaled = 1 << 20,
+    ReplicaSetStatus = 1 << 21,
+    DeploymentCreated = 1 << 22,
+    DeploymentUpdated = 1 << 23,
 }
 
 impl Change {
@@ -125,6 +138,11 @@ impl Change {
             Change::PodNetwork(_) => Kind::PodNetwork,
             Change::ServiceCreated(_) => Kind::ServiceCreated,
             Change::ServiceDeleted(_) => Kind::ServiceDeleted,
+            Change::ReplicaSetCreated(_) => Kind::ReplicaSetCreated,
+            Change::ReplicaSetScaled(_) => Kind::ReplicaSetScaled,
+            Change::ReplicaSetStatus(_) => Kind::ReplicaSetStatus,
+            Change::DeploymentCreated(_) => Kind::DeploymentCreated,
+            Change::DeploymentUpdated(_) => Kind::DeploymentUpdated,
         }
     }
 }

@@ -24,11 +24,14 @@ impl Ctx<'_> {
             Owner::Job { job, .. } => {
                 self.cluster.jobs.get(job).map(|j| OwnerRecord { kind: "Job", name: &j.name, uid: j.uid })
             }
+            Owner::ReplicaSet(rs) => {
+                self.cluster.replicasets.get(rs).map(|r| OwnerRecord { kind: "ReplicaSet", name: &r.name, uid: r.uid })
+            }
             Owner::None => None,
         };
         let generate_name = match pod.owner {
-            // The Job controller names its pods with generateName.
-            Owner::Job { .. } => pod.name.rfind('-').map(|i| &pod.name[..=i]),
+            // Controllers name their pods with generateName.
+            Owner::Job { .. } | Owner::ReplicaSet(_) => pod.name.rfind('-').map(|i| &pod.name[..=i]),
             Owner::None => None,
         };
         self.rec.sink.object(&ObjectRecord::PodCreated {

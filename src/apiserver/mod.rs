@@ -8,6 +8,7 @@
 //! follows from the feed.
 
 pub mod admission;
+pub mod apps;
 pub mod counters;
 pub mod feed;
 pub mod history;

@@ -91,6 +91,7 @@ impl Ctx<'_> {
             terminal: false,
             initialized_once: false,
             ready: false,
+            ready_since: None,
             disruption: None,
             containers: (0..req.template.containers.len()).map(|_| ContainerStatus::unseen()).collect(),
             sched: SchedulingState::default(),

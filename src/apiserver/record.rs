@@ -180,6 +180,7 @@ impl Ctx<'_> {
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         if pod.ready != ready {
             pod.ready = ready;
+            pod.ready_since = ready.then_some(self.now);
             self.changed(Change::PodReady { pod: id, ready });
         }
     }

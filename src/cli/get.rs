@@ -5,6 +5,7 @@ use super::Failure;
 use clap::Args;
 use podsim::labels::Selector;
 use podsim::views::describe::{DescribeRequest, describe};
+use podsim::views::fields::{FieldSelector, SortBy};
 use podsim::views::get::{GetRequest, Printed, get};
 use podsim::views::{Output, Resource, RunDir, ViewError, parse_at};
 use std::io::Write;
@@ -12,13 +13,14 @@ use std::path::Path;
 
 #[derive(Args, Debug)]
 pub struct ViewArgs {
-    /// pods|nodes|jobs|cronjobs|services|endpointslices|events (kubectl's names and aliases:
-    /// po, no, job, cj, svc, ev), or TYPE/NAME.
-    pub resource: String,
+    /// pods|nodes|jobs|cronjobs|deployments|replicasets|services|endpointslices|events
+    /// (kubectl's names and aliases: po, no, job, cj, deploy, rs, svc, ev), or TYPE/NAME.
+    pub resource: Option<String>,
     /// Object names (optional), then the output folder of `podsim run`.
-    #[arg(required = true, num_args = 1.., value_name = "NAME... DIR")]
+    #[arg(num_args = 0.., value_name = "NAME... DIR")]
     pub args: Vec<String>,
-    /// The simulated instant: a duration since the run's start (90s, 1h30m); default: the end.
+    /// The simulated instant: a duration since the run's start (90s, 1h30m), or an
+    /// instant as describe prints it ("Mon, 05 Jan 2026 00:01:30 +0000"); default: the end.
     #[arg(long)]
     pub at: Option<String>,
     /// Output format: wide, yaml, json or name (get only).
@@ -33,6 +35,16 @@ pub struct ViewArgs {
     /// Every namespace (adds the NAMESPACE column).
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
+    /// Adds a LABELS column (get only).
+    #[arg(long)]
+    pub show_labels: bool,
+    /// Selects by fields: status.phase=Running, spec.nodeName=worker-0, metadata.name!=x
+    /// (comma-separated; get only).
+    #[arg(long)]
+    pub field_selector: Option<String>,
+    /// Sorts by a field, as a JSONPath: .metadata.name, {.status.startTime} (get only).
+    #[arg(long)]
+    pub sort_by: Option<String>,
 }
 
 struct Parsed {
@@ -44,20 +56,32 @@ struct Parsed {
     selector: Option<Selector>,
 }
 
-fn parse(args: &ViewArgs) -> Result<Parsed, Failure> {
+/// What a usage error shows: the command with its arguments named.
+fn usage(verb: &str) -> String {
+    format!(
+        "usage: podsim {verb} pods|nodes|jobs|cronjobs|events [NAME...] DIR (DIR: the output folder of `podsim run`)"
+    )
+}
+
+fn parse(args: &ViewArgs, verb: &str) -> Result<Parsed, Failure> {
     let input = |m: String| Failure::Input(vec![m]);
-    let (dir, names) = args.args.split_last().expect("clap requires one argument");
+    let Some(resource) = args.resource.as_deref() else {
+        return Err(input(format!("missing the resource type and the run's output folder; {}", usage(verb))));
+    };
+    let Some((dir, names)) = args.args.split_last() else {
+        return Err(input(format!("missing the run's output folder after {resource:?}; {}", usage(verb))));
+    };
     let mut names = names.to_vec();
-    let kind = match args.resource.split_once('/') {
+    let kind = match resource.split_once('/') {
         Some((kind, name)) => {
             names.insert(0, name.to_string());
             kind
         }
-        None => args.resource.as_str(),
+        None => resource,
     };
     let resource = Resource::parse(kind).ok_or_else(|| {
         input(format!(
-            "the server doesn't have a resource type \"{kind}\" (podsim knows pods, nodes, jobs, cronjobs, services, endpointslices, events)"
+            "the server doesn't have a resource type \"{kind}\" (podsim knows pods, nodes, jobs, cronjobs, deployments, replicasets, services, endpointslices, events)"
         ))
     })?;
     if let Some(name) = names.iter().find(|n| n.is_empty() || n.contains('/')) {
@@ -89,7 +113,14 @@ fn print(p: Printed) -> Result<(), Failure> {
 }
 
 pub fn get_command(args: ViewArgs) -> Result<(), Failure> {
-    let p = parse(&args)?;
+    let p = parse(&args, "get")?;
+    let field_selector = args
+        .field_selector
+        .as_deref()
+        .map(|f| FieldSelector::parse(f, p.resource))
+        .transpose()
+        .map_err(view_failure)?;
+    let sort_by = args.sort_by.as_deref().map(SortBy::parse).transpose().map_err(view_failure)?;
     let output = match args.output.as_deref() {
         None => Output::Table,
         Some(o) => Output::parse(o).ok_or_else(|| {
@@ -104,15 +135,24 @@ pub fn get_command(args: ViewArgs) -> Result<(), Failure> {
         selector: p.selector,
         at: p.at,
         output,
+        show_labels: args.show_labels,
+        field_selector,
+        sort_by,
     };
     print(get(&p.run, &req).map_err(view_failure)?)
 }
 
 pub fn describe_command(args: ViewArgs) -> Result<(), Failure> {
-    if args.output.is_some() {
-        return Err(Failure::Input(vec!["describe has no -o option".into()]));
+    let get_only = [
+        ("-o", args.output.is_some()),
+        ("--show-labels", args.show_labels),
+        ("--field-selector", args.field_selector.is_some()),
+        ("--sort-by", args.sort_by.is_some()),
+    ];
+    if let Some((flag, _)) = get_only.iter().find(|(_, given)| *given) {
+        return Err(Failure::Input(vec![format!("describe has no {flag} option (podsim get has)")]));
     }
-    let p = parse(&args)?;
+    let p = parse(&args, "describe")?;
     let req = DescribeRequest {
         resource: p.resource,
         names: p.names,

@@ -1,6 +1,8 @@
 //! The command line: the only part of podsim that touches files, clocks and threads.
 
+pub mod estimate;
 pub mod get;
+pub mod interrupt;
 pub mod output;
 pub mod plot;
 pub mod run;
@@ -44,18 +46,22 @@ pub enum Failure {
     /// Bad input (exit 2) whose messages are printed as they are (kubectl's
     /// `Error from server (NotFound): ...`).
     Verbatim(Vec<String>),
+    /// The user's environment (exit 2): an output folder that cannot be written (a
+    /// file in the way, no permission, a read-only or full file system).
+    Environment(String),
 }
 
 impl Failure {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Failure::Input(_) | Failure::Verbatim(_) => 2,
+            Failure::Input(_) | Failure::Verbatim(_) | Failure::Environment(_) => 2,
             Failure::Internal(_) => 1,
         }
     }
 }
 
 pub fn main(cli: Cli) -> Result<(), Failure> {
+    interrupt::install();
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Plot(args) => plot::plot(args),

@@ -20,9 +20,14 @@ pub fn plot(args: PlotArgs) -> Result<(), Failure> {
     draw(&args.dir, args.quiet)
 }
 
-/// Every file the charts may be written to, so that charts a previous drawing left and
-/// this one does not make (say `jobs.png`) are removed rather than left stale.
+/// Every chart that may be drawn, so that charts a previous drawing left and this one
+/// does not make (say `jobs.png`) are removed rather than left stale.
 const KNOWN: [&str; 6] = ["timeline", "timeline-detail", "phases", "resources", "latency", "jobs"];
+
+/// The names of every file the charts may be written to.
+pub fn plot_files() -> Vec<String> {
+    KNOWN.iter().flat_map(|stem| ["png", "svg"].map(|ext| format!("{stem}.{ext}"))).collect()
+}
 
 /// Reads the run in `dir`, draws its charts and writes them into `dir/plots/`.
 pub fn draw(dir: &Path, quiet: bool) -> Result<(), Failure> {
@@ -78,23 +83,17 @@ fn plot_failure(dir: &Path, e: &PlotError) -> Failure {
 
 /// Writes every chart under a temporary name, then renames them all into place.
 fn write(out_dir: &Path, plots: &[podsim::plot::PlotFile]) -> Result<(), Failure> {
-    let shown = out_dir.display().to_string();
-    let io = |e: std::io::Error| Failure::Internal(format!("cannot write to {shown}: {e}"));
-    let mut out = OutputDir::create(out_dir).map_err(io)?;
+    let mut out = OutputDir::create(out_dir, &plot_files())?;
     for (name, bytes) in plots {
         if let Err(e) = out.write(name, bytes) {
             out.abandon();
-            return Err(io(e));
+            return Err(e);
         }
     }
-    out.commit().map_err(io)?;
-    for stem in KNOWN {
-        for ext in ["png", "svg"] {
-            let name = format!("{stem}.{ext}");
-            if !plots.iter().any(|(n, _)| *n == name) {
-                let _ = std::fs::remove_file(out_dir.join(name));
-            }
+    for name in plot_files() {
+        if !plots.iter().any(|(n, _)| *n == name) {
+            out.remove(&name);
         }
     }
-    Ok(())
+    out.commit()
 }

@@ -34,10 +34,24 @@ pub struct RunArgs {
     /// and `describe` read: about half the output of a large run, and of its time.
     #[arg(long)]
     pub no_objects: bool,
-    /// No progress bar and no summary on stdout.
+    /// No progress, warnings or summary: only the output folder's path on stdout.
     #[arg(long, short)]
     pub quiet: bool,
 }
+
+/// Every file `podsim run` may write: a run removes those an earlier run into the same
+/// folder wrote and it does not, and the temporaries of one that was killed.
+const RUN_FILES: [&str; 9] = [
+    "transitions.csv",
+    "events.csv",
+    "metrics.csv",
+    "nodes.csv",
+    "pool_metrics.csv",
+    "objects.jsonl",
+    "containers.csv",
+    "event_paths.csv",
+    "summary.json",
+];
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let mut scenario = load_scenario(&args.scenario)?;
@@ -52,17 +66,32 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         scenario.duration = Some(ms);
     }
     report_notes(&scenario, args.quiet);
+    if let Some(warning) = super::estimate::heavy_output(&scenario) {
+        // Said even with --quiet: a run that fills a disk deserves a word.
+        eprintln!("warning: {warning}");
+    }
     let out_dir = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name).join(format!("seed-{}", scenario.seed)));
     let reproduce = reproduce_command(&args, scenario.seed);
     let scenario = Arc::new(scenario);
-    let mut out = OutputDir::create(&out_dir)
-        .map_err(|e| Failure::Internal(format!("cannot create {}: {e}", out_dir.display())))?;
+    let known: Vec<String> = RUN_FILES.iter().map(|f| f.to_string()).collect();
+    let mut out = OutputDir::create(&out_dir, &known)?;
+    if !args.plot {
+        // An earlier run's charts would describe another run.
+        for name in super::plot::plot_files() {
+            out.remove(&format!("{}/{name}", podsim::plot::PLOTS_DIR));
+        }
+    }
     match simulate(&scenario, &mut out, &args, &reproduce) {
         Ok(()) => {
-            out.commit().map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out_dir.display())))?;
+            out.commit()?;
+            // Gone if the earlier charts were all there was in it.
+            let _ = std::fs::remove_dir(out_dir.join(podsim::plot::PLOTS_DIR));
+            if args.quiet {
+                println!("output: {}", out_dir.display());
+            }
             if args.plot { super::plot::draw(&out_dir, args.quiet) } else { Ok(()) }
         }
         Err(f) => {
@@ -72,21 +101,24 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     }
 }
 
+/// Unwinds out of the simulation when its output can no longer be written: the
+/// library's loop has no way to be stopped from outside, and simulating on for hours
+/// after the disk filled up helps no one.
+struct WriteStopped;
+
 fn simulate(
     scenario: &Arc<podsim::scenario::Scenario>,
     out: &mut OutputDir,
     args: &RunArgs,
     reproduce: &str,
 ) -> Result<(), Failure> {
-    let shown = out.path().display().to_string();
-    let io = |e: std::io::Error| Failure::Internal(format!("cannot write to {shown}: {e}"));
     let files = SinkFiles {
-        transitions: out.file("transitions.csv").map_err(io)?,
-        events: out.file("events.csv").map_err(io)?,
-        metrics: out.file("metrics.csv").map_err(io)?,
-        nodes: out.file("nodes.csv").map_err(io)?,
-        pool_metrics: out.file("pool_metrics.csv").map_err(io)?,
-        services: out.file("services.csv").map_err(io)?,
+        transitions: out.file("transitions.csv")?,
+        events: out.file("events.csv")?,
+        metrics: out.file("metrics.csv")?,
+        nodes: out.file("nodes.csv")?,
+        pool_metrics: out.file("pool_metrics.csv")?,
+        services: out.file("services.csv")?,
     };
     let objects = if args.no_objects {
         for name in ["objects.jsonl", "containers.csv", "event_paths.csv"] {
@@ -95,9 +127,9 @@ fn simulate(
         None
     } else {
         Some(ObjectFiles {
-            objects: out.file("objects.jsonl").map_err(io)?,
-            containers: out.file("containers.csv").map_err(io)?,
-            event_paths: out.file("event_paths.csv").map_err(io)?,
+            objects: out.file("objects.jsonl")?,
+            containers: out.file("containers.csv")?,
+            event_paths: out.file("event_paths.csv")?,
         })
     };
     let sink = CsvSink::in_background(files, objects);
@@ -106,17 +138,23 @@ fn simulate(
     let scenario_for_run = scenario.clone();
     let check = args.check_invariants;
     let quiet = args.quiet;
+    let written = out.written();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
         let mut sim = Simulation::new(scenario_for_run, Box::new(sink));
         if check {
             sim = sim.with_invariant_checks();
         }
         let bar = progress_bar(end, quiet);
+        let mut lines = ProgressLines::new(end, quiet || bar.is_some());
         let mut progress = |t: podsim::engine::SimTime, events: u64| {
+            if written.failed() {
+                std::panic::resume_unwind(Box::new(WriteStopped));
+            }
             if let Some(b) = &bar {
                 b.set_position(t.0 / 1000);
                 b.set_message(format!("{events} events"));
             }
+            lines.report(t, events, written.bytes());
         };
         let report = sim.run(end, &mut progress);
         if let Some(b) = bar {
@@ -126,6 +164,10 @@ fn simulate(
     }));
     let (report, mut sim) = match result {
         Ok(r) => r,
+        Err(panic) if panic.is::<WriteStopped>() => {
+            let what = out.written().error().unwrap_or_default();
+            return Err(Failure::Environment(format!("{}: cannot write the output: {what}", out.path().display())));
+        }
         Err(panic) => {
             let what =
                 panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
@@ -138,11 +180,10 @@ fn simulate(
     };
     let report =
         report.map_err(|v| Failure::Internal(format!("{v}\nseed {}; reproduce with: {reproduce}", scenario.seed)))?;
-    let digests = sim.finish_trace().map_err(|e| Failure::Internal(format!("cannot write the trace: {e}")))?;
+    let digests = sim.finish_trace().map_err(|e| super::output::failure(out.path(), &e))?;
     let summary = sim.summary(digests);
     let json = serde_json::to_string_pretty(&summary).expect("a summary always serializes") + "\n";
-    out.write("summary.json", json.as_bytes())
-        .map_err(|e| Failure::Internal(format!("cannot write summary.json: {e}")))?;
+    out.write("summary.json", json.as_bytes())?;
     if !args.quiet {
         print_summary(&summary, report.events, started.elapsed(), out.path());
     }
@@ -158,6 +199,35 @@ fn progress_bar(end: Option<podsim::engine::SimTime>, quiet: bool) -> Option<ind
     let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} simulated s, {msg} [{elapsed}]").ok()?;
     bar.set_style(style);
     Some(bar)
+}
+
+/// Progress as lines on stderr when it is not a terminal (a log, CI): at most one
+/// every few seconds, so that a long run shows it is alive without flooding the log.
+struct ProgressLines {
+    end: Option<podsim::engine::SimTime>,
+    off: bool,
+    last: Instant,
+}
+
+impl ProgressLines {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+    fn new(end: Option<podsim::engine::SimTime>, off: bool) -> ProgressLines {
+        ProgressLines { end, off, last: Instant::now() }
+    }
+
+    fn report(&mut self, t: podsim::engine::SimTime, events: u64, bytes: u64) {
+        if self.off || self.last.elapsed() < Self::EVERY {
+            return;
+        }
+        self.last = Instant::now();
+        let of = self.end.map(|e| format!(" of {}", format_duration(e.0))).unwrap_or_default();
+        eprintln!(
+            "progress: simulated {}{of}, {events} events, {} written",
+            format_duration(t.0),
+            super::estimate::human_bytes(bytes as f64)
+        );
+    }
 }
 
 fn report_notes(scenario: &podsim::scenario::Scenario, quiet: bool) {
@@ -226,36 +296,33 @@ fn summary_text(
     let l = &s.latency_ms;
     let _ = writeln!(
         t,
-        "  scheduling latency p50/p90/p99/max: {}/{}/{}/{} ms; startup: {}/{}/{}/{} ms",
-        l.scheduling.p50,
-        l.scheduling.p90,
-        l.scheduling.p99,
-        l.scheduling.max,
-        l.startup.p50,
-        l.startup.p90,
-        l.startup.p99,
-        l.startup.max
+        "  scheduling latency p50/p90/p99/max: {}; startup: {}",
+        durations(&l.scheduling, |p| [p.p50, p.p90, p.p99, p.max]),
+        durations(&l.startup, |p| [p.p50, p.p90, p.p99, p.max])
     );
     if let Some(j) = &s.jobs {
         let failed: u64 = j.failed.values().sum();
         let reasons: Vec<String> = j.failed.iter().map(|(r, n)| format!("{r} {n}")).collect();
         let _ = writeln!(
             t,
-            "  jobs: {} created; {} complete, {} failed{}; duration p50/p90/p99: {}/{}/{} ms",
+            "  jobs: {} created; {} complete, {} failed{}, {} unfinished, {} deleted; duration p50/p90/p99: {}",
             j.created,
             j.completed,
             failed,
             if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) },
-            j.duration_ms.p50,
-            j.duration_ms.p90,
-            j.duration_ms.p99
+            j.unfinished,
+            j.deleted,
+            durations(&j.duration_ms, |p| [p.p50, p.p90, p.p99])
         );
     }
     if let Some(c) = &s.cronjobs {
         let _ = writeln!(
             t,
-            "  cronjobs: {} runs; {} missed, {} skipped (Forbid); start lateness p50/p99: {}/{} ms",
-            c.runs, c.missed_starts, c.skipped_starts, c.start_lateness_ms.p50, c.start_lateness_ms.p99
+            "  cronjobs: {} runs; {} missed, {} skipped (Forbid); start lateness p50/p99: {}",
+            c.runs,
+            c.missed_starts,
+            c.skipped_starts,
+            durations(&c.start_lateness_ms, |p| [p.p50, p.p99])
         );
     }
     let f = &s.failures;
@@ -273,4 +340,16 @@ fn summary_text(
     }
     let _ = writeln!(t, "  output: {}", out.display());
     t
+}
+
+/// Percentiles as durations (`250ms/1.5s/2m3s`), or "none" when nothing was measured
+/// (not `0/0/0 ms`, which reads as instant).
+fn durations<const N: usize>(
+    p: &podsim::trace::stats::Percentiles,
+    pick: impl Fn(&podsim::trace::stats::Percentiles) -> [u64; N],
+) -> String {
+    if p.count == 0 {
+        return "none".to_string();
+    }
+    pick(p).iter().map(|ms| format_duration(*ms)).collect::<Vec<_>>().join("/")
 }

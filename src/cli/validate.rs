@@ -22,6 +22,9 @@ pub fn validate(files: &[PathBuf]) -> Result<(), Failure> {
 }
 
 /// A file is a manifest if its first document has `apiVersion` or `kind`; otherwise a scenario.
+/// A file that is not valid YAML is a manifest if a line starts with either key (a
+/// scenario has neither), so that its YAML error is reported, not a scenario's
+/// complaint about `apiVersion`.
 fn check_one(path: &std::path::Path) -> Result<Vec<String>, Failure> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| Failure::Input(vec![format!("{shown}: cannot read: {e}")]))?;
@@ -48,12 +51,14 @@ fn check_one(path: &std::path::Path) -> Result<Vec<String>, Failure> {
         s.actions.len()
     )];
     notes.extend(s.warnings.iter().map(|w| format!("warning: {w}")));
+    notes.extend(super::estimate::heavy_output(&s).map(|w| format!("warning: {w}")));
     notes.extend(s.ignored.describe().into_iter().map(|l| format!("not simulated: {l}")));
     Ok(notes)
 }
 
 fn looks_like_manifest(text: &str) -> bool {
-    let first: Option<serde_json::Value> =
-        serde_saphyr::from_multiple::<serde_json::Value>(text).ok().and_then(|d| d.into_iter().next());
-    first.is_some_and(|v| v.get("apiVersion").is_some() || v.get("kind").is_some())
+    match serde_saphyr::from_multiple::<serde_json::Value>(text) {
+        Ok(docs) => docs.first().is_some_and(|v| v.get("apiVersion").is_some() || v.get("kind").is_some()),
+        Err(_) => text.lines().any(|l| l.starts_with("apiVersion:") || l.starts_with("kind:")),
+    }
 }

@@ -1,6 +1,7 @@
 //! The cluster's state: nodes and pods (and later Jobs, CronJobs) in arenas indexed by
 //! typed ids, plain data that handlers change and pure functions read.
 
+pub mod apps;
 pub mod fit;
 pub mod job;
 pub mod names;
@@ -28,6 +29,8 @@ pub struct NodeId(pub u32);
 pub type PodId = slab::Id;
 pub type JobId = slab::Id;
 pub type CronJobId = slab::Id;
+pub type ReplicaSetId = slab::Id;
+pub type DeploymentId = slab::Id;
 
 /// A PriorityClass as admission reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,7 +63,11 @@ pub struct Cluster {
     pub job_by_name: NameIndex<JobId>,
     pub cronjobs: Slab<job::CronJob>,
     pub cronjob_by_name: NameIndex<CronJobId>,
-    /// Jobs and CronJobs created so far (uids).
+    pub replicasets: Slab<apps::ReplicaSet>,
+    pub replicaset_by_name: NameIndex<ReplicaSetId>,
+    pub deployments: Slab<apps::Deployment>,
+    pub deployment_by_name: NameIndex<DeploymentId>,
+    /// Jobs, CronJobs, ReplicaSets and Deployments created so far (uids).
     pub objects_created: u64,
     pub namespaces: std::collections::BTreeSet<Arc<str>>,
     /// Pods created so far (uids).
@@ -167,6 +174,10 @@ impl Cluster {
             job_by_name: NameIndex::default(),
             cronjobs: Slab::default(),
             cronjob_by_name: NameIndex::default(),
+            replicasets: Slab::default(),
+            replicaset_by_name: NameIndex::default(),
+            deployments: Slab::default(),
+            deployment_by_name: NameIndex::default(),
             objects_created: 0,
             namespaces: Default::default(),
             pods_created: 0,

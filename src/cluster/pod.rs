@@ -282,6 +282,7 @@ impl ContainerStatus {
 pub enum Owner {
     None,
     Job { job: super::JobId, index: Option<u32> },
+    ReplicaSet(super::ReplicaSetId),
 }
 
 /// The kubelet stopping a pod's containers: on deletion, eviction, deadline, or to
@@ -346,6 +347,8 @@ pub struct Pod {
     /// A regular container has started at least once (`podHasInitialized`).
     pub initialized_once: bool,
     pub ready: bool,
+    /// When `Ready` last turned True (the ReplicaSet's availability and ranking).
+    pub ready_since: Option<SimTime>,
     /// `DisruptionTarget` condition reason, when set.
     pub disruption: Option<&'static str>,
     pub containers: Vec<ContainerStatus>,

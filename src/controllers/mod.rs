@@ -4,7 +4,9 @@
 //! informers.
 
 pub mod cronjob;
+pub mod deployment;
 pub mod endpointslice;
 pub mod job;
 pub mod nodelifecycle;
 pub mod podgc;
+pub mod replicaset;

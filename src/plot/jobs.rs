@@ -58,7 +58,7 @@ impl Chart for Jobs<'_> {
         keys.extend(self.series().into_iter().map(|(i, name)| (Key::Fill(colour(i)), format!("CronJob {name}"))));
         let y = canvas::legend(&body, (20, 0), w as i32 - 20, &keys)?;
         let note = format!(
-            "{} Job(s) not finished by the end of the run are not in the durations. Lateness: a CronJob's Job's first row minus the time it was scheduled for (from its name).",
+            "{} Job(s) never reached Complete or Failed (deleted first, as by a CronJob's Replace, or still running at the end) and are not in the durations. Lateness: a CronJob's Job's first row minus the time it was scheduled for (from its name).",
             self.unfinished
         );
         canvas::note(&body, &note, (20, y + 2), w as i32 - 40)?;

@@ -8,11 +8,13 @@ use crate::api::errors::{FieldError, FieldPath, InputError};
 use crate::api::node::{ContainerImage, Node, Taint};
 use crate::api::object::{self, Object, Origin, parse_value};
 use crate::api::quantity::Quantity;
-use crate::api::source::locate;
+use crate::api::source::Positions;
 use crate::api::validation;
 use crate::cluster::network::Cidr;
 use crate::engine::time::parse_duration;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::rc::Rc;
 
 /// Every problem found in a scenario and the files it names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +39,12 @@ pub type ReadFile<'a> = dyn Fn(&str) -> Result<String, String> + 'a;
 
 const DEFAULT_START: &str = "2026-01-01T00:00:00Z";
 
+/// The most nodes a scenario may hold: its pools, its node manifests and the nodes its
+/// faults add, together. Kubernetes supports clusters of 5,000 nodes; twenty times that
+/// is far beyond any earnest use, and refusing more keeps a mistyped count from
+/// exhausting memory before anything is said.
+pub const MAX_NODES: u64 = 100_000;
+
 /// Validates a scenario. `file` names it in messages; `read` fetches the files it names.
 pub fn load(file: &str, text: &str, read: &ReadFile) -> Result<Scenario, ScenarioError> {
     load_with(file, text, read, 1)
@@ -45,30 +53,47 @@ pub fn load(file: &str, text: &str, read: &ReadFile) -> Result<Scenario, Scenari
 /// As [`load`], parsing large manifest files on up to `threads` threads (the result is
 /// the same for any number).
 pub fn load_with(file: &str, text: &str, read: &ReadFile, threads: usize) -> Result<Scenario, ScenarioError> {
-    let raw: RawScenario =
-        serde_saphyr::from_str(text).map_err(|e| ScenarioError(vec![object::yaml_error(file, &e)]))?;
-    let mut cx = Loader {
-        file,
-        text,
-        read,
-        errors: Vec::new(),
-        ignored: Ignored::default(),
-        warnings: Vec::new(),
-        threads,
-        services: ServiceAddresses::new(&NetworkConfig::defaults(0)),
-    };
+    let raw = parse_raw(file, text).map_err(|e| ScenarioError(vec![e]))?;
+    let mut cx = Loader::new(file, text, read, threads);
     let scenario = cx.scenario(raw);
     if cx.errors.is_empty() { Ok(scenario) } else { Err(ScenarioError(cx.errors)) }
 }
 
+/// The scenario as written; a key of the wrong type is reported with its field path
+/// (`nodes[0].count: invalid type: string "abc", expected u32`), not its position only.
+fn parse_raw(file: &str, text: &str) -> Result<RawScenario, InputError> {
+    use serde::Deserialize;
+    let mut path = None;
+    let parsed = serde_saphyr::with_deserializer_from_str(text, |de| {
+        let mut track = serde_path_to_error::Track::new();
+        let result = RawScenario::deserialize(serde_path_to_error::Deserializer::new(de, &mut track));
+        if result.is_err() {
+            path = Some(track.path());
+        }
+        result
+    });
+    parsed.map_err(|e| {
+        let error = object::yaml_error(file, &e);
+        match path.as_ref().map(object::field_path) {
+            Some(p) if !error.message.starts_with("invalid YAML") => error.with_path(p),
+            _ => error,
+        }
+    })
+}
+
 struct Loader<'a> {
     file: &'a str,
-    text: &'a str,
+    /// The scenario's text, parsed for positions only when an error needs one.
+    positions: Rc<Positions<'a>>,
     read: &'a ReadFile<'a>,
     errors: Vec<InputError>,
     ignored: Ignored,
     warnings: Vec<String>,
     threads: usize,
+    /// Nodes defined so far (pools, manifests, added by faults), against [`MAX_NODES`].
+    nodes_defined: u64,
+    /// Submitted objects by (kind, namespace, name), with the file that defined them.
+    names_seen: BTreeMap<(object::ObjectKind, String, String), String>,
     /// The ClusterIPs and node ports the scenario's Services ask for so far.
     services: ServiceAddresses,
 }
@@ -137,11 +162,56 @@ impl ServiceAddresses {
     }
 }
 
-impl Loader<'_> {
+impl<'a> Loader<'a> {
+    fn new(file: &'a str, text: &'a str, read: &'a ReadFile<'a>, threads: usize) -> Loader<'a> {
+        Loader {
+            file,
+            positions: Rc::new(Positions::new(text)),
+            read,
+            errors: Vec::new(),
+            ignored: Ignored::default(),
+            warnings: Vec::new(),
+            threads,
+            nodes_defined: 0,
+            names_seen: BTreeMap::new(),
+            services: ServiceAddresses::new(&NetworkConfig::defaults(0)),
+        }
+    }
+
     /// An error at a path of the scenario file itself.
     fn error(&mut self, path: FieldPath, message: impl Into<String>) {
-        let position = locate(self.text, 0, &path);
+        let position = self.positions.locate(0, &path);
         self.errors.push(InputError::new(self.file, message).at(position).with_path(path));
+    }
+
+    /// Counts `count` more nodes against [`MAX_NODES`]; false (with an error at `path`)
+    /// when they would pass it, before anything is allocated for them.
+    fn room_for_nodes(&mut self, count: u64, path: FieldPath) -> bool {
+        let total = self.nodes_defined.saturating_add(count);
+        if total > MAX_NODES {
+            self.error(
+                path,
+                format!(
+                    "Invalid value: {count}: a scenario holds at most {MAX_NODES} nodes (pools, node manifests and \
+                     added nodes together; Kubernetes supports 5000), with this, the scenario would hold {total}"
+                ),
+            );
+            return false;
+        }
+        self.nodes_defined = total;
+        true
+    }
+
+    /// A random fault's time that must not be zero: with a mean of 0s every draw is 0s,
+    /// and the node would fail and be repaired forever at one instant.
+    fn advancing(&mut self, d: &Distribution, path: FieldPath, why: &str) {
+        let mean = d.mean();
+        // NaN included: a lognormal of median 0s and a huge sigma has none.
+        if mean.is_nan() || mean <= 0.0 {
+            let name = path.to_string();
+            let field = name.rsplit('.').next().unwrap_or(&name).to_string();
+            self.error(path, format!("{field} must have a mean above 0s: {why}"));
+        }
     }
 
     fn duration(&mut self, value: &Option<Text>, path: FieldPath) -> Option<Millis> {
@@ -194,17 +264,7 @@ impl Loader<'_> {
             .sum();
         let network = self.network(raw.network.take().unwrap_or_default(), nodes.len() as u64 + added);
         self.services = ServiceAddresses::new(&network);
-        let (submissions, arrivals) = self.workloads(raw.workloads);
-        if duration.is_none() {
-            for (i, a) in arrivals.iter().enumerate() {
-                if a.count.is_none() && a.until.is_none() {
-                    self.error(
-                        FieldPath::root("workloads"),
-                        format!("arrival stream {i} has neither count nor until: it never ends, so the scenario needs a duration"),
-                    );
-                }
-            }
-        }
+        let (submissions, arrivals) = self.workloads(raw.workloads, duration.is_none());
         let behaviors = self.behaviors(&raw.behaviors);
         let (faults, random_faults) = self.faults(&raw.faults, &nodes, &pool_templates);
         let actions = self.actions(raw.actions);
@@ -238,6 +298,7 @@ impl Loader<'_> {
             warnings: Vec::new(),
         };
         self.warn_unmatched_behaviors(&scenario);
+        self.warn_endless_jobs(&scenario);
         scenario.warnings = std::mem::take(&mut self.warnings);
         scenario
     }
@@ -248,7 +309,10 @@ impl Loader<'_> {
     fn nodes(&mut self, entries: &[raw::RawNodes]) -> (Vec<NodeEntry>, Vec<NodeEntry>) {
         let mut out = Vec::new();
         let mut templates = Vec::new();
+        // Where each entry's nodes start in `out`, to say which entry repeats a name.
+        let mut starts = Vec::with_capacity(entries.len());
         for (i, entry) in entries.iter().enumerate() {
+            starts.push(out.len());
             let path = FieldPath::root("nodes").index(i);
             match (&entry.manifest, &entry.name) {
                 (Some(file), None) => {
@@ -270,16 +334,35 @@ impl Loader<'_> {
                 }
             }
         }
-        let mut seen = std::collections::BTreeSet::new();
-        for n in &out {
-            if !seen.insert(n.node.metadata.name.clone()) {
-                self.errors.push(
-                    InputError::new(self.file, format!("node {:?} is defined twice", n.node.metadata.name))
-                        .with_path(FieldPath::root("nodes")),
-                );
+        self.duplicate_nodes(entries, &starts, &out);
+        (out, templates)
+    }
+
+    /// One error per entry that repeats node names (two pools of one name would
+    /// otherwise give one error per node), at the entry's line.
+    fn duplicate_nodes(&mut self, entries: &[raw::RawNodes], starts: &[usize], out: &[NodeEntry]) {
+        let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+        // Entry -> (its first repeated name, the entry that defined it first, how many).
+        let mut repeats: BTreeMap<usize, (&str, usize, usize)> = BTreeMap::new();
+        for (k, n) in out.iter().enumerate() {
+            let entry = starts.partition_point(|s| *s <= k) - 1;
+            let name = n.node.metadata.name.as_str();
+            match first.get(name) {
+                None => {
+                    first.insert(name, entry);
+                }
+                Some(&earlier) => repeats.entry(entry).or_insert((name, earlier, 0)).2 += 1,
             }
         }
-        (out, templates)
+        for (entry, (name, earlier, count)) in repeats {
+            let path = FieldPath::root("nodes").index(entry);
+            let path = if entries[entry].manifest.is_some() { path.child("manifest") } else { path.child("name") };
+            let where_ =
+                if earlier == entry { "earlier in this entry".to_string() } else { format!("by nodes[{earlier}]") };
+            let more =
+                if count > 1 { format!(" ({count} of this entry's nodes are defined twice)") } else { String::new() };
+            self.error(path, format!("Duplicate value: node {name:?} is already defined {where_}{more}"));
+        }
     }
 
     /// The pool's nodes; with `template`, first one more node (its template).
@@ -291,7 +374,11 @@ impl Loader<'_> {
         out: &mut Vec<NodeEntry>,
         template: bool,
     ) {
-        let count = entry.count.unwrap_or(1);
+        let mut count = entry.count.unwrap_or(1);
+        if !self.room_for_nodes(u64::from(count), path.child("count")) {
+            // Refused before allocating; the template alone keeps later errors to the point.
+            count = 0;
+        }
         let capacity = self.resource_list(&entry.capacity, &path.child("capacity"));
         let allocatable = self.resource_list(&entry.allocatable, &path.child("allocatable"));
         if capacity.is_empty() && allocatable.is_empty() {
@@ -340,13 +427,17 @@ impl Loader<'_> {
         let Some((text, manifests)) = self.read_manifests(file, path.child("manifest")) else {
             return;
         };
+        if !self.room_for_nodes(manifests.len() as u64, path.child("manifest")) {
+            return;
+        }
+        let at = Positions::new(&text);
         for m in manifests {
             match m.object {
                 Object::Node(mut node) => {
                     validation::default_node(&mut node);
                     let mut errs = Vec::new();
                     validation::validate_node(&node, &mut errs);
-                    self.object_errors(&m.origin, &text, errs);
+                    self.object_errors(&m.origin, &at, errs);
                     out.push(NodeEntry { node: *node, pool: pool.clone() });
                 }
                 other => self.errors.push(
@@ -354,7 +445,7 @@ impl Loader<'_> {
                         &m.origin.file,
                         format!("expected Node objects in a nodes manifest, found a {}", other.kind().as_str()),
                     )
-                    .at(locate(&text, m.origin.doc, &m.origin.path))
+                    .at(at.locate(m.origin.doc, &m.origin.path))
                     .with_path(m.origin.path.clone()),
                 ),
             }
@@ -373,6 +464,10 @@ impl Loader<'_> {
                     path.child(name),
                     format!("Invalid value: \"{}\": must be greater than or equal to 0", value.0),
                 ),
+                Ok(q) if validation::too_large(name, &q).is_some() => {
+                    let why = validation::too_large(name, &q).unwrap_or_default();
+                    self.error(path.child(name), format!("Invalid value: \"{}\": {why}", value.0))
+                }
                 Ok(q) => {
                     out.insert(name.clone(), q);
                 }
@@ -402,43 +497,49 @@ impl Loader<'_> {
         }
     }
 
-    fn inline_object(&mut self, value: serde_json::Value, path: FieldPath) -> Option<Manifest> {
-        let origin = Origin { file: self.file.to_string(), doc: 0, path };
+    /// An object written in the scenario; `unique`: a submission, whose name must be
+    /// unique among the submissions.
+    fn inline_object(&mut self, value: serde_json::Value, path: FieldPath, unique: bool) -> Option<Manifest> {
+        let origin = Origin { file: self.file.to_string(), doc: 0, path: path.clone() };
         let mut out = Vec::new();
-        match parse_value(value, origin, self.text, &mut self.ignored, &mut out) {
+        let at = self.positions.clone();
+        match parse_value(value, origin, at.text(), &mut self.ignored, &mut out) {
             Ok(()) => {}
             Err(e) => self.errors.push(e),
         }
-        let text = self.text;
-        let mut out: Vec<Manifest> = out.into_iter().filter_map(|m| self.validated(m, text)).collect();
+        let mut out: Vec<Manifest> = out.into_iter().filter_map(|m| self.validated(m, &at, unique)).collect();
         if out.len() > 1 {
-            self.errors.push(
-                InputError::new(self.file, "an inline object must be one object, not a List")
-                    .with_path(FieldPath::root("workloads")),
-            );
+            self.error(path, "an inline object must be one object, not a List");
         }
         out.pop()
     }
 
-    fn workloads(&mut self, entries: Vec<raw::RawWorkload>) -> (Vec<Submission>, Vec<Arrivals>) {
+    /// `unbounded`: the scenario has no duration, so every arrival stream needs an end.
+    fn workloads(&mut self, entries: Vec<raw::RawWorkload>, unbounded: bool) -> (Vec<Submission>, Vec<Arrivals>) {
         let (mut submissions, mut arrivals) = (Vec::new(), Vec::new());
         for (i, w) in entries.into_iter().enumerate() {
             let path = FieldPath::root("workloads").index(i);
             let at = self.duration(&w.at, path.child("at")).unwrap_or(0);
             match (w.manifest, w.object, w.arrivals) {
                 (Some(file), None, None) => {
-                    for manifest in self.validated_file(&file, path.child("manifest")) {
+                    for manifest in self.validated_file(&file, path.child("manifest"), true) {
                         submissions.push(Submission { at, manifest });
                     }
                 }
                 (None, Some(value), None) => {
-                    if let Some(manifest) = self.inline_object(value, path.child("object")) {
+                    if let Some(manifest) = self.inline_object(value, path.child("object"), true) {
                         submissions.push(Submission { at, manifest });
                     }
                 }
                 (None, None, Some(a)) => {
                     if w.at.is_some() {
                         self.error(path.child("at"), "arrivals take start (and until), not at");
+                    }
+                    if unbounded && a.count.is_none() && a.until.is_none() {
+                        self.error(
+                            path.child("arrivals"),
+                            "this arrival stream has neither count nor until: it never ends, so the scenario needs a duration",
+                        );
                     }
                     if let Some(stream) = self.arrivals(a, path.child("arrivals")) {
                         arrivals.push(stream);
@@ -450,24 +551,25 @@ impl Loader<'_> {
                 ),
             }
         }
-        self.check_unique_names(&submissions);
         (submissions, arrivals)
     }
 
-    fn validated_file(&mut self, file: &str, path: FieldPath) -> Vec<Manifest> {
+    /// The objects of a manifest file, validated; `unique` as in [`Self::inline_object`].
+    fn validated_file(&mut self, file: &str, path: FieldPath, unique: bool) -> Vec<Manifest> {
         let Some((text, manifests)) = self.read_manifests(file, path) else {
             return Vec::new();
         };
-        manifests.into_iter().filter_map(|m| self.validated(m, &text)).collect()
+        let at = Positions::new(&text);
+        manifests.into_iter().filter_map(|m| self.validated(m, &at, unique)).collect()
     }
 
     fn arrivals(&mut self, a: raw::RawArrivals, path: FieldPath) -> Option<Arrivals> {
         let start = self.duration(&a.start, path.child("start")).unwrap_or(0);
         let until = self.duration(&a.until, path.child("until"));
         let manifest = match (a.object, a.manifest) {
-            (Some(value), None) => self.inline_object(value, path.child("object")),
+            (Some(value), None) => self.inline_object(value, path.child("object"), false),
             (None, Some(file)) => {
-                let mut ms = self.validated_file(&file, path.child("manifest"));
+                let mut ms = self.validated_file(&file, path.child("manifest"), false);
                 if ms.len() != 1 {
                     self.error(
                         path.child("manifest"),
@@ -491,8 +593,9 @@ impl Loader<'_> {
         Some(Arrivals { manifest, interarrival: a.interarrival, count: a.count, start, until })
     }
 
-    /// Applies the API server's defaults and validation to one object.
-    fn validated(&mut self, mut m: Manifest, text: &str) -> Option<Manifest> {
+    /// Applies the API server's defaults and validation to one object (`at`: positions
+    /// in the text it was read from).
+    fn validated(&mut self, mut m: Manifest, at: &Positions, unique: bool) -> Option<Manifest> {
         let mut errs = Vec::new();
         match m.object.kind().info().validate {
             Some(validate) => validate(&mut m.object, &mut errs),
@@ -505,15 +608,17 @@ impl Loader<'_> {
             self.services.check(svc, &mut errs);
         }
         let ok = errs.is_empty();
-        self.object_errors(&m.origin, text, errs);
+        self.object_errors(&m.origin, at, errs);
+        if ok && unique {
+            self.check_unique_name(&m, at);
+        }
         ok.then_some(m)
     }
 
-    fn object_errors(&mut self, origin: &Origin, text: &str, errs: Vec<FieldError>) {
+    fn object_errors(&mut self, origin: &Origin, at: &Positions, errs: Vec<FieldError>) {
         for e in errs {
             let full = origin.path.join(&e.path);
-            self.errors
-                .push(InputError::new(&origin.file, e.message).at(locate(text, origin.doc, &full)).with_path(full));
+            self.errors.push(InputError::new(&origin.file, e.message).at(at.locate(origin.doc, &full)).with_path(full));
         }
     }
 
@@ -523,20 +628,26 @@ impl Loader<'_> {
         }
     }
 
-    fn check_unique_names(&mut self, submissions: &[Submission]) {
-        let mut seen = std::collections::BTreeMap::new();
-        for s in submissions {
-            let key =
-                (s.manifest.object.kind(), namespace_of(&s.manifest.object), s.manifest.object.name().to_string());
-            if key.2.is_empty() {
-                continue;
-            }
-            if let Some(first) = seen.insert(key.clone(), s.manifest.origin.clone()) {
-                self.errors.push(InputError::new(&s.manifest.origin.file, format!(
-                    "{} {:?} already exists (also defined in {}): names are unique per kind and namespace; use generateName for copies",
-                    key.0.as_str(), key.2, first.file
-                )).with_path(s.manifest.origin.path.clone()));
-            }
+    /// Submitted objects' names are unique per kind and namespace, as in the API server.
+    fn check_unique_name(&mut self, m: &Manifest, at: &Positions) {
+        let key = (m.object.kind(), namespace_of(&m.object), m.object.name().to_string());
+        if key.2.is_empty() {
+            return;
+        }
+        if let Some(first) = self.names_seen.insert(key.clone(), m.origin.file.clone()) {
+            let path = m.origin.path.child("metadata").child("name");
+            self.errors.push(
+                InputError::new(
+                    &m.origin.file,
+                    format!(
+                        "{} {:?} already exists (also defined in {first}): names are unique per kind and namespace; use generateName for copies",
+                        key.0.as_str(),
+                        key.2
+                    ),
+                )
+                .at(at.locate(m.origin.doc, &path))
+                .with_path(path),
+            );
         }
     }
 
@@ -618,6 +729,56 @@ impl Loader<'_> {
         }
     }
 
+    /// Jobs and CronJobs expect their pods to finish, but a container that no behavior
+    /// gives a `runFor` runs until stopped: the Job never completes (the docs' `pi` Job
+    /// ran for the whole run, a `hello` CronJob piled up 29 active Jobs). Said once per
+    /// workload; a Job with `activeDeadlineSeconds` ends anyway and is not warned about.
+    fn warn_endless_jobs(&mut self, s: &Scenario) {
+        for (m, _) in workload_manifests(s) {
+            let (kind, outcome, spec, deadline, pod) = match &m.object {
+                Object::Job(j) => (
+                    "Job",
+                    "the Job never completes",
+                    &j.spec.template.spec,
+                    j.spec.active_deadline_seconds,
+                    format!("{}-xxxxx", j.metadata.name),
+                ),
+                Object::CronJob(c) => (
+                    "CronJob",
+                    "its Jobs never complete",
+                    &c.spec.job_template.spec.template.spec,
+                    c.spec.job_template.spec.active_deadline_seconds,
+                    format!("{}-29000000-xxxxx", c.metadata.name),
+                ),
+                _ => continue,
+            };
+            if deadline.is_some() || spec.active_deadline_seconds.is_some() {
+                continue;
+            }
+            let ns = namespace_of(&m.object);
+            let endless: Vec<&str> = spec
+                .init_containers
+                .iter()
+                .filter(|c| !c.is_sidecar())
+                .chain(&spec.containers)
+                .filter(|c| {
+                    let image = c.image.as_deref().unwrap_or_default();
+                    let behavior = s.behaviors.iter().find(|b| b.matcher.matches(&ns, &pod, &c.name, image));
+                    behavior.is_none_or(|b| b.run_for.is_none())
+                })
+                .map(|c| c.name.as_str())
+                .collect();
+            if let Some(first) = endless.first() {
+                self.warnings.push(format!(
+                    "{kind} {ns}/{}: container(s) {} never exit, so {outcome}: no behavior with runFor matches \
+                     them; add one, e.g. behaviors: [{{match: {{container: {first}}}, runFor: 30s}}]",
+                    m.object.name(),
+                    endless.join(", "),
+                ));
+            }
+        }
+    }
+
     fn faults(
         &mut self,
         entries: &[raw::RawFault],
@@ -625,7 +786,8 @@ impl Loader<'_> {
         templates: &[NodeEntry],
     ) -> (Vec<Fault>, Vec<RandomFaults>) {
         let (mut faults, mut random) = (Vec::new(), Vec::new());
-        let exists = |name: &str| nodes.iter().any(|n| n.node.metadata.name == name);
+        let names: BTreeSet<&str> = nodes.iter().map(|n| n.node.metadata.name.as_str()).collect();
+        let exists = |name: &str| names.contains(name);
         for (i, f) in entries.iter().enumerate() {
             let path = FieldPath::root("faults").index(i);
             if let Some(r) = &f.random {
@@ -645,6 +807,17 @@ impl Loader<'_> {
                         format!("Unsupported value: {a:?}: random faults crash nodes"),
                     );
                 }
+                let rpath = path.child("random");
+                self.advancing(
+                    &r.time_between,
+                    rpath.child("timeBetween"),
+                    "a node would fail again the moment it is repaired, and simulated time would stand still",
+                );
+                self.advancing(
+                    &r.repair_time,
+                    rpath.child("repairTime"),
+                    "a node would be repaired the moment it fails",
+                );
                 random.push(RandomFaults {
                     nodes: glob,
                     time_between: r.time_between.clone(),
@@ -680,7 +853,9 @@ impl Loader<'_> {
             };
             if action == Some(FaultAction::Add) {
                 let count = f.count.unwrap_or(1);
+                let room = self.room_for_nodes(u64::from(count), path.child("count"));
                 match &f.pool {
+                    Some(_) if !room => {}
                     Some(p) if pool_named(p) => {
                         if let Some(at) = at {
                             faults.push(Fault { at, node: p.clone(), action: FaultAction::Add, count, for_: None });
@@ -741,6 +916,63 @@ impl Loader<'_> {
                 }
                 continue;
             };
+            let verbs = [
+                a.delete.is_some(),
+                a.apply.is_some(),
+                a.scale.is_some(),
+                a.patch.is_some(),
+                a.set_image.is_some(),
+                a.rollout.is_some(),
+            ];
+            if verbs.iter().filter(|v| **v).count() != 1 {
+                self.error(path, "an action is exactly one of delete, apply, scale, patch, setImage or rollout");
+                continue;
+            }
+            if let Some(target) = a.set_image {
+                let images: Vec<(String, String)> = a.images.unwrap_or_default().into_iter().collect();
+                if images.is_empty() {
+                    self.error(path.child("images"), "setImage needs images: {container: image}");
+                }
+                if let Some((kind, namespace, name)) = self.target(&target, path.child("setImage")) {
+                    if kind == "Deployment" {
+                        out.push(Action::SetImage { at, namespace, name, images });
+                    } else {
+                        self.error(
+                            path.child("setImage"),
+                            format!("setImage: podsim sets images of Deployments, not {kind}s"),
+                        );
+                    }
+                }
+                continue;
+            }
+            if let Some(text) = a.rollout {
+                let (verb, target) = text.split_once(' ').unwrap_or((text.as_str(), ""));
+                let verb = match verb {
+                    "undo" => Some(RolloutVerb::Undo { to_revision: a.to_revision.unwrap_or(0) }),
+                    "restart" => Some(RolloutVerb::Restart),
+                    "pause" => Some(RolloutVerb::Pause),
+                    "resume" => Some(RolloutVerb::Resume),
+                    _ => None,
+                };
+                let Some(verb) = verb else {
+                    self.error(path.child("rollout"), format!("invalid rollout {text:?}: expected undo, restart, pause or resume and a deployment, e.g. \"undo deployment/web\""));
+                    continue;
+                };
+                if a.to_revision.is_some_and(|r| r < 0) {
+                    self.error(path.child("toRevision"), "must be greater than or equal to 0");
+                }
+                if let Some((kind, namespace, name)) = self.target(target.trim(), path.child("rollout")) {
+                    if kind == "Deployment" {
+                        out.push(Action::Rollout { at, verb, namespace, name });
+                    } else {
+                        self.error(
+                            path.child("rollout"),
+                            format!("rollout: podsim rolls out Deployments, not {kind}s"),
+                        );
+                    }
+                }
+                continue;
+            }
             match (a.delete, a.apply, a.scale, a.patch) {
                 (Some(target), None, None, None) => {
                     if let Some((kind, namespace, name)) = self.target(&target, path.child("delete")) {
@@ -749,11 +981,24 @@ impl Loader<'_> {
                     }
                 }
                 (None, Some(file), None, None) => {
-                    let manifests = self.validated_file(&file, path.child("apply"));
+                    let manifests = self.validated_file(&file, path.child("apply"), false);
                     out.push(Action::Apply { at, manifests });
                 }
-                (None, None, Some(_), None) => {
-                    self.error(path.child("scale"), "scale: podsim does not simulate Deployments or ReplicaSets yet")
+                (None, None, Some(target), None) => {
+                    let Some(replicas) = a.replicas else {
+                        self.error(path.child("replicas"), "Required value: scale needs replicas");
+                        continue;
+                    };
+                    if let Some((kind, namespace, name)) = self.target(&target, path.child("scale")) {
+                        if matches!(kind.as_str(), "Deployment" | "ReplicaSet") {
+                            out.push(Action::Scale { at, kind, namespace, name, replicas });
+                        } else {
+                            self.error(
+                                path.child("scale"),
+                                format!("scale: podsim scales Deployments and ReplicaSets, not {kind}s"),
+                            );
+                        }
+                    }
                 }
                 (None, None, None, Some(target)) => {
                     let set: Vec<(String, serde_json::Value)> = a.set.unwrap_or_default().into_iter().collect();
@@ -780,6 +1025,8 @@ impl Loader<'_> {
             "cronjob" | "cronjobs" | "cj" => Some("CronJob"),
             "service" | "services" | "svc" => Some("Service"),
             "node" | "nodes" | "no" => Some("Node"),
+            "deployment" | "deployments" | "deploy" => Some("Deployment"),
+            "replicaset" | "replicasets" | "rs" => Some("ReplicaSet"),
             _ => None,
         };
         let parsed = match parts.as_slice() {
@@ -790,7 +1037,7 @@ impl Loader<'_> {
         match parsed {
             Some((k, ns, name)) if !name.is_empty() => Some((k.to_string(), ns.to_string(), name.to_string())),
             _ => {
-                self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, service, node"));
+                self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, node, deployment, replicaset, service"));
                 None
             }
         }
@@ -879,25 +1126,17 @@ impl Loader<'_> {
 /// Validates the objects of a manifest file on its own (`podsim validate`).
 pub fn validate_manifests(file: &str, text: &str, manifests: Vec<Manifest>) -> Vec<InputError> {
     let read = |_: &str| Err("not available".to_string());
-    let mut cx = Loader {
-        file,
-        text,
-        read: &read,
-        errors: Vec::new(),
-        ignored: Ignored::default(),
-        warnings: Vec::new(),
-        threads: 1,
-        services: ServiceAddresses::new(&NetworkConfig::defaults(0)),
-    };
+    let mut cx = Loader::new(file, text, &read, 1);
+    let at = cx.positions.clone();
     for m in manifests {
         if let Object::Node(node) = &m.object {
             let mut node = node.clone();
             validation::default_node(&mut node);
             let mut errs = Vec::new();
             validation::validate_node(&node, &mut errs);
-            cx.object_errors(&m.origin, text, errs);
+            cx.object_errors(&m.origin, &at, errs);
         } else {
-            let _ = cx.validated(m, text);
+            let _ = cx.validated(m, &at, false);
         }
     }
     cx.errors
@@ -916,6 +1155,8 @@ pub fn namespace_of(object: &Object) -> String {
         Object::Pod(p) => p.metadata.namespace().to_string(),
         Object::Job(j) => j.metadata.namespace().to_string(),
         Object::CronJob(c) => c.metadata.namespace().to_string(),
+        Object::ReplicaSet(r) => r.metadata.namespace().to_string(),
+        Object::Deployment(d) => d.metadata.namespace().to_string(),
         Object::Service(s) => s.metadata.namespace().to_string(),
         Object::Node(_) | Object::PriorityClass(_) => String::new(),
     }
@@ -926,14 +1167,7 @@ pub fn namespace_of(object: &Object) -> String {
 /// as their controller names them, with a placeholder suffix.
 fn candidate_containers(s: &Scenario) -> Vec<(String, String, String, String)> {
     let mut out = Vec::new();
-    let manifests =
-        s.submissions.iter().map(|x| (&x.manifest, false)).chain(s.arrivals.iter().map(|a| (&a.manifest, true))).chain(
-            s.actions.iter().flat_map(|a| match a {
-                Action::Apply { manifests, .. } => manifests.iter().map(|m| (m, false)).collect(),
-                _ => Vec::new(),
-            }),
-        );
-    for (m, copied) in manifests {
+    for (m, copied) in workload_manifests(s) {
         let (ns, name, spec) = match &m.object {
             Object::Pod(p) => (p.metadata.namespace(), pod_name_sample(&p.metadata, copied), &p.spec),
             Object::Job(j) => {
@@ -962,6 +1196,13 @@ fn candidate_containers(s: &Scenario) -> Vec<(String, String, String, String)> {
                 format!("{}-29000000-xxxxx", c.metadata.name),
                 &c.spec.job_template.spec.template.spec,
             ),
+            // ReplicaSet pods are `<rs>-<suffix>`, a Deployment's `<deployment>-<hash>-<suffix>`.
+            Object::ReplicaSet(r) => {
+                (r.metadata.namespace(), format!("{}-xxxxx", r.metadata.name), &r.spec.template.spec)
+            }
+            Object::Deployment(d) => {
+                (d.metadata.namespace(), format!("{}-xxxxxxxxxx-xxxxx", d.metadata.name), &d.spec.template.spec)
+            }
             _ => continue,
         };
         for c in spec.init_containers.iter().chain(&spec.containers) {
@@ -969,6 +1210,17 @@ fn candidate_containers(s: &Scenario) -> Vec<(String, String, String, String)> {
         }
     }
     out
+}
+
+/// Every object the scenario submits (at a time, as arrival streams, or by `apply`),
+/// and whether it is copied (an arrival stream's).
+fn workload_manifests(s: &Scenario) -> impl Iterator<Item = (&Manifest, bool)> {
+    let applied = s.actions.iter().flat_map(|a| match a {
+        Action::Apply { manifests, .. } => manifests.as_slice(),
+        _ => &[],
+    });
+    let submitted = s.submissions.iter().map(|x| (&x.manifest, false));
+    submitted.chain(s.arrivals.iter().map(|a| (&a.manifest, true))).chain(applied.map(|m| (m, false)))
 }
 
 fn pod_name_sample(meta: &crate::api::ObjectMeta, copied: bool) -> String {

@@ -194,15 +194,69 @@ pub struct RandomFaults {
 
 #[derive(Clone, Debug)]
 pub enum Action {
-    Delete { at: Millis, kind: String, namespace: String, name: String, grace_seconds: Option<i64> },
-    Apply { at: Millis, manifests: Vec<Manifest> },
-    Patch { at: Millis, kind: String, namespace: String, name: String, set: Vec<(String, serde_json::Value)> },
+    Delete {
+        at: Millis,
+        kind: String,
+        namespace: String,
+        name: String,
+        grace_seconds: Option<i64>,
+    },
+    Apply {
+        at: Millis,
+        manifests: Vec<Manifest>,
+    },
+    Patch {
+        at: Millis,
+        kind: String,
+        namespace: String,
+        name: String,
+        set: Vec<(String, serde_json::Value)>,
+    },
+    /// `kubectl scale deployment|replicaset/<name> --replicas=<n>`.
+    Scale {
+        at: Millis,
+        kind: String,
+        namespace: String,
+        name: String,
+        replicas: u32,
+    },
+    /// `kubectl set image deployment/<name> <container>=<image> ...`.
+    SetImage {
+        at: Millis,
+        namespace: String,
+        name: String,
+        images: Vec<(String, String)>,
+    },
+    /// `kubectl rollout <verb> deployment/<name>`.
+    Rollout {
+        at: Millis,
+        verb: RolloutVerb,
+        namespace: String,
+        name: String,
+    },
+}
+
+/// What `kubectl rollout` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RolloutVerb {
+    /// Back to a revision (0: the previous one).
+    Undo {
+        to_revision: i64,
+    },
+    Restart,
+    Pause,
+    Resume,
 }
 
 impl Action {
     pub fn at(&self) -> Millis {
         match self {
-            Action::Delete { at, .. } | Action::Apply { at, .. } | Action::Patch { at, .. } => *at,
+            Action::Delete { at, .. }
+            | Action::Apply { at, .. }
+            | Action::Patch { at, .. }
+            | Action::Scale { at, .. }
+            | Action::SetImage { at, .. }
+            | Action::Rollout { at, .. } => *at,
         }
     }
 }

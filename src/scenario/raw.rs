@@ -196,6 +196,13 @@ pub struct RawAction {
     pub replicas: Option<u32>,
     pub patch: Option<String>,
     pub set: Option<BTreeMap<String, Value>>,
+    /// `kubectl set image deployment/web`: with `images: {container: image}`.
+    pub set_image: Option<String>,
+    pub images: Option<BTreeMap<String, String>>,
+    /// `kubectl rollout undo|restart|pause|resume deployment/web`.
+    pub rollout: Option<String>,
+    /// For `rollout: undo ...`: `--to-revision`.
+    pub to_revision: Option<i64>,
     /// For `delete`: `--grace-period` (seconds; 0 with `force`).
     pub grace_period: Option<i64>,
     #[serde(default)]

@@ -8,7 +8,7 @@ use crate::apiserver::Ctx;
 use crate::apiserver::pods::{CreateError, PodRequest};
 use crate::cluster::pod::Owner;
 use crate::cluster::template::PodTemplate;
-use crate::controllers::{cronjob, job};
+use crate::controllers::{cronjob, deployment, job, replicaset};
 use crate::engine::SimTime;
 use crate::event::ScriptEvent;
 use std::sync::Arc;
@@ -87,6 +87,16 @@ pub(super) fn create_object(ctx: &mut Ctx, object: &Object, copy: Option<(u64, &
             }
         }
         Object::PriorityClass(pc) => ctx.create_priority_class(pc),
+        Object::ReplicaSet(rs) => {
+            if let Some(rs) = replicaset::from_manifest(ctx.cluster, rs, copy.map(|(n, _)| n), ctx.now) {
+                ctx.create_replicaset(rs);
+            }
+        }
+        Object::Deployment(d) => {
+            if let Some(dep) = deployment::from_manifest(ctx.cluster, d, copy.map(|(n, _)| n), ctx.now) {
+                ctx.create_deployment(dep, d);
+            }
+        }
         Object::Service(svc) => {
             ctx.create_service(svc);
         }

@@ -4,8 +4,9 @@
 use super::Simulation;
 use crate::apiserver::record::ObjectRef;
 use crate::cluster::NodeId;
+use crate::controllers::deployment;
 use crate::event::ScriptEvent;
-use crate::scenario::{Action, FaultAction};
+use crate::scenario::{Action, FaultAction, RolloutVerb};
 use crate::trace::EventType;
 
 impl Simulation {
@@ -95,6 +96,16 @@ impl Simulation {
                     Some(id) => ctx.delete_cronjob(id),
                     None => ctx.warn_once(format!("delete cronjob/{namespace}/{name}: no such CronJob at {}", ctx.now)),
                 },
+                "Deployment" => match ctx.cluster.deployment_by_name.get(namespace, name) {
+                    Some(id) => ctx.delete_deployment(id),
+                    None => ctx
+                        .warn_once(format!("delete deployment/{namespace}/{name}: no such Deployment at {}", ctx.now)),
+                },
+                "ReplicaSet" => match ctx.cluster.replicaset_by_name.get(namespace, name) {
+                    Some(id) => ctx.delete_replicaset(id),
+                    None => ctx
+                        .warn_once(format!("delete replicaset/{namespace}/{name}: no such ReplicaSet at {}", ctx.now)),
+                },
                 "Service" => match ctx.cluster.service_by_name.get(namespace, name) {
                     Some(id) => ctx.delete_service(id),
                     None => ctx.warn_once(format!("delete service/{namespace}/{name}: no such Service at {}", ctx.now)),
@@ -115,6 +126,20 @@ impl Simulation {
                     {
                         continue;
                     }
+                    // An existing Deployment takes the new spec (a rollout if its
+                    // template changed); an existing ReplicaSet its new size.
+                    if let crate::api::object::Object::Deployment(d) = &m.object
+                        && let Some(id) = ctx.cluster.deployment_by_name.get(d.metadata.namespace(), &d.metadata.name)
+                    {
+                        report(&mut ctx, i, |ctx| deployment::kubectl::apply(ctx, id, d));
+                        continue;
+                    }
+                    if let crate::api::object::Object::ReplicaSet(r) = &m.object
+                        && let Some(id) = ctx.cluster.replicaset_by_name.get(r.metadata.namespace(), &r.metadata.name)
+                    {
+                        ctx.scale_replicaset(id, r.spec.replicas.unwrap_or(1).max(0) as u32, &[]);
+                        continue;
+                    }
                     super::admission::create_object(&mut ctx, &m.object, None);
                 }
             }
@@ -123,7 +148,26 @@ impl Simulation {
                 let suspend = set.iter().find(|(k, _)| k == "spec.suspend").and_then(|(_, v)| v.as_bool());
                 let parallelism =
                     set.iter().find(|(k, _)| k == "spec.parallelism").and_then(|(_, v)| v.as_u64()).map(|p| p as u32);
+                let replicas =
+                    set.iter().find(|(k, _)| k == "spec.replicas").and_then(|(_, v)| v.as_u64()).map(|p| p as u32);
+                let paused = set.iter().find(|(k, _)| k == "spec.paused").and_then(|(_, v)| v.as_bool());
                 match kind.as_str() {
+                    "Deployment" => match ctx.cluster.deployment_by_name.get(namespace, name) {
+                        Some(id) => {
+                            if let Some(r) = replicas {
+                                report(&mut ctx, i, |ctx| deployment::kubectl::scale(ctx, id, r));
+                            }
+                            if let Some(p) = paused {
+                                report(&mut ctx, i, |ctx| deployment::kubectl::pause(ctx, id, p));
+                            }
+                        }
+                        None => ctx.warn_once(format!("patch deployment/{namespace}/{name}: no such Deployment at {}", ctx.now)),
+                    },
+                    "ReplicaSet" => match (ctx.cluster.replicaset_by_name.get(namespace, name), replicas) {
+                        (Some(id), Some(r)) => ctx.scale_replicaset(id, r, &[]),
+                        (Some(_), None) => {}
+                        (None, _) => ctx.warn_once(format!("patch replicaset/{namespace}/{name}: no such ReplicaSet at {}", ctx.now)),
+                    },
                     "Job" => match ctx.cluster.job_by_name.get(namespace, name) {
                         Some(id) => s.jobs.patch(&mut ctx, id, suspend, parallelism),
                         None => ctx.warn_once(format!("patch job/{namespace}/{name}: no such Job at {}", ctx.now)),
@@ -136,9 +180,50 @@ impl Simulation {
                             ctx.warn_once(message)
                         }
                     },
-                    _ => {
-                        ctx.warn_once(format!("patch {kind}/{namespace}/{name}: only Jobs and CronJobs can be patched"))
+                    _ => ctx.warn_once(format!(
+                        "patch {kind}/{namespace}/{name}: only Jobs, CronJobs, Deployments and ReplicaSets can be patched"
+                    )),
+                }
+            }
+            Action::Scale { kind, namespace, name, replicas, .. } => match kind.as_str() {
+                "Deployment" => match ctx.cluster.deployment_by_name.get(namespace, name) {
+                    Some(id) => report(&mut ctx, i, |ctx| deployment::kubectl::scale(ctx, id, *replicas)),
+                    None => {
+                        ctx.warn_once(format!("scale deployment/{namespace}/{name}: no such Deployment at {}", ctx.now))
                     }
+                },
+                _ => match ctx.cluster.replicaset_by_name.get(namespace, name) {
+                    Some(id) => ctx.scale_replicaset(id, *replicas, &[]),
+                    None => {
+                        ctx.warn_once(format!("scale replicaset/{namespace}/{name}: no such ReplicaSet at {}", ctx.now))
+                    }
+                },
+            },
+            Action::SetImage { namespace, name, images, .. } => {
+                match ctx.cluster.deployment_by_name.get(namespace, name) {
+                    Some(id) => report(&mut ctx, i, |ctx| deployment::kubectl::set_image(ctx, id, images)),
+                    None => ctx.warn_once(format!(
+                        "set image deployment/{namespace}/{name}: no such Deployment at {}",
+                        ctx.now
+                    )),
+                }
+            }
+            Action::Rollout { verb, namespace, name, .. } => {
+                match ctx.cluster.deployment_by_name.get(namespace, name) {
+                    Some(id) => {
+                        let result = match verb {
+                            RolloutVerb::Undo { to_revision } => deployment::kubectl::undo(&mut ctx, id, *to_revision),
+                            RolloutVerb::Restart => {
+                                let wall = scenario.start + jiff::SignedDuration::from_millis(ctx.now.0 as i64);
+                                deployment::kubectl::restart(&mut ctx, id, wall)
+                            }
+                            RolloutVerb::Pause => deployment::kubectl::pause(&mut ctx, id, true),
+                            RolloutVerb::Resume => deployment::kubectl::pause(&mut ctx, id, false),
+                        };
+                        report(&mut ctx, i, |_| result);
+                    }
+                    None => ctx
+                        .warn_once(format!("rollout deployment/{namespace}/{name}: no such Deployment at {}", ctx.now)),
                 }
             }
         }
@@ -166,6 +251,18 @@ impl Simulation {
                 format_args!("Node {name} event: Registered Node {name} in Controller"),
             );
         }
+    }
+}
+
+/// What kubectl would print when an action fails, as a warning of the run.
+fn report(
+    ctx: &mut crate::apiserver::Ctx,
+    i: usize,
+    kubectl: impl FnOnce(&mut crate::apiserver::Ctx) -> Result<(), String>,
+) {
+    if let Err(e) = kubectl(ctx) {
+        let message = format!("actions[{i}] at {}: error: {e}", ctx.now);
+        ctx.warn_once(message);
     }
 }
 

@@ -14,10 +14,12 @@ use crate::apiserver::{Change, Ctx, Recorder, Watches};
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, PodId};
 use crate::controllers::cronjob::CronJobController;
+use crate::controllers::deployment::DeploymentController;
 use crate::controllers::endpointslice::EndpointSliceController;
 use crate::controllers::job::JobController;
 use crate::controllers::nodelifecycle::NodeLifecycle;
 use crate::controllers::podgc::PodGc;
+use crate::controllers::replicaset::ReplicaSetController;
 use crate::engine::{EventQueue, SimRng, SimTime, Stream, Streams};
 use crate::event::{Event, KubeletEvent, NodeLifecycleEvent, PodGcEvent, SchedulerEvent, ScriptEvent};
 use crate::kubelet::Kubelet;
@@ -42,6 +44,8 @@ struct Subsystems {
     jobs: JobController,
     cronjobs: CronJobController,
     podgc: PodGc,
+    replicasets: ReplicaSetController,
+    deployments: DeploymentController,
     endpointslices: EndpointSliceController,
 }
 
@@ -53,6 +57,8 @@ impl Subsystems {
         .union(JobController::WATCHES)
         .union(CronJobController::WATCHES)
         .union(PodGc::WATCHES)
+        .union(ReplicaSetController::WATCHES)
+        .union(DeploymentController::WATCHES)
         .union(EndpointSliceController::WATCHES);
 
     /// One change to each subsystem that watches its kind, in a fixed order.
@@ -75,6 +81,12 @@ impl Subsystems {
         }
         if PodGc::WATCHES.contains(kind) {
             self.podgc.observe(ctx, change);
+        }
+        if ReplicaSetController::WATCHES.contains(kind) {
+            self.replicasets.observe(ctx, change);
+        }
+        if DeploymentController::WATCHES.contains(kind) {
+            self.deployments.observe(ctx, change);
         }
         if EndpointSliceController::WATCHES.contains(kind) {
             self.endpointslices.observe(ctx, change);
@@ -140,6 +152,8 @@ impl Simulation {
             jobs: JobController,
             cronjobs: CronJobController::new(scenario.start),
             podgc: PodGc::default(),
+            replicasets: ReplicaSetController,
+            deployments: DeploymentController,
             endpointslices: EndpointSliceController::new(scenario.network.max_endpoints_per_slice),
         };
         let script = Script {
@@ -319,6 +333,8 @@ impl Simulation {
             Event::Job(e) => s.jobs.handle(&mut ctx, e),
             Event::CronJob(e) => s.cronjobs.handle(&mut ctx, e),
             Event::PodGc(e) => s.podgc.handle(&mut ctx, e),
+            Event::ReplicaSet(e) => s.replicasets.handle(&mut ctx, e),
+            Event::Deployment(e) => s.deployments.handle(&mut ctx, e),
             Event::EndpointSlice(e) => s.endpointslices.handle(&mut ctx, e),
         }
     }

@@ -9,6 +9,7 @@ use crate::api::job::JobSpec as ApiJobSpec;
 use crate::api::node::{Node as ApiNode, Taint};
 use crate::api::pod::PodSpec;
 use crate::api::service::Service as ApiService;
+use crate::labels::LabelSelector;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -255,6 +256,89 @@ pub struct CronJobStatus<'a> {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicaSetCreated<'a> {
+    pub t: i64,
+    pub uid: u64,
+    #[serde(borrow)]
+    pub namespace: &'a str,
+    #[serde(borrow)]
+    pub name: &'a str,
+    #[serde(default, borrow, skip_serializing_if = "Map::is_empty")]
+    pub labels: Map<'a>,
+    #[serde(default, borrow, skip_serializing_if = "Map::is_empty")]
+    pub annotations: Map<'a>,
+    pub selector: Cow<'a, LabelSelector>,
+    /// The pod template's spec (a `PodTemplate` line), labels and annotations.
+    pub template: u32,
+    #[serde(default, borrow, skip_serializing_if = "Map::is_empty")]
+    pub template_labels: Map<'a>,
+    #[serde(default, borrow, skip_serializing_if = "Map::is_empty")]
+    pub template_annotations: Map<'a>,
+    pub replicas: u32,
+    #[serde(default)]
+    pub min_ready_seconds: u64,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner<'a>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicaSetStatus<'a> {
+    pub t: i64,
+    pub uid: u64,
+    /// `spec.replicas`.
+    pub desired: u32,
+    #[serde(default)]
+    pub revision: i64,
+    pub replicas: u32,
+    pub fully_labeled: u32,
+    pub ready: u32,
+    pub available: u32,
+    #[serde(default)]
+    pub terminating: u32,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Cow<'a, str>>,
+}
+
+/// A Deployment as created or changed (its whole spec).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeploymentSpecLine<'a> {
+    pub t: i64,
+    pub uid: u64,
+    pub deployment: Cow<'a, crate::api::apps::Deployment>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConditionLine<'a> {
+    #[serde(rename = "type", borrow)]
+    pub kind: &'a str,
+    #[serde(borrow)]
+    pub status: &'a str,
+    #[serde(borrow)]
+    pub reason: &'a str,
+    #[serde(borrow)]
+    pub message: Cow<'a, str>,
+    pub last_update: i64,
+    pub last_transition: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeploymentStatus<'a> {
+    pub t: i64,
+    pub uid: u64,
+    pub revision: i64,
+    pub replicas: u32,
+    pub updated: u32,
+    pub ready: u32,
+    pub available: u32,
+    pub unavailable: u32,
+    #[serde(borrow)]
+    pub conditions: Vec<ConditionLine<'a>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
 pub struct ServiceCreated<'a> {
     pub t: i64,
     pub uid: u64,
@@ -359,6 +443,13 @@ lines! {
     CronJobCreated(CronJobCreated<'a>),
     CronJobStatus(CronJobStatus<'a>),
     CronJobRemoved(Removed),
+    ReplicaSetCreated(ReplicaSetCreated<'a>),
+    ReplicaSetStatus(ReplicaSetStatus<'a>),
+    ReplicaSetRemoved(Removed),
+    DeploymentCreated(DeploymentSpecLine<'a>),
+    DeploymentUpdated(DeploymentSpecLine<'a>),
+    DeploymentStatus(DeploymentStatus<'a>),
+    DeploymentRemoved(Removed),
     ServiceCreated(ServiceCreated<'a>),
     ServiceRemoved(Removed),
     EndpointSlice(EndpointSlice<'a>),

@@ -7,14 +7,18 @@
 
 use super::lines::{self, Line, Map, Removed, Template};
 use super::out::{CHUNK, Hashing, TraceOut};
+use crate::api::apps::Deployment as ApiDeployment;
 use crate::api::cronjob::CronJob as ApiCronJob;
 use crate::api::job::JobSpec as ApiJobSpec;
 use crate::api::node::{Node as ApiNode, Taint};
 use crate::api::pod::PodSpec;
+use crate::api::pod::PodTemplateSpec;
+use crate::cluster::apps::Condition;
 use crate::cluster::job::JobPhase;
 use crate::cluster::node::NodeReady;
 use crate::cluster::pod::PodPhase;
 use crate::engine::SimTime;
+use crate::labels::LabelSelector;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -133,6 +137,63 @@ pub enum ObjectRecord<'a> {
         suspend: bool,
     },
     CronJobRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    ReplicaSetCreated {
+        time: SimTime,
+        uid: u64,
+        namespace: &'a str,
+        name: &'a str,
+        labels: &'a BTreeMap<String, String>,
+        annotations: &'a BTreeMap<String, String>,
+        selector: &'a LabelSelector,
+        template: &'a Arc<PodTemplateSpec>,
+        replicas: u32,
+        min_ready_seconds: u64,
+        owner: Option<OwnerRecord<'a>>,
+    },
+    ReplicaSetStatus {
+        time: SimTime,
+        uid: u64,
+        /// `spec.replicas`.
+        desired: u32,
+        revision: i64,
+        replicas: u32,
+        fully_labeled: u32,
+        ready: u32,
+        available: u32,
+        terminating: u32,
+        /// The `ReplicaFailure` condition's message, if set.
+        failure: Option<&'a str>,
+    },
+    ReplicaSetRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    DeploymentCreated {
+        time: SimTime,
+        uid: u64,
+        deployment: &'a ApiDeployment,
+    },
+    /// The spec changed (a rollout, a scale, a pause).
+    DeploymentUpdated {
+        time: SimTime,
+        uid: u64,
+        deployment: &'a ApiDeployment,
+    },
+    DeploymentStatus {
+        time: SimTime,
+        uid: u64,
+        revision: i64,
+        replicas: u32,
+        updated: u32,
+        ready: u32,
+        available: u32,
+        unavailable: u32,
+        conditions: &'a [(&'a str, &'a Condition)],
+    },
+    DeploymentRemoved {
         time: SimTime,
         uid: u64,
     },
@@ -428,6 +489,103 @@ impl<O: TraceOut> ObjectsWriter<O> {
                 })
             }
             ObjectRecord::CronJobRemoved { time, uid } => Line::CronJobRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::ReplicaSetCreated {
+                time,
+                uid,
+                namespace,
+                name,
+                labels,
+                annotations,
+                selector,
+                template,
+                replicas,
+                min_ready_seconds,
+                owner: o,
+            } => Line::ReplicaSetCreated(lines::ReplicaSetCreated {
+                t: t(time),
+                uid,
+                namespace,
+                name,
+                labels: Map::Of(labels),
+                annotations: Map::Of(annotations),
+                selector: Cow::Borrowed(selector),
+                template: self.pod_template(time, &Arc::new(template.spec.clone()))?,
+                template_labels: Map::Of(&template.metadata.labels),
+                template_annotations: Map::Of(&template.metadata.annotations),
+                replicas,
+                min_ready_seconds,
+                owner: o.map(|o| lines::Owner { kind: o.kind, name: o.name, uid: o.uid }),
+            }),
+            ObjectRecord::ReplicaSetStatus {
+                time,
+                uid,
+                desired,
+                revision,
+                replicas,
+                fully_labeled,
+                ready,
+                available,
+                terminating,
+                failure,
+            } => Line::ReplicaSetStatus(lines::ReplicaSetStatus {
+                t: t(time),
+                uid,
+                desired,
+                revision,
+                replicas,
+                fully_labeled,
+                ready,
+                available,
+                terminating,
+                failure: failure.map(Cow::Borrowed),
+            }),
+            ObjectRecord::ReplicaSetRemoved { time, uid } => Line::ReplicaSetRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::DeploymentCreated { time, uid, deployment } => {
+                Line::DeploymentCreated(lines::DeploymentSpecLine {
+                    t: t(time),
+                    uid,
+                    deployment: Cow::Borrowed(deployment),
+                })
+            }
+            ObjectRecord::DeploymentUpdated { time, uid, deployment } => {
+                Line::DeploymentUpdated(lines::DeploymentSpecLine {
+                    t: t(time),
+                    uid,
+                    deployment: Cow::Borrowed(deployment),
+                })
+            }
+            ObjectRecord::DeploymentStatus {
+                time,
+                uid,
+                revision,
+                replicas,
+                updated,
+                ready,
+                available,
+                unavailable,
+                conditions,
+            } => Line::DeploymentStatus(lines::DeploymentStatus {
+                t: t(time),
+                uid,
+                revision,
+                replicas,
+                updated,
+                ready,
+                available,
+                unavailable,
+                conditions: conditions
+                    .iter()
+                    .map(|(kind, c)| lines::ConditionLine {
+                        kind,
+                        status: c.status.as_str(),
+                        reason: c.reason,
+                        message: Cow::Borrowed(&c.message),
+                        last_update: c.last_update.0 as i64,
+                        last_transition: c.last_transition.0 as i64,
+                    })
+                    .collect(),
+            }),
+            ObjectRecord::DeploymentRemoved { time, uid } => Line::DeploymentRemoved(Removed { t: t(time), uid }),
             ObjectRecord::ServiceCreated { time, uid, service } => {
                 Line::ServiceCreated(lines::ServiceCreated { t: t(time), uid, service: Cow::Borrowed(service) })
             }

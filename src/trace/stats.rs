@@ -103,13 +103,15 @@ pub struct TimeIntegral {
 
 impl TimeIntegral {
     pub fn set(&mut self, now: u64, value: i64) {
-        self.area += i128::from(self.value) * i128::from(now.saturating_sub(self.since));
+        let step = i128::from(self.value) * i128::from(now.saturating_sub(self.since));
+        self.area = self.area.saturating_add(step);
         self.value = value;
         self.since = now;
     }
 
+    /// Saturating: absurd quantities (a node of 2^64 CPUs) must not overflow the sums.
     pub fn add(&mut self, now: u64, delta: i64) {
-        let v = self.value + delta;
+        let v = self.value.saturating_add(delta);
         self.set(now, v);
     }
 
@@ -122,7 +124,7 @@ impl TimeIntegral {
         if now == 0 {
             return self.value as f64;
         }
-        let area = self.area + i128::from(self.value) * i128::from(now.saturating_sub(self.since));
+        let area = self.area.saturating_add(i128::from(self.value) * i128::from(now.saturating_sub(self.since)));
         area as f64 / now as f64
     }
 }

@@ -853,22 +853,72 @@ pub fn job(run: &RunDir, now: i64, j: &Job, events: &[&Event]) -> String {
         w!(out, 0, "Active Deadline Seconds:\t{a}s\n");
     }
     w!(out, 0, "Pods Statuses:\t{} Active / {} Succeeded / {} Failed\n", st.active, st.succeeded, st.failed);
-    let t = &spec.template;
+    pod_template(&mut out, run, &spec.template);
+    let events = events_or_none(&mut out, now, events);
+    finish(out, events)
+}
+
+/// `DescribePodTemplate`: the "Pod Template:" section of Jobs and CronJobs.
+fn pod_template(out: &mut Out, run: &RunDir, t: &crate::api::pod::PodTemplateSpec) {
     w!(out, 0, "Pod Template:\n");
-    labels_multiline(&mut out, "  ", "Labels", &t.metadata.labels);
+    labels_multiline(out, "  ", "Labels", &t.metadata.labels);
     if !t.metadata.annotations.is_empty() {
         out.text.push_str(&annotations_multiline("  ", "Annotations", &t.metadata.annotations));
     }
     if !t.spec.init_containers.is_empty() {
-        containers(&mut out, run, "Init Containers", &t.spec.init_containers, &[], "  ");
+        containers(out, run, "Init Containers", &t.spec.init_containers, &[], "  ");
     }
-    containers(&mut out, run, "Containers", &t.spec.containers, &[], "  ");
+    containers(out, run, "Containers", &t.spec.containers, &[], "  ");
     w!(out, 0, "  Volumes:\t<none>\n");
     if let Some(pc) = t.spec.priority_class_name.as_deref().filter(|s| !s.is_empty()) {
         w!(out, 1, "Priority Class Name:\t{pc}\n");
     }
-    labels_multiline(&mut out, "  ", "Node-Selectors", &t.spec.node_selector);
+    labels_multiline(out, "  ", "Node-Selectors", &t.spec.node_selector);
     out.text.push_str(&tolerations_multiline("  ", "Tolerations", &t.spec.tolerations));
+}
+
+/// `kubectl describe cronjob` (`describeCronJob`); unset fields show the API server's
+/// defaults, as the API returns them.
+pub fn cronjob(run: &RunDir, now: i64, c: &super::model::CronJob, events: &[&Event]) -> String {
+    let mut out = Out::default();
+    let spec = &c.spec;
+    w!(out, 0, "Name:\t{}\n", c.meta.name);
+    w!(out, 0, "Namespace:\t{}\n", c.meta.namespace);
+    labels_multiline(&mut out, "", "Labels", &c.meta.labels);
+    out.text.push_str(&annotations_multiline("", "Annotations", &c.meta.annotations));
+    w!(out, 0, "Schedule:\t{}\n", spec.schedule);
+    w!(out, 0, "Concurrency Policy:\t{}\n", spec.concurrency_policy.as_deref().unwrap_or("Allow"));
+    w!(out, 0, "Suspend:\t{}\n", if spec.suspend.unwrap_or(false) { "True" } else { "False" });
+    w!(out, 0, "Successful Job History Limit:\t{}\n", spec.successful_jobs_history_limit.unwrap_or(3));
+    w!(out, 0, "Failed Job History Limit:\t{}\n", spec.failed_jobs_history_limit.unwrap_or(1));
+    match spec.starting_deadline_seconds {
+        Some(s) => w!(out, 0, "Starting Deadline Seconds:\t{s}s\n"),
+        None => w!(out, 0, "Starting Deadline Seconds:\t<unset>\n"),
+    }
+    let job = &spec.job_template.spec;
+    match crate::labels::label_selector_as_selector(job.selector.as_ref()) {
+        Ok(s) if job.selector.is_some() => w!(out, 0, "Selector:\t{s}\n"),
+        Err(e) if job.selector.is_some() => w!(out, 0, "Selector:\tFailed to get selector: {}\n", e.message()),
+        _ => w!(out, 0, "Selector:\t<unset>\n"),
+    }
+    match job.parallelism {
+        Some(p) => w!(out, 0, "Parallelism:\t{p}\n"),
+        None => w!(out, 0, "Parallelism:\t<unset>\n"),
+    }
+    match job.completions {
+        Some(p) => w!(out, 0, "Completions:\t{p}\n"),
+        None => w!(out, 0, "Completions:\t<unset>\n"),
+    }
+    if let Some(a) = job.active_deadline_seconds {
+        w!(out, 0, "Active Deadline Seconds:\t{a}s\n");
+    }
+    pod_template(&mut out, run, &job.template);
+    match c.last_schedule {
+        Some(t) => w!(out, 0, "Last Schedule Time:\t{}\n", rfc1123z(run, Some(t))),
+        None => w!(out, 0, "Last Schedule Time:\t<unset>\n"),
+    }
+    let active: Vec<&str> = c.active.iter().map(|j| j.name.as_str()).collect();
+    w!(out, 0, "Active Jobs:\t{}\n", if active.is_empty() { "<none>".to_string() } else { active.join(", ") });
     let events = events_or_none(&mut out, now, events);
     finish(out, events)
 }
@@ -945,6 +995,20 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
                 found.push((j.namespace.to_string(), j.name.clone(), job.meta.labels, text));
             }
         }
+        Resource::CronJobs => {
+            let state = replay(run, now, Want { jobs: true, cronjobs: true, history: true, ..Default::default() })?;
+            let mut list: Vec<super::model::CronJob> = state
+                .cronjobs()
+                .map(|c| super::jobs::cronjob_to_api(&state, c))
+                .filter(|c| in_scope(&c.meta.namespace))
+                .collect();
+            list.sort_by(|a, b| (&a.meta.namespace, &a.meta.name).cmp(&(&b.meta.namespace, &b.meta.name)));
+            for c in list {
+                let created = c.meta.created.unwrap_or(0);
+                let text = self::cronjob(run, now, &c, &events_of("CronJob", &c.meta.namespace, &c.meta.name, created));
+                found.push((c.meta.namespace.clone(), c.meta.name.clone(), c.meta.labels.clone(), text));
+            }
+        }
         Resource::Services | Resource::EndpointSlices => {
             let state = replay(run, now, Want { services: true, ..Default::default() })?;
             if req.resource == Resource::Services {
@@ -974,9 +1038,9 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
                 }
             }
         }
-        Resource::CronJobs | Resource::Events => {
+        Resource::ReplicaSets | Resource::Deployments | Resource::Events => {
             return Err(super::ViewError::input(format!(
-                "describe knows pods, nodes, jobs, services and endpointslices, not {}",
+                "describe knows pods, nodes, jobs, cronjobs, services and endpointslices, not {}",
                 req.resource.plural()
             )));
         }

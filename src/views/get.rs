@@ -1,9 +1,10 @@
 //! `podsim get`: what `kubectl get` would have printed at an instant of a run.
 
+use super::fields::{FieldSelector, SortBy};
 use super::files::RunDir;
 use super::replay::{self, State, Want};
 use super::table::Table;
-use super::{Output, Resource, ViewError, events, jobs, model, nodes, pods, services, yaml};
+use super::{Output, Resource, ViewError, apps, events, jobs, model, nodes, pods, services, yaml};
 use crate::labels::Selector;
 use std::collections::BTreeMap;
 
@@ -18,6 +19,12 @@ pub struct GetRequest {
     pub selector: Option<Selector>,
     pub at: i64,
     pub output: Output,
+    /// `--show-labels`: a LABELS column.
+    pub show_labels: bool,
+    /// `--field-selector`.
+    pub field_selector: Option<FieldSelector>,
+    /// `--sort-by`.
+    pub sort_by: Option<SortBy>,
 }
 
 /// What `get` prints: its standard output, its standard error (`No resources
@@ -43,12 +50,15 @@ pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
         return Err(ViewError::input("a label selector (-l) cannot be combined with object names"));
     }
     let wide = req.output == Output::Wide;
-    let structured = matches!(req.output, Output::Yaml | Output::Json);
-    let (headers, items) = match req.resource {
+    // The API form of each object: printed, or read by a field selector or a sort key.
+    let structured =
+        matches!(req.output, Output::Yaml | Output::Json) || req.field_selector.is_some() || req.sort_by.is_some();
+    let (mut headers, items) = match req.resource {
         Resource::Pods => pods_items(run, req, wide, structured)?,
         Resource::Nodes => nodes_items(run, req, wide, structured)?,
         Resource::Jobs => jobs_items(run, req, wide, structured)?,
         Resource::CronJobs => cronjobs_items(run, req, wide, structured)?,
+        Resource::ReplicaSets | Resource::Deployments => apps_items(run, req, wide, structured)?,
         Resource::Events => events_items(run, req, wide, structured)?,
         Resource::Services => services_items(run, req, wide, structured)?,
         Resource::EndpointSlices => slices_items(run, req, structured)?,
@@ -56,7 +66,15 @@ pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
     let in_scope = |i: &Item| !req.resource.namespaced() || req.all_namespaces || i.namespace == req.namespace;
     let mut chosen: Vec<Item> = Vec::new();
     let mut not_found = Vec::new();
-    let mut items: Vec<Item> = items.into_iter().filter(in_scope).collect();
+    let selected = |i: &Item| match (&req.field_selector, &i.value) {
+        (Some(f), Some(v)) => f.matches(v),
+        _ => true,
+    };
+    let mut items: Vec<Item> = items.into_iter().filter(in_scope).filter(selected).collect();
+    if let Some(by) = &req.sort_by {
+        let null = serde_json::Value::Null;
+        items.sort_by(|a, b| by.compare(a.value.as_ref().unwrap_or(&null), b.value.as_ref().unwrap_or(&null)));
+    }
     if req.names.is_empty() {
         chosen = items.into_iter().filter(|i| req.selector.as_ref().is_none_or(|s| s.matches(&i.labels))).collect();
     } else {
@@ -91,6 +109,8 @@ pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
                 Resource::Nodes => "node",
                 Resource::Jobs => "job.batch",
                 Resource::CronJobs => "cronjob.batch",
+                Resource::ReplicaSets => "replicaset.apps",
+                Resource::Deployments => "deployment.apps",
                 Resource::Events => "event",
                 Resource::Services => "service",
                 Resource::EndpointSlices => "endpointslice.discovery.k8s.io",
@@ -99,6 +119,12 @@ pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
         }
         Output::Table | Output::Wide => {
             let namespaces: Vec<String> = chosen.iter().map(|i| i.namespace.clone()).collect();
+            if req.show_labels {
+                headers.push("LABELS");
+                for i in &mut chosen {
+                    i.cells.push(labels_cell(&i.labels));
+                }
+            }
             let mut table = Table::new(headers);
             table.rows = chosen.into_iter().map(|i| i.cells).collect();
             if req.all_namespaces && req.resource.namespaced() {
@@ -110,6 +136,14 @@ pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
     Ok(out)
 }
 
+/// `app=web,tier=front` (sorted by key), or `<none>`, as kubectl's LABELS column.
+fn labels_cell(labels: &BTreeMap<String, String>) -> String {
+    if labels.is_empty() {
+        return "<none>".to_string();
+    }
+    labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+}
+
 fn headers(base: &[&'static str], wide_extra: &[&'static str], wide: bool) -> Vec<&'static str> {
     let mut h = base.to_vec();
     if wide {
@@ -119,7 +153,7 @@ fn headers(base: &[&'static str], wide_extra: &[&'static str], wide: bool) -> Ve
 }
 
 fn want(pods: bool, nodes: bool, jobs: bool, cronjobs: bool, history: bool) -> Want {
-    Want { pods, nodes, jobs, cronjobs, history, services: false }
+    Want { pods, nodes, jobs, cronjobs, apps: false, history, services: false }
 }
 
 fn services_items(
@@ -198,7 +232,8 @@ fn pods_items(
                 None
             };
             let pod = pods::to_api(&state, p, unschedulable);
-            let cells = if structured { Vec::new() } else { pods::row(&pod, req.at, wide) };
+            let printed = matches!(req.output, Output::Yaml | Output::Json);
+            let cells = if printed { Vec::new() } else { pods::row(&pod, req.at, wide) };
             Item {
                 namespace: p.namespace.to_string(),
                 name: p.name.to_string(),
@@ -287,6 +322,38 @@ fn cronjobs_items(
         })
         .collect();
     Ok((headers(&jobs::CRONJOB_HEADERS, &jobs::WIDE_HEADERS, wide), items))
+}
+
+fn apps_items(
+    run: &RunDir,
+    req: &GetRequest,
+    wide: bool,
+    structured: bool,
+) -> Result<(Vec<&'static str>, Vec<Item>), ViewError> {
+    let state = replay::replay(run, req.at, Want { apps: true, ..Default::default() })?;
+    let deployments = req.resource == Resource::Deployments;
+    let mut items: Vec<Item> = if deployments {
+        let item = |d: &replay::DeploymentState| Item {
+            namespace: d.api.metadata.namespace().to_string(),
+            name: d.api.metadata.name.clone(),
+            labels: d.api.metadata.labels.clone(),
+            cells: apps::deployment_row(d, req.at, wide),
+            value: structured.then(|| apps::deployment_value(run, d)),
+        };
+        state.deployments.values().map(item).collect()
+    } else {
+        let item = |r: &replay::ReplicaSetState| Item {
+            namespace: r.namespace.to_string(),
+            name: r.name.clone(),
+            labels: r.labels.clone(),
+            cells: apps::replicaset_row(r, req.at, wide),
+            value: structured.then(|| apps::replicaset_value(run, r)),
+        };
+        state.replicasets.values().map(item).collect()
+    };
+    items.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    let base: &[&'static str] = if deployments { &apps::DEPLOYMENT_HEADERS } else { &apps::REPLICASET_HEADERS };
+    Ok((headers(base, &apps::WIDE_HEADERS, wide), items))
 }
 
 fn events_items(

@@ -7,8 +7,10 @@
 //! * [`pods`], [`nodes`], [`jobs`], [`events`]: API objects and table rows.
 //! * [`yaml`]: `-o yaml` / `-o json`; [`describe`]: `kubectl describe`.
 
+pub mod apps;
 pub mod describe;
 pub mod events;
+pub mod fields;
 pub mod files;
 pub mod get;
 pub mod jobs;
@@ -57,6 +59,8 @@ pub enum Resource {
     Nodes,
     Jobs,
     CronJobs,
+    ReplicaSets,
+    Deployments,
     Events,
     Services,
     EndpointSlices,
@@ -72,6 +76,8 @@ impl Resource {
                 ObjectKind::Node => Some(Resource::Nodes),
                 ObjectKind::Job => Some(Resource::Jobs),
                 ObjectKind::CronJob => Some(Resource::CronJobs),
+                ObjectKind::ReplicaSet => Some(Resource::ReplicaSets),
+                ObjectKind::Deployment => Some(Resource::Deployments),
                 ObjectKind::Service => Some(Resource::Services),
                 ObjectKind::PriorityClass => None,
             };
@@ -96,6 +102,8 @@ impl Resource {
             Resource::Nodes => Some(ObjectKind::Node),
             Resource::Jobs => Some(ObjectKind::Job),
             Resource::CronJobs => Some(ObjectKind::CronJob),
+            Resource::ReplicaSets => Some(ObjectKind::ReplicaSet),
+            Resource::Deployments => Some(ObjectKind::Deployment),
             Resource::Services => Some(ObjectKind::Service),
             Resource::Events | Resource::EndpointSlices => None,
         }
@@ -143,16 +151,33 @@ impl Output {
     }
 }
 
-/// Parses `--at`: a duration since the run's start (`90s`, `1h30m`), or `end`.
+/// Parses `--at`: a duration since the run's start (`90s`, `1h30m`), `end`, or an
+/// instant as the views print it: `Mon, 05 Jan 2026 00:01:30 +0000` (describe) or
+/// `2026-01-05T00:01:30Z` (YAML and JSON).
 pub fn parse_at(text: Option<&str>, run: &RunDir) -> Result<i64, ViewError> {
     let Some(text) = text else { return Ok(run.end) };
     if text == "end" {
         return Ok(run.end);
     }
-    let ms = crate::engine::time::parse_duration(text).map_err(|e| {
-        ViewError::input(format!("--at {text}: {e} (a duration since the run's start, like 90s or 1h30m)"))
-    })?;
-    let ms = i64::try_from(ms).map_err(|_| ViewError::input(format!("--at {text}: too far")))?;
+    let ms = match instant(text) {
+        Some(t) => {
+            let ms = t.duration_since(run.start).as_millis();
+            if ms < 0 {
+                return Err(ViewError::input(format!("--at {text}: before the run's start ({})", run.start)));
+            }
+            i64::try_from(ms).map_err(|_| ViewError::input(format!("--at {text}: too far")))?
+        }
+        None => {
+            let ms = crate::engine::time::parse_duration(text).map_err(|e| {
+                ViewError::input(format!(
+                    "--at {text}: {e} (a duration since the run's start, like 90s or 1h30m, or an instant \
+                     as describe prints it, like \"{}\")",
+                    describe::rfc1123z(run, Some(0))
+                ))
+            })?;
+            i64::try_from(ms).map_err(|_| ViewError::input(format!("--at {text}: too far")))?
+        }
+    };
     if ms > run.end {
         return Err(ViewError::input(format!(
             "--at {text}: the run ended at {} (simulated time since its start)",
@@ -160,6 +185,14 @@ pub fn parse_at(text: Option<&str>, run: &RunDir) -> Result<i64, ViewError> {
         )));
     }
     Ok(ms)
+}
+
+/// An RFC 3339 instant, or one in RFC 1123 with a numeric zone (`describe`'s).
+fn instant(text: &str) -> Option<jiff::Timestamp> {
+    if let Ok(t) = text.parse::<jiff::Timestamp>() {
+        return Some(t);
+    }
+    jiff::fmt::strtime::parse("%a, %d %b %Y %H:%M:%S %z", text).ok()?.to_timestamp().ok()
 }
 
 #[cfg(test)]

@@ -25,6 +25,8 @@ pub struct Want {
     pub nodes: bool,
     pub jobs: bool,
     pub cronjobs: bool,
+    /// ReplicaSets and Deployments.
+    pub apps: bool,
     /// Services and their EndpointSlices.
     pub services: bool,
     /// Keep each condition's transition time (for YAML, JSON and describe).
@@ -178,6 +180,45 @@ pub struct CronJobState {
     pub suspend: bool,
 }
 
+/// A ReplicaSet at T.
+#[derive(Clone, Debug)]
+pub struct ReplicaSetState {
+    pub uid: u64,
+    pub namespace: Arc<str>,
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    pub selector: crate::labels::LabelSelector,
+    pub template: crate::api::pod::PodTemplateSpec,
+    pub owner: Option<PodOwner>,
+    pub created: i64,
+    pub desired: u32,
+    pub min_ready_seconds: u64,
+    pub replicas: u32,
+    pub fully_labeled: u32,
+    pub ready: u32,
+    pub available: u32,
+    pub failure: Option<String>,
+}
+
+/// A Deployment condition: (type, status, reason, message, last update, last transition).
+pub type DeploymentCondition = (String, String, String, String, i64, i64);
+
+/// A Deployment at T.
+#[derive(Clone, Debug)]
+pub struct DeploymentState {
+    pub uid: u64,
+    pub api: crate::api::apps::Deployment,
+    pub created: i64,
+    pub revision: i64,
+    pub replicas: u32,
+    pub updated: u32,
+    pub ready: u32,
+    pub available: u32,
+    pub unavailable: u32,
+    pub conditions: Vec<DeploymentCondition>,
+}
+
 #[derive(Clone, Debug)]
 pub struct ServiceState {
     pub uid: u64,
@@ -223,6 +264,9 @@ pub struct SliceState {
 /// The cluster at T.
 #[derive(Default)]
 pub struct State {
+    /// ReplicaSets and Deployments by uid.
+    pub replicasets: BTreeMap<u64, ReplicaSetState>,
+    pub deployments: BTreeMap<u64, DeploymentState>,
     pub at: i64,
     /// By uid (pods are numbered from 1 in order of creation).
     pub pods: Vec<Option<PodState>>,
@@ -426,6 +470,16 @@ pub fn replay(run: &RunDir, at: i64, want: Want) -> Result<State, ViewError> {
     Ok(state)
 }
 
+/// The index of a created object's uid in the state's tables. Uids count the objects
+/// created, and every creation is a line, so a uid above the line number is corrupt
+/// (and would otherwise size the table: 4,000,000,000 asked for 1.5 TB).
+fn slot(objects: &Objects, uid: u64) -> Result<usize, ViewError> {
+    match usize::try_from(uid) {
+        Ok(i) if uid <= objects.number as u64 => Ok(i),
+        _ => Err(objects.error(&format!("uid {uid} is above the number of objects created so far"))),
+    }
+}
+
 fn parse<'a, T: Deserialize<'a>>(objects: &Objects, line: &'a [u8]) -> Result<T, ViewError> {
     serde_json::from_slice(line).map_err(|e| objects.error(&e.to_string()))
 }
@@ -440,7 +494,7 @@ fn apply_object(state: &mut State, objects: &mut Objects, want: Want) -> Result<
 
 fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], want: Want) -> Result<(), ViewError> {
     match op {
-        "PodTemplate" if want.pods => {
+        "PodTemplate" if want.pods || want.apps => {
             let tpl: lines::Template<PodSpec> = parse(o, line)?;
             let spec = tpl.spec.into_owned();
             let kinds: Arc<[ContainerKind]> = spec
@@ -479,7 +533,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 conditions: [None; 4],
                 ip: None,
             };
-            let i = p.uid as usize;
+            let i = slot(o, p.uid)?;
             if state.pods.len() <= i {
                 state.pods.resize_with(i + 1, || None);
             }
@@ -609,7 +663,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 completion_time: None,
                 conditions: Vec::new(),
             };
-            let i = j.uid as usize;
+            let i = slot(o, j.uid)?;
             if state.jobs.len() <= i {
                 state.jobs.resize_with(i + 1, || None);
             }
@@ -640,7 +694,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 last_schedule: None,
                 last_successful: None,
             };
-            let i = c.uid as usize;
+            let i = slot(o, c.uid)?;
             if state.cronjobs.len() <= i {
                 state.cronjobs.resize_with(i + 1, || None);
             }
@@ -672,6 +726,99 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
             if let Some(slot) = state.cronjobs.get_mut(r.uid as usize) {
                 *slot = None;
             }
+        }
+        "ReplicaSetCreated" if want.apps => {
+            let r: lines::ReplicaSetCreated = parse(o, line)?;
+            let (spec, _) =
+                state.pod_templates.get(&r.template).cloned().ok_or_else(|| o.error("unknown template id"))?;
+            let template = crate::api::pod::PodTemplateSpec {
+                metadata: crate::api::ObjectMeta {
+                    labels: r.template_labels.to_owned_map(),
+                    annotations: r.template_annotations.to_owned_map(),
+                    ..Default::default()
+                },
+                spec: (*spec).clone(),
+            };
+            let rs = ReplicaSetState {
+                uid: r.uid,
+                namespace: state.namespace(r.namespace),
+                name: r.name.to_string(),
+                labels: r.labels.to_owned_map(),
+                annotations: r.annotations.to_owned_map(),
+                selector: r.selector.into_owned(),
+                template,
+                owner: r.owner.map(|o| PodOwner { kind: o.kind.into(), name: o.name.into(), uid: o.uid }),
+                created: t,
+                desired: r.replicas,
+                min_ready_seconds: r.min_ready_seconds,
+                replicas: 0,
+                fully_labeled: 0,
+                ready: 0,
+                available: 0,
+                failure: None,
+            };
+            state.replicasets.insert(r.uid, rs);
+        }
+        "ReplicaSetStatus" if want.apps => {
+            let s: lines::ReplicaSetStatus = parse(o, line)?;
+            if let Some(rs) = state.replicasets.get_mut(&s.uid) {
+                rs.desired = s.desired;
+                rs.replicas = s.replicas;
+                rs.fully_labeled = s.fully_labeled;
+                rs.ready = s.ready;
+                rs.available = s.available;
+                rs.failure = s.failure.map(|f| f.into_owned());
+                rs.annotations.insert(crate::cluster::apps::REVISION_ANNOTATION.into(), s.revision.to_string());
+            }
+        }
+        "ReplicaSetRemoved" if want.apps => {
+            let r: lines::Removed = parse(o, line)?;
+            state.replicasets.remove(&r.uid);
+        }
+        "DeploymentCreated" | "DeploymentUpdated" if want.apps => {
+            let d: lines::DeploymentSpecLine = parse(o, line)?;
+            let api = d.deployment.into_owned();
+            match state.deployments.get_mut(&d.uid) {
+                Some(existing) => existing.api = api,
+                None => {
+                    let state_line = DeploymentState {
+                        uid: d.uid,
+                        api,
+                        created: t,
+                        revision: 0,
+                        replicas: 0,
+                        updated: 0,
+                        ready: 0,
+                        available: 0,
+                        unavailable: 0,
+                        conditions: Vec::new(),
+                    };
+                    state.deployments.insert(d.uid, state_line);
+                }
+            }
+        }
+        "DeploymentStatus" if want.apps => {
+            let s: lines::DeploymentStatus = parse(o, line)?;
+            if let Some(d) = state.deployments.get_mut(&s.uid) {
+                d.revision = s.revision;
+                d.replicas = s.replicas;
+                d.updated = s.updated;
+                d.ready = s.ready;
+                d.available = s.available;
+                d.unavailable = s.unavailable;
+                d.conditions = s
+                    .conditions
+                    .into_iter()
+                    .map(|c| {
+                        let (kind, status, reason) = (c.kind.to_string(), c.status.to_string(), c.reason.to_string());
+                        (kind, status, reason, c.message.into_owned(), c.last_update, c.last_transition)
+                    })
+                    .collect();
+            }
+        }
+        "DeploymentRemoved" if want.apps => {
+            let r: lines::Removed = parse(o, line)?;
+            state.deployments.remove(&r.uid);
         }
         "ServiceCreated" if want.services => {
             let c: lines::ServiceCreated = parse(o, line)?;

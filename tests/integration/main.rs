@@ -3,15 +3,20 @@
 
 mod bad_input;
 mod common;
+mod first_hour;
+mod fuzz;
 mod jobs;
 mod networking;
 mod node_failures;
+mod output_folder;
 mod pinned;
 mod plot;
 mod preemption;
 mod random_scenarios;
+mod robustness;
 mod scenarios;
 mod scheduling;
 mod tidy;
 mod unschedulable;
 mod views;
+mod workloads;

@@ -170,6 +170,8 @@ fn runs_with_jobs_get_a_jobs_chart() {
     check_decodes(&plots);
     let jobs = String::from_utf8(plots[9].1.clone()).unwrap();
     assert!(jobs.contains("CronJob nightly") && jobs.contains("CronJob start lateness by scheduled time, 3 Jobs"));
+    // Jobs deleted before they finished (a CronJob's Replace) are not said to be running.
+    assert!(jobs.contains("never reached"), "the note on unfinished Jobs");
     // Without nodes.csv and pool_metrics.csv (older runs): no per-pool chart, the rest drawn.
     let older = RunFiles { nodes: None, pool_metrics: None, ..files };
     assert_eq!(names(&render(&older).unwrap()).len(), 8);

@@ -22,7 +22,7 @@ impl Gen {
     }
 }
 
-fn scenario(seed: u64) -> String {
+pub fn scenario(seed: u64) -> String {
     let mut g = Gen(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let nodes = 1 + g.below(4);
     let mut s = format!(

@@ -208,7 +208,7 @@ fn bad_input_exits_2_with_a_message() {
         (format!("get pods {}", bad_objects.display()), "objects.jsonl:1:"),
         (format!("get pods {}", bad_containers.display()), "containers.csv:"),
         (format!("get events {}", bad_events.display()), "events.csv:"),
-        (format!("get deployments {d}"), "doesn't have a resource type \"deployments\""),
+        (format!("get statefulsets {d}"), "doesn't have a resource type \"statefulsets\""),
         (format!("get pods {d} --at 5x"), "--at 5x"),
         (format!("get pods {d} --at 2h"), "the run ended at 30m"),
         (format!("get pods {d} -o toml"), "-o toml: unknown output format"),
@@ -218,7 +218,7 @@ fn bad_input_exits_2_with_a_message() {
         (format!("get jobs nope {d}"), "Error from server (NotFound): jobs.batch \"nope\" not found"),
         (format!("describe pod nope {d}"), "Error from server (NotFound): pods \"nope\" not found"),
         (format!("describe node nope {d}"), "Error from server (NotFound): nodes \"nope\" not found"),
-        (format!("describe events {d}"), "describe knows pods, nodes, jobs, services and endpointslices"),
+        (format!("describe events {d}"), "describe knows pods, nodes, jobs, cronjobs, services and endpointslices"),
         (format!("get pods crash-always {d} -l app=x"), "cannot be combined"),
         (format!("get pods crash-always {d} --at 5s --at 6s"), "cannot be used multiple times"),
     ];

@@ -11,7 +11,7 @@ use crate::labels::{LabelSelector, LabelSelectorOperator};
 
 /// Go's `%q` / `strconv.Quote` for the characters manifests contain:
 /// backslash and quote escaped, control characters as escapes.
-pub(super) fn go_quote(s: &str) -> String {
+pub(crate) fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -33,7 +33,7 @@ pub(super) fn go_quote(s: &str) -> String {
 
 /// `%#v` of a `map[string]string`: keys sorted, `(nil)` for an empty map
 /// (what an absent field decodes to).
-pub(super) fn go_string_map(map: &BTreeMap<String, String>) -> String {
+pub(crate) fn go_string_map(map: &BTreeMap<String, String>) -> String {
     if map.is_empty() {
         return "map[string]string(nil)".to_string();
     }
@@ -42,13 +42,13 @@ pub(super) fn go_string_map(map: &BTreeMap<String, String>) -> String {
 }
 
 /// `%#v` of a `[]int32`.
-pub(super) fn go_int32s(values: &[i32]) -> String {
+pub(crate) fn go_int32s(values: &[i32]) -> String {
     let items: Vec<String> = values.iter().map(i32::to_string).collect();
     format!("[]int32{{{}}}", items.join(", "))
 }
 
 /// `%#v` of a `metav1.LabelSelector` (package name `v1`).
-pub(super) fn go_label_selector(selector: &LabelSelector) -> String {
+pub(crate) fn go_label_selector(selector: &LabelSelector) -> String {
     let expressions = if selector.match_expressions.is_empty() {
         "[]v1.LabelSelectorRequirement(nil)".to_string()
     } else {
@@ -74,14 +74,14 @@ pub(super) fn go_label_selector(selector: &LabelSelector) -> String {
     format!("v1.LabelSelector{{MatchLabels:{}, MatchExpressions:{expressions}}}", go_string_map(&selector.match_labels))
 }
 
-pub(super) fn operator_name(op: &LabelSelectorOperator) -> String {
+pub(crate) fn operator_name(op: &LabelSelectorOperator) -> String {
     String::from(op.clone())
 }
 
 /// `%#v` of a `batch.SuccessPolicy`. Go prints the rule fields as pointer
 /// addresses (`(*string)(0xc000…)`), which mean nothing outside that
 /// process; podsim prints what they point to instead.
-pub(super) fn go_success_policy(policy: &SuccessPolicy) -> String {
+pub(crate) fn go_success_policy(policy: &SuccessPolicy) -> String {
     let rules: Vec<String> = policy
         .rules
         .iter()
@@ -100,39 +100,39 @@ pub(super) fn go_success_policy(policy: &SuccessPolicy) -> String {
 }
 
 /// `field.Invalid` with a value already rendered.
-pub(super) fn invalid_raw(path: FieldPath, rendered: &str, why: &str) -> FieldError {
+pub(crate) fn invalid_raw(path: FieldPath, rendered: &str, why: &str) -> FieldError {
     FieldError::new(path, format!("Invalid value: {rendered}: {why}"))
 }
 
 /// `field.Invalid` with `field.OmitValueType{}`: no value at all.
-pub(super) fn invalid_omitted(path: FieldPath, why: &str) -> FieldError {
+pub(crate) fn invalid_omitted(path: FieldPath, why: &str) -> FieldError {
     FieldError::new(path, format!("Invalid value: {why}"))
 }
 
 /// `field.TooMany`.
-pub(super) fn too_many(path: FieldPath, actual: usize, max: usize) -> FieldError {
+pub(crate) fn too_many(path: FieldPath, actual: usize, max: usize) -> FieldError {
     FieldError::new(path, format!("Too many: {actual}: must have at most {max} items"))
 }
 
 /// `field.TooLong` (the value is not shown).
-pub(super) fn too_long(path: FieldPath, max: usize) -> FieldError {
+pub(crate) fn too_long(path: FieldPath, max: usize) -> FieldError {
     FieldError::new(path, format!("Too long: must have at most {max} bytes"))
 }
 
 /// `field.Duplicate` of a number.
-pub(super) fn duplicate_number(path: FieldPath, value: i64) -> FieldError {
+pub(crate) fn duplicate_number(path: FieldPath, value: i64) -> FieldError {
     FieldError::new(path, format!("Duplicate value: {value}"))
 }
 
 /// `field.Required(path, fmt.Sprintf("valid values: %q", sorted))`: Go's
 /// `%q` of a string slice, `["A" "B"]`.
-pub(super) fn required_one_of(path: FieldPath, values: &[&str]) -> FieldError {
+pub(crate) fn required_one_of(path: FieldPath, values: &[&str]) -> FieldError {
     let quoted: Vec<String> = values.iter().map(|v| go_quote(v)).collect();
     FieldError::required_because(path, &format!("valid values: [{}]", quoted.join(" ")))
 }
 
 /// `ValidateNonnegativeField`.
-pub(super) fn non_negative(value: Option<i64>, path: FieldPath, errs: &mut Vec<FieldError>) {
+pub(crate) fn non_negative(value: Option<i64>, path: FieldPath, errs: &mut Vec<FieldError>) {
     if let Some(v) = value
         && v < 0
     {

@@ -591,7 +591,7 @@ pub(super) fn validate_labels(labels: &BTreeMap<String, String>, path: &FieldPat
 }
 
 /// `ValidateLabelSelector`.
-pub(super) fn validate_label_selector(selector: &LabelSelector, path: &FieldPath, errs: &mut Vec<FieldError>) {
+pub(crate) fn validate_label_selector(selector: &LabelSelector, path: &FieldPath, errs: &mut Vec<FieldError>) {
     validate_labels(&selector.match_labels, &path.child("matchLabels"), errs);
     for (i, req) in selector.match_expressions.iter().enumerate() {
         let p = path.child("matchExpressions").index(i);

@@ -5,8 +5,8 @@
 //! these; the pod template goes through `api::validation::validate_pod_spec`.
 
 mod cronjob;
-mod gofmt;
-mod job;
+pub(crate) mod gofmt;
+pub(crate) mod job;
 
 #[cfg(test)]
 mod tests;

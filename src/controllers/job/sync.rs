@@ -505,7 +505,7 @@ impl JobController {
         if j.active.remove(&id) && !j.is_finished() {
             let index = match pod.owner {
                 Owner::Job { index, .. } => index,
-                Owner::None => None,
+                Owner::None | Owner::ReplicaSet(_) => None,
             };
             let at = pod.finished_at.unwrap_or(ctx.now);
             if pod.phase == PodPhase::Succeeded {
@@ -527,7 +527,7 @@ impl JobController {
 fn pod_index(cluster: &Cluster, pod: PodId) -> Option<u32> {
     match cluster.pods.get(pod)?.owner {
         Owner::Job { index, .. } => index,
-        Owner::None => None,
+        Owner::None | Owner::ReplicaSet(_) => None,
     }
 }
 

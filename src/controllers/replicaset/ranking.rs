@@ -1,0 +1,178 @@
+//! Which pods a ReplicaSet deletes first when it scales down (`getPodsToDelete`,
+//! `pkg/controller/replicaset/replica_set.go`; `ActivePodsWithRanks.Less`,
+//! `pkg/controller/controller_utils.go`): the cheapest to lose first.
+
+use crate::engine::SimTime;
+use std::cmp::Ordering;
+
+/// `controller.kubernetes.io/pod-deletion-cost` (`k8s.io/api/core/v1`).
+pub const POD_DELETION_COST: &str = "controller.kubernetes.io/pod-deletion-cost";
+
+/// A pod as the ranking sees it.
+#[derive(Clone, Debug)]
+pub struct RankedPod {
+    pub uid: u64,
+    /// `spec.nodeName`, empty when unassigned.
+    pub node: String,
+    pub phase: Phase,
+    /// When its `Ready` condition turned True, if it is ready.
+    pub ready_since: Option<SimTime>,
+    pub deletion_cost: i32,
+    /// Highest restart count of its regular containers, then of its sidecars.
+    pub restarts: (u32, u32),
+    pub created: SimTime,
+}
+
+/// The pod phases the ranking orders (`Pending` < `Unknown` < `Running`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    Pending,
+    #[allow(dead_code)] // a phase podsim's pods never report; kept for the order
+    Unknown,
+    Running,
+}
+
+/// `getPodsToDelete`: the `diff` pods to delete among `pods`, ranked by how many pods
+/// of `related` share their node. When all go, they go in the order given.
+pub fn pods_to_delete(pods: &[RankedPod], related: &[RankedPod], diff: usize, now: SimTime) -> Vec<u64> {
+    if diff >= pods.len() {
+        return pods.iter().take(diff).map(|p| p.uid).collect();
+    }
+    let rank = |p: &RankedPod| related.iter().filter(|r| r.node == p.node).count();
+    let mut ranked: Vec<(usize, &RankedPod)> = pods.iter().map(|p| (rank(p), p)).collect();
+    ranked.sort_by(|a, b| less(a, b, now));
+    ranked.into_iter().take(diff).map(|(_, p)| p.uid).collect()
+}
+
+/// `ActivePodsWithRanks.Less`: `Less` first; the first criterion that differs wins.
+fn less(a: &(usize, &RankedPod), b: &(usize, &RankedPod), now: SimTime) -> Ordering {
+    let ((ra, a), (rb, b)) = (a, b);
+    // 1. Unassigned before assigned.
+    (!a.node.is_empty())
+        .cmp(&!b.node.is_empty())
+        // 2. Pending < Unknown < Running.
+        .then(a.phase.cmp(&b.phase))
+        // 3. Not ready before ready.
+        .then(a.ready_since.is_some().cmp(&b.ready_since.is_some()))
+        // 4. Lower deletion cost first.
+        .then(a.deletion_cost.cmp(&b.deletion_cost))
+        // 5. More siblings on the node first.
+        .then(rb.cmp(ra))
+        // 6. Ready for less time first (logarithmic buckets, then the uid).
+        .then_with(|| match (a.ready_since, b.ready_since) {
+            (Some(x), Some(y)) => newer_first(x, y, a.uid, b.uid, now),
+            _ => Ordering::Equal,
+        })
+        // 7. More restarts first.
+        .then(b.restarts.0.cmp(&a.restarts.0))
+        .then(b.restarts.1.cmp(&a.restarts.1))
+        // 8. Newer first (logarithmic buckets, then the uid).
+        .then_with(|| newer_first(a.created, b.created, a.uid, b.uid, now))
+        // Equal upstream (an unstable sort); the uid keeps the order determined.
+        .then(a.uid.cmp(&b.uid))
+}
+
+/// With `LogarithmicScaleDown`: the later time first when their buckets
+/// `⌊log2(now − t in ns)⌋` differ, else the lower uid (as strings).
+fn newer_first(x: SimTime, y: SimTime, ux: u64, uy: u64, now: SimTime) -> Ordering {
+    let bucket = |t: SimTime| {
+        let ns = u128::from(now.0.saturating_sub(t.0)) * 1_000_000;
+        if ns == 0 { -1 } else { 127 - ns.leading_zeros() as i32 }
+    };
+    match bucket(x).cmp(&bucket(y)) {
+        Ordering::Equal => ux.to_string().cmp(&uy.to_string()),
+        other => other,
+    }
+}
+
+/// `slowStartBatch`: calls in batches of 1, 2, 4, ... (each at most what is left),
+/// no batch after one with a failure. Returns the successes; `call(k)` is the k-th call.
+pub fn slow_start_batch(count: usize, initial: usize, mut call: impl FnMut(usize) -> bool) -> usize {
+    let (mut done, mut batch, mut successes) = (0, initial.max(1), 0);
+    while done < count {
+        let size = batch.min(count - done);
+        let mut failed = false;
+        for k in 0..size {
+            if call(done + k) {
+                successes += 1;
+            } else {
+                failed = true;
+            }
+        }
+        done += size;
+        if failed {
+            break;
+        }
+        batch = size * 2;
+    }
+    successes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn vectors() -> Value {
+        serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/kubernetes/workloads.json")))
+            .unwrap()
+    }
+
+    #[test]
+    fn slow_start_follows_kubernetes_cases() {
+        let v = vectors();
+        let cases: Vec<&Value> =
+            v["1_replicaset"].as_array().unwrap().iter().filter(|c| c["group"] == "slowStartBatch").collect();
+        assert_eq!(cases.len(), 3);
+        for c in cases {
+            let limit = c["callLimit"].as_u64().unwrap() as usize;
+            let mut calls = 0;
+            let ok = slow_start_batch(c["count"].as_u64().unwrap() as usize, 1, |k| {
+                calls += 1;
+                k < limit
+            });
+            assert_eq!(ok as u64, c["expectedSuccesses"].as_u64().unwrap(), "{}", c["name"]);
+            assert_eq!(calls as u64, c["expectedCallCount"].as_u64().unwrap(), "{}", c["name"]);
+        }
+    }
+
+    #[test]
+    fn pods_to_delete_follow_kubernetes_cases() {
+        let v = vectors();
+        let fixtures = &v["1_replicaset_fixtures"]["getPodsToDelete_pods"];
+        let pod = |name: &str, uid: u64| {
+            let f = &fixtures[name];
+            RankedPod {
+                uid,
+                node: f["nodeName"].as_str().unwrap().to_string(),
+                phase: match f["phase"].as_str().unwrap() {
+                    "Pending" => Phase::Pending,
+                    "Unknown" => Phase::Unknown,
+                    _ => Phase::Running,
+                },
+                ready_since: (f["readyCondition"] == "True").then_some(SimTime(0)),
+                deletion_cost: 0,
+                restarts: (0, 0),
+                created: SimTime(0),
+            }
+        };
+        let names: Vec<String> = fixtures.as_object().unwrap().keys().cloned().collect();
+        let uid = |n: &str| names.iter().position(|x| x == n).unwrap() as u64 + 1;
+        let cases: Vec<&Value> =
+            v["1_replicaset"].as_array().unwrap().iter().filter(|c| c["group"] == "getPodsToDelete").collect();
+        assert_eq!(cases.len(), 10);
+        for c in cases {
+            let list = |key: &str| -> Option<Vec<RankedPod>> {
+                c[key]
+                    .as_array()
+                    .map(|a| a.iter().map(|n| pod(n.as_str().unwrap(), uid(n.as_str().unwrap()))).collect())
+            };
+            let pods = list("pods").unwrap();
+            let related = list("related").unwrap_or_else(|| pods.clone());
+            let got = pods_to_delete(&pods, &related, c["diff"].as_u64().unwrap() as usize, SimTime(1_000));
+            let want: Vec<u64> =
+                c["expectedPodsToDelete"].as_array().unwrap().iter().map(|n| uid(n.as_str().unwrap())).collect();
+            assert_eq!(got, want, "{}", c["name"]);
+        }
+    }
+}
