@@ -4,7 +4,8 @@
 //! pods' addresses with their `ready`, `serving` and `terminating` conditions.
 //!
 //! It watches pods (created, addressed, ready or not, terminating, ended, removed), the
-//! Services and removed Nodes. A change queues a sync of each Service whose selector
+//! Services, removed Nodes, and the scale of ReplicaSets and Deployments (the desired
+//! backends). A change queues a sync of each Service whose selector
 //! matches the pod; the sync runs once per Service after the event that queued it
 //! (`--endpointslice-updates-batch-period` 0: no batching delay), and reconciles the
 //! slices as upstream does: endpoints no longer wanted leave their slices, changed ones
@@ -50,6 +51,8 @@ impl EndpointSliceController {
         Kind::NodeRemoved,
         Kind::ServiceCreated,
         Kind::ServiceDeleted,
+        Kind::ReplicaSetScaled,
+        Kind::DeploymentUpdated,
     ]);
 
     pub fn new(max_per_slice: u32) -> EndpointSliceController {
@@ -115,6 +118,20 @@ impl EndpointSliceController {
                     .map(|(id, _)| id)
                     .collect();
                 for s in on_node {
+                    queue(ctx, s);
+                }
+            }
+            // A workload's scale is the Service's desired backends: its Services
+            // account the new figure at once.
+            Change::ReplicaSetScaled(id) => {
+                let Some(rs) = ctx.cluster.replicasets.get(*id) else { return };
+                for s in self.services_of(ctx.cluster, &rs.namespace, &rs.pod_labels) {
+                    queue(ctx, s);
+                }
+            }
+            Change::DeploymentUpdated(id) => {
+                let Some(d) = ctx.cluster.deployments.get(*id) else { return };
+                for s in self.services_of(ctx.cluster, &d.namespace, &d.template.metadata.labels) {
                     queue(ctx, s);
                 }
             }
@@ -229,18 +246,37 @@ fn matches(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String
     selector.iter().all(|(k, v)| labels.get(k) == Some(v))
 }
 
-/// How many backends the Service should have: the pods its selector matches that are
-/// neither terminal nor terminating. The one place that says it: when the workload
-/// controllers are in, the `spec.replicas` of the ReplicaSet, Deployment or StatefulSet
-/// that owns the selected pods goes here.
+/// How many backends the Service should have, counted as the disruption controller
+/// counts expected pods (`getExpectedPodCount` in `pkg/controller/disruption/disruption.go`):
+/// for each selected pod's controller, once, its scale: a ReplicaSet owned by a
+/// Deployment counts the Deployment's `spec.replicas`, another ReplicaSet its own. A
+/// pod without a controller counts one while it is neither terminal nor terminating.
 pub fn desired_backends(cluster: &Cluster, service: &Service) -> u32 {
-    service
-        .endpoints
-        .members
-        .values()
-        .filter_map(|id| cluster.pods.get(*id))
-        .filter(|p| !p.phase.is_terminal() && p.deletion.is_none())
-        .count() as u32
+    use crate::cluster::pod::Owner;
+    let mut replica_sets = BTreeSet::new();
+    let mut deployments = BTreeSet::new();
+    let mut desired = 0u32;
+    for pod in service.endpoints.members.values().filter_map(|id| cluster.pods.get(*id)) {
+        let rs = match pod.owner {
+            Owner::ReplicaSet(rs) => cluster.replicasets.get(rs).map(|r| (rs, r)),
+            _ => None,
+        };
+        match rs {
+            Some((_, r)) if r.owner.is_some_and(|d| cluster.deployments.get(d).is_some()) => {
+                let d = r.owner.expect("checked");
+                if deployments.insert(d) {
+                    desired += cluster.deployments.get(d).expect("checked").replicas;
+                }
+            }
+            Some((id, r)) => {
+                if replica_sets.insert(id) {
+                    desired += r.replicas;
+                }
+            }
+            None => desired += u32::from(!pod.phase.is_terminal() && pod.deletion.is_none()),
+        }
+    }
+    desired
 }
 
 /// The Service's backends now: desired, and its slices' endpoints by condition.

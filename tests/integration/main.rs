@@ -16,6 +16,7 @@ mod random_scenarios;
 mod robustness;
 mod scenarios;
 mod scheduling;
+mod services;
 mod tidy;
 mod unschedulable;
 mod views;

@@ -299,3 +299,33 @@ fn a_run_without_objects_cannot_be_viewed_and_leaves_no_stale_files() {
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(stderr.contains("objects.jsonl: missing") && stderr.contains("--no-objects"), "{stderr}");
 }
+
+#[test]
+fn services_and_endpointslices_through_a_rollout() {
+    snapshot(
+        "web-service-rollout",
+        &[
+            "get svc DIR --at 5m10s",
+            "get services DIR -o wide",
+            "get endpointslices DIR --at 5s",
+            "get endpointslices DIR --at 5m10s",
+            "get endpointslices DIR --at 10m",
+            "describe service web DIR --at 5m10s",
+            "get svc web DIR -o yaml --at 5m10s",
+            "get pods DIR -o wide --at 5m10s",
+        ],
+    );
+}
+
+#[test]
+fn headless_services_and_dns_names() {
+    snapshot(
+        "web-service",
+        &[
+            "get svc DIR --at 1m",
+            "describe svc db DIR --at 1m",
+            "get endpointslices DIR --at 26m",
+            "describe pod db-0 DIR --at 1m",
+        ],
+    );
+}
