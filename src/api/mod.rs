@@ -11,6 +11,7 @@ pub mod meta;
 pub mod node;
 pub mod object;
 pub mod pod;
+pub mod policy;
 pub mod quantity;
 pub mod scheduling;
 pub mod service;

@@ -5,6 +5,7 @@
 
 pub mod cronjob;
 pub mod deployment;
+pub mod disruption;
 pub mod endpointslice;
 pub mod job;
 pub mod nodelifecycle;
