@@ -313,6 +313,7 @@ fn services_and_endpointslices_through_a_rollout() {
             "describe service web DIR --at 5m10s",
             "get svc web DIR -o yaml --at 5m10s",
             "get pods DIR -o wide --at 5m10s",
+            "get pod web-79bbf4fd45-pr58b DIR -o yaml --at 5m10s",
         ],
     );
 }
