@@ -23,7 +23,14 @@ fn scenario() -> Scenario {
 
 fn simulate(scenario: Arc<Scenario>) -> (u64, u64) {
     let sink = || std::io::sink();
-    let files = SinkFiles { transitions: sink(), events: sink(), metrics: sink(), nodes: sink(), pool_metrics: sink() };
+    let files = SinkFiles {
+        transitions: sink(),
+        events: sink(),
+        metrics: sink(),
+        nodes: sink(),
+        pool_metrics: sink(),
+        services: sink(),
+    };
     let end = scenario.duration.map(podsim::engine::SimTime);
     let mut sim = Simulation::new(scenario, Box::new(CsvSink::in_background(files, None)));
     let report = sim.run(end, &mut |_, _| {}).expect("no invariant is checked here");

@@ -56,13 +56,14 @@ impl Write for Buf {
 /// The run's files as text: summary, transitions, events, metrics, nodes, pool metrics.
 fn simulate() -> [String; 6] {
     let scenario = podsim::scenario::load("plot-100k.yaml", SCENARIO, &|_: &str| Err("no files".into())).unwrap();
-    let bufs: Vec<Buf> = (0..5).map(|_| Buf::default()).collect();
+    let bufs: Vec<Buf> = (0..6).map(|_| Buf::default()).collect();
     let sink = CsvSink::new(SinkFiles {
         transitions: bufs[0].clone(),
         events: bufs[1].clone(),
         metrics: bufs[2].clone(),
         nodes: bufs[3].clone(),
         pool_metrics: bufs[4].clone(),
+        services: bufs[5].clone(),
     });
     let end = scenario.duration.map(podsim::engine::SimTime);
     let mut sim = Simulation::new(Arc::new(scenario), Box::new(sink));

@@ -25,6 +25,7 @@ fn simulate(dir: &Path) {
         metrics: file("metrics.csv"),
         nodes: file("nodes.csv"),
         pool_metrics: file("pool_metrics.csv"),
+        services: file("services.csv"),
     })
     .with_objects(ObjectFiles {
         objects: file("objects.jsonl"),

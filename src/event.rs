@@ -3,6 +3,7 @@
 //! its subsystem's one entry point; a subsystem schedules only its own events. The
 //! enums live here, below every subsystem, so that no subsystem names the simulation.
 
+use crate::cluster::service::ServiceId;
 use crate::cluster::{CronJobId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId};
 use crate::engine::TimerToken;
 
@@ -18,6 +19,7 @@ pub enum Event {
     PodGc(PodGcEvent),
     ReplicaSet(ReplicaSetEvent),
     Deployment(DeploymentEvent),
+    EndpointSlice(EndpointSliceEvent),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,6 +58,8 @@ pub enum KubeletEvent {
     Probe { pod: PodId, container: u16, token: TimerToken },
     /// A pod's `activeDeadlineSeconds` ran out.
     PodDeadline { pod: PodId, token: TimerToken },
+    /// The pod worker syncs a pod whose sandbox could not be created.
+    Sandbox { pod: PodId, token: TimerToken },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +106,12 @@ pub enum DeploymentEvent {
     Sync { deployment: DeploymentId, token: TimerToken },
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointSliceEvent {
+    /// The controller syncs a Service's EndpointSlices.
+    Sync { service: ServiceId, token: TimerToken },
+}
+
 macro_rules! room {
     ($variant:ident, $inner:ty) => {
         impl From<$inner> for Event {
@@ -121,3 +131,4 @@ room!(CronJob, CronJobEvent);
 room!(PodGc, PodGcEvent);
 room!(ReplicaSet, ReplicaSetEvent);
 room!(Deployment, DeploymentEvent);
+room!(EndpointSlice, EndpointSliceEvent);

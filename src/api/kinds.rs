@@ -138,6 +138,22 @@ pub const KINDS: &[KindInfo] = &[
         }),
     },
     KindInfo {
+        kind: ObjectKind::Service,
+        api_version: "v1",
+        name: "Service",
+        plural: "services",
+        singular: "service",
+        short_names: &["svc"],
+        namespaced: true,
+        decode: decode!(Service),
+        validate: Some(|object, errs| {
+            if let Object::Service(svc) = object {
+                super::service::default_service(svc);
+                super::service::validate_service(svc, errs);
+            }
+        }),
+    },
+    KindInfo {
         kind: ObjectKind::ReplicaSet,
         api_version: "apps/v1",
         name: "ReplicaSet",

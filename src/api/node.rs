@@ -22,6 +22,11 @@ pub struct NodeSpec {
     pub taints: Vec<Taint>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unschedulable: Option<bool>,
+    /// Set by node IPAM (`nodeipam` range allocator) when the node joins.
+    #[serde(default, rename = "podCIDR", skip_serializing_if = "Option::is_none")]
+    pub pod_cidr: Option<String>,
+    #[serde(default, rename = "podCIDRs", skip_serializing_if = "Vec::is_empty")]
+    pub pod_cidrs: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -48,6 +53,17 @@ pub struct NodeStatus {
     /// `kubectl get nodes -o wide` shows it; not simulated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_info: Option<serde_json::Value>,
+    /// `InternalIP` and `Hostname`, as the kubelet reports them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<NodeAddress>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct NodeAddress {
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub address: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]

@@ -9,6 +9,7 @@ use super::kinds::{KINDS, by_api};
 use super::node::Node;
 use super::pod::Pod;
 use super::scheduling::PriorityClass;
+use super::service::Service;
 use super::source::locate;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -21,6 +22,7 @@ pub enum Object {
     Job(Box<Job>),
     CronJob(Box<CronJob>),
     PriorityClass(Box<PriorityClass>),
+    Service(Box<Service>),
     ReplicaSet(Box<ReplicaSet>),
     Deployment(Box<Deployment>),
 }
@@ -32,6 +34,7 @@ pub enum ObjectKind {
     Job,
     CronJob,
     PriorityClass,
+    Service,
     ReplicaSet,
     Deployment,
 }
@@ -50,6 +53,7 @@ impl Object {
             Object::Job(_) => ObjectKind::Job,
             Object::CronJob(_) => ObjectKind::CronJob,
             Object::PriorityClass(_) => ObjectKind::PriorityClass,
+            Object::Service(_) => ObjectKind::Service,
             Object::ReplicaSet(_) => ObjectKind::ReplicaSet,
             Object::Deployment(_) => ObjectKind::Deployment,
         }
@@ -62,6 +66,7 @@ impl Object {
             Object::Job(o) => &o.metadata.name,
             Object::CronJob(o) => &o.metadata.name,
             Object::PriorityClass(o) => &o.metadata.name,
+            Object::Service(o) => &o.metadata.name,
             Object::ReplicaSet(o) => &o.metadata.name,
             Object::Deployment(o) => &o.metadata.name,
         }
@@ -126,7 +131,6 @@ impl Ignored {
 /// podsim does not simulate them (yet).
 const NOT_SIMULATED: &[(&str, &str)] = &[
     ("v1", "Namespace"),
-    ("v1", "Service"),
     ("v1", "ConfigMap"),
     ("v1", "Secret"),
     ("v1", "ServiceAccount"),
@@ -135,6 +139,7 @@ const NOT_SIMULATED: &[(&str, &str)] = &[
     ("v1", "LimitRange"),
     ("v1", "ResourceQuota"),
     ("v1", "Endpoints"),
+    ("discovery.k8s.io/v1", "EndpointSlice"),
     ("v1", "Event"),
     ("apps/v1", "StatefulSet"),
     ("apps/v1", "DaemonSet"),
@@ -438,7 +443,7 @@ mod tests {
 
     #[test]
     fn reads_documents_lists_and_json() {
-        let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  dnsPolicy: Default\n  containers: [{name: c, image: i, command: [x]}]\n---\n---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Node, metadata: {name: node1}}\n- {apiVersion: v1, kind: Service, metadata: {name: s}}\n";
+        let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  dnsPolicy: Default\n  containers: [{name: c, image: i, command: [x]}]\n---\n---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Node, metadata: {name: node1}}\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: s}}\n";
         let (objects, ignored) = parse(yaml).unwrap();
         let names: Vec<&str> = objects.iter().map(|m| m.object.name()).collect();
         assert_eq!(names, ["a", "node1"]);
@@ -446,7 +451,7 @@ mod tests {
         assert_eq!(
             ignored.describe(),
             [
-                "Service: 1 object(s) of a kind podsim does not simulate",
+                "ConfigMap: 1 object(s) of a kind podsim does not simulate",
                 "Pod spec.containers[].command (in 1 object(s))",
                 "Pod spec.dnsPolicy (in 1 object(s))"
             ]

@@ -198,6 +198,14 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &FieldPath, errs: &mut Vec<FieldE
     if let Some(overhead) = &spec.overhead {
         validate_resource_list(overhead, &path.child("overhead"), errs);
     }
+    // `ValidatePodSpec`: `ValidateDNS1123Label` for both names, when set.
+    for (value, field) in [(&spec.hostname, "hostname"), (&spec.subdomain, "subdomain")] {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty())
+            && !is_dns1123_label(v)
+        {
+            errs.push(FieldError::invalid(path.child(field), v, DNS1123_LABEL_MSG));
+        }
+    }
 }
 
 fn validate_container<'a>(c: &'a Container, path: &FieldPath, names: &mut Vec<&'a str>, errs: &mut Vec<FieldError>) {
@@ -464,6 +472,16 @@ pub fn validate_node(node: &Node, errs: &mut Vec<FieldError>) {
     }
     for (i, t) in node.spec.taints.iter().enumerate() {
         validate_taint(t, &FieldPath::root("spec").child("taints").index(i), errs);
+    }
+    // `ValidateNode`: every pod CIDR is a CIDR (`validation.IsValidCIDR`).
+    for (i, c) in node.spec.pod_cidrs.iter().chain(&node.spec.pod_cidr).enumerate() {
+        if crate::cluster::network::Cidr::parse(c).is_none() {
+            let p = match node.spec.pod_cidrs.len() {
+                n if i < n => FieldPath::root("spec").child("podCIDRs").index(i),
+                _ => FieldPath::root("spec").child("podCIDR"),
+            };
+            errs.push(FieldError::invalid(p, c, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"));
+        }
     }
 }
 

@@ -168,7 +168,7 @@ fn validate_rolling_update(r: &RollingUpdateDeployment, path: &FieldPath, errs: 
 }
 
 /// `ValidatePositiveIntOrPercent`: a non-negative int, or a percent string.
-fn validate_positive_int_or_percent(v: &IntOrString, path: &FieldPath, errs: &mut Vec<FieldError>) {
+pub(crate) fn validate_positive_int_or_percent(v: &IntOrString, path: &FieldPath, errs: &mut Vec<FieldError>) {
     match v {
         IntOrString::Int(i) => non_negative(Some(i64::from(*i)), path.clone(), errs),
         IntOrString::String(s) => {
@@ -186,7 +186,7 @@ fn validate_positive_int_or_percent(v: &IntOrString, path: &FieldPath, errs: &mu
 }
 
 /// `field.Invalid` of an IntOrString, rendered as Go's `%v` of it.
-fn invalid_value(path: FieldPath, v: &IntOrString, why: &str) -> FieldError {
+pub(crate) fn invalid_value(path: FieldPath, v: &IntOrString, why: &str) -> FieldError {
     match v {
         IntOrString::Int(i) => FieldError::invalid_number(path, i64::from(*i), why),
         IntOrString::String(s) => FieldError::invalid(path, s, why),

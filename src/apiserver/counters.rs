@@ -29,6 +29,38 @@ pub struct Counters {
     pub pending_during_outages: TimeIntegral,
     pub jobs: JobCounters,
     pub cronjobs: CronJobCounters,
+    /// The availability of Services deleted during the run.
+    pub services: Vec<ServiceOutcome>,
+}
+
+/// A Service's availability as `summary.json` reports it.
+pub type ServiceOutcome = crate::trace::summary::ServiceFigures;
+
+impl ServiceOutcome {
+    /// The figures of `service` up to `now` (its availability settled to `now`).
+    pub fn of(
+        service: &crate::cluster::service::Service,
+        deleted: Option<crate::engine::SimTime>,
+        now: crate::engine::SimTime,
+    ) -> ServiceOutcome {
+        let a = &service.availability;
+        let observed = now.since(service.created);
+        let fraction =
+            |ms: u64| if observed == 0 { 0.0 } else { crate::trace::stats::round3(ms as f64 / observed as f64) };
+        ServiceOutcome {
+            namespace: service.namespace.to_string(),
+            name: service.name.to_string(),
+            created_ms: service.created.0,
+            deleted_ms: deleted.map(|t| t.0),
+            observed_ms: observed,
+            any_ready_ms: a.any_ready_ms,
+            all_ready_ms: a.all_ready_ms,
+            any_ready_fraction: fraction(a.any_ready_ms),
+            all_ready_fraction: fraction(a.all_ready_ms),
+            longest_outage_ms: a.longest_outage(now),
+            outages: a.outages(now),
+        }
+    }
 }
 
 #[derive(Default)]

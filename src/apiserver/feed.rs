@@ -5,6 +5,7 @@
 //! makes. Only kinds somebody watches are queued (see [`Watches`]).
 
 use crate::cluster::pod::PodPhase;
+use crate::cluster::service::ServiceId;
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{CronJobId, DeploymentId, JobId, NodeId, Pod, PodId, ReplicaSetId};
 use std::collections::BTreeMap;
@@ -25,10 +26,10 @@ pub enum Change {
         pod: PodId,
         phase: PodPhase,
     },
-    /// The pod's `Ready` condition changed.
+    /// The pod's `Ready` condition changed (what endpoints follow).
     PodReady {
         pod: PodId,
-        #[allow(dead_code)] // for watchers that need the new value (endpoints)
+        #[allow(dead_code)] // its watchers read the pod itself
         ready: bool,
     },
     /// A graceful deletion began (`deletionTimestamp` set).
@@ -59,6 +60,11 @@ pub enum Change {
     /// A Job reached `Complete` or `Failed`.
     JobFinished(JobId),
     CronJobCreated(CronJobId),
+    /// `status.podIP` was set or changed (the sandbox's network is up).
+    PodNetwork(PodId),
+    ServiceCreated(ServiceId),
+    /// The Service object was deleted (its EndpointSlices with it).
+    ServiceDeleted(ServiceId),
     ReplicaSetCreated(ReplicaSetId),
     /// `spec.replicas` of a ReplicaSet changed.
     ReplicaSetScaled(ReplicaSetId),
@@ -100,11 +106,14 @@ pub enum Kind {
     JobCreated = 1 << 13,
     JobFinished = 1 << 14,
     CronJobCreated = 1 << 15,
-    ReplicaSetCreated = 1 << 16,
-    ReplicaSetScaled = 1 << 17,
-    ReplicaSetStatus = 1 << 18,
-    DeploymentCreated = 1 << 19,
-    DeploymentUpdated = 1 << 20,
+    PodNetwork = 1 << 16,
+    ServiceCreated = 1 << 17,
+    ServiceDeleted = 1 << 18,
+    ReplicaSetCreated = 1 << 19,
+    ReplicaSetScaled = 1 << 20,
+    ReplicaSetStatus = 1 << 21,
+    DeploymentCreated = 1 << 22,
+    DeploymentUpdated = 1 << 23,
 }
 
 impl Change {
@@ -126,6 +135,9 @@ impl Change {
             Change::JobCreated(_) => Kind::JobCreated,
             Change::JobFinished(_) => Kind::JobFinished,
             Change::CronJobCreated(_) => Kind::CronJobCreated,
+            Change::PodNetwork(_) => Kind::PodNetwork,
+            Change::ServiceCreated(_) => Kind::ServiceCreated,
+            Change::ServiceDeleted(_) => Kind::ServiceDeleted,
             Change::ReplicaSetCreated(_) => Kind::ReplicaSetCreated,
             Change::ReplicaSetScaled(_) => Kind::ReplicaSetScaled,
             Change::ReplicaSetStatus(_) => Kind::ReplicaSetStatus,

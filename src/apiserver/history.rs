@@ -48,7 +48,8 @@ impl Ctx<'_> {
         });
         // A new pod is Pending: the line says so; statuses follow when they change.
         if let Some(pod) = self.cluster.pods.get_mut(id) {
-            pod.reported = Some(ReportedPod { phase: pod.phase, reason: None, start_time: None, disruption: None });
+            pod.reported =
+                Some(ReportedPod { phase: pod.phase, ip: None, reason: None, start_time: None, disruption: None });
         }
     }
 
@@ -71,6 +72,7 @@ impl Ctx<'_> {
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         let now = ReportedPod {
             phase: pod.phase,
+            ip: pod.ip,
             reason: pod.reason,
             start_time: pod.start_time,
             disruption: pod.disruption,
@@ -86,6 +88,7 @@ impl Ctx<'_> {
             reason: now.reason.unwrap_or(""),
             start_time: now.start_time,
             disruption: now.disruption.unwrap_or(""),
+            ip: now.ip,
         });
     }
 
@@ -329,6 +332,45 @@ impl Ctx<'_> {
             suspend: now.2,
         });
         self.cluster.cronjobs.get_mut(id).expect("just read").reported = Some(now);
+    }
+
+    /// The Service as created (defaulted, with its ClusterIP).
+    pub fn record_service_object(&mut self, id: crate::cluster::service::ServiceId) {
+        if !self.rec.records_objects {
+            return;
+        }
+        let Some(svc) = self.cluster.services.get(id) else { return };
+        self.rec.sink.object(&ObjectRecord::ServiceCreated { time: self.now, uid: svc.uid, service: &svc.api });
+    }
+
+    pub fn record_service_removed(&mut self, uid: u64) {
+        if !self.rec.records_objects {
+            return;
+        }
+        self.rec.sink.object(&ObjectRecord::ServiceRemoved { time: self.now, uid });
+    }
+
+    /// The Service's EndpointSlice `index` as it is now.
+    pub fn record_slice(&mut self, id: crate::cluster::service::ServiceId, index: usize) {
+        if !self.rec.records_objects {
+            return;
+        }
+        let Some(svc) = self.cluster.services.get(id) else { return };
+        let Some(slice) = svc.endpoints.slices.get(index) else { return };
+        self.rec.sink.object(&ObjectRecord::EndpointSlice {
+            time: self.now,
+            namespace: &svc.namespace,
+            service: &svc.name,
+            service_uid: svc.uid,
+            slice,
+        });
+    }
+
+    pub fn record_slice_removed(&mut self, uid: u64) {
+        if !self.rec.records_objects {
+            return;
+        }
+        self.rec.sink.object(&ObjectRecord::EndpointSliceRemoved { time: self.now, uid });
     }
 
     pub fn record_cronjob_removed(&mut self, uid: u64) {

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod nodes;
 pub mod pods;
 pub mod record;
+pub mod services;
 pub mod spam;
 
 pub use counters::Counters;

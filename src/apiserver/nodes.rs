@@ -3,8 +3,9 @@
 
 use super::record::{NodeCondition, ObjectRef};
 use super::{Change, Ctx};
-use crate::api::node::Taint;
+use crate::api::node::{NodeAddress, Taint};
 use crate::cluster::NodeId;
+use crate::cluster::network::{Cidr, Ipv4, PodRange};
 use crate::cluster::node::{Node, NodeReady};
 use crate::cluster::resources::{CPU, MEMORY};
 use crate::trace::EventType;
@@ -15,9 +16,12 @@ use std::sync::Arc;
 pub const UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
 
 impl Ctx<'_> {
-    /// A node joins the cluster, Ready.
+    /// A node joins the cluster, Ready, with its InternalIP and (from node IPAM) its pod
+    /// CIDR.
     pub fn add_node(&mut self, api: &crate::api::node::Node, pool: &str) -> NodeId {
         let id = NodeId(self.cluster.nodes.len() as u32);
+        let (api, ip, pod_cidr) = self.address_node(api);
+        let api = &api;
         let allocatable = self.cluster.resources.vector(&api.status.allocatable);
         let allocatable_pods = api.status.allocatable.get("pods").map_or(110, |q| q.value());
         let name: Arc<str> = Arc::from(api.metadata.name.as_str());
@@ -43,6 +47,9 @@ impl Ctx<'_> {
             kubelet_up: true,
             ready: NodeReady::True,
             present: true,
+            ip,
+            pod_range: pod_cidr.map(PodRange::new),
+            pod_cidr,
         });
         for image in &api.status.images {
             for name in &image.names {
@@ -56,8 +63,71 @@ impl Ctx<'_> {
         self.rec.counters.nodes_ready += 1;
         self.record_node_added(id, api);
         self.record_node_condition(id, NodeCondition::Absent, NodeCondition::Ready(NodeReady::True), "KubeletReady");
+        if pod_cidr.is_none() {
+            self.cluster.net.waiting.push(id);
+            self.cidr_not_available(id);
+        }
         self.changed(Change::NodeAdded(id));
         id
+    }
+
+    /// The node as it joins: its InternalIP (its manifest's, else the next of the
+    /// nodes' subnet) and `spec.podCIDR` (its manifest's, occupied in node IPAM, else
+    /// the next free block of the cluster CIDR: the range allocator's
+    /// `AllocateOrOccupyCIDR`, `pkg/controller/nodeipam/ipam/range_allocator.go`).
+    fn address_node(&mut self, api: &crate::api::node::Node) -> (crate::api::node::Node, Ipv4, Option<Cidr>) {
+        let mut api = api.clone();
+        let given = api.status.addresses.iter().find(|a| a.kind == "InternalIP").and_then(|a| Ipv4::parse(&a.address));
+        let ip = given.unwrap_or_else(|| self.cluster.net.next_node_ip());
+        if given.is_none() {
+            api.status.addresses.insert(0, NodeAddress { kind: "InternalIP".into(), address: ip.to_string() });
+        }
+        if !api.status.addresses.iter().any(|a| a.kind == "Hostname") {
+            let name = api.metadata.name.clone();
+            api.status.addresses.push(NodeAddress { kind: "Hostname".into(), address: name });
+        }
+        let own = api.spec.pod_cidrs.first().or(api.spec.pod_cidr.as_ref()).and_then(|c| Cidr::parse(c));
+        let pod_cidr = match own {
+            Some(c) => {
+                self.cluster.net.node_cidrs.occupy(c);
+                Some(c)
+            }
+            None => self.cluster.net.node_cidrs.allocate_next(),
+        };
+        if let Some(c) = pod_cidr {
+            api.spec.pod_cidr = Some(c.to_string());
+            api.spec.pod_cidrs = vec![c.to_string()];
+        }
+        (api, ip, pod_cidr)
+    }
+
+    /// `RecordNodeStatusChange(..., "CIDRNotAvailable")`: the cluster CIDR has no block
+    /// left for the node (`range_allocator.go`).
+    fn cidr_not_available(&mut self, node: NodeId) {
+        let name = self.cluster.node(node).name.clone();
+        self.object_event(
+            ObjectRef::node(&name),
+            EventType::Normal,
+            "CIDRNotAvailable",
+            format_args!("Node {name} status is now: CIDRNotAvailable"),
+        );
+    }
+
+    /// A node that was waiting for a pod CIDR gets the one a leaving node freed (the
+    /// range allocator retries its node until a block is free).
+    fn hand_on_pod_cidr(&mut self) {
+        while !self.cluster.net.waiting.is_empty() {
+            let node = self.cluster.net.waiting[0];
+            if !self.cluster.node(node).present {
+                self.cluster.net.waiting.remove(0);
+                continue;
+            }
+            let Some(cidr) = self.cluster.net.node_cidrs.allocate_next() else { return };
+            self.cluster.net.waiting.remove(0);
+            let n = self.cluster.node_mut(node);
+            n.pod_cidr = Some(cidr);
+            n.pod_range = Some(PodRange::new(cidr));
+        }
     }
 
     /// Sets the node's Ready condition, writing the transition if it changed.
@@ -144,6 +214,9 @@ impl Ctx<'_> {
         }
         self.cluster.forget_node_images(node);
         self.cluster.node_mut(node).present = false;
+        if let Some(cidr) = self.cluster.node(node).pod_cidr {
+            self.cluster.net.node_cidrs.release(cidr);
+        }
         self.cluster.present_nodes -= 1;
         self.cluster.refresh_fit(node);
         self.changed(Change::NodeRemoved(node));
@@ -160,5 +233,6 @@ impl Ctx<'_> {
             "RemovingNode",
             format_args!("Node {name} event: Removing Node {name} from Controller"),
         );
+        self.hand_on_pod_cidr();
     }
 }

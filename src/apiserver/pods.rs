@@ -102,6 +102,10 @@ impl Ctx<'_> {
             eviction_timer: Timer::default(),
             sandbox_lost: false,
             counted: false,
+            ip: None,
+            ip_held: false,
+            sandbox_timer: Timer::default(),
+            sandboxes: 0,
             reported: None,
             template: req.template,
         };
@@ -146,6 +150,8 @@ impl Ctx<'_> {
     /// The pod object leaves the API: its last phase is final for the summary.
     pub fn remove_pod(&mut self, id: PodId) {
         self.release_node_resources(id);
+        // A sandbox still up (a forced delete, a pod of a removed node) goes with it.
+        self.cluster.release_pod_ip(id);
         let Some(pod) = self.cluster.pods.remove(id) else { return };
         self.record_pod_removed(&pod);
         if let Some(n) = pod.node {

@@ -182,6 +182,17 @@ impl Ctx<'_> {
         self.changed(Change::PodPhase { pod: id, phase });
     }
 
+    /// Sets `status.podIP` (the kubelet's status update after the sandbox is up).
+    pub fn set_pod_ip(&mut self, id: PodId, ip: Option<crate::cluster::network::Ipv4>) {
+        let Some(pod) = self.cluster.pods.get_mut(id) else { return };
+        if pod.ip == ip {
+            return;
+        }
+        pod.ip = ip;
+        self.report_pod_status(id);
+        self.changed(Change::PodNetwork(id));
+    }
+
     /// Sets the pod's `Ready` condition.
     pub fn set_ready(&mut self, id: PodId, ready: bool) {
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };

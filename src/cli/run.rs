@@ -118,6 +118,7 @@ fn simulate(
         metrics: out.file("metrics.csv")?,
         nodes: out.file("nodes.csv")?,
         pool_metrics: out.file("pool_metrics.csv")?,
+        services: out.file("services.csv")?,
     };
     let objects = if args.no_objects {
         for name in ["objects.jsonl", "containers.csv", "event_paths.csv"] {

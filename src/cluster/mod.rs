@@ -5,9 +5,11 @@ pub mod apps;
 pub mod fit;
 pub mod job;
 pub mod names;
+pub mod network;
 pub mod node;
 pub mod pod;
 pub mod resources;
+pub mod service;
 pub mod slab;
 pub mod template;
 
@@ -80,6 +82,13 @@ pub struct Cluster {
     pub bound_priorities: BTreeMap<i32, u32>,
     /// Nodes in the cluster (not removed).
     pub present_nodes: u64,
+    /// Pod CIDRs, ClusterIPs and node addresses.
+    pub net: network::NetState,
+    pub services: slab::Slab<service::Service>,
+    pub service_by_name: NameIndex<service::ServiceId>,
+    /// Services and EndpointSlices created so far (their uids, one numbering each).
+    pub services_created: u64,
+    pub slices_created: u64,
 }
 
 /// Image names interned to small ids (nodes keep per-image state by id), and what
@@ -147,7 +156,13 @@ impl Images {
 
 impl Cluster {
     /// An empty cluster whose API server draws generated names from `names`.
-    pub fn new(priority_classes: BTreeMap<String, PriorityClassInfo>, names: crate::engine::SimRng) -> Cluster {
+    pub fn new(
+        priority_classes: BTreeMap<String, PriorityClassInfo>,
+        streams: &crate::engine::Streams,
+        network: network::NetworkConfig,
+    ) -> Cluster {
+        use crate::engine::Stream;
+        let names = streams.stream(Stream::Names);
         Cluster {
             api: ApiState {
                 priority_classes,
@@ -176,6 +191,15 @@ impl Cluster {
             affinity_pods: Default::default(),
             bound_priorities: BTreeMap::new(),
             present_nodes: 0,
+            net: network::NetState::new(
+                network,
+                streams.stream(Stream::ClusterIps),
+                streams.keyed(Stream::ClusterIps, 1),
+            ),
+            services: slab::Slab::default(),
+            service_by_name: NameIndex::default(),
+            services_created: 0,
+            slices_created: 0,
         }
     }
 
@@ -231,6 +255,20 @@ impl Cluster {
         held.dedup();
         for c in held {
             self.images.holders[c as usize] -= 1;
+        }
+    }
+
+    /// The pod's sandbox is gone: its address goes back to its node's range (CNI DEL).
+    /// `status.podIP` is left as it was.
+    pub fn release_pod_ip(&mut self, id: PodId) {
+        let Some(pod) = self.pods.get_mut(id) else { return };
+        if !pod.ip_held {
+            return;
+        }
+        pod.ip_held = false;
+        let (Some(node), Some(ip)) = (pod.node, pod.ip) else { return };
+        if let Some(range) = self.nodes[node.0 as usize].pod_range.as_mut() {
+            range.release(ip);
         }
     }
 

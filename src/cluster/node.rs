@@ -77,6 +77,12 @@ pub struct Node {
     pub ready: NodeReady,
     /// The node is part of the cluster (false once removed).
     pub present: bool,
+    /// `status.addresses` InternalIP.
+    pub ip: super::network::Ipv4,
+    /// `spec.podCIDR`, from node IPAM; `None` while the cluster CIDR is full.
+    pub pod_cidr: Option<super::network::Cidr>,
+    /// The CNI's host-local IPAM over the pod CIDR (what the kubelet's sandboxes take).
+    pub pod_range: Option<super::network::PodRange>,
 }
 
 impl Node {

@@ -434,6 +434,15 @@ pub struct Pod {
     pub sandbox_lost: bool,
     /// The pod's resources are counted on its node.
     pub counted: bool,
+    /// `status.podIP`: the sandbox's address (the node's for `hostNetwork` pods). It
+    /// stays on a terminal pod after the sandbox is gone, as the kubelet leaves it.
+    pub ip: Option<crate::cluster::network::Ipv4>,
+    /// The address is reserved in the node's host-local IPAM (a live sandbox holds it).
+    pub ip_held: bool,
+    /// The kubelet's next attempt to create the sandbox after a failure.
+    pub sandbox_timer: Timer,
+    /// Sandboxes the runtime was asked for (keys each one's id).
+    pub sandboxes: u32,
     /// The pod-level status last written to objects.jsonl.
     pub reported: Option<ReportedPod>,
 }
@@ -442,6 +451,7 @@ pub struct Pod {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReportedPod {
     pub phase: PodPhase,
+    pub ip: Option<crate::cluster::network::Ipv4>,
     pub reason: Option<&'static str>,
     pub start_time: Option<SimTime>,
     pub disruption: Option<&'static str>,

@@ -1,10 +1,12 @@
-//! Controllers: Job, CronJob, node lifecycle (with taint eviction) and the pod garbage
-//! collector. Each is a type of its own with one entry point for its events and one for
+//! Controllers: Job, CronJob, node lifecycle (with taint eviction), the pod garbage
+//! collector and EndpointSlice. Each is a type of its own with one entry point for its events and one for
 //! the changes it watches on the feed, as its Kubernetes counterpart reacts to its
 //! informers.
 
 pub mod cronjob;
 pub mod deployment;
+pub mod disruption;
+pub mod endpointslice;
 pub mod job;
 pub mod nodelifecycle;
 pub mod podgc;

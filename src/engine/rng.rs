@@ -28,6 +28,9 @@ pub enum Stream {
     Names = 5,
     /// Where preemption's dry run starts among the nodes (`GetOffsetAndNumCandidates`).
     Preemption = 6,
+    /// Where the API server's ClusterIP allocator starts looking in the service CIDR
+    /// (`ipallocator.go` draws the start of its scan at random).
+    ClusterIps = 7,
 }
 
 /// The root of every random stream of one run.

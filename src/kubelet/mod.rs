@@ -10,6 +10,7 @@ pub mod actions;
 pub mod backoff;
 pub mod conditions;
 pub mod images;
+pub mod network;
 pub mod node;
 pub mod phase;
 pub mod probes;
@@ -61,6 +62,7 @@ impl Kubelet {
             }
             KubeletEvent::Probe { pod, container, token } => self.probe_timer(ctx, pod, container as usize, token),
             KubeletEvent::PodDeadline { pod, token } => self.pod_deadline(ctx, pod, token),
+            KubeletEvent::Sandbox { pod, token } => self.retry_sandbox(ctx, pod, token),
         }
     }
 

@@ -103,7 +103,14 @@ impl Kubelet {
             WaitingReason::ContainerCreating
         };
         let policy = pod.template.restart_policy;
-        for c in 0..pod.containers.len() {
+        let containers = pod.containers.len();
+        // The old sandbox is cleaned up (its address released) and a new one made.
+        ctx.cluster.release_pod_ip(id);
+        let sandbox = self.create_sandbox(ctx, id);
+        if sandbox.is_err() {
+            ctx.set_pod_ip(id, None);
+        }
+        for c in 0..containers {
             let pod = ctx.cluster.pods.get_mut(id).expect("exists");
             let spec = &pod.template.containers[c];
             let (kind, own_policy) = (spec.kind, spec.restart_policy);
@@ -137,7 +144,10 @@ impl Kubelet {
         }
         ctx.report_containers(id);
         self.refresh_status(ctx, id);
-        self.sync(ctx, id);
+        match sandbox {
+            Ok(()) => self.sync(ctx, id),
+            Err(e) => self.sandbox_failed(ctx, id, e),
+        }
     }
 
     /// A pod with `spec.nodeName` skips the scheduler; the kubelet admits it if it fits.

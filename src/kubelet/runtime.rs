@@ -32,13 +32,19 @@ impl Kubelet {
         } else {
             WaitingReason::ContainerCreating
         };
-        for c in 0..pod.containers.len() {
+        let containers = pod.containers.len();
+        // The sandbox first (`SyncPod`): its address is in the kubelet's first status.
+        let sandbox = self.create_sandbox(ctx, id);
+        for c in 0..containers {
             ctx.set_container_state(id, c, ContainerState::Waiting(waiting));
         }
         if let Some((d, token)) = deadline {
             ctx.at(d, KubeletEvent::PodDeadline { pod: id, token });
         }
-        self.sync(ctx, id);
+        match sandbox {
+            Ok(()) => self.sync(ctx, id),
+            Err(e) => self.sandbox_failed(ctx, id, e),
+        }
     }
 
     /// One pass of the kubelet's pod worker: decide and start what is due.
@@ -52,6 +58,11 @@ impl Kubelet {
             self.continue_termination(ctx, id);
             return;
         }
+        if !Self::sandbox_ready(ctx, id) {
+            // The sandbox failed; the pod worker's retry creates it, then syncs.
+            return;
+        }
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
         match actions::compute(&pod.template, &pod.containers) {
             PodActions::Start(list) => {
                 for c in list {

@@ -195,6 +195,9 @@ impl Kubelet {
         // The eviction's reason shows with the terminal phase (`mergePodStatus`).
         pod.reason = pod.reason.or(pod.evicted);
         pod.terminal = true;
+        pod.sandbox_timer.cancel();
+        // The sandbox goes with the last container: its address is free again.
+        ctx.cluster.release_pod_ip(id);
         if killed {
             ctx.report_unstarted_lost(id);
         }

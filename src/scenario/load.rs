@@ -10,6 +10,7 @@ use crate::api::object::{self, Object, Origin, parse_value};
 use crate::api::quantity::Quantity;
 use crate::api::source::Positions;
 use crate::api::validation;
+use crate::cluster::network::Cidr;
 use crate::engine::time::parse_duration;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -93,6 +94,72 @@ struct Loader<'a> {
     nodes_defined: u64,
     /// Submitted objects by (kind, namespace, name), with the file that defined them.
     names_seen: BTreeMap<(object::ObjectKind, String, String), String>,
+    /// The ClusterIPs and node ports the scenario's Services ask for so far.
+    services: ServiceAddresses,
+}
+
+/// What the API server's allocators would say of the ClusterIPs and node ports the
+/// scenario's Services ask for (`alloc.go` `allocIPs`, the node port allocation): out
+/// of range, or already taken (by the cluster's own Services or an earlier Service of
+/// the scenario).
+struct ServiceAddresses {
+    ips: crate::cluster::network::ServiceIps,
+    range: String,
+    node_ports: crate::cluster::network::NodePorts,
+}
+
+impl ServiceAddresses {
+    fn new(network: &NetworkConfig) -> ServiceAddresses {
+        let state = crate::cluster::network::NetState::new(
+            *network,
+            crate::engine::Streams::new(0).stream(crate::engine::Stream::ClusterIps),
+            crate::engine::Streams::new(0).stream(crate::engine::Stream::ClusterIps),
+        );
+        ServiceAddresses {
+            ips: state.service_ips,
+            range: network.service_cidr.to_string(),
+            node_ports: state.node_ports,
+        }
+    }
+
+    fn check(&mut self, svc: &crate::api::service::Service, errs: &mut Vec<FieldError>) {
+        use crate::cluster::network::{AllocError, Ipv4};
+        if let Some(text) = svc.spec.cluster_ip.as_deref().filter(|ip| !ip.is_empty() && *ip != "None")
+            && svc.type_() != crate::api::service::EXTERNAL_NAME
+            && text.parse::<std::net::IpAddr>().is_ok()
+        {
+            let result = Ipv4::parse(text).map_or(Err(AllocError::NotInRange), |ip| self.ips.allocate(ip));
+            let why = match result {
+                Ok(()) => None,
+                Err(AllocError::Allocated) => Some("provided IP is already allocated".to_string()),
+                Err(_) => Some(format!(
+                    "the provided IP ({text}) is not in the valid range. The range of valid IPs is {}",
+                    self.range
+                )),
+            };
+            if let Some(why) = why {
+                errs.push(FieldError::new(
+                    FieldPath::root("spec").child("clusterIPs"),
+                    format!("Invalid value: []string{{{text:?}}}: failed to allocate IP {text}: {why}"),
+                ));
+            }
+        }
+        for (i, port) in svc.spec.ports.iter().enumerate() {
+            let Some(p) = port.node_port.filter(|p| *p > 0) else { continue };
+            let why = match self.node_ports.allocate(p as u32) {
+                Ok(()) => continue,
+                Err(AllocError::Allocated) => "provided port is already allocated".to_string(),
+                Err(_) => format!(
+                    "provided port is not in the valid range. The range of valid ports is {}",
+                    self.node_ports.range_text()
+                ),
+            };
+            errs.push(FieldError::new(
+                FieldPath::root("spec").child("ports").index(i).child("nodePort"),
+                format!("Invalid value: {p}: {why}"),
+            ));
+        }
+    }
 }
 
 impl<'a> Loader<'a> {
@@ -107,6 +174,7 @@ impl<'a> Loader<'a> {
             threads,
             nodes_defined: 0,
             names_seen: BTreeMap::new(),
+            services: ServiceAddresses::new(&NetworkConfig::defaults(0)),
         }
     }
 
@@ -157,7 +225,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn scenario(&mut self, raw: RawScenario) -> Scenario {
+    fn scenario(&mut self, mut raw: RawScenario) -> Scenario {
         let root = FieldPath::empty();
         if raw.name.is_empty() || !raw.name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) {
             self.error(
@@ -187,6 +255,15 @@ impl<'a> Loader<'a> {
             self.error(root.child("metricsEvery"), "metricsEvery must be longer than 0s");
         }
         let (nodes, pool_templates) = self.nodes(&raw.nodes);
+        // Nodes `add` faults bring count towards the default network sizes.
+        let added: u64 = raw
+            .faults
+            .iter()
+            .filter(|f| f.action.as_deref() == Some("add") && f.random.is_none())
+            .map(|f| u64::from(f.count.unwrap_or(1)))
+            .sum();
+        let network = self.network(raw.network.take().unwrap_or_default(), nodes.len() as u64 + added);
+        self.services = ServiceAddresses::new(&network);
         let (submissions, arrivals) = self.workloads(raw.workloads, duration.is_none());
         let behaviors = self.behaviors(&raw.behaviors);
         let (faults, random_faults) = self.faults(&raw.faults, &nodes, &pool_templates);
@@ -220,6 +297,7 @@ impl<'a> Loader<'a> {
             kubelet,
             kubernetes,
             scheduler,
+            network,
             ignored: std::mem::take(&mut self.ignored),
             warnings: Vec::new(),
         };
@@ -509,7 +587,7 @@ impl<'a> Loader<'a> {
                 None
             }
         }?;
-        if matches!(manifest.object, Object::Node(_) | Object::PriorityClass(_)) {
+        if matches!(manifest.object, Object::Node(_) | Object::PriorityClass(_) | Object::Service(_)) {
             self.error(path.child("object"), "arrival streams copy Pods, Jobs or CronJobs");
         }
         if a.interarrival.mean() <= 0.0 {
@@ -529,6 +607,9 @@ impl<'a> Loader<'a> {
                 FieldPath::root("kind"),
                 "Nodes belong under nodes: (as a manifest entry), not in workloads",
             )),
+        }
+        if let (true, Object::Service(svc)) = (errs.is_empty(), &m.object) {
+            self.services.check(svc, &mut errs);
         }
         let ok = errs.is_empty();
         self.object_errors(&m.origin, at, errs);
@@ -909,6 +990,7 @@ impl<'a> Loader<'a> {
             "pod" | "pods" | "po" => Some("Pod"),
             "job" | "jobs" => Some("Job"),
             "cronjob" | "cronjobs" | "cj" => Some("CronJob"),
+            "service" | "services" | "svc" => Some("Service"),
             "node" | "nodes" | "no" => Some("Node"),
             "deployment" | "deployments" | "deploy" => Some("Deployment"),
             "replicaset" | "replicasets" | "rs" => Some("ReplicaSet"),
@@ -922,10 +1004,70 @@ impl<'a> Loader<'a> {
         match parsed {
             Some((k, ns, name)) if !name.is_empty() => Some((k.to_string(), ns.to_string(), name.to_string())),
             _ => {
-                self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, node, deployment, replicaset"));
+                self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, node, deployment, replicaset, service"));
                 None
             }
         }
+    }
+
+    /// `network:`, over the defaults for a cluster of `nodes` nodes (those it starts
+    /// with and those `add` faults bring).
+    fn network(&mut self, n: raw::RawNetwork, nodes: u64) -> NetworkConfig {
+        let path = FieldPath::root("network");
+        let mut cfg = NetworkConfig::defaults(nodes);
+        let cidr = |cx: &mut Self, text: &Option<String>, field: &str| -> Option<Cidr> {
+            let text = text.as_ref()?;
+            let parsed = Cidr::parse(text);
+            if parsed.is_none() {
+                // Go's `net.ParseCIDR` error.
+                cx.error(path.child(field), format!("invalid CIDR address: {text}"));
+            }
+            parsed
+        };
+        if let Some(c) = cidr(self, &n.cluster_cidr, "clusterCIDR") {
+            cfg.cluster_cidr = c;
+        }
+        if let Some(c) = cidr(self, &n.service_cidr, "serviceCIDR") {
+            // kubeadm `ValidateServiceSubnetSize` (the API server's own limit, 20 host bits).
+            if c.prefix < 12 {
+                self.error(
+                    path.child("serviceCIDR"),
+                    format!("Invalid value: \"{c}\": specified service subnet is too large; for 32-bit addresses, the mask must be >= 12"),
+                );
+            } else if c.prefix > 30 {
+                self.error(
+                    path.child("serviceCIDR"),
+                    format!("Invalid value: \"{c}\": must hold at least 2 ClusterIPs (a mask of 30 or less)"),
+                );
+            }
+            cfg.service_cidr = c;
+        }
+        match n.node_cidr_mask_size {
+            Some(m) if m < i64::from(cfg.cluster_cidr.prefix) || m > 30 => self.error(
+                path.child("nodeCIDRMaskSize"),
+                format!(
+                    "Invalid value: {m}: must be between the cluster CIDR's prefix length ({}) and 30",
+                    cfg.cluster_cidr.prefix
+                ),
+            ),
+            Some(m) => cfg.node_mask = m as u8,
+            None if cfg.node_mask < cfg.cluster_cidr.prefix => self.error(
+                path.child("clusterCIDR"),
+                format!(
+                    "Invalid value: \"{}\": the cluster CIDR must be at least as large as a node's pod CIDR (/{}); set nodeCIDRMaskSize",
+                    cfg.cluster_cidr, cfg.node_mask
+                ),
+            ),
+            None => {}
+        }
+        match n.max_endpoints_per_slice {
+            // kube-controller-manager accepts 1 to 1000 (`cmd/kube-controller-manager/app/options/endpointslicecontroller.go`).
+            Some(m) if !(1..=1000).contains(&m) => self
+                .error(path.child("maxEndpointsPerSlice"), format!("Invalid value: {m}: must be between 1 and 1000")),
+            Some(m) => cfg.max_endpoints_per_slice = m as u32,
+            None => {}
+        }
+        cfg
     }
 
     fn kubelet(&mut self, k: raw::RawKubelet) -> KubeletConfig {
@@ -982,6 +1124,7 @@ pub fn namespace_of(object: &Object) -> String {
         Object::CronJob(c) => c.metadata.namespace().to_string(),
         Object::ReplicaSet(r) => r.metadata.namespace().to_string(),
         Object::Deployment(d) => d.metadata.namespace().to_string(),
+        Object::Service(s) => s.metadata.namespace().to_string(),
         Object::Node(_) | Object::PriorityClass(_) => String::new(),
     }
 }

@@ -14,6 +14,7 @@ pub use load::{ScenarioError, load, load_with};
 
 use crate::api::node::Node;
 use crate::api::object::{Ignored, Manifest};
+pub use crate::cluster::network::NetworkConfig;
 use crate::engine::{Distribution, Millis};
 
 /// A validated scenario, ready to simulate.
@@ -42,6 +43,8 @@ pub struct Scenario {
     pub kubernetes: ControlPlane,
     /// The kube-scheduler profile (`scheduler:`); kube-scheduler's defaults without it.
     pub scheduler: crate::scheduler::profile::SchedulerProfile,
+    /// Pod and Service networks (`network:`).
+    pub network: NetworkConfig,
     /// Manifest fields and kinds read but not simulated.
     pub ignored: Ignored,
     /// Things worth telling the user that do not stop the run.

@@ -54,6 +54,27 @@ pub struct RawScenario {
     /// A kube-scheduler profile (part of `KubeSchedulerConfiguration.profiles[]`).
     #[serde(default)]
     pub scheduler: Option<RawScheduler>,
+    /// Pod and Service networks (cluster CIDR, node mask, service CIDR).
+    #[serde(default)]
+    pub network: Option<RawNetwork>,
+}
+
+/// The cluster's networks, in the names of the components' configuration fields.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    /// kube-controller-manager `clusterCIDR` (`--cluster-cidr`).
+    #[serde(rename = "clusterCIDR")]
+    pub cluster_cidr: Option<String>,
+    /// kube-controller-manager `nodeCIDRMaskSize` (`--node-cidr-mask-size`).
+    #[serde(rename = "nodeCIDRMaskSize")]
+    pub node_cidr_mask_size: Option<i64>,
+    /// kube-apiserver `--service-cluster-ip-range` (kubeadm `serviceSubnet`).
+    #[serde(rename = "serviceCIDR")]
+    pub service_cidr: Option<String>,
+    /// kube-controller-manager `maxEndpointsPerSlice` (`--max-endpoints-per-slice`).
+    #[serde(rename = "maxEndpointsPerSlice")]
+    pub max_endpoints_per_slice: Option<i64>,
 }
 
 /// A pool of identical nodes, or a file of Node manifests.

@@ -98,6 +98,9 @@ pub(super) fn create_object(ctx: &mut Ctx, object: &Object, copy: Option<(u64, &
                 ctx.create_deployment(dep, d);
             }
         }
+        Object::Service(svc) => {
+            ctx.create_service(svc);
+        }
         Object::Node(_) => {}
     }
 }

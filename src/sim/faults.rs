@@ -106,6 +106,10 @@ impl Simulation {
                     None => ctx
                         .warn_once(format!("delete replicaset/{namespace}/{name}: no such ReplicaSet at {}", ctx.now)),
                 },
+                "Service" => match ctx.cluster.service_by_name.get(namespace, name) {
+                    Some(id) => ctx.delete_service(id),
+                    None => ctx.warn_once(format!("delete service/{namespace}/{name}: no such Service at {}", ctx.now)),
+                },
                 _ => {}
             },
             Action::Apply { manifests, .. } => {
@@ -114,6 +118,11 @@ impl Simulation {
                     // left as it is (its spec is immutable where the simulation cares).
                     if let crate::api::object::Object::Pod(p) = &m.object
                         && ctx.cluster.find_pod(p.metadata.namespace(), &p.metadata.name).is_some()
+                    {
+                        continue;
+                    }
+                    if let crate::api::object::Object::Service(svc) = &m.object
+                        && ctx.cluster.service_by_name.contains(svc.metadata.namespace(), &svc.metadata.name)
                     {
                         continue;
                     }

@@ -134,8 +134,23 @@ impl Simulation {
                 skipped_starts: c.cronjobs.skipped,
                 start_lateness_ms: c.cronjobs.lateness.percentiles(),
             }),
+            services: self.service_figures(),
             warnings: self.rec.warnings.clone(),
         }
+    }
+
+    /// The availability of every Service with a selector: those deleted during the run,
+    /// then those still there, accounted up to now; by namespace, name and creation.
+    fn service_figures(&self) -> Vec<crate::trace::summary::ServiceFigures> {
+        use crate::apiserver::counters::ServiceOutcome;
+        let mut out = self.rec.counters.services.clone();
+        for (_, s) in self.cluster.services.iter().filter(|(_, s)| s.selector.is_some()) {
+            let mut s = s.clone();
+            s.availability.settle(self.now);
+            out.push(ServiceOutcome::of(&s, None, self.now));
+        }
+        out.sort_by(|a, b| (&a.namespace, &a.name, a.created_ms).cmp(&(&b.namespace, &b.name, b.created_ms)));
+        out
     }
 
     /// Current requested and allocatable (for tests and the end-of-run line).

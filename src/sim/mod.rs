@@ -15,6 +15,7 @@ use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, PodId};
 use crate::controllers::cronjob::CronJobController;
 use crate::controllers::deployment::DeploymentController;
+use crate::controllers::endpointslice::EndpointSliceController;
 use crate::controllers::job::JobController;
 use crate::controllers::nodelifecycle::NodeLifecycle;
 use crate::controllers::podgc::PodGc;
@@ -45,6 +46,7 @@ struct Subsystems {
     podgc: PodGc,
     replicasets: ReplicaSetController,
     deployments: DeploymentController,
+    endpointslices: EndpointSliceController,
 }
 
 impl Subsystems {
@@ -56,7 +58,8 @@ impl Subsystems {
         .union(CronJobController::WATCHES)
         .union(PodGc::WATCHES)
         .union(ReplicaSetController::WATCHES)
-        .union(DeploymentController::WATCHES);
+        .union(DeploymentController::WATCHES)
+        .union(EndpointSliceController::WATCHES);
 
     /// One change to each subsystem that watches its kind, in a fixed order.
     fn deliver(&mut self, ctx: &mut Ctx, change: &Change) {
@@ -84,6 +87,9 @@ impl Subsystems {
         }
         if DeploymentController::WATCHES.contains(kind) {
             self.deployments.observe(ctx, change);
+        }
+        if EndpointSliceController::WATCHES.contains(kind) {
+            self.endpointslices.observe(ctx, change);
         }
     }
 }
@@ -132,7 +138,7 @@ impl Simulation {
     /// Builds the cluster of `scenario` and schedules what it says will happen.
     pub fn new(scenario: Arc<Scenario>, trace: Box<dyn TraceSink>) -> Simulation {
         let streams = Streams::new(scenario.seed);
-        let mut cluster = Cluster::new(crate::apiserver::admission::builtin_classes(), streams.stream(Stream::Names));
+        let mut cluster = Cluster::new(crate::apiserver::admission::builtin_classes(), &streams, scenario.network);
         cluster.api.default_tolerations = scenario.kubernetes.default_tolerations;
         let scheduler = Scheduler::new(
             streams.stream(Stream::Placement),
@@ -153,6 +159,7 @@ impl Simulation {
             podgc: PodGc::new(scenario.kubernetes.terminated_pod_gc_threshold),
             replicasets: ReplicaSetController,
             deployments: DeploymentController,
+            endpointslices: EndpointSliceController::new(scenario.network.max_endpoints_per_slice),
         };
         let script = Script {
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
@@ -309,7 +316,8 @@ impl Simulation {
             Event::Kubelet(
                 KubeletEvent::Container { pod, .. }
                 | KubeletEvent::Probe { pod, .. }
-                | KubeletEvent::PodDeadline { pod, .. },
+                | KubeletEvent::PodDeadline { pod, .. }
+                | KubeletEvent::Sandbox { pod, .. },
             )
             | Event::NodeLifecycle(NodeLifecycleEvent::TaintEviction { pod, .. })
             | Event::Scheduler(SchedulerEvent::BackoffDone(pod)) => gone(pod),
@@ -332,6 +340,7 @@ impl Simulation {
             Event::PodGc(e) => s.podgc.handle(&mut ctx, e),
             Event::ReplicaSet(e) => s.replicasets.handle(&mut ctx, e),
             Event::Deployment(e) => s.deployments.handle(&mut ctx, e),
+            Event::EndpointSlice(e) => s.endpointslices.handle(&mut ctx, e),
         }
     }
 

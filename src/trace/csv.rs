@@ -5,7 +5,7 @@
 use super::objects::{CONTAINERS_HEADER, ContainerRecord, ObjectRecord, ObjectsWriter};
 use super::out::{Background, Hashing, Pipe, TraceOut};
 use super::row::RowWriter;
-use super::{EventRecord, MetricsRow, NodeRecord, PoolMetricsRow, TraceSink, Transition};
+use super::{EventRecord, MetricsRow, NodeRecord, PoolMetricsRow, ServiceRow, TraceSink, Transition};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -49,6 +49,9 @@ pub const POOL_METRICS_HEADER: &[&str] = &[
     "memory_allocatable_bytes",
 ];
 
+pub const SERVICES_HEADER: &[&str] =
+    &["time_ms", "namespace", "service", "desired", "endpoints", "ready", "serving", "terminating"];
+
 /// The writers of one run, one per file.
 pub struct SinkFiles<W> {
     pub transitions: W,
@@ -56,6 +59,7 @@ pub struct SinkFiles<W> {
     pub metrics: W,
     pub nodes: W,
     pub pool_metrics: W,
+    pub services: W,
 }
 
 impl<W> SinkFiles<W> {
@@ -66,6 +70,7 @@ impl<W> SinkFiles<W> {
             metrics: f(self.metrics),
             nodes: f(self.nodes),
             pool_metrics: f(self.pool_metrics),
+            services: f(self.services),
         }
     }
 }
@@ -91,6 +96,7 @@ pub struct CsvSink<O: TraceOut> {
     metrics: RowWriter<O>,
     nodes: RowWriter<O>,
     pool_metrics: RowWriter<O>,
+    services: RowWriter<O>,
     views: Option<Views<O>>,
     /// Rows written to events.csv so far (event_paths.csv refers to them by index).
     events_written: u64,
@@ -127,8 +133,8 @@ impl CsvSink<Pipe> {
     /// A sink whose files are digested and written by a thread of their own, so that a
     /// long run's simulation does not wait on SHA-256 and the file system.
     pub fn in_background<W: Write + Send + 'static>(files: SinkFiles<W>, objects: Option<ObjectFiles<W>>) -> Self {
-        let SinkFiles { transitions, events, metrics, nodes, pool_metrics } = files;
-        let mut all = vec![transitions, events, metrics, nodes, pool_metrics];
+        let SinkFiles { transitions, events, metrics, nodes, pool_metrics, services } = files;
+        let mut all = vec![transitions, events, metrics, nodes, pool_metrics, services];
         let views = objects.is_some();
         if let Some(o) = objects {
             all.extend([o.objects, o.containers, o.event_paths]);
@@ -142,6 +148,7 @@ impl CsvSink<Pipe> {
             metrics: next(),
             nodes: next(),
             pool_metrics: next(),
+            services: next(),
         });
         if views {
             sink.with_views(ObjectFiles { objects: next(), containers: next(), event_paths: next() })
@@ -159,6 +166,7 @@ impl<O: TraceOut> CsvSink<O> {
             metrics: writer(files.metrics, METRICS_HEADER),
             nodes: writer(files.nodes, NODES_HEADER),
             pool_metrics: writer(files.pool_metrics, POOL_METRICS_HEADER),
+            services: writer(files.services, SERVICES_HEADER),
             views: None,
             events_written: 0,
             error: None,
@@ -295,6 +303,7 @@ impl<O: TraceOut> TraceSink for CsvSink<O> {
             ("metrics.csv", &mut self.metrics),
             ("nodes.csv", &mut self.nodes),
             ("pool_metrics.csv", &mut self.pool_metrics),
+            ("services.csv", &mut self.services),
         ] {
             out.insert(name.to_string(), w.finish()?);
         }
@@ -336,6 +345,22 @@ impl<O: TraceOut> TraceSink for CsvSink<O> {
         ]
         .map(|v| v.to_string());
         let res = self.pool_metrics.write_record([&n[0], &r.pool, &n[1], &n[2], &n[3], &n[4], &n[5], &n[6], &n[7]]);
+        self.keep(res);
+    }
+
+    fn service(&mut self, r: &ServiceRow) {
+        let mut n = Numbers::new();
+        let [b0, b1, b2, b3, b4, b5, ..] = &mut n.bufs;
+        let res = self.services.write_record([
+            b0.format(r.time.0),
+            r.namespace,
+            r.name,
+            b1.format(r.desired),
+            b2.format(r.endpoints),
+            b3.format(r.ready),
+            b4.format(r.serving),
+            b5.format(r.terminating),
+        ]);
         self.keep(res);
     }
 

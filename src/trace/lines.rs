@@ -8,6 +8,7 @@ use crate::api::cronjob::CronJob as ApiCronJob;
 use crate::api::job::JobSpec as ApiJobSpec;
 use crate::api::node::{Node as ApiNode, Taint};
 use crate::api::pod::PodSpec;
+use crate::api::service::Service as ApiService;
 use crate::labels::LabelSelector;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
@@ -145,6 +146,9 @@ pub struct PodStatus<'a> {
     /// The reason of the `DisruptionTarget` condition, when set.
     #[serde(default, borrow, skip_serializing_if = "is_empty_str")]
     pub disruption: &'a str,
+    /// `status.podIP`, once the sandbox's network is up.
+    #[serde(default, borrow, rename = "podIP", skip_serializing_if = "is_empty_str")]
+    pub pod_ip: &'a str,
 }
 
 /// A graceful deletion was asked for: `deletionTimestamp` = t + grace.
@@ -334,6 +338,67 @@ pub struct DeploymentStatus<'a> {
     pub conditions: Vec<ConditionLine<'a>>,
 }
 
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ServiceCreated<'a> {
+    pub t: i64,
+    pub uid: u64,
+    /// The defaulted Service, with its ClusterIP and node ports.
+    pub service: Cow<'a, ApiService>,
+}
+
+/// An EndpointSlice as the controller last wrote it (whole, at each change).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointSlice<'a> {
+    pub t: i64,
+    pub uid: u64,
+    #[serde(borrow)]
+    pub namespace: &'a str,
+    #[serde(borrow)]
+    pub name: &'a str,
+    /// The owning Service (`kubernetes.io/service-name`) and its uid.
+    #[serde(borrow)]
+    pub service: &'a str,
+    pub service_uid: u64,
+    #[serde(borrow)]
+    pub ports: Vec<SlicePort<'a>>,
+    #[serde(borrow)]
+    pub endpoints: Vec<SliceEndpoint<'a>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlicePort<'a> {
+    #[serde(default, borrow, skip_serializing_if = "is_empty_text")]
+    pub name: Cow<'a, str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
+    #[serde(borrow)]
+    pub protocol: Cow<'a, str>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub app_protocol: Option<Cow<'a, str>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SliceEndpoint<'a> {
+    #[serde(borrow)]
+    pub ip: Cow<'a, str>,
+    pub ready: bool,
+    pub serving: bool,
+    pub terminating: bool,
+    #[serde(borrow)]
+    pub node: Cow<'a, str>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<Cow<'a, str>>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<Cow<'a, str>>,
+    /// The pod (`targetRef`) and its uid.
+    #[serde(borrow)]
+    pub pod: Cow<'a, str>,
+    pub pod_uid: u64,
+}
+
 macro_rules! lines {
     ($($op:ident($ty:ty)),* $(,)?) => {
         /// One line of `objects.jsonl`. Uids are per kind: pods are numbered in order of
@@ -385,6 +450,10 @@ lines! {
     DeploymentUpdated(DeploymentSpecLine<'a>),
     DeploymentStatus(DeploymentStatus<'a>),
     DeploymentRemoved(Removed),
+    ServiceCreated(ServiceCreated<'a>),
+    ServiceRemoved(Removed),
+    EndpointSlice(EndpointSlice<'a>),
+    EndpointSliceRemoved(Removed),
 }
 
 #[cfg(test)]
@@ -415,6 +484,7 @@ mod tests {
                 reason: "",
                 start_time: Some(5),
                 disruption: "",
+                pod_ip: "10.64.0.2",
             }),
             Line::JobStatus(JobStatus {
                 t: 7,
@@ -431,6 +501,31 @@ mod tests {
                 suspend: false,
             }),
             Line::CronJobRemoved(Removed { t: 8, uid: 3 }),
+            Line::EndpointSlice(EndpointSlice {
+                t: 9,
+                uid: 1,
+                namespace: "default",
+                name: "web-x7k2p",
+                service: "web",
+                service_uid: 1,
+                ports: vec![SlicePort {
+                    name: "http".into(),
+                    port: Some(8080),
+                    protocol: "TCP".into(),
+                    app_protocol: None,
+                }],
+                endpoints: vec![SliceEndpoint {
+                    ip: "10.64.0.2".into(),
+                    ready: true,
+                    serving: true,
+                    terminating: false,
+                    node: "n-0".into(),
+                    zone: Some("a".into()),
+                    hostname: None,
+                    pod: "web-1".into(),
+                    pod_uid: 1,
+                }],
+            }),
         ];
         for line in lines {
             let text = serde_json::to_string(&line).unwrap();

@@ -107,6 +107,20 @@ pub struct PoolMetricsRow {
     pub memory_allocatable_bytes: i64,
 }
 
+/// A Service's backends after a change (`services.csv`): how many it should have, and
+/// the endpoints of its EndpointSlices by condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServiceRow<'a> {
+    pub time: SimTime,
+    pub namespace: &'a str,
+    pub name: &'a str,
+    pub desired: u32,
+    pub endpoints: u32,
+    pub ready: u32,
+    pub serving: u32,
+    pub terminating: u32,
+}
+
 /// Where the simulation sends what it records.
 pub trait TraceSink {
     fn transition(&mut self, row: &Transition);
@@ -114,6 +128,8 @@ pub trait TraceSink {
     fn metrics(&mut self, row: &MetricsRow);
     fn node(&mut self, _row: &NodeRecord) {}
     fn pool_metrics(&mut self, _row: &PoolMetricsRow) {}
+    /// A Service's backends changed (`services.csv`).
+    fn service(&mut self, _row: &ServiceRow) {}
     /// An object was created, changed or removed (`objects.jsonl`).
     fn object(&mut self, _row: &ObjectRecord) {}
     /// A container's API status changed (`containers.csv`).

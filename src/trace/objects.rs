@@ -64,6 +64,8 @@ pub enum ObjectRecord<'a> {
         start_time: Option<SimTime>,
         /// The reason of the `DisruptionTarget` condition, when set.
         disruption: &'a str,
+        /// `status.podIP`.
+        ip: Option<crate::cluster::network::Ipv4>,
     },
     /// A graceful deletion was asked for: `deletionTimestamp` = time + grace.
     PodDeleted {
@@ -192,6 +194,27 @@ pub enum ObjectRecord<'a> {
         conditions: &'a [(&'a str, &'a Condition)],
     },
     DeploymentRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    ServiceCreated {
+        time: SimTime,
+        uid: u64,
+        service: &'a crate::api::service::Service,
+    },
+    ServiceRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    /// A slice as it is now (created or updated).
+    EndpointSlice {
+        time: SimTime,
+        namespace: &'a str,
+        service: &'a str,
+        service_uid: u64,
+        slice: &'a crate::cluster::service::EndpointSlice,
+    },
+    EndpointSliceRemoved {
         time: SimTime,
         uid: u64,
     },
@@ -355,6 +378,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
 
     pub fn write(&mut self, record: &ObjectRecord) -> io::Result<()> {
         let t = |time: SimTime| time.0 as i64;
+        let mut text = [0u8; 15];
         let line = match *record {
             ObjectRecord::PodCreated {
                 time,
@@ -380,7 +404,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
                 owner: o.map(|o| lines::Owner { kind: o.kind, name: o.name, uid: o.uid }),
             }),
             ObjectRecord::PodBound { time, uid, node } => Line::PodBound(lines::PodBound { t: t(time), uid, node }),
-            ObjectRecord::PodStatus { time, uid, phase, reason, start_time, disruption } => {
+            ObjectRecord::PodStatus { time, uid, phase, reason, start_time, disruption, ip } => {
                 Line::PodStatus(lines::PodStatus {
                     t: t(time),
                     uid,
@@ -388,6 +412,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
                     reason,
                     start_time: start_time.map(t),
                     disruption,
+                    pod_ip: ip.map_or("", |ip| ip.write_into(&mut text)),
                 })
             }
             ObjectRecord::PodDeleted { time, uid, grace_ms } => {
@@ -561,6 +586,46 @@ impl<O: TraceOut> ObjectsWriter<O> {
                     .collect(),
             }),
             ObjectRecord::DeploymentRemoved { time, uid } => Line::DeploymentRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::ServiceCreated { time, uid, service } => {
+                Line::ServiceCreated(lines::ServiceCreated { t: t(time), uid, service: Cow::Borrowed(service) })
+            }
+            ObjectRecord::ServiceRemoved { time, uid } => Line::ServiceRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::EndpointSlice { time, namespace, service, service_uid, slice } => {
+                Line::EndpointSlice(lines::EndpointSlice {
+                    t: t(time),
+                    uid: slice.uid,
+                    namespace,
+                    name: &slice.name,
+                    service,
+                    service_uid,
+                    ports: slice
+                        .ports
+                        .iter()
+                        .map(|p| lines::SlicePort {
+                            name: Cow::Borrowed(&p.name),
+                            port: p.port,
+                            protocol: Cow::Borrowed(&p.protocol),
+                            app_protocol: p.app_protocol.as_deref().map(Cow::Borrowed),
+                        })
+                        .collect(),
+                    endpoints: slice
+                        .endpoints
+                        .iter()
+                        .map(|e| lines::SliceEndpoint {
+                            ip: Cow::Owned(e.ip.to_string()),
+                            ready: e.ready,
+                            serving: e.serving,
+                            terminating: e.terminating,
+                            node: Cow::Borrowed(&e.node),
+                            zone: e.zone.as_deref().map(Cow::Borrowed),
+                            hostname: e.hostname.as_deref().map(Cow::Borrowed),
+                            pod: Cow::Borrowed(&e.pod_name),
+                            pod_uid: e.pod_uid,
+                        })
+                        .collect(),
+                })
+            }
+            ObjectRecord::EndpointSliceRemoved { time, uid } => Line::EndpointSliceRemoved(Removed { t: t(time), uid }),
         };
         self.line(&line)
     }

@@ -24,6 +24,9 @@ pub struct Summary {
     /// Present when the scenario has CronJobs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cronjobs: Option<CronJobFigures>,
+    /// The availability of each Service with a selector, by namespace and name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<ServiceFigures>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
@@ -56,6 +59,30 @@ pub struct JobFigures {
     pub duration_ms: Percentiles,
     /// Pods created per finished Job.
     pub pods_per_job: Percentiles,
+}
+
+/// A Service's availability over its life in the run (from its creation to its
+/// deletion or the end): ready endpoints against the backends it should have.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ServiceFigures {
+    pub namespace: String,
+    pub name: String,
+    pub created_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_ms: Option<u64>,
+    /// From creation to deletion or the end of the run.
+    pub observed_ms: u64,
+    /// Time with at least one ready endpoint.
+    pub any_ready_ms: u64,
+    /// Time with every desired backend ready.
+    pub all_ready_ms: u64,
+    pub any_ready_fraction: f64,
+    pub all_ready_fraction: f64,
+    /// The longest stretch without a ready endpoint (the first one starts at the
+    /// Service's creation and lasts until an endpoint is first ready).
+    pub longest_outage_ms: u64,
+    /// Stretches without a ready endpoint that lasted some time.
+    pub outages: u64,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

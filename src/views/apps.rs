@@ -64,7 +64,8 @@ pub fn replicaset_row(r: &ReplicaSetState, now: i64, wide: bool) -> Vec<String> 
     cells
 }
 
-fn uid(uid: u64) -> String {
+/// The uid the views show for a ReplicaSet or Deployment.
+pub fn uid(uid: u64) -> String {
     format!("apps-{uid}")
 }
 

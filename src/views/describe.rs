@@ -351,7 +351,7 @@ fn events_or_none(out: &mut Out, now: i64, events: &[&Event]) -> Option<String> 
 }
 
 /// `kubectl describe pod`.
-pub fn pod(run: &RunDir, now: i64, p: &Pod, events: &[&Event]) -> String {
+pub fn pod(run: &RunDir, now: i64, p: &Pod, dns: &[String], events: &[&Event]) -> String {
     let mut out = Out::default();
     let spec: &PodSpec = &p.spec;
     let s = &p.status;
@@ -386,6 +386,9 @@ pub fn pod(run: &RunDir, now: i64, p: &Pod, events: &[&Event]) -> String {
         w!(out, 0, "Message:\t{}\n", s.message);
     }
     w!(out, 0, "IP:\t{}\n", s.pod_ips.first().map_or("", |s| s.as_str()));
+    // podsim's addition: the names cluster DNS answers for the pod (in the first block,
+    // whose labels are longer, so that kubectl's alignment is kept).
+    dns_lines(&mut out, dns);
     if s.pod_ips.is_empty() {
         w!(out, 0, "IPs:\t<none>\n");
     } else {
@@ -437,6 +440,158 @@ pub fn pod(run: &RunDir, now: i64, p: &Pod, events: &[&Event]) -> String {
             .collect();
         lines.sort();
         w!(out, 0, "Topology Spread Constraints:\t{}\n", lines.join("\n\t"));
+    }
+    let events = events_or_none(&mut out, now, events);
+    finish(out, events)
+}
+
+/// `DNS Names:` (podsim's line, not kubectl's), one name a line.
+fn dns_lines(out: &mut Out, names: &[String]) {
+    for (i, name) in names.iter().enumerate() {
+        let label = if i == 0 { "DNS Names:" } else { "" };
+        w!(out, 0, "{label}\t{name}\n");
+    }
+}
+
+/// `kubectl describe service` (`describeService`), with the names cluster DNS answers
+/// (podsim's `DNS Names:` line).
+pub fn service(
+    now: i64,
+    v: &super::services::ServiceView,
+    slices: &[&super::replay::SliceState],
+    events: &[&Event],
+) -> String {
+    let mut out = Out::default();
+    let spec = &v.api.spec;
+    w!(out, 0, "Name:\t{}\n", v.meta.name);
+    w!(out, 0, "Namespace:\t{}\n", v.meta.namespace);
+    labels_multiline(&mut out, "", "Labels", &v.meta.labels);
+    out.text.push_str(&annotations_multiline("", "Annotations", &v.meta.annotations));
+    w!(out, 0, "Selector:\t{}\n", crate::labels::format_labels(spec.selector.as_ref().unwrap_or(&BTreeMap::new())));
+    w!(out, 0, "Type:\t{}\n", v.api.type_());
+    if let Some(p) = &spec.ip_family_policy {
+        w!(out, 0, "IP Family Policy:\t{p}\n");
+    }
+    if spec.ip_families.is_empty() {
+        w!(out, 0, "IP Families:\t<none>\n");
+    } else {
+        w!(out, 0, "IP Families:\t{}\n", spec.ip_families.join(","));
+    }
+    w!(out, 0, "IP:\t{}\n", spec.cluster_ip.as_deref().unwrap_or(""));
+    if spec.cluster_ips.is_empty() {
+        w!(out, 0, "IPs:\t<none>\n");
+    } else {
+        w!(out, 0, "IPs:\t{}\n", spec.cluster_ips.join(","));
+    }
+    if !spec.external_ips.is_empty() {
+        w!(out, 0, "External IPs:\t{}\n", spec.external_ips.join(","));
+    }
+    if let Some(name) = spec.external_name.as_deref().filter(|n| !n.is_empty()) {
+        w!(out, 0, "External Name:\t{name}\n");
+    }
+    for sp in &spec.ports {
+        let name = sp.name.as_deref().filter(|n| !n.is_empty()).unwrap_or("<unset>");
+        let protocol = sp.protocol.as_deref().unwrap_or("TCP");
+        w!(out, 0, "Port:\t{name}\t{}/{protocol}\n", sp.port);
+        let target = sp.target_port.as_ref().map_or_else(|| sp.port.to_string(), |t| t.to_string());
+        w!(out, 0, "TargetPort:\t{target}/{protocol}\n");
+        if let Some(app) = &sp.app_protocol {
+            w!(out, 0, "AppProtocol:\t{app}\n");
+        }
+        if let Some(n) = sp.node_port.filter(|n| *n != 0) {
+            w!(out, 0, "NodePort:\t{name}\t{n}/{protocol}\n");
+        }
+        w!(out, 0, "Endpoints:\t{}\n", format_endpoint_slices(slices, sp.name.as_deref().unwrap_or("")));
+    }
+    w!(out, 0, "Session Affinity:\t{}\n", spec.session_affinity.as_deref().unwrap_or(""));
+    if let Some(p) = &spec.external_traffic_policy {
+        w!(out, 0, "External Traffic Policy:\t{p}\n");
+    }
+    if let Some(p) = &spec.internal_traffic_policy {
+        w!(out, 0, "Internal Traffic Policy:\t{p}\n");
+    }
+    dns_lines(&mut out, &super::services::service_dns(&v.api, slices));
+    let events = events_or_none(&mut out, now, events);
+    finish(out, events)
+}
+
+/// `formatEndpointSlices` for one Service port (by name): the ready endpoints'
+/// `address:port`, at most three then `+ N more...`; `<none>` without slices.
+fn format_endpoint_slices(slices: &[&super::replay::SliceState], port_name: &str) -> String {
+    if slices.is_empty() {
+        return "<none>".into();
+    }
+    let (max, mut more, mut count) = (3, false, 0);
+    let mut list: Vec<String> = Vec::new();
+    for s in slices {
+        if s.ports.is_empty() {
+            for e in &s.endpoints {
+                if list.len() == max {
+                    more = true;
+                }
+                if !e.ready {
+                    continue;
+                }
+                if !more {
+                    list.push(e.ip.clone());
+                }
+                count += 1;
+            }
+            continue;
+        }
+        for p in s.ports.iter().filter(|p| p.name == port_name) {
+            for e in &s.endpoints {
+                if list.len() == max {
+                    more = true;
+                }
+                if !e.ready {
+                    continue;
+                }
+                if !more {
+                    list.push(format!("{}:{}", e.ip, p.port.unwrap_or(0)));
+                }
+                count += 1;
+            }
+        }
+    }
+    let joined = list.join(",");
+    if more { format!("{joined} + {} more...", count - max) } else { joined }
+}
+
+/// `kubectl describe endpointslice` (`describeEndpointSliceV1`).
+pub fn endpoint_slice(now: i64, v: &super::services::SliceView, events: &[&Event]) -> String {
+    let mut out = Out::default();
+    let s = &v.slice;
+    w!(out, 0, "Name:\t{}\n", v.meta.name);
+    w!(out, 0, "Namespace:\t{}\n", v.meta.namespace);
+    labels_multiline(&mut out, "", "Labels", &v.meta.labels);
+    out.text.push_str(&annotations_multiline("", "Annotations", &v.meta.annotations));
+    w!(out, 0, "AddressType:\tIPv4\n");
+    if s.ports.is_empty() {
+        w!(out, 0, "Ports: <unset>\n");
+    } else {
+        w!(out, 0, "Ports:\n");
+        w!(out, 1, "Name\tPort\tProtocol\n");
+        w!(out, 1, "----\t----\t--------\n");
+        for p in &s.ports {
+            let name = if p.name.is_empty() { "<unset>" } else { p.name.as_str() };
+            let port = p.port.map_or_else(|| "<unset>".to_string(), |n| n.to_string());
+            w!(out, 1, "{name}\t{port}\t{}\n", p.protocol);
+        }
+    }
+    if s.endpoints.is_empty() {
+        w!(out, 0, "Endpoints: <none>\n");
+    } else {
+        w!(out, 0, "Endpoints:\n");
+        for e in &s.endpoints {
+            w!(out, 1, "- Addresses:\t{}\n", e.ip);
+            w!(out, 2, "Conditions:\n");
+            w!(out, 3, "Ready:\t{}\n", e.ready);
+            w!(out, 2, "Hostname:\t{}\n", e.hostname.as_deref().unwrap_or("<unset>"));
+            w!(out, 2, "TargetRef:\tPod/{}\n", e.pod);
+            w!(out, 2, "NodeName:\t{}\n", e.node);
+            w!(out, 2, "Zone:\t{}\n", e.zone.as_deref().unwrap_or("<unset>"));
+        }
     }
     let events = events_or_none(&mut out, now, events);
     finish(out, events)
@@ -514,6 +669,10 @@ pub fn node(run: &RunDir, now: i64, n: &Node, pods: &[Pod], events: &[&Event]) -
         ("Kubelet Version", "kubeletVersion"),
     ] {
         w!(out, 0, "  {label}:\t{}\n", info(key));
+    }
+    if let Some(cidr) = &n.pod_cidr {
+        w!(out, 0, "PodCIDR:\t{cidr}\n");
+        w!(out, 0, "PodCIDRs:\t{cidr}\n");
     }
     node_resources(&mut out, now, n, pods);
     let events = events_or_none(&mut out, now, events);
@@ -794,7 +953,7 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
     let mut found: Vec<(String, String, BTreeMap<String, String>, String)> = Vec::new();
     match req.resource {
         Resource::Pods => {
-            let state = replay(run, now, Want { pods: true, history: true, ..Default::default() })?;
+            let state = replay(run, now, Want { pods: true, services: true, history: true, ..Default::default() })?;
             let all = super::events::load_all(run, now)?;
             let mut list: Vec<&super::replay::PodState> = state.pods().filter(|p| in_scope(&p.namespace)).collect();
             list.sort_by(|a, b| (&*a.namespace, &*a.name).cmp(&(&*b.namespace, &*b.name)));
@@ -805,7 +964,8 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
                     None
                 };
                 let pod = super::pods::to_api(&state, p, unschedulable);
-                let text = self::pod(run, now, &pod, &events_of("Pod", &p.namespace, &p.name, p.created));
+                let dns = super::services::pod_dns(&state, p);
+                let text = self::pod(run, now, &pod, &dns, &events_of("Pod", &p.namespace, &p.name, p.created));
                 found.push((p.namespace.to_string(), p.name.to_string(), pod.meta.labels, text));
             }
         }
@@ -849,9 +1009,38 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
                 found.push((c.meta.namespace.clone(), c.meta.name.clone(), c.meta.labels.clone(), text));
             }
         }
+        Resource::Services | Resource::EndpointSlices => {
+            let state = replay(run, now, Want { services: true, ..Default::default() })?;
+            if req.resource == Resource::Services {
+                let mut list: Vec<&super::replay::ServiceState> =
+                    state.services.values().filter(|s| in_scope(s.api.metadata.namespace())).collect();
+                list.sort_by(|a, b| {
+                    (a.api.metadata.namespace(), &a.api.metadata.name)
+                        .cmp(&(b.api.metadata.namespace(), &b.api.metadata.name))
+                });
+                for svc in list {
+                    let v = super::services::service_to_api(svc);
+                    let slices = super::services::slices_of(&state, svc);
+                    let evs = events_of("Service", &v.meta.namespace, &v.meta.name, svc.created);
+                    let text = self::service(now, &v, &slices, &evs);
+                    found.push((v.meta.namespace.clone(), v.meta.name.clone(), v.meta.labels, text));
+                }
+            } else {
+                let mut list: Vec<&super::replay::SliceState> =
+                    state.slices.values().filter(|s| in_scope(&s.namespace)).collect();
+                list.sort_by(|a, b| (&*a.namespace, &a.name).cmp(&(&*b.namespace, &b.name)));
+                for sl in list {
+                    let trigger = super::yaml::timestamp_text(run, sl.updated);
+                    let v = super::services::slice_to_api(&state, sl, trigger);
+                    let evs = events_of("EndpointSlice", &v.meta.namespace, &v.meta.name, sl.created);
+                    let text = self::endpoint_slice(now, &v, &evs);
+                    found.push((v.meta.namespace.clone(), v.meta.name.clone(), v.meta.labels, text));
+                }
+            }
+        }
         Resource::ReplicaSets | Resource::Deployments | Resource::Events => {
             return Err(super::ViewError::input(format!(
-                "describe knows pods, nodes, jobs and cronjobs, not {}",
+                "describe knows pods, nodes, jobs, cronjobs, services and endpointslices, not {}",
                 req.resource.plural()
             )));
         }

@@ -40,6 +40,9 @@ fn supported(resource: Resource) -> &'static [&'static str] {
         // `pkg/registry/apps/replicaset/strategy.go` adds status.replicas.
         Resource::ReplicaSets => &["status.replicas"],
         Resource::Deployments => &[],
+        // Only the object meta fields (podsim does not model the newer spec.clusterIP
+        // and spec.type selectors of Services).
+        Resource::Services | Resource::EndpointSlices => &[],
         Resource::Events => &[
             "involvedObject.kind",
             "involvedObject.namespace",

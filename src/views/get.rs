@@ -4,7 +4,7 @@ use super::fields::{FieldSelector, SortBy};
 use super::files::RunDir;
 use super::replay::{self, State, Want};
 use super::table::Table;
-use super::{Output, Resource, ViewError, apps, events, jobs, model, nodes, pods, yaml};
+use super::{Output, Resource, ViewError, apps, events, jobs, model, nodes, pods, services, yaml};
 use crate::labels::Selector;
 use std::collections::BTreeMap;
 
@@ -60,6 +60,8 @@ pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
         Resource::CronJobs => cronjobs_items(run, req, wide, structured)?,
         Resource::ReplicaSets | Resource::Deployments => apps_items(run, req, wide, structured)?,
         Resource::Events => events_items(run, req, wide, structured)?,
+        Resource::Services => services_items(run, req, wide, structured)?,
+        Resource::EndpointSlices => slices_items(run, req, structured)?,
     };
     let in_scope = |i: &Item| !req.resource.namespaced() || req.all_namespaces || i.namespace == req.namespace;
     let mut chosen: Vec<Item> = Vec::new();
@@ -110,6 +112,8 @@ pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
                 Resource::ReplicaSets => "replicaset.apps",
                 Resource::Deployments => "deployment.apps",
                 Resource::Events => "event",
+                Resource::Services => "service",
+                Resource::EndpointSlices => "endpointslice.discovery.k8s.io",
             };
             chosen.iter().map(|i| format!("{kind}/{}\n", i.name)).collect()
         }
@@ -149,7 +153,58 @@ fn headers(base: &[&'static str], wide_extra: &[&'static str], wide: bool) -> Ve
 }
 
 fn want(pods: bool, nodes: bool, jobs: bool, cronjobs: bool, history: bool) -> Want {
-    Want { pods, nodes, jobs, cronjobs, apps: false, history }
+    Want { pods, nodes, jobs, cronjobs, apps: false, history, services: false }
+}
+
+fn services_items(
+    run: &RunDir,
+    req: &GetRequest,
+    wide: bool,
+    structured: bool,
+) -> Result<(Vec<&'static str>, Vec<Item>), ViewError> {
+    let state = replay::replay(run, req.at, Want { services: true, ..Default::default() })?;
+    let list: Vec<(String, String, services::ServiceView)> = state
+        .services
+        .values()
+        .map(|s| {
+            let v = services::service_to_api(s);
+            (v.meta.namespace.clone(), v.meta.name.clone(), v)
+        })
+        .collect();
+    let items = sorted_by_name(list)
+        .into_iter()
+        .map(|(namespace, name, v)| Item {
+            namespace,
+            name,
+            cells: services::service_row(&v, req.at, wide),
+            value: structured.then(|| yaml::service(run, &v)),
+            labels: v.meta.labels,
+        })
+        .collect();
+    Ok((headers(&services::SERVICE_HEADERS, &services::SERVICE_WIDE_HEADERS, wide), items))
+}
+
+fn slices_items(run: &RunDir, req: &GetRequest, structured: bool) -> Result<(Vec<&'static str>, Vec<Item>), ViewError> {
+    let state = replay::replay(run, req.at, Want { services: true, ..Default::default() })?;
+    let list: Vec<(String, String, services::SliceView)> = state
+        .slices
+        .values()
+        .map(|s| {
+            let v = services::slice_to_api(&state, s, yaml::timestamp_text(run, s.updated));
+            (v.meta.namespace.clone(), v.meta.name.clone(), v)
+        })
+        .collect();
+    let items = sorted_by_name(list)
+        .into_iter()
+        .map(|(namespace, name, v)| Item {
+            namespace,
+            name,
+            cells: services::slice_row(&v, req.at),
+            value: structured.then(|| yaml::endpoint_slice(run, &v)),
+            labels: v.meta.labels,
+        })
+        .collect();
+    Ok((services::SLICE_HEADERS.to_vec(), items))
 }
 
 /// The pods at T, sorted by namespace and name (the API server's list order).

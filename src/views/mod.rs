@@ -19,6 +19,7 @@ pub mod nodes;
 pub mod pods;
 pub mod qos;
 pub mod replay;
+pub mod services;
 pub mod table;
 pub mod yaml;
 
@@ -61,6 +62,8 @@ pub enum Resource {
     ReplicaSets,
     Deployments,
     Events,
+    Services,
+    EndpointSlices,
 }
 
 impl Resource {
@@ -75,12 +78,21 @@ impl Resource {
                 ObjectKind::CronJob => Some(Resource::CronJobs),
                 ObjectKind::ReplicaSet => Some(Resource::ReplicaSets),
                 ObjectKind::Deployment => Some(Resource::Deployments),
+                ObjectKind::Service => Some(Resource::Services),
                 ObjectKind::PriorityClass => None,
             };
         }
-        // Events are not a kind podsim simulates: they are the run's record.
+        // Events are not a kind podsim simulates: they are the run's record;
+        // EndpointSlices are the EndpointSlice controller's (no manifest makes them).
         let lower = name.to_ascii_lowercase();
-        matches!(lower.as_str(), "event" | "events" | "ev" | "events.events.k8s.io").then_some(Resource::Events)
+        match lower.as_str() {
+            "event" | "events" | "ev" | "events.events.k8s.io" => Some(Resource::Events),
+            "endpointslice"
+            | "endpointslices"
+            | "endpointslices.discovery.k8s.io"
+            | "endpointslice.discovery.k8s.io" => Some(Resource::EndpointSlices),
+            _ => None,
+        }
     }
 
     /// The kind shown, if the resource is one (events are not).
@@ -92,13 +104,18 @@ impl Resource {
             Resource::CronJobs => Some(ObjectKind::CronJob),
             Resource::ReplicaSets => Some(ObjectKind::ReplicaSet),
             Resource::Deployments => Some(ObjectKind::Deployment),
-            Resource::Events => None,
+            Resource::Services => Some(ObjectKind::Service),
+            Resource::Events | Resource::EndpointSlices => None,
         }
     }
 
     /// The plural resource name, as in kubectl's messages.
     pub fn plural(self) -> String {
-        self.kind().map_or_else(|| "events".to_string(), |k| k.info().qualified_plural())
+        match self {
+            Resource::Events => "events".to_string(),
+            Resource::EndpointSlices => "endpointslices.discovery.k8s.io".to_string(),
+            _ => self.kind().map_or_else(String::new, |k| k.info().qualified_plural()),
+        }
     }
 
     pub fn namespaced(self) -> bool {

@@ -130,6 +130,8 @@ pub struct Node {
     pub allocatable: BTreeMap<String, String>,
     pub conditions: Vec<Condition>,
     pub addresses: Vec<NodeAddress>,
+    /// `spec.podCIDR` (and `spec.podCIDRs`), from node IPAM.
+    pub pod_cidr: Option<String>,
     /// `status.nodeInfo` as the manifest gave it (fields as in the API).
     pub node_info: BTreeMap<String, String>,
     pub images: Vec<crate::api::node::ContainerImage>,

@@ -37,7 +37,13 @@ pub fn to_api(n: &NodeState, at: i64) -> Node {
         capacity: quantities(&api.status.capacity),
         allocatable: quantities(&api.status.allocatable),
         conditions: conditions(n, at),
-        addresses: Vec::new(),
+        addresses: api
+            .status
+            .addresses
+            .iter()
+            .map(|a| model::NodeAddress { kind: a.kind.clone(), address: a.address.clone() })
+            .collect(),
+        pod_cidr: api.spec.pod_cidr.clone(),
         node_info,
         images: api.status.images.clone(),
         pool: n.pool.clone(),

@@ -29,11 +29,13 @@ pub fn to_api(state: &State, p: &PodState, unschedulable: Unschedulable) -> Pod 
         // The API server sets deletionTimestamp to the request plus the grace period.
         deletion: p.deletion.map(|(at, grace)| at + grace),
         deletion_grace_seconds: p.deletion.map(|(_, grace)| grace / 1000),
+        // A ReplicaSet's pods name an apps/v1 owner with the ReplicaSet's uid, a Job's
+        // a batch/v1 one.
         owner: p.owner.as_ref().map(|o| model::OwnerRef {
-            api_version: "batch/v1".into(),
+            api_version: if o.kind == "ReplicaSet" { "apps/v1" } else { "batch/v1" }.into(),
             kind: o.kind.clone(),
             name: o.name.clone(),
-            uid: format!("job-{}", o.uid),
+            uid: if o.kind == "ReplicaSet" { super::apps::uid(o.uid) } else { format!("job-{}", o.uid) },
         }),
     };
     let mut init_statuses = Vec::new();
@@ -60,8 +62,12 @@ pub fn to_api(state: &State, p: &PodState, unschedulable: Unschedulable) -> Pod 
             init_container_statuses: init_statuses,
             container_statuses: statuses,
             start_time: p.start_time,
-            host_ip: String::new(),
-            pod_ips: Vec::new(),
+            // The kubelet's first status sets hostIP (and startTime).
+            host_ip: match (&p.node, p.start_time) {
+                (Some(n), Some(_)) => state.node_ips.get(&**n).cloned().unwrap_or_default(),
+                _ => String::new(),
+            },
+            pod_ips: p.ip.iter().map(|ip| ip.to_string()).collect(),
             nominated_node_name: String::new(),
             qos_class: super::qos::qos_class(spec).to_string(),
         },

@@ -27,6 +27,8 @@ pub struct Want {
     pub cronjobs: bool,
     /// ReplicaSets and Deployments.
     pub apps: bool,
+    /// Services and their EndpointSlices.
+    pub services: bool,
     /// Keep each condition's transition time (for YAML, JSON and describe).
     pub history: bool,
 }
@@ -127,6 +129,8 @@ pub struct PodState {
     pub containers: Vec<CState>,
     /// The tracked conditions: (status, since), once the kubelet reported the pod.
     pub conditions: [Option<(bool, i64)>; 4],
+    /// `status.podIP`.
+    pub ip: Option<Box<str>>,
 }
 
 #[derive(Clone, Debug)]
@@ -215,6 +219,48 @@ pub struct DeploymentState {
     pub conditions: Vec<DeploymentCondition>,
 }
 
+#[derive(Clone, Debug)]
+pub struct ServiceState {
+    pub uid: u64,
+    pub api: Arc<crate::api::service::Service>,
+    pub created: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct SlicePort {
+    pub name: String,
+    pub port: Option<i32>,
+    pub protocol: String,
+    pub app_protocol: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SliceEndpoint {
+    pub ip: String,
+    pub ready: bool,
+    pub serving: bool,
+    pub terminating: bool,
+    pub node: String,
+    pub zone: Option<String>,
+    pub hostname: Option<String>,
+    pub pod: String,
+    pub pod_uid: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct SliceState {
+    pub uid: u64,
+    pub namespace: Arc<str>,
+    pub name: String,
+    pub service: String,
+    pub service_uid: u64,
+    pub created: i64,
+    /// When the controller last wrote it.
+    pub updated: i64,
+    pub ports: Vec<SlicePort>,
+    pub endpoints: Vec<SliceEndpoint>,
+}
+
 /// The cluster at T.
 #[derive(Default)]
 pub struct State {
@@ -230,6 +276,11 @@ pub struct State {
     pub cronjobs: Vec<Option<CronJobState>>,
     /// Names of Jobs by uid, kept after they are gone (CronJob references).
     pub job_names: BTreeMap<u64, (Arc<str>, String)>,
+    /// Each node's InternalIP (a pod's `status.hostIP`), kept when only pods are wanted.
+    pub node_ips: BTreeMap<String, String>,
+    /// Services and EndpointSlices by uid (one numbering each).
+    pub services: BTreeMap<u64, ServiceState>,
+    pub slices: BTreeMap<u64, SliceState>,
     pub symbols: Symbols,
     pod_templates: BTreeMap<u32, (Arc<PodSpec>, Arc<[ContainerKind]>)>,
     job_templates: BTreeMap<u32, Arc<ApiJobSpec>>,
@@ -480,6 +531,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 disruption: None,
                 deletion: None,
                 conditions: [None; 4],
+                ip: None,
             };
             let i = slot(o, p.uid)?;
             if state.pods.len() <= i {
@@ -512,6 +564,9 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 };
                 pod.reason = (!s.reason.is_empty()).then(|| s.reason.into());
                 pod.start_time = s.start_time;
+                if pod.ip.as_deref() != Some(s.pod_ip) {
+                    pod.ip = (!s.pod_ip.is_empty()).then(|| s.pod_ip.into());
+                }
                 if !s.disruption.is_empty() && pod.disruption.is_none() {
                     pod.disruption = Some((s.disruption.into(), t));
                 }
@@ -535,10 +590,16 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 *slot = None;
             }
         }
-        "NodeCreated" if want.nodes => {
+        "NodeCreated" if want.nodes || want.pods => {
             let n: lines::NodeCreated = parse(o, line)?;
             let api = n.node.into_owned();
             let name = api.metadata.name.clone();
+            if let Some(a) = api.status.addresses.iter().find(|a| a.kind == "InternalIP") {
+                state.node_ips.insert(name.clone(), a.address.clone());
+            }
+            if !want.nodes {
+                return Ok(());
+            }
             let node = NodeState {
                 name: name.clone(),
                 pool: n.pool.into_owned(),
@@ -759,6 +820,59 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
             let r: lines::Removed = parse(o, line)?;
             state.deployments.remove(&r.uid);
         }
+        "ServiceCreated" if want.services => {
+            let c: lines::ServiceCreated = parse(o, line)?;
+            state
+                .services
+                .insert(c.uid, ServiceState { uid: c.uid, api: Arc::new(c.service.into_owned()), created: t });
+        }
+        "ServiceRemoved" if want.services => {
+            let r: lines::Removed = parse(o, line)?;
+            state.services.remove(&r.uid);
+        }
+        "EndpointSlice" if want.services => {
+            let e: lines::EndpointSlice = parse(o, line)?;
+            let created = state.slices.get(&e.uid).map_or(t, |s| s.created);
+            let slice = SliceState {
+                uid: e.uid,
+                namespace: state.namespace(e.namespace),
+                name: e.name.to_string(),
+                service: e.service.to_string(),
+                service_uid: e.service_uid,
+                created,
+                updated: t,
+                ports: e
+                    .ports
+                    .into_iter()
+                    .map(|p| SlicePort {
+                        name: p.name.into_owned(),
+                        port: p.port,
+                        protocol: p.protocol.into_owned(),
+                        app_protocol: p.app_protocol.map(|a| a.into_owned()),
+                    })
+                    .collect(),
+                endpoints: e
+                    .endpoints
+                    .into_iter()
+                    .map(|x| SliceEndpoint {
+                        ip: x.ip.into_owned(),
+                        ready: x.ready,
+                        serving: x.serving,
+                        terminating: x.terminating,
+                        node: x.node.into_owned(),
+                        zone: x.zone.map(|z| z.into_owned()),
+                        hostname: x.hostname.map(|h| h.into_owned()),
+                        pod: x.pod.into_owned(),
+                        pod_uid: x.pod_uid,
+                    })
+                    .collect(),
+            };
+            state.slices.insert(e.uid, slice);
+        }
+        "EndpointSliceRemoved" if want.services => {
+            let r: lines::Removed = parse(o, line)?;
+            state.slices.remove(&r.uid);
+        }
         // Lines of the kinds not asked for.
         _ => {}
     }
@@ -853,7 +967,8 @@ fn fast_pod_bound(line: &[u8]) -> Option<lines::PodBound<'_>> {
 }
 
 fn fast_pod_status(line: &[u8]) -> Option<lines::PodStatus<'_>> {
-    let mut s = lines::PodStatus { t: 0, uid: u64::MAX, phase: "", reason: "", start_time: None, disruption: "" };
+    let mut s =
+        lines::PodStatus { t: 0, uid: u64::MAX, phase: "", reason: "", start_time: None, disruption: "", pod_ip: "" };
     flat(line, |k, v| match (k, v) {
         (b"t", Flat::Num(n)) => s.t = n,
         (b"uid", Flat::Num(n)) => s.uid = u64::try_from(n).unwrap_or(u64::MAX),
@@ -861,6 +976,7 @@ fn fast_pod_status(line: &[u8]) -> Option<lines::PodStatus<'_>> {
         (b"reason", Flat::Str(r)) => s.reason = r,
         (b"startTime", Flat::Num(n)) => s.start_time = Some(n),
         (b"disruption", Flat::Str(d)) => s.disruption = d,
+        (b"podIP", Flat::Str(ip)) => s.pod_ip = ip,
         _ => {}
     })?;
     (s.uid != u64::MAX && !s.phase.is_empty()).then_some(s)
@@ -996,6 +1112,7 @@ pub fn condition_statuses(pod: &PodState) -> [bool; 4] {
     let containers_ready =
         !terminal && all().all(|(k, c)| *k == ContainerKind::Init || (c.kind != CKind::None && c.ready));
     let ready = containers_ready && pod.spec.readiness_gates.is_empty();
-    // The sandbox is torn down once the pod is terminal.
-    [!terminal, initialized, ready, containers_ready]
+    // The sandbox is up once its network is (the pod has its address), and torn down
+    // once the pod is terminal.
+    [!terminal && pod.ip.is_some(), initialized, ready, containers_ready]
 }

@@ -354,7 +354,7 @@ fn describe_pod_matches_the_describe_tests() {
                 pod.status.phase = str_of(&p["phase"]);
                 pod.status.host_ip = str_of(&p["hostIP"]);
                 pod.status.nominated_node_name = str_of(&p["nominatedNodeName"]);
-                let text = describe::pod(&run_dir(), NOW, &pod, &[]);
+                let text = describe::pod(&run_dir(), NOW, &pod, &[], &[]);
                 for s in case["expected_substrings"].as_array().unwrap() {
                     assert!(text.contains(s.as_str().unwrap()), "{s} not in\n{text}");
                 }
@@ -381,7 +381,7 @@ fn describe_pod_matches_the_describe_tests() {
                         }
                         pod.status.container_statuses.push(s);
                     }
-                    let text = describe::pod(&run_dir(), NOW, &pod, &[]);
+                    let text = describe::pod(&run_dir(), NOW, &pod, &[], &[]);
                     for s in c["expected_substrings"].as_array().unwrap() {
                         assert!(text.contains(s.as_str().unwrap()), "{s} not in\n{text}");
                     }

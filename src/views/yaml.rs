@@ -11,7 +11,69 @@ use serde_json::{Map, Value, json};
 
 /// A `metav1.Time`: RFC 3339 in UTC, whole seconds.
 pub fn timestamp(run: &RunDir, ms: i64) -> Value {
-    Value::String(run.instant(truncate_to_seconds(ms)).strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+    Value::String(timestamp_text(run, ms))
+}
+
+pub fn timestamp_text(run: &RunDir, ms: i64) -> String {
+    run.instant(truncate_to_seconds(ms)).strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A Service: the stored object (defaults, ClusterIP, node ports) and an empty
+/// `status.loadBalancer` (no load balancer is provisioned).
+pub fn service(run: &RunDir, v: &super::services::ServiceView) -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta(run, &v.meta, true),
+        "spec": serde_json::to_value(&v.api.spec).expect("a service spec serializes"),
+        "status": { "loadBalancer": {} },
+    })
+}
+
+/// An EndpointSlice (`discovery.k8s.io/v1`).
+pub fn endpoint_slice(run: &RunDir, v: &super::services::SliceView) -> Value {
+    let s = &v.slice;
+    let endpoints: Vec<Value> = s
+        .endpoints
+        .iter()
+        .map(|e| {
+            let mut m = Map::new();
+            m.insert("addresses".into(), json!([e.ip]));
+            m.insert(
+                "conditions".into(),
+                json!({ "ready": e.ready, "serving": e.serving, "terminating": e.terminating }),
+            );
+            insert_opt(&mut m, "hostname", e.hostname.as_deref().map(|h| Value::String(h.into())));
+            m.insert("nodeName".into(), Value::String(e.node.clone()));
+            m.insert(
+                "targetRef".into(),
+                json!({ "kind": "Pod", "name": e.pod, "namespace": s.namespace.to_string(), "uid": e.pod_uid.to_string() }),
+            );
+            insert_opt(&mut m, "zone", e.zone.as_deref().map(|z| Value::String(z.into())));
+            Value::Object(m)
+        })
+        .collect();
+    let ports: Vec<Value> = s
+        .ports
+        .iter()
+        .map(|p| {
+            let mut m = Map::new();
+            m.insert("name".into(), Value::String(p.name.clone()));
+            insert_opt(&mut m, "port", p.port.map(Value::from));
+            m.insert("protocol".into(), Value::String(p.protocol.clone()));
+            insert_opt(&mut m, "appProtocol", p.app_protocol.as_deref().map(|a| Value::String(a.into())));
+            Value::Object(m)
+        })
+        .collect();
+    let mut out = Map::new();
+    out.insert("addressType".into(), Value::String("IPv4".into()));
+    out.insert("apiVersion".into(), Value::String("discovery.k8s.io/v1".into()));
+    // Null when empty: the controller stores `[]` only for the placeholder's ports.
+    out.insert("endpoints".into(), if endpoints.is_empty() { Value::Null } else { Value::Array(endpoints) });
+    out.insert("kind".into(), Value::String("EndpointSlice".into()));
+    out.insert("metadata".into(), meta(run, &v.meta, true));
+    out.insert("ports".into(), if ports.is_empty() { Value::Null } else { Value::Array(ports) });
+    Value::Object(out)
 }
 
 fn insert_opt(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
@@ -147,6 +209,14 @@ pub fn pod(run: &RunDir, p: &Pod) -> Value {
     }
     insert_opt(&mut status, "startTime", s.start_time.map(|t| timestamp(run, t)));
     insert_opt(&mut status, "nominatedNodeName", nonempty(&s.nominated_node_name));
+    if !s.host_ip.is_empty() {
+        status.insert("hostIP".into(), Value::String(s.host_ip.clone()));
+        status.insert("hostIPs".into(), json!([{ "ip": s.host_ip }]));
+    }
+    if let Some(ip) = s.pod_ips.first() {
+        status.insert("podIP".into(), Value::String(ip.clone()));
+        status.insert("podIPs".into(), s.pod_ips.iter().map(|ip| json!({ "ip": ip })).collect());
+    }
     status.insert("qosClass".into(), Value::String(s.qos_class.clone()));
     json!({
         "apiVersion": "v1",
@@ -165,7 +235,17 @@ pub fn node(run: &RunDir, n: &Node) -> Value {
     if n.unschedulable {
         spec.insert("unschedulable".into(), Value::Bool(true));
     }
+    if let Some(cidr) = &n.pod_cidr {
+        spec.insert("podCIDR".into(), Value::String(cidr.clone()));
+        spec.insert("podCIDRs".into(), json!([cidr]));
+    }
     let mut status = Map::new();
+    if !n.addresses.is_empty() {
+        status.insert(
+            "addresses".into(),
+            n.addresses.iter().map(|a| json!({ "address": a.address, "type": a.kind })).collect(),
+        );
+    }
     status.insert("capacity".into(), serde_json::to_value(&n.capacity).expect("strings"));
     status.insert("allocatable".into(), serde_json::to_value(&n.allocatable).expect("strings"));
     status.insert("conditions".into(), n.conditions.iter().map(|c| condition(run, c, false)).collect());

@@ -28,6 +28,103 @@ fn cronjob_scenario(schedule: &str, zone: &str) -> String {
     )
 }
 
+fn service_scenario(name: &str, spec: &str) -> String {
+    format!(
+        "name: bad\nduration: 1m\n{NODES}workloads:\n  - object:\n      apiVersion: v1\n      kind: Service\n      metadata: {{name: {name}}}\n      spec:\n{spec}"
+    )
+}
+
+/// Services the API server refuses (`ValidateService`, the ClusterIP and node port
+/// allocators), each at its line and field path.
+fn service_cases() -> Vec<Case> {
+    let case = |name, scenario: String, expect: Vec<&'static str>| Case { name, scenario, files: vec![], expect };
+    vec![
+        case(
+            "a Service port out of range",
+            service_scenario("web", "        ports: [{port: 70000}]\n"),
+            vec![
+                "scenario.yaml:13:24",
+                "spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive",
+            ],
+        ),
+        case(
+            "two Service ports of one name",
+            service_scenario("web", "        ports: [{name: a, port: 80}, {name: a, port: 81}]\n"),
+            vec!["scenario.yaml:13:45", "spec.ports[1].name: Duplicate value: \"a\""],
+        ),
+        case(
+            "a Service without ports",
+            service_scenario("web", "        selector: {app: web}\n"),
+            vec!["spec.ports: Required value"],
+        ),
+        case(
+            "a Service name that is no DNS-1035 label",
+            service_scenario("Web", "        ports: [{port: 80}]\n"),
+            vec!["scenario.yaml:11:24", "metadata.name: Invalid value: \"Web\": a DNS-1035 label must consist of"],
+        ),
+        case(
+            "a bad selector value",
+            service_scenario("web", "        selector: {app: \"-x\"}\n        ports: [{port: 80}]\n"),
+            vec!["scenario.yaml:13:19", "spec.selector: Invalid value: \"-x\": a valid label must be"],
+        ),
+        case(
+            "a named target port that is no IANA service name",
+            service_scenario("web", "        ports: [{port: 80, targetPort: \"a_b\"}]\n"),
+            vec![
+                "scenario.yaml:13:40",
+                "spec.ports[0].targetPort: Invalid value: \"a_b\": must contain only alpha-numeric",
+            ],
+        ),
+        case(
+            "an unknown Service type",
+            service_scenario("web", "        type: Foo\n        ports: [{port: 80}]\n"),
+            vec![
+                "scenario.yaml:13:15",
+                "spec.type: Unsupported value: \"Foo\": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\"",
+            ],
+        ),
+        case(
+            "a node port on a ClusterIP Service",
+            service_scenario("web", "        ports:\n          - port: 80\n            nodePort: 30080\n"),
+            vec![
+                "scenario.yaml:15:23",
+                "spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'",
+            ],
+        ),
+        case(
+            "a node port out of the range",
+            service_scenario("web", "        type: NodePort\n        ports: [{port: 80, nodePort: 20000}]\n"),
+            vec![
+                "scenario.yaml:14:38",
+                "provided port is not in the valid range. The range of valid ports is 30000-32767",
+            ],
+        ),
+        case(
+            "a headless NodePort Service",
+            service_scenario("web", "        clusterIP: None\n        type: NodePort\n        ports: [{port: 80}]\n"),
+            vec!["spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for NodePort services"],
+        ),
+        case(
+            "a ClusterIP out of the service range",
+            service_scenario("web", "        clusterIP: 192.168.0.10\n        ports: [{port: 80}]\n"),
+            vec![
+                "scenario.yaml:13:9",
+                "spec.clusterIPs: Invalid value: []string{\"192.168.0.10\"}: failed to allocate IP 192.168.0.10: the provided IP (192.168.0.10) is not in the valid range. The range of valid IPs is 10.96.0.0/12",
+            ],
+        ),
+        case(
+            "a ClusterIP taken by an earlier Service",
+            format!(
+                "name: bad\nduration: 1m\n{NODES}workloads:\n  - object: {{apiVersion: v1, kind: Service, metadata: {{name: a}}, spec: {{clusterIP: 10.96.0.20, ports: [{{port: 80}}]}}}}\n  - object: {{apiVersion: v1, kind: Service, metadata: {{name: b}}, spec: {{clusterIP: 10.96.0.20, ports: [{{port: 80}}]}}}}\n"
+            ),
+            vec![
+                "workloads[1].object.spec.clusterIPs",
+                "failed to allocate IP 10.96.0.20: provided IP is already allocated",
+            ],
+        ),
+    ]
+}
+
 fn cases() -> Vec<Case> {
     vec![
         Case {
@@ -299,7 +396,7 @@ fn podsim(dir: &Path, args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn bad_input_exits_2_with_where_and_what() {
-    for case in cases() {
+    for case in cases().into_iter().chain(service_cases()) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("scenario.yaml"), &case.scenario).unwrap();
         for (name, text) in &case.files {

@@ -52,6 +52,7 @@ pub struct Outcome {
     pub metrics: String,
     pub nodes: String,
     pub pool_metrics: String,
+    pub services: String,
     pub summary: String,
     pub objects: String,
     pub containers: String,
@@ -75,14 +76,21 @@ impl Outcome {
 /// Runs a scenario with invariant checks after every event; a broken invariant fails
 /// the test with the seed and the command that reproduces it.
 pub fn run(scenario: Scenario) -> Outcome {
-    let (t, e, m, n, p) =
-        (SharedBuf::default(), SharedBuf::default(), SharedBuf::default(), SharedBuf::default(), SharedBuf::default());
+    let (t, e, m, n, p, s) = (
+        SharedBuf::default(),
+        SharedBuf::default(),
+        SharedBuf::default(),
+        SharedBuf::default(),
+        SharedBuf::default(),
+        SharedBuf::default(),
+    );
     let sink = CsvSink::new(SinkFiles {
         transitions: t.clone(),
         events: e.clone(),
         metrics: m.clone(),
         nodes: n.clone(),
         pool_metrics: p.clone(),
+        services: s.clone(),
     });
     let (o, c, ep) = (SharedBuf::default(), SharedBuf::default(), SharedBuf::default());
     let sink = sink.with_objects(ObjectFiles { objects: o.clone(), containers: c.clone(), event_paths: ep.clone() });
@@ -102,6 +110,7 @@ pub fn run(scenario: Scenario) -> Outcome {
         metrics: text(&m),
         nodes: text(&n),
         pool_metrics: text(&p),
+        services: text(&s),
         summary,
         objects: text(&o),
         containers: text(&c),

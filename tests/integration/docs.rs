@@ -160,7 +160,7 @@ fn every_command_in_the_docs_runs() {
 
 /// The scenario keys a part of a scenario may start with.
 const PARTS: &[&str] =
-    &["nodes:", "workloads:", "behaviors:", "faults:", "actions:", "scheduler:", "kubelet:", "kubernetes:"];
+    &["nodes:", "workloads:", "behaviors:", "faults:", "actions:", "scheduler:", "kubelet:", "kubernetes:", "network:"];
 
 #[test]
 fn every_scenario_in_the_docs_is_valid() {

@@ -272,6 +272,7 @@ fn simulate_within_budget(s: podsim::scenario::Scenario) -> bool {
         metrics: std::io::sink(),
         nodes: std::io::sink(),
         pool_metrics: std::io::sink(),
+        services: std::io::sink(),
     })
     .with_objects(ObjectFiles {
         objects: std::io::sink(),

@@ -114,13 +114,14 @@ fn a_large_run_is_aggregated_and_says_so() {
 fn run_unchecked(scenario: podsim::scenario::Scenario) -> common::Outcome {
     use common::SharedBuf;
     use podsim::trace::csv::{CsvSink, SinkFiles};
-    let bufs: Vec<SharedBuf> = (0..5).map(|_| SharedBuf::default()).collect();
+    let bufs: Vec<SharedBuf> = (0..6).map(|_| SharedBuf::default()).collect();
     let sink = CsvSink::new(SinkFiles {
         transitions: bufs[0].clone(),
         events: bufs[1].clone(),
         metrics: bufs[2].clone(),
         nodes: bufs[3].clone(),
         pool_metrics: bufs[4].clone(),
+        services: bufs[5].clone(),
     });
     let end = scenario.duration.map(podsim::engine::SimTime);
     let mut sim = podsim::sim::Simulation::new(std::sync::Arc::new(scenario), Box::new(sink));
@@ -134,6 +135,7 @@ fn run_unchecked(scenario: podsim::scenario::Scenario) -> common::Outcome {
         metrics: text(2),
         nodes: text(3),
         pool_metrics: text(4),
+        services: text(5),
         summary,
         objects: String::new(),
         containers: String::new(),

@@ -218,7 +218,7 @@ fn bad_input_exits_2_with_a_message() {
         (format!("get jobs nope {d}"), "Error from server (NotFound): jobs.batch \"nope\" not found"),
         (format!("describe pod nope {d}"), "Error from server (NotFound): pods \"nope\" not found"),
         (format!("describe node nope {d}"), "Error from server (NotFound): nodes \"nope\" not found"),
-        (format!("describe events {d}"), "describe knows pods, nodes, jobs and cronjobs"),
+        (format!("describe events {d}"), "describe knows pods, nodes, jobs, cronjobs, services and endpointslices"),
         (format!("get pods crash-always {d} -l app=x"), "cannot be combined"),
         (format!("get pods crash-always {d} --at 5s --at 6s"), "cannot be used multiple times"),
     ];
@@ -298,4 +298,35 @@ fn a_run_without_objects_cannot_be_viewed_and_leaves_no_stale_files() {
     let (code, stdout, stderr) = view(&out, "get pods DIR");
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(stderr.contains("objects.jsonl: missing") && stderr.contains("--no-objects"), "{stderr}");
+}
+
+#[test]
+fn services_and_endpointslices_through_a_rollout() {
+    snapshot(
+        "web-service-rollout",
+        &[
+            "get svc DIR --at 5m10s",
+            "get services DIR -o wide",
+            "get endpointslices DIR --at 5s",
+            "get endpointslices DIR --at 5m10s",
+            "get endpointslices DIR --at 10m",
+            "describe service web DIR --at 5m10s",
+            "get svc web DIR -o yaml --at 5m10s",
+            "get pods DIR -o wide --at 5m10s",
+            "get pod web-79bbf4fd45-pr58b DIR -o yaml --at 5m10s",
+        ],
+    );
+}
+
+#[test]
+fn headless_services_and_dns_names() {
+    snapshot(
+        "web-service",
+        &[
+            "get svc DIR --at 1m",
+            "describe svc db DIR --at 1m",
+            "get endpointslices DIR --at 26m",
+            "describe pod db-0 DIR --at 1m",
+        ],
+    );
 }

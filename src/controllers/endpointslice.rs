@@ -1,0 +1,616 @@
+//! The EndpointSlice controller (`pkg/controller/endpointslice/endpointslice_controller.go`,
+//! with the reconciler of `staging/src/k8s.io/endpointslice/reconciler.go` and
+//! `utils.go`): for every Service with a selector, the EndpointSlices that list its
+//! pods' addresses with their `ready`, `serving` and `terminating` conditions.
+//!
+//! It watches pods (created, addressed, ready or not, terminating, ended, removed), the
+//! Services, removed Nodes, and the scale of ReplicaSets and Deployments (the desired
+//! backends). A change queues a sync of each Service whose selector
+//! matches the pod; the sync runs once per Service after the event that queued it
+//! (`--endpointslice-updates-batch-period` 0: no batching delay), and reconciles the
+//! slices as upstream does: endpoints no longer wanted leave their slices, changed ones
+//! are updated in place, new ones fill the slices being updated, then an unchanged slice
+//! with room, then new slices of at most `maxEndpointsPerSlice`; emptied slices are
+//! deleted (a create reuses a deleted slice's name); a Service that selects no pod keeps
+//! one placeholder slice. Where upstream iterates Go maps (`PopAny`, `UnsortedList`),
+//! podsim takes pods in order of creation and slices in order of name.
+//!
+//! After each sync the Service's backends go to `services.csv` ([`desired_backends`]
+//! against the endpoints by condition) and to its availability in `summary.json`.
+
+use crate::api::service::IntOrString;
+use crate::apiserver::{Change, Ctx, Kind, Watches};
+use crate::cluster::service::{Backends, Endpoint, EndpointPort, EndpointSlice, Service, ServiceId};
+use crate::cluster::{Cluster, Pod, PodId};
+use crate::event::EndpointSliceEvent;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// `v1.LabelTopologyZone`, copied to each endpoint's `zone`.
+const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
+
+/// The controller's own state: the Services with a selector, indexed by namespace and
+/// their selector's first key and value, so that a pod's Services are found from its
+/// labels without looking at every Service.
+pub struct EndpointSliceController {
+    max_per_slice: usize,
+    index: BTreeMap<Arc<str>, ByLabel>,
+}
+
+/// Services by their selector's first key, then its value.
+type ByLabel = BTreeMap<String, BTreeMap<String, Vec<ServiceId>>>;
+
+impl EndpointSliceController {
+    pub const WATCHES: Watches = Watches::of(&[
+        Kind::PodCreated,
+        Kind::PodNetwork,
+        Kind::PodReady,
+        Kind::PodDeleting,
+        Kind::PodPhase,
+        Kind::PodRemoved,
+        Kind::NodeRemoved,
+        Kind::ServiceCreated,
+        Kind::ServiceDeleted,
+        Kind::ReplicaSetScaled,
+        Kind::DeploymentUpdated,
+    ]);
+
+    pub fn new(max_per_slice: u32) -> EndpointSliceController {
+        EndpointSliceController { max_per_slice: max_per_slice.max(1) as usize, index: BTreeMap::new() }
+    }
+
+    pub fn handle(&mut self, ctx: &mut Ctx, event: EndpointSliceEvent) {
+        match event {
+            EndpointSliceEvent::Sync { service, token } => {
+                let Some(s) = ctx.cluster.services.get_mut(service) else { return };
+                if !s.endpoints.sync.fire(token) {
+                    return;
+                }
+                s.endpoints.sync_pending = false;
+                self.sync(ctx, service);
+            }
+        }
+    }
+
+    pub fn observe(&mut self, ctx: &mut Ctx, change: &Change) {
+        if self.index.is_empty() && !matches!(change, Change::ServiceCreated(_)) {
+            return;
+        }
+        match change {
+            Change::PodCreated(id) => {
+                let Some(pod) = ctx.cluster.pods.get(*id) else { return };
+                let (uid, services) = (pod.uid, self.services_of(ctx.cluster, &pod.namespace, &pod.labels));
+                for s in services {
+                    if let Some(service) = ctx.cluster.services.get_mut(s) {
+                        service.endpoints.members.insert(uid, *id);
+                    }
+                    queue(ctx, s);
+                }
+            }
+            Change::PodNetwork(id)
+            | Change::PodReady { pod: id, .. }
+            | Change::PodDeleting(id)
+            | Change::PodPhase { pod: id, .. } => {
+                let Some(pod) = ctx.cluster.pods.get(*id) else { return };
+                for s in self.services_of(ctx.cluster, &pod.namespace, &pod.labels) {
+                    queue(ctx, s);
+                }
+            }
+            Change::PodRemoved { pod, .. } => {
+                for s in self.services_of(ctx.cluster, &pod.namespace, &pod.labels) {
+                    if let Some(service) = ctx.cluster.services.get_mut(s) {
+                        service.endpoints.members.remove(&pod.uid);
+                    }
+                    queue(ctx, s);
+                }
+            }
+            Change::NodeRemoved(node) => {
+                let on_node: Vec<ServiceId> = ctx
+                    .cluster
+                    .services
+                    .iter()
+                    .filter(|(_, s)| {
+                        s.endpoints
+                            .members
+                            .values()
+                            .any(|p| ctx.cluster.pods.get(*p).is_some_and(|p| p.node == Some(*node)))
+                    })
+                    .map(|(id, _)| id)
+                    .collect();
+                for s in on_node {
+                    queue(ctx, s);
+                }
+            }
+            // A workload's scale is the Service's desired backends: its Services
+            // account the new figure at once.
+            Change::ReplicaSetScaled(id) => {
+                let Some(rs) = ctx.cluster.replicasets.get(*id) else { return };
+                for s in self.services_of(ctx.cluster, &rs.namespace, &rs.pod_labels) {
+                    queue(ctx, s);
+                }
+            }
+            Change::DeploymentUpdated(id) => {
+                let Some(d) = ctx.cluster.deployments.get(*id) else { return };
+                for s in self.services_of(ctx.cluster, &d.namespace, &d.template.metadata.labels) {
+                    queue(ctx, s);
+                }
+            }
+            Change::ServiceCreated(id) => self.service_created(ctx, *id),
+            Change::ServiceDeleted(id) => {
+                for by_key in self.index.values_mut() {
+                    for by_value in by_key.values_mut() {
+                        for ids in by_value.values_mut() {
+                            ids.retain(|s| s != id);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A Service with a selector: its pods are the pods of its namespace that match.
+    fn service_created(&mut self, ctx: &mut Ctx, id: ServiceId) {
+        let Some(service) = ctx.cluster.services.get(id) else { return };
+        let Some(selector) = service.selector.clone() else { return };
+        let namespace = service.namespace.clone();
+        let (key, value) = selector.iter().next().expect("a selector has a key");
+        self.index
+            .entry(namespace.clone())
+            .or_default()
+            .entry(key.clone())
+            .or_default()
+            .entry(value.clone())
+            .or_default()
+            .push(id);
+        let members: BTreeMap<u64, PodId> = ctx
+            .cluster
+            .pods
+            .iter()
+            .filter(|(_, p)| p.namespace == namespace && matches(&selector, &p.labels))
+            .map(|(pid, p)| (p.uid, pid))
+            .collect();
+        ctx.cluster.services.get_mut(id).expect("read above").endpoints.members = members;
+        queue(ctx, id);
+    }
+
+    /// The Services whose selector matches a pod of `namespace` with these labels.
+    fn services_of(&self, cluster: &Cluster, namespace: &str, labels: &BTreeMap<String, String>) -> Vec<ServiceId> {
+        let Some(by_key) = self.index.get(namespace) else { return Vec::new() };
+        let mut out = Vec::new();
+        for (k, v) in labels {
+            let Some(ids) = by_key.get(k.as_str()).and_then(|by_value| by_value.get(v.as_str())) else { continue };
+            for id in ids {
+                if let Some(s) = cluster.services.get(*id)
+                    && s.selector.as_ref().is_some_and(|sel| matches(sel, labels))
+                {
+                    out.push(*id);
+                }
+            }
+        }
+        out
+    }
+
+    /// `syncService`: reconciles the Service's slices with its pods, then records its
+    /// backends.
+    fn sync(&mut self, ctx: &mut Ctx, id: ServiceId) {
+        let Some(service) = ctx.cluster.services.get(id) else { return };
+        if service.selector.is_none() {
+            return;
+        }
+        let desired = desired_endpoints(ctx.cluster, service);
+        let plan = reconcile(&service.endpoints.slices, desired, self.max_per_slice);
+        let service_name = service.name.clone();
+        // `finalize`: creates, then updates, then deletes.
+        for (ports, endpoints) in plan.creates {
+            let (uid, name) = ctx.new_slice_identity(&service_name);
+            let slice = EndpointSlice { uid, name, created: ctx.now, ports, endpoints };
+            let service = ctx.cluster.services.get_mut(id).expect("exists");
+            service.endpoints.slices.push(slice);
+            let index = service.endpoints.slices.len() - 1;
+            ctx.write_slice(id, index);
+        }
+        for (index, ports, endpoints) in plan.updates {
+            let service = ctx.cluster.services.get_mut(id).expect("exists");
+            let slice = &mut service.endpoints.slices[index];
+            slice.ports = ports;
+            slice.endpoints = endpoints;
+            ctx.write_slice(id, index);
+        }
+        let mut deletes = plan.deletes;
+        deletes.sort_unstable();
+        for index in deletes.into_iter().rev() {
+            let service = ctx.cluster.services.get_mut(id).expect("exists");
+            let slice = service.endpoints.slices.remove(index);
+            ctx.remove_slice(&slice);
+        }
+        let service = ctx.cluster.services.get(id).expect("exists");
+        let backends = backends(ctx.cluster, service);
+        ctx.set_backends(id, backends);
+    }
+}
+
+/// Queues a sync of the Service (once, however many changes call for it).
+fn queue(ctx: &mut Ctx, id: ServiceId) {
+    let Some(service) = ctx.cluster.services.get_mut(id) else { return };
+    if service.selector.is_none() || service.endpoints.sync_pending {
+        return;
+    }
+    service.endpoints.sync_pending = true;
+    let token = service.endpoints.sync.arm();
+    ctx.at(0, EndpointSliceEvent::Sync { service: id, token });
+}
+
+/// `labels.SelectorFromSet(selector).Matches(labels)`.
+fn matches(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
+    selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+}
+
+/// How many backends the Service should have, counted as the disruption controller
+/// counts expected pods (`getExpectedPodCount` in `pkg/controller/disruption/disruption.go`):
+/// for each selected pod's controller, once, its scale: a ReplicaSet owned by a
+/// Deployment counts the Deployment's `spec.replicas`, another ReplicaSet its own. A
+/// pod without a controller counts one while it is neither terminal nor terminating.
+pub fn desired_backends(cluster: &Cluster, service: &Service) -> u32 {
+    use crate::cluster::pod::Owner;
+    let mut replica_sets = BTreeSet::new();
+    let mut deployments = BTreeSet::new();
+    let mut desired = 0u32;
+    for pod in service.endpoints.members.values().filter_map(|id| cluster.pods.get(*id)) {
+        let rs = match pod.owner {
+            Owner::ReplicaSet(rs) => cluster.replicasets.get(rs).map(|r| (rs, r)),
+            _ => None,
+        };
+        match rs {
+            Some((_, r)) if r.owner.is_some_and(|d| cluster.deployments.get(d).is_some()) => {
+                let d = r.owner.expect("checked");
+                if deployments.insert(d) {
+                    desired += cluster.deployments.get(d).expect("checked").replicas;
+                }
+            }
+            Some((id, r)) => {
+                if replica_sets.insert(id) {
+                    desired += r.replicas;
+                }
+            }
+            None => desired += u32::from(!pod.phase.is_terminal() && pod.deletion.is_none()),
+        }
+    }
+    desired
+}
+
+/// The Service's backends now: desired, and its slices' endpoints by condition.
+fn backends(cluster: &Cluster, service: &Service) -> Backends {
+    let mut b = Backends { desired: desired_backends(cluster, service), ..Default::default() };
+    for e in service.endpoints.slices.iter().flat_map(|s| &s.endpoints) {
+        b.endpoints += 1;
+        b.ready += u32::from(e.ready);
+        b.serving += u32::from(e.serving);
+        b.terminating += u32::from(e.terminating);
+    }
+    b
+}
+
+/// The desired endpoints of a Service grouped by their ports (`reconcileByAddressType`:
+/// one group of slices per distinct port mapping), pods in order of creation.
+fn desired_endpoints(cluster: &Cluster, service: &Service) -> BTreeMap<Vec<EndpointPort>, Vec<Endpoint>> {
+    let mut out: BTreeMap<Vec<EndpointPort>, Vec<Endpoint>> = BTreeMap::new();
+    for id in service.endpoints.members.values() {
+        let Some(pod) = cluster.pods.get(*id) else { continue };
+        if !should_be_in_endpoints(pod) {
+            continue;
+        }
+        let Some(node) = pod.node else { continue };
+        let node = cluster.node(node);
+        // A pod whose Node is gone is left out (the service is requeued upstream)
+        // unless its addresses are published regardless.
+        if !node.present && !service.publish_not_ready {
+            continue;
+        }
+        let Some(endpoint) = pod_to_endpoint(pod, *id, node, service) else { continue };
+        out.entry(endpoint_ports(service, pod)).or_default().push(endpoint);
+    }
+    out
+}
+
+/// `ShouldPodBeInEndpoints(pod, includeTerminating=true)` (`util/controller_utils.go`):
+/// not terminal, and it has an address.
+pub fn should_be_in_endpoints(pod: &Pod) -> bool {
+    !pod.phase.is_terminal() && pod.ip.is_some()
+}
+
+/// `podToEndpoint` (`utils.go`): serving follows the pod's Ready condition, terminating
+/// its deletion timestamp; ready is `publishNotReadyAddresses || (serving &&
+/// !terminating)`; the hostname only when the pod's subdomain names the Service.
+pub fn pod_to_endpoint(pod: &Pod, id: PodId, node: &crate::cluster::Node, service: &Service) -> Option<Endpoint> {
+    let (ready, serving, terminating) = conditions(pod.ready, pod.deletion.is_some(), service.publish_not_ready);
+    let spec = &pod.template.spec;
+    // `ShouldSetHostname`.
+    let hostname = match (&spec.hostname, &spec.subdomain) {
+        (Some(h), Some(sub)) if !h.is_empty() && **sub == *service.name && pod.namespace == service.namespace => {
+            Some(Arc::from(h.as_str()))
+        }
+        _ => None,
+    };
+    Some(Endpoint {
+        ip: pod.ip?,
+        ready,
+        serving,
+        terminating,
+        hostname,
+        node: node.name.clone(),
+        zone: node.labels.get(ZONE_LABEL).map(|z| Arc::from(z.as_str())),
+        pod: id,
+        pod_uid: pod.uid,
+        pod_name: pod.name.clone(),
+    })
+}
+
+/// An endpoint's `(ready, serving, terminating)` conditions (`podToEndpoint`): serving
+/// is the pod's Ready condition, terminating its deletion timestamp, ready
+/// `publishNotReadyAddresses || (serving && !terminating)`.
+pub fn conditions(pod_ready: bool, pod_terminating: bool, publish_not_ready: bool) -> (bool, bool, bool) {
+    let serving = pod_ready;
+    (publish_not_ready || (serving && !pod_terminating), serving, pod_terminating)
+}
+
+/// `getEndpointPorts`: each Service port with the pod's port number (`FindPort`: a
+/// named target port is looked up among the containers' ports of its protocol; a port
+/// the pod does not have is left out). A headless Service may have no ports.
+fn endpoint_ports(service: &Service, pod: &Pod) -> Vec<EndpointPort> {
+    let mut out = Vec::new();
+    for sp in &service.api.spec.ports {
+        let protocol = sp.protocol.clone().unwrap_or_else(|| "TCP".into());
+        let port = match &sp.target_port {
+            Some(IntOrString::Int(n)) => Some(*n),
+            None => Some(sp.port),
+            Some(IntOrString::Str(name)) => pod
+                .template
+                .spec
+                .containers
+                .iter()
+                .flat_map(|c| &c.ports)
+                .find(|p| {
+                    p.name.as_deref() == Some(name.as_str()) && p.protocol.as_deref().unwrap_or("TCP") == protocol
+                })
+                .map(|p| p.container_port),
+        };
+        if port.is_none() {
+            continue;
+        }
+        out.push(EndpointPort {
+            name: sp.name.clone().unwrap_or_default(),
+            port,
+            protocol,
+            app_protocol: sp.app_protocol.clone(),
+        });
+    }
+    out
+}
+
+/// What a sync changes: slices to create (ports and endpoints), to update (index in the
+/// Service's slices, ports and endpoints), to delete (indexes).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub creates: Vec<(Vec<EndpointPort>, Vec<Endpoint>)>,
+    pub updates: Vec<(usize, Vec<EndpointPort>, Vec<Endpoint>)>,
+    pub deletes: Vec<usize>,
+}
+
+/// `reconcileByAddressType` for the one address type (IPv4), with
+/// `reconcileByPortMapping` per port mapping, the placeholder rule and `finalize`'s
+/// reuse of deleted slices for creates.
+pub fn reconcile(existing: &[EndpointSlice], desired: BTreeMap<Vec<EndpointPort>, Vec<Endpoint>>, max: usize) -> Plan {
+    // Existing slices by port mapping, each group in order of name.
+    let mut order: Vec<usize> = (0..existing.len()).collect();
+    order.sort_by(|a, b| existing[*a].name.cmp(&existing[*b].name));
+    let mut by_ports: BTreeMap<&[EndpointPort], Vec<usize>> = BTreeMap::new();
+    for i in order {
+        by_ports.entry(existing[i].ports.as_slice()).or_default().push(i);
+    }
+    let mut plan = Plan::default();
+    let mut deletes: Vec<usize> = Vec::new();
+    for (ports, endpoints) in &desired {
+        let group = by_ports.get(ports.as_slice()).cloned().unwrap_or_default();
+        by_port_mapping(existing, &group, ports, endpoints.clone(), max, &mut plan, &mut deletes);
+    }
+    // Port mappings no longer desired go.
+    for (ports, group) in &by_ports {
+        if !desired.contains_key(*ports) {
+            deletes.extend(group);
+        }
+    }
+    // A Service with nothing to show keeps one placeholder slice (no ports, no endpoints).
+    if existing.len() == deletes.len() && plan.creates.is_empty() {
+        let placeholder = |i: &usize| existing[*i].ports.is_empty() && existing[*i].endpoints.is_empty();
+        if deletes.len() == 1 && placeholder(&deletes[0]) {
+            deletes.clear();
+        } else {
+            plan.creates.push((Vec::new(), Vec::new()));
+        }
+    }
+    // `finalize`: a create takes over a slice that would be deleted (from the last create).
+    while !plan.creates.is_empty() && !deletes.is_empty() {
+        let (ports, endpoints) = plan.creates.pop().expect("not empty");
+        let index = deletes.remove(0);
+        plan.updates.push((index, ports, endpoints));
+    }
+    plan.deletes = deletes;
+    plan
+}
+
+/// `reconcileByPortMapping`.
+fn by_port_mapping(
+    existing: &[EndpointSlice],
+    group: &[usize],
+    ports: &[EndpointPort],
+    mut desired: Vec<Endpoint>,
+    max: usize,
+    plan: &mut Plan,
+    deletes: &mut Vec<usize>,
+) {
+    // 1. Existing slices: drop what is no longer desired, update what changed.
+    let mut unchanged: BTreeSet<usize> = BTreeSet::new();
+    let mut updated: BTreeMap<usize, Vec<Endpoint>> = BTreeMap::new();
+    for &i in group {
+        let mut kept = Vec::new();
+        let mut changed = false;
+        for e in &existing[i].endpoints {
+            if let Some(pos) = desired.iter().position(|d| d.same(e)) {
+                let got = desired.remove(pos);
+                changed |= got != *e;
+                kept.push(got);
+            }
+        }
+        if changed || kept.len() != existing[i].endpoints.len() {
+            if kept.is_empty() {
+                deletes.push(i);
+            } else {
+                updated.insert(i, kept);
+            }
+        } else {
+            unchanged.insert(i);
+        }
+    }
+    // 2. Fill the slices being updated anyway, the fullest first.
+    if !desired.is_empty() && !updated.is_empty() {
+        let mut fill: Vec<usize> = group.iter().copied().filter(|i| updated.contains_key(i)).collect();
+        fill.sort_by_key(|i| std::cmp::Reverse(updated[i].len()));
+        for i in fill {
+            let slice = updated.get_mut(&i).expect("chosen from it");
+            while !desired.is_empty() && slice.len() < max {
+                slice.push(desired.remove(0));
+            }
+        }
+    }
+    // 3. What is left: into the unchanged slice that it fills best, else new slices.
+    while !desired.is_empty() {
+        let mut target = None;
+        if desired.len() < max && !unchanged.is_empty() {
+            target = slice_to_fill(existing, group, &unchanged, desired.len(), max);
+        }
+        match target {
+            Some(i) => {
+                unchanged.remove(&i);
+                let mut slice = existing[i].endpoints.clone();
+                while !desired.is_empty() && slice.len() < max {
+                    slice.push(desired.remove(0));
+                }
+                updated.insert(i, slice);
+            }
+            None => {
+                let take = desired.len().min(max);
+                let endpoints: Vec<Endpoint> = desired.drain(..take).collect();
+                plan.creates.push((ports.to_vec(), endpoints));
+            }
+        }
+    }
+    for (i, endpoints) in updated {
+        plan.updates.push((i, ports.to_vec(), endpoints));
+    }
+}
+
+/// `getSliceToFill`: the unchanged slice that would be closest to full after taking
+/// `n` endpoints (the first such one, in order of name).
+fn slice_to_fill(
+    existing: &[EndpointSlice],
+    group: &[usize],
+    unchanged: &BTreeSet<usize>,
+    n: usize,
+    max: usize,
+) -> Option<usize> {
+    let mut closest = max;
+    let mut chosen = None;
+    for &i in group.iter().filter(|i| unchanged.contains(i)) {
+        let total = n + existing[i].endpoints.len();
+        if total <= max && max - total < closest {
+            closest = max - total;
+            chosen = Some(i);
+            if closest == 0 {
+                break;
+            }
+        }
+    }
+    chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `TestPodToEndpoint` (`staging/src/k8s.io/endpointslice/utils_test.go`), the
+    /// conditions of each case, from `testdata/kubernetes/services.json`.
+    #[test]
+    fn conditions_follow_the_upstream_cases() {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/kubernetes/services.json")).unwrap();
+        let vectors: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let cases = vectors["pod_to_endpoint"].as_array().unwrap();
+        assert_eq!(cases.len(), 9);
+        for case in cases {
+            let b = |v: &serde_json::Value| v.as_bool().unwrap();
+            let got = conditions(
+                b(&case["podReady"]),
+                b(&case["podTerminating"]),
+                b(&case["service.publishNotReadyAddresses"]),
+            );
+            let want = &case["expectedConditions"];
+            assert_eq!(got, (b(&want["ready"]), b(&want["serving"]), b(&want["terminating"])), "{}", case["name"]);
+        }
+    }
+
+    fn endpoint(n: u32, ready: bool) -> Endpoint {
+        Endpoint {
+            ip: crate::cluster::network::Ipv4(0x0a00_0000 + n),
+            ready,
+            serving: ready,
+            terminating: false,
+            hostname: None,
+            node: Arc::from("n"),
+            zone: None,
+            pod: PodId { index: n, generation: 0 },
+            pod_uid: u64::from(n),
+            pod_name: Arc::from(format!("p{n}").as_str()),
+        }
+    }
+
+    fn slice(name: &str, endpoints: Vec<Endpoint>) -> EndpointSlice {
+        EndpointSlice { uid: 0, name: Arc::from(name), created: crate::engine::SimTime(0), ports: ports(), endpoints }
+    }
+
+    fn ports() -> Vec<EndpointPort> {
+        vec![EndpointPort { name: String::new(), port: Some(80), protocol: "TCP".into(), app_protocol: None }]
+    }
+
+    #[test]
+    fn reconcile_places_endpoints_as_upstream() {
+        // A new Service: one slice of at most `max`, then more.
+        let desired: BTreeMap<_, _> = [(ports(), (0..5).map(|n| endpoint(n, false)).collect::<Vec<_>>())].into();
+        let plan = reconcile(&[], desired, 3);
+        assert_eq!(plan.creates.iter().map(|c| c.1.len()).collect::<Vec<_>>(), [3, 2]);
+        // Nothing selected: one placeholder slice, kept once it exists.
+        let plan = reconcile(&[], BTreeMap::new(), 100);
+        assert_eq!(plan.creates, [(Vec::new(), Vec::new())]);
+        let placeholder = EndpointSlice { ports: Vec::new(), ..slice("s-a", Vec::new()) };
+        assert_eq!(reconcile(std::slice::from_ref(&placeholder), BTreeMap::new(), 100), Plan::default());
+        // The first endpoints replace the placeholder: its deletion becomes an update.
+        let desired: BTreeMap<_, _> = [(ports(), vec![endpoint(1, false)])].into();
+        let plan = reconcile(&[placeholder], desired, 100);
+        assert_eq!((plan.creates.len(), plan.updates.len(), plan.deletes.len()), (0, 1, 0));
+        // A pod turning ready updates its slice in place; a new pod goes into that
+        // slice, being updated anyway.
+        let existing =
+            [slice("s-a", vec![endpoint(1, false), endpoint(2, false)]), slice("s-b", vec![endpoint(3, true)])];
+        let desired: BTreeMap<_, _> =
+            [(ports(), vec![endpoint(1, true), endpoint(2, false), endpoint(3, true), endpoint(4, false)])].into();
+        let plan = reconcile(&existing, desired, 3);
+        assert!(plan.creates.is_empty() && plan.deletes.is_empty());
+        assert_eq!(plan.updates.len(), 1);
+        assert_eq!(plan.updates[0].0, 0);
+        assert_eq!(plan.updates[0].2.iter().map(|e| e.pod_uid).collect::<Vec<_>>(), [1, 2, 4]);
+        // An emptied slice is deleted.
+        let desired: BTreeMap<_, _> = [(ports(), vec![endpoint(1, false), endpoint(2, false)])].into();
+        let plan = reconcile(&existing, desired, 3);
+        assert_eq!(plan.deletes, [1]);
+    }
+}
