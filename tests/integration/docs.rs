@@ -11,6 +11,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 const DOCS: &[&str] = &["README.md", "docs/interface.md", "scenarios/README.md", "results/README.md"];
 
@@ -99,10 +100,31 @@ fn workspace() -> tempfile::TempDir {
     tmp
 }
 
+/// Runs podsim in `cwd`; a run that does not end within five minutes is killed and the
+/// test fails (a documented example that hangs is a bug, and must not hang the suite).
 fn podsim(cwd: &Path, args: &[String]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_podsim")).args(args).current_dir(cwd).output().unwrap();
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+    let (out, err) = (cwd.join(".stdout"), cwd.join(".stderr"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_podsim"))
+        .args(args)
+        .current_dir(cwd)
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(300) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("podsim {} did not end within 5 minutes", args.join(" "));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let text = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
+    (status.code().unwrap_or(-1), text(&out), text(&err))
 }
 
 fn read(doc: &str) -> String {
