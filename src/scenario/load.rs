@@ -303,6 +303,15 @@ impl<'a> Loader<'a> {
         };
         self.warn_unmatched_behaviors(&scenario);
         self.warn_endless_jobs(&scenario);
+        // Every object read was skipped: the run would be empty, which a user who brought
+        // StatefulSets or ConfigMaps should hear of before reading an empty trace.
+        if scenario.submissions.is_empty() && scenario.arrivals.is_empty() && !scenario.ignored.kinds.is_empty() {
+            let kinds: Vec<&str> = scenario.ignored.kinds.keys().map(String::as_str).collect();
+            self.warnings.push(format!(
+                "nothing to simulate: every object of the workloads is of a kind podsim does not simulate ({})",
+                kinds.join(", ")
+            ));
+        }
         scenario.warnings = std::mem::take(&mut self.warnings);
         scenario
     }

@@ -138,3 +138,28 @@ fn usage_errors_name_the_missing_argument() {
         assert!(stderr.contains("usage: podsim") || says.contains("option"), "{stderr}");
     }
 }
+
+/// A scenario whose every object is of a kind podsim does not simulate would run empty:
+/// the run and `validate` say so, naming the kinds; one simulated object silences it.
+#[test]
+fn a_run_with_nothing_to_simulate_is_a_warning_naming_the_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    let skipped = format!(
+        "name: nothing\n{NODES}workloads:\n  - object: {{apiVersion: v1, kind: ConfigMap, metadata: {{name: c}}, data: {{a: b}}}}\n  - object: {{apiVersion: apps/v1, kind: StatefulSet, metadata: {{name: s}}, spec: {{serviceName: s, selector: {{matchLabels: {{a: b}}}}, template: {{metadata: {{labels: {{a: b}}}}, spec: {{containers: [{{name: c, image: i}}]}}}}}}}}\n"
+    );
+    std::fs::write(dir.path().join("s.yaml"), &skipped).unwrap();
+    let expected = "warning: nothing to simulate: every object of the workloads is of a kind podsim does not simulate (ConfigMap, StatefulSet)";
+    let (code, _, stderr) = podsim(dir.path(), &["run", "s.yaml", "--out", "R"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains(expected), "{stderr}");
+    let (code, stdout, stderr) = podsim(dir.path(), &["validate", "s.yaml"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("nothing to simulate"), "{stdout}");
+    let with_pod = format!(
+        "{skipped}  - object: {{apiVersion: v1, kind: Pod, metadata: {{name: p}}, spec: {{containers: [{{name: c, image: i}}]}}}}\n"
+    );
+    std::fs::write(dir.path().join("s.yaml"), with_pod).unwrap();
+    let (code, _, stderr) = podsim(dir.path(), &["run", "s.yaml", "--out", "R", "--duration", "1m"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("nothing to simulate"), "{stderr}");
+}
