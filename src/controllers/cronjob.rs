@@ -61,11 +61,7 @@ impl CronJobController {
     /// Asks for a sync at `at`; an earlier pending one stands (the work queue's rule).
     fn cronjob_enqueue(&mut self, ctx: &mut Ctx, id: CronJobId, at: SimTime) {
         let Some(cj) = ctx.cluster.cronjobs.get_mut(id) else { return };
-        if cj.sync_at.is_some_and(|t| t <= at) && cj.sync_timer.is_armed() {
-            return;
-        }
-        cj.sync_at = Some(at);
-        let token = cj.sync_timer.arm();
+        let Some(token) = cj.sync_timer.arm_unless_due_by(&mut cj.sync_at, at) else { return };
         ctx.schedule(at.max(ctx.now), CronJobEvent::Sync { cronjob: id, token });
     }
 

@@ -35,6 +35,20 @@ impl Timer {
         self.armed
     }
 
+    /// A controller's work queue: arms the timer for `at` unless a sync already pending
+    /// at `*pending` or earlier stands; the token to schedule with when it was armed.
+    pub fn arm_unless_due_by(
+        &mut self,
+        pending: &mut Option<super::time::SimTime>,
+        at: super::time::SimTime,
+    ) -> Option<TimerToken> {
+        if self.armed && pending.is_some_and(|t| t <= at) {
+            return None;
+        }
+        *pending = Some(at);
+        Some(self.arm())
+    }
+
     /// True if an event carrying `token` is the live one; it disarms the timer.
     pub fn fire(&mut self, token: TimerToken) -> bool {
         let live = self.armed && token.0 == self.generation;

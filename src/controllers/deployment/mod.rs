@@ -21,7 +21,7 @@ use crate::cluster::apps::{
 use crate::cluster::pod::Owner;
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, DeploymentId, ReplicaSetId};
-use crate::engine::{SimTime, TimerToken};
+use crate::engine::SimTime;
 use crate::event::DeploymentEvent;
 use crate::labels::label_selector_as_selector;
 use crate::trace::EventType;
@@ -622,11 +622,7 @@ fn build_replicaset(
 /// Asks for a sync at `at`; an earlier pending one stands (the work queue's rule).
 fn enqueue(ctx: &mut Ctx, id: DeploymentId, at: SimTime) {
     let Some(d) = ctx.cluster.deployments.get_mut(id) else { return };
-    if d.sync_at.is_some_and(|t| t <= at) && d.sync_timer.is_armed() {
-        return;
-    }
-    d.sync_at = Some(at);
-    let token: TimerToken = d.sync_timer.arm();
+    let Some(token) = d.sync_timer.arm_unless_due_by(&mut d.sync_at, at) else { return };
     ctx.schedule(at.max(ctx.now), DeploymentEvent::Sync { deployment: id, token });
 }
 

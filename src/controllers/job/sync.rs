@@ -72,11 +72,7 @@ impl JobController {
     /// Asks for a sync at `at`; an earlier pending one stands (the work queue's rule).
     fn job_enqueue(&mut self, ctx: &mut Ctx, id: JobId, at: SimTime) {
         let Some(job) = ctx.cluster.jobs.get_mut(id) else { return };
-        if job.sync_at.is_some_and(|t| t <= at) && job.sync_timer.is_armed() {
-            return;
-        }
-        job.sync_at = Some(at);
-        let token = job.sync_timer.arm();
+        let Some(token) = job.sync_timer.arm_unless_due_by(&mut job.sync_at, at) else { return };
         ctx.schedule(at.max(ctx.now), JobEvent::Sync { job: id, token });
     }
 

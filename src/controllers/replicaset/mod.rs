@@ -14,7 +14,7 @@ use crate::cluster::apps::{ReplicaSet, ReplicaSetStatus};
 use crate::cluster::pod::{Owner, Pod, PodPhase};
 use crate::cluster::template::{ContainerKind, PodTemplate};
 use crate::cluster::{Cluster, PodId, ReplicaSetId};
-use crate::engine::{Millis, SimTime, TimerToken};
+use crate::engine::{Millis, SimTime};
 use crate::event::ReplicaSetEvent;
 use crate::labels::label_selector_as_selector;
 use crate::trace::EventType;
@@ -286,11 +286,7 @@ fn ranked(p: &Pod, cluster: &Cluster) -> RankedPod {
 /// Asks for a sync at `at`; an earlier pending one stands (the work queue's rule).
 fn enqueue(ctx: &mut Ctx, id: ReplicaSetId, at: SimTime) {
     let Some(rs) = ctx.cluster.replicasets.get_mut(id) else { return };
-    if rs.sync_at.is_some_and(|t| t <= at) && rs.sync_timer.is_armed() {
-        return;
-    }
-    rs.sync_at = Some(at);
-    let token: TimerToken = rs.sync_timer.arm();
+    let Some(token) = rs.sync_timer.arm_unless_due_by(&mut rs.sync_at, at) else { return };
     ctx.schedule(at.max(ctx.now), ReplicaSetEvent::Sync { rs: id, token });
 }
 
