@@ -4,6 +4,9 @@ use super::ResourceList;
 use super::meta::ObjectMeta;
 use serde::{Deserialize, Serialize};
 
+/// `v1.LabelTopologyZone` (`k8s.io/api/core/v1/well_known_labels.go`): the node's zone.
+pub const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
+
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Node {

@@ -6,7 +6,7 @@ use clap::Args;
 use podsim::labels::Selector;
 use podsim::views::describe::{DescribeRequest, describe};
 use podsim::views::fields::{FieldSelector, SortBy};
-use podsim::views::get::{GetRequest, Printed, get};
+use podsim::views::get::{GetRequest, Printed, get_many};
 use podsim::views::{Output, Resource, RunDir, ViewError, parse_at};
 use std::io::Write;
 use std::path::Path;
@@ -14,7 +14,8 @@ use std::path::Path;
 #[derive(Args, Debug)]
 pub struct ViewArgs {
     /// pods|nodes|jobs|cronjobs|deployments|replicasets|services|endpointslices|events
-    /// (kubectl's names and aliases: po, no, job, cj, deploy, rs, svc, ev), or TYPE/NAME.
+    /// (kubectl's names and aliases: po, no, job, cj, deploy, rs, svc, ev), several
+    /// comma-separated (deploy,rs), or TYPE/NAME.
     pub resource: Option<String>,
     /// Object names (optional), then the output folder of `podsim run`.
     #[arg(num_args = 0.., value_name = "NAME... DIR")]
@@ -49,7 +50,8 @@ pub struct ViewArgs {
 
 struct Parsed {
     run: RunDir,
-    resource: Resource,
+    /// One type, or several (`deploy,rs`).
+    resources: Vec<Resource>,
     names: Vec<String>,
     namespace: String,
     at: i64,
@@ -79,11 +81,18 @@ fn parse(args: &ViewArgs, verb: &str) -> Result<Parsed, Failure> {
         }
         None => resource,
     };
-    let resource = Resource::parse(kind).ok_or_else(|| {
-        input(format!(
-            "the server doesn't have a resource type \"{kind}\" (podsim knows pods, nodes, jobs, cronjobs, deployments, replicasets, services, endpointslices, events)"
-        ))
-    })?;
+    let mut resources = Vec::new();
+    for kind in kind.split(',') {
+        let resource = Resource::parse(kind).ok_or_else(|| {
+            input(format!(
+                "the server doesn't have a resource type \"{kind}\" (podsim knows pods, nodes, jobs, cronjobs, deployments, replicasets, services, endpointslices, events)"
+            ))
+        })?;
+        // kubectl lists a type named twice once.
+        if !resources.contains(&resource) {
+            resources.push(resource);
+        }
+    }
     if let Some(name) = names.iter().find(|n| n.is_empty() || n.contains('/')) {
         return Err(input(format!("invalid object name {name:?}")));
     }
@@ -94,7 +103,7 @@ fn parse(args: &ViewArgs, verb: &str) -> Result<Parsed, Failure> {
         None => None,
     };
     let namespace = args.namespace.clone().unwrap_or_else(|| "default".into());
-    Ok(Parsed { run, resource, names, namespace, at, selector })
+    Ok(Parsed { run, resources, names, namespace, at, selector })
 }
 
 fn view_failure(e: ViewError) -> Failure {
@@ -114,12 +123,13 @@ fn print(p: Printed) -> Result<(), Failure> {
 
 pub fn get_command(args: ViewArgs) -> Result<(), Failure> {
     let p = parse(&args, "get")?;
-    let field_selector = args
-        .field_selector
-        .as_deref()
-        .map(|f| FieldSelector::parse(f, p.resource))
-        .transpose()
-        .map_err(view_failure)?;
+    // A field selector must name a field every type listed supports.
+    let mut field_selector = None;
+    if let Some(f) = args.field_selector.as_deref() {
+        for &r in &p.resources {
+            field_selector = Some(FieldSelector::parse(f, r).map_err(view_failure)?);
+        }
+    }
     let sort_by = args.sort_by.as_deref().map(SortBy::parse).transpose().map_err(view_failure)?;
     let output = match args.output.as_deref() {
         None => Output::Table,
@@ -128,7 +138,7 @@ pub fn get_command(args: ViewArgs) -> Result<(), Failure> {
         })?,
     };
     let req = GetRequest {
-        resource: p.resource,
+        resource: p.resources[0],
         names: p.names,
         namespace: p.namespace,
         all_namespaces: args.all_namespaces,
@@ -139,7 +149,7 @@ pub fn get_command(args: ViewArgs) -> Result<(), Failure> {
         field_selector,
         sort_by,
     };
-    print(get(&p.run, &req).map_err(view_failure)?)
+    print(get_many(&p.run, &p.resources, &req).map_err(view_failure)?)
 }
 
 pub fn describe_command(args: ViewArgs) -> Result<(), Failure> {
@@ -153,13 +163,31 @@ pub fn describe_command(args: ViewArgs) -> Result<(), Failure> {
         return Err(Failure::Input(vec![format!("describe has no {flag} option (podsim get has)")]));
     }
     let p = parse(&args, "describe")?;
-    let req = DescribeRequest {
-        resource: p.resource,
-        names: p.names,
-        namespace: p.namespace,
-        all_namespaces: args.all_namespaces,
-        selector: p.selector,
-        at: p.at,
-    };
-    print(describe(&p.run, &req).map_err(view_failure)?)
+    // Several types: each type's objects in turn, as kubectl describes them.
+    let mut all = Printed::default();
+    for &resource in &p.resources {
+        let req = DescribeRequest {
+            resource,
+            names: p.names.clone(),
+            namespace: p.namespace.clone(),
+            all_namespaces: args.all_namespaces,
+            selector: p.selector.clone(),
+            at: p.at,
+        };
+        let one = describe(&p.run, &req).map_err(view_failure)?;
+        if !one.stdout.is_empty() {
+            if !all.stdout.is_empty() {
+                all.stdout.push_str("\n\n");
+            }
+            all.stdout.push_str(&one.stdout);
+        }
+        all.not_found.extend(one.not_found);
+        if all.stderr.is_empty() {
+            all.stderr = one.stderr;
+        }
+    }
+    if !all.stdout.is_empty() {
+        all.stderr.clear();
+    }
+    print(all)
 }

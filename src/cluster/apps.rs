@@ -7,7 +7,7 @@ use super::{DeploymentId, PodId, ReplicaSetId};
 use crate::api::apps::IntOrString;
 use crate::api::pod::PodTemplateSpec;
 use crate::engine::{Millis, SimTime, Timer};
-use crate::labels::LabelSelector;
+use crate::labels::{LabelSelector, Selector};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -38,6 +38,8 @@ pub struct ReplicaSet {
     /// The Deployment's revision and replica annotations, when it has an owner.
     pub annotations: BTreeMap<String, String>,
     pub api_selector: LabelSelector,
+    /// `api_selector` compiled: the scheduler's default spreading adds its requirements.
+    pub selector: Selector,
     /// The pod template as the API shows it, and compiled.
     pub pod_template: Arc<PodTemplateSpec>,
     pub template: Arc<PodTemplate>,

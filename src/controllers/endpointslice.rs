@@ -26,9 +26,6 @@ use crate::event::EndpointSliceEvent;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-/// `v1.LabelTopologyZone`, copied to each endpoint's `zone`.
-const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
-
 /// The controller's own state: the Services with a selector, indexed by namespace and
 /// their selector's first key and value, so that a pod's Services are found from its
 /// labels without looking at every Service.
@@ -339,7 +336,8 @@ pub fn pod_to_endpoint(pod: &Pod, id: PodId, node: &crate::cluster::Node, servic
         terminating,
         hostname,
         node: node.name.clone(),
-        zone: node.labels.get(ZONE_LABEL).map(|z| Arc::from(z.as_str())),
+        // `v1.LabelTopologyZone`, copied to each endpoint's `zone`.
+        zone: node.labels.get(crate::api::node::ZONE_LABEL).map(|z| Arc::from(z.as_str())),
         pod: id,
         pod_uid: pod.uid,
         pod_name: pod.name.clone(),

@@ -142,7 +142,7 @@ impl NodeLifecycle {
         let z = self.zones.get_mut(&zone).expect("listed");
         z.pass_pending = false;
         let Some(interval) = interval else {
-            // Full disruption: no evictions; look again at the next monitor pass.
+            // Every zone fully down: no evictions; look again at the next monitor pass.
             let at = next_pass(now.after(1), self.period);
             self.schedule_tainting_pass(ctx, &zone, at);
             return;
@@ -216,14 +216,19 @@ fn node_lost(ctx: &mut Ctx, node: NodeId, period: Millis) {
     ctx.at(period, NodeLifecycleEvent::Monitor(node));
 }
 
-/// The zone's state (`ComputeZoneState`): all nodes down stops evictions, more than
-/// 55% (and more than 2) slows them in large clusters and stops them in small ones.
+/// The zone's tainting interval from its state (`ComputeZoneState` and
+/// `setLimiterInZone`): more than 55% of its nodes down (and more than 2) slows
+/// evictions in large clusters and stops them in small ones; a zone with every node down
+/// (`FullDisruption`) evicts at the normal rate (`enterFullDisruptionFunc` is
+/// `HealthyQPSFunc`), unless every zone is fully down, which stops all evictions
+/// (`handleDisruption`: the control plane is more likely cut off than the nodes).
 fn zone_interval(cluster: &Cluster, zone: &str) -> Option<Millis> {
     let nodes: Vec<&crate::cluster::Node> =
         cluster.nodes.iter().filter(|n| n.present && zone_key(&n.labels) == zone).collect();
     let down = nodes.iter().filter(|n| n.ready != NodeReady::True).count();
     if down == nodes.len() {
-        return None;
+        let any_zone_up = cluster.nodes.iter().any(|n| n.present && n.ready == NodeReady::True);
+        return any_zone_up.then_some(NORMAL_INTERVAL);
     }
     if down > 2 && down * 100 >= nodes.len() * UNHEALTHY_ZONE_PERCENT {
         let present = cluster.nodes.iter().filter(|n| n.present).count();

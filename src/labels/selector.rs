@@ -240,6 +240,13 @@ impl Selector {
         Selector { requirements, nothing: false }
     }
 
+    /// `Selector.Add`: this selector's requirements and `other`'s, sorted by key (a
+    /// "nothing" selector stays nothing).
+    pub fn and(&self, other: &Selector) -> Selector {
+        let requirements = self.requirements.iter().chain(&other.requirements).cloned().collect();
+        Selector { nothing: self.nothing || other.nothing, ..Selector::from_requirements(requirements) }
+    }
+
     /// Whether every requirement matches. Allocation-free.
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
         !self.nothing && self.requirements.iter().all(|r| r.matches(labels))

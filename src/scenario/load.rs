@@ -5,7 +5,7 @@
 use super::raw::{self, RawScenario, Text};
 use super::*;
 use crate::api::errors::{FieldError, FieldPath, InputError};
-use crate::api::node::{ContainerImage, Node, Taint};
+use crate::api::node::{ContainerImage, Node, Taint, ZONE_LABEL};
 use crate::api::object::{self, Object, Origin, parse_value};
 use crate::api::quantity::Quantity;
 use crate::api::source::Positions;
@@ -746,7 +746,7 @@ impl<'a> Loader<'a> {
         for (i, f) in entries.iter().enumerate() {
             let path = FieldPath::root("faults").index(i);
             if let Some(r) = &f.random {
-                if f.at.is_some() || f.node.is_some() || f.action.is_some() || f.for_.is_some() {
+                if f.at.is_some() || f.node.is_some() || f.zone.is_some() || f.action.is_some() || f.for_.is_some() {
                     self.error(
                         path.clone(),
                         "a random fault process takes only random: {nodes, timeBetween, repairTime}",
@@ -822,17 +822,60 @@ impl<'a> Loader<'a> {
                         "Required value: add copies the nodes of a pool (pool: <name>, count: N)",
                     ),
                 }
-                if f.node.is_some() || for_.is_some() {
-                    self.error(path.clone(), "add takes pool and count, not node or for");
+                if f.node.is_some() || f.zone.is_some() || for_.is_some() {
+                    self.error(path.clone(), "add takes pool and count, not node, zone or for");
                 }
                 continue;
             }
             if f.pool.is_some() || f.count.is_some() {
                 self.error(path.child("pool"), "pool and count go with action: add");
             }
+            // A zone outage: the same fault on every node of the zone, in the nodes' order.
+            let zone_nodes: Vec<String> = match &f.zone {
+                Some(zone) => {
+                    let in_zone: Vec<String> = nodes
+                        .iter()
+                        .filter(|n| n.node.metadata.labels.get(ZONE_LABEL) == Some(zone))
+                        .map(|n| n.node.metadata.name.clone())
+                        .collect();
+                    if f.node.is_some() {
+                        self.error(path.child("zone"), "give node or zone, not both");
+                    } else if in_zone.is_empty() {
+                        self.error(
+                            path.child("zone"),
+                            format!("no node has the label {ZONE_LABEL}={zone:?} (a zone outage needs its nodes)"),
+                        );
+                    }
+                    in_zone
+                }
+                None => Vec::new(),
+            };
+            if !zone_nodes.is_empty() {
+                if at.is_none() {
+                    self.error(path.child("at"), "Required value: when the fault happens, e.g. 30m");
+                }
+                if let (Some(at), Some(action)) = (at, action) {
+                    if for_.is_some()
+                        && !matches!(action, FaultAction::Crash | FaultAction::Cordon | FaultAction::Drain)
+                    {
+                        self.error(
+                            path.child("for"),
+                            "for: applies to crash, cordon and drain (it undoes them after that time)",
+                        );
+                    }
+                    faults.extend(zone_nodes.into_iter().map(|node| Fault { at, node, action, count: 1, for_ }));
+                }
+                continue;
+            }
+            if f.zone.is_some() {
+                continue;
+            }
             let node = match &f.node {
                 None => {
-                    self.error(path.child("node"), "Required value: the node the fault happens to");
+                    self.error(
+                        path.child("node"),
+                        "Required value: the node the fault happens to (or zone: every node of a zone)",
+                    );
                     None
                 }
                 Some(n) if !exists(n) && !added_later(n) => {

@@ -212,6 +212,8 @@ pub struct RawWeightedCode {
 pub struct RawFault {
     pub at: Option<Text>,
     pub node: Option<String>,
+    /// Every node whose `topology.kubernetes.io/zone` label is this (a zone outage).
+    pub zone: Option<String>,
     pub action: Option<String>,
     #[serde(rename = "for")]
     pub for_: Option<Text>,

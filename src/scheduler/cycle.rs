@@ -14,6 +14,7 @@ use crate::api::node::Taint;
 use crate::api::pod::Toleration;
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, NodeId, Pod};
+use crate::labels::Selector;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -108,16 +109,27 @@ impl Cycle {
     /// `prefilter`. `weights`: PodTopologySpread's and InterPodAffinity's in the profile
     /// (0: disabled).
     #[inline(never)]
-    pub fn scores<V: ClusterView>(view: &V, pod: &Incoming, feasible: &[V::Node], weights: (i64, i64)) -> Vec<i64> {
+    /// `default_selector`: what the system default spread constraints count, built
+    /// only when they can apply (see `default_selector.rs`).
+    pub fn scores<V: ClusterView>(
+        view: &V,
+        pod: &Incoming,
+        feasible: &[V::Node],
+        weights: (i64, i64),
+        default_selector: impl FnOnce() -> Option<Selector>,
+    ) -> Vec<i64> {
         let mut total = Vec::new();
         if feasible.len() < 2 {
             return total;
         }
-        // podsim has no Services, ReplicaSets or StatefulSets to take a default selector
-        // from, so the system default constraints never apply (see `system_default_constraints`).
         let (spread_weight, affinity_weight) = weights;
+        let defaults = if spread_weight > 0 && pod.template.spec.topology_spread_constraints.is_empty() {
+            default_selector()
+        } else {
+            None
+        };
         if spread_weight > 0
-            && let Some(state) = topology_spread::prepare_score(view, pod, feasible, None)
+            && let Some(state) = topology_spread::prepare_score(view, pod, feasible, defaults.as_ref())
         {
             add_weighted(&mut total, &state.normalized(view, feasible), spread_weight);
         }

@@ -2,6 +2,7 @@
 //! `filter` and `score` are pure; this module runs the cycle against the cluster.
 
 pub mod cycle;
+mod default_selector;
 pub mod filter;
 pub mod interpod_affinity;
 mod nominator;
@@ -397,7 +398,8 @@ impl Scheduler {
             return Err(diagnosis);
         }
         let weights = self.scoring.topology_weights();
-        let extra = cycle::Cycle::scores(&cycle::SimView { cluster, nodes }, pod, &feasible, weights);
+        let defaults = || cluster.pods.get(who.0).and_then(|p| default_selector::default_selector(cluster, p));
+        let extra = cycle::Cycle::scores(&cycle::SimView { cluster, nodes }, pod, &feasible, weights, defaults);
         Ok(self.select_host(cluster, shared, &feasible, nodes.len(), &extra))
     }
 

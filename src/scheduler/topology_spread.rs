@@ -21,7 +21,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 pub const HOSTNAME_KEY: &str = "kubernetes.io/hostname";
-pub const ZONE_KEY: &str = "topology.kubernetes.io/zone";
+pub const ZONE_KEY: &str = crate::api::node::ZONE_LABEL;
 
 /// `whenUnsatisfiable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-//! `podsim describe pod|node|job`: kubectl's `describe` text (`kubectl/pkg/describe/
+//! `podsim describe pod|node|job|deployment|replicaset|...`: kubectl's `describe` text (`kubectl/pkg/describe/
 //! describe.go`): `Label:<TAB>value` lines aligned by the describe tab writer
 //! (minwidth 0, padding 2), flushed before the Events table.
 
@@ -21,13 +21,13 @@ pub fn rfc1123z(run: &RunDir, ms: Option<i64>) -> String {
 
 /// The text before alignment, written level by level (`PrefixWriter`).
 #[derive(Default)]
-struct Out {
-    text: String,
+pub(super) struct Out {
+    pub(super) text: String,
 }
 
 impl Out {
     /// Writes at an indentation level (2 spaces per level).
-    fn w(&mut self, level: usize, args: std::fmt::Arguments) {
+    pub(super) fn w(&mut self, level: usize, args: std::fmt::Arguments) {
         for _ in 0..level {
             self.text.push_str("  ");
         }
@@ -38,9 +38,10 @@ impl Out {
 macro_rules! w {
     ($out:expr, $level:expr, $($arg:tt)*) => { $out.w($level, format_args!($($arg)*)) };
 }
+pub(super) use w;
 
 /// The aligned text; the writer is flushed before the Events table.
-fn finish(out: Out, events: Option<String>) -> String {
+pub(super) fn finish(out: Out, events: Option<String>) -> String {
     let mut text = TabWriter::describe().render(&out.text);
     if let Some(e) = events {
         text.push_str(&TabWriter::describe().render(&e));
@@ -48,7 +49,7 @@ fn finish(out: Out, events: Option<String>) -> String {
     text
 }
 
-fn labels_multiline(out: &mut Out, indent: &str, title: &str, labels: &BTreeMap<String, String>) {
+pub(super) fn labels_multiline(out: &mut Out, indent: &str, title: &str, labels: &BTreeMap<String, String>) {
     w!(out, 0, "{indent}{title}:\t");
     if labels.is_empty() {
         w!(out, 0, "<none>\n");
@@ -342,7 +343,7 @@ fn events_table(now: i64, events: &[&Event]) -> Option<String> {
     Some(out.text)
 }
 
-fn events_or_none(out: &mut Out, now: i64, events: &[&Event]) -> Option<String> {
+pub(super) fn events_or_none(out: &mut Out, now: i64, events: &[&Event]) -> Option<String> {
     let table = events_table(now, events);
     if table.is_none() {
         w!(out, 0, "Events:\t<none>\n");
@@ -858,8 +859,8 @@ pub fn job(run: &RunDir, now: i64, j: &Job, events: &[&Event]) -> String {
     finish(out, events)
 }
 
-/// `DescribePodTemplate`: the "Pod Template:" section of Jobs and CronJobs.
-fn pod_template(out: &mut Out, run: &RunDir, t: &crate::api::pod::PodTemplateSpec) {
+/// `DescribePodTemplate`: the "Pod Template:" section of workloads.
+pub(super) fn pod_template(out: &mut Out, run: &RunDir, t: &crate::api::pod::PodTemplateSpec) {
     w!(out, 0, "Pod Template:\n");
     labels_multiline(out, "  ", "Labels", &t.metadata.labels);
     if !t.metadata.annotations.is_empty() {
@@ -1038,9 +1039,50 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
                 }
             }
         }
-        Resource::ReplicaSets | Resource::Deployments | Resource::Events => {
+        Resource::Deployments => {
+            let state = replay(run, now, Want { apps: true, ..Default::default() })?;
+            for d in state.deployments.values().filter(|d| in_scope(d.api.metadata.namespace())) {
+                let owned: Vec<&super::replay::ReplicaSetState> =
+                    state.replicasets.values().filter(|r| r.owner.as_ref().is_some_and(|o| o.uid == d.uid)).collect();
+                let (ns, name) = (d.api.metadata.namespace(), &d.api.metadata.name);
+                let text = super::apps::describe_deployment(
+                    run,
+                    now,
+                    d,
+                    &owned,
+                    &events_of("Deployment", ns, name, d.created),
+                );
+                found.push((ns.to_string(), name.clone(), d.api.metadata.labels.clone(), text));
+            }
+            found.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        }
+        Resource::ReplicaSets => {
+            let state = replay(run, now, Want { apps: true, pods: true, ..Default::default() })?;
+            // `getPodStatusForController`: the pods whose controller is the ReplicaSet.
+            let mut phases: BTreeMap<u64, super::apps::PodPhases> = BTreeMap::new();
+            for p in state.pods() {
+                let Some(o) = p.owner.as_ref().filter(|o| o.kind == "ReplicaSet") else { continue };
+                let slot = match p.phase {
+                    "Running" => 0,
+                    "Pending" => 1,
+                    "Succeeded" => 2,
+                    "Failed" => 3,
+                    _ => continue,
+                };
+                phases.entry(o.uid).or_default()[slot] += 1;
+            }
+            for r in state.replicasets.values().filter(|r| in_scope(&r.namespace)) {
+                let counts = phases.get(&r.uid).copied().unwrap_or_default();
+                let evs = events_of("ReplicaSet", &r.namespace, &r.name, r.created);
+                let text = super::apps::describe_replicaset(run, now, r, counts, &evs);
+                found.push((r.namespace.to_string(), r.name.clone(), r.labels.clone(), text));
+            }
+            found.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        }
+        Resource::Events => {
             return Err(super::ViewError::input(format!(
-                "describe knows pods, nodes, jobs, cronjobs, services and endpointslices, not {}",
+                "describe knows pods, nodes, jobs, cronjobs, deployments, replicasets, services and \
+                 endpointslices, not {}",
                 req.resource.plural()
             )));
         }

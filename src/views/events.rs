@@ -24,6 +24,8 @@ pub fn component(kind: &str, reason: &str) -> &'static str {
         (_, "TaintManagerEviction") => "taint-eviction-controller",
         ("Job", _) => "job-controller",
         ("CronJob", _) => "cronjob-controller",
+        ("Deployment", _) => "deployment-controller",
+        ("ReplicaSet", _) => "replicaset-controller",
         ("Node", "NodeNotReady" | "RegisteredNode" | "RemovingNode") => "node-controller",
         ("Pod", "NodeNotReady") => "node-controller",
         _ => "kubelet",

@@ -46,14 +46,94 @@ struct Item {
 }
 
 pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
+    get_many(run, &[req.resource], req)
+}
+
+/// `kubectl get TYPE,TYPE,...`: every type's objects as `get` selects them (the
+/// request's own `resource` is ignored). With more than one type, as kubectl prints
+/// them: each table after an empty line with names as `kind.group/name`, and
+/// `-o yaml|json` one List of them all.
+pub fn get_many(run: &RunDir, resources: &[Resource], req: &GetRequest) -> Result<Printed, ViewError> {
     if req.selector.is_some() && !req.names.is_empty() {
         return Err(ViewError::input("a label selector (-l) cannot be combined with object names"));
     }
+    let several = resources.len() > 1;
+    let mut out = Printed::default();
+    let mut values = Vec::new();
+    let mut tables = Vec::new();
+    for &resource in resources {
+        let req = GetRequest { resource, ..req.clone() };
+        let (headers, mut chosen, not_found) = select(run, &req)?;
+        out.not_found.extend(not_found);
+        match req.output {
+            Output::Yaml | Output::Json => values.extend(chosen.into_iter().filter_map(|i| i.value)),
+            Output::Name => {
+                let kind = qualified_kind(resource);
+                out.stdout.extend(chosen.iter().map(|i| format!("{kind}/{}\n", i.name)));
+            }
+            Output::Table | Output::Wide if !chosen.is_empty() => {
+                if several {
+                    let kind = qualified_kind(resource);
+                    for i in &mut chosen {
+                        i.cells[0] = format!("{kind}/{}", i.cells[0]);
+                    }
+                }
+                tables.push(render_table(&req, headers, chosen));
+            }
+            Output::Table | Output::Wide => {}
+        }
+    }
+    let found = !values.is_empty() || !out.stdout.is_empty() || !tables.is_empty();
+    if !found {
+        if req.names.is_empty() {
+            let namespaced = resources.iter().any(|r| r.namespaced());
+            out.stderr = if namespaced && !req.all_namespaces {
+                format!("No resources found in {} namespace.\n", req.namespace)
+            } else {
+                "No resources found\n".to_string()
+            };
+        }
+        return Ok(out);
+    }
+    match req.output {
+        Output::Yaml | Output::Json => {
+            // kubectl prints the object itself only for one name of one type.
+            let single = !several && req.names.len() == 1 && values.len() == 1;
+            let value = if single { values.remove(0) } else { yaml::list(values) };
+            out.stdout = if req.output == Output::Yaml { yaml::to_yaml(&value) } else { yaml::to_json(&value) };
+        }
+        Output::Name => {}
+        Output::Table | Output::Wide => out.stdout = tables.join("\n"),
+    }
+    Ok(out)
+}
+
+/// The kind as `-o name` and several-type tables print it (`replicaset.apps`).
+fn qualified_kind(resource: Resource) -> &'static str {
+    match resource {
+        Resource::Pods => "pod",
+        Resource::Nodes => "node",
+        Resource::Jobs => "job.batch",
+        Resource::CronJobs => "cronjob.batch",
+        Resource::ReplicaSets => "replicaset.apps",
+        Resource::Deployments => "deployment.apps",
+        Resource::Events => "event",
+        Resource::Services => "service",
+        Resource::EndpointSlices => "endpointslice.discovery.k8s.io",
+    }
+}
+
+/// One type's selection: the table's headers, the objects, the NotFound errors.
+type Selected = (Vec<&'static str>, Vec<Item>, Vec<String>);
+
+/// The objects of one type that the request selects, in print order, with the
+/// table's headers and the NotFound errors of names that do not exist at T.
+fn select(run: &RunDir, req: &GetRequest) -> Result<Selected, ViewError> {
     let wide = req.output == Output::Wide;
     // The API form of each object: printed, or read by a field selector or a sort key.
     let structured =
         matches!(req.output, Output::Yaml | Output::Json) || req.field_selector.is_some() || req.sort_by.is_some();
-    let (mut headers, items) = match req.resource {
+    let (headers, items) = match req.resource {
         Resource::Pods => pods_items(run, req, wide, structured)?,
         Resource::Nodes => nodes_items(run, req, wide, structured)?,
         Resource::Jobs => jobs_items(run, req, wide, structured)?,
@@ -64,8 +144,6 @@ pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
         Resource::EndpointSlices => slices_items(run, req, structured)?,
     };
     let in_scope = |i: &Item| !req.resource.namespaced() || req.all_namespaces || i.namespace == req.namespace;
-    let mut chosen: Vec<Item> = Vec::new();
-    let mut not_found = Vec::new();
     let selected = |i: &Item| match (&req.field_selector, &i.value) {
         (Some(f), Some(v)) => f.matches(v),
         _ => true,
@@ -75,6 +153,8 @@ pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
         let null = serde_json::Value::Null;
         items.sort_by(|a, b| by.compare(a.value.as_ref().unwrap_or(&null), b.value.as_ref().unwrap_or(&null)));
     }
+    let mut chosen = Vec::new();
+    let mut not_found = Vec::new();
     if req.names.is_empty() {
         chosen = items.into_iter().filter(|i| req.selector.as_ref().is_none_or(|s| s.matches(&i.labels))).collect();
     } else {
@@ -85,55 +165,24 @@ pub fn get(run: &RunDir, req: &GetRequest) -> Result<Printed, ViewError> {
             }
         }
     }
-    let mut out = Printed { not_found, ..Default::default() };
-    if chosen.is_empty() {
-        if req.names.is_empty() {
-            out.stderr = if req.resource.namespaced() && !req.all_namespaces {
-                format!("No resources found in {} namespace.\n", req.namespace)
-            } else {
-                "No resources found\n".to_string()
-            };
+    Ok((headers, chosen, not_found))
+}
+
+/// One type's table, with the LABELS and NAMESPACE columns the request asks for.
+fn render_table(req: &GetRequest, mut headers: Vec<&'static str>, mut chosen: Vec<Item>) -> String {
+    let namespaces: Vec<String> = chosen.iter().map(|i| i.namespace.clone()).collect();
+    if req.show_labels {
+        headers.push("LABELS");
+        for i in &mut chosen {
+            i.cells.push(labels_cell(&i.labels));
         }
-        return Ok(out);
     }
-    out.stdout = match req.output {
-        Output::Yaml | Output::Json => {
-            let single = req.names.len() == 1;
-            let mut values: Vec<serde_json::Value> = chosen.into_iter().filter_map(|i| i.value).collect();
-            let value = if single { values.remove(0) } else { yaml::list(values) };
-            if req.output == Output::Yaml { yaml::to_yaml(&value) } else { yaml::to_json(&value) }
-        }
-        Output::Name => {
-            let kind = match req.resource {
-                Resource::Pods => "pod",
-                Resource::Nodes => "node",
-                Resource::Jobs => "job.batch",
-                Resource::CronJobs => "cronjob.batch",
-                Resource::ReplicaSets => "replicaset.apps",
-                Resource::Deployments => "deployment.apps",
-                Resource::Events => "event",
-                Resource::Services => "service",
-                Resource::EndpointSlices => "endpointslice.discovery.k8s.io",
-            };
-            chosen.iter().map(|i| format!("{kind}/{}\n", i.name)).collect()
-        }
-        Output::Table | Output::Wide => {
-            let namespaces: Vec<String> = chosen.iter().map(|i| i.namespace.clone()).collect();
-            if req.show_labels {
-                headers.push("LABELS");
-                for i in &mut chosen {
-                    i.cells.push(labels_cell(&i.labels));
-                }
-            }
-            let mut table = Table::new(headers);
-            table.rows = chosen.into_iter().map(|i| i.cells).collect();
-            if req.all_namespaces && req.resource.namespaced() {
-                table = table.with_namespaces(&namespaces);
-            }
-            table.render()
-        }
-    };
-    Ok(out)
+    let mut table = Table::new(headers);
+    table.rows = chosen.into_iter().map(|i| i.cells).collect();
+    if req.all_namespaces && req.resource.namespaced() {
+        table = table.with_namespaces(&namespaces);
+    }
+    table.render()
 }
 
 /// `app=web,tier=front` (sorted by key), or `<none>`, as kubectl's LABELS column.

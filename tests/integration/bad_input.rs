@@ -354,6 +354,22 @@ fn cases() -> Vec<Case> {
             expect: vec!["scenario.yaml:7:", "faults[0].node", "node \"worker-7\" does not exist"],
         },
         Case {
+            name: "zone outage of a zone no node is in",
+            scenario: format!("name: bad\n{NODES}faults:\n  - {{at: 1m, zone: eu-west-1a, action: crash}}\n"),
+            files: vec![],
+            expect: vec![
+                "scenario.yaml:7:",
+                "faults[0].zone",
+                "no node has the label topology.kubernetes.io/zone=\"eu-west-1a\"",
+            ],
+        },
+        Case {
+            name: "fault on a node and a zone",
+            scenario: format!("name: bad\n{NODES}faults:\n  - {{at: 1m, node: worker-0, zone: a, action: crash}}\n"),
+            files: vec![],
+            expect: vec!["scenario.yaml:7:", "faults[0].zone", "give node or zone, not both"],
+        },
+        Case {
             name: "duration in words",
             scenario: format!("name: bad\nduration: 5 minutes\n{NODES}"),
             files: vec![],

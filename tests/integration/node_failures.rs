@@ -1,7 +1,7 @@
 //! Pods and nodes that go away: pods bound to a node whose kubelet is down, and runs
-//! whose only remaining activity is random node failures.
+//! whose only remaining activity is random node failures, and a zone outage.
 
-use crate::common::{load_text, run};
+use crate::common::{load_scenario, load_text, run, times};
 
 const CLUSTER: &str = r#"
 name: bound-while-down
@@ -105,4 +105,35 @@ faults:
     assert!(end < 86_400_000, "ran for {end} ms");
     let last = *o.rows("Pod,default,short,").last().unwrap();
     assert!(last.contains(",Succeeded,") || last.contains(",Failed,"), "{}", o.transitions);
+}
+
+/// zone-outage.yaml: a zone fully down still evicts at the normal rate (one node every
+/// 10 s: `enterFullDisruptionFunc` is `HealthyQPSFunc` while another zone is up); the
+/// default spreading's replicas are replaced in the other zones at once, the hard
+/// spread's wait for zone a.
+#[test]
+fn a_zone_outage_evicts_at_the_normal_rate_and_a_hard_spread_waits_for_the_zone() {
+    let o = run(load_scenario("zone-outage"));
+    let not_ready: Vec<&str> =
+        o.event_rows(",NodeNotReady,Node,").into_iter().map(|r| r.split(',').next().unwrap()).collect();
+    assert_eq!(not_ready, ["655000", "655000", "655000"]);
+    let evictions = times(&o.event_rows(",TaintManagerEviction,"));
+    assert_eq!(evictions, [960_000, 970_000, 980_000, 980_000]);
+    let scheduled = |prefix: &str| -> Vec<(u64, String)> {
+        o.event_rows(",Scheduled,")
+            .into_iter()
+            .filter(|r| r.contains(prefix))
+            .map(|r| (r.split(',').next().unwrap().parse().unwrap(), r.rsplit(" to ").next().unwrap().to_string()))
+            .filter(|(t, _)| *t > 0)
+            .collect()
+    };
+    assert_eq!(scheduled("web-soft"), [(970_000, "c-0".to_string()), (980_000, "b-0".to_string())]);
+    assert_eq!(scheduled("web-hard"), [(2_410_000, "a-0".to_string()), (2_410_000, "a-1".to_string())]);
+    let summary: serde_json::Value = serde_json::from_str(&o.summary).unwrap();
+    let all_ready = |name: &str| {
+        summary["services"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["all_ready_fraction"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!((all_ready("web-soft"), all_ready("web-hard")), (0.906, 0.509));
 }

@@ -77,3 +77,54 @@ fn anti_affinity_puts_one_replica_per_node_and_a_freed_node_takes_a_pending_one(
     assert_eq!(*at, gone, "placed when cache-1 was gone");
     assert!(gone >= 300_000);
 }
+
+/// The nodes the pods matching `prefix` were assigned to (their `Scheduled` events).
+fn assigned_nodes(o: &Outcome, prefix: &str) -> std::collections::BTreeSet<String> {
+    o.event_rows(",Scheduled,")
+        .into_iter()
+        .filter(|r| r.contains(&format!("default/{prefix}")))
+        .map(|r| r.rsplit(" to ").next().unwrap().to_string())
+        .collect()
+}
+
+/// PodTopologySpread's system defaults (`helper.DefaultSelector`): a ReplicaSet's pods,
+/// and pods a Service selects, are spread over hostnames even under MostAllocated,
+/// which alone packs them onto one node; bare pods with the same labels are packed.
+#[test]
+fn default_spreading_applies_to_replicaset_and_service_pods_only() {
+    let scenario = |workload: &str| {
+        format!(
+            r#"
+name: default-spreading
+seed: 1
+duration: 2m
+scheduler:
+  pluginConfig:
+    - name: NodeResourcesFit
+      args: {{scoringStrategy: {{type: MostAllocated, resources: [{{name: cpu, weight: 1}}]}}}}
+nodes:
+  - name: node
+    count: 3
+    capacity: {{cpu: "8", memory: 32Gi, pods: 110}}
+workloads:
+{workload}
+"#
+        )
+    };
+    let pod = "{containers: [{name: web, image: web:1, resources: {requests: {cpu: \"1\"}}}]}";
+    let deployment = format!(
+        "  - object: {{apiVersion: apps/v1, kind: Deployment, metadata: {{name: web}}, spec: {{replicas: 6, \
+         selector: {{matchLabels: {{app: web}}}}, template: {{metadata: {{labels: {{app: web}}}}, spec: {pod}}}}}}}"
+    );
+    let bare = format!(
+        "  - arrivals: {{count: 6, interarrival: 1s, object: {{apiVersion: v1, kind: Pod, \
+         metadata: {{generateName: solo-, labels: {{app: solo}}}}, spec: {pod}}}}}"
+    );
+    let service = "  - object: {apiVersion: v1, kind: Service, metadata: {name: solo}, spec: {selector: {app: solo}, ports: [{port: 80}]}}";
+    let o = run(load_text(&scenario(&deployment)));
+    assert_eq!(assigned_nodes(&o, "web-").len(), 3, "{}", o.events);
+    let o = run(load_text(&scenario(&bare)));
+    assert_eq!(assigned_nodes(&o, "solo-").len(), 1, "bare pods are packed: {}", o.events);
+    let o = run(load_text(&scenario(&format!("{service}\n{bare}"))));
+    assert!(assigned_nodes(&o, "solo-").len() > 1, "a Service's pods are spread: {}", o.events);
+}

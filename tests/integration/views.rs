@@ -218,7 +218,10 @@ fn bad_input_exits_2_with_a_message() {
         (format!("get jobs nope {d}"), "Error from server (NotFound): jobs.batch \"nope\" not found"),
         (format!("describe pod nope {d}"), "Error from server (NotFound): pods \"nope\" not found"),
         (format!("describe node nope {d}"), "Error from server (NotFound): nodes \"nope\" not found"),
-        (format!("describe events {d}"), "describe knows pods, nodes, jobs, cronjobs, services and endpointslices"),
+        (
+            format!("describe events {d}"),
+            "describe knows pods, nodes, jobs, cronjobs, deployments, replicasets, services and endpointslices",
+        ),
         (format!("get pods crash-always {d} -l app=x"), "cannot be combined"),
         (format!("get pods crash-always {d} --at 5s --at 6s"), "cannot be used multiple times"),
     ];
@@ -327,6 +330,23 @@ fn headless_services_and_dns_names() {
             "describe svc db DIR --at 1m",
             "get endpointslices DIR --at 26m",
             "describe pod db-0 DIR --at 1m",
+        ],
+    );
+}
+
+#[test]
+fn deployments_and_replicasets_through_a_rollout_and_its_undo() {
+    snapshot(
+        "web-rollout",
+        &[
+            "get deploy,rs DIR --at 1m",
+            "get deployments,replicasets,deploy DIR --at 6m -o wide",
+            "get rs,deploy DIR -o name",
+            "get deploy,rs DIR -A --at 6m",
+            "describe deployment web DIR --at 9m",
+            "describe deploy web DIR",
+            "describe rs DIR --at 9m",
+            "get deploy,svc DIR -n nowhere",
         ],
     );
 }

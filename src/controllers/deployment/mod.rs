@@ -600,6 +600,7 @@ fn build_replicaset(
         name: Arc::from(name.as_str()),
         labels: labels.clone(),
         annotations,
+        selector: label_selector_as_selector(Some(&api_selector)).ok()?,
         api_selector,
         template: Arc::new(compiled),
         pod_labels: Arc::new(labels),

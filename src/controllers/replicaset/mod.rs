@@ -305,13 +305,16 @@ pub fn from_manifest(
     let namespace = cluster.intern_namespace(api.metadata.namespace());
     let spec = &api.spec;
     let template = &spec.template;
+    let api_selector = spec.selector.clone()?;
+    let selector = label_selector_as_selector(Some(&api_selector)).ok()?;
     Some(ReplicaSet {
         uid: 0,
         namespace,
         name: Arc::from(name.as_str()),
         labels: api.metadata.labels.clone(),
         annotations: api.metadata.annotations.clone(),
-        api_selector: spec.selector.clone().filter(|s| label_selector_as_selector(Some(s)).is_ok())?,
+        api_selector,
+        selector,
         template: Arc::new(PodTemplate::compile(
             Arc::new(template.spec.clone()),
             &mut cluster.resources,
