@@ -129,6 +129,13 @@ impl Simulation {
                     {
                         continue;
                     }
+                    // A budget's spec is not changed by apply here (its selector and
+                    // policy stay as created).
+                    if let crate::api::object::Object::PodDisruptionBudget(b) = &m.object
+                        && ctx.cluster.budget_by_name.contains(b.metadata.namespace(), &b.metadata.name)
+                    {
+                        continue;
+                    }
                     // An existing Deployment takes the new spec (a rollout if its
                     // template changed); an existing ReplicaSet its new size.
                     if let crate::api::object::Object::Deployment(d) = &m.object
