@@ -49,7 +49,6 @@ impl Ctx<'_> {
             namespace: ns.clone(),
             name: shared_name.clone(),
             api: Arc::new(api),
-            created: self.now,
             selector,
             policy,
             always_allow_unhealthy,

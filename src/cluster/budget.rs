@@ -17,7 +17,6 @@ pub struct Budget {
     pub namespace: Arc<str>,
     pub name: Arc<str>,
     pub api: Arc<crate::api::policy::PodDisruptionBudget>,
-    pub created: SimTime,
     /// `spec.selector` compiled; `None` selects no pod (a nil selector, or one that
     /// does not compile: `LabelSelectorAsSelector` fails and nothing matches).
     pub selector: Option<Selector>,

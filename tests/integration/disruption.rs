@@ -34,51 +34,86 @@ fn summary(o: &Outcome) -> serde_json::Value {
     serde_json::from_str(&o.summary).unwrap()
 }
 
-/// A budget over a Deployment's three pods on one node, and a `drain` of that node.
+/// A budget over a Deployment's three pods on one node, and `faults`.
 fn scenario(budget: &str, faults: &str) -> String {
-    format!(
-        "name: pdb\nduration: 10m\nnodes:\n  - {{name: old, count: 1, capacity: {{cpu: \"4\", memory: 16Gi, pods: 110}}}}\n  - {{name: new, count: 2, capacity: {{cpu: \"4\", memory: 16Gi, pods: 110}}}}\n\
-workloads:\n  - object:\n      apiVersion: policy/v1\n      kind: PodDisruptionBudget\n      metadata: {{name: web}}\n      spec: {budget}\n\
-  - object:\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: {{name: web}}\n      spec:\n        replicas: 3\n        selector: {{matchLabels: {{app: web}}}}\n        template:\n          metadata: {{labels: {{app: web}}}}\n          spec:\n            nodeSelector: {{kubernetes.io/hostname: old-0}}\n            containers: [{{name: web, image: web:1}}]\n\
-behaviors:\n  - {{match: {{image: \"web:*\"}}, imagePull: 1s, startup: 1s}}\n{faults}"
-    )
+    let text = r#"name: pdb
+duration: 10m
+nodes:
+  - {name: old, count: 1, capacity: {cpu: "4", memory: 16Gi, pods: 110}}
+  - {name: new, count: 2, capacity: {cpu: "4", memory: 16Gi, pods: 110}}
+workloads:
+  - object:
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: web}
+      spec: BUDGET
+  - object:
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        replicas: 3
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            nodeSelector: {kubernetes.io/hostname: old-0}
+            containers: [{name: web, image: "web:1"}]
+behaviors:
+  - {match: {image: "web:*"}, imagePull: 1s, startup: 1s}
+"#;
+    text.replace("BUDGET", budget) + faults
 }
 
 #[test]
 fn a_drain_waits_for_each_replacement_to_be_ready() {
     let o = run(load_scenario("drain-blocked-by-pdb"));
-    let rows = budget_rows(&o, "web");
-    let to: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
-    // Created (0), synced once the pods are ready (1), the first eviction (0), the
-    // replacement ready (1), the second eviction (0), its replacement ready (1), the
-    // third eviction (0), the last replacement ready (1).
-    assert_eq!(to, ["0", "1", "0", "1", "0", "1", "0", "1"], "{rows:?}");
-    assert_eq!(rows[0].3, "", "no condition before the controller's first sync");
-    assert_eq!(rows[2].3, "InsufficientPods");
-    assert_eq!(rows[3].3, "SufficientPods");
-    let first_eviction = rows[2].0;
-    assert_eq!(first_eviction, 120_000, "the drain at 2m evicts one pod at once");
-    // Each later eviction happens at a 5 s retry of the first refusal, once the budget
-    // allows it again.
-    for pair in rows[3..].chunks(2) {
-        if let [(ready, ..), (evicted, ..)] = pair {
-            assert!(evicted >= ready && *evicted < ready + 5_000, "{rows:?}");
-            assert_eq!((evicted - first_eviction) % 5_000, 0, "{rows:?}");
-        }
-    }
-    let refused = events_of(&o, "TooManyRequests");
-    assert!(!refused.is_empty());
-    assert!(refused.iter().all(|(t, _)| (t - first_eviction) % 5_000 == 0), "{refused:?}");
+    let s = |x: &str| x.to_string();
+    assert_eq!(
+        budget_rows(&o, "web"),
+        vec![
+            // Created without a status; the controller's first sync finds no pod ready.
+            (0, s(""), s("0"), s("")),
+            (0, s("0"), s("0"), s("InsufficientPods")),
+            // Pulled 10 s, started 1 s, ready 5 s later: three healthy, two desired.
+            (16_000, s("0"), s("1"), s("SufficientPods")),
+            // 2m: the drain's first eviction takes the one disruption allowed.
+            (120_000, s("1"), s("0"), s("InsufficientPods")),
+            // Its replacement is ready on new-1 (pulled there first).
+            (136_000, s("0"), s("1"), s("SufficientPods")),
+            // The next 5 s retry evicts the second pod.
+            (140_000, s("1"), s("0"), s("InsufficientPods")),
+            (156_000, s("0"), s("1"), s("SufficientPods")),
+            (160_000, s("1"), s("0"), s("InsufficientPods")),
+            // The last replacement joins new-0, where the image already is.
+            (166_000, s("0"), s("1"), s("SufficientPods")),
+        ]
+    );
+    // Evicted (the kubelet stops them) at 2m, 2m20s, 2m40s.
+    let killed: Vec<u64> = events_of(&o, "Killing").iter().map(|e| e.0).collect();
+    assert_eq!(killed, [120_000, 140_000, 160_000]);
+    // Refused at 2m and every 5 s: both waiting pods until 2m15s, then the last until
+    // 2m35s.
+    let refused: Vec<u64> = events_of(&o, "TooManyRequests").iter().map(|e| e.0).collect();
+    assert_eq!(
+        refused,
+        [120_000, 120_000, 125_000, 125_000, 130_000, 130_000, 135_000, 135_000, 140_000, 145_000, 150_000, 155_000]
+    );
     let line = o.event_rows("TooManyRequests")[0];
     assert!(
-        line.contains("(will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget."),
+        line.contains(
+            "\"error when evicting pods/\"\"web-79bbf4fd45-pr58b\"\" -n \"\"default\"\" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.\""
+        ),
         "{line}"
     );
-    let s = summary(&o);
-    assert_eq!(s["drains"]["drains"], 1);
-    assert_eq!(s["drains"]["pods_evicted"], 3);
-    assert_eq!(s["drains"]["evictions_refused"], refused.len());
-    assert!(s["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("blocked by a PodDisruptionBudget")));
+    let summary = summary(&o);
+    let drains = &summary["drains"];
+    assert_eq!(
+        (&drains["drains"], &drains["pods_evicted"], &drains["evictions_refused"], &drains["longest_blocked_ms"]),
+        (&1.into(), &3.into(), &12.into(), &40_000.into())
+    );
+    let warnings = summary["warnings"].to_string();
+    assert!(warnings.contains("faults[1] drain node/old-0: blocked by a PodDisruptionBudget at 2m"), "{warnings}");
 }
 
 #[test]

@@ -330,3 +330,19 @@ fn headless_services_and_dns_names() {
         ],
     );
 }
+
+#[test]
+fn budgets_through_a_blocked_drain() {
+    snapshot(
+        "drain-blocked-by-pdb",
+        &[
+            "get pdb DIR --at 1m",
+            "get pdb DIR --at 2m",
+            "get poddisruptionbudgets DIR -o name",
+            "describe pdb web DIR --at 2m5s",
+            "get pdb web DIR -o yaml --at 2m",
+            "get pods DIR -o wide --at 2m5s",
+            "get events DIR --field-selector reason=TooManyRequests --at 2m20s",
+        ],
+    );
+}
