@@ -36,10 +36,7 @@ impl Ctx<'_> {
             (Some(v), None) => Policy::MinAvailable(v.clone()),
             (None, None) => Policy::Unset,
         };
-        let selector = spec
-            .selector
-            .as_ref()
-            .and_then(|s| crate::labels::label_selector_as_selector(Some(s)).ok());
+        let selector = spec.selector.as_ref().and_then(|s| crate::labels::label_selector_as_selector(Some(s)).ok());
         let always_allow_unhealthy = spec.unhealthy_pod_eviction_policy.as_deref() == Some("AlwaysAllow");
         let ns = self.cluster.intern_namespace(&namespace);
         let shared_name: Arc<str> = Arc::from(name.as_str());

@@ -79,9 +79,7 @@ pub fn decide(pod: PodView, budgets: &[BudgetView], budget_name: &str) -> Decisi
     };
     // An unready pod does not count as healthy: deleting it takes nothing from the
     // budget when the policy says so, or while the budget is met.
-    if !pod.ready
-        && (b.always_allow_unhealthy || (b.current_healthy >= b.desired_healthy && b.desired_healthy > 0))
-    {
+    if !pod.ready && (b.always_allow_unhealthy || (b.current_healthy >= b.desired_healthy && b.desired_healthy > 0)) {
         return Decision::Delete;
     }
     // `checkAndDecrement`.
@@ -214,8 +212,8 @@ mod tests {
     /// outcome.
     #[test]
     fn evictions_follow_the_upstream_cases() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/kubernetes/eviction.json"))
-            .unwrap();
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/kubernetes/eviction.json")).unwrap();
         let vectors: serde_json::Value = serde_json::from_str(&text).unwrap();
         let cases = vectors["eviction"].as_array().unwrap();
         assert!(cases.len() >= 12);

@@ -68,7 +68,8 @@ pub fn value(run: &RunDir, b: &BudgetState) -> Value {
     status.insert("currentHealthy".into(), b.current_healthy.into());
     status.insert("desiredHealthy".into(), b.desired_healthy.into());
     if !b.disrupted_pods.is_empty() {
-        let pods: Map<String, Value> = b.disrupted_pods.iter().map(|(n, at)| (n.clone(), timestamp(run, *at))).collect();
+        let pods: Map<String, Value> =
+            b.disrupted_pods.iter().map(|(n, at)| (n.clone(), timestamp(run, *at))).collect();
         status.insert("disruptedPods".into(), pods.into());
     }
     status.insert("disruptionsAllowed".into(), b.disruptions_allowed.into());

@@ -168,10 +168,11 @@ fn budget_cases() -> Vec<Case> {
             "        minAvailable: 1\n        selector: {matchLabels: {app: \"-web\"}}\n",
             vec!["scenario.yaml:14:", "spec.selector.matchLabels: Invalid value: \"-web\""],
         ),
-        case("a timeout on a crash", "        minAvailable: 1\nfaults:\n  - {at: 1m, node: worker-0, action: crash, timeout: 1m}\n", vec![
-            "faults[0].timeout",
-            "timeout: applies to drain",
-        ]),
+        case(
+            "a timeout on a crash",
+            "        minAvailable: 1\nfaults:\n  - {at: 1m, node: worker-0, action: crash, timeout: 1m}\n",
+            vec!["faults[0].timeout", "timeout: applies to drain"],
+        ),
     ]
 }
 

@@ -34,13 +34,8 @@ pub struct DisruptionController {
 }
 
 impl DisruptionController {
-    pub const WATCHES: Watches = Watches::of(&[
-        Kind::PodCreated,
-        Kind::PodReady,
-        Kind::PodDeleting,
-        Kind::PodRemoved,
-        Kind::BudgetCreated,
-    ]);
+    pub const WATCHES: Watches =
+        Watches::of(&[Kind::PodCreated, Kind::PodReady, Kind::PodDeleting, Kind::PodRemoved, Kind::BudgetCreated]);
 
     pub fn handle(&mut self, ctx: &mut Ctx, event: DisruptionEvent) {
         match event {

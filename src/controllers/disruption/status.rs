@@ -87,7 +87,9 @@ fn expected_scale(pods: &[PodFacts]) -> Result<i64, String> {
                     sum += replicas;
                 }
             }
-            Controller::NoScale(resource) => return Err(format!("{resource} does not implement the scale subresource")),
+            Controller::NoScale(resource) => {
+                return Err(format!("{resource} does not implement the scale subresource"));
+            }
         }
     }
     Ok(sum)
