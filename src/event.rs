@@ -3,6 +3,7 @@
 //! its subsystem's one entry point; a subsystem schedules only its own events. The
 //! enums live here, below every subsystem, so that no subsystem names the simulation.
 
+use crate::cluster::budget::BudgetId;
 use crate::cluster::service::ServiceId;
 use crate::cluster::{CronJobId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId};
 use crate::engine::TimerToken;
@@ -20,6 +21,7 @@ pub enum Event {
     ReplicaSet(ReplicaSetEvent),
     Deployment(DeploymentEvent),
     EndpointSlice(EndpointSliceEvent),
+    Disruption(DisruptionEvent),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +38,9 @@ pub enum ScriptEvent {
     Action(u32),
     /// A row of metrics.csv is due.
     Metrics,
+    /// `kubectl drain` (drain `drain` of the run) tries the eviction of a pod again,
+    /// 5 s after the API refused it.
+    EvictRetry { drain: u32, pod: PodId },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,6 +117,12 @@ pub enum EndpointSliceEvent {
     Sync { service: ServiceId, token: TimerToken },
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DisruptionEvent {
+    /// The controller syncs a PodDisruptionBudget.
+    Sync { budget: BudgetId, token: TimerToken },
+}
+
 macro_rules! room {
     ($variant:ident, $inner:ty) => {
         impl From<$inner> for Event {
@@ -132,3 +143,4 @@ room!(PodGc, PodGcEvent);
 room!(ReplicaSet, ReplicaSetEvent);
 room!(Deployment, DeploymentEvent);
 room!(EndpointSlice, EndpointSliceEvent);
+room!(Disruption, DisruptionEvent);

@@ -185,6 +185,21 @@ pub const KINDS: &[KindInfo] = &[
             }
         }),
     },
+    KindInfo {
+        kind: ObjectKind::PodDisruptionBudget,
+        api_version: "policy/v1",
+        name: "PodDisruptionBudget",
+        plural: "poddisruptionbudgets",
+        singular: "poddisruptionbudget",
+        short_names: &["pdb"],
+        namespaced: true,
+        decode: decode!(PodDisruptionBudget),
+        validate: Some(|object, errs| {
+            if let Object::PodDisruptionBudget(pdb) = object {
+                super::policy::validate_pdb(pdb, errs);
+            }
+        }),
+    },
 ];
 
 impl ObjectKind {
@@ -233,5 +248,6 @@ mod tests {
         assert_eq!(by_resource("jobs.apps").map(|k| k.kind), None);
         assert_eq!(by_api("batch/v1", "Job").map(|k| k.qualified_plural()), Some("jobs.batch".into()));
         assert!(by_api("apps/v1", "Job").is_none());
+        assert_eq!(by_resource("pdb").map(|k| k.qualified_plural()), Some("poddisruptionbudgets.policy".into()));
     }
 }

@@ -8,6 +8,7 @@ use super::job::Job;
 use super::kinds::{KINDS, by_api};
 use super::node::Node;
 use super::pod::Pod;
+use super::policy::PodDisruptionBudget;
 use super::scheduling::PriorityClass;
 use super::service::Service;
 use super::source::locate;
@@ -25,6 +26,7 @@ pub enum Object {
     Service(Box<Service>),
     ReplicaSet(Box<ReplicaSet>),
     Deployment(Box<Deployment>),
+    PodDisruptionBudget(Box<PodDisruptionBudget>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -37,6 +39,7 @@ pub enum ObjectKind {
     Service,
     ReplicaSet,
     Deployment,
+    PodDisruptionBudget,
 }
 
 impl ObjectKind {
@@ -56,6 +59,7 @@ impl Object {
             Object::Service(_) => ObjectKind::Service,
             Object::ReplicaSet(_) => ObjectKind::ReplicaSet,
             Object::Deployment(_) => ObjectKind::Deployment,
+            Object::PodDisruptionBudget(_) => ObjectKind::PodDisruptionBudget,
         }
     }
 
@@ -69,6 +73,7 @@ impl Object {
             Object::Service(o) => &o.metadata.name,
             Object::ReplicaSet(o) => &o.metadata.name,
             Object::Deployment(o) => &o.metadata.name,
+            Object::PodDisruptionBudget(o) => &o.metadata.name,
         }
     }
 }
@@ -143,7 +148,6 @@ const NOT_SIMULATED: &[(&str, &str)] = &[
     ("v1", "Event"),
     ("apps/v1", "StatefulSet"),
     ("apps/v1", "DaemonSet"),
-    ("policy/v1", "PodDisruptionBudget"),
     ("networking.k8s.io/v1", "Ingress"),
     ("networking.k8s.io/v1", "NetworkPolicy"),
     ("rbac.authorization.k8s.io/v1", "Role"),

@@ -1,11 +1,7 @@
 //! `policy/v1` PodDisruptionBudget: the modelled fields and the API server's validation
-//! (`pkg/apis/policy/validation/validation.go` `ValidatePodDisruptionBudgetSpec`).
-//! Not yet served as a kind: the disruption controller and the eviction API that use it
-//! are the next step of the budgets work (`controllers/disruption.rs` holds the
-//! controller's rules).
-
-// Used by the tests only until the disruption controller is on the feed.
-#![cfg_attr(not(test), allow(dead_code))]
+//! (`pkg/apis/policy/validation/validation.go` `ValidatePodDisruptionBudgetSpec`). The
+//! disruption controller (`controllers/disruption/`) keeps its status; the eviction API
+//! (`apiserver/eviction.rs`) honours it.
 
 use super::apps::IntOrString;
 use super::errors::{FieldError, FieldPath};

@@ -31,6 +31,21 @@ pub struct Counters {
     pub cronjobs: CronJobCounters,
     /// The availability of Services deleted during the run.
     pub services: Vec<ServiceOutcome>,
+    pub drains: DrainCounters,
+}
+
+/// What `kubectl drain` met: evictions the API allowed and refused.
+#[derive(Default)]
+pub struct DrainCounters {
+    pub drains: u64,
+    /// Pods evicted through the eviction API.
+    pub evicted: u64,
+    /// Evictions refused (a budget's 429, retried; other errors, not retried).
+    pub refused: u64,
+    /// Pods whose eviction was still being retried when the drain timed out.
+    pub timed_out: u64,
+    /// The longest a pod waited from its first refused eviction to an allowed one.
+    pub longest_blocked_ms: u64,
 }
 
 /// A Service's availability as `summary.json` reports it.

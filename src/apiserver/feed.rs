@@ -4,6 +4,7 @@
 //! A controller learns of a pod's end from the feed, never from a call the kubelet
 //! makes. Only kinds somebody watches are queued (see [`Watches`]).
 
+use crate::cluster::budget::BudgetId;
 use crate::cluster::pod::PodPhase;
 use crate::cluster::service::ServiceId;
 use crate::cluster::template::PodTemplate;
@@ -73,6 +74,7 @@ pub enum Change {
     DeploymentCreated(DeploymentId),
     /// A Deployment's spec changed (template, replicas, paused).
     DeploymentUpdated(DeploymentId),
+    BudgetCreated(BudgetId),
 }
 
 /// The pod a [`Change::PodReleased`] is about, as the scheduler's QueueingHints read it.
@@ -114,6 +116,7 @@ pub enum Kind {
     ReplicaSetStatus = 1 << 21,
     DeploymentCreated = 1 << 22,
     DeploymentUpdated = 1 << 23,
+    BudgetCreated = 1 << 24,
 }
 
 impl Change {
@@ -143,6 +146,7 @@ impl Change {
             Change::ReplicaSetStatus(_) => Kind::ReplicaSetStatus,
             Change::DeploymentCreated(_) => Kind::DeploymentCreated,
             Change::DeploymentUpdated(_) => Kind::DeploymentUpdated,
+            Change::BudgetCreated(_) => Kind::BudgetCreated,
         }
     }
 }

@@ -9,7 +9,9 @@
 
 pub mod admission;
 pub mod apps;
+pub mod budgets;
 pub mod counters;
+pub mod eviction;
 pub mod feed;
 pub mod history;
 pub mod jobs;

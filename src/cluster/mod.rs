@@ -2,6 +2,7 @@
 //! typed ids, plain data that handlers change and pure functions read.
 
 pub mod apps;
+pub mod budget;
 pub mod fit;
 pub mod job;
 pub mod names;
@@ -89,6 +90,10 @@ pub struct Cluster {
     /// Services and EndpointSlices created so far (their uids, one numbering each).
     pub services_created: u64,
     pub slices_created: u64,
+    /// PodDisruptionBudgets, and how many were created (their uids).
+    pub budgets: slab::Slab<budget::Budget>,
+    pub budget_by_name: NameIndex<budget::BudgetId>,
+    pub budgets_created: u64,
 }
 
 /// Image names interned to small ids (nodes keep per-image state by id), and what
@@ -200,6 +205,9 @@ impl Cluster {
             service_by_name: NameIndex::default(),
             services_created: 0,
             slices_created: 0,
+            budgets: slab::Slab::default(),
+            budget_by_name: NameIndex::default(),
+            budgets_created: 0,
         }
     }
 

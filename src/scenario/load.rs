@@ -596,7 +596,10 @@ impl<'a> Loader<'a> {
                 None
             }
         }?;
-        if matches!(manifest.object, Object::Node(_) | Object::PriorityClass(_) | Object::Service(_)) {
+        if matches!(
+            manifest.object,
+            Object::Node(_) | Object::PriorityClass(_) | Object::Service(_) | Object::PodDisruptionBudget(_)
+        ) {
             self.error(path.child("object"), "arrival streams copy Pods, Jobs or CronJobs");
         }
         if a.interarrival.mean() <= 0.0 {
@@ -782,6 +785,7 @@ impl<'a> Loader<'a> {
             }
             let at = self.duration(&f.at, path.child("at"));
             let for_ = self.duration(&f.for_, path.child("for"));
+            let timeout = self.duration(&f.timeout, path.child("timeout"));
             let action = match f.action.as_deref() {
                 None => {
                     self.error(path.child("action"), "Required value: one of crash, recover, cordon, uncordon, drain");
@@ -813,7 +817,14 @@ impl<'a> Loader<'a> {
                     Some(_) if !room => {}
                     Some(p) if pool_named(p) => {
                         if let Some(at) = at {
-                            faults.push(Fault { at, node: p.clone(), action: FaultAction::Add, count, for_: None });
+                            faults.push(Fault {
+                                at,
+                                node: p.clone(),
+                                action: FaultAction::Add,
+                                count,
+                                for_: None,
+                                timeout: None,
+                            });
                         }
                     }
                     Some(p) => self.error(path.child("pool"), format!("no node pool named {p:?} to copy")),
@@ -863,7 +874,17 @@ impl<'a> Loader<'a> {
                             "for: applies to crash, cordon and drain (it undoes them after that time)",
                         );
                     }
-                    faults.extend(zone_nodes.into_iter().map(|node| Fault { at, node, action, count: 1, for_ }));
+                    if timeout.is_some() && action != FaultAction::Drain {
+                        self.error(path.child("timeout"), "timeout: applies to drain (kubectl drain --timeout)");
+                    }
+                    faults.extend(zone_nodes.into_iter().map(|node| Fault {
+                        at,
+                        node,
+                        action,
+                        count: 1,
+                        for_,
+                        timeout,
+                    }));
                 }
                 continue;
             }
@@ -898,7 +919,10 @@ impl<'a> Loader<'a> {
                         "for: applies to crash, cordon and drain (it undoes them after that time)",
                     );
                 }
-                faults.push(Fault { at, node, action, count: 1, for_ });
+                if timeout.is_some() && action != FaultAction::Drain {
+                    self.error(path.child("timeout"), "timeout: applies to drain (kubectl drain --timeout)");
+                }
+                faults.push(Fault { at, node, action, count: 1, for_, timeout });
             }
         }
         (faults, random)
@@ -1177,6 +1201,7 @@ pub fn namespace_of(object: &Object) -> String {
         Object::ReplicaSet(r) => r.metadata.namespace().to_string(),
         Object::Deployment(d) => d.metadata.namespace().to_string(),
         Object::Service(s) => s.metadata.namespace().to_string(),
+        Object::PodDisruptionBudget(b) => b.metadata.namespace().to_string(),
         Object::Node(_) | Object::PriorityClass(_) => String::new(),
     }
 }

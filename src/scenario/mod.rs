@@ -267,6 +267,8 @@ pub struct Fault {
     pub count: u32,
     /// Undo after (recover, uncordon).
     pub for_: Option<Millis>,
+    /// For `drain`: kubectl drain's `--timeout` (`None`: 0, no timeout).
+    pub timeout: Option<Millis>,
 }
 
 #[derive(Clone, Debug)]

@@ -217,6 +217,8 @@ pub struct RawFault {
     pub action: Option<String>,
     #[serde(rename = "for")]
     pub for_: Option<Text>,
+    /// For `drain`: kubectl drain's `--timeout` (none: it waits as long as it takes).
+    pub timeout: Option<Text>,
     /// For `add`: the pool the new nodes copy, and how many.
     pub pool: Option<String>,
     pub count: Option<u32>,

@@ -101,6 +101,9 @@ pub(super) fn create_object(ctx: &mut Ctx, object: &Object, copy: Option<(u64, &
         Object::Service(svc) => {
             ctx.create_service(svc);
         }
+        Object::PodDisruptionBudget(pdb) => {
+            ctx.create_budget(pdb);
+        }
         Object::Node(_) => {}
     }
 }

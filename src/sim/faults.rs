@@ -1,5 +1,5 @@
-//! What happens to nodes (crash, recover, cordon, uncordon, drain; random failure
-//! processes) and what users do (`kubectl delete`, `apply`, `patch`).
+//! What happens to nodes (crash, recover, cordon, uncordon, drain (`drain.rs`); random
+//! failure processes) and what users do (`kubectl delete`, `apply`, `patch`).
 
 use super::Simulation;
 use crate::apiserver::record::ObjectRef;
@@ -22,13 +22,16 @@ impl Simulation {
             (FaultAction::Cordon | FaultAction::Drain, true) => FaultAction::Uncordon,
             (a, _) => a,
         };
+        if action == FaultAction::Drain {
+            self.start_drain(index, node, f.timeout);
+        }
         let (mut ctx, s, _) = self.ctx();
         match action {
             FaultAction::Crash => s.kubelet.crash(&mut ctx, node),
             FaultAction::Recover => s.kubelet.recover(&mut ctx, node),
             FaultAction::Cordon => ctx.cordon(node, true),
             FaultAction::Uncordon => ctx.cordon(node, false),
-            FaultAction::Drain => drain(&mut ctx, node),
+            FaultAction::Drain => {}
             FaultAction::Remove => {
                 s.kubelet.crash(&mut ctx, node);
                 ctx.remove_node(node);
@@ -123,6 +126,13 @@ impl Simulation {
                     }
                     if let crate::api::object::Object::Service(svc) = &m.object
                         && ctx.cluster.service_by_name.contains(svc.metadata.namespace(), &svc.metadata.name)
+                    {
+                        continue;
+                    }
+                    // A budget's spec is not changed by apply here (its selector and
+                    // policy stay as created).
+                    if let crate::api::object::Object::PodDisruptionBudget(b) = &m.object
+                        && ctx.cluster.budget_by_name.contains(b.metadata.namespace(), &b.metadata.name)
                     {
                         continue;
                     }
@@ -264,17 +274,5 @@ fn report(
     if let Err(e) = kubectl(ctx) {
         let message = format!("actions[{i}] at {}: error: {e}", ctx.now);
         ctx.warn_once(message);
-    }
-}
-
-/// `kubectl drain`: cordon, then evict every pod through the eviction API (graceful,
-/// with the `DisruptionTarget` condition).
-fn drain(ctx: &mut crate::apiserver::Ctx, node: NodeId) {
-    ctx.cordon(node, true);
-    for id in ctx.cluster.node(node).pods.clone() {
-        if let Some(pod) = ctx.cluster.pods.get_mut(id) {
-            pod.disruption = Some("EvictionByEvictionAPI");
-        }
-        ctx.delete_pod(id, None);
     }
 }

@@ -5,7 +5,9 @@ use crate::cluster::pod::PodPhase;
 use crate::cluster::resources::{CPU, MEMORY};
 use crate::event::ScriptEvent;
 use crate::trace::stats::round3;
-use crate::trace::summary::{CronJobFigures, FailureFigures, JobFigures, Latencies, NodeFigures, PodCounts, Summary};
+use crate::trace::summary::{
+    CronJobFigures, DrainFigures, FailureFigures, JobFigures, Latencies, NodeFigures, PodCounts, Summary,
+};
 use crate::trace::{MetricsRow, PoolMetricsRow};
 use std::collections::BTreeMap;
 
@@ -133,6 +135,13 @@ impl Simulation {
                 missed_starts: c.cronjobs.missed,
                 skipped_starts: c.cronjobs.skipped,
                 start_lateness_ms: c.cronjobs.lateness.percentiles(),
+            }),
+            drains: (c.drains.refused > 0 || self.cluster.budgets_created > 0).then_some(DrainFigures {
+                drains: c.drains.drains,
+                pods_evicted: c.drains.evicted,
+                evictions_refused: c.drains.refused,
+                evictions_timed_out: c.drains.timed_out,
+                longest_blocked_ms: c.drains.longest_blocked_ms,
             }),
             services: self.service_figures(),
             warnings: self.rec.warnings.clone(),

@@ -6,6 +6,7 @@
 //! actions, metrics) is played from here: it is the world outside the cluster.
 
 pub mod admission;
+pub mod drain;
 pub mod faults;
 pub mod invariants;
 pub mod metrics;
@@ -15,6 +16,7 @@ use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, PodId};
 use crate::controllers::cronjob::CronJobController;
 use crate::controllers::deployment::DeploymentController;
+use crate::controllers::disruption::DisruptionController;
 use crate::controllers::endpointslice::EndpointSliceController;
 use crate::controllers::job::JobController;
 use crate::controllers::nodelifecycle::NodeLifecycle;
@@ -47,6 +49,7 @@ struct Subsystems {
     replicasets: ReplicaSetController,
     deployments: DeploymentController,
     endpointslices: EndpointSliceController,
+    disruption: DisruptionController,
 }
 
 impl Subsystems {
@@ -59,7 +62,8 @@ impl Subsystems {
         .union(PodGc::WATCHES)
         .union(ReplicaSetController::WATCHES)
         .union(DeploymentController::WATCHES)
-        .union(EndpointSliceController::WATCHES);
+        .union(EndpointSliceController::WATCHES)
+        .union(DisruptionController::WATCHES);
 
     /// One change to each subsystem that watches its kind, in a fixed order.
     fn deliver(&mut self, ctx: &mut Ctx, change: &Change) {
@@ -91,6 +95,9 @@ impl Subsystems {
         if EndpointSliceController::WATCHES.contains(kind) {
             self.endpointslices.observe(ctx, change);
         }
+        if DisruptionController::WATCHES.contains(kind) {
+            self.disruption.observe(ctx, change);
+        }
     }
 }
 
@@ -104,6 +111,8 @@ struct Script {
     fault_rng: Vec<SimRng>,
     /// Per pool: the next index to try for a node's name (`<pool>-<i>`).
     next_node_index: BTreeMap<String, u64>,
+    /// Every `kubectl drain` of the run, by number.
+    drains: Vec<drain::Drain>,
 }
 
 pub struct Simulation {
@@ -160,6 +169,7 @@ impl Simulation {
             replicasets: ReplicaSetController,
             deployments: DeploymentController,
             endpointslices: EndpointSliceController::new(scenario.network.max_endpoints_per_slice),
+            disruption: DisruptionController::default(),
         };
         let script = Script {
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
@@ -167,6 +177,7 @@ impl Simulation {
             arrival_templates: BTreeMap::new(),
             fault_rng: (0..scenario.random_faults.len()).map(|i| streams.keyed(Stream::Faults, i as u64)).collect(),
             next_node_index: BTreeMap::new(),
+            drains: Vec::new(),
             scenario: scenario.clone(),
         };
         let mut sim = Simulation {
@@ -288,7 +299,10 @@ impl Simulation {
     /// is left.
     fn only_metrics_left(&self) -> bool {
         let scheduler = &self.subsystems.scheduler;
-        self.queue.len() <= 1 + usize::from(scheduler.flush_pending()) && scheduler.is_idle()
+        // A drain retrying evictions a budget refuses waits for something else to
+        // happen: with nothing else left, it would retry alone until the year is out.
+        let retries = drain::pending_retries(&self.script.drains);
+        self.queue.len() <= 1 + usize::from(scheduler.flush_pending()) + retries && scheduler.is_idle()
     }
 
     /// With no duration set, a run also ends when no pod is alive and nothing but the
@@ -341,6 +355,7 @@ impl Simulation {
             Event::ReplicaSet(e) => s.replicasets.handle(&mut ctx, e),
             Event::Deployment(e) => s.deployments.handle(&mut ctx, e),
             Event::EndpointSlice(e) => s.endpointslices.handle(&mut ctx, e),
+            Event::Disruption(e) => s.disruption.handle(&mut ctx, e),
         }
     }
 
@@ -352,6 +367,7 @@ impl Simulation {
             ScriptEvent::RandomFault { process, node, repair } => self.random_fault(process as usize, node, repair),
             ScriptEvent::Action(i) => self.action(i as usize),
             ScriptEvent::Metrics => self.sample_metrics(),
+            ScriptEvent::EvictRetry { drain, pod } => self.evict_retry(drain as usize, pod),
         }
     }
 }

@@ -399,6 +399,45 @@ pub struct SliceEndpoint<'a> {
     pub pod_uid: u64,
 }
 
+/// A PodDisruptionBudget as created (its defaulted object).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BudgetCreated<'a> {
+    pub t: i64,
+    pub uid: u64,
+    pub budget: Cow<'a, crate::api::policy::PodDisruptionBudget>,
+}
+
+/// A PodDisruptionBudget's status, whole, at each change.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetStatus<'a> {
+    pub t: i64,
+    pub uid: u64,
+    /// `observedGeneration` caught up (the controller synced it).
+    pub observed: bool,
+    pub disruptions_allowed: i64,
+    pub current_healthy: i64,
+    pub desired_healthy: i64,
+    pub expected_pods: i64,
+    /// `disruptedPods`: (pod name, time).
+    #[serde(default, borrow, skip_serializing_if = "Vec::is_empty")]
+    pub disrupted_pods: Vec<(Cow<'a, str>, i64)>,
+    /// `DisruptionAllowed`, once written.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<BudgetCondition<'a>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetCondition<'a> {
+    pub status: bool,
+    #[serde(borrow)]
+    pub reason: &'a str,
+    #[serde(default, borrow, skip_serializing_if = "is_empty_text")]
+    pub message: Cow<'a, str>,
+    pub last_transition: i64,
+}
+
 macro_rules! lines {
     ($($op:ident($ty:ty)),* $(,)?) => {
         /// One line of `objects.jsonl`. Uids are per kind: pods are numbered in order of
@@ -454,6 +493,8 @@ lines! {
     ServiceRemoved(Removed),
     EndpointSlice(EndpointSlice<'a>),
     EndpointSliceRemoved(Removed),
+    PodDisruptionBudgetCreated(BudgetCreated<'a>),
+    PodDisruptionBudgetStatus(BudgetStatus<'a>),
 }
 
 #[cfg(test)]
@@ -501,6 +542,22 @@ mod tests {
                 suspend: false,
             }),
             Line::CronJobRemoved(Removed { t: 8, uid: 3 }),
+            Line::PodDisruptionBudgetStatus(BudgetStatus {
+                t: 10,
+                uid: 1,
+                observed: true,
+                disruptions_allowed: 0,
+                current_healthy: 2,
+                desired_healthy: 2,
+                expected_pods: 3,
+                disrupted_pods: vec![("web-1".into(), 9)],
+                condition: Some(BudgetCondition {
+                    status: false,
+                    reason: "InsufficientPods",
+                    message: "".into(),
+                    last_transition: 9,
+                }),
+            }),
             Line::EndpointSlice(EndpointSlice {
                 t: 9,
                 uid: 1,

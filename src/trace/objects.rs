@@ -218,6 +218,16 @@ pub enum ObjectRecord<'a> {
         time: SimTime,
         uid: u64,
     },
+    BudgetCreated {
+        time: SimTime,
+        uid: u64,
+        budget: &'a crate::api::policy::PodDisruptionBudget,
+    },
+    BudgetStatus {
+        time: SimTime,
+        uid: u64,
+        status: &'a crate::cluster::budget::BudgetStatus,
+    },
 }
 
 /// One row of `containers.csv`: a container's status after a change.
@@ -626,6 +636,33 @@ impl<O: TraceOut> ObjectsWriter<O> {
                 })
             }
             ObjectRecord::EndpointSliceRemoved { time, uid } => Line::EndpointSliceRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::BudgetCreated { time, uid, budget } => {
+                Line::PodDisruptionBudgetCreated(lines::BudgetCreated {
+                    t: t(time),
+                    uid,
+                    budget: Cow::Borrowed(budget),
+                })
+            }
+            ObjectRecord::BudgetStatus { time, uid, status } => Line::PodDisruptionBudgetStatus(lines::BudgetStatus {
+                t: t(time),
+                uid,
+                observed: status.observed,
+                disruptions_allowed: status.disruptions_allowed,
+                current_healthy: status.current_healthy,
+                desired_healthy: status.desired_healthy,
+                expected_pods: status.expected_pods,
+                disrupted_pods: status
+                    .disrupted_pods
+                    .iter()
+                    .map(|(name, at)| (Cow::Borrowed(&**name), t(*at)))
+                    .collect(),
+                condition: status.condition.as_ref().map(|c| lines::BudgetCondition {
+                    status: c.status,
+                    reason: c.reason,
+                    message: Cow::Borrowed(&c.message),
+                    last_transition: t(c.last_transition),
+                }),
+            }),
         };
         self.line(&line)
     }

@@ -24,6 +24,9 @@ pub struct Summary {
     /// Present when the scenario has CronJobs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cronjobs: Option<CronJobFigures>,
+    /// Present when a drain met a refusal or the scenario has PodDisruptionBudgets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drains: Option<DrainFigures>,
     /// The availability of each Service with a selector, by namespace and name.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<ServiceFigures>,
@@ -43,6 +46,21 @@ pub struct FailureFigures {
     pub pods_ever_unschedulable: u64,
     /// Pods still waiting for a node at the end, by their last FailedScheduling message.
     pub unschedulable_at_end: BTreeMap<String, u64>,
+}
+
+/// What the run's `kubectl drain`s met at the eviction API.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct DrainFigures {
+    pub drains: u64,
+    /// Pods evicted through the eviction API.
+    pub pods_evicted: u64,
+    /// Evictions refused: a PodDisruptionBudget's 429 (retried every 5 s), or another
+    /// error (not retried).
+    pub evictions_refused: u64,
+    /// Pods still waiting for their eviction when their drain's timeout ran out.
+    pub evictions_timed_out: u64,
+    /// The longest a pod's eviction was refused before it was allowed.
+    pub longest_blocked_ms: u64,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

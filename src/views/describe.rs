@@ -937,6 +937,31 @@ pub struct DescribeRequest {
     pub at: i64,
 }
 
+/// `kubectl describe poddisruptionbudget` (`describePodDisruptionBudgetV1`): the policy
+/// set (min available, else max unavailable), the selector and the status counts.
+pub fn budget(b: &super::replay::BudgetState, events: &[&Event], now: i64) -> String {
+    let mut out = Out::default();
+    let spec = &b.api.spec;
+    w!(out, 0, "Name:\t{}\n", b.api.metadata.name);
+    w!(out, 0, "Namespace:\t{}\n", b.api.metadata.namespace());
+    if let Some(v) = &spec.min_available {
+        w!(out, 0, "Min available:\t{}\n", super::budgets::int_or_string(v));
+    } else if let Some(v) = &spec.max_unavailable {
+        w!(out, 0, "Max unavailable:\t{}\n", super::budgets::int_or_string(v));
+    }
+    match &spec.selector {
+        Some(sel) => w!(out, 0, "Selector:\t{}\n", crate::labels::format_label_selector(Some(sel))),
+        None => w!(out, 0, "Selector:\t<unset>\n"),
+    }
+    w!(out, 0, "Status:\n");
+    w!(out, 2, "Allowed disruptions:\t{}\n", b.disruptions_allowed);
+    w!(out, 2, "Current:\t{}\n", b.current_healthy);
+    w!(out, 2, "Desired:\t{}\n", b.desired_healthy);
+    w!(out, 2, "Total:\t{}\n", b.expected_pods);
+    let events = events_or_none(&mut out, now, events);
+    finish(out, events)
+}
+
 /// Describes the objects asked for; their texts are separated by an empty line.
 pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Printed, super::ViewError> {
     use super::Resource;
@@ -1079,10 +1104,25 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
             }
             found.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         }
+        Resource::PodDisruptionBudgets => {
+            let state = replay(run, now, Want { budgets: true, ..Default::default() })?;
+            let mut list: Vec<&super::replay::BudgetState> =
+                state.budgets.values().filter(|b| in_scope(b.api.metadata.namespace())).collect();
+            list.sort_by(|a, b| {
+                (a.api.metadata.namespace(), &a.api.metadata.name)
+                    .cmp(&(b.api.metadata.namespace(), &b.api.metadata.name))
+            });
+            for b in list {
+                let meta = &b.api.metadata;
+                let evs = events_of("PodDisruptionBudget", meta.namespace(), &meta.name, b.created);
+                let text = self::budget(b, &evs, now);
+                found.push((meta.namespace().to_string(), meta.name.clone(), meta.labels.clone(), text));
+            }
+        }
         Resource::Events => {
             return Err(super::ViewError::input(format!(
-                "describe knows pods, nodes, jobs, cronjobs, deployments, replicasets, services and \
-                 endpointslices, not {}",
+                "describe knows pods, nodes, jobs, cronjobs, deployments, replicasets, services, \
+                 endpointslices and poddisruptionbudgets, not {}",
                 req.resource.plural()
             )));
         }

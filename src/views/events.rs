@@ -28,6 +28,10 @@ pub fn component(kind: &str, reason: &str) -> &'static str {
         ("ReplicaSet", _) => "replicaset-controller",
         ("Node", "NodeNotReady" | "RegisteredNode" | "RemovingNode") => "node-controller",
         ("Pod", "NodeNotReady") => "node-controller",
+        // The disruption controller's recorder (`controllermanager`); kubectl drain's
+        // refused evictions are its stderr, recorded on the pod.
+        ("PodDisruptionBudget", _) | ("Pod", "NotDeleted") => "controllermanager",
+        ("Pod", "TooManyRequests" | "InternalError" | "Forbidden") => "kubectl",
         _ => "kubelet",
     }
 }

@@ -42,7 +42,7 @@ fn supported(resource: Resource) -> &'static [&'static str] {
         Resource::Deployments => &[],
         // Only the object meta fields (podsim does not model the newer spec.clusterIP
         // and spec.type selectors of Services).
-        Resource::Services | Resource::EndpointSlices => &[],
+        Resource::Services | Resource::EndpointSlices | Resource::PodDisruptionBudgets => &[],
         Resource::Events => &[
             "involvedObject.kind",
             "involvedObject.namespace",

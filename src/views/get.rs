@@ -4,7 +4,7 @@ use super::fields::{FieldSelector, SortBy};
 use super::files::RunDir;
 use super::replay::{self, State, Want};
 use super::table::Table;
-use super::{Output, Resource, ViewError, apps, events, jobs, model, nodes, pods, services, yaml};
+use super::{Output, Resource, ViewError, apps, budgets, events, jobs, model, nodes, pods, services, yaml};
 use crate::labels::Selector;
 use std::collections::BTreeMap;
 
@@ -120,6 +120,7 @@ fn qualified_kind(resource: Resource) -> &'static str {
         Resource::Events => "event",
         Resource::Services => "service",
         Resource::EndpointSlices => "endpointslice.discovery.k8s.io",
+        Resource::PodDisruptionBudgets => "poddisruptionbudget.policy",
     }
 }
 
@@ -142,6 +143,7 @@ fn select(run: &RunDir, req: &GetRequest) -> Result<Selected, ViewError> {
         Resource::Events => events_items(run, req, wide, structured)?,
         Resource::Services => services_items(run, req, wide, structured)?,
         Resource::EndpointSlices => slices_items(run, req, structured)?,
+        Resource::PodDisruptionBudgets => budgets_items(run, req, structured)?,
     };
     let in_scope = |i: &Item| !req.resource.namespaced() || req.all_namespaces || i.namespace == req.namespace;
     let selected = |i: &Item| match (&req.field_selector, &i.value) {
@@ -202,7 +204,29 @@ fn headers(base: &[&'static str], wide_extra: &[&'static str], wide: bool) -> Ve
 }
 
 fn want(pods: bool, nodes: bool, jobs: bool, cronjobs: bool, history: bool) -> Want {
-    Want { pods, nodes, jobs, cronjobs, apps: false, history, services: false }
+    Want { pods, nodes, jobs, cronjobs, apps: false, history, services: false, budgets: false }
+}
+
+/// The PodDisruptionBudgets at T (no `-o wide` columns).
+fn budgets_items(
+    run: &RunDir,
+    req: &GetRequest,
+    structured: bool,
+) -> Result<(Vec<&'static str>, Vec<Item>), ViewError> {
+    let state = replay::replay(run, req.at, Want { budgets: true, ..Default::default() })?;
+    let mut items: Vec<Item> = state
+        .budgets
+        .values()
+        .map(|b| Item {
+            namespace: b.api.metadata.namespace().to_string(),
+            name: b.api.metadata.name.clone(),
+            labels: b.api.metadata.labels.clone(),
+            cells: budgets::row(b, req.at),
+            value: structured.then(|| budgets::value(run, b)),
+        })
+        .collect();
+    items.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    Ok((budgets::HEADERS.to_vec(), items))
 }
 
 fn services_items(

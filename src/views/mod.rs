@@ -8,6 +8,7 @@
 //! * [`yaml`]: `-o yaml` / `-o json`; [`describe`]: `kubectl describe`.
 
 pub mod apps;
+pub mod budgets;
 pub mod describe;
 pub mod events;
 pub mod fields;
@@ -64,6 +65,7 @@ pub enum Resource {
     Events,
     Services,
     EndpointSlices,
+    PodDisruptionBudgets,
 }
 
 impl Resource {
@@ -79,6 +81,7 @@ impl Resource {
                 ObjectKind::ReplicaSet => Some(Resource::ReplicaSets),
                 ObjectKind::Deployment => Some(Resource::Deployments),
                 ObjectKind::Service => Some(Resource::Services),
+                ObjectKind::PodDisruptionBudget => Some(Resource::PodDisruptionBudgets),
                 ObjectKind::PriorityClass => None,
             };
         }
@@ -105,6 +108,7 @@ impl Resource {
             Resource::ReplicaSets => Some(ObjectKind::ReplicaSet),
             Resource::Deployments => Some(ObjectKind::Deployment),
             Resource::Services => Some(ObjectKind::Service),
+            Resource::PodDisruptionBudgets => Some(ObjectKind::PodDisruptionBudget),
             Resource::Events | Resource::EndpointSlices => None,
         }
     }

@@ -29,6 +29,8 @@ pub struct Want {
     pub apps: bool,
     /// Services and their EndpointSlices.
     pub services: bool,
+    /// PodDisruptionBudgets.
+    pub budgets: bool,
     /// Keep each condition's transition time (for YAML, JSON and describe).
     pub history: bool,
 }
@@ -261,9 +263,28 @@ pub struct SliceState {
     pub endpoints: Vec<SliceEndpoint>,
 }
 
+/// A PodDisruptionBudget at T: the object and its last status.
+#[derive(Clone, Debug)]
+pub struct BudgetState {
+    pub uid: u64,
+    pub api: Arc<crate::api::policy::PodDisruptionBudget>,
+    pub created: i64,
+    pub observed: bool,
+    pub disruptions_allowed: i64,
+    pub current_healthy: i64,
+    pub desired_healthy: i64,
+    pub expected_pods: i64,
+    /// `disruptedPods`: (pod, time).
+    pub disrupted_pods: Vec<(String, i64)>,
+    /// `DisruptionAllowed`: (status, reason, message, last transition).
+    pub condition: Option<(bool, String, String, i64)>,
+}
+
 /// The cluster at T.
 #[derive(Default)]
 pub struct State {
+    /// PodDisruptionBudgets by uid.
+    pub budgets: BTreeMap<u64, BudgetState>,
     /// ReplicaSets and Deployments by uid.
     pub replicasets: BTreeMap<u64, ReplicaSetState>,
     pub deployments: BTreeMap<u64, DeploymentState>,
@@ -872,6 +893,35 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
         "EndpointSliceRemoved" if want.services => {
             let r: lines::Removed = parse(o, line)?;
             state.slices.remove(&r.uid);
+        }
+        "PodDisruptionBudgetCreated" if want.budgets => {
+            let c: lines::BudgetCreated = parse(o, line)?;
+            let b = BudgetState {
+                uid: c.uid,
+                api: Arc::new(c.budget.into_owned()),
+                created: t,
+                observed: false,
+                disruptions_allowed: 0,
+                current_healthy: 0,
+                desired_healthy: 0,
+                expected_pods: 0,
+                disrupted_pods: Vec::new(),
+                condition: None,
+            };
+            state.budgets.insert(c.uid, b);
+        }
+        "PodDisruptionBudgetStatus" if want.budgets => {
+            let s: lines::BudgetStatus = parse(o, line)?;
+            if let Some(b) = state.budgets.get_mut(&s.uid) {
+                b.observed = s.observed;
+                b.disruptions_allowed = s.disruptions_allowed;
+                b.current_healthy = s.current_healthy;
+                b.desired_healthy = s.desired_healthy;
+                b.expected_pods = s.expected_pods;
+                b.disrupted_pods = s.disrupted_pods.into_iter().map(|(n, at)| (n.into_owned(), at)).collect();
+                b.condition =
+                    s.condition.map(|c| (c.status, c.reason.to_string(), c.message.into_owned(), c.last_transition));
+            }
         }
         // Lines of the kinds not asked for.
         _ => {}

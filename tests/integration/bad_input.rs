@@ -125,6 +125,57 @@ fn service_cases() -> Vec<Case> {
     ]
 }
 
+fn budget_scenario(spec: &str) -> String {
+    format!(
+        "name: bad\nduration: 1m\n{NODES}workloads:\n  - object:\n      apiVersion: policy/v1\n      kind: PodDisruptionBudget\n      metadata: {{name: web}}\n      spec:\n{spec}"
+    )
+}
+
+/// PodDisruptionBudgets the API server refuses (`ValidatePodDisruptionBudgetSpec`).
+fn budget_cases() -> Vec<Case> {
+    let case = |name, spec: &str, expect: Vec<&'static str>| Case {
+        name,
+        scenario: budget_scenario(spec),
+        files: vec![],
+        expect,
+    };
+    vec![
+        case(
+            "a negative minAvailable",
+            "        minAvailable: -1\n",
+            vec!["scenario.yaml:13:", "spec.minAvailable: Invalid value: -1: must be greater than or equal to 0"],
+        ),
+        case(
+            "a maxUnavailable above 100%",
+            "        maxUnavailable: \"120%\"\n",
+            vec!["scenario.yaml:13:", "spec.maxUnavailable: Invalid value: \"120%\": must not be greater than 100%"],
+        ),
+        case(
+            "both minAvailable and maxUnavailable",
+            "        minAvailable: 1\n        maxUnavailable: 1\n",
+            vec!["scenario.yaml:", "minAvailable and maxUnavailable cannot be both set"],
+        ),
+        case(
+            "an unknown unhealthyPodEvictionPolicy",
+            "        minAvailable: 1\n        unhealthyPodEvictionPolicy: Never\n",
+            vec![
+                "scenario.yaml:14:",
+                "spec.unhealthyPodEvictionPolicy: Unsupported value: \"Never\": supported values: \"AlwaysAllow\", \"IfHealthyBudget\"",
+            ],
+        ),
+        case(
+            "a selector label value that is no label value",
+            "        minAvailable: 1\n        selector: {matchLabels: {app: \"-web\"}}\n",
+            vec!["scenario.yaml:14:", "spec.selector.matchLabels: Invalid value: \"-web\""],
+        ),
+        case(
+            "a timeout on a crash",
+            "        minAvailable: 1\nfaults:\n  - {at: 1m, node: worker-0, action: crash, timeout: 1m}\n",
+            vec!["faults[0].timeout", "timeout: applies to drain"],
+        ),
+    ]
+}
+
 fn cases() -> Vec<Case> {
     vec![
         Case {
@@ -412,7 +463,7 @@ fn podsim(dir: &Path, args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn bad_input_exits_2_with_where_and_what() {
-    for case in cases().into_iter().chain(service_cases()) {
+    for case in cases().into_iter().chain(service_cases()).chain(budget_cases()) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("scenario.yaml"), &case.scenario).unwrap();
         for (name, text) in &case.files {

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod common;
+mod disruption;
 mod docs;
 mod fault_seeds;
 mod fidelity;

@@ -220,7 +220,7 @@ fn bad_input_exits_2_with_a_message() {
         (format!("describe node nope {d}"), "Error from server (NotFound): nodes \"nope\" not found"),
         (
             format!("describe events {d}"),
-            "describe knows pods, nodes, jobs, cronjobs, deployments, replicasets, services and endpointslices",
+            "describe knows pods, nodes, jobs, cronjobs, deployments, replicasets, services, endpointslices and poddisruptionbudgets",
         ),
         (format!("get pods crash-always {d} -l app=x"), "cannot be combined"),
         (format!("get pods crash-always {d} --at 5s --at 6s"), "cannot be used multiple times"),
@@ -347,6 +347,22 @@ fn deployments_and_replicasets_through_a_rollout_and_its_undo() {
             "describe deploy web DIR",
             "describe rs DIR --at 9m",
             "get deploy,svc DIR -n nowhere",
+        ],
+    );
+}
+
+#[test]
+fn budgets_through_a_blocked_drain() {
+    snapshot(
+        "drain-blocked-by-pdb",
+        &[
+            "get pdb DIR --at 1m",
+            "get pdb DIR --at 2m",
+            "get poddisruptionbudgets DIR -o name",
+            "describe pdb web DIR --at 2m5s",
+            "get pdb web DIR -o yaml --at 2m",
+            "get pods DIR -o wide --at 2m5s",
+            "get events DIR --field-selector reason=TooManyRequests --at 2m20s",
         ],
     );
 }
