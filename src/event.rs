@@ -4,7 +4,7 @@
 //! enums live here, below every subsystem, so that no subsystem names the simulation.
 
 use crate::cluster::service::ServiceId;
-use crate::cluster::{CronJobId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId};
+use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId};
 use crate::engine::TimerToken;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,6 +19,7 @@ pub enum Event {
     PodGc(PodGcEvent),
     ReplicaSet(ReplicaSetEvent),
     Deployment(DeploymentEvent),
+    DaemonSet(DaemonSetEvent),
     EndpointSlice(EndpointSliceEvent),
 }
 
@@ -132,3 +133,10 @@ room!(PodGc, PodGcEvent);
 room!(ReplicaSet, ReplicaSetEvent);
 room!(Deployment, DeploymentEvent);
 room!(EndpointSlice, EndpointSliceEvent);
+room!(DaemonSet, DaemonSetEvent);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DaemonSetEvent {
+    /// The controller syncs a DaemonSet.
+    Sync { ds: DaemonSetId, token: TimerToken },
+}

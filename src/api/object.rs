@@ -3,6 +3,7 @@
 
 use super::apps::{Deployment, ReplicaSet};
 use super::cronjob::CronJob;
+use super::daemonset::DaemonSet;
 use super::errors::{FieldPath, InputError, Segment};
 use super::job::Job;
 use super::kinds::{KINDS, by_api};
@@ -25,6 +26,7 @@ pub enum Object {
     Service(Box<Service>),
     ReplicaSet(Box<ReplicaSet>),
     Deployment(Box<Deployment>),
+    DaemonSet(Box<DaemonSet>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -37,6 +39,7 @@ pub enum ObjectKind {
     Service,
     ReplicaSet,
     Deployment,
+    DaemonSet,
 }
 
 impl ObjectKind {
@@ -56,6 +59,7 @@ impl Object {
             Object::Service(_) => ObjectKind::Service,
             Object::ReplicaSet(_) => ObjectKind::ReplicaSet,
             Object::Deployment(_) => ObjectKind::Deployment,
+            Object::DaemonSet(_) => ObjectKind::DaemonSet,
         }
     }
 
@@ -69,6 +73,7 @@ impl Object {
             Object::Service(o) => &o.metadata.name,
             Object::ReplicaSet(o) => &o.metadata.name,
             Object::Deployment(o) => &o.metadata.name,
+            Object::DaemonSet(o) => &o.metadata.name,
         }
     }
 }

@@ -7,7 +7,7 @@
 use crate::cluster::pod::PodPhase;
 use crate::cluster::service::ServiceId;
 use crate::cluster::template::PodTemplate;
-use crate::cluster::{CronJobId, DeploymentId, JobId, NodeId, Pod, PodId, ReplicaSetId};
+use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, Pod, PodId, ReplicaSetId};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -73,6 +73,9 @@ pub enum Change {
     DeploymentCreated(DeploymentId),
     /// A Deployment's spec changed (template, replicas, paused).
     DeploymentUpdated(DeploymentId),
+    DaemonSetCreated(DaemonSetId),
+    /// A DaemonSet's spec changed (a new template: a rollout).
+    DaemonSetUpdated(DaemonSetId),
 }
 
 /// The pod a [`Change::PodReleased`] is about, as the scheduler's QueueingHints read it.
@@ -114,6 +117,8 @@ pub enum Kind {
     ReplicaSetStatus = 1 << 21,
     DeploymentCreated = 1 << 22,
     DeploymentUpdated = 1 << 23,
+    DaemonSetCreated = 1 << 24,
+    DaemonSetUpdated = 1 << 25,
 }
 
 impl Change {
@@ -143,6 +148,8 @@ impl Change {
             Change::ReplicaSetStatus(_) => Kind::ReplicaSetStatus,
             Change::DeploymentCreated(_) => Kind::DeploymentCreated,
             Change::DeploymentUpdated(_) => Kind::DeploymentUpdated,
+            Change::DaemonSetCreated(_) => Kind::DaemonSetCreated,
+            Change::DaemonSetUpdated(_) => Kind::DaemonSetUpdated,
         }
     }
 }

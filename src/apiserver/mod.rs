@@ -10,6 +10,7 @@
 pub mod admission;
 pub mod apps;
 pub mod counters;
+pub mod daemonsets;
 pub mod feed;
 pub mod history;
 pub mod jobs;

@@ -14,6 +14,7 @@ use crate::apiserver::{Change, Ctx, Recorder, Watches};
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, PodId};
 use crate::controllers::cronjob::CronJobController;
+use crate::controllers::daemonset::DaemonSetController;
 use crate::controllers::deployment::DeploymentController;
 use crate::controllers::endpointslice::EndpointSliceController;
 use crate::controllers::job::JobController;
@@ -47,6 +48,7 @@ struct Subsystems {
     replicasets: ReplicaSetController,
     deployments: DeploymentController,
     endpointslices: EndpointSliceController,
+    daemonsets: DaemonSetController,
 }
 
 impl Subsystems {
@@ -59,7 +61,8 @@ impl Subsystems {
         .union(PodGc::WATCHES)
         .union(ReplicaSetController::WATCHES)
         .union(DeploymentController::WATCHES)
-        .union(EndpointSliceController::WATCHES);
+        .union(EndpointSliceController::WATCHES)
+        .union(DaemonSetController::WATCHES);
 
     /// One change to each subsystem that watches its kind, in a fixed order.
     fn deliver(&mut self, ctx: &mut Ctx, change: &Change) {
@@ -90,6 +93,9 @@ impl Subsystems {
         }
         if EndpointSliceController::WATCHES.contains(kind) {
             self.endpointslices.observe(ctx, change);
+        }
+        if DaemonSetController::WATCHES.contains(kind) {
+            self.daemonsets.observe(ctx, change);
         }
     }
 }
@@ -160,6 +166,7 @@ impl Simulation {
             replicasets: ReplicaSetController,
             deployments: DeploymentController,
             endpointslices: EndpointSliceController::new(scenario.network.max_endpoints_per_slice),
+            daemonsets: DaemonSetController::new(streams.stream(Stream::DaemonSets)),
         };
         let script = Script {
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
@@ -339,6 +346,7 @@ impl Simulation {
             Event::CronJob(e) => s.cronjobs.handle(&mut ctx, e),
             Event::PodGc(e) => s.podgc.handle(&mut ctx, e),
             Event::ReplicaSet(e) => s.replicasets.handle(&mut ctx, e),
+            Event::DaemonSet(e) => s.daemonsets.handle(&mut ctx, e),
             Event::Deployment(e) => s.deployments.handle(&mut ctx, e),
             Event::EndpointSlice(e) => s.endpointslices.handle(&mut ctx, e),
         }
