@@ -24,6 +24,7 @@ pub fn component(kind: &str, reason: &str) -> &'static str {
         (_, "TaintManagerEviction") => "taint-eviction-controller",
         ("Job", _) => "job-controller",
         ("CronJob", _) => "cronjob-controller",
+        ("DaemonSet", _) => "daemonset-controller",
         ("Node", "NodeNotReady" | "RegisteredNode" | "RemovingNode") => "node-controller",
         ("Pod", "NodeNotReady") => "node-controller",
         _ => "kubelet",

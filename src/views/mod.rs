@@ -8,6 +8,7 @@
 //! * [`yaml`]: `-o yaml` / `-o json`; [`describe`]: `kubectl describe`.
 
 pub mod apps;
+pub mod daemonsets;
 pub mod describe;
 pub mod events;
 pub mod fields;
@@ -61,6 +62,7 @@ pub enum Resource {
     CronJobs,
     ReplicaSets,
     Deployments,
+    DaemonSets,
     Events,
     Services,
     EndpointSlices,
@@ -78,6 +80,7 @@ impl Resource {
                 ObjectKind::CronJob => Some(Resource::CronJobs),
                 ObjectKind::ReplicaSet => Some(Resource::ReplicaSets),
                 ObjectKind::Deployment => Some(Resource::Deployments),
+                ObjectKind::DaemonSet => Some(Resource::DaemonSets),
                 ObjectKind::Service => Some(Resource::Services),
                 ObjectKind::PriorityClass => None,
             };
@@ -104,6 +107,7 @@ impl Resource {
             Resource::CronJobs => Some(ObjectKind::CronJob),
             Resource::ReplicaSets => Some(ObjectKind::ReplicaSet),
             Resource::Deployments => Some(ObjectKind::Deployment),
+            Resource::DaemonSets => Some(ObjectKind::DaemonSet),
             Resource::Services => Some(ObjectKind::Service),
             Resource::Events | Resource::EndpointSlices => None,
         }
