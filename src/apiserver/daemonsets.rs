@@ -28,7 +28,7 @@ impl Ctx<'_> {
         if self.rec.records_objects {
             let ds = self.cluster.daemonsets.get(id).expect("inserted");
             let record =
-                ObjectRecord::DaemonSetCreated { time: self.now, uid: ds.uid, generation: ds.generation, daemonset: &ds.api };
+                ObjectRecord::DaemonSetCreated { time: self.now, uid: ds.uid, generation: ds.generation, daemonset: ds.api.as_ref() };
             self.rec.sink.object(&record);
         }
         self.changed(Change::DaemonSetCreated(id));
@@ -41,7 +41,7 @@ impl Ctx<'_> {
         let Some(ds) = self.cluster.daemonsets.get(id) else { return };
         if self.rec.records_objects {
             let record =
-                ObjectRecord::DaemonSetUpdated { time: self.now, uid: ds.uid, generation: ds.generation, daemonset: &ds.api };
+                ObjectRecord::DaemonSetUpdated { time: self.now, uid: ds.uid, generation: ds.generation, daemonset: ds.api.as_ref() };
             self.rec.sink.object(&record);
         }
         self.changed(Change::DaemonSetUpdated(id));

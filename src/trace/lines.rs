@@ -348,7 +348,7 @@ pub struct DaemonSetSpecLine<'a> {
 }
 
 /// A DaemonSet's status (`kubectl get ds` columns and the misscheduled count).
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DaemonSetStatus {
     pub t: i64,

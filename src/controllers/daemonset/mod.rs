@@ -229,7 +229,8 @@ impl DaemonSetController {
                 _ => running.push(pod),
             }
         }
-        running.sort_by(|a, b| oldest_first(ctx.cluster, *a, *b));
+        let cluster: &Cluster = ctx.cluster;
+        running.sort_by(|a, b| oldest_first(cluster, *a, *b));
         running
     }
 

@@ -4,7 +4,6 @@
 //! pins it), the rolling update's limits (`util.SurgeCount`, `util.UnavailableCount`,
 //! `updatedDesiredNodeCounts` in `update.go`) and the failed-pod back-off.
 
-use crate::api::apps::IntOrString;
 use crate::api::node::Taint;
 use crate::api::pod::{Affinity, NodeAffinity, NodeSelector, NodeSelectorTerm, PodSpec, Toleration};
 use crate::cluster::daemonset::{DaemonRules, FailedBackoff, UpdateStrategy};
@@ -139,11 +138,6 @@ pub fn allows_surge(strategy: &UpdateStrategy) -> bool {
     }
 }
 
-/// A percentage or count as the API holds it, for describe.
-pub fn int_or_percent(v: &IntOrString) -> String {
-    v.to_string()
-}
-
 /// `IsInBackOffSinceUpdate`: the entry (of this generation) was updated less than its
 /// back-off ago.
 pub fn in_backoff(entry: Option<&FailedBackoff>, generation: u64, now: SimTime) -> bool {
@@ -165,6 +159,7 @@ pub fn next_backoff(entry: Option<&FailedBackoff>, generation: u64, now: SimTime
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::apps::IntOrString;
     use serde_json::Value;
 
     fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -263,7 +258,7 @@ mod tests {
         assert_eq!(s.tolerations.len(), 6);
         assert_eq!(s.tolerations[0].key.as_deref(), Some("node.kubernetes.io/unreachable"));
         assert_eq!(s.tolerations[0].toleration_seconds, None);
-        let terms = &s.affinity.unwrap().node_affinity.unwrap().required_during_scheduling_ignored_during_execution.unwrap().node_selector_terms;
+        let terms = s.affinity.unwrap().node_affinity.unwrap().required_during_scheduling_ignored_during_execution.unwrap().node_selector_terms;
         assert_eq!(terms.len(), 1);
         assert!(terms[0].match_expressions.is_empty());
         assert_eq!(terms[0].match_fields[0].values, ["worker-3"]);
