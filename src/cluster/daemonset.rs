@@ -9,7 +9,6 @@ use crate::api::apps::IntOrString;
 use crate::api::daemonset::DaemonSet as ApiDaemonSet;
 use crate::api::pod::{PodTemplateSpec, Toleration};
 use crate::engine::{Millis, SimTime, Timer};
-use crate::labels::LabelSelector;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -75,10 +74,8 @@ pub struct DaemonSet {
     pub name: Arc<str>,
     /// The object as last written (defaulted; the template generation annotated).
     pub api: Arc<ApiDaemonSet>,
-    pub api_selector: LabelSelector,
     pub strategy: UpdateStrategy,
     pub min_ready: Millis,
-    pub created: SimTime,
     /// `metadata.generation`: every change of the spec.
     pub generation: u64,
     /// The template generation: every change of the template.
@@ -100,11 +97,4 @@ pub struct DaemonSet {
     pub sync_at: Option<SimTime>,
     /// What objects.jsonl last said of it.
     pub reported: Option<DaemonSetStatus>,
-}
-
-impl DaemonSet {
-    /// The current revision's number.
-    pub fn revision(&self) -> i64 {
-        self.revisions.iter().find(|r| r.hash == self.hash).map_or(0, |r| r.number)
-    }
 }

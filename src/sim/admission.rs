@@ -102,7 +102,7 @@ pub(super) fn create_object(ctx: &mut Ctx, object: &Object, copy: Option<(u64, &
             ctx.create_service(svc);
         }
         Object::DaemonSet(ds) => {
-            if let Some(ds) = daemonset::from_manifest(ctx.cluster, ds, copy.map(|(n, _)| n), ctx.now) {
+            if let Some(ds) = daemonset::from_manifest(ctx.cluster, ds, copy.map(|(n, _)| n)) {
                 ctx.create_daemonset(ds);
             }
         }

@@ -15,27 +15,24 @@ use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, DaemonSetId, NodeId};
 use crate::controllers::deployment::util::template_hash;
 use crate::controllers::replicaset::seconds;
-use crate::engine::SimTime;
 use crate::labels::label_selector_as_selector;
 use std::sync::Arc;
 
 /// A DaemonSet of a manifest (copies are named `<name>-<n>`); `None` when its selector
 /// cannot be read (validation refused it already).
-pub fn from_manifest(cluster: &mut Cluster, api: &ApiDaemonSet, copy: Option<u64>, now: SimTime) -> Option<DaemonSet> {
+pub fn from_manifest(cluster: &mut Cluster, api: &ApiDaemonSet, copy: Option<u64>) -> Option<DaemonSet> {
     let mut api = api.clone();
     if let Some(n) = copy {
         api.metadata.name = format!("{}-{n}", api.metadata.name);
     }
-    let api_selector = api.spec.selector.clone().filter(|s| label_selector_as_selector(Some(s)).is_ok())?;
+    api.spec.selector.as_ref().filter(|s| label_selector_as_selector(Some(s)).is_ok())?;
     let mut ds = DaemonSet {
         uid: 0,
         namespace: cluster.intern_namespace(api.metadata.namespace()),
         name: Arc::from(api.metadata.name.as_str()),
         api: Arc::new(api.clone()),
-        api_selector,
         strategy: UpdateStrategy::OnDelete,
         min_ready: 0,
-        created: now,
         generation: 0,
         template_generation: 0,
         hash: String::new(),
