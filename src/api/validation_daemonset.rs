@@ -148,7 +148,10 @@ mod tests {
         let s = ds.spec.update_strategy.as_ref().unwrap();
         assert_eq!(s.type_.as_deref(), Some("RollingUpdate"));
         let r = s.rolling_update.as_ref().unwrap();
-        assert_eq!((r.max_unavailable.clone(), r.max_surge.clone()), (Some(IntOrString::Int(1)), Some(IntOrString::Int(0))));
+        assert_eq!(
+            (r.max_unavailable.clone(), r.max_surge.clone()),
+            (Some(IntOrString::Int(1)), Some(IntOrString::Int(0)))
+        );
         assert_eq!(ds.spec.revision_history_limit, Some(10));
         let on_delete = GOOD.replace("  selector:", "  updateStrategy: {type: OnDelete}\n  selector:");
         assert_eq!(errors(&on_delete), Vec::<String>::new());
@@ -159,9 +162,12 @@ mod tests {
         let bad_labels = GOOD.replace("labels: {app: agent}", "labels: {app: web}");
         assert_eq!(
             errors(&bad_labels),
-            ["spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not match template `labels`"]
+            [
+                "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not match template `labels`"
+            ]
         );
-        let both_zero = GOOD.replace("  selector:", "  updateStrategy: {rollingUpdate: {maxUnavailable: 0}}\n  selector:");
+        let both_zero =
+            GOOD.replace("  selector:", "  updateStrategy: {rollingUpdate: {maxUnavailable: 0}}\n  selector:");
         assert_eq!(
             errors(&both_zero),
             ["spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: cannot be 0 when maxSurge is 0"]
@@ -170,15 +176,22 @@ mod tests {
         let surge = GOOD.replace("  selector:", "  updateStrategy: {rollingUpdate: {maxSurge: 1}}\n  selector:");
         assert_eq!(
             errors(&surge),
-            ["spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero"]
+            [
+                "spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero"
+            ]
         );
-        let surge_ok =
-            GOOD.replace("  selector:", "  updateStrategy: {rollingUpdate: {maxSurge: 25%, maxUnavailable: 0}}\n  selector:");
+        let surge_ok = GOOD.replace(
+            "  selector:",
+            "  updateStrategy: {rollingUpdate: {maxSurge: 25%, maxUnavailable: 0}}\n  selector:",
+        );
         assert_eq!(errors(&surge_ok), Vec::<String>::new());
-        let over = GOOD.replace("  selector:", "  updateStrategy: {rollingUpdate: {maxUnavailable: 150%}}\n  selector:");
+        let over =
+            GOOD.replace("  selector:", "  updateStrategy: {rollingUpdate: {maxUnavailable: 150%}}\n  selector:");
         assert_eq!(
             errors(&over),
-            ["spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: \"150%\": must not be greater than 100%"]
+            [
+                "spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: \"150%\": must not be greater than 100%"
+            ]
         );
         let never = GOOD.replace("spec: {containers", "spec: {restartPolicy: OnFailure, containers");
         assert_eq!(
@@ -188,14 +201,18 @@ mod tests {
         let deadline = GOOD.replace("spec: {containers", "spec: {activeDeadlineSeconds: 5, containers");
         assert_eq!(
             errors(&deadline),
-            ["spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in DaemonSet is not Supported"]
+            [
+                "spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in DaemonSet is not Supported"
+            ]
         );
         let empty = GOOD.replace("selector: {matchLabels: {app: agent}}", "selector: {}");
         assert!(errors(&empty)[0].contains("empty selector is invalid for daemonset"), "{:?}", errors(&empty));
         let kind = GOOD.replace("  selector:", "  updateStrategy: {type: Surge}\n  selector:");
         assert_eq!(
             errors(&kind),
-            ["spec.updateStrategy: Unsupported value: apps.DaemonSetUpdateStrategy{Type:\"Surge\", RollingUpdate:(*apps.RollingUpdateDaemonSet)(nil)}: supported values: \"RollingUpdate\", \"OnDelete\""]
+            [
+                "spec.updateStrategy: Unsupported value: apps.DaemonSetUpdateStrategy{Type:\"Surge\", RollingUpdate:(*apps.RollingUpdateDaemonSet)(nil)}: supported values: \"RollingUpdate\", \"OnDelete\""
+            ]
         );
         let negative = GOOD.replace("  selector:", "  minReadySeconds: -1\n  selector:");
         assert_eq!(errors(&negative), ["spec.minReadySeconds: Invalid value: -1: must be greater than or equal to 0"]);

@@ -27,8 +27,12 @@ impl Ctx<'_> {
         self.cluster.daemonset_by_name.insert(&ns, &name, id);
         if self.rec.records_objects {
             let ds = self.cluster.daemonsets.get(id).expect("inserted");
-            let record =
-                ObjectRecord::DaemonSetCreated { time: self.now, uid: ds.uid, generation: ds.generation, daemonset: ds.api.as_ref() };
+            let record = ObjectRecord::DaemonSetCreated {
+                time: self.now,
+                uid: ds.uid,
+                generation: ds.generation,
+                daemonset: ds.api.as_ref(),
+            };
             self.rec.sink.object(&record);
         }
         self.changed(Change::DaemonSetCreated(id));
@@ -40,8 +44,12 @@ impl Ctx<'_> {
     pub fn update_daemonset(&mut self, id: DaemonSetId) {
         let Some(ds) = self.cluster.daemonsets.get(id) else { return };
         if self.rec.records_objects {
-            let record =
-                ObjectRecord::DaemonSetUpdated { time: self.now, uid: ds.uid, generation: ds.generation, daemonset: ds.api.as_ref() };
+            let record = ObjectRecord::DaemonSetUpdated {
+                time: self.now,
+                uid: ds.uid,
+                generation: ds.generation,
+                daemonset: ds.api.as_ref(),
+            };
             self.rec.sink.object(&record);
         }
         self.changed(Change::DaemonSetUpdated(id));

@@ -34,7 +34,9 @@ impl Ctx<'_> {
         };
         let generate_name = match pod.owner {
             // Controllers name their pods with generateName.
-            Owner::Job { .. } | Owner::ReplicaSet(_) | Owner::DaemonSet(_) => pod.name.rfind('-').map(|i| &pod.name[..=i]),
+            Owner::Job { .. } | Owner::ReplicaSet(_) | Owner::DaemonSet(_) => {
+                pod.name.rfind('-').map(|i| &pod.name[..=i])
+            }
             Owner::None => None,
         };
         self.rec.sink.object(&ObjectRecord::PodCreated {

@@ -922,7 +922,13 @@ impl<'a> Loader<'a> {
                         out.push(Action::Rollout { at, verb, kind, namespace, name });
                     } else if kind == "DaemonSet" {
                         // kubectl's ObjectPauser knows Deployments only.
-                        self.error(path.child("rollout"), format!("rollout: daemonsets.apps \"{name}\" {} is not supported", if verb == RolloutVerb::Pause { "pausing" } else { "resuming" }));
+                        self.error(
+                            path.child("rollout"),
+                            format!(
+                                "rollout: daemonsets.apps \"{name}\" {} is not supported",
+                                if verb == RolloutVerb::Pause { "pausing" } else { "resuming" }
+                            ),
+                        );
                     } else {
                         self.error(
                             path.child("rollout"),

@@ -215,10 +215,8 @@ impl Simulation {
             Action::SetImage { kind, namespace, name, images, .. } if kind == "DaemonSet" => {
                 match ctx.cluster.daemonset_by_name.get(namespace, name) {
                     Some(id) => report(&mut ctx, i, |ctx| daemonset::kubectl::set_image(ctx, id, images)),
-                    None => ctx.warn_once(format!(
-                        "set image daemonset/{namespace}/{name}: no such DaemonSet at {}",
-                        ctx.now
-                    )),
+                    None => ctx
+                        .warn_once(format!("set image daemonset/{namespace}/{name}: no such DaemonSet at {}", ctx.now)),
                 }
             }
             Action::Rollout { verb, kind, namespace, name, .. } if kind == "DaemonSet" => {
@@ -233,8 +231,9 @@ impl Simulation {
                         };
                         report(&mut ctx, i, |_| result);
                     }
-                    None => ctx
-                        .warn_once(format!("rollout daemonset/{namespace}/{name}: no such DaemonSet at {}", ctx.now)),
+                    None => {
+                        ctx.warn_once(format!("rollout daemonset/{namespace}/{name}: no such DaemonSet at {}", ctx.now))
+                    }
                 }
             }
             Action::SetImage { namespace, name, images, .. } => {

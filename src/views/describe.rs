@@ -1072,10 +1072,14 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
             let state = replay(run, now, Want { apps: true, pods: true, ..Default::default() })?;
             let mut list: Vec<&super::replay::DaemonSetState> =
                 state.daemonsets.values().filter(|d| in_scope(d.api.metadata.namespace())).collect();
-            list.sort_by(|a, b| (a.api.metadata.namespace(), &a.api.metadata.name).cmp(&(b.api.metadata.namespace(), &b.api.metadata.name)));
+            list.sort_by(|a, b| {
+                (a.api.metadata.namespace(), &a.api.metadata.name)
+                    .cmp(&(b.api.metadata.namespace(), &b.api.metadata.name))
+            });
             for d in list {
                 let mut phases = [0u32; 4];
-                let owned = state.pods().filter(|p| p.owner.as_ref().is_some_and(|o| o.kind == "DaemonSet" && o.uid == d.uid));
+                let owned =
+                    state.pods().filter(|p| p.owner.as_ref().is_some_and(|o| o.kind == "DaemonSet" && o.uid == d.uid));
                 for p in owned {
                     match p.phase {
                         "Running" => phases[0] += 1,

@@ -155,7 +155,9 @@ fn daemonset_cases() -> Vec<Case> {
         case(
             "a DaemonSet surging with the default maxUnavailable",
             daemonset_scenario("        updateStrategy: {rollingUpdate: {maxSurge: 1}}\n", "{app: agent}"),
-            vec!["spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero"],
+            vec![
+                "spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero",
+            ],
         ),
     ]
 }

@@ -25,16 +25,10 @@ fn a_daemonset_follows_its_pool_and_rolls_node_by_node() {
     // after the removal.
     assert_eq!(ds, vec![row(0, "", "3"), row(300_000, "3", "5"), row(600_000, "5", "4")]);
     // Every pod runs on the node it was made for; none on the GPU node.
-    let pending: Vec<(u64, String)> = rows_of(&o, "Pod")
-        .into_iter()
-        .filter(|r| r.3 == "Pending")
-        .map(|(t, name, ..)| (t, name))
-        .collect();
-    let running: Vec<(u64, String)> = rows_of(&o, "Pod")
-        .into_iter()
-        .filter(|r| r.3 == "Running")
-        .map(|(t, _, _, _, node)| (t, node))
-        .collect();
+    let pending: Vec<(u64, String)> =
+        rows_of(&o, "Pod").into_iter().filter(|r| r.3 == "Pending").map(|(t, name, ..)| (t, name)).collect();
+    let running: Vec<(u64, String)> =
+        rows_of(&o, "Pod").into_iter().filter(|r| r.3 == "Running").map(|(t, _, _, _, node)| (t, node)).collect();
     assert!(running.iter().all(|(_, n)| n.starts_with("worker-")), "{running:?}");
     // Created at 0 (three) and 5m (two); at 15m the update replaces the four pods one
     // at a time: pull 2 s, start 1 s, ready at the probe 5 s after the start's failed one.
@@ -50,7 +44,9 @@ fn a_daemonset_follows_its_pool_and_rolls_node_by_node() {
     let creates = ds_events.iter().filter(|l| l.contains(",SuccessfulCreate,")).count();
     let deletes: Vec<&&str> = ds_events.iter().filter(|l| l.contains(",SuccessfulDelete,")).collect();
     assert_eq!((creates, deletes.len()), (9, 4), "{ds_events:#?}");
-    assert!(deletes[0].starts_with("900000,Normal,SuccessfulDelete,") && deletes[0].contains(",Deleted pod: log-agent-"));
+    assert!(
+        deletes[0].starts_with("900000,Normal,SuccessfulDelete,") && deletes[0].contains(",Deleted pod: log-agent-")
+    );
     // The removed worker's pod is the pod garbage collector's (40 s later).
     let removed = rows_of(&o, "Pod").into_iter().filter(|r| r.4 == "worker-1" && r.3 == "Failed").count();
     assert_eq!(removed, 1);

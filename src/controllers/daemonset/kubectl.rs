@@ -77,7 +77,10 @@ pub fn undo(ctx: &mut Ctx, id: DaemonSetId, to_revision: i64) -> Result<(), Stri
     history.sort_by_key(|r| std::cmp::Reverse(r.number));
     let target = match to_revision {
         0 => history.get(1).ok_or("no last revision to roll back to")?,
-        n => history.iter().find(|r| r.number == n).ok_or_else(|| format!("unable to find specified revision {n} in history"))?,
+        n => history
+            .iter()
+            .find(|r| r.number == n)
+            .ok_or_else(|| format!("unable to find specified revision {n} in history"))?,
     };
     if target.hash == ds.hash {
         return Err(format!("skipped rollback (current template already matches revision {})", target.number));

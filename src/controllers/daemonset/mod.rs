@@ -211,7 +211,9 @@ impl DaemonSetController {
                         ds_ref,
                         EventType::Warning,
                         "FailedDaemonPod",
-                        format_args!("Found failed daemon pod {ns}/{pod_name} on node {node_name}, will try to kill it"),
+                        format_args!(
+                            "Found failed daemon pod {ns}/{pod_name} on node {node_name}, will try to kill it"
+                        ),
                     );
                     deletes.push(pod);
                 }
@@ -375,7 +377,11 @@ fn rolling_plan(cluster: &Cluster, id: DaemonSetId, nodes: &[NodeId], now: SimTi
             .into_iter()
             .flatten()
             .filter_map(|&id| cluster.pods.get(id).filter(|p| p.deletion.is_none()).map(|p| (id, p)))
-            .map(|(id, p)| update::PodView { id, updated: is_updated(ds, p), available: available(p, ds.min_ready, now) })
+            .map(|(id, p)| update::PodView {
+                id,
+                updated: is_updated(ds, p),
+                available: available(p, ds.min_ready, now),
+            })
             .collect();
         // Nodes with pods, and nodes that should run one.
         if run || by_node.contains_key(&node) {

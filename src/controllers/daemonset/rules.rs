@@ -74,7 +74,8 @@ pub fn pin_to_node(spec: &mut PodSpec, node: &str) {
     };
     let affinity = spec.affinity.get_or_insert_with(Affinity::default);
     let node_affinity = affinity.node_affinity.get_or_insert_with(NodeAffinity::default);
-    let required = node_affinity.required_during_scheduling_ignored_during_execution.get_or_insert_with(NodeSelector::default);
+    let required =
+        node_affinity.required_during_scheduling_ignored_during_execution.get_or_insert_with(NodeSelector::default);
     required.node_selector_terms = vec![term];
 }
 
@@ -206,7 +207,8 @@ mod tests {
         for c in cases {
             let template = template_of(c["daemonPodTemplate"].as_str().unwrap());
             let got = should_run(&rules_of(&template), "test-node", &node_labels(), &[]);
-            let want = (c["expectedShouldRun"].as_bool().unwrap(), c["expectedShouldContinueRunning"].as_bool().unwrap());
+            let want =
+                (c["expectedShouldRun"].as_bool().unwrap(), c["expectedShouldContinueRunning"].as_bool().unwrap());
             assert_eq!(got, want, "{}", c["name"]);
         }
     }
@@ -258,7 +260,14 @@ mod tests {
         assert_eq!(s.tolerations.len(), 6);
         assert_eq!(s.tolerations[0].key.as_deref(), Some("node.kubernetes.io/unreachable"));
         assert_eq!(s.tolerations[0].toleration_seconds, None);
-        let terms = s.affinity.unwrap().node_affinity.unwrap().required_during_scheduling_ignored_during_execution.unwrap().node_selector_terms;
+        let terms = s
+            .affinity
+            .unwrap()
+            .node_affinity
+            .unwrap()
+            .required_during_scheduling_ignored_during_execution
+            .unwrap()
+            .node_selector_terms;
         assert_eq!(terms.len(), 1);
         assert!(terms[0].match_expressions.is_empty());
         assert_eq!(terms[0].match_fields[0].values, ["worker-3"]);
@@ -268,7 +277,8 @@ mod tests {
     /// against the nodes that should run the pod, rounded up.
     #[test]
     fn update_limits_follow_get_unavailable_numbers() {
-        let rolling = |u: IntOrString, s: IntOrString| UpdateStrategy::RollingUpdate { max_unavailable: u, max_surge: s };
+        let rolling =
+            |u: IntOrString, s: IntOrString| UpdateStrategy::RollingUpdate { max_unavailable: u, max_surge: s };
         let pct = |s: &str| IntOrString::String(s.into());
         // No nodes.
         assert_eq!(update_limits(&rolling(IntOrString::Int(1), IntOrString::Int(0)), 0), (0, 1));

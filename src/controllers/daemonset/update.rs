@@ -31,9 +31,12 @@ pub struct Plan<N, P> {
     pub create: Vec<N>,
 }
 
+/// A node's new pod and old pod, each if any.
+type NewAndOld<P> = (Option<PodView<P>>, Option<PodView<P>>);
+
 /// `findUpdatedPodsOnNode`: at most one new and one old pod; `None` when a node has
 /// more (the manage loop cleans it up first).
-fn split<P: Copy>(pods: &[PodView<P>]) -> Option<(Option<PodView<P>>, Option<PodView<P>>)> {
+fn split<P: Copy>(pods: &[PodView<P>]) -> Option<NewAndOld<P>> {
     let (mut new, mut old) = (None, None);
     for p in pods {
         let slot = if p.updated { &mut new } else { &mut old };
