@@ -218,7 +218,10 @@ fn bad_input_exits_2_with_a_message() {
         (format!("get jobs nope {d}"), "Error from server (NotFound): jobs.batch \"nope\" not found"),
         (format!("describe pod nope {d}"), "Error from server (NotFound): pods \"nope\" not found"),
         (format!("describe node nope {d}"), "Error from server (NotFound): nodes \"nope\" not found"),
-        (format!("describe events {d}"), "describe knows pods, nodes, jobs, cronjobs, services and endpointslices"),
+        (
+            format!("describe events {d}"),
+            "describe knows pods, nodes, jobs, cronjobs, daemonsets, services and endpointslices",
+        ),
         (format!("get pods crash-always {d} -l app=x"), "cannot be combined"),
         (format!("get pods crash-always {d} --at 5s --at 6s"), "cannot be used multiple times"),
     ];
