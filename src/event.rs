@@ -5,7 +5,7 @@
 
 use crate::cluster::budget::BudgetId;
 use crate::cluster::service::ServiceId;
-use crate::cluster::{CronJobId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId};
+use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId};
 use crate::engine::TimerToken;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +20,7 @@ pub enum Event {
     PodGc(PodGcEvent),
     ReplicaSet(ReplicaSetEvent),
     Deployment(DeploymentEvent),
+    DaemonSet(DaemonSetEvent),
     EndpointSlice(EndpointSliceEvent),
     Disruption(DisruptionEvent),
 }
@@ -144,3 +145,10 @@ room!(ReplicaSet, ReplicaSetEvent);
 room!(Deployment, DeploymentEvent);
 room!(EndpointSlice, EndpointSliceEvent);
 room!(Disruption, DisruptionEvent);
+room!(DaemonSet, DaemonSetEvent);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DaemonSetEvent {
+    /// The controller syncs a DaemonSet.
+    Sync { ds: DaemonSetId, token: TimerToken },
+}

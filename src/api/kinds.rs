@@ -5,7 +5,7 @@
 
 use super::errors::{FieldError, FieldPath};
 use super::object::{Object, ObjectKind};
-use super::{validation, validation_apps};
+use super::{validation, validation_apps, validation_daemonset};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -197,6 +197,22 @@ pub const KINDS: &[KindInfo] = &[
         validate: Some(|object, errs| {
             if let Object::PodDisruptionBudget(pdb) = object {
                 super::policy::validate_pdb(pdb, errs);
+            }
+        }),
+    },
+    KindInfo {
+        kind: ObjectKind::DaemonSet,
+        api_version: "apps/v1",
+        name: "DaemonSet",
+        plural: "daemonsets",
+        singular: "daemonset",
+        short_names: &["ds"],
+        namespaced: true,
+        decode: decode!(DaemonSet),
+        validate: Some(|object, errs| {
+            if let Object::DaemonSet(ds) = object {
+                validation_daemonset::default_daemonset(ds);
+                validation_daemonset::validate_daemonset(ds, errs);
             }
         }),
     },

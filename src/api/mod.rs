@@ -4,6 +4,7 @@
 
 pub mod apps;
 pub mod cronjob;
+pub mod daemonset;
 pub mod errors;
 pub mod job;
 pub mod kinds;
@@ -19,6 +20,7 @@ pub mod source;
 pub mod validation;
 pub mod validation_apps;
 pub mod validation_batch;
+pub mod validation_daemonset;
 
 pub use errors::{FieldError, FieldPath, InputError};
 pub use meta::ObjectMeta;

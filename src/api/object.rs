@@ -3,6 +3,7 @@
 
 use super::apps::{Deployment, ReplicaSet};
 use super::cronjob::CronJob;
+use super::daemonset::DaemonSet;
 use super::errors::{FieldPath, InputError, Segment};
 use super::job::Job;
 use super::kinds::{KINDS, by_api};
@@ -27,6 +28,7 @@ pub enum Object {
     ReplicaSet(Box<ReplicaSet>),
     Deployment(Box<Deployment>),
     PodDisruptionBudget(Box<PodDisruptionBudget>),
+    DaemonSet(Box<DaemonSet>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -40,6 +42,7 @@ pub enum ObjectKind {
     ReplicaSet,
     Deployment,
     PodDisruptionBudget,
+    DaemonSet,
 }
 
 impl ObjectKind {
@@ -60,6 +63,7 @@ impl Object {
             Object::ReplicaSet(_) => ObjectKind::ReplicaSet,
             Object::Deployment(_) => ObjectKind::Deployment,
             Object::PodDisruptionBudget(_) => ObjectKind::PodDisruptionBudget,
+            Object::DaemonSet(_) => ObjectKind::DaemonSet,
         }
     }
 
@@ -74,6 +78,7 @@ impl Object {
             Object::ReplicaSet(o) => &o.metadata.name,
             Object::Deployment(o) => &o.metadata.name,
             Object::PodDisruptionBudget(o) => &o.metadata.name,
+            Object::DaemonSet(o) => &o.metadata.name,
         }
     }
 }

@@ -122,7 +122,7 @@ fn validate_selector_and_template(
     validate_pod_spec(&template.spec, &tpl.child("spec"), errs);
 }
 
-fn validate_object_meta_labels(template: &PodTemplateSpec, tpl: &FieldPath, errs: &mut Vec<FieldError>) {
+pub(crate) fn validate_object_meta_labels(template: &PodTemplateSpec, tpl: &FieldPath, errs: &mut Vec<FieldError>) {
     let mut meta = template.metadata.clone();
     // A template has no name of its own; only its labels and annotations are checked.
     meta.name = "template".into();

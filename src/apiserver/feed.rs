@@ -8,7 +8,7 @@ use crate::cluster::budget::BudgetId;
 use crate::cluster::pod::PodPhase;
 use crate::cluster::service::ServiceId;
 use crate::cluster::template::PodTemplate;
-use crate::cluster::{CronJobId, DeploymentId, JobId, NodeId, Pod, PodId, ReplicaSetId};
+use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, Pod, PodId, ReplicaSetId};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -75,6 +75,9 @@ pub enum Change {
     /// A Deployment's spec changed (template, replicas, paused).
     DeploymentUpdated(DeploymentId),
     BudgetCreated(BudgetId),
+    DaemonSetCreated(DaemonSetId),
+    /// A DaemonSet's spec changed (a new template: a rollout).
+    DaemonSetUpdated(DaemonSetId),
 }
 
 /// The pod a [`Change::PodReleased`] is about, as the scheduler's QueueingHints read it.
@@ -117,6 +120,8 @@ pub enum Kind {
     DeploymentCreated = 1 << 22,
     DeploymentUpdated = 1 << 23,
     BudgetCreated = 1 << 24,
+    DaemonSetCreated = 1 << 25,
+    DaemonSetUpdated = 1 << 26,
 }
 
 impl Change {
@@ -147,6 +152,8 @@ impl Change {
             Change::DeploymentCreated(_) => Kind::DeploymentCreated,
             Change::DeploymentUpdated(_) => Kind::DeploymentUpdated,
             Change::BudgetCreated(_) => Kind::BudgetCreated,
+            Change::DaemonSetCreated(_) => Kind::DaemonSetCreated,
+            Change::DaemonSetUpdated(_) => Kind::DaemonSetUpdated,
         }
     }
 }

@@ -27,11 +27,16 @@ impl Ctx<'_> {
             Owner::ReplicaSet(rs) => {
                 self.cluster.replicasets.get(rs).map(|r| OwnerRecord { kind: "ReplicaSet", name: &r.name, uid: r.uid })
             }
+            Owner::DaemonSet(ds) => {
+                self.cluster.daemonsets.get(ds).map(|d| OwnerRecord { kind: "DaemonSet", name: &d.name, uid: d.uid })
+            }
             Owner::None => None,
         };
         let generate_name = match pod.owner {
             // Controllers name their pods with generateName.
-            Owner::Job { .. } | Owner::ReplicaSet(_) => pod.name.rfind('-').map(|i| &pod.name[..=i]),
+            Owner::Job { .. } | Owner::ReplicaSet(_) | Owner::DaemonSet(_) => {
+                pod.name.rfind('-').map(|i| &pod.name[..=i])
+            }
             Owner::None => None,
         };
         self.rec.sink.object(&ObjectRecord::PodCreated {

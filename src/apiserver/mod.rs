@@ -11,6 +11,7 @@ pub mod admission;
 pub mod apps;
 pub mod budgets;
 pub mod counters;
+pub mod daemonsets;
 pub mod eviction;
 pub mod feed;
 pub mod history;

@@ -3,6 +3,7 @@
 
 pub mod apps;
 pub mod budget;
+pub mod daemonset;
 pub mod fit;
 pub mod job;
 pub mod names;
@@ -32,6 +33,7 @@ pub type JobId = slab::Id;
 pub type CronJobId = slab::Id;
 pub type ReplicaSetId = slab::Id;
 pub type DeploymentId = slab::Id;
+pub use daemonset::DaemonSetId;
 
 /// A PriorityClass as admission reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +72,8 @@ pub struct Cluster {
     pub replicaset_by_name: NameIndex<ReplicaSetId>,
     pub deployments: Slab<apps::Deployment>,
     pub deployment_by_name: NameIndex<DeploymentId>,
+    pub daemonsets: Slab<daemonset::DaemonSet>,
+    pub daemonset_by_name: NameIndex<DaemonSetId>,
     /// Jobs, CronJobs, ReplicaSets and Deployments created so far (uids).
     pub objects_created: u64,
     pub namespaces: std::collections::BTreeSet<Arc<str>>,
@@ -190,6 +194,8 @@ impl Cluster {
             replicaset_by_name: NameIndex::default(),
             deployments: Slab::default(),
             deployment_by_name: NameIndex::default(),
+            daemonsets: Slab::default(),
+            daemonset_by_name: NameIndex::default(),
             objects_created: 0,
             namespaces: Default::default(),
             pods_created: 0,

@@ -341,6 +341,7 @@ pub enum Owner {
     None,
     Job { job: super::JobId, index: Option<u32> },
     ReplicaSet(super::ReplicaSetId),
+    DaemonSet(super::DaemonSetId),
 }
 
 /// The kubelet stopping a pod's containers: on deletion, eviction, deadline, or to

@@ -161,7 +161,7 @@ pub struct RequiredNodeAffinity {
 }
 
 impl RequiredNodeAffinity {
-    fn compile(spec: &PodSpec) -> RequiredNodeAffinity {
+    pub fn compile(spec: &PodSpec) -> RequiredNodeAffinity {
         let terms = spec
             .affinity
             .as_ref()

@@ -31,6 +31,9 @@ pub enum Stream {
     /// Where the API server's ClusterIP allocator starts looking in the service CIDR
     /// (`ipallocator.go` draws the start of its scan at random).
     ClusterIps = 7,
+    /// The order in which the DaemonSet controller walks the nodes (upstream lists
+    /// them from a map, in random order).
+    DaemonSets = 8,
 }
 
 /// The root of every random stream of one run.

@@ -956,12 +956,12 @@ impl<'a> Loader<'a> {
                     self.error(path.child("images"), "setImage needs images: {container: image}");
                 }
                 if let Some((kind, namespace, name)) = self.target(&target, path.child("setImage")) {
-                    if kind == "Deployment" {
-                        out.push(Action::SetImage { at, namespace, name, images });
+                    if matches!(kind.as_str(), "Deployment" | "DaemonSet") {
+                        out.push(Action::SetImage { at, kind, namespace, name, images });
                     } else {
                         self.error(
                             path.child("setImage"),
-                            format!("setImage: podsim sets images of Deployments, not {kind}s"),
+                            format!("setImage: podsim sets images of Deployments and DaemonSets, not {kind}s"),
                         );
                     }
                 }
@@ -984,12 +984,22 @@ impl<'a> Loader<'a> {
                     self.error(path.child("toRevision"), "must be greater than or equal to 0");
                 }
                 if let Some((kind, namespace, name)) = self.target(target.trim(), path.child("rollout")) {
-                    if kind == "Deployment" {
-                        out.push(Action::Rollout { at, verb, namespace, name });
+                    let daemon_verb = matches!(verb, RolloutVerb::Undo { .. } | RolloutVerb::Restart);
+                    if kind == "Deployment" || (kind == "DaemonSet" && daemon_verb) {
+                        out.push(Action::Rollout { at, verb, kind, namespace, name });
+                    } else if kind == "DaemonSet" {
+                        // kubectl's ObjectPauser knows Deployments only.
+                        self.error(
+                            path.child("rollout"),
+                            format!(
+                                "rollout: daemonsets.apps \"{name}\" {} is not supported",
+                                if verb == RolloutVerb::Pause { "pausing" } else { "resuming" }
+                            ),
+                        );
                     } else {
                         self.error(
                             path.child("rollout"),
-                            format!("rollout: podsim rolls out Deployments, not {kind}s"),
+                            format!("rollout: podsim rolls out Deployments and DaemonSets, not {kind}s"),
                         );
                     }
                 }
@@ -1070,6 +1080,7 @@ impl<'a> Loader<'a> {
             "node" | "nodes" | "no" => Some("Node"),
             "deployment" | "deployments" | "deploy" => Some("Deployment"),
             "replicaset" | "replicasets" | "rs" => Some("ReplicaSet"),
+            "daemonset" | "daemonsets" | "ds" => Some("DaemonSet"),
             _ => None,
         };
         let parsed = match parts.as_slice() {
@@ -1080,7 +1091,7 @@ impl<'a> Loader<'a> {
         match parsed {
             Some((k, ns, name)) if !name.is_empty() => Some((k.to_string(), ns.to_string(), name.to_string())),
             _ => {
-                self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, node, deployment, replicaset, service"));
+                self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, node, deployment, replicaset, daemonset, service"));
                 None
             }
         }
@@ -1200,6 +1211,7 @@ pub fn namespace_of(object: &Object) -> String {
         Object::CronJob(c) => c.metadata.namespace().to_string(),
         Object::ReplicaSet(r) => r.metadata.namespace().to_string(),
         Object::Deployment(d) => d.metadata.namespace().to_string(),
+        Object::DaemonSet(d) => d.metadata.namespace().to_string(),
         Object::Service(s) => s.metadata.namespace().to_string(),
         Object::PodDisruptionBudget(b) => b.metadata.namespace().to_string(),
         Object::Node(_) | Object::PriorityClass(_) => String::new(),
@@ -1246,6 +1258,10 @@ fn candidate_containers(s: &Scenario) -> Vec<(String, String, String, String)> {
             }
             Object::Deployment(d) => {
                 (d.metadata.namespace(), format!("{}-xxxxxxxxxx-xxxxx", d.metadata.name), &d.spec.template.spec)
+            }
+            // DaemonSet pods are `<ds>-<suffix>`.
+            Object::DaemonSet(d) => {
+                (d.metadata.namespace(), format!("{}-xxxxx", d.metadata.name), &d.spec.template.spec)
             }
             _ => continue,
         };

@@ -313,17 +313,21 @@ pub enum Action {
         name: String,
         replicas: u32,
     },
-    /// `kubectl set image deployment/<name> <container>=<image> ...`.
+    /// `kubectl set image deployment|daemonset/<name> <container>=<image> ...`.
     SetImage {
         at: Millis,
+        /// `Deployment` or `DaemonSet`.
+        kind: String,
         namespace: String,
         name: String,
         images: Vec<(String, String)>,
     },
-    /// `kubectl rollout <verb> deployment/<name>`.
+    /// `kubectl rollout <verb> deployment|daemonset/<name>`.
     Rollout {
         at: Millis,
         verb: RolloutVerb,
+        /// `Deployment` or `DaemonSet` (which is restarted or undone, not paused).
+        kind: String,
         namespace: String,
         name: String,
     },

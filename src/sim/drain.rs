@@ -10,13 +10,15 @@
 //!
 //! Which pods: those holding the node, as podsim's drains always took them. kubectl's
 //! filters are applied as `kubectl drain --ignore-daemonsets --force
-//! --delete-emptydir-data` applies them: mirror pods are skipped; pods without a
-//! controller and pods with emptyDir volumes are evicted. podsim simulates no DaemonSet
-//! yet, so no pod is skipped as DaemonSet-managed.
+//! --delete-emptydir-data` applies them: mirror pods and the pods of a DaemonSet that
+//! still exists are skipped (`daemonSetFilter`: the DaemonSet would recreate them on the
+//! cordoned node, which it tolerates); pods without a controller, orphans of a deleted
+//! DaemonSet and pods with emptyDir volumes are evicted.
 
 use super::Simulation;
 use crate::apiserver::Ctx;
 use crate::apiserver::eviction::Refused;
+use crate::cluster::pod::Owner;
 use crate::cluster::{Cluster, NodeId, PodId};
 use crate::engine::{Millis, SimTime};
 use crate::event::ScriptEvent;
@@ -49,10 +51,13 @@ pub fn pending_retries(drains: &[Drain]) -> usize {
     drains.iter().map(|d| d.waiting.len()).sum()
 }
 
-/// kubectl's `mirrorPodFilter`: mirror pods are the kubelet's static pods, not the
-/// API's to delete.
+/// kubectl's `mirrorPodFilter` (mirror pods are the kubelet's static pods, not the
+/// API's to delete) and `daemonSetFilter` with `--ignore-daemonsets`.
 fn skipped(cluster: &Cluster, pod: PodId) -> bool {
-    cluster.pods.get(pod).is_none_or(|p| p.annotations.contains_key(MIRROR_POD_ANNOTATION))
+    cluster.pods.get(pod).is_none_or(|p| {
+        p.annotations.contains_key(MIRROR_POD_ANNOTATION)
+            || matches!(p.owner, Owner::DaemonSet(ds) if cluster.daemonsets.get(ds).is_some())
+    })
 }
 
 impl Simulation {

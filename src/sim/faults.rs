@@ -4,7 +4,7 @@
 use super::Simulation;
 use crate::apiserver::record::ObjectRef;
 use crate::cluster::NodeId;
-use crate::controllers::deployment;
+use crate::controllers::{daemonset, deployment};
 use crate::event::ScriptEvent;
 use crate::scenario::{Action, FaultAction, RolloutVerb};
 use crate::trace::EventType;
@@ -109,6 +109,12 @@ impl Simulation {
                     None => ctx
                         .warn_once(format!("delete replicaset/{namespace}/{name}: no such ReplicaSet at {}", ctx.now)),
                 },
+                "DaemonSet" => match ctx.cluster.daemonset_by_name.get(namespace, name) {
+                    Some(id) => ctx.delete_daemonset(id),
+                    None => {
+                        ctx.warn_once(format!("delete daemonset/{namespace}/{name}: no such DaemonSet at {}", ctx.now))
+                    }
+                },
                 "Service" => match ctx.cluster.service_by_name.get(namespace, name) {
                     Some(id) => ctx.delete_service(id),
                     None => ctx.warn_once(format!("delete service/{namespace}/{name}: no such Service at {}", ctx.now)),
@@ -142,6 +148,12 @@ impl Simulation {
                         && let Some(id) = ctx.cluster.deployment_by_name.get(d.metadata.namespace(), &d.metadata.name)
                     {
                         report(&mut ctx, i, |ctx| deployment::kubectl::apply(ctx, id, d));
+                        continue;
+                    }
+                    if let crate::api::object::Object::DaemonSet(d) = &m.object
+                        && let Some(id) = ctx.cluster.daemonset_by_name.get(d.metadata.namespace(), &d.metadata.name)
+                    {
+                        report(&mut ctx, i, |ctx| daemonset::kubectl::apply(ctx, id, d));
                         continue;
                     }
                     if let crate::api::object::Object::ReplicaSet(r) = &m.object
@@ -210,6 +222,30 @@ impl Simulation {
                     }
                 },
             },
+            Action::SetImage { kind, namespace, name, images, .. } if kind == "DaemonSet" => {
+                match ctx.cluster.daemonset_by_name.get(namespace, name) {
+                    Some(id) => report(&mut ctx, i, |ctx| daemonset::kubectl::set_image(ctx, id, images)),
+                    None => ctx
+                        .warn_once(format!("set image daemonset/{namespace}/{name}: no such DaemonSet at {}", ctx.now)),
+                }
+            }
+            Action::Rollout { verb, kind, namespace, name, .. } if kind == "DaemonSet" => {
+                match ctx.cluster.daemonset_by_name.get(namespace, name) {
+                    Some(id) => {
+                        let result = match verb {
+                            RolloutVerb::Undo { to_revision } => daemonset::kubectl::undo(&mut ctx, id, *to_revision),
+                            _ => {
+                                let wall = scenario.start + jiff::SignedDuration::from_millis(ctx.now.0 as i64);
+                                daemonset::kubectl::restart(&mut ctx, id, wall)
+                            }
+                        };
+                        report(&mut ctx, i, |_| result);
+                    }
+                    None => {
+                        ctx.warn_once(format!("rollout daemonset/{namespace}/{name}: no such DaemonSet at {}", ctx.now))
+                    }
+                }
+            }
             Action::SetImage { namespace, name, images, .. } => {
                 match ctx.cluster.deployment_by_name.get(namespace, name) {
                     Some(id) => report(&mut ctx, i, |ctx| deployment::kubectl::set_image(ctx, id, images)),

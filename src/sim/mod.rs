@@ -15,6 +15,7 @@ use crate::apiserver::{Change, Ctx, Recorder, Watches};
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, PodId};
 use crate::controllers::cronjob::CronJobController;
+use crate::controllers::daemonset::DaemonSetController;
 use crate::controllers::deployment::DeploymentController;
 use crate::controllers::disruption::DisruptionController;
 use crate::controllers::endpointslice::EndpointSliceController;
@@ -50,6 +51,7 @@ struct Subsystems {
     deployments: DeploymentController,
     endpointslices: EndpointSliceController,
     disruption: DisruptionController,
+    daemonsets: DaemonSetController,
 }
 
 impl Subsystems {
@@ -63,7 +65,8 @@ impl Subsystems {
         .union(ReplicaSetController::WATCHES)
         .union(DeploymentController::WATCHES)
         .union(EndpointSliceController::WATCHES)
-        .union(DisruptionController::WATCHES);
+        .union(DisruptionController::WATCHES)
+        .union(DaemonSetController::WATCHES);
 
     /// One change to each subsystem that watches its kind, in a fixed order.
     fn deliver(&mut self, ctx: &mut Ctx, change: &Change) {
@@ -97,6 +100,9 @@ impl Subsystems {
         }
         if DisruptionController::WATCHES.contains(kind) {
             self.disruption.observe(ctx, change);
+        }
+        if DaemonSetController::WATCHES.contains(kind) {
+            self.daemonsets.observe(ctx, change);
         }
     }
 }
@@ -170,6 +176,7 @@ impl Simulation {
             deployments: DeploymentController,
             endpointslices: EndpointSliceController::new(scenario.network.max_endpoints_per_slice),
             disruption: DisruptionController::default(),
+            daemonsets: DaemonSetController::new(streams.stream(Stream::DaemonSets)),
         };
         let script = Script {
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
@@ -353,6 +360,7 @@ impl Simulation {
             Event::CronJob(e) => s.cronjobs.handle(&mut ctx, e),
             Event::PodGc(e) => s.podgc.handle(&mut ctx, e),
             Event::ReplicaSet(e) => s.replicasets.handle(&mut ctx, e),
+            Event::DaemonSet(e) => s.daemonsets.handle(&mut ctx, e),
             Event::Deployment(e) => s.deployments.handle(&mut ctx, e),
             Event::EndpointSlice(e) => s.endpointslices.handle(&mut ctx, e),
             Event::Disruption(e) => s.disruption.handle(&mut ctx, e),

@@ -338,6 +338,31 @@ pub struct DeploymentStatus<'a> {
     pub conditions: Vec<ConditionLine<'a>>,
 }
 
+/// A DaemonSet as created or changed (its whole object, the template generation annotated).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DaemonSetSpecLine<'a> {
+    pub t: i64,
+    pub uid: u64,
+    pub generation: u64,
+    pub daemonset: Cow<'a, crate::api::daemonset::DaemonSet>,
+}
+
+/// A DaemonSet's status (`kubectl get ds` columns and the misscheduled count).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DaemonSetStatus {
+    pub t: i64,
+    pub uid: u64,
+    pub desired: u32,
+    pub current: u32,
+    pub misscheduled: u32,
+    pub ready: u32,
+    pub updated: u32,
+    pub available: u32,
+    pub unavailable: u32,
+    pub observed_generation: u64,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ServiceCreated<'a> {
     pub t: i64,
@@ -489,6 +514,10 @@ lines! {
     DeploymentUpdated(DeploymentSpecLine<'a>),
     DeploymentStatus(DeploymentStatus<'a>),
     DeploymentRemoved(Removed),
+    DaemonSetCreated(DaemonSetSpecLine<'a>),
+    DaemonSetUpdated(DaemonSetSpecLine<'a>),
+    DaemonSetStatus(DaemonSetStatus),
+    DaemonSetRemoved(Removed),
     ServiceCreated(ServiceCreated<'a>),
     ServiceRemoved(Removed),
     EndpointSlice(EndpointSlice<'a>),

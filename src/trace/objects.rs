@@ -9,6 +9,7 @@ use super::lines::{self, Line, Map, Removed, Template};
 use super::out::{CHUNK, Hashing, TraceOut};
 use crate::api::apps::Deployment as ApiDeployment;
 use crate::api::cronjob::CronJob as ApiCronJob;
+use crate::api::daemonset::DaemonSet as ApiDaemonSet;
 use crate::api::job::JobSpec as ApiJobSpec;
 use crate::api::node::{Node as ApiNode, Taint};
 use crate::api::pod::PodSpec;
@@ -194,6 +195,28 @@ pub enum ObjectRecord<'a> {
         conditions: &'a [(&'a str, &'a Condition)],
     },
     DeploymentRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    DaemonSetCreated {
+        time: SimTime,
+        uid: u64,
+        generation: u64,
+        daemonset: &'a ApiDaemonSet,
+    },
+    /// The spec changed (a rollout).
+    DaemonSetUpdated {
+        time: SimTime,
+        uid: u64,
+        generation: u64,
+        daemonset: &'a ApiDaemonSet,
+    },
+    DaemonSetStatus {
+        time: SimTime,
+        uid: u64,
+        status: crate::cluster::daemonset::DaemonSetStatus,
+    },
+    DaemonSetRemoved {
         time: SimTime,
         uid: u64,
     },
@@ -596,6 +619,35 @@ impl<O: TraceOut> ObjectsWriter<O> {
                     .collect(),
             }),
             ObjectRecord::DeploymentRemoved { time, uid } => Line::DeploymentRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::DaemonSetCreated { time, uid, generation, daemonset } => {
+                Line::DaemonSetCreated(lines::DaemonSetSpecLine {
+                    t: t(time),
+                    uid,
+                    generation,
+                    daemonset: Cow::Borrowed(daemonset),
+                })
+            }
+            ObjectRecord::DaemonSetUpdated { time, uid, generation, daemonset } => {
+                Line::DaemonSetUpdated(lines::DaemonSetSpecLine {
+                    t: t(time),
+                    uid,
+                    generation,
+                    daemonset: Cow::Borrowed(daemonset),
+                })
+            }
+            ObjectRecord::DaemonSetStatus { time, uid, status: s } => Line::DaemonSetStatus(lines::DaemonSetStatus {
+                t: t(time),
+                uid,
+                desired: s.desired,
+                current: s.current,
+                misscheduled: s.misscheduled,
+                ready: s.ready,
+                updated: s.updated,
+                available: s.available,
+                unavailable: s.unavailable,
+                observed_generation: s.observed_generation,
+            }),
+            ObjectRecord::DaemonSetRemoved { time, uid } => Line::DaemonSetRemoved(Removed { t: t(time), uid }),
             ObjectRecord::ServiceCreated { time, uid, service } => {
                 Line::ServiceCreated(lines::ServiceCreated { t: t(time), uid, service: Cow::Borrowed(service) })
             }

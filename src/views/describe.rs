@@ -924,6 +924,36 @@ pub fn cronjob(run: &RunDir, now: i64, c: &super::model::CronJob, events: &[&Eve
     finish(out, events)
 }
 
+/// `kubectl describe daemonset` (`describeDaemonSet`): the status counts, its pods by
+/// phase (`getPodStatusForController`), the pod template, the events.
+pub fn daemonset(
+    run: &RunDir,
+    now: i64,
+    d: &super::replay::DaemonSetState,
+    phases: [u32; 4],
+    events: &[&Event],
+) -> String {
+    let mut out = Out::default();
+    w!(out, 0, "Name:\t{}\n", d.api.metadata.name);
+    w!(out, 0, "Namespace:\t{}\n", d.api.metadata.namespace());
+    w!(out, 0, "Selector:\t{}\n", super::daemonsets::selector_text(d));
+    w!(out, 0, "Node-Selector:\t{}\n", super::daemonsets::node_selector(d));
+    labels_multiline(&mut out, "", "Labels", &d.api.metadata.labels);
+    out.text.push_str(&annotations_multiline("", "Annotations", &d.api.metadata.annotations));
+    let s = d.status.as_ref();
+    let n = |f: fn(&crate::trace::lines::DaemonSetStatus) -> u32| s.map_or(0, f);
+    w!(out, 0, "Desired Number of Nodes Scheduled: {}\n", n(|s| s.desired));
+    w!(out, 0, "Current Number of Nodes Scheduled: {}\n", n(|s| s.current));
+    w!(out, 0, "Number of Nodes Scheduled with Up-to-date Pods: {}\n", n(|s| s.updated));
+    w!(out, 0, "Number of Nodes Scheduled with Available Pods: {}\n", n(|s| s.available));
+    w!(out, 0, "Number of Nodes Misscheduled: {}\n", n(|s| s.misscheduled));
+    let [running, waiting, succeeded, failed] = phases;
+    w!(out, 0, "Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n");
+    pod_template(&mut out, run, &d.api.spec.template);
+    let events = events_or_none(&mut out, now, events);
+    finish(out, events)
+}
+
 /// What to describe.
 #[derive(Clone, Debug)]
 pub struct DescribeRequest {
@@ -1119,10 +1149,36 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
                 found.push((meta.namespace().to_string(), meta.name.clone(), meta.labels.clone(), text));
             }
         }
+        Resource::DaemonSets => {
+            let state = replay(run, now, Want { apps: true, pods: true, ..Default::default() })?;
+            let mut list: Vec<&super::replay::DaemonSetState> =
+                state.daemonsets.values().filter(|d| in_scope(d.api.metadata.namespace())).collect();
+            list.sort_by(|a, b| {
+                (a.api.metadata.namespace(), &a.api.metadata.name)
+                    .cmp(&(b.api.metadata.namespace(), &b.api.metadata.name))
+            });
+            for d in list {
+                let mut phases = [0u32; 4];
+                let owned =
+                    state.pods().filter(|p| p.owner.as_ref().is_some_and(|o| o.kind == "DaemonSet" && o.uid == d.uid));
+                for p in owned {
+                    match p.phase {
+                        "Running" => phases[0] += 1,
+                        "Pending" => phases[1] += 1,
+                        "Succeeded" => phases[2] += 1,
+                        "Failed" => phases[3] += 1,
+                        _ => {}
+                    }
+                }
+                let (ns, name) = (d.api.metadata.namespace(), &d.api.metadata.name);
+                let text = self::daemonset(run, now, d, phases, &events_of("DaemonSet", ns, name, d.created));
+                found.push((ns.to_string(), name.clone(), d.api.metadata.labels.clone(), text));
+            }
+        }
         Resource::Events => {
             return Err(super::ViewError::input(format!(
-                "describe knows pods, nodes, jobs, cronjobs, deployments, replicasets, services, \
-                 endpointslices and poddisruptionbudgets, not {}",
+                "describe knows pods, nodes, jobs, cronjobs, deployments, replicasets, daemonsets, \
+                 services, endpointslices and poddisruptionbudgets, not {}",
                 req.resource.plural()
             )));
         }

@@ -26,6 +26,7 @@ pub fn component(kind: &str, reason: &str) -> &'static str {
         ("CronJob", _) => "cronjob-controller",
         ("Deployment", _) => "deployment-controller",
         ("ReplicaSet", _) => "replicaset-controller",
+        ("DaemonSet", _) => "daemonset-controller",
         ("Node", "NodeNotReady" | "RegisteredNode" | "RemovingNode") => "node-controller",
         ("Pod", "NodeNotReady") => "node-controller",
         // The disruption controller's recorder (`controllermanager`); kubectl drain's

@@ -117,6 +117,7 @@ fn qualified_kind(resource: Resource) -> &'static str {
         Resource::CronJobs => "cronjob.batch",
         Resource::ReplicaSets => "replicaset.apps",
         Resource::Deployments => "deployment.apps",
+        Resource::DaemonSets => "daemonset.apps",
         Resource::Events => "event",
         Resource::Services => "service",
         Resource::EndpointSlices => "endpointslice.discovery.k8s.io",
@@ -140,6 +141,7 @@ fn select(run: &RunDir, req: &GetRequest) -> Result<Selected, ViewError> {
         Resource::Jobs => jobs_items(run, req, wide, structured)?,
         Resource::CronJobs => cronjobs_items(run, req, wide, structured)?,
         Resource::ReplicaSets | Resource::Deployments => apps_items(run, req, wide, structured)?,
+        Resource::DaemonSets => daemonsets_items(run, req, wide, structured)?,
         Resource::Events => events_items(run, req, wide, structured)?,
         Resource::Services => services_items(run, req, wide, structured)?,
         Resource::EndpointSlices => slices_items(run, req, structured)?,
@@ -427,6 +429,26 @@ fn apps_items(
     items.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     let base: &[&'static str] = if deployments { &apps::DEPLOYMENT_HEADERS } else { &apps::REPLICASET_HEADERS };
     Ok((headers(base, &apps::WIDE_HEADERS, wide), items))
+}
+
+fn daemonsets_items(
+    run: &RunDir,
+    req: &GetRequest,
+    wide: bool,
+    structured: bool,
+) -> Result<(Vec<&'static str>, Vec<Item>), ViewError> {
+    use super::daemonsets;
+    let state = replay::replay(run, req.at, Want { apps: true, ..Default::default() })?;
+    let item = |d: &replay::DaemonSetState| Item {
+        namespace: d.api.metadata.namespace().to_string(),
+        name: d.api.metadata.name.clone(),
+        labels: d.api.metadata.labels.clone(),
+        cells: daemonsets::row(d, req.at, wide),
+        value: structured.then(|| daemonsets::value(run, d)),
+    };
+    let mut items: Vec<Item> = state.daemonsets.values().map(item).collect();
+    items.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    Ok((headers(&daemonsets::HEADERS, &apps::WIDE_HEADERS, wide), items))
 }
 
 fn events_items(

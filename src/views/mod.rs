@@ -9,6 +9,7 @@
 
 pub mod apps;
 pub mod budgets;
+pub mod daemonsets;
 pub mod describe;
 pub mod events;
 pub mod fields;
@@ -62,6 +63,7 @@ pub enum Resource {
     CronJobs,
     ReplicaSets,
     Deployments,
+    DaemonSets,
     Events,
     Services,
     EndpointSlices,
@@ -80,6 +82,7 @@ impl Resource {
                 ObjectKind::CronJob => Some(Resource::CronJobs),
                 ObjectKind::ReplicaSet => Some(Resource::ReplicaSets),
                 ObjectKind::Deployment => Some(Resource::Deployments),
+                ObjectKind::DaemonSet => Some(Resource::DaemonSets),
                 ObjectKind::Service => Some(Resource::Services),
                 ObjectKind::PodDisruptionBudget => Some(Resource::PodDisruptionBudgets),
                 ObjectKind::PriorityClass => None,
@@ -107,6 +110,7 @@ impl Resource {
             Resource::CronJobs => Some(ObjectKind::CronJob),
             Resource::ReplicaSets => Some(ObjectKind::ReplicaSet),
             Resource::Deployments => Some(ObjectKind::Deployment),
+            Resource::DaemonSets => Some(ObjectKind::DaemonSet),
             Resource::Services => Some(ObjectKind::Service),
             Resource::PodDisruptionBudgets => Some(ObjectKind::PodDisruptionBudget),
             Resource::Events | Resource::EndpointSlices => None,

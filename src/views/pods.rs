@@ -29,13 +29,16 @@ pub fn to_api(state: &State, p: &PodState, unschedulable: Unschedulable) -> Pod 
         // The API server sets deletionTimestamp to the request plus the grace period.
         deletion: p.deletion.map(|(at, grace)| at + grace),
         deletion_grace_seconds: p.deletion.map(|(_, grace)| grace / 1000),
-        // A ReplicaSet's pods name an apps/v1 owner with the ReplicaSet's uid, a Job's
-        // a batch/v1 one.
-        owner: p.owner.as_ref().map(|o| model::OwnerRef {
-            api_version: if o.kind == "ReplicaSet" { "apps/v1" } else { "batch/v1" }.into(),
-            kind: o.kind.clone(),
-            name: o.name.clone(),
-            uid: if o.kind == "ReplicaSet" { super::apps::uid(o.uid) } else { format!("job-{}", o.uid) },
+        // A ReplicaSet's or DaemonSet's pods name an apps/v1 owner with its uid, a
+        // Job's a batch/v1 one.
+        owner: p.owner.as_ref().map(|o| {
+            let apps = matches!(o.kind.as_str(), "ReplicaSet" | "DaemonSet");
+            model::OwnerRef {
+                api_version: if apps { "apps/v1" } else { "batch/v1" }.into(),
+                kind: o.kind.clone(),
+                name: o.name.clone(),
+                uid: if apps { super::apps::uid(o.uid) } else { format!("job-{}", o.uid) },
+            }
         }),
     };
     let mut init_statuses = Vec::new();

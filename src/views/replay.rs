@@ -25,7 +25,7 @@ pub struct Want {
     pub nodes: bool,
     pub jobs: bool,
     pub cronjobs: bool,
-    /// ReplicaSets and Deployments.
+    /// ReplicaSets, Deployments and DaemonSets.
     pub apps: bool,
     /// Services and their EndpointSlices.
     pub services: bool,
@@ -221,6 +221,17 @@ pub struct DeploymentState {
     pub conditions: Vec<DeploymentCondition>,
 }
 
+/// A DaemonSet at T.
+#[derive(Clone, Debug)]
+pub struct DaemonSetState {
+    pub uid: u64,
+    /// The object as last written (its template generation annotated).
+    pub api: crate::api::daemonset::DaemonSet,
+    pub generation: u64,
+    pub created: i64,
+    pub status: Option<crate::trace::lines::DaemonSetStatus>,
+}
+
 #[derive(Clone, Debug)]
 pub struct ServiceState {
     pub uid: u64,
@@ -288,6 +299,7 @@ pub struct State {
     /// ReplicaSets and Deployments by uid.
     pub replicasets: BTreeMap<u64, ReplicaSetState>,
     pub deployments: BTreeMap<u64, DeploymentState>,
+    pub daemonsets: BTreeMap<u64, DaemonSetState>,
     pub at: i64,
     /// By uid (pods are numbered from 1 in order of creation).
     pub pods: Vec<Option<PodState>>,
@@ -840,6 +852,30 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
         "DeploymentRemoved" if want.apps => {
             let r: lines::Removed = parse(o, line)?;
             state.deployments.remove(&r.uid);
+        }
+        "DaemonSetCreated" | "DaemonSetUpdated" if want.apps => {
+            let d: lines::DaemonSetSpecLine = parse(o, line)?;
+            let api = d.daemonset.into_owned();
+            match state.daemonsets.get_mut(&d.uid) {
+                Some(existing) => {
+                    existing.api = api;
+                    existing.generation = d.generation;
+                }
+                None => {
+                    let ds = DaemonSetState { uid: d.uid, api, generation: d.generation, created: t, status: None };
+                    state.daemonsets.insert(d.uid, ds);
+                }
+            }
+        }
+        "DaemonSetStatus" if want.apps => {
+            let s: lines::DaemonSetStatus = parse(o, line)?;
+            if let Some(d) = state.daemonsets.get_mut(&s.uid) {
+                d.status = Some(s);
+            }
+        }
+        "DaemonSetRemoved" if want.apps => {
+            let r: lines::Removed = parse(o, line)?;
+            state.daemonsets.remove(&r.uid);
         }
         "ServiceCreated" if want.services => {
             let c: lines::ServiceCreated = parse(o, line)?;

@@ -176,6 +176,43 @@ fn budget_cases() -> Vec<Case> {
     ]
 }
 
+fn daemonset_scenario(spec_first: &str, labels: &str) -> String {
+    format!(
+        "name: bad\nduration: 1m\n{NODES}workloads:\n  - object:\n      apiVersion: apps/v1\n      kind: DaemonSet\n      metadata: {{name: agent}}\n      spec:\n{spec_first}        selector: {{matchLabels: {{app: agent}}}}\n        template:\n          metadata: {{labels: {labels}}}\n          spec: {{containers: [{{name: c, image: agent}}]}}\n"
+    )
+}
+
+/// DaemonSets the API server refuses (`ValidateDaemonSetSpec`,
+/// `ValidateRollingUpdateDaemonSet`), each at its line and field path.
+fn daemonset_cases() -> Vec<Case> {
+    let case = |name, scenario: String, expect: Vec<&'static str>| Case { name, scenario, files: vec![], expect };
+    vec![
+        case(
+            "a DaemonSet whose selector does not match its template",
+            daemonset_scenario("", "{app: web}"),
+            vec![
+                "scenario.yaml:15:",
+                "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not match template `labels`",
+            ],
+        ),
+        case(
+            "a DaemonSet with neither maxUnavailable nor maxSurge",
+            daemonset_scenario("        updateStrategy: {rollingUpdate: {maxUnavailable: 0}}\n", "{app: agent}"),
+            vec![
+                "scenario.yaml:13:",
+                "spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: cannot be 0 when maxSurge is 0",
+            ],
+        ),
+        case(
+            "a DaemonSet surging with the default maxUnavailable",
+            daemonset_scenario("        updateStrategy: {rollingUpdate: {maxSurge: 1}}\n", "{app: agent}"),
+            vec![
+                "spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero",
+            ],
+        ),
+    ]
+}
+
 fn cases() -> Vec<Case> {
     vec![
         Case {
@@ -463,7 +500,7 @@ fn podsim(dir: &Path, args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn bad_input_exits_2_with_where_and_what() {
-    for case in cases().into_iter().chain(service_cases()).chain(budget_cases()) {
+    for case in cases().into_iter().chain(service_cases()).chain(budget_cases()).chain(daemonset_cases()) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("scenario.yaml"), &case.scenario).unwrap();
         for (name, text) in &case.files {

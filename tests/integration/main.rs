@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod common;
+mod daemonset;
 mod disruption;
 mod docs;
 mod fault_seeds;

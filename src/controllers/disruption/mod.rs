@@ -116,6 +116,7 @@ fn controller_of(cluster: &Cluster, owner: Owner) -> Controller {
     match owner {
         Owner::None => Controller::None,
         Owner::Job { .. } => Controller::NoScale("jobs.batch"),
+        Owner::DaemonSet(_) => Controller::NoScale("daemonsets.apps"),
         Owner::ReplicaSet(rs) => {
             let Some(rs) = cluster.replicasets.get(rs) else { return Controller::None };
             match rs.owner.and_then(|d| cluster.deployments.get(d)) {

@@ -1,0 +1,433 @@
+//! The DaemonSet controller (`pkg/controller/daemon/daemon_controller.go`, `update.go`):
+//! each sync walks the nodes, creates the daemon pod a node should run and lacks
+//! (pinned to it by node affinity, placed by the scheduler), deletes pods on nodes that
+//! should no longer run one, failed pods (with the failed-pod back-off) and duplicates,
+//! paces a rolling update, and writes the status. It syncs at once on a change of its
+//! pods, of its spec, or of the nodes.
+
+pub mod kubectl;
+pub mod rules;
+pub mod template;
+pub mod update;
+
+use crate::apiserver::pods::{CreateError, PodRequest};
+use crate::apiserver::record::ObjectRef;
+use crate::apiserver::{Change, Ctx, Kind, Watches};
+use crate::cluster::daemonset::{DaemonSetStatus, UpdateStrategy};
+use crate::cluster::pod::{Owner, Pod, PodPhase};
+use crate::cluster::{Cluster, DaemonSetId, NodeId, PodId};
+use crate::engine::{SimRng, SimTime};
+use crate::event::DaemonSetEvent;
+use crate::trace::EventType;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use template::from_manifest;
+
+/// `BurstReplicas` of the DaemonSet controller: pods created or deleted in one sync at most.
+const BURST_REPLICAS: usize = 250;
+/// `SlowStartInitialBatchSize` (`controller_utils.go`).
+const SLOW_START_INITIAL_BATCH: usize = 1;
+
+/// The DaemonSet controller. Its per-DaemonSet state (the sync timer, the failed-pod
+/// back-off) lives in the DaemonSet object, in fields only it writes; its own state is
+/// the stream it draws the order of the nodes from.
+pub struct DaemonSetController {
+    order: SimRng,
+}
+
+impl DaemonSetController {
+    pub fn new(order: SimRng) -> DaemonSetController {
+        DaemonSetController { order }
+    }
+
+    /// The change kinds it watches: its DaemonSets, the nodes, and its pods.
+    pub const WATCHES: Watches = Watches::of(&[
+        Kind::DaemonSetCreated,
+        Kind::DaemonSetUpdated,
+        Kind::NodeAdded,
+        Kind::NodeRemoved,
+        Kind::NodeUntainted,
+        Kind::PodPhase,
+        Kind::PodReady,
+        Kind::PodDeleting,
+        Kind::PodRemoved,
+    ]);
+
+    pub fn handle(&mut self, ctx: &mut Ctx, event: DaemonSetEvent) {
+        match event {
+            DaemonSetEvent::Sync { ds, token } => {
+                let Some(d) = ctx.cluster.daemonsets.get_mut(ds) else { return };
+                if d.sync_timer.fire(token) {
+                    d.sync_at = None;
+                    self.sync(ctx, ds);
+                }
+            }
+        }
+    }
+
+    pub fn observe(&mut self, ctx: &mut Ctx, change: &Change) {
+        match change {
+            Change::DaemonSetCreated(ds) | Change::DaemonSetUpdated(ds) => enqueue(ctx, *ds, ctx.now),
+            // Every DaemonSet looks at a node that joined, left or lost a taint.
+            Change::NodeAdded(_) | Change::NodeRemoved(_) | Change::NodeUntainted(_) => {
+                let all: Vec<DaemonSetId> = ctx.cluster.daemonsets.iter().map(|(id, _)| id).collect();
+                for ds in all {
+                    enqueue(ctx, ds, ctx.now);
+                }
+            }
+            Change::PodPhase { pod, .. } | Change::PodDeleting(pod) | Change::PodReady { pod, .. } => {
+                if let Some(Owner::DaemonSet(ds)) = ctx.cluster.pods.get(*pod).map(|p| p.owner) {
+                    enqueue(ctx, ds, ctx.now);
+                }
+            }
+            Change::PodRemoved { id, pod } => {
+                if let Owner::DaemonSet(ds) = pod.owner
+                    && let Some(d) = ctx.cluster.daemonsets.get_mut(ds)
+                {
+                    d.pods.remove(id);
+                    enqueue(ctx, ds, ctx.now);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `syncDaemonSet`: manage, then (when manage had nothing to do: its expectations
+    /// are met) the rolling update, then the status.
+    fn sync(&mut self, ctx: &mut Ctx, id: DaemonSetId) {
+        let nodes = self.node_order(ctx.cluster);
+        let (deletes, creates) = self.manage(ctx, id, &nodes);
+        let acted = !deletes.is_empty() || !creates.is_empty();
+        let mut failed = false;
+        if acted {
+            failed = self.sync_nodes(ctx, id, &deletes, &creates);
+        } else if let Some(ds) = ctx.cluster.daemonsets.get(id)
+            && matches!(ds.strategy, UpdateStrategy::RollingUpdate { .. })
+        {
+            let plan = rolling_plan(ctx.cluster, id, &nodes, ctx.now);
+            failed = self.sync_nodes(ctx, id, &plan.delete, &plan.create);
+        }
+        if acted && !failed {
+            // The informer sees the creates and deletes at once: sync again.
+            enqueue(ctx, id, ctx.now);
+        }
+        let status = calculate_status(ctx.cluster, id, &nodes, ctx.now);
+        ctx.set_daemonset_status(id, status);
+        // `updateDaemonSetStatus` requeues after minReadySeconds while ready pods wait
+        // to be available.
+        if let Some(ds) = ctx.cluster.daemonsets.get(id)
+            && ds.min_ready > 0
+            && status.ready != status.available
+        {
+            enqueue(ctx, id, ctx.now.after(ds.min_ready));
+        }
+    }
+
+    /// The present nodes, in an order drawn from the controller's stream.
+    fn node_order(&mut self, cluster: &Cluster) -> Vec<NodeId> {
+        let mut nodes: Vec<NodeId> =
+            (0..cluster.nodes.len() as u32).map(NodeId).filter(|n| cluster.node(*n).present).collect();
+        for i in (1..nodes.len()).rev() {
+            let j = self.order.below(i as u64 + 1) as usize;
+            nodes.swap(i, j);
+        }
+        nodes
+    }
+
+    /// `manage` and `podsShouldBeOnNode`: the nodes that need a daemon pod and the pods
+    /// to delete.
+    fn manage(&mut self, ctx: &mut Ctx, id: DaemonSetId, nodes: &[NodeId]) -> (Vec<PodId>, Vec<NodeId>) {
+        let by_node = pods_by_node(ctx.cluster, id);
+        let (mut deletes, mut creates) = (Vec::new(), Vec::new());
+        for &node in nodes {
+            let ds = ctx.cluster.daemonsets.get(id).expect("synced");
+            let n = ctx.cluster.node(node);
+            let (run, keep) = rules::should_run(&ds.rules, &n.name, &n.labels, &n.taints);
+            let pods = by_node.get(&node).map(Vec::as_slice).unwrap_or(&[]);
+            if run && pods.is_empty() {
+                creates.push(node);
+            } else if keep {
+                let running = self.prune_ended(ctx, id, node, pods, &mut deletes);
+                let ds = ctx.cluster.daemonsets.get(id).expect("synced");
+                if !rules::allows_surge(&ds.strategy) {
+                    // One pod per node: the oldest stays.
+                    deletes.extend(running.iter().skip(1));
+                } else if running.is_empty() {
+                    if run {
+                        creates.push(node);
+                    }
+                } else if running.len() > 1 {
+                    surge_prune(ctx.cluster, id, &running, ctx.now, &mut deletes);
+                }
+            } else if !pods.is_empty() {
+                let live = pods.iter().filter(|p| ctx.cluster.pods.get(**p).is_some_and(|x| x.deletion.is_none()));
+                deletes.extend(live);
+            }
+        }
+        // Unscheduled pods for nodes that are gone: nothing else would delete them.
+        let ds = ctx.cluster.daemonsets.get(id).expect("synced");
+        for (&pod, &node) in &ds.pods {
+            let p = ctx.cluster.pods.get(pod);
+            if !ctx.cluster.node(node).present && p.is_some_and(|p| p.node.is_none() && p.deletion.is_none()) {
+                deletes.push(pod);
+            }
+        }
+        (deletes, creates)
+    }
+
+    /// The pods on a node that should keep one: a failed pod is deleted (at the pace
+    /// of the failed-pod back-off), a succeeded one too; the others, oldest first.
+    fn prune_ended(
+        &mut self,
+        ctx: &mut Ctx,
+        id: DaemonSetId,
+        node: NodeId,
+        pods: &[PodId],
+        deletes: &mut Vec<PodId>,
+    ) -> Vec<PodId> {
+        let mut running = Vec::new();
+        for &pod in pods {
+            let Some(p) = ctx.cluster.pods.get(pod) else { continue };
+            if p.deletion.is_some() {
+                continue;
+            }
+            let (phase, pod_name) = (p.phase, p.name.clone());
+            let ds = ctx.cluster.daemonsets.get_mut(id).expect("synced");
+            let (ns, name, generation) = (ds.namespace.clone(), ds.name.clone(), ds.status.observed_generation);
+            let node_name = ctx.cluster.nodes[node.0 as usize].name.clone();
+            let ds_ref = ObjectRef::of("DaemonSet", &ns, &name);
+            match phase {
+                PodPhase::Failed => {
+                    let entry = ds.failed_backoff.get(&node);
+                    if rules::in_backoff(entry, generation, ctx.now) {
+                        let delay = entry.expect("in back-off").duration;
+                        enqueue(ctx, id, ctx.now.after(delay));
+                        continue;
+                    }
+                    let next = rules::next_backoff(entry, generation, ctx.now);
+                    ds.failed_backoff.insert(node, next);
+                    ctx.object_event(
+                        ds_ref,
+                        EventType::Warning,
+                        "FailedDaemonPod",
+                        format_args!(
+                            "Found failed daemon pod {ns}/{pod_name} on node {node_name}, will try to kill it"
+                        ),
+                    );
+                    deletes.push(pod);
+                }
+                PodPhase::Succeeded => {
+                    ctx.object_event(
+                        ds_ref,
+                        EventType::Normal,
+                        "SucceededDaemonPod",
+                        format_args!(
+                            "Found succeeded daemon pod {ns}/{pod_name} on node {node_name}, will try to delete it"
+                        ),
+                    );
+                    deletes.push(pod);
+                }
+                _ => running.push(pod),
+            }
+        }
+        let cluster: &Cluster = ctx.cluster;
+        running.sort_by(|a, b| oldest_first(cluster, *a, *b));
+        running
+    }
+
+    /// `syncNodes`: deletes, and creates in slow-start batches, at most
+    /// `BurstReplicas` of each. True when a create failed (retried after the work
+    /// queue's back-off).
+    fn sync_nodes(&mut self, ctx: &mut Ctx, id: DaemonSetId, deletes: &[PodId], creates: &[NodeId]) -> bool {
+        let creates = &creates[..creates.len().min(BURST_REPLICAS)];
+        let mut failed = false;
+        let mut next = 0;
+        crate::controllers::replicaset::ranking::slow_start_batch(creates.len(), SLOW_START_INITIAL_BATCH, |_| {
+            let ok = self.create_pod(ctx, id, creates[next]);
+            next += 1;
+            failed |= !ok;
+            ok
+        });
+        for &pod in deletes.iter().take(BURST_REPLICAS) {
+            let Some(pod_name) = ctx.cluster.pods.get(pod).map(|p| p.name.clone()) else { continue };
+            ctx.delete_pod(pod, None);
+            let ds = ctx.cluster.daemonsets.get(id).expect("synced");
+            let (ns, name) = (ds.namespace.clone(), ds.name.clone());
+            ctx.object_event(
+                ObjectRef::of("DaemonSet", &ns, &name),
+                EventType::Normal,
+                "SuccessfulDelete",
+                format_args!("Deleted pod: {pod_name}"),
+            );
+        }
+        if failed {
+            // The work queue's per-key back-off, as the ReplicaSet controller's.
+            enqueue(ctx, id, ctx.now.after(1_000));
+        }
+        failed
+    }
+
+    fn create_pod(&mut self, ctx: &mut Ctx, id: DaemonSetId, node: NodeId) -> bool {
+        let pod_template = template::node_template(ctx.cluster, id, node);
+        let ds = ctx.cluster.daemonsets.get(id).expect("synced");
+        let request = PodRequest {
+            namespace: ds.namespace.to_string(),
+            name: String::new(),
+            generate_name: Some(format!("{}-", ds.name)),
+            labels: ds.pod_labels.clone(),
+            annotations: ds.pod_annotations.clone(),
+            template: pod_template,
+            owner: Owner::DaemonSet(id),
+        };
+        let (ns, name) = (ds.namespace.clone(), ds.name.clone());
+        let ds_ref = ObjectRef::of("DaemonSet", &ns, &name);
+        match ctx.create_pod(request) {
+            Ok(pod) => {
+                ctx.cluster.daemonsets.get_mut(id).expect("synced").pods.insert(pod, node);
+                let pod_name = ctx.cluster.pods.get(pod).map(|p| p.name.clone()).unwrap_or_else(|| Arc::from(""));
+                ctx.object_event(
+                    ds_ref,
+                    EventType::Normal,
+                    "SuccessfulCreate",
+                    format_args!("Created pod: {pod_name}"),
+                );
+                true
+            }
+            Err(CreateError::Forbidden(message)) => {
+                ctx.object_event(ds_ref, EventType::Warning, "FailedCreate", format_args!("Error creating: {message}"));
+                false
+            }
+            Err(CreateError::AlreadyExists) => false,
+        }
+    }
+}
+
+/// `getNodesToDaemonPods`: the DaemonSet's pods by the node each is for, leaving out
+/// pods that ended and are being deleted.
+fn pods_by_node(cluster: &Cluster, id: DaemonSetId) -> BTreeMap<NodeId, Vec<PodId>> {
+    let mut out: BTreeMap<NodeId, Vec<PodId>> = BTreeMap::new();
+    let Some(ds) = cluster.daemonsets.get(id) else { return out };
+    for (&pod, &node) in &ds.pods {
+        let Some(p) = cluster.pods.get(pod) else { continue };
+        if p.phase.is_terminal() && p.deletion.is_some() {
+            continue;
+        }
+        out.entry(node).or_default().push(pod);
+    }
+    for pods in out.values_mut() {
+        pods.sort_by(|a, b| oldest_first(cluster, *a, *b));
+    }
+    out
+}
+
+/// `podByCreationTimestampAndPhase`: scheduled pods first, then the oldest, then by name.
+fn oldest_first(cluster: &Cluster, a: PodId, b: PodId) -> std::cmp::Ordering {
+    let key = |id: PodId| cluster.pods.get(id).map(|p| (p.node.is_none(), p.created.0 / 1000, p.name.clone()));
+    key(a).cmp(&key(b))
+}
+
+/// With a surge, two pods may share a node: the oldest new one and the oldest old
+/// one, and the old one goes once it is not ready or the new one is available.
+fn surge_prune(cluster: &Cluster, id: DaemonSetId, running: &[PodId], now: SimTime, deletes: &mut Vec<PodId>) {
+    let ds = cluster.daemonsets.get(id).expect("synced");
+    let (mut oldest_new, mut oldest_old) = (None, None);
+    for &pod in running {
+        let p = cluster.pods.get(pod).expect("running");
+        let slot = if is_updated(ds, p) { &mut oldest_new } else { &mut oldest_old };
+        if slot.is_none() {
+            *slot = Some(pod);
+        } else {
+            deletes.push(pod);
+        }
+    }
+    if let (Some(new), Some(old)) = (oldest_new, oldest_old) {
+        let old_ready = cluster.pods.get(old).is_some_and(|p| p.ready);
+        let new_available = cluster.pods.get(new).is_some_and(|p| available(p, ds.min_ready, now));
+        if !old_ready || new_available {
+            deletes.push(old);
+        }
+    }
+}
+
+/// `util.IsPodUpdated`: the pod's revision hash, or its template generation, is current.
+fn is_updated(ds: &crate::cluster::daemonset::DaemonSet, p: &Pod) -> bool {
+    use crate::cluster::daemonset::{CONTROLLER_REVISION_HASH_LABEL, TEMPLATE_GENERATION_LABEL};
+    p.labels.get(CONTROLLER_REVISION_HASH_LABEL) == Some(&ds.hash)
+        || p.labels.get(TEMPLATE_GENERATION_LABEL).is_some_and(|g| *g == ds.template_generation.to_string())
+}
+
+/// `IsPodAvailable`: ready for at least `minReadySeconds`.
+fn available(p: &Pod, min_ready: u64, now: SimTime) -> bool {
+    p.ready_since.is_some_and(|since| min_ready == 0 || since.after(min_ready) <= now)
+}
+
+/// The rolling update's plan for this sync, over the nodes in the drawn order.
+fn rolling_plan(cluster: &Cluster, id: DaemonSetId, nodes: &[NodeId], now: SimTime) -> update::Plan<NodeId, PodId> {
+    let ds = cluster.daemonsets.get(id).expect("synced");
+    let by_node = pods_by_node(cluster, id);
+    let mut desired = 0i64;
+    let mut slots = Vec::new();
+    for &node in nodes {
+        let n = cluster.node(node);
+        let (run, _) = rules::should_run(&ds.rules, &n.name, &n.labels, &n.taints);
+        desired += i64::from(run);
+        let pods: Vec<update::PodView<PodId>> = by_node
+            .get(&node)
+            .into_iter()
+            .flatten()
+            .filter_map(|&id| cluster.pods.get(id).filter(|p| p.deletion.is_none()).map(|p| (id, p)))
+            .map(|(id, p)| update::PodView {
+                id,
+                updated: is_updated(ds, p),
+                available: available(p, ds.min_ready, now),
+            })
+            .collect();
+        // Nodes with pods, and nodes that should run one.
+        if run || by_node.contains_key(&node) {
+            slots.push(update::Slot { node, should_run: run, pods });
+        }
+    }
+    let (surge, unavailable) = rules::update_limits(&ds.strategy, desired);
+    update::rolling_update(&slots, surge, unavailable, desired)
+}
+
+/// `updateDaemonSetStatus`: per node that should run the pod, its oldest pod's
+/// readiness, availability and revision; pods on other nodes are misscheduled.
+fn calculate_status(cluster: &Cluster, id: DaemonSetId, nodes: &[NodeId], now: SimTime) -> DaemonSetStatus {
+    let ds = cluster.daemonsets.get(id).expect("synced");
+    let by_node = pods_by_node(cluster, id);
+    let mut s = DaemonSetStatus { observed_generation: ds.generation, ..Default::default() };
+    for &node in nodes {
+        let n = cluster.node(node);
+        let (run, _) = rules::should_run(&ds.rules, &n.name, &n.labels, &n.taints);
+        let oldest = by_node.get(&node).and_then(|pods| pods.first()).and_then(|p| cluster.pods.get(*p));
+        match (run, oldest) {
+            (true, None) => s.desired += 1,
+            (true, Some(p)) => {
+                s.desired += 1;
+                s.current += 1;
+                if p.ready {
+                    s.ready += 1;
+                    if available(p, ds.min_ready, now) {
+                        s.available += 1;
+                    }
+                }
+                if is_updated(ds, p) {
+                    s.updated += 1;
+                }
+            }
+            (false, Some(_)) => s.misscheduled += 1,
+            (false, None) => {}
+        }
+    }
+    s.unavailable = s.desired - s.available;
+    s
+}
+
+/// Asks for a sync at `at`; an earlier pending one stands (the work queue's rule).
+fn enqueue(ctx: &mut Ctx, id: DaemonSetId, at: SimTime) {
+    let Some(ds) = ctx.cluster.daemonsets.get_mut(id) else { return };
+    let Some(token) = ds.sync_timer.arm_unless_due_by(&mut ds.sync_at, at) else { return };
+    ctx.schedule(at.max(ctx.now), DaemonSetEvent::Sync { ds: id, token });
+}

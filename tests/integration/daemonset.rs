@@ -1,0 +1,53 @@
+//! DaemonSets end to end: one pod per eligible node as the pool grows and shrinks, none
+//! on a node whose taint the pod does not tolerate, and a rolling update node by node.
+
+use crate::common::*;
+
+/// The rows of one kind (time, name, from, to, node).
+fn rows_of(o: &Outcome, kind: &str) -> Vec<(u64, String, String, String, String)> {
+    o.transitions
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[1] == kind).then(|| (f[0].parse().unwrap(), f[3].into(), f[4].into(), f[5].into(), f[7].into()))
+        })
+        .collect()
+}
+
+#[test]
+fn a_daemonset_follows_its_pool_and_rolls_node_by_node() {
+    let o = run(load_scenario("daemonset-growing-pool"));
+    let ds: Vec<(u64, String, String)> =
+        rows_of(&o, "DaemonSet").into_iter().map(|(t, _, from, to, _)| (t, from, to)).collect();
+    let row = |t: u64, from: &str, to: &str| (t, from.to_string(), to.to_string());
+    // Three workers (the GPU node's taint is not tolerated), five after the add, four
+    // after the removal.
+    assert_eq!(ds, vec![row(0, "", "3"), row(300_000, "3", "5"), row(600_000, "5", "4")]);
+    // Every pod runs on the node it was made for; none on the GPU node.
+    let pending: Vec<(u64, String)> =
+        rows_of(&o, "Pod").into_iter().filter(|r| r.3 == "Pending").map(|(t, name, ..)| (t, name)).collect();
+    let running: Vec<(u64, String)> =
+        rows_of(&o, "Pod").into_iter().filter(|r| r.3 == "Running").map(|(t, _, _, _, node)| (t, node)).collect();
+    assert!(running.iter().all(|(_, n)| n.starts_with("worker-")), "{running:?}");
+    // Created at 0 (three) and 5m (two); at 15m the update replaces the four pods one
+    // at a time: pull 2 s, start 1 s, ready at the probe 5 s after the start's failed one.
+    let created: Vec<u64> = pending.iter().map(|(t, _)| *t).collect();
+    assert_eq!(created, [0, 0, 0, 300_000, 300_000, 900_000, 908_000, 916_000, 924_000]);
+    let started: Vec<u64> = running.iter().map(|(t, _)| *t).collect();
+    assert_eq!(started, [3_000, 3_000, 3_000, 303_000, 303_000, 903_000, 911_000, 919_000, 927_000]);
+    // The rolling order over the nodes is drawn from the seeded stream.
+    let rolled: Vec<&str> = running[5..].iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(rolled, ["worker-2", "worker-3", "worker-0", "worker-4"]);
+    // The controller's events in upstream's words, on the DaemonSet.
+    let ds_events = o.event_rows(",DaemonSet,default,log-agent,");
+    let creates = ds_events.iter().filter(|l| l.contains(",SuccessfulCreate,")).count();
+    let deletes: Vec<&&str> = ds_events.iter().filter(|l| l.contains(",SuccessfulDelete,")).collect();
+    assert_eq!((creates, deletes.len()), (9, 4), "{ds_events:#?}");
+    assert!(
+        deletes[0].starts_with("900000,Normal,SuccessfulDelete,") && deletes[0].contains(",Deleted pod: log-agent-")
+    );
+    // The removed worker's pod is the pod garbage collector's (40 s later).
+    let removed = rows_of(&o, "Pod").into_iter().filter(|r| r.4 == "worker-1" && r.3 == "Failed").count();
+    assert_eq!(removed, 1);
+}
