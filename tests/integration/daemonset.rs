@@ -51,3 +51,47 @@ fn a_daemonset_follows_its_pool_and_rolls_node_by_node() {
     let removed = rows_of(&o, "Pod").into_iter().filter(|r| r.4 == "worker-1" && r.3 == "Failed").count();
     assert_eq!(removed, 1);
 }
+
+/// `kubectl drain --ignore-daemonsets`: the drained node's DaemonSet pod is not
+/// evicted (the DaemonSet tolerates the cordon and would put it back); the bare pod is.
+#[test]
+fn a_drain_leaves_the_daemonset_pod_on_its_node() {
+    let o = run(load_text(
+        r#"
+name: drain-daemonset
+seed: 1
+duration: 3m
+nodes:
+  - name: worker
+    count: 2
+    capacity: {cpu: "4", memory: 16Gi, pods: 110}
+workloads:
+  - object:
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: agent}
+      spec:
+        selector: {matchLabels: {app: agent}}
+        template:
+          metadata: {labels: {app: agent}}
+          spec: {containers: [{name: agent, image: agent:1}]}
+  - object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: solo}
+      spec: {nodeName: worker-0, containers: [{name: solo, image: solo:1}]}
+behaviors:
+  - match: {container: "*"}
+    startup: 1s
+faults:
+  - {at: 1m, node: worker-0, action: drain}
+"#,
+    ));
+    let evicted: Vec<&str> =
+        o.transitions.lines().filter(|l| l.contains(",Pod,") && l.contains("EvictionByEvictionAPI")).collect();
+    assert!(evicted.iter().all(|l| l.contains(",solo,")), "{evicted:#?}");
+    let agent_rows: Vec<&str> = o.rows(",agent-").into_iter().filter(|l| l.contains("worker-0")).collect();
+    assert!(agent_rows.iter().all(|l| !l.contains(",Failed,") && !l.contains("Terminating")), "{agent_rows:#?}");
+    let killed = o.event_rows(",Killing,");
+    assert!(!killed.is_empty() && killed.iter().all(|l| l.contains(",solo,")), "{}", o.events);
+}
