@@ -130,6 +130,10 @@ impl Ctx<'_> {
         }
         let grace = grace.unwrap_or(pod.template.grace);
         pod.deletion = Some(Deletion { requested_at: now, grace });
+        if let (true, Some(node)) = (pod.counted, pod.node) {
+            // Terminating: spreading no longer counts it.
+            self.cluster.spread.remove(pod, node);
+        }
         // The API server deletes at once only a pod that is unscheduled or already
         // terminal; a bound pod waits for its kubelet to stop it, however long the
         // kubelet is away (a pod bound to a crashed node stays Terminating).
@@ -191,6 +195,10 @@ impl Ctx<'_> {
         n.pods.push(id);
         n.resident.push(id);
         n.host_ports.extend(t.host_ports.iter().cloned());
+        let pod = self.cluster.pods.get(id).expect("just bound");
+        if pod.deletion.is_none() {
+            self.cluster.spread.add(pod, node);
+        }
         self.cluster.refresh_fit(node);
         if t.pod_affinity.is_some() {
             self.cluster.affinity_pods.insert(id);
@@ -235,6 +243,9 @@ impl Ctx<'_> {
             template: t.clone(),
             terminating: pod.deletion.is_some(),
         });
+        if pod.deletion.is_none() {
+            self.cluster.spread.remove(pod, node);
+        }
         let n = self.cluster.node_mut(node);
         n.requested.sub(&t.requests);
         n.nonzero_cpu -= t.nonzero_cpu;

@@ -13,6 +13,7 @@ pub mod pod;
 pub mod resources;
 pub mod service;
 pub mod slab;
+pub mod spread_index;
 pub mod template;
 
 pub use names::NameIndex;
@@ -83,6 +84,9 @@ pub struct Cluster {
     /// scheduler's `PodsWithAffinity`): InterPodAffinity reads only these when the pod
     /// being scheduled has no terms of its own.
     pub affinity_pods: std::collections::BTreeSet<PodId>,
+    /// The pods holding each node by namespace and label set, not terminating
+    /// (PodTopologySpread's counts).
+    pub spread: spread_index::SpreadIndex,
     /// How many pods on nodes have each priority: preemption needs a lower one.
     pub bound_priorities: BTreeMap<i32, u32>,
     /// Nodes in the cluster (not removed).
@@ -200,6 +204,7 @@ impl Cluster {
             namespaces: Default::default(),
             pods_created: 0,
             affinity_pods: Default::default(),
+            spread: Default::default(),
             bound_priorities: BTreeMap::new(),
             present_nodes: 0,
             net: network::NetState::new(

@@ -47,6 +47,13 @@ pub trait ClusterView {
     fn namespaces(&self) -> impl Iterator<Item = &str>;
     /// A namespace's labels.
     fn namespace_labels(&self, namespace: &str) -> BTreeMap<String, String>;
+    /// The node's place in the tables `matching_per_node` returns.
+    fn slot(&self, node: Self::Node) -> usize;
+    /// The pods of `namespace`, not terminating, that `selector` matches, per node
+    /// slot, when the view keeps an index of them (`None`: count each node's pods).
+    fn matching_per_node(&self, _selector: &Selector, _namespace: &str) -> Option<Vec<i64>> {
+        None
+    }
 }
 
 /// The pod being scheduled.
@@ -172,6 +179,16 @@ pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
 impl ClusterView for SimView<'_> {
     type Node = NodeId;
+
+    fn slot(&self, node: NodeId) -> usize {
+        node.0 as usize
+    }
+
+    fn matching_per_node(&self, selector: &Selector, namespace: &str) -> Option<Vec<i64>> {
+        let mut counts = vec![0; self.cluster.nodes.len()];
+        self.cluster.spread.count_matching(selector, namespace, &mut counts);
+        Some(counts)
+    }
 
     fn nodes(&self) -> impl Iterator<Item = NodeId> {
         self.nodes.iter().copied()
@@ -310,6 +327,10 @@ pub(crate) mod testing {
 
     impl ClusterView for TestView {
         type Node = usize;
+
+        fn slot(&self, node: usize) -> usize {
+            node
+        }
 
         fn nodes(&self) -> impl Iterator<Item = usize> {
             0..self.nodes.len()

@@ -143,12 +143,27 @@ impl<'a> Bound<'a> {
             .count() as i64
     }
 
+    /// `count`, read from the view's index when it has one.
+    fn count_with<V: ClusterView>(&self, table: Option<&[i64]>, view: &V, node: V::Node, namespace: &str) -> i64 {
+        match table {
+            Some(t) => t[view.slot(node)],
+            None => self.count(view, node, namespace),
+        }
+    }
+
     /// `matchNodeInclusionPolicies`.
     fn includes<V: ClusterView>(&self, view: &V, node: V::Node, pod: &Incoming) -> bool {
         let labels = view.labels(node);
         (!self.c.honor_node_affinity || pod.template.node_affinity.matches(labels, view.name(node)))
             && (!self.c.honor_node_taints || untolerated(view.taints(node), pod.tolerations).is_none())
     }
+}
+
+/// Each constraint's matching pods per node, from the view's index (`None` entries:
+/// the view has none, count on the nodes). Once per cycle, so that counting costs a
+/// look-up per node instead of a selector match per pod.
+fn per_node_tables<V: ClusterView>(view: &V, constraints: &[Bound], namespace: &str) -> Vec<Option<Vec<i64>>> {
+    constraints.iter().map(|c| view.matching_per_node(&c.selector, namespace)).collect()
 }
 
 fn bind_all<'a>(constraints: impl Iterator<Item = &'a Constraint>, pod: &Incoming) -> Vec<Bound<'a>> {
@@ -196,14 +211,15 @@ pub fn prepare_filter<V: ClusterView>(view: &V, pod: &Incoming) -> Option<Filter
         return None;
     }
     let mut counts = vec![BTreeMap::new(); hard.len()];
+    let tables = per_node_tables(view, &hard, pod.namespace);
     for node in view.nodes() {
         let labels = view.labels(node);
         if !has_all_keys(labels, &hard) {
             continue;
         }
-        for (c, domain_counts) in hard.iter().zip(counts.iter_mut()) {
+        for ((c, table), domain_counts) in hard.iter().zip(&tables).zip(counts.iter_mut()) {
             if c.includes(view, node, pod) {
-                add(domain_counts, &labels[c.key()], c.count(view, node, pod.namespace));
+                add(domain_counts, &labels[c.key()], c.count_with(table.as_deref(), view, node, pod.namespace));
             }
         }
     }
@@ -260,6 +276,8 @@ struct Weighted {
     /// Matching pods per domain of the feasible nodes; empty for the hostname key,
     /// which is counted on the node at Score.
     counts: BTreeMap<String, i64>,
+    /// For the hostname key, the matching pods per node slot from the view's index.
+    per_node: Option<Vec<i64>>,
 }
 
 /// PreScore state.
@@ -298,8 +316,11 @@ pub fn prepare_score<V: ClusterView>(
         .iter()
         .zip(counts)
         .map(|(c, counts)| {
-            let size = if c.key() == HOSTNAME_KEY { eligible } else { counts.len() };
+            let hostname = c.key() == HOSTNAME_KEY;
+            let size = if hostname { eligible } else { counts.len() };
+            let per_node = if hostname { view.matching_per_node(&c.selector, pod.namespace) } else { None };
             Weighted {
+                per_node,
                 key: c.key().to_string(),
                 max_skew: i64::from(c.c.max_skew),
                 selector: c.selector.clone().into_owned(),
@@ -344,17 +365,18 @@ fn count_all<V: ClusterView>(
     require_all: bool,
     counts: &mut [BTreeMap<String, i64>],
 ) {
+    let tables = per_node_tables(view, soft, pod.namespace);
     for node in view.nodes() {
         let labels = view.labels(node);
         if require_all && !has_all_keys(labels, soft) {
             continue;
         }
-        for (c, domain_counts) in soft.iter().zip(counts.iter_mut()) {
+        for ((c, table), domain_counts) in soft.iter().zip(&tables).zip(counts.iter_mut()) {
             let value = labels.get(c.key()).map_or("", String::as_str);
             if let Some(slot) = domain_counts.get_mut(value)
                 && c.includes(view, node, pod)
             {
-                *slot += c.count(view, node, pod.namespace);
+                *slot += c.count_with(table.as_deref(), view, node, pod.namespace);
             }
         }
     }
@@ -376,7 +398,10 @@ impl ScoreState {
         for c in &self.constraints {
             let Some(value) = labels.get(&c.key) else { continue };
             let count = if c.key == HOSTNAME_KEY {
-                self.count_on(view, node, &c.selector)
+                match &c.per_node {
+                    Some(t) => t[view.slot(node)],
+                    None => self.count_on(view, node, &c.selector),
+                }
             } else {
                 c.counts.get(value).copied().unwrap_or(0)
             };

@@ -19,7 +19,8 @@ pub fn after_event(sim: &mut Simulation) -> Result<(), InvariantViolation> {
 
 /// No node holds more than it can; no container runs on a node whose kubelet is down;
 /// the phase counters agree with the pods; no pod's phase went back (checked when set);
-/// no bound pod is nominated, and the nominator holds every nominated pod's node.
+/// no bound pod is nominated, and the nominator holds every nominated pod's node; the
+/// topology spreading index counts the pods the nodes hold.
 pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
     let fail = |message: String| Err(InvariantViolation { time: sim.now, message });
     if let Some(m) = sim.rec.violations.first() {
@@ -27,7 +28,12 @@ pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
     }
     let mut phases = [0u64; 4];
     let mut per_node: Vec<(ResourceVec, i64)> = vec![(ResourceVec::default(), 0); sim.cluster.nodes.len()];
+    // PodTopologySpread's index against a recount of the pods holding nodes.
+    let mut spread = std::collections::BTreeMap::new();
     for (id, pod) in sim.cluster.pods.iter() {
+        if let (true, Some(n), None) = (pod.counted, pod.node, &pod.deletion) {
+            *spread.entry((pod.namespace.clone(), pod.labels.clone(), n)).or_insert(0u32) += 1;
+        }
         phases[pod.phase as usize] += 1;
         if pod.ready != crate::kubelet::status::ready_condition(pod).status && pod.start_time.is_some() {
             return fail(format!("pod {pod}: the Ready flag disagrees with the Ready condition"));
@@ -50,6 +56,9 @@ pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
         {
             return fail(format!("pod {pod} is nominated to a node, but is bound or not held there"));
         }
+    }
+    if spread != sim.cluster.spread.all() {
+        return fail("the topology spreading index disagrees with the pods on the nodes".to_string());
     }
     if phases != sim.rec.counters.phase {
         return fail(format!("phase counters {:?} but pods {:?}", sim.rec.counters.phase, phases));
