@@ -1,5 +1,6 @@
 //! ReplicaSets and Deployments end to end: a rollout stalled by a crashing version,
-//! its progress deadline, `rollout undo`, and replicas replaced after a node dies.
+//! its progress deadline, `rollout undo`, and replicas replaced after a node dies or
+//! random failures.
 
 use crate::common::*;
 
@@ -102,4 +103,27 @@ fn a_replicaset_replaces_pods_evicted_from_a_dead_node_and_scales_down_the_cheap
     let deleted: Vec<&str> = o.event_rows(",SuccessfulDelete,ReplicaSet,default,cache,");
     assert_eq!(deleted.len(), 2, "{deleted:?}");
     assert!(deleted.iter().all(|l| l.starts_with("660000,")));
+}
+
+/// random-failures.yaml: the 600 API replicas are a Deployment's, so every pod evicted
+/// from a crashed node is replaced; the day ends with all 600 running and the Service
+/// never without a ready endpoint for long.
+#[test]
+fn random_failures_replace_every_evicted_replica() {
+    let o = run(load_scenario("random-failures"));
+    let summary: serde_json::Value = serde_json::from_str(&o.summary).unwrap();
+    let evicted = summary["failures"]["pods_evicted"].as_u64().unwrap();
+    assert!(evicted > 200, "{evicted}");
+    let api = &summary["services"][0];
+    assert_eq!(api["name"], "api");
+    assert_eq!(api["any_ready_fraction"], 1.0);
+    // Each evicted replica was replaced: 600 created at the start, one more per eviction
+    // of an API pod; the rollout is Complete again at the end.
+    let pods = rows_of(&o, "Pod");
+    let created = pods.iter().filter(|r| r.1.starts_with("api-") && r.2.is_empty()).count();
+    let evicted_api = o.event_rows(",TaintManagerEviction,").iter().filter(|r| r.contains(",api-")).count();
+    assert!(evicted_api > 100, "{evicted_api}");
+    assert_eq!(created, 600 + evicted_api);
+    let deployment = rows_of(&o, "Deployment");
+    assert_eq!(deployment.last().unwrap().3, "Complete", "{deployment:?}");
 }
