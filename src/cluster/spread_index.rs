@@ -68,6 +68,12 @@ impl SpreadIndex {
     /// Adds to `counts` (indexed by node) the pods of `namespace` that `selector`
     /// matches; an empty selector counts none, as upstream.
     pub fn count_matching(&self, selector: &Selector, namespace: &str, counts: &mut [i64]) {
+        self.for_each_matching(selector, namespace, |node, n| counts[node.0 as usize] += n);
+    }
+
+    /// Calls `f(node, pods)` for each group's count on a node (a node may come more
+    /// than once, once per matching label set).
+    pub fn for_each_matching(&self, selector: &Selector, namespace: &str, mut f: impl FnMut(NodeId, i64)) {
         if selector.is_empty() || selector.matches_nothing() {
             return;
         }
@@ -89,7 +95,7 @@ impl SpreadIndex {
                 continue;
             }
             for (node, n) in &group.nodes {
-                counts[node.0 as usize] += i64::from(*n);
+                f(*node, i64::from(*n));
             }
         }
     }

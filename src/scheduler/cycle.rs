@@ -54,6 +54,11 @@ pub trait ClusterView {
     fn matching_per_node(&self, _selector: &Selector, _namespace: &str) -> Option<Vec<i64>> {
         None
     }
+    /// The same as a list of the nodes of the view with at least one such pod, in
+    /// node order (`None`: no index).
+    fn matching_nodes(&self, _selector: &Selector, _namespace: &str) -> Option<Vec<(Self::Node, i64)>> {
+        None
+    }
 }
 
 /// The pod being scheduled.
@@ -188,6 +193,19 @@ impl ClusterView for SimView<'_> {
         let mut counts = vec![0; self.cluster.nodes.len()];
         self.cluster.spread.count_matching(selector, namespace, &mut counts);
         Some(counts)
+    }
+
+    /// The view's nodes are the nodes present (the scheduler's list follows the
+    /// cluster's; the invariant checker compares them).
+    fn matching_nodes(&self, selector: &Selector, namespace: &str) -> Option<Vec<(NodeId, i64)>> {
+        let mut out = Vec::new();
+        self.cluster.spread.for_each_matching(selector, namespace, |node, n| {
+            if self.cluster.node(node).present {
+                out.push((node, n));
+            }
+        });
+        out.sort_unstable();
+        Some(out)
     }
 
     fn nodes(&self) -> impl Iterator<Item = NodeId> {

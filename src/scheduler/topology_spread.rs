@@ -365,19 +365,28 @@ fn count_all<V: ClusterView>(
     require_all: bool,
     counts: &mut [BTreeMap<String, i64>],
 ) {
-    let tables = per_node_tables(view, soft, pod.namespace);
-    for node in view.nodes() {
-        let labels = view.labels(node);
-        if require_all && !has_all_keys(labels, soft) {
+    for (c, domain_counts) in soft.iter().zip(counts.iter_mut()) {
+        // The hostname key has no domains here: it is counted on each node at Score.
+        if domain_counts.is_empty() {
             continue;
         }
-        for ((c, table), domain_counts) in soft.iter().zip(&tables).zip(counts.iter_mut()) {
+        let mut count_on = |node: V::Node, n: Option<i64>| {
+            let labels = view.labels(node);
+            if require_all && !has_all_keys(labels, soft) {
+                return;
+            }
             let value = labels.get(c.key()).map_or("", String::as_str);
             if let Some(slot) = domain_counts.get_mut(value)
                 && c.includes(view, node, pod)
             {
-                *slot += c.count_with(table.as_deref(), view, node, pod.namespace);
+                *slot += n.unwrap_or_else(|| c.count(view, node, pod.namespace));
             }
+        };
+        // With the view's index only the nodes holding a matching pod are read (the
+        // others add nothing); without it, every node's pods are.
+        match view.matching_nodes(&c.selector, pod.namespace) {
+            Some(nodes) => nodes.into_iter().for_each(|(node, n)| count_on(node, Some(n))),
+            None => view.nodes().for_each(|node| count_on(node, None)),
         }
     }
 }

@@ -57,6 +57,15 @@ pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
             return fail(format!("pod {pod} is nominated to a node, but is bound or not held there"));
         }
     }
+    let present: Vec<crate::cluster::NodeId> = (0..sim.cluster.nodes.len())
+        .map(|i| crate::cluster::NodeId(i as u32))
+        .filter(|n| sim.cluster.node(*n).present)
+        .collect();
+    let mut listed = sim.subsystems.scheduler.node_list.clone();
+    listed.sort_unstable();
+    if listed != present {
+        return fail("the scheduler's node list is not the nodes present".to_string());
+    }
     if spread != sim.cluster.spread.all() {
         return fail("the topology spreading index disagrees with the pods on the nodes".to_string());
     }
