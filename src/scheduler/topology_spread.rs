@@ -278,6 +278,8 @@ struct Weighted {
     counts: BTreeMap<String, i64>,
     /// For the hostname key, the matching pods per node slot from the view's index.
     per_node: Option<Vec<i64>>,
+    /// The key is the hostname (counted on each node at Score).
+    hostname: bool,
 }
 
 /// PreScore state.
@@ -321,6 +323,7 @@ pub fn prepare_score<V: ClusterView>(
             let per_node = if hostname { view.matching_per_node(&c.selector, pod.namespace) } else { None };
             Weighted {
                 per_node,
+                hostname,
                 key: c.key().to_string(),
                 max_skew: i64::from(c.c.max_skew),
                 selector: c.selector.clone().into_owned(),
@@ -406,7 +409,7 @@ impl ScoreState {
         let mut score = 0.0;
         for c in &self.constraints {
             let Some(value) = labels.get(&c.key) else { continue };
-            let count = if c.key == HOSTNAME_KEY {
+            let count = if c.hostname {
                 match &c.per_node {
                     Some(t) => t[view.slot(node)],
                     None => self.count_on(view, node, &c.selector),
