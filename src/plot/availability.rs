@@ -18,7 +18,7 @@ use plotters::prelude::*;
 
 /// Panels drawn at most: more and each is too low to read.
 const MAX_PANELS: usize = 10;
-const PANEL_H: u32 = 150;
+const PANEL_H: u32 = 200;
 const WIDTH: u32 = 1400;
 
 pub(crate) fn render(run: &Run, out: &mut Vec<PlotFile>) -> Result<(), PlotError> {
@@ -86,9 +86,11 @@ impl Availability<'_> {
     fn panel<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, s: &Service) -> DrawResult {
         let (head, body) = area.split_vertically(24);
         head.draw_text(&heading(s, self.run.end), &style::text(style::LABEL_SIZE), (90, 4)).map_err(de)?;
-        let end = s.deleted.unwrap_or(self.run.end).min(self.run.end).max(s.created);
-        let ready = steps(s, end, |st| st.ready);
-        let desired = steps(s, end, |st| st.desired);
+        // Everything is clamped to the run: plotters overflows on far-off coordinates.
+        let created = s.created.min(self.run.end);
+        let end = s.deleted.unwrap_or(self.run.end).min(self.run.end).max(created);
+        let ready = steps(s, (created, end), |st| st.ready);
+        let desired = steps(s, (created, end), |st| st.desired);
         let top = s.steps.iter().map(|st| st.desired.max(st.ready)).max().unwrap_or(0).max(1);
         let axis = TimeAxis::new(0, self.run.end, 12);
         let y = 0.0..top as f64 * 1.15;
@@ -97,21 +99,21 @@ impl Availability<'_> {
         // few rectangles however many times it flapped.
         let gap = self.run.end / 1500;
         let mut bands: Vec<(u64, u64)> = Vec::new();
-        for (from, to) in s.outages(end) {
+        for (from, to) in s.outages(end).into_iter().map(|(a, b)| (a.min(end), b.min(end))) {
             match bands.last_mut() {
                 Some(last) if from <= last.1.saturating_add(gap) => last.1 = last.1.max(to),
                 _ => bands.push((from, to)),
             }
         }
         let shade = bands.iter().map(|&(a, b)| {
-            let b = b.max(a.saturating_add(gap));
+            let b = b.max(a.saturating_add(gap)).min(self.run.end);
             Rectangle::new([(a as f64, y.start), (b as f64, y.end)], OUTAGE.mix(0.45).filled())
         });
         chart.draw_series(shade).map_err(de)?;
         if ready.len() >= 2 {
             let mut outline = ready.clone();
             outline.push((end as f64, 0.0));
-            outline.push((s.created as f64, 0.0));
+            outline.push((created as f64, 0.0));
             chart.draw_series(std::iter::once(Polygon::new(outline, SKY_BLUE.filled()))).map_err(de)?;
             chart.draw_series(std::iter::once(PathElement::new(ready, BLUE.stroke_width(2)))).map_err(de)?;
         }
@@ -143,17 +145,17 @@ fn heading(s: &Service, run_end: u64) -> String {
     text
 }
 
-/// A step line of `value` from the Service's creation to `end` (0 until its first row;
+/// A step line of `value` from `created` to `end` (0 until the Service's first row;
 /// thinned for long runs), in chart coordinates.
-fn steps(s: &Service, end: u64, value: fn(&Step) -> u64) -> Vec<(f64, f64)> {
+fn steps(s: &Service, (created, end): (u64, u64), value: fn(&Step) -> u64) -> Vec<(f64, f64)> {
     let rows: Vec<&Step> = s.steps.iter().filter(|st| st.t <= end).collect();
     let times: Vec<u64> = rows.iter().map(|st| st.t).collect();
     let kept = thin::keep(&times, |i| value(rows[i]) as f64);
     let mut points = Vec::with_capacity(kept.len() * 2 + 2);
     let mut last = 0.0;
-    points.push((s.created as f64, last));
+    points.push((created as f64, last));
     for i in kept {
-        let (t, v) = (rows[i].t as f64, value(rows[i]) as f64);
+        let (t, v) = (rows[i].t.max(created) as f64, value(rows[i]) as f64);
         points.push((t, last));
         points.push((t, v));
         last = v;
@@ -180,10 +182,19 @@ mod tests {
 
     #[test]
     fn steps_hold_each_value_until_the_next_row() {
-        let ready = steps(&service(None), 10_000, |s| s.ready);
+        let ready = steps(&service(None), (1000, 10_000), |s| s.ready);
         assert_eq!(
             ready,
-            [(1000.0, 0.0), (2000.0, 0.0), (2000.0, 0.0), (4000.0, 0.0), (4000.0, 2.0), (6000.0, 2.0), (6000.0, 3.0), (10_000.0, 3.0)]
+            [
+                (1000.0, 0.0),
+                (2000.0, 0.0),
+                (2000.0, 0.0),
+                (4000.0, 0.0),
+                (4000.0, 2.0),
+                (6000.0, 2.0),
+                (6000.0, 3.0),
+                (10_000.0, 3.0)
+            ]
         );
     }
 

@@ -122,7 +122,8 @@ fn from_summary(summary: &serde_json::Value) -> Result<Vec<Service>, PlotError> 
         .enumerate()
         .map(|(i, v)| {
             let bad = |what: &str| PlotError::new(SUMMARY, None, format!("`services[{i}]`: expected {what}"));
-            let str_field = |name: &str| v.get(name).and_then(|x| x.as_str()).ok_or_else(|| bad(&format!("a string `{name}`")));
+            let str_field =
+                |name: &str| v.get(name).and_then(|x| x.as_str()).ok_or_else(|| bad(&format!("a string `{name}`")));
             let u64_field =
                 |name: &str| v.get(name).and_then(|x| x.as_u64()).ok_or_else(|| bad(&format!("an integer `{name}`")));
             let f64_field =
@@ -185,8 +186,8 @@ mod tests {
 
     #[test]
     fn bad_rows_are_errors() {
-        let e = read(&serde_json::Value::Null, Some("time_ms,namespace,service,desired,ready\n1,a,b,x,0\n"))
-            .unwrap_err();
+        let e =
+            read(&serde_json::Value::Null, Some("time_ms,namespace,service,desired,ready\n1,a,b,x,0\n")).unwrap_err();
         assert_eq!(e.to_string(), "services.csv:2: column `desired`: expected a non-negative integer, found `x`");
         let e = read(&serde_json::json!({"services": [{"name": "x"}]}), None).unwrap_err();
         assert_eq!(e.to_string(), "summary.json: `services[0]`: expected a string `namespace`");
