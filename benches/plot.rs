@@ -76,8 +76,15 @@ fn simulate() -> [String; 6] {
 
 fn bench(c: &mut Criterion) {
     let [s, t, e, m, n, p] = simulate();
-    let files =
-        RunFiles { summary: &s, transitions: &t, events: &e, metrics: &m, nodes: Some(&n), pool_metrics: Some(&p) };
+    let files = RunFiles {
+        summary: &s,
+        transitions: &t,
+        events: &e,
+        metrics: &m,
+        nodes: Some(&n),
+        pool_metrics: Some(&p),
+        services: None,
+    };
     let mut group = c.benchmark_group("plot");
     group.sample_size(10);
     group.bench_function("100k_pods", |b| b.iter(|| render(&files).unwrap()));

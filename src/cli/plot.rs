@@ -22,7 +22,7 @@ pub fn plot(args: PlotArgs) -> Result<(), Failure> {
 
 /// Every chart that may be drawn, so that charts a previous drawing left and this one
 /// does not make (say `jobs.png`) are removed rather than left stale.
-const KNOWN: [&str; 6] = ["timeline", "timeline-detail", "phases", "resources", "latency", "jobs"];
+const KNOWN: [&str; 7] = ["timeline", "timeline-detail", "phases", "resources", "latency", "jobs", "availability"];
 
 /// The names of every file the charts may be written to.
 pub fn plot_files() -> Vec<String> {
@@ -41,6 +41,7 @@ pub fn draw(dir: &Path, quiet: bool) -> Result<(), Failure> {
     let metrics = read(dir, "metrics.csv")?;
     let nodes = read_optional(dir, "nodes.csv")?;
     let pool_metrics = read_optional(dir, "pool_metrics.csv")?;
+    let services = read_optional(dir, "services.csv")?;
     let files = RunFiles {
         summary: &summary,
         transitions: &transitions,
@@ -48,6 +49,7 @@ pub fn draw(dir: &Path, quiet: bool) -> Result<(), Failure> {
         metrics: &metrics,
         nodes: nodes.as_deref(),
         pool_metrics: pool_metrics.as_deref(),
+        services: services.as_deref(),
     };
     // The library is not expected to panic; if it does, that is a bug (exit 1), not bad input.
     let rendered = std::panic::catch_unwind(|| podsim::plot::render(&files))
@@ -71,7 +73,7 @@ fn read(dir: &Path, name: &str) -> Result<String, Failure> {
     std::fs::read_to_string(&path).map_err(|e| input(format!("{}: cannot read: {e}", path.display())))
 }
 
-/// nodes.csv and pool_metrics.csv are podsim's additions: older runs lack them.
+/// nodes.csv, pool_metrics.csv and services.csv are podsim's additions: older runs lack them.
 fn read_optional(dir: &Path, name: &str) -> Result<Option<String>, Failure> {
     if dir.join(name).exists() { read(dir, name).map(Some) } else { Ok(None) }
 }

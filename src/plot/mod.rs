@@ -8,12 +8,16 @@
 //! Charts, each `<stem>.png` and `<stem>.svg`:
 //! - `timeline`: pods per node over time (one bar per pod) or, for a run too large for
 //!   bars, a heat map of pods per node; `timeline-detail` then shows the busiest nodes
-//!   over the first stretch of the run, pod by pod.
+//!   over the first stretch of the run, pod by pod. Pods of ReplicaSets carry a stripe
+//!   in their ReplicaSet's colour, so a rollout's old and new pods read apart.
 //! - `phases`: pods by phase (stacked) and pending pods, from metrics.csv.
 //! - `resources`: requested against allocatable CPU and memory per pool (pool_metrics.csv).
 //! - `latency`: distributions of scheduling and start-up latency.
 //! - `jobs`: Job durations and CronJob start lateness, only when the run has Jobs.
+//! - `availability`: each Service's ready endpoints against its desired backends, with
+//!   its outages shaded, only when the run has Services (services.csv and summary.json).
 
+mod availability;
 mod canvas;
 mod glyphs;
 mod input;
@@ -22,6 +26,7 @@ mod latency;
 mod model;
 mod phases;
 mod resources;
+mod services;
 mod style;
 mod thin;
 mod timeaxis;
@@ -29,9 +34,10 @@ mod timeline;
 
 pub use input::PlotError;
 
-/// The text of a run's output files. `nodes` and `pool_metrics` are podsim's additions
-/// to the interface: without them the node list comes from transitions.csv and the
-/// per-pool chart is left out.
+/// The text of a run's output files. `nodes`, `pool_metrics` and `services` are podsim's
+/// additions to the interface: without them the node list comes from transitions.csv,
+/// and the per-pool chart (and the availability chart, unless summary.json names
+/// Services) is left out.
 #[derive(Clone, Copy, Debug)]
 pub struct RunFiles<'a> {
     pub summary: &'a str,
@@ -40,6 +46,7 @@ pub struct RunFiles<'a> {
     pub metrics: &'a str,
     pub nodes: Option<&'a str>,
     pub pool_metrics: Option<&'a str>,
+    pub services: Option<&'a str>,
 }
 
 /// One file to write into `plots/`: its name and its bytes.
@@ -60,6 +67,9 @@ pub fn render(files: &RunFiles<'_>) -> Result<Vec<PlotFile>, PlotError> {
     latency::render(&run, &mut out)?;
     if !run.jobs.is_empty() {
         jobs::render(&run, &mut out)?;
+    }
+    if !run.services.is_empty() {
+        availability::render(&run, &mut out)?;
     }
     Ok(out)
 }

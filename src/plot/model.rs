@@ -52,6 +52,9 @@ pub(crate) struct Pod {
     /// Changes of what the bar shows, in time order, from `bound`.
     pub segs: Vec<(u64, Seg)>,
     pub marks: Vec<(u64, Mark)>,
+    /// The ReplicaSet that created it (an index into `Run::replicasets`), from its
+    /// `SuccessfulCreate` event: what tells the old and new pods of a rollout apart.
+    pub owner: Option<u32>,
     /// An earlier pod of the same namespace and name (deleted and created again).
     prev: Option<u32>,
     running_phase: bool,
@@ -165,11 +168,17 @@ pub(crate) struct Run {
     /// Samples by pool, when pool_metrics.csv was given.
     pub pools: Option<BTreeMap<String, Vec<PoolSample>>>,
     pub jobs: Vec<Job>,
+    /// Services with their backends over time (empty for a run without Services).
+    pub services: Vec<super::services::Service>,
+    /// The ReplicaSets that created pods, `namespace/name`, in the order of their first
+    /// pod (`Pod::owner` indexes them).
+    pub replicasets: Vec<String>,
 }
 
 impl Run {
     pub fn read(files: &RunFiles<'_>) -> Result<Run, PlotError> {
-        let summary = read_summary(files.summary)?;
+        let (summary, json) = read_summary(files.summary)?;
+        let services = super::services::read(&json, files.services)?;
         let mut b = Builder::default();
         if let Some(text) = files.nodes {
             b.read_nodes(text)?;
@@ -187,7 +196,18 @@ impl Run {
                 n.outages.push((from, end));
             }
         }
-        Ok(Run { scenario: summary.scenario, seed: summary.seed, end, nodes, pods: b.pods, samples, pools, jobs })
+        Ok(Run {
+            scenario: summary.scenario,
+            seed: summary.seed,
+            end,
+            nodes,
+            pods: b.pods,
+            samples,
+            pools,
+            jobs,
+            services,
+            replicasets: b.replicasets,
+        })
     }
 
     /// "quickstart, seed 1": the start of every chart's title.
@@ -205,7 +225,8 @@ struct SummaryFields {
 
 const SUMMARY: &str = "summary.json";
 
-fn read_summary(text: &str) -> Result<SummaryFields, PlotError> {
+/// The fields every chart uses, and the whole document for those that read more.
+fn read_summary(text: &str) -> Result<(SummaryFields, serde_json::Value), PlotError> {
     let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| PlotError::new(SUMMARY, Some(e.line() as u64), format!("not valid JSON: {e}")))?;
     let field = |name: &str| value.get(name);
@@ -225,7 +246,7 @@ fn read_summary(text: &str) -> Result<SummaryFields, PlotError> {
         ),
     };
     let duration = field("simulated_duration_ms").and_then(|v| v.as_u64());
-    Ok(SummaryFields { scenario, seed, start_unix_ms, duration })
+    Ok((SummaryFields { scenario, seed, start_unix_ms, duration }, value))
 }
 
 /// The container states whose waiting the timeline shows as a back-off.
@@ -243,6 +264,8 @@ struct Builder {
     jobs: Vec<Job>,
     job_index: BTreeMap<String, u32>,
     cronjobs: BTreeSet<String>,
+    replicasets: Vec<String>,
+    replicaset_index: BTreeMap<String, u32>,
     last_time: u64,
     key: String,
 }
@@ -409,29 +432,59 @@ impl Builder {
     }
 
     fn read_events(&mut self, text: &str) -> Result<(), PlotError> {
-        for_each_row("events.csv", text, &["time_ms", "reason", "kind", "namespace", "name", "node"], &[], |r| {
+        const COLUMNS: [&str; 6] = ["time_ms", "reason", "kind", "namespace", "name", "node"];
+        for_each_row("events.csv", text, &COLUMNS, &["message"], |r| {
             let t = r.u64(0)?;
-            if r.str(1) != "Scheduled" || r.str(2) != "Pod" {
-                return Ok(());
-            }
-            self.set_key(r.str(3), r.str(4));
-            // The pod of that name that existed then: the latest one created by `t`.
-            let mut at = self.pod_index.get(self.key.as_str()).copied();
-            while let Some(i) = at {
-                let p = &mut self.pods[i as usize];
-                if p.created <= t {
-                    p.scheduled.get_or_insert(t);
-                    break;
-                }
-                at = p.prev;
-            }
-            // A pod scheduled to a node whose kubelet never reported it has no row there.
-            if let Some(i) = at.filter(|&i| self.pods[i as usize].node.is_none() && !r.str(5).is_empty()) {
-                let n = self.node(r.str(5));
-                self.pods[i as usize].node = Some(n);
+            match (r.str(1), r.str(2)) {
+                ("Scheduled", "Pod") => self.scheduled_event(t, r),
+                ("SuccessfulCreate", "ReplicaSet") => self.created_event(t, r),
+                _ => {}
             }
             Ok(())
         })
+    }
+
+    /// The pod of `namespace/name` that existed at `t`: the latest one created by then.
+    fn pod_at(&mut self, t: u64, namespace: &str, name: &str) -> Option<u32> {
+        self.set_key(namespace, name);
+        let mut at = self.pod_index.get(self.key.as_str()).copied();
+        while let Some(i) = at {
+            let p = &self.pods[i as usize];
+            if p.created <= t {
+                return Some(i);
+            }
+            at = p.prev;
+        }
+        None
+    }
+
+    fn scheduled_event(&mut self, t: u64, r: &Row<'_>) {
+        let at = self.pod_at(t, r.str(3), r.str(4));
+        if let Some(i) = at {
+            self.pods[i as usize].scheduled.get_or_insert(t);
+        }
+        // A pod scheduled to a node whose kubelet never reported it has no row there.
+        if let Some(i) = at.filter(|&i| self.pods[i as usize].node.is_none() && !r.str(5).is_empty()) {
+            let n = self.node(r.str(5));
+            self.pods[i as usize].node = Some(n);
+        }
+    }
+
+    /// `Created pod: NAME` of a ReplicaSet: the pod's owner.
+    fn created_event(&mut self, t: u64, r: &Row<'_>) {
+        let Some(pod_name) = r.str(6).strip_prefix("Created pod: ") else { return };
+        let Some(pod) = self.pod_at(t, r.str(3), pod_name) else { return };
+        self.set_key(r.str(3), r.str(4));
+        let owner = match self.replicaset_index.get(self.key.as_str()) {
+            Some(&i) => i,
+            None => {
+                let i = self.replicasets.len() as u32;
+                self.replicasets.push(self.key.clone());
+                self.replicaset_index.insert(self.key.clone(), i);
+                i
+            }
+        };
+        self.pods[pod as usize].owner = Some(owner);
     }
 
     /// Finds each CronJob's Jobs: named `<cronjob>-<scheduled time in Unix minutes>`.
@@ -513,6 +566,7 @@ pub(crate) mod tests {
             metrics: include_str!("../../testdata/plot/jobs/metrics.csv"),
             nodes: Some(include_str!("../../testdata/plot/jobs/nodes.csv")),
             pool_metrics: Some(include_str!("../../testdata/plot/jobs/pool_metrics.csv")),
+            services: None,
         }
     }
 

@@ -75,6 +75,11 @@ pub(crate) const OUTAGE: RGBColor = RGBColor(150, 150, 150);
 /// Colours for series told apart by colour alone (pools, CronJobs), darkest first.
 pub(crate) const SERIES: [RGBColor; 7] = [BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY_BLUE, BLACK];
 
+/// The stripe on a pod's bar that tells which ReplicaSet made it (old and new pods of a
+/// rollout): colours the timeline's states do not use, in Okabe–Ito then Tol's muted.
+pub(crate) const OWNERS: [RGBColor; 6] =
+    [GREEN, PURPLE, ORANGE, RGBColor(136, 34, 85), RGBColor(68, 170, 153), RGBColor(51, 34, 136)];
+
 /// Pod phases, from light to dark: Pending, Succeeded, Failed, Running.
 pub(crate) const PENDING: RGBColor = YELLOW;
 pub(crate) const RUNNING: RGBColor = BLUE;

@@ -2,6 +2,11 @@
 //! was bound to the node to its end, coloured by what the pod was doing, with restarts,
 //! OOM kills and evictions marked and the node's outages shaded.
 //!
+//! Pods made by a ReplicaSet carry a stripe along the top of their bar in a colour of
+//! their ReplicaSet, so the old and new pods of a rollout read apart without losing the
+//! colours of state. With few ReplicaSets each is named; with many, the colour says
+//! which of its Deployment's ReplicaSets it is (first, second, ...), the rollout's order.
+//!
 //! A run with more bars than fit (rows of concurrent pods or bars too thin to see) is
 //! drawn as a heat map of pods per node over time instead, and `timeline-detail` then
 //! shows the busiest nodes pod by pod over the first stretch of the run. Both say so.
@@ -10,13 +15,13 @@ use super::PlotFile;
 use super::canvas::{self, Chart, DrawResult, Key, Marker, de};
 use super::input::PlotError;
 use super::model::{Mark, Outcome, Pod, Run, Seg};
-use super::style::{self, BLACK, BLUE, OUTAGE, SEQUENTIAL, SKY_BLUE, VERMILLION, WHITE, YELLOW};
+use super::style::{self, BLACK, BLUE, OUTAGE, OWNERS, SEQUENTIAL, SKY_BLUE, VERMILLION, WHITE, YELLOW};
 use super::timeaxis::{TimeAxis, format_span};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 /// Most rows of bars drawn in one chart (a row holds pods that do not overlap in time).
 const MAX_ROWS: u32 = 150;
@@ -128,13 +133,16 @@ struct Gantt<'a> {
     window_end: u64,
     note: Option<String>,
     detail: bool,
+    owners: Owners,
 }
 
 impl<'a> Gantt<'a> {
     /// Lays out the pods of `nodes` that start before `window_end`; None if they need more
     /// than `MAX_ROWS` rows.
     fn plan(run: &'a Run, per_node: &[Vec<u32>], nodes: Vec<usize>, window_end: u64) -> Option<Gantt<'a>> {
-        let mut g = Gantt { run, lanes: Vec::new(), bars: Vec::new(), rows: 0, window_end, note: None, detail: false };
+        let owners = Owners::of(&run.replicasets);
+        let mut g =
+            Gantt { run, lanes: Vec::new(), bars: Vec::new(), rows: 0, window_end, note: None, detail: false, owners };
         for n in nodes {
             let pods: Vec<u32> = per_node[n]
                 .iter()
@@ -205,7 +213,7 @@ impl<'a> Gantt<'a> {
 impl Chart for Gantt<'_> {
     fn size(&self) -> (u32, u32) {
         let plot: i32 = self.lane_px().iter().map(|(_, h)| h).sum();
-        let header = canvas::header_height(&gantt_keys(), self.note.as_deref(), WIDTH as i32);
+        let header = canvas::header_height(&self.keys(), self.note.as_deref(), WIDTH as i32);
         (WIDTH, canvas::TITLE_H + header as u32 + plot as u32 + FOOTER)
     }
 
@@ -213,7 +221,7 @@ impl Chart for Gantt<'_> {
         let what = if self.detail { "pods on the busiest nodes" } else { "pods per node" };
         let body = canvas::title(root, &self.run.title(what))?;
         let (w, _) = body.dim_in_pixel();
-        let y = canvas::legend(&body, (20, 0), w as i32 - 20, &gantt_keys())?;
+        let y = canvas::legend(&body, (20, 0), w as i32 - 20, &self.keys())?;
         if let Some(n) = &self.note {
             canvas::note(&body, n, (20, y + 2), w as i32 - 40)?;
         }
@@ -328,6 +336,12 @@ impl Gantt<'_> {
             let (x0, x1) = (frame.x(t), frame.x(next).max(frame.x(t) + 1));
             area.draw(&Rectangle::new([(x0, y0), (x1, y1)], seg_colour(seg).filled())).map_err(de)?;
         }
+        if let Some(colour) = pod.owner.and_then(|o| self.owners.colour.get(o as usize)) {
+            // Over the top third of the bar (at least 2 pixels), the state shows below.
+            let (x0, x1) = (frame.x(start), frame.x(stop.min(self.window_end)).max(frame.x(start) + 1));
+            let h = ((y1 - y0) / 3).max(2);
+            area.draw(&Rectangle::new([(x0, y0), (x1, y0 + h)], colour.filled())).map_err(de)?;
+        }
         if let Some((t, outcome)) = pod.end.filter(|(t, _)| *t <= self.window_end) {
             let colour = if outcome == Outcome::Succeeded { SKY_BLUE } else { BLACK };
             let x = frame.x(t);
@@ -360,7 +374,70 @@ fn seg_colour(seg: Seg) -> RGBColor {
     }
 }
 
-fn gantt_keys() -> Vec<(Key, String)> {
+impl Gantt<'_> {
+    fn keys(&self) -> Vec<(Key, String)> {
+        let mut keys = state_keys();
+        keys.extend(self.owners.keys.iter().map(|(c, label)| (Key::Fill(*c), label.clone())));
+        keys
+    }
+}
+
+/// The colour of each ReplicaSet's stripe and the legend's entries for them.
+struct Owners {
+    /// By index into `Run::replicasets`.
+    colour: Vec<RGBColor>,
+    keys: Vec<(RGBColor, String)>,
+}
+
+impl Owners {
+    fn of(sets: &[String]) -> Owners {
+        if sets.len() <= OWNERS.len() {
+            let keys = sets
+                .iter()
+                .zip(OWNERS)
+                .enumerate()
+                .map(|(k, (name, c))| {
+                    let lead = if k == 0 { "top stripe, by ReplicaSet: " } else { "" };
+                    (c, format!("{lead}{}", short_key(name)))
+                })
+                .collect();
+            return Owners { colour: OWNERS[..sets.len()].to_vec(), keys };
+        }
+        // A Deployment's ReplicaSets are `<deployment>-<pod-template-hash>`: count them
+        // per Deployment in the order they first made a pod.
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        let colour = sets
+            .iter()
+            .map(|name| {
+                let deployment = name.rsplit_once('-').map_or(name.as_str(), |(d, _)| d);
+                let k = seen.entry(deployment).or_insert(0);
+                *k += 1;
+                OWNERS[(*k - 1).min(OWNERS.len() - 1)]
+            })
+            .collect();
+        let most = seen.values().copied().max().unwrap_or(0).min(OWNERS.len());
+        let keys = (0..most)
+            .map(|k| {
+                let label = match k {
+                    0 => "top stripe: 1st ReplicaSet of its Deployment".to_string(),
+                    _ if k + 1 == OWNERS.len() => format!("{}th and later", k + 1),
+                    1 => "2nd".to_string(),
+                    2 => "3rd".to_string(),
+                    _ => format!("{}th", k + 1),
+                };
+                (OWNERS[k], label)
+            })
+            .collect();
+        Owners { colour, keys }
+    }
+}
+
+/// `default/web-6f7c9` is `web-6f7c9`: most runs have one namespace.
+fn short_key(key: &str) -> &str {
+    key.strip_prefix("default/").unwrap_or(key)
+}
+
+fn state_keys() -> Vec<(Key, String)> {
     vec![
         (Key::Fill(YELLOW), "pulling / initialising".into()),
         (Key::Fill(BLUE), "running".into()),
@@ -612,6 +689,21 @@ mod tests {
         assert_eq!(nice_step(2.2), 2.5);
         assert_eq!(nice_step(13.0), 20.0);
         assert_eq!(nice_step(f64::NAN), 1.0);
+    }
+
+    #[test]
+    fn replicasets_are_named_or_counted_per_deployment() {
+        let few: Vec<String> = ["default/web-aaa", "default/web-bbb"].map(String::from).to_vec();
+        let o = Owners::of(&few);
+        assert_eq!(o.colour, OWNERS[..2]);
+        assert_eq!(o.keys[1], (OWNERS[1], "web-bbb".to_string()));
+        // Seven ReplicaSets: web's three revisions and api's four, coloured by revision.
+        let many: Vec<String> =
+            ["web-a", "api-a", "web-b", "api-b", "api-c", "web-c", "api-d"].map(|n| format!("ns/{n}")).to_vec();
+        let o = Owners::of(&many);
+        assert_eq!(o.colour, [OWNERS[0], OWNERS[0], OWNERS[1], OWNERS[1], OWNERS[2], OWNERS[2], OWNERS[3]]);
+        let labels: Vec<&str> = o.keys.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(labels, ["top stripe: 1st ReplicaSet of its Deployment", "2nd", "3rd", "4th"]);
     }
 
     #[test]

@@ -16,6 +16,7 @@ fn files(o: &common::Outcome) -> RunFiles<'_> {
         metrics: &o.metrics,
         nodes: Some(&o.nodes),
         pool_metrics: Some(&o.pool_metrics),
+        services: Some(&o.services),
     }
 }
 
@@ -63,6 +64,77 @@ fn charts_of_scenario_runs_decode_and_repeat_byte_for_byte() {
         let second = render(&files(&outcome)).unwrap();
         assert!(first == second, "{scenario}: two drawings differ");
     }
+}
+
+fn chart<'p>(plots: &'p [PlotFile], name: &str) -> &'p [u8] {
+    &plots.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no {name}")).1
+}
+
+#[test]
+fn runs_with_services_get_an_availability_chart_drawn_the_same_every_time() {
+    for (scenario, services) in
+        [("web-service", &["default/web", "default/api"][..]), ("zone-outage", &["web-soft", "web-hard"])]
+    {
+        let outcome = common::run(common::load_scenario(scenario));
+        let first = render(&files(&outcome)).unwrap_or_else(|e| panic!("{scenario}: {e}"));
+        assert_eq!(names(&first)[first.len() - 2..], ["availability.png", "availability.svg"], "{scenario}");
+        check_decodes(&first);
+        let second = render(&files(&outcome)).unwrap();
+        assert!(chart(&first, "availability.svg") == chart(&second, "availability.svg"), "{scenario}: SVGs differ");
+        assert!(chart(&first, "availability.png") == chart(&second, "availability.png"), "{scenario}: PNGs differ");
+        let svg = String::from_utf8(chart(&first, "availability.svg").to_vec()).unwrap();
+        for s in services {
+            assert!(svg.contains(s), "{scenario}: {s} has no panel");
+        }
+        // The summary's figures head each panel.
+        assert!(svg.contains("≥ 1 ready") && svg.contains("longest outage"), "{scenario}");
+    }
+    let outcome = common::run(common::load_scenario("quickstart"));
+    let plots = render(&files(&outcome)).unwrap();
+    assert!(!names(&plots).iter().any(|n| n.starts_with("availability")), "no Services, no chart");
+}
+
+#[test]
+fn many_services_show_the_least_available() {
+    let mut summary: serde_json::Value = serde_json::from_str(&read_fixture("summary.json")).unwrap();
+    let mut csv = "time_ms,namespace,service,desired,endpoints,ready,serving,terminating\n".to_string();
+    let mut list = Vec::new();
+    for i in 0..14u64 {
+        let any = 1.0 - i as f64 / 100.0;
+        list.push(serde_json::json!({"namespace": "default", "name": format!("svc-{i:02}"), "created_ms": 0,
+            "any_ready_fraction": any, "all_ready_fraction": any, "longest_outage_ms": i * 1000, "outages": 1}));
+        csv.push_str(&format!("{},default,svc-{i:02},2,2,2,2,0\n", i * 1000));
+    }
+    summary["services"] = serde_json::Value::Array(list);
+    let summary = summary.to_string();
+    let (t, e, m) = (read_fixture("transitions.csv"), read_fixture("events.csv"), read_fixture("metrics.csv"));
+    let files = RunFiles {
+        summary: &summary,
+        transitions: &t,
+        events: &e,
+        metrics: &m,
+        nodes: None,
+        pool_metrics: None,
+        services: Some(&csv),
+    };
+    let plots = render(&files).unwrap();
+    check_decodes(&plots);
+    let svg = String::from_utf8(chart(&plots, "availability.svg").to_vec()).unwrap();
+    assert!(svg.contains("The 10 least available of 14 Services are shown"), "the note says some are left out");
+    assert!(svg.contains("svc-13") && svg.contains("svc-04"), "the least available are drawn");
+    assert!(!svg.contains("svc-03") && !svg.contains("svc-00"), "the most available are not");
+    assert!(svg.find("svc-13") < svg.find("svc-12"), "worst first");
+}
+
+#[test]
+fn a_rollout_tells_its_replicasets_apart_on_the_timeline() {
+    let outcome = common::run(common::load_scenario("web-service-rollout"));
+    let plots = render(&files(&outcome)).unwrap();
+    let svg = String::from_utf8(chart(&plots, "timeline.svg").to_vec()).unwrap();
+    assert!(svg.contains("top stripe, by ReplicaSet: web-"), "the ReplicaSets in the legend");
+    // A legend label is a text node of its own line: the name alone.
+    let others = svg.lines().filter(|l| l.starts_with("web-") && !l.contains(' ')).count();
+    assert_eq!(others, 1, "a second ReplicaSet in the legend, the rollout's new one");
 }
 
 /// 20,000 short pods on 20 nodes: too many bars, so a heat map and a detail view.
@@ -163,8 +235,15 @@ fn runs_with_jobs_get_a_jobs_chart() {
         read_fixture("nodes.csv"),
         read_fixture("pool_metrics.csv"),
     );
-    let files =
-        RunFiles { summary: &s, transitions: &t, events: &e, metrics: &m, nodes: Some(&n), pool_metrics: Some(&p) };
+    let files = RunFiles {
+        summary: &s,
+        transitions: &t,
+        events: &e,
+        metrics: &m,
+        nodes: Some(&n),
+        pool_metrics: Some(&p),
+        services: None,
+    };
     let plots = render(&files).unwrap();
     assert_eq!(names(&plots)[8..], ["jobs.png", "jobs.svg"]);
     check_decodes(&plots);
@@ -173,7 +252,7 @@ fn runs_with_jobs_get_a_jobs_chart() {
     // Jobs deleted before they finished (a CronJob's Replace) are not said to be running.
     assert!(jobs.contains("never reached"), "the note on unfinished Jobs");
     // Without nodes.csv and pool_metrics.csv (older runs): no per-pool chart, the rest drawn.
-    let older = RunFiles { nodes: None, pool_metrics: None, ..files };
+    let older = RunFiles { nodes: None, pool_metrics: None, services: None, ..files };
     assert_eq!(names(&render(&older).unwrap()).len(), 8);
 }
 
@@ -199,10 +278,14 @@ fn no_input_makes_the_library_panic() {
         "{\"scenario\":\"s\",\"seed\":1}",
         "{\"scenario\":\"s\",\"seed\":1,\"start\":\"not a time\"}",
         "{\"scenario\":\"\u{1F600}\",\"seed\":18446744073709551615,\"simulated_duration_ms\":18446744073709551615}",
+        "{\"scenario\":\"s\",\"seed\":1,\"services\":[{\"namespace\":\"a\",\"name\":\"b\",\"created_ms\":18446744073709551615,\"deleted_ms\":3,\"any_ready_fraction\":-1e308,\"all_ready_fraction\":2,\"longest_outage_ms\":18446744073709551615}]}",
+        "{\"scenario\":\"s\",\"seed\":1,\"services\":7}",
     ];
     let metrics = ["", "time_ms,pods_pending,pods_running,pods_succeeded,pods_failed\n9,1,2,3,4\n0,0,0,0,0\n"];
     let events = "time_ms,type,reason,kind,namespace,name,node,message\n0,Normal,Scheduled,Pod,ns,p,zz,m\n";
     let pools = "time_ms,pool,cpu_requested_milli,cpu_allocatable_milli,memory_requested_bytes,memory_allocatable_bytes\n0,p,9999999999999,0,0,18446744073709551615\n";
+    let services =
+        "time_ms,namespace,service,desired,ready\n5,a,b,18446744073709551615,1\n5,a,b,0,0\n0,a,c,0,0\n9,a,c,3,0\n";
     for t in transitions {
         for s in summaries {
             for m in metrics {
@@ -213,6 +296,7 @@ fn no_input_makes_the_library_panic() {
                     metrics: m,
                     nodes: Some(""),
                     pool_metrics: Some(pools),
+                    services: Some(services),
                 };
                 if let Ok(plots) = render(&files) {
                     check_decodes(&plots);
