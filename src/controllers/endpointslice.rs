@@ -164,7 +164,7 @@ impl EndpointSliceController {
             .cluster
             .pods
             .iter()
-            .filter(|(_, p)| p.namespace == namespace && matches(&selector, &p.labels))
+            .filter(|(_, p)| p.namespace == namespace && crate::labels::set_matches(&selector, &p.labels))
             .map(|(pid, p)| (p.uid, pid))
             .collect();
         ctx.cluster.services.get_mut(id).expect("read above").endpoints.members = members;
@@ -179,7 +179,7 @@ impl EndpointSliceController {
             let Some(ids) = by_key.get(k.as_str()).and_then(|by_value| by_value.get(v.as_str())) else { continue };
             for id in ids {
                 if let Some(s) = cluster.services.get(*id)
-                    && s.selector.as_ref().is_some_and(|sel| matches(sel, labels))
+                    && s.selector.as_ref().is_some_and(|sel| crate::labels::set_matches(sel, labels))
                 {
                     out.push(*id);
                 }
@@ -236,11 +236,6 @@ fn queue(ctx: &mut Ctx, id: ServiceId) {
     service.endpoints.sync_pending = true;
     let token = service.endpoints.sync.arm();
     ctx.at(0, EndpointSliceEvent::Sync { service: id, token });
-}
-
-/// `labels.SelectorFromSet(selector).Matches(labels)`.
-fn matches(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
-    selector.iter().all(|(k, v)| labels.get(k) == Some(v))
 }
 
 /// How many backends the Service should have, counted as the disruption controller

@@ -31,6 +31,12 @@ pub use validation::{
     DNS1123_SUBDOMAIN_MAX_LENGTH, LABEL_VALUE_MAX_LENGTH, is_dns1123_subdomain, is_qualified_name, is_valid_label_value,
 };
 
+/// `labels.SelectorFromSet(set).Matches(labels)` without building the selector: every
+/// `key=value` of the set is among the labels (an empty set matches everything).
+pub fn set_matches(set: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
+    set.iter().all(|(k, v)| labels.get(k) == Some(v))
+}
+
 /// `labels.FormatLabels` (`labels.go`): `k=v` pairs joined by `,`, `<none>`
 /// when empty. Go sorts the joined `k=v` strings, not the keys, so `a-b=1`
 /// comes before `a=2` (`-` < `=`).

@@ -7,7 +7,7 @@
 
 use crate::cluster::pod::Owner;
 use crate::cluster::{Cluster, Pod};
-use crate::labels::Selector;
+use crate::labels::{Selector, set_matches};
 use std::collections::BTreeMap;
 
 /// The default selector of `pod`; `None` when it is empty (the defaults then do not
@@ -17,7 +17,7 @@ pub fn default_selector(cluster: &Cluster, pod: &Pod) -> Option<Selector> {
     let mut merged: Option<BTreeMap<String, String>> = None;
     for (_, service) in cluster.services.iter() {
         let Some(selector) = &service.selector else { continue };
-        if *service.namespace != *pod.namespace || !selects(selector, &pod.labels) {
+        if *service.namespace != *pod.namespace || !set_matches(selector, &pod.labels) {
             continue;
         }
         let set = merged.get_or_insert_with(BTreeMap::new);
@@ -33,9 +33,4 @@ pub fn default_selector(cluster: &Cluster, pod: &Pod) -> Option<Selector> {
         });
     }
     selector.filter(|s| !s.is_empty())
-}
-
-/// `labels.Set(selector).AsSelectorPreValidated().Matches(pod labels)`.
-fn selects(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
-    selector.iter().all(|(k, v)| labels.get(k) == Some(v))
 }

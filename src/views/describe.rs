@@ -992,6 +992,24 @@ pub fn budget(b: &super::replay::BudgetState, events: &[&Event], now: i64) -> St
     finish(out, events)
 }
 
+/// `getPodStatusForController`: per controller of `kind` (by uid), how many of the
+/// pods it controls are Running, Pending, Succeeded and Failed.
+fn controller_pod_phases(state: &super::replay::State, kind: &str) -> BTreeMap<u64, super::apps::PodPhases> {
+    let mut phases: BTreeMap<u64, super::apps::PodPhases> = BTreeMap::new();
+    for p in state.pods() {
+        let Some(o) = p.owner.as_ref().filter(|o| o.kind == kind) else { continue };
+        let slot = match p.phase {
+            "Running" => 0,
+            "Pending" => 1,
+            "Succeeded" => 2,
+            "Failed" => 3,
+            _ => continue,
+        };
+        phases.entry(o.uid).or_default()[slot] += 1;
+    }
+    phases
+}
+
 /// Describes the objects asked for; their texts are separated by an empty line.
 pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Printed, super::ViewError> {
     use super::Resource;
@@ -1113,19 +1131,7 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
         }
         Resource::ReplicaSets => {
             let state = replay(run, now, Want { apps: true, pods: true, ..Default::default() })?;
-            // `getPodStatusForController`: the pods whose controller is the ReplicaSet.
-            let mut phases: BTreeMap<u64, super::apps::PodPhases> = BTreeMap::new();
-            for p in state.pods() {
-                let Some(o) = p.owner.as_ref().filter(|o| o.kind == "ReplicaSet") else { continue };
-                let slot = match p.phase {
-                    "Running" => 0,
-                    "Pending" => 1,
-                    "Succeeded" => 2,
-                    "Failed" => 3,
-                    _ => continue,
-                };
-                phases.entry(o.uid).or_default()[slot] += 1;
-            }
+            let phases = controller_pod_phases(&state, "ReplicaSet");
             for r in state.replicasets.values().filter(|r| in_scope(&r.namespace)) {
                 let counts = phases.get(&r.uid).copied().unwrap_or_default();
                 let evs = events_of("ReplicaSet", &r.namespace, &r.name, r.created);
@@ -1157,19 +1163,9 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
                 (a.api.metadata.namespace(), &a.api.metadata.name)
                     .cmp(&(b.api.metadata.namespace(), &b.api.metadata.name))
             });
+            let all_phases = controller_pod_phases(&state, "DaemonSet");
             for d in list {
-                let mut phases = [0u32; 4];
-                let owned =
-                    state.pods().filter(|p| p.owner.as_ref().is_some_and(|o| o.kind == "DaemonSet" && o.uid == d.uid));
-                for p in owned {
-                    match p.phase {
-                        "Running" => phases[0] += 1,
-                        "Pending" => phases[1] += 1,
-                        "Succeeded" => phases[2] += 1,
-                        "Failed" => phases[3] += 1,
-                        _ => {}
-                    }
-                }
+                let phases = all_phases.get(&d.uid).copied().unwrap_or_default();
                 let (ns, name) = (d.api.metadata.namespace(), &d.api.metadata.name);
                 let text = self::daemonset(run, now, d, phases, &events_of("DaemonSet", ns, name, d.created));
                 found.push((ns.to_string(), name.clone(), d.api.metadata.labels.clone(), text));

@@ -7,7 +7,6 @@ use super::template::apply_spec;
 use crate::api::daemonset::DaemonSet as ApiDaemonSet;
 use crate::apiserver::Ctx;
 use crate::cluster::DaemonSetId;
-use crate::controllers::deployment::kubectl::RESTARTED_AT;
 
 /// Writes a changed spec.
 fn update(
@@ -41,32 +40,12 @@ pub fn apply(ctx: &mut Ctx, id: DaemonSetId, new: &ApiDaemonSet) -> Result<(), S
 
 /// `kubectl set image daemonset/<ds> <container>=<image>`.
 pub fn set_image(ctx: &mut Ctx, id: DaemonSetId, images: &[(String, String)]) -> Result<(), String> {
-    update(ctx, id, |api| {
-        let spec = &mut api.spec.template.spec;
-        for (container, image) in images {
-            let c = spec
-                .init_containers
-                .iter_mut()
-                .chain(spec.containers.iter_mut())
-                .find(|c| c.name == *container)
-                .ok_or_else(|| format!("unable to find container named \"{container}\""))?;
-            c.image = Some(image.clone());
-        }
-        Ok(())
-    })
+    update(ctx, id, |api| crate::kubectl::template::set_images(&mut api.spec.template, images))
 }
 
 /// `kubectl rollout restart daemonset/<ds>`: the template's `restartedAt` annotation.
 pub fn restart(ctx: &mut Ctx, id: DaemonSetId, now: jiff::Timestamp) -> Result<(), String> {
-    let at = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-    update(ctx, id, |api| {
-        let annotations = &mut api.spec.template.metadata.annotations;
-        if annotations.get(RESTARTED_AT) == Some(&at) {
-            return Err("another restart was triggered within the past second, please wait and retry".into());
-        }
-        annotations.insert(RESTARTED_AT.into(), at);
-        Ok(())
-    })
+    update(ctx, id, |api| crate::kubectl::template::restart(&mut api.spec.template, now))
 }
 
 /// `kubectl rollout undo daemonset/<ds> [--to-revision=N]`: the template of a

@@ -9,9 +9,6 @@ use crate::apiserver::Ctx;
 use crate::cluster::DeploymentId;
 use crate::cluster::apps::POD_TEMPLATE_HASH_LABEL;
 
-/// `kubectl.kubernetes.io/restartedAt`, the annotation `rollout restart` sets.
-pub const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
-
 /// Writes a changed spec.
 fn update(
     ctx: &mut Ctx,
@@ -45,34 +42,16 @@ pub fn pause(ctx: &mut Ctx, id: DeploymentId, paused: bool) -> Result<(), String
 
 /// `kubectl set image deployment/<d> <container>=<image>`.
 pub fn set_image(ctx: &mut Ctx, id: DeploymentId, images: &[(String, String)]) -> Result<(), String> {
-    update(ctx, id, |api| {
-        let spec = &mut api.spec.template.spec;
-        for (container, image) in images {
-            let c = spec
-                .init_containers
-                .iter_mut()
-                .chain(spec.containers.iter_mut())
-                .find(|c| c.name == *container)
-                .ok_or_else(|| format!("unable to find container named \"{container}\""))?;
-            c.image = Some(image.clone());
-        }
-        Ok(())
-    })
+    update(ctx, id, |api| crate::kubectl::template::set_images(&mut api.spec.template, images))
 }
 
 /// `kubectl rollout restart`: the pod template's `restartedAt` annotation is now.
 pub fn restart(ctx: &mut Ctx, id: DeploymentId, now: jiff::Timestamp) -> Result<(), String> {
-    let at = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
     update(ctx, id, |api| {
         if api.spec.paused == Some(true) {
             return Err("can't restart paused deployment (run rollout resume first)".into());
         }
-        let annotations = &mut api.spec.template.metadata.annotations;
-        if annotations.get(RESTARTED_AT) == Some(&at) {
-            return Err("another restart was triggered within the past second, please wait and retry".into());
-        }
-        annotations.insert(RESTARTED_AT.into(), at);
-        Ok(())
+        crate::kubectl::template::restart(&mut api.spec.template, now)
     })
 }
 
