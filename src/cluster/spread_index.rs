@@ -55,7 +55,7 @@ impl SpreadIndex {
 
     /// The pod no longer counts on `node` (it left it, or is terminating).
     pub fn remove(&mut self, pod: &Pod, node: NodeId) {
-        let g = self.group(&pod.namespace, &pod.labels);
+        let Some(&g) = self.by_labels.get(&(pod.namespace.clone(), pod.labels.clone())) else { return };
         let nodes = &mut self.groups[g].nodes;
         if let Some(n) = nodes.get_mut(&node) {
             *n -= 1;
