@@ -27,6 +27,7 @@ impl Ctx<'_> {
         let name: Arc<str> = Arc::from(api.metadata.name.as_str());
         self.rec.counters.cpu_allocatable.add(self.now.0, allocatable.get(CPU));
         self.rec.counters.memory_allocatable.add(self.now.0, allocatable.get(MEMORY));
+        self.cluster.topology.add_node(&api.metadata.labels);
         self.cluster.nodes.push(Node {
             name: name.clone(),
             pool: Arc::from(pool),

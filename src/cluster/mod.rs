@@ -15,6 +15,7 @@ pub mod service;
 pub mod slab;
 pub mod spread_index;
 pub mod template;
+pub mod topology;
 
 pub use names::NameIndex;
 pub use node::Node;
@@ -87,6 +88,8 @@ pub struct Cluster {
     /// The pods holding each node by namespace and label set, not terminating
     /// (PodTopologySpread's counts).
     pub spread: spread_index::SpreadIndex,
+    /// The nodes' label values numbered per key (PodTopologySpread's domains).
+    pub topology: topology::Topology,
     /// How many pods on nodes have each priority: preemption needs a lower one.
     pub bound_priorities: BTreeMap<i32, u32>,
     /// Nodes in the cluster (not removed).
@@ -205,6 +208,7 @@ impl Cluster {
             pods_created: 0,
             affinity_pods: Default::default(),
             spread: Default::default(),
+            topology: Default::default(),
             bound_priorities: BTreeMap::new(),
             present_nodes: 0,
             net: network::NetState::new(

@@ -13,6 +13,7 @@ use super::topology_spread;
 use crate::api::node::Taint;
 use crate::api::pod::Toleration;
 use crate::cluster::template::PodTemplate;
+use crate::cluster::topology::Domains;
 use crate::cluster::{Cluster, NodeId, Pod};
 use crate::labels::Selector;
 use std::collections::BTreeMap;
@@ -49,6 +50,8 @@ pub trait ClusterView {
     fn namespace_labels(&self, namespace: &str) -> BTreeMap<String, String>;
     /// The node's place in the tables `matching_per_node` returns.
     fn slot(&self, node: Self::Node) -> usize;
+    /// The nodes' values of a label key, numbered, by slot.
+    fn domains(&self, key: &str) -> &Domains;
     /// The pods of `namespace`, not terminating, that `selector` matches, per node
     /// slot, when the view keeps an index of them (`None`: count each node's pods).
     fn matching_per_node(&self, _selector: &Selector, _namespace: &str) -> Option<Vec<i64>> {
@@ -189,6 +192,10 @@ impl ClusterView for SimView<'_> {
         node.0 as usize
     }
 
+    fn domains(&self, key: &str) -> &Domains {
+        self.cluster.topology.key(key)
+    }
+
     fn matching_per_node(&self, selector: &Selector, namespace: &str) -> Option<Vec<i64>> {
         let mut counts = vec![0; self.cluster.nodes.len()];
         self.cluster.spread.count_matching(selector, namespace, &mut counts);
@@ -253,6 +260,7 @@ pub(crate) mod testing {
     use crate::api::pod::PodSpec;
     use crate::cluster::Images;
     use crate::cluster::resources::ResourceNames;
+    use crate::cluster::topology::Topology;
     use serde::Deserialize;
 
     #[derive(Deserialize)]
@@ -284,6 +292,7 @@ pub(crate) mod testing {
         pub nodes: Vec<TestNode>,
         pub pods: Vec<(TestPod, PodTemplate)>,
         pub namespaces: BTreeMap<String, BTreeMap<String, String>>,
+        topology: Topology,
     }
 
     pub fn template(spec: &PodSpec) -> PodTemplate {
@@ -326,7 +335,8 @@ pub(crate) mod testing {
                     (p, t)
                 })
                 .collect();
-            TestView { nodes, pods, namespaces }
+            let topology = Topology::of(nodes.iter().map(|n| &n.labels));
+            TestView { nodes, pods, namespaces, topology }
         }
 
         pub fn index(&self, name: &str) -> usize {
@@ -348,6 +358,10 @@ pub(crate) mod testing {
 
         fn slot(&self, node: usize) -> usize {
             node
+        }
+
+        fn domains(&self, key: &str) -> &Domains {
+            self.topology.key(key)
         }
 
         fn nodes(&self) -> impl Iterator<Item = usize> {

@@ -77,6 +77,8 @@ pub struct Scheduler {
     /// Offsets of preemption's dry runs.
     preemption_rng: SimRng,
     scoring: prioritize::Scoring,
+    /// PodTopologySpread's system default selector of the last pod scored.
+    last_default_selector: default_selector::LastDefaultSelector,
     scratch: prioritize::Scratch,
 }
 
@@ -106,6 +108,7 @@ impl Scheduler {
             nominated: BTreeMap::new(),
             preemption_rng,
             scoring: prioritize::Scoring::compile(&profile, names),
+            last_default_selector: Default::default(),
             scratch: Default::default(),
             profile,
         }
@@ -398,7 +401,8 @@ impl Scheduler {
             return Err(diagnosis);
         }
         let weights = self.scoring.topology_weights();
-        let defaults = || cluster.pods.get(who.0).and_then(|p| default_selector::default_selector(cluster, p));
+        let last = &mut self.last_default_selector;
+        let defaults = || cluster.pods.get(who.0).and_then(|p| last.get(cluster, p));
         let extra = cycle::Cycle::scores(&cycle::SimView { cluster, nodes }, pod, &feasible, weights, defaults);
         Ok(self.select_host(cluster, shared, &feasible, nodes.len(), &extra))
     }

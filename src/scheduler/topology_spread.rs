@@ -16,6 +16,7 @@ use super::cycle::{ClusterView, Incoming, PodView};
 use super::filter::{Reason, untolerated};
 use super::score::MAX_NODE_SCORE;
 use crate::api::pod::{PodSpec, TopologySpreadConstraint};
+use crate::cluster::topology;
 use crate::labels::{Requirement, Selector, label_selector_as_selector};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -265,17 +266,50 @@ impl FilterState {
     }
 }
 
+/// Where a node's pods count for one constraint: the entry of its domain in a table of
+/// counts. Upstream reads a missing label as the value `""`, so a node without the key
+/// shares the entry of a node whose value is `""`, or has one of its own past the ids.
+#[derive(Clone, Copy, Debug)]
+struct Keyed<'v> {
+    domains: &'v topology::Domains,
+    missing: usize,
+}
+
+impl<'v> Keyed<'v> {
+    fn new(domains: &'v topology::Domains) -> Keyed<'v> {
+        Keyed { domains, missing: domains.id("").map_or(domains.count(), |id| id as usize) }
+    }
+
+    /// The size of a table of counts.
+    fn len(&self) -> usize {
+        self.domains.count() + 1
+    }
+
+    fn has(&self, slot: usize) -> bool {
+        self.domains.of(slot).is_some()
+    }
+
+    fn entry(&self, slot: usize) -> usize {
+        self.domains.of(slot).map_or(self.missing, |id| id as usize)
+    }
+}
+
+/// `nodeLabelsMatchSpreadConstraints`, by slot.
+fn has_all(keyed: &[Keyed], slot: usize) -> bool {
+    keyed.iter().all(|k| k.has(slot))
+}
+
 /// One ScheduleAnyway constraint's PreScore result.
 #[derive(Debug)]
-struct Weighted {
-    key: String,
+struct Weighted<'v> {
+    keyed: Keyed<'v>,
     max_skew: i64,
     selector: Selector,
     /// `topologyNormalizingWeight`: `ln(domains + 2)`.
     weight: f64,
-    /// Matching pods per domain of the feasible nodes; empty for the hostname key,
-    /// which is counted on the node at Score.
-    counts: BTreeMap<String, i64>,
+    /// Matching pods per domain entry (see [`Keyed`]), counted in the domains of the
+    /// feasible nodes only; unused for the hostname key, counted on the node at Score.
+    counts: Vec<i64>,
     /// For the hostname key, the matching pods per node slot from the view's index.
     per_node: Option<Vec<i64>>,
     /// The key is the hostname (counted on each node at Score).
@@ -284,8 +318,8 @@ struct Weighted {
 
 /// PreScore state.
 #[derive(Debug)]
-pub struct ScoreState {
-    constraints: Vec<Weighted>,
+pub struct ScoreState<'v> {
+    constraints: Vec<Weighted<'v>>,
     /// The pod's own constraints need every key on a node; system defaults do not (a
     /// node without a zone is still spread by hostname).
     require_all_keys: bool,
@@ -295,12 +329,12 @@ pub struct ScoreState {
 /// PreScore (`initPreScoreState` and `PreScore`): `None` (Skip) without ScheduleAnyway
 /// constraints. The pod's own constraints, or, if it declares none, the system defaults
 /// built from `default_selector`. Domains come from the feasible nodes, counts from all.
-pub fn prepare_score<V: ClusterView>(
-    view: &V,
+pub fn prepare_score<'v, V: ClusterView>(
+    view: &'v V,
     pod: &Incoming,
     feasible: &[V::Node],
     default_selector: Option<&Selector>,
-) -> Option<ScoreState> {
+) -> Option<ScoreState<'v>> {
     let declared = !pod.template.spec.topology_spread_constraints.is_empty();
     let defaults;
     let soft = if declared {
@@ -312,19 +346,21 @@ pub fn prepare_score<V: ClusterView>(
     if soft.is_empty() {
         return None;
     }
-    let (mut counts, eligible) = domains_of(view, feasible, &soft, declared);
-    count_all(view, pod, &soft, declared, &mut counts);
+    let keyed: Vec<Keyed> = soft.iter().map(|c| Keyed::new(view.domains(c.key()))).collect();
+    let (present, eligible) = domains_of(view, feasible, &soft, &keyed, declared);
+    let counts = count_all(view, pod, &soft, &keyed, declared, &present);
     let constraints = soft
         .iter()
-        .zip(counts)
-        .map(|(c, counts)| {
+        .zip(keyed)
+        .zip(present.iter().zip(counts))
+        .map(|((c, keyed), (present, counts))| {
             let hostname = c.key() == HOSTNAME_KEY;
-            let size = if hostname { eligible } else { counts.len() };
+            let size = if hostname { eligible } else { present.iter().filter(|p| **p).count() };
             let per_node = if hostname { view.matching_per_node(&c.selector, pod.namespace) } else { None };
             Weighted {
+                keyed,
                 per_node,
                 hostname,
-                key: c.key().to_string(),
                 max_skew: i64::from(c.c.max_skew),
                 selector: c.selector.clone().into_owned(),
                 weight: libm::log((size + 2) as f64),
@@ -335,87 +371,92 @@ pub fn prepare_score<V: ClusterView>(
     Some(ScoreState { constraints, require_all_keys: declared, namespace: pod.namespace.to_string() })
 }
 
-/// The domains of the feasible nodes (a missing key reads as the value `""`), and how
+/// The domains of the feasible nodes, as the entries present per constraint, and how
 /// many feasible nodes are not ignored.
 fn domains_of<V: ClusterView>(
     view: &V,
     feasible: &[V::Node],
     soft: &[Bound],
+    keyed: &[Keyed],
     require_all: bool,
-) -> (Vec<BTreeMap<String, i64>>, usize) {
-    let mut counts = vec![BTreeMap::new(); soft.len()];
+) -> (Vec<Vec<bool>>, usize) {
+    let mut present: Vec<Vec<bool>> = keyed.iter().map(|k| vec![false; k.len()]).collect();
     let mut eligible = 0;
     for &node in feasible {
-        let labels = view.labels(node);
-        if require_all && !has_all_keys(labels, soft) {
+        let slot = view.slot(node);
+        if require_all && !has_all(keyed, slot) {
             continue;
         }
         eligible += 1;
-        for (c, domain_counts) in soft.iter().zip(counts.iter_mut()) {
+        for ((c, k), present) in soft.iter().zip(keyed).zip(present.iter_mut()) {
             if c.key() != HOSTNAME_KEY {
-                add(domain_counts, labels.get(c.key()).map_or("", String::as_str), 0);
+                present[k.entry(slot)] = true;
             }
         }
     }
-    (counts, eligible)
+    (present, eligible)
 }
 
-/// Adds the matching pods of every node that counts to the feasible nodes' domains.
+/// The matching pods of every node that counts, added to the feasible nodes' domains.
 fn count_all<V: ClusterView>(
     view: &V,
     pod: &Incoming,
     soft: &[Bound],
+    keyed: &[Keyed],
     require_all: bool,
-    counts: &mut [BTreeMap<String, i64>],
-) {
-    for (c, domain_counts) in soft.iter().zip(counts.iter_mut()) {
-        // The hostname key has no domains here: it is counted on each node at Score.
-        if domain_counts.is_empty() {
-            continue;
-        }
-        let mut count_on = |node: V::Node, n: Option<i64>| {
-            let labels = view.labels(node);
-            if require_all && !has_all_keys(labels, soft) {
-                return;
+    present: &[Vec<bool>],
+) -> Vec<Vec<i64>> {
+    let per_constraint = soft.iter().zip(keyed).zip(present);
+    per_constraint
+        .map(|((c, k), present)| {
+            let mut counts = vec![0; present.len()];
+            // The hostname key has no domains here: it is counted on each node at Score.
+            if !present.contains(&true) {
+                return counts;
             }
-            let value = labels.get(c.key()).map_or("", String::as_str);
-            if let Some(slot) = domain_counts.get_mut(value)
-                && c.includes(view, node, pod)
-            {
-                *slot += n.unwrap_or_else(|| c.count(view, node, pod.namespace));
+            let mut count_on = |node: V::Node, n: Option<i64>| {
+                let slot = view.slot(node);
+                if require_all && !has_all(keyed, slot) {
+                    return;
+                }
+                let entry = k.entry(slot);
+                if present[entry] && c.includes(view, node, pod) {
+                    counts[entry] += n.unwrap_or_else(|| c.count(view, node, pod.namespace));
+                }
+            };
+            // With the view's index only the nodes holding a matching pod are read (the
+            // others add nothing); without it, every node's pods are.
+            match view.matching_nodes(&c.selector, pod.namespace) {
+                Some(nodes) => nodes.into_iter().for_each(|(node, n)| count_on(node, Some(n))),
+                None => view.nodes().for_each(|node| count_on(node, None)),
             }
-        };
-        // With the view's index only the nodes holding a matching pod are read (the
-        // others add nothing); without it, every node's pods are.
-        match view.matching_nodes(&c.selector, pod.namespace) {
-            Some(nodes) => nodes.into_iter().for_each(|(node, n)| count_on(node, Some(n))),
-            None => view.nodes().for_each(|node| count_on(node, None)),
-        }
-    }
+            counts
+        })
+        .collect()
 }
 
-impl ScoreState {
-    fn ignored(&self, labels: &BTreeMap<String, String>) -> bool {
-        self.require_all_keys && !self.constraints.iter().all(|c| labels.contains_key(&c.key))
+impl ScoreState<'_> {
+    fn ignored(&self, slot: usize) -> bool {
+        self.require_all_keys && !self.constraints.iter().all(|c| c.keyed.has(slot))
     }
 
     /// Score: `Σ count·weight + (maxSkew − 1)` over the constraints whose key the node
     /// has, rounded; 0 for an ignored node.
     pub fn score<V: ClusterView>(&self, view: &V, node: V::Node) -> i64 {
-        let labels = view.labels(node);
-        if self.ignored(labels) {
+        let slot = view.slot(node);
+        if self.ignored(slot) {
             return 0;
         }
         let mut score = 0.0;
         for c in &self.constraints {
-            let Some(value) = labels.get(&c.key) else { continue };
+            let Some(id) = c.keyed.domains.of(slot) else { continue };
             let count = if c.hostname {
                 match &c.per_node {
-                    Some(t) => t[view.slot(node)],
+                    Some(t) => t[slot],
                     None => self.count_on(view, node, &c.selector),
                 }
             } else {
-                c.counts.get(value).copied().unwrap_or(0)
+                c.counts[id as usize]
             };
             score += count as f64 * c.weight + (c.max_skew - 1) as f64;
         }
@@ -434,7 +475,7 @@ impl ScoreState {
     /// NormalizeScore: `100·(max + min − score) / max` over the nodes not ignored (all
     /// 100 if the maximum is 0); ignored nodes get 0.
     pub fn normalize<V: ClusterView>(&self, view: &V, feasible: &[V::Node], scores: &mut [i64]) {
-        let ignored: Vec<bool> = feasible.iter().map(|n| self.ignored(view.labels(*n))).collect();
+        let ignored: Vec<bool> = feasible.iter().map(|n| self.ignored(view.slot(*n))).collect();
         let (mut min, mut max) = (i64::MAX, 0);
         for (s, _) in scores.iter().zip(&ignored).filter(|(_, ignored)| !**ignored) {
             min = min.min(*s);
