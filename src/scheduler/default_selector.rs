@@ -11,61 +11,53 @@ use crate::labels::{Selector, set_matches};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// The last default selector built, and what it was built from: the pods of one
-/// ReplicaSet share their label set and come to the scheduler in batches, and reading
-/// every Service of the cluster for each of them was a tenth of a week of 500
-/// Deployments behind 500 Services.
+/// The default selectors built, by what they were built from: the pods of one
+/// ReplicaSet share their label set, and reading every Service of the cluster for each
+/// of them was a tenth of a week of 500 Deployments behind 500 Services. A cache only:
+/// a hit gives what building again would.
 #[derive(Debug, Default)]
-pub struct LastDefaultSelector {
-    last: Option<(Key, Option<Selector>)>,
+pub struct DefaultSelectors {
+    /// Services are only ever created (no action changes or deletes one), so their
+    /// count says whether the cached selectors still hold.
+    services: u64,
+    /// (ReplicaSet uid, address of the label set) → the key in full, and the selector.
+    built: BTreeMap<(Option<u64>, usize), (Key, Option<Selector>)>,
 }
 
-/// What a default selector depends on. Services are only ever created (no action
-/// changes or deletes one), so their count says whether they changed; a ReplicaSet's
-/// selector is immutable, and its uid is never reused. The label set is held, so that
-/// its address cannot be reused by another while it is the key.
+/// Entries kept before the cache starts again (each is a label set and a selector).
+const CAPACITY: usize = 4096;
+
+/// What a default selector depends on besides the Services: a ReplicaSet's selector is
+/// immutable and its uid never reused. The label set is held, so that its address
+/// cannot be reused by another while it is a key.
 #[derive(Debug)]
 struct Key {
-    services: u64,
     namespace: Arc<str>,
     labels: Arc<BTreeMap<String, String>>,
-    replicaset: Option<u64>,
 }
 
-impl Key {
-    fn of(cluster: &Cluster, pod: &Pod) -> Key {
+impl DefaultSelectors {
+    /// `default_selector(cluster, pod)`, built again only when what it depends on changed.
+    pub fn get(&mut self, cluster: &Cluster, pod: &Pod) -> Option<Selector> {
+        if self.services != cluster.services_created || self.built.len() >= CAPACITY {
+            self.services = cluster.services_created;
+            self.built.clear();
+        }
         let replicaset = match pod.owner {
             Owner::ReplicaSet(id) => cluster.replicasets.get(id).map(|rs| rs.uid),
             _ => None,
         };
-        Key {
-            services: cluster.services_created,
-            namespace: pod.namespace.clone(),
-            labels: pod.labels.clone(),
-            replicaset,
+        let slot = (replicaset, Arc::as_ptr(&pod.labels) as usize);
+        if let Some((key, selector)) = self.built.get(&slot)
+            && Arc::ptr_eq(&key.labels, &pod.labels)
+            && Arc::ptr_eq(&key.namespace, &pod.namespace)
+        {
+            return selector.clone();
         }
-    }
-
-    fn same(&self, other: &Key) -> bool {
-        self.services == other.services
-            && Arc::ptr_eq(&self.namespace, &other.namespace)
-            && Arc::ptr_eq(&self.labels, &other.labels)
-            && self.replicaset == other.replicaset
-    }
-}
-
-impl LastDefaultSelector {
-    /// `default_selector(cluster, pod)`, built again only when what it depends on changed.
-    pub fn get(&mut self, cluster: &Cluster, pod: &Pod) -> Option<Selector> {
-        let key = Key::of(cluster, pod);
-        match &self.last {
-            Some((last, selector)) if last.same(&key) => selector.clone(),
-            _ => {
-                let selector = default_selector(cluster, pod);
-                self.last = Some((key, selector.clone()));
-                selector
-            }
-        }
+        let selector = default_selector(cluster, pod);
+        let key = Key { namespace: pod.namespace.clone(), labels: pod.labels.clone() };
+        self.built.insert(slot, (key, selector.clone()));
+        selector
     }
 }
 

@@ -77,8 +77,8 @@ pub struct Scheduler {
     /// Offsets of preemption's dry runs.
     preemption_rng: SimRng,
     scoring: prioritize::Scoring,
-    /// PodTopologySpread's system default selector of the last pod scored.
-    last_default_selector: default_selector::LastDefaultSelector,
+    /// PodTopologySpread's system default selectors, by ReplicaSet and label set.
+    default_selectors: default_selector::DefaultSelectors,
     scratch: prioritize::Scratch,
 }
 
@@ -108,7 +108,7 @@ impl Scheduler {
             nominated: BTreeMap::new(),
             preemption_rng,
             scoring: prioritize::Scoring::compile(&profile, names),
-            last_default_selector: Default::default(),
+            default_selectors: Default::default(),
             scratch: Default::default(),
             profile,
         }
@@ -401,7 +401,7 @@ impl Scheduler {
             return Err(diagnosis);
         }
         let weights = self.scoring.topology_weights();
-        let last = &mut self.last_default_selector;
+        let last = &mut self.default_selectors;
         let defaults = || cluster.pods.get(who.0).and_then(|p| last.get(cluster, p));
         let extra = cycle::Cycle::scores(&cycle::SimView { cluster, nodes }, pod, &feasible, weights, defaults);
         Ok(self.select_host(cluster, shared, &feasible, nodes.len(), &extra))

@@ -498,10 +498,16 @@ fn view(r: &ReplicaSet) -> RsView {
 
 /// The Deployment's sets, oldest first (`ReplicaSetsByCreationTimestamp`).
 fn views(cluster: &Cluster, id: DeploymentId) -> Vec<(ReplicaSetId, RsView)> {
+    let sets = oldest_first(cluster, id);
+    sets.into_iter().map(|(r, rs)| (r, view(rs))).collect()
+}
+
+/// The Deployment's sets, oldest first, by creation time then name.
+fn oldest_first(cluster: &Cluster, id: DeploymentId) -> Vec<(ReplicaSetId, &ReplicaSet)> {
     let Some(d) = cluster.deployments.get(id) else { return Vec::new() };
-    let mut out: Vec<(ReplicaSetId, RsView)> =
-        d.replicasets.iter().filter_map(|r| cluster.replicasets.get(*r).map(|x| (*r, view(x)))).collect();
-    out.sort_by(|a, b| a.1.created.cmp(&b.1.created).then(a.1.name.cmp(&b.1.name)));
+    let mut out: Vec<(ReplicaSetId, &ReplicaSet)> =
+        d.replicasets.iter().filter_map(|r| cluster.replicasets.get(*r).map(|x| (*r, x))).collect();
+    out.sort_by(|a, b| a.1.created.cmp(&b.1.created).then_with(|| a.1.name.cmp(&b.1.name)));
     out
 }
 
@@ -509,19 +515,25 @@ fn views(cluster: &Cluster, id: DeploymentId) -> Vec<(ReplicaSetId, RsView)> {
 /// ignoring the hash label (`EqualIgnoreHash`).
 fn find_new(cluster: &Cluster, id: DeploymentId) -> Option<ReplicaSetId> {
     let d = cluster.deployments.get(id)?;
-    views(cluster, id)
-        .into_iter()
-        .map(|(r, _)| r)
-        .find(|r| cluster.replicasets.get(*r).is_some_and(|rs| equal_ignore_hash(&rs.pod_template, &d.template)))
+    let sets = oldest_first(cluster, id);
+    sets.into_iter().find(|(_, rs)| equal_ignore_hash(&rs.pod_template, &d.template)).map(|(r, _)| r)
 }
 
+/// `EqualIgnoreHash`: the templates are equal but for the `pod-template-hash` label.
+/// Compared in place: the controller asks it of every set of a Deployment at each sync.
 fn equal_ignore_hash(a: &crate::api::pod::PodTemplateSpec, b: &crate::api::pod::PodTemplateSpec) -> bool {
-    let strip = |t: &crate::api::pod::PodTemplateSpec| {
-        let mut t = t.clone();
-        t.metadata.labels.remove(POD_TEMPLATE_HASH_LABEL);
-        t
-    };
-    strip(a) == strip(b)
+    // Every field named, so that a field added to ObjectMeta cannot be forgotten here.
+    let crate::api::meta::ObjectMeta { name, generate_name, namespace, labels, annotations } = &a.metadata;
+    let other = &b.metadata;
+    fn unhashed(labels: &BTreeMap<String, String>) -> impl Iterator<Item = (&String, &String)> {
+        labels.iter().filter(|(k, _)| k.as_str() != POD_TEMPLATE_HASH_LABEL)
+    }
+    a.spec == b.spec
+        && *name == other.name
+        && *generate_name == other.generate_name
+        && *namespace == other.namespace
+        && *annotations == other.annotations
+        && unhashed(labels).eq(unhashed(&other.labels))
 }
 
 /// `oldPodsRunning`: an old set still has pods, or pods not yet terminal.
