@@ -125,9 +125,8 @@ fn per_node_scores(
             total
         });
         if let Some(everywhere) = with_images {
-            let node = cluster.node(n);
-            let sum: i64 = everywhere
-                + images.iter().filter(|(c, _)| cluster.images.held_by(*c, &node.images)).map(|(_, s)| s).sum::<i64>();
+            let sum: i64 =
+                everywhere + images.iter().filter(|(c, _)| cluster.images.held_by(*c, n)).map(|(_, s)| s).sum::<i64>();
             total += scoring.image_weight * image_locality_priority(sum, template.containers.len());
         }
         total
