@@ -1,6 +1,7 @@
 //! Kubernetes objects as read from manifests: serde mirrors of the API types for the
 //! fields podsim models, the API server's defaults, and its validation with field
-//! paths. Everything else in a manifest is accepted and reported once as ignored.
+//! paths. A field Kubernetes does not have is refused (strict field validation,
+//! `schema.rs`); a real field podsim does not model is reported once as not simulated.
 
 pub mod apps;
 pub mod cronjob;
@@ -14,6 +15,7 @@ pub mod object;
 pub mod pod;
 pub mod policy;
 pub mod quantity;
+pub mod schema;
 pub mod scheduling;
 pub mod service;
 pub mod source;
