@@ -23,6 +23,7 @@ pub mod validation;
 pub mod validation_apps;
 pub mod validation_batch;
 pub mod validation_daemonset;
+pub mod validation_scheduling;
 
 pub use errors::{FieldError, FieldPath, InputError};
 pub use meta::ObjectMeta;
