@@ -10,8 +10,8 @@ use super::kinds::{KINDS, by_api};
 use super::node::Node;
 use super::pod::Pod;
 use super::policy::PodDisruptionBudget;
-use super::schema;
 use super::scheduling::PriorityClass;
+use super::schema;
 use super::service::Service;
 use super::source::locate;
 use serde_json::Value;
@@ -499,6 +499,33 @@ mod tests {
         );
         let json = r#"{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {"spec": {"containers": []}}}}"#;
         assert_eq!(parse(json).unwrap().0[0].object.kind(), ObjectKind::Job);
+    }
+
+    #[test]
+    fn every_kind_read_has_a_schema_and_the_schema_no_other() {
+        let mut read: Vec<(&str, &str)> = KINDS.iter().map(|k| (k.api_version, k.name)).collect();
+        read.extend(NOT_SIMULATED.iter().copied());
+        read.sort();
+        read.dedup();
+        let mut schema: Vec<(&str, &str)> = schema::schema().kinds().collect();
+        schema.sort();
+        assert_eq!(read, schema, "tools/gen_schema.py's KINDS must list the kinds podsim reads");
+    }
+
+    #[test]
+    fn strict_decoding_refuses_unknown_fields_and_notes_unmodelled_ones() {
+        let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: i\n    env: [{name: A, valueFrm: {}}]\n";
+        let err = parse(yaml).unwrap_err();
+        assert_eq!(
+            err,
+            "m.yaml:8:31: Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: unknown field \"spec.containers[0].env[0].valueFrm\""
+        );
+        let list = "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Secret, metadata: {name: s}, strinData: {}}\n";
+        let err = parse(list).unwrap_err();
+        assert!(err.starts_with("m.yaml:4:66: items[0]: Secret in version \"v1\""), "{err}");
+        let fine = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  volumes: [{name: v, emptyDir: {}}]\n  containers: [{name: c, image: i, env: [{name: A, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]}]\n";
+        let (_, ignored) = parse(fine).unwrap();
+        assert_eq!(ignored.describe(), ["Pod spec.volumes (in 1 object(s))"]);
     }
 
     #[test]

@@ -51,8 +51,11 @@ pub fn schema() -> &'static Schema {
 impl Schema {
     /// Reads the format `tools/gen_schema.py` writes.
     pub fn parse(text: &str) -> Result<Schema, String> {
-        let lines: Vec<Vec<&str>> =
-            text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(|l| l.split(' ').collect()).collect();
+        let lines: Vec<Vec<&str>> = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|l| l.split(' ').collect())
+            .collect();
         let names: Vec<&str> = lines.iter().filter(|w| w[0] == "type" && w.len() > 1).map(|w| w[1]).collect();
         let index = |name: &str| -> Result<u16, String> {
             let i = names.iter().position(|n| *n == name).ok_or_else(|| format!("unknown type {name}"))?;
@@ -208,7 +211,10 @@ fn rank(s: &Segment) -> (u8, usize, &str) {
 pub fn strict_decoding_error(api_version: &str, kind: &str, unknown: &[FieldPath]) -> String {
     let version = api_version.rsplit('/').next().unwrap_or(api_version);
     let fields: Vec<String> = unknown.iter().map(|p| format!("unknown field \"{}\"", dotted(p))).collect();
-    format!("{kind} in version \"{version}\" cannot be handled as a {kind}: strict decoding error: {}", fields.join(", "))
+    format!(
+        "{kind} in version \"{version}\" cannot be handled as a {kind}: strict decoding error: {}",
+        fields.join(", ")
+    )
 }
 
 /// A path as sigs.k8s.io/json writes it: map keys too are joined with `.`.

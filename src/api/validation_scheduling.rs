@@ -99,13 +99,12 @@ fn validate_node_selector_requirement(
     let values = path.child("values");
     let n = req.values.len();
     match &req.operator {
-        NodeSelectorOperator::In | NodeSelectorOperator::NotIn if n == 0 => errs.push(FieldError::required_because(
+        NodeSelectorOperator::In | NodeSelectorOperator::NotIn if n == 0 => errs
+            .push(FieldError::required_because(values.clone(), "must be specified when `operator` is 'In' or 'NotIn'")),
+        NodeSelectorOperator::Exists | NodeSelectorOperator::DoesNotExist if n > 0 => errs.push(FieldError::forbidden(
             values.clone(),
-            "must be specified when `operator` is 'In' or 'NotIn'",
+            "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
         )),
-        NodeSelectorOperator::Exists | NodeSelectorOperator::DoesNotExist if n > 0 => errs.push(
-            FieldError::forbidden(values.clone(), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"),
-        ),
         NodeSelectorOperator::Gt | NodeSelectorOperator::Lt if n != 1 => errs.push(FieldError::required_because(
             values.clone(),
             "must be specified single value when `operator` is 'Lt' or 'Gt'",
@@ -126,7 +125,11 @@ fn validate_node_selector_requirement(
 }
 
 /// `ValidateNodeFieldSelectorRequirement`: `metadata.name` In or NotIn one node name.
-fn validate_node_field_selector_requirement(req: &NodeSelectorRequirement, path: &FieldPath, errs: &mut Vec<FieldError>) {
+fn validate_node_field_selector_requirement(
+    req: &NodeSelectorRequirement,
+    path: &FieldPath,
+    errs: &mut Vec<FieldError>,
+) {
     match &req.operator {
         NodeSelectorOperator::In | NodeSelectorOperator::NotIn => {
             if req.values.len() != 1 {
@@ -215,7 +218,8 @@ fn validate_topology_spread(constraints: &[TopologySpreadConstraint], path: &Fie
             errs.push(FieldError::duplicate(p.child("{topologyKey, whenUnsatisfiable}"), &pair));
         }
         validate_min_domains(c, &p.child("minDomains"), errs);
-        for (policy, field) in [(&c.node_affinity_policy, "nodeAffinityPolicy"), (&c.node_taints_policy, "nodeTaintsPolicy")]
+        for (policy, field) in
+            [(&c.node_affinity_policy, "nodeAffinityPolicy"), (&c.node_taints_policy, "nodeTaintsPolicy")]
         {
             if let Some(v) = policy.as_deref().filter(|v| !NODE_INCLUSION_POLICIES.contains(v)) {
                 errs.push(FieldError::unsupported(p.child(field), v, NODE_INCLUSION_POLICIES));
@@ -256,7 +260,11 @@ mod tests {
         let mut errs = Vec::new();
         validate_scheduling(&pod.spec, &FieldPath::root("spec"), &mut errs);
         for (i, c) in pod.spec.containers.iter().enumerate() {
-            validate_port_protocols(&c.ports, &FieldPath::root("spec").child("containers").index(i).child("ports"), &mut errs);
+            validate_port_protocols(
+                &c.ports,
+                &FieldPath::root("spec").child("containers").index(i).child("ports"),
+                &mut errs,
+            );
         }
         errs.iter().map(ToString::to_string).collect()
     }
@@ -268,7 +276,9 @@ mod tests {
         );
         assert_eq!(
             na,
-            ["spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator: Invalid value: \"in\": not a valid selector operator"]
+            [
+                "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator: Invalid value: \"in\": not a valid selector operator"
+            ]
         );
         let pa = errors_of(
             "  affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 0, podAffinityTerm: {topologyKey: zone, labelSelector: {matchExpressions: [{key: app, operator: notin, values: [a]}]}}}]}}\n",
@@ -293,7 +303,9 @@ mod tests {
         let ports = errors_of("  containers: [{name: c, ports: [{containerPort: 80, protocol: tcp}]}]\n");
         assert_eq!(
             ports,
-            ["spec.containers[0].ports[0].protocol: Unsupported value: \"tcp\": supported values: \"SCTP\", \"TCP\", \"UDP\""]
+            [
+                "spec.containers[0].ports[0].protocol: Unsupported value: \"tcp\": supported values: \"SCTP\", \"TCP\", \"UDP\""
+            ]
         );
     }
 
