@@ -10,6 +10,7 @@
 
 use super::errors::{FieldPath, Segment};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// What a field holds.
@@ -56,10 +57,11 @@ impl Schema {
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
             .map(|l| l.split(' ').collect())
             .collect();
-        let names: Vec<&str> = lines.iter().filter(|w| w[0] == "type" && w.len() > 1).map(|w| w[1]).collect();
+        let names: BTreeMap<&str, usize> =
+            lines.iter().filter(|w| w[0] == "type" && w.len() > 1).enumerate().map(|(i, w)| (w[1], i)).collect();
         let index = |name: &str| -> Result<u16, String> {
-            let i = names.iter().position(|n| *n == name).ok_or_else(|| format!("unknown type {name}"))?;
-            u16::try_from(i).map_err(|_| "too many types".to_string())
+            let i = names.get(name).ok_or_else(|| format!("unknown type {name}"))?;
+            u16::try_from(*i).map_err(|_| "too many types".to_string())
         };
         let mut schema = Schema { types: Vec::new(), kinds: Vec::new() };
         for words in &lines {

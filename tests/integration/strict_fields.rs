@@ -178,3 +178,16 @@ fn a_real_field_podsim_does_not_model_is_a_note() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("spec.containers[].command"), "{stderr}");
 }
+
+#[test]
+fn a_misspelt_key_of_a_node_pools_taint_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = "name: strict\nnodes:\n  - name: gpu\n    count: 1\n    capacity: {cpu: \"4\", memory: 16Gi, pods: 110}\n    taints: [{key: gpu, vaule: \"true\", effect: NoSchedule}]\n";
+    std::fs::write(dir.path().join("scenario.yaml"), scenario).unwrap();
+    let (code, _, stderr) = podsim(dir.path(), &["validate", "scenario.yaml"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("scenario.yaml:6:32: nodes[0].taints[0].vaule: unknown field \"vaule\" in a taint"),
+        "{stderr}"
+    );
+}
