@@ -1,6 +1,7 @@
 //! Kubernetes objects as read from manifests: serde mirrors of the API types for the
 //! fields podsim models, the API server's defaults, and its validation with field
-//! paths. Everything else in a manifest is accepted and reported once as ignored.
+//! paths. A field Kubernetes does not have is refused (strict field validation,
+//! `schema.rs`); a real field podsim does not model is reported once as not simulated.
 
 pub mod apps;
 pub mod cronjob;
@@ -15,12 +16,14 @@ pub mod pod;
 pub mod policy;
 pub mod quantity;
 pub mod scheduling;
+pub mod schema;
 pub mod service;
 pub mod source;
 pub mod validation;
 pub mod validation_apps;
 pub mod validation_batch;
 pub mod validation_daemonset;
+pub mod validation_scheduling;
 
 pub use errors::{FieldError, FieldPath, InputError};
 pub use meta::ObjectMeta;

@@ -11,6 +11,7 @@ use super::node::Node;
 use super::pod::Pod;
 use super::policy::PodDisruptionBudget;
 use super::scheduling::PriorityClass;
+use super::schema;
 use super::service::Service;
 use super::source::locate;
 use serde_json::Value;
@@ -326,17 +327,41 @@ pub fn parse_value(
     if kind == "List" && api_version == "v1" {
         return parse_list(value, origin, text, ignored, out);
     }
-    if let Some(info) = by_api(&api_version, &kind) {
+    let simulated = by_api(&api_version, &kind);
+    let skipped = NOT_SIMULATED.iter().any(|(v, n)| *v == api_version && *n == kind);
+    if simulated.is_none() && !skipped {
+        return Err(fail(FieldPath::root("kind"), unknown_kind_message(&api_version, &kind)));
+    }
+    reject_unknown_fields(&value, &api_version, &kind, &origin, text)?;
+    if let Some(info) = simulated {
         let object = (info.decode)(value, &mut |path| note_ignored(ignored, &kind, &path))
             .map_err(|(path, msg)| fail(path, msg))?;
         out.push(Manifest { object, origin });
         return Ok(());
     }
-    if NOT_SIMULATED.iter().any(|(v, n)| *v == api_version && *n == kind) {
-        *ignored.kinds.entry(kind).or_default() += 1;
-        return Ok(());
-    }
-    Err(fail(FieldPath::root("kind"), unknown_kind_message(&api_version, &kind)))
+    *ignored.kinds.entry(kind).or_default() += 1;
+    Ok(())
+}
+
+/// The API server's strict field validation, as kubectl asks for it since 1.27: a
+/// field the kind's schema does not have (a misspelt `restartpolicy`) refuses the
+/// object, where the default would otherwise run silently. One error per object,
+/// listing every unknown field as upstream does, placed at the first.
+fn reject_unknown_fields(
+    value: &Value,
+    api_version: &str,
+    kind: &str,
+    origin: &Origin,
+    text: &str,
+) -> Result<(), InputError> {
+    let schema = schema::schema();
+    let Some(root) = schema.kind(api_version, kind) else { return Ok(()) };
+    let unknown = schema.unknown_fields(&root, value);
+    let Some(first) = unknown.first() else { return Ok(()) };
+    let at = locate(text, origin.doc, &origin.path.join(first));
+    Err(InputError::new(&origin.file, schema::strict_decoding_error(api_version, kind, &unknown))
+        .at(at)
+        .with_path(origin.path.clone()))
 }
 
 fn parse_list(
@@ -433,6 +458,13 @@ pub fn yaml_error(file: &str, e: &serde_saphyr::Error) -> InputError {
         .filter(|(prefix, _)| prefix.starts_with("line "))
         .map(|(_, m)| m)
         .unwrap_or(first);
+    // A key given twice: strict decoding refuses it (sigs.k8s.io/json's `duplicate
+    // field "<path>"`, joined by apimachinery/pkg/runtime/error.go). The parser knows
+    // the key and its line, not its path: the line says where.
+    if let serde_saphyr::Error::DuplicateMappingKey { key, .. } = e.without_snippet() {
+        let field = key.as_deref().unwrap_or("");
+        return InputError::new(file, format!("strict decoding error: duplicate field \"{field}\"")).at(position);
+    }
     // Syntax errors say so; a wrong key or type in well-formed YAML is reported as is.
     let syntax =
         matches!(e.without_snippet(), serde_saphyr::Error::ExternalMessage { .. } | serde_saphyr::Error::Eof { .. });
@@ -467,6 +499,33 @@ mod tests {
         );
         let json = r#"{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {"spec": {"containers": []}}}}"#;
         assert_eq!(parse(json).unwrap().0[0].object.kind(), ObjectKind::Job);
+    }
+
+    #[test]
+    fn every_kind_read_has_a_schema_and_the_schema_no_other() {
+        let mut read: Vec<(&str, &str)> = KINDS.iter().map(|k| (k.api_version, k.name)).collect();
+        read.extend(NOT_SIMULATED.iter().copied());
+        read.sort();
+        read.dedup();
+        let mut schema: Vec<(&str, &str)> = schema::schema().kinds().collect();
+        schema.sort();
+        assert_eq!(read, schema, "tools/gen_schema.py's KINDS must list the kinds podsim reads");
+    }
+
+    #[test]
+    fn strict_decoding_refuses_unknown_fields_and_notes_unmodelled_ones() {
+        let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: i\n    env: [{name: A, valueFrm: {}}]\n";
+        let err = parse(yaml).unwrap_err();
+        assert_eq!(
+            err,
+            "m.yaml:8:31: Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: unknown field \"spec.containers[0].env[0].valueFrm\""
+        );
+        let list = "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Secret, metadata: {name: s}, strinData: {}}\n";
+        let err = parse(list).unwrap_err();
+        assert!(err.starts_with("m.yaml:4:66: items[0]: Secret in version \"v1\""), "{err}");
+        let fine = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  volumes: [{name: v, emptyDir: {}}]\n  containers: [{name: c, image: i, env: [{name: A, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]}]\n";
+        let (_, ignored) = parse(fine).unwrap();
+        assert_eq!(ignored.describe(), ["Pod spec.volumes (in 1 object(s))"]);
     }
 
     #[test]

@@ -6,13 +6,15 @@ use super::errors::{FieldError, FieldPath};
 use super::meta::ObjectMeta;
 use super::node::{Node, Taint};
 use super::pod::{Container, LifecycleHandler, PodSpec, Probe, Toleration};
+use super::validation_batch::job::validate_labels;
+use super::validation_scheduling::{validate_port_protocols, validate_scheduling};
 use super::{Quantity, ResourceList};
 
 pub const RESTART_POLICIES: &[&str] = &["Always", "OnFailure", "Never"];
 const PULL_POLICIES: &[&str] = &["Always", "IfNotPresent", "Never"];
 const TAINT_EFFECTS: &[&str] = &["NoSchedule", "PreferNoSchedule", "NoExecute"];
-const DNS1123_LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-const DNS1123_SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+pub(crate) const DNS1123_LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+pub(crate) const DNS1123_SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
 /// `terminationGracePeriodSeconds` when unset (`DefaultTerminationGracePeriodSeconds`).
 pub const DEFAULT_GRACE_SECONDS: i64 = 30;
@@ -111,6 +113,15 @@ pub fn validate_object_meta(meta: &ObjectMeta, path: &FieldPath, errs: &mut Vec<
     {
         errs.push(FieldError::invalid(path.child("namespace"), ns, DNS1123_LABEL_MSG));
     }
+    // `ValidateObjectMetaAccessor` (apimachinery/pkg/api/validation/objectmeta.go):
+    // label keys and values, and annotation keys (lowercased, as upstream checks them).
+    validate_labels(&meta.labels, &path.child("labels"), errs);
+    let annotations = path.child("annotations");
+    for key in meta.annotations.keys() {
+        for msg in crate::labels::is_qualified_name(&key.to_lowercase()) {
+            errs.push(FieldError::invalid(annotations.clone(), key, &msg));
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------
@@ -195,6 +206,7 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &FieldPath, errs: &mut Vec<FieldE
     for (i, t) in spec.tolerations.iter().enumerate() {
         validate_toleration(t, &path.child("tolerations").index(i), errs);
     }
+    validate_scheduling(spec, path, errs);
     if let Some(overhead) = &spec.overhead {
         validate_resource_list(overhead, &path.child("overhead"), errs);
     }
@@ -232,6 +244,7 @@ fn validate_container<'a>(c: &'a Container, path: &FieldPath, names: &mut Vec<&'
     {
         errs.push(FieldError::unsupported(path.child("imagePullPolicy"), policy, PULL_POLICIES));
     }
+    validate_port_protocols(&c.ports, &path.child("ports"), errs);
     validate_resources(c, &path.child("resources"), errs);
     for (probe, name, single_success) in [
         (&c.startup_probe, "startupProbe", true),

@@ -22,9 +22,9 @@ pub fn validate(files: &[PathBuf]) -> Result<(), Failure> {
 }
 
 /// A file is a manifest if its first document has `apiVersion` or `kind`; otherwise a scenario.
-/// A file that is not valid YAML is a manifest if a line starts with either key (a
-/// scenario has neither), so that its YAML error is reported, not a scenario's
-/// complaint about `apiVersion`.
+/// A file that is not valid YAML is a manifest if a line starts with either key or
+/// either is quoted as JSON writes it (a scenario has neither), so that its YAML
+/// error is reported, not a scenario's complaint about `apiVersion`.
 fn check_one(path: &std::path::Path) -> Result<Vec<String>, Failure> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| Failure::Input(vec![format!("{shown}: cannot read: {e}")]))?;
@@ -59,6 +59,9 @@ fn check_one(path: &std::path::Path) -> Result<Vec<String>, Failure> {
 fn looks_like_manifest(text: &str) -> bool {
     match serde_saphyr::from_multiple::<serde_json::Value>(text) {
         Ok(docs) => docs.first().is_some_and(|v| v.get("apiVersion").is_some() || v.get("kind").is_some()),
-        Err(_) => text.lines().any(|l| l.starts_with("apiVersion:") || l.starts_with("kind:")),
+        Err(_) => {
+            let key = |l: &str| ["apiVersion", "kind"].iter().any(|k| l.starts_with(&format!("{k}:")));
+            text.lines().any(key) || text.contains("\"apiVersion\"") || text.contains("\"kind\"")
+        }
     }
 }

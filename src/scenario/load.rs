@@ -403,6 +403,14 @@ impl<'a> Loader<'a> {
         let mut taints = Vec::new();
         for (j, t) in entry.taints.iter().enumerate() {
             let tpath = path.child("taints").index(j);
+            // A taint is Kubernetes' `v1.Taint`: a misspelt key is refused as the rest of
+            // the file refuses unknown keys, not left to default.
+            let schema = crate::api::schema::schema();
+            if let Some(shape) = schema.lookup("v1", "Node", "spec.taints[]") {
+                for field in schema.unknown_fields(&shape, t) {
+                    self.error(tpath.join(&field), format!("unknown field \"{field}\" in a taint"));
+                }
+            }
             match serde_json::from_value::<Taint>(t.clone()) {
                 Ok(taint) => {
                     let mut errs = Vec::new();

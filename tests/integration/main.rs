@@ -22,6 +22,7 @@ mod robustness;
 mod scenarios;
 mod scheduling;
 mod services;
+mod strict_fields;
 mod tidy;
 mod unschedulable;
 mod views;

@@ -579,7 +579,7 @@ fn validate_success_policy_rule(
 /// `ValidateLabels`: qualified names as keys, label values as values; every
 /// error on the map's path, as Kubernetes reports them (in key order here,
 /// where Go's map order varies).
-pub(super) fn validate_labels(labels: &BTreeMap<String, String>, path: &FieldPath, errs: &mut Vec<FieldError>) {
+pub(crate) fn validate_labels(labels: &BTreeMap<String, String>, path: &FieldPath, errs: &mut Vec<FieldError>) {
     for (key, value) in labels {
         for msg in is_qualified_name(key) {
             errs.push(FieldError::invalid(path.clone(), key, &msg));
