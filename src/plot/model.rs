@@ -10,10 +10,10 @@
 //! in one shared vector once it has ended, its marks in another), and what the replay
 //! needs only while a pod lives (its containers) is dropped when it ends.
 
-use super::input::{PlotError, Row, for_each_row};
 #[cfg(test)]
 use super::RunFiles;
 use super::RunStreams;
+use super::input::{PlotError, Row, for_each_row};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a pod's bar shows at a moment.
