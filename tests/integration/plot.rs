@@ -163,8 +163,9 @@ fn a_rollout_tells_its_replicasets_apart_on_the_timeline() {
     let plots = render(&files(&outcome)).unwrap();
     let svg = String::from_utf8(chart(&plots, "timeline.svg").to_vec()).unwrap();
     assert!(svg.contains("top stripe, by ReplicaSet: web-"), "the ReplicaSets in the legend");
-    // A legend label is a text node of its own line: the name alone.
-    let others = svg.lines().filter(|l| l.starts_with("web-") && !l.contains(' ')).count();
+    // A legend label is a text node of its own line: the name alone (`web-<hash>`; the
+    // pods' names on their bars have a suffix more).
+    let others = svg.lines().filter(|l| l.starts_with("web-") && l.matches('-').count() == 1).count();
     assert_eq!(others, 1, "a second ReplicaSet in the legend, the rollout's new one");
 }
 
