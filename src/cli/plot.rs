@@ -3,7 +3,7 @@
 use super::Failure;
 use super::output::OutputDir;
 use clap::Args;
-use podsim::plot::{PLOTS_DIR, PlotError, RunFiles};
+use podsim::plot::{PLOTS_DIR, PlotError, RunStreams};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -36,23 +36,24 @@ pub fn draw(dir: &Path, quiet: bool) -> Result<(), Failure> {
         return Err(input(format!("{}: not a folder (expected the output folder of `podsim run`)", dir.display())));
     }
     let summary = read(dir, "summary.json")?;
-    let transitions = read(dir, "transitions.csv")?;
-    let events = read(dir, "events.csv")?;
+    // The two large files are read as they are replayed, not held whole.
+    let mut transitions = open(dir, "transitions.csv")?;
+    let mut events = open(dir, "events.csv")?;
     let metrics = read(dir, "metrics.csv")?;
     let nodes = read_optional(dir, "nodes.csv")?;
     let pool_metrics = read_optional(dir, "pool_metrics.csv")?;
     let services = read_optional(dir, "services.csv")?;
-    let files = RunFiles {
+    let files = RunStreams {
         summary: &summary,
-        transitions: &transitions,
-        events: &events,
+        transitions: &mut transitions,
+        events: &mut events,
         metrics: &metrics,
         nodes: nodes.as_deref(),
         pool_metrics: pool_metrics.as_deref(),
         services: services.as_deref(),
     };
     // The library is not expected to panic; if it does, that is a bug (exit 1), not bad input.
-    let rendered = std::panic::catch_unwind(|| podsim::plot::render(&files))
+    let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| podsim::plot::render_streams(files)))
         .map_err(|_| Failure::Internal(format!("internal error while drawing the charts of {}", dir.display())))?;
     let plots = rendered.map_err(|e| plot_failure(dir, &e))?;
     let out_dir = dir.join(PLOTS_DIR);
@@ -71,6 +72,12 @@ fn input(message: String) -> Failure {
 fn read(dir: &Path, name: &str) -> Result<String, Failure> {
     let path = dir.join(name);
     std::fs::read_to_string(&path).map_err(|e| input(format!("{}: cannot read: {e}", path.display())))
+}
+
+fn open(dir: &Path, name: &str) -> Result<std::io::BufReader<std::fs::File>, Failure> {
+    let path = dir.join(name);
+    let file = std::fs::File::open(&path).map_err(|e| input(format!("{}: cannot read: {e}", path.display())))?;
+    Ok(std::io::BufReader::with_capacity(1 << 16, file))
 }
 
 /// nodes.csv, pool_metrics.csv and services.csv are podsim's additions: older runs lack them.

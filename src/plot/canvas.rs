@@ -6,7 +6,7 @@
 
 use super::PlotFile;
 use super::input::PlotError;
-use super::style::{self, BLACK, NOTE, OUTAGE, VERMILLION, WHITE};
+use super::style::{self, BLACK, NOTE, OUTAGE, WHITE};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -132,12 +132,15 @@ pub(crate) enum Key {
 pub(crate) enum Marker {
     /// A short black upright stroke.
     Restart,
-    /// A vermillion triangle pointing down, outlined in black.
+    /// A white triangle pointing down, outlined in black: it reads on the back-off's
+    /// vermillion that usually follows it, and on the running blue.
     OomKilled,
     /// A black cross.
     Killed,
     /// A grey band: the node was not ready.
     Outage,
+    /// A hatched box: a pod on a node that is not ready, its state unknown.
+    Lost,
 }
 
 /// Draws a legend as one or more rows from `(x, y)`, wrapping before `right`; returns the
@@ -188,7 +191,7 @@ pub(crate) fn marker<DB: DrawingBackend>(
         Marker::OomKilled => {
             let s = half.clamp(4, 7);
             let points = vec![(x - s, y - s), (x + s, y - s), (x, y + s)];
-            area.draw(&Polygon::new(points.clone(), VERMILLION.filled())).map_err(de)?;
+            area.draw(&Polygon::new(points.clone(), WHITE.filled())).map_err(de)?;
             let mut outline = points;
             outline.push((x - s, y - s));
             area.draw(&PathElement::new(outline, BLACK.stroke_width(1))).map_err(de)
@@ -202,7 +205,48 @@ pub(crate) fn marker<DB: DrawingBackend>(
         Marker::Outage => {
             area.draw(&Rectangle::new([(x - 8, y - 7), (x + 8, y + 7)], OUTAGE.mix(0.55).filled())).map_err(de)
         }
+        Marker::Lost => {
+            hatch(area, (x - 8, y - 7), (x + 8, y + 7))?;
+            area.draw(&Rectangle::new([(x - 8, y - 7), (x + 8, y + 7)], BLACK.mix(0.5))).map_err(de)
+        }
     }
+}
+
+/// The fill and the stripes of a hatched box.
+pub(crate) const HATCH_FILL: RGBColor = RGBColor(230, 230, 230);
+const HATCH_LINE: RGBColor = RGBColor(90, 90, 90);
+/// Pixels between stripes.
+const HATCH_STEP: i32 = 5;
+
+/// Fills the box from `(x0, y0)` to `(x1, y1)` light grey with dark diagonal stripes, each
+/// cut at the box's edges: "unknown", unlike any flat colour.
+pub(crate) fn hatch<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (x0, y0): (i32, i32),
+    (x1, y1): (i32, i32),
+) -> DrawResult {
+    area.draw(&Rectangle::new([(x0, y0), (x1, y1)], HATCH_FILL.filled())).map_err(de)?;
+    let h = y1 - y0;
+    if h <= 0 || x1 <= x0 {
+        return Ok(());
+    }
+    // Stripes rise to the right at 45°: the one from (c, y1) reaches (c + h, y0). They
+    // start at multiples of the step, so neighbouring boxes' stripes line up.
+    let mut c = (x0 - h).div_euclid(HATCH_STEP) * HATCH_STEP;
+    while c < x1 {
+        let (mut a, mut b) = ((c, y1), (c + h, y0));
+        if a.0 < x0 {
+            a = (x0, y1 - (x0 - c));
+        }
+        if b.0 > x1 {
+            b = (x1, y0 + (c + h - x1));
+        }
+        if a.0 <= b.0 {
+            area.draw(&PathElement::new(vec![a, b], HATCH_LINE.stroke_width(1))).map_err(de)?;
+        }
+        c += HATCH_STEP;
+    }
+    Ok(())
 }
 
 /// A note in small grey text from `(x, y)` (its top), wrapped at `width` pixels; returns

@@ -64,20 +64,21 @@ impl Row<'_> {
     }
 }
 
-/// Calls `f` for each data row of `text`, with the columns `required` then `optional`
-/// (by header name) at indexes 0.. in that order. An error from `f` is reported with the
-/// file and line.
-pub(crate) fn for_each_row<F>(
+/// Calls `f` for each data row of `input` (read as it goes, a record at a time, so a file
+/// of any size costs a buffer), with the columns `required` then `optional` (by header
+/// name) at indexes 0.. in that order. An error from `f` is reported with the file and line.
+pub(crate) fn for_each_row<R, F>(
     file: &str,
-    text: &str,
+    input: R,
     required: &[&str],
     optional: &[&str],
     mut f: F,
 ) -> Result<(), PlotError>
 where
+    R: std::io::Read,
     F: FnMut(&Row<'_>) -> Result<(), String>,
 {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(input);
     let headers = reader.headers().map_err(|e| csv_error(file, &e))?.clone();
     let find = |name: &&str| headers.iter().position(|h| h == *name);
     let mut columns: Vec<Option<usize>> = Vec::with_capacity(required.len() + optional.len());
@@ -112,6 +113,7 @@ fn csv_error(file: &str, e: &csv::Error) -> PlotError {
             format!("expected {expected_len} fields as in the header, found {len}")
         }
         csv::ErrorKind::Utf8 { .. } => "invalid UTF-8".to_string(),
+        csv::ErrorKind::Io(e) => format!("cannot read: {e}"),
         _ => format!("malformed CSV: {e}"),
     };
     PlotError::new(file, line, message)
@@ -123,7 +125,7 @@ mod tests {
 
     fn sum_column(text: &str) -> Result<u64, PlotError> {
         let mut total = 0;
-        for_each_row("t.csv", text, &["a"], &["b"], |r| {
+        for_each_row("t.csv", text.as_bytes(), &["a"], &["b"], |r| {
             total += r.u64(0)? + if r.has(1) { r.u64(1)? } else { 0 };
             Ok(())
         })?;

@@ -49,6 +49,18 @@ pub struct RunFiles<'a> {
     pub services: Option<&'a str>,
 }
 
+/// The same files, with the two large ones (transitions.csv and events.csv, hundreds of
+/// megabytes on a long run) read as they are replayed rather than held whole.
+pub struct RunStreams<'a> {
+    pub summary: &'a str,
+    pub transitions: &'a mut dyn std::io::Read,
+    pub events: &'a mut dyn std::io::Read,
+    pub metrics: &'a str,
+    pub nodes: Option<&'a str>,
+    pub pool_metrics: Option<&'a str>,
+    pub services: Option<&'a str>,
+}
+
 /// One file to write into `plots/`: its name and its bytes.
 pub type PlotFile = (String, Vec<u8>);
 
@@ -57,7 +69,21 @@ pub const PLOTS_DIR: &str = "plots";
 
 /// Draws every chart the run's files allow, in a fixed order.
 pub fn render(files: &RunFiles<'_>) -> Result<Vec<PlotFile>, PlotError> {
-    let run = model::Run::read(files)?;
+    let (mut transitions, mut events) = (files.transitions.as_bytes(), files.events.as_bytes());
+    render_streams(RunStreams {
+        summary: files.summary,
+        transitions: &mut transitions,
+        events: &mut events,
+        metrics: files.metrics,
+        nodes: files.nodes,
+        pool_metrics: files.pool_metrics,
+        services: files.services,
+    })
+}
+
+/// [`render`], reading transitions.csv and events.csv from readers: the same bytes out.
+pub fn render_streams(files: RunStreams<'_>) -> Result<Vec<PlotFile>, PlotError> {
+    let run = model::Run::read_streams(files)?;
     let mut out = Vec::new();
     timeline::render(&run, &mut out)?;
     phases::render(&run, &mut out)?;

@@ -81,7 +81,7 @@ pub(crate) fn read(summary: &serde_json::Value, csv: Option<&str>) -> Result<Vec
     let Some(text) = csv else { return Ok(services) };
     const COLUMNS: [&str; 5] = ["time_ms", "namespace", "service", "desired", "ready"];
     let mut key = String::new();
-    for_each_row("services.csv", text, &COLUMNS, &[], |r| {
+    for_each_row("services.csv", text.as_bytes(), &COLUMNS, &[], |r| {
         let step = Step { t: r.u64(0)?, desired: r.u64(3)?, ready: r.u64(4)? };
         key.clear();
         key.push_str(r.str(1));

@@ -57,7 +57,7 @@ pub(crate) fn render(run: &Run, out: &mut Vec<PlotFile>) -> Result<(), PlotError
 fn pods_per_node(run: &Run) -> Vec<Vec<u32>> {
     let mut per_node = vec![Vec::new(); run.nodes.len()];
     for (i, p) in run.pods.iter().enumerate() {
-        if let (Some(n), Some(_)) = (p.node, p.start())
+        if let (Some(n), Some(_)) = (p.node(), p.start())
             && let Some(list) = per_node.get_mut(n as usize)
         {
             list.push(i as u32);
@@ -156,7 +156,7 @@ impl<'a> Gantt<'a> {
                 return None;
             }
         }
-        let unbound = run.pods.iter().filter(|p| p.start().is_none() || p.node.is_none()).count();
+        let unbound = run.pods.iter().filter(|p| p.start().is_none() || p.node().is_none()).count();
         if unbound > 0 && !g.detail {
             g.note = Some(format!("{unbound} pod(s) never bound to a node are not shown."));
         }
@@ -233,10 +233,10 @@ impl Chart for Gantt<'_> {
         let chart = canvas::lanes_chart(&plot_area, &axis, 0.0..self.window_end as f64, label_width(&names))?;
         let frame = Frame::of(&chart, self.window_end);
         self.draw_lanes(&chart, &frame)?;
+        self.draw_outages(&chart, &frame)?;
         for bar in &self.bars {
             self.draw_bar(&chart, &frame, bar)?;
         }
-        self.draw_outages(&chart, &frame)?;
         let centres: Vec<i32> = lanes.iter().map(|(y, h)| y + h / 2).collect();
         lane_labels(&plot_area, &frame, &names, &centres)
     }
@@ -294,18 +294,25 @@ impl Frame {
 }
 
 impl Gantt<'_> {
-    /// Every other lane shaded, for the eye.
+    /// Every other lane tinted, for the eye, and a line between lanes. The tint is blue,
+    /// not grey: grey is a node that is not ready.
     fn draw_lanes<DB: DrawingBackend>(&self, chart: &canvas::TimeChart<'_, DB>, frame: &Frame) -> DrawResult {
         let area = chart.plotting_area().strip_coord_spec();
         let width = frame.right - frame.left;
-        for (y, h) in self.lane_px().into_iter().skip(1).step_by(2) {
-            area.draw(&Rectangle::new([(0, y), (width, y + h)], LANE.filled())).map_err(de)?;
+        for (k, (y, h)) in self.lane_px().into_iter().enumerate() {
+            if k % 2 == 1 {
+                area.draw(&Rectangle::new([(0, y), (width, y + h)], LANE.filled())).map_err(de)?;
+            }
+            if k > 0 {
+                area.draw(&PathElement::new(vec![(0, y), (width, y)], LANE_LINE)).map_err(de)?;
+            }
         }
         Ok(())
     }
 
-    /// Node outages shaded across their lane, over the bars: the API still shows those
-    /// pods as they were when the kubelet stopped reporting.
+    /// Node outages shaded across their lane, under the bars (whose pods are drawn as
+    /// lost meanwhile: the API still shows them as they were when the kubelet stopped
+    /// reporting, but nobody knows what they do).
     fn draw_outages<DB: DrawingBackend>(&self, chart: &canvas::TimeChart<'_, DB>, frame: &Frame) -> DrawResult {
         let area = chart.plotting_area().strip_coord_spec();
         for ((y, h), lane) in self.lane_px().into_iter().zip(&self.lanes) {
@@ -326,51 +333,94 @@ impl Gantt<'_> {
         let Some(&(lane_y, _)) = self.lane_px().get(lane) else { return Ok(()) };
         let top = lane_y + 2 + (bar.row - self.lanes[lane].first_row) as i32 * row;
         let (y0, y1) = (top + 1, top + row - 1);
-        // Before its first row on the node (if it was scheduled earlier) a pod is starting.
-        let mut segs = pod.segs.clone();
-        if segs.first().is_none_or(|s| s.0 > start) {
-            segs.insert(0, (start, Seg::Starting));
-        }
+        let segs = self.run.bar(bar.pod);
+        // The widest stretch of one colour (not hatched), where the pod's name may go.
+        let mut widest: Option<(i32, i32, Seg)> = None;
         for (k, &(t, seg)) in segs.iter().enumerate().take_while(|(_, s)| s.0 < self.window_end) {
             let next = segs.get(k + 1).map_or(stop, |s| s.0);
             let (x0, x1) = (frame.x(t), frame.x(next).max(frame.x(t) + 1));
-            area.draw(&Rectangle::new([(x0, y0), (x1, y1)], seg_colour(seg).filled())).map_err(de)?;
+            match seg_colour(seg) {
+                Some(c) => {
+                    area.draw(&Rectangle::new([(x0, y0), (x1, y1)], c.filled())).map_err(de)?;
+                    if widest.is_none_or(|w| x1 - x0 > w.1 - w.0) {
+                        widest = Some((x0, x1, seg));
+                    }
+                }
+                None => canvas::hatch(&area, (x0, y0), (x1, y1))?,
+            }
         }
-        if let Some(colour) = pod.owner.and_then(|o| self.owners.colour.get(o as usize)) {
+        let mut text_top = y0;
+        if let Some(colour) = pod.owner().and_then(|o| self.owners.colour.get(o as usize)) {
             // Over the top third of the bar (at least 2 pixels), the state shows below.
             let (x0, x1) = (frame.x(start), frame.x(stop.min(self.window_end)).max(frame.x(start) + 1));
             let h = ((y1 - y0) / 3).max(2);
             area.draw(&Rectangle::new([(x0, y0), (x1, y0 + h)], colour.filled())).map_err(de)?;
+            text_top = y0 + h;
         }
-        if let Some((t, outcome)) = pod.end.filter(|(t, _)| *t <= self.window_end) {
+        if let Some((x0, x1, seg)) = widest {
+            self.draw_name(&area, bar.pod, seg, (x0, x1), (text_top, y1))?;
+        }
+        if let Some((t, outcome)) = pod.end().filter(|(t, _)| *t <= self.window_end) {
             let colour = if outcome == Outcome::Succeeded { SKY_BLUE } else { BLACK };
             let x = frame.x(t);
             area.draw(&Rectangle::new([(x - 4, y0), (x, y1)], colour.filled())).map_err(de)?;
         }
         let mid = (y0 + y1) / 2;
-        for &(t, mark) in pod.marks.iter().filter(|(t, _)| *t >= start && *t <= self.window_end) {
+        for (t, mark) in self.run.marks(bar.pod).filter(|(t, _)| *t >= start && *t <= self.window_end) {
             let m = match mark {
                 Mark::Restart => Marker::Restart,
                 Mark::OomKilled => Marker::OomKilled,
-                Mark::Killed => Marker::Killed,
+                Mark::Evicted | Mark::Killed => Marker::Killed,
             };
             canvas::marker(&area, m, (frame.x(t), mid), row)?;
         }
         Ok(())
     }
+
+    /// The pod's name inside its bar, in the stretch from `x0` to `x1`, when it fits.
+    fn draw_name<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        pod: u32,
+        seg: Seg,
+        (x0, x1): (i32, i32),
+        (top, bottom): (i32, i32),
+    ) -> DrawResult {
+        let name = short_key(self.run.pod_name(pod));
+        if !name_fits(style::text_width(name, NAME_SIZE), x1 - x0, bottom - top) {
+            return Ok(());
+        }
+        let colour = if matches!(seg, Seg::Starting) { BLACK } else { WHITE };
+        let font = style::text_coloured(NAME_SIZE, colour).pos(Pos::new(HPos::Left, VPos::Center));
+        area.draw_text(name, &font, (x0 + NAME_PAD, (top + bottom) / 2)).map_err(de)
+    }
+}
+
+/// The size of pods' names in their bars.
+const NAME_SIZE: f64 = 11.0;
+/// Pixels left clear either side of a name in its bar.
+const NAME_PAD: i32 = 4;
+
+/// Whether a name `text_w` pixels wide fits in a stretch of bar `w` by `h` pixels.
+fn name_fits(text_w: i32, w: i32, h: i32) -> bool {
+    h >= NAME_SIZE as i32 && text_w + 2 * NAME_PAD <= w
 }
 
 /// How opaque the grey over a node's outage is.
 const OUTAGE_ALPHA: f64 = 0.55;
 
-/// The shade of every other lane.
-const LANE: RGBColor = RGBColor(244, 244, 244);
+/// The tint of every other lane (a pale blue, unlike the grey of an outage) and the line
+/// between lanes.
+const LANE: RGBColor = RGBColor(238, 244, 250);
+const LANE_LINE: RGBColor = RGBColor(215, 225, 235);
 
-fn seg_colour(seg: Seg) -> RGBColor {
+/// The colour of a stretch of bar; None for the hatching of a lost pod.
+fn seg_colour(seg: Seg) -> Option<RGBColor> {
     match seg {
-        Seg::Starting => YELLOW,
-        Seg::Running => BLUE,
-        Seg::BackOff => VERMILLION,
+        Seg::Starting => Some(YELLOW),
+        Seg::Running => Some(BLUE),
+        Seg::BackOff => Some(VERMILLION),
+        Seg::Lost => None,
     }
 }
 
@@ -444,6 +494,7 @@ fn state_keys() -> Vec<(Key, String)> {
         (Key::Fill(VERMILLION), "back-off (crash loop, image pull)".into()),
         (Key::Fill(SKY_BLUE), "ended: succeeded".into()),
         (Key::Fill(BLACK), "ended: failed".into()),
+        (Key::Marker(Marker::Lost), "on a node not ready: unknown".into()),
         (Key::Marker(Marker::Restart), "restart".into()),
         (Key::Marker(Marker::OomKilled), "OOM killed".into()),
         (Key::Marker(Marker::Killed), "evicted / preempted / deadline".into()),
@@ -571,18 +622,19 @@ fn nice_step(x: f64) -> f64 {
 
 fn heat_note(run: &Run, per_node: &[Vec<u32>], lanes: usize, bin_ms: u64) -> String {
     let pods: usize = per_node.iter().map(|l| l.len()).sum();
-    let count = |m: Mark| run.pods.iter().flat_map(|p| &p.marks).filter(|(_, k)| *k == m).count();
+    let count = |m: Mark| run.count_marks(m);
     let shown = if lanes < run.nodes.len() {
         format!("the {lanes} busiest of {} nodes", run.nodes.len())
     } else {
         format!("all {} nodes", run.nodes.len())
     };
     format!(
-        "Aggregated: {pods} pods on {} nodes are too many to draw one by one; colour = mean pods bound to the node per {}-wide column ({shown}). Restarts {}, OOM kills {}, evictions/preemptions {}.",
+        "Aggregated: {pods} pods on {} nodes are too many to draw one by one; colour = mean pods bound to the node per {}-wide column ({shown}). Restarts {}, OOM kills {}, evictions {}, preemptions and deadlines {}.",
         run.nodes.len(),
         crate::engine::time::format_duration(bin_ms),
         count(Mark::Restart),
         count(Mark::OomKilled),
+        count(Mark::Evicted),
         count(Mark::Killed)
     )
 }

@@ -66,6 +66,37 @@ fn charts_of_scenario_runs_decode_and_repeat_byte_for_byte() {
     }
 }
 
+#[test]
+fn streamed_files_draw_the_same_bytes() {
+    let outcome = common::run(common::load_scenario("node-crash-eviction"));
+    let files = files(&outcome);
+    let (mut t, mut e) = (outcome.transitions.as_bytes(), outcome.events.as_bytes());
+    let streams = podsim::plot::RunStreams {
+        summary: files.summary,
+        transitions: &mut t,
+        events: &mut e,
+        metrics: files.metrics,
+        nodes: files.nodes,
+        pool_metrics: files.pool_metrics,
+        services: files.services,
+    };
+    let streamed = podsim::plot::render_streams(streams).unwrap();
+    assert!(streamed == render(&files).unwrap());
+}
+
+#[test]
+fn a_node_crash_shows_its_pods_lost_and_named() {
+    let outcome = common::run(common::load_scenario("node-crash-eviction"));
+    let plots = render(&files(&outcome)).unwrap();
+    let svg = String::from_utf8(chart(&plots, "timeline.svg").to_vec()).unwrap();
+    assert!(svg.contains("on a node not ready: unknown"), "the hatching in the legend");
+    // Every bar is long enough for its pod's name.
+    for line in outcome.transitions.lines().filter(|l| l.contains(",Pod,default,") && l.contains(",,Pending,")) {
+        let name = line.split(',').nth(3).unwrap();
+        assert!(svg.lines().any(|l| l == name), "{name} is not on its bar");
+    }
+}
+
 fn chart<'p>(plots: &'p [PlotFile], name: &str) -> &'p [u8] {
     &plots.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no {name}")).1
 }
@@ -132,8 +163,9 @@ fn a_rollout_tells_its_replicasets_apart_on_the_timeline() {
     let plots = render(&files(&outcome)).unwrap();
     let svg = String::from_utf8(chart(&plots, "timeline.svg").to_vec()).unwrap();
     assert!(svg.contains("top stripe, by ReplicaSet: web-"), "the ReplicaSets in the legend");
-    // A legend label is a text node of its own line: the name alone.
-    let others = svg.lines().filter(|l| l.starts_with("web-") && !l.contains(' ')).count();
+    // A legend label is a text node of its own line: the name alone (`web-<hash>`; the
+    // pods' names on their bars have a suffix more).
+    let others = svg.lines().filter(|l| l.starts_with("web-") && l.matches('-').count() == 1).count();
     assert_eq!(others, 1, "a second ReplicaSet in the legend, the rollout's new one");
 }
 
@@ -176,6 +208,11 @@ fn a_large_run_is_aggregated_and_says_so() {
     check_decodes(&plots);
     let svg = |name: &str| String::from_utf8(plots.iter().find(|(n, _)| n == name).unwrap().1.clone()).unwrap();
     assert!(svg("timeline.svg").contains("Aggregated: 20000 pods on 20 nodes"));
+    // The caption counts the taint eviction controller's evictions as the summary does.
+    let summary: serde_json::Value = serde_json::from_str(&outcome.summary).unwrap();
+    let evicted = summary["failures"]["pods_evicted"].as_u64().unwrap();
+    assert!(evicted > 0, "node-3's crash evicts its pods");
+    assert!(svg("timeline.svg").contains(&format!("evictions {evicted},")), "the caption's evictions");
     assert!(svg("timeline-detail.svg").contains("busiest of 20 nodes"));
     // The series are thinned: the SVGs stay small however many samples there are.
     assert!(plots.iter().all(|(_, b)| b.len() < 2_000_000), "a file over 2 MB");
