@@ -51,6 +51,9 @@ pub struct NodeLifecycle {
     grace: Millis,
     /// `--node-monitor-period`.
     period: Millis,
+    /// Each node's zone key, by node id (node labels do not change): a tainting pass
+    /// counts the nodes of its zone.
+    zone_of: Vec<Arc<str>>,
 }
 
 /// The zone of a node, as the controller keys it (`utilnode.GetZoneKey`: region and zone).
@@ -74,7 +77,7 @@ impl NodeLifecycle {
     /// The controller with kube-controller-manager's `--node-monitor-grace-period` and
     /// `--node-monitor-period`.
     pub fn new(grace: Millis, period: Millis) -> NodeLifecycle {
-        NodeLifecycle { zones: BTreeMap::new(), grace, period: period.max(1) }
+        NodeLifecycle { zones: BTreeMap::new(), grace, period: period.max(1), zone_of: Vec::new() }
     }
 
     pub fn handle(&mut self, ctx: &mut Ctx, event: NodeLifecycleEvent) {
@@ -114,7 +117,7 @@ impl NodeLifecycle {
         if ctx.has_taint(node, UNREACHABLE, "NoExecute") {
             return;
         }
-        let zone: Arc<str> = Arc::from(zone_key(&ctx.cluster.node(node).labels));
+        let zone = self.zones_of(ctx.cluster)[node.0 as usize].clone();
         let z = self.zones.entry(zone.clone()).or_default();
         if !z.queue.contains(&node) {
             z.queue.push_back(node);
@@ -137,7 +140,7 @@ impl NodeLifecycle {
     /// limiter allows (its rate depends on how much of the zone is down).
     fn tainting_pass(&mut self, ctx: &mut Ctx, index: u32) {
         let Some(zone) = self.zones.keys().nth(index as usize).cloned() else { return };
-        let interval = zone_interval(ctx.cluster, &zone);
+        let interval = zone_interval(ctx.cluster, self.zones_of(ctx.cluster), &zone);
         let now = ctx.now;
         let z = self.zones.get_mut(&zone).expect("listed");
         z.pass_pending = false;
@@ -161,6 +164,17 @@ impl NodeLifecycle {
         }
         let next = self.zones[&zone].next_token;
         self.schedule_tainting_pass(ctx, &zone, next);
+    }
+
+    /// Every node's zone key, by node id.
+    fn zones_of(&mut self, cluster: &Cluster) -> &[Arc<str>] {
+        for n in &cluster.nodes[self.zone_of.len()..] {
+            let key = zone_key(&n.labels);
+            // Nodes of a zone share one key.
+            let shared = self.zones.get_key_value(key.as_str()).map(|(k, _)| k.clone());
+            self.zone_of.push(shared.unwrap_or_else(|| Arc::from(key)));
+        }
+        &self.zone_of
     }
 
     /// Ready again: the unreachable taints go and pending evictions are cancelled.
@@ -222,9 +236,9 @@ fn node_lost(ctx: &mut Ctx, node: NodeId, period: Millis) {
 /// (`FullDisruption`) evicts at the normal rate (`enterFullDisruptionFunc` is
 /// `HealthyQPSFunc`), unless every zone is fully down, which stops all evictions
 /// (`handleDisruption`: the control plane is more likely cut off than the nodes).
-fn zone_interval(cluster: &Cluster, zone: &str) -> Option<Millis> {
+fn zone_interval(cluster: &Cluster, zone_of: &[Arc<str>], zone: &str) -> Option<Millis> {
     let nodes: Vec<&crate::cluster::Node> =
-        cluster.nodes.iter().filter(|n| n.present && zone_key(&n.labels) == zone).collect();
+        cluster.nodes.iter().zip(zone_of).filter(|(n, z)| n.present && ***z == *zone).map(|(n, _)| n).collect();
     let down = nodes.iter().filter(|n| n.ready != NodeReady::True).count();
     if down == nodes.len() {
         let any_zone_up = cluster.nodes.iter().any(|n| n.present && n.ready == NodeReady::True);

@@ -161,7 +161,12 @@ impl DeploymentController {
     /// Deployment's `spec.replicas`.
     fn is_scaling_event(&self, cluster: &Cluster, id: DeploymentId) -> bool {
         let replicas = i64::from(cluster.deployments.get(id).map_or(0, |d| d.replicas));
-        views(cluster, id).iter().any(|(_, v)| v.spec > 0 && v.desired.is_some_and(|d| d != replicas))
+        // Only the active sets matter: their annotation alone is read.
+        let Some(d) = cluster.deployments.get(id) else { return false };
+        d.replicasets.iter().filter_map(|r| cluster.replicasets.get(*r)).any(|rs| {
+            rs.replicas > 0
+                && annotation_number(&rs.annotations, DESIRED_REPLICAS_ANNOTATION).is_some_and(|d| d != replicas)
+        })
     }
 
     /// `scale`: the only active set takes the new size; a saturated new set makes the
