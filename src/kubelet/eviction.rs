@@ -146,7 +146,13 @@ const BESTEFFORT_OOM_SCORE_ADJ: i64 = 1000;
 /// node-critical) pods, 1000 for BestEffort, and for Burstable `1000 - 1000 * request /
 /// capacity` kept within [3, 999]; a sidecar takes the lower of its own and that of the
 /// pod's smallest regular request (`minRegularContainerMemory`).
-pub fn oom_score_adj(qos: Qos, node_critical: bool, request: i64, sidecar_min_regular: Option<i64>, capacity: i64) -> i64 {
+pub fn oom_score_adj(
+    qos: Qos,
+    node_critical: bool,
+    request: i64,
+    sidecar_min_regular: Option<i64>,
+    capacity: i64,
+) -> i64 {
     if node_critical {
         return GUARANTEED_OOM_SCORE_ADJ;
     }
@@ -193,8 +199,11 @@ mod tests {
     use serde_json::Value;
 
     fn table() -> Value {
-        serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/kubernetes/node_pressure.json")))
-            .unwrap()
+        serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/kubernetes/node_pressure.json"
+        )))
+        .unwrap()
     }
 
     fn mi(v: &Value) -> i64 {

@@ -230,14 +230,13 @@ impl Kubelet {
             .resident
             .iter()
             .filter_map(|id| ctx.cluster.pods.get(*id).map(|p| (*id, p)))
-            .filter(|(_, p)| {
-                p.start_time.is_some() && !p.terminal && p.termination.is_none() && p.evicted.is_none()
-            })
+            .filter(|(_, p)| p.start_time.is_some() && !p.terminal && p.termination.is_none() && p.evicted.is_none())
             .map(|(id, p)| (id, Candidate { priority: p.priority, request: pod_request(p), usage: pod_usage(p, now) }))
             .collect();
         ranked.sort_by_key(|(id, _)| ctx.cluster.pods.get(*id).map_or(0, |p| p.uid));
         rules::rank_memory_pressure(&mut ranked);
-        let Some((victim, _)) = ranked.into_iter().find(|(id, _)| ctx.cluster.pods.get(*id).is_some_and(|p| !is_critical(p)))
+        let Some((victim, _)) =
+            ranked.into_iter().find(|(id, _)| ctx.cluster.pods.get(*id).is_some_and(|p| !is_critical(p)))
         else {
             return false;
         };
@@ -312,8 +311,8 @@ impl Kubelet {
         for (_, id) in pods {
             let pod = ctx.cluster.pods.get(id).expect("exists");
             let class = qos(pod);
-            let node_critical = is_critical(pod)
-                && pod.template.spec.priority_class_name.as_deref() == Some("system-node-critical");
+            let node_critical =
+                is_critical(pod) && pod.template.spec.priority_class_name.as_deref() == Some("system-node-critical");
             let min_regular = (pod.template.first_app..pod.containers.len())
                 .map(|c| container_request(pod, c).map_or(0, |q| q.value()))
                 .min();
@@ -324,7 +323,8 @@ impl Kubelet {
                 }
                 let sidecar = pod.template.containers[c].kind == ContainerKind::Sidecar;
                 let request = container_request(pod, c).map_or(0, |q| q.value());
-                let adj = rules::oom_score_adj(class, node_critical, request, min_regular.filter(|_| sidecar), capacity);
+                let adj =
+                    rules::oom_score_adj(class, node_critical, request, min_regular.filter(|_| sidecar), capacity);
                 tasks.push((id, c, rules::oom_badness(used, adj, capacity)));
             }
         }

@@ -31,7 +31,10 @@ fn the_pod_above_its_request_is_evicted_under_memory_pressure() {
         o.events
     );
     let evicted = o.event_rows(",Evicted,");
-    assert_eq!(evicted[0], format!("140000,Warning,Evicted,Pod,default,leaky-7c59dfb96f-dmzcp,worker-0,\"{LEAKY_EVICTED}\""));
+    assert_eq!(
+        evicted[0],
+        format!("140000,Warning,Evicted,Pod,default,leaky-7c59dfb96f-dmzcp,worker-0,\"{LEAKY_EVICTED}\"")
+    );
     assert_eq!(
         o.rows("Pod,default,leaky-7c59dfb96f-dmzcp,"),
         [
