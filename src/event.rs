@@ -66,6 +66,10 @@ pub enum KubeletEvent {
     PodDeadline { pod: PodId, token: TimerToken },
     /// The pod worker syncs a pod whose sandbox could not be created.
     Sandbox { pod: PodId, token: TimerToken },
+    /// A node's eviction manager synchronizes (or polls for an evicted pod's cleanup).
+    EvictionSync { node: NodeId, token: TimerToken },
+    /// A container on the node reaches its working set: the node's memory changes.
+    WorkingSet { node: NodeId, token: TimerToken },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -57,6 +57,8 @@ pub enum Change {
     NodeSchedulable(NodeId),
     /// Taints were removed from the node.
     NodeUntainted(NodeId),
+    /// The node's `MemoryPressure` condition changed.
+    NodeMemoryPressure(NodeId),
     JobCreated(JobId),
     /// A Job reached `Complete` or `Failed`.
     JobFinished(JobId),
@@ -122,6 +124,7 @@ pub enum Kind {
     BudgetCreated = 1 << 24,
     DaemonSetCreated = 1 << 25,
     DaemonSetUpdated = 1 << 26,
+    NodeMemoryPressure = 1 << 27,
 }
 
 impl Change {
@@ -140,6 +143,7 @@ impl Change {
             Change::NodeHeartbeat { .. } => Kind::NodeHeartbeat,
             Change::NodeSchedulable(_) => Kind::NodeSchedulable,
             Change::NodeUntainted(_) => Kind::NodeUntainted,
+            Change::NodeMemoryPressure(_) => Kind::NodeMemoryPressure,
             Change::JobCreated(_) => Kind::JobCreated,
             Change::JobFinished(_) => Kind::JobFinished,
             Change::CronJobCreated(_) => Kind::CronJobCreated,

@@ -230,6 +230,7 @@ impl Ctx<'_> {
             kubelet_up: n.kubelet_up,
             unschedulable: n.unschedulable,
             taints: &n.taints,
+            memory_pressure: n.memory_pressure.map(|t| t.0 as i64),
         });
     }
 

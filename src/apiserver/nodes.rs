@@ -51,6 +51,9 @@ impl Ctx<'_> {
             ip,
             pod_range: pod_cidr.map(PodRange::new),
             pod_cidr,
+            memory_capacity: api.status.capacity.get("memory").map_or(0, |q| q.value()),
+            memory_pressure: None,
+            eviction: crate::cluster::node::EvictionManager { phase: self.now, ..Default::default() },
         });
         for image in &api.status.images {
             for name in &image.names {
@@ -146,6 +149,27 @@ impl Ctx<'_> {
         self.cluster.node_mut(node).ready = ready;
         self.record_node_condition(node, NodeCondition::Ready(from), NodeCondition::Ready(ready), reason);
         self.outage_tick();
+    }
+
+    /// The kubelet reports the node's `MemoryPressure` condition (`MemoryPressureCondition`,
+    /// `pkg/kubelet/nodestatus/setters.go`): on a change, the node event
+    /// `NodeHasInsufficientMemory` or `NodeHasSufficientMemory`.
+    pub fn set_memory_pressure(&mut self, node: NodeId, pressure: bool) {
+        let n = self.cluster.node_mut(node);
+        if n.memory_pressure.is_some() == pressure {
+            return;
+        }
+        n.memory_pressure = pressure.then_some(self.now);
+        let name = n.name.clone();
+        self.report_node(node);
+        let what = if pressure { "NodeHasInsufficientMemory" } else { "NodeHasSufficientMemory" };
+        self.object_event(
+            ObjectRef::node(&name),
+            EventType::Normal,
+            what,
+            format_args!("Node {name} status is now: {what}"),
+        );
+        self.changed(Change::NodeMemoryPressure(node));
     }
 
     pub fn has_taint(&self, node: NodeId, key: &str, effect: &str) -> bool {

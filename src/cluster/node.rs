@@ -3,7 +3,7 @@
 use super::PodId;
 use super::resources::ResourceVec;
 use crate::api::node::Taint;
-use crate::engine::SimTime;
+use crate::engine::{SimTime, Timer};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -83,6 +83,31 @@ pub struct Node {
     pub pod_cidr: Option<super::network::Cidr>,
     /// The CNI's host-local IPAM over the pod CIDR (what the kubelet's sandboxes take).
     pub pod_range: Option<super::network::PodRange>,
+    /// `status.capacity.memory` in bytes: what the node's working sets share.
+    pub memory_capacity: i64,
+    /// The `MemoryPressure` condition as the API shows it: True since then, or False.
+    pub memory_pressure: Option<SimTime>,
+    /// The kubelet's eviction manager on this node (only the kubelet writes it).
+    pub eviction: EvictionManager,
+}
+
+/// The state of a node's eviction manager (`pkg/kubelet/eviction/eviction_manager.go`)
+/// and of the timers that stand in for its 10 s loop: a sync is an event only when the
+/// node is, or may soon be, under pressure.
+#[derive(Clone, Debug, Default)]
+pub struct EvictionManager {
+    /// The next `synchronize`, and when it runs.
+    pub sync_timer: Timer,
+    pub sync_at: Option<SimTime>,
+    /// The next instant a container's working set is reached (it may cross a threshold).
+    pub step_timer: Timer,
+    /// The loop's phase: syncs run at `phase + k * 10 s` until an eviction moves it.
+    pub phase: SimTime,
+    /// `nodeConditionsLastObservedAt[MemoryPressure]`: the last sync that saw the
+    /// threshold met.
+    pub last_observed: Option<SimTime>,
+    /// `waitForPodsCleanup`: the pod just evicted and when the wait times out.
+    pub cleanup: Option<(super::PodId, SimTime)>,
 }
 
 impl Node {

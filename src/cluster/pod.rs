@@ -246,6 +246,9 @@ pub struct AttemptPlan {
     pub run_for: Option<u64>,
     pub exit_code: i32,
     pub ramp_up: u64,
+    /// The working set this run reaches `ramp_up` after it starts, in bytes (0: none,
+    /// or above the container's limit, where it is OOMKilled on reaching it).
+    pub memory: i64,
     pub ready_after: Option<u64>,
     pub unhealthy_after: Option<u64>,
     pub termination: u64,

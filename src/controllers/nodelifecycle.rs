@@ -72,7 +72,7 @@ fn next_pass(t: SimTime, period: Millis) -> SimTime {
 impl NodeLifecycle {
     /// The change kinds the controller watches: kubelets that stop or resume posting
     /// status.
-    pub const WATCHES: Watches = Watches::of(&[Kind::NodeHeartbeat]);
+    pub const WATCHES: Watches = Watches::of(&[Kind::NodeHeartbeat, Kind::NodeMemoryPressure]);
 
     /// The controller with kube-controller-manager's `--node-monitor-grace-period` and
     /// `--node-monitor-period`.
@@ -89,6 +89,9 @@ impl NodeLifecycle {
     }
 
     pub fn observe(&mut self, ctx: &mut Ctx, change: &Change) {
+        if let Change::NodeMemoryPressure(node) = change {
+            taint_by_condition(ctx, *node);
+        }
         if let Change::NodeHeartbeat { node, up } = change {
             // Stopped: the last status the kubelet posted is (at most) now; the node is
             // noticed at the first pass more than the grace period later. Resumed: the
@@ -270,6 +273,23 @@ fn taint_eviction_node(ctx: &mut Ctx, node: NodeId) {
                 ctx.at(ms, NodeLifecycleEvent::TaintEviction { pod: id, token });
             }
         }
+    }
+}
+
+/// `doNoScheduleTaintingPass` (`TaintNodesByCondition`, `node_lifecycle_controller.go`):
+/// a node whose `MemoryPressure` condition is True gets
+/// `node.kubernetes.io/memory-pressure:NoSchedule`, and loses it when the condition
+/// clears. The pass runs from the controller's node update queue, as the kubelet posts
+/// the condition.
+fn taint_by_condition(ctx: &mut Ctx, node: NodeId) {
+    use crate::kubelet::eviction::MEMORY_PRESSURE_TAINT;
+    if !ctx.cluster.node(node).present {
+        return;
+    }
+    if ctx.cluster.node(node).memory_pressure.is_some() {
+        ctx.add_taint(node, MEMORY_PRESSURE_TAINT, "NoSchedule");
+    } else {
+        ctx.remove_taints(node, MEMORY_PRESSURE_TAINT);
     }
 }
 

@@ -9,10 +9,12 @@
 pub mod actions;
 pub mod backoff;
 pub mod conditions;
+pub mod eviction;
 pub mod images;
 pub mod network;
 pub mod node;
 pub mod phase;
+pub mod pressure;
 pub mod probes;
 pub mod runtime;
 pub mod status;
@@ -37,6 +39,8 @@ pub struct Kubelet {
     /// Per-container draws come from streams keyed by the container and attempt.
     streams: Streams,
     config: KubeletConfig,
+    /// The OOM killer is at work (its kills do not call it again).
+    oom_killing: bool,
 }
 
 impl Kubelet {
@@ -51,6 +55,7 @@ impl Kubelet {
             runs: BTreeMap::new(),
             streams,
             config,
+            oom_killing: false,
         }
     }
 
@@ -63,6 +68,8 @@ impl Kubelet {
             KubeletEvent::Probe { pod, container, token } => self.probe_timer(ctx, pod, container as usize, token),
             KubeletEvent::PodDeadline { pod, token } => self.pod_deadline(ctx, pod, token),
             KubeletEvent::Sandbox { pod, token } => self.retry_sandbox(ctx, pod, token),
+            KubeletEvent::EvictionSync { node, token } => self.eviction_sync(ctx, node, token),
+            KubeletEvent::WorkingSet { node, token } => self.working_set_step(ctx, node, token),
         }
     }
 

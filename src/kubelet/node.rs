@@ -36,6 +36,7 @@ impl Kubelet {
                 }
             }
         }
+        Self::stop_eviction_manager(ctx, node);
         ctx.node_heartbeat(node, false);
     }
 
@@ -61,6 +62,7 @@ impl Kubelet {
         for id in ctx.cluster.node(node).resident.clone() {
             self.recreate_sandbox(ctx, id);
         }
+        self.start_eviction_manager(ctx, node);
     }
 
     /// `convertToAPIContainerStatuses` for containers the runtime lost: a running one
@@ -171,6 +173,9 @@ impl Kubelet {
         let mut reasons = Vec::new();
         filter::fits(&template, ctx.cluster.node(node), &mut reasons);
         ctx.place_on_node(id, node);
+        if self.refused_under_pressure(ctx, id) {
+            return;
+        }
         let refused = reasons.into_iter().find_map(|r| match r {
             Reason::Insufficient(res) => Some(ctx.cluster.resources.name(res).to_string()),
             Reason::TooManyPods => Some("pods".into()),

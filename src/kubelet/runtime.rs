@@ -19,6 +19,9 @@ impl Kubelet {
     /// The kubelet sees a pod bound to its node: `status.startTime`, the first container
     /// statuses, the active deadline, then the first sync.
     pub(super) fn admit(&mut self, ctx: &mut Ctx, id: PodId) {
+        if self.refused_under_pressure(ctx, id) {
+            return;
+        }
         let now = ctx.now;
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         pod.start_time = Some(now);
@@ -105,6 +108,8 @@ impl Kubelet {
             }
         };
         let ramp_up = b.ramp_up.sample(&mut rng);
+        let limit = pod.template.containers[c].memory_limit;
+        let memory = b.memory.filter(|m| limit.is_none_or(|l| *m <= l)).unwrap_or(0);
         let ready_after = b.ready_after.as_ref().map(|d| d.sample(&mut rng));
         let unhealthy_after = b.unhealthy_after.as_ref().map(|d| d.sample(&mut rng));
         let termination = b.termination_time.sample(&mut rng);
@@ -117,6 +122,7 @@ impl Kubelet {
             run_for,
             exit_code,
             ramp_up,
+            memory,
             ready_after,
             unhealthy_after,
             termination,
@@ -287,6 +293,7 @@ impl Kubelet {
         if announce {
             ctx.container_event(id, c, EventType::Normal, "Started", format_args!("Started container {}", spec.name));
         }
+        self.memory_may_change(ctx, id, plan.memory);
         self.sync(ctx, id);
     }
 
@@ -325,13 +332,26 @@ impl Kubelet {
         if reason == TerminatedReason::OOMKilled {
             ctx.rec.counters.oom_killed += 1;
         }
+        let memory = status.plan.memory;
         let terminated = Terminated { exit_code, reason, started_at, finished_at: now };
         ctx.set_container_state(id, c, ContainerState::Terminated(terminated));
+        self.memory_may_change(ctx, id, memory);
         if !terminating && actions::restarts(spec_kind, container_policy, pod_policy, exit_code) {
             self.schedule_restart(ctx, id, c, terminated);
         }
         self.sync(ctx, id);
         self.refresh_status(ctx, id);
+    }
+
+    /// A container holding (or growing to) `memory` bytes started or stopped: the node's
+    /// memory changed. Nothing to do for a container without a working set.
+    fn memory_may_change(&mut self, ctx: &mut Ctx, id: PodId, memory: i64) {
+        if memory == 0 {
+            return;
+        }
+        if let Some(node) = ctx.cluster.pods.get(id).and_then(|p| p.node) {
+            self.memory_changed(ctx, node);
+        }
     }
 
     /// Restarts at once, or after the crash-loop back-off (`doBackOff`).

@@ -333,7 +333,11 @@ impl Simulation {
             | Event::Scheduler(SchedulerEvent::Flush)
             | Event::NodeLifecycle(NodeLifecycleEvent::Monitor(_) | NodeLifecycleEvent::TaintingPass(_))
             | Event::PodGc(PodGcEvent::Terminated | PodGcEvent::Orphans(_))
-            | Event::Kubelet(KubeletEvent::ImagePullDone { .. }) => true,
+            | Event::Kubelet(
+                KubeletEvent::ImagePullDone { .. }
+                | KubeletEvent::EvictionSync { .. }
+                | KubeletEvent::WorkingSet { .. },
+            ) => true,
             Event::Kubelet(
                 KubeletEvent::Container { pod, .. }
                 | KubeletEvent::Probe { pod, .. }

@@ -188,6 +188,9 @@ pub struct NodeStatus<'a> {
     pub unschedulable: bool,
     #[serde(default)]
     pub taints: Cow<'a, [Taint]>,
+    /// The `MemoryPressure` condition: True since this time (ms), absent when False.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_pressure: Option<i64>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -91,6 +91,8 @@ pub enum ObjectRecord<'a> {
         kubelet_up: bool,
         unschedulable: bool,
         taints: &'a [Taint],
+        /// The `MemoryPressure` condition: True since then (ms), or False.
+        memory_pressure: Option<i64>,
     },
     NodeRemoved {
         time: SimTime,
@@ -455,7 +457,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
             ObjectRecord::NodeCreated { time, pool, node } => {
                 Line::NodeCreated(lines::NodeCreated { t: t(time), pool: pool.into(), node: Cow::Borrowed(node) })
             }
-            ObjectRecord::NodeStatus { time, name, ready, kubelet_up, unschedulable, taints } => {
+            ObjectRecord::NodeStatus { time, name, ready, kubelet_up, unschedulable, taints, memory_pressure } => {
                 Line::NodeStatus(lines::NodeStatus {
                     t: t(time),
                     name,
@@ -467,6 +469,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
                     kubelet_up,
                     unschedulable,
                     taints: Cow::Borrowed(taints),
+                    memory_pressure,
                 })
             }
             ObjectRecord::NodeRemoved { time, name } => Line::NodeRemoved(lines::NodeRemoved { t: t(time), name }),

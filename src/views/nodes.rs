@@ -70,9 +70,17 @@ fn conditions(n: &NodeState, at: i64) -> Vec<Condition> {
                 ("Unknown", _) => ("Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status."),
                 ("False", "Ready") => ("False", "KubeletNotReady", "container runtime is down"),
                 ("True", "Ready") => ("True", *reason, *message),
+                // `MemoryPressureCondition` (`pkg/kubelet/nodestatus/setters.go`).
+                (_, "MemoryPressure") if n.memory_pressure => {
+                    ("True", "KubeletHasInsufficientMemory", "kubelet has insufficient memory available")
+                }
                 _ => ("False", *reason, *message),
             };
-            let since = if *kind == "Ready" || n.ready == "Unknown" { n.ready_since } else { n.created };
+            let since = match (*kind, n.memory_since) {
+                _ if *kind == "Ready" || n.ready == "Unknown" => n.ready_since,
+                ("MemoryPressure", Some(t)) => t,
+                _ => n.created,
+            };
             Condition {
                 kind: kind.to_string(),
                 status: status.into(),

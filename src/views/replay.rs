@@ -148,6 +148,9 @@ pub struct NodeState {
     pub kubelet_since: i64,
     pub unschedulable: bool,
     pub taints: Vec<Taint>,
+    /// The `MemoryPressure` condition: True (or False) since this time.
+    pub memory_pressure: bool,
+    pub memory_since: Option<i64>,
 }
 
 #[derive(Clone, Debug)]
@@ -644,6 +647,8 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 ready_since: t,
                 kubelet_up: true,
                 kubelet_since: t,
+                memory_pressure: false,
+                memory_since: None,
             };
             state.nodes.insert(name, node);
         }
@@ -660,6 +665,10 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 }
                 n.unschedulable = s.unschedulable;
                 n.taints = s.taints.into_owned();
+                if n.memory_pressure != s.memory_pressure.is_some() {
+                    n.memory_pressure = s.memory_pressure.is_some();
+                    n.memory_since = Some(s.memory_pressure.unwrap_or(t));
+                }
             }
         }
         "NodeRemoved" if want.nodes => {

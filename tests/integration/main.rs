@@ -17,6 +17,7 @@ mod output_folder;
 mod pinned;
 mod plot;
 mod preemption;
+mod pressure;
 mod random_scenarios;
 mod robustness;
 mod scenarios;
