@@ -47,14 +47,21 @@ impl Ctx<'_> {
             generate_name,
             spec: &pod.template.spec,
             priority: pod.priority,
+            preempt_never: pod.preempt_never,
             labels: &pod.labels,
             annotations: &pod.annotations,
             owner,
         });
         // A new pod is Pending: the line says so; statuses follow when they change.
         if let Some(pod) = self.cluster.pods.get_mut(id) {
-            pod.reported =
-                Some(ReportedPod { phase: pod.phase, ip: None, reason: None, start_time: None, disruption: None });
+            pod.reported = Some(ReportedPod {
+                phase: pod.phase,
+                ip: None,
+                reason: None,
+                start_time: None,
+                disruption: None,
+                nominated: None,
+            });
         }
     }
 
@@ -81,19 +88,23 @@ impl Ctx<'_> {
             reason: pod.reason,
             start_time: pod.start_time,
             disruption: pod.disruption,
+            nominated: pod.sched.shown_nominated,
         };
         if pod.reported == Some(now) {
             return;
         }
         pod.reported = Some(now);
+        let uid = pod.uid;
+        let nominated = now.nominated.map_or("", |n| &*self.cluster.node(n).name);
         self.rec.sink.object(&ObjectRecord::PodStatus {
             time: self.now,
-            uid: pod.uid,
+            uid,
             phase: now.phase,
             reason: now.reason.unwrap_or(""),
             start_time: now.start_time,
             disruption: now.disruption.unwrap_or(""),
             ip: now.ip,
+            nominated,
         });
     }
 

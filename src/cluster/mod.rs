@@ -53,6 +53,9 @@ pub struct ApiState {
     pub names: crate::engine::SimRng,
     /// The DefaultTolerationSeconds admission plugin's seconds.
     pub default_tolerations: template::DefaultTolerations,
+    /// What a joining node's kubelet reports as `nodeInfo.kubeletVersion` (`v1.34.0`),
+    /// from the scenario's Kubernetes version.
+    pub kubelet_version: String,
 }
 
 pub struct Cluster {
@@ -200,6 +203,7 @@ impl Cluster {
                 default_priority_class: None,
                 names,
                 default_tolerations: Default::default(),
+                kubelet_version: String::new(),
             },
             nodes: Vec::new(),
             fit: Vec::new(),

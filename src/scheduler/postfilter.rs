@@ -71,7 +71,7 @@ impl Scheduler {
         // preemption victims found", so the dry run is skipped.
         let lowest = ctx.cluster.bound_priorities.keys().next().copied();
         if lowest.is_none_or(|p| p >= priority) {
-            self.nominate(ctx.cluster, id, None);
+            self.nominate_shown(ctx, id, None);
             let statuses = [(preemption::NO_VICTIMS.to_string(), potential.len())].into_iter().collect();
             return Some(format!("preemption: {}", preemption::fit_error(diagnosis.nodes, potential.len(), &statuses)));
         }
@@ -91,11 +91,11 @@ impl Scheduler {
                 let node = potential[v.node];
                 let victims: Vec<PodId> = v.victims.iter().map(|&i| ctx.cluster.node(node).pods[i]).collect();
                 self.prepare_candidate(ctx, id, node, &victims);
-                self.nominate(ctx.cluster, id, Some(node));
+                self.nominate_shown(ctx, id, Some(node));
                 None
             }
             Err(message) => {
-                self.nominate(ctx.cluster, id, None);
+                self.nominate_shown(ctx, id, None);
                 Some(format!("preemption: {message}"))
             }
         }
@@ -159,7 +159,7 @@ impl Scheduler {
             .filter(|p| ctx.cluster.pods.get(*p).is_some_and(|p| p.priority < priority))
             .collect();
         for p in lower {
-            self.nominate(ctx.cluster, p, None);
+            self.nominate_shown(ctx, p, None);
         }
     }
 }

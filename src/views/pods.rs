@@ -57,6 +57,7 @@ pub fn to_api(state: &State, p: &PodState, unschedulable: Unschedulable) -> Pod 
         spec: p.spec.clone(),
         node_name: p.node.as_ref().map(|n| n.to_string()),
         priority: Some(p.priority),
+        preemption_policy: Some(if p.preempt_never { "Never" } else { "PreemptLowerPriority" }),
         status: model::PodStatus {
             phase: p.phase.to_string(),
             reason,
@@ -71,7 +72,7 @@ pub fn to_api(state: &State, p: &PodState, unschedulable: Unschedulable) -> Pod 
                 _ => String::new(),
             },
             pod_ips: p.ip.iter().map(|ip| ip.to_string()).collect(),
-            nominated_node_name: String::new(),
+            nominated_node_name: p.nominated.as_deref().unwrap_or("").to_string(),
             qos_class: super::qos::qos_class(spec).to_string(),
         },
     }

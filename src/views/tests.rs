@@ -126,6 +126,7 @@ fn pod_of(v: &Value) -> Pod {
         spec: Arc::new(pod_spec),
         node_name: spec["nodeName"].as_str().map(str::to_string),
         priority: None,
+        preemption_policy: None,
         status: PodStatus {
             phase: str_of(&status["phase"]),
             reason: str_of(&status["reason"]),
@@ -330,7 +331,12 @@ fn tolerations_print_as_describe_prints_them() {
 }
 
 fn run_dir() -> super::RunDir {
-    super::RunDir { dir: Default::default(), start: jiff::Timestamp::UNIX_EPOCH, end: NOW }
+    super::RunDir {
+        dir: Default::default(),
+        start: jiff::Timestamp::UNIX_EPOCH,
+        end: NOW,
+        kubernetes_minor: crate::scenario::ControlPlane::LATEST_MINOR,
+    }
 }
 
 #[test]

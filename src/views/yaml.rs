@@ -184,8 +184,12 @@ pub fn pod(run: &RunDir, p: &Pod) -> Value {
     if let Some(n) = &p.node_name {
         spec["nodeName"] = Value::String(n.clone());
     }
+    // The Priority admission plugin sets both (`plugin/pkg/admission/priority`).
     if let Some(pr) = p.priority {
         spec["priority"] = Value::from(pr);
+    }
+    if let Some(policy) = p.preemption_policy {
+        spec["preemptionPolicy"] = Value::String(policy.into());
     }
     let s = &p.status;
     let mut status = Map::new();
