@@ -185,7 +185,7 @@ impl Ctx<'_> {
         let pod = self.cluster.pods.get(id).expect("just read");
         let spec = &pod.template.containers[c];
         self.rec.msg.clear();
-        waiting_message(&mut self.rec.msg, state, backoff, spec, pod);
+        waiting_message(&mut self.rec.msg, state, backoff, spec, (pod, self.cluster.api.seed));
         let (exit_code, started_at, finished_at) = match state {
             ContainerState::Waiting(_) => (None, None, None),
             ContainerState::Running { started_at } => (None, Some(started_at), None),
@@ -403,13 +403,14 @@ fn waiting_message(
     state: ContainerState,
     backoff: u64,
     spec: &crate::cluster::template::ContainerSpec,
-    pod: &Pod,
+    (pod, seed): (&Pod, u64),
 ) {
     let ContainerState::Waiting(reason) = state else { return };
     let image = &spec.image;
     let _ = match reason {
         WaitingReason::CrashLoopBackOff => {
-            // `kuberuntime_manager.doBackOff`: "back-off %s restarting failed container=%s pod=%s".
+            // `kuberuntime_manager.doBackOff`: "back-off %s restarting failed container=%s pod=%s",
+            // the pod as `format.Pod` writes it (`<name>_<namespace>(<uid>)`).
             write!(
                 out,
                 "back-off {} restarting failed container={} pod={}_{}({})",
@@ -417,7 +418,7 @@ fn waiting_message(
                 spec.name,
                 pod.name,
                 pod.namespace,
-                pod.uid
+                crate::engine::rng::uuid(seed, "pod", pod.uid)
             )
         }
         WaitingReason::ErrImagePull => {

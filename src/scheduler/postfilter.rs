@@ -138,7 +138,8 @@ impl Scheduler {
     /// pods on the node (they may no longer fit there).
     fn prepare_candidate(&mut self, ctx: &mut Ctx, preemptor: PodId, node: NodeId, victims: &[PodId]) {
         let Some(p) = ctx.cluster.pods.get(preemptor) else { return };
-        let (uid, priority) = (p.uid, p.priority);
+        // `"Preempted by pod %v on node %v"` with the preemptor's uid (`prepareCandidate`).
+        let (uid, priority) = (crate::engine::rng::uuid(ctx.cluster.api.seed, "pod", p.uid), p.priority);
         let node_name = ctx.cluster.node(node).name.clone();
         for &victim in victims {
             let Some(v) = ctx.cluster.pods.get_mut(victim) else { continue };

@@ -1085,7 +1085,7 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
             let mut list: Vec<&super::replay::JobState> = state.jobs().filter(|j| in_scope(&j.namespace)).collect();
             list.sort_by(|a, b| (&*a.namespace, &a.name).cmp(&(&*b.namespace, &b.name)));
             for j in list {
-                let job = super::jobs::job_to_api(j);
+                let job = super::jobs::job_to_api(state.uids, j);
                 let text = self::job(run, now, &job, &events_of("Job", &j.namespace, &j.name, j.created));
                 found.push((j.namespace.to_string(), j.name.clone(), job.meta.labels, text));
             }
@@ -1114,7 +1114,7 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
                         .cmp(&(b.api.metadata.namespace(), &b.api.metadata.name))
                 });
                 for svc in list {
-                    let v = super::services::service_to_api(svc);
+                    let v = super::services::service_to_api(state.uids, svc);
                     let slices = super::services::slices_of(&state, svc);
                     let evs = events_of("Service", &v.meta.namespace, &v.meta.name, svc.created);
                     let text = self::service(now, &v, &slices, &evs);

@@ -15,6 +15,8 @@ pub struct RunDir {
     /// The minor version of the Kubernetes the run followed (`kubernetes.version`):
     /// kubectl's wording follows it where it changed.
     pub kubernetes_minor: u32,
+    /// The run's seed: the objects' uids are drawn from it (`engine::rng::uuid`).
+    pub seed: u64,
 }
 
 impl RunDir {
@@ -44,7 +46,8 @@ impl RunDir {
             .as_str()
             .and_then(|v| v.strip_prefix("1.")?.parse().ok())
             .unwrap_or(crate::scenario::ControlPlane::LATEST_MINOR);
-        Ok(RunDir { dir: dir.to_path_buf(), start, end, kubernetes_minor })
+        let seed = value["seed"].as_u64().unwrap_or(0);
+        Ok(RunDir { dir: dir.to_path_buf(), start, end, kubernetes_minor, seed })
     }
 
     /// The path of one of the run's files, which must exist.

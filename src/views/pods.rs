@@ -21,7 +21,7 @@ pub fn to_api(state: &State, p: &PodState, unschedulable: Unschedulable) -> Pod 
     let meta = model::Meta {
         name: p.name.to_string(),
         namespace: p.namespace.to_string(),
-        uid: p.uid.to_string(),
+        uid: state.uids.pod(p.uid),
         generate_name: p.generate_name.as_ref().map(|g| g.to_string()),
         labels: (*p.labels).clone(),
         annotations: (*p.annotations).clone(),
@@ -37,7 +37,7 @@ pub fn to_api(state: &State, p: &PodState, unschedulable: Unschedulable) -> Pod 
                 api_version: if apps { "apps/v1" } else { "batch/v1" }.into(),
                 kind: o.kind.clone(),
                 name: o.name.clone(),
-                uid: if apps { super::apps::uid(o.uid) } else { format!("job-{}", o.uid) },
+                uid: if apps { state.uids.apps(o.uid) } else { state.uids.job(o.uid) },
             }
         }),
     };

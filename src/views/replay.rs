@@ -298,6 +298,8 @@ pub struct BudgetState {
 /// The cluster at T.
 #[derive(Default)]
 pub struct State {
+    /// The run's seed, which the uids are drawn from (`Uids`).
+    pub uids: Uids,
     /// PodDisruptionBudgets by uid.
     pub budgets: BTreeMap<u64, BudgetState>,
     /// ReplicaSets and Deployments by uid.
@@ -487,8 +489,38 @@ impl Containers {
 }
 
 /// Replays a run up to `at` (inclusive).
+/// The uids the views show, drawn from the run's seed (`engine::rng::uuid`), one
+/// numbering per kind as the run writes them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Uids(pub u64);
+
+impl Uids {
+    pub fn pod(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "pod", serial)
+    }
+    /// ReplicaSets, Deployments and DaemonSets (one numbering).
+    pub fn apps(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "apps", serial)
+    }
+    pub fn job(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "job", serial)
+    }
+    pub fn cronjob(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "cronjob", serial)
+    }
+    pub fn budget(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "policy", serial)
+    }
+    pub fn service(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "service", serial)
+    }
+    pub fn slice(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "endpointslice", serial)
+    }
+}
+
 pub fn replay(run: &RunDir, at: i64, want: Want) -> Result<State, ViewError> {
-    let mut state = State { at, ..Default::default() };
+    let mut state = State { at, uids: Uids(run.seed), ..Default::default() };
     let mut objects = Objects::open(run)?;
     let mut containers = if want.pods { Some(Containers::open(run)?) } else { None };
     loop {

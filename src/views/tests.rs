@@ -336,6 +336,7 @@ fn run_dir() -> super::RunDir {
         start: jiff::Timestamp::UNIX_EPOCH,
         end: NOW,
         kubernetes_minor: crate::scenario::ControlPlane::LATEST_MINOR,
+        seed: 1,
     }
 }
 

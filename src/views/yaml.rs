@@ -47,7 +47,7 @@ pub fn endpoint_slice(run: &RunDir, v: &super::services::SliceView) -> Value {
             m.insert("nodeName".into(), Value::String(e.node.clone()));
             m.insert(
                 "targetRef".into(),
-                json!({ "kind": "Pod", "name": e.pod, "namespace": s.namespace.to_string(), "uid": e.pod_uid.to_string() }),
+                json!({ "kind": "Pod", "name": e.pod, "namespace": s.namespace.to_string(), "uid": super::replay::Uids(run.seed).pod(e.pod_uid) }),
             );
             insert_opt(&mut m, "zone", e.zone.as_deref().map(|z| Value::String(z.into())));
             Value::Object(m)
