@@ -334,6 +334,7 @@ pub fn parse_value(
     }
     reject_unknown_fields(&value, &api_version, &kind, &origin, text)?;
     if let Some(info) = simulated {
+        note_shown_not_simulated(&value, &mut String::new(), &kind, ignored);
         let object = (info.decode)(value, &mut |path| note_ignored(ignored, &kind, &path))
             .map_err(|(path, msg)| fail(path, msg))?;
         out.push(Manifest { object, origin });
@@ -424,6 +425,46 @@ fn note_ignored(ignored: &mut Ignored, kind: &str, path: &serde_ignored::Path) {
         return;
     }
     *ignored.fields.entry((kind.to_string(), text)).or_default() += 1;
+}
+
+/// Fields podsim keeps, so that `-o yaml` and `describe` show them, but does not
+/// simulate: noted as the fields it ignores are (`spec.containers[].command`).
+fn note_shown_not_simulated(value: &Value, path: &mut String, kind: &str, ignored: &mut Ignored) {
+    const POD_SPEC: &[&str] = &["dnsPolicy", "enableServiceLinks", "securityContext"];
+    const CONTAINER: &[&str] = &["command", "args", "terminationMessagePath", "terminationMessagePolicy"];
+    match value {
+        Value::Object(map) => {
+            let kept: &[&str] = if path.ends_with("ontainers[]") {
+                CONTAINER
+            } else if map.contains_key("containers") {
+                POD_SPEC
+            } else {
+                &[]
+            };
+            for (key, v) in map {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                if kept.contains(&key.as_str()) {
+                    *ignored.fields.entry((kind.to_string(), path.clone())).or_default() += 1;
+                } else {
+                    note_shown_not_simulated(v, path, kind, ignored);
+                }
+                path.truncate(len);
+            }
+        }
+        Value::Array(list) => {
+            let len = path.len();
+            path.push_str("[]");
+            for v in list {
+                note_shown_not_simulated(v, path, kind, ignored);
+            }
+            path.truncate(len);
+        }
+        _ => {}
+    }
 }
 
 fn render_ignored(path: &serde_ignored::Path, out: &mut String) {

@@ -45,6 +45,14 @@ pub struct PodSpec {
     pub node_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduler_name: Option<String>,
+    /// Defaulted and shown; not simulated (no DNS in the model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_policy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_service_links: Option<bool>,
+    /// The pod's security context as written (`{}` by default); not simulated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_context: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affinity: Option<Affinity>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -85,6 +93,17 @@ pub struct Container {
     pub image: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_pull_policy: Option<String>,
+    /// Kept and shown (`-o yaml`, `describe`); not simulated: a behavior says what
+    /// the container does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub command: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// Defaulted and shown; not simulated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub termination_message_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub termination_message_policy: Option<String>,
     #[serde(default, skip_serializing_if = "ResourceRequirements::is_empty")]
     pub resources: ResourceRequirements,
     /// Only `Always`, on an init container, in this model: a native sidecar.

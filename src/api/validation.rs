@@ -22,11 +22,16 @@ pub const DEFAULT_GRACE_SECONDS: i64 = 30;
 // ---------------------------------------------------------------------------------
 // Defaults
 
-/// `SetDefaults_PodSpec` and friends: what the API server fills in on create.
+/// `SetDefaults_PodSpec` and friends (`pkg/apis/core/v1/defaults.go`): what the API
+/// server fills in on create. The priority and `preemptionPolicy` are the Priority
+/// admission plugin's (`apiserver/admission.rs`).
 pub fn default_pod_spec(spec: &mut PodSpec) {
+    spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
     spec.restart_policy.get_or_insert_with(|| "Always".into());
     spec.termination_grace_period_seconds.get_or_insert(DEFAULT_GRACE_SECONDS);
     spec.scheduler_name.get_or_insert_with(|| "default-scheduler".into());
+    spec.enable_service_links.get_or_insert(true);
+    spec.security_context.get_or_insert_with(|| serde_json::Value::Object(Default::default()));
     for c in spec.init_containers.iter_mut().chain(spec.containers.iter_mut()) {
         default_container(c);
     }
@@ -42,6 +47,8 @@ fn default_container(c: &mut Container) {
         let image = c.image.as_deref().unwrap_or("");
         c.image_pull_policy = Some(default_pull_policy(image).into());
     }
+    c.termination_message_path.get_or_insert_with(|| "/dev/termination-log".into());
+    c.termination_message_policy.get_or_insert_with(|| "File".into());
     // SetDefaults_Pod: a limit without a request makes the request equal to the limit.
     let limits = c.resources.limits.clone();
     for (name, q) in limits {
@@ -198,6 +205,13 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &FieldPath, errs: &mut Vec<FieldE
             "must be between 1 and 2147483647, inclusive",
         ));
     }
+    // `validateDNSPolicy` (the supported values sorted, as `sets.List`).
+    const DNS_POLICIES: &[&str] = &["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"];
+    if let Some(p) = spec.dns_policy.as_deref()
+        && !DNS_POLICIES.contains(&p)
+    {
+        errs.push(FieldError::unsupported(path.child("dnsPolicy"), p, DNS_POLICIES));
+    }
     if let Some(p) = spec.preemption_policy.as_deref()
         && !["PreemptLowerPriority", "Never"].contains(&p)
     {
@@ -243,6 +257,13 @@ fn validate_container<'a>(c: &'a Container, path: &FieldPath, names: &mut Vec<&'
         && !PULL_POLICIES.contains(&policy)
     {
         errs.push(FieldError::unsupported(path.child("imagePullPolicy"), policy, PULL_POLICIES));
+    }
+    // `validateTerminationMessagePolicy` (the supported values sorted, as `sets.List`).
+    if let Some(policy) = c.termination_message_policy.as_deref()
+        && !["File", "FallbackToLogsOnError"].contains(&policy)
+    {
+        let supported = &["FallbackToLogsOnError", "File"];
+        errs.push(FieldError::unsupported(path.child("terminationMessagePolicy"), policy, supported));
     }
     validate_port_protocols(&c.ports, &path.child("ports"), errs);
     validate_resources(c, &path.child("resources"), errs);

@@ -47,14 +47,21 @@ impl Ctx<'_> {
             generate_name,
             spec: &pod.template.spec,
             priority: pod.priority,
+            preempt_never: pod.preempt_never,
             labels: &pod.labels,
             annotations: &pod.annotations,
             owner,
         });
         // A new pod is Pending: the line says so; statuses follow when they change.
         if let Some(pod) = self.cluster.pods.get_mut(id) {
-            pod.reported =
-                Some(ReportedPod { phase: pod.phase, ip: None, reason: None, start_time: None, disruption: None });
+            pod.reported = Some(ReportedPod {
+                phase: pod.phase,
+                ip: None,
+                reason: None,
+                start_time: None,
+                disruption: None,
+                nominated: None,
+            });
         }
     }
 
@@ -81,19 +88,23 @@ impl Ctx<'_> {
             reason: pod.reason,
             start_time: pod.start_time,
             disruption: pod.disruption,
+            nominated: pod.sched.shown_nominated,
         };
         if pod.reported == Some(now) {
             return;
         }
         pod.reported = Some(now);
+        let uid = pod.uid;
+        let nominated = now.nominated.map_or("", |n| &*self.cluster.node(n).name);
         self.rec.sink.object(&ObjectRecord::PodStatus {
             time: self.now,
-            uid: pod.uid,
+            uid,
             phase: now.phase,
             reason: now.reason.unwrap_or(""),
             start_time: now.start_time,
             disruption: now.disruption.unwrap_or(""),
             ip: now.ip,
+            nominated,
         });
     }
 
@@ -174,7 +185,7 @@ impl Ctx<'_> {
         let pod = self.cluster.pods.get(id).expect("just read");
         let spec = &pod.template.containers[c];
         self.rec.msg.clear();
-        waiting_message(&mut self.rec.msg, state, backoff, spec, pod);
+        waiting_message(&mut self.rec.msg, state, backoff, spec, (pod, self.cluster.api.seed));
         let (exit_code, started_at, finished_at) = match state {
             ContainerState::Waiting(_) => (None, None, None),
             ContainerState::Running { started_at } => (None, Some(started_at), None),
@@ -393,13 +404,14 @@ fn waiting_message(
     state: ContainerState,
     backoff: u64,
     spec: &crate::cluster::template::ContainerSpec,
-    pod: &Pod,
+    (pod, seed): (&Pod, u64),
 ) {
     let ContainerState::Waiting(reason) = state else { return };
     let image = &spec.image;
     let _ = match reason {
         WaitingReason::CrashLoopBackOff => {
-            // `kuberuntime_manager.doBackOff`: "back-off %s restarting failed container=%s pod=%s".
+            // `kuberuntime_manager.doBackOff`: "back-off %s restarting failed container=%s pod=%s",
+            // the pod as `format.Pod` writes it (`<name>_<namespace>(<uid>)`).
             write!(
                 out,
                 "back-off {} restarting failed container={} pod={}_{}({})",
@@ -407,7 +419,7 @@ fn waiting_message(
                 spec.name,
                 pod.name,
                 pod.namespace,
-                pod.uid
+                crate::engine::rng::uuid(seed, "pod", pod.uid)
             )
         }
         WaitingReason::ErrImagePull => {

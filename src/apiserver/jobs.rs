@@ -26,7 +26,8 @@ impl Ctx<'_> {
         }
         self.cluster.objects_created += 1;
         let uid = self.cluster.objects_created;
-        let job = Job::new(uid, ns.clone(), Arc::from(name), labels, spec, owner, self.now);
+        let uid_text = crate::engine::rng::uuid(self.cluster.api.seed, "job", uid);
+        let job = Job::new((uid, &uid_text), ns.clone(), Arc::from(name), labels, spec, owner, self.now);
         let (phase, shared_name) = (job.phase, job.name.clone());
         let id = self.cluster.jobs.insert(job);
         self.cluster.job_by_name.insert(&ns, &shared_name, id);

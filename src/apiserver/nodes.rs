@@ -90,6 +90,7 @@ impl Ctx<'_> {
             let name = api.metadata.name.clone();
             api.status.addresses.push(NodeAddress { kind: "Hostname".into(), address: name });
         }
+        self.node_info(&mut api);
         let own = api.spec.pod_cidrs.first().or(api.spec.pod_cidr.as_ref()).and_then(|c| Cidr::parse(c));
         let pod_cidr = match own {
             Some(c) => {
@@ -103,6 +104,31 @@ impl Ctx<'_> {
             api.spec.pod_cidrs = vec![c.to_string()];
         }
         (api, ip, pod_cidr)
+    }
+
+    /// What the kubelet reports in `status.nodeInfo` (`MachineInfo` and `VersionInfo`
+    /// in `pkg/kubelet/nodestatus/setters.go`), where the manifest does not say: its
+    /// version (the scenario's Kubernetes version), and the operating system and
+    /// architecture it was built for, which its `kubernetes.io/os` and
+    /// `kubernetes.io/arch` labels name. The host's kernel, OS image, runtime and
+    /// machine ids are left to the manifest.
+    fn node_info(&self, api: &mut crate::api::node::Node) {
+        let mut info = match api.status.node_info.take() {
+            Some(serde_json::Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        let labels = &api.metadata.labels;
+        let label = |key: &str, default: &str| labels.get(key).map_or(default, String::as_str).to_string();
+        for (key, value) in [
+            ("kubeletVersion", self.cluster.api.kubelet_version.clone()),
+            ("operatingSystem", label("kubernetes.io/os", "linux")),
+            ("architecture", label("kubernetes.io/arch", "amd64")),
+        ] {
+            if !value.is_empty() {
+                info.entry(key).or_insert(serde_json::Value::String(value));
+            }
+        }
+        api.status.node_info = Some(serde_json::Value::Object(info));
     }
 
     /// `RecordNodeStatusChange(..., "CIDRNotAvailable")`: the cluster CIDR has no block

@@ -130,7 +130,7 @@ impl Job {
     /// A new Job object, Active (or Suspended), not yet synced.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        uid: u64,
+        (uid, uid_text): (u64, &str),
         namespace: Arc<str>,
         name: Arc<str>,
         labels: BTreeMap<String, String>,
@@ -139,7 +139,7 @@ impl Job {
         now: SimTime,
     ) -> Job {
         let suspended = spec.api.suspend.unwrap_or(false);
-        let pod_labels = Arc::new(job_pod_labels(&spec, uid, &name));
+        let pod_labels = Arc::new(job_pod_labels(&spec, uid_text, &name));
         Job {
             uid,
             namespace,
@@ -181,13 +181,12 @@ impl Job {
 
 /// The labels the Job controller puts on its pods: the template's, and the Job's name
 /// and uid under the old and the `batch.kubernetes.io/` keys.
-fn job_pod_labels(spec: &JobSpec, uid: u64, job_name: &str) -> BTreeMap<String, String> {
+fn job_pod_labels(spec: &JobSpec, uid: &str, job_name: &str) -> BTreeMap<String, String> {
     let mut labels = spec.pod_labels.clone();
-    let uid = format!("job-{uid}");
     for (k, v) in [
-        ("batch.kubernetes.io/controller-uid", uid.as_str()),
+        ("batch.kubernetes.io/controller-uid", uid),
         ("batch.kubernetes.io/job-name", job_name),
-        ("controller-uid", uid.as_str()),
+        ("controller-uid", uid),
         ("job-name", job_name),
     ] {
         labels.insert(k.to_string(), v.to_string());

@@ -53,6 +53,11 @@ pub struct ApiState {
     pub names: crate::engine::SimRng,
     /// The DefaultTolerationSeconds admission plugin's seconds.
     pub default_tolerations: template::DefaultTolerations,
+    /// The run's seed: the uids the API shows are drawn from it (`engine::rng::uuid`).
+    pub seed: u64,
+    /// What a joining node's kubelet reports as `nodeInfo.kubeletVersion` (`v1.34.0`),
+    /// from the scenario's Kubernetes version.
+    pub kubelet_version: String,
 }
 
 pub struct Cluster {
@@ -200,6 +205,8 @@ impl Cluster {
                 default_priority_class: None,
                 names,
                 default_tolerations: Default::default(),
+                kubelet_version: String::new(),
+                seed: streams.seed(),
             },
             nodes: Vec::new(),
             fit: Vec::new(),

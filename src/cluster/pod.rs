@@ -376,8 +376,15 @@ pub struct SchedulingState {
     pub first_failure: Option<SimTime>,
     /// When the last attempt failed (the back-off counts from it).
     pub last_failure_at: SimTime,
-    /// `status.nominatedNodeName`: where preemption made room for the pod.
+    /// Where preemption made room for the pod, as the nominator holds it (until the
+    /// pod is bound or gone).
     pub nominated_node: Option<NodeId>,
+    /// `status.nominatedNodeName` as the API shows it: written by the scheduler's
+    /// PostFilter (set by a preemption, cleared when one fails or a higher-priority
+    /// pod takes the node) and kept after binding, as in 1.31 to 1.34, where the API
+    /// server clears it only with the alpha `ClearingNominatedNodeNameAfterBinding`
+    /// gate (KEP-5278).
+    pub shown_nominated: Option<NodeId>,
 }
 
 #[derive(Clone, Debug)]
@@ -459,6 +466,7 @@ pub struct ReportedPod {
     pub reason: Option<&'static str>,
     pub start_time: Option<SimTime>,
     pub disruption: Option<&'static str>,
+    pub nominated: Option<NodeId>,
 }
 
 /// The `DisruptionTarget` reason of a pod the scheduler preempted.

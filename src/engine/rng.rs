@@ -34,6 +34,8 @@ pub enum Stream {
     /// The order in which the DaemonSet controller walks the nodes (upstream lists
     /// them from a map, in random order).
     DaemonSets = 8,
+    /// Object uids: one short stream per object, keyed by its kind and serial.
+    Uids = 9,
 }
 
 /// The root of every random stream of one run.
@@ -74,6 +76,22 @@ pub fn key_of(parts: &[&str]) -> u64 {
         }
     }
     hash
+}
+
+/// An object's uid, shaped as the API server's (a version 4 UUID, `8-4-4-4-12` hex
+/// digits, as `uuid.NewUUID` in `k8s.io/apimachinery/pkg/util/uuid` draws it), drawn
+/// from a stream of its own keyed by the object's `kind` and `serial` (its number in
+/// the run): the same object has the same uid in every view of a run, and no other
+/// draw moves.
+pub fn uuid(seed: u64, kind: &str, serial: u64) -> String {
+    let mut rng = Streams::new(seed).keyed(Stream::Uids, key_of(&[kind]) ^ splitmix64(serial));
+    let mut b = [0u8; 16];
+    b[..8].copy_from_slice(&rng.next_u64().to_be_bytes());
+    b[8..].copy_from_slice(&rng.next_u64().to_be_bytes());
+    b[6] = (b[6] & 0x0f) | 0x40; // version 4
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }
 
 fn splitmix64(mut x: u64) -> u64 {
@@ -138,6 +156,21 @@ impl SimRng {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uids_are_version_4_uuids_from_the_seed() {
+        let u = uuid(1, "pod", 17);
+        assert_eq!(u.len(), 36);
+        let groups: Vec<&str> = u.split('-').collect();
+        assert_eq!(groups.iter().map(|g| g.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
+        assert!(groups[2].starts_with('4'), "{u}");
+        assert!(matches!(groups[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'), "{u}");
+        assert!(u.bytes().all(|c| c == b'-' || c.is_ascii_digit() || (b'a'..=b'f').contains(&c)), "{u}");
+        assert_eq!(u, uuid(1, "pod", 17));
+        assert_ne!(u, uuid(2, "pod", 17));
+        assert_ne!(u, uuid(1, "pod", 18));
+        assert_ne!(u, uuid(1, "job", 17));
+    }
 
     #[test]
     fn streams_are_reproducible_and_independent() {

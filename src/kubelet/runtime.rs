@@ -371,6 +371,7 @@ impl Kubelet {
         let token = status.timer.arm();
         let (name, pod_name, ns, uid) =
             (pod.template.containers[c].name.clone(), pod.name.clone(), pod.namespace.clone(), pod.uid);
+        let uid = crate::engine::rng::uuid(ctx.cluster.api.seed, "pod", uid);
         ctx.schedule(restart_at, KubeletEvent::Container { pod: id, container: c as u16, token });
         ctx.set_container_state(id, c, ContainerState::Waiting(WaitingReason::CrashLoopBackOff));
         ctx.container_event(

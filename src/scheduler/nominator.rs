@@ -6,6 +6,7 @@
 
 use super::Scheduler;
 use super::filter::Reason;
+use crate::apiserver::Ctx;
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, Node, NodeId, PodId};
 use std::borrow::Cow;
@@ -26,6 +27,17 @@ impl Scheduler {
         }
         if let Some(node) = node {
             by_node.entry(node).or_default().push(id);
+        }
+    }
+
+    /// Sets the pod's nominated node and its `status.nominatedNodeName`, as the
+    /// PostFilter's `NominatingInfo` does (`handleSchedulingFailure` writes it).
+    pub(super) fn nominate_shown(&mut self, ctx: &mut Ctx, id: PodId, node: Option<NodeId>) {
+        self.nominate(ctx.cluster, id, node);
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
+        if pod.sched.shown_nominated != node {
+            pod.sched.shown_nominated = node;
+            ctx.report_pod_status(id);
         }
     }
 

@@ -71,7 +71,7 @@ impl Scheduler {
         // preemption victims found", so the dry run is skipped.
         let lowest = ctx.cluster.bound_priorities.keys().next().copied();
         if lowest.is_none_or(|p| p >= priority) {
-            self.nominate(ctx.cluster, id, None);
+            self.nominate_shown(ctx, id, None);
             let statuses = [(preemption::NO_VICTIMS.to_string(), potential.len())].into_iter().collect();
             return Some(format!("preemption: {}", preemption::fit_error(diagnosis.nodes, potential.len(), &statuses)));
         }
@@ -91,11 +91,11 @@ impl Scheduler {
                 let node = potential[v.node];
                 let victims: Vec<PodId> = v.victims.iter().map(|&i| ctx.cluster.node(node).pods[i]).collect();
                 self.prepare_candidate(ctx, id, node, &victims);
-                self.nominate(ctx.cluster, id, Some(node));
+                self.nominate_shown(ctx, id, Some(node));
                 None
             }
             Err(message) => {
-                self.nominate(ctx.cluster, id, None);
+                self.nominate_shown(ctx, id, None);
                 Some(format!("preemption: {message}"))
             }
         }
@@ -138,7 +138,8 @@ impl Scheduler {
     /// pods on the node (they may no longer fit there).
     fn prepare_candidate(&mut self, ctx: &mut Ctx, preemptor: PodId, node: NodeId, victims: &[PodId]) {
         let Some(p) = ctx.cluster.pods.get(preemptor) else { return };
-        let (uid, priority) = (p.uid, p.priority);
+        // `"Preempted by pod %v on node %v"` with the preemptor's uid (`prepareCandidate`).
+        let (uid, priority) = (crate::engine::rng::uuid(ctx.cluster.api.seed, "pod", p.uid), p.priority);
         let node_name = ctx.cluster.node(node).name.clone();
         for &victim in victims {
             let Some(v) = ctx.cluster.pods.get_mut(victim) else { continue };
@@ -159,7 +160,7 @@ impl Scheduler {
             .filter(|p| ctx.cluster.pods.get(*p).is_some_and(|p| p.priority < priority))
             .collect();
         for p in lower {
-            self.nominate(ctx.cluster, p, None);
+            self.nominate_shown(ctx, p, None);
         }
     }
 }

@@ -93,6 +93,7 @@ impl Simulation {
             seed: self.script.scenario.seed,
             podsim_version: env!("CARGO_PKG_VERSION").to_string(),
             start: self.script.scenario.start.to_string(),
+            kubernetes_version: format!("1.{}", self.script.scenario.kubernetes.minor),
             simulated_duration_ms: now,
             events_processed: self.events_processed,
             trace_digest: digests,

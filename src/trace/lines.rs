@@ -71,6 +71,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for Map<'a> {
     }
 }
 
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
 fn is_empty_str(s: &&str) -> bool {
     s.is_empty()
 }
@@ -114,6 +118,9 @@ pub struct PodCreated<'a> {
     pub template: u32,
     #[serde(default)]
     pub priority: i32,
+    /// `preemptionPolicy: Never`, as the Priority admission plugin set it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub preempt_never: bool,
     #[serde(default, borrow, skip_serializing_if = "Map::is_empty")]
     pub labels: Map<'a>,
     #[serde(default, borrow, skip_serializing_if = "Map::is_empty")]
@@ -149,6 +156,9 @@ pub struct PodStatus<'a> {
     /// `status.podIP`, once the sandbox's network is up.
     #[serde(default, borrow, rename = "podIP", skip_serializing_if = "is_empty_str")]
     pub pod_ip: &'a str,
+    /// `status.nominatedNodeName`, while set.
+    #[serde(default, borrow, skip_serializing_if = "is_empty_str")]
+    pub nominated_node_name: &'a str,
 }
 
 /// A graceful deletion was asked for: `deletionTimestamp` = t + grace.
@@ -546,6 +556,7 @@ mod tests {
                 generate_name: None,
                 template: 1,
                 priority: 0,
+                preempt_never: true,
                 labels: Map::Of(&labels),
                 annotations: Map::default(),
                 owner: Some(Owner { kind: "Job", name: "j", uid: 2 }),
@@ -558,6 +569,7 @@ mod tests {
                 start_time: Some(5),
                 disruption: "",
                 pod_ip: "10.64.0.2",
+                nominated_node_name: "",
             }),
             Line::JobStatus(JobStatus {
                 t: 7,

@@ -46,6 +46,7 @@ pub enum ObjectRecord<'a> {
         generate_name: Option<&'a str>,
         spec: &'a Arc<PodSpec>,
         priority: i32,
+        preempt_never: bool,
         labels: &'a BTreeMap<String, String>,
         annotations: &'a BTreeMap<String, String>,
         owner: Option<OwnerRecord<'a>>,
@@ -67,6 +68,8 @@ pub enum ObjectRecord<'a> {
         disruption: &'a str,
         /// `status.podIP`.
         ip: Option<crate::cluster::network::Ipv4>,
+        /// `status.nominatedNodeName`.
+        nominated: &'a str,
     },
     /// A graceful deletion was asked for: `deletionTimestamp` = time + grace.
     PodDeleted {
@@ -423,6 +426,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
                 generate_name,
                 spec,
                 priority,
+                preempt_never,
                 labels,
                 annotations,
                 owner: o,
@@ -434,12 +438,13 @@ impl<O: TraceOut> ObjectsWriter<O> {
                 generate_name,
                 template: self.pod_template(time, spec)?,
                 priority,
+                preempt_never,
                 labels: Map::Of(labels),
                 annotations: Map::Of(annotations),
                 owner: o.map(|o| lines::Owner { kind: o.kind, name: o.name, uid: o.uid }),
             }),
             ObjectRecord::PodBound { time, uid, node } => Line::PodBound(lines::PodBound { t: t(time), uid, node }),
-            ObjectRecord::PodStatus { time, uid, phase, reason, start_time, disruption, ip } => {
+            ObjectRecord::PodStatus { time, uid, phase, reason, start_time, disruption, ip, nominated } => {
                 Line::PodStatus(lines::PodStatus {
                     t: t(time),
                     uid,
@@ -448,6 +453,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
                     start_time: start_time.map(t),
                     disruption,
                     pod_ip: ip.map_or("", |ip| ip.write_into(&mut text)),
+                    nominated_node_name: nominated,
                 })
             }
             ObjectRecord::PodDeleted { time, uid, grace_ms } => {

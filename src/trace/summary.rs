@@ -10,6 +10,8 @@ pub struct Summary {
     pub seed: u64,
     pub podsim_version: String,
     pub start: String,
+    /// The Kubernetes version whose defaults the run followed (`kubernetes.version`).
+    pub kubernetes_version: String,
     pub simulated_duration_ms: u64,
     pub events_processed: u64,
     /// SHA-256 of each trace file.

@@ -70,9 +70,9 @@ pub fn replicaset_row(r: &ReplicaSetState, now: i64, wide: bool) -> Vec<String> 
     cells
 }
 
-/// The uid the views show for a ReplicaSet or Deployment.
-pub fn uid(uid: u64) -> String {
-    format!("apps-{uid}")
+/// The uid the views show for a ReplicaSet, Deployment or DaemonSet.
+pub fn uid(run: &RunDir, uid: u64) -> String {
+    super::replay::Uids(run.seed).apps(uid)
 }
 
 /// The Deployment as the API server would return it.
@@ -80,7 +80,7 @@ pub fn deployment_value(run: &RunDir, d: &DeploymentState) -> Value {
     let mut meta = Map::new();
     meta.insert("name".into(), d.api.metadata.name.clone().into());
     meta.insert("namespace".into(), d.api.metadata.namespace().into());
-    meta.insert("uid".into(), uid(d.uid).into());
+    meta.insert("uid".into(), uid(run, d.uid).into());
     meta.insert("creationTimestamp".into(), timestamp(run, d.created));
     meta.insert("generation".into(), 1.into());
     if !d.api.metadata.labels.is_empty() {
@@ -137,7 +137,7 @@ pub fn replicaset_value(run: &RunDir, r: &ReplicaSetState) -> Value {
     let mut meta = Map::new();
     meta.insert("name".into(), r.name.clone().into());
     meta.insert("namespace".into(), r.namespace.to_string().into());
-    meta.insert("uid".into(), uid(r.uid).into());
+    meta.insert("uid".into(), uid(run, r.uid).into());
     meta.insert("creationTimestamp".into(), timestamp(run, r.created));
     if !r.labels.is_empty() {
         meta.insert("labels".into(), json!(r.labels));
@@ -148,7 +148,7 @@ pub fn replicaset_value(run: &RunDir, r: &ReplicaSetState) -> Value {
     if let Some(o) = &r.owner {
         meta.insert(
             "ownerReferences".into(),
-            json!([{"apiVersion": "apps/v1", "kind": o.kind, "name": o.name, "uid": uid(o.uid),
+            json!([{"apiVersion": "apps/v1", "kind": o.kind, "name": o.name, "uid": uid(run, o.uid),
                     "controller": true, "blockOwnerDeletion": true}]),
         );
     }

@@ -32,8 +32,8 @@ pub fn row(b: &BudgetState, now: i64) -> Vec<String> {
 }
 
 /// The uid the views show for a budget.
-pub fn uid(uid: u64) -> String {
-    format!("policy-{uid}")
+pub fn uid(run: &RunDir, uid: u64) -> String {
+    super::replay::Uids(run.seed).budget(uid)
 }
 
 /// The budget as the API server would return it.
@@ -42,7 +42,7 @@ pub fn value(run: &RunDir, b: &BudgetState) -> Value {
     let mut meta = Map::new();
     meta.insert("name".into(), meta_api.name.clone().into());
     meta.insert("namespace".into(), meta_api.namespace().into());
-    meta.insert("uid".into(), uid(b.uid).into());
+    meta.insert("uid".into(), uid(run, b.uid).into());
     meta.insert("creationTimestamp".into(), timestamp(run, b.created));
     meta.insert("generation".into(), 1.into());
     if !meta_api.labels.is_empty() {

@@ -49,7 +49,7 @@ pub fn value(run: &RunDir, d: &DaemonSetState) -> Value {
     let mut meta = Map::new();
     meta.insert("name".into(), d.api.metadata.name.clone().into());
     meta.insert("namespace".into(), d.api.metadata.namespace().into());
-    meta.insert("uid".into(), uid(d.uid).into());
+    meta.insert("uid".into(), uid(run, d.uid).into());
     meta.insert("creationTimestamp".into(), timestamp(run, d.created));
     meta.insert("generation".into(), d.generation.into());
     if !d.api.metadata.labels.is_empty() {

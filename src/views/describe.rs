@@ -158,15 +158,15 @@ fn ports(c: &Container, host: bool) -> String {
     list.join(", ")
 }
 
-/// `DescribeProbe` (kubectl master: `successThreshold=` / `failureThreshold=`).
-pub fn probe(p: &Probe) -> String {
+/// `DescribeProbe` (`staging/src/k8s.io/kubectl/pkg/describe/describe.go`) of kubectl
+/// 1.`minor`.
+pub fn probe(p: &Probe, minor: u32) -> String {
     let attrs = format!(
-        "delay={}s timeout={}s period={}s successThreshold={} failureThreshold={}",
+        "delay={}s timeout={}s period={}s {}",
         p.initial_delay_seconds.unwrap_or(0),
         p.timeout_seconds.unwrap_or(1),
         p.period_seconds.unwrap_or(10),
-        p.success_threshold.unwrap_or(1),
-        p.failure_threshold.unwrap_or(3)
+        probe_thresholds(p.success_threshold.unwrap_or(1), p.failure_threshold.unwrap_or(3), minor)
     );
     let text = |v: &serde_json::Value| match v {
         serde_json::Value::String(s) => s.clone(),
@@ -196,6 +196,18 @@ pub fn probe(p: &Probe) -> String {
         return format!("grpc <pod>:{} {} {attrs}", text(&g["port"]), text(&g["service"]));
     }
     format!("unknown {attrs}")
+}
+
+/// The thresholds as `DescribeProbe` words them: `#success=1 #failure=3`, unchanged in
+/// kubectl from long before 1.31 to 1.36, so the same in every version podsim follows
+/// (1.31 to 1.34); kubectl 1.37 spells the fields out (`successThreshold=1
+/// failureThreshold=3`, the change of 2026-06-25).
+fn probe_thresholds(success: i32, failure: i32, minor: u32) -> String {
+    if minor >= 37 {
+        format!("successThreshold={success} failureThreshold={failure}")
+    } else {
+        format!("#success={success} #failure={failure}")
+    }
 }
 
 fn state_lines(out: &mut Out, run: &RunDir, name: &str, state: &ContainerState) {
@@ -254,6 +266,15 @@ fn containers(out: &mut Out, run: &RunDir, label: &str, list: &[Container], stat
                 w!(out, 2, "{one}:\t{}\n", if p.is_empty() { "<none>" } else { &p });
             }
         }
+        // `describeContainerCommand`: each element, each line of it, on a line.
+        for (title, list) in [("Command", &c.command), ("Args", &c.args)] {
+            if !list.is_empty() {
+                w!(out, 2, "{title}:\n");
+            }
+            for line in list.iter().flat_map(|a| a.split('\n')) {
+                w!(out, 3, "{line}\n");
+            }
+        }
         if let Some(s) = status {
             state_lines(out, run, "State", &s.state);
             if let Some(t) = &s.last_terminated {
@@ -274,7 +295,7 @@ fn containers(out: &mut Out, run: &RunDir, label: &str, list: &[Container], stat
             [("Liveness", &c.liveness_probe), ("Readiness", &c.readiness_probe), ("Startup", &c.startup_probe)]
         {
             if let Some(p) = p {
-                w!(out, 2, "{title}:\t{}\n", probe(p));
+                w!(out, 2, "{title}:\t{}\n", probe(p, run.kubernetes_minor));
             }
         }
         if c.env.is_empty() {
@@ -1064,7 +1085,7 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
             let mut list: Vec<&super::replay::JobState> = state.jobs().filter(|j| in_scope(&j.namespace)).collect();
             list.sort_by(|a, b| (&*a.namespace, &a.name).cmp(&(&*b.namespace, &b.name)));
             for j in list {
-                let job = super::jobs::job_to_api(j);
+                let job = super::jobs::job_to_api(state.uids, j);
                 let text = self::job(run, now, &job, &events_of("Job", &j.namespace, &j.name, j.created));
                 found.push((j.namespace.to_string(), j.name.clone(), job.meta.labels, text));
             }
@@ -1093,7 +1114,7 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
                         .cmp(&(b.api.metadata.namespace(), &b.api.metadata.name))
                 });
                 for svc in list {
-                    let v = super::services::service_to_api(svc);
+                    let v = super::services::service_to_api(state.uids, svc);
                     let slices = super::services::slices_of(&state, svc);
                     let evs = events_of("Service", &v.meta.namespace, &v.meta.name, svc.created);
                     let text = self::service(now, &v, &slices, &evs);

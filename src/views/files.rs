@@ -12,6 +12,11 @@ pub struct RunDir {
     pub start: jiff::Timestamp,
     /// The simulated time the run reached (ms).
     pub end: i64,
+    /// The minor version of the Kubernetes the run followed (`kubernetes.version`):
+    /// kubectl's wording follows it where it changed.
+    pub kubernetes_minor: u32,
+    /// The run's seed: the objects' uids are drawn from it (`engine::rng::uuid`).
+    pub seed: u64,
 }
 
 impl RunDir {
@@ -36,7 +41,13 @@ impl RunDir {
         let end = value["simulated_duration_ms"]
             .as_i64()
             .ok_or_else(|| ViewError::input(format!("{}: no \"simulated_duration_ms\"", path.display())))?;
-        Ok(RunDir { dir: dir.to_path_buf(), start, end })
+        // Runs written before the summary said so followed the latest version.
+        let kubernetes_minor = value["kubernetes_version"]
+            .as_str()
+            .and_then(|v| v.strip_prefix("1.")?.parse().ok())
+            .unwrap_or(crate::scenario::ControlPlane::LATEST_MINOR);
+        let seed = value["seed"].as_u64().unwrap_or(0);
+        Ok(RunDir { dir: dir.to_path_buf(), start, end, kubernetes_minor, seed })
     }
 
     /// The path of one of the run's files, which must exist.

@@ -242,7 +242,7 @@ fn services_items(
         .services
         .values()
         .map(|s| {
-            let v = services::service_to_api(s);
+            let v = services::service_to_api(state.uids, s);
             (v.meta.namespace.clone(), v.meta.name.clone(), v)
         })
         .collect();
@@ -358,7 +358,7 @@ fn jobs_items(
 ) -> Result<(Vec<&'static str>, Vec<Item>), ViewError> {
     let state = replay::replay(run, req.at, want(false, false, true, false, structured))?;
     let list: Vec<(String, String, model::Job)> =
-        state.jobs().map(|j| (j.namespace.to_string(), j.name.clone(), jobs::job_to_api(j))).collect();
+        state.jobs().map(|j| (j.namespace.to_string(), j.name.clone(), jobs::job_to_api(state.uids, j))).collect();
     let items = sorted_by_name(list)
         .into_iter()
         .map(|(namespace, name, job)| Item {

@@ -1,7 +1,7 @@
 //! Jobs and CronJobs: the API objects at T and their rows (`printJob`, `printCronJob`).
 
 use super::model::{self, Condition, CronJob, Job, JobReference};
-use super::replay::{CronJobState, JobState, State};
+use super::replay::{CronJobState, JobState, State, Uids};
 use crate::kubectl::duration::{human_duration, translate_timestamp_since, truncate_to_seconds};
 use crate::labels::{LabelSelector, format_label_selector};
 
@@ -9,19 +9,10 @@ pub const JOB_HEADERS: [&str; 5] = ["NAME", "STATUS", "COMPLETIONS", "DURATION",
 pub const CRONJOB_HEADERS: [&str; 7] = ["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"];
 pub const WIDE_HEADERS: [&str; 3] = ["CONTAINERS", "IMAGES", "SELECTOR"];
 
-/// The uid the views show for a Job (the Job controller labels its pods with it).
-pub fn job_uid(uid: u64) -> String {
-    format!("job-{uid}")
-}
-
-pub fn cronjob_uid(uid: u64) -> String {
-    format!("cronjob-{uid}")
-}
-
 /// The Job as the API server would return it: the defaulted spec with the selector
 /// and the template labels it adds (`batch.kubernetes.io/controller-uid`, ...).
-pub fn job_to_api(j: &JobState) -> Job {
-    let uid = job_uid(j.uid);
+pub fn job_to_api(uids: Uids, j: &JobState) -> Job {
+    let uid = uids.job(j.uid);
     let mut spec = (*j.spec).clone();
     spec.parallelism = Some(j.parallelism as i32);
     spec.suspend = Some(j.suspend);
@@ -57,7 +48,7 @@ pub fn job_to_api(j: &JobState) -> Job {
                 api_version: "batch/v1".into(),
                 kind: o.kind.clone(),
                 name: o.name.clone(),
-                uid: cronjob_uid(o.uid),
+                uid: uids.cronjob(o.uid),
             }),
             ..Default::default()
         },
@@ -145,7 +136,7 @@ pub fn cronjob_to_api(state: &State, c: &CronJobState) -> CronJob {
             state.job_names.get(uid).map(|(ns, name)| JobReference {
                 name: name.clone(),
                 namespace: ns.to_string(),
-                uid: job_uid(*uid),
+                uid: state.uids.job(*uid),
             })
         })
         .collect();
@@ -153,7 +144,7 @@ pub fn cronjob_to_api(state: &State, c: &CronJobState) -> CronJob {
         meta: model::Meta {
             name: api.metadata.name.clone(),
             namespace: api.metadata.namespace().to_string(),
-            uid: cronjob_uid(c.uid),
+            uid: state.uids.cronjob(c.uid),
             labels: api.metadata.labels.clone(),
             annotations: api.metadata.annotations.clone(),
             created: Some(c.created),

@@ -105,6 +105,8 @@ pub struct Pod {
     pub spec: Arc<PodSpec>,
     pub node_name: Option<String>,
     pub priority: Option<i32>,
+    /// `spec.preemptionPolicy` as the Priority admission plugin set it.
+    pub preemption_policy: Option<&'static str>,
     pub status: PodStatus,
 }
 

@@ -21,7 +21,7 @@ pub fn to_api(state: &State, p: &PodState, unschedulable: Unschedulable) -> Pod 
     let meta = model::Meta {
         name: p.name.to_string(),
         namespace: p.namespace.to_string(),
-        uid: p.uid.to_string(),
+        uid: state.uids.pod(p.uid),
         generate_name: p.generate_name.as_ref().map(|g| g.to_string()),
         labels: (*p.labels).clone(),
         annotations: (*p.annotations).clone(),
@@ -37,7 +37,7 @@ pub fn to_api(state: &State, p: &PodState, unschedulable: Unschedulable) -> Pod 
                 api_version: if apps { "apps/v1" } else { "batch/v1" }.into(),
                 kind: o.kind.clone(),
                 name: o.name.clone(),
-                uid: if apps { super::apps::uid(o.uid) } else { format!("job-{}", o.uid) },
+                uid: if apps { state.uids.apps(o.uid) } else { state.uids.job(o.uid) },
             }
         }),
     };
@@ -57,6 +57,7 @@ pub fn to_api(state: &State, p: &PodState, unschedulable: Unschedulable) -> Pod 
         spec: p.spec.clone(),
         node_name: p.node.as_ref().map(|n| n.to_string()),
         priority: Some(p.priority),
+        preemption_policy: Some(if p.preempt_never { "Never" } else { "PreemptLowerPriority" }),
         status: model::PodStatus {
             phase: p.phase.to_string(),
             reason,
@@ -71,7 +72,7 @@ pub fn to_api(state: &State, p: &PodState, unschedulable: Unschedulable) -> Pod 
                 _ => String::new(),
             },
             pod_ips: p.ip.iter().map(|ip| ip.to_string()).collect(),
-            nominated_node_name: String::new(),
+            nominated_node_name: p.nominated.as_deref().unwrap_or("").to_string(),
             qos_class: super::qos::qos_class(spec).to_string(),
         },
     }

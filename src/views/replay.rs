@@ -114,6 +114,8 @@ pub struct PodState {
     /// init container, a sidecar or an app container.
     pub kinds: Arc<[ContainerKind]>,
     pub priority: i32,
+    /// `preemptionPolicy: Never` (admission's answer).
+    pub preempt_never: bool,
     /// Shared with the pods created before it when equal (copies of one manifest).
     pub labels: Arc<BTreeMap<String, String>>,
     pub annotations: Arc<BTreeMap<String, String>>,
@@ -133,6 +135,8 @@ pub struct PodState {
     pub conditions: [Option<(bool, i64)>; 4],
     /// `status.podIP`.
     pub ip: Option<Box<str>>,
+    /// `status.nominatedNodeName`.
+    pub nominated: Option<Box<str>>,
 }
 
 #[derive(Clone, Debug)]
@@ -297,6 +301,8 @@ pub struct BudgetState {
 /// The cluster at T.
 #[derive(Default)]
 pub struct State {
+    /// The run's seed, which the uids are drawn from (`Uids`).
+    pub uids: Uids,
     /// PodDisruptionBudgets by uid.
     pub budgets: BTreeMap<u64, BudgetState>,
     /// ReplicaSets and Deployments by uid.
@@ -486,8 +492,38 @@ impl Containers {
 }
 
 /// Replays a run up to `at` (inclusive).
+/// The uids the views show, drawn from the run's seed (`engine::rng::uuid`), one
+/// numbering per kind as the run writes them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Uids(pub u64);
+
+impl Uids {
+    pub fn pod(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "pod", serial)
+    }
+    /// ReplicaSets, Deployments and DaemonSets (one numbering).
+    pub fn apps(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "apps", serial)
+    }
+    pub fn job(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "job", serial)
+    }
+    pub fn cronjob(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "cronjob", serial)
+    }
+    pub fn budget(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "policy", serial)
+    }
+    pub fn service(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "service", serial)
+    }
+    pub fn slice(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "endpointslice", serial)
+    }
+}
+
 pub fn replay(run: &RunDir, at: i64, want: Want) -> Result<State, ViewError> {
-    let mut state = State { at, ..Default::default() };
+    let mut state = State { at, uids: Uids(run.seed), ..Default::default() };
     let mut objects = Objects::open(run)?;
     let mut containers = if want.pods { Some(Containers::open(run)?) } else { None };
     loop {
@@ -555,6 +591,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 spec,
                 kinds,
                 priority: p.priority,
+                preempt_never: p.preempt_never,
                 labels: shared(&mut state.last_labels, &p.labels),
                 annotations: shared(&mut state.last_annotations, &p.annotations),
                 owner: p.owner.map(|o| PodOwner { kind: o.kind.into(), name: o.name.into(), uid: o.uid }),
@@ -568,6 +605,7 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 deletion: None,
                 conditions: [None; 4],
                 ip: None,
+                nominated: None,
             };
             let i = slot(o, p.uid)?;
             if state.pods.len() <= i {
@@ -605,6 +643,9 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 }
                 if !s.disruption.is_empty() && pod.disruption.is_none() {
                     pod.disruption = Some((s.disruption.into(), t));
+                }
+                if pod.nominated.as_deref() != Some(s.nominated_node_name) {
+                    pod.nominated = (!s.nominated_node_name.is_empty()).then(|| s.nominated_node_name.into());
                 }
                 if want.history {
                     track_conditions(pod, t);
@@ -1062,8 +1103,16 @@ fn fast_pod_bound(line: &[u8]) -> Option<lines::PodBound<'_>> {
 }
 
 fn fast_pod_status(line: &[u8]) -> Option<lines::PodStatus<'_>> {
-    let mut s =
-        lines::PodStatus { t: 0, uid: u64::MAX, phase: "", reason: "", start_time: None, disruption: "", pod_ip: "" };
+    let mut s = lines::PodStatus {
+        t: 0,
+        uid: u64::MAX,
+        phase: "",
+        reason: "",
+        start_time: None,
+        disruption: "",
+        pod_ip: "",
+        nominated_node_name: "",
+    };
     flat(line, |k, v| match (k, v) {
         (b"t", Flat::Num(n)) => s.t = n,
         (b"uid", Flat::Num(n)) => s.uid = u64::try_from(n).unwrap_or(u64::MAX),
@@ -1072,6 +1121,7 @@ fn fast_pod_status(line: &[u8]) -> Option<lines::PodStatus<'_>> {
         (b"startTime", Flat::Num(n)) => s.start_time = Some(n),
         (b"disruption", Flat::Str(d)) => s.disruption = d,
         (b"podIP", Flat::Str(ip)) => s.pod_ip = ip,
+        (b"nominatedNodeName", Flat::Str(n)) => s.nominated_node_name = n,
         _ => {}
     })?;
     (s.uid != u64::MAX && !s.phase.is_empty()).then_some(s)

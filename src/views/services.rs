@@ -5,7 +5,7 @@
 //! `kubernetes` plugin) answers for them.
 
 use super::model::{Meta, OwnerRef};
-use super::replay::{PodState, ServiceState, SliceState, State};
+use super::replay::{PodState, ServiceState, SliceState, State, Uids};
 use crate::api::service::{self as api, Service as ApiService};
 use crate::kubectl::duration::translate_timestamp_since;
 use crate::labels::format_labels;
@@ -26,15 +26,6 @@ const SERVICE_NAME: &str = "kubernetes.io/service-name";
 /// `v1.IsHeadlessService` label on the slices of headless Services.
 const HEADLESS: &str = "service.kubernetes.io/headless";
 
-/// The uid the views show for a Service and an EndpointSlice.
-pub fn service_uid(uid: u64) -> String {
-    format!("service-{uid}")
-}
-
-pub fn slice_uid(uid: u64) -> String {
-    format!("endpointslice-{uid}")
-}
-
 /// A Service as the API server would return it.
 #[derive(Clone, Debug)]
 pub struct ServiceView {
@@ -49,13 +40,13 @@ pub struct SliceView {
     pub slice: SliceState,
 }
 
-pub fn service_to_api(s: &ServiceState) -> ServiceView {
+pub fn service_to_api(uids: Uids, s: &ServiceState) -> ServiceView {
     let m = &s.api.metadata;
     ServiceView {
         meta: Meta {
             name: m.name.clone(),
             namespace: m.namespace().to_string(),
-            uid: service_uid(s.uid),
+            uid: uids.service(s.uid),
             labels: m.labels.clone(),
             annotations: m.annotations.clone(),
             created: Some(s.created),
@@ -83,7 +74,7 @@ pub fn slice_to_api(state: &State, s: &SliceState, trigger: String) -> SliceView
         meta: Meta {
             name: s.name.clone(),
             namespace: s.namespace.to_string(),
-            uid: slice_uid(s.uid),
+            uid: state.uids.slice(s.uid),
             generate_name: Some(format!("{}-", s.service)),
             labels,
             annotations,
@@ -92,7 +83,7 @@ pub fn slice_to_api(state: &State, s: &SliceState, trigger: String) -> SliceView
                 api_version: "v1".into(),
                 kind: "Service".into(),
                 name: s.service.clone(),
-                uid: service_uid(s.service_uid),
+                uid: state.uids.service(s.service_uid),
             }),
             ..Default::default()
         },

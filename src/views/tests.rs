@@ -126,6 +126,7 @@ fn pod_of(v: &Value) -> Pod {
         spec: Arc::new(pod_spec),
         node_name: spec["nodeName"].as_str().map(str::to_string),
         priority: None,
+        preemption_policy: None,
         status: PodStatus {
             phase: str_of(&status["phase"]),
             reason: str_of(&status["reason"]),
@@ -330,7 +331,13 @@ fn tolerations_print_as_describe_prints_them() {
 }
 
 fn run_dir() -> super::RunDir {
-    super::RunDir { dir: Default::default(), start: jiff::Timestamp::UNIX_EPOCH, end: NOW }
+    super::RunDir {
+        dir: Default::default(),
+        start: jiff::Timestamp::UNIX_EPOCH,
+        end: NOW,
+        kubernetes_minor: crate::scenario::ControlPlane::LATEST_MINOR,
+        seed: 1,
+    }
 }
 
 #[test]
@@ -389,5 +396,53 @@ fn describe_pod_matches_the_describe_tests() {
             }
             _ => {}
         }
+    }
+}
+
+/// `DescribeProbe`'s wording did not change between kubectl 1.31 and 1.34 (nor up to
+/// 1.36): `#success=` and `#failure=`; 1.37 spells the thresholds out. Each handler as
+/// `describe.go` formats it, with the API server's probe defaults.
+#[test]
+fn probes_are_worded_as_each_kubectl_version_words_them() {
+    let probe = |json: Value| -> crate::api::pod::Probe {
+        let mut c: crate::api::pod::Container =
+            serde_json::from_value(serde_json::json!({"name": "c", "livenessProbe": json})).unwrap();
+        let mut spec = crate::api::pod::PodSpec { containers: vec![c.clone()], ..Default::default() };
+        crate::api::validation::default_pod_spec(&mut spec);
+        c = spec.containers.remove(0);
+        c.liveness_probe.unwrap()
+    };
+    let http = probe(serde_json::json!({"httpGet": {"path": "/", "port": 80}}));
+    for minor in 31..=34 {
+        assert_eq!(
+            super::describe::probe(&http, minor),
+            "http-get http://:80/ delay=0s timeout=1s period=10s #success=1 #failure=3",
+            "kubectl 1.{minor}"
+        );
+    }
+    assert_eq!(
+        super::describe::probe(&http, 37),
+        "http-get http://:80/ delay=0s timeout=1s period=10s successThreshold=1 failureThreshold=3"
+    );
+    let cases = [
+        (
+            serde_json::json!({"exec": {"command": ["cat", "/tmp/ok"]}, "periodSeconds": 5, "failureThreshold": 1}),
+            "exec [cat /tmp/ok] delay=0s timeout=1s period=5s #success=1 #failure=1",
+        ),
+        (
+            serde_json::json!({"tcpSocket": {"port": 5432}, "initialDelaySeconds": 15, "timeoutSeconds": 2}),
+            "tcp-socket :5432 delay=15s timeout=2s period=10s #success=1 #failure=3",
+        ),
+        (
+            serde_json::json!({"httpGet": {"host": "10.0.0.1", "port": "http", "path": "/healthz", "scheme": "HTTPS"}}),
+            "http-get https://10.0.0.1:http/healthz delay=0s timeout=1s period=10s #success=1 #failure=3",
+        ),
+        (
+            serde_json::json!({"grpc": {"port": 9090, "service": "health"}, "successThreshold": 1}),
+            "grpc <pod>:9090 health delay=0s timeout=1s period=10s #success=1 #failure=3",
+        ),
+    ];
+    for (json, want) in cases {
+        assert_eq!(super::describe::probe(&probe(json), 31), want);
     }
 }

@@ -47,7 +47,7 @@ pub fn endpoint_slice(run: &RunDir, v: &super::services::SliceView) -> Value {
             m.insert("nodeName".into(), Value::String(e.node.clone()));
             m.insert(
                 "targetRef".into(),
-                json!({ "kind": "Pod", "name": e.pod, "namespace": s.namespace.to_string(), "uid": e.pod_uid.to_string() }),
+                json!({ "kind": "Pod", "name": e.pod, "namespace": s.namespace.to_string(), "uid": super::replay::Uids(run.seed).pod(e.pod_uid) }),
             );
             insert_opt(&mut m, "zone", e.zone.as_deref().map(|z| Value::String(z.into())));
             Value::Object(m)
@@ -184,8 +184,12 @@ pub fn pod(run: &RunDir, p: &Pod) -> Value {
     if let Some(n) = &p.node_name {
         spec["nodeName"] = Value::String(n.clone());
     }
+    // The Priority admission plugin sets both (`plugin/pkg/admission/priority`).
     if let Some(pr) = p.priority {
         spec["priority"] = Value::from(pr);
+    }
+    if let Some(policy) = p.preemption_policy {
+        spec["preemptionPolicy"] = Value::String(policy.into());
     }
     let s = &p.status;
     let mut status = Map::new();

@@ -102,7 +102,7 @@ fn a_drain_waits_for_each_replacement_to_be_ready() {
     let line = o.event_rows("TooManyRequests")[0];
     assert!(
         line.contains(
-            "\"error when evicting pods/\"\"web-79bbf4fd45-pr58b\"\" -n \"\"default\"\" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.\""
+            "\"error when evicting pods/\"\"web-655d44dd87-pr58b\"\" -n \"\"default\"\" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.\""
         ),
         "{line}"
     );

@@ -662,6 +662,102 @@ fn the_kubernetes_section_sets_the_version_and_the_control_plane_flags() {
     assert_eq!(event_times(&flags, "TaintManagerEviction"), [160_000], "{}", flags.events);
 }
 
+/// A pod too big for the one small node, and a tainted node added every 2 s from 1s to
+/// 29s: each addition is a NodeAdd that NodeResourcesFit's QueueingHint says may help
+/// (the new node has room), so the pod leaves the unschedulable pool for the backoffQ and
+/// is tried again when its back-off ends, counted from its last failure
+/// (`getBackoffTime`, `pkg/scheduler/backend/queue/scheduling_queue.go`:
+/// `podInitialBackoffSeconds` doubled per failed attempt, at most
+/// `podMaxBackoffSeconds`; `calculateBackoffDuration`). Each attempt fails on one more
+/// tainted node, so each FailedScheduling is new. An addition while the pod is in the
+/// backoffQ changes nothing.
+fn backoff_with(kubernetes: &str) -> crate::common::Outcome {
+    let adds: String =
+        (0..15).map(|i| format!("  - {{at: {}s, action: add, pool: tainted, count: 1}}\n", 1 + 2 * i)).collect();
+    run(load_text(&format!(
+        "name: backoff
+duration: 40s
+{kubernetes}
+nodes:
+  - name: small
+    capacity: {{cpu: \"1\", memory: 4Gi}}
+  - name: tainted
+    count: 0
+    capacity: {{cpu: \"4\", memory: 16Gi}}
+    taints: [{{key: dedicated, value: batch, effect: NoSchedule}}]
+workloads:
+  - object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {{name: big}}
+      spec:
+        containers: [{{name: app, image: busybox, resources: {{requests: {{cpu: \"2\"}}}}}}]
+faults:
+{adds}"
+    )))
+}
+
+/// kube-scheduler's pod back-off, defaults and configured. With the defaults (1 s
+/// doubled, at most 10 s) the failures after the first are at the later of the addition
+/// and the end of the back-off: 1s (the 1 s back-off is over at the addition), 3s (1 + 2),
+/// 7s (the addition at 5s waits until 3 + 4), 15s (7 + 8), 25s and 35s (10 s at most).
+/// With `podInitialBackoffSeconds: 2` and `podMaxBackoffSeconds: 8`: 2s, 6s (2 + 4),
+/// 14s (6 + 8), 22s and 30s (8 s at most); the last addition is at 29s.
+#[test]
+fn the_scheduler_backs_off_as_its_configuration_says() {
+    let defaults = backoff_with("");
+    assert_eq!(
+        event_times(&defaults, "FailedScheduling"),
+        [0, 1_000, 3_000, 7_000, 15_000, 25_000, 35_000],
+        "{}",
+        defaults.events
+    );
+    let configured =
+        backoff_with("kubernetes:\n  kube-scheduler: {podInitialBackoffSeconds: 2, podMaxBackoffSeconds: 8}");
+    assert_eq!(
+        event_times(&configured, "FailedScheduling"),
+        [0, 2_000, 6_000, 14_000, 22_000, 30_000],
+        "{}",
+        configured.events
+    );
+    let messages = configured.event_rows("FailedScheduling");
+    assert!(
+        messages[5].contains(
+            "\"0/16 nodes are available: 1 Insufficient cpu, 15 node(s) had untolerated taint {dedicated: batch}."
+        ),
+        "{}",
+        messages[5]
+    );
+}
+
+/// A node's kubelet reports its version (`VersionInfo`, `pkg/kubelet/nodestatus/setters.go`):
+/// the scenario's Kubernetes version, `v1.31.0` for 1.31, and the OS and architecture its
+/// labels name.
+#[test]
+fn the_kubelet_reports_the_scenario_s_version_in_node_info() {
+    let node_info = |o: &crate::common::Outcome| -> Vec<String> {
+        o.objects
+            .lines()
+            .filter(|l| l.contains("\"NodeCreated\""))
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["node"]["status"]["nodeInfo"].to_string()
+            })
+            .collect()
+    };
+    let o = run(load_text(&format!("{ONE_NODE}kubernetes: {{version: \"1.31\"}}\n")));
+    assert_eq!(node_info(&o), [r#"{"architecture":"amd64","kubeletVersion":"v1.31.0","operatingSystem":"linux"}"#]);
+    let o = run(load_text(
+        "name: given
+nodes:
+  - name: arm
+    capacity: {cpu: \"4\", memory: 16Gi}
+    labels: {kubernetes.io/arch: arm64}
+",
+    ));
+    assert_eq!(node_info(&o), [r#"{"architecture":"arm64","kubeletVersion":"v1.34.0","operatingSystem":"linux"}"#]);
+}
+
 /// `--terminated-pod-gc-threshold`: the pod GC deletes the oldest terminated pods beyond
 /// it at its next 20 s pass (`gcTerminated`, `pkg/controller/podgc/gc_controller.go`);
 /// 0 turns it off.

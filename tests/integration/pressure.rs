@@ -33,23 +33,23 @@ fn the_pod_above_its_request_is_evicted_under_memory_pressure() {
     let evicted = o.event_rows(",Evicted,");
     assert_eq!(
         evicted[0],
-        format!("140000,Warning,Evicted,Pod,default,leaky-7c59dfb96f-dmzcp,worker-0,\"{LEAKY_EVICTED}\"")
+        format!("140000,Warning,Evicted,Pod,default,leaky-6f79f68d57-dmzcp,worker-0,\"{LEAKY_EVICTED}\"")
     );
     assert_eq!(
-        o.rows("Pod,default,leaky-7c59dfb96f-dmzcp,"),
+        o.rows("Pod,default,leaky-6f79f68d57-dmzcp,"),
         [
-            "10000,Pod,default,leaky-7c59dfb96f-dmzcp,,Pending,,",
-            "11000,Pod,default,leaky-7c59dfb96f-dmzcp,Pending,Running,,worker-0",
-            "140000,Pod,default,leaky-7c59dfb96f-dmzcp,Running,Failed,Evicted,worker-0",
+            "10000,Pod,default,leaky-6f79f68d57-dmzcp,,Pending,,",
+            "11000,Pod,default,leaky-6f79f68d57-dmzcp,Pending,Running,,worker-0",
+            "140000,Pod,default,leaky-6f79f68d57-dmzcp,Running,Failed,Evicted,worker-0",
         ]
     );
     // The replacement is kept off the tainted node until the condition clears.
     assert!(
-        o.events.contains("140000,Warning,FailedScheduling,Pod,default,leaky-7c59dfb96f-pr58b,,\"0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {node.kubernetes.io/memory-pressure: }."),
+        o.events.contains("140000,Warning,FailedScheduling,Pod,default,leaky-6f79f68d57-pr58b,,\"0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {node.kubernetes.io/memory-pressure: }."),
         "{}",
         o.events
     );
-    assert!(o.transitions.contains("443000,Pod,default,leaky-7c59dfb96f-pr58b,Pending,Running,,worker-0"));
+    assert!(o.transitions.contains("443000,Pod,default,leaky-6f79f68d57-pr58b,Pending,Running,,worker-0"));
     // The Guaranteed pods below their requests are never evicted.
     assert!(o.rows("Pod,default,db,").iter().all(|r| !r.contains("Failed")));
     assert!(o.rows("Pod,default,cache,").iter().all(|r| !r.contains("Failed")));

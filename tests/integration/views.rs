@@ -351,6 +351,24 @@ fn deployments_and_replicasets_through_a_rollout_and_its_undo() {
     );
 }
 
+/// A preemptor's `status.nominatedNodeName`: NOMINATED NODE and `-o yaml` while its
+/// victims stop, still there once it is bound (kube-scheduler 1.31 to 1.34 leave it);
+/// `preemptionPolicy` as the Priority admission plugin sets it (`Never` from the
+/// reindex pod's class).
+#[test]
+fn a_preemptor_is_nominated() {
+    snapshot(
+        "preemption",
+        &[
+            "get pods api reindex late-batch DIR --at 5m5s -o wide",
+            "get pod api DIR --at 5m5s -o yaml",
+            "describe pod api DIR --at 5m5s",
+            "get pods api batch-1 DIR -o wide",
+            "get pod reindex DIR --at 5m5s -o yaml",
+        ],
+    );
+}
+
 #[test]
 fn budgets_through_a_blocked_drain() {
     snapshot(
