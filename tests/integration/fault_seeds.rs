@@ -4,8 +4,17 @@
 
 use crate::common::{load_scenario, run};
 
-const FAULT_SCENARIOS: [&str; 5] =
-    ["random-failures", "node-crash-eviction", "rolling-drain", "job-failure-policy", "quickstart"];
+const FAULT_SCENARIOS: [&str; 9] = [
+    "random-failures",
+    "node-crash-eviction",
+    "rolling-drain",
+    "job-failure-policy",
+    "quickstart",
+    "zone-outage",
+    "drain-blocked-by-pdb",
+    "daemonset-growing-pool",
+    "node-pressure",
+];
 
 #[test]
 #[ignore = "three to ten minutes: run with --ignored"]
