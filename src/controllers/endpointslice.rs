@@ -243,12 +243,24 @@ fn queue(ctx: &mut Ctx, id: ServiceId) {
 /// for each selected pod's controller, once, its scale: a ReplicaSet owned by a
 /// Deployment counts the Deployment's `spec.replicas`, another ReplicaSet its own. A
 /// pod without a controller counts one while it is neither terminal nor terminating.
+/// A DaemonSet has no scale, so the disruption controller cannot count its pods; for a
+/// Service's availability podsim counts the nodes that should run it
+/// (`desiredNumberScheduled`).
 pub fn desired_backends(cluster: &Cluster, service: &Service) -> u32 {
     use crate::cluster::pod::Owner;
     let mut replica_sets = BTreeSet::new();
     let mut deployments = BTreeSet::new();
+    let mut daemon_sets = BTreeSet::new();
     let mut desired = 0u32;
     for pod in service.endpoints.members.values().filter_map(|id| cluster.pods.get(*id)) {
+        if let Owner::DaemonSet(ds) = pod.owner
+            && let Some(d) = cluster.daemonsets.get(ds)
+        {
+            if daemon_sets.insert(ds) {
+                desired += d.status.desired;
+            }
+            continue;
+        }
         let rs = match pod.owner {
             Owner::ReplicaSet(rs) => cluster.replicasets.get(rs).map(|r| (rs, r)),
             _ => None,

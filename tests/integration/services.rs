@@ -134,3 +134,28 @@ fn cluster_ips_are_drawn_from_the_service_range_by_seed() {
         assert!(o[0] == 10 && (96..112).contains(&o[1]) && (o[1], o[2]) >= (96, 1), "{ip}");
     }
 }
+
+/// A Service in front of a DaemonSet's pods wants one backend per node that should run
+/// one (`desiredNumberScheduled`): three workers, not the GPU node it does not tolerate,
+/// then four once two workers join at 5m and one leaves at 10m.
+#[test]
+fn a_daemonset_service_wants_a_backend_per_eligible_node() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/daemonset-growing-pool.yaml"))
+        .unwrap()
+        .replace(
+            "behaviors:",
+            "  - object:\n      apiVersion: v1\n      kind: Service\n      metadata: {name: logs}\n      \
+             spec: {selector: {app: log-agent}, ports: [{port: 9000}]}\nbehaviors:",
+        );
+    let o = run(load_text(&text));
+    let rows = backends(&o, "logs");
+    let last_before_growth = rows.iter().rfind(|r| r.0 < 300_000).unwrap();
+    assert_eq!((last_before_growth.1, last_before_growth.3), (3, 3), "{rows:?}");
+    let last = rows.last().unwrap();
+    assert_eq!((last.1, last.3), (4, 4), "{rows:?}");
+    // Through the rolling update (15m), an old pod terminating does not lower what the
+    // Service wants: a backend is missing.
+    let rollout: Vec<_> = rows.iter().filter(|r| r.0 >= 900_000).collect();
+    assert!(rollout.iter().all(|r| r.1 == 4), "{rows:?}");
+    assert!(rollout.iter().any(|r| r.3 < 4), "{rows:?}");
+}
