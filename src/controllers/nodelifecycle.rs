@@ -172,10 +172,7 @@ impl NodeLifecycle {
     /// Every node's zone key, by node id.
     fn zones_of(&mut self, cluster: &Cluster) -> &[Arc<str>] {
         for n in &cluster.nodes[self.zone_of.len()..] {
-            let key = zone_key(&n.labels);
-            // Nodes of a zone share one key.
-            let shared = self.zones.get_key_value(key.as_str()).map(|(k, _)| k.clone());
-            self.zone_of.push(shared.unwrap_or_else(|| Arc::from(key)));
+            self.zone_of.push(Arc::from(zone_key(&n.labels)));
         }
         &self.zone_of
     }

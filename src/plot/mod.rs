@@ -67,18 +67,25 @@ pub type PlotFile = (String, Vec<u8>);
 /// The folder, under the run's output folder, where the charts go.
 pub const PLOTS_DIR: &str = "plots";
 
+impl RunFiles<'_> {
+    /// `f` given the files as streams, the large two read from memory.
+    pub(crate) fn as_streams<R>(&self, f: impl FnOnce(RunStreams<'_>) -> R) -> R {
+        let (mut transitions, mut events) = (self.transitions.as_bytes(), self.events.as_bytes());
+        f(RunStreams {
+            summary: self.summary,
+            transitions: &mut transitions,
+            events: &mut events,
+            metrics: self.metrics,
+            nodes: self.nodes,
+            pool_metrics: self.pool_metrics,
+            services: self.services,
+        })
+    }
+}
+
 /// Draws every chart the run's files allow, in a fixed order.
 pub fn render(files: &RunFiles<'_>) -> Result<Vec<PlotFile>, PlotError> {
-    let (mut transitions, mut events) = (files.transitions.as_bytes(), files.events.as_bytes());
-    render_streams(RunStreams {
-        summary: files.summary,
-        transitions: &mut transitions,
-        events: &mut events,
-        metrics: files.metrics,
-        nodes: files.nodes,
-        pool_metrics: files.pool_metrics,
-        services: files.services,
-    })
+    files.as_streams(render_streams)
 }
 
 /// [`render`], reading transitions.csv and events.csv from readers: the same bytes out.

@@ -292,16 +292,7 @@ impl Run {
     /// Reads a run whose files are all in memory (tests, small runs).
     #[cfg(test)]
     pub fn read(files: &RunFiles<'_>) -> Result<Run, PlotError> {
-        let (mut transitions, mut events) = (files.transitions.as_bytes(), files.events.as_bytes());
-        Run::read_streams(RunStreams {
-            summary: files.summary,
-            transitions: &mut transitions,
-            events: &mut events,
-            metrics: files.metrics,
-            nodes: files.nodes,
-            pool_metrics: files.pool_metrics,
-            services: files.services,
-        })
+        files.as_streams(Run::read_streams)
     }
 
     pub fn read_streams(files: RunStreams<'_>) -> Result<Run, PlotError> {
