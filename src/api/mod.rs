@@ -19,11 +19,13 @@ pub mod scheduling;
 pub mod schema;
 pub mod service;
 pub mod source;
+pub mod statefulset;
 pub mod validation;
 pub mod validation_apps;
 pub mod validation_batch;
 pub mod validation_daemonset;
 pub mod validation_scheduling;
+pub mod validation_statefulset;
 
 pub use errors::{FieldError, FieldPath, InputError};
 pub use meta::ObjectMeta;

@@ -14,6 +14,7 @@ use super::scheduling::PriorityClass;
 use super::schema;
 use super::service::Service;
 use super::source::locate;
+use super::statefulset::StatefulSet;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -30,6 +31,7 @@ pub enum Object {
     Deployment(Box<Deployment>),
     PodDisruptionBudget(Box<PodDisruptionBudget>),
     DaemonSet(Box<DaemonSet>),
+    StatefulSet(Box<StatefulSet>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -44,6 +46,7 @@ pub enum ObjectKind {
     Deployment,
     PodDisruptionBudget,
     DaemonSet,
+    StatefulSet,
 }
 
 impl ObjectKind {
@@ -65,6 +68,7 @@ impl Object {
             Object::Deployment(_) => ObjectKind::Deployment,
             Object::PodDisruptionBudget(_) => ObjectKind::PodDisruptionBudget,
             Object::DaemonSet(_) => ObjectKind::DaemonSet,
+            Object::StatefulSet(_) => ObjectKind::StatefulSet,
         }
     }
 
@@ -80,6 +84,7 @@ impl Object {
             Object::Deployment(o) => &o.metadata.name,
             Object::PodDisruptionBudget(o) => &o.metadata.name,
             Object::DaemonSet(o) => &o.metadata.name,
+            Object::StatefulSet(o) => &o.metadata.name,
         }
     }
 }
@@ -152,8 +157,6 @@ const NOT_SIMULATED: &[(&str, &str)] = &[
     ("v1", "Endpoints"),
     ("discovery.k8s.io/v1", "EndpointSlice"),
     ("v1", "Event"),
-    ("apps/v1", "StatefulSet"),
-    ("apps/v1", "DaemonSet"),
     ("networking.k8s.io/v1", "Ingress"),
     ("networking.k8s.io/v1", "NetworkPolicy"),
     ("rbac.authorization.k8s.io/v1", "Role"),

@@ -8,7 +8,7 @@ use crate::cluster::budget::BudgetId;
 use crate::cluster::pod::PodPhase;
 use crate::cluster::service::ServiceId;
 use crate::cluster::template::PodTemplate;
-use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, Pod, PodId, ReplicaSetId};
+use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, Pod, PodId, ReplicaSetId, StatefulSetId};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -57,6 +57,9 @@ pub enum Change {
     NodeSchedulable(NodeId),
     /// Taints were removed from the node.
     NodeUntainted(NodeId),
+    /// A taint was added to the node by a user (`kubectl taint`); the node lifecycle
+    /// controller's own taints are acted on where it adds them.
+    NodeTainted(NodeId),
     /// The node's `MemoryPressure` condition changed.
     NodeMemoryPressure(NodeId),
     JobCreated(JobId),
@@ -80,6 +83,9 @@ pub enum Change {
     DaemonSetCreated(DaemonSetId),
     /// A DaemonSet's spec changed (a new template: a rollout).
     DaemonSetUpdated(DaemonSetId),
+    StatefulSetCreated(StatefulSetId),
+    /// A StatefulSet's spec changed (template, replicas, strategy).
+    StatefulSetUpdated(StatefulSetId),
 }
 
 /// The pod a [`Change::PodReleased`] is about, as the scheduler's QueueingHints read it.
@@ -125,6 +131,9 @@ pub enum Kind {
     DaemonSetCreated = 1 << 25,
     DaemonSetUpdated = 1 << 26,
     NodeMemoryPressure = 1 << 27,
+    StatefulSetCreated = 1 << 28,
+    StatefulSetUpdated = 1 << 29,
+    NodeTainted = 1 << 30,
 }
 
 impl Change {
@@ -143,6 +152,7 @@ impl Change {
             Change::NodeHeartbeat { .. } => Kind::NodeHeartbeat,
             Change::NodeSchedulable(_) => Kind::NodeSchedulable,
             Change::NodeUntainted(_) => Kind::NodeUntainted,
+            Change::NodeTainted(_) => Kind::NodeTainted,
             Change::NodeMemoryPressure(_) => Kind::NodeMemoryPressure,
             Change::JobCreated(_) => Kind::JobCreated,
             Change::JobFinished(_) => Kind::JobFinished,
@@ -158,6 +168,8 @@ impl Change {
             Change::BudgetCreated(_) => Kind::BudgetCreated,
             Change::DaemonSetCreated(_) => Kind::DaemonSetCreated,
             Change::DaemonSetUpdated(_) => Kind::DaemonSetUpdated,
+            Change::StatefulSetCreated(_) => Kind::StatefulSetCreated,
+            Change::StatefulSetUpdated(_) => Kind::StatefulSetUpdated,
         }
     }
 }

@@ -126,6 +126,15 @@ impl Ctx<'_> {
         let now = self.now;
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         if pod.deletion.is_some() {
+            // Already terminating: only a forced delete (`--grace-period=0 --force`)
+            // changes anything, and it removes the object now, however long its
+            // kubelet has been away.
+            if grace == Some(0) {
+                if pod.node.is_some() {
+                    pod.terminal = true;
+                }
+                self.remove_pod(id);
+            }
             return;
         }
         let grace = grace.unwrap_or(pod.template.grace);

@@ -27,6 +27,7 @@ pub fn component(kind: &str, reason: &str) -> &'static str {
         ("Deployment", _) => "deployment-controller",
         ("ReplicaSet", _) => "replicaset-controller",
         ("DaemonSet", _) => "daemonset-controller",
+        ("StatefulSet", _) => "statefulset-controller",
         ("Node", "NodeNotReady" | "RegisteredNode" | "RemovingNode") => "node-controller",
         ("Pod", "NodeNotReady") => "node-controller",
         // The disruption controller's recorder (`controllermanager`); kubectl drain's

@@ -22,6 +22,7 @@ pub mod pods;
 pub mod qos;
 pub mod replay;
 pub mod services;
+pub mod statefulsets;
 pub mod table;
 pub mod yaml;
 
@@ -64,6 +65,7 @@ pub enum Resource {
     ReplicaSets,
     Deployments,
     DaemonSets,
+    StatefulSets,
     Events,
     Services,
     EndpointSlices,
@@ -83,6 +85,7 @@ impl Resource {
                 ObjectKind::ReplicaSet => Some(Resource::ReplicaSets),
                 ObjectKind::Deployment => Some(Resource::Deployments),
                 ObjectKind::DaemonSet => Some(Resource::DaemonSets),
+                ObjectKind::StatefulSet => Some(Resource::StatefulSets),
                 ObjectKind::Service => Some(Resource::Services),
                 ObjectKind::PodDisruptionBudget => Some(Resource::PodDisruptionBudgets),
                 ObjectKind::PriorityClass => None,
@@ -111,6 +114,7 @@ impl Resource {
             Resource::ReplicaSets => Some(ObjectKind::ReplicaSet),
             Resource::Deployments => Some(ObjectKind::Deployment),
             Resource::DaemonSets => Some(ObjectKind::DaemonSet),
+            Resource::StatefulSets => Some(ObjectKind::StatefulSet),
             Resource::Services => Some(ObjectKind::Service),
             Resource::PodDisruptionBudgets => Some(ObjectKind::PodDisruptionBudget),
             Resource::Events | Resource::EndpointSlices => None,

@@ -1,0 +1,197 @@
+//! A StatefulSet's spec as its controller uses it: the ControllerRevision history
+//! (`getStatefulSetRevisions`, `truncateHistory`; a revision is the template, named
+//! `<set>-<hash>` with the hash `controller.ComputeHash` gives the Deployment's
+//! `pod-template-hash`), and each ordinal's pod (`newStatefulSetPod`: the revision's
+//! template with the identity of the ordinal: name, `hostname`, `subdomain`, and the
+//! `statefulset.kubernetes.io/pod-name`, `apps.kubernetes.io/pod-index` and
+//! `controller-revision-hash` labels), compiled once per revision and ordinal.
+
+use crate::api::apps::IntOrString;
+use crate::api::statefulset::StatefulSet as ApiStatefulSet;
+use crate::cluster::daemonset::CONTROLLER_REVISION_HASH_LABEL;
+use crate::cluster::statefulset::{
+    OrdinalOutages, POD_INDEX_LABEL, POD_NAME_LABEL, PodManagement, Revision, StatefulSet, UpdateStrategy,
+};
+use crate::cluster::template::PodTemplate;
+use crate::cluster::{Cluster, StatefulSetId};
+use crate::controllers::deployment::util::template_hash;
+use crate::controllers::replicaset::seconds;
+use crate::engine::SimTime;
+use crate::labels::label_selector_as_selector;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// A StatefulSet of a manifest (copies are named `<name>-<n>`); `None` when its selector
+/// cannot be read (validation refused it already).
+pub fn from_manifest(cluster: &mut Cluster, api: &ApiStatefulSet, copy: Option<u64>) -> Option<StatefulSet> {
+    let mut api = api.clone();
+    if let Some(n) = copy {
+        api.metadata.name = format!("{}-{n}", api.metadata.name);
+    }
+    let selector = label_selector_as_selector(api.spec.selector.as_ref()).ok()?;
+    let mut sts = StatefulSet {
+        uid: 0,
+        namespace: cluster.intern_namespace(api.metadata.namespace()),
+        name: Arc::from(api.metadata.name.as_str()),
+        api: Arc::new(api.clone()),
+        selector,
+        replicas: 0,
+        start: 0,
+        management: PodManagement::OrderedReady,
+        strategy: UpdateStrategy::OnDelete,
+        min_ready: 0,
+        revision_history_limit: 10,
+        generation: 0,
+        created: SimTime::ZERO,
+        revisions: Vec::new(),
+        pod_templates: BTreeMap::new(),
+        pods: BTreeMap::new(),
+        status: Default::default(),
+        sync_timer: Default::default(),
+        sync_at: None,
+        failures: 0,
+        reported: None,
+        outages: OrdinalOutages::default(),
+    };
+    apply_spec(&mut sts, api);
+    Some(sts)
+}
+
+/// Writes a new spec: the generation goes up; the controller reads the rest.
+pub fn apply_spec(sts: &mut StatefulSet, api: ApiStatefulSet) {
+    sts.generation += 1;
+    let spec = &api.spec;
+    sts.replicas = u32::try_from(spec.replicas.unwrap_or(1)).unwrap_or(0);
+    sts.start = u32::try_from(api.start_ordinal()).unwrap_or(0);
+    sts.management = match spec.pod_management_policy.as_deref() {
+        Some("Parallel") => PodManagement::Parallel,
+        _ => PodManagement::OrderedReady,
+    };
+    let strategy = spec.update_strategy.as_ref();
+    sts.strategy = match strategy.and_then(|s| s.type_.as_deref()) {
+        Some("OnDelete") => UpdateStrategy::OnDelete,
+        _ => {
+            let rolling = strategy.and_then(|s| s.rolling_update.as_ref());
+            UpdateStrategy::RollingUpdate {
+                partition: rolling.map(|r| u32::try_from(r.partition.unwrap_or(0)).unwrap_or(0)),
+                max_unavailable: rolling.and_then(|r| r.max_unavailable.clone()),
+            }
+        }
+    };
+    sts.min_ready = seconds(spec.min_ready_seconds);
+    sts.revision_history_limit = usize::try_from(spec.revision_history_limit.unwrap_or(10)).unwrap_or(0);
+    sts.api = Arc::new(api);
+}
+
+/// The revision name of a template (`<set>-<hash>`, the hash with the collision count).
+fn revision_name(sts: &StatefulSet, template: &crate::api::pod::PodTemplateSpec) -> Arc<str> {
+    let bytes = serde_json::to_vec(template).unwrap_or_default();
+    Arc::from(format!("{}-{}", sts.name, template_hash(&bytes, sts.status.collision_count)).as_str())
+}
+
+/// `getStatefulSetRevisions`: the update revision is the current template's (a new
+/// revision, the last one if it is the same, or an older equal one taking the next
+/// number: a rollback); the current revision is `status.currentRevision`'s, or the
+/// update revision when there is none. Returns (current, update).
+pub fn sync_revisions(sts: &mut StatefulSet) -> (Arc<str>, Arc<str>) {
+    let template = &sts.api.spec.template;
+    let next = sts.revisions.last().map_or(1, |r| r.number + 1);
+    let equal = sts.revisions.iter().rposition(|r| *r.template == *template);
+    let update = match equal {
+        Some(i) if i + 1 == sts.revisions.len() => sts.revisions[i].name.clone(),
+        Some(i) => {
+            let mut r = sts.revisions.remove(i);
+            r.number = next;
+            let name = r.name.clone();
+            sts.revisions.push(r);
+            name
+        }
+        None => {
+            let name = revision_name(sts, template);
+            let template = Arc::new(template.clone());
+            sts.revisions.push(Revision { number: next, name: name.clone(), template });
+            name
+        }
+    };
+    let current = match sts.revision(&sts.status.current_revision) {
+        Some(r) => r.name.clone(),
+        None => update.clone(),
+    };
+    (current, update)
+}
+
+/// `truncateHistory`: revisions that neither status names nor a pod runs are deleted,
+/// oldest first, down to `revisionHistoryLimit`; their compiled pods with them.
+pub fn truncate_history(sts: &mut StatefulSet, live: &BTreeSet<Arc<str>>) {
+    let history: Vec<Arc<str>> =
+        sts.revisions.iter().filter(|r| !live.contains(&r.name)).map(|r| r.name.clone()).collect();
+    let excess = history.len().saturating_sub(sts.revision_history_limit);
+    for name in &history[..excess] {
+        sts.revisions.retain(|r| r.name != *name);
+    }
+    let kept: BTreeSet<Arc<str>> = sts.revisions.iter().map(|r| r.name.clone()).collect();
+    sts.pod_templates.retain(|(rev, _), _| kept.contains(rev));
+}
+
+/// `newVersionedStatefulSetPod`'s choice: with a partition, ordinals below
+/// `start + partition` get the current revision; with RollingUpdate and no
+/// `rollingUpdate`, those below `start + status.currentReplicas`; the others the
+/// update revision.
+pub fn new_pod_revision<'a>(
+    sts: &StatefulSet,
+    ordinal: u32,
+    current: &'a Arc<str>,
+    update: &'a Arc<str>,
+) -> &'a Arc<str> {
+    let keep = match &sts.strategy {
+        UpdateStrategy::RollingUpdate { partition: Some(p), .. } => ordinal < sts.start + p,
+        UpdateStrategy::RollingUpdate { partition: None, .. } => ordinal < sts.start + sts.status.current,
+        UpdateStrategy::OnDelete => false,
+    };
+    if keep { current } else { update }
+}
+
+/// The gate's maxUnavailable, if the strategy has one.
+pub fn max_unavailable(sts: &StatefulSet) -> Option<&IntOrString> {
+    match &sts.strategy {
+        UpdateStrategy::RollingUpdate { max_unavailable, .. } => max_unavailable.as_ref(),
+        UpdateStrategy::OnDelete => None,
+    }
+}
+
+/// A pod of the set: the ordinal's identity on `revision`'s template. (template, labels,
+/// annotations), compiled on first use.
+pub fn pod_for(
+    cluster: &mut Cluster,
+    id: StatefulSetId,
+    revision: &Arc<str>,
+    ordinal: u32,
+) -> Option<(Arc<PodTemplate>, Arc<BTreeMap<String, String>>, Arc<BTreeMap<String, String>>)> {
+    let sts = cluster.statefulsets.get(id)?;
+    let key = (revision.clone(), ordinal);
+    let template = sts.revision(revision)?.template.clone();
+    let annotations = Arc::new(template.metadata.annotations.clone());
+    if let Some((t, labels)) = sts.pod_templates.get(&key) {
+        return Some((t.clone(), labels.clone(), annotations));
+    }
+    let name = sts.pod_name(ordinal);
+    let mut spec = template.spec.clone();
+    // `initIdentity`: set at creation only.
+    spec.hostname = Some(name.clone());
+    spec.subdomain = sts.api.spec.service_name.clone().filter(|s| !s.is_empty());
+    let mut labels = template.metadata.labels.clone();
+    labels.insert(POD_NAME_LABEL.into(), name);
+    labels.insert(POD_INDEX_LABEL.into(), ordinal.to_string());
+    // For a StatefulSet the label holds the revision's whole name (unlike a DaemonSet's).
+    labels.insert(CONTROLLER_REVISION_HASH_LABEL.into(), revision.to_string());
+    let compiled = Arc::new(PodTemplate::compile(
+        Arc::new(spec),
+        &mut cluster.resources,
+        &mut cluster.images,
+        cluster.api.default_tolerations,
+    ));
+    let labels = Arc::new(labels);
+    let sts = cluster.statefulsets.get_mut(id)?;
+    sts.pod_templates.insert(key, (compiled.clone(), labels.clone()));
+    Some((compiled, labels, annotations))
+}
