@@ -170,7 +170,7 @@ fn validate_rolling_update(r: &RollingUpdateStatefulSetStrategy, path: &FieldPat
     if let Some(max) = &r.max_unavailable {
         let p = path.child("maxUnavailable");
         validate_positive_int_or_percent(max, &p, errs);
-        if max.value() == Some(0) || matches!(max, IntOrString::Int(0)) {
+        if max.value() == Some(0) {
             errs.push(invalid_value(p.clone(), max, "cannot be 0"));
         }
         if matches!(max, IntOrString::String(_)) && max.value().is_some_and(|n| n > 100) {
@@ -363,7 +363,15 @@ mod tests {
             ]
         );
         let no_selector = GOOD.replace("  selector: {matchLabels: {app: web}}\n", "");
-        assert_eq!(errors(&no_selector), ["spec.selector: Required value"]);
+        // A missing selector selects nothing (`labels.Nothing()`), so the labels do
+        // not match it either.
+        assert_eq!(
+            errors(&no_selector),
+            [
+                "spec.selector: Required value",
+                "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not match template `labels`"
+            ]
+        );
         let empty = GOOD.replace("selector: {matchLabels: {app: web}}", "selector: {}");
         assert!(errors(&empty)[0].contains("empty selector is invalid for statefulset"), "{:?}", errors(&empty));
         // With the gate, maxUnavailable is validated.

@@ -208,7 +208,7 @@ fn bad_input_exits_2_with_a_message() {
         (format!("get pods {}", bad_objects.display()), "objects.jsonl:1:"),
         (format!("get pods {}", bad_containers.display()), "containers.csv:"),
         (format!("get events {}", bad_events.display()), "events.csv:"),
-        (format!("get statefulsets {d}"), "doesn't have a resource type \"statefulsets\""),
+        (format!("get ingresses {d}"), "doesn't have a resource type \"ingresses\""),
         (format!("get pods {d} --at 5x"), "--at 5x"),
         (format!("get pods {d} --at 2h"), "the run ended at 30m"),
         (format!("get pods {d} -o toml"), "-o toml: unknown output format"),
@@ -220,7 +220,7 @@ fn bad_input_exits_2_with_a_message() {
         (format!("describe node nope {d}"), "Error from server (NotFound): nodes \"nope\" not found"),
         (
             format!("describe events {d}"),
-            "describe knows pods, nodes, jobs, cronjobs, deployments, replicasets, daemonsets, services, endpointslices and poddisruptionbudgets",
+            "describe knows pods, nodes, jobs, cronjobs, deployments, replicasets, daemonsets, statefulsets, services, endpointslices and poddisruptionbudgets",
         ),
         (format!("get pods crash-always {d} -l app=x"), "cannot be combined"),
         (format!("get pods crash-always {d} --at 5s --at 6s"), "cannot be used multiple times"),
