@@ -16,6 +16,16 @@ use std::sync::Arc;
 
 pub type StatefulSetId = super::slab::Id;
 
+/// A pod's labels or annotations, shared by every pod made from one compiled template.
+pub type StringMap = Arc<BTreeMap<String, String>>;
+
+/// One ordinal's pod at one revision: its compiled template and its labels.
+#[derive(Clone, Debug)]
+pub struct OrdinalPod {
+    pub template: Arc<PodTemplate>,
+    pub labels: StringMap,
+}
+
 /// `apps.StatefulSetPodNameLabel`.
 pub const POD_NAME_LABEL: &str = "statefulset.kubernetes.io/pod-name";
 /// `apps.PodIndexLabel` (the `PodIndexLabel` gate, GA since 1.32, on since 1.28).
@@ -148,7 +158,7 @@ pub struct StatefulSet {
     pub revisions: Vec<Revision>,
     /// Each ordinal's pod at a revision (its hostname and labels are its own), compiled
     /// on first use; dropped with the revision.
-    pub pod_templates: BTreeMap<(Arc<str>, u32), (Arc<PodTemplate>, Arc<BTreeMap<String, String>>)>,
+    pub pod_templates: BTreeMap<(Arc<str>, u32), OrdinalPod>,
     /// Every pod of the set still in the API, by ordinal (names are unique).
     pub pods: BTreeMap<u32, PodId>,
     pub status: StatefulSetStatus,

@@ -58,10 +58,8 @@ impl PodGc {
                 self.terminated.remove(&(pod.created, pod.uid, *id));
             }
             Change::NodeRemoved(node) => ctx.at(QUARANTINE, PodGcEvent::Orphans(*node)),
-            Change::NodeTainted(node) => {
-                if has_out_of_service(ctx, *node) && self.out_of_service.insert(*node) {
-                    ctx.schedule(next_pass(ctx.now), PodGcEvent::OutOfService(*node));
-                }
+            Change::NodeTainted(node) if has_out_of_service(ctx, *node) && self.out_of_service.insert(*node) => {
+                ctx.schedule(next_pass(ctx.now), PodGcEvent::OutOfService(*node));
             }
             _ => {}
         }

@@ -148,7 +148,7 @@ pub fn plan(input: &Input) -> Plan {
         })
         .collect();
     let mut condemned: Vec<&PodView> = input.pods.iter().filter(|p| !in_range(p.ordinal)).collect();
-    condemned.sort_by(|a, b| b.ordinal.cmp(&a.ordinal));
+    condemned.sort_by_key(|p| std::cmp::Reverse(p.ordinal));
     // The lowest unavailable pod: of the replicas, else of the condemned.
     let first_unavailable = slots
         .iter()

@@ -265,7 +265,7 @@ fn available(p: &Pod, min_ready: u64, now: SimTime) -> bool {
 fn create_pod(ctx: &mut Ctx, id: StatefulSetId, ordinal: u32, current: &Arc<str>, update: &Arc<str>) -> bool {
     let Some(sts) = ctx.cluster.statefulsets.get(id) else { return false };
     let revision = template::new_pod_revision(sts, ordinal, current, update).clone();
-    let Some((pod_template, labels, annotations)) = template::pod_for(ctx.cluster, id, &revision, ordinal) else {
+    let Some((pod, annotations)) = template::pod_for(ctx.cluster, id, &revision, ordinal) else {
         return false;
     };
     let sts = ctx.cluster.statefulsets.get(id).expect("read above");
@@ -274,9 +274,9 @@ fn create_pod(ctx: &mut Ctx, id: StatefulSetId, ordinal: u32, current: &Arc<str>
         namespace: ns.to_string(),
         name: pod_name.clone(),
         generate_name: None,
-        labels,
+        labels: pod.labels,
         annotations,
-        template: pod_template,
+        template: pod.template,
         owner: Owner::StatefulSet(id),
     };
     let set_ref = ObjectRef::of("StatefulSet", &ns, &set_name);

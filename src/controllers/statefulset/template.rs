@@ -10,7 +10,8 @@ use crate::api::apps::IntOrString;
 use crate::api::statefulset::StatefulSet as ApiStatefulSet;
 use crate::cluster::daemonset::CONTROLLER_REVISION_HASH_LABEL;
 use crate::cluster::statefulset::{
-    OrdinalOutages, POD_INDEX_LABEL, POD_NAME_LABEL, PodManagement, Revision, StatefulSet, UpdateStrategy,
+    OrdinalOutages, OrdinalPod, POD_INDEX_LABEL, POD_NAME_LABEL, PodManagement, Revision, StatefulSet, StringMap,
+    UpdateStrategy,
 };
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, StatefulSetId};
@@ -159,20 +160,20 @@ pub fn max_unavailable(sts: &StatefulSet) -> Option<&IntOrString> {
     }
 }
 
-/// A pod of the set: the ordinal's identity on `revision`'s template. (template, labels,
-/// annotations), compiled on first use.
+/// A pod of the set: the ordinal's identity on `revision`'s template, compiled on first
+/// use; with the template's annotations.
 pub fn pod_for(
     cluster: &mut Cluster,
     id: StatefulSetId,
     revision: &Arc<str>,
     ordinal: u32,
-) -> Option<(Arc<PodTemplate>, Arc<BTreeMap<String, String>>, Arc<BTreeMap<String, String>>)> {
+) -> Option<(OrdinalPod, StringMap)> {
     let sts = cluster.statefulsets.get(id)?;
     let key = (revision.clone(), ordinal);
     let template = sts.revision(revision)?.template.clone();
     let annotations = Arc::new(template.metadata.annotations.clone());
-    if let Some((t, labels)) = sts.pod_templates.get(&key) {
-        return Some((t.clone(), labels.clone(), annotations));
+    if let Some(pod) = sts.pod_templates.get(&key) {
+        return Some((pod.clone(), annotations));
     }
     let name = sts.pod_name(ordinal);
     let mut spec = template.spec.clone();
@@ -190,8 +191,8 @@ pub fn pod_for(
         &mut cluster.images,
         cluster.api.default_tolerations,
     ));
-    let labels = Arc::new(labels);
+    let pod = OrdinalPod { template: compiled, labels: Arc::new(labels) };
     let sts = cluster.statefulsets.get_mut(id)?;
-    sts.pod_templates.insert(key, (compiled.clone(), labels.clone()));
-    Some((compiled, labels, annotations))
+    sts.pod_templates.insert(key, pod.clone());
+    Some((pod, annotations))
 }
