@@ -196,3 +196,56 @@ pub fn pod_for(
     sts.pod_templates.insert(key, pod.clone());
     Some((pod, annotations))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::object::{Object, parse_file};
+
+    fn set(cluster: &mut Cluster) -> StatefulSet {
+        let yaml = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  revisionHistoryLimit: 1\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: nginx:1}]}\n";
+        let mut ignored = Default::default();
+        let m = parse_file("sts.yaml", yaml, &mut ignored).unwrap();
+        let Object::StatefulSet(api) = &m[0].object else { unreachable!() };
+        let mut api = (**api).clone();
+        crate::api::validation_statefulset::default_statefulset(&mut api, false);
+        from_manifest(cluster, &api, None).unwrap()
+    }
+
+    fn image(sts: &mut StatefulSet, image: &str) {
+        let mut api = (*sts.api).clone();
+        api.spec.template.spec.containers[0].image = Some(image.into());
+        apply_spec(sts, api);
+    }
+
+    /// `getStatefulSetRevisions` and `truncateHistory`: a new template is a new revision,
+    /// an old one comes back with the next number (a rollback), and revisions nothing
+    /// uses go beyond `revisionHistoryLimit`, oldest first.
+    #[test]
+    fn revisions_follow_the_template_and_the_history_is_trimmed() {
+        let streams = crate::engine::Streams::new(1);
+        let mut cluster =
+            Cluster::new(Default::default(), &streams, crate::cluster::network::NetworkConfig::defaults(1));
+        let mut sts = set(&mut cluster);
+        let (c1, u1) = sync_revisions(&mut sts);
+        assert_eq!(c1, u1);
+        assert!(u1.starts_with("web-"));
+        image(&mut sts, "nginx:2");
+        let (_, u2) = sync_revisions(&mut sts);
+        assert_ne!(u1, u2);
+        // Back to the first template: the first revision, renumbered 3.
+        image(&mut sts, "nginx:1");
+        let (_, u3) = sync_revisions(&mut sts);
+        assert_eq!(u3, u1);
+        let numbers: Vec<(i64, &str)> = sts.revisions.iter().map(|r| (r.number, &*r.name)).collect();
+        assert_eq!(numbers, [(2, &*u2), (3, &*u1)]);
+        // Only u1 is live: u2 is history, within the limit of 1; a third one is not.
+        truncate_history(&mut sts, &[u1.clone()].into());
+        assert_eq!(sts.revisions.len(), 2);
+        image(&mut sts, "nginx:3");
+        let (_, u4) = sync_revisions(&mut sts);
+        truncate_history(&mut sts, &[u4.clone()].into());
+        let names: Vec<&str> = sts.revisions.iter().map(|r| &*r.name).collect();
+        assert_eq!(names, [&*u1, &*u4], "u2, the oldest unused, went");
+    }
+}
