@@ -384,3 +384,21 @@ fn budgets_through_a_blocked_drain() {
         ],
     );
 }
+
+#[test]
+fn statefulset_identity_and_the_ordinal_stuck_on_a_lost_node() {
+    snapshot(
+        "statefulset-web",
+        &[
+            "get sts DIR --at 12s",
+            "get statefulsets DIR --at 11m -o wide",
+            "get sts web DIR --at 11m -o yaml",
+            "get pods DIR --at 35m -o wide",
+            "describe sts web DIR --at 35m",
+            "describe pod web-1 DIR --at 35m",
+            "describe svc nginx DIR --at 20m",
+            "get pods DIR --at 40m1s",
+            "get events DIR --at 48m1s -n default --field-selector involvedObject.kind=StatefulSet",
+        ],
+    );
+}
