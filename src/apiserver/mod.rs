@@ -22,6 +22,7 @@ pub mod record;
 pub mod services;
 pub mod spam;
 pub mod statefulsets;
+pub mod storage;
 
 pub use counters::Counters;
 pub use feed::{Change, Kind, Watches};

@@ -285,6 +285,7 @@ impl<'a> Loader<'a> {
             &mut scheduler_errors,
         );
         self.field_errors(scheduler_errors);
+        let storage = self.storage(raw.storage.take().unwrap_or_default());
         let mut scenario = Scenario {
             name: raw.name,
             description: raw.description,
@@ -304,6 +305,7 @@ impl<'a> Loader<'a> {
             kubernetes,
             scheduler,
             network,
+            storage,
             ignored: std::mem::take(&mut self.ignored),
             warnings: Vec::new(),
         };
@@ -612,7 +614,11 @@ impl<'a> Loader<'a> {
         }?;
         if matches!(
             manifest.object,
-            Object::Node(_) | Object::PriorityClass(_) | Object::Service(_) | Object::PodDisruptionBudget(_)
+            Object::Node(_)
+                | Object::PriorityClass(_)
+                | Object::Service(_)
+                | Object::PodDisruptionBudget(_)
+                | Object::StorageClass(_)
         ) {
             self.error(path.child("object"), "arrival streams copy Pods, Jobs or CronJobs");
         }
@@ -1182,6 +1188,11 @@ impl<'a> Loader<'a> {
             "replicaset" | "replicasets" | "rs" => Some("ReplicaSet"),
             "daemonset" | "daemonsets" | "ds" => Some("DaemonSet"),
             "statefulset" | "statefulsets" | "sts" => Some("StatefulSet"),
+            "persistentvolumeclaim" | "persistentvolumeclaims" | "pvc" => Some("PersistentVolumeClaim"),
+            "persistentvolume" | "persistentvolumes" | "pv" => Some("PersistentVolume"),
+            "storageclass" | "storageclasses" | "sc" => Some("StorageClass"),
+            "configmap" | "configmaps" | "cm" => Some("ConfigMap"),
+            "secret" | "secrets" => Some("Secret"),
             _ => None,
         };
         let parsed = match parts.as_slice() {
@@ -1192,10 +1203,40 @@ impl<'a> Loader<'a> {
         match parsed {
             Some((k, ns, name)) if !name.is_empty() => Some((k.to_string(), ns.to_string(), name.to_string())),
             _ => {
-                self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, node, deployment, replicaset, daemonset, statefulset, service"));
+                self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, node, deployment, replicaset, daemonset, statefulset, service, pvc, pv, storageclass, configmap, secret"));
                 None
             }
         }
+    }
+
+    /// `storage:`: each class entry's timings over the defaults (provision 5s, attach
+    /// 10s, detach 5s, mount 0s); a distribution whose mean is not finite is refused.
+    fn storage(&mut self, raw: raw::RawStorage) -> crate::cluster::storage::StorageTimings {
+        use crate::cluster::storage::ClassTimings;
+        let mut classes = Vec::new();
+        for (i, c) in raw.classes.into_iter().enumerate() {
+            let path = FieldPath::root("storage").child("classes").index(i);
+            if c.name.is_empty() {
+                self.error(path.child("name"), "Required value: a StorageClass name or glob (\"*\" for every class)");
+                continue;
+            }
+            let mut t = ClassTimings::default();
+            for (field, value, slot) in [
+                ("provision", c.provision, &mut t.provision),
+                ("attach", c.attach, &mut t.attach),
+                ("detach", c.detach, &mut t.detach),
+                ("mount", c.mount, &mut t.mount),
+            ] {
+                if let Some(d) = value {
+                    if !d.mean().is_finite() {
+                        self.error(path.child(field), "the distribution must have a finite mean");
+                    }
+                    *slot = d;
+                }
+            }
+            classes.push((crate::scenario::glob::Glob::new(&c.name), t));
+        }
+        crate::cluster::storage::StorageTimings { classes }
     }
 
     /// `network:`, over the defaults for a cluster of `nodes` nodes (those it starts
@@ -1316,7 +1357,12 @@ pub fn namespace_of(object: &Object) -> String {
         Object::StatefulSet(s) => s.metadata.namespace().to_string(),
         Object::Service(s) => s.metadata.namespace().to_string(),
         Object::PodDisruptionBudget(b) => b.metadata.namespace().to_string(),
-        Object::Node(_) | Object::PriorityClass(_) => String::new(),
+        Object::PersistentVolumeClaim(c) => c.metadata.namespace().to_string(),
+        Object::ConfigMap(c) => c.metadata.namespace().to_string(),
+        Object::Secret(s) => s.metadata.namespace().to_string(),
+        Object::Node(_) | Object::PriorityClass(_) | Object::PersistentVolume(_) | Object::StorageClass(_) => {
+            String::new()
+        }
     }
 }
 

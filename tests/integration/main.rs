@@ -24,6 +24,7 @@ mod scenarios;
 mod scheduling;
 mod services;
 mod statefulset;
+mod storage;
 mod strict_fields;
 mod tidy;
 mod unschedulable;
