@@ -84,16 +84,8 @@ pub struct StatefulSetOrdinals {
     pub start: Option<i32>,
 }
 
-/// A `volumeClaimTemplates` entry: a PersistentVolumeClaim's metadata and spec, the
-/// spec kept as written (the claims' own type comes with the storage objects).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ClaimTemplate {
-    #[serde(default)]
-    pub metadata: ObjectMeta,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spec: Option<serde_json::Value>,
-}
+/// A `volumeClaimTemplates` entry: a PersistentVolumeClaim.
+pub type ClaimTemplate = super::storage::PersistentVolumeClaim;
 
 impl StatefulSet {
     /// `getStartOrdinal`: `spec.ordinals.start`, 0 without it.

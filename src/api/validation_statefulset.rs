@@ -179,27 +179,57 @@ fn validate_rolling_update(r: &RollingUpdateStatefulSetStrategy, path: &FieldPat
     }
 }
 
-/// The claim templates: each has a name, and no two share one (each becomes a pod
-/// volume of that name, `volumesToAddForTemplates`).
+/// The claim templates (`ValidateVolumeClaimTemplates`, kubernetes/kubernetes#132212,
+/// 1.34): each has a name (it becomes a pod volume of that name, so a DNS-1123 label,
+/// and no two share one) and a valid claim spec.
 fn validate_claim_templates(sts: &StatefulSet, path: &FieldPath, errs: &mut Vec<FieldError>) {
     let mut seen = std::collections::BTreeSet::new();
     for (i, t) in sts.spec.volume_claim_templates.iter().enumerate() {
         let p = path.index(i);
         let name = &t.metadata.name;
+        let name_path = p.child("metadata").child("name");
         if name.is_empty() {
-            errs.push(FieldError::required_because(
-                p.child("metadata").child("name"),
-                "name or generateName is required",
-            ));
+            errs.push(FieldError::required_because(name_path, "name or generateName is required"));
         } else if !is_dns1123_label(name) {
-            errs.push(FieldError::invalid(p.child("metadata").child("name"), name, DNS1123_LABEL_MSG));
+            errs.push(FieldError::invalid(name_path, name, DNS1123_LABEL_MSG));
         } else if !seen.insert(name.as_str()) {
-            errs.push(FieldError::duplicate(p.child("metadata").child("name"), name));
+            errs.push(FieldError::duplicate(name_path, name));
         }
-        if t.spec.is_none() {
-            errs.push(FieldError::required_because(p.child("spec"), "spec is required"));
-        }
+        super::validation_storage::validate_pvc_spec(&t.spec, &p.child("spec"), errs);
     }
+}
+
+/// The pod template as its pods get it: a volume for each claim template, named as
+/// the template, in place of a template volume of that name (`volumesToAddForTemplates`,
+/// `updateStorage`), so that mounts of the claims are valid.
+pub fn template_with_claims(sts: &StatefulSet) -> std::borrow::Cow<'_, crate::api::pod::PodSpec> {
+    let claims = &sts.spec.volume_claim_templates;
+    if claims.is_empty() {
+        return std::borrow::Cow::Borrowed(&sts.spec.template.spec);
+    }
+    let mut spec = sts.spec.template.spec.clone();
+    let names: Vec<(String, String)> =
+        claims.iter().map(|c| (c.metadata.name.clone(), c.metadata.name.clone())).collect();
+    with_claim_volumes(&mut spec, &names);
+    std::borrow::Cow::Owned(spec)
+}
+
+/// `updateStorage`: a volume `name` → claim `claim` for each pair, first, and the
+/// template's other volumes after them.
+pub fn with_claim_volumes(spec: &mut crate::api::pod::PodSpec, claims: &[(String, String)]) {
+    let mut volumes: Vec<crate::api::volume::Volume> = claims
+        .iter()
+        .map(|(name, claim)| crate::api::volume::Volume {
+            name: name.clone(),
+            persistent_volume_claim: Some(crate::api::volume::PersistentVolumeClaimVolumeSource {
+                claim_name: claim.clone(),
+                read_only: None,
+            }),
+            ..Default::default()
+        })
+        .collect();
+    volumes.extend(spec.volumes.drain(..).filter(|v| !claims.iter().any(|(n, _)| *n == v.name)));
+    spec.volumes = volumes;
 }
 
 /// The selector (required, well-formed, not empty) and the template
@@ -236,7 +266,7 @@ fn validate_selector_and_template(sts: &StatefulSet, path: &FieldPath, errs: &mu
                 ));
             }
             validate_object_meta_labels(&spec.template, &tpl, errs);
-            validate_pod_spec(&spec.template.spec, &tpl.child("spec"), errs);
+            validate_pod_spec(&template_with_claims(sts), &tpl.child("spec"), errs);
         }
     }
     let restart = spec.template.spec.restart_policy.as_deref().unwrap_or("Always");
@@ -329,13 +359,20 @@ mod tests {
                 "spec.persistentVolumeClaimRetentionPolicy.whenScaled: Unsupported value: \"Keep\": supported values: \"Retain\", \"Delete\"",
             ),
             (
-                "volumeClaimTemplates: [{metadata: {name: www}}]",
-                "spec.volumeClaimTemplates[0].spec: Required value: spec is required",
+                "volumeClaimTemplates: [{metadata: {name: www}, spec: {resources: {requests: {storage: 1Gi}}}}]",
+                "spec.volumeClaimTemplates[0].spec.accessModes: Required value: at least 1 access mode is required",
             ),
         ];
         for (field, want) in cases {
             assert_eq!(errors(&with(field)), [*want], "{field}");
         }
+        // A mount of a claim template's volume is valid; of another name, not found.
+        let claims = "volumeClaimTemplates: [{metadata: {name: www}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]";
+        let mounted =
+            with(claims).replace("image: nginx}", "image: nginx, volumeMounts: [{name: www, mountPath: /data}]}");
+        assert_eq!(errors(&mounted), Vec::<String>::new());
+        let wrong = mounted.replace("{name: www, mountPath", "{name: web, mountPath");
+        assert_eq!(errors(&wrong), ["spec.template.spec.containers[0].volumeMounts[0].name: Not found: \"web\""]);
         let bad_service = GOOD.replace("serviceName: nginx", "serviceName: Nginx_Svc");
         assert_eq!(
             errors(&bad_service),

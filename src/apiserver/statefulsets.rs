@@ -108,6 +108,10 @@ impl Ctx<'_> {
         let outcome = crate::apiserver::counters::StatefulSetOutcome::of(&s, Some(self.now), self.now);
         self.rec.counters.statefulsets.push(outcome);
         self.cluster.statefulset_by_name.remove(&s.namespace, &s.name);
+        // `whenDeleted: Delete`: the claims owned by the set go with it.
+        for claim in &s.owned_claims {
+            self.delete_claim(*claim);
+        }
         for pod in s.pods.into_values() {
             if let Some(p) = self.cluster.pods.get_mut(pod) {
                 p.owner = Owner::None;

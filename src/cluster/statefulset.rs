@@ -169,6 +169,9 @@ pub struct StatefulSet {
     /// What objects.jsonl last said of it.
     pub reported: Option<StatefulSetStatus>,
     pub outages: OrdinalOutages,
+    /// The claims whose owner reference names the set (`whenDeleted: Delete`): the
+    /// garbage collector deletes them with it.
+    pub owned_claims: std::collections::BTreeSet<super::storage::ClaimId>,
 }
 
 impl StatefulSet {

@@ -1022,29 +1022,17 @@ fn volume_claim_templates(out: &mut Out, templates: &[crate::api::statefulset::C
     }
     w!(out, 0, "Volume Claims:\n");
     for t in templates {
-        let spec = t.spec.as_ref();
         // `GetPersistentVolumeClaimClass`: the beta annotation, else storageClassName.
-        let class = t
-            .metadata
-            .annotations
-            .get("volume.beta.kubernetes.io/storage-class")
-            .cloned()
-            .or_else(|| spec.and_then(|s| s["storageClassName"].as_str()).map(str::to_string))
-            .unwrap_or_default();
         w!(out, 1, "Name:\t{}\n", t.metadata.name);
-        w!(out, 1, "StorageClass:\t{class}\n");
+        w!(out, 1, "StorageClass:\t{}\n", t.class());
         labels_multiline(out, "  ", "Labels", &t.metadata.labels);
         labels_multiline(out, "  ", "Annotations", &t.metadata.annotations);
-        let storage = spec.and_then(|s| s["resources"]["requests"]["storage"].as_str().map(str::to_string));
-        let capacity = storage
-            .map(|q| q.parse::<crate::api::Quantity>().map_or(q.clone(), |q| q.to_string()))
-            .unwrap_or_else(|| "<default>".into());
-        w!(out, 1, "Capacity:\t{capacity}\n");
-        let modes: Vec<&str> = spec
-            .and_then(|s| s["accessModes"].as_array())
-            .map(|a| a.iter().filter_map(|m| m.as_str()).collect())
-            .unwrap_or_default();
-        w!(out, 1, "Access Modes:\t[{}]\n", modes.join(" "));
+        match t.spec.storage_request() {
+            Some(q) => w!(out, 1, "Capacity:\t{q}\n"),
+            None => w!(out, 1, "Capacity:\t<default>\n"),
+        }
+        // Go's `%s` of a slice of modes: `[ReadWriteOnce ReadOnlyMany]`.
+        w!(out, 1, "Access Modes:\t[{}]\n", t.spec.access_modes.join(" "));
     }
 }
 

@@ -303,6 +303,23 @@ fn statefulset_cases() -> Vec<Case> {
             vec!["actions[0].taint", "taint: podsim taints nodes, not Pods"],
         ),
         case(
+            "a StatefulSet claim template without an access mode",
+            statefulset_scenario(
+                "        volumeClaimTemplates: [{metadata: {name: data}, spec: {resources: {requests: {storage: 1Gi}}}}]\n",
+                "{app: web}",
+            ),
+            vec![
+                "scenario.yaml:13:",
+                "spec.volumeClaimTemplates[0].spec.accessModes: Required value: at least 1 access mode is required",
+            ],
+        ),
+        case(
+            "a StatefulSet mounting a volume it does not have",
+            statefulset_scenario("", "{app: web}")
+                .replace("image: nginx}", "image: nginx, volumeMounts: [{name: data, mountPath: /data}]}"),
+            vec!["spec.template.spec.containers[0].volumeMounts[0].name: Not found: \"data\""],
+        ),
+        case(
             "a rollout pause of a StatefulSet",
             statefulset_scenario("", "{app: web}") + "actions:\n  - {at: 1m, rollout: pause statefulset/web}\n",
             vec!["actions[0].rollout", "rollout: statefulsets.apps \"web\" pausing is not supported"],

@@ -233,3 +233,122 @@ fn a_pod_stuck_on_a_lost_node_is_not_replaced_without_help() {
     // Down from the monitor pass at 1m55s to the end.
     assert_eq!(s["longest_ordinal_down_ms"], 1_200_000 - 115_000, "{s}");
 }
+
+/// `volumeClaimTemplates`: a claim per ordinal (`data-db-0`, ...) made before its pod,
+/// with the template's labels and the selector's; the pod's volume names it. With
+/// `whenScaled: Delete` the claims of the ordinals scaled away go with their pods;
+/// with `whenDeleted: Delete` the rest go with the set.
+#[test]
+fn claims_are_made_per_ordinal_and_follow_the_retention_policy() {
+    let o = run(load_text(
+        r#"
+name: sts-claims
+seed: 1
+duration: 10m
+nodes:
+  - name: worker
+    count: 3
+    capacity: {cpu: "4", memory: 16Gi, pods: 110}
+workloads:
+  - object:
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: db}
+      spec:
+        serviceName: db
+        replicas: 3
+        selector: {matchLabels: {app: db}}
+        persistentVolumeClaimRetentionPolicy: {whenScaled: Delete, whenDeleted: Delete}
+        volumeClaimTemplates:
+          - metadata: {name: data, labels: {tier: storage}}
+            spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}
+        template:
+          metadata: {labels: {app: db}}
+          spec:
+            containers:
+              - name: postgres
+                image: postgres:17
+                volumeMounts: [{name: data, mountPath: /var/lib/postgresql/data}]
+behaviors:
+  - match: {container: postgres}
+    startup: 2s
+actions:
+  - {at: 3m, scale: statefulset/db, replicas: 1}
+  - {at: 6m, delete: statefulset/db}
+"#,
+    ));
+    let claim_events = o.event_rows(",SuccessfulCreate,StatefulSet,default,db,,create Claim ");
+    let msgs: Vec<&str> = claim_events.iter().map(|l| l.rsplit(',').next().unwrap()).collect();
+    assert_eq!(
+        msgs,
+        [
+            "create Claim data-db-0 Pod db-0 in StatefulSet db success",
+            "create Claim data-db-1 Pod db-1 in StatefulSet db success",
+            "create Claim data-db-2 Pod db-2 in StatefulSet db success",
+        ]
+    );
+    assert_eq!(times(&claim_events), [0, 2_000, 4_000], "each claim just before its pod");
+    // The claims as created: the template's labels and the selector's.
+    let created: Vec<serde_json::Value> = o
+        .objects
+        .lines()
+        .filter(|l| l.contains("\"op\":\"PersistentVolumeClaimCreated\""))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(created[0]["claim"]["metadata"]["labels"], serde_json::json!({"app": "db", "tier": "storage"}));
+    // Each pod's volume names its ordinal's claim.
+    assert!(o.objects.contains("\"persistentVolumeClaim\":{\"claimName\":\"data-db-2\"}"), "{}", o.objects);
+    // Deleted (held by their protection finalizer): db-2's and db-1's with their pods
+    // at 3m, db-0's with the set at 6m.
+    let deleted: Vec<(u64, u64)> = o
+        .objects
+        .lines()
+        .filter(|l| l.contains("\"op\":\"PersistentVolumeClaimStatus\"") && l.contains("\"deletion\""))
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (v["uid"].as_u64().unwrap(), v["t"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(deleted, [(3, 180_000), (2, 180_000), (1, 360_000)]);
+}
+
+/// With the default policy (Retain), claims outlive the set's pods and the set, and a
+/// pod created again for an ordinal uses the claim it had.
+#[test]
+fn retained_claims_are_used_again_by_the_ordinal() {
+    let o = run(load_text(
+        r#"
+name: sts-retain
+seed: 1
+duration: 5m
+nodes:
+  - name: worker
+    count: 2
+    capacity: {cpu: "4", memory: 16Gi, pods: 110}
+workloads:
+  - object:
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: db}
+      spec:
+        replicas: 2
+        selector: {matchLabels: {app: db}}
+        volumeClaimTemplates:
+          - metadata: {name: data}
+            spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+        template:
+          metadata: {labels: {app: db}}
+          spec: {containers: [{name: c, image: postgres:17, volumeMounts: [{name: data, mountPath: /data}]}]}
+behaviors:
+  - match: {container: c}
+    startup: 1s
+actions:
+  - {at: 1m, scale: statefulset/db, replicas: 1}
+  - {at: 2m, scale: statefulset/db, replicas: 2}
+"#,
+    ));
+    // Two claims made, never deleted; db-1 made twice.
+    assert_eq!(o.event_rows(",create Claim ").len(), 2);
+    assert!(!o.objects.contains("\"deletion\""));
+    assert_eq!(created(&o).iter().filter(|(_, n)| n == "db-1").count(), 2);
+}

@@ -124,13 +124,22 @@ pub enum Op {
     Delete(u32),
 }
 
+/// One ordinal of phase 1: its action, and whether its pod reached the check of its
+/// identity, storage and claims' retention (past the waits of OrderedReady).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Replica {
+    pub ordinal: u32,
+    pub op: Option<Op>,
+    pub checked: bool,
+}
+
 /// The sync's actions by phase. In phase 1 each ordinal in range has at most one
 /// action, in order; with Parallel they run in slow-start batches, and a failed create
 /// ends the sync after its batch (phases 2 and 3 do not run then).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
     /// Phase 1, by ordinal in range (the ordinals processed, each with its action).
-    pub replicas: Vec<(u32, Option<Op>)>,
+    pub replicas: Vec<Replica>,
     /// Phases 2 and 3, run when phase 1 completes.
     pub condemned: Vec<Op>,
     pub update: Vec<Op>,
@@ -157,8 +166,8 @@ pub fn plan(input: &Input) -> Plan {
         .or_else(|| condemned.iter().rev().find(|p| p.unavailable()).map(|p| p.ordinal));
 
     for slot in &slots {
-        let (op, exit) = process_replica(slot, input.monotonic);
-        plan.replicas.push((slot.ordinal(), op));
+        let (op, exit, checked) = process_replica(slot, input.monotonic);
+        plan.replicas.push(Replica { ordinal: slot.ordinal(), op, checked });
         if exit && input.monotonic {
             return plan;
         }
@@ -213,20 +222,20 @@ pub fn plan(input: &Input) -> Plan {
     plan
 }
 
-/// `processReplica` of one ordinal in range: its action, and whether an OrderedReady
-/// sync stops at it.
-fn process_replica(slot: &Slot, monotonic: bool) -> (Option<Op>, bool) {
+/// `processReplica` of one ordinal in range: its action, whether an OrderedReady
+/// sync stops at it, and whether its pod reaches the invariants' check.
+fn process_replica(slot: &Slot, monotonic: bool) -> (Option<Op>, bool, bool) {
     let p = match slot {
-        Slot::Missing { ordinal, .. } => return (Some(Op::Create(*ordinal)), true),
+        Slot::Missing { ordinal, .. } => return (Some(Op::Create(*ordinal)), true, false),
         Slot::Pod(p) => p,
     };
     if p.phase.is_terminal() {
         // Recreated on a later sync, once the object is gone.
         let op = (!p.terminating).then_some(Op::Delete(p.ordinal));
-        return (op, true);
+        return (op, true, false);
     }
-    let waits = p.terminating || !p.running_and_ready() || !p.available;
-    (None, monotonic && waits)
+    let exit = monotonic && (p.terminating || !p.running_and_ready() || !p.available);
+    (None, exit, !exit)
 }
 
 /// `getStatefulSetMaxUnavailable`: the int or the percentage of the replicas rounded
@@ -252,6 +261,11 @@ mod tests {
         pod(ordinal, PodPhase::Running, true, revision)
     }
 
+    /// Phase 1's actions, by ordinal.
+    fn ops(p: &Plan) -> Vec<(u32, Option<Op>)> {
+        p.replicas.iter().map(|r| (r.ordinal, r.op)).collect()
+    }
+
     fn run(pods: &[PodView], replicas: u32, monotonic: bool, update: Update) -> Plan {
         let new_revisions = vec!["web-new".to_string(); replicas as usize];
         plan(&Input {
@@ -270,25 +284,25 @@ mod tests {
     #[test]
     fn ordered_ready_creates_one_pod_at_a_time_in_order() {
         let p = run(&[], 3, true, ROLLING);
-        assert_eq!(p.replicas, [(0, Some(Op::Create(0)))]);
+        assert_eq!(ops(&p), [(0, Some(Op::Create(0)))]);
         let pending = [pod(0, PodPhase::Pending, false, "web-new")];
-        assert_eq!(run(&pending, 3, true, ROLLING).replicas, [(0, None)], "waits for web-0 to be Running and Ready");
+        assert_eq!(ops(&run(&pending, 3, true, ROLLING)), [(0, None)], "waits for web-0 to be Running and Ready");
         let p = run(&[up(0, "web-new")], 3, true, ROLLING);
-        assert_eq!(p.replicas, [(0, None), (1, Some(Op::Create(1)))]);
+        assert_eq!(ops(&p), [(0, None), (1, Some(Op::Create(1)))]);
         // Parallel creates every missing pod in one sync.
         let p = run(&pending, 3, false, ROLLING);
-        assert_eq!(p.replicas, [(0, None), (1, Some(Op::Create(1))), (2, Some(Op::Create(2)))]);
+        assert_eq!(ops(&p), [(0, None), (1, Some(Op::Create(1))), (2, Some(Op::Create(2)))]);
     }
 
     #[test]
     fn a_pod_that_ended_is_deleted_and_its_ordinal_waits_for_the_object_to_go() {
         let failed = [pod(0, PodPhase::Failed, false, "web-new"), up(1, "web-new")];
-        assert_eq!(run(&failed, 2, true, ROLLING).replicas, [(0, Some(Op::Delete(0)))]);
+        assert_eq!(ops(&run(&failed, 2, true, ROLLING)), [(0, Some(Op::Delete(0)))]);
         let mut terminating = failed.clone();
         terminating[0].terminating = true;
-        assert_eq!(run(&terminating, 2, true, ROLLING).replicas, [(0, None)]);
+        assert_eq!(ops(&run(&terminating, 2, true, ROLLING)), [(0, None)]);
         let succeeded = [up(0, "web-new"), pod(1, PodPhase::Succeeded, false, "web-new")];
-        assert_eq!(run(&succeeded, 2, false, ROLLING).replicas, [(0, None), (1, Some(Op::Delete(1)))]);
+        assert_eq!(ops(&run(&succeeded, 2, false, ROLLING)), [(0, None), (1, Some(Op::Delete(1)))]);
     }
 
     #[test]
@@ -302,12 +316,12 @@ mod tests {
         let pods = [up(0, "web-new"), lost, up(2, "web-new")];
         for monotonic in [true, false] {
             let p = run(&pods, 3, monotonic, ROLLING);
-            assert!(p.replicas.iter().all(|(_, op)| op.is_none()), "{p:?}");
+            assert!(p.replicas.iter().all(|r| r.op.is_none()), "{p:?}");
             assert!(p.update.is_empty());
         }
         // Once the object is gone the ordinal is created again.
         let p = run(&[up(0, "web-new"), up(2, "web-new")], 3, true, ROLLING);
-        assert_eq!(p.replicas.last(), Some(&(1, Some(Op::Create(1)))));
+        assert_eq!(ops(&p).last(), Some(&(1, Some(Op::Create(1)))));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! update), and trims the history. It syncs at once on a change of its spec or of one
 //! of its pods, and `minReadySeconds` after a pod turns ready.
 
+pub mod claims;
 pub mod control;
 pub mod kubectl;
 pub mod template;
@@ -19,7 +20,7 @@ use crate::cluster::{Cluster, StatefulSetId};
 use crate::engine::SimTime;
 use crate::event::StatefulSetEvent;
 use crate::trace::EventType;
-use control::{Op, PodView, Update};
+use control::{Op, PodView, Replica, Update};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -121,8 +122,15 @@ impl StatefulSetController {
             new_revisions: &new_revisions,
         };
         let plan = control::plan(&input);
+        let condemned: Vec<u32> = views.iter().map(|v| v.ordinal).filter(|o| !sts.in_range(*o)).collect();
         let failed = self.run_replicas(ctx, id, &plan.replicas, input.monotonic, &current, &update);
         if !failed {
+            // The claims of condemned pods first (`fixPodClaim`), then the deletes.
+            for ordinal in condemned {
+                if let Some(uid) = pod_uid(ctx, id, ordinal) {
+                    claims::apply_retention(ctx, id, ordinal, uid);
+                }
+            }
             for op in plan.condemned.iter().chain(&plan.update) {
                 if let Op::Delete(ordinal) = op {
                     delete_pod(ctx, id, *ordinal);
@@ -162,28 +170,28 @@ impl StatefulSetController {
         &mut self,
         ctx: &mut Ctx,
         id: StatefulSetId,
-        ops: &[(u32, Option<Op>)],
+        ops: &[Replica],
         monotonic: bool,
         current: &Arc<str>,
         update: &Arc<str>,
     ) -> bool {
-        let run = |ctx: &mut Ctx, op: Option<Op>| match op {
+        let run = |ctx: &mut Ctx, r: &Replica| match r.op {
             Some(Op::Create(o)) => create_pod(ctx, id, o, current, update),
             Some(Op::Delete(o)) => {
                 delete_pod(ctx, id, o);
                 true
             }
-            None => true,
+            None => existing_pod(ctx, id, r),
         };
         if monotonic {
-            return !ops.iter().all(|(_, op)| run(ctx, *op));
+            return !ops.iter().all(|r| run(ctx, r));
         }
         let (mut done, mut batch) = (0, 1usize);
         while done < ops.len() {
             let size = batch.min(ops.len() - done);
             let mut failed = false;
-            for (_, op) in &ops[done..done + size] {
-                failed |= !run(ctx, *op);
+            for r in &ops[done..done + size] {
+                failed |= !run(ctx, r);
             }
             if failed {
                 return true;
@@ -260,9 +268,57 @@ fn available(p: &Pod, min_ready: u64, now: SimTime) -> bool {
     p.ready_since.is_some_and(|since| min_ready == 0 || since.after(min_ready) <= now)
 }
 
-/// `CreateStatefulPod`: the ordinal's pod at the revision `newVersionedStatefulSetPod`
-/// gives it, with `SuccessfulCreate` or `FailedCreate` on the set. False when it failed.
+/// The uid number of the ordinal's pod, if it has one.
+fn pod_uid(ctx: &Ctx, id: StatefulSetId, ordinal: u32) -> Option<u64> {
+    let pod = *ctx.cluster.statefulsets.get(id)?.pods.get(&ordinal)?;
+    ctx.cluster.pods.get(pod).map(|p| p.uid)
+}
+
+/// `processReplica` on a pod that exists: a Pending pod's missing claims are created
+/// again (`createMissingPersistentVolumeClaims`); a pod past OrderedReady's waits gets
+/// its claims' owner references as the retention policy wants them, an update the set
+/// records (`UpdateStatefulPod`). False when a claim is being deleted.
+fn existing_pod(ctx: &mut Ctx, id: StatefulSetId, r: &Replica) -> bool {
+    let Some(pod) = ctx.cluster.statefulsets.get(id).and_then(|s| s.pods.get(&r.ordinal)).copied() else {
+        return true;
+    };
+    let Some((phase, uid)) = ctx.cluster.pods.get(pod).map(|p| (p.phase, p.uid)) else { return true };
+    if phase == crate::cluster::pod::PodPhase::Pending && claims::create_missing(ctx, id, r.ordinal).is_err() {
+        return false;
+    }
+    if r.checked && claims::apply_retention(ctx, id, r.ordinal, uid) {
+        let sts = ctx.cluster.statefulsets.get(id).expect("read above");
+        let (ns, set, pod_name) = (sts.namespace.clone(), sts.name.clone(), sts.pod_name(r.ordinal));
+        ctx.object_event(
+            ObjectRef::of("StatefulSet", &ns, &set),
+            EventType::Normal,
+            "SuccessfulUpdate",
+            format_args!("update Pod {pod_name} in StatefulSet {set} successful"),
+        );
+    }
+    true
+}
+
+/// `CreateStatefulPod`: the ordinal's claims, then its pod at the revision
+/// `newVersionedStatefulSetPod` gives it, with `SuccessfulCreate` or `FailedCreate` on
+/// the set, then its claims' owner references. False when it failed, or when a claim
+/// of the ordinal still belongs to an earlier pod of it (`PodClaimIsStale`: it waits,
+/// without an event).
 fn create_pod(ctx: &mut Ctx, id: StatefulSetId, ordinal: u32, current: &Arc<str>, update: &Arc<str>) -> bool {
+    if claims::stale(ctx, id, ordinal) {
+        return false;
+    }
+    if let Err(e) = claims::create_missing(ctx, id, ordinal) {
+        let Some(sts) = ctx.cluster.statefulsets.get(id) else { return false };
+        let (ns, set, pod_name) = (sts.namespace.clone(), sts.name.clone(), sts.pod_name(ordinal));
+        ctx.object_event(
+            ObjectRef::of("StatefulSet", &ns, &set),
+            EventType::Warning,
+            "FailedCreate",
+            format_args!("create Pod {pod_name} in StatefulSet {set} failed error: {e}"),
+        );
+        return false;
+    }
     let Some(sts) = ctx.cluster.statefulsets.get(id) else { return false };
     let revision = template::new_pod_revision(sts, ordinal, current, update).clone();
     let Some((pod, annotations)) = template::pod_for(ctx.cluster, id, &revision, ordinal) else {
@@ -283,6 +339,9 @@ fn create_pod(ctx: &mut Ctx, id: StatefulSetId, ordinal: u32, current: &Arc<str>
     match ctx.create_pod(request) {
         Ok(pod) => {
             ctx.cluster.statefulsets.get_mut(id).expect("read above").pods.insert(ordinal, pod);
+            if let Some(uid) = ctx.cluster.pods.get(pod).map(|p| p.uid) {
+                claims::apply_retention(ctx, id, ordinal, uid);
+            }
             ctx.object_event(
                 set_ref,
                 EventType::Normal,

@@ -53,6 +53,7 @@ pub fn from_manifest(cluster: &mut Cluster, api: &ApiStatefulSet, copy: Option<u
         failures: 0,
         reported: None,
         outages: OrdinalOutages::default(),
+        owned_claims: Default::default(),
     };
     apply_spec(&mut sts, api);
     Some(sts)
@@ -180,6 +181,8 @@ pub fn pod_for(
     // `initIdentity`: set at creation only.
     spec.hostname = Some(name.clone());
     spec.subdomain = sts.api.spec.service_name.clone().filter(|s| !s.is_empty());
+    // `updateStorage`: the ordinal's claims as volumes.
+    crate::api::validation_statefulset::with_claim_volumes(&mut spec, &super::claims::volumes_for(&sts.api, ordinal));
     let mut labels = template.metadata.labels.clone();
     labels.insert(POD_NAME_LABEL.into(), name);
     labels.insert(POD_INDEX_LABEL.into(), ordinal.to_string());
