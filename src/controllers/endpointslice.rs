@@ -241,8 +241,9 @@ fn queue(ctx: &mut Ctx, id: ServiceId) {
 /// How many backends the Service should have, counted as the disruption controller
 /// counts expected pods (`getExpectedPodCount` in `pkg/controller/disruption/disruption.go`):
 /// for each selected pod's controller, once, its scale: a ReplicaSet owned by a
-/// Deployment counts the Deployment's `spec.replicas`, another ReplicaSet its own. A
-/// pod without a controller counts one while it is neither terminal nor terminating.
+/// Deployment counts the Deployment's `spec.replicas`, another ReplicaSet its own, a
+/// StatefulSet its own (`getPodStatefulSet`). A pod without a controller counts one
+/// while it is neither terminal nor terminating.
 /// A DaemonSet has no scale, so the disruption controller cannot count its pods; for a
 /// Service's availability podsim counts the nodes that should run it
 /// (`desiredNumberScheduled`).
@@ -251,8 +252,17 @@ pub fn desired_backends(cluster: &Cluster, service: &Service) -> u32 {
     let mut replica_sets = BTreeSet::new();
     let mut deployments = BTreeSet::new();
     let mut daemon_sets = BTreeSet::new();
+    let mut stateful_sets = BTreeSet::new();
     let mut desired = 0u32;
     for pod in service.endpoints.members.values().filter_map(|id| cluster.pods.get(*id)) {
+        if let Owner::StatefulSet(id) = pod.owner
+            && let Some(s) = cluster.statefulsets.get(id)
+        {
+            if stateful_sets.insert(id) {
+                desired += s.replicas;
+            }
+            continue;
+        }
         if let Owner::DaemonSet(ds) = pod.owner
             && let Some(d) = cluster.daemonsets.get(ds)
         {

@@ -1,9 +1,9 @@
 //! The selector PodTopologySpread's system default constraints count pods with
 //! (`helper.DefaultSelector`, `pkg/scheduler/framework/plugins/helper/spread.go`): the
 //! labels of every Service in the pod's namespace that selects it, merged, plus the
-//! requirements of the ReplicaSet that controls it. StatefulSets and
-//! ReplicationControllers join when podsim simulates them; other controllers (Jobs,
-//! DaemonSets) add nothing, as upstream.
+//! requirements of the ReplicaSet or StatefulSet that controls it (ReplicationControllers
+//! join when podsim simulates them); other controllers (Jobs, DaemonSets) add nothing,
+//! as upstream.
 
 use crate::cluster::pod::Owner;
 use crate::cluster::{Cluster, Pod};
@@ -20,15 +20,16 @@ pub struct DefaultSelectors {
     /// Services are only ever created (no action changes or deletes one), so their
     /// count says whether the cached selectors still hold.
     services: u64,
-    /// (ReplicaSet uid, address of the label set) → the key in full, and the selector.
+    /// (controller uid, address of the label set) → the key in full, and the selector.
     built: BTreeMap<(Option<u64>, usize), (Key, Option<Selector>)>,
 }
 
 /// Entries kept before the cache starts again (each is a label set and a selector).
 const CAPACITY: usize = 4096;
 
-/// What a default selector depends on besides the Services: a ReplicaSet's selector is
-/// immutable and its uid never reused. The label set is held, so that its address
+/// What a default selector depends on besides the Services: a ReplicaSet's or
+/// StatefulSet's selector is immutable and its uid never reused (they share one
+/// numbering of uids). The label set is held, so that its address
 /// cannot be reused by another while it is a key.
 #[derive(Debug)]
 struct Key {
@@ -43,11 +44,12 @@ impl DefaultSelectors {
             self.services = cluster.services_created;
             self.built.clear();
         }
-        let replicaset = match pod.owner {
+        let controller = match pod.owner {
             Owner::ReplicaSet(id) => cluster.replicasets.get(id).map(|rs| rs.uid),
+            Owner::StatefulSet(id) => cluster.statefulsets.get(id).map(|s| s.uid),
             _ => None,
         };
-        let slot = (replicaset, Arc::as_ptr(&pod.labels) as usize);
+        let slot = (controller, Arc::as_ptr(&pod.labels) as usize);
         if let Some((key, selector)) = self.built.get(&slot)
             && Arc::ptr_eq(&key.labels, &pod.labels)
             && Arc::ptr_eq(&key.namespace, &pod.namespace)
@@ -75,12 +77,15 @@ pub fn default_selector(cluster: &Cluster, pod: &Pod) -> Option<Selector> {
         set.extend(selector.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
     let mut selector = merged.as_ref().map(Selector::from_set);
-    if let Owner::ReplicaSet(id) = pod.owner
-        && let Some(rs) = cluster.replicasets.get(id)
-    {
+    let controller = match pod.owner {
+        Owner::ReplicaSet(id) => cluster.replicasets.get(id).map(|rs| &rs.selector),
+        Owner::StatefulSet(id) => cluster.statefulsets.get(id).map(|s| &s.selector),
+        _ => None,
+    };
+    if let Some(own) = controller {
         selector = Some(match selector {
-            Some(s) => s.and(&rs.selector),
-            None => rs.selector.clone(),
+            Some(s) => s.and(own),
+            None => own.clone(),
         });
     }
     selector.filter(|s| !s.is_empty())

@@ -23,6 +23,7 @@ mod robustness;
 mod scenarios;
 mod scheduling;
 mod services;
+mod statefulset;
 mod storage;
 mod strict_fields;
 mod tidy;
