@@ -24,6 +24,7 @@ mod scenarios;
 mod scheduling;
 mod services;
 mod strict_fields;
+mod study;
 mod tidy;
 mod unschedulable;
 mod views;
