@@ -158,13 +158,18 @@ fn owners(plan: &Plan, shards: &[(PathBuf, Plan, Option<Shard>)]) -> Result<Vec<
     absent.sort_unstable();
     absent.dedup();
     let shown: Vec<String> = missing.iter().take(10).map(|r| r.to_string()).collect();
+    let (one, shards) = (missing.len() == 1, absent.len() == 1);
     Err(Failure::Input(vec![format!(
-        "{} of the study's {} runs are in none of the folders given (runs {}{}): shard(s) {} of {count} missing",
+        "{} of the study's {} runs {} in none of the folders given ({} {}{}): {} {} {} missing",
         missing.len(),
         plan.runs(),
+        if one { "is" } else { "are" },
+        if one { "run" } else { "runs" },
         shown.join(", "),
         if missing.len() > 10 { ", ..." } else { "" },
-        absent.iter().map(|s| format!("{s}/{count}")).collect::<Vec<_>>().join(", ")
+        if shards { "shard" } else { "shards" },
+        absent.iter().map(|s| format!("{s}/{count}")).collect::<Vec<_>>().join(", "),
+        if shards { "is" } else { "are" },
     )]))
 }
 

@@ -93,7 +93,7 @@ pub fn manifests(spec: &JobSpec) -> Result<String, String> {
         ));
     }
     let name = object_name(spec.study, spec.tag);
-    let labels = || map(vec![("app.kubernetes.io/name", s("podsim")), ("podsim.dev/study", s(name.clone()))]);
+    let labels = || map(vec![("app.kubernetes.io/name", s("podsim")), ("podsim/study", s(name.clone()))]);
     let meta = |suffix: &str| map(vec![("name", s(format!("{name}{suffix}"))), ("labels", labels())]);
 
     let mut keys: Vec<String> = Vec::new();
