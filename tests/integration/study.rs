@@ -436,3 +436,54 @@ fn a_sweep_file_is_a_study_written_down() {
     ok(dir.path(), &args);
     assert_same_study(&dir.path().join("file"), &dir.path().join("flags"));
 }
+
+/// A point's scenario is the file read as YAML, the values set, and the result loaded
+/// as JSON: every example scenario, set to a value it already has, must load exactly as
+/// the file does (no YAML scalar read differently on the way).
+#[test]
+fn a_scenario_through_a_parameter_is_the_scenario() {
+    use podsim::study::param::Parameter;
+    use podsim::study::point::Base;
+    let dir = root().join("scenarios");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10);
+    for path in names {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).map_err(|e| e.to_string());
+        let shown = path.display().to_string();
+        let plain = podsim::scenario::load(&shown, &text, &read).unwrap();
+        let base = Base::new(&shown, &text, plain.digest.clone()).unwrap();
+        let same = Parameter::parse(&format!("name={}", plain.name)).unwrap();
+        let mut through = base.scenario(&[(&same.path, &same.values[0])], &read).unwrap();
+        assert_eq!(through.parameters, [("name".to_string(), plain.name.clone())]);
+        through.parameters.clear();
+        assert_eq!(format!("{through:?}"), format!("{plain:?}"), "{shown}");
+    }
+}
+
+/// A run that panics is a failed run with the panic's message, not the end of a study.
+#[test]
+fn a_run_that_panics_is_a_failed_run() {
+    use podsim::study::run::{RunError, simulate};
+    struct Broken;
+    impl podsim::trace::TraceSink for Broken {
+        fn transition(&mut self, _: &podsim::trace::Transition) {
+            panic!("the sink broke");
+        }
+        fn event(&mut self, _: &podsim::trace::EventRecord) {}
+        fn metrics(&mut self, _: &podsim::trace::MetricsRow) {}
+    }
+    let scenario = crate::common::load_scenario("bin-packing-least");
+    let result = simulate(std::sync::Arc::new(scenario.clone()), Box::new(Broken), false, &|| false);
+    match result {
+        Err(RunError::Failed(m)) => assert_eq!(m, "internal error: the sink broke"),
+        other => panic!("{other:?}"),
+    }
+    let stopped = simulate(std::sync::Arc::new(scenario), Box::new(podsim::trace::NullSink), false, &|| true);
+    assert!(matches!(stopped, Err(RunError::Stopped)), "{stopped:?}");
+}
