@@ -401,7 +401,7 @@ fn study_row(r: &PointFigure) -> [String; 6] {
     let (diff, ci, p) = match (r.difference(), r.test) {
         (Some(d), Some(t)) => {
             let star = if t.p_value < compare::SIGNIFICANCE { " *" } else { "" };
-            let p = if t.p_value < 0.0001 { "<0.0001".to_string() } else { format!("{:.4}", t.p_value) };
+            let p = p_text(t.p_value).trim_start_matches("= ").to_string();
             (signed(d), format!("{} .. {}", short(t.interval.0), short(t.interval.1)), format!("{p}{star}"))
         }
         (Some(d), None) => (signed(d), "-".to_string(), "-".to_string()),
@@ -415,7 +415,9 @@ fn verdict_studies(rules: &[FailOn], rows: &[PointFigure], plan: &Plan) -> Resul
     for rule in rules {
         for r in rows.iter().filter(|r| rule.names(&r.figure) && rule.broken_by_point(r)) {
             let test = match r.test {
-                Some(t) => format!(", 95% CI {} .. {}, p = {:.4}", short(t.interval.0), short(t.interval.1), t.p_value),
+                Some(t) => {
+                    format!(", 95% CI {} .. {}, p {}", short(t.interval.0), short(t.interval.1), p_text(t.p_value))
+                }
                 None => " (too few runs for a test)".to_string(),
             };
             broken.push(format!(
@@ -431,6 +433,11 @@ fn verdict_studies(rules: &[FailOn], rows: &[PointFigure], plan: &Plan) -> Resul
         }
     }
     if broken.is_empty() { Ok(()) } else { Err(Failure::Verdict(broken)) }
+}
+
+/// A p-value for a person: `= 0.0123`, or `<0.0001`.
+fn p_text(p: f64) -> String {
+    if p < 0.0001 { "<0.0001".to_string() } else { format!("= {p:.4}") }
 }
 
 /// A number for a person: up to 3 decimals.

@@ -60,7 +60,7 @@ impl StudyProgress {
         }
         if let Some(lines) = &self.lines {
             let mut last = lines.lock().unwrap_or_else(|e| e.into_inner());
-            if last.elapsed() >= EVERY {
+            if last.elapsed() >= EVERY && self.before + done < self.total {
                 *last = Instant::now();
                 let left = self.total - self.before - done;
                 let per_run = self.started.elapsed().as_secs_f64() / done as f64;

@@ -477,12 +477,13 @@ fn report(
     if quiet {
         println!("output: {}", dir.display());
     } else {
+        let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
         let mut line = format!(
-            "{}: {} runs ({} points x {} seeds",
+            "{}: {} ({} x {}",
             study.plan.scenario,
-            outcomes.len(),
-            study.plan.points(),
-            study.plan.seeds.len()
+            plural(outcomes.len(), "run"),
+            plural(study.plan.points(), "point"),
+            plural(study.plan.seeds.len(), "seed")
         );
         if outcomes.len() != study.plan.runs() {
             line.push_str(&format!(", a share of the study's {}", study.plan.runs()));

@@ -49,7 +49,7 @@ pub fn run_figures(a: &Ordered, b: &Ordered) -> Vec<RunFigure> {
     let (fa, fb) = (flatten(a), flatten(b));
     let names =
         ordered_union([fa.iter().map(|(n, _)| n.as_str()).collect(), fb.iter().map(|(n, _)| n.as_str()).collect()]);
-    let get = |f: &[(String, Number)], n: &str| f.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+    let get = |f: &[(String, Number)], n: &str| super::table::value(f, n);
     names.into_iter().map(|n| RunFigure { a: get(&fa, &n), b: get(&fb, &n), figure: n }).collect()
 }
 

@@ -40,6 +40,19 @@ impl Outcome {
     }
 }
 
+/// A run's value of a figure. A figure the run's summary lacks while it has others of
+/// the same section (the path up to its first `.`) is 0: a summary leaves out the
+/// reasons that did not occur (`jobs.failed.BackoffLimitExceeded` in a run whose Jobs
+/// all succeeded). A section the run lacks altogether (no Jobs) leaves it empty.
+pub fn value(figures: &[(String, Number)], name: &str) -> Option<Number> {
+    if let Some((_, v)) = figures.iter().find(|(n, _)| n == name) {
+        return Some(v.clone());
+    }
+    let section = |n: &str| n.split('.').next().unwrap_or(n).to_string();
+    let wanted = section(name);
+    (wanted != name && figures.iter().any(|(n, _)| section(n) == wanted)).then(|| Number::from(0))
+}
+
 /// The columns before the figures in `sweep.csv`.
 pub fn sweep_header(plan: &Plan) -> Vec<String> {
     let mut h = vec!["run".to_string(), "point".to_string()];
@@ -74,11 +87,7 @@ pub fn sweep_csv(plan: &Plan, runs: &[(Run, Outcome)]) -> String {
             row.extend(plan.point_values(run.point).iter().map(|v| v.text.clone()));
             row.extend([run.seed.to_string(), outcome.status().to_string(), outcome.error().to_string()]);
             if let Outcome::Ok(values) = outcome {
-                row.extend(
-                    figures
-                        .iter()
-                        .map(|f| values.iter().find(|(n, _)| n == f).map(|(_, v)| v.to_string()).unwrap_or_default()),
-                );
+                row.extend(figures.iter().map(|f| value(values, f).map(|v| v.to_string()).unwrap_or_default()));
             } else {
                 row.extend(figures.iter().map(|_| String::new()));
             }
@@ -116,7 +125,7 @@ pub fn points_csv(plan: &Plan, runs: &[(Run, Outcome)]) -> String {
                 let values: Vec<f64> = outcomes
                     .iter()
                     .filter_map(|o| match o {
-                        Outcome::Ok(v) => v.iter().find(|(n, _)| n == f).and_then(|(_, x)| x.as_f64()),
+                        Outcome::Ok(v) => value(v, f).and_then(|x| x.as_f64()),
                         _ => None,
                     })
                     .collect();
@@ -192,40 +201,60 @@ mod tests {
 
     #[test]
     fn tables_of_a_small_study() {
-        let p = plan();
+        let p = Plan { seeds: vec![1, 2, 3, 4], ..plan() };
         let runs = vec![
             (p.run(0), ok(&[("a", 1), ("c", 10)])),
-            (p.run(1), ok(&[("a", 2), ("b", 5), ("c", 20)])),
-            (p.run(2), Outcome::Failed("invariant broken,\nseed 3".into())),
-            (p.run(3), Outcome::Invalid("bad count".into())),
+            (p.run(1), ok(&[("a", 2), ("b", 5), ("c", 20), ("j.failed.x", 1), ("j.created", 2)])),
+            (p.run(2), ok(&[("j.created", 2)])),
+            (p.run(3), Outcome::Failed("invariant broken,\nseed 4".into())),
             (p.run(4), Outcome::Invalid("bad count".into())),
             (p.run(5), Outcome::Invalid("bad count".into())),
+            (p.run(6), Outcome::Invalid("bad count".into())),
+            (p.run(7), Outcome::Invalid("bad count".into())),
         ];
         assert_eq!(
             sweep_csv(&p, &runs),
-            "run,point,nodes[worker].count,seed,status,error,a,b,c\n\
-             0,0,1,1,ok,,1,,10\n\
-             1,0,1,2,ok,,2,5,20\n\
-             2,0,1,3,failed,\"invariant broken,\nseed 3\",,,\n\
-             3,1,2,1,invalid,bad count,,,\n\
-             4,1,2,2,invalid,bad count,,,\n\
-             5,1,2,3,invalid,bad count,,,\n"
+            "run,point,nodes[worker].count,seed,status,error,a,b,c,j.failed.x,j.created\n\
+             0,0,1,1,ok,,1,,10,,\n\
+             1,0,1,2,ok,,2,5,20,1,2\n\
+             2,0,1,3,ok,,,,,0,2\n\
+             3,0,1,4,failed,\"invariant broken,\nseed 4\",,,,,\n\
+             4,1,2,1,invalid,bad count,,,,,\n\
+             5,1,2,2,invalid,bad count,,,,,\n\
+             6,1,2,3,invalid,bad count,,,,,\n\
+             7,1,2,4,invalid,bad count,,,,,\n"
         );
         let t95_1 = 12.706204736174705 * 0.5f64.sqrt() / 2f64.sqrt();
         assert_eq!(
             points_csv(&p, &runs),
             format!(
                 "point,nodes[worker].count,runs,failed,figure,n,mean,sd,ci95_low,ci95_high\n\
-                 0,1,3,1,a,2,1.5,0.707107,{},{}\n\
-                 0,1,3,1,b,1,5,,,\n\
-                 0,1,3,1,c,2,15,7.071068,{},{}\n\
-                 1,2,3,3,,0,,,,\n",
+                 0,1,4,1,a,2,1.5,0.707107,{},{}\n\
+                 0,1,4,1,b,1,5,,,\n\
+                 0,1,4,1,c,2,15,7.071068,{},{}\n\
+                 0,1,4,1,j.failed.x,2,0.5,0.707107,{},{}\n\
+                 0,1,4,1,j.created,2,2,0,2,2\n\
+                 1,2,4,4,,0,,,,\n",
                 number(1.5 - t95_1),
                 number(1.5 + t95_1),
                 number(15.0 - 10.0 * t95_1),
-                number(15.0 + 10.0 * t95_1)
+                number(15.0 + 10.0 * t95_1),
+                number(0.5 - t95_1),
+                number(0.5 + t95_1),
             )
         );
+    }
+
+    #[test]
+    fn a_reason_that_did_not_occur_counts_0() {
+        let f =
+            |pairs: &[(&str, i64)]| pairs.iter().map(|(n, v)| (n.to_string(), Number::from(*v))).collect::<Vec<_>>();
+        let run = f(&[("jobs.created", 3), ("jobs.failed.DeadlineExceeded", 1), ("pods.created", 4)]);
+        assert_eq!(value(&run, "jobs.failed.BackoffLimitExceeded"), Some(Number::from(0)));
+        assert_eq!(value(&run, "jobs.created"), Some(Number::from(3)));
+        assert_eq!(value(&run, "cronjobs.runs"), None, "no CronJobs in this run");
+        assert_eq!(value(&run, "events_processed"), None);
+        assert_eq!(value(&f(&[("pods.created", 4)]), "jobs.failed.BackoffLimitExceeded"), None);
     }
 
     #[test]
