@@ -91,7 +91,7 @@ impl PointFigure {
 
     /// `b − a` of the means, when both sides have values.
     pub fn difference(&self) -> Option<f64> {
-        (self.a.n > 0 && self.b.n > 0).then(|| self.b.mean - self.a.mean)
+        (self.a.n > 0 && self.b.n > 0).then_some(self.b.mean - self.a.mean)
     }
 }
 
