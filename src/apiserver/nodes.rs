@@ -32,6 +32,7 @@ impl Ctx<'_> {
             name: name.clone(),
             pool: Arc::from(pool),
             labels: api.metadata.labels.clone(),
+            zone: api.metadata.labels.get(crate::api::node::ZONE_LABEL).map(|z| Arc::from(z.as_str())),
             taints: api.spec.taints.clone(),
             unschedulable: api.spec.unschedulable.unwrap_or(false),
             allocatable,

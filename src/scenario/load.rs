@@ -54,9 +54,37 @@ pub fn load(file: &str, text: &str, read: &ReadFile) -> Result<Scenario, Scenari
 /// the same for any number).
 pub fn load_with(file: &str, text: &str, read: &ReadFile, threads: usize) -> Result<Scenario, ScenarioError> {
     let raw = parse_raw(file, text).map_err(|e| ScenarioError(vec![e]))?;
-    let mut cx = Loader::new(file, text, read, threads);
-    let scenario = cx.scenario(raw);
-    if cx.errors.is_empty() { Ok(scenario) } else { Err(ScenarioError(cx.errors)) }
+    // The digest of every file read, by the name the scenario gives it.
+    let read_files = std::cell::RefCell::new(BTreeMap::new());
+    let recording = |name: &str| {
+        let result = read(name);
+        if let Ok(content) = &result {
+            read_files.borrow_mut().insert(name.to_string(), sha256_hex(content.as_bytes()));
+        }
+        result
+    };
+    let mut cx = Loader::new(file, text, &recording, threads);
+    let mut scenario = cx.scenario(raw);
+    if !cx.errors.is_empty() {
+        return Err(ScenarioError(cx.errors));
+    }
+    scenario.digest = input_digest(text, &read_files.into_inner());
+    Ok(scenario)
+}
+
+/// The digest of a scenario's input: its text, then each file it names with the
+/// file's digest, in name order.
+fn input_digest(text: &str, files: &BTreeMap<String, String>) -> String {
+    let mut listing = format!("scenario {}\n", sha256_hex(text.as_bytes()));
+    for (name, digest) in files {
+        listing.push_str(&format!("{name} {digest}\n"));
+    }
+    sha256_hex(listing.as_bytes())
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The scenario as written; a key of the wrong type is reported with its field path
@@ -308,6 +336,8 @@ impl<'a> Loader<'a> {
             storage,
             ignored: std::mem::take(&mut self.ignored),
             warnings: Vec::new(),
+            digest: String::new(),
+            parameters: Vec::new(),
         };
         self.warn_unmatched_behaviors(&scenario);
         self.warn_endless_jobs(&scenario);

@@ -51,6 +51,12 @@ pub struct Scenario {
     pub ignored: Ignored,
     /// Things worth telling the user that do not stop the run.
     pub warnings: Vec<String>,
+    /// SHA-256 of the scenario file and of every file it names (by the name it gives
+    /// them): two runs with the same digest read the same input (`summary.json`).
+    pub digest: String,
+    /// The values set on top of the file (`--set PATH=VALUE`, a study's point): each
+    /// path with its value as given, in order (`summary.json`).
+    pub parameters: Vec<(String, String)>,
 }
 
 /// A node as the cluster starts with it.

@@ -91,6 +91,8 @@ impl Simulation {
         Summary {
             scenario: self.script.scenario.name.clone(),
             seed: self.script.scenario.seed,
+            parameters: crate::trace::summary::Parameters(self.script.scenario.parameters.clone()),
+            scenario_digest: self.script.scenario.digest.clone(),
             podsim_version: env!("CARGO_PKG_VERSION").to_string(),
             start: self.script.scenario.start.to_string(),
             kubernetes_version: format!("1.{}", self.script.scenario.kubernetes.minor),
@@ -113,6 +115,7 @@ impl Simulation {
                 count: self.cluster.nodes.iter().filter(|n| n.present).count() as u64,
                 cpu_requested_fraction: fraction(c.cpu_requested.mean(now), c.cpu_allocatable.mean(now)),
                 memory_requested_fraction: fraction(c.memory_requested.mean(now), c.memory_allocatable.mean(now)),
+                with_pods_at_end: self.cluster.nodes.iter().filter(|n| n.present && !n.pods.is_empty()).count() as u64,
             },
             failures: FailureFigures {
                 node_crashes: c.node_crashes,

@@ -8,6 +8,11 @@ use std::collections::BTreeMap;
 pub struct Summary {
     pub scenario: String,
     pub seed: u64,
+    /// The values set on the scenario file for this run (`--set`, a study's point).
+    #[serde(skip_serializing_if = "Parameters::is_empty")]
+    pub parameters: Parameters,
+    /// SHA-256 of the scenario file and the files it names (`Scenario::digest`).
+    pub scenario_digest: String,
     pub podsim_version: String,
     pub start: String,
     /// The Kubernetes version whose defaults the run followed (`kubernetes.version`).
@@ -37,6 +42,27 @@ pub struct Summary {
     pub statefulsets: Vec<StatefulSetFigures>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+}
+
+/// Parameter paths and their values as given, written as a JSON object in their order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Parameters(pub Vec<(String, String)>);
+
+impl Parameters {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Parameters {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (path, value) in &self.0 {
+            map.serialize_entry(path, value)?;
+        }
+        map.end()
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -172,4 +198,7 @@ pub struct NodeFigures {
     /// Time-weighted mean of requested / allocatable over the run.
     pub cpu_requested_fraction: f64,
     pub memory_requested_fraction: f64,
+    /// Nodes holding at least one pod that is not terminal at the end: how tightly the
+    /// scheduler packed the workload (MostAllocated leaves the other nodes empty).
+    pub with_pods_at_end: u64,
 }
