@@ -162,28 +162,28 @@ pub struct RequiredNodeAffinity {
 
 impl RequiredNodeAffinity {
     pub fn compile(spec: &PodSpec) -> RequiredNodeAffinity {
-        let terms = spec
+        let required = spec
             .affinity
             .as_ref()
             .and_then(|a| a.node_affinity.as_ref())
-            .and_then(|na| na.required_during_scheduling_ignored_during_execution.as_ref())
-            .map(|ns| {
-                ns.node_selector_terms
-                    .iter()
-                    .map(|t| {
-                        let compile = |reqs: &[crate::labels::NodeSelectorRequirement]| {
-                            (!reqs.is_empty()).then(|| {
-                                node_selector_requirements_as_selector(reqs, "").unwrap_or_else(|_| Selector::nothing())
-                            })
-                        };
-                        (compile(&t.match_expressions), compile(&t.match_fields))
-                    })
-                    .collect()
-            });
+            .and_then(|na| na.required_during_scheduling_ignored_during_execution.as_ref());
         RequiredNodeAffinity {
             node_selector: spec.node_selector.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            terms,
+            ..RequiredNodeAffinity::from_terms(required)
         }
+    }
+
+    /// A `NodeSelector`'s terms alone (a PersistentVolume's node affinity has no
+    /// `nodeSelector` beside them); `None` matches every node.
+    pub fn from_terms(required: Option<&crate::api::pod::NodeSelector>) -> RequiredNodeAffinity {
+        let compile = |reqs: &[crate::labels::NodeSelectorRequirement]| {
+            (!reqs.is_empty())
+                .then(|| node_selector_requirements_as_selector(reqs, "").unwrap_or_else(|_| Selector::nothing()))
+        };
+        let terms = required.map(|ns| {
+            ns.node_selector_terms.iter().map(|t| (compile(&t.match_expressions), compile(&t.match_fields))).collect()
+        });
+        RequiredNodeAffinity { node_selector: Vec::new(), terms }
     }
 
     /// Whether a node with these labels and name satisfies the pod.

@@ -10,5 +10,6 @@ pub mod disruption;
 pub mod endpointslice;
 pub mod job;
 pub mod nodelifecycle;
+pub mod persistentvolume;
 pub mod podgc;
 pub mod replicaset;

@@ -1,0 +1,281 @@
+//! Which PersistentVolume a claim may bind to. `find_matching_volume` is
+//! `FindMatchingVolume` (component-helpers `storage/volume/pv_helpers.go`, v1.35), shared
+//! by the PV controller (no node) and the scheduler's VolumeBinding (a node);
+//! `find_best_match_for_claim` is the controller's `findBestMatchForClaim`
+//! (`pkg/controller/volume/persistentvolume/index.go`), which tries the volumes grouped
+//! by their set of access modes, the smallest sets first.
+//!
+//! The rules read small views of the objects (`VolumeFacts`, `ClaimFacts`), so the table
+//! tests of `index_test.go` and `pv_helpers_test.go` run on them directly.
+
+use crate::api::pod::NodeSelector;
+use crate::api::quantity::Quantity;
+use crate::cluster::template::RequiredNodeAffinity;
+use crate::labels::Selector;
+use std::collections::BTreeMap;
+
+/// A set of access modes: the key the controller's index files a volume under
+/// (`GetAccessModesAsString`: `RWO`, `ROX`, `RWX`, `RWOP`, in that order).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ModeSet(u8);
+
+impl ModeSet {
+    pub const RWO: ModeSet = ModeSet(1);
+    pub const ROX: ModeSet = ModeSet(1 << 1);
+    pub const RWX: ModeSet = ModeSet(1 << 2);
+    pub const RWOP: ModeSet = ModeSet(1 << 3);
+    const ALL: [(ModeSet, &'static str, &'static str); 4] = [
+        (ModeSet::RWO, "RWO", "ReadWriteOnce"),
+        (ModeSet::ROX, "ROX", "ReadOnlyMany"),
+        (ModeSet::RWX, "RWX", "ReadWriteMany"),
+        (ModeSet::RWOP, "RWOP", "ReadWriteOncePod"),
+    ];
+
+    pub const fn union(self, other: ModeSet) -> ModeSet {
+        ModeSet(self.0 | other.0)
+    }
+
+    /// `ContainsAllAccessModes`: every mode of `wanted` is in the set.
+    pub fn contains_all(self, wanted: ModeSet) -> bool {
+        self.0 & wanted.0 == wanted.0
+    }
+
+    pub fn len(self) -> u32 {
+        self.0.count_ones()
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// A mode by its API name (`ReadWriteOnce`) or its abbreviation (`RWO`).
+    pub fn parse(name: &str) -> Option<ModeSet> {
+        ModeSet::ALL.iter().find(|(_, short, long)| *short == name || *long == name).map(|(m, ..)| *m)
+    }
+
+    /// The modes from names; `None` if one is unknown.
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<ModeSet> {
+        names.into_iter().try_fold(ModeSet::default(), |set, n| Some(set.union(ModeSet::parse(n)?)))
+    }
+
+    /// `GetAccessModesAsString`: `RWO,ROX` (kubectl's ACCESS MODES column too).
+    pub fn abbreviated(self) -> String {
+        let names: Vec<&str> =
+            ModeSet::ALL.iter().filter(|(m, ..)| self.contains_all(*m)).map(|(_, short, _)| *short).collect();
+        names.join(",")
+    }
+}
+
+/// A PV's `spec.claimRef`: the claim it is bound or reserved to. An empty `uid` is a
+/// reservation made by a user before the claim was bound.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClaimRef<'a> {
+    pub namespace: &'a str,
+    pub name: &'a str,
+    pub uid: &'a str,
+}
+
+/// What matching reads of a PersistentVolume.
+#[derive(Clone, Copy, Debug)]
+pub struct VolumeFacts<'a> {
+    pub name: &'a str,
+    /// `spec.capacity.storage`.
+    pub capacity: &'a Quantity,
+    pub modes: ModeSet,
+    /// `spec.volumeMode: Block` (unset is `Filesystem`).
+    pub block: bool,
+    /// `GetPersistentVolumeClass`: the beta annotation, else `spec.storageClassName`, else "".
+    pub class: &'a str,
+    pub labels: &'a BTreeMap<String, String>,
+    pub claim_ref: Option<ClaimRef<'a>>,
+    /// `status.phase == Available`.
+    pub available: bool,
+    /// It has a deletion timestamp.
+    pub deleting: bool,
+    /// `spec.nodeAffinity`, compiled (`None`: no affinity).
+    pub node_affinity: Option<&'a RequiredNodeAffinity>,
+    /// `spec.volumeAttributesClassName` ("" when unset).
+    pub attributes_class: &'a str,
+}
+
+/// What matching reads of a PersistentVolumeClaim.
+#[derive(Clone, Copy, Debug)]
+pub struct ClaimFacts<'a> {
+    pub namespace: &'a str,
+    pub name: &'a str,
+    pub uid: &'a str,
+    /// `spec.resources.requests.storage`.
+    pub request: &'a Quantity,
+    pub modes: ModeSet,
+    pub block: bool,
+    /// `GetPersistentVolumeClaimClass`: the beta annotation, else `spec.storageClassName`, else "".
+    pub class: &'a str,
+    /// `spec.selector`, compiled (`None`: no selector, every volume's labels pass).
+    pub selector: Option<&'a Selector>,
+    pub attributes_class: &'a str,
+}
+
+/// `IsVolumeBoundToClaim`: the claimRef names this claim (and its uid, if it has one).
+pub fn is_bound_to(volume: &VolumeFacts, claim: &ClaimFacts) -> bool {
+    volume.claim_ref.is_some_and(|r| {
+        r.name == claim.name && r.namespace == claim.namespace && (r.uid.is_empty() || r.uid == claim.uid)
+    })
+}
+
+/// `CheckVolumeModeMismatches`: unset on either side reads as `Filesystem`.
+pub fn volume_mode_mismatch(claim_block: bool, volume_block: bool) -> bool {
+    claim_block != volume_block
+}
+
+/// `CheckAccessModes`: every mode the claim asks for is among the volume's.
+pub fn check_access_modes(claim: ModeSet, volume: ModeSet) -> bool {
+    volume.contains_all(claim)
+}
+
+/// The error `CheckNodeAffinity` returns (component-helpers `storage/volume/helpers.go`).
+pub const NO_MATCHING_TERMS: &str = "no matching NodeSelectorTerms";
+
+/// `CheckNodeAffinity`: whether a node with these labels satisfies the volume's
+/// required node affinity. The node is seen by its labels only, as upstream builds it
+/// (a `matchFields` term on `metadata.name` sees an empty name). No affinity, or no
+/// `required`, matches every node; `required` with no terms matches none.
+pub fn check_node_affinity(
+    affinity: Option<&RequiredNodeAffinity>,
+    labels: &BTreeMap<String, String>,
+) -> Result<(), &'static str> {
+    match affinity {
+        Some(a) if !a.matches(labels, "") => Err(NO_MATCHING_TERMS),
+        _ => Ok(()),
+    }
+}
+
+/// A PV's `spec.nodeAffinity.required`, compiled as a pod's required node affinity is
+/// (terms ORed, expressions ANDed, an empty term matching nothing); `None` (no
+/// `required`) matches every node.
+pub fn compile_volume_affinity(required: Option<&NodeSelector>) -> RequiredNodeAffinity {
+    RequiredNodeAffinity::from_terms(required)
+}
+
+/// Whether the VolumeAttributesClass feature gate is on (GA in 1.34, which podsim follows).
+pub const ATTRIBUTES_CLASS_ENABLED: bool = true;
+
+/// `FindMatchingVolume`: the index in `volumes` of the volume for `claim`, or `None`.
+///
+/// A volume reserved for the claim (its claimRef names it) wins at once, whatever its
+/// size; but on the scheduler's path (`node` given) a reserved volume whose node
+/// affinity rejects the node means no match at all. Otherwise the smallest available
+/// volume of the claim's class, labels and (on the scheduler's path) access modes and
+/// node affinity; the first in list order among equals. The PV controller (`node`
+/// `None`) leaves delayed-binding claims to the scheduler. `excluded`: volume names
+/// already chosen for the pod's other claims.
+pub fn find_matching_volume(
+    claim: &ClaimFacts,
+    volumes: &[VolumeFacts],
+    node: Option<&BTreeMap<String, String>>,
+    excluded: &[&str],
+    delay_binding: bool,
+    attributes_class_enabled: bool,
+) -> Result<Option<usize>, String> {
+    if !attributes_class_enabled && !claim.attributes_class.is_empty() {
+        return Err(format!(
+            "unsupported volumeAttributesClassName is set on claim {}/{} when the feature-gate VolumeAttributesClass is disabled",
+            claim.namespace, claim.name
+        ));
+    }
+    let mut smallest: Option<usize> = None;
+    for (i, volume) in volumes.iter().enumerate() {
+        if excluded.contains(&volume.name)
+            || (volume.claim_ref.is_some() && !is_bound_to(volume, claim))
+            || volume.capacity < claim.request
+            || volume_mode_mismatch(claim.block, volume.block)
+            || !attributes_class_matches(claim, volume, attributes_class_enabled)
+            || volume.deleting
+        {
+            continue;
+        }
+        // The costliest check, so after the cheap ones (as upstream orders them).
+        let affinity_ok = node.is_none_or(|labels| check_node_affinity(volume.node_affinity, labels).is_ok());
+        if is_bound_to(volume, claim) {
+            return Ok(affinity_ok.then_some(i));
+        }
+        if node.is_none() && delay_binding {
+            continue;
+        }
+        let fits = volume.available
+            && claim.selector.is_none_or(|s| s.matches(volume.labels))
+            && volume.class == claim.class
+            && affinity_ok
+            && (node.is_none() || check_access_modes(claim.modes, volume.modes));
+        if fits && smallest.is_none_or(|s| volumes[s].capacity > volume.capacity) {
+            smallest = Some(i);
+        }
+    }
+    Ok(smallest)
+}
+
+/// With the gate on, the classes must be equal ("" for unset); with it off, a volume
+/// with a class is never matched.
+fn attributes_class_matches(claim: &ClaimFacts, volume: &VolumeFacts, enabled: bool) -> bool {
+    if enabled { claim.attributes_class == volume.attributes_class } else { volume.attributes_class.is_empty() }
+}
+
+/// `allPossibleMatchingAccessModes`: the index keys (the distinct mode sets of the
+/// volumes) that hold every mode the claim asks for, fewest modes first. Upstream sorts
+/// them unstably from a map's keys, so two sets of the same size come in no set order;
+/// podsim orders those by the modes' order (RWO, ROX, RWX, RWOP).
+pub fn possible_mode_sets(volumes: &[VolumeFacts], wanted: ModeSet) -> Vec<ModeSet> {
+    let mut sets: Vec<ModeSet> = volumes.iter().map(|v| v.modes).filter(|m| m.contains_all(wanted)).collect();
+    sets.sort_by_key(|m| (m.len(), std::cmp::Reverse(m.0.reverse_bits())));
+    sets.dedup();
+    sets
+}
+
+/// `findBestMatchForClaim`: the first group of volumes (by mode set, fewest modes first)
+/// in which `find_matching_volume` finds one, so a volume with exactly the claim's modes
+/// is taken before a smaller one with more. Within a group the volumes keep their order
+/// in `volumes` (upstream's index lists them in a map's order).
+pub fn find_best_match_for_claim(
+    claim: &ClaimFacts,
+    volumes: &[VolumeFacts],
+    delay_binding: bool,
+) -> Result<Option<usize>, String> {
+    for modes in possible_mode_sets(volumes, claim.modes) {
+        let group: Vec<usize> = (0..volumes.len()).filter(|&i| volumes[i].modes == modes).collect();
+        let listed: Vec<VolumeFacts> = group.iter().map(|&i| volumes[i]).collect();
+        if let Some(k) = find_matching_volume(claim, &listed, None, &[], delay_binding, ATTRIBUTES_CLASS_ENABLED)? {
+            return Ok(Some(group[k]));
+        }
+    }
+    Ok(None)
+}
+
+/// `GetPersistentVolumeClaimClass` (and `GetPersistentVolumeClass`): the beta annotation
+/// `volume.beta.kubernetes.io/storage-class` wins over `spec.storageClassName`; neither
+/// is "".
+pub fn class_of<'a>(beta_annotation: Option<&'a str>, spec: Option<&'a str>) -> &'a str {
+    beta_annotation.or(spec).unwrap_or("")
+}
+
+/// `PersistentVolumeClaimHasClass`: the claim names a class, if only "" (a claim
+/// without one gets the default class, retroactively).
+pub fn claim_has_class(beta_annotation: Option<&str>, spec: Option<&str>) -> bool {
+    beta_annotation.is_some() || spec.is_some()
+}
+
+/// `IsDelayBindingMode`: whether the claim's class binds when a pod is scheduled.
+/// `class`: the class found by the claim's class name, with its `volumeBindingMode`
+/// (`Some(true)` for WaitForFirstConsumer; `None` inside when unset). No class name, or
+/// a class that does not exist, is immediate binding.
+pub fn is_delay_binding_mode(class_name: &str, class: Option<Option<bool>>) -> Result<bool, String> {
+    if class_name.is_empty() {
+        return Ok(false);
+    }
+    match class {
+        None => Ok(false),
+        Some(None) => Err(format!("VolumeBindingMode not set for StorageClass {class_name:?}")),
+        Some(Some(wait)) => Ok(wait),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,4 @@
+//! The PersistentVolume controller (`pkg/controller/volume/persistentvolume`): binds
+//! claims to volumes, provisions volumes through StorageClasses, reclaims released ones.
+
+pub mod matching;
