@@ -15,6 +15,9 @@ pub mod requeue;
 pub mod score;
 pub mod score_cache;
 pub mod topology_spread;
+pub mod volume_limits;
+pub mod volume_restrictions;
+pub mod volume_zone;
 
 use crate::apiserver::{Change, Ctx, Kind, Watches};
 use crate::cluster::resources::ResourceNames;
