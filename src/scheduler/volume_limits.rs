@@ -17,26 +17,29 @@ pub const MAX_VOLUME_COUNT: &str = "node(s) exceed max volume count";
 /// `v1.ResourceAttachableVolumesPrefix` + `csi-`.
 pub const ATTACH_LIMIT_PREFIX: &str = "attachable-volumes-csi-";
 
-/// The in-tree plugins CSI migration moves to a driver (`csi-translation-lib/plugins`):
-/// plugin name, volume source field, CSI driver.
-pub const MIGRATIONS: [(&str, &str, &str); 7] = [
-    ("kubernetes.io/aws-ebs", "awsElasticBlockStore", "ebs.csi.aws.com"),
-    ("kubernetes.io/gce-pd", "gcePersistentDisk", "pd.csi.storage.gke.io"),
-    ("kubernetes.io/azure-disk", "azureDisk", "disk.csi.azure.com"),
-    ("kubernetes.io/azure-file", "azureFile", "file.csi.azure.com"),
-    ("kubernetes.io/cinder", "cinder", "cinder.csi.openstack.org"),
-    ("kubernetes.io/vsphere-volume", "vsphereVolume", "csi.vsphere.vmware.com"),
-    ("kubernetes.io/portworx-volume", "portworxVolume", "pxd.portworx.com"),
+/// The in-tree plugins CSI migration moves to a driver (`csi-translation-lib/plugins`),
+/// with the volume source field each reads (`api::storage::migrated_driver` names the
+/// driver of a field).
+pub const IN_TREE_PLUGINS: [(&str, &str); 7] = [
+    ("kubernetes.io/aws-ebs", "awsElasticBlockStore"),
+    ("kubernetes.io/gce-pd", "gcePersistentDisk"),
+    ("kubernetes.io/azure-disk", "azureDisk"),
+    ("kubernetes.io/azure-file", "azureFile"),
+    ("kubernetes.io/cinder", "cinder"),
+    ("kubernetes.io/vsphere-volume", "vsphereVolume"),
+    ("kubernetes.io/portworx-volume", "portworxVolume"),
 ];
 
-/// `GetCSINameFromInTreeName`.
+/// `GetCSINameFromInTreeName`: the driver an in-tree plugin (`kubernetes.io/aws-ebs`)
+/// migrates to.
 pub fn migrated_driver(plugin: &str) -> Option<&'static str> {
-    MIGRATIONS.iter().find(|(p, ..)| *p == plugin).map(|(.., d)| *d)
+    let field = IN_TREE_PLUGINS.iter().find(|(p, _)| *p == plugin)?.1;
+    crate::api::storage::migrated_driver(field)
 }
 
 /// The in-tree plugin of a volume source field (`awsElasticBlockStore`).
 pub fn plugin_of_source(field: &str) -> Option<&'static str> {
-    MIGRATIONS.iter().find(|(_, f, _)| *f == field).map(|(p, ..)| *p)
+    IN_TREE_PLUGINS.iter().find(|(_, f)| *f == field).map(|(p, _)| *p)
 }
 
 /// `GetCSIAttachLimitKey` for driver names that fit a resource name: the node's

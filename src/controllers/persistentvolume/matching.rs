@@ -10,61 +10,10 @@
 
 use crate::api::pod::NodeSelector;
 use crate::api::quantity::Quantity;
+use crate::api::storage::AccessModes;
 use crate::cluster::template::RequiredNodeAffinity;
 use crate::labels::Selector;
 use std::collections::BTreeMap;
-
-/// A set of access modes: the key the controller's index files a volume under
-/// (`GetAccessModesAsString`: `RWO`, `ROX`, `RWX`, `RWOP`, in that order).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ModeSet(u8);
-
-impl ModeSet {
-    pub const RWO: ModeSet = ModeSet(1);
-    pub const ROX: ModeSet = ModeSet(1 << 1);
-    pub const RWX: ModeSet = ModeSet(1 << 2);
-    pub const RWOP: ModeSet = ModeSet(1 << 3);
-    const ALL: [(ModeSet, &'static str, &'static str); 4] = [
-        (ModeSet::RWO, "RWO", "ReadWriteOnce"),
-        (ModeSet::ROX, "ROX", "ReadOnlyMany"),
-        (ModeSet::RWX, "RWX", "ReadWriteMany"),
-        (ModeSet::RWOP, "RWOP", "ReadWriteOncePod"),
-    ];
-
-    pub const fn union(self, other: ModeSet) -> ModeSet {
-        ModeSet(self.0 | other.0)
-    }
-
-    /// `ContainsAllAccessModes`: every mode of `wanted` is in the set.
-    pub fn contains_all(self, wanted: ModeSet) -> bool {
-        self.0 & wanted.0 == wanted.0
-    }
-
-    pub fn len(self) -> u32 {
-        self.0.count_ones()
-    }
-
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// A mode by its API name (`ReadWriteOnce`) or its abbreviation (`RWO`).
-    pub fn parse(name: &str) -> Option<ModeSet> {
-        ModeSet::ALL.iter().find(|(_, short, long)| *short == name || *long == name).map(|(m, ..)| *m)
-    }
-
-    /// The modes from names; `None` if one is unknown.
-    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<ModeSet> {
-        names.into_iter().try_fold(ModeSet::default(), |set, n| Some(set.union(ModeSet::parse(n)?)))
-    }
-
-    /// `GetAccessModesAsString`: `RWO,ROX` (kubectl's ACCESS MODES column too).
-    pub fn abbreviated(self) -> String {
-        let names: Vec<&str> =
-            ModeSet::ALL.iter().filter(|(m, ..)| self.contains_all(*m)).map(|(_, short, _)| *short).collect();
-        names.join(",")
-    }
-}
 
 /// A PV's `spec.claimRef`: the claim it is bound or reserved to. An empty `uid` is a
 /// reservation made by a user before the claim was bound.
@@ -81,7 +30,7 @@ pub struct VolumeFacts<'a> {
     pub name: &'a str,
     /// `spec.capacity.storage`.
     pub capacity: &'a Quantity,
-    pub modes: ModeSet,
+    pub modes: AccessModes,
     /// `spec.volumeMode: Block` (unset is `Filesystem`).
     pub block: bool,
     /// `GetPersistentVolumeClass`: the beta annotation, else `spec.storageClassName`, else "".
@@ -106,7 +55,7 @@ pub struct ClaimFacts<'a> {
     pub uid: &'a str,
     /// `spec.resources.requests.storage`.
     pub request: &'a Quantity,
-    pub modes: ModeSet,
+    pub modes: AccessModes,
     pub block: bool,
     /// `GetPersistentVolumeClaimClass`: the beta annotation, else `spec.storageClassName`, else "".
     pub class: &'a str,
@@ -128,7 +77,7 @@ pub fn volume_mode_mismatch(claim_block: bool, volume_block: bool) -> bool {
 }
 
 /// `CheckAccessModes`: every mode the claim asks for is among the volume's.
-pub fn check_access_modes(claim: ModeSet, volume: ModeSet) -> bool {
+pub fn check_access_modes(claim: AccessModes, volume: AccessModes) -> bool {
     volume.contains_all(claim)
 }
 
@@ -222,10 +171,10 @@ fn attributes_class_matches(claim: &ClaimFacts, volume: &VolumeFacts, enabled: b
 /// `allPossibleMatchingAccessModes`: the index keys (the distinct mode sets of the
 /// volumes) that hold every mode the claim asks for, fewest modes first. Upstream sorts
 /// them unstably from a map's keys, so two sets of the same size come in no set order;
-/// podsim orders those by the modes' order (RWO, ROX, RWX, RWOP).
-pub fn possible_mode_sets(volumes: &[VolumeFacts], wanted: ModeSet) -> Vec<ModeSet> {
-    let mut sets: Vec<ModeSet> = volumes.iter().map(|v| v.modes).filter(|m| m.contains_all(wanted)).collect();
-    sets.sort_by_key(|m| (m.len(), std::cmp::Reverse(m.0.reverse_bits())));
+/// podsim orders those as their keys read (`RWO,ROX` before `RWO,RWX` before `ROX,RWX`).
+pub fn possible_mode_sets(volumes: &[VolumeFacts], wanted: AccessModes) -> Vec<AccessModes> {
+    let mut sets: Vec<AccessModes> = volumes.iter().map(|v| v.modes).filter(|m| m.contains_all(wanted)).collect();
+    sets.sort_by_key(|m| (m.len(), m.iter().collect::<Vec<_>>()));
     sets.dedup();
     sets
 }
@@ -247,19 +196,6 @@ pub fn find_best_match_for_claim(
         }
     }
     Ok(None)
-}
-
-/// `GetPersistentVolumeClaimClass` (and `GetPersistentVolumeClass`): the beta annotation
-/// `volume.beta.kubernetes.io/storage-class` wins over `spec.storageClassName`; neither
-/// is "".
-pub fn class_of<'a>(beta_annotation: Option<&'a str>, spec: Option<&'a str>) -> &'a str {
-    beta_annotation.or(spec).unwrap_or("")
-}
-
-/// `PersistentVolumeClaimHasClass`: the claim names a class, if only "" (a claim
-/// without one gets the default class, retroactively).
-pub fn claim_has_class(beta_annotation: Option<&str>, spec: Option<&str>) -> bool {
-    beta_annotation.is_some() || spec.is_some()
 }
 
 /// `IsDelayBindingMode`: whether the claim's class binds when a pod is scheduled.
