@@ -15,6 +15,7 @@ pub mod requeue;
 pub mod score;
 pub mod score_cache;
 pub mod topology_spread;
+pub mod volume_binding;
 pub mod volume_limits;
 pub mod volume_restrictions;
 pub mod volume_zone;
