@@ -272,7 +272,7 @@ fn bind_unbound(
     }
     // `findMatchingVolumes`: the smallest requests first, so they take the smallest PVs
     // (upstream sorts unstably; equal requests keep the pod's order here).
-    to_match.sort_by(|a, b| a.facts.request.cmp(b.facts.request));
+    to_match.sort_by_key(|c| c.facts.request);
     let mut chosen: Vec<String> = Vec::new();
     for claim in &to_match {
         let volumes = l.class_volumes(claim.facts.class);

@@ -9,27 +9,27 @@
 //! tests of `index_test.go` and `pv_helpers_test.go` run on them directly.
 
 use crate::api::pod::NodeSelector;
-use crate::api::quantity::Quantity;
 use crate::api::storage::AccessModes;
 use crate::cluster::template::RequiredNodeAffinity;
 use crate::labels::Selector;
 use std::collections::BTreeMap;
 
-/// A PV's `spec.claimRef`: the claim it is bound or reserved to. An empty `uid` is a
+/// A PV's `spec.claimRef`: the claim it is bound or reserved to. No `uid` is a
 /// reservation made by a user before the claim was bound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClaimRef<'a> {
     pub namespace: &'a str,
     pub name: &'a str,
-    pub uid: &'a str,
+    /// The claim's uid (its number in the run).
+    pub uid: Option<u64>,
 }
 
 /// What matching reads of a PersistentVolume.
 #[derive(Clone, Copy, Debug)]
 pub struct VolumeFacts<'a> {
     pub name: &'a str,
-    /// `spec.capacity.storage`.
-    pub capacity: &'a Quantity,
+    /// `spec.capacity.storage` in bytes (wide enough for upstream's 800E cases).
+    pub capacity: i128,
     pub modes: AccessModes,
     /// `spec.volumeMode: Block` (unset is `Filesystem`).
     pub block: bool,
@@ -52,9 +52,9 @@ pub struct VolumeFacts<'a> {
 pub struct ClaimFacts<'a> {
     pub namespace: &'a str,
     pub name: &'a str,
-    pub uid: &'a str,
-    /// `spec.resources.requests.storage`.
-    pub request: &'a Quantity,
+    pub uid: u64,
+    /// `spec.resources.requests.storage` in bytes.
+    pub request: i128,
     pub modes: AccessModes,
     pub block: bool,
     /// `GetPersistentVolumeClaimClass`: the beta annotation, else `spec.storageClassName`, else "".
@@ -66,9 +66,9 @@ pub struct ClaimFacts<'a> {
 
 /// `IsVolumeBoundToClaim`: the claimRef names this claim (and its uid, if it has one).
 pub fn is_bound_to(volume: &VolumeFacts, claim: &ClaimFacts) -> bool {
-    volume.claim_ref.is_some_and(|r| {
-        r.name == claim.name && r.namespace == claim.namespace && (r.uid.is_empty() || r.uid == claim.uid)
-    })
+    volume
+        .claim_ref
+        .is_some_and(|r| r.name == claim.name && r.namespace == claim.namespace && r.uid.is_none_or(|u| u == claim.uid))
 }
 
 /// `CheckVolumeModeMismatches`: unset on either side reads as `Filesystem`.
@@ -214,4 +214,4 @@ pub fn is_delay_binding_mode(class_name: &str, class: Option<Option<bool>>) -> R
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -3,16 +3,16 @@
 
 use super::*;
 use crate::api::pod::{NodeSelector, NodeSelectorTerm};
-use crate::api::quantity::Quantity;
 use crate::api::storage::AccessModes;
 use crate::cluster::template::RequiredNodeAffinity;
+use crate::controllers::persistentvolume::matching::tests::bytes;
 use crate::labels::{NodeSelectorOperator, NodeSelectorRequirement};
 use serde_json::Value;
 
 struct TestClaim {
     name: String,
     class: String,
-    request: Quantity,
+    request: i128,
     volume_name: String,
     bound: bool,
     lost: bool,
@@ -22,7 +22,7 @@ struct TestClaim {
 struct TestVolume {
     name: String,
     class: String,
-    capacity: Quantity,
+    capacity: i128,
     affinity: Option<RequiredNodeAffinity>,
     claim: Option<String>,
     labels: BTreeMap<String, String>,
@@ -48,8 +48,8 @@ impl Listers for World {
             facts: ClaimFacts {
                 namespace: "",
                 name: &c.name,
-                uid: "",
-                request: &c.request,
+                uid: 0,
+                request: c.request,
                 modes: modes(),
                 block: false,
                 class: &c.class,
@@ -81,12 +81,12 @@ impl Listers for World {
 fn facts(v: &TestVolume) -> VolumeFacts<'_> {
     VolumeFacts {
         name: &v.name,
-        capacity: &v.capacity,
+        capacity: v.capacity,
         modes: modes(),
         block: false,
         class: &v.class,
         labels: &v.labels,
-        claim_ref: v.claim.as_ref().map(|c| matching::ClaimRef { namespace: "", name: c, uid: "" }),
+        claim_ref: v.claim.as_ref().map(|c| matching::ClaimRef { namespace: "", name: c, uid: None }),
         available: v.claim.is_none(),
         deleting: false,
         node_affinity: v.affinity.as_ref(),
@@ -133,7 +133,7 @@ fn read_world(case: &Value) -> World {
         w.claims.push(TestClaim {
             name: c["name"].as_str().unwrap().into(),
             class: c["storageClass"].as_str().unwrap_or("").split(' ').next().unwrap().into(),
-            request: Quantity::parse(c["request"].as_str().unwrap_or("1Gi")).unwrap(),
+            request: bytes(c["request"].as_str().unwrap_or("1Gi")),
             volume_name: c["volumeName"].as_str().unwrap_or("").into(),
             bound: phase == "Bound" || c["boundAnnotation"].is_string(),
             lost: phase == "Lost",
@@ -161,7 +161,7 @@ fn read_world(case: &Value) -> World {
         w.volumes.push(TestVolume {
             name: v["name"].as_str().unwrap().into(),
             class: if v["node"].is_string() { "wait-sc".into() } else { String::new() },
-            capacity: Quantity::parse(v["capacity"].as_str().unwrap_or("1Gi")).unwrap(),
+            capacity: bytes(v["capacity"].as_str().unwrap_or("1Gi")),
             affinity,
             claim: v["claimRef"].as_str().map(str::to_string),
             labels: BTreeMap::new(),
@@ -248,7 +248,7 @@ fn scheduler_path_world() -> World {
         w.volumes.push(TestVolume {
             name: name.into(),
             class: "local".into(),
-            capacity: Quantity::parse(size).unwrap(),
+            capacity: bytes(size),
             affinity: Some(affinity(&[("kubernetes.io/hostname", &[node])])),
             claim: None,
             labels: BTreeMap::new(),
@@ -261,7 +261,7 @@ fn claim(name: &str, class: &str, request: &str) -> TestClaim {
     TestClaim {
         name: name.into(),
         class: class.into(),
-        request: Quantity::parse(request).unwrap(),
+        request: bytes(request),
         volume_name: String::new(),
         bound: false,
         lost: false,

@@ -20,12 +20,12 @@ fn group<'a>(all: &'a Value, name: &str) -> &'a [Value] {
 struct Volume {
     name: String,
     uid: String,
-    capacity: Quantity,
+    capacity: i128,
     modes: AccessModes,
     block: bool,
     class: String,
     labels: BTreeMap<String, String>,
-    claim_ref: Option<(String, String, String)>,
+    claim_ref: Option<(String, String, Option<u64>)>,
     available: bool,
     deleting: bool,
     affinity: Option<RequiredNodeAffinity>,
@@ -39,16 +39,17 @@ impl Volume {
             Value::Null => None,
             // "{} (empty ObjectReference)": a claimRef naming no claim.
             Value::String(_) => Some(Default::default()),
+            // A uid names a claim other than the case's, which has none.
             r => Some((
                 r["namespace"].as_str().unwrap_or("").into(),
                 r["name"].as_str().unwrap_or("").into(),
-                r["uid"].as_str().unwrap_or("").into(),
+                r["uid"].as_str().map(|_| 1),
             )),
         };
         Volume {
             name: if v["pvName"].is_string() { s("pvName") } else { s("name") },
             uid: s("uid"),
-            capacity: Quantity::parse(v["capacity"].as_str().unwrap()).unwrap(),
+            capacity: bytes(v["capacity"].as_str().unwrap()),
             modes: modes(&v["modes"]),
             block: v["volumeMode"] == "Block",
             class: s("class"),
@@ -64,12 +65,12 @@ impl Volume {
     fn facts(&self) -> VolumeFacts<'_> {
         VolumeFacts {
             name: &self.name,
-            capacity: &self.capacity,
+            capacity: self.capacity,
             modes: self.modes,
             block: self.block,
             class: &self.class,
             labels: &self.labels,
-            claim_ref: self.claim_ref.as_ref().map(|(ns, n, u)| ClaimRef { namespace: ns, name: n, uid: u }),
+            claim_ref: self.claim_ref.as_ref().map(|(ns, n, u)| ClaimRef { namespace: ns, name: n, uid: *u }),
             available: self.available,
             deleting: self.deleting,
             node_affinity: self.affinity.as_ref(),
@@ -79,6 +80,27 @@ impl Volume {
 }
 
 /// Modes as the cases write them (`RWO`, ...).
+/// A quantity of the cases in bytes: an integer with a decimal (`G`, `E`) or binary
+/// (`Mi`, `Gi`) suffix; `800E` passes `i64`.
+pub(crate) fn bytes(q: &str) -> i128 {
+    let digits = q.find(|c: char| !c.is_ascii_digit()).unwrap_or(q.len());
+    let n: i128 = q[..digits].parse().unwrap();
+    let scale: i128 = match &q[digits..] {
+        "" => 1,
+        "k" => 1_000,
+        "M" => 1_000_000,
+        "G" => 1_000_000_000,
+        "T" => 1_000_000_000_000,
+        "E" => 1_000_000_000_000_000_000,
+        "Ki" => 1 << 10,
+        "Mi" => 1 << 20,
+        "Gi" => 1 << 30,
+        "Ti" => 1 << 40,
+        other => panic!("suffix {other}"),
+    };
+    n * scale
+}
+
 fn modes(v: &Value) -> AccessModes {
     let mut set = AccessModes::default();
     for m in v.as_array().unwrap() {
@@ -109,7 +131,7 @@ fn affinity(v: &Value) -> Option<RequiredNodeAffinity> {
 struct Claim {
     namespace: String,
     name: String,
-    request: Quantity,
+    request: i128,
     modes: AccessModes,
     block: bool,
     class: String,
@@ -130,7 +152,7 @@ impl Claim {
         Claim {
             namespace: c["namespace"].as_str().unwrap_or("myns").into(),
             name: c["name"].as_str().unwrap_or("claim01").into(),
-            request: Quantity::parse(c["request"].as_str().unwrap()).unwrap(),
+            request: bytes(c["request"].as_str().unwrap()),
             modes: modes(&c["modes"]),
             block: c["volumeMode"] == "Block",
             class: c["class"].as_str().unwrap_or("").into(),
@@ -143,8 +165,8 @@ impl Claim {
         ClaimFacts {
             namespace: &self.namespace,
             name: &self.name,
-            uid: "",
-            request: &self.request,
+            uid: 0,
+            request: self.request,
             modes: self.modes,
             block: self.block,
             class: &self.class,
