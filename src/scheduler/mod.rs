@@ -169,17 +169,23 @@ pub struct Diagnosis {
     /// `Unschedulable`, not `UnschedulableAndUnresolvable`), in the cache's node order:
     /// where preemption may help.
     pub potential: Vec<NodeId>,
-    /// Potential nodes that failed PodTopologySpread or InterPodAffinity, sorted.
-    /// Preemption's dry run re-runs only the node's own filters, so it cannot tell
-    /// whether removing pods would satisfy these: it finds no victims there rather
-    /// than preempt for nothing (see ARCHITECTURE.md).
+    /// Potential nodes that failed PodTopologySpread, InterPodAffinity, VolumeRestrictions
+    /// or NodeVolumeLimits, sorted. Preemption's dry run re-runs only the node's own
+    /// filters, so it cannot tell whether removing pods would satisfy these: it finds no
+    /// victims there rather than preempt for nothing (see ARCHITECTURE.md).
     pub topology: Vec<NodeId>,
     pub nodes: usize,
+    /// A PreFilter plugin refused the pod (`UnschedulableAndUnresolvable` for every
+    /// node): its message (`Diagnosis.PreFilterMsg`) and the events that may help.
+    pub prefilter: Option<(String, u16)>,
 }
 
 impl Diagnosis {
     /// The cluster events that may help this pod (any node may change).
     pub fn hint(&self) -> u16 {
+        if let Some((_, hint)) = &self.prefilter {
+            return *hint;
+        }
         if self.nodes == 0 {
             return filter::hint::ANY_NODE_ADDED;
         }
@@ -189,11 +195,15 @@ impl Diagnosis {
 
 impl Diagnosis {
     /// `FitError.Error()`: `0/N nodes are available: <count reason, ...>.` sorted as
-    /// strings, then the PostFilter's message, if any.
+    /// strings (or the PreFilter's message, once), then the PostFilter's message, if any.
     pub fn message(&self, names: &crate::cluster::resources::ResourceNames, post_filter: Option<&str>) -> String {
         let mut parts: Vec<String> = self.reasons.iter().map(|(r, n)| format!("{n} {}", r.message(names))).collect();
         parts.sort();
-        let mut out = format!("0/{} nodes are available: {}.", self.nodes, parts.join(", "));
+        let reasons = match &self.prefilter {
+            Some((message, _)) => message.clone(),
+            None => parts.join(", "),
+        };
+        let mut out = format!("0/{} nodes are available: {reasons}.", self.nodes);
         if let Some(m) = post_filter {
             out.push(' ');
             out.push_str(m);
@@ -388,7 +398,7 @@ impl Scheduler {
             } else {
                 if reasons.iter().all(Reason::resolvable_by_preemption) {
                     diagnosis.potential.push(id);
-                    if reasons.iter().any(Reason::is_from_topology_plugin) {
+                    if reasons.iter().any(Reason::is_beyond_dry_run) {
                         diagnosis.topology.push(id);
                     }
                 }
