@@ -5,6 +5,7 @@
 
 use crate::cluster::budget::BudgetId;
 use crate::cluster::service::ServiceId;
+use crate::cluster::storage::ClaimId;
 use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId};
 use crate::engine::TimerToken;
 
@@ -23,6 +24,7 @@ pub enum Event {
     DaemonSet(DaemonSetEvent),
     EndpointSlice(EndpointSliceEvent),
     Disruption(DisruptionEvent),
+    PersistentVolume(PersistentVolumeEvent),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +54,8 @@ pub enum SchedulerEvent {
     BackoffDone(PodId),
     /// Pods unschedulable for too long go back to the queue.
     Flush,
+    /// VolumeBinding's PreBind polls a pod's claims (or its bind timeout ran out).
+    PreBind(PodId),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,9 +154,19 @@ room!(Deployment, DeploymentEvent);
 room!(EndpointSlice, EndpointSliceEvent);
 room!(Disruption, DisruptionEvent);
 room!(DaemonSet, DaemonSetEvent);
+room!(PersistentVolume, PersistentVolumeEvent);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DaemonSetEvent {
     /// The controller syncs a DaemonSet.
     Sync { ds: DaemonSetId, token: TimerToken },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PersistentVolumeEvent {
+    /// The PV controller's periodic sync of every claim and PV (`PVClaimBinderSyncPeriod`).
+    Resync,
+    /// An external provisioner finished making a claim's volume (operation `operation`:
+    /// a stale one finds another in flight, or none).
+    Provisioned { claim: ClaimId, operation: u32 },
 }

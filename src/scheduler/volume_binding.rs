@@ -68,8 +68,8 @@ pub struct Claim<'a> {
     pub deleting: bool,
     /// The `volume.kubernetes.io/selected-node` annotation.
     pub selected_node: Option<&'a str>,
-    /// The uid of the pod that owns it (a generic ephemeral volume's claim).
-    pub owner: Option<&'a str>,
+    /// The uid number of the pod that owns it (a generic ephemeral volume's claim).
+    pub owner: Option<u64>,
 }
 
 impl Claim<'_> {
@@ -101,7 +101,8 @@ pub struct PodClaim {
 pub struct Pod<'a> {
     pub namespace: &'a str,
     pub name: &'a str,
-    pub uid: &'a str,
+    /// Its uid number (what owns an ephemeral volume's claim).
+    pub uid: u64,
     pub claims: &'a [PodClaim],
 }
 

@@ -65,7 +65,8 @@ pub enum Counted<'a> {
 pub struct PodVolumes<'a> {
     pub namespace: &'a str,
     pub name: &'a str,
-    pub uid: &'a str,
+    /// Its uid number (what owns an ephemeral volume's claim).
+    pub uid: u64,
     pub volumes: &'a [Counted<'a>],
 }
 
@@ -89,8 +90,8 @@ pub enum Source<'a> {
 pub struct Claim<'a> {
     pub volume_name: &'a str,
     pub class: &'a str,
-    /// The uid of the pod that owns the claim (generic ephemeral volumes), if any.
-    pub owner: Option<&'a str>,
+    /// The uid number of the pod that owns the claim (generic ephemeral volumes), if any.
+    pub owner: Option<u64>,
 }
 
 /// The listers the plugin reads.

@@ -21,6 +21,7 @@ use crate::controllers::disruption::DisruptionController;
 use crate::controllers::endpointslice::EndpointSliceController;
 use crate::controllers::job::JobController;
 use crate::controllers::nodelifecycle::NodeLifecycle;
+use crate::controllers::persistentvolume::PvController;
 use crate::controllers::podgc::PodGc;
 use crate::controllers::replicaset::ReplicaSetController;
 use crate::engine::{EventQueue, SimRng, SimTime, Stream, Streams};
@@ -52,6 +53,7 @@ struct Subsystems {
     endpointslices: EndpointSliceController,
     disruption: DisruptionController,
     daemonsets: DaemonSetController,
+    persistentvolumes: PvController,
 }
 
 impl Subsystems {
@@ -66,7 +68,8 @@ impl Subsystems {
         .union(DeploymentController::WATCHES)
         .union(EndpointSliceController::WATCHES)
         .union(DisruptionController::WATCHES)
-        .union(DaemonSetController::WATCHES);
+        .union(DaemonSetController::WATCHES)
+        .union(PvController::WATCHES);
 
     /// One change to each subsystem that watches its kind, in a fixed order.
     fn deliver(&mut self, ctx: &mut Ctx, change: &Change) {
@@ -103,6 +106,9 @@ impl Subsystems {
         }
         if DaemonSetController::WATCHES.contains(kind) {
             self.daemonsets.observe(ctx, change);
+        }
+        if PvController::WATCHES.contains(kind) {
+            self.persistentvolumes.observe(ctx, change);
         }
     }
 }
@@ -162,7 +168,8 @@ impl Simulation {
             scenario.scheduler.clone(),
             (scenario.kubernetes.pod_initial_backoff, scenario.kubernetes.pod_max_backoff),
             &mut cluster.resources,
-        );
+        )
+        .with_version(scenario.kubernetes.minor);
         let subsystems = Subsystems {
             scheduler,
             kubelet: Kubelet::new(scenario.behaviors.clone(), streams.clone(), scenario.kubelet.clone()),
@@ -178,6 +185,7 @@ impl Simulation {
             endpointslices: EndpointSliceController::new(scenario.network.max_endpoints_per_slice),
             disruption: DisruptionController::default(),
             daemonsets: DaemonSetController::new(streams.stream(Stream::DaemonSets)),
+            persistentvolumes: PvController::new(streams.clone()),
         };
         let script = Script {
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
@@ -369,6 +377,7 @@ impl Simulation {
             Event::Deployment(e) => s.deployments.handle(&mut ctx, e),
             Event::EndpointSlice(e) => s.endpointslices.handle(&mut ctx, e),
             Event::Disruption(e) => s.disruption.handle(&mut ctx, e),
+            Event::PersistentVolume(e) => s.persistentvolumes.handle(&mut ctx, e),
         }
     }
 

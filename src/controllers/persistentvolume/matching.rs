@@ -105,6 +105,29 @@ pub fn compile_volume_affinity(required: Option<&NodeSelector>) -> RequiredNodeA
     RequiredNodeAffinity::from_terms(required)
 }
 
+/// `checkVolumeSatisfyClaim`: why a PV a claim names by `volumeName` cannot be bound to
+/// it, in upstream's words (the VolumeAttributesClass check as its gate is on, ⚠ its
+/// wording recalled).
+pub fn check_volume_satisfy_claim(claim: &ClaimFacts, volume: &VolumeFacts) -> Result<(), String> {
+    if volume.deleting {
+        return Err(format!("the volume is marked for deletion {:?}", volume.name));
+    }
+    let why = if volume.capacity < claim.request {
+        "requested PV is too small"
+    } else if volume.class != claim.class {
+        "storageClassName does not match"
+    } else if ATTRIBUTES_CLASS_ENABLED && volume.attributes_class != claim.attributes_class {
+        "volumeAttributesClassName does not match"
+    } else if volume_mode_mismatch(claim.block, volume.block) {
+        "incompatible volumeMode"
+    } else if !check_access_modes(claim.modes, volume.modes) {
+        "incompatible accessMode"
+    } else {
+        return Ok(());
+    };
+    Err(why.to_string())
+}
+
 /// Whether the VolumeAttributesClass feature gate is on (GA in 1.34, which podsim follows).
 pub const ATTRIBUTES_CLASS_ENABLED: bool = true;
 

@@ -192,7 +192,7 @@ fn pods_volumes_follow_volume_binding_test() {
             .flatten()
             .map(|c| PodClaim { name: c.as_str().unwrap().into(), ephemeral: false })
             .collect();
-        let pod = Pod { namespace: "", name: "pod-a", uid: "", claims: &claims };
+        let pod = Pod { namespace: "", name: "pod-a", uid: 0, claims: &claims };
         let want_pre = &case["wantPreFilterStatus"];
         let state = match prefilter(&world, &pod) {
             Ok(None) => {
@@ -277,7 +277,7 @@ fn delayed_claims_take_the_smallest_pv_on_the_node_or_are_provisioned_in_its_top
     w.claims.push(claim("db", "zonal", "1Gi"));
     let claims: Vec<PodClaim> =
         ["logs", "data"].iter().map(|n| PodClaim { name: n.to_string(), ephemeral: false }).collect();
-    let pod = Pod { namespace: "ns", name: "p", uid: "u", claims: &claims };
+    let pod = Pod { namespace: "ns", name: "p", uid: 1, claims: &claims };
     let state = prefilter(&w, &pod).unwrap().unwrap();
     assert_eq!(state.delayed, ["logs", "data"]);
     let n1: BTreeMap<String, String> = [("kubernetes.io/hostname".to_string(), "n1".to_string())].into();
@@ -288,7 +288,7 @@ fn delayed_claims_take_the_smallest_pv_on_the_node_or_are_provisioned_in_its_top
     assert_eq!(filter(&w, &pod, &state, "n2", &n2), Err(vec![Conflict::Bind]), "no-provisioner cannot provision");
 
     let claims = [PodClaim { name: "db".into(), ephemeral: false }];
-    let pod = Pod { namespace: "ns", name: "p", uid: "u", claims: &claims };
+    let pod = Pod { namespace: "ns", name: "p", uid: 1, claims: &claims };
     let state = prefilter(&w, &pod).unwrap().unwrap();
     let zone =
         |z: &str| -> BTreeMap<String, String> { [("topology.kubernetes.io/zone".to_string(), z.to_string())].into() };
@@ -306,10 +306,10 @@ fn an_unbound_immediate_claim_refuses_the_pod() {
     w.classes.insert("fast".into(), class("fast", "Immediate", "ebs.csi.aws.com"));
     w.claims.push(claim("data", "fast", "1Gi"));
     let claims = [PodClaim { name: "data".into(), ephemeral: false }];
-    let pod = Pod { namespace: "ns", name: "p", uid: "u", claims: &claims };
+    let pod = Pod { namespace: "ns", name: "p", uid: 1, claims: &claims };
     assert_eq!(prefilter(&w, &pod), Err(UNBOUND_IMMEDIATE.to_string()));
     let eph = [PodClaim { name: "p-scratch".into(), ephemeral: true }];
-    let pod = Pod { namespace: "ns", name: "p", uid: "u", claims: &eph };
+    let pod = Pod { namespace: "ns", name: "p", uid: 1, claims: &eph };
     assert_eq!(
         prefilter(&w, &pod),
         Err("waiting for ephemeral volume controller to create the persistentvolumeclaim \"p-scratch\"".to_string())

@@ -9,7 +9,7 @@ use serde_json::Value;
 /// (bound to a PV that does not exist), and the ephemeral claims the case adds.
 struct World {
     volumes: BTreeMap<String, (String, String, &'static str)>,
-    claims: BTreeMap<(String, String), (String, String, Option<String>)>,
+    claims: BTreeMap<(String, String), (String, String, Option<u64>)>,
     provisioner: String,
 }
 
@@ -34,15 +34,16 @@ impl World {
         claims.insert((String::new(), "csi-6".into()), ("missing-in-action".into(), "csi-sc".into(), None));
         for e in extra {
             let e = e.as_str().unwrap();
-            let made: &[(&str, Option<&str>)] = match e.split(' ').next().unwrap() {
-                "ephemeralClaim" => &[("abc-xyz", Some("12345"))],
+            // The pods' uids `12345` and `12345II` as numbers.
+            let made: &[(&str, Option<u64>)] = match e.split(' ').next().unwrap() {
+                "ephemeralClaim" => &[("abc-xyz", Some(12345))],
                 "conflictingClaim" => &[("abc-xyz", None)],
-                "ephemeralClaimX" => &[("abc-x", Some("12345II"))],
-                "ephemeralClaimY" => &[("abc-y", Some("12345II"))],
+                "ephemeralClaimX" => &[("abc-x", Some(123452))],
+                "ephemeralClaimY" => &[("abc-y", Some(123452))],
                 other => panic!("unknown claim {other}"),
             };
             for (name, owner) in made {
-                let owner = owner.map(str::to_string);
+                let owner = *owner;
                 claims.insert(("test".into(), name.to_string()), (String::new(), "csi-sc".into(), owner));
             }
         }
@@ -53,7 +54,7 @@ impl World {
 impl Listers for World {
     fn claim(&self, namespace: &str, name: &str) -> Option<Claim<'_>> {
         let (volume_name, class, owner) = self.claims.get(&(namespace.to_string(), name.to_string()))?;
-        Some(Claim { volume_name, class, owner: owner.as_deref() })
+        Some(Claim { volume_name, class, owner: *owner })
     }
 
     fn volume(&self, name: &str) -> Option<Source<'_>> {
@@ -71,11 +72,11 @@ impl Listers for World {
 }
 
 /// The pods of the fixture: (namespace, name, uid, volumes).
-fn pod(name: &str) -> (&'static str, &'static str, &'static str, Vec<Counted<'static>>) {
+fn pod(name: &str) -> (&'static str, &'static str, u64, Vec<Counted<'static>>) {
     let claim = |n: &'static str| Counted::Claim { name: n, ephemeral: false };
     let eph = |n: &'static str| Counted::Claim { name: n, ephemeral: true };
     let aws = |h: &'static str| Counted::Inline { plugin: "kubernetes.io/aws-ebs", handle: h };
-    let plain = |v: Vec<Counted<'static>>| ("", "p", "", v);
+    let plain = |v: Vec<Counted<'static>>| ("", "p", 0, v);
     match name {
         "runningPod" => plain(vec![claim("csi-ebs.csi.aws.com-3")]),
         "pendingVolumePod" | "unboundPVCPod2" => plain(vec![claim("csi-4")]),
@@ -87,8 +88,8 @@ fn pod(name: &str) -> (&'static str, &'static str, &'static str, Vec<Counted<'st
         "csiEBSOneVolPod" | "pvcPodWithConfigmapAndSecret" => plain(vec![claim("csi-ebs.csi.aws.com-0")]),
         "csiEBSTwoVolPod" => plain(vec![claim("csi-ebs.csi.aws.com-1"), claim("csi-ebs.csi.aws.com-2")]),
         "inTreeNonMigratableOneVolPod" => plain(vec![claim("csi-kubernetes.io/hostpath-0")]),
-        "ephemeralVolumePod" | "ephemeralPodWithConfigmapAndSecret" => ("test", "abc", "12345", vec![eph("xyz")]),
-        "ephemeralTwoVolumePod" => ("test", "abc", "12345II", vec![eph("x"), eph("y")]),
+        "ephemeralVolumePod" | "ephemeralPodWithConfigmapAndSecret" => ("test", "abc", 12345, vec![eph("xyz")]),
+        "ephemeralTwoVolumePod" => ("test", "abc", 123452, vec![eph("x"), eph("y")]),
         "inTreeInlineVolPod" | "inlineMigratablePodWithConfigmapAndSecret" => plain(vec![aws("aws-inline1")]),
         "inTreeInlineVolPodWithSameCSIVolumeID" => plain(vec![aws("csi-ebs.csi.aws.com-1")]),
         "onlyConfigmapAndSecretVolPod" => plain(vec![]),
@@ -131,7 +132,7 @@ fn limits_follow_csi_test() {
         let (ns, pod_name, uid, volumes) = pod(case["newPod"].as_str().unwrap());
         let new_pod = PodVolumes { namespace: ns, name: pod_name, uid, volumes: &volumes };
         let existing: Vec<_> = strings(&case["existingPods"]).iter().map(|p| pod(p)).collect();
-        let on_node = existing.iter().map(|(ns, n, uid, v)| PodVolumes { namespace: ns, name: n, uid, volumes: v });
+        let on_node = existing.iter().map(|(ns, n, uid, v)| PodVolumes { namespace: ns, name: n, uid: *uid, volumes: v });
 
         let want_pre = &case["wantPreFilterStatus"];
         if !prefilter(new_pod.volumes) {
