@@ -99,7 +99,6 @@ pub mod hint {
         | CLAIM_ADDED
         | CLAIM_UPDATED
         | VOLUME_POD_GONE;
-    pub const ANY: u16 = u16::MAX;
 
     /// The event: a pod on a node ended or left (its resources, ports and place in its
     /// topology domains are freed).

@@ -567,7 +567,7 @@ impl Scheduler {
     /// The cluster changed (`event`, a `filter::hint` event) at `node`: the unschedulable
     /// pods it may help go back to the queue, through their back-off (QueueingHints).
     fn cluster_event(&mut self, ctx: &mut Ctx, event: u16, node: NodeId) {
-        let helped = self.helped(ctx.cluster, event, requeue::Change { node: Some(node), pod: None });
+        let helped = self.helped(ctx.cluster, event, requeue::Change { node: Some(node), ..Default::default() });
         self.requeue_all(ctx, helped);
     }
 

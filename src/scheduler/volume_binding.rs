@@ -20,10 +20,11 @@ pub const NODE_CONFLICT_OLD: &str = "node(s) had volume node affinity conflict";
 /// `ErrReasonNodeConflict` since 1.33 (kubernetes/kubernetes#129887, ⚠ release read
 /// from the PR's date, not its milestone).
 pub const NODE_CONFLICT: &str = "node(s) didn't match PersistentVolume's node affinity";
-/// `ErrReasonNotEnoughSpace` (CSIStorageCapacity, which podsim does not model).
-pub const NOT_ENOUGH_SPACE: &str = "node(s) did not have enough free storage";
 /// `ErrReasonPVNotExist`.
 pub const PV_NOT_EXIST: &str = "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)";
+// (`ErrReasonNotEnoughSpace`, "node(s) did not have enough free storage", needs
+// CSIStorageCapacity objects, which podsim does not model.)
+
 /// PreFilter's refusal of a pod whose immediate claims are not bound yet.
 pub const UNBOUND_IMMEDIATE: &str = "pod has unbound immediate PersistentVolumeClaims";
 /// `VolumeBindingArgs.bindTimeoutSeconds`' default (`SetDefaults_VolumeBindingArgs`).

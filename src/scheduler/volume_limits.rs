@@ -14,7 +14,10 @@ use std::collections::BTreeMap;
 /// `ErrReasonMaxVolumeCountExceeded`.
 pub const MAX_VOLUME_COUNT: &str = "node(s) exceed max volume count";
 
-/// `v1.ResourceAttachableVolumesPrefix` + `csi-`.
+/// `v1.ResourceAttachableVolumesPrefix` + `csi-`: the node's allocatable key of a
+/// driver's limit is this and the driver's name (`GetCSIAttachLimitKey`; upstream
+/// shortens a key of 63 characters or more with a SHA-1 of the name, podsim reads the
+/// key the scenario writes).
 pub const ATTACH_LIMIT_PREFIX: &str = "attachable-volumes-csi-";
 
 /// The in-tree plugins CSI migration moves to a driver (`csi-translation-lib/plugins`),
@@ -40,13 +43,6 @@ pub fn migrated_driver(plugin: &str) -> Option<&'static str> {
 /// The in-tree plugin of a volume source field (`awsElasticBlockStore`).
 pub fn plugin_of_source(field: &str) -> Option<&'static str> {
     IN_TREE_PLUGINS.iter().find(|(_, f)| *f == field).map(|(p, _)| *p)
-}
-
-/// `GetCSIAttachLimitKey` for driver names that fit a resource name: the node's
-/// allocatable key of the driver's limit. (Upstream shortens keys of 63 characters or
-/// more with a SHA-1 of the name; podsim reads the key the scenario writes.)
-pub fn attach_limit_key(driver: &str) -> String {
-    format!("{ATTACH_LIMIT_PREFIX}{driver}")
 }
 
 /// A pod volume as this plugin counts it.
@@ -271,14 +267,6 @@ pub fn filter<'a>(
         node.limits.get(*driver).is_some_and(|max| attached_count.get(driver).copied().unwrap_or(0) + count > *max)
     });
     if exceeded { Err(Refusal::Exceeded) } else { Ok(()) }
-}
-
-/// The drivers' limits from a node's allocatable resources (`attachable-volumes-csi-*`).
-pub fn limits_from_allocatable<'a>(allocatable: impl IntoIterator<Item = (&'a str, i64)>) -> BTreeMap<String, i64> {
-    allocatable
-        .into_iter()
-        .filter_map(|(key, n)| Some((key.strip_prefix(ATTACH_LIMIT_PREFIX)?.to_string(), n)))
-        .collect()
 }
 
 #[cfg(test)]

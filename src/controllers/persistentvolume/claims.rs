@@ -167,6 +167,15 @@ impl PvController {
             let message = events::class_not_found(class);
             return self.claim_event(ctx, id, EventType::Warning, events::PROVISIONING_FAILED, &message);
         };
+        // `findProvisionablePlugin`: a `kubernetes.io/` name CSI migration does not move
+        // is an in-tree plugin's, and none provisions any more (⚠ the plugin manager's
+        // error words recalled).
+        if k.provisioner.starts_with("kubernetes.io/")
+            && crate::scheduler::volume_limits::migrated_driver(&k.provisioner).is_none()
+        {
+            let message = format!("no volume plugin matched name: {}", k.provisioner);
+            return self.claim_event(ctx, id, EventType::Warning, events::PROVISIONING_FAILED, &message);
+        }
         let provisioner = super::provisioner::csi_name(&k.provisioner).to_string();
         // `setClaimProvisioner`: both annotations.
         ctx.update_claim(id, "", |s| {

@@ -8,7 +8,6 @@
 //! The rules read small views of the objects (`VolumeFacts`, `ClaimFacts`), so the table
 //! tests of `index_test.go` and `pv_helpers_test.go` run on them directly.
 
-use crate::api::pod::NodeSelector;
 use crate::api::storage::AccessModes;
 use crate::cluster::template::RequiredNodeAffinity;
 use crate::labels::Selector;
@@ -96,13 +95,6 @@ pub fn check_node_affinity(
         Some(a) if !a.matches(labels, "") => Err(NO_MATCHING_TERMS),
         _ => Ok(()),
     }
-}
-
-/// A PV's `spec.nodeAffinity.required`, compiled as a pod's required node affinity is
-/// (terms ORed, expressions ANDed, an empty term matching nothing); `None` (no
-/// `required`) matches every node.
-pub fn compile_volume_affinity(required: Option<&NodeSelector>) -> RequiredNodeAffinity {
-    RequiredNodeAffinity::from_terms(required)
 }
 
 /// `checkVolumeSatisfyClaim`: why a PV a claim names by `volumeName` cannot be bound to

@@ -5,7 +5,8 @@
 use super::{PvController, events};
 use crate::api::storage::keys;
 use crate::apiserver::Ctx;
-use crate::cluster::storage::{PvId, PvPhase, PvSource, ReclaimPolicy};
+use crate::api::storage::PvSource;
+use crate::cluster::storage::{PvId, PvPhase, ReclaimPolicy};
 use crate::trace::EventType;
 
 impl PvController {

@@ -157,10 +157,3 @@ fn limits_follow_csi_test() {
     }
     assert_eq!(cases.len(), 30);
 }
-
-#[test]
-fn limits_are_read_from_the_nodes_allocatable() {
-    let limits = limits_from_allocatable([("cpu", 4), ("attachable-volumes-csi-ebs.csi.aws.com", 25)]);
-    assert_eq!(limits, BTreeMap::from([("ebs.csi.aws.com".to_string(), 25)]));
-    assert_eq!(attach_limit_key("ebs.csi.aws.com"), "attachable-volumes-csi-ebs.csi.aws.com");
-}

@@ -124,7 +124,7 @@ fn affinity(v: &Value) -> Option<RequiredNodeAffinity> {
             })
             .collect(),
     });
-    Some(compile_volume_affinity(required.as_ref()))
+    Some(required.as_ref().map_or_else(RequiredNodeAffinity::default, RequiredNodeAffinity::of_selector))
 }
 
 /// A claim of a case, owning what `ClaimFacts` borrows.
