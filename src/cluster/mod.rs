@@ -14,8 +14,10 @@ pub mod resources;
 pub mod service;
 pub mod slab;
 pub mod spread_index;
+pub mod storage;
 pub mod template;
 pub mod topology;
+pub mod volumes;
 
 pub use names::NameIndex;
 pub use node::Node;
@@ -110,6 +112,8 @@ pub struct Cluster {
     pub budgets: slab::Slab<budget::Budget>,
     pub budget_by_name: NameIndex<budget::BudgetId>,
     pub budgets_created: u64,
+    /// PersistentVolumeClaims, PersistentVolumes, StorageClasses, ConfigMaps, Secrets.
+    pub storage: storage::StorageState,
 }
 
 /// Image names interned to small ids (nodes keep per-image state by id), and what
@@ -245,6 +249,7 @@ impl Cluster {
             budgets: slab::Slab::default(),
             budget_by_name: NameIndex::default(),
             budgets_created: 0,
+            storage: Default::default(),
         }
     }
 

@@ -7,6 +7,7 @@ pub mod filter;
 pub mod interpod_affinity;
 mod nominator;
 mod postfilter;
+mod prebind;
 pub mod preemption;
 pub mod preference;
 pub mod prioritize;
@@ -20,7 +21,6 @@ pub mod volume_limits;
 pub mod volume_restrictions;
 pub mod volume_zone;
 pub mod volumes;
-mod prebind;
 
 use crate::apiserver::{Change, Ctx, Kind, Watches};
 use crate::cluster::resources::ResourceNames;
@@ -378,7 +378,8 @@ impl Scheduler {
         let volumes = match volumes::VolumeCycle::prefilter(ctx.cluster, pod, self.minor) {
             Ok(v) => v,
             Err(refusal) if !self.node_list.is_empty() => {
-                let diagnosis = Diagnosis { nodes: self.node_list.len(), prefilter: Some(refusal), ..Default::default() };
+                let diagnosis =
+                    Diagnosis { nodes: self.node_list.len(), prefilter: Some(refusal), ..Default::default() };
                 return self.schedule_failed(ctx, id, diagnosis);
             }
             Err(_) => None,

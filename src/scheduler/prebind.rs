@@ -141,9 +141,8 @@ fn check_bindings(cluster: &Cluster, id: PodId, b: &PreBind) -> Result<bool, Str
     let storage = &cluster.storage;
     let claim = |name: &str| storage.find_claim(&pod.namespace, name).and_then(|c| storage.claims.get(c));
     let affinity = |pv: &crate::cluster::storage::Volume| {
-        matching::check_node_affinity(pv.node_affinity.as_ref(), &node.labels).map_err(|e| {
-            format!("pv {:?} node affinity doesn't match node {:?}: {e}", pv.name, node.name)
-        })
+        matching::check_node_affinity(pv.node_affinity.as_ref(), &node.labels)
+            .map_err(|e| format!("pv {:?} node affinity doesn't match node {:?}: {e}", pv.name, node.name))
     };
     for (name, pv) in &b.volumes.static_bindings {
         let Some(v) = storage.find_volume(pv).and_then(|v| storage.volumes.get(v)) else {
@@ -159,7 +158,9 @@ fn check_bindings(cluster: &Cluster, id: PodId, b: &PreBind) -> Result<bool, Str
         }
     }
     for name in &b.volumes.provisions {
-        let Some(c) = claim(name) else { return Err(format!("failed to check provisioning pvc: pvc {name:?} not found")) };
+        let Some(c) = claim(name) else {
+            return Err(format!("failed to check provisioning pvc: pvc {name:?} not found"));
+        };
         if c.status.selected_node() != Some(&node.name) {
             return Err(format!("provisioning failed for PVC {name:?}"));
         }

@@ -49,7 +49,8 @@ impl volume_binding::Listers for SimStorage<'_> {
 
     /// The PV cache's `ListPVs(class)`, in the order the PVs were created.
     fn class_volumes(&self, class: &str) -> Vec<VolumeFacts<'_>> {
-        let mut all: Vec<&Volume> = self.cluster.storage.volumes.iter().map(|(_, v)| v).filter(|v| *v.class == *class).collect();
+        let mut all: Vec<&Volume> =
+            self.cluster.storage.volumes.iter().map(|(_, v)| v).filter(|v| *v.class == *class).collect();
         all.sort_unstable_by_key(|v| v.uid);
         all.into_iter().map(volume_facts).collect()
     }
@@ -166,11 +167,15 @@ impl VolumeCycle {
         let restrictions = volume_restrictions::prefilter(!info.disks.is_empty(), claim_uses(cluster, pod, &info))
             .map_err(|m| (m, hint::RESTRICTIONS))?;
         let limits = if volume_limits::prefilter(&info.counted()) { limit_keys(cluster) } else { Vec::new() };
-        let claims = volume_binding::Pod { namespace: &pod.namespace, name: &pod.name, uid: pod.uid, claims: &info.claims };
+        let claims =
+            volume_binding::Pod { namespace: &pod.namespace, name: &pod.name, uid: pod.uid, claims: &info.claims };
         let binding = volume_binding::prefilter(&storage, &claims).map_err(|m| (m, hint::BINDING))?;
-        let zone = volume_zone::prefilter(info.claims.iter().filter(|c| !c.ephemeral).map(|c| {
-            (c.name.as_str(), claim_zone(cluster, &pod.namespace, &c.name))
-        }))
+        let zone = volume_zone::prefilter(
+            info.claims
+                .iter()
+                .filter(|c| !c.ephemeral)
+                .map(|c| (c.name.as_str(), claim_zone(cluster, &pod.namespace, &c.name))),
+        )
         .map_err(|m| (m, hint::BINDING))?;
         let cycle = VolumeCycle {
             namespace: pod.namespace.clone(),
@@ -183,7 +188,8 @@ impl VolumeCycle {
             zone,
             minor,
         };
-        let active = cycle.restrictions.is_some() || !cycle.limits.is_empty() || cycle.binding.is_some() || cycle.zone.is_some();
+        let active =
+            cycle.restrictions.is_some() || !cycle.limits.is_empty() || cycle.binding.is_some() || cycle.zone.is_some();
         Ok(active.then_some(cycle))
     }
 
@@ -206,7 +212,9 @@ impl VolumeCycle {
         {
             out.push(match refusal {
                 volume_limits::Refusal::Exceeded => Reason::VolumeLimits,
-                other => Reason::VolumeLimitsLookup(other.message(|n| format!("persistentvolumeclaim {n:?} not found"))),
+                other => {
+                    Reason::VolumeLimitsLookup(other.message(|n| format!("persistentvolumeclaim {n:?} not found")))
+                }
             });
             return false;
         }
@@ -248,7 +256,12 @@ impl VolumeCycle {
             .filter(|(_, max)| *max > 0)
             .collect();
         let counted = self.info.counted();
-        let pod = volume_limits::PodVolumes { namespace: &self.namespace, name: &self.name, uid: self.uid, volumes: &counted };
+        let pod = volume_limits::PodVolumes {
+            namespace: &self.namespace,
+            name: &self.name,
+            uid: self.uid,
+            volumes: &counted,
+        };
         let others: Vec<(&Pod, PodVolumeInfo)> =
             n.pods.iter().filter_map(|p| cluster.pods.get(*p)).map(|p| (p, PodVolumeInfo::of(p))).collect();
         let others_counted: Vec<Vec<Counted>> = others.iter().map(|(_, i)| i.counted()).collect();
@@ -280,10 +293,11 @@ fn claim_uses<'a>(cluster: &Cluster, pod: &Pod, info: &'a PodVolumeInfo) -> Vec<
         .iter()
         .filter(|c| !c.ephemeral)
         .map(|c| {
-            let found = storage.find_claim(&pod.namespace, &c.name).and_then(|id| storage.claims.get(id)).map(|claim| {
-                let rwop = claim.modes.contains(AccessMode::ReadWriteOncePod);
-                RwopUse { read_write_once_pod: rwop, used: rwop && claim_used(cluster, pod, &c.name) }
-            });
+            let found =
+                storage.find_claim(&pod.namespace, &c.name).and_then(|id| storage.claims.get(id)).map(|claim| {
+                    let rwop = claim.modes.contains(AccessMode::ReadWriteOncePod);
+                    RwopUse { read_write_once_pod: rwop, used: rwop && claim_used(cluster, pod, &c.name) }
+                });
             ClaimUse { name: &c.name, found }
         })
         .collect()

@@ -43,6 +43,12 @@ fn supported(resource: Resource) -> &'static [&'static str] {
         // Only the object meta fields (podsim does not model the newer spec.clusterIP
         // and spec.type selectors of Services).
         Resource::Services | Resource::EndpointSlices | Resource::PodDisruptionBudgets => &[],
+        Resource::PersistentVolumeClaims
+        | Resource::PersistentVolumes
+        | Resource::StorageClasses
+        | Resource::ConfigMaps => &[],
+        // `pkg/registry/core/secret/strategy.go` `SelectableFields`.
+        Resource::Secrets => &["type"],
         Resource::Events => &[
             "involvedObject.kind",
             "involvedObject.namespace",

@@ -11,6 +11,7 @@ pub mod apps;
 pub mod budgets;
 pub mod daemonsets;
 pub mod describe;
+pub mod describe_storage;
 pub mod events;
 pub mod fields;
 pub mod files;
@@ -22,6 +23,7 @@ pub mod pods;
 pub mod qos;
 pub mod replay;
 pub mod services;
+pub mod storage;
 pub mod table;
 pub mod yaml;
 
@@ -68,6 +70,11 @@ pub enum Resource {
     Services,
     EndpointSlices,
     PodDisruptionBudgets,
+    PersistentVolumeClaims,
+    PersistentVolumes,
+    StorageClasses,
+    ConfigMaps,
+    Secrets,
 }
 
 impl Resource {
@@ -85,12 +92,12 @@ impl Resource {
                 ObjectKind::DaemonSet => Some(Resource::DaemonSets),
                 ObjectKind::Service => Some(Resource::Services),
                 ObjectKind::PodDisruptionBudget => Some(Resource::PodDisruptionBudgets),
-                ObjectKind::PriorityClass
-                | ObjectKind::PersistentVolumeClaim
-                | ObjectKind::PersistentVolume
-                | ObjectKind::StorageClass
-                | ObjectKind::ConfigMap
-                | ObjectKind::Secret => None,
+                ObjectKind::PersistentVolumeClaim => Some(Resource::PersistentVolumeClaims),
+                ObjectKind::PersistentVolume => Some(Resource::PersistentVolumes),
+                ObjectKind::StorageClass => Some(Resource::StorageClasses),
+                ObjectKind::ConfigMap => Some(Resource::ConfigMaps),
+                ObjectKind::Secret => Some(Resource::Secrets),
+                ObjectKind::PriorityClass => None,
             };
         }
         // Events are not a kind podsim simulates: they are the run's record;
@@ -118,6 +125,11 @@ impl Resource {
             Resource::DaemonSets => Some(ObjectKind::DaemonSet),
             Resource::Services => Some(ObjectKind::Service),
             Resource::PodDisruptionBudgets => Some(ObjectKind::PodDisruptionBudget),
+            Resource::PersistentVolumeClaims => Some(ObjectKind::PersistentVolumeClaim),
+            Resource::PersistentVolumes => Some(ObjectKind::PersistentVolume),
+            Resource::StorageClasses => Some(ObjectKind::StorageClass),
+            Resource::ConfigMaps => Some(ObjectKind::ConfigMap),
+            Resource::Secrets => Some(ObjectKind::Secret),
             Resource::Events | Resource::EndpointSlices => None,
         }
     }

@@ -220,7 +220,7 @@ fn bad_input_exits_2_with_a_message() {
         (format!("describe node nope {d}"), "Error from server (NotFound): nodes \"nope\" not found"),
         (
             format!("describe events {d}"),
-            "describe knows pods, nodes, jobs, cronjobs, deployments, replicasets, daemonsets, services, endpointslices and poddisruptionbudgets",
+            "describe knows pods, nodes, jobs, cronjobs, deployments, replicasets, daemonsets, services, endpointslices, poddisruptionbudgets, persistentvolumeclaims, persistentvolumes, storageclasses, configmaps and secrets",
         ),
         (format!("get pods crash-always {d} -l app=x"), "cannot be combined"),
         (format!("get pods crash-always {d} --at 5s --at 6s"), "cannot be used multiple times"),

@@ -253,11 +253,8 @@ fn set_pending(ctx: &mut Ctx, id: ClaimId) {
 pub fn bind(ctx: &mut Ctx, pv: PvId, claim: ClaimId) {
     let storage = &ctx.cluster.storage;
     let (Some(c), Some(v)) = (storage.claims.get(claim), storage.volumes.get(pv)) else { return };
-    let claim_ref = crate::cluster::storage::ClaimRef {
-        namespace: c.namespace.clone(),
-        name: c.name.clone(),
-        uid: Some(c.uid),
-    };
+    let claim_ref =
+        crate::cluster::storage::ClaimRef { namespace: c.namespace.clone(), name: c.name.clone(), uid: Some(c.uid) };
     let chosen = !matching::is_bound_to(&volume_facts(v), &claim_facts(c));
     let claim_set = c.status.volume_name.as_deref() == Some(&*v.name);
     let (name, modes) = (v.name.clone(), v.modes);

@@ -10,9 +10,7 @@ use super::provision::{self, PROVISIONER_FINALIZER, ZONE};
 use super::{PvController, events};
 use crate::api::pod::{NodeSelector, NodeSelectorTerm};
 use crate::api::quantity::{Format, Quantity};
-use crate::api::storage::{
-    CsiPersistentVolumeSource, ObjectReference, PersistentVolume, VolumeNodeAffinity, keys,
-};
+use crate::api::storage::{CsiPersistentVolumeSource, ObjectReference, PersistentVolume, VolumeNodeAffinity, keys};
 use crate::apiserver::Ctx;
 use crate::cluster::storage::{BindingMode, ClaimId, PvId, PvPhase, ReclaimPolicy, VolumeMode};
 use crate::engine::Stream;
@@ -130,11 +128,8 @@ fn provisioned_volume(ctx: &Ctx, id: ClaimId) -> Option<PersistentVolume> {
     spec.storage_class_name = Some(c.class.to_string());
     let mode = if c.volume_mode == VolumeMode::Block { "Block" } else { "Filesystem" };
     spec.volume_mode = Some(mode.to_string());
-    spec.csi = Some(CsiPersistentVolumeSource {
-        driver,
-        volume_handle: pv.metadata.name.clone(),
-        ..Default::default()
-    });
+    spec.csi =
+        Some(CsiPersistentVolumeSource { driver, volume_handle: pv.metadata.name.clone(), ..Default::default() });
     spec.claim_ref = Some(ObjectReference {
         kind: Some("PersistentVolumeClaim".into()),
         namespace: Some(c.namespace.to_string()),
@@ -168,8 +163,10 @@ fn zone_of(ctx: &Ctx, id: ClaimId) -> Option<String> {
     };
     let selected = c.status.selected_node().map(zone_of_node);
     let allowed = provision::allowed_zones(&class.allowed_topologies);
-    let zones = ctx.cluster.node_ids().filter(|n| ctx.cluster.node(*n).present).filter_map(|n| {
-        ctx.cluster.node(n).labels.get(ZONE).map(String::as_str)
-    });
+    let zones = ctx
+        .cluster
+        .node_ids()
+        .filter(|n| ctx.cluster.node(*n).present)
+        .filter_map(|n| ctx.cluster.node(n).labels.get(ZONE).map(String::as_str));
     provision::zone(selected, &allowed, zones, &c.name).map(str::to_string)
 }

@@ -3,9 +3,9 @@
 //! one whose claim is bound is `Bound`.
 
 use super::{PvController, events};
+use crate::api::storage::PvSource;
 use crate::api::storage::keys;
 use crate::apiserver::Ctx;
-use crate::api::storage::PvSource;
 use crate::cluster::storage::{PvId, PvPhase, ReclaimPolicy};
 use crate::trace::EventType;
 

@@ -107,7 +107,7 @@ fn affinity(pairs: &[(&str, &[&str])]) -> RequiredNodeAffinity {
             .collect(),
         match_fields: Vec::new(),
     };
-    RequiredNodeAffinity::from_terms(Some(&NodeSelector { node_selector_terms: vec![term] }))
+    RequiredNodeAffinity::of_selector(&NodeSelector { node_selector_terms: vec![term] })
 }
 
 fn class(name: &str, mode: &str, provisioner: &str) -> StorageClass {

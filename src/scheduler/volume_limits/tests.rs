@@ -132,7 +132,8 @@ fn limits_follow_csi_test() {
         let (ns, pod_name, uid, volumes) = pod(case["newPod"].as_str().unwrap());
         let new_pod = PodVolumes { namespace: ns, name: pod_name, uid, volumes: &volumes };
         let existing: Vec<_> = strings(&case["existingPods"]).iter().map(|p| pod(p)).collect();
-        let on_node = existing.iter().map(|(ns, n, uid, v)| PodVolumes { namespace: ns, name: n, uid: *uid, volumes: v });
+        let on_node =
+            existing.iter().map(|(ns, n, uid, v)| PodVolumes { namespace: ns, name: n, uid: *uid, volumes: v });
 
         let want_pre = &case["wantPreFilterStatus"];
         if !prefilter(new_pod.volumes) {
