@@ -6,6 +6,7 @@
 use crate::cluster::budget::BudgetId;
 use crate::cluster::service::ServiceId;
 use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId, StatefulSetId};
+use crate::cluster::storage::ClaimId;
 use crate::engine::TimerToken;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +25,7 @@ pub enum Event {
     StatefulSet(StatefulSetEvent),
     EndpointSlice(EndpointSliceEvent),
     Disruption(DisruptionEvent),
+    PersistentVolume(PersistentVolumeEvent),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +55,8 @@ pub enum SchedulerEvent {
     BackoffDone(PodId),
     /// Pods unschedulable for too long go back to the queue.
     Flush,
+    /// VolumeBinding's PreBind polls a pod's claims (or its bind timeout ran out).
+    PreBind(PodId),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,6 +159,7 @@ room!(EndpointSlice, EndpointSliceEvent);
 room!(Disruption, DisruptionEvent);
 room!(DaemonSet, DaemonSetEvent);
 room!(StatefulSet, StatefulSetEvent);
+room!(PersistentVolume, PersistentVolumeEvent);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DaemonSetEvent {
@@ -166,4 +171,13 @@ pub enum DaemonSetEvent {
 pub enum StatefulSetEvent {
     /// The controller syncs a StatefulSet.
     Sync { sts: StatefulSetId, token: TimerToken },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PersistentVolumeEvent {
+    /// The PV controller's periodic sync of every claim and PV (`PVClaimBinderSyncPeriod`).
+    Resync,
+    /// An external provisioner finished making a claim's volume (operation `operation`:
+    /// a stale one finds another in flight, or none).
+    Provisioned { claim: ClaimId, operation: u32 },
 }

@@ -10,6 +10,7 @@ pub mod disruption;
 pub mod endpointslice;
 pub mod job;
 pub mod nodelifecycle;
+pub mod persistentvolume;
 pub mod podgc;
 pub mod replicaset;
 pub mod statefulset;

@@ -36,6 +36,8 @@ pub enum Stream {
     DaemonSets = 8,
     /// Object uids: one short stream per object, keyed by its kind and serial.
     Uids = 9,
+    /// How long a provisioner takes to make a claim's volume (keyed by the claim).
+    Provisioning = 10,
 }
 
 /// The root of every random stream of one run.

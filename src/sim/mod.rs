@@ -21,6 +21,7 @@ use crate::controllers::disruption::DisruptionController;
 use crate::controllers::endpointslice::EndpointSliceController;
 use crate::controllers::job::JobController;
 use crate::controllers::nodelifecycle::NodeLifecycle;
+use crate::controllers::persistentvolume::PvController;
 use crate::controllers::podgc::PodGc;
 use crate::controllers::replicaset::ReplicaSetController;
 use crate::controllers::statefulset::StatefulSetController;
@@ -54,6 +55,7 @@ struct Subsystems {
     disruption: DisruptionController,
     daemonsets: DaemonSetController,
     statefulsets: StatefulSetController,
+    persistentvolumes: PvController,
 }
 
 impl Subsystems {
@@ -69,7 +71,8 @@ impl Subsystems {
         .union(EndpointSliceController::WATCHES)
         .union(DisruptionController::WATCHES)
         .union(DaemonSetController::WATCHES)
-        .union(StatefulSetController::WATCHES);
+        .union(StatefulSetController::WATCHES)
+        .union(PvController::WATCHES);
 
     /// One change to each subsystem that watches its kind, in a fixed order.
     fn deliver(&mut self, ctx: &mut Ctx, change: &Change) {
@@ -109,6 +112,9 @@ impl Subsystems {
         }
         if StatefulSetController::WATCHES.contains(kind) {
             self.statefulsets.observe(ctx, change);
+        }
+        if PvController::WATCHES.contains(kind) {
+            self.persistentvolumes.observe(ctx, change);
         }
     }
 }
@@ -169,7 +175,8 @@ impl Simulation {
             scenario.scheduler.clone(),
             (scenario.kubernetes.pod_initial_backoff, scenario.kubernetes.pod_max_backoff),
             &mut cluster.resources,
-        );
+        )
+        .with_version(scenario.kubernetes.minor);
         let subsystems = Subsystems {
             scheduler,
             kubelet: Kubelet::new(scenario.behaviors.clone(), streams.clone(), scenario.kubelet.clone()),
@@ -186,6 +193,7 @@ impl Simulation {
             disruption: DisruptionController::default(),
             daemonsets: DaemonSetController::new(streams.stream(Stream::DaemonSets)),
             statefulsets: StatefulSetController::new(scenario.kubernetes.max_unavailable_statefulset),
+            persistentvolumes: PvController::new(streams.clone()),
         };
         let script = Script {
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
@@ -378,6 +386,7 @@ impl Simulation {
             Event::Deployment(e) => s.deployments.handle(&mut ctx, e),
             Event::EndpointSlice(e) => s.endpointslices.handle(&mut ctx, e),
             Event::Disruption(e) => s.disruption.handle(&mut ctx, e),
+            Event::PersistentVolume(e) => s.persistentvolumes.handle(&mut ctx, e),
         }
     }
 

@@ -15,6 +15,7 @@ mod jobs;
 mod networking;
 mod node_failures;
 mod output_folder;
+mod persistent_volumes;
 mod pinned;
 mod plot;
 mod preemption;
