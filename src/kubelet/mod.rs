@@ -19,6 +19,8 @@ pub mod probes;
 pub mod runtime;
 pub mod status;
 pub mod termination;
+#[allow(dead_code)] // wired to the pods once the storage objects land
+pub mod volumes;
 
 use crate::apiserver::{Change, Ctx, Kind, Watches};
 use crate::cluster::JobId;
