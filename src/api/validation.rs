@@ -32,6 +32,7 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
     spec.scheduler_name.get_or_insert_with(|| "default-scheduler".into());
     spec.enable_service_links.get_or_insert(true);
     spec.security_context.get_or_insert_with(|| serde_json::Value::Object(Default::default()));
+    super::validation_storage::default_volumes(&mut spec.volumes);
     for c in spec.init_containers.iter_mut().chain(spec.containers.iter_mut()) {
         default_container(c);
     }

@@ -1222,7 +1222,12 @@ pub fn namespace_of(object: &Object) -> String {
         Object::DaemonSet(d) => d.metadata.namespace().to_string(),
         Object::Service(s) => s.metadata.namespace().to_string(),
         Object::PodDisruptionBudget(b) => b.metadata.namespace().to_string(),
-        Object::Node(_) | Object::PriorityClass(_) => String::new(),
+        Object::PersistentVolumeClaim(c) => c.metadata.namespace().to_string(),
+        Object::ConfigMap(c) => c.metadata.namespace().to_string(),
+        Object::Secret(s) => s.metadata.namespace().to_string(),
+        Object::Node(_) | Object::PriorityClass(_) | Object::PersistentVolume(_) | Object::StorageClass(_) => {
+            String::new()
+        }
     }
 }
 

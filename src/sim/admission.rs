@@ -109,6 +109,12 @@ pub(super) fn create_object(ctx: &mut Ctx, object: &Object, copy: Option<(u64, &
                 ctx.create_daemonset(ds);
             }
         }
+        // The storage kinds are created by their verbs (`apiserver/storage.rs`).
+        Object::PersistentVolumeClaim(_)
+        | Object::PersistentVolume(_)
+        | Object::StorageClass(_)
+        | Object::ConfigMap(_)
+        | Object::Secret(_) => {}
         Object::Node(_) => {}
     }
 }

@@ -85,7 +85,12 @@ impl Resource {
                 ObjectKind::DaemonSet => Some(Resource::DaemonSets),
                 ObjectKind::Service => Some(Resource::Services),
                 ObjectKind::PodDisruptionBudget => Some(Resource::PodDisruptionBudgets),
-                ObjectKind::PriorityClass => None,
+                ObjectKind::PriorityClass
+                | ObjectKind::PersistentVolumeClaim
+                | ObjectKind::PersistentVolume
+                | ObjectKind::StorageClass
+                | ObjectKind::ConfigMap
+                | ObjectKind::Secret => None,
             };
         }
         // Events are not a kind podsim simulates: they are the run's record;
