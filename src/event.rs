@@ -70,6 +70,9 @@ pub enum KubeletEvent {
     EvictionSync { node: NodeId, token: TimerToken },
     /// A container on the node reaches its working set: the node's memory changes.
     WorkingSet { node: NodeId, token: TimerToken },
+    /// A pod's volume manager retries a mount, or its pod worker looks whether the
+    /// volumes are mounted.
+    Volumes { pod: PodId, token: TimerToken },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -32,6 +32,8 @@ pub struct Counters {
     /// The availability of Services deleted during the run.
     pub services: Vec<ServiceOutcome>,
     pub drains: DrainCounters,
+    /// Volumes whose data was lost, by (cause, kind) (`kubelet::volumes::data`).
+    pub data_loss: BTreeMap<(&'static str, &'static str), u64>,
 }
 
 /// What `kubectl drain` met: evictions the API allowed and refused.

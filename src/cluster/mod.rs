@@ -16,6 +16,7 @@ pub mod slab;
 pub mod spread_index;
 pub mod template;
 pub mod topology;
+pub mod volume_manager;
 
 pub use names::NameIndex;
 pub use node::Node;

@@ -89,6 +89,8 @@ pub struct Node {
     pub memory_pressure: Option<SimTime>,
     /// The kubelet's eviction manager on this node (only the kubelet writes it).
     pub eviction: EvictionManager,
+    /// The kubelet's volume manager on this node (only the kubelet writes it).
+    pub volumes: super::volume_manager::NodeVolumes,
 }
 
 /// The state of a node's eviction manager (`pkg/kubelet/eviction/eviction_manager.go`)

@@ -36,6 +36,10 @@ pub enum Stream {
     DaemonSets = 8,
     /// Object uids: one short stream per object, keyed by its kind and serial.
     Uids = 9,
+    /// The jitter of each pod's volume stats calculator (keyed by pod).
+    VolumeStats = 20,
+    /// The attach/detach controller's operation times.
+    AttachDetach = 21,
 }
 
 /// The root of every random stream of one run.

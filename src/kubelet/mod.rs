@@ -46,9 +46,9 @@ pub struct Kubelet {
 }
 
 impl Kubelet {
-    /// The change kinds the kubelet watches: pods bound to its node (or naming it), and
-    /// deletions it must carry out.
-    pub const WATCHES: Watches = Watches::of(&[Kind::PodCreated, Kind::PodBound, Kind::PodDeleting]);
+    /// The change kinds the kubelet watches: pods bound to its node (or naming it),
+    /// deletions it must carry out, and pods gone (their volumes with them).
+    pub const WATCHES: Watches = Watches::of(&[Kind::PodCreated, Kind::PodBound, Kind::PodDeleting, Kind::PodRemoved]);
 
     pub fn new(behaviors: Vec<Behavior>, streams: Streams, config: KubeletConfig) -> Kubelet {
         Kubelet {
@@ -72,6 +72,7 @@ impl Kubelet {
             KubeletEvent::Sandbox { pod, token } => self.retry_sandbox(ctx, pod, token),
             KubeletEvent::EvictionSync { node, token } => self.eviction_sync(ctx, node, token),
             KubeletEvent::WorkingSet { node, token } => self.working_set_step(ctx, node, token),
+            KubeletEvent::Volumes { pod, token } => self.volumes_timer(ctx, pod, token),
         }
     }
 
@@ -94,6 +95,7 @@ impl Kubelet {
                     self.begin_termination(ctx, *id, grace);
                 }
             }
+            Change::PodRemoved { pod, .. } if pod.volumes.is_some() => self.pod_removed(ctx, pod),
             _ => {}
         }
     }

@@ -148,7 +148,7 @@ impl Kubelet {
     }
 
     /// Arms the node's next sync at `at` unless one is due by then.
-    fn sync_by(&mut self, ctx: &mut Ctx, node: NodeId, at: SimTime) {
+    pub(super) fn sync_by(&mut self, ctx: &mut Ctx, node: NodeId, at: SimTime) {
         let e = &mut ctx.cluster.node_mut(node).eviction;
         if e.sync_timer.is_armed() && e.sync_at.is_some_and(|t| t <= at) {
             return;
@@ -186,6 +186,14 @@ impl Kubelet {
 
     fn synchronize(&mut self, ctx: &mut Ctx, node: NodeId) {
         let now = ctx.now;
+        // `localStorageEviction` first; an eviction there ends the sync.
+        if let Some(victim) = self.local_storage_eviction(ctx, node) {
+            let e = &mut ctx.cluster.node_mut(node).eviction;
+            e.phase = now;
+            e.cleanup = Some((victim, now.after(rules::CLEANUP_TIMEOUT)));
+            self.sync_by(ctx, node, now.after(rules::CLEANUP_POLL));
+            return;
+        }
         let capacity = ctx.cluster.node(node).memory_capacity;
         let u = usage(ctx.cluster, node, now);
         let available = capacity - u.used;

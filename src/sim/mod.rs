@@ -343,7 +343,8 @@ impl Simulation {
                 KubeletEvent::Container { pod, .. }
                 | KubeletEvent::Probe { pod, .. }
                 | KubeletEvent::PodDeadline { pod, .. }
-                | KubeletEvent::Sandbox { pod, .. },
+                | KubeletEvent::Sandbox { pod, .. }
+                | KubeletEvent::Volumes { pod, .. },
             )
             | Event::NodeLifecycle(NodeLifecycleEvent::TaintEviction { pod, .. })
             | Event::Scheduler(SchedulerEvent::BackoffDone(pod)) => gone(pod),

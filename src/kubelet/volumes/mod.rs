@@ -4,4 +4,9 @@
 //! operations' back-off, `wait` when the pod worker sees them ready.
 
 pub mod backoff;
+pub mod data;
+pub mod emptydir;
+pub mod mount;
+pub mod teardown;
 pub mod wait;
+pub mod writes;
