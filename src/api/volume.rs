@@ -101,78 +101,50 @@ pub enum VolumeSourceRef<'a> {
 }
 
 impl Volume {
-    /// Every source set on this volume, in the order of `VolumeSource`'s fields as
-    /// validation counts them (`validateVolumeSource`).
-    pub fn sources(&self) -> Vec<VolumeSourceRef<'_>> {
+    /// Every source set on this volume, in the order upstream's `validateVolumeSource`
+    /// checks them (its "more than 1 volume type" errors name the later ones).
+    pub fn sources<'a>(&'a self) -> Vec<VolumeSourceRef<'a>> {
         use VolumeSourceRef as S;
-        let mut out = Vec::new();
-        if let Some(s) = &self.host_path {
-            out.push(S::HostPath(s));
-        }
-        if let Some(s) = &self.empty_dir {
-            out.push(S::EmptyDir(s));
-        }
-        if let Some(s) = &self.secret {
-            out.push(S::Secret(s));
-        }
-        if let Some(s) = &self.nfs {
-            out.push(S::Nfs(s));
-        }
-        if let Some(s) = &self.persistent_volume_claim {
-            out.push(S::PersistentVolumeClaim(s));
-        }
-        if let Some(s) = &self.downward_api {
-            out.push(S::DownwardApi(s));
-        }
-        if let Some(s) = &self.config_map {
-            out.push(S::ConfigMap(s));
-        }
-        if let Some(s) = &self.projected {
-            out.push(S::Projected(s));
-        }
-        if let Some(s) = &self.csi {
-            out.push(S::Csi(s));
-        }
-        if let Some(s) = &self.ephemeral {
-            out.push(S::Ephemeral(s));
-        }
-        for (name, v) in self.other_sources() {
-            if let Some(v) = v {
-                out.push(S::Other(name, v));
-            }
-        }
-        out
+        let other = |name: &'static str, v: &'a Option<Value>| v.as_ref().map(|v| S::Other(name, v));
+        let all = [
+            self.empty_dir.as_ref().map(S::EmptyDir),
+            self.host_path.as_ref().map(S::HostPath),
+            other("gitRepo", &self.git_repo),
+            other("gcePersistentDisk", &self.gce_persistent_disk),
+            other("awsElasticBlockStore", &self.aws_elastic_block_store),
+            self.secret.as_ref().map(S::Secret),
+            self.nfs.as_ref().map(S::Nfs),
+            other("iscsi", &self.iscsi),
+            other("glusterfs", &self.glusterfs),
+            other("flocker", &self.flocker),
+            self.persistent_volume_claim.as_ref().map(S::PersistentVolumeClaim),
+            other("rbd", &self.rbd),
+            other("cinder", &self.cinder),
+            other("cephFS", &self.cephfs),
+            other("quobyte", &self.quobyte),
+            self.downward_api.as_ref().map(S::DownwardApi),
+            other("fc", &self.fc),
+            other("flexVolume", &self.flex_volume),
+            self.config_map.as_ref().map(S::ConfigMap),
+            other("azureFile", &self.azure_file),
+            other("vsphereVolume", &self.vsphere_volume),
+            other("photonPersistentDisk", &self.photon_persistent_disk),
+            other("portworxVolume", &self.portworx_volume),
+            other("azureDisk", &self.azure_disk),
+            other("storageos", &self.storageos),
+            self.projected.as_ref().map(S::Projected),
+            other("scaleIO", &self.scale_io),
+            self.csi.as_ref().map(S::Csi),
+            self.ephemeral.as_ref().map(S::Ephemeral),
+            other("image", &self.image),
+        ];
+        all.into_iter().flatten().collect()
     }
 
     /// The one source of a valid volume (validation refuses none or several; the API
     /// server defaults none to an emptyDir).
     pub fn source(&self) -> Option<VolumeSourceRef<'_>> {
         self.sources().into_iter().next()
-    }
-
-    fn other_sources(&self) -> [(&'static str, &Option<Value>); 20] {
-        [
-            ("gitRepo", &self.git_repo),
-            ("gcePersistentDisk", &self.gce_persistent_disk),
-            ("awsElasticBlockStore", &self.aws_elastic_block_store),
-            ("iscsi", &self.iscsi),
-            ("glusterfs", &self.glusterfs),
-            ("rbd", &self.rbd),
-            ("flexVolume", &self.flex_volume),
-            ("cinder", &self.cinder),
-            ("cephfs", &self.cephfs),
-            ("flocker", &self.flocker),
-            ("fc", &self.fc),
-            ("azureFile", &self.azure_file),
-            ("vsphereVolume", &self.vsphere_volume),
-            ("quobyte", &self.quobyte),
-            ("azureDisk", &self.azure_disk),
-            ("photonPersistentDisk", &self.photon_persistent_disk),
-            ("portworxVolume", &self.portworx_volume),
-            ("scaleIO", &self.scale_io),
-            ("storageos", &self.storageos),
-            ("image", &self.image),
-        ]
     }
 
     /// Whether no source is set (`SetDefaults_Volume` then makes it an emptyDir).

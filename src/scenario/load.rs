@@ -606,7 +606,11 @@ impl<'a> Loader<'a> {
         }?;
         if matches!(
             manifest.object,
-            Object::Node(_) | Object::PriorityClass(_) | Object::Service(_) | Object::PodDisruptionBudget(_)
+            Object::Node(_)
+                | Object::PriorityClass(_)
+                | Object::Service(_)
+                | Object::PodDisruptionBudget(_)
+                | Object::StorageClass(_)
         ) {
             self.error(path.child("object"), "arrival streams copy Pods, Jobs or CronJobs");
         }

@@ -213,6 +213,128 @@ fn daemonset_cases() -> Vec<Case> {
     ]
 }
 
+fn object_scenario(object: &str) -> String {
+    format!("name: bad\nduration: 1m\n{NODES}workloads:\n  - object:\n{object}")
+}
+
+/// Storage objects and pod volumes the API server refuses, each with its field path
+/// and message (`ValidatePersistentVolumeClaimSpec`, `ValidatePersistentVolumeSpec`,
+/// `ValidateStorageClass`, `ValidateConfigMap`, `ValidateSecret`, `ValidateVolumes`,
+/// `ValidateVolumeMounts`).
+fn storage_cases() -> Vec<Case> {
+    let case = |name, scenario: String, expect: Vec<&'static str>| Case { name, scenario, files: vec![], expect };
+    let pvc = |spec: &str| {
+        object_scenario(&format!(
+            "      apiVersion: v1\n      kind: PersistentVolumeClaim\n      metadata: {{name: data}}\n      spec:\n{spec}"
+        ))
+    };
+    vec![
+        case(
+            "a claim with no access mode",
+            pvc("        resources: {requests: {storage: 1Gi}}\n"),
+            vec!["scenario.yaml:", "spec.accessModes: Required value: at least 1 access mode is required"],
+        ),
+        case(
+            "a claim with a storage size that is not a quantity",
+            pvc("        accessModes: [ReadWriteOnce]\n        resources: {requests: {storage: ten-gigs}}\n"),
+            vec!["scenario.yaml:14:", "spec.resources.requests.storage: quantities must match the regular expression"],
+        ),
+        case(
+            "a claim without a storage request",
+            pvc("        accessModes: [ReadWriteOnce]\n"),
+            vec!["spec.resources[storage]: Required value"],
+        ),
+        case(
+            "a claim mixing ReadWriteOncePod with another mode",
+            pvc(
+                "        accessModes: [ReadWriteOncePod, ReadOnlyMany]\n        resources: {requests: {storage: 1Gi}}\n",
+            ),
+            vec!["spec.accessModes: Forbidden: may not use ReadWriteOncePod with other access modes"],
+        ),
+        case(
+            "a local PersistentVolume without node affinity",
+            object_scenario(
+                "      apiVersion: v1\n      kind: PersistentVolume\n      metadata: {name: local-0}\n      spec: {capacity: {storage: 10Gi}, accessModes: [ReadWriteOnce], local: {path: /mnt/disk0}}\n",
+            ),
+            vec!["spec.nodeAffinity: Required value: Local volume requires node affinity"],
+        ),
+        case(
+            "a PersistentVolume with two sources",
+            object_scenario(
+                "      apiVersion: v1\n      kind: PersistentVolume\n      metadata: {name: pv0}\n      spec: {capacity: {storage: 10Gi}, accessModes: [ReadWriteOnce], hostPath: {path: /a}, nfs: {server: nfs, path: /b}}\n",
+            ),
+            vec!["spec.nfs: Forbidden: may not specify more than 1 volume type"],
+        ),
+        case(
+            "a StorageClass without a provisioner",
+            object_scenario(
+                "      apiVersion: storage.k8s.io/v1\n      kind: StorageClass\n      metadata: {name: fast}\n      volumeBindingMode: WaitForFirstConsumer\n",
+            ),
+            vec!["provisioner: Required value"],
+        ),
+        case(
+            "a StorageClass with a binding mode Kubernetes does not have",
+            object_scenario(
+                "      apiVersion: storage.k8s.io/v1\n      kind: StorageClass\n      metadata: {name: fast}\n      provisioner: ebs.csi.aws.com\n      volumeBindingMode: Lazy\n",
+            ),
+            vec![
+                "volumeBindingMode: Unsupported value: \"Lazy\": supported values: \"Immediate\", \"WaitForFirstConsumer\"",
+            ],
+        ),
+        case(
+            "a ConfigMap key in data and binaryData",
+            object_scenario(
+                "      apiVersion: v1\n      kind: ConfigMap\n      metadata: {name: app}\n      data: {logo: x}\n      binaryData: {logo: eA==}\n",
+            ),
+            vec!["data[logo]: Invalid value: \"logo\": duplicate of key present in binaryData"],
+        ),
+        case(
+            "a Secret with a key kubectl would refuse",
+            object_scenario(
+                "      apiVersion: v1\n      kind: Secret\n      metadata: {name: db}\n      stringData: {\"pass word\": x}\n",
+            ),
+            vec![
+                "data[pass word]: Invalid value: \"pass word\": a valid config key must consist of alphanumeric characters",
+            ],
+        ),
+        case(
+            "a mount of a volume the pod does not have",
+            pod_scenario(
+                "        volumes: [{name: data, emptyDir: {}}]\n        containers: [{name: c, image: i, volumeMounts: [{name: logs, mountPath: /logs}]}]\n",
+            ),
+            vec!["scenario.yaml:", "spec.containers[0].volumeMounts[0].name: Not found: \"logs\""],
+        ),
+        case(
+            "two volumes of one name",
+            pod_scenario(
+                "        volumes: [{name: data, emptyDir: {}}, {name: data, configMap: {name: c}}]\n        containers: [{name: c, image: i}]\n",
+            ),
+            vec!["spec.volumes[1].name: Duplicate value: \"data\""],
+        ),
+        case(
+            "a volume with two sources",
+            pod_scenario(
+                "        volumes: [{name: data, emptyDir: {}, persistentVolumeClaim: {claimName: d}}]\n        containers: [{name: c, image: i}]\n",
+            ),
+            vec!["spec.volumes[0].persistentVolumeClaim: Forbidden: may not specify more than 1 volume type"],
+        ),
+        case(
+            "an emptyDir sizeLimit that is not a quantity",
+            pod_scenario(
+                "        volumes: [{name: data, emptyDir: {sizeLimit: lots}}]\n        containers: [{name: c, image: i}]\n",
+            ),
+            vec!["spec.volumes[0].emptyDir.sizeLimit: quantities must match the regular expression"],
+        ),
+        case(
+            "a mount without a path",
+            pod_scenario(
+                "        volumes: [{name: data, emptyDir: {}}]\n        containers: [{name: c, image: i, volumeMounts: [{name: data}]}]\n",
+            ),
+            vec!["spec.containers[0].volumeMounts[0].mountPath: Required value"],
+        ),
+    ]
+}
+
 fn cases() -> Vec<Case> {
     vec![
         Case {
@@ -500,7 +622,9 @@ fn podsim(dir: &Path, args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn bad_input_exits_2_with_where_and_what() {
-    for case in cases().into_iter().chain(service_cases()).chain(budget_cases()).chain(daemonset_cases()) {
+    for case in
+        cases().into_iter().chain(service_cases()).chain(budget_cases()).chain(daemonset_cases()).chain(storage_cases())
+    {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("scenario.yaml"), &case.scenario).unwrap();
         for (name, text) in &case.files {
