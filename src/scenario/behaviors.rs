@@ -185,3 +185,20 @@ fn quantity_bytes(text: &Text, path: &FieldPath, errs: &mut Vec<FieldError>) -> 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_rates_are_bytes_per_hour() {
+        assert_eq!(parse_rate("10Mi/s"), Ok(10 * (1 << 20) * 3_600));
+        assert_eq!(parse_rate("500M/m"), Ok(500_000_000 * 60));
+        assert_eq!(parse_rate("2Gi/h"), Ok(2 << 30));
+        assert_eq!(parse_rate("0/s"), Ok(0));
+        assert!(parse_rate("10Mi").is_err());
+        assert!(parse_rate("10Mi/d").is_err());
+        assert!(parse_rate("-1Mi/s").is_err());
+        assert!(parse_rate("ten/s").is_err());
+    }
+}

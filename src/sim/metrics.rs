@@ -145,6 +145,7 @@ impl Simulation {
                 longest_blocked_ms: c.drains.longest_blocked_ms,
             }),
             services: self.service_figures(),
+            data_loss: crate::trace::summary::DataLossFigures::of(&c.data_loss),
             warnings: self.rec.warnings.clone(),
         }
     }

@@ -27,4 +27,5 @@ mod strict_fields;
 mod tidy;
 mod unschedulable;
 mod views;
+mod volumes;
 mod workloads;

@@ -1,0 +1,35 @@
+//! A pod's volumes on its node: emptyDirs shared by the containers and their writes, the
+//! eviction of a pod whose emptyDir grows over its `sizeLimit`, ConfigMaps and Secrets
+//! mounted (or waited for), attach and detach of network volumes, and the data that is
+//! lost as it would be in Kubernetes.
+
+use crate::common::*;
+
+#[test]
+fn an_emptydir_over_its_size_limit_gets_its_pod_evicted() {
+    let o = run(load_scenario("web-sidecar-emptydir"));
+    let evicted = o.event_rows(",Warning,Evicted,Pod,default,web-verbose-");
+    assert!(evicted.len() >= 5, "{evicted:?}");
+    assert!(
+        evicted
+            .iter()
+            .all(|e| e.ends_with("\"Usage of EmptyDir volume \"\"logs\"\" exceeds the limit \"\"256Mi\"\". \""))
+    );
+    // The first pod's nginx runs from 11.5 s and writes 2Mi/s: over 256Mi after 128 s.
+    // Its stats calculator measures every 1 to 2 minutes, the eviction manager syncs every
+    // 10 s: the eviction follows within 2 min 10 s.
+    let first = times(&evicted)[0];
+    assert!((139_501..=139_501 + 130_000).contains(&first), "{first}");
+    assert_eq!(first % 10_000, 0, "on the eviction manager's 10 s loop");
+    // The pod stops within its 1 s grace and ends Failed, Evicted; no DisruptionTarget.
+    let failed = o.rows(",Running,Failed,Evicted,");
+    assert_eq!(failed.len(), evicted.len());
+    assert!(times(&failed)[0] <= first + 2_000);
+    // The quiet server (100Ki/s into 500Mi) is never evicted, and nothing restarts: the
+    // replacements are new pods with new, empty volumes.
+    assert!(o.event_rows("Evicted,Pod,default,web,").is_empty());
+    assert!(o.summary.contains(&format!(
+        "\"data_loss\": {{\n    \"incidents\": {n},\n    \"by_cause\": {{\n      \"pod_evicted\": {{\n        \"emptyDir\": {n}\n      }}\n    }}\n  }}",
+        n = evicted.len()
+    )), "{}", o.summary);
+}
