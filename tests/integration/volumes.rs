@@ -33,3 +33,17 @@ fn an_emptydir_over_its_size_limit_gets_its_pod_evicted() {
         n = evicted.len()
     )), "{}", o.summary);
 }
+
+#[test]
+fn a_memory_backed_emptydir_counts_in_its_nodes_memory() {
+    let text = "name: tmpfs\nduration: 10m\nnodes:\n  - name: worker\n    count: 1\n    capacity: {cpu: \"4\", memory: 4Gi, pods: 110}\nworkloads:\n  - object:\n      apiVersion: v1\n      kind: Pod\n      metadata: {name: shm}\n      spec:\n        volumes: [{name: scratch, emptyDir: {medium: Memory}}]\n        containers:\n          - name: app\n            image: app:1\n            volumeMounts: [{name: scratch, mountPath: /scratch}]\n            resources: {requests: {cpu: 100m, memory: 64Mi}}\nbehaviors:\n  - match: {container: app}\n    writes: {volume: scratch, rate: 50Mi/s}\n";
+    let o = run(load_text(text));
+    // 4Gi minus 100Mi is passed after (4096 - 100) / 50 s = 79.92 s: the eviction manager
+    // (every 10 s from the node's start) sees the threshold met at 80 s.
+    let met = o.event_rows(",Warning,EvictionThresholdMet,Node,,worker-0,");
+    assert_eq!(times(&met)[0], 80_000, "{met:?}");
+    let evicted = o.event_rows(",Warning,Evicted,Pod,default,shm,");
+    assert_eq!(times(&evicted), vec![80_000]);
+    assert!(evicted[0].contains("The node was low on resource: memory."), "{evicted:?}");
+    assert!(o.summary.contains("\"emptyDirMemory\": 1"), "its tmpfs is lost with the pod: {}", o.summary);
+}

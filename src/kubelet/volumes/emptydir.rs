@@ -65,6 +65,23 @@ pub fn memory_size(node_allocatable: i64, pod_limit: Option<i64>, size_limit: Op
     size
 }
 
+/// The pod's memory limit as its cgroup has it (`ResourceConfigForPod`): only when every
+/// container has one; the regular containers' (and sidecars') sum, or the largest init
+/// container's if larger.
+pub fn pod_memory_limit(containers: &[(crate::cluster::template::ContainerKind, Option<i64>)]) -> Option<i64> {
+    use crate::cluster::template::ContainerKind;
+    let mut running = 0i64;
+    let mut init = 0i64;
+    for (kind, limit) in containers {
+        let limit = (*limit)?;
+        match kind {
+            ContainerKind::Init => init = init.max(limit),
+            ContainerKind::Sidecar | ContainerKind::App => running += limit,
+        }
+    }
+    Some(running.max(init))
+}
+
 /// The next run of a pod's stats calculator after the one at `last`: the period plus
 /// the jitter drawn (`jitter_ms` < the period).
 pub fn next_calculation(last: SimTime, jitter_ms: Millis) -> SimTime {
@@ -114,6 +131,14 @@ mod tests {
         assert_eq!(memory_size(8 << 30, Some(1 << 30), Some(256 * MI)), 256 * MI);
         assert_eq!(memory_size(8 << 30, None, Some(16 << 30)), 8 << 30, "a limit above the node's is ignored");
         assert_eq!(memory_size(8 << 30, Some(0), Some(0)), 8 << 30, "zero is no limit");
+    }
+
+    #[test]
+    fn a_pod_has_a_memory_limit_when_every_container_has_one() {
+        use crate::cluster::template::ContainerKind::*;
+        assert_eq!(pod_memory_limit(&[(App, Some(MI)), (Sidecar, Some(2 * MI))]), Some(3 * MI));
+        assert_eq!(pod_memory_limit(&[(Init, Some(8 * MI)), (App, Some(MI))]), Some(8 * MI));
+        assert_eq!(pod_memory_limit(&[(App, Some(MI)), (App, None)]), None);
     }
 
     #[test]

@@ -20,6 +20,10 @@ fn disk_size_limit(pod: &Pod, v: usize) -> Option<i64> {
     disk_size_limit_of(&pod.template, v)
 }
 
+fn is_memory(template: &PodTemplate, v: usize) -> bool {
+    template.spec.volumes[v].empty_dir.as_ref().is_some_and(|e| e.is_memory())
+}
+
 fn disk_size_limit_of(template: &PodTemplate, v: usize) -> Option<i64> {
     let e = template.spec.volumes[v].empty_dir.as_ref()?;
     let limit = e.size_limit.as_ref()?;
@@ -65,6 +69,8 @@ impl Kubelet {
                 None => unknown.push(w.volume),
             }
         }
+        let memory = mounted.iter().any(|(v, _)| is_memory(&pod.template, *v));
+        let node = pod.node;
         for volume in unknown {
             let message = format!(
                 "container {} of pod {} does not mount volume {volume:?} writable: its writes are ignored",
@@ -74,6 +80,9 @@ impl Kubelet {
             ctx.warn_once(message);
         }
         self.volume_usage_changed(ctx, id);
+        if let (true, Some(node)) = (memory, node) {
+            self.memory_changed(ctx, node);
+        }
     }
 
     /// The container's process is gone: its writes stop.
@@ -85,16 +94,22 @@ impl Kubelet {
         if !state.writers.iter().any(|w| w.0 as usize == c) {
             return;
         }
+        let node = pod.node;
         let PodVolumes { writers, volumes, .. } = &mut **state;
+        let mut memory = false;
         writers.retain(|(wc, v, rate)| {
             if *wc as usize == c {
                 let v = *v as usize;
                 note_over(&mut volumes[v], disk_size_limit_of(&template, v), now);
                 volumes[v].written.change_rate(now, -rate);
+                memory |= is_memory(&template, v);
             }
             *wc as usize != c
         });
         self.volume_usage_changed(ctx, id);
+        if let (true, Some(node)) = (memory, node) {
+            self.memory_changed(ctx, node);
+        }
     }
 
     /// Every container of the pod stopped at once (its node crashed).
@@ -199,6 +214,44 @@ impl Kubelet {
         ctx.set_ready(id, false);
         self.begin_termination(ctx, id, rules::EVICTION_GRACE);
     }
+}
+
+/// What a pod's memory-backed emptyDirs hold: bytes now, bytes they may come to hold
+/// (each up to its tmpfs's size while written), bytes per hour they grow, and the next
+/// instant one fills up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tmpfs {
+    pub held: i64,
+    pub potential: i64,
+    pub rate: i64,
+    pub next_full: Option<SimTime>,
+}
+
+/// The pod's tmpfs volumes on `node` at `now`.
+pub fn tmpfs(cluster: &crate::cluster::Cluster, pod: &Pod, node: NodeId, now: SimTime) -> Tmpfs {
+    let mut t = Tmpfs::default();
+    let Some(state) = pod.volumes.as_ref() else { return t };
+    let limits: Vec<_> = pod.template.containers.iter().map(|c| (c.kind, c.memory_limit)).collect();
+    let allocatable = cluster.node(node).allocatable.get(crate::cluster::resources::MEMORY);
+    for (v, s) in state.volumes.iter().enumerate() {
+        let Some(e) = pod.template.spec.volumes[v].empty_dir.as_ref().filter(|e| e.is_memory()) else { continue };
+        let size_limit = e.size_limit.as_ref().map(|q| q.value());
+        let size = emptydir::memory_size(allocatable, emptydir::pod_memory_limit(&limits), size_limit);
+        let held = s.written.bytes_at(now).min(size);
+        t.held += held;
+        if s.written.rate > 0 && held < size {
+            t.potential += size;
+            t.rate += s.written.rate;
+            let full = s.written.exceeds_at(size - 1, now);
+            t.next_full = match (t.next_full, full) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        } else {
+            t.potential += held;
+        }
+    }
+    t
 }
 
 /// Runs the calculator's measurements due by `now`; the time of the last one.
