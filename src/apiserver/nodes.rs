@@ -54,7 +54,7 @@ impl Ctx<'_> {
             memory_capacity: api.status.capacity.get("memory").map_or(0, |q| q.value()),
             memory_pressure: None,
             eviction: crate::cluster::node::EvictionManager { phase: self.now, ..Default::default() },
-            volumes: crate::cluster::volume_manager::NodeVolumes { kubelet_started: self.now },
+            volumes: crate::cluster::volume_manager::NodeVolumeState { kubelet_started: self.now },
         });
         for image in &api.status.images {
             for name in &image.names {

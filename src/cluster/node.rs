@@ -90,7 +90,7 @@ pub struct Node {
     /// The kubelet's eviction manager on this node (only the kubelet writes it).
     pub eviction: EvictionManager,
     /// The kubelet's volume manager on this node (only the kubelet writes it).
-    pub volumes: super::volume_manager::NodeVolumes,
+    pub volumes: super::volume_manager::NodeVolumeState,
 }
 
 /// The state of a node's eviction manager (`pkg/kubelet/eviction/eviction_manager.go`)

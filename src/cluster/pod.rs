@@ -458,7 +458,7 @@ pub struct Pod {
     pub reported: Option<ReportedPod>,
     /// The kubelet's state of the pod's volumes (none for a pod without volumes, or
     /// before the kubelet admitted it).
-    pub volumes: Option<Box<super::volume_manager::PodVolumes>>,
+    pub volumes: Option<Box<super::volume_manager::PodVolumeState>>,
 }
 
 /// The pod-level status fields as last recorded.

@@ -9,7 +9,7 @@ use crate::kubelet::volumes::backoff::ExponentialBackoff;
 use crate::kubelet::volumes::emptydir::Written;
 
 #[derive(Clone, Debug)]
-pub struct PodVolumes {
+pub struct PodVolumeState {
     /// One per entry of `spec.volumes`, in order.
     pub volumes: Vec<VolumeState>,
     /// Containers writing now: (container index, volume index, bytes per hour).
@@ -56,9 +56,9 @@ pub struct StatsCalculator {
     pub next: SimTime,
 }
 
-impl PodVolumes {
-    pub fn new(volumes: usize, wait_start: SimTime) -> PodVolumes {
-        PodVolumes {
+impl PodVolumeState {
+    pub fn new(volumes: usize, wait_start: SimTime) -> PodVolumeState {
+        PodVolumeState {
             volumes: vec![VolumeState::default(); volumes],
             writers: Vec::new(),
             wait_start,
@@ -72,7 +72,7 @@ impl PodVolumes {
 
 /// The kubelet's volume state of a node.
 #[derive(Clone, Debug, Default)]
-pub struct NodeVolumes {
+pub struct NodeVolumeState {
     /// When the kubelet (re)started: its periodic loops count from then.
     pub kubelet_started: SimTime,
 }

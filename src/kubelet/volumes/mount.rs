@@ -9,7 +9,7 @@ use super::backoff::ExponentialBackoff;
 use super::wait;
 use crate::api::volume::{Volume, VolumeSourceRef};
 use crate::apiserver::Ctx;
-use crate::cluster::volume_manager::{MountState, PodVolumes};
+use crate::cluster::volume_manager::{MountState, PodVolumeState};
 use crate::cluster::{Cluster, Pod, PodId};
 use crate::engine::TimerToken;
 use crate::event::KubeletEvent;
@@ -78,7 +78,7 @@ impl Kubelet {
         }
         let at_once = (0..n).all(|v| set_up(ctx.cluster, pod, v).is_ok());
         let pod = ctx.cluster.pods.get_mut(id).expect("read above");
-        let state = pod.volumes.get_or_insert_with(|| Box::new(PodVolumes::new(n, now)));
+        let state = pod.volumes.get_or_insert_with(|| Box::new(PodVolumeState::new(n, now)));
         // A kubelet that restarted waits for the pod's volumes anew.
         state.wait_start = now;
         state.ready = at_once;

@@ -7,7 +7,7 @@
 use super::emptydir;
 use crate::apiserver::Ctx;
 use crate::cluster::template::PodTemplate;
-use crate::cluster::volume_manager::{PodVolumes, StatsCalculator, VolumeState};
+use crate::cluster::volume_manager::{PodVolumeState, StatsCalculator, VolumeState};
 use crate::cluster::{NodeId, Pod, PodId};
 use crate::engine::{SimTime, Stream};
 use crate::kubelet::Kubelet;
@@ -95,7 +95,7 @@ impl Kubelet {
             return;
         }
         let node = pod.node;
-        let PodVolumes { writers, volumes, .. } = &mut **state;
+        let PodVolumeState { writers, volumes, .. } = &mut **state;
         let mut memory = false;
         writers.retain(|(wc, v, rate)| {
             if *wc as usize == c {
