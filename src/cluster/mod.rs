@@ -14,9 +14,11 @@ pub mod resources;
 pub mod service;
 pub mod slab;
 pub mod spread_index;
+pub mod storage;
 pub mod template;
 pub mod topology;
 pub mod volume_manager;
+pub mod volumes;
 
 pub use names::NameIndex;
 pub use node::Node;
@@ -111,6 +113,8 @@ pub struct Cluster {
     pub budgets: slab::Slab<budget::Budget>,
     pub budget_by_name: NameIndex<budget::BudgetId>,
     pub budgets_created: u64,
+    /// PersistentVolumeClaims, PersistentVolumes, StorageClasses, ConfigMaps, Secrets.
+    pub storage: storage::StorageState,
 }
 
 /// Image names interned to small ids (nodes keep per-image state by id), and what
@@ -246,6 +250,7 @@ impl Cluster {
             budgets: slab::Slab::default(),
             budget_by_name: NameIndex::default(),
             budgets_created: 0,
+            storage: Default::default(),
         }
     }
 

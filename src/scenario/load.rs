@@ -279,6 +279,7 @@ impl<'a> Loader<'a> {
         let mut kubernetes_errors = Vec::new();
         let kubernetes = super::kubernetes::compile(raw.kubernetes.as_ref(), &mut kubernetes_errors);
         self.field_errors(kubernetes_errors);
+        let storage = self.storage(raw.storage.take().unwrap_or_default());
         let mut scenario = Scenario {
             name: raw.name,
             description: raw.description,
@@ -298,6 +299,7 @@ impl<'a> Loader<'a> {
             kubernetes,
             scheduler,
             network,
+            storage,
             ignored: std::mem::take(&mut self.ignored),
             warnings: Vec::new(),
         };
@@ -1093,6 +1095,11 @@ impl<'a> Loader<'a> {
             "deployment" | "deployments" | "deploy" => Some("Deployment"),
             "replicaset" | "replicasets" | "rs" => Some("ReplicaSet"),
             "daemonset" | "daemonsets" | "ds" => Some("DaemonSet"),
+            "persistentvolumeclaim" | "persistentvolumeclaims" | "pvc" => Some("PersistentVolumeClaim"),
+            "persistentvolume" | "persistentvolumes" | "pv" => Some("PersistentVolume"),
+            "storageclass" | "storageclasses" | "sc" => Some("StorageClass"),
+            "configmap" | "configmaps" | "cm" => Some("ConfigMap"),
+            "secret" | "secrets" => Some("Secret"),
             _ => None,
         };
         let parsed = match parts.as_slice() {
@@ -1103,10 +1110,40 @@ impl<'a> Loader<'a> {
         match parsed {
             Some((k, ns, name)) if !name.is_empty() => Some((k.to_string(), ns.to_string(), name.to_string())),
             _ => {
-                self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, node, deployment, replicaset, daemonset, service"));
+                self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, node, deployment, replicaset, daemonset, service, pvc, pv, storageclass, configmap, secret"));
                 None
             }
         }
+    }
+
+    /// `storage:`: each class entry's timings over the defaults (provision 5s, attach
+    /// 10s, detach 5s, mount 0s); a distribution whose mean is not finite is refused.
+    fn storage(&mut self, raw: raw::RawStorage) -> crate::cluster::storage::StorageTimings {
+        use crate::cluster::storage::ClassTimings;
+        let mut classes = Vec::new();
+        for (i, c) in raw.classes.into_iter().enumerate() {
+            let path = FieldPath::root("storage").child("classes").index(i);
+            if c.name.is_empty() {
+                self.error(path.child("name"), "Required value: a StorageClass name or glob (\"*\" for every class)");
+                continue;
+            }
+            let mut t = ClassTimings::default();
+            for (field, value, slot) in [
+                ("provision", c.provision, &mut t.provision),
+                ("attach", c.attach, &mut t.attach),
+                ("detach", c.detach, &mut t.detach),
+                ("mount", c.mount, &mut t.mount),
+            ] {
+                if let Some(d) = value {
+                    if !d.mean().is_finite() {
+                        self.error(path.child(field), "the distribution must have a finite mean");
+                    }
+                    *slot = d;
+                }
+            }
+            classes.push((crate::scenario::glob::Glob::new(&c.name), t));
+        }
+        crate::cluster::storage::StorageTimings { classes }
     }
 
     /// `network:`, over the defaults for a cluster of `nodes` nodes (those it starts

@@ -45,6 +45,8 @@ pub struct Scenario {
     pub scheduler: crate::scheduler::profile::SchedulerProfile,
     /// Pod and Service networks (`network:`).
     pub network: NetworkConfig,
+    /// The storage operations' timings per StorageClass (`storage:`).
+    pub storage: crate::cluster::storage::StorageTimings,
     /// Manifest fields and kinds read but not simulated.
     pub ignored: Ignored,
     /// Things worth telling the user that do not stop the run.

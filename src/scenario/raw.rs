@@ -57,6 +57,28 @@ pub struct RawScenario {
     /// Pod and Service networks (cluster CIDR, node mask, service CIDR).
     #[serde(default)]
     pub network: Option<RawNetwork>,
+    /// How long storage operations take, per StorageClass.
+    #[serde(default)]
+    pub storage: Option<RawStorage>,
+}
+
+/// `storage:`: simulated timings of the storage operations, per class.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawStorage {
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub classes: Vec<RawStorageClass>,
+}
+
+/// The timings of the classes whose name matches `name` (a glob).
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawStorageClass {
+    pub name: String,
+    pub provision: Option<Distribution>,
+    pub attach: Option<Distribution>,
+    pub detach: Option<Distribution>,
+    pub mount: Option<Distribution>,
 }
 
 /// The cluster's networks, in the names of the components' configuration fields.

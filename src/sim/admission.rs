@@ -109,12 +109,21 @@ pub(super) fn create_object(ctx: &mut Ctx, object: &Object, copy: Option<(u64, &
                 ctx.create_daemonset(ds);
             }
         }
-        // The storage kinds are created by their verbs (`apiserver/storage.rs`).
-        Object::PersistentVolumeClaim(_)
-        | Object::PersistentVolume(_)
-        | Object::StorageClass(_)
-        | Object::ConfigMap(_)
-        | Object::Secret(_) => {}
+        Object::PersistentVolumeClaim(c) => {
+            ctx.create_claim(c, copy.map(|(n, _)| n), None);
+        }
+        Object::PersistentVolume(v) => {
+            ctx.create_volume(v, copy.map(|(n, _)| n));
+        }
+        Object::StorageClass(c) => {
+            ctx.create_storage_class(c);
+        }
+        Object::ConfigMap(c) => {
+            ctx.create_config_map(c, copy.map(|(n, _)| n));
+        }
+        Object::Secret(s) => {
+            ctx.create_secret(s, copy.map(|(n, _)| n));
+        }
         Object::Node(_) => {}
     }
 }

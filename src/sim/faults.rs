@@ -2,6 +2,7 @@
 //! failure processes) and what users do (`kubectl delete`, `apply`, `patch`).
 
 use super::Simulation;
+use crate::apiserver::Ctx;
 use crate::apiserver::record::ObjectRef;
 use crate::cluster::NodeId;
 use crate::controllers::{daemonset, deployment};
@@ -119,7 +120,7 @@ impl Simulation {
                     Some(id) => ctx.delete_service(id),
                     None => ctx.warn_once(format!("delete service/{namespace}/{name}: no such Service at {}", ctx.now)),
                 },
-                _ => {}
+                kind => delete_storage_object(&mut ctx, kind, namespace, name),
             },
             Action::Apply { manifests, .. } => {
                 for m in manifests {
@@ -311,4 +312,34 @@ fn report(
         let message = format!("actions[{i}] at {}: error: {e}", ctx.now);
         ctx.warn_once(message);
     }
+}
+
+/// `kubectl delete pvc|pv|storageclass|configmap|secret`: claims and PVs wait for their
+/// finalizers (`Terminating`), the others leave at once.
+fn delete_storage_object(ctx: &mut Ctx, kind: &str, namespace: &str, name: &str) {
+    let storage = &ctx.cluster.storage;
+    let (resource, at) = match kind {
+        "PersistentVolumeClaim" => match storage.find_claim(namespace, name) {
+            Some(id) => return ctx.delete_claim(id),
+            None => ("persistentvolumeclaim", format!("{namespace}/{name}")),
+        },
+        "PersistentVolume" => match storage.find_volume(name) {
+            Some(id) => return ctx.delete_volume(id),
+            None => ("persistentvolume", name.to_string()),
+        },
+        "StorageClass" => match storage.find_class(name) {
+            Some(id) => return ctx.delete_storage_class(id),
+            None => ("storageclass", name.to_string()),
+        },
+        "ConfigMap" => match storage.find_config_map(namespace, name) {
+            Some(id) => return ctx.delete_config_map(id),
+            None => ("configmap", format!("{namespace}/{name}")),
+        },
+        "Secret" => match storage.find_secret(namespace, name) {
+            Some(id) => return ctx.delete_secret(id),
+            None => ("secret", format!("{namespace}/{name}")),
+        },
+        _ => return,
+    };
+    ctx.warn_once(format!("delete {resource}/{at}: no such {kind} at {}", ctx.now));
 }

@@ -156,6 +156,7 @@ impl Simulation {
         let mut cluster = Cluster::new(crate::apiserver::admission::builtin_classes(), &streams, scenario.network);
         cluster.api.default_tolerations = scenario.kubernetes.default_tolerations;
         cluster.api.kubelet_version = format!("v1.{}.0", scenario.kubernetes.minor);
+        cluster.storage.timings = scenario.storage.clone();
         let scheduler = Scheduler::new(
             streams.stream(Stream::Placement),
             streams.stream(Stream::Preemption),

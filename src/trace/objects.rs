@@ -256,6 +256,64 @@ pub enum ObjectRecord<'a> {
         uid: u64,
         status: &'a crate::cluster::budget::BudgetStatus,
     },
+    /// A PersistentVolumeClaim as admitted (its class filled in by admission).
+    ClaimCreated {
+        time: SimTime,
+        uid: u64,
+        claim: &'a crate::api::storage::PersistentVolumeClaim,
+    },
+    /// What the API shows of a claim beyond its spec, whole, at each change.
+    ClaimStatus {
+        time: SimTime,
+        uid: u64,
+        status: &'a crate::cluster::storage::ClaimStatus,
+    },
+    ClaimRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    VolumeCreated {
+        time: SimTime,
+        uid: u64,
+        volume: &'a crate::api::storage::PersistentVolume,
+    },
+    VolumeStatus {
+        time: SimTime,
+        uid: u64,
+        status: &'a crate::cluster::storage::PvStatus,
+    },
+    VolumeRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    StorageClassCreated {
+        time: SimTime,
+        uid: u64,
+        class: &'a crate::api::storage::StorageClass,
+    },
+    StorageClassRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    ConfigMapCreated {
+        time: SimTime,
+        uid: u64,
+        config_map: &'a crate::api::config::ConfigMap,
+    },
+    ConfigMapRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    /// A Secret as stored (`stringData` merged into `data`).
+    SecretCreated {
+        time: SimTime,
+        uid: u64,
+        secret: &'a crate::api::config::Secret,
+    },
+    SecretRemoved {
+        time: SimTime,
+        uid: u64,
+    },
 }
 
 /// One row of `containers.csv`: a container's status after a change.
@@ -724,6 +782,36 @@ impl<O: TraceOut> ObjectsWriter<O> {
                     last_transition: t(c.last_transition),
                 }),
             }),
+            ObjectRecord::ClaimCreated { time, uid, claim } => {
+                Line::PersistentVolumeClaimCreated(lines::ClaimCreated { t: t(time), uid, claim: Cow::Borrowed(claim) })
+            }
+            ObjectRecord::ClaimStatus { time, uid, status } => {
+                Line::PersistentVolumeClaimStatus(lines::ClaimStatusLine::of(t(time), uid, status))
+            }
+            ObjectRecord::ClaimRemoved { time, uid } => Line::PersistentVolumeClaimRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::VolumeCreated { time, uid, volume } => {
+                Line::PersistentVolumeCreated(lines::VolumeCreated { t: t(time), uid, volume: Cow::Borrowed(volume) })
+            }
+            ObjectRecord::VolumeStatus { time, uid, status } => {
+                Line::PersistentVolumeStatus(lines::VolumeStatusLine::of(t(time), uid, status))
+            }
+            ObjectRecord::VolumeRemoved { time, uid } => Line::PersistentVolumeRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::StorageClassCreated { time, uid, class } => {
+                Line::StorageClassCreated(lines::StorageClassCreated { t: t(time), uid, class: Cow::Borrowed(class) })
+            }
+            ObjectRecord::StorageClassRemoved { time, uid } => Line::StorageClassRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::ConfigMapCreated { time, uid, config_map } => {
+                Line::ConfigMapCreated(lines::ConfigMapCreated {
+                    t: t(time),
+                    uid,
+                    config_map: Cow::Borrowed(config_map),
+                })
+            }
+            ObjectRecord::ConfigMapRemoved { time, uid } => Line::ConfigMapRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::SecretCreated { time, uid, secret } => {
+                Line::SecretCreated(lines::SecretCreated { t: t(time), uid, secret: Cow::Borrowed(secret) })
+            }
+            ObjectRecord::SecretRemoved { time, uid } => Line::SecretRemoved(Removed { t: t(time), uid }),
         };
         self.line(&line)
     }

@@ -326,6 +326,21 @@ fn storage_cases() -> Vec<Case> {
             vec!["spec.volumes[0].emptyDir.sizeLimit: quantities must match the regular expression"],
         ),
         case(
+            "a misspelt key under storage",
+            format!("name: bad\n{NODES}storage:\n  classes:\n    - {{name: fast, provison: 5s}}\n"),
+            vec!["scenario.yaml:8", "unknown field `provison`"],
+        ),
+        case(
+            "a storage timing that is not a distribution",
+            format!("name: bad\n{NODES}storage:\n  classes:\n    - {{name: fast, attach: {{normal: 5s}}}}\n"),
+            vec!["scenario.yaml:8", "invalid distribution"],
+        ),
+        case(
+            "a delete of a kind podsim does not know",
+            format!("name: bad\n{NODES}actions:\n  - {{at: 1m, delete: volumesnapshot/s}}\n"),
+            vec!["actions[0].delete: invalid target", "pvc, pv, storageclass, configmap, secret"],
+        ),
+        case(
             "a mount without a path",
             pod_scenario(
                 "        volumes: [{name: data, emptyDir: {}}]\n        containers: [{name: c, image: i, volumeMounts: [{name: data}]}]\n",

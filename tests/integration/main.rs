@@ -23,6 +23,7 @@ mod robustness;
 mod scenarios;
 mod scheduling;
 mod services;
+mod storage;
 mod strict_fields;
 mod tidy;
 mod unschedulable;
