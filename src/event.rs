@@ -5,6 +5,7 @@
 
 use crate::cluster::budget::BudgetId;
 use crate::cluster::service::ServiceId;
+use crate::cluster::storage::PvId;
 use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId};
 use crate::engine::TimerToken;
 
@@ -23,6 +24,7 @@ pub enum Event {
     DaemonSet(DaemonSetEvent),
     EndpointSlice(EndpointSliceEvent),
     Disruption(DisruptionEvent),
+    AttachDetach(AttachDetachEvent),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +75,8 @@ pub enum KubeletEvent {
     /// A pod's volume manager retries a mount, or its pod worker looks whether the
     /// volumes are mounted.
     Volumes { pod: PodId, token: TimerToken },
+    /// The node's kubelet writes its node status (a changed `volumesInUse`).
+    NodeStatus { node: NodeId, token: TimerToken },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,6 +157,17 @@ room!(Deployment, DeploymentEvent);
 room!(EndpointSlice, EndpointSliceEvent);
 room!(Disruption, DisruptionEvent);
 room!(DaemonSet, DaemonSetEvent);
+room!(AttachDetach, AttachDetachEvent);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttachDetachEvent {
+    /// A pass of the reconciler's loop.
+    Pass { token: TimerToken },
+    /// An attach operation finished.
+    Attached { volume: PvId, node: NodeId, token: TimerToken },
+    /// A detach operation finished.
+    Detached { volume: PvId, node: NodeId, token: TimerToken },
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DaemonSetEvent {

@@ -60,6 +60,11 @@ pub enum Change {
     NodeUntainted(NodeId),
     /// The node's `MemoryPressure` condition changed.
     NodeMemoryPressure(NodeId),
+    /// The node's `Ready` condition changed (what the attach/detach controller's
+    /// `nodeIsHealthy` reads).
+    NodeReady(NodeId),
+    /// The kubelet published a new `status.volumesInUse`.
+    NodeVolumesInUse(NodeId),
     JobCreated(JobId),
     /// A Job reached `Complete` or `Failed`.
     JobFinished(JobId),
@@ -180,6 +185,8 @@ pub enum Kind {
     ConfigMapRemoved = 1 << 37,
     SecretCreated = 1 << 38,
     SecretRemoved = 1 << 39,
+    NodeReady = 1 << 48,
+    NodeVolumesInUse = 1 << 49,
 }
 
 impl Change {
@@ -225,6 +232,8 @@ impl Change {
             Change::ConfigMapRemoved { .. } => Kind::ConfigMapRemoved,
             Change::SecretCreated(_) => Kind::SecretCreated,
             Change::SecretRemoved { .. } => Kind::SecretRemoved,
+            Change::NodeReady(_) => Kind::NodeReady,
+            Change::NodeVolumesInUse(_) => Kind::NodeVolumesInUse,
         }
     }
 }

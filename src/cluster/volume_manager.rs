@@ -4,9 +4,11 @@
 //! that measures emptyDir volumes for the eviction manager (a pod without volumes has none
 //! of it). Of a node: when its kubelet started (its loops run from then).
 
+use super::storage::PvId;
 use crate::engine::{SimRng, SimTime, Timer};
 use crate::kubelet::volumes::backoff::ExponentialBackoff;
 use crate::kubelet::volumes::emptydir::Written;
+use std::collections::BTreeSet;
 
 #[derive(Clone, Debug)]
 pub struct PodVolumeState {
@@ -44,6 +46,8 @@ pub enum MountState {
     Unmounted,
     /// The last attempt failed; the next waits out the back-off.
     Failing(ExponentialBackoff),
+    /// Attached and verified: the mount (MountDevice and SetUp) ends at this instant.
+    Mounting(SimTime),
     Mounted,
 }
 
@@ -75,4 +79,11 @@ impl PodVolumeState {
 pub struct NodeVolumeState {
     /// When the kubelet (re)started: its periodic loops count from then.
     pub kubelet_started: SimTime,
+    /// `status.volumesInUse` as the kubelet last published it: the attachable volumes of
+    /// the pods it has (the attach/detach controller waits for them to leave before a
+    /// safe detach).
+    pub in_use: BTreeSet<PvId>,
+    /// The kubelet's next node status update that publishes a change of `in_use`.
+    pub status_timer: Timer,
+    pub status_at: Option<SimTime>,
 }

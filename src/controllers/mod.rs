@@ -3,7 +3,6 @@
 //! the changes it watches on the feed, as its Kubernetes counterpart reacts to its
 //! informers.
 
-#[allow(dead_code)] // wired to the cluster once the storage objects land
 pub mod attachdetach;
 pub mod cronjob;
 pub mod daemonset;

@@ -40,6 +40,8 @@ pub enum Stream {
     VolumeStats = 20,
     /// The attach/detach controller's operation times.
     AttachDetach = 21,
+    /// The kubelet's mount of an attached volume (keyed by pod and volume).
+    Mounts = 22,
 }
 
 /// The root of every random stream of one run.

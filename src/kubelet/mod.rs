@@ -19,12 +19,12 @@ pub mod probes;
 pub mod runtime;
 pub mod status;
 pub mod termination;
-#[allow(dead_code)] // wired to the pods once the storage objects land
 pub mod volumes;
 
 use crate::apiserver::{Change, Ctx, Kind, Watches};
 use crate::cluster::JobId;
 use crate::cluster::pod::{ContainerStatus, Owner, Pod};
+use crate::cluster::storage::PvId;
 use crate::engine::Streams;
 use crate::event::KubeletEvent;
 use crate::scenario::{Behavior, BehaviorPatch, KubeletConfig};
@@ -43,6 +43,9 @@ pub struct Kubelet {
     config: KubeletConfig,
     /// The OOM killer is at work (its kills do not call it again).
     oom_killing: bool,
+    /// The PersistentVolumes that hold data (a container that mounts one writable ran),
+    /// with the node whose disk holds it for a local one (lost if that node is deleted).
+    pv_data: BTreeMap<PvId, Option<crate::cluster::NodeId>>,
 }
 
 impl Kubelet {
@@ -58,6 +61,7 @@ impl Kubelet {
             streams,
             config,
             oom_killing: false,
+            pv_data: BTreeMap::new(),
         }
     }
 
@@ -73,6 +77,7 @@ impl Kubelet {
             KubeletEvent::EvictionSync { node, token } => self.eviction_sync(ctx, node, token),
             KubeletEvent::WorkingSet { node, token } => self.working_set_step(ctx, node, token),
             KubeletEvent::Volumes { pod, token } => self.volumes_timer(ctx, pod, token),
+            KubeletEvent::NodeStatus { node, token } => self.node_status(ctx, node, token),
         }
     }
 
@@ -96,6 +101,7 @@ impl Kubelet {
                 }
             }
             Change::PodRemoved { pod, .. } if pod.volumes.is_some() => self.pod_removed(ctx, pod),
+            Change::NodeRemoved(node) if !self.pv_data.is_empty() => self.node_removed(ctx, *node),
             _ => {}
         }
     }

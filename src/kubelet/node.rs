@@ -38,6 +38,9 @@ impl Kubelet {
             }
         }
         Self::stop_eviction_manager(ctx, node);
+        let v = &mut ctx.cluster.node_mut(node).volumes;
+        v.status_timer.cancel();
+        v.status_at = None;
         ctx.node_heartbeat(node, false);
     }
 
@@ -62,6 +65,8 @@ impl Kubelet {
             );
         }
         self.volumes_after_restart(ctx, node);
+        // Its first node status: `volumesInUse` as its volume manager rebuilds it.
+        self.volumes_in_use_may_change(ctx, node);
         for id in ctx.cluster.node(node).resident.clone() {
             self.recreate_sandbox(ctx, id);
         }

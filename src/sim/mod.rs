@@ -14,6 +14,7 @@ pub mod metrics;
 use crate::apiserver::{Change, Ctx, Recorder, Watches};
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, PodId};
+use crate::controllers::attachdetach::AttachDetachController;
 use crate::controllers::cronjob::CronJobController;
 use crate::controllers::daemonset::DaemonSetController;
 use crate::controllers::deployment::DeploymentController;
@@ -52,6 +53,7 @@ struct Subsystems {
     endpointslices: EndpointSliceController,
     disruption: DisruptionController,
     daemonsets: DaemonSetController,
+    attach_detach: AttachDetachController,
 }
 
 impl Subsystems {
@@ -66,7 +68,8 @@ impl Subsystems {
         .union(DeploymentController::WATCHES)
         .union(EndpointSliceController::WATCHES)
         .union(DisruptionController::WATCHES)
-        .union(DaemonSetController::WATCHES);
+        .union(DaemonSetController::WATCHES)
+        .union(AttachDetachController::WATCHES);
 
     /// One change to each subsystem that watches its kind, in a fixed order.
     fn deliver(&mut self, ctx: &mut Ctx, change: &Change) {
@@ -103,6 +106,9 @@ impl Subsystems {
         }
         if DaemonSetController::WATCHES.contains(kind) {
             self.daemonsets.observe(ctx, change);
+        }
+        if AttachDetachController::WATCHES.contains(kind) {
+            self.attach_detach.observe(ctx, change);
         }
     }
 }
@@ -179,6 +185,7 @@ impl Simulation {
             endpointslices: EndpointSliceController::new(scenario.network.max_endpoints_per_slice),
             disruption: DisruptionController::default(),
             daemonsets: DaemonSetController::new(streams.stream(Stream::DaemonSets)),
+            attach_detach: AttachDetachController::new(streams.stream(Stream::AttachDetach)),
         };
         let script = Script {
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
@@ -371,6 +378,7 @@ impl Simulation {
             Event::Deployment(e) => s.deployments.handle(&mut ctx, e),
             Event::EndpointSlice(e) => s.endpointslices.handle(&mut ctx, e),
             Event::Disruption(e) => s.disruption.handle(&mut ctx, e),
+            Event::AttachDetach(e) => s.attach_detach.handle(&mut ctx, e),
         }
     }
 

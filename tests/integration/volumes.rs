@@ -47,3 +47,23 @@ fn a_memory_backed_emptydir_counts_in_its_nodes_memory() {
     assert!(evicted[0].contains("The node was low on resource: memory."), "{evicted:?}");
     assert!(o.summary.contains("\"emptyDirMemory\": 1"), "its tmpfs is lost with the pod: {}", o.summary);
 }
+
+#[test]
+fn a_missing_configmap_keeps_its_pod_container_creating_until_it_exists() {
+    let o = run(load_scenario("volume-missing-configmap"));
+    let failed = o.event_rows(",Warning,FailedMount,Pod,default,web,");
+    assert!(failed.iter().all(|e| {
+        e.ends_with("\"MountVolume.SetUp failed for volume \"\"config\"\" : configmap \"\"web-config\"\" not found\"")
+    }));
+    // The volume operations' back-off: 500 ms doubling, every attempt an event, until the
+    // ConfigMap appears at 5 minutes.
+    assert_eq!(times(&failed), vec![0, 500, 1_500, 3_500, 7_500, 15_500, 31_500, 63_500, 127_500, 249_500]);
+    // The attempt at 371.5 s mounts it; the pod worker (waits of 123 s, 10 s apart: the
+    // third began at 266 s) looks every 300 ms: it starts the pod at 371.6 s.
+    assert_eq!(times(&o.event_rows("Pulling image \"\"nginx:1.27\"\"")), vec![371_600]);
+    assert_eq!(o.rows("web/nginx,,Waiting,ContainerCreating").len(), 1);
+    assert_eq!(times(&o.rows("Pod,default,web,Pending,Running")), vec![376_100]);
+    // An optional ConfigMap that does not exist is set up empty.
+    assert!(o.event_rows("FailedMount,Pod,default,worker,").is_empty());
+    assert_eq!(times(&o.rows("Pod,default,worker,Pending,Running")), vec![2_200]);
+}

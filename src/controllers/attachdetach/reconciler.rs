@@ -213,7 +213,7 @@ impl<V: Ord + Copy, N: Ord + Copy, P: Ord + Copy> Reconciler<V, N, P> {
             .iter()
             .filter(|((_, n), a)| !a.detaching && a.mounted_by_node && !nodes.healthy(*n))
             .filter_map(|(_, a)| a.detach_requested)
-            .map(|r| rules::next_pass(r.after(self.max_wait + 1)))
+            .map(|r| rules::timeout_pass(r, self.max_wait))
             .min()
     }
 

@@ -3,6 +3,7 @@
 //! (`IsMultiAttachAllowed`), when a volume no longer wanted on a node is detached
 //! (`reconciler.go`), and the wording of the Multi-Attach error.
 
+use crate::api::storage::{AccessMode, AccessModes, PvSource};
 use crate::engine::{Millis, SimTime};
 
 /// `ReconcilerLoopPeriod` (`attach_detach_controller.go` `DefaultTimerConfig`).
@@ -37,20 +38,35 @@ pub fn is_pod_terminated(terminal_phase: bool, deleting: bool, containers: &[Con
     terminal_phase || (deleting && containers.iter().all(|c| *c != ContainerView::Running))
 }
 
-/// An access mode of a PersistentVolume, as `IsMultiAttachAllowed` reads them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(clippy::enum_variant_names)] // the API's names
-pub enum AccessMode {
-    ReadWriteOnce,
-    ReadOnlyMany,
-    ReadWriteMany,
-    ReadWriteOncePod,
-}
-
 /// `IsMultiAttachAllowed` for a PersistentVolume: no access modes allows it; any of
 /// ReadWriteOnce or ReadWriteOncePod forbids it, whatever else is listed.
-pub fn is_multi_attach_allowed(modes: &[AccessMode]) -> bool {
-    !modes.iter().any(|m| matches!(m, AccessMode::ReadWriteOnce | AccessMode::ReadWriteOncePod))
+pub fn is_multi_attach_allowed(modes: AccessModes) -> bool {
+    !modes.contains(AccessMode::ReadWriteOnce) && !modes.contains(AccessMode::ReadWriteOncePod)
+}
+
+/// Whether the attach/detach controller attaches the PV to a node before its pods run:
+/// CSI volumes (podsim models no CSIDriver objects; `attachRequired` defaults to true) and
+/// the in-tree block devices whose plugins attach (`AttachableVolumePlugin`). File
+/// volumes (NFS, CephFS, Azure File, ...) and a node's own disks (local, hostPath) are
+/// mounted without, and are never in a Multi-Attach error.
+pub fn is_attachable(source: &PvSource) -> bool {
+    match source {
+        PvSource::Csi { .. } => true,
+        PvSource::InTree(kind) => matches!(
+            *kind,
+            "awsElasticBlockStore"
+                | "gcePersistentDisk"
+                | "azureDisk"
+                | "cinder"
+                | "vsphereVolume"
+                | "photonPersistentDisk"
+                | "portworxVolume"
+                | "iscsi"
+                | "fc"
+                | "rbd"
+        ),
+        PvSource::Local { .. } | PvSource::HostPath { .. } | PvSource::Nfs { .. } => false,
+    }
 }
 
 /// Why a detach starts (the `forced_detaches` metric's `reason` for the forced ones).
@@ -99,9 +115,9 @@ pub fn detach_decision(u: Undesired) -> Option<DetachReason> {
 }
 
 /// The pass that force-detaches a volume first seen unwanted by the pass at `requested`
-/// from an unhealthy node: the first one more than 6 minutes later.
-pub fn timeout_pass(requested: SimTime) -> SimTime {
-    next_pass(requested.after(MAX_WAIT_FOR_UNMOUNT + 1))
+/// from an unhealthy node: the first one more than `max_wait` (6 minutes) later.
+pub fn timeout_pass(requested: SimTime, max_wait: Millis) -> SimTime {
+    next_pass(requested.after(max_wait + 1))
 }
 
 /// A pod using the volume on another node, as the Multi-Attach message names it.
@@ -201,12 +217,28 @@ mod tests {
     #[test]
     fn multi_attach_is_forbidden_by_read_write_once_and_once_pod() {
         use AccessMode::*;
-        assert!(is_multi_attach_allowed(&[]));
-        assert!(is_multi_attach_allowed(&[ReadWriteMany]));
-        assert!(is_multi_attach_allowed(&[ReadOnlyMany, ReadWriteMany]));
-        assert!(!is_multi_attach_allowed(&[ReadWriteOnce]));
-        assert!(!is_multi_attach_allowed(&[ReadWriteMany, ReadWriteOnce]));
-        assert!(!is_multi_attach_allowed(&[ReadOnlyMany, ReadWriteOncePod]));
+        let modes = |list: &[AccessMode]| {
+            let mut m = AccessModes::default();
+            for x in list {
+                m.insert(*x);
+            }
+            m
+        };
+        assert!(is_multi_attach_allowed(modes(&[])));
+        assert!(is_multi_attach_allowed(modes(&[ReadWriteMany])));
+        assert!(is_multi_attach_allowed(modes(&[ReadOnlyMany, ReadWriteMany])));
+        assert!(!is_multi_attach_allowed(modes(&[ReadWriteOnce])));
+        assert!(!is_multi_attach_allowed(modes(&[ReadWriteMany, ReadWriteOnce])));
+        assert!(!is_multi_attach_allowed(modes(&[ReadOnlyMany, ReadWriteOncePod])));
+    }
+
+    #[test]
+    fn block_devices_attach_file_shares_and_local_disks_do_not() {
+        assert!(is_attachable(&PvSource::Csi { driver: "ebs.csi.aws.com".into(), volume_handle: "v".into() }));
+        assert!(is_attachable(&PvSource::InTree("gcePersistentDisk")));
+        assert!(!is_attachable(&PvSource::InTree("azureFile")));
+        assert!(!is_attachable(&PvSource::Nfs { server: "s".into(), path: "/".into() }));
+        assert!(!is_attachable(&PvSource::Local { path: "/mnt".into() }));
     }
 
     #[test]
@@ -240,7 +272,11 @@ mod tests {
         assert_eq!(next_pass(SimTime(0)), SimTime(0));
         assert_eq!(next_pass(SimTime(1)), SimTime(100));
         assert_eq!(next_pass(SimTime(12_300)), SimTime(12_300));
-        assert_eq!(timeout_pass(SimTime(12_300)), SimTime(372_400), "first pass more than 6 minutes later");
+        assert_eq!(
+            timeout_pass(SimTime(12_300), MAX_WAIT_FOR_UNMOUNT),
+            SimTime(372_400),
+            "first pass more than 6 minutes later"
+        );
         assert_eq!(attach_succeeded_message("pv-1"), "AttachVolume.Attach succeeded for volume \"pv-1\" ");
     }
 }

@@ -1,6 +1,7 @@
 //! What a volume's data survives, as in Kubernetes (the volumes' lifetimes in the
 //! "Volumes" and "Persistent Volumes" concepts, and `kubernetes-storage.md` §1.1 and §7):
-//! every volume survives its containers' restarts; only persistent volumes survive the
+//! every volume survives its containers' restarts (the data is the pod's, so a restart
+//! loses nothing and is no incident); only persistent volumes survive the
 //! pod; a node's loss takes what lives on its disks (emptyDir, hostPath, local PVs) but
 //! not network volumes; a node's restart empties only memory-backed emptyDirs (tmpfs).
 //! A data-loss incident is a volume that held data (a container that mounts it writable
@@ -36,8 +37,6 @@ impl DataKind {
 /// What happened to the pod or its node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Cause {
-    /// A container of the pod restarted.
-    ContainerRestart,
     /// The pod was deleted (by a user, a controller, taint eviction, preemption, pod GC):
     /// a replacement starts afresh.
     PodDeleted,
@@ -52,7 +51,6 @@ pub enum Cause {
 impl Cause {
     pub fn as_str(self) -> &'static str {
         match self {
-            Cause::ContainerRestart => "container_restart",
             Cause::PodDeleted => "pod_deleted",
             Cause::PodEvicted => "pod_evicted",
             Cause::NodeRestart => "node_restart",
@@ -65,7 +63,6 @@ impl Cause {
 pub fn survives(kind: DataKind, cause: Cause) -> bool {
     use DataKind::*;
     match cause {
-        Cause::ContainerRestart => true,
         Cause::PodDeleted | Cause::PodEvicted => !matches!(kind, EmptyDir | EmptyDirMemory),
         Cause::NodeRestart => kind != EmptyDirMemory,
         Cause::NodeRemoved => kind == NetworkPersistentVolume,
@@ -83,7 +80,6 @@ mod tests {
         let kinds = [EmptyDir, EmptyDirMemory, HostPath, LocalPersistentVolume, NetworkPersistentVolume];
         // (cause, survives for each kind in the order above)
         let table = [
-            (ContainerRestart, [true, true, true, true, true]),
             (PodDeleted, [false, false, true, true, true]),
             (PodEvicted, [false, false, true, true, true]),
             (NodeRestart, [true, false, true, true, true]),

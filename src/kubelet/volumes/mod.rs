@@ -6,6 +6,7 @@
 pub mod backoff;
 pub mod data;
 pub mod emptydir;
+pub mod in_use;
 pub mod mount;
 pub mod teardown;
 pub mod wait;

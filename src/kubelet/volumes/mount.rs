@@ -1,68 +1,127 @@
 //! Setting up a pod's volumes before its sandbox (`pkg/kubelet/volumemanager`): the
 //! kubelet's desired state gets the pod's volumes at admission; its reconciler mounts each
-//! (local sources at once; a missing ConfigMap or Secret fails with the API's not-found
-//! error, recorded as `FailedMount` and retried with the operations' back-off); the pod
-//! worker waits (`wait`) and goes on to the sandbox at its first look after the last
-//! mount. The containers stay `ContainerCreating` meanwhile.
+//! and the pod worker waits (`wait`), going on to the sandbox at its first look after the
+//! last mount. The containers stay `ContainerCreating` meanwhile.
+//!
+//! Local sources (emptyDir, hostPath, downwardAPI, a node's own PVs) are set up at once.
+//! A ConfigMap or Secret that does not exist (and is not `optional`) fails with the API's
+//! not-found error, recorded as `FailedMount` and retried with the operations' back-off
+//! until it is created. An attachable volume is first verified
+//! (`VerifyControllerAttachedVolume`: the kubelet must have published it in
+//! `volumesInUse` and the attach/detach controller listed it in `volumesAttached`;
+//! failures are retried with the same back-off but record no event), then mounted in the
+//! class's mount time.
 
 use super::backoff::ExponentialBackoff;
 use super::wait;
-use crate::api::volume::{Volume, VolumeSourceRef};
 use crate::apiserver::Ctx;
+use crate::cluster::storage::{ClaimPhase, PvId};
 use crate::cluster::volume_manager::{MountState, PodVolumeState};
-use crate::cluster::{Cluster, Pod, PodId};
-use crate::engine::TimerToken;
+use crate::cluster::volumes::{Projection, Source};
+use crate::cluster::{Cluster, NodeId, Pod, PodId};
+use crate::controllers::attachdetach::rules::is_attachable;
+use crate::engine::rng::key_of;
+use crate::engine::{Stream, TimerToken};
 use crate::event::KubeletEvent;
 use crate::kubelet::Kubelet;
 use crate::trace::EventType;
+
+/// A volume that can be set up now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ready {
+    /// At once.
+    Now,
+    /// The attachable PV is attached and verified: its mount takes the class's time.
+    Attached(PvId),
+}
 
 /// Why a volume is not set up yet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NotReady {
     /// The operation failed: the `FailedMount` message (`<op> failed for volume "<name>" : <error>`).
     Failed(String),
+    /// Not yet possible, without an event: the claim is not bound (the desired state's
+    /// populator cannot process it), or the volume is not attached to the node yet.
+    Waiting,
 }
 
-/// The ConfigMap or Secret a source names, as `(resource, name, optional)`.
-fn api_objects(volume: &Volume) -> Vec<(&'static str, &str, bool)> {
-    match volume.source() {
-        Some(VolumeSourceRef::ConfigMap(c)) => vec![("configmap", c.name.as_str(), c.optional == Some(true))],
-        Some(VolumeSourceRef::Secret(s)) => {
-            vec![("secret", s.secret_name.as_deref().unwrap_or(""), s.optional == Some(true))]
-        }
-        Some(VolumeSourceRef::Projected(p)) => p
-            .sources
+/// The ConfigMaps and Secrets a source names, as `(resource, name, optional)`.
+fn api_objects(source: &Source) -> Vec<(&'static str, &str, bool)> {
+    match source {
+        Source::ConfigMap { name, optional } => vec![("configmap", name, *optional)],
+        Source::Secret { name, optional } => vec![("secret", name, *optional)],
+        Source::Projected(list) => list
             .iter()
-            .flat_map(|s| {
-                let cm = s.config_map.as_ref().map(|c| ("configmap", c.name.as_str(), c.optional == Some(true)));
-                let secret = s.secret.as_ref().map(|c| ("secret", c.name.as_str(), c.optional == Some(true)));
-                cm.into_iter().chain(secret)
+            .filter_map(|p| match p {
+                Projection::ConfigMap { name, optional } => Some(("configmap", &**name, *optional)),
+                Projection::Secret { name, optional } => Some(("secret", &**name, *optional)),
+                _ => None,
             })
             .collect(),
         _ => Vec::new(),
     }
 }
 
-/// `SetUp` of one of the pod's volumes now: a missing ConfigMap or Secret that is not
-/// optional fails with the kubelet object manager's not-found error (`configmap "x" not
-/// found`); a projected volume fails on its first missing source. Every other source is
-/// set up at once.
-pub fn set_up(cluster: &Cluster, pod: &Pod, v: usize) -> Result<(), NotReady> {
-    let volume = &pod.template.spec.volumes[v];
-    for (resource, name, optional) in api_objects(volume) {
-        if !optional && !api_object_exists(cluster, resource, &pod.namespace, name) {
-            return Err(NotReady::Failed(format!(
-                "MountVolume.SetUp failed for volume {:?} : {resource} {name:?} not found",
-                volume.name
-            )));
-        }
+/// The PV a pod's claim volume is bound to, if it is (`createVolumeSpec`: the claim
+/// must exist and be bound).
+pub fn claim_volume(cluster: &Cluster, pod: &Pod, v: usize) -> Option<PvId> {
+    let (_, claim) = pod.template.volumes.claims(&pod.name).find(|(i, _)| *i == v)?;
+    let storage = &cluster.storage;
+    let claim = storage.claims.get(storage.find_claim(&pod.namespace, &claim)?)?;
+    if claim.status.phase != ClaimPhase::Bound {
+        return None;
     }
-    Ok(())
+    storage.find_volume(claim.status.volume_name.as_deref()?)
 }
 
-/// Whether the ConfigMap or Secret exists.
-fn api_object_exists(_cluster: &Cluster, _resource: &str, _namespace: &str, _name: &str) -> bool {
-    true
+/// The attachable PVs the pod's volumes use (what the kubelet reports in use).
+pub fn attachable_volumes(cluster: &Cluster, pod: &Pod) -> Vec<PvId> {
+    let storage = &cluster.storage;
+    (0..pod.template.volumes.volumes.len())
+        .filter_map(|v| claim_volume(cluster, pod, v))
+        .filter(|pv| storage.volumes.get(*pv).is_some_and(|pv| is_attachable(&pv.source)))
+        .collect()
+}
+
+/// One attempt at one of the pod's volumes on `node` (`SetUp`, or for an attachable
+/// volume `VerifyControllerAttachedVolume`): a missing ConfigMap or Secret that is not
+/// optional fails with the kubelet object manager's not-found error (`configmap "x" not
+/// found`); a projected volume fails on its first missing source.
+pub fn set_up(cluster: &Cluster, pod: &Pod, node: NodeId, v: usize) -> Result<Ready, NotReady> {
+    let volume = &pod.template.volumes.volumes[v];
+    let storage = &cluster.storage;
+    match &volume.source {
+        Source::Claim { .. } | Source::Ephemeral(_) => {
+            let pv = claim_volume(cluster, pod, v).ok_or(NotReady::Waiting)?;
+            let attachable = storage.volumes.get(pv).is_some_and(|p| is_attachable(&p.source));
+            if !attachable {
+                return Ok(Ready::Now);
+            }
+            let n = cluster.node(node);
+            // "Volume has not been added to the list of VolumesInUse in the node's volume
+            // status", then "Volume not attached according to node status".
+            if n.volumes.in_use.contains(&pv) && n.volumes_attached.contains(&pv) {
+                Ok(Ready::Attached(pv))
+            } else {
+                Err(NotReady::Waiting)
+            }
+        }
+        source => {
+            for (resource, name, optional) in api_objects(source) {
+                let exists = match resource {
+                    "configmap" => storage.find_config_map(&pod.namespace, name).is_some(),
+                    _ => storage.find_secret(&pod.namespace, name).is_some(),
+                };
+                if !optional && !exists {
+                    return Err(NotReady::Failed(format!(
+                        "MountVolume.SetUp failed for volume {:?} : {resource} {name:?} not found",
+                        &*volume.name
+                    )));
+                }
+            }
+            Ok(Ready::Now)
+        }
+    }
 }
 
 impl Kubelet {
@@ -72,11 +131,13 @@ impl Kubelet {
     pub(in crate::kubelet) fn volumes_at_admission(&mut self, ctx: &mut Ctx, id: PodId) -> bool {
         let now = ctx.now;
         let Some(pod) = ctx.cluster.pods.get(id) else { return true };
-        let n = pod.template.spec.volumes.len();
+        let Some(node) = pod.node else { return true };
+        let n = pod.template.volumes.volumes.len();
         if n == 0 {
             return true;
         }
-        let at_once = (0..n).all(|v| set_up(ctx.cluster, pod, v).is_ok());
+        let at_once = (0..n).all(|v| set_up(ctx.cluster, pod, node, v) == Ok(Ready::Now));
+        let attachable = !attachable_volumes(ctx.cluster, pod).is_empty();
         let pod = ctx.cluster.pods.get_mut(id).expect("read above");
         let state = pod.volumes.get_or_insert_with(|| Box::new(PodVolumeState::new(n, now)));
         // A kubelet that restarted waits for the pod's volumes anew.
@@ -86,6 +147,9 @@ impl Kubelet {
             for s in &mut state.volumes {
                 s.mount = MountState::Mounted;
             }
+        }
+        if attachable {
+            self.volumes_in_use_may_change(ctx, node);
         }
         at_once
     }
@@ -98,8 +162,8 @@ impl Kubelet {
         }
     }
 
-    /// The pod's volume timer: a mount retry, or the pod worker's look that sees every
-    /// volume mounted.
+    /// The pod's volume timer: a mount retry or end, or the pod worker's look that sees
+    /// every volume mounted.
     pub(in crate::kubelet) fn volumes_timer(&mut self, ctx: &mut Ctx, id: PodId, token: TimerToken) {
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         let Some(state) = pod.volumes.as_mut() else { return };
@@ -116,48 +180,64 @@ impl Kubelet {
     }
 
     /// Mounts what may be tried now; true when every volume is mounted and the pod worker
-    /// looks now. Otherwise the timer is armed for the next retry or look.
+    /// looks now. Otherwise the timer is armed for the next retry, mount end or look.
     fn try_mounts(&mut self, ctx: &mut Ctx, id: PodId) -> bool {
         let now = ctx.now;
         let pod = ctx.cluster.pods.get(id).expect("caller checked");
+        let node = pod.node.expect("admitted");
         let state = pod.volumes.as_ref().expect("caller made it");
         let mut results = Vec::new();
         for (v, s) in state.volumes.iter().enumerate() {
             let due = match s.mount {
                 MountState::Mounted => false,
+                MountState::Mounting(until) => {
+                    if until <= now {
+                        results.push((v, Ok(Ready::Now)));
+                    }
+                    false
+                }
                 MountState::Unmounted => true,
                 MountState::Failing(b) => b.may_retry(now),
             };
             if due {
-                results.push((v, set_up(ctx.cluster, pod, v)));
+                results.push((v, set_up(ctx.cluster, pod, node, v)));
             }
         }
         for (v, result) in results {
+            let mount = match &result {
+                Ok(Ready::Attached(pv)) => self.mount_time(ctx, id, v, *pv),
+                _ => 0,
+            };
             let pod = ctx.cluster.pods.get_mut(id).expect("read above");
             let s = &mut pod.volumes.as_mut().expect("read above").volumes[v];
+            let backoff = match s.mount {
+                MountState::Failing(b) => b,
+                _ => ExponentialBackoff::default(),
+            };
             match result {
-                Ok(()) => s.mount = MountState::Mounted,
-                Err(NotReady::Failed(message)) => {
-                    let mut b = match s.mount {
-                        MountState::Failing(b) => b,
-                        _ => ExponentialBackoff::default(),
-                    };
+                Ok(_) if mount > 0 => s.mount = MountState::Mounting(now.after(mount)),
+                Ok(_) => s.mount = MountState::Mounted,
+                Err(e) => {
+                    let mut b = backoff;
                     b.failed(now);
                     s.mount = MountState::Failing(b);
-                    ctx.kubelet_pod_event(id, EventType::Warning, "FailedMount", format_args!("{message}"));
+                    if let NotReady::Failed(message) = e {
+                        ctx.kubelet_pod_event(id, EventType::Warning, "FailedMount", format_args!("{message}"));
+                    }
                 }
             }
         }
         let state = ctx.cluster.pods.get_mut(id).expect("read above").volumes.as_mut().expect("read above");
-        let next_retry = state
+        let next = state
             .volumes
             .iter()
             .filter_map(|s| match s.mount {
                 MountState::Failing(b) => Some(b.retry_at()),
+                MountState::Mounting(until) => Some(until),
                 _ => None,
             })
             .min();
-        let at = match next_retry {
+        let at = match next {
             Some(t) => t,
             None => {
                 let look = wait::first_look(state.wait_start, now);
@@ -172,6 +252,16 @@ impl Kubelet {
         let token = state.timer.arm();
         ctx.schedule(at.max(now), KubeletEvent::Volumes { pod: id, token });
         false
+    }
+
+    /// How long mounting the attached volume takes (`MountDevice` and `SetUp`): its
+    /// class's mount time, drawn for the pod and volume.
+    fn mount_time(&self, ctx: &Ctx, id: PodId, v: usize, pv: PvId) -> u64 {
+        let storage = &ctx.cluster.storage;
+        let class = storage.volumes.get(pv).map_or("", |p| &*p.class);
+        let pod = ctx.cluster.pods.get(id).expect("caller checked");
+        let key = key_of(&[&pod.namespace, &pod.name, &pod.template.volumes.volumes[v].name]);
+        storage.timings.of(class).mount.sample(&mut self.streams.keyed(Stream::Mounts, key))
     }
 
     /// The pod worker saw every volume mounted: it goes on to the sandbox, then the

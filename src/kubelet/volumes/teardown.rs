@@ -4,19 +4,22 @@
 //! counted as lost (`data`).
 
 use super::data::{self, Cause, DataKind};
-use crate::api::volume::Volume;
 use crate::apiserver::{Counters, Ctx};
+use crate::cluster::storage::PvId;
+use crate::cluster::volumes::Source;
 use crate::cluster::{NodeId, Pod, PodId};
 use crate::kubelet::Kubelet;
 
 /// Where a pod volume's own data lives (a claim's data is its PersistentVolume's, which
 /// outlives the pod; configMap, secret, projected and downwardAPI volumes hold copies of
 /// API data, never lost).
-pub fn data_kind(volume: &Volume) -> Option<DataKind> {
-    if let Some(e) = &volume.empty_dir {
-        return Some(if e.is_memory() { DataKind::EmptyDirMemory } else { DataKind::EmptyDir });
+pub fn data_kind(source: &Source) -> Option<DataKind> {
+    match source {
+        Source::EmptyDir { memory: true, .. } => Some(DataKind::EmptyDirMemory),
+        Source::EmptyDir { memory: false, .. } => Some(DataKind::EmptyDir),
+        Source::HostPath { .. } => Some(DataKind::HostPath),
+        _ => None,
     }
-    volume.host_path.as_ref().map(|_| DataKind::HostPath)
 }
 
 /// Counts the pod's volumes that held data and do not survive `cause`, unless they were
@@ -27,7 +30,7 @@ pub fn count_losses(counters: &mut Counters, pod: &Pod, cause: Option<Cause>) {
         return;
     }
     for (v, s) in state.volumes.iter().enumerate() {
-        let Some(kind) = data_kind(&pod.template.spec.volumes[v]) else { continue };
+        let Some(kind) = data_kind(&pod.template.volumes.volumes[v].source) else { continue };
         if s.holds_data && !data::survives(kind, cause) {
             *counters.data_loss.entry((cause.as_str(), kind.as_str())).or_insert(0) += 1;
         }
@@ -48,8 +51,14 @@ impl Kubelet {
             None
         };
         count_losses(&mut ctx.rec.counters, pod, cause);
-        if let Some(state) = pod.volumes.as_mut() {
-            state.torn_down = true;
+        let Some(state) = pod.volumes.as_mut() else { return };
+        state.torn_down = true;
+        state.timer.cancel();
+        let node = pod.node;
+        // Its attachable volumes are unmounted: they leave `volumesInUse`.
+        if let Some(node) = node.filter(|_| !super::mount::attachable_volumes(ctx.cluster, pod_ref(ctx, id)).is_empty())
+        {
+            self.volumes_in_use_may_change(ctx, node);
         }
     }
 
@@ -59,6 +68,21 @@ impl Kubelet {
         let node_gone = pod.node.is_some_and(|n| !ctx.cluster.node(n).present);
         let cause = if node_gone { Cause::NodeRemoved } else { Cause::PodDeleted };
         count_losses(&mut ctx.rec.counters, pod, Some(cause));
+        if let Some(node) = pod.node.filter(|_| !node_gone) {
+            // The kubelet unmounts what the pod used.
+            self.volumes_in_use_may_change(ctx, node);
+        }
+    }
+
+    /// The Node object was deleted: the data of the local PersistentVolumes on its disks
+    /// is gone with it.
+    pub(in crate::kubelet) fn node_removed(&mut self, ctx: &mut Ctx, node: NodeId) {
+        let lost: Vec<PvId> = self.pv_data.iter().filter(|(_, n)| **n == Some(node)).map(|(pv, _)| *pv).collect();
+        for pv in lost {
+            self.pv_data.remove(&pv);
+            let key = (Cause::NodeRemoved.as_str(), DataKind::LocalPersistentVolume.as_str());
+            *ctx.rec.counters.data_loss.entry(key).or_insert(0) += 1;
+        }
     }
 
     /// The node came back from a restart: the tmpfs of every pod still bound to it is
@@ -72,7 +96,7 @@ impl Kubelet {
                 continue;
             }
             for (v, s) in state.volumes.iter_mut().enumerate() {
-                if data_kind(&template.spec.volumes[v]) != Some(DataKind::EmptyDirMemory) || !s.holds_data {
+                if data_kind(&template.volumes.volumes[v].source) != Some(DataKind::EmptyDirMemory) || !s.holds_data {
                     continue;
                 }
                 let key = (Cause::NodeRestart.as_str(), DataKind::EmptyDirMemory.as_str());
@@ -83,4 +107,8 @@ impl Kubelet {
             }
         }
     }
+}
+
+fn pod_ref<'a>(ctx: &'a Ctx, id: PodId) -> &'a Pod {
+    ctx.cluster.pods.get(id).expect("caller checked")
 }

@@ -5,6 +5,13 @@
 //! back-off (`backOffPeriod`, 10 s; the kubelet adds up to half of it as jitter, podsim
 //! does not), which waits anew. So the containers start at the first look at or after the
 //! last volume was mounted.
+//!
+//! Before 1.28 every wait that ran out recorded a Warning `FailedMount` "Unable to attach
+//! or mount volumes: unmounted volumes=[...], unattached volumes=[...]: timed out waiting
+//! for the condition"; since kubernetes/kubernetes#117412 (1.28) `SyncPod` records it
+//! only for errors other than the timeout, so the kubelets podsim follows (1.31 to 1.34)
+//! record nothing then: what a waiting pod shows are the `FailedMount` events of the
+//! operations that fail and the controller's `FailedAttachVolume`.
 
 use crate::engine::{Millis, SimTime};
 
@@ -28,29 +35,6 @@ pub fn first_look(start: SimTime, ready: SimTime) -> SimTime {
     start.after(cycle * CYCLE + offset)
 }
 
-/// Whether `SyncPod` reports a wait that ran out as a Warning `FailedMount` "Unable to
-/// attach or mount volumes: ..." (`pkg/kubelet/kubelet.go`). Since 1.28
-/// (kubernetes/kubernetes#117412) a timeout is only logged; the event remains for other
-/// errors. podsim follows 1.31 to 1.34, so no timeout records it.
-pub fn timeout_recorded(minor: u32) -> bool {
-    minor < 28
-}
-
-/// The message of that event before 1.28: the volumes not mounted and those not attached,
-/// by the pod's volume names, sorted (`unmounted volumes=[a b], unattached volumes=[a c]`).
-pub fn unable_to_attach_or_mount(unmounted: &[&str], unattached: &[&str]) -> String {
-    let list = |names: &[&str]| {
-        let mut names = names.to_vec();
-        names.sort_unstable();
-        names.join(" ")
-    };
-    format!(
-        "Unable to attach or mount volumes: unmounted volumes=[{}], unattached volumes=[{}]: timed out waiting for the condition",
-        list(unmounted),
-        list(unattached)
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,16 +56,5 @@ mod tests {
         for (ready, look) in cases {
             assert_eq!(first_look(start, SimTime(ready)), SimTime(look), "ready at {ready}");
         }
-    }
-
-    #[test]
-    fn the_timeout_event_belongs_to_kubelets_before_1_28() {
-        assert!(timeout_recorded(27));
-        assert!(!timeout_recorded(28));
-        assert!(!timeout_recorded(34));
-        assert_eq!(
-            unable_to_attach_or_mount(&["data"], &["kube-api-access-xyz", "data"]),
-            "Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[data kube-api-access-xyz]: timed out waiting for the condition"
-        );
     }
 }

@@ -8,6 +8,7 @@ use super::emptydir;
 use crate::apiserver::Ctx;
 use crate::cluster::template::PodTemplate;
 use crate::cluster::volume_manager::{PodVolumeState, StatsCalculator, VolumeState};
+use crate::cluster::volumes::Source;
 use crate::cluster::{NodeId, Pod, PodId};
 use crate::engine::{SimTime, Stream};
 use crate::kubelet::Kubelet;
@@ -21,20 +22,14 @@ fn disk_size_limit(pod: &Pod, v: usize) -> Option<i64> {
 }
 
 fn is_memory(template: &PodTemplate, v: usize) -> bool {
-    template.spec.volumes[v].empty_dir.as_ref().is_some_and(|e| e.is_memory())
+    matches!(template.volumes.volumes[v].source, Source::EmptyDir { memory: true, .. })
 }
 
 fn disk_size_limit_of(template: &PodTemplate, v: usize) -> Option<i64> {
-    let e = template.spec.volumes[v].empty_dir.as_ref()?;
-    let limit = e.size_limit.as_ref()?;
-    (!e.is_memory() && limit.value() > 0).then(|| limit.value())
-}
-
-/// The volume mounts of container `c` (init containers first, as the kubelet numbers them).
-fn mounts(pod: &Pod, c: usize) -> &[crate::api::volume::VolumeMount] {
-    let spec = &pod.template.spec;
-    let n_init = spec.init_containers.len();
-    if c < n_init { &spec.init_containers[c].volume_mounts } else { &spec.containers[c - n_init].volume_mounts }
+    match template.volumes.volumes[v].source {
+        Source::EmptyDir { memory: false, size_limit: Some(limit) } if limit > 0 => Some(limit),
+        _ => None,
+    }
 }
 
 impl Kubelet {
@@ -47,20 +42,17 @@ impl Kubelet {
             return;
         }
         let writes = self.behavior_now(&pod.containers[c]).writes.clone();
-        let mounted: Vec<(usize, bool)> = mounts(pod, c)
-            .iter()
-            .filter_map(|m| {
-                pod.template.spec.volumes.iter().position(|v| v.name == m.name).map(|v| (v, m.is_read_only()))
-            })
-            .collect();
+        let mounted: Vec<(usize, bool)> =
+            pod.template.volumes.mounts[c].iter().map(|m| (m.volume, m.read_only)).collect();
         let mut unknown = Vec::new();
         let pod = ctx.cluster.pods.get_mut(id).expect("read above");
         let state = pod.volumes.as_mut().expect("checked");
         for (v, read_only) in &mounted {
             state.volumes[*v].holds_data |= !read_only;
         }
+        let claims: Vec<usize> = mounted.iter().filter(|(_, ro)| !ro).map(|(v, _)| *v).collect();
         for w in writes {
-            match mounted.iter().find(|(v, ro)| !ro && pod.template.spec.volumes[*v].name == w.volume) {
+            match mounted.iter().find(|(v, ro)| !ro && *pod.template.volumes.volumes[*v].name == *w.volume) {
                 Some((v, _)) => {
                     note_over(&mut state.volumes[*v], disk_size_limit_of(&pod.template, *v), now);
                     state.volumes[*v].written.change_rate(now, w.bytes_per_hour);
@@ -82,6 +74,18 @@ impl Kubelet {
         self.volume_usage_changed(ctx, id);
         if let (true, Some(node)) = (memory, node) {
             self.memory_changed(ctx, node);
+        }
+        self.note_pv_data(ctx, id, &claims);
+    }
+
+    /// The PersistentVolumes behind the pod's claim volumes `volumes` hold data now (on
+    /// the pod's node's disk, for a local one).
+    fn note_pv_data(&mut self, ctx: &mut Ctx, id: PodId, volumes: &[usize]) {
+        let Some(pod) = ctx.cluster.pods.get(id) else { return };
+        for v in volumes {
+            let Some(pv) = super::mount::claim_volume(ctx.cluster, pod, *v) else { continue };
+            let local = ctx.cluster.storage.volumes.get(pv).is_some_and(|p| p.is_node_local());
+            self.pv_data.insert(pv, pod.node.filter(|_| local));
         }
     }
 
@@ -233,9 +237,11 @@ pub fn tmpfs(cluster: &crate::cluster::Cluster, pod: &Pod, node: NodeId, now: Si
     let Some(state) = pod.volumes.as_ref() else { return t };
     let limits: Vec<_> = pod.template.containers.iter().map(|c| (c.kind, c.memory_limit)).collect();
     let allocatable = cluster.node(node).allocatable.get(crate::cluster::resources::MEMORY);
-    for (v, s) in state.volumes.iter().enumerate() {
-        let Some(e) = pod.template.spec.volumes[v].empty_dir.as_ref().filter(|e| e.is_memory()) else { continue };
-        let size_limit = e.size_limit.as_ref().map(|q| q.value());
+    for (v, memory, size_limit) in pod.template.volumes.empty_dirs() {
+        if !memory {
+            continue;
+        }
+        let s = &state.volumes[v];
         let size = emptydir::memory_size(allocatable, emptydir::pod_memory_limit(&limits), size_limit);
         let held = s.written.bytes_at(now).min(size);
         t.held += held;
