@@ -13,3 +13,4 @@ pub mod job;
 pub mod nodelifecycle;
 pub mod podgc;
 pub mod replicaset;
+pub mod statefulset;

@@ -51,6 +51,12 @@ pub struct Scenario {
     pub ignored: Ignored,
     /// Things worth telling the user that do not stop the run.
     pub warnings: Vec<String>,
+    /// SHA-256 of the scenario file and of every file it names (by the name it gives
+    /// them): two runs with the same digest read the same input (`summary.json`).
+    pub digest: String,
+    /// The values set on top of the file (`--set PATH=VALUE`, a study's point): each
+    /// path with its value as given, in order (`summary.json`).
+    pub parameters: Vec<(String, String)>,
 }
 
 /// A node as the cluster starts with it.
@@ -321,7 +327,7 @@ pub enum Action {
         behavior: usize,
         patch: Box<BehaviorPatch>,
     },
-    /// `kubectl scale deployment|replicaset/<name> --replicas=<n>`.
+    /// `kubectl scale deployment|replicaset|statefulset/<name> --replicas=<n>`.
     Scale {
         at: Millis,
         kind: String,
@@ -329,23 +335,37 @@ pub enum Action {
         name: String,
         replicas: u32,
     },
-    /// `kubectl set image deployment|daemonset/<name> <container>=<image> ...`.
+    /// `kubectl set image deployment|daemonset|statefulset/<name> <container>=<image> ...`.
     SetImage {
         at: Millis,
-        /// `Deployment` or `DaemonSet`.
+        /// `Deployment`, `DaemonSet` or `StatefulSet`.
         kind: String,
         namespace: String,
         name: String,
         images: Vec<(String, String)>,
     },
-    /// `kubectl rollout <verb> deployment|daemonset/<name>`.
+    /// `kubectl rollout <verb> deployment|daemonset|statefulset/<name>`.
     Rollout {
         at: Millis,
         verb: RolloutVerb,
-        /// `Deployment` or `DaemonSet` (which is restarted or undone, not paused).
+        /// `Deployment`, `DaemonSet` or `StatefulSet` (the last two are restarted or
+        /// undone, not paused).
         kind: String,
         namespace: String,
         name: String,
+    },
+    /// `kubectl taint nodes <node> <key>[=<value>]:<effect>`.
+    Taint {
+        at: Millis,
+        node: String,
+        taint: crate::api::node::Taint,
+    },
+    /// `kubectl taint nodes <node> <key>[:<effect>]-`.
+    Untaint {
+        at: Millis,
+        node: String,
+        key: String,
+        effect: Option<String>,
     },
 }
 
@@ -370,7 +390,9 @@ impl Action {
             | Action::PatchBehavior { at, .. }
             | Action::Scale { at, .. }
             | Action::SetImage { at, .. }
-            | Action::Rollout { at, .. } => *at,
+            | Action::Rollout { at, .. }
+            | Action::Taint { at, .. }
+            | Action::Untaint { at, .. } => *at,
         }
     }
 }
@@ -393,6 +415,9 @@ pub struct ControlPlane {
     /// kube-scheduler `podInitialBackoffSeconds` and `podMaxBackoffSeconds`.
     pub pod_initial_backoff: Millis,
     pub pod_max_backoff: Millis,
+    /// The `MaxUnavailableStatefulSet` feature gate (alpha, off by default, in 1.24 to
+    /// 1.34): a StatefulSet's rolling update honours `maxUnavailable`.
+    pub max_unavailable_statefulset: bool,
 }
 
 pub use crate::cluster::template::DefaultTolerations;
@@ -415,6 +440,7 @@ impl ControlPlane {
             terminated_pod_gc_threshold: Some(12_500),
             pod_initial_backoff: 1_000,
             pod_max_backoff: 10_000,
+            max_unavailable_statefulset: false,
         }
     }
 }

@@ -306,6 +306,13 @@ pub struct RawAction {
     pub grace_period: Option<i64>,
     #[serde(default)]
     pub force: bool,
+    /// `kubectl taint nodes <node> key=value:effect`: `taint: node/<name>` with `key`,
+    /// `value` and `effect`; `untaint: node/<name>` with `key` (and `effect`).
+    pub taint: Option<String>,
+    pub untaint: Option<String>,
+    pub key: Option<String>,
+    pub value: Option<String>,
+    pub effect: Option<String>,
 }
 
 /// `kubernetes:`: the version whose defaults apply, and the control plane's settings by
@@ -320,6 +327,9 @@ pub struct RawKubernetes {
     pub controller_manager: RawControllerManager,
     #[serde(rename = "kube-scheduler", default)]
     pub scheduler: RawKubeScheduler,
+    /// `--feature-gates` of every component, as kind's cluster configuration writes them.
+    #[serde(rename = "featureGates", default)]
+    pub feature_gates: BTreeMap<String, bool>,
 }
 
 #[derive(Deserialize, Debug, Default)]

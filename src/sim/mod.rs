@@ -24,6 +24,7 @@ use crate::controllers::job::JobController;
 use crate::controllers::nodelifecycle::NodeLifecycle;
 use crate::controllers::podgc::PodGc;
 use crate::controllers::replicaset::ReplicaSetController;
+use crate::controllers::statefulset::StatefulSetController;
 use crate::engine::{EventQueue, SimRng, SimTime, Stream, Streams};
 use crate::event::{Event, KubeletEvent, NodeLifecycleEvent, PodGcEvent, SchedulerEvent, ScriptEvent};
 use crate::kubelet::Kubelet;
@@ -53,6 +54,7 @@ struct Subsystems {
     endpointslices: EndpointSliceController,
     disruption: DisruptionController,
     daemonsets: DaemonSetController,
+    statefulsets: StatefulSetController,
     attach_detach: AttachDetachController,
 }
 
@@ -69,6 +71,7 @@ impl Subsystems {
         .union(EndpointSliceController::WATCHES)
         .union(DisruptionController::WATCHES)
         .union(DaemonSetController::WATCHES)
+        .union(StatefulSetController::WATCHES)
         .union(AttachDetachController::WATCHES);
 
     /// One change to each subsystem that watches its kind, in a fixed order.
@@ -106,6 +109,9 @@ impl Subsystems {
         }
         if DaemonSetController::WATCHES.contains(kind) {
             self.daemonsets.observe(ctx, change);
+        }
+        if StatefulSetController::WATCHES.contains(kind) {
+            self.statefulsets.observe(ctx, change);
         }
         if AttachDetachController::WATCHES.contains(kind) {
             self.attach_detach.observe(ctx, change);
@@ -185,6 +191,7 @@ impl Simulation {
             endpointslices: EndpointSliceController::new(scenario.network.max_endpoints_per_slice),
             disruption: DisruptionController::default(),
             daemonsets: DaemonSetController::new(streams.stream(Stream::DaemonSets)),
+            statefulsets: StatefulSetController::new(scenario.kubernetes.max_unavailable_statefulset),
             attach_detach: AttachDetachController::new(streams.stream(Stream::AttachDetach)),
         };
         let script = Script {
@@ -341,7 +348,7 @@ impl Simulation {
             Event::Script(ScriptEvent::Metrics | ScriptEvent::RandomFault { .. })
             | Event::Scheduler(SchedulerEvent::Flush)
             | Event::NodeLifecycle(NodeLifecycleEvent::Monitor(_) | NodeLifecycleEvent::TaintingPass(_))
-            | Event::PodGc(PodGcEvent::Terminated | PodGcEvent::Orphans(_))
+            | Event::PodGc(PodGcEvent::Terminated | PodGcEvent::Orphans(_) | PodGcEvent::OutOfService(_))
             | Event::Kubelet(
                 KubeletEvent::ImagePullDone { .. }
                 | KubeletEvent::EvictionSync { .. }
@@ -375,6 +382,7 @@ impl Simulation {
             Event::PodGc(e) => s.podgc.handle(&mut ctx, e),
             Event::ReplicaSet(e) => s.replicasets.handle(&mut ctx, e),
             Event::DaemonSet(e) => s.daemonsets.handle(&mut ctx, e),
+            Event::StatefulSet(e) => s.statefulsets.handle(&mut ctx, e),
             Event::Deployment(e) => s.deployments.handle(&mut ctx, e),
             Event::EndpointSlice(e) => s.endpointslices.handle(&mut ctx, e),
             Event::Disruption(e) => s.disruption.handle(&mut ctx, e),

@@ -23,7 +23,25 @@ workloads:
   - object: {apiVersion: v1, kind: PersistentVolume, metadata: {name: pv-0}, spec: {capacity: {storage: 10Gi}, accessModes: [ReadWriteOnce], nfs: {server: nfs.local, path: /exports/a}}}
   - object: {apiVersion: v1, kind: ConfigMap, metadata: {name: app}, data: {a: "1"}}
   - object: {apiVersion: v1, kind: Secret, metadata: {name: db}, stringData: {password: hunter2}}
-  - object: {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: c, image: busybox}]}}
+  - object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: p}
+      spec:
+        volumes:
+          - {name: data, persistentVolumeClaim: {claimName: early}}
+          - {name: scratch, emptyDir: {medium: Memory, sizeLimit: 64Mi}}
+          - {name: conf, configMap: {name: app, optional: true}}
+          - {name: creds, secret: {secretName: db}}
+          - {name: host, hostPath: {path: /var/log}}
+          - {name: all, projected: {sources: [{configMap: {name: app}}, {downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}}]}}
+        containers:
+          - name: c
+            image: busybox
+            volumeMounts:
+              - {name: data, mountPath: /data}
+              - {name: conf, mountPath: /etc/app, readOnly: true}
+              - {name: scratch, mountPath: /cache, subPath: c}
 actions:
   - {at: 3m, delete: pvc/late}
   - {at: 4m, delete: configmap/app}
@@ -83,5 +101,73 @@ fn deleting_what_does_not_exist_is_a_warning() {
         o.summary.contains("delete persistentvolumeclaim/default/missing: no such PersistentVolumeClaim"),
         "{}",
         o.summary
+    );
+}
+
+/// `podsim get` and `describe` of the storage kinds, column for column as kubectl
+/// prints them (`kubectl-printing.md` §12), and a pod's volumes and mounts.
+#[test]
+fn storage_views_print_kubectls_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("s.yaml"), SCENARIO).unwrap();
+    let podsim = |args: &str| {
+        let args: Vec<&str> = args.split(' ').collect();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_podsim"))
+            .current_dir(dir.path())
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    podsim("run s.yaml --out R -q");
+    let cases = [
+        (
+            "get pvc R --at 3m30s",
+            "NAME    STATUS        VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   VOLUMEATTRIBUTESCLASS   AGE\n\
+             early   Pending                                          standard       <unset>                 3m30s\n\
+             late    Terminating                                      fast-ssd       <unset>                 90s\n",
+        ),
+        (
+            "get persistentvolumes R --at 7m -o wide",
+            "NAME   CAPACITY   ACCESS MODES   RECLAIM POLICY   STATUS        CLAIM   STORAGECLASS   VOLUMEATTRIBUTESCLASS   REASON   AGE   VOLUMEMODE\n\
+             pv-0   10Gi       RWO            Retain           Terminating                          <unset>                          7m    Filesystem\n",
+        ),
+        (
+            "get sc R --at 3m30s",
+            "NAME                 PROVISIONER       RECLAIMPOLICY   VOLUMEBINDINGMODE      ALLOWVOLUMEEXPANSION   AGE\n\
+             fast-ssd (default)   ebs.csi.aws.com   Delete          WaitForFirstConsumer   false                  2m30s\n\
+             standard (default)   ebs.csi.aws.com   Delete          Immediate              false                  3m30s\n",
+        ),
+        ("get cm R --at 3m30s", "NAME   DATA   AGE\napp    1      3m30s\n"),
+        ("get secrets R --at 3m30s", "NAME   TYPE     DATA   AGE\ndb     Opaque   1      3m30s\n"),
+        (
+            "describe pvc late R --at 3m30s",
+            "Name:          late\nNamespace:     default\nStorageClass:  fast-ssd\nStatus:        Terminating (lasts 30s)\n\
+             Volume:        \nLabels:        <none>\nAnnotations:   <none>\nFinalizers:    [kubernetes.io/pvc-protection]\n\
+             Capacity:      \nAccess Modes:  \nVolumeMode:    Filesystem\nUsed By:       <none>\nEvents:        <none>\n",
+        ),
+        ("get secret db R -o name --at 3m30s", "secret/db\n"),
+    ];
+    for (args, want) in cases {
+        assert_eq!(podsim(args), want, "podsim {args}");
+    }
+    let pod = podsim("describe pod p R --at 3m30s");
+    let mounts = "    Mounts:\n      /cache from scratch (rw,path=\"c\")\n      /data from data (rw)\n      /etc/app from conf (ro)\n";
+    assert!(pod.contains(mounts), "{pod}");
+    let volumes = "Volumes:\n  data:\n    Type:       PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)\n    ClaimName:  early\n    ReadOnly:   false\n  scratch:\n    Type:       EmptyDir (a temporary directory that shares a pod's lifetime)\n    Medium:     Memory\n    SizeLimit:  64Mi\n";
+    assert!(pod.contains(volumes), "{pod}");
+    assert!(
+        pod.contains(
+            "    ConfigMapName:      app\n    ConfigMapOptional:  <nil>\n    DownwardAPI:        true\nQoS Class:  "
+        ),
+        "{pod}"
+    );
+    // The claim the pod uses lists it.
+    assert!(podsim("describe pvc early R --at 3m30s").contains("Used By:       p\n"));
+    let secret = podsim("get secret db R -o yaml --at 3m30s");
+    assert!(
+        secret.contains("data:\n  password: aHVudGVyMg==\nkind: Secret\n") && secret.contains("type: Opaque\n"),
+        "{secret}"
     );
 }

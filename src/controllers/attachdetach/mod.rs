@@ -63,6 +63,7 @@ impl AttachDetachController {
         Kind::PodRemoved,
         Kind::ClaimUpdated,
         Kind::NodeReady,
+        Kind::NodeTainted,
         Kind::NodeUntainted,
         Kind::NodeRemoved,
         Kind::NodeVolumesInUse,
@@ -114,9 +115,10 @@ impl AttachDetachController {
                 self.r.set_mounted_by_node(*node, &in_use);
                 self.request_pass(ctx, *node);
             }
-            Change::NodeReady(node) | Change::NodeUntainted(node) | Change::NodeRemoved(node) => {
-                self.request_pass(ctx, *node)
-            }
+            Change::NodeReady(node)
+            | Change::NodeTainted(node)
+            | Change::NodeUntainted(node)
+            | Change::NodeRemoved(node) => self.request_pass(ctx, *node),
             _ => {}
         }
     }
