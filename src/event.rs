@@ -5,6 +5,7 @@
 
 use crate::cluster::budget::BudgetId;
 use crate::cluster::service::ServiceId;
+use crate::cluster::storage::PvId;
 use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId, StatefulSetId};
 use crate::cluster::storage::ClaimId;
 use crate::engine::TimerToken;
@@ -26,6 +27,7 @@ pub enum Event {
     EndpointSlice(EndpointSliceEvent),
     Disruption(DisruptionEvent),
     PersistentVolume(PersistentVolumeEvent),
+    AttachDetach(AttachDetachEvent),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,6 +77,11 @@ pub enum KubeletEvent {
     EvictionSync { node: NodeId, token: TimerToken },
     /// A container on the node reaches its working set: the node's memory changes.
     WorkingSet { node: NodeId, token: TimerToken },
+    /// A pod's volume manager retries a mount, or its pod worker looks whether the
+    /// volumes are mounted.
+    Volumes { pod: PodId, token: TimerToken },
+    /// The node's kubelet writes its node status (a changed `volumesInUse`).
+    NodeStatus { node: NodeId, token: TimerToken },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,6 +167,17 @@ room!(Disruption, DisruptionEvent);
 room!(DaemonSet, DaemonSetEvent);
 room!(StatefulSet, StatefulSetEvent);
 room!(PersistentVolume, PersistentVolumeEvent);
+room!(AttachDetach, AttachDetachEvent);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttachDetachEvent {
+    /// A pass of the reconciler's loop.
+    Pass { token: TimerToken },
+    /// An attach operation finished.
+    Attached { volume: PvId, node: NodeId, token: TimerToken },
+    /// A detach operation finished.
+    Detached { volume: PvId, node: NodeId, token: TimerToken },
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DaemonSetEvent {

@@ -14,6 +14,7 @@ pub mod metrics;
 use crate::apiserver::{Change, Ctx, Recorder, Watches};
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, PodId};
+use crate::controllers::attachdetach::AttachDetachController;
 use crate::controllers::cronjob::CronJobController;
 use crate::controllers::daemonset::DaemonSetController;
 use crate::controllers::deployment::DeploymentController;
@@ -56,6 +57,7 @@ struct Subsystems {
     daemonsets: DaemonSetController,
     statefulsets: StatefulSetController,
     persistentvolumes: PvController,
+    attach_detach: AttachDetachController,
 }
 
 impl Subsystems {
@@ -72,7 +74,8 @@ impl Subsystems {
         .union(DisruptionController::WATCHES)
         .union(DaemonSetController::WATCHES)
         .union(StatefulSetController::WATCHES)
-        .union(PvController::WATCHES);
+        .union(PvController::WATCHES)
+        .union(AttachDetachController::WATCHES);
 
     /// One change to each subsystem that watches its kind, in a fixed order.
     fn deliver(&mut self, ctx: &mut Ctx, change: &Change) {
@@ -115,6 +118,9 @@ impl Subsystems {
         }
         if PvController::WATCHES.contains(kind) {
             self.persistentvolumes.observe(ctx, change);
+        }
+        if AttachDetachController::WATCHES.contains(kind) {
+            self.attach_detach.observe(ctx, change);
         }
     }
 }
@@ -194,6 +200,7 @@ impl Simulation {
             daemonsets: DaemonSetController::new(streams.stream(Stream::DaemonSets)),
             statefulsets: StatefulSetController::new(scenario.kubernetes.max_unavailable_statefulset),
             persistentvolumes: PvController::new(streams.clone()),
+            attach_detach: AttachDetachController::new(streams.stream(Stream::AttachDetach)),
         };
         let script = Script {
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
@@ -359,7 +366,8 @@ impl Simulation {
                 KubeletEvent::Container { pod, .. }
                 | KubeletEvent::Probe { pod, .. }
                 | KubeletEvent::PodDeadline { pod, .. }
-                | KubeletEvent::Sandbox { pod, .. },
+                | KubeletEvent::Sandbox { pod, .. }
+                | KubeletEvent::Volumes { pod, .. },
             )
             | Event::NodeLifecycle(NodeLifecycleEvent::TaintEviction { pod, .. })
             | Event::Scheduler(SchedulerEvent::BackoffDone(pod)) => gone(pod),
@@ -387,6 +395,7 @@ impl Simulation {
             Event::EndpointSlice(e) => s.endpointslices.handle(&mut ctx, e),
             Event::Disruption(e) => s.disruption.handle(&mut ctx, e),
             Event::PersistentVolume(e) => s.persistentvolumes.handle(&mut ctx, e),
+            Event::AttachDetach(e) => s.attach_detach.handle(&mut ctx, e),
         }
     }
 

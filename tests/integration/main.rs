@@ -32,4 +32,5 @@ mod study;
 mod tidy;
 mod unschedulable;
 mod views;
+mod volumes;
 mod workloads;
