@@ -5,7 +5,7 @@
 
 use crate::cluster::budget::BudgetId;
 use crate::cluster::service::ServiceId;
-use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId};
+use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId, StatefulSetId};
 use crate::engine::TimerToken;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,6 +21,7 @@ pub enum Event {
     ReplicaSet(ReplicaSetEvent),
     Deployment(DeploymentEvent),
     DaemonSet(DaemonSetEvent),
+    StatefulSet(StatefulSetEvent),
     EndpointSlice(EndpointSliceEvent),
     Disruption(DisruptionEvent),
 }
@@ -102,6 +103,9 @@ pub enum PodGcEvent {
     Terminated,
     /// The pods of a node that was removed are deleted.
     Orphans(NodeId),
+    /// A pass over a node with the `node.kubernetes.io/out-of-service` taint: its
+    /// terminating pods are force-deleted once it is not Ready (`gcTerminating`).
+    OutOfService(NodeId),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,9 +154,16 @@ room!(Deployment, DeploymentEvent);
 room!(EndpointSlice, EndpointSliceEvent);
 room!(Disruption, DisruptionEvent);
 room!(DaemonSet, DaemonSetEvent);
+room!(StatefulSet, StatefulSetEvent);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DaemonSetEvent {
     /// The controller syncs a DaemonSet.
     Sync { ds: DaemonSetId, token: TimerToken },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatefulSetEvent {
+    /// The controller syncs a StatefulSet.
+    Sync { sts: StatefulSetId, token: TimerToken },
 }

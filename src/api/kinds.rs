@@ -5,7 +5,7 @@
 
 use super::errors::{FieldError, FieldPath};
 use super::object::{Object, ObjectKind};
-use super::{validation, validation_apps, validation_daemonset};
+use super::{validation, validation_apps, validation_daemonset, validation_statefulset, validation_storage};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -216,6 +216,103 @@ pub const KINDS: &[KindInfo] = &[
             }
         }),
     },
+    KindInfo {
+        kind: ObjectKind::StatefulSet,
+        api_version: "apps/v1",
+        name: "StatefulSet",
+        plural: "statefulsets",
+        singular: "statefulset",
+        short_names: &["sts"],
+        namespaced: true,
+        decode: decode!(StatefulSet),
+        validate: Some(|object, errs| {
+            if let Object::StatefulSet(sts) = object {
+                // The feature gates' part (`maxUnavailable`) is applied by the loader,
+                // which knows the scenario's gates; this is the rest.
+                validation_statefulset::default_statefulset(sts, false);
+                validation_statefulset::validate_statefulset(sts, errs);
+            }
+        }),
+    },
+    KindInfo {
+        kind: ObjectKind::PersistentVolumeClaim,
+        api_version: "v1",
+        name: "PersistentVolumeClaim",
+        plural: "persistentvolumeclaims",
+        singular: "persistentvolumeclaim",
+        short_names: &["pvc"],
+        namespaced: true,
+        decode: decode!(PersistentVolumeClaim),
+        validate: Some(|object, errs| {
+            if let Object::PersistentVolumeClaim(pvc) = object {
+                validation_storage::default_pvc(pvc);
+                validation_storage::validate_pvc(pvc, errs);
+            }
+        }),
+    },
+    KindInfo {
+        kind: ObjectKind::PersistentVolume,
+        api_version: "v1",
+        name: "PersistentVolume",
+        plural: "persistentvolumes",
+        singular: "persistentvolume",
+        short_names: &["pv"],
+        namespaced: false,
+        decode: decode!(PersistentVolume),
+        validate: Some(|object, errs| {
+            if let Object::PersistentVolume(pv) = object {
+                validation_storage::default_pv(pv);
+                validation_storage::validate_pv(pv, errs);
+            }
+        }),
+    },
+    KindInfo {
+        kind: ObjectKind::StorageClass,
+        api_version: "storage.k8s.io/v1",
+        name: "StorageClass",
+        plural: "storageclasses",
+        singular: "storageclass",
+        short_names: &["sc"],
+        namespaced: false,
+        decode: decode!(StorageClass),
+        validate: Some(|object, errs| {
+            if let Object::StorageClass(sc) = object {
+                validation_storage::default_storage_class(sc);
+                validation_storage::validate_storage_class(sc, errs);
+            }
+        }),
+    },
+    KindInfo {
+        kind: ObjectKind::ConfigMap,
+        api_version: "v1",
+        name: "ConfigMap",
+        plural: "configmaps",
+        singular: "configmap",
+        short_names: &["cm"],
+        namespaced: true,
+        decode: decode!(ConfigMap),
+        validate: Some(|object, errs| {
+            if let Object::ConfigMap(cm) = object {
+                validation_storage::validate_config_map(cm, errs);
+            }
+        }),
+    },
+    KindInfo {
+        kind: ObjectKind::Secret,
+        api_version: "v1",
+        name: "Secret",
+        plural: "secrets",
+        singular: "secret",
+        short_names: &[],
+        namespaced: true,
+        decode: decode!(Secret),
+        validate: Some(|object, errs| {
+            if let Object::Secret(secret) = object {
+                validation_storage::default_secret(secret);
+                validation_storage::validate_secret(secret, errs);
+            }
+        }),
+    },
 ];
 
 impl ObjectKind {
@@ -265,5 +362,10 @@ mod tests {
         assert_eq!(by_api("batch/v1", "Job").map(|k| k.qualified_plural()), Some("jobs.batch".into()));
         assert!(by_api("apps/v1", "Job").is_none());
         assert_eq!(by_resource("pdb").map(|k| k.qualified_plural()), Some("poddisruptionbudgets.policy".into()));
+        assert_eq!(by_resource("pvc").map(|k| k.kind), Some(ObjectKind::PersistentVolumeClaim));
+        assert_eq!(by_resource("pv").map(|k| k.kind), Some(ObjectKind::PersistentVolume));
+        assert_eq!(by_resource("sc").map(|k| k.qualified_plural()), Some("storageclasses.storage.k8s.io".into()));
+        assert_eq!(by_resource("cm").map(|k| k.kind), Some(ObjectKind::ConfigMap));
+        assert_eq!(by_resource("secrets").map(|k| k.kind), Some(ObjectKind::Secret));
     }
 }

@@ -4,6 +4,7 @@
 //! `schema.rs`); a real field podsim does not model is reported once as not simulated.
 
 pub mod apps;
+pub mod config;
 pub mod cronjob;
 pub mod daemonset;
 pub mod errors;
@@ -19,11 +20,16 @@ pub mod scheduling;
 pub mod schema;
 pub mod service;
 pub mod source;
+pub mod statefulset;
+pub mod storage;
 pub mod validation;
 pub mod validation_apps;
 pub mod validation_batch;
 pub mod validation_daemonset;
 pub mod validation_scheduling;
+pub mod validation_statefulset;
+pub mod validation_storage;
+pub mod volume;
 
 pub use errors::{FieldError, FieldPath, InputError};
 pub use meta::ObjectMeta;

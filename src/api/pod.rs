@@ -2,6 +2,7 @@
 
 use super::ResourceList;
 use super::meta::ObjectMeta;
+use super::volume::{Volume, VolumeMount};
 use crate::labels::LabelSelector;
 pub use crate::labels::NodeSelectorRequirement;
 use serde::{Deserialize, Serialize};
@@ -82,6 +83,9 @@ pub struct PodSpec {
     pub hostname: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subdomain: Option<String>,
+    /// The pod's volumes (`api/volume.rs`), shared by its containers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<Volume>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
@@ -124,6 +128,8 @@ pub struct Container {
     /// handler takes and whether it fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lifecycle: Option<Lifecycle>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volume_mounts: Vec<VolumeMount>,
 }
 
 /// `core/v1` Lifecycle.

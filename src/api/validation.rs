@@ -32,6 +32,7 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
     spec.scheduler_name.get_or_insert_with(|| "default-scheduler".into());
     spec.enable_service_links.get_or_insert(true);
     spec.security_context.get_or_insert_with(|| serde_json::Value::Object(Default::default()));
+    super::validation_storage::default_volumes(&mut spec.volumes);
     for c in spec.init_containers.iter_mut().chain(spec.containers.iter_mut()) {
         default_container(c);
     }
@@ -136,6 +137,7 @@ pub fn validate_object_meta(meta: &ObjectMeta, path: &FieldPath, errs: &mut Vec<
 
 /// `ValidatePodSpec`, for the fields podsim simulates.
 pub fn validate_pod_spec(spec: &PodSpec, path: &FieldPath, errs: &mut Vec<FieldError>) {
+    let volumes = super::validation_storage::validate_volumes(&spec.volumes, &path.child("volumes"), errs);
     if spec.containers.is_empty() {
         errs.push(FieldError::required(path.child("containers")));
     }
@@ -143,6 +145,7 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &FieldPath, errs: &mut Vec<FieldE
     for (i, c) in spec.init_containers.iter().enumerate() {
         let p = path.child("initContainers").index(i);
         validate_container(c, &p, &mut names, errs);
+        super::validation_storage::validate_volume_mounts(&c.volume_mounts, &volumes, &p.child("volumeMounts"), errs);
         if c.is_sidecar() {
             validate_lifecycle(c, &p, spec.termination_grace_period_seconds, errs);
         }
@@ -175,6 +178,7 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &FieldPath, errs: &mut Vec<FieldE
     for (i, c) in spec.containers.iter().enumerate() {
         let p = path.child("containers").index(i);
         validate_container(c, &p, &mut names, errs);
+        super::validation_storage::validate_volume_mounts(&c.volume_mounts, &volumes, &p.child("volumeMounts"), errs);
         validate_lifecycle(c, &p, spec.termination_grace_period_seconds, errs);
         if let Some(rp) = c.restart_policy.as_deref()
             && !RESTART_POLICIES.contains(&rp)

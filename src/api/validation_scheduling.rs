@@ -67,7 +67,7 @@ fn validate_node_affinity(na: &NodeAffinity, path: &FieldPath, errs: &mut Vec<Fi
 }
 
 /// `ValidateNodeSelector`.
-fn validate_node_selector(selector: &NodeSelector, path: &FieldPath, errs: &mut Vec<FieldError>) {
+pub(crate) fn validate_node_selector(selector: &NodeSelector, path: &FieldPath, errs: &mut Vec<FieldError>) {
     let terms = path.child("nodeSelectorTerms");
     if selector.node_selector_terms.is_empty() {
         errs.push(FieldError::required_because(terms, "must have at least one node selector term"));

@@ -7,8 +7,9 @@
 use crate::cluster::budget::BudgetId;
 use crate::cluster::pod::PodPhase;
 use crate::cluster::service::ServiceId;
+use crate::cluster::storage::{Claim, ClaimId, ClassId, ConfigMapId, PvId, SecretId, Volume};
 use crate::cluster::template::PodTemplate;
-use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, Pod, PodId, ReplicaSetId};
+use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, Pod, PodId, ReplicaSetId, StatefulSetId};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -57,6 +58,9 @@ pub enum Change {
     NodeSchedulable(NodeId),
     /// Taints were removed from the node.
     NodeUntainted(NodeId),
+    /// A taint was added to the node by a user (`kubectl taint`); the node lifecycle
+    /// controller's own taints are acted on where it adds them.
+    NodeTainted(NodeId),
     /// The node's `MemoryPressure` condition changed.
     NodeMemoryPressure(NodeId),
     JobCreated(JobId),
@@ -80,6 +84,51 @@ pub enum Change {
     DaemonSetCreated(DaemonSetId),
     /// A DaemonSet's spec changed (a new template: a rollout).
     DaemonSetUpdated(DaemonSetId),
+    StatefulSetCreated(StatefulSetId),
+    /// A StatefulSet's spec changed (template, replicas, strategy).
+    StatefulSetUpdated(StatefulSetId),
+    #[allow(dead_code)] // read by the storage controllers as they land
+    ClaimCreated(ClaimId),
+    /// What the API shows of a claim changed: its phase, `volumeName`, annotations,
+    /// finalizers or deletion timestamp.
+    #[allow(dead_code)] // read by the storage controllers as they land
+    ClaimUpdated(ClaimId),
+    /// The claim object left the API; the last state it had.
+    #[allow(dead_code)] // read by the storage controllers as they land
+    ClaimRemoved {
+        id: ClaimId,
+        claim: Box<Claim>,
+    },
+    #[allow(dead_code)] // read by the storage controllers as they land
+    VolumeCreated(PvId),
+    /// A PV's phase, `claimRef`, annotations, finalizers or deletion timestamp changed.
+    #[allow(dead_code)] // read by the storage controllers as they land
+    VolumeUpdated(PvId),
+    #[allow(dead_code)] // read by the storage controllers as they land
+    VolumeRemoved {
+        id: PvId,
+        volume: Box<Volume>,
+    },
+    #[allow(dead_code)] // read by the storage controllers as they land
+    StorageClassCreated(ClassId),
+    #[allow(dead_code)] // read by the storage controllers as they land
+    StorageClassRemoved {
+        name: Arc<str>,
+    },
+    #[allow(dead_code)] // read by the storage controllers as they land
+    ConfigMapCreated(ConfigMapId),
+    #[allow(dead_code)] // read by the storage controllers as they land
+    ConfigMapRemoved {
+        namespace: Arc<str>,
+        name: Arc<str>,
+    },
+    #[allow(dead_code)] // read by the storage controllers as they land
+    SecretCreated(SecretId),
+    #[allow(dead_code)] // read by the storage controllers as they land
+    SecretRemoved {
+        namespace: Arc<str>,
+        name: Arc<str>,
+    },
 }
 
 /// The pod a [`Change::PodReleased`] is about, as the scheduler's QueueingHints read it.
@@ -95,7 +144,7 @@ pub struct Released {
 
 /// The kinds of change, as bits of a [`Watches`] mask.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u32)]
+#[repr(u64)]
 pub enum Kind {
     PodCreated = 1 << 0,
     PodBound = 1 << 1,
@@ -125,6 +174,21 @@ pub enum Kind {
     DaemonSetCreated = 1 << 25,
     DaemonSetUpdated = 1 << 26,
     NodeMemoryPressure = 1 << 27,
+    ClaimCreated = 1 << 28,
+    ClaimUpdated = 1 << 29,
+    ClaimRemoved = 1 << 30,
+    VolumeCreated = 1 << 31,
+    VolumeUpdated = 1 << 32,
+    VolumeRemoved = 1 << 33,
+    StorageClassCreated = 1 << 34,
+    StorageClassRemoved = 1 << 35,
+    ConfigMapCreated = 1 << 36,
+    ConfigMapRemoved = 1 << 37,
+    SecretCreated = 1 << 38,
+    SecretRemoved = 1 << 39,
+    StatefulSetCreated = 1 << 40,
+    StatefulSetUpdated = 1 << 41,
+    NodeTainted = 1 << 42,
 }
 
 impl Change {
@@ -143,6 +207,7 @@ impl Change {
             Change::NodeHeartbeat { .. } => Kind::NodeHeartbeat,
             Change::NodeSchedulable(_) => Kind::NodeSchedulable,
             Change::NodeUntainted(_) => Kind::NodeUntainted,
+            Change::NodeTainted(_) => Kind::NodeTainted,
             Change::NodeMemoryPressure(_) => Kind::NodeMemoryPressure,
             Change::JobCreated(_) => Kind::JobCreated,
             Change::JobFinished(_) => Kind::JobFinished,
@@ -158,20 +223,34 @@ impl Change {
             Change::BudgetCreated(_) => Kind::BudgetCreated,
             Change::DaemonSetCreated(_) => Kind::DaemonSetCreated,
             Change::DaemonSetUpdated(_) => Kind::DaemonSetUpdated,
+            Change::StatefulSetCreated(_) => Kind::StatefulSetCreated,
+            Change::StatefulSetUpdated(_) => Kind::StatefulSetUpdated,
+            Change::ClaimCreated(_) => Kind::ClaimCreated,
+            Change::ClaimUpdated(_) => Kind::ClaimUpdated,
+            Change::ClaimRemoved { .. } => Kind::ClaimRemoved,
+            Change::VolumeCreated(_) => Kind::VolumeCreated,
+            Change::VolumeUpdated(_) => Kind::VolumeUpdated,
+            Change::VolumeRemoved { .. } => Kind::VolumeRemoved,
+            Change::StorageClassCreated(_) => Kind::StorageClassCreated,
+            Change::StorageClassRemoved { .. } => Kind::StorageClassRemoved,
+            Change::ConfigMapCreated(_) => Kind::ConfigMapCreated,
+            Change::ConfigMapRemoved { .. } => Kind::ConfigMapRemoved,
+            Change::SecretCreated(_) => Kind::SecretCreated,
+            Change::SecretRemoved { .. } => Kind::SecretRemoved,
         }
     }
 }
 
 /// A set of change kinds: what a subsystem watches.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Watches(u32);
+pub struct Watches(u64);
 
 impl Watches {
     pub const fn of(kinds: &[Kind]) -> Watches {
         let mut bits = 0;
         let mut i = 0;
         while i < kinds.len() {
-            bits |= kinds[i] as u32;
+            bits |= kinds[i] as u64;
             i += 1;
         }
         Watches(bits)
@@ -182,6 +261,6 @@ impl Watches {
     }
 
     pub fn contains(self, kind: Kind) -> bool {
-        self.0 & kind as u32 != 0
+        self.0 & kind as u64 != 0
     }
 }

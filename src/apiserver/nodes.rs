@@ -32,6 +32,7 @@ impl Ctx<'_> {
             name: name.clone(),
             pool: Arc::from(pool),
             labels: api.metadata.labels.clone(),
+            zone: api.metadata.labels.get(crate::api::node::ZONE_LABEL).map(|z| Arc::from(z.as_str())),
             taints: api.spec.taints.clone(),
             unschedulable: api.spec.unschedulable.unwrap_or(false),
             allocatable,
@@ -223,6 +224,43 @@ impl Ctx<'_> {
         self.report_node(node);
         self.changed(Change::NodeUntainted(node));
         true
+    }
+
+    /// `kubectl taint nodes <node> <key>[=<value>]:<effect>`: a user's taint; the taint
+    /// eviction controller and the pod garbage collector see it. Refused, as kubectl
+    /// refuses it without `--overwrite`, when the node has a taint of that key and effect.
+    pub fn taint_node(&mut self, node: NodeId, taint: Taint) -> Result<(), String> {
+        let n = self.cluster.node_mut(node);
+        if n.taints.iter().any(|t| t.key == taint.key && t.effect == taint.effect) {
+            return Err(format!(
+                "node {} already has {} taint(s) with same effect(s) and --overwrite is false",
+                n.name, taint.key
+            ));
+        }
+        n.taints.push(taint);
+        self.cluster.refresh_fit(node);
+        self.report_node(node);
+        self.changed(Change::NodeTainted(node));
+        Ok(())
+    }
+
+    /// `kubectl taint nodes <node> <key>[:<effect>]-`: removes the taints of that key
+    /// (and effect, when given).
+    pub fn untaint_node(&mut self, node: NodeId, key: &str, effect: Option<&str>) -> Result<(), String> {
+        let n = self.cluster.node_mut(node);
+        let before = n.taints.len();
+        n.taints.retain(|t| t.key != key || effect.is_some_and(|e| t.effect != e));
+        if n.taints.len() == before {
+            let what = match effect {
+                Some(e) => format!("{key}:{e}"),
+                None => key.to_string(),
+            };
+            return Err(format!("taint {what:?} not found"));
+        }
+        self.cluster.refresh_fit(node);
+        self.report_node(node);
+        self.changed(Change::NodeUntainted(node));
+        Ok(())
     }
 
     /// `kubectl cordon` / `uncordon`: `spec.unschedulable`.

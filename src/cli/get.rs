@@ -13,9 +13,10 @@ use std::path::Path;
 
 #[derive(Args, Debug)]
 pub struct ViewArgs {
-    /// pods|nodes|jobs|cronjobs|deployments|replicasets|services|endpointslices|
-    /// poddisruptionbudgets|events (kubectl's names and aliases: po, no, job, cj, deploy,
-    /// rs, svc, pdb, ev), several comma-separated (deploy,rs), or TYPE/NAME.
+    /// pods|nodes|jobs|cronjobs|deployments|replicasets|daemonsets|services|endpointslices|
+    /// poddisruptionbudgets|persistentvolumeclaims|persistentvolumes|storageclasses|
+    /// configmaps|secrets|events (kubectl's names and aliases: po, no, job, cj, deploy,
+    /// rs, ds, svc, pdb, pvc, pv, sc, cm, ev), several comma-separated (deploy,rs), or TYPE/NAME.
     pub resource: Option<String>,
     /// Object names (optional), then the output folder of `podsim run`.
     #[arg(num_args = 0.., value_name = "NAME... DIR")]
@@ -85,7 +86,7 @@ fn parse(args: &ViewArgs, verb: &str) -> Result<Parsed, Failure> {
     for kind in kind.split(',') {
         let resource = Resource::parse(kind).ok_or_else(|| {
             input(format!(
-                "the server doesn't have a resource type \"{kind}\" (podsim knows pods, nodes, jobs, cronjobs, deployments, replicasets, services, endpointslices, poddisruptionbudgets, events)"
+                "the server doesn't have a resource type \"{kind}\" (podsim knows pods, nodes, jobs, cronjobs, deployments, replicasets, daemonsets, services, endpointslices, poddisruptionbudgets, persistentvolumeclaims, persistentvolumes, storageclasses, configmaps, secrets, events)"
             ))
         })?;
         // kubectl lists a type named twice once.

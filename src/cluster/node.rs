@@ -52,6 +52,9 @@ pub struct Node {
     pub name: Arc<str>,
     pub pool: Arc<str>,
     pub labels: BTreeMap<String, String>,
+    /// The value of `topology.kubernetes.io/zone`, shared: every EndpointSlice endpoint
+    /// of a pod on the node copies it (a node's labels do not change once it joined).
+    pub zone: Option<Arc<str>>,
     pub taints: Vec<Taint>,
     pub unschedulable: bool,
     pub allocatable: ResourceVec,

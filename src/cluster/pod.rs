@@ -345,6 +345,7 @@ pub enum Owner {
     Job { job: super::JobId, index: Option<u32> },
     ReplicaSet(super::ReplicaSetId),
     DaemonSet(super::DaemonSetId),
+    StatefulSet(super::StatefulSetId),
 }
 
 /// The kubelet stopping a pod's containers: on deletion, eviction, deadline, or to

@@ -148,6 +148,9 @@ pub struct PodTemplate {
     pub pod_affinity: Option<interpod_affinity::Rules>,
     /// Preferred node affinity, compiled (NodeAffinity's score).
     pub preferred_affinity: PreferredTerms,
+    /// The pod's volumes and its containers' mounts, compiled.
+    #[allow(dead_code)] // read by the storage controllers and the kubelet's volume manager as they land
+    pub volumes: super::volumes::PodVolumes,
 }
 
 /// `nodeSelector` (all must match) and the required node-affinity terms (any must
@@ -162,28 +165,20 @@ pub struct RequiredNodeAffinity {
 
 impl RequiredNodeAffinity {
     pub fn compile(spec: &PodSpec) -> RequiredNodeAffinity {
-        let terms = spec
+        let required = spec
             .affinity
             .as_ref()
             .and_then(|a| a.node_affinity.as_ref())
-            .and_then(|na| na.required_during_scheduling_ignored_during_execution.as_ref())
-            .map(|ns| {
-                ns.node_selector_terms
-                    .iter()
-                    .map(|t| {
-                        let compile = |reqs: &[crate::labels::NodeSelectorRequirement]| {
-                            (!reqs.is_empty()).then(|| {
-                                node_selector_requirements_as_selector(reqs, "").unwrap_or_else(|_| Selector::nothing())
-                            })
-                        };
-                        (compile(&t.match_expressions), compile(&t.match_fields))
-                    })
-                    .collect()
-            });
+            .and_then(|na| na.required_during_scheduling_ignored_during_execution.as_ref());
         RequiredNodeAffinity {
             node_selector: spec.node_selector.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            terms,
+            terms: required.map(compile_terms),
         }
+    }
+
+    /// A PV's `spec.nodeAffinity.required`: its terms alone (`CheckNodeAffinity`).
+    pub fn of_selector(selector: &crate::api::pod::NodeSelector) -> RequiredNodeAffinity {
+        RequiredNodeAffinity { node_selector: Vec::new(), terms: Some(compile_terms(selector)) }
     }
 
     /// Whether a node with these labels and name satisfies the pod.
@@ -201,6 +196,15 @@ impl RequiredNodeAffinity {
             (exprs.is_some() || fields.is_some()) && exprs.as_ref().is_none_or(|e| e.matches(labels)) && fields_ok
         })
     }
+}
+
+/// Node selector terms compiled: (label selector, field selector on `metadata.name`).
+fn compile_terms(ns: &crate::api::pod::NodeSelector) -> Vec<(Option<Selector>, Option<Selector>)> {
+    let compile = |reqs: &[crate::labels::NodeSelectorRequirement]| {
+        (!reqs.is_empty())
+            .then(|| node_selector_requirements_as_selector(reqs, "").unwrap_or_else(|_| Selector::nothing()))
+    };
+    ns.node_selector_terms.iter().map(|t| (compile(&t.match_expressions), compile(&t.match_fields))).collect()
 }
 
 /// The pod's `preferredDuringSchedulingIgnoredDuringExecution` terms, compiled
@@ -317,6 +321,7 @@ impl PodTemplate {
             spread: topology_spread::compile(&spec),
             pod_affinity: interpod_affinity::Rules::compile(&spec),
             preferred_affinity: PreferredTerms::compile(&spec),
+            volumes: super::volumes::PodVolumes::compile(&spec),
             spec,
         }
     }

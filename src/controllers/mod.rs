@@ -12,3 +12,4 @@ pub mod job;
 pub mod nodelifecycle;
 pub mod podgc;
 pub mod replicaset;
+pub mod statefulset;

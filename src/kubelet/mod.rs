@@ -122,8 +122,11 @@ impl Kubelet {
         }
         let key = match pod.owner {
             Owner::Job { job, index } => RunKey::Job(job, index, c as u16),
-            // A ReplicaSet's pods are replicas running side by side: each counts its own.
-            Owner::None | Owner::ReplicaSet(_) | Owner::DaemonSet(_) => RunKey::Pod(pod.uid, c as u16),
+            // A ReplicaSet's pods are replicas running side by side: each counts its own
+            // (a StatefulSet's replacement pod too: it is a new pod of the ordinal).
+            Owner::None | Owner::ReplicaSet(_) | Owner::DaemonSet(_) | Owner::StatefulSet(_) => {
+                RunKey::Pod(pod.uid, c as u16)
+            }
         };
         let runs = self.runs.entry(key).or_insert(0);
         *runs += 1;

@@ -45,6 +45,8 @@ pub struct Scenario {
     pub scheduler: crate::scheduler::profile::SchedulerProfile,
     /// Pod and Service networks (`network:`).
     pub network: NetworkConfig,
+    /// The storage operations' timings per StorageClass (`storage:`).
+    pub storage: crate::cluster::storage::StorageTimings,
     /// Manifest fields and kinds read but not simulated.
     pub ignored: Ignored,
     /// Things worth telling the user that do not stop the run.
@@ -311,7 +313,7 @@ pub enum Action {
         behavior: usize,
         patch: Box<BehaviorPatch>,
     },
-    /// `kubectl scale deployment|replicaset/<name> --replicas=<n>`.
+    /// `kubectl scale deployment|replicaset|statefulset/<name> --replicas=<n>`.
     Scale {
         at: Millis,
         kind: String,
@@ -319,23 +321,37 @@ pub enum Action {
         name: String,
         replicas: u32,
     },
-    /// `kubectl set image deployment|daemonset/<name> <container>=<image> ...`.
+    /// `kubectl set image deployment|daemonset|statefulset/<name> <container>=<image> ...`.
     SetImage {
         at: Millis,
-        /// `Deployment` or `DaemonSet`.
+        /// `Deployment`, `DaemonSet` or `StatefulSet`.
         kind: String,
         namespace: String,
         name: String,
         images: Vec<(String, String)>,
     },
-    /// `kubectl rollout <verb> deployment|daemonset/<name>`.
+    /// `kubectl rollout <verb> deployment|daemonset|statefulset/<name>`.
     Rollout {
         at: Millis,
         verb: RolloutVerb,
-        /// `Deployment` or `DaemonSet` (which is restarted or undone, not paused).
+        /// `Deployment`, `DaemonSet` or `StatefulSet` (the last two are restarted or
+        /// undone, not paused).
         kind: String,
         namespace: String,
         name: String,
+    },
+    /// `kubectl taint nodes <node> <key>[=<value>]:<effect>`.
+    Taint {
+        at: Millis,
+        node: String,
+        taint: crate::api::node::Taint,
+    },
+    /// `kubectl taint nodes <node> <key>[:<effect>]-`.
+    Untaint {
+        at: Millis,
+        node: String,
+        key: String,
+        effect: Option<String>,
     },
 }
 
@@ -360,7 +376,9 @@ impl Action {
             | Action::PatchBehavior { at, .. }
             | Action::Scale { at, .. }
             | Action::SetImage { at, .. }
-            | Action::Rollout { at, .. } => *at,
+            | Action::Rollout { at, .. }
+            | Action::Taint { at, .. }
+            | Action::Untaint { at, .. } => *at,
         }
     }
 }
@@ -383,6 +401,9 @@ pub struct ControlPlane {
     /// kube-scheduler `podInitialBackoffSeconds` and `podMaxBackoffSeconds`.
     pub pod_initial_backoff: Millis,
     pub pod_max_backoff: Millis,
+    /// The `MaxUnavailableStatefulSet` feature gate (alpha, off by default, in 1.24 to
+    /// 1.34): a StatefulSet's rolling update honours `maxUnavailable`.
+    pub max_unavailable_statefulset: bool,
 }
 
 pub use crate::cluster::template::DefaultTolerations;
@@ -405,6 +426,7 @@ impl ControlPlane {
             terminated_pod_gc_threshold: Some(12_500),
             pod_initial_backoff: 1_000,
             pod_max_backoff: 10_000,
+            max_unavailable_statefulset: false,
         }
     }
 }

@@ -57,6 +57,28 @@ pub struct RawScenario {
     /// Pod and Service networks (cluster CIDR, node mask, service CIDR).
     #[serde(default)]
     pub network: Option<RawNetwork>,
+    /// How long storage operations take, per StorageClass.
+    #[serde(default)]
+    pub storage: Option<RawStorage>,
+}
+
+/// `storage:`: simulated timings of the storage operations, per class.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawStorage {
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub classes: Vec<RawStorageClass>,
+}
+
+/// The timings of the classes whose name matches `name` (a glob).
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawStorageClass {
+    pub name: String,
+    pub provision: Option<Distribution>,
+    pub attach: Option<Distribution>,
+    pub detach: Option<Distribution>,
+    pub mount: Option<Distribution>,
 }
 
 /// The cluster's networks, in the names of the components' configuration fields.
@@ -256,6 +278,13 @@ pub struct RawAction {
     pub grace_period: Option<i64>,
     #[serde(default)]
     pub force: bool,
+    /// `kubectl taint nodes <node> key=value:effect`: `taint: node/<name>` with `key`,
+    /// `value` and `effect`; `untaint: node/<name>` with `key` (and `effect`).
+    pub taint: Option<String>,
+    pub untaint: Option<String>,
+    pub key: Option<String>,
+    pub value: Option<String>,
+    pub effect: Option<String>,
 }
 
 /// `kubernetes:`: the version whose defaults apply, and the control plane's settings by
@@ -270,6 +299,9 @@ pub struct RawKubernetes {
     pub controller_manager: RawControllerManager,
     #[serde(rename = "kube-scheduler", default)]
     pub scheduler: RawKubeScheduler,
+    /// `--feature-gates` of every component, as kind's cluster configuration writes them.
+    #[serde(rename = "featureGates", default)]
+    pub feature_gates: BTreeMap<String, bool>,
 }
 
 #[derive(Deserialize, Debug, Default)]

@@ -148,6 +148,7 @@ impl Simulation {
                 longest_blocked_ms: c.drains.longest_blocked_ms,
             }),
             services: self.service_figures(),
+            statefulsets: self.statefulset_figures(),
             warnings: self.rec.warnings.clone(),
         }
     }
@@ -161,6 +162,18 @@ impl Simulation {
             let mut s = s.clone();
             s.availability.settle(self.now);
             out.push(ServiceOutcome::of(&s, None, self.now));
+        }
+        out.sort_by(|a, b| (&a.namespace, &a.name, a.created_ms).cmp(&(&b.namespace, &b.name, b.created_ms)));
+        out
+    }
+
+    /// The ordinal outages of every StatefulSet: those deleted during the run, then
+    /// those still there, up to now; by namespace, name and creation.
+    fn statefulset_figures(&self) -> Vec<crate::trace::summary::StatefulSetFigures> {
+        use crate::apiserver::counters::StatefulSetOutcome;
+        let mut out = self.rec.counters.statefulsets.clone();
+        for (_, s) in self.cluster.statefulsets.iter() {
+            out.push(StatefulSetOutcome::of(s, None, self.now));
         }
         out.sort_by(|a, b| (&a.namespace, &a.name, a.created_ms).cmp(&(&b.namespace, &b.name, b.created_ms)));
         out

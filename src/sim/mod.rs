@@ -23,6 +23,7 @@ use crate::controllers::job::JobController;
 use crate::controllers::nodelifecycle::NodeLifecycle;
 use crate::controllers::podgc::PodGc;
 use crate::controllers::replicaset::ReplicaSetController;
+use crate::controllers::statefulset::StatefulSetController;
 use crate::engine::{EventQueue, SimRng, SimTime, Stream, Streams};
 use crate::event::{Event, KubeletEvent, NodeLifecycleEvent, PodGcEvent, SchedulerEvent, ScriptEvent};
 use crate::kubelet::Kubelet;
@@ -52,6 +53,7 @@ struct Subsystems {
     endpointslices: EndpointSliceController,
     disruption: DisruptionController,
     daemonsets: DaemonSetController,
+    statefulsets: StatefulSetController,
 }
 
 impl Subsystems {
@@ -66,7 +68,8 @@ impl Subsystems {
         .union(DeploymentController::WATCHES)
         .union(EndpointSliceController::WATCHES)
         .union(DisruptionController::WATCHES)
-        .union(DaemonSetController::WATCHES);
+        .union(DaemonSetController::WATCHES)
+        .union(StatefulSetController::WATCHES);
 
     /// One change to each subsystem that watches its kind, in a fixed order.
     fn deliver(&mut self, ctx: &mut Ctx, change: &Change) {
@@ -103,6 +106,9 @@ impl Subsystems {
         }
         if DaemonSetController::WATCHES.contains(kind) {
             self.daemonsets.observe(ctx, change);
+        }
+        if StatefulSetController::WATCHES.contains(kind) {
+            self.statefulsets.observe(ctx, change);
         }
     }
 }
@@ -156,6 +162,7 @@ impl Simulation {
         let mut cluster = Cluster::new(crate::apiserver::admission::builtin_classes(), &streams, scenario.network);
         cluster.api.default_tolerations = scenario.kubernetes.default_tolerations;
         cluster.api.kubelet_version = format!("v1.{}.0", scenario.kubernetes.minor);
+        cluster.storage.timings = scenario.storage.clone();
         let scheduler = Scheduler::new(
             streams.stream(Stream::Placement),
             streams.stream(Stream::Preemption),
@@ -178,6 +185,7 @@ impl Simulation {
             endpointslices: EndpointSliceController::new(scenario.network.max_endpoints_per_slice),
             disruption: DisruptionController::default(),
             daemonsets: DaemonSetController::new(streams.stream(Stream::DaemonSets)),
+            statefulsets: StatefulSetController::new(scenario.kubernetes.max_unavailable_statefulset),
         };
         let script = Script {
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
@@ -333,7 +341,7 @@ impl Simulation {
             Event::Script(ScriptEvent::Metrics | ScriptEvent::RandomFault { .. })
             | Event::Scheduler(SchedulerEvent::Flush)
             | Event::NodeLifecycle(NodeLifecycleEvent::Monitor(_) | NodeLifecycleEvent::TaintingPass(_))
-            | Event::PodGc(PodGcEvent::Terminated | PodGcEvent::Orphans(_))
+            | Event::PodGc(PodGcEvent::Terminated | PodGcEvent::Orphans(_) | PodGcEvent::OutOfService(_))
             | Event::Kubelet(
                 KubeletEvent::ImagePullDone { .. }
                 | KubeletEvent::EvictionSync { .. }
@@ -366,6 +374,7 @@ impl Simulation {
             Event::PodGc(e) => s.podgc.handle(&mut ctx, e),
             Event::ReplicaSet(e) => s.replicasets.handle(&mut ctx, e),
             Event::DaemonSet(e) => s.daemonsets.handle(&mut ctx, e),
+            Event::StatefulSet(e) => s.statefulsets.handle(&mut ctx, e),
             Event::Deployment(e) => s.deployments.handle(&mut ctx, e),
             Event::EndpointSlice(e) => s.endpointslices.handle(&mut ctx, e),
             Event::Disruption(e) => s.disruption.handle(&mut ctx, e),

@@ -376,6 +376,32 @@ pub struct DaemonSetStatus {
     pub observed_generation: u64,
 }
 
+/// A StatefulSet as created or changed (its whole object, defaulted).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StatefulSetSpecLine<'a> {
+    pub t: i64,
+    pub uid: u64,
+    pub generation: u64,
+    pub statefulset: Cow<'a, crate::api::statefulset::StatefulSet>,
+}
+
+/// A StatefulSet's status, as the API shows it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatefulSetStatus<'a> {
+    pub t: i64,
+    pub uid: u64,
+    pub replicas: u32,
+    pub ready: u32,
+    pub current: u32,
+    pub updated: u32,
+    pub available: u32,
+    pub current_revision: Cow<'a, str>,
+    pub update_revision: Cow<'a, str>,
+    pub collision_count: u32,
+    pub observed_generation: u64,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ServiceCreated<'a> {
     pub t: i64,
@@ -476,6 +502,137 @@ pub struct BudgetCondition<'a> {
     pub last_transition: i64,
 }
 
+/// A PersistentVolumeClaim as admitted.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ClaimCreated<'a> {
+    pub t: i64,
+    pub uid: u64,
+    pub claim: Cow<'a, crate::api::storage::PersistentVolumeClaim>,
+}
+
+/// What the API shows of a claim beyond its spec (phase, binding, annotations,
+/// finalizers, deletion), whole, at each change.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimStatusLine<'a> {
+    pub t: i64,
+    pub uid: u64,
+    #[serde(borrow)]
+    pub phase: &'a str,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub volume_name: Option<Cow<'a, str>>,
+    /// `status.capacity.storage`, as `Quantity.String()` prints it.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<Cow<'a, str>>,
+    #[serde(default, borrow, skip_serializing_if = "Vec::is_empty")]
+    pub access_modes: Vec<&'a str>,
+    #[serde(default, borrow, skip_serializing_if = "Map::is_empty")]
+    pub annotations: Map<'a>,
+    #[serde(default, borrow, skip_serializing_if = "Vec::is_empty")]
+    pub finalizers: Vec<Cow<'a, str>>,
+    /// `deletionTimestamp`, in ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion: Option<i64>,
+}
+
+impl<'a> ClaimStatusLine<'a> {
+    pub fn of(t: i64, uid: u64, s: &'a crate::cluster::storage::ClaimStatus) -> ClaimStatusLine<'a> {
+        ClaimStatusLine {
+            t,
+            uid,
+            phase: s.phase.as_str(),
+            volume_name: s.volume_name.as_deref().map(Cow::Borrowed),
+            capacity: s.capacity.as_ref().map(|q| Cow::Owned(q.to_string())),
+            access_modes: s.access_modes.iter().map(|m| m.as_str()).collect(),
+            annotations: Map::Of(&s.annotations),
+            finalizers: s.finalizers.iter().map(|f| Cow::Borrowed(f.as_str())).collect(),
+            deletion: s.deletion.map(|d| d.0 as i64),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct VolumeCreated<'a> {
+    pub t: i64,
+    pub uid: u64,
+    pub volume: Cow<'a, crate::api::storage::PersistentVolume>,
+}
+
+/// A PV's `claimRef` (uid: the claim's number; none when pre-bound by name).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ClaimRefLine<'a> {
+    #[serde(borrow)]
+    pub namespace: Cow<'a, str>,
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u64>,
+}
+
+/// What the API shows of a PV beyond its spec, whole, at each change.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VolumeStatusLine<'a> {
+    pub t: i64,
+    pub uid: u64,
+    #[serde(borrow)]
+    pub phase: &'a str,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub claim_ref: Option<ClaimRefLine<'a>>,
+    #[serde(default, borrow, skip_serializing_if = "Map::is_empty")]
+    pub annotations: Map<'a>,
+    #[serde(default, borrow, skip_serializing_if = "Vec::is_empty")]
+    pub finalizers: Vec<Cow<'a, str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion: Option<i64>,
+    #[serde(default, borrow, skip_serializing_if = "is_empty_text")]
+    pub reason: Cow<'a, str>,
+    #[serde(default, borrow, skip_serializing_if = "is_empty_text")]
+    pub message: Cow<'a, str>,
+}
+
+impl<'a> VolumeStatusLine<'a> {
+    pub fn of(t: i64, uid: u64, s: &'a crate::cluster::storage::PvStatus) -> VolumeStatusLine<'a> {
+        VolumeStatusLine {
+            t,
+            uid,
+            phase: s.phase.as_str(),
+            claim_ref: s.claim_ref.as_ref().map(|c| ClaimRefLine {
+                namespace: Cow::Borrowed(&c.namespace),
+                name: Cow::Borrowed(&c.name),
+                uid: c.uid,
+            }),
+            annotations: Map::Of(&s.annotations),
+            finalizers: s.finalizers.iter().map(|f| Cow::Borrowed(f.as_str())).collect(),
+            deletion: s.deletion.map(|d| d.0 as i64),
+            reason: Cow::Borrowed(&s.reason),
+            message: Cow::Borrowed(&s.message),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StorageClassCreated<'a> {
+    pub t: i64,
+    pub uid: u64,
+    pub class: Cow<'a, crate::api::storage::StorageClass>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigMapCreated<'a> {
+    pub t: i64,
+    pub uid: u64,
+    pub config_map: Cow<'a, crate::api::config::ConfigMap>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SecretCreated<'a> {
+    pub t: i64,
+    pub uid: u64,
+    pub secret: Cow<'a, crate::api::config::Secret>,
+}
+
 macro_rules! lines {
     ($($op:ident($ty:ty)),* $(,)?) => {
         /// One line of `objects.jsonl`. Uids are per kind: pods are numbered in order of
@@ -531,12 +688,28 @@ lines! {
     DaemonSetUpdated(DaemonSetSpecLine<'a>),
     DaemonSetStatus(DaemonSetStatus),
     DaemonSetRemoved(Removed),
+    StatefulSetCreated(StatefulSetSpecLine<'a>),
+    StatefulSetUpdated(StatefulSetSpecLine<'a>),
+    StatefulSetStatus(StatefulSetStatus<'a>),
+    StatefulSetRemoved(Removed),
     ServiceCreated(ServiceCreated<'a>),
     ServiceRemoved(Removed),
     EndpointSlice(EndpointSlice<'a>),
     EndpointSliceRemoved(Removed),
     PodDisruptionBudgetCreated(BudgetCreated<'a>),
     PodDisruptionBudgetStatus(BudgetStatus<'a>),
+    PersistentVolumeClaimCreated(ClaimCreated<'a>),
+    PersistentVolumeClaimStatus(ClaimStatusLine<'a>),
+    PersistentVolumeClaimRemoved(Removed),
+    PersistentVolumeCreated(VolumeCreated<'a>),
+    PersistentVolumeStatus(VolumeStatusLine<'a>),
+    PersistentVolumeRemoved(Removed),
+    StorageClassCreated(StorageClassCreated<'a>),
+    StorageClassRemoved(Removed),
+    ConfigMapCreated(ConfigMapCreated<'a>),
+    ConfigMapRemoved(Removed),
+    SecretCreated(SecretCreated<'a>),
+    SecretRemoved(Removed),
 }
 
 #[cfg(test)]
@@ -628,7 +801,37 @@ mod tests {
                 }],
             }),
         ];
-        for line in lines {
+        let claim_status = crate::cluster::storage::ClaimStatus {
+            phase: crate::cluster::storage::ClaimPhase::Bound,
+            volume_name: Some("pv-1".into()),
+            capacity: Some(crate::api::Quantity::parse("10Gi").unwrap()),
+            access_modes: crate::api::storage::AccessModes::from_names(&["ReadWriteOnce".to_string()]),
+            annotations: labels.clone(),
+            finalizers: vec!["kubernetes.io/pvc-protection".into()],
+            deletion: Some(crate::engine::SimTime(7)),
+        };
+        let pv_status = crate::cluster::storage::PvStatus {
+            phase: crate::cluster::storage::PvPhase::Released,
+            claim_ref: Some(crate::cluster::storage::ClaimRef {
+                namespace: "default".into(),
+                name: "data".into(),
+                uid: Some(3),
+            }),
+            reason: "Failed".into(),
+            ..Default::default()
+        };
+        let claim: crate::api::storage::PersistentVolumeClaim =
+            serde_json::from_str(r#"{"metadata":{"name":"data"},"spec":{"accessModes":["ReadWriteOnce"]}}"#).unwrap();
+        let secret: crate::api::config::Secret =
+            serde_json::from_str(r#"{"metadata":{"name":"s"},"type":"Opaque","data":{"a":"eA=="}}"#).unwrap();
+        let storage_lines = [
+            Line::PersistentVolumeClaimCreated(ClaimCreated { t: 1, uid: 1, claim: Cow::Borrowed(&claim) }),
+            Line::PersistentVolumeClaimStatus(ClaimStatusLine::of(2, 1, &claim_status)),
+            Line::PersistentVolumeStatus(VolumeStatusLine::of(3, 1, &pv_status)),
+            Line::SecretCreated(SecretCreated { t: 4, uid: 1, secret: Cow::Borrowed(&secret) }),
+            Line::PersistentVolumeRemoved(Removed { t: 5, uid: 1 }),
+        ];
+        for line in lines.into_iter().chain(storage_lines) {
             let text = serde_json::to_string(&line).unwrap();
             let op = text.split('"').nth(3).unwrap();
             assert!(Line::OPS.contains(&op), "{op}");

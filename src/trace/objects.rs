@@ -225,6 +225,28 @@ pub enum ObjectRecord<'a> {
         time: SimTime,
         uid: u64,
     },
+    StatefulSetCreated {
+        time: SimTime,
+        uid: u64,
+        generation: u64,
+        statefulset: &'a crate::api::statefulset::StatefulSet,
+    },
+    /// The spec changed (scale, a new template, the strategy).
+    StatefulSetUpdated {
+        time: SimTime,
+        uid: u64,
+        generation: u64,
+        statefulset: &'a crate::api::statefulset::StatefulSet,
+    },
+    StatefulSetStatus {
+        time: SimTime,
+        uid: u64,
+        status: &'a crate::cluster::statefulset::StatefulSetStatus,
+    },
+    StatefulSetRemoved {
+        time: SimTime,
+        uid: u64,
+    },
     ServiceCreated {
         time: SimTime,
         uid: u64,
@@ -255,6 +277,64 @@ pub enum ObjectRecord<'a> {
         time: SimTime,
         uid: u64,
         status: &'a crate::cluster::budget::BudgetStatus,
+    },
+    /// A PersistentVolumeClaim as admitted (its class filled in by admission).
+    ClaimCreated {
+        time: SimTime,
+        uid: u64,
+        claim: &'a crate::api::storage::PersistentVolumeClaim,
+    },
+    /// What the API shows of a claim beyond its spec, whole, at each change.
+    ClaimStatus {
+        time: SimTime,
+        uid: u64,
+        status: &'a crate::cluster::storage::ClaimStatus,
+    },
+    ClaimRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    VolumeCreated {
+        time: SimTime,
+        uid: u64,
+        volume: &'a crate::api::storage::PersistentVolume,
+    },
+    VolumeStatus {
+        time: SimTime,
+        uid: u64,
+        status: &'a crate::cluster::storage::PvStatus,
+    },
+    VolumeRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    StorageClassCreated {
+        time: SimTime,
+        uid: u64,
+        class: &'a crate::api::storage::StorageClass,
+    },
+    StorageClassRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    ConfigMapCreated {
+        time: SimTime,
+        uid: u64,
+        config_map: &'a crate::api::config::ConfigMap,
+    },
+    ConfigMapRemoved {
+        time: SimTime,
+        uid: u64,
+    },
+    /// A Secret as stored (`stringData` merged into `data`).
+    SecretCreated {
+        time: SimTime,
+        uid: u64,
+        secret: &'a crate::api::config::Secret,
+    },
+    SecretRemoved {
+        time: SimTime,
+        uid: u64,
     },
 }
 
@@ -657,6 +737,38 @@ impl<O: TraceOut> ObjectsWriter<O> {
                 observed_generation: s.observed_generation,
             }),
             ObjectRecord::DaemonSetRemoved { time, uid } => Line::DaemonSetRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::StatefulSetCreated { time, uid, generation, statefulset } => {
+                Line::StatefulSetCreated(lines::StatefulSetSpecLine {
+                    t: t(time),
+                    uid,
+                    generation,
+                    statefulset: Cow::Borrowed(statefulset),
+                })
+            }
+            ObjectRecord::StatefulSetUpdated { time, uid, generation, statefulset } => {
+                Line::StatefulSetUpdated(lines::StatefulSetSpecLine {
+                    t: t(time),
+                    uid,
+                    generation,
+                    statefulset: Cow::Borrowed(statefulset),
+                })
+            }
+            ObjectRecord::StatefulSetStatus { time, uid, status: s } => {
+                Line::StatefulSetStatus(lines::StatefulSetStatus {
+                    t: t(time),
+                    uid,
+                    replicas: s.replicas,
+                    ready: s.ready,
+                    current: s.current,
+                    updated: s.updated,
+                    available: s.available,
+                    current_revision: Cow::Borrowed(&s.current_revision),
+                    update_revision: Cow::Borrowed(&s.update_revision),
+                    collision_count: s.collision_count,
+                    observed_generation: s.observed_generation,
+                })
+            }
+            ObjectRecord::StatefulSetRemoved { time, uid } => Line::StatefulSetRemoved(Removed { t: t(time), uid }),
             ObjectRecord::ServiceCreated { time, uid, service } => {
                 Line::ServiceCreated(lines::ServiceCreated { t: t(time), uid, service: Cow::Borrowed(service) })
             }
@@ -724,6 +836,36 @@ impl<O: TraceOut> ObjectsWriter<O> {
                     last_transition: t(c.last_transition),
                 }),
             }),
+            ObjectRecord::ClaimCreated { time, uid, claim } => {
+                Line::PersistentVolumeClaimCreated(lines::ClaimCreated { t: t(time), uid, claim: Cow::Borrowed(claim) })
+            }
+            ObjectRecord::ClaimStatus { time, uid, status } => {
+                Line::PersistentVolumeClaimStatus(lines::ClaimStatusLine::of(t(time), uid, status))
+            }
+            ObjectRecord::ClaimRemoved { time, uid } => Line::PersistentVolumeClaimRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::VolumeCreated { time, uid, volume } => {
+                Line::PersistentVolumeCreated(lines::VolumeCreated { t: t(time), uid, volume: Cow::Borrowed(volume) })
+            }
+            ObjectRecord::VolumeStatus { time, uid, status } => {
+                Line::PersistentVolumeStatus(lines::VolumeStatusLine::of(t(time), uid, status))
+            }
+            ObjectRecord::VolumeRemoved { time, uid } => Line::PersistentVolumeRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::StorageClassCreated { time, uid, class } => {
+                Line::StorageClassCreated(lines::StorageClassCreated { t: t(time), uid, class: Cow::Borrowed(class) })
+            }
+            ObjectRecord::StorageClassRemoved { time, uid } => Line::StorageClassRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::ConfigMapCreated { time, uid, config_map } => {
+                Line::ConfigMapCreated(lines::ConfigMapCreated {
+                    t: t(time),
+                    uid,
+                    config_map: Cow::Borrowed(config_map),
+                })
+            }
+            ObjectRecord::ConfigMapRemoved { time, uid } => Line::ConfigMapRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::SecretCreated { time, uid, secret } => {
+                Line::SecretCreated(lines::SecretCreated { t: t(time), uid, secret: Cow::Borrowed(secret) })
+            }
+            ObjectRecord::SecretRemoved { time, uid } => Line::SecretRemoved(Removed { t: t(time), uid }),
         };
         self.line(&line)
     }

@@ -37,6 +37,9 @@ pub struct Summary {
     /// The availability of each Service with a selector, by namespace and name.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<ServiceFigures>,
+    /// How long the ordinals of each StatefulSet were down, by namespace and name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub statefulsets: Vec<StatefulSetFigures>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
@@ -129,6 +132,29 @@ pub struct ServiceFigures {
     pub longest_outage_ms: u64,
     /// Stretches without a ready endpoint that lasted some time.
     pub outages: u64,
+}
+
+/// A StatefulSet's ordinals over its life in the run: an ordinal is down while it has
+/// no Running and Ready pod after it once had one (a node lost, a pod replaced, a
+/// rolling update); starting up (the set's creation, a scale-up) is not an outage, and
+/// an ordinal scaled away stops counting.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct StatefulSetFigures {
+    pub namespace: String,
+    pub name: String,
+    pub created_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_ms: Option<u64>,
+    /// `spec.replicas` at the end (or at the deletion).
+    pub replicas: u32,
+    /// The longest time any ordinal was down.
+    pub longest_ordinal_down_ms: u64,
+    /// The ordinal that was down longest (the first such).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub longest_down_ordinal: Option<u32>,
+    /// Stretches an ordinal was down, and their total time.
+    pub ordinal_outages: u64,
+    pub ordinal_down_ms: u64,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

@@ -328,7 +328,7 @@ fn containers(out: &mut Out, run: &RunDir, label: &str, list: &[Container], stat
                 }
             }
         }
-        w!(out, 2, "Mounts:\t<none>\n");
+        super::describe_storage::mounts(out, c);
     }
 }
 
@@ -442,7 +442,7 @@ pub fn pod(run: &RunDir, now: i64, p: &Pod, dns: &[String], events: &[&Event]) -
             w!(out, 1, "{} \t{} \n", c.kind, c.status);
         }
     }
-    w!(out, 0, "Volumes:\t<none>\n");
+    super::describe_storage::volumes(&mut out, &spec.volumes, "");
     w!(out, 0, "QoS Class:\t{}\n", s.qos_class);
     labels_multiline(&mut out, "", "Node-Selectors", &spec.node_selector);
     out.text.push_str(&tolerations_multiline("", "Tolerations", &spec.tolerations));
@@ -891,7 +891,7 @@ pub(super) fn pod_template(out: &mut Out, run: &RunDir, t: &crate::api::pod::Pod
         containers(out, run, "Init Containers", &t.spec.init_containers, &[], "  ");
     }
     containers(out, run, "Containers", &t.spec.containers, &[], "  ");
-    w!(out, 0, "  Volumes:\t<none>\n");
+    super::describe_storage::volumes(out, &t.spec.volumes, "  ");
     if let Some(pc) = t.spec.priority_class_name.as_deref().filter(|s| !s.is_empty()) {
         w!(out, 1, "Priority Class Name:\t{pc}\n");
     }
@@ -973,6 +973,133 @@ pub fn daemonset(
     pod_template(&mut out, run, &d.api.spec.template);
     let events = events_or_none(&mut out, now, events);
     finish(out, events)
+}
+
+/// (namespace, name, labels, text) of each object described.
+type Found = Vec<(String, String, BTreeMap<String, String>, String)>;
+
+/// The storage objects of the request's kind, described, in list order (namespace, name).
+fn describe_storage_objects<'a>(
+    state: &super::replay::State,
+    req: &DescribeRequest,
+    now: i64,
+    events_of: &dyn Fn(&str, &str, &str, i64) -> Vec<&'a Event>,
+    in_scope: &dyn Fn(&str) -> bool,
+    found: &mut Found,
+) {
+    use super::Resource;
+    use super::describe_storage as d;
+    match req.resource {
+        Resource::PersistentVolumeClaims => {
+            for c in state.claims.values().filter(|c| in_scope(c.api.metadata.namespace())) {
+                let (ns, name) = (c.api.metadata.namespace(), &c.api.metadata.name);
+                // `Used By`: the pods of its namespace whose volumes name it.
+                let mut used_by: Vec<String> = state
+                    .pods()
+                    .filter(|p| &*p.namespace == ns)
+                    .filter(|p| {
+                        p.spec.volumes.iter().any(|v| {
+                            v.persistent_volume_claim.as_ref().is_some_and(|s| s.claim_name == *name)
+                                || (v.ephemeral.is_some() && format!("{}-{}", p.name, v.name) == *name)
+                        })
+                    })
+                    .map(|p| p.name.to_string())
+                    .collect();
+                used_by.sort();
+                let text = d::claim(c, &used_by, &events_of("PersistentVolumeClaim", ns, name, c.created), now);
+                found.push((ns.to_string(), name.clone(), c.api.metadata.labels.clone(), text));
+            }
+        }
+        Resource::PersistentVolumes => {
+            for v in state.volumes.values() {
+                let name = &v.api.metadata.name;
+                let text = d::volume(v, &events_of("PersistentVolume", "", name, v.created), now);
+                found.push((String::new(), name.clone(), v.api.metadata.labels.clone(), text));
+            }
+        }
+        Resource::StorageClasses => {
+            for c in state.classes.values() {
+                let name = &c.api.metadata.name;
+                let text = d::class(c, &events_of("StorageClass", "", name, c.created), now);
+                found.push((String::new(), name.clone(), c.api.metadata.labels.clone(), text));
+            }
+        }
+        Resource::ConfigMaps => {
+            for c in state.config_maps.values().filter(|c| in_scope(c.api.metadata.namespace())) {
+                let (ns, name) = (c.api.metadata.namespace(), &c.api.metadata.name);
+                let text = d::config_map(c, &events_of("ConfigMap", ns, name, c.created), now);
+                found.push((ns.to_string(), name.clone(), c.api.metadata.labels.clone(), text));
+            }
+        }
+        _ => {
+            for s in state.secrets.values().filter(|s| in_scope(s.api.metadata.namespace())) {
+                let (ns, name) = (s.api.metadata.namespace(), &s.api.metadata.name);
+                found.push((ns.to_string(), name.clone(), s.api.metadata.labels.clone(), d::secret(s)));
+            }
+        }
+    }
+    found.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+}
+
+/// `kubectl describe statefulset` (`describeStatefulSet`): replicas desired and in the
+/// status, the update strategy, its pods by phase, the pod template, the claim
+/// templates, the events.
+pub fn statefulset(
+    run: &RunDir,
+    now: i64,
+    s: &super::replay::StatefulSetState,
+    phases: [u32; 4],
+    events: &[&Event],
+) -> String {
+    let mut out = Out::default();
+    let meta = &s.api.metadata;
+    w!(out, 0, "Name:\t{}\n", meta.name);
+    w!(out, 0, "Namespace:\t{}\n", meta.namespace());
+    w!(out, 0, "CreationTimestamp:\t{}\n", rfc1123z(run, Some(s.created)));
+    w!(out, 0, "Selector:\t{}\n", super::statefulsets::selector_text(s));
+    labels_multiline(&mut out, "", "Labels", &meta.labels);
+    out.text.push_str(&annotations_multiline("", "Annotations", &meta.annotations));
+    let total = s.status.as_ref().map_or(0, |x| x.replicas);
+    w!(out, 0, "Replicas:\t{} desired | {total} total\n", super::statefulsets::replicas(s));
+    let strategy = s.api.spec.update_strategy.as_ref();
+    w!(out, 0, "Update Strategy:\t{}\n", strategy.and_then(|x| x.type_.as_deref()).unwrap_or(""));
+    if let Some(partition) = strategy.and_then(|x| x.rolling_update.as_ref()).and_then(|r| r.partition.map(|p| (p, r)))
+    {
+        let (p, r) = partition;
+        w!(out, 1, "Partition:\t{p}\n");
+        if let Some(max) = &r.max_unavailable {
+            w!(out, 1, "MaxUnavailable:\t{max}\n");
+        }
+    }
+    let [running, waiting, succeeded, failed] = phases;
+    w!(out, 0, "Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n");
+    pod_template(&mut out, run, &s.api.spec.template);
+    volume_claim_templates(&mut out, &s.api.spec.volume_claim_templates);
+    let events = events_or_none(&mut out, now, events);
+    finish(out, events)
+}
+
+/// `describeVolumeClaimTemplates`: each claim template's name, class, labels,
+/// annotations, requested storage and access modes.
+fn volume_claim_templates(out: &mut Out, templates: &[crate::api::statefulset::ClaimTemplate]) {
+    if templates.is_empty() {
+        w!(out, 0, "Volume Claims:\t<none>\n");
+        return;
+    }
+    w!(out, 0, "Volume Claims:\n");
+    for t in templates {
+        // `GetPersistentVolumeClaimClass`: the beta annotation, else storageClassName.
+        w!(out, 1, "Name:\t{}\n", t.metadata.name);
+        w!(out, 1, "StorageClass:\t{}\n", t.class());
+        labels_multiline(out, "  ", "Labels", &t.metadata.labels);
+        labels_multiline(out, "  ", "Annotations", &t.metadata.annotations);
+        match t.spec.storage_request() {
+            Some(q) => w!(out, 1, "Capacity:\t{q}\n"),
+            None => w!(out, 1, "Capacity:\t<default>\n"),
+        }
+        // Go's `%s` of a slice of modes: `[ReadWriteOnce ReadOnlyMany]`.
+        w!(out, 1, "Access Modes:\t[{}]\n", t.spec.access_modes.join(" "));
+    }
 }
 
 /// What to describe.
@@ -1192,10 +1319,35 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
                 found.push((ns.to_string(), name.clone(), d.api.metadata.labels.clone(), text));
             }
         }
+        Resource::PersistentVolumeClaims
+        | Resource::PersistentVolumes
+        | Resource::StorageClasses
+        | Resource::ConfigMaps
+        | Resource::Secrets => {
+            let state = replay(run, now, Want { storage: true, pods: true, ..Default::default() })?;
+            describe_storage_objects(&state, req, now, &events_of, &in_scope, &mut found);
+        }
+        Resource::StatefulSets => {
+            let state = replay(run, now, Want { apps: true, pods: true, ..Default::default() })?;
+            let mut list: Vec<&super::replay::StatefulSetState> =
+                state.statefulsets.values().filter(|s| in_scope(s.api.metadata.namespace())).collect();
+            list.sort_by(|a, b| {
+                (a.api.metadata.namespace(), &a.api.metadata.name)
+                    .cmp(&(b.api.metadata.namespace(), &b.api.metadata.name))
+            });
+            let all_phases = controller_pod_phases(&state, "StatefulSet");
+            for s in list {
+                let phases = all_phases.get(&s.uid).copied().unwrap_or_default();
+                let (ns, name) = (s.api.metadata.namespace(), &s.api.metadata.name);
+                let text = self::statefulset(run, now, s, phases, &events_of("StatefulSet", ns, name, s.created));
+                found.push((ns.to_string(), name.clone(), s.api.metadata.labels.clone(), text));
+            }
+        }
         Resource::Events => {
             return Err(super::ViewError::input(format!(
                 "describe knows pods, nodes, jobs, cronjobs, deployments, replicasets, daemonsets, \
-                 services, endpointslices and poddisruptionbudgets, not {}",
+                 statefulsets, services, endpointslices, poddisruptionbudgets, persistentvolumeclaims, \
+                 persistentvolumes, storageclasses, configmaps and secrets, not {}",
                 req.resource.plural()
             )));
         }

@@ -118,10 +118,16 @@ fn qualified_kind(resource: Resource) -> &'static str {
         Resource::ReplicaSets => "replicaset.apps",
         Resource::Deployments => "deployment.apps",
         Resource::DaemonSets => "daemonset.apps",
+        Resource::StatefulSets => "statefulset.apps",
         Resource::Events => "event",
         Resource::Services => "service",
         Resource::EndpointSlices => "endpointslice.discovery.k8s.io",
         Resource::PodDisruptionBudgets => "poddisruptionbudget.policy",
+        Resource::PersistentVolumeClaims => "persistentvolumeclaim",
+        Resource::PersistentVolumes => "persistentvolume",
+        Resource::StorageClasses => "storageclass.storage.k8s.io",
+        Resource::ConfigMaps => "configmap",
+        Resource::Secrets => "secret",
     }
 }
 
@@ -142,10 +148,16 @@ fn select(run: &RunDir, req: &GetRequest) -> Result<Selected, ViewError> {
         Resource::CronJobs => cronjobs_items(run, req, wide, structured)?,
         Resource::ReplicaSets | Resource::Deployments => apps_items(run, req, wide, structured)?,
         Resource::DaemonSets => daemonsets_items(run, req, wide, structured)?,
+        Resource::StatefulSets => statefulsets_items(run, req, wide, structured)?,
         Resource::Events => events_items(run, req, wide, structured)?,
         Resource::Services => services_items(run, req, wide, structured)?,
         Resource::EndpointSlices => slices_items(run, req, structured)?,
         Resource::PodDisruptionBudgets => budgets_items(run, req, structured)?,
+        Resource::PersistentVolumeClaims
+        | Resource::PersistentVolumes
+        | Resource::StorageClasses
+        | Resource::ConfigMaps
+        | Resource::Secrets => storage_items(run, req, wide, structured)?,
     };
     let in_scope = |i: &Item| !req.resource.namespaced() || req.all_namespaces || i.namespace == req.namespace;
     let selected = |i: &Item| match (&req.field_selector, &i.value) {
@@ -206,7 +218,75 @@ fn headers(base: &[&'static str], wide_extra: &[&'static str], wide: bool) -> Ve
 }
 
 fn want(pods: bool, nodes: bool, jobs: bool, cronjobs: bool, history: bool) -> Want {
-    Want { pods, nodes, jobs, cronjobs, apps: false, history, services: false, budgets: false }
+    Want { pods, nodes, jobs, cronjobs, apps: false, history, services: false, budgets: false, storage: false }
+}
+
+/// The storage objects of one kind at T, sorted by namespace and name.
+fn storage_items(
+    run: &RunDir,
+    req: &GetRequest,
+    wide: bool,
+    structured: bool,
+) -> Result<(Vec<&'static str>, Vec<Item>), ViewError> {
+    use super::storage as s;
+    let state = replay::replay(run, req.at, Want { storage: true, ..Default::default() })?;
+    let item = |meta: &crate::api::ObjectMeta, cells: Vec<String>, value: Option<serde_json::Value>| Item {
+        namespace: if req.resource.namespaced() { meta.namespace().to_string() } else { String::new() },
+        name: meta.name.clone(),
+        labels: meta.labels.clone(),
+        cells,
+        value,
+    };
+    let (headers, mut items): (Vec<&'static str>, Vec<Item>) = match req.resource {
+        Resource::PersistentVolumeClaims => (
+            headers(&s::CLAIM_HEADERS, &s::VOLUME_MODE_HEADER, wide),
+            state
+                .claims
+                .values()
+                .map(|c| {
+                    item(&c.api.metadata, s::claim_row(c, req.at, wide), structured.then(|| s::claim_value(run, c)))
+                })
+                .collect(),
+        ),
+        Resource::PersistentVolumes => (
+            headers(&s::VOLUME_HEADERS, &s::VOLUME_MODE_HEADER, wide),
+            state
+                .volumes
+                .values()
+                .map(|v| {
+                    item(&v.api.metadata, s::volume_row(v, req.at, wide), structured.then(|| s::volume_value(run, v)))
+                })
+                .collect(),
+        ),
+        Resource::StorageClasses => (
+            s::CLASS_HEADERS.to_vec(),
+            state
+                .classes
+                .values()
+                .map(|c| item(&c.api.metadata, s::class_row(c, req.at), structured.then(|| s::class_value(run, c))))
+                .collect(),
+        ),
+        Resource::ConfigMaps => (
+            s::CONFIG_MAP_HEADERS.to_vec(),
+            state
+                .config_maps
+                .values()
+                .map(|c| {
+                    item(&c.api.metadata, s::config_map_row(c, req.at), structured.then(|| s::config_map_value(run, c)))
+                })
+                .collect(),
+        ),
+        _ => (
+            s::SECRET_HEADERS.to_vec(),
+            state
+                .secrets
+                .values()
+                .map(|x| item(&x.api.metadata, s::secret_row(x, req.at), structured.then(|| s::secret_value(run, x))))
+                .collect(),
+        ),
+    };
+    items.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    Ok((headers, items))
 }
 
 /// The PodDisruptionBudgets at T (no `-o wide` columns).
@@ -449,6 +529,26 @@ fn daemonsets_items(
     let mut items: Vec<Item> = state.daemonsets.values().map(item).collect();
     items.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     Ok((headers(&daemonsets::HEADERS, &apps::WIDE_HEADERS, wide), items))
+}
+
+fn statefulsets_items(
+    run: &RunDir,
+    req: &GetRequest,
+    wide: bool,
+    structured: bool,
+) -> Result<(Vec<&'static str>, Vec<Item>), ViewError> {
+    use super::statefulsets;
+    let state = replay::replay(run, req.at, Want { apps: true, ..Default::default() })?;
+    let item = |s: &replay::StatefulSetState| Item {
+        namespace: s.api.metadata.namespace().to_string(),
+        name: s.api.metadata.name.clone(),
+        labels: s.api.metadata.labels.clone(),
+        cells: statefulsets::row(s, req.at, wide),
+        value: structured.then(|| statefulsets::value(run, s)),
+    };
+    let mut items: Vec<Item> = state.statefulsets.values().map(item).collect();
+    items.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    Ok((headers(&statefulsets::HEADERS, &statefulsets::WIDE_HEADERS, wide), items))
 }
 
 fn events_items(

@@ -11,6 +11,7 @@ pub mod apps;
 pub mod budgets;
 pub mod daemonsets;
 pub mod describe;
+pub mod describe_storage;
 pub mod events;
 pub mod fields;
 pub mod files;
@@ -22,6 +23,8 @@ pub mod pods;
 pub mod qos;
 pub mod replay;
 pub mod services;
+pub mod storage;
+pub mod statefulsets;
 pub mod table;
 pub mod yaml;
 
@@ -64,10 +67,16 @@ pub enum Resource {
     ReplicaSets,
     Deployments,
     DaemonSets,
+    StatefulSets,
     Events,
     Services,
     EndpointSlices,
     PodDisruptionBudgets,
+    PersistentVolumeClaims,
+    PersistentVolumes,
+    StorageClasses,
+    ConfigMaps,
+    Secrets,
 }
 
 impl Resource {
@@ -83,8 +92,14 @@ impl Resource {
                 ObjectKind::ReplicaSet => Some(Resource::ReplicaSets),
                 ObjectKind::Deployment => Some(Resource::Deployments),
                 ObjectKind::DaemonSet => Some(Resource::DaemonSets),
+                ObjectKind::StatefulSet => Some(Resource::StatefulSets),
                 ObjectKind::Service => Some(Resource::Services),
                 ObjectKind::PodDisruptionBudget => Some(Resource::PodDisruptionBudgets),
+                ObjectKind::PersistentVolumeClaim => Some(Resource::PersistentVolumeClaims),
+                ObjectKind::PersistentVolume => Some(Resource::PersistentVolumes),
+                ObjectKind::StorageClass => Some(Resource::StorageClasses),
+                ObjectKind::ConfigMap => Some(Resource::ConfigMaps),
+                ObjectKind::Secret => Some(Resource::Secrets),
                 ObjectKind::PriorityClass => None,
             };
         }
@@ -111,8 +126,14 @@ impl Resource {
             Resource::ReplicaSets => Some(ObjectKind::ReplicaSet),
             Resource::Deployments => Some(ObjectKind::Deployment),
             Resource::DaemonSets => Some(ObjectKind::DaemonSet),
+            Resource::StatefulSets => Some(ObjectKind::StatefulSet),
             Resource::Services => Some(ObjectKind::Service),
             Resource::PodDisruptionBudgets => Some(ObjectKind::PodDisruptionBudget),
+            Resource::PersistentVolumeClaims => Some(ObjectKind::PersistentVolumeClaim),
+            Resource::PersistentVolumes => Some(ObjectKind::PersistentVolume),
+            Resource::StorageClasses => Some(ObjectKind::StorageClass),
+            Resource::ConfigMaps => Some(ObjectKind::ConfigMap),
+            Resource::Secrets => Some(ObjectKind::Secret),
             Resource::Events | Resource::EndpointSlices => None,
         }
     }

@@ -31,6 +31,8 @@ pub struct Want {
     pub services: bool,
     /// PodDisruptionBudgets.
     pub budgets: bool,
+    /// PersistentVolumeClaims, PersistentVolumes, StorageClasses, ConfigMaps, Secrets.
+    pub storage: bool,
     /// Keep each condition's transition time (for YAML, JSON and describe).
     pub history: bool,
 }
@@ -239,6 +241,17 @@ pub struct DaemonSetState {
     pub status: Option<crate::trace::lines::DaemonSetStatus>,
 }
 
+/// A StatefulSet at T.
+#[derive(Clone, Debug)]
+pub struct StatefulSetState {
+    pub uid: u64,
+    /// The object as last written (defaulted).
+    pub api: crate::api::statefulset::StatefulSet,
+    pub generation: u64,
+    pub created: i64,
+    pub status: Option<lines::StatefulSetStatus<'static>>,
+}
+
 #[derive(Clone, Debug)]
 pub struct ServiceState {
     pub uid: u64,
@@ -298,9 +311,54 @@ pub struct BudgetState {
     pub condition: Option<(bool, String, String, i64)>,
 }
 
+/// A PersistentVolumeClaim at T: the object as admitted and what its controllers wrote.
+#[derive(Clone, Debug)]
+pub struct ClaimState {
+    pub uid: u64,
+    pub api: Arc<crate::api::storage::PersistentVolumeClaim>,
+    pub created: i64,
+    pub phase: String,
+    pub volume_name: Option<String>,
+    pub capacity: Option<String>,
+    pub access_modes: Vec<String>,
+    pub annotations: BTreeMap<String, String>,
+    pub finalizers: Vec<String>,
+    pub deletion: Option<i64>,
+}
+
+/// A PersistentVolume at T.
+#[derive(Clone, Debug)]
+pub struct VolumeState {
+    pub uid: u64,
+    pub api: Arc<crate::api::storage::PersistentVolume>,
+    pub created: i64,
+    pub phase: String,
+    /// `claimRef`: (namespace, name, claim uid number).
+    pub claim_ref: Option<(String, String, Option<u64>)>,
+    pub annotations: BTreeMap<String, String>,
+    pub finalizers: Vec<String>,
+    pub deletion: Option<i64>,
+    pub reason: String,
+    pub message: String,
+}
+
+/// A StorageClass, ConfigMap or Secret at T: the object and when it was created.
+#[derive(Clone, Debug)]
+pub struct Created<T> {
+    pub uid: u64,
+    pub api: Arc<T>,
+    pub created: i64,
+}
+
 /// The cluster at T.
 #[derive(Default)]
 pub struct State {
+    /// Storage objects by uid (one numbering per kind).
+    pub claims: BTreeMap<u64, ClaimState>,
+    pub volumes: BTreeMap<u64, VolumeState>,
+    pub classes: BTreeMap<u64, Created<crate::api::storage::StorageClass>>,
+    pub config_maps: BTreeMap<u64, Created<crate::api::config::ConfigMap>>,
+    pub secrets: BTreeMap<u64, Created<crate::api::config::Secret>>,
     /// The run's seed, which the uids are drawn from (`Uids`).
     pub uids: Uids,
     /// PodDisruptionBudgets by uid.
@@ -309,6 +367,7 @@ pub struct State {
     pub replicasets: BTreeMap<u64, ReplicaSetState>,
     pub deployments: BTreeMap<u64, DeploymentState>,
     pub daemonsets: BTreeMap<u64, DaemonSetState>,
+    pub statefulsets: BTreeMap<u64, StatefulSetState>,
     pub at: i64,
     /// By uid (pods are numbered from 1 in order of creation).
     pub pods: Vec<Option<PodState>>,
@@ -501,7 +560,7 @@ impl Uids {
     pub fn pod(self, serial: u64) -> String {
         crate::engine::rng::uuid(self.0, "pod", serial)
     }
-    /// ReplicaSets, Deployments and DaemonSets (one numbering).
+    /// ReplicaSets, Deployments, DaemonSets and StatefulSets (one numbering).
     pub fn apps(self, serial: u64) -> String {
         crate::engine::rng::uuid(self.0, "apps", serial)
     }
@@ -519,6 +578,23 @@ impl Uids {
     }
     pub fn slice(self, serial: u64) -> String {
         crate::engine::rng::uuid(self.0, "endpointslice", serial)
+    }
+    /// A claim's uid (a provisioned PV is named `pvc-<it>`; `apiserver::storage` draws it
+    /// the same way).
+    pub fn claim(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "persistentvolumeclaim", serial)
+    }
+    pub fn volume(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "persistentvolume", serial)
+    }
+    pub fn class(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "storageclass", serial)
+    }
+    pub fn config_map(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "configmap", serial)
+    }
+    pub fn secret(self, serial: u64) -> String {
+        crate::engine::rng::uuid(self.0, "secret", serial)
     }
 }
 
@@ -927,6 +1003,34 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
             let r: lines::Removed = parse(o, line)?;
             state.daemonsets.remove(&r.uid);
         }
+        "StatefulSetCreated" | "StatefulSetUpdated" if want.apps => {
+            let d: lines::StatefulSetSpecLine = parse(o, line)?;
+            let api = d.statefulset.into_owned();
+            match state.statefulsets.get_mut(&d.uid) {
+                Some(existing) => {
+                    existing.api = api;
+                    existing.generation = d.generation;
+                }
+                None => {
+                    let s = StatefulSetState { uid: d.uid, api, generation: d.generation, created: t, status: None };
+                    state.statefulsets.insert(d.uid, s);
+                }
+            }
+        }
+        "StatefulSetStatus" if want.apps => {
+            let s: lines::StatefulSetStatus = parse(o, line)?;
+            if let Some(d) = state.statefulsets.get_mut(&s.uid) {
+                d.status = Some(lines::StatefulSetStatus {
+                    current_revision: s.current_revision.into_owned().into(),
+                    update_revision: s.update_revision.into_owned().into(),
+                    ..s
+                });
+            }
+        }
+        "StatefulSetRemoved" if want.apps => {
+            let r: lines::Removed = parse(o, line)?;
+            state.statefulsets.remove(&r.uid);
+        }
         "ServiceCreated" if want.services => {
             let c: lines::ServiceCreated = parse(o, line)?;
             state
@@ -1008,6 +1112,96 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
                 b.condition =
                     s.condition.map(|c| (c.status, c.reason.to_string(), c.message.into_owned(), c.last_transition));
             }
+        }
+        "PersistentVolumeClaimCreated" if want.storage => {
+            let c: lines::ClaimCreated = parse(o, line)?;
+            let claim = ClaimState {
+                uid: c.uid,
+                api: Arc::new(c.claim.into_owned()),
+                created: t,
+                phase: "Pending".into(),
+                volume_name: None,
+                capacity: None,
+                access_modes: Vec::new(),
+                annotations: BTreeMap::new(),
+                finalizers: Vec::new(),
+                deletion: None,
+            };
+            state.claims.insert(c.uid, claim);
+        }
+        "PersistentVolumeClaimStatus" if want.storage => {
+            let s: lines::ClaimStatusLine = parse(o, line)?;
+            if let Some(c) = state.claims.get_mut(&s.uid) {
+                c.phase = s.phase.to_string();
+                c.volume_name = s.volume_name.map(|v| v.into_owned());
+                c.capacity = s.capacity.map(|v| v.into_owned());
+                c.access_modes = s.access_modes.iter().map(|m| m.to_string()).collect();
+                c.annotations = s.annotations.to_owned_map();
+                c.finalizers = s.finalizers.into_iter().map(|f| f.into_owned()).collect();
+                c.deletion = s.deletion;
+            }
+        }
+        "PersistentVolumeClaimRemoved" if want.storage => {
+            let r: lines::Removed = parse(o, line)?;
+            state.claims.remove(&r.uid);
+        }
+        "PersistentVolumeCreated" if want.storage => {
+            let c: lines::VolumeCreated = parse(o, line)?;
+            let volume = VolumeState {
+                uid: c.uid,
+                api: Arc::new(c.volume.into_owned()),
+                created: t,
+                phase: "Pending".into(),
+                claim_ref: None,
+                annotations: BTreeMap::new(),
+                finalizers: Vec::new(),
+                deletion: None,
+                reason: String::new(),
+                message: String::new(),
+            };
+            state.volumes.insert(c.uid, volume);
+        }
+        "PersistentVolumeStatus" if want.storage => {
+            let s: lines::VolumeStatusLine = parse(o, line)?;
+            if let Some(v) = state.volumes.get_mut(&s.uid) {
+                v.phase = s.phase.to_string();
+                v.claim_ref = s.claim_ref.map(|c| (c.namespace.into_owned(), c.name.into_owned(), c.uid));
+                v.annotations = s.annotations.to_owned_map();
+                v.finalizers = s.finalizers.into_iter().map(|f| f.into_owned()).collect();
+                v.deletion = s.deletion;
+                v.reason = s.reason.into_owned();
+                v.message = s.message.into_owned();
+            }
+        }
+        "PersistentVolumeRemoved" if want.storage => {
+            let r: lines::Removed = parse(o, line)?;
+            state.volumes.remove(&r.uid);
+        }
+        "StorageClassCreated" if want.storage => {
+            let c: lines::StorageClassCreated = parse(o, line)?;
+            state.classes.insert(c.uid, Created { uid: c.uid, api: Arc::new(c.class.into_owned()), created: t });
+        }
+        "StorageClassRemoved" if want.storage => {
+            let r: lines::Removed = parse(o, line)?;
+            state.classes.remove(&r.uid);
+        }
+        "ConfigMapCreated" if want.storage => {
+            let c: lines::ConfigMapCreated = parse(o, line)?;
+            state
+                .config_maps
+                .insert(c.uid, Created { uid: c.uid, api: Arc::new(c.config_map.into_owned()), created: t });
+        }
+        "ConfigMapRemoved" if want.storage => {
+            let r: lines::Removed = parse(o, line)?;
+            state.config_maps.remove(&r.uid);
+        }
+        "SecretCreated" if want.storage => {
+            let c: lines::SecretCreated = parse(o, line)?;
+            state.secrets.insert(c.uid, Created { uid: c.uid, api: Arc::new(c.secret.into_owned()), created: t });
+        }
+        "SecretRemoved" if want.storage => {
+            let r: lines::Removed = parse(o, line)?;
+            state.secrets.remove(&r.uid);
         }
         // Lines of the kinds not asked for.
         _ => {}

@@ -213,6 +213,257 @@ fn daemonset_cases() -> Vec<Case> {
     ]
 }
 
+fn statefulset_scenario(spec_first: &str, labels: &str) -> String {
+    format!(
+        "name: bad\nduration: 1m\n{NODES}workloads:\n  - object:\n      apiVersion: apps/v1\n      kind: StatefulSet\n      metadata: {{name: web}}\n      spec:\n{spec_first}        selector: {{matchLabels: {{app: web}}}}\n        template:\n          metadata: {{labels: {labels}}}\n          spec: {{containers: [{{name: c, image: nginx}}]}}\n"
+    )
+}
+
+/// StatefulSets the API server refuses (`ValidateStatefulSetSpec`,
+/// `validateRollingUpdateStatefulSet`, Kubernetes 1.34), each at its line and field path.
+fn statefulset_cases() -> Vec<Case> {
+    let case = |name, scenario: String, expect: Vec<&'static str>| Case { name, scenario, files: vec![], expect };
+    vec![
+        case(
+            "a StatefulSet whose selector does not match its template",
+            statefulset_scenario("        serviceName: nginx\n", "{app: db}"),
+            vec![
+                "scenario.yaml:16:",
+                "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"db\"}: `selector` does not match template `labels`",
+            ],
+        ),
+        case(
+            "a StatefulSet whose serviceName is not a DNS label",
+            statefulset_scenario("        serviceName: Web_Svc\n", "{app: web}"),
+            vec!["scenario.yaml:13:22", "spec.serviceName: Invalid value: \"Web_Svc\": a lowercase RFC 1123 label"],
+        ),
+        case(
+            "a StatefulSet with a negative partition",
+            statefulset_scenario("        updateStrategy: {rollingUpdate: {partition: -1}}\n", "{app: web}"),
+            vec![
+                "scenario.yaml:13:",
+                "spec.updateStrategy.rollingUpdate.partition: Invalid value: -1: must be greater than or equal to 0",
+            ],
+        ),
+        case(
+            "a StatefulSet with negative replicas",
+            statefulset_scenario("        replicas: -2\n", "{app: web}"),
+            vec!["scenario.yaml:13:19", "spec.replicas: Invalid value: -2: must be greater than or equal to 0"],
+        ),
+        case(
+            "a StatefulSet with an unknown pod management policy",
+            statefulset_scenario("        podManagementPolicy: Random\n", "{app: web}"),
+            vec!["spec.podManagementPolicy: Invalid value: \"Random\": must be 'OrderedReady' or 'Parallel'"],
+        ),
+        case(
+            "a StatefulSet that restarts on failure only",
+            statefulset_scenario("", "{app: web}")
+                .replace("spec: {containers", "spec: {restartPolicy: OnFailure, containers"),
+            vec!["spec.template.spec.restartPolicy: Unsupported value: \"OnFailure\": supported values: \"Always\""],
+        ),
+        case(
+            "a StatefulSet with a negative first ordinal",
+            statefulset_scenario("        ordinals: {start: -1}\n", "{app: web}"),
+            vec!["spec.ordinals.start: Invalid value: -1: must be greater than or equal to 0"],
+        ),
+        case(
+            "a StatefulSet retaining claims in an unknown way",
+            statefulset_scenario("        persistentVolumeClaimRetentionPolicy: {whenDeleted: Keep}\n", "{app: web}"),
+            vec![
+                "spec.persistentVolumeClaimRetentionPolicy.whenDeleted: Unsupported value: \"Keep\": supported values: \"Retain\", \"Delete\"",
+            ],
+        ),
+        case(
+            "a StatefulSet whose maxUnavailable is 0, with its gate",
+            statefulset_scenario("        updateStrategy: {rollingUpdate: {maxUnavailable: 0}}\n", "{app: web}")
+                + "kubernetes: {featureGates: {MaxUnavailableStatefulSet: true}}\n",
+            vec!["spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: 0: cannot be 0"],
+        ),
+        case(
+            "an unknown feature gate",
+            statefulset_scenario("", "{app: web}") + "kubernetes: {featureGates: {StatefulSetMagic: true}}\n",
+            vec![
+                "scenario.yaml:17:",
+                "kubernetes.featureGates[StatefulSetMagic]",
+                "unrecognized feature gate: StatefulSetMagic",
+            ],
+        ),
+        case(
+            "a taint without an effect",
+            statefulset_scenario("", "{app: web}")
+                + "actions:\n  - {at: 1m, taint: node/worker-0, key: node.kubernetes.io/out-of-service}\n",
+            vec![
+                "actions[0].effect: Unsupported value: \"\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\"",
+            ],
+        ),
+        case(
+            "a taint on a pod",
+            statefulset_scenario("", "{app: web}")
+                + "actions:\n  - {at: 1m, taint: pod/web-0, key: k, effect: NoSchedule}\n",
+            vec!["actions[0].taint", "taint: podsim taints nodes, not Pods"],
+        ),
+        case(
+            "a StatefulSet claim template without an access mode",
+            statefulset_scenario(
+                "        volumeClaimTemplates: [{metadata: {name: data}, spec: {resources: {requests: {storage: 1Gi}}}}]\n",
+                "{app: web}",
+            ),
+            vec![
+                "scenario.yaml:13:",
+                "spec.volumeClaimTemplates[0].spec.accessModes: Required value: at least 1 access mode is required",
+            ],
+        ),
+        case(
+            "a StatefulSet mounting a volume it does not have",
+            statefulset_scenario("", "{app: web}")
+                .replace("image: nginx}", "image: nginx, volumeMounts: [{name: data, mountPath: /data}]}"),
+            vec!["spec.template.spec.containers[0].volumeMounts[0].name: Not found: \"data\""],
+        ),
+        case(
+            "a rollout pause of a StatefulSet",
+            statefulset_scenario("", "{app: web}") + "actions:\n  - {at: 1m, rollout: pause statefulset/web}\n",
+            vec!["actions[0].rollout", "rollout: statefulsets.apps \"web\" pausing is not supported"],
+        ),
+    ]
+}
+
+fn object_scenario(object: &str) -> String {
+    format!("name: bad\nduration: 1m\n{NODES}workloads:\n  - object:\n{object}")
+}
+
+/// Storage objects and pod volumes the API server refuses, each with its field path
+/// and message (`ValidatePersistentVolumeClaimSpec`, `ValidatePersistentVolumeSpec`,
+/// `ValidateStorageClass`, `ValidateConfigMap`, `ValidateSecret`, `ValidateVolumes`,
+/// `ValidateVolumeMounts`).
+fn storage_cases() -> Vec<Case> {
+    let case = |name, scenario: String, expect: Vec<&'static str>| Case { name, scenario, files: vec![], expect };
+    let pvc = |spec: &str| {
+        object_scenario(&format!(
+            "      apiVersion: v1\n      kind: PersistentVolumeClaim\n      metadata: {{name: data}}\n      spec:\n{spec}"
+        ))
+    };
+    vec![
+        case(
+            "a claim with no access mode",
+            pvc("        resources: {requests: {storage: 1Gi}}\n"),
+            vec!["scenario.yaml:", "spec.accessModes: Required value: at least 1 access mode is required"],
+        ),
+        case(
+            "a claim with a storage size that is not a quantity",
+            pvc("        accessModes: [ReadWriteOnce]\n        resources: {requests: {storage: ten-gigs}}\n"),
+            vec!["scenario.yaml:14:", "spec.resources.requests.storage: quantities must match the regular expression"],
+        ),
+        case(
+            "a claim without a storage request",
+            pvc("        accessModes: [ReadWriteOnce]\n"),
+            vec!["spec.resources[storage]: Required value"],
+        ),
+        case(
+            "a claim mixing ReadWriteOncePod with another mode",
+            pvc(
+                "        accessModes: [ReadWriteOncePod, ReadOnlyMany]\n        resources: {requests: {storage: 1Gi}}\n",
+            ),
+            vec!["spec.accessModes: Forbidden: may not use ReadWriteOncePod with other access modes"],
+        ),
+        case(
+            "a local PersistentVolume without node affinity",
+            object_scenario(
+                "      apiVersion: v1\n      kind: PersistentVolume\n      metadata: {name: local-0}\n      spec: {capacity: {storage: 10Gi}, accessModes: [ReadWriteOnce], local: {path: /mnt/disk0}}\n",
+            ),
+            vec!["spec.nodeAffinity: Required value: Local volume requires node affinity"],
+        ),
+        case(
+            "a PersistentVolume with two sources",
+            object_scenario(
+                "      apiVersion: v1\n      kind: PersistentVolume\n      metadata: {name: pv0}\n      spec: {capacity: {storage: 10Gi}, accessModes: [ReadWriteOnce], hostPath: {path: /a}, nfs: {server: nfs, path: /b}}\n",
+            ),
+            vec!["spec.nfs: Forbidden: may not specify more than 1 volume type"],
+        ),
+        case(
+            "a StorageClass without a provisioner",
+            object_scenario(
+                "      apiVersion: storage.k8s.io/v1\n      kind: StorageClass\n      metadata: {name: fast}\n      volumeBindingMode: WaitForFirstConsumer\n",
+            ),
+            vec!["provisioner: Required value"],
+        ),
+        case(
+            "a StorageClass with a binding mode Kubernetes does not have",
+            object_scenario(
+                "      apiVersion: storage.k8s.io/v1\n      kind: StorageClass\n      metadata: {name: fast}\n      provisioner: ebs.csi.aws.com\n      volumeBindingMode: Lazy\n",
+            ),
+            vec![
+                "volumeBindingMode: Unsupported value: \"Lazy\": supported values: \"Immediate\", \"WaitForFirstConsumer\"",
+            ],
+        ),
+        case(
+            "a ConfigMap key in data and binaryData",
+            object_scenario(
+                "      apiVersion: v1\n      kind: ConfigMap\n      metadata: {name: app}\n      data: {logo: x}\n      binaryData: {logo: eA==}\n",
+            ),
+            vec!["data[logo]: Invalid value: \"logo\": duplicate of key present in binaryData"],
+        ),
+        case(
+            "a Secret with a key kubectl would refuse",
+            object_scenario(
+                "      apiVersion: v1\n      kind: Secret\n      metadata: {name: db}\n      stringData: {\"pass word\": x}\n",
+            ),
+            vec![
+                "data[pass word]: Invalid value: \"pass word\": a valid config key must consist of alphanumeric characters",
+            ],
+        ),
+        case(
+            "a mount of a volume the pod does not have",
+            pod_scenario(
+                "        volumes: [{name: data, emptyDir: {}}]\n        containers: [{name: c, image: i, volumeMounts: [{name: logs, mountPath: /logs}]}]\n",
+            ),
+            vec!["scenario.yaml:", "spec.containers[0].volumeMounts[0].name: Not found: \"logs\""],
+        ),
+        case(
+            "two volumes of one name",
+            pod_scenario(
+                "        volumes: [{name: data, emptyDir: {}}, {name: data, configMap: {name: c}}]\n        containers: [{name: c, image: i}]\n",
+            ),
+            vec!["spec.volumes[1].name: Duplicate value: \"data\""],
+        ),
+        case(
+            "a volume with two sources",
+            pod_scenario(
+                "        volumes: [{name: data, emptyDir: {}, persistentVolumeClaim: {claimName: d}}]\n        containers: [{name: c, image: i}]\n",
+            ),
+            vec!["spec.volumes[0].persistentVolumeClaim: Forbidden: may not specify more than 1 volume type"],
+        ),
+        case(
+            "an emptyDir sizeLimit that is not a quantity",
+            pod_scenario(
+                "        volumes: [{name: data, emptyDir: {sizeLimit: lots}}]\n        containers: [{name: c, image: i}]\n",
+            ),
+            vec!["spec.volumes[0].emptyDir.sizeLimit: quantities must match the regular expression"],
+        ),
+        case(
+            "a misspelt key under storage",
+            format!("name: bad\n{NODES}storage:\n  classes:\n    - {{name: fast, provison: 5s}}\n"),
+            vec!["scenario.yaml:8", "unknown field `provison`"],
+        ),
+        case(
+            "a storage timing that is not a distribution",
+            format!("name: bad\n{NODES}storage:\n  classes:\n    - {{name: fast, attach: {{normal: 5s}}}}\n"),
+            vec!["scenario.yaml:8", "invalid distribution"],
+        ),
+        case(
+            "a delete of a kind podsim does not know",
+            format!("name: bad\n{NODES}actions:\n  - {{at: 1m, delete: volumesnapshot/s}}\n"),
+            vec!["actions[0].delete: invalid target", "pvc, pv, storageclass, configmap, secret"],
+        ),
+        case(
+            "a mount without a path",
+            pod_scenario(
+                "        volumes: [{name: data, emptyDir: {}}]\n        containers: [{name: c, image: i, volumeMounts: [{name: data}]}]\n",
+            ),
+            vec!["spec.containers[0].volumeMounts[0].mountPath: Required value"],
+        ),
+    ]
+}
+
 fn cases() -> Vec<Case> {
     vec![
         Case {
@@ -500,7 +751,14 @@ fn podsim(dir: &Path, args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn bad_input_exits_2_with_where_and_what() {
-    for case in cases().into_iter().chain(service_cases()).chain(budget_cases()).chain(daemonset_cases()) {
+    for case in cases()
+        .into_iter()
+        .chain(service_cases())
+        .chain(budget_cases())
+        .chain(daemonset_cases())
+        .chain(statefulset_cases())
+        .chain(storage_cases())
+    {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("scenario.yaml"), &case.scenario).unwrap();
         for (name, text) in &case.files {

@@ -220,8 +220,18 @@ fn every_command_in_the_docs_runs() {
 }
 
 /// The scenario keys a part of a scenario may start with.
-const PARTS: &[&str] =
-    &["nodes:", "workloads:", "behaviors:", "faults:", "actions:", "scheduler:", "kubelet:", "kubernetes:", "network:"];
+const PARTS: &[&str] = &[
+    "nodes:",
+    "workloads:",
+    "behaviors:",
+    "faults:",
+    "actions:",
+    "scheduler:",
+    "kubelet:",
+    "kubernetes:",
+    "network:",
+    "storage:",
+];
 
 #[test]
 fn every_scenario_in_the_docs_is_valid() {

@@ -24,6 +24,8 @@ mod robustness;
 mod scenarios;
 mod scheduling;
 mod services;
+mod statefulset;
+mod storage;
 mod strict_fields;
 mod study;
 mod tidy;
