@@ -5,8 +5,9 @@
 
 use crate::cluster::budget::BudgetId;
 use crate::cluster::service::ServiceId;
+use crate::cluster::storage::PvId;
+use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId, StatefulSetId};
 use crate::cluster::storage::ClaimId;
-use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId};
 use crate::engine::TimerToken;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,9 +23,11 @@ pub enum Event {
     ReplicaSet(ReplicaSetEvent),
     Deployment(DeploymentEvent),
     DaemonSet(DaemonSetEvent),
+    StatefulSet(StatefulSetEvent),
     EndpointSlice(EndpointSliceEvent),
     Disruption(DisruptionEvent),
     PersistentVolume(PersistentVolumeEvent),
+    AttachDetach(AttachDetachEvent),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +77,11 @@ pub enum KubeletEvent {
     EvictionSync { node: NodeId, token: TimerToken },
     /// A container on the node reaches its working set: the node's memory changes.
     WorkingSet { node: NodeId, token: TimerToken },
+    /// A pod's volume manager retries a mount, or its pod worker looks whether the
+    /// volumes are mounted.
+    Volumes { pod: PodId, token: TimerToken },
+    /// The node's kubelet writes its node status (a changed `volumesInUse`).
+    NodeStatus { node: NodeId, token: TimerToken },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,6 +114,9 @@ pub enum PodGcEvent {
     Terminated,
     /// The pods of a node that was removed are deleted.
     Orphans(NodeId),
+    /// A pass over a node with the `node.kubernetes.io/out-of-service` taint: its
+    /// terminating pods are force-deleted once it is not Ready (`gcTerminating`).
+    OutOfService(NodeId),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,12 +165,30 @@ room!(Deployment, DeploymentEvent);
 room!(EndpointSlice, EndpointSliceEvent);
 room!(Disruption, DisruptionEvent);
 room!(DaemonSet, DaemonSetEvent);
+room!(StatefulSet, StatefulSetEvent);
 room!(PersistentVolume, PersistentVolumeEvent);
+room!(AttachDetach, AttachDetachEvent);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttachDetachEvent {
+    /// A pass of the reconciler's loop.
+    Pass { token: TimerToken },
+    /// An attach operation finished.
+    Attached { volume: PvId, node: NodeId, token: TimerToken },
+    /// A detach operation finished.
+    Detached { volume: PvId, node: NodeId, token: TimerToken },
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DaemonSetEvent {
     /// The controller syncs a DaemonSet.
     Sync { ds: DaemonSetId, token: TimerToken },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatefulSetEvent {
+    /// The controller syncs a StatefulSet.
+    Sync { sts: StatefulSetId, token: TimerToken },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -18,5 +18,6 @@ pub mod plot;
 pub mod scenario;
 pub(crate) mod scheduler;
 pub mod sim;
+pub mod study;
 pub mod trace;
 pub mod views;

@@ -17,6 +17,11 @@ fn main() {
                 }
             }
             cli::Failure::Internal(m) | cli::Failure::Environment(m) => eprintln!("error: {m}"),
+            cli::Failure::Verdict(messages) => {
+                for m in messages {
+                    eprintln!("{m}");
+                }
+            }
             cli::Failure::Verbatim(messages) => {
                 for m in messages {
                     eprintln!("{m}");

@@ -5,7 +5,7 @@
 
 use super::errors::{FieldError, FieldPath};
 use super::object::{Object, ObjectKind};
-use super::{validation, validation_apps, validation_daemonset, validation_storage};
+use super::{validation, validation_apps, validation_daemonset, validation_statefulset, validation_storage};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -213,6 +213,24 @@ pub const KINDS: &[KindInfo] = &[
             if let Object::DaemonSet(ds) = object {
                 validation_daemonset::default_daemonset(ds);
                 validation_daemonset::validate_daemonset(ds, errs);
+            }
+        }),
+    },
+    KindInfo {
+        kind: ObjectKind::StatefulSet,
+        api_version: "apps/v1",
+        name: "StatefulSet",
+        plural: "statefulsets",
+        singular: "statefulset",
+        short_names: &["sts"],
+        namespaced: true,
+        decode: decode!(StatefulSet),
+        validate: Some(|object, errs| {
+            if let Object::StatefulSet(sts) = object {
+                // The feature gates' part (`maxUnavailable`) is applied by the loader,
+                // which knows the scenario's gates; this is the rest.
+                validation_statefulset::default_statefulset(sts, false);
+                validation_statefulset::validate_statefulset(sts, errs);
             }
         }),
     },

@@ -20,12 +20,14 @@ pub mod scheduling;
 pub mod schema;
 pub mod service;
 pub mod source;
+pub mod statefulset;
 pub mod storage;
 pub mod validation;
 pub mod validation_apps;
 pub mod validation_batch;
 pub mod validation_daemonset;
 pub mod validation_scheduling;
+pub mod validation_statefulset;
 pub mod validation_storage;
 pub mod volume;
 

@@ -15,6 +15,7 @@ use super::scheduling::PriorityClass;
 use super::schema;
 use super::service::Service;
 use super::source::locate;
+use super::statefulset::StatefulSet;
 use super::storage::{PersistentVolume, PersistentVolumeClaim, StorageClass};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -32,6 +33,7 @@ pub enum Object {
     Deployment(Box<Deployment>),
     PodDisruptionBudget(Box<PodDisruptionBudget>),
     DaemonSet(Box<DaemonSet>),
+    StatefulSet(Box<StatefulSet>),
     PersistentVolumeClaim(Box<PersistentVolumeClaim>),
     PersistentVolume(Box<PersistentVolume>),
     StorageClass(Box<StorageClass>),
@@ -51,6 +53,7 @@ pub enum ObjectKind {
     Deployment,
     PodDisruptionBudget,
     DaemonSet,
+    StatefulSet,
     PersistentVolumeClaim,
     PersistentVolume,
     StorageClass,
@@ -77,6 +80,7 @@ impl Object {
             Object::Deployment(_) => ObjectKind::Deployment,
             Object::PodDisruptionBudget(_) => ObjectKind::PodDisruptionBudget,
             Object::DaemonSet(_) => ObjectKind::DaemonSet,
+            Object::StatefulSet(_) => ObjectKind::StatefulSet,
             Object::PersistentVolumeClaim(_) => ObjectKind::PersistentVolumeClaim,
             Object::PersistentVolume(_) => ObjectKind::PersistentVolume,
             Object::StorageClass(_) => ObjectKind::StorageClass,
@@ -97,6 +101,7 @@ impl Object {
             Object::Deployment(o) => &o.metadata.name,
             Object::PodDisruptionBudget(o) => &o.metadata.name,
             Object::DaemonSet(o) => &o.metadata.name,
+            Object::StatefulSet(o) => &o.metadata.name,
             Object::PersistentVolumeClaim(o) => &o.metadata.name,
             Object::PersistentVolume(o) => &o.metadata.name,
             Object::StorageClass(o) => &o.metadata.name,
@@ -170,8 +175,6 @@ const NOT_SIMULATED: &[(&str, &str)] = &[
     ("v1", "Endpoints"),
     ("discovery.k8s.io/v1", "EndpointSlice"),
     ("v1", "Event"),
-    ("apps/v1", "StatefulSet"),
-    ("apps/v1", "DaemonSet"),
     ("networking.k8s.io/v1", "Ingress"),
     ("networking.k8s.io/v1", "NetworkPolicy"),
     ("rbac.authorization.k8s.io/v1", "Role"),

@@ -31,7 +31,11 @@ pub struct Counters {
     pub cronjobs: CronJobCounters,
     /// The availability of Services deleted during the run.
     pub services: Vec<ServiceOutcome>,
+    /// The ordinal outages of StatefulSets deleted during the run.
+    pub statefulsets: Vec<StatefulSetOutcome>,
     pub drains: DrainCounters,
+    /// Volumes whose data was lost, by (cause, kind) (`kubelet::volumes::data`).
+    pub data_loss: BTreeMap<(&'static str, &'static str), u64>,
 }
 
 /// What `kubectl drain` met: evictions the API allowed and refused.
@@ -74,6 +78,31 @@ impl ServiceOutcome {
             all_ready_fraction: fraction(a.all_ready_ms),
             longest_outage_ms: a.longest_outage(now),
             outages: a.outages(now),
+        }
+    }
+}
+
+/// A StatefulSet's ordinal outages as `summary.json` reports them.
+pub type StatefulSetOutcome = crate::trace::summary::StatefulSetFigures;
+
+impl StatefulSetOutcome {
+    /// The figures of `sts` up to `now` (stretches still open counted to `now`).
+    pub fn of(
+        sts: &crate::cluster::statefulset::StatefulSet,
+        deleted: Option<crate::engine::SimTime>,
+        now: crate::engine::SimTime,
+    ) -> StatefulSetOutcome {
+        let o = sts.outages.settled(now);
+        StatefulSetOutcome {
+            namespace: sts.namespace.to_string(),
+            name: sts.name.to_string(),
+            created_ms: sts.created.0,
+            deleted_ms: deleted.map(|t| t.0),
+            replicas: sts.replicas,
+            longest_ordinal_down_ms: o.longest_ms,
+            longest_down_ordinal: o.longest_ordinal,
+            ordinal_outages: o.count,
+            ordinal_down_ms: o.total_ms,
         }
     }
 }

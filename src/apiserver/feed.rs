@@ -9,7 +9,7 @@ use crate::cluster::pod::PodPhase;
 use crate::cluster::service::ServiceId;
 use crate::cluster::storage::{Claim, ClaimId, ClassId, ConfigMapId, PvId, SecretId, Volume};
 use crate::cluster::template::PodTemplate;
-use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, Pod, PodId, ReplicaSetId};
+use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, Pod, PodId, ReplicaSetId, StatefulSetId};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -58,8 +58,16 @@ pub enum Change {
     NodeSchedulable(NodeId),
     /// Taints were removed from the node.
     NodeUntainted(NodeId),
+    /// A taint was added to the node by a user (`kubectl taint`); the node lifecycle
+    /// controller's own taints are acted on where it adds them.
+    NodeTainted(NodeId),
     /// The node's `MemoryPressure` condition changed.
     NodeMemoryPressure(NodeId),
+    /// The node's `Ready` condition changed (what the attach/detach controller's
+    /// `nodeIsHealthy` reads).
+    NodeReady(NodeId),
+    /// The kubelet published a new `status.volumesInUse`.
+    NodeVolumesInUse(NodeId),
     JobCreated(JobId),
     /// A Job reached `Complete` or `Failed`.
     JobFinished(JobId),
@@ -81,6 +89,9 @@ pub enum Change {
     DaemonSetCreated(DaemonSetId),
     /// A DaemonSet's spec changed (a new template: a rollout).
     DaemonSetUpdated(DaemonSetId),
+    StatefulSetCreated(StatefulSetId),
+    /// A StatefulSet's spec changed (template, replicas, strategy).
+    StatefulSetUpdated(StatefulSetId),
     #[allow(dead_code)] // read by the storage controllers as they land
     ClaimCreated(ClaimId),
     /// What the API shows of a claim changed: its phase, `volumeName`, annotations,
@@ -180,6 +191,11 @@ pub enum Kind {
     ConfigMapRemoved = 1 << 37,
     SecretCreated = 1 << 38,
     SecretRemoved = 1 << 39,
+    NodeReady = 1 << 48,
+    NodeVolumesInUse = 1 << 49,
+    StatefulSetCreated = 1 << 40,
+    StatefulSetUpdated = 1 << 41,
+    NodeTainted = 1 << 42,
 }
 
 impl Change {
@@ -198,6 +214,7 @@ impl Change {
             Change::NodeHeartbeat { .. } => Kind::NodeHeartbeat,
             Change::NodeSchedulable(_) => Kind::NodeSchedulable,
             Change::NodeUntainted(_) => Kind::NodeUntainted,
+            Change::NodeTainted(_) => Kind::NodeTainted,
             Change::NodeMemoryPressure(_) => Kind::NodeMemoryPressure,
             Change::JobCreated(_) => Kind::JobCreated,
             Change::JobFinished(_) => Kind::JobFinished,
@@ -213,6 +230,8 @@ impl Change {
             Change::BudgetCreated(_) => Kind::BudgetCreated,
             Change::DaemonSetCreated(_) => Kind::DaemonSetCreated,
             Change::DaemonSetUpdated(_) => Kind::DaemonSetUpdated,
+            Change::StatefulSetCreated(_) => Kind::StatefulSetCreated,
+            Change::StatefulSetUpdated(_) => Kind::StatefulSetUpdated,
             Change::ClaimCreated(_) => Kind::ClaimCreated,
             Change::ClaimUpdated(_) => Kind::ClaimUpdated,
             Change::ClaimRemoved { .. } => Kind::ClaimRemoved,
@@ -225,6 +244,8 @@ impl Change {
             Change::ConfigMapRemoved { .. } => Kind::ConfigMapRemoved,
             Change::SecretCreated(_) => Kind::SecretCreated,
             Change::SecretRemoved { .. } => Kind::SecretRemoved,
+            Change::NodeReady(_) => Kind::NodeReady,
+            Change::NodeVolumesInUse(_) => Kind::NodeVolumesInUse,
         }
     }
 }

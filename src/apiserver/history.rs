@@ -30,6 +30,9 @@ impl Ctx<'_> {
             Owner::DaemonSet(ds) => {
                 self.cluster.daemonsets.get(ds).map(|d| OwnerRecord { kind: "DaemonSet", name: &d.name, uid: d.uid })
             }
+            Owner::StatefulSet(s) => {
+                self.cluster.statefulsets.get(s).map(|s| OwnerRecord { kind: "StatefulSet", name: &s.name, uid: s.uid })
+            }
             Owner::None => None,
         };
         let generate_name = match pod.owner {
@@ -37,7 +40,8 @@ impl Ctx<'_> {
             Owner::Job { .. } | Owner::ReplicaSet(_) | Owner::DaemonSet(_) => {
                 pod.name.rfind('-').map(|i| &pod.name[..=i])
             }
-            Owner::None => None,
+            // A StatefulSet names its pods itself (`<set>-<ordinal>`).
+            Owner::None | Owner::StatefulSet(_) => None,
         };
         self.rec.sink.object(&ObjectRecord::PodCreated {
             time: self.now,

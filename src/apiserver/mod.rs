@@ -21,6 +21,7 @@ pub mod pods;
 pub mod record;
 pub mod services;
 pub mod spam;
+pub mod statefulsets;
 pub mod storage;
 
 pub use counters::Counters;

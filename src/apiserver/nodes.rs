@@ -8,6 +8,7 @@ use crate::cluster::NodeId;
 use crate::cluster::network::{Cidr, Ipv4, PodRange};
 use crate::cluster::node::{Node, NodeReady};
 use crate::cluster::resources::{CPU, MEMORY};
+use crate::cluster::storage::PvId;
 use crate::trace::EventType;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -32,6 +33,7 @@ impl Ctx<'_> {
             name: name.clone(),
             pool: Arc::from(pool),
             labels: api.metadata.labels.clone(),
+            zone: api.metadata.labels.get(crate::api::node::ZONE_LABEL).map(|z| Arc::from(z.as_str())),
             taints: api.spec.taints.clone(),
             unschedulable: api.spec.unschedulable.unwrap_or(false),
             allocatable,
@@ -54,6 +56,11 @@ impl Ctx<'_> {
             memory_capacity: api.status.capacity.get("memory").map_or(0, |q| q.value()),
             memory_pressure: None,
             eviction: crate::cluster::node::EvictionManager { phase: self.now, ..Default::default() },
+            volumes: crate::cluster::volume_manager::NodeVolumeState {
+                kubelet_started: self.now,
+                ..Default::default()
+            },
+            volumes_attached: Default::default(),
         });
         for image in &api.status.images {
             for name in &image.names {
@@ -175,6 +182,21 @@ impl Ctx<'_> {
         self.cluster.node_mut(node).ready = ready;
         self.record_node_condition(node, NodeCondition::Ready(from), NodeCondition::Ready(ready), reason);
         self.outage_tick();
+        self.changed(Change::NodeReady(node));
+    }
+
+    /// The kubelet publishes `status.volumesInUse` (with its node status).
+    pub fn set_volumes_in_use(&mut self, node: NodeId, in_use: std::collections::BTreeSet<PvId>) {
+        let n = self.cluster.node_mut(node);
+        if n.volumes.in_use != in_use {
+            n.volumes.in_use = in_use;
+            self.changed(Change::NodeVolumesInUse(node));
+        }
+    }
+
+    /// The attach/detach controller writes `status.volumesAttached`.
+    pub fn set_volumes_attached(&mut self, node: NodeId, attached: std::collections::BTreeSet<PvId>) {
+        self.cluster.node_mut(node).volumes_attached = attached;
     }
 
     /// The kubelet reports the node's `MemoryPressure` condition (`MemoryPressureCondition`,
@@ -223,6 +245,43 @@ impl Ctx<'_> {
         self.report_node(node);
         self.changed(Change::NodeUntainted(node));
         true
+    }
+
+    /// `kubectl taint nodes <node> <key>[=<value>]:<effect>`: a user's taint; the taint
+    /// eviction controller and the pod garbage collector see it. Refused, as kubectl
+    /// refuses it without `--overwrite`, when the node has a taint of that key and effect.
+    pub fn taint_node(&mut self, node: NodeId, taint: Taint) -> Result<(), String> {
+        let n = self.cluster.node_mut(node);
+        if n.taints.iter().any(|t| t.key == taint.key && t.effect == taint.effect) {
+            return Err(format!(
+                "node {} already has {} taint(s) with same effect(s) and --overwrite is false",
+                n.name, taint.key
+            ));
+        }
+        n.taints.push(taint);
+        self.cluster.refresh_fit(node);
+        self.report_node(node);
+        self.changed(Change::NodeTainted(node));
+        Ok(())
+    }
+
+    /// `kubectl taint nodes <node> <key>[:<effect>]-`: removes the taints of that key
+    /// (and effect, when given).
+    pub fn untaint_node(&mut self, node: NodeId, key: &str, effect: Option<&str>) -> Result<(), String> {
+        let n = self.cluster.node_mut(node);
+        let before = n.taints.len();
+        n.taints.retain(|t| t.key != key || effect.is_some_and(|e| t.effect != e));
+        if n.taints.len() == before {
+            let what = match effect {
+                Some(e) => format!("{key}:{e}"),
+                None => key.to_string(),
+            };
+            return Err(format!("taint {what:?} not found"));
+        }
+        self.cluster.refresh_fit(node);
+        self.report_node(node);
+        self.changed(Change::NodeUntainted(node));
+        Ok(())
     }
 
     /// `kubectl cordon` / `uncordon`: `spec.unschedulable`.

@@ -107,6 +107,7 @@ impl Ctx<'_> {
             sandbox_timer: Timer::default(),
             sandboxes: 0,
             reported: None,
+            volumes: None,
             template: req.template,
         };
         let shared_name = pod.name.clone();
@@ -126,6 +127,15 @@ impl Ctx<'_> {
         let now = self.now;
         let Some(pod) = self.cluster.pods.get_mut(id) else { return };
         if pod.deletion.is_some() {
+            // Already terminating: only a forced delete (`--grace-period=0 --force`)
+            // changes anything, and it removes the object now, however long its
+            // kubelet has been away.
+            if grace == Some(0) {
+                if pod.node.is_some() {
+                    pod.terminal = true;
+                }
+                self.remove_pod(id);
+            }
             return;
         }
         let grace = grace.unwrap_or(pod.template.grace);
@@ -171,8 +181,26 @@ impl Ctx<'_> {
             counters.unscheduled -= 1;
             self.outage_tick();
         }
+        self.collect_claims_of(pod.uid);
         if self.watched(Kind::PodRemoved) {
             self.changed(Change::PodRemoved { id, pod: Box::new(pod) });
+        }
+    }
+
+    /// The garbage collector: claims whose owner reference names the pod that left (a
+    /// StatefulSet's, scaled away with `whenScaled: Delete`; a generic ephemeral
+    /// volume's) are deleted with it.
+    fn collect_claims_of(&mut self, pod_uid: u64) {
+        let owned: Vec<crate::cluster::storage::ClaimId> = self
+            .cluster
+            .storage
+            .claims
+            .iter()
+            .filter(|(_, c)| c.owner_pod == Some(pod_uid))
+            .map(|(id, _)| id)
+            .collect();
+        for claim in owned {
+            self.delete_claim(claim);
         }
     }
 

@@ -1,11 +1,17 @@
 //! The command line: the only part of podsim that touches files, clocks and threads.
 
+pub mod compare;
 pub mod estimate;
 pub mod get;
 pub mod interrupt;
+pub mod k8s_job;
+pub mod merge;
 pub mod output;
 pub mod plot;
+pub mod progress;
 pub mod run;
+pub mod study_dir;
+pub mod sweep;
 pub mod validate;
 
 use clap::{Parser, Subcommand};
@@ -34,6 +40,12 @@ pub enum Command {
     Get(get::ViewArgs),
     /// What `kubectl describe` would have printed at a simulated instant of a finished run.
     Describe(get::ViewArgs),
+    /// Many runs of one scenario: seeds times parameter values, on every core.
+    Sweep(sweep::SweepArgs),
+    /// Joins the shards of a study (`sweep --shard I/N`) into one study folder.
+    Merge(merge::MergeArgs),
+    /// Two runs, or two studies, side by side with statistics.
+    Compare(compare::CompareArgs),
 }
 
 /// How a command ends: the exit codes of interface.md.
@@ -49,6 +61,8 @@ pub enum Failure {
     /// The user's environment (exit 2): an output folder that cannot be written (a
     /// file in the way, no permission, a read-only or full file system).
     Environment(String),
+    /// A study's verdict is negative (exit 3): `compare --fail-on`.
+    Verdict(Vec<String>),
 }
 
 impl Failure {
@@ -56,6 +70,7 @@ impl Failure {
         match self {
             Failure::Input(_) | Failure::Verbatim(_) | Failure::Environment(_) => 2,
             Failure::Internal(_) => 1,
+            Failure::Verdict(_) => compare::VERDICT,
         }
     }
 }
@@ -68,6 +83,9 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
         Command::Validate { files } => validate::validate(&files),
         Command::Get(args) => get::get_command(args),
         Command::Describe(args) => get::describe_command(args),
+        Command::Sweep(args) => sweep::sweep(args),
+        Command::Merge(args) => merge::merge(args),
+        Command::Compare(args) => compare::compare(args),
     }
 }
 
@@ -82,4 +100,40 @@ pub fn load_scenario(path: &std::path::Path) -> Result<podsim::scenario::Scenari
     };
     podsim::scenario::load(&shown, &text, &read)
         .map_err(|e| Failure::Input(e.0.iter().map(|e| e.to_string()).collect()))
+}
+
+/// Reads a scenario and sets the values `--set PATH=VALUE` gives (one value each: a
+/// study of several is `podsim sweep`).
+pub fn load_scenario_with(path: &std::path::Path, sets: &[String]) -> Result<podsim::scenario::Scenario, Failure> {
+    if sets.is_empty() {
+        return load_scenario(path);
+    }
+    let input = |e: String| Failure::Input(vec![e]);
+    let mut parameters: Vec<podsim::study::param::Parameter> = Vec::new();
+    for set in sets {
+        let p = podsim::study::param::Parameter::parse(set).map_err(|e| input(format!("--set {e}")))?;
+        if p.values.len() > 1 {
+            return Err(input(format!(
+                "--set {set}: podsim run takes one value per parameter; podsim sweep runs each of several"
+            )));
+        }
+        if parameters.iter().any(|q| q.path.text == p.path.text) {
+            return Err(input(format!("--set {}: this path is set twice", p.path)));
+        }
+        parameters.push(p);
+    }
+    let base = load_scenario(path)?;
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| input(format!("{shown}: cannot read: {e}")))?;
+    let dir = path.parent().map(|p| p.to_path_buf()).unwrap_or_default();
+    let read = |name: &str| {
+        let p = dir.join(name);
+        std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))
+    };
+    let values: Vec<_> = parameters.iter().map(|p| (&p.path, &p.values[0])).collect();
+    let point = podsim::study::point::Base::new(&shown, &text, base.digest).map_err(input)?;
+    point.scenario(&values, &read).map_err(|e| match e {
+        podsim::study::point::PointError::Path(m) => input(format!("--set {m}")),
+        podsim::study::point::PointError::Invalid(m) => Failure::Input(m),
+    })
 }

@@ -1,7 +1,7 @@
 //! `podsim run`: simulate one scenario.
 
 use super::output::OutputDir;
-use super::{Failure, load_scenario};
+use super::{Failure, load_scenario_with};
 use clap::Args;
 use podsim::engine::time::{format_duration, parse_duration};
 use podsim::sim::Simulation;
@@ -18,6 +18,9 @@ pub struct RunArgs {
     /// Overrides the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Sets a value of the scenario file, PATH=VALUE (`nodes[worker].count=10`); repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
     /// Output folder (default: results/<scenario name>/seed-<N>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -41,12 +44,13 @@ pub struct RunArgs {
 
 /// Every file `podsim run` may write: a run removes those an earlier run into the same
 /// folder wrote and it does not, and the temporaries of one that was killed.
-const RUN_FILES: [&str; 9] = [
+const RUN_FILES: [&str; 10] = [
     "transitions.csv",
     "events.csv",
     "metrics.csv",
     "nodes.csv",
     "pool_metrics.csv",
+    "services.csv",
     "objects.jsonl",
     "containers.csv",
     "event_paths.csv",
@@ -54,7 +58,7 @@ const RUN_FILES: [&str; 9] = [
 ];
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
-    let mut scenario = load_scenario(&args.scenario)?;
+    let mut scenario = load_scenario_with(&args.scenario, &args.set)?;
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }
@@ -251,6 +255,9 @@ fn report_notes(scenario: &podsim::scenario::Scenario, quiet: bool) {
 
 fn reproduce_command(args: &RunArgs, seed: u64) -> String {
     let mut cmd = format!("podsim run {} --seed {seed} --check-invariants", args.scenario.display());
+    for set in &args.set {
+        cmd.push_str(&format!(" --set {}", super::sweep::shell_word(set)));
+    }
     if let Some(d) = &args.duration {
         cmd.push_str(&format!(" --duration {d}"));
     }

@@ -14,9 +14,11 @@ pub mod resources;
 pub mod service;
 pub mod slab;
 pub mod spread_index;
+pub mod statefulset;
 pub mod storage;
 pub mod template;
 pub mod topology;
+pub mod volume_manager;
 pub mod volumes;
 
 pub use names::NameIndex;
@@ -38,6 +40,7 @@ pub type CronJobId = slab::Id;
 pub type ReplicaSetId = slab::Id;
 pub type DeploymentId = slab::Id;
 pub use daemonset::DaemonSetId;
+pub use statefulset::StatefulSetId;
 
 /// A PriorityClass as admission reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +86,8 @@ pub struct Cluster {
     pub deployment_by_name: NameIndex<DeploymentId>,
     pub daemonsets: Slab<daemonset::DaemonSet>,
     pub daemonset_by_name: NameIndex<DaemonSetId>,
+    pub statefulsets: Slab<statefulset::StatefulSet>,
+    pub statefulset_by_name: NameIndex<StatefulSetId>,
     /// Jobs, CronJobs, ReplicaSets and Deployments created so far (uids).
     pub objects_created: u64,
     pub namespaces: std::collections::BTreeSet<Arc<str>>,
@@ -229,6 +234,8 @@ impl Cluster {
             deployment_by_name: NameIndex::default(),
             daemonsets: Slab::default(),
             daemonset_by_name: NameIndex::default(),
+            statefulsets: Slab::default(),
+            statefulset_by_name: NameIndex::default(),
             objects_created: 0,
             namespaces: Default::default(),
             pods_created: 0,

@@ -52,6 +52,9 @@ pub struct Node {
     pub name: Arc<str>,
     pub pool: Arc<str>,
     pub labels: BTreeMap<String, String>,
+    /// The value of `topology.kubernetes.io/zone`, shared: every EndpointSlice endpoint
+    /// of a pod on the node copies it (a node's labels do not change once it joined).
+    pub zone: Option<Arc<str>>,
     pub taints: Vec<Taint>,
     pub unschedulable: bool,
     pub allocatable: ResourceVec,
@@ -89,6 +92,11 @@ pub struct Node {
     pub memory_pressure: Option<SimTime>,
     /// The kubelet's eviction manager on this node (only the kubelet writes it).
     pub eviction: EvictionManager,
+    /// The kubelet's volume manager on this node (only the kubelet writes it), with the
+    /// `status.volumesInUse` it publishes.
+    pub volumes: super::volume_manager::NodeVolumeState,
+    /// `status.volumesAttached`: written by the attach/detach controller.
+    pub volumes_attached: std::collections::BTreeSet<super::storage::PvId>,
 }
 
 /// The state of a node's eviction manager (`pkg/kubelet/eviction/eviction_manager.go`)

@@ -345,6 +345,7 @@ pub enum Owner {
     Job { job: super::JobId, index: Option<u32> },
     ReplicaSet(super::ReplicaSetId),
     DaemonSet(super::DaemonSetId),
+    StatefulSet(super::StatefulSetId),
 }
 
 /// The kubelet stopping a pod's containers: on deletion, eviction, deadline, or to
@@ -456,6 +457,9 @@ pub struct Pod {
     pub sandboxes: u32,
     /// The pod-level status last written to objects.jsonl.
     pub reported: Option<ReportedPod>,
+    /// The kubelet's state of the pod's volumes (none for a pod without volumes, or
+    /// before the kubelet admitted it).
+    pub volumes: Option<Box<super::volume_manager::PodVolumeState>>,
 }
 
 /// The pod-level status fields as last recorded.

@@ -76,6 +76,11 @@ impl ResourceVec {
         self.0[i] = value;
     }
 
+    /// The same amounts (a missing trailing entry is a zero).
+    pub fn same_amounts(&self, other: &ResourceVec) -> bool {
+        (0..self.0.len().max(other.0.len())).all(|i| self.get(i) == other.get(i))
+    }
+
     #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.0.iter().all(|v| *v == 0)

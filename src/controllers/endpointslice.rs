@@ -241,22 +241,38 @@ fn queue(ctx: &mut Ctx, id: ServiceId) {
 /// How many backends the Service should have, counted as the disruption controller
 /// counts expected pods (`getExpectedPodCount` in `pkg/controller/disruption/disruption.go`):
 /// for each selected pod's controller, once, its scale: a ReplicaSet owned by a
-/// Deployment counts the Deployment's `spec.replicas`, another ReplicaSet its own. A
-/// pod without a controller counts one while it is neither terminal nor terminating.
+/// Deployment counts the Deployment's `spec.replicas`, another ReplicaSet its own, a
+/// StatefulSet its own (`getPodStatefulSet`). A pod without a controller counts one
+/// while it is neither terminal nor terminating.
 /// A DaemonSet has no scale, so the disruption controller cannot count its pods; for a
 /// Service's availability podsim counts the nodes that should run it
 /// (`desiredNumberScheduled`).
 pub fn desired_backends(cluster: &Cluster, service: &Service) -> u32 {
     use crate::cluster::pod::Owner;
-    let mut replica_sets = BTreeSet::new();
-    let mut deployments = BTreeSet::new();
-    let mut daemon_sets = BTreeSet::new();
+    // A Service's pods have a controller or two (two ReplicaSets through a rollout):
+    // lists searched, rather than sets built, after every change of a pod.
+    let (mut replica_sets, mut deployments, mut daemon_sets, mut stateful_sets) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let first = |seen: &mut Vec<_>, id| {
+        !seen.contains(&id) && {
+            seen.push(id);
+            true
+        }
+    };
     let mut desired = 0u32;
     for pod in service.endpoints.members.values().filter_map(|id| cluster.pods.get(*id)) {
+        if let Owner::StatefulSet(id) = pod.owner
+            && let Some(s) = cluster.statefulsets.get(id)
+        {
+            if first(&mut stateful_sets, id) {
+                desired += s.replicas;
+            }
+            continue;
+        }
         if let Owner::DaemonSet(ds) = pod.owner
             && let Some(d) = cluster.daemonsets.get(ds)
         {
-            if daemon_sets.insert(ds) {
+            if first(&mut daemon_sets, ds) {
                 desired += d.status.desired;
             }
             continue;
@@ -268,12 +284,12 @@ pub fn desired_backends(cluster: &Cluster, service: &Service) -> u32 {
         match rs {
             Some((_, r)) if r.owner.is_some_and(|d| cluster.deployments.get(d).is_some()) => {
                 let d = r.owner.expect("checked");
-                if deployments.insert(d) {
+                if first(&mut deployments, d) {
                     desired += cluster.deployments.get(d).expect("checked").replicas;
                 }
             }
             Some((id, r)) => {
-                if replica_sets.insert(id) {
+                if first(&mut replica_sets, id) {
                     desired += r.replicas;
                 }
             }
@@ -298,7 +314,11 @@ fn backends(cluster: &Cluster, service: &Service) -> Backends {
 /// The desired endpoints of a Service grouped by their ports (`reconcileByAddressType`:
 /// one group of slices per distinct port mapping), pods in order of creation.
 fn desired_endpoints(cluster: &Cluster, service: &Service) -> BTreeMap<Vec<EndpointPort>, Vec<Endpoint>> {
+    // Without a named target port every pod gets the same ports: built once per sync
+    // rather than once per pod (this runs after every change of any of its pods).
+    let named = service.api.spec.ports.iter().any(|p| matches!(p.target_port, Some(IntOrString::Str(_))));
     let mut out: BTreeMap<Vec<EndpointPort>, Vec<Endpoint>> = BTreeMap::new();
+    let mut shared: Vec<Endpoint> = Vec::new();
     for id in service.endpoints.members.values() {
         let Some(pod) = cluster.pods.get(*id) else { continue };
         if !should_be_in_endpoints(pod) {
@@ -312,7 +332,13 @@ fn desired_endpoints(cluster: &Cluster, service: &Service) -> BTreeMap<Vec<Endpo
             continue;
         }
         let Some(endpoint) = pod_to_endpoint(pod, *id, node, service) else { continue };
-        out.entry(endpoint_ports(service, pod)).or_default().push(endpoint);
+        match named {
+            true => out.entry(endpoint_ports(service, Some(pod))).or_default().push(endpoint),
+            false => shared.push(endpoint),
+        }
+    }
+    if !shared.is_empty() {
+        out.insert(endpoint_ports(service, None), shared);
     }
     out
 }
@@ -344,7 +370,7 @@ pub fn pod_to_endpoint(pod: &Pod, id: PodId, node: &crate::cluster::Node, servic
         hostname,
         node: node.name.clone(),
         // `v1.LabelTopologyZone`, copied to each endpoint's `zone`.
-        zone: node.labels.get(crate::api::node::ZONE_LABEL).map(|z| Arc::from(z.as_str())),
+        zone: node.zone.clone(),
         pod: id,
         pod_uid: pod.uid,
         pod_name: pod.name.clone(),
@@ -361,24 +387,26 @@ pub fn conditions(pod_ready: bool, pod_terminating: bool, publish_not_ready: boo
 
 /// `getEndpointPorts`: each Service port with the pod's port number (`FindPort`: a
 /// named target port is looked up among the containers' ports of its protocol; a port
-/// the pod does not have is left out). A headless Service may have no ports.
-fn endpoint_ports(service: &Service, pod: &Pod) -> Vec<EndpointPort> {
+/// the pod does not have is left out). A headless Service may have no ports. `pod` may
+/// be `None` when no target port is named (the ports are then the same for every pod).
+fn endpoint_ports(service: &Service, pod: Option<&Pod>) -> Vec<EndpointPort> {
     let mut out = Vec::new();
     for sp in &service.api.spec.ports {
         let protocol = sp.protocol.clone().unwrap_or_else(|| "TCP".into());
         let port = match &sp.target_port {
             Some(IntOrString::Int(n)) => Some(*n),
             None => Some(sp.port),
-            Some(IntOrString::Str(name)) => pod
-                .template
-                .spec
-                .containers
-                .iter()
-                .flat_map(|c| &c.ports)
-                .find(|p| {
-                    p.name.as_deref() == Some(name.as_str()) && p.protocol.as_deref().unwrap_or("TCP") == protocol
-                })
-                .map(|p| p.container_port),
+            Some(IntOrString::Str(name)) => pod.and_then(|pod| {
+                pod.template
+                    .spec
+                    .containers
+                    .iter()
+                    .flat_map(|c| &c.ports)
+                    .find(|p| {
+                        p.name.as_deref() == Some(name.as_str()) && p.protocol.as_deref().unwrap_or("TCP") == protocol
+                    })
+                    .map(|p| p.container_port)
+            }),
         };
         if port.is_none() {
             continue;
@@ -413,18 +441,19 @@ pub fn reconcile(existing: &[EndpointSlice], desired: BTreeMap<Vec<EndpointPort>
     for i in order {
         by_ports.entry(existing[i].ports.as_slice()).or_default().push(i);
     }
+    // Port mappings no longer desired go (after the deletes of the mappings reconciled).
+    let stale: Vec<usize> = by_ports
+        .iter()
+        .filter(|(ports, _)| !desired.contains_key(**ports))
+        .flat_map(|(_, g)| g.iter().copied())
+        .collect();
     let mut plan = Plan::default();
     let mut deletes: Vec<usize> = Vec::new();
-    for (ports, endpoints) in &desired {
-        let group = by_ports.get(ports.as_slice()).cloned().unwrap_or_default();
-        by_port_mapping(existing, &group, ports, endpoints.clone(), max, &mut plan, &mut deletes);
+    for (ports, endpoints) in desired {
+        let group = by_ports.get(ports.as_slice()).map_or(&[][..], Vec::as_slice);
+        by_port_mapping(existing, group, &ports, endpoints, max, &mut plan, &mut deletes);
     }
-    // Port mappings no longer desired go.
-    for (ports, group) in &by_ports {
-        if !desired.contains_key(*ports) {
-            deletes.extend(group);
-        }
-    }
+    deletes.extend(stale);
     // A Service with nothing to show keeps one placeholder slice (no ports, no endpoints).
     if existing.len() == deletes.len() && plan.creates.is_empty() {
         let placeholder = |i: &usize| existing[*i].ports.is_empty() && existing[*i].endpoints.is_empty();
@@ -449,20 +478,28 @@ fn by_port_mapping(
     existing: &[EndpointSlice],
     group: &[usize],
     ports: &[EndpointPort],
-    mut desired: Vec<Endpoint>,
+    desired: Vec<Endpoint>,
     max: usize,
     plan: &mut Plan,
     deletes: &mut Vec<usize>,
 ) {
-    // 1. Existing slices: drop what is no longer desired, update what changed.
+    // 1. Existing slices: drop what is no longer desired, update what changed. Each
+    // existing endpoint takes the first desired one that is the same; the slices list
+    // the pods mostly in the desired order, so the search starts after the taken prefix.
     let mut unchanged: BTreeSet<usize> = BTreeSet::new();
     let mut updated: BTreeMap<usize, Vec<Endpoint>> = BTreeMap::new();
+    let mut desired: Vec<Option<Endpoint>> = desired.into_iter().map(Some).collect();
+    let mut first = 0;
     for &i in group {
         let mut kept = Vec::new();
         let mut changed = false;
         for e in &existing[i].endpoints {
-            if let Some(pos) = desired.iter().position(|d| d.same(e)) {
-                let got = desired.remove(pos);
+            let found = desired[first..].iter().position(|d| d.as_ref().is_some_and(|d| d.same(e)));
+            if let Some(pos) = found {
+                let got = desired[first + pos].take().expect("found");
+                while desired.get(first).is_some_and(Option::is_none) {
+                    first += 1;
+                }
                 changed |= got != *e;
                 kept.push(got);
             }
@@ -478,14 +515,14 @@ fn by_port_mapping(
         }
     }
     // 2. Fill the slices being updated anyway, the fullest first.
+    let mut desired: std::collections::VecDeque<Endpoint> = desired.into_iter().flatten().collect();
     if !desired.is_empty() && !updated.is_empty() {
         let mut fill: Vec<usize> = group.iter().copied().filter(|i| updated.contains_key(i)).collect();
         fill.sort_by_key(|i| std::cmp::Reverse(updated[i].len()));
         for i in fill {
             let slice = updated.get_mut(&i).expect("chosen from it");
-            while !desired.is_empty() && slice.len() < max {
-                slice.push(desired.remove(0));
-            }
+            let take = desired.len().min(max.saturating_sub(slice.len()));
+            slice.extend(desired.drain(..take));
         }
     }
     // 3. What is left: into the unchanged slice that it fills best, else new slices.
@@ -498,9 +535,8 @@ fn by_port_mapping(
             Some(i) => {
                 unchanged.remove(&i);
                 let mut slice = existing[i].endpoints.clone();
-                while !desired.is_empty() && slice.len() < max {
-                    slice.push(desired.remove(0));
-                }
+                let take = desired.len().min(max.saturating_sub(slice.len()));
+                slice.extend(desired.drain(..take));
                 updated.insert(i, slice);
             }
             None => {

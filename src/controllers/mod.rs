@@ -3,6 +3,7 @@
 //! the changes it watches on the feed, as its Kubernetes counterpart reacts to its
 //! informers.
 
+pub mod attachdetach;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
@@ -13,3 +14,4 @@ pub mod nodelifecycle;
 pub mod persistentvolume;
 pub mod podgc;
 pub mod replicaset;
+pub mod statefulset;

@@ -72,7 +72,8 @@ fn next_pass(t: SimTime, period: Millis) -> SimTime {
 impl NodeLifecycle {
     /// The change kinds the controller watches: kubelets that stop or resume posting
     /// status.
-    pub const WATCHES: Watches = Watches::of(&[Kind::NodeHeartbeat, Kind::NodeMemoryPressure]);
+    pub const WATCHES: Watches =
+        Watches::of(&[Kind::NodeHeartbeat, Kind::NodeMemoryPressure, Kind::NodeTainted, Kind::NodeUntainted]);
 
     /// The controller with kube-controller-manager's `--node-monitor-grace-period` and
     /// `--node-monitor-period`.
@@ -91,6 +92,23 @@ impl NodeLifecycle {
     pub fn observe(&mut self, ctx: &mut Ctx, change: &Change) {
         if let Change::NodeMemoryPressure(node) = change {
             taint_by_condition(ctx, *node);
+        }
+        // A user's taint (`kubectl taint`, the out-of-service taint of a non-graceful
+        // node shutdown): the taint eviction controller looks at the node's pods again.
+        if let Change::NodeTainted(node) = change
+            && ctx.cluster.node(*node).present
+        {
+            taint_eviction_node(ctx, *node);
+        }
+        // No NoExecute taint left: the evictions waiting on one are cancelled.
+        if let Change::NodeUntainted(node) = change
+            && !ctx.cluster.node(*node).taints.iter().any(|t| t.effect == "NoExecute")
+        {
+            for id in ctx.cluster.node(*node).resident.clone() {
+                if let Some(pod) = ctx.cluster.pods.get_mut(id) {
+                    pod.eviction_timer.cancel();
+                }
+            }
         }
         if let Change::NodeHeartbeat { node, up } = change {
             // Stopped: the last status the kubelet posted is (at most) now; the node is
@@ -252,10 +270,14 @@ fn zone_interval(cluster: &Cluster, zone_of: &[Arc<str>], zone: &str) -> Option<
 }
 
 /// The taint eviction controller sees a NoExecute taint: each pod is deleted when its
-/// toleration runs out (`minTolerationTime`), at once if it has none.
+/// toleration runs out (`minTolerationTime`), at once if it has none; an eviction
+/// already scheduled keeps its time (`processPodOnNode`).
 fn taint_eviction_node(ctx: &mut Ctx, node: NodeId) {
     let taints: Vec<Taint> =
         ctx.cluster.node(node).taints.iter().filter(|t| t.effect == "NoExecute").cloned().collect();
+    if taints.is_empty() {
+        return;
+    }
     for id in ctx.cluster.node(node).resident.clone() {
         let Some(pod) = ctx.cluster.pods.get(id) else { continue };
         if pod.deletion.is_some() || pod.phase.is_terminal() {
@@ -263,9 +285,17 @@ fn taint_eviction_node(ctx: &mut Ctx, node: NodeId) {
         }
         match min_toleration(&pod.template.spec.tolerations, &taints) {
             Toleration::Never => evict_by_taint(ctx, id),
-            Toleration::Forever => {}
+            // Tolerated forever: any scheduled eviction is cancelled.
+            Toleration::Forever => {
+                if let Some(pod) = ctx.cluster.pods.get_mut(id) {
+                    pod.eviction_timer.cancel();
+                }
+            }
             Toleration::For(ms) => {
                 let pod = ctx.cluster.pods.get_mut(id).expect("exists");
+                if pod.eviction_timer.is_armed() {
+                    continue;
+                }
                 let token = pod.eviction_timer.arm();
                 ctx.at(ms, NodeLifecycleEvent::TaintEviction { pod: id, token });
             }

@@ -72,6 +72,16 @@ pub fn compile(raw: Option<&RawKubernetes>, errs: &mut Vec<FieldError>) -> Contr
     };
     let initial = backoff(s.pod_initial_backoff_seconds, "podInitialBackoffSeconds", errs);
     let max = backoff(s.pod_max_backoff_seconds, "podMaxBackoffSeconds", errs);
+    for (gate, on) in &raw.feature_gates {
+        match gate.as_str() {
+            "MaxUnavailableStatefulSet" => cp.max_unavailable_statefulset = *on,
+            // `featuregate.Set` (`k8s.io/component-base/featuregate`).
+            _ => errs.push(FieldError::new(
+                root.child("featureGates").key(gate),
+                format!("unrecognized feature gate: {gate} (podsim models MaxUnavailableStatefulSet)"),
+            )),
+        }
+    }
     cp.pod_initial_backoff = initial.unwrap_or(cp.pod_initial_backoff);
     cp.pod_max_backoff = max.unwrap_or(cp.pod_max_backoff);
     if cp.pod_initial_backoff > cp.pod_max_backoff {

@@ -54,9 +54,37 @@ pub fn load(file: &str, text: &str, read: &ReadFile) -> Result<Scenario, Scenari
 /// the same for any number).
 pub fn load_with(file: &str, text: &str, read: &ReadFile, threads: usize) -> Result<Scenario, ScenarioError> {
     let raw = parse_raw(file, text).map_err(|e| ScenarioError(vec![e]))?;
-    let mut cx = Loader::new(file, text, read, threads);
-    let scenario = cx.scenario(raw);
-    if cx.errors.is_empty() { Ok(scenario) } else { Err(ScenarioError(cx.errors)) }
+    // The digest of every file read, by the name the scenario gives it.
+    let read_files = std::cell::RefCell::new(BTreeMap::new());
+    let recording = |name: &str| {
+        let result = read(name);
+        if let Ok(content) = &result {
+            read_files.borrow_mut().insert(name.to_string(), sha256_hex(content.as_bytes()));
+        }
+        result
+    };
+    let mut cx = Loader::new(file, text, &recording, threads);
+    let mut scenario = cx.scenario(raw);
+    if !cx.errors.is_empty() {
+        return Err(ScenarioError(cx.errors));
+    }
+    scenario.digest = input_digest(text, &read_files.into_inner());
+    Ok(scenario)
+}
+
+/// The digest of a scenario's input: its text, then each file it names with the
+/// file's digest, in name order.
+fn input_digest(text: &str, files: &BTreeMap<String, String>) -> String {
+    let mut listing = format!("scenario {}\n", sha256_hex(text.as_bytes()));
+    for (name, digest) in files {
+        listing.push_str(&format!("{name} {digest}\n"));
+    }
+    sha256_hex(listing.as_bytes())
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The scenario as written; a key of the wrong type is reported with its field path
@@ -96,6 +124,9 @@ struct Loader<'a> {
     names_seen: BTreeMap<(object::ObjectKind, String, String), String>,
     /// The ClusterIPs and node ports the scenario's Services ask for so far.
     services: ServiceAddresses,
+    /// The `MaxUnavailableStatefulSet` feature gate of `kubernetes.featureGates`: the API
+    /// server defaults or drops a StatefulSet's `maxUnavailable` by it.
+    max_unavailable_statefulset: bool,
 }
 
 /// What the API server's allocators would say of the ClusterIPs and node ports the
@@ -175,6 +206,7 @@ impl<'a> Loader<'a> {
             nodes_defined: 0,
             names_seen: BTreeMap::new(),
             services: ServiceAddresses::new(&NetworkConfig::defaults(0)),
+            max_unavailable_statefulset: false,
         }
     }
 
@@ -264,6 +296,11 @@ impl<'a> Loader<'a> {
             .sum();
         let network = self.network(raw.network.take().unwrap_or_default(), nodes.len() as u64 + added);
         self.services = ServiceAddresses::new(&network);
+        // The control plane first: its feature gates change how objects are defaulted.
+        let mut kubernetes_errors = Vec::new();
+        let kubernetes = super::kubernetes::compile(raw.kubernetes.as_ref(), &mut kubernetes_errors);
+        self.field_errors(kubernetes_errors);
+        self.max_unavailable_statefulset = kubernetes.max_unavailable_statefulset;
         let (submissions, arrivals) = self.workloads(raw.workloads, duration.is_none());
         let behaviors = self.behaviors(&raw.behaviors);
         let (faults, random_faults) = self.faults(&raw.faults, &nodes, &pool_templates);
@@ -276,9 +313,6 @@ impl<'a> Loader<'a> {
             &mut scheduler_errors,
         );
         self.field_errors(scheduler_errors);
-        let mut kubernetes_errors = Vec::new();
-        let kubernetes = super::kubernetes::compile(raw.kubernetes.as_ref(), &mut kubernetes_errors);
-        self.field_errors(kubernetes_errors);
         let storage = self.storage(raw.storage.take().unwrap_or_default());
         let mut scenario = Scenario {
             name: raw.name,
@@ -302,6 +336,8 @@ impl<'a> Loader<'a> {
             storage,
             ignored: std::mem::take(&mut self.ignored),
             warnings: Vec::new(),
+            digest: String::new(),
+            parameters: Vec::new(),
         };
         self.warn_unmatched_behaviors(&scenario);
         self.warn_endless_jobs(&scenario);
@@ -627,6 +663,9 @@ impl<'a> Loader<'a> {
     /// in the text it was read from).
     fn validated(&mut self, mut m: Manifest, at: &Positions, unique: bool) -> Option<Manifest> {
         let mut errs = Vec::new();
+        if let Object::StatefulSet(sts) = &mut m.object {
+            self.apply_statefulset_gates(sts);
+        }
         match m.object.kind().info().validate {
             Some(validate) => validate(&mut m.object, &mut errs),
             None => errs.push(FieldError::new(
@@ -643,6 +682,21 @@ impl<'a> Loader<'a> {
             self.check_unique_name(&m, at);
         }
         ok.then_some(m)
+    }
+
+    /// What the `MaxUnavailableStatefulSet` gate changes on create: with it,
+    /// `maxUnavailable` defaults to 1; without it, the API server drops a given one
+    /// (`dropStatefulSetDisabledFields`), which the user hears of.
+    fn apply_statefulset_gates(&mut self, sts: &mut crate::api::statefulset::StatefulSet) {
+        use crate::api::validation_statefulset::{default_statefulset, drop_disabled_fields};
+        let gate = self.max_unavailable_statefulset;
+        default_statefulset(sts, gate);
+        if drop_disabled_fields(sts, gate) {
+            self.warnings.push(format!(
+                "StatefulSet {}: spec.updateStrategy.rollingUpdate.maxUnavailable is dropped by the API server: the MaxUnavailableStatefulSet feature gate is off (alpha in Kubernetes 1.31 to 1.34; kubernetes.featureGates turns it on)",
+                sts.metadata.name
+            ));
+        }
     }
 
     fn object_errors(&mut self, origin: &Origin, at: &Positions, errs: Vec<FieldError>) {
@@ -959,10 +1013,26 @@ impl<'a> Loader<'a> {
                 a.patch.is_some(),
                 a.set_image.is_some(),
                 a.rollout.is_some(),
+                a.taint.is_some(),
+                a.untaint.is_some(),
             ];
             if verbs.iter().filter(|v| **v).count() != 1 {
-                self.error(path, "an action is exactly one of delete, apply, scale, patch, setImage or rollout");
+                self.error(
+                    path,
+                    "an action is exactly one of delete, apply, scale, patch, setImage, rollout, taint or untaint",
+                );
                 continue;
+            }
+            if a.taint.is_some() || a.untaint.is_some() {
+                out.extend(self.taint_action(at, a, &path));
+                continue;
+            }
+            for (given, field) in
+                [(a.key.is_some(), "key"), (a.value.is_some(), "value"), (a.effect.is_some(), "effect")]
+            {
+                if given {
+                    self.error(path.child(field), format!("{field}: applies to taint and untaint"));
+                }
             }
             if let Some(target) = a.set_image {
                 let images: Vec<(String, String)> = a.images.unwrap_or_default().into_iter().collect();
@@ -970,12 +1040,14 @@ impl<'a> Loader<'a> {
                     self.error(path.child("images"), "setImage needs images: {container: image}");
                 }
                 if let Some((kind, namespace, name)) = self.target(&target, path.child("setImage")) {
-                    if matches!(kind.as_str(), "Deployment" | "DaemonSet") {
+                    if matches!(kind.as_str(), "Deployment" | "DaemonSet" | "StatefulSet") {
                         out.push(Action::SetImage { at, kind, namespace, name, images });
                     } else {
                         self.error(
                             path.child("setImage"),
-                            format!("setImage: podsim sets images of Deployments and DaemonSets, not {kind}s"),
+                            format!(
+                                "setImage: podsim sets images of Deployments, DaemonSets and StatefulSets, not {kind}s"
+                            ),
                         );
                     }
                 }
@@ -999,21 +1071,23 @@ impl<'a> Loader<'a> {
                 }
                 if let Some((kind, namespace, name)) = self.target(target.trim(), path.child("rollout")) {
                     let daemon_verb = matches!(verb, RolloutVerb::Undo { .. } | RolloutVerb::Restart);
-                    if kind == "Deployment" || (kind == "DaemonSet" && daemon_verb) {
+                    let revisioned = matches!(kind.as_str(), "DaemonSet" | "StatefulSet");
+                    if kind == "Deployment" || (revisioned && daemon_verb) {
                         out.push(Action::Rollout { at, verb, kind, namespace, name });
-                    } else if kind == "DaemonSet" {
+                    } else if revisioned {
                         // kubectl's ObjectPauser knows Deployments only.
+                        let resource = if kind == "DaemonSet" { "daemonsets.apps" } else { "statefulsets.apps" };
                         self.error(
                             path.child("rollout"),
                             format!(
-                                "rollout: daemonsets.apps \"{name}\" {} is not supported",
+                                "rollout: {resource} \"{name}\" {} is not supported",
                                 if verb == RolloutVerb::Pause { "pausing" } else { "resuming" }
                             ),
                         );
                     } else {
                         self.error(
                             path.child("rollout"),
-                            format!("rollout: podsim rolls out Deployments and DaemonSets, not {kind}s"),
+                            format!("rollout: podsim rolls out Deployments, DaemonSets and StatefulSets, not {kind}s"),
                         );
                     }
                 }
@@ -1036,12 +1110,12 @@ impl<'a> Loader<'a> {
                         continue;
                     };
                     if let Some((kind, namespace, name)) = self.target(&target, path.child("scale")) {
-                        if matches!(kind.as_str(), "Deployment" | "ReplicaSet") {
+                        if matches!(kind.as_str(), "Deployment" | "ReplicaSet" | "StatefulSet") {
                             out.push(Action::Scale { at, kind, namespace, name, replicas });
                         } else {
                             self.error(
                                 path.child("scale"),
-                                format!("scale: podsim scales Deployments and ReplicaSets, not {kind}s"),
+                                format!("scale: podsim scales Deployments, ReplicaSets and StatefulSets, not {kind}s"),
                             );
                         }
                     }
@@ -1062,6 +1136,54 @@ impl<'a> Loader<'a> {
         }
         out.sort_by_key(Action::at);
         out
+    }
+
+    /// `taint: node/<name>` (`kubectl taint nodes <name> key=value:effect`) or `untaint:
+    /// node/<name>` (`kubectl taint nodes <name> key:effect-`), with the taint's key,
+    /// value and effect as the API server validates a Node's taints.
+    fn taint_action(&mut self, at: Millis, a: raw::RawAction, path: &FieldPath) -> Option<Action> {
+        let (verb, target) = match (a.taint, a.untaint) {
+            (Some(t), _) => ("taint", t),
+            (None, Some(t)) => ("untaint", t),
+            (None, None) => return None,
+        };
+        let node = match self.target(&target, path.child(verb))? {
+            (kind, _, name) if kind == "Node" => name,
+            (kind, _, _) => {
+                self.error(path.child(verb), format!("{verb}: podsim taints nodes, not {kind}s"));
+                return None;
+            }
+        };
+        let Some(key) = a.key else {
+            self.error(path.child("key"), "Required value: the taint's key, e.g. node.kubernetes.io/out-of-service");
+            return None;
+        };
+        if verb == "untaint" {
+            if a.value.is_some() {
+                self.error(path.child("value"), "value: untaint removes taints by key (and effect)");
+            }
+            let mut errs = Vec::new();
+            if let Some(e) = &a.effect {
+                let taint = crate::api::node::Taint { key: key.clone(), value: None, effect: e.clone() };
+                validation::validate_taint(&taint, path, &mut errs);
+            }
+            self.field_errors(errs);
+            return Some(Action::Untaint { at, node, key, effect: a.effect });
+        }
+        let taint = crate::api::node::Taint { key, value: a.value, effect: a.effect.unwrap_or_default() };
+        let mut errs = Vec::new();
+        validation::validate_taint(&taint, path, &mut errs);
+        for msg in crate::labels::is_qualified_name(&taint.key) {
+            errs.push(FieldError::invalid(path.child("key"), &taint.key, &msg));
+        }
+        if let Some(v) = &taint.value {
+            for msg in crate::labels::is_valid_label_value(v) {
+                errs.push(FieldError::invalid(path.child("value"), v, &msg));
+            }
+        }
+        let ok = errs.is_empty();
+        self.field_errors(errs);
+        ok.then_some(Action::Taint { at, node, taint })
     }
 
     /// `patch: behavior/<name>`: the named behavior changes from `at` on.
@@ -1095,6 +1217,7 @@ impl<'a> Loader<'a> {
             "deployment" | "deployments" | "deploy" => Some("Deployment"),
             "replicaset" | "replicasets" | "rs" => Some("ReplicaSet"),
             "daemonset" | "daemonsets" | "ds" => Some("DaemonSet"),
+            "statefulset" | "statefulsets" | "sts" => Some("StatefulSet"),
             "persistentvolumeclaim" | "persistentvolumeclaims" | "pvc" => Some("PersistentVolumeClaim"),
             "persistentvolume" | "persistentvolumes" | "pv" => Some("PersistentVolume"),
             "storageclass" | "storageclasses" | "sc" => Some("StorageClass"),
@@ -1110,7 +1233,7 @@ impl<'a> Loader<'a> {
         match parsed {
             Some((k, ns, name)) if !name.is_empty() => Some((k.to_string(), ns.to_string(), name.to_string())),
             _ => {
-                self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, node, deployment, replicaset, daemonset, service, pvc, pv, storageclass, configmap, secret"));
+                self.error(path, format!("invalid target {text:?}: expected kind/name or kind/namespace/name, kind one of pod, job, cronjob, node, deployment, replicaset, daemonset, statefulset, service, pvc, pv, storageclass, configmap, secret"));
                 None
             }
         }
@@ -1261,6 +1384,7 @@ pub fn namespace_of(object: &Object) -> String {
         Object::ReplicaSet(r) => r.metadata.namespace().to_string(),
         Object::Deployment(d) => d.metadata.namespace().to_string(),
         Object::DaemonSet(d) => d.metadata.namespace().to_string(),
+        Object::StatefulSet(s) => s.metadata.namespace().to_string(),
         Object::Service(s) => s.metadata.namespace().to_string(),
         Object::PodDisruptionBudget(b) => b.metadata.namespace().to_string(),
         Object::PersistentVolumeClaim(c) => c.metadata.namespace().to_string(),
@@ -1316,6 +1440,10 @@ fn candidate_containers(s: &Scenario) -> Vec<(String, String, String, String)> {
             // DaemonSet pods are `<ds>-<suffix>`.
             Object::DaemonSet(d) => {
                 (d.metadata.namespace(), format!("{}-xxxxx", d.metadata.name), &d.spec.template.spec)
+            }
+            // StatefulSet pods are `<sts>-<ordinal>`.
+            Object::StatefulSet(s) => {
+                (s.metadata.namespace(), format!("{}-{}", s.metadata.name, s.start_ordinal()), &s.spec.template.spec)
             }
             _ => continue,
         };

@@ -51,6 +51,12 @@ pub struct Scenario {
     pub ignored: Ignored,
     /// Things worth telling the user that do not stop the run.
     pub warnings: Vec<String>,
+    /// SHA-256 of the scenario file and of every file it names (by the name it gives
+    /// them): two runs with the same digest read the same input (`summary.json`).
+    pub digest: String,
+    /// The values set on top of the file (`--set PATH=VALUE`, a study's point): each
+    /// path with its value as given, in order (`summary.json`).
+    pub parameters: Vec<(String, String)>,
 }
 
 /// A node as the cluster starts with it.
@@ -127,8 +133,19 @@ pub struct Behavior {
     /// How long an exec or httpGet `preStop` hook takes, and the chance it fails.
     pub pre_stop: Distribution,
     pub pre_stop_fails: f64,
+    /// What the container writes to its volumes while it runs (`writes:`).
+    pub writes: Vec<VolumeWrite>,
     /// `attempts[n-1]` changes the n-th run of the container (see [`Behavior::for_attempt`]).
     pub attempts: Vec<BehaviorPatch>,
+}
+
+/// A container writes to one of the pod's volumes at a steady rate while it runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VolumeWrite {
+    /// The pod's volume, by name (the container must mount it).
+    pub volume: String,
+    /// Bytes per hour (a rate written per second or per minute is exact in hours).
+    pub bytes_per_hour: i64,
 }
 
 /// Fields of a behavior that change: for one attempt (`attempts:`), or from a time on (an
@@ -152,6 +169,7 @@ pub struct BehaviorPatch {
     pub post_start_fails: Option<f64>,
     pub pre_stop: Option<Distribution>,
     pub pre_stop_fails: Option<f64>,
+    pub writes: Option<Vec<VolumeWrite>>,
 }
 
 impl Behavior {
@@ -178,7 +196,8 @@ impl Behavior {
             post_start,
             post_start_fails,
             pre_stop,
-            pre_stop_fails
+            pre_stop_fails,
+            writes
         );
         b
     }
@@ -217,6 +236,7 @@ impl Behavior {
             post_start_fails: 0.0,
             pre_stop: Distribution::Constant(0),
             pre_stop_fails: 0.0,
+            writes: Vec::new(),
             attempts: Vec::new(),
         }
     }
@@ -307,7 +327,7 @@ pub enum Action {
         behavior: usize,
         patch: Box<BehaviorPatch>,
     },
-    /// `kubectl scale deployment|replicaset/<name> --replicas=<n>`.
+    /// `kubectl scale deployment|replicaset|statefulset/<name> --replicas=<n>`.
     Scale {
         at: Millis,
         kind: String,
@@ -315,23 +335,37 @@ pub enum Action {
         name: String,
         replicas: u32,
     },
-    /// `kubectl set image deployment|daemonset/<name> <container>=<image> ...`.
+    /// `kubectl set image deployment|daemonset|statefulset/<name> <container>=<image> ...`.
     SetImage {
         at: Millis,
-        /// `Deployment` or `DaemonSet`.
+        /// `Deployment`, `DaemonSet` or `StatefulSet`.
         kind: String,
         namespace: String,
         name: String,
         images: Vec<(String, String)>,
     },
-    /// `kubectl rollout <verb> deployment|daemonset/<name>`.
+    /// `kubectl rollout <verb> deployment|daemonset|statefulset/<name>`.
     Rollout {
         at: Millis,
         verb: RolloutVerb,
-        /// `Deployment` or `DaemonSet` (which is restarted or undone, not paused).
+        /// `Deployment`, `DaemonSet` or `StatefulSet` (the last two are restarted or
+        /// undone, not paused).
         kind: String,
         namespace: String,
         name: String,
+    },
+    /// `kubectl taint nodes <node> <key>[=<value>]:<effect>`.
+    Taint {
+        at: Millis,
+        node: String,
+        taint: crate::api::node::Taint,
+    },
+    /// `kubectl taint nodes <node> <key>[:<effect>]-`.
+    Untaint {
+        at: Millis,
+        node: String,
+        key: String,
+        effect: Option<String>,
     },
 }
 
@@ -356,7 +390,9 @@ impl Action {
             | Action::PatchBehavior { at, .. }
             | Action::Scale { at, .. }
             | Action::SetImage { at, .. }
-            | Action::Rollout { at, .. } => *at,
+            | Action::Rollout { at, .. }
+            | Action::Taint { at, .. }
+            | Action::Untaint { at, .. } => *at,
         }
     }
 }
@@ -379,6 +415,9 @@ pub struct ControlPlane {
     /// kube-scheduler `podInitialBackoffSeconds` and `podMaxBackoffSeconds`.
     pub pod_initial_backoff: Millis,
     pub pod_max_backoff: Millis,
+    /// The `MaxUnavailableStatefulSet` feature gate (alpha, off by default, in 1.24 to
+    /// 1.34): a StatefulSet's rolling update honours `maxUnavailable`.
+    pub max_unavailable_statefulset: bool,
 }
 
 pub use crate::cluster::template::DefaultTolerations;
@@ -401,6 +440,7 @@ impl ControlPlane {
             terminated_pod_gc_threshold: Some(12_500),
             pod_initial_backoff: 1_000,
             pod_max_backoff: 10_000,
+            max_unavailable_statefulset: false,
         }
     }
 }

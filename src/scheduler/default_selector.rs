@@ -1,11 +1,12 @@
 //! The selector PodTopologySpread's system default constraints count pods with
 //! (`helper.DefaultSelector`, `pkg/scheduler/framework/plugins/helper/spread.go`): the
 //! labels of every Service in the pod's namespace that selects it, merged, plus the
-//! requirements of the ReplicaSet that controls it. StatefulSets and
-//! ReplicationControllers join when podsim simulates them; other controllers (Jobs,
-//! DaemonSets) add nothing, as upstream.
+//! requirements of the ReplicaSet or StatefulSet that controls it (ReplicationControllers
+//! join when podsim simulates them); other controllers (Jobs, DaemonSets) add nothing,
+//! as upstream.
 
 use crate::cluster::pod::Owner;
+use crate::cluster::service::{Service, ServiceId};
 use crate::cluster::{Cluster, Pod};
 use crate::labels::{Selector, set_matches};
 use std::collections::BTreeMap;
@@ -17,18 +18,25 @@ use std::sync::Arc;
 /// a hit gives what building again would.
 #[derive(Debug, Default)]
 pub struct DefaultSelectors {
-    /// Services are only ever created (no action changes or deletes one), so their
-    /// count says whether the cached selectors still hold.
-    services: u64,
-    /// (ReplicaSet uid, address of the label set) → the key in full, and the selector.
+    /// The Services created and present when the entries were built: any create or
+    /// delete changes one of the two, and the cache starts again.
+    services: (u64, usize),
+    /// (controller uid, address of the label set) → the key in full, and the selector.
     built: BTreeMap<(Option<u64>, usize), (Key, Option<Selector>)>,
+    /// The Services with a selector by namespace and their selector's first key and
+    /// value: a Service selects a pod only if the pod has that label, so a selector is
+    /// built from the few Services listed under the pod's labels, not from all of them
+    /// (with 500 Services, reading each one's selector for every new ReplicaSet was
+    /// most of the selectors' cost, in cache misses).
+    by_label: BTreeMap<(Arc<str>, String, String), Vec<ServiceId>>,
 }
 
 /// Entries kept before the cache starts again (each is a label set and a selector).
 const CAPACITY: usize = 4096;
 
-/// What a default selector depends on besides the Services: a ReplicaSet's selector is
-/// immutable and its uid never reused. The label set is held, so that its address
+/// What a default selector depends on besides the Services: a ReplicaSet's or
+/// StatefulSet's selector is immutable and its uid never reused (they share one
+/// numbering of uids). The label set is held, so that its address
 /// cannot be reused by another while it is a key.
 #[derive(Debug)]
 struct Key {
@@ -39,34 +47,77 @@ struct Key {
 impl DefaultSelectors {
     /// `default_selector(cluster, pod)`, built again only when what it depends on changed.
     pub fn get(&mut self, cluster: &Cluster, pod: &Pod) -> Option<Selector> {
-        if self.services != cluster.services_created || self.built.len() >= CAPACITY {
-            self.services = cluster.services_created;
+        let services = (cluster.services_created, cluster.services.len());
+        if self.services != services {
+            self.services = services;
+            self.built.clear();
+            self.by_label = index_services(cluster);
+        }
+        if self.built.len() >= CAPACITY {
             self.built.clear();
         }
-        let replicaset = match pod.owner {
+        let controller = match pod.owner {
             Owner::ReplicaSet(id) => cluster.replicasets.get(id).map(|rs| rs.uid),
+            Owner::StatefulSet(id) => cluster.statefulsets.get(id).map(|s| s.uid),
             _ => None,
         };
-        let slot = (replicaset, Arc::as_ptr(&pod.labels) as usize);
+        let slot = (controller, Arc::as_ptr(&pod.labels) as usize);
         if let Some((key, selector)) = self.built.get(&slot)
             && Arc::ptr_eq(&key.labels, &pod.labels)
             && Arc::ptr_eq(&key.namespace, &pod.namespace)
         {
             return selector.clone();
         }
-        let selector = default_selector(cluster, pod);
+        let selector = self.build(cluster, pod);
         let key = Key { namespace: pod.namespace.clone(), labels: pod.labels.clone() };
         self.built.insert(slot, (key, selector.clone()));
         selector
     }
+
+    /// `default_selector`, reading only the Services indexed under the pod's labels,
+    /// in the order of the cluster's Services.
+    fn build(&self, cluster: &Cluster, pod: &Pod) -> Option<Selector> {
+        let mut candidates: Vec<ServiceId> = Vec::new();
+        for (k, v) in pod.labels.iter() {
+            let key = (pod.namespace.clone(), k.clone(), v.clone());
+            if let Some(ids) = self.by_label.get(&key) {
+                candidates.extend(ids);
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let services = candidates.into_iter().filter_map(|id| cluster.services.get(id));
+        let selector = merged_selector(services, cluster, pod);
+        #[cfg(debug_assertions)]
+        assert_eq!(selector, default_selector(cluster, pod), "the index finds every Service that selects the pod");
+        selector
+    }
+}
+
+/// The Services with a selector, by namespace and the selector's first label.
+fn index_services(cluster: &Cluster) -> BTreeMap<(Arc<str>, String, String), Vec<ServiceId>> {
+    let mut out: BTreeMap<_, Vec<ServiceId>> = BTreeMap::new();
+    for (id, service) in cluster.services.iter() {
+        let Some((k, v)) = service.selector.as_ref().and_then(|s| s.iter().next()) else { continue };
+        out.entry((service.namespace.clone(), k.clone(), v.clone())).or_default().push(id);
+    }
+    out
 }
 
 /// The default selector of `pod`; `None` when it is empty (the defaults then do not
-/// apply, as `buildDefaultConstraints` returns none for an empty selector).
+/// apply, as `buildDefaultConstraints` returns none for an empty selector). Read from
+/// every Service: what the index must give (checked in debug builds).
+#[cfg(debug_assertions)]
 pub fn default_selector(cluster: &Cluster, pod: &Pod) -> Option<Selector> {
+    merged_selector(cluster.services.iter().map(|(_, s)| s), cluster, pod)
+}
+
+/// The selector of the `services` (in the cluster's order) that select the pod, merged,
+/// and of its ReplicaSet.
+fn merged_selector<'a>(services: impl Iterator<Item = &'a Service>, cluster: &Cluster, pod: &Pod) -> Option<Selector> {
     // `GetPodServices`: Services without a selector select nothing.
     let mut merged: Option<BTreeMap<String, String>> = None;
-    for (_, service) in cluster.services.iter() {
+    for service in services {
         let Some(selector) = &service.selector else { continue };
         if *service.namespace != *pod.namespace || !set_matches(selector, &pod.labels) {
             continue;
@@ -75,12 +126,15 @@ pub fn default_selector(cluster: &Cluster, pod: &Pod) -> Option<Selector> {
         set.extend(selector.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
     let mut selector = merged.as_ref().map(Selector::from_set);
-    if let Owner::ReplicaSet(id) = pod.owner
-        && let Some(rs) = cluster.replicasets.get(id)
-    {
+    let controller = match pod.owner {
+        Owner::ReplicaSet(id) => cluster.replicasets.get(id).map(|rs| &rs.selector),
+        Owner::StatefulSet(id) => cluster.statefulsets.get(id).map(|s| &s.selector),
+        _ => None,
+    };
+    if let Some(own) = controller {
         selector = Some(match selector {
-            Some(s) => s.and(&rs.selector),
-            None => rs.selector.clone(),
+            Some(s) => s.and(own),
+            None => own.clone(),
         });
     }
     selector.filter(|s| !s.is_empty())

@@ -110,6 +110,18 @@ fn per_node_scores(
     // BalancedAllocation's PreScore skips a pod that requests neither cpu nor memory.
     let balanced = scoring.balanced_weight > 0 && balanced_applies(template);
     let with_images = if scoring.image_weight > 0 { image_plan(cluster, all_nodes, template, images) } else { None };
+    // ImageLocality's priority takes a few values (one per subset of the pod's images a
+    // node holds): the last two are kept rather than divided again on every node.
+    let containers = template.containers.len();
+    let mut image_memo = [(i64::MIN, 0); 2];
+    let mut image_priority = |sum: i64| {
+        if let Some(&(_, p)) = image_memo.iter().find(|(s, _)| *s == sum) {
+            return p;
+        }
+        let p = image_locality_priority(sum, containers);
+        image_memo = [(sum, p), image_memo[0]];
+        p
+    };
     let mut any_taints = false;
     totals.clear();
     totals.extend(feasible.iter().map(|&n| {
@@ -127,7 +139,7 @@ fn per_node_scores(
         if let Some(everywhere) = with_images {
             let sum: i64 =
                 everywhere + images.iter().filter(|(c, _)| cluster.images.held_by(*c, n)).map(|(_, s)| s).sum::<i64>();
-            total += scoring.image_weight * image_locality_priority(sum, template.containers.len());
+            total += scoring.image_weight * image_priority(sum);
         }
         total
     }));

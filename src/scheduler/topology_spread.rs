@@ -314,6 +314,18 @@ struct Weighted<'v> {
     per_node: Option<Vec<i64>>,
     /// The key is the hostname (counted on each node at Score).
     hostname: bool,
+    /// What a node adds for this constraint, `count·weight + (maxSkew − 1)`, by domain
+    /// entry (not for the hostname key): computed once per domain rather than once per
+    /// node, with the same operations, so the same bits.
+    terms: Vec<f64>,
+}
+
+impl Weighted<'_> {
+    /// `count·weight + (maxSkew − 1)`, as Score adds it.
+    #[inline]
+    fn term(&self, count: i64) -> f64 {
+        count as f64 * self.weight + (self.max_skew - 1) as f64
+    }
 }
 
 /// PreScore state.
@@ -357,7 +369,7 @@ pub fn prepare_score<'v, V: ClusterView>(
             let hostname = c.key() == HOSTNAME_KEY;
             let size = if hostname { eligible } else { present.iter().filter(|p| **p).count() };
             let per_node = if hostname { view.matching_per_node(&c.selector, pod.namespace) } else { None };
-            Weighted {
+            let mut weighted = Weighted {
                 keyed,
                 per_node,
                 hostname,
@@ -365,7 +377,12 @@ pub fn prepare_score<'v, V: ClusterView>(
                 selector: c.selector.clone().into_owned(),
                 weight: libm::log((size + 2) as f64),
                 counts,
+                terms: Vec::new(),
+            };
+            if !hostname {
+                weighted.terms = weighted.counts.iter().map(|n| weighted.term(*n)).collect();
             }
+            weighted
         })
         .collect();
     Some(ScoreState { constraints, require_all_keys: declared, namespace: pod.namespace.to_string() })
@@ -380,7 +397,13 @@ fn domains_of<V: ClusterView>(
     keyed: &[Keyed],
     require_all: bool,
 ) -> (Vec<Vec<bool>>, usize) {
-    let mut present: Vec<Vec<bool>> = keyed.iter().map(|k| vec![false; k.len()]).collect();
+    // The hostname key has no domains here (it is counted on each node at Score): no
+    // table, rather than one entry per node.
+    let mut present: Vec<Vec<bool>> = soft
+        .iter()
+        .zip(keyed)
+        .map(|(c, k)| if c.key() == HOSTNAME_KEY { Vec::new() } else { vec![false; k.len()] })
+        .collect();
     let mut eligible = 0;
     for &node in feasible {
         let slot = view.slot(node);
@@ -450,17 +473,16 @@ impl ScoreState<'_> {
         let mut score = 0.0;
         for c in &self.constraints {
             let Some(id) = c.keyed.domains.of(slot) else { continue };
-            let count = if c.hostname {
-                match &c.per_node {
+            score += if c.hostname {
+                c.term(match &c.per_node {
                     Some(t) => t[slot],
                     None => self.count_on(view, node, &c.selector),
-                }
+                })
             } else {
-                c.counts[id as usize]
+                c.terms[id as usize]
             };
-            score += count as f64 * c.weight + (c.max_skew - 1) as f64;
         }
-        score.round() as i64
+        round_half_away(score)
     }
 
     fn count_on<V: ClusterView>(&self, view: &V, node: V::Node, selector: &Selector) -> i64 {
@@ -475,17 +497,30 @@ impl ScoreState<'_> {
     /// NormalizeScore: `100·(max + min − score) / max` over the nodes not ignored (all
     /// 100 if the maximum is 0); ignored nodes get 0.
     pub fn normalize<V: ClusterView>(&self, view: &V, feasible: &[V::Node], scores: &mut [i64]) {
-        let ignored: Vec<bool> = feasible.iter().map(|n| self.ignored(view.slot(*n))).collect();
+        let ignored: Vec<bool> = match self.require_all_keys {
+            true => feasible.iter().map(|n| self.ignored(view.slot(*n))).collect(),
+            false => Vec::new(),
+        };
+        let is_ignored = |k: usize| ignored.get(k).copied().unwrap_or(false);
         let (mut min, mut max) = (i64::MAX, 0);
-        for (s, _) in scores.iter().zip(&ignored).filter(|(_, ignored)| !**ignored) {
-            min = min.min(*s);
-            max = max.max(*s);
+        for (k, s) in scores.iter().enumerate() {
+            if !is_ignored(k) {
+                min = min.min(*s);
+                max = max.max(*s);
+            }
         }
-        for (s, ignored) in scores.iter_mut().zip(ignored) {
-            *s = match (ignored, max) {
+        // The scores take a few values (one per domain and count on the node): each
+        // quotient is computed once, not once per node.
+        let normalized = |s: i64| MAX_NODE_SCORE * (max + min - s) / max;
+        let table: Vec<i64> = match max - min {
+            span @ 0..=255 if max > 0 => (0..=span).map(|d| normalized(min + d)).collect(),
+            _ => Vec::new(),
+        };
+        for (k, s) in scores.iter_mut().enumerate() {
+            *s = match (is_ignored(k), max) {
                 (true, _) => 0,
                 (false, 0) => MAX_NODE_SCORE,
-                (false, _) => MAX_NODE_SCORE * (max + min - *s) / max,
+                (false, _) => table.get((*s - min) as usize).copied().unwrap_or_else(|| normalized(*s)),
             };
         }
     }
@@ -495,6 +530,22 @@ impl ScoreState<'_> {
         let mut scores: Vec<i64> = feasible.iter().map(|n| self.score(view, *n)).collect();
         self.normalize(view, feasible, &mut scores);
         scores
+    }
+}
+
+/// `math.Round` (half away from zero) of a score, as an integer, without a call into
+/// `libm` (x86-64 has no rounding instruction before SSE4.1). The fraction `x − trunc(x)`
+/// is exact for every float below 2⁵², and a larger float is already an integer.
+#[inline]
+fn round_half_away(x: f64) -> i64 {
+    let t = x as i64;
+    let fraction = x - t as f64;
+    if fraction >= 0.5 {
+        t + 1
+    } else if fraction <= -0.5 {
+        t - 1
+    } else {
+        t
     }
 }
 

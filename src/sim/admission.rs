@@ -8,7 +8,7 @@ use crate::apiserver::Ctx;
 use crate::apiserver::pods::{CreateError, PodRequest};
 use crate::cluster::pod::Owner;
 use crate::cluster::template::PodTemplate;
-use crate::controllers::{cronjob, daemonset, deployment, job, replicaset};
+use crate::controllers::{cronjob, daemonset, deployment, job, replicaset, statefulset};
 use crate::engine::SimTime;
 use crate::event::ScriptEvent;
 use std::sync::Arc;
@@ -107,6 +107,11 @@ pub(super) fn create_object(ctx: &mut Ctx, object: &Object, copy: Option<(u64, &
         Object::DaemonSet(ds) => {
             if let Some(ds) = daemonset::from_manifest(ctx.cluster, ds, copy.map(|(n, _)| n)) {
                 ctx.create_daemonset(ds);
+            }
+        }
+        Object::StatefulSet(s) => {
+            if let Some(s) = statefulset::from_manifest(ctx.cluster, s, copy.map(|(n, _)| n)) {
+                ctx.create_statefulset(s);
             }
         }
         Object::PersistentVolumeClaim(c) => {

@@ -5,7 +5,7 @@ use super::Simulation;
 use crate::apiserver::Ctx;
 use crate::apiserver::record::ObjectRef;
 use crate::cluster::NodeId;
-use crate::controllers::{daemonset, deployment};
+use crate::controllers::{daemonset, deployment, statefulset};
 use crate::event::ScriptEvent;
 use crate::scenario::{Action, FaultAction, RolloutVerb};
 use crate::trace::EventType;
@@ -116,6 +116,13 @@ impl Simulation {
                         ctx.warn_once(format!("delete daemonset/{namespace}/{name}: no such DaemonSet at {}", ctx.now))
                     }
                 },
+                "StatefulSet" => match ctx.cluster.statefulset_by_name.get(namespace, name) {
+                    Some(id) => ctx.delete_statefulset(id),
+                    None => ctx.warn_once(format!(
+                        "delete statefulset/{namespace}/{name}: no such StatefulSet at {}",
+                        ctx.now
+                    )),
+                },
                 "Service" => match ctx.cluster.service_by_name.get(namespace, name) {
                     Some(id) => ctx.delete_service(id),
                     None => ctx.warn_once(format!("delete service/{namespace}/{name}: no such Service at {}", ctx.now)),
@@ -157,6 +164,12 @@ impl Simulation {
                         report(&mut ctx, i, |ctx| daemonset::kubectl::apply(ctx, id, d));
                         continue;
                     }
+                    if let crate::api::object::Object::StatefulSet(d) = &m.object
+                        && let Some(id) = ctx.cluster.statefulset_by_name.get(d.metadata.namespace(), &d.metadata.name)
+                    {
+                        report(&mut ctx, i, |ctx| statefulset::kubectl::apply(ctx, id, d));
+                        continue;
+                    }
                     if let crate::api::object::Object::ReplicaSet(r) = &m.object
                         && let Some(id) = ctx.cluster.replicaset_by_name.get(r.metadata.namespace(), &r.metadata.name)
                     {
@@ -187,6 +200,21 @@ impl Simulation {
                         }
                         None => ctx.warn_once(format!("patch deployment/{namespace}/{name}: no such Deployment at {}", ctx.now)),
                     },
+                    "StatefulSet" => match ctx.cluster.statefulset_by_name.get(namespace, name) {
+                        Some(id) => {
+                            if let Some(r) = replicas {
+                                report(&mut ctx, i, |ctx| statefulset::kubectl::scale(ctx, id, r));
+                            }
+                            let partition = set
+                                .iter()
+                                .find(|(k, _)| k == "spec.updateStrategy.rollingUpdate.partition")
+                                .and_then(|(_, v)| v.as_i64());
+                            if let Some(p) = partition {
+                                report(&mut ctx, i, |ctx| statefulset::kubectl::partition(ctx, id, p));
+                            }
+                        }
+                        None => ctx.warn_once(format!("patch statefulset/{namespace}/{name}: no such StatefulSet at {}", ctx.now)),
+                    },
                     "ReplicaSet" => match (ctx.cluster.replicaset_by_name.get(namespace, name), replicas) {
                         (Some(id), Some(r)) => ctx.scale_replicaset(id, r, &[]),
                         (Some(_), None) => {}
@@ -205,7 +233,7 @@ impl Simulation {
                         }
                     },
                     _ => ctx.warn_once(format!(
-                        "patch {kind}/{namespace}/{name}: only Jobs, CronJobs, Deployments and ReplicaSets can be patched"
+                        "patch {kind}/{namespace}/{name}: only Jobs, CronJobs, Deployments, ReplicaSets and StatefulSets can be patched"
                     )),
                 }
             }
@@ -215,6 +243,11 @@ impl Simulation {
                     None => {
                         ctx.warn_once(format!("scale deployment/{namespace}/{name}: no such Deployment at {}", ctx.now))
                     }
+                },
+                "StatefulSet" => match ctx.cluster.statefulset_by_name.get(namespace, name) {
+                    Some(id) => report(&mut ctx, i, |ctx| statefulset::kubectl::scale(ctx, id, *replicas)),
+                    None => ctx
+                        .warn_once(format!("scale statefulset/{namespace}/{name}: no such StatefulSet at {}", ctx.now)),
                 },
                 _ => match ctx.cluster.replicaset_by_name.get(namespace, name) {
                     Some(id) => ctx.scale_replicaset(id, *replicas, &[]),
@@ -247,6 +280,51 @@ impl Simulation {
                     }
                 }
             }
+            Action::SetImage { kind, namespace, name, images, .. } if kind == "StatefulSet" => {
+                match ctx.cluster.statefulset_by_name.get(namespace, name) {
+                    Some(id) => report(&mut ctx, i, |ctx| statefulset::kubectl::set_image(ctx, id, images)),
+                    None => ctx.warn_once(format!(
+                        "set image statefulset/{namespace}/{name}: no such StatefulSet at {}",
+                        ctx.now
+                    )),
+                }
+            }
+            Action::Rollout { verb, kind, namespace, name, .. } if kind == "StatefulSet" => {
+                match ctx.cluster.statefulset_by_name.get(namespace, name) {
+                    Some(id) => {
+                        let result = match verb {
+                            RolloutVerb::Undo { to_revision } => statefulset::kubectl::undo(&mut ctx, id, *to_revision),
+                            _ => {
+                                let wall = scenario.start + jiff::SignedDuration::from_millis(ctx.now.0 as i64);
+                                statefulset::kubectl::restart(&mut ctx, id, wall)
+                            }
+                        };
+                        report(&mut ctx, i, |_| result);
+                    }
+                    None => ctx.warn_once(format!(
+                        "rollout statefulset/{namespace}/{name}: no such StatefulSet at {}",
+                        ctx.now
+                    )),
+                }
+            }
+            Action::Taint { node, taint, .. } => match ctx.cluster.node_by_name.get(node.as_str()).copied() {
+                Some(id) if ctx.cluster.node(id).present => {
+                    report(&mut ctx, i, |ctx| ctx.taint_node(id, taint.clone()));
+                }
+                _ => ctx.warn_once(format!(
+                    "actions[{i}] at {}: Error from server (NotFound): nodes \"{node}\" not found",
+                    ctx.now
+                )),
+            },
+            Action::Untaint { node, key, effect, .. } => match ctx.cluster.node_by_name.get(node.as_str()).copied() {
+                Some(id) if ctx.cluster.node(id).present => {
+                    report(&mut ctx, i, |ctx| ctx.untaint_node(id, key, effect.as_deref()));
+                }
+                _ => ctx.warn_once(format!(
+                    "actions[{i}] at {}: Error from server (NotFound): nodes \"{node}\" not found",
+                    ctx.now
+                )),
+            },
             Action::SetImage { namespace, name, images, .. } => {
                 match ctx.cluster.deployment_by_name.get(namespace, name) {
                     Some(id) => report(&mut ctx, i, |ctx| deployment::kubectl::set_image(ctx, id, images)),

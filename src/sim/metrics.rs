@@ -91,6 +91,8 @@ impl Simulation {
         Summary {
             scenario: self.script.scenario.name.clone(),
             seed: self.script.scenario.seed,
+            parameters: crate::trace::summary::Parameters(self.script.scenario.parameters.clone()),
+            scenario_digest: self.script.scenario.digest.clone(),
             podsim_version: env!("CARGO_PKG_VERSION").to_string(),
             start: self.script.scenario.start.to_string(),
             kubernetes_version: format!("1.{}", self.script.scenario.kubernetes.minor),
@@ -113,6 +115,7 @@ impl Simulation {
                 count: self.cluster.nodes.iter().filter(|n| n.present).count() as u64,
                 cpu_requested_fraction: fraction(c.cpu_requested.mean(now), c.cpu_allocatable.mean(now)),
                 memory_requested_fraction: fraction(c.memory_requested.mean(now), c.memory_allocatable.mean(now)),
+                with_pods_at_end: self.cluster.nodes.iter().filter(|n| n.present && !n.pods.is_empty()).count() as u64,
             },
             failures: FailureFigures {
                 node_crashes: c.node_crashes,
@@ -145,6 +148,8 @@ impl Simulation {
                 longest_blocked_ms: c.drains.longest_blocked_ms,
             }),
             services: self.service_figures(),
+            data_loss: crate::trace::summary::DataLossFigures::of(&c.data_loss),
+            statefulsets: self.statefulset_figures(),
             warnings: self.rec.warnings.clone(),
         }
     }
@@ -158,6 +163,18 @@ impl Simulation {
             let mut s = s.clone();
             s.availability.settle(self.now);
             out.push(ServiceOutcome::of(&s, None, self.now));
+        }
+        out.sort_by(|a, b| (&a.namespace, &a.name, a.created_ms).cmp(&(&b.namespace, &b.name, b.created_ms)));
+        out
+    }
+
+    /// The ordinal outages of every StatefulSet: those deleted during the run, then
+    /// those still there, up to now; by namespace, name and creation.
+    fn statefulset_figures(&self) -> Vec<crate::trace::summary::StatefulSetFigures> {
+        use crate::apiserver::counters::StatefulSetOutcome;
+        let mut out = self.rec.counters.statefulsets.clone();
+        for (_, s) in self.cluster.statefulsets.iter() {
+            out.push(StatefulSetOutcome::of(s, None, self.now));
         }
         out.sort_by(|a, b| (&a.namespace, &a.name, a.created_ms).cmp(&(&b.namespace, &b.name, b.created_ms)));
         out

@@ -14,6 +14,7 @@ pub mod metrics;
 use crate::apiserver::{Change, Ctx, Recorder, Watches};
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, PodId};
+use crate::controllers::attachdetach::AttachDetachController;
 use crate::controllers::cronjob::CronJobController;
 use crate::controllers::daemonset::DaemonSetController;
 use crate::controllers::deployment::DeploymentController;
@@ -24,6 +25,7 @@ use crate::controllers::nodelifecycle::NodeLifecycle;
 use crate::controllers::persistentvolume::PvController;
 use crate::controllers::podgc::PodGc;
 use crate::controllers::replicaset::ReplicaSetController;
+use crate::controllers::statefulset::StatefulSetController;
 use crate::engine::{EventQueue, SimRng, SimTime, Stream, Streams};
 use crate::event::{
     Event, KubeletEvent, NodeLifecycleEvent, PersistentVolumeEvent, PodGcEvent, SchedulerEvent, ScriptEvent,
@@ -55,7 +57,9 @@ struct Subsystems {
     endpointslices: EndpointSliceController,
     disruption: DisruptionController,
     daemonsets: DaemonSetController,
+    statefulsets: StatefulSetController,
     persistentvolumes: PvController,
+    attach_detach: AttachDetachController,
 }
 
 impl Subsystems {
@@ -71,7 +75,9 @@ impl Subsystems {
         .union(EndpointSliceController::WATCHES)
         .union(DisruptionController::WATCHES)
         .union(DaemonSetController::WATCHES)
-        .union(PvController::WATCHES);
+        .union(StatefulSetController::WATCHES)
+        .union(PvController::WATCHES)
+        .union(AttachDetachController::WATCHES);
 
     /// One change to each subsystem that watches its kind, in a fixed order.
     fn deliver(&mut self, ctx: &mut Ctx, change: &Change) {
@@ -109,8 +115,14 @@ impl Subsystems {
         if DaemonSetController::WATCHES.contains(kind) {
             self.daemonsets.observe(ctx, change);
         }
+        if StatefulSetController::WATCHES.contains(kind) {
+            self.statefulsets.observe(ctx, change);
+        }
         if PvController::WATCHES.contains(kind) {
             self.persistentvolumes.observe(ctx, change);
+        }
+        if AttachDetachController::WATCHES.contains(kind) {
+            self.attach_detach.observe(ctx, change);
         }
     }
 }
@@ -188,7 +200,9 @@ impl Simulation {
             endpointslices: EndpointSliceController::new(scenario.network.max_endpoints_per_slice),
             disruption: DisruptionController::default(),
             daemonsets: DaemonSetController::new(streams.stream(Stream::DaemonSets)),
+            statefulsets: StatefulSetController::new(scenario.kubernetes.max_unavailable_statefulset),
             persistentvolumes: PvController::new(streams.clone()),
+            attach_detach: AttachDetachController::new(streams.stream(Stream::AttachDetach)),
         };
         let script = Script {
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
@@ -346,7 +360,7 @@ impl Simulation {
             Event::Script(ScriptEvent::Metrics | ScriptEvent::RandomFault { .. })
             | Event::Scheduler(SchedulerEvent::Flush)
             | Event::NodeLifecycle(NodeLifecycleEvent::Monitor(_) | NodeLifecycleEvent::TaintingPass(_))
-            | Event::PodGc(PodGcEvent::Terminated | PodGcEvent::Orphans(_))
+            | Event::PodGc(PodGcEvent::Terminated | PodGcEvent::Orphans(_) | PodGcEvent::OutOfService(_))
             | Event::PersistentVolume(PersistentVolumeEvent::Resync)
             | Event::Kubelet(
                 KubeletEvent::ImagePullDone { .. }
@@ -357,7 +371,8 @@ impl Simulation {
                 KubeletEvent::Container { pod, .. }
                 | KubeletEvent::Probe { pod, .. }
                 | KubeletEvent::PodDeadline { pod, .. }
-                | KubeletEvent::Sandbox { pod, .. },
+                | KubeletEvent::Sandbox { pod, .. }
+                | KubeletEvent::Volumes { pod, .. },
             )
             | Event::NodeLifecycle(NodeLifecycleEvent::TaintEviction { pod, .. })
             | Event::Scheduler(SchedulerEvent::BackoffDone(pod)) => gone(pod),
@@ -380,10 +395,12 @@ impl Simulation {
             Event::PodGc(e) => s.podgc.handle(&mut ctx, e),
             Event::ReplicaSet(e) => s.replicasets.handle(&mut ctx, e),
             Event::DaemonSet(e) => s.daemonsets.handle(&mut ctx, e),
+            Event::StatefulSet(e) => s.statefulsets.handle(&mut ctx, e),
             Event::Deployment(e) => s.deployments.handle(&mut ctx, e),
             Event::EndpointSlice(e) => s.endpointslices.handle(&mut ctx, e),
             Event::Disruption(e) => s.disruption.handle(&mut ctx, e),
             Event::PersistentVolume(e) => s.persistentvolumes.handle(&mut ctx, e),
+            Event::AttachDetach(e) => s.attach_detach.handle(&mut ctx, e),
         }
     }
 

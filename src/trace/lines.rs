@@ -376,6 +376,32 @@ pub struct DaemonSetStatus {
     pub observed_generation: u64,
 }
 
+/// A StatefulSet as created or changed (its whole object, defaulted).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StatefulSetSpecLine<'a> {
+    pub t: i64,
+    pub uid: u64,
+    pub generation: u64,
+    pub statefulset: Cow<'a, crate::api::statefulset::StatefulSet>,
+}
+
+/// A StatefulSet's status, as the API shows it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatefulSetStatus<'a> {
+    pub t: i64,
+    pub uid: u64,
+    pub replicas: u32,
+    pub ready: u32,
+    pub current: u32,
+    pub updated: u32,
+    pub available: u32,
+    pub current_revision: Cow<'a, str>,
+    pub update_revision: Cow<'a, str>,
+    pub collision_count: u32,
+    pub observed_generation: u64,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ServiceCreated<'a> {
     pub t: i64,
@@ -662,6 +688,10 @@ lines! {
     DaemonSetUpdated(DaemonSetSpecLine<'a>),
     DaemonSetStatus(DaemonSetStatus),
     DaemonSetRemoved(Removed),
+    StatefulSetCreated(StatefulSetSpecLine<'a>),
+    StatefulSetUpdated(StatefulSetSpecLine<'a>),
+    StatefulSetStatus(StatefulSetStatus<'a>),
+    StatefulSetRemoved(Removed),
     ServiceCreated(ServiceCreated<'a>),
     ServiceRemoved(Removed),
     EndpointSlice(EndpointSlice<'a>),

@@ -225,6 +225,28 @@ pub enum ObjectRecord<'a> {
         time: SimTime,
         uid: u64,
     },
+    StatefulSetCreated {
+        time: SimTime,
+        uid: u64,
+        generation: u64,
+        statefulset: &'a crate::api::statefulset::StatefulSet,
+    },
+    /// The spec changed (scale, a new template, the strategy).
+    StatefulSetUpdated {
+        time: SimTime,
+        uid: u64,
+        generation: u64,
+        statefulset: &'a crate::api::statefulset::StatefulSet,
+    },
+    StatefulSetStatus {
+        time: SimTime,
+        uid: u64,
+        status: &'a crate::cluster::statefulset::StatefulSetStatus,
+    },
+    StatefulSetRemoved {
+        time: SimTime,
+        uid: u64,
+    },
     ServiceCreated {
         time: SimTime,
         uid: u64,
@@ -715,6 +737,38 @@ impl<O: TraceOut> ObjectsWriter<O> {
                 observed_generation: s.observed_generation,
             }),
             ObjectRecord::DaemonSetRemoved { time, uid } => Line::DaemonSetRemoved(Removed { t: t(time), uid }),
+            ObjectRecord::StatefulSetCreated { time, uid, generation, statefulset } => {
+                Line::StatefulSetCreated(lines::StatefulSetSpecLine {
+                    t: t(time),
+                    uid,
+                    generation,
+                    statefulset: Cow::Borrowed(statefulset),
+                })
+            }
+            ObjectRecord::StatefulSetUpdated { time, uid, generation, statefulset } => {
+                Line::StatefulSetUpdated(lines::StatefulSetSpecLine {
+                    t: t(time),
+                    uid,
+                    generation,
+                    statefulset: Cow::Borrowed(statefulset),
+                })
+            }
+            ObjectRecord::StatefulSetStatus { time, uid, status: s } => {
+                Line::StatefulSetStatus(lines::StatefulSetStatus {
+                    t: t(time),
+                    uid,
+                    replicas: s.replicas,
+                    ready: s.ready,
+                    current: s.current,
+                    updated: s.updated,
+                    available: s.available,
+                    current_revision: Cow::Borrowed(&s.current_revision),
+                    update_revision: Cow::Borrowed(&s.update_revision),
+                    collision_count: s.collision_count,
+                    observed_generation: s.observed_generation,
+                })
+            }
+            ObjectRecord::StatefulSetRemoved { time, uid } => Line::StatefulSetRemoved(Removed { t: t(time), uid }),
             ObjectRecord::ServiceCreated { time, uid, service } => {
                 Line::ServiceCreated(lines::ServiceCreated { t: t(time), uid, service: Cow::Borrowed(service) })
             }

@@ -8,6 +8,11 @@ use std::collections::BTreeMap;
 pub struct Summary {
     pub scenario: String,
     pub seed: u64,
+    /// The values set on the scenario file for this run (`--set`, a study's point).
+    #[serde(skip_serializing_if = "Parameters::is_empty")]
+    pub parameters: Parameters,
+    /// SHA-256 of the scenario file and the files it names (`Scenario::digest`).
+    pub scenario_digest: String,
     pub podsim_version: String,
     pub start: String,
     /// The Kubernetes version whose defaults the run followed (`kubernetes.version`).
@@ -32,8 +37,55 @@ pub struct Summary {
     /// The availability of each Service with a selector, by namespace and name.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<ServiceFigures>,
+    /// How long the ordinals of each StatefulSet were down, by namespace and name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub statefulsets: Vec<StatefulSetFigures>,
+    /// Present when some volume lost the data it held.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_loss: Option<DataLossFigures>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+}
+
+/// Parameter paths and their values as given, written as a JSON object in their order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Parameters(pub Vec<(String, String)>);
+
+impl Parameters {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Parameters {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (path, value) in &self.0 {
+            map.serialize_entry(path, value)?;
+        }
+        map.end()
+    }
+}
+
+/// Volumes that lost the data they held (`kubelet::volumes::data`): how many, and how
+/// many by cause, then by the kind of volume.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DataLossFigures {
+    pub incidents: u64,
+    pub by_cause: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+impl DataLossFigures {
+    /// The figures of the counters' (cause, kind) counts; `None` without any.
+    pub fn of(counts: &BTreeMap<(&'static str, &'static str), u64>) -> Option<DataLossFigures> {
+        let mut figures = DataLossFigures::default();
+        for ((cause, kind), n) in counts {
+            figures.incidents += n;
+            *figures.by_cause.entry(cause.to_string()).or_default().entry(kind.to_string()).or_default() += n;
+        }
+        (figures.incidents > 0).then_some(figures)
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -105,6 +157,29 @@ pub struct ServiceFigures {
     pub outages: u64,
 }
 
+/// A StatefulSet's ordinals over its life in the run: an ordinal is down while it has
+/// no Running and Ready pod after it once had one (a node lost, a pod replaced, a
+/// rolling update); starting up (the set's creation, a scale-up) is not an outage, and
+/// an ordinal scaled away stops counting.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct StatefulSetFigures {
+    pub namespace: String,
+    pub name: String,
+    pub created_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_ms: Option<u64>,
+    /// `spec.replicas` at the end (or at the deletion).
+    pub replicas: u32,
+    /// The longest time any ordinal was down.
+    pub longest_ordinal_down_ms: u64,
+    /// The ordinal that was down longest (the first such).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub longest_down_ordinal: Option<u32>,
+    /// Stretches an ordinal was down, and their total time.
+    pub ordinal_outages: u64,
+    pub ordinal_down_ms: u64,
+}
+
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct CronJobFigures {
     pub cronjobs: u64,
@@ -146,4 +221,7 @@ pub struct NodeFigures {
     /// Time-weighted mean of requested / allocatable over the run.
     pub cpu_requested_fraction: f64,
     pub memory_requested_fraction: f64,
+    /// Nodes holding at least one pod that is not terminal at the end: how tightly the
+    /// scheduler packed the workload (MostAllocated leaves the other nodes empty).
+    pub with_pods_at_end: u64,
 }

@@ -1041,6 +1041,67 @@ fn describe_storage_objects<'a>(
     found.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
 }
 
+/// `kubectl describe statefulset` (`describeStatefulSet`): replicas desired and in the
+/// status, the update strategy, its pods by phase, the pod template, the claim
+/// templates, the events.
+pub fn statefulset(
+    run: &RunDir,
+    now: i64,
+    s: &super::replay::StatefulSetState,
+    phases: [u32; 4],
+    events: &[&Event],
+) -> String {
+    let mut out = Out::default();
+    let meta = &s.api.metadata;
+    w!(out, 0, "Name:\t{}\n", meta.name);
+    w!(out, 0, "Namespace:\t{}\n", meta.namespace());
+    w!(out, 0, "CreationTimestamp:\t{}\n", rfc1123z(run, Some(s.created)));
+    w!(out, 0, "Selector:\t{}\n", super::statefulsets::selector_text(s));
+    labels_multiline(&mut out, "", "Labels", &meta.labels);
+    out.text.push_str(&annotations_multiline("", "Annotations", &meta.annotations));
+    let total = s.status.as_ref().map_or(0, |x| x.replicas);
+    w!(out, 0, "Replicas:\t{} desired | {total} total\n", super::statefulsets::replicas(s));
+    let strategy = s.api.spec.update_strategy.as_ref();
+    w!(out, 0, "Update Strategy:\t{}\n", strategy.and_then(|x| x.type_.as_deref()).unwrap_or(""));
+    if let Some(partition) = strategy.and_then(|x| x.rolling_update.as_ref()).and_then(|r| r.partition.map(|p| (p, r)))
+    {
+        let (p, r) = partition;
+        w!(out, 1, "Partition:\t{p}\n");
+        if let Some(max) = &r.max_unavailable {
+            w!(out, 1, "MaxUnavailable:\t{max}\n");
+        }
+    }
+    let [running, waiting, succeeded, failed] = phases;
+    w!(out, 0, "Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n");
+    pod_template(&mut out, run, &s.api.spec.template);
+    volume_claim_templates(&mut out, &s.api.spec.volume_claim_templates);
+    let events = events_or_none(&mut out, now, events);
+    finish(out, events)
+}
+
+/// `describeVolumeClaimTemplates`: each claim template's name, class, labels,
+/// annotations, requested storage and access modes.
+fn volume_claim_templates(out: &mut Out, templates: &[crate::api::statefulset::ClaimTemplate]) {
+    if templates.is_empty() {
+        w!(out, 0, "Volume Claims:\t<none>\n");
+        return;
+    }
+    w!(out, 0, "Volume Claims:\n");
+    for t in templates {
+        // `GetPersistentVolumeClaimClass`: the beta annotation, else storageClassName.
+        w!(out, 1, "Name:\t{}\n", t.metadata.name);
+        w!(out, 1, "StorageClass:\t{}\n", t.class());
+        labels_multiline(out, "  ", "Labels", &t.metadata.labels);
+        labels_multiline(out, "  ", "Annotations", &t.metadata.annotations);
+        match t.spec.storage_request() {
+            Some(q) => w!(out, 1, "Capacity:\t{q}\n"),
+            None => w!(out, 1, "Capacity:\t<default>\n"),
+        }
+        // Go's `%s` of a slice of modes: `[ReadWriteOnce ReadOnlyMany]`.
+        w!(out, 1, "Access Modes:\t[{}]\n", t.spec.access_modes.join(" "));
+    }
+}
+
 /// What to describe.
 #[derive(Clone, Debug)]
 pub struct DescribeRequest {
@@ -1266,11 +1327,27 @@ pub fn describe(run: &RunDir, req: &DescribeRequest) -> Result<super::get::Print
             let state = replay(run, now, Want { storage: true, pods: true, ..Default::default() })?;
             describe_storage_objects(&state, req, now, &events_of, &in_scope, &mut found);
         }
+        Resource::StatefulSets => {
+            let state = replay(run, now, Want { apps: true, pods: true, ..Default::default() })?;
+            let mut list: Vec<&super::replay::StatefulSetState> =
+                state.statefulsets.values().filter(|s| in_scope(s.api.metadata.namespace())).collect();
+            list.sort_by(|a, b| {
+                (a.api.metadata.namespace(), &a.api.metadata.name)
+                    .cmp(&(b.api.metadata.namespace(), &b.api.metadata.name))
+            });
+            let all_phases = controller_pod_phases(&state, "StatefulSet");
+            for s in list {
+                let phases = all_phases.get(&s.uid).copied().unwrap_or_default();
+                let (ns, name) = (s.api.metadata.namespace(), &s.api.metadata.name);
+                let text = self::statefulset(run, now, s, phases, &events_of("StatefulSet", ns, name, s.created));
+                found.push((ns.to_string(), name.clone(), s.api.metadata.labels.clone(), text));
+            }
+        }
         Resource::Events => {
             return Err(super::ViewError::input(format!(
                 "describe knows pods, nodes, jobs, cronjobs, deployments, replicasets, daemonsets, \
-                 services, endpointslices, poddisruptionbudgets, persistentvolumeclaims, persistentvolumes, \
-                 storageclasses, configmaps and secrets, not {}",
+                 statefulsets, services, endpointslices, poddisruptionbudgets, persistentvolumeclaims, \
+                 persistentvolumes, storageclasses, configmaps and secrets, not {}",
                 req.resource.plural()
             )));
         }

@@ -27,6 +27,7 @@ pub fn component(kind: &str, reason: &str) -> &'static str {
         ("Deployment", _) => "deployment-controller",
         ("ReplicaSet", _) => "replicaset-controller",
         ("DaemonSet", _) => "daemonset-controller",
+        ("StatefulSet", _) => "statefulset-controller",
         ("Node", "NodeNotReady" | "RegisteredNode" | "RemovingNode") => "node-controller",
         ("Pod", "NodeNotReady") => "node-controller",
         // The disruption controller's recorder (`controllermanager`); kubectl drain's
@@ -49,8 +50,18 @@ pub fn load(run: &RunDir, at: i64) -> Result<Vec<Event>, ViewError> {
 }
 
 /// What makes two Events one (`getEventKey`): namespace, kind, name, field path,
-/// reason, message, type, host.
-type EventKey = (String, String, String, String, String, String, bool, String);
+/// reason, message, type, host; and the object's uid, which events.csv does not carry:
+/// the pod of a name that a StatefulSet created again is another object (its
+/// incarnation, counted from the set's `SuccessfulCreate` events).
+type EventKey = (String, String, String, String, String, String, bool, String, u32);
+
+/// The pod a StatefulSet's `create Pod <pod> in StatefulSet <set> successful` names.
+fn created_by_statefulset<'a>(kind: &str, reason: &str, message: &'a str) -> Option<&'a str> {
+    if kind != "StatefulSet" || reason != "SuccessfulCreate" {
+        return None;
+    }
+    message.strip_prefix("create Pod ")?.split_once(" in StatefulSet ").map(|(pod, _)| pod)
+}
 
 /// Every Event recorded up to `at`, folded, expired ones included.
 pub fn load_all(run: &RunDir, at: i64) -> Result<Vec<Event>, ViewError> {
@@ -62,6 +73,8 @@ pub fn load_all(run: &RunDir, at: i64) -> Result<Vec<Event>, ViewError> {
     let mut record = csv::StringRecord::new();
     // Identical Events (same object, type, reason, message, source) are one object.
     let mut folded: BTreeMap<EventKey, Event> = BTreeMap::new();
+    // (namespace, pod) → how many times a StatefulSet created a pod of that name.
+    let mut incarnations: BTreeMap<(String, String), u32> = BTreeMap::new();
     let mut index: u64 = 0;
     // Events recorded within one millisecond get names a nanosecond apart, in order
     // (a real recorder's clock would tell them apart).
@@ -90,6 +103,13 @@ pub fn load_all(run: &RunDir, at: i64) -> Result<Vec<Event>, ViewError> {
         let namespace = if ns.is_empty() { "default" } else { ns };
         let comp = component(kind, reason);
         let host = if comp == "kubelet" { node } else { "" };
+        if let Some(pod) = created_by_statefulset(kind, reason, message) {
+            *incarnations.entry((namespace.to_string(), pod.to_string())).or_default() += 1;
+        }
+        let incarnation = match kind {
+            "Pod" => incarnations.get(&(namespace.to_string(), name.to_string())).copied().unwrap_or(0),
+            _ => 0,
+        };
         let key = (
             namespace.to_string(),
             kind.to_string(),
@@ -99,6 +119,7 @@ pub fn load_all(run: &RunDir, at: i64) -> Result<Vec<Event>, ViewError> {
             message.to_string(),
             warning,
             host.to_string(),
+            incarnation,
         );
         let e = folded.entry(key).or_insert_with(|| Event {
             name: format!("{name}.{:x}", unix_nanos(run, t) + within),

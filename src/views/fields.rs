@@ -39,7 +39,7 @@ fn supported(resource: Resource) -> &'static [&'static str] {
         Resource::CronJobs => &[],
         // `pkg/registry/apps/replicaset/strategy.go` adds status.replicas.
         Resource::ReplicaSets => &["status.replicas"],
-        Resource::Deployments | Resource::DaemonSets => &[],
+        Resource::Deployments | Resource::DaemonSets | Resource::StatefulSets => &[],
         // Only the object meta fields (podsim does not model the newer spec.clusterIP
         // and spec.type selectors of Services).
         Resource::Services | Resource::EndpointSlices | Resource::PodDisruptionBudgets => &[],

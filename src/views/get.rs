@@ -118,6 +118,7 @@ fn qualified_kind(resource: Resource) -> &'static str {
         Resource::ReplicaSets => "replicaset.apps",
         Resource::Deployments => "deployment.apps",
         Resource::DaemonSets => "daemonset.apps",
+        Resource::StatefulSets => "statefulset.apps",
         Resource::Events => "event",
         Resource::Services => "service",
         Resource::EndpointSlices => "endpointslice.discovery.k8s.io",
@@ -147,6 +148,7 @@ fn select(run: &RunDir, req: &GetRequest) -> Result<Selected, ViewError> {
         Resource::CronJobs => cronjobs_items(run, req, wide, structured)?,
         Resource::ReplicaSets | Resource::Deployments => apps_items(run, req, wide, structured)?,
         Resource::DaemonSets => daemonsets_items(run, req, wide, structured)?,
+        Resource::StatefulSets => statefulsets_items(run, req, wide, structured)?,
         Resource::Events => events_items(run, req, wide, structured)?,
         Resource::Services => services_items(run, req, wide, structured)?,
         Resource::EndpointSlices => slices_items(run, req, structured)?,
@@ -527,6 +529,26 @@ fn daemonsets_items(
     let mut items: Vec<Item> = state.daemonsets.values().map(item).collect();
     items.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     Ok((headers(&daemonsets::HEADERS, &apps::WIDE_HEADERS, wide), items))
+}
+
+fn statefulsets_items(
+    run: &RunDir,
+    req: &GetRequest,
+    wide: bool,
+    structured: bool,
+) -> Result<(Vec<&'static str>, Vec<Item>), ViewError> {
+    use super::statefulsets;
+    let state = replay::replay(run, req.at, Want { apps: true, ..Default::default() })?;
+    let item = |s: &replay::StatefulSetState| Item {
+        namespace: s.api.metadata.namespace().to_string(),
+        name: s.api.metadata.name.clone(),
+        labels: s.api.metadata.labels.clone(),
+        cells: statefulsets::row(s, req.at, wide),
+        value: structured.then(|| statefulsets::value(run, s)),
+    };
+    let mut items: Vec<Item> = state.statefulsets.values().map(item).collect();
+    items.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    Ok((headers(&statefulsets::HEADERS, &statefulsets::WIDE_HEADERS, wide), items))
 }
 
 fn events_items(

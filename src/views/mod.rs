@@ -23,6 +23,7 @@ pub mod pods;
 pub mod qos;
 pub mod replay;
 pub mod services;
+pub mod statefulsets;
 pub mod storage;
 pub mod table;
 pub mod yaml;
@@ -66,6 +67,7 @@ pub enum Resource {
     ReplicaSets,
     Deployments,
     DaemonSets,
+    StatefulSets,
     Events,
     Services,
     EndpointSlices,
@@ -90,6 +92,7 @@ impl Resource {
                 ObjectKind::ReplicaSet => Some(Resource::ReplicaSets),
                 ObjectKind::Deployment => Some(Resource::Deployments),
                 ObjectKind::DaemonSet => Some(Resource::DaemonSets),
+                ObjectKind::StatefulSet => Some(Resource::StatefulSets),
                 ObjectKind::Service => Some(Resource::Services),
                 ObjectKind::PodDisruptionBudget => Some(Resource::PodDisruptionBudgets),
                 ObjectKind::PersistentVolumeClaim => Some(Resource::PersistentVolumeClaims),
@@ -123,6 +126,7 @@ impl Resource {
             Resource::ReplicaSets => Some(ObjectKind::ReplicaSet),
             Resource::Deployments => Some(ObjectKind::Deployment),
             Resource::DaemonSets => Some(ObjectKind::DaemonSet),
+            Resource::StatefulSets => Some(ObjectKind::StatefulSet),
             Resource::Services => Some(ObjectKind::Service),
             Resource::PodDisruptionBudgets => Some(ObjectKind::PodDisruptionBudget),
             Resource::PersistentVolumeClaims => Some(ObjectKind::PersistentVolumeClaim),

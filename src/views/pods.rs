@@ -29,10 +29,10 @@ pub fn to_api(state: &State, p: &PodState, unschedulable: Unschedulable) -> Pod 
         // The API server sets deletionTimestamp to the request plus the grace period.
         deletion: p.deletion.map(|(at, grace)| at + grace),
         deletion_grace_seconds: p.deletion.map(|(_, grace)| grace / 1000),
-        // A ReplicaSet's or DaemonSet's pods name an apps/v1 owner with its uid, a
+        // A ReplicaSet's, DaemonSet's or StatefulSet's pods name an apps/v1 owner with its uid, a
         // Job's a batch/v1 one.
         owner: p.owner.as_ref().map(|o| {
-            let apps = matches!(o.kind.as_str(), "ReplicaSet" | "DaemonSet");
+            let apps = matches!(o.kind.as_str(), "ReplicaSet" | "DaemonSet" | "StatefulSet");
             model::OwnerRef {
                 api_version: if apps { "apps/v1" } else { "batch/v1" }.into(),
                 kind: o.kind.clone(),

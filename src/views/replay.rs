@@ -241,6 +241,17 @@ pub struct DaemonSetState {
     pub status: Option<crate::trace::lines::DaemonSetStatus>,
 }
 
+/// A StatefulSet at T.
+#[derive(Clone, Debug)]
+pub struct StatefulSetState {
+    pub uid: u64,
+    /// The object as last written (defaulted).
+    pub api: crate::api::statefulset::StatefulSet,
+    pub generation: u64,
+    pub created: i64,
+    pub status: Option<lines::StatefulSetStatus<'static>>,
+}
+
 #[derive(Clone, Debug)]
 pub struct ServiceState {
     pub uid: u64,
@@ -356,6 +367,7 @@ pub struct State {
     pub replicasets: BTreeMap<u64, ReplicaSetState>,
     pub deployments: BTreeMap<u64, DeploymentState>,
     pub daemonsets: BTreeMap<u64, DaemonSetState>,
+    pub statefulsets: BTreeMap<u64, StatefulSetState>,
     pub at: i64,
     /// By uid (pods are numbered from 1 in order of creation).
     pub pods: Vec<Option<PodState>>,
@@ -548,7 +560,7 @@ impl Uids {
     pub fn pod(self, serial: u64) -> String {
         crate::engine::rng::uuid(self.0, "pod", serial)
     }
-    /// ReplicaSets, Deployments and DaemonSets (one numbering).
+    /// ReplicaSets, Deployments, DaemonSets and StatefulSets (one numbering).
     pub fn apps(self, serial: u64) -> String {
         crate::engine::rng::uuid(self.0, "apps", serial)
     }
@@ -990,6 +1002,34 @@ fn apply_line(state: &mut State, o: &Objects, op: &str, t: i64, line: &[u8], wan
         "DaemonSetRemoved" if want.apps => {
             let r: lines::Removed = parse(o, line)?;
             state.daemonsets.remove(&r.uid);
+        }
+        "StatefulSetCreated" | "StatefulSetUpdated" if want.apps => {
+            let d: lines::StatefulSetSpecLine = parse(o, line)?;
+            let api = d.statefulset.into_owned();
+            match state.statefulsets.get_mut(&d.uid) {
+                Some(existing) => {
+                    existing.api = api;
+                    existing.generation = d.generation;
+                }
+                None => {
+                    let s = StatefulSetState { uid: d.uid, api, generation: d.generation, created: t, status: None };
+                    state.statefulsets.insert(d.uid, s);
+                }
+            }
+        }
+        "StatefulSetStatus" if want.apps => {
+            let s: lines::StatefulSetStatus = parse(o, line)?;
+            if let Some(d) = state.statefulsets.get_mut(&s.uid) {
+                d.status = Some(lines::StatefulSetStatus {
+                    current_revision: s.current_revision.into_owned().into(),
+                    update_revision: s.update_revision.into_owned().into(),
+                    ..s
+                });
+            }
+        }
+        "StatefulSetRemoved" if want.apps => {
+            let r: lines::Removed = parse(o, line)?;
+            state.statefulsets.remove(&r.uid);
         }
         "ServiceCreated" if want.services => {
             let c: lines::ServiceCreated = parse(o, line)?;

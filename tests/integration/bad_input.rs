@@ -213,6 +213,120 @@ fn daemonset_cases() -> Vec<Case> {
     ]
 }
 
+fn statefulset_scenario(spec_first: &str, labels: &str) -> String {
+    format!(
+        "name: bad\nduration: 1m\n{NODES}workloads:\n  - object:\n      apiVersion: apps/v1\n      kind: StatefulSet\n      metadata: {{name: web}}\n      spec:\n{spec_first}        selector: {{matchLabels: {{app: web}}}}\n        template:\n          metadata: {{labels: {labels}}}\n          spec: {{containers: [{{name: c, image: nginx}}]}}\n"
+    )
+}
+
+/// StatefulSets the API server refuses (`ValidateStatefulSetSpec`,
+/// `validateRollingUpdateStatefulSet`, Kubernetes 1.34), each at its line and field path.
+fn statefulset_cases() -> Vec<Case> {
+    let case = |name, scenario: String, expect: Vec<&'static str>| Case { name, scenario, files: vec![], expect };
+    vec![
+        case(
+            "a StatefulSet whose selector does not match its template",
+            statefulset_scenario("        serviceName: nginx\n", "{app: db}"),
+            vec![
+                "scenario.yaml:16:",
+                "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"db\"}: `selector` does not match template `labels`",
+            ],
+        ),
+        case(
+            "a StatefulSet whose serviceName is not a DNS label",
+            statefulset_scenario("        serviceName: Web_Svc\n", "{app: web}"),
+            vec!["scenario.yaml:13:22", "spec.serviceName: Invalid value: \"Web_Svc\": a lowercase RFC 1123 label"],
+        ),
+        case(
+            "a StatefulSet with a negative partition",
+            statefulset_scenario("        updateStrategy: {rollingUpdate: {partition: -1}}\n", "{app: web}"),
+            vec![
+                "scenario.yaml:13:",
+                "spec.updateStrategy.rollingUpdate.partition: Invalid value: -1: must be greater than or equal to 0",
+            ],
+        ),
+        case(
+            "a StatefulSet with negative replicas",
+            statefulset_scenario("        replicas: -2\n", "{app: web}"),
+            vec!["scenario.yaml:13:19", "spec.replicas: Invalid value: -2: must be greater than or equal to 0"],
+        ),
+        case(
+            "a StatefulSet with an unknown pod management policy",
+            statefulset_scenario("        podManagementPolicy: Random\n", "{app: web}"),
+            vec!["spec.podManagementPolicy: Invalid value: \"Random\": must be 'OrderedReady' or 'Parallel'"],
+        ),
+        case(
+            "a StatefulSet that restarts on failure only",
+            statefulset_scenario("", "{app: web}")
+                .replace("spec: {containers", "spec: {restartPolicy: OnFailure, containers"),
+            vec!["spec.template.spec.restartPolicy: Unsupported value: \"OnFailure\": supported values: \"Always\""],
+        ),
+        case(
+            "a StatefulSet with a negative first ordinal",
+            statefulset_scenario("        ordinals: {start: -1}\n", "{app: web}"),
+            vec!["spec.ordinals.start: Invalid value: -1: must be greater than or equal to 0"],
+        ),
+        case(
+            "a StatefulSet retaining claims in an unknown way",
+            statefulset_scenario("        persistentVolumeClaimRetentionPolicy: {whenDeleted: Keep}\n", "{app: web}"),
+            vec![
+                "spec.persistentVolumeClaimRetentionPolicy.whenDeleted: Unsupported value: \"Keep\": supported values: \"Retain\", \"Delete\"",
+            ],
+        ),
+        case(
+            "a StatefulSet whose maxUnavailable is 0, with its gate",
+            statefulset_scenario("        updateStrategy: {rollingUpdate: {maxUnavailable: 0}}\n", "{app: web}")
+                + "kubernetes: {featureGates: {MaxUnavailableStatefulSet: true}}\n",
+            vec!["spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: 0: cannot be 0"],
+        ),
+        case(
+            "an unknown feature gate",
+            statefulset_scenario("", "{app: web}") + "kubernetes: {featureGates: {StatefulSetMagic: true}}\n",
+            vec![
+                "scenario.yaml:17:",
+                "kubernetes.featureGates[StatefulSetMagic]",
+                "unrecognized feature gate: StatefulSetMagic",
+            ],
+        ),
+        case(
+            "a taint without an effect",
+            statefulset_scenario("", "{app: web}")
+                + "actions:\n  - {at: 1m, taint: node/worker-0, key: node.kubernetes.io/out-of-service}\n",
+            vec![
+                "actions[0].effect: Unsupported value: \"\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\"",
+            ],
+        ),
+        case(
+            "a taint on a pod",
+            statefulset_scenario("", "{app: web}")
+                + "actions:\n  - {at: 1m, taint: pod/web-0, key: k, effect: NoSchedule}\n",
+            vec!["actions[0].taint", "taint: podsim taints nodes, not Pods"],
+        ),
+        case(
+            "a StatefulSet claim template without an access mode",
+            statefulset_scenario(
+                "        volumeClaimTemplates: [{metadata: {name: data}, spec: {resources: {requests: {storage: 1Gi}}}}]\n",
+                "{app: web}",
+            ),
+            vec![
+                "scenario.yaml:13:",
+                "spec.volumeClaimTemplates[0].spec.accessModes: Required value: at least 1 access mode is required",
+            ],
+        ),
+        case(
+            "a StatefulSet mounting a volume it does not have",
+            statefulset_scenario("", "{app: web}")
+                .replace("image: nginx}", "image: nginx, volumeMounts: [{name: data, mountPath: /data}]}"),
+            vec!["spec.template.spec.containers[0].volumeMounts[0].name: Not found: \"data\""],
+        ),
+        case(
+            "a rollout pause of a StatefulSet",
+            statefulset_scenario("", "{app: web}") + "actions:\n  - {at: 1m, rollout: pause statefulset/web}\n",
+            vec!["actions[0].rollout", "rollout: statefulsets.apps \"web\" pausing is not supported"],
+        ),
+    ]
+}
+
 fn object_scenario(object: &str) -> String {
     format!("name: bad\nduration: 1m\n{NODES}workloads:\n  - object:\n{object}")
 }
@@ -612,6 +726,21 @@ fn cases() -> Vec<Case> {
             expect: vec!["scenario.yaml:7", "invalid distribution"],
         },
         Case {
+            name: "a write rate without a unit of time",
+            scenario: format!("name: bad\n{NODES}behaviors:\n  - writes: {{volume: logs, rate: 10Mi}}\n"),
+            files: vec![],
+            expect: vec![
+                "scenario.yaml:7",
+                "behaviors[0].writes.rate: Invalid value: \"10Mi\": a rate is a quantity per s, m or h, e.g. 10Mi/s",
+            ],
+        },
+        Case {
+            name: "a write without its volume",
+            scenario: format!("name: bad\n{NODES}behaviors:\n  - writes: [{{rate: 1Mi/s}}]\n"),
+            files: vec![],
+            expect: vec!["behaviors[0].writes[0].volume: Required value"],
+        },
+        Case {
             name: "missing manifest file",
             scenario: format!("name: bad\n{NODES}workloads:\n  - manifest: nowhere.yaml\n"),
             files: vec![],
@@ -637,8 +766,13 @@ fn podsim(dir: &Path, args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn bad_input_exits_2_with_where_and_what() {
-    for case in
-        cases().into_iter().chain(service_cases()).chain(budget_cases()).chain(daemonset_cases()).chain(storage_cases())
+    for case in cases()
+        .into_iter()
+        .chain(service_cases())
+        .chain(budget_cases())
+        .chain(daemonset_cases())
+        .chain(statefulset_cases())
+        .chain(storage_cases())
     {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("scenario.yaml"), &case.scenario).unwrap();

@@ -69,13 +69,35 @@ fn inline_spans(doc: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// A command line split into words as a shell splits it: at spaces, but not inside
+/// single or double quotes (which are removed).
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut quote = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.get_or_insert_with(String::new).push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                word.get_or_insert_with(String::new);
+            }
+            (None, c) if c.is_whitespace() => words.extend(word.take()),
+            (None, c) => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    words
+}
+
 /// The podsim arguments of a command a reader would type, if it is one.
 fn podsim_args(line: &str) -> Option<Vec<String>> {
     let line = line.trim();
     let rest = line.strip_prefix("cargo run --release -- ").or_else(|| line.strip_prefix("podsim "))?;
-    let words: Vec<String> = rest.split_whitespace().map(|w| w.trim_matches('"').to_string()).collect();
+    let words = shell_words(rest);
     let verb = words.first()?;
-    if !["run", "validate", "plot", "get", "describe"].contains(&verb.as_str()) {
+    if !["run", "validate", "plot", "get", "describe", "sweep", "merge", "compare"].contains(&verb.as_str()) {
         return None;
     }
     let placeholder = |w: &String| {
@@ -83,9 +105,23 @@ fn podsim_args(line: &str) -> Option<Vec<String>> {
             || w.contains("...")
             || (w.len() > 1 && w.chars().all(|c| c.is_ascii_uppercase()))
     };
+    // A parameter's path and a rule's figure hold brackets and stars of their own.
+    let values = |i: usize| i > 0 && ["--set", "--fail-on"].contains(&words[i - 1].as_str());
     // A command needs something to work on: a scenario, a file or an output folder.
     let has_path = words.iter().any(|w| w.contains('/'));
-    (has_path && !words.iter().any(placeholder)).then_some(words)
+    let placeholders = words.iter().enumerate().any(|(i, w)| !values(i) && placeholder(w));
+    (has_path && !placeholders).then_some(words)
+}
+
+/// The order the commands run in: runs and studies first (the others read their
+/// folders), in the order the documents give them.
+fn stage(verb: &str) -> u8 {
+    match verb {
+        "run" => 0,
+        "sweep" => 1,
+        "merge" => 2,
+        _ => 3,
+    }
 }
 
 /// A folder laid out as the project is: the scenarios and the files the parts name.
@@ -93,6 +129,9 @@ fn workspace() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(root().join("scenarios"), tmp.path().join("scenarios")).unwrap();
     std::os::unix::fs::symlink(root().join("scenarios/manifests"), tmp.path().join("manifests")).unwrap();
+    // The baselines a regression check compares against (read only).
+    std::fs::create_dir(tmp.path().join("results")).unwrap();
+    std::os::unix::fs::symlink(root().join("results/baselines"), tmp.path().join("results/baselines")).unwrap();
     for f in std::fs::read_dir(root().join("testdata/docs")).unwrap() {
         let f = f.unwrap().path();
         std::fs::copy(&f, tmp.path().join(f.file_name().unwrap())).unwrap();
@@ -168,8 +207,8 @@ fn every_command_in_the_docs_runs() {
             }
         }
     }
-    // Runs first: the views and charts read their output folders.
-    commands.sort_by_key(|(_, args)| args[0] != "run");
+    // Runs first: the views, charts and comparisons read their output folders.
+    commands.sort_by_key(|(_, args)| stage(&args[0]));
     assert!(commands.len() >= 4, "the docs show too few commands: {commands:?}");
     for (at, args) in &commands {
         let (code, stdout, stderr) = podsim(ws.path(), args);
@@ -203,6 +242,10 @@ fn every_scenario_in_the_docs_is_valid() {
         for (n, b) in blocks(&read(doc)).into_iter().filter(|b| b.lang == "yaml").enumerate() {
             let at = format!("{doc}:{}", b.line);
             let first = b.text.lines().find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')).unwrap_or("");
+            if first.starts_with("scenario:") {
+                check_sweep_file(ws.path(), &at, n, &b.text);
+                continue;
+            }
             let is_complete = b.text.lines().any(|l| l.starts_with("name:"));
             let text = if is_complete {
                 complete += 1;
@@ -240,4 +283,25 @@ fn every_scenario_in_the_docs_is_valid() {
         }
     }
     assert!(complete >= 1 && parts >= 6, "{complete} scenarios and {parts} parts found in the docs");
+}
+
+/// A sweep file in the docs names a scenario of scenarios/: every point of its study
+/// must be a valid scenario (`--emit-k8s-job` loads them all and runs nothing).
+fn check_sweep_file(ws: &Path, at: &str, n: usize, text: &str) {
+    let file = ws.join(format!("sweep-{n}.yaml"));
+    std::fs::write(&file, text.replacen("scenario: ", "scenario: scenarios/", 1)).unwrap();
+    let out = ws.join(format!("sweep-{n}-job"));
+    let args = ["sweep", file.to_str().unwrap(), "--emit-k8s-job", "--out", out.to_str().unwrap(), "-q"];
+    let (code, stdout, stderr) = podsim(ws, &args.map(String::from));
+    assert_eq!(code, 0, "{at}: podsim {}\n{stdout}{stderr}", args.join(" "));
+}
+
+#[test]
+fn commands_split_as_a_shell_splits_them() {
+    assert_eq!(
+        shell_words("sweep a.yaml --set 'behaviors[0].runFor={exponential: {mean: 5m}}' --fail-on \"x>1\""),
+        ["sweep", "a.yaml", "--set", "behaviors[0].runFor={exponential: {mean: 5m}}", "--fail-on", "x>1"]
+    );
+    assert!(podsim_args("podsim sweep scenarios/a.yaml --set nodes[worker].count=1,2").is_some());
+    assert!(podsim_args("podsim sweep scenarios/a.yaml --out DIR").is_none());
 }

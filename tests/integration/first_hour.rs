@@ -145,10 +145,10 @@ fn usage_errors_name_the_missing_argument() {
 fn a_run_with_nothing_to_simulate_is_a_warning_naming_the_kinds() {
     let dir = tempfile::tempdir().unwrap();
     let skipped = format!(
-        "name: nothing\n{NODES}workloads:\n  - object: {{apiVersion: v1, kind: ServiceAccount, metadata: {{name: c}}}}\n  - object: {{apiVersion: apps/v1, kind: StatefulSet, metadata: {{name: s}}, spec: {{serviceName: s, selector: {{matchLabels: {{a: b}}}}, template: {{metadata: {{labels: {{a: b}}}}, spec: {{containers: [{{name: c, image: i}}]}}}}}}}}\n"
+        "name: nothing\n{NODES}workloads:\n  - object: {{apiVersion: v1, kind: ServiceAccount, metadata: {{name: c}}}}\n  - object: {{apiVersion: v1, kind: Namespace, metadata: {{name: team}}}}\n"
     );
     std::fs::write(dir.path().join("s.yaml"), &skipped).unwrap();
-    let expected = "warning: nothing to simulate: every object of the workloads is of a kind podsim does not simulate (ServiceAccount, StatefulSet)";
+    let expected = "warning: nothing to simulate: every object of the workloads is of a kind podsim does not simulate (Namespace, ServiceAccount)";
     let (code, _, stderr) = podsim(dir.path(), &["run", "s.yaml", "--out", "R"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains(expected), "{stderr}");

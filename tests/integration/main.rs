@@ -2,6 +2,7 @@
 //! own, and every one of them linked the whole crate (most of a clean `cargo test`).
 
 mod bad_input;
+mod baselines;
 mod common;
 mod daemonset;
 mod disruption;
@@ -24,9 +25,12 @@ mod robustness;
 mod scenarios;
 mod scheduling;
 mod services;
+mod statefulset;
 mod storage;
 mod strict_fields;
+mod study;
 mod tidy;
 mod unschedulable;
 mod views;
+mod volumes;
 mod workloads;

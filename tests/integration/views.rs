@@ -208,7 +208,7 @@ fn bad_input_exits_2_with_a_message() {
         (format!("get pods {}", bad_objects.display()), "objects.jsonl:1:"),
         (format!("get pods {}", bad_containers.display()), "containers.csv:"),
         (format!("get events {}", bad_events.display()), "events.csv:"),
-        (format!("get statefulsets {d}"), "doesn't have a resource type \"statefulsets\""),
+        (format!("get ingresses {d}"), "doesn't have a resource type \"ingresses\""),
         (format!("get pods {d} --at 5x"), "--at 5x"),
         (format!("get pods {d} --at 2h"), "the run ended at 30m"),
         (format!("get pods {d} -o toml"), "-o toml: unknown output format"),
@@ -220,7 +220,7 @@ fn bad_input_exits_2_with_a_message() {
         (format!("describe node nope {d}"), "Error from server (NotFound): nodes \"nope\" not found"),
         (
             format!("describe events {d}"),
-            "describe knows pods, nodes, jobs, cronjobs, deployments, replicasets, daemonsets, services, endpointslices, poddisruptionbudgets, persistentvolumeclaims, persistentvolumes, storageclasses, configmaps and secrets",
+            "describe knows pods, nodes, jobs, cronjobs, deployments, replicasets, daemonsets, statefulsets, services, endpointslices, poddisruptionbudgets, persistentvolumeclaims, persistentvolumes, storageclasses, configmaps and secrets",
         ),
         (format!("get pods crash-always {d} -l app=x"), "cannot be combined"),
         (format!("get pods crash-always {d} --at 5s --at 6s"), "cannot be used multiple times"),
@@ -381,6 +381,24 @@ fn budgets_through_a_blocked_drain() {
             "get pdb web DIR -o yaml --at 2m",
             "get pods DIR -o wide --at 2m5s",
             "get events DIR --field-selector reason=TooManyRequests --at 2m20s",
+        ],
+    );
+}
+
+#[test]
+fn statefulset_identity_and_the_ordinal_stuck_on_a_lost_node() {
+    snapshot(
+        "statefulset-web",
+        &[
+            "get sts DIR --at 12s",
+            "get statefulsets DIR --at 11m -o wide",
+            "get sts web DIR --at 11m -o yaml",
+            "get pods DIR --at 35m -o wide",
+            "describe sts web DIR --at 35m",
+            "describe pod web-1 DIR --at 35m",
+            "describe svc nginx DIR --at 20m",
+            "get pods DIR --at 40m1s",
+            "get events DIR --at 48m1s -n default --field-selector involvedObject.kind=StatefulSet",
         ],
     );
 }

@@ -117,6 +117,11 @@ fn controller_of(cluster: &Cluster, owner: Owner) -> Controller {
         Owner::None => Controller::None,
         Owner::Job { .. } => Controller::NoScale("jobs.batch"),
         Owner::DaemonSet(_) => Controller::NoScale("daemonsets.apps"),
+        // `getPodStatefulSet`: a StatefulSet has a scale (one numbering of uids too).
+        Owner::StatefulSet(s) => match cluster.statefulsets.get(s) {
+            Some(s) => Controller::Scale { id: s.uid, replicas: i64::from(s.replicas) },
+            None => Controller::None,
+        },
         Owner::ReplicaSet(rs) => {
             let Some(rs) = cluster.replicasets.get(rs) else { return Controller::None };
             match rs.owner.and_then(|d| cluster.deployments.get(d)) {

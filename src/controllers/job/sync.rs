@@ -501,7 +501,7 @@ impl JobController {
         if j.active.remove(&id) && !j.is_finished() {
             let index = match pod.owner {
                 Owner::Job { index, .. } => index,
-                Owner::None | Owner::ReplicaSet(_) | Owner::DaemonSet(_) => None,
+                Owner::None | Owner::ReplicaSet(_) | Owner::DaemonSet(_) | Owner::StatefulSet(_) => None,
             };
             let at = policy::finished_time(pod);
             if pod.phase == PodPhase::Succeeded {
@@ -523,7 +523,7 @@ impl JobController {
 fn pod_index(cluster: &Cluster, pod: PodId) -> Option<u32> {
     match cluster.pods.get(pod)?.owner {
         Owner::Job { index, .. } => index,
-        Owner::None | Owner::ReplicaSet(_) | Owner::DaemonSet(_) => None,
+        Owner::None | Owner::ReplicaSet(_) | Owner::DaemonSet(_) | Owner::StatefulSet(_) => None,
     }
 }
 
