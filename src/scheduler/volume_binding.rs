@@ -148,10 +148,8 @@ fn check_claims(l: &impl Listers, pod: &Pod) -> Result<(), String> {
 
 /// Whether the claim's class delays binding (`IsDelayBindingMode`).
 fn delays(l: &impl Listers, claim: &Claim) -> Result<bool, String> {
-    let class = l.class(claim.facts.class).map(|c| match c.volume_binding_mode.as_deref() {
-        None => None,
-        Some(mode) => Some(mode == "WaitForFirstConsumer"),
-    });
+    let class =
+        l.class(claim.facts.class).map(|c| c.volume_binding_mode.as_deref().map(|m| m == "WaitForFirstConsumer"));
     matching::is_delay_binding_mode(claim.facts.class, class)
 }
 

@@ -148,8 +148,7 @@ mod tests {
             let (mine, on_node, claims_used) = if case["test_func"] == "TestAccessModeConflicts" {
                 (Vec::new(), Vec::new(), true)
             } else {
-                let node: Vec<Disk> =
-                    case["nodePodsVolumes"].as_array().unwrap().iter().flat_map(|p| disks(p)).collect();
+                let node: Vec<Disk> = case["nodePodsVolumes"].as_array().unwrap().iter().flat_map(disks).collect();
                 (disks(&case["podVolumes"]), node, false)
             };
             let claims: Vec<ClaimUse> = if claims_used {

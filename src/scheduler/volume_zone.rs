@@ -94,7 +94,7 @@ pub fn prefilter<'a>(
                 let labels = labels.ok_or_else(|| format!("persistentvolume {volume:?} not found"))?;
                 pv_topologies(labels, &mut out);
             }
-            ClaimZone::Unbound { class, .. } if class.is_empty() => {
+            ClaimZone::Unbound { class: "", .. } => {
                 return Err("PersistentVolumeClaim had no pv name and storageClass name".into());
             }
             ClaimZone::Unbound { class, wait } => match wait {

@@ -27,7 +27,9 @@ use crate::controllers::podgc::PodGc;
 use crate::controllers::replicaset::ReplicaSetController;
 use crate::controllers::statefulset::StatefulSetController;
 use crate::engine::{EventQueue, SimRng, SimTime, Stream, Streams};
-use crate::event::{Event, KubeletEvent, NodeLifecycleEvent, PodGcEvent, SchedulerEvent, ScriptEvent};
+use crate::event::{
+    Event, KubeletEvent, NodeLifecycleEvent, PersistentVolumeEvent, PodGcEvent, SchedulerEvent, ScriptEvent,
+};
 use crate::kubelet::Kubelet;
 use crate::scenario::Scenario;
 use crate::scheduler::Scheduler;
@@ -333,7 +335,9 @@ impl Simulation {
         // A drain retrying evictions a budget refuses waits for something else to
         // happen: with nothing else left, it would retry alone until the year is out.
         let retries = drain::pending_retries(&self.script.drains);
-        self.queue.len() <= 1 + usize::from(scheduler.flush_pending()) + retries && scheduler.is_idle()
+        // The PV controller's resync re-reads claims and PVs that nothing else changes.
+        let resync = usize::from(self.subsystems.persistentvolumes.resync_pending());
+        self.queue.len() <= 1 + usize::from(scheduler.flush_pending()) + retries + resync && scheduler.is_idle()
     }
 
     /// With no duration set, a run also ends when no pod is alive and nothing but the
@@ -357,6 +361,7 @@ impl Simulation {
             | Event::Scheduler(SchedulerEvent::Flush)
             | Event::NodeLifecycle(NodeLifecycleEvent::Monitor(_) | NodeLifecycleEvent::TaintingPass(_))
             | Event::PodGc(PodGcEvent::Terminated | PodGcEvent::Orphans(_) | PodGcEvent::OutOfService(_))
+            | Event::PersistentVolume(PersistentVolumeEvent::Resync)
             | Event::Kubelet(
                 KubeletEvent::ImagePullDone { .. }
                 | KubeletEvent::EvictionSync { .. }

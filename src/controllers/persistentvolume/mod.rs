@@ -79,6 +79,11 @@ impl PvController {
         Kind::PodRemoved,
     ]);
 
+    /// A resync is due (the loop's only timer; a run that has nothing else left ends).
+    pub fn resync_pending(&self) -> bool {
+        self.resync_at.is_some()
+    }
+
     pub fn handle(&mut self, ctx: &mut Ctx, event: PersistentVolumeEvent) {
         match event {
             PersistentVolumeEvent::Resync => self.resync(ctx),
