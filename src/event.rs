@@ -5,6 +5,8 @@
 
 use crate::cluster::budget::BudgetId;
 use crate::cluster::service::ServiceId;
+use crate::cluster::storage::ClaimId;
+use crate::cluster::storage::PvId;
 use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId, StatefulSetId};
 use crate::engine::TimerToken;
 
@@ -24,6 +26,8 @@ pub enum Event {
     StatefulSet(StatefulSetEvent),
     EndpointSlice(EndpointSliceEvent),
     Disruption(DisruptionEvent),
+    PersistentVolume(PersistentVolumeEvent),
+    AttachDetach(AttachDetachEvent),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +57,8 @@ pub enum SchedulerEvent {
     BackoffDone(PodId),
     /// Pods unschedulable for too long go back to the queue.
     Flush,
+    /// VolumeBinding's PreBind polls a pod's claims (or its bind timeout ran out).
+    PreBind(PodId),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,6 +77,11 @@ pub enum KubeletEvent {
     EvictionSync { node: NodeId, token: TimerToken },
     /// A container on the node reaches its working set: the node's memory changes.
     WorkingSet { node: NodeId, token: TimerToken },
+    /// A pod's volume manager retries a mount, or its pod worker looks whether the
+    /// volumes are mounted.
+    Volumes { pod: PodId, token: TimerToken },
+    /// The node's kubelet writes its node status (a changed `volumesInUse`).
+    NodeStatus { node: NodeId, token: TimerToken },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,6 +166,18 @@ room!(EndpointSlice, EndpointSliceEvent);
 room!(Disruption, DisruptionEvent);
 room!(DaemonSet, DaemonSetEvent);
 room!(StatefulSet, StatefulSetEvent);
+room!(PersistentVolume, PersistentVolumeEvent);
+room!(AttachDetach, AttachDetachEvent);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttachDetachEvent {
+    /// A pass of the reconciler's loop.
+    Pass { token: TimerToken },
+    /// An attach operation finished.
+    Attached { volume: PvId, node: NodeId, token: TimerToken },
+    /// A detach operation finished.
+    Detached { volume: PvId, node: NodeId, token: TimerToken },
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DaemonSetEvent {
@@ -166,4 +189,13 @@ pub enum DaemonSetEvent {
 pub enum StatefulSetEvent {
     /// The controller syncs a StatefulSet.
     Sync { sts: StatefulSetId, token: TimerToken },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PersistentVolumeEvent {
+    /// The PV controller's periodic sync of every claim and PV (`PVClaimBinderSyncPeriod`).
+    Resync,
+    /// An external provisioner finished making a claim's volume (operation `operation`:
+    /// a stale one finds another in flight, or none).
+    Provisioned { claim: ClaimId, operation: u32 },
 }

@@ -34,6 +34,8 @@ pub struct Counters {
     /// The ordinal outages of StatefulSets deleted during the run.
     pub statefulsets: Vec<StatefulSetOutcome>,
     pub drains: DrainCounters,
+    /// Volumes whose data was lost, by (cause, kind) (`kubelet::volumes::data`).
+    pub data_loss: BTreeMap<(&'static str, &'static str), u64>,
 }
 
 /// What `kubectl drain` met: evictions the API allowed and refused.

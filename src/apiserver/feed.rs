@@ -63,6 +63,11 @@ pub enum Change {
     NodeTainted(NodeId),
     /// The node's `MemoryPressure` condition changed.
     NodeMemoryPressure(NodeId),
+    /// The node's `Ready` condition changed (what the attach/detach controller's
+    /// `nodeIsHealthy` reads).
+    NodeReady(NodeId),
+    /// The kubelet published a new `status.volumesInUse`.
+    NodeVolumesInUse(NodeId),
     JobCreated(JobId),
     /// A Job reached `Complete` or `Failed`.
     JobFinished(JobId),
@@ -186,6 +191,8 @@ pub enum Kind {
     ConfigMapRemoved = 1 << 37,
     SecretCreated = 1 << 38,
     SecretRemoved = 1 << 39,
+    NodeReady = 1 << 48,
+    NodeVolumesInUse = 1 << 49,
     StatefulSetCreated = 1 << 40,
     StatefulSetUpdated = 1 << 41,
     NodeTainted = 1 << 42,
@@ -237,6 +244,8 @@ impl Change {
             Change::ConfigMapRemoved { .. } => Kind::ConfigMapRemoved,
             Change::SecretCreated(_) => Kind::SecretCreated,
             Change::SecretRemoved { .. } => Kind::SecretRemoved,
+            Change::NodeReady(_) => Kind::NodeReady,
+            Change::NodeVolumesInUse(_) => Kind::NodeVolumesInUse,
         }
     }
 }

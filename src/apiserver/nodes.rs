@@ -8,6 +8,7 @@ use crate::cluster::NodeId;
 use crate::cluster::network::{Cidr, Ipv4, PodRange};
 use crate::cluster::node::{Node, NodeReady};
 use crate::cluster::resources::{CPU, MEMORY};
+use crate::cluster::storage::PvId;
 use crate::trace::EventType;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -55,6 +56,11 @@ impl Ctx<'_> {
             memory_capacity: api.status.capacity.get("memory").map_or(0, |q| q.value()),
             memory_pressure: None,
             eviction: crate::cluster::node::EvictionManager { phase: self.now, ..Default::default() },
+            volumes: crate::cluster::volume_manager::NodeVolumeState {
+                kubelet_started: self.now,
+                ..Default::default()
+            },
+            volumes_attached: Default::default(),
         });
         for image in &api.status.images {
             for name in &image.names {
@@ -176,6 +182,21 @@ impl Ctx<'_> {
         self.cluster.node_mut(node).ready = ready;
         self.record_node_condition(node, NodeCondition::Ready(from), NodeCondition::Ready(ready), reason);
         self.outage_tick();
+        self.changed(Change::NodeReady(node));
+    }
+
+    /// The kubelet publishes `status.volumesInUse` (with its node status).
+    pub fn set_volumes_in_use(&mut self, node: NodeId, in_use: std::collections::BTreeSet<PvId>) {
+        let n = self.cluster.node_mut(node);
+        if n.volumes.in_use != in_use {
+            n.volumes.in_use = in_use;
+            self.changed(Change::NodeVolumesInUse(node));
+        }
+    }
+
+    /// The attach/detach controller writes `status.volumesAttached`.
+    pub fn set_volumes_attached(&mut self, node: NodeId, attached: std::collections::BTreeSet<PvId>) {
+        self.cluster.node_mut(node).volumes_attached = attached;
     }
 
     /// The kubelet reports the node's `MemoryPressure` condition (`MemoryPressureCondition`,

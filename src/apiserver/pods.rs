@@ -107,6 +107,7 @@ impl Ctx<'_> {
             sandbox_timer: Timer::default(),
             sandboxes: 0,
             reported: None,
+            volumes: None,
             template: req.template,
         };
         let shared_name = pod.name.clone();

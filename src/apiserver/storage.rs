@@ -126,6 +126,20 @@ impl Ctx<'_> {
         self.changed(Change::ClaimUpdated(id));
     }
 
+    /// The PV controller gives a claim that names no class the default one
+    /// (RetroactiveDefaultStorageClass, `assignDefaultStorageClass`): its
+    /// `spec.storageClassName` is written. (The views read the spec a claim was created
+    /// with, so they do not show it.)
+    pub fn set_claim_class(&mut self, id: ClaimId, class: &str) {
+        let Some(c) = self.cluster.storage.claims.get_mut(id) else { return };
+        let mut api = (*c.api).clone();
+        api.spec.storage_class_name = Some(class.to_string());
+        c.api = Arc::new(api);
+        c.class = Arc::from(class);
+        c.no_class = false;
+        self.changed(Change::ClaimUpdated(id));
+    }
+
     /// Sets or removes (`None`) an annotation of a claim.
     pub fn annotate_claim(&mut self, id: ClaimId, key: &str, value: Option<&str>) {
         self.update_claim(id, "", |s| match value {

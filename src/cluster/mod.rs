@@ -18,6 +18,7 @@ pub mod statefulset;
 pub mod storage;
 pub mod template;
 pub mod topology;
+pub mod volume_manager;
 pub mod volumes;
 
 pub use names::NameIndex;

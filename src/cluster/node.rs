@@ -92,6 +92,11 @@ pub struct Node {
     pub memory_pressure: Option<SimTime>,
     /// The kubelet's eviction manager on this node (only the kubelet writes it).
     pub eviction: EvictionManager,
+    /// The kubelet's volume manager on this node (only the kubelet writes it), with the
+    /// `status.volumesInUse` it publishes.
+    pub volumes: super::volume_manager::NodeVolumeState,
+    /// `status.volumesAttached`: written by the attach/detach controller.
+    pub volumes_attached: std::collections::BTreeSet<super::storage::PvId>,
 }
 
 /// The state of a node's eviction manager (`pkg/kubelet/eviction/eviction_manager.go`)

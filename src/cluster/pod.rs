@@ -457,6 +457,9 @@ pub struct Pod {
     pub sandboxes: u32,
     /// The pod-level status last written to objects.jsonl.
     pub reported: Option<ReportedPod>,
+    /// The kubelet's state of the pod's volumes (none for a pod without volumes, or
+    /// before the kubelet admitted it).
+    pub volumes: Option<Box<super::volume_manager::PodVolumeState>>,
 }
 
 /// The pod-level status fields as last recorded.

@@ -30,6 +30,11 @@ impl ResourceNames {
         self.names.iter().position(|n| n == name)
     }
 
+    /// Every name, by index.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(String::as_str)
+    }
+
     pub fn intern(&mut self, name: &str) -> usize {
         self.index(name).unwrap_or_else(|| {
             self.names.push(name.to_string());

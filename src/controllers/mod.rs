@@ -3,6 +3,7 @@
 //! the changes it watches on the feed, as its Kubernetes counterpart reacts to its
 //! informers.
 
+pub mod attachdetach;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
@@ -10,6 +11,7 @@ pub mod disruption;
 pub mod endpointslice;
 pub mod job;
 pub mod nodelifecycle;
+pub mod persistentvolume;
 pub mod podgc;
 pub mod replicaset;
 pub mod statefulset;

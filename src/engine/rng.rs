@@ -36,6 +36,14 @@ pub enum Stream {
     DaemonSets = 8,
     /// Object uids: one short stream per object, keyed by its kind and serial.
     Uids = 9,
+    /// How long a provisioner takes to make a claim's volume (keyed by the claim).
+    Provisioning = 10,
+    /// The jitter of each pod's volume stats calculator (keyed by pod).
+    VolumeStats = 20,
+    /// The attach/detach controller's operation times.
+    AttachDetach = 21,
+    /// The kubelet's mount of an attached volume (keyed by pod and volume).
+    Mounts = 22,
 }
 
 /// The root of every random stream of one run.

@@ -19,10 +19,12 @@ pub mod probes;
 pub mod runtime;
 pub mod status;
 pub mod termination;
+pub mod volumes;
 
 use crate::apiserver::{Change, Ctx, Kind, Watches};
 use crate::cluster::JobId;
 use crate::cluster::pod::{ContainerStatus, Owner, Pod};
+use crate::cluster::storage::PvId;
 use crate::engine::Streams;
 use crate::event::KubeletEvent;
 use crate::scenario::{Behavior, BehaviorPatch, KubeletConfig};
@@ -41,12 +43,15 @@ pub struct Kubelet {
     config: KubeletConfig,
     /// The OOM killer is at work (its kills do not call it again).
     oom_killing: bool,
+    /// The PersistentVolumes that hold data (a container that mounts one writable ran),
+    /// with the node whose disk holds it for a local one (lost if that node is deleted).
+    pv_data: BTreeMap<PvId, Option<crate::cluster::NodeId>>,
 }
 
 impl Kubelet {
-    /// The change kinds the kubelet watches: pods bound to its node (or naming it), and
-    /// deletions it must carry out.
-    pub const WATCHES: Watches = Watches::of(&[Kind::PodCreated, Kind::PodBound, Kind::PodDeleting]);
+    /// The change kinds the kubelet watches: pods bound to its node (or naming it),
+    /// deletions it must carry out, and pods gone (their volumes with them).
+    pub const WATCHES: Watches = Watches::of(&[Kind::PodCreated, Kind::PodBound, Kind::PodDeleting, Kind::PodRemoved]);
 
     pub fn new(behaviors: Vec<Behavior>, streams: Streams, config: KubeletConfig) -> Kubelet {
         Kubelet {
@@ -56,6 +61,7 @@ impl Kubelet {
             streams,
             config,
             oom_killing: false,
+            pv_data: BTreeMap::new(),
         }
     }
 
@@ -70,6 +76,8 @@ impl Kubelet {
             KubeletEvent::Sandbox { pod, token } => self.retry_sandbox(ctx, pod, token),
             KubeletEvent::EvictionSync { node, token } => self.eviction_sync(ctx, node, token),
             KubeletEvent::WorkingSet { node, token } => self.working_set_step(ctx, node, token),
+            KubeletEvent::Volumes { pod, token } => self.volumes_timer(ctx, pod, token),
+            KubeletEvent::NodeStatus { node, token } => self.node_status(ctx, node, token),
         }
     }
 
@@ -92,6 +100,8 @@ impl Kubelet {
                     self.begin_termination(ctx, *id, grace);
                 }
             }
+            Change::PodRemoved { pod, .. } if pod.volumes.is_some() => self.pod_removed(ctx, pod),
+            Change::NodeRemoved(node) if !self.pv_data.is_empty() => self.node_removed(ctx, *node),
             _ => {}
         }
     }

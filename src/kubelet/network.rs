@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 /// `backOffPeriod` (`pkg/kubelet/kubelet.go`): a pod worker whose sync failed is synced
 /// again after it (the kubelet adds up to half of it as jitter; podsim does not).
-const SYNC_RETRY: Millis = 10_000;
+pub(super) const SYNC_RETRY: Millis = 10_000;
 
 /// The CNI plugin podsim's nodes run: the reference `bridge` plugin over `host-local`
 /// IPAM on the node's pod CIDR (kubenet's and the CNI documentation's setup).

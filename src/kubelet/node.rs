@@ -26,6 +26,7 @@ impl Kubelet {
         n.pull_queue.clear();
         n.images.retain(|_, s| *s == ImageState::Present);
         for id in n.resident.clone() {
+            self.writes_stop_all(ctx, id);
             let Some(pod) = ctx.cluster.pods.get_mut(id) else { continue };
             pod.sandbox_lost = true;
             for c in pod.containers.iter_mut() {
@@ -37,6 +38,9 @@ impl Kubelet {
             }
         }
         Self::stop_eviction_manager(ctx, node);
+        let v = &mut ctx.cluster.node_mut(node).volumes;
+        v.status_timer.cancel();
+        v.status_at = None;
         ctx.node_heartbeat(node, false);
     }
 
@@ -48,6 +52,7 @@ impl Kubelet {
             return;
         }
         ctx.cluster.node_mut(node).kubelet_up = true;
+        ctx.cluster.node_mut(node).volumes.kubelet_started = ctx.now;
         ctx.node_heartbeat(node, true);
         if ctx.cluster.node(node).ready != NodeReady::True {
             ctx.set_node_ready(node, NodeReady::True, "KubeletReady");
@@ -59,6 +64,9 @@ impl Kubelet {
                 format_args!("Node {name} status is now: NodeReady"),
             );
         }
+        self.volumes_after_restart(ctx, node);
+        // Its first node status: `volumesInUse` as its volume manager rebuilds it.
+        self.volumes_in_use_may_change(ctx, node);
         for id in ctx.cluster.node(node).resident.clone() {
             self.recreate_sandbox(ctx, id);
         }
@@ -106,10 +114,12 @@ impl Kubelet {
         };
         let policy = pod.template.restart_policy;
         let containers = pod.containers.len();
+        // A pod still waiting for its volumes waits again (from now) before its sandbox.
+        let volumes_waiting = pod.volumes.as_ref().is_some_and(|v| !v.ready);
         // The old sandbox is cleaned up (its address released) and a new one made.
         ctx.cluster.release_pod_ip(id);
-        let sandbox = self.create_sandbox(ctx, id);
-        if sandbox.is_err() {
+        let sandbox = (!volumes_waiting).then(|| self.create_sandbox(ctx, id));
+        if matches!(sandbox, Some(Err(_))) {
             ctx.set_pod_ip(id, None);
         }
         for c in 0..containers {
@@ -147,8 +157,14 @@ impl Kubelet {
         ctx.report_containers(id);
         self.refresh_status(ctx, id);
         match sandbox {
-            Ok(()) => self.sync(ctx, id),
-            Err(e) => self.sandbox_failed(ctx, id, e),
+            Some(Ok(())) => self.sync(ctx, id),
+            Some(Err(e)) => self.sandbox_failed(ctx, id, e),
+            None => {
+                if let Some(v) = ctx.cluster.pods.get_mut(id).and_then(|p| p.volumes.as_mut()) {
+                    v.wait_start = ctx.now;
+                }
+                self.mount_volumes(ctx, id);
+            }
         }
     }
 

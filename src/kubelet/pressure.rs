@@ -50,8 +50,24 @@ struct Usage {
 
 fn usage(cluster: &Cluster, node: NodeId, now: SimTime) -> Usage {
     let mut u = Usage { used: 0, potential: 0, next_step: None };
+    let mut growth = 0;
+    let step = |u: &mut Usage, at: SimTime| {
+        if u.next_step.is_none_or(|t| at < t) {
+            u.next_step = Some(at);
+        }
+    };
     for id in &cluster.node(node).resident {
         let Some(pod) = cluster.pods.get(*id) else { continue };
+        if pod.volumes.is_some() {
+            // Memory-backed emptyDirs hold what was written to them (a tmpfs).
+            let t = super::volumes::writes::tmpfs(cluster, pod, node, now);
+            u.used += t.held;
+            u.potential += t.potential;
+            growth += t.rate;
+            if let Some(at) = t.next_full {
+                step(&mut u, at);
+            }
+        }
         for c in &pod.containers {
             let Some(started_at) = alive_since(c) else { continue };
             if c.plan.memory == 0 {
@@ -61,17 +77,33 @@ fn usage(cluster: &Cluster, node: NodeId, now: SimTime) -> Usage {
             let at = started_at.after(c.plan.ramp_up);
             if at <= now {
                 u.used += c.plan.memory;
-            } else if u.next_step.is_none_or(|t| at < t) {
-                u.next_step = Some(at);
+            } else {
+                step(&mut u, at);
+            }
+        }
+    }
+    if growth > 0 {
+        // Growing tmpfs volumes: the next instants they may take the node past the
+        // threshold or its capacity (looked at again then).
+        let capacity = cluster.node(node).memory_capacity;
+        for level in [capacity - rules::MEMORY_AVAILABLE_HARD, capacity] {
+            if u.used <= level {
+                let bytes = i128::from(level - u.used + 1) * 3_600_000;
+                let ms = (bytes + i128::from(growth) - 1) / i128::from(growth);
+                step(&mut u, now.after(u64::try_from(ms).unwrap_or(u64::MAX / 2).max(1)));
             }
         }
     }
     u
 }
 
-/// A pod's working set now.
-fn pod_usage(pod: &Pod, now: SimTime) -> i64 {
-    pod.containers.iter().map(|c| working_set(c, now)).sum()
+/// A pod's working set now, with what its memory-backed emptyDirs hold.
+fn pod_usage(cluster: &Cluster, pod: &Pod, now: SimTime) -> i64 {
+    let tmpfs = match (pod.volumes.is_some(), pod.node) {
+        (true, Some(node)) => super::volumes::writes::tmpfs(cluster, pod, node, now).held,
+        _ => 0,
+    };
+    pod.containers.iter().map(|c| working_set(c, now)).sum::<i64>() + tmpfs
 }
 
 /// `GetResourceRequestQuantity(pod, memory)`: the pod's memory request.
@@ -148,7 +180,7 @@ impl Kubelet {
     }
 
     /// Arms the node's next sync at `at` unless one is due by then.
-    fn sync_by(&mut self, ctx: &mut Ctx, node: NodeId, at: SimTime) {
+    pub(super) fn sync_by(&mut self, ctx: &mut Ctx, node: NodeId, at: SimTime) {
         let e = &mut ctx.cluster.node_mut(node).eviction;
         if e.sync_timer.is_armed() && e.sync_at.is_some_and(|t| t <= at) {
             return;
@@ -186,6 +218,14 @@ impl Kubelet {
 
     fn synchronize(&mut self, ctx: &mut Ctx, node: NodeId) {
         let now = ctx.now;
+        // `localStorageEviction` first; an eviction there ends the sync.
+        if let Some(victim) = self.local_storage_eviction(ctx, node) {
+            let e = &mut ctx.cluster.node_mut(node).eviction;
+            e.phase = now;
+            e.cleanup = Some((victim, now.after(rules::CLEANUP_TIMEOUT)));
+            self.sync_by(ctx, node, now.after(rules::CLEANUP_POLL));
+            return;
+        }
         let capacity = ctx.cluster.node(node).memory_capacity;
         let u = usage(ctx.cluster, node, now);
         let available = capacity - u.used;
@@ -231,7 +271,9 @@ impl Kubelet {
             .iter()
             .filter_map(|id| ctx.cluster.pods.get(*id).map(|p| (*id, p)))
             .filter(|(_, p)| p.start_time.is_some() && !p.terminal && p.termination.is_none() && p.evicted.is_none())
-            .map(|(id, p)| (id, Candidate { priority: p.priority, request: pod_request(p), usage: pod_usage(p, now) }))
+            .map(|(id, p)| {
+                (id, Candidate { priority: p.priority, request: pod_request(p), usage: pod_usage(ctx.cluster, p, now) })
+            })
             .collect();
         ranked.sort_by_key(|(id, _)| ctx.cluster.pods.get(*id).map_or(0, |p| p.uid));
         rules::rank_memory_pressure(&mut ranked);

@@ -36,8 +36,10 @@ impl Kubelet {
             WaitingReason::ContainerCreating
         };
         let containers = pod.containers.len();
-        // The sandbox first (`SyncPod`): its address is in the kubelet's first status.
-        let sandbox = self.create_sandbox(ctx, id);
+        // `SyncPod` waits for the pod's volumes, then makes the sandbox: its address is in
+        // the kubelet's first status when the volumes were set up at once.
+        let mounted = self.volumes_at_admission(ctx, id);
+        let sandbox = mounted.then(|| self.create_sandbox(ctx, id));
         for c in 0..containers {
             ctx.set_container_state(id, c, ContainerState::Waiting(waiting));
         }
@@ -45,8 +47,9 @@ impl Kubelet {
             ctx.at(d, KubeletEvent::PodDeadline { pod: id, token });
         }
         match sandbox {
-            Ok(()) => self.sync(ctx, id),
-            Err(e) => self.sandbox_failed(ctx, id, e),
+            Some(Ok(())) => self.sync(ctx, id),
+            Some(Err(e)) => self.sandbox_failed(ctx, id, e),
+            None => self.mount_volumes(ctx, id),
         }
     }
 
@@ -205,10 +208,14 @@ impl Kubelet {
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         let name = pod.template.containers[c].name.clone();
         let status = &mut pod.containers[c];
-        let Some(hook) = status.plan.post_start else {
+        let hook = status.plan.post_start;
+        self.writes_start(ctx, id, c);
+        let Some(hook) = hook else {
             self.container_running(ctx, id, c, now, true);
             return;
         };
+        let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
+        let status = &mut pod.containers[c];
         status.stage = Stage::PostStart { started_at: now };
         let token = status.timer.arm();
         ctx.at(hook.takes, KubeletEvent::Container { pod: id, container: c as u16, token });
@@ -333,8 +340,12 @@ impl Kubelet {
             ctx.rec.counters.oom_killed += 1;
         }
         let memory = status.plan.memory;
+        let was_alive = started_at.is_some();
         let terminated = Terminated { exit_code, reason, started_at, finished_at: now };
         ctx.set_container_state(id, c, ContainerState::Terminated(terminated));
+        if was_alive {
+            self.writes_stop(ctx, id, c);
+        }
         self.memory_may_change(ctx, id, memory);
         if !terminating && actions::restarts(spec_kind, container_policy, pod_policy, exit_code) {
             self.schedule_restart(ctx, id, c, terminated);

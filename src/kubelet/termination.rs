@@ -198,6 +198,7 @@ impl Kubelet {
         pod.sandbox_timer.cancel();
         // The sandbox goes with the last container: its address is free again.
         ctx.cluster.release_pod_ip(id);
+        self.tear_down_volumes(ctx, id);
         if killed {
             ctx.report_unstarted_lost(id);
         }

@@ -2,8 +2,8 @@
 //! actions make to a named behavior (`patch: behavior/<name>`), every problem reported
 //! with its field path.
 
-use super::raw::{RawBehavior, RawBehaviorPatch, RawExitCode, Text};
-use super::{Behavior, BehaviorPatch, ExitCode, Glob, Matcher};
+use super::raw::{RawBehavior, RawBehaviorPatch, RawExitCode, RawWrites, Text};
+use super::{Behavior, BehaviorPatch, ExitCode, Glob, Matcher, VolumeWrite};
 use crate::api::errors::{FieldError, FieldPath};
 use crate::api::quantity::Quantity;
 
@@ -47,6 +47,7 @@ fn behavior(b: &RawBehavior, path: &FieldPath, errs: &mut Vec<FieldError>) -> Be
         post_start_fails: b.post_start_fails,
         pre_stop: b.pre_stop.clone(),
         pre_stop_fails: b.pre_stop_fails,
+        writes: b.writes.clone(),
     };
     let base = Behavior { name: b.name.clone(), matcher, ..Behavior::default_for_unmatched() };
     let mut out = base.patched(&patch(&own, path, errs));
@@ -88,6 +89,7 @@ pub fn patch(p: &RawBehaviorPatch, path: &FieldPath, errs: &mut Vec<FieldError>)
     };
     let memory = bytes(&p.memory, "memory");
     let image_size = bytes(&p.image_size, "imageSize");
+    let writes = p.writes.as_ref().map(|w| writes(w, &path.child("writes"), errs));
     BehaviorPatch {
         image_pull: p.image_pull.clone(),
         image_pull_fails: p.image_pull_fails,
@@ -105,7 +107,49 @@ pub fn patch(p: &RawBehaviorPatch, path: &FieldPath, errs: &mut Vec<FieldError>)
         post_start_fails: p.post_start_fails,
         pre_stop: p.pre_stop.clone(),
         pre_stop_fails: p.pre_stop_fails,
+        writes,
     }
+}
+
+/// `writes:`: each entry names a volume and a rate.
+fn writes(raw: &RawWrites, path: &FieldPath, errs: &mut Vec<FieldError>) -> Vec<VolumeWrite> {
+    let many = matches!(raw, RawWrites::Many(_));
+    let mut out = Vec::new();
+    for (i, w) in raw.entries().into_iter().enumerate() {
+        let path = if many { path.index(i) } else { path.clone() };
+        let volume = match w.volume.as_deref() {
+            Some(v) if !v.is_empty() => v.to_string(),
+            _ => {
+                errs.push(FieldError::new(path.child("volume"), "Required value: the pod's volume it writes to"));
+                continue;
+            }
+        };
+        let Some(rate) = &w.rate else {
+            errs.push(FieldError::new(path.child("rate"), "Required value: a rate such as 10Mi/s"));
+            continue;
+        };
+        match parse_rate(&rate.0) {
+            Ok(bytes_per_hour) => out.push(VolumeWrite { volume, bytes_per_hour }),
+            Err(e) => errs.push(FieldError::new(path.child("rate"), format!("Invalid value: \"{}\": {e}", rate.0))),
+        }
+    }
+    out
+}
+
+/// `<quantity>/<s|m|h>`: bytes per hour.
+pub fn parse_rate(text: &str) -> Result<i64, String> {
+    let (amount, unit) = text.rsplit_once('/').ok_or("a rate is a quantity per s, m or h, e.g. 10Mi/s")?;
+    let per_hour = match unit {
+        "s" => 3_600,
+        "m" => 60,
+        "h" => 1,
+        _ => return Err("a rate is a quantity per s, m or h, e.g. 10Mi/s".into()),
+    };
+    let q = Quantity::parse(amount).map_err(|e| e.to_string())?;
+    if q.is_negative() {
+        return Err("must be greater than or equal to 0".into());
+    }
+    q.value().checked_mul(per_hour).ok_or_else(|| "too large".into())
 }
 
 /// An action's `set` for `patch: behavior/<name>`: the behavior's own field names.
@@ -139,5 +183,22 @@ fn quantity_bytes(text: &Text, path: &FieldPath, errs: &mut Vec<FieldError>) -> 
             errs.push(FieldError::new(path.clone(), format!("Invalid value: \"{}\": {e}", text.0)));
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_rates_are_bytes_per_hour() {
+        assert_eq!(parse_rate("10Mi/s"), Ok(10 * (1 << 20) * 3_600));
+        assert_eq!(parse_rate("500M/m"), Ok(500_000_000 * 60));
+        assert_eq!(parse_rate("2Gi/h"), Ok(2 << 30));
+        assert_eq!(parse_rate("0/s"), Ok(0));
+        assert!(parse_rate("10Mi").is_err());
+        assert!(parse_rate("10Mi/d").is_err());
+        assert!(parse_rate("-1Mi/s").is_err());
+        assert!(parse_rate("ten/s").is_err());
     }
 }

@@ -133,8 +133,19 @@ pub struct Behavior {
     /// How long an exec or httpGet `preStop` hook takes, and the chance it fails.
     pub pre_stop: Distribution,
     pub pre_stop_fails: f64,
+    /// What the container writes to its volumes while it runs (`writes:`).
+    pub writes: Vec<VolumeWrite>,
     /// `attempts[n-1]` changes the n-th run of the container (see [`Behavior::for_attempt`]).
     pub attempts: Vec<BehaviorPatch>,
+}
+
+/// A container writes to one of the pod's volumes at a steady rate while it runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VolumeWrite {
+    /// The pod's volume, by name (the container must mount it).
+    pub volume: String,
+    /// Bytes per hour (a rate written per second or per minute is exact in hours).
+    pub bytes_per_hour: i64,
 }
 
 /// Fields of a behavior that change: for one attempt (`attempts:`), or from a time on (an
@@ -158,6 +169,7 @@ pub struct BehaviorPatch {
     pub post_start_fails: Option<f64>,
     pub pre_stop: Option<Distribution>,
     pub pre_stop_fails: Option<f64>,
+    pub writes: Option<Vec<VolumeWrite>>,
 }
 
 impl Behavior {
@@ -184,7 +196,8 @@ impl Behavior {
             post_start,
             post_start_fails,
             pre_stop,
-            pre_stop_fails
+            pre_stop_fails,
+            writes
         );
         b
     }
@@ -223,6 +236,7 @@ impl Behavior {
             post_start_fails: 0.0,
             pre_stop: Distribution::Constant(0),
             pre_stop_fails: 0.0,
+            writes: Vec::new(),
             attempts: Vec::new(),
         }
     }

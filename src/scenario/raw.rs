@@ -177,6 +177,8 @@ pub struct RawBehavior {
     pub post_start_fails: Option<f64>,
     pub pre_stop: Option<Distribution>,
     pub pre_stop_fails: Option<f64>,
+    /// What the container writes to the pod's volumes while it runs.
+    pub writes: Option<RawWrites>,
     /// Changes to the first runs of the container, one entry per run.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub attempts: Vec<RawBehaviorPatch>,
@@ -208,6 +210,32 @@ pub struct RawBehaviorPatch {
     pub post_start_fails: Option<f64>,
     pub pre_stop: Option<Distribution>,
     pub pre_stop_fails: Option<f64>,
+    pub writes: Option<RawWrites>,
+}
+
+/// `writes:` one volume (`{volume: cache, rate: 10Mi/s}`) or a list of them.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(untagged)]
+pub enum RawWrites {
+    One(RawWrite),
+    Many(Vec<RawWrite>),
+}
+
+impl RawWrites {
+    pub fn entries(&self) -> Vec<&RawWrite> {
+        match self {
+            RawWrites::One(w) => vec![w],
+            RawWrites::Many(list) => list.iter().collect(),
+        }
+    }
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawWrite {
+    pub volume: Option<String>,
+    /// A quantity per second, minute or hour: `10Mi/s`, `500M/m`, `2Gi/h`.
+    pub rate: Option<Text>,
 }
 
 /// A key that is present, with a value or `null` (`Some(None)`); absent is `None`.

@@ -35,6 +35,18 @@ pub enum Reason {
     PodAntiAffinity,
     /// InterPodAffinity: a bound pod's required anti-affinity selects the pod there.
     ExistingAntiAffinity,
+    /// VolumeRestrictions: a disk a pod on the node mounts, or a ReadWriteOncePod claim
+    /// a pod uses (its words, `volume_restrictions.rs`).
+    VolumeRestrictions(&'static str),
+    /// NodeVolumeLimits: the node's attach limit of a driver would be passed.
+    VolumeLimits,
+    /// NodeVolumeLimits: the pod's claim does not exist (the lister's words).
+    VolumeLimitsLookup(String),
+    /// VolumeBinding: one of `FindPodVolumes`' conflicts, worded for the version
+    /// followed (`volume_binding.rs`).
+    VolumeBinding(&'static str),
+    /// VolumeZone: the node is not in a zone of the pod's volumes.
+    VolumeZone,
 }
 
 /// QueueingHints: which cluster events may make a pod that failed for a reason
@@ -66,14 +78,31 @@ pub mod hint {
     /// InterPodAffinity: a node was added (looked at: it has a required affinity term's
     /// key, or the pod has required anti-affinity, which a new domain may satisfy).
     pub const AFFINITY_NODE_ADDED: u16 = 1 << 8;
+    /// The volume plugins: a claim was created (looked at: the pod uses it).
+    pub const CLAIM_ADDED: u16 = 1 << 9;
+    /// VolumeBinding, VolumeZone: a claim changed (looked at: the pod uses it).
+    pub const CLAIM_UPDATED: u16 = 1 << 10;
+    /// VolumeBinding, VolumeZone: a PersistentVolume was created or changed.
+    pub const VOLUME_CHANGED: u16 = 1 << 11;
+    /// VolumeBinding, VolumeZone: a StorageClass was created.
+    pub const CLASS_ADDED: u16 = 1 << 12;
+    /// VolumeRestrictions, NodeVolumeLimits: a pod with volumes released its node (looked
+    /// at: it had a claim or an inline disk).
+    pub const VOLUME_POD_GONE: u16 = 1 << 13;
     /// The bits whose plugin looks at the change before the pod goes back.
-    pub const LOOKED_AT: u16 =
-        FIT_POD_GONE | SPREAD_POD | SPREAD_NODE | AFFINITY_POD_BOUND | AFFINITY_POD_GONE | AFFINITY_NODE_ADDED;
-    pub const ANY: u16 = u16::MAX;
+    pub const LOOKED_AT: u16 = FIT_POD_GONE
+        | SPREAD_POD
+        | SPREAD_NODE
+        | AFFINITY_POD_BOUND
+        | AFFINITY_POD_GONE
+        | AFFINITY_NODE_ADDED
+        | CLAIM_ADDED
+        | CLAIM_UPDATED
+        | VOLUME_POD_GONE;
 
     /// The event: a pod on a node ended or left (its resources, ports and place in its
     /// topology domains are freed).
-    pub const POD_GONE: u16 = FIT_POD_GONE | SPREAD_POD | AFFINITY_POD_GONE;
+    pub const POD_GONE: u16 = FIT_POD_GONE | SPREAD_POD | AFFINITY_POD_GONE | VOLUME_POD_GONE;
     /// The event: a pod was bound to a node.
     pub const POD_BOUND: u16 = SPREAD_POD | AFFINITY_POD_BOUND;
     /// The event: a node was added.
@@ -84,6 +113,15 @@ pub mod hint {
     pub const NODE_SCHEDULABLE: u16 = CORDON_LIFTED | SPREAD_NODE;
     /// The event: a node lost a taint.
     pub const NODE_UNTAINTED: u16 = TAINT_LIFTED | SPREAD_NODE;
+
+    /// What VolumeBinding and VolumeZone register for (`EventsToRegister`: claims and PVs
+    /// added or updated, classes added, nodes added).
+    pub const BINDING: u16 = CLAIM_ADDED | CLAIM_UPDATED | VOLUME_CHANGED | CLASS_ADDED | ANY_NODE_ADDED;
+    /// What VolumeRestrictions registers for: an assigned pod deleted, a node or a claim added.
+    pub const RESTRICTIONS: u16 = VOLUME_POD_GONE | ANY_NODE_ADDED | CLAIM_ADDED;
+    /// What NodeVolumeLimits registers for: an assigned pod deleted, a claim or a CSINode
+    /// added (a CSINode comes with its node).
+    pub const LIMITS: u16 = VOLUME_POD_GONE | CLAIM_ADDED | ANY_NODE_ADDED;
 }
 
 impl Reason {
@@ -101,14 +139,17 @@ impl Reason {
             Reason::PodAffinity | Reason::PodAntiAffinity | Reason::ExistingAntiAffinity => {
                 AFFINITY_POD_BOUND | AFFINITY_POD_GONE | AFFINITY_NODE_ADDED
             }
-            #[allow(unreachable_patterns)]
-            _ => ANY,
+            Reason::VolumeRestrictions(_) => RESTRICTIONS,
+            Reason::VolumeLimits | Reason::VolumeLimitsLookup(_) => LIMITS,
+            Reason::VolumeBinding(_) | Reason::VolumeZone => BINDING,
         }
     }
 
-    /// Whether evicting pods could help (`Unschedulable` vs `UnschedulableAndUnresolvable`).
-    /// Given by PodTopologySpread or InterPodAffinity, which look at other pods.
-    pub fn is_from_topology_plugin(&self) -> bool {
+    /// Given by a plugin that preemption's dry run does not re-run (PodTopologySpread,
+    /// InterPodAffinity, which look at other pods, and VolumeRestrictions and
+    /// NodeVolumeLimits, which count other pods' volumes): the dry run finds no victims
+    /// on such a node (see ARCHITECTURE.md).
+    pub fn is_beyond_dry_run(&self) -> bool {
         matches!(
             self,
             Reason::SpreadConstraints
@@ -116,6 +157,8 @@ impl Reason {
                 | Reason::PodAffinity
                 | Reason::PodAntiAffinity
                 | Reason::ExistingAntiAffinity
+                | Reason::VolumeRestrictions(_)
+                | Reason::VolumeLimits
         )
     }
 
@@ -128,6 +171,8 @@ impl Reason {
                 | Reason::SpreadConstraints
                 | Reason::PodAntiAffinity
                 | Reason::ExistingAntiAffinity
+                | Reason::VolumeRestrictions(_)
+                | Reason::VolumeLimits
         )
     }
 }
@@ -160,6 +205,10 @@ impl fmt::Display for Reason {
             Reason::PodAffinity => f.write_str("node(s) didn't match pod affinity rules"),
             Reason::PodAntiAffinity => f.write_str("node(s) didn't match pod anti-affinity rules"),
             Reason::ExistingAntiAffinity => f.write_str("node(s) didn't satisfy existing pods anti-affinity rules"),
+            Reason::VolumeRestrictions(words) | Reason::VolumeBinding(words) => f.write_str(words),
+            Reason::VolumeLimits => f.write_str(super::volume_limits::MAX_VOLUME_COUNT),
+            Reason::VolumeLimitsLookup(words) => f.write_str(words),
+            Reason::VolumeZone => f.write_str(super::volume_zone::ZONE_CONFLICT),
         }
     }
 }

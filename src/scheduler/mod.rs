@@ -7,6 +7,7 @@ pub mod filter;
 pub mod interpod_affinity;
 mod nominator;
 mod postfilter;
+mod prebind;
 pub mod preemption;
 pub mod preference;
 pub mod prioritize;
@@ -15,6 +16,11 @@ pub mod requeue;
 pub mod score;
 pub mod score_cache;
 pub mod topology_spread;
+pub mod volume_binding;
+pub mod volume_limits;
+pub mod volume_restrictions;
+pub mod volume_zone;
+pub mod volumes;
 
 use crate::apiserver::{Change, Ctx, Kind, Watches};
 use crate::cluster::resources::ResourceNames;
@@ -80,6 +86,23 @@ pub struct Scheduler {
     /// PodTopologySpread's system default selectors, by ReplicaSet and label set.
     default_selectors: default_selector::DefaultSelectors,
     scratch: prioritize::Scratch,
+    /// Pods whose volumes VolumeBinding's PreBind is binding, with what it waits for.
+    binding: BTreeMap<PodId, PreBind>,
+    /// The pods assumed on each node meanwhile (the scheduler cache's assumed pods):
+    /// the filters count them there.
+    assumed: BTreeMap<NodeId, Vec<PodId>>,
+    /// The Kubernetes version followed (1.`minor`): some reasons changed words.
+    minor: u32,
+}
+
+/// A pod in VolumeBinding's PreBind (`BindPodVolumes`): its node, since when it waits,
+/// the claims it waits for, and the next poll scheduled.
+#[derive(Clone, Debug)]
+struct PreBind {
+    node: NodeId,
+    since: SimTime,
+    volumes: volume_binding::NodeVolumes,
+    poll_at: Option<SimTime>,
 }
 
 impl Scheduler {
@@ -111,7 +134,16 @@ impl Scheduler {
             default_selectors: Default::default(),
             scratch: Default::default(),
             profile,
+            binding: BTreeMap::new(),
+            assumed: BTreeMap::new(),
+            minor: crate::scenario::ControlPlane::LATEST_MINOR,
         }
+    }
+
+    /// The scheduler of Kubernetes 1.`minor`.
+    pub fn with_version(mut self, minor: u32) -> Scheduler {
+        self.minor = minor;
+        self
     }
 
     /// Nothing is queued for scheduling but pods that wait for the cluster to change.
@@ -165,17 +197,23 @@ pub struct Diagnosis {
     /// `Unschedulable`, not `UnschedulableAndUnresolvable`), in the cache's node order:
     /// where preemption may help.
     pub potential: Vec<NodeId>,
-    /// Potential nodes that failed PodTopologySpread or InterPodAffinity, sorted.
-    /// Preemption's dry run re-runs only the node's own filters, so it cannot tell
-    /// whether removing pods would satisfy these: it finds no victims there rather
-    /// than preempt for nothing (see ARCHITECTURE.md).
+    /// Potential nodes that failed PodTopologySpread, InterPodAffinity, VolumeRestrictions
+    /// or NodeVolumeLimits, sorted. Preemption's dry run re-runs only the node's own
+    /// filters, so it cannot tell whether removing pods would satisfy these: it finds no
+    /// victims there rather than preempt for nothing (see ARCHITECTURE.md).
     pub topology: Vec<NodeId>,
     pub nodes: usize,
+    /// A PreFilter plugin refused the pod (`UnschedulableAndUnresolvable` for every
+    /// node): its message (`Diagnosis.PreFilterMsg`) and the events that may help.
+    pub prefilter: Option<(String, u16)>,
 }
 
 impl Diagnosis {
     /// The cluster events that may help this pod (any node may change).
     pub fn hint(&self) -> u16 {
+        if let Some((_, hint)) = &self.prefilter {
+            return *hint;
+        }
         if self.nodes == 0 {
             return filter::hint::ANY_NODE_ADDED;
         }
@@ -185,11 +223,15 @@ impl Diagnosis {
 
 impl Diagnosis {
     /// `FitError.Error()`: `0/N nodes are available: <count reason, ...>.` sorted as
-    /// strings, then the PostFilter's message, if any.
+    /// strings (or the PreFilter's message, once), then the PostFilter's message, if any.
     pub fn message(&self, names: &crate::cluster::resources::ResourceNames, post_filter: Option<&str>) -> String {
         let mut parts: Vec<String> = self.reasons.iter().map(|(r, n)| format!("{n} {}", r.message(names))).collect();
         parts.sort();
-        let mut out = format!("0/{} nodes are available: {}.", self.nodes, parts.join(", "));
+        let reasons = match &self.prefilter {
+            Some((message, _)) => message.clone(),
+            None => parts.join(", "),
+        };
+        let mut out = format!("0/{} nodes are available: {reasons}.", self.nodes);
         if let Some(m) = post_filter {
             out.push(' ');
             out.push_str(m);
@@ -209,6 +251,11 @@ impl Scheduler {
         Kind::NodeRemoved,
         Kind::NodeSchedulable,
         Kind::NodeUntainted,
+        Kind::ClaimCreated,
+        Kind::ClaimUpdated,
+        Kind::VolumeCreated,
+        Kind::VolumeUpdated,
+        Kind::StorageClassCreated,
     ]);
 
     /// The scheduler's own events.
@@ -217,6 +264,7 @@ impl Scheduler {
             SchedulerEvent::Cycle => self.cycle(ctx),
             SchedulerEvent::BackoffDone(pod) => self.backoff_done(ctx, pod),
             SchedulerEvent::Flush => self.flush(ctx),
+            SchedulerEvent::PreBind(pod) => self.pre_bind_poll(ctx, pod),
         }
     }
 
@@ -235,7 +283,7 @@ impl Scheduler {
             }
             Change::PodBound { pod, node } => {
                 let view = ctx.cluster.pods.get(*pod).map(cycle::pod_view);
-                let change = requeue::Change { node: Some(*node), pod: view };
+                let change = requeue::Change { node: Some(*node), pod: view, ..Default::default() };
                 let helped = self.helped(ctx.cluster, filter::hint::POD_BOUND, change);
                 self.requeue_all(ctx, helped);
             }
@@ -246,7 +294,8 @@ impl Scheduler {
                     terminating: r.terminating,
                     affinity: r.template.pod_affinity.as_ref(),
                 };
-                let change = requeue::Change { node: Some(r.node), pod: Some(view) };
+                let pod_volumes = !r.template.volumes.is_empty();
+                let change = requeue::Change { node: Some(r.node), pod: Some(view), pod_volumes, claim: None };
                 let helped = self.helped(ctx.cluster, filter::hint::POD_GONE, change);
                 self.requeue_all(ctx, helped);
             }
@@ -261,8 +310,30 @@ impl Scheduler {
             }
             Change::NodeSchedulable(node) => self.cluster_event(ctx, filter::hint::NODE_SCHEDULABLE, *node),
             Change::NodeUntainted(node) => self.cluster_event(ctx, filter::hint::NODE_UNTAINTED, *node),
+            Change::ClaimCreated(id) | Change::ClaimUpdated(id) => {
+                let event = match change {
+                    Change::ClaimCreated(_) => filter::hint::CLAIM_ADDED,
+                    _ => filter::hint::CLAIM_UPDATED,
+                };
+                self.storage_event(ctx, event, Some(*id));
+            }
+            Change::VolumeCreated(_) | Change::VolumeUpdated(_) => {
+                self.storage_event(ctx, filter::hint::VOLUME_CHANGED, None)
+            }
+            Change::StorageClassCreated(_) => self.storage_event(ctx, filter::hint::CLASS_ADDED, None),
             _ => {}
         }
+    }
+
+    /// A claim, PV or class changed: the pods waiting for one may go back to the queue,
+    /// and the pods in PreBind look at their claims at their next poll.
+    fn storage_event(&mut self, ctx: &mut Ctx, event: u16, claim: Option<crate::cluster::storage::ClaimId>) {
+        self.poll_soon(ctx);
+        let storage = &ctx.cluster.storage;
+        let c = claim.and_then(|id| storage.claims.get(id));
+        let change = requeue::Change { claim: c.map(|c| (&*c.namespace, &*c.name)), ..Default::default() };
+        let helped = self.helped(ctx.cluster, event, change);
+        self.requeue_all(ctx, helped);
     }
 
     /// A new pod enters the active queue.
@@ -303,17 +374,39 @@ impl Scheduler {
         let template = pod.template.clone();
         let who = (id, pod.priority);
         let subject = cycle::Subject::of(pod);
+        // The volume plugins' PreFilter: a refusal holds for every node.
+        let volumes = match volumes::VolumeCycle::prefilter(ctx.cluster, pod, self.minor) {
+            Ok(v) => v,
+            Err(refusal) if !self.node_list.is_empty() => {
+                let diagnosis =
+                    Diagnosis { nodes: self.node_list.len(), prefilter: Some(refusal), ..Default::default() };
+                return self.schedule_failed(ctx, id, diagnosis);
+            }
+            Err(_) => None,
+        };
         // A pod nominated by an earlier preemption tries that node first
         // (`evaluateNominatedNode`): it is likely the only one with room.
         if let Some(node) = pod.sched.nominated_node
             && ctx.cluster.node(node).present
             && self.filter_with_nominated(ctx.cluster, &template, who, node, &mut Vec::new())
+            && volumes.as_ref().is_none_or(|v| v.filter(ctx.cluster, node, &mut Vec::new()))
         {
-            return self.bind(ctx, id, node);
+            return self.reserve(ctx, id, node, volumes.as_ref());
         }
-        match self.find_node(ctx.cluster, &template, who, &subject) {
-            Ok(node) => self.bind(ctx, id, node),
+        match self.find_node(ctx.cluster, &template, who, &subject, volumes.as_ref()) {
+            Ok(node) => self.reserve(ctx, id, node, volumes.as_ref()),
             Err(diagnosis) => self.schedule_failed(ctx, id, diagnosis),
+        }
+    }
+
+    /// Reserve: a pod whose claims all are bound is bound at once; otherwise
+    /// VolumeBinding's PreBind binds its volumes first.
+    fn reserve(&mut self, ctx: &mut Ctx, id: PodId, node: NodeId, volumes: Option<&volumes::VolumeCycle>) {
+        let needs = volumes.map(|v| v.reserve(ctx.cluster, node)).unwrap_or_default();
+        if needs.is_empty() {
+            self.bind(ctx, id, node);
+        } else {
+            self.pre_bind(ctx, id, node, needs);
         }
     }
 
@@ -325,11 +418,12 @@ impl Scheduler {
         template: &Arc<PodTemplate>,
         who: (PodId, i32),
         subject: &cycle::Subject,
+        volumes: Option<&volumes::VolumeCycle>,
     ) -> Result<NodeId, Diagnosis> {
         let nodes = std::mem::take(&mut self.node_list);
         let tolerations = &template.spec.tolerations;
         let pod = cycle::Incoming { namespace: &subject.namespace, labels: &subject.labels, template, tolerations };
-        let result = self.search_nodes(cluster, &pod, template, who, &nodes);
+        let result = self.search_nodes(cluster, &pod, template, who, &nodes, volumes);
         self.node_list = nodes;
         result
     }
@@ -341,6 +435,7 @@ impl Scheduler {
         shared: &Arc<PodTemplate>,
         who: (PodId, i32),
         nodes: &[NodeId],
+        volumes: Option<&volumes::VolumeCycle>,
     ) -> Result<NodeId, Diagnosis> {
         let (template, tolerations) = (pod.template, pod.tolerations);
         let mut diagnosis = Diagnosis { nodes: nodes.len(), ..Default::default() };
@@ -357,7 +452,7 @@ impl Scheduler {
         let (cpu, memory) = (template.requests.get(CPU), template.requests.get(MEMORY));
         // Without topology constraints, pod affinity or nominated pods in play, a fit-only
         // pod needs only the node's fit row.
-        let fast = template.fit_only && plugins.is_none() && !held;
+        let fast = template.fit_only && plugins.is_none() && volumes.is_none() && !held;
         for k in 0..nodes.len() {
             let j = start + k;
             let id = nodes[if j >= nodes.len() { j - nodes.len() } else { j }];
@@ -375,7 +470,8 @@ impl Scheduler {
             let fits = match held {
                 false => filter::check(template, tolerations, cluster.node(id), &mut reasons),
                 true => self.filter_with_nominated(cluster, template, who, id, &mut reasons),
-            } && plugins.as_ref().is_none_or(|p| p.filter(&cluster.node(id).labels, &mut reasons));
+            } && volumes.is_none_or(|v| v.filter(cluster, id, &mut reasons))
+                && plugins.as_ref().is_none_or(|p| p.filter(&cluster.node(id).labels, &mut reasons));
             if fits {
                 feasible.push(id);
                 if feasible.len() >= want {
@@ -384,7 +480,7 @@ impl Scheduler {
             } else {
                 if reasons.iter().all(Reason::resolvable_by_preemption) {
                     diagnosis.potential.push(id);
-                    if reasons.iter().any(Reason::is_from_topology_plugin) {
+                    if reasons.iter().any(Reason::is_beyond_dry_run) {
                         diagnosis.topology.push(id);
                     }
                 }
@@ -472,7 +568,7 @@ impl Scheduler {
     /// The cluster changed (`event`, a `filter::hint` event) at `node`: the unschedulable
     /// pods it may help go back to the queue, through their back-off (QueueingHints).
     fn cluster_event(&mut self, ctx: &mut Ctx, event: u16, node: NodeId) {
-        let helped = self.helped(ctx.cluster, event, requeue::Change { node: Some(node), pod: None });
+        let helped = self.helped(ctx.cluster, event, requeue::Change { node: Some(node), ..Default::default() });
         self.requeue_all(ctx, helped);
     }
 
@@ -551,6 +647,7 @@ impl Scheduler {
 
     /// The pod left the queue for good (deleted).
     fn forget(&mut self, ctx: &mut Ctx, id: PodId) {
+        self.unassume(id);
         self.nominate(ctx.cluster, id, None);
         self.remove(id);
         self.last_failure.remove(&id);

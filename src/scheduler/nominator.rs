@@ -43,7 +43,7 @@ impl Scheduler {
 
     /// Whether any node is held for a nominated pod.
     pub(super) fn holds_nominated_nodes(&self) -> bool {
-        !self.nominated.is_empty()
+        !self.nominated.is_empty() || !self.assumed.is_empty()
     }
 
     /// Pods nominated to `node`.
@@ -52,7 +52,8 @@ impl Scheduler {
     }
 
     /// The node as the filters see it for pod `id` of `priority`: with the requests of
-    /// the other pods nominated to it whose priority is at least as high.
+    /// the other pods nominated to it whose priority is at least as high, and of the
+    /// pods assumed on it while their volumes are bound (any priority).
     pub(super) fn node_with_nominated<'a>(
         &self,
         cluster: &'a Cluster,
@@ -67,6 +68,7 @@ impl Scheduler {
             .filter(|p| **p != id)
             .filter_map(|p| Some((*p, cluster.pods.get(*p)?)))
             .filter(|(_, p)| p.priority >= priority)
+            .chain(self.assumed_on(node).iter().filter_map(|p| Some((*p, cluster.pods.get(*p)?))))
             .peekable();
         if held.peek().is_none() {
             return Cow::Borrowed(n);
@@ -89,7 +91,7 @@ impl Scheduler {
         node: NodeId,
         out: &mut Vec<Reason>,
     ) -> bool {
-        if self.nominated.is_empty() {
+        if self.nominated.is_empty() && self.assumed.is_empty() {
             return super::filter::check(template, &template.spec.tolerations, cluster.node(node), out);
         }
         let view = self.node_with_nominated(cluster, node, who.0, who.1);

@@ -9,11 +9,15 @@ use super::{interpod_affinity, topology_spread};
 use crate::cluster::{NodeId, Pod};
 
 /// What changed: a node, and the pod bound to it or gone from it (as it was), if the
-/// event is a pod's. Either may be unknown, which the closer looks read as "may help".
-#[derive(Clone, Copy, Debug)]
+/// event is a pod's; the claim (namespace, name), if a claim's. Either may be unknown,
+/// which the closer looks read as "may help".
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Change<'a> {
     pub node: Option<NodeId>,
     pub pod: Option<PodView<'a>>,
+    /// The pod that left had volumes (a claim or an inline volume).
+    pub pod_volumes: bool,
+    pub claim: Option<(&'a str, &'a str)>,
 }
 
 /// Whether `change` may help `waiting`, by any plugin behind `shared` (the bits the
@@ -35,8 +39,24 @@ pub fn may_help(view: &SimView, waiting: &Pod, shared: u16, change: Change) -> b
         (hint::AFFINITY_POD_BOUND, affinity_pod_bound),
         (hint::AFFINITY_POD_GONE, affinity_pod_gone),
         (hint::AFFINITY_NODE_ADDED, affinity_node_added),
+        (hint::VOLUME_POD_GONE, gone_with_volumes),
     ];
     looks.iter().any(|(bit, look)| shared & bit != 0 && look(view, &pod, change))
+        || (shared & (hint::CLAIM_ADDED | hint::CLAIM_UPDATED) != 0 && uses_claim(waiting, change))
+}
+
+/// The volume plugins' `isSchedulableAfterPersistentVolumeClaimChange` (and `...Added`):
+/// the claim is one of the pod's.
+fn uses_claim(waiting: &Pod, change: Change) -> bool {
+    change.claim.is_none_or(|(namespace, name)| {
+        *waiting.namespace == *namespace && waiting.template.volumes.uses_claim(&waiting.name, name)
+    })
+}
+
+/// VolumeRestrictions' and NodeVolumeLimits' `isSchedulableAfterPodDeleted`: the pod that
+/// left had volumes that may have held the disk, the claim or the attach slots.
+fn gone_with_volumes(_: &SimView, _: &Incoming, change: Change) -> bool {
+    change.pod.is_none() || change.pod_volumes
 }
 
 type Look = fn(&SimView, &Incoming, Change) -> bool;

@@ -148,6 +148,7 @@ impl Simulation {
                 longest_blocked_ms: c.drains.longest_blocked_ms,
             }),
             services: self.service_figures(),
+            data_loss: crate::trace::summary::DataLossFigures::of(&c.data_loss),
             statefulsets: self.statefulset_figures(),
             warnings: self.rec.warnings.clone(),
         }

@@ -14,6 +14,7 @@ pub mod metrics;
 use crate::apiserver::{Change, Ctx, Recorder, Watches};
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, PodId};
+use crate::controllers::attachdetach::AttachDetachController;
 use crate::controllers::cronjob::CronJobController;
 use crate::controllers::daemonset::DaemonSetController;
 use crate::controllers::deployment::DeploymentController;
@@ -21,11 +22,14 @@ use crate::controllers::disruption::DisruptionController;
 use crate::controllers::endpointslice::EndpointSliceController;
 use crate::controllers::job::JobController;
 use crate::controllers::nodelifecycle::NodeLifecycle;
+use crate::controllers::persistentvolume::PvController;
 use crate::controllers::podgc::PodGc;
 use crate::controllers::replicaset::ReplicaSetController;
 use crate::controllers::statefulset::StatefulSetController;
 use crate::engine::{EventQueue, SimRng, SimTime, Stream, Streams};
-use crate::event::{Event, KubeletEvent, NodeLifecycleEvent, PodGcEvent, SchedulerEvent, ScriptEvent};
+use crate::event::{
+    Event, KubeletEvent, NodeLifecycleEvent, PersistentVolumeEvent, PodGcEvent, SchedulerEvent, ScriptEvent,
+};
 use crate::kubelet::Kubelet;
 use crate::scenario::Scenario;
 use crate::scheduler::Scheduler;
@@ -54,6 +58,8 @@ struct Subsystems {
     disruption: DisruptionController,
     daemonsets: DaemonSetController,
     statefulsets: StatefulSetController,
+    persistentvolumes: PvController,
+    attach_detach: AttachDetachController,
 }
 
 impl Subsystems {
@@ -69,7 +75,9 @@ impl Subsystems {
         .union(EndpointSliceController::WATCHES)
         .union(DisruptionController::WATCHES)
         .union(DaemonSetController::WATCHES)
-        .union(StatefulSetController::WATCHES);
+        .union(StatefulSetController::WATCHES)
+        .union(PvController::WATCHES)
+        .union(AttachDetachController::WATCHES);
 
     /// One change to each subsystem that watches its kind, in a fixed order.
     fn deliver(&mut self, ctx: &mut Ctx, change: &Change) {
@@ -109,6 +117,12 @@ impl Subsystems {
         }
         if StatefulSetController::WATCHES.contains(kind) {
             self.statefulsets.observe(ctx, change);
+        }
+        if PvController::WATCHES.contains(kind) {
+            self.persistentvolumes.observe(ctx, change);
+        }
+        if AttachDetachController::WATCHES.contains(kind) {
+            self.attach_detach.observe(ctx, change);
         }
     }
 }
@@ -169,7 +183,8 @@ impl Simulation {
             scenario.scheduler.clone(),
             (scenario.kubernetes.pod_initial_backoff, scenario.kubernetes.pod_max_backoff),
             &mut cluster.resources,
-        );
+        )
+        .with_version(scenario.kubernetes.minor);
         let subsystems = Subsystems {
             scheduler,
             kubelet: Kubelet::new(scenario.behaviors.clone(), streams.clone(), scenario.kubelet.clone()),
@@ -186,6 +201,8 @@ impl Simulation {
             disruption: DisruptionController::default(),
             daemonsets: DaemonSetController::new(streams.stream(Stream::DaemonSets)),
             statefulsets: StatefulSetController::new(scenario.kubernetes.max_unavailable_statefulset),
+            persistentvolumes: PvController::new(streams.clone()),
+            attach_detach: AttachDetachController::new(streams.stream(Stream::AttachDetach)),
         };
         let script = Script {
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
@@ -318,7 +335,9 @@ impl Simulation {
         // A drain retrying evictions a budget refuses waits for something else to
         // happen: with nothing else left, it would retry alone until the year is out.
         let retries = drain::pending_retries(&self.script.drains);
-        self.queue.len() <= 1 + usize::from(scheduler.flush_pending()) + retries && scheduler.is_idle()
+        // The PV controller's resync re-reads claims and PVs that nothing else changes.
+        let resync = usize::from(self.subsystems.persistentvolumes.resync_pending());
+        self.queue.len() <= 1 + usize::from(scheduler.flush_pending()) + retries + resync && scheduler.is_idle()
     }
 
     /// With no duration set, a run also ends when no pod is alive and nothing but the
@@ -342,6 +361,7 @@ impl Simulation {
             | Event::Scheduler(SchedulerEvent::Flush)
             | Event::NodeLifecycle(NodeLifecycleEvent::Monitor(_) | NodeLifecycleEvent::TaintingPass(_))
             | Event::PodGc(PodGcEvent::Terminated | PodGcEvent::Orphans(_) | PodGcEvent::OutOfService(_))
+            | Event::PersistentVolume(PersistentVolumeEvent::Resync)
             | Event::Kubelet(
                 KubeletEvent::ImagePullDone { .. }
                 | KubeletEvent::EvictionSync { .. }
@@ -351,7 +371,8 @@ impl Simulation {
                 KubeletEvent::Container { pod, .. }
                 | KubeletEvent::Probe { pod, .. }
                 | KubeletEvent::PodDeadline { pod, .. }
-                | KubeletEvent::Sandbox { pod, .. },
+                | KubeletEvent::Sandbox { pod, .. }
+                | KubeletEvent::Volumes { pod, .. },
             )
             | Event::NodeLifecycle(NodeLifecycleEvent::TaintEviction { pod, .. })
             | Event::Scheduler(SchedulerEvent::BackoffDone(pod)) => gone(pod),
@@ -378,6 +399,8 @@ impl Simulation {
             Event::Deployment(e) => s.deployments.handle(&mut ctx, e),
             Event::EndpointSlice(e) => s.endpointslices.handle(&mut ctx, e),
             Event::Disruption(e) => s.disruption.handle(&mut ctx, e),
+            Event::PersistentVolume(e) => s.persistentvolumes.handle(&mut ctx, e),
+            Event::AttachDetach(e) => s.attach_detach.handle(&mut ctx, e),
         }
     }
 

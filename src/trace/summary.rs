@@ -40,6 +40,9 @@ pub struct Summary {
     /// How long the ordinals of each StatefulSet were down, by namespace and name.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub statefulsets: Vec<StatefulSetFigures>,
+    /// Present when some volume lost the data it held.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_loss: Option<DataLossFigures>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
@@ -62,6 +65,26 @@ impl Serialize for Parameters {
             map.serialize_entry(path, value)?;
         }
         map.end()
+    }
+}
+
+/// Volumes that lost the data they held (`kubelet::volumes::data`): how many, and how
+/// many by cause, then by the kind of volume.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DataLossFigures {
+    pub incidents: u64,
+    pub by_cause: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+impl DataLossFigures {
+    /// The figures of the counters' (cause, kind) counts; `None` without any.
+    pub fn of(counts: &BTreeMap<(&'static str, &'static str), u64>) -> Option<DataLossFigures> {
+        let mut figures = DataLossFigures::default();
+        for ((cause, kind), n) in counts {
+            figures.incidents += n;
+            *figures.by_cause.entry(cause.to_string()).or_default().entry(kind.to_string()).or_default() += n;
+        }
+        (figures.incidents > 0).then_some(figures)
     }
 }
 

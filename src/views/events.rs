@@ -34,6 +34,10 @@ pub fn component(kind: &str, reason: &str) -> &'static str {
         // refused evictions are its stderr, recorded on the pod.
         ("PodDisruptionBudget", _) | ("Pod", "NotDeleted") => "controllermanager",
         ("Pod", "TooManyRequests" | "InternalError" | "Forbidden") => "kubectl",
+        // The external provisioner's own recorder is named for its driver and host
+        // (`ebs.csi.aws.com_<host>_<uuid>`), which podsim does not keep.
+        ("PersistentVolumeClaim", "Provisioning" | "ProvisioningSucceeded") => "external-provisioner",
+        ("PersistentVolumeClaim" | "PersistentVolume", _) => "persistentvolume-controller",
         _ => "kubelet",
     }
 }

@@ -726,6 +726,21 @@ fn cases() -> Vec<Case> {
             expect: vec!["scenario.yaml:7", "invalid distribution"],
         },
         Case {
+            name: "a write rate without a unit of time",
+            scenario: format!("name: bad\n{NODES}behaviors:\n  - writes: {{volume: logs, rate: 10Mi}}\n"),
+            files: vec![],
+            expect: vec![
+                "scenario.yaml:7",
+                "behaviors[0].writes.rate: Invalid value: \"10Mi\": a rate is a quantity per s, m or h, e.g. 10Mi/s",
+            ],
+        },
+        Case {
+            name: "a write without its volume",
+            scenario: format!("name: bad\n{NODES}behaviors:\n  - writes: [{{rate: 1Mi/s}}]\n"),
+            files: vec![],
+            expect: vec!["behaviors[0].writes[0].volume: Required value"],
+        },
+        Case {
             name: "missing manifest file",
             scenario: format!("name: bad\n{NODES}workloads:\n  - manifest: nowhere.yaml\n"),
             files: vec![],
