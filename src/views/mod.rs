@@ -23,8 +23,8 @@ pub mod pods;
 pub mod qos;
 pub mod replay;
 pub mod services;
-pub mod storage;
 pub mod statefulsets;
+pub mod storage;
 pub mod table;
 pub mod yaml;
 
