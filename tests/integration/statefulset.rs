@@ -251,6 +251,11 @@ nodes:
     capacity: {cpu: "4", memory: 16Gi, pods: 110}
 workloads:
   - object:
+      apiVersion: storage.k8s.io/v1
+      kind: StorageClass
+      metadata: {name: standard, annotations: {storageclass.kubernetes.io/is-default-class: "true"}}
+      provisioner: pd.csi.storage.gke.io
+  - object:
       apiVersion: apps/v1
       kind: StatefulSet
       metadata: {name: db}
@@ -287,7 +292,9 @@ actions:
             "create Claim data-db-2 Pod db-2 in StatefulSet db success",
         ]
     );
-    assert_eq!(times(&claim_events), [0, 2_000, 4_000], "each claim just before its pod");
+    // Each claim just before its pod, each pod once the one before is ready: the
+    // class provisions in 5 s, the volume attaches in 10 s (the defaults).
+    assert_eq!(times(&claim_events), [0, 22_600, 45_200]);
     // The claims as created: the template's labels and the selector's.
     let created: Vec<serde_json::Value> = o
         .objects
@@ -298,18 +305,14 @@ actions:
     assert_eq!(created[0]["claim"]["metadata"]["labels"], serde_json::json!({"app": "db", "tier": "storage"}));
     // Each pod's volume names its ordinal's claim.
     assert!(o.objects.contains("\"persistentVolumeClaim\":{\"claimName\":\"data-db-2\"}"), "{}", o.objects);
-    // Deleted (held by their protection finalizer): db-2's and db-1's with their pods
-    // at 3m, db-0's with the set at 6m.
-    let deleted: Vec<(u64, u64)> = o
-        .objects
-        .lines()
-        .filter(|l| l.contains("\"op\":\"PersistentVolumeClaimStatus\"") && l.contains("\"deletion\""))
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            (v["uid"].as_u64().unwrap(), v["t"].as_u64().unwrap())
-        })
+    // Deleted: db-2's and db-1's with their pods at 3m, db-0's with the set at 6m (each
+    // gone once no pod uses it, its PV with it: the class's reclaim policy is Delete).
+    let deleted: Vec<(u64, String)> = rows_of(&o, "PersistentVolumeClaim")
+        .into_iter()
+        .filter(|r| r.3 == "Deleted")
+        .map(|(t, name, ..)| (t, name))
         .collect();
-    assert_eq!(deleted, [(3, 180_000), (2, 180_000), (1, 360_000)]);
+    assert_eq!(deleted, pods(&[(180_000, "data-db-2"), (180_000, "data-db-1"), (360_000, "data-db-0")]));
 }
 
 /// With the default policy (Retain), claims outlive the set's pods and the set, and a
@@ -326,6 +329,11 @@ nodes:
     count: 2
     capacity: {cpu: "4", memory: 16Gi, pods: 110}
 workloads:
+  - object:
+      apiVersion: storage.k8s.io/v1
+      kind: StorageClass
+      metadata: {name: standard, annotations: {storageclass.kubernetes.io/is-default-class: "true"}}
+      provisioner: pd.csi.storage.gke.io
   - object:
       apiVersion: apps/v1
       kind: StatefulSet
@@ -347,8 +355,9 @@ actions:
   - {at: 2m, scale: statefulset/db, replicas: 2}
 "#,
     ));
-    // Two claims made, never deleted; db-1 made twice.
+    // Two claims made, never deleted; db-1 made twice, the second time on its claim.
     assert_eq!(o.event_rows(",create Claim ").len(), 2);
-    assert!(!o.objects.contains("\"deletion\""));
+    assert!(rows_of(&o, "PersistentVolumeClaim").iter().all(|r| r.3 != "Deleted"));
     assert_eq!(created(&o).iter().filter(|(_, n)| n == "db-1").count(), 2);
+    assert_eq!(rows_of(&o, "Pod").iter().filter(|r| r.1 == "db-1" && r.3 == "Running").count(), 2);
 }
