@@ -61,6 +61,12 @@ pub trait NodeView<N> {
     fn out_of_service(&self, node: N) -> bool;
 }
 
+/// The operations running during a pass (see [`Reconciler::busy`]).
+struct Busy<V, N> {
+    at: BTreeSet<(V, N)>,
+    volumes: BTreeSet<V>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Reconciler<V: Ord, N: Ord, P: Ord> {
     pub desired: BTreeMap<(V, N), Wanted<P>>,
@@ -126,26 +132,42 @@ impl<V: Ord + Copy, N: Ord + Copy, P: Ord + Copy> Reconciler<V, N, P> {
         self.actual.remove(&(volume, node));
     }
 
+    /// The operations running, for a pass: by (volume, node), and the volumes with any.
+    fn busy(&self) -> Busy<V, N> {
+        let mut b = Busy { at: BTreeSet::new(), volumes: BTreeSet::new() };
+        let detaching = self.actual.iter().filter(|(_, a)| a.detaching).map(|(k, _)| k);
+        for (v, n) in self.attaching.iter().chain(detaching) {
+            b.at.insert((*v, *n));
+            b.volumes.insert(*v);
+        }
+        b
+    }
+
     /// An operation on the volume runs: on this node, or on any node for a volume that
     /// may not be attached to several (`nestedpendingoperations` keys those by volume only).
-    fn operation_pending(&self, volume: V, node: N) -> bool {
-        let busy = |v: &V, n: &N| *v == volume && (*n == node || !self.multi_attach.contains(&volume));
-        self.attaching.iter().any(|(v, n)| busy(v, n))
-            || self.actual.iter().any(|((v, n), a)| a.detaching && busy(v, n))
+    fn operation_pending(&self, busy: &Busy<V, N>, volume: V, node: N) -> bool {
+        busy.at.contains(&(volume, node)) || (!self.multi_attach.contains(&volume) && busy.volumes.contains(&volume))
     }
 
     /// One pass of the loop at `now` (`reconcile`).
     pub fn pass(&mut self, now: SimTime, nodes: &impl NodeView<N>) -> Vec<Action<V, N, P>> {
         let mut actions = Vec::new();
-        self.detach_pass(now, nodes, &mut actions);
-        self.attach_pass(&mut actions);
+        let mut busy = self.busy();
+        self.detach_pass(now, nodes, &mut busy, &mut actions);
+        self.attach_pass(&mut busy, &mut actions);
         actions
     }
 
-    fn detach_pass(&mut self, now: SimTime, nodes: &impl NodeView<N>, actions: &mut Vec<Action<V, N, P>>) {
+    fn detach_pass(
+        &mut self,
+        now: SimTime,
+        nodes: &impl NodeView<N>,
+        busy: &mut Busy<V, N>,
+        actions: &mut Vec<Action<V, N, P>>,
+    ) {
         let unwanted: Vec<(V, N)> = self.actual.keys().filter(|k| !self.desired.contains_key(*k)).copied().collect();
         for (volume, node) in unwanted {
-            if self.operation_pending(volume, node) {
+            if self.operation_pending(busy, volume, node) {
                 continue;
             }
             let (max_wait, disable) = (self.max_wait, self.disable_force_detach_on_timeout);
@@ -163,14 +185,20 @@ impl<V: Ord + Copy, N: Ord + Copy, P: Ord + Copy> Reconciler<V, N, P> {
             // `RemoveVolumeFromReportAsAttached`, then the detach.
             a.reported = false;
             a.detaching = true;
+            busy.at.insert((volume, node));
+            busy.volumes.insert(volume);
             actions.push(Action::Detach { volume, node, reason });
         }
     }
 
-    fn attach_pass(&mut self, actions: &mut Vec<Action<V, N, P>>) {
+    fn attach_pass(&mut self, busy: &mut Busy<V, N>, actions: &mut Vec<Action<V, N, P>>) {
         let keys: Vec<(V, N)> = self.desired.keys().copied().collect();
+        let mut attached_to: BTreeMap<V, Vec<N>> = BTreeMap::new();
+        for (v, n) in self.actual.keys() {
+            attached_to.entry(*v).or_default().push(*n);
+        }
         for (volume, node) in keys {
-            if self.operation_pending(volume, node) {
+            if self.operation_pending(busy, volume, node) {
                 continue;
             }
             if let Some(a) = self.actual.get_mut(&(volume, node)) {
@@ -180,7 +208,7 @@ impl<V: Ord + Copy, N: Ord + Copy, P: Ord + Copy> Reconciler<V, N, P> {
             }
             if !self.multi_attach.contains(&volume) {
                 let elsewhere: Vec<N> =
-                    self.actual.keys().filter(|(v, n)| *v == volume && *n != node).map(|(_, n)| *n).collect();
+                    attached_to.get(&volume).into_iter().flatten().filter(|n| **n != node).copied().collect();
                 if !elsewhere.is_empty() {
                     let wanted = self.desired.get(&(volume, node)).expect("listed");
                     if !wanted.multi_attach_reported {
@@ -197,6 +225,8 @@ impl<V: Ord + Copy, N: Ord + Copy, P: Ord + Copy> Reconciler<V, N, P> {
                 }
             }
             self.attaching.insert((volume, node));
+            busy.at.insert((volume, node));
+            busy.volumes.insert(volume);
             actions.push(Action::Attach { volume, node });
         }
     }
