@@ -5,9 +5,9 @@
 
 use crate::cluster::budget::BudgetId;
 use crate::cluster::service::ServiceId;
+use crate::cluster::storage::ClaimId;
 use crate::cluster::storage::PvId;
 use crate::cluster::{CronJobId, DaemonSetId, DeploymentId, JobId, NodeId, PodId, ReplicaSetId, StatefulSetId};
-use crate::cluster::storage::ClaimId;
 use crate::engine::TimerToken;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

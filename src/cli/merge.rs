@@ -224,7 +224,7 @@ fn wait_for(dirs: &[PathBuf], timeout: Option<Duration>, quiet: bool) -> Result<
             let names: Vec<String> = waiting.iter().map(|d| d.display().to_string()).collect();
             return Err(Failure::Environment(format!(
                 "gave up waiting after {}: {} folder(s) have no finished shard: {}",
-                format_duration(started.elapsed().as_millis() as u64 / 1000 * 1000),
+                format_duration(timeout.map_or(0, |t| t.as_millis() as u64)),
                 names.len(),
                 names.join(", ")
             )));
@@ -233,6 +233,7 @@ fn wait_for(dirs: &[PathBuf], timeout: Option<Duration>, quiet: bool) -> Result<
             said = Instant::now();
             eprintln!("waiting for {} of {} shard(s), first {}", waiting.len(), dirs.len(), waiting[0].display());
         }
-        std::thread::sleep(POLL);
+        let left = timeout.map_or(POLL, |t| t.saturating_sub(started.elapsed()));
+        std::thread::sleep(POLL.min(left).max(Duration::from_millis(10)));
     }
 }

@@ -258,6 +258,12 @@ fn read_text(path: &Path) -> Result<String, Failure> {
 fn open_folder(dir: &Path, plan: &Plan, shard: Option<Shard>) -> Result<(), Failure> {
     let text = plan.to_json(shard);
     match study_dir::read_plan(dir) {
+        Ok(None) if dir.join(SUMMARY).exists() => {
+            return Err(Failure::Input(vec![format!(
+                "{}: holds a run's output (summary.json), not a study; choose another --out",
+                dir.display()
+            )]));
+        }
         Ok(None) => {}
         Ok(Some((existing, existing_shard, version))) => {
             let mut differences = existing.differences(plan);

@@ -51,7 +51,8 @@ pub struct Kubelet {
 impl Kubelet {
     /// The change kinds the kubelet watches: pods bound to its node (or naming it),
     /// deletions it must carry out, and pods gone (their volumes with them).
-    pub const WATCHES: Watches = Watches::of(&[Kind::PodCreated, Kind::PodBound, Kind::PodDeleting, Kind::PodRemoved]);
+    pub const WATCHES: Watches =
+        Watches::of(&[Kind::PodCreated, Kind::PodBound, Kind::PodDeleting, Kind::PodRemoved, Kind::NodeRemoved]);
 
     pub fn new(behaviors: Vec<Behavior>, streams: Streams, config: KubeletConfig) -> Kubelet {
         Kubelet {

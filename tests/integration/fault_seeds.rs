@@ -1,12 +1,12 @@
 //! The example scenarios with faults (node crashes, drains, random failures), each run
 //! over 200 seeds with every invariant checked after every event. Over half an hour in
 //! the test profile on two cores, so it is not run by default:
-//! `cargo test --release --test integration -- --ignored fault_seeds` (the same 1,800 runs
+//! `cargo test --release --test integration -- --ignored fault_seeds` (the same 2,000 runs
 //! through a release `podsim run --seed N --check-invariants` take under four minutes).
 
 use crate::common::{load_scenario, run};
 
-const FAULT_SCENARIOS: [&str; 9] = [
+const FAULT_SCENARIOS: [&str; 10] = [
     "random-failures",
     "node-crash-eviction",
     "rolling-drain",
@@ -16,6 +16,7 @@ const FAULT_SCENARIOS: [&str; 9] = [
     "drain-blocked-by-pdb",
     "daemonset-growing-pool",
     "node-pressure",
+    "statefulset-web",
 ];
 
 #[test]

@@ -286,6 +286,19 @@ fn the_kubernetes_job_runs_the_study_in_shards() {
     here.extend(["--out", "here", "-q"]);
     ok(dir.path(), &here);
     assert_same_study(&dir.path().join("here"), &results.join("study"));
+
+    // podsim simulates the Job that runs its own study: three shard pods, then the merge.
+    std::fs::write(
+        dir.path().join("cluster.yaml"),
+        "name: study-job\nduration: 1h\nnodes:\n  - {name: worker, count: 2, capacity: {cpu: \"4\", memory: 16Gi, pods: 110}}\n\
+         workloads:\n  - manifest: k8s/study.yaml\nbehaviors:\n  - {match: {container: podsim}, runFor: 10m}\n  \
+         - {match: {container: merge}, runFor: 1m}\n",
+    )
+    .unwrap();
+    ok(dir.path(), &["run", "cluster.yaml", "--out", "cluster", "-q", "--check-invariants"]);
+    let transitions = std::fs::read_to_string(dir.path().join("cluster/transitions.csv")).unwrap();
+    let complete: Vec<&str> = transitions.lines().filter(|l| l.contains(",Job,") && l.contains(",Complete,")).collect();
+    assert_eq!(complete.len(), 2, "both Jobs complete:\n{transitions}");
 }
 
 #[test]
@@ -410,6 +423,17 @@ fn bad_studies_exit_2_and_say_what_is_wrong() {
     assert_eq!(code, 2);
     assert!(err.contains("half: holds another study; choose another --out"), "{err}");
     assert!(err.contains("seeds: 1 against 1..2"), "{err}");
+
+    // A run's folder is not a study's.
+    ok(dir.path(), &["run", l, "--out", "one-run", "-q"]);
+    let (code, _, err) = podsim(dir.path(), &["sweep", l, "--out", "one-run", "-q"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("one-run: holds a run's output (summary.json), not a study"), "{err}");
+
+    // A merge that waits for a shard that never comes gives up when told to.
+    let (code, _, err) = podsim(dir.path(), &["merge", "half", "nowhere", "--out", "m", "--wait", "--timeout", "1s"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("gave up waiting after 1s: 1 folder(s) have no finished shard: nowhere"), "{err}");
 
     // podsim run --set takes one value.
     let (code, _, err) = podsim(dir.path(), &["run", l, "--set", "nodes[node].count=1,2", "--out", "r"]);
