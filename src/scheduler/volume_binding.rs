@@ -113,6 +113,9 @@ pub struct Pod<'a> {
 pub struct State {
     pub bound: Vec<(String, String)>,
     pub delayed: Vec<String>,
+    /// Per delayed claim, the PVs of its class that may match it on some node, in the
+    /// cache's order (`may_match_on_some_node`): Filter checks only their node affinity.
+    pub candidates: BTreeMap<String, Vec<String>>,
 }
 
 /// `podHasPVCs`: `Err` with the message of an `UnschedulableAndUnresolvable` status.
@@ -170,6 +173,9 @@ pub fn prefilter(l: &impl Listers, pod: &Pod) -> Result<Option<State>, String> {
             state.bound.push((c.name.clone(), claim.volume_name.to_string()));
         } else if delays(l, &claim)? && claim.volume_name.is_empty() {
             state.delayed.push(c.name.clone());
+            let volumes = l.class_volumes(claim.facts.class);
+            let fit = volumes.iter().filter(|v| matching::may_match_on_some_node(&claim.facts, v));
+            state.candidates.insert(c.name.clone(), fit.map(|v| v.name.to_string()).collect());
         } else {
             immediate = true;
         }
@@ -275,7 +281,8 @@ fn bind_unbound(
     to_match.sort_by_key(|c| c.facts.request);
     let mut chosen: Vec<String> = Vec::new();
     for claim in &to_match {
-        let volumes = l.class_volumes(claim.facts.class);
+        let names = state.candidates.get(claim.facts.name).map_or(&[][..], |v| &v[..]);
+        let volumes: Vec<VolumeFacts> = names.iter().filter_map(|n| l.volume(n)).collect();
         let excluded: Vec<&str> = chosen.iter().map(String::as_str).collect();
         let found = matching::find_matching_volume(
             &claim.facts,

@@ -1,7 +1,7 @@
-//! The storage objects end to end, before their controllers: claims, PVs, classes,
-//! ConfigMaps and Secrets submitted and deleted by a scenario, with the API server's
-//! admission (the newest default class, the protection finalizers), their rows in
-//! transitions.csv and their lines in objects.jsonl.
+//! The storage objects end to end: claims, PVs, classes, ConfigMaps and Secrets
+//! submitted and deleted by a scenario, with the API server's admission (the newest
+//! default class, the protection finalizers), their rows in transitions.csv (the PV
+//! controller binding what it can) and their lines in objects.jsonl.
 
 use crate::common::*;
 
@@ -53,12 +53,27 @@ actions:
 #[test]
 fn storage_objects_are_admitted_recorded_and_deleted() {
     let o = run(load_text(SCENARIO));
-    // Each claim and PV starts Pending; nothing binds them without the PV controller.
+    // Each claim and PV starts Pending. The PV controller makes pv-0 Available and has
+    // `early` provisioned (standard, Immediate: 5 s); `late` (WaitForFirstConsumer) waits
+    // for a pod, and deleted with none using it, its finalizer lets it go at once; pv-0,
+    // not Bound, goes at once too.
     assert_eq!(
         o.rows(",PersistentVolumeClaim,"),
-        ["0,PersistentVolumeClaim,default,early,,Pending,,", "120000,PersistentVolumeClaim,default,late,,Pending,,"]
+        [
+            "0,PersistentVolumeClaim,default,early,,Pending,,",
+            "5000,PersistentVolumeClaim,default,early,Pending,Bound,,",
+            "120000,PersistentVolumeClaim,default,late,,Pending,,",
+            "180000,PersistentVolumeClaim,default,late,Pending,Deleted,,"
+        ]
     );
-    assert_eq!(o.rows(",PersistentVolume,"), ["0,PersistentVolume,,pv-0,,Pending,,"]);
+    assert_eq!(
+        o.rows(",PersistentVolume,,pv-0,"),
+        [
+            "0,PersistentVolume,,pv-0,,Pending,,",
+            "0,PersistentVolume,,pv-0,Pending,Available,,",
+            "360000,PersistentVolume,,pv-0,Available,Deleted,,"
+        ]
+    );
     let lines: Vec<&str> = o.objects.lines().collect();
     let line = |op: &str, needle: &str| {
         lines.iter().find(|l| l.contains(&format!("\"op\":\"{op}\"")) && l.contains(needle)).copied()
@@ -123,15 +138,16 @@ fn storage_views_print_kubectls_columns() {
     podsim("run s.yaml --out R -q");
     let cases = [
         (
-            "get pvc R --at 3m30s",
-            "NAME    STATUS        VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   VOLUMEATTRIBUTESCLASS   AGE\n\
-             early   Pending                                          standard       <unset>                 3m30s\n\
-             late    Terminating                                      fast-ssd       <unset>                 90s\n",
+            "get pvc R --at 2m30s",
+            "NAME    STATUS    VOLUME                                     CAPACITY   ACCESS MODES   STORAGECLASS   VOLUMEATTRIBUTESCLASS   AGE\n\
+             early   Bound     pvc-12e1ed73-380b-4cfb-9097-6f15bb60941d   1Gi        RWO            standard       <unset>                 2m30s\n\
+             late    Pending                                                                        fast-ssd       <unset>                 30s\n",
         ),
         (
-            "get persistentvolumes R --at 7m -o wide",
-            "NAME   CAPACITY   ACCESS MODES   RECLAIM POLICY   STATUS        CLAIM   STORAGECLASS   VOLUMEATTRIBUTESCLASS   REASON   AGE   VOLUMEMODE\n\
-             pv-0   10Gi       RWO            Retain           Terminating                          <unset>                          7m    Filesystem\n",
+            "get persistentvolumes R --at 5m -o wide",
+            "NAME                                       CAPACITY   ACCESS MODES   RECLAIM POLICY   STATUS      CLAIM           STORAGECLASS   VOLUMEATTRIBUTESCLASS   REASON   AGE     VOLUMEMODE\n\
+             pv-0                                       10Gi       RWO            Retain           Available                                  <unset>                          5m      Filesystem\n\
+             pvc-12e1ed73-380b-4cfb-9097-6f15bb60941d   1Gi        RWO            Delete           Bound       default/early   standard       <unset>                          4m55s   Filesystem\n",
         ),
         (
             "get sc R --at 3m30s",
@@ -142,10 +158,13 @@ fn storage_views_print_kubectls_columns() {
         ("get cm R --at 3m30s", "NAME   DATA   AGE\napp    1      3m30s\n"),
         ("get secrets R --at 3m30s", "NAME   TYPE     DATA   AGE\ndb     Opaque   1      3m30s\n"),
         (
-            "describe pvc late R --at 3m30s",
-            "Name:          late\nNamespace:     default\nStorageClass:  fast-ssd\nStatus:        Terminating (lasts 30s)\n\
+            "describe pvc late R --at 2m30s",
+            "Name:          late\nNamespace:     default\nStorageClass:  fast-ssd\nStatus:        Pending\n\
              Volume:        \nLabels:        <none>\nAnnotations:   <none>\nFinalizers:    [kubernetes.io/pvc-protection]\n\
-             Capacity:      \nAccess Modes:  \nVolumeMode:    Filesystem\nUsed By:       <none>\nEvents:        <none>\n",
+             Capacity:      \nAccess Modes:  \nVolumeMode:    Filesystem\nUsed By:       <none>\nEvents:\n\
+             \x20 Type    Reason                Age               From                         Message\n\
+             \x20 ----    ------                ----              ----                         -------\n\
+             \x20 Normal  WaitForFirstConsumer  0s (x3 over 30s)  persistentvolume-controller  waiting for first consumer to be created before binding\n",
         ),
         ("get secret db R -o name --at 3m30s", "secret/db\n"),
     ];

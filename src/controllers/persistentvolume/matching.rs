@@ -177,6 +177,26 @@ pub fn find_matching_volume(
     Ok(smallest)
 }
 
+/// What `find_matching_volume` checks on the scheduler's path (a node given, binding
+/// delayed) that does not depend on the node: whether the volume may match the claim on
+/// some node. The scheduler keeps these once per cycle and checks only the node affinity
+/// per node; the result is the same.
+pub fn may_match_on_some_node(claim: &ClaimFacts, volume: &VolumeFacts) -> bool {
+    if (volume.claim_ref.is_some() && !is_bound_to(volume, claim))
+        || volume.capacity < claim.request
+        || volume_mode_mismatch(claim.block, volume.block)
+        || !attributes_class_matches(claim, volume, ATTRIBUTES_CLASS_ENABLED)
+        || volume.deleting
+    {
+        return false;
+    }
+    is_bound_to(volume, claim)
+        || (volume.available
+            && claim.selector.is_none_or(|s| s.matches(volume.labels))
+            && volume.class == claim.class
+            && check_access_modes(claim.modes, volume.modes))
+}
+
 /// With the gate on, the classes must be equal ("" for unset); with it off, a volume
 /// with a class is never matched.
 fn attributes_class_matches(claim: &ClaimFacts, volume: &VolumeFacts, enabled: bool) -> bool {
