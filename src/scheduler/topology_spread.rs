@@ -401,20 +401,18 @@ fn domains_of<V: ClusterView>(
 ) -> (Vec<Vec<bool>>, usize) {
     // The hostname key has no domains here (it is counted on each node at Score): no
     // table, rather than one entry per node.
-    let mut present: Vec<Vec<bool>> = soft
-        .iter()
-        .zip(keyed)
-        .map(|(c, k)| if c.key() == HOSTNAME_KEY { Vec::new() } else { vec![false; k.len()] })
-        .collect();
-    let mut eligible = 0;
-    for &node in feasible {
-        let slot = view.slot(node);
-        if require_all && !has_all(keyed, slot) {
-            continue;
-        }
-        eligible += 1;
-        for ((c, k), present) in soft.iter().zip(keyed).zip(present.iter_mut()) {
-            if c.key() != HOSTNAME_KEY {
+    let hostname: Vec<bool> = soft.iter().map(|c| c.key() == HOSTNAME_KEY).collect();
+    let mut present: Vec<Vec<bool>> =
+        keyed.iter().zip(&hostname).map(|(k, h)| if *h { Vec::new() } else { vec![false; k.len()] }).collect();
+    let counts = |slot: usize| !require_all || has_all(keyed, slot);
+    let eligible = match require_all {
+        true => feasible.iter().filter(|n| counts(view.slot(**n))).count(),
+        false => feasible.len(),
+    };
+    for ((k, present), _) in keyed.iter().zip(present.iter_mut()).zip(&hostname).filter(|(_, h)| !**h) {
+        for &node in feasible {
+            let slot = view.slot(node);
+            if counts(slot) {
                 present[k.entry(slot)] = true;
             }
         }
