@@ -24,9 +24,10 @@ pub struct SpreadIndex {
     groups: Vec<Group>,
     /// (namespace, label set) → group.
     by_labels: BTreeMap<(Arc<str>, Labels), usize>,
-    /// (namespace, key, value) → the groups whose labels have it: a selector that pins
-    /// a label (every default selector does) reads only those.
-    by_label: BTreeMap<(Arc<str>, String, String), Vec<usize>>,
+    /// namespace → key → value → the groups whose labels have it: a selector that pins
+    /// a label (every default selector does) reads only those. Nested, so that a
+    /// look-up (one per scheduling cycle and constraint) borrows its key.
+    by_label: BTreeMap<Arc<str>, BTreeMap<String, BTreeMap<String, Vec<usize>>>>,
     /// (namespace) → every group of it, for selectors that pin no label.
     by_namespace: BTreeMap<Arc<str>, Vec<usize>>,
 }
@@ -41,7 +42,8 @@ impl SpreadIndex {
         self.groups.push(Group { labels: labels.clone(), nodes: BTreeMap::new() });
         self.by_labels.insert(key, g);
         for (k, v) in labels.iter() {
-            self.by_label.entry((namespace.clone(), k.clone(), v.clone())).or_default().push(g);
+            let by_key = self.by_label.entry(namespace.clone()).or_default();
+            by_key.entry(k.clone()).or_default().entry(v.clone()).or_default().push(g);
         }
         self.by_namespace.entry(namespace.clone()).or_default().push(g);
         g
@@ -83,10 +85,12 @@ impl SpreadIndex {
         });
         let empty = Vec::new();
         let candidates = match pinned {
-            Some((k, v)) => {
-                let key = (Arc::from(namespace), k.to_string(), v.to_string());
-                self.by_label.get(&key).unwrap_or(&empty)
-            }
+            Some((k, v)) => self
+                .by_label
+                .get(namespace)
+                .and_then(|by_key| by_key.get(k))
+                .and_then(|by_value| by_value.get(v))
+                .unwrap_or(&empty),
             None => self.by_namespace.get(namespace).unwrap_or(&empty),
         };
         for &g in candidates {

@@ -32,10 +32,19 @@ use std::sync::Arc;
 pub struct EndpointSliceController {
     max_per_slice: usize,
     index: BTreeMap<Arc<str>, ByLabel>,
+    /// The Services of a pod by the addresses of its namespace and label set (the pods
+    /// of a ReplicaSet share one): every change of a pod asks for them. Holds the two,
+    /// so that their addresses are not reused while they are keys; emptied when a
+    /// Service comes or goes.
+    of_labels: BTreeMap<(usize, usize), (Arc<str>, Labels, Vec<ServiceId>)>,
 }
 
 /// Services by their selector's first key, then its value.
 type ByLabel = BTreeMap<String, BTreeMap<String, Vec<ServiceId>>>;
+type Labels = Arc<BTreeMap<String, String>>;
+
+/// Label sets whose Services are remembered before the memo starts again.
+const LABEL_SETS: usize = 4096;
 
 impl EndpointSliceController {
     pub const WATCHES: Watches = Watches::of(&[
@@ -53,7 +62,11 @@ impl EndpointSliceController {
     ]);
 
     pub fn new(max_per_slice: u32) -> EndpointSliceController {
-        EndpointSliceController { max_per_slice: max_per_slice.max(1) as usize, index: BTreeMap::new() }
+        EndpointSliceController {
+            max_per_slice: max_per_slice.max(1) as usize,
+            index: BTreeMap::new(),
+            of_labels: BTreeMap::new(),
+        }
     }
 
     pub fn handle(&mut self, ctx: &mut Ctx, event: EndpointSliceEvent) {
@@ -76,8 +89,8 @@ impl EndpointSliceController {
         match change {
             Change::PodCreated(id) => {
                 let Some(pod) = ctx.cluster.pods.get(*id) else { return };
-                let (uid, services) = (pod.uid, self.services_of(ctx.cluster, &pod.namespace, &pod.labels));
-                for s in services {
+                let (uid, services) = (pod.uid, self.pod_services(ctx.cluster, &pod.namespace, &pod.labels));
+                for &s in services {
                     if let Some(service) = ctx.cluster.services.get_mut(s) {
                         service.endpoints.members.insert(uid, *id);
                     }
@@ -89,12 +102,12 @@ impl EndpointSliceController {
             | Change::PodDeleting(id)
             | Change::PodPhase { pod: id, .. } => {
                 let Some(pod) = ctx.cluster.pods.get(*id) else { return };
-                for s in self.services_of(ctx.cluster, &pod.namespace, &pod.labels) {
+                for &s in self.pod_services(ctx.cluster, &pod.namespace, &pod.labels) {
                     queue(ctx, s);
                 }
             }
             Change::PodRemoved { pod, .. } => {
-                for s in self.services_of(ctx.cluster, &pod.namespace, &pod.labels) {
+                for &s in self.pod_services(ctx.cluster, &pod.namespace, &pod.labels) {
                     if let Some(service) = ctx.cluster.services.get_mut(s) {
                         service.endpoints.members.remove(&pod.uid);
                     }
@@ -132,8 +145,12 @@ impl EndpointSliceController {
                     queue(ctx, s);
                 }
             }
-            Change::ServiceCreated(id) => self.service_created(ctx, *id),
+            Change::ServiceCreated(id) => {
+                self.of_labels.clear();
+                self.service_created(ctx, *id)
+            }
             Change::ServiceDeleted(id) => {
+                self.of_labels.clear();
                 for by_key in self.index.values_mut() {
                     for by_value in by_key.values_mut() {
                         for ids in by_value.values_mut() {
@@ -169,6 +186,23 @@ impl EndpointSliceController {
             .collect();
         ctx.cluster.services.get_mut(id).expect("read above").endpoints.members = members;
         queue(ctx, id);
+    }
+
+    /// `services_of` a pod's namespace and label set, remembered.
+    fn pod_services(&mut self, cluster: &Cluster, namespace: &Arc<str>, labels: &Labels) -> &[ServiceId] {
+        if self.of_labels.len() >= LABEL_SETS {
+            self.of_labels.clear();
+        }
+        let key = (Arc::as_ptr(namespace) as *const u8 as usize, Arc::as_ptr(labels) as usize);
+        let fresh = match self.of_labels.get(&key) {
+            Some((ns, l, _)) => !Arc::ptr_eq(ns, namespace) || !Arc::ptr_eq(l, labels),
+            None => true,
+        };
+        if fresh {
+            let services = self.services_of(cluster, namespace, labels);
+            self.of_labels.insert(key, (namespace.clone(), labels.clone(), services));
+        }
+        &self.of_labels[&key].2
     }
 
     /// The Services whose selector matches a pod of `namespace` with these labels.
@@ -313,12 +347,12 @@ fn backends(cluster: &Cluster, service: &Service) -> Backends {
 
 /// The desired endpoints of a Service grouped by their ports (`reconcileByAddressType`:
 /// one group of slices per distinct port mapping), pods in order of creation.
-fn desired_endpoints(cluster: &Cluster, service: &Service) -> BTreeMap<Vec<EndpointPort>, Vec<Endpoint>> {
+fn desired_endpoints<'a>(cluster: &'a Cluster, service: &'a Service) -> BTreeMap<Vec<EndpointPort>, Vec<Wanted<'a>>> {
     // Without a named target port every pod gets the same ports: built once per sync
     // rather than once per pod (this runs after every change of any of its pods).
     let named = service.api.spec.ports.iter().any(|p| matches!(p.target_port, Some(IntOrString::Str(_))));
-    let mut out: BTreeMap<Vec<EndpointPort>, Vec<Endpoint>> = BTreeMap::new();
-    let mut shared: Vec<Endpoint> = Vec::new();
+    let mut out: BTreeMap<Vec<EndpointPort>, Vec<Wanted>> = BTreeMap::new();
+    let mut shared: Vec<Wanted> = Vec::with_capacity(service.endpoints.members.len());
     for id in service.endpoints.members.values() {
         let Some(pod) = cluster.pods.get(*id) else { continue };
         if !should_be_in_endpoints(pod) {
@@ -331,7 +365,7 @@ fn desired_endpoints(cluster: &Cluster, service: &Service) -> BTreeMap<Vec<Endpo
         if !node.present && !service.publish_not_ready {
             continue;
         }
-        let Some(endpoint) = pod_to_endpoint(pod, *id, node, service) else { continue };
+        let Some(endpoint) = Wanted::of(pod, *id, node, service) else { continue };
         match named {
             true => out.entry(endpoint_ports(service, Some(pod))).or_default().push(endpoint),
             false => shared.push(endpoint),
@@ -349,32 +383,91 @@ pub fn should_be_in_endpoints(pod: &Pod) -> bool {
     !pod.phase.is_terminal() && pod.ip.is_some()
 }
 
-/// `podToEndpoint` (`utils.go`): serving follows the pod's Ready condition, terminating
-/// its deletion timestamp; ready is `publishNotReadyAddresses || (serving &&
-/// !terminating)`; the hostname only when the pod's subdomain names the Service.
-pub fn pod_to_endpoint(pod: &Pod, id: PodId, node: &crate::cluster::Node, service: &Service) -> Option<Endpoint> {
-    let (ready, serving, terminating) = conditions(pod.ready, pod.deletion.is_some(), service.publish_not_ready);
-    let spec = &pod.template.spec;
-    // `ShouldSetHostname`.
-    let hostname = match (&spec.hostname, &spec.subdomain) {
-        (Some(h), Some(sub)) if !h.is_empty() && **sub == *service.name && pod.namespace == service.namespace => {
-            Some(Arc::from(h.as_str()))
+/// What the reconciler compares a slice's endpoints with, and builds new ones from.
+pub trait DesiredEndpoint {
+    /// The same endpoint (`EndpointSet`'s `hashEndpoint`): addresses, hostname, pod.
+    fn same(&self, e: &Endpoint) -> bool;
+    /// Equal in every field: the slice holding `e` needs no update for it.
+    fn equals(&self, e: &Endpoint) -> bool;
+    fn endpoint(&self) -> Endpoint;
+}
+
+impl DesiredEndpoint for Endpoint {
+    fn same(&self, e: &Endpoint) -> bool {
+        Endpoint::same(self, e)
+    }
+
+    fn equals(&self, e: &Endpoint) -> bool {
+        self == e
+    }
+
+    fn endpoint(&self) -> Endpoint {
+        self.clone()
+    }
+}
+
+/// A pod's endpoint as `podToEndpoint` (`utils.go`) makes it, read in place from the pod
+/// and its node: most syncs change no endpoint (a pod created without an address yet,
+/// running but not ready), so an [`Endpoint`] is built only for what goes into a slice.
+#[derive(Clone, Copy)]
+pub struct Wanted<'a> {
+    pod: &'a Pod,
+    id: PodId,
+    node: &'a crate::cluster::Node,
+    ip: crate::cluster::network::Ipv4,
+    hostname: Option<&'a str>,
+    ready: bool,
+    serving: bool,
+    terminating: bool,
+}
+
+impl<'a> Wanted<'a> {
+    /// Serving follows the pod's Ready condition, terminating its deletion timestamp;
+    /// ready is `publishNotReadyAddresses || (serving && !terminating)`; the hostname
+    /// only when the pod's subdomain names the Service. `None` without an address.
+    pub fn of(pod: &'a Pod, id: PodId, node: &'a crate::cluster::Node, service: &Service) -> Option<Wanted<'a>> {
+        let (ready, serving, terminating) = conditions(pod.ready, pod.deletion.is_some(), service.publish_not_ready);
+        let spec = &pod.template.spec;
+        // `ShouldSetHostname`.
+        let hostname = match (&spec.hostname, &spec.subdomain) {
+            (Some(h), Some(sub)) if !h.is_empty() && **sub == *service.name && pod.namespace == service.namespace => {
+                Some(h.as_str())
+            }
+            _ => None,
+        };
+        Some(Wanted { pod, id, node, ip: pod.ip?, hostname, ready, serving, terminating })
+    }
+}
+
+impl DesiredEndpoint for Wanted<'_> {
+    fn same(&self, e: &Endpoint) -> bool {
+        e.ip == self.ip && e.hostname.as_deref() == self.hostname && *e.pod_name == *self.pod.name
+    }
+
+    fn equals(&self, e: &Endpoint) -> bool {
+        self.same(e)
+            && (e.ready, e.serving, e.terminating) == (self.ready, self.serving, self.terminating)
+            && *e.node == *self.node.name
+            // `v1.LabelTopologyZone`, copied to each endpoint's `zone`.
+            && e.zone == self.node.zone
+            && e.pod == self.id
+            && e.pod_uid == self.pod.uid
+    }
+
+    fn endpoint(&self) -> Endpoint {
+        Endpoint {
+            ip: self.ip,
+            ready: self.ready,
+            serving: self.serving,
+            terminating: self.terminating,
+            hostname: self.hostname.map(Arc::from),
+            node: self.node.name.clone(),
+            zone: self.node.zone.clone(),
+            pod: self.id,
+            pod_uid: self.pod.uid,
+            pod_name: self.pod.name.clone(),
         }
-        _ => None,
-    };
-    Some(Endpoint {
-        ip: pod.ip?,
-        ready,
-        serving,
-        terminating,
-        hostname,
-        node: node.name.clone(),
-        // `v1.LabelTopologyZone`, copied to each endpoint's `zone`.
-        zone: node.zone.clone(),
-        pod: id,
-        pod_uid: pod.uid,
-        pod_name: pod.name.clone(),
-    })
+    }
 }
 
 /// An endpoint's `(ready, serving, terminating)` conditions (`podToEndpoint`): serving
@@ -433,7 +526,11 @@ pub struct Plan {
 /// `reconcileByAddressType` for the one address type (IPv4), with
 /// `reconcileByPortMapping` per port mapping, the placeholder rule and `finalize`'s
 /// reuse of deleted slices for creates.
-pub fn reconcile(existing: &[EndpointSlice], desired: BTreeMap<Vec<EndpointPort>, Vec<Endpoint>>, max: usize) -> Plan {
+pub fn reconcile<D: DesiredEndpoint>(
+    existing: &[EndpointSlice],
+    desired: BTreeMap<Vec<EndpointPort>, Vec<D>>,
+    max: usize,
+) -> Plan {
     // Existing slices by port mapping, each group in order of name.
     let mut order: Vec<usize> = (0..existing.len()).collect();
     order.sort_by(|a, b| existing[*a].name.cmp(&existing[*b].name));
@@ -474,11 +571,11 @@ pub fn reconcile(existing: &[EndpointSlice], desired: BTreeMap<Vec<EndpointPort>
 }
 
 /// `reconcileByPortMapping`.
-fn by_port_mapping(
+fn by_port_mapping<D: DesiredEndpoint>(
     existing: &[EndpointSlice],
     group: &[usize],
     ports: &[EndpointPort],
-    desired: Vec<Endpoint>,
+    desired: Vec<D>,
     max: usize,
     plan: &mut Plan,
     deletes: &mut Vec<usize>,
@@ -488,41 +585,41 @@ fn by_port_mapping(
     // the pods mostly in the desired order, so the search starts after the taken prefix.
     let mut unchanged: BTreeSet<usize> = BTreeSet::new();
     let mut updated: BTreeMap<usize, Vec<Endpoint>> = BTreeMap::new();
-    let mut desired: Vec<Option<Endpoint>> = desired.into_iter().map(Some).collect();
+    let mut taken = vec![false; desired.len()];
     let mut first = 0;
+    let mut kept: Vec<usize> = Vec::new();
     for &i in group {
-        let mut kept = Vec::new();
+        kept.clear();
         let mut changed = false;
         for e in &existing[i].endpoints {
-            let found = desired[first..].iter().position(|d| d.as_ref().is_some_and(|d| d.same(e)));
-            if let Some(pos) = found {
-                let got = desired[first + pos].take().expect("found");
-                while desired.get(first).is_some_and(Option::is_none) {
-                    first += 1;
-                }
-                changed |= got != *e;
-                kept.push(got);
+            let Some(k) = (first..desired.len()).find(|&k| !taken[k] && desired[k].same(e)) else { continue };
+            taken[k] = true;
+            while taken.get(first) == Some(&true) {
+                first += 1;
             }
+            changed |= !desired[k].equals(e);
+            kept.push(k);
         }
         if changed || kept.len() != existing[i].endpoints.len() {
             if kept.is_empty() {
                 deletes.push(i);
             } else {
-                updated.insert(i, kept);
+                updated.insert(i, kept.iter().map(|k| desired[*k].endpoint()).collect());
             }
         } else {
             unchanged.insert(i);
         }
     }
+    let mut desired: std::collections::VecDeque<&D> =
+        desired.iter().zip(&taken).filter(|(_, taken)| !**taken).map(|(d, _)| d).collect();
     // 2. Fill the slices being updated anyway, the fullest first.
-    let mut desired: std::collections::VecDeque<Endpoint> = desired.into_iter().flatten().collect();
     if !desired.is_empty() && !updated.is_empty() {
         let mut fill: Vec<usize> = group.iter().copied().filter(|i| updated.contains_key(i)).collect();
         fill.sort_by_key(|i| std::cmp::Reverse(updated[i].len()));
         for i in fill {
             let slice = updated.get_mut(&i).expect("chosen from it");
             let take = desired.len().min(max.saturating_sub(slice.len()));
-            slice.extend(desired.drain(..take));
+            slice.extend(desired.drain(..take).map(D::endpoint));
         }
     }
     // 3. What is left: into the unchanged slice that it fills best, else new slices.
@@ -536,12 +633,12 @@ fn by_port_mapping(
                 unchanged.remove(&i);
                 let mut slice = existing[i].endpoints.clone();
                 let take = desired.len().min(max.saturating_sub(slice.len()));
-                slice.extend(desired.drain(..take));
+                slice.extend(desired.drain(..take).map(D::endpoint));
                 updated.insert(i, slice);
             }
             None => {
                 let take = desired.len().min(max);
-                let endpoints: Vec<Endpoint> = desired.drain(..take).collect();
+                let endpoints: Vec<Endpoint> = desired.drain(..take).map(D::endpoint).collect();
                 plan.creates.push((ports.to_vec(), endpoints));
             }
         }
@@ -630,10 +727,13 @@ mod tests {
         let plan = reconcile(&[], desired, 3);
         assert_eq!(plan.creates.iter().map(|c| c.1.len()).collect::<Vec<_>>(), [3, 2]);
         // Nothing selected: one placeholder slice, kept once it exists.
-        let plan = reconcile(&[], BTreeMap::new(), 100);
+        let plan = reconcile(&[], BTreeMap::<_, Vec<Endpoint>>::new(), 100);
         assert_eq!(plan.creates, [(Vec::new(), Vec::new())]);
         let placeholder = EndpointSlice { ports: Vec::new(), ..slice("s-a", Vec::new()) };
-        assert_eq!(reconcile(std::slice::from_ref(&placeholder), BTreeMap::new(), 100), Plan::default());
+        assert_eq!(
+            reconcile(std::slice::from_ref(&placeholder), BTreeMap::<_, Vec<Endpoint>>::new(), 100),
+            Plan::default()
+        );
         // The first endpoints replace the placeholder: its deletion becomes an update.
         let desired: BTreeMap<_, _> = [(ports(), vec![endpoint(1, false)])].into();
         let plan = reconcile(&[placeholder], desired, 100);

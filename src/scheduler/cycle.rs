@@ -9,7 +9,7 @@
 
 use super::filter::Reason;
 use super::interpod_affinity::{self, Rules};
-use super::topology_spread;
+use super::topology_spread::{self, Constraint};
 use crate::api::node::Taint;
 use crate::api::pod::Toleration;
 use crate::cluster::template::PodTemplate;
@@ -124,14 +124,14 @@ impl Cycle {
     /// `prefilter`. `weights`: PodTopologySpread's and InterPodAffinity's in the profile
     /// (0: disabled).
     #[inline(never)]
-    /// `default_selector`: what the system default spread constraints count, built
-    /// only when they can apply (see `default_selector.rs`).
+    /// `defaults`: the system default spread constraints (from what selects the pod),
+    /// built only when they can apply (see `default_selector.rs`).
     pub fn scores<V: ClusterView>(
         view: &V,
         pod: &Incoming,
         feasible: &[V::Node],
         weights: (i64, i64),
-        default_selector: impl FnOnce() -> Option<Selector>,
+        defaults: impl FnOnce() -> Option<Arc<[Constraint]>>,
     ) -> Vec<i64> {
         let mut total = Vec::new();
         if feasible.len() < 2 {
@@ -139,12 +139,12 @@ impl Cycle {
         }
         let (spread_weight, affinity_weight) = weights;
         let defaults = if spread_weight > 0 && pod.template.spec.topology_spread_constraints.is_empty() {
-            default_selector()
+            defaults()
         } else {
             None
         };
         if spread_weight > 0
-            && let Some(state) = topology_spread::prepare_score(view, pod, feasible, defaults.as_ref())
+            && let Some(state) = topology_spread::prepare_score(view, pod, feasible, defaults.as_deref())
         {
             add_weighted(&mut total, &state.normalized(view, feasible), spread_weight);
         }

@@ -9,6 +9,7 @@ use crate::cluster::pod::Owner;
 use crate::cluster::service::{Service, ServiceId};
 use crate::cluster::{Cluster, Pod};
 use crate::labels::{Selector, set_matches};
+use crate::scheduler::topology_spread::{Constraint, system_default_constraints};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -21,8 +22,9 @@ pub struct DefaultSelectors {
     /// The Services created and present when the entries were built: any create or
     /// delete changes one of the two, and the cache starts again.
     services: (u64, usize),
-    /// (controller uid, address of the label set) → the key in full, and the selector.
-    built: BTreeMap<(Option<u64>, usize), (Key, Option<Selector>)>,
+    /// (controller uid, address of the label set) → the key in full, and the system
+    /// default constraints with the selector (built once, not at every cycle).
+    built: BTreeMap<(Option<u64>, usize), (Key, Defaults)>,
     /// The Services with a selector by namespace and their selector's first key and
     /// value: a Service selects a pod only if the pod has that label, so a selector is
     /// built from the few Services listed under the pod's labels, not from all of them
@@ -30,6 +32,9 @@ pub struct DefaultSelectors {
     /// most of the selectors' cost, in cache misses).
     by_label: BTreeMap<(Arc<str>, String, String), Vec<ServiceId>>,
 }
+
+/// PodTopologySpread's system default constraints of a pod (`None`: there are none).
+pub type Defaults = Option<Arc<[Constraint]>>;
 
 /// Entries kept before the cache starts again (each is a label set and a selector).
 const CAPACITY: usize = 4096;
@@ -45,8 +50,9 @@ struct Key {
 }
 
 impl DefaultSelectors {
+    /// The system default constraints of the pod, with the selector
     /// `default_selector(cluster, pod)`, built again only when what it depends on changed.
-    pub fn get(&mut self, cluster: &Cluster, pod: &Pod) -> Option<Selector> {
+    pub fn get(&mut self, cluster: &Cluster, pod: &Pod) -> Defaults {
         let services = (cluster.services_created, cluster.services.len());
         if self.services != services {
             self.services = services;
@@ -62,16 +68,18 @@ impl DefaultSelectors {
             _ => None,
         };
         let slot = (controller, Arc::as_ptr(&pod.labels) as usize);
-        if let Some((key, selector)) = self.built.get(&slot)
+        if let Some((key, defaults)) = self.built.get(&slot)
             && Arc::ptr_eq(&key.labels, &pod.labels)
             && Arc::ptr_eq(&key.namespace, &pod.namespace)
         {
-            return selector.clone();
+            return defaults.clone();
         }
         let selector = self.build(cluster, pod);
+        let constraints = system_default_constraints(selector.as_ref());
+        let defaults = (!constraints.is_empty()).then(|| Arc::from(constraints));
         let key = Key { namespace: pod.namespace.clone(), labels: pod.labels.clone() };
-        self.built.insert(slot, (key, selector.clone()));
-        selector
+        self.built.insert(slot, (key, defaults.clone()));
+        defaults
     }
 
     /// `default_selector`, reading only the Services indexed under the pod's labels,

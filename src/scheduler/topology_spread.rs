@@ -94,7 +94,7 @@ pub fn compile(spec: &PodSpec) -> Vec<Constraint> {
 /// ScheduleAnyway, for a pod with no constraints of its own. They use the selector
 /// `helper.DefaultSelector` builds from the Services, ReplicationControllers, ReplicaSets
 /// and StatefulSets that select the pod; without one (`None` or empty) there are none.
-/// podsim has none of those objects yet and passes `None`.
+/// The scheduler builds them once per ReplicaSet and label set (`default_selector.rs`).
 pub fn system_default_constraints(selector: Option<&Selector>) -> Vec<Constraint> {
     match selector {
         Some(s) if !s.is_empty() && !s.matches_nothing() => {
@@ -304,7 +304,8 @@ fn has_all(keyed: &[Keyed], slot: usize) -> bool {
 struct Weighted<'v> {
     keyed: Keyed<'v>,
     max_skew: i64,
-    selector: Selector,
+    /// The selector, for a hostname key counted on the node's pods (no index).
+    selector: Option<Selector>,
     /// `topologyNormalizingWeight`: `ln(domains + 2)`.
     weight: f64,
     /// Matching pods per domain entry (see [`Keyed`]), counted in the domains of the
@@ -340,20 +341,19 @@ pub struct ScoreState<'v> {
 
 /// PreScore (`initPreScoreState` and `PreScore`): `None` (Skip) without ScheduleAnyway
 /// constraints. The pod's own constraints, or, if it declares none, the system defaults
-/// built from `default_selector`. Domains come from the feasible nodes, counts from all.
+/// (`defaults`, see [`system_default_constraints`]). Domains come from the feasible
+/// nodes, counts from all.
 pub fn prepare_score<'v, V: ClusterView>(
     view: &'v V,
     pod: &Incoming,
     feasible: &[V::Node],
-    default_selector: Option<&Selector>,
+    defaults: Option<&[Constraint]>,
 ) -> Option<ScoreState<'v>> {
     let declared = !pod.template.spec.topology_spread_constraints.is_empty();
-    let defaults;
     let soft = if declared {
         bind_all(pod.template.spread.iter().filter(|c| c.when == When::ScheduleAnyway), pod)
     } else {
-        defaults = system_default_constraints(default_selector);
-        bind_all(defaults.iter(), pod)
+        bind_all(defaults.unwrap_or_default().iter(), pod)
     };
     if soft.is_empty() {
         return None;
@@ -369,12 +369,14 @@ pub fn prepare_score<'v, V: ClusterView>(
             let hostname = c.key() == HOSTNAME_KEY;
             let size = if hostname { eligible } else { present.iter().filter(|p| **p).count() };
             let per_node = if hostname { view.matching_per_node(&c.selector, pod.namespace) } else { None };
+            // Only a hostname count without the view's index reads the selector again.
+            let selector = (hostname && per_node.is_none()).then(|| c.selector.clone().into_owned());
             let mut weighted = Weighted {
                 keyed,
                 per_node,
                 hostname,
                 max_skew: i64::from(c.c.max_skew),
-                selector: c.selector.clone().into_owned(),
+                selector,
                 weight: libm::log((size + 2) as f64),
                 counts,
                 terms: Vec::new(),
@@ -399,20 +401,18 @@ fn domains_of<V: ClusterView>(
 ) -> (Vec<Vec<bool>>, usize) {
     // The hostname key has no domains here (it is counted on each node at Score): no
     // table, rather than one entry per node.
-    let mut present: Vec<Vec<bool>> = soft
-        .iter()
-        .zip(keyed)
-        .map(|(c, k)| if c.key() == HOSTNAME_KEY { Vec::new() } else { vec![false; k.len()] })
-        .collect();
-    let mut eligible = 0;
-    for &node in feasible {
-        let slot = view.slot(node);
-        if require_all && !has_all(keyed, slot) {
-            continue;
-        }
-        eligible += 1;
-        for ((c, k), present) in soft.iter().zip(keyed).zip(present.iter_mut()) {
-            if c.key() != HOSTNAME_KEY {
+    let hostname: Vec<bool> = soft.iter().map(|c| c.key() == HOSTNAME_KEY).collect();
+    let mut present: Vec<Vec<bool>> =
+        keyed.iter().zip(&hostname).map(|(k, h)| if *h { Vec::new() } else { vec![false; k.len()] }).collect();
+    let counts = |slot: usize| !require_all || has_all(keyed, slot);
+    let eligible = match require_all {
+        true => feasible.iter().filter(|n| counts(view.slot(**n))).count(),
+        false => feasible.len(),
+    };
+    for ((k, present), _) in keyed.iter().zip(present.iter_mut()).zip(&hostname).filter(|(_, h)| !**h) {
+        for &node in feasible {
+            let slot = view.slot(node);
+            if counts(slot) {
                 present[k.entry(slot)] = true;
             }
         }
@@ -474,9 +474,10 @@ impl ScoreState<'_> {
         for c in &self.constraints {
             let Some(id) = c.keyed.domains.of(slot) else { continue };
             score += if c.hostname {
-                c.term(match &c.per_node {
-                    Some(t) => t[slot],
-                    None => self.count_on(view, node, &c.selector),
+                c.term(match (&c.per_node, &c.selector) {
+                    (Some(t), _) => t[slot],
+                    (None, Some(selector)) => self.count_on(view, node, selector),
+                    (None, None) => 0,
                 })
             } else {
                 c.terms[id as usize]
@@ -659,8 +660,9 @@ mod tests {
         for case in cases {
             let (name, want) = (case.name.clone(), case.want.clone());
             let default_selector = case.default_selector.as_ref().map(|s| label_selector_as_selector(Some(s)).unwrap());
+            let defaults = system_default_constraints(default_selector.as_ref());
             with_case(case, |view, pod, feasible| {
-                let state = prepare_score(view, pod, feasible, default_selector.as_ref()).expect("constraints");
+                let state = prepare_score(view, pod, feasible, Some(&defaults)).expect("constraints");
                 let got = state.normalized(view, feasible);
                 let want: Vec<i64> = feasible.iter().map(|n| want[view.name(*n)].as_i64().unwrap()).collect();
                 assert_eq!(got, want, "{name}");

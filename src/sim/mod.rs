@@ -196,7 +196,7 @@ impl Simulation {
             cronjobs: CronJobController::new(scenario.start),
             podgc: PodGc::new(scenario.kubernetes.terminated_pod_gc_threshold),
             replicasets: ReplicaSetController,
-            deployments: DeploymentController,
+            deployments: DeploymentController::default(),
             endpointslices: EndpointSliceController::new(scenario.network.max_endpoints_per_slice),
             disruption: DisruptionController::default(),
             daemonsets: DaemonSetController::new(streams.stream(Stream::DaemonSets)),

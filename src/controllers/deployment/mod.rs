@@ -11,6 +11,7 @@ pub mod kubectl;
 pub mod util;
 
 use crate::api::apps::Deployment as ApiDeployment;
+use crate::api::pod::PodTemplateSpec;
 use crate::apiserver::apps::condition;
 use crate::apiserver::record::ObjectRef;
 use crate::apiserver::{Change, Ctx, Kind, Watches};
@@ -30,9 +31,39 @@ use std::sync::Arc;
 use util::{Counts, RsView};
 
 /// The Deployment controller. Its per-Deployment state (the sync timer) lives in the
-/// Deployment object, in a field only it writes.
+/// Deployment object, in a field only it writes; beside it, a memo of its template
+/// comparisons.
 #[derive(Default)]
-pub struct DeploymentController;
+pub struct DeploymentController {
+    templates: SameTemplates,
+}
+
+/// `EqualIgnoreHash` of each set's template with its Deployment's, remembered per
+/// Deployment while the Deployment's template stays the same object: every sync asks
+/// which set is new (`FindNewReplicaSet`) several times, and comparing the pod specs
+/// of a Deployment's ten old sets each time was a tenth of a week of rollouts. Both
+/// templates are immutable once made (a change makes a new one), and held here, so an
+/// answer found by address is the comparison's.
+#[derive(Default)]
+struct SameTemplates {
+    by_deployment: BTreeMap<DeploymentId, (Arc<PodTemplateSpec>, Vec<(Arc<PodTemplateSpec>, bool)>)>,
+}
+
+impl SameTemplates {
+    /// `equal_ignore_hash(set, deployment)` for a set of the Deployment `id`.
+    fn equal(&mut self, id: DeploymentId, set: &Arc<PodTemplateSpec>, deployment: &Arc<PodTemplateSpec>) -> bool {
+        let entry = self.by_deployment.entry(id).or_insert_with(|| (deployment.clone(), Vec::new()));
+        if !Arc::ptr_eq(&entry.0, deployment) {
+            *entry = (deployment.clone(), Vec::new());
+        }
+        if let Some((_, same)) = entry.1.iter().find(|(t, _)| Arc::ptr_eq(t, set)) {
+            return *same;
+        }
+        let same = equal_ignore_hash(set, deployment);
+        entry.1.push((set.clone(), same));
+        same
+    }
+}
 
 impl DeploymentController {
     /// The change kinds it watches: its Deployments, its ReplicaSets' status, and the
@@ -149,7 +180,7 @@ impl DeploymentController {
 
     /// A rollout with nothing left to scale: clean up once complete, write the status.
     fn finish_sync(&mut self, ctx: &mut Ctx, id: DeploymentId) {
-        let status = calculate_status(ctx.cluster, id);
+        let status = calculate_status(ctx.cluster, id, &mut self.templates);
         let replicas = i64::from(ctx.cluster.deployments.get(id).map_or(0, |d| d.replicas));
         if util::complete(replicas, &counts(&status), true) {
             self.cleanup(ctx, id);
@@ -175,7 +206,7 @@ impl DeploymentController {
         let (strategy, replicas) = strategy_of(ctx.cluster, id);
         let all = views(ctx.cluster, id);
         let active: Vec<&(ReplicaSetId, RsView)> = all.iter().filter(|(_, v)| v.spec > 0).collect();
-        let new = find_new(ctx.cluster, id);
+        let new = find_new(ctx.cluster, id, &mut self.templates);
         if active.len() <= 1 {
             // `FindActiveOrLatest`: the active one, or the newest.
             let target = active.first().map(|(r, _)| *r).or_else(|| all.last().map(|(r, _)| *r));
@@ -211,10 +242,13 @@ impl DeploymentController {
     /// `getNewReplicaSet`: the set whose template is the Deployment's, its revision
     /// made the highest; created (at `NewRSNewReplicas`) when `create` and missing.
     fn new_replicaset(&mut self, ctx: &mut Ctx, id: DeploymentId, create: bool) -> Option<ReplicaSetId> {
-        let max_revision = views(ctx.cluster, id).iter().map(|(_, v)| v.revision).max().unwrap_or(0);
-        if let Some(rs) = find_new(ctx.cluster, id) {
+        // The sets as they are now, read once (nothing below changes them before a
+        // create).
+        let all = views(ctx.cluster, id);
+        let max_revision = all.iter().map(|(_, v)| v.revision).max().unwrap_or(0);
+        if let Some(rs) = find_new(ctx.cluster, id, &mut self.templates) {
             let r = ctx.cluster.replicasets.get(rs).expect("owned");
-            let others_higher = views(ctx.cluster, id).iter().any(|(o, v)| *o != rs && v.revision >= r.revision());
+            let others_higher = all.iter().any(|(o, v)| *o != rs && v.revision >= r.revision());
             if others_higher {
                 // `rollout undo` made an old template current again: it becomes the
                 // newest revision.
@@ -239,7 +273,7 @@ impl DeploymentController {
             return None;
         }
         let (strategy, replicas) = strategy_of(ctx.cluster, id);
-        let all_spec: i64 = views(ctx.cluster, id).iter().map(|(_, v)| v.spec).sum();
+        let all_spec: i64 = all.iter().map(|(_, v)| v.spec).sum();
         let size = util::new_rs_new_replicas(&strategy, replicas, 0, all_spec);
         let rs = build_replicaset(ctx, id, max_revision + 1, size as u32, replicas, &strategy)?;
         let (ns, name) = deployment_name(ctx.cluster, id);
@@ -317,7 +351,7 @@ impl DeploymentController {
     fn cleanup(&mut self, ctx: &mut Ctx, id: DeploymentId) {
         let Some(d) = ctx.cluster.deployments.get(id) else { return };
         let limit = d.revision_history_limit as usize;
-        let new = find_new(ctx.cluster, id);
+        let new = find_new(ctx.cluster, id, &mut self.templates);
         let old: Vec<(ReplicaSetId, RsView)> =
             views(ctx.cluster, id).into_iter().filter(|(r, _)| Some(*r) != new).collect();
         let views: Vec<RsView> = old.iter().map(|(_, v)| v.clone()).collect();
@@ -351,7 +385,7 @@ impl DeploymentController {
     /// progressing or timed out, first match), and a sync when the deadline falls.
     fn sync_status(&mut self, ctx: &mut Ctx, id: DeploymentId) {
         let now = ctx.now;
-        let status = calculate_status(ctx.cluster, id);
+        let status = calculate_status(ctx.cluster, id, &mut self.templates);
         let d = ctx.cluster.deployments.get(id).expect("synced");
         let replicas = i64::from(d.replicas);
         let min_available = util::min_available(&d.strategy, replicas);
@@ -383,7 +417,7 @@ impl DeploymentController {
 
     /// The `Progressing` condition after this sync.
     fn progressing(
-        &self,
+        &mut self,
         cluster: &Cluster,
         id: DeploymentId,
         status: &DeploymentStatus,
@@ -402,7 +436,8 @@ impl DeploymentController {
         if was_complete && util::complete(replicas, &counts_now, true) {
             return current;
         }
-        let new_name = find_new(cluster, id).and_then(|r| cluster.replicasets.get(r)).map(|r| r.name.clone());
+        let new_name =
+            find_new(cluster, id, &mut self.templates).and_then(|r| cluster.replicasets.get(r)).map(|r| r.name.clone());
         let subject = match &new_name {
             Some(n) => format!("ReplicaSet \"{n}\""),
             None => format!("Deployment \"{}\"", d.name),
@@ -490,7 +525,7 @@ fn deployment_name(cluster: &Cluster, id: DeploymentId) -> (Arc<str>, Arc<str>) 
 fn view(r: &ReplicaSet) -> RsView {
     RsView {
         deleting: false,
-        name: r.name.to_string(),
+        name: r.name.clone(),
         created: r.created,
         revision: r.revision(),
         spec: i64::from(r.replicas),
@@ -518,15 +553,15 @@ fn oldest_first(cluster: &Cluster, id: DeploymentId) -> Vec<(ReplicaSetId, &Repl
 
 /// `FindNewReplicaSet`: the oldest set whose template equals the Deployment's,
 /// ignoring the hash label (`EqualIgnoreHash`).
-fn find_new(cluster: &Cluster, id: DeploymentId) -> Option<ReplicaSetId> {
+fn find_new(cluster: &Cluster, id: DeploymentId, templates: &mut SameTemplates) -> Option<ReplicaSetId> {
     let d = cluster.deployments.get(id)?;
     let sets = oldest_first(cluster, id);
-    sets.into_iter().find(|(_, rs)| equal_ignore_hash(&rs.pod_template, &d.template)).map(|(r, _)| r)
+    sets.into_iter().find(|(_, rs)| templates.equal(id, &rs.pod_template, &d.template)).map(|(r, _)| r)
 }
 
 /// `EqualIgnoreHash`: the templates are equal but for the `pod-template-hash` label.
 /// Compared in place: the controller asks it of every set of a Deployment at each sync.
-fn equal_ignore_hash(a: &crate::api::pod::PodTemplateSpec, b: &crate::api::pod::PodTemplateSpec) -> bool {
+fn equal_ignore_hash(a: &PodTemplateSpec, b: &PodTemplateSpec) -> bool {
     // Every field named, so that a field added to ObjectMeta cannot be forgotten here.
     let crate::api::meta::ObjectMeta { name, generate_name, namespace, labels, annotations } = &a.metadata;
     let other = &b.metadata;
@@ -549,9 +584,9 @@ fn old_pods_running(cluster: &Cluster, old: &[ReplicaSetId]) -> bool {
 }
 
 /// `calculateStatus` over the Deployment's sets.
-fn calculate_status(cluster: &Cluster, id: DeploymentId) -> DeploymentStatus {
+fn calculate_status(cluster: &Cluster, id: DeploymentId, templates: &mut SameTemplates) -> DeploymentStatus {
     let d = cluster.deployments.get(id).expect("synced");
-    let new = find_new(cluster, id);
+    let new = find_new(cluster, id, templates);
     let mut s = DeploymentStatus::default();
     let mut spec_total = 0;
     for rs in d.replicasets.iter().filter_map(|r| cluster.replicasets.get(*r).map(|x| (*r, x))) {

@@ -11,7 +11,7 @@ use crate::engine::SimTime;
 /// A ReplicaSet as the rules read it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RsView {
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     /// It has a deletion timestamp.
     pub deleting: bool,
     pub created: SimTime,
