@@ -59,7 +59,13 @@ fn wait_for_first_consumer_provisions_in_the_zone_the_scheduler_picked() {
     // The pod is bound at the scheduler's first poll after the claim is: PreBind began at
     // 30 s, polls each second.
     assert_eq!(scheduled(&o, "db"), Some((38_000, "zone-b-0".into())));
-    assert_eq!(o.rows("Pod,default,db,Pending,Running"), ["41000,Pod,default,db,Pending,Running,,zone-b-0"]);
+    // Then the attach/detach controller attaches the disk (the default 10 s); the kubelet,
+    // whose check that the disk is attached failed at 38 s, retries on its operations'
+    // exponential back-off (0.5 s doubling: 38.5, 39.5, 41.5, 45.5, 53.5 s) and its
+    // reconciler's next 100 ms tick mounts it; the image pull (2 s) and start (1 s) follow.
+    let attached = o.event_rows(",SuccessfulAttachVolume,Pod,default,db,");
+    assert_eq!(times(&attached), [48_000]);
+    assert_eq!(o.rows("Pod,default,db,Pending,Running"), ["56600,Pod,default,db,Pending,Running,,zone-b-0"]);
 
     // `archive` fits no PV and no provisioner makes one.
     let want = "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. \

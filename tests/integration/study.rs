@@ -288,10 +288,14 @@ fn the_kubernetes_job_runs_the_study_in_shards() {
     assert_same_study(&dir.path().join("here"), &results.join("study"));
 
     // podsim simulates the Job that runs its own study: three shard pods, then the merge.
+    // The claim names no class: the cluster's default (a shared-filesystem driver, as the
+    // ReadWriteMany claim needs) provisions it.
     std::fs::write(
         dir.path().join("cluster.yaml"),
         "name: study-job\nduration: 1h\nnodes:\n  - {name: worker, count: 2, capacity: {cpu: \"4\", memory: 16Gi, pods: 110}}\n\
-         workloads:\n  - manifest: k8s/study.yaml\nbehaviors:\n  - {match: {container: podsim}, runFor: 10m}\n  \
+         workloads:\n  - object: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: efs, annotations: \
+         {storageclass.kubernetes.io/is-default-class: \"true\"}}, provisioner: efs.csi.aws.com}\n  \
+         - manifest: k8s/study.yaml\nbehaviors:\n  - {match: {container: podsim}, runFor: 10m}\n  \
          - {match: {container: merge}, runFor: 1m}\n",
     )
     .unwrap();
