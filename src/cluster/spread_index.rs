@@ -19,6 +19,9 @@ struct Group {
     nodes: BTreeMap<NodeId, u32>,
 }
 
+/// A namespace's groups by label key, then value.
+type ByKey = BTreeMap<String, BTreeMap<String, Vec<usize>>>;
+
 #[derive(Clone, Debug, Default)]
 pub struct SpreadIndex {
     groups: Vec<Group>,
@@ -27,7 +30,7 @@ pub struct SpreadIndex {
     /// namespace → key → value → the groups whose labels have it: a selector that pins
     /// a label (every default selector does) reads only those. Nested, so that a
     /// look-up (one per scheduling cycle and constraint) borrows its key.
-    by_label: BTreeMap<Arc<str>, BTreeMap<String, BTreeMap<String, Vec<usize>>>>,
+    by_label: BTreeMap<Arc<str>, ByKey>,
     /// (namespace) → every group of it, for selectors that pin no label.
     by_namespace: BTreeMap<Arc<str>, Vec<usize>>,
 }

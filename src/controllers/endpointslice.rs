@@ -36,8 +36,11 @@ pub struct EndpointSliceController {
     /// of a ReplicaSet share one): every change of a pod asks for them. Holds the two,
     /// so that their addresses are not reused while they are keys; emptied when a
     /// Service comes or goes.
-    of_labels: BTreeMap<(usize, usize), (Arc<str>, Labels, Vec<ServiceId>)>,
+    of_labels: BTreeMap<(usize, usize), PodServices>,
 }
+
+/// A pod's namespace and label set, held, and the Services that select them.
+type PodServices = (Arc<str>, Labels, Vec<ServiceId>);
 
 /// Services by their selector's first key, then its value.
 type ByLabel = BTreeMap<String, BTreeMap<String, Vec<ServiceId>>>;

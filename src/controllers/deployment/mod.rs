@@ -38,6 +38,9 @@ pub struct DeploymentController {
     templates: SameTemplates,
 }
 
+/// A set's template and whether it equals its Deployment's, ignoring the hash.
+type Compared = (Arc<PodTemplateSpec>, bool);
+
 /// `EqualIgnoreHash` of each set's template with its Deployment's, remembered per
 /// Deployment while the Deployment's template stays the same object: every sync asks
 /// which set is new (`FindNewReplicaSet`) several times, and comparing the pod specs
@@ -46,7 +49,7 @@ pub struct DeploymentController {
 /// answer found by address is the comparison's.
 #[derive(Default)]
 struct SameTemplates {
-    by_deployment: BTreeMap<DeploymentId, (Arc<PodTemplateSpec>, Vec<(Arc<PodTemplateSpec>, bool)>)>,
+    by_deployment: BTreeMap<DeploymentId, (Arc<PodTemplateSpec>, Vec<Compared>)>,
 }
 
 impl SameTemplates {
