@@ -1,5 +1,6 @@
 //! The command line: the only part of podsim that touches files, clocks and threads.
 
+pub mod capacity;
 pub mod compare;
 pub mod estimate;
 pub mod get;
@@ -46,6 +47,8 @@ pub enum Command {
     Merge(merge::MergeArgs),
     /// Two runs, or two studies, side by side with statistics.
     Compare(compare::CompareArgs),
+    /// The smallest (or largest) value of a parameter that meets every target, by a search.
+    Capacity(capacity::CapacityArgs),
 }
 
 /// How a command ends: the exit codes of interface.md.
@@ -61,7 +64,8 @@ pub enum Failure {
     /// The user's environment (exit 2): an output folder that cannot be written (a
     /// file in the way, no permission, a read-only or full file system).
     Environment(String),
-    /// A study's verdict is negative (exit 3): `compare --fail-on`.
+    /// A study's verdict is negative (exit 3): `compare --fail-on`; `capacity` finding no
+    /// value that meets the targets.
     Verdict(Vec<String>),
 }
 
@@ -86,6 +90,7 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge(args) => merge::merge(args),
         Command::Compare(args) => compare::compare(args),
+        Command::Capacity(args) => capacity::capacity(args),
     }
 }
 

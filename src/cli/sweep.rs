@@ -298,24 +298,29 @@ fn open_folder(dir: &Path, plan: &Plan, shard: Option<Shard>) -> Result<(), Fail
 }
 
 /// What a run needs that all runs share.
-struct Runner<'a> {
-    study: &'a Study,
-    dir: &'a Path,
-    check: bool,
-    stop: &'a AtomicBool,
+pub(crate) struct Runner<'a> {
+    pub(crate) study: &'a Study,
+    pub(crate) dir: &'a Path,
+    pub(crate) check: bool,
+    pub(crate) stop: &'a AtomicBool,
 }
 
 impl Runner<'_> {
     /// Simulates one run into its folder. A failed run is an outcome; an output that
     /// cannot be written, or the study stopping, is the error.
     fn run(&self, run: &Run) -> Result<Outcome, Failure> {
+        self.run_in(run, &self.dir.join(run.dir()))
+    }
+
+    /// [`Runner::run`] into the folder `dir` (`podsim capacity` names its runs by value).
+    pub(crate) fn run_in(&self, run: &Run, dir: &Path) -> Result<Outcome, Failure> {
         let plan = &self.study.plan;
         let Ok(point) = &self.study.points[run.point] else {
             return Err(Failure::Internal("an invalid point was run".into()));
         };
         let mut scenario = Scenario::clone(point);
         scenario.seed = run.seed;
-        let dir = self.dir.join(run.dir());
+        let dir = dir.to_path_buf();
         let known: Vec<String> = RUN_FILES.iter().map(|f| f.to_string()).collect();
         let mut out = OutputDir::create(&dir, &known)?;
         let sink = match self.sink(&mut out, plan.keep) {

@@ -19,6 +19,7 @@
 
 mod availability;
 mod canvas;
+mod capacity;
 mod glyphs;
 mod input;
 mod jobs;
@@ -32,6 +33,7 @@ mod thin;
 mod timeaxis;
 mod timeline;
 
+pub use capacity::{CapacityChart, CapacityPanel, CapacityPoint, render_capacity};
 pub use input::PlotError;
 
 /// The text of a run's output files. `nodes`, `pool_metrics` and `services` are podsim's

@@ -9,6 +9,7 @@
 //! `exec` runs many on every core; nothing here reads a file or a clock: the binary
 //! does, and writes the study folder.
 
+pub mod capacity;
 pub mod compare;
 pub mod exec;
 pub mod figures;

@@ -160,6 +160,22 @@ impl ParamPath {
     }
 }
 
+impl ParamPath {
+    /// The value at this path in `doc`, if the file has one there.
+    pub fn get<'v>(&self, doc: &'v Value) -> Option<&'v Value> {
+        let mut here = doc;
+        for step in &self.steps {
+            here = match (step, here) {
+                (Step::Key(k), Value::Object(map)) | (Step::Name(k), Value::Object(map)) => map.get(k)?,
+                (Step::Index(i), Value::Array(list)) => list.get(*i)?,
+                (Step::Name(n), Value::Array(list)) => list.iter().find(|e| entry_name(e) == Some(n.as_str()))?,
+                _ => return None,
+            };
+        }
+        Some(here)
+    }
+}
+
 fn after_bracket(text: &str) -> String {
     format!("{text:?}: after `]` comes `.key` or `[...]`")
 }
@@ -292,7 +308,7 @@ impl Parameter {
 }
 
 /// The `=` that ends the path: the first one outside brackets and quotes.
-fn first_equals(arg: &str) -> Option<usize> {
+pub(crate) fn first_equals(arg: &str) -> Option<usize> {
     let (mut depth, mut quote) = (0i32, None);
     for (i, c) in arg.char_indices() {
         match (quote, c) {
@@ -350,6 +366,18 @@ mod tests {
         assert_eq!(d["workloads"][0]["object"]["spec"]["priority"], 5, "missing mappings are created");
         assert_eq!(set("duration", json!("2h")).unwrap()["duration"], "2h");
         assert_eq!(set("kubernetes.version", json!("1.31")).unwrap()["kubernetes"]["version"], "1.31");
+    }
+
+    #[test]
+    fn values_are_read_at_their_paths() {
+        let d = doc();
+        let get = |p: &str| ParamPath::parse(p).unwrap().get(&d).cloned();
+        assert_eq!(get("nodes[worker].count"), Some(json!(3)));
+        assert_eq!(get("nodes[1].count"), Some(json!(1)));
+        assert_eq!(get("behaviors[0].runFor"), Some(json!("5m")));
+        assert_eq!(get("workloads[solo].object.kind"), Some(json!("Pod")));
+        assert_eq!(get("nodes[web].count"), None);
+        assert_eq!(get("nodes[worker].count.x"), None);
     }
 
     #[test]
