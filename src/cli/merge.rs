@@ -56,6 +56,12 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
     let mut shards: Vec<(PathBuf, Plan, Option<Shard>)> = Vec::new();
     for d in &args.dirs {
         let Some((plan, shard, _)) = study_dir::read_plan(d)? else {
+            if d.join(super::capacity::SEARCH).is_file() {
+                return Err(input(format!(
+                    "{}: a capacity search's folder: the shards of `podsim capacity --shard I/N` share one --out, so there is nothing to merge",
+                    d.display()
+                )));
+            }
             return Err(input(format!("{}: not a study's folder (no sweep.json)", d.display())));
         };
         if !d.join(study_dir::SWEEP_CSV).is_file() {

@@ -60,8 +60,8 @@ impl Chart for CapacityChart {
         let body = canvas::title(root, &self.title)?;
         let (w, _) = body.dim_in_pixel();
         let keys = vec![
-            (Key::Fill(GREEN), "mean, every target's rule holds for this figure".to_string()),
-            (Key::Fill(VERMILLION), "mean, the rule fails".to_string()),
+            (Key::Fill(GREEN), "mean, the target holds".to_string()),
+            (Key::Fill(VERMILLION), "mean, the target fails".to_string()),
             (Key::Fill(BLUE), "answer".to_string()),
         ];
         let y = canvas::legend(&body, (20, 0), w as i32 - 20, &keys)?;

@@ -97,7 +97,7 @@ fn podsim_args(line: &str) -> Option<Vec<String>> {
     let rest = line.strip_prefix("cargo run --release -- ").or_else(|| line.strip_prefix("podsim "))?;
     let words = shell_words(rest);
     let verb = words.first()?;
-    if !["run", "validate", "plot", "get", "describe", "sweep", "merge", "compare"].contains(&verb.as_str()) {
+    if !["run", "validate", "plot", "get", "describe", "sweep", "merge", "compare", "capacity"].contains(&verb.as_str()) {
         return None;
     }
     let placeholder = |w: &String| {
@@ -106,7 +106,7 @@ fn podsim_args(line: &str) -> Option<Vec<String>> {
             || (w.len() > 1 && w.chars().all(|c| c.is_ascii_uppercase()))
     };
     // A parameter's path and a rule's figure hold brackets and stars of their own.
-    let values = |i: usize| i > 0 && ["--set", "--fail-on"].contains(&words[i - 1].as_str());
+    let values = |i: usize| i > 0 && ["--set", "--fail-on", "--vary", "--target"].contains(&words[i - 1].as_str());
     // A command needs something to work on: a scenario, a file or an output folder.
     let has_path = words.iter().any(|w| w.contains('/'));
     let placeholders = words.iter().enumerate().any(|(i, w)| !values(i) && placeholder(w));
@@ -118,7 +118,7 @@ fn podsim_args(line: &str) -> Option<Vec<String>> {
 fn stage(verb: &str) -> u8 {
     match verb {
         "run" => 0,
-        "sweep" => 1,
+        "sweep" | "capacity" => 1,
         "merge" => 2,
         _ => 3,
     }

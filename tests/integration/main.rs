@@ -2,6 +2,7 @@
 //! own, and every one of them linked the whole crate (most of a clean `cargo test`).
 
 mod bad_input;
+mod capacity;
 mod baselines;
 mod common;
 mod daemonset;
