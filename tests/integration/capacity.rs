@@ -22,10 +22,28 @@ fn scenario() -> String {
 const VARY: &str = "nodes[worker].count=1..32";
 const TARGET: &str = "latency_ms.scheduling.p99 == 0";
 
+/// The answer for seeds 1 to 3, checked by hand against every count from 1 to 8: with 5
+/// nodes seed 2 still has pods waiting (107 s at p99), with 6 none of the seeds has.
+const ANSWER: i64 = 6;
+/// The points the search runs for it: the bracket 1, 2, 4, 8, then 6 and 5 (by value).
+const TRIED: [&str; 6] = ["1", "2", "4", "5", "6", "8"];
+/// The largest count at which every seed has some pod waiting.
+const MAXIMUM: i64 = 4;
+
 fn capacity(out: &Path, extra: &[&str]) -> (i32, String, String) {
     let s = scenario();
-    let mut args =
-        vec!["capacity", s.as_str(), "--vary", VARY, "--target", TARGET, "--seeds", "1..3", "--out", out.to_str().unwrap()];
+    let mut args = vec![
+        "capacity",
+        s.as_str(),
+        "--vary",
+        VARY,
+        "--target",
+        TARGET,
+        "--seeds",
+        "1..3",
+        "--out",
+        out.to_str().unwrap(),
+    ];
     args.extend(extra);
     podsim(&args)
 }
@@ -36,7 +54,10 @@ fn the_capacity_scenario_needs_its_known_node_count() {
     let out = tmp.path().join("c");
     let (code, stdout, stderr) = capacity(&out, &[]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(stdout.starts_with(&format!("capacity-batch: nodes[worker].count={ANSWER} is the smallest value in 1..32")), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!("capacity-batch: nodes[worker].count={ANSWER} is the smallest value in 1..32")),
+        "{stdout}"
+    );
     // The search: 1, 2, 4, 8 bracket it, then bisection; far fewer points than 32.
     let csv = std::fs::read_to_string(out.join("capacity.csv")).unwrap();
     let values: Vec<&str> = csv.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
@@ -56,10 +77,23 @@ fn the_capacity_scenario_needs_its_known_node_count() {
     let s = scenario();
     let o = out.to_str().unwrap();
     let (code, stdout, stderr) = podsim(&[
-        "capacity", &s, "--vary", VARY, "--target", "latency_ms.scheduling.p99 > 0", "--seeds", "1..3", "--out", o, "--maximize",
+        "capacity",
+        &s,
+        "--vary",
+        VARY,
+        "--target",
+        "latency_ms.scheduling.p99 > 0",
+        "--seeds",
+        "1..3",
+        "--out",
+        o,
+        "--maximize",
     ]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(stdout.starts_with(&format!("capacity-batch: nodes[worker].count={MAXIMUM} is the largest value in 1..32")), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!("capacity-batch: nodes[worker].count={MAXIMUM} is the largest value in 1..32")),
+        "{stdout}"
+    );
     // Contradictory targets: no value meets both.
     let (code, _, stderr) = capacity(&out, &["--target", "latency_ms.scheduling.p99 > 0"]);
     assert_eq!(code, 3, "{stderr}");
@@ -101,7 +135,19 @@ fn a_sweep_of_the_parameter_is_reused() {
     let s = scenario();
     let o = out.to_str().unwrap();
     let (code, stdout, stderr) = podsim(&[
-        "sweep", &s, "--set", "nodes[worker].count=2,4,8", "--seeds", "1..3", "--duration", "1h", "--keep", "summary", "--out", o, "-q",
+        "sweep",
+        &s,
+        "--set",
+        "nodes[worker].count=2,4,8",
+        "--seeds",
+        "1..3",
+        "--duration",
+        "1h",
+        "--keep",
+        "summary",
+        "--out",
+        o,
+        "-q",
     ]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     let (code, stdout, stderr) = capacity(&out, &["--duration", "1h"]);
@@ -116,7 +162,10 @@ fn bad_input_exits_2_and_no_answer_exits_3() {
     let out = tmp.path().join("bad");
     let o = out.to_str().unwrap();
     for (args, want) in [
-        (vec!["--vary", VARY, "--target", "latency_ms.schedulng.p99 == 0"], "no figure latency_ms.schedulng.p99; figures such as: latency_ms.scheduling.p99"),
+        (
+            vec!["--vary", VARY, "--target", "latency_ms.schedulng.p99 == 0"],
+            "no figure latency_ms.schedulng.p99; figures such as: latency_ms.scheduling.p99",
+        ),
         (vec!["--vary", VARY, "--target", "latency_ms.scheduling.p99 =< 0"], "not a comparison"),
         (vec!["--vary", VARY, "--target", "latency_ms.scheduling.p99"], "no comparison"),
         (vec!["--vary", VARY, "--target", "jobs.completed >= 5m"], "not in milliseconds"),
@@ -140,14 +189,36 @@ fn bad_input_exits_2_and_no_answer_exits_3() {
     let out = tmp.path().join("none");
     let o = out.to_str().unwrap();
     let (code, stdout, stderr) = podsim(&[
-        "capacity", &s, "--vary", "nodes[worker].count=1..3", "--target", TARGET, "--seeds", "1..2", "--duration", "1h", "--out", o,
+        "capacity",
+        &s,
+        "--vary",
+        "nodes[worker].count=1..3",
+        "--target",
+        TARGET,
+        "--seeds",
+        "1..2",
+        "--duration",
+        "1h",
+        "--out",
+        o,
     ]);
     assert_eq!(code, 3, "{stdout}{stderr}");
     assert!(stderr.contains("no value of nodes[worker].count in 1..3 meets every target"), "{stderr}");
     assert!(stderr.contains("the best point tried: nodes[worker].count=3, 0 of 1 target(s) held"), "{stderr}");
     // A folder holding another search is refused.
     let (code, _, stderr) = podsim(&[
-        "capacity", &s, "--vary", "nodes[worker].count=1..3", "--target", TARGET, "--seeds", "1..2", "--duration", "2h", "--out", o,
+        "capacity",
+        &s,
+        "--vary",
+        "nodes[worker].count=1..3",
+        "--target",
+        TARGET,
+        "--seeds",
+        "1..2",
+        "--duration",
+        "2h",
+        "--out",
+        o,
     ]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("holds another search"), "{stderr}");

@@ -97,7 +97,8 @@ fn podsim_args(line: &str) -> Option<Vec<String>> {
     let rest = line.strip_prefix("cargo run --release -- ").or_else(|| line.strip_prefix("podsim "))?;
     let words = shell_words(rest);
     let verb = words.first()?;
-    if !["run", "validate", "plot", "get", "describe", "sweep", "merge", "compare", "capacity"].contains(&verb.as_str()) {
+    if !["run", "validate", "plot", "get", "describe", "sweep", "merge", "compare", "capacity"].contains(&verb.as_str())
+    {
         return None;
     }
     let placeholder = |w: &String| {

@@ -2,8 +2,8 @@
 //! own, and every one of them linked the whole crate (most of a clean `cargo test`).
 
 mod bad_input;
-mod capacity;
 mod baselines;
+mod capacity;
 mod common;
 mod daemonset;
 mod disruption;
