@@ -117,7 +117,9 @@ fn with_the_node_deleted_the_replacement_waits_for_the_force_detach() {
     // The disk is still attached to worker-3, which never said it was unmounted.
     let multi = o.event_rows(",FailedAttachVolume,Pod,default,db-1,worker-2,");
     assert_eq!(times(&multi), [GC]);
-    assert!(multi[0].ends_with("Volume is already exclusively attached to one node and can't be attached to another\""));
+    assert!(
+        multi[0].ends_with("Volume is already exclusively attached to one node and can't be attached to another\"")
+    );
     // The reconciler marks the detach wanted at GC; its first pass more than 6 min later
     // force-detaches (5 s), then attaches to worker-2 (10 s).
     let attached = GC + 360_000 + 100 + 5_000 + 10_000;

@@ -198,6 +198,11 @@ impl<V: Ord + Copy, N: Ord + Copy, P: Ord + Copy> Reconciler<V, N, P> {
             attached_to.entry(*v).or_default().push(*n);
         }
         for (volume, node) in keys {
+            // Attached, wanted and no detach timer: nothing to do whatever runs (most
+            // volumes at most passes; the cheap check first).
+            if self.actual.get(&(volume, node)).is_some_and(|a| a.detach_requested.is_none()) {
+                continue;
+            }
             if self.operation_pending(busy, volume, node) {
                 continue;
             }
