@@ -252,7 +252,9 @@ impl<V: Ord + Copy, N: Ord + Copy, P: Ord + Copy> Reconciler<V, N, P> {
             .min()
     }
 
-    /// The volumes the node's `status.volumesAttached` lists.
+    /// The volumes the node's `status.volumesAttached` lists (the controller gathers
+    /// them for every node in one walk).
+    #[cfg(test)]
     pub fn reported(&self, node: N) -> impl Iterator<Item = V> + '_ {
         self.actual.iter().filter(move |((_, n), a)| *n == node && a.reported).map(|((v, _), _)| *v)
     }
