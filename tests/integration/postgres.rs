@@ -161,7 +161,7 @@ fn with_the_out_of_service_taint_the_ordinal_is_back_in_under_a_minute() {
     assert_eq!(set_rows(&o)[4..], [(NOT_READY, "2/3".to_string()), (TAINTED + 34_500, "3/3".to_string())]);
     let s = statefulset_summary(&o);
     assert_eq!(s["longest_ordinal_down_ms"], TAINTED + 34_500 - NOT_READY, "{s}");
-    assert!(TAINTED + 34_500 - CRASH < 120_000);
+    // Ready 94.5 s after the crash: 34.5 s, under a minute, after the taint.
 }
 
 #[test]
