@@ -417,9 +417,17 @@ pub fn validate_secret(secret: &Secret, errs: &mut Vec<FieldError>) {
     validate_secret_type(secret, &data, errs);
 }
 
-/// The keys each built-in Secret type requires.
+/// The keys each built-in Secret type requires (`ValidateSecret`'s switch on the type in
+/// `pkg/apis/core/validation/validation.go`, checked against upstream): the TLS pair
+/// certificate first; an SSH key and a service account name must be non-empty, the
+/// others only present. (The JSON of `.dockercfg` / `.dockerconfigjson` is parsed
+/// upstream too; podsim does not parse it, since its error text is Go's decoder's.)
 fn validate_secret_type(secret: &Secret, data: &FieldPath, errs: &mut Vec<FieldError>) {
     let has = |k: &str| secret.data.contains_key(k) || secret.string_data.contains_key(k);
+    // `len(secret.Data[k]) == 0`: absent, or present with no bytes.
+    let empty = |k: &str| {
+        secret.string_data.get(k).map_or_else(|| secret.data.get(k).is_none_or(|v| v.is_empty()), |v| v.is_empty())
+    };
     let mut require = |k: &str| {
         if !has(k) {
             errs.push(FieldError::required(data.key(k)));
@@ -427,18 +435,20 @@ fn validate_secret_type(secret: &Secret, data: &FieldPath, errs: &mut Vec<FieldE
     };
     match secret.type_name() {
         "kubernetes.io/tls" => {
-            require("tls.key");
             require("tls.crt");
+            require("tls.key");
         }
         "kubernetes.io/dockercfg" => require(".dockercfg"),
         "kubernetes.io/dockerconfigjson" => require(".dockerconfigjson"),
-        "kubernetes.io/ssh-auth" => require("ssh-privatekey"),
+        "kubernetes.io/ssh-auth" if empty("ssh-privatekey") => {
+            errs.push(FieldError::required(data.key("ssh-privatekey")));
+        }
         "kubernetes.io/basic-auth" if !has("username") && !has("password") => {
             require("username");
             require("password");
         }
         "kubernetes.io/service-account-token"
-            if !secret.metadata.annotations.contains_key("kubernetes.io/service-account.name") =>
+            if secret.metadata.annotations.get("kubernetes.io/service-account.name").is_none_or(|v| v.is_empty()) =>
         {
             errs.push(FieldError::required(
                 FieldPath::root("metadata").child("annotations").key("kubernetes.io/service-account.name"),

@@ -87,6 +87,14 @@ pub trait Listers {
     fn class(&self, name: &str) -> Option<&StorageClass>;
     /// The PVs of a class, in the order the PV cache lists them.
     fn class_volumes(&self, class: &str) -> Vec<VolumeFacts<'_>>;
+
+    /// The PVs of the claim's class that may match it on some node, in the PV cache's
+    /// order. (A lister may skip the PVs bound to other claims before reading them: they
+    /// never match.)
+    fn candidates(&self, claim: &ClaimFacts) -> Vec<VolumeFacts<'_>> {
+        let volumes = self.class_volumes(claim.class);
+        volumes.into_iter().filter(|v| matching::may_match_on_some_node(claim, v)).collect()
+    }
 }
 
 /// One of the pod's claims: a `persistentVolumeClaim` volume's claim, or a generic
@@ -173,9 +181,8 @@ pub fn prefilter(l: &impl Listers, pod: &Pod) -> Result<Option<State>, String> {
             state.bound.push((c.name.clone(), claim.volume_name.to_string()));
         } else if delays(l, &claim)? && claim.volume_name.is_empty() {
             state.delayed.push(c.name.clone());
-            let volumes = l.class_volumes(claim.facts.class);
-            let fit = volumes.iter().filter(|v| matching::may_match_on_some_node(&claim.facts, v));
-            state.candidates.insert(c.name.clone(), fit.map(|v| v.name.to_string()).collect());
+            let fit = l.candidates(&claim.facts);
+            state.candidates.insert(c.name.clone(), fit.iter().map(|v| v.name.to_string()).collect());
         } else {
             immediate = true;
         }

@@ -14,7 +14,7 @@ use crate::api::storage::{AccessMode, StorageClass};
 use crate::cluster::storage::{BindingMode, Volume};
 use crate::cluster::volumes::Source;
 use crate::cluster::{Cluster, NodeId, Pod};
-use crate::controllers::persistentvolume::matching::VolumeFacts;
+use crate::controllers::persistentvolume::matching::{ClaimFacts, VolumeFacts, may_match_on_some_node};
 use crate::controllers::persistentvolume::{claim_facts, volume_facts};
 use std::collections::BTreeMap;
 
@@ -53,6 +53,24 @@ impl volume_binding::Listers for SimStorage<'_> {
             self.cluster.storage.volumes.iter().map(|(_, v)| v).filter(|v| *v.class == *class).collect();
         all.sort_unstable_by_key(|v| v.uid);
         all.into_iter().map(volume_facts).collect()
+    }
+
+    /// As the default, without reading the PVs bound to other claims (most of them, in a
+    /// cluster of provisioned volumes, and each scheduling cycle of a delayed claim asks).
+    fn candidates(&self, claim: &ClaimFacts) -> Vec<VolumeFacts<'_>> {
+        let mut fit: Vec<&Volume> = self
+            .cluster
+            .storage
+            .volumes
+            .iter()
+            .map(|(_, v)| v)
+            .filter(|v| {
+                v.status.claim_ref.as_ref().is_none_or(|r| *r.name == *claim.name && *r.namespace == *claim.namespace)
+                    && *v.class == *claim.class
+            })
+            .collect();
+        fit.sort_unstable_by_key(|v| v.uid);
+        fit.into_iter().map(volume_facts).filter(|v| may_match_on_some_node(claim, v)).collect()
     }
 }
 

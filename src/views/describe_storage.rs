@@ -2,8 +2,8 @@
 //! `describePersistentVolume`, `describeStorageClass`, `describeConfigMap`,
 //! `describeSecret` in `kubectl/pkg/describe/describe.go`), and a pod's `Volumes:`
 //! (`describeVolumes`) and each container's `Mounts:` (`describeContainerVolumes`).
-//! The source texts not in `kubectl-printing.md` were recalled from describe.go, not
-//! re-read (⚠).
+//! Checked against describe.go (kubectl 1.34): the PV, claim and source printers, the
+//! CSI attributes' odd indentation included.
 
 use super::describe::{Out, annotations_multiline, events_or_none, finish, labels_multiline, w};
 use super::model::Event;
@@ -157,10 +157,20 @@ fn node_selector_terms(out: &mut Out, required: &NodeSelector) {
     }
 }
 
-/// A PV's `Source:` block.
+/// A PV's `Source:` block (`describePersistentVolume`'s switch).
 fn pv_source(out: &mut Out, spec: &PersistentVolumeSpec) {
     if let Some(h) = &spec.host_path {
         host_path(out, &h.path, h.type_.as_deref());
+    } else if let Some(d) = &spec.gce_persistent_disk {
+        // `printGCEPersistentDiskVolumeSource`.
+        w!(out, 2, "Type:\tGCEPersistentDisk (a Persistent Disk resource in Google Compute Engine)\n");
+        w!(out, 2, "PDName:\t{}\n", field_str(d, "pdName"));
+        disk_fields(out, d);
+    } else if let Some(d) = &spec.aws_elastic_block_store {
+        // `printAWSElasticBlockStoreVolumeSource`.
+        w!(out, 2, "Type:\tAWSElasticBlockStore (a Persistent Disk resource in AWS)\n");
+        w!(out, 2, "VolumeID:\t{}\n", field_str(d, "volumeID"));
+        disk_fields(out, d);
     } else if let Some(n) = &spec.nfs {
         nfs(out, n);
     } else if let Some(l) = &spec.local {
@@ -174,11 +184,30 @@ fn pv_source(out: &mut Out, spec: &PersistentVolumeSpec) {
         w!(out, 2, "ReadOnly:\t{}\n", c.read_only.unwrap_or(false));
         attributes(out, &c.volume_attributes);
     } else if let Some(name) = spec.source_names().first() {
+        // The other in-tree sources (accepted, never mounted by podsim) each have a
+        // printer of their own fields in kubectl; podsim names the source instead.
         w!(out, 2, "Type:\t{name}\n");
+    } else {
+        w!(out, 1, "<unknown>\n");
     }
 }
 
-/// `printCSIPersistentVolumeAttributesMultiline`.
+/// A string field of a source podsim keeps as JSON (`%v` of an empty string is empty).
+fn field_str<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
+    v.get(key).and_then(|x| x.as_str()).unwrap_or("")
+}
+
+/// FSType, Partition (0 when unset) and ReadOnly of a GCE or EBS disk.
+fn disk_fields(out: &mut Out, v: &serde_json::Value) {
+    w!(out, 2, "FSType:\t{}\n", field_str(v, "fsType"));
+    w!(out, 2, "Partition:\t{}\n", v.get("partition").and_then(|x| x.as_i64()).unwrap_or(0));
+    w!(out, 2, "ReadOnly:\t{}\n", v.get("readOnly").and_then(|x| x.as_bool()).unwrap_or(false));
+}
+
+/// `printCSIPersistentVolumeAttributesMultilineIndent`: every `w.Write(LEVEL_2, ...)`
+/// adds its four spaces, so the first pair follows the tab after four more, and each
+/// next line is four spaces, four more and a tab before them (as kubectl prints it);
+/// a pair longer than 140 characters is cut with `...`.
 fn attributes(out: &mut Out, attributes: &BTreeMap<String, String>) {
     w!(out, 2, "VolumeAttributes:\t");
     if attributes.is_empty() {
@@ -186,11 +215,22 @@ fn attributes(out: &mut Out, attributes: &BTreeMap<String, String>) {
     }
     for (i, (k, v)) in attributes.iter().enumerate() {
         if i != 0 {
-            w!(out, 0, "\t");
+            w!(out, 2, "");
+            w!(out, 2, "\t");
         }
-        w!(out, 0, "{k}={v}\n");
+        let line = format!("{k}={v}");
+        if line.len() > MAX_ANNOTATION_LEN {
+            // Go cuts bytes; podsim cuts at the char boundary at or before them.
+            let cut = (0..=MAX_ANNOTATION_LEN).rev().find(|i| line.is_char_boundary(*i)).unwrap_or(0);
+            w!(out, 2, "{}...\n", &line[..cut]);
+        } else {
+            w!(out, 2, "{line}\n");
+        }
     }
 }
+
+/// describe.go's `maxAnnotationLen`.
+const MAX_ANNOTATION_LEN: usize = 140;
 
 fn host_path(out: &mut Out, path: &str, type_: Option<&str>) {
     w!(out, 2, "Type:\tHostPath (bare host directory volume)\n");

@@ -19,6 +19,7 @@ mod output_folder;
 mod persistent_volumes;
 mod pinned;
 mod plot;
+mod postgres;
 mod preemption;
 mod pressure;
 mod random_scenarios;

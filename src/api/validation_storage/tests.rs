@@ -183,8 +183,25 @@ fn config_maps_and_secrets() {
             ("metadata: {name: db}\ndata: {password: cGFzcw==}\nstringData: {user: admin}", ""),
             ("metadata: {name: tls}\ntype: kubernetes.io/tls\ndata: {tls.crt: eA==}", "data[tls.key]: Required value"),
             ("metadata: {name: db}\ndata: {password: cGFzcw}", "data[password]: illegal base64 data at input byte 6"),
+            // Upstream's emptiness checks: an SSH key and a service account name present
+            // but empty are missing; a basic-auth username may be empty.
+            (
+                "metadata: {name: k}\ntype: kubernetes.io/ssh-auth\ndata: {ssh-privatekey: \"\"}",
+                "data[ssh-privatekey]: Required value",
+            ),
+            ("metadata: {name: k}\ntype: kubernetes.io/ssh-auth\nstringData: {ssh-privatekey: key}", ""),
+            (
+                "metadata: {name: t, annotations: {kubernetes.io/service-account.name: \"\"}}\ntype: kubernetes.io/service-account-token",
+                "metadata.annotations[kubernetes.io/service-account.name]: Required value",
+            ),
+            ("metadata: {name: b}\ntype: kubernetes.io/basic-auth\nstringData: {username: \"\"}", ""),
         ],
         secret,
+    );
+    // The TLS pair in upstream's order: the certificate, then the key.
+    assert_eq!(
+        secret("metadata: {name: tls}\ntype: kubernetes.io/tls"),
+        ["data[tls.crt]: Required value", "data[tls.key]: Required value"]
     );
 }
 

@@ -290,10 +290,19 @@ impl AttachDetachController {
     /// `UpdateNodeStatuses`: each node's `status.volumesAttached` as the actual state
     /// reports it.
     fn write_node_statuses(&mut self, ctx: &mut Ctx) {
-        let mut nodes = std::mem::take(&mut self.written);
-        nodes.extend(self.r.actual.keys().map(|(_, n)| *n));
-        for node in nodes {
-            let attached: BTreeSet<PvId> = self.r.reported(node).collect();
+        // Each node's reported attachments gathered in one walk of the actual state (not
+        // a walk per node); the nodes written last time and now without any get an empty set.
+        let mut by_node: BTreeMap<NodeId, BTreeSet<PvId>> = BTreeMap::new();
+        for ((volume, node), a) in &self.r.actual {
+            let set = by_node.entry(*node).or_default();
+            if a.reported {
+                set.insert(*volume);
+            }
+        }
+        for node in std::mem::take(&mut self.written) {
+            by_node.entry(node).or_default();
+        }
+        for (node, attached) in by_node {
             if !attached.is_empty() {
                 self.written.insert(node);
             }

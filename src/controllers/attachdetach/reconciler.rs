@@ -198,6 +198,11 @@ impl<V: Ord + Copy, N: Ord + Copy, P: Ord + Copy> Reconciler<V, N, P> {
             attached_to.entry(*v).or_default().push(*n);
         }
         for (volume, node) in keys {
+            // Attached, wanted and no detach timer: nothing to do whatever runs (most
+            // volumes at most passes; the cheap check first).
+            if self.actual.get(&(volume, node)).is_some_and(|a| a.detach_requested.is_none()) {
+                continue;
+            }
             if self.operation_pending(busy, volume, node) {
                 continue;
             }
@@ -247,7 +252,9 @@ impl<V: Ord + Copy, N: Ord + Copy, P: Ord + Copy> Reconciler<V, N, P> {
             .min()
     }
 
-    /// The volumes the node's `status.volumesAttached` lists.
+    /// The volumes the node's `status.volumesAttached` lists (the controller gathers
+    /// them for every node in one walk).
+    #[cfg(test)]
     pub fn reported(&self, node: N) -> impl Iterator<Item = V> + '_ {
         self.actual.iter().filter(move |((_, n), a)| *n == node && a.reported).map(|((v, _), _)| *v)
     }

@@ -102,7 +102,14 @@ impl PvController {
     fn find_volume_for(&mut self, ctx: &mut Ctx, id: ClaimId) {
         let c = ctx.cluster.storage.claims.get(id).expect("synced claim");
         let delay = delays_binding(ctx, c);
-        let volumes = listed_volumes(ctx);
+        // The PVs bound to other claims never match (`FindMatchingVolume` passes over
+        // them, and they add no candidate to any access-mode set): left out before their
+        // facts are read, which in a cluster of provisioned volumes is most of them.
+        let (ns, name) = (&*c.namespace, &*c.name);
+        let volumes: Vec<(PvId, &Volume)> = listed_volumes(ctx)
+            .into_iter()
+            .filter(|(_, v)| v.status.claim_ref.as_ref().is_none_or(|r| *r.name == *name && *r.namespace == *ns))
+            .collect();
         let facts: Vec<VolumeFacts> = volumes.iter().map(|(_, v)| volume_facts(v)).collect();
         let best = matching::find_best_match_for_claim(&claim_facts(c), &facts, delay);
         match best {
