@@ -295,6 +295,11 @@ mod tests {
     }
 
     impl Harness {
+        /// The attaches and detaches so far, as the upstream table's expectations read.
+        fn calls(&self) -> (Option<usize>, Option<usize>) {
+            (Some(self.attach_calls), Some(self.detach_calls))
+        }
+
         fn new(max_wait: Millis) -> Harness {
             let r = Reconciler { max_wait, ..Reconciler::default() };
             Harness {
@@ -366,10 +371,7 @@ mod tests {
                     let mut h = Harness::new(short);
                     h.r.add_pod(1, 1, 1);
                     h.run(100);
-                    assert_eq!(
-                        (Some(h.attach_calls), Some(h.detach_calls)),
-                        (count("attachCalls"), count("detachCalls"))
-                    );
+                    assert_eq!(h.calls(), (count("attachCalls"), count("detachCalls")));
                 }
                 "Test_Run_Positive_OneDesiredVolumeAttachThenDetachWithUnmountedVolume" => {
                     let mut h = Harness::new(short);
@@ -378,10 +380,7 @@ mod tests {
                     h.r.remove_pod(1, 1, 1);
                     h.r.set_mounted_by_node(1, &BTreeSet::new());
                     h.run(30);
-                    assert_eq!(
-                        (Some(h.attach_calls), Some(h.detach_calls)),
-                        (count("attachCalls"), count("detachCalls"))
-                    );
+                    assert_eq!(h.calls(), (count("attachCalls"), count("detachCalls")));
                     assert!(h.forced.is_empty(), "a safe detach");
                 }
                 "Test_Run_Positive_OneDesiredVolumeAttachThenDetachWithMountedVolume" => {
@@ -393,10 +392,7 @@ mod tests {
                     h.run(30);
                     assert_eq!(h.detach_calls, 0, "mounted: waits for the unmount first");
                     h.run(2 * short);
-                    assert_eq!(
-                        (Some(h.attach_calls), Some(h.detach_calls)),
-                        (count("attachCalls"), count("detachCalls"))
-                    );
+                    assert_eq!(h.calls(), (count("attachCalls"), count("detachCalls")));
                     assert_eq!(h.forced, vec![DetachReason::Timeout]);
                     assert_eq!(expect["forceDetachMetricReason"], "timeout");
                 }
@@ -446,10 +442,7 @@ mod tests {
                     h.run(30);
                     h.r.remove_pod(1, 1, 1);
                     h.run(30);
-                    assert_eq!(
-                        (Some(h.attach_calls), Some(h.detach_calls)),
-                        (count("attachCalls"), count("detachCalls"))
-                    );
+                    assert_eq!(h.calls(), (count("attachCalls"), count("detachCalls")));
                     assert_eq!(h.forced, vec![DetachReason::OutOfService]);
                     assert_eq!(expect["forceDetachMetricReason"], "out-of-service");
                 }
@@ -460,10 +453,7 @@ mod tests {
                     h.run(30);
                     h.r.remove_pod(1, 1, 1);
                     h.run(300);
-                    assert_eq!(
-                        (Some(h.attach_calls), Some(h.detach_calls)),
-                        (count("attachCalls"), count("detachCalls"))
-                    );
+                    assert_eq!(h.calls(), (count("attachCalls"), count("detachCalls")));
                 }
                 "Test_Run_OneVolumeDetachOnUnhealthyNode" => {
                     let mut h = Harness::new(short);
