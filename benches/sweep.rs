@@ -16,7 +16,7 @@ use podsim::study::{exec, figures, run};
 use podsim::trace::csv::{CsvSink, ObjectFiles, SinkFiles};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const RUNS: u64 = 64;
 
@@ -75,47 +75,60 @@ fn sweep(c: &mut Criterion) {
     alone.finish();
 }
 
-/// The best of `n` timings of `f`.
-fn best(n: usize, mut f: impl FnMut()) -> Duration {
-    (0..n)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .min()
-        .expect("n > 0")
+/// The time `f` takes.
+fn time(f: impl FnOnce()) -> f64 {
+    let t = Instant::now();
+    f();
+    t.elapsed().as_secs_f64()
 }
 
-/// The speed-up and the overhead per run, from timings of our own.
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Rounds of the report: each times the runs alone, the study on 1 thread and on 2,
+/// back to back, so that the ratios pair timings taken a moment apart (this machine's
+/// speed drifts by 20% or more from one minute to the next).
+const ROUNDS: usize = 9;
+
+/// The speed-up and the overhead per run, from timings of our own: the medians of the
+/// per-round ratios.
 fn report() {
     let base = scenario();
-    let one = best(3, || {
-        study(&base, 1);
-    });
-    let two = best(3, || {
-        study(&base, 2);
-    });
-    // Every seed alone, one after the other: what 64 `podsim run`s would simulate.
-    let alone = best(3, || {
-        for seed in 1..=RUNS {
-            one_run(&base, seed);
-        }
-    });
+    let (mut speed_ups, mut overheads, mut ones, mut twos) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let alone = time(|| {
+            for seed in 1..=RUNS {
+                one_run(&base, seed);
+            }
+        });
+        let one = time(|| {
+            study(&base, 1);
+        });
+        let two = time(|| {
+            study(&base, 2);
+        });
+        speed_ups.push(one / two);
+        overheads.push(one / alone - 1.0);
+        ones.push(one);
+        twos.push(two);
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per_run = |d: Duration| d.as_secs_f64() * 1000.0 / RUNS as f64;
+    let ms = |s: f64| s * 1000.0;
     eprintln!(
-        "sweep of {RUNS} runs: {:.0} ms on 1 thread, {:.0} ms on 2 threads: speed-up {:.2}x ({cores} cores)",
-        one.as_secs_f64() * 1000.0,
-        two.as_secs_f64() * 1000.0,
-        one.as_secs_f64() / two.as_secs_f64()
+        "sweep of {RUNS} runs, medians of {ROUNDS} rounds: {:.0} ms on 1 thread, {:.0} ms on 2 threads; \
+         speed-up {:.2}x (per-round ratios {:.2}x to {:.2}x; {cores} cores)",
+        ms(median(ones.clone())),
+        ms(median(twos.clone())),
+        median(speed_ups.clone()),
+        speed_ups.iter().copied().fold(f64::INFINITY, f64::min),
+        speed_ups.iter().copied().fold(0.0, f64::max),
     );
     eprintln!(
-        "per run: {:.2} ms in the study on 1 thread, {:.2} ms alone: overhead {:.3} ms ({:+.1}%)",
-        per_run(one),
-        per_run(alone),
-        per_run(one) - per_run(alone),
-        (one.as_secs_f64() / alone.as_secs_f64() - 1.0) * 100.0
+        "per run: {:.2} ms in the study on 1 thread; overhead against the runs alone {:+.1}% (median of the rounds)",
+        ms(median(ones)) / RUNS as f64,
+        median(overheads) * 100.0
     );
 }
 
