@@ -29,7 +29,7 @@ use clap::Args;
 use podsim::study::capacity::{self, Check, Confidence, Goal, Step, Target, Vary};
 use podsim::study::figures::{self, Ordered};
 use podsim::study::plan::{Plan, Run, Shard};
-use podsim::study::table::number;
+use podsim::study::table::{number, readable};
 use podsim::study::{exec, seeds, sweepfile};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -522,12 +522,12 @@ fn figure_text(t: &Target, c: &Check) -> String {
         s.push_str(": no value");
         return s;
     }
-    s.push_str(&format!(": mean {}", number(m.mean)));
+    s.push_str(&format!(": mean {}", readable(m.mean)));
     if let Some((lo, hi)) = c.interval {
-        s.push_str(&format!(", 95% CI {} .. {}", number(lo), number(hi)));
+        s.push_str(&format!(", 95% CI {} .. {}", readable(lo), readable(hi)));
     }
     if let (Some(lo), Some(hi)) = (c.min, c.max) {
-        s.push_str(&format!(", seeds {} .. {}", number(lo), number(hi)));
+        s.push_str(&format!(", seeds {} .. {}", readable(lo), readable(hi)));
     }
     if c.missing > 0 {
         s.push_str(&format!(", {} run(s) without it", c.missing));

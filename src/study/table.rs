@@ -176,6 +176,20 @@ pub fn number(x: f64) -> String {
     if s == "-0" { "0".to_string() } else { s.to_string() }
 }
 
+/// A statistic for a person to read: four significant digits before the point are
+/// enough for a mean or an interval (`4273255.231418` reads `4273255`), smaller numbers
+/// keep up to 3 decimals. The tables keep `number`'s precision.
+pub fn readable(x: f64) -> String {
+    if !x.is_finite() || x == x.trunc() {
+        return number(x);
+    }
+    let digits = x.abs().log10().floor() as i32 + 1;
+    let decimals = (4 - digits).clamp(0, 3) as usize;
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { &s };
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::param::Parameter;
@@ -255,6 +269,18 @@ mod tests {
         assert_eq!(value(&run, "cronjobs.runs"), None, "no CronJobs in this run");
         assert_eq!(value(&run, "events_processed"), None);
         assert_eq!(value(&f(&[("pods.created", 4)]), "jobs.failed.BackoffLimitExceeded"), None);
+    }
+
+    #[test]
+    fn readable_numbers_keep_four_digits() {
+        assert_eq!(readable(4273255.231418), "4273255");
+        assert_eq!(readable(-945.719399), "-945.7");
+        assert_eq!(readable(71138.2), "71138");
+        assert_eq!(readable(12.3456), "12.35");
+        assert_eq!(readable(0.01234), "0.012");
+        assert_eq!(readable(-0.0001), "0");
+        assert_eq!(readable(7.0), "7");
+        assert_eq!(readable(f64::NAN), "NaN");
     }
 
     #[test]
