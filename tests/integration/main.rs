@@ -14,6 +14,7 @@ mod first_hour;
 mod fuzz;
 mod jobs;
 mod networking;
+mod notebooks;
 mod node_failures;
 mod output_folder;
 mod persistent_volumes;
