@@ -115,8 +115,8 @@ def main():
             client.execute()
         except CellExecutionError as e:
             failed.append(path.name)
-            cell = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and has_error(c)), None)
-            print(f"FAIL {path.name} on {source}: cell {cell} raised", file=sys.stderr)
+            cell = next((i + 1 for i, c in enumerate(nb.cells) if c.cell_type == "code" and has_error(c)), "?")
+            print(f"FAIL {path.name} on {source}: cell {cell} of {len(nb.cells)} raised", file=sys.stderr)
             print(ANSI.sub("", str(e)), file=sys.stderr)
         except Exception as e:  # the kernel died or would not start, a cell timed out
             failed.append(path.name)
