@@ -75,11 +75,11 @@ fn missing(folder: &Path, required: &Required) -> Vec<String> {
         if file.ends_with(".csv") {
             let mut reader = csv::Reader::from_reader(text.as_bytes());
             let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-            out.extend(keys.iter().filter(|k| !header.contains(k)).map(|k| format!("{file}: no column {k}")));
+            out.extend(keys.iter().filter(|k| !header.contains(*k)).map(|k| format!("{file}: no column {k}")));
         } else if file.ends_with(".json") {
             let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
             let has = |key: &str| key.split('.').try_fold(&doc, |v, part| v.get(part)).is_some();
-            out.extend(keys.iter().filter(|k| !has(k)).map(|k| format!("{file}: no key {k}")));
+            out.extend(keys.iter().filter(|k| !has(k.as_str())).map(|k| format!("{file}: no key {k}")));
         } else {
             out.push(format!("{file}: neither CSV nor JSON"));
         }
@@ -103,8 +103,7 @@ fn podsim(args: &[&str]) {
 fn every_notebook_is_nbformat_4_with_its_outputs_cleared() {
     let files = notebook_files();
     let names: Vec<String> = files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    let known: Vec<String> = NOTEBOOKS.iter().map(|(n, _)| n.to_string()).collect();
-    let mut sorted = known.clone();
+    let mut sorted: Vec<String> = NOTEBOOKS.iter().map(|(n, _)| n.to_string()).collect();
     sorted.sort();
     assert_eq!(names, sorted, "notebooks/ holds other notebooks than this test's NOTEBOOKS (say what each reads)");
     let execute = std::fs::read_to_string(root().join("notebooks/execute.py")).unwrap();
@@ -142,10 +141,8 @@ fn what_each_notebook_reads_is_what_podsim_writes() {
     let dir = |name: &str| tmp.path().join(name).display().to_string();
     // As .ci/notebooks makes them, smaller still.
     podsim(&["run", "scenarios/job-stream.yaml", "--duration", "1h", "--out", &dir("run"), "-q"]);
-    #[rustfmt::skip]
     podsim(&["sweep", "scenarios/capacity-batch.yaml", "--set", "nodes[worker].count=2,4", "--seeds", "1..2",
         "--duration", "30m", "--keep", "summary", "--out", &dir("sweep"), "-q"]);
-    #[rustfmt::skip]
     podsim(&["capacity", "scenarios/capacity-batch.yaml", "--vary", "nodes[worker].count=1..8",
         "--target", "latency_ms.scheduling.p99 == 0", "--seeds", "1..2", "--duration", "30m",
         "--out", &dir("capacity"), "-q"]);
