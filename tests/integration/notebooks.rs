@@ -129,7 +129,10 @@ fn every_notebook_is_nbformat_4_with_its_outputs_cleared() {
             .iter()
             .find(|c| c["metadata"]["tags"].as_array().is_some_and(|t| t.contains(&serde_json::json!("parameters"))))
             .unwrap_or_else(|| panic!("{name}: no cell tagged parameters"));
-        assert!(source(parameters).contains("os.environ.get(\"PODSIM_"), "{name}: the parameters cell reads no PODSIM_ variable");
+        assert!(
+            source(parameters).contains("os.environ.get(\"PODSIM_"),
+            "{name}: the parameters cell reads no PODSIM_ variable"
+        );
         let required = required(name, &nb);
         assert!(!required.is_empty() && required.values().all(|k| !k.is_empty()), "{name}: REQUIRED names nothing");
     }
@@ -141,11 +144,36 @@ fn what_each_notebook_reads_is_what_podsim_writes() {
     let dir = |name: &str| tmp.path().join(name).display().to_string();
     // As .ci/notebooks makes them, smaller still.
     podsim(&["run", "scenarios/job-stream.yaml", "--duration", "1h", "--out", &dir("run"), "-q"]);
-    podsim(&["sweep", "scenarios/capacity-batch.yaml", "--set", "nodes[worker].count=2,4", "--seeds", "1..2",
-        "--duration", "30m", "--keep", "summary", "--out", &dir("sweep"), "-q"]);
-    podsim(&["capacity", "scenarios/capacity-batch.yaml", "--vary", "nodes[worker].count=1..8",
-        "--target", "latency_ms.scheduling.p99 == 0", "--seeds", "1..2", "--duration", "30m",
-        "--out", &dir("capacity"), "-q"]);
+    podsim(&[
+        "sweep",
+        "scenarios/capacity-batch.yaml",
+        "--set",
+        "nodes[worker].count=2,4",
+        "--seeds",
+        "1..2",
+        "--duration",
+        "30m",
+        "--keep",
+        "summary",
+        "--out",
+        &dir("sweep"),
+        "-q",
+    ]);
+    podsim(&[
+        "capacity",
+        "scenarios/capacity-batch.yaml",
+        "--vary",
+        "nodes[worker].count=1..8",
+        "--target",
+        "latency_ms.scheduling.p99 == 0",
+        "--seeds",
+        "1..2",
+        "--duration",
+        "30m",
+        "--out",
+        &dir("capacity"),
+        "-q",
+    ]);
 
     let folder = |reads: Reads| {
         tmp.path().join(match reads {
@@ -173,6 +201,10 @@ fn what_each_notebook_reads_is_what_podsim_writes() {
     .collect();
     assert_eq!(
         missing(&folder(Reads::Run), &wrong),
-        ["no_such_file.csv: not written", "summary.json: no key latency_ms.no_such_key", "transitions.csv: no column no_such_column"]
+        [
+            "no_such_file.csv: not written",
+            "summary.json: no key latency_ms.no_such_key",
+            "transitions.csv: no column no_such_column"
+        ]
     );
 }
