@@ -15,6 +15,7 @@ mod fuzz;
 mod jobs;
 mod networking;
 mod node_failures;
+mod notebooks;
 mod output_folder;
 mod persistent_volumes;
 mod pinned;
