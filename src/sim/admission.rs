@@ -49,9 +49,13 @@ impl Simulation {
         self.script.arrival_count[i] += 1;
         let n = self.script.arrival_count[i];
         let scenario = self.script.scenario.clone();
-        let object = &scenario.arrivals[i].manifest.object;
+        let stream = &scenario.arrivals[i];
+        // A stream whose copies draw their resources makes each copy's object anew.
+        let drawn = stream.resources.as_ref().map(|r| r.copy(&stream.manifest.object, &mut self.script.resource_rng[i]));
+        let object = drawn.as_ref().unwrap_or(&stream.manifest.object);
         let (mut ctx, _, script) = self.ctx();
         let template = match object {
+            Object::Pod(pod) if drawn.is_some() => Arc::new(compile(&mut ctx, pod)),
             Object::Pod(pod) => {
                 script.arrival_templates.entry(i).or_insert_with(|| Arc::new(compile(&mut ctx, pod))).clone()
             }

@@ -131,6 +131,8 @@ impl Subsystems {
 struct Script {
     scenario: Arc<Scenario>,
     arrival_rng: Vec<SimRng>,
+    /// Per arrival stream, the draws of its copies' resources (`arrivals.resources`).
+    resource_rng: Vec<SimRng>,
     arrival_count: Vec<u64>,
     /// Copies of one arrival stream share one compiled template.
     arrival_templates: BTreeMap<usize, Arc<PodTemplate>>,
@@ -206,6 +208,9 @@ impl Simulation {
         };
         let script = Script {
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
+            resource_rng: (0..scenario.arrivals.len())
+                .map(|i| streams.keyed(Stream::ArrivalResources, i as u64))
+                .collect(),
             arrival_count: vec![0; scenario.arrivals.len()],
             arrival_templates: BTreeMap::new(),
             fault_rng: (0..scenario.random_faults.len()).map(|i| streams.keyed(Stream::Faults, i as u64)).collect(),
