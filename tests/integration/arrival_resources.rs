@@ -48,7 +48,7 @@ fn quantity(v: &Value) -> podsim::api::Quantity {
 fn each_copy_draws_its_requests_within_the_bounds() {
     let text = stream(
         "        cpu: {uniform: {min: 500m, max: \"8\"}}\n        memory: {uniform: {min: 1Gi, max: 16Gi, step: 1Mi}}\n",
-        "{name: app, image: busybox, resources: {limits: {ephemeral-storage: 1Gi}}}",
+        "{name: app, image: busybox, resources: {limits: {cpu: \"8\"}}}",
     );
     let o = run(load_text(&text));
     let pods = pod_resources(&o);
@@ -60,8 +60,9 @@ fn each_copy_draws_its_requests_within_the_bounds() {
         let memory = quantity(&r["requests"]["memory"]).value();
         assert!((500..=8000).contains(&cpu), "{name}: cpu {cpu}m");
         assert!(((1 << 30)..=(16 << 30)).contains(&memory) && memory % (1 << 20) == 0, "{name}: memory {memory}");
-        // The template's own limit stays; no limit is drawn unless asked.
-        assert_eq!(r["limits"], serde_json::json!({"ephemeral-storage": "1Gi"}), "{name}");
+        // The template's own limit stays (a maximum at the limit is allowed); no limit is
+        // drawn unless asked.
+        assert_eq!(r["limits"], serde_json::json!({"cpu": "8"}), "{name}");
         cpus.push(cpu);
     }
     cpus.sort_unstable();
