@@ -67,10 +67,7 @@ impl ResourceDist {
 
     /// Whether the draws have a maximum the user gave (or one the values imply).
     pub fn bounded(&self) -> bool {
-        !matches!(
-            self.dist,
-            QuantityDist::Exponential { max: None, .. } | QuantityDist::LogNormal { max: None, .. }
-        )
+        !matches!(self.dist, QuantityDist::Exponential { max: None, .. } | QuantityDist::LogNormal { max: None, .. })
     }
 }
 

@@ -175,7 +175,10 @@ pub fn compile(value: &Value, object: &Object, path: &FieldPath, errs: &mut Vec<
         }
     }
     if each.is_empty() && table.is_none() && errs.len() == before {
-        errs.push(FieldError::new(path.clone(), "Required value: name a resource to draw (cpu: ..., memory: ...) or a table"));
+        errs.push(FieldError::new(
+            path.clone(),
+            "Required value: name a resource to draw (cpu: ..., memory: ...) or a table",
+        ));
     }
     let Some(spec) = pod_spec(object) else {
         errs.push(FieldError::new(
@@ -195,9 +198,7 @@ pub fn compile(value: &Value, object: &Object, path: &FieldPath, errs: &mut Vec<
         if is_extended_resource(name) && !limited {
             errs.push(FieldError::new(
                 p.clone(),
-                format!(
-                    "an extended resource's limit must equal its request: add {name} to limits (limits: [{name}])"
-                ),
+                format!("an extended resource's limit must equal its request: add {name} to limits (limits: [{name}])"),
             ));
         }
         if spec.resources.as_ref().is_some_and(|r| r.requests.contains_key(*name) || r.limits.contains_key(*name)) {
@@ -268,13 +269,19 @@ fn target(spec: &PodSpec, name: Option<&Value>, p: &FieldPath, errs: &mut Vec<Fi
             if found.is_none() {
                 errs.push(FieldError::new(
                     p.clone(),
-                    format!("Invalid value: {n:?}: the pod has no container of that name (it has {})", names().join(", ")),
+                    format!(
+                        "Invalid value: {n:?}: the pod has no container of that name (it has {})",
+                        names().join(", ")
+                    ),
                 ));
             }
             found
         }
         Some(other) => {
-            errs.push(FieldError::new(p.clone(), format!("Invalid value: {}: expected a container's name", shown(other))));
+            errs.push(FieldError::new(
+                p.clone(),
+                format!("Invalid value: {}: expected a container's name", shown(other)),
+            ));
             None
         }
     }
@@ -291,7 +298,9 @@ fn limits(v: &Value, drawn: &[&str], p: &FieldPath, errs: &mut Vec<FieldError>) 
                 other => (shown(other), None, p.index(i)),
             })
             .collect(),
-        Value::Object(map) => map.iter().map(|(n, f)| (n.clone(), Some(f.as_f64().unwrap_or(f64::NAN)), at(p, n))).collect(),
+        Value::Object(map) => {
+            map.iter().map(|(n, f)| (n.clone(), Some(f.as_f64().unwrap_or(f64::NAN)), at(p, n))).collect()
+        }
         _ => vec![(shown(v), None, p.clone())],
     };
     let mut out = Vec::new();
@@ -314,7 +323,10 @@ fn limits(v: &Value, drawn: &[&str], p: &FieldPath, errs: &mut Vec<FieldError>) 
                 "Invalid value: the limit is the request times a factor of at least 1 (a limit below the request is invalid)",
             ));
         } else if factor != 1.0 && is_extended_resource(&name) {
-            errs.push(FieldError::new(at, format!("Invalid value: {factor}: an extended resource's limit equals its request (factor 1)")));
+            errs.push(FieldError::new(
+                at,
+                format!("Invalid value: {factor}: an extended resource's limit equals its request (factor 1)"),
+            ));
         } else if out.iter().any(|(n, _)| *n == name) {
             errs.push(FieldError::duplicate(at, &name));
         } else {
@@ -329,7 +341,10 @@ fn quantity(resource: &str, v: &Value, p: &FieldPath, errs: &mut Vec<FieldError>
     let q = match v {
         Value::String(_) | Value::Number(_) => serde_json::from_value::<Quantity>(v.clone()),
         _ => {
-            errs.push(FieldError::new(p.clone(), format!("Invalid value: {}: expected a quantity (500m, 4Gi)", shown(v))));
+            errs.push(FieldError::new(
+                p.clone(),
+                format!("Invalid value: {}: expected a quantity (500m, 4Gi)", shown(v)),
+            ));
             return None;
         }
     };
@@ -415,13 +430,15 @@ fn distribution(name: &str, v: &Value, p: &FieldPath, errs: &mut Vec<FieldError>
                 ));
                 return None;
             }
-            (errs.len() == before)
-                .then(|| build(&min, QuantityDist::Uniform { lo: lo / step, hi: hi / step, step }))
+            (errs.len() == before).then(|| build(&min, QuantityDist::Uniform { lo: lo / step, hi: hi / step, step }))
         }
         "exponential" | "lognormal" => {
             let centre = if kind == "exponential" { "mean" } else { "median" };
-            let allowed: &[&str] =
-                if kind == "exponential" { &["mean", "min", "max", "step"] } else { &["median", "sigma", "min", "max", "step"] };
+            let allowed: &[&str] = if kind == "exponential" {
+                &["mean", "min", "max", "step"]
+            } else {
+                &["median", "sigma", "min", "max", "step"]
+            };
             let f = fields(args, kind, &p, allowed, errs)?;
             let centre_q = required(f, centre, &p, errs).and_then(|v| quantity(name, v, &p.child(centre), errs));
             let sigma = if kind == "lognormal" { number(f.get("sigma"), &p.child("sigma"), errs) } else { Some(0.0) };
@@ -439,7 +456,10 @@ fn distribution(name: &str, v: &Value, p: &FieldPath, errs: &mut Vec<FieldError>
             };
             if max_units.is_some_and(|m| min_units > m) {
                 let (lo, hi) = (shown_q(&min), shown_q(&max));
-                errs.push(FieldError::new(p.child("min"), format!("Invalid value: \"{lo}\": must not exceed max ({hi})")));
+                errs.push(FieldError::new(
+                    p.child("min"),
+                    format!("Invalid value: \"{lo}\": must not exceed max ({hi})"),
+                ));
                 return None;
             }
             let c = units(name, &centre_q) as f64;
@@ -526,7 +546,10 @@ fn table(v: &Value, p: &FieldPath, errs: &mut Vec<FieldError>) -> Option<Table> 
     for (i, row) in rows.iter().enumerate() {
         let rp = p.index(i);
         let Value::Object(cells) = row else {
-            errs.push(FieldError::new(rp, "invalid row: expected a mapping such as {cpu: \"1\", memory: 2Gi, weight: 3}"));
+            errs.push(FieldError::new(
+                rp,
+                "invalid row: expected a mapping such as {cpu: \"1\", memory: 2Gi, weight: 3}",
+            ));
             continue;
         };
         let weight = match cells.get("weight") {

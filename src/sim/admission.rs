@@ -51,7 +51,8 @@ impl Simulation {
         let scenario = self.script.scenario.clone();
         let stream = &scenario.arrivals[i];
         // A stream whose copies draw their resources makes each copy's object anew.
-        let drawn = stream.resources.as_ref().map(|r| r.copy(&stream.manifest.object, &mut self.script.resource_rng[i]));
+        let drawn =
+            stream.resources.as_ref().map(|r| r.copy(&stream.manifest.object, &mut self.script.resource_rng[i]));
         let object = drawn.as_ref().unwrap_or(&stream.manifest.object);
         let (mut ctx, _, script) = self.ctx();
         let template = match object {

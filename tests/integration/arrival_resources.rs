@@ -98,7 +98,8 @@ fn drawing_resources_moves_no_other_draw() {
     // the same with and without resource draws (their own random stream).
     let base = "name: crn\nseed: 3\nduration: 1h\nnodes:\n  - name: n\n    count: 4\n    capacity: {cpu: \"64\", memory: 256Gi}\nworkloads:\n  - arrivals:\n      count: 30\n      interarrival: {exponential: {mean: 1m}}\n      object: {apiVersion: v1, kind: Pod, metadata: {name: t}, spec: {restartPolicy: Never, containers: [{name: app, image: i, resources: {requests: {cpu: 100m}}}]}}\nRESOURCES\nbehaviors:\n  - match: {container: app}\n    runFor: {exponential: {mean: 5m}}\n";
     let plain = run(load_text(&base.replace("RESOURCES\n", "")));
-    let drawn = run(load_text(&base.replace("RESOURCES", "      resources: {cpu: {uniform: {min: 100m, max: \"2\"}}}")));
+    let drawn =
+        run(load_text(&base.replace("RESOURCES", "      resources: {cpu: {uniform: {min: 100m, max: \"2\"}}}")));
     let phases = |o: &Outcome| -> Vec<String> {
         o.rows(",Pod,").iter().map(|r| r.split(',').take(6).collect::<Vec<_>>().join(",")).collect()
     };
@@ -176,31 +177,45 @@ fn bad_resource_draws_exit_2_with_the_line_and_field_path() {
             "min above max",
             "        cpu: {uniform: {min: \"8\", max: 500m}}\n",
             app,
-            vec!["scenario.yaml:20:", "workloads[0].arrivals.resources.cpu.uniform.min: Invalid value: \"8\": must not exceed max (500m)"],
+            vec![
+                "scenario.yaml:20:",
+                "workloads[0].arrivals.resources.cpu.uniform.min: Invalid value: \"8\": must not exceed max (500m)",
+            ],
         ),
         (
             "a negative quantity",
             "        memory: {empirical: [1Gi, -2Gi]}\n",
             app,
-            vec!["scenario.yaml:20:", "workloads[0].arrivals.resources.memory.empirical[1]: Invalid value: \"-2Gi\": must be greater than or equal to 0"],
+            vec![
+                "scenario.yaml:20:",
+                "workloads[0].arrivals.resources.memory.empirical[1]: Invalid value: \"-2Gi\": must be greater than or equal to 0",
+            ],
         ),
         (
             "an unknown distribution",
             "        cpu: {normal: {mean: \"1\"}}\n",
             app,
-            vec!["workloads[0].arrivals.resources.cpu.normal: Unsupported value: \"normal\": supported values: \"constant\", \"uniform\""],
+            vec![
+                "workloads[0].arrivals.resources.cpu.normal: Unsupported value: \"normal\": supported values: \"constant\", \"uniform\"",
+            ],
         ),
         (
             "an unknown field of a distribution",
             "        cpu: {uniform: {min: 1, mx: 2}}\n",
             app,
-            vec!["workloads[0].arrivals.resources.cpu.uniform.mx: unknown field \"mx\"", "resources.cpu.uniform.max: Required value"],
+            vec![
+                "workloads[0].arrivals.resources.cpu.uniform.mx: unknown field \"mx\"",
+                "resources.cpu.uniform.max: Required value",
+            ],
         ),
         (
             "an unknown container",
             "        container: ap\n        cpu: \"1\"\n",
             app,
-            vec!["scenario.yaml:20:", "workloads[0].arrivals.resources.container: Invalid value: \"ap\": the pod has no container of that name (it has app)"],
+            vec![
+                "scenario.yaml:20:",
+                "workloads[0].arrivals.resources.container: Invalid value: \"ap\": the pod has no container of that name (it has app)",
+            ],
         ),
         (
             "no container named among several",
@@ -212,7 +227,10 @@ fn bad_resource_draws_exit_2_with_the_line_and_field_path() {
             "a bad quantity",
             "        memory: {uniform: {min: 1Gb, max: 2Gi}}\n",
             app,
-            vec!["scenario.yaml:20:", "workloads[0].arrivals.resources.memory.uniform.min: Invalid value: \"1Gb\": quantities must match the regular expression"],
+            vec![
+                "scenario.yaml:20:",
+                "workloads[0].arrivals.resources.memory.uniform.min: Invalid value: \"1Gb\": quantities must match the regular expression",
+            ],
         ),
         (
             "a misspelt resource",
@@ -224,31 +242,42 @@ fn bad_resource_draws_exit_2_with_the_line_and_field_path() {
             "a draw above the template's limit",
             "        cpu: {uniform: {min: \"1\", max: \"4\"}}\n",
             limited,
-            vec!["workloads[0].arrivals.resources.cpu: Invalid value: \"4\": draws up to 4, above container \"app\"'s cpu limit of 2"],
+            vec![
+                "workloads[0].arrivals.resources.cpu: Invalid value: \"4\": draws up to 4, above container \"app\"'s cpu limit of 2",
+            ],
         ),
         (
             "a limit below the request",
             "        cpu: \"1\"\n        limits: {cpu: 0.5}\n",
             app,
-            vec!["workloads[0].arrivals.resources.limits.cpu: Invalid value: the limit is the request times a factor of at least 1"],
+            vec![
+                "workloads[0].arrivals.resources.limits.cpu: Invalid value: the limit is the request times a factor of at least 1",
+            ],
         ),
         (
             "a limit of a resource not drawn",
             "        cpu: \"1\"\n        limits: [memory]\n",
             app,
-            vec!["workloads[0].arrivals.resources.limits[0]: Invalid value: \"memory\": not a drawn resource (drawn: cpu)"],
+            vec![
+                "workloads[0].arrivals.resources.limits[0]: Invalid value: \"memory\": not a drawn resource (drawn: cpu)",
+            ],
         ),
         (
             "an extended resource without its limit",
             "        example.com/gpu: {empirical: [1, 2]}\n",
             app,
-            vec!["workloads[0].arrivals.resources[example.com/gpu]: an extended resource's limit must equal its request"],
+            vec![
+                "workloads[0].arrivals.resources[example.com/gpu]: an extended resource's limit must equal its request",
+            ],
         ),
         (
             "table rows of different resources",
             "        table:\n          - {cpu: \"1\", memory: 1Gi}\n          - {cpu: \"2\"}\n",
             app,
-            vec!["scenario.yaml:22:", "workloads[0].arrivals.resources.table[1]: Invalid value: every row gives the same resources"],
+            vec![
+                "scenario.yaml:22:",
+                "workloads[0].arrivals.resources.table[1]: Invalid value: every row gives the same resources",
+            ],
         ),
         (
             "a table weight of zero",
@@ -266,7 +295,9 @@ fn bad_resource_draws_exit_2_with_the_line_and_field_path() {
             "a negative sigma",
             "        memory: {lognormal: {median: 1Gi, sigma: -1}}\n",
             app,
-            vec!["workloads[0].arrivals.resources.memory.lognormal.sigma: Invalid value: -1: expected a number of at least 0"],
+            vec![
+                "workloads[0].arrivals.resources.memory.lognormal.sigma: Invalid value: -1: expected a number of at least 0",
+            ],
         ),
         (
             "nothing to draw",
@@ -294,5 +325,9 @@ fn bad_resource_draws_exit_2_with_the_line_and_field_path() {
     std::fs::write(dir.path().join("scenario.yaml"), text).unwrap();
     let (code, stderr) = podsim(dir.path(), &["validate", "scenario.yaml"]);
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("scenario.yaml:11:") && stderr.contains("workloads[0].arrivals.resources: only copies of objects with a pod template"), "{stderr}");
+    assert!(
+        stderr.contains("scenario.yaml:11:")
+            && stderr.contains("workloads[0].arrivals.resources: only copies of objects with a pod template"),
+        "{stderr}"
+    );
 }
