@@ -59,9 +59,21 @@ impl ResourceDraws {
         out
     }
 
+    /// Whether every value comes from a list (constants, empirical lists, a table): the
+    /// copies then take few distinct values, and those that drew the same can share one
+    /// compiled pod template.
+    pub fn discrete(&self) -> bool {
+        self.each.iter().all(|d| matches!(d.dist, QuantityDist::Constant(_) | QuantityDist::Empirical(_)))
+    }
+
     /// A copy of `object` whose container has this copy's draws.
     pub fn copy(&self, object: &Object, rng: &mut SimRng) -> Object {
         let drawn = self.draw(rng);
+        self.apply(object, drawn)
+    }
+
+    /// A copy of `object` whose container has the values `drawn` (from [`Self::draw`]).
+    pub fn apply(&self, object: &Object, drawn: Vec<(&str, Quantity)>) -> Object {
         let mut copy = object.clone();
         if let Some(c) = pod_spec_mut(&mut copy).and_then(|spec| container_mut(spec, self.target)) {
             self.set(c, drawn);

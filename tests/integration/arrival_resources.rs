@@ -128,6 +128,8 @@ fn a_table_draws_rows_by_weight_and_limits_follow_when_asked() {
     }
     // Weights 3:1 over 40 copies.
     assert!((22..=38).contains(&small), "{small} of 40 from the row of weight 3");
+    // Copies that drew the same row share one pod template: two in objects.jsonl.
+    assert_eq!(o.objects.lines().filter(|l| l.starts_with("{\"op\":\"PodTemplate\"")).count(), 2);
 }
 
 #[test]
