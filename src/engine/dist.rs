@@ -52,7 +52,7 @@ impl Distribution {
 }
 
 /// Box–Muller, keeping one of the pair so that each draw uses exactly two uniforms.
-fn standard_normal(rng: &mut SimRng) -> f64 {
+pub(crate) fn standard_normal(rng: &mut SimRng) -> f64 {
     let r = libm::sqrt(-2.0 * libm::log(rng.unit_open()));
     r * libm::cos(2.0 * std::f64::consts::PI * rng.unit())
 }

@@ -38,6 +38,9 @@ pub enum Stream {
     Uids = 9,
     /// How long a provisioner takes to make a claim's volume (keyed by the claim).
     Provisioning = 10,
+    /// The resources each copy of an arrival stream draws (`arrivals.resources`), one
+    /// stream per arrival stream: the copies' arrival times do not move.
+    ArrivalResources = 11,
     /// The jitter of each pod's volume stats calculator (keyed by pod).
     VolumeStats = 20,
     /// The attach/detach controller's operation times.

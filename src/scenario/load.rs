@@ -652,11 +652,17 @@ impl<'a> Loader<'a> {
         ) {
             self.error(path.child("object"), "arrival streams copy Pods, Jobs or CronJobs");
         }
+        let resources = a.resources.as_ref().and_then(|value| {
+            let mut errs = Vec::new();
+            let draws = super::resources::compile(value, &manifest.object, &path.child("resources"), &mut errs);
+            self.field_errors(errs);
+            draws
+        });
         if a.interarrival.mean() <= 0.0 {
             self.error(path.child("interarrival"), "interarrival must have a mean above 0s");
             return None;
         }
-        Some(Arrivals { manifest, interarrival: a.interarrival, count: a.count, start, until })
+        Some(Arrivals { manifest, interarrival: a.interarrival, count: a.count, start, until, resources })
     }
 
     /// Applies the API server's defaults and validation to one object (`at`: positions

@@ -3,10 +3,12 @@
 //! error with its file, line and field path.
 
 pub mod behaviors;
+pub mod draws;
 pub mod glob;
 pub mod kubernetes;
 pub mod load;
 pub mod raw;
+pub mod resources;
 pub mod scheduler;
 
 pub use glob::Glob;
@@ -82,6 +84,9 @@ pub struct Arrivals {
     pub count: Option<u64>,
     pub start: Millis,
     pub until: Option<Millis>,
+    /// What each copy draws for its container's resources (`resources:`); `None`: the
+    /// copies are identical.
+    pub resources: Option<resources::ResourceDraws>,
 }
 
 /// Which containers a behavior applies to; an absent glob matches anything.

@@ -141,6 +141,9 @@ pub struct RawArrivals {
     pub start: Option<Text>,
     /// No copy arrives after this time.
     pub until: Option<Text>,
+    /// What each copy draws for its container's resources; validated with field paths
+    /// by `scenario::resources`.
+    pub resources: Option<Value>,
 }
 
 #[derive(Deserialize, Debug, Default)]

@@ -49,10 +49,24 @@ impl Simulation {
         self.script.arrival_count[i] += 1;
         let n = self.script.arrival_count[i];
         let scenario = self.script.scenario.clone();
-        let object = &scenario.arrivals[i].manifest.object;
+        let stream = &scenario.arrivals[i];
+        // A stream whose copies draw their resources makes each copy's object anew; when
+        // the values come from lists, copies that drew the same share one template.
+        let drawn = stream.resources.as_ref().map(|r| {
+            let values = r.draw(&mut self.script.resource_rng[i]);
+            let key = r.discrete().then(|| values.iter().map(|(_, q)| q.to_string()).collect::<Vec<_>>());
+            (r.apply(&stream.manifest.object, values), key)
+        });
+        let object = drawn.as_ref().map_or(&stream.manifest.object, |(o, _)| o);
         let (mut ctx, _, script) = self.ctx();
-        let template = match object {
-            Object::Pod(pod) => {
+        let template = match (object, drawn.as_ref().map(|(_, key)| key)) {
+            (Object::Pod(pod), Some(Some(key))) => script
+                .drawn_templates
+                .entry((i, key.clone()))
+                .or_insert_with(|| Arc::new(compile(&mut ctx, pod)))
+                .clone(),
+            (Object::Pod(pod), Some(None)) => Arc::new(compile(&mut ctx, pod)),
+            (Object::Pod(pod), None) => {
                 script.arrival_templates.entry(i).or_insert_with(|| Arc::new(compile(&mut ctx, pod))).clone()
             }
             _ => Arc::new(PodTemplate::compile(

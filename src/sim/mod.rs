@@ -131,9 +131,14 @@ impl Subsystems {
 struct Script {
     scenario: Arc<Scenario>,
     arrival_rng: Vec<SimRng>,
+    /// Per arrival stream, the draws of its copies' resources (`arrivals.resources`).
+    resource_rng: Vec<SimRng>,
     arrival_count: Vec<u64>,
     /// Copies of one arrival stream share one compiled template.
     arrival_templates: BTreeMap<usize, Arc<PodTemplate>>,
+    /// Copies of a stream drawing their resources from lists share one template per
+    /// distinct draw (by stream and the drawn quantities).
+    drawn_templates: BTreeMap<(usize, Vec<String>), Arc<PodTemplate>>,
     fault_rng: Vec<SimRng>,
     /// Per pool: the next index to try for a node's name (`<pool>-<i>`).
     next_node_index: BTreeMap<String, u64>,
@@ -206,8 +211,12 @@ impl Simulation {
         };
         let script = Script {
             arrival_rng: (0..scenario.arrivals.len()).map(|i| streams.keyed(Stream::Arrivals, i as u64)).collect(),
+            resource_rng: (0..scenario.arrivals.len())
+                .map(|i| streams.keyed(Stream::ArrivalResources, i as u64))
+                .collect(),
             arrival_count: vec![0; scenario.arrivals.len()],
             arrival_templates: BTreeMap::new(),
+            drawn_templates: BTreeMap::new(),
             fault_rng: (0..scenario.random_faults.len()).map(|i| streams.keyed(Stream::Faults, i as u64)).collect(),
             next_node_index: BTreeMap::new(),
             drains: Vec::new(),

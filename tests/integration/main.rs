@@ -1,6 +1,7 @@
 //! The integration tests, in one binary: each module used to be a test binary of its
 //! own, and every one of them linked the whole crate (most of a clean `cargo test`).
 
+mod arrival_resources;
 mod bad_input;
 mod baselines;
 mod capacity;
