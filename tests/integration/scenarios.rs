@@ -32,6 +32,7 @@ fn every_scenario_is_deterministic() {
         assert_eq!(a.objects, b.objects, "{name}: objects.jsonl differs");
         assert_eq!(a.containers, b.containers, "{name}: containers.csv differs");
         assert_eq!(a.event_paths, b.event_paths, "{name}: event_paths.csv differs");
+        assert_eq!(a.event_series, b.event_series, "{name}: event_series.csv differs");
     }
     crate::pinned::check("examples.txt", &pinned);
 }
@@ -163,6 +164,7 @@ fn the_command_writes_what_the_library_writes() {
             ("objects.jsonl", &inline.objects),
             ("containers.csv", &inline.containers),
             ("event_paths.csv", &inline.event_paths),
+            ("event_series.csv", &inline.event_series),
         ] {
             assert!(file(f) == *expected, "{name}: {f} differs between `podsim run` and the library");
         }
