@@ -43,6 +43,10 @@ use std::sync::Arc;
 const MAX_IN_UNSCHEDULABLE: Millis = 5 * 60_000;
 const FLUSH_PERIOD: Millis = 30_000;
 
+/// A fit error's reasons, node count, PreFilter refusal and PostFilter message, and the
+/// text made of them.
+type LastNote = (BTreeMap<Reason, usize>, usize, Option<(String, u16)>, Option<String>, Arc<str>);
+
 /// The activeQ order: higher priority first, then earlier arrival, then insertion.
 type ActiveKey = (Reverse<i32>, SimTime, u64);
 
@@ -80,8 +84,10 @@ pub struct Scheduler {
     /// next `finishSeries` tick is scheduled.
     series: event_series::SeriesCache,
     series_tick: bool,
-    /// The last FailedScheduling message made.
-    last_note: Option<Arc<str>>,
+    /// The last fit error's message, with what it was made of.
+    last_note: Option<LastNote>,
+    /// PostFilter's last "no victims" words, by (nodes, potential nodes).
+    no_victims: Option<((usize, usize), String)>,
     /// The nodes in the cluster, in the order the scheduler's cache lists them.
     pub(crate) node_list: Vec<NodeId>,
     /// Resource scores of recent templates, per node.
@@ -140,6 +146,7 @@ impl Scheduler {
             series: Default::default(),
             series_tick: false,
             last_note: None,
+            no_victims: None,
             node_list: Vec::new(),
             score_cache: Default::default(),
             fail_cache: Default::default(),
@@ -576,11 +583,11 @@ impl Scheduler {
 
     fn schedule_failed(&mut self, ctx: &mut Ctx, id: PodId, diagnosis: Diagnosis) {
         let now = ctx.now;
-        let message = if diagnosis.nodes == 0 {
-            "no nodes available to schedule pods".to_string()
+        let message: Arc<str> = if diagnosis.nodes == 0 {
+            "no nodes available to schedule pods".into()
         } else {
             let post_filter = self.post_filter(ctx, id, &diagnosis);
-            diagnosis.message(&ctx.cluster.resources, post_filter.as_deref())
+            self.fit_error_message(&ctx.cluster.resources, &diagnosis, post_filter)
         };
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         pod.sched.attempts += 1;
@@ -597,17 +604,25 @@ impl Scheduler {
             self.flush_pending = true;
             ctx.at(FLUSH_PERIOD, SchedulerEvent::Flush);
         }
-        // Pods that failed alike share one copy of the words.
-        let message: Arc<str> = match &self.last_note {
-            Some(last) if **last == *message => last.clone(),
-            _ => {
-                let note: Arc<str> = message.into();
-                self.last_note = Some(note.clone());
-                note
-            }
-        };
         self.record_failure(ctx, id, &message);
         self.last_failure.insert(id, message);
+    }
+
+    /// `FitError.Error()` with the PostFilter's message; pods that fail alike one after
+    /// the other (the same reasons and counts, the same PostFilter words) share the text
+    /// made for the first, which also keeps one copy of it in memory.
+    fn fit_error_message(&mut self, names: &ResourceNames, d: &Diagnosis, post_filter: Option<String>) -> Arc<str> {
+        if let Some((reasons, nodes, prefilter, post, text)) = &self.last_note
+            && *nodes == d.nodes
+            && *reasons == d.reasons
+            && *prefilter == d.prefilter
+            && *post == post_filter
+        {
+            return text.clone();
+        }
+        let text: Arc<str> = d.message(names, post_filter.as_deref()).into();
+        self.last_note = Some((d.reasons.clone(), d.nodes, d.prefilter.clone(), post_filter, text.clone()));
+        text
     }
 
     /// Hands a FailedScheduling to the events.k8s.io recorder ([`event_series`]).
