@@ -43,10 +43,13 @@ impl Pool {
 
     pub fn insert(&mut self, id: PodId, hint: u16, since: SimTime, template: &Arc<PodTemplate>) {
         self.remove(id);
-        let group = (hint & hint::LOOKED_AT & !TEMPLATE_WIDE == 0).then(|| (Arc::as_ptr(template) as usize, hint));
+        let group = (hint & hint::LOOKED_AT & !TEMPLATE_WIDE == 0).then_some((Arc::as_ptr(template) as usize, hint));
         match group {
             Some(key) => {
-                let g = self.groups.entry(key).or_insert_with(|| Group { template: template.clone(), members: BTreeSet::new() });
+                let g = self
+                    .groups
+                    .entry(key)
+                    .or_insert_with(|| Group { template: template.clone(), members: BTreeSet::new() });
                 g.members.insert(id);
             }
             None => {
@@ -78,7 +81,8 @@ impl Pool {
 
     /// The pods that entered at or before `cutoff`, in pod order (as the pool lists them).
     pub fn entered_by(&self, cutoff: SimTime) -> Vec<PodId> {
-        let mut out: Vec<PodId> = self.by_since.iter().take_while(|(since, _)| *since <= cutoff).map(|(_, id)| *id).collect();
+        let mut out: Vec<PodId> =
+            self.by_since.iter().take_while(|(since, _)| *since <= cutoff).map(|(_, id)| *id).collect();
         out.sort_unstable();
         out
     }
@@ -108,7 +112,9 @@ impl Pool {
             }
         }
         for (id, mask) in &self.singles {
-            if mask & event != 0 && cluster.pods.get(*id).is_none_or(|p| requeue::may_help(&view, p, mask & event, change)) {
+            if mask & event != 0
+                && cluster.pods.get(*id).is_none_or(|p| requeue::may_help(&view, p, mask & event, change))
+            {
                 out.push(*id);
             }
         }

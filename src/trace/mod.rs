@@ -10,8 +10,8 @@ pub mod stats;
 pub mod summary;
 
 use crate::engine::SimTime;
-use std::fmt::Write as _;
 pub use objects::{ContainerRecord, LastTerminated, ObjectRecord, OwnerRecord};
+use std::fmt::Write as _;
 
 /// One change of state (`transitions.csv`).
 #[derive(Clone, Copy, Debug)]

@@ -47,7 +47,8 @@ fn a_repeated_failed_scheduling_is_three_rows_with_the_series_count() {
         .filter(|r| r.contains(",FailedScheduling,") || r.contains(",Scheduled,"))
         .collect();
     let failed = |t: u64| format!("{t},Warning,FailedScheduling,Pod,default,waiter,,{MESSAGE}");
-    let scheduled = "1020000,Normal,Scheduled,Pod,default,waiter,worker-0,Successfully assigned default/waiter to worker-0";
+    let scheduled =
+        "1020000,Normal,Scheduled,Pod,default,waiter,worker-0,Successfully assigned default/waiter to worker-0";
     assert_eq!(rows, [failed(0), failed(300_000), scheduled.to_string(), failed(1_440_000)], "{}", o.events);
     // The rows that write a series, by their index in events.csv.
     let index = |row: &str| o.events.lines().skip(1).position(|l| l == row).unwrap();
