@@ -30,8 +30,6 @@ pub struct Cached {
     pub first: SimTime,
     /// `series.count` and `series.lastObservedTime`, once a second occurrence came.
     pub series: Option<(u32, SimTime)>,
-    /// The count last written (2 when the series started).
-    written: u32,
 }
 
 /// What one occurrence asks the recorder to write.
@@ -76,7 +74,7 @@ impl SeriesCache {
     pub fn observe(&mut self, pod: PodId, note: &Arc<str>, now: SimTime) -> Write {
         match self.by_pod.get_mut(&pod) {
             None => {
-                self.by_pod.insert(pod, Cached { note: note.clone(), first: now, series: None, written: 1 });
+                self.by_pod.insert(pod, Cached { note: note.clone(), first: now, series: None });
                 Write::Create
             }
             Some(c) => match &mut c.series {
@@ -87,7 +85,6 @@ impl SeriesCache {
                 }
                 None => {
                     c.series = Some((2, now));
-                    c.written = 2;
                     Write::SeriesStart { note: c.note.clone(), first: c.first }
                 }
             },
@@ -124,10 +121,11 @@ impl SeriesCache {
     }
 }
 
-/// The final write of a series whose count grew since it was last written.
+/// The final write of a series whose count grew since it was last written (at its start,
+/// with count 2: podsim writes no refresh rows).
 fn finished(pod: PodId, c: &Cached) -> Option<Finished> {
     let (count, last) = c.series?;
-    (count > c.written).then(|| Finished { pod, note: c.note.clone(), first: c.first, count, last })
+    (count > 2).then(|| Finished { pod, note: c.note.clone(), first: c.first, count, last })
 }
 
 /// The next `finishSeries` tick after `now` (the recorder starts with the scheduler, at 0).

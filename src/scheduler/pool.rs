@@ -25,8 +25,9 @@ struct Group {
 
 #[derive(Default)]
 pub struct Pool {
-    /// Each pod: the events that may help it, when it entered, and its group.
-    entries: BTreeMap<PodId, (u16, SimTime, Option<GroupKey>)>,
+    /// Each pod: the events that may help it, when it entered, and the address of its
+    /// group's template (0: looked at alone).
+    entries: BTreeMap<PodId, (u16, SimTime, usize)>,
     by_since: BTreeSet<(SimTime, PodId)>,
     groups: BTreeMap<GroupKey, Group>,
     /// The pods looked at one by one (their plugins read their labels or claims).
@@ -56,14 +57,14 @@ impl Pool {
                 self.singles.insert(id, hint);
             }
         }
-        self.entries.insert(id, (hint, since, group));
+        self.entries.insert(id, (hint, since, group.map_or(0, |(address, _)| address)));
         self.by_since.insert((since, id));
     }
 
     pub fn remove(&mut self, id: PodId) -> bool {
-        let Some((_, since, group)) = self.entries.remove(&id) else { return false };
+        let Some((hint, since, address)) = self.entries.remove(&id) else { return false };
         self.by_since.remove(&(since, id));
-        match group {
+        match (address != 0).then_some((address, hint)) {
             Some(key) => {
                 if let Some(g) = self.groups.get_mut(&key) {
                     g.members.remove(&id);
