@@ -41,8 +41,12 @@ fn one_run(base: &Scenario, seed: u64) -> usize {
         pool_metrics: sink(),
         services: sink(),
     };
-    let csv =
-        CsvSink::new(files).with_objects(ObjectFiles { objects: sink(), containers: sink(), event_paths: sink() });
+    let csv = CsvSink::new(files).with_objects(ObjectFiles {
+        objects: sink(),
+        containers: sink(),
+        event_paths: sink(),
+        event_series: sink(),
+    });
     let summary = run::simulate(Arc::new(s), Box::new(csv), false, &|| false).expect("the run ends");
     let json = serde_json::to_string_pretty(&summary).unwrap();
     figures::flatten(&figures::parse(&json).unwrap()).len()

@@ -31,6 +31,7 @@ fn simulate(dir: &Path) {
         objects: file("objects.jsonl"),
         containers: file("containers.csv"),
         event_paths: file("event_paths.csv"),
+        event_series: file("event_series.csv"),
     });
     let end = scenario.duration.map(podsim::engine::SimTime);
     let mut sim = Simulation::new(Arc::new(scenario), Box::new(sink));

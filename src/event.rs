@@ -59,6 +59,8 @@ pub enum SchedulerEvent {
     Flush,
     /// VolumeBinding's PreBind polls a pod's claims (or its bind timeout ran out).
     PreBind(PodId),
+    /// The event recorder's `finishSeries` tick (every 6 minutes while it caches Events).
+    FinishSeries,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

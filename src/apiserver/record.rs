@@ -112,6 +112,7 @@ impl Ctx<'_> {
             node,
             message: &rec.msg,
             field_path: &path,
+            series: None,
         });
         rec.field_path = path;
     }
@@ -132,6 +133,32 @@ impl Ctx<'_> {
             node,
             message: &rec.msg,
             field_path: "",
+            series: None,
+        });
+    }
+
+    /// Writes an events.k8s.io Event series of an object (the series' start, or its last
+    /// write): `note` is the note of its first occurrence.
+    pub fn series_event(
+        &mut self,
+        object: ObjectRef,
+        type_: EventType,
+        reason: &str,
+        note: &str,
+        series: crate::trace::EventSeries,
+    ) {
+        let ObjectRef { kind, namespace, name, node } = object;
+        self.rec.sink.event(&EventRecord {
+            time: self.now,
+            type_,
+            reason,
+            kind,
+            namespace,
+            name,
+            node,
+            message: note,
+            field_path: "",
+            series: Some(series),
         });
     }
 

@@ -33,7 +33,7 @@ pub struct RunArgs {
     /// Draws the charts into the output folder's plots/ after the run (as `podsim plot`).
     #[arg(long)]
     pub plot: bool,
-    /// Do not write objects.jsonl, containers.csv and event_paths.csv, which `podsim get`
+    /// Do not write objects.jsonl, containers.csv, event_paths.csv and event_series.csv, which `podsim get`
     /// and `describe` read: about half the output of a large run, and of its time.
     #[arg(long)]
     pub no_objects: bool,
@@ -44,7 +44,7 @@ pub struct RunArgs {
 
 /// Every file `podsim run` may write: a run removes those an earlier run into the same
 /// folder wrote and it does not, and the temporaries of one that was killed.
-const RUN_FILES: [&str; 10] = [
+const RUN_FILES: [&str; 11] = [
     "transitions.csv",
     "events.csv",
     "metrics.csv",
@@ -54,6 +54,7 @@ const RUN_FILES: [&str; 10] = [
     "objects.jsonl",
     "containers.csv",
     "event_paths.csv",
+    "event_series.csv",
     "summary.json",
 ];
 
@@ -125,7 +126,7 @@ fn simulate(
         services: out.file("services.csv")?,
     };
     let objects = if args.no_objects {
-        for name in ["objects.jsonl", "containers.csv", "event_paths.csv"] {
+        for name in ["objects.jsonl", "containers.csv", "event_paths.csv", "event_series.csv"] {
             out.remove(name);
         }
         None
@@ -134,6 +135,7 @@ fn simulate(
             objects: out.file("objects.jsonl")?,
             containers: out.file("containers.csv")?,
             event_paths: out.file("event_paths.csv")?,
+            event_series: out.file("event_series.csv")?,
         })
     };
     let sink = CsvSink::in_background(files, objects);

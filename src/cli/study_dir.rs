@@ -28,7 +28,7 @@ pub const SUMMARY: &str = "summary.json";
 pub const FAILURE: &str = "failure.json";
 
 /// Every file a run's folder may hold (as `podsim run` writes them, and failure.json).
-pub const RUN_FILES: [&str; 11] = [
+pub const RUN_FILES: [&str; 12] = [
     "transitions.csv",
     "events.csv",
     "metrics.csv",
@@ -38,6 +38,7 @@ pub const RUN_FILES: [&str; 11] = [
     "objects.jsonl",
     "containers.csv",
     "event_paths.csv",
+    "event_series.csv",
     SUMMARY,
     FAILURE,
 ];

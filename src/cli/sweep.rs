@@ -392,6 +392,7 @@ impl Runner<'_> {
                 objects: std::io::sink(),
                 containers: std::io::sink(),
                 event_paths: std::io::sink(),
+                event_series: std::io::sink(),
             })));
         }
         let files = SinkFiles {
@@ -404,7 +405,7 @@ impl Runner<'_> {
         };
         let sink = CsvSink::new(files);
         if keep == Keep::Trace {
-            for name in ["objects.jsonl", "containers.csv", "event_paths.csv"] {
+            for name in ["objects.jsonl", "containers.csv", "event_paths.csv", "event_series.csv"] {
                 out.remove(name);
             }
             return Ok(Box::new(sink));
@@ -413,6 +414,7 @@ impl Runner<'_> {
             objects: out.file("objects.jsonl")?,
             containers: out.file("containers.csv")?,
             event_paths: out.file("event_paths.csv")?,
+            event_series: out.file("event_series.csv")?,
         };
         Ok(Box::new(sink.with_objects(objects)))
     }

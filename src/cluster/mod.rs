@@ -70,6 +70,9 @@ pub struct Cluster {
     pub nodes: Vec<Node>,
     /// The scheduler's packed view of each node (by node id); see [`fit`].
     pub fit: Vec<fit::FitRow>,
+    /// Bumped at every refresh of any fit row: a filter result of a pod that asks only
+    /// for cpu and memory holds while it stands (the scheduler reuses such failures).
+    pub fit_epoch: u64,
     pub node_by_name: BTreeMap<Arc<str>, NodeId>,
     pub pods: Slab<Pod>,
     /// (namespace, name) of every pod object in the API.
@@ -219,6 +222,7 @@ impl Cluster {
             },
             nodes: Vec::new(),
             fit: Vec::new(),
+            fit_epoch: 0,
             node_by_name: BTreeMap::new(),
             pods: Slab::default(),
             pod_by_name: NameIndex::default(),
@@ -275,6 +279,7 @@ impl Cluster {
         if self.fit.len() <= i {
             self.fit.resize(i + 1, fit::FitRow::default());
         }
+        self.fit_epoch += 1;
         let version = self.fit[i].version.wrapping_add(1).max(1);
         self.fit[i] = fit::FitRow { version, ..fit::FitRow::of(&self.nodes[i]) };
     }

@@ -3,9 +3,12 @@
 
 pub mod cycle;
 mod default_selector;
+pub mod event_series;
+mod fail_cache;
 pub mod filter;
 pub mod interpod_affinity;
 mod nominator;
+mod pool;
 mod postfilter;
 mod prebind;
 pub mod preemption;
@@ -22,6 +25,7 @@ pub mod volume_restrictions;
 pub mod volume_zone;
 pub mod volumes;
 
+use crate::apiserver::record::ObjectRef;
 use crate::apiserver::{Change, Ctx, Kind, Watches};
 use crate::cluster::resources::ResourceNames;
 use crate::cluster::resources::{CPU, MEMORY};
@@ -38,8 +42,10 @@ use std::sync::Arc;
 /// `podMaxInUnschedulablePodsDuration`, and the period of `flushUnschedulablePodsLeftover`.
 const MAX_IN_UNSCHEDULABLE: Millis = 5 * 60_000;
 const FLUSH_PERIOD: Millis = 30_000;
-/// The event recorder folds repeats of one event within this window into a count.
-const EVENT_REPEAT_WINDOW: Millis = 10 * 60_000;
+
+/// A fit error's reasons, node count, PreFilter refusal and PostFilter message, and the
+/// text made of them.
+type LastNote = (BTreeMap<Reason, usize>, usize, Option<(String, u16)>, Option<String>, Arc<str>);
 
 /// The activeQ order: higher priority first, then earlier arrival, then insertion.
 type ActiveKey = (Reverse<i32>, SimTime, u64);
@@ -61,7 +67,7 @@ pub struct Scheduler {
     spots: BTreeMap<PodId, Spot>,
     /// The unschedulable pool: each pod with the events that may help it and when it
     /// entered (`podMaxInUnschedulablePodsDuration` sends it back after 5 minutes).
-    unschedulable: BTreeMap<PodId, (u16, SimTime)>,
+    unschedulable: pool::Pool,
     /// At least the union of the unschedulable pods' hints (recomputed at each flush),
     /// so an event no waiting pod listens to costs nothing.
     listening: u16,
@@ -71,12 +77,23 @@ pub struct Scheduler {
     next_start: usize,
     rng: SimRng,
     seq: u64,
-    /// Per pod: (last FailedScheduling message, when it was recorded).
-    last_failure: BTreeMap<PodId, (String, SimTime)>,
+    /// Per pod not bound yet: its last FailedScheduling message (shared by the pods that
+    /// failed alike).
+    last_failure: BTreeMap<PodId, Arc<str>>,
+    /// The events.k8s.io recorder's cache of FailedScheduling Events, and whether its
+    /// next `finishSeries` tick is scheduled.
+    series: event_series::SeriesCache,
+    series_tick: bool,
+    /// The last fit error's message, with what it was made of.
+    last_note: Option<LastNote>,
+    /// PostFilter's last "no victims" words, by (nodes, potential nodes).
+    no_victims: Option<((usize, usize), String)>,
     /// The nodes in the cluster, in the order the scheduler's cache lists them.
     pub(crate) node_list: Vec<NodeId>,
     /// Resource scores of recent templates, per node.
     score_cache: score_cache::ScoreCache,
+    /// Failures of cpu-and-memory-only templates at the current fit epoch.
+    fail_cache: fail_cache::FailCache,
     pub(crate) profile: profile::SchedulerProfile,
     /// Pods nominated to each node (the nominator).
     nominated: BTreeMap<NodeId, Vec<PodId>>,
@@ -118,7 +135,7 @@ impl Scheduler {
             max_backoff: backoff.1,
             active: BTreeSet::new(),
             spots: BTreeMap::new(),
-            unschedulable: BTreeMap::new(),
+            unschedulable: Default::default(),
             listening: 0,
             flush_pending: false,
             cycle_pending: false,
@@ -126,8 +143,13 @@ impl Scheduler {
             rng,
             seq: 0,
             last_failure: BTreeMap::new(),
+            series: Default::default(),
+            series_tick: false,
+            last_note: None,
+            no_victims: None,
             node_list: Vec::new(),
             score_cache: Default::default(),
+            fail_cache: Default::default(),
             nominated: BTreeMap::new(),
             preemption_rng,
             scoring: prioritize::Scoring::compile(&profile, names),
@@ -155,7 +177,7 @@ impl Scheduler {
         if let Some(Spot::Active(key)) = self.spots.remove(&pod) {
             self.active.remove(&(key, pod));
         }
-        self.unschedulable.remove(&pod);
+        self.unschedulable.remove(pod);
     }
 
     pub fn flush_pending(&self) -> bool {
@@ -166,8 +188,8 @@ impl Scheduler {
     /// FailedScheduling message.
     pub fn unschedulable_messages(&self) -> BTreeMap<String, u64> {
         let mut out = BTreeMap::new();
-        for (message, _) in self.last_failure.values() {
-            *out.entry(message.clone()).or_default() += 1;
+        for message in self.last_failure.values() {
+            *out.entry(message.to_string()).or_default() += 1;
         }
         out
     }
@@ -176,6 +198,14 @@ impl Scheduler {
     pub fn is_nominated(&self, pod: PodId, node: NodeId) -> bool {
         self.nominated.get(&node).is_some_and(|pods| pods.contains(&pod))
     }
+}
+
+/// A write of a pod's FailedScheduling series (about the pod, not its node).
+fn write_pod_series(ctx: &mut Ctx, id: PodId, note: &str, series: crate::trace::EventSeries) {
+    let Some(pod) = ctx.cluster.pods.get(id) else { return };
+    let (ns, name) = (pod.namespace.clone(), pod.name.clone());
+    let object = ObjectRef { kind: "Pod", namespace: &ns, name: &name, node: "" };
+    ctx.series_event(object, EventType::Warning, "FailedScheduling", note, series);
 }
 
 /// `numFeasibleNodesToFind` (`schedule_one.go`): all nodes under 100; otherwise the
@@ -190,7 +220,7 @@ pub fn num_feasible_nodes_to_find(num_all_nodes: usize, percentage: u32) -> usiz
 }
 
 /// Why a pod fits no node: reason -> number of nodes, as `FitError` counts them.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Diagnosis {
     pub reasons: BTreeMap<Reason, usize>,
     /// The nodes that failed only for reasons removing pods may resolve (status
@@ -265,6 +295,7 @@ impl Scheduler {
             SchedulerEvent::BackoffDone(pod) => self.backoff_done(ctx, pod),
             SchedulerEvent::Flush => self.flush(ctx),
             SchedulerEvent::PreBind(pod) => self.pre_bind_poll(ctx, pod),
+            SchedulerEvent::FinishSeries => self.finish_series(ctx),
         }
     }
 
@@ -299,7 +330,14 @@ impl Scheduler {
                 let helped = self.helped(ctx.cluster, filter::hint::POD_GONE, change);
                 self.requeue_all(ctx, helped);
             }
-            Change::PodRemoved { id, .. } => self.forget(ctx, *id),
+            Change::PodRemoved { id, pod } => {
+                self.forget(ctx, *id);
+                // The pod's name goes with it: its series is written now, not at the tick.
+                if let Some(f) = self.series.forget(*id) {
+                    let object = ObjectRef { kind: "Pod", namespace: &pod.namespace, name: &pod.name, node: "" };
+                    ctx.series_event(object, EventType::Warning, "FailedScheduling", &f.note, f.series());
+                }
+            }
             Change::NodeAdded(node) => {
                 self.node_list.push(*node);
                 self.cluster_event(ctx, filter::hint::NODE_ADDED, *node);
@@ -453,6 +491,11 @@ impl Scheduler {
         // Without topology constraints, pod affinity or nominated pods in play, a fit-only
         // pod needs only the node's fit row.
         let fast = template.fit_only && plugins.is_none() && volumes.is_none() && !held;
+        // The template failed on these very fit rows already: it fails alike.
+        let epoch = (cluster.fit_epoch, nodes.len());
+        if fast && let Some(known) = self.fail_cache.get(shared, epoch) {
+            return Err(known);
+        }
         for k in 0..nodes.len() {
             let j = start + k;
             let id = nodes[if j >= nodes.len() { j - nodes.len() } else { j }];
@@ -494,6 +537,9 @@ impl Scheduler {
             // Node ids grow in the order nodes join, which is the cache's order.
             diagnosis.potential.sort_unstable();
             diagnosis.topology.sort_unstable();
+            if fast {
+                self.fail_cache.put(shared, epoch, &diagnosis);
+            }
             return Err(diagnosis);
         }
         let weights = self.scoring.topology_weights();
@@ -537,11 +583,11 @@ impl Scheduler {
 
     fn schedule_failed(&mut self, ctx: &mut Ctx, id: PodId, diagnosis: Diagnosis) {
         let now = ctx.now;
-        let message = if diagnosis.nodes == 0 {
-            "no nodes available to schedule pods".to_string()
+        let message: Arc<str> = if diagnosis.nodes == 0 {
+            "no nodes available to schedule pods".into()
         } else {
             let post_filter = self.post_filter(ctx, id, &diagnosis);
-            diagnosis.message(&ctx.cluster.resources, post_filter.as_deref())
+            self.fit_error_message(&ctx.cluster.resources, &diagnosis, post_filter)
         };
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         pod.sched.attempts += 1;
@@ -550,18 +596,70 @@ impl Scheduler {
             ctx.rec.counters.pods_ever_unschedulable += 1;
         }
         pod.sched.last_failure_at = now;
-        self.unschedulable.insert(id, (diagnosis.hint(), now));
+        let template = pod.template.clone();
+        self.unschedulable.insert(id, diagnosis.hint(), now, &template);
         self.listening |= diagnosis.hint();
         self.spots.insert(id, Spot::Unschedulable);
         if !self.flush_pending {
             self.flush_pending = true;
             ctx.at(FLUSH_PERIOD, SchedulerEvent::Flush);
         }
-        let repeat =
-            self.last_failure.get(&id).is_some_and(|(m, at)| *m == message && now.since(*at) < EVENT_REPEAT_WINDOW);
-        if !repeat {
-            ctx.pod_event(id, EventType::Warning, "FailedScheduling", format_args!("{message}"));
-            self.last_failure.insert(id, (message, now));
+        self.record_failure(ctx, id, &message);
+        self.last_failure.insert(id, message);
+    }
+
+    /// `FitError.Error()` with the PostFilter's message; pods that fail alike one after
+    /// the other (the same reasons and counts, the same PostFilter words) share the text
+    /// made for the first, which also keeps one copy of it in memory.
+    fn fit_error_message(&mut self, names: &ResourceNames, d: &Diagnosis, post_filter: Option<String>) -> Arc<str> {
+        if let Some((reasons, nodes, prefilter, post, text)) = &self.last_note
+            && *nodes == d.nodes
+            && *reasons == d.reasons
+            && *prefilter == d.prefilter
+            && *post == post_filter
+        {
+            return text.clone();
+        }
+        let text: Arc<str> = d.message(names, post_filter.as_deref()).into();
+        self.last_note = Some((d.reasons.clone(), d.nodes, d.prefilter.clone(), post_filter, text.clone()));
+        text
+    }
+
+    /// Hands a FailedScheduling to the events.k8s.io recorder ([`event_series`]).
+    fn record_failure(&mut self, ctx: &mut Ctx, id: PodId, message: &Arc<str>) {
+        let now = ctx.now;
+        match self.series.observe(id, message, now) {
+            event_series::Write::Create => {
+                ctx.pod_event(id, EventType::Warning, "FailedScheduling", format_args!("{message}"))
+            }
+            event_series::Write::SeriesStart { note, first } => {
+                let series = crate::trace::EventSeries { count: 2, first, last: now };
+                write_pod_series(ctx, id, &note, series);
+            }
+            event_series::Write::Nothing => {}
+        }
+        if !self.series_tick {
+            self.series_tick = true;
+            ctx.schedule(event_series::next_tick(now), SchedulerEvent::FinishSeries);
+        }
+    }
+
+    /// `finishSeries`: series quiet for 6 minutes are written a last time and dropped.
+    fn finish_series(&mut self, ctx: &mut Ctx) {
+        self.series_tick = false;
+        for f in self.series.finish(ctx.now) {
+            write_pod_series(ctx, f.pod, &f.note, f.series());
+        }
+        if !self.series.is_empty() {
+            self.series_tick = true;
+            ctx.schedule(event_series::next_tick(ctx.now), SchedulerEvent::FinishSeries);
+        }
+    }
+
+    /// The run ends: the series with news are written (the recorder's last writes).
+    pub fn end_series(&mut self, ctx: &mut Ctx) {
+        for f in self.series.drain() {
+            write_pod_series(ctx, f.pod, &f.note, f.series());
         }
     }
 
@@ -577,15 +675,7 @@ impl Scheduler {
         if self.listening & event == 0 || self.unschedulable.is_empty() {
             return Vec::new();
         }
-        let view = cycle::SimView { cluster, nodes: &self.node_list };
-        self.unschedulable
-            .iter()
-            .filter(|(id, (mask, _))| {
-                mask & event != 0
-                    && cluster.pods.get(**id).is_none_or(|p| requeue::may_help(&view, p, mask & event, change))
-            })
-            .map(|(id, _)| *id)
-            .collect()
+        self.unschedulable.helped(cluster, &self.node_list, event, change)
     }
 
     fn requeue_all(&mut self, ctx: &mut Ctx, pods: Vec<PodId>) {
@@ -598,14 +688,12 @@ impl Scheduler {
     fn flush(&mut self, ctx: &mut Ctx) {
         self.flush_pending = false;
         let now = ctx.now;
-        let stale: Vec<PodId> = self
-            .unschedulable
-            .iter()
-            .filter(|(_, (_, since))| now.since(*since) >= MAX_IN_UNSCHEDULABLE)
-            .map(|(id, _)| *id)
-            .collect();
+        let stale = match now.0.checked_sub(MAX_IN_UNSCHEDULABLE) {
+            Some(cutoff) => self.unschedulable.entered_by(SimTime(cutoff)),
+            None => Vec::new(),
+        };
         self.requeue_all(ctx, stale);
-        self.listening = self.unschedulable.values().fold(0, |m, (hint, _)| m | hint);
+        self.listening = self.unschedulable.listening();
         if !self.unschedulable.is_empty() {
             self.flush_pending = true;
             ctx.at(FLUSH_PERIOD, SchedulerEvent::Flush);
@@ -614,7 +702,7 @@ impl Scheduler {
 
     /// Moves a pod from the unschedulable pool to the backoffQ or the activeQ.
     fn requeue_unschedulable(&mut self, ctx: &mut Ctx, id: PodId) {
-        self.unschedulable.remove(&id);
+        self.unschedulable.remove(id);
         let Some(pod) = ctx.cluster.pods.get(id) else {
             self.spots.remove(&id);
             return;

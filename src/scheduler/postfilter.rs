@@ -72,8 +72,7 @@ impl Scheduler {
         let lowest = ctx.cluster.bound_priorities.keys().next().copied();
         if lowest.is_none_or(|p| p >= priority) {
             self.nominate_shown(ctx, id, None);
-            let statuses = [(preemption::NO_VICTIMS.to_string(), potential.len())].into_iter().collect();
-            return Some(format!("preemption: {}", preemption::fit_error(diagnosis.nodes, potential.len(), &statuses)));
+            return Some(self.no_victims_message(diagnosis.nodes, potential.len()));
         }
         let verdict = preemption::preempt(
             diagnosis.nodes,
@@ -99,6 +98,20 @@ impl Scheduler {
                 Some(format!("preemption: {message}"))
             }
         }
+    }
+
+    /// PostFilter's words when no node has a pod of lower priority: they depend on the
+    /// node counts alone, so the last ones are kept.
+    fn no_victims_message(&mut self, nodes: usize, potential: usize) -> String {
+        if let Some(((n, p), text)) = &self.no_victims
+            && (*n, *p) == (nodes, potential)
+        {
+            return text.clone();
+        }
+        let statuses = [(preemption::NO_VICTIMS.to_string(), potential)].into_iter().collect();
+        let text = format!("preemption: {}", preemption::fit_error(nodes, potential, &statuses));
+        self.no_victims = Some(((nodes, potential), text.clone()));
+        text
     }
 
     /// `SelectVictimsOnNode` on a copy of the node (with the nominated pods that hold it).

@@ -18,7 +18,6 @@ use crate::cluster::storage::ClaimRef;
 use crate::cluster::{Cluster, NodeId, PodId};
 use crate::controllers::persistentvolume::matching;
 use crate::event::SchedulerEvent;
-use crate::trace::EventType;
 
 impl Scheduler {
     /// Reserve and the API writes of PreBind (`bindAPIUpdate`), then the wait.
@@ -110,8 +109,9 @@ impl Scheduler {
         let until = now.after(backoff);
         self.spots.insert(id, Spot::Backoff(until));
         ctx.schedule(until, SchedulerEvent::BackoffDone(id));
-        ctx.pod_event(id, EventType::Warning, "FailedScheduling", format_args!("{message}"));
-        self.last_failure.insert(id, (message, now));
+        let message: std::sync::Arc<str> = message.into();
+        self.record_failure(ctx, id, &message);
+        self.last_failure.insert(id, message);
     }
 }
 

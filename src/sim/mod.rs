@@ -248,6 +248,9 @@ impl Simulation {
 
     /// Flushes the trace and returns the digest of each file written.
     pub fn finish_trace(&mut self) -> std::io::Result<BTreeMap<String, String>> {
+        // The event recorder's series still counting are written a last time.
+        let (mut ctx, subsystems, _) = self.ctx();
+        subsystems.scheduler.end_series(&mut ctx);
         self.rec.finish()
     }
 
@@ -367,7 +370,7 @@ impl Simulation {
         let gone = |pod: &PodId| self.cluster.pods.get(*pod).is_none_or(|p| p.terminal && p.termination.is_none());
         self.queue.iter().all(|event| match event {
             Event::Script(ScriptEvent::Metrics | ScriptEvent::RandomFault { .. })
-            | Event::Scheduler(SchedulerEvent::Flush)
+            | Event::Scheduler(SchedulerEvent::Flush | SchedulerEvent::FinishSeries)
             | Event::NodeLifecycle(NodeLifecycleEvent::Monitor(_) | NodeLifecycleEvent::TaintingPass(_))
             | Event::PodGc(PodGcEvent::Terminated | PodGcEvent::Orphans(_) | PodGcEvent::OutOfService(_))
             | Event::PersistentVolume(PersistentVolumeEvent::Resync)

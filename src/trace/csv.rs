@@ -80,6 +80,7 @@ pub struct ObjectFiles<W> {
     pub objects: W,
     pub containers: W,
     pub event_paths: W,
+    pub event_series: W,
 }
 
 /// The files the views read, when the sink writes them.
@@ -87,6 +88,7 @@ struct Views<O: TraceOut> {
     objects: ObjectsWriter<O>,
     containers: RowWriter<O>,
     event_paths: RowWriter<O>,
+    event_series: RowWriter<O>,
 }
 
 /// The trace files. The first write error is kept and reported by `finish`.
@@ -125,6 +127,7 @@ impl<W: Write> CsvSink<Hashing<W>> {
             objects: Hashing::new(files.objects),
             containers: Hashing::new(files.containers),
             event_paths: Hashing::new(files.event_paths),
+            event_series: Hashing::new(files.event_series),
         })
     }
 }
@@ -137,7 +140,7 @@ impl CsvSink<Pipe> {
         let mut all = vec![transitions, events, metrics, nodes, pool_metrics, services];
         let views = objects.is_some();
         if let Some(o) = objects {
-            all.extend([o.objects, o.containers, o.event_paths]);
+            all.extend([o.objects, o.containers, o.event_paths, o.event_series]);
         }
         // The pipes come back in the order of `all`.
         let mut pipes = Background::start(all).into_iter();
@@ -151,7 +154,12 @@ impl CsvSink<Pipe> {
             services: next(),
         });
         if views {
-            sink.with_views(ObjectFiles { objects: next(), containers: next(), event_paths: next() })
+            sink.with_views(ObjectFiles {
+                objects: next(),
+                containers: next(),
+                event_paths: next(),
+                event_series: next(),
+            })
         } else {
             sink
         }
@@ -180,6 +188,7 @@ impl<O: TraceOut> CsvSink<O> {
             objects: ObjectsWriter::to(files.objects),
             containers: writer(files.containers, CONTAINERS_HEADER),
             event_paths: writer(files.event_paths, EVENT_PATHS_HEADER),
+            event_series: writer(files.event_series, EVENT_SERIES_HEADER),
         });
         self
     }
@@ -192,6 +201,8 @@ impl<O: TraceOut> CsvSink<O> {
 }
 
 pub const EVENT_PATHS_HEADER: &[&str] = &["event_index", "field_path"];
+/// An events.csv row that writes an Event series: its count, first and last observation.
+pub const EVENT_SERIES_HEADER: &[&str] = &["event_index", "count", "first_ms", "last_ms"];
 
 /// Formats optional numbers into fixed slots without allocating.
 struct Numbers {
@@ -237,6 +248,11 @@ impl<O: TraceOut> TraceSink for CsvSink<O> {
         if let (false, Some(v)) = (r.field_path.is_empty(), &mut self.views) {
             let index = self.itoa.format(self.events_written);
             let res = v.event_paths.write_record([index, r.field_path]);
+            self.keep(res);
+        }
+        if let (Some(s), Some(v)) = (r.series, &mut self.views) {
+            let fields = [self.events_written, u64::from(s.count), s.first.0, s.last.0].map(|n| n.to_string());
+            let res = v.event_series.write_record(&fields);
             self.keep(res);
         }
         self.events_written += 1;
@@ -308,7 +324,11 @@ impl<O: TraceOut> TraceSink for CsvSink<O> {
             out.insert(name.to_string(), w.finish()?);
         }
         if let Some(v) = &mut self.views {
-            for (name, w) in [("containers.csv", &mut v.containers), ("event_paths.csv", &mut v.event_paths)] {
+            for (name, w) in [
+                ("containers.csv", &mut v.containers),
+                ("event_paths.csv", &mut v.event_paths),
+                ("event_series.csv", &mut v.event_series),
+            ] {
                 out.insert(name.to_string(), w.finish()?);
             }
             out.insert("objects.jsonl".to_string(), v.objects.finish()?);

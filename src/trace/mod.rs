@@ -11,6 +11,7 @@ pub mod summary;
 
 use crate::engine::SimTime;
 pub use objects::{ContainerRecord, LastTerminated, ObjectRecord, OwnerRecord};
+use std::fmt::Write as _;
 
 /// One change of state (`transitions.csv`).
 #[derive(Clone, Copy, Debug)]
@@ -57,6 +58,17 @@ pub struct EventRecord<'a> {
     /// `involvedObject.fieldPath` (`spec.containers{nginx}`), empty when the Event is
     /// about the whole object (written to `event_paths.csv`).
     pub field_path: &'a str,
+    /// The events.k8s.io series this row writes, if it is one (`event_series.csv`).
+    pub series: Option<EventSeries>,
+}
+
+/// An Event series as the recorder writes it: `series.count`, the first occurrence's
+/// time and `series.lastObservedTime`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventSeries {
+    pub count: u32,
+    pub first: SimTime,
+    pub last: SimTime,
 }
 
 /// One sample of the cluster (`metrics.csv`).
@@ -187,6 +199,9 @@ impl TraceSink for MemorySink {
             r.node,
             r.message
         ));
+        if let (Some(s), Some(row)) = (r.series, self.events.last_mut()) {
+            let _ = write!(row, " [series x{} {}..{}]", s.count, s.first.0, s.last.0);
+        }
     }
 
     fn metrics(&mut self, row: &MetricsRow) {

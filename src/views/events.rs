@@ -66,6 +66,7 @@ fn created_by_statefulset<'a>(kind: &str, reason: &str, message: &'a str) -> Opt
 /// Every Event recorded up to `at`, folded, expired ones included.
 pub fn load_all(run: &RunDir, at: i64) -> Result<Vec<Event>, ViewError> {
     let paths = field_paths(run)?;
+    let series = event_series(run)?;
     let path = run.file("events.csv")?;
     let mut reader = csv::ReaderBuilder::new()
         .from_path(&path)
@@ -73,6 +74,8 @@ pub fn load_all(run: &RunDir, at: i64) -> Result<Vec<Event>, ViewError> {
     let mut record = csv::StringRecord::new();
     // Identical Events (same object, type, reason, message, source) are one object.
     let mut folded: BTreeMap<EventKey, Event> = BTreeMap::new();
+    // Events whose events.k8s.io series ended: the next occurrence is a new object.
+    let mut ended: Vec<Event> = Vec::new();
     // (namespace, pod) → how many times a StatefulSet created a pod of that name.
     let mut incarnations: BTreeMap<(String, String), u32> = BTreeMap::new();
     let mut index: u64 = 0;
@@ -121,7 +124,7 @@ pub fn load_all(run: &RunDir, at: i64) -> Result<Vec<Event>, ViewError> {
             host.to_string(),
             incarnation,
         );
-        let e = folded.entry(key).or_insert_with(|| Event {
+        let e = folded.entry(key.clone()).or_insert_with(|| Event {
             name: format!("{name}.{:x}", unix_nanos(run, t) + within),
             namespace: namespace.to_string(),
             kind: kind.to_string(),
@@ -137,12 +140,27 @@ pub fn load_all(run: &RunDir, at: i64) -> Result<Vec<Event>, ViewError> {
             count: 0,
             seq: 0,
         });
-        e.count += 1;
-        e.last = t;
         e.seq = index;
+        match series.get(&index) {
+            // A series row carries the series' count and last observation; its last
+            // write (a count above 2) ends the object.
+            Some(&(count, last)) => {
+                e.count = count;
+                e.last = last;
+                if count > 2
+                    && let Some(done) = folded.remove(&key)
+                {
+                    ended.push(done);
+                }
+            }
+            None => {
+                e.count += 1;
+                e.last = t;
+            }
+        }
         index += 1;
     }
-    let mut events: Vec<Event> = folded.into_values().collect();
+    let mut events: Vec<Event> = folded.into_values().chain(ended).collect();
     events.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     Ok(events)
 }
@@ -165,6 +183,25 @@ fn field_paths(run: &RunDir) -> Result<BTreeMap<u64, String>, ViewError> {
         match (index, record.get(1)) {
             (Some(i), Some(p)) => out.insert(i, p.to_string()),
             _ => return Err(csv_error(&path, &record, "expected event_index,field_path")),
+        };
+    }
+    Ok(out)
+}
+
+/// `event_series.csv`: event index -> (series count, last observation). Runs written
+/// before the file existed have none.
+fn event_series(run: &RunDir) -> Result<BTreeMap<u64, (u32, i64)>, ViewError> {
+    let mut out = BTreeMap::new();
+    let Ok(path) = run.file("event_series.csv") else { return Ok(out) };
+    let mut reader = csv::ReaderBuilder::new()
+        .from_path(&path)
+        .map_err(|e| ViewError::input(format!("{}: cannot read: {e}", path.display())))?;
+    for record in reader.records() {
+        let record = record.map_err(|e| ViewError::input(format!("{}: {e}", path.display())))?;
+        let field = |i: usize| record.get(i).and_then(|s| s.parse::<i64>().ok());
+        match (field(0), field(1), field(3)) {
+            (Some(i), Some(count), Some(last)) if i >= 0 && count > 0 => out.insert(i as u64, (count as u32, last)),
+            _ => return Err(csv_error(&path, &record, "expected event_index,count,first_ms,last_ms")),
         };
     }
     Ok(out)

@@ -57,6 +57,7 @@ pub struct Outcome {
     pub objects: String,
     pub containers: String,
     pub event_paths: String,
+    pub event_series: String,
     pub events_processed: u64,
     /// The SHA-256 of each file, as summary.json reports them.
     pub digests: std::collections::BTreeMap<String, String>,
@@ -92,8 +93,13 @@ pub fn run(scenario: Scenario) -> Outcome {
         pool_metrics: p.clone(),
         services: s.clone(),
     });
-    let (o, c, ep) = (SharedBuf::default(), SharedBuf::default(), SharedBuf::default());
-    let sink = sink.with_objects(ObjectFiles { objects: o.clone(), containers: c.clone(), event_paths: ep.clone() });
+    let (o, c, ep, es) = (SharedBuf::default(), SharedBuf::default(), SharedBuf::default(), SharedBuf::default());
+    let sink = sink.with_objects(ObjectFiles {
+        objects: o.clone(),
+        containers: c.clone(),
+        event_paths: ep.clone(),
+        event_series: es.clone(),
+    });
     let name = scenario.name.clone();
     let seed = scenario.seed;
     let end = scenario.duration.map(podsim::engine::SimTime);
@@ -115,6 +121,7 @@ pub fn run(scenario: Scenario) -> Outcome {
         objects: text(&o),
         containers: text(&c),
         event_paths: text(&ep),
+        event_series: text(&es),
         events_processed: report.events,
         digests,
     }

@@ -702,32 +702,23 @@ faults:
 /// and the end of the back-off: 1s (the 1 s back-off is over at the addition), 3s (1 + 2),
 /// 7s (the addition at 5s waits until 3 + 4), 15s (7 + 8), 25s and 35s (10 s at most).
 /// With `podInitialBackoffSeconds: 2` and `podMaxBackoffSeconds: 8`: 2s, 6s (2 + 4),
-/// 14s (6 + 8), 22s and 30s (8 s at most); the last addition is at 29s.
+/// 14s (6 + 8), 22s and 30s (8 s at most); the last addition is at 29s. The events.k8s.io
+/// recorder writes the first failure, the second (which starts the series) and, at the
+/// end of the run, the series with its count and last failure (`event_series.csv`).
 #[test]
 fn the_scheduler_backs_off_as_its_configuration_says() {
     let defaults = backoff_with("");
-    assert_eq!(
-        event_times(&defaults, "FailedScheduling"),
-        [0, 1_000, 3_000, 7_000, 15_000, 25_000, 35_000],
-        "{}",
-        defaults.events
-    );
+    assert_eq!(event_times(&defaults, "FailedScheduling"), [0, 1_000, 40_000], "{}", defaults.events);
+    assert_eq!(defaults.event_series.lines().nth(2).map(|l| l.split_once(',').unwrap().1), Some("7,0,35000"));
     let configured =
         backoff_with("kubernetes:\n  kube-scheduler: {podInitialBackoffSeconds: 2, podMaxBackoffSeconds: 8}");
-    assert_eq!(
-        event_times(&configured, "FailedScheduling"),
-        [0, 2_000, 6_000, 14_000, 22_000, 30_000],
-        "{}",
-        configured.events
-    );
-    let messages = configured.event_rows("FailedScheduling");
-    assert!(
-        messages[5].contains(
-            "\"0/16 nodes are available: 1 Insufficient cpu, 15 node(s) had untolerated taint {dedicated: batch}."
-        ),
-        "{}",
-        messages[5]
-    );
+    assert_eq!(event_times(&configured, "FailedScheduling"), [0, 2_000, 40_000], "{}", configured.events);
+    assert_eq!(configured.event_series.lines().nth(2).map(|l| l.split_once(',').unwrap().1), Some("6,0,30000"));
+    // The series keeps its first words; the last attempt's are the summary's.
+    let summary: serde_json::Value = serde_json::from_str(&configured.summary).unwrap();
+    let last = "0/16 nodes are available: 1 Insufficient cpu, 15 node(s) had untolerated taint {dedicated: batch}.";
+    let at_end = summary["failures"]["unschedulable_at_end"].as_object().unwrap();
+    assert!(at_end.keys().any(|m| m.starts_with(last)), "{at_end:?}");
 }
 
 /// A node's kubelet reports its version (`VersionInfo`, `pkg/kubelet/nodestatus/setters.go`):

@@ -278,6 +278,7 @@ fn simulate_within_budget(s: podsim::scenario::Scenario) -> bool {
         objects: std::io::sink(),
         containers: std::io::sink(),
         event_paths: std::io::sink(),
+        event_series: std::io::sink(),
     });
     let end = s.duration.map(podsim::engine::SimTime);
     let mut sim = podsim::sim::Simulation::new(std::sync::Arc::new(s), Box::new(sink)).with_invariant_checks();

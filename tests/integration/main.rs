@@ -9,6 +9,7 @@ mod common;
 mod daemonset;
 mod disruption;
 mod docs;
+mod event_series;
 mod fault_seeds;
 mod fidelity;
 mod first_hour;

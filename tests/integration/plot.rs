@@ -249,6 +249,7 @@ fn run_unchecked(scenario: podsim::scenario::Scenario) -> common::Outcome {
         objects: String::new(),
         containers: String::new(),
         event_paths: String::new(),
+        event_series: String::new(),
         events_processed: report.events,
         digests,
     }

@@ -32,6 +32,7 @@ fn every_scenario_is_deterministic() {
         assert_eq!(a.objects, b.objects, "{name}: objects.jsonl differs");
         assert_eq!(a.containers, b.containers, "{name}: containers.csv differs");
         assert_eq!(a.event_paths, b.event_paths, "{name}: event_paths.csv differs");
+        assert_eq!(a.event_series, b.event_series, "{name}: event_series.csv differs");
     }
     crate::pinned::check("examples.txt", &pinned);
 }
@@ -163,12 +164,13 @@ fn the_command_writes_what_the_library_writes() {
             ("objects.jsonl", &inline.objects),
             ("containers.csv", &inline.containers),
             ("event_paths.csv", &inline.event_paths),
+            ("event_series.csv", &inline.event_series),
         ] {
             assert!(file(f) == *expected, "{name}: {f} differs between `podsim run` and the library");
         }
         let digests = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap()["trace_digest"].clone();
         let command = digests(&file("summary.json"));
         assert_eq!(command, digests(&inline.summary), "{name}: digests differ");
-        assert_eq!(command.as_object().map(|o| o.len()), Some(9), "{name}: a digest per file");
+        assert_eq!(command.as_object().map(|o| o.len()), Some(10), "{name}: a digest per file");
     }
 }

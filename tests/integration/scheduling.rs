@@ -15,12 +15,16 @@ fn placements(o: &Outcome) -> Vec<(u64, String, String)> {
         .collect()
 }
 
-/// The messages of a pod's `FailedScheduling` events.
+/// The messages of a pod's `FailedScheduling` events, a series' rows once (the
+/// events.k8s.io recorder writes its start and its end with the first failure's words).
 fn failures(o: &Outcome, pod: &str) -> Vec<String> {
-    o.event_rows(&format!(",FailedScheduling,Pod,default,{pod},"))
+    let mut out: Vec<String> = o
+        .event_rows(&format!(",FailedScheduling,Pod,default,{pod},"))
         .iter()
         .map(|r| r.splitn(8, ',').nth(7).unwrap().trim_matches('"').to_string())
-        .collect()
+        .collect();
+    out.dedup();
+    out
 }
 
 #[test]

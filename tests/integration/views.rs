@@ -294,7 +294,7 @@ fn a_run_without_objects_cannot_be_viewed_and_leaves_no_stale_files() {
     let status =
         podsim().arg("run").arg(&scenario).arg("--out").arg(&out).args(["-q", "--no-objects"]).status().unwrap();
     assert!(status.success());
-    for name in ["objects.jsonl", "containers.csv", "event_paths.csv"] {
+    for name in ["objects.jsonl", "containers.csv", "event_paths.csv", "event_series.csv"] {
         assert!(!out.join(name).exists(), "{name} left from the earlier run");
     }
     assert!(out.join("transitions.csv").exists());
