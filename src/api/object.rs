@@ -219,17 +219,28 @@ pub fn parse_file_with(
 ) -> Result<Vec<Manifest>, InputError> {
     let docs = split_documents(text);
     if threads <= 1 || docs.len() < PARALLEL_MIN_DOCUMENTS {
-        return parse_documents(file, text, &[(0, text)], ignored).map(|(m, _)| m);
+        return parse_documents(file, &[(0, text)], ignored).map(|(m, _)| m);
     }
+    // Each thread parses one stretch of whole documents as one stream: a parser set up
+    // per document cost more than the documents' own parsing of a small Pod.
     let per = docs.len().div_ceil(threads);
-    let groups: Vec<&[(usize, &str)]> = docs.chunks(per).collect();
+    let groups: Vec<(usize, &str)> = docs
+        .chunks(per)
+        .map(|group| {
+            let (first_line, first) = group[0];
+            let start = first.as_ptr() as usize - text.as_ptr() as usize;
+            let (_, last) = group[group.len() - 1];
+            let end = last.as_ptr() as usize - text.as_ptr() as usize + last.len();
+            (first_line, &text[start..end])
+        })
+        .collect();
     let results: Vec<Result<GroupResult, InputError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = groups
             .iter()
             .map(|group| {
                 scope.spawn(move || {
                     let mut local = Ignored::default();
-                    parse_documents(file, text, group, &mut local).map(|(m, n)| (m, local, n))
+                    parse_documents(file, std::slice::from_ref(group), &mut local).map(|(m, n)| (m, local, n))
                 })
             })
             .collect();
@@ -252,43 +263,40 @@ pub fn parse_file_with(
 /// A group of documents parsed: its objects, ignored fields, and document count.
 type GroupResult = (Vec<Manifest>, Ignored, usize);
 
-/// Parses documents given as (first line, text) and returns their objects with document
-/// indexes counted from 0 within this group, and how many non-null documents it held.
+/// Parses stretches of documents given as (first line, text) and returns their objects
+/// with document indexes counted from 0 within this group, and how many non-null
+/// documents it held. Errors are placed within a stretch, then shifted by its first line.
 fn parse_documents(
     file: &str,
-    whole: &str,
     docs: &[(usize, &str)],
     ignored: &mut Ignored,
 ) -> Result<(Vec<Manifest>, usize), InputError> {
     let mut out = Vec::new();
     let mut index = 0;
     for (first_line, text) in docs {
-        let values: Vec<Value> = serde_saphyr::from_multiple_with_options(text, yaml_options()).map_err(|e| {
-            let mut err = yaml_error(file, &e);
+        let shift = |mut err: InputError| {
             err.position = err.position.map(|(l, c)| (l + *first_line as u64, c));
             err
-        })?;
-        for value in values {
-            if docs.len() == 1 {
-                let origin = Origin { file: file.to_string(), doc: index, path: FieldPath::empty() };
-                parse_value(value, origin, whole, ignored, &mut out)?;
-            } else {
-                // Each piece holds one document: errors are placed within it, then
-                // shifted by its first line; objects get the group's document index.
-                let origin = Origin { file: file.to_string(), doc: 0, path: FieldPath::empty() };
-                let before = out.len();
-                parse_value(value, origin, text, ignored, &mut out).map_err(|mut e| {
-                    e.position = e.position.map(|(l, c)| (l + *first_line as u64, c));
-                    e
-                })?;
-                for m in &mut out[before..] {
-                    m.origin.doc = index;
-                }
+        };
+        let values: Vec<Value> =
+            serde_saphyr::from_multiple_with_options(text, yaml_options()).map_err(|e| shift(yaml_error(file, &e)))?;
+        for (doc, value) in values.into_iter().enumerate() {
+            let origin = Origin { file: file.to_string(), doc, path: FieldPath::empty() };
+            let before = out.len();
+            parse_value(value, origin, text, ignored, &mut out).map_err(shift)?;
+            for m in &mut out[before..] {
+                m.origin.doc = index;
             }
             index += 1;
         }
     }
     Ok((out, index))
+}
+
+/// The text of the first document of a YAML stream (the whole text when it has
+/// directives), to look at a file's first object without parsing the rest.
+pub fn first_document(text: &str) -> &str {
+    split_documents(text).first().map_or(text, |(_, t)| t)
 }
 
 /// Splits a YAML stream at its document markers: (number of lines before, text).
@@ -355,7 +363,7 @@ pub fn parse_value(
     reject_unknown_fields(&value, &api_version, &kind, &origin, text)?;
     if let Some(info) = simulated {
         note_shown_not_simulated(&value, &mut String::new(), &kind, ignored);
-        let object = (info.decode)(value, &mut |path| note_ignored(ignored, &kind, &path))
+        let object = (info.decode)(value, &mut |path| note_ignored(ignored, &kind, path))
             .map_err(|(path, msg)| fail(path, msg))?;
         out.push(Manifest { object, origin });
         return Ok(());
@@ -438,13 +446,11 @@ pub fn field_path(path: &serde_path_to_error::Path) -> FieldPath {
 }
 
 /// Records an ignored field as `spec.containers[].command`, once per occurrence.
-fn note_ignored(ignored: &mut Ignored, kind: &str, path: &serde_ignored::Path) {
-    let mut text = String::new();
-    render_ignored(path, &mut text);
+fn note_ignored(ignored: &mut Ignored, kind: &str, text: &str) {
     if text == "apiVersion" || text == "kind" || text.is_empty() {
         return;
     }
-    *ignored.fields.entry((kind.to_string(), text)).or_default() += 1;
+    *ignored.fields.entry((kind.to_string(), text.to_string())).or_default() += 1;
 }
 
 /// Fields podsim keeps, so that `-o yaml` and `describe` show them, but does not
@@ -487,7 +493,8 @@ fn note_shown_not_simulated(value: &Value, path: &mut String, kind: &str, ignore
     }
 }
 
-fn render_ignored(path: &serde_ignored::Path, out: &mut String) {
+/// An unread field's path as `note_ignored` keeps it: `spec.containers[].command`.
+pub(super) fn render_ignored(path: &serde_ignored::Path, out: &mut String) {
     use serde_ignored::Path as P;
     match path {
         P::Root => {}
