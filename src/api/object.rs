@@ -219,28 +219,17 @@ pub fn parse_file_with(
 ) -> Result<Vec<Manifest>, InputError> {
     let docs = split_documents(text);
     if threads <= 1 || docs.len() < PARALLEL_MIN_DOCUMENTS {
-        return parse_documents(file, &[(0, text)], ignored).map(|(m, _)| m);
+        return parse_documents(file, text, &[(0, text)], ignored).map(|(m, _)| m);
     }
-    // Each thread parses one stretch of whole documents as one stream: a parser set up
-    // per document cost more than the documents' own parsing of a small Pod.
     let per = docs.len().div_ceil(threads);
-    let groups: Vec<(usize, &str)> = docs
-        .chunks(per)
-        .map(|group| {
-            let (first_line, first) = group[0];
-            let start = first.as_ptr() as usize - text.as_ptr() as usize;
-            let (_, last) = group[group.len() - 1];
-            let end = last.as_ptr() as usize - text.as_ptr() as usize + last.len();
-            (first_line, &text[start..end])
-        })
-        .collect();
+    let groups: Vec<&[(usize, &str)]> = docs.chunks(per).collect();
     let results: Vec<Result<GroupResult, InputError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = groups
             .iter()
             .map(|group| {
                 scope.spawn(move || {
                     let mut local = Ignored::default();
-                    parse_documents(file, std::slice::from_ref(group), &mut local).map(|(m, n)| (m, local, n))
+                    parse_documents(file, text, group, &mut local).map(|(m, n)| (m, local, n))
                 })
             })
             .collect();
@@ -263,29 +252,38 @@ pub fn parse_file_with(
 /// A group of documents parsed: its objects, ignored fields, and document count.
 type GroupResult = (Vec<Manifest>, Ignored, usize);
 
-/// Parses stretches of documents given as (first line, text) and returns their objects
-/// with document indexes counted from 0 within this group, and how many non-null
-/// documents it held. Errors are placed within a stretch, then shifted by its first line.
+/// Parses documents given as (first line, text) and returns their objects with document
+/// indexes counted from 0 within this group, and how many non-null documents it held.
 fn parse_documents(
     file: &str,
+    whole: &str,
     docs: &[(usize, &str)],
     ignored: &mut Ignored,
 ) -> Result<(Vec<Manifest>, usize), InputError> {
     let mut out = Vec::new();
     let mut index = 0;
     for (first_line, text) in docs {
-        let shift = |mut err: InputError| {
+        let values: Vec<Value> = serde_saphyr::from_multiple_with_options(text, yaml_options()).map_err(|e| {
+            let mut err = yaml_error(file, &e);
             err.position = err.position.map(|(l, c)| (l + *first_line as u64, c));
             err
-        };
-        let values: Vec<Value> =
-            serde_saphyr::from_multiple_with_options(text, yaml_options()).map_err(|e| shift(yaml_error(file, &e)))?;
-        for (doc, value) in values.into_iter().enumerate() {
-            let origin = Origin { file: file.to_string(), doc, path: FieldPath::empty() };
-            let before = out.len();
-            parse_value(value, origin, text, ignored, &mut out).map_err(shift)?;
-            for m in &mut out[before..] {
-                m.origin.doc = index;
+        })?;
+        for value in values {
+            if docs.len() == 1 {
+                let origin = Origin { file: file.to_string(), doc: index, path: FieldPath::empty() };
+                parse_value(value, origin, whole, ignored, &mut out)?;
+            } else {
+                // Each piece holds one document: errors are placed within it, then
+                // shifted by its first line; objects get the group's document index.
+                let origin = Origin { file: file.to_string(), doc: 0, path: FieldPath::empty() };
+                let before = out.len();
+                parse_value(value, origin, text, ignored, &mut out).map_err(|mut e| {
+                    e.position = e.position.map(|(l, c)| (l + *first_line as u64, c));
+                    e
+                })?;
+                for m in &mut out[before..] {
+                    m.origin.doc = index;
+                }
             }
             index += 1;
         }
