@@ -4,6 +4,9 @@
 //! `load_and_run` measures what `podsim run` does (parse and validate the manifests,
 //! build the cluster, simulate 5 minutes, by when every pod that fits is running);
 //! `run` measures the simulation alone. Throughput is in simulation events.
+//! `alibaba_600_read` measures reading alone (parse, default and validate the 2.8 MB of
+//! manifests into a `Scenario`), in bytes of YAML per second (issue 17: 100 MB/s), on
+//! every core as `podsim run` does and on one thread.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use podsim::scenario::{Scenario, load_with};
@@ -24,8 +27,12 @@ fn read_all() -> (String, BTreeMap<String, String>) {
 }
 
 fn load_scenario(text: &str, files: &BTreeMap<String, String>) -> Scenario {
-    let read = |name: &str| files.get(name).cloned().ok_or_else(|| format!("{name} not loaded"));
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    load_on(text, files, threads)
+}
+
+fn load_on(text: &str, files: &BTreeMap<String, String>, threads: usize) -> Scenario {
+    let read = |name: &str| files.get(name).cloned().ok_or_else(|| format!("{name} not loaded"));
     let mut s = load_with("alibaba-600.yaml", text, &read, threads).expect("valid scenario");
     s.duration = Some(5 * 60_000);
     s
@@ -53,6 +60,15 @@ fn alibaba(c: &mut Criterion) {
     group.throughput(Throughput::Elements(events));
     group.bench_function("load_and_run", |b| b.iter(|| simulate(Arc::new(load_scenario(&text, &files)))));
     group.bench_function("run", |b| b.iter(|| simulate(scenario.clone())));
+    group.finish();
+
+    let bytes = text.len() + files.values().map(String::len).sum::<usize>();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut group = c.benchmark_group("alibaba_600_read");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("read", |b| b.iter(|| load_on(&text, &files, threads)));
+    group.bench_function("read_1_thread", |b| b.iter(|| load_on(&text, &files, 1)));
     group.finish();
 }
 

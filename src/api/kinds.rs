@@ -9,8 +9,9 @@ use super::{validation, validation_apps, validation_daemonset, validation_statef
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// Decodes a manifest's JSON value, reporting fields the type does not read.
-pub type Decode = fn(Value, &mut dyn FnMut(serde_ignored::Path)) -> Result<Object, (FieldPath, String)>;
+/// Decodes a manifest's JSON value, reporting fields the type does not read (as
+/// `spec.containers[].command`: list indexes elided).
+pub type Decode = fn(Value, &mut dyn FnMut(&str)) -> Result<Object, (FieldPath, String)>;
 
 /// What the API server and kubectl know of a kind.
 pub struct KindInfo {
@@ -334,11 +335,27 @@ pub fn by_resource(name: &str) -> Option<&'static KindInfo> {
 
 /// Deserializes a value into the typed object, reporting unread fields to `ignored`
 /// and a failure with the path of the field.
-fn typed<T: DeserializeOwned>(
-    value: Value,
-    ignored: &mut dyn FnMut(serde_ignored::Path),
-) -> Result<T, (FieldPath, String)> {
-    let mut callback = |p: serde_ignored::Path| ignored(p);
+///
+/// The value is read by reference first, without `serde_path_to_error`: tracking the
+/// path copies every key read (a `String` each), and almost every object decodes. The
+/// unread fields are kept aside until it has. Only when that read fails is the value read
+/// again, as before, to say where.
+fn typed<T: DeserializeOwned>(value: Value, ignored: &mut dyn FnMut(&str)) -> Result<T, (FieldPath, String)> {
+    let mut unread: Vec<String> = Vec::new();
+    let mut aside = |p: serde_ignored::Path| {
+        let mut text = String::new();
+        super::object::render_ignored(&p, &mut text);
+        unread.push(text);
+    };
+    if let Ok(object) = T::deserialize(serde_ignored::Deserializer::new(&value, &mut aside)) {
+        unread.iter().for_each(|p| ignored(p));
+        return Ok(object);
+    }
+    let mut callback = |p: serde_ignored::Path| {
+        let mut text = String::new();
+        super::object::render_ignored(&p, &mut text);
+        ignored(&text)
+    };
     let de = serde_ignored::Deserializer::new(value, &mut callback);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = super::object::field_path(e.path());
@@ -349,6 +366,22 @@ fn typed<T: DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decoding_notes_unread_fields_and_says_where_it_fails() {
+        let decode = ObjectKind::Pod.info().decode;
+        let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"},
+            "spec": {"shareProcessNamespace": true, "containers": [{"name": "c", "image": "i", "stdin": true}]}});
+        let mut unread = Vec::new();
+        let object = decode(pod.clone(), &mut |p| unread.push(p.to_string())).expect("a valid pod");
+        assert_eq!(object.name(), "a");
+        assert_eq!(unread, ["apiVersion", "kind", "spec.containers[].stdin", "spec.shareProcessNamespace"]);
+        let mut bad = pod;
+        bad["spec"]["containers"][0]["image"] = serde_json::json!(5);
+        let (path, message) = decode(bad, &mut |_| {}).unwrap_err();
+        assert_eq!(path.to_string(), "spec.containers[0].image");
+        assert_eq!(message, "invalid type: integer `5`, expected a string");
+    }
 
     #[test]
     fn every_kind_has_one_entry_and_kubectl_names_resolve() {

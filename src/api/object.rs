@@ -291,6 +291,12 @@ fn parse_documents(
     Ok((out, index))
 }
 
+/// The text of the first document of a YAML stream (the whole text when it has
+/// directives), to look at a file's first object without parsing the rest.
+pub fn first_document(text: &str) -> &str {
+    split_documents(text).first().map_or(text, |(_, t)| t)
+}
+
 /// Splits a YAML stream at its document markers: (number of lines before, text).
 /// A stream with directives (`%YAML`) is not split.
 fn split_documents(text: &str) -> Vec<(usize, &str)> {
@@ -355,7 +361,7 @@ pub fn parse_value(
     reject_unknown_fields(&value, &api_version, &kind, &origin, text)?;
     if let Some(info) = simulated {
         note_shown_not_simulated(&value, &mut String::new(), &kind, ignored);
-        let object = (info.decode)(value, &mut |path| note_ignored(ignored, &kind, &path))
+        let object = (info.decode)(value, &mut |path| note_ignored(ignored, &kind, path))
             .map_err(|(path, msg)| fail(path, msg))?;
         out.push(Manifest { object, origin });
         return Ok(());
@@ -438,13 +444,11 @@ pub fn field_path(path: &serde_path_to_error::Path) -> FieldPath {
 }
 
 /// Records an ignored field as `spec.containers[].command`, once per occurrence.
-fn note_ignored(ignored: &mut Ignored, kind: &str, path: &serde_ignored::Path) {
-    let mut text = String::new();
-    render_ignored(path, &mut text);
+fn note_ignored(ignored: &mut Ignored, kind: &str, text: &str) {
     if text == "apiVersion" || text == "kind" || text.is_empty() {
         return;
     }
-    *ignored.fields.entry((kind.to_string(), text)).or_default() += 1;
+    *ignored.fields.entry((kind.to_string(), text.to_string())).or_default() += 1;
 }
 
 /// Fields podsim keeps, so that `-o yaml` and `describe` show them, but does not
@@ -487,7 +491,8 @@ fn note_shown_not_simulated(value: &Value, path: &mut String, kind: &str, ignore
     }
 }
 
-fn render_ignored(path: &serde_ignored::Path, out: &mut String) {
+/// An unread field's path as `note_ignored` keeps it: `spec.containers[].command`.
+pub(super) fn render_ignored(path: &serde_ignored::Path, out: &mut String) {
     use serde_ignored::Path as P;
     match path {
         P::Root => {}

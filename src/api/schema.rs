@@ -149,28 +149,32 @@ impl Schema {
         out
     }
 
-    fn walk(&self, shape: &Shape, value: &Value, path: &mut Vec<Segment>, out: &mut Vec<FieldPath>) {
+    /// Walks `value` against `shape` without allocating per field: the path is a stack of
+    /// borrowed steps, made into a [`FieldPath`] only for an unknown field (the walk runs
+    /// on every object read, and its per-key `String` copies were a measurable part of
+    /// reading a large manifest file).
+    fn walk<'v>(&self, shape: &Shape, value: &'v Value, path: &mut Vec<Step<'v>>, out: &mut Vec<FieldPath>) {
         match (shape, value) {
             (Shape::Object(_), Value::Object(map)) => {
                 for (key, v) in map {
-                    path.push(Segment::Field(key.clone()));
-                    match self.field(shape, key) {
-                        Some(s) => self.walk(&s, v, path, out),
-                        None => out.push(FieldPath::from(path.clone())),
+                    path.push(Step::Field(key));
+                    match self.field_ref(shape, key) {
+                        Some(s) => self.walk(s, v, path, out),
+                        None => out.push(owned_path(path)),
                     }
                     path.pop();
                 }
             }
             (Shape::Map(values), Value::Object(map)) => {
                 for (key, v) in map {
-                    path.push(Segment::Field(key.clone()));
+                    path.push(Step::Field(key));
                     self.walk(values, v, path, out);
                     path.pop();
                 }
             }
             (Shape::List(items), Value::Array(list)) => {
                 for (i, v) in list.iter().enumerate() {
-                    path.push(Segment::Index(i));
+                    path.push(Step::Index(i));
                     self.walk(items, v, path, out);
                     path.pop();
                 }
@@ -178,6 +182,36 @@ impl Schema {
             _ => {}
         }
     }
+
+    /// As [`Self::field`], borrowed. Under an open shape every field is open.
+    fn field_ref<'s>(&'s self, shape: &'s Shape, name: &str) -> Option<&'s Shape> {
+        match shape {
+            Shape::Open => Some(&Shape::Open),
+            Shape::Object(t) => {
+                let fields = &self.types.get(usize::from(*t))?.fields;
+                let i = fields.binary_search_by(|(f, _)| f.as_str().cmp(name)).ok()?;
+                Some(&fields[i].1)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// One step of the path [`Schema::walk`] is at.
+enum Step<'v> {
+    Field(&'v str),
+    Index(usize),
+}
+
+fn owned_path(steps: &[Step]) -> FieldPath {
+    let segments = steps
+        .iter()
+        .map(|s| match s {
+            Step::Field(f) => Segment::Field(f.to_string()),
+            Step::Index(i) => Segment::Index(*i),
+        })
+        .collect::<Vec<_>>();
+    FieldPath::from(segments)
 }
 
 fn parse_shape(text: &str, index: &dyn Fn(&str) -> Result<u16, String>) -> Result<Shape, String> {

@@ -103,8 +103,14 @@ pub fn load_scenario(path: &std::path::Path) -> Result<podsim::scenario::Scenari
         let p = dir.join(name);
         std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))
     };
-    podsim::scenario::load(&shown, &text, &read)
+    podsim::scenario::load_with(&shown, &text, &read, parse_threads())
         .map_err(|e| Failure::Input(e.0.iter().map(|e| e.to_string()).collect()))
+}
+
+/// Threads for parsing a large manifest file: every core (the objects, their order and
+/// any error are the same for any number; `api::object::parse_file_with`).
+pub fn parse_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Reads a scenario and sets the values `--set PATH=VALUE` gives (one value each: a
