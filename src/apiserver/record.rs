@@ -122,19 +122,8 @@ impl Ctx<'_> {
         let rec = &mut *self.rec;
         rec.msg.clear();
         let _ = rec.msg.write_fmt(message);
-        let ObjectRef { kind, namespace, name, node } = object;
-        rec.sink.event(&EventRecord {
-            time: self.now,
-            type_,
-            reason,
-            kind,
-            namespace,
-            name,
-            node,
-            message: &rec.msg,
-            field_path: "",
-            series: None,
-        });
+        let event = event_record(self.now, object, type_, reason, &rec.msg, None);
+        rec.sink.event(&event);
     }
 
     /// Writes an events.k8s.io Event series of an object (the series' start, or its last
@@ -147,19 +136,7 @@ impl Ctx<'_> {
         note: &str,
         series: crate::trace::EventSeries,
     ) {
-        let ObjectRef { kind, namespace, name, node } = object;
-        self.rec.sink.event(&EventRecord {
-            time: self.now,
-            type_,
-            reason,
-            kind,
-            namespace,
-            name,
-            node,
-            message: note,
-            field_path: "",
-            series: Some(series),
-        });
+        self.rec.sink.event(&event_record(self.now, object, type_, reason, note, Some(series)));
     }
 
     /// Sets a pod's phase, writing the transition if it changed. A terminal phase frees
@@ -368,6 +345,19 @@ impl Ctx<'_> {
             self.rec.sink.pool_metrics(r);
         }
     }
+}
+
+/// The events.csv row of an Event about `object` (object Events carry no field path).
+fn event_record<'a>(
+    time: crate::engine::SimTime,
+    object: ObjectRef<'a>,
+    type_: EventType,
+    reason: &'a str,
+    message: &'a str,
+    series: Option<crate::trace::EventSeries>,
+) -> EventRecord<'a> {
+    let ObjectRef { kind, namespace, name, node } = object;
+    EventRecord { time, type_, reason, kind, namespace, name, node, message, field_path: "", series }
 }
 
 /// Phases only move forward: Pending, Running, then a terminal phase that never changes.

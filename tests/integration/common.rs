@@ -30,6 +30,13 @@ pub fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
 }
 
+/// Runs `podsim run SCENARIO --out OUT -q` as a user would; whether it exited 0.
+pub fn podsim_run(scenario: &Path, out: &Path) -> bool {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_podsim"));
+    command.arg("run").arg(scenario).arg("--out").arg(out).arg("-q");
+    command.status().unwrap().success()
+}
+
 pub fn load_file(path: &Path) -> Scenario {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let dir = path.parent().unwrap().to_path_buf();

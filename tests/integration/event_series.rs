@@ -66,15 +66,7 @@ fn get_events_and_describe_show_the_series_count() {
     let scenario = tmp.path().join("series.yaml");
     std::fs::write(&scenario, SCENARIO).unwrap();
     let out = tmp.path().join("out");
-    let status = Command::new(env!("CARGO_BIN_EXE_podsim"))
-        .arg("run")
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&out)
-        .arg("-q")
-        .status()
-        .unwrap();
-    assert!(status.success());
+    assert!(crate::common::podsim_run(&scenario, &out));
     let view = |args: &[&str]| {
         let o = Command::new(env!("CARGO_BIN_EXE_podsim")).args(args).arg(&out).output().unwrap();
         String::from_utf8(o.stdout).unwrap()

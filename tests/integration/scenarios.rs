@@ -144,15 +144,7 @@ fn the_command_writes_what_the_library_writes() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join(name);
         let scenario = scenarios_dir().join(format!("{name}.yaml"));
-        let status = std::process::Command::new(env!("CARGO_BIN_EXE_podsim"))
-            .arg("run")
-            .arg(&scenario)
-            .arg("--out")
-            .arg(&out)
-            .arg("-q")
-            .status()
-            .unwrap();
-        assert!(status.success(), "podsim run {name} failed");
+        assert!(crate::common::podsim_run(&scenario, &out), "podsim run {name} failed");
         let file = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
         for (f, expected) in [
             ("transitions.csv", &inline.transitions),
