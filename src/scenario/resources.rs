@@ -75,10 +75,17 @@ impl ResourceDraws {
     /// A copy of `object` whose container has the values `drawn` (from [`Self::draw`]).
     pub fn apply(&self, object: &Object, drawn: Vec<(&str, Quantity)>) -> Object {
         let mut copy = object.clone();
-        if let Some(c) = pod_spec_mut(&mut copy).and_then(|spec| container_mut(spec, self.target)) {
-            self.set(c, drawn);
+        if let Some(spec) = pod_spec_mut(&mut copy) {
+            self.apply_spec(spec, drawn);
         }
         copy
+    }
+
+    /// Sets the values `drawn` on the target container of a pod spec.
+    pub fn apply_spec(&self, spec: &mut PodSpec, drawn: Vec<(&str, Quantity)>) {
+        if let Some(c) = container_mut(spec, self.target) {
+            self.set(c, drawn);
+        }
     }
 
     fn set(&self, c: &mut Container, drawn: Vec<(&str, Quantity)>) {

@@ -14,9 +14,9 @@ use super::preference::{
     intolerable_prefer_no_schedule, scaled_image_score,
 };
 use super::profile::{SchedulerProfile, ScorePlugin};
-use super::score::{FitScorer, MAX_NODE_SCORE, balanced_applies, balanced_for};
+use super::score::{FitScorer, MAX_NODE_SCORE, balanced_applies, balanced_for, balanced_row};
 use super::score_cache::cached;
-use crate::cluster::resources::ResourceNames;
+use crate::cluster::resources::{CPU, MEMORY, ResourceNames};
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, NodeId};
 
@@ -128,7 +128,15 @@ fn per_node_scores(
         let i = n.0 as usize;
         let row = &cluster.fit[i];
         any_taints |= row.tainted;
-        let mut total = cached(&mut cache[i], row, |_| {
+        let mut total = cached(&mut cache[i], row, |row| {
+            if let Some(fit) = scoring.fit.score_row((template.nonzero_cpu, template.nonzero_memory), row) {
+                let mut total = scoring.fit_weight * fit;
+                if balanced {
+                    let requests = (template.requests.get(CPU), template.requests.get(MEMORY));
+                    total += scoring.balanced_weight * balanced_row(requests, row);
+                }
+                return total;
+            }
             let node = cluster.node(n);
             let mut total = scoring.fit_weight * scoring.fit.score_node(template, node);
             if balanced {

@@ -3,7 +3,7 @@
 
 use super::Simulation;
 use crate::api::object::Object;
-use crate::api::pod::Pod as ApiPod;
+use crate::api::pod::{Pod as ApiPod, PodSpec};
 use crate::apiserver::Ctx;
 use crate::apiserver::pods::{CreateError, PodRequest};
 use crate::cluster::pod::Owner;
@@ -50,35 +50,61 @@ impl Simulation {
         let n = self.script.arrival_count[i];
         let scenario = self.script.scenario.clone();
         let stream = &scenario.arrivals[i];
+        let (mut ctx, _, script) = self.ctx();
+        let Some(draws) = &stream.resources else {
+            let template = match &stream.manifest.object {
+                Object::Pod(pod) => {
+                    script.arrival_templates.entry(i).or_insert_with(|| Arc::new(compile(&mut ctx, pod))).clone()
+                }
+                _ => empty_template(&mut ctx),
+            };
+            create_object(&mut ctx, &stream.manifest.object, Some((n, &template)));
+            return self.schedule_next_arrival(i);
+        };
         // A stream whose copies draw their resources makes each copy's object anew; when
         // the values come from lists, copies that drew the same share one template.
-        let drawn = stream.resources.as_ref().map(|r| {
-            let values = r.draw(&mut self.script.resource_rng[i]);
-            let key = r.discrete().then(|| values.iter().map(|(_, q)| q.to_string()).collect::<Vec<_>>());
-            (r.apply(&stream.manifest.object, values), key)
-        });
-        let object = drawn.as_ref().map_or(&stream.manifest.object, |(o, _)| o);
-        let (mut ctx, _, script) = self.ctx();
-        let template = match (object, drawn.as_ref().map(|(_, key)| key)) {
-            (Object::Pod(pod), Some(Some(key))) => script
-                .drawn_templates
-                .entry((i, key.clone()))
-                .or_insert_with(|| Arc::new(compile(&mut ctx, pod)))
-                .clone(),
-            (Object::Pod(pod), Some(None)) => Arc::new(compile(&mut ctx, pod)),
-            (Object::Pod(pod), None) => {
-                script.arrival_templates.entry(i).or_insert_with(|| Arc::new(compile(&mut ctx, pod))).clone()
+        let values = draws.draw(&mut script.resource_rng[i]);
+        match &stream.manifest.object {
+            Object::Pod(pod) if draws.discrete() => {
+                let key = (i, values.iter().map(|(_, q)| q.to_string()).collect::<Vec<_>>());
+                let template = match script.drawn_templates.get(&key) {
+                    Some(t) => t.clone(),
+                    None => {
+                        let mut spec = pod.spec.clone();
+                        draws.apply_spec(&mut spec, values);
+                        script.drawn_templates.entry(key).or_insert(Arc::new(compile_spec(&mut ctx, spec))).clone()
+                    }
+                };
+                create_object(&mut ctx, &stream.manifest.object, Some((n, &template)));
             }
-            _ => Arc::new(PodTemplate::compile(
-                Arc::new(Default::default()),
-                &mut ctx.cluster.resources,
-                &mut ctx.cluster.images,
-                ctx.cluster.api.default_tolerations,
-            )),
-        };
-        create_object(&mut ctx, object, Some((n, &template)));
+            Object::Pod(pod) => {
+                // Only the spec differs from copy to copy: it is taken from the stream's
+                // template (defaults already applied), not from the whole manifest.
+                let base =
+                    script.arrival_templates.entry(i).or_insert_with(|| Arc::new(compile(&mut ctx, pod))).clone();
+                let mut spec = (*base.spec).clone();
+                draws.apply_spec(&mut spec, values);
+                let template = Arc::new(compile_spec(&mut ctx, spec));
+                create_object(&mut ctx, &stream.manifest.object, Some((n, &template)));
+            }
+            object => {
+                let object = draws.apply(object, values);
+                let template = empty_template(&mut ctx);
+                create_object(&mut ctx, &object, Some((n, &template)));
+            }
+        }
         self.schedule_next_arrival(i);
     }
+}
+
+/// The template handed to copies that are not Pods (their controllers compile their own).
+fn empty_template(ctx: &mut Ctx) -> Arc<PodTemplate> {
+    Arc::new(PodTemplate::compile(
+        Arc::new(Default::default()),
+        &mut ctx.cluster.resources,
+        &mut ctx.cluster.images,
+        ctx.cluster.api.default_tolerations,
+    ))
 }
 
 /// Creates what a manifest describes; `copy` numbers the copies of an arrival stream.
@@ -148,8 +174,12 @@ pub(super) fn create_object(ctx: &mut Ctx, object: &Object, copy: Option<(u64, &
 }
 
 fn compile(ctx: &mut Ctx, pod: &ApiPod) -> PodTemplate {
+    compile_spec(ctx, pod.spec.clone())
+}
+
+fn compile_spec(ctx: &mut Ctx, spec: PodSpec) -> PodTemplate {
     PodTemplate::compile(
-        Arc::new(pod.spec.clone()),
+        Arc::new(spec),
         &mut ctx.cluster.resources,
         &mut ctx.cluster.images,
         ctx.cluster.api.default_tolerations,
