@@ -473,7 +473,6 @@ mod tests {
         }
     }
 
-    #[test]
     /// `balanced_allocation_test.go`, "nothing scheduled, resources requested, differently
     /// sized nodes": the pod asks 3000m and 5000 bytes; machine1 has 4000m / 10000,
     /// machine2 6000m / 10000; and the same pod on machine2 beside one asking 3000m / 0.
