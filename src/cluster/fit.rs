@@ -56,11 +56,49 @@ impl FitRow {
             && cpu <= self.allocatable_cpu - self.requested_cpu
             && memory <= self.allocatable_memory - self.requested_memory
     }
+
+    /// NodeResourcesFit's verdict for a pod requesting only cpu and memory, as the
+    /// filter words it (`filter::fits`: the pod count, then each requested resource in
+    /// index order, a resource not requested never failing): bit 0 too many pods, bit 1
+    /// insufficient cpu, bit 2 insufficient memory; 0 when the node fits.
+    #[inline]
+    pub fn misfits(&self, cpu: i64, memory: i64) -> u8 {
+        u8::from(self.free_pods < 1)
+            | u8::from(cpu != 0 && cpu > self.allocatable_cpu - self.requested_cpu) << 1
+            | u8::from(memory != 0 && memory > self.allocatable_memory - self.requested_memory) << 2
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `fit_test.go`'s NodeResourcesFit cases on a node of 10 cpu, 20 memory, 32 pods
+    /// (allocated 5 cpu, 19 memory where the case has a pod there).
+    #[test]
+    fn misfits_word_the_resources_filter() {
+        let row = |requested_cpu, requested_memory, free_pods| FitRow {
+            allocatable_cpu: 10,
+            allocatable_memory: 20,
+            requested_cpu,
+            requested_memory,
+            free_pods,
+            ..FitRow::default()
+        };
+        // "no resources requested always fits"
+        assert_eq!(row(10, 20, 32).misfits(0, 0), 0);
+        // "too many resources fails": 1 cpu, 1 memory on a full node
+        assert_eq!(row(10, 20, 32).misfits(1, 1), 0b110);
+        // "too many resources fails due to init container cpu": 3 cpu beside 8
+        assert_eq!(row(8, 19, 32).misfits(3, 1), 0b010);
+        // "equal edge case": 5 cpu, 1 memory beside 5 / 19
+        assert_eq!(row(5, 19, 32).misfits(5, 1), 0);
+        // a node at its pod count
+        assert_eq!(row(0, 0, 0).misfits(1, 1), 0b001);
+        // a request of none of a resource never fails, even on an overcommitted node
+        assert_eq!(row(11, 0, 1).misfits(0, 1), 0);
+        assert!(!row(11, 0, 1).fits(0, 1));
+    }
 
     #[test]
     fn a_row_is_one_cache_line() {

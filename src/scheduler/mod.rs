@@ -496,17 +496,31 @@ impl Scheduler {
         if fast && let Some(known) = self.fail_cache.get(shared, epoch) {
             return Err(known);
         }
+        // Failures read from fit rows, counted by `FitRow::misfits` bit (too many pods,
+        // cpu, memory) and added to the diagnosis once, at the end.
+        let mut row_misfits = [0usize; 3];
         for k in 0..nodes.len() {
             let j = start + k;
             let id = nodes[if j >= nodes.len() { j - nodes.len() } else { j }];
             examined += 1;
             reasons.clear();
             let row = &cluster.fit[id.0 as usize];
-            if fast && row.plain && row.fits(cpu, memory) {
-                // The only filter that could reject the pod here passes.
-                feasible.push(id);
-                if feasible.len() >= want {
-                    break;
+            if fast && row.plain {
+                // NodeResourcesFit is the only filter that could reject the pod here.
+                match row.misfits(cpu, memory) {
+                    0 => {
+                        feasible.push(id);
+                        if feasible.len() >= want {
+                            break;
+                        }
+                    }
+                    bits => {
+                        // Every resources reason is one preemption may resolve.
+                        diagnosis.potential.push(id);
+                        for (b, n) in row_misfits.iter_mut().enumerate() {
+                            *n += usize::from(bits >> b & 1);
+                        }
+                    }
                 }
                 continue;
             }
@@ -533,6 +547,12 @@ impl Scheduler {
             }
         }
         self.next_start = (start + examined) % nodes.len();
+        let row_reasons = [Reason::TooManyPods, Reason::Insufficient(CPU), Reason::Insufficient(MEMORY)];
+        for (reason, n) in row_reasons.into_iter().zip(row_misfits) {
+            if n > 0 {
+                *diagnosis.reasons.entry(reason).or_default() += n;
+            }
+        }
         if feasible.is_empty() {
             // Node ids grow in the order nodes join, which is the cache's order.
             diagnosis.potential.sort_unstable();
