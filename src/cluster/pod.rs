@@ -511,24 +511,3 @@ impl fmt::Display for Pod {
         write!(f, "{}/{}", self.namespace, self.name)
     }
 }
-#[cfg(test)]
-mod size_probe {
-    #[test]
-    fn sizes() {
-        use super::*;
-        use std::mem::size_of;
-        eprintln!(
-            "Pod {} CS {} AttemptPlan {} ProbePlan {} Stage {} Timer {} Reported {} Terminated {} ContainerState {} Option<HookPlan> {}",
-            size_of::<Pod>(),
-            size_of::<ContainerStatus>(),
-            size_of::<AttemptPlan>(),
-            size_of::<ProbePlan>(),
-            size_of::<Stage>(),
-            size_of::<Timer>(),
-            size_of::<ReportedContainer>(),
-            size_of::<Terminated>(),
-            size_of::<ContainerState>(),
-            size_of::<Option<HookPlan>>()
-        );
-    }
-}
