@@ -83,9 +83,126 @@ impl<T> Slab<T> {
     }
 }
 
+/// A value per live object of a slab, kept in a vector by the object's slot: a lookup
+/// is an index and a generation compare where a search tree by id took a dozen compares
+/// and a cache miss each (the scheduling queue touches several such maps per attempt).
+/// A value is filed under its id's generation: an id whose object is gone (its slot
+/// reused) finds nothing, and inserting for the slot's new object replaces it.
+pub struct IdMap<V> {
+    slots: Vec<Option<(u32, V)>>,
+    len: usize,
+}
+
+impl<V> Default for IdMap<V> {
+    fn default() -> Self {
+        IdMap { slots: Vec::new(), len: 0 }
+    }
+}
+
+impl<V> IdMap<V> {
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn get(&self, id: Id) -> Option<&V> {
+        match self.slots.get(id.index as usize)? {
+            Some((generation, value)) if *generation == id.generation => Some(value),
+            _ => None,
+        }
+    }
+
+    pub fn get_mut(&mut self, id: Id) -> Option<&mut V> {
+        match self.slots.get_mut(id.index as usize)? {
+            Some((generation, value)) if *generation == id.generation => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Files `value` under `id`, returning the value `id` had.
+    pub fn insert(&mut self, id: Id, value: V) -> Option<V> {
+        let i = id.index as usize;
+        if i >= self.slots.len() {
+            self.slots.resize_with(i + 1, || None);
+        }
+        match self.slots[i].replace((id.generation, value)) {
+            Some((generation, old)) if generation == id.generation => Some(old),
+            Some(_) => None,
+            None => {
+                self.len += 1;
+                None
+            }
+        }
+    }
+
+    pub fn remove(&mut self, id: Id) -> Option<V> {
+        let slot = self.slots.get_mut(id.index as usize)?;
+        if slot.as_ref().is_some_and(|(generation, _)| *generation == id.generation) {
+            self.len -= 1;
+            return slot.take().map(|(_, value)| value);
+        }
+        None
+    }
+
+    /// The values in slot order.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.slots.iter().flatten().map(|(_, value)| value)
+    }
+
+    /// (id, value) in slot order: the order of a search tree by id, since a slot holds
+    /// one generation at a time.
+    pub fn iter(&self) -> impl Iterator<Item = (Id, &V)> {
+        self.slots.iter().enumerate().filter_map(|(i, slot)| {
+            slot.as_ref().map(|(generation, value)| (Id { index: i as u32, generation: *generation }, value))
+        })
+    }
+
+    /// Keeps the values for which `keep` says so, visited in slot order.
+    pub fn retain(&mut self, mut keep: impl FnMut(Id, &mut V) -> bool) {
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            if let Some((generation, value)) = slot
+                && !keep(Id { index: i as u32, generation: *generation }, value)
+            {
+                *slot = None;
+                self.len -= 1;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_id_map_follows_generations() {
+        let mut slab = Slab::default();
+        let mut map = IdMap::default();
+        let a = slab.insert("a");
+        let b = slab.insert("b");
+        assert_eq!(map.insert(b, 2), None);
+        assert_eq!(map.insert(a, 1), None);
+        assert_eq!(map.insert(a, 10), Some(1));
+        assert_eq!((map.get(a), map.get(b)), (Some(&10), Some(&2)));
+        slab.remove(a);
+        let c = slab.insert("c");
+        assert_eq!(map.get(c), None, "a new object in a's slot has no value yet");
+        assert_eq!(map.insert(c, 3), None, "it replaces the old object's");
+        assert_eq!(map.get(a), None, "the old id finds nothing");
+        assert_eq!(map.remove(a), None);
+        assert_eq!(map.values().count(), 2);
+        if let Some(v) = map.get_mut(c) {
+            *v += 1;
+        }
+        assert_eq!(map.values().copied().collect::<Vec<_>>(), [4, 2]);
+        assert_eq!(map.iter().map(|(id, v)| (id, *v)).collect::<Vec<_>>(), [(c, 4), (b, 2)]);
+        map.retain(|id, v| {
+            *v += 1;
+            id != b
+        });
+        assert_eq!(map.iter().map(|(id, v)| (id, *v)).collect::<Vec<_>>(), [(c, 5)]);
+        assert_eq!(map.remove(c), Some(5));
+        assert!(map.is_empty());
+    }
 
     #[test]
     fn reused_slots_do_not_resolve_old_ids() {

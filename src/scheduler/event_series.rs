@@ -15,8 +15,8 @@
 //! a repeated event").
 
 use crate::cluster::PodId;
+use crate::cluster::slab::IdMap;
 use crate::engine::{Millis, SimTime};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// `finishTime`: the period of `finishSeries`, and how long a series (or a singleton) may
@@ -62,7 +62,7 @@ impl Finished {
 /// The recorder's cache of the scheduler's FailedScheduling Events, by pod.
 #[derive(Default)]
 pub struct SeriesCache {
-    by_pod: BTreeMap<PodId, Cached>,
+    by_pod: IdMap<Cached>,
 }
 
 impl SeriesCache {
@@ -72,7 +72,7 @@ impl SeriesCache {
 
     /// The pod failed again at `now` with `note` (`recordToSink`).
     pub fn observe(&mut self, pod: PodId, note: &Arc<str>, now: SimTime) -> Write {
-        match self.by_pod.get_mut(&pod) {
+        match self.by_pod.get_mut(pod) {
             None => {
                 self.by_pod.insert(pod, Cached { note: note.clone(), first: now, series: None });
                 Write::Create
@@ -100,7 +100,7 @@ impl SeriesCache {
             let seen = c.series.map_or(c.first, |(_, last)| last);
             // `Before(now - finishTime)`: strictly older.
             let done = seen.0 + FINISH_TIME < now.0;
-            if done && let Some(f) = finished(*pod, c) {
+            if done && let Some(f) = finished(pod, c) {
                 out.push(f);
             }
             !done
@@ -110,14 +110,14 @@ impl SeriesCache {
 
     /// The pod is gone: its series ends now, if it has news.
     pub fn forget(&mut self, pod: PodId) -> Option<Finished> {
-        let c = self.by_pod.remove(&pod)?;
+        let c = self.by_pod.remove(pod)?;
         finished(pod, &c)
     }
 
     /// The run ends: every series with news is written.
     pub fn drain(&mut self) -> Vec<Finished> {
         let all = std::mem::take(&mut self.by_pod);
-        all.iter().filter_map(|(pod, c)| finished(*pod, c)).collect()
+        all.iter().filter_map(|(pod, c)| finished(pod, c)).collect()
     }
 }
 

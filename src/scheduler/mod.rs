@@ -29,6 +29,7 @@ use crate::apiserver::record::ObjectRef;
 use crate::apiserver::{Change, Ctx, Kind, Watches};
 use crate::cluster::resources::ResourceNames;
 use crate::cluster::resources::{CPU, MEMORY};
+use crate::cluster::slab::IdMap;
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, NodeId, PodId};
 use crate::engine::{Millis, SimRng, SimTime};
@@ -64,7 +65,7 @@ pub struct Scheduler {
     max_backoff: Millis,
     /// activeQ: higher priority first, then earlier arrival (`PrioritySort`).
     active: BTreeSet<(ActiveKey, PodId)>,
-    spots: BTreeMap<PodId, Spot>,
+    spots: IdMap<Spot>,
     /// The unschedulable pool: each pod with the events that may help it and when it
     /// entered (`podMaxInUnschedulablePodsDuration` sends it back after 5 minutes).
     unschedulable: pool::Pool,
@@ -79,7 +80,7 @@ pub struct Scheduler {
     seq: u64,
     /// Per pod not bound yet: its last FailedScheduling message (shared by the pods that
     /// failed alike).
-    last_failure: BTreeMap<PodId, Arc<str>>,
+    last_failure: IdMap<Arc<str>>,
     /// The events.k8s.io recorder's cache of FailedScheduling Events, and whether its
     /// next `finishSeries` tick is scheduled.
     series: event_series::SeriesCache,
@@ -134,7 +135,7 @@ impl Scheduler {
             initial_backoff: backoff.0,
             max_backoff: backoff.1,
             active: BTreeSet::new(),
-            spots: BTreeMap::new(),
+            spots: IdMap::default(),
             unschedulable: Default::default(),
             listening: 0,
             flush_pending: false,
@@ -142,7 +143,7 @@ impl Scheduler {
             next_start: 0,
             rng,
             seq: 0,
-            last_failure: BTreeMap::new(),
+            last_failure: IdMap::default(),
             series: Default::default(),
             series_tick: false,
             last_note: None,
@@ -174,7 +175,7 @@ impl Scheduler {
     }
 
     fn remove(&mut self, pod: PodId) {
-        if let Some(Spot::Active(key)) = self.spots.remove(&pod) {
+        if let Some(Spot::Active(key)) = self.spots.remove(pod) {
             self.active.remove(&(key, pod));
         }
         self.unschedulable.remove(pod);
@@ -399,7 +400,7 @@ impl Scheduler {
     fn cycle(&mut self, ctx: &mut Ctx) {
         self.cycle_pending = false;
         while let Some((_, id)) = self.active.pop_first() {
-            self.spots.remove(&id);
+            self.spots.remove(id);
             self.schedule_one(ctx, id);
         }
     }
@@ -724,7 +725,7 @@ impl Scheduler {
     fn requeue_unschedulable(&mut self, ctx: &mut Ctx, id: PodId) {
         self.unschedulable.remove(id);
         let Some(pod) = ctx.cluster.pods.get(id) else {
-            self.spots.remove(&id);
+            self.spots.remove(id);
             return;
         };
         let backoff = (self.initial_backoff << pod.sched.attempts.saturating_sub(1).min(20)).min(self.max_backoff);
@@ -739,7 +740,7 @@ impl Scheduler {
     }
 
     fn backoff_done(&mut self, ctx: &mut Ctx, id: PodId) {
-        if self.spots.get(&id) != Some(&Spot::Backoff(ctx.now)) {
+        if self.spots.get(id) != Some(&Spot::Backoff(ctx.now)) {
             return;
         }
         match ctx.cluster.pods.get(id) {
@@ -748,7 +749,7 @@ impl Scheduler {
                 self.push_active(ctx, id, priority);
             }
             None => {
-                self.spots.remove(&id);
+                self.spots.remove(id);
             }
         }
     }
@@ -758,12 +759,12 @@ impl Scheduler {
         self.unassume(id);
         self.nominate(ctx.cluster, id, None);
         self.remove(id);
-        self.last_failure.remove(&id);
+        self.last_failure.remove(id);
     }
 
     /// Binds the pod to the node (`DefaultBinder`); the node's kubelet sees the binding.
     fn bind(&mut self, ctx: &mut Ctx, id: PodId, node: NodeId) {
-        self.last_failure.remove(&id);
+        self.last_failure.remove(id);
         self.nominate(ctx.cluster, id, None);
         let Some(pod) = ctx.cluster.pods.get(id) else { return };
         ctx.rec.counters.scheduling_latency.record(ctx.now.since(pod.created));

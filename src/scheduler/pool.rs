@@ -8,6 +8,7 @@
 use super::cycle::SimView;
 use super::filter::hint;
 use super::requeue;
+use crate::cluster::slab::IdMap;
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, NodeId, PodId};
 use crate::engine::SimTime;
@@ -27,7 +28,7 @@ struct Group {
 pub struct Pool {
     /// Each pod: the events that may help it, when it entered, and the address of its
     /// group's template (0: looked at alone).
-    entries: BTreeMap<PodId, (u16, SimTime, usize)>,
+    entries: IdMap<(u16, SimTime, usize)>,
     by_since: BTreeSet<(SimTime, PodId)>,
     groups: BTreeMap<GroupKey, Group>,
     /// The pods looked at one by one (their plugins read their labels or claims).
@@ -62,7 +63,7 @@ impl Pool {
     }
 
     pub fn remove(&mut self, id: PodId) -> bool {
-        let Some((hint, since, address)) = self.entries.remove(&id) else { return false };
+        let Some((hint, since, address)) = self.entries.remove(id) else { return false };
         self.by_since.remove(&(since, id));
         match (address != 0).then_some((address, hint)) {
             Some(key) => {
