@@ -49,6 +49,15 @@ impl FitRow {
         }
     }
 
+    /// NodeResourcesFit for a pod requesting only cpu and memory: the common case,
+    /// checked first (a `false` for a resource not requested is settled by `misfits`).
+    #[inline]
+    pub fn fits(&self, cpu: i64, memory: i64) -> bool {
+        self.free_pods >= 1
+            && cpu <= self.allocatable_cpu - self.requested_cpu
+            && memory <= self.allocatable_memory - self.requested_memory
+    }
+
     /// NodeResourcesFit's verdict for a pod requesting only cpu and memory, as the
     /// filter words it (`filter::fits`: the pod count, then each requested resource in
     /// index order, a resource not requested never failing): bit 0 too many pods, bit 1
@@ -89,6 +98,7 @@ mod tests {
         assert_eq!(row(0, 0, 0).misfits(1, 1), 0b001);
         // a request of none of a resource never fails, even on an overcommitted node
         assert_eq!(row(11, 0, 1).misfits(0, 1), 0);
+        assert!(!row(11, 0, 1).fits(0, 1), "the quick check leaves this case to misfits");
     }
 
     #[test]

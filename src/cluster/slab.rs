@@ -83,19 +83,29 @@ impl<T> Slab<T> {
     }
 }
 
-/// A value per live object of a slab, kept in a vector by the object's slot: a lookup
-/// is an index and a generation compare where a search tree by id took a dozen compares
-/// and a cache miss each (the scheduling queue touches several such maps per attempt).
-/// A value is filed under its id's generation: an id whose object is gone (its slot
-/// reused) finds nothing, and inserting for the slot's new object replaces it.
+/// A value per live object of a slab, kept by the object's slot in pages of
+/// [`PAGE`] slots: a lookup is two indexes and a generation compare where a search tree
+/// by id took a dozen compares and a cache miss each (the scheduling queue touches
+/// several such maps per attempt). A page exists only while it holds a value, so a map
+/// holding a few of many objects (the pods waiting, of a million passing through) stays
+/// small. A value is filed under its id's generation: an id whose object is gone (its
+/// slot reused) finds nothing, and inserting for the slot's new object replaces it.
 pub struct IdMap<V> {
-    slots: Vec<Option<(u32, V)>>,
+    pages: Vec<Option<Box<Page<V>>>>,
     len: usize,
+}
+
+/// Slots per page of an [`IdMap`].
+const PAGE: usize = 16;
+
+struct Page<V> {
+    used: usize,
+    slots: [Option<(u32, V)>; PAGE],
 }
 
 impl<V> Default for IdMap<V> {
     fn default() -> Self {
-        IdMap { slots: Vec::new(), len: 0 }
+        IdMap { pages: Vec::new(), len: 0 }
     }
 }
 
@@ -104,15 +114,18 @@ impl<V> IdMap<V> {
         self.len == 0
     }
 
+    fn slot(&self, id: Id) -> Option<&(u32, V)> {
+        let i = id.index as usize;
+        self.pages.get(i / PAGE)?.as_ref()?.slots[i % PAGE].as_ref()
+    }
+
     pub fn get(&self, id: Id) -> Option<&V> {
-        match self.slots.get(id.index as usize)? {
-            Some((generation, value)) if *generation == id.generation => Some(value),
-            _ => None,
-        }
+        self.slot(id).filter(|(generation, _)| *generation == id.generation).map(|(_, value)| value)
     }
 
     pub fn get_mut(&mut self, id: Id) -> Option<&mut V> {
-        match self.slots.get_mut(id.index as usize)? {
+        let i = id.index as usize;
+        match &mut self.pages.get_mut(i / PAGE)?.as_mut()?.slots[i % PAGE] {
             Some((generation, value)) if *generation == id.generation => Some(value),
             _ => None,
         }
@@ -121,13 +134,16 @@ impl<V> IdMap<V> {
     /// Files `value` under `id`, returning the value `id` had.
     pub fn insert(&mut self, id: Id, value: V) -> Option<V> {
         let i = id.index as usize;
-        if i >= self.slots.len() {
-            self.slots.resize_with(i + 1, || None);
+        if i / PAGE >= self.pages.len() {
+            self.pages.resize_with(i / PAGE + 1, || None);
         }
-        match self.slots[i].replace((id.generation, value)) {
+        let page = self.pages[i / PAGE]
+            .get_or_insert_with(|| Box::new(Page { used: 0, slots: std::array::from_fn(|_| None) }));
+        match page.slots[i % PAGE].replace((id.generation, value)) {
             Some((generation, old)) if generation == id.generation => Some(old),
             Some(_) => None,
             None => {
+                page.used += 1;
                 self.len += 1;
                 None
             }
@@ -135,35 +151,53 @@ impl<V> IdMap<V> {
     }
 
     pub fn remove(&mut self, id: Id) -> Option<V> {
-        let slot = self.slots.get_mut(id.index as usize)?;
-        if slot.as_ref().is_some_and(|(generation, _)| *generation == id.generation) {
-            self.len -= 1;
-            return slot.take().map(|(_, value)| value);
+        let i = id.index as usize;
+        let entry = self.pages.get_mut(i / PAGE)?;
+        let page = entry.as_mut()?;
+        let slot = &mut page.slots[i % PAGE];
+        if slot.as_ref().is_none_or(|(generation, _)| *generation != id.generation) {
+            return None;
         }
-        None
-    }
-
-    /// The values in slot order.
-    pub fn values(&self) -> impl Iterator<Item = &V> {
-        self.slots.iter().flatten().map(|(_, value)| value)
+        let (_, value) = slot.take()?;
+        page.used -= 1;
+        self.len -= 1;
+        if page.used == 0 {
+            *entry = None;
+        }
+        Some(value)
     }
 
     /// (id, value) in slot order: the order of a search tree by id, since a slot holds
     /// one generation at a time.
     pub fn iter(&self) -> impl Iterator<Item = (Id, &V)> {
-        self.slots.iter().enumerate().filter_map(|(i, slot)| {
-            slot.as_ref().map(|(generation, value)| (Id { index: i as u32, generation: *generation }, value))
+        self.pages.iter().enumerate().filter_map(|(p, page)| Some((p, page.as_ref()?))).flat_map(|(p, page)| {
+            page.slots.iter().enumerate().filter_map(move |(k, slot)| {
+                let (generation, value) = slot.as_ref()?;
+                Some((Id { index: (p * PAGE + k) as u32, generation: *generation }, value))
+            })
         })
+    }
+
+    /// The values in slot order.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.iter().map(|(_, value)| value)
     }
 
     /// Keeps the values for which `keep` says so, visited in slot order.
     pub fn retain(&mut self, mut keep: impl FnMut(Id, &mut V) -> bool) {
-        for (i, slot) in self.slots.iter_mut().enumerate() {
-            if let Some((generation, value)) = slot
-                && !keep(Id { index: i as u32, generation: *generation }, value)
-            {
-                *slot = None;
-                self.len -= 1;
+        for (p, entry) in self.pages.iter_mut().enumerate() {
+            let Some(page) = entry else { continue };
+            for (k, slot) in page.slots.iter_mut().enumerate() {
+                if let Some((generation, value)) = slot
+                    && !keep(Id { index: (p * PAGE + k) as u32, generation: *generation }, value)
+                {
+                    *slot = None;
+                    page.used -= 1;
+                    self.len -= 1;
+                }
+            }
+            if page.used == 0 {
+                *entry = None;
             }
         }
     }
@@ -202,6 +236,13 @@ mod tests {
         assert_eq!(map.iter().map(|(id, v)| (id, *v)).collect::<Vec<_>>(), [(c, 5)]);
         assert_eq!(map.remove(c), Some(5));
         assert!(map.is_empty());
+        assert!(map.pages.iter().all(Option::is_none), "an empty page is let go");
+        // Slots far apart live in pages of their own, in slot order.
+        let far = Id { index: 10 * PAGE as u32 + 3, generation: 7 };
+        map.insert(far, 9);
+        map.insert(b, 2);
+        assert_eq!(map.iter().map(|(id, v)| (id, *v)).collect::<Vec<_>>(), [(b, 2), (far, 9)]);
+        assert_eq!(map.pages.iter().filter(|p| p.is_some()).count(), 2);
     }
 
     #[test]

@@ -211,6 +211,18 @@ fn write_pod_series(ctx: &mut Ctx, id: PodId, note: &str, series: crate::trace::
 
 /// `numFeasibleNodesToFind` (`schedule_one.go`): all nodes under 100; otherwise the
 /// configured percentage, or adaptively `50 − n/125` floored at 5%, at least 100 nodes.
+/// A plain node that NodeResourcesFit rejects (`FitRow::misfits` bits): a node where
+/// preemption may help (every resources reason is one it may resolve), its reasons
+/// counted by bit. Out of the node loop, which mostly finds room.
+#[cold]
+#[inline(never)]
+fn row_misfit(diagnosis: &mut Diagnosis, counts: &mut [usize; 3], node: NodeId, bits: u8) {
+    diagnosis.potential.push(node);
+    for (b, n) in counts.iter_mut().enumerate() {
+        *n += usize::from(bits >> b & 1);
+    }
+}
+
 pub fn num_feasible_nodes_to_find(num_all_nodes: usize, percentage: u32) -> usize {
     const MIN_FEASIBLE: usize = 100;
     if num_all_nodes < MIN_FEASIBLE {
@@ -508,20 +520,14 @@ impl Scheduler {
             let row = &cluster.fit[id.0 as usize];
             if fast && row.plain {
                 // NodeResourcesFit is the only filter that could reject the pod here.
-                match row.misfits(cpu, memory) {
-                    0 => {
-                        feasible.push(id);
-                        if feasible.len() >= want {
-                            break;
-                        }
+                let bits = if row.fits(cpu, memory) { 0 } else { row.misfits(cpu, memory) };
+                if bits == 0 {
+                    feasible.push(id);
+                    if feasible.len() >= want {
+                        break;
                     }
-                    bits => {
-                        // Every resources reason is one preemption may resolve.
-                        diagnosis.potential.push(id);
-                        for (b, n) in row_misfits.iter_mut().enumerate() {
-                            *n += usize::from(bits >> b & 1);
-                        }
-                    }
+                } else {
+                    row_misfit(&mut diagnosis, &mut row_misfits, id, bits);
                 }
                 continue;
             }
