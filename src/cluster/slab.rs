@@ -171,12 +171,7 @@ impl<V> IdMap<V> {
         let (_, value) = slot.take()?;
         page.used -= 1;
         self.len -= 1;
-        if page.used == 0
-            && let Some(page) = entry.take()
-            && self.spare.len() < SPARE
-        {
-            self.spare.push(page);
-        }
+        release_if_empty(entry, &mut self.spare);
         Some(value)
     }
 
@@ -209,13 +204,18 @@ impl<V> IdMap<V> {
                     self.len -= 1;
                 }
             }
-            if page.used == 0
-                && let Some(page) = entry.take()
-                && self.spare.len() < SPARE
-            {
-                self.spare.push(page);
-            }
+            release_if_empty(entry, &mut self.spare);
         }
+    }
+}
+
+/// Takes an emptied page out of its map, keeping it for reuse while there are few spare.
+fn release_if_empty<V>(entry: &mut Option<Box<Page<V>>>, spare: &mut Vec<Box<Page<V>>>) {
+    if entry.as_ref().is_some_and(|page| page.used == 0)
+        && let Some(page) = entry.take()
+        && spare.len() < SPARE
+    {
+        spare.push(page);
     }
 }
 

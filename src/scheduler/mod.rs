@@ -209,8 +209,6 @@ fn write_pod_series(ctx: &mut Ctx, id: PodId, note: &str, series: crate::trace::
     ctx.series_event(object, EventType::Warning, "FailedScheduling", note, series);
 }
 
-/// `numFeasibleNodesToFind` (`schedule_one.go`): all nodes under 100; otherwise the
-/// configured percentage, or adaptively `50 − n/125` floored at 5%, at least 100 nodes.
 /// A plain node that NodeResourcesFit rejects (`FitRow::misfits` bits): a node where
 /// preemption may help (every resources reason is one it may resolve), its reasons
 /// counted by bit. Out of the node loop, which mostly finds room.
@@ -223,6 +221,8 @@ fn row_misfit(diagnosis: &mut Diagnosis, counts: &mut [usize; 3], node: NodeId, 
     }
 }
 
+/// `numFeasibleNodesToFind` (`schedule_one.go`): all nodes under 100; otherwise the
+/// configured percentage, or adaptively `50 − n/125` floored at 5%, at least 100 nodes.
 pub fn num_feasible_nodes_to_find(num_all_nodes: usize, percentage: u32) -> usize {
     const MIN_FEASIBLE: usize = 100;
     if num_all_nodes < MIN_FEASIBLE {

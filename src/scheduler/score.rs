@@ -261,26 +261,28 @@ pub fn balanced_for(template: &PodTemplate, node: &Node) -> Option<i64> {
     if !balanced_applies(template) {
         return None;
     }
-    let fraction = |r: usize| {
-        let alloc = node.allocatable.get(r);
-        (alloc > 0).then(|| ((node.requested.get(r) + template.requests.get(r)) as f64 / alloc as f64).min(1.0))
-    };
-    Some(match (fraction(CPU), fraction(MEMORY)) {
-        (Some(c), Some(m)) => balanced_allocation(&[c, m]),
-        (Some(f), None) | (None, Some(f)) => balanced_allocation(&[f]),
-        (None, None) => balanced_allocation(&[]),
-    })
+    Some(balanced_of(
+        (template.requests.get(CPU), template.requests.get(MEMORY)),
+        (node.allocatable.get(CPU), node.requested.get(CPU)),
+        (node.allocatable.get(MEMORY), node.requested.get(MEMORY)),
+    ))
 }
 
 /// The same from the node's fit row (which holds its allocatable and requested cpu and
 /// memory), for a pod BalancedAllocation does not skip. `pod`: its cpu and memory requests.
 #[inline]
 pub fn balanced_row(pod: (i64, i64), row: &FitRow) -> i64 {
-    let fraction =
-        |alloc: i64, requested: i64, pod: i64| (alloc > 0).then(|| ((requested + pod) as f64 / alloc as f64).min(1.0));
-    let cpu = fraction(row.allocatable_cpu, row.requested_cpu, pod.0);
-    let memory = fraction(row.allocatable_memory, row.requested_memory, pod.1);
-    match (cpu, memory) {
+    balanced_of(pod, (row.allocatable_cpu, row.requested_cpu), (row.allocatable_memory, row.requested_memory))
+}
+
+/// BalancedAllocation of a pod asking `pod` (cpu, memory) on a node with (allocatable,
+/// requested) of each: a resource the node has none of is left out.
+#[inline]
+fn balanced_of(pod: (i64, i64), cpu: (i64, i64), memory: (i64, i64)) -> i64 {
+    let fraction = |(alloc, requested): (i64, i64), pod: i64| {
+        (alloc > 0).then(|| ((requested + pod) as f64 / alloc as f64).min(1.0))
+    };
+    match (fraction(cpu, pod.0), fraction(memory, pod.1)) {
         (Some(c), Some(m)) => balanced_allocation(&[c, m]),
         (Some(f), None) | (None, Some(f)) => balanced_allocation(&[f]),
         (None, None) => balanced_allocation(&[]),

@@ -1,7 +1,7 @@
 //! Objects entering the cluster from the scenario: nodes at the start, submissions and
 //! arrival streams (the API server names and admits them; see `apiserver`).
 
-use super::Simulation;
+use super::{Script, Simulation};
 use crate::api::object::Object;
 use crate::api::pod::{Pod as ApiPod, PodSpec};
 use crate::apiserver::Ctx;
@@ -26,7 +26,7 @@ impl Simulation {
     pub(super) fn submit(&mut self, i: usize) {
         let scenario = self.script.scenario.clone();
         let (mut ctx, _, _) = self.ctx();
-        create_object(&mut ctx, &scenario.submissions[i].manifest.object, None);
+        create_object(&mut ctx, &scenario.submissions[i].manifest.object, None, None);
     }
 
     /// The next copy of an arrival stream is due after a draw of its interarrival time.
@@ -47,25 +47,21 @@ impl Simulation {
 
     pub(super) fn arrive(&mut self, i: usize) {
         self.script.arrival_count[i] += 1;
-        let n = self.script.arrival_count[i];
+        let n = Some(self.script.arrival_count[i]);
         let scenario = self.script.scenario.clone();
         let stream = &scenario.arrivals[i];
+        let object = &stream.manifest.object;
         let (mut ctx, _, script) = self.ctx();
-        let Some(draws) = &stream.resources else {
-            let template = match &stream.manifest.object {
-                Object::Pod(pod) => {
-                    script.arrival_templates.entry(i).or_insert_with(|| Arc::new(compile(&mut ctx, pod))).clone()
-                }
-                _ => empty_template(&mut ctx),
-            };
-            create_object(&mut ctx, &stream.manifest.object, Some((n, &template)));
-            return self.schedule_next_arrival(i);
-        };
-        // A stream whose copies draw their resources makes each copy's object anew; when
-        // the values come from lists, copies that drew the same share one template.
-        let values = draws.draw(&mut script.resource_rng[i]);
-        match &stream.manifest.object {
-            Object::Pod(pod) if draws.discrete() => {
+        let drawn = stream.resources.as_ref().map(|d| (d, d.draw(&mut script.resource_rng[i])));
+        // Copies of a stream share its compiled template; a copy that draws its resources
+        // changes only its spec, so it starts from the stream's (defaults already applied).
+        // When the values come from lists, copies that drew the same share one template.
+        match (object, drawn) {
+            (Object::Pod(pod), None) => {
+                let template = script.stream_template(&mut ctx, i, pod);
+                create_object(&mut ctx, object, n, Some(&template));
+            }
+            (Object::Pod(pod), Some((draws, values))) if draws.discrete() => {
                 let key = (i, values.iter().map(|(_, q)| q.to_string()).collect::<Vec<_>>());
                 let template = match script.drawn_templates.get(&key) {
                     Some(t) => t.clone(),
@@ -75,66 +71,57 @@ impl Simulation {
                         script.drawn_templates.entry(key).or_insert(Arc::new(compile_spec(&mut ctx, spec))).clone()
                     }
                 };
-                create_object(&mut ctx, &stream.manifest.object, Some((n, &template)));
+                create_object(&mut ctx, object, n, Some(&template));
             }
-            Object::Pod(pod) => {
-                // Only the spec differs from copy to copy: it is taken from the stream's
-                // template (defaults already applied), not from the whole manifest.
-                let base =
-                    script.arrival_templates.entry(i).or_insert_with(|| Arc::new(compile(&mut ctx, pod))).clone();
-                let mut spec = (*base.spec).clone();
+            (Object::Pod(pod), Some((draws, values))) => {
+                let mut spec = (*script.stream_template(&mut ctx, i, pod).spec).clone();
                 draws.apply_spec(&mut spec, values);
                 let template = Arc::new(compile_spec(&mut ctx, spec));
-                create_object(&mut ctx, &stream.manifest.object, Some((n, &template)));
+                create_object(&mut ctx, object, n, Some(&template));
             }
-            object => {
-                let object = draws.apply(object, values);
-                let template = empty_template(&mut ctx);
-                create_object(&mut ctx, &object, Some((n, &template)));
-            }
+            (_, None) => create_object(&mut ctx, object, n, None),
+            (_, Some((draws, values))) => create_object(&mut ctx, &draws.apply(object, values), n, None),
         }
         self.schedule_next_arrival(i);
     }
 }
 
-/// The template handed to copies that are not Pods (their controllers compile their own).
-fn empty_template(ctx: &mut Ctx) -> Arc<PodTemplate> {
-    Arc::new(PodTemplate::compile(
-        Arc::new(Default::default()),
-        &mut ctx.cluster.resources,
-        &mut ctx.cluster.images,
-        ctx.cluster.api.default_tolerations,
-    ))
+impl Script {
+    /// The template the copies of arrival stream `i` share.
+    fn stream_template(&mut self, ctx: &mut Ctx, i: usize, pod: &ApiPod) -> Arc<PodTemplate> {
+        self.arrival_templates.entry(i).or_insert_with(|| Arc::new(compile(ctx, pod))).clone()
+    }
 }
 
-/// Creates what a manifest describes; `copy` numbers the copies of an arrival stream.
-pub(super) fn create_object(ctx: &mut Ctx, object: &Object, copy: Option<(u64, &Arc<PodTemplate>)>) {
+/// Creates what a manifest describes; `copy` numbers the copies of an arrival stream,
+/// and a Pod's `template` is the one its stream compiled (compiled here when `None`).
+pub(super) fn create_object(ctx: &mut Ctx, object: &Object, copy: Option<u64>, template: Option<&Arc<PodTemplate>>) {
     match object {
         Object::Pod(pod) => {
-            let template = match copy {
-                Some((_, t)) => t.clone(),
+            let template = match template {
+                Some(t) => t.clone(),
                 None => Arc::new(compile(ctx, pod)),
             };
-            let request = pod_request(pod, template, copy.map(|(n, _)| n));
+            let request = pod_request(pod, template, copy);
             if let Err(CreateError::Forbidden(message)) = ctx.create_pod(request) {
                 // The user sees the error; there is no object to hang an event on.
                 ctx.warn_once(message);
             }
         }
-        Object::Job(j) => job::create_from_manifest(ctx, j, copy.map(|(n, _)| n)),
+        Object::Job(j) => job::create_from_manifest(ctx, j, copy),
         Object::CronJob(cj) => {
-            if let Some(cj) = cronjob::compile(ctx.cluster, cj, copy.map(|(n, _)| n), ctx.now) {
+            if let Some(cj) = cronjob::compile(ctx.cluster, cj, copy, ctx.now) {
                 ctx.create_cronjob(cj);
             }
         }
         Object::PriorityClass(pc) => ctx.create_priority_class(pc),
         Object::ReplicaSet(rs) => {
-            if let Some(rs) = replicaset::from_manifest(ctx.cluster, rs, copy.map(|(n, _)| n), ctx.now) {
+            if let Some(rs) = replicaset::from_manifest(ctx.cluster, rs, copy, ctx.now) {
                 ctx.create_replicaset(rs);
             }
         }
         Object::Deployment(d) => {
-            if let Some(dep) = deployment::from_manifest(ctx.cluster, d, copy.map(|(n, _)| n), ctx.now) {
+            if let Some(dep) = deployment::from_manifest(ctx.cluster, d, copy, ctx.now) {
                 ctx.create_deployment(dep, d);
             }
         }
@@ -145,29 +132,29 @@ pub(super) fn create_object(ctx: &mut Ctx, object: &Object, copy: Option<(u64, &
             ctx.create_budget(pdb);
         }
         Object::DaemonSet(ds) => {
-            if let Some(ds) = daemonset::from_manifest(ctx.cluster, ds, copy.map(|(n, _)| n)) {
+            if let Some(ds) = daemonset::from_manifest(ctx.cluster, ds, copy) {
                 ctx.create_daemonset(ds);
             }
         }
         Object::StatefulSet(s) => {
-            if let Some(s) = statefulset::from_manifest(ctx.cluster, s, copy.map(|(n, _)| n)) {
+            if let Some(s) = statefulset::from_manifest(ctx.cluster, s, copy) {
                 ctx.create_statefulset(s);
             }
         }
         Object::PersistentVolumeClaim(c) => {
-            ctx.create_claim(c, copy.map(|(n, _)| n), None);
+            ctx.create_claim(c, copy, None);
         }
         Object::PersistentVolume(v) => {
-            ctx.create_volume(v, copy.map(|(n, _)| n));
+            ctx.create_volume(v, copy);
         }
         Object::StorageClass(c) => {
             ctx.create_storage_class(c);
         }
         Object::ConfigMap(c) => {
-            ctx.create_config_map(c, copy.map(|(n, _)| n));
+            ctx.create_config_map(c, copy);
         }
         Object::Secret(s) => {
-            ctx.create_secret(s, copy.map(|(n, _)| n));
+            ctx.create_secret(s, copy);
         }
         Object::Node(_) => {}
     }

@@ -176,7 +176,7 @@ impl Simulation {
                         ctx.scale_replicaset(id, r.spec.replicas.unwrap_or(1).max(0) as u32, &[]);
                         continue;
                     }
-                    super::admission::create_object(&mut ctx, &m.object, None);
+                    super::admission::create_object(&mut ctx, &m.object, None, None);
                 }
             }
             Action::PatchBehavior { behavior, patch, .. } => s.kubelet.patch_behavior(*behavior, patch),
