@@ -39,7 +39,7 @@ fn load_on(text: &str, files: &BTreeMap<String, String>, threads: usize) -> Scen
 }
 
 fn simulate(scenario: Arc<Scenario>) -> (u64, u64) {
-    let end = scenario.duration.map(podsim::engine::SimTime);
+    let end = scenario.duration.map(podsim::engine::SimTime::from_ms);
     let mut sim = Simulation::new(scenario, Box::new(NullSink));
     let report = sim.run(end, &mut |_, _| {}).expect("no invariant is checked here");
     let summary = sim.summary(BTreeMap::new());

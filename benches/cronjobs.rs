@@ -31,7 +31,7 @@ fn simulate(scenario: Arc<Scenario>) -> (u64, u64) {
         pool_metrics: sink(),
         services: sink(),
     };
-    let end = scenario.duration.map(podsim::engine::SimTime);
+    let end = scenario.duration.map(podsim::engine::SimTime::from_ms);
     let mut sim = Simulation::new(scenario, Box::new(CsvSink::in_background(files, None)));
     let report = sim.run(end, &mut |_, _| {}).expect("no invariant is checked here");
     let digests: BTreeMap<String, String> = sim.finish_trace().unwrap_or_default();

@@ -25,7 +25,7 @@ fn hold(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("radix_heap", pending), &pending, |b, &n| {
             let mut q = EventQueue::new();
             for i in 0..n {
-                q.schedule(SimTime(incs[i & 0xFFFF] * 4), i as u32);
+                q.schedule(SimTime::from_ms(incs[i & 0xFFFF] * 4), i as u32);
             }
             let mut k = 0usize;
             b.iter(|| {

@@ -65,7 +65,7 @@ fn simulate() -> [String; 6] {
         pool_metrics: bufs[4].clone(),
         services: bufs[5].clone(),
     });
-    let end = scenario.duration.map(podsim::engine::SimTime);
+    let end = scenario.duration.map(podsim::engine::SimTime::from_ms);
     let mut sim = Simulation::new(Arc::new(scenario), Box::new(sink));
     sim.run(end, &mut |_, _| {}).unwrap();
     let digests = sim.finish_trace().unwrap();

@@ -52,7 +52,7 @@ fn no_files(name: &str) -> Result<String, String> {
 /// the pods still pending.
 fn place_all(scenario: Arc<Scenario>, pods: u64) -> u64 {
     let mut sim = Simulation::new(scenario, Box::new(NullSink));
-    sim.run(Some(podsim::engine::SimTime(pods)), &mut |_, _| {}).expect("no invariant checked");
+    sim.run(Some(podsim::engine::SimTime::from_ms(pods)), &mut |_, _| {}).expect("no invariant checked");
     let summary = sim.summary(BTreeMap::new());
     summary.pods.by_final_phase.get("Pending").copied().unwrap_or(0)
 }
@@ -77,7 +77,7 @@ fn load_scale(name: &str) -> Arc<Scenario> {
 }
 
 fn simulate(scenario: Arc<Scenario>) -> u64 {
-    let end = scenario.duration.map(podsim::engine::SimTime);
+    let end = scenario.duration.map(podsim::engine::SimTime::from_ms);
     let mut sim = Simulation::new(scenario, Box::new(NullSink));
     sim.run(end, &mut |_, _| {}).expect("no invariant checked").events
 }

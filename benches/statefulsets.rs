@@ -71,7 +71,7 @@ fn no_files(name: &str) -> Result<String, String> {
 
 /// Runs the week; returns the events handled and the pods created.
 fn simulate(scenario: Arc<Scenario>) -> (u64, u64) {
-    let end = scenario.duration.map(podsim::engine::SimTime);
+    let end = scenario.duration.map(podsim::engine::SimTime::from_ms);
     let mut sim = Simulation::new(scenario, Box::new(NullSink));
     let events = sim.run(end, &mut |_, _| {}).expect("no invariant checked").events;
     (events, sim.summary(BTreeMap::new()).pods.created)

@@ -33,7 +33,7 @@ fn simulate(dir: &Path) {
         event_paths: file("event_paths.csv"),
         event_series: file("event_series.csv"),
     });
-    let end = scenario.duration.map(podsim::engine::SimTime);
+    let end = scenario.duration.map(podsim::engine::SimTime::from_ms);
     let mut sim = Simulation::new(Arc::new(scenario), Box::new(sink));
     sim.run(end, &mut |_, _| {}).expect("no invariant is checked here");
     let digests = sim.finish_trace().unwrap();

@@ -69,8 +69,8 @@ impl ServiceOutcome {
         ServiceOutcome {
             namespace: service.namespace.to_string(),
             name: service.name.to_string(),
-            created_ms: service.created.0,
-            deleted_ms: deleted.map(|t| t.0),
+            created_ms: service.created.ms(),
+            deleted_ms: deleted.map(|t| t.ms()),
             observed_ms: observed,
             any_ready_ms: a.any_ready_ms,
             all_ready_ms: a.all_ready_ms,
@@ -96,8 +96,8 @@ impl StatefulSetOutcome {
         StatefulSetOutcome {
             namespace: sts.namespace.to_string(),
             name: sts.name.to_string(),
-            created_ms: sts.created.0,
-            deleted_ms: deleted.map(|t| t.0),
+            created_ms: sts.created.ms(),
+            deleted_ms: deleted.map(|t| t.ms()),
             replicas: sts.replicas,
             longest_ordinal_down_ms: o.longest_ms,
             longest_down_ordinal: o.longest_ordinal,

@@ -13,6 +13,14 @@ use crate::engine::time::format_go_duration;
 use crate::trace::{ContainerRecord, LastTerminated, ObjectRecord, OwnerRecord};
 use std::fmt::Write;
 
+/// Keeps `value` as the one last written, in the box already there if there is one.
+fn keep<T>(reported: &mut Option<Box<T>>, value: T) {
+    match reported {
+        Some(kept) => **kept = value,
+        None => *reported = Some(Box::new(value)),
+    }
+}
+
 impl Ctx<'_> {
     /// The pod object as created (its spec, labels and owner).
     pub fn record_pod_object(&mut self, id: PodId) {
@@ -58,14 +66,14 @@ impl Ctx<'_> {
         });
         // A new pod is Pending: the line says so; statuses follow when they change.
         if let Some(pod) = self.cluster.pods.get_mut(id) {
-            pod.reported = Some(ReportedPod {
+            pod.reported = Some(Box::new(ReportedPod {
                 phase: pod.phase,
                 ip: None,
                 reason: None,
                 start_time: None,
                 disruption: None,
                 nominated: None,
-            });
+            }));
         }
     }
 
@@ -94,10 +102,10 @@ impl Ctx<'_> {
             disruption: pod.disruption,
             nominated: pod.sched.shown_nominated,
         };
-        if pod.reported == Some(now) {
+        if pod.reported.as_deref() == Some(&now) {
             return;
         }
-        pod.reported = Some(now);
+        keep(&mut pod.reported, now);
         let uid = pod.uid;
         let nominated = now.nominated.map_or("", |n| &*self.cluster.node(n).name);
         self.rec.sink.object(&ObjectRecord::PodStatus {
@@ -165,7 +173,7 @@ impl Ctx<'_> {
         };
         // The back-off a CrashLoopBackOff message names: the one being waited out, kept
         // while the state lasts (the container is created again before it runs).
-        let backoff = match (state, status.stage, status.reported) {
+        let backoff = match (state, status.stage, status.reported.as_deref()) {
             (ContainerState::Waiting(WaitingReason::CrashLoopBackOff), Stage::BackOff { restart_at }, _) => {
                 restart_at.since(status.last_state.map_or(restart_at, |t| t.finished_at))
             }
@@ -182,10 +190,10 @@ impl Ctx<'_> {
             started: status.started,
             backoff,
         };
-        if status.reported == Some(now) {
+        if status.reported.as_deref() == Some(&now) {
             return;
         }
-        status.reported = Some(now);
+        keep(&mut status.reported, now);
         let pod = self.cluster.pods.get(id).expect("just read");
         let spec = &pod.template.containers[c];
         self.rec.msg.clear();
@@ -245,7 +253,7 @@ impl Ctx<'_> {
             kubelet_up: n.kubelet_up,
             unschedulable: n.unschedulable,
             taints: &n.taints,
-            memory_pressure: n.memory_pressure.map(|t| t.0 as i64),
+            memory_pressure: n.memory_pressure.map(|t| t.ms() as i64),
         });
     }
 

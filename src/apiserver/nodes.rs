@@ -26,8 +26,8 @@ impl Ctx<'_> {
         let allocatable = self.cluster.resources.vector(&api.status.allocatable);
         let allocatable_pods = api.status.allocatable.get("pods").map_or(110, |q| q.value());
         let name: Arc<str> = Arc::from(api.metadata.name.as_str());
-        self.rec.counters.cpu_allocatable.add(self.now.0, allocatable.get(CPU));
-        self.rec.counters.memory_allocatable.add(self.now.0, allocatable.get(MEMORY));
+        self.rec.counters.cpu_allocatable.add(self.now.ms(), allocatable.get(CPU));
+        self.rec.counters.memory_allocatable.add(self.now.ms(), allocatable.get(MEMORY));
         self.cluster.topology.add_node(&api.metadata.labels);
         self.cluster.nodes.push(Node {
             name: name.clone(),

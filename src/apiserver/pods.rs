@@ -110,9 +110,8 @@ impl Ctx<'_> {
             volumes: None,
             template: req.template,
         };
-        let shared_name = pod.name.clone();
         let id = self.cluster.pods.insert(pod);
-        self.cluster.pod_by_name.insert(&namespace, &shared_name, id);
+        self.cluster.pod_by_name.insert(&namespace, &name, id);
         self.rec.counters.pods_created += 1;
         self.rec.counters.unscheduled += 1;
         self.outage_tick();
@@ -171,7 +170,7 @@ impl Ctx<'_> {
         if let Some(n) = pod.node {
             self.cluster.node_mut(n).resident.retain(|p| *p != id);
         }
-        self.cluster.pod_by_name.remove(&pod.namespace, &pod.name);
+        self.cluster.pod_by_name.remove(&pod.namespace, &pod.name, id);
         let counters = &mut self.rec.counters;
         counters.phase[pod.phase as usize] -= 1;
         counters.final_phase[pod.phase as usize] += 1;
@@ -231,8 +230,8 @@ impl Ctx<'_> {
         if t.pod_affinity.is_some() {
             self.cluster.affinity_pods.insert(id);
         }
-        self.rec.counters.cpu_requested.add(now.0, t.requests.get(CPU));
-        self.rec.counters.memory_requested.add(now.0, t.requests.get(MEMORY));
+        self.rec.counters.cpu_requested.add(now.ms(), t.requests.get(CPU));
+        self.rec.counters.memory_requested.add(now.ms(), t.requests.get(MEMORY));
         if self.rec.check_invariants {
             let n = self.cluster.node(node);
             let over = n.requested.nonzero().find(|(r, v)| *v > n.allocatable.get(*r)).map(|(r, _)| r);
@@ -288,8 +287,8 @@ impl Ctx<'_> {
         if t.pod_affinity.is_some() {
             self.cluster.affinity_pods.remove(&id);
         }
-        self.rec.counters.cpu_requested.add(now.0, -t.requests.get(CPU));
-        self.rec.counters.memory_requested.add(now.0, -t.requests.get(MEMORY));
+        self.rec.counters.cpu_requested.add(now.ms(), -t.requests.get(CPU));
+        self.rec.counters.memory_requested.add(now.ms(), -t.requests.get(MEMORY));
         if let Some(r) = released {
             self.changed(Change::PodReleased(r));
         }
@@ -320,7 +319,7 @@ impl Ctx<'_> {
         let outage = c.nodes_ready < self.cluster.present_nodes;
         let pending = if outage { c.unscheduled as i64 } else { 0 };
         if pending != c.pending_during_outages.value() {
-            c.pending_during_outages.set(self.now.0, pending);
+            c.pending_during_outages.set(self.now.ms(), pending);
         }
     }
 }

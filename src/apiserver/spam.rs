@@ -69,14 +69,14 @@ mod tests {
     #[test]
     fn twenty_five_at_once_then_one_every_five_minutes() {
         let mut f = SpamFilter::default();
-        let t0 = SimTime(1_000);
+        let t0 = SimTime::from_ms(1_000);
         assert_eq!((0..30).filter(|_| f.accept(7, t0)).count(), 25);
-        assert_eq!(f.next_accept(7, t0), SimTime(301_000));
-        assert!(!f.accept(7, SimTime(300_999)));
-        assert!(f.accept(7, SimTime(301_000)));
-        assert!(!f.accept(7, SimTime(301_000)));
+        assert_eq!(f.next_accept(7, t0), SimTime::from_ms(301_000));
+        assert!(!f.accept(7, SimTime::from_ms(300_999)));
+        assert!(f.accept(7, SimTime::from_ms(301_000)));
+        assert!(!f.accept(7, SimTime::from_ms(301_000)));
         assert!(f.accept(8, t0), "another pod has its own bucket");
         // Refilled to the burst, never beyond.
-        assert_eq!((0..30).filter(|_| f.accept(7, SimTime(100_000_000))).count(), 25);
+        assert_eq!((0..30).filter(|_| f.accept(7, SimTime::from_ms(100_000_000))).count(), 25);
     }
 }

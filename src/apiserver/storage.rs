@@ -528,7 +528,7 @@ mod tests {
             Cluster::new(Default::default(), &streams, crate::cluster::network::NetworkConfig::defaults(1));
         let mut queue = EventQueue::new();
         let mut rec = Recorder::new(Box::new(crate::trace::MemorySink::default()), Watches::default(), Vec::new());
-        let mut ctx = Ctx { now: SimTime(0), queue: &mut queue, cluster: &mut cluster, rec: &mut rec };
+        let mut ctx = Ctx { now: SimTime::from_ms(0), queue: &mut queue, cluster: &mut cluster, rec: &mut rec };
         let class = |name: &str, default: bool| {
             let a =
                 if default { format!("annotations: {{{}: \"true\"}}", keys::IS_DEFAULT_CLASS) } else { String::new() };
@@ -538,7 +538,7 @@ mod tests {
             sc
         };
         ctx.create_storage_class(&class("old", true)).unwrap();
-        ctx.now = SimTime(5_000);
+        ctx.now = SimTime::from_ms(5_000);
         ctx.create_storage_class(&class("new", true)).unwrap();
         ctx.create_storage_class(&class("plain", false)).unwrap();
         let claim: ApiClaim = serde_saphyr::from_str(
@@ -573,7 +573,7 @@ mod tests {
             Cluster::new(Default::default(), &streams, crate::cluster::network::NetworkConfig::defaults(1));
         let mut queue = EventQueue::new();
         let mut rec = Recorder::new(Box::new(crate::trace::MemorySink::default()), Watches::default(), Vec::new());
-        let mut ctx = Ctx { now: SimTime(0), queue: &mut queue, cluster: &mut cluster, rec: &mut rec };
+        let mut ctx = Ctx { now: SimTime::from_ms(0), queue: &mut queue, cluster: &mut cluster, rec: &mut rec };
         let pv: ApiPv = serde_saphyr::from_str(
             "metadata: {name: local-0}\nspec: {capacity: {storage: 100Gi}, accessModes: [ReadWriteOnce], local: {path: /mnt/d}, \
              nodeAffinity: {required: {nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [n1]}]}]}}}",

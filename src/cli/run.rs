@@ -140,7 +140,7 @@ fn simulate(
     };
     let sink = CsvSink::in_background(files, objects);
     let started = Instant::now();
-    let end = scenario.duration.map(podsim::engine::SimTime);
+    let end = scenario.duration.map(podsim::engine::SimTime::from_ms);
     let scenario_for_run = scenario.clone();
     let check = args.check_invariants;
     let quiet = args.quiet;
@@ -157,7 +157,7 @@ fn simulate(
                 std::panic::resume_unwind(Box::new(WriteStopped));
             }
             if let Some(b) = &bar {
-                b.set_position(t.0 / 1000);
+                b.set_position(t.ms() / 1000);
                 b.set_message(format!("{events} events"));
             }
             lines.report(t, events, written.bytes());
@@ -201,7 +201,7 @@ fn progress_bar(end: Option<podsim::engine::SimTime>, quiet: bool) -> Option<ind
         return None;
     }
     let bar =
-        indicatif::ProgressBar::with_draw_target(end.map(|e| e.0 / 1000), indicatif::ProgressDrawTarget::stderr());
+        indicatif::ProgressBar::with_draw_target(end.map(|e| e.ms() / 1000), indicatif::ProgressDrawTarget::stderr());
     let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} simulated s, {msg} [{elapsed}]").ok()?;
     bar.set_style(style);
     Some(bar)
@@ -227,10 +227,10 @@ impl ProgressLines {
             return;
         }
         self.last = Instant::now();
-        let of = self.end.map(|e| format!(" of {}", format_duration(e.0))).unwrap_or_default();
+        let of = self.end.map(|e| format!(" of {}", format_duration(e.ms()))).unwrap_or_default();
         eprintln!(
             "progress: simulated {}{of}, {events} events, {} written",
-            format_duration(t.0),
+            format_duration(t.ms()),
             super::estimate::human_bytes(bytes as f64)
         );
     }

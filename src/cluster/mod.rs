@@ -21,7 +21,7 @@ pub mod topology;
 pub mod volume_manager;
 pub mod volumes;
 
-pub use names::NameIndex;
+pub use names::{NameIndex, SlimNameIndex};
 pub use node::Node;
 pub use pod::Pod;
 
@@ -76,7 +76,7 @@ pub struct Cluster {
     pub node_by_name: BTreeMap<Arc<str>, NodeId>,
     pub pods: Slab<Pod>,
     /// (namespace, name) of every pod object in the API.
-    pub pod_by_name: NameIndex<PodId>,
+    pub pod_by_name: SlimNameIndex<PodId>,
     pub resources: ResourceNames,
     pub images: Images,
     pub jobs: Slab<job::Job>,
@@ -225,7 +225,7 @@ impl Cluster {
             fit_epoch: 0,
             node_by_name: BTreeMap::new(),
             pods: Slab::default(),
-            pod_by_name: NameIndex::default(),
+            pod_by_name: SlimNameIndex::default(),
             resources: ResourceNames::default(),
             images: Images::default(),
             jobs: Slab::default(),
@@ -335,7 +335,7 @@ impl Cluster {
     }
 
     pub fn find_pod(&self, namespace: &str, name: &str) -> Option<PodId> {
-        self.pod_by_name.get(namespace, name)
+        self.pod_by_name.get(namespace, name, |id| self.pods.get(id).map(|p| (&*p.namespace, &*p.name)))
     }
 
     /// The shared name of a namespace (namespaces are few; objects share one `Arc`).

@@ -168,22 +168,22 @@ mod tests {
     #[test]
     fn availability_integrates_over_time() {
         let b = |desired, ready| Backends { desired, ready, endpoints: ready, ..Default::default() };
-        let mut a = Availability::new(SimTime(1_000));
-        a.advance(SimTime(3_000), b(2, 0)); // desired known, nothing ready: outage goes on
-        a.advance(SimTime(5_000), b(2, 1)); // one ready: outage of 4 s ends
-        a.advance(SimTime(8_000), b(2, 2)); // all ready
-        a.advance(SimTime(10_000), b(2, 0)); // both gone: a second outage
-        a.advance(SimTime(11_000), b(2, 2));
-        a.settle(SimTime(20_000));
+        let mut a = Availability::new(SimTime::from_ms(1_000));
+        a.advance(SimTime::from_ms(3_000), b(2, 0)); // desired known, nothing ready: outage goes on
+        a.advance(SimTime::from_ms(5_000), b(2, 1)); // one ready: outage of 4 s ends
+        a.advance(SimTime::from_ms(8_000), b(2, 2)); // all ready
+        a.advance(SimTime::from_ms(10_000), b(2, 0)); // both gone: a second outage
+        a.advance(SimTime::from_ms(11_000), b(2, 2));
+        a.settle(SimTime::from_ms(20_000));
         assert_eq!(a.any_ready_ms, 3_000 + 2_000 + 9_000);
         // Before 3 s nothing is desired yet (0 >= 0): that counts as all ready.
         assert_eq!(a.all_ready_ms, 2_000 + 2_000 + 9_000);
-        assert_eq!(a.longest_outage(SimTime(20_000)), 4_000);
-        assert_eq!(a.outages(SimTime(20_000)), 2);
-        let mut instant = Availability::new(SimTime(0));
-        instant.advance(SimTime(0), b(1, 1));
+        assert_eq!(a.longest_outage(SimTime::from_ms(20_000)), 4_000);
+        assert_eq!(a.outages(SimTime::from_ms(20_000)), 2);
+        let mut instant = Availability::new(SimTime::from_ms(0));
+        instant.advance(SimTime::from_ms(0), b(1, 1));
         assert_eq!(
-            (instant.outages(SimTime(9)), instant.longest_outage(SimTime(9))),
+            (instant.outages(SimTime::from_ms(9)), instant.longest_outage(SimTime::from_ms(9))),
             (0, 0),
             "never without endpoints"
         );

@@ -199,19 +199,19 @@ mod tests {
         let mut o = OrdinalOutages::default();
         let ready = |pairs: &[(u32, bool)]| pairs.iter().copied().collect::<BTreeMap<u32, bool>>();
         // Starting up is no outage.
-        o.observe(SimTime(0), &ready(&[(0, false), (1, false)]));
-        o.observe(SimTime(5_000), &ready(&[(0, true), (1, false)]));
-        o.observe(SimTime(9_000), &ready(&[(0, true), (1, true)]));
+        o.observe(SimTime::from_ms(0), &ready(&[(0, false), (1, false)]));
+        o.observe(SimTime::from_ms(5_000), &ready(&[(0, true), (1, false)]));
+        o.observe(SimTime::from_ms(9_000), &ready(&[(0, true), (1, true)]));
         assert_eq!(o.count, 0);
-        o.observe(SimTime(60_000), &ready(&[(0, true), (1, false)]));
-        o.observe(SimTime(90_000), &ready(&[(0, false), (1, false)]));
-        o.observe(SimTime(100_000), &ready(&[(0, true), (1, false)]));
+        o.observe(SimTime::from_ms(60_000), &ready(&[(0, true), (1, false)]));
+        o.observe(SimTime::from_ms(90_000), &ready(&[(0, false), (1, false)]));
+        o.observe(SimTime::from_ms(100_000), &ready(&[(0, true), (1, false)]));
         assert_eq!((o.count, o.longest_ms, o.longest_ordinal), (1, 10_000, Some(0)));
         // Still down at the end: counted up to then.
-        let s = o.settled(SimTime(200_000));
+        let s = o.settled(SimTime::from_ms(200_000));
         assert_eq!((s.count, s.longest_ms, s.longest_ordinal, s.total_ms), (2, 140_000, Some(1), 150_000));
         // Scaled away while down: the stretch ends there.
-        o.observe(SimTime(120_000), &ready(&[(0, true)]));
+        o.observe(SimTime::from_ms(120_000), &ready(&[(0, true)]));
         assert_eq!((o.count, o.longest_ms, o.longest_ordinal), (2, 60_000, Some(1)));
     }
 }

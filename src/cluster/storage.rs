@@ -292,7 +292,7 @@ impl Class {
 
     /// `creationTimestamp` as the API keeps it: whole seconds.
     pub fn created_seconds(&self) -> u64 {
-        self.created.0 / 1000
+        self.created.ms() / 1000
     }
 
     /// A class whose provisioner never provisions (`kubernetes.io/no-provisioner`, or none).

@@ -50,7 +50,7 @@ impl CronJobController {
 
     /// The instant of simulated time `t`.
     fn wall(&self, t: SimTime) -> Timestamp {
-        self.start + jiff::SignedDuration::from_millis(t.0 as i64)
+        self.start + jiff::SignedDuration::from_millis(t.ms() as i64)
     }
 
     /// Milliseconds from the run's start to `ts` (negative before it).
@@ -179,7 +179,7 @@ impl CronJobController {
         let Some(job) = ctx.create_job(&ns, &job_name, labels, spec, Some(id)) else {
             return;
         };
-        let lateness = ctx.now.0 as i64 - scheduled_ms;
+        let lateness = ctx.now.ms() as i64 - scheduled_ms;
         ctx.rec.counters.cronjobs.runs += 1;
         ctx.rec.counters.cronjobs.lateness.record(lateness.max(0) as u64);
         let cj = ctx.cluster.cronjobs.get_mut(id).expect("exists");
@@ -343,7 +343,7 @@ pub fn compile(cluster: &mut Cluster, api: &ApiCronJob, copy: Option<u64>, now: 
         job_spec: Arc::new(job_spec),
         job_labels: spec.job_template.metadata.labels.clone(),
         // metav1.Time has whole seconds.
-        created: SimTime(now.0 - now.0 % 1000),
+        created: SimTime::from_ms(now.ms() - now.ms() % 1000),
         last_schedule: None,
         active: Vec::new(),
         finished_ok: Default::default(),

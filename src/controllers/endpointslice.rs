@@ -716,7 +716,13 @@ mod tests {
     }
 
     fn slice(name: &str, endpoints: Vec<Endpoint>) -> EndpointSlice {
-        EndpointSlice { uid: 0, name: Arc::from(name), created: crate::engine::SimTime(0), ports: ports(), endpoints }
+        EndpointSlice {
+            uid: 0,
+            name: Arc::from(name),
+            created: crate::engine::SimTime::from_ms(0),
+            ports: ports(),
+            endpoints,
+        }
     }
 
     fn ports() -> Vec<EndpointPort> {

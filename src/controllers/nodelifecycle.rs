@@ -66,7 +66,7 @@ pub fn zone_key(labels: &BTreeMap<String, String>) -> String {
 
 /// The first monitor pass at or after `t` (passes run every `period`).
 fn next_pass(t: SimTime, period: Millis) -> SimTime {
-    SimTime(t.0.div_ceil(period) * period)
+    SimTime::from_ms(t.ms().div_ceil(period) * period)
 }
 
 impl NodeLifecycle {
@@ -152,7 +152,7 @@ impl NodeLifecycle {
             return;
         }
         z.pass_pending = true;
-        let at = SimTime(at.0.div_ceil(TAINTING_PASS) * TAINTING_PASS).max(ctx.now);
+        let at = SimTime::from_ms(at.ms().div_ceil(TAINTING_PASS) * TAINTING_PASS).max(ctx.now);
         let index = self.zones.keys().position(|k| k == zone).expect("present") as u32;
         ctx.schedule(at, NodeLifecycleEvent::TaintingPass(index));
     }
@@ -395,8 +395,8 @@ mod tests {
 
     #[test]
     fn monitor_passes_fall_on_the_5_second_grid() {
-        assert_eq!(next_pass(SimTime(50_001), 5_000), SimTime(55_000));
-        assert_eq!(next_pass(SimTime(55_000), 5_000), SimTime(55_000));
+        assert_eq!(next_pass(SimTime::from_ms(50_001), 5_000), SimTime::from_ms(55_000));
+        assert_eq!(next_pass(SimTime::from_ms(55_000), 5_000), SimTime::from_ms(55_000));
         assert_eq!(zone_key(&BTreeMap::new()), "");
     }
 }

@@ -81,7 +81,9 @@ impl PodGc {
                 .iter()
                 .filter_map(|id| ctx.cluster.pods.get(*id).map(|p| (*id, p)))
                 .filter(|(_, p)| p.deletion.is_some())
-                .map(|(id, p)| (p.reason != Some("Evicted"), SimTime(p.created.0 / 1000), p.name.clone(), id))
+                .map(|(id, p)| {
+                    (p.reason != Some("Evicted"), SimTime::from_ms(p.created.ms() / 1000), p.name.clone(), id)
+                })
                 .collect();
             terminating.sort();
             for (_, _, _, id) in terminating {
@@ -98,7 +100,7 @@ impl PodGc {
         self.terminated.insert((pod.created, pod.uid, id));
         if self.terminated.len() > threshold && !self.pass_pending {
             self.pass_pending = true;
-            let at = SimTime(ctx.now.0.div_ceil(GC_CHECK_PERIOD).max(1) * GC_CHECK_PERIOD);
+            let at = SimTime::from_ms(ctx.now.ms().div_ceil(GC_CHECK_PERIOD).max(1) * GC_CHECK_PERIOD);
             ctx.schedule(at.max(ctx.now), PodGcEvent::Terminated);
         }
     }
@@ -150,5 +152,5 @@ fn has_out_of_service(ctx: &Ctx, node: NodeId) -> bool {
 
 /// The collector's next pass at or after `t` (passes run every `gcCheckPeriod`).
 fn next_pass(t: SimTime) -> SimTime {
-    SimTime(t.0.div_ceil(GC_CHECK_PERIOD).max(1) * GC_CHECK_PERIOD)
+    SimTime::from_ms(t.ms().div_ceil(GC_CHECK_PERIOD).max(1) * GC_CHECK_PERIOD)
 }

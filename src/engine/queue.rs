@@ -76,14 +76,14 @@ impl<E> EventQueue<E> {
 
     /// The time of the last event popped; nothing may be scheduled before it.
     pub fn now(&self) -> SimTime {
-        SimTime(self.last)
+        SimTime::from_ms(self.last)
     }
 
     /// Schedules `event` at `at`. A time in the past is a caller bug; it is moved to
     /// the present so that time never runs backwards.
     pub fn schedule(&mut self, at: SimTime, event: E) {
-        debug_assert!(at.0 >= self.last, "scheduled at {} before now {}", at.0, self.last);
-        let time = at.0.max(self.last);
+        debug_assert!(at.ms() >= self.last, "scheduled at {} before now {}", at.ms(), self.last);
+        let time = at.ms().max(self.last);
         let seq = self.next_seq;
         self.next_seq += 1;
         self.len += 1;
@@ -112,7 +112,7 @@ impl<E> EventQueue<E> {
         }
         let entry = self.due.pop_front()?;
         self.len -= 1;
-        Some((SimTime(entry.time), entry.event))
+        Some((SimTime::from_ms(entry.time), entry.event))
     }
 
     /// The time of the next event, without removing it.
@@ -120,7 +120,7 @@ impl<E> EventQueue<E> {
         if self.due.is_empty() && !self.refill() {
             return None;
         }
-        self.due.front().map(|e| SimTime(e.time))
+        self.due.front().map(|e| SimTime::from_ms(e.time))
     }
 
     /// Advances `last` to the smallest pending time: it is in the lowest occupied
@@ -158,14 +158,14 @@ mod tests {
 
     /// A reference model: a sorted list.
     fn drain<E: Copy>(q: &mut EventQueue<E>) -> Vec<(u64, E)> {
-        std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e))).collect()
+        std::iter::from_fn(|| q.pop().map(|(t, e)| (t.ms(), e))).collect()
     }
 
     #[test]
     fn pops_in_time_then_schedule_order() {
         let mut q = EventQueue::new();
         for (t, id) in [(5, 'a'), (1, 'b'), (5, 'c'), (0, 'd'), (1, 'e'), (1 << 40, 'f'), (5, 'g')] {
-            q.schedule(SimTime(t), id);
+            q.schedule(SimTime::from_ms(t), id);
         }
         let got = drain(&mut q);
         let want = vec![(0, 'd'), (1, 'b'), (1, 'e'), (5, 'a'), (5, 'c'), (5, 'g'), (1 << 40, 'f')];
@@ -189,7 +189,7 @@ mod tests {
         let mut now = 0;
         for _ in 0..1000 {
             let t = now + next() % 50;
-            q.schedule(SimTime(t), seq);
+            q.schedule(SimTime::from_ms(t), seq);
             model.push((t, seq));
             seq += 1;
         }
@@ -197,11 +197,11 @@ mod tests {
             model.sort();
             let want = model.remove(0);
             let (t, e) = q.pop().unwrap();
-            assert_eq!((t.0, e), want, "round {round}");
-            now = t.0;
+            assert_eq!((t.ms(), e), want, "round {round}");
+            now = t.ms();
             for _ in 0..(next() % 3) {
                 let t = now + if next() % 4 == 0 { 0 } else { next() % 1000 };
-                q.schedule(SimTime(t), seq);
+                q.schedule(SimTime::from_ms(t), seq);
                 model.push((t, seq));
                 seq += 1;
             }
@@ -215,12 +215,12 @@ mod tests {
     #[test]
     fn same_time_events_scheduled_while_draining_keep_order() {
         let mut q = EventQueue::new();
-        q.schedule(SimTime(10), 1);
-        q.schedule(SimTime(10), 2);
-        assert_eq!(q.pop(), Some((SimTime(10), 1)));
-        q.schedule(SimTime(10), 3);
-        q.schedule(SimTime(11), 4);
-        assert_eq!(q.peek_time(), Some(SimTime(10)));
+        q.schedule(SimTime::from_ms(10), 1);
+        q.schedule(SimTime::from_ms(10), 2);
+        assert_eq!(q.pop(), Some((SimTime::from_ms(10), 1)));
+        q.schedule(SimTime::from_ms(10), 3);
+        q.schedule(SimTime::from_ms(11), 4);
+        assert_eq!(q.peek_time(), Some(SimTime::from_ms(10)));
         assert_eq!(drain(&mut q), vec![(10, 2), (10, 3), (11, 4)]);
     }
 }

@@ -85,7 +85,7 @@ mod tests {
         let t = template(&[("a", false), ("b", false)], &["x", "y"]);
         let mut s = statuses(4);
         assert_eq!(compute(&t, &s), PodActions::Start(vec![0]));
-        s[0].stage = Stage::Running { started_at: SimTime(0) };
+        s[0].stage = Stage::Running { started_at: SimTime::from_ms(0) };
         assert_eq!(compute(&t, &s), PodActions::Start(vec![]), "wait for a");
         s[0].stage = Stage::Exited;
         s[0].completed = true;
@@ -103,7 +103,7 @@ mod tests {
         let t = template(&[("log", true), ("setup", false)], &["app"]);
         let mut s = statuses(3);
         assert_eq!(compute(&t, &s), PodActions::Start(vec![0]));
-        s[0].stage = Stage::Running { started_at: SimTime(0) };
+        s[0].stage = Stage::Running { started_at: SimTime::from_ms(0) };
         assert_eq!(compute(&t, &s), PodActions::Start(vec![]), "not started yet (startup probe)");
         s[0].has_started = true;
         assert_eq!(compute(&t, &s), PodActions::Start(vec![1]));

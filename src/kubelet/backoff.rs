@@ -65,7 +65,7 @@ mod tests {
     fn restart_delays(run: Millis, n: usize) -> Vec<Millis> {
         let b = crash_loop(300_000);
         let mut entry = BackoffEntry::default();
-        let mut now = SimTime(0);
+        let mut now = SimTime::from_ms(0);
         let mut delays = Vec::new();
         for _ in 0..n {
             let exited = now.after(run);
@@ -95,7 +95,7 @@ mod tests {
     fn a_lower_max_caps_the_delay() {
         let b = crash_loop(30_000);
         let mut entry = BackoffEntry::default();
-        let mut t = SimTime(0);
+        let mut t = SimTime::from_ms(0);
         let mut seen = Vec::new();
         for _ in 0..5 {
             let at = b.retry_at(&entry, t);

@@ -45,7 +45,7 @@ pub fn memory_threshold_met(available: i64) -> bool {
 /// `nodeConditionsObservedSince`: the condition holds while less than the transition
 /// period has passed since the threshold was last observed met.
 pub fn under_pressure(last_observed: Option<SimTime>, now: SimTime) -> bool {
-    last_observed.is_some_and(|t| now.0 - t.0 < PRESSURE_TRANSITION_PERIOD)
+    last_observed.is_some_and(|t| now.ms() - t.ms() < PRESSURE_TRANSITION_PERIOD)
 }
 
 /// The loop's first sync at or after `at`: syncs run every 10 s from `phase`.
@@ -53,7 +53,7 @@ pub fn next_sync(phase: SimTime, at: SimTime) -> SimTime {
     if at <= phase {
         return phase;
     }
-    SimTime(phase.0 + (at.0 - phase.0).div_ceil(MONITORING_INTERVAL) * MONITORING_INTERVAL)
+    SimTime::from_ms(phase.ms() + (at.ms() - phase.ms()).div_ceil(MONITORING_INTERVAL) * MONITORING_INTERVAL)
 }
 
 /// A pod as `rankMemoryPressure` sees it.
@@ -277,12 +277,12 @@ mod tests {
     fn thresholds_conditions_and_sync_times() {
         assert!(memory_threshold_met(MEMORY_AVAILABLE_HARD - 1));
         assert!(!memory_threshold_met(MEMORY_AVAILABLE_HARD));
-        assert!(under_pressure(Some(SimTime(0)), SimTime(299_999)));
-        assert!(!under_pressure(Some(SimTime(0)), SimTime(300_000)));
-        assert!(!under_pressure(None, SimTime(0)));
-        assert_eq!(next_sync(SimTime(3_000), SimTime(3_000)), SimTime(3_000));
-        assert_eq!(next_sync(SimTime(3_000), SimTime(3_001)), SimTime(13_000));
-        assert_eq!(next_sync(SimTime(3_000), SimTime(1_000)), SimTime(3_000));
+        assert!(under_pressure(Some(SimTime::from_ms(0)), SimTime::from_ms(299_999)));
+        assert!(!under_pressure(Some(SimTime::from_ms(0)), SimTime::from_ms(300_000)));
+        assert!(!under_pressure(None, SimTime::from_ms(0)));
+        assert_eq!(next_sync(SimTime::from_ms(3_000), SimTime::from_ms(3_000)), SimTime::from_ms(3_000));
+        assert_eq!(next_sync(SimTime::from_ms(3_000), SimTime::from_ms(3_001)), SimTime::from_ms(13_000));
+        assert_eq!(next_sync(SimTime::from_ms(3_000), SimTime::from_ms(1_000)), SimTime::from_ms(3_000));
     }
 
     #[test]

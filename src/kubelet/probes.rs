@@ -179,9 +179,9 @@ mod tests {
 
     #[test]
     fn no_probes_means_started_and_ready_at_once() {
-        let p = plan(SimTime(5 * S), None, None, None, Some(30 * S), Some(60 * S));
-        assert_eq!(p.started_at, Some(SimTime(5 * S)));
-        assert_eq!(p.ready_at, Some(SimTime(5 * S)));
+        let p = plan(SimTime::from_ms(5 * S), None, None, None, Some(30 * S), Some(60 * S));
+        assert_eq!(p.started_at, Some(SimTime::from_ms(5 * S)));
+        assert_eq!(p.ready_at, Some(SimTime::from_ms(5 * S)));
         assert_eq!(p.kill_at, None);
     }
 
@@ -190,26 +190,29 @@ mod tests {
         // Period 10 s, no initial delay: ticks at 0, 10, 20, 30 s. Answers from 25 s:
         // first success at 30 s, threshold 2 -> ready at 40 s.
         let r = probe(0, 10, 2, 3);
-        let p = plan(SimTime(0), None, Some(&r), None, Some(25 * S), None);
-        assert_eq!(p.ready_at, Some(SimTime(40 * S)));
+        let p = plan(SimTime::from_ms(0), None, Some(&r), None, Some(25 * S), None);
+        assert_eq!(p.ready_at, Some(SimTime::from_ms(40 * S)));
         // Unhealthy from 100 s: failures at 100, 110, 120 -> unready at 120 s.
-        let p = plan(SimTime(0), None, Some(&r), None, Some(25 * S), Some(100 * S));
-        assert_eq!(p.unready_at, Some(SimTime(120 * S)));
+        let p = plan(SimTime::from_ms(0), None, Some(&r), None, Some(25 * S), Some(100 * S));
+        assert_eq!(p.unready_at, Some(SimTime::from_ms(120 * S)));
     }
 
     #[test]
     fn initial_delay_skips_early_ticks() {
         // initialDelay 15 s, period 10 s: the first probe runs at 20 s.
         let r = probe(15, 10, 1, 3);
-        assert_eq!(plan(SimTime(0), None, Some(&r), None, None, None).ready_at, Some(SimTime(20 * S)));
+        assert_eq!(
+            plan(SimTime::from_ms(0), None, Some(&r), None, None, None).ready_at,
+            Some(SimTime::from_ms(20 * S))
+        );
     }
 
     #[test]
     fn liveness_kills_after_failure_threshold() {
         // Period 10 s, failureThreshold 3, unhealthy from 61 s: failures at 70, 80, 90.
         let l = probe(0, 10, 1, 3);
-        let p = plan(SimTime(0), None, None, Some(&l), None, Some(61 * S));
-        assert_eq!(p.kill_at, Some(SimTime(90 * S)));
+        let p = plan(SimTime::from_ms(0), None, None, Some(&l), None, Some(61 * S));
+        assert_eq!(p.kill_at, Some(SimTime::from_ms(90 * S)));
         assert!(!p.kill_by_startup);
     }
 
@@ -221,11 +224,11 @@ mod tests {
         let l = probe(0, 10, 1, 3);
         let r = probe(0, 5, 1, 3);
         let probes = Probes { liveness: Some(&l), readiness: Some(&r), ..Probes::default() };
-        let p = plan(SimTime(0), None, Some(&r), Some(&l), Some(12 * S), Some(61 * S));
+        let p = plan(SimTime::from_ms(0), None, Some(&r), Some(&l), Some(12 * S), Some(61 * S));
         let mut ticks = Vec::new();
-        let mut t = SimTime(0);
-        while let Some(next) = next_failure(&p, &probes, t).filter(|t| t.0 <= 100 * S) {
-            ticks.push((next.0 / S, failing_at(&p, &probes, next)));
+        let mut t = SimTime::from_ms(0);
+        while let Some(next) = next_failure(&p, &probes, t).filter(|t| t.ms() <= 100 * S) {
+            ticks.push((next.ms() / S, failing_at(&p, &probes, next)));
             t = next.after(1);
         }
         let (rd, both) = ([false, false, true], [false, true, true]);
@@ -251,12 +254,12 @@ mod tests {
     fn startup_probe_gates_the_others_or_kills() {
         // Startup: period 5 s, failureThreshold 10: it gives up at 45 s.
         let s = probe(0, 5, 1, 10);
-        let slow = plan(SimTime(0), Some(&s), None, None, Some(50 * S), None);
-        assert_eq!(slow.kill_at, Some(SimTime(45 * S)));
+        let slow = plan(SimTime::from_ms(0), Some(&s), None, None, Some(50 * S), None);
+        assert_eq!(slow.kill_at, Some(SimTime::from_ms(45 * S)));
         assert!(slow.kill_by_startup);
         assert_eq!(slow.started_at, None);
-        let ok = plan(SimTime(0), Some(&s), None, None, Some(12 * S), None);
-        assert_eq!(ok.started_at, Some(SimTime(15 * S)));
-        assert_eq!(ok.ready_at, Some(SimTime(15 * S)));
+        let ok = plan(SimTime::from_ms(0), Some(&s), None, None, Some(12 * S), None);
+        assert_eq!(ok.started_at, Some(SimTime::from_ms(15 * S)));
+        assert_eq!(ok.ready_at, Some(SimTime::from_ms(15 * S)));
     }
 }

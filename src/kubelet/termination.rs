@@ -111,7 +111,7 @@ impl Kubelet {
         status.stage = Stage::PreStop { started_at, since: now, deadline };
         status.probe_timer.cancel();
         let token = status.timer.arm();
-        let wait = hook.takes.min(deadline.0 - now.0);
+        let wait = hook.takes.min(deadline.ms() - now.ms());
         ctx.at(wait, KubeletEvent::Container { pod: id, container: c as u16, token });
         true
     }
@@ -126,8 +126,8 @@ impl Kubelet {
         let status = &mut pod.containers[c];
         let Stage::PreStop { started_at, .. } = status.stage else { return };
         let hook = status.plan.pre_stop.unwrap_or_default();
-        let grace = deadline.0 - since.0;
-        let elapsed = now.0 - since.0;
+        let grace = deadline.ms() - since.ms();
+        let elapsed = now.ms() - since.ms();
         let left = grace - elapsed / 1_000 * 1_000;
         status.stage = Stage::Running { started_at };
         status.stop_deadline = Some(now.after(left));

@@ -99,7 +99,7 @@ impl SeriesCache {
         self.by_pod.retain(|pod, c| {
             let seen = c.series.map_or(c.first, |(_, last)| last);
             // `Before(now - finishTime)`: strictly older.
-            let done = seen.0 + FINISH_TIME < now.0;
+            let done = seen.ms() + FINISH_TIME < now.ms();
             if done && let Some(f) = finished(pod, c) {
                 out.push(f);
             }
@@ -130,7 +130,7 @@ fn finished(pod: PodId, c: &Cached) -> Option<Finished> {
 
 /// The next `finishSeries` tick after `now` (the recorder starts with the scheduler, at 0).
 pub fn next_tick(now: SimTime) -> SimTime {
-    SimTime((now.0 / FINISH_TIME + 1) * FINISH_TIME)
+    SimTime::from_ms((now.ms() / FINISH_TIME + 1) * FINISH_TIME)
 }
 
 #[cfg(test)]
@@ -151,33 +151,45 @@ mod tests {
     fn first_is_created_second_starts_a_series_later_ones_only_count() {
         let mut c = SeriesCache::default();
         let p = pod(7);
-        assert_eq!(c.observe(p, &note("a"), SimTime(0)), Write::Create);
-        assert_eq!(c.observe(p, &note("b"), SimTime(MIN)), Write::SeriesStart { note: note("a"), first: SimTime(0) });
-        assert_eq!(c.observe(p, &note("c"), SimTime(2 * MIN)), Write::Nothing);
-        assert_eq!(c.observe(p, &note("a"), SimTime(3 * MIN)), Write::Nothing);
+        assert_eq!(c.observe(p, &note("a"), SimTime::from_ms(0)), Write::Create);
+        assert_eq!(
+            c.observe(p, &note("b"), SimTime::from_ms(MIN)),
+            Write::SeriesStart { note: note("a"), first: SimTime::from_ms(0) }
+        );
+        assert_eq!(c.observe(p, &note("c"), SimTime::from_ms(2 * MIN)), Write::Nothing);
+        assert_eq!(c.observe(p, &note("a"), SimTime::from_ms(3 * MIN)), Write::Nothing);
         // Last observed at 3 min: not finished at the 6-minute tick, nor at 9 min exactly.
-        assert_eq!(c.finish(SimTime(6 * MIN)), vec![]);
-        assert_eq!(c.finish(SimTime(9 * MIN)), vec![]);
-        let done = c.finish(SimTime(12 * MIN));
+        assert_eq!(c.finish(SimTime::from_ms(6 * MIN)), vec![]);
+        assert_eq!(c.finish(SimTime::from_ms(9 * MIN)), vec![]);
+        let done = c.finish(SimTime::from_ms(12 * MIN));
         assert_eq!(
             done,
-            vec![Finished { pod: p, note: note("a"), first: SimTime(0), count: 4, last: SimTime(3 * MIN) }]
+            vec![Finished {
+                pod: p,
+                note: note("a"),
+                first: SimTime::from_ms(0),
+                count: 4,
+                last: SimTime::from_ms(3 * MIN)
+            }]
         );
         assert!(c.is_empty());
         // Finished: the next failure starts afresh.
-        assert_eq!(c.observe(p, &note("d"), SimTime(13 * MIN)), Write::Create);
+        assert_eq!(c.observe(p, &note("d"), SimTime::from_ms(13 * MIN)), Write::Create);
     }
 
     #[test]
     fn singletons_are_dropped_and_unchanged_series_not_written_again() {
         let mut c = SeriesCache::default();
         let (p, q) = (pod(1), pod(2));
-        assert_eq!(c.observe(p, &note("x"), SimTime(0)), Write::Create);
-        assert_eq!(c.observe(q, &note("y"), SimTime(0)), Write::Create);
-        assert_eq!(c.observe(q, &note("y"), SimTime(MIN)), Write::SeriesStart { note: note("y"), first: SimTime(0) });
-        assert_eq!(c.finish(SimTime(12 * MIN)), vec![]);
+        assert_eq!(c.observe(p, &note("x"), SimTime::from_ms(0)), Write::Create);
+        assert_eq!(c.observe(q, &note("y"), SimTime::from_ms(0)), Write::Create);
+        assert_eq!(
+            c.observe(q, &note("y"), SimTime::from_ms(MIN)),
+            Write::SeriesStart { note: note("y"), first: SimTime::from_ms(0) }
+        );
+        assert_eq!(c.finish(SimTime::from_ms(12 * MIN)), vec![]);
         assert!(c.is_empty());
-        assert_eq!(c.observe(p, &note("x"), SimTime(12 * MIN)), Write::Create);
+        assert_eq!(c.observe(p, &note("x"), SimTime::from_ms(12 * MIN)), Write::Create);
     }
 
     #[test]
@@ -185,12 +197,18 @@ mod tests {
         let mut c = SeriesCache::default();
         let (p, q) = (pod(1), pod(2));
         for t in 0..3 {
-            c.observe(p, &note("x"), SimTime(t * MIN));
-            c.observe(q, &note("y"), SimTime(t * MIN));
+            c.observe(p, &note("x"), SimTime::from_ms(t * MIN));
+            c.observe(q, &note("y"), SimTime::from_ms(t * MIN));
         }
         assert_eq!(
             c.forget(p),
-            Some(Finished { pod: p, note: note("x"), first: SimTime(0), count: 3, last: SimTime(2 * MIN) })
+            Some(Finished {
+                pod: p,
+                note: note("x"),
+                first: SimTime::from_ms(0),
+                count: 3,
+                last: SimTime::from_ms(2 * MIN)
+            })
         );
         assert_eq!(c.forget(p), None);
         assert_eq!(c.drain().len(), 1);
@@ -199,8 +217,8 @@ mod tests {
 
     #[test]
     fn ticks_fall_on_multiples_of_six_minutes() {
-        assert_eq!(next_tick(SimTime(0)), SimTime(6 * MIN));
-        assert_eq!(next_tick(SimTime(6 * MIN - 1)), SimTime(6 * MIN));
-        assert_eq!(next_tick(SimTime(6 * MIN)), SimTime(12 * MIN));
+        assert_eq!(next_tick(SimTime::from_ms(0)), SimTime::from_ms(6 * MIN));
+        assert_eq!(next_tick(SimTime::from_ms(6 * MIN - 1)), SimTime::from_ms(6 * MIN));
+        assert_eq!(next_tick(SimTime::from_ms(6 * MIN)), SimTime::from_ms(12 * MIN));
     }
 }

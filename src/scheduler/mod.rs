@@ -715,8 +715,8 @@ impl Scheduler {
     fn flush(&mut self, ctx: &mut Ctx) {
         self.flush_pending = false;
         let now = ctx.now;
-        let stale = match now.0.checked_sub(MAX_IN_UNSCHEDULABLE) {
-            Some(cutoff) => self.unschedulable.entered_by(SimTime(cutoff)),
+        let stale = match now.ms().checked_sub(MAX_IN_UNSCHEDULABLE) {
+            Some(cutoff) => self.unschedulable.entered_by(SimTime::from_ms(cutoff)),
             None => Vec::new(),
         };
         self.requeue_all(ctx, stale);

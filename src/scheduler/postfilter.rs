@@ -136,7 +136,7 @@ impl Scheduler {
             .map(|p| PodInfo {
                 priority: p.priority,
                 // `GetPodStartTime`: a pod the kubelet has not started counts as now.
-                start_time: p.start_time.unwrap_or(now).0,
+                start_time: p.start_time.unwrap_or(now).ms(),
             })
             .collect();
         // Only here is the node copied.

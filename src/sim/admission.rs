@@ -37,9 +37,9 @@ impl Simulation {
             return;
         }
         let gap = stream.interarrival.sample(&mut script.arrival_rng[i]);
-        let base = if script.arrival_count[i] == 0 { SimTime(stream.start) } else { self.now };
+        let base = if script.arrival_count[i] == 0 { SimTime::from_ms(stream.start) } else { self.now };
         let at = base.after(gap);
-        if stream.until.is_some_and(|u| at.0 > u) {
+        if stream.until.is_some_and(|u| at.ms() > u) {
             return;
         }
         self.queue.schedule(at, ScriptEvent::Arrival(i as u32).into());

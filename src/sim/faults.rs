@@ -269,7 +269,7 @@ impl Simulation {
                         let result = match verb {
                             RolloutVerb::Undo { to_revision } => daemonset::kubectl::undo(&mut ctx, id, *to_revision),
                             _ => {
-                                let wall = scenario.start + jiff::SignedDuration::from_millis(ctx.now.0 as i64);
+                                let wall = scenario.start + jiff::SignedDuration::from_millis(ctx.now.ms() as i64);
                                 daemonset::kubectl::restart(&mut ctx, id, wall)
                             }
                         };
@@ -295,7 +295,7 @@ impl Simulation {
                         let result = match verb {
                             RolloutVerb::Undo { to_revision } => statefulset::kubectl::undo(&mut ctx, id, *to_revision),
                             _ => {
-                                let wall = scenario.start + jiff::SignedDuration::from_millis(ctx.now.0 as i64);
+                                let wall = scenario.start + jiff::SignedDuration::from_millis(ctx.now.ms() as i64);
                                 statefulset::kubectl::restart(&mut ctx, id, wall)
                             }
                         };
@@ -340,7 +340,7 @@ impl Simulation {
                         let result = match verb {
                             RolloutVerb::Undo { to_revision } => deployment::kubectl::undo(&mut ctx, id, *to_revision),
                             RolloutVerb::Restart => {
-                                let wall = scenario.start + jiff::SignedDuration::from_millis(ctx.now.0 as i64);
+                                let wall = scenario.start + jiff::SignedDuration::from_millis(ctx.now.ms() as i64);
                                 deployment::kubectl::restart(&mut ctx, id, wall)
                             }
                             RolloutVerb::Pause => deployment::kubectl::pause(&mut ctx, id, true),

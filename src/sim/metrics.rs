@@ -65,7 +65,7 @@ impl Simulation {
         self.last_metrics = Some(self.now);
         let every = self.script.scenario.metrics_every;
         let next = self.now.after(every);
-        if self.script.scenario.duration.is_none_or(|d| next.0 <= d) {
+        if self.script.scenario.duration.is_none_or(|d| next.ms() <= d) {
             self.queue.schedule(next, ScriptEvent::Metrics.into());
         }
     }
@@ -81,7 +81,7 @@ impl Simulation {
     /// The figures of `summary.json` (the caller adds the trace digests).
     pub fn summary(&self, digests: BTreeMap<String, String>) -> Summary {
         let c = &self.rec.counters;
-        let now = self.now.0;
+        let now = self.now.ms();
         let mut by_final_phase = BTreeMap::new();
         for phase in [PodPhase::Pending, PodPhase::Running, PodPhase::Succeeded, PodPhase::Failed] {
             let n = c.final_phase[phase as usize] + c.phase[phase as usize];

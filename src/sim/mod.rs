@@ -170,7 +170,7 @@ pub struct InvariantViolation {
 
 impl std::fmt::Display for InvariantViolation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "invariant broken at {} ms: {}", self.time.0, self.message)
+        write!(f, "invariant broken at {} ms: {}", self.time.ms(), self.message)
     }
 }
 
@@ -231,7 +231,7 @@ impl Simulation {
             script,
             feed: Vec::new(),
             events_processed: 0,
-            next_finished_check: SimTime(0),
+            next_finished_check: SimTime::from_ms(0),
             last_metrics: None,
         };
         sim.build_nodes();
@@ -271,19 +271,19 @@ impl Simulation {
     fn schedule_scenario(&mut self) {
         let s = self.script.scenario.clone();
         for (i, sub) in s.submissions.iter().enumerate() {
-            self.queue.schedule(SimTime(sub.at), ScriptEvent::Submit(i as u32).into());
+            self.queue.schedule(SimTime::from_ms(sub.at), ScriptEvent::Submit(i as u32).into());
         }
         for i in 0..s.arrivals.len() {
             self.schedule_next_arrival(i);
         }
         for (i, f) in s.faults.iter().enumerate() {
-            self.queue.schedule(SimTime(f.at), ScriptEvent::Fault { index: i as u32, undo: false }.into());
+            self.queue.schedule(SimTime::from_ms(f.at), ScriptEvent::Fault { index: i as u32, undo: false }.into());
         }
         for i in 0..s.random_faults.len() {
             self.start_random_faults(i);
         }
         for (i, a) in s.actions.iter().enumerate() {
-            self.queue.schedule(SimTime(a.at()), ScriptEvent::Action(i as u32).into());
+            self.queue.schedule(SimTime::from_ms(a.at()), ScriptEvent::Action(i as u32).into());
         }
         self.queue.schedule(SimTime::ZERO, ScriptEvent::Metrics.into());
     }
@@ -295,7 +295,7 @@ impl Simulation {
         end: Option<SimTime>,
         progress: &mut dyn FnMut(SimTime, u64),
     ) -> Result<RunReport, InvariantViolation> {
-        let limit = end.unwrap_or(SimTime(365 * crate::engine::time::DAY));
+        let limit = end.unwrap_or(SimTime::from_ms(365 * crate::engine::time::DAY));
         while let Some(t) = self.queue.peek_time() {
             if t > limit || (end.is_none() && (self.only_metrics_left() || self.workload_finished(t))) {
                 break;

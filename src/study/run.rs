@@ -32,7 +32,7 @@ pub fn simulate(
     check: bool,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Summary, RunError> {
-    let end = scenario.duration.map(crate::engine::SimTime);
+    let end = scenario.duration.map(crate::engine::SimTime::from_ms);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
         let mut sim = Simulation::new(scenario, sink);
         if check {

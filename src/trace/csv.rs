@@ -235,13 +235,13 @@ impl<O: TraceOut> TraceSink for CsvSink<O> {
             }
             None => r.name,
         };
-        let time = self.itoa.format(r.time.0);
+        let time = self.itoa.format(r.time.ms());
         let res = self.transitions.write_record([time, r.kind, r.namespace, name, r.from, r.to, r.reason, r.node]);
         self.keep(res);
     }
 
     fn event(&mut self, r: &EventRecord) {
-        let time = self.itoa.format(r.time.0);
+        let time = self.itoa.format(r.time.ms());
         let kind = r.type_.as_str();
         let res = self.events.write_record([time, kind, r.reason, r.kind, r.namespace, r.name, r.node, r.message]);
         self.keep(res);
@@ -251,7 +251,7 @@ impl<O: TraceOut> TraceSink for CsvSink<O> {
             self.keep(res);
         }
         if let (Some(s), Some(v)) = (r.series, &mut self.views) {
-            let fields = [self.events_written, u64::from(s.count), s.first.0, s.last.0].map(|n| n.to_string());
+            let fields = [self.events_written, u64::from(s.count), s.first.ms(), s.last.ms()].map(|n| n.to_string());
             let res = v.event_series.write_record(&fields);
             self.keep(res);
         }
@@ -271,15 +271,15 @@ impl<O: TraceOut> TraceSink for CsvSink<O> {
         let Some(v) = &mut self.views else { return };
         let mut n = Numbers::new();
         let [b0, b1, b2, b3, b4, b5, b6, b7, b8] = &mut n.bufs;
-        let time = b0.format(r.time.0);
+        let time = b0.format(r.time.ms());
         let uid = b1.format(r.uid);
         let exit = opt(b2, r.exit_code.map(i64::from));
-        let started_at = opt(b3, r.started_at.map(|t| t.0 as i64));
-        let finished_at = opt(b4, r.finished_at.map(|t| t.0 as i64));
+        let started_at = opt(b3, r.started_at.map(|t| t.ms() as i64));
+        let finished_at = opt(b4, r.finished_at.map(|t| t.ms() as i64));
         let restarts = b5.format(r.restart_count);
         let last_exit = opt(b6, r.last.map(|l| i64::from(l.exit_code)));
-        let last_started = opt(b7, r.last.and_then(|l| l.started_at).map(|t| t.0 as i64));
-        let last_finished = opt(b8, r.last.map(|l| l.finished_at.0 as i64));
+        let last_started = opt(b7, r.last.and_then(|l| l.started_at).map(|t| t.ms() as i64));
+        let last_finished = opt(b8, r.last.map(|l| l.finished_at.ms() as i64));
         let flag = |b: bool| if b { "true" } else { "false" };
         let res = v.containers.write_record([
             time,
@@ -337,7 +337,7 @@ impl<O: TraceOut> TraceSink for CsvSink<O> {
     }
 
     fn node(&mut self, r: &NodeRecord) {
-        let numbers = [r.time.0 as i64, r.cpu_allocatable_milli, r.memory_allocatable_bytes, r.pods_allocatable]
+        let numbers = [r.time.ms() as i64, r.cpu_allocatable_milli, r.memory_allocatable_bytes, r.pods_allocatable]
             .map(|v| v.to_string());
         let res = self.nodes.write_record([
             &numbers[0],
@@ -354,7 +354,7 @@ impl<O: TraceOut> TraceSink for CsvSink<O> {
 
     fn pool_metrics(&mut self, r: &PoolMetricsRow) {
         let n = [
-            r.time.0 as i64,
+            r.time.ms() as i64,
             r.nodes as i64,
             r.nodes_ready as i64,
             r.pods as i64,
@@ -372,7 +372,7 @@ impl<O: TraceOut> TraceSink for CsvSink<O> {
         let mut n = Numbers::new();
         let [b0, b1, b2, b3, b4, b5, ..] = &mut n.bufs;
         let res = self.services.write_record([
-            b0.format(r.time.0),
+            b0.format(r.time.ms()),
             r.namespace,
             r.name,
             b1.format(r.desired),
@@ -386,7 +386,7 @@ impl<O: TraceOut> TraceSink for CsvSink<O> {
 
     fn metrics(&mut self, m: &MetricsRow) {
         let values: [i128; 13] = [
-            m.time.0 as i128,
+            m.time.ms() as i128,
             m.nodes_ready as i128,
             m.pods_pending as i128,
             m.pods_running as i128,

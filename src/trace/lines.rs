@@ -546,7 +546,7 @@ impl<'a> ClaimStatusLine<'a> {
             access_modes: s.access_modes.iter().map(|m| m.as_str()).collect(),
             annotations: Map::Of(&s.annotations),
             finalizers: s.finalizers.iter().map(|f| Cow::Borrowed(f.as_str())).collect(),
-            deletion: s.deletion.map(|d| d.0 as i64),
+            deletion: s.deletion.map(|d| d.ms() as i64),
         }
     }
 }
@@ -604,7 +604,7 @@ impl<'a> VolumeStatusLine<'a> {
             }),
             annotations: Map::Of(&s.annotations),
             finalizers: s.finalizers.iter().map(|f| Cow::Borrowed(f.as_str())).collect(),
-            deletion: s.deletion.map(|d| d.0 as i64),
+            deletion: s.deletion.map(|d| d.ms() as i64),
             reason: Cow::Borrowed(&s.reason),
             message: Cow::Borrowed(&s.message),
         }
@@ -808,7 +808,7 @@ mod tests {
             access_modes: crate::api::storage::AccessModes::from_names(&["ReadWriteOnce".to_string()]),
             annotations: labels.clone(),
             finalizers: vec!["kubernetes.io/pvc-protection".into()],
-            deletion: Some(crate::engine::SimTime(7)),
+            deletion: Some(crate::engine::SimTime::from_ms(7)),
         };
         let pv_status = crate::cluster::storage::PvStatus {
             phase: crate::cluster::storage::PvPhase::Released,

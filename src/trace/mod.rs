@@ -183,14 +183,21 @@ impl TraceSink for MemorySink {
         };
         self.transitions.push(format!(
             "{},{},{},{},{},{},{},{}",
-            r.time.0, r.kind, r.namespace, name, r.from, r.to, r.reason, r.node
+            r.time.ms(),
+            r.kind,
+            r.namespace,
+            name,
+            r.from,
+            r.to,
+            r.reason,
+            r.node
         ));
     }
 
     fn event(&mut self, r: &EventRecord) {
         self.events.push(format!(
             "{},{},{},{},{},{},{},{}",
-            r.time.0,
+            r.time.ms(),
             r.type_.as_str(),
             r.reason,
             r.kind,
@@ -200,7 +207,7 @@ impl TraceSink for MemorySink {
             r.message
         ));
         if let (Some(s), Some(row)) = (r.series, self.events.last_mut()) {
-            let _ = write!(row, " [series x{} {}..{}]", s.count, s.first.0, s.last.0);
+            let _ = write!(row, " [series x{} {}..{}]", s.count, s.first.ms(), s.last.ms());
         }
     }
 

@@ -495,7 +495,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
     }
 
     pub fn write(&mut self, record: &ObjectRecord) -> io::Result<()> {
-        let t = |time: SimTime| time.0 as i64;
+        let t = |time: SimTime| time.ms() as i64;
         let mut text = [0u8; 15];
         let line = match *record {
             ObjectRecord::PodCreated {
@@ -702,8 +702,8 @@ impl<O: TraceOut> ObjectsWriter<O> {
                         status: c.status.as_str(),
                         reason: c.reason,
                         message: Cow::Borrowed(&c.message),
-                        last_update: c.last_update.0 as i64,
-                        last_transition: c.last_transition.0 as i64,
+                        last_update: c.last_update.ms() as i64,
+                        last_transition: c.last_transition.ms() as i64,
                     })
                     .collect(),
             }),
@@ -879,7 +879,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
     fn pod_template(&mut self, time: SimTime, spec: &Arc<PodSpec>) -> io::Result<u32> {
         let (id, new) = self.pods.id(spec, &mut self.scratch, &mut self.next_template)?;
         if new {
-            self.line(&Line::PodTemplate(Template { t: time.0 as i64, id, spec: Cow::Borrowed(&**spec) }))?;
+            self.line(&Line::PodTemplate(Template { t: time.ms() as i64, id, spec: Cow::Borrowed(&**spec) }))?;
         }
         Ok(id)
     }
@@ -887,7 +887,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
     fn job_template(&mut self, time: SimTime, spec: &Arc<ApiJobSpec>) -> io::Result<u32> {
         let (id, new) = self.jobs.id(spec, &mut self.scratch, &mut self.next_template)?;
         if new {
-            self.line(&Line::JobTemplate(Template { t: time.0 as i64, id, spec: Cow::Borrowed(&**spec) }))?;
+            self.line(&Line::JobTemplate(Template { t: time.ms() as i64, id, spec: Cow::Borrowed(&**spec) }))?;
         }
         Ok(id)
     }

@@ -109,7 +109,7 @@ pub fn run(scenario: Scenario) -> Outcome {
     });
     let name = scenario.name.clone();
     let seed = scenario.seed;
-    let end = scenario.duration.map(podsim::engine::SimTime);
+    let end = scenario.duration.map(podsim::engine::SimTime::from_ms);
     let mut sim = Simulation::new(Arc::new(scenario), Box::new(sink)).with_invariant_checks();
     let report = sim.run(end, &mut |_, _| {}).unwrap_or_else(|v| {
         panic!("{v}\nscenario {name}, seed {seed}; reproduce with: podsim run scenarios/{name}.yaml --seed {seed} --check-invariants")

@@ -280,7 +280,7 @@ fn simulate_within_budget(s: podsim::scenario::Scenario) -> bool {
         event_paths: std::io::sink(),
         event_series: std::io::sink(),
     });
-    let end = s.duration.map(podsim::engine::SimTime);
+    let end = s.duration.map(podsim::engine::SimTime::from_ms);
     let mut sim = podsim::sim::Simulation::new(std::sync::Arc::new(s), Box::new(sink)).with_invariant_checks();
     let started = Instant::now();
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

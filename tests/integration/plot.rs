@@ -232,7 +232,7 @@ fn run_unchecked(scenario: podsim::scenario::Scenario) -> common::Outcome {
         pool_metrics: bufs[4].clone(),
         services: bufs[5].clone(),
     });
-    let end = scenario.duration.map(podsim::engine::SimTime);
+    let end = scenario.duration.map(podsim::engine::SimTime::from_ms);
     let mut sim = podsim::sim::Simulation::new(std::sync::Arc::new(scenario), Box::new(sink));
     let report = sim.run(end, &mut |_, _| {}).expect("no invariant is checked");
     let digests = sim.finish_trace().unwrap();

@@ -305,7 +305,7 @@ mod tests {
             Harness {
                 r,
                 nodes: Nodes::default(),
-                now: SimTime(0),
+                now: SimTime::from_ms(0),
                 attach_calls: 0,
                 detach_calls: 0,
                 forced: Vec::new(),
@@ -494,21 +494,21 @@ mod tests {
         let mut r: Reconciler<u32, u32, u32> = Reconciler::default();
         let mut nodes = Nodes::default();
         r.add_pod(1, 1, 1);
-        assert_eq!(r.pass(SimTime(1_000), &nodes), vec![Action::Attach { volume: 1, node: 1 }]);
+        assert_eq!(r.pass(SimTime::from_ms(1_000), &nodes), vec![Action::Attach { volume: 1, node: 1 }]);
         r.attached(1, 1);
         r.remove_pod(1, 1, 1);
         nodes.unhealthy.insert(1);
-        assert!(r.pass(SimTime(2_000), &nodes).is_empty(), "mounted: the request time starts");
-        assert_eq!(r.next_timeout(&nodes), Some(SimTime(362_100)));
-        assert!(r.pass(SimTime(362_000), &nodes).is_empty(), "exactly 6 minutes: not yet");
-        let forced = r.pass(SimTime(362_100), &nodes);
+        assert!(r.pass(SimTime::from_ms(2_000), &nodes).is_empty(), "mounted: the request time starts");
+        assert_eq!(r.next_timeout(&nodes), Some(SimTime::from_ms(362_100)));
+        assert!(r.pass(SimTime::from_ms(362_000), &nodes).is_empty(), "exactly 6 minutes: not yet");
+        let forced = r.pass(SimTime::from_ms(362_100), &nodes);
         assert_eq!(forced, vec![Action::Detach { volume: 1, node: 1, reason: DetachReason::Timeout }]);
         assert_eq!(r.reported(1).count(), 0, "no longer reported as attached");
         // Wanted again before the detach ends: the attach waits for it.
         r.add_pod(1, 2, 2);
-        assert!(r.pass(SimTime(362_200), &nodes).is_empty(), "the detach still runs");
+        assert!(r.pass(SimTime::from_ms(362_200), &nodes).is_empty(), "the detach still runs");
         r.detached(1, 1);
-        assert_eq!(r.pass(SimTime(362_300), &nodes), vec![Action::Attach { volume: 1, node: 2 }]);
+        assert_eq!(r.pass(SimTime::from_ms(362_300), &nodes), vec![Action::Attach { volume: 1, node: 2 }]);
     }
 
     #[test]
@@ -516,13 +516,13 @@ mod tests {
         let mut r: Reconciler<u32, u32, u32> = Reconciler::default();
         let nodes = Nodes { unhealthy: [1].into(), ..Nodes::default() };
         r.add_pod(1, 1, 1);
-        r.pass(SimTime(0), &nodes);
+        r.pass(SimTime::from_ms(0), &nodes);
         r.attached(1, 1);
         r.remove_pod(1, 1, 1);
-        r.pass(SimTime(100), &nodes);
+        r.pass(SimTime::from_ms(100), &nodes);
         assert!(r.next_timeout(&nodes).is_some());
         r.add_pod(1, 1, 3);
-        assert!(r.pass(SimTime(200), &nodes).is_empty());
+        assert!(r.pass(SimTime::from_ms(200), &nodes).is_empty());
         assert_eq!(r.next_timeout(&nodes), None, "ResetDetachRequestTime");
     }
 }

@@ -17,7 +17,7 @@ pub const OUT_OF_SERVICE_TAINT: &str = "node.kubernetes.io/out-of-service";
 /// takes no time) runs every 100 ms from the controller's start, at 0. podsim runs a pass
 /// only when something changed or a wait runs out, at the instant the loop would have.
 pub fn next_pass(t: SimTime) -> SimTime {
-    SimTime(t.0.div_ceil(RECONCILER_LOOP_PERIOD) * RECONCILER_LOOP_PERIOD)
+    SimTime::from_ms(t.ms().div_ceil(RECONCILER_LOOP_PERIOD) * RECONCILER_LOOP_PERIOD)
 }
 
 /// A container status as `IsPodTerminated` reads it.
@@ -269,12 +269,12 @@ mod tests {
 
     #[test]
     fn passes_fall_on_the_100_ms_grid() {
-        assert_eq!(next_pass(SimTime(0)), SimTime(0));
-        assert_eq!(next_pass(SimTime(1)), SimTime(100));
-        assert_eq!(next_pass(SimTime(12_300)), SimTime(12_300));
+        assert_eq!(next_pass(SimTime::from_ms(0)), SimTime::from_ms(0));
+        assert_eq!(next_pass(SimTime::from_ms(1)), SimTime::from_ms(100));
+        assert_eq!(next_pass(SimTime::from_ms(12_300)), SimTime::from_ms(12_300));
         assert_eq!(
-            timeout_pass(SimTime(12_300), MAX_WAIT_FOR_UNMOUNT),
-            SimTime(372_400),
+            timeout_pass(SimTime::from_ms(12_300), MAX_WAIT_FOR_UNMOUNT),
+            SimTime::from_ms(372_400),
             "first pass more than 6 minutes later"
         );
         assert_eq!(attach_succeeded_message("pv-1"), "AttachVolume.Attach succeeded for volume \"pv-1\" ");

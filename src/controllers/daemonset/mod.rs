@@ -323,7 +323,7 @@ fn pods_by_node(cluster: &Cluster, id: DaemonSetId) -> BTreeMap<NodeId, Vec<PodI
 
 /// `podByCreationTimestampAndPhase`: scheduled pods first, then the oldest, then by name.
 fn oldest_first(cluster: &Cluster, a: PodId, b: PodId) -> std::cmp::Ordering {
-    let key = |id: PodId| cluster.pods.get(id).map(|p| (p.node.is_none(), p.created.0 / 1000, p.name.clone()));
+    let key = |id: PodId| cluster.pods.get(id).map(|p| (p.node.is_none(), p.created.ms() / 1000, p.name.clone()));
     key(a).cmp(&key(b))
 }
 

@@ -299,7 +299,7 @@ mod tests {
     fn failed_pod_backoff_doubles_from_one_second_to_fifteen_minutes() {
         let mut entry = None;
         let mut delays = Vec::new();
-        let mut now = SimTime(0);
+        let mut now = SimTime::from_ms(0);
         for _ in 0..12 {
             let e = next_backoff(entry.as_ref(), 1, now);
             delays.push(e.duration / 1000);

@@ -494,7 +494,7 @@ impl DeploymentController {
         // deployment/progress.go: `after` = lastUpdateTime + progressDeadlineSeconds - now.
         let due = c.last_update.after(deadline);
         let now = ctx.now;
-        let at = if due.0 >= now.0 + 1_000 {
+        let at = if due.ms() >= now.ms() + 1_000 {
             // enqueueAfter(after + 1s): a second more against clock skew.
             due.after(1_000)
         } else if c.reason == "NewReplicaSetAvailable" {
@@ -507,7 +507,7 @@ impl DeploymentController {
             // enqueueRateLimited: the workqueue's 5 ms base delay, again after every sync
             // (client-go util/workqueue default_rate_limiters.go), up to the first sync
             // past the deadline.
-            SimTime(now.0 + 5 * ((due.0.saturating_sub(now.0)) / 5 + 1))
+            SimTime::from_ms(now.ms() + 5 * ((due.ms().saturating_sub(now.ms())) / 5 + 1))
         };
         enqueue(ctx, id, at);
     }

@@ -451,7 +451,9 @@ mod tests {
             );
         }
         let time = |s: &Value| -> SimTime {
-            s.as_str().map_or(SimTime(0), |s| SimTime(s.parse::<jiff::Timestamp>().unwrap().as_millisecond() as u64))
+            s.as_str().map_or(SimTime::from_ms(0), |s| {
+                SimTime::from_ms(s.parse::<jiff::Timestamp>().unwrap().as_millisecond() as u64)
+            })
         };
         for c in cases("2_deployment_util", "DeploymentTimedOut") {
             // `MaxInt32` is no deadline (`HasProgressDeadline`).

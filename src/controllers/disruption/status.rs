@@ -266,16 +266,20 @@ mod tests {
     #[test]
     fn disrupted_pods_last_until_deleted_or_the_deletion_timeout() {
         let name = |s: &str| -> Arc<str> { Arc::from(s) };
-        let recorded: BTreeMap<Arc<str>, SimTime> =
-            [(name("a"), SimTime(1_000)), (name("b"), SimTime(2_000)), (name("c"), SimTime(0))].into();
+        let recorded: BTreeMap<Arc<str>, SimTime> = [
+            (name("a"), SimTime::from_ms(1_000)),
+            (name("b"), SimTime::from_ms(2_000)),
+            (name("c"), SimTime::from_ms(0)),
+        ]
+        .into();
         // `a` is terminating now (seen deleted), `b` not yet, `c` is gone from the API.
         let live = [(name("a"), true), (name("b"), false)];
-        let got = disrupted_pods(&recorded, live.iter().cloned(), SimTime(5_000));
-        assert_eq!(got.kept, [(name("b"), SimTime(2_000))].into());
-        assert_eq!(got.recheck, Some(SimTime(2_000 + DELETION_TIMEOUT)));
+        let got = disrupted_pods(&recorded, live.iter().cloned(), SimTime::from_ms(5_000));
+        assert_eq!(got.kept, [(name("b"), SimTime::from_ms(2_000))].into());
+        assert_eq!(got.recheck, Some(SimTime::from_ms(2_000 + DELETION_TIMEOUT)));
         assert!(got.not_deleted.is_empty());
         // Past the timeout the entry goes, with the NotDeleted warning.
-        let later = disrupted_pods(&recorded, live.iter().cloned(), SimTime(2_001 + DELETION_TIMEOUT));
+        let later = disrupted_pods(&recorded, live.iter().cloned(), SimTime::from_ms(2_001 + DELETION_TIMEOUT));
         assert!(later.kept.is_empty() && later.recheck.is_none());
         assert_eq!(later.not_deleted, vec![name("b")]);
     }

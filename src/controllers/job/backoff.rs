@@ -165,7 +165,9 @@ pub fn finished_time(pod: &FinishTimes<'_>) -> SimTime {
     };
     from_containers
         .or(pod.ready_false_since)
-        .or_else(|| pod.deletion.map(|(at, grace)| SimTime(at.ms().saturating_sub(grace.saturating_mul(1_000)))))
+        .or_else(|| {
+            pod.deletion.map(|(at, grace)| SimTime::from_ms(at.ms().saturating_sub(grace.saturating_mul(1_000))))
+        })
         .unwrap_or(pod.created)
 }
 
@@ -188,7 +190,7 @@ mod tests {
     }
 
     fn at(offset_ms: i64) -> SimTime {
-        SimTime(BASE.checked_add_signed(offset_ms).unwrap())
+        SimTime::from_ms(BASE.checked_add_signed(offset_ms).unwrap())
     }
 
     fn times(list: &Value) -> Vec<SimTime> {
@@ -298,15 +300,15 @@ mod tests {
 
     #[test]
     fn finish_time_falls_back_in_kubernetes_order() {
-        let both = [Some(SimTime(5)), Some(SimTime(9))];
-        let one_running = [Some(SimTime(5)), None];
-        let base = FinishTimes { created: SimTime(1), ..FinishTimes::default() };
-        assert_eq!(finished_time(&FinishTimes { containers: &both, ..base }), SimTime(9));
-        assert_eq!(finished_time(&FinishTimes { containers: &one_running, ..base }), SimTime(1));
-        let ready = FinishTimes { containers: &one_running, ready_false_since: Some(SimTime(7)), ..base };
-        assert_eq!(finished_time(&ready), SimTime(7));
-        let deleted = FinishTimes { deletion: Some((SimTime(40_000), 30)), ..base };
-        assert_eq!(finished_time(&deleted), SimTime(10_000));
-        assert_eq!(finished_time(&base), SimTime(1));
+        let both = [Some(SimTime::from_ms(5)), Some(SimTime::from_ms(9))];
+        let one_running = [Some(SimTime::from_ms(5)), None];
+        let base = FinishTimes { created: SimTime::from_ms(1), ..FinishTimes::default() };
+        assert_eq!(finished_time(&FinishTimes { containers: &both, ..base }), SimTime::from_ms(9));
+        assert_eq!(finished_time(&FinishTimes { containers: &one_running, ..base }), SimTime::from_ms(1));
+        let ready = FinishTimes { containers: &one_running, ready_false_since: Some(SimTime::from_ms(7)), ..base };
+        assert_eq!(finished_time(&ready), SimTime::from_ms(7));
+        let deleted = FinishTimes { deletion: Some((SimTime::from_ms(40_000), 30)), ..base };
+        assert_eq!(finished_time(&deleted), SimTime::from_ms(10_000));
+        assert_eq!(finished_time(&base), SimTime::from_ms(1));
     }
 }

@@ -146,7 +146,7 @@ impl PvController {
         if self.resync_at.is_some() || !unsettled(ctx) {
             return;
         }
-        let next = SimTime((ctx.now.0 / RESYNC_PERIOD + 1) * RESYNC_PERIOD);
+        let next = SimTime::from_ms((ctx.now.ms() / RESYNC_PERIOD + 1) * RESYNC_PERIOD);
         self.resync_at = Some(next);
         ctx.schedule(next, PersistentVolumeEvent::Resync);
     }

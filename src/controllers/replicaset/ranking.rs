@@ -76,7 +76,7 @@ fn less(a: &(usize, &RankedPod), b: &(usize, &RankedPod), now: SimTime) -> Order
 /// `⌊log2(now − t in ns)⌋` differ, else the lower uid (as strings).
 fn newer_first(x: SimTime, y: SimTime, ux: u64, uy: u64, now: SimTime) -> Ordering {
     let bucket = |t: SimTime| {
-        let ns = u128::from(now.0.saturating_sub(t.0)) * 1_000_000;
+        let ns = u128::from(now.ms().saturating_sub(t.ms())) * 1_000_000;
         if ns == 0 { -1 } else { 127 - ns.leading_zeros() as i32 }
     };
     match bucket(x).cmp(&bucket(y)) {
@@ -150,10 +150,10 @@ mod tests {
                     "Unknown" => Phase::Unknown,
                     _ => Phase::Running,
                 },
-                ready_since: (f["readyCondition"] == "True").then_some(SimTime(0)),
+                ready_since: (f["readyCondition"] == "True").then_some(SimTime::from_ms(0)),
                 deletion_cost: 0,
                 restarts: (0, 0),
-                created: SimTime(0),
+                created: SimTime::from_ms(0),
             }
         };
         let names: Vec<String> = fixtures.as_object().unwrap().keys().cloned().collect();
@@ -169,7 +169,7 @@ mod tests {
             };
             let pods = list("pods").unwrap();
             let related = list("related").unwrap_or_else(|| pods.clone());
-            let got = pods_to_delete(&pods, &related, c["diff"].as_u64().unwrap() as usize, SimTime(1_000));
+            let got = pods_to_delete(&pods, &related, c["diff"].as_u64().unwrap() as usize, SimTime::from_ms(1_000));
             let want: Vec<u64> =
                 c["expectedPodsToDelete"].as_array().unwrap().iter().map(|n| uid(n.as_str().unwrap())).collect();
             assert_eq!(got, want, "{}", c["name"]);

@@ -68,18 +68,18 @@ mod tests {
         assert_eq!(case["constants"]["initialDurationBeforeRetry"], "500ms");
         assert_eq!(case["constants"]["maxDurationBeforeRetry"], "2m2s");
         let mut b = ExponentialBackoff::default();
-        assert!(b.may_retry(SimTime(0)), "no entry: an attempt may start");
-        let mut now = SimTime(0);
+        assert!(b.may_retry(SimTime::from_ms(0)), "no entry: an attempt may start");
+        let mut now = SimTime::from_ms(0);
         for step in case["sequence_assuming_instant_operations"].as_array().unwrap() {
             b.failed(now);
             assert_eq!(b.duration, seconds(&step["durationBeforeRetry_s"]), "failure {}", step["failure"]);
             assert_eq!(
-                b.retry_at().0,
+                b.retry_at().ms(),
                 seconds(&step["earliestRetryAfterFirstFailure_s"]),
                 "failure {}",
                 step["failure"]
             );
-            assert!(!b.may_retry(SimTime(b.retry_at().0 - 1)));
+            assert!(!b.may_retry(SimTime::from_ms(b.retry_at().ms() - 1)));
             now = b.retry_at();
             assert!(b.may_retry(now));
         }

@@ -110,18 +110,18 @@ mod tests {
     fn writes_add_up_exactly_and_exceed_a_limit_strictly() {
         // 10Mi/s from t = 1 s.
         let mut w = Written::default();
-        w.change_rate(SimTime(1_000), 10 * MI * 3_600);
-        assert_eq!(w.bytes_at(SimTime(2_000)), 10 * MI);
-        assert_eq!(w.bytes_at(SimTime(1_001)), 10_485, "10485.76 bytes a ms, rounded down");
+        w.change_rate(SimTime::from_ms(1_000), 10 * MI * 3_600);
+        assert_eq!(w.bytes_at(SimTime::from_ms(2_000)), 10 * MI);
+        assert_eq!(w.bytes_at(SimTime::from_ms(1_001)), 10_485, "10485.76 bytes a ms, rounded down");
         // 100Mi is reached at 11 s exactly; more than 100Mi one ms later.
-        assert_eq!(w.exceeds_at(100 * MI, SimTime(1_000)), Some(SimTime(11_001)));
+        assert_eq!(w.exceeds_at(100 * MI, SimTime::from_ms(1_000)), Some(SimTime::from_ms(11_001)));
         // The writer stops at 5 s (40Mi), another at 5Mi/s from 20 s: 60Mi more take 12 s.
-        w.change_rate(SimTime(5_000), -10 * MI * 3_600);
-        assert_eq!(w.exceeds_at(100 * MI, SimTime(6_000)), None, "nobody writes");
-        w.change_rate(SimTime(20_000), 5 * MI * 3_600);
-        assert_eq!(w.bytes_at(SimTime(20_000)), 40 * MI);
-        assert_eq!(w.exceeds_at(100 * MI, SimTime(20_000)), Some(SimTime(32_001)));
-        assert_eq!(w.exceeds_at(10 * MI, SimTime(20_000)), Some(SimTime(20_000)), "already over");
+        w.change_rate(SimTime::from_ms(5_000), -10 * MI * 3_600);
+        assert_eq!(w.exceeds_at(100 * MI, SimTime::from_ms(6_000)), None, "nobody writes");
+        w.change_rate(SimTime::from_ms(20_000), 5 * MI * 3_600);
+        assert_eq!(w.bytes_at(SimTime::from_ms(20_000)), 40 * MI);
+        assert_eq!(w.exceeds_at(100 * MI, SimTime::from_ms(20_000)), Some(SimTime::from_ms(32_001)));
+        assert_eq!(w.exceeds_at(10 * MI, SimTime::from_ms(20_000)), Some(SimTime::from_ms(20_000)), "already over");
     }
 
     #[test]
@@ -143,10 +143,10 @@ mod tests {
 
     #[test]
     fn stats_calculations_follow_the_analyzer_and_the_jitter() {
-        assert_eq!(first_calculation(SimTime(0), SimTime(0)), SimTime(0));
-        assert_eq!(first_calculation(SimTime(0), SimTime(1)), SimTime(60_000));
-        assert_eq!(first_calculation(SimTime(5_000), SimTime(70_000)), SimTime(125_000));
-        assert_eq!(next_calculation(SimTime(60_000), 30_000), SimTime(150_000));
+        assert_eq!(first_calculation(SimTime::from_ms(0), SimTime::from_ms(0)), SimTime::from_ms(0));
+        assert_eq!(first_calculation(SimTime::from_ms(0), SimTime::from_ms(1)), SimTime::from_ms(60_000));
+        assert_eq!(first_calculation(SimTime::from_ms(5_000), SimTime::from_ms(70_000)), SimTime::from_ms(125_000));
+        assert_eq!(next_calculation(SimTime::from_ms(60_000), 30_000), SimTime::from_ms(150_000));
         assert_eq!(
             size_limit_message("cache", "100Mi"),
             "Usage of EmptyDir volume \"cache\" exceeds the limit \"100Mi\". "

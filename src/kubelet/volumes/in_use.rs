@@ -72,9 +72,9 @@ mod tests {
 
     #[test]
     fn updates_run_every_10_s_from_the_kubelets_start() {
-        assert_eq!(next_update(SimTime(0), SimTime(0)), SimTime(0));
-        assert_eq!(next_update(SimTime(0), SimTime(1)), SimTime(10_000));
-        assert_eq!(next_update(SimTime(3_000), SimTime(12_999)), SimTime(13_000));
-        assert_eq!(next_update(SimTime(3_000), SimTime(13_001)), SimTime(23_000));
+        assert_eq!(next_update(SimTime::from_ms(0), SimTime::from_ms(0)), SimTime::from_ms(0));
+        assert_eq!(next_update(SimTime::from_ms(0), SimTime::from_ms(1)), SimTime::from_ms(10_000));
+        assert_eq!(next_update(SimTime::from_ms(3_000), SimTime::from_ms(12_999)), SimTime::from_ms(13_000));
+        assert_eq!(next_update(SimTime::from_ms(3_000), SimTime::from_ms(13_001)), SimTime::from_ms(23_000));
     }
 }

@@ -41,7 +41,7 @@ mod tests {
 
     #[test]
     fn the_pod_worker_looks_every_300_ms_then_waits_again_after_a_timeout() {
-        let start = SimTime(10_000);
+        let start = SimTime::from_ms(10_000);
         // (volumes ready, first look that sees them)
         let cases = [
             (10_000, 10_000),   // ready at once: the immediate look
@@ -54,7 +54,7 @@ mod tests {
             (10_000 + 2 * 133_000 + 5, 10_000 + 2 * 133_000 + 300),
         ];
         for (ready, look) in cases {
-            assert_eq!(first_look(start, SimTime(ready)), SimTime(look), "ready at {ready}");
+            assert_eq!(first_look(start, SimTime::from_ms(ready)), SimTime::from_ms(look), "ready at {ready}");
         }
     }
 }
