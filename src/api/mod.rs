@@ -36,7 +36,7 @@ pub use meta::ObjectMeta;
 pub use object::{Object, ObjectKind};
 pub use quantity::Quantity;
 
-use std::collections::BTreeMap;
-
-/// `map[ResourceName]resource.Quantity`.
-pub type ResourceList = BTreeMap<String, Quantity>;
+/// `map[ResourceName]resource.Quantity`, sorted by name as the API writes it. A sorted
+/// vector, not a search tree: a list holds two or three names, and every pod that draws
+/// its own requests carries its own copy.
+pub type ResourceList = litemap::LiteMap<String, Quantity>;

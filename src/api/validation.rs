@@ -691,7 +691,7 @@ mod tests {
             serde_saphyr::from_str("spec: {containers: [{name: c, image: i, resources: {limits: {cpu: 500m}}}]}")
                 .unwrap();
         default_pod_spec(&mut pod.spec);
-        assert_eq!(pod.spec.containers[0].resources.requests["cpu"].milli_value(), 500);
+        assert_eq!(pod.spec.containers[0].resources.requests.get("cpu").map(|q| q.milli_value()), Some(500));
         assert_eq!(pod.spec.restart_policy.as_deref(), Some("Always"));
     }
 }

@@ -783,7 +783,10 @@ fn requests_and_limits(
     use crate::api::Quantity;
     let mut out = (BTreeMap::new(), BTreeMap::new());
     for (which, pick) in [(0usize, true), (1, false)] {
-        let of = |c: &Container| if pick { c.resources.requests.clone() } else { c.resources.limits.clone() };
+        let of = |c: &Container| -> BTreeMap<String, Quantity> {
+            let list = if pick { &c.resources.requests } else { &c.resources.limits };
+            list.iter().map(|(k, q)| (k.clone(), q.clone())).collect()
+        };
         let mut sidecars: BTreeMap<String, Quantity> = BTreeMap::new();
         let mut init_peak: BTreeMap<String, Quantity> = BTreeMap::new();
         let max_into = |acc: &mut BTreeMap<String, Quantity>, v: &BTreeMap<String, Quantity>| {
