@@ -352,9 +352,9 @@ fn container(c: &Container, kind: ContainerKind, images: &mut super::Images) -> 
             _ => None,
         },
         memory_limit: c.resources.limits.get("memory").map(|q| q.value()),
-        startup_probe: c.startup_probe.as_ref().map(ProbeTiming::from_api),
-        readiness_probe: c.readiness_probe.as_ref().map(ProbeTiming::from_api),
-        liveness_probe: c.liveness_probe.as_ref().map(ProbeTiming::from_api),
+        startup_probe: c.startup_probe.as_deref().map(ProbeTiming::from_api),
+        readiness_probe: c.readiness_probe.as_deref().map(ProbeTiming::from_api),
+        liveness_probe: c.liveness_probe.as_deref().map(ProbeTiming::from_api),
         post_start: c.lifecycle.as_ref().and_then(|l| l.post_start.as_ref()).map(Hook::from_api),
         pre_stop: c.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref()).map(Hook::from_api),
     }

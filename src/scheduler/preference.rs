@@ -137,13 +137,13 @@ mod tests {
         for case in cases {
             let preferred: Vec<PreferredSchedulingTerm> = serde_json::from_value(case["preferred"].clone()).unwrap();
             let spec = PodSpec {
-                affinity: Some(Affinity {
+                affinity: Some(Box::new(Affinity {
                     node_affinity: Some(NodeAffinity {
                         preferred_during_scheduling_ignored_during_execution: preferred,
                         ..Default::default()
                     }),
                     ..Default::default()
-                }),
+                })),
                 ..Default::default()
             };
             let terms = PreferredTerms::compile(&spec);
@@ -164,7 +164,7 @@ mod tests {
     #[test]
     fn empty_preferred_term_matches_nothing() {
         let spec = PodSpec {
-            affinity: Some(Affinity {
+            affinity: Some(Box::new(Affinity {
                 node_affinity: Some(NodeAffinity {
                     preferred_during_scheduling_ignored_during_execution: vec![PreferredSchedulingTerm {
                         weight: 5,
@@ -173,7 +173,7 @@ mod tests {
                     ..Default::default()
                 }),
                 ..Default::default()
-            }),
+            })),
             ..Default::default()
         };
         assert_eq!(PreferredTerms::compile(&spec).score(&BTreeMap::new(), "n"), 0);

@@ -410,7 +410,7 @@ fn probes_are_worded_as_each_kubectl_version_words_them() {
         let mut spec = crate::api::pod::PodSpec { containers: vec![c.clone()], ..Default::default() };
         crate::api::validation::default_pod_spec(&mut spec);
         c = spec.containers.remove(0);
-        c.liveness_probe.unwrap()
+        *c.liveness_probe.unwrap()
     };
     let http = probe(serde_json::json!({"httpGet": {"path": "/", "port": 80}}));
     for minor in 31..=34 {

@@ -5,7 +5,7 @@
 //! `updatedDesiredNodeCounts` in `update.go`) and the failed-pod back-off.
 
 use crate::api::node::Taint;
-use crate::api::pod::{Affinity, NodeAffinity, NodeSelector, NodeSelectorTerm, PodSpec, Toleration};
+use crate::api::pod::{NodeAffinity, NodeSelector, NodeSelectorTerm, PodSpec, Toleration};
 use crate::cluster::daemonset::{DaemonRules, FailedBackoff, UpdateStrategy};
 use crate::cluster::template::RequiredNodeAffinity;
 use crate::engine::{Millis, SimTime};
@@ -72,7 +72,7 @@ pub fn pin_to_node(spec: &mut PodSpec, node: &str) {
             values: vec![node.to_string()],
         }],
     };
-    let affinity = spec.affinity.get_or_insert_with(Affinity::default);
+    let affinity = spec.affinity.get_or_insert_with(Box::default);
     let node_affinity = affinity.node_affinity.get_or_insert_with(NodeAffinity::default);
     let required =
         node_affinity.required_during_scheduling_ignored_during_execution.get_or_insert_with(NodeSelector::default);
