@@ -277,11 +277,14 @@ impl PodTemplate {
         tolerations: DefaultTolerations,
     ) -> PodTemplate {
         let spec = with_default_tolerations(spec, tolerations);
-        let mut containers: Vec<ContainerSpec> = spec
-            .init_containers
-            .iter()
-            .map(|c| container(c, if c.is_sidecar() { ContainerKind::Sidecar } else { ContainerKind::Init }, images))
-            .collect();
+        // Sized exactly: grown from empty, one container took the room of four (each copy
+        // that draws its resources compiles a template of its own).
+        let mut containers: Vec<ContainerSpec> = Vec::with_capacity(spec.init_containers.len() + spec.containers.len());
+        containers.extend(
+            spec.init_containers.iter().map(|c| {
+                container(c, if c.is_sidecar() { ContainerKind::Sidecar } else { ContainerKind::Init }, images)
+            }),
+        );
         let first_app = containers.len();
         containers.extend(spec.containers.iter().map(|c| container(c, ContainerKind::App, images)));
         let requests = pod_requests(&spec, names, None);

@@ -134,8 +134,9 @@ struct Script {
     /// Per arrival stream, the draws of its copies' resources (`arrivals.resources`).
     resource_rng: Vec<SimRng>,
     arrival_count: Vec<u64>,
-    /// Copies of one arrival stream share one compiled template.
-    arrival_templates: BTreeMap<usize, Arc<PodTemplate>>,
+    /// Copies of one Pod arrival stream share one compiled template and one set of labels
+    /// and annotations.
+    arrival_pods: BTreeMap<usize, admission::StreamPod>,
     /// Copies of a stream drawing their resources from lists share one template per
     /// distinct draw (by stream and the drawn quantities).
     drawn_templates: BTreeMap<(usize, Vec<String>), Arc<PodTemplate>>,
@@ -215,7 +216,7 @@ impl Simulation {
                 .map(|i| streams.keyed(Stream::ArrivalResources, i as u64))
                 .collect(),
             arrival_count: vec![0; scenario.arrivals.len()],
-            arrival_templates: BTreeMap::new(),
+            arrival_pods: BTreeMap::new(),
             drawn_templates: BTreeMap::new(),
             fault_rng: (0..scenario.random_faults.len()).map(|i| streams.keyed(Stream::Faults, i as u64)).collect(),
             next_node_index: BTreeMap::new(),
