@@ -26,11 +26,7 @@ impl SimTime {
 
     /// The instant `ms` milliseconds after the start (`NEVER` at most).
     pub const fn from_ms(ms: u64) -> SimTime {
-        let stored = if ms >= u64::MAX - 1 { u64::MAX } else { ms + 1 };
-        match NonZeroU64::new(stored) {
-            Some(n) => SimTime(n),
-            None => unreachable!(),
-        }
+        SimTime(NonZeroU64::MIN.saturating_add(ms))
     }
 
     pub const fn ms(self) -> u64 {

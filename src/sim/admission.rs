@@ -99,17 +99,20 @@ pub(super) struct StreamPod {
     annotations: Arc<BTreeMap<String, String>>,
 }
 
+impl StreamPod {
+    fn of(ctx: &mut Ctx, pod: &ApiPod) -> StreamPod {
+        StreamPod {
+            template: Arc::new(compile(ctx, pod)),
+            labels: Arc::new(pod.metadata.labels.clone()),
+            annotations: Arc::new(pod.metadata.annotations.clone()),
+        }
+    }
+}
+
 impl Script {
     /// What the copies of arrival stream `i` share.
     fn stream_pod(&mut self, ctx: &mut Ctx, i: usize, pod: &ApiPod) -> StreamPod {
-        self.arrival_pods
-            .entry(i)
-            .or_insert_with(|| StreamPod {
-                template: Arc::new(compile(ctx, pod)),
-                labels: Arc::new(pod.metadata.labels.clone()),
-                annotations: Arc::new(pod.metadata.annotations.clone()),
-            })
-            .clone()
+        self.arrival_pods.entry(i).or_insert_with(|| StreamPod::of(ctx, pod)).clone()
     }
 }
 
@@ -120,11 +123,7 @@ pub(super) fn create_object(ctx: &mut Ctx, object: &Object, copy: Option<u64>, s
         Object::Pod(pod) => {
             let shared = match stream {
                 Some(s) => s.clone(),
-                None => StreamPod {
-                    template: Arc::new(compile(ctx, pod)),
-                    labels: Arc::new(pod.metadata.labels.clone()),
-                    annotations: Arc::new(pod.metadata.annotations.clone()),
-                },
+                None => StreamPod::of(ctx, pod),
             };
             let request = pod_request(pod, shared, copy);
             if let Err(CreateError::Forbidden(message)) = ctx.create_pod(request) {
