@@ -513,3 +513,20 @@ impl fmt::Display for Pod {
         write!(f, "{}/{}", self.namespace, self.name)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 5,000-node cluster holds 175,000 pods at once: each byte here is 175 kB of its
+    /// peak (ARCHITECTURE.md, "memory at scale"). A field that makes these grow should be
+    /// a deliberate choice (boxed if few pods have it).
+    #[test]
+    fn a_pod_and_its_container_status_stay_small() {
+        // 504 and 512 bytes before optional times became one word and the reported
+        // statuses were boxed.
+        let (pod, status) = (std::mem::size_of::<Pod>(), std::mem::size_of::<ContainerStatus>());
+        assert!(pod <= 376, "Pod is {pod} bytes");
+        assert!(status <= 376, "ContainerStatus is {status} bytes");
+    }
+}
