@@ -194,17 +194,19 @@ impl<T: Copy + PartialEq> SlimNameIndex<T> {
 
     fn remove_keyed(&mut self, key: u64, value: T) {
         let Some(first) = self.by_hash.get_mut(&key) else { return };
-        let others = self.collided.get_mut(&key);
-        match others {
-            Some(others) if *first == value => *first = others.remove(0),
-            None if *first == value => {
+        let Some(others) = self.collided.get_mut(&key) else {
+            if *first == value {
                 self.by_hash.remove(&key);
-                return;
             }
-            Some(others) => others.retain(|v| *v != value),
-            None => return,
+            return;
+        };
+        // The first of the others takes the slot of a removed first.
+        if *first == value {
+            *first = others.remove(0);
+        } else {
+            others.retain(|v| *v != value);
         }
-        if self.collided.get(&key).is_some_and(Vec::is_empty) {
+        if others.is_empty() {
             self.collided.remove(&key);
         }
     }

@@ -2,6 +2,7 @@
 //! arrival streams (the API server names and admits them; see `apiserver`).
 
 use super::{Script, Simulation};
+use crate::api::Quantity;
 use crate::api::object::Object;
 use crate::api::pod::{Pod as ApiPod, PodSpec};
 use crate::apiserver::Ctx;
@@ -11,6 +12,7 @@ use crate::cluster::template::PodTemplate;
 use crate::controllers::{cronjob, daemonset, deployment, job, replicaset, statefulset};
 use crate::engine::SimTime;
 use crate::event::ScriptEvent;
+use crate::scenario::resources::ResourceDraws;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -65,21 +67,16 @@ impl Simulation {
             (Object::Pod(pod), Some((draws, values))) if draws.discrete() => {
                 let shared = script.stream_pod(&mut ctx, i, pod);
                 let key = (i, values.iter().map(|(_, q)| q.to_string()).collect::<Vec<_>>());
-                let template = match script.drawn_templates.get(&key) {
-                    Some(t) => t.clone(),
-                    None => {
-                        let mut spec = pod.spec.clone();
-                        draws.apply_spec(&mut spec, values);
-                        script.drawn_templates.entry(key).or_insert(Arc::new(compile_spec(&mut ctx, spec))).clone()
-                    }
-                };
+                let template = script
+                    .drawn_templates
+                    .entry(key)
+                    .or_insert_with(|| drawn_template(&mut ctx, &pod.spec, draws, values))
+                    .clone();
                 create_object(&mut ctx, object, n, Some(&StreamPod { template, ..shared }));
             }
             (Object::Pod(pod), Some((draws, values))) => {
                 let shared = script.stream_pod(&mut ctx, i, pod);
-                let mut spec = (*shared.template.spec).clone();
-                draws.apply_spec(&mut spec, values);
-                let template = Arc::new(compile_spec(&mut ctx, spec));
+                let template = drawn_template(&mut ctx, &shared.template.spec, draws, values);
                 create_object(&mut ctx, object, n, Some(&StreamPod { template, ..shared }));
             }
             (_, None) => create_object(&mut ctx, object, n, None),
@@ -185,6 +182,18 @@ pub(super) fn create_object(ctx: &mut Ctx, object: &Object, copy: Option<u64>, s
 
 fn compile(ctx: &mut Ctx, pod: &ApiPod) -> PodTemplate {
     compile_spec(ctx, pod.spec.clone())
+}
+
+/// The template of a copy that drew `values`: `base` with them on its target container.
+fn drawn_template(
+    ctx: &mut Ctx,
+    base: &PodSpec,
+    draws: &ResourceDraws,
+    values: Vec<(&str, Quantity)>,
+) -> Arc<PodTemplate> {
+    let mut spec = base.clone();
+    draws.apply_spec(&mut spec, values);
+    Arc::new(compile_spec(ctx, spec))
 }
 
 fn compile_spec(ctx: &mut Ctx, spec: PodSpec) -> PodTemplate {
