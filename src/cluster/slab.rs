@@ -122,6 +122,10 @@ impl<V> IdMap<V> {
         self.len == 0
     }
 
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
     fn slot(&self, id: Id) -> Option<&(u32, V)> {
         let i = id.index as usize;
         self.pages.get(i / PAGE)?.as_ref()?.slots[i % PAGE].as_ref()

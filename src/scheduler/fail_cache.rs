@@ -20,7 +20,7 @@ pub struct FailCache {
     /// The fit epoch and node count the entries were computed at.
     epoch: (u64, usize),
     /// By template address; the `Arc` keeps the address from being reused meanwhile.
-    failures: BTreeMap<usize, (Arc<PodTemplate>, Diagnosis)>,
+    failures: BTreeMap<usize, (Arc<PodTemplate>, Arc<Diagnosis>)>,
 }
 
 fn key(template: &Arc<PodTemplate>) -> usize {
@@ -29,21 +29,22 @@ fn key(template: &Arc<PodTemplate>) -> usize {
 
 impl FailCache {
     /// The diagnosis of `template`'s failure at this epoch, if one was kept.
-    pub fn get(&mut self, template: &Arc<PodTemplate>, epoch: (u64, usize)) -> Option<Diagnosis> {
+    /// Shared, not copied: a full cluster answers most attempts from here.
+    pub fn get(&mut self, template: &Arc<PodTemplate>, epoch: (u64, usize)) -> Option<Arc<Diagnosis>> {
         if self.epoch != epoch {
             self.failures.clear();
             self.epoch = epoch;
             return None;
         }
-        self.failures.get(&key(template)).map(|(_, d)| d.clone())
+        self.failures.get(&key(template)).map(|(_, d)| Arc::clone(d))
     }
 
     /// Keeps the diagnosis of `template`'s failure at `epoch`.
-    pub fn put(&mut self, template: &Arc<PodTemplate>, epoch: (u64, usize), diagnosis: &Diagnosis) {
+    pub fn put(&mut self, template: &Arc<PodTemplate>, epoch: (u64, usize), diagnosis: &Arc<Diagnosis>) {
         if self.epoch != epoch || self.failures.len() >= MAX_TEMPLATES {
             self.failures.clear();
             self.epoch = epoch;
         }
-        self.failures.insert(key(template), (template.clone(), diagnosis.clone()));
+        self.failures.insert(key(template), (template.clone(), Arc::clone(diagnosis)));
     }
 }

@@ -46,7 +46,7 @@ const FLUSH_PERIOD: Millis = 30_000;
 
 /// A fit error's reasons, node count, PreFilter refusal and PostFilter message, and the
 /// text made of them.
-type LastNote = (BTreeMap<Reason, usize>, usize, Option<(String, u16)>, Option<String>, Arc<str>);
+type LastNote = (BTreeMap<Reason, usize>, usize, Option<(String, u16)>, Option<Arc<str>>, Arc<str>);
 
 /// The activeQ order: higher priority first, then earlier arrival, then insertion.
 type ActiveKey = (Reverse<i32>, SimTime, u64);
@@ -88,7 +88,7 @@ pub struct Scheduler {
     /// The last fit error's message, with what it was made of.
     last_note: Option<LastNote>,
     /// PostFilter's last "no victims" words, by (nodes, potential nodes).
-    no_victims: Option<((usize, usize), String)>,
+    no_victims: Option<((usize, usize), Arc<str>)>,
     /// The nodes in the cluster, in the order the scheduler's cache lists them.
     pub(crate) node_list: Vec<NodeId>,
     /// Resource scores of recent templates, per node.
@@ -215,6 +215,11 @@ fn write_pod_series(ctx: &mut Ctx, id: PodId, note: &str, series: crate::trace::
 #[cold]
 #[inline(never)]
 fn row_misfit(diagnosis: &mut Diagnosis, counts: &mut [usize; 3], node: NodeId, bits: u8) {
+    // Room for every node at the first: on a full cluster each one lands here, and
+    // growing the list step by step was a tenth of a failed attempt.
+    if diagnosis.potential.capacity() == 0 {
+        diagnosis.potential.reserve_exact(diagnosis.nodes);
+    }
     diagnosis.potential.push(node);
     for (b, n) in counts.iter_mut().enumerate() {
         *n += usize::from(bits >> b & 1);
@@ -431,7 +436,7 @@ impl Scheduler {
             Err(refusal) if !self.node_list.is_empty() => {
                 let diagnosis =
                     Diagnosis { nodes: self.node_list.len(), prefilter: Some(refusal), ..Default::default() };
-                return self.schedule_failed(ctx, id, diagnosis);
+                return self.schedule_failed(ctx, id, &diagnosis);
             }
             Err(_) => None,
         };
@@ -446,7 +451,7 @@ impl Scheduler {
         }
         match self.find_node(ctx.cluster, &template, who, &subject, volumes.as_ref()) {
             Ok(node) => self.reserve(ctx, id, node, volumes.as_ref()),
-            Err(diagnosis) => self.schedule_failed(ctx, id, diagnosis),
+            Err(diagnosis) => self.schedule_failed(ctx, id, &diagnosis),
         }
     }
 
@@ -470,7 +475,7 @@ impl Scheduler {
         who: (PodId, i32),
         subject: &cycle::Subject,
         volumes: Option<&volumes::VolumeCycle>,
-    ) -> Result<NodeId, Diagnosis> {
+    ) -> Result<NodeId, Arc<Diagnosis>> {
         let nodes = std::mem::take(&mut self.node_list);
         let tolerations = &template.spec.tolerations;
         let pod = cycle::Incoming { namespace: &subject.namespace, labels: &subject.labels, template, tolerations };
@@ -487,11 +492,11 @@ impl Scheduler {
         who: (PodId, i32),
         nodes: &[NodeId],
         volumes: Option<&volumes::VolumeCycle>,
-    ) -> Result<NodeId, Diagnosis> {
+    ) -> Result<NodeId, Arc<Diagnosis>> {
         let (template, tolerations) = (pod.template, pod.tolerations);
         let mut diagnosis = Diagnosis { nodes: nodes.len(), ..Default::default() };
         if nodes.is_empty() {
-            return Err(diagnosis);
+            return Err(Arc::new(diagnosis));
         }
         let want = num_feasible_nodes_to_find(nodes.len(), self.profile.percentage_of_nodes_to_score);
         let mut feasible: Vec<NodeId> = Vec::with_capacity(want.min(nodes.len()));
@@ -564,6 +569,7 @@ impl Scheduler {
             // Node ids grow in the order nodes join, which is the cache's order.
             diagnosis.potential.sort_unstable();
             diagnosis.topology.sort_unstable();
+            let diagnosis = Arc::new(diagnosis);
             if fast {
                 self.fail_cache.put(shared, epoch, &diagnosis);
             }
@@ -608,13 +614,13 @@ impl Scheduler {
         best
     }
 
-    fn schedule_failed(&mut self, ctx: &mut Ctx, id: PodId, diagnosis: Diagnosis) {
+    fn schedule_failed(&mut self, ctx: &mut Ctx, id: PodId, diagnosis: &Diagnosis) {
         let now = ctx.now;
         let message: Arc<str> = if diagnosis.nodes == 0 {
             "no nodes available to schedule pods".into()
         } else {
-            let post_filter = self.post_filter(ctx, id, &diagnosis);
-            self.fit_error_message(&ctx.cluster.resources, &diagnosis, post_filter)
+            let post_filter = self.post_filter(ctx, id, diagnosis);
+            self.fit_error_message(&ctx.cluster.resources, diagnosis, post_filter)
         };
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         pod.sched.attempts += 1;
@@ -638,7 +644,7 @@ impl Scheduler {
     /// `FitError.Error()` with the PostFilter's message; pods that fail alike one after
     /// the other (the same reasons and counts, the same PostFilter words) share the text
     /// made for the first, which also keeps one copy of it in memory.
-    fn fit_error_message(&mut self, names: &ResourceNames, d: &Diagnosis, post_filter: Option<String>) -> Arc<str> {
+    fn fit_error_message(&mut self, names: &ResourceNames, d: &Diagnosis, post_filter: Option<Arc<str>>) -> Arc<str> {
         if let Some((reasons, nodes, prefilter, post, text)) = &self.last_note
             && *nodes == d.nodes
             && *reasons == d.reasons

@@ -3,7 +3,10 @@
 //! template-wide look can answer (NodeResourcesFit's "does it fit the freed node now",
 //! and the events no plugin looks closer at) are grouped by template and failure, so a
 //! cluster change asks each group once; the 5-minute leftover flush finds the pods that
-//! waited long enough by their entry time, not by a walk of the pool.
+//! waited long enough by their entry time, not by a walk of the pool. Pods enter at the
+//! simulation's clock, which never goes back, so entry times are a queue in entry order;
+//! a pod that leaves stays in that queue until its turn comes or the queue is compacted
+//! (a search tree in its place was a tenth of a failed attempt on a full cluster).
 
 use super::cycle::SimView;
 use super::filter::hint;
@@ -12,7 +15,7 @@ use crate::cluster::slab::IdMap;
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, NodeId, PodId};
 use crate::engine::SimTime;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 /// The looked-at bits whose answer depends on the waiting pod's template alone.
@@ -29,7 +32,9 @@ pub struct Pool {
     /// Each pod: the events that may help it, when it entered, and the address of its
     /// group's template (0: looked at alone).
     entries: IdMap<(u16, SimTime, usize)>,
-    by_since: BTreeSet<(SimTime, PodId)>,
+    /// Entry times in entry order, with entries of pods that left since (an entry counts
+    /// while `entries` holds the pod with the same time).
+    by_since: VecDeque<(SimTime, PodId)>,
     groups: BTreeMap<GroupKey, Group>,
     /// The pods looked at one by one (their plugins read their labels or claims).
     singles: BTreeMap<PodId, u16>,
@@ -59,12 +64,17 @@ impl Pool {
             }
         }
         self.entries.insert(id, (hint, since, group.map_or(0, |(address, _)| address)));
-        self.by_since.insert((since, id));
+        debug_assert!(self.by_since.back().is_none_or(|(last, _)| *last <= since), "entry times go forward");
+        self.by_since.push_back((since, id));
+        // The left pods' entries at most as many again as the waiting ones.
+        if self.by_since.len() > 2 * self.entries.len() + 64 {
+            let entries = &self.entries;
+            self.by_since.retain(|(since, id)| entries.get(*id).is_some_and(|e| e.1 == *since));
+        }
     }
 
     pub fn remove(&mut self, id: PodId) -> bool {
-        let Some((hint, since, address)) = self.entries.remove(id) else { return false };
-        self.by_since.remove(&(since, id));
+        let Some((hint, _, address)) = self.entries.remove(id) else { return false };
         match (address != 0).then_some((address, hint)) {
             Some(key) => {
                 if let Some(g) = self.groups.get_mut(&key) {
@@ -82,10 +92,20 @@ impl Pool {
     }
 
     /// The pods that entered at or before `cutoff`, in pod order (as the pool lists them).
-    pub fn entered_by(&self, cutoff: SimTime) -> Vec<PodId> {
-        let mut out: Vec<PodId> =
-            self.by_since.iter().take_while(|(since, _)| *since <= cutoff).map(|(_, id)| *id).collect();
+    /// They leave the entry-time queue: the caller takes them out of the pool.
+    pub fn entered_by(&mut self, cutoff: SimTime) -> Vec<PodId> {
+        let mut out = Vec::new();
+        while let Some(&(since, id)) = self.by_since.front()
+            && since <= cutoff
+        {
+            self.by_since.pop_front();
+            if self.entries.get(id).is_some_and(|e| e.1 == since) {
+                out.push(id);
+            }
+        }
         out.sort_unstable();
+        // A pod that left and came back within one instant has two live entries.
+        out.dedup();
         out
     }
 
@@ -124,5 +144,50 @@ impl Pool {
             out.sort_unstable();
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::slab::Id;
+
+    fn template() -> Arc<PodTemplate> {
+        let (mut names, mut images) = (Default::default(), Default::default());
+        Arc::new(PodTemplate::compile(Arc::default(), &mut names, &mut images, Default::default()))
+    }
+
+    fn pod(index: u32) -> PodId {
+        Id { index, generation: 0 }
+    }
+
+    fn at(s: u64) -> SimTime {
+        SimTime::from_ms(s * 1000)
+    }
+
+    /// The leftover flush finds the pods waiting since the cutoff, once each, whatever
+    /// left and came back in between, and the entry queue stays near the pool's size.
+    #[test]
+    fn the_pods_entered_by_a_time_are_those_still_waiting_since() {
+        let t = template();
+        let mut pool = Pool::default();
+        pool.insert(pod(3), hint::FIT_POD_GONE, at(1), &t);
+        pool.insert(pod(1), hint::FIT_POD_GONE, at(1), &t);
+        pool.insert(pod(2), hint::FIT_POD_GONE, at(2), &t);
+        // Pod 1 leaves and comes back later; pod 3 comes back within the same instant.
+        assert!(pool.remove(pod(1)));
+        pool.insert(pod(1), hint::FIT_POD_GONE, at(3), &t);
+        pool.insert(pod(3), hint::FIT_POD_GONE, at(3), &t);
+        pool.insert(pod(3), hint::FIT_POD_GONE, at(3), &t);
+        assert_eq!(pool.entered_by(at(2)), vec![pod(2)]);
+        assert_eq!(pool.entered_by(at(2)), vec![], "taken once");
+        assert_eq!(pool.entered_by(at(3)), vec![pod(1), pod(3)]);
+        // A long churn of one pod: the queue is compacted to about the pool's size.
+        for s in 4..1000 {
+            pool.insert(pod(7), hint::FIT_POD_GONE, at(s), &t);
+        }
+        assert!(pool.by_since.len() <= 2 * pool.entries.len() + 64 + 1, "{}", pool.by_since.len());
+        assert_eq!(pool.entered_by(at(998)), vec![]);
+        assert_eq!(pool.entered_by(at(999)), vec![pod(7)]);
     }
 }

@@ -55,11 +55,11 @@ impl Scheduler {
     /// Runs DefaultPreemption for a pod that fits no node. Returns the PostFilter's
     /// message for FailedScheduling (`preemption: ...`), or `None` when preemption is
     /// disabled or nominated a node (the event then carries the filters' reasons only).
-    pub(super) fn post_filter(&mut self, ctx: &mut Ctx, id: PodId, diagnosis: &Diagnosis) -> Option<String> {
+    pub(super) fn post_filter(&mut self, ctx: &mut Ctx, id: PodId, diagnosis: &Diagnosis) -> Option<Arc<str>> {
         let args = self.profile.preemption?;
         let pod = ctx.cluster.pods.get(id)?;
         if let Some(refusal) = not_eligible(ctx.cluster, id, diagnosis) {
-            return Some(format!("preemption: {refusal}"));
+            return Some(format!("preemption: {refusal}").into());
         }
         let (priority, template) = (pod.priority, pod.template.clone());
         let potential = &diagnosis.potential;
@@ -95,21 +95,21 @@ impl Scheduler {
             }
             Err(message) => {
                 self.nominate_shown(ctx, id, None);
-                Some(format!("preemption: {message}"))
+                Some(format!("preemption: {message}").into())
             }
         }
     }
 
     /// PostFilter's words when no node has a pod of lower priority: they depend on the
     /// node counts alone, so the last ones are kept.
-    fn no_victims_message(&mut self, nodes: usize, potential: usize) -> String {
+    fn no_victims_message(&mut self, nodes: usize, potential: usize) -> Arc<str> {
         if let Some(((n, p), text)) = &self.no_victims
             && (*n, *p) == (nodes, potential)
         {
             return text.clone();
         }
         let statuses = [(preemption::NO_VICTIMS.to_string(), potential)].into_iter().collect();
-        let text = format!("preemption: {}", preemption::fit_error(nodes, potential, &statuses));
+        let text: Arc<str> = format!("preemption: {}", preemption::fit_error(nodes, potential, &statuses)).into();
         self.no_victims = Some(((nodes, potential), text.clone()));
         text
     }

@@ -16,6 +16,7 @@ use super::preference::{
 use super::profile::{SchedulerProfile, ScorePlugin};
 use super::score::{FitScorer, MAX_NODE_SCORE, balanced_applies, balanced_for, balanced_row};
 use super::score_cache::cached;
+use crate::cluster::fit::FitRow;
 use crate::cluster::resources::{CPU, MEMORY, ResourceNames};
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, NodeId};
@@ -122,6 +123,9 @@ fn per_node_scores(
         image_memo = [(sum, p), image_memo[0]];
         p
     };
+    let requests = (template.requests.get(CPU), template.requests.get(MEMORY));
+    let nonzero = (template.nonzero_cpu, template.nonzero_memory);
+    let mut rows_scored = RowMemo::default();
     let mut any_taints = false;
     totals.clear();
     totals.extend(feasible.iter().map(|&n| {
@@ -129,13 +133,15 @@ fn per_node_scores(
         let row = &cluster.fit[i];
         any_taints |= row.tainted;
         let mut total = cached(&mut cache[i], row, |row| {
-            if let Some(fit) = scoring.fit.score_row((template.nonzero_cpu, template.nonzero_memory), row) {
-                let mut total = scoring.fit_weight * fit;
-                if balanced {
-                    let requests = (template.requests.get(CPU), template.requests.get(MEMORY));
-                    total += scoring.balanced_weight * balanced_row(requests, row);
-                }
-                return total;
+            if scoring.fit.counts_cpu_memory_only() {
+                return rows_scored.score(row, |row| {
+                    let fit = scoring.fit.score_row(nonzero, row).expect("cpu and memory only");
+                    let mut total = scoring.fit_weight * fit;
+                    if balanced {
+                        total += scoring.balanced_weight * balanced_row(requests, row);
+                    }
+                    total
+                });
             }
             let node = cluster.node(n);
             let mut total = scoring.fit_weight * scoring.fit.score_node(template, node);
@@ -152,6 +158,36 @@ fn per_node_scores(
         total
     }));
     any_taints
+}
+
+/// The resource scores of the last two distinct fit rows scored in one attempt. On a
+/// lightly loaded cluster most feasible nodes are empty and alike; when the score cache
+/// cannot help (each copy of a stream drawing requests of its own), the divisions behind
+/// each node's score were most of the attempt. A row's scores read only its allocatable,
+/// requested and non-zero requested cpu and memory, so rows alike in these score alike.
+#[derive(Default)]
+struct RowMemo {
+    last: [Option<([i64; 6], i64)>; 2],
+}
+
+impl RowMemo {
+    #[inline]
+    fn score(&mut self, row: &FitRow, compute: impl FnOnce(&FitRow) -> i64) -> i64 {
+        let key = [
+            row.allocatable_cpu,
+            row.allocatable_memory,
+            row.requested_cpu,
+            row.requested_memory,
+            row.nonzero_cpu,
+            row.nonzero_memory,
+        ];
+        if let Some((_, score)) = self.last.iter().flatten().find(|(k, _)| *k == key) {
+            return *score;
+        }
+        let score = compute(row);
+        self.last = [Some((key, score)), self.last[0]];
+        score
+    }
 }
 
 /// ImageLocality's plan for the pod (init containers included): the summed scores of its
@@ -206,5 +242,40 @@ fn add_normalized(weight: i64, reverse: bool, totals: &mut [i64], raw: &mut [i64
     default_normalize_score(MAX_NODE_SCORE, reverse, raw);
     for (t, s) in totals.iter_mut().zip(raw.iter()) {
         *t += weight * s;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows alike in what the resource scores read are scored once while they alternate
+    /// with one other row; a third kind of row pushes the oldest out.
+    #[test]
+    fn rows_alike_are_scored_once() {
+        let row = |requested_cpu, version| FitRow {
+            allocatable_cpu: 64_000,
+            allocatable_memory: 1 << 38,
+            requested_cpu,
+            nonzero_cpu: requested_cpu,
+            version,
+            ..FitRow::default()
+        };
+        let mut memo = RowMemo::default();
+        let mut computed = Vec::new();
+        let mut score = |memo: &mut RowMemo, r: &FitRow| {
+            memo.score(r, |r| {
+                computed.push(r.requested_cpu);
+                r.requested_cpu / 1000
+            })
+        };
+        // The version is not part of a score: an empty node refreshed is still empty.
+        let scores: Vec<i64> =
+            [row(0, 1), row(8000, 2), row(0, 3), row(8000, 4), row(2000, 5), row(0, 6), row(2000, 7)]
+                .iter()
+                .map(|r| score(&mut memo, r))
+                .collect();
+        assert_eq!(scores, [0, 8, 0, 8, 2, 0, 2]);
+        assert_eq!(computed, [0, 8000, 2000, 0]);
     }
 }

@@ -70,13 +70,13 @@ impl Simulation {
                 let template = script
                     .drawn_templates
                     .entry(key)
-                    .or_insert_with(|| drawn_template(&mut ctx, &pod.spec, draws, values))
+                    .or_insert_with(|| drawn_template(&mut ctx, &shared.template, draws, values))
                     .clone();
                 create_object(&mut ctx, object, n, Some(&StreamPod { template, ..shared }));
             }
             (Object::Pod(pod), Some((draws, values))) => {
                 let shared = script.stream_pod(&mut ctx, i, pod);
-                let template = drawn_template(&mut ctx, &shared.template.spec, draws, values);
+                let template = drawn_template(&mut ctx, &shared.template, draws, values);
                 create_object(&mut ctx, object, n, Some(&StreamPod { template, ..shared }));
             }
             (_, None) => create_object(&mut ctx, object, n, None),
@@ -180,25 +180,21 @@ pub(super) fn create_object(ctx: &mut Ctx, object: &Object, copy: Option<u64>, s
     }
 }
 
-fn compile(ctx: &mut Ctx, pod: &ApiPod) -> PodTemplate {
-    compile_spec(ctx, pod.spec.clone())
-}
-
 /// The template of a copy that drew `values`: `base` with them on its target container.
 fn drawn_template(
     ctx: &mut Ctx,
-    base: &PodSpec,
+    base: &PodTemplate,
     draws: &ResourceDraws,
     values: Vec<(&str, Quantity)>,
 ) -> Arc<PodTemplate> {
-    let mut spec = base.clone();
+    let mut spec = PodSpec::clone(&base.spec);
     draws.apply_spec(&mut spec, values);
-    Arc::new(compile_spec(ctx, spec))
+    Arc::new(base.with_resources(spec, &mut ctx.cluster.resources))
 }
 
-fn compile_spec(ctx: &mut Ctx, spec: PodSpec) -> PodTemplate {
+fn compile(ctx: &mut Ctx, pod: &ApiPod) -> PodTemplate {
     PodTemplate::compile(
-        Arc::new(spec),
+        Arc::new(pod.spec.clone()),
         &mut ctx.cluster.resources,
         &mut ctx.cluster.images,
         ctx.cluster.api.default_tolerations,
