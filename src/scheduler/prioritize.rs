@@ -160,14 +160,16 @@ fn per_node_scores(
     any_taints
 }
 
-/// The resource scores of the last two distinct fit rows scored in one attempt. On a
+/// The resource scores of the last four distinct fit rows scored in one attempt. On a
 /// lightly loaded cluster most feasible nodes are empty and alike; when the score cache
 /// cannot help (each copy of a stream drawing requests of its own), the divisions behind
 /// each node's score were most of the attempt. A row's scores read only its allocatable,
 /// requested and non-zero requested cpu and memory, so rows alike in these score alike.
 #[derive(Default)]
 struct RowMemo {
-    last: [Option<([i64; 6], i64)>; 2],
+    /// Most recent first. A key of zero allocatable cpu never matches: the empty entries
+    /// have it, and a node without cpu (rare) is simply scored each time.
+    last: [([i64; 6], i64); 4],
 }
 
 impl RowMemo {
@@ -181,11 +183,14 @@ impl RowMemo {
             row.nonzero_cpu,
             row.nonzero_memory,
         ];
-        if let Some((_, score)) = self.last.iter().flatten().find(|(k, _)| *k == key) {
+        // Compared without branches or a call to `memcmp` (which `==` on arrays made).
+        let alike = |k: &[i64; 6]| k.iter().zip(&key).fold(0, |d, (a, b)| d | (a ^ b)) == 0 && k[0] != 0;
+        if let Some((_, score)) = self.last.iter().find(|(k, _)| alike(k)) {
             return *score;
         }
         let score = compute(row);
-        self.last = [Some((key, score)), self.last[0]];
+        self.last.rotate_right(1);
+        self.last[0] = (key, score);
         score
     }
 }
@@ -249,8 +254,8 @@ fn add_normalized(weight: i64, reverse: bool, totals: &mut [i64], raw: &mut [i64
 mod tests {
     use super::*;
 
-    /// Rows alike in what the resource scores read are scored once while they alternate
-    /// with one other row; a third kind of row pushes the oldest out.
+    /// Rows alike in what the resource scores read are scored once while at most four
+    /// kinds alternate; a fifth pushes the oldest out.
     #[test]
     fn rows_alike_are_scored_once() {
         let row = |requested_cpu, version| FitRow {
@@ -270,12 +275,12 @@ mod tests {
             })
         };
         // The version is not part of a score: an empty node refreshed is still empty.
-        let scores: Vec<i64> =
-            [row(0, 1), row(8000, 2), row(0, 3), row(8000, 4), row(2000, 5), row(0, 6), row(2000, 7)]
-                .iter()
-                .map(|r| score(&mut memo, r))
-                .collect();
-        assert_eq!(scores, [0, 8, 0, 8, 2, 0, 2]);
-        assert_eq!(computed, [0, 8000, 2000, 0]);
+        let cpu = [0, 8000, 0, 8000, 2000, 0, 2000, 4000, 6000, 8000, 0];
+        let scores: Vec<i64> = cpu.iter().enumerate().map(|(v, &c)| score(&mut memo, &row(c, v as u32 + 1))).collect();
+        assert_eq!(scores, cpu.map(|c| c / 1000));
+        // A node without cpu is scored each time.
+        let none = FitRow { allocatable_cpu: 0, ..row(0, 1) };
+        assert_eq!((score(&mut memo, &none), score(&mut memo, &none)), (0, 0));
+        assert_eq!(computed, [0, 8000, 2000, 4000, 6000, 0, 0, 0]);
     }
 }
