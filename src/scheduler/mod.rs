@@ -402,6 +402,12 @@ impl Scheduler {
 
     fn push_active(&mut self, ctx: &mut Ctx, id: PodId, priority: i32) {
         self.remove(id);
+        self.activate(ctx, id, priority);
+    }
+
+    /// Files a pod that is in neither the activeQ nor the pool in the activeQ (a pod
+    /// leaving the back-off or the pool: on a full cluster, every retry).
+    fn activate(&mut self, ctx: &mut Ctx, id: PodId, priority: i32) {
         self.seq += 1;
         let queued_at = ctx.cluster.pods.get(id).map_or(ctx.now, |p| p.sched.queued_at);
         let key = (Reverse(priority), queued_at, self.seq);
@@ -747,7 +753,8 @@ impl Scheduler {
             self.spots.insert(id, Spot::Backoff(until));
             ctx.schedule(until, SchedulerEvent::BackoffDone(id));
         } else {
-            self.push_active(ctx, id, priority);
+            // Out of the pool just now, and a pod in the pool is not in the activeQ.
+            self.activate(ctx, id, priority);
         }
     }
 
@@ -757,8 +764,9 @@ impl Scheduler {
         }
         match ctx.cluster.pods.get(id) {
             Some(pod) => {
+                // In the back-off (its spot says so), so in neither queue nor pool.
                 let priority = pod.priority;
-                self.push_active(ctx, id, priority);
+                self.activate(ctx, id, priority);
             }
             None => {
                 self.spots.remove(id);

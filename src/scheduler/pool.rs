@@ -49,8 +49,11 @@ impl Pool {
     }
 
     pub fn insert(&mut self, id: PodId, hint: u16, since: SimTime, template: &Arc<PodTemplate>) {
-        self.remove(id);
         let group = (hint & hint::LOOKED_AT & !TEMPLATE_WIDE == 0).then_some((Arc::as_ptr(template) as usize, hint));
+        // One lookup: a pod already waiting (rare) leaves its group before joining one.
+        if let Some(old) = self.entries.insert(id, (hint, since, group.map_or(0, |(address, _)| address))) {
+            self.leave(id, old);
+        }
         match group {
             Some(key) => {
                 let g = self
@@ -63,7 +66,6 @@ impl Pool {
                 self.singles.insert(id, hint);
             }
         }
-        self.entries.insert(id, (hint, since, group.map_or(0, |(address, _)| address)));
         debug_assert!(self.by_since.back().is_none_or(|(last, _)| *last <= since), "entry times go forward");
         self.by_since.push_back((since, id));
         // The left pods' entries at most as many again as the waiting ones.
@@ -74,7 +76,13 @@ impl Pool {
     }
 
     pub fn remove(&mut self, id: PodId) -> bool {
-        let Some((hint, _, address)) = self.entries.remove(id) else { return false };
+        let Some(entry) = self.entries.remove(id) else { return false };
+        self.leave(id, entry);
+        true
+    }
+
+    /// Takes `id`, which was filed as `entry`, out of its group or the singles.
+    fn leave(&mut self, id: PodId, (hint, _, address): (u16, SimTime, usize)) {
         match (address != 0).then_some((address, hint)) {
             Some(key) => {
                 if let Some(g) = self.groups.get_mut(&key) {
@@ -88,7 +96,6 @@ impl Pool {
                 self.singles.remove(&id);
             }
         }
-        true
     }
 
     /// The pods that entered at or before `cutoff`, in pod order (as the pool lists them).

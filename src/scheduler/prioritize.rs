@@ -125,7 +125,7 @@ fn per_node_scores(
     };
     let requests = (template.requests.get(CPU), template.requests.get(MEMORY));
     let nonzero = (template.nonzero_cpu, template.nonzero_memory);
-    let mut rows_scored = RowMemo::default();
+    let mut empty_rows = EmptyRows::default();
     let mut any_taints = false;
     totals.clear();
     totals.extend(feasible.iter().map(|&n| {
@@ -134,7 +134,7 @@ fn per_node_scores(
         any_taints |= row.tainted;
         let mut total = cached(&mut cache[i], row, |row| {
             if scoring.fit.counts_cpu_memory_only() {
-                return rows_scored.score(row, |row| {
+                return empty_rows.score(row, |row| {
                     let fit = scoring.fit.score_row(nonzero, row).expect("cpu and memory only");
                     let mut total = scoring.fit_weight * fit;
                     if balanced {
@@ -160,37 +160,32 @@ fn per_node_scores(
     any_taints
 }
 
-/// The resource scores of the last four distinct fit rows scored in one attempt. On a
-/// lightly loaded cluster most feasible nodes are empty and alike; when the score cache
-/// cannot help (each copy of a stream drawing requests of its own), the divisions behind
+/// The resource scores of empty nodes in one attempt, by node size (the last two sizes).
+/// On a lightly loaded cluster most feasible nodes are empty, and when the score cache
+/// cannot help (each copy of a stream drawing requests of its own) the divisions behind
 /// each node's score were most of the attempt. A row's scores read only its allocatable,
-/// requested and non-zero requested cpu and memory, so rows alike in these score alike.
+/// requested and non-zero requested cpu and memory, so empty rows of one size score
+/// alike. Only empty rows are remembered: a test of four zeros costs the others nothing,
+/// where a memo of any row (tried: four rows, compared whole) cost as much as it saved.
 #[derive(Default)]
-struct RowMemo {
-    /// Most recent first. A key of zero allocatable cpu never matches: the empty entries
-    /// have it, and a node without cpu (rare) is simply scored each time.
-    last: [([i64; 6], i64); 4],
+struct EmptyRows {
+    /// (allocatable cpu, allocatable memory, score), most recent first; a size of zero
+    /// cpu never matches (the unused entries have it).
+    last: [(i64, i64, i64); 2],
 }
 
-impl RowMemo {
+impl EmptyRows {
     #[inline]
     fn score(&mut self, row: &FitRow, compute: impl FnOnce(&FitRow) -> i64) -> i64 {
-        let key = [
-            row.allocatable_cpu,
-            row.allocatable_memory,
-            row.requested_cpu,
-            row.requested_memory,
-            row.nonzero_cpu,
-            row.nonzero_memory,
-        ];
-        // Compared without branches or a call to `memcmp` (which `==` on arrays made).
-        let alike = |k: &[i64; 6]| k.iter().zip(&key).fold(0, |d, (a, b)| d | (a ^ b)) == 0 && k[0] != 0;
-        if let Some((_, score)) = self.last.iter().find(|(k, _)| alike(k)) {
-            return *score;
+        if row.requested_cpu | row.requested_memory | row.nonzero_cpu | row.nonzero_memory != 0 {
+            return compute(row);
+        }
+        let size = (row.allocatable_cpu, row.allocatable_memory);
+        if let Some(&(_, _, score)) = self.last.iter().find(|(c, m, _)| (*c, *m) == size && *c != 0) {
+            return score;
         }
         let score = compute(row);
-        self.last.rotate_right(1);
-        self.last[0] = (key, score);
+        self.last = [(size.0, size.1, score), self.last[0]];
         score
     }
 }
@@ -254,33 +249,37 @@ fn add_normalized(weight: i64, reverse: bool, totals: &mut [i64], raw: &mut [i64
 mod tests {
     use super::*;
 
-    /// Rows alike in what the resource scores read are scored once while at most four
-    /// kinds alternate; a fifth pushes the oldest out.
+    /// Empty rows of one size are scored once while at most two sizes alternate; a row
+    /// holding pods is scored each time.
     #[test]
-    fn rows_alike_are_scored_once() {
-        let row = |requested_cpu, version| FitRow {
-            allocatable_cpu: 64_000,
+    fn empty_rows_of_a_size_are_scored_once() {
+        let row = |allocatable_cpu, requested_cpu, version| FitRow {
+            allocatable_cpu,
             allocatable_memory: 1 << 38,
             requested_cpu,
             nonzero_cpu: requested_cpu,
             version,
             ..FitRow::default()
         };
-        let mut memo = RowMemo::default();
+        let mut memo = EmptyRows::default();
         let mut computed = Vec::new();
-        let mut score = |memo: &mut RowMemo, r: &FitRow| {
+        let mut score = |memo: &mut EmptyRows, r: &FitRow| {
             memo.score(r, |r| {
-                computed.push(r.requested_cpu);
-                r.requested_cpu / 1000
+                computed.push((r.allocatable_cpu, r.requested_cpu));
+                (r.allocatable_cpu - r.requested_cpu) / 1000
             })
         };
         // The version is not part of a score: an empty node refreshed is still empty.
-        let cpu = [0, 8000, 0, 8000, 2000, 0, 2000, 4000, 6000, 8000, 0];
-        let scores: Vec<i64> = cpu.iter().enumerate().map(|(v, &c)| score(&mut memo, &row(c, v as u32 + 1))).collect();
-        assert_eq!(scores, cpu.map(|c| c / 1000));
-        // A node without cpu is scored each time.
-        let none = FitRow { allocatable_cpu: 0, ..row(0, 1) };
+        let rows = [(64_000, 0), (64_000, 8000), (64_000, 0), (64_000, 8000), (32_000, 0), (64_000, 0), (16_000, 0)];
+        let rows = rows.iter().enumerate().map(|(v, &(a, r))| row(a, r, v as u32 + 1));
+        let scores: Vec<i64> = rows.map(|r| score(&mut memo, &r)).collect();
+        assert_eq!(scores, [64, 56, 64, 56, 32, 64, 16]);
+        // The third size pushed the first out; a node without cpu is scored each time.
+        assert_eq!(score(&mut memo, &row(64_000, 0, 9)), 64);
+        let none = row(0, 0, 10);
         assert_eq!((score(&mut memo, &none), score(&mut memo, &none)), (0, 0));
-        assert_eq!(computed, [0, 8000, 2000, 4000, 6000, 0, 0, 0]);
+        let full = (64_000, 8000);
+        let sizes = [(64_000, 0), full, full, (32_000, 0), (16_000, 0), (64_000, 0), (0, 0), (0, 0)];
+        assert_eq!(computed, sizes);
     }
 }
