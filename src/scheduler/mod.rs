@@ -397,19 +397,15 @@ impl Scheduler {
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         pod.sched.queued_at = ctx.now;
         let priority = pod.priority;
-        self.push_active(ctx, id, priority);
-    }
-
-    fn push_active(&mut self, ctx: &mut Ctx, id: PodId, priority: i32) {
         self.remove(id);
-        self.activate(ctx, id, priority);
+        self.activate(ctx, id, (priority, ctx.now));
     }
 
-    /// Files a pod that is in neither the activeQ nor the pool in the activeQ (a pod
-    /// leaving the back-off or the pool: on a full cluster, every retry).
-    fn activate(&mut self, ctx: &mut Ctx, id: PodId, priority: i32) {
+    /// Puts into the activeQ a pod that is in neither it nor the pool (a new pod, or one
+    /// leaving the back-off or the pool: on a full cluster, every retry), by its
+    /// `(priority, queued_at)`.
+    fn activate(&mut self, ctx: &mut Ctx, id: PodId, (priority, queued_at): (i32, SimTime)) {
         self.seq += 1;
-        let queued_at = ctx.cluster.pods.get(id).map_or(ctx.now, |p| p.sched.queued_at);
         let key = (Reverse(priority), queued_at, self.seq);
         self.active.insert((key, id));
         self.spots.insert(id, Spot::Active(key));
@@ -748,13 +744,13 @@ impl Scheduler {
         };
         let backoff = (self.initial_backoff << pod.sched.attempts.saturating_sub(1).min(20)).min(self.max_backoff);
         let until = pod.sched.last_failure_at.after(backoff);
-        let priority = pod.priority;
+        let order = (pod.priority, pod.sched.queued_at);
         if until > ctx.now {
             self.spots.insert(id, Spot::Backoff(until));
             ctx.schedule(until, SchedulerEvent::BackoffDone(id));
         } else {
             // Out of the pool just now, and a pod in the pool is not in the activeQ.
-            self.activate(ctx, id, priority);
+            self.activate(ctx, id, order);
         }
     }
 
@@ -765,8 +761,8 @@ impl Scheduler {
         match ctx.cluster.pods.get(id) {
             Some(pod) => {
                 // In the back-off (its spot says so), so in neither queue nor pool.
-                let priority = pod.priority;
-                self.activate(ctx, id, priority);
+                let order = (pod.priority, pod.sched.queued_at);
+                self.activate(ctx, id, order);
             }
             None => {
                 self.spots.remove(id);

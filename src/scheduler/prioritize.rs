@@ -133,15 +133,15 @@ fn per_node_scores(
         let row = &cluster.fit[i];
         any_taints |= row.tainted;
         let mut total = cached(&mut cache[i], row, |row| {
-            if scoring.fit.counts_cpu_memory_only() {
-                return empty_rows.score(row, |row| {
-                    let fit = scoring.fit.score_row(nonzero, row).expect("cpu and memory only");
-                    let mut total = scoring.fit_weight * fit;
-                    if balanced {
-                        total += scoring.balanced_weight * balanced_row(requests, row);
-                    }
-                    total
-                });
+            let from_row = empty_rows.score(row, |row| {
+                let mut total = scoring.fit_weight * scoring.fit.score_row(nonzero, row)?;
+                if balanced {
+                    total += scoring.balanced_weight * balanced_row(requests, row);
+                }
+                Some(total)
+            });
+            if let Some(total) = from_row {
+                return total;
             }
             let node = cluster.node(n);
             let mut total = scoring.fit_weight * scoring.fit.score_node(template, node);
@@ -175,18 +175,20 @@ struct EmptyRows {
 }
 
 impl EmptyRows {
+    /// The row's score by `compute` (`None`: it cannot be scored from its row), or the
+    /// one remembered for an empty row of its size.
     #[inline]
-    fn score(&mut self, row: &FitRow, compute: impl FnOnce(&FitRow) -> i64) -> i64 {
+    fn score(&mut self, row: &FitRow, compute: impl FnOnce(&FitRow) -> Option<i64>) -> Option<i64> {
         if row.requested_cpu | row.requested_memory | row.nonzero_cpu | row.nonzero_memory != 0 {
             return compute(row);
         }
         let size = (row.allocatable_cpu, row.allocatable_memory);
         if let Some(&(_, _, score)) = self.last.iter().find(|(c, m, _)| (*c, *m) == size && *c != 0) {
-            return score;
+            return Some(score);
         }
-        let score = compute(row);
+        let score = compute(row)?;
         self.last = [(size.0, size.1, score), self.last[0]];
-        score
+        Some(score)
     }
 }
 
@@ -264,10 +266,11 @@ mod tests {
         let mut memo = EmptyRows::default();
         let mut computed = Vec::new();
         let mut score = |memo: &mut EmptyRows, r: &FitRow| {
-            memo.score(r, |r| {
+            let scored = memo.score(r, |r| {
                 computed.push((r.allocatable_cpu, r.requested_cpu));
-                (r.allocatable_cpu - r.requested_cpu) / 1000
-            })
+                Some((r.allocatable_cpu - r.requested_cpu) / 1000)
+            });
+            scored.expect("scored from the row")
         };
         // The version is not part of a score: an empty node refreshed is still empty.
         let rows = [(64_000, 0), (64_000, 8000), (64_000, 0), (64_000, 8000), (32_000, 0), (64_000, 0), (16_000, 0)];

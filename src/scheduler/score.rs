@@ -233,12 +233,6 @@ impl FitScorer {
         })
     }
 
-    /// The strategy counts cpu and memory alone: [`Self::score_row`] answers.
-    #[inline]
-    pub fn counts_cpu_memory_only(&self) -> bool {
-        self.cpu_memory.is_some()
-    }
-
     /// The same score read from the node's fit row, when the strategy counts only cpu
     /// and memory (the row holds exactly what it reads: allocatable and non-zero
     /// requests). `pod`: the pod's non-zero cpu and memory requests. No pointer to follow
