@@ -3,10 +3,19 @@
 //! cycle. The counts are exactly what `countPodsMatchSelector` would find on the nodes'
 //! pod lists (pods holding the node, not terminating); the invariant checker compares
 //! them with a recount.
+//!
+//! Groups are found by hashes of their content (the label set; each label), kept in
+//! ordered sets of (hash, group): most label sets are a Job's or a pod's own
+//! (`controller-uid`, `job-name`), so a group is made and dropped for nearly every pod of
+//! a CronJob fleet, and doing that through maps keyed by the strings themselves (copied
+//! into the maps, compared whole on every step of a search) was a tenth of such a run.
+//! Two contents may share a hash: a look-up compares the group's own labels.
 
 use super::{NodeId, Pod};
 use crate::labels::Selector;
+use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 type Labels = Arc<BTreeMap<String, String>>;
@@ -14,38 +23,59 @@ type Labels = Arc<BTreeMap<String, String>>;
 /// Pods of one namespace with one label set, counted per node.
 #[derive(Clone, Debug)]
 struct Group {
+    namespace: Arc<str>,
     labels: Labels,
     /// Pods per node (nodes with none are absent).
     nodes: BTreeMap<NodeId, u32>,
 }
 
-/// A namespace's groups by label key, then value.
-type ByKey = BTreeMap<String, BTreeMap<String, BTreeSet<usize>>>;
-
 #[derive(Clone, Debug, Default)]
 pub struct SpreadIndex {
-    groups: Vec<Group>,
-    /// (namespace, label set) → group.
-    by_labels: BTreeMap<(Arc<str>, Labels), usize>,
-    /// namespace → key → value → the groups whose labels have it: a selector that pins
-    /// a label (every default selector does) reads only those. Nested, so that a
-    /// look-up (one per scheduling cycle and constraint) borrows its key.
-    by_label: BTreeMap<Arc<str>, ByKey>,
-    /// (namespace) → every group of it, for selectors that pin no label.
-    by_namespace: BTreeMap<Arc<str>, BTreeSet<usize>>,
+    /// The groups; `None` in a slot whose group was dropped.
+    groups: Vec<Option<Group>>,
+    /// (hash of namespace and label set, group).
+    by_labels: BTreeSet<(u64, usize)>,
+    /// (hash of namespace, label key and value, group) for each label of each group: a
+    /// selector that pins a label (every default selector does) reads only those.
+    by_label: BTreeSet<(u64, usize)>,
+    /// (hash of namespace, group): every group of a namespace, for selectors that pin
+    /// no label.
+    by_namespace: BTreeSet<(u64, usize)>,
     /// Slots of `groups` whose last pod left: a group lives only while it counts pods,
-    /// since most label sets are a Job's or a pod's own (`controller-uid`, `job-name`)
-    /// and a month of CronJobs makes a million of them.
+    /// and a month of CronJobs makes a million label sets.
     free: Vec<usize>,
 }
 
+/// A hash that is the same in every run (SipHash with fixed keys).
+fn hash_of(value: impl Hash) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// The groups filed under `hash` in `set`.
+fn filed(set: &BTreeSet<(u64, usize)>, hash: u64) -> impl Iterator<Item = usize> + '_ {
+    set.range((hash, 0)..=(hash, usize::MAX)).map(|&(_, g)| g)
+}
+
 impl SpreadIndex {
+    /// The group of (namespace, labels) with its content hash, if there is one.
+    fn find(&self, namespace: &str, labels: &Labels) -> (u64, Option<usize>) {
+        let hash = hash_of((namespace, &**labels));
+        let found = filed(&self.by_labels, hash).find(|&g| {
+            self.groups[g].as_ref().is_some_and(|group| {
+                *group.namespace == *namespace && (Arc::ptr_eq(&group.labels, labels) || group.labels == *labels)
+            })
+        });
+        (hash, found)
+    }
+
     fn group(&mut self, namespace: &Arc<str>, labels: &Labels) -> usize {
-        let key = (namespace.clone(), labels.clone());
-        if let Some(&g) = self.by_labels.get(&key) {
+        let (hash, found) = self.find(namespace, labels);
+        if let Some(g) = found {
             return g;
         }
-        let group = Group { labels: labels.clone(), nodes: BTreeMap::new() };
+        let group = Some(Group { namespace: namespace.clone(), labels: labels.clone(), nodes: BTreeMap::new() });
         let g = match self.free.pop() {
             Some(g) => {
                 self.groups[g] = group;
@@ -56,36 +86,23 @@ impl SpreadIndex {
                 self.groups.len() - 1
             }
         };
-        self.by_labels.insert(key, g);
-        let by_key = self.by_label.entry(namespace.clone()).or_default();
+        self.by_labels.insert((hash, g));
         for (k, v) in labels.iter() {
-            by_key.entry(k.clone()).or_default().entry(v.clone()).or_default().insert(g);
+            self.by_label.insert((hash_of((&**namespace, k, v)), g));
         }
-        self.by_namespace.entry(namespace.clone()).or_default().insert(g);
+        self.by_namespace.insert((hash_of(&**namespace), g));
         g
     }
 
-    /// Forgets group `g`, which counts no pod any more; its slot is used again.
-    fn drop_group(&mut self, namespace: &Arc<str>, g: usize) {
-        let labels = std::mem::take(&mut self.groups[g].labels);
-        self.by_labels.remove(&(namespace.clone(), labels.clone()));
-        if let Some(by_key) = self.by_label.get_mut(namespace) {
-            for (k, v) in labels.iter() {
-                let Some(by_value) = by_key.get_mut(k) else { continue };
-                if let Some(set) = by_value.get_mut(v) {
-                    set.remove(&g);
-                    if set.is_empty() {
-                        by_value.remove(v);
-                    }
-                }
-                if by_value.is_empty() {
-                    by_key.remove(k);
-                }
-            }
+    /// Forgets group `g` (filed under `hash`), which counts no pod any more; its slot is
+    /// used again.
+    fn drop_group(&mut self, hash: u64, g: usize) {
+        let Some(Group { namespace, labels, .. }) = self.groups[g].take() else { return };
+        self.by_labels.remove(&(hash, g));
+        for (k, v) in labels.iter() {
+            self.by_label.remove(&(hash_of((&*namespace, k, v)), g));
         }
-        if let Some(set) = self.by_namespace.get_mut(namespace) {
-            set.remove(&g);
-        }
+        self.by_namespace.remove(&(hash_of(&*namespace), g));
         self.free.push(g);
     }
 
@@ -96,7 +113,9 @@ impl SpreadIndex {
 
     fn add_set(&mut self, namespace: &Arc<str>, labels: &Labels, node: NodeId) {
         let g = self.group(namespace, labels);
-        *self.groups[g].nodes.entry(node).or_default() += 1;
+        if let Some(group) = &mut self.groups[g] {
+            *group.nodes.entry(node).or_default() += 1;
+        }
     }
 
     /// The pod no longer counts on `node` (it left it, or is terminating).
@@ -105,8 +124,8 @@ impl SpreadIndex {
     }
 
     fn remove_set(&mut self, namespace: &Arc<str>, labels: &Labels, node: NodeId) {
-        let Some(&g) = self.by_labels.get(&(namespace.clone(), labels.clone())) else { return };
-        let nodes = &mut self.groups[g].nodes;
+        let (hash, Some(g)) = self.find(namespace, labels) else { return };
+        let Some(Group { nodes, .. }) = &mut self.groups[g] else { return };
         if let Some(n) = nodes.get_mut(&node) {
             *n -= 1;
             if *n == 0 {
@@ -114,7 +133,7 @@ impl SpreadIndex {
             }
         }
         if nodes.is_empty() {
-            self.drop_group(namespace, g);
+            self.drop_group(hash, g);
         }
     }
 
@@ -125,7 +144,7 @@ impl SpreadIndex {
     }
 
     /// Calls `f(node, pods)` for each group's count on a node (a node may come more
-    /// than once, once per matching label set).
+    /// than once, once per matching label set; in no particular order).
     pub fn for_each_matching(&self, selector: &Selector, namespace: &str, mut f: impl FnMut(NodeId, i64)) {
         if selector.is_empty() || selector.matches_nothing() {
             return;
@@ -134,19 +153,14 @@ impl SpreadIndex {
             let key = r.key();
             selector.requires_exact_match(key).map(|v| (key, v))
         });
-        let empty = BTreeSet::new();
         let candidates = match pinned {
-            Some((k, v)) => self
-                .by_label
-                .get(namespace)
-                .and_then(|by_key| by_key.get(k))
-                .and_then(|by_value| by_value.get(v))
-                .unwrap_or(&empty),
-            None => self.by_namespace.get(namespace).unwrap_or(&empty),
+            Some((k, v)) => filed(&self.by_label, hash_of((namespace, k, v))),
+            None => filed(&self.by_namespace, hash_of(namespace)),
         };
-        for &g in candidates {
-            let group = &self.groups[g];
-            if group.nodes.is_empty() || !selector.matches(&group.labels) {
+        for g in candidates {
+            let Some(group) = &self.groups[g] else { continue };
+            // Another content may share the hash: the namespace and the selector decide.
+            if group.nodes.is_empty() || *group.namespace != *namespace || !selector.matches(&group.labels) {
                 continue;
             }
             for (node, n) in &group.nodes {
@@ -158,9 +172,9 @@ impl SpreadIndex {
     /// Every (namespace, label set, node) count, for the invariant checker.
     pub fn all(&self) -> BTreeMap<(Arc<str>, Labels, NodeId), u32> {
         let mut out = BTreeMap::new();
-        for ((ns, labels), &g) in &self.by_labels {
-            for (node, n) in &self.groups[g].nodes {
-                out.insert((ns.clone(), labels.clone(), *node), *n);
+        for group in self.groups.iter().flatten() {
+            for (node, n) in &group.nodes {
+                out.insert((group.namespace.clone(), group.labels.clone(), *node), *n);
             }
         }
         out
@@ -202,9 +216,61 @@ mod tests {
         }
         assert!(index.all().is_empty());
         assert!(index.groups.len() <= 2, "slots are used again: {} groups", index.groups.len());
-        assert!(index.by_labels.is_empty());
-        let by_key = &index.by_label["default"];
-        assert!(by_key.get("job-name").is_none() && by_key.get("app").is_none(), "{by_key:?}");
-        assert!(index.by_namespace["default"].is_empty());
+        assert!(index.by_labels.is_empty() && index.by_label.is_empty() && index.by_namespace.is_empty());
+        assert!(index.groups.iter().all(Option::is_none), "dropped groups hold no labels");
+    }
+
+    /// Pods of label sets drawn from a few keys and values, in two namespaces, added to
+    /// and removed from three nodes at random: every selector counts what a recount of
+    /// the pods finds, in its namespace only.
+    #[test]
+    fn counts_are_those_of_a_recount() {
+        let mut index = SpreadIndex::default();
+        let namespaces: [Arc<str>; 2] = ["default".into(), "other".into()];
+        let sets: Vec<Labels> = (0..12)
+            .map(|i| {
+                let mut m = BTreeMap::from([("app".to_string(), format!("a{}", i % 3))]);
+                if i % 2 == 0 {
+                    m.insert("tier".to_string(), format!("t{}", i % 4));
+                }
+                Arc::new(m)
+            })
+            .collect();
+        let selectors: Vec<Selector> = ["app=a0", "app=a1,tier=t2", "tier in (t0,t2)", "app!=a2", "tier", "!tier"]
+            .iter()
+            .map(|s| Selector::parse(s).unwrap())
+            .collect();
+        // (namespace, set, node) of each pod counted.
+        let mut pods: Vec<(usize, usize, u32)> = Vec::new();
+        let mut state = 7u64;
+        let mut draw = |n: usize| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) as usize % n
+        };
+        for step in 0..3000 {
+            if pods.is_empty() || draw(3) > 0 {
+                let pod = (draw(2), draw(sets.len()), draw(3) as u32);
+                // A copy of the set: equal content in another allocation is the same group.
+                let labels = Arc::new((*sets[pod.1]).clone());
+                index.add_set(&namespaces[pod.0], &labels, NodeId(pod.2));
+                pods.push(pod);
+            } else {
+                let (ns, set, node) = pods.swap_remove(draw(pods.len()));
+                index.remove_set(&namespaces[ns], &sets[set], NodeId(node));
+            }
+            for selector in &selectors {
+                for (n, namespace) in namespaces.iter().enumerate() {
+                    let mut counts = vec![0; 3];
+                    index.count_matching(selector, namespace, &mut counts);
+                    let mut recount = vec![0; 3];
+                    for &(ns, set, node) in &pods {
+                        if ns == n && selector.matches(&sets[set]) {
+                            recount[node as usize] += 1;
+                        }
+                    }
+                    assert_eq!(counts, recount, "step {step}, {selector:?} in {namespace}");
+                }
+            }
+        }
     }
 }

@@ -30,8 +30,12 @@ pub struct DefaultSelectors {
     /// built from the few Services listed under the pod's labels, not from all of them
     /// (with 500 Services, reading each one's selector for every new ReplicaSet was
     /// most of the selectors' cost, in cache misses).
-    by_label: BTreeMap<(Arc<str>, String, String), Vec<ServiceId>>,
+    by_label: ServicesByLabel,
 }
+
+/// namespace → key → value → the Services whose selector's first label it is. Nested,
+/// so that a look-up borrows the pod's strings (one per label of every pod scheduled).
+type ServicesByLabel = BTreeMap<Arc<str>, BTreeMap<String, BTreeMap<String, Vec<ServiceId>>>>;
 
 /// PodTopologySpread's system default constraints of a pod (`None`: there are none).
 pub type Defaults = Option<Arc<[Constraint]>>;
@@ -74,7 +78,13 @@ impl DefaultSelectors {
         {
             return defaults.clone();
         }
-        let selector = self.build(cluster, pod);
+        let candidates = self.candidates(pod);
+        if controller.is_none() && candidates.is_empty() {
+            // Nothing to build from: not worth an entry (a Job's pods each have a label
+            // set of their own, and would only push the others out).
+            return None;
+        }
+        let selector = self.build(cluster, pod, candidates);
         let constraints = system_default_constraints(selector.as_ref());
         let defaults = (!constraints.is_empty()).then(|| Arc::from(constraints));
         let key = Key { namespace: pod.namespace.clone(), labels: pod.labels.clone() };
@@ -82,18 +92,24 @@ impl DefaultSelectors {
         defaults
     }
 
-    /// `default_selector`, reading only the Services indexed under the pod's labels,
-    /// in the order of the cluster's Services.
-    fn build(&self, cluster: &Cluster, pod: &Pod) -> Option<Selector> {
+    /// The Services indexed under the pod's labels, in the order of the cluster's
+    /// Services: those that may select the pod.
+    fn candidates(&self, pod: &Pod) -> Vec<ServiceId> {
+        let Some(by_key) = self.by_label.get(&*pod.namespace) else { return Vec::new() };
         let mut candidates: Vec<ServiceId> = Vec::new();
         for (k, v) in pod.labels.iter() {
-            let key = (pod.namespace.clone(), k.clone(), v.clone());
-            if let Some(ids) = self.by_label.get(&key) {
+            if let Some(ids) = by_key.get(k).and_then(|by_value| by_value.get(v)) {
                 candidates.extend(ids);
             }
         }
         candidates.sort_unstable();
         candidates.dedup();
+        candidates
+    }
+
+    /// `default_selector`, reading only the `candidates` (in the order of the
+    /// cluster's Services).
+    fn build(&self, cluster: &Cluster, pod: &Pod, candidates: Vec<ServiceId>) -> Option<Selector> {
         let services = candidates.into_iter().filter_map(|id| cluster.services.get(id));
         let selector = merged_selector(services, cluster, pod);
         #[cfg(debug_assertions)]
@@ -103,11 +119,12 @@ impl DefaultSelectors {
 }
 
 /// The Services with a selector, by namespace and the selector's first label.
-fn index_services(cluster: &Cluster) -> BTreeMap<(Arc<str>, String, String), Vec<ServiceId>> {
-    let mut out: BTreeMap<_, Vec<ServiceId>> = BTreeMap::new();
+fn index_services(cluster: &Cluster) -> ServicesByLabel {
+    let mut out = ServicesByLabel::new();
     for (id, service) in cluster.services.iter() {
         let Some((k, v)) = service.selector.as_ref().and_then(|s| s.iter().next()) else { continue };
-        out.entry((service.namespace.clone(), k.clone(), v.clone())).or_default().push(id);
+        let by_value = out.entry(service.namespace.clone()).or_default().entry(k.clone()).or_default();
+        by_value.entry(v.clone()).or_default().push(id);
     }
     out
 }
