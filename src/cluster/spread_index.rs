@@ -13,7 +13,6 @@
 
 use super::{NodeId, Pod};
 use crate::labels::Selector;
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -46,9 +45,9 @@ pub struct SpreadIndex {
     free: Vec<usize>,
 }
 
-/// A hash that is the same in every run (SipHash with fixed keys).
+/// A hash that is the same in every run (Fx has no keys).
 fn hash_of(value: impl Hash) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     value.hash(&mut h);
     h.finish()
 }
