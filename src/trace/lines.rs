@@ -14,6 +14,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+mod json;
+
 /// Labels or annotations: the simulation's map when written, the line's strings when
 /// read (no allocation for strings without escapes).
 #[derive(Clone, Debug)]
@@ -648,6 +650,12 @@ macro_rules! lines {
         impl<'a> Line<'a> {
             /// Every op, as lines name them.
             pub const OPS: &'static [&'static str] = &[$(stringify!($op)),*];
+
+            /// Appends the line's JSON to `out` (the lines written most without serde's
+            /// machinery, the same bytes: `lines/json.rs`).
+            pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+                if json::write(self, out) { Ok(()) } else { serde_json::to_writer(out, self) }
+            }
 
             /// Reads a line whose op is `op`; `None` for an op that is not one of [`Self::OPS`].
             pub fn parse(op: &str, line: &'a [u8]) -> Option<serde_json::Result<Line<'a>>> {

@@ -871,7 +871,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
     }
 
     fn line(&mut self, line: &Line) -> io::Result<()> {
-        serde_json::to_writer(&mut self.buf, line).map_err(io::Error::other)?;
+        line.write_json(&mut self.buf).map_err(io::Error::other)?;
         self.buf.push(b'\n');
         if self.buf.len() >= CHUNK { self.out.take(&mut self.buf) } else { Ok(()) }
     }
