@@ -444,13 +444,15 @@ impl<'a> Wanted<'a> {
 
 impl DesiredEndpoint for Wanted<'_> {
     fn same(&self, e: &Endpoint) -> bool {
-        e.ip == self.ip && e.hostname.as_deref() == self.hostname && *e.pod_name == *self.pod.name
+        // Names compared as `Arc`s: an endpoint made from this pod and node shares their
+        // strings, and is told equal without reading them (most syncs change nothing).
+        e.ip == self.ip && e.hostname.as_deref() == self.hostname && e.pod_name == self.pod.name
     }
 
     fn equals(&self, e: &Endpoint) -> bool {
         self.same(e)
             && (e.ready, e.serving, e.terminating) == (self.ready, self.serving, self.terminating)
-            && *e.node == *self.node.name
+            && e.node == self.node.name
             // `v1.LabelTopologyZone`, copied to each endpoint's `zone`.
             && e.zone == self.node.zone
             && e.pod == self.id

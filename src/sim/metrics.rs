@@ -10,6 +10,7 @@ use crate::trace::summary::{
 };
 use crate::trace::{MetricsRow, PoolMetricsRow};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 impl Simulation {
     fn metrics_row(&self) -> MetricsRow {
@@ -34,11 +35,15 @@ impl Simulation {
     /// One row per pool, in the order pools first appear.
     fn pool_rows(&self) -> Vec<PoolMetricsRow> {
         let mut rows: Vec<PoolMetricsRow> = Vec::new();
+        // The pools' names as the nodes hold them: the nodes of a pool share one, told
+        // equal without reading it.
+        let mut pools: Vec<&Arc<str>> = Vec::new();
         for n in self.cluster.nodes.iter().filter(|n| n.present) {
-            let i = match rows.iter().position(|r| *r.pool == *n.pool) {
+            let i = match pools.iter().position(|p| **p == n.pool) {
                 Some(i) => i,
                 None => {
                     rows.push(PoolMetricsRow { time: self.now, pool: n.pool.to_string(), ..Default::default() });
+                    pools.push(&n.pool);
                     rows.len() - 1
                 }
             };
