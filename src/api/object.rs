@@ -436,7 +436,7 @@ pub fn field_path(path: &serde_path_to_error::Path) -> FieldPath {
         .iter()
         .filter_map(|seg| match seg {
             S::Seq { index } => Some(Segment::Index(*index)),
-            S::Map { key } | S::Enum { variant: key } => Some(Segment::Field(key.clone())),
+            S::Map { key } | S::Enum { variant: key } => Some(Segment::Field(key.as_str().into())),
             S::Unknown => None,
         })
         .collect();

@@ -207,7 +207,7 @@ fn owned_path(steps: &[Step]) -> FieldPath {
     let segments = steps
         .iter()
         .map(|s| match s {
-            Step::Field(f) => Segment::Field(f.to_string()),
+            Step::Field(f) => Segment::Field((*f).into()),
             Step::Index(i) => Segment::Index(*i),
         })
         .collect::<Vec<_>>();
@@ -232,7 +232,7 @@ fn compare_paths(a: &[Segment], b: &[Segment]) -> std::cmp::Ordering {
 fn rank(s: &Segment) -> (u8, usize, &str) {
     match s {
         Segment::Index(i) => (0, *i, ""),
-        Segment::Field(f) | Segment::Key(f) => (1, 0, f.as_str()),
+        Segment::Field(f) | Segment::Key(f) => (1, 0, &**f),
     }
 }
 

@@ -52,7 +52,7 @@ impl<'t> Positions<'t> {
         for seg in path.segments() {
             let next = match (&node.value, seg) {
                 (Located::Map(entries), Segment::Field(k) | Segment::Key(k)) => {
-                    entries.iter().find(|(key, _)| key == k).map(|(_, v)| v)
+                    entries.iter().find(|(key, _)| **key == **k).map(|(_, v)| v)
                 }
                 (Located::Seq(items), Segment::Index(i)) => items.get(*i),
                 _ => None,
