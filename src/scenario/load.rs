@@ -619,7 +619,14 @@ impl<'a> Loader<'a> {
             return Vec::new();
         };
         let at = Positions::new(&text);
-        manifests.into_iter().filter_map(|m| self.validated(m, &at, unique)).collect()
+        let mut manifests = manifests;
+        for m in &mut manifests {
+            if let Object::StatefulSet(sts) = &mut m.object {
+                self.apply_statefulset_gates(sts);
+            }
+        }
+        let checked = validate_objects(manifests, self.threads);
+        checked.into_iter().filter_map(|(m, errs)| self.admitted(m, errs, &at, unique)).collect()
     }
 
     fn arrivals(&mut self, a: raw::RawArrivals, path: FieldPath) -> Option<Arrivals> {
@@ -668,17 +675,16 @@ impl<'a> Loader<'a> {
     /// Applies the API server's defaults and validation to one object (`at`: positions
     /// in the text it was read from).
     fn validated(&mut self, mut m: Manifest, at: &Positions, unique: bool) -> Option<Manifest> {
-        let mut errs = Vec::new();
         if let Object::StatefulSet(sts) = &mut m.object {
             self.apply_statefulset_gates(sts);
         }
-        match m.object.kind().info().validate {
-            Some(validate) => validate(&mut m.object, &mut errs),
-            None => errs.push(FieldError::new(
-                FieldPath::root("kind"),
-                "Nodes belong under nodes: (as a manifest entry), not in workloads",
-            )),
-        }
+        let (m, errs) = validate_object(m);
+        self.admitted(m, errs, at, unique)
+    }
+
+    /// The rest of [`Self::validated`] for an object `validate_object` checked, with its
+    /// errors: what depends on the other objects (Services' node ports, unique names).
+    fn admitted(&mut self, m: Manifest, mut errs: Vec<FieldError>, at: &Positions, unique: bool) -> Option<Manifest> {
         if let (true, Object::Service(svc)) = (errs.is_empty(), &m.object) {
             self.services.check(svc, &mut errs);
         }
@@ -1476,5 +1482,101 @@ fn pod_name_sample(meta: &crate::api::ObjectMeta, copied: bool) -> String {
         (Some(g), _) if meta.name.is_empty() => format!("{g}xxxxx"),
         (_, true) => format!("{}-1", meta.name),
         _ => meta.name.clone(),
+    }
+}
+
+/// An object with the API server's defaults applied, and what its own validation found
+/// (the kind's `validate`; nothing that depends on other objects).
+fn validate_object(mut m: Manifest) -> (Manifest, Vec<FieldError>) {
+    let mut errs = Vec::new();
+    match m.object.kind().info().validate {
+        Some(validate) => validate(&mut m.object, &mut errs),
+        None => errs.push(FieldError::new(
+            FieldPath::root("kind"),
+            "Nodes belong under nodes: (as a manifest entry), not in workloads",
+        )),
+    }
+    (m, errs)
+}
+
+/// Below this many objects a file's objects are validated on one thread.
+const PARALLEL_MIN_OBJECTS: usize = 256;
+
+/// [`validate_object`] for each object of a file, on up to `threads` threads in
+/// contiguous groups, put back in order: the same result on any number of threads.
+/// Validating the 600-node Alibaba set's pods took 237 M of the 537 M instructions left
+/// on the main thread once the documents were parsed in parallel (callgrind).
+fn validate_objects(manifests: Vec<Manifest>, threads: usize) -> Vec<(Manifest, Vec<FieldError>)> {
+    if threads <= 1 || manifests.len() < PARALLEL_MIN_OBJECTS {
+        return manifests.into_iter().map(validate_object).collect();
+    }
+    let per = manifests.len().div_ceil(threads);
+    let mut groups: Vec<Vec<Manifest>> = Vec::new();
+    let mut rest = manifests.into_iter();
+    loop {
+        let group: Vec<Manifest> = rest.by_ref().take(per).collect();
+        if group.is_empty() {
+            break;
+        }
+        groups.push(group);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = groups
+            .into_iter()
+            .map(|group| scope.spawn(move || group.into_iter().map(validate_object).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("a validating thread does not panic")).collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fmt::Write;
+
+    /// A manifest file of 600 pods, some invalid (an upper-case name, a negative
+    /// request, a name given twice), read on one thread and on three: the same errors
+    /// in the same order, and once the bad ones are gone, the same scenario.
+    #[test]
+    fn objects_are_validated_alike_on_any_number_of_threads() {
+        let pods = |bad: bool| {
+            let mut text = String::new();
+            for i in 0..600 {
+                let name = match (bad, i) {
+                    (true, 17) => "Upper-17".to_string(),
+                    (true, 401) => "pod-400".to_string(),
+                    _ => format!("pod-{i}"),
+                };
+                let cpu = if bad && i == 333 { "-1" } else { "100m" };
+                let _ = write!(
+                    text,
+                    "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  containers:\n  \
+                     - {{name: c, image: i, resources: {{requests: {{cpu: \"{cpu}\"}}}}}}\n"
+                );
+            }
+            text
+        };
+        let scenario = "name: s\nnodes:\n  - {name: n, count: 2, capacity: {cpu: \"64\", memory: 64Gi, pods: 1000}}\n\
+                        workloads:\n  - manifest: pods.yaml\n";
+        for bad in [true, false] {
+            let text = pods(bad);
+            let read = |name: &str| -> Result<String, String> {
+                if name == "pods.yaml" { Ok(text.clone()) } else { Err("no such file".into()) }
+            };
+            let one = load_with("s.yaml", scenario, &read, 1);
+            let three = load_with("s.yaml", scenario, &read, 3);
+            match (one, three) {
+                (Err(a), Err(b)) => {
+                    assert!(bad);
+                    assert_eq!(a.to_string(), b.to_string());
+                    assert_eq!(a.0.len(), 3, "{a}");
+                }
+                (Ok(a), Ok(b)) => {
+                    assert!(!bad);
+                    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+                }
+                (a, b) => panic!("one thread: {:?}; three: {:?}", a.is_ok(), b.is_ok()),
+            }
+        }
     }
 }
