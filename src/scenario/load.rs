@@ -615,11 +615,10 @@ impl<'a> Loader<'a> {
 
     /// The objects of a manifest file, validated; `unique` as in [`Self::inline_object`].
     fn validated_file(&mut self, file: &str, path: FieldPath, unique: bool) -> Vec<Manifest> {
-        let Some((text, manifests)) = self.read_manifests(file, path) else {
+        let Some((text, mut manifests)) = self.read_manifests(file, path) else {
             return Vec::new();
         };
         let at = Positions::new(&text);
-        let mut manifests = manifests;
         for m in &mut manifests {
             if let Object::StatefulSet(sts) = &mut m.object {
                 self.apply_statefulset_gates(sts);
