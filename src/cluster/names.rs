@@ -6,7 +6,7 @@
 #![allow(clippy::disallowed_types)]
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::Arc;
 
 /// Objects of one kind by namespace and name. Keys are a 64-bit hash of the pair, so a
@@ -54,24 +54,19 @@ impl Hasher for KeyHasher {
     }
 }
 
-/// The hash of (namespace, name): eight bytes at a time, each word folded in by a
-/// rotate, xor and multiply (the Fx hash's step), and a final mix so that the high bits
-/// the table uses depend on every byte. The same on every platform.
+/// The hash of (namespace, name).
 fn key(namespace: &str, name: &str) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h = 0u64;
-    let mut add = |word: u64| h = (h.rotate_left(5) ^ word).wrapping_mul(K);
-    for part in [namespace.as_bytes(), name.as_bytes()] {
-        let mut words = part.chunks_exact(8);
-        for w in &mut words {
-            add(u64::from_le_bytes(w.try_into().expect("8 bytes")));
-        }
-        let mut last = [0u8; 8];
-        last[..words.remainder().len()].copy_from_slice(words.remainder());
-        // The length keeps ("ab", "c") apart from ("a", "bc").
-        add(u64::from_le_bytes(last) ^ (part.len() as u64) << 56);
-    }
-    h ^ (h >> 29)
+    content_hash((namespace, name))
+}
+
+/// A hash of `value`'s content that is the same on every run and platform: rustc's Fx
+/// hash (`rustc-hash`: eight bytes at a time, no keys), for tables and sets keyed by
+/// hashes whose collisions are settled by the content. A string's hash ends with a
+/// separator, so ("ab", "c") and ("a", "bc") differ.
+pub fn content_hash(value: impl Hash) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    value.hash(&mut h);
+    h.finish()
 }
 
 impl<T> Default for NameIndex<T> {

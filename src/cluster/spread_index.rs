@@ -11,10 +11,10 @@
 //! into the maps, compared whole on every step of a search) was a tenth of such a run.
 //! Two contents may share a hash: a look-up compares the group's own labels.
 
+use super::names::content_hash as hash_of;
 use super::{NodeId, Pod};
 use crate::labels::Selector;
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 type Labels = Arc<BTreeMap<String, String>>;
@@ -43,13 +43,6 @@ pub struct SpreadIndex {
     /// Slots of `groups` whose last pod left: a group lives only while it counts pods,
     /// and a month of CronJobs makes a million label sets.
     free: Vec<usize>,
-}
-
-/// A hash that is the same in every run (Fx has no keys).
-fn hash_of(value: impl Hash) -> u64 {
-    let mut h = rustc_hash::FxHasher::default();
-    value.hash(&mut h);
-    h.finish()
 }
 
 /// The groups filed under `hash` in `set`.

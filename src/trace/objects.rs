@@ -16,6 +16,7 @@ use crate::api::pod::PodSpec;
 use crate::api::pod::PodTemplateSpec;
 use crate::cluster::apps::Condition;
 use crate::cluster::job::JobPhase;
+use crate::cluster::names::content_hash;
 use crate::cluster::node::NodeReady;
 use crate::cluster::pod::PodPhase;
 use crate::engine::SimTime;
@@ -442,7 +443,7 @@ impl<T> Templates<T> {
 
     /// The id of `content`, and whether it is new.
     fn by_content(&mut self, content: &[u8], next_id: &mut u32) -> (u32, bool) {
-        let bucket = self.by_content.entry(fnv1a(content)).or_default();
+        let bucket = self.by_content.entry(content_hash(content)).or_default();
         if let Some((_, id)) = bucket.iter().find(|(c, _)| &**c == content) {
             return (*id, false);
         }
@@ -458,10 +459,6 @@ impl<O: TraceOut> Drop for ObjectsWriter<O> {
         // Lines still buffered reach the file even when `finish` was not called.
         let _ = self.out.take(&mut self.buf);
     }
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Writes `objects.jsonl`.
