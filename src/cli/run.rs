@@ -193,6 +193,7 @@ fn simulate(
     if !args.quiet {
         print_summary(&summary, report.events, started.elapsed(), out.path());
     }
+    sim.end_with_process();
     Ok(())
 }
 

@@ -70,6 +70,104 @@ impl FitRow {
     }
 }
 
+/// The nodes whose rows are *regular*: empty, schedulable, untainted and of one shape,
+/// the first such row the cluster had (its allocatable cpu, memory and pods).
+///
+/// A cluster planned for its peak is mostly empty nodes of one kind: on the 100,000-pod
+/// day about 650 of the 1,000 nodes hold no pod at any moment, and kube-scheduler's rule
+/// walks 420 nodes for every pod. A regular node fits a fit-only pod exactly when the
+/// shape does and scores what the shape scores, so the scheduler takes runs of them from
+/// these bits without reading a row (`Scheduler::search_nodes`, `prioritize`).
+#[derive(Clone, Debug, Default)]
+pub struct RegularRows {
+    /// The regular rows' content (version 0).
+    shape: Option<FitRow>,
+    /// By node id: the row is regular.
+    bits: Vec<u64>,
+    /// Bits set.
+    count: usize,
+}
+
+impl RegularRows {
+    /// Files node `id`'s refreshed row.
+    pub fn update(&mut self, id: usize, row: &FitRow) {
+        let bare = FitRow { version: 0, ..*row };
+        let empty = (bare.requested_cpu, bare.requested_memory, bare.nonzero_cpu, bare.nonzero_memory) == (0, 0, 0, 0);
+        if self.shape.is_none() && empty && bare.plain && !bare.tainted && bare.free_pods > 0 {
+            self.shape = Some(bare);
+        }
+        let regular = self.shape == Some(bare);
+        if self.bits.len() <= id / 64 {
+            self.bits.resize(id / 64 + 1, 0);
+        }
+        let bit = 1u64 << (id % 64);
+        let word = &mut self.bits[id / 64];
+        let was = *word & bit != 0;
+        if regular {
+            *word |= bit;
+        } else {
+            *word &= !bit;
+        }
+        self.count = self.count + usize::from(regular) - usize::from(was);
+    }
+
+    /// No node is regular now (a busy cluster): nothing to look for.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The row every regular node has (its version aside).
+    pub fn shape(&self) -> Option<&FitRow> {
+        self.shape.as_ref()
+    }
+
+    #[inline]
+    pub fn contains(&self, id: usize) -> bool {
+        self.bits.get(id / 64).is_some_and(|w| w >> (id % 64) & 1 == 1)
+    }
+
+    /// How many nodes from id `from` on are regular in a row, at most `limit`.
+    #[inline]
+    pub fn run(&self, from: usize, limit: usize) -> usize {
+        let mut len = 0;
+        while len < limit {
+            let i = from + len;
+            let Some(word) = self.bits.get(i / 64) else { break };
+            // The ones from bit i on; the shifted-in zeros end the count at the word's end.
+            let ones = (!(word >> (i % 64))).trailing_zeros() as usize;
+            len += ones;
+            if ones < 64 - i % 64 {
+                break;
+            }
+        }
+        len.min(limit)
+    }
+
+    /// How far the next regular node is from id `from` in the ring of ids `0..n`
+    /// (`from` itself at 0, wrapping past `n − 1` to 0); `n` when there is none.
+    pub fn distance_to_next(&self, from: usize, n: usize) -> usize {
+        match (self.first_in(from, n), self.first_in(0, from)) {
+            (Some(p), _) => p - from,
+            (None, Some(p)) => n - from + p,
+            (None, None) => n,
+        }
+    }
+
+    /// The first regular id in `lo..hi`.
+    fn first_in(&self, lo: usize, hi: usize) -> Option<usize> {
+        let mut i = lo;
+        while i < hi {
+            let word = self.bits.get(i / 64)? >> (i % 64);
+            if word != 0 {
+                let p = i + word.trailing_zeros() as usize;
+                return (p < hi).then_some(p);
+            }
+            i = (i / 64 + 1) * 64;
+        }
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +202,53 @@ mod tests {
     #[test]
     fn a_row_is_one_cache_line() {
         assert_eq!(std::mem::size_of::<FitRow>(), 64);
+    }
+
+    /// Runs are counted across words and cut at a row of another shape, a row holding a
+    /// pod, a cordoned row and the limit; a row becoming empty again is regular again.
+    #[test]
+    fn regular_rows_are_the_empty_rows_of_the_first_shape() {
+        let empty = FitRow {
+            allocatable_cpu: 64_000,
+            allocatable_memory: 1 << 38,
+            free_pods: 110,
+            plain: true,
+            ..FitRow::default()
+        };
+        let mut rows = RegularRows::default();
+        for id in 0..200 {
+            rows.update(id, &FitRow { version: id as u32 + 1, ..empty });
+        }
+        assert_eq!(rows.run(0, 1000), 200);
+        assert_eq!(rows.run(3, 100), 100);
+        assert_eq!(rows.run(150, 1000), 50);
+        let busy = FitRow { requested_cpu: 500, nonzero_cpu: 500, free_pods: 109, ..empty };
+        let cordoned = FitRow { plain: false, ..empty };
+        let larger = FitRow { allocatable_cpu: 128_000, ..empty };
+        rows.update(70, &busy);
+        rows.update(130, &cordoned);
+        rows.update(131, &larger);
+        assert_eq!((rows.run(0, 1000), rows.run(64, 1000), rows.run(71, 1000)), (70, 6, 59));
+        assert_eq!((rows.run(130, 1000), rows.run(132, 1000)), (0, 68));
+        assert!(!rows.contains(70) && rows.contains(69) && !rows.contains(131) && !rows.contains(5000));
+        assert_eq!(
+            (rows.distance_to_next(70, 200), rows.distance_to_next(130, 200), rows.distance_to_next(5, 200)),
+            (1, 2, 0)
+        );
+        rows.update(70, &FitRow { version: 9, ..empty });
+        assert_eq!(rows.run(0, 1000), 130);
+        assert!(!rows.is_empty());
+        for id in (0..130).chain(132..200) {
+            rows.update(id, &busy);
+        }
+        // From 150 the ring wraps past 199 to 0 and on to 129: nothing regular left.
+        assert!(rows.is_empty());
+        assert_eq!(rows.distance_to_next(150, 200), 200);
+        rows.update(20, &empty);
+        assert_eq!(
+            (rows.distance_to_next(150, 200), rows.distance_to_next(20, 200), rows.distance_to_next(21, 200)),
+            (70, 0, 199)
+        );
+        assert_eq!(rows.shape(), Some(&empty));
     }
 }

@@ -70,6 +70,8 @@ pub struct Cluster {
     pub nodes: Vec<Node>,
     /// The scheduler's packed view of each node (by node id); see [`fit`].
     pub fit: Vec<fit::FitRow>,
+    /// The nodes whose rows are empty and of one shape (kept with `fit`).
+    pub regular: fit::RegularRows,
     /// Bumped at every refresh of any fit row: a filter result of a pod that asks only
     /// for cpu and memory holds while it stands (the scheduler reuses such failures).
     pub fit_epoch: u64,
@@ -222,6 +224,7 @@ impl Cluster {
             },
             nodes: Vec::new(),
             fit: Vec::new(),
+            regular: fit::RegularRows::default(),
             fit_epoch: 0,
             node_by_name: BTreeMap::new(),
             pods: Slab::default(),
@@ -282,6 +285,7 @@ impl Cluster {
         self.fit_epoch += 1;
         let version = self.fit[i].version.wrapping_add(1).max(1);
         self.fit[i] = fit::FitRow { version, ..fit::FitRow::of(&self.nodes[i]) };
+        self.regular.update(i, &self.fit[i]);
     }
 
     pub fn node_ids(&self) -> impl Iterator<Item = NodeId> {

@@ -91,6 +91,9 @@ pub struct Scheduler {
     no_victims: Option<((usize, usize), Arc<str>)>,
     /// The nodes in the cluster, in the order the scheduler's cache lists them.
     pub(crate) node_list: Vec<NodeId>,
+    /// `node_list` is the node ids in order (0, 1, 2, …): the usual case, where no node
+    /// has left and come back; then a run of regular rows is a run of the list.
+    ring_is_ids: bool,
     /// Resource scores of recent templates, per node.
     score_cache: score_cache::ScoreCache,
     /// Failures of cpu-and-memory-only templates at the current fit epoch.
@@ -149,6 +152,7 @@ impl Scheduler {
             last_note: None,
             no_victims: None,
             node_list: Vec::new(),
+            ring_is_ids: true,
             score_cache: Default::default(),
             fail_cache: Default::default(),
             nominated: BTreeMap::new(),
@@ -358,10 +362,12 @@ impl Scheduler {
             }
             Change::NodeAdded(node) => {
                 self.node_list.push(*node);
+                self.ring_is_ids &= node.0 as usize + 1 == self.node_list.len();
                 self.cluster_event(ctx, filter::hint::NODE_ADDED, *node);
             }
             Change::NodeRemoved(node) => {
                 self.node_list.retain(|n| n != node);
+                self.ring_is_ids = self.node_list.iter().enumerate().all(|(k, n)| n.0 as usize == k);
                 self.cluster_event(ctx, filter::hint::NODE_REMOVED, *node);
             }
             Change::NodeSchedulable(node) => self.cluster_event(ctx, filter::hint::NODE_SCHEDULABLE, *node),
@@ -519,9 +525,30 @@ impl Scheduler {
         // Failures read from fit rows, counted by `FitRow::misfits` bit (too many pods,
         // cpu, memory) and added to the diagnosis once, at the end.
         let mut row_misfits = [0usize; 3];
-        for k in 0..nodes.len() {
-            let j = start + k;
-            let id = nodes[if j >= nodes.len() { j - nodes.len() } else { j }];
+        // Regular rows (empty, of the cluster's usual shape) fit the pod alike: their
+        // runs are taken whole, without reading a row.
+        let runs = fast
+            && self.ring_is_ids
+            && !cluster.regular.is_empty()
+            && cluster.regular.shape().is_some_and(|shape| shape.fits(cpu, memory) || shape.misfits(cpu, memory) == 0);
+        // Where the next run starts, counted as `examined` is (looked up when reached).
+        let mut next_run = 0;
+        while examined < nodes.len() {
+            let j = start + examined;
+            let j = if j >= nodes.len() { j - nodes.len() } else { j };
+            if runs && examined >= next_run {
+                let run = cluster.regular.run(j, (nodes.len() - j).min(want - feasible.len()));
+                if run > 0 {
+                    feasible.extend(nodes[j..j + run].iter().copied());
+                    examined += run;
+                    if feasible.len() >= want {
+                        break;
+                    }
+                    continue;
+                }
+                next_run = examined + cluster.regular.distance_to_next(j, nodes.len());
+            }
+            let id = nodes[j];
             examined += 1;
             reasons.clear();
             let row = &cluster.fit[id.0 as usize];

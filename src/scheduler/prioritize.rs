@@ -127,29 +127,41 @@ fn per_node_scores(
     let nonzero = (template.nonzero_cpu, template.nonzero_memory);
     let mut empty_rows = EmptyRows::default();
     let mut any_taints = false;
+    let score_row = |row: &FitRow| {
+        let mut total = scoring.fit_weight * scoring.fit.score_row(nonzero, row)?;
+        if balanced {
+            total += scoring.balanced_weight * balanced_row(requests, row);
+        }
+        Some(total)
+    };
+    // What every regular node scores (untainted, so TaintToleration cannot tell it
+    // apart), read as the cache would give it back.
+    let regular = match cluster.regular.is_empty() {
+        true => None,
+        false => cluster.regular.shape().and_then(score_row).map(|total| i64::from(total as i32)),
+    };
     totals.clear();
     totals.extend(feasible.iter().map(|&n| {
         let i = n.0 as usize;
-        let row = &cluster.fit[i];
-        any_taints |= row.tainted;
-        let mut total = cached(&mut cache[i], row, |row| {
-            let from_row = empty_rows.score(row, |row| {
-                let mut total = scoring.fit_weight * scoring.fit.score_row(nonzero, row)?;
-                if balanced {
-                    total += scoring.balanced_weight * balanced_row(requests, row);
-                }
-                Some(total)
-            });
-            if let Some(total) = from_row {
-                return total;
+        let resources = match regular {
+            Some(total) if cluster.regular.contains(i) => total,
+            _ => {
+                let row = &cluster.fit[i];
+                any_taints |= row.tainted;
+                cached(&mut cache[i], row, |row| {
+                    if let Some(total) = empty_rows.score(row, score_row) {
+                        return total;
+                    }
+                    let node = cluster.node(n);
+                    let mut total = scoring.fit_weight * scoring.fit.score_node(template, node);
+                    if balanced {
+                        total += scoring.balanced_weight * balanced_for(template, node).unwrap_or(0);
+                    }
+                    total
+                })
             }
-            let node = cluster.node(n);
-            let mut total = scoring.fit_weight * scoring.fit.score_node(template, node);
-            if balanced {
-                total += scoring.balanced_weight * balanced_for(template, node).unwrap_or(0);
-            }
-            total
-        });
+        };
+        let mut total = resources;
         if let Some(everywhere) = with_images {
             let sum: i64 =
                 everywhere + images.iter().filter(|(c, _)| cluster.images.held_by(*c, n)).map(|(_, s)| s).sum::<i64>();

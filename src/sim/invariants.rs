@@ -94,6 +94,10 @@ pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
         if row != (crate::cluster::fit::FitRow { version: row.version, ..crate::cluster::fit::FitRow::of(node) }) {
             return fail(format!("node {}: the scheduler's fit row is stale", node.name));
         }
+        let regular = sim.cluster.regular.shape() == Some(&crate::cluster::fit::FitRow { version: 0, ..row });
+        if sim.cluster.regular.contains(i) != regular {
+            return fail(format!("node {}: the scheduler's regular-row bit is stale", node.name));
+        }
         if *count > node.allocatable_pods {
             return fail(format!("node {} holds {count} pods, more than {}", node.name, node.allocatable_pods));
         }

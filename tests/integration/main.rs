@@ -26,6 +26,7 @@ mod postgres;
 mod preemption;
 mod pressure;
 mod random_scenarios;
+mod regular_nodes;
 mod robustness;
 mod scenarios;
 mod scheduling;
