@@ -526,17 +526,17 @@ impl Scheduler {
         // cpu, memory) and added to the diagnosis once, at the end.
         let mut row_misfits = [0usize; 3];
         // Regular rows (empty, of the cluster's usual shape) fit the pod alike: their
-        // runs are taken whole, without reading a row.
+        // runs are taken whole, without reading a row, and the nodes between them one by
+        // one (where few nodes are regular, all of them one by one).
         let runs = fast
             && self.ring_is_ids
-            && !cluster.regular.is_empty()
+            && cluster.regular.many(nodes.len())
             && cluster.regular.shape().is_some_and(|shape| shape.fits(cpu, memory) || shape.misfits(cpu, memory) == 0);
-        // Where the next run starts, counted as `examined` is (looked up when reached).
-        let mut next_run = 0;
-        while examined < nodes.len() {
-            let j = start + examined;
-            let j = if j >= nodes.len() { j - nodes.len() } else { j };
-            if runs && examined >= next_run {
+        'walk: while examined < nodes.len() {
+            let mut between = nodes.len() - examined;
+            if runs {
+                let j = start + examined;
+                let j = if j >= nodes.len() { j - nodes.len() } else { j };
                 let run = cluster.regular.run(j, (nodes.len() - j).min(want - feasible.len()));
                 if run > 0 {
                     feasible.extend(nodes[j..j + run].iter().copied());
@@ -546,44 +546,47 @@ impl Scheduler {
                     }
                     continue;
                 }
-                next_run = examined + cluster.regular.distance_to_next(j, nodes.len());
+                between = between.min(cluster.regular.distance_to_next(j, nodes.len()));
             }
-            let id = nodes[j];
-            examined += 1;
-            reasons.clear();
-            let row = &cluster.fit[id.0 as usize];
-            if fast && row.plain {
-                // NodeResourcesFit is the only filter that could reject the pod here.
-                let bits = if row.fits(cpu, memory) { 0 } else { row.misfits(cpu, memory) };
-                if bits == 0 {
+            for _ in 0..between {
+                let j = start + examined;
+                let id = nodes[if j >= nodes.len() { j - nodes.len() } else { j }];
+                examined += 1;
+                reasons.clear();
+                let row = &cluster.fit[id.0 as usize];
+                if fast && row.plain {
+                    // NodeResourcesFit is the only filter that could reject the pod here.
+                    let bits = if row.fits(cpu, memory) { 0 } else { row.misfits(cpu, memory) };
+                    if bits == 0 {
+                        feasible.push(id);
+                        if feasible.len() >= want {
+                            break 'walk;
+                        }
+                    } else {
+                        row_misfit(&mut diagnosis, &mut row_misfits, id, bits);
+                    }
+                    continue;
+                }
+                let fits = match held {
+                    false => filter::check(template, tolerations, cluster.node(id), &mut reasons),
+                    true => self.filter_with_nominated(cluster, template, who, id, &mut reasons),
+                } && volumes.is_none_or(|v| v.filter(cluster, id, &mut reasons))
+                    && plugins.as_ref().is_none_or(|p| p.filter(&cluster.node(id).labels, &mut reasons));
+                if fits {
                     feasible.push(id);
                     if feasible.len() >= want {
-                        break;
+                        break 'walk;
                     }
                 } else {
-                    row_misfit(&mut diagnosis, &mut row_misfits, id, bits);
-                }
-                continue;
-            }
-            let fits = match held {
-                false => filter::check(template, tolerations, cluster.node(id), &mut reasons),
-                true => self.filter_with_nominated(cluster, template, who, id, &mut reasons),
-            } && volumes.is_none_or(|v| v.filter(cluster, id, &mut reasons))
-                && plugins.as_ref().is_none_or(|p| p.filter(&cluster.node(id).labels, &mut reasons));
-            if fits {
-                feasible.push(id);
-                if feasible.len() >= want {
-                    break;
-                }
-            } else {
-                if reasons.iter().all(Reason::resolvable_by_preemption) {
-                    diagnosis.potential.push(id);
-                    if reasons.iter().any(Reason::is_beyond_dry_run) {
-                        diagnosis.topology.push(id);
+                    if reasons.iter().all(Reason::resolvable_by_preemption) {
+                        diagnosis.potential.push(id);
+                        if reasons.iter().any(Reason::is_beyond_dry_run) {
+                            diagnosis.topology.push(id);
+                        }
                     }
-                }
-                for r in reasons.drain(..) {
-                    *diagnosis.reasons.entry(r).or_default() += 1;
+                    for r in reasons.drain(..) {
+                        *diagnosis.reasons.entry(r).or_default() += 1;
+                    }
                 }
             }
         }

@@ -136,9 +136,9 @@ fn per_node_scores(
     };
     // What every regular node scores (untainted, so TaintToleration cannot tell it
     // apart), read as the cache would give it back.
-    let regular = match cluster.regular.is_empty() {
-        true => None,
-        false => cluster.regular.shape().and_then(score_row).map(|total| i64::from(total as i32)),
+    let regular = match cluster.regular.many(cluster.fit.len()) {
+        true => cluster.regular.shape().and_then(score_row).map(|total| i64::from(total as i32)),
+        false => None,
     };
     totals.clear();
     totals.extend(feasible.iter().map(|&n| {
