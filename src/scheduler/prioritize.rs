@@ -136,7 +136,7 @@ fn per_node_scores(
     };
     // What every regular node scores (untainted, so TaintToleration cannot tell it
     // apart), read as the cache would give it back.
-    let regular = match cluster.regular.many(cluster.fit.len()) {
+    let regular = match cluster.regular.many(all_nodes) {
         true => cluster.regular.shape().and_then(score_row).map(|total| i64::from(total as i32)),
         false => None,
     };

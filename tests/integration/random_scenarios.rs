@@ -135,21 +135,30 @@ pub fn scenario(seed: u64) -> String {
         1000 + g.below(2000),
     ));
     s.push_str("faults:\n");
-    for _ in 0..g.below(4) {
-        let action = g.pick(&["crash", "cordon", "drain", "crash"]);
-        s.push_str(&format!(
-            "  - {{at: {}s, node: n-{}, action: {action}, for: {}s}}\n",
-            g.below(1200),
-            g.below(nodes),
-            10 + g.below(600)
-        ));
-    }
+    s.push_str(&node_faults(&mut g, "n", nodes, 4, 1200, 10));
     if g.below(3) == 0 {
         s.push_str("  - random: {nodes: \"n-*\", timeBetween: {exponential: {mean: 10m}}, repairTime: {uniform: {min: 30s, max: 5m}}}\n");
     }
     s.push_str("actions:\n");
     for _ in 0..g.below(3) {
         s.push_str(&format!("  - {{at: {}s, delete: pod/p{}}}\n", g.below(1500), g.below(3)));
+    }
+    s
+}
+
+/// Fewer than `most` crashes, cordons and drains (crashes twice as often) of nodes
+/// `<pool>-0` to `<pool>-<nodes − 1>`, each in the first `within` seconds and lasting
+/// from `shortest` to `shortest` + 10 minutes, as `faults:` lines.
+pub fn node_faults(g: &mut Gen, pool: &str, nodes: u64, most: u64, within: u64, shortest: u64) -> String {
+    let mut s = String::new();
+    for _ in 0..g.below(most) {
+        let action = g.pick(&["crash", "cordon", "drain", "crash"]);
+        s.push_str(&format!(
+            "  - {{at: {}s, node: {pool}-{}, action: {action}, for: {}s}}\n",
+            g.below(within),
+            g.below(nodes),
+            shortest + g.below(600)
+        ));
     }
     s
 }

@@ -12,7 +12,7 @@
 //! sometimes more pods than fit (failures and the fail cache).
 
 use crate::common::{load_text, run};
-use crate::random_scenarios::Gen;
+use crate::random_scenarios::{Gen, node_faults};
 
 pub fn scenario(seed: u64) -> String {
     let mut g = Gen(seed.wrapping_mul(0xD6E8_FEB8_6659_FD93) | 1);
@@ -61,15 +61,7 @@ pub fn scenario(seed: u64) -> String {
         2 + g.below(15)
     ));
     s.push_str("faults:\n");
-    for _ in 0..g.below(5) {
-        let action = g.pick(&["crash", "cordon", "drain", "crash"]);
-        s.push_str(&format!(
-            "  - {{at: {}s, node: a-{}, action: {action}, for: {}s}}\n",
-            g.below(1500),
-            g.below(100),
-            30 + g.below(600)
-        ));
-    }
+    s.push_str(&node_faults(&mut g, "a", 100, 5, 1500, 30));
     if g.below(2) == 0 {
         s.push_str(&format!("  - {{at: {}s, action: add, pool: a, count: {}}}\n", g.below(1200), 1 + g.below(5)));
     }
