@@ -442,7 +442,8 @@ fn is_back_off(to: &str, reason: &str) -> bool {
 #[derive(Default)]
 struct Builder {
     nodes: Vec<Node>,
-    node_index: BTreeMap<String, u32>,
+    /// Looked up for every row that names a node: a hash table, as `pod_index`.
+    node_index: rustc_hash::FxHashMap<String, u32>,
     pods: Vec<Pod>,
     /// Pods' `namespace/name`s, one after another (see `Run::names`).
     names: String,
