@@ -442,15 +442,14 @@ fn is_back_off(to: &str, reason: &str) -> bool {
 #[derive(Default)]
 struct Builder {
     nodes: Vec<Node>,
-    /// Looked up for every row that names a node: a hash table, as `pod_index`.
-    node_index: rustc_hash::FxHashMap<String, u32>,
+    node_index: BTreeMap<String, u32>,
     pods: Vec<Pod>,
     /// Pods' `namespace/name`s, one after another (see `Run::names`).
     names: String,
     name_ends: Vec<u32>,
-    /// The content hash of `namespace/name` to the latest pod of that name (a hash
-    /// table: a search tree of a million pods' hashes was a quarter of plotting them)...
-    pod_index: rustc_hash::FxHashMap<u64, u32>,
+    /// The content hash of `namespace/name` (the simulation's own) to the latest pod of
+    /// that name...
+    pod_index: BTreeMap<u64, u32>,
     /// ...or, for a name whose hash another name holds, the name itself.
     pod_collisions: BTreeMap<String, u32>,
     /// Container names, interned.
