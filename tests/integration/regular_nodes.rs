@@ -24,7 +24,7 @@ pub fn scenario(seed: u64) -> String {
         "  - name: b\n    count: {}\n    capacity: {{cpu: \"32\", memory: 128Gi, pods: 110}}\n    labels: {{size: large}}\n",
         1 + g.below(40)
     );
-    let pools = if g.below(4) == 0 { large.clone() + &small } else { small + &large };
+    let pools = if g.below(4) == 0 { large + &small } else { small + &large };
     let percentage = match g.below(4) {
         0 => String::new(),
         1 => "scheduler: {percentageOfNodesToScore: 10}\n".to_string(),
