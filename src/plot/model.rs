@@ -14,7 +14,6 @@
 use super::RunFiles;
 use super::RunStreams;
 use super::input::{PlotError, Row, for_each_row};
-use crate::cluster::names::content_hash;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a pod's bar shows at a moment.
@@ -447,8 +446,7 @@ struct Builder {
     /// Pods' `namespace/name`s, one after another (see `Run::names`).
     names: String,
     name_ends: Vec<u32>,
-    /// The content hash of `namespace/name` (the simulation's own) to the latest pod of
-    /// that name...
+    /// A hash of `namespace/name` to the latest pod of that name...
     pod_index: BTreeMap<u64, u32>,
     /// ...or, for a name whose hash another name holds, the name itself.
     pod_collisions: BTreeMap<String, u32>,
@@ -463,6 +461,13 @@ struct Builder {
     replicaset_index: BTreeMap<String, u32>,
     last_time: u64,
     key: String,
+}
+
+/// FNV-1a, 64 bits: the same on every machine, and the pods' index needs no more (with
+/// the simulation's `names::content_hash`, rustc's Fx, plotting a million pods took 1.3 s
+/// more).
+fn name_hash(key: &str) -> u64 {
+    key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
 }
 
 impl Builder {
@@ -542,7 +547,7 @@ impl Builder {
 
     /// The latest pod named `self.key`.
     fn latest(&self) -> Option<u32> {
-        match self.pod_index.get(&content_hash(&self.key)) {
+        match self.pod_index.get(&name_hash(&self.key)) {
             Some(&i) if self.name_of(i) == self.key => Some(i),
             Some(_) => self.pod_collisions.get(self.key.as_str()).copied(),
             None => None,
@@ -560,7 +565,7 @@ impl Builder {
         self.pods.push(Pod::new(t, existing));
         self.names.push_str(&self.key);
         self.name_ends.push(self.names.len() as u32);
-        let h = content_hash(&self.key);
+        let h = name_hash(&self.key);
         match self.pod_index.get(&h) {
             Some(&j) if self.name_of(j) != self.key => {
                 self.pod_collisions.insert(self.key.clone(), i);
@@ -917,7 +922,7 @@ pub(crate) mod tests {
         let p = b.pod_for(0, "ns", "a", true);
         // Force a collision: file `ns/b` under `ns/a`'s hash.
         let q = b.pod_for(1, "ns", "b", true);
-        b.pod_index.insert(content_hash("ns/b"), p);
+        b.pod_index.insert(name_hash("ns/b"), p);
         b.pod_collisions.insert("ns/b".to_string(), q);
         assert_eq!((b.pod_for(2, "ns", "a", false), b.pod_for(3, "ns", "b", false)), (p, q));
     }
