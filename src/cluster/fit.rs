@@ -58,6 +58,13 @@ impl FitRow {
             && memory <= self.allocatable_memory - self.requested_memory
     }
 
+    /// `misfits`, after the quick `fits` check that settles most nodes: 0 when the node
+    /// fits.
+    #[inline]
+    pub fn verdict(&self, cpu: i64, memory: i64) -> u8 {
+        if self.fits(cpu, memory) { 0 } else { self.misfits(cpu, memory) }
+    }
+
     /// NodeResourcesFit's verdict for a pod requesting only cpu and memory, as the
     /// filter words it (`filter::fits`: the pod count, then each requested resource in
     /// index order, a resource not requested never failing): bit 0 too many pods, bit 1

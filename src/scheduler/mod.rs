@@ -531,7 +531,7 @@ impl Scheduler {
         let runs = fast
             && self.ring_is_ids
             && cluster.regular.many(nodes.len())
-            && cluster.regular.shape().is_some_and(|shape| shape.fits(cpu, memory) || shape.misfits(cpu, memory) == 0);
+            && cluster.regular.shape().is_some_and(|shape| shape.verdict(cpu, memory) == 0);
         'walk: while examined < nodes.len() {
             let mut between = nodes.len() - examined;
             if runs {
@@ -556,7 +556,7 @@ impl Scheduler {
                 let row = &cluster.fit[id.0 as usize];
                 if fast && row.plain {
                     // NodeResourcesFit is the only filter that could reject the pod here.
-                    let bits = if row.fits(cpu, memory) { 0 } else { row.misfits(cpu, memory) };
+                    let bits = row.verdict(cpu, memory);
                     if bits == 0 {
                         feasible.push(id);
                         if feasible.len() >= want {
