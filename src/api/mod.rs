@@ -19,6 +19,7 @@ pub mod quantity;
 pub mod scheduling;
 pub mod schema;
 pub mod service;
+pub mod shared_str;
 pub mod source;
 pub mod statefulset;
 pub mod storage;

@@ -2,6 +2,7 @@
 
 use super::ResourceList;
 use super::meta::ObjectMeta;
+pub use super::shared_str::SharedStr;
 use super::volume::{Volume, VolumeMount};
 use crate::labels::LabelSelector;
 pub use crate::labels::NodeSelectorRequirement;
@@ -35,7 +36,7 @@ pub struct PodSpec {
     #[serde(default)]
     pub containers: Vec<Container>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restart_policy: Option<String>,
+    pub restart_policy: Option<SharedStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination_grace_period_seconds: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,10 +46,10 @@ pub struct PodSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheduler_name: Option<String>,
+    pub scheduler_name: Option<SharedStr>,
     /// Defaulted and shown; not simulated (no DNS in the model).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dns_policy: Option<String>,
+    pub dns_policy: Option<SharedStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_service_links: Option<bool>,
     /// The pod's security context as written (`{}` by default); not simulated.
@@ -95,11 +96,11 @@ pub struct PodSpec {
 #[serde(rename_all = "camelCase")]
 pub struct Container {
     #[serde(default)]
-    pub name: String,
+    pub name: SharedStr,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
+    pub image: Option<SharedStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_pull_policy: Option<String>,
+    pub image_pull_policy: Option<SharedStr>,
     /// Kept and shown (`-o yaml`, `describe`); not simulated: a behavior says what
     /// the container does.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -108,9 +109,9 @@ pub struct Container {
     pub args: Vec<String>,
     /// Defaulted and shown; not simulated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub termination_message_path: Option<String>,
+    pub termination_message_path: Option<SharedStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub termination_message_policy: Option<String>,
+    pub termination_message_policy: Option<SharedStr>,
     #[serde(default, skip_serializing_if = "ResourceRequirements::is_empty")]
     pub resources: ResourceRequirements,
     /// Only `Always`, on an init container, in this model: a native sidecar.
@@ -229,13 +230,13 @@ pub struct Probe {
 #[serde(rename_all = "camelCase")]
 pub struct Toleration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    pub key: Option<SharedStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operator: Option<String>,
+    pub operator: Option<SharedStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<SharedStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub effect: Option<String>,
+    pub effect: Option<SharedStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub toleration_seconds: Option<i64>,
 }

@@ -3,7 +3,7 @@
 //! Copies of one manifest (arrivals, Job pods) share one template.
 
 use super::resources::{CPU, MEMORY, ResourceNames, ResourceVec};
-use crate::api::pod::{Container, PodSpec, Probe};
+use crate::api::pod::{Container, PodSpec, Probe, SharedStr};
 use crate::engine::Millis;
 use crate::labels::{Selector, node_selector_requirements_as_selector};
 use crate::scheduler::{interpod_affinity, topology_spread};
@@ -431,16 +431,23 @@ pub fn with_default_tolerations(spec: Arc<PodSpec>, seconds: DefaultTolerations)
     if missing.is_empty() {
         return spec;
     }
-    let mut spec = (*spec).clone();
-    for (key, seconds) in missing {
-        spec.tolerations.push(crate::api::pod::Toleration {
-            key: Some(key.to_string()),
-            operator: Some("Exists".into()),
-            value: None,
-            effect: Some("NoExecute".into()),
-            toleration_seconds: Some(seconds),
-        });
+    // The texts are made once per thread and shared: a CronJob fleet compiles a template
+    // per Job (per thread, so that the runs of a sweep do not count on one reference).
+    thread_local! {
+        static TEXTS: [SharedStr; 4] = [KEYS[0].into(), KEYS[1].into(), "Exists".into(), "NoExecute".into()];
     }
+    let mut spec = (*spec).clone();
+    TEXTS.with(|[not_ready, unreachable, exists, no_execute]| {
+        for (key, seconds) in missing {
+            spec.tolerations.push(crate::api::pod::Toleration {
+                key: Some(if key == KEYS[0] { not_ready.clone() } else { unreachable.clone() }),
+                operator: Some(exists.clone()),
+                value: None,
+                effect: Some(no_execute.clone()),
+                toleration_seconds: Some(seconds),
+            });
+        }
+    });
     Arc::new(spec)
 }
 
@@ -511,8 +518,10 @@ mod tests {
     }
 
     fn container_of(v: &Value, i: usize, prefix: &str) -> Container {
-        let mut c =
-            Container { name: v["name"].as_str().map_or(format!("{prefix}{i}"), str::to_string), ..Default::default() };
+        let mut c = Container {
+            name: v["name"].as_str().map_or(format!("{prefix}{i}").into(), Into::into),
+            ..Default::default()
+        };
         for (k, q) in v.as_object().unwrap() {
             if k != "name" && k != "restartPolicy" {
                 c.resources.requests.insert(k.clone(), Quantity::parse(q.as_str().unwrap()).unwrap());

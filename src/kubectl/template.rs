@@ -16,7 +16,7 @@ pub fn set_images(template: &mut PodTemplateSpec, images: &[(String, String)]) -
             .chain(spec.containers.iter_mut())
             .find(|c| c.name == *container)
             .ok_or_else(|| format!("unable to find container named \"{container}\""))?;
-        c.image = Some(image.clone());
+        c.image = Some(image.as_str().into());
     }
     Ok(())
 }

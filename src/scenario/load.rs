@@ -1429,8 +1429,8 @@ fn candidate_containers(s: &Scenario) -> Vec<(String, String, String, String)> {
                         out.push((
                             j.metadata.namespace().to_string(),
                             name.clone(),
-                            c.name.clone(),
-                            c.image.clone().unwrap_or_default(),
+                            c.name.to_string(),
+                            c.image.as_deref().unwrap_or_default().to_string(),
                         ));
                     }
                 }
@@ -1459,7 +1459,12 @@ fn candidate_containers(s: &Scenario) -> Vec<(String, String, String, String)> {
             _ => continue,
         };
         for c in spec.init_containers.iter().chain(&spec.containers) {
-            out.push((ns.to_string(), name.clone(), c.name.clone(), c.image.clone().unwrap_or_default()));
+            out.push((
+                ns.to_string(),
+                name.clone(),
+                c.name.to_string(),
+                c.image.as_deref().unwrap_or_default().to_string(),
+            ));
         }
     }
     out

@@ -297,7 +297,7 @@ mod tests {
     use super::*;
 
     fn tol(key: &str, op: &str, value: &str, effect: &str) -> Toleration {
-        let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        let opt = |s: &str| (!s.is_empty()).then(|| s.into());
         Toleration {
             key: opt(key),
             operator: opt(op),

@@ -249,7 +249,7 @@ fn containers(out: &mut Out, run: &RunDir, label: &str, list: &[Container], stat
     w!(out, 0, "{space}{label}:{none}\n");
     let name_indent = if space.is_empty() { "" } else { " " };
     for c in list {
-        let status = statuses.iter().find(|s| s.name == c.name);
+        let status = statuses.iter().find(|s| *s.name == *c.name);
         w!(out, 1, "{name_indent}{}:\n", c.name);
         if status.is_some() {
             w!(out, 2, "Container ID:\t\n");

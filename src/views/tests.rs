@@ -34,14 +34,14 @@ fn str_of(v: &Value) -> String {
 
 fn containers_of(v: &Value, prefix: &str) -> Vec<Container> {
     match v {
-        Value::Number(n) => {
-            (0..n.as_u64().unwrap()).map(|i| Container { name: format!("{prefix}{i}"), ..Default::default() }).collect()
-        }
+        Value::Number(n) => (0..n.as_u64().unwrap())
+            .map(|i| Container { name: format!("{prefix}{i}").into(), ..Default::default() })
+            .collect(),
         Value::Array(list) => list
             .iter()
             .map(|c| Container {
-                name: str_of(&c["name"]),
-                image: c["image"].as_str().map(str::to_string),
+                name: str_of(&c["name"]).into(),
+                image: c["image"].as_str().map(Into::into),
                 restart_policy: c["restartPolicy"].as_str().map(str::to_string),
                 ..Default::default()
             })
