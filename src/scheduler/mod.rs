@@ -59,13 +59,25 @@ enum Spot {
     Unschedulable,
 }
 
+/// What the scheduler keeps of a pod not bound yet: where it waits (nothing while a
+/// cycle holds it) and its last FailedScheduling message (shared by the pods that failed
+/// alike), in one record, so that a failed attempt files both in one place: on a full
+/// cluster every waiting pod fails every ten seconds, and each look-up of a waiting pod
+/// is a miss of the processor's caches.
+#[derive(Debug, Default)]
+struct Queued {
+    spot: Option<Spot>,
+    message: Option<Arc<str>>,
+}
+
 pub struct Scheduler {
     /// `podInitialBackoffSeconds` and `podMaxBackoffSeconds` (1 s and 10 s by default).
     initial_backoff: Millis,
     max_backoff: Millis,
     /// activeQ: higher priority first, then earlier arrival (`PrioritySort`).
     active: BTreeSet<(ActiveKey, PodId)>,
-    spots: IdMap<Spot>,
+    /// Each pod not bound yet that is queued or has failed.
+    queued: IdMap<Queued>,
     /// The unschedulable pool: each pod with the events that may help it and when it
     /// entered (`podMaxInUnschedulablePodsDuration` sends it back after 5 minutes).
     unschedulable: pool::Pool,
@@ -78,9 +90,6 @@ pub struct Scheduler {
     next_start: usize,
     rng: SimRng,
     seq: u64,
-    /// Per pod not bound yet: its last FailedScheduling message (shared by the pods that
-    /// failed alike).
-    last_failure: IdMap<Arc<str>>,
     /// The events.k8s.io recorder's cache of FailedScheduling Events, and whether its
     /// next `finishSeries` tick is scheduled.
     series: event_series::SeriesCache,
@@ -138,7 +147,7 @@ impl Scheduler {
             initial_backoff: backoff.0,
             max_backoff: backoff.1,
             active: BTreeSet::new(),
-            spots: IdMap::default(),
+            queued: IdMap::default(),
             unschedulable: Default::default(),
             listening: 0,
             flush_pending: false,
@@ -146,7 +155,6 @@ impl Scheduler {
             next_start: 0,
             rng,
             seq: 0,
-            last_failure: IdMap::default(),
             series: Default::default(),
             series_tick: false,
             last_note: None,
@@ -175,11 +183,49 @@ impl Scheduler {
 
     /// Nothing is queued for scheduling but pods that wait for the cluster to change.
     pub fn is_idle(&self) -> bool {
-        self.active.is_empty() && !self.spots.values().any(|s| matches!(s, Spot::Backoff(_)))
+        self.active.is_empty() && !self.queued.values().any(|q| matches!(q.spot, Some(Spot::Backoff(_))))
+    }
+
+    fn spot(&self, pod: PodId) -> Option<Spot> {
+        self.queued.get(pod).and_then(|q| q.spot)
+    }
+
+    fn set_spot(&mut self, pod: PodId, spot: Spot) {
+        match self.queued.get_mut(pod) {
+            Some(q) => q.spot = Some(spot),
+            None => {
+                self.queued.insert(pod, Queued { spot: Some(spot), message: None });
+            }
+        }
+    }
+
+    /// Takes the pod out of its spot (the record stays while it holds a message).
+    fn take_spot(&mut self, pod: PodId) -> Option<Spot> {
+        let q = self.queued.get_mut(pod)?;
+        let spot = q.spot.take();
+        if q.message.is_none() {
+            self.queued.remove(pod);
+        }
+        spot
+    }
+
+    /// The pod failed: it waits in `spot`, and `message` is its last failure's.
+    fn set_failed(&mut self, pod: PodId, spot: Spot, message: Arc<str>) {
+        self.queued.insert(pod, Queued { spot: Some(spot), message: Some(message) });
+    }
+
+    /// The pod binds or goes: its last message with it.
+    fn clear_message(&mut self, pod: PodId) {
+        if let Some(q) = self.queued.get_mut(pod) {
+            q.message = None;
+            if q.spot.is_none() {
+                self.queued.remove(pod);
+            }
+        }
     }
 
     fn remove(&mut self, pod: PodId) {
-        if let Some(Spot::Active(key)) = self.spots.remove(pod) {
+        if let Some(Spot::Active(key)) = self.take_spot(pod) {
             self.active.remove(&(key, pod));
         }
         self.unschedulable.remove(pod);
@@ -193,7 +239,7 @@ impl Scheduler {
     /// FailedScheduling message.
     pub fn unschedulable_messages(&self) -> BTreeMap<String, u64> {
         let mut out = BTreeMap::new();
-        for message in self.last_failure.values() {
+        for message in self.queued.values().filter_map(|q| q.message.as_ref()) {
             *out.entry(message.to_string()).or_default() += 1;
         }
         out
@@ -414,7 +460,7 @@ impl Scheduler {
         self.seq += 1;
         let key = (Reverse(priority), queued_at, self.seq);
         self.active.insert((key, id));
-        self.spots.insert(id, Spot::Active(key));
+        self.set_spot(id, Spot::Active(key));
         if !self.cycle_pending {
             self.cycle_pending = true;
             ctx.at(0, SchedulerEvent::Cycle);
@@ -425,7 +471,7 @@ impl Scheduler {
     fn cycle(&mut self, ctx: &mut Ctx) {
         self.cycle_pending = false;
         while let Some((_, id)) = self.active.pop_first() {
-            self.spots.remove(id);
+            self.take_spot(id);
             self.schedule_one(ctx, id);
         }
     }
@@ -664,13 +710,12 @@ impl Scheduler {
         let template = pod.template.clone();
         self.unschedulable.insert(id, diagnosis.hint(), now, &template);
         self.listening |= diagnosis.hint();
-        self.spots.insert(id, Spot::Unschedulable);
         if !self.flush_pending {
             self.flush_pending = true;
             ctx.at(FLUSH_PERIOD, SchedulerEvent::Flush);
         }
         self.record_failure(ctx, id, &message);
-        self.last_failure.insert(id, message);
+        self.set_failed(id, Spot::Unschedulable, message);
     }
 
     /// `FitError.Error()` with the PostFilter's message; pods that fail alike one after
@@ -769,14 +814,14 @@ impl Scheduler {
     fn requeue_unschedulable(&mut self, ctx: &mut Ctx, id: PodId) {
         self.unschedulable.remove(id);
         let Some(pod) = ctx.cluster.pods.get(id) else {
-            self.spots.remove(id);
+            self.take_spot(id);
             return;
         };
         let backoff = (self.initial_backoff << pod.sched.attempts.saturating_sub(1).min(20)).min(self.max_backoff);
         let until = pod.sched.last_failure_at.after(backoff);
         let order = (pod.priority, pod.sched.queued_at);
         if until > ctx.now {
-            self.spots.insert(id, Spot::Backoff(until));
+            self.set_spot(id, Spot::Backoff(until));
             ctx.schedule(until, SchedulerEvent::BackoffDone(id));
         } else {
             // Out of the pool just now, and a pod in the pool is not in the activeQ.
@@ -785,7 +830,7 @@ impl Scheduler {
     }
 
     fn backoff_done(&mut self, ctx: &mut Ctx, id: PodId) {
-        if self.spots.get(id) != Some(&Spot::Backoff(ctx.now)) {
+        if self.spot(id) != Some(Spot::Backoff(ctx.now)) {
             return;
         }
         match ctx.cluster.pods.get(id) {
@@ -795,7 +840,7 @@ impl Scheduler {
                 self.activate(ctx, id, order);
             }
             None => {
-                self.spots.remove(id);
+                self.take_spot(id);
             }
         }
     }
@@ -805,12 +850,12 @@ impl Scheduler {
         self.unassume(id);
         self.nominate(ctx.cluster, id, None);
         self.remove(id);
-        self.last_failure.remove(id);
+        self.clear_message(id);
     }
 
     /// Binds the pod to the node (`DefaultBinder`); the node's kubelet sees the binding.
     fn bind(&mut self, ctx: &mut Ctx, id: PodId, node: NodeId) {
-        self.last_failure.remove(id);
+        self.clear_message(id);
         self.nominate(ctx.cluster, id, None);
         let Some(pod) = ctx.cluster.pods.get(id) else { return };
         ctx.rec.counters.scheduling_latency.record(ctx.now.since(pod.created));

@@ -107,11 +107,10 @@ impl Scheduler {
         pod.sched.last_failure_at = now;
         let backoff = (self.initial_backoff << pod.sched.attempts.saturating_sub(1).min(20)).min(self.max_backoff);
         let until = now.after(backoff);
-        self.spots.insert(id, Spot::Backoff(until));
         ctx.schedule(until, SchedulerEvent::BackoffDone(id));
         let message: std::sync::Arc<str> = message.into();
         self.record_failure(ctx, id, &message);
-        self.last_failure.insert(id, message);
+        self.set_failed(id, Spot::Backoff(until), message);
     }
 }
 
