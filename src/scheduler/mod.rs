@@ -780,14 +780,15 @@ impl Scheduler {
         self.requeue_all(ctx, helped);
     }
 
-    /// The unschedulable pods that `change` (an `event`) may help.
-    fn helped(&self, cluster: &Cluster, event: u16, change: requeue::Change) -> Vec<PodId> {
+    /// Takes out of the pool the unschedulable pods that `change` (an `event`) may help.
+    fn helped(&mut self, cluster: &Cluster, event: u16, change: requeue::Change) -> Vec<PodId> {
         if self.listening & event == 0 || self.unschedulable.is_empty() {
             return Vec::new();
         }
-        self.unschedulable.helped(cluster, &self.node_list, event, change)
+        self.unschedulable.take_helped(cluster, &self.node_list, event, change)
     }
 
+    /// Sends `pods`, taken out of the pool, back to the queue.
     fn requeue_all(&mut self, ctx: &mut Ctx, pods: Vec<PodId>) {
         for id in pods {
             self.requeue_unschedulable(ctx, id);
@@ -802,6 +803,9 @@ impl Scheduler {
             Some(cutoff) => self.unschedulable.entered_by(SimTime::from_ms(cutoff)),
             None => Vec::new(),
         };
+        for &id in &stale {
+            self.unschedulable.remove(id);
+        }
         self.requeue_all(ctx, stale);
         self.listening = self.unschedulable.listening();
         if !self.unschedulable.is_empty() {
@@ -810,9 +814,8 @@ impl Scheduler {
         }
     }
 
-    /// Moves a pod from the unschedulable pool to the backoffQ or the activeQ.
+    /// Moves a pod taken out of the unschedulable pool to the backoffQ or the activeQ.
     fn requeue_unschedulable(&mut self, ctx: &mut Ctx, id: PodId) {
-        self.unschedulable.remove(id);
         let Some(pod) = ctx.cluster.pods.get(id) else {
             self.take_spot(id);
             return;

@@ -121,12 +121,21 @@ impl Pool {
         self.groups.keys().fold(0, |m, (_, hint)| m | hint) | self.singles.values().fold(0, |m, hint| m | hint)
     }
 
-    /// The waiting pods that `change` (an `event`) may help, in pod order.
-    pub fn helped(&self, cluster: &Cluster, nodes: &[NodeId], event: u16, change: requeue::Change) -> Vec<PodId> {
+    /// Takes out of the pool the waiting pods that `change` (an `event`) may help, in pod
+    /// order. A group helped leaves whole: on a full cluster every ending pod sends most
+    /// groups back, and taking their members out one by one was a search of the group's
+    /// tree per pod.
+    pub fn take_helped(
+        &mut self,
+        cluster: &Cluster,
+        nodes: &[NodeId],
+        event: u16,
+        change: requeue::Change,
+    ) -> Vec<PodId> {
         let view = SimView { cluster, nodes };
-        let mut out = Vec::new();
-        let mut grouped = false;
-        for ((_, mask), g) in &self.groups {
+        let mut helped_groups = Vec::new();
+        for (key, g) in &self.groups {
+            let mask = key.1;
             if mask & event == 0 {
                 continue;
             }
@@ -136,20 +145,35 @@ impl Pool {
                 debug_assert!(Arc::ptr_eq(&p.template, &g.template));
                 requeue::may_help(&view, p, mask & event, change)
             }) {
-                out.extend(g.members.iter().copied());
-                grouped = true;
+                helped_groups.push(*key);
             }
         }
-        for (id, mask) in &self.singles {
-            if mask & event != 0
-                && cluster.pods.get(*id).is_none_or(|p| requeue::may_help(&view, p, mask & event, change))
-            {
-                out.push(*id);
+        let mut out = Vec::new();
+        for key in &helped_groups {
+            let g = self.groups.remove(key).expect("a group just listed");
+            for &id in &g.members {
+                self.entries.remove(id);
             }
+            out.extend(g.members);
         }
-        if grouped {
-            out.sort_unstable();
+        let helped_singles: Vec<PodId> = self
+            .singles
+            .iter()
+            .filter(|&(id, mask)| {
+                mask & event != 0
+                    && cluster.pods.get(*id).is_none_or(|p| requeue::may_help(&view, p, mask & event, change))
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for &id in &helped_singles {
+            self.singles.remove(&id);
+            self.entries.remove(id);
         }
+        if helped_groups.is_empty() {
+            return helped_singles;
+        }
+        out.extend(helped_singles);
+        out.sort_unstable();
         out
     }
 }
@@ -170,6 +194,32 @@ mod tests {
 
     fn at(s: u64) -> SimTime {
         SimTime::from_ms(s * 1000)
+    }
+
+    /// A change takes out the groups and singles it may help, whole, in pod order; the
+    /// others stay, and a pod taken out is not taken again. (The pods are not in the
+    /// cluster, which the closer looks read as "may help".)
+    #[test]
+    fn the_helped_groups_leave_whole_in_pod_order() {
+        let streams = crate::engine::Streams::new(1);
+        let cluster = Cluster::new(Default::default(), &streams, crate::cluster::network::NetworkConfig::defaults(1));
+        let (t, u) = (template(), template());
+        let mut pool = Pool::default();
+        pool.insert(pod(5), hint::FIT_POD_GONE, at(1), &t);
+        pool.insert(pod(2), hint::FIT_POD_GONE, at(1), &u);
+        pool.insert(pod(9), hint::FIT_POD_GONE, at(2), &t);
+        pool.insert(pod(4), hint::NODE_ADDED, at(2), &t);
+        // A single: a look that reads the pod's labels.
+        pool.insert(pod(1), hint::SPREAD_POD, at(3), &t);
+        pool.insert(pod(7), hint::SPREAD_NODE, at(3), &t);
+        let change = requeue::Change::default();
+        let gone = pool.take_helped(&cluster, &[], hint::POD_GONE, change);
+        assert_eq!(gone, vec![pod(1), pod(2), pod(5), pod(9)]);
+        assert!(!pool.remove(pod(5)), "taken out already");
+        assert_eq!(pool.take_helped(&cluster, &[], hint::POD_GONE, change), vec![]);
+        assert_eq!(pool.take_helped(&cluster, &[], hint::NODE_ADDED, change), vec![pod(4), pod(7)]);
+        assert!(pool.is_empty());
+        assert_eq!(pool.entered_by(at(3)), vec![], "no pod left waiting");
     }
 
     /// The leftover flush finds the pods waiting since the cutoff, once each, whatever
