@@ -34,18 +34,6 @@ impl Deref for SharedStr {
     }
 }
 
-impl AsRef<str> for SharedStr {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::borrow::Borrow<str> for SharedStr {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
 impl From<&str> for SharedStr {
     fn from(s: &str) -> Self {
         SharedStr(Arc::from(s))
@@ -55,18 +43,6 @@ impl From<&str> for SharedStr {
 impl From<String> for SharedStr {
     fn from(s: String) -> Self {
         SharedStr(Arc::from(s))
-    }
-}
-
-impl From<&String> for SharedStr {
-    fn from(s: &String) -> Self {
-        SharedStr(Arc::from(s.as_str()))
-    }
-}
-
-impl From<SharedStr> for String {
-    fn from(s: SharedStr) -> String {
-        s.0.to_string()
     }
 }
 
@@ -85,18 +61,6 @@ impl PartialEq<&str> for SharedStr {
 impl PartialEq<String> for SharedStr {
     fn eq(&self, other: &String) -> bool {
         *self.0 == **other
-    }
-}
-
-impl PartialEq<SharedStr> for str {
-    fn eq(&self, other: &SharedStr) -> bool {
-        *self == *other.0
-    }
-}
-
-impl PartialEq<SharedStr> for &str {
-    fn eq(&self, other: &SharedStr) -> bool {
-        **self == *other.0
     }
 }
 
