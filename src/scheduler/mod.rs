@@ -383,7 +383,7 @@ impl Scheduler {
             Change::PodBound { pod, node } => {
                 let view = ctx.cluster.pods.get(*pod).map(cycle::pod_view);
                 let change = requeue::Change { node: Some(*node), pod: view, ..Default::default() };
-                let helped = self.helped(ctx.cluster, filter::hint::POD_BOUND, change);
+                let helped = self.take_helped(ctx.cluster, filter::hint::POD_BOUND, change);
                 self.requeue_all(ctx, helped);
             }
             Change::PodReleased(r) => {
@@ -395,7 +395,7 @@ impl Scheduler {
                 };
                 let pod_volumes = !r.template.volumes.is_empty();
                 let change = requeue::Change { node: Some(r.node), pod: Some(view), pod_volumes, claim: None };
-                let helped = self.helped(ctx.cluster, filter::hint::POD_GONE, change);
+                let helped = self.take_helped(ctx.cluster, filter::hint::POD_GONE, change);
                 self.requeue_all(ctx, helped);
             }
             Change::PodRemoved { id, pod } => {
@@ -440,7 +440,7 @@ impl Scheduler {
         let storage = &ctx.cluster.storage;
         let c = claim.and_then(|id| storage.claims.get(id));
         let change = requeue::Change { claim: c.map(|c| (&*c.namespace, &*c.name)), ..Default::default() };
-        let helped = self.helped(ctx.cluster, event, change);
+        let helped = self.take_helped(ctx.cluster, event, change);
         self.requeue_all(ctx, helped);
     }
 
@@ -776,12 +776,12 @@ impl Scheduler {
     /// The cluster changed (`event`, a `filter::hint` event) at `node`: the unschedulable
     /// pods it may help go back to the queue, through their back-off (QueueingHints).
     fn cluster_event(&mut self, ctx: &mut Ctx, event: u16, node: NodeId) {
-        let helped = self.helped(ctx.cluster, event, requeue::Change { node: Some(node), ..Default::default() });
+        let helped = self.take_helped(ctx.cluster, event, requeue::Change { node: Some(node), ..Default::default() });
         self.requeue_all(ctx, helped);
     }
 
     /// Takes out of the pool the unschedulable pods that `change` (an `event`) may help.
-    fn helped(&mut self, cluster: &Cluster, event: u16, change: requeue::Change) -> Vec<PodId> {
+    fn take_helped(&mut self, cluster: &Cluster, event: u16, change: requeue::Change) -> Vec<PodId> {
         if self.listening & event == 0 || self.unschedulable.is_empty() {
             return Vec::new();
         }
