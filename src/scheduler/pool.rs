@@ -133,43 +133,33 @@ impl Pool {
         change: requeue::Change,
     ) -> Vec<PodId> {
         let view = SimView { cluster, nodes };
-        let mut helped_groups = Vec::new();
-        for (key, g) in &self.groups {
-            let mask = key.1;
-            if mask & event == 0 {
-                continue;
-            }
+        let helped = self.groups.extract_if(.., |&(_, mask), g| {
             // Any member answers for all: the looks behind these bits read the template only.
-            let Some(first) = g.members.first() else { continue };
-            if cluster.pods.get(*first).is_none_or(|p| {
-                debug_assert!(Arc::ptr_eq(&p.template, &g.template));
-                requeue::may_help(&view, p, mask & event, change)
-            }) {
-                helped_groups.push(*key);
-            }
-        }
-        let mut out = Vec::new();
-        for key in &helped_groups {
-            let g = self.groups.remove(key).expect("a group just listed");
-            for &id in &g.members {
-                self.entries.remove(id);
-            }
-            out.extend(g.members);
-        }
-        let helped_singles: Vec<PodId> = self
-            .singles
-            .iter()
-            .filter(|&(id, mask)| {
-                mask & event != 0
-                    && cluster.pods.get(*id).is_none_or(|p| requeue::may_help(&view, p, mask & event, change))
-            })
-            .map(|(id, _)| *id)
-            .collect();
-        for &id in &helped_singles {
-            self.singles.remove(&id);
+            mask & event != 0
+                && g.members.first().is_some_and(|first| {
+                    cluster.pods.get(*first).is_none_or(|p| {
+                        debug_assert!(Arc::ptr_eq(&p.template, &g.template));
+                        requeue::may_help(&view, p, mask & event, change)
+                    })
+                })
+        });
+        let mut out: Vec<PodId> = helped.flat_map(|(_, g)| g.members).collect();
+        for &id in &out {
             self.entries.remove(id);
         }
-        if helped_groups.is_empty() {
+        let grouped = !out.is_empty();
+        let helped_singles: Vec<PodId> = self
+            .singles
+            .extract_if(.., |id, mask| {
+                *mask & event != 0
+                    && cluster.pods.get(*id).is_none_or(|p| requeue::may_help(&view, p, *mask & event, change))
+            })
+            .map(|(id, _)| id)
+            .collect();
+        for &id in &helped_singles {
+            self.entries.remove(id);
+        }
+        if !grouped {
             return helped_singles;
         }
         out.extend(helped_singles);
