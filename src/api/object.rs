@@ -260,14 +260,21 @@ fn parse_documents(
     docs: &[(usize, &str)],
     ignored: &mut Ignored,
 ) -> Result<(Vec<Manifest>, usize), InputError> {
+    if let Some((out, local, count)) = parse_stream(file, whole, docs) {
+        ignored.merge(local);
+        return Ok((out, count));
+    }
     let mut out = Vec::new();
     let mut index = 0;
     for (first_line, text) in docs {
-        let values: Vec<Value> = serde_saphyr::from_multiple_with_options(text, yaml_options()).map_err(|e| {
-            let mut err = yaml_error(file, &e);
-            err.position = err.position.map(|(l, c)| (l + *first_line as u64, c));
-            err
-        })?;
+        let values = match super::yaml_values::read_documents(text) {
+            Some(values) => values,
+            None => serde_saphyr::from_multiple_with_options(text, yaml_options()).map_err(|e| {
+                let mut err = yaml_error(file, &e);
+                err.position = err.position.map(|(l, c)| (l + *first_line as u64, c));
+                err
+            })?,
+        };
         for value in values {
             if docs.len() == 1 {
                 let origin = Origin { file: file.to_string(), doc: index, path: FieldPath::empty() };
@@ -289,6 +296,23 @@ fn parse_documents(
         }
     }
     Ok((out, index))
+}
+
+/// The documents read as one stream by [`super::yaml_values`], all or nothing: a document
+/// it leaves to serde-saphyr, or an object that does not decode or validate, sends the
+/// group to the reading document by document, which also places errors in their lines.
+fn parse_stream(file: &str, whole: &str, docs: &[(usize, &str)]) -> Option<GroupResult> {
+    // The documents are consecutive pieces of `whole`: their stretch is read at once.
+    let offset = |piece: &str| piece.as_ptr() as usize - whole.as_ptr() as usize;
+    let (first, last) = (docs.first()?.1, docs.last()?.1);
+    let text = whole.get(offset(first)..offset(last) + last.len())?;
+    let (mut out, mut local, mut index) = (Vec::new(), Ignored::default(), 0);
+    let read = super::yaml_values::for_each_document(text, |value| {
+        let origin = Origin { file: file.to_string(), doc: index, path: FieldPath::empty() };
+        index += 1;
+        parse_value(value, origin, text, &mut local, &mut out).is_ok()
+    });
+    read.then_some((out, local, index))
 }
 
 /// The text of the first document of a YAML stream (the whole text when it has
@@ -667,6 +691,13 @@ mod tests {
         let e4 = parse_file_with("m.yaml", &wrong, &mut b, 4).unwrap_err();
         assert_eq!(e1, e4);
         assert_eq!(e1.position, Some((400 * 7 + 3, 7)));
+        // A document the stream reading leaves to serde-saphyr (an anchor) sends its group
+        // to the reading document by document: the same objects.
+        let anchored = text.replace("metadata: {name: p300}", "metadata: &m {name: p300}");
+        let (mut c, mut d) = (Ignored::default(), Ignored::default());
+        assert_eq!(parse_file_with("m.yaml", &anchored, &mut c, 1).unwrap(), one);
+        assert_eq!(parse_file_with("m.yaml", &anchored, &mut d, 4).unwrap(), one);
+        assert_eq!((c, d), (a.clone(), a));
     }
 
     #[test]
