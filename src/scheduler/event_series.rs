@@ -15,7 +15,6 @@
 //! a repeated event").
 
 use crate::cluster::PodId;
-use crate::cluster::slab::IdMap;
 use crate::engine::{Millis, SimTime};
 use std::sync::Arc;
 
@@ -59,66 +58,48 @@ impl Finished {
     }
 }
 
-/// The recorder's cache of the scheduler's FailedScheduling Events, by pod.
-#[derive(Default)]
-pub struct SeriesCache {
-    by_pod: IdMap<Cached>,
+// The recorder's cache holds one slot per pod; the scheduler keeps it in the pod's own
+// record (`Queued`), so that a failed attempt finds the pod's spot, message and series
+// in one place. These functions are the cache's rules on one slot.
+
+/// The pod failed again at `now` with `note` (`recordToSink`).
+pub fn observe(slot: &mut Option<Cached>, note: &Arc<str>, now: SimTime) -> Write {
+    match slot {
+        None => {
+            *slot = Some(Cached { note: note.clone(), first: now, series: None });
+            Write::Create
+        }
+        Some(c) => match &mut c.series {
+            Some((count, last)) => {
+                *count += 1;
+                *last = now;
+                Write::Nothing
+            }
+            None => {
+                c.series = Some((2, now));
+                Write::SeriesStart { note: c.note.clone(), first: c.first }
+            }
+        },
+    }
 }
 
-impl SeriesCache {
-    pub fn is_empty(&self) -> bool {
-        self.by_pod.is_empty()
+/// `finishSeries` at `now` for one pod: a series last observed before `now - finishTime`
+/// ends (returned when its count grew since it was last written) and a singleton
+/// recorded before then is dropped; either empties the slot.
+pub fn finish(pod: PodId, slot: &mut Option<Cached>, now: SimTime) -> Option<Finished> {
+    let c = slot.as_ref()?;
+    let seen = c.series.map_or(c.first, |(_, last)| last);
+    // `Before(now - finishTime)`: strictly older.
+    if seen.ms() + FINISH_TIME >= now.ms() {
+        return None;
     }
+    forget(pod, slot)
+}
 
-    /// The pod failed again at `now` with `note` (`recordToSink`).
-    pub fn observe(&mut self, pod: PodId, note: &Arc<str>, now: SimTime) -> Write {
-        match self.by_pod.get_mut(pod) {
-            None => {
-                self.by_pod.insert(pod, Cached { note: note.clone(), first: now, series: None });
-                Write::Create
-            }
-            Some(c) => match &mut c.series {
-                Some((count, last)) => {
-                    *count += 1;
-                    *last = now;
-                    Write::Nothing
-                }
-                None => {
-                    c.series = Some((2, now));
-                    Write::SeriesStart { note: c.note.clone(), first: c.first }
-                }
-            },
-        }
-    }
-
-    /// `finishSeries` at `now`: the series last observed before `now - finishTime` end
-    /// (returned when their count grew since it was last written); singletons recorded
-    /// before then are dropped.
-    pub fn finish(&mut self, now: SimTime) -> Vec<Finished> {
-        let mut out = Vec::new();
-        self.by_pod.retain(|pod, c| {
-            let seen = c.series.map_or(c.first, |(_, last)| last);
-            // `Before(now - finishTime)`: strictly older.
-            let done = seen.ms() + FINISH_TIME < now.ms();
-            if done && let Some(f) = finished(pod, c) {
-                out.push(f);
-            }
-            !done
-        });
-        out
-    }
-
-    /// The pod is gone: its series ends now, if it has news.
-    pub fn forget(&mut self, pod: PodId) -> Option<Finished> {
-        let c = self.by_pod.remove(pod)?;
-        finished(pod, &c)
-    }
-
-    /// The run ends: every series with news is written.
-    pub fn drain(&mut self) -> Vec<Finished> {
-        let all = std::mem::take(&mut self.by_pod);
-        all.iter().filter_map(|(pod, c)| finished(pod, c)).collect()
-    }
+/// The pod is gone, or the run ends: its series ends now, if it has news.
+pub fn forget(pod: PodId, slot: &mut Option<Cached>) -> Option<Finished> {
+    let c = slot.take()?;
+    finished(pod, &c)
 }
 
 /// The final write of a series whose count grew since it was last written (at its start,
@@ -149,59 +130,62 @@ mod tests {
 
     #[test]
     fn first_is_created_second_starts_a_series_later_ones_only_count() {
-        let mut c = SeriesCache::default();
-        let p = pod(7);
-        assert_eq!(c.observe(p, &note("a"), SimTime::from_ms(0)), Write::Create);
+        let (p, mut c) = (pod(7), None);
+        assert_eq!(observe(&mut c, &note("a"), SimTime::from_ms(0)), Write::Create);
         assert_eq!(
-            c.observe(p, &note("b"), SimTime::from_ms(MIN)),
+            observe(&mut c, &note("b"), SimTime::from_ms(MIN)),
             Write::SeriesStart { note: note("a"), first: SimTime::from_ms(0) }
         );
-        assert_eq!(c.observe(p, &note("c"), SimTime::from_ms(2 * MIN)), Write::Nothing);
-        assert_eq!(c.observe(p, &note("a"), SimTime::from_ms(3 * MIN)), Write::Nothing);
+        assert_eq!(observe(&mut c, &note("c"), SimTime::from_ms(2 * MIN)), Write::Nothing);
+        assert_eq!(observe(&mut c, &note("a"), SimTime::from_ms(3 * MIN)), Write::Nothing);
         // Last observed at 3 min: not finished at the 6-minute tick, nor at 9 min exactly.
-        assert_eq!(c.finish(SimTime::from_ms(6 * MIN)), vec![]);
-        assert_eq!(c.finish(SimTime::from_ms(9 * MIN)), vec![]);
-        let done = c.finish(SimTime::from_ms(12 * MIN));
+        assert_eq!(finish(p, &mut c, SimTime::from_ms(6 * MIN)), None);
+        assert_eq!(finish(p, &mut c, SimTime::from_ms(9 * MIN)), None);
+        assert!(c.is_some());
+        let done = finish(p, &mut c, SimTime::from_ms(12 * MIN));
         assert_eq!(
             done,
-            vec![Finished {
+            Some(Finished {
                 pod: p,
                 note: note("a"),
                 first: SimTime::from_ms(0),
                 count: 4,
                 last: SimTime::from_ms(3 * MIN)
-            }]
+            })
         );
-        assert!(c.is_empty());
+        assert!(c.is_none());
         // Finished: the next failure starts afresh.
-        assert_eq!(c.observe(p, &note("d"), SimTime::from_ms(13 * MIN)), Write::Create);
+        assert_eq!(observe(&mut c, &note("d"), SimTime::from_ms(13 * MIN)), Write::Create);
     }
 
     #[test]
     fn singletons_are_dropped_and_unchanged_series_not_written_again() {
-        let mut c = SeriesCache::default();
         let (p, q) = (pod(1), pod(2));
-        assert_eq!(c.observe(p, &note("x"), SimTime::from_ms(0)), Write::Create);
-        assert_eq!(c.observe(q, &note("y"), SimTime::from_ms(0)), Write::Create);
+        let (mut a, mut b) = (None, None);
+        assert_eq!(observe(&mut a, &note("x"), SimTime::from_ms(0)), Write::Create);
+        assert_eq!(observe(&mut b, &note("y"), SimTime::from_ms(0)), Write::Create);
         assert_eq!(
-            c.observe(q, &note("y"), SimTime::from_ms(MIN)),
+            observe(&mut b, &note("y"), SimTime::from_ms(MIN)),
             Write::SeriesStart { note: note("y"), first: SimTime::from_ms(0) }
         );
-        assert_eq!(c.finish(SimTime::from_ms(12 * MIN)), vec![]);
-        assert!(c.is_empty());
-        assert_eq!(c.observe(p, &note("x"), SimTime::from_ms(12 * MIN)), Write::Create);
+        assert_eq!(finish(p, &mut a, SimTime::from_ms(12 * MIN)), None);
+        assert_eq!(finish(q, &mut b, SimTime::from_ms(12 * MIN)), None);
+        assert!(a.is_none() && b.is_none());
+        assert_eq!(observe(&mut a, &note("x"), SimTime::from_ms(12 * MIN)), Write::Create);
     }
 
     #[test]
-    fn forget_and_drain_write_series_with_news() {
-        let mut c = SeriesCache::default();
+    fn forgetting_writes_a_series_with_news() {
         let (p, q) = (pod(1), pod(2));
+        let (mut a, mut b) = (None, None);
         for t in 0..3 {
-            c.observe(p, &note("x"), SimTime::from_ms(t * MIN));
-            c.observe(q, &note("y"), SimTime::from_ms(t * MIN));
+            observe(&mut a, &note("x"), SimTime::from_ms(t * MIN));
+        }
+        for t in 0..2 {
+            observe(&mut b, &note("y"), SimTime::from_ms(t * MIN));
         }
         assert_eq!(
-            c.forget(p),
+            forget(p, &mut a),
             Some(Finished {
                 pod: p,
                 note: note("x"),
@@ -210,9 +194,10 @@ mod tests {
                 last: SimTime::from_ms(2 * MIN)
             })
         );
-        assert_eq!(c.forget(p), None);
-        assert_eq!(c.drain().len(), 1);
-        assert!(c.is_empty());
+        assert_eq!(forget(p, &mut a), None);
+        // Written at its start with count 2 and not grown since: nothing more to write.
+        assert_eq!(forget(q, &mut b), None);
+        assert!(b.is_none());
     }
 
     #[test]

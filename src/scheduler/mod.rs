@@ -68,6 +68,15 @@ enum Spot {
 struct Queued {
     spot: Option<Spot>,
     message: Option<Arc<str>>,
+    /// The recorder's cached FailedScheduling Event of the pod ([`event_series`]), which
+    /// outlives the pod's wait by up to `finishTime`.
+    series: Option<event_series::Cached>,
+}
+
+impl Queued {
+    fn is_empty(&self) -> bool {
+        self.spot.is_none() && self.message.is_none() && self.series.is_none()
+    }
 }
 
 pub struct Scheduler {
@@ -76,7 +85,8 @@ pub struct Scheduler {
     max_backoff: Millis,
     /// activeQ: higher priority first, then earlier arrival (`PrioritySort`).
     active: BTreeSet<(ActiveKey, PodId)>,
-    /// Each pod not bound yet that is queued or has failed.
+    /// Each pod not bound yet that is queued or has failed, and each pod with a cached
+    /// FailedScheduling Event.
     queued: IdMap<Queued>,
     /// The unschedulable pool: each pod with the events that may help it and when it
     /// entered (`podMaxInUnschedulablePodsDuration` sends it back after 5 minutes).
@@ -90,9 +100,9 @@ pub struct Scheduler {
     next_start: usize,
     rng: SimRng,
     seq: u64,
-    /// The events.k8s.io recorder's cache of FailedScheduling Events, and whether its
-    /// next `finishSeries` tick is scheduled.
-    series: event_series::SeriesCache,
+    /// How many pods' records hold a cached FailedScheduling Event (the events.k8s.io
+    /// recorder's cache), and whether its next `finishSeries` tick is scheduled.
+    series_live: usize,
     series_tick: bool,
     /// The last fit error's message, with what it was made of.
     last_note: Option<LastNote>,
@@ -155,7 +165,7 @@ impl Scheduler {
             next_start: 0,
             rng,
             seq: 0,
-            series: Default::default(),
+            series_live: 0,
             series_tick: false,
             last_note: None,
             no_victims: None,
@@ -194,31 +204,26 @@ impl Scheduler {
         match self.queued.get_mut(pod) {
             Some(q) => q.spot = Some(spot),
             None => {
-                self.queued.insert(pod, Queued { spot: Some(spot), message: None });
+                self.queued.insert(pod, Queued { spot: Some(spot), ..Queued::default() });
             }
         }
     }
 
-    /// Takes the pod out of its spot (the record stays while it holds a message).
+    /// Takes the pod out of its spot (the record stays while it holds a message or series).
     fn take_spot(&mut self, pod: PodId) -> Option<Spot> {
         let q = self.queued.get_mut(pod)?;
         let spot = q.spot.take();
-        if q.message.is_none() {
+        if q.is_empty() {
             self.queued.remove(pod);
         }
         spot
-    }
-
-    /// The pod failed: it waits in `spot`, and `message` is its last failure's.
-    fn set_failed(&mut self, pod: PodId, spot: Spot, message: Arc<str>) {
-        self.queued.insert(pod, Queued { spot: Some(spot), message: Some(message) });
     }
 
     /// The pod binds or goes: its last message with it.
     fn clear_message(&mut self, pod: PodId) {
         if let Some(q) = self.queued.get_mut(pod) {
             q.message = None;
-            if q.spot.is_none() {
+            if q.is_empty() {
                 self.queued.remove(pod);
             }
         }
@@ -401,7 +406,7 @@ impl Scheduler {
             Change::PodRemoved { id, pod } => {
                 self.forget(ctx, *id);
                 // The pod's name goes with it: its series is written now, not at the tick.
-                if let Some(f) = self.series.forget(*id) {
+                if let Some(f) = self.forget_series(*id) {
                     let object = ObjectRef { kind: "Pod", namespace: &pod.namespace, name: &pod.name, node: "" };
                     ctx.series_event(object, EventType::Warning, "FailedScheduling", &f.note, f.series());
                 }
@@ -714,8 +719,7 @@ impl Scheduler {
             self.flush_pending = true;
             ctx.at(FLUSH_PERIOD, SchedulerEvent::Flush);
         }
-        self.record_failure(ctx, id, &message);
-        self.set_failed(id, Spot::Unschedulable, message);
+        self.file_failure(ctx, id, Spot::Unschedulable, message);
     }
 
     /// `FitError.Error()` with the PostFilter's message; pods that fail alike one after
@@ -735,10 +739,21 @@ impl Scheduler {
         text
     }
 
-    /// Hands a FailedScheduling to the events.k8s.io recorder ([`event_series`]).
-    fn record_failure(&mut self, ctx: &mut Ctx, id: PodId, message: &Arc<str>) {
+    /// The pod failed at `ctx.now`: it waits in `spot` with `message`, and the
+    /// FailedScheduling goes to the events.k8s.io recorder ([`event_series`]), all in the
+    /// pod's one record.
+    fn file_failure(&mut self, ctx: &mut Ctx, id: PodId, spot: Spot, message: Arc<str>) {
         let now = ctx.now;
-        match self.series.observe(id, message, now) {
+        if self.queued.get(id).is_none() {
+            self.queued.insert(id, Queued::default());
+        }
+        let q = self.queued.get_mut(id).expect("inserted above");
+        let fresh = q.series.is_none();
+        let write = event_series::observe(&mut q.series, &message, now);
+        q.spot = Some(spot);
+        q.message = Some(message.clone());
+        self.series_live += usize::from(fresh);
+        match write {
             event_series::Write::Create => {
                 ctx.pod_event(id, EventType::Warning, "FailedScheduling", format_args!("{message}"))
             }
@@ -754,13 +769,35 @@ impl Scheduler {
         }
     }
 
+    /// The pod is gone: its cached Event leaves its record, written if it has news.
+    fn forget_series(&mut self, pod: PodId) -> Option<event_series::Finished> {
+        let q = self.queued.get_mut(pod)?;
+        let live = q.series.is_some();
+        let finished = event_series::forget(pod, &mut q.series);
+        if q.is_empty() {
+            self.queued.remove(pod);
+        }
+        self.series_live -= usize::from(live);
+        finished
+    }
+
     /// `finishSeries`: series quiet for 6 minutes are written a last time and dropped.
     fn finish_series(&mut self, ctx: &mut Ctx) {
         self.series_tick = false;
-        for f in self.series.finish(ctx.now) {
+        let now = ctx.now;
+        let (mut done, mut ended) = (Vec::new(), 0);
+        self.queued.retain(|pod, q| {
+            if q.series.is_some() {
+                done.extend(event_series::finish(pod, &mut q.series, now));
+                ended += usize::from(q.series.is_none());
+            }
+            !q.is_empty()
+        });
+        self.series_live -= ended;
+        for f in done {
             write_pod_series(ctx, f.pod, &f.note, f.series());
         }
-        if !self.series.is_empty() {
+        if self.series_live > 0 {
             self.series_tick = true;
             ctx.schedule(event_series::next_tick(ctx.now), SchedulerEvent::FinishSeries);
         }
@@ -768,7 +805,13 @@ impl Scheduler {
 
     /// The run ends: the series with news are written (the recorder's last writes).
     pub fn end_series(&mut self, ctx: &mut Ctx) {
-        for f in self.series.drain() {
+        let mut done = Vec::new();
+        self.queued.retain(|pod, q| {
+            done.extend(event_series::forget(pod, &mut q.series));
+            !q.is_empty()
+        });
+        self.series_live = 0;
+        for f in done {
             write_pod_series(ctx, f.pod, &f.note, f.series());
         }
     }

@@ -109,8 +109,7 @@ impl Scheduler {
         let until = now.after(backoff);
         ctx.schedule(until, SchedulerEvent::BackoffDone(id));
         let message: std::sync::Arc<str> = message.into();
-        self.record_failure(ctx, id, &message);
-        self.set_failed(id, Spot::Backoff(until), message);
+        self.file_failure(ctx, id, Spot::Backoff(until), message);
     }
 }
 
