@@ -5,18 +5,58 @@
 //! change (the container's name and image, the defaulted pull and termination policies,
 //! the default tolerations' keys), a tenth of the 100,000-pod day. A clone of a
 //! `SharedStr` counts a reference instead.
+//!
+//! Texts read from manifests, and the API server's defaults, are also interned per
+//! thread (`SharedStr::interned`): the 5,537 Pods of the Alibaba set write the same
+//! image, pull policy, container name, restart and DNS policies, and get the same
+//! defaults, and each was a text of its own, held for the whole run.
 
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Borrow;
+use std::cell::RefCell;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
+
+/// Texts longer than this are not interned (names of single objects, messages).
+const INTERN_MAX_LEN: usize = 64;
+/// At most this many texts are interned per thread; later ones are made one by one.
+const INTERN_MAX_TEXTS: usize = 4096;
 
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SharedStr(Arc<str>);
 
 impl SharedStr {
     pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The text, shared with every earlier request for it on this thread (short texts,
+    /// up to a bound: see the module's documentation).
+    pub fn interned(text: &str) -> SharedStr {
+        thread_local! {
+            static TEXTS: RefCell<rustc_hash::FxHashSet<SharedStr>> = RefCell::default();
+        }
+        if text.len() > INTERN_MAX_LEN {
+            return SharedStr::from(text);
+        }
+        TEXTS.with_borrow_mut(|texts| {
+            if let Some(shared) = texts.get(text) {
+                return shared.clone();
+            }
+            let shared = SharedStr::from(text);
+            if texts.len() < INTERN_MAX_TEXTS {
+                texts.insert(shared.clone());
+            }
+            shared
+        })
+    }
+}
+
+/// For looking up interned texts by `&str` (the hash of an `Arc<str>` is its text's).
+impl Borrow<str> for SharedStr {
+    fn borrow(&self) -> &str {
         &self.0
     }
 }
@@ -91,7 +131,7 @@ impl<'de> Deserialize<'de> for SharedStr {
                 f.write_str("a string")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<SharedStr, E> {
-                Ok(SharedStr::from(v))
+                Ok(SharedStr::interned(v))
             }
         }
         d.deserialize_str(Text)
@@ -113,5 +153,16 @@ mod tests {
         let back: SharedStr = serde_json::from_str("\"File\"").unwrap();
         assert_eq!(back, SharedStr::from(String::from("File")));
         assert!(serde_json::from_str::<SharedStr>("3").is_err());
+    }
+
+    #[test]
+    fn short_texts_read_twice_are_one_text() {
+        let a: SharedStr = serde_json::from_str("\"tensorflow:latest\"").unwrap();
+        let b: SharedStr = serde_json::from_str("\"tensorflow:latest\"").unwrap();
+        assert!(Arc::ptr_eq(&a.0, &b.0));
+        assert!(Arc::ptr_eq(&SharedStr::interned("tensorflow:latest").0, &a.0));
+        let long = "x".repeat(INTERN_MAX_LEN + 1);
+        assert!(!Arc::ptr_eq(&SharedStr::interned(&long).0, &SharedStr::interned(&long).0));
+        assert_eq!(SharedStr::interned(&long), long);
     }
 }

@@ -26,10 +26,12 @@ pub const DEFAULT_GRACE_SECONDS: i64 = 30;
 /// server fills in on create. The priority and `preemptionPolicy` are the Priority
 /// admission plugin's (`apiserver/admission.rs`).
 pub fn default_pod_spec(spec: &mut PodSpec) {
-    spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
-    spec.restart_policy.get_or_insert_with(|| "Always".into());
+    // The defaults' texts are shared by every pod that gets them (`SharedStr::interned`).
+    let text = super::shared_str::SharedStr::interned;
+    spec.dns_policy.get_or_insert_with(|| text("ClusterFirst"));
+    spec.restart_policy.get_or_insert_with(|| text("Always"));
     spec.termination_grace_period_seconds.get_or_insert(DEFAULT_GRACE_SECONDS);
-    spec.scheduler_name.get_or_insert_with(|| "default-scheduler".into());
+    spec.scheduler_name.get_or_insert_with(|| text("default-scheduler"));
     spec.enable_service_links.get_or_insert(true);
     spec.security_context.get_or_insert_with(|| serde_json::Value::Object(Default::default()));
     super::validation_storage::default_volumes(&mut spec.volumes);
@@ -38,22 +40,25 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
     }
     for t in &mut spec.tolerations {
         if t.operator.is_none() {
-            t.operator = Some("Equal".into());
+            t.operator = Some(text("Equal"));
         }
     }
 }
 
 fn default_container(c: &mut Container) {
+    let text = super::shared_str::SharedStr::interned;
     if c.image_pull_policy.is_none() {
         let image = c.image.as_deref().unwrap_or("");
-        c.image_pull_policy = Some(default_pull_policy(image).into());
+        c.image_pull_policy = Some(text(default_pull_policy(image)));
     }
-    c.termination_message_path.get_or_insert_with(|| "/dev/termination-log".into());
-    c.termination_message_policy.get_or_insert_with(|| "File".into());
+    c.termination_message_path.get_or_insert_with(|| text("/dev/termination-log"));
+    c.termination_message_policy.get_or_insert_with(|| text("File"));
     // SetDefaults_Pod: a limit without a request makes the request equal to the limit.
-    let limits = c.resources.limits.clone();
-    for (name, q) in limits {
-        c.resources.requests.entry(name).or_insert(q);
+    let resources = &mut c.resources;
+    for (name, q) in resources.limits.iter() {
+        if resources.requests.get(name).is_none() {
+            resources.requests.insert(name.clone(), q.clone());
+        }
     }
     for port in &mut c.ports {
         port.protocol.get_or_insert_with(|| "TCP".into());
