@@ -59,13 +59,16 @@ pub fn for_each_document(text: &str, mut take: impl FnMut(Value) -> bool) -> boo
 fn parser_options() -> &'static granit_parser::Options {
     static OPTIONS: OnceLock<granit_parser::Options> = OnceLock::new();
     OPTIONS.get_or_init(|| {
-        let budget = super::object::yaml_options().budget.unwrap_or_default();
+        let options = super::object::yaml_options();
+        let budget = options.budget.clone().unwrap_or_default();
         granit_parser::options! {
             simple_key_max_lookahead: budget.simple_key_max_lookahead,
             flow_nesting_limit: budget.flow_nesting_limit,
             block_nesting_limit: granit_parser::Options::default()
                 .block_nesting_limit
                 .max(budget.max_depth.saturating_add(1)),
+            strict_indentation: options.strict_indentation,
+            bom_inside_document_as_content: options.bom_inside_document_as_content,
             // As serde-saphyr without its `comments` feature (another crate may turn on
             // the parser's).
             emit_comments: false,
