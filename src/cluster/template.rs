@@ -426,30 +426,24 @@ pub fn with_default_tolerations(spec: Arc<PodSpec>, seconds: DefaultTolerations)
                     || (t.key.as_deref().unwrap_or("").is_empty() && t.operator.as_deref() == Some("Exists")))
         })
     };
-    // (index into KEYS, seconds) of each toleration the pod lacks.
-    let missing: Vec<(usize, i64)> =
-        (0..KEYS.len()).zip([seconds.not_ready, seconds.unreachable]).filter(|&(k, _)| !tolerated(KEYS[k])).collect();
+    let missing: Vec<(&str, i64)> =
+        KEYS.into_iter().zip([seconds.not_ready, seconds.unreachable]).filter(|(k, _)| !tolerated(k)).collect();
     if missing.is_empty() {
         return spec;
     }
-    // The texts are made once per thread and shared: a CronJob fleet compiles a template
-    // per Job (per thread, so that the runs of a sweep do not count on one reference).
-    thread_local! {
-        static TEXTS: ([SharedStr; 2], SharedStr, SharedStr) =
-            (KEYS.map(SharedStr::from), "Exists".into(), "NoExecute".into());
-    }
+    // The texts are interned (per thread) and shared: a CronJob fleet compiles a
+    // template per Job.
+    let text = SharedStr::interned;
     let mut spec = (*spec).clone();
-    TEXTS.with(|(keys, exists, no_execute)| {
-        for (k, seconds) in missing {
-            spec.tolerations.push(crate::api::pod::Toleration {
-                key: Some(keys[k].clone()),
-                operator: Some(exists.clone()),
-                value: None,
-                effect: Some(no_execute.clone()),
-                toleration_seconds: Some(seconds),
-            });
-        }
-    });
+    for (key, seconds) in missing {
+        spec.tolerations.push(crate::api::pod::Toleration {
+            key: Some(text(key)),
+            operator: Some(text("Exists")),
+            value: None,
+            effect: Some(text("NoExecute")),
+            toleration_seconds: Some(seconds),
+        });
+    }
     Arc::new(spec)
 }
 

@@ -147,7 +147,6 @@ impl Pool {
         for &id in &out {
             self.entries.remove(id);
         }
-        let grouped = !out.is_empty();
         let helped_singles: Vec<PodId> = self
             .singles
             .extract_if(.., |id, mask| {
@@ -159,7 +158,7 @@ impl Pool {
         for &id in &helped_singles {
             self.entries.remove(id);
         }
-        if !grouped {
+        if out.is_empty() {
             return helped_singles;
         }
         out.extend(helped_singles);
