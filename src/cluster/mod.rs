@@ -70,6 +70,8 @@ pub struct Cluster {
     pub nodes: Vec<Node>,
     /// The scheduler's packed view of each node (by node id); see [`fit`].
     pub fit: Vec<fit::FitRow>,
+    /// Each row's room and version, packed for the node walk (kept with `fit`).
+    pub room: Vec<fit::Room>,
     /// The nodes whose rows are empty and of one shape (kept with `fit`).
     pub regular: fit::RegularRows,
     /// Bumped at every refresh of any fit row: a filter result of a pod that asks only
@@ -224,6 +226,7 @@ impl Cluster {
             },
             nodes: Vec::new(),
             fit: Vec::new(),
+            room: Vec::new(),
             regular: fit::RegularRows::default(),
             fit_epoch: 0,
             node_by_name: BTreeMap::new(),
@@ -281,10 +284,12 @@ impl Cluster {
         let i = id.0 as usize;
         if self.fit.len() <= i {
             self.fit.resize(i + 1, fit::FitRow::default());
+            self.room.resize(i + 1, fit::Room::default());
         }
         self.fit_epoch += 1;
         let version = self.fit[i].version.wrapping_add(1).max(1);
         self.fit[i] = fit::FitRow { version, ..fit::FitRow::of(&self.nodes[i]) };
+        self.room[i] = fit::Room::of(&self.fit[i]);
         self.regular.update(i, &self.fit[i]);
     }
 

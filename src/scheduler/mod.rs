@@ -576,6 +576,9 @@ impl Scheduler {
         // Failures read from fit rows, counted by `FitRow::misfits` bit (too many pods,
         // cpu, memory) and added to the diagnosis once, at the end.
         let mut row_misfits = [0usize; 3];
+        // Some feasible node has taints (only those found by the full filters can: a
+        // plain or regular node has none), for TaintToleration's score.
+        let mut tainted = false;
         // Regular rows (empty, of the cluster's usual shape) fit the pod alike: their
         // runs are taken whole, without reading a row, and the nodes between them one by
         // one (where few nodes are regular, all of them one by one).
@@ -604,19 +607,29 @@ impl Scheduler {
                 let id = nodes[if j >= nodes.len() { j - nodes.len() } else { j }];
                 examined += 1;
                 reasons.clear();
-                let row = &cluster.fit[id.0 as usize];
-                if fast && row.plain {
-                    // NodeResourcesFit is the only filter that could reject the pod here.
-                    let bits = row.verdict(cpu, memory);
-                    if bits == 0 {
+                if fast {
+                    // A plain node with room: NodeResourcesFit, the only filter that
+                    // could reject the pod here, passes (most nodes of a large cluster).
+                    if cluster.room[id.0 as usize].certainly_fits(cpu, memory) {
                         feasible.push(id);
                         if feasible.len() >= want {
                             break 'walk;
                         }
-                    } else {
-                        row_misfit(&mut diagnosis, &mut row_misfits, id, bits);
+                        continue;
                     }
-                    continue;
+                    let row = &cluster.fit[id.0 as usize];
+                    if row.plain {
+                        let bits = row.verdict(cpu, memory);
+                        if bits == 0 {
+                            feasible.push(id);
+                            if feasible.len() >= want {
+                                break 'walk;
+                            }
+                        } else {
+                            row_misfit(&mut diagnosis, &mut row_misfits, id, bits);
+                        }
+                        continue;
+                    }
                 }
                 let fits = match held {
                     false => filter::check(template, tolerations, cluster.node(id), &mut reasons),
@@ -625,6 +638,7 @@ impl Scheduler {
                     && plugins.as_ref().is_none_or(|p| p.filter(&cluster.node(id).labels, &mut reasons));
                 if fits {
                     feasible.push(id);
+                    tainted |= cluster.fit[id.0 as usize].tainted;
                     if feasible.len() >= want {
                         break 'walk;
                     }
@@ -662,17 +676,19 @@ impl Scheduler {
         let last = &mut self.default_selectors;
         let defaults = || cluster.pods.get(who.0).and_then(|p| last.get(cluster, p));
         let extra = cycle::Cycle::scores(&cycle::SimView { cluster, nodes }, pod, &feasible, weights, defaults);
-        Ok(self.select_host(cluster, shared, &feasible, nodes.len(), &extra))
+        Ok(self.select_host(cluster, shared, &feasible, tainted, nodes.len(), &extra))
     }
 
     /// Scores the feasible nodes and takes the best; ties are broken by reservoir
     /// sampling, each tied node equally likely (`selectHost`). `extra`: the topology
-    /// plugins' weighted scores, per feasible node.
+    /// plugins' weighted scores, per feasible node; `tainted`: some feasible node has
+    /// taints.
     fn select_host(
         &mut self,
         cluster: &Cluster,
         template: &Arc<PodTemplate>,
         feasible: &[NodeId],
+        tainted: bool,
         all_nodes: usize,
         extra: &[i64],
     ) -> NodeId {
@@ -680,8 +696,9 @@ impl Scheduler {
             return feasible[0];
         }
         let cache = self.score_cache.scores(template, cluster.fit.len());
+        let scratch = &mut self.scratch;
         let totals =
-            prioritize::prioritize(&self.scoring, cluster, all_nodes, template, feasible, &mut self.scratch, cache);
+            prioritize::prioritize(&self.scoring, cluster, all_nodes, template, feasible, tainted, scratch, cache);
         let (mut best, mut best_score, mut ties) = (feasible[0], i64::MIN, 0u64);
         for (k, (&id, &score)) in feasible.iter().zip(totals).enumerate() {
             let score = score + extra.get(k).copied().unwrap_or(0);

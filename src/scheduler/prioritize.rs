@@ -66,19 +66,22 @@ pub struct Scratch {
 }
 
 /// The total score of each feasible node, in the order given. `all_nodes` is the number
-/// of nodes in the cluster (ImageLocality's spread).
+/// of nodes in the cluster (ImageLocality's spread); `tainted`: some feasible node has
+/// taints (only then can TaintToleration tell them apart).
+#[allow(clippy::too_many_arguments)]
 pub fn prioritize<'a>(
     scoring: &Scoring,
     cluster: &Cluster,
     all_nodes: usize,
     template: &PodTemplate,
     feasible: &[NodeId],
+    tainted: bool,
     scratch: &'a mut Scratch,
     cache: &mut [(u32, i32)],
 ) -> &'a [i64] {
     let Scratch { totals, raw, images } = scratch;
-    let any_taints = per_node_scores(scoring, cluster, all_nodes, template, feasible, totals, images, cache);
-    if scoring.taint_weight > 0 && any_taints {
+    per_node_scores(scoring, cluster, all_nodes, template, feasible, totals, images, cache);
+    if scoring.taint_weight > 0 && tainted {
         taint_toleration(scoring.taint_weight, cluster, template, feasible, totals, raw);
     }
     if scoring.affinity_weight > 0 && !template.preferred_affinity.is_empty() {
@@ -93,10 +96,10 @@ pub fn prioritize<'a>(
 }
 
 /// The plugins scored node by node without normalisation: NodeResourcesFit,
-/// NodeResourcesBalancedAllocation and ImageLocality. Returns whether any of the nodes
-/// has taints (only then can TaintToleration tell them apart). The first two depend only
-/// on the template and the node's resources: they come from `cache` while the node's
-/// fit row is unchanged (see `score_cache.rs`).
+/// NodeResourcesBalancedAllocation and ImageLocality. The first two depend only on the
+/// template and the node's resources: they come from `cache` while the node's fit row
+/// is unchanged (see `score_cache.rs`), which the row's version in the packed
+/// [`Room`](crate::cluster::fit::Room) tells without loading the row.
 #[allow(clippy::too_many_arguments)]
 fn per_node_scores(
     scoring: &Scoring,
@@ -107,7 +110,7 @@ fn per_node_scores(
     totals: &mut Vec<i64>,
     images: &mut Vec<(u32, i64)>,
     cache: &mut [(u32, i32)],
-) -> bool {
+) {
     // BalancedAllocation's PreScore skips a pod that requests neither cpu nor memory.
     let balanced = scoring.balanced_weight > 0 && balanced_applies(template);
     let with_images = if scoring.image_weight > 0 { image_plan(cluster, all_nodes, template, images) } else { None };
@@ -126,7 +129,6 @@ fn per_node_scores(
     let requests = (template.requests.get(CPU), template.requests.get(MEMORY));
     let nonzero = (template.nonzero_cpu, template.nonzero_memory);
     let mut empty_rows = EmptyRows::default();
-    let mut any_taints = false;
     let score_row = |row: &FitRow| {
         let mut total = scoring.fit_weight * scoring.fit.score_row(nonzero, row)?;
         if balanced {
@@ -145,21 +147,18 @@ fn per_node_scores(
         let i = n.0 as usize;
         let resources = match regular {
             Some(total) if cluster.regular.contains(i) => total,
-            _ => {
+            _ => cached(&mut cache[i], cluster.room[i].version, || {
                 let row = &cluster.fit[i];
-                any_taints |= row.tainted;
-                cached(&mut cache[i], row, |row| {
-                    if let Some(total) = empty_rows.score(row, score_row) {
-                        return total;
-                    }
-                    let node = cluster.node(n);
-                    let mut total = scoring.fit_weight * scoring.fit.score_node(template, node);
-                    if balanced {
-                        total += scoring.balanced_weight * balanced_for(template, node).unwrap_or(0);
-                    }
-                    total
-                })
-            }
+                if let Some(total) = empty_rows.score(row, score_row) {
+                    return total;
+                }
+                let node = cluster.node(n);
+                let mut total = scoring.fit_weight * scoring.fit.score_node(template, node);
+                if balanced {
+                    total += scoring.balanced_weight * balanced_for(template, node).unwrap_or(0);
+                }
+                total
+            }),
         };
         let mut total = resources;
         if let Some(everywhere) = with_images {
@@ -169,7 +168,6 @@ fn per_node_scores(
         }
         total
     }));
-    any_taints
 }
 
 /// The resource scores of empty nodes in one attempt, by node size (the last two sizes).

@@ -2,7 +2,7 @@
 //! pod's requests on each node, kept between scheduling cycles.
 //!
 //! They depend only on the pod's requests (exact and non-zero) and the node's
-//! [`FitRow`], and between two pods only the few nodes that gained or lost a pod
+//! [`FitRow`](crate::cluster::fit::FitRow), and between two pods only the few nodes that gained or lost a pod
 //! change. At 5,000 nodes each pod scores 500 of them: computing the floating-point and
 //! integer divisions again for all of them was half of a large run's time. A score is
 //! reused while its node's row has the version it was computed from.
@@ -12,7 +12,6 @@
 //! a week of 500 Deployments missed half the time (four templates remembered, pods of
 //! many workloads replaced in turn after node failures).
 
-use crate::cluster::fit::FitRow;
 use crate::cluster::resources::ResourceVec;
 use crate::cluster::template::PodTemplate;
 
@@ -71,11 +70,11 @@ impl ScoreCache {
     }
 }
 
-/// A node's cached score, computed with `score` when its row changed since.
+/// A node's cached score, computed with `score` when its row's `version` changed since.
 #[inline]
-pub fn cached(entry: &mut (u32, i32), row: &FitRow, score: impl FnOnce(&FitRow) -> i64) -> i64 {
-    if entry.0 != row.version {
-        *entry = (row.version, score(row) as i32);
+pub fn cached(entry: &mut (u32, i32), version: u32, score: impl FnOnce() -> i64) -> i64 {
+    if entry.0 != version {
+        *entry = (version, score() as i32);
     }
     i64::from(entry.1)
 }

@@ -94,6 +94,9 @@ pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
         if row != (crate::cluster::fit::FitRow { version: row.version, ..crate::cluster::fit::FitRow::of(node) }) {
             return fail(format!("node {}: the scheduler's fit row is stale", node.name));
         }
+        if sim.cluster.room[i] != crate::cluster::fit::Room::of(&row) {
+            return fail(format!("node {}: the scheduler's room is stale", node.name));
+        }
         let regular = sim.cluster.regular.shape() == Some(&crate::cluster::fit::FitRow { version: 0, ..row });
         if sim.cluster.regular.contains(i) != regular {
             return fail(format!("node {}: the scheduler's regular-row bit is stale", node.name));
