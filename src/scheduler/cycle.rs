@@ -73,19 +73,6 @@ pub struct Incoming<'a> {
     pub tolerations: &'a [Toleration],
 }
 
-/// The pod being scheduled, by what the plugins match: its namespace and labels.
-#[derive(Clone, Debug)]
-pub struct Subject {
-    pub namespace: Arc<str>,
-    pub labels: Arc<BTreeMap<String, String>>,
-}
-
-impl Subject {
-    pub fn of(pod: &Pod) -> Subject {
-        Subject { namespace: pod.namespace.clone(), labels: pod.labels.clone() }
-    }
-}
-
 /// The plugins' PreFilter state for one pod; `None` where the plugin skipped.
 #[derive(Debug, Default)]
 pub struct Cycle {

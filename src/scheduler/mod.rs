@@ -31,7 +31,7 @@ use crate::cluster::resources::ResourceNames;
 use crate::cluster::resources::{CPU, MEMORY};
 use crate::cluster::slab::IdMap;
 use crate::cluster::template::PodTemplate;
-use crate::cluster::{Cluster, NodeId, PodId};
+use crate::cluster::{Cluster, NodeId, Pod, PodId};
 use crate::engine::{Millis, SimRng, SimTime};
 use crate::event::SchedulerEvent;
 use crate::trace::EventType;
@@ -55,7 +55,9 @@ type ActiveKey = (Reverse<i32>, SimTime, u64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Spot {
     Active(ActiveKey),
-    Backoff(SimTime),
+    /// Until when, and the pod's place in the activeQ after (priority, entry time), so
+    /// that leaving the back-off does not read the pod.
+    Backoff(SimTime, (i32, SimTime)),
     Unschedulable,
 }
 
@@ -193,7 +195,7 @@ impl Scheduler {
 
     /// Nothing is queued for scheduling but pods that wait for the cluster to change.
     pub fn is_idle(&self) -> bool {
-        self.active.is_empty() && !self.queued.values().any(|q| matches!(q.spot, Some(Spot::Backoff(_))))
+        self.active.is_empty() && !self.queued.values().any(|q| matches!(q.spot, Some(Spot::Backoff(..))))
     }
 
     fn spot(&self, pod: PodId) -> Option<Spot> {
@@ -486,9 +488,10 @@ impl Scheduler {
         if pod.node.is_some() || pod.deletion.is_some() {
             return;
         }
-        let template = pod.template.clone();
+        // The pod and its template are read in place (the cycle only reads the cluster):
+        // on a full cluster each waiting pod is tried every ten seconds, and copying three
+        // shared pointers was three atomic counts up and down per attempt.
         let who = (id, pod.priority);
-        let subject = cycle::Subject::of(pod);
         // The volume plugins' PreFilter: a refusal holds for every node.
         let volumes = match volumes::VolumeCycle::prefilter(ctx.cluster, pod, self.minor) {
             Ok(v) => v,
@@ -503,12 +506,12 @@ impl Scheduler {
         // (`evaluateNominatedNode`): it is likely the only one with room.
         if let Some(node) = pod.sched.nominated_node
             && ctx.cluster.node(node).present
-            && self.filter_with_nominated(ctx.cluster, &template, who, node, &mut Vec::new())
+            && self.filter_with_nominated(ctx.cluster, &pod.template, who, node, &mut Vec::new())
             && volumes.as_ref().is_none_or(|v| v.filter(ctx.cluster, node, &mut Vec::new()))
         {
             return self.reserve(ctx, id, node, volumes.as_ref());
         }
-        match self.find_node(ctx.cluster, &template, who, &subject, volumes.as_ref()) {
+        match self.find_node(ctx.cluster, pod, who, volumes.as_ref()) {
             Ok(node) => self.reserve(ctx, id, node, volumes.as_ref()),
             Err(diagnosis) => self.schedule_failed(ctx, id, &diagnosis),
         }
@@ -530,15 +533,15 @@ impl Scheduler {
     fn find_node(
         &mut self,
         cluster: &Cluster,
-        template: &Arc<PodTemplate>,
+        pod: &Pod,
         who: (PodId, i32),
-        subject: &cycle::Subject,
         volumes: Option<&volumes::VolumeCycle>,
     ) -> Result<NodeId, Arc<Diagnosis>> {
         let nodes = std::mem::take(&mut self.node_list);
+        let template = &pod.template;
         let tolerations = &template.spec.tolerations;
-        let pod = cycle::Incoming { namespace: &subject.namespace, labels: &subject.labels, template, tolerations };
-        let result = self.search_nodes(cluster, &pod, template, who, &nodes, volumes);
+        let incoming = cycle::Incoming { namespace: &pod.namespace, labels: &pod.labels, template, tolerations };
+        let result = self.search_nodes(cluster, &incoming, template, who, &nodes, volumes);
         self.node_list = nodes;
         result
     }
@@ -884,7 +887,7 @@ impl Scheduler {
         let until = pod.sched.last_failure_at.after(backoff);
         let order = (pod.priority, pod.sched.queued_at);
         if until > ctx.now {
-            self.set_spot(id, Spot::Backoff(until));
+            self.set_spot(id, Spot::Backoff(until, order));
             ctx.schedule(until, SchedulerEvent::BackoffDone(id));
         } else {
             // Out of the pool just now, and a pod in the pool is not in the activeQ.
@@ -893,18 +896,12 @@ impl Scheduler {
     }
 
     fn backoff_done(&mut self, ctx: &mut Ctx, id: PodId) {
-        if self.spot(id) != Some(Spot::Backoff(ctx.now)) {
-            return;
-        }
-        match ctx.cluster.pods.get(id) {
-            Some(pod) => {
-                // In the back-off (its spot says so), so in neither queue nor pool.
-                let order = (pod.priority, pod.sched.queued_at);
-                self.activate(ctx, id, order);
-            }
-            None => {
-                self.take_spot(id);
-            }
+        // In the back-off (its spot says so), so in neither queue nor pool. A pod deleted
+        // meanwhile lost its spot (`forget`).
+        if let Some(Spot::Backoff(until, order)) = self.spot(id)
+            && until == ctx.now
+        {
+            self.activate(ctx, id, order);
         }
     }
 

@@ -107,9 +107,10 @@ impl Scheduler {
         pod.sched.last_failure_at = now;
         let backoff = (self.initial_backoff << pod.sched.attempts.saturating_sub(1).min(20)).min(self.max_backoff);
         let until = now.after(backoff);
+        let order = (pod.priority, pod.sched.queued_at);
         ctx.schedule(until, SchedulerEvent::BackoffDone(id));
         let message: std::sync::Arc<str> = message.into();
-        self.file_failure(ctx, id, Spot::Backoff(until), message);
+        self.file_failure(ctx, id, Spot::Backoff(until, order), message);
     }
 }
 

@@ -15,7 +15,6 @@ use super::preference::{
 };
 use super::profile::{SchedulerProfile, ScorePlugin};
 use super::score::{FitScorer, MAX_NODE_SCORE, balanced_applies, balanced_for, balanced_row};
-use super::score_cache::cached;
 use crate::cluster::fit::FitRow;
 use crate::cluster::resources::{CPU, MEMORY, ResourceNames};
 use crate::cluster::template::PodTemplate;
@@ -77,7 +76,7 @@ pub fn prioritize<'a>(
     feasible: &[NodeId],
     tainted: bool,
     scratch: &'a mut Scratch,
-    cache: &mut [(u32, i32)],
+    cache: Option<&mut [(u32, i32)]>,
 ) -> &'a [i64] {
     let Scratch { totals, raw, images } = scratch;
     per_node_scores(scoring, cluster, all_nodes, template, feasible, totals, images, cache);
@@ -97,9 +96,9 @@ pub fn prioritize<'a>(
 
 /// The plugins scored node by node without normalisation: NodeResourcesFit,
 /// NodeResourcesBalancedAllocation and ImageLocality. The first two depend only on the
-/// template and the node's resources: they come from `cache` while the node's fit row
-/// is unchanged (see `score_cache.rs`), which the row's version in the packed
-/// [`Room`](crate::cluster::fit::Room) tells without loading the row.
+/// template and the node's resources: they come from `cache` (when the pod's size has a
+/// slot) while the node's fit row is unchanged (see `score_cache.rs`), which the row's
+/// version in the packed [`Room`](crate::cluster::fit::Room) tells without loading it.
 #[allow(clippy::too_many_arguments)]
 fn per_node_scores(
     scoring: &Scoring,
@@ -109,7 +108,7 @@ fn per_node_scores(
     feasible: &[NodeId],
     totals: &mut Vec<i64>,
     images: &mut Vec<(u32, i64)>,
-    cache: &mut [(u32, i32)],
+    mut cache: Option<&mut [(u32, i32)]>,
 ) {
     // BalancedAllocation's PreScore skips a pod that requests neither cpu nor memory.
     let balanced = scoring.balanced_weight > 0 && balanced_applies(template);
@@ -147,18 +146,34 @@ fn per_node_scores(
         let i = n.0 as usize;
         let resources = match regular {
             Some(total) if cluster.regular.contains(i) => total,
-            _ => cached(&mut cache[i], cluster.room[i].version, || {
-                let row = &cluster.fit[i];
-                if let Some(total) = empty_rows.score(row, score_row) {
-                    return total;
+            _ => {
+                // The cached score while the row's version is the one it was computed
+                // from (the room holds the version: the row is loaded only to score).
+                let slot = cache.as_deref_mut().map(|c| (&mut c[i], cluster.room[i].version));
+                match slot {
+                    Some((entry, version)) if entry.0 == version => i64::from(entry.1),
+                    slot => {
+                        let row = &cluster.fit[i];
+                        let total = match empty_rows.score(row, score_row) {
+                            Some(total) => total,
+                            None => {
+                                let node = cluster.node(n);
+                                let mut total = scoring.fit_weight * scoring.fit.score_node(template, node);
+                                if balanced {
+                                    total += scoring.balanced_weight * balanced_for(template, node).unwrap_or(0);
+                                }
+                                total
+                            }
+                        };
+                        // Kept as an `i32`, and given back as the cache would give it.
+                        let total = total as i32;
+                        if let Some((entry, version)) = slot {
+                            *entry = (version, total);
+                        }
+                        i64::from(total)
+                    }
                 }
-                let node = cluster.node(n);
-                let mut total = scoring.fit_weight * scoring.fit.score_node(template, node);
-                if balanced {
-                    total += scoring.balanced_weight * balanced_for(template, node).unwrap_or(0);
-                }
-                total
-            }),
+            }
         };
         let mut total = resources;
         if let Some(everywhere) = with_images {

@@ -18,10 +18,19 @@ use crate::cluster::template::PodTemplate;
 /// How many request sizes are remembered (least recently used goes first).
 const SLOTS: usize = 8;
 
+/// How many sizes seen once are remembered, by fingerprint, before they get a slot.
+const SEEN: usize = 16;
+
+/// A size gets a slot the second time it is seen lately: a pod whose requests no other
+/// pod shares (each copy of a stream drawing its own) is scored without the cache,
+/// instead of cloning its requests, clearing a slot of every node's entry and filling
+/// it for nothing (on the 100,000-pod day, every pod).
 #[derive(Default)]
 pub struct ScoreCache {
     slots: Vec<Slot>,
     clock: u64,
+    /// Fingerprints of sizes seen once without a slot, most recent first (0: none).
+    seen: [u64; SEEN],
 }
 
 struct Slot {
@@ -42,11 +51,21 @@ impl Slot {
 }
 
 impl ScoreCache {
-    /// The scores remembered for `template`'s requests, sized for `nodes` nodes.
-    pub fn scores(&mut self, template: &PodTemplate, nodes: usize) -> &mut [(u32, i32)] {
+    /// The scores remembered for `template`'s requests, sized for `nodes` nodes; `None`
+    /// for a size not seen lately (score without the cache).
+    pub fn scores(&mut self, template: &PodTemplate, nodes: usize) -> Option<&mut [(u32, i32)]> {
         self.clock += 1;
         let nonzero = (template.nonzero_cpu, template.nonzero_memory);
-        let i = match self.slots.iter().position(|s| s.holds(template)) {
+        let position = self.slots.iter().position(|s| s.holds(template));
+        if position.is_none() {
+            let print = fingerprint(template);
+            if !self.seen.contains(&print) {
+                self.seen.rotate_right(1);
+                self.seen[0] = print;
+                return None;
+            }
+        }
+        let i = match position {
             Some(i) => i,
             None if self.slots.len() < SLOTS => {
                 let requests = template.requests.clone();
@@ -66,15 +85,67 @@ impl ScoreCache {
         if slot.scores.len() < nodes {
             slot.scores.resize(nodes, (0, 0));
         }
-        &mut slot.scores
+        Some(&mut slot.scores)
     }
 }
 
-/// A node's cached score, computed with `score` when its row's `version` changed since.
-#[inline]
-pub fn cached(entry: &mut (u32, i32), version: u32, score: impl FnOnce() -> i64) -> i64 {
-    if entry.0 != version {
-        *entry = (version, score() as i32);
+/// What a slot holds, hashed: the non-zero cpu and memory and the exact requests. Two
+/// sizes sharing one only take a slot a pod early.
+fn fingerprint(template: &PodTemplate) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    (template.nonzero_cpu, template.nonzero_memory).hash(&mut h);
+    for (i, v) in template.requests.nonzero() {
+        (i, v).hash(&mut h);
     }
-    i64::from(entry.1)
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Quantity;
+    use crate::api::pod::{Container, PodSpec};
+    use crate::cluster::Images;
+    use crate::cluster::resources::ResourceNames;
+    use std::sync::Arc;
+
+    fn template(cpu: &str, names: &mut ResourceNames) -> PodTemplate {
+        let mut app = Container { name: "app".into(), image: Some("app:1".into()), ..Default::default() };
+        app.resources.requests.insert("cpu".into(), Quantity::parse(cpu).unwrap());
+        let spec = PodSpec { containers: vec![app], ..Default::default() };
+        PodTemplate::compile(Arc::new(spec), names, &mut Images::default(), Default::default())
+    }
+
+    /// A size seen once is scored without the cache; seen again lately, it gets a slot
+    /// that keeps its entries; a size pushed out of the recent ones starts over; and
+    /// a ninth size with a slot takes the least recently used one, cleared.
+    #[test]
+    fn a_size_gets_a_slot_when_seen_again() {
+        let mut names = ResourceNames::default();
+        let mut cache = ScoreCache::default();
+        let a = template("1", &mut names);
+        assert!(cache.scores(&a, 4).is_none(), "first sight");
+        let slot = cache.scores(&a, 4).expect("second sight");
+        assert_eq!(slot.len(), 4);
+        slot[2] = (7, 42);
+        assert_eq!(cache.scores(&a, 4).expect("kept")[2], (7, 42));
+        // Sixteen other sizes seen once push `b`'s sight out.
+        let b = template("2", &mut names);
+        assert!(cache.scores(&b, 4).is_none());
+        for m in 0..SEEN {
+            assert!(cache.scores(&template(&format!("{}m", 3000 + m), &mut names), 4).is_none());
+        }
+        assert!(cache.scores(&b, 4).is_none(), "forgotten, so a first sight again");
+        assert_eq!(cache.scores(&a, 4).expect("a slot is kept")[2], (7, 42));
+        // Eight more sizes with slots: `a`, least recently used, is cleared for the last.
+        for m in 0..SLOTS {
+            let t = template(&format!("{}m", 5000 + m), &mut names);
+            assert!(cache.scores(&t, 4).is_none());
+            cache.scores(&t, 4).expect("second sight")[0] = (1, 1);
+        }
+        assert!(cache.scores(&a, 4).is_none(), "a's slot went to the last size");
+        let slot = cache.scores(&a, 4).expect("a slot again");
+        assert_eq!((slot[0].0, slot[2]), (0, (0, 0)), "the slot taken over is cleared");
+    }
 }
