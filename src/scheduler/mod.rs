@@ -283,6 +283,24 @@ fn row_misfit(diagnosis: &mut Diagnosis, counts: &mut [usize; 3], node: NodeId, 
     }
 }
 
+/// `selectHost`'s pick over the scores in order: the index of the highest, ties broken
+/// by reservoir sampling (one draw for each node tying the best so far, as kube-scheduler
+/// draws, so each tied node is equally likely).
+fn reservoir_best(rng: &mut SimRng, scores: impl Iterator<Item = i64>) -> usize {
+    let (mut best, mut best_score, mut ties) = (0, i64::MIN, 0u64);
+    for (k, score) in scores.enumerate() {
+        if score > best_score {
+            (best, best_score, ties) = (k, score, 1);
+        } else if score == best_score {
+            ties += 1;
+            if rng.below(ties) == 0 {
+                best = k;
+            }
+        }
+    }
+    best
+}
+
 /// `numFeasibleNodesToFind` (`schedule_one.go`): all nodes under 100; otherwise the
 /// configured percentage, or adaptively `50 − n/125` floored at 5%, at least 100 nodes.
 pub fn num_feasible_nodes_to_find(num_all_nodes: usize, percentage: u32) -> usize {
@@ -702,19 +720,16 @@ impl Scheduler {
         let scratch = &mut self.scratch;
         let totals =
             prioritize::prioritize(&self.scoring, cluster, all_nodes, template, feasible, tainted, scratch, cache);
-        let (mut best, mut best_score, mut ties) = (feasible[0], i64::MIN, 0u64);
-        for (k, (&id, &score)) in feasible.iter().zip(totals).enumerate() {
-            let score = score + extra.get(k).copied().unwrap_or(0);
-            if score > best_score {
-                (best, best_score, ties) = (id, score, 1);
-            } else if score == best_score {
-                ties += 1;
-                if self.rng.below(ties) == 0 {
-                    best = id;
-                }
-            }
-        }
-        best
+        // Without the topology plugins' scores (most pods), a loop of its own that reads
+        // only the totals.
+        let best = match extra.is_empty() {
+            true => reservoir_best(&mut self.rng, totals.iter().copied()),
+            false => reservoir_best(
+                &mut self.rng,
+                totals.iter().enumerate().map(|(k, s)| s + extra.get(k).copied().unwrap_or(0)),
+            ),
+        };
+        feasible[best]
     }
 
     fn schedule_failed(&mut self, ctx: &mut Ctx, id: PodId, diagnosis: &Diagnosis) {
