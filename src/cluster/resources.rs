@@ -64,6 +64,16 @@ pub fn amount(index: usize, q: &Quantity) -> i64 {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ResourceVec(Vec<i64>);
 
+/// By the non-zero amounts, so that vectors of the same amounts (`same_amounts`) hash
+/// alike whatever their trailing zeros.
+impl std::hash::Hash for ResourceVec {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for amount in self.nonzero() {
+            amount.hash(state);
+        }
+    }
+}
+
 impl ResourceVec {
     pub fn get(&self, i: usize) -> i64 {
         self.0.get(i).copied().unwrap_or(0)

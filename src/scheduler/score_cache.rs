@@ -2,8 +2,8 @@
 //! pod's requests on each node, kept between scheduling cycles.
 //!
 //! They depend only on the pod's requests (exact and non-zero) and the node's
-//! [`FitRow`](crate::cluster::fit::FitRow), and between two pods only the few nodes that gained or lost a pod
-//! change. At 5,000 nodes each pod scores 500 of them: computing the floating-point and
+//! [`FitRow`](crate::cluster::fit::FitRow), and between two pods only the few nodes
+//! that gained or lost a pod change. At 5,000 nodes each pod scores 500 of them: computing the floating-point and
 //! integer divisions again for all of them was half of a large run's time. A score is
 //! reused while its node's row has the version it was computed from.
 //!
@@ -12,6 +12,7 @@
 //! a week of 500 Deployments missed half the time (four templates remembered, pods of
 //! many workloads replaced in turn after node failures).
 
+use crate::cluster::names::content_hash;
 use crate::cluster::resources::ResourceVec;
 use crate::cluster::template::PodTemplate;
 
@@ -92,13 +93,7 @@ impl ScoreCache {
 /// What a slot holds, hashed: the non-zero cpu and memory and the exact requests. Two
 /// sizes sharing one only take a slot a pod early.
 fn fingerprint(template: &PodTemplate) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = rustc_hash::FxHasher::default();
-    (template.nonzero_cpu, template.nonzero_memory).hash(&mut h);
-    for (i, v) in template.requests.nonzero() {
-        (i, v).hash(&mut h);
-    }
-    h.finish()
+    content_hash((template.nonzero_cpu, template.nonzero_memory, &template.requests))
 }
 
 #[cfg(test)]
