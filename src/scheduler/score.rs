@@ -103,7 +103,14 @@ fn cpu_memory_mean(
         sum += per(mem + mem_node, mem_alloc) * mem_weight;
         weights += mem_weight;
     }
-    if weights == 0 { 0 } else { sum / weights }
+    match weights {
+        0 => 0,
+        // The default weights (1 and 1) sum to 2: a shift, not the divider, which with the
+        // two per-resource divisions was the bottleneck of scoring a node (scores and
+        // weights are not negative, so the shift is the division).
+        w if w & (w - 1) == 0 => sum >> w.trailing_zeros(),
+        w => sum / w,
+    }
 }
 
 /// When a resource of the strategy counts (`calculateResourceAllocatableRequest`).
@@ -438,6 +445,33 @@ mod tests {
                 };
                 if let Some(got) = scorer.score_row((pod[CPU], pod[MEMORY]), &row) {
                     assert_eq!(got, want, "{} / {name} from the row", case["name"]);
+                }
+            }
+        }
+    }
+
+    /// The two-resource mean (a shift when the weights sum to a power of two) is the
+    /// general loop's integer division, for every pair of valid weights (1 to 100).
+    #[test]
+    fn the_cpu_memory_mean_is_the_weighted_division() {
+        let nodes = [(0, 0), (1, 3), (250, 4_000), (63_999, 64_000), (7, 2), (64_000, 64_000)];
+        for cpu_weight in 1..=100 {
+            for mem_weight in 1..=100 {
+                for &(cpu_used, cpu_alloc) in &nodes {
+                    for &(mem_used, mem_alloc) in &nodes {
+                        let got = cpu_memory_mean(
+                            (cpu_used, 0, cpu_alloc),
+                            (mem_used, 0, mem_alloc),
+                            (cpu_weight, mem_weight),
+                            least_requested_score,
+                        );
+                        let want =
+                            least_allocated(&[(cpu_used, cpu_alloc, cpu_weight), (mem_used, mem_alloc, mem_weight)]);
+                        assert_eq!(
+                            got, want,
+                            "weights {cpu_weight}/{mem_weight}, cpu {cpu_used}/{cpu_alloc}, memory {mem_used}/{mem_alloc}"
+                        );
+                    }
                 }
             }
         }
