@@ -128,17 +128,14 @@ fn per_node_scores(
     let requests = (template.requests.get(CPU), template.requests.get(MEMORY));
     let nonzero = (template.nonzero_cpu, template.nonzero_memory);
     let mut empty_rows = EmptyRows::default();
-    let score_row = |row: &FitRow| {
-        let mut total = scoring.fit_weight * scoring.fit.score_row(nonzero, row)?;
-        if balanced {
-            total += scoring.balanced_weight * balanced_row(requests, row);
-        }
-        Some(total)
-    };
     // What every regular node scores (untainted, so TaintToleration cannot tell it
     // apart), read as the cache would give it back.
     let regular = match cluster.regular.many(all_nodes) {
-        true => cluster.regular.shape().and_then(score_row).map(|total| i64::from(total as i32)),
+        true => cluster
+            .regular
+            .shape()
+            .and_then(|row| row_total(scoring, nonzero, requests, balanced, row))
+            .map(|total| i64::from(total as i32)),
         false => None,
     };
     totals.clear();
@@ -154,17 +151,22 @@ fn per_node_scores(
                     Some((entry, version)) if entry.0 == version => i64::from(entry.1),
                     slot => {
                         let row = &cluster.fit[i];
-                        let total = match empty_rows.score(row, score_row) {
-                            Some(total) => total,
-                            None => {
-                                let node = cluster.node(n);
-                                let mut total = scoring.fit_weight * scoring.fit.score_node(template, node);
-                                if balanced {
-                                    total += scoring.balanced_weight * balanced_for(template, node).unwrap_or(0);
+                        // A closure of its own around an always-inlined function: one
+                        // closure shared with the regular shape's score was compiled out
+                        // of line, a call for every occupied node scored (11% of the
+                        // 100,000-pod day in perf; 2.7% fewer instructions inlined).
+                        let total =
+                            match empty_rows.score(row, |row| row_total(scoring, nonzero, requests, balanced, row)) {
+                                Some(total) => total,
+                                None => {
+                                    let node = cluster.node(n);
+                                    let mut total = scoring.fit_weight * scoring.fit.score_node(template, node);
+                                    if balanced {
+                                        total += scoring.balanced_weight * balanced_for(template, node).unwrap_or(0);
+                                    }
+                                    total
                                 }
-                                total
-                            }
-                        };
+                            };
                         // Kept as an `i32`, and given back as the cache would give it.
                         let total = total as i32;
                         if let Some((entry, version)) = slot {
@@ -204,17 +206,37 @@ impl EmptyRows {
     /// one remembered for an empty row of its size.
     #[inline]
     fn score(&mut self, row: &FitRow, compute: impl FnOnce(&FitRow) -> Option<i64>) -> Option<i64> {
-        if row.requested_cpu | row.requested_memory | row.nonzero_cpu | row.nonzero_memory != 0 {
-            return compute(row);
-        }
+        let empty = row.requested_cpu | row.requested_memory | row.nonzero_cpu | row.nonzero_memory == 0;
         let size = (row.allocatable_cpu, row.allocatable_memory);
-        if let Some(&(_, _, score)) = self.last.iter().find(|(c, m, _)| (*c, *m) == size && *c != 0) {
+        if empty && let Some(&(_, _, score)) = self.last.iter().find(|(c, m, _)| (*c, *m) == size && *c != 0) {
             return Some(score);
         }
+        // One call site for `compute`: it scores every occupied node of every pod, and
+        // is inlined here (see `row_total`).
         let score = compute(row)?;
-        self.last = [(size.0, size.1, score), self.last[0]];
+        if empty {
+            self.last = [(size.0, size.1, score), self.last[0]];
+        }
         Some(score)
     }
+}
+
+/// NodeResourcesFit's and BalancedAllocation's weighted scores of a pod asking `nonzero`
+/// (with the scheduler's defaults) and `requests` (exact) cpu and memory, read from the
+/// node's fit row (`None`: the strategy counts more than cpu and memory).
+#[inline(always)]
+fn row_total(
+    scoring: &Scoring,
+    nonzero: (i64, i64),
+    requests: (i64, i64),
+    balanced: bool,
+    row: &FitRow,
+) -> Option<i64> {
+    let mut total = scoring.fit_weight * scoring.fit.score_row(nonzero, row)?;
+    if balanced {
+        total += scoring.balanced_weight * balanced_row(requests, row);
+    }
+    Some(total)
 }
 
 /// ImageLocality's plan for the pod (init containers included): the summed scores of its

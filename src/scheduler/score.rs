@@ -244,15 +244,23 @@ impl FitScorer {
     /// and memory (the row holds exactly what it reads: allocatable and non-zero
     /// requests). `pod`: the pod's non-zero cpu and memory requests. No pointer to follow
     /// into the node: on a miss of the score cache that was most of the scoring.
-    #[inline]
+    #[inline(always)]
     pub fn score_row(&self, pod: (i64, i64), row: &FitRow) -> Option<i64> {
-        self.cpu_memory?;
-        Some(self.score(|r| match r {
-            CPU => (pod.0, row.nonzero_cpu, row.allocatable_cpu),
-            MEMORY => (pod.1, row.nonzero_memory, row.allocatable_memory),
-            // `cpu_memory` is set only when these are the strategy's only resources.
-            _ => (0, 0, 0),
-        }))
+        let weights = self.cpu_memory?;
+        let cpu = (pod.0, row.nonzero_cpu, row.allocatable_cpu);
+        let memory = (pod.1, row.nonzero_memory, row.allocatable_memory);
+        // The two common strategies written out (through `score` this was a call for
+        // every occupied node scored); the ratio's shape takes the general way.
+        Some(match self.kind {
+            ScoringType::LeastAllocated => cpu_memory_mean(cpu, memory, weights, least_requested_score),
+            ScoringType::MostAllocated => cpu_memory_mean(cpu, memory, weights, most_requested_score),
+            ScoringType::RequestedToCapacityRatio => self.score(|r| match r {
+                CPU => cpu,
+                MEMORY => memory,
+                // `cpu_memory` is set only when these are the strategy's only resources.
+                _ => (0, 0, 0),
+            }),
+        })
     }
 }
 
