@@ -250,7 +250,9 @@ impl FitScorer {
         let cpu = (pod.0, row.nonzero_cpu, row.allocatable_cpu);
         let memory = (pod.1, row.nonzero_memory, row.allocatable_memory);
         // The two common strategies written out (through `score` this was a call for
-        // every occupied node scored); the ratio's shape takes the general way.
+        // every occupied node scored); the ratio's shape takes the general way. `score`
+        // has the same two arms: sharing them through a helper giving an `Option` cost
+        // 2% more instructions on the 100,000-pod day.
         Some(match self.kind {
             ScoringType::LeastAllocated => cpu_memory_mean(cpu, memory, weights, least_requested_score),
             ScoringType::MostAllocated => cpu_memory_mean(cpu, memory, weights, most_requested_score),
