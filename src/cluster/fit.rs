@@ -214,6 +214,41 @@ impl RegularRows {
     }
 }
 
+/// The nodes whose rows were refreshed last, by the `fit_epoch` each refresh made: a
+/// failure the scheduler kept at an older epoch is brought up to date by reading these
+/// rows again instead of every node's (`scheduler::fail_cache`). On a full cluster every
+/// ending pod and every binding refreshes one row and so moves the epoch, while the
+/// pods waiting fail on the other rows exactly as before.
+#[derive(Clone, Debug)]
+pub struct FitLog {
+    /// Node id of the refresh that made epoch `e`, at `e % LOG`.
+    ring: [u32; FitLog::LOG],
+}
+
+impl Default for FitLog {
+    fn default() -> Self {
+        FitLog { ring: [0; FitLog::LOG] }
+    }
+}
+
+impl FitLog {
+    /// Refreshes remembered: more than the rows a full cluster refreshes between two
+    /// pods of one template tried, few enough to read in a moment.
+    const LOG: usize = 64;
+
+    /// Files the refresh of node `id` that made the epoch `epoch`.
+    pub fn record(&mut self, epoch: u64, id: usize) {
+        self.ring[(epoch % Self::LOG as u64) as usize] = id as u32;
+    }
+
+    /// The nodes refreshed after epoch `then` up to epoch `now`, oldest first (a node
+    /// refreshed twice comes twice); `None` when the log no longer reaches back.
+    pub fn since(&self, then: u64, now: u64) -> Option<impl Iterator<Item = usize> + '_> {
+        (then <= now && now - then <= Self::LOG as u64)
+            .then(|| (then + 1..=now).map(|e| self.ring[(e % Self::LOG as u64) as usize] as usize))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,5 +370,19 @@ mod tests {
             (70, 0, 199)
         );
         assert_eq!(rows.shape(), Some(&empty));
+    }
+
+    #[test]
+    fn the_fit_log_names_the_rows_refreshed_since_an_epoch() {
+        let mut log = FitLog::default();
+        for epoch in 1..=100u64 {
+            log.record(epoch, (epoch * 7 % 13) as usize);
+        }
+        let since: Vec<usize> = log.since(97, 100).expect("within the log").collect();
+        assert_eq!(since, vec![98 * 7 % 13, 99 * 7 % 13, 100 * 7 % 13]);
+        assert_eq!(log.since(100, 100).expect("nothing since").count(), 0);
+        assert_eq!(log.since(36, 100).expect("64 back").count(), 64);
+        assert!(log.since(35, 100).is_none(), "65 back is past the log");
+        assert!(log.since(101, 100).is_none());
     }
 }

@@ -77,6 +77,8 @@ pub struct Cluster {
     /// Bumped at every refresh of any fit row: a filter result of a pod that asks only
     /// for cpu and memory holds while it stands (the scheduler reuses such failures).
     pub fit_epoch: u64,
+    /// The node of each recent refresh, by the epoch it made.
+    pub fit_log: fit::FitLog,
     pub node_by_name: BTreeMap<Arc<str>, NodeId>,
     pub pods: Slab<Pod>,
     /// (namespace, name) of every pod object in the API.
@@ -229,6 +231,7 @@ impl Cluster {
             room: Vec::new(),
             regular: fit::RegularRows::default(),
             fit_epoch: 0,
+            fit_log: fit::FitLog::default(),
             node_by_name: BTreeMap::new(),
             pods: Slab::default(),
             pod_by_name: SlimNameIndex::default(),
@@ -287,6 +290,7 @@ impl Cluster {
             self.room.resize(i + 1, fit::Room::default());
         }
         self.fit_epoch += 1;
+        self.fit_log.record(self.fit_epoch, i);
         let version = self.fit[i].version.wrapping_add(1).max(1);
         self.fit[i] = fit::FitRow { version, ..fit::FitRow::of(&self.nodes[i]) };
         self.room[i] = fit::Room::of(&self.fit[i]);

@@ -313,7 +313,7 @@ pub fn num_feasible_nodes_to_find(num_all_nodes: usize, percentage: u32) -> usiz
 }
 
 /// Why a pod fits no node: reason -> number of nodes, as `FitError` counts them.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Diagnosis {
     pub reasons: BTreeMap<Reason, usize>,
     /// The nodes that failed only for reasons removing pods may resolve (status
@@ -433,11 +433,13 @@ impl Scheduler {
             }
             Change::NodeAdded(node) => {
                 self.node_list.push(*node);
+                self.fail_cache.clear(self.node_list.len());
                 self.ring_is_ids &= node.0 as usize + 1 == self.node_list.len();
                 self.cluster_event(ctx, filter::hint::NODE_ADDED, *node);
             }
             Change::NodeRemoved(node) => {
                 self.node_list.retain(|n| n != node);
+                self.fail_cache.clear(self.node_list.len());
                 self.ring_is_ids = self.node_list.iter().enumerate().all(|(k, n)| n.0 as usize == k);
                 self.cluster_event(ctx, filter::hint::NODE_REMOVED, *node);
             }
@@ -589,10 +591,13 @@ impl Scheduler {
         // Without topology constraints, pod affinity or nominated pods in play, a fit-only
         // pod needs only the node's fit row.
         let fast = template.fit_only && plugins.is_none() && volumes.is_none() && !held;
-        // The template failed on these very fit rows already: it fails alike.
-        let epoch = (cluster.fit_epoch, nodes.len());
-        if fast && let Some(known) = self.fail_cache.get(shared, epoch) {
-            return Err(known);
+        // The template failed on these very fit rows already (or on rows of which those
+        // refreshed since still reject it): it fails alike.
+        let known = if fast { self.fail_cache.get(shared, cluster, nodes.len()) } else { None };
+        // Debug builds (the tests) walk the nodes anyway and check the kept failure
+        // against the walk's, so every scenario the tests run checks the cache.
+        if let Some(known) = known.as_ref().filter(|_| !cfg!(debug_assertions)) {
+            return Err(Arc::clone(known));
         }
         // Failures read from fit rows, counted by `FitRow::misfits` bit (too many pods,
         // cpu, memory) and added to the diagnosis once, at the end.
@@ -687,12 +692,17 @@ impl Scheduler {
             // Node ids grow in the order nodes join, which is the cache's order.
             diagnosis.potential.sort_unstable();
             diagnosis.topology.sort_unstable();
+            if let Some(known) = known {
+                debug_assert_eq!(*known, diagnosis, "the kept failure of a template is the walk's");
+                return Err(known);
+            }
             let diagnosis = Arc::new(diagnosis);
             if fast {
-                self.fail_cache.put(shared, epoch, &diagnosis);
+                self.fail_cache.put(shared, cluster, nodes, &diagnosis);
             }
             return Err(diagnosis);
         }
+        debug_assert!(known.is_none(), "a template kept as failing fits a node");
         let weights = self.scoring.topology_weights();
         let last = &mut self.default_selectors;
         let defaults = || cluster.pods.get(who.0).and_then(|p| last.get(cluster, p));
