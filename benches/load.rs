@@ -1,0 +1,67 @@
+//! Issue 17's busy clusters, simulated with the trace written to a sink that discards it.
+//!
+//! `day/day-1000-100k`: benches/scenarios/day-1000-100k.yaml, 1,000 nodes receiving
+//! 100,000 pods of varied requests and durations over a simulated day (the scheduler's
+//! node search and scoring, the kubelet, the trace rows); throughput in events.
+//!
+//! `overload/<duration>`: benches/scenarios/overload-100.yaml, 100 nodes asked for 2.3
+//! times their cpu, for its first 30 minutes and hour: the scheduling queue's retries of
+//! a growing backlog (each ending pod sends the waiting templates it may help back
+//! through their back-off, one of them binds and the others fail again). Throughput in
+//! events; the failed attempts are most of the work.
+//!
+//! Whole-process timings with the CSV output and peak memory: `/usr/bin/time -v podsim
+//! run ... --no-objects` (see README.md's speed table).
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use podsim::engine::SimTime;
+use podsim::scenario::{Scenario, load};
+use podsim::sim::Simulation;
+use podsim::trace::NullSink;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn no_files(name: &str) -> Result<String, String> {
+    Err(format!("{name}: no files here"))
+}
+
+fn load_bench(name: &str) -> Arc<Scenario> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let text = std::fs::read_to_string(dir.join(format!("{name}.yaml"))).expect("bench scenario");
+    Arc::new(load(&format!("{name}.yaml"), &text, &no_files).expect("valid"))
+}
+
+/// Runs the scenario to `end` (or to its end); returns the events handled.
+fn simulate(scenario: Arc<Scenario>, end: Option<SimTime>) -> u64 {
+    let mut sim = Simulation::new(scenario, Box::new(NullSink));
+    sim.run(end, &mut |_, _| {}).expect("no invariant checked").events
+}
+
+fn day(c: &mut Criterion) {
+    let mut group = c.benchmark_group("day");
+    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    let scenario = load_bench("day-1000-100k");
+    let events = simulate(scenario.clone(), None);
+    eprintln!("day-1000-100k: {events} events");
+    group.throughput(Throughput::Elements(events));
+    group.bench_function("day-1000-100k", |b| b.iter(|| simulate(scenario.clone(), None)));
+    group.finish();
+}
+
+fn overload(c: &mut Criterion) {
+    let mut group = c.benchmark_group("overload");
+    group.sample_size(10).measurement_time(Duration::from_secs(30));
+    let scenario = load_bench("overload-100");
+    for (name, minutes) in [("30m", 30u64), ("1h", 60)] {
+        let end = Some(SimTime::from_ms(minutes * 60_000));
+        let events = simulate(scenario.clone(), end);
+        eprintln!("overload-100 for {name}: {events} events");
+        group.throughput(Throughput::Elements(events));
+        group.bench_function(name, |b| b.iter(|| simulate(scenario.clone(), end)));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, day, overload);
+criterion_main!(benches);
