@@ -97,7 +97,6 @@ pub struct IdMap<V> {
     /// month that churn left the allocator's heap fragmented (2.5 MB more resident on
     /// the CronJob fleet).
     spare: Vec<Box<Page<V>>>,
-    len: usize,
 }
 
 /// Emptied pages an [`IdMap`] keeps at most.
@@ -113,19 +112,11 @@ struct Page<V> {
 
 impl<V> Default for IdMap<V> {
     fn default() -> Self {
-        IdMap { pages: Vec::new(), spare: Vec::new(), len: 0 }
+        IdMap { pages: Vec::new(), spare: Vec::new() }
     }
 }
 
 impl<V> IdMap<V> {
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
     fn slot(&self, id: Id) -> Option<&(u32, V)> {
         let i = id.index as usize;
         self.pages.get(i / PAGE)?.as_ref()?.slots[i % PAGE].as_ref()
@@ -158,7 +149,6 @@ impl<V> IdMap<V> {
             Some(_) => None,
             None => {
                 page.used += 1;
-                self.len += 1;
                 None
             }
         }
@@ -174,7 +164,6 @@ impl<V> IdMap<V> {
         }
         let (_, value) = slot.take()?;
         page.used -= 1;
-        self.len -= 1;
         release_if_empty(entry, &mut self.spare);
         Some(value)
     }
@@ -205,7 +194,6 @@ impl<V> IdMap<V> {
                 {
                     *slot = None;
                     page.used -= 1;
-                    self.len -= 1;
                 }
             }
             release_if_empty(entry, &mut self.spare);
@@ -255,7 +243,7 @@ mod tests {
         });
         assert_eq!(map.iter().map(|(id, v)| (id, *v)).collect::<Vec<_>>(), [(c, 5)]);
         assert_eq!(map.remove(c), Some(5));
-        assert!(map.is_empty());
+        assert_eq!(map.iter().count(), 0);
         assert!(map.pages.iter().all(Option::is_none), "an empty page is let go");
         assert_eq!(map.spare.len(), 1, "and kept for the next");
         // Slots far apart live in pages of their own, in slot order.

@@ -58,7 +58,8 @@ enum Spot {
     /// Until when, and the pod's place in the activeQ after (priority, entry time), so
     /// that leaving the back-off does not read the pod.
     Backoff(SimTime, (i32, SimTime)),
-    Unschedulable,
+    /// In the unschedulable pool, filed there as this.
+    Unschedulable(pool::Entry),
 }
 
 /// What the scheduler keeps of a pod not bound yet: where it waits (nothing while a
@@ -198,6 +199,13 @@ impl Scheduler {
         self.active.is_empty() && !self.queued.values().any(|q| matches!(q.spot, Some(Spot::Backoff(..))))
     }
 
+    /// The pool counts as waiting exactly the pods whose records say they wait there
+    /// (the invariant checker asks).
+    pub fn pool_agrees(&self) -> bool {
+        let filed = self.queued.values().filter(|q| matches!(q.spot, Some(Spot::Unschedulable(_)))).count();
+        filed == self.unschedulable.waiting()
+    }
+
     fn spot(&self, pod: PodId) -> Option<Spot> {
         self.queued.get(pod).and_then(|q| q.spot)
     }
@@ -232,10 +240,19 @@ impl Scheduler {
     }
 
     fn remove(&mut self, pod: PodId) {
-        if let Some(Spot::Active(key)) = self.take_spot(pod) {
-            self.active.remove(&(key, pod));
+        match self.take_spot(pod) {
+            Some(Spot::Active(key)) => {
+                self.active.remove(&(key, pod));
+            }
+            Some(Spot::Unschedulable(entry)) => self.unschedulable.remove(pod, entry),
+            _ => {}
         }
-        self.unschedulable.remove(pod);
+    }
+
+    /// The pod waits in the pool with an entry of time `since` (the pool's entry-time
+    /// queue keeps entries of pods that left since).
+    fn waits_since(queued: &IdMap<Queued>, pod: PodId, since: SimTime) -> bool {
+        queued.get(pod).is_some_and(|q| matches!(q.spot, Some(Spot::Unschedulable(e)) if e.since == since))
     }
 
     pub fn flush_pending(&self) -> bool {
@@ -758,13 +775,17 @@ impl Scheduler {
         }
         pod.sched.last_failure_at = now;
         let template = pod.template.clone();
-        self.unschedulable.insert(id, diagnosis.hint(), now, &template);
+        // Not waiting in the pool: the cycle took the pod from the activeQ.
+        let queued = &self.queued;
+        let entry = self
+            .unschedulable
+            .insert(id, diagnosis.hint(), now, &template, |pod, since| Self::waits_since(queued, pod, since));
         self.listening |= diagnosis.hint();
         if !self.flush_pending {
             self.flush_pending = true;
             ctx.at(FLUSH_PERIOD, SchedulerEvent::Flush);
         }
-        self.file_failure(ctx, id, Spot::Unschedulable, message);
+        self.file_failure(ctx, id, Spot::Unschedulable(entry), message);
     }
 
     /// `FitError.Error()` with the PostFilter's message; pods that fail alike one after
@@ -887,12 +908,17 @@ impl Scheduler {
     fn flush(&mut self, ctx: &mut Ctx) {
         self.flush_pending = false;
         let now = ctx.now;
+        let queued = &self.queued;
         let stale = match now.ms().checked_sub(MAX_IN_UNSCHEDULABLE) {
-            Some(cutoff) => self.unschedulable.entered_by(SimTime::from_ms(cutoff)),
+            Some(cutoff) => self
+                .unschedulable
+                .entered_by(SimTime::from_ms(cutoff), |pod, since| Self::waits_since(queued, pod, since)),
             None => Vec::new(),
         };
         for &id in &stale {
-            self.unschedulable.remove(id);
+            if let Some(Spot::Unschedulable(entry)) = self.spot(id) {
+                self.unschedulable.remove(id, entry);
+            }
         }
         self.requeue_all(ctx, stale);
         self.listening = self.unschedulable.listening();

@@ -7,11 +7,14 @@
 //! simulation's clock, which never goes back, so entry times are a queue in entry order;
 //! a pod that leaves stays in that queue until its turn comes or the queue is compacted
 //! (a search tree in its place was a tenth of a failed attempt on a full cluster).
+//!
+//! Where each pod waits (its [`Entry`]) is kept by the scheduler in the pod's one record,
+//! which a failed attempt writes anyway, and handed back to take the pod out: a map of
+//! the pool's own was one more cache miss at every failure and every retry.
 
 use super::cycle::SimView;
 use super::filter::hint;
 use super::requeue;
-use crate::cluster::slab::IdMap;
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, NodeId, PodId};
 use crate::engine::SimTime;
@@ -27,13 +30,21 @@ struct Group {
     members: BTreeSet<PodId>,
 }
 
+/// A pod's place in the pool: the events that may help it, when it entered, and the
+/// address of its group's template (0: looked at alone).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    hint: u16,
+    pub since: SimTime,
+    address: usize,
+}
+
 #[derive(Default)]
 pub struct Pool {
-    /// Each pod: the events that may help it, when it entered, and the address of its
-    /// group's template (0: looked at alone).
-    entries: IdMap<(u16, SimTime, usize)>,
+    /// Pods waiting.
+    waiting: usize,
     /// Entry times in entry order, with entries of pods that left since (an entry counts
-    /// while `entries` holds the pod with the same time).
+    /// while the pod's kept [`Entry`] has the same time).
     by_since: VecDeque<(SimTime, PodId)>,
     groups: BTreeMap<GroupKey, Group>,
     /// The pods looked at one by one (their plugins read their labels or claims).
@@ -45,15 +56,28 @@ type GroupKey = (usize, u16);
 
 impl Pool {
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.waiting == 0
     }
 
-    pub fn insert(&mut self, id: PodId, hint: u16, since: SimTime, template: &Arc<PodTemplate>) {
+    /// How many pods wait here.
+    pub fn waiting(&self) -> usize {
+        self.waiting
+    }
+
+    /// Files `id`, which is not waiting here, and gives its entry (to be kept by the
+    /// caller and handed back to [`Pool::remove`]). `live` says whether a pod's kept entry
+    /// is one of `since` (the entry-time queue is compacted with it).
+    pub fn insert(
+        &mut self,
+        id: PodId,
+        hint: u16,
+        since: SimTime,
+        template: &Arc<PodTemplate>,
+        live: impl Fn(PodId, SimTime) -> bool,
+    ) -> Entry {
         let group = (hint & hint::LOOKED_AT & !TEMPLATE_WIDE == 0).then_some((Arc::as_ptr(template) as usize, hint));
-        // One lookup: a pod already waiting (rare) leaves its group before joining one.
-        if let Some(old) = self.entries.insert(id, (hint, since, group.map_or(0, |(address, _)| address))) {
-            self.leave(id, old);
-        }
+        let entry = Entry { hint, since, address: group.map_or(0, |(address, _)| address) };
+        self.waiting += 1;
         match group {
             Some(key) => {
                 let g = self
@@ -67,22 +91,18 @@ impl Pool {
             }
         }
         debug_assert!(self.by_since.back().is_none_or(|(last, _)| *last <= since), "entry times go forward");
-        self.by_since.push_back((since, id));
-        // The left pods' entries at most as many again as the waiting ones.
-        if self.by_since.len() > 2 * self.entries.len() + 64 {
-            let entries = &self.entries;
-            self.by_since.retain(|(since, id)| entries.get(*id).is_some_and(|e| e.1 == *since));
+        // The left pods' entries at most as many again as the waiting ones (the pod
+        // entering now is not filed by its caller yet, and is pushed after).
+        if self.by_since.len() > 2 * self.waiting + 64 {
+            self.by_since.retain(|(since, id)| live(*id, *since));
         }
+        self.by_since.push_back((since, id));
+        entry
     }
 
-    pub fn remove(&mut self, id: PodId) -> bool {
-        let Some(entry) = self.entries.remove(id) else { return false };
-        self.leave(id, entry);
-        true
-    }
-
-    /// Takes `id`, which was filed as `entry`, out of its group or the singles.
-    fn leave(&mut self, id: PodId, (hint, _, address): (u16, SimTime, usize)) {
+    /// Takes `id`, which waits here as `entry`, out of the pool.
+    pub fn remove(&mut self, id: PodId, Entry { hint, address, .. }: Entry) {
+        self.waiting -= 1;
         match (address != 0).then_some((address, hint)) {
             Some(key) => {
                 if let Some(g) = self.groups.get_mut(&key) {
@@ -98,15 +118,16 @@ impl Pool {
         }
     }
 
-    /// The pods that entered at or before `cutoff`, in pod order (as the pool lists them).
-    /// They leave the entry-time queue: the caller takes them out of the pool.
-    pub fn entered_by(&mut self, cutoff: SimTime) -> Vec<PodId> {
+    /// The pods that entered at or before `cutoff` and still wait (`live`: the pod's kept
+    /// entry is one of that time), in pod order (as the pool lists them). They leave the
+    /// entry-time queue: the caller takes them out of the pool.
+    pub fn entered_by(&mut self, cutoff: SimTime, live: impl Fn(PodId, SimTime) -> bool) -> Vec<PodId> {
         let mut out = Vec::new();
         while let Some(&(since, id)) = self.by_since.front()
             && since <= cutoff
         {
             self.by_since.pop_front();
-            if self.entries.get(id).is_some_and(|e| e.1 == since) {
+            if live(id, since) {
                 out.push(id);
             }
         }
@@ -144,9 +165,6 @@ impl Pool {
                 })
         });
         let mut out: Vec<PodId> = helped.flat_map(|(_, g)| g.members).collect();
-        for &id in &out {
-            self.entries.remove(id);
-        }
         let helped_singles: Vec<PodId> = self
             .singles
             .extract_if(.., |id, mask| {
@@ -155,9 +173,7 @@ impl Pool {
             })
             .map(|(id, _)| id)
             .collect();
-        for &id in &helped_singles {
-            self.entries.remove(id);
-        }
+        self.waiting -= out.len() + helped_singles.len();
         if out.is_empty() {
             return helped_singles;
         }
@@ -185,6 +201,37 @@ mod tests {
         SimTime::from_ms(s * 1000)
     }
 
+    /// The scheduler's side: each waiting pod's kept entry, as its record holds it.
+    #[derive(Default)]
+    struct Records(BTreeMap<PodId, Entry>);
+
+    impl Records {
+        /// The pod fails again: out of the pool if it was waiting there, then in.
+        fn file(&mut self, pool: &mut Pool, id: PodId, hint: u16, since: SimTime, t: &Arc<PodTemplate>) {
+            self.take(pool, id);
+            let records = &self.0;
+            let entry = pool.insert(id, hint, since, t, |id, since| records.get(&id).is_some_and(|e| e.since == since));
+            self.0.insert(id, entry);
+        }
+
+        /// Takes the pod out of the pool, if it waits there.
+        fn take(&mut self, pool: &mut Pool, id: PodId) -> bool {
+            self.0.remove(&id).map(|entry| pool.remove(id, entry)).is_some()
+        }
+
+        /// The pool gave these pods back: their records no longer hold an entry.
+        fn taken(&mut self, ids: Vec<PodId>) -> Vec<PodId> {
+            for id in &ids {
+                self.0.remove(id);
+            }
+            ids
+        }
+
+        fn entered_by(&self, pool: &mut Pool, cutoff: SimTime) -> Vec<PodId> {
+            pool.entered_by(cutoff, |id, since| self.0.get(&id).is_some_and(|e| e.since == since))
+        }
+    }
+
     /// A change takes out the groups and singles it may help, whole, in pod order; the
     /// others stay, and a pod taken out is not taken again. (The pods are not in the
     /// cluster, which the closer looks read as "may help".)
@@ -193,22 +240,23 @@ mod tests {
         let streams = crate::engine::Streams::new(1);
         let cluster = Cluster::new(Default::default(), &streams, crate::cluster::network::NetworkConfig::defaults(1));
         let (t, u) = (template(), template());
-        let mut pool = Pool::default();
-        pool.insert(pod(5), hint::FIT_POD_GONE, at(1), &t);
-        pool.insert(pod(2), hint::FIT_POD_GONE, at(1), &u);
-        pool.insert(pod(9), hint::FIT_POD_GONE, at(2), &t);
-        pool.insert(pod(4), hint::NODE_ADDED, at(2), &t);
+        let (mut pool, mut records) = (Pool::default(), Records::default());
+        records.file(&mut pool, pod(5), hint::FIT_POD_GONE, at(1), &t);
+        records.file(&mut pool, pod(2), hint::FIT_POD_GONE, at(1), &u);
+        records.file(&mut pool, pod(9), hint::FIT_POD_GONE, at(2), &t);
+        records.file(&mut pool, pod(4), hint::NODE_ADDED, at(2), &t);
         // A single: a look that reads the pod's labels.
-        pool.insert(pod(1), hint::SPREAD_POD, at(3), &t);
-        pool.insert(pod(7), hint::SPREAD_NODE, at(3), &t);
+        records.file(&mut pool, pod(1), hint::SPREAD_POD, at(3), &t);
+        records.file(&mut pool, pod(7), hint::SPREAD_NODE, at(3), &t);
         let change = requeue::Change::default();
-        let gone = pool.take_helped(&cluster, &[], hint::POD_GONE, change);
+        let gone = records.taken(pool.take_helped(&cluster, &[], hint::POD_GONE, change));
         assert_eq!(gone, vec![pod(1), pod(2), pod(5), pod(9)]);
-        assert!(!pool.remove(pod(5)), "taken out already");
+        assert!(!records.take(&mut pool, pod(5)), "taken out already");
         assert_eq!(pool.take_helped(&cluster, &[], hint::POD_GONE, change), vec![]);
-        assert_eq!(pool.take_helped(&cluster, &[], hint::NODE_ADDED, change), vec![pod(4), pod(7)]);
+        let added = records.taken(pool.take_helped(&cluster, &[], hint::NODE_ADDED, change));
+        assert_eq!(added, vec![pod(4), pod(7)]);
         assert!(pool.is_empty());
-        assert_eq!(pool.entered_by(at(3)), vec![], "no pod left waiting");
+        assert_eq!(records.entered_by(&mut pool, at(3)), vec![], "no pod left waiting");
     }
 
     /// The leftover flush finds the pods waiting since the cutoff, once each, whatever
@@ -216,24 +264,29 @@ mod tests {
     #[test]
     fn the_pods_entered_by_a_time_are_those_still_waiting_since() {
         let t = template();
-        let mut pool = Pool::default();
-        pool.insert(pod(3), hint::FIT_POD_GONE, at(1), &t);
-        pool.insert(pod(1), hint::FIT_POD_GONE, at(1), &t);
-        pool.insert(pod(2), hint::FIT_POD_GONE, at(2), &t);
+        let (mut pool, mut records) = (Pool::default(), Records::default());
+        records.file(&mut pool, pod(3), hint::FIT_POD_GONE, at(1), &t);
+        records.file(&mut pool, pod(1), hint::FIT_POD_GONE, at(1), &t);
+        records.file(&mut pool, pod(2), hint::FIT_POD_GONE, at(2), &t);
         // Pod 1 leaves and comes back later; pod 3 comes back within the same instant.
-        assert!(pool.remove(pod(1)));
-        pool.insert(pod(1), hint::FIT_POD_GONE, at(3), &t);
-        pool.insert(pod(3), hint::FIT_POD_GONE, at(3), &t);
-        pool.insert(pod(3), hint::FIT_POD_GONE, at(3), &t);
-        assert_eq!(pool.entered_by(at(2)), vec![pod(2)]);
-        assert_eq!(pool.entered_by(at(2)), vec![], "taken once");
-        assert_eq!(pool.entered_by(at(3)), vec![pod(1), pod(3)]);
+        assert!(records.take(&mut pool, pod(1)));
+        records.file(&mut pool, pod(1), hint::FIT_POD_GONE, at(3), &t);
+        records.file(&mut pool, pod(3), hint::FIT_POD_GONE, at(3), &t);
+        records.file(&mut pool, pod(3), hint::FIT_POD_GONE, at(3), &t);
+        assert_eq!(records.entered_by(&mut pool, at(2)), vec![pod(2)]);
+        records.take(&mut pool, pod(2));
+        assert_eq!(records.entered_by(&mut pool, at(2)), vec![], "taken once");
+        assert_eq!(records.entered_by(&mut pool, at(3)), vec![pod(1), pod(3)]);
+        records.take(&mut pool, pod(1));
+        records.take(&mut pool, pod(3));
+        assert!(pool.is_empty());
         // A long churn of one pod: the queue is compacted to about the pool's size.
         for s in 4..1000 {
-            pool.insert(pod(7), hint::FIT_POD_GONE, at(s), &t);
+            records.file(&mut pool, pod(7), hint::FIT_POD_GONE, at(s), &t);
         }
-        assert!(pool.by_since.len() <= 2 * pool.entries.len() + 64 + 1, "{}", pool.by_since.len());
-        assert_eq!(pool.entered_by(at(998)), vec![]);
-        assert_eq!(pool.entered_by(at(999)), vec![pod(7)]);
+        assert_eq!(pool.waiting, 1);
+        assert!(pool.by_since.len() <= 2 * pool.waiting + 64 + 1, "{}", pool.by_since.len());
+        assert_eq!(records.entered_by(&mut pool, at(998)), vec![]);
+        assert_eq!(records.entered_by(&mut pool, at(999)), vec![pod(7)]);
     }
 }

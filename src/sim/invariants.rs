@@ -66,6 +66,9 @@ pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
     if listed != present {
         return fail("the scheduler's node list is not the nodes present".to_string());
     }
+    if !sim.subsystems.scheduler.pool_agrees() {
+        return fail("the unschedulable pool's count is not the pods whose records say they wait there".to_string());
+    }
     if spread != sim.cluster.spread.all() {
         return fail("the topology spreading index disagrees with the pods on the nodes".to_string());
     }
