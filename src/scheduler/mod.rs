@@ -776,6 +776,7 @@ impl Scheduler {
         pod.sched.last_failure_at = now;
         let template = pod.template.clone();
         // Not waiting in the pool: the cycle took the pod from the activeQ.
+        debug_assert!(!matches!(self.spot(id), Some(Spot::Unschedulable(_))), "a pod tried while in the pool");
         let queued = &self.queued;
         let entry = self
             .unschedulable
