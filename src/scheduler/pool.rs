@@ -145,7 +145,8 @@ impl Pool {
     /// Takes out of the pool the waiting pods that `change` (an `event`) may help, in pod
     /// order. A group helped leaves whole: on a full cluster every ending pod sends most
     /// groups back, and taking their members out one by one was a search of the group's
-    /// tree per pod.
+    /// tree per pod. The entries their records keep no longer count: the caller files the
+    /// pods elsewhere (the back-off or the activeQ).
     pub fn take_helped(
         &mut self,
         cluster: &Cluster,
