@@ -13,8 +13,7 @@
 //! rows refreshed since ([`FitLog`](crate::cluster::fit::FitLog)): a row that now fits
 //! the pod, or is no longer plain, sends the pod through the full search instead.
 
-use super::Diagnosis;
-use super::filter::Reason;
+use super::{Diagnosis, ROW_REASONS};
 use crate::cluster::Cluster;
 use crate::cluster::resources::{CPU, MEMORY};
 use crate::cluster::template::PodTemplate;
@@ -24,9 +23,6 @@ use std::sync::Arc;
 /// More templates than this kept at once: start over (a stream whose copies each have a
 /// template of their own gains nothing here).
 const MAX_TEMPLATES: usize = 256;
-
-/// NodeResourcesFit's reasons a plain row gives, by `FitRow::misfits` bit.
-const ROW_REASONS: [Reason; 3] = [Reason::TooManyPods, Reason::Insufficient(CPU), Reason::Insufficient(MEMORY)];
 
 struct Entry {
     /// Keeps the address (the key) from being reused while the entry stands.
@@ -146,6 +142,7 @@ mod tests {
     use super::*;
     use crate::cluster::NodeId;
     use crate::cluster::fit::FitRow;
+    use crate::scheduler::filter::Reason;
 
     const GI: i64 = 1 << 30;
 

@@ -283,6 +283,9 @@ fn write_pod_series(ctx: &mut Ctx, id: PodId, note: &str, series: crate::trace::
     ctx.series_event(object, EventType::Warning, "FailedScheduling", note, series);
 }
 
+/// NodeResourcesFit's reasons a plain row gives, by `FitRow::misfits` bit.
+const ROW_REASONS: [Reason; 3] = [Reason::TooManyPods, Reason::Insufficient(CPU), Reason::Insufficient(MEMORY)];
+
 /// A plain node that NodeResourcesFit rejects (`FitRow::misfits` bits): a node where
 /// preemption may help (every resources reason is one it may resolve), its reasons
 /// counted by bit. Out of the node loop, which mostly finds room.
@@ -699,8 +702,7 @@ impl Scheduler {
             }
         }
         self.next_start = (start + examined) % nodes.len();
-        let row_reasons = [Reason::TooManyPods, Reason::Insufficient(CPU), Reason::Insufficient(MEMORY)];
-        for (reason, n) in row_reasons.into_iter().zip(row_misfits) {
+        for (reason, n) in ROW_REASONS.into_iter().zip(row_misfits) {
             if n > 0 {
                 *diagnosis.reasons.entry(reason).or_default() += n;
             }
