@@ -91,7 +91,8 @@ pub struct Job {
     pub pods: BTreeSet<PodId>,
     pub succeeded: u32,
     pub failed: u32,
-    pub succeeded_indexes: BTreeSet<u32>,
+    /// As ordered intervals, kept as pods succeed (`status.completedIndexes`).
+    pub succeeded_indexes: crate::controllers::job::indexes::IndexSet,
     pub failed_indexes: BTreeSet<u32>,
     /// Per index: (failures counted, failures ignored by the pod failure policy).
     pub index_failures: BTreeMap<u32, (u32, u32)>,

@@ -129,6 +129,30 @@ impl IndexSet {
         self.intervals.is_empty()
     }
 
+    /// Adds `index`, keeping the intervals disjoint and non-adjacent; whether it was
+    /// new. A Job's succeeded indexes are kept this way as its pods succeed: building
+    /// the set again from every index at each sync made an Indexed Job of 50,000
+    /// completions spend four fifths of its run sorting.
+    pub fn insert(&mut self, index: u32) -> bool {
+        let at = self.intervals.partition_point(|i| i.last < index);
+        if self.intervals.get(at).is_some_and(|i| i.first <= index) {
+            return false;
+        }
+        // The interval before ends below `index`, the one at `at` starts above it.
+        let joins_before = at > 0 && self.intervals[at - 1].last + 1 == index;
+        let joins_after = self.intervals.get(at).is_some_and(|i| i.first - 1 == index);
+        match (joins_before, joins_after) {
+            (true, true) => {
+                self.intervals[at - 1].last = self.intervals[at].last;
+                self.intervals.remove(at);
+            }
+            (true, false) => self.intervals[at - 1].last = index,
+            (false, true) => self.intervals[at].first = index,
+            (false, false) => self.intervals.insert(at, Interval { first: index, last: index }),
+        }
+        true
+    }
+
     /// `total`: how many indexes the set holds.
     pub fn total(&self) -> u64 {
         self.intervals.iter().map(|i| u64::from(i.last - i.first) + 1).sum()
@@ -142,13 +166,11 @@ impl IndexSet {
     }
 
     /// `withOrderedIndexes`: this set plus `indexes` (any order).
-    #[cfg(test)]
     pub fn with_indexes(&self, indexes: impl IntoIterator<Item = u32>) -> IndexSet {
         self.merge(&IndexSet::from_indexes(indexes))
     }
 
     /// `merge`: the union of two sets.
-    #[cfg(test)]
     pub fn merge(&self, other: &IndexSet) -> IndexSet {
         let mut all: Vec<Interval> = self.intervals.iter().chain(&other.intervals).copied().collect();
         all.sort_unstable_by_key(|i| i.first);
@@ -365,6 +387,33 @@ mod tests {
     }
 
     /// `TestIntervalsHaveIndex`.
+    /// Indexes added one at a time, in any order and again, give the set built from
+    /// all of them at once (the form Kubernetes writes), and say whether each was new.
+    #[test]
+    fn inserting_indexes_one_at_a_time_keeps_the_ordered_intervals() {
+        // A fixed sequence of indexes (an LCG), so the test is the same each run.
+        let mut state: u64 = 7;
+        let mut below = |n: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        for round in 0..200 {
+            let span = 1 + round % 40;
+            let (mut set, mut seen) = (IndexSet::new(), std::collections::BTreeSet::new());
+            for _ in 0..span * 2 {
+                let index = below(span as u64) as u32;
+                assert_eq!(set.insert(index), seen.insert(index), "{index} into {set}");
+                assert_eq!(set, IndexSet::from_indexes(seen.iter().copied()), "after {index}");
+            }
+            assert_eq!(set.total(), seen.len() as u64);
+        }
+        let mut set = set(&[(1, 2), (4, 4)]);
+        assert!(set.insert(3), "joins both neighbours");
+        assert_eq!(set.to_string(), "1-4");
+        assert!(set.insert(0) && set.insert(u32::MAX) && !set.insert(2));
+        assert_eq!(set.to_string(), format!("0-4,{}", u32::MAX));
+    }
+
     #[test]
     fn contains_finds_indexes_in_intervals() {
         let two = set(&[(2, 4), (6, 8)]);

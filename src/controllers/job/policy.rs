@@ -3,7 +3,7 @@
 
 use super::backoff::{self, BackoffRecord, DEFAULT_JOB_POD_FAILURE_BACKOFF, FinishTimes, MAX_JOB_POD_FAILURE_BACKOFF};
 use super::failure_policy::{ContainerExit, FailedPod, PodFailurePolicyAction, match_pod_failure_policy};
-use super::indexes::{IndexSet, first_pending_indexes};
+use super::indexes::first_pending_indexes;
 use super::success_policy::match_success_policy;
 use crate::cluster::job::{Job, JobSpec, Verdict};
 use crate::cluster::pod::{ContainerState, Pod, TerminatedReason};
@@ -145,7 +145,7 @@ pub fn index_verdict(spec: &JobSpec, job: &Job) -> Option<Verdict> {
             message: "Job has exceeded the specified maximal number of failed indexes".into(),
         });
     }
-    let done = job.succeeded_indexes.len() as u32 + failed;
+    let done = job.succeeded_indexes.total() as u32 + failed;
     (failed > 0 && done >= spec.completions.unwrap_or(0)).then(|| Verdict {
         success: false,
         reason: "FailedIndexes",
@@ -155,8 +155,11 @@ pub fn index_verdict(spec: &JobSpec, job: &Job) -> Option<Verdict> {
 
 /// `successPolicy` (Indexed Jobs): `SuccessCriteriaMet` with reason `SuccessPolicy`.
 pub fn success_policy_verdict(spec: &JobSpec, job: &Job) -> Option<Verdict> {
-    let succeeded = IndexSet::from_indexes(job.succeeded_indexes.iter().copied());
-    let m = match_success_policy(spec.api.success_policy.as_ref(), spec.completions.unwrap_or(0), &succeeded)?;
+    // Most Jobs have none: the set of every succeeded index is not built for them at
+    // each sync (an Indexed Job of 100,000 completions built it 100,000 times).
+    spec.api.success_policy.as_ref()?;
+    let m =
+        match_success_policy(spec.api.success_policy.as_ref(), spec.completions.unwrap_or(0), &job.succeeded_indexes)?;
     Some(Verdict { success: true, reason: super::success_policy::SUCCESS_POLICY_REASON, message: m.message })
 }
 
@@ -165,9 +168,7 @@ pub fn success_policy_verdict(spec: &JobSpec, job: &Job) -> Option<Verdict> {
 /// are created; if none is left, the time until the first may be.
 pub fn indexes_to_create(job: &Job, n: usize, now: SimTime, active: &[u32]) -> (Vec<u32>, Option<Millis>) {
     let completions = job.spec.completions.unwrap_or(0);
-    let non_pending = IndexSet::from_indexes(
-        job.succeeded_indexes.iter().chain(job.failed_indexes.iter()).copied().chain(active.iter().copied()),
-    );
+    let non_pending = job.succeeded_indexes.with_indexes(job.failed_indexes.iter().chain(active).copied());
     let pending = first_pending_indexes(&non_pending, n, completions);
     if job.spec.backoff_limit_per_index.is_none() {
         return (pending, None);

@@ -324,7 +324,7 @@ impl JobController {
         let active = job.active.len();
         let done = match (job.spec.completions, job.spec.indexed) {
             (None, _) => job.succeeded > 0 && active == 0,
-            (Some(c), true) => job.succeeded_indexes.len() as u32 >= c && active == 0,
+            (Some(c), true) => job.succeeded_indexes.total() >= u64::from(c) && active == 0,
             (Some(c), false) => job.succeeded >= c && active == 0,
         };
         if done && !job.suspended {
@@ -355,7 +355,7 @@ impl JobController {
                 None if job.succeeded > 0 => active.len() as u32,
                 None => job.parallelism,
                 Some(c) => {
-                    let done = if job.spec.indexed { job.succeeded_indexes.len() as u32 } else { job.succeeded };
+                    let done = if job.spec.indexed { job.succeeded_indexes.total() as u32 } else { job.succeeded };
                     c.saturating_sub(done).min(job.parallelism)
                 }
             }
