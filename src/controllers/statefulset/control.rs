@@ -19,6 +19,7 @@
 //!    `MaxUnavailableStatefulSet` gate, as many as `maxUnavailable` allows.
 
 use crate::cluster::pod::PodPhase;
+use std::collections::BTreeMap;
 
 /// What the sync reads of one pod of the set.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,7 +113,7 @@ pub struct Input<'a> {
     pub update: Update,
     pub update_revision: &'a str,
     /// The revision a new pod of each ordinal gets, by ordinal - start.
-    pub new_revisions: &'a [String],
+    pub new_revisions: &'a [&'a str],
 }
 
 /// An action of the sync.
@@ -150,10 +151,16 @@ pub fn plan(input: &Input) -> Plan {
     let mut plan = Plan::default();
     let end = input.start + input.replicas;
     let in_range = |o: u32| o >= input.start && o < end;
+    // Each ordinal's pod (the first listed for it), looked up rather than searched for:
+    // a search per ordinal was the square of the replicas at every sync.
+    let mut by_ordinal: BTreeMap<u32, &PodView> = BTreeMap::new();
+    for p in input.pods {
+        by_ordinal.entry(p.ordinal).or_insert(p);
+    }
     let slots: Vec<Slot> = (input.start..end)
-        .map(|o| match input.pods.iter().find(|p| p.ordinal == o) {
+        .map(|o| match by_ordinal.get(&o).copied() {
             Some(p) => Slot::Pod(p),
-            None => Slot::Missing { ordinal: o, revision: &input.new_revisions[(o - input.start) as usize] },
+            None => Slot::Missing { ordinal: o, revision: input.new_revisions[(o - input.start) as usize] },
         })
         .collect();
     let mut condemned: Vec<&PodView> = input.pods.iter().filter(|p| !in_range(p.ordinal)).collect();
@@ -267,7 +274,7 @@ mod tests {
     }
 
     fn run(pods: &[PodView], replicas: u32, monotonic: bool, update: Update) -> Plan {
-        let new_revisions = vec!["web-new".to_string(); replicas as usize];
+        let new_revisions = vec!["web-new"; replicas as usize];
         plan(&Input {
             start: 0,
             replicas,

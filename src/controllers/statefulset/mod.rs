@@ -84,7 +84,15 @@ impl StatefulSetController {
                 if let Owner::StatefulSet(s) = pod.owner
                     && let Some(set) = ctx.cluster.statefulsets.get_mut(s)
                 {
-                    set.pods.retain(|_, p| p != id);
+                    // The pod's ordinal is its name's suffix: looked up there first,
+                    // the whole map walked only if the name does not say.
+                    let ordinal = pod.name.rsplit('-').next().and_then(|o| o.parse::<u32>().ok());
+                    match ordinal.filter(|o| set.pods.get(o) == Some(id)) {
+                        Some(o) => {
+                            set.pods.remove(&o);
+                        }
+                        None => set.pods.retain(|_, p| p != id),
+                    }
                     enqueue(ctx, s, ctx.now);
                 }
             }
@@ -100,8 +108,9 @@ impl StatefulSetController {
         let (current, update) = template::sync_revisions(sts);
         let sts = ctx.cluster.statefulsets.get(id).expect("synced");
         let views = pod_views(ctx.cluster, sts, now);
-        let new_revisions: Vec<String> = (sts.start..sts.start + sts.replicas)
-            .map(|o| template::new_pod_revision(sts, o, &current, &update).to_string())
+        // Borrowed, not copied: a copy per ordinal at every sync was felt with thousands.
+        let new_revisions: Vec<&str> = (sts.start..sts.start + sts.replicas)
+            .map(|o| &**template::new_pod_revision(sts, o, &current, &update))
             .collect();
         let update_setting = match &sts.strategy {
             UpdateStrategy::OnDelete => Update::OnDelete,
