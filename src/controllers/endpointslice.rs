@@ -609,14 +609,14 @@ const SEARCHED_UP_TO: usize = 64;
 struct SameIndex<'a, D> {
     desired: &'a [D],
     /// The first desired endpoint of each address not taken yet.
-    heads: std::collections::HashMap<crate::cluster::network::Ipv4, usize>,
+    heads: BTreeMap<crate::cluster::network::Ipv4, usize>,
     /// The next desired endpoint of the same address (`usize::MAX`: none).
     next: Vec<usize>,
 }
 
 impl<'a, D: DesiredEndpoint> SameIndex<'a, D> {
     fn of(desired: &'a [D]) -> SameIndex<'a, D> {
-        let mut heads = std::collections::HashMap::with_capacity(desired.len());
+        let mut heads = BTreeMap::new();
         let mut next = vec![usize::MAX; desired.len()];
         for (k, d) in desired.iter().enumerate().rev() {
             if let Some(after) = heads.insert(d.address(), k) {
@@ -870,8 +870,12 @@ mod tests {
                 .enumerate()
                 .map(|(c, pods)| slice(&format!("s-{c:03}"), pods.iter().map(|p| endpoint(*p, false)).collect()))
                 .collect();
-            let mut wanted: Vec<Endpoint> =
-                (0..n + 5).filter_map(|p| (below(6) != 0).then(|| endpoint(p, below(3) == 0))).collect();
+            let mut wanted: Vec<Endpoint> = Vec::new();
+            for p in 0..n + 5 {
+                if below(6) != 0 {
+                    wanted.push(endpoint(p, below(3) == 0));
+                }
+            }
             wanted.push(endpoint(n / 2, true));
             wanted.insert(0, Endpoint { pod_name: Arc::from("reused"), ..endpoint(n / 3, false) });
             let desired: BTreeMap<_, _> = [(ports(), wanted)].into();

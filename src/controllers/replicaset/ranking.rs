@@ -40,7 +40,7 @@ pub fn pods_to_delete(pods: &[RankedPod], related: &[RankedPod], diff: usize, no
     }
     // The related pods counted by node once (as `getPodsRankedByRelatedPodsOnSameNode`
     // does), not searched for each pod: a scale-down of 10,000 pods was their square.
-    let mut on_node: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut on_node: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for r in related {
         *on_node.entry(r.node.as_str()).or_default() += 1;
     }
