@@ -663,7 +663,7 @@ fn by_port_mapping<D: DesiredEndpoint>(
 ) {
     // 1. Existing slices: drop what is no longer desired, update what changed. Each
     // existing endpoint takes the first desired one that is the same: for a few, a
-    // search after the taken prefix; for many, the identities' index.
+    // search after the taken prefix; for many, the addresses' index.
     let mut unchanged: BTreeSet<usize> = BTreeSet::new();
     let mut updated: BTreeMap<usize, Vec<Endpoint>> = BTreeMap::new();
     let mut taken = vec![false; desired.len()];

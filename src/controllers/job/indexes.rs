@@ -386,7 +386,6 @@ mod tests {
         }
     }
 
-    /// `TestIntervalsHaveIndex`.
     /// Indexes added one at a time, in any order and again, give the set built from
     /// all of them at once (the form Kubernetes writes), and say whether each was new.
     #[test]
@@ -414,6 +413,7 @@ mod tests {
         assert_eq!(set.to_string(), format!("0-4,{}", u32::MAX));
     }
 
+    /// `TestIntervalsHaveIndex`.
     #[test]
     fn contains_finds_indexes_in_intervals() {
         let two = set(&[(2, 4), (6, 8)]);

@@ -155,11 +155,8 @@ pub fn index_verdict(spec: &JobSpec, job: &Job) -> Option<Verdict> {
 
 /// `successPolicy` (Indexed Jobs): `SuccessCriteriaMet` with reason `SuccessPolicy`.
 pub fn success_policy_verdict(spec: &JobSpec, job: &Job) -> Option<Verdict> {
-    // Most Jobs have none: the set of every succeeded index is not built for them at
-    // each sync (an Indexed Job of 100,000 completions built it 100,000 times).
-    spec.api.success_policy.as_ref()?;
-    let m =
-        match_success_policy(spec.api.success_policy.as_ref(), spec.completions.unwrap_or(0), &job.succeeded_indexes)?;
+    let policy = spec.api.success_policy.as_ref()?;
+    let m = match_success_policy(Some(policy), spec.completions.unwrap_or(0), &job.succeeded_indexes)?;
     Some(Verdict { success: true, reason: super::success_policy::SUCCESS_POLICY_REASON, message: m.message })
 }
 
