@@ -288,6 +288,23 @@ mod tests {
 
     const ROLLING: Update = Update::Rolling { partition: 0, max_unavailable: None };
 
+    /// The pods listed out of ordinal order plan as listed in order, an ordinal listed
+    /// twice counting its first pod either way.
+    #[test]
+    fn pods_listed_in_any_order_plan_alike() {
+        let failed = pod(1, PodPhase::Failed, false, "web-old");
+        let in_order = [up(0, "web-old"), up(1, "web-old"), failed.clone(), up(3, "web-new"), up(4, "web-old")];
+        let shuffled = [up(4, "web-old"), up(1, "web-old"), up(3, "web-new"), failed.clone(), up(0, "web-old")];
+        for (replicas, monotonic) in [(5, false), (5, true), (4, false), (3, true)] {
+            let (a, b) = (run(&in_order, replicas, monotonic, ROLLING), run(&shuffled, replicas, monotonic, ROLLING));
+            assert_eq!(a, b, "{replicas} replicas, monotonic {monotonic}");
+        }
+        // The first pod listed for ordinal 1 is the running one: nothing to replace.
+        assert_eq!(ops(&run(&in_order, 2, true, Update::OnDelete)), [(0, None), (1, None)]);
+        let failed_first = [up(0, "web-old"), failed, up(1, "web-old")];
+        assert_eq!(ops(&run(&failed_first, 2, true, Update::OnDelete)), [(0, None), (1, Some(Op::Delete(1)))]);
+    }
+
     #[test]
     fn ordered_ready_creates_one_pod_at_a_time_in_order() {
         let p = run(&[], 3, true, ROLLING);
