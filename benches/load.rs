@@ -10,6 +10,11 @@
 //! through their back-off, one of them binds and the others fail again). Throughput in
 //! events; the failed attempts are most of the work.
 //!
+//! `large/<scenario>`: one large object each (benches/scenarios/indexed-50k.yaml,
+//! deployment-10k.yaml, statefulset-2k.yaml): an Indexed Job of 50,000 completions, a
+//! Deployment of 10,000 pods behind a Service rolled once, a StatefulSet of 2,000 pods
+//! rolled one pod at a time; their syncs must cost about their pods, not their square.
+//!
 //! Whole-process timings with the CSV output and peak memory: `/usr/bin/time -v podsim
 //! run ... --no-objects` (see README.md's speed table).
 
@@ -63,5 +68,18 @@ fn overload(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, day, overload);
+fn large(c: &mut Criterion) {
+    let mut group = c.benchmark_group("large");
+    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    for name in ["indexed-50k", "deployment-10k", "statefulset-2k"] {
+        let scenario = load_bench(name);
+        let events = simulate(scenario.clone(), None);
+        eprintln!("{name}: {events} events");
+        group.throughput(Throughput::Elements(events));
+        group.bench_function(name, |b| b.iter(|| simulate(scenario.clone(), None)));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, day, overload, large);
 criterion_main!(benches);

@@ -853,17 +853,13 @@ mod tests {
     /// pod ahead of its first one.
     #[test]
     fn the_address_index_matches_as_the_search_does() {
-        let mut state: u64 = 11;
-        let mut below = |n: u64| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (state >> 33) % n
-        };
+        let mut rng = crate::engine::Streams::new(11).stream(crate::engine::Stream::Placement);
         for round in 0..40u32 {
             let n = 20 + round * 7;
             // Existing slices of up to 10, holding most pods in a shuffled order.
-            let mut listed: Vec<u32> = (0..n).filter(|_| below(5) != 0).collect();
+            let mut listed: Vec<u32> = (0..n).filter(|_| rng.below(5) != 0).collect();
             for k in (1..listed.len()).rev() {
-                listed.swap(k, below(k as u64 + 1) as usize);
+                listed.swap(k, rng.below(k as u64 + 1) as usize);
             }
             let existing: Vec<EndpointSlice> = listed
                 .chunks(10)
@@ -872,8 +868,8 @@ mod tests {
                 .collect();
             let mut wanted: Vec<Endpoint> = Vec::new();
             for p in 0..n + 5 {
-                if below(6) != 0 {
-                    wanted.push(endpoint(p, below(3) == 0));
+                if rng.below(6) != 0 {
+                    wanted.push(endpoint(p, rng.below(3) == 0));
                 }
             }
             wanted.push(endpoint(n / 2, true));

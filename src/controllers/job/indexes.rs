@@ -390,17 +390,12 @@ mod tests {
     /// all of them at once (the form Kubernetes writes), and say whether each was new.
     #[test]
     fn inserting_indexes_one_at_a_time_keeps_the_ordered_intervals() {
-        // A fixed sequence of indexes (an LCG), so the test is the same each run.
-        let mut state: u64 = 7;
-        let mut below = |n: u64| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (state >> 33) % n
-        };
+        let mut rng = crate::engine::Streams::new(7).stream(crate::engine::Stream::Placement);
         for round in 0..200 {
             let span = 1 + round % 40;
             let (mut set, mut seen) = (IndexSet::new(), std::collections::BTreeSet::new());
             for _ in 0..span * 2 {
-                let index = below(span as u64) as u32;
+                let index = rng.below(span as u64) as u32;
                 assert_eq!(set.insert(index), seen.insert(index), "{index} into {set}");
                 assert_eq!(set, IndexSet::from_indexes(seen.iter().copied()), "after {index}");
             }
