@@ -373,7 +373,8 @@ pub struct Deletion {
 pub struct SchedulingState {
     /// Failed attempts since the last success (back-off doubles with each).
     pub attempts: u32,
-    /// When the pod entered the queue (`PodInfo.Timestamp`), for ordering.
+    /// When the pod entered the queue or last failed (`QueuedPodInfo.Timestamp`), for
+    /// the activeQ order.
     pub queued_at: SimTime,
     /// When the pod was first seen unschedulable, for pending-time statistics.
     pub first_failure: Option<SimTime>,

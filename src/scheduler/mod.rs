@@ -776,6 +776,10 @@ impl Scheduler {
             ctx.rec.counters.pods_ever_unschedulable += 1;
         }
         pod.sched.last_failure_at = now;
+        // Back in the queue, the pod's order counts from now (`AddUnschedulableIfNotPresent`
+        // refreshes `QueuedPodInfo.Timestamp`, `pkg/scheduler/backend/queue/scheduling_queue.go`):
+        // among pods of one priority, the one that failed longest ago is tried first.
+        pod.sched.queued_at = now;
         let template = pod.template.clone();
         // Not waiting in the pool: the cycle took the pod from the activeQ.
         debug_assert!(!matches!(self.spot(id), Some(Spot::Unschedulable(_))), "a pod tried while in the pool");

@@ -105,6 +105,8 @@ impl Scheduler {
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
         pod.sched.attempts += 1;
         pod.sched.last_failure_at = now;
+        // `AddUnschedulableIfNotPresent` refreshes the queue timestamp (see `schedule_failed`).
+        pod.sched.queued_at = now;
         let backoff = (self.initial_backoff << pod.sched.attempts.saturating_sub(1).min(20)).min(self.max_backoff);
         let until = now.after(backoff);
         let order = (pod.priority, pod.sched.queued_at);

@@ -86,3 +86,72 @@ workloads:
         o.events
     );
 }
+
+/// Back in the activeQ, pods of one priority are taken by the time of their last failure,
+/// not of their creation: `AddUnschedulableIfNotPresent` refreshes the queue timestamp
+/// that `PrioritySort` orders by. `first` was created before `second` but failed again
+/// later (when the end of `small-hog` let a higher-priority pod take the room it freed);
+/// when `hog` ends, both fit its node and `second`, whose last failure is the older,
+/// takes it.
+#[test]
+fn retried_pods_are_taken_by_their_last_failure() {
+    let o = run(load_text(
+        r#"
+name: queue-timestamp
+duration: 5m
+nodes:
+  - {name: big, capacity: {cpu: "4", memory: 8Gi}}
+  - {name: small, capacity: {cpu: "2", memory: 8Gi}}
+workloads:
+  - object: {apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {name: high}, value: 1000, preemptionPolicy: Never}
+  - object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: hog}
+      spec:
+        restartPolicy: Never
+        nodeSelector: {kubernetes.io/hostname: big-0}
+        containers: [{name: hog, image: busybox, resources: {requests: {cpu: "4"}}}]
+  - object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: small-hog}
+      spec:
+        restartPolicy: Never
+        nodeSelector: {kubernetes.io/hostname: small-0}
+        containers: [{name: small-hog, image: busybox, resources: {requests: {cpu: "2"}}}]
+  - at: 1s
+    object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: first}
+      spec:
+        containers: [{name: c, image: busybox, resources: {requests: {cpu: "2"}}}]
+  - at: 2s
+    object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: second}
+      spec:
+        containers: [{name: c, image: busybox, resources: {requests: {cpu: "4"}}}]
+  - at: 3s
+    object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: urgent}
+      spec:
+        priorityClassName: high
+        containers: [{name: c, image: busybox, resources: {requests: {cpu: "2"}}}]
+behaviors:
+  - match: {container: small-hog}
+    runFor: 20s
+  - match: {container: hog}
+    runFor: 100s
+"#,
+    ));
+    let scheduled = o.event_rows(",Scheduled,");
+    let on = |pod: &str| scheduled.iter().find(|r| r.contains(&format!("default/{pod} to"))).copied();
+    assert!(on("urgent").is_some_and(|r| r.ends_with("to small-0")), "{}", o.events);
+    assert!(on("second").is_some_and(|r| r.ends_with("to big-0")), "{}", o.events);
+    assert!(on("first").is_none(), "{}", o.events);
+}
