@@ -105,34 +105,52 @@ const DURATION_HELP: &str = "expected a duration such as 500ms, 90s, 5m, 1h30m, 
 /// `h`, `d`, decimals allowed (`1.5h`), as Go's `time.ParseDuration` plus days.
 /// A bare `0` is accepted, as in Go. The result is rounded to whole milliseconds.
 pub fn parse_duration(text: &str) -> Result<Millis, DurationError> {
+    let help = || DurationError(format!("invalid duration {text:?}: {DURATION_HELP}"));
+    let ns = parse_nanos(text, false).ok_or_else(help)?;
+    u64::try_from(ns.div_ceil(1_000_000)).map_err(|_| help())
+}
+
+const FINE_DURATION_HELP: &str = "expected a duration such as 250us, 2ms or 1.5ms (units us, µs, ms, s, m, h, d)";
+
+/// A duration finer than the simulation's millisecond, in microseconds (rounded up):
+/// [`parse_duration`]'s terms plus Go's `us` and `µs`, for the few settings that are
+/// a fraction of a millisecond (a scheduling cycle).
+pub fn parse_micros(text: &str) -> Result<u64, DurationError> {
+    let help = || DurationError(format!("invalid duration {text:?}: {FINE_DURATION_HELP}"));
+    let ns = parse_nanos(text, true).ok_or_else(help)?;
+    u64::try_from(ns.div_ceil(1_000)).map_err(|_| help())
+}
+
+/// The terms of a duration added up in nanoseconds (so `1.5ms` is exact); `micros`
+/// admits the `us` and `µs` units.
+fn parse_nanos(text: &str, micros: bool) -> Option<u128> {
     let s = text.trim();
-    let bad = || DurationError(format!("invalid duration {text:?}: {DURATION_HELP}"));
     if s == "0" {
-        return Ok(0);
+        return Some(0);
     }
     if s.is_empty() {
-        return Err(bad());
+        return None;
     }
-    let mut total: u128 = 0; // in nanoseconds, to keep `1.5ms`-like terms exact
+    let mut total: u128 = 0;
     let mut rest = s;
     while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
+        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
         let (num, tail) = rest.split_at(num_len);
         let unit_len = tail.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(tail.len());
         let (unit, tail) = tail.split_at(unit_len);
         let unit_ns: u128 = match unit {
+            "us" | "µs" if micros => 1_000,
             "ms" => 1_000_000,
             "s" => 1_000_000_000,
             "m" => 60 * 1_000_000_000,
             "h" => 3_600 * 1_000_000_000,
             "d" => 86_400 * 1_000_000_000,
-            _ => return Err(bad()),
+            _ => return None,
         };
-        total = total.checked_add(decimal_times(num, unit_ns).ok_or_else(bad)?).ok_or_else(bad)?;
+        total = total.checked_add(decimal_times(num, unit_ns)?)?;
         rest = tail;
     }
-    let ms = total.div_ceil(1_000_000);
-    u64::try_from(ms).map_err(|_| bad())
+    Some(total)
 }
 
 /// `num * unit` for a decimal `num` such as `1.25`, exactly, in integer arithmetic.
@@ -247,6 +265,20 @@ mod tests {
             let err = parse_duration(text).expect_err(text);
             assert!(err.0.contains("expected a duration"), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn parses_durations_finer_than_a_millisecond() {
+        for (text, want) in [("250us", 250), ("250µs", 250), ("1.5ms", 1_500), ("2ms", 2_000), ("0", 0), ("0.4us", 1)]
+        {
+            assert_eq!(super::parse_micros(text), Ok(want), "{text}");
+        }
+        for text in ["", "250", "5ns", "fast", "1..2ms"] {
+            let err = super::parse_micros(text).expect_err(text);
+            assert!(err.0.contains("units us, µs, ms"), "{err}");
+        }
+        // Microseconds are for the settings that ask for them.
+        assert!(parse_duration("250us").is_err());
     }
 
     #[test]

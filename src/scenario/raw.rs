@@ -370,11 +370,13 @@ pub struct RawKubelet {
     pub max_parallel_image_pulls: Option<u32>,
 }
 
-/// The part of a `KubeSchedulerProfile` podsim reads (`kubescheduler.config.k8s.io/v1`).
+/// The part of a `KubeSchedulerProfile` podsim reads (`kubescheduler.config.k8s.io/v1`),
+/// and how long a scheduling cycle takes (podsim's own field).
 #[derive(Deserialize, Debug, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawScheduler {
     pub percentage_of_nodes_to_score: Option<i64>,
+    pub cycle_duration: Option<Text>,
     #[serde(default)]
     pub plugins: RawPlugins,
     #[serde(default, deserialize_with = "null_as_empty")]

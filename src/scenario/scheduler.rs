@@ -29,6 +29,14 @@ pub fn compile(raw: &RawScheduler, path: &FieldPath, errs: &mut Vec<FieldError>)
             )),
         }
     }
+    if let Some(text) = &raw.cycle_duration {
+        match crate::engine::time::parse_micros(&text.0) {
+            Ok(us) => profile.cycle_micros = us,
+            Err(e) => {
+                errs.push(FieldError::new(path.child("cycleDuration"), format!("Invalid value: \"{}\": {e}", text.0)))
+            }
+        }
+    }
     let plugins = path.child("plugins");
     profile.score_plugins = score_plugins(&raw.plugins.score, &plugins.child("score"), errs);
     let preemption_on = post_filter(&raw.plugins.post_filter, &plugins.child("postFilter"), errs);

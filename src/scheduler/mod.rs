@@ -99,6 +99,9 @@ pub struct Scheduler {
     listening: u16,
     flush_pending: bool,
     cycle_pending: bool,
+    /// Until when (in microseconds of simulated time) the cycle under way holds the
+    /// scheduler, when cycles take time (`cycleDuration`).
+    busy_until_us: u64,
     /// Round-robin start of the node search (`nextStartNodeIndex`).
     next_start: usize,
     rng: SimRng,
@@ -165,6 +168,7 @@ impl Scheduler {
             listening: 0,
             flush_pending: false,
             cycle_pending: false,
+            busy_until_us: 0,
             next_start: 0,
             rng,
             seq: 0,
@@ -509,17 +513,41 @@ impl Scheduler {
         self.active.insert((key, id));
         self.set_spot(id, Spot::Active(key));
         if !self.cycle_pending {
+            // The queue was empty: the next cycle starts now, or when the one under way
+            // ends.
             self.cycle_pending = true;
-            ctx.at(0, SchedulerEvent::Cycle);
+            self.busy_until_us = self.busy_until_us.max(ctx.now.ms() * 1_000);
+            ctx.schedule(self.next_cycle_at(), SchedulerEvent::Cycle);
         }
     }
 
-    /// Takes pods from the active queue one at a time, each placed before the next.
+    /// The millisecond in which the next cycle starts.
+    fn next_cycle_at(&self) -> SimTime {
+        SimTime::from_ms(self.busy_until_us.div_ceil(1_000))
+    }
+
+    /// Takes pods from the active queue one at a time, each placed before the next
+    /// (`scheduleOne`). Each cycle holds the scheduler for `cycleDuration`: the pods the
+    /// queue holds meanwhile wait for it, so the scheduler tries pods no faster than its
+    /// cycles allow, as a real one does. A cycle decides and files its outcome when it
+    /// starts (on the cluster as it is then, as upstream's snapshot is taken then); with
+    /// cycles of no duration (the default) the whole queue is tried at once.
     fn cycle(&mut self, ctx: &mut Ctx) {
         self.cycle_pending = false;
-        while let Some((_, id)) = self.active.pop_first() {
+        let step = self.profile.cycle_micros;
+        // The cycles that start within this millisecond run now, each where the one
+        // before ended (so a cycle of 1.5 ms keeps its pace across the milliseconds).
+        let this_ms_ends = (ctx.now.ms() + 1) * 1_000;
+        while self.busy_until_us < this_ms_ends
+            && let Some((_, id)) = self.active.pop_first()
+        {
             self.take_spot(id);
+            self.busy_until_us += step;
             self.schedule_one(ctx, id);
+        }
+        if !self.active.is_empty() {
+            self.cycle_pending = true;
+            ctx.schedule(self.next_cycle_at(), SchedulerEvent::Cycle);
         }
     }
 

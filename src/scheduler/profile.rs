@@ -139,6 +139,9 @@ pub struct SchedulerProfile {
     pub score_plugins: Vec<(ScorePlugin, i64)>,
     /// `None`: the DefaultPreemption post-filter is disabled.
     pub preemption: Option<PreemptionArgs>,
+    /// The simulated time one scheduling cycle holds the scheduler, in microseconds
+    /// (podsim's `cycleDuration`, not a Kubernetes setting); 0: cycles take no time.
+    pub cycle_micros: u64,
 }
 
 impl Default for SchedulerProfile {
@@ -148,6 +151,7 @@ impl Default for SchedulerProfile {
             scoring_strategy: ScoringStrategy::default(),
             score_plugins: ScorePlugin::ALL.into_iter().map(|p| (p, p.default_weight())).collect(),
             preemption: Some(PreemptionArgs::default()),
+            cycle_micros: 0,
         }
     }
 }

@@ -530,6 +530,15 @@ fn cases() -> Vec<Case> {
             ],
         },
         Case {
+            name: "a scheduling cycle's duration that is not one",
+            scenario: format!("name: bad\n{NODES}scheduler:\n  cycleDuration: 2 ms\n"),
+            files: vec![],
+            expect: vec![
+                "scenario.yaml:7",
+                "scheduler.cycleDuration: Invalid value: \"2 ms\": invalid duration \"2 ms\": expected a duration such as 250us",
+            ],
+        },
+        Case {
             name: "unknown score plugin",
             scenario: format!(
                 "name: bad\n{NODES}scheduler:\n  plugins:\n    score:\n      enabled:\n        - {{name: NodeResourcesLeastAllocated, weight: 2}}\n"

@@ -29,6 +29,7 @@ mod random_scenarios;
 mod regular_nodes;
 mod robustness;
 mod scenarios;
+mod scheduler_pace;
 mod scheduling;
 mod services;
 mod statefulset;
