@@ -10,6 +10,10 @@
 //! through their back-off, one of them binds and the others fail again). Throughput in
 //! events; the failed attempts are most of the work.
 //!
+//! `overload-paced/24h`: benches/scenarios/overload-100-paced.yaml, the same cluster and
+//! pods with scheduling cycles of 10 ms (`scheduler.cycleDuration`), for the whole day:
+//! the scheduler's pace bounds the retries, so an hour costs about the same all day.
+//!
 //! `large/<scenario>`: one large object each (benches/scenarios/indexed-50k.yaml,
 //! deployment-10k.yaml, statefulset-2k.yaml): an Indexed Job of 50,000 completions, a
 //! Deployment of 10,000 pods behind a Service rolled once, a StatefulSet of 2,000 pods
@@ -68,6 +72,18 @@ fn overload(c: &mut Criterion) {
     group.finish();
 }
 
+fn overload_paced(c: &mut Criterion) {
+    let mut group = c.benchmark_group("overload-paced");
+    group.sample_size(10).measurement_time(Duration::from_secs(60));
+    let scenario = load_bench("overload-100-paced");
+    let end = Some(SimTime::from_ms(24 * 3_600_000));
+    let events = simulate(scenario.clone(), end);
+    eprintln!("overload-100-paced for 24h: {events} events");
+    group.throughput(Throughput::Elements(events));
+    group.bench_function("24h", |b| b.iter(|| simulate(scenario.clone(), end)));
+    group.finish();
+}
+
 fn large(c: &mut Criterion) {
     let mut group = c.benchmark_group("large");
     group.sample_size(10).measurement_time(Duration::from_secs(20));
@@ -81,5 +97,5 @@ fn large(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, day, overload, large);
+criterion_group!(benches, day, overload, overload_paced, large);
 criterion_main!(benches);

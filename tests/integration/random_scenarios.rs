@@ -189,3 +189,31 @@ fn random_scenarios_keep_every_invariant() {
     assert!(preempting >= 20, "only {preempting} of 400 random scenarios preempted");
     crate::pinned::check("random.txt", &pinned);
 }
+
+/// The same random scenarios with scheduling cycles that take time
+/// (`scheduler.cycleDuration`, from a quarter of a millisecond to 100 ms): every
+/// invariant holds after every event, and a run gives the same bytes twice.
+#[test]
+fn random_scenarios_with_paced_cycles_keep_every_invariant() {
+    let paces = ["250us", "1ms", "1.5ms", "7ms", "100ms"];
+    for seed in 1..=100 {
+        let pace = paces[(seed % paces.len() as u64) as usize];
+        let mut text = scenario(seed);
+        if text.contains("\nscheduler:\n") {
+            text = text.replacen("\nscheduler:\n", &format!("\nscheduler:\n  cycleDuration: {pace}\n"), 1);
+        } else {
+            text.push_str(&format!("scheduler:\n  cycleDuration: {pace}\n"));
+        }
+        let result = std::panic::catch_unwind(|| {
+            let first = run(load_text(&text));
+            assert!(first.events_processed > 0);
+            if seed % 10 == 0 {
+                assert_eq!(first.digests, run(load_text(&text)).digests, "not deterministic");
+            }
+        });
+        if let Err(e) = result {
+            let msg = e.downcast_ref::<String>().cloned().unwrap_or_default();
+            panic!("random scenario seed {seed} with cycleDuration {pace} failed: {msg}\n--- scenario ---\n{text}");
+        }
+    }
+}
