@@ -102,6 +102,8 @@ pub struct Scheduler {
     /// Until when (in microseconds of simulated time) the cycle under way holds the
     /// scheduler, when cycles take time (`cycleDuration`).
     busy_until_us: u64,
+    /// Cycles run (each tried a pod), for the time they held the scheduler.
+    cycles: u64,
     /// Round-robin start of the node search (`nextStartNodeIndex`).
     next_start: usize,
     rng: SimRng,
@@ -169,6 +171,7 @@ impl Scheduler {
             flush_pending: false,
             cycle_pending: false,
             busy_until_us: 0,
+            cycles: 0,
             next_start: 0,
             rng,
             seq: 0,
@@ -257,6 +260,11 @@ impl Scheduler {
     /// queue keeps entries of pods that left since).
     fn waits_since(queued: &IdMap<Queued>, pod: PodId, since: SimTime) -> bool {
         queued.get(pod).is_some_and(|q| matches!(q.spot, Some(Spot::Unschedulable(e)) if e.since == since))
+    }
+
+    /// The simulated time spent in scheduling cycles, in microseconds.
+    pub fn busy_micros(&self) -> u64 {
+        self.cycles * self.profile.cycle_micros
     }
 
     pub fn flush_pending(&self) -> bool {
@@ -542,8 +550,11 @@ impl Scheduler {
             && let Some((_, id)) = self.active.pop_first()
         {
             self.take_spot(id);
-            self.busy_until_us += step;
-            self.schedule_one(ctx, id);
+            // A pod bound or deleted meanwhile is skipped at once (`skipPodSchedule`).
+            if self.schedule_one(ctx, id) {
+                self.busy_until_us += step;
+                self.cycles += 1;
+            }
         }
         if !self.active.is_empty() {
             self.cycle_pending = true;
@@ -551,10 +562,12 @@ impl Scheduler {
         }
     }
 
-    fn schedule_one(&mut self, ctx: &mut Ctx, id: PodId) {
-        let Some(pod) = ctx.cluster.pods.get(id) else { return };
+    /// One scheduling cycle for the pod; false if there was none to run (the pod is
+    /// gone, bound or being deleted).
+    fn schedule_one(&mut self, ctx: &mut Ctx, id: PodId) -> bool {
+        let Some(pod) = ctx.cluster.pods.get(id) else { return false };
         if pod.node.is_some() || pod.deletion.is_some() {
-            return;
+            return false;
         }
         // The pod and its template are read in place (the cycle only reads the cluster):
         // on a full cluster each waiting pod is tried every ten seconds, and copying three
@@ -566,7 +579,8 @@ impl Scheduler {
             Err(refusal) if !self.node_list.is_empty() => {
                 let diagnosis =
                     Diagnosis { nodes: self.node_list.len(), prefilter: Some(refusal), ..Default::default() };
-                return self.schedule_failed(ctx, id, &diagnosis);
+                self.schedule_failed(ctx, id, &diagnosis);
+                return true;
             }
             Err(_) => None,
         };
@@ -577,12 +591,14 @@ impl Scheduler {
             && self.filter_with_nominated(ctx.cluster, &pod.template, who, node, &mut Vec::new())
             && volumes.as_ref().is_none_or(|v| v.filter(ctx.cluster, node, &mut Vec::new()))
         {
-            return self.reserve(ctx, id, node, volumes.as_ref());
+            self.reserve(ctx, id, node, volumes.as_ref());
+            return true;
         }
         match self.find_node(ctx.cluster, pod, who, volumes.as_ref()) {
             Ok(node) => self.reserve(ctx, id, node, volumes.as_ref()),
             Err(diagnosis) => self.schedule_failed(ctx, id, &diagnosis),
         }
+        true
     }
 
     /// Reserve: a pod whose claims all are bound is bound at once; otherwise
@@ -798,6 +814,7 @@ impl Scheduler {
             self.fit_error_message(&ctx.cluster.resources, diagnosis, post_filter)
         };
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
+        ctx.rec.counters.schedule_attempts[1] += 1;
         pod.sched.attempts += 1;
         if pod.sched.first_failure.is_none() {
             pod.sched.first_failure = Some(now);
@@ -1004,6 +1021,7 @@ impl Scheduler {
         self.clear_message(id);
         self.nominate(ctx.cluster, id, None);
         let Some(pod) = ctx.cluster.pods.get(id) else { return };
+        ctx.rec.counters.schedule_attempts[0] += 1;
         ctx.rec.counters.scheduling_latency.record(ctx.now.since(pod.created));
         let (ns, name) = (pod.namespace.clone(), pod.name.clone());
         ctx.place_on_node(id, node);

@@ -129,6 +129,14 @@ impl Simulation {
                 pods_ever_unschedulable: c.pods_ever_unschedulable,
                 unschedulable_at_end: self.subsystems.scheduler.unschedulable_messages(),
             },
+            scheduler: crate::trace::summary::SchedulerFigures {
+                attempts: crate::trace::summary::ScheduleAttempts {
+                    scheduled: c.schedule_attempts[0],
+                    unschedulable: c.schedule_attempts[1],
+                    error: c.schedule_attempts[2],
+                },
+                busy_fraction: fraction(self.subsystems.scheduler.busy_micros() as f64, now as f64 * 1_000.0).min(1.0),
+            },
             jobs: (c.jobs.created > 0).then(|| JobFigures {
                 created: c.jobs.created,
                 completed: c.jobs.completed,

@@ -25,6 +25,7 @@ pub struct Summary {
     pub latency_ms: Latencies,
     pub nodes: NodeFigures,
     pub failures: FailureFigures,
+    pub scheduler: SchedulerFigures,
     /// Present when the scenario has Jobs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jobs: Option<JobFigures>,
@@ -100,6 +101,24 @@ pub struct FailureFigures {
     pub pods_ever_unschedulable: u64,
     /// Pods still waiting for a node at the end, by their last FailedScheduling message.
     pub unschedulable_at_end: BTreeMap<String, u64>,
+}
+
+/// What kube-scheduler did: its attempts by result, and how busy its cycles kept it.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SchedulerFigures {
+    pub attempts: ScheduleAttempts,
+    /// The part of the run spent in scheduling cycles (`scheduler.cycleDuration` times
+    /// the cycles; 0 when cycles take no time): near 1, the scheduler is the bottleneck.
+    pub busy_fraction: f64,
+}
+
+/// `scheduler_schedule_attempts_total` by its `result` label: pods bound, attempts that
+/// found no node, and binding errors (a PreBind that failed).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ScheduleAttempts {
+    pub scheduled: u64,
+    pub unschedulable: u64,
+    pub error: u64,
 }
 
 /// What the run's `kubectl drain`s met at the eviction API.

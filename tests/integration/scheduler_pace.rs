@@ -36,6 +36,11 @@ fn cycles_of_100ms_place_the_pods_one_after_the_other() {
     assert_eq!(scheduled_at(&o), [0, 100, 200, 300, 400], "{}", o.events);
     let names: Vec<&str> = o.event_rows(",Scheduled,Pod,").iter().map(|r| r.split(',').nth(5).unwrap()).collect();
     assert_eq!(names, ["p0", "p1", "p2", "p3", "p4"]);
+    // Five cycles of 100 ms in a minute.
+    let summary: serde_json::Value = serde_json::from_str(&o.summary).unwrap();
+    let scheduler = &summary["scheduler"];
+    assert_eq!(scheduler["attempts"], serde_json::json!({"scheduled": 5, "unschedulable": 0, "error": 0}));
+    assert_eq!(scheduler["busy_fraction"], 0.008, "{scheduler}");
 }
 
 /// Cycles shorter than the simulation's millisecond: four of 250 µs fit in one; cycles
@@ -56,4 +61,7 @@ fn a_failed_attempt_takes_a_cycle() {
     let failed = o.event_rows(",FailedScheduling,Pod,default,huge,");
     assert!(failed[0].starts_with("0,"), "{}", o.events);
     assert_eq!(scheduled_at(&o), [1_000, 2_000], "{}", o.events);
+    let summary: serde_json::Value = serde_json::from_str(&o.summary).unwrap();
+    assert_eq!(summary["scheduler"]["attempts"], serde_json::json!({"scheduled": 2, "unschedulable": 1, "error": 0}));
+    assert_eq!(summary["scheduler"]["busy_fraction"], 0.05, "3 cycles of 1 s in a minute");
 }
