@@ -24,9 +24,8 @@ pub struct Counters {
     /// Pods evicted by the taint eviction controller.
     pub pods_evicted: u64,
     pub pods_ever_unschedulable: u64,
-    /// kube-scheduler's attempts by result (`scheduler_schedule_attempts_total`):
-    /// scheduled, unschedulable, error.
-    pub schedule_attempts: [u64; 3],
+    /// kube-scheduler's attempts by result (`scheduler_schedule_attempts_total`).
+    pub schedule_attempts: crate::trace::summary::ScheduleAttempts,
     pub node_crashes: u64,
     /// Unscheduled pods, integrated over the time some node was not Ready.
     pub pending_during_outages: TimeIntegral,

@@ -814,7 +814,7 @@ impl Scheduler {
             self.fit_error_message(&ctx.cluster.resources, diagnosis, post_filter)
         };
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
-        ctx.rec.counters.schedule_attempts[1] += 1;
+        ctx.rec.counters.schedule_attempts.unschedulable += 1;
         pod.sched.attempts += 1;
         if pod.sched.first_failure.is_none() {
             pod.sched.first_failure = Some(now);
@@ -1021,7 +1021,7 @@ impl Scheduler {
         self.clear_message(id);
         self.nominate(ctx.cluster, id, None);
         let Some(pod) = ctx.cluster.pods.get(id) else { return };
-        ctx.rec.counters.schedule_attempts[0] += 1;
+        ctx.rec.counters.schedule_attempts.scheduled += 1;
         ctx.rec.counters.scheduling_latency.record(ctx.now.since(pod.created));
         let (ns, name) = (pod.namespace.clone(), pod.name.clone());
         ctx.place_on_node(id, node);

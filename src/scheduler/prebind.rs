@@ -103,7 +103,7 @@ impl Scheduler {
         let now = ctx.now;
         let message = format!("running PreBind plugin \"VolumeBinding\": {error}");
         let Some(pod) = ctx.cluster.pods.get_mut(id) else { return };
-        ctx.rec.counters.schedule_attempts[2] += 1;
+        ctx.rec.counters.schedule_attempts.error += 1;
         pod.sched.attempts += 1;
         pod.sched.last_failure_at = now;
         // `AddUnschedulableIfNotPresent` refreshes the queue timestamp (see `schedule_failed`).

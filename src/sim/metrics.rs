@@ -130,11 +130,7 @@ impl Simulation {
                 unschedulable_at_end: self.subsystems.scheduler.unschedulable_messages(),
             },
             scheduler: crate::trace::summary::SchedulerFigures {
-                attempts: crate::trace::summary::ScheduleAttempts {
-                    scheduled: c.schedule_attempts[0],
-                    unschedulable: c.schedule_attempts[1],
-                    error: c.schedule_attempts[2],
-                },
+                attempts: c.schedule_attempts.clone(),
                 busy_fraction: fraction(self.subsystems.scheduler.busy_micros() as f64, now as f64 * 1_000.0).min(1.0),
             },
             jobs: (c.jobs.created > 0).then(|| JobFigures {
