@@ -15,6 +15,9 @@ use serde_json::Value;
 /// The plugins whose arguments a profile may set here.
 const CONFIGURABLE: &[&str] = &["DefaultPreemption", "NodeResourcesFit"];
 const DEFAULT_PREEMPTION: &str = "DefaultPreemption";
+/// The longest scheduling cycle a scenario may give (`cycleDuration`): an hour, far
+/// beyond any real cycle, which keeps the scheduler's clock in range.
+const MAX_CYCLE_MICROS: u64 = 3_600_000_000;
 
 /// Validates `raw` (found at `path`) into a profile; every problem goes to `errs`.
 pub fn compile(raw: &RawScheduler, path: &FieldPath, errs: &mut Vec<FieldError>) -> SchedulerProfile {
@@ -30,11 +33,12 @@ pub fn compile(raw: &RawScheduler, path: &FieldPath, errs: &mut Vec<FieldError>)
         }
     }
     if let Some(text) = &raw.cycle_duration {
+        let invalid =
+            |why: String| FieldError::new(path.child("cycleDuration"), format!("Invalid value: \"{}\": {why}", text.0));
         match crate::engine::time::parse_micros(&text.0) {
-            Ok(us) => profile.cycle_micros = us,
-            Err(e) => {
-                errs.push(FieldError::new(path.child("cycleDuration"), format!("Invalid value: \"{}\": {e}", text.0)))
-            }
+            Ok(us) if us <= MAX_CYCLE_MICROS => profile.cycle_micros = us,
+            Ok(_) => errs.push(invalid("must be at most 1h".into())),
+            Err(e) => errs.push(invalid(e.to_string())),
         }
     }
     let plugins = path.child("plugins");

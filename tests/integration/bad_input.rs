@@ -539,6 +539,12 @@ fn cases() -> Vec<Case> {
             ],
         },
         Case {
+            name: "a scheduling cycle longer than an hour",
+            scenario: format!("name: bad\n{NODES}scheduler:\n  cycleDuration: 2h\n"),
+            files: vec![],
+            expect: vec!["scenario.yaml:7", "scheduler.cycleDuration: Invalid value: \"2h\": must be at most 1h"],
+        },
+        Case {
             name: "unknown score plugin",
             scenario: format!(
                 "name: bad\n{NODES}scheduler:\n  plugins:\n    score:\n      enabled:\n        - {{name: NodeResourcesLeastAllocated, weight: 2}}\n"
