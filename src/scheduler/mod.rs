@@ -1,6 +1,7 @@
 //! kube-scheduler: the scheduling queue, filter and score plugins, and binding.
 //! `filter` and `score` are pure; this module runs the cycle against the cluster.
 
+mod backoff_q;
 pub mod cycle;
 mod default_selector;
 pub mod event_series;
@@ -104,6 +105,9 @@ pub struct Scheduler {
     busy_until_us: u64,
     /// Cycles run (each tried a pod), for the time they held the scheduler.
     cycles: u64,
+    /// The backoffQ in the order an idle scheduler pops it, kept when it does
+    /// (`SchedulerPopFromBackoffQ`: since 1.33, with cycles that take time).
+    backoff_q: Option<backoff_q::BackoffQ>,
     /// Round-robin start of the node search (`nextStartNodeIndex`).
     next_start: usize,
     rng: SimRng,
@@ -172,6 +176,7 @@ impl Scheduler {
             cycle_pending: false,
             busy_until_us: 0,
             cycles: 0,
+            backoff_q: None,
             next_start: 0,
             rng,
             seq: 0,
@@ -198,6 +203,9 @@ impl Scheduler {
     /// The scheduler of Kubernetes 1.`minor`.
     pub fn with_version(mut self, minor: u32) -> Scheduler {
         self.minor = minor;
+        // `SchedulerPopFromBackoffQ` (beta, on since 1.33, `pkg/features/kube_features.go`).
+        let pops_backoff = minor >= 33 && self.profile.cycle_micros > 0;
+        self.backoff_q = pops_backoff.then(backoff_q::BackoffQ::default);
         self
     }
 
@@ -218,12 +226,14 @@ impl Scheduler {
     }
 
     fn set_spot(&mut self, pod: PodId, spot: Spot) {
-        match self.queued.get_mut(pod) {
-            Some(q) => q.spot = Some(spot),
+        let old = match self.queued.get_mut(pod) {
+            Some(q) => q.spot.replace(spot),
             None => {
                 self.queued.insert(pod, Queued { spot: Some(spot), ..Queued::default() });
+                None
             }
-        }
+        };
+        self.index_backoff(pod, old, Some(spot));
     }
 
     /// Takes the pod out of its spot (the record stays while it holds a message or series).
@@ -233,7 +243,20 @@ impl Scheduler {
         if q.is_empty() {
             self.queued.remove(pod);
         }
+        self.index_backoff(pod, spot, None);
         spot
+    }
+
+    /// Keeps the ordered backoffQ (when the scheduler pops from it) in step with the
+    /// pod's spot going from `old` to `new`.
+    fn index_backoff(&mut self, pod: PodId, old: Option<Spot>, new: Option<Spot>) {
+        let Some(q) = &mut self.backoff_q else { return };
+        if let Some(Spot::Backoff(until, order)) = old {
+            q.remove(pod, until, order);
+        }
+        if let Some(Spot::Backoff(until, order)) = new {
+            q.insert(pod, until, order);
+        }
     }
 
     /// The pod binds or goes: its last message with it.
@@ -547,7 +570,7 @@ impl Scheduler {
         // before ended (so a cycle of 1.5 ms keeps its pace across the milliseconds).
         let this_ms_ends = (ctx.now.ms() + 1) * 1_000;
         while self.busy_until_us < this_ms_ends
-            && let Some((_, id)) = self.active.pop_first()
+            && let Some(id) = self.pop()
         {
             self.take_spot(id);
             // A pod bound or deleted meanwhile is skipped at once (`skipPodSchedule`).
@@ -556,8 +579,30 @@ impl Scheduler {
                 self.cycles += 1;
             }
         }
-        if !self.active.is_empty() {
+        // (A pod queued during the loop may have asked for the next cycle already.)
+        let more = !self.active.is_empty() || self.backoff_q.as_ref().is_some_and(|q| !q.is_empty());
+        if more && !self.cycle_pending {
             self.cycle_pending = true;
+            ctx.schedule(self.next_cycle_at(), SchedulerEvent::Cycle);
+        }
+    }
+
+    /// The next pod to try: the activeQ's first, or, when it is empty and the scheduler
+    /// pops from the backoffQ, the backoffQ's first, its back-off not over
+    /// (`unlockedPop` with `popBackoff`).
+    fn pop(&mut self) -> Option<PodId> {
+        if let Some((_, id)) = self.active.pop_first() {
+            return Some(id);
+        }
+        self.backoff_q.as_mut()?.pop()
+    }
+
+    /// A pod entered the backoffQ: a scheduler that pops from it and has nothing to do
+    /// takes it at once.
+    fn wake_for_backoff(&mut self, ctx: &mut Ctx) {
+        if self.backoff_q.is_some() && !self.cycle_pending {
+            self.cycle_pending = true;
+            self.busy_until_us = self.busy_until_us.max(ctx.now.ms() * 1_000);
             ctx.schedule(self.next_cycle_at(), SchedulerEvent::Cycle);
         }
     }
@@ -868,9 +913,13 @@ impl Scheduler {
         let q = self.queued.get_mut(id).expect("inserted above");
         let fresh = q.series.is_none();
         let write = event_series::observe(&mut q.series, &message, now);
-        q.spot = Some(spot);
+        let old = q.spot.replace(spot);
         q.message = Some(message.clone());
         self.series_live += usize::from(fresh);
+        self.index_backoff(id, old, Some(spot));
+        if matches!(spot, Spot::Backoff(..)) {
+            self.wake_for_backoff(ctx);
+        }
         match write {
             event_series::Write::Create => {
                 ctx.pod_event(id, EventType::Warning, "FailedScheduling", format_args!("{message}"))
@@ -992,6 +1041,7 @@ impl Scheduler {
         if until > ctx.now {
             self.set_spot(id, Spot::Backoff(until, order));
             ctx.schedule(until, SchedulerEvent::BackoffDone(id));
+            self.wake_for_backoff(ctx);
         } else {
             // Out of the pool just now, and a pod in the pool is not in the activeQ.
             self.activate(ctx, id, order);

@@ -65,3 +65,54 @@ fn a_failed_attempt_takes_a_cycle() {
     assert_eq!(summary["scheduler"]["attempts"], serde_json::json!({"scheduled": 2, "unschedulable": 1, "error": 0}));
     assert_eq!(summary["scheduler"]["busy_fraction"], 0.05, "3 cycles of 1 s in a minute");
 }
+
+/// `hog` holds the node until it ends at 5 s; `late` arrives at 4.5 s, fails, and would
+/// wait out its 1 s back-off until 5.5 s. Since 1.33 (`SchedulerPopFromBackoffQ`) a
+/// scheduler with nothing in its activeQ pops the backoffQ: `late` is tried the moment
+/// the end of `hog` sends it there, and placed then; Kubernetes 1.32 waits for the
+/// back-off to end.
+fn pops_from_backoff(version: &str) -> Outcome {
+    run(load_text(&format!(
+        r#"
+name: pop-from-backoff
+duration: 1m
+kubernetes: {{version: "{version}"}}
+scheduler: {{cycleDuration: 1ms}}
+nodes:
+  - {{name: n, capacity: {{cpu: "4", memory: 8Gi}}}}
+workloads:
+  - object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {{name: hog}}
+      spec:
+        restartPolicy: Never
+        containers: [{{name: hog, image: busybox, resources: {{requests: {{cpu: "4"}}}}}}]
+  - at: 4500ms
+    object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {{name: late}}
+      spec:
+        containers: [{{name: c, image: busybox, resources: {{requests: {{cpu: "4"}}}}}}]
+behaviors:
+  - match: {{container: hog}}
+    runFor: 5s
+"#
+    )))
+}
+
+#[test]
+fn an_idle_scheduler_pops_the_backoff_queue_since_1_33() {
+    let ended = |o: &Outcome| {
+        times(&o.rows("default,hog,").iter().filter(|r| r.contains("Succeeded")).copied().collect::<Vec<_>>())
+    };
+    let placed = |o: &Outcome| times(&o.event_rows(",Scheduled,Pod,default,late,"));
+    let new = pops_from_backoff("1.34");
+    let end = ended(&new)[0];
+    assert!(end < 5_500, "{}", new.transitions);
+    assert_eq!(placed(&new), [end], "{}", new.events);
+    let old = pops_from_backoff("1.32");
+    assert_eq!(ended(&old), [end]);
+    assert_eq!(placed(&old), [5_500], "{}", old.events);
+}
