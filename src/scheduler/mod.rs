@@ -543,9 +543,13 @@ impl Scheduler {
         let key = (Reverse(priority), queued_at, self.seq);
         self.active.insert((key, id));
         self.set_spot(id, Spot::Active(key));
+        self.ask_for_cycle(ctx);
+    }
+
+    /// Work came to a scheduler with no cycle ahead: the next cycle starts now, or when
+    /// the one under way ends.
+    fn ask_for_cycle(&mut self, ctx: &mut Ctx) {
         if !self.cycle_pending {
-            // The queue was empty: the next cycle starts now, or when the one under way
-            // ends.
             self.cycle_pending = true;
             self.busy_until_us = self.busy_until_us.max(ctx.now.ms() * 1_000);
             ctx.schedule(self.next_cycle_at(), SchedulerEvent::Cycle);
@@ -600,10 +604,8 @@ impl Scheduler {
     /// A pod entered the backoffQ: a scheduler that pops from it and has nothing to do
     /// takes it at once.
     fn wake_for_backoff(&mut self, ctx: &mut Ctx) {
-        if self.backoff_q.is_some() && !self.cycle_pending {
-            self.cycle_pending = true;
-            self.busy_until_us = self.busy_until_us.max(ctx.now.ms() * 1_000);
-            ctx.schedule(self.next_cycle_at(), SchedulerEvent::Cycle);
+        if self.backoff_q.is_some() {
+            self.ask_for_cycle(ctx);
         }
     }
 
