@@ -507,3 +507,22 @@ fn random_scenarios_over_thousands_of_seeds() {
     }
     eprintln!("random scenarios: {seeds} seeds in {:?}", started.elapsed());
 }
+
+/// The same thousands of seeds with scheduling cycles that take time (the scheduler's
+/// pace, and since 1.33 its pops of the backoffQ when idle), every invariant checked
+/// after every event: `PODSIM_SEEDS` of them (default 3,000).
+#[test]
+#[ignore = "long: thousands of random scenarios (cargo test -- --ignored)"]
+fn paced_random_scenarios_over_thousands_of_seeds() {
+    let seeds: u64 = std::env::var("PODSIM_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3_000);
+    let started = Instant::now();
+    for seed in 401..401 + seeds {
+        let (text, pace) = crate::random_scenarios::paced_scenario(seed);
+        let result = std::panic::catch_unwind(|| crate::common::run(crate::common::load_text(&text)));
+        if let Err(e) = result {
+            let msg = e.downcast_ref::<String>().cloned().unwrap_or_default();
+            panic!("random scenario seed {seed} with cycleDuration {pace} failed: {msg}\n--- scenario ---\n{text}");
+        }
+    }
+    eprintln!("paced random scenarios: {seeds} seeds in {:?}", started.elapsed());
+}

@@ -193,17 +193,24 @@ fn random_scenarios_keep_every_invariant() {
 /// The same random scenarios with scheduling cycles that take time
 /// (`scheduler.cycleDuration`, from a quarter of a millisecond to 100 ms): every
 /// invariant holds after every event, and a run gives the same bytes twice.
+/// The random scenario of `seed` with scheduling cycles of one of several durations
+/// (`scheduler.cycleDuration`), and that duration.
+pub fn paced_scenario(seed: u64) -> (String, &'static str) {
+    const PACES: [&str; 5] = ["250us", "1ms", "1.5ms", "7ms", "100ms"];
+    let pace = PACES[(seed % PACES.len() as u64) as usize];
+    let mut text = scenario(seed);
+    if text.contains("\nscheduler:\n") {
+        text = text.replacen("\nscheduler:\n", &format!("\nscheduler:\n  cycleDuration: {pace}\n"), 1);
+    } else {
+        text.push_str(&format!("scheduler:\n  cycleDuration: {pace}\n"));
+    }
+    (text, pace)
+}
+
 #[test]
 fn random_scenarios_with_paced_cycles_keep_every_invariant() {
-    let paces = ["250us", "1ms", "1.5ms", "7ms", "100ms"];
     for seed in 1..=100 {
-        let pace = paces[(seed % paces.len() as u64) as usize];
-        let mut text = scenario(seed);
-        if text.contains("\nscheduler:\n") {
-            text = text.replacen("\nscheduler:\n", &format!("\nscheduler:\n  cycleDuration: {pace}\n"), 1);
-        } else {
-            text.push_str(&format!("scheduler:\n  cycleDuration: {pace}\n"));
-        }
+        let (text, pace) = paced_scenario(seed);
         let result = std::panic::catch_unwind(|| {
             let first = run(load_text(&text));
             assert!(first.events_processed > 0);
