@@ -22,7 +22,8 @@
 //! Whole-process timings with the CSV output and peak memory: `/usr/bin/time -v podsim
 //! run ... --no-objects` (see README.md's speed table).
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use podsim::engine::SimTime;
 use podsim::scenario::{Scenario, load};
 use podsim::sim::Simulation;
@@ -47,14 +48,26 @@ fn simulate(scenario: Arc<Scenario>, end: Option<SimTime>) -> u64 {
     sim.run(end, &mut |_, _| {}).expect("no invariant checked").events
 }
 
+/// Benches the scenario run to `end` as `name` in `group`, its throughput in the events
+/// one run handles (counted once first, and shown as `what`).
+fn bench_run(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    what: &str,
+    scenario: &Arc<Scenario>,
+    end: Option<SimTime>,
+) {
+    let events = simulate(scenario.clone(), end);
+    eprintln!("{what}: {events} events");
+    group.throughput(Throughput::Elements(events));
+    group.bench_function(name, |b| b.iter(|| simulate(scenario.clone(), end)));
+}
+
 fn day(c: &mut Criterion) {
     let mut group = c.benchmark_group("day");
     group.sample_size(10).measurement_time(Duration::from_secs(20));
     let scenario = load_bench("day-1000-100k");
-    let events = simulate(scenario.clone(), None);
-    eprintln!("day-1000-100k: {events} events");
-    group.throughput(Throughput::Elements(events));
-    group.bench_function("day-1000-100k", |b| b.iter(|| simulate(scenario.clone(), None)));
+    bench_run(&mut group, "day-1000-100k", "day-1000-100k", &scenario, None);
     group.finish();
 }
 
@@ -64,10 +77,7 @@ fn overload(c: &mut Criterion) {
     let scenario = load_bench("overload-100");
     for (name, minutes) in [("30m", 30u64), ("1h", 60)] {
         let end = Some(SimTime::from_ms(minutes * 60_000));
-        let events = simulate(scenario.clone(), end);
-        eprintln!("overload-100 for {name}: {events} events");
-        group.throughput(Throughput::Elements(events));
-        group.bench_function(name, |b| b.iter(|| simulate(scenario.clone(), end)));
+        bench_run(&mut group, name, &format!("overload-100 for {name}"), &scenario, end);
     }
     group.finish();
 }
@@ -77,10 +87,7 @@ fn overload_paced(c: &mut Criterion) {
     group.sample_size(10).measurement_time(Duration::from_secs(60));
     let scenario = load_bench("overload-100-paced");
     let end = Some(SimTime::from_ms(24 * 3_600_000));
-    let events = simulate(scenario.clone(), end);
-    eprintln!("overload-100-paced for 24h: {events} events");
-    group.throughput(Throughput::Elements(events));
-    group.bench_function("24h", |b| b.iter(|| simulate(scenario.clone(), end)));
+    bench_run(&mut group, "24h", "overload-100-paced for 24h", &scenario, end);
     group.finish();
 }
 
@@ -88,11 +95,7 @@ fn large(c: &mut Criterion) {
     let mut group = c.benchmark_group("large");
     group.sample_size(10).measurement_time(Duration::from_secs(20));
     for name in ["indexed-50k", "deployment-10k", "statefulset-2k"] {
-        let scenario = load_bench(name);
-        let events = simulate(scenario.clone(), None);
-        eprintln!("{name}: {events} events");
-        group.throughput(Throughput::Elements(events));
-        group.bench_function(name, |b| b.iter(|| simulate(scenario.clone(), None)));
+        bench_run(&mut group, name, name, &load_bench(name), None);
     }
     group.finish();
 }

@@ -489,40 +489,38 @@ fn corrupt(bytes: &mut Vec<u8>, g: &mut Gen) {
     }
 }
 
+/// Runs the random scenarios of `PODSIM_SEEDS` seeds (default 3,000) after the 400 the
+/// pinned suite runs, every invariant checked after every event; `scenario` gives a
+/// seed's text and how it was made (for the failure's message).
+fn over_thousands_of_seeds(kind: &str, scenario: impl Fn(u64) -> (String, String)) {
+    let seeds: u64 = std::env::var("PODSIM_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3_000);
+    let started = Instant::now();
+    for seed in 401..401 + seeds {
+        let (text, made) = scenario(seed);
+        let result = std::panic::catch_unwind(|| crate::common::run(crate::common::load_text(&text)));
+        if let Err(e) = result {
+            let msg = e.downcast_ref::<String>().cloned().unwrap_or_default();
+            panic!("random scenario seed {seed}{made} failed: {msg}\n--- scenario ---\n{text}");
+        }
+    }
+    eprintln!("{kind}: {seeds} seeds in {:?}", started.elapsed());
+}
+
 /// Seeded random scenarios with faults, thousands of them, every invariant checked
-/// after every event (`--check-invariants`): `PODSIM_SEEDS` of them (default 3,000),
-/// after the 400 the pinned suite runs.
+/// after every event (`--check-invariants`).
 #[test]
 #[ignore = "long: thousands of random scenarios (cargo test -- --ignored)"]
 fn random_scenarios_over_thousands_of_seeds() {
-    let seeds: u64 = std::env::var("PODSIM_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3_000);
-    let started = Instant::now();
-    for seed in 401..401 + seeds {
-        let text = crate::random_scenarios::scenario(seed);
-        let result = std::panic::catch_unwind(|| crate::common::run(crate::common::load_text(&text)));
-        if let Err(e) = result {
-            let msg = e.downcast_ref::<String>().cloned().unwrap_or_default();
-            panic!("random scenario seed {seed} failed: {msg}\n--- scenario ---\n{text}");
-        }
-    }
-    eprintln!("random scenarios: {seeds} seeds in {:?}", started.elapsed());
+    over_thousands_of_seeds("random scenarios", |seed| (crate::random_scenarios::scenario(seed), String::new()));
 }
 
 /// The same thousands of seeds with scheduling cycles that take time (the scheduler's
-/// pace, and since 1.33 its pops of the backoffQ when idle), every invariant checked
-/// after every event: `PODSIM_SEEDS` of them (default 3,000).
+/// pace, and since 1.33 its pops of the backoffQ when idle).
 #[test]
 #[ignore = "long: thousands of random scenarios (cargo test -- --ignored)"]
 fn paced_random_scenarios_over_thousands_of_seeds() {
-    let seeds: u64 = std::env::var("PODSIM_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3_000);
-    let started = Instant::now();
-    for seed in 401..401 + seeds {
+    over_thousands_of_seeds("paced random scenarios", |seed| {
         let (text, pace) = crate::random_scenarios::paced_scenario(seed);
-        let result = std::panic::catch_unwind(|| crate::common::run(crate::common::load_text(&text)));
-        if let Err(e) = result {
-            let msg = e.downcast_ref::<String>().cloned().unwrap_or_default();
-            panic!("random scenario seed {seed} with cycleDuration {pace} failed: {msg}\n--- scenario ---\n{text}");
-        }
-    }
-    eprintln!("paced random scenarios: {seeds} seeds in {:?}", started.elapsed());
+        (text, format!(" with cycleDuration {pace}"))
+    });
 }
