@@ -107,8 +107,8 @@ pub struct Cluster {
     /// being scheduled has no terms of its own.
     pub affinity_pods: std::collections::BTreeSet<PodId>,
     /// The pods holding each node by namespace and label set, not terminating
-    /// (PodTopologySpread's counts).
-    pub spread: spread_index::SpreadIndex,
+    /// (PodTopologySpread's counts), built when a cycle first reads it (`spread_index`).
+    pub spread: spread_index::Lazy,
     /// The nodes' label values numbered per key (PodTopologySpread's domains).
     pub topology: topology::Topology,
     /// How many pods on nodes have each priority: preemption needs a lower one.
@@ -271,6 +271,16 @@ impl Cluster {
             budgets_created: 0,
             storage: Default::default(),
         }
+    }
+
+    /// PodTopologySpread's counts of the pods holding each node, not terminating.
+    pub fn spread_index(&self) -> std::cell::Ref<'_, spread_index::SpreadIndex> {
+        self.spread.get(|| {
+            self.pods.iter().filter_map(|(_, pod)| match (pod.counted, pod.node, &pod.deletion) {
+                (true, Some(node), None) => Some((&pod.namespace, &pod.labels, node)),
+                _ => None,
+            })
+        })
     }
 
     pub fn node(&self, id: NodeId) -> &Node {

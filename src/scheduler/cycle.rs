@@ -185,7 +185,7 @@ impl ClusterView for SimView<'_> {
 
     fn matching_per_node(&self, selector: &Selector, namespace: &str) -> Option<Vec<i64>> {
         let mut counts = vec![0; self.cluster.nodes.len()];
-        self.cluster.spread.count_matching(selector, namespace, &mut counts);
+        self.cluster.spread_index().count_matching(selector, namespace, &mut counts);
         Some(counts)
     }
 
@@ -193,7 +193,7 @@ impl ClusterView for SimView<'_> {
     /// cluster's; the invariant checker compares them).
     fn matching_nodes(&self, selector: &Selector, namespace: &str) -> Option<Vec<(NodeId, i64)>> {
         let mut out = Vec::new();
-        self.cluster.spread.for_each_matching(selector, namespace, |node, n| {
+        self.cluster.spread_index().for_each_matching(selector, namespace, |node, n| {
             if self.cluster.node(node).present {
                 out.push((node, n));
             }
