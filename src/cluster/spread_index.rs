@@ -33,6 +33,24 @@ struct Group {
     labels: Labels,
     /// Pods per node (nodes with none are absent).
     nodes: BTreeMap<NodeId, u32>,
+    /// The slots in `labels` of the group's labels, in the label set's order.
+    pairs: Vec<usize>,
+}
+
+/// Pods of one namespace with one label (of any label set), counted per node: what a
+/// selector of one label counts. A StatefulSet's pods are each a label set of their own
+/// (`statefulset.kubernetes.io/pod-name`), and reading every group for its selector was
+/// four fifths of a 2,000-pod set's rolling update.
+#[derive(Clone, Debug)]
+struct Label {
+    hash: u64,
+    namespace: Arc<str>,
+    key: String,
+    value: String,
+    /// Groups with the label: the entry lives while one does.
+    groups: u32,
+    /// Pods per node (nodes with none are absent).
+    nodes: BTreeMap<NodeId, u32>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -50,6 +68,12 @@ pub struct SpreadIndex {
     /// Slots of `groups` whose last pod left: a group lives only while it counts pods,
     /// and a month of CronJobs makes a million label sets.
     free: Vec<usize>,
+    /// Every label of a group; `None` in a slot whose last group was dropped.
+    labels: Vec<Option<Label>>,
+    /// (hash of namespace, label key and value, label).
+    by_pair: BTreeSet<(u64, usize)>,
+    /// Slots of `labels` to use again.
+    free_labels: Vec<usize>,
 }
 
 /// A `SpreadIndex` built when first read. Reads take `&self` (the scheduler's view of
@@ -95,6 +119,16 @@ impl Lazy {
     }
 }
 
+/// One pod fewer on `node` in `nodes`; `false` if it had none.
+fn one_less(nodes: &mut BTreeMap<NodeId, u32>, node: NodeId) -> bool {
+    let Some(n) = nodes.get_mut(&node) else { return false };
+    *n -= 1;
+    if *n == 0 {
+        nodes.remove(&node);
+    }
+    true
+}
+
 /// The groups filed under `hash` in `set`.
 fn filed(set: &BTreeSet<(u64, usize)>, hash: u64) -> impl Iterator<Item = usize> + '_ {
     set.range((hash, 0)..=(hash, usize::MAX)).map(|&(_, g)| g)
@@ -117,7 +151,11 @@ impl SpreadIndex {
         if let Some(g) = found {
             return g;
         }
-        let group = Some(Group { namespace: namespace.clone(), labels: labels.clone(), nodes: BTreeMap::new() });
+        let mut pairs = Vec::with_capacity(labels.len());
+        for (k, v) in labels.iter() {
+            pairs.push(self.label(namespace, k, v));
+        }
+        let group = Some(Group { namespace: namespace.clone(), labels: labels.clone(), nodes: BTreeMap::new(), pairs });
         let g = match self.free.pop() {
             Some(g) => {
                 self.groups[g] = group;
@@ -139,13 +177,64 @@ impl SpreadIndex {
     /// Forgets group `g` (filed under `hash`), which counts no pod any more; its slot is
     /// used again.
     fn drop_group(&mut self, hash: u64, g: usize) {
-        let Some(Group { namespace, labels, .. }) = self.groups[g].take() else { return };
+        let Some(Group { namespace, labels, pairs, .. }) = self.groups[g].take() else { return };
         self.by_labels.remove(&(hash, g));
         for (k, v) in labels.iter() {
             self.by_label.remove(&(hash_of((&*namespace, k, v)), g));
         }
         self.by_namespace.remove(&(hash_of(&*namespace), g));
         self.free.push(g);
+        for l in pairs {
+            let Some(label) = &mut self.labels[l] else { continue };
+            label.groups -= 1;
+            if label.groups == 0 {
+                self.by_pair.remove(&(label.hash, l));
+                self.labels[l] = None;
+                self.free_labels.push(l);
+            }
+        }
+    }
+
+    /// The label (namespace, key, value) with its content hash, if some group has it.
+    fn find_label(&self, namespace: &str, key: &str, value: &str) -> (u64, Option<usize>) {
+        let hash = hash_of((namespace, key, value));
+        let found = filed(&self.by_pair, hash).find(|&l| {
+            self.labels[l]
+                .as_ref()
+                .is_some_and(|label| *label.namespace == *namespace && label.key == key && label.value == value)
+        });
+        (hash, found)
+    }
+
+    /// The slot of the label, made if no group had it, counted for one more group.
+    fn label(&mut self, namespace: &Arc<str>, key: &str, value: &str) -> usize {
+        let (hash, found) = self.find_label(namespace, key, value);
+        let l = found.unwrap_or_else(|| {
+            let label = Some(Label {
+                hash,
+                namespace: namespace.clone(),
+                key: key.to_string(),
+                value: value.to_string(),
+                groups: 0,
+                nodes: BTreeMap::new(),
+            });
+            let l = match self.free_labels.pop() {
+                Some(l) => {
+                    self.labels[l] = label;
+                    l
+                }
+                None => {
+                    self.labels.push(label);
+                    self.labels.len() - 1
+                }
+            };
+            self.by_pair.insert((hash, l));
+            l
+        });
+        if let Some(label) = &mut self.labels[l] {
+            label.groups += 1;
+        }
+        l
     }
 
     /// The pod now counts on `node` (bound, not terminating).
@@ -155,8 +244,12 @@ impl SpreadIndex {
 
     fn add_set(&mut self, namespace: &Arc<str>, labels: &Labels, node: NodeId) {
         let g = self.group(namespace, labels);
-        if let Some(group) = &mut self.groups[g] {
-            *group.nodes.entry(node).or_default() += 1;
+        let Some(group) = &mut self.groups[g] else { return };
+        *group.nodes.entry(node).or_default() += 1;
+        for &l in &group.pairs {
+            if let Some(label) = &mut self.labels[l] {
+                *label.nodes.entry(node).or_default() += 1;
+            }
         }
     }
 
@@ -167,11 +260,13 @@ impl SpreadIndex {
 
     fn remove_set(&mut self, namespace: &Arc<str>, labels: &Labels, node: NodeId) {
         let (hash, Some(g)) = self.find(namespace, labels) else { return };
-        let Some(Group { nodes, .. }) = &mut self.groups[g] else { return };
-        if let Some(n) = nodes.get_mut(&node) {
-            *n -= 1;
-            if *n == 0 {
-                nodes.remove(&node);
+        let Some(Group { nodes, pairs, .. }) = &mut self.groups[g] else { return };
+        if !one_less(nodes, node) {
+            return;
+        }
+        for &l in pairs.iter() {
+            if let Some(label) = &mut self.labels[l] {
+                one_less(&mut label.nodes, node);
             }
         }
         if nodes.is_empty() {
@@ -186,9 +281,17 @@ impl SpreadIndex {
     }
 
     /// Calls `f(node, pods)` for each group's count on a node (a node may come more
-    /// than once, once per matching label set; in no particular order).
+    /// than once, once per matching label set; in no particular order). A selector of
+    /// one label reads that label's counts (each node once).
     pub fn for_each_matching(&self, selector: &Selector, namespace: &str, mut f: impl FnMut(NodeId, i64)) {
         if selector.is_empty() || selector.matches_nothing() {
+            return;
+        }
+        if let Some((key, value)) = selector.as_one_label() {
+            let (_, found) = self.find_label(namespace, key, value);
+            if let Some(Some(label)) = found.map(|l| &self.labels[l]) {
+                label.nodes.iter().for_each(|(node, n)| f(*node, i64::from(*n)));
+            }
             return;
         }
         let pinned = selector.requirements().iter().find_map(|r| {
@@ -284,6 +387,8 @@ mod tests {
         assert!(index.all().is_empty());
         assert!(index.groups.len() <= 2, "slots are used again: {} groups", index.groups.len());
         assert!(index.by_labels.is_empty() && index.by_label.is_empty() && index.by_namespace.is_empty());
+        assert!(index.by_pair.is_empty() && index.labels.iter().all(Option::is_none), "labels are forgotten too");
+        assert!(index.labels.len() <= 8, "label slots are used again: {}", index.labels.len());
         assert!(index.groups.iter().all(Option::is_none), "dropped groups hold no labels");
     }
 
@@ -303,10 +408,20 @@ mod tests {
                 Arc::new(m)
             })
             .collect();
-        let selectors: Vec<Selector> = ["app=a0", "app=a1,tier=t2", "tier in (t0,t2)", "app!=a2", "tier", "!tier"]
-            .iter()
-            .map(|s| Selector::parse(s).unwrap())
-            .collect();
+        let selectors: Vec<Selector> = [
+            "app=a0",
+            "app=a1,tier=t2",
+            "tier in (t0,t2)",
+            "app!=a2",
+            "tier",
+            "!tier",
+            "tier in (t2)",
+            "app=a1,app==a1",
+            "app=a1,app=a2",
+        ]
+        .iter()
+        .map(|s| Selector::parse(s).unwrap())
+        .collect();
         // (namespace, set, node) of each pod counted.
         let mut pods: Vec<(usize, usize, u32)> = Vec::new();
         let mut state = 7u64;

@@ -267,6 +267,21 @@ impl Selector {
         &self.requirements
     }
 
+    /// The one label this selector asks for, when every requirement pins that same key
+    /// to that same value (a StatefulSet's `app=web`, merged with its Service's, is two
+    /// such requirements): the pods it matches are those with the label.
+    pub fn as_one_label(&self) -> Option<(&str, &str)> {
+        fn exact(r: &Requirement) -> Option<(&str, &str)> {
+            match (r.operator, r.values.as_slice()) {
+                (Operator::Equals | Operator::DoubleEquals | Operator::In, [v]) => Some((r.key.as_str(), v.as_str())),
+                _ => None,
+            }
+        }
+        let (first, rest) = self.requirements.split_first()?;
+        let label = exact(first)?;
+        (!self.nothing && rest.iter().all(|r| exact(r) == Some(label))).then_some(label)
+    }
+
     /// `RequiresExactMatch`: the value the first requirement on `key`
     /// pins (`=`, `==`, or `in` with one value), if any.
     pub fn requires_exact_match(&self, key: &str) -> Option<&str> {

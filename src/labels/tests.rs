@@ -245,6 +245,35 @@ mod matching {
         }
     }
 
+    /// A selector is one label when every requirement pins the same key to the same
+    /// value; then it matches exactly the label sets with that label.
+    #[test]
+    fn one_label_selectors() {
+        let one = |text: &str| Selector::parse(text).unwrap().as_one_label().map(|(k, v)| format!("{k}={v}"));
+        assert_eq!(one("app=web").as_deref(), Some("app=web"));
+        assert_eq!(one("app==web,app in (web)").as_deref(), Some("app=web"));
+        let merged = Selector::from_set(&label_map(&serde_json::json!({"app": "web"})));
+        assert_eq!(merged.and(&Selector::parse("app=web").unwrap()).as_one_label(), Some(("app", "web")));
+        for other in ["", "app=web,tier=db", "app=web,app=db", "app in (web,db)", "app!=web", "app", "app=web,!tier"] {
+            assert_eq!(one(other), None, "{other:?}");
+        }
+        assert_eq!(Selector::nothing().as_one_label(), None);
+        let sets = [
+            serde_json::json!({"app": "web"}),
+            serde_json::json!({"app": "web", "x": "1"}),
+            serde_json::json!({"app": "db"}),
+            serde_json::json!({}),
+        ];
+        for text in ["app=web", "app==web,app in (web)"] {
+            let selector = Selector::parse(text).unwrap();
+            let (k, v) = selector.as_one_label().unwrap();
+            for set in &sets {
+                let set = label_map(set);
+                assert_eq!(selector.matches(&set), set.get(k).map(String::as_str) == Some(v), "{text} on {set:?}");
+            }
+        }
+    }
+
     #[test]
     fn format_labels_table() {
         let data = json(DATA);
