@@ -8,7 +8,6 @@ use crate::cluster::StatefulSetId;
 use crate::cluster::pod::Owner;
 use crate::cluster::statefulset::{StatefulSet, StatefulSetStatus};
 use crate::trace::ObjectRecord;
-use std::collections::BTreeMap;
 
 impl Ctx<'_> {
     /// Creates a StatefulSet object; `None` if one of that name exists (a warning is
@@ -66,12 +65,7 @@ impl Ctx<'_> {
     /// Writes a StatefulSet's status (`UpdateStatefulSetStatus`), with a transition row
     /// when its ready replicas changed; `ready` says which ordinals in range have a
     /// Running and Ready pod (the summary's ordinal outages).
-    pub fn set_statefulset_status(
-        &mut self,
-        id: StatefulSetId,
-        status: StatefulSetStatus,
-        ready: &BTreeMap<u32, bool>,
-    ) {
+    pub fn set_statefulset_status(&mut self, id: StatefulSetId, status: StatefulSetStatus, ready: &[(u32, bool)]) {
         let now = self.now;
         let Some(s) = self.cluster.statefulsets.get_mut(id) else { return };
         s.outages.observe(now, ready);

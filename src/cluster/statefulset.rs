@@ -80,8 +80,9 @@ pub struct Revision {
 /// (scale-ups and the set's first start are not outages), for `summary.json`.
 #[derive(Clone, Debug, Default)]
 pub struct OrdinalOutages {
-    /// Per ordinal in range: ready now, and since when it is down (once it was up).
-    pub ordinals: BTreeMap<u32, (bool, Option<SimTime>)>,
+    /// Per ordinal in range, in order: ready now, and since when it is down (once it
+    /// was up).
+    pub ordinals: Vec<(u32, (bool, Option<SimTime>))>,
     pub longest_ms: Millis,
     pub longest_ordinal: Option<u32>,
     pub total_ms: Millis,
@@ -89,19 +90,33 @@ pub struct OrdinalOutages {
 }
 
 impl OrdinalOutages {
-    /// The ordinals in range now, and which of them have a ready pod, at `now`.
-    pub fn observe(&mut self, now: SimTime, ready: &BTreeMap<u32, bool>) {
-        let gone: Vec<u32> = self.ordinals.keys().filter(|o| !ready.contains_key(o)).copied().collect();
-        for o in gone {
+    /// The ordinals in range now, and which of them have a ready pod, at `now` (in
+    /// ordinal order, each once). Ordinals scaled away close their stretch first, then
+    /// the others change in order. Both lists are walked in order: a set of thousands
+    /// looked each ordinal up in a map at every sync.
+    pub fn observe(&mut self, now: SimTime, ready: &[(u32, bool)]) {
+        let last = std::mem::take(&mut self.ordinals);
+        let mut j = 0;
+        for &(o, (_, since)) in &last {
+            while ready.get(j).is_some_and(|r| r.0 < o) {
+                j += 1;
+            }
             // Scaled away: a stretch it was down in ends here.
-            if let Some((_, Some(since))) = self.ordinals.remove(&o) {
+            if ready.get(j).is_none_or(|r| r.0 != o)
+                && let Some(since) = since
+            {
                 self.close(o, now.since(since));
             }
         }
-        for (&o, &up) in ready {
-            let entry = self.ordinals.entry(o).or_insert((false, None));
+        let mut k = 0;
+        self.ordinals.reserve(ready.len());
+        for &(o, up) in ready {
+            while last.get(k).is_some_and(|l| l.0 < o) {
+                k += 1;
+            }
+            let mut entry = last.get(k).filter(|l| l.0 == o).map_or((false, None), |l| l.1);
             match (entry.0, up) {
-                (true, false) => *entry = (false, Some(now)),
+                (true, false) => entry = (false, Some(now)),
                 (false, true) => {
                     let since = entry.1.take();
                     entry.0 = true;
@@ -111,6 +126,7 @@ impl OrdinalOutages {
                 }
                 _ => {}
             }
+            self.ordinals.push((o, entry));
         }
     }
 
@@ -197,7 +213,7 @@ mod tests {
     #[test]
     fn an_ordinal_is_down_from_losing_its_ready_pod_until_one_is_ready_again() {
         let mut o = OrdinalOutages::default();
-        let ready = |pairs: &[(u32, bool)]| pairs.iter().copied().collect::<BTreeMap<u32, bool>>();
+        let ready = |pairs: &[(u32, bool)]| pairs.to_vec();
         // Starting up is no outage.
         o.observe(SimTime::from_ms(0), &ready(&[(0, false), (1, false)]));
         o.observe(SimTime::from_ms(5_000), &ready(&[(0, true), (1, false)]));
@@ -213,5 +229,13 @@ mod tests {
         // Scaled away while down: the stretch ends there.
         o.observe(SimTime::from_ms(120_000), &ready(&[(0, true)]));
         assert_eq!((o.count, o.longest_ms, o.longest_ordinal), (2, 60_000, Some(1)));
+        // Scaled up again (a new ordinal starting is no outage), the first one lost.
+        o.observe(SimTime::from_ms(130_000), &ready(&[(0, false), (1, false), (2, false)]));
+        o.observe(SimTime::from_ms(200_000), &ready(&[(0, true), (1, true), (2, true)]));
+        assert_eq!((o.count, o.longest_ms, o.longest_ordinal, o.total_ms), (3, 70_000, Some(0), 140_000));
+        // Two scaled away while down at once close in ordinal order, before the rest.
+        o.observe(SimTime::from_ms(210_000), &ready(&[(0, false), (1, false), (2, false)]));
+        o.observe(SimTime::from_ms(300_000), &ready(&[(2, true)]));
+        assert_eq!((o.count, o.longest_ms, o.longest_ordinal, o.total_ms), (6, 90_000, Some(0), 410_000));
     }
 }

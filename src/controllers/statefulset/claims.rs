@@ -123,10 +123,11 @@ pub fn apply_retention(ctx: &mut Ctx, id: StatefulSetId, ordinal: u32, pod_uid: 
     let Some(sts) = ctx.cluster.statefulsets.get(id) else { return false };
     let condemned = !sts.in_range(ordinal);
     let (set_ref, pod_ref) = wanted(&sts.api, condemned);
-    let ns = sts.namespace.clone();
-    let claims: Vec<ClaimId> = claims_for(&sts.api, ordinal)
-        .iter()
-        .filter_map(|c| ctx.cluster.storage.find_claim(&ns, &c.metadata.name))
+    // By name alone: the claims' whole objects (`claims_for`) were made for every
+    // replica at every sync, even for a set without claim templates.
+    let (set, ns) = (&sts.api.metadata.name, &sts.namespace);
+    let claims: Vec<ClaimId> = (sts.api.spec.volume_claim_templates.iter())
+        .filter_map(|t| ctx.cluster.storage.find_claim(ns, &claim_name(&t.metadata.name, set, ordinal)))
         .collect();
     let mut changed = false;
     for cid in claims {

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 /// What the sync reads of one pod of the set.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PodView {
+pub struct PodView<'a> {
     pub ordinal: u32,
     pub phase: PodPhase,
     /// Its `Ready` condition.
@@ -32,11 +32,12 @@ pub struct PodView {
     pub available: bool,
     /// Its `deletionTimestamp` is set.
     pub terminating: bool,
-    /// Its `controller-revision-hash` label: its revision's name.
-    pub revision: String,
+    /// Its `controller-revision-hash` label: its revision's name (borrowed from the
+    /// pod: a copy per pod at every sync was an allocation per pod).
+    pub revision: &'a str,
 }
 
-impl PodView {
+impl PodView<'_> {
     /// `isRunningAndReady`.
     pub fn running_and_ready(&self) -> bool {
         self.phase == PodPhase::Running && self.ready
@@ -57,7 +58,7 @@ impl PodView {
 /// (`newVersionedStatefulSetPod`).
 #[derive(Clone, Debug)]
 enum Slot<'a> {
-    Pod(&'a PodView),
+    Pod(&'a PodView<'a>),
     Missing { ordinal: u32, revision: &'a str },
 }
 
@@ -71,7 +72,7 @@ impl Slot<'_> {
 
     fn revision(&self) -> &str {
         match self {
-            Slot::Pod(p) => &p.revision,
+            Slot::Pod(p) => p.revision,
             Slot::Missing { revision, .. } => revision,
         }
     }
@@ -109,7 +110,7 @@ pub struct Input<'a> {
     /// OrderedReady (not Parallel).
     pub monotonic: bool,
     /// Every pod of the set, any ordinal.
-    pub pods: &'a [PodView],
+    pub pods: &'a [PodView<'a>],
     pub update: Update,
     pub update_revision: &'a str,
     /// The revision a new pod of each ordinal gets, by ordinal - start.
@@ -260,11 +261,11 @@ mod tests {
     use super::*;
     use crate::api::apps::IntOrString;
 
-    fn pod(ordinal: u32, phase: PodPhase, ready: bool, revision: &str) -> PodView {
-        PodView { ordinal, phase, ready, available: ready, terminating: false, revision: revision.into() }
+    fn pod(ordinal: u32, phase: PodPhase, ready: bool, revision: &str) -> PodView<'_> {
+        PodView { ordinal, phase, ready, available: ready, terminating: false, revision }
     }
 
-    fn up(ordinal: u32, revision: &str) -> PodView {
+    fn up(ordinal: u32, revision: &str) -> PodView<'_> {
         pod(ordinal, PodPhase::Running, true, revision)
     }
 

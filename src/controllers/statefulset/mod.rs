@@ -21,7 +21,7 @@ use crate::engine::SimTime;
 use crate::event::StatefulSetEvent;
 use crate::trace::EventType;
 use control::{Op, PodView, Replica, Update};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 pub use template::from_manifest;
@@ -150,7 +150,10 @@ impl StatefulSetController {
         let Some(sts) = ctx.cluster.statefulsets.get_mut(id) else { return };
         let mut live: BTreeSet<Arc<str>> = [sts.status.current_revision.clone(), update.clone()].into();
         for pod in sts.pods.values().filter_map(|p| ctx.cluster.pods.get(*p)) {
-            if let Some(r) = pod.labels.get(crate::cluster::daemonset::CONTROLLER_REVISION_HASH_LABEL) {
+            // Looked up before it is copied: nearly every pod runs one of the two above.
+            if let Some(r) = pod.labels.get(crate::cluster::daemonset::CONTROLLER_REVISION_HASH_LABEL)
+                && !live.contains(r.as_str())
+            {
                 live.insert(Arc::from(r.as_str()));
             }
         }
@@ -223,10 +226,8 @@ impl StatefulSetController {
             observed_generation: sts.generation,
             ..Default::default()
         };
-        let mut ready = BTreeMap::new();
-        for o in sts.start..sts.start + sts.replicas {
-            ready.insert(o, false);
-        }
+        // Each ordinal in range, in order, with whether its pod is ready.
+        let mut ready: Vec<(u32, bool)> = (sts.start..sts.start + sts.replicas).map(|o| (o, false)).collect();
         for (&ordinal, pod) in &sts.pods {
             let Some(p) = ctx.cluster.pods.get(*pod) else { continue };
             s.replicas += 1;
@@ -236,8 +237,8 @@ impl StatefulSetController {
                 if available(p, sts.min_ready, now) {
                     s.available += 1;
                 }
-                if let Some(r) = ready.get_mut(&ordinal) {
-                    *r = p.deletion.is_none();
+                if let Some(r) = ordinal.checked_sub(sts.start).and_then(|i| ready.get_mut(i as usize)) {
+                    r.1 = p.deletion.is_none();
                 }
             }
             if p.deletion.is_none() {
@@ -256,7 +257,7 @@ impl StatefulSetController {
 }
 
 /// What the plan reads of the set's pods.
-fn pod_views(cluster: &Cluster, sts: &StatefulSet, now: SimTime) -> Vec<PodView> {
+fn pod_views<'a>(cluster: &'a Cluster, sts: &StatefulSet, now: SimTime) -> Vec<PodView<'a>> {
     let label = crate::cluster::daemonset::CONTROLLER_REVISION_HASH_LABEL;
     sts.pods
         .iter()
@@ -267,7 +268,7 @@ fn pod_views(cluster: &Cluster, sts: &StatefulSet, now: SimTime) -> Vec<PodView>
             ready: p.ready,
             available: p.ready && available(p, sts.min_ready, now),
             terminating: p.deletion.is_some(),
-            revision: p.labels.get(label).cloned().unwrap_or_default(),
+            revision: p.labels.get(label).map_or("", String::as_str),
         })
         .collect()
 }
