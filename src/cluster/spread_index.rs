@@ -314,6 +314,24 @@ impl SpreadIndex {
         }
     }
 
+    /// Whether each label's counts are the sum of its groups' (and it has as many groups
+    /// as it counts), for the invariant checker.
+    pub fn labels_agree(&self) -> bool {
+        let mut sums: Vec<(u32, BTreeMap<NodeId, u32>)> = vec![(0, BTreeMap::new()); self.labels.len()];
+        for group in self.groups.iter().flatten() {
+            for &l in &group.pairs {
+                sums[l].0 += 1;
+                for (node, n) in &group.nodes {
+                    *sums[l].1.entry(*node).or_default() += n;
+                }
+            }
+        }
+        self.labels.iter().zip(&sums).all(|(label, (groups, nodes))| match label {
+            Some(label) => label.groups == *groups && label.nodes == *nodes,
+            None => *groups == 0,
+        })
+    }
+
     /// Every (namespace, label set, node) count, for the invariant checker.
     pub fn all(&self) -> BTreeMap<(Arc<str>, Labels, NodeId), u32> {
         let mut out = BTreeMap::new();
@@ -451,6 +469,7 @@ mod tests {
                         }
                     }
                     assert_eq!(counts, recount, "step {step}, {selector:?} in {namespace}");
+                    assert!(index.labels_agree(), "step {step}");
                 }
             }
         }

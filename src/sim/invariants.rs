@@ -20,7 +20,7 @@ pub fn after_event(sim: &mut Simulation) -> Result<(), InvariantViolation> {
 /// No node holds more than it can; no container runs on a node whose kubelet is down;
 /// the phase counters agree with the pods; no pod's phase went back (checked when set);
 /// no bound pod is nominated, and the nominator holds every nominated pod's node; the
-/// topology spreading index counts the pods the nodes hold.
+/// topology spreading index counts the pods the nodes hold, per label set and per label.
 pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
     let fail = |message: String| Err(InvariantViolation { time: sim.now, message });
     if let Some(m) = sim.rec.violations.first() {
@@ -69,10 +69,13 @@ pub fn check(sim: &mut Simulation) -> Result<(), InvariantViolation> {
     if !sim.subsystems.scheduler.pool_agrees() {
         return fail("the unschedulable pool's count is not the pods whose records say they wait there".to_string());
     }
-    // Reading the index builds it, so that checked runs keep it from their first event
-    // and every later change to it is compared with a recount.
+    // Reading the index builds it, so that checked runs keep it from their first scan
+    // on and every later scan compares what its changes made of it with a recount.
     if spread != sim.cluster.spread_index().all() {
         return fail("the topology spreading index disagrees with the pods on the nodes".to_string());
+    }
+    if !sim.cluster.spread_index().labels_agree() {
+        return fail("the topology spreading index's counts per label disagree with its label sets".to_string());
     }
     if phases != sim.rec.counters.phase {
         return fail(format!("phase counters {:?} but pods {:?}", sim.rec.counters.phase, phases));
