@@ -146,17 +146,10 @@ impl StatefulSetController {
                 }
             }
         }
-        self.write_status(ctx, id, &current, &update);
+        let run = self.write_status(ctx, id, &current, &update);
         let Some(sts) = ctx.cluster.statefulsets.get_mut(id) else { return };
         let mut live: BTreeSet<Arc<str>> = [sts.status.current_revision.clone(), update.clone()].into();
-        for pod in sts.pods.values().filter_map(|p| ctx.cluster.pods.get(*p)) {
-            // Looked up before it is copied: nearly every pod runs one of the two above.
-            if let Some(r) = pod.labels.get(crate::cluster::daemonset::CONTROLLER_REVISION_HASH_LABEL)
-                && !live.contains(r.as_str())
-            {
-                live.insert(Arc::from(r.as_str()));
-            }
-        }
+        live.extend(run);
         template::truncate_history(sts, &live);
         if failed {
             // The work queue's per-key back-off (`DefaultControllerRateLimiter`: 5 ms
@@ -216,7 +209,15 @@ impl StatefulSetController {
 
     /// `updateStatefulSetStatus`: the status from the pods now, the rolling update
     /// completed when every replica is updated and ready (`completeRollingUpdate`).
-    fn write_status(&mut self, ctx: &mut Ctx, id: StatefulSetId, current: &Arc<str>, update: &Arc<str>) {
+    /// Returns the revisions the set's pods run other than `update` (what
+    /// `truncateHistory` keeps), read in the same pass.
+    fn write_status(
+        &mut self,
+        ctx: &mut Ctx,
+        id: StatefulSetId,
+        current: &Arc<str>,
+        update: &Arc<str>,
+    ) -> BTreeSet<Arc<str>> {
         let now = ctx.now;
         let sts = ctx.cluster.statefulsets.get(id).expect("synced");
         let mut s = StatefulSetStatus {
@@ -228,8 +229,17 @@ impl StatefulSetController {
         };
         // Each ordinal in range, in order, with whether its pod is ready.
         let mut ready: Vec<(u32, bool)> = (sts.start..sts.start + sts.replicas).map(|o| (o, false)).collect();
+        let mut run: BTreeSet<Arc<str>> = BTreeSet::new();
         for (&ordinal, pod) in &sts.pods {
             let Some(p) = ctx.cluster.pods.get(*pod) else { continue };
+            let revision = p.labels.get(crate::cluster::daemonset::CONTROLLER_REVISION_HASH_LABEL);
+            // Looked up before it is copied: nearly every pod runs the update revision.
+            if let Some(r) = revision
+                && **r != **update
+                && !run.contains(r.as_str())
+            {
+                run.insert(Arc::from(r.as_str()));
+            }
             s.replicas += 1;
             let running_ready = p.phase == crate::cluster::pod::PodPhase::Running && p.ready;
             if running_ready {
@@ -242,7 +252,6 @@ impl StatefulSetController {
                 }
             }
             if p.deletion.is_none() {
-                let revision = p.labels.get(crate::cluster::daemonset::CONTROLLER_REVISION_HASH_LABEL);
                 s.current += u32::from(revision.is_some_and(|r| **r == **current));
                 s.updated += u32::from(revision.is_some_and(|r| **r == **update));
             }
@@ -253,6 +262,7 @@ impl StatefulSetController {
             s.current_revision = s.update_revision.clone();
         }
         ctx.set_statefulset_status(id, s, &ready);
+        run
     }
 }
 
