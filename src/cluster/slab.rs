@@ -31,6 +31,12 @@ impl<T> Slab<T> {
         self.len
     }
 
+    /// Slots made so far, live or free (tests check that slots are used again).
+    #[cfg(test)]
+    pub fn slots(&self) -> usize {
+        self.slots.len()
+    }
+
     pub fn insert(&mut self, value: T) -> Id {
         self.len += 1;
         if let Some(index) = self.free {

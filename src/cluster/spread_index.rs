@@ -18,6 +18,7 @@
 //! CronJob fleet whose every pod is a label set of its own was an eighth of the run.
 
 use super::names::content_hash as hash_of;
+use super::slab::{Id, Slab};
 use super::{NodeId, Pod};
 use crate::labels::Selector;
 use std::cell::{Ref, RefCell};
@@ -27,22 +28,21 @@ use std::sync::Arc;
 type Labels = Arc<BTreeMap<String, String>>;
 
 /// Pods of one namespace with one label set, counted per node.
-#[derive(Clone, Debug)]
 struct Group {
     namespace: Arc<str>,
     labels: Labels,
     /// Pods per node (nodes with none are absent).
     nodes: BTreeMap<NodeId, u32>,
-    /// The slots in `labels` of the group's labels, in the label set's order.
-    pairs: Vec<usize>,
+    /// The group's labels in `SpreadIndex::labels`, in the label set's order.
+    pairs: Vec<Id>,
 }
 
 /// Pods of one namespace with one label (of any label set), counted per node: what a
 /// selector of one label counts. A StatefulSet's pods are each a label set of their own
 /// (`statefulset.kubernetes.io/pod-name`), and reading every group for its selector was
 /// four fifths of a 2,000-pod set's rolling update.
-#[derive(Clone, Debug)]
 struct Label {
+    /// Its key in `by_pair`.
     hash: u64,
     namespace: Arc<str>,
     key: String,
@@ -53,33 +53,29 @@ struct Label {
     nodes: BTreeMap<NodeId, u32>,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Default)]
 pub struct SpreadIndex {
-    /// The groups; `None` in a slot whose group was dropped.
-    groups: Vec<Option<Group>>,
+    /// The groups. A group lives only while it counts pods (its slot is used again),
+    /// and a month of CronJobs makes a million label sets.
+    groups: Slab<Group>,
     /// (hash of namespace and label set, group).
-    by_labels: BTreeSet<(u64, usize)>,
+    by_labels: BTreeSet<(u64, Id)>,
     /// (hash of namespace, label key and value, group) for each label of each group: a
     /// selector that pins a label (every default selector does) reads only those.
-    by_label: BTreeSet<(u64, usize)>,
+    by_label: BTreeSet<(u64, Id)>,
     /// (hash of namespace, group): every group of a namespace, for selectors that pin
     /// no label.
-    by_namespace: BTreeSet<(u64, usize)>,
-    /// Slots of `groups` whose last pod left: a group lives only while it counts pods,
-    /// and a month of CronJobs makes a million label sets.
-    free: Vec<usize>,
-    /// Every label of a group; `None` in a slot whose last group was dropped.
-    labels: Vec<Option<Label>>,
+    by_namespace: BTreeSet<(u64, Id)>,
+    /// Every label of a group, while a group has it.
+    labels: Slab<Label>,
     /// (hash of namespace, label key and value, label).
-    by_pair: BTreeSet<(u64, usize)>,
-    /// Slots of `labels` to use again.
-    free_labels: Vec<usize>,
+    by_pair: BTreeSet<(u64, Id)>,
 }
 
 /// A `SpreadIndex` built when first read. Reads take `&self` (the scheduler's view of
 /// the cluster is shared), so the index sits in a cell; changes take `&mut self` and
 /// reach it without a check.
-#[derive(Clone, Debug, Default)]
+#[derive(Default)]
 pub struct Lazy {
     built: RefCell<Option<SpreadIndex>>,
 }
@@ -130,23 +126,24 @@ fn one_less(nodes: &mut BTreeMap<NodeId, u32>, node: NodeId) -> bool {
 }
 
 /// The groups filed under `hash` in `set`.
-fn filed(set: &BTreeSet<(u64, usize)>, hash: u64) -> impl Iterator<Item = usize> + '_ {
-    set.range((hash, 0)..=(hash, usize::MAX)).map(|&(_, g)| g)
+fn filed(set: &BTreeSet<(u64, Id)>, hash: u64) -> impl Iterator<Item = Id> + '_ {
+    let (first, last) = (Id { index: 0, generation: 0 }, Id { index: u32::MAX, generation: u32::MAX });
+    set.range((hash, first)..=(hash, last)).map(|&(_, g)| g)
 }
 
 impl SpreadIndex {
     /// The group of (namespace, labels) with its content hash, if there is one.
-    fn find(&self, namespace: &str, labels: &Labels) -> (u64, Option<usize>) {
+    fn find(&self, namespace: &str, labels: &Labels) -> (u64, Option<Id>) {
         let hash = hash_of((namespace, &**labels));
         let found = filed(&self.by_labels, hash).find(|&g| {
-            self.groups[g].as_ref().is_some_and(|group| {
+            self.groups.get(g).is_some_and(|group| {
                 *group.namespace == *namespace && (Arc::ptr_eq(&group.labels, labels) || group.labels == *labels)
             })
         });
         (hash, found)
     }
 
-    fn group(&mut self, namespace: &Arc<str>, labels: &Labels) -> usize {
+    fn group(&mut self, namespace: &Arc<str>, labels: &Labels) -> Id {
         let (hash, found) = self.find(namespace, labels);
         if let Some(g) = found {
             return g;
@@ -155,17 +152,12 @@ impl SpreadIndex {
         for (k, v) in labels.iter() {
             pairs.push(self.label(namespace, k, v));
         }
-        let group = Some(Group { namespace: namespace.clone(), labels: labels.clone(), nodes: BTreeMap::new(), pairs });
-        let g = match self.free.pop() {
-            Some(g) => {
-                self.groups[g] = group;
-                g
-            }
-            None => {
-                self.groups.push(group);
-                self.groups.len() - 1
-            }
-        };
+        let g = self.groups.insert(Group {
+            namespace: namespace.clone(),
+            labels: labels.clone(),
+            nodes: BTreeMap::new(),
+            pairs,
+        });
         self.by_labels.insert((hash, g));
         for (k, v) in labels.iter() {
             self.by_label.insert((hash_of((&**namespace, k, v)), g));
@@ -176,41 +168,39 @@ impl SpreadIndex {
 
     /// Forgets group `g` (filed under `hash`), which counts no pod any more; its slot is
     /// used again.
-    fn drop_group(&mut self, hash: u64, g: usize) {
-        let Some(Group { namespace, labels, pairs, .. }) = self.groups[g].take() else { return };
+    fn drop_group(&mut self, hash: u64, g: Id) {
+        let Some(Group { namespace, labels, pairs, .. }) = self.groups.remove(g) else { return };
         self.by_labels.remove(&(hash, g));
         for (k, v) in labels.iter() {
             self.by_label.remove(&(hash_of((&*namespace, k, v)), g));
         }
         self.by_namespace.remove(&(hash_of(&*namespace), g));
-        self.free.push(g);
         for l in pairs {
-            let Some(label) = &mut self.labels[l] else { continue };
+            let Some(label) = self.labels.get_mut(l) else { continue };
             label.groups -= 1;
             if label.groups == 0 {
                 self.by_pair.remove(&(label.hash, l));
-                self.labels[l] = None;
-                self.free_labels.push(l);
+                self.labels.remove(l);
             }
         }
     }
 
     /// The label (namespace, key, value) with its content hash, if some group has it.
-    fn find_label(&self, namespace: &str, key: &str, value: &str) -> (u64, Option<usize>) {
+    fn find_label(&self, namespace: &str, key: &str, value: &str) -> (u64, Option<Id>) {
         let hash = hash_of((namespace, key, value));
         let found = filed(&self.by_pair, hash).find(|&l| {
-            self.labels[l]
-                .as_ref()
+            self.labels
+                .get(l)
                 .is_some_and(|label| *label.namespace == *namespace && label.key == key && label.value == value)
         });
         (hash, found)
     }
 
     /// The slot of the label, made if no group had it, counted for one more group.
-    fn label(&mut self, namespace: &Arc<str>, key: &str, value: &str) -> usize {
+    fn label(&mut self, namespace: &Arc<str>, key: &str, value: &str) -> Id {
         let (hash, found) = self.find_label(namespace, key, value);
         let l = found.unwrap_or_else(|| {
-            let label = Some(Label {
+            let l = self.labels.insert(Label {
                 hash,
                 namespace: namespace.clone(),
                 key: key.to_string(),
@@ -218,20 +208,10 @@ impl SpreadIndex {
                 groups: 0,
                 nodes: BTreeMap::new(),
             });
-            let l = match self.free_labels.pop() {
-                Some(l) => {
-                    self.labels[l] = label;
-                    l
-                }
-                None => {
-                    self.labels.push(label);
-                    self.labels.len() - 1
-                }
-            };
             self.by_pair.insert((hash, l));
             l
         });
-        if let Some(label) = &mut self.labels[l] {
+        if let Some(label) = self.labels.get_mut(l) {
             label.groups += 1;
         }
         l
@@ -244,10 +224,10 @@ impl SpreadIndex {
 
     fn add_set(&mut self, namespace: &Arc<str>, labels: &Labels, node: NodeId) {
         let g = self.group(namespace, labels);
-        let Some(group) = &mut self.groups[g] else { return };
+        let Some(group) = self.groups.get_mut(g) else { return };
         *group.nodes.entry(node).or_default() += 1;
         for &l in &group.pairs {
-            if let Some(label) = &mut self.labels[l] {
+            if let Some(label) = self.labels.get_mut(l) {
                 *label.nodes.entry(node).or_default() += 1;
             }
         }
@@ -260,12 +240,12 @@ impl SpreadIndex {
 
     fn remove_set(&mut self, namespace: &Arc<str>, labels: &Labels, node: NodeId) {
         let (hash, Some(g)) = self.find(namespace, labels) else { return };
-        let Some(Group { nodes, pairs, .. }) = &mut self.groups[g] else { return };
+        let Some(Group { nodes, pairs, .. }) = self.groups.get_mut(g) else { return };
         if !one_less(nodes, node) {
             return;
         }
         for &l in pairs.iter() {
-            if let Some(label) = &mut self.labels[l] {
+            if let Some(label) = self.labels.get_mut(l) {
                 one_less(&mut label.nodes, node);
             }
         }
@@ -289,7 +269,7 @@ impl SpreadIndex {
         }
         if let Some((key, value)) = selector.as_one_label() {
             let (_, found) = self.find_label(namespace, key, value);
-            if let Some(Some(label)) = found.map(|l| &self.labels[l]) {
+            if let Some(label) = found.and_then(|l| self.labels.get(l)) {
                 label.nodes.iter().for_each(|(node, n)| f(*node, i64::from(*n)));
             }
             return;
@@ -303,7 +283,7 @@ impl SpreadIndex {
             None => filed(&self.by_namespace, hash_of(namespace)),
         };
         for g in candidates {
-            let Some(group) = &self.groups[g] else { continue };
+            let Some(group) = self.groups.get(g) else { continue };
             // Another content may share the hash: the namespace and the selector decide.
             if group.nodes.is_empty() || *group.namespace != *namespace || !selector.matches(&group.labels) {
                 continue;
@@ -317,25 +297,24 @@ impl SpreadIndex {
     /// Whether each label's counts are the sum of its groups' (and it has as many groups
     /// as it counts), for the invariant checker.
     pub fn labels_agree(&self) -> bool {
-        let mut sums: Vec<(u32, BTreeMap<NodeId, u32>)> = vec![(0, BTreeMap::new()); self.labels.len()];
-        for group in self.groups.iter().flatten() {
+        let mut sums: BTreeMap<Id, (u32, BTreeMap<NodeId, u32>)> = BTreeMap::new();
+        for (_, group) in self.groups.iter() {
             for &l in &group.pairs {
-                sums[l].0 += 1;
+                let sum = sums.entry(l).or_default();
+                sum.0 += 1;
                 for (node, n) in &group.nodes {
-                    *sums[l].1.entry(*node).or_default() += n;
+                    *sum.1.entry(*node).or_default() += n;
                 }
             }
         }
-        self.labels.iter().zip(&sums).all(|(label, (groups, nodes))| match label {
-            Some(label) => label.groups == *groups && label.nodes == *nodes,
-            None => *groups == 0,
-        })
+        sums.len() == self.labels.len()
+            && self.labels.iter().all(|(l, label)| sums.get(&l) == Some(&(label.groups, label.nodes.clone())))
     }
 
     /// Every (namespace, label set, node) count, for the invariant checker.
     pub fn all(&self) -> BTreeMap<(Arc<str>, Labels, NodeId), u32> {
         let mut out = BTreeMap::new();
-        for group in self.groups.iter().flatten() {
+        for (_, group) in self.groups.iter() {
             for (node, n) in &group.nodes {
                 out.insert((group.namespace.clone(), group.labels.clone(), *node), *n);
             }
@@ -403,11 +382,11 @@ mod tests {
             index.remove_set(&ns, &b, NodeId(1));
         }
         assert!(index.all().is_empty());
-        assert!(index.groups.len() <= 2, "slots are used again: {} groups", index.groups.len());
+        assert!(index.groups.slots() <= 2, "slots are used again: {} groups", index.groups.slots());
         assert!(index.by_labels.is_empty() && index.by_label.is_empty() && index.by_namespace.is_empty());
-        assert!(index.by_pair.is_empty() && index.labels.iter().all(Option::is_none), "labels are forgotten too");
-        assert!(index.labels.len() <= 8, "label slots are used again: {}", index.labels.len());
-        assert!(index.groups.iter().all(Option::is_none), "dropped groups hold no labels");
+        assert!(index.by_pair.is_empty() && index.labels.len() == 0, "labels are forgotten too");
+        assert!(index.labels.slots() <= 8, "label slots are used again: {}", index.labels.slots());
+        assert!(index.groups.len() == 0, "dropped groups hold no labels");
     }
 
     /// Pods of label sets drawn from a few keys and values, in two namespaces, added to

@@ -126,7 +126,11 @@ pub fn apply_retention(ctx: &mut Ctx, id: StatefulSetId, ordinal: u32, pod_uid: 
     // By name alone: the claims' whole objects (`claims_for`) were made for every
     // replica at every sync, even for a set without claim templates.
     let (set, ns) = (&sts.api.metadata.name, &sts.namespace);
-    let claims: Vec<ClaimId> = (sts.api.spec.volume_claim_templates.iter())
+    let claims: Vec<ClaimId> = sts
+        .api
+        .spec
+        .volume_claim_templates
+        .iter()
         .filter_map(|t| ctx.cluster.storage.find_claim(ns, &claim_name(&t.metadata.name, set, ordinal)))
         .collect();
     let mut changed = false;
