@@ -739,21 +739,34 @@ impl Scheduler {
                 }
                 between = between.min(cluster.regular.distance_to_next(j, nodes.len()));
             }
-            for _ in 0..between {
-                let j = start + examined;
-                let id = nodes[if j >= nodes.len() { j - nodes.len() } else { j }];
-                examined += 1;
-                reasons.clear();
+            let mut left = between;
+            while left > 0 {
                 if fast {
-                    // A plain node with room: NodeResourcesFit, the only filter that
-                    // could reject the pod here, passes (most nodes of a large cluster).
-                    if cluster.room[id.0 as usize].certainly_fits(cpu, memory) {
-                        feasible.push(id);
-                        if feasible.len() >= want {
-                            break 'walk;
-                        }
+                    let j = start + examined;
+                    let j = if j >= nodes.len() { j - nodes.len() } else { j };
+                    // Plain nodes with room: NodeResourcesFit, the only filter that could
+                    // reject the pod here, passes (most nodes of a large cluster). Taken
+                    // as a stretch in a loop of its own, which reads only the rooms (on
+                    // the 5,000-node day the walk node by node was a fifth of the run,
+                    // most of it bookkeeping around these two comparisons).
+                    let stretch = &nodes[j..j + left.min(nodes.len() - j).min(want - feasible.len())];
+                    let fit =
+                        stretch.iter().take_while(|id| cluster.room[id.0 as usize].certainly_fits(cpu, memory)).count();
+                    feasible.extend_from_slice(&stretch[..fit]);
+                    (examined, left) = (examined + fit, left - fit);
+                    if feasible.len() >= want {
+                        break 'walk;
+                    }
+                    if fit == stretch.len() {
                         continue;
                     }
+                }
+                let j = start + examined;
+                let id = nodes[if j >= nodes.len() { j - nodes.len() } else { j }];
+                (examined, left) = (examined + 1, left - 1);
+                reasons.clear();
+                if fast {
+                    // Its room does not tell: its row does.
                     let row = &cluster.fit[id.0 as usize];
                     if row.plain {
                         let bits = row.verdict(cpu, memory);
