@@ -2,7 +2,10 @@
 //! runs without reading their rows (`cluster::fit::RegularRows`). The digests in
 //! `testdata/pinned/regular.txt` were made by the build before runs existed, which
 //! walked every node: a run that filters, scores or breaks a tie differently from that
-//! walk (a node taken or skipped, one draw more or less) fails here.
+//! walk (a node taken or skipped, one draw more or less) fails here. The same holds for
+//! the stretches of occupied nodes with room that the walk takes in a loop of its own
+//! (`Scheduler::search_nodes`): a busy run ends stretches at full nodes, at the number
+//! of feasible nodes wanted and where the walk wraps around the list.
 //!
 //! The scenarios mix what may end a run or leave it: two node sizes in either order
 //! (the shape is the first empty node's), a pool with a PreferNoSchedule taint
