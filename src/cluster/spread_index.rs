@@ -148,19 +148,20 @@ impl SpreadIndex {
         if let Some(g) = found {
             return g;
         }
-        let mut pairs = Vec::with_capacity(labels.len());
-        for (k, v) in labels.iter() {
-            pairs.push(self.label(namespace, k, v));
-        }
         let g = self.groups.insert(Group {
             namespace: namespace.clone(),
             labels: labels.clone(),
             nodes: BTreeMap::new(),
-            pairs,
+            pairs: Vec::with_capacity(labels.len()),
         });
         self.by_labels.insert((hash, g));
         for (k, v) in labels.iter() {
-            self.by_label.insert((hash_of((&**namespace, k, v)), g));
+            // One hash of (namespace, key, value) files both the label and its groups.
+            let (pair_hash, l) = self.label(namespace, k, v);
+            self.by_label.insert((pair_hash, g));
+            if let Some(group) = self.groups.get_mut(g) {
+                group.pairs.push(l);
+            }
         }
         self.by_namespace.insert((hash_of(&**namespace), g));
         g
@@ -169,14 +170,12 @@ impl SpreadIndex {
     /// Forgets group `g` (filed under `hash`), which counts no pod any more; its slot is
     /// used again.
     fn drop_group(&mut self, hash: u64, g: Id) {
-        let Some(Group { namespace, labels, pairs, .. }) = self.groups.remove(g) else { return };
+        let Some(Group { namespace, pairs, .. }) = self.groups.remove(g) else { return };
         self.by_labels.remove(&(hash, g));
-        for (k, v) in labels.iter() {
-            self.by_label.remove(&(hash_of((&*namespace, k, v)), g));
-        }
         self.by_namespace.remove(&(hash_of(&*namespace), g));
         for l in pairs {
             let Some(label) = self.labels.get_mut(l) else { continue };
+            self.by_label.remove(&(label.hash, g));
             label.groups -= 1;
             if label.groups == 0 {
                 self.by_pair.remove(&(label.hash, l));
@@ -196,8 +195,8 @@ impl SpreadIndex {
         (hash, found)
     }
 
-    /// The slot of the label, made if no group had it, counted for one more group.
-    fn label(&mut self, namespace: &Arc<str>, key: &str, value: &str) -> Id {
+    /// The label's hash and slot, made if no group had it, counted for one more group.
+    fn label(&mut self, namespace: &Arc<str>, key: &str, value: &str) -> (u64, Id) {
         let (hash, found) = self.find_label(namespace, key, value);
         let l = found.unwrap_or_else(|| {
             let l = self.labels.insert(Label {
@@ -214,7 +213,7 @@ impl SpreadIndex {
         if let Some(label) = self.labels.get_mut(l) {
             label.groups += 1;
         }
-        l
+        (hash, l)
     }
 
     /// The pod now counts on `node` (bound, not terminating).
