@@ -155,6 +155,16 @@ impl RegularRows {
         self.count = self.count + usize::from(regular) - usize::from(was);
     }
 
+    /// Runs of regular nodes are long enough to take whole in the node walk: at least 15
+    /// of every 16 nodes are regular, so a run averages 16 nodes or more. Below that a
+    /// walk through short runs and the busy nodes between them costs more than reading
+    /// every node's room (cachegrind, hours of the 1,000-node day: without the runs, 11%
+    /// fewer instructions for the whole run at 65% regular, 8% at 80%, 2.5% at 90%, and
+    /// 2% more at 96%).
+    pub fn long_runs(&self, nodes: usize) -> bool {
+        self.count > 0 && self.count * 16 >= nodes * 15
+    }
+
     /// At least an eighth of `nodes` are regular: enough that looking each node up here
     /// costs less than the rows it spares (on a busy cluster with a node or two just
     /// repaired, the look-ups were 2.5% more instructions for nothing).

@@ -716,12 +716,13 @@ impl Scheduler {
         // Some feasible node has taints (only those found by the full filters can: a
         // plain or regular node has none), for TaintToleration's score.
         let mut tainted = false;
-        // Regular rows (empty, of the cluster's usual shape) fit the pod alike: their
-        // runs are taken whole, without reading a row, and the nodes between them one by
-        // one (where few nodes are regular, all of them one by one).
+        // Regular rows (empty, of the cluster's usual shape) fit the pod alike: where
+        // nearly every node is regular their runs are taken whole, without reading a
+        // room or a row, and the nodes between them as below; otherwise the runs are
+        // short, and the stretches below take them by their rooms with the busy nodes.
         let runs = fast
             && self.ring_is_ids
-            && cluster.regular.many(nodes.len())
+            && cluster.regular.long_runs(nodes.len())
             && cluster.regular.shape().is_some_and(|shape| shape.verdict(cpu, memory) == 0);
         'walk: while examined < nodes.len() {
             let mut between = nodes.len() - examined;
