@@ -341,18 +341,16 @@ fn row_misfit(diagnosis: &mut Diagnosis, counts: &mut [usize; 3], node: NodeId, 
 /// `selectHost`'s pick over the scores in order: the index of the highest, ties broken
 /// by reservoir sampling (one draw for each node tying the best so far, as kube-scheduler
 /// draws, so each tied node is equally likely).
-fn reservoir_best(rng: &mut SimRng, mut scores: impl Iterator<Item = i64>) -> usize {
-    let Some(mut best_score) = scores.next() else { return 0 };
-    let (mut best, mut ties) = (0, 1u64);
-    // Ties first: on a large cluster most nodes tie the best score so far.
+fn reservoir_best(rng: &mut SimRng, scores: impl Iterator<Item = i64>) -> usize {
+    let (mut best, mut best_score, mut ties) = (0, i64::MIN, 0u64);
     for (k, score) in scores.enumerate() {
-        if score == best_score {
+        if score > best_score {
+            (best, best_score, ties) = (k, score, 1);
+        } else if score == best_score {
             ties += 1;
             if rng.below(ties) == 0 {
-                best = k + 1;
+                best = k;
             }
-        } else if score > best_score {
-            (best, best_score, ties) = (k + 1, score, 1);
         }
     }
     best
