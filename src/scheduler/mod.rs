@@ -724,11 +724,16 @@ impl Scheduler {
             && self.ring_is_ids
             && cluster.regular.long_runs(nodes.len())
             && cluster.regular.shape().is_some_and(|shape| shape.verdict(cpu, memory) == 0);
+        // The list's index of the node examined after `examined` others, the walk
+        // wrapping around from `start` (`start` is below the list's length).
+        let at = |examined: usize| {
+            let j = start + examined;
+            if j >= nodes.len() { j - nodes.len() } else { j }
+        };
         'walk: while examined < nodes.len() {
             let mut between = nodes.len() - examined;
             if runs {
-                let j = start + examined;
-                let j = if j >= nodes.len() { j - nodes.len() } else { j };
+                let j = at(examined);
                 let run = cluster.regular.run(j, (nodes.len() - j).min(want - feasible.len()));
                 if run > 0 {
                     feasible.extend(nodes[j..j + run].iter().copied());
@@ -743,8 +748,7 @@ impl Scheduler {
             let mut left = between;
             while left > 0 {
                 if fast {
-                    let j = start + examined;
-                    let j = if j >= nodes.len() { j - nodes.len() } else { j };
+                    let j = at(examined);
                     // Plain nodes with room: NodeResourcesFit, the only filter that could
                     // reject the pod here, passes (most nodes of a large cluster). Taken
                     // as a stretch in a loop of its own, which reads only the rooms (on
@@ -762,8 +766,7 @@ impl Scheduler {
                         continue;
                     }
                 }
-                let j = start + examined;
-                let id = nodes[if j >= nodes.len() { j - nodes.len() } else { j }];
+                let id = nodes[at(examined)];
                 (examined, left) = (examined + 1, left - 1);
                 reasons.clear();
                 if fast {
