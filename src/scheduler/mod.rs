@@ -18,6 +18,7 @@ pub mod prioritize;
 pub mod profile;
 pub mod requeue;
 pub mod score;
+pub mod score_bound;
 pub mod score_cache;
 pub mod topology_spread;
 pub mod volume_binding;
@@ -855,8 +856,17 @@ impl Scheduler {
         }
         let cache = self.score_cache.scores(template, cluster.fit.len());
         let scratch = &mut self.scratch;
-        let totals =
-            prioritize::prioritize(&self.scoring, cluster, all_nodes, template, feasible, tainted, scratch, cache);
+        let alone = extra.is_empty();
+        let totals = prioritize::prioritize(
+            &self.scoring,
+            cluster,
+            all_nodes,
+            template,
+            feasible,
+            (tainted, alone),
+            scratch,
+            cache,
+        );
         // Without the topology plugins' scores (most pods), a loop of its own that reads
         // only the totals.
         let best = match extra.is_empty() {

@@ -163,6 +163,12 @@ impl FitScorer {
         FitScorer { kind: strategy.kind, cpu_memory, resources, shape }
     }
 
+    /// LeastAllocated over cpu and memory alone, weighted alike: the strategy
+    /// [`ScoreBound`](super::score_bound::ScoreBound) bounds.
+    pub fn least_allocated_even(&self) -> bool {
+        self.kind == ScoringType::LeastAllocated && matches!(self.cpu_memory, Some((c, m)) if c == m && c > 0)
+    }
+
     /// The score, given for each resource index `(pod request, requested on the node,
     /// allocatable)` (`resourceAllocationScorer.score`): a resource the node has none of
     /// is skipped; so is a scalar resource the pod does not request. LeastAllocated and
