@@ -245,7 +245,7 @@ struct Plan<'a> {
 /// A test that lets a node go unscored (see [`ScoreBound`]).
 trait Prune {
     /// The node of `row` certainly scores below a node scored before it.
-    fn loses(&self, row: &FitRow) -> bool;
+    fn loses(&mut self, row: &FitRow) -> bool;
     /// A node scored `total`.
     fn note(&mut self, total: i64);
 }
@@ -255,7 +255,7 @@ struct NoBound;
 
 impl Prune for NoBound {
     #[inline(always)]
-    fn loses(&self, _: &FitRow) -> bool {
+    fn loses(&mut self, _: &FitRow) -> bool {
         false
     }
     #[inline(always)]
@@ -264,7 +264,7 @@ impl Prune for NoBound {
 
 impl Prune for ScoreBound {
     #[inline(always)]
-    fn loses(&self, row: &FitRow) -> bool {
+    fn loses(&mut self, row: &FitRow) -> bool {
         ScoreBound::loses(self, row)
     }
     #[inline(always)]

@@ -33,11 +33,16 @@ pub struct ScoreBound {
     weight: i64,
     /// The pod's exact cpu and memory requests.
     pod: (i64, i64),
-    /// A node loses if `100·f ≥ limit` for cpu or memory (`f` capped at 1): 202 (never)
-    /// until a total is seen.
+    /// A node loses if `100·f ≥ limit` for cpu or memory: 202 (never) until a total is
+    /// seen.
     limit: i64,
     /// The best total seen.
     best: i64,
+    /// The node size (allocatable cpu and memory) `at` is for; negative: none.
+    size: (i64, i64),
+    /// The requested cpu and memory from which a node of `size` loses: the test of a row
+    /// is then two comparisons (the nodes of a cluster come in a few sizes).
+    at: (i64, i64),
 }
 
 impl ScoreBound {
@@ -51,6 +56,8 @@ impl ScoreBound {
             pod,
             limit: 202,
             best: i64::MIN,
+            size: (-1, -1),
+            at: (i64::MAX, i64::MAX),
         })
     }
 
@@ -61,26 +68,39 @@ impl ScoreBound {
             self.best = total;
             // `w·T < best` exactly when `T ≤ ⌈best / w⌉ − 1`, and `T ≤ 200 − 100·max f`
             // (+ε, which cannot lift an integer past the next) is at most that when
-            // `100·max f ≥ 201 − ⌈best / w⌉`.
+            // `100·max f ≥ 201 − ⌈best / w⌉`. Totals are at most 200·w, so the limit is
+            // at least 1; kept at most 202 (never) however low a total.
             let needed = (total + self.weight - 1).div_euclid(self.weight);
-            self.limit = 201 - needed;
+            self.limit = (201 - needed).clamp(1, 202);
+            self.size = (-1, -1);
         }
     }
 
-    /// The node of `row` (which fits the pod) certainly scores below the best so far.
+    /// The node of `row`, which fits the pod, certainly scores below the best so far.
     #[inline]
-    pub fn loses(&self, row: &FitRow) -> bool {
-        let over = |requested: i64, pod: i64, alloc: i64| {
-            // In 128 bits: allocatable memory in bytes times the limit may not fit in 64.
-            alloc > 0
-                && 100 * i128::from(requested.saturating_add(pod).min(alloc))
-                    >= i128::from(self.limit) * i128::from(alloc)
-        };
-        // A resource the node has none of is left out of both scores: no bound then.
-        row.allocatable_cpu > 0
-            && row.allocatable_memory > 0
-            && (over(row.requested_cpu, self.pod.0, row.allocatable_cpu)
-                || over(row.requested_memory, self.pod.1, row.allocatable_memory))
+    pub fn loses(&mut self, row: &FitRow) -> bool {
+        let size = (row.allocatable_cpu, row.allocatable_memory);
+        if size != self.size {
+            self.size = size;
+            // A resource the node has none of is left out of both scores: no bound then.
+            self.at = match size.0 > 0 && size.1 > 0 {
+                true => (self.threshold(size.0, self.pod.0), self.threshold(size.1, self.pod.1)),
+                false => (i64::MAX, i64::MAX),
+            };
+        }
+        row.requested_cpu >= self.at.0 || row.requested_memory >= self.at.1
+    }
+
+    /// The least a node of `alloc` (positive) must have requested for `100·f ≥ limit`,
+    /// with `f = min(requested + pod, alloc) / alloc`. Above 100 no share reaches the
+    /// limit; otherwise it is `requested + pod ≥ ⌈limit·alloc / 100⌉` (in 128 bits:
+    /// memory in bytes times the limit may not fit in 64).
+    fn threshold(&self, alloc: i64, pod: i64) -> i64 {
+        if self.limit > 100 {
+            return i64::MAX;
+        }
+        let share = (i128::from(self.limit) * i128::from(alloc) + 99).div_euclid(100);
+        (share - i128::from(pod)).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
     }
 }
 
@@ -131,6 +151,8 @@ mod tests {
             let Some(mut bound) = ScoreBound::new(weight, pod, nonzero) else { panic!("a bound for every pod") };
             let mut best = i64::MIN;
             for _ in 0..8 {
+                // Nodes of two sizes in turn, so that the thresholds are made again.
+                let alloc = if next(2) == 0 { alloc } else { (alloc.0 * 2, alloc.1 / 2 + 1) };
                 let requested = (next(alloc.0 - pod.0 + 1), next(alloc.1 - pod.1 + 1));
                 let extra = (100 * next(3), (200 << 20) * next(3));
                 let node = row(alloc, requested, extra);
