@@ -93,8 +93,8 @@ pub fn prioritize<'a>(
     // The bound holds when the two resource plugins are the whole total, weighted alike,
     // under the default strategy (`score_bound.rs`). It is used only without the score
     // cache, which computes each node's score once while its row stands: a node left
-    // unscored would miss it again on the next pod, and testing the bound loads the row
-    // that the cache spares (5,000 nodes: 6-9% slower with the bound).
+    // unscored would miss it again on each pod of that size, and every test of the bound
+    // loads the row that a hit of the cache spares.
     let bound = match alone
         && !taints
         && !affinity
