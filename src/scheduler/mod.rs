@@ -869,7 +869,7 @@ impl Scheduler {
         );
         // Without the topology plugins' scores (most pods), a loop of its own that reads
         // only the totals.
-        let best = match extra.is_empty() {
+        let best = match alone {
             true => reservoir_best(&mut self.rng, totals.iter().copied()),
             false => reservoir_best(
                 &mut self.rng,

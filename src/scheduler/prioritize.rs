@@ -89,7 +89,9 @@ pub fn prioritize<'a>(
     // BalancedAllocation's PreScore skips a pod that requests neither cpu nor memory.
     let balanced = scoring.balanced_weight > 0 && balanced_applies(template);
     let with_images = if scoring.image_weight > 0 { image_plan(cluster, all_nodes, template, images) } else { None };
-    let plan = Plan { balanced, with_images, images };
+    let requests = (template.requests.get(CPU), template.requests.get(MEMORY));
+    let nonzero = (template.nonzero_cpu, template.nonzero_memory);
+    let plan = Plan { requests, nonzero, balanced, with_images, images };
     // The bound holds when the two resource plugins are the whole total, weighted alike,
     // under the default strategy (`score_bound.rs`). It is used only without the score
     // cache, which computes each node's score once while its row stands: a node left
@@ -104,11 +106,7 @@ pub fn prioritize<'a>(
         && scoring.fit_weight == scoring.balanced_weight
         && scoring.fit.least_allocated_even()
     {
-        true => ScoreBound::new(
-            scoring.fit_weight,
-            (template.requests.get(CPU), template.requests.get(MEMORY)),
-            (template.nonzero_cpu, template.nonzero_memory),
-        ),
+        true => ScoreBound::new(scoring.fit_weight, requests, nonzero),
         false => None,
     };
     // One loop for each, so that the walk without the bound (with the score cache, most
@@ -155,7 +153,7 @@ fn per_node_scores(
     totals: &mut Vec<i64>,
     mut cache: Option<&mut [(u32, i32)]>,
 ) {
-    let Plan { balanced, with_images, images } = plan;
+    let Plan { requests, nonzero, balanced, with_images, images } = plan;
     // ImageLocality's priority takes a few values (one per subset of the pod's images a
     // node holds): the last two are kept rather than divided again on every node.
     let containers = template.containers.len();
@@ -168,8 +166,6 @@ fn per_node_scores(
         image_memo = [(sum, p), image_memo[0]];
         p
     };
-    let requests = (template.requests.get(CPU), template.requests.get(MEMORY));
-    let nonzero = (template.nonzero_cpu, template.nonzero_memory);
     let mut empty_rows = EmptyRows::default();
     // What every regular node scores (untainted, so TaintToleration cannot tell it
     // apart), read as the cache would give it back.
@@ -234,9 +230,11 @@ fn per_node_scores(
     }));
 }
 
-/// What the pod's scores take besides its resources: whether BalancedAllocation applies,
-/// and ImageLocality's plan (see [`image_plan`]).
+/// What the pod's scores read of it: its exact and non-zero cpu and memory requests,
+/// whether BalancedAllocation applies, and ImageLocality's plan (see [`image_plan`]).
 struct Plan<'a> {
+    requests: (i64, i64),
+    nonzero: (i64, i64),
     balanced: bool,
     with_images: Option<i64>,
     images: &'a [(u32, i64)],

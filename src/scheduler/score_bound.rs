@@ -107,14 +107,22 @@ impl ScoreBound {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scheduler::score::{balanced_row, least_requested_score};
+    use crate::cluster::resources::ResourceNames;
+    use crate::engine::{Stream, Streams};
+    use crate::scheduler::profile::ScoringStrategy;
+    use crate::scheduler::score::{FitScorer, balanced_row};
 
-    /// The total the bound stands for, computed as the scheduler computes it.
+    /// The total the bound stands for, by the scheduler's own scorers under the default
+    /// strategy.
     fn total(weight: i64, pod: (i64, i64), nonzero: (i64, i64), row: &FitRow) -> i64 {
-        let fit = (least_requested_score(nonzero.0 + row.nonzero_cpu, row.allocatable_cpu)
-            + least_requested_score(nonzero.1 + row.nonzero_memory, row.allocatable_memory))
-            / 2;
+        let fit = least_allocated().score_row(nonzero, row).expect("cpu and memory alone");
         weight * (fit + balanced_row(pod, row))
+    }
+
+    /// The default strategy's scorer, compiled once.
+    fn least_allocated() -> &'static FitScorer {
+        static SCORER: std::sync::OnceLock<FitScorer> = std::sync::OnceLock::new();
+        SCORER.get_or_init(|| FitScorer::compile(&ScoringStrategy::default(), &mut ResourceNames::default()))
     }
 
     fn row(alloc: (i64, i64), requested: (i64, i64), extra: (i64, i64)) -> FitRow {
@@ -135,13 +143,8 @@ mod tests {
     /// bound rejects most nodes holding a real share of the pod's fuller resource.
     #[test]
     fn a_rejected_node_always_scores_below_the_best() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: i64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as i64
-        };
+        let mut rng = Streams::new(17).stream(Stream::Placement);
+        let mut next = |n: i64| rng.below(n as u64) as i64;
         let (mut rejected, mut scored) = (0, 0);
         for _ in 0..20_000 {
             let weight = 1 + next(3);
