@@ -622,41 +622,35 @@ const SEARCHED_UP_TO: usize = 64;
 /// unless a pod reused an address). The slices are visited by name and list their pods
 /// in no order the desired list keeps, so the search was a walk of most of the desired
 /// list per endpoint: a rolling update of a Deployment of 10,000 pods behind a Service
-/// spent nine tenths of its run in it.
+/// spent nine tenths of its run in it. The index is a sorted list searched by halves:
+/// it is made at every sync of a Service with many pods, and as a search tree of the
+/// addresses, its inserts, searches and teardown were a fifth of a StatefulSet's rolling
+/// update (perf, `benches/scenarios/statefulset-2k.yaml`).
 struct SameIndex<'a, D> {
     desired: &'a [D],
-    /// The first desired endpoint of each address not taken yet.
-    heads: BTreeMap<crate::cluster::network::Ipv4, usize>,
-    /// The next desired endpoint of the same address (`usize::MAX`: none).
-    next: Vec<usize>,
+    /// (address, position in `desired`) of each desired endpoint, in order.
+    by_address: Vec<(crate::cluster::network::Ipv4, usize)>,
+    /// The desired endpoints taken already, by position.
+    taken: Vec<bool>,
 }
 
 impl<'a, D: DesiredEndpoint> SameIndex<'a, D> {
     fn of(desired: &'a [D]) -> SameIndex<'a, D> {
-        let mut heads = BTreeMap::new();
-        let mut next = vec![usize::MAX; desired.len()];
-        for (k, d) in desired.iter().enumerate().rev() {
-            if let Some(after) = heads.insert(d.address(), k) {
-                next[k] = after;
-            }
-        }
-        SameIndex { desired, heads, next }
+        let mut by_address: Vec<_> = desired.iter().enumerate().map(|(k, d)| (d.address(), k)).collect();
+        // Each pair is distinct (its position), so the order is total.
+        by_address.sort_unstable();
+        SameIndex { desired, by_address, taken: vec![false; desired.len()] }
     }
 
     /// The first desired endpoint the same as `e` not taken yet, taken now.
     fn take(&mut self, e: &Endpoint) -> Option<usize> {
-        let head = self.heads.get_mut(&e.ip)?;
-        let (mut before, mut k) = (usize::MAX, *head);
-        while k != usize::MAX && !self.desired[k].same(e) {
-            (before, k) = (k, self.next[k]);
-        }
-        if k == usize::MAX {
-            return None;
-        }
-        match before {
-            usize::MAX => *head = self.next[k],
-            _ => self.next[before] = self.next[k],
-        }
+        let first = self.by_address.partition_point(|(a, _)| *a < e.ip);
+        let k = self.by_address[first..]
+            .iter()
+            .take_while(|(a, _)| *a == e.ip)
+            .map(|&(_, k)| k)
+            .find(|&k| !self.taken[k] && self.desired[k].same(e))?;
+        self.taken[k] = true;
         Some(k)
     }
 }
