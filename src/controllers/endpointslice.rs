@@ -432,8 +432,8 @@ pub struct Wanted<'a> {
 
 impl<'a> Wanted<'a> {
     /// Serving follows the pod's Ready condition, terminating its deletion timestamp;
-    /// ready is `publishNotReadyAddresses || (serving && !terminating)`; the hostname
-    /// only when the pod's subdomain names the Service. `None` without an address.
+    /// ready is `publishNotReadyAddresses || (serving && !terminating)`. `None` without
+    /// an address.
     pub fn of(pod: &'a Pod, id: PodId, node: &'a crate::cluster::Node, service: &'a Service) -> Option<Wanted<'a>> {
         let (ready, serving, terminating) = conditions(pod.ready, pod.deletion.is_some(), service.publish_not_ready);
         Some(Wanted { pod, id, node, ip: pod.ip?, service, ready, serving, terminating })
@@ -454,6 +454,12 @@ impl<'a> Wanted<'a> {
             _ => None,
         }
     }
+
+    /// The hostname and pod name `hashEndpoint` tells endpoints apart by, beside the
+    /// address (names compared as `Arc`s: an endpoint made from this pod shares its name).
+    fn same_names(&self, e: &Endpoint) -> bool {
+        e.hostname.as_deref() == self.hostname() && e.pod_name == self.pod.name
+    }
 }
 
 impl DesiredEndpoint for Wanted<'_> {
@@ -464,12 +470,11 @@ impl DesiredEndpoint for Wanted<'_> {
         // syncs change nothing). An endpoint of another pod is compared field by field.
         // Checked in every test and debug run: the shortcut gives what the fields give.
         debug_assert!(
-            e.pod_uid != self.pod.uid || (e.hostname.as_deref() == self.hostname() && e.pod_name == self.pod.name),
+            e.pod_uid != self.pod.uid || self.same_names(e),
             "an endpoint of pod uid {} with another name or hostname",
             e.pod_uid
         );
-        e.ip == self.ip
-            && (e.pod_uid == self.pod.uid || (e.hostname.as_deref() == self.hostname() && e.pod_name == self.pod.name))
+        e.ip == self.ip && (e.pod_uid == self.pod.uid || self.same_names(e))
     }
 
     fn address(&self) -> crate::cluster::network::Ipv4 {
@@ -630,8 +635,6 @@ struct SameIndex<'a, D> {
     desired: &'a [D],
     /// (address, position in `desired`) of each desired endpoint, in order.
     by_address: Vec<(crate::cluster::network::Ipv4, usize)>,
-    /// The desired endpoints taken already, by position.
-    taken: Vec<bool>,
 }
 
 impl<'a, D: DesiredEndpoint> SameIndex<'a, D> {
@@ -639,19 +642,17 @@ impl<'a, D: DesiredEndpoint> SameIndex<'a, D> {
         let mut by_address: Vec<_> = desired.iter().enumerate().map(|(k, d)| (d.address(), k)).collect();
         // Each pair is distinct (its position), so the order is total.
         by_address.sort_unstable();
-        SameIndex { desired, by_address, taken: vec![false; desired.len()] }
+        SameIndex { desired, by_address }
     }
 
-    /// The first desired endpoint the same as `e` not taken yet, taken now.
-    fn take(&mut self, e: &Endpoint) -> Option<usize> {
+    /// The first desired endpoint the same as `e` that is not `taken` yet.
+    fn find(&self, e: &Endpoint, taken: &[bool]) -> Option<usize> {
         let first = self.by_address.partition_point(|(a, _)| *a < e.ip);
-        let k = self.by_address[first..]
+        self.by_address[first..]
             .iter()
             .take_while(|(a, _)| *a == e.ip)
             .map(|&(_, k)| k)
-            .find(|&k| !self.taken[k] && self.desired[k].same(e))?;
-        self.taken[k] = true;
-        Some(k)
+            .find(|&k| !taken[k] && self.desired[k].same(e))
     }
 }
 
@@ -680,13 +681,13 @@ fn by_port_mapping<D: DesiredEndpoint>(
     let mut taken = vec![false; desired.len()];
     let mut first = 0;
     let mut kept: Vec<usize> = Vec::new();
-    let mut index = (desired.len() > searched_up_to).then(|| SameIndex::of(&desired));
+    let index = (desired.len() > searched_up_to).then(|| SameIndex::of(&desired));
     for &i in group {
         kept.clear();
         let mut changed = false;
         for e in &existing[i].endpoints {
-            let found = match index.as_mut() {
-                Some(index) => index.take(e),
+            let found = match &index {
+                Some(index) => index.find(e, &taken),
                 None => (first..desired.len()).find(|&k| !taken[k] && desired[k].same(e)),
             };
             let Some(k) = found else { continue };

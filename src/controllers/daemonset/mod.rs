@@ -352,8 +352,8 @@ fn surge_prune(cluster: &Cluster, id: DaemonSetId, running: &[PodId], now: SimTi
 
 /// `util.IsPodUpdated`: the pod's revision hash, or its template generation, is current.
 fn is_updated(ds: &crate::cluster::daemonset::DaemonSet, p: &Pod) -> bool {
-    use crate::cluster::daemonset::{CONTROLLER_REVISION_HASH_LABEL, TEMPLATE_GENERATION_LABEL};
-    p.labels.get(CONTROLLER_REVISION_HASH_LABEL) == Some(&ds.hash)
+    use crate::cluster::daemonset::TEMPLATE_GENERATION_LABEL;
+    p.revision_label() == Some(ds.hash.as_str())
         || p.labels.get(TEMPLATE_GENERATION_LABEL).is_some_and(|g| *g == ds.template_generation.to_string())
 }
 

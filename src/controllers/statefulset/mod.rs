@@ -232,7 +232,7 @@ impl StatefulSetController {
         let mut run: BTreeSet<Arc<str>> = BTreeSet::new();
         for (&ordinal, pod) in &sts.pods {
             let Some(p) = ctx.cluster.pods.get(*pod) else { continue };
-            let revision = revision_of(p);
+            let revision = p.revision_label();
             // Looked up before it is copied: nearly every pod runs the update revision.
             if let Some(r) = revision
                 && r != &**update
@@ -277,18 +277,9 @@ fn pod_views<'a>(cluster: &'a Cluster, sts: &StatefulSet, now: SimTime) -> Vec<P
             ready: p.ready,
             available: p.ready && available(p, sts.min_ready, now),
             terminating: p.deletion.is_some(),
-            revision: revision_of(p).unwrap_or(""),
+            revision: p.revision_label().unwrap_or(""),
         })
         .collect()
-}
-
-/// The pod's `controller-revision-hash` label, read for each of the set's pods twice at
-/// every sync. Key lengths are compared first: a search of the label map compares the
-/// key's bytes with each key it passes (a call of `memcmp` each), and those calls were a
-/// fifth of a StatefulSet's rolling update (perf, `benches/scenarios/statefulset-2k.yaml`).
-fn revision_of(p: &Pod) -> Option<&str> {
-    const KEY: &str = crate::cluster::daemonset::CONTROLLER_REVISION_HASH_LABEL;
-    p.labels.iter().find(|(k, _)| k.len() == KEY.len() && *k == KEY).map(|(_, v)| v.as_str())
 }
 
 /// `IsPodAvailable`: ready for at least `minReadySeconds`.
