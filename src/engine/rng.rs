@@ -154,29 +154,49 @@ impl SimRng {
         1.0 - self.unit()
     }
 
-    /// Uniform integer in [0, n), without modulo bias (Lemire's method with rejection).
-    /// Inlined: the scheduler draws one for every tie of every cycle. The rejection
-    /// threshold (`2^64 mod n`, below `n`) is worked out only when the low half of the
-    /// product is below `n`, which is rare: its 64-bit division was a tenth of the node
-    /// search on the 1,250-node day (perf). The draws and results are those of always
-    /// computing it.
+    /// Uniform integer in [0, n), without modulo bias (see [`below_from`]). Inlined: the
+    /// scheduler draws one for every tie of every cycle.
     #[inline]
     pub fn below(&mut self, n: u64) -> u64 {
-        assert!(n > 0, "below(0)");
-        let mut product = u128::from(self.next_u64()) * u128::from(n);
-        if (product as u64) < n {
-            let threshold = n.wrapping_neg() % n;
-            while (product as u64) < threshold {
-                product = u128::from(self.next_u64()) * u128::from(n);
+        below_from(n, || self.next_u64())
+    }
+
+    /// The next `out.len()` words of [`next_u64`](Self::next_u64), in order, copied from
+    /// the generator's blocks a run at a time: the same words, without the book-keeping
+    /// of one call each.
+    pub fn fill_u64(&mut self, out: &mut [u64]) {
+        let mut bytes = [0u8; 512];
+        for run in out.chunks_mut(bytes.len() / 8) {
+            let bytes = &mut bytes[..run.len() * 8];
+            self.0.fill_bytes(bytes);
+            for (word, b) in run.iter_mut().zip(bytes.chunks_exact(8)) {
+                *word = u64::from_le_bytes(b.try_into().expect("8 bytes"));
             }
         }
-        (product >> 64) as u64
     }
 
     /// True with probability `p`.
     pub fn chance(&mut self, p: f64) -> bool {
         p > 0.0 && self.unit() < p
     }
+}
+
+/// [`SimRng::below`] over the words `next` gives: uniform in [0, n) without modulo bias
+/// (Lemire's method with rejection). The rejection threshold (`2^64 mod n`, below `n`)
+/// is worked out only when the low half of the product is below `n`, which is rare: its
+/// 64-bit division was a tenth of the node search on the 1,250-node day (perf). The
+/// draws and results are those of always computing it.
+#[inline]
+pub fn below_from(n: u64, mut next: impl FnMut() -> u64) -> u64 {
+    assert!(n > 0, "below(0)");
+    let mut product = u128::from(next()) * u128::from(n);
+    if (product as u64) < n {
+        let threshold = n.wrapping_neg() % n;
+        while (product as u64) < threshold {
+            product = u128::from(next()) * u128::from(n);
+        }
+    }
+    (product >> 64) as u64
 }
 
 #[cfg(test)]
@@ -203,6 +223,27 @@ mod tests {
                 assert_eq!(a.below(n), plain(&mut b, n), "n = {n}");
             }
             assert_eq!(a.next_u64(), b.next_u64(), "n = {n}: the same draws taken");
+        }
+    }
+
+    /// Words taken a run at a time are the words `next_u64` gives, from any place in
+    /// the generator's block (odd and even offsets, across block ends) and for runs
+    /// longer than the copy buffer.
+    #[test]
+    fn filled_words_are_the_next_words() {
+        for skip in [0, 1, 31, 32, 33, 63, 100] {
+            for len in [0, 1, 2, 31, 32, 33, 64, 65, 150] {
+                let (mut a, mut b) =
+                    (Streams::new(5).stream(Stream::Placement), Streams::new(5).stream(Stream::Placement));
+                for _ in 0..skip {
+                    assert_eq!(a.next_u64(), b.next_u64());
+                }
+                let mut filled = vec![0; len];
+                a.fill_u64(&mut filled);
+                let drawn: Vec<u64> = (0..len).map(|_| b.next_u64()).collect();
+                assert_eq!(filled, drawn, "skip {skip}, len {len}");
+                assert_eq!(a.next_u64(), b.next_u64(), "the stream goes on alike");
+            }
         }
     }
 

@@ -20,6 +20,7 @@ pub mod requeue;
 pub mod score;
 pub mod score_bound;
 pub mod score_cache;
+mod select_host;
 pub mod topology_spread;
 pub mod volume_binding;
 pub mod volume_limits;
@@ -337,24 +338,6 @@ fn row_misfit(diagnosis: &mut Diagnosis, counts: &mut [usize; 3], node: NodeId, 
     for (b, n) in counts.iter_mut().enumerate() {
         *n += usize::from(bits >> b & 1);
     }
-}
-
-/// `selectHost`'s pick over the scores in order: the index of the highest, ties broken
-/// by reservoir sampling (one draw for each node tying the best so far, as kube-scheduler
-/// draws, so each tied node is equally likely).
-fn reservoir_best(rng: &mut SimRng, scores: impl Iterator<Item = i64>) -> usize {
-    let (mut best, mut best_score, mut ties) = (0, i64::MIN, 0u64);
-    for (k, score) in scores.enumerate() {
-        if score > best_score {
-            (best, best_score, ties) = (k, score, 1);
-        } else if score == best_score {
-            ties += 1;
-            if rng.below(ties) == 0 {
-                best = k;
-            }
-        }
-    }
-    best
 }
 
 /// `numFeasibleNodesToFind` (`schedule_one.go`): all nodes under 100; otherwise the
@@ -869,10 +852,11 @@ impl Scheduler {
         );
         // Without the topology plugins' scores (most pods), a loop of its own that reads
         // only the totals.
+        let rng = &mut self.rng;
         let best = match alone {
-            true => reservoir_best(&mut self.rng, totals.iter().copied()),
-            false => reservoir_best(
-                &mut self.rng,
+            true => select_host::pick(rng, totals),
+            false => select_host::reservoir_best(
+                &mut |n| rng.below(n),
                 totals.iter().enumerate().map(|(k, s)| s + extra.get(k).copied().unwrap_or(0)),
             ),
         };
