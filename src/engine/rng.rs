@@ -161,6 +161,16 @@ impl SimRng {
         below_from(n, || self.next_u64())
     }
 
+    /// Where the stream is: the words drawn from it so far (32-bit ones, two a draw).
+    pub fn position(&self) -> u128 {
+        self.0.get_word_pos()
+    }
+
+    /// Puts the stream back (or forward) to a [`position`](Self::position).
+    pub fn seek(&mut self, position: u128) {
+        self.0.set_word_pos(position);
+    }
+
     /// The next `out.len()` words of [`next_u64`](Self::next_u64), in order, copied from
     /// the generator's blocks a run at a time: the same words, without the book-keeping
     /// of one call each.
@@ -244,6 +254,22 @@ mod tests {
                 assert_eq!(filled, drawn, "skip {skip}, len {len}");
                 assert_eq!(a.next_u64(), b.next_u64(), "the stream goes on alike");
             }
+        }
+    }
+
+    /// A stream put back to where it was gives the same words again.
+    #[test]
+    fn a_stream_put_back_draws_the_same_words() {
+        let mut rng = Streams::new(5).stream(Stream::Placement);
+        for skip in [0, 1, 31, 32, 33, 100] {
+            for _ in 0..skip {
+                rng.next_u64();
+            }
+            let at = rng.position();
+            let first: Vec<u64> = (0..70).map(|_| rng.next_u64()).collect();
+            rng.seek(at);
+            let again: Vec<u64> = (0..70).map(|_| rng.next_u64()).collect();
+            assert_eq!(first, again, "skip {skip}");
         }
     }
 

@@ -33,16 +33,24 @@ pub fn reservoir_best(draw: &mut impl FnMut(u64) -> u64, scores: impl Iterator<I
 /// [`reservoir_best`] over `scores` with `rng`'s draws: the same index, and the same
 /// words taken from the stream.
 pub fn pick(rng: &mut SimRng, scores: &[i64]) -> usize {
-    let start = rng.clone();
+    // A few nodes are walked: setting up the lists would cost more than the branches
+    // (the CronJob fleet's 20 nodes: 1.6% more instructions in all).
+    if scores.len() < FEW {
+        return reservoir_best(&mut |n| rng.below(n), scores.iter().copied());
+    }
+    let start = rng.position();
     match pick_without_branches(scores, |words| rng.fill_u64(words)) {
         Some(best) => best,
         None => {
             // A word `below` may reject: the walk again from the same place, node by node.
-            *rng = start;
+            rng.seek(start);
             reservoir_best(&mut |n| rng.below(n), scores.iter().copied())
         }
     }
 }
+
+/// Below this many nodes [`pick`] walks them one at a time.
+const FEW: usize = 64;
 
 /// How many scores [`pick_without_branches`] takes at a time (its lists are on the
 /// stack: kept on the heap from one pick to the next, they outlived the allocations
