@@ -52,41 +52,52 @@ pub fn pick(rng: &mut SimRng, scores: &[i64]) -> usize {
 /// Below this many nodes [`pick`] walks them one at a time.
 const FEW: usize = 64;
 
-/// How many scores [`pick_without_branches`] takes at a time (its lists are on the
-/// stack: kept on the heap from one pick to the next, they outlived the allocations
-/// around them and held up the release of freed memory, 2–3 MB more at the peak of the
-/// 100,000-pod day).
+/// How many scores [`pick_without_branches`] takes at a time: its lists are on the
+/// stack, made for each pick without an allocation.
 const RUN: usize = 256;
 
 /// The walk's pick with the words `fill` gives, or `None` if a word may be rejected.
 ///
 /// Each node equal to the best before it draws `below(t)`, `t` counting the nodes of that
 /// best so far; the pick is the later of the last node that raised the best and the last
-/// node whose draw came out 0. A run of scores at a time, the draws are noted without
-/// branches (each node writes the next slot, which only a drawing node keeps), their words
-/// taken at once, and each `below(t)` read as the high word of `word · t`: exact unless
-/// the low word is below `t`, when `below` may reject the word and draw again (about once
-/// in 2^55 draws among 500 nodes).
+/// node whose draw came out 0. A run of scores at a time: every node writes its index in
+/// the next slot of the draws, which only a node equal to the best keeps, and a node that
+/// raises the best (a few, early) notes where its draws begin; the words are taken at
+/// once, and each `below(t)` read as the high word of `word · t`, exact unless the low
+/// word is below `t`, when `below` may reject the word and draw again (about once in 2^55
+/// draws among 500 nodes).
 fn pick_without_branches(scores: &[i64], mut fill: impl FnMut(&mut [u64])) -> Option<usize> {
-    let mut draws = [(0u32, 0u32); RUN + 1];
+    let mut draws = [0u32; RUN + 1];
+    let mut raises = [0u32; RUN];
     let mut words = [0u64; RUN];
     let (mut top, mut raised, mut ties, mut hit, mut unsure) = (i64::MIN, 0, 0u64, 0, false);
     for (r, run) in scores.chunks(RUN).enumerate() {
-        let mut n = 0;
+        let (mut n, mut m) = (0, 0);
         for (j, &s) in run.iter().enumerate() {
             let k = r * RUN + j;
-            let (above, level) = (s > top, s == top);
-            ties = if above { 1 } else { ties + u64::from(level) };
-            draws[n] = (k as u32, ties as u32);
-            n += usize::from(level);
-            raised = if above { k } else { raised };
-            top = top.max(s);
+            draws[n] = k as u32;
+            n += usize::from(s == top);
+            if s > top {
+                // The draws from here on tie this node's score.
+                raises[m] = n as u32;
+                (m, top, raised) = (m + 1, s, k);
+            }
         }
         fill(&mut words[..n]);
-        for (&(k, t), &word) in draws[..n].iter().zip(&words[..n]) {
-            let product = u128::from(word) * u128::from(t);
-            unsure |= (product as u64) < u64::from(t);
-            hit = if product >> 64 == 0 { k as usize } else { hit };
+        // Between two raises the draws count the ties on: 2, 3, … after a raise; 1, 2, …
+        // for nodes of the lowest score before any (and on from the last run).
+        let mut from = 0;
+        for (e, to) in raises[..m].iter().map(|&d| d as usize).chain([n]).enumerate() {
+            if e > 0 {
+                ties = 1;
+            }
+            for (&k, &word) in draws[from..to].iter().zip(&words[from..to]) {
+                ties += 1;
+                let product = u128::from(word) * u128::from(ties);
+                unsure |= (product as u64) < ties;
+                hit = if product >> 64 == 0 { k as usize } else { hit };
+            }
+            from = to;
         }
     }
     (!unsure).then_some(raised.max(hit))
