@@ -1,15 +1,14 @@
 //! `selectHost` (`schedule_one.go`): the highest total among the scored nodes, ties
-//! broken by reservoir sampling: one draw `rand.Intn(cntOfMaxScore)` for each node that
-//! ties the best so far, which replaces the pick when it comes out 0, so each tied node
-//! is equally likely.
+//! broken by reservoir sampling: one draw for each node that ties the best so far, which
+//! takes the pick when it comes out 0, so each tied node is equally likely.
 //!
-//! [`reservoir_best`] is that walk, one node at a time. [`pick`] gives the
-//! same index from the same draws in the same order, faster where ties are many: on
-//! a large cluster of a few pod sizes half of the 500 scored nodes tie the best (the
-//! 5,000-node day draws 271 words a pod), and the walk's branch on each node's
-//! comparison, taken or not at random, cost more than the comparisons. It notes the
-//! draws the walk would make without branches, takes their words from the generator at
-//! once, and chooses with selects.
+//! [`reservoir_best`] is that walk, one node at a time. [`pick`] gives the same index
+//! from the same draws in the same order, faster where ties are many: on a large cluster
+//! of a few pod sizes half of the 500 scored nodes tie the best (`scale-5000.yaml` draws
+//! 271 words a pod), and the walk's branch on each node's comparison, taken or not at
+//! random, cost more than the comparisons. It notes the draws the walk would make with
+//! no branch but at the few nodes that raise the best, takes their words from the
+//! generator at once, and chooses with selects.
 
 use crate::engine::SimRng;
 
