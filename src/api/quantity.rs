@@ -862,8 +862,13 @@ impl Neg for Quantity {
 // ---------------------------------------------------------------------------
 
 impl serde::Serialize for Quantity {
+    /// The text `Display` gives, handed over whole: through `collect_str` each quantity
+    /// went through the formatting machinery, a sixth of serializing a pod's spec.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match &self.remembered {
+            Some(text) => serializer.serialize_str(text),
+            None => serializer.serialize_str(&self.canonical()),
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-mod json;
+pub(super) mod json;
 
 /// Labels or annotations: the simulation's map when written, the line's strings when
 /// read (no allocation for strings without escapes).
