@@ -8,6 +8,7 @@
 //! built field by field, so that a field added to one of these lines stops the test
 //! from compiling until it is written here too. Other lines go through serde.
 
+use super::super::row::{any_word, splat};
 use super::{CronJobStatus, JobCreated, JobStatus, Line, Map, Owner, PodCreated, PodStatus, ReplicaSetStatus};
 
 /// Appends the JSON of `line` to `out`; `false` (nothing written) for a line this
@@ -100,6 +101,18 @@ fn replicaset_status(l: &ReplicaSetStatus, out: &mut Vec<u8>) {
     o.end();
 }
 
+/// Whether some byte of `w` is one JSON escapes: a quote, a backslash or a control
+/// character (below 0x20; DEL and non-ASCII bytes are written as they are). The
+/// word-at-a-time test for a byte below `n` (`(x - n..) & !x & 0x80..`, exact for
+/// whether any byte is, with `n` at most 0x80) and the zero-byte test on `w` XOR each
+/// special byte.
+#[inline(always)]
+fn word_needs_escape(w: u64) -> bool {
+    const HIGHS: u64 = splat(0x80);
+    let below = |n: u8, x: u64| x.wrapping_sub(splat(n)) & !x & HIGHS;
+    (below(0x20, w) | below(1, w ^ splat(b'"')) | below(1, w ^ splat(b'\\'))) != 0
+}
+
 /// A JSON object being written: `{"op":"<op>"` first, as serde's internal tag.
 struct Object<'o> {
     out: &'o mut Vec<u8>,
@@ -126,9 +139,24 @@ impl<'o> Object<'o> {
         self.out.extend_from_slice(self.itoa.format(v).as_bytes());
     }
 
+    /// `s` as a JSON string. Most strings (names, labels, reasons) have nothing to
+    /// escape and are copied between quotes, found so a word at a time; the rest go
+    /// through serde_json's own escaping.
     fn escaped(&mut self, s: &str) {
-        // A string cannot fail to serialize, nor a vector to take it.
-        let _ = serde_json::to_writer(&mut *self.out, s);
+        let special = match s.len() {
+            // A zero byte is special here: too short for `any_word`'s zero padding.
+            0..4 => s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'),
+            _ => any_word(s.as_bytes(), word_needs_escape),
+        };
+        if special {
+            // A string cannot fail to serialize, nor a vector to take it.
+            let _ = serde_json::to_writer(&mut *self.out, s);
+            return;
+        }
+        self.out.reserve(s.len() + 2);
+        self.out.push(b'"');
+        self.out.extend_from_slice(s.as_bytes());
+        self.out.push(b'"');
     }
 
     fn int(&mut self, key: &str, v: impl itoa::Integer) -> &mut Self {
@@ -220,6 +248,22 @@ mod tests {
         assert!(write(&line, &mut fast), "{line:?} is written here");
         let serde = serde_json::to_vec(&line).unwrap();
         assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(serde).unwrap());
+    }
+
+    #[test]
+    fn every_string_is_escaped_as_serde_escapes_it() {
+        let specials: Vec<char> = (0..0x80u8).map(char::from).chain(['é', '世', '\u{7f}', '\u{2028}']).collect();
+        for len in 0..20 {
+            for at in 0..len.max(1) {
+                for &c in &specials {
+                    let s: String = (0..len.max(1)).map(|i| if i == at { c } else { 'a' }).collect();
+                    let s = if len == 0 { String::new() } else { s };
+                    let mut ours = Vec::new();
+                    Object { out: &mut ours, itoa: itoa::Buffer::new() }.escaped(&s);
+                    assert_eq!(ours, serde_json::to_vec(&s).unwrap(), "{s:?}");
+                }
+            }
+        }
     }
 
     #[test]
