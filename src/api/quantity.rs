@@ -863,7 +863,8 @@ impl Neg for Quantity {
 
 impl serde::Serialize for Quantity {
     /// The text `Display` gives, handed over whole: through `collect_str` each quantity
-    /// went through the formatting machinery, a sixth of serializing a pod's spec.
+    /// went through the formatting machinery too, and quantities were a third of
+    /// serializing a spec whose resources were drawn.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match &self.remembered {
             Some(text) => serializer.serialize_str(text),
