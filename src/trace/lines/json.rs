@@ -120,6 +120,7 @@ struct Object<'o> {
 }
 
 impl<'o> Object<'o> {
+    #[inline(always)]
     fn start(out: &'o mut Vec<u8>, op: &str) -> Self {
         out.extend_from_slice(b"{\"op\":\"");
         out.extend_from_slice(op.as_bytes());
@@ -127,8 +128,13 @@ impl<'o> Object<'o> {
         Object { out, itoa: itoa::Buffer::new() }
     }
 
-    /// `,"<key>":` (keys are field names: nothing to escape).
+    /// `,"<key>":` (keys are field names: nothing to escape). Inlined, as are the
+    /// field writers below, so that each key's length is known where it is written and
+    /// its bytes are copied without a call: a call of its own, writing keys was 30% of
+    /// these lines.
+    #[inline(always)]
     fn key(&mut self, key: &str) -> &mut Self {
+        self.out.reserve(key.len() + 4);
         self.out.extend_from_slice(b",\"");
         self.out.extend_from_slice(key.as_bytes());
         self.out.extend_from_slice(b"\":");
@@ -159,11 +165,13 @@ impl<'o> Object<'o> {
         self.out.push(b'"');
     }
 
+    #[inline(always)]
     fn int(&mut self, key: &str, v: impl itoa::Integer) -> &mut Self {
         self.key(key).number(v);
         self
     }
 
+    #[inline(always)]
     fn opt(&mut self, key: &str, v: Option<i64>) -> &mut Self {
         if let Some(v) = v {
             self.int(key, v);
@@ -171,17 +179,20 @@ impl<'o> Object<'o> {
         self
     }
 
+    #[inline(always)]
     fn bool(&mut self, key: &str, v: bool) -> &mut Self {
         self.key(key).out.extend_from_slice(if v { b"true" } else { b"false" });
         self
     }
 
+    #[inline(always)]
     fn str(&mut self, key: &str, v: &str) -> &mut Self {
         self.key(key).escaped(v);
         self
     }
 
     /// A string field skipped when empty.
+    #[inline(always)]
     fn text(&mut self, key: &str, v: &str) -> &mut Self {
         if !v.is_empty() {
             self.str(key, v);
