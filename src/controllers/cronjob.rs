@@ -148,7 +148,9 @@ impl CronJobController {
             return;
         }
         let scheduled_ms = self.sim_ms(scheduled);
-        let job_name = format!("{name}-{}", scheduled.as_second().div_euclid(60));
+        // `<cronjob>-<minutes since the epoch>`, joined rather than formatted (`format!`
+        // took 850 instructions a Job on a fleet of them).
+        let job_name = [&*name, "-", itoa::Buffer::new().format(scheduled.as_second().div_euclid(60))].concat();
         let exists = ctx.cluster.job_by_name.contains(&ns, &job_name);
         if exists || cj.last_schedule == Some(scheduled_ms) {
             return;
