@@ -25,19 +25,9 @@ fn scenario() -> Scenario {
 /// Runs the month; `views`: the view files are written too. Returns the events and the
 /// Jobs created.
 fn simulate(scenario: Arc<Scenario>, views: bool) -> (u64, u64) {
-    let sink = || std::io::sink();
-    let files = SinkFiles {
-        transitions: sink(),
-        events: sink(),
-        metrics: sink(),
-        nodes: sink(),
-        pool_metrics: sink(),
-        services: sink(),
-    };
     let end = scenario.duration.map(podsim::engine::SimTime::from_ms);
-    let objects =
-        views.then(|| ObjectFiles { objects: sink(), containers: sink(), event_paths: sink(), event_series: sink() });
-    let mut sim = Simulation::new(scenario, Box::new(CsvSink::in_background(files, objects)));
+    let sink = CsvSink::in_background(SinkFiles::discarded(), views.then(ObjectFiles::discarded));
+    let mut sim = Simulation::new(scenario, Box::new(sink));
     let report = sim.run(end, &mut |_, _| {}).expect("no invariant is checked here");
     let digests: BTreeMap<String, String> = sim.finish_trace().unwrap_or_default();
     let summary = sim.summary(digests);

@@ -80,17 +80,8 @@ fn day(c: &mut Criterion) {
 /// Runs the scenario with every output file written to `io::sink`, as `podsim run`
 /// writes them by default; returns the events handled.
 fn simulate_with_output(scenario: Arc<Scenario>) -> u64 {
-    let sink = || std::io::sink();
-    let files = SinkFiles {
-        transitions: sink(),
-        events: sink(),
-        metrics: sink(),
-        nodes: sink(),
-        pool_metrics: sink(),
-        services: sink(),
-    };
-    let objects = ObjectFiles { objects: sink(), containers: sink(), event_paths: sink(), event_series: sink() };
-    let mut sim = Simulation::new(scenario, Box::new(CsvSink::in_background(files, Some(objects))));
+    let sink = CsvSink::in_background(SinkFiles::discarded(), Some(ObjectFiles::discarded()));
+    let mut sim = Simulation::new(scenario, Box::new(sink));
     let events = sim.run(None, &mut |_, _| {}).expect("no invariant checked").events;
     sim.finish_trace().expect("io::sink takes every byte");
     events

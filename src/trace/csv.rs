@@ -75,12 +75,34 @@ impl<W> SinkFiles<W> {
     }
 }
 
+impl SinkFiles<io::Sink> {
+    /// Every file discarded: a run kept as its digests only, benches and checks.
+    pub fn discarded() -> Self {
+        let sink = io::sink;
+        SinkFiles {
+            transitions: sink(),
+            events: sink(),
+            metrics: sink(),
+            nodes: sink(),
+            pool_metrics: sink(),
+            services: sink(),
+        }
+    }
+}
+
 /// The writers of the files that `podsim get` and `describe` read (`ObjectFiles`).
 pub struct ObjectFiles<W> {
     pub objects: W,
     pub containers: W,
     pub event_paths: W,
     pub event_series: W,
+}
+
+impl ObjectFiles<io::Sink> {
+    /// Every file discarded (see [`SinkFiles::discarded`]).
+    pub fn discarded() -> Self {
+        ObjectFiles { objects: io::sink(), containers: io::sink(), event_paths: io::sink(), event_series: io::sink() }
+    }
 }
 
 /// The files the views read, when the sink writes them.

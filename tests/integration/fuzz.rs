@@ -266,20 +266,7 @@ struct OverBudget;
 /// output discarded; false if the case outgrew its budget of wall time.
 fn simulate_within_budget(s: podsim::scenario::Scenario) -> bool {
     use podsim::trace::csv::{CsvSink, ObjectFiles, SinkFiles};
-    let sink = CsvSink::new(SinkFiles {
-        transitions: std::io::sink(),
-        events: std::io::sink(),
-        metrics: std::io::sink(),
-        nodes: std::io::sink(),
-        pool_metrics: std::io::sink(),
-        services: std::io::sink(),
-    })
-    .with_objects(ObjectFiles {
-        objects: std::io::sink(),
-        containers: std::io::sink(),
-        event_paths: std::io::sink(),
-        event_series: std::io::sink(),
-    });
+    let sink = CsvSink::new(SinkFiles::discarded()).with_objects(ObjectFiles::discarded());
     let end = s.duration.map(podsim::engine::SimTime::from_ms);
     let mut sim = podsim::sim::Simulation::new(std::sync::Arc::new(s), Box::new(sink)).with_invariant_checks();
     let started = Instant::now();
