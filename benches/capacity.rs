@@ -44,21 +44,7 @@ fn scenario(text: &str, count: i64) -> Scenario {
 fn one_run(base: &Scenario, seed: u64, target: &Target) -> Option<f64> {
     let mut s = base.clone();
     s.seed = seed;
-    let sink = std::io::sink;
-    let files = SinkFiles {
-        transitions: sink(),
-        events: sink(),
-        metrics: sink(),
-        nodes: sink(),
-        pool_metrics: sink(),
-        services: sink(),
-    };
-    let csv = CsvSink::new(files).with_objects(ObjectFiles {
-        objects: sink(),
-        containers: sink(),
-        event_paths: sink(),
-        event_series: sink(),
-    });
+    let csv = CsvSink::new(SinkFiles::discarded()).with_objects(ObjectFiles::discarded());
     let summary = run::simulate(Arc::new(s), Box::new(csv), false, &|| false).expect("the run ends");
     let json = serde_json::to_string_pretty(&summary).unwrap();
     capacity::figure_value(&figures::parse(&json).unwrap(), &target.figure)
