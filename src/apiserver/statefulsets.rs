@@ -106,7 +106,7 @@ impl Ctx<'_> {
         for claim in &s.owned_claims {
             self.delete_claim(*claim);
         }
-        for pod in s.pods.into_values() {
+        for pod in s.pods.into_values().map(|p| p.id) {
             if let Some(p) = self.cluster.pods.get_mut(pod) {
                 p.owner = Owner::None;
                 if p.phase.is_terminal() {

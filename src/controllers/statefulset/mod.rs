@@ -15,7 +15,7 @@ use crate::apiserver::pods::{CreateError, PodRequest};
 use crate::apiserver::record::ObjectRef;
 use crate::apiserver::{Change, Ctx, Kind, Watches};
 use crate::cluster::pod::{Owner, Pod};
-use crate::cluster::statefulset::{PodManagement, StatefulSet, StatefulSetStatus, UpdateStrategy};
+use crate::cluster::statefulset::{PodManagement, SetPod, StatefulSet, StatefulSetStatus, UpdateStrategy};
 use crate::cluster::{Cluster, StatefulSetId};
 use crate::engine::SimTime;
 use crate::event::StatefulSetEvent;
@@ -87,11 +87,11 @@ impl StatefulSetController {
                     // The pod's ordinal is its name's suffix: looked up there first,
                     // the whole map walked only if the name does not say.
                     let ordinal = pod.name.rsplit('-').next().and_then(|o| o.parse::<u32>().ok());
-                    match ordinal.filter(|o| set.pods.get(o) == Some(id)) {
+                    match ordinal.filter(|o| set.pods.get(o).is_some_and(|p| p.id == *id)) {
                         Some(o) => {
                             set.pods.remove(&o);
                         }
-                        None => set.pods.retain(|_, p| p != id),
+                        None => set.pods.retain(|_, p| p.id != *id),
                     }
                     enqueue(ctx, s, ctx.now);
                 }
@@ -180,13 +180,16 @@ impl StatefulSetController {
         current: &Arc<str>,
         update: &Arc<str>,
     ) -> bool {
+        // A pod that stays has nothing to do but with claims: a set without claim
+        // templates skips it (a lookup of its pod by ordinal for each of thousands).
+        let claims = ctx.cluster.statefulsets.get(id).is_some_and(|s| !s.api.spec.volume_claim_templates.is_empty());
         let run = |ctx: &mut Ctx, r: &Replica| match r.op {
             Some(Op::Create(o)) => create_pod(ctx, id, o, current, update),
             Some(Op::Delete(o)) => {
                 delete_pod(ctx, id, o);
                 true
             }
-            None => existing_pod(ctx, id, r),
+            None => !claims || existing_pod(ctx, id, r),
         };
         if monotonic {
             return !ops.iter().all(|r| run(ctx, r));
@@ -230,15 +233,18 @@ impl StatefulSetController {
         // Each ordinal in range, in order, with whether its pod is ready.
         let mut ready: Vec<(u32, bool)> = (sts.start..sts.start + sts.replicas).map(|o| (o, false)).collect();
         let mut run: BTreeSet<Arc<str>> = BTreeSet::new();
+        // The other revision last seen: during a rolling update half the pods run the
+        // current one, each looked up in `run` by its text otherwise.
+        let mut last_other: Option<&Arc<str>> = None;
         for (&ordinal, pod) in &sts.pods {
-            let Some(p) = ctx.cluster.pods.get(*pod) else { continue };
-            let revision = p.revision_label();
+            let Some(p) = ctx.cluster.pods.get(pod.id) else { continue };
+            let revision = &pod.revision;
             // Looked up before it is copied: nearly every pod runs the update revision.
-            if let Some(r) = revision
-                && r != &**update
-                && !run.contains(r)
-            {
-                run.insert(Arc::from(r));
+            if !same(revision, update) && !last_other.is_some_and(|r| Arc::ptr_eq(r, revision)) {
+                if !run.contains(revision) {
+                    run.insert(revision.clone());
+                }
+                last_other = Some(revision);
             }
             s.replicas += 1;
             let running_ready = p.phase == crate::cluster::pod::PodPhase::Running && p.ready;
@@ -252,8 +258,8 @@ impl StatefulSetController {
                 }
             }
             if p.deletion.is_none() {
-                s.current += u32::from(revision.is_some_and(|r| r == &**current));
-                s.updated += u32::from(revision.is_some_and(|r| r == &**update));
+                s.current += u32::from(same(revision, current));
+                s.updated += u32::from(same(revision, update));
             }
         }
         let rolling = matches!(sts.strategy, UpdateStrategy::RollingUpdate { .. });
@@ -266,18 +272,24 @@ impl StatefulSetController {
     }
 }
 
-/// What the plan reads of the set's pods.
-fn pod_views<'a>(cluster: &'a Cluster, sts: &StatefulSet, now: SimTime) -> Vec<PodView<'a>> {
+/// Two revision names alike: the same name is mostly the same allocation (the
+/// revision's, which its pods' entries share), told without reading the text.
+fn same(a: &Arc<str>, b: &Arc<str>) -> bool {
+    Arc::ptr_eq(a, b) || a == b
+}
+
+/// What the plan reads of the set's pods, in the order of their ordinals.
+fn pod_views<'a>(cluster: &Cluster, sts: &'a StatefulSet, now: SimTime) -> Vec<PodView<'a>> {
     sts.pods
         .iter()
-        .filter_map(|(&ordinal, id)| cluster.pods.get(*id).map(|p| (ordinal, p)))
-        .map(|(ordinal, p)| PodView {
+        .filter_map(|(&ordinal, pod)| cluster.pods.get(pod.id).map(|p| (ordinal, p, &*pod.revision)))
+        .map(|(ordinal, p, revision)| PodView {
             ordinal,
             phase: p.phase,
             ready: p.ready,
             available: p.ready && available(p, sts.min_ready, now),
             terminating: p.deletion.is_some(),
-            revision: p.revision_label().unwrap_or(""),
+            revision,
         })
         .collect()
 }
@@ -289,7 +301,7 @@ fn available(p: &Pod, min_ready: u64, now: SimTime) -> bool {
 
 /// The uid number of the ordinal's pod, if it has one.
 fn pod_uid(ctx: &Ctx, id: StatefulSetId, ordinal: u32) -> Option<u64> {
-    let pod = *ctx.cluster.statefulsets.get(id)?.pods.get(&ordinal)?;
+    let pod = ctx.cluster.statefulsets.get(id)?.pods.get(&ordinal)?.id;
     ctx.cluster.pods.get(pod).map(|p| p.uid)
 }
 
@@ -298,7 +310,7 @@ fn pod_uid(ctx: &Ctx, id: StatefulSetId, ordinal: u32) -> Option<u64> {
 /// its claims' owner references as the retention policy wants them, an update the set
 /// records (`UpdateStatefulPod`). False when a claim is being deleted.
 fn existing_pod(ctx: &mut Ctx, id: StatefulSetId, r: &Replica) -> bool {
-    let Some(pod) = ctx.cluster.statefulsets.get(id).and_then(|s| s.pods.get(&r.ordinal)).copied() else {
+    let Some(pod) = ctx.cluster.statefulsets.get(id).and_then(|s| s.pods.get(&r.ordinal)).map(|p| p.id) else {
         return true;
     };
     let Some((phase, uid)) = ctx.cluster.pods.get(pod).map(|p| (p.phase, p.uid)) else { return true };
@@ -357,7 +369,8 @@ fn create_pod(ctx: &mut Ctx, id: StatefulSetId, ordinal: u32, current: &Arc<str>
     let set_ref = ObjectRef::of("StatefulSet", &ns, &set_name);
     match ctx.create_pod(request) {
         Ok(pod) => {
-            ctx.cluster.statefulsets.get_mut(id).expect("read above").pods.insert(ordinal, pod);
+            let set_pod = SetPod { id: pod, revision: revision.clone() };
+            ctx.cluster.statefulsets.get_mut(id).expect("read above").pods.insert(ordinal, set_pod);
             if let Some(uid) = ctx.cluster.pods.get(pod).map(|p| p.uid) {
                 claims::apply_retention(ctx, id, ordinal, uid);
             }
@@ -387,7 +400,7 @@ fn create_pod(ctx: &mut Ctx, id: StatefulSetId, ordinal: u32, current: &Arc<str>
 /// `DeleteStatefulPod`: a graceful delete, with `SuccessfulDelete` on the set.
 fn delete_pod(ctx: &mut Ctx, id: StatefulSetId, ordinal: u32) {
     let Some(sts) = ctx.cluster.statefulsets.get(id) else { return };
-    let Some(&pod) = sts.pods.get(&ordinal) else { return };
+    let Some(pod) = sts.pods.get(&ordinal).map(|p| p.id) else { return };
     let (ns, set_name, pod_name) = (sts.namespace.clone(), sts.name.clone(), sts.pod_name(ordinal));
     ctx.delete_pod(pod, None);
     ctx.object_event(
