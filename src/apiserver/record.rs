@@ -96,8 +96,10 @@ impl Ctx<'_> {
         let mut path = std::mem::take(&mut rec.field_path);
         path.clear();
         if let Some(c) = container {
-            let list = if c < pod.template.first_app { "initContainers" } else { "containers" };
-            let _ = write!(path, "spec.{list}{{{}}}", pod.container_name(c));
+            // Joined rather than formatted: a few hundred instructions less on each of
+            // the kubelet's events (three or more a pod).
+            let list = if c < pod.template.first_app { "spec.initContainers{" } else { "spec.containers{" };
+            path.extend([list, pod.container_name(c), "}"]);
         }
         rec.msg.clear();
         let _ = rec.msg.write_fmt(message);
