@@ -49,32 +49,55 @@ impl NodeCondition {
     }
 }
 
+/// An Event's message: formatted (`format_args!`), or joined from its pieces
+/// (`["Created pod: ", name]`). The messages written for every pod or Job (the kubelet's
+/// for each container, the scheduler's, the Job and CronJob controllers') are joined:
+/// formatting one cost about 300 instructions, 3% of the CronJob fleet's simulation
+/// (callgrind), and a join a tenth of that.
+pub trait Message {
+    fn write_into(self, out: &mut String);
+}
+
+impl Message for std::fmt::Arguments<'_> {
+    fn write_into(self, out: &mut String) {
+        let _ = out.write_fmt(self);
+    }
+}
+
+impl<const N: usize> Message for [&str; N] {
+    fn write_into(self, out: &mut String) {
+        out.extend(self);
+    }
+}
+
 impl Ctx<'_> {
     /// Records an Event about a pod (`involvedObject` = the pod).
-    pub fn pod_event(&mut self, id: PodId, type_: EventType, reason: &str, message: std::fmt::Arguments) {
-        self.pod_event_at(id, None, type_, reason, message);
+    pub fn pod_event(&mut self, id: PodId, type_: EventType, reason: &str, message: impl Message) {
+        self.set_message(message);
+        self.pod_event_at(id, None, type_, reason);
+    }
+
+    /// Writes `message` where the next Event's is kept.
+    fn set_message(&mut self, message: impl Message) {
+        self.rec.msg.clear();
+        message.write_into(&mut self.rec.msg);
     }
 
     /// Records an Event about one container of a pod (`involvedObject.fieldPath` =
     /// `spec.containers{name}` or `spec.initContainers{name}`), as the kubelet does: through
     /// its spam filter ([`super::spam`]).
-    pub fn container_event(
-        &mut self,
-        id: PodId,
-        c: usize,
-        type_: EventType,
-        reason: &str,
-        message: std::fmt::Arguments,
-    ) {
+    pub fn container_event(&mut self, id: PodId, c: usize, type_: EventType, reason: &str, message: impl Message) {
         if self.kubelet_may_record(id) {
-            self.pod_event_at(id, Some(c), type_, reason, message);
+            self.set_message(message);
+            self.pod_event_at(id, Some(c), type_, reason);
         }
     }
 
     /// Records an Event the kubelet reports about a pod, through its spam filter.
-    pub fn kubelet_pod_event(&mut self, id: PodId, type_: EventType, reason: &str, message: std::fmt::Arguments) {
+    pub fn kubelet_pod_event(&mut self, id: PodId, type_: EventType, reason: &str, message: impl Message) {
         if self.kubelet_may_record(id) {
-            self.pod_event_at(id, None, type_, reason, message);
+            self.set_message(message);
+            self.pod_event_at(id, None, type_, reason);
         }
     }
 
@@ -83,14 +106,8 @@ impl Ctx<'_> {
         self.rec.kubelet_spam.accept(pod.uid, self.now)
     }
 
-    fn pod_event_at(
-        &mut self,
-        id: PodId,
-        container: Option<usize>,
-        type_: EventType,
-        reason: &str,
-        message: std::fmt::Arguments,
-    ) {
+    /// The Event about the pod (one of its containers), with the message set last.
+    fn pod_event_at(&mut self, id: PodId, container: Option<usize>, type_: EventType, reason: &str) {
         let Some(pod) = self.cluster.pods.get(id) else { return };
         let rec = &mut *self.rec;
         let mut path = std::mem::take(&mut rec.field_path);
@@ -101,8 +118,6 @@ impl Ctx<'_> {
             let list = if c < pod.template.first_app { "spec.initContainers{" } else { "spec.containers{" };
             path.extend([list, pod.container_name(c), "}"]);
         }
-        rec.msg.clear();
-        let _ = rec.msg.write_fmt(message);
         let node = pod.node.map_or("", |n| &*self.cluster.node(n).name);
         rec.sink.event(&EventRecord {
             time: self.now,
@@ -120,10 +135,9 @@ impl Ctx<'_> {
     }
 
     /// Records an Event about any object.
-    pub fn object_event(&mut self, object: ObjectRef, type_: EventType, reason: &str, message: std::fmt::Arguments) {
+    pub fn object_event(&mut self, object: ObjectRef, type_: EventType, reason: &str, message: impl Message) {
+        self.set_message(message);
         let rec = &mut *self.rec;
-        rec.msg.clear();
-        let _ = rec.msg.write_fmt(message);
         let event = event_record(self.now, object, type_, reason, &rec.msg, None);
         rec.sink.event(&event);
     }
@@ -386,5 +400,23 @@ fn refuses_transition(pod: &Pod, c: usize, new: ContainerState) -> bool {
     match pod.containers[c].state {
         Some(ContainerState::Terminated(t)) => t.exit_code == 0 || policy != RestartPolicy::OnFailure,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Message;
+
+    /// A message joined from its pieces is the text formatting gives (the pinned trace
+    /// digests check every call site that joins).
+    #[test]
+    fn a_joined_message_is_the_formatted_one() {
+        let (ns, name, node) = ("default", String::from("job-1-x7k2p"), std::sync::Arc::<str>::from("node-3"));
+        let mut joined = String::new();
+        ["Successfully assigned ", ns, "/", &*name, " to ", &*node].write_into(&mut joined);
+        let mut formatted = String::new();
+        format_args!("Successfully assigned {ns}/{name} to {node}").write_into(&mut formatted);
+        assert_eq!(joined, formatted);
+        assert_eq!(joined, "Successfully assigned default/job-1-x7k2p to node-3");
     }
 }

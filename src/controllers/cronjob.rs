@@ -187,12 +187,7 @@ impl CronJobController {
         let cj = ctx.cluster.cronjobs.get_mut(id).expect("exists");
         cj.active.push(job);
         cj.last_schedule = Some(scheduled_ms);
-        ctx.object_event(
-            cronjob_ref(&ns, &name),
-            EventType::Normal,
-            "SuccessfulCreate",
-            format_args!("Created job {job_name}"),
-        );
+        ctx.object_event(cronjob_ref(&ns, &name), EventType::Normal, "SuccessfulCreate", ["Created job ", &*job_name]);
     }
 
     /// Drops finished or vanished Jobs from `status.active` (`SawCompletedJob`).
@@ -220,7 +215,7 @@ impl CronJobController {
                         cronjob_ref(&ns, &name),
                         EventType::Normal,
                         "SawCompletedJob",
-                        format_args!("Saw completed job: {job_name}, condition: {condition}"),
+                        ["Saw completed job: ", &*job_name, ", condition: ", condition],
                     );
                 }
                 Some(_) => {}
@@ -251,12 +246,7 @@ impl CronJobController {
         let (ns, name) = (cj.namespace.clone(), cj.name.clone());
         let Some(job_name) = ctx.cluster.jobs.get(job).map(|j| j.name.clone()) else { return };
         ctx.delete_job(job);
-        ctx.object_event(
-            cronjob_ref(&ns, &name),
-            EventType::Normal,
-            "SuccessfulDelete",
-            format_args!("Deleted job {job_name}"),
-        );
+        ctx.object_event(cronjob_ref(&ns, &name), EventType::Normal, "SuccessfulDelete", ["Deleted job ", &*job_name]);
     }
 
     /// `kubectl patch cronjob ... spec.suspend`.

@@ -46,7 +46,7 @@ impl Kubelet {
                     c,
                     EventType::Normal,
                     "Pulled",
-                    format_args!("Container image \"{image_name}\" already present on machine"),
+                    ["Container image \"", &*image_name, "\" already present on machine"],
                 );
                 self.create_container(ctx, id, c);
             }

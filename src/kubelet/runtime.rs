@@ -174,7 +174,7 @@ impl Kubelet {
         let startup = status.plan.startup;
         ctx.at(startup, KubeletEvent::Container { pod: id, container: c as u16, token });
         ctx.report_created(id, c);
-        ctx.container_event(id, c, EventType::Normal, "Created", format_args!("Created container: {name}"));
+        ctx.container_event(id, c, EventType::Normal, "Created", ["Created container: ", &*name]);
         if restarted {
             ctx.count_restart(id);
         }
@@ -219,7 +219,7 @@ impl Kubelet {
         status.stage = Stage::PostStart { started_at: now };
         let token = status.timer.arm();
         ctx.at(hook.takes, KubeletEvent::Container { pod: id, container: c as u16, token });
-        ctx.container_event(id, c, EventType::Normal, "Started", format_args!("Started container {name}"));
+        ctx.container_event(id, c, EventType::Normal, "Started", ["Started container ", &*name]);
     }
 
     /// The `postStart` hook returned. A failed hook records `FailedPostStartHook` and the
@@ -298,7 +298,7 @@ impl Kubelet {
         self.arm_probe_timer(ctx, id, c, now);
         ctx.set_container_state(id, c, ContainerState::Running { started_at });
         if announce {
-            ctx.container_event(id, c, EventType::Normal, "Started", format_args!("Started container {}", spec.name));
+            ctx.container_event(id, c, EventType::Normal, "Started", ["Started container ", &*spec.name]);
         }
         self.memory_may_change(ctx, id, plan.memory);
         self.sync(ctx, id);

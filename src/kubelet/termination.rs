@@ -158,7 +158,7 @@ impl Kubelet {
         let order: Vec<usize> = regular.chain(sidecars).collect();
         for c in order {
             let name = ctx.cluster.pods.get(id).expect("exists").template.containers[c].name.clone();
-            ctx.container_event(id, c, EventType::Normal, "Killing", format_args!("Stopping container {name}"));
+            ctx.container_event(id, c, EventType::Normal, "Killing", ["Stopping container ", &*name]);
         }
     }
 

@@ -1093,7 +1093,7 @@ impl Scheduler {
             id,
             EventType::Normal,
             "Scheduled",
-            format_args!("Successfully assigned {ns}/{name} to {node_name}"),
+            ["Successfully assigned ", &*ns, "/", &*name, " to ", &*node_name],
         );
     }
 }

@@ -258,7 +258,7 @@ impl DaemonSetController {
                 ObjectRef::of("DaemonSet", &ns, &name),
                 EventType::Normal,
                 "SuccessfulDelete",
-                format_args!("Deleted pod: {pod_name}"),
+                ["Deleted pod: ", &*pod_name],
             );
         }
         if failed {
@@ -286,12 +286,7 @@ impl DaemonSetController {
             Ok(pod) => {
                 ctx.cluster.daemonsets.get_mut(id).expect("synced").pods.insert(pod, node);
                 let pod_name = ctx.cluster.pods.get(pod).map(|p| p.name.clone()).unwrap_or_else(|| Arc::from(""));
-                ctx.object_event(
-                    ds_ref,
-                    EventType::Normal,
-                    "SuccessfulCreate",
-                    format_args!("Created pod: {pod_name}"),
-                );
+                ctx.object_event(ds_ref, EventType::Normal, "SuccessfulCreate", ["Created pod: ", &*pod_name]);
                 true
             }
             Err(CreateError::Forbidden(message)) => {

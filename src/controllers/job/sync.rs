@@ -439,12 +439,7 @@ impl JobController {
         job.pods.insert(pod);
         job.pods_created += 1;
         let pod_name = ctx.cluster.pods.get(pod).map(|p| p.name.clone()).unwrap_or_else(|| Arc::from(""));
-        ctx.object_event(
-            job_ref(&ns, &job_name),
-            EventType::Normal,
-            "SuccessfulCreate",
-            format_args!("Created pod: {pod_name}"),
-        );
+        ctx.object_event(job_ref(&ns, &job_name), EventType::Normal, "SuccessfulCreate", ["Created pod: ", &*pod_name]);
         true
     }
 
@@ -474,12 +469,7 @@ impl JobController {
         }
         let pod_name = p.name.clone();
         ctx.delete_pod(pod, None);
-        ctx.object_event(
-            job_ref(&ns, &job_name),
-            EventType::Normal,
-            "SuccessfulDelete",
-            format_args!("Deleted pod: {pod_name}"),
-        );
+        ctx.object_event(job_ref(&ns, &job_name), EventType::Normal, "SuccessfulDelete", ["Deleted pod: ", &*pod_name]);
     }
 
     /// `kubectl patch job ... spec.suspend` / `spec.parallelism`.

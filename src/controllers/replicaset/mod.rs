@@ -140,12 +140,7 @@ impl ReplicaSetController {
             Ok(pod) => {
                 ctx.cluster.replicasets.get_mut(id).expect("synced").pods.insert(pod);
                 let pod_name = ctx.cluster.pods.get(pod).map(|p| p.name.clone()).unwrap_or_else(|| Arc::from(""));
-                ctx.object_event(
-                    rs_ref,
-                    EventType::Normal,
-                    "SuccessfulCreate",
-                    format_args!("Created pod: {pod_name}"),
-                );
+                ctx.object_event(rs_ref, EventType::Normal, "SuccessfulCreate", ["Created pod: ", &*pod_name]);
                 Ok(())
             }
             Err(CreateError::Forbidden(message)) => {
@@ -180,7 +175,7 @@ impl ReplicaSetController {
                 ObjectRef::of("ReplicaSet", &ns, &name),
                 EventType::Normal,
                 "SuccessfulDelete",
-                format_args!("Deleted pod: {pod_name}"),
+                ["Deleted pod: ", &*pod_name],
             );
         }
     }

@@ -378,7 +378,7 @@ fn create_pod(ctx: &mut Ctx, id: StatefulSetId, ordinal: u32, current: &Arc<str>
                 set_ref,
                 EventType::Normal,
                 "SuccessfulCreate",
-                format_args!("create Pod {pod_name} in StatefulSet {set_name} successful"),
+                ["create Pod ", &*pod_name, " in StatefulSet ", &*set_name, " successful"],
             );
             true
         }
@@ -407,7 +407,7 @@ fn delete_pod(ctx: &mut Ctx, id: StatefulSetId, ordinal: u32) {
         ObjectRef::of("StatefulSet", &ns, &set_name),
         EventType::Normal,
         "SuccessfulDelete",
-        format_args!("delete Pod {pod_name} in StatefulSet {set_name} successful"),
+        ["delete Pod ", &*pod_name, " in StatefulSet ", &*set_name, " successful"],
     );
 }
 
