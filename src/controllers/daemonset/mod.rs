@@ -19,7 +19,6 @@ use crate::cluster::{Cluster, DaemonSetId, NodeId, PodId};
 use crate::engine::{SimRng, SimTime};
 use crate::event::DaemonSetEvent;
 use crate::trace::EventType;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use template::from_manifest;
@@ -144,7 +143,7 @@ impl DaemonSetController {
             let ds = ctx.cluster.daemonsets.get(id).expect("synced");
             let n = ctx.cluster.node(node);
             let (run, keep) = rules::should_run(&ds.rules, &n.name, &n.labels, &n.taints);
-            let pods = by_node.get(&node).map(Vec::as_slice).unwrap_or(&[]);
+            let pods = by_node.get(node);
             if run && pods.is_empty() {
                 creates.push(node);
             } else if keep {
@@ -298,22 +297,45 @@ impl DaemonSetController {
     }
 }
 
-/// `getNodesToDaemonPods`: the DaemonSet's pods by the node each is for, leaving out
-/// pods that ended and are being deleted.
-fn pods_by_node(cluster: &Cluster, id: DaemonSetId) -> BTreeMap<NodeId, Vec<PodId>> {
-    let mut out: BTreeMap<NodeId, Vec<PodId>> = BTreeMap::new();
-    let Some(ds) = cluster.daemonsets.get(id) else { return out };
-    for (&pod, &node) in &ds.pods {
-        let Some(p) = cluster.pods.get(pod) else { continue };
-        if p.phase.is_terminal() && p.deletion.is_some() {
-            continue;
+/// `getNodesToDaemonPods`: the DaemonSet's pods by the node each is for, each node's
+/// in the order of [`oldest_first`], leaving out pods that ended and are being deleted.
+/// Two lists side by side, sorted by node: a map of a list per node was an allocation
+/// per node at each of a sync's three reads (a fifth of a rolling update of a DaemonSet
+/// on 2,000 nodes, perf).
+struct NodePods {
+    nodes: Vec<NodeId>,
+    pods: Vec<PodId>,
+}
+
+impl NodePods {
+    /// The pods for `node`, oldest first.
+    fn get(&self, node: NodeId) -> &[PodId] {
+        let from = self.nodes.partition_point(|n| *n < node);
+        let to = from + self.nodes[from..].partition_point(|n| *n == node);
+        &self.pods[from..to]
+    }
+}
+
+fn pods_by_node(cluster: &Cluster, id: DaemonSetId) -> NodePods {
+    let mut pairs: Vec<(NodeId, PodId)> = Vec::new();
+    if let Some(ds) = cluster.daemonsets.get(id) {
+        let live =
+            |pod: &PodId| cluster.pods.get(*pod).is_some_and(|p| !(p.phase.is_terminal() && p.deletion.is_some()));
+        pairs.extend(ds.pods.iter().filter(|(pod, _)| live(pod)).map(|(&pod, &node)| (node, pod)));
+    }
+    // Stable: a node's pods stay in the order of their ids, as the map listed them, and
+    // only a node with more than one is sorted by age.
+    pairs.sort_by_key(|&(node, _)| node);
+    let (nodes, mut pods): (Vec<NodeId>, Vec<PodId>) = pairs.into_iter().unzip();
+    let mut from = 0;
+    while from < nodes.len() {
+        let to = from + nodes[from..].partition_point(|n| *n == nodes[from]);
+        if to - from > 1 {
+            pods[from..to].sort_by(|a, b| oldest_first(cluster, *a, *b));
         }
-        out.entry(node).or_default().push(pod);
+        from = to;
     }
-    for pods in out.values_mut() {
-        pods.sort_by(|a, b| oldest_first(cluster, *a, *b));
-    }
-    out
+    NodePods { nodes, pods }
 }
 
 /// `podByCreationTimestampAndPhase`: scheduled pods first, then the oldest, then by name.
@@ -367,10 +389,9 @@ fn rolling_plan(cluster: &Cluster, id: DaemonSetId, nodes: &[NodeId], now: SimTi
         let n = cluster.node(node);
         let (run, _) = rules::should_run(&ds.rules, &n.name, &n.labels, &n.taints);
         desired += i64::from(run);
-        let pods: Vec<update::PodView<PodId>> = by_node
-            .get(&node)
-            .into_iter()
-            .flatten()
+        let listed = by_node.get(node);
+        let pods: Vec<update::PodView<PodId>> = listed
+            .iter()
             .filter_map(|&id| cluster.pods.get(id).filter(|p| p.deletion.is_none()).map(|p| (id, p)))
             .map(|(id, p)| update::PodView {
                 id,
@@ -379,7 +400,7 @@ fn rolling_plan(cluster: &Cluster, id: DaemonSetId, nodes: &[NodeId], now: SimTi
             })
             .collect();
         // Nodes with pods, and nodes that should run one.
-        if run || by_node.contains_key(&node) {
+        if run || !listed.is_empty() {
             slots.push(update::Slot { node, should_run: run, pods });
         }
     }
@@ -396,7 +417,7 @@ fn calculate_status(cluster: &Cluster, id: DaemonSetId, nodes: &[NodeId], now: S
     for &node in nodes {
         let n = cluster.node(node);
         let (run, _) = rules::should_run(&ds.rules, &n.name, &n.labels, &n.taints);
-        let oldest = by_node.get(&node).and_then(|pods| pods.first()).and_then(|p| cluster.pods.get(*p));
+        let oldest = by_node.get(node).first().and_then(|p| cluster.pods.get(*p));
         match (run, oldest) {
             (true, None) => s.desired += 1,
             (true, Some(p)) => {
