@@ -19,9 +19,10 @@
 //! the scheduler's pace bounds the retries, so an hour costs about the same all day.
 //!
 //! `large/<scenario>`: one large object each (benches/scenarios/indexed-50k.yaml,
-//! deployment-10k.yaml, statefulset-2k.yaml): an Indexed Job of 50,000 completions, a
-//! Deployment of 10,000 pods behind a Service rolled once, a StatefulSet of 2,000 pods
-//! rolled one pod at a time; their syncs must cost about their pods, not their square.
+//! deployment-10k.yaml, statefulset-2k.yaml, daemonset-2k.yaml): an Indexed Job of
+//! 50,000 completions, a Deployment of 10,000 pods behind a Service rolled once, a
+//! StatefulSet of 2,000 pods rolled one pod at a time, a DaemonSet on 2,000 nodes rolled
+//! ten nodes at a time; their syncs must cost about their pods, not their square.
 //!
 //! Whole-process timings with the CSV output and peak memory: `/usr/bin/time -v podsim
 //! run ... --no-objects` (see README.md's speed table).
@@ -110,7 +111,7 @@ fn overload_paced(c: &mut Criterion) {
 fn large(c: &mut Criterion) {
     let mut group = c.benchmark_group("large");
     group.sample_size(10).measurement_time(Duration::from_secs(20));
-    for name in ["indexed-50k", "deployment-10k", "statefulset-2k"] {
+    for name in ["indexed-50k", "deployment-10k", "statefulset-2k", "daemonset-2k"] {
         bench_run(&mut group, name, name, &load_bench(name), None);
     }
     group.finish();

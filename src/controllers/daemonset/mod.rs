@@ -323,9 +323,9 @@ fn pods_by_node(cluster: &Cluster, id: DaemonSetId) -> NodePods {
             |pod: &PodId| cluster.pods.get(*pod).is_some_and(|p| !(p.phase.is_terminal() && p.deletion.is_some()));
         pairs.extend(ds.pods.iter().filter(|(pod, _)| live(pod)).map(|(&pod, &node)| (node, pod)));
     }
-    // Stable: a node's pods stay in the order of their ids, as the map listed them, and
-    // only a node with more than one is sorted by age.
-    pairs.sort_by_key(|&(node, _)| node);
+    // A node's pods in the order of their ids, as the map lists them (each pair is
+    // distinct, so the order is total); only a node with more than one is sorted by age.
+    pairs.sort_unstable();
     let (nodes, mut pods): (Vec<NodeId>, Vec<PodId>) = pairs.into_iter().unzip();
     let mut from = 0;
     while from < nodes.len() {
