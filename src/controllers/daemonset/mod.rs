@@ -96,7 +96,8 @@ impl DaemonSetController {
     /// are met) the rolling update, then the status.
     fn sync(&mut self, ctx: &mut Ctx, id: DaemonSetId) {
         let nodes = self.node_order(ctx.cluster);
-        let (deletes, creates) = self.manage(ctx, id, &nodes);
+        let placement = placement(ctx.cluster, id, &nodes);
+        let (deletes, creates) = self.manage(ctx, id, &nodes, &placement);
         let acted = !deletes.is_empty() || !creates.is_empty();
         let mut failed = false;
         if acted {
@@ -104,14 +105,14 @@ impl DaemonSetController {
         } else if let Some(ds) = ctx.cluster.daemonsets.get(id)
             && matches!(ds.strategy, UpdateStrategy::RollingUpdate { .. })
         {
-            let plan = rolling_plan(ctx.cluster, id, &nodes, ctx.now);
+            let plan = rolling_plan(ctx.cluster, id, &nodes, &placement, ctx.now);
             failed = self.sync_nodes(ctx, id, &plan.delete, &plan.create);
         }
         if acted && !failed {
             // The informer sees the creates and deletes at once: sync again.
             enqueue(ctx, id, ctx.now);
         }
-        let status = calculate_status(ctx.cluster, id, &nodes, ctx.now);
+        let status = calculate_status(ctx.cluster, id, &nodes, &placement, ctx.now);
         ctx.set_daemonset_status(id, status);
         // `updateDaemonSetStatus` requeues after minReadySeconds while ready pods wait
         // to be available.
@@ -136,13 +137,16 @@ impl DaemonSetController {
 
     /// `manage` and `podsShouldBeOnNode`: the nodes that need a daemon pod and the pods
     /// to delete.
-    fn manage(&mut self, ctx: &mut Ctx, id: DaemonSetId, nodes: &[NodeId]) -> (Vec<PodId>, Vec<NodeId>) {
+    fn manage(
+        &mut self,
+        ctx: &mut Ctx,
+        id: DaemonSetId,
+        nodes: &[NodeId],
+        placement: &[(bool, bool)],
+    ) -> (Vec<PodId>, Vec<NodeId>) {
         let by_node = pods_by_node(ctx.cluster, id);
         let (mut deletes, mut creates) = (Vec::new(), Vec::new());
-        for &node in nodes {
-            let ds = ctx.cluster.daemonsets.get(id).expect("synced");
-            let n = ctx.cluster.node(node);
-            let (run, keep) = rules::should_run(&ds.rules, &n.name, &n.labels, &n.taints);
+        for (&node, &(run, keep)) in nodes.iter().zip(placement) {
             let pods = by_node.get(node);
             if run && pods.is_empty() {
                 creates.push(node);
@@ -379,15 +383,34 @@ fn available(p: &Pod, min_ready: u64, now: SimTime) -> bool {
     p.ready_since.is_some_and(|since| min_ready == 0 || since.after(min_ready) <= now)
 }
 
+/// `nodeShouldRunDaemonPod` for each of `nodes`: (should run, should continue running).
+/// Worked out once a sync: it reads only the node and the set's template, which the
+/// sync does not change, and its three reads of every node (to manage, to plan the
+/// update, for the status) each matched the rules again.
+fn placement(cluster: &Cluster, id: DaemonSetId, nodes: &[NodeId]) -> Vec<(bool, bool)> {
+    let Some(ds) = cluster.daemonsets.get(id) else { return vec![(false, false); nodes.len()] };
+    nodes
+        .iter()
+        .map(|&node| {
+            let n = cluster.node(node);
+            rules::should_run(&ds.rules, &n.name, &n.labels, &n.taints)
+        })
+        .collect()
+}
+
 /// The rolling update's plan for this sync, over the nodes in the drawn order.
-fn rolling_plan(cluster: &Cluster, id: DaemonSetId, nodes: &[NodeId], now: SimTime) -> update::Plan<NodeId, PodId> {
+fn rolling_plan(
+    cluster: &Cluster,
+    id: DaemonSetId,
+    nodes: &[NodeId],
+    placement: &[(bool, bool)],
+    now: SimTime,
+) -> update::Plan<NodeId, PodId> {
     let ds = cluster.daemonsets.get(id).expect("synced");
     let by_node = pods_by_node(cluster, id);
     let mut desired = 0i64;
     let mut slots = Vec::new();
-    for &node in nodes {
-        let n = cluster.node(node);
-        let (run, _) = rules::should_run(&ds.rules, &n.name, &n.labels, &n.taints);
+    for (&node, &(run, _)) in nodes.iter().zip(placement) {
         desired += i64::from(run);
         let listed = by_node.get(node);
         let pods: Vec<update::PodView<PodId>> = listed
@@ -410,13 +433,17 @@ fn rolling_plan(cluster: &Cluster, id: DaemonSetId, nodes: &[NodeId], now: SimTi
 
 /// `updateDaemonSetStatus`: per node that should run the pod, its oldest pod's
 /// readiness, availability and revision; pods on other nodes are misscheduled.
-fn calculate_status(cluster: &Cluster, id: DaemonSetId, nodes: &[NodeId], now: SimTime) -> DaemonSetStatus {
+fn calculate_status(
+    cluster: &Cluster,
+    id: DaemonSetId,
+    nodes: &[NodeId],
+    placement: &[(bool, bool)],
+    now: SimTime,
+) -> DaemonSetStatus {
     let ds = cluster.daemonsets.get(id).expect("synced");
     let by_node = pods_by_node(cluster, id);
     let mut s = DaemonSetStatus { observed_generation: ds.generation, ..Default::default() };
-    for &node in nodes {
-        let n = cluster.node(node);
-        let (run, _) = rules::should_run(&ds.rules, &n.name, &n.labels, &n.taints);
+    for (&node, &(run, _)) in nodes.iter().zip(placement) {
         let oldest = by_node.get(node).first().and_then(|p| cluster.pods.get(*p));
         match (run, oldest) {
             (true, None) => s.desired += 1,
