@@ -649,9 +649,9 @@ enum Lookup {
     Sorted(Vec<u64>),
 }
 
-/// The widest span of addresses the table covers, per desired endpoint: its four bytes
-/// an address cost less than sorting when the addresses are this close together (the
-/// 2,000 pods of 40 nodes span about 10,000 addresses).
+/// The widest span of addresses the table covers, per desired endpoint: at four bytes an
+/// address, the table costs less than a sort when the addresses are this close together
+/// (the 2,000 pods of 40 nodes span about 10,000 addresses).
 const TABLE_SPAN: u64 = 16;
 
 impl<'a, D: DesiredEndpoint> SameIndex<'a, D> {

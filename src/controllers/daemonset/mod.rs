@@ -320,6 +320,7 @@ impl NodePods {
     }
 }
 
+/// The set's [`NodePods`] as they are now.
 fn pods_by_node(cluster: &Cluster, id: DaemonSetId) -> NodePods {
     let mut pairs: Vec<(NodeId, PodId)> = Vec::new();
     if let Some(ds) = cluster.daemonsets.get(id) {
