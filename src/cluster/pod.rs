@@ -480,11 +480,12 @@ pub struct ReportedPod {
 pub const PREEMPTION_BY_SCHEDULER: &str = "PreemptionByScheduler";
 
 impl Pod {
-    /// The `controller-revision-hash` label (the revision a StatefulSet or DaemonSet made
-    /// the pod from), read for each of the set's pods at every sync. Key lengths are
-    /// compared first: a search of the label map compares the key's bytes with each key
-    /// it passes (a call of `memcmp` each), and those calls were a fifth of a
-    /// StatefulSet's rolling update (perf, `benches/scenarios/statefulset-2k.yaml`).
+    /// The `controller-revision-hash` label (the revision a DaemonSet made the pod from),
+    /// read for each of the set's pods at every sync (a StatefulSet keeps its pods'
+    /// beside their ids). Key lengths are compared first: a search of the label map
+    /// compares the key's bytes with each key it passes (a call of `memcmp` each), and
+    /// those calls were a fifth of a StatefulSet's rolling update when it read them here
+    /// (perf, `benches/scenarios/statefulset-2k.yaml`).
     pub fn revision_label(&self) -> Option<&str> {
         const KEY: &str = crate::cluster::daemonset::CONTROLLER_REVISION_HASH_LABEL;
         self.labels.iter().find(|(k, _)| k.len() == KEY.len() && *k == KEY).map(|(_, v)| v.as_str())

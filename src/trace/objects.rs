@@ -399,8 +399,8 @@ struct Templates<T> {
     /// The first 128 bits of the SHA-256 of a spec's JSON -> its id. The digest, not the
     /// JSON: a stream whose copies draw their own resources writes a spec per pod, and
     /// keeping each one's text (some 650 bytes on the 100,000-pod day) was, with its
-    /// table, 90 MB of a 150 MB run. Two different specs would share an id only if their digests agreed, about
-    /// one chance in 10^20 among a billion specs.
+    /// table, 90 MB of a 150 MB run. Two different specs would share an id only if
+    /// their digests agreed, about one chance in 10^20 among a billion specs.
     by_content: BTreeMap<u128, u32>,
     /// Addresses known when the address map was last pruned (bounds its growth).
     pruned_at: usize,

@@ -97,7 +97,10 @@ impl DaemonSetController {
     fn sync(&mut self, ctx: &mut Ctx, id: DaemonSetId) {
         let nodes = self.node_order(ctx.cluster);
         let placement = placement(ctx.cluster, id, &nodes);
-        let (deletes, creates) = self.manage(ctx, id, &nodes, &placement);
+        // Read again only after pods were created or deleted: a sync that leaves them as
+        // they are plans its rolling update on what `manage` read.
+        let by_node = pods_by_node(ctx.cluster, id);
+        let (deletes, creates) = self.manage(ctx, id, &nodes, &placement, &by_node);
         let acted = !deletes.is_empty() || !creates.is_empty();
         let mut failed = false;
         if acted {
@@ -105,7 +108,7 @@ impl DaemonSetController {
         } else if let Some(ds) = ctx.cluster.daemonsets.get(id)
             && matches!(ds.strategy, UpdateStrategy::RollingUpdate { .. })
         {
-            let plan = rolling_plan(ctx.cluster, id, &nodes, &placement, ctx.now);
+            let plan = rolling_plan(ctx.cluster, id, &nodes, &placement, &by_node, ctx.now);
             failed = self.sync_nodes(ctx, id, &plan.delete, &plan.create);
         }
         if acted && !failed {
@@ -143,8 +146,8 @@ impl DaemonSetController {
         id: DaemonSetId,
         nodes: &[NodeId],
         placement: &[(bool, bool)],
+        by_node: &NodePods,
     ) -> (Vec<PodId>, Vec<NodeId>) {
-        let by_node = pods_by_node(ctx.cluster, id);
         let (mut deletes, mut creates) = (Vec::new(), Vec::new());
         for (&node, &(run, keep)) in nodes.iter().zip(placement) {
             let pods = by_node.get(node);
@@ -405,10 +408,10 @@ fn rolling_plan(
     id: DaemonSetId,
     nodes: &[NodeId],
     placement: &[(bool, bool)],
+    by_node: &NodePods,
     now: SimTime,
 ) -> update::Plan<NodeId, PodId> {
     let ds = cluster.daemonsets.get(id).expect("synced");
-    let by_node = pods_by_node(cluster, id);
     let mut desired = 0i64;
     let mut slots = Vec::new();
     for (&node, &(run, _)) in nodes.iter().zip(placement) {

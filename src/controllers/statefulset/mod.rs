@@ -240,7 +240,7 @@ impl StatefulSetController {
             let Some(p) = ctx.cluster.pods.get(pod.id) else { continue };
             let revision = &pod.revision;
             // Looked up before it is copied: nearly every pod runs the update revision.
-            if !same(revision, update) && !last_other.is_some_and(|r| Arc::ptr_eq(r, revision)) {
+            if revision != update && !last_other.is_some_and(|r| Arc::ptr_eq(r, revision)) {
                 if !run.contains(revision) {
                     run.insert(revision.clone());
                 }
@@ -258,8 +258,8 @@ impl StatefulSetController {
                 }
             }
             if p.deletion.is_none() {
-                s.current += u32::from(same(revision, current));
-                s.updated += u32::from(same(revision, update));
+                s.current += u32::from(revision == current);
+                s.updated += u32::from(revision == update);
             }
         }
         let rolling = matches!(sts.strategy, UpdateStrategy::RollingUpdate { .. });
@@ -270,12 +270,6 @@ impl StatefulSetController {
         ctx.set_statefulset_status(id, s, &ready);
         run
     }
-}
-
-/// Two revision names alike: the same name is mostly the same allocation (the
-/// revision's, which its pods' entries share), told without reading the text.
-fn same(a: &Arc<str>, b: &Arc<str>) -> bool {
-    Arc::ptr_eq(a, b) || a == b
 }
 
 /// What the plan reads of the set's pods, in the order of their ordinals.
