@@ -6,7 +6,7 @@ use super::resources::{CPU, MEMORY, ResourceNames, ResourceVec};
 use crate::api::pod::{Container, PodSpec, Probe, SharedStr};
 use crate::engine::Millis;
 use crate::labels::{Selector, node_selector_requirements_as_selector};
-use crate::scheduler::{interpod_affinity, topology_spread};
+use crate::scheduler::{interpod_affinity, node_affinity, topology_spread};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -137,6 +137,8 @@ pub struct PodTemplate {
     pub host_ports: Vec<(String, String, i32)>,
     /// `spec.nodeSelector` and required node affinity, compiled.
     pub node_affinity: RequiredNodeAffinity,
+    /// The nodes the required terms name (NodeAffinity's PreFilter result).
+    pub node_names: node_affinity::NodeNames,
     /// On a node without taints that is not cordoned, only NodeResourcesFit's cpu,
     /// memory and pod count can reject this pod: no `nodeName`, node selector, required
     /// affinity or host ports, and no request but cpu and memory. The scheduler then
@@ -317,6 +319,7 @@ impl PodTemplate {
             active_deadline: spec.active_deadline_seconds.map(|s| u64::try_from(s).unwrap_or(0) * 1000),
             host_ports,
             node_affinity,
+            node_names: node_affinity::node_names(&spec),
             spread: topology_spread::compile(&spec),
             pod_affinity: interpod_affinity::Rules::compile(&spec),
             preferred_affinity: PreferredTerms::compile(&spec),
@@ -352,6 +355,7 @@ impl PodTemplate {
             active_deadline: self.active_deadline,
             host_ports: self.host_ports.clone(),
             node_affinity: self.node_affinity.clone(),
+            node_names: self.node_names.clone(),
             spread: self.spread.clone(),
             pod_affinity: self.pod_affinity.clone(),
             preferred_affinity: self.preferred_affinity.clone(),

@@ -47,6 +47,10 @@ pub enum Reason {
     VolumeBinding(&'static str),
     /// VolumeZone: the node is not in a zone of the pod's volumes.
     VolumeZone,
+    /// NodeAffinity's PreFilter result left the node out: the pod's required terms name
+    /// other nodes (`UnschedulableAndUnresolvable`, worded for the version followed,
+    /// `node_affinity.rs`).
+    NotNamed(&'static str),
 }
 
 /// QueueingHints: which cluster events may make a pod that failed for a reason
@@ -130,7 +134,7 @@ impl Reason {
         use hint::*;
         match self {
             Reason::Unschedulable => CORDON_LIFTED | ANY_NODE_ADDED,
-            Reason::NodeName | Reason::Affinity => ANY_NODE_ADDED,
+            Reason::NodeName | Reason::Affinity | Reason::NotNamed(_) => ANY_NODE_ADDED,
             Reason::Taint(..) => TAINT_LIFTED | ANY_NODE_ADDED,
             Reason::Ports | Reason::Insufficient(_) | Reason::TooManyPods => FIT_POD_GONE | ANY_NODE_ADDED,
             // podtopologyspread/plugin.go and interpodaffinity/plugin.go register per
@@ -205,7 +209,9 @@ impl fmt::Display for Reason {
             Reason::PodAffinity => f.write_str("node(s) didn't match pod affinity rules"),
             Reason::PodAntiAffinity => f.write_str("node(s) didn't match pod anti-affinity rules"),
             Reason::ExistingAntiAffinity => f.write_str("node(s) didn't satisfy existing pods anti-affinity rules"),
-            Reason::VolumeRestrictions(words) | Reason::VolumeBinding(words) => f.write_str(words),
+            Reason::VolumeRestrictions(words) | Reason::VolumeBinding(words) | Reason::NotNamed(words) => {
+                f.write_str(words)
+            }
             Reason::VolumeLimits => f.write_str(super::volume_limits::MAX_VOLUME_COUNT),
             Reason::VolumeLimitsLookup(words) => f.write_str(words),
             Reason::VolumeZone => f.write_str(super::volume_zone::ZONE_CONFLICT),

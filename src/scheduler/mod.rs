@@ -8,6 +8,7 @@ pub mod event_series;
 mod fail_cache;
 pub mod filter;
 pub mod interpod_affinity;
+pub mod node_affinity;
 mod nominator;
 mod pool;
 mod postfilter;
@@ -147,6 +148,8 @@ pub struct Scheduler {
     assumed: BTreeMap<NodeId, Vec<PodId>>,
     /// The Kubernetes version followed (1.`minor`): some reasons changed words.
     minor: u32,
+    /// How the version followed walks a PreFilter result's nodes.
+    narrowing: node_affinity::Narrowing,
 }
 
 /// A pod in VolumeBinding's PreBind (`BindPodVolumes`): its node, since when it waits,
@@ -199,12 +202,14 @@ impl Scheduler {
             binding: BTreeMap::new(),
             assumed: BTreeMap::new(),
             minor: crate::scenario::ControlPlane::LATEST_MINOR,
+            narrowing: node_affinity::Narrowing::of(crate::scenario::ControlPlane::LATEST_MINOR),
         }
     }
 
     /// The scheduler of Kubernetes 1.`minor`.
     pub fn with_version(mut self, minor: u32) -> Scheduler {
         self.minor = minor;
+        self.narrowing = node_affinity::Narrowing::of(minor);
         // `SchedulerPopFromBackoffQ` (beta, on since 1.33, `pkg/features/kube_features.go`).
         let pops_backoff = minor >= 33 && self.profile.cycle_micros > 0;
         self.backoff_q = pops_backoff.then(backoff_q::BackoffQ::default);
@@ -604,6 +609,14 @@ impl Scheduler {
         // on a full cluster each waiting pod is tried every ten seconds, and copying three
         // shared pointers was three atomic counts up and down per attempt.
         let who = (id, pod.priority);
+        // NodeAffinity's PreFilter, which runs before the volume plugins', refuses a pod
+        // whose terms name nodes but no node in common (`errReasonConflict`).
+        if pod.template.node_names.as_deref().is_some_and(<[_]>::is_empty) && !self.node_list.is_empty() {
+            let refusal = (node_affinity::CONFLICT.to_string(), filter::hint::ANY_NODE_ADDED);
+            let diagnosis = Diagnosis { nodes: self.node_list.len(), prefilter: Some(refusal), ..Default::default() };
+            self.schedule_failed(ctx, id, &diagnosis);
+            return true;
+        }
         // The volume plugins' PreFilter: a refusal holds for every node.
         let volumes = match volumes::VolumeCycle::prefilter(ctx.cluster, pod, self.minor) {
             Ok(v) => v,
@@ -675,17 +688,23 @@ impl Scheduler {
         if nodes.is_empty() {
             return Err(Arc::new(diagnosis));
         }
-        let want = num_feasible_nodes_to_find(nodes.len(), self.profile.percentage_of_nodes_to_score);
-        let mut feasible: Vec<NodeId> = Vec::with_capacity(want.min(nodes.len()));
+        // NodeAffinity's PreFilter result: a pod whose terms name its nodes (a DaemonSet's
+        // pod) is filtered on those alone, and the walk is theirs.
+        let named = template.node_names.as_deref().map(|names| node_affinity::named_nodes(names, cluster, nodes));
+        let walk = named.as_deref().unwrap_or(nodes);
+        let want = num_feasible_nodes_to_find(walk.len(), self.profile.percentage_of_nodes_to_score);
+        let mut feasible: Vec<NodeId> = Vec::with_capacity(want.min(walk.len()));
         let mut reasons = Vec::new();
         let plugins = cycle::Cycle::prefilter(&cycle::SimView { cluster, nodes }, pod);
-        let start = self.next_start % nodes.len();
+        let start = self.next_start % walk.len().max(1);
         let mut examined = 0;
         let held = self.holds_nominated_nodes();
         let (cpu, memory) = (template.requests.get(CPU), template.requests.get(MEMORY));
         // Without topology constraints, pod affinity or nominated pods in play, a fit-only
-        // pod needs only the node's fit row.
+        // pod needs only the node's fit row (a fit-only pod names no node: its walk is
+        // the whole list).
         let fast = template.fit_only && plugins.is_none() && volumes.is_none() && !held;
+        debug_assert!(!fast || named.is_none(), "a fit-only pod has no required terms");
         // The template failed on these very fit rows already (or on rows of which those
         // refreshed since still reject it): it fails alike.
         let known = if fast { self.fail_cache.get(shared, cluster, nodes.len()) } else { None };
@@ -708,26 +727,26 @@ impl Scheduler {
             && self.ring_is_ids
             && cluster.regular.long_runs(nodes.len())
             && cluster.regular.shape().is_some_and(|shape| shape.verdict(cpu, memory) == 0);
-        // The list's index of the node examined after `examined` others, the walk
-        // wrapping around from `start` (`start` is below the list's length).
+        // The walk's index of the node examined after `examined` others, the walk
+        // wrapping around from `start` (`start` is below the walk's length).
         let at = |examined: usize| {
             let j = start + examined;
-            if j >= nodes.len() { j - nodes.len() } else { j }
+            if j >= walk.len() { j - walk.len() } else { j }
         };
-        'walk: while examined < nodes.len() {
-            let mut between = nodes.len() - examined;
+        'walk: while examined < walk.len() {
+            let mut between = walk.len() - examined;
             if runs {
                 let j = at(examined);
-                let run = cluster.regular.run(j, (nodes.len() - j).min(want - feasible.len()));
+                let run = cluster.regular.run(j, (walk.len() - j).min(want - feasible.len()));
                 if run > 0 {
-                    feasible.extend(nodes[j..j + run].iter().copied());
+                    feasible.extend(walk[j..j + run].iter().copied());
                     examined += run;
                     if feasible.len() >= want {
                         break;
                     }
                     continue;
                 }
-                between = between.min(cluster.regular.distance_to_next(j, nodes.len()));
+                between = between.min(cluster.regular.distance_to_next(j, walk.len()));
             }
             let mut left = between;
             while left > 0 {
@@ -738,7 +757,7 @@ impl Scheduler {
                     // as a stretch in a loop of its own, which reads only the rooms (on
                     // the 5,000-node day the walk node by node was a fifth of the run,
                     // most of it bookkeeping around these two comparisons).
-                    let stretch = &nodes[j..j + left.min(nodes.len() - j).min(want - feasible.len())];
+                    let stretch = &walk[j..j + left.min(walk.len() - j).min(want - feasible.len())];
                     let fit =
                         stretch.iter().take_while(|id| cluster.room[id.0 as usize].certainly_fits(cpu, memory)).count();
                     feasible.extend_from_slice(&stretch[..fit]);
@@ -750,7 +769,7 @@ impl Scheduler {
                         continue;
                     }
                 }
-                let id = nodes[at(examined)];
+                let id = walk[at(examined)];
                 (examined, left) = (examined + 1, left - 1);
                 reasons.clear();
                 if fast {
@@ -793,13 +812,20 @@ impl Scheduler {
                 }
             }
         }
-        self.next_start = (start + examined) % nodes.len();
+        // `nextStartNodeIndex` moves on by the nodes examined, modulo the cluster's
+        // count (the walk's, before 1.32: `node_affinity::Narrowing`).
+        let wrap = if named.is_some() && !self.narrowing.wraps_over_all { walk.len() } else { nodes.len() };
+        self.next_start = if wrap == 0 { 0 } else { (self.next_start + examined) % wrap };
         for (reason, n) in ROW_REASONS.into_iter().zip(row_misfits) {
             if n > 0 {
                 *diagnosis.reasons.entry(reason).or_default() += n;
             }
         }
         if feasible.is_empty() {
+            // The nodes the PreFilter result left out fail as `UnschedulableAndUnresolvable`.
+            if nodes.len() > walk.len() {
+                diagnosis.reasons.insert(Reason::NotNamed(self.narrowing.words), nodes.len() - walk.len());
+            }
             // Node ids grow in the order nodes join, which is the cache's order.
             diagnosis.potential.sort_unstable();
             diagnosis.topology.sort_unstable();

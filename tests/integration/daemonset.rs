@@ -95,3 +95,124 @@ faults:
     let killed = o.event_rows(",Killing,");
     assert!(!killed.is_empty() && killed.iter().all(|l| l.contains(",solo,")), "{}", o.events);
 }
+
+/// NodeAffinity's PreFilter result (`node_affinity.go`, `schedule_one.go`): a daemon pod
+/// names its node, so the scheduler filters that node alone; the others fail as
+/// `UnschedulableAndUnresolvable` with the absent nodes' words, and preemption finds no
+/// victims there. A pod whose terms name nodes but none in common is refused at
+/// PreFilter (`errReasonConflict`).
+#[test]
+fn a_daemon_pod_is_filtered_on_its_own_node_alone() {
+    let o = run(load_text(
+        r#"
+name: daemon-on-a-small-node
+seed: 1
+duration: 1m
+nodes:
+  - name: worker
+    count: 2
+    capacity: {cpu: "4", memory: 16Gi, pods: 110}
+  - name: small
+    count: 1
+    capacity: {cpu: "1", memory: 4Gi, pods: 110}
+workloads:
+  - object:
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: agent}
+      spec:
+        selector: {matchLabels: {app: agent}}
+        template:
+          metadata: {labels: {app: agent}}
+          spec: {containers: [{name: agent, image: agent:1, resources: {requests: {cpu: "2"}}}]}
+  - at: 10s
+    object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: torn}
+      spec:
+        affinity:
+          nodeAffinity:
+            requiredDuringSchedulingIgnoredDuringExecution:
+              nodeSelectorTerms:
+                - matchFields:
+                    - {key: metadata.name, operator: In, values: [worker-0]}
+                    - {key: metadata.name, operator: In, values: [worker-1]}
+        containers: [{name: torn, image: torn:1}]
+"#,
+    ));
+    let failed = o.event_rows(",FailedScheduling,");
+    let on_small: Vec<&&str> = failed.iter().filter(|l| l.contains(",agent-")).collect();
+    assert!(!on_small.is_empty(), "{}", o.events);
+    assert!(
+        on_small.iter().all(|l| l.contains(
+            "\"0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't satisfy plugin(s) [NodeAffinity]. \
+             preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, \
+             2 Preemption is not helpful for scheduling.\""
+        )),
+        "{on_small:#?}"
+    );
+    let torn: Vec<&&str> = failed.iter().filter(|l| l.contains(",torn,")).collect();
+    assert!(
+        torn.first().is_some_and(|l| l.starts_with("10000,")
+            && l.contains(
+                ",0/3 nodes are available: pod affinity terms conflict. \
+             preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
+            )),
+        "{torn:#?}"
+    );
+    // The two workers run their daemon pods.
+    let running = o.rows(",agent-").into_iter().filter(|l| l.contains(",Pod,") && l.contains(",Running,")).count();
+    assert_eq!(running, 2, "{}", o.transitions);
+}
+
+/// `nextStartNodeIndex` after a pod filtered on a PreFilter result's nodes moves on by
+/// the nodes examined there (one for a daemon pod), modulo the cluster's node count. On
+/// 101 nodes a pod's walk takes 100 (`numFeasibleNodesToFind`'s floor) and leaves out
+/// the node before its start: after 29 daemon pods the walk starts at node 29 and leaves
+/// out node 28, the one big node, so the plain pod cannot go there (walking every node
+/// for each daemon pod, as before the PreFilter result was modelled, left the start at
+/// 0, and the big node's score won it the pod).
+#[test]
+fn daemon_pods_move_the_node_search_on_by_their_own_node() {
+    let o = run(load_text(
+        r#"
+name: start-after-daemon-pods
+seed: 1
+duration: 1m
+nodes:
+  - name: a
+    count: 28
+    labels: {agent: "yes"}
+    capacity: {cpu: "8", memory: 32Gi, pods: 110}
+  - name: big
+    count: 1
+    labels: {agent: "yes"}
+    capacity: {cpu: "64", memory: 256Gi, pods: 110}
+  - name: c
+    count: 72
+    capacity: {cpu: "8", memory: 32Gi, pods: 110}
+workloads:
+  - object:
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: agent}
+      spec:
+        selector: {matchLabels: {app: agent}}
+        template:
+          metadata: {labels: {app: agent}}
+          spec:
+            nodeSelector: {agent: "yes"}
+            containers: [{name: agent, image: agent:1}]
+  - at: 10s
+    object:
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: plain}
+      spec: {containers: [{name: plain, image: plain:1, resources: {requests: {cpu: "1", memory: 1Gi}}}]}
+"#,
+    ));
+    let bound: Vec<&str> = o.event_rows(",Scheduled,").into_iter().filter(|l| l.contains(",plain,")).collect();
+    assert_eq!(bound.len(), 1, "{}", o.events);
+    assert!(!bound[0].contains("to big-0"), "{bound:?}");
+}
