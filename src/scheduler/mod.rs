@@ -148,8 +148,9 @@ pub struct Scheduler {
     assumed: BTreeMap<NodeId, Vec<PodId>>,
     /// The Kubernetes version followed (1.`minor`): some reasons changed words.
     minor: u32,
-    /// How the version followed walks a PreFilter result's nodes.
-    narrowing: node_affinity::Narrowing,
+    /// What a fit error counts for the nodes a PreFilter result left out
+    /// ([`node_affinity::left_out_words`]).
+    left_out: Option<&'static str>,
 }
 
 /// A pod in VolumeBinding's PreBind (`BindPodVolumes`): its node, since when it waits,
@@ -202,14 +203,14 @@ impl Scheduler {
             binding: BTreeMap::new(),
             assumed: BTreeMap::new(),
             minor: crate::scenario::ControlPlane::LATEST_MINOR,
-            narrowing: node_affinity::Narrowing::of(crate::scenario::ControlPlane::LATEST_MINOR),
+            left_out: node_affinity::left_out_words(crate::scenario::ControlPlane::LATEST_MINOR),
         }
     }
 
     /// The scheduler of Kubernetes 1.`minor`.
     pub fn with_version(mut self, minor: u32) -> Scheduler {
         self.minor = minor;
-        self.narrowing = node_affinity::Narrowing::of(minor);
+        self.left_out = node_affinity::left_out_words(minor);
         // `SchedulerPopFromBackoffQ` (beta, on since 1.33, `pkg/features/kube_features.go`).
         let pops_backoff = minor >= 33 && self.profile.cycle_micros > 0;
         self.backoff_q = pops_backoff.then(backoff_q::BackoffQ::default);
@@ -398,7 +399,13 @@ impl Diagnosis {
             Some((message, _)) => message.clone(),
             None => parts.join(", "),
         };
-        let mut out = format!("0/{} nodes are available: {reasons}.", self.nodes);
+        // No reason at all (in 1.31, a pod whose named nodes are all gone): none written.
+        let mut out = format!("0/{} nodes are available:", self.nodes);
+        if !reasons.is_empty() {
+            out.push(' ');
+            out.push_str(&reasons);
+            out.push('.');
+        }
         if let Some(m) = post_filter {
             out.push(' ');
             out.push_str(m);
@@ -812,10 +819,9 @@ impl Scheduler {
                 }
             }
         }
-        // `nextStartNodeIndex` moves on by the nodes examined, modulo the cluster's
-        // count (the walk's, before 1.32: `node_affinity::Narrowing`).
-        let wrap = if named.is_some() && !self.narrowing.wraps_over_all { walk.len() } else { nodes.len() };
-        self.next_start = if wrap == 0 { 0 } else { (self.next_start + examined) % wrap };
+        // `nextStartNodeIndex` moves on by the nodes examined, modulo the cluster's node
+        // count (not the walk's, since kubernetes#124933 in 1.31).
+        self.next_start = (self.next_start + examined) % nodes.len();
         for (reason, n) in ROW_REASONS.into_iter().zip(row_misfits) {
             if n > 0 {
                 *diagnosis.reasons.entry(reason).or_default() += n;
@@ -823,8 +829,8 @@ impl Scheduler {
         }
         if feasible.is_empty() {
             // The nodes the PreFilter result left out fail as `UnschedulableAndUnresolvable`.
-            if nodes.len() > walk.len() {
-                diagnosis.reasons.insert(Reason::NotNamed(self.narrowing.words), nodes.len() - walk.len());
+            if let Some(words) = self.left_out.filter(|_| nodes.len() > walk.len()) {
+                diagnosis.reasons.insert(Reason::NotNamed(words), nodes.len() - walk.len());
             }
             // Node ids grow in the order nodes join, which is the cache's order.
             diagnosis.potential.sort_unstable();
@@ -1157,5 +1163,9 @@ mod tests {
             d.message(&Default::default(), Some("preemption: x")),
             "0/5 nodes are available: 2 node(s) had untolerated taint {dedicated: batch}, 3 Insufficient cpu. preemption: x"
         );
+        // No reason (1.31: a pod whose named nodes are all gone; its left-out nodes have
+        // no status): `FitError.Error()` appends nothing but the PostFilter's message.
+        let none = Diagnosis { nodes: 3, ..Default::default() };
+        assert_eq!(none.message(&Default::default(), Some("preemption: y")), "0/3 nodes are available: preemption: y");
     }
 }

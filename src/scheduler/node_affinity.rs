@@ -16,23 +16,13 @@ use std::sync::Arc;
 /// whose every term names nodes and no term's requirements name a node in common.
 pub const CONFLICT: &str = "pod affinity terms conflict";
 
-/// How `findNodesThatFitPod` of the version followed treats the nodes a PreFilter
-/// result leaves out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Narrowing {
-    /// Their status's message, as `FitError` counts it.
-    pub words: &'static str,
-    /// `nextStartNodeIndex` wraps at the cluster's node count (else at the walk's).
-    pub wraps_over_all: bool,
-}
-
-impl Narrowing {
-    /// Kubernetes 1.`minor`: the absent nodes' status `SetAbsentNodesStatus` gives them
-    /// ("node(s) didn't satisfy plugin(s) [NodeAffinity]", NodeAffinity being the one
-    /// plugin with a PreFilter result here) and the index wrapping at the cluster's count.
-    pub fn of(_minor: u32) -> Narrowing {
-        Narrowing { words: "node(s) didn't satisfy plugin(s) [NodeAffinity]", wraps_over_all: true }
-    }
+/// What `FitError` counts for the nodes a PreFilter result leaves out, in Kubernetes
+/// 1.`minor`: since 1.32 (`NodeToStatus` and its absent nodes' status, kubernetes#126022)
+/// each counts once with the words naming the plugins that narrowed the walk
+/// (NodeAffinity alone here); in 1.31 they have no status, so the message counts only
+/// the nodes walked (the preemption message still counts them, as not helped).
+pub fn left_out_words(minor: u32) -> Option<&'static str> {
+    (minor >= 32).then_some("node(s) didn't satisfy plugin(s) [NodeAffinity]")
 }
 
 /// The nodes the pod's required terms name, sorted, or `None`: every node (the pod has

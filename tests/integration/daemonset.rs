@@ -96,74 +96,83 @@ faults:
     assert!(!killed.is_empty() && killed.iter().all(|l| l.contains(",solo,")), "{}", o.events);
 }
 
-/// NodeAffinity's PreFilter result (`node_affinity.go`, `schedule_one.go`): a daemon pod
-/// names its node, so the scheduler filters that node alone; the others fail as
-/// `UnschedulableAndUnresolvable` with the absent nodes' words, and preemption finds no
-/// victims there. A pod whose terms name nodes but none in common is refused at
-/// PreFilter (`errReasonConflict`).
-#[test]
-fn a_daemon_pod_is_filtered_on_its_own_node_alone() {
-    let o = run(load_text(
+/// A DaemonSet of pods asking 2 cpu on two workers of 4 and a node of 1, and at 10 s a
+/// pod whose one term names two nodes (`kubernetes.version` as given).
+fn small_node_scenario(version: &str) -> String {
+    format!(
         r#"
 name: daemon-on-a-small-node
 seed: 1
 duration: 1m
+kubernetes: {{version: "{version}"}}
 nodes:
   - name: worker
     count: 2
-    capacity: {cpu: "4", memory: 16Gi, pods: 110}
+    capacity: {{cpu: "4", memory: 16Gi, pods: 110}}
   - name: small
     count: 1
-    capacity: {cpu: "1", memory: 4Gi, pods: 110}
+    capacity: {{cpu: "1", memory: 4Gi, pods: 110}}
 workloads:
   - object:
       apiVersion: apps/v1
       kind: DaemonSet
-      metadata: {name: agent}
+      metadata: {{name: agent}}
       spec:
-        selector: {matchLabels: {app: agent}}
+        selector: {{matchLabels: {{app: agent}}}}
         template:
-          metadata: {labels: {app: agent}}
-          spec: {containers: [{name: agent, image: agent:1, resources: {requests: {cpu: "2"}}}]}
+          metadata: {{labels: {{app: agent}}}}
+          spec: {{containers: [{{name: agent, image: agent:1, resources: {{requests: {{cpu: "2"}}}}}}]}}
   - at: 10s
     object:
       apiVersion: v1
       kind: Pod
-      metadata: {name: torn}
+      metadata: {{name: torn}}
       spec:
         affinity:
           nodeAffinity:
             requiredDuringSchedulingIgnoredDuringExecution:
               nodeSelectorTerms:
                 - matchFields:
-                    - {key: metadata.name, operator: In, values: [worker-0]}
-                    - {key: metadata.name, operator: In, values: [worker-1]}
-        containers: [{name: torn, image: torn:1}]
-"#,
-    ));
-    let failed = o.event_rows(",FailedScheduling,");
-    let on_small: Vec<&&str> = failed.iter().filter(|l| l.contains(",agent-")).collect();
-    assert!(!on_small.is_empty(), "{}", o.events);
-    assert!(
-        on_small.iter().all(|l| l.contains(
-            "\"0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't satisfy plugin(s) [NodeAffinity]. \
-             preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, \
-             2 Preemption is not helpful for scheduling.\""
-        )),
-        "{on_small:#?}"
-    );
-    let torn: Vec<&&str> = failed.iter().filter(|l| l.contains(",torn,")).collect();
-    assert!(
-        torn.first().is_some_and(|l| l.starts_with("10000,")
-            && l.contains(
-                ",0/3 nodes are available: pod affinity terms conflict. \
-             preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
-            )),
-        "{torn:#?}"
-    );
-    // The two workers run their daemon pods.
-    let running = o.rows(",agent-").into_iter().filter(|l| l.contains(",Pod,") && l.contains(",Running,")).count();
-    assert_eq!(running, 2, "{}", o.transitions);
+                    - {{key: metadata.name, operator: In, values: [worker-0]}}
+                    - {{key: metadata.name, operator: In, values: [worker-1]}}
+        containers: [{{name: torn, image: torn:1}}]
+"#
+    )
+}
+
+/// NodeAffinity's PreFilter result (`node_affinity.go`, `schedule_one.go`): a daemon pod
+/// names its node, so the scheduler filters that node alone; since 1.32 the others
+/// count in the message as `UnschedulableAndUnresolvable` with the absent nodes' words
+/// (in 1.31 they have no status and count only in preemption's message), and
+/// preemption finds no victims there. A pod whose terms name nodes but none in common
+/// is refused at PreFilter (`errReasonConflict`).
+#[test]
+fn a_daemon_pod_is_filtered_on_its_own_node_alone() {
+    let preemption = "preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, \
+                      2 Preemption is not helpful for scheduling.";
+    for (version, filter) in [
+        ("1.34", "1 Insufficient cpu, 2 node(s) didn't satisfy plugin(s) [NodeAffinity]."),
+        ("1.32", "1 Insufficient cpu, 2 node(s) didn't satisfy plugin(s) [NodeAffinity]."),
+        ("1.31", "1 Insufficient cpu."),
+    ] {
+        let o = run(load_text(&small_node_scenario(version)));
+        let failed = o.event_rows(",FailedScheduling,");
+        let on_small: Vec<&&str> = failed.iter().filter(|l| l.contains(",agent-")).collect();
+        let want = format!("\"0/3 nodes are available: {filter} {preemption}\"");
+        assert!(!on_small.is_empty() && on_small.iter().all(|l| l.ends_with(&want)), "{version}: {on_small:#?}");
+        let torn: Vec<&&str> = failed.iter().filter(|l| l.contains(",torn,")).collect();
+        assert!(
+            torn.first().is_some_and(|l| l.starts_with("10000,")
+                && l.contains(
+                    ",0/3 nodes are available: pod affinity terms conflict. \
+                 preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
+                )),
+            "{version}: {torn:#?}"
+        );
+        // The two workers run their daemon pods.
+        let running = o.rows(",agent-").into_iter().filter(|l| l.contains(",Pod,") && l.contains(",Running,")).count();
+        assert_eq!(running, 2, "{version}: {}", o.transitions);
+    }
 }
 
 /// `nextStartNodeIndex` after a pod filtered on a PreFilter result's nodes moves on by
