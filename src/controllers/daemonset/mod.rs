@@ -198,6 +198,12 @@ impl DaemonSetController {
             if p.deletion.is_some() {
                 continue;
             }
+            // Most pods run: only an ended one needs the names its event carries (four
+            // shared names counted up and down for each pod was a quarter of a sync).
+            if !matches!(p.phase, PodPhase::Failed | PodPhase::Succeeded) {
+                running.push(pod);
+                continue;
+            }
             let (phase, pod_name) = (p.phase, p.name.clone());
             let ds = ctx.cluster.daemonsets.get_mut(id).expect("synced");
             let (ns, name, generation) = (ds.namespace.clone(), ds.name.clone(), ds.status.observed_generation);
@@ -223,7 +229,7 @@ impl DaemonSetController {
                     );
                     deletes.push(pod);
                 }
-                PodPhase::Succeeded => {
+                _ => {
                     ctx.object_event(
                         ds_ref,
                         EventType::Normal,
@@ -234,7 +240,6 @@ impl DaemonSetController {
                     );
                     deletes.push(pod);
                 }
-                _ => running.push(pod),
             }
         }
         let cluster: &Cluster = ctx.cluster;
@@ -331,10 +336,9 @@ fn pods_by_node(cluster: &Cluster, id: DaemonSetId) -> NodePods {
             |pod: &PodId| cluster.pods.get(*pod).is_some_and(|p| !(p.phase.is_terminal() && p.deletion.is_some()));
         pairs.extend(ds.pods.iter().filter(|(pod, _)| live(pod)).map(|(&pod, &node)| (node, pod)));
     }
-    // A node's pods in the order of their ids, as the map lists them (each pair is
-    // distinct, so the order is total); only a node with more than one is sorted by age.
-    pairs.sort_unstable();
-    let (nodes, mut pods): (Vec<NodeId>, Vec<PodId>) = pairs.into_iter().unzip();
+    // By node, a node's pods in the order of their ids, as the map lists them; only a
+    // node with more than one is then sorted by age.
+    let (nodes, mut pods) = by_node(&pairs, cluster.nodes.len());
     let mut from = 0;
     while from < nodes.len() {
         let to = from + nodes[from..].partition_point(|n| *n == nodes[from]);
@@ -344,6 +348,26 @@ fn pods_by_node(cluster: &Cluster, id: DaemonSetId) -> NodePods {
         from = to;
     }
     NodePods { nodes, pods }
+}
+
+/// `pairs` (in pod order) stably ordered by node, as two lists side by side: a counting
+/// sort over the node ids, below `node_count` (a comparison sort of the set's pods at
+/// each sync was a tenth of a DaemonSet's run on 2,000 nodes).
+fn by_node(pairs: &[(NodeId, PodId)], node_count: usize) -> (Vec<NodeId>, Vec<PodId>) {
+    let mut at = vec![0usize; node_count + 1];
+    for (node, _) in pairs {
+        at[node.0 as usize + 1] += 1;
+    }
+    for k in 1..at.len() {
+        at[k] += at[k - 1];
+    }
+    let mut sorted = pairs.to_vec();
+    for &pair in pairs {
+        let slot = &mut at[pair.0.0 as usize];
+        sorted[*slot] = pair;
+        *slot += 1;
+    }
+    sorted.into_iter().unzip()
 }
 
 /// `podByCreationTimestampAndPhase`: scheduled pods first, then the oldest, then by name.
@@ -477,4 +501,25 @@ fn enqueue(ctx: &mut Ctx, id: DaemonSetId, at: SimTime) {
     let Some(ds) = ctx.cluster.daemonsets.get_mut(id) else { return };
     let Some(token) = ds.sync_timer.arm_unless_due_by(&mut ds.sync_at, at) else { return };
     ctx.schedule(at.max(ctx.now), DaemonSetEvent::Sync { ds: id, token });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::slab::Id;
+
+    /// The counting sort orders as a sort of the pairs would (pairs listed in pod order,
+    /// each distinct), nodes with no pod, one and several alike.
+    #[test]
+    fn pairs_by_node_as_a_sort_would_order_them() {
+        let mut pairs: Vec<(NodeId, PodId)> = (0..500u32)
+            .map(|k| (NodeId(k.wrapping_mul(2_654_435_761) % 97), Id { index: k / 3, generation: k % 3 }))
+            .collect();
+        pairs.sort_unstable_by_key(|&(_, pod)| pod);
+        let mut want = pairs.clone();
+        want.sort_unstable();
+        let got = by_node(&pairs, 100);
+        assert_eq!(got, want.into_iter().unzip());
+        assert_eq!(by_node(&[], 3), (Vec::new(), Vec::new()));
+    }
 }
