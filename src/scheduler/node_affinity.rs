@@ -91,12 +91,8 @@ mod tests {
 
     #[test]
     fn prefilter_results_match_kubernetes_cases() {
-        let all: Value = serde_json::from_str(include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/testdata/scheduler/node_affinity.json"
-        )))
-        .unwrap();
-        let cases: Vec<Case> = serde_json::from_value(all["prefilter"].clone()).unwrap();
+        let table = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/scheduler/node_affinity.json"));
+        let cases: Vec<Case> = crate::scheduler::cycle::testing::cases_of(table, "prefilter");
         for case in &cases {
             let spec: PodSpec = serde_json::from_value(case.spec.clone()).unwrap();
             let got = node_names(&spec);
