@@ -374,6 +374,10 @@ pub struct Diagnosis {
     /// A PreFilter plugin refused the pod (`UnschedulableAndUnresolvable` for every
     /// node): its message (`Diagnosis.PreFilterMsg`) and the events that may help.
     pub prefilter: Option<(String, u16)>,
+    /// NodeAffinity's PreFilter result narrowed the walk: the plugin is among those that
+    /// rejected the pod (`UnschedulablePlugins`, kubernetes#122251), so its events may
+    /// help, even in 1.31, where the nodes it left out count for no reason.
+    pub narrowed: bool,
 }
 
 impl Diagnosis {
@@ -385,7 +389,8 @@ impl Diagnosis {
         if self.nodes == 0 {
             return filter::hint::ANY_NODE_ADDED;
         }
-        self.reasons.keys().fold(0, |m, r| m | r.hint())
+        let narrowed = if self.narrowed { Reason::NotNamed("").hint() } else { 0 };
+        self.reasons.keys().fold(narrowed, |m, r| m | r.hint())
     }
 }
 
@@ -698,6 +703,7 @@ impl Scheduler {
         // NodeAffinity's PreFilter result: a pod whose terms name its nodes (a DaemonSet's
         // pod) is filtered on those alone, and the walk is theirs.
         let named = template.node_names.as_deref().map(|names| node_affinity::named_nodes(names, cluster, nodes));
+        diagnosis.narrowed = named.is_some();
         let walk = named.as_deref().unwrap_or(nodes);
         let want = num_feasible_nodes_to_find(walk.len(), self.profile.percentage_of_nodes_to_score);
         let mut feasible: Vec<NodeId> = Vec::with_capacity(want.min(walk.len()));
@@ -1167,5 +1173,14 @@ mod tests {
         // no status): `FitError.Error()` appends nothing but the PostFilter's message.
         let none = Diagnosis { nodes: 3, ..Default::default() };
         assert_eq!(none.message(&Default::default(), Some("preemption: y")), "0/3 nodes are available: preemption: y");
+    }
+
+    /// A walk narrowed by NodeAffinity's PreFilter result listens to the plugin's events
+    /// even where the nodes left out count for no reason (1.31).
+    #[test]
+    fn a_narrowed_walk_listens_to_node_affinity() {
+        let narrowed = Diagnosis { nodes: 3, narrowed: true, ..Default::default() };
+        assert_eq!(narrowed.hint(), filter::hint::ANY_NODE_ADDED);
+        assert_eq!(Diagnosis { nodes: 3, ..Default::default() }.hint(), 0);
     }
 }
