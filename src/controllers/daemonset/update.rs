@@ -16,12 +16,13 @@ pub struct PodView<P> {
     pub available: bool,
 }
 
-/// One node: whether it should run the pod, and its daemon pods not terminating.
+/// One node: whether it should run the pod, and its daemon pods not terminating (a
+/// list of [`PodView`]s, or a slice of one list for all the nodes).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Slot<N, P> {
+pub struct Slot<N, V> {
     pub node: N,
     pub should_run: bool,
-    pub pods: Vec<PodView<P>>,
+    pub pods: V,
 }
 
 /// What the sync does: pods to delete, nodes to create a pod on.
@@ -52,8 +53,8 @@ fn split<P: Copy>(pods: &[PodView<P>]) -> Option<NewAndOld<P>> {
 /// nodes are without an available new pod (an old pod that is not available is
 /// always replaced); with a surge, start a new pod beside an old one on up to
 /// `max_surge` nodes and delete the old pod once the new one is available.
-pub fn rolling_update<N: Copy, P: Copy>(
-    slots: &[Slot<N, P>],
+pub fn rolling_update<N: Copy, P: Copy, V: AsRef<[PodView<P>]>>(
+    slots: &[Slot<N, V>],
     max_surge: i64,
     max_unavailable: i64,
     desired: i64,
@@ -66,7 +67,7 @@ pub fn rolling_update<N: Copy, P: Copy>(
     let mut sunset: Vec<P> = Vec::new();
     let mut candidates: Vec<N> = Vec::new();
     for slot in slots {
-        let Some((new, old)) = split(&slot.pods) else {
+        let Some((new, old)) = split(slot.pods.as_ref()) else {
             surging += 1;
             continue;
         };
@@ -108,12 +109,12 @@ pub fn rolling_update<N: Copy, P: Copy>(
     plan
 }
 
-fn without_surge<N: Copy, P: Copy>(slots: &[Slot<N, P>], max_unavailable: i64) -> Plan<N, P> {
+fn without_surge<N: Copy, P: Copy, V: AsRef<[PodView<P>]>>(slots: &[Slot<N, V>], max_unavailable: i64) -> Plan<N, P> {
     let mut unavailable = 0i64;
     let mut replace: Vec<P> = Vec::new();
     let mut candidates: Vec<P> = Vec::new();
     for slot in slots {
-        let Some((new, old)) = split(&slot.pods) else {
+        let Some((new, old)) = split(slot.pods.as_ref()) else {
             unavailable += 1;
             continue;
         };
@@ -147,7 +148,7 @@ mod tests {
         PodView { id, updated, available }
     }
 
-    fn slot(node: u32, pods: Vec<PodView<u32>>) -> Slot<u32, u32> {
+    fn slot(node: u32, pods: Vec<PodView<u32>>) -> Slot<u32, Vec<PodView<u32>>> {
         Slot { node, should_run: true, pods }
     }
 
@@ -155,7 +156,7 @@ mod tests {
     /// two old pods go, then (the new ones not yet ready) nothing more, then two more.
     #[test]
     fn max_unavailable_paces_the_replacement() {
-        let old: Vec<Slot<u32, u32>> = (0..5).map(|n| slot(n, vec![pod(n, false, true)])).collect();
+        let old: Vec<Slot<u32, Vec<PodView<u32>>>> = (0..5).map(|n| slot(n, vec![pod(n, false, true)])).collect();
         assert_eq!(rolling_update(&old, 0, 2, 5).delete, [0, 1]);
         // Nodes 0 and 1 have new pods not yet available: no more room.
         let mut step = old.clone();
@@ -172,10 +173,10 @@ mod tests {
     /// that is not available is replaced whatever the budget.
     #[test]
     fn unavailable_old_pods_are_replaced_at_once() {
-        let slots: Vec<Slot<u32, u32>> = (0..5).map(|n| slot(n, vec![pod(n, false, false)])).collect();
+        let slots: Vec<Slot<u32, Vec<PodView<u32>>>> = (0..5).map(|n| slot(n, vec![pod(n, false, false)])).collect();
         assert_eq!(rolling_update(&slots, 0, 1, 5).delete, [0, 1, 2, 3, 4]);
         // A node with no pod, or one terminating, counts against the budget.
-        let mut slots: Vec<Slot<u32, u32>> = (0..3).map(|n| slot(n, vec![pod(n, false, true)])).collect();
+        let mut slots: Vec<Slot<u32, Vec<PodView<u32>>>> = (0..3).map(|n| slot(n, vec![pod(n, false, true)])).collect();
         slots[0].pods.clear();
         assert_eq!(rolling_update(&slots, 0, 1, 3), Plan::default());
         assert_eq!(rolling_update(&slots, 0, 2, 3).delete, [1]);
@@ -189,7 +190,7 @@ mod tests {
     /// deleted once the new is available.
     #[test]
     fn surge_starts_new_pods_beside_old_ones() {
-        let slots: Vec<Slot<u32, u32>> = (0..4).map(|n| slot(n, vec![pod(n, false, true)])).collect();
+        let slots: Vec<Slot<u32, Vec<PodView<u32>>>> = (0..4).map(|n| slot(n, vec![pod(n, false, true)])).collect();
         assert_eq!(rolling_update(&slots, 2, 0, 4), Plan { delete: vec![], create: vec![0, 1] });
         let mut step = slots.clone();
         step[0].pods.push(pod(10, true, true));
