@@ -237,6 +237,7 @@ impl DaemonSetController {
                     );
                     deletes.push(pod);
                 }
+                // Succeeded, the other ended phase.
                 _ => {
                     ctx.object_event(
                         ds_ref,
@@ -448,6 +449,11 @@ fn rolling_plan(
 ) -> update::Plan<NodeId, PodId> {
     let ds = cluster.daemonsets.get(id).expect("synced");
     let mut desired = 0i64;
+    // A pod not terminating, as the update sees it.
+    let view = |id: PodId| {
+        let p = cluster.pods.get(id).filter(|p| p.deletion.is_none())?;
+        Some(update::PodView { id, updated: is_updated(ds, p), available: available(p, ds.min_ready, now) })
+    };
     // Every node's pods in one list, each slot a stretch of it (a list per node was
     // 2,000 allocations a sync on 2,000 nodes).
     let (mut views, mut stretches) = (Vec::new(), Vec::new());
@@ -455,15 +461,7 @@ fn rolling_plan(
         desired += i64::from(run);
         let listed = by_node.get(node);
         let from = views.len();
-        views.extend(
-            listed.iter().filter_map(|&id| cluster.pods.get(id).filter(|p| p.deletion.is_none()).map(|p| (id, p))).map(
-                |(id, p)| update::PodView {
-                    id,
-                    updated: is_updated(ds, p),
-                    available: available(p, ds.min_ready, now),
-                },
-            ),
-        );
+        views.extend(listed.iter().filter_map(|&id| view(id)));
         // Nodes with pods, and nodes that should run one.
         if run || !listed.is_empty() {
             stretches.push((node, run, from..views.len()));
