@@ -68,6 +68,10 @@ pub mod hint {
     pub const TAINT_LIFTED: u16 = 1 << 2;
     /// Every node filter: a node was added.
     pub const ANY_NODE_ADDED: u16 = 1 << 3;
+    /// NodeAffinity's registrations (a node added; podsim does not look whether it
+    /// matches): for a node that did not match, for nodes a PreFilter result left out,
+    /// and for terms that conflict.
+    pub const NODE_AFFINITY: u16 = ANY_NODE_ADDED;
     /// PodTopologySpread: a pod was bound or released its node (looked at: it is in the
     /// pod's namespace and a DoNotSchedule constraint's selector matches it).
     pub const SPREAD_POD: u16 = 1 << 4;
@@ -134,7 +138,8 @@ impl Reason {
         use hint::*;
         match self {
             Reason::Unschedulable => CORDON_LIFTED | ANY_NODE_ADDED,
-            Reason::NodeName | Reason::Affinity | Reason::NotNamed(_) => ANY_NODE_ADDED,
+            Reason::NodeName => ANY_NODE_ADDED,
+            Reason::Affinity | Reason::NotNamed(_) => NODE_AFFINITY,
             Reason::Taint(..) => TAINT_LIFTED | ANY_NODE_ADDED,
             Reason::Ports | Reason::Insufficient(_) | Reason::TooManyPods => FIT_POD_GONE | ANY_NODE_ADDED,
             // podtopologyspread/plugin.go and interpodaffinity/plugin.go register per

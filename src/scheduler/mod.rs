@@ -389,7 +389,7 @@ impl Diagnosis {
         if self.nodes == 0 {
             return filter::hint::ANY_NODE_ADDED;
         }
-        let narrowed = if self.narrowed { Reason::NotNamed("").hint() } else { 0 };
+        let narrowed = if self.narrowed { filter::hint::NODE_AFFINITY } else { 0 };
         self.reasons.keys().fold(narrowed, |m, r| m | r.hint())
     }
 }
@@ -624,7 +624,7 @@ impl Scheduler {
         // NodeAffinity's PreFilter, which runs before the volume plugins', refuses a pod
         // whose terms name nodes but no node in common (`errReasonConflict`).
         if pod.template.node_names.as_deref().is_some_and(<[_]>::is_empty) && !self.node_list.is_empty() {
-            let refusal = (node_affinity::CONFLICT.to_string(), filter::hint::ANY_NODE_ADDED);
+            let refusal = (node_affinity::CONFLICT.to_string(), filter::hint::NODE_AFFINITY);
             let diagnosis = Diagnosis { nodes: self.node_list.len(), prefilter: Some(refusal), ..Default::default() };
             self.schedule_failed(ctx, id, &diagnosis);
             return true;
@@ -1180,7 +1180,7 @@ mod tests {
     #[test]
     fn a_narrowed_walk_listens_to_node_affinity() {
         let narrowed = Diagnosis { nodes: 3, narrowed: true, ..Default::default() };
-        assert_eq!(narrowed.hint(), filter::hint::ANY_NODE_ADDED);
+        assert_eq!(narrowed.hint(), filter::hint::NODE_AFFINITY);
         assert_eq!(Diagnosis { nodes: 3, ..Default::default() }.hint(), 0);
     }
 }

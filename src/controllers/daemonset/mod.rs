@@ -347,7 +347,7 @@ fn pods_by_node(cluster: &Cluster, id: DaemonSetId) -> NodePods {
     }
     // By node, a node's pods in the order of their ids, as the map lists them; only a
     // node with more than one is then sorted by age.
-    let mut by_node = by_node(&pairs, cluster.nodes.len());
+    let mut by_node = group_by_node(&pairs, cluster.nodes.len());
     for n in 0..cluster.nodes.len() {
         let (from, to) = (by_node.starts[n] as usize, by_node.starts[n + 1] as usize);
         if to - from > 1 {
@@ -360,7 +360,7 @@ fn pods_by_node(cluster: &Cluster, id: DaemonSetId) -> NodePods {
 /// `pairs` (in pod order) grouped by node, stably: a counting sort over the node ids,
 /// below `node_count` (a comparison sort of the set's pods at each sync was a tenth of
 /// a DaemonSet's run on 2,000 nodes).
-fn by_node(pairs: &[(NodeId, PodId)], node_count: usize) -> NodePods {
+fn group_by_node(pairs: &[(NodeId, PodId)], node_count: usize) -> NodePods {
     let mut starts = vec![0u32; node_count + 1];
     for (node, _) in pairs {
         starts[node.0 as usize + 1] += 1;
@@ -534,13 +534,13 @@ mod tests {
         pairs.sort_unstable_by_key(|&(_, pod)| pod);
         let mut want = pairs.clone();
         want.sort_unstable();
-        let got = by_node(&pairs, 100);
+        let got = group_by_node(&pairs, 100);
         for n in (0..100).map(NodeId) {
             let of_n: Vec<PodId> = want.iter().filter(|(m, _)| *m == n).map(|&(_, pod)| pod).collect();
             assert_eq!(got.get(n), of_n, "node {n:?}");
         }
         assert_eq!(got.pods.len(), pairs.len());
-        let none = by_node(&[], 3);
+        let none = group_by_node(&[], 3);
         assert!((0..3).all(|n| none.get(NodeId(n)).is_empty()));
     }
 }

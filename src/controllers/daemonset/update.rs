@@ -148,7 +148,10 @@ mod tests {
         PodView { id, updated, available }
     }
 
-    fn slot(node: u32, pods: Vec<PodView<u32>>) -> Slot<u32, Vec<PodView<u32>>> {
+    /// A node of the tests, its pods a list of its own.
+    type TestSlot = Slot<u32, Vec<PodView<u32>>>;
+
+    fn slot(node: u32, pods: Vec<PodView<u32>>) -> TestSlot {
         Slot { node, should_run: true, pods }
     }
 
@@ -156,7 +159,7 @@ mod tests {
     /// two old pods go, then (the new ones not yet ready) nothing more, then two more.
     #[test]
     fn max_unavailable_paces_the_replacement() {
-        let old: Vec<Slot<u32, Vec<PodView<u32>>>> = (0..5).map(|n| slot(n, vec![pod(n, false, true)])).collect();
+        let old: Vec<TestSlot> = (0..5).map(|n| slot(n, vec![pod(n, false, true)])).collect();
         assert_eq!(rolling_update(&old, 0, 2, 5).delete, [0, 1]);
         // Nodes 0 and 1 have new pods not yet available: no more room.
         let mut step = old.clone();
@@ -173,10 +176,10 @@ mod tests {
     /// that is not available is replaced whatever the budget.
     #[test]
     fn unavailable_old_pods_are_replaced_at_once() {
-        let slots: Vec<Slot<u32, Vec<PodView<u32>>>> = (0..5).map(|n| slot(n, vec![pod(n, false, false)])).collect();
+        let slots: Vec<TestSlot> = (0..5).map(|n| slot(n, vec![pod(n, false, false)])).collect();
         assert_eq!(rolling_update(&slots, 0, 1, 5).delete, [0, 1, 2, 3, 4]);
         // A node with no pod, or one terminating, counts against the budget.
-        let mut slots: Vec<Slot<u32, Vec<PodView<u32>>>> = (0..3).map(|n| slot(n, vec![pod(n, false, true)])).collect();
+        let mut slots: Vec<TestSlot> = (0..3).map(|n| slot(n, vec![pod(n, false, true)])).collect();
         slots[0].pods.clear();
         assert_eq!(rolling_update(&slots, 0, 1, 3), Plan::default());
         assert_eq!(rolling_update(&slots, 0, 2, 3).delete, [1]);
@@ -190,7 +193,7 @@ mod tests {
     /// deleted once the new is available.
     #[test]
     fn surge_starts_new_pods_beside_old_ones() {
-        let slots: Vec<Slot<u32, Vec<PodView<u32>>>> = (0..4).map(|n| slot(n, vec![pod(n, false, true)])).collect();
+        let slots: Vec<TestSlot> = (0..4).map(|n| slot(n, vec![pod(n, false, true)])).collect();
         assert_eq!(rolling_update(&slots, 2, 0, 4), Plan { delete: vec![], create: vec![0, 1] });
         let mut step = slots.clone();
         step[0].pods.push(pod(10, true, true));
