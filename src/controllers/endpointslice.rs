@@ -15,7 +15,7 @@
 //! one placeholder slice. Where upstream iterates Go maps (`PopAny`, `UnsortedList`),
 //! podsim takes pods in order of creation and slices in order of name.
 //!
-//! After each sync the Service's backends go to `services.csv` ([`desired_backends`]
+//! After each sync the Service's backends go to `services.csv` ([`DesiredBackends`]
 //! against the endpoints by condition) and to its availability in `summary.json`.
 
 use crate::api::service::IntOrString;
@@ -232,7 +232,7 @@ impl EndpointSliceController {
         if service.selector.is_none() {
             return;
         }
-        let desired = desired_endpoints(ctx.cluster, service);
+        let (desired, desired_backends) = desired_endpoints(ctx.cluster, service);
         let plan = reconcile(&service.endpoints.slices, desired, self.max_per_slice);
         let service_name = service.name.clone();
         // `finalize`: creates, then updates, then deletes.
@@ -259,7 +259,8 @@ impl EndpointSliceController {
             ctx.remove_slice(&slice);
         }
         let service = ctx.cluster.services.get(id).expect("exists");
-        let backends = backends(ctx.cluster, service);
+        // The slices' writes change no pod nor any controller's scale.
+        let backends = backends(service, desired_backends);
         ctx.set_backends(id, backends);
     }
 }
@@ -284,35 +285,45 @@ fn queue(ctx: &mut Ctx, id: ServiceId) {
 /// A DaemonSet has no scale, so the disruption controller cannot count its pods; for a
 /// Service's availability podsim counts the nodes that should run it
 /// (`desiredNumberScheduled`).
-pub fn desired_backends(cluster: &Cluster, service: &Service) -> u32 {
-    use crate::cluster::pod::Owner;
+///
+/// Counted pod by pod, in the walk that finds a sync's desired endpoints: a walk of its
+/// own was a twelfth of a StatefulSet's rolling update
+/// (`benches/scenarios/statefulset-2k.yaml`).
+#[derive(Default)]
+struct DesiredBackends {
+    desired: u32,
     // A Service's pods have a controller or two (two ReplicaSets through a rollout):
     // lists searched, rather than sets built, after every change of a pod.
-    let (mut replica_sets, mut deployments, mut daemon_sets, mut stateful_sets) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let first = |seen: &mut Vec<_>, id| {
-        !seen.contains(&id) && {
-            seen.push(id);
-            true
+    replica_sets: Vec<crate::cluster::ReplicaSetId>,
+    deployments: Vec<crate::cluster::DeploymentId>,
+    daemon_sets: Vec<crate::cluster::DaemonSetId>,
+    stateful_sets: Vec<crate::cluster::StatefulSetId>,
+}
+
+impl DesiredBackends {
+    fn add(&mut self, cluster: &Cluster, pod: &Pod) {
+        use crate::cluster::pod::Owner;
+        fn first<T: PartialEq>(seen: &mut Vec<T>, id: T) -> bool {
+            !seen.contains(&id) && {
+                seen.push(id);
+                true
+            }
         }
-    };
-    let mut desired = 0u32;
-    for pod in service.endpoints.members.values().filter_map(|id| cluster.pods.get(*id)) {
         if let Owner::StatefulSet(id) = pod.owner
             && let Some(s) = cluster.statefulsets.get(id)
         {
-            if first(&mut stateful_sets, id) {
-                desired += s.replicas;
+            if first(&mut self.stateful_sets, id) {
+                self.desired += s.replicas;
             }
-            continue;
+            return;
         }
         if let Owner::DaemonSet(ds) = pod.owner
             && let Some(d) = cluster.daemonsets.get(ds)
         {
-            if first(&mut daemon_sets, ds) {
-                desired += d.status.desired;
+            if first(&mut self.daemon_sets, ds) {
+                self.desired += d.status.desired;
             }
-            continue;
+            return;
         }
         let rs = match pod.owner {
             Owner::ReplicaSet(rs) => cluster.replicasets.get(rs).map(|r| (rs, r)),
@@ -321,24 +332,23 @@ pub fn desired_backends(cluster: &Cluster, service: &Service) -> u32 {
         match rs {
             Some((_, r)) if r.owner.is_some_and(|d| cluster.deployments.get(d).is_some()) => {
                 let d = r.owner.expect("checked");
-                if first(&mut deployments, d) {
-                    desired += cluster.deployments.get(d).expect("checked").replicas;
+                if first(&mut self.deployments, d) {
+                    self.desired += cluster.deployments.get(d).expect("checked").replicas;
                 }
             }
             Some((id, r)) => {
-                if first(&mut replica_sets, id) {
-                    desired += r.replicas;
+                if first(&mut self.replica_sets, id) {
+                    self.desired += r.replicas;
                 }
             }
-            None => desired += u32::from(!pod.phase.is_terminal() && pod.deletion.is_none()),
+            None => self.desired += u32::from(!pod.phase.is_terminal() && pod.deletion.is_none()),
         }
     }
-    desired
 }
 
 /// The Service's backends now: desired, and its slices' endpoints by condition.
-fn backends(cluster: &Cluster, service: &Service) -> Backends {
-    let mut b = Backends { desired: desired_backends(cluster, service), ..Default::default() };
+fn backends(service: &Service, desired: u32) -> Backends {
+    let mut b = Backends { desired, ..Default::default() };
     for e in service.endpoints.slices.iter().flat_map(|s| &s.endpoints) {
         b.endpoints += 1;
         b.ready += u32::from(e.ready);
@@ -349,15 +359,18 @@ fn backends(cluster: &Cluster, service: &Service) -> Backends {
 }
 
 /// The desired endpoints of a Service grouped by their ports (`reconcileByAddressType`:
-/// one group of slices per distinct port mapping), pods in order of creation.
-fn desired_endpoints<'a>(cluster: &'a Cluster, service: &'a Service) -> BTreeMap<Vec<EndpointPort>, Vec<Wanted<'a>>> {
+/// one group of slices per distinct port mapping), pods in order of creation; and its
+/// desired backends.
+fn desired_endpoints<'a>(cluster: &'a Cluster, service: &'a Service) -> (ByPorts<'a>, u32) {
     // Without a named target port every pod gets the same ports: built once per sync
     // rather than once per pod (this runs after every change of any of its pods).
     let named = service.api.spec.ports.iter().any(|p| matches!(p.target_port, Some(IntOrString::Str(_))));
-    let mut out: BTreeMap<Vec<EndpointPort>, Vec<Wanted>> = BTreeMap::new();
+    let mut out: ByPorts = BTreeMap::new();
     let mut shared: Vec<Wanted> = Vec::with_capacity(service.endpoints.members.len());
+    let mut backends = DesiredBackends::default();
     for id in service.endpoints.members.values() {
         let Some(pod) = cluster.pods.get(*id) else { continue };
+        backends.add(cluster, pod);
         if !should_be_in_endpoints(pod) {
             continue;
         }
@@ -377,8 +390,11 @@ fn desired_endpoints<'a>(cluster: &'a Cluster, service: &'a Service) -> BTreeMap
     if !shared.is_empty() {
         out.insert(endpoint_ports(service, None), shared);
     }
-    out
+    (out, backends.desired)
 }
+
+/// Desired endpoints by their ports.
+type ByPorts<'a> = BTreeMap<Vec<EndpointPort>, Vec<Wanted<'a>>>;
 
 /// `ShouldPodBeInEndpoints(pod, includeTerminating=true)` (`util/controller_utils.go`):
 /// not terminal, and it has an address.
@@ -421,6 +437,10 @@ impl DesiredEndpoint for Endpoint {
 #[derive(Clone, Copy)]
 pub struct Wanted<'a> {
     pod: &'a Pod,
+    /// The pod's uid, read with the rest here: the search for each existing endpoint
+    /// compares it, and reading it from the pod then missed the cache (a twelfth of a
+    /// StatefulSet's rolling update).
+    uid: u64,
     id: PodId,
     node: &'a crate::cluster::Node,
     ip: crate::cluster::network::Ipv4,
@@ -436,7 +456,7 @@ impl<'a> Wanted<'a> {
     /// an address.
     pub fn of(pod: &'a Pod, id: PodId, node: &'a crate::cluster::Node, service: &'a Service) -> Option<Wanted<'a>> {
         let (ready, serving, terminating) = conditions(pod.ready, pod.deletion.is_some(), service.publish_not_ready);
-        Some(Wanted { pod, id, node, ip: pod.ip?, service, ready, serving, terminating })
+        Some(Wanted { pod, uid: pod.uid, id, node, ip: pod.ip?, service, ready, serving, terminating })
     }
 
     /// `ShouldSetHostname`: the pod's hostname when its subdomain names the Service (in
@@ -470,11 +490,11 @@ impl DesiredEndpoint for Wanted<'_> {
         // syncs change nothing). An endpoint of another pod is compared field by field.
         // Checked in every test and debug run: the shortcut gives what the fields give.
         debug_assert!(
-            e.pod_uid != self.pod.uid || self.same_names(e),
+            e.pod_uid != self.uid || self.same_names(e),
             "an endpoint of pod uid {} with another name or hostname",
             e.pod_uid
         );
-        e.ip == self.ip && (e.pod_uid == self.pod.uid || self.same_names(e))
+        e.ip == self.ip && (e.pod_uid == self.uid || self.same_names(e))
     }
 
     fn address(&self) -> crate::cluster::network::Ipv4 {
@@ -488,7 +508,7 @@ impl DesiredEndpoint for Wanted<'_> {
             // `v1.LabelTopologyZone`, copied to each endpoint's `zone`.
             && e.zone == self.node.zone
             && e.pod == self.id
-            && e.pod_uid == self.pod.uid
+            && e.pod_uid == self.uid
     }
 
     fn endpoint(&self) -> Endpoint {
@@ -501,7 +521,7 @@ impl DesiredEndpoint for Wanted<'_> {
             node: self.node.name.clone(),
             zone: self.node.zone.clone(),
             pod: self.id,
-            pod_uid: self.pod.uid,
+            pod_uid: self.uid,
             pod_name: self.pod.name.clone(),
         }
     }

@@ -19,6 +19,7 @@
 //!    `MaxUnavailableStatefulSet` gate, as many as `maxUnavailable` allows.
 
 use crate::cluster::pod::PodPhase;
+use std::sync::Arc;
 
 /// What the sync reads of one pod of the set.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,9 +32,22 @@ pub struct PodView<'a> {
     pub available: bool,
     /// Its `deletionTimestamp` is set.
     pub terminating: bool,
-    /// Its `controller-revision-hash` label: its revision's name (borrowed from the
-    /// pod: a copy per pod at every sync was an allocation per pod).
-    pub revision: &'a str,
+    /// Its `controller-revision-hash` label: its revision's name, borrowed from the
+    /// pod (a copy per pod at every sync was an allocation per pod); compared with
+    /// [`same_revision`].
+    pub revision: &'a Arc<str>,
+}
+
+/// Whether two of a set's revision names are the same revision. Each name is one
+/// `Arc`, its revision's own: a pod is given its revision's, and a revision that a pod
+/// runs stays in the history (`truncateHistory` keeps it), so it is never made again
+/// under the same name; the addresses tell. Compared as text, two names of different
+/// revisions (half of the pods through a rolling update) were 7.5% of the instructions
+/// of a rolling update of 2,000 pods; a debug build checks that the text agrees.
+pub fn same_revision(a: &Arc<str>, b: &Arc<str>) -> bool {
+    let same = Arc::ptr_eq(a, b);
+    debug_assert_eq!(same, a == b, "a revision name held twice: {a}");
+    same
 }
 
 impl PodView<'_> {
@@ -58,7 +72,7 @@ impl PodView<'_> {
 #[derive(Clone, Debug)]
 enum Slot<'a> {
     Pod(&'a PodView<'a>),
-    Missing { ordinal: u32, revision: &'a str },
+    Missing { ordinal: u32, revision: &'a Arc<str> },
 }
 
 impl Slot<'_> {
@@ -69,7 +83,7 @@ impl Slot<'_> {
         }
     }
 
-    fn revision(&self) -> &str {
+    fn revision(&self) -> &Arc<str> {
         match self {
             Slot::Pod(p) => p.revision,
             Slot::Missing { revision, .. } => revision,
@@ -111,9 +125,9 @@ pub struct Input<'a> {
     /// Every pod of the set, any ordinal.
     pub pods: &'a [PodView<'a>],
     pub update: Update,
-    pub update_revision: &'a str,
+    pub update_revision: &'a Arc<str>,
     /// The revision a new pod of each ordinal gets, by ordinal - start.
-    pub new_revisions: &'a [&'a str],
+    pub new_revisions: &'a [&'a Arc<str>],
 }
 
 /// An action of the sync.
@@ -144,6 +158,13 @@ pub struct Plan {
     /// Phases 2 and 3, run when phase 1 completes.
     pub condemned: Vec<Op>,
     pub update: Vec<Op>,
+}
+
+impl Plan {
+    /// No pod is created or deleted: the sync's pods are as it read them.
+    pub fn changes_no_pod(&self) -> bool {
+        self.replicas.iter().all(|r| r.op.is_none()) && self.condemned.is_empty() && self.update.is_empty()
+    }
 }
 
 /// `updateStatefulSet`'s decisions.
@@ -208,7 +229,7 @@ pub fn plan(input: &Input) -> Plan {
     match max_unavailable {
         None => {
             for s in targets {
-                if s.revision() != input.update_revision && !s.terminating() {
+                if !same_revision(s.revision(), input.update_revision) && !s.terminating() {
                     plan.update.push(Op::Delete(s.ordinal()));
                     return plan;
                 }
@@ -226,7 +247,7 @@ pub fn plan(input: &Input) -> Plan {
                 if room == 0 {
                     break;
                 }
-                if s.revision() != input.update_revision && !s.terminating() {
+                if !same_revision(s.revision(), input.update_revision) && !s.terminating() {
                     plan.update.push(Op::Delete(s.ordinal()));
                     room -= 1;
                 }
@@ -267,11 +288,23 @@ mod tests {
     use super::*;
     use crate::api::apps::IntOrString;
 
-    fn pod(ordinal: u32, phase: PodPhase, ready: bool, revision: &str) -> PodView<'_> {
-        PodView { ordinal, phase, ready, available: ready, terminating: false, revision }
+    /// The revision named `name` ("web-old" or "web-new"): one `Arc` for each, as a
+    /// set's pods share their revision's.
+    fn rev(name: &str) -> &'static Arc<str> {
+        static OLD: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| "web-old".into());
+        static NEW: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| "web-new".into());
+        match name {
+            "web-old" => &OLD,
+            "web-new" => &NEW,
+            other => panic!("no revision {other}"),
+        }
     }
 
-    fn up(ordinal: u32, revision: &str) -> PodView<'_> {
+    fn pod(ordinal: u32, phase: PodPhase, ready: bool, revision: &str) -> PodView<'static> {
+        PodView { ordinal, phase, ready, available: ready, terminating: false, revision: rev(revision) }
+    }
+
+    fn up(ordinal: u32, revision: &str) -> PodView<'static> {
         pod(ordinal, PodPhase::Running, true, revision)
     }
 
@@ -281,14 +314,14 @@ mod tests {
     }
 
     fn run(pods: &[PodView], replicas: u32, monotonic: bool, update: Update) -> Plan {
-        let new_revisions = vec!["web-new"; replicas as usize];
+        let new_revisions = vec![rev("web-new"); replicas as usize];
         plan(&Input {
             start: 0,
             replicas,
             monotonic,
             pods,
             update,
-            update_revision: "web-new",
+            update_revision: rev("web-new"),
             new_revisions: &new_revisions,
         })
     }

@@ -20,7 +20,7 @@ use crate::cluster::{Cluster, StatefulSetId};
 use crate::engine::SimTime;
 use crate::event::StatefulSetEvent;
 use crate::trace::EventType;
-use control::{Op, PodView, Replica, Update};
+use control::{Op, PodView, Replica, Update, same_revision};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -109,8 +109,8 @@ impl StatefulSetController {
         let sts = ctx.cluster.statefulsets.get(id).expect("synced");
         let views = pod_views(ctx.cluster, sts, now);
         // Borrowed, not copied: a copy per ordinal at every sync was felt with thousands.
-        let new_revisions: Vec<&str> = (sts.start..sts.start + sts.replicas)
-            .map(|o| &**template::new_pod_revision(sts, o, &current, &update))
+        let new_revisions: Vec<&Arc<str>> = (sts.start..sts.start + sts.replicas)
+            .map(|o| template::new_pod_revision(sts, o, &current, &update))
             .collect();
         let update_setting = match &sts.strategy {
             UpdateStrategy::OnDelete => Update::OnDelete,
@@ -131,6 +131,9 @@ impl StatefulSetController {
             new_revisions: &new_revisions,
         };
         let plan = control::plan(&input);
+        // A sync that changes no pod (half of a rolling update's) counts its status on
+        // the pods the plan read, rather than looking each up again after its actions.
+        let counted = plan.changes_no_pod().then(|| Count::of(sts, &views, &current, &update));
         let condemned: Vec<u32> = views.iter().map(|v| v.ordinal).filter(|o| !sts.in_range(*o)).collect();
         let failed = self.run_replicas(ctx, id, &plan.replicas, input.monotonic, &current, &update);
         if !failed {
@@ -146,10 +149,14 @@ impl StatefulSetController {
                 }
             }
         }
-        let run = self.write_status(ctx, id, &current, &update);
+        let count = counted.unwrap_or_else(|| {
+            let sts = ctx.cluster.statefulsets.get(id).expect("synced");
+            Count::of(sts, &pod_views(ctx.cluster, sts, now), &current, &update)
+        });
+        ctx.set_statefulset_status(id, count.status, &count.ready);
         let Some(sts) = ctx.cluster.statefulsets.get_mut(id) else { return };
         let mut live: BTreeSet<Arc<str>> = [sts.status.current_revision.clone(), update.clone()].into();
-        live.extend(run);
+        live.extend(count.run);
         template::truncate_history(sts, &live);
         if failed {
             // The work queue's per-key back-off (`DefaultControllerRateLimiter`: 5 ms
@@ -209,20 +216,22 @@ impl StatefulSetController {
         }
         false
     }
+}
 
-    /// `updateStatefulSetStatus`: the status from the pods now, the rolling update
-    /// completed when every replica is updated and ready (`completeRollingUpdate`).
-    /// Returns the revisions the set's pods run other than `update` (what
-    /// `truncateHistory` keeps), read in the same pass.
-    fn write_status(
-        &mut self,
-        ctx: &mut Ctx,
-        id: StatefulSetId,
-        current: &Arc<str>,
-        update: &Arc<str>,
-    ) -> BTreeSet<Arc<str>> {
-        let now = ctx.now;
-        let sts = ctx.cluster.statefulsets.get(id).expect("synced");
+/// `updateStatefulSetStatus`'s counts over the set's pods (the views of its sync, or
+/// of its pods after the sync's actions), with the rolling update completed when every
+/// replica is updated and ready (`completeRollingUpdate`).
+struct Count {
+    status: StatefulSetStatus,
+    /// Each ordinal in range, in order, with whether its pod is ready.
+    ready: Vec<(u32, bool)>,
+    /// The revisions the set's pods run other than the update revision (what
+    /// `truncateHistory` keeps).
+    run: BTreeSet<Arc<str>>,
+}
+
+impl Count {
+    fn of(sts: &StatefulSet, views: &[PodView], current: &Arc<str>, update: &Arc<str>) -> Count {
         let mut s = StatefulSetStatus {
             current_revision: current.clone(),
             update_revision: update.clone(),
@@ -230,36 +239,32 @@ impl StatefulSetController {
             observed_generation: sts.generation,
             ..Default::default()
         };
-        // Each ordinal in range, in order, with whether its pod is ready.
         let mut ready: Vec<(u32, bool)> = (sts.start..sts.start + sts.replicas).map(|o| (o, false)).collect();
         let mut run: BTreeSet<Arc<str>> = BTreeSet::new();
         // The other revision last seen: during a rolling update half the pods run the
         // current one, each looked up in `run` by its text otherwise.
         let mut last_other: Option<&Arc<str>> = None;
-        for (&ordinal, pod) in &sts.pods {
-            let Some(p) = ctx.cluster.pods.get(pod.id) else { continue };
-            let revision = &pod.revision;
+        for v in views {
+            let revision = v.revision;
             // Looked up before it is copied: nearly every pod runs the update revision.
-            if revision != update && !last_other.is_some_and(|r| Arc::ptr_eq(r, revision)) {
+            if !same_revision(revision, update) && !last_other.is_some_and(|r| same_revision(r, revision)) {
                 if !run.contains(revision) {
                     run.insert(revision.clone());
                 }
                 last_other = Some(revision);
             }
             s.replicas += 1;
-            let running_ready = p.phase == crate::cluster::pod::PodPhase::Running && p.ready;
-            if running_ready {
+            if v.running_and_ready() {
                 s.ready += 1;
-                if available(p, sts.min_ready, now) {
-                    s.available += 1;
-                }
-                if let Some(r) = ordinal.checked_sub(sts.start).and_then(|i| ready.get_mut(i as usize)) {
-                    r.1 = p.deletion.is_none();
+                // `available` is `IsPodAvailable` on a ready pod.
+                s.available += u32::from(v.available);
+                if let Some(r) = v.ordinal.checked_sub(sts.start).and_then(|i| ready.get_mut(i as usize)) {
+                    r.1 = !v.terminating;
                 }
             }
-            if p.deletion.is_none() {
-                s.current += u32::from(revision == current);
-                s.updated += u32::from(revision == update);
+            if !v.terminating {
+                s.current += u32::from(same_revision(revision, current));
+                s.updated += u32::from(same_revision(revision, update));
             }
         }
         let rolling = matches!(sts.strategy, UpdateStrategy::RollingUpdate { .. });
@@ -267,8 +272,7 @@ impl StatefulSetController {
             s.current = s.updated;
             s.current_revision = s.update_revision.clone();
         }
-        ctx.set_statefulset_status(id, s, &ready);
-        run
+        Count { status: s, ready, run }
     }
 }
 
@@ -276,7 +280,7 @@ impl StatefulSetController {
 fn pod_views<'a>(cluster: &Cluster, sts: &'a StatefulSet, now: SimTime) -> Vec<PodView<'a>> {
     sts.pods
         .iter()
-        .filter_map(|(&ordinal, pod)| cluster.pods.get(pod.id).map(|p| (ordinal, p, &*pod.revision)))
+        .filter_map(|(&ordinal, pod)| cluster.pods.get(pod.id).map(|p| (ordinal, p, &pod.revision)))
         .map(|(ordinal, p, revision)| PodView {
             ordinal,
             phase: p.phase,
