@@ -165,10 +165,8 @@ impl ReplicaSetController {
         let related: Vec<RankedPod> = related.iter().map(view).collect();
         let doomed = ranking::pods_to_delete(&pods, &related, n, ctx.now);
         let (ns, name) = (rs.namespace.clone(), rs.name.clone());
-        for uid in doomed {
-            let Some(&pod) = active.iter().find(|p| ctx.cluster.pods.get(**p).is_some_and(|x| x.uid == uid)) else {
-                continue;
-            };
+        for i in doomed {
+            let pod = active[i];
             let pod_name = ctx.cluster.pods.get(pod).map(|p| p.name.clone()).expect("active");
             ctx.delete_pod(pod, None);
             ctx.object_event(
@@ -255,7 +253,7 @@ fn calculate_status(cluster: &Cluster, id: ReplicaSetId, now: SimTime) -> Replic
 }
 
 /// A pod as the deletion ranking sees it.
-fn ranked(p: &Pod, cluster: &Cluster) -> RankedPod {
+fn ranked<'a>(p: &Pod, cluster: &'a Cluster) -> RankedPod<'a> {
     let max = |kind: ContainerKind| {
         p.containers
             .iter()
@@ -266,7 +264,7 @@ fn ranked(p: &Pod, cluster: &Cluster) -> RankedPod {
     };
     RankedPod {
         uid: p.uid,
-        node: p.node.map_or_else(String::new, |n| cluster.node(n).name.to_string()),
+        node: p.node.map_or("", |n| &cluster.node(n).name),
         phase: match p.phase {
             PodPhase::Pending => Phase::Pending,
             _ => Phase::Running,
