@@ -183,6 +183,11 @@ impl RequiredNodeAffinity {
         RequiredNodeAffinity { node_selector: Vec::new(), terms: Some(compile_terms(selector)) }
     }
 
+    /// Whether every node satisfies it: no node selector and no required terms.
+    pub fn is_empty(&self) -> bool {
+        self.node_selector.is_empty() && self.terms.is_none()
+    }
+
     /// Whether a node with these labels and name satisfies the pod.
     pub fn matches(&self, labels: &BTreeMap<String, String>, node_name: &str) -> bool {
         if !self.node_selector.iter().all(|(k, v)| labels.get(k) == Some(v)) {
@@ -545,6 +550,31 @@ mod tests {
         }
         c.restart_policy = v["restartPolicy"].as_str().map(str::to_string);
         c
+    }
+
+    /// An affinity is empty exactly when it holds on every node: a node selector or a
+    /// required term (even a list of none, which holds nowhere) makes it not so.
+    #[test]
+    fn an_empty_node_affinity_holds_on_every_node() {
+        let spec = |v: Value| -> PodSpec { serde_json::from_value(v).unwrap() };
+        let nodes: [BTreeMap<String, String>; 2] =
+            [BTreeMap::new(), [("zone".to_string(), "a".to_string())].into_iter().collect()];
+        let empty = RequiredNodeAffinity::compile(&spec(serde_json::json!({"containers": []})));
+        assert!(empty.is_empty());
+        assert!(nodes.iter().all(|labels| empty.matches(labels, "n1")));
+        let terms = |t: Value| {
+            spec(serde_json::json!({"containers": [], "affinity": {"nodeAffinity":
+                {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": t}}}}))
+        };
+        for s in [
+            spec(serde_json::json!({"containers": [], "nodeSelector": {"zone": "a"}})),
+            terms(serde_json::json!([{"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}])),
+            terms(serde_json::json!([])),
+        ] {
+            let a = RequiredNodeAffinity::compile(&s);
+            assert!(!a.is_empty());
+            assert!(!nodes.iter().all(|labels| a.matches(labels, "n1")), "{a:?}");
+        }
     }
 
     #[test]

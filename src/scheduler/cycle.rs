@@ -57,10 +57,10 @@ pub trait ClusterView {
     fn matching_per_node(&self, _selector: &Selector, _namespace: &str) -> Option<Vec<i64>> {
         None
     }
-    /// The same as a list of the nodes of the view with at least one such pod, in
-    /// node order (`None`: no index).
-    fn matching_nodes(&self, _selector: &Selector, _namespace: &str) -> Option<Vec<(Self::Node, i64)>> {
-        None
+    /// The same, given to `f` for each node of the view with at least one such pod, in
+    /// no set order; `false` (and `f` not called) when the view keeps no index.
+    fn for_each_matching_node(&self, _selector: &Selector, _namespace: &str, _f: impl FnMut(Self::Node, i64)) -> bool {
+        false
     }
 }
 
@@ -191,15 +191,13 @@ impl ClusterView for SimView<'_> {
 
     /// The view's nodes are the nodes present (the scheduler's list follows the
     /// cluster's; the invariant checker compares them).
-    fn matching_nodes(&self, selector: &Selector, namespace: &str) -> Option<Vec<(NodeId, i64)>> {
-        let mut out = Vec::new();
+    fn for_each_matching_node(&self, selector: &Selector, namespace: &str, mut f: impl FnMut(NodeId, i64)) -> bool {
         self.cluster.spread_index().for_each_matching(selector, namespace, |node, n| {
             if self.cluster.node(node).present {
-                out.push((node, n));
+                f(node, n);
             }
         });
-        out.sort_unstable();
-        Some(out)
+        true
     }
 
     fn nodes(&self) -> impl Iterator<Item = NodeId> {

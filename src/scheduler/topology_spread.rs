@@ -152,6 +152,13 @@ impl<'a> Bound<'a> {
         }
     }
 
+    /// Whether `includes` holds for every node whatever its labels and taints: the
+    /// policies ignore them, or the pod's node affinity is empty. Once per constraint,
+    /// so that the count over the nodes does not read each node's labels for nothing.
+    fn includes_every_node(&self, pod: &Incoming) -> bool {
+        (!self.c.honor_node_affinity || pod.template.node_affinity.is_empty()) && !self.c.honor_node_taints
+    }
+
     /// `matchNodeInclusionPolicies`.
     fn includes<V: ClusterView>(&self, view: &V, node: V::Node, pod: &Incoming) -> bool {
         let labels = view.labels(node);
@@ -437,21 +444,22 @@ fn count_all<V: ClusterView>(
             if !present.contains(&true) {
                 return counts;
             }
+            let every_node = c.includes_every_node(pod);
             let mut count_on = |node: V::Node, n: Option<i64>| {
                 let slot = view.slot(node);
                 if require_all && !has_all(keyed, slot) {
                     return;
                 }
                 let entry = k.entry(slot);
-                if present[entry] && c.includes(view, node, pod) {
+                if present[entry] && (every_node || c.includes(view, node, pod)) {
                     counts[entry] += n.unwrap_or_else(|| c.count(view, node, pod.namespace));
                 }
             };
             // With the view's index only the nodes holding a matching pod are read (the
-            // others add nothing); without it, every node's pods are.
-            match view.matching_nodes(&c.selector, pod.namespace) {
-                Some(nodes) => nodes.into_iter().for_each(|(node, n)| count_on(node, Some(n))),
-                None => view.nodes().for_each(|node| count_on(node, None)),
+            // others add nothing), in the index's order: the counts are sums of integers,
+            // so the order does not change them; without it, every node's pods are.
+            if !view.for_each_matching_node(&c.selector, pod.namespace, |node, n| count_on(node, Some(n))) {
+                view.nodes().for_each(|node| count_on(node, None));
             }
             counts
         })
