@@ -24,8 +24,30 @@ const INTERN_MAX_LEN: usize = 64;
 /// At most this many texts are interned per thread; later ones are made one by one.
 const INTERN_MAX_TEXTS: usize = 4096;
 
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Whether two shared texts are equal, told by their one allocation first. `==` on
+/// `Arc<str>` compares the bytes every time: the standard library looks at the pointers
+/// first only for `Arc`s of sized types. Texts copied from one object (a node's name in
+/// each endpoint, a pool's name in each of its nodes) are mostly the same allocation.
+pub fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
+    Arc::ptr_eq(a, b) || a == b
+}
+
+#[derive(Clone, Eq, PartialOrd, Ord)]
 pub struct SharedStr(Arc<str>);
+
+/// By `same_text`: copies of one spec share their texts.
+impl PartialEq for SharedStr {
+    fn eq(&self, other: &SharedStr) -> bool {
+        same_text(&self.0, &other.0)
+    }
+}
+
+/// The text's hash, as `str`'s (what `Borrow<str>` look-ups need), consistent with `eq`.
+impl std::hash::Hash for SharedStr {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state)
+    }
+}
 
 impl SharedStr {
     pub fn as_str(&self) -> &str {
@@ -141,6 +163,24 @@ impl<'de> Deserialize<'de> for SharedStr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Texts are told apart by their bytes whether or not they share an allocation.
+    #[test]
+    fn shared_texts_compare_by_their_text() {
+        let a: Arc<str> = Arc::from("node-12");
+        assert!(same_text(&a, &a.clone()));
+        assert!(same_text(&a, &Arc::from("node-12")));
+        assert!(!same_text(&a, &Arc::from("node-13")));
+        assert!(!same_text(&a, &Arc::from("node-1")));
+        let (x, y) = (SharedStr::from("web"), SharedStr::from("web"));
+        assert!(!Arc::ptr_eq(&x.0, &y.0));
+        let db = SharedStr::from("db");
+        assert!(x == y && x == x.clone() && x != db);
+        use std::hash::BuildHasher;
+        let hash = |s: &SharedStr| rustc_hash::FxBuildHasher.hash_one(s);
+        assert_eq!(hash(&x), hash(&y));
+        assert_eq!(hash(&x), rustc_hash::FxBuildHasher.hash_one("web"));
+    }
 
     #[test]
     fn a_clone_shares_the_text_and_reads_as_a_string() {

@@ -19,6 +19,7 @@
 //! against the endpoints by condition) and to its availability in `summary.json`.
 
 use crate::api::service::IntOrString;
+use crate::api::shared_str::same_text;
 use crate::apiserver::{Change, Ctx, Kind, Watches};
 use crate::cluster::service::{Backends, Endpoint, EndpointPort, EndpointSlice, Service, ServiceId};
 use crate::cluster::{Cluster, Pod, PodId};
@@ -524,6 +525,9 @@ impl DesiredEndpoint for Wanted<'_> {
     fn equals(&self, e: &Endpoint) -> bool {
         self.same(e)
             && (e.ready, e.serving, e.terminating) == (self.ready, self.serving, self.terminating)
+            // An endpoint takes its node's name and zone from the Node: the same `Arc`s
+            // unless the pod's node changed (`same_text`: 4% of a StatefulSet's rolling
+            // update behind its Service was comparing their bytes).
             && same_text(&e.node, &self.node.name)
             // `v1.LabelTopologyZone`, copied to each endpoint's `zone`.
             && match (&e.zone, &self.node.zone) {
@@ -548,15 +552,6 @@ impl DesiredEndpoint for Wanted<'_> {
             pod_name: self.pod.name.clone(),
         }
     }
-}
-
-/// Whether two shared texts are equal, told by their one allocation first. An endpoint
-/// takes its node's name and zone from the Node, so they are the same `Arc` unless the
-/// pod's node changed; `==` on `Arc<str>` compares the bytes (the standard library
-/// compares pointers first only for sized types), which was 4% of a StatefulSet's
-/// rolling update behind its Service in `memcmp`.
-fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
-    Arc::ptr_eq(a, b) || a == b
 }
 
 /// An endpoint's `(ready, serving, terminating)` conditions (`podToEndpoint`): serving
@@ -879,16 +874,6 @@ fn slice_to_fill(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Texts are told apart by their bytes whether or not they share an allocation.
-    #[test]
-    fn shared_texts_compare_by_their_text() {
-        let a: Arc<str> = Arc::from("node-12");
-        assert!(same_text(&a, &a.clone()));
-        assert!(same_text(&a, &Arc::from("node-12")));
-        assert!(!same_text(&a, &Arc::from("node-13")));
-        assert!(!same_text(&a, &Arc::from("node-1")));
-    }
 
     /// `TestPodToEndpoint` (`staging/src/k8s.io/endpointslice/utils_test.go`), the
     /// conditions of each case, from `testdata/kubernetes/services.json`.

@@ -1,6 +1,7 @@
 //! `metrics.csv` rows at a fixed interval, and `summary.json` at the end.
 
 use super::Simulation;
+use crate::api::shared_str::same_text;
 use crate::cluster::pod::PodPhase;
 use crate::cluster::resources::{CPU, MEMORY};
 use crate::event::ScriptEvent;
@@ -36,10 +37,11 @@ impl Simulation {
     fn pool_rows(&self) -> Vec<PoolMetricsRow> {
         let mut rows: Vec<PoolMetricsRow> = Vec::new();
         // The pools' names as the nodes hold them: the nodes of a pool share one, told
-        // equal without reading it.
+        // equal without reading it (`same_text`; `==` read the bytes: 1% of the perf
+        // samples of a DaemonSet on 2,000 nodes).
         let mut pools: Vec<&Arc<str>> = Vec::new();
         for n in self.cluster.nodes.iter().filter(|n| n.present) {
-            let i = match pools.iter().position(|p| **p == n.pool) {
+            let i = match pools.iter().position(|p| same_text(p, &n.pool)) {
                 Some(i) => i,
                 None => {
                     rows.push(PoolMetricsRow { time: self.now, pool: n.pool.to_string(), ..Default::default() });
