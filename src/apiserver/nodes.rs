@@ -29,11 +29,22 @@ impl Ctx<'_> {
         self.rec.counters.cpu_allocatable.add(self.now.ms(), allocatable.get(CPU));
         self.rec.counters.memory_allocatable.add(self.now.ms(), allocatable.get(MEMORY));
         self.cluster.topology.add_node(&api.metadata.labels);
+        // A pool's nodes come one after another: each shares the last node's texts of
+        // its pool and zone when they are the same, so that comparing them (the pool
+        // metrics, an endpoint's zone) finds one allocation (`same_text`).
+        let last = self.cluster.nodes.last();
+        let pool = last.filter(|n| *n.pool == *pool).map_or_else(|| Arc::from(pool), |n| n.pool.clone());
+        let zone = api.metadata.labels.get(crate::api::node::ZONE_LABEL).map(|z| {
+            match last.and_then(|n| n.zone.as_ref()).filter(|last| ***last == **z) {
+                Some(same) => same.clone(),
+                None => Arc::from(z.as_str()),
+            }
+        });
         self.cluster.nodes.push(Node {
             name: name.clone(),
-            pool: Arc::from(pool),
+            pool,
             labels: api.metadata.labels.clone(),
-            zone: api.metadata.labels.get(crate::api::node::ZONE_LABEL).map(|z| Arc::from(z.as_str())),
+            zone,
             taints: api.spec.taints.clone(),
             unschedulable: api.spec.unschedulable.unwrap_or(false),
             allocatable,

@@ -204,3 +204,33 @@ impl Simulation {
         (req, alloc)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::NullSink;
+
+    /// The nodes of a pool share one text of its name, and of their zone, which the
+    /// pool metrics and the endpoints compare (`same_text`); another pool, or a zone
+    /// label of another value, has its own; and the rows count each pool's nodes.
+    #[test]
+    fn a_pools_nodes_share_its_name_and_zone() {
+        let text = "name: pools\nseed: 1\nnodes:\n\
+            - {name: a, count: 3, capacity: {cpu: \"4\", memory: 8Gi}, labels: {topology.kubernetes.io/zone: z1}}\n\
+            - {name: b, count: 2, capacity: {cpu: \"4\", memory: 8Gi}, labels: {topology.kubernetes.io/zone: z1}}\n\
+            - {name: c, count: 1, capacity: {cpu: \"4\", memory: 8Gi}, labels: {topology.kubernetes.io/zone: z2}}\n";
+        let no_files = |name: &str| -> Result<String, String> { Err(format!("{name}: no files")) };
+        let scenario = crate::scenario::load("pools.yaml", text, &no_files).expect("valid");
+        let sim = Simulation::new(Arc::new(scenario), Box::new(NullSink));
+        let nodes = &sim.cluster.nodes;
+        assert_eq!(nodes.len(), 6);
+        let shared = |i: usize, j: usize| Arc::ptr_eq(&nodes[i].pool, &nodes[j].pool);
+        assert!(shared(0, 1) && shared(0, 2) && shared(3, 4) && !shared(2, 3) && !shared(4, 5));
+        let zone = |i: usize| nodes[i].zone.as_ref().expect("labelled");
+        assert!((1..5).all(|i| Arc::ptr_eq(zone(0), zone(i))));
+        assert!(!Arc::ptr_eq(zone(4), zone(5)) && &**zone(5) == "z2");
+        let rows = sim.pool_rows();
+        let counts: Vec<(&str, u64)> = rows.iter().map(|r| (r.pool.as_str(), r.nodes)).collect();
+        assert_eq!(counts, [("a", 3), ("b", 2), ("c", 1)]);
+    }
+}
