@@ -54,6 +54,11 @@ impl SharedStr {
         &self.0
     }
 
+    /// The shared text itself, for holders of an `Arc<str>`.
+    pub fn into_arc(self) -> Arc<str> {
+        self.0
+    }
+
     /// The text, shared with every earlier request for it on this thread (short texts,
     /// up to a bound: see the module's documentation).
     pub fn interned(text: &str) -> SharedStr {

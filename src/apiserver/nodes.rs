@@ -4,6 +4,7 @@
 use super::record::{NodeCondition, ObjectRef};
 use super::{Change, Ctx};
 use crate::api::node::{NodeAddress, Taint};
+use crate::api::shared_str::SharedStr;
 use crate::cluster::NodeId;
 use crate::cluster::network::{Cidr, Ipv4, PodRange};
 use crate::cluster::node::{Node, NodeReady};
@@ -29,17 +30,12 @@ impl Ctx<'_> {
         self.rec.counters.cpu_allocatable.add(self.now.ms(), allocatable.get(CPU));
         self.rec.counters.memory_allocatable.add(self.now.ms(), allocatable.get(MEMORY));
         self.cluster.topology.add_node(&api.metadata.labels);
-        // A pool's nodes come one after another: each shares the last node's texts of
-        // its pool and zone when they are the same, so that comparing them (the pool
-        // metrics, an endpoint's zone) finds one allocation (`same_text`).
-        let last = self.cluster.nodes.last();
-        let pool = last.filter(|n| *n.pool == *pool).map_or_else(|| Arc::from(pool), |n| n.pool.clone());
-        let zone = api.metadata.labels.get(crate::api::node::ZONE_LABEL).map(|z| {
-            match last.and_then(|n| n.zone.as_ref()).filter(|last| ***last == **z) {
-                Some(same) => same.clone(),
-                None => Arc::from(z.as_str()),
-            }
-        });
+        // A pool's name and a zone are texts shared by many nodes: interned, so that
+        // comparing them (the pool metrics, an endpoint's zone) finds one allocation
+        // (`same_text`), whatever order the nodes come in.
+        let shared = |text: &str| SharedStr::interned(text).into_arc();
+        let pool = shared(pool);
+        let zone = api.metadata.labels.get(crate::api::node::ZONE_LABEL).map(|z| shared(z));
         self.cluster.nodes.push(Node {
             name: name.clone(),
             pool,

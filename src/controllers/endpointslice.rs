@@ -532,7 +532,8 @@ impl DesiredEndpoint for Wanted<'_> {
             // `v1.LabelTopologyZone`, copied to each endpoint's `zone`.
             && match (&e.zone, &self.node.zone) {
                 (Some(a), Some(b)) => same_text(a, b),
-                (a, b) => a.is_none() && b.is_none(),
+                (None, None) => true,
+                _ => false,
             }
             && e.pod == self.id
             && e.pod_uid == self.uid
