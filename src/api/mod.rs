@@ -31,6 +31,7 @@ pub mod validation_scheduling;
 pub mod validation_statefulset;
 pub mod validation_storage;
 pub mod volume;
+pub mod yaml_block;
 pub mod yaml_values;
 
 pub use errors::{FieldError, FieldPath, InputError};

@@ -13,13 +13,14 @@
 //! read as a float, an octal, a hexadecimal or a YAML 1.1 boolean (`yes`, `off`), nesting
 //! near serde-saphyr's depth budget, a directive, an empty document, a syntax error.
 
+use super::yaml_block::Next;
 use granit_parser::{Event, Parser, ScalarStyle};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// Deeper than this is left to serde-saphyr, whose budget refuses nesting beyond 64.
-const MAX_DEPTH: usize = 48;
+pub(super) const MAX_DEPTH: usize = 48;
 
 /// The documents of `text` as serde-saphyr's `from_multiple` makes them into
 /// `serde_json::Value`s, or `None` where that is left to serde-saphyr (module docs).
@@ -32,11 +33,28 @@ pub fn read_documents(text: &str) -> Option<Vec<Value>> {
     (whole && !docs.is_empty()).then_some(docs)
 }
 
-/// Hands each document of `text` to `take` as soon as it is read, with one parser for
-/// the whole stream (setting one up per document was a tenth of reading: its token
-/// queue is allocated anew each time). Returns whether every document was read here
-/// and taken; on `false` the caller reads the text again with serde-saphyr.
+/// Hands each document of `text` to `take` as soon as it is read: those of the block
+/// style by [`super::yaml_block`], the rest, from the first document it leaves, with one
+/// parser for the whole stream (setting one up per document was a tenth of reading: its
+/// token queue is allocated anew each time). Returns whether every document was read
+/// here and taken; on `false` the caller reads the text again with serde-saphyr.
 pub fn for_each_document(text: &str, mut take: impl FnMut(Value) -> bool) -> bool {
+    let mut block = super::yaml_block::Documents::new(text);
+    loop {
+        match block.next() {
+            Next::Document(value) => {
+                if !take(value) {
+                    return false;
+                }
+            }
+            Next::End => return true,
+            Next::NotHere(from) => return parse_each_document(&text[from..], take),
+        }
+    }
+}
+
+/// [`for_each_document`] with granit-parser's events.
+fn parse_each_document(text: &str, mut take: impl FnMut(Value) -> bool) -> bool {
     let mut reader = Reader { parser: Parser::new_from_str_with_options(text, parser_options().clone()) };
     loop {
         match reader.next() {
@@ -92,7 +110,7 @@ impl<'t> Reader<'t> {
             return None;
         }
         match event {
-            Event::Scalar(text, style, 0, None) => Some(scalar(text, style)?),
+            Event::Scalar(text, style, 0, None) => Some(scalar(text, style == ScalarStyle::Plain)?),
             Event::SequenceStart(_, 0, None) => {
                 let mut items = Vec::new();
                 loop {
@@ -107,7 +125,7 @@ impl<'t> Reader<'t> {
                 loop {
                     let key = match self.next()? {
                         Event::MappingEnd => return Some(Value::Object(map)),
-                        Event::Scalar(text, style, 0, None) => key(text, style)?,
+                        Event::Scalar(text, style, 0, None) => key(text, style == ScalarStyle::Plain)?,
                         _ => return None,
                     };
                     let event = self.next()?;
@@ -124,8 +142,8 @@ impl<'t> Reader<'t> {
 
 /// A mapping key as serde_json reads it (a string); a key that is not plainly a string,
 /// and the merge key `<<`, are left to serde-saphyr.
-fn key(text: Cow<'_, str>, style: ScalarStyle) -> Option<String> {
-    match scalar(text, style)? {
+pub(super) fn key(text: Cow<'_, str>, plain: bool) -> Option<String> {
+    match scalar(text, plain)? {
         Value::String(key) if key != "<<" => Some(key),
         _ => None,
     }
@@ -133,8 +151,8 @@ fn key(text: Cow<'_, str>, style: ScalarStyle) -> Option<String> {
 
 /// A scalar as serde-saphyr resolves it for an untyped value: quoted and block scalars
 /// are strings; a plain one is null, a boolean, an integer or a string.
-fn scalar(text: Cow<'_, str>, style: ScalarStyle) -> Option<Value> {
-    if style != ScalarStyle::Plain {
+pub(super) fn scalar(text: Cow<'_, str>, plain: bool) -> Option<Value> {
+    if !plain {
         return Some(Value::String(text.into_owned()));
     }
     match &*text {
