@@ -7,7 +7,7 @@ use super::cronjob::CronJob;
 use super::daemonset::DaemonSet;
 use super::errors::{FieldPath, InputError, Segment};
 use super::job::Job;
-use super::kinds::{KINDS, by_api};
+use super::kinds::{Decoding, KINDS, by_api};
 use super::node::Node;
 use super::pod::Pod;
 use super::policy::PodDisruptionBudget;
@@ -310,7 +310,7 @@ fn parse_stream(file: &str, whole: &str, docs: &[(usize, &str)]) -> Option<Group
     let read = super::yaml_values::for_each_document(text, |value| {
         let origin = Origin { file: file.to_string(), doc: index, path: FieldPath::empty() };
         index += 1;
-        parse_value(value, origin, text, &mut local, &mut out).is_ok()
+        read_value(value, origin, text, &mut local, &mut out, Decoding::Retried).is_ok()
     });
     read.then_some((out, local, index))
 }
@@ -364,6 +364,18 @@ pub fn parse_value(
     ignored: &mut Ignored,
     out: &mut Vec<Manifest>,
 ) -> Result<(), InputError> {
+    read_value(value, origin, text, ignored, out, Decoding::Precise)
+}
+
+/// [`parse_value`], saying where it fails as `decoding` asks.
+fn read_value(
+    value: Value,
+    origin: Origin,
+    text: &str,
+    ignored: &mut Ignored,
+    out: &mut Vec<Manifest>,
+    decoding: Decoding,
+) -> Result<(), InputError> {
     let fail = |path: FieldPath, msg: String| {
         let full = origin.path.join(&path);
         InputError::new(&origin.file, msg).at(locate(text, origin.doc, &full)).with_path(full)
@@ -386,7 +398,7 @@ pub fn parse_value(
         return Err(fail(FieldPath::root("apiVersion"), format!("Object 'apiVersion' is missing in a {kind}")));
     }
     if kind == "List" && api_version == "v1" {
-        return parse_list(value, origin, text, ignored, out);
+        return parse_list(value, origin, text, ignored, out, decoding);
     }
     let simulated = by_api(&api_version, &kind);
     let skipped = NOT_SIMULATED.iter().any(|(v, n)| *v == api_version && *n == kind);
@@ -396,7 +408,7 @@ pub fn parse_value(
     reject_unknown_fields(&value, &api_version, &kind, &origin, text)?;
     if let Some(info) = simulated {
         note_shown_not_simulated(&value, &mut String::new(), &kind, ignored);
-        let object = (info.decode)(value, &mut |path| note_ignored(ignored, &kind, path))
+        let object = (info.decode)(value, decoding, &mut |path| note_ignored(ignored, &kind, path))
             .map_err(|(path, msg)| fail(path, msg))?;
         out.push(Manifest { object, origin });
         return Ok(());
@@ -432,6 +444,7 @@ fn parse_list(
     text: &str,
     ignored: &mut Ignored,
     out: &mut Vec<Manifest>,
+    decoding: Decoding,
 ) -> Result<(), InputError> {
     let Value::Object(mut map) = value else { unreachable!("checked by the caller") };
     let items = match map.remove("items") {
@@ -446,7 +459,7 @@ fn parse_list(
     };
     for (i, item) in items.into_iter().enumerate() {
         let item_origin = Origin { path: origin.path.child("items").index(i), ..origin.clone() };
-        parse_value(item, item_origin, text, ignored, out)?;
+        read_value(item, item_origin, text, ignored, out, decoding)?;
     }
     Ok(())
 }
