@@ -6,14 +6,15 @@
 //! reading. The shape manifests nearly always have (block mappings and sequences
 //! indented with spaces, a sequence's entries at its key's own indent, one-line flow
 //! collections, quoted and plain one-line scalars, comments, `---` between documents) is
-//! read here in one pass over the bytes. Anything else ends the reading here at the
-//! document it is in, and [`super::yaml_values`] reads from there on: block scalars
-//! (`|`, `>`); a plain scalar over several lines; anchors, aliases, tags, complex keys
-//! and directives; a flow collection over several lines or with an empty or trailing
-//! entry; a quoted scalar over several lines or with a rare escape; a document that is
-//! empty, a bare scalar or ended with `...`; every syntax error. A tab, a carriage
-//! return, a byte order mark or a character outside YAML's printable set anywhere in
-//! the text sends all of it there.
+//! read here in one pass over the bytes, with literal and folded block scalars (`|`,
+//! `>-`). Anything else ends the reading here at the document it is in, and
+//! [`super::yaml_values`] reads from there on: a block scalar with an indentation
+//! indicator or without content, a folded one with more indented lines; a plain scalar
+//! over several lines; anchors, aliases, tags, complex keys and directives; a flow
+//! collection over several lines or with an empty or trailing entry; a quoted scalar
+//! over several lines or with a rare escape; a document that is empty, a bare scalar or
+//! ended with `...`; every syntax error. A tab, a carriage return, a byte order mark or
+//! a character outside YAML's printable set anywhere in the text sends all of it there.
 //! Scalars resolve by [`super::yaml_values`]' rules, which leave the rest to serde-saphyr.
 
 use super::yaml_values::{MAX_DEPTH, key, scalar};
@@ -270,6 +271,13 @@ impl<'t> Documents<'t> {
             None | Some(b'\n') => {}
             Some(b'#') if spaced => {}
             Some(_) if !spaced => return None,
+            Some(b'|' | b'>') => {
+                let value = self.block_scalar(col)?;
+                return match self.peek() {
+                    Peek::Line(indent) if indent > col => None,
+                    _ => Some(value),
+                };
+            }
             Some(_) => {
                 let value = self.inline_value(depth)?;
                 self.end_of_line()?;
@@ -294,6 +302,89 @@ impl<'t> Documents<'t> {
             }
             _ => Some(Value::Null),
         }
+    }
+
+    /// A literal (`|`) or folded (`>`) block scalar whose header is at `pos`, the value of
+    /// an entry whose key or dash stands in column `col` (YAML 1.2, 8.1); `pos` ends at
+    /// the start of the first line after it. Left to the parser: an indentation
+    /// indicator, a blank line with more spaces than the content's indent, a folded
+    /// scalar with a more indented line, and a scalar with no content line or whose
+    /// last line has no line break.
+    fn block_scalar(&mut self, col: usize) -> Option<Value> {
+        let folded = self.b[self.pos] == b'>';
+        self.pos += 1;
+        let chomping = match self.b.get(self.pos) {
+            Some(b'-') => Chomping::Strip,
+            Some(b'+') => Chomping::Keep,
+            _ => Chomping::Clip,
+        };
+        if chomping != Chomping::Clip {
+            self.pos += 1;
+        }
+        if self.b.get(self.pos).is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        self.end_of_line()?;
+        // The content's indent, set by its first line with text; blank lines before
+        // it must not have more spaces.
+        let mut indent: Option<usize> = None;
+        let mut widest_blank = 0;
+        // Lines of text, each after the blank lines before it; the blank lines after
+        // the last.
+        let mut lines: Vec<(usize, &str)> = Vec::new();
+        let mut blanks = 0;
+        while self.pos < self.b.len() {
+            let start = self.pos;
+            let spaces = self.b[start..].iter().take_while(|&&c| c == b' ').count();
+            // A last line without its line break is left to the parser.
+            let eol = self.b[start + spaces..].iter().position(|&c| c == b'\n').map(|n| start + spaces + n)?;
+            if eol == start + spaces {
+                if indent.is_some_and(|n| spaces > n) {
+                    return None;
+                }
+                widest_blank = widest_blank.max(spaces);
+                blanks += 1;
+                self.pos = eol + 1;
+                continue;
+            }
+            let n = *indent.get_or_insert(spaces);
+            if spaces < n || n <= col {
+                if lines.is_empty() {
+                    return None;
+                }
+                // The first line after the scalar: the blank lines before it were its.
+                break;
+            }
+            if widest_blank > n || (folded && spaces > n) {
+                return None;
+            }
+            lines.push((blanks, &self.text[start + n..eol]));
+            blanks = 0;
+            self.pos = eol + 1;
+        }
+        // `pos` may have passed blank lines at the end of the text or before the next
+        // line; they are the scalar's trailing lines either way.
+        if lines.is_empty() {
+            return None;
+        }
+        let mut text = String::new();
+        for (i, (before, line)) in lines.iter().enumerate() {
+            match (folded, i) {
+                (_, 0) => text.extend(std::iter::repeat_n('\n', *before)),
+                (false, _) => text.extend(std::iter::repeat_n('\n', before + 1)),
+                // Folding: a line break between two lines is a space, unless blank
+                // lines stand between them, which are kept as line breaks.
+                (true, _) if *before == 0 => text.push(' '),
+                (true, _) => text.extend(std::iter::repeat_n('\n', *before)),
+            }
+            text.push_str(line);
+        }
+        match chomping {
+            Chomping::Strip => {}
+            Chomping::Clip => text.push('\n'),
+            Chomping::Keep => text.extend(std::iter::repeat_n('\n', blanks + 1)),
+        }
+        Some(Value::String(text))
     }
 
     /// A scalar or a one-line flow collection at `pos`, which is not blank.
@@ -449,6 +540,14 @@ impl<'t> Documents<'t> {
             i += 1;
         }
     }
+}
+
+/// What a block scalar keeps of its final line breaks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Chomping {
+    Strip,
+    Clip,
+    Keep,
 }
 
 /// What ends a plain scalar of block context.
@@ -618,6 +717,11 @@ mod tests {
             // Documents, with and without their markers.
             "a: 1\n---\nb: 2\n--- \n- c\n--- # c\nd: 3\n",
             "---\na: 1\n---\n# only a comment before\nb: [x:y, 'p: q']\n",
+            // Block scalars: literal and folded, each chomping, blank lines within and
+            // after, a comment after the header and after the scalar.
+            "a: |\n  one\n   two\n\n  three\n\nb: >\n  one\n  two\n\n\n  three\nc: x\n",
+            "a: |-\n  x\n\nb: |+\n  x\n\n\nc: >-\n  x\n  y\nd: >+ # c\n  x\n\n# after\ne: 1\n",
+            "- |\n\n  x\n  # not a comment\n- >\n   a\n   b\n- k: |\n    x\n  m: 1\n",
             // Plain scalars with the characters that may stand inside one.
             "url: http://a.b/c?d=e#f\nsel: a=b,c!=d\nexpr: x [1] {2}\nhash: a#b\ndash: -x\ncolon: a:b\n",
         ] {
@@ -629,8 +733,12 @@ mod tests {
     fn the_rest_is_left_to_the_parser_from_its_document() {
         let first = "a: 1\n---\n";
         for rest in [
-            "k: |\n  text\n",
-            "k: >-\n  text\n",
+            "k: |2\n  text\n",
+            "k: >\n  a\n    b\n",
+            "k: |\n  text",
+            "k: |\n",
+            "k: |\n  a\n\n   \n  b\n",
+            "k: |x\n  a\n",
             "k: multi\n  line\n",
             "k: &a 1\nl: *a\n",
             "k: !!str 1\n",
@@ -761,8 +869,8 @@ mod tests {
             state ^= state << 17;
             (state % n as u64) as usize
         };
-        let (mut here, mut total) = (0, 0);
-        for _ in 0..4000 {
+        let (mut here, mut total, mut with_block_scalars) = (0, 0, 0);
+        for _ in 0..8000 {
             let mut text = String::new();
             for doc in 0..1 + next(3) {
                 if doc > 0 || next(4) == 0 {
@@ -773,10 +881,12 @@ mod tests {
             total += 1;
             if let Some(values) = block(&text) {
                 here += 1;
+                with_block_scalars += usize::from(text.contains(" |") || text.contains(" >"));
                 assert_eq!(Ok(values), saphyr(&text), "{text:?}");
             }
         }
         assert!(here * 5 > total, "only {here} of {total} read here");
+        assert!(with_block_scalars > 200, "{with_block_scalars} read here with block scalars");
     }
 
     /// A block collection at `indent`, with keys, dashes, scalars, flows, comments and
@@ -824,6 +934,22 @@ mod tests {
                     out.push_str(&format!(" k: {}\n", draw(next)));
                     let inner = head.len();
                     out.push_str(&format!("{}m: {}\n", " ".repeat(inner), draw(next)));
+                }
+                (2, _) if next(3) == 0 => {
+                    // A block scalar, its lines at the entry's indent plus one to three.
+                    out.push_str([" |", " >", " |-", " >+", " |+", " >-", " | # c"][next(7)]);
+                    out.push('\n');
+                    let inner = " ".repeat(indent + 1 + next(3));
+                    for _ in 0..1 + next(4) {
+                        match next(6) {
+                            0 => out.push('\n'),
+                            1 => out.push_str(&format!("{inner} more\n")),
+                            _ => out.push_str(&format!(
+                                "{inner}{}\n",
+                                ["text", "a: b", "# c", "- x", "'q'", "x  y "][next(6)]
+                            )),
+                        }
+                    }
                 }
                 _ => {
                     out.push(' ');
