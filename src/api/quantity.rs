@@ -686,14 +686,20 @@ fn parse_int64_path(text: &str, scanned: &Scanned<'_>, suffix: Suffix) -> Option
     if scale < NANO {
         return None;
     }
-    let shifted = format!("{}{}", scanned.num, scanned.denom);
-    let value: i64 = shifted.parse().ok()?;
+    // The digits of the number and its fraction read as one integer (upstream's
+    // `strconv.ParseInt` of the two joined), without writing them out joined: this runs
+    // for every quantity of every manifest.
+    let digits = || scanned.num.bytes().chain(scanned.denom.bytes());
+    let value = digits().try_fold(0i64, |v, d| v.checked_mul(10)?.checked_add(i64::from(d - b'0')))?;
     let magnitude = value.checked_mul(multiplier)?;
     let result = if scanned.positive { magnitude } else { -magnitude };
     let amount = Decimal::from_i128(result.into(), scale);
     let keep_text = match suffix.format {
         Format::BinarySI => suffix.exponent % 10 == 0 && value & 0x07 != 0,
-        _ => scale % 3 == 0 && !shifted.ends_with("000") && !shifted.starts_with('0'),
+        _ => {
+            let trailing_zeros = digits().rev().take_while(|&d| d == b'0').count();
+            scale % 3 == 0 && trailing_zeros < 3 && !scanned.num.starts_with('0')
+        }
     };
     if keep_text {
         Some(Quantity::with_text(amount, suffix.format, text))
