@@ -227,6 +227,8 @@ impl<'t> Documents<'t> {
         match self.b[at] {
             b'\'' => single_quoted_end(self.b, at).is_some_and(|end| self.colon_at(end)),
             b'"' => double_quoted_end(self.b, at).is_some_and(|end| self.colon_at(end)),
+            // A flow collection (`- {name: A, value: "1"}`) is the entry's value.
+            b'{' | b'[' => false,
             _ => matches!(self.plain_block(at), (_, Stop::Colon)),
         }
     }
@@ -722,6 +724,8 @@ mod tests {
             "a: |\n  one\n   two\n\n  three\n\nb: >\n  one\n  two\n\n\n  three\nc: x\n",
             "a: |-\n  x\n\nb: |+\n  x\n\n\nc: >-\n  x\n  y\nd: >+ # c\n  x\n\n# after\ne: 1\n",
             "- |\n\n  x\n  # not a comment\n- >\n   a\n   b\n- k: |\n    x\n  m: 1\n",
+            // Flow collections as a sequence's entries.
+            "env:\n- {name: A, value: \"1\"}\n- [p, {q: r}]\n",
             // Plain scalars with the characters that may stand inside one.
             "url: http://a.b/c?d=e#f\nsel: a=b,c!=d\nexpr: x [1] {2}\nhash: a#b\ndash: -x\ncolon: a:b\n",
         ] {
