@@ -161,7 +161,7 @@ pub(super) fn scalar(text: Cow<'_, str>, plain: bool) -> Option<Value> {
         "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
         _ => {}
     }
-    if let Some(n) = decimal(&text) {
+    if let Some(n) = decimal(&text).or_else(|| fraction(&text)) {
         return Some(Value::Number(n));
     }
     if might_not_be_a_string(&text) {
@@ -183,6 +183,25 @@ fn decimal(text: &str) -> Option<Number> {
     }
     let value: u64 = digits.parse().ok()?;
     Some(if negative { Number::from(-(value as i64)) } else { Number::from(value) })
+}
+
+/// A decimal fraction such as `0.5` or `-2.25` (digits, a point, digits; no sign but a
+/// minus, no leading zero but the units', fifteen digits at most, so that the nearest
+/// double is what any correct parse gives): the float serde-saphyr makes of it. A
+/// request written `cpu: 0.5` is common; the rest of float syntax is left to it.
+fn fraction(text: &str) -> Option<Number> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (units, part) = digits.split_once('.')?;
+    let plain = |d: &str| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit());
+    if !plain(units) || !plain(part) || (units.len() > 1 && units.starts_with('0')) || units.len() + part.len() > 15 {
+        return None;
+    }
+    // A negative zero is left to serde-saphyr: `==` on values cannot tell it from zero.
+    let value: f64 = text.parse().ok()?;
+    if value == 0.0 && text.starts_with('-') {
+        return None;
+    }
+    Number::from_f64(value)
 }
 
 /// Whether a plain scalar might be something other than a string under serde-saphyr's
@@ -257,7 +276,16 @@ mod tests {
             ("Off", false),
             ("y", false),
             ("N", false),
-            ("1.5", false),
+            ("1.5", true),
+            ("0.25", true),
+            ("-2.50", true),
+            ("10.0", true),
+            ("-0.0", false),
+            ("01.5", false),
+            ("1.", false),
+            ("1.5e3", false),
+            ("+1.5", false),
+            ("1234567890.1234567", false),
             ("1e3", false),
             ("0x1F", false),
             ("0o17", false),
