@@ -356,31 +356,24 @@ fn typed<T: DeserializeOwned>(
     decoding: Decoding,
     ignored: &mut dyn FnMut(&str),
 ) -> Result<T, (FieldPath, String)> {
+    let rendered = |p: &serde_ignored::Path| {
+        let mut text = String::new();
+        super::object::render_ignored(p, &mut text);
+        text
+    };
     if decoding == Decoding::Retried {
-        let mut note = |p: serde_ignored::Path| {
-            let mut text = String::new();
-            super::object::render_ignored(&p, &mut text);
-            ignored(&text)
-        };
+        let mut note = |p: serde_ignored::Path| ignored(&rendered(&p));
         return T::deserialize(serde_ignored::Deserializer::new(value, &mut note))
             .map_err(|e| (FieldPath::empty(), e.to_string()));
     }
     let mut unread: Vec<String> = Vec::new();
-    let mut aside = |p: serde_ignored::Path| {
-        let mut text = String::new();
-        super::object::render_ignored(&p, &mut text);
-        unread.push(text);
-    };
+    let mut aside = |p: serde_ignored::Path| unread.push(rendered(&p));
     if let Ok(object) = T::deserialize(serde_ignored::Deserializer::new(&value, &mut aside)) {
         unread.iter().for_each(|p| ignored(p));
         return Ok(object);
     }
-    let mut callback = |p: serde_ignored::Path| {
-        let mut text = String::new();
-        super::object::render_ignored(&p, &mut text);
-        ignored(&text)
-    };
-    let de = serde_ignored::Deserializer::new(value, &mut callback);
+    let mut note = |p: serde_ignored::Path| ignored(&rendered(&p));
+    let de = serde_ignored::Deserializer::new(value, &mut note);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = super::object::field_path(e.path());
         (path, e.into_inner().to_string())

@@ -225,8 +225,7 @@ impl<'t> Documents<'t> {
             return false;
         }
         match self.b[at] {
-            b'\'' => single_quoted_end(self.b, at).is_some_and(|end| self.colon_at(end)),
-            b'"' => double_quoted_end(self.b, at).is_some_and(|end| self.colon_at(end)),
+            b'\'' | b'"' => quoted_end(self.b, at).is_some_and(|end| self.colon_at(end)),
             // A flow collection (`- {name: A, value: "1"}`) is the entry's value.
             b'{' | b'[' => false,
             _ => matches!(self.plain_block(at), (_, Stop::Colon)),
@@ -242,13 +241,9 @@ impl<'t> Documents<'t> {
     fn key(&mut self) -> Option<String> {
         let at = self.pos;
         let (text, plain, end) = match self.b[at] {
-            b'\'' => {
-                let end = single_quoted_end(self.b, at)?;
-                (single_quoted(&self.text[at + 1..end - 1]), false, end)
-            }
-            b'"' => {
-                let end = double_quoted_end(self.b, at)?;
-                (double_quoted(&self.text[at + 1..end - 1])?, false, end)
+            b'\'' | b'"' => {
+                let (text, end) = self.quoted(at)?;
+                (text, false, end)
             }
             c if starts_plain(c, self.b.get(at + 1)) => match self.plain_block(at) {
                 (end, Stop::Colon) => (Cow::Borrowed(&self.text[at..end]), true, end),
@@ -389,20 +384,24 @@ impl<'t> Documents<'t> {
         Some(Value::String(text))
     }
 
+    /// The single- or double-quoted scalar whose opening quote is at `at`, ending on its
+    /// line: its value and the offset after its closing quote.
+    fn quoted(&self, at: usize) -> Option<(Cow<'t, str>, usize)> {
+        let end = quoted_end(self.b, at)?;
+        let inner = &self.text[at + 1..end - 1];
+        let value = if self.b[at] == b'\'' { single_quoted(inner) } else { double_quoted(inner)? };
+        Some((value, end))
+    }
+
     /// A scalar or a one-line flow collection at `pos`, which is not blank.
     fn inline_value(&mut self, depth: usize) -> Option<Value> {
         let at = self.pos;
         match self.b[at] {
             b'[' | b'{' => self.flow(depth + 1),
-            b'\'' => {
-                let end = single_quoted_end(self.b, at)?;
+            b'\'' | b'"' => {
+                let (text, end) = self.quoted(at)?;
                 self.pos = end;
-                Some(Value::String(single_quoted(&self.text[at + 1..end - 1]).into_owned()))
-            }
-            b'"' => {
-                let end = double_quoted_end(self.b, at)?;
-                self.pos = end;
-                Some(Value::String(double_quoted(&self.text[at + 1..end - 1])?.into_owned()))
+                scalar(text, false)
             }
             c if starts_plain(c, self.b.get(at + 1)) => match self.plain_block(at) {
                 (end, Stop::Line) => {
@@ -497,15 +496,10 @@ impl<'t> Documents<'t> {
     fn flow_scalar(&mut self, as_key: bool) -> Option<Value> {
         let at = self.pos;
         let (text, plain) = match *self.b.get(at)? {
-            b'\'' => {
-                let end = single_quoted_end(self.b, at)?;
+            b'\'' | b'"' => {
+                let (text, end) = self.quoted(at)?;
                 self.pos = end;
-                (single_quoted(&self.text[at + 1..end - 1]), false)
-            }
-            b'"' => {
-                let end = double_quoted_end(self.b, at)?;
-                self.pos = end;
-                (double_quoted(&self.text[at + 1..end - 1])?, false)
+                (text, false)
             }
             c if starts_plain(c, self.b.get(at + 1)) => {
                 let end = self.plain_flow(at)?;
@@ -571,6 +565,15 @@ fn starts_plain(c: u8, next: Option<&u8>) -> bool {
         b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\'' | b'"'
         | b'%' | b'@' | b'`' | b' ' | b'\n' => false,
         _ => true,
+    }
+}
+
+/// The offset after the closing quote of the quoted scalar at `at` (either style),
+/// which ends on its line.
+fn quoted_end(b: &[u8], at: usize) -> Option<usize> {
+    match b[at] {
+        b'\'' => single_quoted_end(b, at),
+        _ => double_quoted_end(b, at),
     }
 }
 
@@ -669,11 +672,8 @@ fn printable(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::yaml_values::tests::{draws, saphyr};
     use super::*;
-
-    fn saphyr(text: &str) -> Result<Vec<Value>, String> {
-        serde_saphyr::from_multiple_with_options(text, super::super::object::yaml_options()).map_err(|e| e.to_string())
-    }
 
     /// Every document of `text` read here, or `None` if one is left to the parser.
     fn block(text: &str) -> Option<Vec<Value>> {
@@ -866,13 +866,7 @@ mod tests {
             "\"\\x41\"",
             "'a",
         ];
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = draws(0x2545_f491_4f6c_dd1d);
         let (mut here, mut total, mut with_block_scalars) = (0, 0, 0);
         for _ in 0..8000 {
             let mut text = String::new();

@@ -234,11 +234,24 @@ fn might_not_be_a_string(text: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn saphyr(text: &str) -> Result<Vec<Value>, String> {
+    /// The reference: serde-saphyr's reading of `text` with the manifests' options.
+    pub(in crate::api) fn saphyr(text: &str) -> Result<Vec<Value>, String> {
         serde_saphyr::from_multiple_with_options(text, super::super::object::yaml_options()).map_err(|e| e.to_string())
+    }
+
+    /// Draws below `n` from a xorshift generator seeded with `seed`: the random
+    /// documents of the tests, the same on every run.
+    pub(in crate::api) fn draws(seed: u64) -> impl FnMut(usize) -> usize {
+        let mut state = seed;
+        move |n| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        }
     }
 
     /// Where the fast reading answers, it answers what serde-saphyr does.
@@ -460,13 +473,7 @@ mod tests {
             "@",
             "`",
         ];
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = draws(0x9e37_79b9_7f4a_7c15);
         let (mut read_here, mut total) = (0, 0);
         for _ in 0..3000 {
             let mut text = String::new();
