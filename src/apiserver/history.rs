@@ -132,8 +132,8 @@ impl Ctx<'_> {
     }
 
     /// The pod object is gone from the API.
-    pub fn record_pod_removed(&mut self, pod: &Pod) {
-        self.rec.kubelet_spam.forget(pod.uid);
+    pub fn record_pod_removed(&mut self, id: PodId, pod: &Pod) {
+        self.rec.kubelet_spam.forget(id);
         if !self.rec.records_objects {
             return;
         }

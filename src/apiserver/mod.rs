@@ -93,7 +93,7 @@ pub struct Recorder {
     /// Whether the checks that cost time run (tests, `--check-invariants`).
     pub check_invariants: bool,
     /// The kubelet's event spam filter (its event recorder's, client-side).
-    pub kubelet_spam: spam::SpamFilter,
+    pub kubelet_spam: spam::PodSpamFilter,
     /// What any subsystem watches; changes of other kinds are not queued.
     watched: Watches,
     changes: Vec<Change>,
@@ -110,7 +110,7 @@ impl Recorder {
             warnings,
             violations: Vec::new(),
             check_invariants: false,
-            kubelet_spam: spam::SpamFilter::default(),
+            kubelet_spam: spam::PodSpamFilter::default(),
             watched,
             changes: Vec::new(),
         }

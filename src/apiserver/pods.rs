@@ -166,7 +166,7 @@ impl Ctx<'_> {
         // A sandbox still up (a forced delete, a pod of a removed node) goes with it.
         self.cluster.release_pod_ip(id);
         let Some(pod) = self.cluster.pods.remove(id) else { return };
-        self.record_pod_removed(&pod);
+        self.record_pod_removed(id, &pod);
         if let Some(n) = pod.node {
             self.cluster.node_mut(n).resident.retain(|p| *p != id);
         }

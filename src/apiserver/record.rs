@@ -102,8 +102,7 @@ impl Ctx<'_> {
     }
 
     fn kubelet_may_record(&mut self, id: PodId) -> bool {
-        let Some(pod) = self.cluster.pods.get(id) else { return false };
-        self.rec.kubelet_spam.accept(pod.uid, self.now)
+        self.cluster.pods.get(id).is_some() && self.rec.kubelet_spam.accept(id, self.now)
     }
 
     /// The Event about the pod (one of its containers), with the message set last.

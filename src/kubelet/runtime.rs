@@ -419,7 +419,7 @@ impl Kubelet {
         let p = pod.containers[c].probe_plan;
         let change =
             [p.started_at, p.ready_at, p.unready_at, p.kill_at].into_iter().flatten().filter(|t| *t >= from).min();
-        let failure = probes::next_failure(&p, &probes, from.max(ctx.rec.kubelet_spam.next_accept(pod.uid, from)));
+        let failure = probes::next_failure(&p, &probes, from.max(ctx.rec.kubelet_spam.next_accept(id, from)));
         let next = change.into_iter().chain(failure).min();
         let status = &mut ctx.cluster.pods.get_mut(id).expect("exists").containers[c];
         match next {

@@ -30,13 +30,17 @@ impl<O: TraceOut> RowWriter<O> {
 
     /// Writes one row of fields. The row is packed as it is (each field's length, then
     /// its bytes) and encoded as CSV where the chunk is taken: on the writer thread for
-    /// `podsim run`, so that the simulation's thread only copies bytes.
-    pub fn write_record<I, T>(&mut self, record: I) -> io::Result<()>
+    /// `podsim run`, so that the simulation's thread only copies bytes. Room for the
+    /// whole row is made first, so that each field is only copied.
+    pub fn write_record<R, T>(&mut self, record: R) -> io::Result<()>
     where
-        I: IntoIterator<Item = T>,
+        R: AsRef<[T]>,
         T: AsRef<[u8]>,
     {
-        for field in record {
+        let fields = record.as_ref();
+        let bytes: usize = fields.iter().map(|f| f.as_ref().len()).sum();
+        self.buf.reserve(bytes + 4 * fields.len() + 4);
+        for field in fields {
             pack_field(&mut self.buf, field.as_ref());
         }
         self.buf.extend_from_slice(&ROW_END.to_le_bytes());
