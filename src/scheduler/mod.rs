@@ -35,7 +35,7 @@ use crate::cluster::resources::ResourceNames;
 use crate::cluster::resources::{CPU, MEMORY};
 use crate::cluster::slab::IdMap;
 use crate::cluster::template::PodTemplate;
-use crate::cluster::{Cluster, NodeId, Pod, PodId};
+use crate::cluster::{Cluster, NodeId, Pod, PodId, fit};
 use crate::engine::{Millis, SimRng, SimTime};
 use crate::event::SchedulerEvent;
 use crate::trace::EventType;
@@ -771,8 +771,7 @@ impl Scheduler {
                     // the 5,000-node day the walk node by node was a fifth of the run,
                     // most of it bookkeeping around these two comparisons).
                     let stretch = &walk[j..j + left.min(walk.len() - j).min(want - feasible.len())];
-                    let fit =
-                        stretch.iter().take_while(|id| cluster.room[id.0 as usize].certainly_fits(cpu, memory)).count();
+                    let fit = fit::certainly_fitting(&cluster.room, stretch, cpu, memory);
                     feasible.extend_from_slice(&stretch[..fit]);
                     (examined, left) = (examined + fit, left - fit);
                     if feasible.len() >= want {

@@ -62,8 +62,14 @@ const RUN: usize = 256;
 /// once, and each `below(t)` read as the high word of `word · t`, exact unless the low
 /// word is below `t`, when `below` may reject the word and draw again (about once in 2^55
 /// draws among 500 nodes).
+///
+/// A call of its own: inlined into the scheduling cycle, its counters lived on the
+/// stack.
+#[inline(never)]
 fn pick_without_branches(scores: &[i64], mut fill: impl FnMut(&mut [u64])) -> Option<usize> {
-    let mut draws = [0u32; RUN + 1];
+    // Twice the run, so that a slot's index masked to the length is the index itself
+    // and needs no bounds check on every node.
+    let mut draws = [0u32; 2 * RUN];
     let mut raises = [0u32; RUN];
     let mut words = [0u64; RUN];
     let (mut top, mut raised, mut ties, mut hit, mut unsure) = (i64::MIN, 0, 0u64, 0, false);
@@ -71,7 +77,7 @@ fn pick_without_branches(scores: &[i64], mut fill: impl FnMut(&mut [u64])) -> Op
         let (mut n, mut m) = (0, 0);
         for (j, &s) in run.iter().enumerate() {
             let k = r * RUN + j;
-            draws[n] = k as u32;
+            draws[n & (2 * RUN - 1)] = k as u32;
             n += usize::from(s == top);
             if s > top {
                 // The draws from here on tie this node's score.
