@@ -113,8 +113,8 @@ pub fn prioritize<'a>(
     // runs of few pod sizes) pays nothing for it: tested in one loop, the bound cost the
     // 5,000-node day 5% more instructions though it never applies there.
     match bound {
-        Some(bound) => per_node_scores(scoring, cluster, all_nodes, template, feasible, plan, bound, totals, cache),
-        None => per_node_scores(scoring, cluster, all_nodes, template, feasible, plan, NoBound, totals, cache),
+        Some(bound) => bounded_scores(scoring, cluster, all_nodes, template, feasible, plan, bound, totals),
+        None => per_node_scores(scoring, cluster, all_nodes, template, feasible, plan, totals, cache),
     }
     if taints {
         taint_toleration(scoring.taint_weight, cluster, template, feasible, totals, raw);
@@ -139,7 +139,6 @@ pub const LOSES: i64 = i64::MIN;
 /// template and the node's resources: they come from `cache` (when the pod's size has a
 /// slot) while the node's fit row is unchanged (see `score_cache.rs`), which the row's
 /// version in the packed [`Room`](crate::cluster::fit::Room) tells without loading it.
-/// A node `bound` rejects before its row is scored gets [`LOSES`].
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn per_node_scores(
@@ -149,7 +148,6 @@ fn per_node_scores(
     template: &PodTemplate,
     feasible: &[NodeId],
     plan: Plan,
-    mut bound: impl Prune,
     totals: &mut Vec<i64>,
     mut cache: Option<&mut [(u32, i32)]>,
 ) {
@@ -168,16 +166,7 @@ fn per_node_scores(
         p
     };
     let mut empty_rows = EmptyRows::default();
-    // What every regular node scores (untainted, so TaintToleration cannot tell it
-    // apart), read as the cache would give it back.
-    let regular = match cluster.regular.many(all_nodes) {
-        true => cluster
-            .regular
-            .shape()
-            .and_then(|row| row_total(scoring, nonzero, requests, balanced, row))
-            .map(|total| i64::from(total as i32)),
-        false => None,
-    };
+    let regular = regular_total(scoring, cluster, all_nodes, &plan);
     totals.clear();
     // A cluster of few pod sizes, busy or of many node shapes, without images to score:
     // each node's score is its cache entry while its row stands. A loop of its own, that
@@ -188,7 +177,6 @@ fn per_node_scores(
             let row = &cluster.fit[n.0 as usize];
             resources_total(scoring, cluster, template, (n, row), &plan, &mut empty_rows)
         });
-        totals.iter().for_each(|&total| bound.note(total));
         return;
     }
     totals.extend(feasible.iter().map(|&n| {
@@ -203,9 +191,6 @@ fn per_node_scores(
                     Some((entry, version)) if entry.0 == version => i64::from(entry.1),
                     slot => {
                         let row = &cluster.fit[i];
-                        if bound.loses(row) {
-                            return LOSES;
-                        }
                         let total = resources_total(scoring, cluster, template, (n, row), &plan, &mut empty_rows);
                         if let Some((entry, version)) = slot {
                             *entry = (version, total);
@@ -221,9 +206,59 @@ fn per_node_scores(
                 everywhere + images.iter().filter(|(c, _)| cluster.images.held_by(*c, n)).map(|(_, s)| s).sum::<i64>();
             total += scoring.image_weight * image_priority(sum);
         }
-        bound.note(total);
         total
     }));
+}
+
+/// What every regular node scores (untainted, so TaintToleration cannot tell it apart),
+/// read as the cache would give it back; `None` where regular nodes are few.
+fn regular_total(scoring: &Scoring, cluster: &Cluster, all_nodes: usize, plan: &ResourcePlan) -> Option<i64> {
+    let &(requests, nonzero, balanced) = plan;
+    match cluster.regular.many(all_nodes) {
+        true => cluster
+            .regular
+            .shape()
+            .and_then(|row| row_total(scoring, nonzero, requests, balanced, row))
+            .map(|total| i64::from(total as i32)),
+        false => None,
+    }
+}
+
+/// [`per_node_scores`] for a pod under the [`ScoreBound`] (without the score cache and
+/// without images to score, by the bound's terms): a node that certainly scores below
+/// one before it gets [`LOSES`] unscored. A call of its own, as the cycle's other loops.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn bounded_scores(
+    scoring: &Scoring,
+    cluster: &Cluster,
+    all_nodes: usize,
+    template: &PodTemplate,
+    feasible: &[NodeId],
+    plan: Plan,
+    mut bound: ScoreBound,
+    totals: &mut Vec<i64>,
+) {
+    debug_assert!(plan.with_images.is_none(), "the bound holds without images to score");
+    let plan = (plan.requests, plan.nonzero, plan.balanced);
+    let mut empty_rows = EmptyRows::default();
+    let regular = regular_total(scoring, cluster, all_nodes, &plan);
+    totals.resize(feasible.len(), 0);
+    for (total, &n) in totals.iter_mut().zip(feasible) {
+        let i = n.0 as usize;
+        *total = match regular {
+            Some(regular) if cluster.regular.contains(i) => regular,
+            _ => {
+                let row = &cluster.fit[i];
+                if bound.loses(row) {
+                    *total = LOSES;
+                    continue;
+                }
+                i64::from(resources_total(scoring, cluster, template, (n, row), &plan, &mut empty_rows))
+            }
+        };
+        bound.note(*total);
+    }
 }
 
 /// Each feasible node's cache entry, scored again by `miss` where its row's version has
@@ -261,7 +296,7 @@ fn resources_total(
     cluster: &Cluster,
     template: &PodTemplate,
     (n, row): (NodeId, &FitRow),
-    &(requests, nonzero, balanced): &((i64, i64), (i64, i64), bool),
+    &(requests, nonzero, balanced): &ResourcePlan,
     empty_rows: &mut EmptyRows,
 ) -> i32 {
     let total = match empty_rows.score(row, |row| row_total(scoring, nonzero, requests, balanced, row)) {
@@ -278,6 +313,10 @@ fn resources_total(
     total as i32
 }
 
+/// The pod's exact and non-zero cpu and memory requests, and whether BalancedAllocation
+/// applies: what its resource scores read of it.
+type ResourcePlan = ((i64, i64), (i64, i64), bool);
+
 /// What the pod's scores read of it: its exact and non-zero cpu and memory requests,
 /// whether BalancedAllocation applies, and ImageLocality's plan (see [`image_plan`]).
 struct Plan<'a> {
@@ -286,37 +325,6 @@ struct Plan<'a> {
     balanced: bool,
     with_images: Option<i64>,
     images: &'a [(u32, i64)],
-}
-
-/// A test that lets a node go unscored (see [`ScoreBound`]).
-trait Prune {
-    /// The node of `row` certainly scores below a node scored before it.
-    fn loses(&mut self, row: &FitRow) -> bool;
-    /// A node scored `total`.
-    fn note(&mut self, total: i64);
-}
-
-/// Every node scored.
-struct NoBound;
-
-impl Prune for NoBound {
-    #[inline(always)]
-    fn loses(&mut self, _: &FitRow) -> bool {
-        false
-    }
-    #[inline(always)]
-    fn note(&mut self, _: i64) {}
-}
-
-impl Prune for ScoreBound {
-    #[inline(always)]
-    fn loses(&mut self, row: &FitRow) -> bool {
-        ScoreBound::loses(self, row)
-    }
-    #[inline(always)]
-    fn note(&mut self, total: i64) {
-        ScoreBound::note(self, total)
-    }
 }
 
 /// The resource scores of empty nodes in one attempt, by node size (the last two sizes).
