@@ -80,7 +80,7 @@ impl Buckets for IdMap<Bucket> {
     }
 }
 
-/// One source's buckets, by object uid.
+/// One source's buckets, kept by `B`: by object uid unless said otherwise.
 #[derive(Default)]
 pub struct SpamFilter<B: Buckets = BTreeMap<u64, Bucket>> {
     buckets: B,

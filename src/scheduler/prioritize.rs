@@ -91,7 +91,7 @@ pub fn prioritize<'a>(
     let with_images = if scoring.image_weight > 0 { image_plan(cluster, all_nodes, template, images) } else { None };
     let requests = (template.requests.get(CPU), template.requests.get(MEMORY));
     let nonzero = (template.nonzero_cpu, template.nonzero_memory);
-    let plan = Plan { requests, nonzero, balanced, with_images, images };
+    let pod = PodResources { scoring, cluster, all_nodes, template, requests, nonzero, balanced };
     // The bound holds when the two resource plugins are the whole total, weighted alike,
     // under the default strategy (`score_bound.rs`). It is used only without the score
     // cache, which computes each node's score once while its row stands: a node left
@@ -113,8 +113,8 @@ pub fn prioritize<'a>(
     // runs of few pod sizes) pays nothing for it: tested in one loop, the bound cost the
     // 5,000-node day 5% more instructions though it never applies there.
     match bound {
-        Some(bound) => bounded_scores(scoring, cluster, all_nodes, template, feasible, plan, bound, totals),
-        None => per_node_scores(scoring, cluster, all_nodes, template, feasible, plan, totals, cache),
+        Some(bound) => bounded_scores(&pod, feasible, bound, totals),
+        None => per_node_scores(&pod, feasible, (with_images, images), totals, cache),
     }
     if taints {
         taint_toleration(scoring.taint_weight, cluster, template, feasible, totals, raw);
@@ -139,20 +139,16 @@ pub const LOSES: i64 = i64::MIN;
 /// template and the node's resources: they come from `cache` (when the pod's size has a
 /// slot) while the node's fit row is unchanged (see `score_cache.rs`), which the row's
 /// version in the packed [`Room`](crate::cluster::fit::Room) tells without loading it.
-#[allow(clippy::too_many_arguments)]
+/// `images`: ImageLocality's plan (see [`image_plan`]).
 #[inline(always)]
 fn per_node_scores(
-    scoring: &Scoring,
-    cluster: &Cluster,
-    all_nodes: usize,
-    template: &PodTemplate,
+    pod: &PodResources,
     feasible: &[NodeId],
-    plan: Plan,
+    (with_images, images): (Option<i64>, &[(u32, i64)]),
     totals: &mut Vec<i64>,
     mut cache: Option<&mut [(u32, i32)]>,
 ) {
-    let Plan { requests, nonzero, balanced, with_images, images } = plan;
-    let plan = (requests, nonzero, balanced);
+    let PodResources { scoring, cluster, template, .. } = *pod;
     // ImageLocality's priority takes a few values (one per subset of the pod's images a
     // node holds): the last two are kept rather than divided again on every node.
     let containers = template.containers.len();
@@ -166,7 +162,7 @@ fn per_node_scores(
         p
     };
     let mut empty_rows = EmptyRows::default();
-    let regular = regular_total(scoring, cluster, all_nodes, &plan);
+    let regular = pod.regular();
     totals.clear();
     // A cluster of few pod sizes, busy or of many node shapes, without images to score:
     // each node's score is its cache entry while its row stands. A loop of its own, that
@@ -174,8 +170,7 @@ fn per_node_scores(
     // within an attempt: 5,000-node runs spent 16 instructions a node there).
     if let (None, None, Some(cache)) = (regular, with_images, cache.as_deref_mut()) {
         cached_scores(&cluster.room, cache, feasible, totals, |n| {
-            let row = &cluster.fit[n.0 as usize];
-            resources_total(scoring, cluster, template, (n, row), &plan, &mut empty_rows)
+            pod.total(n, &cluster.fit[n.0 as usize], &mut empty_rows)
         });
         return;
     }
@@ -191,7 +186,7 @@ fn per_node_scores(
                     Some((entry, version)) if entry.0 == version => i64::from(entry.1),
                     slot => {
                         let row = &cluster.fit[i];
-                        let total = resources_total(scoring, cluster, template, (n, row), &plan, &mut empty_rows);
+                        let total = pod.total(n, row, &mut empty_rows);
                         if let Some((entry, version)) = slot {
                             *entry = (version, total);
                         }
@@ -210,54 +205,25 @@ fn per_node_scores(
     }));
 }
 
-/// What every regular node scores (untainted, so TaintToleration cannot tell it apart),
-/// read as the cache would give it back; `None` where regular nodes are few.
-fn regular_total(scoring: &Scoring, cluster: &Cluster, all_nodes: usize, plan: &ResourcePlan) -> Option<i64> {
-    let &(requests, nonzero, balanced) = plan;
-    match cluster.regular.many(all_nodes) {
-        true => cluster
-            .regular
-            .shape()
-            .and_then(|row| row_total(scoring, nonzero, requests, balanced, row))
-            .map(|total| i64::from(total as i32)),
-        false => None,
-    }
-}
-
 /// [`per_node_scores`] for a pod under the [`ScoreBound`] (without the score cache and
 /// without images to score, by the bound's terms): a node that certainly scores below
 /// one before it gets [`LOSES`] unscored. A call of its own, as the cycle's other loops.
-#[allow(clippy::too_many_arguments)]
 #[inline(never)]
-fn bounded_scores(
-    scoring: &Scoring,
-    cluster: &Cluster,
-    all_nodes: usize,
-    template: &PodTemplate,
-    feasible: &[NodeId],
-    plan: Plan,
-    mut bound: ScoreBound,
-    totals: &mut Vec<i64>,
-) {
-    debug_assert!(plan.with_images.is_none(), "the bound holds without images to score");
-    let plan = (plan.requests, plan.nonzero, plan.balanced);
+fn bounded_scores(pod: &PodResources, feasible: &[NodeId], mut bound: ScoreBound, totals: &mut Vec<i64>) {
+    let cluster = pod.cluster;
     let mut empty_rows = EmptyRows::default();
-    let regular = regular_total(scoring, cluster, all_nodes, &plan);
+    let regular = pod.regular();
     totals.resize(feasible.len(), 0);
     for (total, &n) in totals.iter_mut().zip(feasible) {
         let i = n.0 as usize;
-        *total = match regular {
-            Some(regular) if cluster.regular.contains(i) => regular,
+        let score = match regular {
+            Some(regular) if cluster.regular.contains(i) => Some(regular),
             _ => {
                 let row = &cluster.fit[i];
-                if bound.loses(row) {
-                    *total = LOSES;
-                    continue;
-                }
-                i64::from(resources_total(scoring, cluster, template, (n, row), &plan, &mut empty_rows))
+                (!bound.loses(row)).then(|| i64::from(pod.total(n, row, &mut empty_rows)))
             }
         };
-        bound.note(*total);
+        *total = score.inspect(|&score| bound.note(score)).unwrap_or(LOSES);
     }
 }
 
@@ -284,47 +250,54 @@ fn cached_scores(
     }
 }
 
-/// NodeResourcesFit's and BalancedAllocation's weighted total on node `n` of fit row
-/// `row`, as the score cache keeps it (an `i32`), an empty row's from `empty_rows`.
-///
-/// Inlined into each loop of [`per_node_scores`]: a closure shared by the regular
-/// shape's score and the others was compiled out of line, a call for every occupied node
-/// scored (11% of the 100,000-pod day in perf; 2.7% fewer instructions inlined).
-#[inline(always)]
-fn resources_total(
-    scoring: &Scoring,
-    cluster: &Cluster,
-    template: &PodTemplate,
-    (n, row): (NodeId, &FitRow),
-    &(requests, nonzero, balanced): &ResourcePlan,
-    empty_rows: &mut EmptyRows,
-) -> i32 {
-    let total = match empty_rows.score(row, |row| row_total(scoring, nonzero, requests, balanced, row)) {
-        Some(total) => total,
-        None => {
-            let node = cluster.node(n);
-            let mut total = scoring.fit_weight * scoring.fit.score_node(template, node);
-            if balanced {
-                total += scoring.balanced_weight * balanced_for(template, node).unwrap_or(0);
-            }
-            total
-        }
-    };
-    total as i32
-}
-
-/// The pod's exact and non-zero cpu and memory requests, and whether BalancedAllocation
-/// applies: what its resource scores read of it.
-type ResourcePlan = ((i64, i64), (i64, i64), bool);
-
-/// What the pod's scores read of it: its exact and non-zero cpu and memory requests,
-/// whether BalancedAllocation applies, and ImageLocality's plan (see [`image_plan`]).
-struct Plan<'a> {
+/// What one pod's resource scores read: the profile's scoring, the cluster's rows, the
+/// pod's exact and non-zero cpu and memory requests, and whether BalancedAllocation
+/// applies to it.
+#[derive(Clone, Copy)]
+struct PodResources<'a> {
+    scoring: &'a Scoring,
+    cluster: &'a Cluster,
+    all_nodes: usize,
+    template: &'a PodTemplate,
     requests: (i64, i64),
     nonzero: (i64, i64),
     balanced: bool,
-    with_images: Option<i64>,
-    images: &'a [(u32, i64)],
+}
+
+impl PodResources<'_> {
+    /// NodeResourcesFit's and BalancedAllocation's weighted total on node `n` of fit row
+    /// `row`, as the score cache keeps it (an `i32`), an empty row's from `empty_rows`.
+    ///
+    /// Inlined into each loop: a closure shared by the regular shape's score and the
+    /// others was compiled out of line, a call for every occupied node scored (11% of the
+    /// 100,000-pod day in perf; 2.7% fewer instructions inlined).
+    #[inline(always)]
+    fn total(&self, n: NodeId, row: &FitRow, empty_rows: &mut EmptyRows) -> i32 {
+        let PodResources { scoring, cluster, template, requests, nonzero, balanced, .. } = *self;
+        let total = match empty_rows.score(row, |row| row_total(scoring, nonzero, requests, balanced, row)) {
+            Some(total) => total,
+            None => {
+                let node = cluster.node(n);
+                let mut total = scoring.fit_weight * scoring.fit.score_node(template, node);
+                if balanced {
+                    total += scoring.balanced_weight * balanced_for(template, node).unwrap_or(0);
+                }
+                total
+            }
+        };
+        total as i32
+    }
+
+    /// What every regular node scores (untainted, so TaintToleration cannot tell it
+    /// apart), read as the cache would give it back; `None` where regular nodes are few.
+    fn regular(&self) -> Option<i64> {
+        let regular = &self.cluster.regular;
+        let total = |row| row_total(self.scoring, self.nonzero, self.requests, self.balanced, row);
+        match regular.many(self.all_nodes) {
+            true => regular.shape().and_then(total).map(|total| i64::from(total as i32)),
+            false => None,
+        }
+    }
 }
 
 /// The resource scores of empty nodes in one attempt, by node size (the last two sizes).
