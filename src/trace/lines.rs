@@ -15,13 +15,16 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 pub(super) mod json;
+pub(super) mod packed;
 
 /// Labels or annotations: the simulation's map when written, the line's strings when
-/// read (no allocation for strings without escapes).
+/// read (no allocation for strings without escapes), a packed line's pairs when it is
+/// unpacked to be written (`lines/packed.rs`).
 #[derive(Clone, Debug)]
 pub enum Map<'a> {
     Of(&'a BTreeMap<String, String>),
     Read(BTreeMap<Cow<'a, str>, Cow<'a, str>>),
+    Packed(packed::PackedMap<'a>),
 }
 
 impl Default for Map<'_> {
@@ -35,6 +38,7 @@ impl<'a> Map<'a> {
         match self {
             Map::Of(m) => m.is_empty(),
             Map::Read(m) => m.is_empty(),
+            Map::Packed(m) => m.len() == 0,
         }
     }
 
@@ -42,6 +46,7 @@ impl<'a> Map<'a> {
         match self {
             Map::Of(m) => Box::new(m.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
             Map::Read(m) => Box::new(m.iter().map(|(k, v)| (&**k, &**v))),
+            Map::Packed(m) => Box::new(m.pairs()),
         }
     }
 
@@ -49,6 +54,7 @@ impl<'a> Map<'a> {
         match self {
             Map::Of(m) => m.len(),
             Map::Read(m) => m.len(),
+            Map::Packed(m) => m.len(),
         }
     }
 
@@ -62,6 +68,7 @@ impl Serialize for Map<'_> {
         match self {
             Map::Of(m) => m.serialize(s),
             Map::Read(m) => m.serialize(s),
+            Map::Packed(m) => s.collect_map(m.pairs()),
         }
     }
 }

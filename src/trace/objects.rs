@@ -5,7 +5,7 @@
 //! (`PodTemplate` / `JobTemplate` lines) and referred to by id: the pods of a run share a
 //! handful of specs.
 
-use super::lines::{self, Line, Map, Removed};
+use super::lines::{self, Line, Map, Removed, packed};
 use super::out::{CHUNK, Hashing, TraceOut};
 use crate::api::apps::Deployment as ApiDeployment;
 use crate::api::cronjob::CronJob as ApiCronJob;
@@ -467,14 +467,15 @@ impl<T> Templates<T> {
 impl<O: TraceOut> Drop for ObjectsWriter<O> {
     fn drop(&mut self) {
         // Lines still buffered reach the file even when `finish` was not called.
-        let _ = self.out.take(&mut self.buf);
+        let _ = self.out.take_objects(&mut self.buf);
     }
 }
 
 /// Writes `objects.jsonl`.
 pub struct ObjectsWriter<O: TraceOut> {
     out: O,
-    /// Lines not yet handed to `out`.
+    /// Lines not yet handed to `out`, packed (`lines/packed.rs`): written as JSON where
+    /// the chunk is taken, on the writer thread for `podsim run`.
     buf: Vec<u8>,
     pods: Templates<PodSpec>,
     jobs: Templates<ApiJobSpec>,
@@ -878,19 +879,20 @@ impl<O: TraceOut> ObjectsWriter<O> {
     }
 
     fn line(&mut self, line: &Line) -> io::Result<()> {
-        line.write_json(&mut self.buf).map_err(io::Error::other)?;
+        packed::push(line, &mut self.buf).map_err(io::Error::other)?;
         self.end_line()
     }
 
     fn end_line(&mut self) -> io::Result<()> {
-        self.buf.push(b'\n');
-        if self.buf.len() >= CHUNK { self.out.take(&mut self.buf) } else { Ok(()) }
+        if self.buf.len() >= CHUNK { self.out.take_objects(&mut self.buf) } else { Ok(()) }
     }
 
     fn pod_template(&mut self, time: SimTime, spec: &Arc<PodSpec>) -> io::Result<u32> {
         let (id, new) = self.pods.id(spec, &mut self.scratch, &mut self.next_template)?;
         if let Some(json) = new {
-            lines::json::template(&mut self.buf, "PodTemplate", time.ms() as i64, id, json);
+            packed::push_json(&mut self.buf, |out| {
+                lines::json::template(out, "PodTemplate", time.ms() as i64, id, json)
+            });
             self.end_line()?;
         }
         Ok(id)
@@ -899,7 +901,9 @@ impl<O: TraceOut> ObjectsWriter<O> {
     fn job_template(&mut self, time: SimTime, spec: &Arc<ApiJobSpec>) -> io::Result<u32> {
         let (id, new) = self.jobs.id(spec, &mut self.scratch, &mut self.next_template)?;
         if let Some(json) = new {
-            lines::json::template(&mut self.buf, "JobTemplate", time.ms() as i64, id, json);
+            packed::push_json(&mut self.buf, |out| {
+                lines::json::template(out, "JobTemplate", time.ms() as i64, id, json)
+            });
             self.end_line()?;
         }
         Ok(id)
@@ -907,7 +911,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
 
     /// Flushes and returns the SHA-256 of what was written.
     pub fn finish(&mut self) -> io::Result<String> {
-        self.out.take(&mut self.buf)?;
+        self.out.take_objects(&mut self.buf)?;
         self.out.finish()
     }
 }

@@ -2,12 +2,13 @@
 //! reports the digests, so that two runs can be compared without reading the traces).
 //!
 //! The writers of the trace (`RowWriter`, `ObjectsWriter`) fill a buffer and hand it
-//! over whole. A `Hashing` writer encodes (CSV rows come packed), digests and writes it
-//! at once, on the simulation's thread. `Background` hands the buffers to one writer
+//! over whole. A `Hashing` writer encodes (CSV rows and the lines of objects.jsonl come
+//! packed), digests and writes it at once, on the simulation's thread. `Background` hands the buffers to one writer
 //! thread that does that for every file of the run: on a long run the encoding, the
 //! digests and the file system are a quarter of the work, and the machine has a second
 //! core. The bytes and their order are the same either way.
 
+use super::lines::packed;
 use super::row::CsvEncoder;
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
@@ -26,6 +27,10 @@ pub trait TraceOut {
     /// Takes the packed rows of `chunk` (from a `RowWriter`), to be written as CSV.
     fn take_rows(&mut self, chunk: &mut Vec<u8>) -> io::Result<()>;
 
+    /// Takes the packed lines of `chunk` (from an `ObjectsWriter`), to be written as
+    /// JSON lines.
+    fn take_objects(&mut self, chunk: &mut Vec<u8>) -> io::Result<()>;
+
     /// Flushes what was taken and returns the SHA-256 of all of it, in lower-case hex.
     fn finish(&mut self) -> io::Result<String>;
 }
@@ -35,18 +40,26 @@ pub struct Hashing<W: Write> {
     inner: W,
     hasher: Sha256,
     encoder: CsvEncoder,
-    /// CSV encoded from packed rows, on its way to `inner`.
-    csv: Vec<u8>,
+    /// CSV or JSON lines encoded from a packed chunk, on their way to `inner`.
+    encoded: Vec<u8>,
 }
 
 impl<W: Write> Hashing<W> {
     pub fn new(inner: W) -> Self {
-        Hashing { inner, hasher: Sha256::new(), encoder: CsvEncoder::default(), csv: Vec::new() }
+        Hashing { inner, hasher: Sha256::new(), encoder: CsvEncoder::default(), encoded: Vec::new() }
     }
 
     /// The SHA-256 of the bytes so far, in lower-case hex.
     pub fn hex_digest(&self) -> String {
         hex(&self.hasher.clone().finalize())
+    }
+}
+
+impl<W: Write> Hashing<W> {
+    fn write_encoded(&mut self) -> io::Result<()> {
+        self.inner.write_all(&self.encoded)?;
+        self.hasher.update(&self.encoded);
+        Ok(())
     }
 }
 
@@ -74,12 +87,18 @@ impl<W: Write> TraceOut for Hashing<W> {
     }
 
     fn take_rows(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
-        self.csv.clear();
-        self.encoder.encode(chunk, &mut self.csv);
+        self.encoded.clear();
+        self.encoder.encode(chunk, &mut self.encoded);
         chunk.clear();
-        self.inner.write_all(&self.csv)?;
-        self.hasher.update(&self.csv);
-        Ok(())
+        self.write_encoded()
+    }
+
+    fn take_objects(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
+        self.encoded.clear();
+        let written = packed::write_json(chunk, &mut self.encoded);
+        chunk.clear();
+        written.map_err(io::Error::other)?;
+        self.write_encoded()
     }
 
     fn finish(&mut self) -> io::Result<String> {
@@ -88,11 +107,28 @@ impl<W: Write> TraceOut for Hashing<W> {
     }
 }
 
+/// What a chunk handed to the writer thread holds.
+#[derive(Clone, Copy)]
+enum Packing {
+    /// The file's bytes as they are.
+    Bytes,
+    /// Packed CSV rows.
+    Rows,
+    /// Packed lines of objects.jsonl.
+    Objects,
+}
+
 enum Message {
-    /// Bytes for the file; packed rows when `rows`.
-    Chunk { file: usize, bytes: Vec<u8>, rows: bool },
+    Chunk {
+        file: usize,
+        bytes: Vec<u8>,
+        packing: Packing,
+    },
     /// Flush the file and answer with its digest.
-    Finish { file: usize, answer: SyncSender<io::Result<String>> },
+    Finish {
+        file: usize,
+        answer: SyncSender<io::Result<String>>,
+    },
 }
 
 /// Chunks in flight at most: 4 MiB, enough to ride out a slow write without letting
@@ -141,11 +177,15 @@ fn write_all<W: Write>(files: Vec<W>, inbox: Receiver<Message>, recycle: SyncSen
     let mut errors: Vec<Option<io::Error>> = files.iter().map(|_| None).collect();
     while let Ok(message) = inbox.recv() {
         match message {
-            Message::Chunk { file, mut bytes, rows } => {
+            Message::Chunk { file, mut bytes, packing } => {
                 let out = &mut files[file];
-                if errors[file].is_none()
-                    && let Err(e) = if rows { out.take_rows(&mut bytes) } else { out.take(&mut bytes) }
-                {
+                let taken = match packing {
+                    _ if errors[file].is_some() => Ok(()),
+                    Packing::Bytes => out.take(&mut bytes),
+                    Packing::Rows => out.take_rows(&mut bytes),
+                    Packing::Objects => out.take_objects(&mut bytes),
+                };
+                if let Err(e) = taken {
                     errors[file] = Some(e);
                 }
                 bytes.clear();
@@ -175,24 +215,28 @@ fn gone() -> io::Error {
 }
 
 impl Pipe {
-    fn send(&mut self, chunk: &mut Vec<u8>, rows: bool) -> io::Result<()> {
+    fn send(&mut self, chunk: &mut Vec<u8>, packing: Packing) -> io::Result<()> {
         if chunk.is_empty() {
             return Ok(());
         }
         let recycled = self.shared.recycled.lock().ok().and_then(|r| r.try_recv().ok());
         let spare = recycled.unwrap_or_else(|| Vec::with_capacity(CHUNK + 1024));
         let bytes = std::mem::replace(chunk, spare);
-        self.to_writer.send(Message::Chunk { file: self.file, bytes, rows }).map_err(|_| gone())
+        self.to_writer.send(Message::Chunk { file: self.file, bytes, packing }).map_err(|_| gone())
     }
 }
 
 impl TraceOut for Pipe {
     fn take(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
-        self.send(chunk, false)
+        self.send(chunk, Packing::Bytes)
     }
 
     fn take_rows(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
-        self.send(chunk, true)
+        self.send(chunk, Packing::Rows)
+    }
+
+    fn take_objects(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
+        self.send(chunk, Packing::Objects)
     }
 
     fn finish(&mut self) -> io::Result<String> {

@@ -218,6 +218,7 @@ impl<'o> Object<'o> {
         match map {
             Map::Of(m) => m.iter().for_each(|(k, v)| entry(self, k, v)),
             Map::Read(m) => m.iter().for_each(|(k, v)| entry(self, k, v)),
+            Map::Packed(m) => m.pairs().for_each(|(k, v)| entry(self, k, v)),
         }
         self.out.push(b'}');
         self
@@ -252,7 +253,7 @@ mod tests {
 
     /// Strings with what JSON escapes (quotes, backslashes, control characters) and
     /// what it does not (slashes, non-ASCII, DEL).
-    const TEXTS: [&str; 4] = ["", "plain", "q\"uo\\te/ \n\t\r\u{1}\u{1f}", "é → 世界\u{7f}"];
+    pub(super) const TEXTS: [&str; 4] = ["", "plain", "q\"uo\\te/ \n\t\r\u{1}\u{1f}", "é → 世界\u{7f}"];
 
     fn same(line: Line) {
         let mut fast = Vec::new();
@@ -300,91 +301,103 @@ mod tests {
 
     #[test]
     fn every_line_written_here_is_what_serde_writes() {
-        let labels = BTreeMap::from([
-            ("app".to_string(), "web".to_string()),
-            ("q\"k".to_string(), TEXTS[2].to_string()),
-            ("u".to_string(), TEXTS[3].to_string()),
-        ]);
-        let none = BTreeMap::new();
-        let read = BTreeMap::from([(Cow::Borrowed("job-name"), Cow::Borrowed("a\\b"))]);
-        for (i, text) in TEXTS.into_iter().enumerate() {
-            let n = i as i64;
-            let owner = (i % 2 == 0).then_some(Owner { kind: "Job", name: text, uid: 7 });
-            let (map, other) = match i {
-                0 => (Map::Of(&none), Map::Of(&labels)),
-                1 => (Map::Of(&labels), Map::Of(&none)),
-                2 => (Map::Read(read.clone()), Map::Read(BTreeMap::new())),
-                _ => (Map::Of(&labels), Map::Read(read.clone())),
-            };
-            same(Line::PodCreated(PodCreated {
-                t: -n,
-                uid: u64::MAX - i as u64,
-                namespace: text,
-                name: "pod-1",
-                generate_name: (i % 2 == 1).then_some(text),
-                template: 3,
-                priority: i32::MIN + i as i32,
-                preempt_never: i % 2 == 0,
-                labels: map.clone(),
-                annotations: other.clone(),
-                owner,
-            }));
-            same(Line::PodBound(PodBound { t: n, uid: 1, node: text }));
-            same(Line::PodStatus(PodStatus {
-                t: n,
-                uid: 2,
-                phase: "Running",
-                reason: text,
-                start_time: (i > 1).then_some(n * 1000),
-                disruption: TEXTS[3 - i],
-                pod_ip: text,
-                nominated_node_name: TEXTS[(i + 1) % 4],
-            }));
-            same(Line::PodDeleted(PodDeleted { t: n, uid: 3, grace_ms: 30_000 }));
-            same(Line::PodRemoved(Removed { t: n, uid: 4 }));
-            same(Line::JobRemoved(Removed { t: i64::MAX, uid: 0 }));
-            same(Line::JobCreated(JobCreated {
-                t: n,
-                uid: 5,
-                namespace: "default",
-                name: text,
-                labels: other,
-                template: 1,
-                owner: (i % 2 == 1).then_some(Owner { kind: "CronJob", name: "tick", uid: 1 }),
-            }));
-            same(Line::JobStatus(JobStatus {
-                t: n,
-                uid: 6,
-                phase: "Complete",
-                reason: TEXTS[(i + 2) % 4],
-                message: Cow::Borrowed(text),
-                active: i as u32,
-                succeeded: u32::MAX,
-                failed: 0,
-                start_time: (i % 2 == 0).then_some(5),
-                completion_time: (i > 2).then_some(-5),
-                parallelism: 1,
-                suspend: i == 3,
-            }));
-            same(Line::CronJobStatus(CronJobStatus {
-                t: n,
-                uid: 7,
-                active: Cow::Owned((0..i as u64).map(|u| u * 1000).collect()),
-                last_schedule_time: (i > 0).then_some(-60_000),
-                suspend: i == 1,
-            }));
-            same(Line::ReplicaSetStatus(ReplicaSetStatus {
-                t: n,
-                uid: 8,
-                desired: 3,
-                revision: -1,
-                replicas: 2,
-                fully_labeled: 2,
-                ready: 1,
-                available: 1,
-                terminating: i as u32,
-                failure: (i > 1).then_some(Cow::Borrowed(text)),
-            }));
-        }
+        each_sample_line(same);
+    }
+}
+
+/// Calls `f` with lines of every op written here, with strings that need escapes and
+/// strings that do not, fields present and absent, and each kind of labels map (the
+/// packed lines' test uses them too).
+#[cfg(test)]
+pub(super) fn each_sample_line(mut f: impl FnMut(Line)) {
+    use super::{PodBound, PodDeleted, Removed};
+    use std::borrow::Cow;
+    use std::collections::BTreeMap;
+    const TEXTS: [&str; 4] = tests::TEXTS;
+    let labels = BTreeMap::from([
+        ("app".to_string(), "web".to_string()),
+        ("q\"k".to_string(), TEXTS[2].to_string()),
+        ("u".to_string(), TEXTS[3].to_string()),
+    ]);
+    let none = BTreeMap::new();
+    let read = BTreeMap::from([(Cow::Borrowed("job-name"), Cow::Borrowed("a\\b"))]);
+    for (i, text) in TEXTS.into_iter().enumerate() {
+        let n = i as i64;
+        let owner = (i % 2 == 0).then_some(Owner { kind: "Job", name: text, uid: 7 });
+        let (map, other) = match i {
+            0 => (Map::Of(&none), Map::Of(&labels)),
+            1 => (Map::Of(&labels), Map::Of(&none)),
+            2 => (Map::Read(read.clone()), Map::Read(BTreeMap::new())),
+            _ => (Map::Of(&labels), Map::Read(read.clone())),
+        };
+        f(Line::PodCreated(PodCreated {
+            t: -n,
+            uid: u64::MAX - i as u64,
+            namespace: text,
+            name: "pod-1",
+            generate_name: (i % 2 == 1).then_some(text),
+            template: 3,
+            priority: i32::MIN + i as i32,
+            preempt_never: i % 2 == 0,
+            labels: map.clone(),
+            annotations: other.clone(),
+            owner,
+        }));
+        f(Line::PodBound(PodBound { t: n, uid: 1, node: text }));
+        f(Line::PodStatus(PodStatus {
+            t: n,
+            uid: 2,
+            phase: "Running",
+            reason: text,
+            start_time: (i > 1).then_some(n * 1000),
+            disruption: TEXTS[3 - i],
+            pod_ip: text,
+            nominated_node_name: TEXTS[(i + 1) % 4],
+        }));
+        f(Line::PodDeleted(PodDeleted { t: n, uid: 3, grace_ms: 30_000 }));
+        f(Line::PodRemoved(Removed { t: n, uid: 4 }));
+        f(Line::JobRemoved(Removed { t: i64::MAX, uid: 0 }));
+        f(Line::JobCreated(JobCreated {
+            t: n,
+            uid: 5,
+            namespace: "default",
+            name: text,
+            labels: other,
+            template: 1,
+            owner: (i % 2 == 1).then_some(Owner { kind: "CronJob", name: "tick", uid: 1 }),
+        }));
+        f(Line::JobStatus(JobStatus {
+            t: n,
+            uid: 6,
+            phase: "Complete",
+            reason: TEXTS[(i + 2) % 4],
+            message: Cow::Borrowed(text),
+            active: i as u32,
+            succeeded: u32::MAX,
+            failed: 0,
+            start_time: (i % 2 == 0).then_some(5),
+            completion_time: (i > 2).then_some(-5),
+            parallelism: 1,
+            suspend: i == 3,
+        }));
+        f(Line::CronJobStatus(CronJobStatus {
+            t: n,
+            uid: 7,
+            active: Cow::Owned((0..i as u64).map(|u| u * 1000).collect()),
+            last_schedule_time: (i > 0).then_some(-60_000),
+            suspend: i == 1,
+        }));
+        f(Line::ReplicaSetStatus(ReplicaSetStatus {
+            t: n,
+            uid: 8,
+            desired: 3,
+            revision: -1,
+            replicas: 2,
+            fully_labeled: 2,
+            ready: 1,
+            available: 1,
+            terminating: i as u32,
+            failure: (i > 1).then_some(Cow::Borrowed(text)),
+        }));
     }
 }

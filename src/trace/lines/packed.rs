@@ -1,0 +1,390 @@
+//! The lines a run writes most, packed on the simulation's thread and written as JSON
+//! where the chunk is taken (on the trace writer's thread for `podsim run`), as CSV rows
+//! are (`trace::row`): on a CronJob fleet with its view files, writing these lines' JSON
+//! (numbers in decimal, strings scanned for what to escape, keys) was a sixth of the
+//! simulation's thread while the writer's thread had time to spare. Packing copies
+//! each field as it is: numbers as their bytes, strings with their length.
+//!
+//! A packed chunk is a run of items, each a tag byte and its fields: [`JSON`] and a
+//! line already written as JSON (any op: the others, and the spec templates), or a
+//! line of one of the ops below, unpacked into the same [`Line`] and written by
+//! [`Line::write_json`], so that the bytes are those of writing it directly. A test
+//! packs every line `lines/json.rs` writes and compares.
+
+use super::{CronJobStatus, JobCreated, JobStatus, Line, Map, Owner, PodBound, PodCreated, PodDeleted, PodStatus};
+use super::{Removed, ReplicaSetStatus};
+use std::borrow::Cow;
+
+/// A line already JSON: its length (`u32`) and its bytes.
+const JSON: u8 = 0;
+const POD_CREATED: u8 = 1;
+const POD_BOUND: u8 = 2;
+const POD_STATUS: u8 = 3;
+const POD_DELETED: u8 = 4;
+const POD_REMOVED: u8 = 5;
+const JOB_CREATED: u8 = 6;
+const JOB_STATUS: u8 = 7;
+const JOB_REMOVED: u8 = 8;
+const CRONJOB_STATUS: u8 = 9;
+const REPLICASET_STATUS: u8 = 10;
+
+/// Appends `line` to the packed chunk `buf`: packed if its op is one of those above,
+/// else as its JSON.
+pub fn push(line: &Line, buf: &mut Vec<u8>) -> serde_json::Result<()> {
+    if !pack(line, buf) {
+        push_json(buf, |out| line.write_json(out))?;
+    }
+    Ok(())
+}
+
+/// Appends a line that `write` writes as JSON (without its newline).
+pub fn push_json<R>(buf: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    buf.push(JSON);
+    let at = buf.len();
+    buf.extend_from_slice(&[0; 4]);
+    let result = write(buf);
+    let len = u32::try_from(buf.len() - at - 4).expect("an objects.jsonl line under 4 GiB");
+    buf[at..at + 4].copy_from_slice(&len.to_le_bytes());
+    result
+}
+
+/// Packs `line` if its op is one packed here.
+fn pack(line: &Line, buf: &mut Vec<u8>) -> bool {
+    let mut p = Packer(buf);
+    match line {
+        Line::PodCreated(l) => {
+            p.tag(POD_CREATED).i64(l.t).u64(l.uid).str(l.namespace).str(l.name).opt_str(l.generate_name);
+            p.u32(l.template).i32(l.priority).bool(l.preempt_never).map(&l.labels).map(&l.annotations);
+            p.owner(l.owner.as_ref());
+        }
+        Line::PodBound(l) => p.tag(POD_BOUND).i64(l.t).u64(l.uid).str(l.node).done(),
+        Line::PodStatus(l) => {
+            p.tag(POD_STATUS).i64(l.t).u64(l.uid).str(l.phase).str(l.reason).opt_i64(l.start_time);
+            p.str(l.disruption).str(l.pod_ip).str(l.nominated_node_name);
+        }
+        Line::PodDeleted(l) => p.tag(POD_DELETED).i64(l.t).u64(l.uid).i64(l.grace_ms).done(),
+        Line::PodRemoved(l) => p.tag(POD_REMOVED).i64(l.t).u64(l.uid).done(),
+        Line::JobCreated(l) => {
+            p.tag(JOB_CREATED).i64(l.t).u64(l.uid).str(l.namespace).str(l.name).map(&l.labels);
+            p.u32(l.template).owner(l.owner.as_ref());
+        }
+        Line::JobStatus(l) => {
+            p.tag(JOB_STATUS).i64(l.t).u64(l.uid).str(l.phase).str(l.reason).str(&l.message);
+            p.u32(l.active).u32(l.succeeded).u32(l.failed).opt_i64(l.start_time).opt_i64(l.completion_time);
+            p.u32(l.parallelism).bool(l.suspend);
+        }
+        Line::JobRemoved(l) => p.tag(JOB_REMOVED).i64(l.t).u64(l.uid).done(),
+        Line::CronJobStatus(l) => {
+            p.tag(CRONJOB_STATUS).i64(l.t).u64(l.uid).u32(len32(l.active.len()));
+            for &uid in l.active.iter() {
+                p.u64(uid);
+            }
+            p.opt_i64(l.last_schedule_time).bool(l.suspend);
+        }
+        Line::ReplicaSetStatus(l) => {
+            p.tag(REPLICASET_STATUS).i64(l.t).u64(l.uid).u32(l.desired).i64(l.revision).u32(l.replicas);
+            p.u32(l.fully_labeled).u32(l.ready).u32(l.available).u32(l.terminating).opt_str(l.failure.as_deref());
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// Appends the JSON lines (each ending in a newline) of the packed chunk `packed`.
+pub fn write_json(mut packed: &[u8], out: &mut Vec<u8>) -> serde_json::Result<()> {
+    while let Some((&tag, rest)) = packed.split_first() {
+        let mut u = Unpacker(rest);
+        let line = match tag {
+            JSON => {
+                let len = u.u32() as usize;
+                let (json, rest) = u.0.split_at(len);
+                out.extend_from_slice(json);
+                out.push(b'\n');
+                packed = rest;
+                continue;
+            }
+            POD_CREATED => Line::PodCreated(PodCreated {
+                t: u.i64(),
+                uid: u.u64(),
+                namespace: u.str(),
+                name: u.str(),
+                generate_name: u.opt_str(),
+                template: u.u32(),
+                priority: u.i32(),
+                preempt_never: u.bool(),
+                labels: u.map(),
+                annotations: u.map(),
+                owner: u.owner(),
+            }),
+            POD_BOUND => Line::PodBound(PodBound { t: u.i64(), uid: u.u64(), node: u.str() }),
+            POD_STATUS => Line::PodStatus(PodStatus {
+                t: u.i64(),
+                uid: u.u64(),
+                phase: u.str(),
+                reason: u.str(),
+                start_time: u.opt_i64(),
+                disruption: u.str(),
+                pod_ip: u.str(),
+                nominated_node_name: u.str(),
+            }),
+            POD_DELETED => Line::PodDeleted(PodDeleted { t: u.i64(), uid: u.u64(), grace_ms: u.i64() }),
+            POD_REMOVED => Line::PodRemoved(Removed { t: u.i64(), uid: u.u64() }),
+            JOB_CREATED => Line::JobCreated(JobCreated {
+                t: u.i64(),
+                uid: u.u64(),
+                namespace: u.str(),
+                name: u.str(),
+                labels: u.map(),
+                template: u.u32(),
+                owner: u.owner(),
+            }),
+            JOB_STATUS => Line::JobStatus(JobStatus {
+                t: u.i64(),
+                uid: u.u64(),
+                phase: u.str(),
+                reason: u.str(),
+                message: Cow::Borrowed(u.str()),
+                active: u.u32(),
+                succeeded: u.u32(),
+                failed: u.u32(),
+                start_time: u.opt_i64(),
+                completion_time: u.opt_i64(),
+                parallelism: u.u32(),
+                suspend: u.bool(),
+            }),
+            JOB_REMOVED => Line::JobRemoved(Removed { t: u.i64(), uid: u.u64() }),
+            CRONJOB_STATUS => Line::CronJobStatus(CronJobStatus {
+                t: u.i64(),
+                uid: u.u64(),
+                active: {
+                    let n = u.u32();
+                    Cow::Owned((0..n).map(|_| u.u64()).collect())
+                },
+                last_schedule_time: u.opt_i64(),
+                suspend: u.bool(),
+            }),
+            REPLICASET_STATUS => Line::ReplicaSetStatus(ReplicaSetStatus {
+                t: u.i64(),
+                uid: u.u64(),
+                desired: u.u32(),
+                revision: u.i64(),
+                replicas: u.u32(),
+                fully_labeled: u.u32(),
+                ready: u.u32(),
+                available: u.u32(),
+                terminating: u.u32(),
+                failure: u.opt_str().map(Cow::Borrowed),
+            }),
+            other => unreachable!("packed objects.jsonl item tag {other}: only this module packs"),
+        };
+        line.write_json(out)?;
+        out.push(b'\n');
+        packed = u.0;
+    }
+    Ok(())
+}
+
+fn len32(len: usize) -> u32 {
+    u32::try_from(len).expect("a packed field under 4 GiB")
+}
+
+/// Appends fields to a packed chunk.
+struct Packer<'b>(&'b mut Vec<u8>);
+
+impl Packer<'_> {
+    fn tag(&mut self, tag: u8) -> &mut Self {
+        self.0.push(tag);
+        self
+    }
+
+    fn done(&mut self) {}
+
+    fn u32(&mut self, v: u32) -> &mut Self {
+        self.0.extend_from_slice(&v.to_le_bytes());
+        self
+    }
+
+    fn i32(&mut self, v: i32) -> &mut Self {
+        self.0.extend_from_slice(&v.to_le_bytes());
+        self
+    }
+
+    fn u64(&mut self, v: u64) -> &mut Self {
+        self.0.extend_from_slice(&v.to_le_bytes());
+        self
+    }
+
+    fn i64(&mut self, v: i64) -> &mut Self {
+        self.0.extend_from_slice(&v.to_le_bytes());
+        self
+    }
+
+    fn bool(&mut self, v: bool) -> &mut Self {
+        self.0.push(u8::from(v));
+        self
+    }
+
+    fn opt_i64(&mut self, v: Option<i64>) -> &mut Self {
+        match v {
+            Some(v) => self.bool(true).i64(v),
+            None => self.bool(false),
+        }
+    }
+
+    fn str(&mut self, s: &str) -> &mut Self {
+        self.0.reserve(s.len() + 4);
+        self.u32(len32(s.len()));
+        self.0.extend_from_slice(s.as_bytes());
+        self
+    }
+
+    fn opt_str(&mut self, s: Option<&str>) -> &mut Self {
+        match s {
+            Some(s) => self.bool(true).str(s),
+            None => self.bool(false),
+        }
+    }
+
+    fn map(&mut self, map: &Map) -> &mut Self {
+        self.u32(len32(map.len()));
+        match map {
+            Map::Of(m) => m.iter().for_each(|(k, v)| _ = self.str(k).str(v)),
+            Map::Read(m) => m.iter().for_each(|(k, v)| _ = self.str(k).str(v)),
+            Map::Packed(m) => m.pairs().for_each(|(k, v)| _ = self.str(k).str(v)),
+        }
+        self
+    }
+
+    fn owner(&mut self, owner: Option<&Owner>) -> &mut Self {
+        match owner {
+            Some(o) => self.bool(true).str(o.kind).str(o.name).u64(o.uid),
+            None => self.bool(false),
+        }
+    }
+}
+
+/// Reads fields from a packed chunk, in the order they were packed. The chunk was
+/// packed by this module on this run, so it holds what is read: running out of bytes,
+/// or a string that is not UTF-8, is a bug here, not a bad input.
+struct Unpacker<'a>(&'a [u8]);
+
+impl<'a> Unpacker<'a> {
+    fn bytes<const N: usize>(&mut self) -> [u8; N] {
+        let (bytes, rest) = self.0.split_first_chunk::<N>().expect("a packed field whole");
+        self.0 = rest;
+        *bytes
+    }
+
+    fn u32(&mut self) -> u32 {
+        u32::from_le_bytes(self.bytes())
+    }
+
+    fn i32(&mut self) -> i32 {
+        i32::from_le_bytes(self.bytes())
+    }
+
+    fn u64(&mut self) -> u64 {
+        u64::from_le_bytes(self.bytes())
+    }
+
+    fn i64(&mut self) -> i64 {
+        i64::from_le_bytes(self.bytes())
+    }
+
+    fn bool(&mut self) -> bool {
+        self.bytes::<1>()[0] != 0
+    }
+
+    fn opt_i64(&mut self) -> Option<i64> {
+        self.bool().then(|| self.i64())
+    }
+
+    fn str(&mut self) -> &'a str {
+        let len = self.u32() as usize;
+        let (s, rest) = self.0.split_at(len);
+        self.0 = rest;
+        std::str::from_utf8(s).expect("a packed string is the UTF-8 of a str")
+    }
+
+    fn opt_str(&mut self) -> Option<&'a str> {
+        self.bool().then(|| self.str())
+    }
+
+    /// A map's pairs stay packed: they are written as they are read.
+    fn map(&mut self) -> Map<'a> {
+        let count = self.u32();
+        let start = self.0;
+        for _ in 0..2 * count {
+            self.str();
+        }
+        Map::Packed(PackedMap { count, bytes: &start[..start.len() - self.0.len()] })
+    }
+
+    fn owner(&mut self) -> Option<Owner<'a>> {
+        self.bool().then(|| Owner { kind: self.str(), name: self.str(), uid: self.u64() })
+    }
+}
+
+/// Labels or annotations as packed: `count` pairs of strings, each its length and bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct PackedMap<'a> {
+    count: u32,
+    bytes: &'a [u8],
+}
+
+impl<'a> PackedMap<'a> {
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    pub fn pairs(&self) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
+        let mut u = Unpacker(self.bytes);
+        (0..self.count).map(move |_| (u.str(), u.str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::json::each_sample_line;
+    use super::*;
+
+    /// Each line packed alone, and all of them in one chunk with JSON lines between,
+    /// come out as the bytes of writing them directly.
+    #[test]
+    fn a_packed_line_is_written_as_the_line_itself() {
+        let (mut chunk, mut direct) = (Vec::new(), Vec::new());
+        let mut lines = 0;
+        each_sample_line(|line| {
+            let mut alone = Vec::new();
+            assert!(pack(&line, &mut alone), "{line:?} is packed");
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            write_json(&alone, &mut ours).unwrap();
+            line.write_json(&mut theirs).unwrap();
+            theirs.push(b'\n');
+            assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(theirs.clone()).unwrap());
+            push(&line, &mut chunk).unwrap();
+            direct.extend_from_slice(&theirs);
+            let json = format!("{{\"op\":\"Other\",\"t\":{lines}}}");
+            push_json(&mut chunk, |out| out.extend_from_slice(json.as_bytes()));
+            direct.extend_from_slice(json.as_bytes());
+            direct.push(b'\n');
+            lines += 1;
+        });
+        assert!(lines >= 40, "{lines} sample lines");
+        let mut ours = Vec::new();
+        write_json(&chunk, &mut ours).unwrap();
+        assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(direct).unwrap());
+    }
+
+    /// A line of another op goes in as its JSON.
+    #[test]
+    fn other_lines_go_in_as_their_json() {
+        let line = Line::NodeRemoved(super::super::NodeRemoved { t: 5, name: "n\"1" });
+        let mut chunk = Vec::new();
+        push(&line, &mut chunk).unwrap();
+        assert_eq!(chunk[0], JSON);
+        let mut ours = Vec::new();
+        write_json(&chunk, &mut ours).unwrap();
+        assert_eq!(ours, [serde_json::to_vec(&line).unwrap(), b"\n".to_vec()].concat());
+    }
+}
