@@ -8,6 +8,7 @@ pub mod out;
 pub mod row;
 pub mod stats;
 pub mod summary;
+pub mod templates;
 
 use crate::engine::SimTime;
 pub use objects::{ContainerRecord, LastTerminated, ObjectRecord, OwnerRecord};

@@ -7,6 +7,7 @@
 
 use super::lines::{self, Line, Map, Removed, packed};
 use super::out::{CHUNK, Hashing, TraceOut};
+use super::templates::ObjectsChunk;
 use crate::api::apps::Deployment as ApiDeployment;
 use crate::api::cronjob::CronJob as ApiCronJob;
 use crate::api::daemonset::DaemonSet as ApiDaemonSet;
@@ -20,13 +21,10 @@ use crate::cluster::node::NodeReady;
 use crate::cluster::pod::PodPhase;
 use crate::engine::SimTime;
 use crate::labels::LabelSelector;
-use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::collections::btree_map::Entry;
 use std::io::{self, Write};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
 /// The object that owns another (`metadata.ownerReferences[0]`, a controller).
 #[derive(Clone, Copy, Debug)]
@@ -391,96 +389,20 @@ pub const CONTAINERS_HEADER: &[&str] = &[
     "last_finished_at_ms",
 ];
 
-/// Specs already written: by allocation first (copies of one manifest share an `Arc`;
-/// the `Weak` keeps the address from being reused while it is known), then by content
-/// (separate manifests often hold equal specs), known by a digest of their JSON.
-struct Templates<T> {
-    by_address: BTreeMap<usize, (Weak<T>, u32)>,
-    /// The first 128 bits of the SHA-256 of a spec's JSON -> its id. The digest, not the
-    /// JSON: a stream whose copies draw their own resources writes a spec per pod, and
-    /// keeping each one's text (some 650 bytes on the 100,000-pod day) was, with its
-    /// table, 90 MB of a 150 MB run. Two different specs would share an id only if
-    /// their digests agreed, about one chance in 10^20 among a billion specs.
-    by_content: BTreeMap<u128, u32>,
-    /// Addresses known when the address map was last pruned (bounds its growth).
-    pruned_at: usize,
-}
-
-impl<T> Default for Templates<T> {
-    fn default() -> Self {
-        Templates { by_address: BTreeMap::new(), by_content: BTreeMap::new(), pruned_at: 1024 }
-    }
-}
-
-impl<T> Templates<T> {
-    fn by_address(&self, spec: &Arc<T>) -> Option<u32> {
-        let (weak, id) = self.by_address.get(&(Arc::as_ptr(spec) as usize))?;
-        (weak.strong_count() > 0).then_some(*id)
-    }
-
-    fn remember_address(&mut self, spec: &Arc<T>, id: u32) {
-        if self.by_address.len() >= self.pruned_at {
-            // Specs of objects long gone free their entries (memory follows what is alive).
-            self.by_address.retain(|_, (w, _)| w.strong_count() > 0);
-            self.pruned_at = (self.by_address.len() * 2).max(1024);
-        }
-        self.by_address.insert(Arc::as_ptr(spec) as usize, (Arc::downgrade(spec), id));
-    }
-
-    /// The template id of `spec` (by its allocation, else by its JSON), and its JSON when
-    /// it is new and must be written (serialised into `scratch`).
-    fn id<'s>(
-        &mut self,
-        spec: &Arc<T>,
-        scratch: &'s mut Vec<u8>,
-        next_id: &mut u32,
-    ) -> io::Result<(u32, Option<&'s [u8]>)>
-    where
-        T: Serialize,
-    {
-        if let Some(id) = self.by_address(spec) {
-            return Ok((id, None));
-        }
-        scratch.clear();
-        serde_json::to_writer(&mut *scratch, &**spec).map_err(io::Error::other)?;
-        let (id, new) = self.by_content(scratch, next_id);
-        self.remember_address(spec, id);
-        Ok((id, new.then_some(&scratch[..])))
-    }
-
-    /// The id of `content`, and whether it is new.
-    fn by_content(&mut self, content: &[u8], next_id: &mut u32) -> (u32, bool) {
-        let digest = Sha256::digest(content);
-        let key = u128::from_le_bytes(digest[..16].try_into().expect("a SHA-256 digest has 32 bytes"));
-        match self.by_content.entry(key) {
-            Entry::Occupied(known) => (*known.get(), false),
-            Entry::Vacant(slot) => {
-                let id = *next_id;
-                *next_id += 1;
-                slot.insert(id);
-                (id, true)
-            }
-        }
-    }
-}
-
 impl<O: TraceOut> Drop for ObjectsWriter<O> {
     fn drop(&mut self) {
         // Lines still buffered reach the file even when `finish` was not called.
-        let _ = self.out.take_objects(&mut self.buf);
+        let _ = self.out.take_objects(&mut self.chunk);
     }
 }
 
 /// Writes `objects.jsonl`.
 pub struct ObjectsWriter<O: TraceOut> {
     out: O,
-    /// Lines not yet handed to `out`, packed (`lines/packed.rs`): written as JSON where
-    /// the chunk is taken, on the writer thread for `podsim run`.
-    buf: Vec<u8>,
-    pods: Templates<PodSpec>,
-    jobs: Templates<ApiJobSpec>,
-    next_template: u32,
-    scratch: Vec<u8>,
+    /// Lines not yet handed to `out`, packed (`lines/packed.rs`) with the specs they
+    /// name: written as JSON where the chunk is taken, on the writer thread for
+    /// `podsim run`, with the specs' template ids (`templates.rs`).
+    chunk: ObjectsChunk,
 }
 
 impl<W: Write> ObjectsWriter<Hashing<W>> {
@@ -492,14 +414,8 @@ impl<W: Write> ObjectsWriter<Hashing<W>> {
 
 impl<O: TraceOut> ObjectsWriter<O> {
     pub fn to(out: O) -> Self {
-        ObjectsWriter {
-            out,
-            buf: Vec::with_capacity(CHUNK + 4096),
-            pods: Templates::default(),
-            jobs: Templates::default(),
-            next_template: 1,
-            scratch: Vec::new(),
-        }
+        let lines = Vec::with_capacity(CHUNK + 4096);
+        ObjectsWriter { out, chunk: ObjectsChunk { lines, ..ObjectsChunk::default() } }
     }
 
     pub fn write(&mut self, record: &ObjectRecord) -> io::Result<()> {
@@ -518,19 +434,24 @@ impl<O: TraceOut> ObjectsWriter<O> {
                 labels,
                 annotations,
                 owner: o,
-            } => Line::PodCreated(lines::PodCreated {
-                t: t(time),
-                uid,
-                namespace,
-                name,
-                generate_name,
-                template: self.pod_template(time, spec)?,
-                priority,
-                preempt_never,
-                labels: Map::Of(labels),
-                annotations: Map::Of(annotations),
-                owner: o.map(|o| lines::Owner { kind: o.kind, name: o.name, uid: o.uid }),
-            }),
+            } => {
+                let line = Line::PodCreated(lines::PodCreated {
+                    t: t(time),
+                    uid,
+                    namespace,
+                    name,
+                    generate_name,
+                    template: 0,
+                    priority,
+                    preempt_never,
+                    labels: Map::Of(labels),
+                    annotations: Map::Of(annotations),
+                    owner: o.map(|o| lines::Owner { kind: o.kind, name: o.name, uid: o.uid }),
+                });
+                let spec = named(&mut self.chunk.pod_specs, spec);
+                packed::push_naming_spec(&line, spec, &mut self.chunk.lines);
+                return self.end_line();
+            }
             ObjectRecord::PodBound { time, uid, node } => Line::PodBound(lines::PodBound { t: t(time), uid, node }),
             ObjectRecord::PodStatus { time, uid, phase, reason, start_time, disruption, ip, nominated } => {
                 Line::PodStatus(lines::PodStatus {
@@ -568,15 +489,18 @@ impl<O: TraceOut> ObjectsWriter<O> {
             }
             ObjectRecord::NodeRemoved { time, name } => Line::NodeRemoved(lines::NodeRemoved { t: t(time), name }),
             ObjectRecord::JobCreated { time, uid, namespace, name, labels, spec, owner: o } => {
-                Line::JobCreated(lines::JobCreated {
+                let line = Line::JobCreated(lines::JobCreated {
                     t: t(time),
                     uid,
                     namespace,
                     name,
                     labels: Map::Of(labels),
-                    template: self.job_template(time, spec)?,
+                    template: 0,
                     owner: o.map(|o| lines::Owner { kind: o.kind, name: o.name, uid: o.uid }),
-                })
+                });
+                let spec = named(&mut self.chunk.job_specs, spec);
+                packed::push_naming_spec(&line, spec, &mut self.chunk.lines);
+                return self.end_line();
             }
             ObjectRecord::JobStatus {
                 time,
@@ -631,21 +555,30 @@ impl<O: TraceOut> ObjectsWriter<O> {
                 replicas,
                 min_ready_seconds,
                 owner: o,
-            } => Line::ReplicaSetCreated(lines::ReplicaSetCreated {
-                t: t(time),
-                uid,
-                namespace,
-                name,
-                labels: Map::Of(labels),
-                annotations: Map::Of(annotations),
-                selector: Cow::Borrowed(selector),
-                template: self.pod_template(time, &Arc::new(template.spec.clone()))?,
-                template_labels: Map::Of(&template.metadata.labels),
-                template_annotations: Map::Of(&template.metadata.annotations),
-                replicas,
-                min_ready_seconds,
-                owner: o.map(|o| lines::Owner { kind: o.kind, name: o.name, uid: o.uid }),
-            }),
+            } => {
+                let line = |id| {
+                    Line::ReplicaSetCreated(lines::ReplicaSetCreated {
+                        t: t(time),
+                        uid,
+                        namespace,
+                        name,
+                        labels: Map::Of(labels),
+                        annotations: Map::Of(annotations),
+                        selector: Cow::Borrowed(selector),
+                        template: id,
+                        template_labels: Map::Of(&template.metadata.labels),
+                        template_annotations: Map::Of(&template.metadata.annotations),
+                        replicas,
+                        min_ready_seconds,
+                        owner: o.map(|o| lines::Owner { kind: o.kind, name: o.name, uid: o.uid }),
+                    })
+                };
+                let spec = named(&mut self.chunk.pod_specs, &Arc::new(template.spec.clone()));
+                let write = |id, out: &mut Vec<u8>| line(id).write_json(out);
+                packed::push_json_naming_pod_spec(&mut self.chunk.lines, t(time), spec, write)
+                    .map_err(io::Error::other)?;
+                return self.end_line();
+            }
             ObjectRecord::ReplicaSetStatus {
                 time,
                 uid,
@@ -879,70 +812,23 @@ impl<O: TraceOut> ObjectsWriter<O> {
     }
 
     fn line(&mut self, line: &Line) -> io::Result<()> {
-        packed::push(line, &mut self.buf).map_err(io::Error::other)?;
+        packed::push(line, &mut self.chunk.lines).map_err(io::Error::other)?;
         self.end_line()
     }
 
     fn end_line(&mut self) -> io::Result<()> {
-        if self.buf.len() >= CHUNK { self.out.take_objects(&mut self.buf) } else { Ok(()) }
-    }
-
-    fn pod_template(&mut self, time: SimTime, spec: &Arc<PodSpec>) -> io::Result<u32> {
-        let (id, new) = self.pods.id(spec, &mut self.scratch, &mut self.next_template)?;
-        if let Some(json) = new {
-            packed::push_json(&mut self.buf, |out| {
-                lines::json::template(out, "PodTemplate", time.ms() as i64, id, json)
-            });
-            self.end_line()?;
-        }
-        Ok(id)
-    }
-
-    fn job_template(&mut self, time: SimTime, spec: &Arc<ApiJobSpec>) -> io::Result<u32> {
-        let (id, new) = self.jobs.id(spec, &mut self.scratch, &mut self.next_template)?;
-        if let Some(json) = new {
-            packed::push_json(&mut self.buf, |out| {
-                lines::json::template(out, "JobTemplate", time.ms() as i64, id, json)
-            });
-            self.end_line()?;
-        }
-        Ok(id)
+        if self.chunk.lines.len() >= CHUNK { self.out.take_objects(&mut self.chunk) } else { Ok(()) }
     }
 
     /// Flushes and returns the SHA-256 of what was written.
     pub fn finish(&mut self) -> io::Result<String> {
-        self.out.take_objects(&mut self.buf)?;
+        self.out.take_objects(&mut self.chunk)?;
         self.out.finish()
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn spec(cpu: &str) -> Arc<PodSpec> {
-        let json =
-            format!(r#"{{"containers":[{{"name":"a","image":"b","resources":{{"requests":{{"cpu":"{cpu}"}}}}}}]}}"#);
-        Arc::new(serde_json::from_str(&json).unwrap())
-    }
-
-    #[test]
-    fn a_spec_is_known_by_its_allocation_then_by_its_content() {
-        let (mut known, mut scratch, mut next) = (Templates::default(), Vec::new(), 1);
-        let first = spec("1");
-        let (id, json) = known.id(&first, &mut scratch, &mut next).unwrap();
-        assert_eq!((id, json.map(<[u8]>::to_vec)), (1, Some(serde_json::to_vec(&*first).unwrap())));
-        // The same allocation, and an equal spec in an allocation of its own: written once.
-        assert_eq!(known.id(&first, &mut scratch, &mut next).unwrap(), (1, None));
-        assert_eq!(known.id(&spec("1"), &mut scratch, &mut next).unwrap(), (1, None));
-        // Another content is another template.
-        let (id, json) = known.id(&spec("1500m"), &mut scratch, &mut next).unwrap();
-        assert_eq!((id, json.is_some()), (2, true));
-        let (id, json) = known.id(&spec("2"), &mut scratch, &mut next).unwrap();
-        assert_eq!((id, json.is_some()), (3, true));
-        assert_eq!(known.id(&spec("1500m"), &mut scratch, &mut next).unwrap(), (2, None));
-        assert_eq!(next, 4);
-        // What is kept of a spec known by content is its digest, not its text.
-        assert_eq!(known.by_content.len(), 3);
-    }
+/// The index of `spec` among the chunk's `specs`, added.
+fn named<T>(specs: &mut Vec<Arc<T>>, spec: &Arc<T>) -> u32 {
+    specs.push(spec.clone());
+    u32::try_from(specs.len() - 1).expect("a chunk names fewer than 2^32 specs")
 }

@@ -8,8 +8,8 @@
 //! digests and the file system are a quarter of the work, and the machine has a second
 //! core. The bytes and their order are the same either way.
 
-use super::lines::packed;
 use super::row::CsvEncoder;
+use super::templates::{ObjectsChunk, SpecTemplates};
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -27,9 +27,9 @@ pub trait TraceOut {
     /// Takes the packed rows of `chunk` (from a `RowWriter`), to be written as CSV.
     fn take_rows(&mut self, chunk: &mut Vec<u8>) -> io::Result<()>;
 
-    /// Takes the packed lines of `chunk` (from an `ObjectsWriter`), to be written as
-    /// JSON lines.
-    fn take_objects(&mut self, chunk: &mut Vec<u8>) -> io::Result<()>;
+    /// Takes the packed lines of `chunk` (from an `ObjectsWriter`) and the specs they
+    /// name, to be written as JSON lines, leaving it empty.
+    fn take_objects(&mut self, chunk: &mut ObjectsChunk) -> io::Result<()>;
 
     /// Flushes what was taken and returns the SHA-256 of all of it, in lower-case hex.
     fn finish(&mut self) -> io::Result<String>;
@@ -42,11 +42,19 @@ pub struct Hashing<W: Write> {
     encoder: CsvEncoder,
     /// CSV or JSON lines encoded from a packed chunk, on their way to `inner`.
     encoded: Vec<u8>,
+    /// The spec templates, for an `objects.jsonl`.
+    templates: SpecTemplates,
 }
 
 impl<W: Write> Hashing<W> {
     pub fn new(inner: W) -> Self {
-        Hashing { inner, hasher: Sha256::new(), encoder: CsvEncoder::default(), encoded: Vec::new() }
+        Hashing {
+            inner,
+            hasher: Sha256::new(),
+            encoder: CsvEncoder::default(),
+            encoded: Vec::new(),
+            templates: SpecTemplates::default(),
+        }
     }
 
     /// The SHA-256 of the bytes so far, in lower-case hex.
@@ -93,11 +101,11 @@ impl<W: Write> TraceOut for Hashing<W> {
         self.write_encoded()
     }
 
-    fn take_objects(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
+    fn take_objects(&mut self, chunk: &mut ObjectsChunk) -> io::Result<()> {
         self.encoded.clear();
-        let written = packed::write_json(chunk, &mut self.encoded);
+        let written = self.templates.write_json(chunk, &mut self.encoded);
         chunk.clear();
-        written.map_err(io::Error::other)?;
+        written?;
         self.write_encoded()
     }
 
@@ -107,28 +115,13 @@ impl<W: Write> TraceOut for Hashing<W> {
     }
 }
 
-/// What a chunk handed to the writer thread holds.
-#[derive(Clone, Copy)]
-enum Packing {
-    /// The file's bytes as they are.
-    Bytes,
-    /// Packed CSV rows.
-    Rows,
-    /// Packed lines of objects.jsonl.
-    Objects,
-}
-
 enum Message {
-    Chunk {
-        file: usize,
-        bytes: Vec<u8>,
-        packing: Packing,
-    },
+    /// Bytes for the file; packed rows when `rows`.
+    Chunk { file: usize, bytes: Vec<u8>, rows: bool },
+    /// Packed lines of objects.jsonl.
+    Objects { file: usize, chunk: ObjectsChunk },
     /// Flush the file and answer with its digest.
-    Finish {
-        file: usize,
-        answer: SyncSender<io::Result<String>>,
-    },
+    Finish { file: usize, answer: SyncSender<io::Result<String>> },
 }
 
 /// Chunks in flight at most: 4 MiB, enough to ride out a slow write without letting
@@ -177,20 +170,25 @@ fn write_all<W: Write>(files: Vec<W>, inbox: Receiver<Message>, recycle: SyncSen
     let mut errors: Vec<Option<io::Error>> = files.iter().map(|_| None).collect();
     while let Ok(message) = inbox.recv() {
         match message {
-            Message::Chunk { file, mut bytes, packing } => {
+            Message::Chunk { file, mut bytes, rows } => {
                 let out = &mut files[file];
-                let taken = match packing {
-                    _ if errors[file].is_some() => Ok(()),
-                    Packing::Bytes => out.take(&mut bytes),
-                    Packing::Rows => out.take_rows(&mut bytes),
-                    Packing::Objects => out.take_objects(&mut bytes),
-                };
-                if let Err(e) = taken {
+                if errors[file].is_none()
+                    && let Err(e) = if rows { out.take_rows(&mut bytes) } else { out.take(&mut bytes) }
+                {
                     errors[file] = Some(e);
                 }
                 bytes.clear();
                 // A full recycling channel means the other side has buffers enough.
                 let _ = recycle.try_send(bytes);
+            }
+            Message::Objects { file, mut chunk } => {
+                if errors[file].is_none()
+                    && let Err(e) = files[file].take_objects(&mut chunk)
+                {
+                    errors[file] = Some(e);
+                }
+                chunk.lines.clear();
+                let _ = recycle.try_send(chunk.lines);
             }
             Message::Finish { file, answer } => {
                 let result = match errors[file].take() {
@@ -215,28 +213,37 @@ fn gone() -> io::Error {
 }
 
 impl Pipe {
-    fn send(&mut self, chunk: &mut Vec<u8>, packing: Packing) -> io::Result<()> {
+    fn send(&mut self, chunk: &mut Vec<u8>, rows: bool) -> io::Result<()> {
         if chunk.is_empty() {
             return Ok(());
         }
+        let bytes = std::mem::replace(chunk, self.spare());
+        self.to_writer.send(Message::Chunk { file: self.file, bytes, rows }).map_err(|_| gone())
+    }
+
+    /// An empty buffer that can hold a chunk: one the writer thread emptied, if any.
+    fn spare(&self) -> Vec<u8> {
         let recycled = self.shared.recycled.lock().ok().and_then(|r| r.try_recv().ok());
-        let spare = recycled.unwrap_or_else(|| Vec::with_capacity(CHUNK + 1024));
-        let bytes = std::mem::replace(chunk, spare);
-        self.to_writer.send(Message::Chunk { file: self.file, bytes, packing }).map_err(|_| gone())
+        recycled.unwrap_or_else(|| Vec::with_capacity(CHUNK + 1024))
     }
 }
 
 impl TraceOut for Pipe {
     fn take(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
-        self.send(chunk, Packing::Bytes)
+        self.send(chunk, false)
     }
 
     fn take_rows(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
-        self.send(chunk, Packing::Rows)
+        self.send(chunk, true)
     }
 
-    fn take_objects(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
-        self.send(chunk, Packing::Objects)
+    fn take_objects(&mut self, chunk: &mut ObjectsChunk) -> io::Result<()> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let lines = self.spare();
+        let chunk = std::mem::replace(chunk, ObjectsChunk { lines, ..ObjectsChunk::default() });
+        self.to_writer.send(Message::Objects { file: self.file, chunk }).map_err(|_| gone())
     }
 
     fn finish(&mut self) -> io::Result<String> {

@@ -242,69 +242,6 @@ impl<'o> Object<'o> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::super::{PodBound, PodDeleted, Removed, Template};
-    use super::*;
-    use crate::api::job::JobSpec;
-    use crate::api::pod::PodSpec;
-    use std::borrow::Cow;
-    use std::collections::BTreeMap;
-
-    /// Strings with what JSON escapes (quotes, backslashes, control characters) and
-    /// what it does not (slashes, non-ASCII, DEL).
-    pub(super) const TEXTS: [&str; 4] = ["", "plain", "q\"uo\\te/ \n\t\r\u{1}\u{1f}", "é → 世界\u{7f}"];
-
-    fn same(line: Line) {
-        let mut fast = Vec::new();
-        assert!(write(&line, &mut fast), "{line:?} is written here");
-        let serde = serde_json::to_vec(&line).unwrap();
-        assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(serde).unwrap());
-    }
-
-    #[test]
-    fn every_string_is_escaped_as_serde_escapes_it() {
-        let specials: Vec<char> = (0..0x80u8).map(char::from).chain(['é', '世', '\u{7f}', '\u{2028}']).collect();
-        for len in 0..20 {
-            for at in 0..len.max(1) {
-                for &c in &specials {
-                    let s: String = (0..len.max(1)).map(|i| if i == at { c } else { 'a' }).collect();
-                    let s = if len == 0 { String::new() } else { s };
-                    let mut ours = Vec::new();
-                    Object { out: &mut ours, itoa: itoa::Buffer::new() }.escaped(&s);
-                    assert_eq!(ours, serde_json::to_vec(&s).unwrap(), "{s:?}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn a_template_line_with_its_spec_serialized_is_what_serde_writes() {
-        let pod: PodSpec = serde_json::from_str(
-            r#"{"containers":[{"name":"app","image":"web:1","resources":{"requests":{"cpu":"1500m","memory":"3Gi"}}}],"nodeSelector":{"q\"k":"é\n"}}"#,
-        )
-        .unwrap();
-        let job: JobSpec =
-            serde_json::from_str(r#"{"completions":3,"template":{"spec":{"containers":[{"name":"a","image":"b"}]}}}"#)
-                .unwrap();
-        for (t, id) in [(0, 1), (-5, 7), (i64::MAX, u32::MAX)] {
-            let mut fast = Vec::new();
-            template(&mut fast, "PodTemplate", t, id, &serde_json::to_vec(&pod).unwrap());
-            let serde = serde_json::to_vec(&Line::PodTemplate(Template { t, id, spec: Cow::Borrowed(&pod) })).unwrap();
-            assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(serde).unwrap());
-            let mut fast = Vec::new();
-            template(&mut fast, "JobTemplate", t, id, &serde_json::to_vec(&job).unwrap());
-            let serde = serde_json::to_vec(&Line::JobTemplate(Template { t, id, spec: Cow::Borrowed(&job) })).unwrap();
-            assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(serde).unwrap());
-        }
-    }
-
-    #[test]
-    fn every_line_written_here_is_what_serde_writes() {
-        each_sample_line(same);
-    }
-}
-
 /// Calls `f` with lines of every op written here, with strings that need escapes and
 /// strings that do not, fields present and absent, and each kind of labels map (the
 /// packed lines' test uses them too).
@@ -313,7 +250,7 @@ pub(super) fn each_sample_line(mut f: impl FnMut(Line)) {
     use super::{PodBound, PodDeleted, Removed};
     use std::borrow::Cow;
     use std::collections::BTreeMap;
-    const TEXTS: [&str; 4] = tests::TEXTS;
+    use tests::TEXTS;
     let labels = BTreeMap::from([
         ("app".to_string(), "web".to_string()),
         ("q\"k".to_string(), TEXTS[2].to_string()),
@@ -399,5 +336,67 @@ pub(super) fn each_sample_line(mut f: impl FnMut(Line)) {
             terminating: i as u32,
             failure: (i > 1).then_some(Cow::Borrowed(text)),
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Template;
+    use super::*;
+    use crate::api::job::JobSpec;
+    use crate::api::pod::PodSpec;
+    use std::borrow::Cow;
+
+    /// Strings with what JSON escapes (quotes, backslashes, control characters) and
+    /// what it does not (slashes, non-ASCII, DEL).
+    pub(super) const TEXTS: [&str; 4] = ["", "plain", "q\"uo\\te/ \n\t\r\u{1}\u{1f}", "é → 世界\u{7f}"];
+
+    fn same(line: Line) {
+        let mut fast = Vec::new();
+        assert!(write(&line, &mut fast), "{line:?} is written here");
+        let serde = serde_json::to_vec(&line).unwrap();
+        assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(serde).unwrap());
+    }
+
+    #[test]
+    fn every_string_is_escaped_as_serde_escapes_it() {
+        let specials: Vec<char> = (0..0x80u8).map(char::from).chain(['é', '世', '\u{7f}', '\u{2028}']).collect();
+        for len in 0..20 {
+            for at in 0..len.max(1) {
+                for &c in &specials {
+                    let s: String = (0..len.max(1)).map(|i| if i == at { c } else { 'a' }).collect();
+                    let s = if len == 0 { String::new() } else { s };
+                    let mut ours = Vec::new();
+                    Object { out: &mut ours, itoa: itoa::Buffer::new() }.escaped(&s);
+                    assert_eq!(ours, serde_json::to_vec(&s).unwrap(), "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_template_line_with_its_spec_serialized_is_what_serde_writes() {
+        let pod: PodSpec = serde_json::from_str(
+            r#"{"containers":[{"name":"app","image":"web:1","resources":{"requests":{"cpu":"1500m","memory":"3Gi"}}}],"nodeSelector":{"q\"k":"é\n"}}"#,
+        )
+        .unwrap();
+        let job: JobSpec =
+            serde_json::from_str(r#"{"completions":3,"template":{"spec":{"containers":[{"name":"a","image":"b"}]}}}"#)
+                .unwrap();
+        for (t, id) in [(0, 1), (-5, 7), (i64::MAX, u32::MAX)] {
+            let mut fast = Vec::new();
+            template(&mut fast, "PodTemplate", t, id, &serde_json::to_vec(&pod).unwrap());
+            let serde = serde_json::to_vec(&Line::PodTemplate(Template { t, id, spec: Cow::Borrowed(&pod) })).unwrap();
+            assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(serde).unwrap());
+            let mut fast = Vec::new();
+            template(&mut fast, "JobTemplate", t, id, &serde_json::to_vec(&job).unwrap());
+            let serde = serde_json::to_vec(&Line::JobTemplate(Template { t, id, spec: Cow::Borrowed(&job) })).unwrap();
+            assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(serde).unwrap());
+        }
+    }
+
+    #[test]
+    fn every_line_written_here_is_what_serde_writes() {
+        each_sample_line(same);
     }
 }

@@ -6,17 +6,33 @@
 //! each field as it is: numbers as their bytes, strings with their length.
 //!
 //! A packed chunk is a run of items, each a tag byte and its fields: [`JSON`] and a
-//! line already written as JSON (any op: the others, and the spec templates), or a
-//! line of one of the ops below, unpacked into the same [`Line`] and written by
-//! [`Line::write_json`], so that the bytes are those of writing it directly. A test
-//! packs every line `lines/json.rs` writes and compares.
+//! line already written as JSON (the other ops), or a line of one of the ops below,
+//! unpacked into the same [`Line`] and written by [`Line::write_json`], so that the
+//! bytes are those of writing it directly. A test packs every line `lines/json.rs`
+//! writes and compares. A line that names a spec's template may name the spec
+//! instead (its index among the chunk's specs, `trace/templates.rs`): its template id
+//! is found, and the template line written first if it is new, where it is unpacked.
 
 use super::{CronJobStatus, JobCreated, JobStatus, Line, Map, Owner, PodBound, PodCreated, PodDeleted, PodStatus};
 use super::{Removed, ReplicaSetStatus};
 use std::borrow::Cow;
+use std::io;
+
+/// The template ids of the specs a chunk's lines name (`trace/templates.rs`).
+pub trait Specs {
+    /// The template id of the chunk's pod spec `index`; when the spec is new, its
+    /// `PodTemplate` line (time `t`) is appended to `out` first.
+    fn pod_template(&mut self, index: u32, t: i64, out: &mut Vec<u8>) -> io::Result<u32>;
+
+    /// [`Specs::pod_template`] for a Job spec (`JobTemplate`).
+    fn job_template(&mut self, index: u32, t: i64, out: &mut Vec<u8>) -> io::Result<u32>;
+}
 
 /// A line already JSON: its length (`u32`) and its bytes.
 const JSON: u8 = 0;
+/// A line already JSON but for the id of its pod spec's template: the line's time
+/// (`i64`), the spec's index (`u32`), where the id goes (`u32`), and the JSON.
+const JSON_NAMING_POD_SPEC: u8 = 11;
 const POD_CREATED: u8 = 1;
 const POD_BOUND: u8 = 2;
 const POD_STATUS: u8 = 3;
@@ -31,9 +47,36 @@ const REPLICASET_STATUS: u8 = 10;
 /// Appends `line` to the packed chunk `buf`: packed if its op is one of those above,
 /// else as its JSON.
 pub fn push(line: &Line, buf: &mut Vec<u8>) -> serde_json::Result<()> {
-    if !pack(line, buf) {
+    if !pack(line, buf, None) {
         push_json(buf, |out| line.write_json(out))?;
     }
+    Ok(())
+}
+
+/// Appends a `PodCreated` or `JobCreated` line whose `template` is not yet known: the
+/// line names the chunk's spec `spec` instead.
+pub fn push_naming_spec(line: &Line, spec: u32, buf: &mut Vec<u8>) {
+    let packed = pack(line, buf, Some(spec));
+    debug_assert!(packed, "only created lines name a spec");
+}
+
+/// Appends a line written by `write` as JSON with the template id `0`, to name the
+/// chunk's pod spec `spec` (time `t`) instead: the line is written again with id `1`,
+/// and the one byte where the two differ is where the id goes.
+pub fn push_json_naming_pod_spec(
+    buf: &mut Vec<u8>,
+    t: i64,
+    spec: u32,
+    write: impl Fn(u32, &mut Vec<u8>) -> serde_json::Result<()>,
+) -> serde_json::Result<()> {
+    let (mut zero, mut one) = (Vec::new(), Vec::new());
+    write(0, &mut zero)?;
+    write(1, &mut one)?;
+    let at = zero.iter().zip(&one).position(|(a, b)| a != b).expect("the id is written");
+    zero.remove(at);
+    let mut p = Packer(buf);
+    p.tag(JSON_NAMING_POD_SPEC).i64(t).u32(spec).u32(len32(at)).u32(len32(zero.len()));
+    buf.extend_from_slice(&zero);
     Ok(())
 }
 
@@ -48,13 +91,14 @@ pub fn push_json<R>(buf: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>) -> R) ->
     result
 }
 
-/// Packs `line` if its op is one packed here.
-fn pack(line: &Line, buf: &mut Vec<u8>) -> bool {
+/// Packs `line` if its op is one packed here; a created line names the chunk's spec
+/// `spec` instead of its template, if given.
+fn pack(line: &Line, buf: &mut Vec<u8>, spec: Option<u32>) -> bool {
     let mut p = Packer(buf);
     match line {
         Line::PodCreated(l) => {
             p.tag(POD_CREATED).i64(l.t).u64(l.uid).str(l.namespace).str(l.name).opt_str(l.generate_name);
-            p.u32(l.template).i32(l.priority).bool(l.preempt_never).map(&l.labels).map(&l.annotations);
+            p.template(l.template, spec).i32(l.priority).bool(l.preempt_never).map(&l.labels).map(&l.annotations);
             p.owner(l.owner.as_ref());
         }
         Line::PodBound(l) => p.tag(POD_BOUND).i64(l.t).u64(l.uid).str(l.node).done(),
@@ -66,7 +110,7 @@ fn pack(line: &Line, buf: &mut Vec<u8>) -> bool {
         Line::PodRemoved(l) => p.tag(POD_REMOVED).i64(l.t).u64(l.uid).done(),
         Line::JobCreated(l) => {
             p.tag(JOB_CREATED).i64(l.t).u64(l.uid).str(l.namespace).str(l.name).map(&l.labels);
-            p.u32(l.template).owner(l.owner.as_ref());
+            p.template(l.template, spec).owner(l.owner.as_ref());
         }
         Line::JobStatus(l) => {
             p.tag(JOB_STATUS).i64(l.t).u64(l.uid).str(l.phase).str(l.reason).str(&l.message);
@@ -90,8 +134,9 @@ fn pack(line: &Line, buf: &mut Vec<u8>) -> bool {
     true
 }
 
-/// Appends the JSON lines (each ending in a newline) of the packed chunk `packed`.
-pub fn write_json(mut packed: &[u8], out: &mut Vec<u8>) -> serde_json::Result<()> {
+/// Appends the JSON lines (each ending in a newline) of the packed chunk `packed`,
+/// the ids of the specs its lines name from `specs`.
+pub fn write_json(mut packed: &[u8], specs: &mut impl Specs, out: &mut Vec<u8>) -> io::Result<()> {
     while let Some((&tag, rest)) = packed.split_first() {
         let mut u = Unpacker(rest);
         let line = match tag {
@@ -103,19 +148,33 @@ pub fn write_json(mut packed: &[u8], out: &mut Vec<u8>) -> serde_json::Result<()
                 packed = rest;
                 continue;
             }
-            POD_CREATED => Line::PodCreated(PodCreated {
-                t: u.i64(),
-                uid: u.u64(),
-                namespace: u.str(),
-                name: u.str(),
-                generate_name: u.opt_str(),
-                template: u.u32(),
-                priority: u.i32(),
-                preempt_never: u.bool(),
-                labels: u.map(),
-                annotations: u.map(),
-                owner: u.owner(),
-            }),
+            JSON_NAMING_POD_SPEC => {
+                let (t, spec, at, len) = (u.i64(), u.u32(), u.u32() as usize, u.u32() as usize);
+                let id = specs.pod_template(spec, t, out)?;
+                let (json, rest) = u.0.split_at(len);
+                out.extend_from_slice(&json[..at]);
+                out.extend_from_slice(itoa::Buffer::new().format(id).as_bytes());
+                out.extend_from_slice(&json[at..]);
+                out.push(b'\n');
+                packed = rest;
+                continue;
+            }
+            POD_CREATED => {
+                let (t, uid, namespace, name, generate_name) = (u.i64(), u.u64(), u.str(), u.str(), u.opt_str());
+                Line::PodCreated(PodCreated {
+                    t,
+                    uid,
+                    namespace,
+                    name,
+                    generate_name,
+                    template: u.template(out, |index, out| specs.pod_template(index, t, out))?,
+                    priority: u.i32(),
+                    preempt_never: u.bool(),
+                    labels: u.map(),
+                    annotations: u.map(),
+                    owner: u.owner(),
+                })
+            }
             POD_BOUND => Line::PodBound(PodBound { t: u.i64(), uid: u.u64(), node: u.str() }),
             POD_STATUS => Line::PodStatus(PodStatus {
                 t: u.i64(),
@@ -129,15 +188,18 @@ pub fn write_json(mut packed: &[u8], out: &mut Vec<u8>) -> serde_json::Result<()
             }),
             POD_DELETED => Line::PodDeleted(PodDeleted { t: u.i64(), uid: u.u64(), grace_ms: u.i64() }),
             POD_REMOVED => Line::PodRemoved(Removed { t: u.i64(), uid: u.u64() }),
-            JOB_CREATED => Line::JobCreated(JobCreated {
-                t: u.i64(),
-                uid: u.u64(),
-                namespace: u.str(),
-                name: u.str(),
-                labels: u.map(),
-                template: u.u32(),
-                owner: u.owner(),
-            }),
+            JOB_CREATED => {
+                let (t, uid, namespace, name, labels) = (u.i64(), u.u64(), u.str(), u.str(), u.map());
+                Line::JobCreated(JobCreated {
+                    t,
+                    uid,
+                    namespace,
+                    name,
+                    labels,
+                    template: u.template(out, |index, out| specs.job_template(index, t, out))?,
+                    owner: u.owner(),
+                })
+            }
             JOB_STATUS => Line::JobStatus(JobStatus {
                 t: u.i64(),
                 uid: u.u64(),
@@ -177,7 +239,7 @@ pub fn write_json(mut packed: &[u8], out: &mut Vec<u8>) -> serde_json::Result<()
             }),
             other => unreachable!("packed objects.jsonl item tag {other}: only this module packs"),
         };
-        line.write_json(out)?;
+        line.write_json(out).map_err(io::Error::other)?;
         out.push(b'\n');
         packed = u.0;
     }
@@ -198,6 +260,14 @@ impl Packer<'_> {
     }
 
     fn done(&mut self) {}
+
+    /// A template id (flag 0), or the index of the chunk's spec the line names (1).
+    fn template(&mut self, id: u32, spec: Option<u32>) -> &mut Self {
+        match spec {
+            Some(index) => self.bool(true).u32(index),
+            None => self.bool(false).u32(id),
+        }
+    }
 
     fn u32(&mut self, v: u32) -> &mut Self {
         self.0.extend_from_slice(&v.to_le_bytes());
@@ -310,6 +380,17 @@ impl<'a> Unpacker<'a> {
         self.bool().then(|| self.str())
     }
 
+    /// A template id, or the one `spec_id` gives the spec the line names.
+    fn template(
+        &mut self,
+        out: &mut Vec<u8>,
+        spec_id: impl FnOnce(u32, &mut Vec<u8>) -> io::Result<u32>,
+    ) -> io::Result<u32> {
+        let names_spec = self.bool();
+        let n = self.u32();
+        if names_spec { spec_id(n, out) } else { Ok(n) }
+    }
+
     /// A map's pairs stay packed: they are written as they are read.
     fn map(&mut self) -> Map<'a> {
         let count = self.u32();
@@ -348,32 +429,98 @@ mod tests {
     use super::super::json::each_sample_line;
     use super::*;
 
+    /// Specs whose template ids are their index plus 100, each new one's template
+    /// line written as `{"spec":<index>}`.
+    #[derive(Default)]
+    struct Numbered {
+        seen: Vec<(bool, u32)>,
+    }
+
+    impl Numbered {
+        fn id(&mut self, job: bool, index: u32, t: i64, out: &mut Vec<u8>) -> io::Result<u32> {
+            if !self.seen.contains(&(job, index)) {
+                self.seen.push((job, index));
+                out.extend_from_slice(format!("{{\"spec\":{index},\"job\":{job},\"t\":{t}}}\n").as_bytes());
+            }
+            Ok(index + 100)
+        }
+    }
+
+    impl Specs for Numbered {
+        fn pod_template(&mut self, index: u32, t: i64, out: &mut Vec<u8>) -> io::Result<u32> {
+            self.id(false, index, t, out)
+        }
+        fn job_template(&mut self, index: u32, t: i64, out: &mut Vec<u8>) -> io::Result<u32> {
+            self.id(true, index, t, out)
+        }
+    }
+
+    fn json_of(chunk: &[u8]) -> String {
+        let mut out = Vec::new();
+        write_json(chunk, &mut Numbered::default(), &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn direct(line: &Line) -> String {
+        let mut out = Vec::new();
+        line.write_json(&mut out).unwrap();
+        out.push(b'\n');
+        String::from_utf8(out).unwrap()
+    }
+
     /// Each line packed alone, and all of them in one chunk with JSON lines between,
     /// come out as the bytes of writing them directly.
     #[test]
     fn a_packed_line_is_written_as_the_line_itself() {
-        let (mut chunk, mut direct) = (Vec::new(), Vec::new());
+        let (mut chunk, mut expected) = (Vec::new(), String::new());
         let mut lines = 0;
         each_sample_line(|line| {
             let mut alone = Vec::new();
-            assert!(pack(&line, &mut alone), "{line:?} is packed");
-            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-            write_json(&alone, &mut ours).unwrap();
-            line.write_json(&mut theirs).unwrap();
-            theirs.push(b'\n');
-            assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(theirs.clone()).unwrap());
+            assert!(pack(&line, &mut alone, None), "{line:?} is packed");
+            assert_eq!(json_of(&alone), direct(&line));
             push(&line, &mut chunk).unwrap();
-            direct.extend_from_slice(&theirs);
+            expected += &direct(&line);
             let json = format!("{{\"op\":\"Other\",\"t\":{lines}}}");
             push_json(&mut chunk, |out| out.extend_from_slice(json.as_bytes()));
-            direct.extend_from_slice(json.as_bytes());
-            direct.push(b'\n');
+            expected += &json;
+            expected.push('\n');
             lines += 1;
         });
         assert!(lines >= 40, "{lines} sample lines");
-        let mut ours = Vec::new();
-        write_json(&chunk, &mut ours).unwrap();
-        assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(direct).unwrap());
+        assert_eq!(json_of(&chunk), expected);
+    }
+
+    /// A created line naming a spec gets the spec's template id, its template line
+    /// first when the spec is new; so does a JSON line naming a pod spec.
+    #[test]
+    fn a_line_naming_a_spec_gets_its_template_id() {
+        let (mut chunk, mut expected) = (Vec::new(), String::new());
+        each_sample_line(|mut line| {
+            let (job, t) = match &mut line {
+                Line::PodCreated(l) => (false, l.t),
+                Line::JobCreated(l) => (true, l.t),
+                _ => return,
+            };
+            push_naming_spec(&line, 3, &mut chunk);
+            if !expected.contains(&format!("\"job\":{job}")) {
+                expected += &format!("{{\"spec\":3,\"job\":{job},\"t\":{t}}}\n");
+            }
+            match &mut line {
+                Line::PodCreated(l) => l.template = 103,
+                Line::JobCreated(l) => l.template = 103,
+                _ => unreachable!(),
+            }
+            expected += &direct(&line);
+        });
+        assert!(expected.matches("PodCreated").count() >= 4 && expected.matches("JobCreated").count() >= 4);
+        let write = |id: u32, out: &mut Vec<u8>| {
+            out.extend_from_slice(format!("{{\"op\":\"ReplicaSetCreated\",\"template\":{id},\"x\":\"y\"}}").as_bytes());
+            Ok(())
+        };
+        push_json_naming_pod_spec(&mut chunk, -7, 8, write).unwrap();
+        expected += "{\"spec\":8,\"job\":false,\"t\":-7}\n";
+        expected += "{\"op\":\"ReplicaSetCreated\",\"template\":108,\"x\":\"y\"}\n";
+        assert_eq!(json_of(&chunk), expected);
     }
 
     /// A line of another op goes in as its JSON.
@@ -383,8 +530,6 @@ mod tests {
         let mut chunk = Vec::new();
         push(&line, &mut chunk).unwrap();
         assert_eq!(chunk[0], JSON);
-        let mut ours = Vec::new();
-        write_json(&chunk, &mut ours).unwrap();
-        assert_eq!(ours, [serde_json::to_vec(&line).unwrap(), b"\n".to_vec()].concat());
+        assert_eq!(json_of(&chunk), direct(&line));
     }
 }
