@@ -396,6 +396,11 @@ impl<O: TraceOut> Drop for ObjectsWriter<O> {
     }
 }
 
+/// The specs no other object shares a chunk holds at most: where an arrival stream
+/// draws each copy's resources, a chunk of 256 KiB names some 750 specs of its own (a
+/// megabyte and a half), most of them of pods already gone by the time it is written.
+const OWN_SPECS: usize = 256;
+
 /// Writes `objects.jsonl`.
 pub struct ObjectsWriter<O: TraceOut> {
     out: O,
@@ -415,7 +420,7 @@ impl<W: Write> ObjectsWriter<Hashing<W>> {
 impl<O: TraceOut> ObjectsWriter<O> {
     pub fn to(out: O) -> Self {
         let lines = Vec::with_capacity(CHUNK + 4096);
-        ObjectsWriter { out, chunk: ObjectsChunk { lines, ..ObjectsChunk::default() } }
+        ObjectsWriter { out, chunk: ObjectsChunk::in_buffer(lines) }
     }
 
     pub fn write(&mut self, record: &ObjectRecord) -> io::Result<()> {
@@ -448,7 +453,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
                     annotations: Map::Of(annotations),
                     owner: o.map(|o| lines::Owner { kind: o.kind, name: o.name, uid: o.uid }),
                 });
-                let spec = named(&mut self.chunk.pod_specs, spec);
+                let spec = self.chunk.name_pod_spec(spec);
                 packed::push_naming_spec(&line, spec, &mut self.chunk.lines);
                 return self.end_line();
             }
@@ -498,7 +503,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
                     template: 0,
                     owner: o.map(|o| lines::Owner { kind: o.kind, name: o.name, uid: o.uid }),
                 });
-                let spec = named(&mut self.chunk.job_specs, spec);
+                let spec = self.chunk.name_job_spec(spec);
                 packed::push_naming_spec(&line, spec, &mut self.chunk.lines);
                 return self.end_line();
             }
@@ -573,7 +578,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
                         owner: o.map(|o| lines::Owner { kind: o.kind, name: o.name, uid: o.uid }),
                     })
                 };
-                let spec = named(&mut self.chunk.pod_specs, &Arc::new(template.spec.clone()));
+                let spec = self.chunk.name_pod_spec(&Arc::new(template.spec.clone()));
                 let write = |id, out: &mut Vec<u8>| line(id).write_json(out);
                 packed::push_json_naming_pod_spec(&mut self.chunk.lines, t(time), spec, write)
                     .map_err(io::Error::other)?;
@@ -816,8 +821,14 @@ impl<O: TraceOut> ObjectsWriter<O> {
         self.end_line()
     }
 
+    /// Hands the chunk over when it is full, or holds [`OWN_SPECS`] specs that their
+    /// objects alone hold.
     fn end_line(&mut self) -> io::Result<()> {
-        if self.chunk.lines.len() >= CHUNK { self.out.take_objects(&mut self.chunk) } else { Ok(()) }
+        if self.chunk.lines.len() >= CHUNK || self.chunk.own_specs() >= OWN_SPECS {
+            self.out.take_objects(&mut self.chunk)
+        } else {
+            Ok(())
+        }
     }
 
     /// Flushes and returns the SHA-256 of what was written.
@@ -827,8 +838,102 @@ impl<O: TraceOut> ObjectsWriter<O> {
     }
 }
 
-/// The index of `spec` among the chunk's `specs`, added.
-fn named<T>(specs: &mut Vec<Arc<T>>, spec: &Arc<T>) -> u32 {
-    specs.push(spec.clone());
-    u32::try_from(specs.len() - 1).expect("a chunk names fewer than 2^32 specs")
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file whose bytes the test reads.
+    #[derive(Clone, Default)]
+    struct File(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+    impl Write for File {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A destination that counts the chunks of lines it is handed and writes them.
+    struct Counting {
+        chunks: usize,
+        inner: Hashing<File>,
+    }
+
+    impl TraceOut for Counting {
+        fn take(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
+            self.inner.take(chunk)
+        }
+        fn take_rows(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
+            self.inner.take_rows(chunk)
+        }
+        fn take_objects(&mut self, chunk: &mut ObjectsChunk) -> io::Result<()> {
+            self.chunks += usize::from(!chunk.is_empty());
+            self.inner.take_objects(chunk)
+        }
+        fn finish(&mut self) -> io::Result<String> {
+            self.inner.finish()
+        }
+    }
+
+    fn spec(cpu: u32) -> Arc<PodSpec> {
+        let json =
+            format!(r#"{{"containers":[{{"name":"a","image":"b","resources":{{"requests":{{"cpu":"{cpu}m"}}}}}}]}}"#);
+        Arc::new(serde_json::from_str(&json).unwrap())
+    }
+
+    /// Writes `pods` PodCreated lines, the spec of pod `i` from `spec_of`; answers with
+    /// the chunks handed over before `finish` and the file's lines.
+    fn created(pods: u32, spec_of: impl Fn(u32) -> Arc<PodSpec>) -> (usize, Vec<String>) {
+        let labels = BTreeMap::new();
+        let file = File::default();
+        let mut w = ObjectsWriter::to(Counting { chunks: 0, inner: Hashing::new(file.clone()) });
+        for i in 0..pods {
+            let spec = spec_of(i);
+            let name = format!("pod-{i}");
+            w.write(&ObjectRecord::PodCreated {
+                time: SimTime::from_ms(u64::from(i)),
+                uid: u64::from(i),
+                namespace: "default",
+                name: &name,
+                generate_name: None,
+                spec: &spec,
+                priority: 0,
+                preempt_never: false,
+                labels: &labels,
+                annotations: &labels,
+                owner: None,
+            })
+            .unwrap();
+        }
+        let before = w.out.chunks;
+        w.finish().unwrap();
+        let text = String::from_utf8(file.0.borrow().clone()).unwrap();
+        (before, text.lines().map(str::to_string).collect())
+    }
+
+    /// Pods of a shared spec: one template line and every pod naming it, in one chunk.
+    /// Pods each of a spec of its own (dropped with the pod, here at once): handed over
+    /// every [`OWN_SPECS`] of them, each pod's template line just before it.
+    #[test]
+    fn specs_of_their_own_are_handed_over_a_few_at_a_time() {
+        let shared = spec(100);
+        let (chunks, lines) = created(600, |_| shared.clone());
+        assert_eq!(chunks, 0);
+        assert_eq!(lines.len(), 601);
+        assert!(lines[0].starts_with(r#"{"op":"PodTemplate","t":0,"id":1,"spec":"#), "{}", lines[0]);
+        assert!(lines[1..].iter().all(|l| l.contains(r#""template":1,"#)));
+
+        let (chunks, lines) = created(600, |i| spec(100 + i));
+        assert_eq!(chunks, 600 / OWN_SPECS);
+        assert_eq!(lines.len(), 1200);
+        for (i, pair) in lines.chunks(2).enumerate() {
+            let id = i + 1;
+            assert!(pair[0].starts_with(&format!(r#"{{"op":"PodTemplate","t":{i},"id":{id},"#)), "{}", pair[0]);
+            assert!(pair[0].contains(&format!(r#""cpu":"{}m""#, 100 + i)), "{}", pair[0]);
+            assert!(pair[1].contains(&format!(r#""name":"pod-{i}","template":{id},"#)), "{}", pair[1]);
+        }
+    }
 }

@@ -102,11 +102,16 @@ impl<W: Write> TraceOut for Hashing<W> {
     }
 
     fn take_objects(&mut self, chunk: &mut ObjectsChunk) -> io::Result<()> {
-        self.encoded.clear();
-        let written = self.templates.write_json(chunk, &mut self.encoded);
+        let Hashing { inner, hasher, encoded, templates, .. } = self;
+        encoded.clear();
+        let written = templates.write_json(chunk, encoded, |json| {
+            inner.write_all(json)?;
+            hasher.update(&json[..]);
+            json.clear();
+            Ok(())
+        });
         chunk.clear();
-        written?;
-        self.write_encoded()
+        written
     }
 
     fn finish(&mut self) -> io::Result<String> {
@@ -242,7 +247,7 @@ impl TraceOut for Pipe {
             return Ok(());
         }
         let lines = self.spare();
-        let chunk = std::mem::replace(chunk, ObjectsChunk { lines, ..ObjectsChunk::default() });
+        let chunk = std::mem::replace(chunk, ObjectsChunk::in_buffer(lines));
         self.to_writer.send(Message::Objects { file: self.file, chunk }).map_err(|_| gone())
     }
 

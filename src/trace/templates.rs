@@ -23,9 +23,16 @@ pub struct ObjectsChunk {
     pub lines: Vec<u8>,
     pub pod_specs: Vec<Arc<PodSpec>>,
     pub job_specs: Vec<Arc<ApiJobSpec>>,
+    /// Specs named here that only their object and this chunk hold.
+    own_specs: usize,
 }
 
 impl ObjectsChunk {
+    /// An empty chunk whose lines go in `lines`.
+    pub fn in_buffer(lines: Vec<u8>) -> Self {
+        ObjectsChunk { lines, ..ObjectsChunk::default() }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
@@ -35,7 +42,31 @@ impl ObjectsChunk {
         self.lines.clear();
         self.pod_specs.clear();
         self.job_specs.clear();
+        self.own_specs = 0;
     }
+
+    /// The index of `spec` among the chunk's pod specs, added.
+    pub fn name_pod_spec(&mut self, spec: &Arc<PodSpec>) -> u32 {
+        self.own_specs += usize::from(Arc::strong_count(spec) == 1);
+        named(&mut self.pod_specs, spec)
+    }
+
+    /// The index of `spec` among the chunk's Job specs, added.
+    pub fn name_job_spec(&mut self, spec: &Arc<ApiJobSpec>) -> u32 {
+        self.own_specs += usize::from(Arc::strong_count(spec) == 1);
+        named(&mut self.job_specs, spec)
+    }
+
+    /// Specs named here that no other object shares (a pod's drawn spec): each would
+    /// be freed with its object, so a chunk that holds them on holds them in memory.
+    pub fn own_specs(&self) -> usize {
+        self.own_specs
+    }
+}
+
+fn named<T>(specs: &mut Vec<Arc<T>>, spec: &Arc<T>) -> u32 {
+    specs.push(spec.clone());
+    u32::try_from(specs.len() - 1).expect("a chunk names fewer than 2^32 specs")
 }
 
 /// The templates of one `objects.jsonl`.
@@ -53,10 +84,16 @@ impl Default for SpecTemplates {
 }
 
 impl SpecTemplates {
-    /// Appends the JSON lines of `chunk` to `out`, each spec's template line before the
-    /// first line that names it.
-    pub fn write_json(&mut self, chunk: &ObjectsChunk, out: &mut Vec<u8>) -> io::Result<()> {
-        packed::write_json(&chunk.lines, &mut ChunkSpecs { chunk, templates: self }, out)
+    /// Writes the JSON lines of `chunk` into `out` and hands them to `take` (which
+    /// empties it) a piece at a time, each spec's template line before the first line
+    /// that names it.
+    pub fn write_json(
+        &mut self,
+        chunk: &ObjectsChunk,
+        out: &mut Vec<u8>,
+        take: impl FnMut(&mut Vec<u8>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        packed::write_json(&chunk.lines, &mut ChunkSpecs { chunk, templates: self }, out, take)
     }
 }
 

@@ -134,10 +134,24 @@ fn pack(line: &Line, buf: &mut Vec<u8>, spec: Option<u32>) -> bool {
     true
 }
 
-/// Appends the JSON lines (each ending in a newline) of the packed chunk `packed`,
-/// the ids of the specs its lines name from `specs`.
-pub fn write_json(mut packed: &[u8], specs: &mut impl Specs, out: &mut Vec<u8>) -> io::Result<()> {
+/// How much JSON [`write_json`] gathers before handing it on: a chunk's JSON is larger
+/// than its packed lines (by its keys, and by the templates of specs drawn per pod),
+/// and is not held whole.
+const HAND_ON: usize = 1 << 16;
+
+/// Writes the JSON lines (each ending in a newline) of the packed chunk `packed` into
+/// `out`, the ids of the specs its lines name from `specs`, and hands them to `take`
+/// (which empties `out`) 64 KiB or so at a time, and at the end.
+pub fn write_json(
+    mut packed: &[u8],
+    specs: &mut impl Specs,
+    out: &mut Vec<u8>,
+    mut take: impl FnMut(&mut Vec<u8>) -> io::Result<()>,
+) -> io::Result<()> {
     while let Some((&tag, rest)) = packed.split_first() {
+        if out.len() >= HAND_ON {
+            take(out)?;
+        }
         let mut u = Unpacker(rest);
         let line = match tag {
             JSON => {
@@ -243,7 +257,7 @@ pub fn write_json(mut packed: &[u8], specs: &mut impl Specs, out: &mut Vec<u8>) 
         out.push(b'\n');
         packed = u.0;
     }
-    Ok(())
+    if out.is_empty() { Ok(()) } else { take(out) }
 }
 
 fn len32(len: usize) -> u32 {
@@ -456,9 +470,13 @@ mod tests {
     }
 
     fn json_of(chunk: &[u8]) -> String {
-        let mut out = Vec::new();
-        write_json(chunk, &mut Numbered::default(), &mut out).unwrap();
-        String::from_utf8(out).unwrap()
+        let (mut out, mut all) = (Vec::new(), Vec::new());
+        let take = |out: &mut Vec<u8>| {
+            all.append(out);
+            Ok(())
+        };
+        write_json(chunk, &mut Numbered::default(), &mut out, take).unwrap();
+        String::from_utf8(all).unwrap()
     }
 
     fn direct(line: &Line) -> String {
