@@ -817,7 +817,13 @@ impl<O: TraceOut> ObjectsWriter<O> {
     }
 
     fn line(&mut self, line: &Line) -> io::Result<()> {
-        packed::push(line, &mut self.chunk.lines).map_err(io::Error::other)?;
+        let lines = &mut self.chunk.lines;
+        let pushed = if O::ENCODES_ELSEWHERE {
+            packed::push(line, lines)
+        } else {
+            packed::push_json(lines, |out| line.write_json(out))
+        };
+        pushed.map_err(io::Error::other)?;
         self.end_line()
     }
 
@@ -863,6 +869,8 @@ mod tests {
     }
 
     impl TraceOut for Counting {
+        const ENCODES_ELSEWHERE: bool = true;
+
         fn take(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
             self.inner.take(chunk)
         }

@@ -21,6 +21,11 @@ pub const CHUNK: usize = 1 << 18;
 
 /// A trace file's destination.
 pub trait TraceOut {
+    /// Whether what it takes is encoded on another thread. Lines that can go in as they
+    /// will be written are packed only then: packing pays where the simulation's
+    /// thread is spared the encoding, and costs where it encodes them anyway.
+    const ENCODES_ELSEWHERE: bool;
+
     /// Takes the bytes of `chunk`, leaving it empty (and able to hold a chunk).
     fn take(&mut self, chunk: &mut Vec<u8>) -> io::Result<()>;
 
@@ -88,6 +93,8 @@ impl<W: Write> Write for Hashing<W> {
 }
 
 impl<W: Write> TraceOut for Hashing<W> {
+    const ENCODES_ELSEWHERE: bool = false;
+
     fn take(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
         let result = self.write_all(chunk);
         chunk.clear();
@@ -234,6 +241,8 @@ impl Pipe {
 }
 
 impl TraceOut for Pipe {
+    const ENCODES_ELSEWHERE: bool = true;
+
     fn take(&mut self, chunk: &mut Vec<u8>) -> io::Result<()> {
         self.send(chunk, false)
     }
