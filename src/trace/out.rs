@@ -136,12 +136,9 @@ enum Message {
     Finish { file: usize, answer: SyncSender<io::Result<String>> },
 }
 
-/// Chunks in flight at most: 2 MiB, enough to ride out a slow write without letting
-/// a stalled disk hold the trace in memory. (16 until the lines of objects.jsonl were
-/// written on the writer thread: with its view files, a CronJob fleet's two threads
-/// then take about as long, the queue stays full, and its 4 MiB, with as many
-/// emptied buffers on their way back, were 3 MB more than the run's peak before.)
-const IN_FLIGHT: usize = 8;
+/// Chunks in flight at most: 4 MiB, enough to ride out a slow write without letting
+/// a stalled disk hold the trace in memory.
+const IN_FLIGHT: usize = 16;
 
 /// The writer thread of a run, and a `Pipe` to each of its files.
 pub struct Background;
