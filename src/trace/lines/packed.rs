@@ -30,9 +30,6 @@ pub trait Specs {
 
 /// A line already JSON: its length (`u32`) and its bytes.
 const JSON: u8 = 0;
-/// A line already JSON but for the id of its pod spec's template: the line's time
-/// (`i64`), the spec's index (`u32`), where the id goes (`u32`), and the JSON.
-const JSON_NAMING_POD_SPEC: u8 = 11;
 const POD_CREATED: u8 = 1;
 const POD_BOUND: u8 = 2;
 const POD_STATUS: u8 = 3;
@@ -43,6 +40,10 @@ const JOB_STATUS: u8 = 7;
 const JOB_REMOVED: u8 = 8;
 const CRONJOB_STATUS: u8 = 9;
 const REPLICASET_STATUS: u8 = 10;
+/// A line already JSON but for the id of its pod spec's template: the line's time
+/// (`i64`), the spec's index (`u32`), where the id goes (`u32`), the JSON's length
+/// (`u32`) and the JSON.
+const JSON_NAMING_POD_SPEC: u8 = 11;
 
 /// Appends `line` to the packed chunk `buf`: packed if its op is one of those above,
 /// else as its JSON.
@@ -273,6 +274,7 @@ impl Packer<'_> {
         self
     }
 
+    /// Ends a chain of fields where the match arm must be `()`.
     fn done(&mut self) {}
 
     /// A template id (flag 0), or the index of the chunk's spec the line names (1).
