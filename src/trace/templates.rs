@@ -21,8 +21,8 @@ use std::sync::{Arc, Weak};
 #[derive(Default)]
 pub struct ObjectsChunk {
     pub lines: Vec<u8>,
-    pub pod_specs: Vec<Arc<PodSpec>>,
-    pub job_specs: Vec<Arc<ApiJobSpec>>,
+    pod_specs: Vec<Arc<PodSpec>>,
+    job_specs: Vec<Arc<ApiJobSpec>>,
     /// Specs named here that only their object and this chunk hold.
     own_specs: usize,
 }
@@ -47,14 +47,12 @@ impl ObjectsChunk {
 
     /// The index of `spec` among the chunk's pod specs, added.
     pub fn name_pod_spec(&mut self, spec: &Arc<PodSpec>) -> u32 {
-        self.own_specs += usize::from(Arc::strong_count(spec) == 1);
-        named(&mut self.pod_specs, spec)
+        named(&mut self.pod_specs, &mut self.own_specs, spec)
     }
 
     /// The index of `spec` among the chunk's Job specs, added.
     pub fn name_job_spec(&mut self, spec: &Arc<ApiJobSpec>) -> u32 {
-        self.own_specs += usize::from(Arc::strong_count(spec) == 1);
-        named(&mut self.job_specs, spec)
+        named(&mut self.job_specs, &mut self.own_specs, spec)
     }
 
     /// Specs named here that no other object shares (a pod's drawn spec): each would
@@ -64,7 +62,9 @@ impl ObjectsChunk {
     }
 }
 
-fn named<T>(specs: &mut Vec<Arc<T>>, spec: &Arc<T>) -> u32 {
+/// The index of `spec` among `specs`, added; counted in `own` if its object alone holds it.
+fn named<T>(specs: &mut Vec<Arc<T>>, own: &mut usize, spec: &Arc<T>) -> u32 {
+    *own += usize::from(Arc::strong_count(spec) == 1);
     specs.push(spec.clone());
     u32::try_from(specs.len() - 1).expect("a chunk names fewer than 2^32 specs")
 }
@@ -105,25 +105,15 @@ struct ChunkSpecs<'c> {
 
 impl packed::Specs for ChunkSpecs<'_> {
     fn pod_template(&mut self, index: u32, t: i64, out: &mut Vec<u8>) -> io::Result<u32> {
-        let spec = &self.chunk.pod_specs[index as usize];
         let SpecTemplates { pods, next_id, scratch, .. } = &mut *self.templates;
-        let (id, new) = pods.id(spec, scratch, next_id)?;
-        if let Some(spec) = new {
-            json::template(out, "PodTemplate", t, id, spec);
-            out.push(b'\n');
-        }
-        Ok(id)
+        let spec = &self.chunk.pod_specs[index as usize];
+        pods.id_written(spec, ("PodTemplate", t), (next_id, scratch), out)
     }
 
     fn job_template(&mut self, index: u32, t: i64, out: &mut Vec<u8>) -> io::Result<u32> {
-        let spec = &self.chunk.job_specs[index as usize];
         let SpecTemplates { jobs, next_id, scratch, .. } = &mut *self.templates;
-        let (id, new) = jobs.id(spec, scratch, next_id)?;
-        if let Some(spec) = new {
-            json::template(out, "JobTemplate", t, id, spec);
-            out.push(b'\n');
-        }
-        Ok(id)
+        let spec = &self.chunk.job_specs[index as usize];
+        jobs.id_written(spec, ("JobTemplate", t), (next_id, scratch), out)
     }
 }
 
@@ -182,6 +172,26 @@ impl<T> Templates<T> {
         let (id, new) = self.by_content(scratch, next_id);
         self.remember_address(spec, id);
         Ok((id, new.then_some(&scratch[..])))
+    }
+
+    /// The template id of `spec`; when it is new, its template line (`op` at time `t`)
+    /// is appended to `out` first.
+    fn id_written(
+        &mut self,
+        spec: &Arc<T>,
+        (op, t): (&str, i64),
+        (next_id, scratch): (&mut u32, &mut Vec<u8>),
+        out: &mut Vec<u8>,
+    ) -> io::Result<u32>
+    where
+        T: Serialize,
+    {
+        let (id, new) = self.id(spec, scratch, next_id)?;
+        if let Some(spec) = new {
+            json::template(out, op, t, id, spec);
+            out.push(b'\n');
+        }
+        Ok(id)
     }
 
     /// The id of `content`, and whether it is new.

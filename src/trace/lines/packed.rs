@@ -285,24 +285,25 @@ impl Packer<'_> {
         }
     }
 
-    fn u32(&mut self, v: u32) -> &mut Self {
-        self.0.extend_from_slice(&v.to_le_bytes());
+    fn bytes<const N: usize>(&mut self, bytes: [u8; N]) -> &mut Self {
+        self.0.extend_from_slice(&bytes);
         self
+    }
+
+    fn u32(&mut self, v: u32) -> &mut Self {
+        self.bytes(v.to_le_bytes())
     }
 
     fn i32(&mut self, v: i32) -> &mut Self {
-        self.0.extend_from_slice(&v.to_le_bytes());
-        self
+        self.bytes(v.to_le_bytes())
     }
 
     fn u64(&mut self, v: u64) -> &mut Self {
-        self.0.extend_from_slice(&v.to_le_bytes());
-        self
+        self.bytes(v.to_le_bytes())
     }
 
     fn i64(&mut self, v: i64) -> &mut Self {
-        self.0.extend_from_slice(&v.to_le_bytes());
-        self
+        self.bytes(v.to_le_bytes())
     }
 
     fn bool(&mut self, v: bool) -> &mut Self {
