@@ -142,41 +142,63 @@ impl Schema {
     /// reports in document order). Values of the wrong type are left to the decoding
     /// that follows, as upstream reports them as type errors, not unknown fields.
     pub fn unknown_fields(&self, shape: &Shape, value: &Value) -> Vec<FieldPath> {
+        self.unknown_fields_noting(shape, value, &Kept::NONE, &mut |_| {})
+    }
+
+    /// As [`Self::unknown_fields`], calling `note` in the same walk with the path of each
+    /// field that `kept` lists for its object's type (`spec.containers[].command`: list
+    /// indexes elided), without walking the object a second time.
+    pub fn unknown_fields_noting(
+        &self,
+        shape: &Shape,
+        value: &Value,
+        kept: &Kept,
+        note: &mut dyn FnMut(&str),
+    ) -> Vec<FieldPath> {
         let mut out = Vec::new();
-        let mut path = Vec::new();
-        self.walk(shape, value, &mut path, &mut out);
+        let mut walk = Walk { kept, note, path: Vec::new(), out: &mut out };
+        self.walk(shape, value, &mut walk);
         out.sort_by(|a, b| compare_paths(a.segments(), b.segments()));
         out
+    }
+
+    /// The index of the type named `name` (`core.v1.PodSpec`).
+    pub fn type_index(&self, name: &str) -> Option<u16> {
+        self.types.iter().position(|t| t.name == name).and_then(|i| u16::try_from(i).ok())
     }
 
     /// Walks `value` against `shape` without allocating per field: the path is a stack of
     /// borrowed steps, made into a [`FieldPath`] only for an unknown field (the walk runs
     /// on every object read, and its per-key `String` copies were a measurable part of
     /// reading a large manifest file).
-    fn walk<'v>(&self, shape: &Shape, value: &'v Value, path: &mut Vec<Step<'v>>, out: &mut Vec<FieldPath>) {
+    fn walk<'v>(&self, shape: &Shape, value: &'v Value, w: &mut Walk<'_, 'v>) {
         match (shape, value) {
-            (Shape::Object(_), Value::Object(map)) => {
+            (Shape::Object(t), Value::Object(map)) => {
+                let kept = w.kept.fields(*t);
                 for (key, v) in map {
-                    path.push(Step::Field(key));
-                    match self.field_ref(shape, key) {
-                        Some(s) => self.walk(s, v, path, out),
-                        None => out.push(owned_path(path)),
+                    w.path.push(Step::Field(key));
+                    if kept.contains(&key.as_str()) {
+                        (w.note)(&elided(&w.path));
                     }
-                    path.pop();
+                    match self.field_ref(shape, key) {
+                        Some(s) => self.walk(s, v, w),
+                        None => w.out.push(owned_path(&w.path)),
+                    }
+                    w.path.pop();
                 }
             }
             (Shape::Map(values), Value::Object(map)) => {
                 for (key, v) in map {
-                    path.push(Step::Field(key));
-                    self.walk(values, v, path, out);
-                    path.pop();
+                    w.path.push(Step::Field(key));
+                    self.walk(values, v, w);
+                    w.path.pop();
                 }
             }
             (Shape::List(items), Value::Array(list)) => {
                 for (i, v) in list.iter().enumerate() {
-                    path.push(Step::Index(i));
-                    self.walk(items, v, path, out);
-                    path.pop();
+                    w.path.push(Step::Index(i));
+                    self.walk(items, v, w);
+                    w.path.pop();
                 }
             }
             _ => {}
@@ -195,6 +217,55 @@ impl Schema {
             _ => None,
         }
     }
+}
+
+/// Fields of some types of the schema that a walk notes as it passes them: podsim keeps
+/// them, so that `-o yaml` and `describe` show them, but does not simulate them.
+pub struct Kept {
+    /// (type index, field names).
+    types: Vec<(u16, &'static [&'static str])>,
+}
+
+impl Kept {
+    pub const NONE: Kept = Kept { types: Vec::new() };
+
+    /// `kept` gives field names by type name; a type the schema lacks is an error.
+    pub fn new(schema: &Schema, kept: &[(&str, &'static [&'static str])]) -> Result<Kept, String> {
+        let types = kept
+            .iter()
+            .map(|(name, fields)| Ok((schema.type_index(name).ok_or_else(|| format!("unknown type {name}"))?, *fields)))
+            .collect::<Result<_, String>>()?;
+        Ok(Kept { types })
+    }
+
+    fn fields(&self, t: u16) -> &'static [&'static str] {
+        self.types.iter().find(|(k, _)| *k == t).map_or(&[], |(_, f)| f)
+    }
+}
+
+/// Where a walk stands and what it found.
+struct Walk<'a, 'v> {
+    kept: &'a Kept,
+    note: &'a mut dyn FnMut(&str),
+    path: Vec<Step<'v>>,
+    out: &'a mut Vec<FieldPath>,
+}
+
+/// A path as fields not simulated are listed: `spec.containers[].command`.
+fn elided(steps: &[Step]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        match step {
+            Step::Field(f) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(f);
+            }
+            Step::Index(_) => out.push_str("[]"),
+        }
+    }
+    out
 }
 
 /// One step of the path [`Schema::walk`] is at.

@@ -725,25 +725,30 @@ impl<'a> Loader<'a> {
 
     /// Submitted objects' names are unique per kind and namespace, as in the API server.
     fn check_unique_name(&mut self, m: &Manifest, at: &Positions) {
-        let key = (m.object.kind(), namespace_of(&m.object), m.object.name().to_string());
-        if key.2.is_empty() {
+        use std::collections::btree_map::Entry;
+        let (kind, name) = (m.object.kind(), m.object.name());
+        if name.is_empty() {
             return;
         }
-        if let Some(first) = self.names_seen.insert(key.clone(), m.origin.file.clone()) {
-            let path = m.origin.path.child("metadata").child("name");
-            self.errors.push(
-                InputError::new(
-                    &m.origin.file,
-                    format!(
-                        "{} {:?} already exists (also defined in {first}): names are unique per kind and namespace; use generateName for copies",
-                        key.0.as_str(),
-                        key.2
-                    ),
-                )
-                .at(at.locate(m.origin.doc, &path))
-                .with_path(path),
-            );
-        }
+        let first = match self.names_seen.entry((kind, namespace_of(&m.object).to_string(), name.to_string())) {
+            Entry::Vacant(seen) => {
+                seen.insert(m.origin.file.clone());
+                return;
+            }
+            Entry::Occupied(seen) => seen.get().clone(),
+        };
+        let path = m.origin.path.child("metadata").child("name");
+        self.errors.push(
+            InputError::new(
+                &m.origin.file,
+                format!(
+                    "{} {name:?} already exists (also defined in {first}): names are unique per kind and namespace; use generateName for copies",
+                    kind.as_str(),
+                ),
+            )
+            .at(at.locate(m.origin.doc, &path))
+            .with_path(path),
+        );
     }
 
     // -----------------------------------------------------------------------------
@@ -757,12 +762,13 @@ impl<'a> Loader<'a> {
     }
 
     fn warn_unmatched_behaviors(&mut self, s: &Scenario) {
-        let candidates = candidate_containers(s);
-        for (i, b) in s.behaviors.iter().enumerate() {
-            let hit = candidates.iter().any(|(ns, pod, c, img)| b.matcher.matches(ns, pod, c, img));
-            if !hit {
-                self.warnings.push(format!("behaviors[{i}] matches no container of the workload"));
-            }
+        let mut unmatched: Vec<usize> = (0..s.behaviors.len()).collect();
+        each_candidate_container(s, &mut |ns, pod, c, img| {
+            unmatched.retain(|&i| !s.behaviors[i].matcher.matches(ns, pod, c, img));
+            !unmatched.is_empty()
+        });
+        for i in unmatched {
+            self.warnings.push(format!("behaviors[{i}] matches no container of the workload"));
         }
     }
 
@@ -800,7 +806,7 @@ impl<'a> Loader<'a> {
                 .chain(&spec.containers)
                 .filter(|c| {
                     let image = c.image.as_deref().unwrap_or_default();
-                    let behavior = s.behaviors.iter().find(|b| b.matcher.matches(&ns, &pod, &c.name, image));
+                    let behavior = s.behaviors.iter().find(|b| b.matcher.matches(ns, &pod, &c.name, image));
                     behavior.is_none_or(|b| b.run_for.is_none())
                 })
                 .map(|c| c.name.as_str())
@@ -1387,87 +1393,80 @@ pub fn default_node_labels(name: &str) -> std::collections::BTreeMap<String, Str
         .collect()
 }
 
-pub fn namespace_of(object: &Object) -> String {
+pub fn namespace_of(object: &Object) -> &str {
     match object {
-        Object::Pod(p) => p.metadata.namespace().to_string(),
-        Object::Job(j) => j.metadata.namespace().to_string(),
-        Object::CronJob(c) => c.metadata.namespace().to_string(),
-        Object::ReplicaSet(r) => r.metadata.namespace().to_string(),
-        Object::Deployment(d) => d.metadata.namespace().to_string(),
-        Object::DaemonSet(d) => d.metadata.namespace().to_string(),
-        Object::StatefulSet(s) => s.metadata.namespace().to_string(),
-        Object::Service(s) => s.metadata.namespace().to_string(),
-        Object::PodDisruptionBudget(b) => b.metadata.namespace().to_string(),
-        Object::PersistentVolumeClaim(c) => c.metadata.namespace().to_string(),
-        Object::ConfigMap(c) => c.metadata.namespace().to_string(),
-        Object::Secret(s) => s.metadata.namespace().to_string(),
-        Object::Node(_) | Object::PriorityClass(_) | Object::PersistentVolume(_) | Object::StorageClass(_) => {
-            String::new()
-        }
+        Object::Pod(p) => p.metadata.namespace(),
+        Object::Job(j) => j.metadata.namespace(),
+        Object::CronJob(c) => c.metadata.namespace(),
+        Object::ReplicaSet(r) => r.metadata.namespace(),
+        Object::Deployment(d) => d.metadata.namespace(),
+        Object::DaemonSet(d) => d.metadata.namespace(),
+        Object::StatefulSet(s) => s.metadata.namespace(),
+        Object::Service(s) => s.metadata.namespace(),
+        Object::PodDisruptionBudget(b) => b.metadata.namespace(),
+        Object::PersistentVolumeClaim(c) => c.metadata.namespace(),
+        Object::ConfigMap(c) => c.metadata.namespace(),
+        Object::Secret(s) => s.metadata.namespace(),
+        Object::Node(_) | Object::PriorityClass(_) | Object::PersistentVolume(_) | Object::StorageClass(_) => "",
     }
 }
 
-/// (namespace, a pod name, container, image) for every container the workload can run,
-/// to tell the user about behaviors that match nothing. Controller-made pods are named
-/// as their controller names them, with a placeholder suffix.
-fn candidate_containers(s: &Scenario) -> Vec<(String, String, String, String)> {
-    let mut out = Vec::new();
+/// Calls `visit` with (namespace, a pod name, container, image) for every container the
+/// workload can run, to tell the user about behaviors that match nothing, until it
+/// returns false (every behavior matched: on a large manifest file, the first pods).
+/// Controller-made pods are named as their controller names them, with a placeholder
+/// suffix.
+fn each_candidate_container(s: &Scenario, visit: &mut dyn FnMut(&str, &str, &str, &str) -> bool) {
+    let mut containers = |ns: &str, name: &str, spec: &crate::api::pod::PodSpec| {
+        let mut all = spec.init_containers.iter().chain(&spec.containers);
+        all.all(|c| visit(ns, name, &c.name, c.image.as_deref().unwrap_or_default()))
+    };
     for (m, copied) in workload_manifests(s) {
-        let (ns, name, spec) = match &m.object {
-            Object::Pod(p) => (p.metadata.namespace(), pod_name_sample(&p.metadata, copied), &p.spec),
+        let going = match &m.object {
+            Object::Pod(p) => containers(p.metadata.namespace(), &pod_name_sample(&p.metadata, copied), &p.spec),
             Object::Job(j) => {
                 // Job pods are `<job>-<suffix>`, or `<job>-<index>-<suffix>` when Indexed.
                 let indexed = j.spec.completion_mode.as_deref() == Some("Indexed");
                 let n = if indexed { j.spec.completions.unwrap_or(1).clamp(1, 1000) } else { 1 };
-                for i in 0..n {
+                (0..n).all(|i| {
                     let name = if indexed {
                         format!("{}-{i}-xxxxx", j.metadata.name)
                     } else {
                         format!("{}-xxxxx", j.metadata.name)
                     };
-                    for c in j.spec.template.spec.init_containers.iter().chain(&j.spec.template.spec.containers) {
-                        out.push((
-                            j.metadata.namespace().to_string(),
-                            name.clone(),
-                            c.name.to_string(),
-                            c.image.as_deref().unwrap_or_default().to_string(),
-                        ));
-                    }
-                }
-                continue;
+                    containers(j.metadata.namespace(), &name, &j.spec.template.spec)
+                })
             }
-            Object::CronJob(c) => (
+            Object::CronJob(c) => containers(
                 c.metadata.namespace(),
-                format!("{}-29000000-xxxxx", c.metadata.name),
+                &format!("{}-29000000-xxxxx", c.metadata.name),
                 &c.spec.job_template.spec.template.spec,
             ),
             // ReplicaSet pods are `<rs>-<suffix>`, a Deployment's `<deployment>-<hash>-<suffix>`.
             Object::ReplicaSet(r) => {
-                (r.metadata.namespace(), format!("{}-xxxxx", r.metadata.name), &r.spec.template.spec)
+                containers(r.metadata.namespace(), &format!("{}-xxxxx", r.metadata.name), &r.spec.template.spec)
             }
-            Object::Deployment(d) => {
-                (d.metadata.namespace(), format!("{}-xxxxxxxxxx-xxxxx", d.metadata.name), &d.spec.template.spec)
-            }
+            Object::Deployment(d) => containers(
+                d.metadata.namespace(),
+                &format!("{}-xxxxxxxxxx-xxxxx", d.metadata.name),
+                &d.spec.template.spec,
+            ),
             // DaemonSet pods are `<ds>-<suffix>`.
             Object::DaemonSet(d) => {
-                (d.metadata.namespace(), format!("{}-xxxxx", d.metadata.name), &d.spec.template.spec)
+                containers(d.metadata.namespace(), &format!("{}-xxxxx", d.metadata.name), &d.spec.template.spec)
             }
             // StatefulSet pods are `<sts>-<ordinal>`.
-            Object::StatefulSet(s) => {
-                (s.metadata.namespace(), format!("{}-{}", s.metadata.name, s.start_ordinal()), &s.spec.template.spec)
-            }
-            _ => continue,
+            Object::StatefulSet(s) => containers(
+                s.metadata.namespace(),
+                &format!("{}-{}", s.metadata.name, s.start_ordinal()),
+                &s.spec.template.spec,
+            ),
+            _ => true,
         };
-        for c in spec.init_containers.iter().chain(&spec.containers) {
-            out.push((
-                ns.to_string(),
-                name.clone(),
-                c.name.to_string(),
-                c.image.as_deref().unwrap_or_default().to_string(),
-            ));
+        if !going {
+            return;
         }
     }
-    out
 }
 
 /// Every object the scenario submits (at a time, as arrival streams, or by `apply`),
@@ -1537,6 +1536,34 @@ fn validate_objects(manifests: Vec<Manifest>, threads: usize) -> Vec<(Manifest, 
 mod tests {
     use super::*;
     use std::fmt::Write;
+
+    /// Behaviors that match no container are warned about in order, whether the
+    /// containers they miss come before or after those the others match; the search
+    /// stops once every behavior has matched.
+    #[test]
+    fn behaviors_that_match_no_container_are_warned_about_in_order() {
+        let scenario = "name: s\nnodes:\n  - {name: n, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}\n\
+                        workloads:\n\
+                        \x20 - object: {apiVersion: v1, kind: Pod, metadata: {name: a}, spec: {containers: [{name: c, image: nginx}]}}\n\
+                        \x20 - object: {apiVersion: batch/v1, kind: Job, metadata: {name: j}, spec: {completionMode: Indexed, completions: 3, template: {spec: {restartPolicy: Never, containers: [{name: w, image: busybox}]}}}}\n\
+                        behaviors:\n\
+                        \x20 - {match: {image: busybox}, runFor: 1s}\n\
+                        \x20 - {match: {image: redis}}\n\
+                        \x20 - {match: {pod: j-2-*}}\n\
+                        \x20 - {match: {pod: j-3-*}}\n\
+                        \x20 - {match: {container: c}}\n";
+        let read = |_: &str| -> Result<String, String> { Err("no files".into()) };
+        let loaded = load_with("s.yaml", scenario, &read, 1).expect("a valid scenario");
+        let unmatched: Vec<&str> =
+            loaded.warnings.iter().filter(|w| w.contains("matches no container")).map(String::as_str).collect();
+        assert_eq!(
+            unmatched,
+            ["behaviors[1] matches no container of the workload", "behaviors[3] matches no container of the workload"]
+        );
+        let all = scenario.replace("{match: {image: redis}}", "{match: {image: ngin*}}").replace("j-3-*", "j-0-*");
+        let loaded = load_with("s.yaml", &all, &read, 1).expect("a valid scenario");
+        assert!(loaded.warnings.iter().all(|w| !w.contains("matches no container")), "{:?}", loaded.warnings);
+    }
 
     /// A manifest file of 600 pods, some invalid (an upper-case name, a negative
     /// request, a name given twice), read on one thread and on three: the same errors
