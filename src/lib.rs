@@ -21,3 +21,12 @@ pub mod sim;
 pub mod study;
 pub mod trace;
 pub mod views;
+
+/// mimalloc rather than the C library's malloc, for the `podsim` binary, the benches and
+/// the integration tests alike: a run allocates and frees millions of small objects
+/// (parsed manifests, pods, trace lines), and glibc's malloc and free were a tenth to a
+/// fifth of the time (ARCHITECTURE.md, "mimalloc, not the C library's malloc"). The
+/// library's own unit tests keep the system's: one of them counts allocations through it.
+#[cfg(not(test))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

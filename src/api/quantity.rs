@@ -113,9 +113,31 @@ impl Decimal {
         Decimal { negative, digits, exponent }
     }
 
+    /// `value × 10^exponent`. Digits taken off the integer directly, trailing zeros into
+    /// the exponent: every quantity of every manifest read comes here, and writing the
+    /// integer out as text first was an allocation more each.
     fn from_i128(value: i128, exponent: i64) -> Decimal {
-        let digits = digits_of(&value.unsigned_abs().to_string());
-        Decimal::new(value < 0, digits, exponent)
+        // u128::MAX has 39 digits; least significant first, in u64 once it fits (a u128
+        // division is a call).
+        let (mut reversed, mut len) = ([0u8; 39], 0);
+        let mut rest = value.unsigned_abs();
+        while rest > u128::from(u64::MAX) {
+            reversed[len] = (rest % 10) as u8;
+            rest /= 10;
+            len += 1;
+        }
+        let mut small = rest as u64;
+        while small > 0 {
+            reversed[len] = (small % 10) as u8;
+            small /= 10;
+            len += 1;
+        }
+        let zeros = reversed[..len].iter().take_while(|&&d| d == 0).count();
+        if zeros == len {
+            return Decimal::ZERO;
+        }
+        let digits = reversed[zeros..len].iter().rev().copied().collect();
+        Decimal { negative: value < 0, digits, exponent: exponent + zeros as i64 }
     }
 
     fn is_zero(&self) -> bool {

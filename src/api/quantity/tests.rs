@@ -819,3 +819,27 @@ fn resource_name_predicates() {
     assert!(is_standard_resource_name("requests.hugepages-2Mi"));
     assert_eq!(validate_resource_name("storage"), Vec::<String>::new());
 }
+
+/// Decimals made from integers are those made from their digits: normalised, signed,
+/// at the ends of the range.
+#[test]
+fn decimals_from_integers_match_their_digits() {
+    for (value, exponent) in [
+        (0i128, 0i64),
+        (0, 5),
+        (7, 0),
+        (-7, -3),
+        (1000, -3),
+        (-120_000, 2),
+        (i128::from(i64::MAX), 0),
+        (i128::from(i64::MIN), 0),
+        (i128::from(u64::MAX) + 1, 0),
+        (i128::MAX, -9),
+        (i128::MIN + 1, 4),
+        (10_i128.pow(30), 0),
+    ] {
+        let text = value.unsigned_abs().to_string();
+        let expected = Decimal::new(value < 0, text.bytes().map(|b| b - b'0').collect(), exponent);
+        assert_eq!(Decimal::from_i128(value, exponent), expected, "{value}e{exponent}");
+    }
+}
