@@ -107,9 +107,12 @@ pub fn is_dns1123_subdomain(s: &str) -> bool {
 /// `metadata` of a namespaced or cluster-scoped object: a name (or generateName) that
 /// is an RFC 1123 subdomain, and a valid namespace.
 pub fn validate_object_meta(meta: &ObjectMeta, path: &FieldPath, errs: &mut Vec<FieldError>) {
-    let name_path = path.child("name");
+    // Paths are made only for an error: validation looks at every field of every object.
+    let name_path = || path.child("name");
     match (&meta.name[..], meta.generate_name.as_deref()) {
-        ("", None | Some("")) => errs.push(FieldError::required_because(name_path, "name or generateName is required")),
+        ("", None | Some("")) => {
+            errs.push(FieldError::required_because(name_path(), "name or generateName is required"))
+        }
         ("", Some(g)) => {
             let trimmed = g.trim_end_matches('-');
             if !trimmed.is_empty() && !is_dns1123_subdomain(trimmed) {
@@ -117,7 +120,7 @@ pub fn validate_object_meta(meta: &ObjectMeta, path: &FieldPath, errs: &mut Vec<
             }
         }
         (name, _) if !is_dns1123_subdomain(name) => {
-            errs.push(FieldError::invalid(name_path, name, DNS1123_SUBDOMAIN_MSG))
+            errs.push(FieldError::invalid(name_path(), name, DNS1123_SUBDOMAIN_MSG))
         }
         _ => {}
     }
@@ -129,10 +132,14 @@ pub fn validate_object_meta(meta: &ObjectMeta, path: &FieldPath, errs: &mut Vec<
     // `ValidateObjectMetaAccessor` (apimachinery/pkg/api/validation/objectmeta.go):
     // label keys and values, and annotation keys (lowercased, as upstream checks them).
     validate_labels(&meta.labels, &path.child("labels"), errs);
-    let annotations = path.child("annotations");
     for key in meta.annotations.keys() {
-        for msg in crate::labels::is_qualified_name(&key.to_lowercase()) {
-            errs.push(FieldError::invalid(annotations.clone(), key, &msg));
+        // Most keys are lower case already: lowered only when they are not.
+        let lowered = match key.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+            true => std::borrow::Cow::Owned(key.to_lowercase()),
+            false => std::borrow::Cow::Borrowed(key.as_str()),
+        };
+        for msg in crate::labels::is_qualified_name(&lowered) {
+            errs.push(FieldError::invalid(path.child("annotations"), key, &msg));
         }
     }
 }
@@ -231,7 +238,7 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &FieldPath, errs: &mut Vec<FieldE
     }
     validate_scheduling(spec, path, errs);
     if let Some(overhead) = &spec.overhead {
-        validate_resource_list(overhead, &path.child("overhead"), errs);
+        validate_resource_list(overhead, &|| path.child("overhead"), errs);
     }
     // `ValidatePodSpec`: `ValidateDNS1123Label` for both names, when set.
     for (value, field) in [(&spec.hostname, "hostname"), (&spec.subdomain, "subdomain")] {
@@ -244,13 +251,13 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &FieldPath, errs: &mut Vec<FieldE
 }
 
 fn validate_container<'a>(c: &'a Container, path: &FieldPath, names: &mut Vec<&'a str>, errs: &mut Vec<FieldError>) {
-    let name_path = path.child("name");
+    let name_path = || path.child("name");
     if c.name.is_empty() {
-        errs.push(FieldError::required(name_path));
+        errs.push(FieldError::required(name_path()));
     } else if !is_dns1123_label(&c.name) {
-        errs.push(FieldError::invalid(name_path, &c.name, DNS1123_LABEL_MSG));
+        errs.push(FieldError::invalid(name_path(), &c.name, DNS1123_LABEL_MSG));
     } else if names.contains(&c.name.as_str()) {
-        errs.push(FieldError::duplicate(name_path, &c.name));
+        errs.push(FieldError::duplicate(name_path(), &c.name));
     } else {
         names.push(&c.name);
     }
@@ -307,15 +314,15 @@ fn validate_container<'a>(c: &'a Container, path: &FieldPath, names: &mut Vec<&'
 }
 
 fn validate_resources(c: &Container, path: &FieldPath, errs: &mut Vec<FieldError>) {
-    let (req_path, lim_path) = (path.child("requests"), path.child("limits"));
+    let req_path = || path.child("requests");
     validate_resource_list(&c.resources.requests, &req_path, errs);
-    validate_resource_list(&c.resources.limits, &lim_path, errs);
+    validate_resource_list(&c.resources.limits, &|| path.child("limits"), errs);
     for (name, req) in &c.resources.requests {
         if let Some(limit) = c.resources.limits.get(name)
             && compare(req, limit) == std::cmp::Ordering::Greater
         {
             errs.push(FieldError::invalid(
-                req_path.child(name),
+                req_path().child(name),
                 req,
                 &format!("must be less than or equal to {name} limit of {limit}"),
             ));
@@ -323,9 +330,11 @@ fn validate_resources(c: &Container, path: &FieldPath, errs: &mut Vec<FieldError
         if is_extended_resource(name) {
             match c.resources.limits.get(name) {
                 Some(limit) if compare(req, limit) == std::cmp::Ordering::Equal => {}
-                _ => {
-                    errs.push(FieldError::invalid(req_path.child(name), req, &format!("must be equal to {name} limit")))
-                }
+                _ => errs.push(FieldError::invalid(
+                    req_path().child(name),
+                    req,
+                    &format!("must be equal to {name} limit"),
+                )),
             }
         }
     }
@@ -359,20 +368,21 @@ pub fn too_large(name: &str, q: &crate::api::Quantity) -> Option<String> {
     })
 }
 
-fn validate_resource_list(list: &ResourceList, path: &FieldPath, errs: &mut Vec<FieldError>) {
+/// `path` makes the list's path, only for an error.
+fn validate_resource_list(list: &ResourceList, path: &dyn Fn() -> FieldPath, errs: &mut Vec<FieldError>) {
     for (name, q) in list {
-        let p = path.child(name);
+        let p = || path().child(name);
         if q.is_negative() {
-            errs.push(FieldError::invalid(p.clone(), q, "must be greater than or equal to 0"));
+            errs.push(FieldError::invalid(p(), q, "must be greater than or equal to 0"));
         }
         if let Some(why) = too_large(name, q) {
-            errs.push(FieldError::invalid(p.clone(), q, &why));
+            errs.push(FieldError::invalid(p(), q, &why));
         }
         if !name.contains('/') && !is_standard_resource(name) {
-            errs.push(FieldError::invalid(p.clone(), name, "must be a standard resource type or fully qualified"));
+            errs.push(FieldError::invalid(p(), name, "must be a standard resource type or fully qualified"));
         }
         if is_extended_resource(name) && q.milli_value() % 1000 != 0 {
-            errs.push(FieldError::invalid(p, q, "must be an integer"));
+            errs.push(FieldError::invalid(p(), q, "must be an integer"));
         }
     }
 }
@@ -505,8 +515,8 @@ fn validate_toleration(t: &Toleration, path: &FieldPath, errs: &mut Vec<FieldErr
 pub fn validate_node(node: &Node, errs: &mut Vec<FieldError>) {
     validate_object_meta(&node.metadata, &FieldPath::root("metadata"), errs);
     let status = FieldPath::root("status");
-    validate_resource_list(&node.status.capacity, &status.child("capacity"), errs);
-    validate_resource_list(&node.status.allocatable, &status.child("allocatable"), errs);
+    validate_resource_list(&node.status.capacity, &|| status.child("capacity"), errs);
+    validate_resource_list(&node.status.allocatable, &|| status.child("allocatable"), errs);
     if node.status.capacity.is_empty() && node.status.allocatable.is_empty() {
         errs.push(FieldError::required_because(
             status.child("allocatable"),
