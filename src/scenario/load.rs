@@ -54,55 +54,25 @@ pub fn load(file: &str, text: &str, read: &ReadFile) -> Result<Scenario, Scenari
 /// the same for any number).
 pub fn load_with(file: &str, text: &str, read: &ReadFile, threads: usize) -> Result<Scenario, ScenarioError> {
     let raw = parse_raw(file, text).map_err(|e| ScenarioError(vec![e]))?;
-    std::thread::scope(|scope| {
-        // The digest of every file read, by the name the scenario gives it, in the order
-        // read. A large file is digested on a thread of its own while it is parsed: on the
-        // main thread its SHA-256 held up the parsing threads (2 ms of the 28 of reading
-        // the Alibaba set).
-        let digests = std::cell::RefCell::new(Vec::new());
-        let recording = |name: &str| {
-            let result = read(name);
-            if let Ok(content) = &result {
-                let digest = if threads > 1 && content.len() >= DIGEST_APART_MIN {
-                    let copy = content.clone();
-                    FileDigest::Apart(scope.spawn(move || sha256_hex(copy.as_bytes())))
-                } else {
-                    FileDigest::Done(sha256_hex(content.as_bytes()))
-                };
-                digests.borrow_mut().push((name.to_string(), digest));
-            }
-            result
-        };
-        let mut cx = Loader::new(file, text, &recording, threads);
-        let mut scenario = cx.scenario(raw);
-        // Every digest joined, errors or not: a scope waits for its threads anyway.
-        let read_files: BTreeMap<String, String> =
-            digests.take().into_iter().map(|(name, digest)| (name, digest.wait())).collect();
-        if !cx.errors.is_empty() {
-            return Err(ScenarioError(cx.errors));
+    // The digest of every file read, by the name the scenario gives it. Made here, on
+    // the main thread, before the file's documents are parsed: on a thread of its own,
+    // alongside the parsing threads on two cores, it held one of them up instead (the
+    // documents are parsed in fixed groups, so the slowest group sets the time).
+    let read_files = std::cell::RefCell::new(BTreeMap::new());
+    let recording = |name: &str| {
+        let result = read(name);
+        if let Ok(content) = &result {
+            read_files.borrow_mut().insert(name.to_string(), sha256_hex(content.as_bytes()));
         }
-        scenario.digest = input_digest(text, &read_files);
-        Ok(scenario)
-    })
-}
-
-/// Files at least this large are digested on a thread of their own (1 MB: about a
-/// millisecond of SHA-256).
-const DIGEST_APART_MIN: usize = 1 << 20;
-
-/// A file's digest, made or being made.
-enum FileDigest<'scope> {
-    Done(String),
-    Apart(std::thread::ScopedJoinHandle<'scope, String>),
-}
-
-impl FileDigest<'_> {
-    fn wait(self) -> String {
-        match self {
-            FileDigest::Done(digest) => digest,
-            FileDigest::Apart(thread) => thread.join().expect("a digesting thread does not panic"),
-        }
+        result
+    };
+    let mut cx = Loader::new(file, text, &recording, threads);
+    let mut scenario = cx.scenario(raw);
+    if !cx.errors.is_empty() {
+        return Err(ScenarioError(cx.errors));
     }
+    scenario.digest = input_digest(text, &read_files.into_inner());
+    Ok(scenario)
 }
 
 /// The digest of a scenario's input: its text, then each file it names with the
@@ -1596,30 +1566,6 @@ mod tests {
         let all = scenario.replace("{match: {image: redis}}", "{match: {image: ngin*}}").replace("j-3-*", "j-0-*");
         let loaded = load_with("s.yaml", &all, &read, 1).expect("a valid scenario");
         assert!(loaded.warnings.iter().all(|w| !w.contains("matches no container")), "{:?}", loaded.warnings);
-    }
-
-    /// A large file is digested on a thread of its own: the scenario's digest is the
-    /// same on any number of threads, and that of its texts.
-    #[test]
-    fn a_large_file_has_the_same_digest_on_any_number_of_threads() {
-        let mut pods = format!("# {}\n", "x".repeat(DIGEST_APART_MIN));
-        for i in 0..300 {
-            let _ = write!(
-                pods,
-                "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\nspec:\n  containers: [{{name: c, image: i}}]\n"
-            );
-        }
-        let scenario = "name: s\nnodes:\n  - {name: n, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}\nworkloads:\n  - manifest: pods.yaml\n";
-        let read = |name: &str| -> Result<String, String> {
-            if name == "pods.yaml" { Ok(pods.clone()) } else { Err("no such file".into()) }
-        };
-        let expected =
-            input_digest(scenario, &BTreeMap::from([("pods.yaml".to_string(), sha256_hex(pods.as_bytes()))]));
-        for threads in [1, 2, 3] {
-            let loaded = load_with("s.yaml", scenario, &read, threads).expect("a valid scenario");
-            assert_eq!(loaded.digest, expected, "{threads} threads");
-            assert_eq!(loaded.submissions.len(), 300);
-        }
     }
 
     /// A manifest file of 600 pods, some invalid (an upper-case name, a negative
