@@ -543,6 +543,18 @@ impl<'a> Loader<'a> {
     // Workloads
 
     fn read_manifests(&mut self, file: &str, path: FieldPath) -> Option<(String, Vec<Manifest>)> {
+        let (text, parsed) = self.read_manifests_then(file, path, &|_| ())?;
+        Some((text, parsed.into_iter().map(|(m, ())| m).collect()))
+    }
+
+    /// As [`Self::read_manifests`], with `then` applied to each object on the thread that
+    /// parsed it ([`object::parse_file_then`]).
+    fn read_manifests_then<X: Send>(
+        &mut self,
+        file: &str,
+        path: FieldPath,
+        then: &(dyn Fn(&mut Manifest) -> X + Sync),
+    ) -> Option<(String, Vec<(Manifest, X)>)> {
         let text = match (self.read)(file) {
             Ok(t) => t,
             Err(e) => {
@@ -550,7 +562,7 @@ impl<'a> Loader<'a> {
                 return None;
             }
         };
-        match object::parse_file_with(file, &text, &mut self.ignored, self.threads) {
+        match object::parse_file_then(file, &text, &mut self.ignored, self.threads, then) {
             Ok(ms) => Some((text, ms)),
             Err(e) => {
                 self.errors.push(e);
@@ -617,18 +629,23 @@ impl<'a> Loader<'a> {
     }
 
     /// The objects of a manifest file, validated; `unique` as in [`Self::inline_object`].
+    /// Each object is defaulted and validated on the thread that parsed it; what depends
+    /// on the other objects follows here, in the file's order.
     fn validated_file(&mut self, file: &str, path: FieldPath, unique: bool) -> Vec<Manifest> {
-        let Some((text, mut manifests)) = self.read_manifests(file, path) else {
+        let gate = self.max_unavailable_statefulset;
+        let check = |m: &mut Manifest| (statefulset_gates(m, gate), validate_object(m));
+        let Some((text, checked)) = self.read_manifests_then(file, path, &check) else {
             return Vec::new();
         };
         let at = Positions::new(&text);
-        for m in &mut manifests {
-            if let Object::StatefulSet(sts) = &mut m.object {
-                self.apply_statefulset_gates(sts);
+        let mut admitted = Vec::with_capacity(checked.len());
+        for (m, (dropped, errs)) in checked {
+            if dropped {
+                self.warn_dropped_max_unavailable(&m);
             }
+            admitted.extend(self.admitted(m, errs, &at, unique));
         }
-        let checked = validate_objects(manifests, self.threads);
-        checked.into_iter().filter_map(|(m, errs)| self.admitted(m, errs, &at, unique)).collect()
+        admitted
     }
 
     fn arrivals(&mut self, a: raw::RawArrivals, path: FieldPath) -> Option<Arrivals> {
@@ -677,10 +694,10 @@ impl<'a> Loader<'a> {
     /// Applies the API server's defaults and validation to one object (`at`: positions
     /// in the text it was read from).
     fn validated(&mut self, mut m: Manifest, at: &Positions, unique: bool) -> Option<Manifest> {
-        if let Object::StatefulSet(sts) = &mut m.object {
-            self.apply_statefulset_gates(sts);
+        if statefulset_gates(&mut m, self.max_unavailable_statefulset) {
+            self.warn_dropped_max_unavailable(&m);
         }
-        let (m, errs) = validate_object(m);
+        let errs = validate_object(&mut m);
         self.admitted(m, errs, at, unique)
     }
 
@@ -698,19 +715,13 @@ impl<'a> Loader<'a> {
         ok.then_some(m)
     }
 
-    /// What the `MaxUnavailableStatefulSet` gate changes on create: with it,
-    /// `maxUnavailable` defaults to 1; without it, the API server drops a given one
-    /// (`dropStatefulSetDisabledFields`), which the user hears of.
-    fn apply_statefulset_gates(&mut self, sts: &mut crate::api::statefulset::StatefulSet) {
-        use crate::api::validation_statefulset::{default_statefulset, drop_disabled_fields};
-        let gate = self.max_unavailable_statefulset;
-        default_statefulset(sts, gate);
-        if drop_disabled_fields(sts, gate) {
-            self.warnings.push(format!(
-                "StatefulSet {}: spec.updateStrategy.rollingUpdate.maxUnavailable is dropped by the API server: the MaxUnavailableStatefulSet feature gate is off (alpha in Kubernetes 1.31 to 1.34; kubernetes.featureGates turns it on)",
-                sts.metadata.name
-            ));
-        }
+    /// The warning for a StatefulSet whose `maxUnavailable` the API server dropped
+    /// ([`statefulset_gates`]).
+    fn warn_dropped_max_unavailable(&mut self, m: &Manifest) {
+        self.warnings.push(format!(
+            "StatefulSet {}: spec.updateStrategy.rollingUpdate.maxUnavailable is dropped by the API server: the MaxUnavailableStatefulSet feature gate is off (alpha in Kubernetes 1.31 to 1.34; kubernetes.featureGates turns it on)",
+            m.object.name()
+        ));
     }
 
     fn object_errors(&mut self, origin: &Origin, at: &Positions, errs: Vec<FieldError>) {
@@ -1491,9 +1502,9 @@ fn pod_name_sample(meta: &crate::api::ObjectMeta, copied: bool) -> String {
     }
 }
 
-/// An object with the API server's defaults applied, and what its own validation found
-/// (the kind's `validate`; nothing that depends on other objects).
-fn validate_object(mut m: Manifest) -> (Manifest, Vec<FieldError>) {
+/// Applies the API server's defaults to an object and returns what its own validation
+/// found (the kind's `validate`; nothing that depends on other objects).
+fn validate_object(m: &mut Manifest) -> Vec<FieldError> {
     let mut errs = Vec::new();
     match m.object.kind().info().validate {
         Some(validate) => validate(&mut m.object, &mut errs),
@@ -1502,37 +1513,17 @@ fn validate_object(mut m: Manifest) -> (Manifest, Vec<FieldError>) {
             "Nodes belong under nodes: (as a manifest entry), not in workloads",
         )),
     }
-    (m, errs)
+    errs
 }
 
-/// Below this many objects a file's objects are validated on one thread.
-const PARALLEL_MIN_OBJECTS: usize = 256;
-
-/// [`validate_object`] for each object of a file, on up to `threads` threads in
-/// contiguous groups, put back in order: the same result on any number of threads.
-/// Validating the 600-node Alibaba set's pods took 237 M of the 537 M instructions left
-/// on the main thread once the documents were parsed in parallel (callgrind).
-fn validate_objects(manifests: Vec<Manifest>, threads: usize) -> Vec<(Manifest, Vec<FieldError>)> {
-    if threads <= 1 || manifests.len() < PARALLEL_MIN_OBJECTS {
-        return manifests.into_iter().map(validate_object).collect();
-    }
-    let per = manifests.len().div_ceil(threads);
-    let mut groups: Vec<Vec<Manifest>> = Vec::new();
-    let mut rest = manifests.into_iter();
-    loop {
-        let group: Vec<Manifest> = rest.by_ref().take(per).collect();
-        if group.is_empty() {
-            break;
-        }
-        groups.push(group);
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = groups
-            .into_iter()
-            .map(|group| scope.spawn(move || group.into_iter().map(validate_object).collect::<Vec<_>>()))
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("a validating thread does not panic")).collect()
-    })
+/// What the `MaxUnavailableStatefulSet` gate changes on create: with it,
+/// `maxUnavailable` defaults to 1; without it, the API server drops a given one
+/// (`dropStatefulSetDisabledFields`), which the user hears of: whether it did.
+fn statefulset_gates(m: &mut Manifest, gate: bool) -> bool {
+    use crate::api::validation_statefulset::{default_statefulset, drop_disabled_fields};
+    let Object::StatefulSet(sts) = &mut m.object else { return false };
+    default_statefulset(sts, gate);
+    drop_disabled_fields(sts, gate)
 }
 
 #[cfg(test)]
@@ -1566,6 +1557,44 @@ mod tests {
         let all = scenario.replace("{match: {image: redis}}", "{match: {image: ngin*}}").replace("j-3-*", "j-0-*");
         let loaded = load_with("s.yaml", &all, &read, 1).expect("a valid scenario");
         assert!(loaded.warnings.iter().all(|w| !w.contains("matches no container")), "{:?}", loaded.warnings);
+    }
+
+    /// A StatefulSet read from a file is defaulted on the thread that parsed it, its
+    /// dropped `maxUnavailable` told as when written inline: once, in the file's order.
+    #[test]
+    fn a_file_s_statefulsets_hear_of_their_feature_gate() {
+        let mut sets = String::new();
+        for i in 0..300 {
+            let strategy = if i % 100 == 7 { "  updateStrategy: {rollingUpdate: {maxUnavailable: 2}}\n" } else { "" };
+            let _ = write!(
+                sets,
+                "---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {{name: s{i}}}\nspec:\n  serviceName: s\n  \
+                 selector: {{matchLabels: {{app: s{i}}}}}\n{strategy}  template:\n    metadata: {{labels: {{app: s{i}}}}}\n    \
+                 spec: {{containers: [{{name: c, image: i}}]}}\n"
+            );
+        }
+        let read = |name: &str| -> Result<String, String> {
+            if name == "sets.yaml" { Ok(sets.clone()) } else { Err("no such file".into()) }
+        };
+        let scenario = "name: s\nnodes:\n  - {name: n, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}\nworkloads:\n  - manifest: sets.yaml\n";
+        for threads in [1, 3] {
+            let loaded = load_with("s.yaml", scenario, &read, threads).expect("a valid scenario");
+            let dropped: Vec<&str> = loaded
+                .warnings
+                .iter()
+                .filter(|w| w.contains("maxUnavailable is dropped"))
+                .map(String::as_str)
+                .collect();
+            assert_eq!(dropped.len(), 3, "{dropped:?}");
+            assert!(
+                dropped[0].starts_with("StatefulSet s7:") && dropped[2].starts_with("StatefulSet s207:"),
+                "{dropped:?}"
+            );
+            let gated = scenario
+                .replace("workloads:", "kubernetes: {featureGates: {MaxUnavailableStatefulSet: true}}\nworkloads:");
+            let loaded = load_with("s.yaml", &gated, &read, threads).expect("a valid scenario");
+            assert!(loaded.warnings.iter().all(|w| !w.contains("maxUnavailable")), "{:?}", loaded.warnings);
+        }
     }
 
     /// A manifest file of 600 pods, some invalid (an upper-case name, a negative
