@@ -113,7 +113,8 @@ pub struct Scheduler {
     backoff_q: Option<backoff_q::BackoffQ>,
     /// Round-robin start of the node search (`nextStartNodeIndex`).
     next_start: usize,
-    rng: SimRng,
+    /// The placement stream, for `selectHost`'s ties.
+    ties: select_host::TieBreaker,
     seq: u64,
     /// How many pods' records hold a cached FailedScheduling Event (the events.k8s.io
     /// recorder's cache), and whether its next `finishSeries` tick is scheduled.
@@ -184,7 +185,7 @@ impl Scheduler {
             cycles: 0,
             backoff_q: None,
             next_start: 0,
-            rng,
+            ties: select_host::TieBreaker::new(rng),
             seq: 0,
             series_live: 0,
             series_tick: false,
@@ -889,11 +890,11 @@ impl Scheduler {
         );
         // Without the topology plugins' scores (most pods), a loop of its own that reads
         // only the totals.
-        let rng = &mut self.rng;
+        let ties = &mut self.ties;
         let best = match alone {
-            true => select_host::pick(rng, totals),
+            true => ties.pick(totals),
             false => select_host::reservoir_best(
-                &mut |n| rng.below(n),
+                &mut |n| ties.below(n),
                 totals.iter().enumerate().map(|(k, s)| s + extra.get(k).copied().unwrap_or(0)),
             ),
         };
