@@ -878,7 +878,7 @@ impl Scheduler {
         let cache = self.score_cache.scores(template, cluster.fit.len());
         let scratch = &mut self.scratch;
         let alone = extra.is_empty();
-        let (totals, tally) = prioritize::prioritize(
+        let totals = prioritize::prioritize(
             &self.scoring,
             cluster,
             all_nodes,
@@ -892,7 +892,7 @@ impl Scheduler {
         // only the totals.
         let ties = &mut self.ties;
         let best = match alone {
-            true => ties.pick(totals, tally),
+            true => ties.pick(totals),
             false => select_host::reservoir_best(
                 &mut |n| ties.below(n),
                 totals.iter().enumerate().map(|(k, s)| s + extra.get(k).copied().unwrap_or(0)),

@@ -16,7 +16,6 @@ use super::preference::{
 use super::profile::{SchedulerProfile, ScorePlugin};
 use super::score::{FitScorer, MAX_NODE_SCORE, balanced_applies, balanced_for, balanced_row};
 use super::score_bound::ScoreBound;
-use super::select_host::Tally;
 use crate::cluster::fit::{FitRow, Room};
 use crate::cluster::resources::{CPU, MEMORY, ResourceNames};
 use crate::cluster::template::PodTemplate;
@@ -73,8 +72,6 @@ pub struct Scratch {
 ///
 /// A node that certainly scores below an earlier one, so that `selectHost` neither picks
 /// it nor draws for it, may be given [`LOSES`] instead of its total (see `score_bound.rs`).
-/// With the totals comes their [`Tally`] where the loop that wrote them noted it (the
-/// resource scores' loops, when nothing is added to them after), for `selectHost`.
 #[allow(clippy::too_many_arguments)]
 pub fn prioritize<'a>(
     scoring: &Scoring,
@@ -85,7 +82,7 @@ pub fn prioritize<'a>(
     (tainted, alone): (bool, bool),
     scratch: &'a mut Scratch,
     cache: Option<&mut [(u32, i32)]>,
-) -> (&'a [i64], Option<Tally>) {
+) -> &'a [i64] {
     let Scratch { totals, raw, images } = scratch;
     let taints = scoring.taint_weight > 0 && tainted;
     let affinity = scoring.affinity_weight > 0 && !template.preferred_affinity.is_empty();
@@ -115,10 +112,10 @@ pub fn prioritize<'a>(
     // One loop for each, so that the walk without the bound (with the score cache, most
     // runs of few pod sizes) pays nothing for it: tested in one loop, the bound cost the
     // 5,000-node day 5% more instructions though it never applies there.
-    let tally = match bound {
-        Some(bound) => Some(bounded_scores(&pod, feasible, bound, totals)),
+    match bound {
+        Some(bound) => bounded_scores(&pod, feasible, bound, totals),
         None => per_node_scores(&pod, feasible, (with_images, images), totals, cache),
-    };
+    }
     if taints {
         taint_toleration(scoring.taint_weight, cluster, template, feasible, totals, raw);
     }
@@ -130,7 +127,7 @@ pub fn prioritize<'a>(
         }));
         add_normalized(scoring.affinity_weight, false, totals, raw);
     }
-    (totals, tally.filter(|_| !taints && !affinity))
+    totals
 }
 
 /// What [`prioritize`] gives a node that loses to an earlier one without being scored:
@@ -142,8 +139,7 @@ pub const LOSES: i64 = i64::MIN;
 /// template and the node's resources: they come from `cache` (when the pod's size has a
 /// slot) while the node's fit row is unchanged (see `score_cache.rs`), which the row's
 /// version in the packed [`Room`](crate::cluster::fit::Room) tells without loading it.
-/// `images`: ImageLocality's plan (see [`image_plan`]). The totals' [`Tally`] where the
-/// loop of the cache's hits wrote them.
+/// `images`: ImageLocality's plan (see [`image_plan`]).
 #[inline(always)]
 fn per_node_scores(
     pod: &PodResources,
@@ -151,7 +147,7 @@ fn per_node_scores(
     (with_images, images): (Option<i64>, &[(u32, i64)]),
     totals: &mut Vec<i64>,
     mut cache: Option<&mut [(u32, i32)]>,
-) -> Option<Tally> {
+) {
     let PodResources { scoring, cluster, template, .. } = *pod;
     // ImageLocality's priority takes a few values (one per subset of the pod's images a
     // node holds): the last two are kept rather than divided again on every node.
@@ -173,9 +169,10 @@ fn per_node_scores(
     // only compares versions (the loop below tests on every node what cannot change
     // within an attempt: 5,000-node runs spent 16 instructions a node there).
     if let (None, None, Some(cache)) = (regular, with_images, cache.as_deref_mut()) {
-        return Some(cached_scores(&cluster.room, cache, feasible, totals, |n| {
+        cached_scores(&cluster.room, cache, feasible, totals, |n| {
             pod.total(n, &cluster.fit[n.0 as usize], &mut empty_rows)
-        }));
+        });
+        return;
     }
     totals.extend(feasible.iter().map(|&n| {
         let i = n.0 as usize;
@@ -206,22 +203,18 @@ fn per_node_scores(
         }
         total
     }));
-    None
 }
 
 /// [`per_node_scores`] for a pod under the [`ScoreBound`] (without the score cache and
 /// without images to score, by the bound's terms): a node that certainly scores below
 /// one before it gets [`LOSES`] unscored. A call of its own, as the cycle's other loops.
-/// The totals' [`Tally`], noted as they are written (a pass of its own over them cost
-/// more).
 #[inline(never)]
-fn bounded_scores(pod: &PodResources, feasible: &[NodeId], mut bound: ScoreBound, totals: &mut Vec<i64>) -> Tally {
+fn bounded_scores(pod: &PodResources, feasible: &[NodeId], mut bound: ScoreBound, totals: &mut Vec<i64>) {
     let cluster = pod.cluster;
     let mut empty_rows = EmptyRows::default();
     let regular = pod.regular();
-    let mut tally = Tally::default();
     totals.resize(feasible.len(), 0);
-    for (k, (total, &n)) in totals.iter_mut().zip(feasible).enumerate() {
+    for (total, &n) in totals.iter_mut().zip(feasible) {
         let i = n.0 as usize;
         let score = match regular {
             Some(regular) if cluster.regular.contains(i) => Some(regular),
@@ -231,14 +224,12 @@ fn bounded_scores(pod: &PodResources, feasible: &[NodeId], mut bound: ScoreBound
             }
         };
         *total = score.inspect(|&score| bound.note(score)).unwrap_or(LOSES);
-        tally.note(k, *total);
     }
-    tally
 }
 
 /// Each feasible node's cache entry, scored again by `miss` where its row's version has
-/// moved on, and their [`Tally`]. A call of its own: inlined into the scheduling cycle,
-/// the loop kept its slices and counters on the stack and read them again on every node.
+/// moved on. A call of its own: inlined into the scheduling cycle, the loop kept its
+/// slices and counters on the stack and read them again on every node.
 #[inline(never)]
 fn cached_scores(
     room: &[Room],
@@ -246,10 +237,9 @@ fn cached_scores(
     feasible: &[NodeId],
     totals: &mut Vec<i64>,
     mut miss: impl FnMut(NodeId) -> i32,
-) -> Tally {
-    let mut tally = Tally::default();
+) {
     totals.resize(feasible.len(), 0);
-    for (k, (total, &n)) in totals.iter_mut().zip(feasible).enumerate() {
+    for (total, &n) in totals.iter_mut().zip(feasible) {
         let i = n.0 as usize;
         let version = room[i].version;
         let entry = &mut cache[i];
@@ -257,9 +247,7 @@ fn cached_scores(
             *entry = (version, miss(n));
         }
         *total = i64::from(entry.1);
-        tally.note(k, *total);
     }
-    tally
 }
 
 /// What one pod's resource scores read: the profile's scoring, the cluster's rows, the

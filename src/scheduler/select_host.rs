@@ -10,9 +10,7 @@
 //! stops at the first 0: on average half of the final best's draws, and none of the
 //! draws of the bests it passed. Each draw's word is where the walk would take it, so
 //! the stream is read out of order, a generator's buffer (32 words) at a time, and left
-//! where the walk would leave it. What the walk needs to know before it reads back (the
-//! best, the node that set it, the draws before and the ties after: a [`Tally`]) is
-//! noted by the loops that score the nodes, as they write the totals.
+//! where the walk would leave it.
 
 use crate::engine::SimRng;
 use crate::engine::rng::below_from;
@@ -44,6 +42,8 @@ pub struct TieBreaker {
     next: u128,
     /// The generator stands at `next`.
     settled: bool,
+    /// The ties of the final best in a pick, by their index among the scores.
+    ties: Vec<u32>,
 }
 
 /// Below this many nodes [`TieBreaker::pick`] walks them in order: the words of a few
@@ -55,7 +55,7 @@ const BUFFER: usize = 32;
 
 impl TieBreaker {
     pub fn new(rng: SimRng) -> TieBreaker {
-        TieBreaker { next: rng.position(), rng, settled: true }
+        TieBreaker { next: rng.position(), rng, settled: true, ties: Vec::new() }
     }
 
     /// `below(n)` in order, for a walk node by node.
@@ -76,23 +76,21 @@ impl TieBreaker {
     /// [`reservoir_best`] over `scores` with this stream's draws: the same index, and
     /// the stream left where the walk leaves it.
     ///
-    /// `tally` is the scores' [`Tally`] if the scoring noted it (else it is taken here).
-    /// The ties of the final best are read from the last back, 64 scores at a time; the
-    /// draws of the bests before it are counted, and their words skipped. A word whose low half falls
+    /// One pass notes where each draw of the final best stands among the draws (the
+    /// ties of a best it passed draw too, and their words are skipped) and which node
+    /// draws it; the second reads them from the last back. A word whose low half falls
     /// below the tie count may be rejected by `below` (about once in 2^55 draws among
     /// 500 nodes): its second word is then the first after all the pick's draws, where
     /// the walk would have taken the next word along. So a pick differs from the walk
     /// only on such a word: each draw stays uniform, and so does the pick.
-    pub fn pick(&mut self, scores: &[i64], tally: Option<Tally>) -> usize {
+    pub fn pick(&mut self, scores: &[i64]) -> usize {
         if scores.len() < FEW {
             let mut draw = |n| self.below(n);
             return reservoir_best(&mut draw, scores.iter().copied());
         }
         let mut words =
             StreamWords { rng: &mut self.rng, start: self.next, copy: [0; BUFFER], first: usize::MAX, after: 0 };
-        let tally = tally.unwrap_or_else(|| Tally::of(scores));
-        debug_assert_eq!(tally, Tally::of(scores), "the scoring's tally");
-        let (best, draws) = pick_from_the_end(scores, tally, &mut words);
+        let (best, draws) = pick_from_the_end(scores, &mut self.ties, &mut words);
         self.next = words.start + 2 * (draws + words.after) as u128;
         self.settled = false;
         best
@@ -104,44 +102,6 @@ impl TieBreaker {
         let word = self.rng.next_u64();
         self.next = self.rng.position();
         word
-    }
-}
-
-/// What `selectHost`'s walk over the scores so far has seen: the best total, the node
-/// that set it, the draws made before (ties of the bests it passed) and the ties of the
-/// best since. Noted node by node, without a branch but at the few nodes that raise the
-/// best.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Tally {
-    top: i64,
-    raised: usize,
-    before: usize,
-    ties: usize,
-}
-
-impl Default for Tally {
-    fn default() -> Tally {
-        Tally { top: i64::MIN, raised: 0, before: 0, ties: 0 }
-    }
-}
-
-impl Tally {
-    /// Node `k` (the next in order) scored `score`.
-    #[inline(always)]
-    pub fn note(&mut self, k: usize, score: i64) {
-        self.ties += usize::from(score == self.top);
-        if score > self.top {
-            *self = Tally { top: score, raised: k, before: self.before + self.ties, ties: 0 };
-        }
-    }
-
-    /// The tally of `scores`.
-    pub fn of(scores: &[i64]) -> Tally {
-        let mut tally = Tally::default();
-        for (k, &s) in scores.iter().enumerate() {
-            tally.note(k, s);
-        }
-        tally
     }
 }
 
@@ -190,39 +150,42 @@ impl DrawWords for StreamWords<'_> {
     }
 }
 
-/// The walk's pick from the draws' `words`, given the scores' `tally`: the index picked
-/// and the draws the walk makes.
-fn pick_from_the_end(scores: &[i64], tally: Tally, words: &mut impl DrawWords) -> (usize, usize) {
-    let Tally { top, raised, before, ties } = tally;
+/// The walk's pick from the draws' `words`: the index picked and the draws the walk
+/// makes.
+fn pick_from_the_end(scores: &[i64], ties: &mut Vec<u32>, words: &mut impl DrawWords) -> (usize, usize) {
+    if ties.len() < scores.len() {
+        ties.resize(scores.len(), 0);
+    }
+    // Every node equal to the best before it draws. Each writes its index at the end of
+    // the list, which only a tie keeps, and a node that raises the best (a few, early)
+    // empties it: a branch taken at random on every node cost more than the writes.
+    let (mut top, mut raised, mut draws, mut at_raise, mut len) = (i64::MIN, 0, 0, 0, 0);
+    for (k, &s) in scores.iter().enumerate() {
+        ties[len] = k as u32;
+        let tie = usize::from(s == top);
+        (draws, len) = (draws + tie, len + tie);
+        if s > top {
+            (top, raised, at_raise, len) = (s, k, draws, 0);
+        }
+    }
     // The draws after a raise count the ties from 2 (the raising node is the first);
     // with no raise (every score `i64::MIN`) from 1, whose draw is always 0.
-    let (counted_from, from) = if top > i64::MIN { (2, raised + 1) } else { (1, 0) };
-    // Ties not yet read, and the scores not yet looked at end here: 64 at a time, each
-    // tie a bit of a mask (a branch on each score, taken at random, cost more).
-    let (mut left, mut end) = (ties, scores.len());
-    while left > 0 && end > from {
-        let begin = end.saturating_sub(64).max(from);
-        let mut mask = scores[begin..end].iter().enumerate().fold(0u64, |m, (j, &s)| m | (u64::from(s == top) << j));
-        while mask != 0 {
-            let j = 63 - mask.leading_zeros() as usize;
-            mask ^= 1 << j;
-            left -= 1;
-            let t = (left + counted_from) as u64;
-            let w = words.word(before + left);
-            let product = u128::from(w) * u128::from(t);
-            let value = if (product as u64) < t {
-                let mut first = Some(w);
-                below_from(t, || first.take().unwrap_or_else(|| words.extra(before + ties)))
-            } else {
-                (product >> 64) as u64
-            };
-            if value == 0 {
-                return (begin + j, before + ties);
-            }
+    let counted_from = if top > i64::MIN { 2 } else { 1 };
+    for (i, &k) in ties[..len].iter().enumerate().rev() {
+        let t = (i + counted_from) as u64;
+        let w = words.word(at_raise + i);
+        let product = u128::from(w) * u128::from(t);
+        let value = if (product as u64) < t {
+            let mut first = Some(w);
+            below_from(t, || first.take().unwrap_or_else(|| words.extra(draws)))
+        } else {
+            (product >> 64) as u64
+        };
+        if value == 0 {
+            return (k as usize, draws);
         }
-        end = begin;
     }
-    (raised, before + ties)
+    (raised, draws)
 }
 
 #[cfg(test)]
@@ -262,40 +225,9 @@ mod tests {
         for round in 0..3 {
             for scores in &cases {
                 let expected = reservoir_best(&mut |n| walk_rng.below(n), scores.iter().copied());
-                let tally = (round == 1).then(|| Tally::of(scores));
-                assert_eq!(ties.pick(scores, tally), expected, "round {round}: {scores:?}");
+                assert_eq!(ties.pick(scores), expected, "round {round}: {scores:?}");
             }
             assert_eq!(ties.next_u64(), walk_rng.next_u64(), "round {round}: the same words taken");
-        }
-    }
-
-    /// A tally counts the walk's draws, and names the best and the first node to reach it.
-    #[test]
-    fn a_tally_counts_the_walks_draws() {
-        let mut scores_rng = Streams::new(5).stream(Stream::Arrivals);
-        for spread in [1, 2, 5, 50] {
-            for len in [0, 1, 2, 10, 100, 700] {
-                let mut scores: Vec<i64> = (0..len).map(|_| scores_rng.below(spread) as i64).collect();
-                if spread == 5 {
-                    scores.iter_mut().filter(|s| **s == 0).for_each(|s| *s = i64::MIN);
-                }
-                let mut draws = 0;
-                reservoir_best(
-                    &mut |_| {
-                        draws += 1;
-                        1
-                    },
-                    scores.iter().copied(),
-                );
-                let tally = Tally::of(&scores);
-                assert_eq!(tally.before + tally.ties, draws, "{scores:?}");
-                let top = scores.iter().copied().max().unwrap_or(i64::MIN);
-                assert_eq!(tally.top, top);
-                if top > i64::MIN {
-                    assert_eq!(Some(tally.raised), scores.iter().position(|&s| s == top));
-                    assert_eq!(tally.ties, scores.iter().filter(|&&s| s == top).count() - 1);
-                }
-            }
         }
     }
 
@@ -371,8 +303,12 @@ mod tests {
         ];
         for (first, after, picked, taken) in cases {
             let mut words = GivenWords { first: first.to_vec(), after: after.to_vec(), taken: 0 };
-            let got = pick_from_the_end(&scores, Tally::of(&scores), &mut words);
-            assert_eq!(got, (picked, 5), "words {first:?} then {after:?}");
+            let mut ties = Vec::new();
+            assert_eq!(
+                pick_from_the_end(&scores, &mut ties, &mut words),
+                (picked, 5),
+                "words {first:?} then {after:?}"
+            );
             assert_eq!(words.taken, taken, "words {first:?} then {after:?}");
         }
         assert_eq!((u128::from(above_sixth) * 6) as u64, 2, "a word rejected with 6 ties");
