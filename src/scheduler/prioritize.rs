@@ -208,37 +208,23 @@ fn per_node_scores(
 /// [`per_node_scores`] for a pod under the [`ScoreBound`] (without the score cache and
 /// without images to score, by the bound's terms): a node that certainly scores below
 /// one before it gets [`LOSES`] unscored. A call of its own, as the cycle's other loops.
-///
-/// The few nodes the bound lets through are scored out of line: inlined, the scoring
-/// took the registers, and the loop read its slices and the bound back from the stack
-/// on every node, the regular and the losing ones too (perf on the 100,000-pod day).
 #[inline(never)]
 fn bounded_scores(pod: &PodResources, feasible: &[NodeId], mut bound: ScoreBound, totals: &mut Vec<i64>) {
-    let (fit, regular_rows) = (&pod.cluster.fit[..], &pod.cluster.regular);
+    let cluster = pod.cluster;
     let mut empty_rows = EmptyRows::default();
     let regular = pod.regular();
     totals.resize(feasible.len(), 0);
     for (total, &n) in totals.iter_mut().zip(feasible) {
         let i = n.0 as usize;
-        *total = match regular {
-            Some(regular) if regular_rows.contains(i) => {
-                bound.note(regular);
-                regular
-            }
-            _ if bound.loses(&fit[i]) => LOSES,
+        let score = match regular {
+            Some(regular) if cluster.regular.contains(i) => Some(regular),
             _ => {
-                let score = scored(pod, n, &fit[i], &mut empty_rows);
-                bound.note(score);
-                score
+                let row = &cluster.fit[i];
+                (!bound.loses(row)).then(|| i64::from(pod.total(n, row, &mut empty_rows)))
             }
         };
+        *total = score.inspect(|&score| bound.note(score)).unwrap_or(LOSES);
     }
-}
-
-/// [`PodResources::total`] out of line, for [`bounded_scores`].
-#[inline(never)]
-fn scored(pod: &PodResources, n: NodeId, row: &FitRow, empty_rows: &mut EmptyRows) -> i64 {
-    i64::from(pod.total(n, row, empty_rows))
 }
 
 /// Each feasible node's cache entry, scored again by `miss` where its row's version has

@@ -153,26 +153,21 @@ impl DrawWords for StreamWords<'_> {
 /// The walk's pick from the draws' `words`: the index picked and the draws the walk
 /// makes.
 fn pick_from_the_end(scores: &[i64], ties: &mut Vec<u32>, words: &mut impl DrawWords) -> (usize, usize) {
+    if ties.len() < scores.len() {
+        ties.resize(scores.len(), 0);
+    }
     // Every node equal to the best before it draws. Each writes its index at the end of
     // the list, which only a tie keeps, and a node that raises the best (a few, early)
     // empties it: a branch taken at random on every node cost more than the writes.
-    // The list is as long as a power of two, so that a slot masked to it is the slot
-    // itself (a tie's slot is never past its node) and needs no bounds check. `before`
-    // counts the draws made before the last raise.
-    let slots = scores.len().next_power_of_two();
-    if ties.len() < slots {
-        ties.resize(slots, 0);
-    }
-    let (ties, mask) = (&mut ties[..slots], slots - 1);
-    let (mut top, mut raised, mut before, mut len) = (i64::MIN, 0, 0, 0);
+    let (mut top, mut raised, mut draws, mut at_raise, mut len) = (i64::MIN, 0, 0, 0, 0);
     for (k, &s) in scores.iter().enumerate() {
-        ties[len & mask] = k as u32;
-        len += usize::from(s == top);
+        ties[len] = k as u32;
+        let tie = usize::from(s == top);
+        (draws, len) = (draws + tie, len + tie);
         if s > top {
-            (top, raised, before, len) = (s, k, before + len, 0);
+            (top, raised, at_raise, len) = (s, k, draws, 0);
         }
     }
-    let (draws, at_raise) = (before + len, before);
     // The draws after a raise count the ties from 2 (the raising node is the first);
     // with no raise (every score `i64::MIN`) from 1, whose draw is always 0.
     let counted_from = if top > i64::MIN { 2 } else { 1 };
