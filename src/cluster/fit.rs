@@ -104,6 +104,14 @@ pub fn certainly_fitting(rooms: &[Room], nodes: &[NodeId], cpu: i64, memory: i64
     nodes.iter().take_while(|id| rooms[id.0 as usize].certainly_fits(cpu, memory)).count()
 }
 
+/// [`certainly_fitting`] for nodes numbered in order: how many of `rooms`, from the
+/// first, certainly fit. Read from the rooms alone, without a list of ids to follow
+/// (the scheduler's list is the ids in order unless a node left and came back).
+#[inline(never)]
+pub fn certainly_fitting_rooms(rooms: &[Room], cpu: i64, memory: i64) -> usize {
+    rooms.iter().take_while(|room| room.certainly_fits(cpu, memory)).count()
+}
+
 impl Room {
     pub fn of(row: &FitRow) -> Room {
         let cpu = match row.plain && row.free_pods >= 1 {

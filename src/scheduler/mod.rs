@@ -772,7 +772,12 @@ impl Scheduler {
                     // the 5,000-node day the walk node by node was a fifth of the run,
                     // most of it bookkeeping around these two comparisons).
                     let stretch = &walk[j..j + left.min(walk.len() - j).min(want - feasible.len())];
-                    let fit = fit::certainly_fitting(&cluster.room, stretch, cpu, memory);
+                    let fit = match self.ring_is_ids {
+                        // The walk is the ids in order: node `j` first.
+                        true => fit::certainly_fitting_rooms(&cluster.room[j..j + stretch.len()], cpu, memory),
+                        false => fit::certainly_fitting(&cluster.room, stretch, cpu, memory),
+                    };
+                    debug_assert_eq!(fit, fit::certainly_fitting(&cluster.room, stretch, cpu, memory));
                     feasible.extend_from_slice(&stretch[..fit]);
                     (examined, left) = (examined + fit, left - fit);
                     if feasible.len() >= want {
