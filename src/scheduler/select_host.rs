@@ -38,10 +38,9 @@ pub fn reservoir_best(draw: &mut impl FnMut(u64) -> u64, scores: impl Iterator<I
 #[derive(Clone, Debug)]
 pub struct TieBreaker {
     rng: SimRng,
-    /// Where the next draw's word is (the generator's position, in 32-bit words).
-    next: u128,
-    /// The generator stands at `next`.
-    settled: bool,
+    /// Where the next draw's word is (a position of the generator, in 32-bit words) when
+    /// the generator does not stand there: after a pick.
+    ahead: Option<u128>,
     /// The ties of the final best in a pick, by their index among the scores.
     ties: Vec<u32>,
 }
@@ -55,21 +54,18 @@ const BUFFER: usize = 32;
 
 impl TieBreaker {
     pub fn new(rng: SimRng) -> TieBreaker {
-        TieBreaker { next: rng.position(), rng, settled: true, ties: Vec::new() }
+        TieBreaker { rng, ahead: None, ties: Vec::new() }
     }
 
     /// `below(n)` in order, for a walk node by node.
     pub fn below(&mut self, n: u64) -> u64 {
         self.settle();
-        let value = self.rng.below(n);
-        self.next = self.rng.position();
-        value
+        self.rng.below(n)
     }
 
     fn settle(&mut self) {
-        if !self.settled {
-            self.rng.seek(self.next);
-            self.settled = true;
+        if let Some(next) = self.ahead.take() {
+            self.rng.seek(next);
         }
     }
 
@@ -88,20 +84,17 @@ impl TieBreaker {
             let mut draw = |n| self.below(n);
             return reservoir_best(&mut draw, scores.iter().copied());
         }
-        let mut words =
-            StreamWords { rng: &mut self.rng, start: self.next, copy: [0; BUFFER], first: usize::MAX, after: 0 };
+        let start = self.ahead.unwrap_or_else(|| self.rng.position());
+        let mut words = StreamWords { rng: &mut self.rng, start, copy: [0; BUFFER], first: usize::MAX, after: 0 };
         let (best, draws) = pick_from_the_end(scores, &mut self.ties, &mut words);
-        self.next = words.start + 2 * (draws + words.after) as u128;
-        self.settled = false;
+        self.ahead = Some(start + 2 * (draws + words.after) as u128);
         best
     }
 
     #[cfg(test)]
     pub fn next_u64(&mut self) -> u64 {
         self.settle();
-        let word = self.rng.next_u64();
-        self.next = self.rng.position();
-        word
+        self.rng.next_u64()
     }
 }
 
