@@ -157,17 +157,7 @@ impl RegularRows {
             self.shape = Some(bare);
         }
         let regular = self.shape == Some(bare);
-        if self.bits.len() <= id / 64 {
-            self.bits.resize(id / 64 + 1, 0);
-        }
-        let bit = 1u64 << (id % 64);
-        let word = &mut self.bits[id / 64];
-        let was = *word & bit != 0;
-        if regular {
-            *word |= bit;
-        } else {
-            *word &= !bit;
-        }
+        let was = set_bit(&mut self.bits, id, regular);
         self.count = self.count + usize::from(regular) - usize::from(was);
     }
 
@@ -225,6 +215,12 @@ impl RegularRows {
         }
     }
 
+    /// The bits of the `len` ids from `start` on in the ring of ids `0..n` (wrapping past
+    /// `n − 1` to 0), into `out`: bit `k % 64` of word `k / 64` for id `start + k`.
+    pub fn window(&self, start: usize, len: usize, n: usize, out: &mut Vec<u64>) {
+        window(&self.bits, (start, len, n), out);
+    }
+
     /// The first regular id in `lo..hi`.
     fn first_in(&self, lo: usize, hi: usize) -> Option<usize> {
         let mut i = lo;
@@ -237,6 +233,40 @@ impl RegularRows {
             i = (i / 64 + 1) * 64;
         }
         None
+    }
+}
+
+/// Sets or clears bit `id` of `bits`, growing them; whether it was set.
+fn set_bit(bits: &mut Vec<u64>, id: usize, on: bool) -> bool {
+    if bits.len() <= id / 64 {
+        bits.resize(id / 64 + 1, 0);
+    }
+    let (word, bit) = (&mut bits[id / 64], 1u64 << (id % 64));
+    let was = *word & bit != 0;
+    *word = if on { *word | bit } else { *word & !bit };
+    was
+}
+
+/// The bits of the `len` ids from `start` on in the ring of ids `0..n` into `out`.
+fn window(bits: &[u64], (start, len, n): (usize, usize, usize), out: &mut Vec<u64>) {
+    out.clear();
+    out.resize(len.div_ceil(64), 0);
+    let first = len.min(n - start);
+    copy_bits(bits, start, first, 0, out);
+    copy_bits(bits, 0, len - first, first, out);
+}
+
+/// Copies bits `from..from + count` of `bits` to bits `to..` of `out`.
+fn copy_bits(bits: &[u64], from: usize, count: usize, to: usize, out: &mut [u64]) {
+    let mut done = 0;
+    while done < count {
+        let (i, k) = (from + done, to + done);
+        // As many bits as both the source and the target word hold from here.
+        let take = (64 - i % 64).min(64 - k % 64).min(count - done);
+        let word = bits.get(i / 64).map_or(0, |w| w >> (i % 64));
+        let mask = if take == 64 { u64::MAX } else { (1u64 << take) - 1 };
+        out[k / 64] |= (word & mask) << (k % 64);
+        done += take;
     }
 }
 
@@ -278,6 +308,36 @@ impl FitLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A window's bits are the ids' bits in the ring's order, from any start, of any
+    /// length up to the whole ring, across word boundaries and the wrap (the bits past
+    /// the last id read as clear).
+    #[test]
+    fn a_window_holds_its_ids_bits_in_ring_order() {
+        for n in [1usize, 63, 64, 65, 200, 1000] {
+            // Every third id and every seventh, with the last word partly filled.
+            let bits: Vec<u64> = (0..n.div_ceil(64))
+                .map(|w| {
+                    (0..64)
+                        .filter(|b| (64 * w + b) < n && ((64 * w + b) % 3 == 0 || (64 * w + b) % 7 == 0))
+                        .fold(0, |m, b| m | 1 << b)
+                })
+                .collect();
+            let rows = RegularRows { shape: None, bits, count: 1 };
+            let mut out = Vec::new();
+            for start in [0, 1, n / 2, n - 1] {
+                for len in [0, 1, 63, 64, 65, 130, n] {
+                    let len = len.min(n);
+                    rows.window(start, len, n, &mut out);
+                    assert_eq!(out.len(), len.div_ceil(64), "{n} ids from {start}, {len} of them");
+                    for k in 0..64 * out.len() {
+                        let expected = k < len && rows.contains((start + k) % n);
+                        assert_eq!(out[k / 64] >> (k % 64) & 1 == 1, expected, "{n} ids from {start}, {len}: bit {k}");
+                    }
+                }
+            }
+        }
+    }
 
     /// `fit_test.go`'s NodeResourcesFit cases on a node of 10 cpu, 20 memory, 32 pods
     /// (allocated 5 cpu, 19 memory where the case has a pod there).

@@ -861,18 +861,23 @@ impl Scheduler {
         let last = &mut self.default_selectors;
         let defaults = || cluster.pods.get(who.0).and_then(|p| last.get(cluster, p));
         let extra = cycle::Cycle::scores(&cycle::SimView { cluster, nodes }, pod, &feasible, weights, defaults);
-        Ok(self.select_host(cluster, shared, &feasible, tainted, nodes.len(), &extra))
+        // Every node examined fits, and the walk is the ids in order: the feasible nodes
+        // are the ids from `start` on.
+        let window = (self.ring_is_ids && named.is_none() && examined == feasible.len()).then_some(start);
+        Ok(self.select_host(cluster, shared, (&feasible, window), tainted, nodes.len(), &extra))
     }
 
     /// Scores the feasible nodes and takes the best; ties are broken by reservoir
     /// sampling, each tied node equally likely (`selectHost`). `extra`: the topology
     /// plugins' weighted scores, per feasible node; `tainted`: some feasible node has
     /// taints.
+    ///
+    /// `window`: the feasible nodes are the ids from this one on, in the ring of ids.
     fn select_host(
         &mut self,
         cluster: &Cluster,
         template: &Arc<PodTemplate>,
-        feasible: &[NodeId],
+        (feasible, window): (&[NodeId], Option<usize>),
         tainted: bool,
         all_nodes: usize,
         extra: &[i64],
@@ -881,8 +886,45 @@ impl Scheduler {
             return feasible[0];
         }
         let cache = self.score_cache.scores(template, cluster.fit.len());
-        let scratch = &mut self.scratch;
         let alone = extra.is_empty();
+        if let Some(start) = window.filter(|_| alone && feasible.len() >= select_host::FEW) {
+            debug_assert!(feasible.iter().enumerate().all(|(k, n)| n.0 as usize == (start + k) % all_nodes));
+            let (scoring, scratch) = (&self.scoring, &mut self.scratch);
+            let window = (start, feasible.len());
+            if let Some(sparse) = prioritize::window_scores(
+                scoring,
+                cluster,
+                all_nodes,
+                template,
+                window,
+                (tainted, alone),
+                scratch,
+                cache.is_some(),
+            ) {
+                #[cfg(debug_assertions)]
+                let mut twin = self.ties.clone();
+                let best = self.ties.pick_sparse(&sparse);
+                // Debug builds (the tests) score and pick node by node too.
+                #[cfg(debug_assertions)]
+                {
+                    let mut scratch = prioritize::Scratch::default();
+                    let totals = prioritize::prioritize(
+                        scoring,
+                        cluster,
+                        all_nodes,
+                        template,
+                        feasible,
+                        (tainted, alone),
+                        &mut scratch,
+                        None,
+                    );
+                    assert_eq!(twin.pick(totals), best, "the window's pick is the walk's");
+                    assert_eq!(twin.next_position(), self.ties.next_position(), "the window draws as the walk");
+                }
+                return feasible[best];
+            }
+        }
+        let scratch = &mut self.scratch;
         let totals = prioritize::prioritize(
             &self.scoring,
             cluster,

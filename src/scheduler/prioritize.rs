@@ -16,6 +16,7 @@ use super::preference::{
 use super::profile::{SchedulerProfile, ScorePlugin};
 use super::score::{FitScorer, MAX_NODE_SCORE, balanced_applies, balanced_for, balanced_row};
 use super::score_bound::ScoreBound;
+use super::select_host::SparseScores;
 use crate::cluster::fit::{FitRow, Room};
 use crate::cluster::resources::{CPU, MEMORY, ResourceNames};
 use crate::cluster::template::PodTemplate;
@@ -63,6 +64,9 @@ pub struct Scratch {
     raw: Vec<i64>,
     /// ImageLocality: (canonical image id, scaled score) of the pod's images held somewhere.
     images: Vec<(u32, i64)>,
+    /// [`window_scores`]: the window's regular bits and its other nodes' scores.
+    window: Vec<u64>,
+    others: Vec<(u32, i64)>,
 }
 
 /// The total score of each feasible node, in the order given, for `selectHost` to pick
@@ -83,32 +87,9 @@ pub fn prioritize<'a>(
     scratch: &'a mut Scratch,
     cache: Option<&mut [(u32, i32)]>,
 ) -> &'a [i64] {
-    let Scratch { totals, raw, images } = scratch;
-    let taints = scoring.taint_weight > 0 && tainted;
-    let affinity = scoring.affinity_weight > 0 && !template.preferred_affinity.is_empty();
-    // BalancedAllocation's PreScore skips a pod that requests neither cpu nor memory.
-    let balanced = scoring.balanced_weight > 0 && balanced_applies(template);
-    let with_images = if scoring.image_weight > 0 { image_plan(cluster, all_nodes, template, images) } else { None };
-    let requests = (template.requests.get(CPU), template.requests.get(MEMORY));
-    let nonzero = (template.nonzero_cpu, template.nonzero_memory);
-    let pod = PodResources { scoring, cluster, all_nodes, template, requests, nonzero, balanced };
-    // The bound holds when the two resource plugins are the whole total, weighted alike,
-    // under the default strategy (`score_bound.rs`). It is used only without the score
-    // cache, which computes each node's score once while its row stands: a node left
-    // unscored would miss it again on each pod of that size, and every test of the bound
-    // loads the row that a hit of the cache spares.
-    let bound = match alone
-        && !taints
-        && !affinity
-        && cache.is_none()
-        && with_images.is_none()
-        && balanced
-        && scoring.fit_weight == scoring.balanced_weight
-        && scoring.fit.least_allocated_even()
-    {
-        true => ScoreBound::new(scoring.fit_weight, requests, nonzero),
-        false => None,
-    };
+    let Scratch { totals, raw, images, .. } = scratch;
+    let plan = Plan::new(scoring, cluster, all_nodes, template, (tainted, alone), images, cache.is_none());
+    let Plan { pod, taints, affinity, with_images, bound } = plan;
     // One loop for each, so that the walk without the bound (with the score cache, most
     // runs of few pod sizes) pays nothing for it: tested in one loop, the bound cost the
     // 5,000-node day 5% more instructions though it never applies there.
@@ -128,6 +109,111 @@ pub fn prioritize<'a>(
         add_normalized(scoring.affinity_weight, false, totals, raw);
     }
     totals
+}
+
+/// The scores [`prioritize`] would give the feasible nodes when they are the ids
+/// `start, start + 1, …` (wrapping at `all_nodes`, `len` of them), given sparsely: the
+/// regular nodes' common score by their bits and the others one by one, each scored as
+/// [`bounded_scores`] scores it. `None` unless the bound applies and regular nodes are
+/// many (otherwise [`prioritize`]).
+///
+/// On a lightly loaded cluster whose pods each draw their own size (the 100,000-pod day)
+/// two thirds of the 420 nodes examined are regular: their loop in `bounded_scores` and
+/// `selectHost`'s pass over their totals were a tenth of the run (perf). Here only the
+/// occupied nodes are looked at, and the pick counts the regular ones by their bits.
+#[allow(clippy::too_many_arguments)]
+pub fn window_scores<'a>(
+    scoring: &Scoring,
+    cluster: &Cluster,
+    all_nodes: usize,
+    template: &PodTemplate,
+    (start, len): (usize, usize),
+    (tainted, alone): (bool, bool),
+    scratch: &'a mut Scratch,
+    cached: bool,
+) -> Option<SparseScores<'a>> {
+    let Scratch { images, window, others, .. } = scratch;
+    let plan = Plan::new(scoring, cluster, all_nodes, template, (tainted, alone), images, !cached);
+    let (pod, mut bound) = (plan.pod, plan.bound?);
+    let common = pod.regular()?;
+    cluster.regular.window(start, len, all_nodes, window);
+    others.clear();
+    let mut empty_rows = EmptyRows::default();
+    // The common score is noted once a regular node comes before the one scored.
+    let first_regular = window.iter().position(|w| *w != 0).map(|w| 64 * w + window[w].trailing_zeros() as usize);
+    let mut noted = false;
+    for (w, &bits) in window.iter().enumerate() {
+        let mut occupied = !bits & span_below(len - (64 * w).min(len));
+        while occupied != 0 {
+            let k = 64 * w + occupied.trailing_zeros() as usize;
+            occupied &= occupied - 1;
+            if !noted && first_regular.is_some_and(|f| f < k) {
+                bound.note(common);
+                noted = true;
+            }
+            let id = start + k;
+            let n = NodeId((if id >= all_nodes { id - all_nodes } else { id }) as u32);
+            let row = &cluster.fit[n.0 as usize];
+            let score = (!bound.loses(row)).then(|| i64::from(pod.total(n, row, &mut empty_rows)));
+            others.push((k as u32, score.inspect(|&score| bound.note(score)).unwrap_or(LOSES)));
+        }
+    }
+    Some(SparseScores { len, common, bits: window, others })
+}
+
+/// The low `n` bits (all 64 from 64 on).
+fn span_below(n: usize) -> u64 {
+    if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
+}
+
+/// What [`prioritize`] and [`window_scores`] work out before scoring: the pod's
+/// resources, which plugins can tell the nodes apart, and the bound.
+struct Plan<'a> {
+    pod: PodResources<'a>,
+    taints: bool,
+    affinity: bool,
+    with_images: Option<i64>,
+    bound: Option<ScoreBound>,
+}
+
+impl<'a> Plan<'a> {
+    fn new(
+        scoring: &'a Scoring,
+        cluster: &'a Cluster,
+        all_nodes: usize,
+        template: &'a PodTemplate,
+        (tainted, alone): (bool, bool),
+        images: &mut Vec<(u32, i64)>,
+        uncached: bool,
+    ) -> Plan<'a> {
+        let taints = scoring.taint_weight > 0 && tainted;
+        let affinity = scoring.affinity_weight > 0 && !template.preferred_affinity.is_empty();
+        // BalancedAllocation's PreScore skips a pod that requests neither cpu nor memory.
+        let balanced = scoring.balanced_weight > 0 && balanced_applies(template);
+        let with_images =
+            if scoring.image_weight > 0 { image_plan(cluster, all_nodes, template, images) } else { None };
+        let requests = (template.requests.get(CPU), template.requests.get(MEMORY));
+        let nonzero = (template.nonzero_cpu, template.nonzero_memory);
+        let pod = PodResources { scoring, cluster, all_nodes, template, requests, nonzero, balanced };
+        // The bound holds when the two resource plugins are the whole total, weighted
+        // alike, under the default strategy (`score_bound.rs`). It is used only without
+        // the score cache, which computes each node's score once while its row stands: a
+        // node left unscored would miss it again on each pod of that size, and every
+        // test of the bound loads the row that a hit of the cache spares.
+        let bound = match alone
+            && !taints
+            && !affinity
+            && uncached
+            && with_images.is_none()
+            && balanced
+            && scoring.fit_weight == scoring.balanced_weight
+            && scoring.fit.least_allocated_even()
+        {
+            true => ScoreBound::new(scoring.fit_weight, requests, nonzero),
+            false => None,
+        };
+        Plan { pod, taints, affinity, with_images, bound }
+    }
 }
 
 /// What [`prioritize`] gives a node that loses to an earlier one without being scored:

@@ -47,7 +47,7 @@ pub struct TieBreaker {
 
 /// Below this many nodes [`TieBreaker::pick`] walks them in order: the words of a few
 /// draws cost less than a seek (the CronJob fleet's 20 nodes).
-const FEW: usize = 64;
+pub const FEW: usize = 64;
 
 /// The words of a generator's buffer: [`TieBreaker::pick`] copies them a buffer at a time.
 const BUFFER: usize = 32;
@@ -89,6 +89,25 @@ impl TieBreaker {
         let (best, draws) = pick_from_the_end(scores, &mut self.ties, &mut words);
         self.ahead = Some(start + 2 * (draws + words.after) as u128);
         best
+    }
+
+    /// [`pick`](Self::pick) over sparse scores: the same index from the same words (of
+    /// at least [`FEW`] scores), without a pass over each.
+    pub fn pick_sparse(&mut self, scores: &SparseScores) -> usize {
+        if scores.len < FEW {
+            return self.pick(&scores.expand());
+        }
+        let start = self.ahead.unwrap_or_else(|| self.rng.position());
+        let mut words = StreamWords { rng: &mut self.rng, start, copy: [0; BUFFER], first: usize::MAX, after: 0 };
+        let (best, draws) = pick_sparse_from_the_end(scores, &mut words);
+        self.ahead = Some(start + 2 * (draws + words.after) as u128);
+        best
+    }
+
+    /// Where the next draw's word is.
+    #[cfg(any(test, debug_assertions))]
+    pub fn next_position(&self) -> u128 {
+        self.ahead.unwrap_or_else(|| self.rng.position())
     }
 
     #[cfg(test)]
@@ -165,20 +184,167 @@ fn pick_from_the_end(scores: &[i64], ties: &mut Vec<u32>, words: &mut impl DrawW
     // with no raise (every score `i64::MIN`) from 1, whose draw is always 0.
     let counted_from = if top > i64::MIN { 2 } else { 1 };
     for (i, &k) in ties[..len].iter().enumerate().rev() {
-        let t = (i + counted_from) as u64;
-        let w = words.word(at_raise + i);
-        let product = u128::from(w) * u128::from(t);
-        let value = if (product as u64) < t {
-            let mut first = Some(w);
-            below_from(t, || first.take().unwrap_or_else(|| words.extra(draws)))
-        } else {
-            (product >> 64) as u64
-        };
-        if value == 0 {
+        if draws_zero((i + counted_from) as u64, at_raise + i, draws, words) {
             return (k as usize, draws);
         }
     }
     (raised, draws)
+}
+
+/// Whether draw `d`, `below(t)`, comes out 0 (the walk's node takes the pick), given the
+/// `draws` of the pick (where a rejected word draws again).
+#[inline(always)]
+fn draws_zero(t: u64, d: usize, draws: usize, words: &mut impl DrawWords) -> bool {
+    let w = words.word(d);
+    let product = u128::from(w) * u128::from(t);
+    if (product as u64) < t {
+        let mut first = Some(w);
+        below_from(t, || first.take().unwrap_or_else(|| words.extra(draws))) == 0
+    } else {
+        product >> 64 == 0
+    }
+}
+
+/// Scores of which most are one value: on a lightly loaded cluster the empty nodes of
+/// the cluster's usual shape, which score alike (`prioritize::window_scores`).
+#[derive(Clone, Copy, Debug)]
+pub struct SparseScores<'a> {
+    /// The number of scores.
+    pub len: usize,
+    /// The score of every index whose bit is set.
+    pub common: i64,
+    /// Bit `k % 64` of word `k / 64`: index `k` scores `common` (no bit from `len` on).
+    pub bits: &'a [u64],
+    /// Every other index with its score, in order: each index is either here or in
+    /// `bits`.
+    pub others: &'a [(u32, i64)],
+}
+
+impl SparseScores<'_> {
+    /// The scores one by one, as [`reservoir_best`] and [`TieBreaker::pick`] take them.
+    pub fn expand(&self) -> Vec<i64> {
+        let mut scores = vec![self.common; self.len];
+        for &(k, s) in self.others {
+            scores[k as usize] = s;
+        }
+        scores
+    }
+}
+
+/// The bits of word `w` for the indices in `from..to`.
+fn span(w: usize, from: usize, to: usize) -> u64 {
+    let (lo, hi) = (from.max(64 * w) - 64 * w, to.min(64 * w + 64).saturating_sub(64 * w));
+    if lo >= hi {
+        return 0;
+    }
+    (u64::MAX >> (64 - (hi - lo))) << lo
+}
+
+/// [`reservoir_best`]'s state along the scores.
+struct Reservoir {
+    top: i64,
+    /// The index that set `top` (0 while none has).
+    raised: usize,
+    draws: usize,
+    /// The draws before the raise to `top`.
+    at_raise: usize,
+    /// The ties of `top` after the index that set it (every tie without a raise).
+    ties: usize,
+}
+
+impl Reservoir {
+    fn one(&mut self, k: usize, score: i64) {
+        self.run(k, 1, score);
+    }
+
+    /// `n` indices from `first` on, all scoring `score`.
+    fn run(&mut self, first: usize, n: usize, score: i64) {
+        if n == 0 {
+            return;
+        }
+        if score > self.top {
+            (self.top, self.raised, self.at_raise, self.ties) = (score, first, self.draws, n - 1);
+            self.draws += n - 1;
+        } else if score == self.top {
+            (self.ties, self.draws) = (self.ties + n, self.draws + n);
+        }
+    }
+}
+
+/// [`reservoir_best`]'s state at the end of sparse scores. Once the final best is set
+/// only its ties draw, so the walk goes only as far as the index that sets it (most
+/// often the first or second), and the ties after it are counted: taken one by one,
+/// the others' branches, at random, cost more than the regular nodes' loop they spared.
+fn sparse_reservoir(scores: &SparseScores) -> Reservoir {
+    let SparseScores { len, common, others, .. } = *scores;
+    let mut walk = Reservoir { top: i64::MIN, raised: 0, draws: 0, at_raise: 0, ties: 0 };
+    // The first index that scores `common`: the first the others skip.
+    let first_common = others.iter().enumerate().position(|(j, &(k, _))| k as usize != j).unwrap_or(others.len());
+    let top = others.iter().map(|&(_, s)| s).max().unwrap_or(i64::MIN);
+    let top = if first_common < len { top.max(common) } else { top };
+    // The index that sets the final best: the walk up to it, node by node. (Every score
+    // `i64::MIN`, as no index ever sets it, is walked whole.)
+    let raised = match top {
+        i64::MIN => len,
+        top => {
+            let other = others.iter().find(|(_, s)| *s == top).map_or(len, |&(k, _)| k as usize);
+            if common == top { other.min(first_common) } else { other }
+        }
+    };
+    let mut at = 0;
+    for &(k, score) in others.iter().take_while(|(k, _)| (*k as usize) < raised) {
+        let k = k as usize;
+        walk.run(at, k - at, common);
+        walk.one(k, score);
+        at = k + 1;
+    }
+    walk.run(at, raised.min(len) - at, common);
+    if raised < len {
+        // The final best, then its ties.
+        let at_raise = walk.draws;
+        let later = &others[others.partition_point(|(k, _)| (*k as usize) <= raised)..];
+        let common_after = if common == top { len - raised - 1 - later.len() } else { 0 };
+        let ties = common_after + later.iter().filter(|(_, s)| *s == top).count();
+        walk = Reservoir { top, raised, draws: at_raise + ties, at_raise, ties };
+    }
+    walk
+}
+
+/// [`pick_from_the_end`] over sparse scores: the common runs are counted, not walked,
+/// and the final best's ties are found from the end through the bits.
+fn pick_sparse_from_the_end(scores: &SparseScores, words: &mut impl DrawWords) -> (usize, usize) {
+    let Reservoir { top, raised, draws, at_raise, ties } = sparse_reservoir(scores);
+    let counted_from = if top > i64::MIN { 2 } else { 1 };
+    // The ties from the last back: with a raise, those after the index that raised.
+    let after = if top > i64::MIN { raised + 1 } else { 0 };
+    let mut i = ties;
+    let mut others = scores.others.len();
+    for w in (after / 64..scores.len.div_ceil(64)).rev() {
+        let mut mask = if scores.common == top { scores.bits[w] } else { 0 };
+        while others > 0 && others_word(scores, others - 1) >= w {
+            let (k, score) = scores.others[others - 1];
+            if score == top {
+                mask |= 1 << (k % 64);
+            }
+            others -= 1;
+        }
+        mask &= span(w, after, scores.len);
+        while mask != 0 {
+            let bit = 63 - mask.leading_zeros() as usize;
+            mask &= !(1 << bit);
+            i -= 1;
+            if draws_zero((i + counted_from) as u64, at_raise + i, draws, words) {
+                return (64 * w + bit, draws);
+            }
+        }
+    }
+    debug_assert_eq!(i, 0, "every tie read");
+    (raised, draws)
+}
+
+/// The word of `scores.others[j]`'s index.
+fn others_word(scores: &SparseScores, j: usize) -> usize {
+    scores.others[j].0 as usize / 64
 }
 
 #[cfg(test)]
@@ -222,6 +388,66 @@ mod tests {
             }
             assert_eq!(ties.next_u64(), walk_rng.next_u64(), "round {round}: the same words taken");
         }
+    }
+
+    /// Sparse scores give the walk's index from the same words, and leave the stream
+    /// where the walk leaves it: common scores above, below and among the others (ties
+    /// of both), others of `i64::MIN` (unscored losers) first and last, runs across
+    /// word boundaries, and no common index at all.
+    #[test]
+    fn sparse_scores_pick_as_the_walk() {
+        let mut shape = Streams::new(5).stream(Stream::Arrivals);
+        let (mut walk_rng, mut ties) = (stream(), TieBreaker::new(stream()));
+        let mut cases = 0;
+        for len in [64usize, 65, 127, 128, 129, 420, 1000] {
+            for common in [0i64, 5, 9] {
+                // How many indices are others, in 16ths.
+                for sixteenths in [0u64, 1, 6, 15, 16] {
+                    for first_loses in [false, true] {
+                        let mut bits = vec![0u64; len.div_ceil(64)];
+                        let mut others = Vec::new();
+                        for k in 0..len {
+                            if shape.below(16) < sixteenths {
+                                let score = match shape.below(4) {
+                                    0 if k > 0 || first_loses => i64::MIN,
+                                    _ => shape.below(10) as i64,
+                                };
+                                others.push((k as u32, score));
+                            } else {
+                                bits[k / 64] |= 1 << (k % 64);
+                            }
+                        }
+                        let sparse = SparseScores { len, common, bits: &bits, others: &others };
+                        let scores = sparse.expand();
+                        let expected = reservoir_best(&mut |n| walk_rng.below(n), scores.iter().copied());
+                        assert_eq!(ties.pick_sparse(&sparse), expected, "{len} scores, {others:?}");
+                        assert_eq!(ties.next_position(), walk_rng.position(), "{len} scores: the same draws");
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        // Every score `i64::MIN` (each ties the walk's starting best and draws), and a
+        // common score of `i64::MIN` among others.
+        let all_lose: Vec<(u32, i64)> = (0..100).map(|k| (k, i64::MIN)).collect();
+        let mut half_bits = vec![0u64; 2];
+        let mut half_others = Vec::new();
+        for k in 0..100 {
+            match k % 2 {
+                0 => half_bits[k / 64] |= 1 << (k % 64),
+                _ => half_others.push((k as u32, i64::MIN)),
+            }
+        }
+        for sparse in [
+            SparseScores { len: 100, common: 3, bits: &[0, 0], others: &all_lose },
+            SparseScores { len: 100, common: i64::MIN, bits: &half_bits, others: &half_others },
+        ] {
+            let expected = reservoir_best(&mut |n| walk_rng.below(n), sparse.expand().into_iter());
+            assert_eq!(ties.pick_sparse(&sparse), expected, "{sparse:?}");
+            assert_eq!(ties.next_position(), walk_rng.position(), "{sparse:?}: the same draws");
+        }
+        assert_eq!(ties.next_u64(), walk_rng.next_u64(), "the same words taken");
+        assert_eq!(cases, 210);
     }
 
     /// Words read from the end of a pick's draws, a buffer at a time, are the stream's
