@@ -118,20 +118,37 @@ pub struct ContainerSpec {
 }
 
 /// A compiled Pod spec.
+///
+/// What a pod's resources decide is its own; the rest is compiled once and shared by
+/// every copy that differs from it only in its containers' resources (an arrival stream
+/// drawing each copy's: [`with_resources`](Self::with_resources)), and read through
+/// `Deref` as if it were the template's own.
 #[derive(Clone, Debug)]
 pub struct PodTemplate {
     /// The defaulted API spec, as `kubectl get -o yaml` would show it.
     pub spec: Arc<PodSpec>,
-    pub restart_policy: RestartPolicy,
     /// Init containers (regular and sidecars) in spec order, then app containers.
     pub containers: Vec<ContainerSpec>,
-    /// Index of the first app container in `containers`.
-    pub first_app: usize,
     /// What the pod asks of a node (`PodRequests`), exact: used by the Fit filter.
     pub requests: ResourceVec,
     /// cpu and memory with the scheduler's defaults for unset requests: used by scores.
     pub nonzero_cpu: i64,
     pub nonzero_memory: i64,
+    /// On a node without taints that is not cordoned, only NodeResourcesFit's cpu,
+    /// memory and pod count can reject this pod: no `nodeName`, node selector, required
+    /// affinity or host ports, and no request but cpu and memory. The scheduler then
+    /// needs nothing but the node's [`super::fit::FitRow`].
+    pub fit_only: bool,
+    /// The rest, shared with the copies of other sizes.
+    compiled: Arc<CompiledSpec>,
+}
+
+/// The part of a [`PodTemplate`] its containers' resources do not decide.
+#[derive(Debug)]
+pub struct CompiledSpec {
+    pub restart_policy: RestartPolicy,
+    /// Index of the first app container in `containers`.
+    pub first_app: usize,
     pub grace: Millis,
     pub active_deadline: Option<Millis>,
     pub host_ports: Vec<(String, String, i32)>,
@@ -139,11 +156,6 @@ pub struct PodTemplate {
     pub node_affinity: RequiredNodeAffinity,
     /// The nodes the required terms name (NodeAffinity's PreFilter result).
     pub node_names: node_affinity::NodeNames,
-    /// On a node without taints that is not cordoned, only NodeResourcesFit's cpu,
-    /// memory and pod count can reject this pod: no `nodeName`, node selector, required
-    /// affinity or host ports, and no request but cpu and memory. The scheduler then
-    /// needs nothing but the node's [`super::fit::FitRow`].
-    pub fit_only: bool,
     /// `topologySpreadConstraints`, compiled (PodTopologySpread).
     pub spread: Vec<topology_spread::Constraint>,
     /// Pod affinity and anti-affinity terms, compiled (InterPodAffinity); `None` without any.
@@ -153,6 +165,14 @@ pub struct PodTemplate {
     /// The pod's volumes and its containers' mounts, compiled.
     #[allow(dead_code)] // read by the storage controllers and the kubelet's volume manager as they land
     pub volumes: super::volumes::PodVolumes,
+}
+
+impl std::ops::Deref for PodTemplate {
+    type Target = CompiledSpec;
+
+    fn deref(&self) -> &CompiledSpec {
+        &self.compiled
+    }
 }
 
 /// `nodeSelector` (all must match) and the required node-affinity terms (any must
@@ -312,14 +332,9 @@ impl PodTemplate {
             .collect();
         let node_affinity = RequiredNodeAffinity::compile(&spec);
         let fit_only = fit_only(&spec, &node_affinity, &host_ports, &requests);
-        PodTemplate {
-            fit_only,
+        let compiled = CompiledSpec {
             restart_policy: RestartPolicy::parse(spec.restart_policy.as_deref()),
-            containers,
             first_app,
-            nonzero_cpu,
-            nonzero_memory,
-            requests,
             grace: u64::try_from(spec.termination_grace_period_seconds.unwrap_or(30)).unwrap_or(0) * 1000,
             active_deadline: spec.active_deadline_seconds.map(|s| u64::try_from(s).unwrap_or(0) * 1000),
             host_ports,
@@ -329,8 +344,8 @@ impl PodTemplate {
             pod_affinity: interpod_affinity::Rules::compile(&spec),
             preferred_affinity: PreferredTerms::compile(&spec),
             volumes: super::volumes::PodVolumes::compile(&spec),
-            spec,
-        }
+        };
+        PodTemplate { fit_only, containers, nonzero_cpu, nonzero_memory, requests, spec, compiled: Arc::new(compiled) }
     }
 
     /// This template with `spec`, a copy of its spec whose containers' resources alone
@@ -350,22 +365,12 @@ impl PodTemplate {
             .collect();
         PodTemplate {
             fit_only: fit_only(&spec, &self.node_affinity, &self.host_ports, &requests),
-            restart_policy: self.restart_policy,
             containers,
-            first_app: self.first_app,
             nonzero_cpu,
             nonzero_memory,
             requests,
-            grace: self.grace,
-            active_deadline: self.active_deadline,
-            host_ports: self.host_ports.clone(),
-            node_affinity: self.node_affinity.clone(),
-            node_names: self.node_names.clone(),
-            spread: self.spread.clone(),
-            pod_affinity: self.pod_affinity.clone(),
-            preferred_affinity: self.preferred_affinity.clone(),
-            volumes: self.volumes.clone(),
             spec: Arc::new(spec),
+            compiled: Arc::clone(&self.compiled),
         }
     }
 
