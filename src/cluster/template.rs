@@ -352,7 +352,7 @@ impl PodTemplate {
     /// differ (a copy of an arrival stream that drew its own): only what resources
     /// decide is worked out again. Compiling the whole spec anew for each copy was a
     /// sixth of a day of 100,000 such copies.
-    pub fn with_resources(&self, spec: PodSpec, names: &mut ResourceNames) -> PodTemplate {
+    pub fn with_resources(&self, spec: Arc<PodSpec>, names: &mut ResourceNames) -> PodTemplate {
         let requests = pod_requests(&spec, names, None);
         let (nonzero_cpu, nonzero_memory) = nonzero_requests(&spec, names, &requests);
         let api = spec.init_containers.iter().chain(&spec.containers);
@@ -369,7 +369,7 @@ impl PodTemplate {
             nonzero_cpu,
             nonzero_memory,
             requests,
-            spec: Arc::new(spec),
+            spec,
             compiled: Arc::clone(&self.compiled),
         }
     }
@@ -703,11 +703,11 @@ mod tests {
         let mut extended = drawn.clone();
         extended.containers[0].resources.requests.insert("example.com/gpu".into(), q("1"));
         for spec in [drawn, extended] {
-            let derived = base.with_resources(spec.clone(), &mut names);
+            let derived = base.with_resources(Arc::new(spec.clone()), &mut names);
             let anew = compile(spec, &mut names, &mut images);
             assert_eq!(format!("{derived:?}"), format!("{anew:?}"));
         }
-        let derived = base.with_resources(PodSpec::clone(&base.spec), &mut names);
+        let derived = base.with_resources(Arc::new(PodSpec::clone(&base.spec)), &mut names);
         assert_eq!(derived.containers[1].memory_limit, Some(1 << 30));
         assert!(derived.fit_only && base.fit_only);
     }
