@@ -218,7 +218,11 @@ impl RegularRows {
     /// The bits of the `len` ids from `start` on in the ring of ids `0..n` (wrapping past
     /// `n − 1` to 0), into `out`: bit `k % 64` of word `k / 64` for id `start + k`.
     pub fn window(&self, start: usize, len: usize, n: usize, out: &mut Vec<u64>) {
-        window(&self.bits, (start, len, n), out);
+        out.clear();
+        out.resize(len.div_ceil(64), 0);
+        let first = len.min(n - start);
+        copy_bits(&self.bits, start, first, 0, out);
+        copy_bits(&self.bits, 0, len - first, first, out);
     }
 
     /// The first regular id in `lo..hi`.
@@ -245,15 +249,6 @@ fn set_bit(bits: &mut Vec<u64>, id: usize, on: bool) -> bool {
     let was = *word & bit != 0;
     *word = if on { *word | bit } else { *word & !bit };
     was
-}
-
-/// The bits of the `len` ids from `start` on in the ring of ids `0..n` into `out`.
-fn window(bits: &[u64], (start, len, n): (usize, usize, usize), out: &mut Vec<u64>) {
-    out.clear();
-    out.resize(len.div_ceil(64), 0);
-    let first = len.min(n - start);
-    copy_bits(bits, start, first, 0, out);
-    copy_bits(bits, 0, len - first, first, out);
 }
 
 /// Copies bits `from..from + count` of `bits` to bits `to..` of `out`.

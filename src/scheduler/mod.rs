@@ -887,20 +887,15 @@ impl Scheduler {
         }
         let cache = self.score_cache.scores(template, cluster.fit.len());
         let alone = extra.is_empty();
-        if let Some(start) = window.filter(|_| alone && feasible.len() >= select_host::FEW) {
+        // The window's scores are those under the score bound, which holds only without
+        // the score cache: a pod of a cached size goes straight to `prioritize`.
+        if let Some(start) = window.filter(|_| alone && cache.is_none() && feasible.len() >= select_host::FEW) {
             debug_assert!(feasible.iter().enumerate().all(|(k, n)| n.0 as usize == (start + k) % all_nodes));
             let (scoring, scratch) = (&self.scoring, &mut self.scratch);
             let window = (start, feasible.len());
-            if let Some(sparse) = prioritize::window_scores(
-                scoring,
-                cluster,
-                all_nodes,
-                template,
-                window,
-                (tainted, alone),
-                scratch,
-                cache.is_some(),
-            ) {
+            if let Some(sparse) =
+                prioritize::window_scores(scoring, cluster, all_nodes, template, window, (tainted, alone), scratch)
+            {
                 #[cfg(debug_assertions)]
                 let mut twin = self.ties.clone();
                 let best = self.ties.pick_sparse(&sparse);

@@ -114,8 +114,8 @@ pub fn prioritize<'a>(
 /// The scores [`prioritize`] would give the feasible nodes when they are the ids
 /// `start, start + 1, …` (wrapping at `all_nodes`, `len` of them), given sparsely: the
 /// regular nodes' common score by their bits and the others one by one, each scored as
-/// [`bounded_scores`] scores it. `None` unless the bound applies and regular nodes are
-/// many (otherwise [`prioritize`]).
+/// [`bounded_scores`] scores it, for a pod without the score cache. `None` unless the
+/// bound applies and regular nodes are many (otherwise [`prioritize`]).
 ///
 /// On a lightly loaded cluster whose pods each draw their own size (the 100,000-pod day)
 /// two thirds of the 420 nodes examined are regular: their loop in `bounded_scores` and
@@ -130,26 +130,25 @@ pub fn window_scores<'a>(
     (start, len): (usize, usize),
     (tainted, alone): (bool, bool),
     scratch: &'a mut Scratch,
-    cached: bool,
 ) -> Option<SparseScores<'a>> {
     let Scratch { images, window, others, .. } = scratch;
-    let plan = Plan::new(scoring, cluster, all_nodes, template, (tainted, alone), images, !cached);
+    let plan = Plan::new(scoring, cluster, all_nodes, template, (tainted, alone), images, true);
     let (pod, mut bound) = (plan.pod, plan.bound?);
     let common = pod.regular()?;
     cluster.regular.window(start, len, all_nodes, window);
     others.clear();
     let mut empty_rows = EmptyRows::default();
-    // The common score is noted once a regular node comes before the one scored.
+    // The common score counts for the bound once a regular node comes before the one
+    // scored (noting it again changes nothing).
     let first_regular = window.iter().position(|w| *w != 0).map(|w| 64 * w + window[w].trailing_zeros() as usize);
-    let mut noted = false;
     for (w, &bits) in window.iter().enumerate() {
-        let mut occupied = !bits & span_below(len - (64 * w).min(len));
+        // The indices below `len` in this word (every word starts below it).
+        let mut occupied = !bits & span_below(len - 64 * w);
         while occupied != 0 {
             let k = 64 * w + occupied.trailing_zeros() as usize;
             occupied &= occupied - 1;
-            if !noted && first_regular.is_some_and(|f| f < k) {
+            if first_regular.is_some_and(|f| f < k) {
                 bound.note(common);
-                noted = true;
             }
             let id = start + k;
             let n = NodeId((if id >= all_nodes { id - all_nodes } else { id }) as u32);

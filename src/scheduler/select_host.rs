@@ -321,7 +321,7 @@ fn pick_sparse_from_the_end(scores: &SparseScores, words: &mut impl DrawWords) -
     let mut others = scores.others.len();
     for w in (after / 64..scores.len.div_ceil(64)).rev() {
         let mut mask = if scores.common == top { scores.bits[w] } else { 0 };
-        while others > 0 && others_word(scores, others - 1) >= w {
+        while others > 0 && scores.others[others - 1].0 as usize / 64 >= w {
             let (k, score) = scores.others[others - 1];
             if score == top {
                 mask |= 1 << (k % 64);
@@ -340,11 +340,6 @@ fn pick_sparse_from_the_end(scores: &SparseScores, words: &mut impl DrawWords) -
     }
     debug_assert_eq!(i, 0, "every tie read");
     (raised, draws)
-}
-
-/// The word of `scores.others[j]`'s index.
-fn others_word(scores: &SparseScores, j: usize) -> usize {
-    scores.others[j].0 as usize / 64
 }
 
 #[cfg(test)]
