@@ -107,9 +107,18 @@ pub fn certainly_fitting(rooms: &[Room], nodes: &[NodeId], cpu: i64, memory: i64
 /// [`certainly_fitting`] for nodes numbered in order: how many of `rooms`, from the
 /// first, certainly fit. Read from the rooms alone, without a list of ids to follow
 /// (the scheduler's list is the ids in order unless a node left and came back).
+///
+/// Eight rooms at a time, their verdicts joined without a branch each, then the rooms
+/// of the first eight that do not all fit one by one: on a lightly loaded cluster most
+/// stretches fit whole, and a branch per room was half of the loop's instructions.
 #[inline(never)]
 pub fn certainly_fitting_rooms(rooms: &[Room], cpu: i64, memory: i64) -> usize {
-    rooms.iter().take_while(|room| room.certainly_fits(cpu, memory)).count()
+    let eights = rooms
+        .chunks_exact(8)
+        .take_while(|eight| eight.iter().fold(true, |all, room| all & room.certainly_fits(cpu, memory)))
+        .count();
+    let fit = 8 * eights;
+    fit + rooms[fit..].iter().take_while(|room| room.certainly_fits(cpu, memory)).count()
 }
 
 impl Room {
@@ -407,6 +416,31 @@ mod tests {
 
     /// Runs are counted across words and cut at a row of another shape, a row holding a
     /// pod, a cordoned row and the limit; a row becoming empty again is regular again.
+    /// Rooms counted eight at a time stop where rooms counted one by one do: at the
+    /// first room that does not certainly fit, wherever it falls among the eights (first,
+    /// last, one past them, in the tail), or at the end.
+    #[test]
+    fn rooms_fitting_eight_at_a_time_stop_at_the_first_that_does_not() {
+        let room = |cpu, memory| Room { memory, cpu, version: 1 };
+        for len in [0usize, 1, 7, 8, 9, 16, 17, 23, 24, 25, 420] {
+            for stop in (0..len).chain([len]) {
+                for (cpu, memory) in [(0, 5), (5, 0), (i32::MIN, 5)] {
+                    let mut rooms = vec![room(8, 8); len];
+                    if stop < len {
+                        rooms[stop] = room(cpu, memory);
+                    }
+                    // A room past the stop that would not fit either changes nothing.
+                    if stop + 3 < len {
+                        rooms[stop + 3] = room(0, 0);
+                    }
+                    let by_one = rooms.iter().take_while(|r| r.certainly_fits(1, 1)).count();
+                    assert_eq!(by_one, stop, "{len} rooms, stop at {stop}");
+                    assert_eq!(certainly_fitting_rooms(&rooms, 1, 1), stop, "{len} rooms, stop at {stop}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn regular_rows_are_the_empty_rows_of_the_first_shape() {
         let empty = FitRow {

@@ -305,11 +305,12 @@ impl Reservoir {
     }
 }
 
-/// [`reservoir_best`]'s state at the end of sparse scores. Once the final best is set
-/// only its ties draw, so the walk goes only as far as the index that sets it (most
-/// often the first or second), and the ties after it are counted: taken one by one,
-/// the others' branches, at random, cost more than the regular nodes' loop they spared.
-fn sparse_reservoir(scores: &SparseScores) -> Reservoir {
+/// [`reservoir_best`]'s state at the end of sparse scores, and how many of the final
+/// best's ties are others. Once the final best is set only its ties draw, so the walk
+/// goes only as far as the index that sets it (most often the first or second), and the
+/// ties after it are counted: taken one by one, the others' branches, at random, cost
+/// more than the regular nodes' loop they spared.
+fn sparse_reservoir(scores: &SparseScores) -> (Reservoir, usize) {
     let SparseScores { len, common, others, .. } = *scores;
     let mut walk = Reservoir { top: i64::MIN, raised: 0, draws: 0, at_raise: 0, ties: 0 };
     // The first index that scores `common`: the first the others skip.
@@ -333,21 +334,23 @@ fn sparse_reservoir(scores: &SparseScores) -> Reservoir {
         at = k + 1;
     }
     walk.run(at, raised.min(len) - at, common);
+    let mut tied_others = walk.ties;
     if raised < len {
         // The final best, then its ties.
         let at_raise = walk.draws;
         let later = &others[others.partition_point(|(k, _)| (*k as usize) <= raised)..];
         let common_after = if common == top { len - raised - 1 - later.len() } else { 0 };
-        let ties = common_after + later.iter().filter(|(_, s)| *s == top).count();
+        tied_others = later.iter().filter(|(_, s)| *s == top).count();
+        let ties = common_after + tied_others;
         walk = Reservoir { top, raised, draws: at_raise + ties, at_raise, ties };
     }
-    walk
+    (walk, tied_others)
 }
 
 /// [`pick_from_the_end`] over sparse scores: the common runs are counted, not walked,
 /// and the tie that takes the pick is found from the end through the bits.
 fn pick_sparse_from_the_end(scores: &SparseScores, words: &mut impl DrawWords) -> (usize, usize) {
-    let Reservoir { top, raised, draws, at_raise, ties } = sparse_reservoir(scores);
+    let (Reservoir { top, raised, draws, at_raise, ties }, tied_others) = sparse_reservoir(scores);
     let counted_from = if top > i64::MIN { 2 } else { 1 };
     let Some(i) = last_zero((counted_from, at_raise, ties), draws, words) else {
         return (raised, draws);
@@ -356,7 +359,9 @@ fn pick_sparse_from_the_end(scores: &SparseScores, words: &mut impl DrawWords) -
     // `later` of them come after tie `i`.
     let after = if top > i64::MIN { raised + 1 } else { 0 };
     let mut later = ties - 1 - i;
-    let mut others = scores.others.len();
+    // Others are merged into the bits only where some tie: on a lightly loaded cluster
+    // none does (the occupied nodes score below the empty ones).
+    let mut others = if tied_others > 0 { scores.others.len() } else { 0 };
     for w in (after / 64..scores.len.div_ceil(64)).rev() {
         let mut mask = if scores.common == top { scores.bits[w] } else { 0 };
         while others > 0 && scores.others[others - 1].0 as usize / 64 >= w {
