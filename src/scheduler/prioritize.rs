@@ -138,6 +138,7 @@ pub fn window_scores<'a>(
     cluster.regular.window(start, len, all_nodes, window);
     others.clear();
     let mut empty_rows = EmptyRows::default();
+    let mut others_top = LOSES;
     // The common score counts for the bound once a regular node comes before the one
     // scored (noting it again changes nothing).
     let first_regular = window.iter().position(|w| *w != 0).map(|w| 64 * w + window[w].trailing_zeros() as usize);
@@ -154,10 +155,15 @@ pub fn window_scores<'a>(
             let n = NodeId((if id >= all_nodes { id - all_nodes } else { id }) as u32);
             let row = &cluster.fit[n.0 as usize];
             let score = (!bound.loses(row)).then(|| i64::from(pod.total(n, row, &mut empty_rows)));
-            others.push((k as u32, score.inspect(|&score| bound.note(score)).unwrap_or(LOSES)));
+            let score = score.map_or(LOSES, |score| {
+                bound.note(score);
+                others_top = others_top.max(score);
+                score
+            });
+            others.push((k as u32, score));
         }
     }
-    Some(SparseScores { len, common, bits: window, others })
+    Some(SparseScores { len, common, bits: window, others, others_top })
 }
 
 /// The low `n` bits (all 64 from 64 on).
