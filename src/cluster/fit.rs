@@ -110,7 +110,8 @@ pub fn certainly_fitting(rooms: &[Room], nodes: &[NodeId], cpu: i64, memory: i64
 ///
 /// Eight rooms at a time, their verdicts joined without a branch each, then the rooms
 /// of the first eight that do not all fit one by one: on a lightly loaded cluster most
-/// stretches fit whole, and a branch per room was half of the loop's instructions.
+/// stretches fit whole, and without a branch per room the test took 54 M instructions
+/// instead of 95 M over six simulated hours of the 100,000-pod day (cachegrind).
 #[inline(never)]
 pub fn certainly_fitting_rooms(rooms: &[Room], cpu: i64, memory: i64) -> usize {
     let eights = rooms
@@ -414,8 +415,6 @@ mod tests {
         }
     }
 
-    /// Runs are counted across words and cut at a row of another shape, a row holding a
-    /// pod, a cordoned row and the limit; a row becoming empty again is regular again.
     /// Rooms counted eight at a time stop where rooms counted one by one do: at the
     /// first room that does not certainly fit, wherever it falls among the eights (first,
     /// last, one past them, in the tail), or at the end.
@@ -441,6 +440,8 @@ mod tests {
         }
     }
 
+    /// Runs are counted across words and cut at a row of another shape, a row holding a
+    /// pod, a cordoned row and the limit; a row becoming empty again is regular again.
     #[test]
     fn regular_rows_are_the_empty_rows_of_the_first_shape() {
         let empty = FitRow {
