@@ -261,6 +261,11 @@ fn set_bit(bits: &mut Vec<u64>, id: usize, on: bool) -> bool {
     was
 }
 
+/// The low `n` bits of a word (all 64 from 64 on).
+pub fn low_bits(n: usize) -> u64 {
+    if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
+}
+
 /// Copies bits `from..from + count` of `bits` to bits `to..` of `out`.
 fn copy_bits(bits: &[u64], from: usize, count: usize, to: usize, out: &mut [u64]) {
     let mut done = 0;
@@ -269,8 +274,7 @@ fn copy_bits(bits: &[u64], from: usize, count: usize, to: usize, out: &mut [u64]
         // As many bits as both the source and the target word hold from here.
         let take = (64 - i % 64).min(64 - k % 64).min(count - done);
         let word = bits.get(i / 64).map_or(0, |w| w >> (i % 64));
-        let mask = if take == 64 { u64::MAX } else { (1u64 << take) - 1 };
-        out[k / 64] |= (word & mask) << (k % 64);
+        out[k / 64] |= (word & low_bits(take)) << (k % 64);
         done += take;
     }
 }

@@ -17,7 +17,7 @@ use super::profile::{SchedulerProfile, ScorePlugin};
 use super::score::{FitScorer, MAX_NODE_SCORE, balanced_applies, balanced_for, balanced_row};
 use super::score_bound::ScoreBound;
 use super::select_host::SparseScores;
-use crate::cluster::fit::{FitRow, Room};
+use crate::cluster::fit::{FitRow, Room, low_bits};
 use crate::cluster::resources::{CPU, MEMORY, ResourceNames};
 use crate::cluster::template::PodTemplate;
 use crate::cluster::{Cluster, NodeId};
@@ -144,7 +144,7 @@ pub fn window_scores<'a>(
     let first_regular = window.iter().position(|w| *w != 0).map(|w| 64 * w + window[w].trailing_zeros() as usize);
     for (w, &bits) in window.iter().enumerate() {
         // The indices below `len` in this word (every word starts below it).
-        let mut occupied = !bits & span_below(len - 64 * w);
+        let mut occupied = !bits & low_bits(len - 64 * w);
         while occupied != 0 {
             let k = 64 * w + occupied.trailing_zeros() as usize;
             occupied &= occupied - 1;
@@ -154,21 +154,19 @@ pub fn window_scores<'a>(
             let id = start + k;
             let n = NodeId((if id >= all_nodes { id - all_nodes } else { id }) as u32);
             let row = &cluster.fit[n.0 as usize];
-            let score = (!bound.loses(row)).then(|| i64::from(pod.total(n, row, &mut empty_rows)));
-            let score = score.map_or(LOSES, |score| {
-                bound.note(score);
-                others_top = others_top.max(score);
-                score
-            });
+            let score = match bound.loses(row) {
+                true => LOSES,
+                false => {
+                    let score = i64::from(pod.total(n, row, &mut empty_rows));
+                    bound.note(score);
+                    others_top = others_top.max(score);
+                    score
+                }
+            };
             others.push((k as u32, score));
         }
     }
     Some(SparseScores { len, common, bits: window, others, others_top })
-}
-
-/// The low `n` bits (all 64 from 64 on).
-fn span_below(n: usize) -> u64 {
-    if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
 }
 
 /// What [`prioritize`] and [`window_scores`] work out before scoring: the pod's

@@ -12,6 +12,7 @@
 //! the stream is read out of order, a generator's buffer (32 words) at a time, and left
 //! where the walk would leave it.
 
+use crate::cluster::fit::low_bits;
 use crate::engine::SimRng;
 use crate::engine::rng::below_from;
 
@@ -275,7 +276,7 @@ fn span(w: usize, from: usize, to: usize) -> u64 {
     if lo >= hi {
         return 0;
     }
-    (u64::MAX >> (64 - (hi - lo))) << lo
+    low_bits(hi - lo) << lo
 }
 
 /// [`reservoir_best`]'s state along the scores.
