@@ -833,12 +833,9 @@ impl Scheduler {
         // `nextStartNodeIndex` moves on by the nodes examined, modulo the cluster's node
         // count (not the walk's, since kubernetes#124933 in 1.31).
         self.next_start = (self.next_start + examined) % nodes.len();
-        if row_misfits != [0; 3] {
-            for (reason, n) in ROW_REASONS.into_iter().zip(row_misfits) {
-                if n > 0 {
-                    *diagnosis.reasons.entry(reason).or_default() += n;
-                }
-            }
+        // Only the reasons some node gave: an entry of 0 would show in the message.
+        for (reason, n) in ROW_REASONS.into_iter().zip(row_misfits).filter(|&(_, n)| n > 0) {
+            *diagnosis.reasons.entry(reason).or_default() += n;
         }
         if feasible.is_empty() {
             // The nodes the PreFilter result left out fail as `UnschedulableAndUnresolvable`.

@@ -268,9 +268,9 @@ mod tests {
 
     #[test]
     fn fields_of_every_length_are_packed_whole() {
-        // Every length up to 70, each field's bytes distinct so
-        // that a byte copied from the wrong place shows; then a row of many kilobytes, and
-        // rows across the end of a chunk.
+        // Every length up to 70, the bytes cycling through the alphabet so that a byte
+        // copied from the wrong place shows; then a row of many kilobytes, and rows
+        // across the end of a chunk.
         let field = |n: usize| (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect::<String>();
         let fields: Vec<String> = (0..=70).map(field).collect();
         let mut rows: Vec<Vec<&str>> = fields.iter().map(|f| vec![f.as_str(), "x", f.as_str()]).collect();
