@@ -419,8 +419,8 @@ impl<W: Write> ObjectsWriter<Hashing<W>> {
 
 impl<O: TraceOut> ObjectsWriter<O> {
     pub fn to(out: O) -> Self {
-        let lines = Vec::with_capacity(CHUNK + 4096);
-        ObjectsWriter { out, chunk: ObjectsChunk::in_buffer(lines) }
+        let chunk = ObjectsChunk::in_buffers(Vec::with_capacity(CHUNK + 4096), Vec::with_capacity(CHUNK));
+        ObjectsWriter { out, chunk }
     }
 
     pub fn write(&mut self, record: &ObjectRecord) -> io::Result<()> {
@@ -580,7 +580,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
                 };
                 let spec = self.chunk.name_pod_spec(&Arc::new(template.spec.clone()));
                 let write = |id, out: &mut Vec<u8>| line(id).write_json(out);
-                packed::push_json_naming_pod_spec(&mut self.chunk.lines, t(time), spec, write)
+                packed::push_json_naming_pod_spec(&mut self.chunk.lines.items, t(time), spec, write)
                     .map_err(io::Error::other)?;
                 return self.end_line();
             }
@@ -821,7 +821,7 @@ impl<O: TraceOut> ObjectsWriter<O> {
         let pushed = if O::ENCODES_ELSEWHERE {
             packed::push(line, lines)
         } else {
-            packed::push_json(lines, |out| line.write_json(out))
+            packed::push_json(&mut lines.items, |out| line.write_json(out))
         };
         pushed.map_err(io::Error::other)?;
         self.end_line()

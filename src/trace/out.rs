@@ -200,7 +200,8 @@ fn write_all<W: Write>(files: Vec<W>, inbox: Receiver<Message>, recycle: SyncSen
                     errors[file] = Some(e);
                 }
                 chunk.lines.clear();
-                let _ = recycle.try_send(chunk.lines);
+                let _ = recycle.try_send(chunk.lines.items);
+                let _ = recycle.try_send(chunk.lines.text.into_bytes());
             }
             Message::Finish { file, answer } => {
                 let result = match errors[file].take() {
@@ -255,8 +256,8 @@ impl TraceOut for Pipe {
         if chunk.is_empty() {
             return Ok(());
         }
-        let lines = self.spare();
-        let chunk = std::mem::replace(chunk, ObjectsChunk::in_buffer(lines));
+        let empty = ObjectsChunk::in_buffers(self.spare(), self.spare());
+        let chunk = std::mem::replace(chunk, empty);
         self.to_writer.send(Message::Objects { file: self.file, chunk }).map_err(|_| gone())
     }
 

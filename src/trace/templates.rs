@@ -20,7 +20,7 @@ use std::sync::{Arc, Weak};
 /// their index here.
 #[derive(Default)]
 pub struct ObjectsChunk {
-    pub lines: Vec<u8>,
+    pub lines: packed::Packed,
     pod_specs: Vec<Arc<PodSpec>>,
     job_specs: Vec<Arc<ApiJobSpec>>,
     /// Specs named here that only their object and this chunk hold.
@@ -28,9 +28,9 @@ pub struct ObjectsChunk {
 }
 
 impl ObjectsChunk {
-    /// An empty chunk whose lines go in `lines`.
-    pub fn in_buffer(lines: Vec<u8>) -> Self {
-        ObjectsChunk { lines, ..ObjectsChunk::default() }
+    /// An empty chunk whose packed items go in `items` and their text in `text`.
+    pub fn in_buffers(items: Vec<u8>, text: Vec<u8>) -> Self {
+        ObjectsChunk { lines: packed::Packed::in_buffers(items, text), ..ObjectsChunk::default() }
     }
 
     pub fn is_empty(&self) -> bool {
