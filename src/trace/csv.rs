@@ -4,8 +4,9 @@
 
 use super::objects::{CONTAINERS_HEADER, ContainerRecord, ObjectRecord, ObjectsWriter};
 use super::out::{Background, Hashing, Pipe, TraceOut};
-use super::row::RowWriter;
+use super::row::{Cell, RowWriter};
 use super::{EventRecord, MetricsRow, NodeRecord, PoolMetricsRow, ServiceRow, TraceSink, Transition};
+use crate::engine::SimTime;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -126,7 +127,6 @@ pub struct CsvSink<O: TraceOut> {
     events_written: u64,
     error: Option<io::Error>,
     scratch: String,
-    itoa: itoa::Buffer,
 }
 
 fn writer<O: TraceOut>(out: O, header: &[&str]) -> RowWriter<O> {
@@ -201,7 +201,6 @@ impl<O: TraceOut> CsvSink<O> {
             events_written: 0,
             error: None,
             scratch: String::new(),
-            itoa: itoa::Buffer::new(),
         }
     }
 
@@ -226,25 +225,6 @@ pub const EVENT_PATHS_HEADER: &[&str] = &["event_index", "field_path"];
 /// An events.csv row that writes an Event series: its count, first and last observation.
 pub const EVENT_SERIES_HEADER: &[&str] = &["event_index", "count", "first_ms", "last_ms"];
 
-/// Formats optional numbers into fixed slots without allocating.
-struct Numbers {
-    bufs: [itoa::Buffer; 9],
-}
-
-impl Numbers {
-    fn new() -> Self {
-        Numbers { bufs: std::array::from_fn(|_| itoa::Buffer::new()) }
-    }
-}
-
-/// A number, or an empty cell.
-fn opt(buf: &mut itoa::Buffer, v: Option<i64>) -> &str {
-    match v {
-        Some(v) => buf.format(v),
-        None => "",
-    }
-}
-
 impl<O: TraceOut> TraceSink for CsvSink<O> {
     fn transition(&mut self, r: &Transition) {
         let name: &str = match r.container {
@@ -257,24 +237,23 @@ impl<O: TraceOut> TraceSink for CsvSink<O> {
             }
             None => r.name,
         };
-        let time = self.itoa.format(r.time.ms());
-        let res = self.transitions.write_record([time, r.kind, r.namespace, name, r.from, r.to, r.reason, r.node]);
+        let res =
+            self.transitions.write_timed(r.time.ms(), [r.kind, r.namespace, name, r.from, r.to, r.reason, r.node]);
         self.keep(res);
     }
 
     fn event(&mut self, r: &EventRecord) {
-        let time = self.itoa.format(r.time.ms());
         let kind = r.type_.as_str();
-        let res = self.events.write_record([time, kind, r.reason, r.kind, r.namespace, r.name, r.node, r.message]);
+        let res =
+            self.events.write_timed(r.time.ms(), [kind, r.reason, r.kind, r.namespace, r.name, r.node, r.message]);
         self.keep(res);
         if let (false, Some(v)) = (r.field_path.is_empty(), &mut self.views) {
-            let index = self.itoa.format(self.events_written);
-            let res = v.event_paths.write_record([index, r.field_path]);
+            let res = v.event_paths.write_cells([Cell::UInt(self.events_written), Cell::Text(r.field_path)]);
             self.keep(res);
         }
         if let (Some(s), Some(v)) = (r.series, &mut self.views) {
-            let fields = [self.events_written, u64::from(s.count), s.first.ms(), s.last.ms()].map(|n| n.to_string());
-            let res = v.event_series.write_record(&fields);
+            let numbers = [self.events_written, u64::from(s.count), s.first.ms(), s.last.ms()].map(Cell::UInt);
+            let res = v.event_series.write_cells(numbers);
             self.keep(res);
         }
         self.events_written += 1;
@@ -291,37 +270,27 @@ impl<O: TraceOut> TraceSink for CsvSink<O> {
 
     fn container(&mut self, r: &ContainerRecord) {
         let Some(v) = &mut self.views else { return };
-        let mut n = Numbers::new();
-        let [b0, b1, b2, b3, b4, b5, b6, b7, b8] = &mut n.bufs;
-        let time = b0.format(r.time.ms());
-        let uid = b1.format(r.uid);
-        let exit = opt(b2, r.exit_code.map(i64::from));
-        let started_at = opt(b3, r.started_at.map(|t| t.ms() as i64));
-        let finished_at = opt(b4, r.finished_at.map(|t| t.ms() as i64));
-        let restarts = b5.format(r.restart_count);
-        let last_exit = opt(b6, r.last.map(|l| i64::from(l.exit_code)));
-        let last_started = opt(b7, r.last.and_then(|l| l.started_at).map(|t| t.ms() as i64));
-        let last_finished = opt(b8, r.last.map(|l| l.finished_at.ms() as i64));
-        let flag = |b: bool| if b { "true" } else { "false" };
-        let res = v.containers.write_record([
-            time,
-            r.namespace,
-            r.pod,
-            uid,
-            r.container,
-            r.state,
-            r.reason,
-            r.message,
-            exit,
-            started_at,
-            finished_at,
-            restarts,
+        let ms = |t: SimTime| t.ms() as i64;
+        let flag = |b: bool| Cell::Text(if b { "true" } else { "false" });
+        let res = v.containers.write_cells([
+            Cell::UInt(r.time.ms()),
+            r.namespace.into(),
+            r.pod.into(),
+            Cell::UInt(r.uid),
+            r.container.into(),
+            r.state.into(),
+            r.reason.into(),
+            r.message.into(),
+            r.exit_code.map(i64::from).into(),
+            r.started_at.map(ms).into(),
+            r.finished_at.map(ms).into(),
+            Cell::UInt(u64::from(r.restart_count)),
             flag(r.ready),
             flag(r.started),
-            r.last.map_or("", |l| l.reason),
-            last_exit,
-            last_started,
-            last_finished,
+            r.last.map_or("", |l| l.reason).into(),
+            r.last.map(|l| i64::from(l.exit_code)).into(),
+            r.last.and_then(|l| l.started_at).map(ms).into(),
+            r.last.map(|l| ms(l.finished_at)).into(),
         ]);
         self.keep(res);
     }
@@ -391,17 +360,16 @@ impl<O: TraceOut> TraceSink for CsvSink<O> {
     }
 
     fn service(&mut self, r: &ServiceRow) {
-        let mut n = Numbers::new();
-        let [b0, b1, b2, b3, b4, b5, ..] = &mut n.bufs;
-        let res = self.services.write_record([
-            b0.format(r.time.ms()),
-            r.namespace,
-            r.name,
-            b1.format(r.desired),
-            b2.format(r.endpoints),
-            b3.format(r.ready),
-            b4.format(r.serving),
-            b5.format(r.terminating),
+        let n = |v: u32| Cell::UInt(u64::from(v));
+        let res = self.services.write_cells([
+            Cell::UInt(r.time.ms()),
+            r.namespace.into(),
+            r.name.into(),
+            n(r.desired),
+            n(r.endpoints),
+            n(r.ready),
+            n(r.serving),
+            n(r.terminating),
         ]);
         self.keep(res);
     }
