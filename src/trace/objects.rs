@@ -419,8 +419,8 @@ impl<W: Write> ObjectsWriter<Hashing<W>> {
 
 impl<O: TraceOut> ObjectsWriter<O> {
     pub fn to(out: O) -> Self {
-        let chunk = ObjectsChunk::in_buffers(Vec::with_capacity(CHUNK + 4096), Vec::with_capacity(CHUNK));
-        ObjectsWriter { out, chunk }
+        let lines = Vec::with_capacity(CHUNK + 4096);
+        ObjectsWriter { out, chunk: ObjectsChunk::in_buffer(lines) }
     }
 
     pub fn write(&mut self, record: &ObjectRecord) -> io::Result<()> {

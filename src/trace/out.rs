@@ -201,7 +201,6 @@ fn write_all<W: Write>(files: Vec<W>, inbox: Receiver<Message>, recycle: SyncSen
                 }
                 chunk.lines.clear();
                 let _ = recycle.try_send(chunk.lines.items);
-                let _ = recycle.try_send(chunk.lines.text.into_bytes());
             }
             Message::Finish { file, answer } => {
                 let result = match errors[file].take() {
@@ -256,9 +255,11 @@ impl TraceOut for Pipe {
         if chunk.is_empty() {
             return Ok(());
         }
-        let empty = ObjectsChunk::in_buffers(self.spare(), self.spare());
-        let chunk = std::mem::replace(chunk, empty);
-        self.to_writer.send(Message::Objects { file: self.file, chunk }).map_err(|_| gone())
+        // The text goes along at the end of the items; its buffer stays for the next chunk.
+        let text = chunk.lines.seal();
+        let sealed = std::mem::replace(chunk, ObjectsChunk::in_buffer(self.spare()));
+        chunk.lines.text = text;
+        self.to_writer.send(Message::Objects { file: self.file, chunk: sealed }).map_err(|_| gone())
     }
 
     fn finish(&mut self) -> io::Result<String> {

@@ -28,9 +28,9 @@ pub struct ObjectsChunk {
 }
 
 impl ObjectsChunk {
-    /// An empty chunk whose packed items go in `items` and their text in `text`.
-    pub fn in_buffers(items: Vec<u8>, text: Vec<u8>) -> Self {
-        ObjectsChunk { lines: packed::Packed::in_buffers(items, text), ..ObjectsChunk::default() }
+    /// An empty chunk whose packed items go in `items`.
+    pub fn in_buffer(items: Vec<u8>) -> Self {
+        ObjectsChunk { lines: packed::Packed::in_buffer(items), ..ObjectsChunk::default() }
     }
 
     pub fn is_empty(&self) -> bool {
