@@ -43,8 +43,7 @@ impl<O: TraceOut> RowWriter<O> {
         for field in fields {
             pack_field(&mut self.buf, field.as_ref());
         }
-        self.buf.extend_from_slice(&ROW_END.to_le_bytes());
-        if self.buf.len() >= CHUNK { self.drain() } else { Ok(()) }
+        self.end_row()
     }
 
     /// Writes one row of [`Cell`]s: as [`RowWriter::write_record`], but a number is
@@ -61,8 +60,7 @@ impl<O: TraceOut> RowWriter<O> {
                 Cell::UInt(n) => pack_number(&mut self.buf, UINT, n.to_le_bytes()),
             }
         }
-        self.buf.extend_from_slice(&ROW_END.to_le_bytes());
-        if self.buf.len() >= CHUNK { self.drain() } else { Ok(()) }
+        self.end_row()
     }
 
     /// Writes one row of a time (in milliseconds, packed as a number) and text fields.
@@ -73,6 +71,12 @@ impl<O: TraceOut> RowWriter<O> {
         for field in fields {
             pack_field(&mut self.buf, field.as_bytes());
         }
+        self.end_row()
+    }
+
+    /// Ends the row packed so far, and hands the chunk over once it is full.
+    #[inline]
+    fn end_row(&mut self) -> io::Result<()> {
         self.buf.extend_from_slice(&ROW_END.to_le_bytes());
         if self.buf.len() >= CHUNK { self.drain() } else { Ok(()) }
     }
@@ -99,18 +103,6 @@ pub enum Cell<'a> {
 impl<'a> From<&'a str> for Cell<'a> {
     fn from(text: &'a str) -> Self {
         Cell::Text(text)
-    }
-}
-
-impl From<i64> for Cell<'_> {
-    fn from(n: i64) -> Self {
-        Cell::Int(n)
-    }
-}
-
-impl From<u64> for Cell<'_> {
-    fn from(n: u64) -> Self {
-        Cell::UInt(n)
     }
 }
 

@@ -77,9 +77,8 @@ impl Packed {
         text
     }
 
-    /// The items and the text, wherever the text is. The text of a sealed chunk is
-    /// checked for UTF-8 once, as a whole (a few bytes a string), where each string
-    /// unpacked was checked on its own before.
+    /// The items and the text, wherever the text is. A sealed chunk's text is checked
+    /// for UTF-8 once, as a whole, not string by string as each is unpacked.
     fn parts(&self) -> (&[u8], &str) {
         match self.text_at {
             None => (&self.items, &self.text),
